@@ -1,0 +1,135 @@
+/**
+ * The config: one zod definition from which parsing, the error paths and the shipped JSON Schema all
+ * come. This is a user-facing contract (ARCHITECTURE.md): extend it, never rename without a migration.
+ * Objects are strict, so a misspelt key is an error that names it, not a silent default.
+ */
+import { z } from 'zod';
+import { parseDuration } from './duration.ts';
+
+export const NODE_KINDS = ['proxy', 'gateway', 'balancer', 'service'] as const;
+export type NodeKind = (typeof NODE_KINDS)[number];
+
+/** Picker ids the balancer knows. Issue 3 adds the rest behind the same registry. */
+export const PICKER_IDS = ['round-robin'] as const;
+
+const NODE_ID = /^[a-z][a-z0-9-]*$/;
+
+export const Duration = z
+  .union([z.number().nonnegative(), z.string()])
+  .meta({ description: 'milliseconds, or a string with a unit: 40ms, 1.5s, 2m' })
+  .transform((value, ctx) => {
+    const ms = parseDuration(value);
+    if (ms === undefined) {
+      ctx.addIssue({ code: 'custom', message: `expected a duration like 40ms, 1.5s or 2m, got ${JSON.stringify(value)}` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+export const Port = z.number().int().min(0).max(65535).meta({ description: 'TCP port on 127.0.0.1; 0 picks a free one' });
+
+/** A node id, or an absolute http(s) URL for an upstream outside the topology. */
+export const Upstream = z
+  .string()
+  .refine((s) => NODE_ID.test(s) || /^https?:\/\/[^\s/]+/.test(s), {
+    message: 'expected a node id (lowercase letters, digits, dashes) or an http:// URL',
+  });
+
+export const LatencySpec = z.union([
+  Duration,
+  z.strictObject({ distribution: z.literal('uniform'), min: Duration, max: Duration }),
+  z.strictObject({ distribution: z.literal('normal'), mean: Duration, stddev: Duration }),
+  z.strictObject({
+    distribution: z.literal('lognormal'),
+    median: Duration,
+    sigma: z.number().positive().max(4).meta({ description: 'spread of the underlying normal; 0.5 is a moderate tail' }),
+  }),
+]);
+
+const Timeouts = z.strictObject({
+  connect: Duration.optional().meta({ description: 'time to open a connection to the upstream (default 1s)' }),
+  response: Duration.optional().meta({ description: 'time to the upstream response headers (default 10s)' }),
+});
+
+const NodeBase = {
+  id: z.string().regex(NODE_ID, 'expected lowercase letters, digits and dashes, starting with a letter'),
+  listen: Port.default(0),
+  label: z.string().max(60).optional(),
+};
+
+const ForwardingBase = { ...NodeBase, timeouts: Timeouts.optional() };
+
+export const ProxyNode = z.strictObject({ ...ForwardingBase, kind: z.literal('proxy'), to: Upstream });
+
+export const RouteMatch = z
+  .strictObject({
+    path: z.string().startsWith('/').optional().meta({ description: 'exact path, or a prefix ending in /*' }),
+    method: z.string().regex(/^[A-Z]+$/, 'expected an upper-case HTTP method').optional(),
+    headers: z.record(z.string(), z.string()).optional(),
+    query: z.record(z.string(), z.string()).optional(),
+  })
+  .default({});
+
+export const Route = z.strictObject({
+  match: RouteMatch,
+  to: Upstream,
+  stripPrefix: z.string().startsWith('/').optional(),
+});
+
+export const GatewayNode = z.strictObject({
+  ...ForwardingBase,
+  kind: z.literal('gateway'),
+  routes: z.array(Route).min(1, 'a gateway needs at least one route'),
+});
+
+export const Target = z.union([
+  Upstream,
+  z.strictObject({ to: Upstream, weight: z.number().int().min(1).max(1000).default(1) }),
+]);
+
+export const BalancerNode = z.strictObject({
+  ...ForwardingBase,
+  kind: z.literal('balancer'),
+  algorithm: z.enum(PICKER_IDS).default('round-robin'),
+  targets: z.array(Target).min(1, 'a balancer needs at least one target'),
+});
+
+export const ServiceNode = z.strictObject({
+  ...NodeBase,
+  kind: z.literal('service'),
+  latency: LatencySpec.default(0),
+  status: z.number().int().min(200).max(599).default(200),
+  errorRate: z.number().min(0).max(1).default(0).meta({ description: 'share of requests answered with errorStatus' }),
+  errorStatus: z.number().int().min(500).max(599).default(500),
+});
+
+export const NodeConfig = z.discriminatedUnion('kind', [ProxyNode, GatewayNode, BalancerNode, ServiceNode]);
+
+export const TrafficFlow = z.strictObject({
+  name: z.string().min(1).optional(),
+  to: Upstream,
+  rate: z.number().positive().max(100_000).meta({ description: 'requests per second, open loop' }),
+  clients: z.number().int().min(1).max(65_000).default(10),
+  paths: z.array(z.string().startsWith('/')).min(1).default(['/']),
+  method: z.string().regex(/^[A-Z]+$/).default('GET'),
+  headers: z.record(z.string(), z.string()).optional(),
+});
+
+export const EdgeConfig = z.strictObject({
+  version: z.literal(1),
+  name: z.string().min(1).default('Untitled sandbox'),
+  nodes: z.array(NodeConfig).min(1, 'a config needs at least one node'),
+  traffic: z.array(TrafficFlow).default([]),
+});
+
+/** The config as written (durations as strings, defaults optional). */
+export type EdgeConfigInput = z.input<typeof EdgeConfig>;
+/** The config after parsing: durations in ms, every default filled in. */
+export type EdgeConfigParsed = z.output<typeof EdgeConfig>;
+export type NodeConfigParsed = z.output<typeof NodeConfig>;
+export type ProxyConfig = z.output<typeof ProxyNode>;
+export type GatewayConfig = z.output<typeof GatewayNode>;
+export type BalancerConfig = z.output<typeof BalancerNode>;
+export type ServiceConfig = z.output<typeof ServiceNode>;
+export type TrafficConfig = z.output<typeof TrafficFlow>;
+export type LatencyConfig = z.output<typeof LatencySpec>;

@@ -1,0 +1,105 @@
+/**
+ * Every event the engine emits, declared once. The web app imports these types; logging, metrics and
+ * the SSE stream subscribe to the bus instead of being sprinkled through stages.
+ *
+ * Per-request events (`request.*`) may be sampled for a slow SSE consumer; aggregate events
+ * (`metrics.tick`, `node.state`, `traffic.state`, `config.applied`) never are.
+ */
+import type { EdgeErrorCode } from './errors.ts';
+import type { NodeKind } from './config/schema.ts';
+
+/** The why of a forwarding decision: which stage chose, and the numbers that decided it. */
+export interface Decision {
+  /** `proxy` forwards to its one upstream, `route` is a gateway route match, `pick` a balancer pick. */
+  stage: 'proxy' | 'route' | 'pick';
+  /** Picker id for `pick` (for example `round-robin`), the matched route index for `route`. */
+  algorithm?: string;
+  route?: number;
+  /** One sentence a learner can read: "round-robin: users-2 is next in rotation (position 1 of 3)". */
+  reason: string;
+  /** The candidates considered, with whatever numbers the algorithm compared. */
+  candidates?: Array<{ id: string; eligible: boolean; [score: string]: unknown }>;
+}
+
+export interface LatencySummary {
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+  mean: number;
+}
+
+/** The live counts of one node, as `/api/metrics` and `metrics.tick` report them. Latencies in ms. */
+export interface NodeMetrics {
+  kind: NodeKind;
+  requests: number;
+  inFlight: number;
+  errors: number;
+  statusClasses: Record<'1xx' | '2xx' | '3xx' | '4xx' | '5xx', number>;
+  /** Counts per stable error code (`EDGE_UPSTREAM_REFUSED`, ...). */
+  errorCodes: Record<string, number>;
+  latency: LatencySummary;
+  /** Requests that completed in the last second: a rate a person can read. */
+  ratePerSecond: number;
+}
+
+export type NodeState = 'starting' | 'up' | 'stopped' | 'failed';
+
+interface Stamp {
+  /** Monotonic sequence number, the SSE `id:`. */
+  seq: number;
+  /** Wall-clock milliseconds since the epoch (fractional: performance.timeOrigin + now()). */
+  ts: number;
+}
+
+export type EngineEventBody =
+  | {
+      type: 'request.received';
+      rid: string;
+      node: string;
+      /** `client` when it came from outside the topology, else the id of the node that sent it. */
+      from: string;
+      method: string;
+      path: string;
+      /** The socket peer address as this node saw it. */
+      peer: string;
+    }
+  | { type: 'request.forwarded'; rid: string; node: string; to: string; decision: Decision }
+  | {
+      type: 'request.completed';
+      rid: string;
+      node: string;
+      status: number;
+      durationMs: number;
+      /** Set when the node itself produced the status (502/503/504/...), or a service injected an error. */
+      error?: EdgeErrorCode;
+      /** The upstream that answered, when the node forwarded. */
+      upstream?: string;
+    }
+  | { type: 'node.state'; node: string; kind: NodeKind; state: NodeState; port: number | null; reason?: string }
+  | { type: 'metrics.tick'; nodes: Record<string, NodeMetrics> }
+  | {
+      type: 'traffic.state';
+      running: boolean;
+      /** The configured traffic entries now being sent (name, target and rate). */
+      flows: Array<{ name: string; to: string; rate: number; clients: number }>;
+      sent: number;
+    }
+  | { type: 'config.applied'; name: string; nodes: number }
+  | { type: 'engine.error'; message: string; node?: string };
+
+export type EngineEventType = EngineEventBody['type'];
+export type EngineEvent = EngineEventBody & Stamp;
+export type EventOf<T extends EngineEventType> = Extract<EngineEvent, { type: T }>;
+
+/** Only per-request events may be sampled away for a slow consumer. */
+export function isPerRequestEvent(event: EngineEventBody): boolean {
+  return event.type.startsWith('request.');
+}
+
+/** A stream-only notice: the client was sent a sample and missed `dropped` per-request events. */
+export interface DroppedNotice {
+  type: 'stream.dropped';
+  dropped: number;
+  total: number;
+}
