@@ -22,3 +22,14 @@ export type EdgeErrorCode = keyof typeof EDGE_ERRORS;
 export function isEdgeErrorCode(value: unknown): value is EdgeErrorCode {
   return typeof value === 'string' && Object.hasOwn(EDGE_ERRORS, value);
 }
+
+/** A bad API call or parameter: `path` names the offending field, `status` is the HTTP answer. */
+export class InputError extends Error {
+  constructor(
+    readonly path: string,
+    message: string,
+    readonly status = 400,
+  ) {
+    super(`${path}: ${message}`);
+  }
+}

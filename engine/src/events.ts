@@ -2,8 +2,8 @@
  * Every event the engine emits, declared once. The web app imports these types; logging, metrics and
  * the SSE stream subscribe to the bus instead of being sprinkled through stages.
  *
- * Per-request events (`request.*`) may be sampled for a slow SSE consumer; aggregate events
- * (`metrics.tick`, `node.state`, `traffic.state`, `config.applied`) never are.
+ * Per-request events (`request.*`) may be sampled for a slow SSE consumer; every other event
+ * (`metrics.tick`, `node.state`, `traffic.state`, `config.applied`, `fault.*`) never is.
  */
 import type { EdgeErrorCode } from './errors.ts';
 import type { NodeKind } from './config/schema.ts';
@@ -41,6 +41,15 @@ export interface NodeMetrics {
   latency: LatencySummary;
   /** Requests that completed in the last second: a rate a person can read. */
   ratePerSecond: number;
+}
+
+/** An injected fault as the API lists it: `{ id, target, type }` plus the type's parameters. */
+export interface FaultInfo {
+  id: string;
+  /** A node id, or an edge `from->to`. */
+  target: string;
+  type: string;
+  [parameter: string]: unknown;
 }
 
 export type NodeState = 'starting' | 'up' | 'stopped' | 'failed';
@@ -86,6 +95,8 @@ export type EngineEventBody =
       sent: number;
     }
   | { type: 'config.applied'; name: string; nodes: number }
+  | { type: 'fault.started'; fault: FaultInfo }
+  | { type: 'fault.ended'; fault: FaultInfo }
   | { type: 'engine.error'; message: string; node?: string };
 
 export type EngineEventType = EngineEventBody['type'];

@@ -29,11 +29,9 @@ export const Duration = z
 export const Port = z.number().int().min(0).max(65535).meta({ description: 'TCP port on 127.0.0.1; 0 picks a free one' });
 
 /** A node id, or an absolute http(s) URL for an upstream outside the topology. */
-export const Upstream = z
-  .string()
-  .refine((s) => NODE_ID.test(s) || /^https?:\/\/[^\s/]+/.test(s), {
-    message: 'expected a node id (lowercase letters, digits, dashes) or an http:// URL',
-  });
+export const Upstream = z.string().refine((s) => NODE_ID.test(s) || /^https?:\/\/[^\s/]+/.test(s), {
+  message: 'expected a node id (lowercase letters, digits, dashes) or an http:// URL',
+});
 
 export const LatencySpec = z.union([
   Duration,
@@ -64,7 +62,10 @@ export const ProxyNode = z.strictObject({ ...ForwardingBase, kind: z.literal('pr
 export const RouteMatch = z
   .strictObject({
     path: z.string().startsWith('/').optional().meta({ description: 'exact path, or a prefix ending in /*' }),
-    method: z.string().regex(/^[A-Z]+$/, 'expected an upper-case HTTP method').optional(),
+    method: z
+      .string()
+      .regex(/^[A-Z]+$/, 'expected an upper-case HTTP method')
+      .optional(),
     headers: z.record(z.string(), z.string()).optional(),
     query: z.record(z.string(), z.string()).optional(),
   })
@@ -82,10 +83,7 @@ export const GatewayNode = z.strictObject({
   routes: z.array(Route).min(1, 'a gateway needs at least one route'),
 });
 
-export const Target = z.union([
-  Upstream,
-  z.strictObject({ to: Upstream, weight: z.number().int().min(1).max(1000).default(1) }),
-]);
+export const Target = z.union([Upstream, z.strictObject({ to: Upstream, weight: z.number().int().min(1).max(1000).default(1) })]);
 
 export const BalancerNode = z.strictObject({
   ...ForwardingBase,
@@ -111,7 +109,10 @@ export const TrafficFlow = z.strictObject({
   rate: z.number().positive().max(100_000).meta({ description: 'requests per second, open loop' }),
   clients: z.number().int().min(1).max(65_000).default(10),
   paths: z.array(z.string().startsWith('/')).min(1).default(['/']),
-  method: z.string().regex(/^[A-Z]+$/).default('GET'),
+  method: z
+    .string()
+    .regex(/^[A-Z]+$/)
+    .default('GET'),
   headers: z.record(z.string(), z.string()).optional(),
 });
 

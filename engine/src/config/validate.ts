@@ -13,9 +13,7 @@ export interface ConfigError {
   message: string;
 }
 
-export type ConfigResult =
-  | { ok: true; config: EdgeConfigParsed; input: unknown }
-  | { ok: false; errors: ConfigError[] };
+export type ConfigResult = { ok: true; config: EdgeConfigParsed; input: unknown } | { ok: false; errors: ConfigError[] };
 
 export function formatPath(path: ReadonlyArray<PropertyKey>): string {
   let out = '';
@@ -56,7 +54,8 @@ export function validateConfig(input: unknown): ConfigResult {
   return errors.length > 0 ? { ok: false, errors } : { ok: true, config: parsed.data, input };
 }
 
-function zodErrors(error: z.ZodError): ConfigError[] {
+/** zod issues as path-named errors; a failed union reports its closest branch. */
+export function zodErrors(error: z.ZodError): ConfigError[] {
   const out: ConfigError[] = [];
   for (const issue of error.issues) {
     if (issue.code === 'invalid_union' && 'errors' in issue && issue.errors.length > 0) {
@@ -128,7 +127,10 @@ function checkTopology(config: EdgeConfigParsed): ConfigError[] {
     if (node.listen !== 0) {
       const clash = byPort.get(node.listen);
       if (clash !== undefined) {
-        errors.push({ path: `nodes[${i}].listen`, message: `port ${node.listen} is already used by nodes[${clash}] ("${config.nodes[clash].id}")` });
+        errors.push({
+          path: `nodes[${i}].listen`,
+          message: `port ${node.listen} is already used by nodes[${clash}] ("${config.nodes[clash].id}")`,
+        });
       } else byPort.set(node.listen, i);
     }
   });
@@ -149,7 +151,10 @@ function checkTopology(config: EdgeConfigParsed): ConfigError[] {
     if (!isExternalUrl(flow.to) && !byId.has(flow.to)) errors.push({ path: `traffic[${i}].to`, message: `unknown node "${flow.to}"` });
   });
 
-  const cycle = findCycle(config.nodes.map((n) => n.id), edges);
+  const cycle = findCycle(
+    config.nodes.map((n) => n.id),
+    edges,
+  );
   if (cycle) {
     const at = byId.get(cycle[0])!;
     errors.push({ path: `nodes[${at}]`, message: `cycle: ${cycle.join(' -> ')}` });

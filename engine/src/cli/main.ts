@@ -1,0 +1,192 @@
+/**
+ * `edgelab`: serve the lab, run a config headless, or validate a config.
+ *
+ *   edgelab serve [config] [--port 8787] [--host 127.0.0.1] [--no-traffic]
+ *   edgelab run <config> [--duration 10s] [--report report.json]
+ *   edgelab validate <config>
+ *
+ * Exit codes: 0 success (a run stopped with Ctrl-C still reports and exits 0), 1 an invalid config or
+ * a run that could not start, 2 a usage error.
+ */
+import { writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseDuration } from '../config/duration.ts';
+import { formatErrors } from '../config/validate.ts';
+import { Engine } from '../engine.ts';
+import { startControlServer } from '../server.ts';
+import { loadConfigFile } from './load-config.ts';
+import { progressLine, summaryTable, type RunReport } from './summary.ts';
+
+const DEFAULT_CONFIG = fileURLToPath(new URL('../../../examples/classic-edge.yaml', import.meta.url));
+
+const USAGE = `usage:
+  edgelab serve [config] [--port 8787] [--host 127.0.0.1] [--no-traffic]
+  edgelab run <config> [--duration 10s] [--report report.json]
+  edgelab validate <config>`;
+
+class UsageError extends Error {}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'serve':
+      return serve(rest);
+    case 'run':
+      return run(rest);
+    case 'validate':
+      return validate(rest);
+    case undefined:
+    case '-h':
+    case '--help':
+    case 'help':
+      console.log(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+function parse<const T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+async function validate(args: string[]): Promise<number> {
+  const { positionals } = parse(args, {});
+  if (positionals.length !== 1) throw new UsageError('validate takes one config file');
+  const [file] = positionals;
+  const result = await loadConfigFile(file);
+  if (!result.ok) {
+    console.error(`${file}: invalid config (${result.errors.length} error${result.errors.length > 1 ? 's' : ''})`);
+    console.error(formatErrors(result.errors));
+    return 1;
+  }
+  const { nodes, traffic, name } = result.config;
+  console.log(`${file}: valid ("${name}", ${nodes.length} nodes, ${traffic.length} traffic flow${traffic.length === 1 ? '' : 's'})`);
+  return 0;
+}
+
+async function serve(args: string[]): Promise<number> {
+  const { positionals, values } = parse(args, {
+    port: { type: 'string', default: '8787' },
+    host: { type: 'string', default: '127.0.0.1' },
+    'no-traffic': { type: 'boolean', default: false },
+  });
+  if (positionals.length > 1) throw new UsageError('serve takes at most one config file');
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: expected a port number, got "${values.port}"`);
+  const file = positionals[0] ?? DEFAULT_CONFIG;
+  const result = await loadConfigFile(file);
+  if (!result.ok) {
+    console.error(`${file}: invalid config\n${formatErrors(result.errors)}`);
+    return 1;
+  }
+  const engine = new Engine();
+  const started = await engine.start(result.config, { input: result.input, traffic: !values['no-traffic'] });
+  for (const failure of started.failures) console.error(`warning: ${failure} (the lab shows it as failed)`);
+  let control;
+  try {
+    control = await startControlServer({ engine, port, host: values.host });
+  } catch (error) {
+    await engine.stop();
+    const code = (error as NodeJS.ErrnoException).code;
+    console.error(code === 'EADDRINUSE' ? `error: port ${port} is in use; is the lab already running? Try --port` : `error: ${(error as Error).message}`);
+    return 1;
+  }
+  console.log(`EdgeLab: ${control.url}  ("${result.config.name}" from ${file})`);
+  for (const node of engine.topology()) console.log(`  ${node.id.padEnd(12)} ${node.kind.padEnd(9)} http://127.0.0.1:${node.port ?? '-'}  ${node.state}`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await control.close();
+  await engine.stop();
+  return 0;
+}
+
+async function run(args: string[]): Promise<number> {
+  const { positionals, values } = parse(args, {
+    duration: { type: 'string', default: '10s' },
+    report: { type: 'string' },
+  });
+  if (positionals.length !== 1) throw new UsageError('run takes one config file');
+  const durationMs = parseDuration(values.duration!);
+  if (durationMs === undefined || durationMs <= 0) throw new UsageError(`--duration: expected a duration like 10s or 1m, got "${values.duration}"`);
+  const [file] = positionals;
+  const result = await loadConfigFile(file);
+  if (!result.ok) {
+    console.error(`${file}: invalid config\n${formatErrors(result.errors)}`);
+    return 1;
+  }
+  if (result.config.traffic.length === 0) console.error(`warning: ${file} has no traffic entries; nothing will be sent`);
+
+  const engine = new Engine({ metricsIntervalMs: 0 });
+  const startedAt = new Date();
+  const started = await engine.start(result.config, { input: result.input });
+  if (started.failures.length > 0) {
+    for (const failure of started.failures) console.error(`error: ${failure}`);
+    await engine.stop();
+    return 1;
+  }
+  const t0 = performance.now();
+  const tty = process.stderr.isTTY;
+  const progress = setInterval(() => {
+    const line = progressLine(performance.now() - t0, durationMs, engine.traffic.stats(), engine.metrics.snapshot());
+    process.stderr.write(tty ? `\r\x1b[2K${line}` : `${line}\n`);
+  }, 1000);
+
+  const interrupted = await new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => resolve(false), durationMs);
+    process.once('SIGINT', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+  clearInterval(progress);
+  if (tty) process.stderr.write('\r\x1b[2K');
+  await engine.stopTraffic();
+  await drain(engine, 5_000);
+
+  const stats = engine.traffic.stats();
+  const nodes = engine.metrics.snapshot();
+  console.log(`${interrupted ? 'Interrupted' : 'Finished'}: "${result.config.name}" for ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(summaryTable(nodes, stats));
+  if (stats.skipped > 0) console.log(`note: the generator skipped ${stats.skipped} sends because too many requests were outstanding`);
+  if (values.report) {
+    const report: RunReport = {
+      config: { file, name: result.config.name },
+      startedAt: startedAt.toISOString(),
+      durationMs: Math.round(performance.now() - t0),
+      interrupted,
+      traffic: stats,
+      nodes,
+      failures: started.failures,
+    };
+    await writeFile(values.report, `${JSON.stringify(report, null, 2)}\n`);
+    console.log(`report: ${values.report}`);
+  }
+  await engine.stop();
+  return 0;
+}
+
+/** Wait for the requests already sent to finish, so the report counts them. */
+async function drain(engine: Engine, maxMs: number): Promise<void> {
+  const until = performance.now() + maxMs;
+  while (engine.traffic.stats().outstanding > 0 && performance.now() < until) await new Promise((r) => setTimeout(r, 20));
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof UsageError) {
+      console.error(`edgelab: ${error.message}\n${USAGE}`);
+      process.exit(2);
+    }
+    console.error(`edgelab: ${(error as Error).stack ?? error}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,91 @@
+/**
+ * The runner shared by the proxy, the gateway and the balancer: it runs the node's stages in order and
+ * carries out their verdict (answer, or forward to an upstream and stream the answer back). Each kind
+ * only builds its stage list from its config, once, in `buildStages`.
+ */
+import type { BalancerConfig, GatewayConfig, ProxyConfig } from '../config/schema.ts';
+import { DEFAULT_TIMEOUTS, forward, UpstreamPools, type Timeouts } from '../proxy/forwarder.ts';
+import { LISTEN_HOST, NodeServer, type Exchange, type NodeContext } from './node-server.ts';
+import type { Stage } from './verdict.ts';
+
+type ForwardingConfig = ProxyConfig | GatewayConfig | BalancerConfig;
+
+export abstract class ForwardingNode<C extends ForwardingConfig> extends NodeServer<C> {
+  /** Built on first use, not in the constructor: a subclass's fields are not ready until it returns. */
+  #stages: Stage[] | undefined;
+  #timeouts: Timeouts;
+  readonly #pools: UpstreamPools;
+
+  constructor(config: C, ctx: NodeContext) {
+    super(config, ctx);
+    this.#timeouts = timeoutsOf(config);
+    this.#pools = new UpstreamPools(this.#timeouts.connect);
+  }
+
+  protected abstract buildStages(config: C): Stage[];
+
+  override reconfigure(config: C): void {
+    super.reconfigure(config);
+    this.#timeouts = timeoutsOf(config);
+    this.#pools.setConnectTimeout(this.#timeouts.connect);
+    this.#stages = this.buildStages(config);
+  }
+
+  override async stop(mode: 'crash' | 'graceful' = 'graceful', reason?: string): Promise<void> {
+    await super.stop(mode, reason);
+    if (mode === 'crash') await this.#pools.close();
+  }
+
+  /** Close the upstream pools for good (the node is being removed). */
+  async dispose(): Promise<void> {
+    await this.stop('graceful');
+    await this.#pools.close();
+  }
+
+  protected handle(exchange: Exchange): void {
+    this.#stages ??= this.buildStages(this.config);
+    for (const stage of this.#stages) {
+      const verdict = stage.run(exchange);
+      switch (verdict.kind) {
+        case 'continue':
+          continue;
+        case 'respond':
+          exchange.fail(verdict.error, verdict.headers);
+          return;
+        case 'forward': {
+          this.ctx.bus.emit({
+            type: 'request.forwarded',
+            rid: exchange.rid,
+            node: this.id,
+            to: verdict.upstream,
+            decision: verdict.decision,
+          });
+          const origin = this.ctx.resolve(verdict.upstream);
+          if (origin === undefined) {
+            // The upstream is a node that is not listening (it failed to start): nothing to connect to.
+            exchange.fail('EDGE_UPSTREAM_REFUSED');
+            verdict.settle?.({ status: undefined, error: 'EDGE_UPSTREAM_REFUSED', durationMs: 0 });
+            return;
+          }
+          exchange.upstream = verdict.upstream;
+          const startedAt = performance.now();
+          void forward(exchange, this.#pools.get(origin), verdict.path, {
+            nodeId: this.id,
+            localAddress: `${LISTEN_HOST}:${this.port}`,
+            responseTimeout: this.#timeouts.response,
+          }).then((result) => verdict.settle?.({ ...result, durationMs: performance.now() - startedAt }));
+          return;
+        }
+      }
+    }
+    exchange.fail('EDGE_NO_ROUTE');
+  }
+}
+
+function timeoutsOf(config: ForwardingConfig): Timeouts {
+  return { ...DEFAULT_TIMEOUTS, ...stripUndefined(config.timeouts ?? {}) };
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

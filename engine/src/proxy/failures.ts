@@ -1,0 +1,28 @@
+/** Maps a failed upstream exchange to the stable edge error it stands for (502, 504, or a client abort). */
+import type { EdgeErrorCode } from '../errors.ts';
+
+export function upstreamErrorCode(error: unknown): EdgeErrorCode {
+  const code = (error as { code?: string } | null)?.code;
+  switch (code) {
+    case 'ECONNREFUSED':
+      return 'EDGE_UPSTREAM_REFUSED';
+    case 'UND_ERR_CONNECT_TIMEOUT':
+    case 'ETIMEDOUT':
+      return 'EDGE_UPSTREAM_CONNECT_TIMEOUT';
+    case 'UND_ERR_HEADERS_TIMEOUT':
+    case 'UND_ERR_BODY_TIMEOUT':
+      return 'EDGE_UPSTREAM_TIMEOUT';
+    case 'UND_ERR_ABORTED':
+    case 'ABORT_ERR':
+      return 'EDGE_CLIENT_ABORTED';
+    case 'HPE_INVALID_CONSTANT':
+    case 'HPE_INVALID_STATUS':
+    case 'HPE_INVALID_HEADER_TOKEN':
+    case 'UND_ERR_INVALID_ARG':
+    case 'UND_ERR_RESPONSE_STATUS_CODE':
+      return 'EDGE_UPSTREAM_PROTOCOL';
+    default:
+      if (typeof code === 'string' && code.startsWith('HPE_')) return 'EDGE_UPSTREAM_PROTOCOL';
+      return 'EDGE_UPSTREAM_RESET';
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * Proxy header rules, applied at every hop in both directions (RFC 9110 section 7.6, RFC 7239):
+ * hop-by-hop fields go (Connection and every field it names, Keep-Alive, Proxy-Connection, TE,
+ * Transfer-Encoding, Upgrade), Via gains this hop, X-Forwarded-For gains the peer, and the request id
+ * is created once at the first node and propagated unchanged after that.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+
+export const REQUEST_ID_HEADER = 'x-request-id';
+/** Set by an engine node on the hops it sends, so the next node can tell which node it came from. */
+export const FROM_HEADER = 'x-edgelab-from';
+
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'transfer-encoding', 'upgrade']);
+const REQUEST_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
+
+/** A copy of `headers` without hop-by-hop fields or the fields `Connection` names. */
+export function endToEndHeaders(headers: IncomingHttpHeaders): Record<string, string | string[]> {
+  const named = connectionTokens(headers.connection);
+  const out: Record<string, string | string[]> = {};
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined || HOP_BY_HOP.has(name) || (named !== undefined && named.has(name))) continue;
+    out[name] = value;
+  }
+  return out;
+}
+
+function connectionTokens(value: string | undefined): Set<string> | undefined {
+  if (!value) return undefined;
+  const tokens = new Set<string>();
+  for (const token of value.split(',')) {
+    const name = token.trim().toLowerCase();
+    if (name) tokens.add(name);
+  }
+  return tokens;
+}
+
+/** The incoming request id when it is a sane token, else a new one. */
+export function requestIdOf(headers: IncomingHttpHeaders): string {
+  const incoming = headers[REQUEST_ID_HEADER];
+  return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+}
+
+/** `Via` with this hop appended: `1.1 edge` (RFC 9110 section 7.6.3; the node id is our pseudonym). */
+export function appendVia(existing: string | string[] | undefined, httpVersion: string, nodeId: string): string {
+  const hop = `${httpVersion} ${nodeId}`;
+  if (existing === undefined || existing === '') return hop;
+  return `${Array.isArray(existing) ? existing.join(', ') : existing}, ${hop}`;
+}
+
+/** `X-Forwarded-For` with the peer appended to the incoming list, as one field. */
+export function appendForwardedFor(existing: string | string[] | undefined, peer: string): string {
+  if (existing === undefined || existing === '') return peer;
+  return `${Array.isArray(existing) ? existing.join(', ') : existing}, ${peer}`;
+}
+
+/** One RFC 7239 `Forwarded` element for this hop, appended to the incoming list. */
+export function appendForwarded(existing: string | string[] | undefined, peer: string, by: string, host: string | undefined): string {
+  let element = `for=${forwardedNode(peer)};by=${forwardedNode(by)};proto=http`;
+  if (host && /^[A-Za-z0-9.:[\]-]+$/.test(host)) element += `;host=${host.includes(':') ? `"${host}"` : host}`;
+  if (existing === undefined || existing === '') return element;
+  return `${Array.isArray(existing) ? existing.join(', ') : existing}, ${element}`;
+}
+
+function forwardedNode(address: string): string {
+  if (address.includes(':') && !address.startsWith('"')) {
+    // An IPv6 address, or an address with a port: quoted, IPv6 bracketed (RFC 7239 section 6).
+    return address.startsWith('[') || !address.includes('.') || address.split(':').length > 2
+      ? `"[${address.replace(/^\[|\]$/g, '')}]"`
+      : `"${address}"`;
+  }
+  return address;
+}
+
+/** Request headers for the next hop. */
+export function upstreamRequestHeaders(
+  incoming: IncomingHttpHeaders,
+  hop: { nodeId: string; httpVersion: string; peer: string; localAddress: string; requestId: string },
+): Record<string, string | string[]> {
+  const headers = endToEndHeaders(incoming);
+  headers.via = appendVia(incoming.via, hop.httpVersion, hop.nodeId);
+  headers['x-forwarded-for'] = appendForwardedFor(incoming['x-forwarded-for'], hop.peer);
+  headers.forwarded = appendForwarded(incoming.forwarded, hop.peer, hop.localAddress, incoming.host);
+  if (incoming['x-forwarded-proto'] === undefined) headers['x-forwarded-proto'] = 'http';
+  if (incoming['x-forwarded-host'] === undefined && incoming.host !== undefined) headers['x-forwarded-host'] = incoming.host;
+  headers[REQUEST_ID_HEADER] = hop.requestId;
+  headers[FROM_HEADER] = hop.nodeId;
+  return headers;
+}
+
+/** Response headers for the previous hop: end-to-end fields, our Via, the request id. */
+export function downstreamResponseHeaders(
+  upstream: IncomingHttpHeaders | Record<string, string | string[] | undefined>,
+  hop: { nodeId: string; requestId: string },
+): OutgoingHttpHeaders {
+  const headers: OutgoingHttpHeaders = endToEndHeaders(upstream as IncomingHttpHeaders);
+  headers.via = appendVia(upstream.via, '1.1', hop.nodeId);
+  if (headers[REQUEST_ID_HEADER] === undefined) headers[REQUEST_ID_HEADER] = hop.requestId;
+  return headers;
+}

@@ -1,0 +1,183 @@
+/**
+ * The control server: the lab's page and the control API on one port (8787 by default), bound to
+ * 127.0.0.1. Every write must come from the page itself: another origin, a cross-site fetch, a
+ * non-JSON body or a foreign Host header is refused, so a web page elsewhere cannot drive the lab.
+ */
+import { existsSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import sirv from 'sirv';
+import { TrafficFlow, type TrafficConfig } from './config/schema.ts';
+import { validateConfig, zodErrors } from './config/validate.ts';
+import type { Engine } from './engine.ts';
+import { InputError } from './errors.ts';
+import { readJson } from './http/read-body.ts';
+import { createEventStream } from './stream/event-stream.ts';
+
+export interface ControlServerOptions {
+  engine: Engine;
+  port?: number;
+  host?: string;
+  /** The built web app to serve (web/dist); the API works without it. */
+  webRoot?: string;
+}
+
+export interface ControlServer {
+  port: number;
+  url: string;
+  close(): Promise<void>;
+}
+
+const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../web/dist', import.meta.url));
+const LOCAL_HOSTNAMES = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+export async function startControlServer(options: ControlServerOptions): Promise<ControlServer> {
+  const { engine } = options;
+  const host = options.host ?? '127.0.0.1';
+  const events = createEventStream(engine.bus);
+  const webRoot = options.webRoot ?? DEFAULT_WEB_ROOT;
+  const serveWeb = existsSync(webRoot) ? sirv(webRoot, { single: true, etag: true, gzip: false }) : undefined;
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (error instanceof InputError) return sendJson(res, error.status, { error: error.message, errors: [{ path: error.path, message: error.message.slice(error.path.length + 2) }] });
+      sendJson(res, 500, { error: `internal error: ${(error as Error).message}` });
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://lab.invalid');
+    const method = req.method ?? 'GET';
+    const refusal = refuse(req, method, host);
+    if (refusal) return sendJson(res, refusal.status, { error: refusal.message });
+    const path = url.pathname;
+
+    if (path === '/metrics') {
+      if (method !== 'GET') return notAllowed(res, 'GET');
+      const text = await engine.metrics.prometheus();
+      res.writeHead(200, { 'content-type': text.contentType });
+      res.end(text.body);
+      return;
+    }
+    if (!path.startsWith('/api/')) {
+      if (method !== 'GET' && method !== 'HEAD') return notAllowed(res, 'GET, HEAD');
+      if (serveWeb) return serveWeb(req, res, () => sendJson(res, 404, { error: `no such page: ${path}` }));
+      res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end('The lab page is not built. Run `npm run build` (npm start does it for you); the API is up under /api/.\n');
+      return;
+    }
+
+    switch (path) {
+      case '/api/health':
+        return method === 'GET' ? sendJson(res, 200, { status: 'ok' }) : notAllowed(res, 'GET');
+      case '/api/events':
+        if (method !== 'GET') return notAllowed(res, 'GET');
+        events.handle(req, res);
+        return;
+      case '/api/topology':
+        if (method !== 'GET') return notAllowed(res, 'GET');
+        return sendJson(res, 200, { name: engine.config?.name ?? '', nodes: engine.topology(), traffic: engine.trafficState() });
+      case '/api/metrics':
+        if (method !== 'GET') return notAllowed(res, 'GET');
+        return sendJson(res, 200, {
+          ts: Date.now(),
+          nodes: engine.metrics.snapshot(),
+          traffic: { ...engine.trafficState(), stats: engine.traffic.stats() },
+        });
+      case '/api/config':
+        if (method === 'GET') return sendJson(res, 200, engine.input ?? null);
+        if (method === 'PUT') {
+          const result = validateConfig(await readJson(req));
+          if (!result.ok) return sendJson(res, 400, { error: 'invalid config; the running config is unchanged', errors: result.errors });
+          const applied = await engine.apply(result.config, result.input);
+          return sendJson(res, 200, { applied: true, name: result.config.name, failures: applied.failures });
+        }
+        return notAllowed(res, 'GET, PUT');
+      case '/api/traffic': {
+        if (method === 'GET') return sendJson(res, 200, { ...engine.trafficState(), stats: engine.traffic.stats() });
+        if (method !== 'POST') return notAllowed(res, 'GET, POST');
+        const body = await readJson(req);
+        const { action, ...flow } = (body ?? {}) as Record<string, unknown>;
+        if (action === 'stop') await engine.stopTraffic();
+        else if (action === 'start') await engine.startTraffic(parseFlowOverrides(flow));
+        else throw new InputError('action', 'expected "start" or "stop"');
+        return sendJson(res, 200, engine.trafficState());
+      }
+      case '/api/faults':
+        if (method === 'GET') return sendJson(res, 200, engine.faults());
+        if (method === 'POST') return sendJson(res, 201, await engine.injectFault(await readJson(req)));
+        return notAllowed(res, 'GET, POST');
+    }
+    const fault = /^\/api\/faults\/([^/]+)$/.exec(path);
+    if (fault) {
+      if (method !== 'DELETE') return notAllowed(res, 'DELETE');
+      const cleared = await engine.clearFault(decodeURIComponent(fault[1]));
+      return cleared ? sendJson(res, 200, { cleared: fault[1] }) : sendJson(res, 404, { error: `no active fault "${fault[1]}"` });
+    }
+    sendJson(res, 404, { error: `no such API: ${method} ${path}` });
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 8787, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as { port: number }).port;
+  return {
+    port,
+    url: `http://${host}:${port}`,
+    async close() {
+      events.close();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
+
+/** Why a request is refused before it is looked at, if it is. */
+function refuse(req: IncomingMessage, method: string, bindHost: string): { status: number; message: string } | undefined {
+  const hostHeader = req.headers.host ?? '';
+  const hostname = hostHeader.replace(/:\d+$/, '');
+  if (!LOCAL_HOSTNAMES.has(hostname) && hostname !== bindHost) {
+    return { status: 421, message: `refused: Host "${hostHeader}" is not this lab (use http://127.0.0.1)` };
+  }
+  if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return undefined;
+  const origin = req.headers.origin;
+  if (origin !== undefined && origin !== `http://${hostHeader}`) {
+    return { status: 403, message: `refused: writes from another origin (${origin}) are not allowed` };
+  }
+  if (req.headers['sec-fetch-site'] === 'cross-site') return { status: 403, message: 'refused: cross-site write' };
+  const type = req.headers['content-type'];
+  const hasBody = req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0';
+  if ((hasBody || req.headers['transfer-encoding']) && !(type ?? '').toLowerCase().startsWith('application/json')) {
+    return { status: 415, message: 'expected content-type: application/json' };
+  }
+  return undefined;
+}
+
+const FlowOverrides = TrafficFlow.partial();
+
+/** The fields of a traffic entry present in the body, validated by the config schema itself. */
+function parseFlowOverrides(flow: Record<string, unknown>): Partial<TrafficConfig> | undefined {
+  const parsed = FlowOverrides.safeParse(flow);
+  if (!parsed.success) {
+    const [first] = zodErrors(parsed.error);
+    throw new InputError(first.path, first.message);
+  }
+  const given = Object.keys(flow) as Array<keyof TrafficConfig>;
+  return given.length > 0 ? Object.fromEntries(given.map((key) => [key, parsed.data[key]])) : undefined;
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+  res.end(text);
+}
+
+function notAllowed(res: ServerResponse, allow: string): void {
+  res.setHeader('allow', allow);
+  sendJson(res, 405, { error: `method not allowed; use ${allow}` });
+}

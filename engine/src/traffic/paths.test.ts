@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { clientAddress, compilePath } from './paths.ts';
+
+const seq = (...values: number[]) => {
+  let i = 0;
+  return () => values[i++ % values.length];
+};
+
+describe('compilePath', () => {
+  it.each([
+    ['/users/{1..50}', [0], '/users/1'],
+    ['/users/{1..50}', [0.999], '/users/50'],
+    ['/users/{1..50}/orders/{3..3}', [0.5, 0.2], '/users/26/orders/3'],
+    ['/{a,b,c}', [0.4], '/b'],
+    ['/plain', [0.9], '/plain'],
+  ])('%s with draws %j gives %s', (template, draws, expected) => {
+    expect(compilePath(template)(seq(...draws))).toBe(expected);
+  });
+
+  it.each(['/x/{9..1}', '/x/{}', '/x/{a}', '/x/{a,,b}'])('rejects %s with a message naming it', (template) => {
+    expect(() => compilePath(template)).toThrow(template);
+  });
+});
+
+describe('clientAddress', () => {
+  it('spreads the first clients over distinct /24 networks', () => {
+    expect([0, 1, 249, 250, 251].map(clientAddress)).toEqual(['127.0.1.1', '127.0.2.1', '127.0.250.1', '127.0.1.2', '127.0.2.2']);
+  });
+});
