@@ -4,6 +4,7 @@
  * Objects are strict, so a misspelt key is an error that names it, not a silent default.
  */
 import { z } from 'zod';
+import { compilePath } from '../traffic/paths.ts';
 import { parseDuration } from './duration.ts';
 
 export const NODE_KINDS = ['proxy', 'gateway', 'balancer', 'service'] as const;
@@ -103,12 +104,24 @@ export const ServiceNode = z.strictObject({
 
 export const NodeConfig = z.discriminatedUnion('kind', [ProxyNode, GatewayNode, BalancerNode, ServiceNode]);
 
+/** A path with optional placeholders: `/users/{1..50}`, `/{a,b}`; checked by compiling it. */
+const PathTemplateSpec = z
+  .string()
+  .startsWith('/')
+  .superRefine((template, ctx) => {
+    try {
+      compilePath(template);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    }
+  });
+
 export const TrafficFlow = z.strictObject({
   name: z.string().min(1).optional(),
   to: Upstream,
   rate: z.number().positive().max(100_000).meta({ description: 'requests per second, open loop' }),
   clients: z.number().int().min(1).max(65_000).default(10),
-  paths: z.array(z.string().startsWith('/')).min(1).default(['/']),
+  paths: z.array(PathTemplateSpec).min(1).default(['/']),
   method: z
     .string()
     .regex(/^[A-Z]+$/)

@@ -30,13 +30,13 @@ export function formatErrors(errors: ConfigError[]): string {
 
 /** Parse YAML (a superset of JSON) and validate it. */
 export function validateText(text: string): ConfigResult {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     return {
       ok: false,
       errors: doc.errors.map((e) => ({
         path: e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '(root)',
-        message: e.message.split('\n')[0],
+        message: e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, ''),
       })),
     };
   }
@@ -78,6 +78,7 @@ function deepest(issues: z.core.$ZodIssue[]): number {
 }
 
 function describe(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_value' && issue.values.length === 1) return `expected ${JSON.stringify(issue.values[0])}`;
   if (issue.code === 'invalid_value') return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
   if (issue.code === 'invalid_union' && 'discriminator' in issue && issue.discriminator) {
     return `expected one of ${NODE_KINDS.map((k) => `"${k}"`).join(', ')}`;

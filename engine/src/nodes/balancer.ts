@@ -24,9 +24,24 @@ export class BalancerNode extends ForwardingNode<BalancerConfig> {
   /** Target state outlives a reconfigure, so requests in flight settle on the same counters. */
   readonly #state = new Map<string, TargetState>();
 
+  readonly #unsubscribe: () => void;
+
   constructor(config: BalancerConfig, ctx: NodeContext) {
     super(config, ctx);
     this.#syncTargets(config);
+    // A target node that could not start has no address at all: it cannot be picked (503 when none
+    // is left). A target that was up and then died is still picked: without health checks (issue 3)
+    // the balancer only learns of it from the refused connection, as a real one would.
+    this.#unsubscribe = ctx.bus.subscribe((event) => {
+      if (event.type !== 'node.state') return;
+      const target = this.#state.get(event.node);
+      if (target) target.eligible = event.state !== 'failed';
+    });
+  }
+
+  override async dispose(): Promise<void> {
+    this.#unsubscribe();
+    await super.dispose();
   }
 
   #syncTargets(config: BalancerConfig): void {

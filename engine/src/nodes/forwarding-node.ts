@@ -36,8 +36,7 @@ export abstract class ForwardingNode<C extends ForwardingConfig> extends NodeSer
     if (mode === 'crash') await this.#pools.close();
   }
 
-  /** Close the upstream pools for good (the node is being removed). */
-  async dispose(): Promise<void> {
+  override async dispose(): Promise<void> {
     await this.stop('graceful');
     await this.#pools.close();
   }
@@ -62,9 +61,9 @@ export abstract class ForwardingNode<C extends ForwardingConfig> extends NodeSer
           });
           const origin = this.ctx.resolve(verdict.upstream);
           if (origin === undefined) {
-            // The upstream is a node that is not listening (it failed to start): nothing to connect to.
-            exchange.fail('EDGE_UPSTREAM_REFUSED');
-            verdict.settle?.({ status: undefined, error: 'EDGE_UPSTREAM_REFUSED', durationMs: 0 });
+            // The upstream is a node that never started listening: there is no address to send to.
+            exchange.fail('EDGE_NO_TARGET', { 'retry-after': '1' });
+            verdict.settle?.({ status: undefined, error: 'EDGE_NO_TARGET', durationMs: 0 });
             return;
           }
           exchange.upstream = verdict.upstream;

@@ -132,6 +132,11 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
     await closed;
   }
 
+  /** Stop for good: the node is leaving the topology. */
+  async dispose(): Promise<void> {
+    await this.stop('graceful');
+  }
+
   #setState(state: NodeState, reason?: string): void {
     this.state = state;
     this.stateReason = reason;

@@ -2,6 +2,8 @@
 import type { EdgeErrorCode } from '../errors.ts';
 
 export function upstreamErrorCode(error: unknown): EdgeErrorCode {
+  // undici's parser errors carry no code, only their class name.
+  if ((error as Error | null)?.name === 'HTTPParserError') return 'EDGE_UPSTREAM_PROTOCOL';
   const code = (error as { code?: string } | null)?.code;
   switch (code) {
     case 'ECONNREFUSED':

@@ -1,0 +1,103 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { configJsonSchema } from './json-schema.ts';
+import { formatErrors, validateConfig, validateText } from './validate.ts';
+
+const examples = new URL('../../../examples/', import.meta.url);
+
+const base = () => ({
+  version: 1,
+  nodes: [
+    { id: 'edge', kind: 'proxy', listen: 8080, to: 'lb' },
+    { id: 'lb', kind: 'balancer', targets: ['s1', { to: 's2', weight: 2 }] },
+    { id: 's1', kind: 'service', latency: '40ms' },
+    { id: 's2', kind: 'service', latency: { distribution: 'uniform', min: '10ms', max: '1s' } },
+  ],
+  traffic: [{ to: 'edge', rate: 5, paths: ['/users/{1..9}'] }],
+});
+
+function errorsOf(config: unknown): string[] {
+  const result = validateConfig(config);
+  return result.ok ? [] : result.errors.map((e) => `${e.path}: ${e.message}`);
+}
+
+describe('validateConfig', () => {
+  it.each(readdirSync(examples).filter((f) => f.endsWith('.yaml')))('accepts examples/%s', (file) => {
+    const result = validateText(readFileSync(new URL(file, examples), 'utf8'));
+    expect(result.ok ? [] : formatErrors(result.errors)).toEqual([]);
+  });
+
+  it('fills defaults and turns durations into milliseconds', () => {
+    const result = validateConfig(base());
+    if (!result.ok) throw new Error(formatErrors(result.errors));
+    expect(result.config.name).toBe('Untitled sandbox');
+    expect(result.config.nodes[2]).toMatchObject({ latency: 40, listen: 0, status: 200, errorRate: 0 });
+    expect(result.config.nodes[3]).toMatchObject({ latency: { distribution: 'uniform', min: 10, max: 1000 } });
+    expect(result.config.traffic[0]).toMatchObject({ clients: 10, method: 'GET' });
+  });
+
+  it.each<[string, (c: ReturnType<typeof base>) => void, string]>([
+    ['an unknown upstream', (c) => ((c.nodes[1] as { targets: unknown[] }).targets[0] = 'users-9'), 'nodes[1].targets[0]: unknown node "users-9"'],
+    ['an unknown upstream in an object target', (c) => ((c.nodes[1] as { targets: unknown[] }).targets[1] = { to: 'nope' }), 'nodes[1].targets[1].to: unknown node "nope"'],
+    ['a duplicate id', (c) => (c.nodes[3].id = 's1'), 'nodes[3].id: duplicate id "s1" (also nodes[2])'],
+    ['a port clash', (c) => Object.assign(c.nodes[2], { listen: 8080 }), 'nodes[2].listen: port 8080 is already used by nodes[0] ("edge")'],
+    ['an unknown kind', (c) => Object.assign(c.nodes[3], { kind: 'wizard' }), 'nodes[3].kind: expected one of "proxy", "gateway", "balancer", "service"'],
+    ['an unknown algorithm', (c) => Object.assign(c.nodes[1], { algorithm: 'magic' }), 'nodes[1].algorithm: expected "round-robin"'],
+    ['a misspelt key', (c) => Object.assign(c.nodes[1], { tagrets: [] }), 'nodes[1].tagrets: unknown key'],
+    ['a bad duration', (c) => Object.assign(c.nodes[2], { latency: '4 sec' }), 'nodes[2].latency: expected a duration like 40ms, 1.5s or 2m, got "4 sec"'],
+    ['a zero weight', (c) => ((c.nodes[1] as { targets: unknown[] }).targets[1] = { to: 's2', weight: 0 }), 'nodes[1].targets[1].weight: Too small: expected number to be >=1'],
+    ['an empty target list', (c) => Object.assign(c.nodes[1], { targets: [] }), 'nodes[1].targets: a balancer needs at least one target'],
+    ['an error rate above 1', (c) => Object.assign(c.nodes[2], { errorRate: 1.5 }), 'nodes[2].errorRate: Too small: expected number to be <=1'.replace('Too small', 'Too big')],
+    ['traffic to an unknown node', (c) => (c.traffic[0].to = 'ghost'), 'traffic[0].to: unknown node "ghost"'],
+    ['a bad path template', (c) => (c.traffic[0].paths = ['/users/{9..1}']), 'traffic[0].paths[0]: path "/users/{9..1}": range {9..1} is empty'],
+    ['a self loop', (c) => Object.assign(c.nodes[0], { to: 'edge' }), 'nodes[0].to: "edge" cannot send to itself'],
+  ])('rejects %s with its path', (_what, mutate, expected) => {
+    const config = base();
+    mutate(config);
+    expect(errorsOf(config)).toContain(expected);
+  });
+
+  it('reports a cycle with its members', () => {
+    const config = {
+      version: 1,
+      nodes: [
+        { id: 'a', kind: 'proxy', to: 'b' },
+        { id: 'b', kind: 'gateway', routes: [{ match: { path: '/x/*' }, to: 'c' }, { match: {}, to: 's' }] },
+        { id: 'c', kind: 'proxy', to: 'b' },
+        { id: 's', kind: 'service' },
+      ],
+    };
+    expect(errorsOf(config)).toContain('nodes[1]: cycle: b -> c -> b');
+  });
+
+  it('reports unreachable nodes', () => {
+    const config = base();
+    config.nodes.push({ id: 'orphan', kind: 'service' } as never);
+    expect(errorsOf(config)).toEqual(['nodes[4]: unreachable: no traffic and no proxy or gateway leads to "orphan"']);
+  });
+
+  it('reports every error at once', () => {
+    const config = base();
+    (config.nodes[1] as { targets: unknown[] }).targets[0] = 'users-9';
+    config.nodes[3].id = 's1';
+    expect(errorsOf(config).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it.each([
+    ['not a mapping', '- 1\n- 2\n', '(root): expected a mapping with version, nodes and traffic'],
+    ['broken YAML', 'version: 1\nnodes: [\n', 'line 3, column 1'],
+    ['a duplicate key', 'version: 1\nversion: 1\nnodes: []\n', 'line 2'],
+    ['a wrong version', 'version: 2\nnodes: [{id: s, kind: service}]\ntraffic: [{to: s, rate: 1}]\n', 'version: expected 1'],
+  ])('rejects %s', (_what, text, expected) => {
+    const result = validateText(text);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(formatErrors(result.errors)).toContain(expected);
+  });
+});
+
+describe('the shipped JSON Schema', () => {
+  it('is the one generated from the zod definition (run `npm run schema` after changing it)', () => {
+    const shipped = JSON.parse(readFileSync(new URL('../../edgelab.schema.json', import.meta.url), 'utf8'));
+    expect(shipped).toEqual(JSON.parse(JSON.stringify(configJsonSchema())));
+  });
+});

@@ -1,0 +1,241 @@
+/**
+ * The proxy rules at every hop, on real sockets: hop-by-hop headers in both directions,
+ * X-Forwarded-For, Via, the request id, client aborts, and the 502/503/504 mapping with stable codes.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { EventOf } from '../events.ts';
+import { freePort, rawHttp, rawUpstream, startEngine, waitFor, type RawUpstream, type RunningEngine } from '../testing/harness.ts';
+
+let running: RunningEngine | undefined;
+let upstream: RawUpstream | undefined;
+afterEach(async () => {
+  await running?.stop();
+  await upstream?.close();
+  running = upstream = undefined;
+});
+
+const oneProxy = (to: string, extra: Record<string, unknown> = {}) => ({
+  version: 1,
+  nodes: [{ id: 'edge', kind: 'proxy', to, ...extra }],
+});
+
+const completed = (r: RunningEngine, node: string) =>
+  r.events.filter((e): e is EventOf<'request.completed'> => e.type === 'request.completed' && e.node === node);
+
+describe('hop-by-hop headers', () => {
+  it('removes Connection, the fields it names, and the fixed hop-by-hop fields from the request', async () => {
+    upstream = await rawUpstream((_req, res) => res.end('ok'));
+    running = await startEngine(oneProxy(upstream.url));
+    const res = await rawHttp(
+      running.port('edge'),
+      'GET /a HTTP/1.1\r\nHost: lab\r\nConnection: close, X-Secret, x-other\r\nX-Secret: 1\r\nX-Other: 2\r\nKeep-Alive: timeout=9\r\n' +
+        'Proxy-Connection: keep-alive\r\nTE: trailers\r\nUpgrade: h2c\r\nX-Kept: yes\r\n\r\n',
+    );
+    expect(res.status).toBe(200);
+    const seen = upstream.received[0].headers;
+    for (const name of ['x-secret', 'x-other', 'keep-alive', 'proxy-connection', 'te', 'upgrade', 'transfer-encoding']) {
+      expect(seen, name).not.toHaveProperty(name);
+    }
+    expect(seen['connection']).not.toMatch(/x-secret|x-other|close/i);
+    expect(seen['x-kept']).toBe('yes');
+    expect(seen.host).toBe('lab');
+  });
+
+  it('removes them from the response too, and streams a chunked body through', async () => {
+    upstream = await rawUpstream((_req, res) => {
+      res.writeHead(200, { connection: 'x-hop', 'x-hop': 'secret', 'keep-alive': 'timeout=1', 'proxy-connection': 'x', upgrade: 'foo', 'x-end': 'kept' });
+      res.write('part one, ');
+      setTimeout(() => res.end('part two'), 20);
+    });
+    running = await startEngine(oneProxy(upstream.url));
+    const res = await rawHttp(running.port('edge'), 'GET / HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n');
+    expect(res.status).toBe(200);
+    for (const name of ['x-hop', 'keep-alive', 'proxy-connection', 'upgrade']) expect(res.headers, name).not.toHaveProperty(name);
+    expect(res.headers['x-end']).toBe('kept');
+    expect(res.body).toContain('part one, ');
+    expect(res.body).toContain('part two');
+  });
+
+  it('streams a request body to the upstream unchanged', async () => {
+    let body = '';
+    upstream = await rawUpstream((req, res) => {
+      req.setEncoding('utf8');
+      req.on('data', (c: string) => (body += c));
+      req.on('end', () => res.end(`got ${body.length}`));
+    });
+    running = await startEngine(oneProxy(upstream.url));
+    const payload = 'x'.repeat(300_000);
+    const res = await fetch(running.url('edge', '/upload'), { method: 'POST', body: payload });
+    expect(await res.text()).toBe('got 300000');
+    expect(body).toBe(payload);
+  });
+});
+
+describe('forwarding headers across the chain', () => {
+  const chain = (serviceUrl: string) => ({
+    version: 1,
+    nodes: [
+      { id: 'edge', kind: 'proxy', to: 'api' },
+      { id: 'api', kind: 'gateway', routes: [{ match: { path: '/users/*' }, to: 'users' }] },
+      { id: 'users', kind: 'balancer', targets: [serviceUrl] },
+    ],
+  });
+
+  it('appends the peer to X-Forwarded-For at every hop, adds Via per hop, keeps one request id', async () => {
+    upstream = await rawUpstream((_req, res) => res.end('{}'));
+    running = await startEngine(chain(upstream.url));
+    const res = await rawHttp(
+      running.port('edge'),
+      'GET /users/7 HTTP/1.1\r\nHost: lab\r\nX-Forwarded-For: 203.0.113.9\r\nVia: 1.0 corp-proxy\r\nConnection: close\r\n\r\n',
+      '127.0.9.4',
+    );
+    expect(res.status).toBe(200);
+    const seen = upstream.received[0].headers;
+    expect(seen['x-forwarded-for']).toBe('203.0.113.9, 127.0.9.4, 127.0.0.1, 127.0.0.1');
+    expect(seen.via).toBe('1.0 corp-proxy, 1.1 edge, 1.1 api, 1.1 users');
+    expect(seen.forwarded).toMatch(/^for=127\.0\.9\.4;by="127\.0\.0\.1:\d+";proto=http;host=lab, for=127\.0\.0\.1;/);
+    expect(res.headers.via).toBe('1.1 users, 1.1 api, 1.1 edge');
+    const rid = res.headers['x-request-id'];
+    expect(rid).toMatch(/^[0-9a-f-]{36}$/);
+    expect(seen['x-request-id']).toBe(rid);
+    const received = running.events.filter((e): e is EventOf<'request.received'> => e.type === 'request.received');
+    expect(received.map((e) => [e.node, e.from, e.rid])).toEqual([
+      ['edge', 'client', rid],
+      ['api', 'edge', rid],
+      ['users', 'api', rid],
+    ]);
+    expect(received[0].peer).toBe('127.0.9.4');
+  });
+
+  it('propagates a well-formed incoming request id and replaces a hostile one', async () => {
+    upstream = await rawUpstream((_req, res) => res.end('{}'));
+    running = await startEngine(chain(upstream.url));
+    const good = await fetch(running.url('edge', '/users/1'), { headers: { 'x-request-id': 'trace-42' } });
+    expect(good.headers.get('x-request-id')).toBe('trace-42');
+    expect(upstream.received[0].headers['x-request-id']).toBe('trace-42');
+    const bad = await fetch(running.url('edge', '/users/1'), { headers: { 'x-request-id': 'a b <script>' } });
+    expect(bad.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('failures map to stable codes', () => {
+  it('502 EDGE_UPSTREAM_REFUSED when nothing listens', async () => {
+    running = await startEngine(oneProxy(`http://127.0.0.1:${await freePort()}`));
+    const res = await fetch(running.url('edge', '/x'));
+    expect(res.status).toBe(502);
+    expect(res.headers.get('x-edgelab-error')).toBe('EDGE_UPSTREAM_REFUSED');
+    expect(await res.json()).toMatchObject({ error: 'EDGE_UPSTREAM_REFUSED' });
+    expect(completed(running, 'edge')[0]).toMatchObject({ status: 502, error: 'EDGE_UPSTREAM_REFUSED' });
+  });
+
+  it('502 EDGE_UPSTREAM_RESET when the upstream drops the connection', async () => {
+    upstream = await rawUpstream((req) => req.socket.destroy());
+    running = await startEngine(oneProxy(upstream.url));
+    const res = await fetch(running.url('edge', '/x'), { method: 'POST', body: 'not idempotent' });
+    expect(res.status).toBe(502);
+    expect(res.headers.get('x-edgelab-error')).toBe('EDGE_UPSTREAM_RESET');
+  });
+
+  it('502 EDGE_UPSTREAM_PROTOCOL when the upstream speaks garbage', async () => {
+    const { createServer } = await import('node:net');
+    const garbage = createServer((socket) => socket.end('SPEAK FRIEND\r\n\r\n'));
+    await new Promise<void>((resolve) => garbage.listen(0, '127.0.0.1', resolve));
+    try {
+      running = await startEngine(oneProxy(`http://127.0.0.1:${(garbage.address() as { port: number }).port}`));
+      const res = await fetch(running.url('edge', '/x'));
+      expect(res.status).toBe(502);
+      expect(res.headers.get('x-edgelab-error')).toBe('EDGE_UPSTREAM_PROTOCOL');
+    } finally {
+      garbage.close();
+    }
+  });
+
+  it('504 EDGE_UPSTREAM_TIMEOUT when the upstream never answers, at the configured timeout', async () => {
+    upstream = await rawUpstream(() => {});
+    running = await startEngine(oneProxy(upstream.url, { timeouts: { response: '300ms' } }));
+    const started = performance.now();
+    const res = await fetch(running.url('edge', '/x'));
+    const took = performance.now() - started;
+    expect(res.status).toBe(504);
+    expect(res.headers.get('x-edgelab-error')).toBe('EDGE_UPSTREAM_TIMEOUT');
+    expect(took).toBeGreaterThanOrEqual(290);
+    expect(took).toBeLessThan(3_000);
+  });
+
+  it('503 EDGE_NO_TARGET with Retry-After when the balancer has no target with an address', async () => {
+    const blocker = await rawUpstream((_req, res) => res.end());
+    try {
+      running = await startEngine(
+        {
+          version: 1,
+          nodes: [
+            { id: 'lb', kind: 'balancer', targets: ['s1'] },
+            { id: 's1', kind: 'service', listen: blocker.port },
+          ],
+          traffic: [{ to: 'lb', rate: 1 }],
+        },
+        { allowFailures: true },
+      );
+      const res = await fetch(running.url('lb', '/x'));
+      expect(res.status).toBe(503);
+      expect(res.headers.get('x-edgelab-error')).toBe('EDGE_NO_TARGET');
+      expect(res.headers.get('retry-after')).toBe('1');
+      expect(running.engine.topology().find((n) => n.id === 's1')).toMatchObject({ state: 'failed', reason: `port ${blocker.port} is already in use` });
+    } finally {
+      await blocker.close();
+    }
+  });
+
+  it('404 EDGE_NO_ROUTE when no gateway route matches', async () => {
+    running = await startEngine({
+      version: 1,
+      nodes: [
+        { id: 'api', kind: 'gateway', routes: [{ match: { path: '/users/*', method: 'GET' }, to: 's' }] },
+        { id: 's', kind: 'service' },
+      ],
+    });
+    expect((await fetch(running.url('api', '/users/1'))).status).toBe(200);
+    const wrongMethod = await fetch(running.url('api', '/users/1'), { method: 'DELETE' });
+    expect(wrongMethod.status).toBe(404);
+    expect(wrongMethod.headers.get('x-edgelab-error')).toBe('EDGE_NO_ROUTE');
+    expect((await fetch(running.url('api', '/orders'))).status).toBe(404);
+  });
+});
+
+describe('client abort', () => {
+  it('propagates upstream: the upstream request is closed and the hop records EDGE_CLIENT_ABORTED', async () => {
+    let upstreamClosed = false;
+    upstream = await rawUpstream((_req, res) => res.on('close', () => (upstreamClosed = true)));
+    running = await startEngine({
+      version: 1,
+      nodes: [
+        { id: 'edge', kind: 'proxy', to: 'mid' },
+        { id: 'mid', kind: 'proxy', to: upstream.url },
+      ],
+    });
+    const abort = new AbortController();
+    const pending = fetch(running.url('edge', '/slow'), { signal: abort.signal }).catch((e: Error) => e);
+    await waitFor(() => upstream!.received.length === 1, 5_000, 'the upstream to receive the request');
+    abort.abort();
+    expect(await pending).toBeInstanceOf(Error);
+    await waitFor(() => upstreamClosed, 5_000, 'the upstream request to be closed');
+    const [edge] = await waitFor(() => (completed(running!, 'edge').length ? completed(running!, 'edge') : undefined));
+    expect(edge).toMatchObject({ status: 499, error: 'EDGE_CLIENT_ABORTED' });
+    const [mid] = await waitFor(() => (completed(running!, 'mid').length ? completed(running!, 'mid') : undefined));
+    expect(mid).toMatchObject({ error: 'EDGE_CLIENT_ABORTED' });
+  });
+});
+
+describe('malformed HTTP', () => {
+  it('answers 400 with a code and keeps serving', async () => {
+    running = await startEngine({ version: 1, nodes: [{ id: 's', kind: 'service' }], traffic: [{ to: 's', rate: 1 }] });
+    const bad = await rawHttp(running.port('s'), 'GET / HTTP/1.1\r\nHost: lab\r\nBad Header\r\n\r\n');
+    expect(bad.status).toBe(400);
+    expect(bad.headers['x-edgelab-error']).toBe('EDGE_BAD_REQUEST');
+    const smuggle = await rawHttp(running.port('s'), 'POST / HTTP/1.1\r\nHost: lab\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n');
+    expect(smuggle.status).toBe(400);
+    const ok = await fetch(running.url('s', '/after'));
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({ node: 's', path: '/after' });
+  });
+});
