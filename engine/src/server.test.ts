@@ -1,0 +1,169 @@
+/** The control API on real sockets: reads, config replacement, traffic, faults, and who may write. */
+import { afterEach, describe, expect, it } from 'vitest';
+import { startControlServer, type ControlServer } from './server.ts';
+import { startEngine, waitFor, type RunningEngine } from './testing/harness.ts';
+
+let running: RunningEngine | undefined;
+let control: ControlServer | undefined;
+afterEach(async () => {
+  await control?.close();
+  await running?.stop();
+  running = control = undefined;
+});
+
+const sandbox = () => ({
+  version: 1,
+  name: 'API test',
+  nodes: [
+    { id: 'edge', kind: 'proxy', to: 'lb' },
+    { id: 'lb', kind: 'balancer', targets: ['s1', 's2'] },
+    { id: 's1', kind: 'service', latency: '5ms' },
+    { id: 's2', kind: 'service', latency: '5ms' },
+  ],
+  traffic: [{ name: 'browse', to: 'edge', rate: 50, clients: 4, paths: ['/users/{1..9}'] }],
+});
+
+async function setup(): Promise<string> {
+  running = await startEngine(sandbox(), { metricsIntervalMs: 100 });
+  control = await startControlServer({ engine: running.engine, port: 0, webRoot: '/nonexistent' });
+  return control.url;
+}
+
+const json = (method: string, body: unknown, headers: Record<string, string> = {}) => ({
+  method,
+  headers: { 'content-type': 'application/json', ...headers },
+  body: JSON.stringify(body),
+});
+
+describe('control API', () => {
+  it('reports health, topology with real ports, and the config as written', async () => {
+    const url = await setup();
+    expect(await (await fetch(`${url}/api/health`)).json()).toEqual({ status: 'ok' });
+    const topology = await (await fetch(`${url}/api/topology`)).json();
+    expect(topology.name).toBe('API test');
+    expect(topology.nodes.map((n: { id: string; state: string }) => `${n.id}:${n.state}`)).toEqual(['edge:up', 'lb:up', 's1:up', 's2:up']);
+    expect(topology.nodes[0].port).toBe(running!.port('edge'));
+    expect(topology.nodes[1]).toMatchObject({ algorithm: 'round-robin', next: 's1', upstreams: [{ to: 's1', weight: 1 }, { to: 's2', weight: 1 }] });
+    expect(await (await fetch(`${url}/api/config`)).json()).toEqual(sandbox());
+  });
+
+  it('counts real requests in /api/metrics and in Prometheus text', async () => {
+    const url = await setup();
+    for (let i = 0; i < 4; i++) expect((await fetch(running!.url('edge', `/users/${i}`))).status).toBe(200);
+    const metrics = await (await fetch(`${url}/api/metrics`)).json();
+    expect(metrics.nodes.edge).toMatchObject({ requests: 4, inFlight: 0, errors: 0, statusClasses: { '2xx': 4 } });
+    expect(metrics.nodes.s1.requests + metrics.nodes.s2.requests).toBe(4);
+    expect(metrics.nodes.s1.requests).toBe(2);
+    const prom = await (await fetch(`${url}/metrics`)).text();
+    expect(prom).toMatch(/edgelab_requests_total\{node="edge",status_class="2xx"\} 4/);
+    expect(prom).toMatch(/edgelab_request_duration_seconds_bucket\{.*node="edge".*\} \d+/);
+    expect(prom).toMatch(/edgelab_in_flight\{node="s1"\} 0/);
+  });
+
+  it('rejects a bad config with every error and keeps the running one', async () => {
+    const url = await setup();
+    const bad = sandbox();
+    (bad.nodes[1] as { targets: string[] }).targets = ['s1', 'users-9'];
+    bad.nodes[3].id = 's1';
+    const res = await fetch(`${url}/api/config`, json('PUT', bad));
+    expect(res.status).toBe(400);
+    const body = await res.json();
+    expect(body.errors).toEqual(expect.arrayContaining([{ path: 'nodes[3].id', message: 'duplicate id "s1" (also nodes[2])' }]));
+    expect(await (await fetch(`${url}/api/config`)).json()).toEqual(sandbox());
+    expect((await fetch(running!.url('edge', '/still-works'))).status).toBe(200);
+    const notJson = await fetch(`${url}/api/config`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{nope' });
+    expect(notJson.status).toBe(400);
+    expect((await notJson.json()).error).toMatch(/invalid JSON/);
+  });
+
+  it('applies a good config without dropping requests in flight', async () => {
+    const url = await setup();
+    const slow = sandbox();
+    slow.nodes[2].latency = '400ms';
+    slow.nodes[3].latency = '400ms';
+    expect((await fetch(`${url}/api/config`, json('PUT', slow))).status).toBe(200);
+    const edgePort = running!.port('edge');
+    const inFlight = Array.from({ length: 6 }, (_, i) => fetch(running!.url('edge', `/u/${i}`)).then((r) => r.status));
+    await waitFor(() => running!.engine.metrics.snapshot().s1.inFlight > 0 || undefined);
+    const next = { ...slow, name: 'Renamed', nodes: [...slow.nodes, { id: 's3', kind: 'service' }] };
+    (next.nodes[1] as { targets: string[] }).targets = ['s1', 's2', 's3'];
+    const res = await fetch(`${url}/api/config`, json('PUT', next));
+    expect(await res.json()).toMatchObject({ applied: true, name: 'Renamed', failures: [] });
+    expect(await Promise.all(inFlight)).toEqual([200, 200, 200, 200, 200, 200]);
+    expect(running!.port('edge')).toBe(edgePort);
+    const topology = await (await fetch(`${url}/api/topology`)).json();
+    expect(topology.nodes.map((n: { id: string }) => n.id)).toEqual(['edge', 'lb', 's1', 's2', 's3']);
+  });
+
+  it('starts, changes and stops traffic', async () => {
+    const url = await setup();
+    const started = await (await fetch(`${url}/api/traffic`, json('POST', { action: 'start', rate: 40 }))).json();
+    expect(started).toMatchObject({ running: true, flows: [{ name: 'browse', to: 'edge', rate: 40, clients: 4 }] });
+    await waitFor(() => (running!.engine.metrics.snapshot().edge.requests >= 5 ? true : undefined));
+    const stopped = await (await fetch(`${url}/api/traffic`, json('POST', { action: 'stop' }))).json();
+    expect(stopped.running).toBe(false);
+    const bad = await fetch(`${url}/api/traffic`, json('POST', { action: 'start', rate: -3 }));
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).error).toMatch(/^rate: /);
+    expect((await fetch(`${url}/api/traffic`, json('POST', { action: 'dance' }))).status).toBe(400);
+    expect((await fetch(`${url}/api/traffic`, json('POST', { action: 'start', to: 'ghost' }))).status).toBe(400);
+  });
+
+  it('stops a service with a down fault (502 refused) and starts it again on the same port', async () => {
+    const url = await setup();
+    const port = running!.port('s2');
+    const res = await fetch(`${url}/api/faults`, json('POST', { target: 's2', type: 'down' }));
+    expect(res.status).toBe(201);
+    const fault = await res.json();
+    expect(fault).toEqual({ id: expect.any(String), target: 's2', type: 'down' });
+    expect(await (await fetch(`${url}/api/faults`)).json()).toEqual([fault]);
+    const statuses = [];
+    for (let i = 0; i < 4; i++) {
+      const r = await fetch(running!.url('edge', '/x'));
+      statuses.push(`${r.status} ${r.headers.get('x-edgelab-error') ?? ''}`.trim());
+    }
+    expect(statuses.sort()).toEqual(['200', '200', '502 EDGE_UPSTREAM_REFUSED', '502 EDGE_UPSTREAM_REFUSED']);
+    expect((await fetch(`${url}/api/faults/${fault.id}`, { method: 'DELETE' })).status).toBe(200);
+    expect(running!.port('s2')).toBe(port);
+    for (let i = 0; i < 4; i++) expect((await fetch(running!.url('edge', '/y'))).status).toBe(200);
+    expect((await fetch(`${url}/api/faults/${fault.id}`, { method: 'DELETE' })).status).toBe(404);
+    const kinds = running!.events.filter((e) => e.type === 'fault.started' || e.type === 'fault.ended').map((e) => e.type);
+    expect(kinds).toEqual(['fault.started', 'fault.ended']);
+  });
+
+  it.each([
+    [{ target: 'ghost', type: 'down' }, 'target: unknown node "ghost"'],
+    [{ target: 's1', type: 'meltdown' }, 'type: expected "down"'],
+    [{ target: 's1' }, 'type: '],
+    [{ target: 's1', type: 'down', extra: 1 }, 'extra: unknown key'],
+  ])('rejects the fault %j', async (body, message) => {
+    const url = await setup();
+    const res = await fetch(`${url}/api/faults`, json('POST', body));
+    expect(res.status).toBe(400);
+    expect((await res.json()).error).toContain(message);
+  });
+
+  it('refuses writes from another origin, cross-site, or without JSON, and foreign Host headers', async () => {
+    const url = await setup();
+    const foreign = await fetch(`${url}/api/traffic`, json('POST', { action: 'stop' }, { origin: 'http://evil.example' }));
+    expect(foreign.status).toBe(403);
+    const crossSite = await fetch(`${url}/api/traffic`, json('POST', { action: 'stop' }, { 'sec-fetch-site': 'cross-site' }));
+    expect(crossSite.status).toBe(403);
+    const form = await fetch(`${url}/api/traffic`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{"action":"stop"}' });
+    expect(form.status).toBe(415);
+    const { request } = await import('undici');
+    const rebound = await request(`${url}/api/health`, { headers: { host: 'attacker.example' } });
+    expect(rebound.statusCode).toBe(421);
+    await rebound.body.dump();
+    const sameOrigin = await fetch(`${url}/api/traffic`, json('POST', { action: 'stop' }, { origin: url }));
+    expect(sameOrigin.status).toBe(200);
+  });
+
+  it('answers unknown routes and methods clearly', async () => {
+    const url = await setup();
+    expect((await fetch(`${url}/api/nope`)).status).toBe(404);
+    const res = await fetch(`${url}/api/metrics`, { method: 'DELETE' });
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('GET');
+  });
+});
