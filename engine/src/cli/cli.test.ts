@@ -1,0 +1,134 @@
+/** The `edgelab` command as a user runs it: a real child process, real files, real exit codes. */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { startControlServer } from '../server.ts';
+import { startEngine } from '../testing/harness.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/edgelab.mjs', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'edgelab-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Ran {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function edgelab(args: string[], options: { interruptAfterMs?: number } = {}): Promise<Ran> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
+    if (options.interruptAfterMs) setTimeout(() => child.kill('SIGINT'), options.interruptAfterMs);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const write = (name: string, text: string) => {
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  return file;
+};
+
+/** A small sandbox on free ports, fast enough for a test. */
+const sandbox = (rate = 40) => `version: 1
+name: CLI sandbox
+nodes:
+  - { id: edge, kind: proxy, to: lb }
+  - { id: lb, kind: balancer, targets: [s1, s2] }
+  - { id: s1, kind: service, latency: 2ms }
+  - { id: s2, kind: service, latency: 2ms }
+traffic:
+  - { to: edge, rate: ${rate}, clients: 3, paths: ["/users/{1..5}"] }
+`;
+
+describe('edgelab validate', () => {
+  it('exits 0 for a valid config', async () => {
+    const ran = await edgelab(['validate', write('ok.yaml', sandbox())]);
+    expect(ran.code).toBe(0);
+    expect(ran.stdout).toContain('valid ("CLI sandbox", 4 nodes, 1 traffic flow)');
+  });
+
+  it('exits 1 and prints every error with its path', async () => {
+    const bad = sandbox().replace('targets: [s1, s2]', 'targets: [s1, users-9]').replace('id: s2,', 'id: s1,');
+    const ran = await edgelab(['validate', write('bad.yaml', bad)]);
+    expect(ran.code).toBe(1);
+    expect(ran.stderr).toContain('nodes[1].targets[1]: unknown node "users-9"');
+    expect(ran.stderr).toContain('nodes[3].id: duplicate id "s1" (also nodes[2])');
+  });
+
+  it('exits 1 for a missing file and 2 for bad usage', async () => {
+    const missing = await edgelab(['validate', 'nope.yaml']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('cannot read nope.yaml: no such file');
+    const usage = await edgelab(['frobnicate']);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('unknown command "frobnicate"');
+  });
+});
+
+describe('edgelab run', () => {
+  it('runs the traffic headless, prints a summary table and writes the JSON report', async () => {
+    const report = join(dir, 'report.json');
+    const ran = await edgelab(['run', write('run.yaml', sandbox()), '--duration', '2s', '--report', report]);
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(ran.stderr).toMatch(/1\.0\/2s {2}sent \d+/);
+    expect(ran.stdout).toMatch(/^node\s+kind\s+requests\s+2xx\s+3xx\s+4xx\s+5xx\s+errors\s+p50 ms\s+p95 ms\s+p99 ms$/m);
+    const json = JSON.parse(readFileSync(report, 'utf8'));
+    expect(json.interrupted).toBe(false);
+    expect(json.traffic.sent).toBeGreaterThanOrEqual(60);
+    expect(json.traffic.completed).toBe(json.traffic.sent);
+    expect(json.nodes.edge.requests).toBe(json.traffic.sent);
+    expect(json.nodes.s1.requests + json.nodes.s2.requests).toBe(json.nodes.edge.requests);
+    expect(Math.abs(json.nodes.s1.requests - json.nodes.s2.requests)).toBeLessThanOrEqual(1);
+    expect(ran.stdout).toMatch(new RegExp(`^edge\\s+proxy\\s+${json.nodes.edge.requests}\\s`, 'm'));
+  });
+
+  it('stops cleanly on Ctrl-C with the summary so far', async () => {
+    const report = join(dir, 'interrupted.json');
+    const ran = await edgelab(['run', write('long.yaml', sandbox()), '--duration', '60s', '--report', report], { interruptAfterMs: 2_500 });
+    expect(ran.code).toBe(0);
+    expect(ran.stdout).toContain('Interrupted: "CLI sandbox"');
+    const json = JSON.parse(readFileSync(report, 'utf8'));
+    expect(json.interrupted).toBe(true);
+    expect(json.nodes.edge.requests).toBeGreaterThan(0);
+  });
+
+  it('refuses to run a config whose port is taken, naming it', async () => {
+    const blocker = await startEngine({ version: 1, nodes: [{ id: 'x', kind: 'service' }], traffic: [{ to: 'x', rate: 1 }] });
+    try {
+      const config = sandbox().replace('{ id: s1, kind: service,', `{ id: s1, kind: service, listen: ${blocker.port('x')},`);
+      const ran = await edgelab(['run', write('clash.yaml', config), '--duration', '1s']);
+      expect(ran.code).toBe(1);
+      expect(ran.stderr).toContain(`node "s1": port ${blocker.port('x')} is already in use`);
+    } finally {
+      await blocker.stop();
+    }
+  });
+});
+
+describe('Export round trip', () => {
+  it('the running config, exported as YAML, validates and runs headless', async () => {
+    const input = { ...(await import('yaml')).parse(sandbox(20)) };
+    const running = await startEngine(input);
+    const control = await startControlServer({ engine: running.engine, port: 0, webRoot: '/nonexistent' });
+    try {
+      const exported = stringify(await (await fetch(`${control.url}/api/config`)).json());
+      const file = write('exported.yaml', exported);
+      expect((await edgelab(['validate', file])).code).toBe(0);
+      const report = join(dir, 'exported.json');
+      expect((await edgelab(['run', file, '--duration', '1s', '--report', report])).code).toBe(0);
+      expect(JSON.parse(readFileSync(report, 'utf8')).nodes.edge.requests).toBeGreaterThan(0);
+    } finally {
+      await control.close();
+      await running.stop();
+    }
+  });
+});
