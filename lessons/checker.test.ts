@@ -1,0 +1,205 @@
+import { describe, expect, it } from 'vitest';
+import { checkGoal, readMetric } from './checker.ts';
+import type { Goal } from './format.ts';
+import { nodeMetrics, snapshot, usersAnswered } from './metrics.fixture.ts';
+
+const eachUser20: Goal = { type: 'each', nodes: ['users-1', 'users-2', 'users-3'], metric: 'statusClasses.2xx', op: '>=', value: 20 };
+const refused3: Goal = { type: 'metric', node: 'users', metric: 'errorCodes.EDGE_UPSTREAM_REFUSED', op: '>=', value: 3 };
+
+describe('readMetric', () => {
+  const m = nodeMetrics({
+    requests: 7,
+    inFlight: 2,
+    statusClasses: { '2xx': 5, '5xx': 2 },
+    errorCodes: { EDGE_UPSTREAM_REFUSED: 2 },
+    latency: { p95: 41.5 },
+  });
+  it.each([
+    ['requests', 7],
+    ['inFlight', 2],
+    ['statusClasses.2xx', 5],
+    ['statusClasses.4xx', 0],
+    ['errorCodes.EDGE_UPSTREAM_REFUSED', 2],
+    ['errorCodes.EDGE_NO_TARGET', 0],
+    ['latency.p95', 41.5],
+  ] as const)('%s is %d', (metric, expected) => {
+    expect(readMetric(m, metric)).toBe(expected);
+  });
+});
+
+describe('checkGoal', () => {
+  it.each<{
+    name: string;
+    goal: Goal;
+    baseline: ReturnType<typeof snapshot>;
+    now: ReturnType<typeof snapshot>;
+    met: boolean;
+    progress: number;
+    detail: string;
+  }>([
+    {
+      name: 'counts a counter from the step baseline by default',
+      goal: { type: 'metric', node: 'users-2', metric: 'statusClasses.2xx', op: '>=', value: 20 },
+      baseline: usersAnswered([30, 30, 30]),
+      now: usersAnswered([40, 42, 40]),
+      met: false,
+      progress: 0.6,
+      detail: 'users-2 has answered 12 of 20 requests with 2xx since the step began',
+    },
+    {
+      name: 'is met once the growth reaches the value',
+      goal: { type: 'metric', node: 'users-2', metric: 'statusClasses.2xx', op: '>=', value: 20 },
+      baseline: usersAnswered([30, 30, 30]),
+      now: usersAnswered([40, 50, 40]),
+      met: true,
+      progress: 1,
+      detail: 'users-2 has answered 20 of 20 requests with 2xx since the step began',
+    },
+    {
+      name: 'reads the running total with since: start',
+      goal: { type: 'metric', node: 'users-2', metric: 'statusClasses.2xx', op: '>=', value: 20, since: 'start' },
+      baseline: usersAnswered([30, 30, 30]),
+      now: usersAnswered([30, 30, 30]),
+      met: true,
+      progress: 1,
+      detail: 'users-2 has answered 30 of 20 requests with 2xx',
+    },
+    {
+      name: 'counts a node missing from the baseline from zero',
+      goal: { type: 'metric', node: 'users-4', metric: 'requests', op: '>=', value: 4 },
+      baseline: usersAnswered([1, 1, 1]),
+      now: snapshot({ 'users-4': { requests: 3 } }),
+      met: false,
+      progress: 0.75,
+      detail: 'users-4 has handled 3 of 4 requests since the step began',
+    },
+    {
+      name: 'treats a counter below its baseline as restarted',
+      goal: { type: 'metric', node: 'users-1', metric: 'requests', op: '>=', value: 5 },
+      baseline: usersAnswered([100, 0, 0]),
+      now: usersAnswered([6, 0, 0]),
+      met: true,
+      progress: 1,
+      detail: 'users-1 has handled 6 of 5 requests since the step began',
+    },
+    {
+      name: 'says so when a node reports nothing',
+      goal: { type: 'metric', node: 'users-9', metric: 'requests', op: '>=', value: 1 },
+      baseline: {},
+      now: usersAnswered([1, 1, 1]),
+      met: false,
+      progress: 0,
+      detail: 'users-9 reports no metrics yet',
+    },
+    {
+      name: 'reads an error code the node has not seen yet as 0',
+      goal: refused3,
+      baseline: snapshot({ users: { kind: 'balancer' } }),
+      now: snapshot({ users: { kind: 'balancer', requests: 9 } }),
+      met: false,
+      progress: 0,
+      detail: 'users has returned EDGE_UPSTREAM_REFUSED 0 of 3 times since the step began',
+    },
+    {
+      name: 'reads a gauge as it is now, ignoring the baseline',
+      goal: { type: 'metric', node: 'users-3', metric: 'latency.p95', op: '<=', value: 100 },
+      baseline: snapshot({ 'users-3': { latency: { p95: 50 } } }),
+      now: snapshot({ 'users-3': { latency: { p95: 125 } } }),
+      met: false,
+      progress: 0.8,
+      detail: 'users-3 p95 latency is 125 ms (goal: <= 100)',
+    },
+    {
+      name: 'rounds a fractional reading to one decimal',
+      goal: { type: 'metric', node: 'users-1', metric: 'ratePerSecond', op: '>=', value: 10 },
+      baseline: {},
+      now: snapshot({ 'users-1': { ratePerSecond: 4.56 } }),
+      met: false,
+      progress: 0.456,
+      detail: 'users-1 completes 4.6 requests per second (goal: >= 10)',
+    },
+    {
+      name: 'words a counter with another operator as a comparison',
+      goal: { type: 'metric', node: 'users', metric: 'errors', op: '<', value: 1 },
+      baseline: snapshot({ users: { errors: 4 } }),
+      now: snapshot({ users: { errors: 4 } }),
+      met: true,
+      progress: 1,
+      detail: 'users has returned 0 errors since the step began (goal: < 1)',
+    },
+    {
+      name: 'never shows a full bar for an unmet strict comparison',
+      goal: { type: 'metric', node: 'users-1', metric: 'inFlight', op: '>', value: 2 },
+      baseline: {},
+      now: snapshot({ 'users-1': { inFlight: 2 } }),
+      met: false,
+      progress: 0.99,
+      detail: 'users-1 has 2 requests in flight (goal: > 2)',
+    },
+    {
+      name: 'each: names the node furthest behind',
+      goal: eachUser20,
+      baseline: usersAnswered([0, 0, 0]),
+      now: usersAnswered([20, 12, 16]),
+      met: false,
+      progress: 0.8,
+      detail: 'users-2 has answered 12 of 20 requests with 2xx since the step began (1 of 3 nodes done)',
+    },
+    {
+      name: 'each: is met only when every node is, on its own',
+      goal: eachUser20,
+      baseline: usersAnswered([0, 0, 0]),
+      now: usersAnswered([60, 0, 0]),
+      met: false,
+      progress: 1 / 3,
+      detail: 'users-2 has answered 0 of 20 requests with 2xx since the step began (1 of 3 nodes done)',
+    },
+    {
+      name: 'each: met',
+      goal: eachUser20,
+      baseline: usersAnswered([5, 5, 5]),
+      now: usersAnswered([25, 26, 27]),
+      met: true,
+      progress: 1,
+      detail:
+        'users-1 has answered 20 of 20 requests with 2xx since the step began; users-2 has answered 21 of 20 requests with 2xx since the step began; users-3 has answered 22 of 20 requests with 2xx since the step began',
+    },
+    {
+      name: 'all: reports the first unmet goal, progress is the mean',
+      goal: { all: [refused3, { type: 'metric', node: 'users-1', metric: 'requests', op: '>=', value: 10 }] },
+      baseline: snapshot({ users: {}, 'users-1': {} }),
+      now: snapshot({ users: { errorCodes: { EDGE_UPSTREAM_REFUSED: 3 } }, 'users-1': { requests: 5 } }),
+      met: false,
+      progress: 0.75,
+      detail: 'users-1 has handled 5 of 10 requests since the step began',
+    },
+    {
+      name: 'any: reports the met goal',
+      goal: { any: [refused3, { type: 'metric', node: 'users', metric: 'errorCodes.EDGE_NO_TARGET', op: '>=', value: 1 }] },
+      baseline: snapshot({ users: {} }),
+      now: snapshot({ users: { errorCodes: { EDGE_NO_TARGET: 1, EDGE_UPSTREAM_REFUSED: 1 } } }),
+      met: true,
+      progress: 1,
+      detail: 'users has returned EDGE_NO_TARGET 1 of 1 times since the step began',
+    },
+    {
+      name: 'any: unmet reports the closest goal',
+      goal: { any: [refused3, { type: 'metric', node: 'users', metric: 'errorCodes.EDGE_NO_TARGET', op: '>=', value: 4 }] },
+      baseline: snapshot({ users: {} }),
+      now: snapshot({ users: { errorCodes: { EDGE_NO_TARGET: 1, EDGE_UPSTREAM_REFUSED: 2 } } }),
+      met: false,
+      progress: 2 / 3,
+      detail: 'users has returned EDGE_UPSTREAM_REFUSED 2 of 3 times since the step began',
+    },
+  ])('$name', ({ goal, baseline, now, met, progress, detail }) => {
+    const report = checkGoal(goal, now, baseline);
+    expect(report.met).toBe(met);
+    expect(report.progress).toBeCloseTo(progress, 6);
+    expect(report.detail).toBe(detail);
+  });
+
+  it('a goal met before the step began is not met at the step start', () => {
+    const before = usersAnswered([500, 500, 500]);
+    expect(checkGoal(eachUser20, before, before).met).toBe(false);
+  });
+});

@@ -1,0 +1,136 @@
+/**
+ * The one interpreter of lesson goals. Pure: it reads two metric snapshots (now, and when the step
+ * began) and says whether the goal is met, how far along it is, and a sentence a learner can read.
+ */
+import type { CompareOp, CounterMetric, EachGoal, Goal, Metric, MetricGoal, MetricsByNode } from './format.ts';
+import type { NodeMetrics } from '../engine/src/events.ts';
+
+export interface GoalReport {
+  met: boolean;
+  /** 0..1, for a progress bar. Exactly 1 only when met, so a full bar always means done. */
+  progress: number;
+  /** "users-2 has answered 12 of 20 requests with 2xx since the step began" */
+  detail: string;
+}
+
+/** The highest progress an unmet goal reports. */
+const UNMET_CEILING = 0.99;
+
+export function checkGoal(goal: Goal, metrics: MetricsByNode, baseline: MetricsByNode): GoalReport {
+  if ('all' in goal) {
+    const reports = goal.all.map((g) => checkGoal(g, metrics, baseline));
+    const unmet = reports.find((r) => !r.met);
+    return {
+      met: unmet === undefined,
+      progress: mean(reports.map((r) => r.progress)),
+      detail: unmet ? unmet.detail : reports.map((r) => r.detail).join('; '),
+    };
+  }
+  if ('any' in goal) {
+    const reports = goal.any.map((g) => checkGoal(g, metrics, baseline));
+    const best = reports.find((r) => r.met) ?? reports.reduce((a, b) => (b.progress > a.progress ? b : a));
+    return { met: best.met, progress: best.progress, detail: best.detail };
+  }
+  if (goal.type === 'metric') return checkNode(goal, goal.node, metrics, baseline);
+  return checkEach(goal, metrics, baseline);
+}
+
+function checkEach(goal: EachGoal, metrics: MetricsByNode, baseline: MetricsByNode): GoalReport {
+  const reports = goal.nodes.map((node) => checkNode(goal, node, metrics, baseline));
+  const done = reports.filter((r) => r.met).length;
+  if (done === reports.length) return { met: true, progress: 1, detail: reports.map((r) => r.detail).join('; ') };
+  const furthestBehind = reports.reduce((a, b) => (!b.met && (a.met || b.progress < a.progress) ? b : a));
+  return {
+    met: false,
+    progress: mean(reports.map((r) => r.progress)),
+    detail: `${furthestBehind.detail} (${done} of ${reports.length} nodes done)`,
+  };
+}
+
+type Leaf = Pick<MetricGoal, 'metric' | 'since' | 'op' | 'value'>;
+
+function checkNode(goal: Leaf, node: string, metrics: MetricsByNode, baseline: MetricsByNode): GoalReport {
+  const now = metrics[node];
+  if (!now) return { met: false, progress: 0, detail: `${node} reports no metrics yet` };
+  const counter = isCounter(goal.metric);
+  const sinceStep = counter && goal.since !== 'start';
+  const actual = sinceStep
+    ? growth(readMetric(now, goal.metric), baseline[node] && readMetric(baseline[node], goal.metric))
+    : readMetric(now, goal.metric);
+  const met = compare(actual, goal.op, goal.value);
+  const shown = counter && goal.op === '>=' ? `${format(actual)} of ${format(goal.value)}` : format(actual);
+  const target = counter && goal.op === '>=' ? '' : ` (goal: ${goal.op} ${format(goal.value)})`;
+  return {
+    met,
+    progress: met ? 1 : Math.min(closeness(actual, goal.op, goal.value), UNMET_CEILING),
+    detail: `${sentence(node, goal.metric, shown)}${sinceStep ? ' since the step began' : ''}${target}`,
+  };
+}
+
+/**
+ * Growth of a counter since the baseline. A node missing from the baseline (it appeared during the
+ * step) counts from 0; a counter below its baseline was restarted (engine or config restart), so
+ * everything it counted since then is growth.
+ */
+function growth(now: number, before: number | undefined): number {
+  if (before === undefined || now < before) return now;
+  return now - before;
+}
+
+function isCounter(metric: Metric): metric is CounterMetric {
+  return metric === 'requests' || metric === 'errors' || metric.startsWith('statusClasses.') || metric.startsWith('errorCodes.');
+}
+
+/** The value of one metric; a status class or error code the node has not seen yet is 0. */
+export function readMetric(node: NodeMetrics, metric: Metric): number {
+  const dot = metric.indexOf('.');
+  if (dot === -1) return node[metric as 'requests' | 'errors' | 'inFlight' | 'ratePerSecond'];
+  const group = metric.slice(0, dot) as 'statusClasses' | 'errorCodes' | 'latency';
+  const record = node[group] as Record<string, number> | undefined;
+  return record?.[metric.slice(dot + 1)] ?? 0;
+}
+
+function compare(actual: number, op: CompareOp, value: number): boolean {
+  switch (op) {
+    case '>=':
+      return actual >= value;
+    case '>':
+      return actual > value;
+    case '<=':
+      return actual <= value;
+    case '<':
+      return actual < value;
+    case '==':
+      return actual === value;
+  }
+}
+
+/** How close an unmet comparison is, 0..1: the share of the way up to a floor or down to a ceiling. */
+function closeness(actual: number, op: CompareOp, value: number): number {
+  if (op === '>=' || op === '>') return value > 0 ? clamp(actual / value) : 0;
+  if (op === '<=' || op === '<') return actual > 0 ? clamp(value / actual) : 0;
+  return 0;
+}
+
+function sentence(node: string, metric: Metric, shown: string): string {
+  if (metric === 'requests') return `${node} has handled ${shown} requests`;
+  if (metric === 'errors') return `${node} has returned ${shown} errors`;
+  if (metric === 'inFlight') return `${node} has ${shown} requests in flight`;
+  if (metric === 'ratePerSecond') return `${node} completes ${shown} requests per second`;
+  const [group, key] = metric.split('.') as [string, string];
+  if (group === 'statusClasses') return `${node} has answered ${shown} requests with ${key}`;
+  if (group === 'errorCodes') return `${node} has returned ${key} ${shown} times`;
+  return `${node} ${key} latency is ${shown} ms`;
+}
+
+function format(n: number): string {
+  return Number.isInteger(n) ? String(n) : n.toFixed(1);
+}
+
+function clamp(n: number): number {
+  return Math.max(0, Math.min(1, n));
+}
+
+function mean(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0) / values.length;
+}

@@ -1,0 +1,108 @@
+/**
+ * Lesson actions as control API calls. The web app's "show me" button and the proof test both go
+ * through here, so what the test proves is what the learner's button does. `baseUrl` is the engine's
+ * control origin (`http://127.0.0.1:8787`), or `''` in the browser for the page's own origin.
+ */
+import type { Lesson, LessonAction, MetricsByNode } from './format.ts';
+
+/** A control API call answered with a non-2xx status; `body` is the engine's answer (often its error list). */
+export class ControlApiError extends Error {
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    readonly status: number,
+    readonly body: unknown,
+  ) {
+    super(`${method} ${path} answered ${status}: ${typeof body === 'string' ? body : JSON.stringify(body)}`);
+    this.name = 'ControlApiError';
+  }
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
+export async function applyAction(baseUrl: string, action: LessonAction, options: CallOptions = {}): Promise<void> {
+  switch (action.action) {
+    case 'traffic':
+      await call(baseUrl, 'POST', '/api/traffic', action.body, options);
+      return;
+    case 'fault':
+      await call(baseUrl, 'POST', '/api/faults', action.body, options);
+      return;
+    case 'clearFaults':
+      await clearFaults(baseUrl, options);
+      return;
+    case 'config':
+      await call(baseUrl, 'PUT', '/api/config', action.body, options);
+      return;
+    case 'wait':
+      await sleep(action.ms, options.signal);
+      return;
+  }
+}
+
+/** Apply a step's solution in order; a failed call stops it there. */
+export async function applySolution(baseUrl: string, actions: readonly LessonAction[], options: CallOptions = {}): Promise<void> {
+  for (const action of actions) await applyAction(baseUrl, action, options);
+}
+
+/** Put the engine in the lesson's starting state: its config, no traffic, no faults. */
+export async function prepareSandbox(baseUrl: string, lesson: Lesson, options: CallOptions = {}): Promise<void> {
+  await applySolution(
+    baseUrl,
+    [{ action: 'traffic', body: { action: 'stop' } }, { action: 'config', body: lesson.startConfig }, { action: 'clearFaults' }],
+    options,
+  );
+}
+
+export interface MetricsResponse {
+  ts: number;
+  nodes: MetricsByNode;
+}
+
+export async function fetchMetrics(baseUrl: string, options: CallOptions = {}): Promise<MetricsResponse> {
+  return (await call(baseUrl, 'GET', '/api/metrics', undefined, options)) as MetricsResponse;
+}
+
+async function clearFaults(baseUrl: string, options: CallOptions): Promise<void> {
+  const faults = (await call(baseUrl, 'GET', '/api/faults', undefined, options)) as Array<{ id: string }>;
+  for (const fault of faults) await call(baseUrl, 'DELETE', `/api/faults/${encodeURIComponent(fault.id)}`, undefined, options);
+}
+
+async function call(baseUrl: string, method: string, path: string, body: unknown, options: CallOptions): Promise<unknown> {
+  const response = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: options.signal,
+  });
+  const text = await response.text();
+  const parsed = parseJson(text);
+  if (!response.ok) throw new ControlApiError(method, path, response.status, parsed);
+  return parsed;
+}
+
+function parseJson(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

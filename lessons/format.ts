@@ -1,0 +1,106 @@
+/**
+ * The lesson format: a lesson is plain typed data (start config, steps, goals, hints, a reference
+ * solution), never code with hidden state. One checker (`checker.ts`) interprets every goal, one
+ * machine (`lesson.machine.ts`) runs every lesson, and one test (`lessons.test.ts`) proves each
+ * lesson solvable by applying its solution to a real engine.
+ */
+import type { EdgeConfigInput, TrafficFlow } from '../engine/src/config/schema.ts';
+import type { EdgeErrorCode } from '../engine/src/errors.ts';
+import type { FaultSpec } from '../engine/src/faults.ts';
+import type { LatencySummary, NodeMetrics } from '../engine/src/events.ts';
+import type { z } from 'zod';
+
+export interface Lesson {
+  /** Kebab-case and stable: the web app stores progress under it. */
+  id: string;
+  title: string;
+  /** One or two sentences for the lesson list. */
+  summary: string;
+  /**
+   * The sandbox the lesson starts from, in the config's input shape (the same thing a learner would
+   * write in YAML). Inline rather than a path, so a lesson never changes because an example did.
+   */
+  startConfig: EdgeConfigInput;
+  steps: [LessonStep, ...LessonStep[]];
+}
+
+export interface LessonStep {
+  /** Kebab-case, unique within the lesson. */
+  id: string;
+  title: string;
+  /** A few short paragraphs; `inline code` and **bold** are the only markup. */
+  body: string;
+  goal: Goal;
+  /** Revealed one at a time, from a nudge to nearly the answer. */
+  hints: string[];
+  /**
+   * The reference solution: what a learner would do, as control API calls, applied in order. The
+   * web app's "show me" button runs it, and the proof test runs it against a real engine.
+   */
+  solution: [LessonAction, ...LessonAction[]];
+}
+
+/** Every node-level number a goal can read: the fields of `NodeMetrics`, dotted into its records. */
+export type StatusClass = keyof NodeMetrics['statusClasses'];
+
+/**
+ * Counters only grow while the engine runs (they restart with the engine or a replaced config).
+ * A goal reads them as growth since the step began, unless it says `since: 'start'`.
+ */
+export type CounterMetric = 'requests' | 'errors' | `statusClasses.${StatusClass}` | `errorCodes.${EdgeErrorCode}`;
+
+/** Gauges are read as they are now: a baseline means nothing for them, so they take no `since`. */
+export type GaugeMetric = 'inFlight' | 'ratePerSecond' | `latency.${keyof LatencySummary}`;
+
+export type Metric = CounterMetric | GaugeMetric;
+
+/**
+ * Where a counter is counted from.
+ * - `step` (the default): growth since the step began, so a goal already met before the step is not
+ *   met for free ("users-2 has answered 20 requests since the step began").
+ * - `start`: the engine's running total.
+ */
+export type Since = 'step' | 'start';
+
+export type CompareOp = '>=' | '>' | '<=' | '<' | '==';
+
+/** A metric with how to read it: `since` is allowed on counters and is a type error on gauges. */
+export type Measure = { metric: CounterMetric; since?: Since } | { metric: GaugeMetric; since?: never };
+
+export type Comparison = { op: CompareOp; value: number };
+
+/**
+ * A goal is data. Leaves read one metric of one node (`metric`) or of each node in a set (`each`);
+ * `all` and `any` combine goals. Arrays are non-empty so no goal is met vacuously.
+ *
+ * @example { type: 'each', nodes: ['users-1', 'users-2', 'users-3'], metric: 'statusClasses.2xx', op: '>=', value: 20 }
+ */
+export type Goal = MetricGoal | EachGoal | { all: [Goal, ...Goal[]] } | { any: [Goal, ...Goal[]] };
+
+/** One node's metric compares true. */
+export type MetricGoal = { type: 'metric'; node: string } & Measure & Comparison;
+
+/** Every listed node's metric compares true, each on its own (not their sum). */
+export type EachGoal = { type: 'each'; nodes: [string, ...string[]] } & Measure & Comparison;
+
+/**
+ * The body of `POST /api/traffic`: stop, or start. A bare start runs the config's flows; given fields
+ * replace those of the config's first flow (`{ action: 'start', rate: 20 }` changes only the rate).
+ */
+export type TrafficCommand = { action: 'stop' } | ({ action: 'start' } & Partial<z.input<typeof TrafficFlow>>);
+
+/** One thing a learner does, as the control API call that does it. */
+export type LessonAction =
+  /** `POST /api/traffic` */
+  | { action: 'traffic'; body: TrafficCommand }
+  /** `POST /api/faults`: `{ target, type }`, where `target` is a node id or an edge `"api->users"`. */
+  | { action: 'fault'; body: FaultSpec }
+  /** `DELETE /api/faults/:id` for every active fault. */
+  | { action: 'clearFaults' }
+  /** `PUT /api/config` */
+  | { action: 'config'; body: EdgeConfigInput }
+  /** Let the sandbox run for a while before the next action. */
+  | { action: 'wait'; ms: number };
+
+/** Per-node metrics, as `GET /api/metrics` (`nodes`) and the `metrics.tick` event report them. */
+export type MetricsByNode = Record<string, NodeMetrics>;

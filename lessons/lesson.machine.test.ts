@@ -1,0 +1,190 @@
+import { describe, expect, it } from 'vitest';
+import { createActor, fromPromise, waitFor } from 'xstate';
+import type { LessonAction, MetricsByNode } from './format.ts';
+import { lessonMachine } from './lesson.machine.ts';
+import { snapshot } from './metrics.fixture.ts';
+import { roundRobinBasics } from './round-robin-basics.ts';
+
+/** The classic-edge numbers the round-robin lesson reads: 2xx per users-N, refusals at the balancer. */
+function sandbox(ok: [number, number, number], refused = 0): MetricsByNode {
+  return snapshot({
+    users: { kind: 'balancer', errorCodes: refused ? { EDGE_UPSTREAM_REFUSED: refused } : {} },
+    'users-1': { statusClasses: { '2xx': ok[0] } },
+    'users-2': { statusClasses: { '2xx': ok[1] } },
+    'users-3': { statusClasses: { '2xx': ok[2] } },
+  });
+}
+
+function startLesson(options: { prepare?: () => Promise<void>; apply?: (actions: LessonAction[]) => Promise<void> } = {}) {
+  const machine = lessonMachine.provide({
+    actors: {
+      prepareSandbox: fromPromise(options.prepare ?? (async () => {})),
+      applySolution: fromPromise<void, { baseUrl: string; actions: LessonAction[] }>(({ input }) =>
+        (options.apply ?? (async () => {}))(input.actions),
+      ),
+    },
+  });
+  const actor = createActor(machine, { input: { lesson: roundRobinBasics, baseUrl: 'http://127.0.0.1:1' } });
+  actor.start();
+  return actor;
+}
+
+type LessonActor = ReturnType<typeof startLesson>;
+
+async function openFirstStep(actor: LessonActor) {
+  actor.send({ type: 'START' });
+  await waitFor(actor, (s) => s.matches({ running: 'intro' }));
+  actor.send({ type: 'NEXT' });
+}
+
+describe('lessonMachine', () => {
+  it('runs the round-robin lesson from start to complete', async () => {
+    const actor = startLesson();
+    expect(actor.getSnapshot().value).toBe('idle');
+
+    await openFirstStep(actor);
+    expect(actor.getSnapshot().matches({ running: { step: 'awaitingBaseline' } })).toBe(true);
+
+    // Step 1: the first snapshot is the baseline; each server must then answer 20 more.
+    actor.send({ type: 'METRICS', nodes: sandbox([3, 3, 3]) });
+    expect(actor.getSnapshot().matches({ running: { step: 'checking' } })).toBe(true);
+    expect(actor.getSnapshot().context.report).toMatchObject({ met: false, progress: 0 });
+
+    actor.send({ type: 'METRICS', nodes: sandbox([23, 15, 23]) });
+    expect(actor.getSnapshot().context.report?.detail).toBe(
+      'users-2 has answered 12 of 20 requests with 2xx since the step began (2 of 3 nodes done)',
+    );
+    expect(actor.getSnapshot().matches({ running: { step: 'checking' } })).toBe(true);
+
+    actor.send({ type: 'METRICS', nodes: sandbox([23, 23, 23]) });
+    expect(actor.getSnapshot().matches({ running: 'stepDone' })).toBe(true);
+    expect(actor.getSnapshot().context.report).toMatchObject({ met: true, progress: 1 });
+
+    // Step 2 starts from the latest snapshot at once: no new snapshot is needed for its baseline.
+    actor.send({ type: 'NEXT' });
+    expect(actor.getSnapshot().context.stepIndex).toBe(1);
+    expect(actor.getSnapshot().matches({ running: { step: 'checking' } })).toBe(true);
+    expect(actor.getSnapshot().context.baseline).toEqual(sandbox([23, 23, 23]));
+
+    actor.send({ type: 'METRICS', nodes: sandbox([30, 25, 30], 2) });
+    expect(actor.getSnapshot().context.report?.detail).toBe('users has returned EDGE_UPSTREAM_REFUSED 2 of 3 times since the step began');
+    actor.send({ type: 'METRICS', nodes: sandbox([33, 25, 33], 3) });
+    expect(actor.getSnapshot().matches({ running: 'stepDone' })).toBe(true);
+
+    // Step 3: users-2 answers again.
+    actor.send({ type: 'NEXT' });
+    actor.send({ type: 'METRICS', nodes: sandbox([40, 35, 40], 3) });
+    expect(actor.getSnapshot().matches({ running: 'stepDone' })).toBe(true);
+
+    actor.send({ type: 'NEXT' });
+    expect(actor.getSnapshot().matches({ running: 'complete' })).toBe(true);
+    actor.stop();
+  });
+
+  it('does not finish a step whose goal was already met before it began', async () => {
+    const actor = startLesson();
+    actor.send({ type: 'METRICS', nodes: sandbox([500, 500, 500]) });
+    await openFirstStep(actor);
+    expect(actor.getSnapshot().matches({ running: { step: 'checking' } })).toBe(true);
+
+    actor.send({ type: 'METRICS', nodes: sandbox([510, 510, 510]) });
+    expect(actor.getSnapshot().matches({ running: { step: 'checking' } })).toBe(true);
+    expect(actor.getSnapshot().context.report?.progress).toBeCloseTo(0.5, 6);
+    actor.stop();
+  });
+
+  it('reveals hints one at a time, per step, up to the last one', async () => {
+    const actor = startLesson();
+    await openFirstStep(actor);
+    for (let i = 0; i < 5; i++) actor.send({ type: 'HINT' });
+    expect(actor.getSnapshot().context.hintsShown).toEqual([roundRobinBasics.steps[0].hints.length, 0, 0]);
+    actor.stop();
+  });
+
+  it('SHOW_ME applies the current step solution, and the goal is still checked meanwhile', async () => {
+    const applied: LessonAction[][] = [];
+    let finish!: () => void;
+    const actor = startLesson({
+      apply: (actions) => {
+        applied.push(actions);
+        return new Promise<void>((resolve) => (finish = resolve));
+      },
+    });
+    await openFirstStep(actor);
+    actor.send({ type: 'METRICS', nodes: sandbox([0, 0, 0]) });
+    actor.send({ type: 'SHOW_ME' });
+    expect(actor.getSnapshot().matches({ running: { step: 'demonstrating' } })).toBe(true);
+    expect(applied).toEqual([roundRobinBasics.steps[0].solution]);
+
+    actor.send({ type: 'METRICS', nodes: sandbox([5, 5, 5]) });
+    expect(actor.getSnapshot().context.report?.progress).toBeCloseTo(0.25, 6);
+    finish();
+    await waitFor(actor, (s) => s.matches({ running: { step: 'checking' } }));
+    actor.stop();
+  });
+
+  it('shows why SHOW_ME failed and lets the learner go on', async () => {
+    const actor = startLesson({ apply: () => Promise.reject(new Error('POST /api/traffic answered 500: boom')) });
+    await openFirstStep(actor);
+    actor.send({ type: 'METRICS', nodes: sandbox([0, 0, 0]) });
+    actor.send({ type: 'SHOW_ME' });
+    await waitFor(actor, (s) => s.matches({ running: { step: 'checking' } }));
+    expect(actor.getSnapshot().context.error).toBe('POST /api/traffic answered 500: boom');
+    actor.stop();
+  });
+
+  it('fails when the sandbox cannot be prepared, and START tries again', async () => {
+    let attempts = 0;
+    const actor = startLesson({
+      prepare: async () => {
+        attempts++;
+        if (attempts === 1) throw new Error('PUT /api/config answered 400');
+      },
+    });
+    actor.send({ type: 'START' });
+    await waitFor(actor, (s) => s.matches('failed'));
+    expect(actor.getSnapshot().context.error).toBe('PUT /api/config answered 400');
+
+    actor.send({ type: 'START' });
+    await waitFor(actor, (s) => s.matches({ running: 'intro' }));
+    expect(actor.getSnapshot().context.error).toBeNull();
+    actor.stop();
+  });
+
+  it('pauses while the engine is away and retakes the baseline when it is back', async () => {
+    const actor = startLesson();
+    await openFirstStep(actor);
+    actor.send({ type: 'METRICS', nodes: sandbox([0, 0, 0]) });
+    actor.send({ type: 'HINT' });
+    actor.send({ type: 'METRICS', nodes: sandbox([10, 10, 10]) });
+
+    actor.send({ type: 'ENGINE_DISCONNECTED' });
+    expect(actor.getSnapshot().value).toBe('disconnected');
+    actor.send({ type: 'NEXT' });
+    expect(actor.getSnapshot().value).toBe('disconnected');
+
+    actor.send({ type: 'ENGINE_CONNECTED' });
+    expect(actor.getSnapshot().matches({ running: { step: 'awaitingBaseline' } })).toBe(true);
+    // The engine restarted: its counters began again, and the step counts from the new numbers.
+    actor.send({ type: 'METRICS', nodes: sandbox([2, 2, 2]) });
+    actor.send({ type: 'METRICS', nodes: sandbox([12, 12, 12]) });
+    expect(actor.getSnapshot().context.report?.progress).toBeCloseTo(0.5, 6);
+    expect(actor.getSnapshot().context.hintsShown[0]).toBe(1);
+    actor.stop();
+  });
+
+  it('RESET starts the lesson over from idle', async () => {
+    const actor = startLesson();
+    await openFirstStep(actor);
+    actor.send({ type: 'METRICS', nodes: sandbox([0, 0, 0]) });
+    actor.send({ type: 'HINT' });
+    actor.send({ type: 'METRICS', nodes: sandbox([20, 20, 20]) });
+    actor.send({ type: 'NEXT' });
+
+    actor.send({ type: 'RESET' });
+    const { value, context } = actor.getSnapshot();
+    expect(value).toBe('idle');
+    expect(context).toMatchObject({ stepIndex: 0, latest: null, baseline: null, report: null, hintsShown: [0, 0, 0], error: null });
+    actor.stop();
+  });
+});

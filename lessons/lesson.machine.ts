@@ -1,0 +1,194 @@
+/**
+ * Runs one lesson in the web app. The machine does no I/O of its own except through its two
+ * actors (preparing the sandbox, "show me"), which the tests replace with `machine.provide`.
+ *
+ *   idle --START--> preparing --(sandbox ready)--> running.intro --NEXT--> running.step
+ *   running.step: awaitingBaseline --(first snapshot)--> checking <--SHOW_ME--> demonstrating
+ *   running.step --METRICS [goalMet]--> running.stepDone --NEXT--> running.step (next) | running.complete
+ *   running --ENGINE_DISCONNECTED--> disconnected --ENGINE_CONNECTED--> back where it was
+ *
+ * A step's baseline is the latest metrics snapshot when the step begins (or the first one after, if
+ * none has arrived), so its goal counts only what happens during the step. After a disconnection the
+ * step takes a new baseline: the engine may have restarted, and its old numbers no longer add up.
+ */
+import { assign, fromPromise, setup } from 'xstate';
+import { checkGoal, type GoalReport } from './checker.ts';
+import { applySolution, prepareSandbox } from './client.ts';
+import type { Lesson, LessonAction, LessonStep, MetricsByNode } from './format.ts';
+
+export interface LessonInput {
+  lesson: Lesson;
+  /** The engine's control origin; `''` in the browser for the page's own origin. */
+  baseUrl: string;
+}
+
+export interface LessonContext extends LessonInput {
+  /** Index into `lesson.steps` of the current (or just finished) step. */
+  stepIndex: number;
+  /** The newest metrics the engine reported; null before the first one and after a disconnection. */
+  latest: MetricsByNode | null;
+  /** The metrics when the current step began: what its counter goals count from. */
+  baseline: MetricsByNode | null;
+  /** The current step's goal against the latest metrics; null until the step has a baseline. */
+  report: GoalReport | null;
+  /** How many hints of each step the learner has revealed, by step index. */
+  hintsShown: number[];
+  /** The last failure of preparing the sandbox or of "show me", for the learner to read. */
+  error: string | null;
+}
+
+export type LessonEvent =
+  /** Prepare the sandbox and open the lesson (from `idle`, or again after a failed preparation). */
+  | { type: 'START' }
+  /** A metrics snapshot: the `nodes` of a `metrics.tick` event or of `GET /api/metrics`. */
+  | { type: 'METRICS'; nodes: MetricsByNode }
+  /** Intro to the first step, or a finished step to the next one. */
+  | { type: 'NEXT' }
+  /** Reveal the current step's next hint. */
+  | { type: 'HINT' }
+  /** Apply the current step's reference solution to the engine (once the step has its baseline). */
+  | { type: 'SHOW_ME' }
+  /** Start the lesson over from `idle` (the next START prepares the sandbox again). */
+  | { type: 'RESET' }
+  | { type: 'ENGINE_DISCONNECTED' }
+  | { type: 'ENGINE_CONNECTED' };
+
+export const lessonMachine = setup({
+  types: {
+    input: {} as LessonInput,
+    context: {} as LessonContext,
+    events: {} as LessonEvent,
+  },
+  actors: {
+    prepareSandbox: fromPromise<void, LessonInput>(({ input, signal }) => prepareSandbox(input.baseUrl, input.lesson, { signal })),
+    applySolution: fromPromise<void, { baseUrl: string; actions: LessonAction[] }>(({ input, signal }) =>
+      applySolution(input.baseUrl, input.actions, { signal }),
+    ),
+  },
+  guards: {
+    hasSnapshot: ({ context }) => context.latest !== null,
+    goalMet: ({ context, event }) =>
+      event.type === 'METRICS' && context.baseline !== null && checkGoal(currentStep(context).goal, event.nodes, context.baseline).met,
+    hasMoreHints: ({ context }) => context.hintsShown[context.stepIndex] < currentStep(context).hints.length,
+    isLastStep: ({ context }) => context.stepIndex === context.lesson.steps.length - 1,
+  },
+  actions: {
+    recordSnapshot: assign({ latest: ({ context, event }) => (event.type === 'METRICS' ? event.nodes : context.latest) }),
+    forgetSnapshot: assign({ latest: null }),
+    takeBaseline: assign(({ context }) => ({
+      baseline: context.latest,
+      report: checkGoal(currentStep(context).goal, context.latest!, context.latest!),
+    })),
+    checkProgress: assign({
+      report: ({ context, event }) =>
+        event.type === 'METRICS' && context.baseline ? checkGoal(currentStep(context).goal, event.nodes, context.baseline) : context.report,
+    }),
+    showNextHint: assign({
+      hintsShown: ({ context }) => context.hintsShown.map((n, i) => (i === context.stepIndex ? n + 1 : n)),
+    }),
+    advanceStep: assign({ stepIndex: ({ context }) => context.stepIndex + 1, baseline: null, report: null, error: null }),
+    recordError: assign({ error: (_, params: { error: unknown }) => describeError(params.error) }),
+    clearError: assign({ error: null }),
+    restart: assign(({ context }) => initialContext(context)),
+  },
+}).createMachine({
+  id: 'lesson',
+  context: ({ input }) => initialContext(input),
+  initial: 'idle',
+  on: {
+    METRICS: { actions: 'recordSnapshot' },
+    RESET: { target: '.idle', actions: 'restart' },
+  },
+  states: {
+    idle: {
+      on: { START: 'preparing' },
+    },
+    preparing: {
+      entry: 'clearError',
+      invoke: {
+        src: 'prepareSandbox',
+        input: ({ context }) => ({ lesson: context.lesson, baseUrl: context.baseUrl }),
+        onDone: 'running',
+        onError: { target: 'failed', actions: { type: 'recordError', params: ({ event }) => ({ error: event.error }) } },
+      },
+    },
+    failed: {
+      on: { START: 'preparing' },
+    },
+    running: {
+      initial: 'intro',
+      on: {
+        ENGINE_DISCONNECTED: { target: 'disconnected', actions: 'forgetSnapshot' },
+      },
+      states: {
+        intro: {
+          on: { NEXT: 'step' },
+        },
+        step: {
+          initial: 'awaitingBaseline',
+          on: {
+            METRICS: [
+              { guard: 'goalMet', target: 'stepDone', actions: ['recordSnapshot', 'checkProgress'] },
+              { actions: ['recordSnapshot', 'checkProgress'] },
+            ],
+            HINT: { guard: 'hasMoreHints', actions: 'showNextHint' },
+          },
+          states: {
+            awaitingBaseline: {
+              always: { guard: 'hasSnapshot', target: 'checking', actions: 'takeBaseline' },
+              on: {
+                METRICS: { target: 'checking', actions: ['recordSnapshot', 'takeBaseline'] },
+              },
+            },
+            checking: {
+              on: { SHOW_ME: 'demonstrating' },
+            },
+            demonstrating: {
+              entry: 'clearError',
+              invoke: {
+                src: 'applySolution',
+                input: ({ context }) => ({ baseUrl: context.baseUrl, actions: currentStep(context).solution }),
+                onDone: 'checking',
+                onError: { target: 'checking', actions: { type: 'recordError', params: ({ event }) => ({ error: event.error }) } },
+              },
+            },
+          },
+        },
+        stepDone: {
+          on: {
+            NEXT: [
+              { guard: 'isLastStep', target: 'complete' },
+              { target: 'step', actions: 'advanceStep' },
+            ],
+          },
+        },
+        complete: {},
+        resume: { type: 'history', history: 'shallow' },
+      },
+    },
+    disconnected: {
+      on: { ENGINE_CONNECTED: 'running.resume' },
+    },
+  },
+});
+
+function initialContext({ lesson, baseUrl }: LessonInput): LessonContext {
+  return {
+    lesson,
+    baseUrl,
+    stepIndex: 0,
+    latest: null,
+    baseline: null,
+    report: null,
+    hintsShown: lesson.steps.map(() => 0),
+    error: null,
+  };
+}
+
+export function currentStep(context: Pick<LessonContext, 'lesson' | 'stepIndex'>): LessonStep {
+  return context.lesson.steps[context.stepIndex];
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

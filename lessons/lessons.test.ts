@@ -1,0 +1,78 @@
+/**
+ * Every lesson is proven solvable: on a real engine started from the lesson's config, with traffic
+ * stopped, each step's goal is not met by waiting, and is met after its reference solution is applied
+ * through the control API over real HTTP, exactly as the web app's "show me" button applies it.
+ */
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { validateConfig } from '../engine/src/config/validate.ts';
+import { checkGoal, type GoalReport } from './checker.ts';
+import { applySolution, fetchMetrics } from './client.ts';
+import { startSandbox } from './engine.fixture.ts';
+import { actionWithEphemeralPorts } from './ephemeral-ports.ts';
+import type { Goal, MetricsByNode } from './format.ts';
+import { lessons } from './index.ts';
+
+/** How long a step sits untouched before its solution: its goal must not be met by waiting. */
+const IDLE_MS = 1_000;
+/** Generous: a goal is reached in a few seconds of sandbox traffic, but CI machines stall. */
+const GOAL_TIMEOUT_MS = 15_000;
+const POLL_MS = 100;
+
+const KEBAB = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+
+describe.each(lessons.map((lesson) => ({ id: lesson.id, lesson })))('lesson $id', ({ lesson }) => {
+  it('is well-formed', () => {
+    const result = validateConfig(lesson.startConfig);
+    expect(result.ok ? [] : result.errors).toEqual([]);
+    expect(lesson.id).toMatch(KEBAB);
+    const stepIds = lesson.steps.map((s) => s.id);
+    for (const id of stepIds) expect(id).toMatch(KEBAB);
+    expect(new Set(stepIds).size).toBe(stepIds.length);
+
+    const nodeIds = new Set(lesson.startConfig.nodes.map((n) => n.id));
+    for (const step of lesson.steps) {
+      expect(step.hints.length, `${step.id} has hints`).toBeGreaterThan(0);
+      for (const node of nodesOf(step.goal)) expect(nodeIds, `${step.id} reads node ${node}`).toContain(node);
+      for (const action of step.solution) {
+        if (action.action !== 'config') continue;
+        const config = validateConfig(action.body);
+        expect(config.ok ? [] : config.errors, `${step.id} applies a valid config`).toEqual([]);
+      }
+    }
+  });
+
+  it('is solvable: each goal is unmet before its solution and met after it', { timeout: 90_000 }, async () => {
+    const sandbox = await startSandbox(lesson.startConfig, { traffic: false });
+    onTestFinished(() => sandbox.stop());
+    const { baseUrl } = sandbox;
+    for (const step of lesson.steps) {
+      const baseline = (await fetchMetrics(baseUrl)).nodes;
+      await sleep(IDLE_MS);
+      const before = checkGoal(step.goal, (await fetchMetrics(baseUrl)).nodes, baseline);
+      expect(before.met, `${step.id} is met before its solution: ${before.detail}`).toBe(false);
+
+      await applySolution(baseUrl, step.solution.map(actionWithEphemeralPorts));
+      const after = await waitForGoal(baseUrl, step.goal, baseline);
+      expect(after.met, `${step.id} is not met ${GOAL_TIMEOUT_MS} ms after its solution: ${after.detail}`).toBe(true);
+    }
+  });
+});
+
+async function waitForGoal(baseUrl: string, goal: Goal, baseline: MetricsByNode): Promise<GoalReport> {
+  const deadline = Date.now() + GOAL_TIMEOUT_MS;
+  for (;;) {
+    const report = checkGoal(goal, (await fetchMetrics(baseUrl)).nodes, baseline);
+    if (report.met || Date.now() >= deadline) return report;
+    await sleep(POLL_MS);
+  }
+}
+
+function nodesOf(goal: Goal): string[] {
+  if ('all' in goal) return goal.all.flatMap(nodesOf);
+  if ('any' in goal) return goal.any.flatMap(nodesOf);
+  return goal.type === 'metric' ? [goal.node] : goal.nodes;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

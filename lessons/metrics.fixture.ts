@@ -1,0 +1,41 @@
+/** Synthetic metric snapshots for the checker and machine tests: only the numbers a test cares about. */
+import type { NodeMetrics } from '../engine/src/events.ts';
+import type { MetricsByNode } from './format.ts';
+
+export interface NodeNumbers {
+  kind?: NodeMetrics['kind'];
+  requests?: number;
+  inFlight?: number;
+  errors?: number;
+  ratePerSecond?: number;
+  statusClasses?: Partial<NodeMetrics['statusClasses']>;
+  errorCodes?: NodeMetrics['errorCodes'];
+  latency?: Partial<NodeMetrics['latency']>;
+}
+
+export function nodeMetrics(n: NodeNumbers = {}): NodeMetrics {
+  return {
+    kind: n.kind ?? 'service',
+    requests: n.requests ?? 0,
+    inFlight: n.inFlight ?? 0,
+    errors: n.errors ?? 0,
+    ratePerSecond: n.ratePerSecond ?? 0,
+    statusClasses: { '1xx': 0, '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0, ...n.statusClasses },
+    errorCodes: { ...n.errorCodes },
+    latency: { p50: 0, p95: 0, p99: 0, max: 0, mean: 0, ...n.latency },
+  };
+}
+
+/** `snapshot({ 'users-1': { statusClasses: { '2xx': 5 } } })` */
+export function snapshot(nodes: Record<string, NodeNumbers>): MetricsByNode {
+  return Object.fromEntries(Object.entries(nodes).map(([id, n]) => [id, nodeMetrics(n)]));
+}
+
+/** Three services that have each answered `ok` requests with 2xx. */
+export function usersAnswered(ok: [number, number, number]): MetricsByNode {
+  return snapshot({
+    'users-1': { requests: ok[0], statusClasses: { '2xx': ok[0] } },
+    'users-2': { requests: ok[1], statusClasses: { '2xx': ok[1] } },
+    'users-3': { requests: ok[2], statusClasses: { '2xx': ok[2] } },
+  });
+}
