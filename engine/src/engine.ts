@@ -109,7 +109,7 @@ export class Engine {
       retiring.push(node);
       this.#nodes.delete(id);
     }
-    await Promise.all(retiring.map((node) => disposeNode(node)));
+    await Promise.all(retiring.map((node) => node.dispose()));
 
     const starting: NodeServer[] = [];
     for (const nodeConfig of config.nodes) {
@@ -148,7 +148,7 @@ export class Engine {
     this.metrics.stopTicks();
     const nodes = [...this.#nodes.values()];
     this.#nodes.clear();
-    await Promise.all(nodes.map((node) => disposeNode(node)));
+    await Promise.all(nodes.map((node) => node.dispose()));
     this.metrics.close();
   }
 
@@ -267,11 +267,6 @@ function createNode(config: NodeConfigParsed, ctx: NodeContext): NodeServer {
     case 'service':
       return new ServiceNode(config, ctx);
   }
-}
-
-async function disposeNode(node: NodeServer): Promise<void> {
-  if ('dispose' in node && typeof node.dispose === 'function') await node.dispose();
-  else await node.stop('graceful');
 }
 
 function balancerView(node: BalancerNode): Pick<TopologyNode, 'algorithm' | 'next' | 'targets'> {

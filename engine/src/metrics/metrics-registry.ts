@@ -1,0 +1,94 @@
+/**
+ * Per-node metrics computed from the event bus: the numbers behind `/api/metrics`, the periodic
+ * `metrics.tick` event and `/metrics`. It only listens; the data plane never calls it.
+ *
+ * Events for a node that is not declared (a straggler from a config just replaced) are ignored, so
+ * the snapshot always lists exactly the running nodes.
+ */
+import type { NodeKind } from '../config/schema.ts';
+import type { EventBus } from '../bus.ts';
+import type { EngineEvent, NodeMetrics } from '../events.ts';
+import { NodeCounters } from './node-counters.ts';
+import { PrometheusExporter, type PrometheusText } from './prometheus.ts';
+
+export interface MetricsRegistryOptions {
+  /** Monotonic milliseconds for the per-second rate; injected so tests can pin time. */
+  now?: () => number;
+}
+
+export interface DeclaredNode {
+  id: string;
+  kind: NodeKind;
+}
+
+export class MetricsRegistry {
+  readonly #bus: EventBus;
+  readonly #now: () => number;
+  readonly #nodes = new Map<string, NodeCounters>();
+  readonly #prometheus = new PrometheusExporter(() => this.#nodes);
+  readonly #unsubscribe: () => void;
+  #ticker: ReturnType<typeof setInterval> | undefined;
+
+  constructor(bus: EventBus, options: MetricsRegistryOptions = {}) {
+    this.#bus = bus;
+    this.#now = options.now ?? (() => performance.now());
+    this.#unsubscribe = bus.subscribe((event) => this.#observe(event));
+  }
+
+  /**
+   * Declare the running nodes (on every applied config): a node that stays, with the same kind,
+   * keeps its counts; a new node, or one whose kind changed, starts at zero; a removed one is dropped.
+   */
+  setNodes(nodes: ReadonlyArray<DeclaredNode>): void {
+    const declared = new Map(nodes.map((node) => [node.id, node.kind]));
+    for (const [id, counters] of this.#nodes) {
+      if (declared.get(id) !== counters.kind) {
+        this.#nodes.delete(id);
+        this.#prometheus.forgetNode(id);
+      }
+    }
+    for (const [id, kind] of declared) {
+      if (!this.#nodes.has(id)) this.#nodes.set(id, new NodeCounters(kind, this.#prometheus.durationObserver(id)));
+    }
+  }
+
+  /** Zero every count, latency and rate. In-flight stays: those requests are still running. */
+  reset(): void {
+    for (const counters of this.#nodes.values()) counters.reset();
+    this.#prometheus.resetDurations(this.#nodes.keys());
+  }
+
+  snapshot(): Record<string, NodeMetrics> {
+    const now = this.#now();
+    const nodes: Record<string, NodeMetrics> = {};
+    for (const [id, counters] of this.#nodes) nodes[id] = counters.snapshot(now);
+    return nodes;
+  }
+
+  /** Emit a `metrics.tick` with a fresh snapshot every `intervalMs`; calling again changes the interval. */
+  startTicks(intervalMs = 500): void {
+    this.stopTicks();
+    this.#ticker = setInterval(() => this.#bus.emit({ type: 'metrics.tick', nodes: this.snapshot() }), intervalMs);
+    this.#ticker.unref();
+  }
+
+  stopTicks(): void {
+    clearInterval(this.#ticker);
+    this.#ticker = undefined;
+  }
+
+  prometheus(): Promise<PrometheusText> {
+    return this.#prometheus.text();
+  }
+
+  /** Stop ticking and stop listening to the bus. */
+  close(): void {
+    this.stopTicks();
+    this.#unsubscribe();
+  }
+
+  #observe(event: EngineEvent): void {
+    if (event.type === 'request.received') this.#nodes.get(event.node)?.received();
+    else if (event.type === 'request.completed') this.#nodes.get(event.node)?.completed(event, this.#now());
+  }
+}

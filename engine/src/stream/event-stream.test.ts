@@ -1,0 +1,286 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { EventBus } from '../bus.ts';
+import { createEventStream, type EventStream, type EventStreamOptions } from './event-stream.ts';
+import { SseTestClient } from './sse-test-client.ts';
+
+interface Harness {
+  bus: EventBus;
+  stream: EventStream;
+  connect(headers?: Record<string, string>, query?: string): Promise<SseTestClient>;
+}
+
+const cleanups: Array<() => Promise<void> | void> = [];
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function start(options?: EventStreamOptions): Promise<Harness> {
+  const bus = new EventBus();
+  const stream = createEventStream(bus, options);
+  const server: Server = createServer((req, res) => stream.handle(req, res));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  cleanups.push(async () => {
+    stream.close();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+  return {
+    bus,
+    stream,
+    async connect(headers, query = '') {
+      const client = await SseTestClient.connect(`http://127.0.0.1:${port}/api/events${query}`, headers);
+      cleanups.push(() => client.close());
+      return client;
+    },
+  };
+}
+
+function emitRequest(bus: EventBus, n: number, path = `/users/${n}`): void {
+  bus.emit({ type: 'request.received', rid: `r${n}`, node: 'edge', from: 'client', method: 'GET', path, peer: '127.0.0.1' });
+}
+
+function emitTick(bus: EventBus): void {
+  bus.emit({ type: 'metrics.tick', nodes: {} });
+}
+
+const seqsOf = (client: SseTestClient) => client.events.map((event) => event.seq);
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
+
+describe('event stream', () => {
+  it('answers with SSE headers, a connected comment and the retry delay', async () => {
+    const { connect } = await start();
+    const client = await connect();
+    expect(client.status).toBe(200);
+    expect(client.headers).toMatchObject({
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    await vi.waitFor(() => expect(client.comments).toEqual(['connected']));
+    expect(client.retry).toBe(1000);
+  });
+
+  it('delivers events in seq order, one message per flush whose id is its last seq', async () => {
+    const { bus, connect } = await start();
+    const client = await connect();
+    for (let n = 1; n <= 3; n++) emitRequest(bus, n);
+    await vi.waitFor(() => expect(client.events).toHaveLength(3));
+    emitTick(bus);
+    bus.emit({ type: 'config.applied', name: 'Classic edge', nodes: 7 });
+    await vi.waitFor(() => expect(client.events).toHaveLength(5));
+    expect(seqsOf(client)).toEqual([1, 2, 3, 4, 5]);
+    expect(client.messages.map((message) => [message.id, message.items.length])).toEqual([
+      ['3', 3],
+      ['5', 2],
+    ]);
+    expect(client.events[0]).toMatchObject({ type: 'request.received', rid: 'r1', path: '/users/1' });
+    expect(client.events[4]).toMatchObject({ type: 'config.applied', name: 'Classic edge' });
+  });
+
+  it('batches a burst into a single message', async () => {
+    const { bus, connect } = await start();
+    const client = await connect();
+    for (let n = 1; n <= 500; n++) emitRequest(bus, n);
+    await vi.waitFor(() => expect(client.events).toHaveLength(500));
+    expect(client.messages).toHaveLength(1);
+    expect(client.lastId).toBe('500');
+  });
+
+  it('replays exactly the missed events to a client that resumes with Last-Event-ID', async () => {
+    const { bus, connect } = await start();
+    const first = await connect();
+    for (let n = 1; n <= 5; n++) emitRequest(bus, n);
+    await vi.waitFor(() => expect(first.lastId).toBe('5'));
+    first.close();
+    for (let n = 6; n <= 9; n++) emitRequest(bus, n);
+    emitTick(bus);
+
+    const resumed = await connect({ 'last-event-id': first.lastId! });
+    await vi.waitFor(() => expect(resumed.events).toHaveLength(5));
+    expect(seqsOf(resumed)).toEqual([6, 7, 8, 9, 10]);
+    expect(resumed.messages[0].id).toBe('10');
+    expect(resumed.notices).toEqual([]);
+    emitRequest(bus, 11);
+    await vi.waitFor(() => expect(seqsOf(resumed)).toEqual([6, 7, 8, 9, 10, 11]));
+  });
+
+  it('resumes from ?lastEventId= for clients that cannot set headers, the header winning when both are set', async () => {
+    const { bus, connect } = await start();
+    for (let n = 1; n <= 10; n++) emitRequest(bus, n);
+    const byQuery = await connect({}, '?lastEventId=7');
+    const byHeader = await connect({ 'last-event-id': '8' }, '?lastEventId=2');
+    await vi.waitFor(() => expect(seqsOf(byQuery)).toEqual([8, 9, 10]));
+    await vi.waitFor(() => expect(seqsOf(byHeader)).toEqual([9, 10]));
+  });
+
+  it('treats a malformed Last-Event-ID as a fresh connection', async () => {
+    const { bus, connect } = await start();
+    for (let n = 1; n <= 3; n++) emitRequest(bus, n);
+    const client = await connect({ 'last-event-id': 'not-a-number' });
+    emitRequest(bus, 4);
+    await vi.waitFor(() => expect(seqsOf(client)).toEqual([4]));
+  });
+
+  it('sends nothing to replay when Last-Event-ID is ahead of the engine (it restarted)', async () => {
+    const { bus, connect } = await start();
+    emitRequest(bus, 1);
+    const client = await connect({ 'last-event-id': '5000' });
+    emitRequest(bus, 2);
+    await vi.waitFor(() => expect(seqsOf(client)).toEqual([2]));
+    expect(client.notices).toEqual([]);
+  });
+
+  it('says how many events were lost when Last-Event-ID is older than the ring, then replays the rest', async () => {
+    const { bus, connect } = await start({ ringSize: 10 });
+    for (let n = 1; n <= 30; n++) emitRequest(bus, n);
+    const client = await connect({ 'last-event-id': '5' });
+    await vi.waitFor(() => expect(client.events).toHaveLength(10));
+    expect(client.messages[0].items[0]).toEqual({ type: 'stream.dropped', reason: 'resume-gap', dropped: 15, total: 15 });
+    expect(seqsOf(client)).toEqual(range(21, 30));
+    expect(client.lastId).toBe('30');
+  });
+
+  it('sends a heartbeat comment to an idle client', async () => {
+    const { connect } = await start({ heartbeatMs: 30 });
+    const client = await connect();
+    await vi.waitFor(() => expect(client.comments.filter((comment) => comment === 'heartbeat').length).toBeGreaterThanOrEqual(2));
+    expect(client.messages).toEqual([]);
+  });
+
+  it('drops per-request events for a client that stops reading, says how many, and delivers every metrics.tick', async () => {
+    const maxQueuedPerClient = 2_000;
+    const { bus, stream, connect } = await start({ maxQueuedPerClient });
+    const client = await connect();
+    await vi.waitFor(() => expect(client.comments).toContain('connected'));
+    client.pause();
+
+    const chunks = 200;
+    const perChunk = 1_000;
+    let emitMs = 0;
+    let peakQueued = 0;
+    let peakBufferedBytes = 0;
+    for (let chunk = 0; chunk < chunks; chunk++) {
+      const emitStarted = performance.now();
+      for (let i = 0; i < perChunk; i++) emitRequest(bus, chunk * perChunk + i);
+      emitTick(bus);
+      emitMs += performance.now() - emitStarted;
+      const [stats] = stream.stats().perClient;
+      peakQueued = Math.max(peakQueued, stats.queued);
+      peakBufferedBytes = Math.max(peakBufferedBytes, stats.bufferedBytes);
+      // Let flushes run, so the paused socket fills and the server sees the client fall behind.
+      await delay(1);
+    }
+    // The bus never waits on the socket: 200k emits cost a few microseconds each.
+    expect(emitMs).toBeLessThan(2_000);
+    // Per-request events stop at the cap; only the (never dropped) ticks may queue beyond it.
+    expect(peakQueued).toBeLessThanOrEqual(maxQueuedPerClient + chunks);
+    // Nothing is written while the socket holds more than 256 KiB: at most one message more.
+    expect(peakBufferedBytes).toBeLessThan(256 * 1024 + maxQueuedPerClient * 200);
+    expect(stream.stats().perClient[0].dropped).toBeGreaterThan(0);
+
+    client.resume();
+    await vi.waitFor(() => expect(client.lastId).toBe(String(bus.lastSeq)), { timeout: 15_000 });
+    const ticks = client.events.filter((event) => event.type === 'metrics.tick');
+    expect(ticks).toHaveLength(chunks);
+    const delivered = client.events.filter((event) => event.type === 'request.received').length;
+    const dropped = sum(client.notices.map((notice) => notice.dropped));
+    expect(client.notices.every((notice) => notice.reason === 'slow-consumer' && notice.dropped <= notice.total)).toBe(true);
+    expect(delivered + dropped).toBe(chunks * perChunk);
+    expect(dropped).toBe(stream.stats().dropped);
+    const seqs = seqsOf(client);
+    expect(seqs.every((seq, i) => i === 0 || seq > seqs[i - 1])).toBe(true);
+    expect(stream.stats().perClient[0]).toMatchObject({ queued: 0, behind: false });
+  });
+
+  it('samples whole requests while a client is behind, so a kept request keeps every hop', async () => {
+    const { bus, stream, connect } = await start({ maxQueuedPerClient: 100_000 });
+    const client = await connect();
+    await vi.waitFor(() => expect(client.comments).toContain('connected'));
+    client.pause();
+    const padding = 'x'.repeat(2_000);
+    for (let chunk = 0; stream.stats().perClient[0].behind === false; chunk++) {
+      expect(chunk).toBeLessThan(1_000);
+      for (let i = 0; i < 100; i++) emitRequest(bus, chunk * 100 + i, `/${padding}`);
+      await delay(20);
+    }
+    for (let n = 0; n < 1_000; n++) {
+      emitRequest(bus, 1e6 + n);
+      bus.emit({ type: 'request.completed', rid: `r${1e6 + n}`, node: 'edge', status: 200, durationMs: 1 });
+    }
+    client.resume();
+    await vi.waitFor(() => expect(client.lastId).toBe(String(bus.lastSeq)), { timeout: 15_000 });
+    const byRequest = new Map<string, string[]>();
+    for (const event of client.events) {
+      if (!('rid' in event) || Number(event.rid.slice(1)) < 1e6) continue;
+      byRequest.set(event.rid, [...(byRequest.get(event.rid) ?? []), event.type]);
+    }
+    // About 1 request in 10 kept (FNV-1a spreads ids evenly; 40..160 of 1 000 is a wide margin).
+    expect(byRequest.size).toBeGreaterThan(40);
+    expect(byRequest.size).toBeLessThan(160);
+    for (const types of byRequest.values()) expect(types).toEqual(['request.received', 'request.completed']);
+  });
+
+  it('keeps clients independent: a stalled client costs a reading one nothing', async () => {
+    const { bus, connect } = await start();
+    const stalled = await connect();
+    const reading = await connect();
+    await vi.waitFor(() => expect(stalled.comments).toContain('connected'));
+    stalled.pause();
+    // About 11 MB in all, so the stalled socket (about 4 MB of kernel and client buffers on loopback)
+    // fills, at a pace the in-process reader parses with ease.
+    const padding = 'x'.repeat(1_000);
+    const chunks = 100;
+    const perChunk = 100;
+    for (let chunk = 0; chunk < chunks; chunk++) {
+      for (let i = 0; i < perChunk; i++) emitRequest(bus, chunk * perChunk + i, `/${padding}`);
+      emitTick(bus);
+      await delay(5);
+    }
+    await vi.waitFor(() => expect(reading.lastId).toBe(String(bus.lastSeq)), { timeout: 15_000 });
+    expect(reading.events).toHaveLength(chunks * (perChunk + 1));
+    expect(reading.notices).toEqual([]);
+    stalled.resume();
+    await vi.waitFor(() => expect(stalled.lastId).toBe(String(bus.lastSeq)), { timeout: 15_000 });
+    expect(stalled.events.filter((event) => event.type === 'metrics.tick')).toHaveLength(chunks);
+    expect(sum(stalled.notices.map((notice) => notice.dropped))).toBeGreaterThan(0);
+  });
+
+  it('cuts off a client whose queue overflows with aggregate events alone; it resumes from the ring', async () => {
+    const { bus, stream, connect } = await start({ maxQueuedPerClient: 10 });
+    const client = await connect();
+    await vi.waitFor(() => expect(client.comments).toContain('connected'));
+    for (let i = 0; i < 25; i++) emitTick(bus);
+    await vi.waitFor(() => expect(client.ended).toBe(true));
+    await vi.waitFor(() => expect(stream.stats()).toMatchObject({ clients: 0, cutOff: 1 }));
+    const resumed = await connect({ 'last-event-id': '0' });
+    await vi.waitFor(() => expect(seqsOf(resumed)).toEqual(range(1, 25)));
+  });
+
+  it('forgets a client that disconnects', async () => {
+    const { bus, stream, connect } = await start();
+    const client = await connect();
+    await vi.waitFor(() => expect(stream.stats().clients).toBe(1));
+    client.close();
+    await vi.waitFor(() => expect(stream.stats().clients).toBe(0));
+    emitRequest(bus, 1);
+    expect(stream.stats()).toMatchObject({ clients: 0, ringEvents: 1, dropped: 0 });
+  });
+
+  it('flushes and ends every response on close, and refuses new clients after it', async () => {
+    const { bus, stream, connect } = await start();
+    const client = await connect();
+    emitRequest(bus, 1);
+    stream.close();
+    await vi.waitFor(() => expect(client.ended).toBe(true));
+    expect(seqsOf(client)).toEqual([1]);
+    const late = await connect();
+    expect(late.status).toBe(503);
+  });
+});

@@ -1,0 +1,176 @@
+/**
+ * `GET /api/events`: the engine's events as Server-Sent Events (wire format in wire.ts).
+ *
+ * The stream subscribes to the bus once. Each event goes into a bounded ring (for `Last-Event-ID`
+ * resume) and into every client's queue; a timer flushes all queues once per frame, one write per
+ * client. Nothing on the bus's path waits for a socket: a slow client is sampled, then has its
+ * per-request events dropped, and is told how many (stream-client.ts); aggregate events always reach it.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { EventBus } from '../bus.ts';
+import { isPerRequestEvent } from '../events.ts';
+import { EventRing } from './event-ring.ts';
+import { StreamClient, type ClientLimits } from './stream-client.ts';
+import { CONNECTED_PREAMBLE, formatMessage, type StreamItem } from './wire.ts';
+
+export interface EventStreamOptions {
+  /** Events kept for `Last-Event-ID` resume (default 10 000). */
+  ringSize?: number;
+  /** Batching window in ms: at most one message per client per window (default 16, one frame). */
+  flushMs?: number;
+  /** Heartbeat interval in ms: a client written nothing during a whole interval gets a comment (default 15 000). */
+  heartbeatMs?: number;
+  /** Queued events per client beyond which its per-request events are dropped (default 5 000). */
+  maxQueuedPerClient?: number;
+  /** Unsent bytes in a client's socket above which it is behind (default 256 KiB). */
+  maxBufferedBytes?: number;
+  /** While a client is behind, 1 request in this many keeps its events (default 10). */
+  sampleOneIn?: number;
+}
+
+export interface ClientStats {
+  id: number;
+  queued: number;
+  dropped: number;
+  bufferedBytes: number;
+  behind: boolean;
+}
+
+export interface EventStreamStats {
+  clients: number;
+  /** Events held in the ring for resume. */
+  ringEvents: number;
+  /** Per-request events dropped for slow clients since the stream started, all clients together. */
+  dropped: number;
+  /** Clients disconnected because aggregate events alone overflowed their queue. */
+  cutOff: number;
+  perClient: ClientStats[];
+}
+
+export interface EventStream {
+  /** Serve one `GET /api/events` request; the response stays open until the client goes or `close()`. */
+  handle(req: IncomingMessage, res: ServerResponse): void;
+  /** Flush and end every client's response and stop listening to the bus. */
+  close(): void;
+  stats(): EventStreamStats;
+}
+
+const SSE_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache',
+  connection: 'keep-alive',
+  'x-accel-buffering': 'no',
+};
+
+/**
+ * The seq to resume after: the `Last-Event-ID` header, else `?lastEventId=` for clients that cannot
+ * set it. Anything but a plain non-negative integer means a fresh connection.
+ */
+function resumePoint(req: IncomingMessage): number | undefined {
+  const header = req.headers['last-event-id'];
+  const url = req.url ?? '';
+  const queryStart = url.indexOf('?');
+  const raw =
+    typeof header === 'string' && header !== ''
+      ? header
+      : new URLSearchParams(queryStart === -1 ? '' : url.slice(queryStart + 1)).get('lastEventId');
+  const trimmed = raw?.trim();
+  return trimmed && /^\d{1,15}$/.test(trimmed) ? Number(trimmed) : undefined;
+}
+
+export function createEventStream(bus: EventBus, options: EventStreamOptions = {}): EventStream {
+  const ring = new EventRing(options.ringSize ?? 10_000);
+  const flushMs = options.flushMs ?? 16;
+  const limits: ClientLimits = {
+    maxQueued: options.maxQueuedPerClient ?? 5_000,
+    maxBufferedBytes: options.maxBufferedBytes ?? 256 * 1024,
+    sampleOneIn: options.sampleOneIn ?? 10,
+  };
+  const clients = new Set<StreamClient>();
+  let nextClientId = 1;
+  let droppedByDeparted = 0;
+  let cutOff = 0;
+  let closed = false;
+  let flushTimer: ReturnType<typeof setTimeout> | undefined;
+
+  const unsubscribe = bus.subscribe((event) => {
+    ring.push(event);
+    if (clients.size === 0) return;
+    const perRequest = isPerRequestEvent(event);
+    for (const client of clients) client.offer(event, perRequest);
+    scheduleFlush();
+  });
+
+  const heartbeatTimer = setInterval(() => {
+    for (const client of clients) client.heartbeat();
+  }, options.heartbeatMs ?? 15_000);
+  heartbeatTimer.unref();
+
+  function scheduleFlush(): void {
+    if (flushTimer || closed) return;
+    flushTimer = setTimeout(flushAll, flushMs);
+    flushTimer.unref();
+  }
+
+  /** A client that is behind keeps its queue; polling again next frame notices when it drains. */
+  function flushAll(): void {
+    flushTimer = undefined;
+    let pending = false;
+    for (const client of clients) pending = client.flush() || pending;
+    if (pending) scheduleFlush();
+  }
+
+  /** The resume message for a client that saw everything up to `lastSeq`, or '' if it missed nothing. */
+  function replayAfter(lastSeq: number): string {
+    const events: StreamItem[] = ring.after(lastSeq);
+    const lost = bus.lastSeq - lastSeq - events.length;
+    if (lost > 0) events.unshift({ type: 'stream.dropped', reason: 'resume-gap', dropped: lost, total: lost });
+    return events.length > 0 ? formatMessage(bus.lastSeq, events) : '';
+  }
+
+  function handle(req: IncomingMessage, res: ServerResponse): void {
+    if (closed) {
+      res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' }).end('the event stream is closed\n');
+      return;
+    }
+    const lastSeq = resumePoint(req);
+    res.writeHead(200, SSE_HEADERS);
+    const client = new StreamClient(nextClientId++, res, bus.lastSeq, limits);
+    client.writeNow(lastSeq === undefined ? CONNECTED_PREAMBLE : CONNECTED_PREAMBLE + replayAfter(lastSeq));
+    clients.add(client);
+    // The response's `close` fires when the browser goes away or the socket dies. (A GET request's
+    // own `close` fires as soon as its empty body is read, so it says nothing about the client.)
+    res.on('close', () => {
+      if (!clients.delete(client)) return;
+      droppedByDeparted += client.dropped;
+      if (client.cutOff) cutOff++;
+    });
+  }
+
+  function close(): void {
+    closed = true;
+    unsubscribe();
+    clearTimeout(flushTimer);
+    clearInterval(heartbeatTimer);
+    for (const client of clients) client.end();
+  }
+
+  function stats(): EventStreamStats {
+    const perClient = [...clients].map((client) => ({
+      id: client.id,
+      queued: client.queued,
+      dropped: client.dropped,
+      bufferedBytes: client.bufferedBytes,
+      behind: client.behind,
+    }));
+    return {
+      clients: clients.size,
+      ringEvents: ring.size,
+      dropped: perClient.reduce((sum, client) => sum + client.dropped, droppedByDeparted),
+      cutOff,
+      perClient,
+    };
+  }
+
+  return { handle, close, stats };
+}

@@ -1,0 +1,136 @@
+/**
+ * One connected SSE client: the events waiting for its next flush, and the policy that keeps a slow
+ * browser from ever making the engine wait or grow its memory without bound.
+ *
+ * - Keeping up: every event is queued and written at the next flush, one `res.write` per flush.
+ * - Behind (more than `maxBufferedBytes` unsent in its socket): nothing more is written until the
+ *   socket drains, and per-request events are sampled by request id: 1 request in `sampleOneIn`
+ *   keeps all of its events, so a sampled request still draws its whole path.
+ * - Queue full (`maxQueued`): every per-request event is dropped.
+ * Aggregate events are always queued. If they alone fill the queue to twice `maxQueued`, the client
+ * is cut off: the browser reconnects and resumes from the ring, and memory stays bounded.
+ * Drops are counted and reported in a `stream.dropped` notice at the end of the next message.
+ */
+import type { ServerResponse } from 'node:http';
+import type { EngineEvent } from '../events.ts';
+import { formatMessage, HEARTBEAT, type StreamItem } from './wire.ts';
+
+export interface ClientLimits {
+  maxQueued: number;
+  maxBufferedBytes: number;
+  sampleOneIn: number;
+}
+
+type RequestEvent = Extract<EngineEvent, { rid: string }>;
+
+/** Whether a request is in the 1-in-`oneIn` sample: FNV-1a of its id, so every hop agrees. */
+function inSample(rid: string, oneIn: number): boolean {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < rid.length; i++) hash = Math.imul(hash ^ rid.charCodeAt(i), 0x01000193);
+  return (hash >>> 0) % oneIn === 0;
+}
+
+export class StreamClient {
+  readonly #res: ServerResponse;
+  readonly #limits: ClientLimits;
+  #queue: EngineEvent[] = [];
+  /** The seq of the last event this client was offered: the `id:` of its next message. */
+  #lastSeq: number;
+  /** Per-request events offered, and of those dropped, since the last message was written. */
+  #windowRequests = 0;
+  #windowDropped = 0;
+  #dropped = 0;
+  #cutOff = false;
+  #wroteSinceHeartbeat = false;
+
+  constructor(
+    readonly id: number,
+    res: ServerResponse,
+    lastSeq: number,
+    limits: ClientLimits,
+  ) {
+    this.#res = res;
+    this.#lastSeq = lastSeq;
+    this.#limits = limits;
+  }
+
+  /** Per-request events dropped over the whole connection. */
+  get dropped(): number {
+    return this.#dropped;
+  }
+
+  get queued(): number {
+    return this.#queue.length;
+  }
+
+  /** Read from the socket each time, so a client counts as caught up the moment it drains. */
+  get behind(): boolean {
+    return this.#res.writableLength > this.#limits.maxBufferedBytes;
+  }
+
+  get cutOff(): boolean {
+    return this.#cutOff;
+  }
+
+  get bufferedBytes(): number {
+    return this.#res.writableLength;
+  }
+
+  /** Write at once, outside the queue: the preamble and the resume replay. */
+  writeNow(chunk: string): void {
+    this.#write(chunk);
+  }
+
+  /** Called on the bus's hot path: constant time, never blocks, never writes. */
+  offer(event: EngineEvent, perRequest: boolean): void {
+    if (this.#cutOff) return;
+    this.#lastSeq = event.seq;
+    if (perRequest) {
+      this.#windowRequests++;
+      const full = this.#queue.length >= this.#limits.maxQueued;
+      if (full || (this.behind && !inSample((event as RequestEvent).rid, this.#limits.sampleOneIn))) {
+        this.#windowDropped++;
+        this.#dropped++;
+        return;
+      }
+    } else if (this.#queue.length >= 2 * this.#limits.maxQueued) {
+      this.#cutOff = true;
+      this.#queue = [];
+      this.#res.destroy();
+      return;
+    }
+    this.#queue.push(event);
+  }
+
+  /** Write the pending events as one message unless the socket is behind; true while some remain. */
+  flush(): boolean {
+    if (this.#cutOff || (this.#queue.length === 0 && this.#windowDropped === 0)) return false;
+    if (this.behind) return true;
+    const items: StreamItem[] = this.#queue;
+    if (this.#windowDropped > 0) {
+      items.push({ type: 'stream.dropped', reason: 'slow-consumer', dropped: this.#windowDropped, total: this.#windowRequests });
+    }
+    this.#queue = [];
+    this.#windowRequests = 0;
+    this.#windowDropped = 0;
+    this.#write(formatMessage(this.#lastSeq, items));
+    return false;
+  }
+
+  /** Called every heartbeat interval: a comment if nothing was written since the previous call. */
+  heartbeat(): void {
+    if (!this.#wroteSinceHeartbeat && !this.behind) this.#write(HEARTBEAT);
+    this.#wroteSinceHeartbeat = false;
+  }
+
+  end(): void {
+    this.flush();
+    this.#res.end();
+  }
+
+  #write(chunk: string): void {
+    if (this.#res.writableEnded || this.#res.destroyed) return;
+    this.#res.write(chunk);
+    this.#wroteSinceHeartbeat = true;
+  }
+}
