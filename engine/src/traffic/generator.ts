@@ -173,7 +173,8 @@ export class TrafficGenerator {
     const client = (flow.clients[index] ??= new Pool(origin, {
       connections: 32,
       keepAliveTimeout: 4_000,
-      connect: { localAddress: clientAddress(index), timeout: 2_000 },
+      localAddress: clientAddress(index),
+      connect: { timeout: 2_000 },
     }));
     const path = flow.paths[Math.floor(rng() * flow.paths.length)](rng);
     client.request({ path, method: flow.config.method as 'GET', headers: flow.config.headers, headersTimeout: 60_000, bodyTimeout: 60_000 }).then(
