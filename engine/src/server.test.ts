@@ -167,3 +167,51 @@ describe('control API', () => {
     expect(res.headers.get('allow')).toBe('GET');
   });
 });
+
+describe('event stream through the control server', () => {
+  it('streams a request hop by hop, then resumes from Last-Event-ID without loss', async () => {
+    const url = await setup();
+    const { request } = await import('undici');
+    const read = async (headers: Record<string, string>, until: (items: Array<{ type: string; rid?: string; seq?: number }>) => boolean) => {
+      const res = await request(`${url}/api/events`, { headers });
+      expect(res.headers['content-type']).toMatch(/^text\/event-stream/);
+      const items: Array<{ type: string; rid?: string; seq?: number }> = [];
+      let lastId = '';
+      let buffer = '';
+      for await (const chunk of res.body) {
+        buffer += chunk.toString();
+        let end;
+        while ((end = buffer.indexOf('\n\n')) !== -1) {
+          const message = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          for (const line of message.split('\n')) {
+            if (line.startsWith('id: ')) lastId = line.slice(4);
+            if (line.startsWith('data: ')) items.push(...JSON.parse(line.slice(6)));
+          }
+        }
+        if (until(items)) break;
+      }
+      res.body.destroy();
+      return { items, lastId };
+    };
+    const first = read({}, (items) => items.some((i) => i.type === 'request.completed' && (i as { node?: string }).node === 'edge'));
+    await new Promise((r) => setTimeout(r, 50));
+    const rid = (await fetch(running!.url('edge', '/one'))).headers.get('x-request-id');
+    const { items, lastId } = await first;
+    const hops = items.filter((i) => i.rid === rid).map((i) => `${i.type}@${(i as { node: string }).node}`);
+    expect(hops).toEqual([
+      'request.received@edge',
+      'request.forwarded@edge',
+      'request.received@lb',
+      'request.forwarded@lb',
+      'request.received@s1',
+      'request.completed@s1',
+      'request.completed@lb',
+      'request.completed@edge',
+    ]);
+    const missed = (await fetch(running!.url('edge', '/two'))).headers.get('x-request-id');
+    const resumed = await read({ 'last-event-id': lastId }, (all) => all.some((i) => i.rid === missed && i.type === 'request.completed' && (i as { node?: string }).node === 'edge'));
+    expect(resumed.items[0].seq).toBe(Number(lastId) + 1);
+    expect(resumed.items.filter((i) => i.rid === missed)).toHaveLength(8);
+  });
+});
