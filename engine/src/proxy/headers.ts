@@ -79,6 +79,8 @@ export function upstreamRequestHeaders(
   hop: { nodeId: string; httpVersion: string; peer: string; localAddress: string; requestId: string },
 ): Record<string, string | string[]> {
   const headers = endToEndHeaders(incoming);
+  // This hop already answered `Expect: 100-continue` (Node sends the 100); the next hop gets the body.
+  delete headers.expect;
   headers.via = appendVia(incoming.via, hop.httpVersion, hop.nodeId);
   headers['x-forwarded-for'] = appendForwardedFor(incoming['x-forwarded-for'], hop.peer);
   headers.forwarded = appendForwarded(incoming.forwarded, hop.peer, hop.localAddress, incoming.host);

@@ -56,6 +56,17 @@ describe('hop-by-hop headers', () => {
     expect(res.body).toContain('part two');
   });
 
+  it('answers Expect: 100-continue itself and forwards the body without it', async () => {
+    upstream = await rawUpstream((req, res) => req.resume().on('end', () => res.end('stored')));
+    running = await startEngine(oneProxy(upstream.url));
+    const res = await rawHttp(
+      running.port('edge'),
+      'PUT /doc HTTP/1.1\r\nHost: lab\r\nExpect: 100-continue\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello',
+    );
+    expect(res.raw.startsWith('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK')).toBe(true);
+    expect(upstream.received[0].headers).not.toHaveProperty('expect');
+  });
+
   it('streams a request body to the upstream unchanged', async () => {
     let body = '';
     upstream = await rawUpstream((req, res) => {
