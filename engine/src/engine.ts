@@ -22,6 +22,8 @@ export interface EngineOptions {
   rng?: () => number;
   /** How often `metrics.tick` is emitted, in ms (0: never). */
   metricsIntervalMs?: number;
+  /** How often a node that failed to listen tries again, in ms. */
+  retryFailedMs?: number;
 }
 
 export interface StartOptions {
@@ -64,6 +66,7 @@ export class Engine {
   readonly #ctx: NodeContext;
   #config: EdgeConfigParsed | undefined;
   #input: unknown;
+  #retry: NodeJS.Timeout | undefined;
 
   constructor(options: EngineOptions = {}) {
     const rng = options.rng ?? Math.random;
@@ -71,6 +74,14 @@ export class Engine {
     this.metrics = new MetricsRegistry(this.bus);
     this.traffic = new TrafficGenerator({ rng, resolve: (to) => this.resolve(to), onStateChange: () => this.#emitTraffic() });
     if ((options.metricsIntervalMs ?? 500) > 0) this.metrics.startTicks(options.metricsIntervalMs ?? 500);
+    this.#retry = setInterval(() => this.#retryFailedNodes(), options.retryFailedMs ?? 2_000).unref();
+  }
+
+  /** A node that could not listen (its port was taken) tries again, so it recovers when the port frees. */
+  #retryFailedNodes(): void {
+    for (const node of this.#nodes.values()) {
+      if (node.state === 'failed' && !this.#faults.holds(node.id, 'down')) node.start().catch(() => {});
+    }
   }
 
   get config(): EdgeConfigParsed | undefined {
@@ -144,6 +155,7 @@ export class Engine {
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.#retry);
     await this.traffic.close();
     this.metrics.stopTicks();
     const nodes = [...this.#nodes.values()];

@@ -96,7 +96,8 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
       socket.once('close', () => this.#sockets.delete(socket));
     });
     server.on('clientError', (error, socket) => this.#onClientError(error, socket));
-    this.#setState('starting');
+    // A retry after a failure stays `failed` until it succeeds: no flicker of `starting` events.
+    if (this.state !== 'failed') this.#setState('starting');
     const wanted = this.port ?? this.config.listen;
     try {
       await new Promise<void>((resolve, reject) => {
@@ -138,6 +139,7 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
   }
 
   #setState(state: NodeState, reason?: string): void {
+    if (state === this.state && reason === this.stateReason) return;
     this.state = state;
     this.stateReason = reason;
     this.ctx.bus.emit({ type: 'node.state', node: this.id, kind: this.kind, state, port: this.port, ...(reason ? { reason } : {}) });

@@ -185,13 +185,17 @@ describe('failures map to stable codes', () => {
           ],
           traffic: [{ to: 'lb', rate: 1 }],
         },
-        { allowFailures: true },
+        { allowFailures: true, retryFailedMs: 100 },
       );
       const res = await fetch(running.url('lb', '/x'));
       expect(res.status).toBe(503);
       expect(res.headers.get('x-edgelab-error')).toBe('EDGE_NO_TARGET');
       expect(res.headers.get('retry-after')).toBe('1');
       expect(running.engine.topology().find((n) => n.id === 's1')).toMatchObject({ state: 'failed', reason: `port ${blocker.port} is already in use` });
+      // When the port frees, the node starts by itself and the balancer can pick it again.
+      await blocker.close();
+      await waitFor(() => running!.engine.topology().find((n) => n.id === 's1')?.state === 'up' || undefined, 5_000, 's1 to recover');
+      expect((await fetch(running.url('lb', '/x'))).status).toBe(200);
     } finally {
       await blocker.close();
     }
