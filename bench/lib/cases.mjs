@@ -1,0 +1,79 @@
+/**
+ * The benchmark cases, side by side in one run. Reference cases are bare proxies written only for the
+ * benchmark (bench/reference/); engine cases run the real engine (engine/src). Every case's service
+ * answers the same small JSON body, and every system under test runs in one process on one core, as the
+ * engine runs all its nodes in one process.
+ */
+
+const reference = (name) => ({ entry: 'reference.mjs', args: [name] });
+const engine = (name) => ({ entry: 'engine.mjs', args: [name], tsx: true });
+
+export const CASES = [
+  {
+    name: 'direct',
+    hops: 0,
+    sut: reference('direct'),
+    what: 'the trivial node:http JSON service, hit directly: the floor of every other case',
+  },
+  {
+    name: 'undici-1hop',
+    hops: 1,
+    sut: reference('undici-1hop'),
+    what: 'a bare node:http proxy forwarding with an undici Pool (keep-alive, streamed bodies, hop-by-hop headers stripped)',
+  },
+  {
+    name: 'node-http-1hop',
+    hops: 1,
+    sut: reference('node-http-1hop'),
+    what: 'the same bare proxy on the node:http client with a keep-alive http.Agent, piping',
+  },
+  {
+    name: 'undici-3hop',
+    hops: 3,
+    sut: reference('undici-3hop'),
+    what: 'three bare undici proxies chained in one process: p1 -> p2 -> p3 -> service',
+  },
+  {
+    name: 'node-http-3hop',
+    hops: 3,
+    sut: reference('node-http-3hop'),
+    what: 'three bare node:http proxies chained in one process (the other half of "undici vs node:http on the chain")',
+  },
+  {
+    name: 'http-proxy-1hop',
+    hops: 1,
+    sut: reference('http-proxy-1hop'),
+    what: 'the `http-proxy` 1.18 library with a keep-alive agent, one hop',
+  },
+  {
+    name: 'engine-1hop',
+    hops: 1,
+    engine: true,
+    sut: engine('engine-1hop'),
+    what: 'the engine: one proxy node -> one service node (latency 0)',
+  },
+  {
+    name: 'engine-chain',
+    hops: 3,
+    engine: true,
+    sut: engine('engine-chain'),
+    what: 'the engine: proxy -> gateway (route /*) -> round-robin balancer -> 3 services (latency 0); events, metrics and the control server on, no SSE client',
+  },
+  {
+    name: 'engine-chain-sse',
+    hops: 3,
+    engine: true,
+    sse: true,
+    sut: engine('engine-chain-sse'),
+    what: 'engine-chain with one SSE client reading GET /api/events from the control server',
+  },
+];
+
+/** The cases `--only` names (all when empty), in catalogue order; throws on an unknown name. */
+export function selectCases(only) {
+  if (only.length === 0) return CASES;
+  const known = new Set(CASES.map((c) => c.name));
+  const unknown = only.filter((name) => !known.has(name));
+  if (unknown.length > 0) throw new Error(`unknown case ${unknown.join(', ')}; cases: ${[...known].join(', ')}`);
+  return CASES.filter((c) => only.includes(c.name));
+}

@@ -1,0 +1,204 @@
+/**
+ * `npm run bench`: the edge benchmark. Runs every case (bench/lib/cases.mjs) side by side: each system
+ * under test in its own child process pinned to core 1, the load generator (wrk, else autocannon)
+ * pinned to core 0, keep-alive connections, a warm-up then a measured run, repeated and interleaved
+ * when `--repeat` is given. Prints requests/s and p50/p99 latency (medians), writes
+ * bench/results/<date>-<case set>.json and refreshes the results section of bench/README.md.
+ * `npm run bench -- --help` lists the flags.
+ */
+import os from 'node:os';
+import { readArgs, USAGE } from './lib/args.mjs';
+import { CASES, selectCases } from './lib/cases.mjs';
+import { pickLoadGenerator } from './lib/loadgen.mjs';
+import { detectPinning } from './lib/pinning.mjs';
+import { probe } from './lib/probe.mjs';
+import { starvedNote, targetsText, textTable, updateReadme, writeResults } from './lib/report.mjs';
+import { attachSseClient } from './lib/sse-attach.mjs';
+import { evaluateTargets, medians, spread } from './lib/summary.mjs';
+import { CaseUnavailable, cpuSeconds, startSut } from './lib/sut.mjs';
+
+/** The path every case is asked for: an ordinary API path, matched by the engine gateway's `/*` route. */
+const REQUEST_PATH = '/items/1';
+const TSX = import.meta.resolve('tsx');
+
+let options;
+let cases;
+try {
+  options = readArgs(process.argv.slice(2));
+  cases = selectCases(options.only);
+} catch (error) {
+  console.error(`${error.message}\n\n${USAGE}`);
+  process.exit(2);
+}
+if (options.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+if (options.list) {
+  for (const c of CASES) console.log(`${c.name.padEnd(18)} ${c.what}`);
+  process.exit(0);
+}
+
+const loadGenerator = pickLoadGenerator(options.loadgen);
+const pinning = detectPinning();
+const startedAt = new Date().toISOString();
+const loadavgAtStart = os.loadavg();
+
+console.log(
+  `edge bench: ${cases.length} case(s), ${options.warmupSeconds} s warm-up + ${options.durationSeconds} s measured, ` +
+    `${options.connections} connections, ${options.repeat} repetition(s), ${loadGenerator.version}, ` +
+    `${pinning.enabled ? `load on core ${pinning.loadCore}, SUT on core ${pinning.sutCore}` : `unpinned (${pinning.reason})`}`,
+);
+
+/** Per case: its runs, or why it was skipped or failed. */
+const outcome = new Map(cases.map((c) => [c.name, { runs: [], status: 'ok' }]));
+
+for (let rep = 1; rep <= options.repeat; rep++) {
+  for (const c of cases) {
+    const state = outcome.get(c.name);
+    if (state.status !== 'ok') continue;
+    const label = `[${rep}/${options.repeat}] ${c.name}`;
+    try {
+      const { run, response } = await runCase(c);
+      state.runs.push(run);
+      state.response = response;
+      console.log(
+        `${label.padEnd(26)} ${Math.round(run.rps).toString().padStart(7)} req/s  p50 ${run.p50Ms.toFixed(2)} ms  ` +
+          `p99 ${run.p99Ms.toFixed(2)} ms  SUT CPU ${Math.round(run.sutCpu * 100)}%` +
+          (run.errors + run.non2xx ? `  errors ${run.errors} non-2xx ${run.non2xx}` : '') +
+          (run.sse ? `  SSE ${Math.round(run.sse.requestEvents / run.sse.seconds)} request events/s, ${run.sse.dropped} dropped` : ''),
+      );
+    } catch (error) {
+      state.status = error instanceof CaseUnavailable ? 'skipped' : 'failed';
+      state.reason = error instanceof CaseUnavailable ? error.message : firstLines(error.message);
+      console.log(`${label.padEnd(26)} ${state.status}: ${state.reason}`);
+    }
+  }
+}
+
+const summarised = cases.map((c) => {
+  const state = outcome.get(c.name);
+  const measured = state.status === 'ok' && state.runs.length > 0;
+  return {
+    name: c.name,
+    hops: c.hops,
+    what: c.what,
+    status: state.status,
+    reason: state.reason,
+    note: noteFor(state),
+    response: state.response,
+    median: measured ? medians(state.runs) : null,
+    spread: measured ? spread(state.runs) : null,
+    runs: state.runs,
+  };
+});
+
+const skipped = skippedLines(summarised);
+const targets = { byRps: evaluateTargets(summarised, 'rps'), byCpu: evaluateTargets(summarised, 'reqPerCpuSecond') };
+const result = {
+  startedAt,
+  caseSet: options.only.length ? cases.map((c) => c.name).join('+') : 'all',
+  machine: {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model.trim() ?? 'unknown',
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+    loadavgAtStart,
+    loadavgAtEnd: os.loadavg(),
+    shared: 'other engineers run builds and tests on this machine meanwhile; SUT CPU below 100% means it lost time to them',
+  },
+  loadGenerator: { name: loadGenerator.name, version: loadGenerator.version, threads: loadGenerator.name === 'wrk' ? 1 : undefined },
+  pinning,
+  settings: {
+    durationSeconds: options.durationSeconds,
+    warmupSeconds: options.warmupSeconds,
+    connections: options.connections,
+    repeat: options.repeat,
+    path: REQUEST_PATH,
+    undiciMode: options.undiciMode,
+  },
+  cases: summarised,
+  targets,
+  skipped,
+};
+
+console.log(`\n${textTable(summarised)}\n`);
+console.log(`targets, by req/s:\n${targetsText(targets.byRps)}`);
+console.log(`targets, by req per SUT CPU-second (less sensitive to a shared machine):\n${targetsText(targets.byCpu)}`);
+for (const line of skipped) console.log(line);
+if (starvedNote(summarised)) console.log(`\nnote: ${starvedNote(summarised)}`);
+const file = writeResults(result);
+console.log(`\nresults: ${file}`);
+if (options.writeReadme && options.only.length === 0) {
+  console.log(
+    updateReadme(result, file) ? 'bench/README.md results section updated' : 'bench/README.md has no results markers; not updated',
+  );
+}
+
+/** Start the case's SUT, prove it answers, warm up, measure, stop; resolves to the run and the probe's response. */
+async function runCase(c) {
+  const sut = await startSut({
+    entry: c.sut.entry,
+    nodeArgs: c.sut.tsx ? ['--import', TSX] : [],
+    args: [...c.sut.args, ...(c.engine ? [] : ['--undici-mode', options.undiciMode])],
+    pinning,
+  });
+  let sse = null;
+  try {
+    const url = `http://127.0.0.1:${sut.info.port}${REQUEST_PATH}`;
+    const response = await probe(url);
+    if (c.sse) sse = await attachSseClient({ url: `http://127.0.0.1:${sut.info.controlPort}/api/events`, pinning });
+    const load = { url, connections: options.connections, pinning };
+    if (options.warmupSeconds > 0) await loadGenerator.run({ ...load, seconds: options.warmupSeconds });
+    sse?.mark();
+    const cpuBefore = cpuSeconds(sut.pid);
+    const measured = await loadGenerator.run({ ...load, seconds: options.durationSeconds });
+    const cpu = cpuSeconds(sut.pid) - cpuBefore;
+    const sseReport = sse ? await sse.report() : undefined;
+    const run = {
+      ...measured,
+      sutCpu: cpu / options.durationSeconds,
+      reqPerCpuSecond: cpu > 0 ? measured.requests / cpu : null,
+      loadavg1m: os.loadavg()[0],
+      controlServer: sut.info.controlServer,
+      sse: sseReport,
+    };
+    return { run, response };
+  } finally {
+    await sse?.close();
+    await sut.stop();
+  }
+}
+
+function noteFor(state) {
+  const errors = state.runs.reduce((sum, r) => sum + r.errors + r.non2xx, 0);
+  const notes = [];
+  if (errors > 0) notes.push('errors: result not comparable');
+  if (state.runs.some((r) => r.controlServer === 'missing')) notes.push('control server missing (engine/src/server.ts)');
+  const sse = state.runs.map((r) => r.sse).filter(Boolean);
+  if (sse.length) {
+    const perSecond = sse.map((s) => s.requestEvents / s.seconds).sort((a, b) => a - b)[sse.length >> 1];
+    notes.push(`SSE: ${Math.round(perSecond)} request events/s, ${sse.reduce((sum, s) => sum + s.dropped, 0)} dropped`);
+  }
+  return notes.join('; ');
+}
+
+/** One line per skip reason; engine cases read "engine cases skipped: <reason>". */
+function skippedLines(list) {
+  const byReason = new Map();
+  for (const c of list.filter((c) => c.status !== 'ok')) {
+    const key = `${c.status}\u0000${c.reason}`;
+    byReason.set(key, [...(byReason.get(key) ?? []), c]);
+  }
+  return [...byReason.values()].map((group) => {
+    const { status, reason } = group[0];
+    const names = group.map((c) => c.name).join(', ');
+    const who = group.every((c) => CASES.find((k) => k.name === c.name).engine) ? 'engine cases' : 'cases';
+    return `${who} ${status}: ${reason} (${names})`;
+  });
+}
+
+function firstLines(text) {
+  return text.split('\n').filter(Boolean).slice(0, 3).join(' | ');
+}
