@@ -172,10 +172,10 @@ describe('event stream through the control server', () => {
   it('streams a request hop by hop, then resumes from Last-Event-ID without loss', async () => {
     const url = await setup();
     const { request } = await import('undici');
-    const read = async (headers: Record<string, string>, until: (items: Array<{ type: string; rid?: string; seq?: number }>) => boolean) => {
+    const read = async (headers: Record<string, string>, until: (items: Array<{ type: string; rid?: string; seq?: number; node?: string }>) => boolean) => {
       const res = await request(`${url}/api/events`, { headers });
       expect(res.headers['content-type']).toMatch(/^text\/event-stream/);
-      const items: Array<{ type: string; rid?: string; seq?: number }> = [];
+      const items: Array<{ type: string; rid?: string; seq?: number; node?: string }> = [];
       let lastId = '';
       let buffer = '';
       for await (const chunk of res.body) {
@@ -198,7 +198,7 @@ describe('event stream through the control server', () => {
     await new Promise((r) => setTimeout(r, 50));
     const rid = (await fetch(running!.url('edge', '/one'))).headers.get('x-request-id');
     const { items, lastId } = await first;
-    const hops = items.filter((i) => i.rid === rid).map((i) => `${i.type}@${(i as { node: string }).node}`);
+    const hops = items.filter((i) => i.rid === rid).map((i) => `${i.type}@${i.node}`);
     expect(hops).toEqual([
       'request.received@edge',
       'request.forwarded@edge',

@@ -4,7 +4,7 @@
  * only builds its stage list from its config, once, in `buildStages`.
  */
 import type { BalancerConfig, GatewayConfig, ProxyConfig } from '../config/schema.ts';
-import { DEFAULT_TIMEOUTS, forward, UpstreamPools, type Timeouts } from '../proxy/forwarder.ts';
+import { DEFAULT_TIMEOUTS, forward, UpstreamPools, type Hop, type Timeouts } from '../proxy/forwarder.ts';
 import { LISTEN_HOST, NodeServer, type Exchange, type NodeContext } from './node-server.ts';
 import type { Stage } from './verdict.ts';
 
@@ -14,6 +14,8 @@ export abstract class ForwardingNode<C extends ForwardingConfig> extends NodeSer
   /** Built on first use, not in the constructor: a subclass's fields are not ready until it returns. */
   #stages: Stage[] | undefined;
   #timeouts: Timeouts;
+  /** This node as a hop, fixed once it listens (its port survives a stop and start). */
+  #hop: Hop | undefined;
   readonly #pools: UpstreamPools;
 
   constructor(config: C, ctx: NodeContext) {
@@ -27,6 +29,7 @@ export abstract class ForwardingNode<C extends ForwardingConfig> extends NodeSer
   override reconfigure(config: C): void {
     super.reconfigure(config);
     this.#timeouts = timeoutsOf(config);
+    this.#hop = undefined;
     this.#pools.setConnectTimeout(this.#timeouts.connect);
     this.#stages = this.buildStages(config);
   }
@@ -68,11 +71,14 @@ export abstract class ForwardingNode<C extends ForwardingConfig> extends NodeSer
           }
           exchange.upstream = verdict.upstream;
           const startedAt = performance.now();
-          void forward(exchange, this.#pools.get(origin), verdict.path, {
-            nodeId: this.id,
-            localAddress: `${LISTEN_HOST}:${this.port}`,
-            responseTimeout: this.#timeouts.response,
-          }).then((result) => verdict.settle?.({ ...result, durationMs: performance.now() - startedAt }));
+          const settle = verdict.settle;
+          forward(
+            exchange,
+            this.#pools.get(origin),
+            verdict.path,
+            (this.#hop ??= { nodeId: this.id, localAddress: `${LISTEN_HOST}:${this.port}`, responseTimeout: this.#timeouts.response }),
+            settle ? (result) => settle({ ...result, durationMs: performance.now() - startedAt }) : ignore,
+          );
           return;
         }
       }
@@ -80,6 +86,8 @@ export abstract class ForwardingNode<C extends ForwardingConfig> extends NodeSer
     exchange.fail('EDGE_NO_ROUTE');
   }
 }
+
+function ignore(): void {}
 
 function timeoutsOf(config: ForwardingConfig): Timeouts {
   return { ...DEFAULT_TIMEOUTS, ...stripUndefined(config.timeouts ?? {}) };

@@ -62,20 +62,22 @@ export interface ForwardResult {
   error: EdgeErrorCode | undefined;
 }
 
-export function forward(
-  exchange: Exchange,
-  pool: Pool,
-  path: string,
-  hop: { nodeId: string; localAddress: string; responseTimeout: number },
-): Promise<ForwardResult> {
-  const { req, res, rid } = exchange;
-  const abort = new AbortController();
-  const onClose = () => {
-    if (!res.writableFinished) abort.abort();
-  };
-  res.once('close', onClose);
+export interface Hop {
+  nodeId: string;
+  /** `127.0.0.1:PORT` of this node, for the `by=` of `Forwarded`. */
+  localAddress: string;
+  responseTimeout: number;
+}
+
+/**
+ * Forward the exchange's request to `pool` at `path`, stream the answer back, and call `done` once
+ * with the outcome. Uses undici's dispatcher directly (measured about 15% faster than `pool.stream`:
+ * bench/README.md): headers and body chunks go from undici's parser straight into the response.
+ */
+export function forward(exchange: Exchange, pool: Pool, path: string, hop: Hop, done: (result: ForwardResult) => void): void {
+  const { req } = exchange;
   const hasBody = req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
-  const options: Dispatcher.RequestOptions = {
+  const options: Dispatcher.DispatchOptions = {
     path,
     method: (req.method ?? 'GET') as Dispatcher.HttpMethod,
     headers: upstreamRequestHeaders(req.headers, {
@@ -83,28 +85,77 @@ export function forward(
       httpVersion: req.httpVersion,
       peer: req.socket.remoteAddress ?? '',
       localAddress: hop.localAddress,
-      requestId: rid,
+      requestId: exchange.rid,
     }),
     body: hasBody ? req : null,
-    signal: abort.signal,
     headersTimeout: hop.responseTimeout,
     bodyTimeout: hop.responseTimeout,
   };
-  let status: number | undefined;
-  return pool
-    .stream(options, ({ statusCode, headers }) => {
-      status = statusCode;
-      res.writeHead(statusCode, downstreamResponseHeaders(headers, { nodeId: hop.nodeId, requestId: rid }));
-      return res;
-    })
-    .then(
-      (): ForwardResult => ({ status, error: undefined }),
-      (error: unknown): ForwardResult => {
-        const code = res.destroyed && !res.writableFinished ? 'EDGE_CLIENT_ABORTED' : upstreamErrorCode(error);
-        if (code !== 'EDGE_CLIENT_ABORTED') exchange.fail(code);
-        else exchange.error = code;
-        return { status: res.headersSent ? status : undefined, error: code };
-      },
-    )
-    .finally(() => res.off('close', onClose));
+  pool.dispatch(options, new UpstreamExchange(exchange, hop.nodeId, done));
+}
+
+/** One request's conversation with its upstream, as undici's dispatch handler. */
+class UpstreamExchange implements Dispatcher.DispatchHandler {
+  #controller: Dispatcher.DispatchController | undefined;
+  #status: number | undefined;
+  #settled = false;
+  readonly #onClientClose = () => {
+    if (!this.exchange.res.writableFinished) this.#controller?.abort(new ClientAbort());
+  };
+  readonly #resume = () => this.#controller?.resume();
+
+  constructor(
+    readonly exchange: Exchange,
+    readonly nodeId: string,
+    readonly done: (result: ForwardResult) => void,
+  ) {
+    exchange.res.once('close', this.#onClientClose);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.#controller = controller;
+    // The client may have left while the request waited for a pooled connection.
+    if (this.exchange.res.destroyed) controller.abort(new ClientAbort());
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
+    this.#status = statusCode;
+    this.exchange.res.writeHead(statusCode, downstreamResponseHeaders(headers, { nodeId: this.nodeId, requestId: this.exchange.rid }));
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (!this.exchange.res.write(chunk)) {
+      controller.pause();
+      this.exchange.res.once('drain', this.#resume);
+    }
+  }
+
+  onResponseEnd(): void {
+    this.exchange.res.end();
+    this.#settle({ status: this.#status, error: undefined });
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    const { exchange } = this;
+    const aborted = error instanceof ClientAbort || (exchange.res.destroyed && !exchange.res.writableFinished);
+    const code = aborted ? 'EDGE_CLIENT_ABORTED' : upstreamErrorCode(error);
+    if (aborted) exchange.error = code;
+    else exchange.fail(code);
+    this.#settle({ status: exchange.res.headersSent ? this.#status : undefined, error: code });
+  }
+
+  #settle(result: ForwardResult): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.exchange.res.off('close', this.#onClientClose);
+    this.done(result);
+  }
+}
+
+/** Why we aborted an upstream request: our client went away. */
+class ClientAbort extends Error {
+  constructor() {
+    super('the client closed the connection');
+    this.name = 'ClientAbort';
+  }
 }
