@@ -1,4 +1,5 @@
-import { defineConfig } from 'vite';
+import type { ProxyOptions } from 'vite';
+import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { fileURLToPath } from 'node:url';
 
@@ -7,17 +8,36 @@ const ENGINE = 'http://127.0.0.1:8787';
 const repoRoot = fileURLToPath(new URL('.', import.meta.url));
 const webRoot = fileURLToPath(new URL('./web', import.meta.url));
 
+/**
+ * `/api` through the dev server. It streams like Vite's plain string proxy (same http-proxy, same
+ * `changeOrigin`), so Server-Sent Events pass unbuffered. One addition: the engine refuses writes
+ * whose Origin is not its own, and the dev page's origin is the dev server's; a write from the dev
+ * server's own page is re-labelled with the engine's origin. Any other origin passes unchanged and
+ * is still refused.
+ */
+const apiProxy: ProxyOptions = {
+  target: ENGINE,
+  changeOrigin: true,
+  configure(proxy) {
+    proxy.on('proxyReq', (proxyReq, req) => {
+      const { origin, host } = req.headers;
+      if (origin !== undefined && origin === `http://${host}`) proxyReq.setHeader('origin', ENGINE);
+    });
+  },
+};
+
 export default defineConfig({
   root: webRoot,
-  plugins: [svelte()],
+  // Keep Vite's and Vitest's caches in the repository's node_modules, not in web/.
+  cacheDir: fileURLToPath(new URL('./node_modules/.vite', import.meta.url)),
+  plugins: [svelte({ configFile: false })],
   build: {
     outDir: 'dist',
     emptyOutDir: true,
   },
   server: {
-    // Plain string proxies: Vite streams Server-Sent Events through them unbuffered.
     proxy: {
-      '/api': ENGINE,
+      '/api': apiProxy,
       '/metrics': ENGINE,
     },
   },
@@ -35,7 +55,7 @@ export default defineConfig({
         },
       },
       {
-        plugins: [svelte()],
+        plugins: [svelte({ configFile: false })],
         // Without the browser condition Svelte resolves to its server runtime in happy-dom.
         resolve: { conditions: ['module', 'browser', 'development|production'] },
         test: {

@@ -1,0 +1,34 @@
+/** Shared steps for the browser tests: the engine's own view, read over its API, to compare with the page. */
+import { expect, type APIRequestContext, type Page } from '@playwright/test';
+
+export interface NodeMetrics {
+  requests: number;
+  inFlight: number;
+  errors: number;
+  errorCodes: Record<string, number>;
+}
+
+export async function engineMetrics(request: APIRequestContext): Promise<Record<string, NodeMetrics>> {
+  const res = await request.get('/api/metrics');
+  expect(res.ok()).toBe(true);
+  return (await res.json()).nodes;
+}
+
+/** Back to the sandbox as configured: no faults, traffic flowing at the config's rate. */
+export async function resetLab(request: APIRequestContext): Promise<void> {
+  const faults = (await (await request.get('/api/faults')).json()) as Array<{ id: string }>;
+  for (const fault of faults) await request.delete(`/api/faults/${fault.id}`);
+  const res = await request.post('/api/traffic', { data: { action: 'start' } });
+  expect(res.ok()).toBe(true);
+}
+
+/** A badge's number as the page shows it ("1,234" -> 1234). */
+export async function badge(page: Page, testId: string): Promise<number> {
+  const text = (await page.getByTestId(testId).textContent()) ?? '';
+  return Number(text.replace(/[^\d]/g, ''));
+}
+
+/** The canvas pixels, to tell whether anything moved between two moments. */
+export async function canvasPixels(page: Page): Promise<string> {
+  return page.getByTestId('dots').evaluate((canvas: HTMLCanvasElement) => canvas.toDataURL());
+}

@@ -1,0 +1,170 @@
+import { flushSync } from 'svelte';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { NodeMetrics } from '../lib/api-types.ts';
+import { happyPath, refusedPath } from '../lib/traces/fixtures.ts';
+import { LabState } from '../state/lab-state.svelte.ts';
+import { renderWithLab } from '../test/render.ts';
+import Controls from './Controls.svelte';
+import ServiceToggles from './ServiceToggles.svelte';
+import EventLog from './EventLog.svelte';
+import Inspector from './Inspector.svelte';
+import Topology from './topology/Topology.svelte';
+
+function metricsOf(requests: number, errors: number, inFlight = 0): NodeMetrics {
+  return {
+    kind: 'service',
+    requests,
+    inFlight,
+    errors,
+    statusClasses: { '1xx': 0, '2xx': requests - errors, '3xx': 0, '4xx': 0, '5xx': errors },
+    errorCodes: errors > 0 ? { EDGE_UPSTREAM_REFUSED: errors } : {},
+    latency: { p50: 41.2, p95: 60, p99: 72.5, max: 80, mean: 45 },
+    ratePerSecond: 4,
+  };
+}
+
+function newLab(): LabState {
+  const lab = new LabState();
+  lab.topology = {
+    name: 'Classic edge',
+    nodes: [
+      { id: 'edge', kind: 'proxy', label: 'Reverse proxy', port: 8080, state: 'up', upstreams: [{ to: 'users' }] },
+      {
+        id: 'users',
+        kind: 'balancer',
+        port: 8082,
+        state: 'up',
+        algorithm: 'round-robin',
+        next: 'users-2',
+        upstreams: [{ to: 'users-1', weight: 1 }, { to: 'users-2', weight: 1 }],
+      },
+      { id: 'users-1', kind: 'service', port: 9001, state: 'up', upstreams: [] },
+      { id: 'users-2', kind: 'service', port: 9002, state: 'up', upstreams: [] },
+    ],
+    traffic: { running: true, sent: 40, flows: [{ name: 'browse', to: 'edge', rate: 4, clients: 6 }] },
+  };
+  lab.traffic = lab.topology.traffic;
+  return lab;
+}
+
+describe('components', () => {
+  const requests: Array<{ method: string; url: string; body?: string }> = [];
+  let cleanup: Array<() => void> = [];
+
+  beforeEach(() => {
+    requests.length = 0;
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (url: string, init?: RequestInit) => {
+        requests.push({ method: init?.method ?? 'GET', url, body: init?.body as string | undefined });
+        if (url === '/api/faults' && init?.method === 'POST') return new Response(JSON.stringify({ id: 'f1', target: 'users-1', type: 'down' }), { status: 201 });
+        return new Response(JSON.stringify(url === '/api/faults' ? [] : {}));
+      }),
+    );
+  });
+  afterEach(() => {
+    for (const fn of cleanup) fn();
+    cleanup = [];
+    vi.unstubAllGlobals();
+  });
+
+  function render(...args: Parameters<typeof renderWithLab>) {
+    const view = renderWithLab(...args);
+    cleanup.push(view.destroy);
+    return view;
+  }
+
+  it('draws a box per node with the engine’s counts on its badges', () => {
+    const lab = newLab();
+    lab.metrics = { 'users-1': metricsOf(1234, 3, 2) };
+    const view = render(Topology, lab, { layout: lab.layout });
+    expect(view.byTestId('node-edge')).not.toBeNull();
+    expect(view.byTestId('node-client')).not.toBeNull();
+    expect(view.byTestId('node-users-1-requests')?.textContent).toBe('1,234');
+    expect(view.byTestId('node-users-1-errors')?.textContent).toBe('3');
+    expect(view.byTestId('node-users-1-inflight')?.textContent).toBe('2');
+    expect(view.byTestId('node-users-1-p99')?.textContent).toBe('73 ms');
+    expect(view.byTestId('node-users-algorithm')?.textContent).toBe('round-robin');
+    expect(view.byTestId('traffic-clients')?.textContent).toBe('6');
+  });
+
+  it('marks a stopped node visibly, with a state tag', () => {
+    const lab = newLab();
+    lab.ingest([{ type: 'node.state', seq: 1, ts: 1, node: 'users-1', kind: 'service', state: 'stopped', port: null }], 1);
+    const view = render(Topology, lab, { layout: lab.layout });
+    expect(view.byTestId('node-users-1')?.getAttribute('data-state')).toBe('stopped');
+    expect(view.byTestId('node-users-1-state-tag')?.textContent).toBe('STOPPED');
+    expect(view.byTestId('node-users-2-state-tag')?.textContent).toBe('UP');
+  });
+
+  it('opens the inspector from a box, by keyboard too', () => {
+    const lab = newLab();
+    const view = render(Topology, lab, { layout: lab.layout });
+    const box = view.byTestId('node-users')!;
+    expect(box.getAttribute('tabindex')).toBe('0');
+    box.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+    expect(lab.selectedNode).toBe('users');
+  });
+
+  it('shows a node’s metrics and the view for its kind in the inspector', () => {
+    const lab = newLab();
+    lab.metrics = { users: metricsOf(10, 2) };
+    lab.ingest(happyPath('a'), 1);
+    lab.flush();
+    const view = render(Inspector, lab, { id: 'users' });
+    expect(view.byTestId('inspector-metrics')?.textContent).toContain('10');
+    expect(view.byTestId('inspector-algorithm')?.textContent).toBe('round-robin');
+    expect(view.byTestId('inspector-decisions')?.textContent).toContain('users-2 is next in rotation');
+  });
+
+  it('lists finished requests as buttons that open their trace', () => {
+    const lab = newLab();
+    lab.ingest([...happyPath('a'), ...refusedPath('b')], 1);
+    lab.flushLog();
+    const view = render(EventLog, lab);
+    const log = view.byTestId('event-log')!;
+    expect(log.getAttribute('aria-live')).toBe('polite');
+    const lines = [...log.querySelectorAll<HTMLButtonElement>('button[data-testid="log-line"]')];
+    expect(lines.map((b) => b.dataset.rid)).toEqual(['b', 'a']);
+    expect(lines[0].textContent).toContain('502 EDGE_UPSTREAM_REFUSED');
+    lines[1].click();
+    expect(lab.selectedRid).toBe('a');
+  });
+
+  it('holds the log still while focus is inside it', () => {
+    const lab = newLab();
+    lab.ingest(happyPath('a'), 1);
+    lab.flushLog();
+    const view = render(EventLog, lab);
+    const first = view.target.querySelector<HTMLButtonElement>('button[data-testid="log-line"]')!;
+    first.dispatchEvent(new FocusEvent('focusin', { bubbles: true }));
+    lab.ingest(happyPath('b', 5000), 2);
+    lab.flushLog();
+    flushSync();
+    expect(view.target.querySelectorAll('button[data-testid="log-line"]')).toHaveLength(1);
+    expect(view.target.textContent).toContain('1 newer');
+  });
+
+  it('stops a service with a down fault and offers to start it again', async () => {
+    const lab = newLab();
+    const view = render(ServiceToggles, lab);
+    const toggle = view.byTestId('service-users-1-toggle')!;
+    expect(toggle.textContent?.trim()).toBe('Stop users-1');
+    toggle.click();
+    await vi.waitFor(() => expect(requests.some((r) => r.method === 'POST' && r.url === '/api/faults')).toBe(true));
+    expect(JSON.parse(requests.find((r) => r.method === 'POST')!.body!)).toEqual({ target: 'users-1', type: 'down' });
+    lab.ingest([{ type: 'fault.started', seq: 1, ts: 1, fault: { id: 'f1', target: 'users-1', type: 'down' } }], 1);
+    flushSync();
+    expect(view.byTestId('service-users-1-toggle')?.textContent?.trim()).toBe('Start users-1');
+  });
+
+  it('sends the rate the learner typed', async () => {
+    const lab = newLab();
+    const view = render(Controls, lab, { onexport: () => {} });
+    const input = view.byTestId('traffic-rate-input') as HTMLInputElement;
+    input.value = '25';
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+    input.dispatchEvent(new Event('change', { bubbles: true }));
+    await vi.waitFor(() => expect(requests.find((r) => r.url === '/api/traffic')?.body).toBe(JSON.stringify({ action: 'start', rate: 25 })));
+  });
+});

@@ -1,0 +1,29 @@
+/**
+ * The shapes the control API answers with, as the web app reads them. Event types come from the
+ * engine's one declaration (events.ts); these are the REST bodies around them.
+ */
+import type { FaultInfo, NodeMetrics, NodeState } from '../../../engine/src/events.ts';
+import type { NodeKind } from '../../../engine/src/config/schema.ts';
+import type { TopologyNode, TrafficState } from '../../../engine/src/engine.ts';
+
+export type { FaultInfo as Fault, NodeKind, NodeMetrics, NodeState, TopologyNode, TrafficState };
+
+export type TrafficFlowState = TrafficState['flows'][number];
+
+export interface Topology {
+  name: string;
+  nodes: TopologyNode[];
+  traffic: TrafficState;
+}
+
+export interface MetricsSnapshot {
+  ts: number;
+  nodes: Record<string, NodeMetrics>;
+  traffic: TrafficState;
+}
+
+/** One entry of a 400 answer: where in the body, and what is wrong there. */
+export interface ApiFieldError {
+  path: string;
+  message: string;
+}

@@ -1,0 +1,76 @@
+/**
+ * The control API, called with relative URLs: in production the engine serves this app on the same
+ * port, and in development Vite proxies `/api` to it. Every failure becomes an `ApiError` with the
+ * status and, for a 400, the engine's list of field errors.
+ */
+import type { ApiFieldError, Fault, MetricsSnapshot, Topology } from './api-types.ts';
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly errors: ApiFieldError[];
+
+  constructor(message: string, status: number, errors: ApiFieldError[] = []) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.errors = errors;
+  }
+}
+
+async function call<T>(method: string, url: string, body?: unknown): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method,
+      headers: body === undefined ? undefined : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (cause) {
+    throw new ApiError(`cannot reach the engine (${method} ${url}): ${(cause as Error).message}`, 0);
+  }
+  const text = await response.text();
+  const parsed: unknown = text === '' ? undefined : safeJson(text);
+  if (!response.ok) {
+    const errors = fieldErrorsOf(parsed);
+    const detail = errors.length > 0 ? errors.map((e) => `${e.path}: ${e.message}`).join('; ') : messageOf(parsed) ?? text.slice(0, 200);
+    throw new ApiError(`${method} ${url} answered ${response.status}${detail ? `: ${detail}` : ''}`, response.status, errors);
+  }
+  return parsed as T;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function fieldErrorsOf(body: unknown): ApiFieldError[] {
+  if (typeof body !== 'object' || body === null || !Array.isArray((body as { errors?: unknown }).errors)) return [];
+  return (body as { errors: unknown[] }).errors.flatMap((e) =>
+    typeof e === 'object' && e !== null ? [{ path: String((e as ApiFieldError).path ?? ''), message: String((e as ApiFieldError).message ?? '') }] : [],
+  );
+}
+
+function messageOf(body: unknown): string | undefined {
+  if (typeof body === 'object' && body !== null) {
+    const { message, error } = body as { message?: unknown; error?: unknown };
+    if (typeof message === 'string') return message;
+    if (typeof error === 'string') return error;
+  }
+  return undefined;
+}
+
+export const api = {
+  topology: () => call<Topology>('GET', '/api/topology'),
+  metrics: () => call<MetricsSnapshot>('GET', '/api/metrics'),
+  config: () => call<unknown>('GET', '/api/config'),
+  putConfig: (config: unknown) => call<unknown>('PUT', '/api/config', config),
+  stopTraffic: () => call<unknown>('POST', '/api/traffic', { action: 'stop' }),
+  /** Without a rate: resume the config's traffic. With one: the first flow at `rate` requests per second. */
+  startTraffic: (rate?: number) => call<unknown>('POST', '/api/traffic', rate === undefined ? { action: 'start' } : { action: 'start', rate }),
+  faults: () => call<Fault[]>('GET', '/api/faults'),
+  injectFault: (target: string, type: string) => call<{ id: string }>('POST', '/api/faults', { target, type }),
+  clearFault: (id: string) => call<unknown>('DELETE', `/api/faults/${encodeURIComponent(id)}`),
+};

@@ -1,0 +1,28 @@
+/**
+ * `window.__edgelab`: what the Playwright frame-budget benchmark and e2e tests read. Dot positions are
+ * in client (CSS pixel) coordinates, ready for `page.mouse.click`.
+ */
+import type { FrameStatsSnapshot } from './dots/frame-stats.ts';
+import type { OutcomeClass } from './outcome.ts';
+
+export interface EdgelabDebugHook {
+  /** Requests that currently have a dot. */
+  dotsInFlight(): number;
+  /** Recent per-frame script time of the dot layer, in ms. */
+  frameStats(): FrameStatsSnapshot;
+  /** Where each visible dot is drawn, and which request it is. */
+  dots(): Array<{ rid: string; x: number; y: number; outcome: OutcomeClass }>;
+}
+
+declare global {
+  interface Window {
+    __edgelab?: EdgelabDebugHook;
+  }
+}
+
+export function installDebugHook(hook: EdgelabDebugHook): () => void {
+  window.__edgelab = hook;
+  return () => {
+    if (window.__edgelab === hook) delete window.__edgelab;
+  };
+}

@@ -1,0 +1,88 @@
+/**
+ * Paints the dot field on a canvas laid over the topology SVG. One pass per outcome class (errors
+ * last, on top), one path per pass for the opaque dots; only fading dots are drawn one by one.
+ * Shapes match the legend: ring (in flight), circle (2xx, 3xx), square (4xx, 5xx), cross (edge error).
+ */
+import type { FitTransform } from '../layout/geometry.ts';
+import { OUTCOME_ORDER, OUTCOME_STYLES, type DotShape } from '../outcome.ts';
+import type { Dot, DotField } from './dot-field.ts';
+
+/** Dot size in layout units. */
+export const DOT_RADIUS = 6.5;
+const OUTLINE = '#0b1120';
+
+export function drawDots(ctx: CanvasRenderingContext2D, field: DotField, fit: FitTransform, pixelRatio: number): void {
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
+  ctx.clearRect(0, 0, ctx.canvas.width, ctx.canvas.height);
+  const k = fit.scale * pixelRatio;
+  ctx.setTransform(k, 0, 0, k, fit.dx * pixelRatio, fit.dy * pixelRatio);
+  ctx.lineJoin = 'round';
+  ctx.lineCap = 'round';
+  for (const outcome of OUTCOME_ORDER) {
+    const { colour, shape } = OUTCOME_STYLES[outcome];
+    ctx.globalAlpha = 1;
+    ctx.beginPath();
+    let any = false;
+    for (const dot of field.dots) {
+      if (dot.active && dot.visible && dot.outcome === outcome && dot.alpha >= 1) {
+        addShape(ctx, shape, dot);
+        any = true;
+      }
+    }
+    if (any) paint(ctx, shape, colour);
+    for (const dot of field.dots) {
+      if (dot.active && dot.visible && dot.outcome === outcome && dot.alpha < 1) {
+        ctx.globalAlpha = Math.max(0, dot.alpha);
+        ctx.beginPath();
+        addShape(ctx, shape, dot);
+        paint(ctx, shape, colour);
+      }
+    }
+  }
+  ctx.globalAlpha = 1;
+}
+
+function addShape(ctx: CanvasRenderingContext2D, shape: DotShape, dot: Dot): void {
+  const r = DOT_RADIUS;
+  switch (shape) {
+    case 'ring':
+    case 'circle':
+      ctx.moveTo(dot.x + r, dot.y);
+      ctx.arc(dot.x, dot.y, r, 0, Math.PI * 2);
+      break;
+    case 'square':
+      ctx.rect(dot.x - r * 0.9, dot.y - r * 0.9, r * 1.8, r * 1.8);
+      break;
+    case 'cross':
+      ctx.moveTo(dot.x - r, dot.y - r);
+      ctx.lineTo(dot.x + r, dot.y + r);
+      ctx.moveTo(dot.x + r, dot.y - r);
+      ctx.lineTo(dot.x - r, dot.y + r);
+      break;
+  }
+}
+
+function paint(ctx: CanvasRenderingContext2D, shape: DotShape, colour: string): void {
+  if (shape === 'cross') {
+    ctx.strokeStyle = OUTLINE;
+    ctx.lineWidth = 5;
+    ctx.stroke();
+    ctx.strokeStyle = colour;
+    ctx.lineWidth = 2.6;
+    ctx.stroke();
+    return;
+  }
+  if (shape === 'ring') {
+    ctx.fillStyle = OUTLINE;
+    ctx.fill();
+    ctx.strokeStyle = colour;
+    ctx.lineWidth = 2;
+    ctx.stroke();
+    return;
+  }
+  ctx.fillStyle = colour;
+  ctx.fill();
+  ctx.strokeStyle = OUTLINE;
+  ctx.lineWidth = 1.2;
+  ctx.stroke();
+}

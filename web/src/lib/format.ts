@@ -1,0 +1,25 @@
+/** How numbers read on screen: milliseconds with sensible precision, counts with separators. */
+
+export function formatMs(ms: number | undefined): string {
+  if (ms === undefined || !Number.isFinite(ms)) return '–';
+  if (ms < 10) return `${ms.toFixed(1)} ms`;
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+}
+
+export function formatCount(n: number | undefined): string {
+  if (n === undefined || !Number.isFinite(n)) return '–';
+  return Math.round(n).toLocaleString('en-US');
+}
+
+export function formatRate(perSecond: number | undefined): string {
+  if (perSecond === undefined || !Number.isFinite(perSecond)) return '–';
+  return perSecond < 10 ? perSecond.toFixed(1).replace(/\.0$/, '') : String(Math.round(perSecond));
+}
+
+const CLOCK = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+
+/** Wall-clock time of day (ms since the epoch) as hh:mm:ss, local time. */
+export function formatClock(ts: number): string {
+  return CLOCK.format(ts);
+}

@@ -1,0 +1,35 @@
+/**
+ * How an outcome looks, everywhere in the app: colour from the Okabe-Ito palette (safe for the common
+ * colour-vision deficiencies) and, so colour is never the only cue, a shape. An engine error code
+ * (`EDGE_*`: the edge answered by itself) is a cross whatever its status.
+ */
+export type OutcomeClass = 'pending' | 'ok' | 'redirect' | 'client-error' | 'server-error' | 'edge-error';
+export type DotShape = 'ring' | 'circle' | 'square' | 'cross';
+
+export interface OutcomeStyle {
+  colour: string;
+  shape: DotShape;
+  label: string;
+  meaning: string;
+}
+
+export const OUTCOME_STYLES: Record<OutcomeClass, OutcomeStyle> = {
+  pending: { colour: '#d4dae3', shape: 'ring', label: 'in flight', meaning: 'on its way, no answer yet' },
+  ok: { colour: '#009e73', shape: 'circle', label: '2xx', meaning: 'answered successfully' },
+  redirect: { colour: '#56b4e9', shape: 'circle', label: '3xx', meaning: 'redirect or not modified' },
+  'client-error': { colour: '#e69f00', shape: 'square', label: '4xx', meaning: 'refused: the request was at fault' },
+  'server-error': { colour: '#d55e00', shape: 'square', label: '5xx', meaning: 'a service answered with a server error' },
+  'edge-error': { colour: '#cc79a7', shape: 'cross', label: 'edge error', meaning: 'the edge answered by itself with an error code (EDGE_…)' },
+};
+
+/** Drawing order: later classes are drawn on top, so errors are never hidden under successes. */
+export const OUTCOME_ORDER: readonly OutcomeClass[] = ['pending', 'ok', 'redirect', 'client-error', 'server-error', 'edge-error'];
+
+export function classifyOutcome(status: number | undefined, error?: string): OutcomeClass {
+  if (error !== undefined && error.startsWith('EDGE_')) return 'edge-error';
+  if (status === undefined || status === 0) return 'pending';
+  if (status >= 500) return 'server-error';
+  if (status >= 400) return 'client-error';
+  if (status >= 300) return 'redirect';
+  return 'ok';
+}

@@ -1,0 +1,82 @@
+/**
+ * The engine's event stream over EventSource. The browser reconnects by itself and resumes with
+ * `Last-Event-ID`; when it gives up (the source is CLOSED, e.g. the engine answered an error while
+ * restarting) a new source is opened after a growing pause. `onStatus` reports `reconnected` on the
+ * first open after a loss, so the caller can refetch what it may have missed (the topology).
+ */
+import { parseBatch, type StreamItem } from './parse-batch.ts';
+
+export type ConnectionStatus = 'connecting' | 'open' | 'reconnecting';
+
+export interface EventStreamHandlers {
+  onBatch(items: StreamItem[]): void;
+  onStatus(status: ConnectionStatus, reconnected: boolean): void;
+}
+
+/** The part of EventSource this module uses, so tests can drive it. */
+export interface EventSourceLike {
+  readonly readyState: number;
+  onopen: ((this: EventSourceLike, ev: Event) => unknown) | null;
+  onmessage: ((this: EventSourceLike, ev: MessageEvent) => unknown) | null;
+  onerror: ((this: EventSourceLike, ev: Event) => unknown) | null;
+  close(): void;
+}
+
+export interface EventStreamOptions {
+  createSource?: (url: string) => EventSourceLike;
+  /** Pause before reopening a CLOSED source; doubles up to `maxRetryMs`. */
+  retryMs?: number;
+  maxRetryMs?: number;
+  setTimer?: (fn: () => void, ms: number) => unknown;
+  clearTimer?: (handle: unknown) => void;
+}
+
+const CLOSED = 2;
+
+/** Opens the stream; returns a function that closes it for good. */
+export function openEventStream(url: string, handlers: EventStreamHandlers, options: EventStreamOptions = {}): () => void {
+  const createSource = options.createSource ?? ((u: string) => new EventSource(u) as unknown as EventSourceLike);
+  const baseRetry = options.retryMs ?? 1000;
+  const maxRetry = options.maxRetryMs ?? 5000;
+  const setTimer = options.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
+  const clearTimer = options.clearTimer ?? ((h) => clearTimeout(h as ReturnType<typeof setTimeout>));
+
+  let source: EventSourceLike | undefined;
+  let timer: unknown;
+  let lost = false;
+  let retry = baseRetry;
+  let closed = false;
+
+  const connect = () => {
+    timer = undefined;
+    const current = createSource(url);
+    source = current;
+    current.onopen = () => {
+      retry = baseRetry;
+      handlers.onStatus('open', lost);
+      lost = false;
+    };
+    current.onmessage = (event) => {
+      const items = parseBatch(typeof event.data === 'string' ? event.data : '');
+      if (items.length > 0) handlers.onBatch(items);
+    };
+    current.onerror = () => {
+      if (closed || source !== current) return;
+      lost = true;
+      handlers.onStatus('reconnecting', false);
+      if (current.readyState === CLOSED && timer === undefined) {
+        current.close();
+        timer = setTimer(connect, retry);
+        retry = Math.min(retry * 2, maxRetry);
+      }
+    };
+  };
+
+  handlers.onStatus('connecting', false);
+  connect();
+  return () => {
+    closed = true;
+    if (timer !== undefined) clearTimer(timer);
+    source?.close();
+  };
+}

@@ -1,0 +1,166 @@
+/**
+ * Joins the per-request events into one trace per request id: the hops in the order the nodes
+ * received the request, each with its forwards (the decision and the target) and its completion.
+ * Bounded: the oldest traces are forgotten first. Events may be missing (a slow consumer is sent a
+ * sample), so a completion without its `request.received` still makes a hop, marked `estimated`.
+ */
+import type { Decision, EventOf } from '../../../../engine/src/events.ts';
+
+export type RequestEvent = EventOf<'request.received'> | EventOf<'request.forwarded'> | EventOf<'request.completed'>;
+
+/** `from` of a hop that the clients box sent (the engine's spelling). */
+export const CLIENT = 'client';
+
+export interface Forward {
+  ts: number;
+  to: string;
+  decision: Decision;
+}
+
+export interface Hop {
+  node: string;
+  /** `client`, the id of the node that sent it, or `?` when the receipt was not seen. */
+  from: string;
+  receivedTs: number;
+  /** The receipt was not seen; `receivedTs` is the completion time minus the node's own duration. */
+  estimated: boolean;
+  forwards: Forward[];
+  completedTs?: number;
+  status?: number;
+  durationMs?: number;
+  error?: string;
+  upstream?: string;
+}
+
+export interface Trace {
+  rid: string;
+  method: string;
+  path: string;
+  peer: string;
+  hops: Hop[];
+  /** The hop that answered the client has completed: the request is over. */
+  done: boolean;
+}
+
+function isEntry(hop: Hop): boolean {
+  return hop.from === CLIENT;
+}
+
+export class TraceStore {
+  readonly #traces = new Map<string, Trace>();
+  readonly #capacity: number;
+
+  constructor(capacity = 2000) {
+    this.#capacity = capacity;
+  }
+
+  get size(): number {
+    return this.#traces.size;
+  }
+
+  get(rid: string): Trace | undefined {
+    return this.#traces.get(rid);
+  }
+
+  clear(): void {
+    this.#traces.clear();
+  }
+
+  /** Folds one request event into its trace and returns that trace. */
+  apply(event: RequestEvent): Trace {
+    const trace = this.#traceFor(event.rid);
+    switch (event.type) {
+      case 'request.received': {
+        if (trace.hops.length === 0 || event.from === CLIENT) {
+          trace.method = event.method;
+          trace.path = event.path;
+          trace.peer = event.peer;
+        }
+        insertByTime(trace.hops, { node: event.node, from: event.from, receivedTs: event.ts, estimated: false, forwards: [] });
+        break;
+      }
+      case 'request.forwarded': {
+        const hop = openHop(trace, event.node) ?? this.#estimatedHop(trace, event.node, event.ts);
+        hop.forwards.push({ ts: event.ts, to: event.to, decision: event.decision });
+        break;
+      }
+      case 'request.completed': {
+        const hop = openHop(trace, event.node) ?? this.#estimatedHop(trace, event.node, event.ts - event.durationMs);
+        hop.completedTs = event.ts;
+        hop.status = event.status;
+        hop.durationMs = event.durationMs;
+        hop.error = event.error;
+        hop.upstream = event.upstream;
+        if (isEntry(hop) || (hop.estimated && !trace.hops.some((h) => h.forwards.some((f) => f.to === hop.node)))) trace.done = true;
+        break;
+      }
+    }
+    return trace;
+  }
+
+  #traceFor(rid: string): Trace {
+    let trace = this.#traces.get(rid);
+    if (trace === undefined) {
+      trace = { rid, method: '', path: '', peer: '', hops: [], done: false };
+      this.#traces.set(rid, trace);
+      if (this.#traces.size > this.#capacity) {
+        const oldest = this.#traces.keys().next().value as string;
+        this.#traces.delete(oldest);
+      }
+    }
+    return trace;
+  }
+
+  #estimatedHop(trace: Trace, node: string, receivedTs: number): Hop {
+    const sender = trace.hops.findLast((h) => h.forwards.some((f) => f.to === node));
+    const hop: Hop = { node, from: sender?.node ?? (trace.hops.length === 0 ? CLIENT : '?'), receivedTs, estimated: true, forwards: [] };
+    insertByTime(trace.hops, hop);
+    return hop;
+  }
+}
+
+/** The latest hop at `node` that has not completed yet. */
+function openHop(trace: Trace, node: string): Hop | undefined {
+  return trace.hops.findLast((h) => h.node === node && h.completedTs === undefined);
+}
+
+function insertByTime(hops: Hop[], hop: Hop): void {
+  let i = hops.length;
+  while (i > 0 && hops[i - 1].receivedTs > hop.receivedTs) i--;
+  hops.splice(i, 0, hop);
+}
+
+/** The hop that answered the client (the first one, normally). */
+export function entryHop(trace: Trace): Hop | undefined {
+  return trace.hops.find(isEntry) ?? trace.hops[0];
+}
+
+/**
+ * The nodes the request went through, in order, plus targets it was sent to but that never received
+ * it (marked `failed`): what the log line and the trace view spell out.
+ */
+export function routeOf(trace: Trace): Array<{ node: string; failed: boolean }> {
+  const route: Array<{ node: string; failed: boolean }> = [];
+  trace.hops.forEach((hop, index) => {
+    route.push({ node: hop.node, failed: false });
+    for (const forward of hop.forwards) {
+      const arrived = trace.hops.some((h, j) => j > index && h.node === forward.to && h.from === hop.node);
+      if (!arrived && hop.completedTs !== undefined) route.push({ node: forward.to, failed: true });
+    }
+  });
+  return route;
+}
+
+/**
+ * The error code behind a hop's answer: its own, or the one it relayed. A node that passes on an
+ * upstream's 502 does not set a code of its own, but the client's answer still came from that edge error.
+ */
+export function answerError(trace: Trace, hop: Hop): string | undefined {
+  if (hop.error !== undefined || hop.status === undefined) return hop.error;
+  const index = trace.hops.indexOf(hop);
+  for (let j = trace.hops.length - 1; j > index; j--) {
+    const child = trace.hops[j];
+    if (child.from === hop.node && child.completedTs !== undefined && child.status === hop.status) return answerError(trace, child);
+  }
+  return undefined;
+}

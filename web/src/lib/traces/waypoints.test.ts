@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { happyPath, refusedPath } from './fixtures.ts';
+import { TraceStore, type RequestEvent } from './trace-store.ts';
+import { buildWaypoints, type Waypoint } from './waypoints.ts';
+
+const isLeaf = (node: string) => /-\d$/.test(node);
+
+function waypointsAfter(events: RequestEvent[]): Waypoint[] {
+  const store = new TraceStore();
+  for (const event of events) store.apply(event);
+  return buildWaypoints(store.get(events[0].rid)!, isLeaf);
+}
+
+const brief = (w: Waypoint) => `${w.node}:${w.side}${w.toward ? `>${w.toward}` : ''}@${w.ts - 1000}${w.status ? ` ${w.status}` : ''}`;
+
+describe('buildWaypoints', () => {
+  it('goes down the chain, waits in the service for as long as it worked, and comes back with the answer', () => {
+    expect(waypointsAfter(happyPath()).map(brief)).toEqual([
+      'client:out@0',
+      'edge:in@0',
+      'edge:out@0.5',
+      'api:in@1',
+      'api:out@1.5',
+      'users:in@2',
+      'users:out@2.5',
+      'users-2:in@3',
+      'users-2:mid@3',
+      'users-2:mid@43',
+      'users-2:in@43 200',
+      'users:out@43',
+      'users:in@43.5 200',
+      'api:out@43.5',
+      'api:in@44 200',
+      'edge:out@44',
+      'edge:in@44.5 200',
+      'client:out@44.5 200',
+    ]);
+  });
+
+  it('turns back halfway towards a target that refused, carrying the error', () => {
+    const w = waypointsAfter(refusedPath());
+    const turn = w.findIndex((p) => p.toward !== undefined);
+    expect(w[turn]).toMatchObject({ node: 'users', side: 'out', toward: 'users-1' });
+    expect(w[turn + 1]).toMatchObject({ node: 'users', side: 'out', status: 502, error: 'EDGE_UPSTREAM_REFUSED' });
+    expect(w.at(-1)).toMatchObject({ node: 'client', status: 502, error: 'EDGE_UPSTREAM_REFUSED' });
+  });
+
+  it('only ever appends as events arrive, so a dot can keep its place', () => {
+    for (const events of [happyPath(), refusedPath()]) {
+      let previous: Waypoint[] = [];
+      for (let n = 1; n <= events.length; n++) {
+        const current = waypointsAfter(events.slice(0, n));
+        expect(current.slice(0, previous.length)).toEqual(previous);
+        previous = current;
+      }
+    }
+  });
+
+  it('stops where the request is while it is still there', () => {
+    const w = waypointsAfter(happyPath().slice(0, 7));
+    expect(w.at(-1)).toMatchObject({ node: 'users-2', side: 'mid' });
+  });
+});

@@ -1,0 +1,393 @@
+/**
+ * The lab's shared state: what the engine reported (topology, metrics, node states, traffic, faults)
+ * and what the page derives from its event stream (request traces, dots, the log). Every number the
+ * page shows comes from here, and every count here comes from the engine (`metrics.tick`,
+ * `/api/metrics`), never from counting events in the browser.
+ *
+ * Per-request events arrive by the hundred per second, so they go into plain structures (traces,
+ * dots); only small snapshots are published to the reactive fields, at most every `FLUSH_MS` (the log
+ * every `LOG_FLUSH_MS`, so a screen reader following it is not flooded).
+ */
+import type { Decision, EngineEvent, NodeMetrics, NodeState } from '../../../engine/src/events.ts';
+import { api, ApiError } from '../lib/api.ts';
+import type { Fault, MetricsSnapshot, Topology, TopologyNode, TrafficState } from '../lib/api-types.ts';
+import { ClockSync } from '../lib/dots/clock-sync.ts';
+import { DotField } from '../lib/dots/dot-field.ts';
+import { FrameStats } from '../lib/dots/frame-stats.ts';
+import { configToYaml, exportFileName } from '../lib/export-config.ts';
+import { computeLayout, type Layout } from '../lib/layout/layout.ts';
+import {
+  configEntry,
+  droppedEntry,
+  engineErrorEntry,
+  faultEntry,
+  LogBuffer,
+  nodeStateEntry,
+  requestEntry,
+  trafficEntry,
+  type LogEntry,
+  type LogLine,
+} from '../lib/log/log-lines.ts';
+import { openEventStream, type ConnectionStatus, type EventStreamOptions } from '../lib/stream/event-stream.ts';
+import { isDroppedNotice, type StreamItem } from '../lib/stream/parse-batch.ts';
+import { CLIENT, TraceStore, type Trace } from '../lib/traces/trace-store.ts';
+
+export const FLUSH_MS = 250;
+export const LOG_FLUSH_MS = 1000;
+const DECISIONS_KEPT = 8;
+
+/** A forwarding decision as the inspector lists it. */
+export interface DecisionRecord {
+  rid: string;
+  ts: number;
+  to: string;
+  decision: Decision;
+}
+
+export interface LiveNodeState {
+  state: NodeState;
+  port: number | null;
+  reason?: string;
+}
+
+export interface Notice {
+  kind: 'error' | 'info';
+  text: string;
+}
+
+/** Browser wall clock in ms since the epoch, comparable with the engine's `ts`. */
+export function wallNow(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+export class LabState {
+  topology = $state.raw<Topology | null>(null);
+  /** Node state and port as last reported by `node.state`, over what the topology said. */
+  nodeStates = $state.raw<Record<string, LiveNodeState>>({});
+  metrics = $state.raw<Record<string, NodeMetrics>>({});
+  metricsTs = $state(0);
+  traffic = $state.raw<TrafficState | null>(null);
+  faults = $state.raw<Fault[]>([]);
+  connection = $state<ConnectionStatus>('connecting');
+  log = $state.raw<readonly LogLine[]>([]);
+  decisions = $state.raw<Record<string, DecisionRecord[]>>({});
+  /** Per-request events the engine skipped for this tab (it was too slow), as the engine counts them. */
+  droppedTotal = $state(0);
+  notice = $state<Notice | null>(null);
+
+  /** Balancer algorithm state (next pick, per-target load) from the latest topology poll, by node id. */
+  algorithmViews = $state.raw<Record<string, Pick<TopologyNode, 'algorithm' | 'next' | 'targets'>>>({});
+
+  selectedNode = $state<string | null>(null);
+  selectedRid = $state<string | null>(null);
+  /** A copy of the selected request's trace, refreshed while its events arrive. */
+  selectedTrace = $state.raw<Trace | null>(null);
+
+  readonly nodes: TopologyNode[] = $derived(this.topology?.nodes ?? []);
+  /** Where traffic enters, as a string so that a rate change does not redo the layout. */
+  readonly #entryKey: string = $derived((this.traffic ?? this.topology?.traffic)?.flows.map((f) => f.to).join('\n') ?? '');
+  readonly layout: Layout | null = $derived(
+    this.topology === null ? null : computeLayout({ nodes: this.nodes, entries: this.#entryKey === '' ? [] : this.#entryKey.split('\n') }),
+  );
+  readonly services: TopologyNode[] = $derived(this.nodes.filter((n) => n.kind === 'service'));
+  readonly downTargets: ReadonlySet<string> = $derived(new Set(this.faults.filter((f) => f.type === 'down').map((f) => f.target)));
+
+  readonly traces = new TraceStore();
+  readonly clock = new ClockSync();
+  readonly frameStats = new FrameStats();
+  readonly dots: DotField;
+
+  readonly #logBuffer = new LogBuffer(200);
+  readonly #decisions = new Map<string, DecisionRecord[]>();
+  #pendingLog: LogEntry[] = [];
+  #pendingDropped = 0;
+  #flushTimer: ReturnType<typeof setTimeout> | undefined;
+  #logTimer: ReturnType<typeof setTimeout> | undefined;
+  #decisionsDirty = false;
+  #traceDirty = false;
+  #closeStream: (() => void) | undefined;
+  #faultsRefresh: Promise<void> | undefined;
+  #algorithmWatchers = 0;
+  #algorithmTimer: ReturnType<typeof setInterval> | undefined;
+
+  constructor() {
+    this.dots = new DotField({
+      isLeaf: (id) => {
+        const node = this.topology?.nodes.find((n) => n.id === id);
+        return node === undefined || node.kind === 'service';
+      },
+      layout: () => this.layout,
+    });
+  }
+
+  /** Loads the topology and opens the event stream. */
+  start(streamOptions?: EventStreamOptions): void {
+    void this.refresh();
+    this.#closeStream = openEventStream(
+      '/api/events',
+      {
+        onBatch: (items) => this.ingest(items, wallNow()),
+        onStatus: (status, reconnected) => {
+          this.connection = status;
+          if (reconnected) {
+            this.dots.clear();
+            void this.refresh();
+          }
+        },
+      },
+      streamOptions,
+    );
+  }
+
+  stop(): void {
+    this.#closeStream?.();
+    clearTimeout(this.#flushTimer);
+    clearTimeout(this.#logTimer);
+    clearInterval(this.#algorithmTimer);
+  }
+
+  /** Refetches everything the stream does not replay: topology, metrics and faults. */
+  async refresh(): Promise<void> {
+    try {
+      const [topology, metrics] = await Promise.all([api.topology(), api.metrics()]);
+      this.topology = topology;
+      this.nodeStates = {};
+      this.traffic = metrics.traffic ?? topology.traffic;
+      this.#applyMetrics(metrics);
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 0)) this.#fail(error);
+    }
+    await this.refreshFaults();
+  }
+
+  /**
+   * Polls the topology for the balancers' algorithm state while someone shows it (the event stream
+   * does not carry it). Returns the function that stops watching.
+   */
+  watchAlgorithms(intervalMs = 1000): () => void {
+    if (this.#algorithmWatchers++ === 0) {
+      const poll = () =>
+        api.topology().then(
+          (topology) => {
+            this.algorithmViews = Object.fromEntries(
+              (topology.nodes ?? []).filter((n) => n.algorithm !== undefined).map((n) => [n.id, { algorithm: n.algorithm, next: n.next, targets: n.targets }]),
+            );
+          },
+          () => {},
+        );
+      void poll();
+      this.#algorithmTimer = setInterval(poll, intervalMs);
+    }
+    let stopped = false;
+    return () => {
+      if (stopped) return;
+      stopped = true;
+      if (--this.#algorithmWatchers === 0) clearInterval(this.#algorithmTimer);
+    };
+  }
+
+  refreshFaults(): Promise<void> {
+    this.#faultsRefresh ??= api
+      .faults()
+      .then(
+        (faults) => {
+          this.faults = Array.isArray(faults) ? faults : [];
+        },
+        () => {},
+      )
+      .finally(() => {
+        this.#faultsRefresh = undefined;
+      });
+    return this.#faultsRefresh;
+  }
+
+  /** Folds one batch of stream items in; `now` is the browser time it arrived. */
+  ingest(items: readonly StreamItem[], now: number): void {
+    for (const item of items) {
+      if (isDroppedNotice(item)) {
+        if (item.reason === 'resume-gap') {
+          // Events were lost while disconnected: reload what they would have told us.
+          this.#pendingLog.push({ kind: 'stream', ts: now, text: `reconnected after missing ${item.dropped} events; reloaded the topology` });
+          this.dots.clear();
+          void this.refresh();
+        } else {
+          this.droppedTotal += item.dropped;
+          this.#pendingDropped += item.dropped;
+        }
+        continue;
+      }
+      this.clock.observe(item.ts, now);
+      this.#apply(item, now);
+    }
+    this.#scheduleFlush();
+  }
+
+  #apply(event: EngineEvent, now: number): void {
+    switch (event.type) {
+      case 'request.received':
+      case 'request.forwarded':
+      case 'request.completed': {
+        const wasDone = this.traces.get(event.rid)?.done ?? false;
+        const trace = this.traces.apply(event);
+        const starts = event.type === 'request.received' && event.from === CLIENT;
+        this.dots.track(trace, starts, this.clock.toBrowser(trace.hops[0]?.receivedTs ?? event.ts), now);
+        if (event.type === 'request.forwarded') this.#recordDecision(event.node, { rid: event.rid, ts: event.ts, to: event.to, decision: event.decision });
+        if (trace.done && !wasDone) this.#pendingLog.push(requestEntry(trace));
+        if (event.rid === this.selectedRid) this.#traceDirty = true;
+        return;
+      }
+      case 'metrics.tick':
+        this.metrics = event.nodes;
+        this.metricsTs = event.ts;
+        return;
+      case 'node.state': {
+        const previous = this.nodeStates[event.node]?.state ?? this.topology?.nodes.find((n) => n.id === event.node)?.state;
+        this.nodeStates = { ...this.nodeStates, [event.node]: { state: event.state, port: event.port, reason: event.reason } };
+        this.#pendingLog.push(nodeStateEntry(event, previous));
+        return;
+      }
+      case 'traffic.state': {
+        const before = this.traffic;
+        const { type: _type, seq: _seq, ts: _ts, ...traffic } = event;
+        this.traffic = traffic;
+        const flowsKey = (t: TrafficState | null) => JSON.stringify([t?.running, t?.flows]);
+        if (flowsKey(before) !== flowsKey(traffic)) this.#pendingLog.push(trafficEntry(event));
+        return;
+      }
+      case 'config.applied':
+        this.#pendingLog.push(configEntry(event));
+        this.dots.clear();
+        void this.refresh();
+        return;
+      case 'fault.started':
+        this.faults = [...this.faults.filter((f) => f.id !== event.fault.id), event.fault];
+        this.#pendingLog.push(faultEntry(event));
+        return;
+      case 'fault.ended':
+        this.faults = this.faults.filter((f) => f.id !== event.fault.id);
+        this.#pendingLog.push(faultEntry(event));
+        return;
+      case 'engine.error':
+        this.#pendingLog.push(engineErrorEntry(event));
+        return;
+    }
+  }
+
+  #applyMetrics(snapshot: MetricsSnapshot): void {
+    this.metrics = snapshot.nodes ?? {};
+    this.metricsTs = snapshot.ts;
+  }
+
+  #recordDecision(node: string, record: DecisionRecord): void {
+    const list = this.#decisions.get(node) ?? [];
+    list.unshift(record);
+    if (list.length > DECISIONS_KEPT) list.length = DECISIONS_KEPT;
+    this.#decisions.set(node, list);
+    this.#decisionsDirty = true;
+  }
+
+  #scheduleFlush(): void {
+    this.#flushTimer ??= setTimeout(() => this.flush(), FLUSH_MS);
+    if (this.#pendingLog.length > 0 || this.#pendingDropped > 0) this.#logTimer ??= setTimeout(() => this.flushLog(), LOG_FLUSH_MS);
+  }
+
+  /** Publishes decisions and the selected trace (tests call it to skip the wait). */
+  flush(): void {
+    this.#flushTimer = undefined;
+    if (this.#decisionsDirty) {
+      this.#decisionsDirty = false;
+      this.decisions = Object.fromEntries([...this.#decisions].map(([node, list]) => [node, [...list]]));
+    }
+    if (this.#traceDirty) {
+      this.#traceDirty = false;
+      this.#publishSelectedTrace();
+    }
+  }
+
+  flushLog(): void {
+    this.#logTimer = undefined;
+    if (this.#pendingDropped > 0) {
+      this.#pendingLog.push(droppedEntry(this.#pendingDropped, wallNow()));
+      this.#pendingDropped = 0;
+    }
+    this.#logBuffer.push(this.#pendingLog);
+    this.#pendingLog = [];
+    this.log = this.#logBuffer.lines;
+  }
+
+  #publishSelectedTrace(): void {
+    const trace = this.selectedRid === null ? undefined : this.traces.get(this.selectedRid);
+    this.selectedTrace = trace === undefined ? null : { ...trace, hops: trace.hops.map((h) => ({ ...h, forwards: [...h.forwards] })) };
+  }
+
+  // Selection
+
+  selectNode(id: string | null): void {
+    this.selectedNode = id;
+  }
+
+  openTrace(rid: string | null): void {
+    this.selectedRid = rid;
+    this.#publishSelectedTrace();
+  }
+
+  stateOf(id: string): LiveNodeState {
+    const live = this.nodeStates[id];
+    if (live !== undefined) return live;
+    const node = this.nodes.find((n) => n.id === id);
+    return { state: node?.state ?? 'starting', port: node?.port ?? null, reason: node?.reason };
+  }
+
+  // Actions: each reports failure as a notice and leaves the page as the engine says it is.
+
+  async toggleTraffic(): Promise<void> {
+    const running = this.traffic?.running ?? false;
+    await this.#act(running ? 'pause traffic' : 'resume traffic', () => (running ? api.stopTraffic() : api.startTraffic()));
+  }
+
+  async setRate(rate: number): Promise<void> {
+    if (!Number.isFinite(rate) || rate <= 0) {
+      this.notice = { kind: 'error', text: 'The rate must be a number of requests per second above 0.' };
+      return;
+    }
+    await this.#act(`set the rate to ${rate} req/s`, () => api.startTraffic(rate));
+  }
+
+  async stopService(id: string): Promise<void> {
+    await this.#act(`stop ${id}`, () => api.injectFault(id, 'down'));
+    await this.refreshFaults();
+  }
+
+  async startService(id: string): Promise<void> {
+    const faults = this.faults.filter((f) => f.target === id && f.type === 'down');
+    await this.#act(`start ${id}`, async () => {
+      for (const fault of faults) await api.clearFault(fault.id);
+    });
+    await this.refreshFaults();
+  }
+
+  /** Fetches the running config and hands back the YAML file to save. */
+  async exportConfig(): Promise<{ fileName: string; yaml: string } | undefined> {
+    try {
+      const config = await api.config();
+      return { fileName: exportFileName((config as { name?: unknown })?.name ?? this.topology?.name), yaml: configToYaml(config) };
+    } catch (error) {
+      this.#fail(error);
+      return undefined;
+    }
+  }
+
+  async #act(what: string, action: () => Promise<unknown>): Promise<void> {
+    try {
+      await action();
+      if (this.notice?.kind === 'error') this.notice = null;
+    } catch (error) {
+      this.#fail(error, what);
+    }
+  }
+
+  #fail(error: unknown, what?: string): void {
+    const message = error instanceof Error ? error.message : String(error);
+    this.notice = { kind: 'error', text: what ? `Could not ${what}: ${message}` : message };
+  }
+}

@@ -1,0 +1,125 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { EngineEvent } from '../../../engine/src/events.ts';
+import type { Topology } from '../lib/api-types.ts';
+import { happyPath, refusedPath } from '../lib/traces/fixtures.ts';
+import { LabState } from './lab-state.svelte.ts';
+
+const topology: Topology = {
+  name: 'Classic edge',
+  nodes: [
+    { id: 'edge', kind: 'proxy', port: 8080, state: 'up', upstreams: [{ to: 'api' }] },
+    { id: 'api', kind: 'gateway', port: 8081, state: 'up', upstreams: [{ to: 'users', route: '/users/*' }] },
+    { id: 'users', kind: 'balancer', port: 8082, state: 'up', algorithm: 'round-robin', upstreams: [{ to: 'users-1' }, { to: 'users-2' }] },
+    { id: 'users-1', kind: 'service', port: 9001, state: 'up', upstreams: [] },
+    { id: 'users-2', kind: 'service', port: 9002, state: 'up', upstreams: [] },
+  ],
+  traffic: { running: true, sent: 0, flows: [{ name: 'browse', to: 'edge', rate: 4, clients: 6 }] },
+};
+
+const metrics = {
+  kind: 'service' as const,
+  requests: 12,
+  inFlight: 1,
+  errors: 2,
+  statusClasses: { '1xx': 0, '2xx': 10, '3xx': 0, '4xx': 0, '5xx': 2 },
+  errorCodes: {},
+  latency: { p50: 40, p95: 60, p99: 70, max: 80, mean: 45 },
+  ratePerSecond: 4,
+};
+
+function labWithTopology(): LabState {
+  const lab = new LabState();
+  lab.topology = topology;
+  lab.traffic = topology.traffic;
+  return lab;
+}
+
+describe('LabState', () => {
+  beforeEach(() => {
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (url: string) => new Response(JSON.stringify(url.endsWith('/api/faults') ? [] : url.endsWith('/api/metrics') ? { ts: 1, nodes: {}, traffic: topology.traffic } : topology))),
+    );
+  });
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('lays the topology out, entries from the traffic', () => {
+    const lab = labWithTopology();
+    expect(lab.layout?.box.get('client')?.depth).toBe(0);
+    expect(lab.layout?.box.get('edge')?.depth).toBe(1);
+    expect(lab.services.map((s) => s.id)).toEqual(['users-1', 'users-2']);
+  });
+
+  it('takes counts from metrics ticks, never from the events it saw', () => {
+    const lab = labWithTopology();
+    lab.ingest([...happyPath('a'), ...happyPath('b', 2000)], 5000);
+    expect(lab.metrics).toEqual({});
+    lab.ingest([{ type: 'metrics.tick', seq: 99, ts: 3000, nodes: { 'users-1': metrics } }], 5000);
+    expect(lab.metrics['users-1'].requests).toBe(12);
+  });
+
+  it('writes one log line per finished request, published on the log flush', () => {
+    const lab = labWithTopology();
+    lab.ingest([...happyPath('a'), ...refusedPath('b')], 5000);
+    expect(lab.log).toEqual([]);
+    lab.flushLog();
+    expect(lab.log.map((l) => l.rid)).toEqual(['b', 'a']);
+    expect(lab.log[0].text).toContain('EDGE_UPSTREAM_REFUSED');
+  });
+
+  it('gives each started request a dot, and keeps the latest decisions per node', () => {
+    const lab = labWithTopology();
+    lab.ingest(happyPath('a'), 1000);
+    expect(lab.dots.inFlight).toBe(1);
+    lab.flush();
+    expect(lab.decisions.users[0]).toMatchObject({ rid: 'a', to: 'users-2' });
+    expect(lab.decisions.users[0].decision.reason).toMatch(/round-robin/);
+  });
+
+  it('tracks node states over the topology and logs the change', () => {
+    const lab = labWithTopology();
+    const event: EngineEvent = { type: 'node.state', seq: 5, ts: 10, node: 'users-1', kind: 'service', state: 'stopped', port: null };
+    lab.ingest([event], 20);
+    expect(lab.stateOf('users-1').state).toBe('stopped');
+    expect(lab.stateOf('users-2').state).toBe('up');
+    lab.flushLog();
+    expect(lab.log[0].text).toBe('users-1 (service) up → stopped');
+  });
+
+  it('keeps the selected trace up to date', () => {
+    const lab = labWithTopology();
+    const events = happyPath('a');
+    lab.ingest(events.slice(0, 3), 1000);
+    lab.openTrace('a');
+    expect(lab.selectedTrace?.hops).toHaveLength(2);
+    lab.ingest(events.slice(3), 1000);
+    lab.flush();
+    expect(lab.selectedTrace?.hops).toHaveLength(4);
+    expect(lab.selectedTrace?.done).toBe(true);
+  });
+
+  it('adds up the dropped counts the engine reports, in one log line per flush', () => {
+    const lab = labWithTopology();
+    lab.ingest([{ type: 'stream.dropped', reason: 'slow-consumer', dropped: 7, total: 21 }], 1);
+    lab.ingest([{ type: 'stream.dropped', reason: 'slow-consumer', dropped: 3, total: 9 }], 2);
+    expect(lab.droppedTotal).toBe(10);
+    lab.flushLog();
+    expect(lab.log.map((l) => l.text)).toEqual([expect.stringContaining('10 request events were skipped')]);
+  });
+
+  it('follows faults from their events', () => {
+    const lab = labWithTopology();
+    const fault = { id: 'f1', target: 'users-1', type: 'down' };
+    lab.ingest([{ type: 'fault.started', seq: 1, ts: 1, fault }], 1);
+    expect(lab.downTargets.has('users-1')).toBe(true);
+    lab.ingest([{ type: 'fault.ended', seq: 2, ts: 2, fault }], 2);
+    expect(lab.downTargets.has('users-1')).toBe(false);
+  });
+
+  it('turns a rejected action into a notice', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => new Response(JSON.stringify({ errors: [{ path: 'rate', message: 'too high' }] }), { status: 400 })));
+    const lab = labWithTopology();
+    await lab.setRate(5);
+    expect(lab.notice).toEqual({ kind: 'error', text: 'Could not set the rate to 5 req/s: POST /api/traffic answered 400: rate: too high' });
+  });
+});
