@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm test`: every suite, nothing skipped silently. Unit and integration tests (vitest), then the
+// `npm test`: every suite, nothing skipped silently. Types (tsc and svelte-check), unit and
+// integration tests (vitest), then the
 // browser tests (Playwright) in Debian's Chromium, which is installed with apt-get when missing and
 // we are root on Debian; anywhere else we stop with one line saying what to install.
 import { spawnSync } from 'node:child_process';
@@ -27,6 +28,7 @@ function ensureChromium() {
 }
 
 const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
+if (run('npm', ['run', '--silent', 'typecheck']) !== 0) process.exit(1);
 if (run(npx, ['vitest', 'run']) !== 0) process.exit(1);
 if (!ensureChromium()) process.exit(1);
 process.exit(run(npx, ['playwright', 'test'], { CHROMIUM_PATH: chromium }));

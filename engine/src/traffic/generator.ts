@@ -69,6 +69,8 @@ export class TrafficGenerator {
 
   /** Start (or replace) the flows. Counters keep accumulating until `resetStats`. */
   async start(flows: TrafficConfig[]): Promise<void> {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
     await this.#closeFlows();
     const now = performance.now();
     this.#flows = flows.map((config, i) => ({
@@ -80,7 +82,10 @@ export class TrafficGenerator {
       intervalMs: 1000 / config.rate,
       nextAt: now,
     }));
-    if (this.#flows.length === 0) return;
+    if (this.#flows.length === 0) {
+      this.#options.onStateChange?.();
+      return;
+    }
     if (this.#startedAt === 0) this.#startedAt = now;
     this.#schedule();
     this.#options.onStateChange?.();
