@@ -49,7 +49,7 @@ export class BalancerNode extends ForwardingNode<BalancerConfig> {
     for (const id of this.#state.keys()) if (!targets.some((t) => t.to === id)) this.#state.delete(id);
     this.#targets = targets.map(({ to, weight }) => {
       let state = this.#state.get(to);
-      if (!state) this.#state.set(to, (state = { id: to, weight, inFlight: 0, eligible: true }));
+      if (!state) this.#state.set(to, (state = { id: to, weight, inFlight: 0, eligible: true, address: to }));
       state.weight = weight;
       return state;
     });

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Candidate } from '../picker.ts';
+import { candidates as targets, context } from '../testing.ts';
 import { roundRobin } from './round-robin.ts';
 
-const ctx = { now: () => 0, rng: () => 0.5 };
-const targets = (spec: string): Candidate[] => [...spec].map((c, i) => ({ id: `t${i + 1}`, weight: 1, inFlight: 0, eligible: c === 'o' }));
+const ctx = context();
 
 function sequence(spec: string, picks: number): string[] {
   const picker = roundRobin();
