@@ -109,6 +109,7 @@ export class LabState {
   #faultsRefresh: Promise<void> | undefined;
   #algorithmWatchers = 0;
   #algorithmTimer: ReturnType<typeof setInterval> | undefined;
+  readonly #tickListeners = new Set<(nodes: Record<string, NodeMetrics>) => void>();
 
   constructor() {
     this.dots = new DotField({
@@ -186,6 +187,15 @@ export class LabState {
     };
   }
 
+  /**
+   * Calls `listener` with the nodes of every `metrics.tick` the stream delivers, in order and at once
+   * (the lesson runner checks its goal on each); returns the function that stops listening.
+   */
+  onMetricsTick(listener: (nodes: Record<string, NodeMetrics>) => void): () => void {
+    this.#tickListeners.add(listener);
+    return () => this.#tickListeners.delete(listener);
+  }
+
   refreshFaults(): Promise<void> {
     this.#faultsRefresh ??= api
       .faults()
@@ -239,6 +249,7 @@ export class LabState {
       case 'metrics.tick':
         this.metrics = event.nodes;
         this.metricsTs = event.ts;
+        for (const listener of this.#tickListeners) listener(event.nodes);
         return;
       case 'node.state': {
         const previous = this.nodeStates[event.node]?.state ?? this.topology?.nodes.find((n) => n.id === event.node)?.state;

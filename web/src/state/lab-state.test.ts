@@ -58,6 +58,17 @@ describe('LabState', () => {
     expect(lab.metrics['users-1'].requests).toBe(12);
   });
 
+  it('hands every metrics tick to its listeners, in order, until they stop listening', () => {
+    const lab = labWithTopology();
+    const seen: number[] = [];
+    const stop = lab.onMetricsTick((nodes) => seen.push(nodes['users-1'].requests));
+    const tick = (seq: number, requests: number): EngineEvent => ({ type: 'metrics.tick', seq, ts: seq, nodes: { 'users-1': { ...metrics, requests } } });
+    lab.ingest([tick(1, 12), tick(2, 15)], 5000);
+    stop();
+    lab.ingest([tick(3, 18)], 5000);
+    expect(seen).toEqual([12, 15]);
+  });
+
   it('writes one log line per finished request, published on the log flush', () => {
     const lab = labWithTopology();
     lab.ingest([...happyPath('a'), ...refusedPath('b')], 5000);

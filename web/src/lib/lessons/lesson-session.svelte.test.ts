@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { fromPromise } from 'xstate';
+import type { LessonAction, MetricsByNode } from '../../../../lessons/format.ts';
+import { lessonMachine } from '../../../../lessons/lesson.machine.ts';
+import { snapshot } from '../../../../lessons/metrics.fixture.ts';
+import { roundRobinBasics } from '../../../../lessons/round-robin-basics.ts';
+import { LessonSession } from './lesson-session.svelte.ts';
+
+function sandbox(ok: [number, number, number], refused = 0): MetricsByNode {
+  return snapshot({
+    users: { kind: 'balancer', errorCodes: refused ? { EDGE_UPSTREAM_REFUSED: refused } : {} },
+    'users-1': { statusClasses: { '2xx': ok[0] } },
+    'users-2': { statusClasses: { '2xx': ok[1] } },
+    'users-3': { statusClasses: { '2xx': ok[2] } },
+  });
+}
+
+/** A session whose sandbox calls are recorded instead of sent, and a tick source the test drives. */
+function session() {
+  const applied: LessonAction[][] = [];
+  let prepared = 0;
+  const listeners = new Set<(nodes: MetricsByNode) => void>();
+  const machine = lessonMachine.provide({
+    actors: {
+      prepareSandbox: fromPromise(async () => {
+        prepared++;
+      }),
+      applySolution: fromPromise<void, { baseUrl: string; actions: LessonAction[] }>(async ({ input }) => {
+        applied.push(input.actions);
+      }),
+    },
+  });
+  const run = new LessonSession({
+    lesson: roundRobinBasics,
+    machine,
+    onMetricsTick: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  });
+  return {
+    run,
+    applied,
+    prepared: () => prepared,
+    listening: () => listeners.size,
+    tick: (nodes: MetricsByNode) => listeners.forEach((listener) => listener(nodes)),
+  };
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+describe('LessonSession', () => {
+  it('runs the lesson on the page’s ticks, from ready to complete', async () => {
+    const { run, tick, prepared } = session();
+    expect(run.view.phase).toBe('ready');
+    run.start();
+    await settle();
+    expect(prepared()).toBe(1);
+    expect(run.view.phase).toBe('intro');
+
+    run.next();
+    expect(run.view.phase).toBe('waiting');
+    tick(sandbox([0, 0, 0]));
+    expect(run.view).toMatchObject({ phase: 'checking', report: { met: false, progress: 0 } });
+    tick(sandbox([20, 12, 20]));
+    expect(run.view.report?.detail).toBe('users-2 has answered 12 of 20 requests with 2xx since the step began (2 of 3 nodes done)');
+    tick(sandbox([20, 20, 20]));
+    expect(run.view).toMatchObject({ phase: 'done', report: { met: true, progress: 1 } });
+
+    run.next();
+    tick(sandbox([25, 20, 25], 3));
+    expect(run.view).toMatchObject({ phase: 'done', stepIndex: 1 });
+    run.next();
+    tick(sandbox([30, 30, 30], 3));
+    expect(run.view).toMatchObject({ phase: 'done', stepIndex: 2, isLastStep: true });
+    run.next();
+    expect(run.view.phase).toBe('complete');
+    run.stop();
+  });
+
+  it('hints one at a time, and "show me" applies the step’s solution', async () => {
+    const { run, tick, applied } = session();
+    run.start();
+    await settle();
+    run.next();
+    run.hint();
+    expect(run.view.hints).toEqual([roundRobinBasics.steps[0].hints[0]]);
+    tick(sandbox([0, 0, 0]));
+    run.showMe();
+    await settle();
+    expect(applied).toEqual([roundRobinBasics.steps[0].solution]);
+    expect(run.view.phase).toBe('checking');
+    run.stop();
+  });
+
+  it('pauses while the stream is down and retakes its baseline after', async () => {
+    const { run, tick } = session();
+    run.start();
+    await settle();
+    run.next();
+    tick(sandbox([0, 0, 0]));
+    run.connection('reconnecting');
+    expect(run.view.phase).toBe('disconnected');
+    run.connection('open');
+    expect(run.view.phase).toBe('waiting');
+    tick(sandbox([5, 5, 5]));
+    expect(run.view.report?.progress).toBe(0);
+    run.stop();
+  });
+
+  it('stops listening to ticks when stopped', () => {
+    const { run, listening } = session();
+    expect(listening()).toBe(1);
+    run.stop();
+    expect(listening()).toBe(0);
+  });
+});

@@ -1,0 +1,68 @@
+/**
+ * One lesson as the page runs it: the lesson machine (lessons/lesson.machine.ts) in an actor, seen
+ * through the runes adapter, fed with every `metrics.tick` the page receives and with the state of
+ * the engine connection. The panel renders `view` and calls the methods; the session adds no rules
+ * of its own, so what the machine tests prove is what the learner gets.
+ */
+import { createActor } from 'xstate';
+import type { Lesson, MetricsByNode } from '../../../../lessons/format.ts';
+import { lessonMachine } from '../../../../lessons/lesson.machine.ts';
+import type { ConnectionStatus } from '../stream/event-stream.ts';
+import { ActorState } from './actor-state.svelte.ts';
+import { lessonView, type LessonView } from './lesson-view.ts';
+
+export interface LessonSessionOptions {
+  lesson: Lesson;
+  /** Subscribes to the page's metrics ticks (`LabState.onMetricsTick`); returns the unsubscribe. */
+  onMetricsTick(listener: (nodes: MetricsByNode) => void): () => void;
+  /** The engine's control origin: `''` (the default) for the page's own. */
+  baseUrl?: string;
+  /** The machine to run; tests hand in one whose sandbox actors stand in for the engine. */
+  machine?: typeof lessonMachine;
+}
+
+export class LessonSession {
+  readonly lesson: Lesson;
+  readonly #state: ActorState<typeof lessonMachine>;
+  readonly #stopTicks: () => void;
+  readonly view: LessonView = $derived.by(() => lessonView(this.#state.snapshot));
+
+  constructor({ lesson, onMetricsTick, baseUrl = '', machine = lessonMachine }: LessonSessionOptions) {
+    this.lesson = lesson;
+    this.#state = new ActorState(createActor(machine, { input: { lesson, baseUrl } }).start());
+    this.#stopTicks = onMetricsTick((nodes) => this.#state.send({ type: 'METRICS', nodes }));
+  }
+
+  /** Replaces the running sandbox with the lesson's start config, then opens the lesson. */
+  start(): void {
+    this.#state.send({ type: 'START' });
+  }
+
+  next(): void {
+    this.#state.send({ type: 'NEXT' });
+  }
+
+  hint(): void {
+    this.#state.send({ type: 'HINT' });
+  }
+
+  showMe(): void {
+    this.#state.send({ type: 'SHOW_ME' });
+  }
+
+  /** Back to the lesson's start (the sandbox is prepared again on the next `start`). */
+  reset(): void {
+    this.#state.send({ type: 'RESET' });
+  }
+
+  /** The page's event stream changed state: the lesson pauses while it is down. */
+  connection(status: ConnectionStatus): void {
+    if (status === 'open') this.#state.send({ type: 'ENGINE_CONNECTED' });
+    else if (status === 'reconnecting') this.#state.send({ type: 'ENGINE_DISCONNECTED' });
+  }
+
+  stop(): void {
+    this.#stopTicks();
+    this.#state.stop();
+  }
+}
