@@ -13,9 +13,17 @@ export class ControlApiError extends Error {
     readonly status: number,
     readonly body: unknown,
   ) {
-    super(`${method} ${path} answered ${status}: ${typeof body === 'string' ? body : JSON.stringify(body)}`);
+    super(`${method} ${path} answered ${status}: ${explain(body)}`);
     this.name = 'ControlApiError';
   }
+}
+
+/** The engine's error answer in words: its `path: message` list, its error, or the raw text. */
+function explain(body: unknown): string {
+  if (typeof body === 'string') return body;
+  const { errors, error } = (body ?? {}) as { errors?: Array<{ path: string; message: string }>; error?: string };
+  if (Array.isArray(errors) && errors.length > 0) return errors.map((e) => `${e.path}: ${e.message}`).join('; ');
+  return typeof error === 'string' ? error : JSON.stringify(body);
 }
 
 export interface CallOptions {
@@ -33,9 +41,12 @@ export async function applyAction(baseUrl: string, action: LessonAction, options
     case 'clearFaults':
       await clearFaults(baseUrl, options);
       return;
-    case 'config':
-      await call(baseUrl, 'PUT', '/api/config', action.body, options);
+    case 'config': {
+      // A config can be valid and still not run (a port in use): the lesson cannot go on then.
+      const applied = (await call(baseUrl, 'PUT', '/api/config', action.body, options)) as { failures?: string[] } | undefined;
+      if (applied?.failures?.length) throw new Error(`the sandbox could not start: ${applied.failures.join('; ')}`);
       return;
+    }
     case 'wait':
       await sleep(action.ms, options.signal);
       return;

@@ -83,13 +83,23 @@ describe('lessonMachine', () => {
 
   it('does not finish a step whose goal was already met before it began', async () => {
     const actor = startLesson();
+    actor.send({ type: 'START' });
     actor.send({ type: 'METRICS', nodes: sandbox([500, 500, 500]) });
-    await openFirstStep(actor);
+    await waitFor(actor, (s) => s.matches({ running: 'intro' }));
+    actor.send({ type: 'NEXT' });
     expect(actor.getSnapshot().matches({ running: { step: 'checking' } })).toBe(true);
 
     actor.send({ type: 'METRICS', nodes: sandbox([510, 510, 510]) });
     expect(actor.getSnapshot().matches({ running: { step: 'checking' } })).toBe(true);
     expect(actor.getSnapshot().context.report?.progress).toBeCloseTo(0.5, 6);
+    actor.stop();
+  });
+
+  it('forgets a snapshot from before the sandbox was replaced', async () => {
+    const actor = startLesson();
+    actor.send({ type: 'METRICS', nodes: sandbox([500, 500, 500]) });
+    await openFirstStep(actor);
+    expect(actor.getSnapshot().matches({ running: { step: 'awaitingBaseline' } })).toBe(true);
     actor.stop();
   });
 

@@ -74,7 +74,7 @@ export const lessonMachine = setup({
   },
   actions: {
     recordSnapshot: assign({ latest: ({ context, event }) => (event.type === 'METRICS' ? event.nodes : context.latest) }),
-    forgetSnapshot: assign({ latest: null }),
+    forgetSnapshot: assign({ latest: null, baseline: null, report: null }),
     takeBaseline: assign(({ context }) => ({
       baseline: context.latest,
       report: checkGoal(currentStep(context).goal, context.latest!, context.latest!),
@@ -104,7 +104,8 @@ export const lessonMachine = setup({
       on: { START: 'preparing' },
     },
     preparing: {
-      entry: 'clearError',
+      // A tick from before the sandbox was replaced must not become step 1's baseline.
+      entry: ['clearError', 'forgetSnapshot'],
       invoke: {
         src: 'prepareSandbox',
         input: ({ context }) => ({ lesson: context.lesson, baseUrl: context.baseUrl }),

@@ -47,7 +47,7 @@ export const roundRobinBasics: Lesson = {
       ].join('\n\n'),
       goal: { type: 'each', nodes: ['users-1', 'users-2', 'users-3'], metric: 'statusClasses.2xx', op: '>=', value: 20 },
       hints: [
-        'Traffic is stopped: start it from the traffic controls.',
+        'Traffic is stopped: press "Resume traffic" at the top, or raise the rate.',
         'Raise the rate to about 20 requests per second and the goal takes a few seconds.',
         'Round robin ignores how fast a server is: each one gets every third request, so all three reach 20 at about the same time.',
       ],
@@ -63,7 +63,7 @@ export const roundRobinBasics: Lesson = {
       ].join('\n\n'),
       goal: { type: 'metric', node: 'users', metric: 'errorCodes.EDGE_UPSTREAM_REFUSED', op: '>=', value: 3 },
       hints: [
-        'Failures are injected from the faults panel.',
+        'The "Stop users-2" button above the topology injects a `down` fault: its listener closes.',
         'Inject a `down` fault on the node `users-2`.',
         'If nothing fails, check that the traffic is still running.',
       ],
@@ -77,7 +77,7 @@ export const roundRobinBasics: Lesson = {
         'Round robin never took it out of the rotation, so the very next turn that falls on users-2 succeeds again.',
       ].join('\n\n'),
       goal: { type: 'metric', node: 'users-2', metric: 'statusClasses.2xx', op: '>=', value: 10 },
-      hints: ['Faults you injected are listed in the faults panel.', 'Clear the `down` fault on users-2.'],
+      hints: ['The button that stopped users-2 now reads "Start users-2".', 'Clear the `down` fault on users-2.'],
       solution: [{ action: 'clearFaults' }],
     },
   ],
