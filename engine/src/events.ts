@@ -84,6 +84,8 @@ export type EngineEventBody =
       error?: EdgeErrorCode;
       /** The upstream that answered, when the node forwarded. */
       upstream?: string;
+      /** Why the node answered by itself without forwarding (no route, no eligible target). */
+      decision?: Decision;
     }
   | { type: 'node.state'; node: string; kind: NodeKind; state: NodeState; port: number | null; reason?: string }
   | { type: 'metrics.tick'; nodes: Record<string, NodeMetrics> }

@@ -52,6 +52,7 @@ export abstract class ForwardingNode<C extends ForwardingConfig> extends NodeSer
         case 'continue':
           continue;
         case 'respond':
+          exchange.decision = verdict.decision;
           exchange.fail(verdict.error, verdict.headers);
           return;
         case 'forward': {

@@ -10,7 +10,7 @@ import type { Duplex } from 'node:stream';
 import type { EventBus } from '../bus.ts';
 import type { NodeConfigParsed, NodeKind } from '../config/schema.ts';
 import { EDGE_ERRORS, ERROR_HEADER, type EdgeErrorCode } from '../errors.ts';
-import type { NodeState } from '../events.ts';
+import type { Decision, NodeState } from '../events.ts';
 import { FROM_HEADER, REQUEST_ID_HEADER, requestIdOf } from '../proxy/headers.ts';
 
 export const LISTEN_HOST = '127.0.0.1';
@@ -28,6 +28,8 @@ export class Exchange {
   readonly startedAt = performance.now();
   error: EdgeErrorCode | undefined;
   upstream: string | undefined;
+  /** Set when a stage answered by itself, so the completion event says why. */
+  decision: Decision | undefined;
   constructor(
     readonly rid: string,
     readonly req: IncomingMessage,
@@ -176,6 +178,7 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
         durationMs: performance.now() - exchange.startedAt,
         ...(exchange.error ? { error: exchange.error } : {}),
         ...(exchange.upstream ? { upstream: exchange.upstream } : {}),
+        ...(exchange.decision ? { decision: exchange.decision } : {}),
       });
     });
     this.handle(exchange);

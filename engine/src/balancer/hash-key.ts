@@ -1,0 +1,56 @@
+/**
+ * The request key a hash picker hashes, as the balancer's `hashKey` names it: the client address,
+ * a header, a cookie, a query parameter or the path. Compiled once from the config; a request that
+ * does not carry the key yields undefined, and the picker falls back (and says so).
+ */
+import type { IncomingMessage } from 'node:http';
+
+export type HashKeyReader = (req: IncomingMessage, clientAddress: string) => string | undefined;
+
+export const HASH_KEY_FORMS = ['ip', 'path', 'header:NAME', 'cookie:NAME', 'query:NAME'] as const;
+const HASH_KEY = /^(ip|path|(header|cookie|query):([!#$%&'*+.^_`|~0-9A-Za-z-]+))$/;
+
+export function isHashKey(spec: string): boolean {
+  return HASH_KEY.test(spec);
+}
+
+export function hashKeyReader(spec: string): HashKeyReader {
+  const match = HASH_KEY.exec(spec);
+  if (!match) throw new Error(`hashKey "${spec}": expected one of ${HASH_KEY_FORMS.join(', ')}`);
+  const [, whole, source, name] = match;
+  if (whole === 'ip') return (_req, client) => client;
+  if (whole === 'path') return (req) => pathOf(req.url ?? '/');
+  switch (source) {
+    case 'header': {
+      const header = name.toLowerCase();
+      return (req) => {
+        const value = req.headers[header];
+        return Array.isArray(value) ? value.join(', ') : value;
+      };
+    }
+    case 'cookie':
+      return (req) => cookieValue(req.headers.cookie, name);
+    default:
+      return (req) => {
+        const url = req.url ?? '/';
+        const q = url.indexOf('?');
+        return q === -1 ? undefined : (new URLSearchParams(url.slice(q + 1)).get(name) ?? undefined);
+      };
+  }
+}
+
+function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}
+
+/** The first cookie named `name` (RFC 6265 section 5.4 order), or undefined. */
+export function cookieValue(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const pair of header.split(';')) {
+    const eq = pair.indexOf('=');
+    if (eq === -1) continue;
+    if (pair.slice(0, eq).trim() === name) return pair.slice(eq + 1).trim();
+  }
+  return undefined;
+}

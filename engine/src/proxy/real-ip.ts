@@ -1,0 +1,58 @@
+/**
+ * The client address behind trusted proxies, as nginx's realip module does with
+ * `real_ip_header X-Forwarded-For; real_ip_recursive on;`: when the socket peer is trusted, walk the
+ * X-Forwarded-For list from the right, skipping trusted addresses; the first untrusted one is the
+ * client. An untrusted peer is the client, whatever the header claims (it could be forged).
+ */
+import { BlockList, isIP } from 'node:net';
+
+export type ClientAddressReader = (peer: string, forwardedFor: string | string[] | undefined) => string;
+
+/** `trusted`: addresses or CIDR blocks (`127.0.0.1`, `10.0.0.0/8`, `::1`). Throws on a malformed entry. */
+export function clientAddressReader(trusted: readonly string[]): ClientAddressReader {
+  if (trusted.length === 0) return (peer) => peer;
+  const list = trustList(trusted);
+  const isTrusted = (address: string) => {
+    const family = isIP(address);
+    return family !== 0 && list.check(address, family === 6 ? 'ipv6' : 'ipv4');
+  };
+  return (peer, forwardedFor) => {
+    if (!isTrusted(peer) || forwardedFor === undefined) return peer;
+    const chain = (Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor).split(',');
+    let client = peer;
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const address = chain[i].trim();
+      if (isIP(address) === 0) break;
+      client = address;
+      if (!isTrusted(address)) break;
+    }
+    return client;
+  };
+}
+
+export function isTrustEntry(entry: string): boolean {
+  try {
+    trustList([entry]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function trustList(entries: readonly string[]): BlockList {
+  const list = new BlockList();
+  for (const entry of entries) {
+    const [address, bits, extra] = entry.split('/');
+    const family = isIP(address);
+    if (family === 0 || extra !== undefined) throw new Error(`"${entry}": expected an IP address or a CIDR block`);
+    const type = family === 6 ? 'ipv6' : 'ipv4';
+    if (bits === undefined) {
+      list.addAddress(address, type);
+      continue;
+    }
+    const prefix = Number(bits);
+    if (!/^\d+$/.test(bits) || prefix > (family === 6 ? 128 : 32)) throw new Error(`"${entry}": bad prefix length /${bits}`);
+    list.addSubnet(address, prefix, type);
+  }
+  return list;
+}
