@@ -43,7 +43,9 @@ export interface TopologyNode {
   upstreams: Array<{ to: string; weight?: number; route?: string }>;
   algorithm?: string;
   next?: string;
-  targets?: Array<{ id: string; weight: number; inFlight: number; eligible: boolean }>;
+  targets?: Array<{ id: string; weight: number; inFlight: number; eligible: boolean; address: string }>;
+  /** The picker's own live state (current weights, ring, table summary, EWMA costs...). */
+  pickerState?: unknown;
 }
 
 export interface TrafficState {
@@ -281,7 +283,7 @@ function createNode(config: NodeConfigParsed, ctx: NodeContext): NodeServer {
   }
 }
 
-function balancerView(node: BalancerNode): Pick<TopologyNode, 'algorithm' | 'next' | 'targets'> {
-  const state = node.algorithmState();
-  return { algorithm: state.algorithm, next: state.next, targets: state.targets };
+function balancerView(node: BalancerNode): Pick<TopologyNode, 'algorithm' | 'next' | 'targets' | 'pickerState'> {
+  const { algorithm, next, targets, state } = node.algorithmState();
+  return { algorithm, next, targets, ...(state === undefined ? {} : { pickerState: state }) };
 }

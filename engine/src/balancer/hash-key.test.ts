@@ -14,6 +14,7 @@ describe('hashKeyReader', () => {
     ['cookie:session', request('/', { cookie: 'theme=dark' }), undefined],
     ['query:user', request('/users?user=bob&x=1'), 'bob'],
     ['query:user', request('/users'), undefined],
+    ['query:user', request('/users?user=a%20b'), 'a%20b'],
   ])('%s reads %j', (spec, req, expected) => {
     expect(hashKeyReader(spec)(req, '10.0.0.7')).toBe(expected);
   });

@@ -31,12 +31,19 @@ export function hashKeyReader(spec: string): HashKeyReader {
     case 'cookie':
       return (req) => cookieValue(req.headers.cookie, name);
     default:
-      return (req) => {
-        const url = req.url ?? '/';
-        const q = url.indexOf('?');
-        return q === -1 ? undefined : (new URLSearchParams(url.slice(q + 1)).get(name) ?? undefined);
-      };
+      return (req) => queryValue(req.url ?? '/', name);
   }
+}
+
+/** The raw (still percent-encoded) value of the first `name=` parameter, as nginx's `$arg_NAME`. */
+export function queryValue(url: string, name: string): string | undefined {
+  const q = url.indexOf('?');
+  if (q === -1) return undefined;
+  for (const pair of url.slice(q + 1).split('&')) {
+    const eq = pair.indexOf('=');
+    if ((eq === -1 ? pair : pair.slice(0, eq)) === name) return eq === -1 ? '' : pair.slice(eq + 1);
+  }
+  return undefined;
 }
 
 function pathOf(url: string): string {

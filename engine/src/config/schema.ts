@@ -4,14 +4,15 @@
  * Objects are strict, so a misspelt key is an error that names it, not a silent default.
  */
 import { z } from 'zod';
+import { HASH_KEY_FORMS, isHashKey } from '../balancer/hash-key.ts';
+import { factoryOptions, KEYED_PICKERS, PICKER_IDS, PICKER_OPTIONS, PICKERS } from '../balancer/pickers/index.ts';
+import { isTrustEntry } from '../proxy/real-ip.ts';
 import { compilePath } from '../traffic/paths.ts';
 import { parseDuration } from './duration.ts';
 
 export const NODE_KINDS = ['proxy', 'gateway', 'balancer', 'service'] as const;
 export type NodeKind = (typeof NODE_KINDS)[number];
 
-/** Picker ids the balancer knows. Issue 3 adds the rest behind the same registry. */
-export const PICKER_IDS = ['round-robin'] as const;
 
 const NODE_ID = /^[a-z][a-z0-9-]*$/;
 
@@ -86,12 +87,53 @@ export const GatewayNode = z.strictObject({
 
 export const Target = z.union([Upstream, z.strictObject({ to: Upstream, weight: z.number().int().min(1).max(1000).default(1) })]);
 
-export const BalancerNode = z.strictObject({
-  ...ForwardingBase,
-  kind: z.literal('balancer'),
-  algorithm: z.enum(PICKER_IDS).default('round-robin'),
-  targets: z.array(Target).min(1, 'a balancer needs at least one target'),
+/** Every algorithm's options in one object; each algorithm accepts only its own (PICKER_OPTIONS). */
+export const PickerOptionsSpec = z.strictObject({
+  maxFails: z.number().int().min(0).optional().meta({ description: 'weighted-round-robin, least-connections: failures that zero a target\'s effective weight (nginx max_fails); 0 ignores failures' }),
+  fullAddress: z.boolean().optional().meta({ description: 'ip-hash: hash all four octets instead of the first three' }),
+  mode: z.enum(['ring', 'nginx']).optional().meta({ description: 'consistent-hash: a ketama-style ring, or exactly nginx `hash $key consistent`' }),
+  points: z.number().int().min(1).max(10_000).optional().meta({ description: 'consistent-hash (ring): points per unit of weight' }),
+  balanceFactor: z.number().int().min(0).optional().meta({ description: 'consistent-hash: bounded load, percent of the average a target may carry (HAProxy hash-balance-factor); 0 is off' }),
+  tableSize: z.number().int().min(2).optional().meta({ description: 'maglev: lookup table size, a prime (default 65537)' }),
+  tau: Duration.optional().meta({ description: 'peak-ewma: decay time of the latency estimate (default 10s)' }),
+  defaultRtt: Duration.optional().meta({ description: 'peak-ewma: the estimate a new target starts with (default 100ms)' }),
 });
+
+export const BalancerNode = z
+  .strictObject({
+    ...ForwardingBase,
+    kind: z.literal('balancer'),
+    algorithm: z.enum(PICKER_IDS).default('round-robin'),
+    targets: z.array(Target).min(1, 'a balancer needs at least one target'),
+    hashKey: z
+      .string()
+      .refine(isHashKey, { message: `expected one of ${HASH_KEY_FORMS.join(', ')}` })
+      .optional()
+      .meta({ description: 'consistent-hash, maglev: what to hash (default ip)' }),
+    trustedProxies: z
+      .array(z.string().refine(isTrustEntry, { message: 'expected an IP address or a CIDR block' }))
+      .optional()
+      .meta({ description: 'previous hops whose X-Forwarded-For is believed: the client is the right-most untrusted entry (nginx realip)' }),
+    options: PickerOptionsSpec.optional(),
+  })
+  .superRefine((node, ctx) => {
+    if (node.hashKey !== undefined && !KEYED_PICKERS.includes(node.algorithm)) {
+      ctx.addIssue({ code: 'custom', path: ['hashKey'], message: `only ${KEYED_PICKERS.join(' and ')} hash a key (ip-hash always hashes the client address)` });
+    }
+    const allowed = PICKER_OPTIONS[node.algorithm];
+    for (const key of Object.keys(node.options ?? {})) {
+      if (!allowed.includes(key)) {
+        ctx.addIssue({ code: 'custom', path: ['options', key], message: `not an option of ${node.algorithm}${allowed.length ? ` (it takes ${allowed.join(', ')})` : ' (it takes none)'}` });
+      }
+    }
+    if (node.options && Object.keys(node.options).every((k) => allowed.includes(k))) {
+      try {
+        PICKERS[node.algorithm](factoryOptions(node.options));
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', path: ['options'], message: (error as Error).message });
+      }
+    }
+  });
 
 export const ServiceNode = z.strictObject({
   ...NodeBase,

@@ -1,10 +1,13 @@
 /**
  * The load balancer: picks a target for each request with the configured algorithm and forwards to it.
- * It keeps the per-target state every picker may read (weight, in-flight count, eligibility); health
- * checks, ejection and retries (issue 3) will also live here, never in a picker.
+ * It keeps the per-target state every picker may read (weight, in-flight count, eligibility, address),
+ * reads the request's hash key, and tells the picker how each request ended; health checks, ejection
+ * and retries (issue 3) will also live here, never in a picker.
  */
-import { PICKERS } from '../balancer/pickers/index.ts';
-import type { Candidate, Picker } from '../balancer/picker.ts';
+import { hashKeyReader, type HashKeyReader } from '../balancer/hash-key.ts';
+import { factoryOptions, KEYED_PICKERS, PICKERS } from '../balancer/pickers/index.ts';
+import type { Candidate, PickContext, Picker } from '../balancer/picker.ts';
+import { clientAddressReader } from '../proxy/real-ip.ts';
 import type { BalancerConfig } from '../config/schema.ts';
 import { ForwardingNode } from './forwarding-node.ts';
 import type { NodeContext } from './node-server.ts';
@@ -14,12 +17,15 @@ interface TargetState extends Candidate {
   weight: number;
   inFlight: number;
   eligible: boolean;
+  address: string;
 }
 
 export class BalancerNode extends ForwardingNode<BalancerConfig> {
   readonly kind = 'balancer' as const;
   #targets: TargetState[] = [];
   #picker: Picker | undefined;
+  /** The algorithm and options the current picker was built with. */
+  #pickerKey = '';
 
   /** Target state outlives a reconfigure, so requests in flight settle on the same counters. */
   readonly #state = new Map<string, TargetState>();
@@ -35,7 +41,9 @@ export class BalancerNode extends ForwardingNode<BalancerConfig> {
     this.#unsubscribe = ctx.bus.subscribe((event) => {
       if (event.type !== 'node.state') return;
       const target = this.#state.get(event.node);
-      if (target) target.eligible = event.state !== 'failed';
+      if (!target) return;
+      target.eligible = event.state !== 'failed';
+      if (event.port !== null) target.address = `127.0.0.1:${event.port}`;
     });
   }
 
@@ -49,22 +57,38 @@ export class BalancerNode extends ForwardingNode<BalancerConfig> {
     for (const id of this.#state.keys()) if (!targets.some((t) => t.to === id)) this.#state.delete(id);
     this.#targets = targets.map(({ to, weight }) => {
       let state = this.#state.get(to);
-      if (!state) this.#state.set(to, (state = { id: to, weight, inFlight: 0, eligible: true, address: to }));
+      if (!state) this.#state.set(to, (state = { id: to, weight, inFlight: 0, eligible: true, address: this.#addressOf(to) }));
       state.weight = weight;
       return state;
     });
-    if (this.#picker?.id !== config.algorithm) this.#picker = PICKERS[config.algorithm]();
+    const pickerKey = JSON.stringify([config.algorithm, config.options ?? {}]);
+    if (pickerKey !== this.#pickerKey) {
+      this.#picker = PICKERS[config.algorithm](factoryOptions(config.options));
+      this.#pickerKey = pickerKey;
+    }
+  }
+
+  /** `host:port` of a target, as a reference engine's config would write the server. */
+  #addressOf(target: string): string {
+    const origin = this.ctx.resolve(target);
+    return origin === undefined ? target : new URL(origin).host;
   }
 
   protected buildStages(config: BalancerConfig): Stage[] {
     this.#syncTargets(config);
     const picker = this.#picker!;
     const targets = this.#targets;
-    const ctx = { now: () => performance.now(), rng: this.ctx.rng };
+    const clientAddress = clientAddressReader(config.trustedProxies ?? []);
+    const readKey: HashKeyReader | undefined =
+      config.algorithm === 'ip-hash' ? hashKeyReader('ip') : KEYED_PICKERS.includes(config.algorithm) ? hashKeyReader(config.hashKey ?? 'ip') : undefined;
+    // One context, its key set before each (synchronous) pick: no allocation per request.
+    const ctx: PickContext = { now: () => performance.now(), rng: this.ctx.rng, key: undefined };
     return [
       {
         name: 'pick',
         run: (exchange) => {
+          const { req } = exchange;
+          if (readKey) ctx.key = readKey(req, clientAddress(plainAddress(req.socket.remoteAddress ?? ''), req.headers['x-forwarded-for']));
           const pick = picker.pick(targets, ctx);
           if (pick.target === null) {
             return {
@@ -81,8 +105,12 @@ export class BalancerNode extends ForwardingNode<BalancerConfig> {
             upstream: target.id,
             path: exchange.req.url ?? '/',
             decision: pick.decision,
-            settle: () => {
+            settle: (outcome) => {
               target.inFlight--;
+              picker.onSettled?.(
+                { target: target.id, durationMs: outcome.durationMs, failed: outcome.error !== undefined || (outcome.status ?? 0) >= 500 },
+                ctx,
+              );
             },
           };
         },
@@ -94,12 +122,19 @@ export class BalancerNode extends ForwardingNode<BalancerConfig> {
   algorithmState(): {
     algorithm: string;
     next: string | undefined;
-    targets: Array<{ id: string; weight: number; inFlight: number; eligible: boolean }>;
+    targets: Array<{ id: string; weight: number; inFlight: number; eligible: boolean; address: string }>;
+    state: unknown;
   } {
     return {
       algorithm: this.config.algorithm,
       next: this.#picker?.peek?.(this.#targets),
-      targets: this.#targets.map(({ id, weight, inFlight, eligible }) => ({ id, weight, inFlight, eligible })),
+      targets: this.#targets.map(({ id, weight, inFlight, eligible, address }) => ({ id, weight, inFlight, eligible, address })),
+      state: this.#picker?.state?.(this.#targets),
     };
   }
+}
+
+/** `::ffff:127.0.0.1` is the IPv4 client `127.0.0.1`, as nginx's `$remote_addr` prints it. */
+function plainAddress(address: string): string {
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }
