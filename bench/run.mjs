@@ -4,11 +4,14 @@
  * pinned to core 0, keep-alive connections, a warm-up then a measured run, repeated and interleaved
  * when `--repeat` is given. Prints requests/s and p50/p99 latency (medians), writes
  * bench/results/<date>-<case set>.json and refreshes the results section of bench/README.md.
- * `npm run bench -- --help` lists the flags.
+ * The `frame-budget` case is the lab page in Chromium instead (bench/frame-budget.mjs): its own
+ * numbers, table, JSON field and README section. `npm run bench -- --help` lists the flags.
  */
 import os from 'node:os';
+import { runFrameBudget } from './frame-budget.mjs';
 import { readArgs, USAGE } from './lib/args.mjs';
 import { CASES, selectCases } from './lib/cases.mjs';
+import { frameBudgetLine, frameBudgetText, summariseFrameBudget, updateFrameBudgetReadme } from './lib/frame-budget-report.mjs';
 import { pickLoadGenerator } from './lib/loadgen.mjs';
 import { detectPinning } from './lib/pinning.mjs';
 import { probe } from './lib/probe.mjs';
@@ -59,6 +62,17 @@ for (let rep = 1; rep <= options.repeat; rep++) {
     if (state.status !== 'ok') continue;
     const label = `[${rep}/${options.repeat}] ${c.name}`;
     try {
+      if (c.browser) {
+        const run = await runFrameBudget({
+          durationSeconds: options.durationSeconds,
+          warmupSeconds: options.warmupSeconds,
+          pinning,
+          log: (line) => console.log(`${label.padEnd(26)} ${line}`),
+        });
+        state.runs.push(run);
+        console.log(`${label.padEnd(26)} ${frameBudgetLine(run)}`);
+        continue;
+      }
       const { run, response } = await runCase(c);
       state.runs.push(run);
       state.response = response;
@@ -76,7 +90,8 @@ for (let rep = 1; rep <= options.repeat; rep++) {
   }
 }
 
-const summarised = cases.map((c) => {
+const loadCases = cases.filter((c) => !c.browser);
+const summarised = loadCases.map((c) => {
   const state = outcome.get(c.name);
   const measured = state.status === 'ok' && state.runs.length > 0;
   return {
@@ -93,7 +108,9 @@ const summarised = cases.map((c) => {
   };
 });
 
-const skipped = skippedLines(summarised);
+const browserCase = cases.find((c) => c.browser);
+const frameBudget = browserCase ? frameBudgetResult(browserCase) : undefined;
+const skipped = skippedLines([...summarised, ...(frameBudget?.status === 'ok' ? [] : frameBudget ? [frameBudget] : [])]);
 const targets = { byRps: evaluateTargets(summarised, 'rps'), byCpu: evaluateTargets(summarised, 'reqPerCpuSecond') };
 const result = {
   startedAt,
@@ -119,13 +136,17 @@ const result = {
     undiciMode: options.undiciMode,
   },
   cases: summarised,
+  frameBudget,
   targets,
   skipped,
 };
 
-console.log(`\n${textTable(summarised)}\n`);
-console.log(`targets, by req/s:\n${targetsText(targets.byRps)}`);
-console.log(`targets, by req per SUT CPU-second (less sensitive to a shared machine):\n${targetsText(targets.byCpu)}`);
+if (summarised.length > 0) {
+  console.log(`\n${textTable(summarised)}\n`);
+  console.log(`targets, by req/s:\n${targetsText(targets.byRps)}`);
+  console.log(`targets, by req per SUT CPU-second (less sensitive to a shared machine):\n${targetsText(targets.byCpu)}`);
+}
+if (frameBudget?.summary) console.log(`\n${frameBudgetText(frameBudget.summary)}`);
 for (const line of skipped) console.log(line);
 if (starvedNote(summarised)) console.log(`\nnote: ${starvedNote(summarised)}`);
 const file = writeResults(result);
@@ -133,6 +154,14 @@ console.log(`\nresults: ${file}`);
 if (options.writeReadme && options.only.length === 0) {
   console.log(
     updateReadme(result, file) ? 'bench/README.md results section updated' : 'bench/README.md has no results markers; not updated',
+  );
+}
+// The frame-budget section stands alone, so any run of that case refreshes it (also with --only).
+if (options.writeReadme && frameBudget?.summary) {
+  console.log(
+    updateFrameBudgetReadme(result, file)
+      ? 'bench/README.md frame-budget section updated'
+      : 'bench/README.md has no frame-budget markers; not updated',
   );
 }
 
@@ -169,6 +198,20 @@ async function runCase(c) {
     await sse?.close();
     await sut.stop();
   }
+}
+
+/** The browser case's part of the results: every run, the summary, or why it did not run. */
+function frameBudgetResult(c) {
+  const state = outcome.get(c.name);
+  const measured = state.status === 'ok' && state.runs.length > 0;
+  return {
+    name: c.name,
+    what: c.what,
+    status: state.status,
+    reason: state.reason,
+    summary: measured ? summariseFrameBudget(state.runs) : null,
+    runs: state.runs,
+  };
 }
 
 function noteFor(state) {

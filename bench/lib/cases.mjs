@@ -3,6 +3,9 @@
  * benchmark (bench/reference/); engine cases run the real engine (engine/src). Every case's service
  * answers the same small JSON body, and every system under test runs in one process on one core, as the
  * engine runs all its nodes in one process.
+ *
+ * One case is different: `frame-budget` (browser: true) measures the lab page in Chromium with 300 dots
+ * in flight (bench/frame-budget.mjs) instead of requests per second; it has its own table and result.
  */
 
 const reference = (name) => ({ entry: 'reference.mjs', args: [name] });
@@ -66,6 +69,12 @@ export const CASES = [
     sse: true,
     sut: engine('engine-chain-sse'),
     what: 'engine-chain with one SSE client reading GET /api/events from the control server',
+  },
+  {
+    name: 'frame-budget',
+    hops: null,
+    browser: true,
+    what: 'the lab page in Chromium (playwright-core) with 300 dots in flight: script ms per frame against the 16 ms budget',
   },
 ];
 
