@@ -40,7 +40,8 @@ export class UpstreamPools {
     let pool = this.#pools.get(origin);
     if (!pool) {
       pool = new Pool(origin, {
-        connections: 256,
+        // No cap, as nginx has none by default: a cap would queue requests out of sight.
+        connections: null,
         pipelining: 1,
         keepAliveTimeout: 4_000,
         connect: { timeout: this.#connectTimeout },
