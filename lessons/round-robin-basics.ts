@@ -63,7 +63,7 @@ export const roundRobinBasics: Lesson = {
       ].join('\n\n'),
       goal: { type: 'metric', node: 'users', metric: 'errorCodes.EDGE_UPSTREAM_REFUSED', op: '>=', value: 3 },
       hints: [
-        'The "Stop users-2" button above the topology injects a `down` fault: its listener closes.',
+        'The "Stop users-2" button above the topology injects a down fault: its listener closes.',
         'Inject a `down` fault on the node `users-2`.',
         'If nothing fails, check that the traffic is still running.',
       ],
