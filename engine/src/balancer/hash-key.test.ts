@@ -15,6 +15,8 @@ describe('hashKeyReader', () => {
     ['query:user', request('/users?user=bob&x=1'), 'bob'],
     ['query:user', request('/users'), undefined],
     ['query:user', request('/users?user=a%20b'), 'a%20b'],
+    ['query:user', request('/users?USER=cy'), 'cy'],
+    ['query:user', request('/users?user&user=dee'), 'dee'],
   ])('%s reads %j', (spec, req, expected) => {
     expect(hashKeyReader(spec)(req, '10.0.0.7')).toBe(expected);
   });

@@ -35,15 +35,23 @@ export function hashKeyReader(spec: string): HashKeyReader {
   }
 }
 
-/** The raw (still percent-encoded) value of the first `name=` parameter, as nginx's `$arg_NAME`. */
+/**
+ * The raw (still percent-encoded) value of the first `name=` parameter, as nginx's `$arg_NAME` finds
+ * it (ngx_http_arg): the name matches without regard to ASCII case, and only where it is followed by `=`.
+ */
 export function queryValue(url: string, name: string): string | undefined {
   const q = url.indexOf('?');
   if (q === -1) return undefined;
+  const wanted = asciiLower(name);
   for (const pair of url.slice(q + 1).split('&')) {
     const eq = pair.indexOf('=');
-    if ((eq === -1 ? pair : pair.slice(0, eq)) === name) return eq === -1 ? '' : pair.slice(eq + 1);
+    if (eq !== -1 && asciiLower(pair.slice(0, eq)) === wanted) return pair.slice(eq + 1);
   }
   return undefined;
+}
+
+function asciiLower(text: string): string {
+  return text.replace(/[A-Z]/g, (c) => c.toLowerCase());
 }
 
 function pathOf(url: string): string {
