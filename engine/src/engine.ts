@@ -10,7 +10,7 @@ import type { FaultInfo, NodeState } from './events.ts';
 import { InputError } from './errors.ts';
 import { FaultSpec, FaultTable } from './faults.ts';
 import { MetricsRegistry } from './metrics/metrics-registry.ts';
-import { BalancerNode } from './nodes/balancer.ts';
+import { BalancerNode, type BalancerTargetView } from './nodes/balancer.ts';
 import { GatewayNode } from './nodes/gateway.ts';
 import { LISTEN_HOST, type NodeContext, type NodeServer } from './nodes/node-server.ts';
 import { ProxyNode } from './nodes/proxy.ts';
@@ -43,7 +43,7 @@ export interface TopologyNode {
   upstreams: Array<{ to: string; weight?: number; route?: string }>;
   algorithm?: string;
   next?: string;
-  targets?: Array<{ id: string; weight: number; inFlight: number; eligible: boolean; address: string }>;
+  targets?: BalancerTargetView[];
   /** The picker's own live state (current weights, ring, table summary, EWMA costs...). */
   pickerState?: unknown;
 }

@@ -3,7 +3,8 @@
  * the SSE stream subscribe to the bus instead of being sprinkled through stages.
  *
  * Per-request events (`request.*`) may be sampled for a slow SSE consumer; every other event
- * (`metrics.tick`, `node.state`, `traffic.state`, `config.applied`, `fault.*`) never is.
+ * (`metrics.tick`, `node.state`, `traffic.state`, `config.applied`, `fault.*`, `target.health`,
+ * `circuit.state`) never is.
  */
 import type { EdgeErrorCode } from './errors.ts';
 import type { NodeKind } from './config/schema.ts';
@@ -54,6 +55,17 @@ export interface FaultInfo {
 
 export type NodeState = 'starting' | 'up' | 'stopped' | 'failed';
 
+/** A balancer's circuit breaker for one target. */
+export type CircuitState = 'closed' | 'open' | 'half-open';
+
+/**
+ * What changed in a balancer's view of a target's health. Active checks: a check that failed or
+ * passed against the current state (counting towards `fall` or `rise`), then `down` or `up`.
+ * Passive outlier detection: `ejected`, `returned` when the ejection time is over, and
+ * `ejection-skipped` when the share of targets already ejected forbids another.
+ */
+export type HealthChange = 'check-failed' | 'check-passed' | 'down' | 'up' | 'ejected' | 'returned' | 'ejection-skipped';
+
 interface Stamp {
   /** Monotonic sequence number, the SSE `id:`. */
   seq: number;
@@ -73,7 +85,32 @@ export type EngineEventBody =
       /** The socket peer address as this node saw it. */
       peer: string;
     }
-  | { type: 'request.forwarded'; rid: string; node: string; to: string; decision: Decision }
+  | {
+      type: 'request.forwarded';
+      rid: string;
+      node: string;
+      to: string;
+      decision: Decision;
+      /** A balancer's try number for this request: 1, then 2, 3... for each retry. */
+      try?: number;
+    }
+  | {
+      /** A try at a balancer failed before anything reached the client: whether it is tried again, and why. */
+      type: 'request.retry';
+      rid: string;
+      node: string;
+      /** The try that failed (1 for the first). */
+      try: number;
+      /** The target that failed, and how (`EDGE_UPSTREAM_REFUSED`, `status 503`...). */
+      target: string;
+      failure: string;
+      retrying: boolean;
+      /** Where the next try goes, when retrying. */
+      to?: string;
+      reason: string;
+      /** The retry budget as it stood: retries in flight at this balancer, the limit, and the requests active. */
+      budget: { retries: number; limit: number; active: number };
+    }
   | {
       type: 'request.completed';
       rid: string;
@@ -99,6 +136,30 @@ export type EngineEventBody =
   | { type: 'config.applied'; name: string; nodes: number }
   | { type: 'fault.started'; fault: FaultInfo }
   | { type: 'fault.ended'; fault: FaultInfo }
+  | {
+      type: 'target.health';
+      /** The balancer whose view changed. */
+      node: string;
+      target: string;
+      /** `active`: the balancer's health checks; `passive`: outlier detection on live traffic. */
+      source: 'active' | 'passive';
+      change: HealthChange;
+      /** Whether this source now lets the target take requests. */
+      healthy: boolean;
+      reason: string;
+      /** The numbers that decided: counts against their thresholds, ejection times, shares ejected. */
+      detail: Record<string, number | string | boolean>;
+    }
+  | {
+      type: 'circuit.state';
+      /** The balancer that keeps the circuit. */
+      node: string;
+      target: string;
+      from: CircuitState;
+      to: CircuitState;
+      reason: string;
+      detail: Record<string, number>;
+    }
   | { type: 'engine.error'; message: string; node?: string };
 
 export type EngineEventType = EngineEventBody['type'];

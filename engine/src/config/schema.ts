@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { HASH_KEY_FORMS, isHashKey } from '../balancer/hash-key.ts';
 import { factoryOptions, KEYED_PICKERS, PICKER_IDS, PICKER_OPTIONS, PICKERS } from '../balancer/pickers/index.ts';
+import { FAILURE_KINDS } from '../balancer/resilience/failure-kind.ts';
 import { isTrustEntry } from '../proxy/real-ip.ts';
 import { compilePath } from '../traffic/paths.ts';
 import { parseDuration } from './duration.ts';
@@ -85,7 +86,86 @@ export const GatewayNode = z.strictObject({
   routes: z.array(Route).min(1, 'a gateway needs at least one route'),
 });
 
-export const Target = z.union([Upstream, z.strictObject({ to: Upstream, weight: z.number().int().min(1).max(1000).default(1) })]);
+export const Target = z.union([
+  Upstream,
+  z.strictObject({
+    to: Upstream,
+    weight: z.number().int().min(1).max(1000).default(1),
+    backup: z.boolean().optional().meta({ description: 'used only when no primary target is eligible (nginx `backup`)' }),
+    drain: z.boolean().optional().meta({ description: 'takes no new requests; those in flight finish' }),
+  }),
+]);
+
+const HTTP_METHOD = z.string().regex(/^[A-Z]+$/, 'expected an upper-case HTTP method');
+const PositiveDuration = Duration.refine((ms) => ms > 0, { message: 'must be longer than 0' });
+
+/** Active health checks: a GET of `path` to every target each `interval`. */
+const HealthCheckSpec = z
+  .strictObject({
+    path: z.string().startsWith('/').default('/health'),
+    interval: PositiveDuration.default(2_000).meta({ description: 'time between checks of a target (default 2s)' }),
+    timeout: PositiveDuration.default(1_000).meta({ description: 'a check not answered in this time fails (default 1s)' }),
+    rise: z.number().int().min(1).max(100).default(2).meta({ description: 'passed checks in a row that bring an unhealthy target back (default 2)' }),
+    fall: z.number().int().min(1).max(100).default(3).meta({ description: 'failed checks in a row that take a healthy target out (default 3)' }),
+  })
+  .meta({ description: 'active health checks (HAProxy-style rise/fall); a 2xx or 3xx passes; targets start healthy' });
+
+/** Passive health checks on live traffic (Envoy outlier detection). */
+const OutlierDetectionSpec = z
+  .strictObject({
+    consecutiveFailures: z.number().int().min(0).default(5).meta({ description: 'failures in a row (connect error, reset, timeout, 5xx) that eject a target; 0 turns this rule off (default 5)' }),
+    failureRate: z
+      .strictObject({
+        percent: z.number().min(1).max(100).default(85).meta({ description: 'failure share that ejects, in percent (default 85)' }),
+        minRequests: z.number().int().min(1).default(50).meta({ description: 'requests the window must hold before the rate counts (default 50)' }),
+        window: PositiveDuration.default(10_000).meta({ description: 'sliding window (default 10s)' }),
+      })
+      .optional()
+      .meta({ description: 'eject a target whose failure rate in a window reaches a threshold; off when absent' }),
+    baseEjectionTime: PositiveDuration.default(30_000).meta({ description: 'an ejection lasts this × the times ejected (default 30s)' }),
+    maxEjectionTime: Duration.default(300_000).meta({ description: 'the longest ejection (default 300s)' }),
+    maxEjectionPercent: z.number().min(0).max(100).default(10).meta({ description: 'no ejection while this share of targets is already ejected; one target may always be (default 10)' }),
+  })
+  .meta({ description: 'passive detection: eject a failing target for a while (Envoy outlier detection)' });
+
+const CircuitBreakerSpec = z
+  .strictObject({
+    consecutiveFailures: z.number().int().min(1).default(5).meta({ description: 'failures in a row that open the circuit (default 5)' }),
+    coolDown: Duration.default(10_000).meta({ description: 'how long an open circuit refuses requests before it half-opens (default 10s)' }),
+    trialRequests: z.number().int().min(1).max(100).default(1).meta({ description: 'trial requests a half-open circuit admits; all must succeed to close it (default 1)' }),
+  })
+  .meta({ description: 'a circuit breaker per target: closed, open, half-open' });
+
+const RetriesSpec = z
+  .strictObject({
+    tries: z.number().int().min(1).max(10).default(2).meta({ description: 'tries in all, the first included (nginx proxy_next_upstream_tries; default 2)' }),
+    on: z
+      .array(z.enum(FAILURE_KINDS))
+      .min(1)
+      .default([...FAILURE_KINDS])
+      .meta({ description: 'failures that are retried (default all: connect-error, reset, timeout, 5xx)' }),
+    methods: z
+      .array(HTTP_METHOD)
+      .default(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'])
+      .meta({ description: 'methods retried once the request may have reached the target (idempotent ones by default); a connect error is retried for any method' }),
+    perTryTimeout: PositiveDuration.optional().meta({ description: 'time to the response headers for each try (default: timeouts.response)' }),
+    budget: z
+      .strictObject({
+        percent: z.number().min(0).max(100).default(20).meta({ description: 'share of active requests that may be retries at once (default 20)' }),
+        minConcurrent: z.number().int().min(0).default(3).meta({ description: 'concurrent retries always allowed (default 3)' }),
+      })
+      .prefault({})
+      .meta({ description: 'Envoy retry budget: concurrent retries ≤ max(minConcurrent, percent of active requests)' }),
+  })
+  .meta({ description: 'retry a failed try at another target; only requests without a body, and only before anything reached the client' });
+
+const SlowStartSpec = z
+  .strictObject({
+    window: Duration.default(30_000).meta({ description: 'how long a target that came back takes to reach its full weight (default 30s)' }),
+    aggression: z.number().positive().max(10).default(1).meta({ description: '1 ramps linearly; more rises faster at first (default 1)' }),
+    minWeightPercent: z.number().min(0).max(100).default(10).meta({ description: 'the share of its weight a target starts at (default 10)' }),
+  })
+  .meta({ description: 'a target coming back (health check up, ejection over) takes a growing share of traffic (Envoy slow start)' });
 
 /** Every algorithm's options in one object; each algorithm accepts only its own (PICKER_OPTIONS). */
 export const PickerOptionsSpec = z.strictObject({
@@ -115,8 +195,37 @@ export const BalancerNode = z
       .optional()
       .meta({ description: 'previous hops whose X-Forwarded-For is believed: the client is the right-most untrusted entry (nginx realip)' }),
     options: PickerOptionsSpec.optional(),
+    healthCheck: HealthCheckSpec.optional(),
+    outlierDetection: OutlierDetectionSpec.optional(),
+    circuitBreaker: CircuitBreakerSpec.optional(),
+    retries: RetriesSpec.optional(),
+    slowStart: SlowStartSpec.optional(),
   })
   .superRefine((node, ctx) => {
+    const hashing = node.algorithm === 'ip-hash' || KEYED_PICKERS.includes(node.algorithm);
+    node.targets.forEach((target, i) => {
+      if (typeof target !== 'string' && target.backup && hashing) {
+        ctx.addIssue({ code: 'custom', path: ['targets', i, 'backup'], message: `backup targets cannot be used with ${node.algorithm} (as in nginx): a key must keep its target` });
+      }
+    });
+    if (node.targets.every((t) => typeof t !== 'string' && t.backup)) {
+      ctx.addIssue({ code: 'custom', path: ['targets'], message: 'at least one target must not be a backup' });
+    }
+    if (node.slowStart && hashing) {
+      ctx.addIssue({ code: 'custom', path: ['slowStart'], message: `slow start does not apply to ${node.algorithm} (as in Envoy): a key must keep its target` });
+    }
+    if (node.healthCheck && node.healthCheck.timeout > node.healthCheck.interval) {
+      ctx.addIssue({ code: 'custom', path: ['healthCheck', 'timeout'], message: 'must not be longer than the interval' });
+    }
+    if (node.healthCheck && node.healthCheck.interval < 10) {
+      ctx.addIssue({ code: 'custom', path: ['healthCheck', 'interval'], message: 'must be at least 10ms' });
+    }
+    if (node.outlierDetection && node.outlierDetection.maxEjectionTime < node.outlierDetection.baseEjectionTime) {
+      ctx.addIssue({ code: 'custom', path: ['outlierDetection', 'maxEjectionTime'], message: 'must be at least baseEjectionTime' });
+    }
+    if (node.outlierDetection && node.outlierDetection.consecutiveFailures === 0 && !node.outlierDetection.failureRate) {
+      ctx.addIssue({ code: 'custom', path: ['outlierDetection'], message: 'consecutiveFailures is 0 and there is no failureRate: nothing would eject' });
+    }
     if (node.hashKey !== undefined && !KEYED_PICKERS.includes(node.algorithm)) {
       ctx.addIssue({ code: 'custom', path: ['hashKey'], message: `only ${KEYED_PICKERS.join(' and ')} hash a key (ip-hash always hashes the client address)` });
     }

@@ -1,12 +1,13 @@
 /**
  * The runner shared by the proxy, the gateway and the balancer: it runs the node's stages in order and
- * carries out their verdict (answer, or forward to an upstream and stream the answer back). Each kind
- * only builds its stage list from its config, once, in `buildStages`.
+ * carries out their verdict (answer, or forward to an upstream and stream the answer back, trying
+ * again where the verdict asks to). Each kind only builds its stage list from its config, once, in
+ * `buildStages`.
  */
 import type { BalancerConfig, GatewayConfig, ProxyConfig } from '../config/schema.ts';
 import { DEFAULT_TIMEOUTS, forward, UpstreamPools, type Hop, type Timeouts } from '../proxy/forwarder.ts';
 import { LISTEN_HOST, NodeServer, type Exchange, type NodeContext } from './node-server.ts';
-import type { Stage } from './verdict.ts';
+import type { ForwardVerdict, Stage, TryFailure } from './verdict.ts';
 
 type ForwardingConfig = ProxyConfig | GatewayConfig | BalancerConfig;
 
@@ -55,36 +56,51 @@ export abstract class ForwardingNode<C extends ForwardingConfig> extends NodeSer
           exchange.decision = verdict.decision;
           exchange.fail(verdict.error, verdict.headers);
           return;
-        case 'forward': {
-          this.ctx.bus.emit({
-            type: 'request.forwarded',
-            rid: exchange.rid,
-            node: this.id,
-            to: verdict.upstream,
-            decision: verdict.decision,
-          });
-          const origin = this.ctx.resolve(verdict.upstream);
-          if (origin === undefined) {
-            // The upstream is a node that never started listening: there is no address to send to.
-            exchange.fail('EDGE_NO_TARGET', { 'retry-after': '1' });
-            verdict.settle?.({ status: undefined, error: 'EDGE_NO_TARGET', durationMs: 0 });
-            return;
-          }
-          exchange.upstream = verdict.upstream;
-          const startedAt = performance.now();
-          const settle = verdict.settle;
-          forward(
-            exchange,
-            this.#pools.get(origin),
-            verdict.path,
-            (this.#hop ??= { nodeId: this.id, localAddress: `${LISTEN_HOST}:${this.port}`, responseTimeout: this.#timeouts.response }),
-            settle ? (result) => settle({ ...result, durationMs: performance.now() - startedAt }) : ignore,
-          );
+        case 'forward':
+          this.#forward(exchange, verdict);
           return;
-        }
       }
     }
     exchange.fail('EDGE_NO_ROUTE');
+  }
+
+  /** One try at an upstream; when the verdict's `retry` hands back another verdict, that one follows. */
+  #forward(exchange: Exchange, verdict: ForwardVerdict): void {
+    this.ctx.bus.emit({
+      type: 'request.forwarded',
+      rid: exchange.rid,
+      node: this.id,
+      to: verdict.upstream,
+      decision: verdict.decision,
+      ...(verdict.try === undefined ? {} : { try: verdict.try }),
+    });
+    const { settle } = verdict;
+    let next: ForwardVerdict | undefined;
+    const retry = verdict.retry && ((failure: TryFailure) => (next = verdict.retry!(failure)) !== undefined);
+    const origin = this.ctx.resolve(verdict.upstream);
+    if (origin === undefined) {
+      // The upstream is a node that never started listening: there is no address to send to.
+      const failure = { status: undefined, error: 'EDGE_NO_TARGET' } as const;
+      if (!retry?.(failure)) exchange.fail('EDGE_NO_TARGET', { 'retry-after': '1' });
+      settle?.({ ...failure, durationMs: 0 });
+      if (next) this.#forward(exchange, next);
+      return;
+    }
+    exchange.upstream = verdict.upstream;
+    const startedAt = performance.now();
+    forward(
+      exchange,
+      this.#pools.get(origin),
+      verdict.path,
+      (this.#hop ??= { nodeId: this.id, localAddress: `${LISTEN_HOST}:${this.port}`, responseTimeout: this.#timeouts.response }),
+      settle || retry
+        ? (result) => {
+            settle?.({ status: result.status, error: result.error, durationMs: performance.now() - startedAt });
+            if (next) this.#forward(exchange, next);
+          }
+        : ignore,
+      verdict.timeout === undefined && !retry ? undefined : { headersTimeout: verdict.timeout, retry },
+    );
   }
 }
 

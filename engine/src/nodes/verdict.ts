@@ -16,11 +16,32 @@ export type Verdict =
    * `decision`; `settle` is called once the exchange with that upstream ends, so a stage can learn
    * from it (a picker's in-flight count, for instance).
    */
-  | { kind: 'forward'; upstream: string; path: string; decision: Decision; settle?: (outcome: ForwardOutcome) => void };
+  | ForwardVerdict;
 
-export interface ForwardOutcome {
+export interface ForwardVerdict {
+  kind: 'forward';
+  upstream: string;
+  path: string;
+  decision: Decision;
+  settle?: (outcome: ForwardOutcome) => void;
+  /** The try number, reported in `request.forwarded` (a balancer's retries count 2, 3...). */
+  try?: number;
+  /** Time to the upstream's response headers for this try, instead of the node's response timeout. */
+  timeout?: number;
+  /**
+   * Asked at most once, when this try failed (an error, or a 5xx status) before anything reached the
+   * client. A verdict back means: drop this try's answer and forward that one instead; the runner
+   * always carries it out (after this try's `settle`). Undefined lets the failure go to the client.
+   */
+  retry?: (failure: TryFailure) => ForwardVerdict | undefined;
+}
+
+export interface TryFailure {
   status: number | undefined;
   error: EdgeErrorCode | undefined;
+}
+
+export interface ForwardOutcome extends TryFailure {
   durationMs: number;
 }
 

@@ -2,7 +2,8 @@
  * Sends one request to an upstream over a keep-alive undici pool and streams the response back,
  * applying the proxy header rules in both directions. Bodies stream both ways; nothing is buffered.
  * A failure before the response starts becomes a stable edge error (502, 504); after it started, the
- * downstream connection is cut, as nginx does, because the status line is already gone.
+ * downstream connection is cut, as nginx does, because the status line is already gone. A caller that
+ * retries may take a failure back while nothing has reached the client yet (TryOptions.retry).
  */
 import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
@@ -63,6 +64,18 @@ export interface ForwardResult {
   error: EdgeErrorCode | undefined;
 }
 
+/** How one try may differ from the hop's defaults. */
+export interface TryOptions {
+  /** Time to the response headers, instead of the hop's response timeout. */
+  headersTimeout?: number;
+  /**
+   * Asked at most once, when the try failed (an error, or a 5xx status) while nothing has been sent
+   * downstream yet. True means the caller will try again: nothing of this try reaches the client (a
+   * 5xx body is read and dropped, keeping the connection), and `done` still reports the failure.
+   */
+  retry?: (failure: ForwardResult) => boolean;
+}
+
 export interface Hop {
   nodeId: string;
   /** `127.0.0.1:PORT` of this node, for the `by=` of `Forwarded`. */
@@ -75,10 +88,10 @@ export interface Hop {
  * with the outcome. Uses undici's dispatcher directly (measured about 15% faster than `pool.stream`:
  * bench/README.md): headers and body chunks go from undici's parser straight into the response.
  */
-export function forward(exchange: Exchange, pool: Pool, path: string, hop: Hop, done: (result: ForwardResult) => void): void {
+export function forward(exchange: Exchange, pool: Pool, path: string, hop: Hop, done: (result: ForwardResult) => void, options?: TryOptions): void {
   const { req } = exchange;
   const hasBody = req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
-  const options: Dispatcher.DispatchOptions = {
+  const dispatchOptions: Dispatcher.DispatchOptions = {
     path,
     method: (req.method ?? 'GET') as Dispatcher.HttpMethod,
     headers: upstreamRequestHeaders(req.headers, {
@@ -89,10 +102,10 @@ export function forward(exchange: Exchange, pool: Pool, path: string, hop: Hop, 
       requestId: exchange.rid,
     }),
     body: hasBody ? req : null,
-    headersTimeout: hop.responseTimeout,
+    headersTimeout: options?.headersTimeout ?? hop.responseTimeout,
     bodyTimeout: hop.responseTimeout,
   };
-  pool.dispatch(options, new UpstreamExchange(exchange, hop.nodeId, done));
+  pool.dispatch(dispatchOptions, new UpstreamExchange(exchange, hop.nodeId, done, options?.retry));
 }
 
 /** One request's conversation with its upstream, as undici's dispatch handler. */
@@ -100,6 +113,8 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
   #controller: Dispatcher.DispatchController | undefined;
   #status: number | undefined;
   #settled = false;
+  /** A 5xx the caller took back to retry: its body is read and dropped, nothing goes downstream. */
+  #heldBack = false;
   readonly #onClientClose = () => {
     if (!this.exchange.res.writableFinished) this.#controller?.abort(new ClientAbort());
   };
@@ -109,6 +124,7 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
     readonly exchange: Exchange,
     readonly nodeId: string,
     readonly done: (result: ForwardResult) => void,
+    readonly retry?: (failure: ForwardResult) => boolean,
   ) {
     exchange.res.once('close', this.#onClientClose);
   }
@@ -121,10 +137,15 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
 
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
     this.#status = statusCode;
+    if (statusCode >= 500 && this.retry?.({ status: statusCode, error: undefined })) {
+      this.#heldBack = true;
+      return;
+    }
     this.exchange.res.writeHead(statusCode, downstreamResponseHeaders(headers, { nodeId: this.nodeId, requestId: this.exchange.rid }));
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.#heldBack) return;
     if (!this.exchange.res.write(chunk)) {
       controller.pause();
       this.exchange.res.once('drain', this.#resume);
@@ -132,14 +153,19 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(): void {
+    if (this.#heldBack) return this.#settle({ status: this.#status, error: undefined });
     this.exchange.res.end();
     this.#settle({ status: this.#status, error: undefined });
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    if (this.#heldBack) return this.#settle({ status: this.#status, error: undefined });
     const { exchange } = this;
     const aborted = error instanceof ClientAbort || (exchange.res.destroyed && !exchange.res.writableFinished);
     const code = aborted ? 'EDGE_CLIENT_ABORTED' : upstreamErrorCode(error);
+    if (!aborted && !exchange.res.headersSent && this.retry?.({ status: undefined, error: code })) {
+      return this.#settle({ status: undefined, error: code });
+    }
     if (aborted) exchange.error = code;
     else exchange.fail(code);
     this.#settle({ status: exchange.res.headersSent ? this.#status : undefined, error: code });

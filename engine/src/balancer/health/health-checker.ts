@@ -39,14 +39,14 @@ export class HealthChecker {
     private readonly onResult: (target: string, result: CheckResult) => void,
   ) {}
 
-  get running(): boolean {
-    return this.#timer !== undefined;
-  }
-
   /** Check every target now, then every interval. */
   start(): void {
     if (this.#timer) return;
-    this.#agent = new Agent({ connect: { timeout: this.config.timeoutMs }, keepAliveTimeout: Math.max(1_000, this.config.intervalMs * 2), pipelining: 1 });
+    this.#agent = new Agent({
+      connect: { timeout: this.config.timeoutMs },
+      keepAliveTimeout: Math.max(1_000, this.config.intervalMs * 2),
+      pipelining: 1,
+    });
     this.#timer = setInterval(() => this.#round(), this.config.intervalMs).unref();
     this.#round();
   }
@@ -101,8 +101,9 @@ export class HealthChecker {
 }
 
 function probeFailure(error: unknown, timeoutMs: number): string {
-  const { code, name, message } = error as { code?: string; name?: string; message?: string };
-  switch (code ?? name) {
+  const { code, name, message } = error as { code?: unknown; name?: string; message?: string };
+  // An AbortSignal timeout is a DOMException, whose `code` is a number: its name says what it is.
+  switch (typeof code === 'string' ? code : name) {
     case 'ECONNREFUSED':
       return 'connection refused';
     case 'UND_ERR_CONNECT_TIMEOUT':
@@ -115,6 +116,6 @@ function probeFailure(error: unknown, timeoutMs: number): string {
     case 'UND_ERR_SOCKET':
       return 'the connection was reset';
     default:
-      return code ?? message ?? String(error);
+      return typeof code === 'string' ? code : (message ?? String(error));
   }
 }

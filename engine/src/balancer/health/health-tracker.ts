@@ -7,7 +7,15 @@
  * Each source is off unless configured; with none configured every target is always healthy.
  */
 import type { EngineEventBody, HealthChange } from '../../events.ts';
-import { circuitAdmits, CLOSED_CIRCUIT, coolDownLeft, stepCircuit, type Circuit, type CircuitConfig, type CircuitInput } from '../resilience/circuit-breaker.ts';
+import {
+  circuitAdmits,
+  CLOSED_CIRCUIT,
+  coolDownLeft,
+  stepCircuit,
+  type Circuit,
+  type CircuitConfig,
+  type CircuitInput,
+} from '../resilience/circuit-breaker.ts';
 import { describeFailure, failureKind, type TryOutcome } from '../resilience/failure-kind.ts';
 import { HealthChecker, type CheckResult, type HealthCheckConfig } from './health-checker.ts';
 import { mayEject, TargetOutlier, type Outlier, type OutlierConfig } from './outlier.ts';
@@ -23,8 +31,7 @@ export interface HealthSettings {
 
 /** Why a target may not take a new request now. */
 export interface Exclusion {
-  cause: 'health-failing' | 'ejected' | 'circuit-open';
-  /** For the decision: `ejected for 2300 ms more (2nd ejection)`. */
+  /** For the decision: `ejected for 2300 ms more (ejection 2)`. */
   text: string;
   /** When the target may be back, if that is known (an ejection or a cool-down ending). */
   backInMs?: number;
@@ -32,8 +39,21 @@ export interface Exclusion {
 
 /** A target's health as the inspector shows it; each part only when its source is configured. */
 export interface TargetHealthView {
-  health?: { state: 'healthy' | 'unhealthy'; streak: number; rise: number; fall: number; lastCheck?: { passed: boolean; reason: string; agoMs: number } };
-  ejection?: { ejected: boolean; remainingMs: number; timesEjected: number; consecutiveFailures: number; windowRequests: number; windowFailures: number };
+  health?: {
+    state: 'healthy' | 'unhealthy';
+    streak: number;
+    rise: number;
+    fall: number;
+    lastCheck?: { passed: boolean; reason: string; agoMs: number };
+  };
+  ejection?: {
+    ejected: boolean;
+    remainingMs: number;
+    timesEjected: number;
+    consecutiveFailures: number;
+    windowRequests: number;
+    windowFailures: number;
+  };
   circuit?: { state: Circuit['state']; failures: number; remainingMs: number; trialsInFlight: number; trialSuccesses: number };
   slowStart?: { factor: number; remainingMs: number };
 }
@@ -77,7 +97,14 @@ export class HealthTracker {
     for (const id of this.#records.keys()) if (!targets.includes(id)) this.#records.delete(id);
     for (const id of targets) {
       if (!this.#records.has(id)) {
-        this.#records.set(id, { id, check: HEALTHY, lastCheck: undefined, outlier: new TargetOutlier(), circuit: CLOSED_CIRCUIT, warmingSince: undefined });
+        this.#records.set(id, {
+          id,
+          check: HEALTHY,
+          lastCheck: undefined,
+          outlier: new TargetOutlier(),
+          circuit: CLOSED_CIRCUIT,
+          warmingSince: undefined,
+        });
       }
     }
     // A source that is turned off forgets what it knew, so it cannot keep a target out.
@@ -95,17 +122,23 @@ export class HealthTracker {
     if (checkChanged) {
       this.#checker?.stop();
       this.#checker = settings.healthCheck
-        ? new HealthChecker(settings.healthCheck, () => [...this.#records.keys()], this.deps.resolve, (id, result) => this.#onCheck(id, result))
+        ? new HealthChecker(
+            settings.healthCheck,
+            () => [...this.#records.keys()],
+            this.deps.resolve,
+            (id, result) => this.#onCheck(id, result),
+          )
         : undefined;
       if (this.#started) this.#checker?.start();
     }
     this.#schedule();
   }
 
-  /** The balancer listens: health checks run. */
+  /** The balancer listens: health checks run, and ejections and cool-downs end on time. */
   start(): void {
     this.#started = true;
     this.#checker?.start();
+    this.#schedule();
   }
 
   /** The balancer stopped: health checks pause, and no timer is left behind. */
@@ -123,20 +156,21 @@ export class HealthTracker {
     const now = this.deps.now();
     this.#advance(record, now);
     if (!record.check.healthy) {
-      return { cause: 'health-failing', text: `health check failing (${record.lastCheck?.reason ?? 'no check passed yet'})` };
+      return { text: `health check failing (${record.lastCheck?.reason ?? 'no check passed yet'})` };
     }
     const { ejectedUntil, timesEjected } = record.outlier;
     if (ejectedUntil !== undefined) {
       const backInMs = ejectedUntil - now;
-      return { cause: 'ejected', text: `ejected for ${Math.ceil(backInMs)} ms more (ejection ${timesEjected})`, backInMs };
+      return { text: `ejected for ${Math.ceil(backInMs)} ms more (ejection ${timesEjected})`, backInMs };
     }
     const circuitConfig = this.#settings.circuitBreaker;
     if (circuitConfig && !circuitAdmits(record.circuit, circuitConfig)) {
       if (record.circuit.state === 'open') {
         const backInMs = coolDownLeft(record.circuit, now, circuitConfig);
-        return { cause: 'circuit-open', text: `circuit open (${Math.ceil(backInMs)} ms of cool-down left)`, backInMs };
+        return { text: `circuit open (${Math.ceil(backInMs)} ms of cool-down left)`, backInMs };
       }
-      return { cause: 'circuit-open', text: `circuit half-open (its ${circuitConfig.trialRequests} trial requests are taken)` };
+      const { trialsInFlight, trialSuccesses } = record.circuit;
+      return { text: `circuit half-open (trial requests taken: ${trialsInFlight + trialSuccesses} of ${circuitConfig.trialRequests})` };
     }
     return undefined;
   }
@@ -210,11 +244,20 @@ export class HealthTracker {
     }
     if (circuitBreaker) {
       const { state, failures, trialsInFlight, trialSuccesses } = record.circuit;
-      view.circuit = { state, failures, remainingMs: Math.round(coolDownLeft(record.circuit, now, circuitBreaker)), trialsInFlight, trialSuccesses };
+      view.circuit = {
+        state,
+        failures,
+        remainingMs: Math.round(coolDownLeft(record.circuit, now, circuitBreaker)),
+        trialsInFlight,
+        trialSuccesses,
+      };
     }
     const factor = this.warming(target);
     if (slowStart && factor !== undefined && record.warmingSince !== undefined) {
-      view.slowStart = { factor: Math.round(factor * 1000) / 1000, remainingMs: Math.round(record.warmingSince + slowStart.windowMs - now) };
+      view.slowStart = {
+        factor: Math.round(factor * 1000) / 1000,
+        remainingMs: Math.round(record.warmingSince + slowStart.windowMs - now),
+      };
     }
     return view;
   }
@@ -234,14 +277,14 @@ export class HealthTracker {
         reason = `check failed: ${result.reason} (${state.streak} of ${config.fall} failures in a row take it out)`;
         break;
       case 'down':
-        reason = `${config.fall} checks failed in a row (last: ${result.reason}): out until ${config.rise} pass`;
+        reason = `${checks(config.fall)} failed in a row (last: ${result.reason}); back after ${checks(config.rise)} passed in a row`;
         record.warmingSince = undefined;
         break;
       case 'check-passed':
         reason = `check passed: ${result.reason} (${state.streak} of ${config.rise} passes in a row bring it back)`;
         break;
       case 'up':
-        reason = `${config.rise} checks passed in a row: back in rotation${this.#startSlowStart(record, now)}`;
+        reason = `${checks(config.rise)} passed in a row: back in rotation${this.#startSlowStart(record, now)}`;
         break;
     }
     this.#emitHealth(record.id, 'active', change, state.healthy, reason, {
@@ -270,7 +313,13 @@ export class HealthTracker {
     const { ejectionMs, timesEjected } = record.outlier.eject(now, config);
     record.warmingSince = undefined;
     const reason = `${outlier.reason} (last: ${lastFailure}): ejected for ${ejectionMs} ms (ejection ${timesEjected}: ${config.baseEjectionMs} ms × ${timesEjected}, at most ${Math.max(config.maxEjectionMs, config.baseEjectionMs)} ms)`;
-    this.#emitHealth(record.id, 'passive', 'ejected', false, reason, { ...outlier.detail, ejectionMs, timesEjected, ...share, ejectedTargets: ejected + 1 });
+    this.#emitHealth(record.id, 'passive', 'ejected', false, reason, {
+      ...outlier.detail,
+      ejectionMs,
+      timesEjected,
+      ...share,
+      ejectedTargets: ejected + 1,
+    });
     this.#schedule();
   }
 
@@ -316,7 +365,14 @@ export class HealthTracker {
     return `, warming up over ${config.windowMs} ms from ${config.minWeightPercent}% of its weight`;
   }
 
-  #emitHealth(target: string, source: 'active' | 'passive', change: HealthChange, healthy: boolean, reason: string, detail: Record<string, number | string | boolean>): void {
+  #emitHealth(
+    target: string,
+    source: 'active' | 'passive',
+    change: HealthChange,
+    healthy: boolean,
+    reason: string,
+    detail: Record<string, number | string | boolean>,
+  ): void {
     this.deps.emit({ type: 'target.health', node: this.deps.node, target, source, change, healthy, reason, detail });
   }
 
@@ -324,12 +380,14 @@ export class HealthTracker {
   #schedule(): void {
     clearTimeout(this.#wake);
     this.#wake = undefined;
+    if (!this.#started) return;
     const now = this.deps.now();
     let earliest = Number.POSITIVE_INFINITY;
     const circuitConfig = this.#settings.circuitBreaker;
     for (const record of this.#records.values()) {
       if (record.outlier.ejectedUntil !== undefined) earliest = Math.min(earliest, record.outlier.ejectedUntil);
-      if (circuitConfig && record.circuit.state === 'open') earliest = Math.min(earliest, record.circuit.openedAt + circuitConfig.coolDownMs);
+      if (circuitConfig && record.circuit.state === 'open')
+        earliest = Math.min(earliest, record.circuit.openedAt + circuitConfig.coolDownMs);
     }
     if (earliest === Number.POSITIVE_INFINITY) return;
     this.#wake = setTimeout(
@@ -342,4 +400,8 @@ export class HealthTracker {
       Math.max(0, earliest - now) + 1,
     ).unref();
   }
+}
+
+function checks(n: number): string {
+  return n === 1 ? '1 check' : `${n} checks`;
 }

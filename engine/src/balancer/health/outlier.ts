@@ -116,7 +116,13 @@ export class TargetOutlier {
     this.#window.clear();
     return {
       reason: `failure rate ${Math.round(percent)}% (${failures} of ${requests} in ${rate.windowMs} ms) reached ${rate.percent}%`,
-      detail: { failures, requests, failurePercent: Math.round(percent * 10) / 10, thresholdPercent: rate.percent, windowMs: rate.windowMs },
+      detail: {
+        failures,
+        requests,
+        failurePercent: Math.round(percent * 10) / 10,
+        thresholdPercent: rate.percent,
+        windowMs: rate.windowMs,
+      },
     };
   }
 

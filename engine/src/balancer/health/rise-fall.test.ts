@@ -4,9 +4,24 @@ import { HEALTHY, recordCheck, type CheckState } from './rise-fall.ts';
 describe('rise and fall', () => {
   it.each<[string, boolean[], Array<string | undefined>, boolean]>([
     ['fall 3: three failed checks in a row take it down', [false, false, false], ['check-failed', 'check-failed', 'down'], false],
-    ['a passed check in between starts the count again', [false, false, true, false, false], ['check-failed', 'check-failed', undefined, 'check-failed', 'check-failed'], true],
-    ['rise 2: down, then two passed checks bring it up', [false, false, false, true, true], ['check-failed', 'check-failed', 'down', 'check-passed', 'up'], true],
-    ['a failed check while coming back starts the rise again', [false, false, false, true, false, true, true], ['check-failed', 'check-failed', 'down', 'check-passed', undefined, 'check-passed', 'up'], true],
+    [
+      'a passed check in between starts the count again',
+      [false, false, true, false, false],
+      ['check-failed', 'check-failed', undefined, 'check-failed', 'check-failed'],
+      true,
+    ],
+    [
+      'rise 2: down, then two passed checks bring it up',
+      [false, false, false, true, true],
+      ['check-failed', 'check-failed', 'down', 'check-passed', 'up'],
+      true,
+    ],
+    [
+      'a failed check while coming back starts the rise again',
+      [false, false, false, true, false, true, true],
+      ['check-failed', 'check-failed', 'down', 'check-passed', undefined, 'check-passed', 'up'],
+      true,
+    ],
     ['checks that agree with the state change nothing', [true, true], [undefined, undefined], true],
   ])('%s', (_name, checks, changes, healthy) => {
     let state: CheckState = HEALTHY;

@@ -1,10 +1,10 @@
 /**
  * Slow start, as Envoy's: a target that comes back takes a growing share of the traffic over a window
  * instead of all of it at once. Its weight is scaled by `max(minWeight, (elapsed / window)^(1 / aggression))`.
- * The balancer applies the factor by admission, so it works for every picker and ignores none of them:
- * at each pick the warming target stays eligible with probability `factor` (so it gets about `factor`
- * of its usual share). Hash pickers are left out, as Envoy does, because a key must not change target
- * while one warms up. Pure.
+ * The balancer applies the factor by admission, so it works the same for every picker, round robin
+ * (which ignores weights) included: at each pick a warming target stays eligible with probability
+ * `factor`, so it gets about `factor` of its usual share. Hash pickers are left out, as in Envoy,
+ * because a key must not change target while one warms up. Pure.
  */
 
 export interface SlowStartConfig {

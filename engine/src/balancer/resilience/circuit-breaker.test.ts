@@ -53,7 +53,14 @@ describe('circuit breaker', () => {
 
   it('a failed trial opens it again for a fresh cool-down', () => {
     let circuit = CLOSED_CIRCUIT;
-    for (const [at, input] of [[0, fail()], [0, fail()], [0, fail()], [1_000, tick], [1_000, trial], [1_200, fail(true)]] as const) {
+    for (const [at, input] of [
+      [0, fail()],
+      [0, fail()],
+      [0, fail()],
+      [1_000, tick],
+      [1_000, trial],
+      [1_200, fail(true)],
+    ] as const) {
       circuit = stepCircuit(circuit, input, at, config).circuit;
     }
     expect(circuit).toMatchObject({ state: 'open', openedAt: 1_200 });

@@ -91,8 +91,7 @@ const MACHINE: Record<CircuitState, Handlers> = {
 
 export function stepCircuit(circuit: Circuit, input: CircuitInput, now: number, config: CircuitConfig): CircuitStep {
   const handler = MACHINE[circuit.state][input.type] as
-    | ((circuit: Circuit, input: CircuitInput, now: number, config: CircuitConfig) => CircuitStep)
-    | undefined;
+    ((circuit: Circuit, input: CircuitInput, now: number, config: CircuitConfig) => CircuitStep) | undefined;
   return handler ? handler(circuit, input, now, config) : { circuit };
 }
 

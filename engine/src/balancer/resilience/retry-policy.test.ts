@@ -46,8 +46,18 @@ describe('retry decision', () => {
     ['the last try is not', { tryNumber: 3 }, false, /^that was try 3 of 3$/],
     ['a request with a body is not', { hasBody: true }, false, /has a body/],
     ['a POST that may have reached the target is not', { method: 'POST' }, false, /POST is not retried/],
-    ['a POST whose connection was refused is (nginx: it never reached the target)', { method: 'POST', failure: 'connect-error' }, true, /connect-error on try 1/],
-    ['the budget stops the fourth concurrent retry among few requests', { retries: 3, active: 10 }, false, /^retry budget spent: 3 retries in flight, limit max\(3, 20% of 10 active\) = 3$/],
+    [
+      'a POST whose connection was refused is (nginx: it never reached the target)',
+      { method: 'POST', failure: 'connect-error' },
+      true,
+      /connect-error on try 1/,
+    ],
+    [
+      'the budget stops the fourth concurrent retry among few requests',
+      { retries: 3, active: 10 },
+      false,
+      /^retry budget spent: 3 retries in flight, limit max\(3, 20% of 10 active\) = 3$/,
+    ],
     ['many active requests raise the budget', { retries: 3, active: 20 }, true, /retry 4 in flight of max\(3, 20% of 20 active\) = 4/],
   ])('%s', (_name, question, retry, reason) => {
     const answer = decideRetry(policy, ask(question));

@@ -61,5 +61,9 @@ export function decideRetry(policy: RetryPolicy, q: RetryQuestion): RetryAnswer 
   }
   const budget = `max(${policy.budget.minConcurrent}, ${policy.budget.percent}% of ${q.active} active) = ${limit}`;
   if (q.retries >= limit) return no(`retry budget spent: ${q.retries} retries in flight, limit ${budget}`);
-  return { retry: true, reason: `${q.failure} on try ${q.tryNumber} of ${policy.tries}; retry ${q.retries + 1} in flight of ${budget}`, limit };
+  return {
+    retry: true,
+    reason: `${q.failure} on try ${q.tryNumber} of ${policy.tries}; retry ${q.retries + 1} in flight of ${budget}`,
+    limit,
+  };
 }
