@@ -4,17 +4,32 @@
  * pinned to core 0, keep-alive connections, a warm-up then a measured run, repeated and interleaved
  * when `--repeat` is given. Prints requests/s and p50/p99 latency (medians), writes
  * bench/results/<date>-<case set>.json and refreshes the results section of bench/README.md.
- * The `frame-budget` case is the lab page in Chromium instead (bench/frame-budget.mjs): its own
- * numbers, table, JSON field and README section. `npm run bench -- --help` lists the flags.
+ * The `frame-budget` case is the lab page in Chromium instead (bench/frame-budget.mjs), and the `pickers`
+ * case times the balancer's pickers in a loop (bench/pickers.mjs): each has its own numbers, table, JSON
+ * field and README section. The `chain-<algorithm>` cases (group `chain-per-algorithm`) are ordinary load
+ * cases whose results also feed the pickers section (the picker share of a request).
+ * `npm run bench -- --help` lists the flags.
  */
+import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { runFrameBudget } from './frame-budget.mjs';
 import { readArgs, USAGE } from './lib/args.mjs';
-import { CASES, selectCases } from './lib/cases.mjs';
+import { CASES, GROUPS, selectCases } from './lib/cases.mjs';
 import { frameBudgetLine, frameBudgetText, summariseFrameBudget, updateFrameBudgetReadme } from './lib/frame-budget-report.mjs';
 import { pickLoadGenerator } from './lib/loadgen.mjs';
 import { detectPinning } from './lib/pinning.mjs';
+import {
+  chainCasesOf,
+  latestResults,
+  pickerShares,
+  pickersOf,
+  pickersText,
+  sharesText,
+  summarisePickers,
+  updatePickersReadme,
+} from './lib/picker-report.mjs';
 import { probe } from './lib/probe.mjs';
+import { runPickers } from './pickers.mjs';
 import { starvedNote, targetsText, textTable, updateReadme, writeResults } from './lib/report.mjs';
 import { attachSseClient } from './lib/sse-attach.mjs';
 import { evaluateTargets, medians, spread } from './lib/summary.mjs';
@@ -38,7 +53,8 @@ if (options.help) {
   process.exit(0);
 }
 if (options.list) {
-  for (const c of CASES) console.log(`${c.name.padEnd(18)} ${c.what}`);
+  for (const c of CASES) console.log(`${c.name.padEnd(26)} ${c.what}`);
+  for (const [group, names] of Object.entries(GROUPS)) console.log(`${group.padEnd(26)} group: ${names.join(', ')}`);
   process.exit(0);
 }
 
@@ -46,6 +62,7 @@ const loadGenerator = pickLoadGenerator(options.loadgen);
 const pinning = detectPinning();
 const startedAt = new Date().toISOString();
 const loadavgAtStart = os.loadavg();
+const engineTreeAtStart = engineTree();
 
 console.log(
   `edge bench: ${cases.length} case(s), ${options.warmupSeconds} s warm-up + ${options.durationSeconds} s measured, ` +
@@ -73,6 +90,12 @@ for (let rep = 1; rep <= options.repeat; rep++) {
         console.log(`${label.padEnd(26)} ${frameBudgetLine(run)}`);
         continue;
       }
+      if (c.micro) {
+        const run = await runPickers({ pinning, log: (line) => console.log(`${label.padEnd(26)} ${line}`) });
+        state.runs.push(run);
+        for (const note of run.notes) console.log(`${label.padEnd(26)} note: ${note}`);
+        continue;
+      }
       const { run, response } = await runCase(c);
       state.runs.push(run);
       state.response = response;
@@ -90,7 +113,7 @@ for (let rep = 1; rep <= options.repeat; rep++) {
   }
 }
 
-const loadCases = cases.filter((c) => !c.browser);
+const loadCases = cases.filter((c) => !c.browser && !c.micro);
 const summarised = loadCases.map((c) => {
   const state = outcome.get(c.name);
   const measured = state.status === 'ok' && state.runs.length > 0;
@@ -110,11 +133,14 @@ const summarised = loadCases.map((c) => {
 
 const browserCase = cases.find((c) => c.browser);
 const frameBudget = browserCase ? frameBudgetResult(browserCase) : undefined;
-const skipped = skippedLines([...summarised, ...(frameBudget?.status === 'ok' ? [] : frameBudget ? [frameBudget] : [])]);
+const microCase = cases.find((c) => c.micro);
+const pickers = microCase ? pickersResult(microCase) : undefined;
+const pickerShare = pickerShareOf(pickers, summarised);
+const skipped = skippedLines([...summarised, ...[frameBudget, pickers].filter((extra) => extra && extra.status !== 'ok')]);
 const targets = { byRps: evaluateTargets(summarised, 'rps'), byCpu: evaluateTargets(summarised, 'reqPerCpuSecond') };
 const result = {
   startedAt,
-  caseSet: options.only.length ? cases.map((c) => c.name).join('+') : 'all',
+  caseSet: options.only.length ? [...new Set(options.only)].join('+') : 'all',
   machine: {
     cpus: os.cpus().length,
     cpuModel: os.cpus()[0]?.model.trim() ?? 'unknown',
@@ -125,6 +151,7 @@ const result = {
     loadavgAtEnd: os.loadavg(),
     shared: 'other engineers run builds and tests on this machine meanwhile; SUT CPU below 100% means it lost time to them',
   },
+  engineTree: engineTreeAtStart,
   loadGenerator: { name: loadGenerator.name, version: loadGenerator.version, threads: loadGenerator.name === 'wrk' ? 1 : undefined },
   pinning,
   settings: {
@@ -137,6 +164,8 @@ const result = {
   },
   cases: summarised,
   frameBudget,
+  pickers,
+  pickerShare: pickerShare ? { sources: pickerShare.sources, rows: pickerShare.rows } : undefined,
   targets,
   skipped,
 };
@@ -147,6 +176,8 @@ if (summarised.length > 0) {
   console.log(`targets, by req per SUT CPU-second (less sensitive to a shared machine):\n${targetsText(targets.byCpu)}`);
 }
 if (frameBudget?.summary) console.log(`\n${frameBudgetText(frameBudget.summary)}`);
+if (pickers?.summary) console.log(`\n${pickersText(pickers.summary)}`);
+if (pickerShare?.rows.length) console.log(`\n${sharesText(pickerShare.rows, pickerShare.sources)}`);
 for (const line of skipped) console.log(line);
 if (starvedNote(summarised)) console.log(`\nnote: ${starvedNote(summarised)}`);
 const file = writeResults(result);
@@ -162,6 +193,15 @@ if (options.writeReadme && frameBudget?.summary) {
     updateFrameBudgetReadme(result, file)
       ? 'bench/README.md frame-budget section updated'
       : 'bench/README.md has no frame-budget markers; not updated',
+  );
+}
+
+// The pickers section stands alone too: any run of `pickers` or of a chain-<algorithm> case refreshes it.
+if (options.writeReadme && pickerShare) {
+  console.log(
+    updatePickersReadme(result, file, pickerShare.inputs)
+      ? 'bench/README.md pickers section updated'
+      : 'bench/README.md has no pickers markers; not updated',
   );
 }
 
@@ -214,6 +254,69 @@ function frameBudgetResult(c) {
   };
 }
 
+/** The pickers case's part of the results: every run, the summary, or why it did not run. */
+function pickersResult(c) {
+  const state = outcome.get(c.name);
+  const measured = state.status === 'ok' && state.runs.length > 0;
+  return {
+    name: c.name,
+    what: c.what,
+    status: state.status,
+    reason: state.reason,
+    summary: measured ? summarisePickers(state.runs) : null,
+    runs: state.runs.map(slimPickersRun),
+  };
+}
+
+/** A pickers run as the results file keeps it: per configuration only the figures, not the child's diagnostics. */
+function slimPickersRun(run) {
+  return {
+    ...run,
+    variants: run.variants.map((v) => ({
+      ...v,
+      configs: v.configs.map(({ targets, ineligible, cpuNsPerPick, wallNsPerPick, waitShare, batchRange }) => ({
+        targets,
+        ineligible,
+        cpuNsPerPick,
+        wallNsPerPick,
+        waitShare,
+        batchRange,
+      })),
+    })),
+  };
+}
+
+/**
+ * The picker share of a request, when this run measured the pickers or a chain-<algorithm> case: the
+ * other half from the newest results file that has it. Null when this run measured neither.
+ */
+function pickerShareOf(pickersRun, summarisedCases) {
+  const ownChain = chainCasesOf({ cases: summarisedCases });
+  const ownPickers = pickersRun?.summary ?? null;
+  if (!ownChain && !ownPickers) return null;
+  const earlierPickers = ownPickers ? null : latestResults(pickersOf);
+  // Chain cases this run did not measure (all, or some when --only named a few) come from the newest file that has them.
+  const measured = new Set((ownChain ?? []).map((c) => c.name));
+  const borrowed = latestResults((json) => {
+    const missing = (chainCasesOf(json) ?? []).filter((c) => !measured.has(c.name));
+    return missing.length ? missing : null;
+  });
+  const chainCases = [...(ownChain ?? []), ...(borrowed?.value ?? [])];
+  const inputs = {
+    pickers: ownPickers ?? earlierPickers?.value ?? null,
+    pickersFile: earlierPickers?.file,
+    chainCases: chainCases.length ? chainCases : null,
+    chainFile: borrowed?.file,
+    /** With some chain cases measured by this run: the names taken from chainFile. */
+    chainBorrowed: ownChain && borrowed ? borrowed.value.map((c) => c.name) : undefined,
+  };
+  inputs.shares = pickerShares(inputs.pickers, inputs.chainCases);
+  const chainSource =
+    borrowed && (inputs.chainBorrowed ? `${inputs.chainBorrowed.join(', ')} from ${borrowed.file}` : `chain from ${borrowed.file}`);
+  const sources = [earlierPickers && `picks from ${earlierPickers.file}`, chainSource].filter(Boolean);
+  return { inputs, rows: inputs.shares, sources: sources.length ? sources.join(', ') : null };
+}
+
 function noteFor(state) {
   const errors = state.runs.reduce((sum, r) => sum + r.errors + r.non2xx, 0);
   const notes = [];
@@ -240,6 +343,24 @@ function skippedLines(list) {
     const who = group.every((c) => CASES.find((k) => k.name === c.name).engine) ? 'engine cases' : 'cases';
     return `${who} ${status}: ${reason} (${names})`;
   });
+}
+
+/**
+ * The engine code a run measured: the commit, and the engine files that differed from it when the run
+ * started (other engineers edit the same checkout, so a run may measure work in progress).
+ */
+function engineTree() {
+  const git = (...args) => spawnSync('git', args, { encoding: 'utf8', cwd: new URL('..', import.meta.url) });
+  const head = git('rev-parse', '--short', 'HEAD');
+  if (head.status !== 0) return null;
+  const status = git('status', '--porcelain', '--', 'engine/src');
+  return {
+    commit: head.stdout.trim(),
+    uncommitted: status.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.slice(3)),
+  };
 }
 
 function firstLines(text) {

@@ -4,9 +4,14 @@
  * answers the same small JSON body, and every system under test runs in one process on one core, as the
  * engine runs all its nodes in one process.
  *
- * One case is different: `frame-budget` (browser: true) measures the lab page in Chromium with 300 dots
- * in flight (bench/frame-budget.mjs) instead of requests per second; it has its own table and result.
+ * Two cases are different: `frame-budget` (browser: true) measures the lab page in Chromium with 300 dots
+ * in flight (bench/frame-budget.mjs) instead of requests per second, and `pickers` (micro: true) times
+ * the balancer's pickers in a loop (bench/pickers.mjs); each has its own table and result.
+ *
+ * A group names several cases at once for `--only`: `chain-per-algorithm` is `chain-<algorithm>` for every
+ * algorithm, the engine chain with that algorithm in its balancer.
  */
+import { CHAIN_ALGORITHMS } from '../sut/engine-configs.mjs';
 
 const reference = (name) => ({ entry: 'reference.mjs', args: [name] });
 const engine = (name) => ({ entry: 'engine.mjs', args: [name], tsx: true });
@@ -71,6 +76,21 @@ export const CASES = [
     what: 'engine-chain with one SSE client reading GET /api/events from the control server',
   },
   {
+    name: 'pickers',
+    hops: null,
+    micro: true,
+    what: 'every registered picker in a loop at 3, 30 and 300 targets (and a third of them ineligible): ns per pick; Maglev table and hash ring builds',
+  },
+  ...CHAIN_ALGORITHMS.map((algorithm) => ({
+    name: `chain-${algorithm}`,
+    hops: 3,
+    engine: true,
+    group: 'chain-per-algorithm',
+    algorithm,
+    sut: engine(`chain-${algorithm}`),
+    what: `engine-chain with ${algorithm} in its balancer${['consistent-hash', 'maglev'].includes(algorithm) ? ' (hashKey ip)' : ''}`,
+  })),
+  {
     name: 'frame-budget',
     hops: null,
     browser: true,
@@ -78,11 +98,20 @@ export const CASES = [
   },
 ];
 
-/** The cases `--only` names (all when empty), in catalogue order; throws on an unknown name. */
+/** Group name -> its cases' names. */
+export const GROUPS = CASES.reduce((groups, c) => {
+  if (c.group) groups[c.group] = [...(groups[c.group] ?? []), c.name];
+  return groups;
+}, {});
+
+/** The cases `--only` names (all when empty; a group stands for its cases), in catalogue order; throws on an unknown name. */
 export function selectCases(only) {
   if (only.length === 0) return CASES;
   const known = new Set(CASES.map((c) => c.name));
-  const unknown = only.filter((name) => !known.has(name));
-  if (unknown.length > 0) throw new Error(`unknown case ${unknown.join(', ')}; cases: ${[...known].join(', ')}`);
-  return CASES.filter((c) => only.includes(c.name));
+  const unknown = only.filter((name) => !known.has(name) && !GROUPS[name]);
+  if (unknown.length > 0) {
+    throw new Error(`unknown case ${unknown.join(', ')}; cases: ${[...known].join(', ')}; groups: ${Object.keys(GROUPS).join(', ')}`);
+  }
+  const wanted = new Set(only.flatMap((name) => GROUPS[name] ?? [name]));
+  return CASES.filter((c) => wanted.has(c.name));
 }

@@ -30,9 +30,47 @@ const chain = {
   ],
 };
 
+/**
+ * chain-<algorithm>: engine-chain with the balancer's algorithm swapped, every algorithm of the picker
+ * registry (engine/src/balancer/pickers/index.ts PICKER_IDS; the `pickers` case warns when the two lists
+ * differ), its options at their defaults. Three services, as engine-chain: the picker's cost at 30 and
+ * 300 targets comes from the `pickers` case, not from a chain with 30 services.
+ *
+ * The hash pickers hash the client address (`hashKey: ip`, the default, written out). The balancer sits
+ * behind the gateway and trusts no proxy, so the address it hashes is the gateway's, 127.0.0.1, for every
+ * request: one key, so one target takes all the load. That costs the same per request as a spread of
+ * keys (the services answer at once, in the same process) and is what a learner sees in this sandbox;
+ * the `pickers` case times the same pickers with 10,000 different keys.
+ */
+export const CHAIN_ALGORITHMS = [
+  'round-robin',
+  'weighted-round-robin',
+  'least-connections',
+  'random',
+  'p2c',
+  'ip-hash',
+  'consistent-hash',
+  'maglev',
+  'peak-ewma',
+];
+const HASH_KEYED = ['consistent-hash', 'maglev'];
+
+function chainWith(algorithm) {
+  return {
+    ...chain,
+    name: `bench: engine chain, ${algorithm}`,
+    nodes: chain.nodes.map((node) =>
+      node.kind === 'balancer' ? { ...node, algorithm, ...(HASH_KEYED.includes(algorithm) ? { hashKey: 'ip' } : {}) } : node,
+    ),
+  };
+}
+
 /** Per engine case: its config, the node the load hits, and whether the control server runs. */
 export const ENGINE_CASES = {
   'engine-1hop': { config: oneHop, entry: 'edge', control: 'no' },
   'engine-chain': { config: chain, entry: 'edge', control: 'if-available' },
   'engine-chain-sse': { config: chain, entry: 'edge', control: 'required' },
+  ...Object.fromEntries(
+    CHAIN_ALGORITHMS.map((algorithm) => [`chain-${algorithm}`, { config: chainWith(algorithm), entry: 'edge', control: 'if-available' }]),
+  ),
 };
