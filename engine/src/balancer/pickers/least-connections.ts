@@ -45,6 +45,7 @@ export function leastConnections(options: Record<string, unknown> = {}): Picker 
       if (tied.length === 0) return { target: null, reason: `${id}: no eligible target` };
       const { target, round } = choose(tied, true);
       const compared = new Map(round?.compared.map((peer) => [peer.id, peer]));
+      const isTied = tied.length > 1 ? new Set(tied) : undefined;
       return {
         target,
         decision: {
@@ -58,8 +59,9 @@ export function leastConnections(options: Record<string, unknown> = {}): Picker 
               eligible: c.eligible,
               inFlight: c.inFlight,
               weight: c.weight,
-              tied: tied.length > 1 && tied.includes(c),
-              ...(peer ? { current: peer.current, effective: peer.effective } : {}),
+              tied: isTied?.has(c) ?? false,
+              current: peer?.current,
+              effective: peer?.effective,
               chosen: c === target,
             };
           }),
@@ -84,8 +86,11 @@ function explain(candidates: readonly Candidate[], tied: Candidate[], target: Ca
   const eligible = candidates.filter((c) => c.eligible);
   const weighted = eligible.some((c) => c.weight !== eligible[0].weight);
   const load = (c: Candidate, first: boolean) => `${c.inFlight}${first ? ' in flight' : ''}${weighted ? ` at weight ${c.weight}` : ''}`;
-  const others = eligible.filter((c) => !tied.includes(c)).sort((a, b) => a.inFlight * b.weight - b.inFlight * a.weight);
-  const rest = others.map((c) => `${c.id} had ${load(c, false)}`);
+  const isTied = new Set(tied);
+  const others = eligible.filter((c) => !isTied.has(c));
+  // The three next-least-loaded are enough to see why; a sentence naming 300 targets explains nothing.
+  const rest = leastLoaded(others, 3).map((c) => `${c.id} had ${load(c, false)}`);
+  if (others.length > 3) rest.push(`${others.length - 3} more had more`);
   if (!round) return [`${id}: ${target.id} had ${load(target, true)}`, ...rest].join(', ');
   const winner = round.compared[round.index];
   const level =
@@ -97,6 +102,21 @@ function explain(candidates: readonly Candidate[], tied: Candidate[], target: Ca
     (rest.length > 0 ? ` (${rest.join(', ')})` : '') +
     `; smooth weighted round robin chose ${target.id}, current weight ${winner.current} of total ${round.total}`
   );
+}
+
+/** The `n` least loaded (in flight per unit of weight), in order: a partial selection, not a full sort. */
+function leastLoaded(peers: readonly Candidate[], n: number): Candidate[] {
+  const lighter = (a: Candidate, b: Candidate) => a.inFlight * b.weight < b.inFlight * a.weight;
+  const out: Candidate[] = [];
+  for (const peer of peers) {
+    let at = out.length;
+    while (at > 0 && lighter(peer, out[at - 1])) at--;
+    if (at < n) {
+      out.splice(at, 0, peer);
+      if (out.length > n) out.pop();
+    }
+  }
+  return out;
 }
 
 function round2(x: number): number {

@@ -71,12 +71,18 @@ export function peakEwma(options: Record<string, unknown> = {}): Picker {
           stage: 'pick',
           algorithm: id,
           reason: explain(a, first === second ? undefined : b, target.id),
-          candidates: candidates.map((c) => ({
-            ...scored(c),
-            eligible: c.eligible,
-            drawn: c === first || c === second,
-            chosen: c === target,
-          })),
+          candidates: candidates.map((c) => {
+            const estimateMs = readAt(c.id, now);
+            return {
+              id: c.id,
+              inFlight: c.inFlight,
+              estimateMs,
+              cost: estimateMs * (c.inFlight + 1),
+              eligible: c.eligible,
+              drawn: c === first || c === second,
+              chosen: c === target,
+            };
+          }),
         },
       };
     },

@@ -53,18 +53,29 @@ export function smoothWeights(): SmoothWeights {
   return {
     step(list, { commit = true } = {}) {
       let index = -1;
+      let best = 0;
       let total = 0;
-      const compared: PeerWeights[] = [];
-      list.forEach((candidate, i) => {
-        const peer = read(candidate);
-        const climbed = peer.effective < peer.weight ? peer.effective + 1 : peer.effective;
-        peer.current += peer.effective;
+      // One snapshot per peer for the decision; the live weights change in place only when committing.
+      const compared: PeerWeights[] = new Array(list.length);
+      for (let i = 0; i < list.length; i++) {
+        const candidate = list[i];
+        let peer = peers.get(candidate.id);
+        if (!peer || peer.weight !== candidate.weight) {
+          peer = { id: candidate.id, weight: candidate.weight, current: peer?.current ?? 0, effective: candidate.weight };
+          if (commit) peers.set(candidate.id, peer);
+        }
+        const current = peer.current + peer.effective;
         total += peer.effective;
-        compared.push({ ...peer });
-        peer.effective = climbed;
-        if (index === -1 || peer.current > compared[index].current) index = i;
-        if (commit) peers.set(peer.id, peer);
-      });
+        compared[i] = { id: peer.id, weight: peer.weight, current, effective: peer.effective };
+        if (commit) {
+          peer.current = current;
+          if (peer.effective < peer.weight) peer.effective++;
+        }
+        if (index === -1 || current > best) {
+          index = i;
+          best = current;
+        }
+      }
       if (commit && index !== -1) peers.get(list[index].id)!.current -= total;
       return { index, total, compared };
     },
