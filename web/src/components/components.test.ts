@@ -131,6 +131,21 @@ describe('components', () => {
     expect(lab.selectedRid).toBe('a');
   });
 
+  it('shows a request’s why when its log line is hovered or focused', () => {
+    const lab = newLab();
+    lab.ingest(happyPath('a'), 1);
+    lab.flushLog();
+    const view = render(EventLog, lab);
+    const line = view.target.querySelector<HTMLElement>('[data-testid="log-line"]')!;
+    line.dispatchEvent(new FocusEvent('focus'));
+    flushSync();
+    expect(view.byTestId('why-text')?.textContent).toBe('round-robin: users-2 is next in rotation (position 2 of 3)');
+    expect(line.getAttribute('aria-describedby')).toBe(view.byTestId('why-tip')?.id);
+    line.dispatchEvent(new FocusEvent('blur'));
+    flushSync();
+    expect(view.byTestId('why-tip')).toBeNull();
+  });
+
   it('holds the log still while focus is inside it', () => {
     const lab = newLab();
     lab.ingest(happyPath('a'), 1);

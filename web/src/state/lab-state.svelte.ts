@@ -10,7 +10,9 @@
  */
 import type { Decision, EngineEvent, NodeMetrics, NodeState } from '../../../engine/src/events.ts';
 import { api, ApiError } from '../lib/api.ts';
-import type { Fault, MetricsSnapshot, Topology, TopologyNode, TrafficState } from '../lib/api-types.ts';
+import type { ApiFieldError, Fault, MetricsSnapshot, Topology, TopologyNode, TrafficState } from '../lib/api-types.ts';
+import { PickHistory, type PickRecord } from '../lib/balancer/pick-history.ts';
+import { withAlgorithm, type AlgorithmChoice } from '../lib/balancer/switch-algorithm.ts';
 import { ClockSync } from '../lib/dots/clock-sync.ts';
 import { DotField } from '../lib/dots/dot-field.ts';
 import { FrameStats } from '../lib/dots/frame-stats.ts';
@@ -44,6 +46,16 @@ export interface DecisionRecord {
   decision: Decision;
 }
 
+/**
+ * A balancer's algorithm as the engine last reported it: its id, the next pick, each target's load,
+ * the picker's own state, and when the page asked (browser wall clock), to tell whether a pick seen
+ * on the stream came before or after the report.
+ */
+export type AlgorithmView = Pick<TopologyNode, 'algorithm' | 'next' | 'targets' | 'pickerState'> & { askedAt: number };
+
+/** What became of a config change: applied (perhaps with nodes that could not start), or refused with the engine's errors. */
+export type ApplyOutcome = { ok: true; failures: string[] } | { ok: false; message: string; errors: ApiFieldError[] };
+
 export interface LiveNodeState {
   state: NodeState;
   port: number | null;
@@ -75,8 +87,10 @@ export class LabState {
   droppedTotal = $state(0);
   notice = $state<Notice | null>(null);
 
-  /** Balancer algorithm state (next pick, per-target load) from the latest topology poll, by node id. */
-  algorithmViews = $state.raw<Record<string, Pick<TopologyNode, 'algorithm' | 'next' | 'targets'>>>({});
+  /** Balancer algorithm state (next pick, per-target load, picker state) from the latest topology read, by node id. */
+  algorithmViews = $state.raw<Record<string, AlgorithmView>>({});
+  /** Each balancer's recent picks, newest first, since the config was last applied. */
+  picks = $state.raw<Record<string, PickRecord[]>>({});
 
   selectedNode = $state<string | null>(null);
   selectedRid = $state<string | null>(null);
@@ -99,6 +113,8 @@ export class LabState {
 
   readonly #logBuffer = new LogBuffer(200);
   readonly #decisions = new Map<string, DecisionRecord[]>();
+  readonly #picks = new PickHistory();
+  #picksDirty = false;
   #pendingLog: LogEntry[] = [];
   #pendingDropped = 0;
   #flushTimer: ReturnType<typeof setTimeout> | undefined;
@@ -150,8 +166,10 @@ export class LabState {
   /** Refetches everything the stream does not replay: topology, metrics and faults. */
   async refresh(): Promise<void> {
     try {
+      const askedAt = wallNow();
       const [topology, metrics] = await Promise.all([api.topology(), api.metrics()]);
       this.topology = topology;
+      this.#applyAlgorithmViews(topology, askedAt);
       this.nodeStates = {};
       this.traffic = metrics.traffic ?? topology.traffic;
       this.#applyMetrics(metrics);
@@ -167,15 +185,13 @@ export class LabState {
    */
   watchAlgorithms(intervalMs = 1000): () => void {
     if (this.#algorithmWatchers++ === 0) {
-      const poll = () =>
-        api.topology().then(
-          (topology) => {
-            this.algorithmViews = Object.fromEntries(
-              (topology.nodes ?? []).filter((n) => n.algorithm !== undefined).map((n) => [n.id, { algorithm: n.algorithm, next: n.next, targets: n.targets }]),
-            );
-          },
+      const poll = () => {
+        const askedAt = wallNow();
+        return api.topology().then(
+          (topology) => this.#applyAlgorithmViews(topology, askedAt),
           () => {},
         );
+      };
       void poll();
       this.#algorithmTimer = setInterval(poll, intervalMs);
     }
@@ -185,6 +201,28 @@ export class LabState {
       stopped = true;
       if (--this.#algorithmWatchers === 0) clearInterval(this.#algorithmTimer);
     };
+  }
+
+  #applyAlgorithmViews(topology: Topology, askedAt: number): void {
+    this.algorithmViews = Object.fromEntries(
+      (topology.nodes ?? [])
+        .filter((n) => n.algorithm !== undefined)
+        .map((n) => [n.id, { algorithm: n.algorithm, next: n.next, targets: n.targets, pickerState: n.pickerState, askedAt }]),
+    );
+  }
+
+  /**
+   * The engine's next pick for balancer `nodeId`, but only when it was reported after the latest pick
+   * the page saw: a peek taken before that pick is already spent, and showing it would contradict the
+   * stream. Undefined when not known to be current.
+   */
+  currentNext(nodeId: string): string | undefined {
+    const view = this.algorithmViews[nodeId];
+    if (view?.next === undefined) return undefined;
+    // Read the published picks so this re-runs when they change, and the unpublished ones to be exact.
+    const published = this.picks[nodeId]?.[0];
+    const latest = this.#picks.latest(nodeId) ?? published;
+    return latest === undefined || this.clock.toBrowser(latest.ts) < view.askedAt ? view.next : undefined;
   }
 
   /**
@@ -241,7 +279,14 @@ export class LabState {
         const trace = this.traces.apply(event);
         const starts = event.type === 'request.received' && event.from === CLIENT;
         this.dots.track(trace, starts, this.clock.toBrowser(trace.hops[0]?.receivedTs ?? event.ts), now);
-        if (event.type === 'request.forwarded') this.#recordDecision(event.node, { rid: event.rid, ts: event.ts, to: event.to, decision: event.decision });
+        if (event.type === 'request.forwarded') {
+          const record = { rid: event.rid, ts: event.ts, to: event.to, decision: event.decision };
+          this.#recordDecision(event.node, record);
+          if (event.decision.stage === 'pick') {
+            this.#picks.record(event.node, record);
+            this.#picksDirty = true;
+          }
+        }
         if (trace.done && !wasDone) this.#pendingLog.push(requestEntry(trace));
         if (event.rid === this.selectedRid) this.#traceDirty = true;
         return;
@@ -268,6 +313,9 @@ export class LabState {
       case 'config.applied':
         this.#pendingLog.push(configEntry(event));
         this.dots.clear();
+        // Shares and sequences start again under the new config: mixing two algorithms' picks would explain neither.
+        this.#picks.clear();
+        this.#picksDirty = true;
         void this.refresh();
         return;
       case 'fault.started':
@@ -308,6 +356,10 @@ export class LabState {
     if (this.#decisionsDirty) {
       this.#decisionsDirty = false;
       this.decisions = Object.fromEntries([...this.#decisions].map(([node, list]) => [node, [...list]]));
+    }
+    if (this.#picksDirty) {
+      this.#picksDirty = false;
+      this.picks = this.#picks.snapshot();
     }
     if (this.#traceDirty) {
       this.#traceDirty = false;
@@ -375,6 +427,26 @@ export class LabState {
       for (const fault of faults) await api.clearFault(fault.id);
     });
     await this.refreshFaults();
+  }
+
+  /**
+   * Runs `choice` on balancer `nodeId`: reads the running config, changes that node and sends it back.
+   * The engine validates the whole config; a refusal comes back with its errors and the running config
+   * stays as it was.
+   */
+  async setAlgorithm(nodeId: string, choice: AlgorithmChoice): Promise<ApplyOutcome> {
+    try {
+      const config = withAlgorithm(await api.config(), nodeId, choice);
+      const answer = (await api.putConfig(config)) as { failures?: unknown } | undefined;
+      const failures = Array.isArray(answer?.failures) ? answer.failures.map(String) : [];
+      return { ok: true, failures };
+    } catch (error) {
+      return {
+        ok: false,
+        message: error instanceof Error ? error.message : String(error),
+        errors: error instanceof ApiError ? error.errors : [],
+      };
+    }
   }
 
   /** Fetches the running config and hands back the YAML file to save. */

@@ -133,4 +133,49 @@ describe('LabState', () => {
     await lab.setRate(5);
     expect(lab.notice).toEqual({ kind: 'error', text: 'Could not set the rate to 5 req/s: POST /api/traffic answered 400: rate: too high' });
   });
+
+  it('keeps each balancer’s picks for the views, and starts them again when a config is applied', () => {
+    const lab = labWithTopology();
+    lab.ingest([...happyPath('a'), ...happyPath('b', 2000)], 5000);
+    expect(lab.picks).toEqual({});
+    lab.flush();
+    expect(lab.picks.users.map((p) => p.rid)).toEqual(['b', 'a']);
+    // Routing decisions are not picks.
+    expect(lab.picks.api).toBeUndefined();
+    lab.ingest([{ type: 'config.applied', seq: 50, ts: 3000, name: 'Classic edge', nodes: 5 }], 5000);
+    lab.flush();
+    expect(lab.picks).toEqual({});
+  });
+
+  it('shows the engine’s next pick only while it is newer than the last pick', () => {
+    const lab = labWithTopology();
+    lab.algorithmViews = { users: { algorithm: 'round-robin', next: 'users-1', targets: [], askedAt: 10_000 } };
+    expect(lab.currentNext('users')).toBe('users-1');
+    lab.ingest(happyPath('a', 9_000), 9_010);
+    lab.flush();
+    expect(lab.currentNext('users')).toBe('users-1');
+    lab.ingest(happyPath('b', 11_000), 11_010);
+    expect(lab.currentNext('users')).toBeUndefined();
+  });
+
+  it('switches an algorithm through the config, and hands back the engine’s refusal', async () => {
+    const config = { version: 1, nodes: [{ id: 'users', kind: 'balancer', algorithm: 'maglev', hashKey: 'path', targets: ['users-1'] }] };
+    const bodies: unknown[] = [];
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (_url: string, init?: RequestInit) => {
+        if (init?.method !== 'PUT') return new Response(JSON.stringify(config));
+        bodies.push(JSON.parse(init.body as string));
+        return bodies.length === 1
+          ? new Response(JSON.stringify({ applied: true, failures: ['users-1: port in use'] }))
+          : new Response(JSON.stringify({ errors: [{ path: 'nodes[0].algorithm', message: 'nope' }] }), { status: 400 });
+      }),
+    );
+    const lab = labWithTopology();
+    expect(await lab.setAlgorithm('users', { algorithm: 'p2c' })).toEqual({ ok: true, failures: ['users-1: port in use'] });
+    expect(bodies[0]).toEqual({ version: 1, nodes: [{ id: 'users', kind: 'balancer', algorithm: 'p2c', targets: ['users-1'] }] });
+    const refused = await lab.setAlgorithm('users', { algorithm: 'random' });
+    expect(refused).toMatchObject({ ok: false, errors: [{ path: 'nodes[0].algorithm', message: 'nope' }] });
+    expect(await lab.setAlgorithm('nope', { algorithm: 'random' })).toMatchObject({ ok: false, message: expect.stringContaining('no balancer "nope"') });
+  });
 });

@@ -30,6 +30,8 @@ export interface Hop {
   durationMs?: number;
   error?: string;
   upstream?: string;
+  /** Why the node answered by itself without forwarding (no route, no eligible target). */
+  answer?: Decision;
 }
 
 export interface Trace {
@@ -91,6 +93,7 @@ export class TraceStore {
         hop.durationMs = event.durationMs;
         hop.error = event.error;
         hop.upstream = event.upstream;
+        hop.answer = event.decision;
         if (isEntry(hop) || (hop.estimated && !trace.hops.some((h) => h.forwards.some((f) => f.to === hop.node)))) trace.done = true;
         break;
       }

@@ -1,0 +1,90 @@
+/**
+ * The balancers' recent picks, as the engine reported them (`request.forwarded` with a `pick`
+ * decision), newest first and bounded per balancer: what the inspector's distribution, sequences,
+ * rings and sparklines are drawn from. Only the page's sample of the stream is here (a slow tab is
+ * sent a sample), so shares are of the picks this page saw, and the view says so.
+ */
+import type { Decision } from '../../../../engine/src/events.ts';
+
+export interface PickRecord {
+  rid: string;
+  /** Engine time of the pick. */
+  ts: number;
+  to: string;
+  decision: Decision;
+}
+
+export const PICKS_KEPT = 200;
+
+export class PickHistory {
+  readonly #byNode = new Map<string, PickRecord[]>();
+  readonly #capacity: number;
+
+  constructor(capacity = PICKS_KEPT) {
+    this.#capacity = capacity;
+  }
+
+  record(node: string, pick: PickRecord): void {
+    let list = this.#byNode.get(node);
+    if (list === undefined) this.#byNode.set(node, (list = []));
+    list.unshift(pick);
+    if (list.length > this.#capacity) list.length = this.#capacity;
+  }
+
+  /** The newest pick at `node`, published or not. */
+  latest(node: string): PickRecord | undefined {
+    return this.#byNode.get(node)?.[0];
+  }
+
+  clear(): void {
+    this.#byNode.clear();
+  }
+
+  /** Fresh arrays, newest first, for publishing to reactive state. */
+  snapshot(): Record<string, PickRecord[]> {
+    return Object.fromEntries([...this.#byNode].map(([node, list]) => [node, [...list]]));
+  }
+}
+
+export interface TargetShare {
+  id: string;
+  count: number;
+  /** count / total, 0 when nothing was picked. */
+  share: number;
+}
+
+export interface Distribution {
+  /** Picks counted: the newest `window` of them, or all when fewer. */
+  total: number;
+  shares: TargetShare[];
+}
+
+/**
+ * Each target's share of the newest `window` picks, in the order of `targets`; a target picked but
+ * no longer configured is listed after them, so the shares always add up to the picks counted.
+ */
+export function distribution(picks: readonly PickRecord[], targets: readonly string[], window: number): Distribution {
+  const counted = picks.slice(0, Math.max(0, window));
+  const counts = new Map<string, number>(targets.map((id) => [id, 0]));
+  for (const pick of counted) counts.set(pick.to, (counts.get(pick.to) ?? 0) + 1);
+  const total = counted.length;
+  return { total, shares: [...counts].map(([id, count]) => ({ id, count, share: total === 0 ? 0 : count / total })) };
+}
+
+/** The picks one algorithm made (a switch leaves a few of the previous one's in flight). */
+export function picksBy(picks: readonly PickRecord[], algorithm: string | undefined): PickRecord[] {
+  return picks.filter((p) => p.decision.algorithm === algorithm);
+}
+
+type DecisionCandidate = NonNullable<Decision['candidates']>[number];
+
+/** The candidate a pick chose, with the numbers the algorithm reported for it. */
+export function chosenCandidate(pick: PickRecord): DecisionCandidate | undefined {
+  return pick.decision.candidates?.find((c) => c.chosen === true) ?? pick.decision.candidates?.find((c) => c.id === pick.to);
+}
+
+/** A numeric field of a candidate, or undefined when the algorithm did not report it. */
+export function numberField(candidate: DecisionCandidate | undefined, field: string): number | undefined {
+  const value = candidate?.[field];
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
