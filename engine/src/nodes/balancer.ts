@@ -32,6 +32,8 @@ interface TargetState extends Candidate {
   backup: boolean;
   /** Takes no new requests; those in flight finish. */
   draining: boolean;
+  /** Requests sent to it (every try) since the config was last applied: the distribution the UI shows. */
+  picks: number;
 }
 
 /** Who was left out of one pick and why, by target index; `backIn` is the soonest known return (ms). */
@@ -49,6 +51,8 @@ export interface BalancerTargetView extends TargetHealthView {
   id: string;
   weight: number;
   inFlight: number;
+  /** Requests sent to it (every try) since the config was last applied. */
+  picks: number;
   /** Whether the next pick could choose it (slow start's chance left aside). */
   eligible: boolean;
   address: string;
@@ -123,6 +127,7 @@ export class BalancerNode extends ForwardingNode<BalancerConfig> {
           id: to,
           weight,
           inFlight: 0,
+          picks: 0,
           eligible: true,
           address: this.#addressOf(to),
           listening: true,
@@ -132,6 +137,7 @@ export class BalancerNode extends ForwardingNode<BalancerConfig> {
         this.#state.set(to, state);
       }
       state.weight = weight;
+      state.picks = 0;
       state.backup = backup === true;
       state.draining = drain === true;
       return state;
@@ -195,6 +201,7 @@ export class BalancerNode extends ForwardingNode<BalancerConfig> {
       }
       const target = this.#state.get(pick.target.id)!;
       target.inFlight++;
+      target.picks++;
       const isRetry = tryNumber > 1;
       if (isRetry) this.#retries++;
       const trial = this.#health.dispatched(target.id);
@@ -330,12 +337,13 @@ export class BalancerNode extends ForwardingNode<BalancerConfig> {
     return {
       algorithm: this.config.algorithm,
       next: this.#picker?.peek?.(this.#targets),
-      targets: this.#targets.map(({ id, weight, inFlight, eligible, address, backup, draining }, i) => {
+      targets: this.#targets.map(({ id, weight, inFlight, picks, eligible, address, backup, draining }, i) => {
         const health = this.#health.view(id);
         return {
           id,
           weight,
           inFlight,
+          picks,
           eligible,
           address,
           ...(backup ? { backup: true as const } : {}),

@@ -59,7 +59,14 @@ export function runPicker(
     upstreams: targets.map((t) => ({ to: t.id, weight: t.weight })),
     algorithm,
     next: picker.peek?.(targets),
-    targets: targets.map(({ id, weight, inFlight, eligible, address }) => ({ id, weight, inFlight, eligible, address })),
+    targets: targets.map(({ id, weight, inFlight, eligible, address }) => ({
+      id,
+      weight,
+      inFlight,
+      eligible,
+      address,
+      picks: events.filter((e) => e.type === 'request.forwarded' && e.to === id).length,
+    })),
     ...(picker.state ? { pickerState: picker.state(targets) } : {}),
   };
   return { node, events };

@@ -17,9 +17,8 @@ describe('pick history', () => {
     expect(history.snapshot()).toEqual({});
   });
 
-  it('counts each target’s share of the newest picks, in target order', () => {
-    const picks = ['a', 'b', 'a', 'a', 'c', 'a', 'a', 'b'].map((to, i) => pick(to, 8 - i));
-    expect(distribution(picks, ['a', 'b', 'c'], 7)).toEqual({
+  it('shares come from the engine’s pick counts, in target order', () => {
+    expect(distribution([{ id: 'a', picks: 5 }, { id: 'b', picks: 1 }, { id: 'c', picks: 1 }])).toEqual({
       total: 7,
       shares: [
         { id: 'a', count: 5, share: 5 / 7 },
@@ -29,12 +28,14 @@ describe('pick history', () => {
     });
   });
 
-  it('lists a target that was picked but is no longer configured, and zeroes an empty window', () => {
-    expect(distribution([pick('gone', 1)], ['a'], 10).shares).toEqual([
-      { id: 'a', count: 0, share: 0 },
-      { id: 'gone', count: 1, share: 1 },
-    ]);
-    expect(distribution([], ['a'], 10)).toEqual({ total: 0, shares: [{ id: 'a', count: 0, share: 0 }] });
+  it('zeroes shares before any pick, and reads a missing count as none', () => {
+    expect(distribution([{ id: 'a', picks: 0 }, { id: 'b' }])).toEqual({
+      total: 0,
+      shares: [
+        { id: 'a', count: 0, share: 0 },
+        { id: 'b', count: 0, share: 0 },
+      ],
+    });
   });
 
   it('filters by algorithm and reads the chosen candidate’s numbers', () => {

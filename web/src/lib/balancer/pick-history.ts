@@ -60,15 +60,12 @@ export interface Distribution {
 }
 
 /**
- * Each target's share of the newest `window` picks, in the order of `targets`; a target picked but
- * no longer configured is listed after them, so the shares always add up to the picks counted.
+ * Each target's share of the requests the balancer sent since the config was last applied, from the
+ * engine's own per-target `picks` counts (never counted in the browser, so sampling cannot skew it).
  */
-export function distribution(picks: readonly PickRecord[], targets: readonly string[], window: number): Distribution {
-  const counted = picks.slice(0, Math.max(0, window));
-  const counts = new Map<string, number>(targets.map((id) => [id, 0]));
-  for (const pick of counted) counts.set(pick.to, (counts.get(pick.to) ?? 0) + 1);
-  const total = counted.length;
-  return { total, shares: [...counts].map(([id, count]) => ({ id, count, share: total === 0 ? 0 : count / total })) };
+export function distribution(targets: ReadonlyArray<{ id: string; picks?: number }>): Distribution {
+  const total = targets.reduce((sum, t) => sum + (t.picks ?? 0), 0);
+  return { total, shares: targets.map((t) => ({ id: t.id, count: t.picks ?? 0, share: total === 0 ? 0 : (t.picks ?? 0) / total })) };
 }
 
 /** The picks one algorithm made (a switch leaves a few of the previous one's in flight). */
