@@ -5,6 +5,7 @@
  * downstream connection is cut, as nginx does, because the status line is already gone. A caller that
  * retries may take a failure back while nothing has reached the client yet (TryOptions.retry).
  */
+import type { ServerResponse } from 'node:http';
 import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
 import type { Exchange } from '../nodes/node-server.ts';
@@ -115,10 +116,6 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
   #settled = false;
   /** A 5xx the caller took back to retry: its body is read and dropped, nothing goes downstream. */
   #heldBack = false;
-  readonly #onClientClose = () => {
-    if (!this.exchange.res.writableFinished) this.#controller?.abort(new ClientAbort());
-  };
-  readonly #resume = () => this.#controller?.resume();
 
   constructor(
     readonly exchange: Exchange,
@@ -126,7 +123,9 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
     readonly done: (result: ForwardResult) => void,
     readonly retry?: (failure: ForwardResult) => boolean,
   ) {
-    exchange.res.once('close', this.#onClientClose);
+    // One module-level listener finds its exchange on the response: no closures per request.
+    (exchange.res as TrackedResponse)[UPSTREAM] = this;
+    exchange.res.on('close', onClientClose);
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
@@ -148,7 +147,7 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
     if (this.#heldBack) return;
     if (!this.exchange.res.write(chunk)) {
       controller.pause();
-      this.exchange.res.once('drain', this.#resume);
+      this.exchange.res.once('drain', onDrain);
     }
   }
 
@@ -174,9 +173,30 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
   #settle(result: ForwardResult): void {
     if (this.#settled) return;
     this.#settled = true;
-    this.exchange.res.off('close', this.#onClientClose);
+    this.exchange.res.off('close', onClientClose);
     this.done(result);
   }
+
+  /** The client left before the answer was complete: stop the upstream request too. */
+  clientClosed(): void {
+    if (!this.exchange.res.writableFinished) this.#controller?.abort(new ClientAbort());
+  }
+
+  /** The client caught up: let undici read on. */
+  drained(): void {
+    this.#controller?.resume();
+  }
+}
+
+const UPSTREAM = Symbol('upstream exchange');
+type TrackedResponse = ServerResponse & { [UPSTREAM]?: UpstreamExchange };
+
+function onClientClose(this: TrackedResponse): void {
+  this[UPSTREAM]?.clientClosed();
+}
+
+function onDrain(this: TrackedResponse): void {
+  this[UPSTREAM]?.drained();
 }
 
 /** Why we aborted an upstream request: our client went away. */
