@@ -54,6 +54,7 @@ describe('control API', () => {
     expect(metrics.nodes.edge).toMatchObject({ requests: 4, inFlight: 0, errors: 0, statusClasses: { '2xx': 4 } });
     expect(metrics.nodes.s1.requests + metrics.nodes.s2.requests).toBe(4);
     expect(metrics.nodes.s1.requests).toBe(2);
+    expect(metrics.algorithms.lb).toMatchObject({ algorithm: 'round-robin', next: 's1', targets: [{ id: 's1', picks: 2 }, { id: 's2', picks: 2 }] });
     const prom = await (await fetch(`${url}/metrics`)).text();
     expect(prom).toMatch(/edgelab_requests_total\{node="edge",status_class="2xx"\} 4/);
     expect(prom).toMatch(/edgelab_request_duration_seconds_bucket\{.*node="edge".*\} \d+/);

@@ -83,6 +83,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
           ts: Date.now(),
           nodes: engine.metrics.snapshot(),
           traffic: { ...engine.trafficState(), stats: engine.traffic.stats() },
+          algorithms: algorithmStates(engine),
         });
       case '/api/config':
         if (method === 'GET') return sendJson(res, 200, engine.input ?? null);
@@ -169,6 +170,15 @@ function parseFlowOverrides(flow: Record<string, unknown>): Partial<TrafficConfi
   }
   const given = Object.keys(flow) as Array<keyof TrafficConfig>;
   return given.length > 0 ? Object.fromEntries(given.map((key) => [key, parsed.data[key]])) : undefined;
+}
+
+/** Each balancer's live algorithm state (the picker, its next pick, its targets), by node id. */
+function algorithmStates(engine: Engine): Record<string, unknown> {
+  const states: Record<string, unknown> = {};
+  for (const node of engine.topology()) {
+    if (node.kind === 'balancer') states[node.id] = { algorithm: node.algorithm, next: node.next, targets: node.targets, pickerState: node.pickerState };
+  }
+  return states;
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
