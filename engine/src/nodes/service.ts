@@ -59,12 +59,16 @@ export class ServiceNode extends NodeServer<ServiceConfig> {
       res.writeHead(status, headers);
       res.end(req.method === 'HEAD' ? undefined : body);
     };
-    req.once('end', () => {
+    const answer = () => {
       // setTimeout(0) would still wait a millisecond: a zero latency answers at once.
       if (delay <= 0) return respond();
       const timer = setTimeout(respond, delay);
       res.once('close', () => clearTimeout(timer));
-    });
+    };
+    // A request without a body has nothing left to read: answer without waiting for its 'end'.
+    const hasBody = req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
+    if (hasBody) req.once('end', answer);
+    else answer();
     req.once('error', () => res.destroy());
   }
 
