@@ -23,6 +23,8 @@ import {
   droppedEntry,
   engineErrorEntry,
   faultEntry,
+  circuitEntry,
+  healthEntry,
   LogBuffer,
   nodeStateEntry,
   requestEntry,
@@ -291,6 +293,16 @@ export class LabState {
         if (event.rid === this.selectedRid) this.#traceDirty = true;
         return;
       }
+      case 'request.retry':
+        this.traces.apply(event);
+        if (event.rid === this.selectedRid) this.#traceDirty = true;
+        return;
+      case 'target.health':
+        this.#pendingLog.push(healthEntry(event));
+        return;
+      case 'circuit.state':
+        this.#pendingLog.push(circuitEntry(event));
+        return;
       case 'metrics.tick':
         this.metrics = event.nodes;
         this.metricsTs = event.ts;
@@ -380,7 +392,7 @@ export class LabState {
 
   #publishSelectedTrace(): void {
     const trace = this.selectedRid === null ? undefined : this.traces.get(this.selectedRid);
-    this.selectedTrace = trace === undefined ? null : { ...trace, hops: trace.hops.map((h) => ({ ...h, forwards: [...h.forwards] })) };
+    this.selectedTrace = trace === undefined ? null : { ...trace, hops: trace.hops.map((h) => ({ ...h, forwards: [...h.forwards], ...(h.retries ? { retries: [...h.retries] } : {}) })) };
   }
 
   // Selection

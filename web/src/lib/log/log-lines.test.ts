@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { EventOf } from '../../../../engine/src/events.ts';
-import { happyPath, refusedPath } from '../traces/fixtures.ts';
+import { happyPath, refusedPath, retriedPath } from '../traces/fixtures.ts';
 import { TraceStore, type RequestEvent } from '../traces/trace-store.ts';
-import { faultEntry, LogBuffer, nodeStateEntry, requestEntry, trafficEntry } from './log-lines.ts';
+import { circuitEntry, faultEntry, healthEntry, LogBuffer, nodeStateEntry, requestEntry, spanOf, trafficEntry } from './log-lines.ts';
 
 function traceOf(events: RequestEvent[]) {
   const store = new TraceStore();
@@ -43,6 +43,84 @@ describe('log lines', () => {
     const event: EventOf<'traffic.state'> = { type: 'traffic.state', seq: 1, ts: 1, running: true, sent: 0, flows: [{ name: 'browse', to: 'edge', rate: 4, clients: 6 }] };
     expect(trafficEntry(event).text).toBe('traffic running: browse 4 req/s → edge');
     expect(trafficEntry({ ...event, running: false }).text).toBe('traffic paused');
+  });
+});
+
+describe('health and circuit lines', () => {
+  const health = (change: EventOf<'target.health'>['change'], source: 'active' | 'passive', healthy: boolean, reason: string, detail: EventOf<'target.health'>['detail']): EventOf<'target.health'> => ({
+    type: 'target.health',
+    seq: 1,
+    ts: 10,
+    node: 'users',
+    target: 'users-2',
+    source,
+    change,
+    healthy,
+    reason,
+    detail,
+  });
+
+  it('describe an ejection by passive outlier detection, with the engine’s sentence as detail', () => {
+    const reason = '5 consecutive failures reached the threshold of 5 (last: EDGE_UPSTREAM_REFUSED): ejected for 30000 ms (ejection 1: 30000 ms × 1, at most 300000 ms)';
+    const entry = healthEntry(health('ejected', 'passive', false, reason, { consecutiveFailures: 5, threshold: 5, ejectionMs: 30000, timesEjected: 1, ejectedTargets: 1, targets: 3, maxEjectionPercent: 50 }));
+    expect(entry).toMatchObject({ kind: 'health', ts: 10, detail: reason });
+    expect(entry.text).toBe('users-2 ejected for 30 s after 5 consecutive failures (balancer users, ejection 1, 1 of 3 targets out)');
+    const rate = health('ejected', 'passive', false, 'failure rate ...', { failures: 3, requests: 4, failurePercent: 75, thresholdPercent: 50, windowMs: 1000, ejectionMs: 60000, timesEjected: 2, ejectedTargets: 1, targets: 3, maxEjectionPercent: 50 });
+    expect(healthEntry(rate).text).toBe('users-2 ejected for 60 s after a 75% failure rate (3 of 4 requests in 1 s) (balancer users, ejection 2, 1 of 3 targets out)');
+  });
+
+  it('describe a return, and an ejection the max share forbade', () => {
+    expect(healthEntry(health('returned', 'passive', true, 'the ejection time is over: back in rotation', { timesEjected: 1 })).text).toBe(
+      'users-2 returned to rotation: its ejection time is over (balancer users)',
+    );
+    const skipped = health('ejection-skipped', 'passive', true, '5 consecutive failures reached the threshold of 5, but 1 of 3 targets are already ejected (max 50%)', {
+      consecutiveFailures: 5,
+      threshold: 5,
+      ejectedTargets: 1,
+      targets: 3,
+      maxEjectionPercent: 50,
+    });
+    expect(healthEntry(skipped).text).toBe('users-2 not ejected despite 5 consecutive failures: 1 of 3 targets are already ejected (at most 50% may be) (balancer users)');
+  });
+
+  it('describe active health checks: each check against its threshold, then down and up', () => {
+    const failed = health('check-failed', 'active', true, 'check failed: status 503 (1 of 3 failures in a row take it out)', { streak: 1, rise: 2, fall: 3, durationMs: 4.2, status: 503 });
+    expect(healthEntry(failed).text).toBe('users-2 failed a health check (status 503 in 4.2 ms): 1 of 3 failures in a row mark it down (balancer users)');
+    const passed = health('check-passed', 'active', false, 'check passed: status 200 (1 of 2 passes in a row bring it back)', { streak: 1, rise: 2, fall: 3, durationMs: 3, status: 200 });
+    expect(healthEntry(passed).text).toBe('users-2 passed a health check (status 200 in 3.0 ms): 1 of 2 passes in a row bring it back (balancer users)');
+    const down = health('down', 'active', false, '3 checks failed in a row (last: connection refused); back after 2 checks passed in a row', { streak: 3, rise: 2, fall: 3, durationMs: 1 });
+    expect(healthEntry(down)).toMatchObject({
+      text: 'users-2 is down: 3 health checks failed in a row, no new requests go to it until 2 checks pass in a row (balancer users)',
+      detail: '3 checks failed in a row (last: connection refused); back after 2 checks passed in a row',
+    });
+    const up = health('up', 'active', true, '2 checks passed in a row: back in rotation', { streak: 2, rise: 2, fall: 3, durationMs: 2, status: 200 });
+    expect(healthEntry(up).text).toBe('users-2 is up again: 2 health checks passed in a row, back in rotation (balancer users)');
+  });
+
+  it('describe each circuit breaker transition', () => {
+    const base = { type: 'circuit.state', seq: 1, ts: 20, node: 'users', target: 'users-2' } as const;
+    const detail = { consecutiveFailures: 5, coolDownMs: 10000, trialRequests: 1 };
+    const open: EventOf<'circuit.state'> = { ...base, from: 'closed', to: 'open', reason: '5 consecutive failures reached the threshold of 5 (last: status 503)', detail: { ...detail, failures: 5 } };
+    expect(circuitEntry(open)).toMatchObject({
+      kind: 'circuit',
+      ts: 20,
+      text: 'circuit to users-2 closed → open: after 5 consecutive failures, requests skip users-2 for 10 s (balancer users)',
+      detail: '5 consecutive failures reached the threshold of 5 (last: status 503)',
+    });
+    const half: EventOf<'circuit.state'> = { ...base, from: 'open', to: 'half-open', reason: 'the 10000 ms cool-down is over: admitting 1 trial request', detail };
+    expect(circuitEntry(half).text).toBe('circuit to users-2 open → half-open: the cool-down is over, 1 trial request may test users-2 (balancer users)');
+    const closed: EventOf<'circuit.state'> = { ...base, from: 'half-open', to: 'closed', reason: '1 of 1 trial requests succeeded', detail: { ...detail, trialSuccesses: 1 } };
+    expect(circuitEntry(closed).text).toBe('circuit to users-2 half-open → closed: 1 trial request succeeded, users-2 takes requests again (balancer users)');
+    const reopened: EventOf<'circuit.state'> = { ...base, from: 'half-open', to: 'open', reason: 'a trial request failed (status 503)', detail: { ...detail, trialSuccesses: 0 } };
+    expect(circuitEntry(reopened).text).toBe('circuit to users-2 half-open → open: after a trial request failed, requests skip users-2 for 10 s (balancer users)');
+  });
+
+  it('say spans of time as a person does', () => {
+    expect([spanOf(30000), spanOf(1500), spanOf(250), spanOf(12345)]).toEqual(['30 s', '1.5 s', '250 ms', '12.3 s']);
+  });
+
+  it('spell a retried request’s route with the try that never arrived', () => {
+    expect(requestEntry(traceOf(retriedPath())).text).toBe('GET /users/7 → 200 via edge→api→users→users-2 ✕→users-3 in 26 ms');
   });
 });
 

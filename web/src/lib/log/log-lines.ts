@@ -7,13 +7,15 @@ import { formatMs } from '../format.ts';
 import { classifyOutcome, type OutcomeClass } from '../outcome.ts';
 import { answerError, entryHop, routeOf, type Trace } from '../traces/trace-store.ts';
 
-export type LogKind = 'request' | 'node' | 'fault' | 'traffic' | 'config' | 'error' | 'stream';
+export type LogKind = 'request' | 'node' | 'fault' | 'health' | 'circuit' | 'traffic' | 'config' | 'error' | 'stream';
 
 export interface LogEntry {
   kind: LogKind;
   /** Engine time for engine events, browser time for the learner's own actions. */
   ts: number;
   text: string;
+  /** The engine's own sentence behind the line, when the line is a summary of it (health, circuits). */
+  detail?: string;
   /** For request lines: opens the trace. */
   rid?: string;
   outcome?: OutcomeClass;
@@ -60,6 +62,109 @@ export function faultEntry(event: EventOf<'fault.started'> | EventOf<'fault.ende
   const what = event.type === 'fault.started' ? 'injected' : 'cleared';
   const effect = type === 'down' ? (event.type === 'fault.started' ? ': its listener is closed, connections are refused' : ': it listens again') : '';
   return { kind: 'fault', ts: event.ts, text: `fault ${id} ${what}: ${target} ${type}${effect}` };
+}
+
+/** A span of time as a person says it: `30 s`, `1.5 s`, `250 ms`. */
+export function spanOf(ms: number): string {
+  if (ms >= 1000 && ms % 100 === 0) return `${ms / 1000} s`;
+  return formatMs(ms);
+}
+
+function num(detail: Record<string, unknown>, key: string): number | undefined {
+  const value = detail[key];
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** What made passive outlier detection call a target an outlier, from the event's numbers. */
+function outlierCause(detail: Record<string, unknown>): string | undefined {
+  const consecutive = num(detail, 'consecutiveFailures');
+  if (consecutive !== undefined) return `${consecutive} consecutive failures`;
+  const percent = num(detail, 'failurePercent');
+  if (percent === undefined) return undefined;
+  const failures = num(detail, 'failures');
+  const requests = num(detail, 'requests');
+  const windowMs = num(detail, 'windowMs');
+  const counts = failures !== undefined && requests !== undefined ? ` (${failures} of ${requests} requests${windowMs !== undefined ? ` in ${spanOf(windowMs)}` : ''})` : '';
+  return `a ${percent}% failure rate${counts}`;
+}
+
+/**
+ * A balancer's view of one target changed: active health checks (a check failed or passed, the target
+ * went down or came back up) or passive outlier detection (ejected, returned, ejection skipped). The
+ * line is built from the event's numbers; the engine's own sentence is kept as the line's detail.
+ */
+export function healthEntry(event: EventOf<'target.health'>): LogEntry {
+  const { node, target, detail } = event;
+  const at = `(balancer ${node})`;
+  const streak = num(detail, 'streak');
+  const rise = num(detail, 'rise');
+  const fall = num(detail, 'fall');
+  const status = num(detail, 'status');
+  const durationMs = num(detail, 'durationMs');
+  const answer = [status !== undefined ? `status ${status}` : '', durationMs !== undefined ? `in ${formatMs(durationMs)}` : ''].filter(Boolean).join(' ');
+  let text: string;
+  switch (event.change) {
+    case 'check-failed':
+      text = `${target} failed a health check${answer ? ` (${answer})` : ''}${streak !== undefined && fall !== undefined ? `: ${streak} of ${fall} failures in a row mark it down` : ''} ${at}`;
+      break;
+    case 'check-passed':
+      text = `${target} passed a health check${answer ? ` (${answer})` : ''}${streak !== undefined && rise !== undefined ? `: ${streak} of ${rise} passes in a row bring it back` : ''} ${at}`;
+      break;
+    case 'down':
+      text = `${target} is down: ${fall !== undefined ? `${plural(fall, 'health check')} failed in a row` : 'its health checks failed'}, no new requests go to it${rise !== undefined ? ` until ${plural(rise, 'check')} pass in a row` : ''} ${at}`;
+      break;
+    case 'up':
+      text = `${target} is up again: ${rise !== undefined ? `${plural(rise, 'health check')} passed in a row` : 'its health checks passed'}, back in rotation ${at}`;
+      break;
+    case 'ejected': {
+      const ejectionMs = num(detail, 'ejectionMs');
+      const cause = outlierCause(detail);
+      const times = num(detail, 'timesEjected');
+      const ejected = num(detail, 'ejectedTargets');
+      const targets = num(detail, 'targets');
+      const notes = [`balancer ${node}`, times !== undefined ? `ejection ${times}` : '', ejected !== undefined && targets !== undefined ? `${ejected} of ${targets} targets out` : '']
+        .filter(Boolean)
+        .join(', ');
+      text = `${target} ejected${ejectionMs !== undefined ? ` for ${spanOf(ejectionMs)}` : ''}${cause ? ` after ${cause}` : ''} (${notes})`;
+      break;
+    }
+    case 'returned':
+      text = `${target} returned to rotation: its ejection time is over ${at}`;
+      break;
+    case 'ejection-skipped': {
+      const cause = outlierCause(detail);
+      const ejected = num(detail, 'ejectedTargets');
+      const targets = num(detail, 'targets');
+      const max = num(detail, 'maxEjectionPercent');
+      const already = ejected !== undefined && targets !== undefined ? `: ${ejected} of ${targets} targets are already ejected${max !== undefined ? ` (at most ${max}% may be)` : ''}` : '';
+      text = `${target} not ejected${cause ? ` despite ${cause}` : ''}${already} ${at}`;
+      break;
+    }
+  }
+  return { kind: 'health', ts: event.ts, text, detail: event.reason };
+}
+
+/** A balancer's circuit breaker for one target changed state: closed → open → half-open → closed (or open again). */
+export function circuitEntry(event: EventOf<'circuit.state'>): LogEntry {
+  const { node, target, from, to, detail } = event;
+  const coolDownMs = num(detail, 'coolDownMs');
+  const trialRequests = num(detail, 'trialRequests');
+  let meaning: string;
+  if (to === 'open') {
+    const failures = num(detail, 'failures');
+    const cause = from === 'half-open' ? 'a trial request failed' : failures !== undefined ? `${failures} consecutive failures` : 'failures';
+    meaning = `after ${cause}, requests skip ${target}${coolDownMs !== undefined ? ` for ${spanOf(coolDownMs)}` : ''}`;
+  } else if (to === 'half-open') {
+    meaning = `the cool-down is over, ${trialRequests !== undefined ? plural(trialRequests, 'trial request') : 'trial requests'} may test ${target}`;
+  } else {
+    const successes = num(detail, 'trialSuccesses');
+    meaning = `${successes !== undefined ? `${plural(successes, 'trial request')} succeeded` : 'the trial requests succeeded'}, ${target} takes requests again`;
+  }
+  return { kind: 'circuit', ts: event.ts, text: `circuit to ${target} ${from} → ${to}: ${meaning} (balancer ${node})`, detail: event.reason };
 }
 
 export function engineErrorEntry(event: EventOf<'engine.error'>): LogEntry {

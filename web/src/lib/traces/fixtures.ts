@@ -51,3 +51,103 @@ export function refusedPath(rid = 'r2', t = 2000): RequestEvent[] {
     completed(rid, 'edge', t + 5, 502, 5),
   ];
 }
+
+/** A balancer's forward for try `n`, as `request.forwarded` carries it with `try`. */
+export function forwardedTry(
+  rid: string,
+  node: string,
+  to: string,
+  ts: number,
+  n: number,
+  reason = `round-robin: ${to} is next in rotation`,
+): RequestEvent {
+  return {
+    type: 'request.forwarded',
+    seq: ++seq,
+    ts,
+    rid,
+    node,
+    to,
+    decision: { stage: 'pick', algorithm: 'round-robin', reason },
+    try: n,
+  };
+}
+
+/** A balancer's `request.retry` for a failed try: retried to `to`, or not (then `reason` says why). */
+export function retried(
+  rid: string,
+  node: string,
+  ts: number,
+  n: number,
+  target: string,
+  failure: string,
+  to: string | undefined,
+  reason: string,
+  budget = { retries: to === undefined ? 0 : 1, limit: 3, active: 4 },
+): RequestEvent {
+  return {
+    type: 'request.retry',
+    seq: ++seq,
+    ts,
+    rid,
+    node,
+    try: n,
+    target,
+    failure,
+    retrying: to !== undefined,
+    ...(to === undefined ? {} : { to }),
+    reason,
+    budget,
+  };
+}
+
+/** users-2 refuses try 1; the balancer retries to users-3, which answers 200 on try 2. */
+export function retriedPath(rid = 'r4', t = 4000): RequestEvent[] {
+  return [
+    received(rid, 'edge', 'client', t),
+    forwarded(rid, 'edge', 'api', t + 0.5),
+    received(rid, 'api', 'edge', t + 1),
+    forwarded(rid, 'api', 'users', t + 1.5, 'route /users/* matched'),
+    received(rid, 'users', 'api', t + 2),
+    forwardedTry(rid, 'users', 'users-2', t + 2.5, 1),
+    retried(
+      rid,
+      'users',
+      t + 3.5,
+      1,
+      'users-2',
+      'EDGE_UPSTREAM_REFUSED',
+      'users-3',
+      'connect-error on try 1 of 3; retry 1 in flight of max(3, 20% of 4 active) = 3',
+    ),
+    forwardedTry(rid, 'users', 'users-3', t + 3.6, 2),
+    received(rid, 'users-3', 'users', t + 4),
+    completed(rid, 'users-3', t + 24, 200, 20),
+    { type: 'request.completed', seq: ++seq, ts: t + 24.5, rid, node: 'users', status: 200, durationMs: 22.5, upstream: 'users-3' },
+    completed(rid, 'api', t + 25, 200, 24),
+    completed(rid, 'edge', t + 25.5, 200, 25.5),
+  ];
+}
+
+/** Both tries fail: users-2 refuses, users-3 answers 503 on the last try, so the client gets that 503. */
+export function exhaustedPath(rid = 'r5', t = 5000): RequestEvent[] {
+  return [
+    received(rid, 'users', 'client', t),
+    forwardedTry(rid, 'users', 'users-2', t + 0.5, 1),
+    retried(
+      rid,
+      'users',
+      t + 1.5,
+      1,
+      'users-2',
+      'EDGE_UPSTREAM_REFUSED',
+      'users-3',
+      'connect-error on try 1 of 2; retry 1 in flight of max(3, 20% of 1 active) = 3',
+    ),
+    forwardedTry(rid, 'users', 'users-3', t + 1.6, 2),
+    received(rid, 'users-3', 'users', t + 2),
+    completed(rid, 'users-3', t + 7, 503, 5),
+    retried(rid, 'users', t + 7.5, 2, 'users-3', 'status 503', undefined, 'that was try 2 of 2'),
+    completed(rid, 'users', t + 8, 503, 8),
+  ];
+}

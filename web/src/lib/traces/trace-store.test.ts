@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { completed, happyPath, received, refusedPath } from './fixtures.ts';
-import { answerError, entryHop, routeOf, TraceStore } from './trace-store.ts';
+import { completed, exhaustedPath, forwardedTry, happyPath, received, refusedPath, retried, retriedPath } from './fixtures.ts';
+import { answerError, entryHop, failureWords, routeOf, TraceStore, triesOf, tryText } from './trace-store.ts';
 
 function storeWith(...events: ReturnType<typeof happyPath>): TraceStore {
   const store = new TraceStore();
@@ -67,5 +67,76 @@ describe('TraceStore', () => {
     expect(store.size).toBe(2);
     expect(store.get('a')).toBeUndefined();
     expect(store.get('c')).toBeDefined();
+  });
+});
+
+describe('TraceStore with retries', () => {
+  it('joins each try at the balancer with the retry that reported its failure', () => {
+    const trace = storeWith(...retriedPath()).get('r4')!;
+    const users = trace.hops.find((h) => h.node === 'users')!;
+    expect(users.forwards.map((f) => [f.try, f.to])).toEqual([
+      [1, 'users-2'],
+      [2, 'users-3'],
+    ]);
+    const tries = triesOf(users);
+    expect(tries.map((t) => [t.try, t.forward?.to, t.retry?.target, t.retry?.to])).toEqual([
+      [1, 'users-2', 'users-2', 'users-3'],
+      [2, 'users-3', undefined, undefined],
+    ]);
+    expect(tries[0].retry).toMatchObject({ failure: 'EDGE_UPSTREAM_REFUSED', retrying: true, budget: { retries: 1, limit: 3, active: 4 } });
+    expect(tries.map(tryText)).toEqual(['try 1 → users-2 refused (EDGE_UPSTREAM_REFUSED); retried to users-3 (try 2)', 'try 2 → users-3']);
+    expect(trace).toMatchObject({ done: true });
+    expect(entryHop(trace)).toMatchObject({ status: 200 });
+  });
+
+  it('keeps the route: the refused try never arrived, the retry did', () => {
+    const trace = storeWith(...retriedPath()).get('r4')!;
+    expect(routeOf(trace)).toEqual([
+      { node: 'edge', failed: false },
+      { node: 'api', failed: false },
+      { node: 'users', failed: false },
+      { node: 'users-2', failed: true },
+      { node: 'users-3', failed: false },
+    ]);
+  });
+
+  it('says why the last failed try was not retried', () => {
+    const trace = storeWith(...exhaustedPath()).get('r5')!;
+    const users = trace.hops.find((h) => h.node === 'users')!;
+    expect(triesOf(users).map(tryText)).toEqual([
+      'try 1 → users-2 refused (EDGE_UPSTREAM_REFUSED); retried to users-3 (try 2)',
+      'try 2 → users-3 answered 503; not retried: that was try 2 of 2',
+    ]);
+    expect(trace.hops.map((h) => [h.node, h.status])).toEqual([
+      ['users', 503],
+      ['users-3', 503],
+    ]);
+  });
+
+  it('lists no tries for a hop that made one try that worked, or forwards without try numbers', () => {
+    const single = storeWith(received('r6', 'users', 'client', 1), forwardedTry('r6', 'users', 'users-1', 2, 1), completed('r6', 'users', 9, 200, 8));
+    expect(triesOf(single.get('r6')!.hops[0])).toEqual([]);
+    const plain = storeWith(...happyPath()).get('r1')!;
+    expect(plain.hops.map(triesOf)).toEqual([[], [], [], []]);
+  });
+
+  it('keeps a retry whose forward was sampled away', () => {
+    const store = storeWith(
+      received('r7', 'users', 'client', 1),
+      retried('r7', 'users', 3, 1, 'users-1', 'EDGE_UPSTREAM_TIMEOUT', 'users-2', 'timeout on try 1 of 3'),
+      forwardedTry('r7', 'users', 'users-2', 3.1, 2),
+    );
+    const tries = triesOf(store.get('r7')!.hops[0]);
+    expect(tries.map((t) => [t.try, t.forward?.to ?? null])).toEqual([
+      [1, null],
+      [2, 'users-2'],
+    ]);
+    expect(tryText(tries[0])).toBe('try 1 → users-1 timed out (EDGE_UPSTREAM_TIMEOUT); retried to users-2 (try 2)');
+  });
+
+  it('puts a failure in a word', () => {
+    expect(failureWords('EDGE_UPSTREAM_RESET')).toBe('reset the connection (EDGE_UPSTREAM_RESET)');
+    expect(failureWords('status 502')).toBe('answered 502');
+    expect(failureWords('SOMETHING_NEW')).toBe('failed (SOMETHING_NEW)');
   });
 });

@@ -6,7 +6,8 @@
  */
 import type { Decision, EventOf } from '../../../../engine/src/events.ts';
 
-export type RequestEvent = EventOf<'request.received'> | EventOf<'request.forwarded'> | EventOf<'request.completed'>;
+export type RequestEvent =
+  EventOf<'request.received'> | EventOf<'request.forwarded'> | EventOf<'request.retry'> | EventOf<'request.completed'>;
 
 /** `from` of a hop that the clients box sent (the engine's spelling). */
 export const CLIENT = 'client';
@@ -15,6 +16,30 @@ export interface Forward {
   ts: number;
   to: string;
   decision: Decision;
+  /** A balancer's try number (1, then 2, 3... for each retry). */
+  try?: number;
+}
+
+/** A try at a balancer that failed before anything reached the client, and whether it was tried again. */
+export interface RetryNote {
+  ts: number;
+  /** The try that failed (1 for the first). */
+  try: number;
+  target: string;
+  /** How it failed: an error code (`EDGE_UPSTREAM_REFUSED`) or `status 503`. */
+  failure: string;
+  retrying: boolean;
+  /** Where the next try went, when retrying. */
+  to?: string;
+  reason: string;
+  budget: { retries: number; limit: number; active: number };
+}
+
+/** One try at a balancer: its forward and, when it failed, what happened next. Either may be missing from a sample. */
+export interface Try {
+  try: number;
+  forward?: Forward;
+  retry?: RetryNote;
 }
 
 export interface Hop {
@@ -25,6 +50,8 @@ export interface Hop {
   /** The receipt was not seen; `receivedTs` is the completion time minus the node's own duration. */
   estimated: boolean;
   forwards: Forward[];
+  /** Failed tries at a balancer (`request.retry`), in the order they were reported. */
+  retries?: RetryNote[];
   completedTs?: number;
   status?: number;
   durationMs?: number;
@@ -83,7 +110,13 @@ export class TraceStore {
       }
       case 'request.forwarded': {
         const hop = openHop(trace, event.node) ?? this.#estimatedHop(trace, event.node, event.ts);
-        hop.forwards.push({ ts: event.ts, to: event.to, decision: event.decision });
+        hop.forwards.push({ ts: event.ts, to: event.to, decision: event.decision, ...(event.try === undefined ? {} : { try: event.try }) });
+        break;
+      }
+      case 'request.retry': {
+        const hop = openHop(trace, event.node) ?? this.#estimatedHop(trace, event.node, event.ts);
+        const { ts, try: tryNumber, target, failure, retrying, to, reason, budget } = event;
+        (hop.retries ??= []).push({ ts, try: tryNumber, target, failure, retrying, ...(to === undefined ? {} : { to }), reason, budget });
         break;
       }
       case 'request.completed': {
@@ -131,6 +164,55 @@ function insertByTime(hops: Hop[], hop: Hop): void {
   let i = hops.length;
   while (i > 0 && hops[i - 1].receivedTs > hop.receivedTs) i--;
   hops.splice(i, 0, hop);
+}
+
+/**
+ * A balancer hop's tries, in order, each joining its forward (`try: n`) with the `request.retry` that
+ * reported its failure. Empty when the hop made a single try and nothing failed (no retry policy, or
+ * the first try answered), so the plain forward list tells it all.
+ */
+export function triesOf(hop: Hop): Try[] {
+  const retries = hop.retries ?? [];
+  const numbered = hop.forwards.filter((f) => f.try !== undefined);
+  if (retries.length === 0 && !numbered.some((f) => (f.try as number) > 1)) return [];
+  const byTry = new Map<number, Try>();
+  const entry = (n: number): Try => {
+    let t = byTry.get(n);
+    if (t === undefined) byTry.set(n, (t = { try: n }));
+    return t;
+  };
+  for (const forward of numbered) entry(forward.try as number).forward = forward;
+  for (const retry of retries) entry(retry.try).retry = retry;
+  return [...byTry.values()].sort((a, b) => a.try - b.try);
+}
+
+/** What failed on a try, in a word a learner reads: `refused (EDGE_UPSTREAM_REFUSED)`, `answered 503`. */
+export function failureWords(failure: string): string {
+  const status = /^status (\d+|\?)$/.exec(failure);
+  if (status) return `answered ${status[1]}`;
+  const word = FAILURE_WORDS[failure];
+  return word === undefined ? `failed (${failure})` : `${word} (${failure})`;
+}
+
+const FAILURE_WORDS: Record<string, string> = {
+  EDGE_UPSTREAM_REFUSED: 'refused',
+  EDGE_UPSTREAM_RESET: 'reset the connection',
+  EDGE_UPSTREAM_PROTOCOL: 'sent an invalid response',
+  EDGE_UPSTREAM_CONNECT_TIMEOUT: 'timed out connecting',
+  EDGE_UPSTREAM_TIMEOUT: 'timed out',
+};
+
+/**
+ * One try in a sentence: "try 1 → users-2 refused (EDGE_UPSTREAM_REFUSED); retried to users-3 (try 2)",
+ * "try 3 → users-1 answered 503; not retried: that was try 3 of 3", or "try 2 → users-3" when it did not fail.
+ */
+export function tryText(t: Try): string {
+  const target = t.retry?.target ?? t.forward?.to ?? '?';
+  const head = `try ${t.try} → ${target}`;
+  if (t.retry === undefined) return head;
+  const { failure, retrying, to, reason } = t.retry;
+  const next = retrying ? `retried to ${to ?? '?'} (try ${t.try + 1})` : `not retried: ${reason}`;
+  return `${head} ${failureWords(failure)}; ${next}`;
 }
 
 /** The hop that answered the client (the first one, normally). */
