@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { EngineEvent } from '../events.ts';
-import { EventRing } from './event-ring.ts';
+import { EventRing, type HeldEvent } from './event-ring.ts';
 
-const event = (seq: number): EngineEvent => ({ type: 'config.applied', name: 'test', nodes: 1, seq, ts: seq });
-const seqs = (events: EngineEvent[]) => events.map((e) => e.seq);
+const event = (seq: number): HeldEvent => ({ seq, json: JSON.stringify({ type: 'config.applied', name: 'test', nodes: 1, seq, ts: seq }) });
+const seqs = (events: HeldEvent[]) => events.map((e) => e.seq);
 
 describe('EventRing', () => {
   it('returns the events after a seq, oldest first', () => {

@@ -11,7 +11,7 @@ import type { EventBus } from '../bus.ts';
 import { isPerRequestEvent } from '../events.ts';
 import { EventRing } from './event-ring.ts';
 import { StreamClient, type ClientLimits } from './stream-client.ts';
-import { CONNECTED_PREAMBLE, formatMessage, type StreamItem } from './wire.ts';
+import { CONNECTED_PREAMBLE, formatSerialisedMessage, type StreamItem } from './wire.ts';
 
 export interface EventStreamOptions {
   /** Events kept for `Last-Event-ID` resume (default 10 000). */
@@ -94,7 +94,7 @@ export function createEventStream(bus: EventBus, options: EventStreamOptions = {
   let flushTimer: ReturnType<typeof setTimeout> | undefined;
 
   const unsubscribe = bus.subscribe((event) => {
-    ring.push(event);
+    ring.push({ seq: event.seq, json: JSON.stringify(event) });
     if (clients.size === 0) return;
     const perRequest = isPerRequestEvent(event);
     for (const client of clients) client.offer(event, perRequest);
@@ -122,10 +122,13 @@ export function createEventStream(bus: EventBus, options: EventStreamOptions = {
 
   /** The resume message for a client that saw everything up to `lastSeq`, or '' if it missed nothing. */
   function replayAfter(lastSeq: number): string {
-    const events: StreamItem[] = ring.after(lastSeq);
+    const events = ring.after(lastSeq).map((held) => held.json);
     const lost = bus.lastSeq - lastSeq - events.length;
-    if (lost > 0) events.unshift({ type: 'stream.dropped', reason: 'resume-gap', dropped: lost, total: lost });
-    return events.length > 0 ? formatMessage(bus.lastSeq, events) : '';
+    if (lost > 0) {
+      const gap: StreamItem = { type: 'stream.dropped', reason: 'resume-gap', dropped: lost, total: lost };
+      events.unshift(JSON.stringify(gap));
+    }
+    return events.length > 0 ? formatSerialisedMessage(bus.lastSeq, events) : '';
   }
 
   function handle(req: IncomingMessage, res: ServerResponse): void {

@@ -44,3 +44,8 @@ export const HEARTBEAT = ': heartbeat\n\n';
 export function formatMessage(id: number, items: StreamItem[]): string {
   return `id: ${id}\ndata: ${JSON.stringify(items)}\n\n`;
 }
+
+/** The same message from items already serialised (the resume ring holds JSON text). */
+export function formatSerialisedMessage(id: number, jsonItems: string[]): string {
+  return `id: ${id}\ndata: [${jsonItems.join(',')}]\n\n`;
+}
