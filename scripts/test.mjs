@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // `npm test`: every suite, nothing skipped silently. Types (tsc and svelte-check), unit and
-// integration tests (vitest), then the
-// browser tests (Playwright) in Debian's Chromium, which is installed with apt-get when missing and
-// we are root on Debian; anywhere else we stop with one line saying what to install.
+// integration tests (vitest), then the browser tests (Playwright) in Debian's Chromium, which is
+// installed with apt-get when missing and we are root on Debian; anywhere else we stop with one line
+// saying what to install.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
