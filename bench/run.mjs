@@ -132,9 +132,9 @@ const summarised = loadCases.map((c) => {
 });
 
 const browserCase = cases.find((c) => c.browser);
-const frameBudget = browserCase ? frameBudgetResult(browserCase) : undefined;
+const frameBudget = browserCase ? caseResult(browserCase, summariseFrameBudget) : undefined;
 const microCase = cases.find((c) => c.micro);
-const pickers = microCase ? pickersResult(microCase) : undefined;
+const pickers = microCase ? caseResult(microCase, summarisePickers, slimPickersRun) : undefined;
 const pickerShare = pickerShareOf(pickers, summarised);
 const skipped = skippedLines([...summarised, ...[frameBudget, pickers].filter((extra) => extra && extra.status !== 'ok')]);
 const targets = { byRps: evaluateTargets(summarised, 'rps'), byCpu: evaluateTargets(summarised, 'reqPerCpuSecond') };
@@ -240,8 +240,8 @@ async function runCase(c) {
   }
 }
 
-/** The browser case's part of the results: every run, the summary, or why it did not run. */
-function frameBudgetResult(c) {
+/** A non-load case's part of the results: every run, the summary, or why it did not run. */
+function caseResult(c, summarise, slim = (run) => run) {
   const state = outcome.get(c.name);
   const measured = state.status === 'ok' && state.runs.length > 0;
   return {
@@ -249,22 +249,8 @@ function frameBudgetResult(c) {
     what: c.what,
     status: state.status,
     reason: state.reason,
-    summary: measured ? summariseFrameBudget(state.runs) : null,
-    runs: state.runs,
-  };
-}
-
-/** The pickers case's part of the results: every run, the summary, or why it did not run. */
-function pickersResult(c) {
-  const state = outcome.get(c.name);
-  const measured = state.status === 'ok' && state.runs.length > 0;
-  return {
-    name: c.name,
-    what: c.what,
-    status: state.status,
-    reason: state.reason,
-    summary: measured ? summarisePickers(state.runs) : null,
-    runs: state.runs.map(slimPickersRun),
+    summary: measured ? summarise(state.runs) : null,
+    runs: state.runs.map(slim),
   };
 }
 

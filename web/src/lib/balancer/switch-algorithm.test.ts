@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { PICKER_IDS } from '../../../../engine/src/balancer/pickers/index.ts';
 import { validateConfig } from '../../../../engine/src/config/validate.ts';
 import { balancerSettings, withAlgorithm } from './switch-algorithm.ts';
 
@@ -68,17 +69,7 @@ describe('switching a balancer’s algorithm in the config', () => {
     expect(next.nodes[0].options).toEqual({ mode: 'nginx' });
   });
 
-  it.each([
-    'round-robin',
-    'weighted-round-robin',
-    'least-connections',
-    'random',
-    'p2c',
-    'ip-hash',
-    'consistent-hash',
-    'maglev',
-    'peak-ewma',
-  ] as const)('gives a config the engine accepts for %s', (algorithm) => {
+  it.each(PICKER_IDS)('gives a config the engine accepts for %s', (algorithm) => {
     const next = withAlgorithm(config, 'users', { algorithm, hashKey: 'query:user', mode: 'nginx' });
     const result = validateConfig(next);
     expect(result.ok ? [] : result.errors).toEqual([]);
