@@ -42,20 +42,16 @@ export class MetricsRegistry {
   setNodes(nodes: ReadonlyArray<DeclaredNode>): void {
     const declared = new Map(nodes.map((node) => [node.id, node.kind]));
     for (const [id, counters] of this.#nodes) {
-      if (declared.get(id) !== counters.kind) {
-        this.#nodes.delete(id);
-        this.#prometheus.forgetNode(id);
-      }
+      if (declared.get(id) !== counters.kind) this.#nodes.delete(id);
     }
     for (const [id, kind] of declared) {
-      if (!this.#nodes.has(id)) this.#nodes.set(id, new NodeCounters(kind, this.#prometheus.durationObserver(id)));
+      if (!this.#nodes.has(id)) this.#nodes.set(id, new NodeCounters(kind));
     }
   }
 
   /** Zero every count, latency and rate. In-flight stays: those requests are still running. */
   reset(): void {
     for (const counters of this.#nodes.values()) counters.reset();
-    this.#prometheus.resetDurations(this.#nodes.keys());
   }
 
   snapshot(): Record<string, NodeMetrics> {

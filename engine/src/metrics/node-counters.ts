@@ -3,33 +3,14 @@
  * histogram and the rate of the last second. Fed per request, so every update is a few increments
  * and one HDR record; the latency summary is computed only when a snapshot asks and something changed.
  */
-import { build, type Histogram } from 'hdr-histogram-js';
 import type { NodeKind } from '../config/schema.ts';
 import type { EventOf, LatencySummary, NodeMetrics } from '../events.ts';
+import { LatencyHistogram, ZERO_LATENCY } from './latency-histogram.ts';
+import { DurationBuckets } from './duration-buckets.ts';
 import { RateWindow } from './rate-window.ts';
 
 export const STATUS_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx'] as const;
 export type StatusClass = (typeof STATUS_CLASSES)[number];
-
-/** Durations are recorded in whole microseconds; 3 significant digits keep percentiles within 0.1%. */
-const MICROS_PER_MS = 1000;
-const ZERO_LATENCY: LatencySummary = { p50: 0, p95: 0, p99: 0, max: 0, mean: 0 };
-
-function latencyHistogram(): Histogram {
-  return build({
-    bitBucketSize: 32,
-    lowestDiscernibleValue: 1,
-    highestTrackableValue: 60 * 1_000_000,
-    autoResize: true,
-    numberOfSignificantValueDigits: 3,
-    useWebAssembly: false,
-  });
-}
-
-/** Microseconds to milliseconds with two decimals, the precision `NodeMetrics` reports. */
-function toMs(micros: number): number {
-  return Math.round(micros / 10) / 100;
-}
 
 export function statusClassOf(status: number): StatusClass | undefined {
   return STATUS_CLASSES[Math.floor(status / 100) - 1];
@@ -43,18 +24,13 @@ export class NodeCounters {
   readonly errorCodes = new Map<string, number>();
   /** Errors that carry no edge error code (an upstream's own 5xx); Prometheus labels them `code="none"`. */
   uncodedErrors = 0;
-  readonly #latency = latencyHistogram();
+  readonly #latency = new LatencyHistogram();
   #latencySummary: LatencySummary | undefined = ZERO_LATENCY;
   readonly #completions = new RateWindow();
-  readonly #observeSeconds: (seconds: number) => void;
+  /** The Prometheus duration histogram's counts, read when `/metrics` is scraped. */
+  readonly durations = new DurationBuckets();
 
-  /** `observeSeconds` feeds the node's Prometheus duration histogram. */
-  constructor(
-    readonly kind: NodeKind,
-    observeSeconds: (seconds: number) => void,
-  ) {
-    this.#observeSeconds = observeSeconds;
-  }
+  constructor(readonly kind: NodeKind) {}
 
   received(): void {
     this.inFlight++;
@@ -74,12 +50,12 @@ export class NodeCounters {
       this.errors++;
       this.uncodedErrors++;
     }
-    // A subscriber must never throw on the bus's path, and HDR and prom-client both reject NaN.
+    // A subscriber must never throw on the bus's path, and HDR rejects NaN.
     const durationMs = Number.isFinite(event.durationMs) && event.durationMs > 0 ? event.durationMs : 0;
-    this.#latency.recordValue(Math.round(durationMs * MICROS_PER_MS));
+    this.#latency.record(durationMs);
     this.#latencySummary = undefined;
     this.#completions.record(nowMs);
-    this.#observeSeconds(durationMs / 1000);
+    this.durations.observe(durationMs / 1000);
   }
 
   snapshot(nowMs: number): NodeMetrics {
@@ -90,7 +66,7 @@ export class NodeCounters {
       errors: this.errors,
       statusClasses: { ...this.statusClasses },
       errorCodes: Object.fromEntries(this.errorCodes),
-      latency: { ...(this.#latencySummary ??= this.#summariseLatency()) },
+      latency: { ...(this.#latencySummary ??= this.#latency.summary()) },
       ratePerSecond: this.#completions.perSecond(nowMs),
     };
   }
@@ -105,16 +81,6 @@ export class NodeCounters {
     this.#latency.reset();
     this.#latencySummary = ZERO_LATENCY;
     this.#completions.reset();
-  }
-
-  #summariseLatency(): LatencySummary {
-    const histogram = this.#latency;
-    return {
-      p50: toMs(histogram.getValueAtPercentile(50)),
-      p95: toMs(histogram.getValueAtPercentile(95)),
-      p99: toMs(histogram.getValueAtPercentile(99)),
-      max: toMs(histogram.maxValue),
-      mean: toMs(histogram.mean),
-    };
+    this.durations.reset();
   }
 }

@@ -2,15 +2,13 @@
  * The Prometheus view of the per-node metrics, on its own prom-client `Registry` (never the global
  * one, so two engines in one process, or parallel tests, never share series).
  *
- * Request and error counters and the in-flight gauge mirror the `NodeCounters` when scraped: the hot
- * path pays nothing for them and `/metrics` always agrees with `/api/metrics`. Only the duration
- * histogram is fed per request, through a child cached per node so no label object is hashed anew.
+ * Every series mirrors the `NodeCounters` when scraped: the hot path pays nothing for Prometheus and
+ * `/metrics` always agrees with `/api/metrics`. The duration histogram's counts are kept by
+ * `DurationBuckets` and handed to the registry as a histogram metric of our own.
  */
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Registry, type Metric, type MetricValueWithName } from 'prom-client';
+import { DURATION_BUCKETS_SECONDS } from './duration-buckets.ts';
 import { STATUS_CLASSES, type NodeCounters } from './node-counters.ts';
-
-/** Seconds, from 1 ms (a cache hit on loopback) to 30 s (past any sane upstream timeout). */
-export const DURATION_BUCKETS_SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 /** The `code` label of an error that has no edge error code. */
 export const UNCODED_ERROR = 'none';
@@ -22,7 +20,6 @@ export interface PrometheusText {
 
 export class PrometheusExporter {
   readonly #registry = new Registry();
-  readonly #duration: Histogram<'node'>;
 
   /** `nodes` returns the declared nodes' counters at scrape time. */
   constructor(nodes: () => ReadonlyMap<string, NodeCounters>) {
@@ -64,32 +61,38 @@ export class PrometheusExporter {
         for (const [node, counters] of nodes()) this.set({ node }, counters.inFlight);
       },
     });
-    this.#duration = new Histogram({
-      name: 'edgelab_request_duration_seconds',
-      help: 'Time a node took to complete a request, from receiving it to its response.',
-      labelNames: ['node'] as const,
-      buckets: DURATION_BUCKETS_SECONDS,
-      registers,
-    });
-  }
-
-  /** Start a node's duration series at zero and return the cached observer its hot path calls. */
-  durationObserver(node: string): (seconds: number) => void {
-    this.#duration.zero({ node });
-    return this.#duration.labels(node).observe;
-  }
-
-  forgetNode(node: string): void {
-    this.#duration.remove(node);
-  }
-
-  /** Zero every duration series while keeping the declared nodes' series present. */
-  resetDurations(nodes: Iterable<string>): void {
-    this.#duration.reset();
-    for (const node of nodes) this.#duration.zero({ node });
+    this.#registry.registerMetric(durationHistogram(nodes));
   }
 
   async text(): Promise<PrometheusText> {
     return { contentType: this.#registry.contentType, body: await this.#registry.metrics() };
   }
+}
+
+const DURATION = 'edgelab_request_duration_seconds';
+
+/**
+ * The duration histogram as a registry metric: what `get()` returns is the shape prom-client's own
+ * Histogram returns (`_bucket` per `le`, `_sum`, `_count`), so the text is the same as before.
+ */
+function durationHistogram(nodes: () => ReadonlyMap<string, NodeCounters>): Metric {
+  const metric = {
+    name: DURATION,
+    help: 'Time a node took to complete a request, from receiving it to its response.',
+    type: 'histogram',
+    aggregator: 'sum',
+    get() {
+      const values: MetricValueWithName<string>[] = [];
+      for (const [node, counters] of nodes()) {
+        const cumulative = counters.durations.cumulative();
+        DURATION_BUCKETS_SECONDS.forEach((le, i) => values.push({ metricName: `${DURATION}_bucket`, labels: { le, node }, value: cumulative[i]! }));
+        values.push({ metricName: `${DURATION}_bucket`, labels: { le: '+Inf', node }, value: cumulative.at(-1)! });
+        values.push({ metricName: `${DURATION}_sum`, labels: { node }, value: counters.durations.sum });
+        values.push({ metricName: `${DURATION}_count`, labels: { node }, value: counters.durations.count });
+      }
+      return { name: DURATION, help: metric.help, type: metric.type, aggregator: metric.aggregator, values };
+    },
+  };
+  // registerMetric is typed for prom-client's own classes; the registry only reads name and get().
+  return metric as unknown as Metric;
 }

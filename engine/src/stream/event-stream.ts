@@ -92,9 +92,14 @@ export function createEventStream(bus: EventBus, options: EventStreamOptions = {
   let cutOff = 0;
   let closed = false;
   let flushTimer: ReturnType<typeof setTimeout> | undefined;
+  let sealTimer: ReturnType<typeof setTimeout> | undefined;
 
   const unsubscribe = bus.subscribe((event) => {
-    ring.push({ seq: event.seq, json: JSON.stringify(event) });
+    ring.push(event);
+    if (ring.pending > 0 && sealTimer === undefined) {
+      sealTimer = setTimeout(sealRing, flushMs);
+      sealTimer.unref();
+    }
     if (clients.size === 0) return;
     const perRequest = isPerRequestEvent(event);
     for (const client of clients) client.offer(event, perRequest);
@@ -112,6 +117,12 @@ export function createEventStream(bus: EventBus, options: EventStreamOptions = {
     flushTimer.unref();
   }
 
+  /** Serialise the ring's pending events about once a frame, so no event object outlives the young generation. */
+  function sealRing(): void {
+    sealTimer = undefined;
+    ring.seal();
+  }
+
   /** A client that is behind keeps its queue; polling again next frame notices when it drains. */
   function flushAll(): void {
     flushTimer = undefined;
@@ -122,8 +133,9 @@ export function createEventStream(bus: EventBus, options: EventStreamOptions = {
 
   /** The resume message for a client that saw everything up to `lastSeq`, or '' if it missed nothing. */
   function replayAfter(lastSeq: number): string {
-    const events = ring.after(lastSeq).map((held) => held.json);
-    const lost = bus.lastSeq - lastSeq - events.length;
+    const held = ring.after(lastSeq);
+    const events = held.json;
+    const lost = bus.lastSeq - lastSeq - held.count;
     if (lost > 0) {
       const gap: StreamItem = { type: 'stream.dropped', reason: 'resume-gap', dropped: lost, total: lost };
       events.unshift(JSON.stringify(gap));
@@ -154,6 +166,7 @@ export function createEventStream(bus: EventBus, options: EventStreamOptions = {
     closed = true;
     unsubscribe();
     clearTimeout(flushTimer);
+    clearTimeout(sealTimer);
     clearInterval(heartbeatTimer);
     for (const client of clients) client.end();
   }

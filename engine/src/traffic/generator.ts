@@ -4,11 +4,11 @@
  * never waits for an earlier answer; latency is measured from the intended send time, so a stalled
  * chain shows up as latency instead of silently lowering the rate (no coordinated omission).
  */
-import hdr from 'hdr-histogram-js';
 import { Pool } from 'undici';
 import type { TrafficConfig } from '../config/schema.ts';
 import { ERROR_HEADER } from '../errors.ts';
 import type { LatencySummary } from '../events.ts';
+import { LatencyHistogram } from '../metrics/latency-histogram.ts';
 import { upstreamErrorCode } from '../proxy/failures.ts';
 import { clientAddress, compilePath, type PathTemplate } from './paths.ts';
 
@@ -52,7 +52,7 @@ export class TrafficGenerator {
   #timer: NodeJS.Timeout | undefined;
   #startedAt = 0;
   #stats = emptyStats();
-  #histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 });
+  #histogram = new LatencyHistogram(3_600_000);
   readonly #options: GeneratorOptions;
 
   constructor(options: GeneratorOptions) {
@@ -110,22 +110,11 @@ export class TrafficGenerator {
 
   stats(): TrafficStats {
     const elapsedMs = this.#startedAt === 0 ? 0 : performance.now() - this.#startedAt;
-    const h = this.#histogram;
-    const ms = (us: number) => Math.round(us / 10) / 100;
     return {
       ...this.#stats,
       statusClasses: { ...this.#stats.statusClasses },
       errorCodes: { ...this.#stats.errorCodes },
-      latency:
-        h.totalCount === 0
-          ? { p50: 0, p95: 0, p99: 0, max: 0, mean: 0 }
-          : {
-              p50: ms(h.getValueAtPercentile(50)),
-              p95: ms(h.getValueAtPercentile(95)),
-              p99: ms(h.getValueAtPercentile(99)),
-              max: ms(h.maxValue),
-              mean: ms(h.mean),
-            },
+      latency: this.#histogram.summary(),
       elapsedMs,
       achievedRate: elapsedMs > 0 ? Math.round((this.#stats.completed / elapsedMs) * 10_000) / 10 : 0,
       targetRate: this.running ? this.#flows.reduce((sum, f) => sum + f.config.rate, 0) : 0,
@@ -169,7 +158,7 @@ export class TrafficGenerator {
         stats.statusClasses[cls] = (stats.statusClasses[cls] ?? 0) + 1;
       }
       if (code) stats.errorCodes[code] = (stats.errorCodes[code] ?? 0) + 1;
-      this.#histogram.recordValue(Math.max(1, Math.round((performance.now() - intendedAt) * 1000)));
+      this.#histogram.record(performance.now() - intendedAt);
     };
     if (origin === undefined) {
       settle(undefined, 'EDGE_UPSTREAM_REFUSED');
