@@ -5,8 +5,9 @@
  * when `--repeat` is given. Prints requests/s and p50/p99 latency (medians), writes
  * bench/results/<date>-<case set>.json and refreshes the results section of bench/README.md.
  * The `frame-budget` case is the lab page in Chromium instead (bench/frame-budget.mjs), and the `pickers`
- * case times the balancer's pickers in a loop (bench/pickers.mjs): each has its own numbers, table, JSON
- * field and README section. The `chain-<algorithm>` cases (group `chain-per-algorithm`) are ordinary load
+ * case times the balancer's pickers in a loop (bench/pickers.mjs), and the `generator-max` case steps the
+ * engine's traffic generator up to the highest rate it sustains (bench/generator-max.mjs): each has its
+ * own numbers, table, JSON field and README section. The `chain-<algorithm>` cases (group `chain-per-algorithm`) are ordinary load
  * cases whose results also feed the pickers section (the picker share of a request).
  * `npm run bench -- --help` lists the flags.
  */
@@ -16,6 +17,8 @@ import { runFrameBudget } from './frame-budget.mjs';
 import { readArgs, USAGE } from './lib/args.mjs';
 import { CASES, GROUPS, selectCases } from './lib/cases.mjs';
 import { frameBudgetLine, frameBudgetText, summariseFrameBudget, updateFrameBudgetReadme } from './lib/frame-budget-report.mjs';
+import { runGeneratorMax } from './generator-max.mjs';
+import { generatorMaxText, summariseGeneratorMax, updateGeneratorMaxReadme } from './lib/generator-report.mjs';
 import { pickLoadGenerator } from './lib/loadgen.mjs';
 import { detectPinning } from './lib/pinning.mjs';
 import {
@@ -90,6 +93,17 @@ for (let rep = 1; rep <= options.repeat; rep++) {
         console.log(`${label.padEnd(26)} ${frameBudgetLine(run)}`);
         continue;
       }
+      if (c.generatorMax) {
+        const run = await runGeneratorMax({
+          pinning,
+          seconds: Math.max(1, Math.round(options.durationSeconds / 3)),
+          warmup: Math.min(options.warmupSeconds, 1),
+          log: (line) => console.log(`${label.padEnd(26)} ${line}`),
+        });
+        state.runs.push(run);
+        console.log(`${label.padEnd(26)} highest sustained: ${run.highest ? `${run.highest.target} req/s` : 'none'}`);
+        continue;
+      }
       if (c.micro) {
         const run = await runPickers({ pinning, log: (line) => console.log(`${label.padEnd(26)} ${line}`) });
         state.runs.push(run);
@@ -113,7 +127,7 @@ for (let rep = 1; rep <= options.repeat; rep++) {
   }
 }
 
-const loadCases = cases.filter((c) => !c.browser && !c.micro);
+const loadCases = cases.filter((c) => !c.browser && !c.micro && !c.generatorMax);
 const summarised = loadCases.map((c) => {
   const state = outcome.get(c.name);
   const measured = state.status === 'ok' && state.runs.length > 0;
@@ -135,8 +149,10 @@ const browserCase = cases.find((c) => c.browser);
 const frameBudget = browserCase ? caseResult(browserCase, summariseFrameBudget) : undefined;
 const microCase = cases.find((c) => c.micro);
 const pickers = microCase ? caseResult(microCase, summarisePickers, slimPickersRun) : undefined;
+const generatorCase = cases.find((c) => c.generatorMax);
+const generatorMax = generatorCase ? caseResult(generatorCase, summariseGeneratorMax) : undefined;
 const pickerShare = pickerShareOf(pickers, summarised);
-const skipped = skippedLines([...summarised, ...[frameBudget, pickers].filter((extra) => extra && extra.status !== 'ok')]);
+const skipped = skippedLines([...summarised, ...[frameBudget, pickers, generatorMax].filter((extra) => extra && extra.status !== 'ok')]);
 const targets = { byRps: evaluateTargets(summarised, 'rps'), byCpu: evaluateTargets(summarised, 'reqPerCpuSecond') };
 const result = {
   startedAt,
@@ -165,6 +181,7 @@ const result = {
   cases: summarised,
   frameBudget,
   pickers,
+  generatorMax,
   pickerShare: pickerShare ? { sources: pickerShare.sources, rows: pickerShare.rows } : undefined,
   targets,
   skipped,
@@ -176,6 +193,7 @@ if (summarised.length > 0) {
   console.log(`targets, by req per SUT CPU-second (less sensitive to a shared machine):\n${targetsText(targets.byCpu)}`);
 }
 if (frameBudget?.summary) console.log(`\n${frameBudgetText(frameBudget.summary)}`);
+if (generatorMax?.summary) console.log(`\n${generatorMaxText(generatorMax.summary)}`);
 if (pickers?.summary) console.log(`\n${pickersText(pickers.summary)}`);
 if (pickerShare?.rows.length) console.log(`\n${sharesText(pickerShare.rows, pickerShare.sources)}`);
 for (const line of skipped) console.log(line);
@@ -193,6 +211,15 @@ if (options.writeReadme && frameBudget?.summary) {
     updateFrameBudgetReadme(result, file)
       ? 'bench/README.md frame-budget section updated'
       : 'bench/README.md has no frame-budget markers; not updated',
+  );
+}
+
+// The generator-max section stands alone too: any run of that case refreshes it.
+if (options.writeReadme && generatorMax?.summary) {
+  console.log(
+    updateGeneratorMaxReadme(result, file)
+      ? 'bench/README.md generator-max section updated'
+      : 'bench/README.md has no generator-max markers; not updated',
   );
 }
 

@@ -6,7 +6,7 @@
  */
 import type { EdgeConfigInput, TrafficFlow } from '../engine/src/config/schema.ts';
 import type { EdgeErrorCode } from '../engine/src/errors.ts';
-import type { FaultSpec } from '../engine/src/faults.ts';
+import type { FaultSpecInput as FaultSpec } from '../engine/src/faults/spec.ts';
 import type { LatencySummary, NodeMetrics } from '../engine/src/events.ts';
 import type { z } from 'zod';
 

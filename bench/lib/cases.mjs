@@ -4,9 +4,11 @@
  * answers the same small JSON body, and every system under test runs in one process on one core, as the
  * engine runs all its nodes in one process.
  *
- * Two cases are different: `frame-budget` (browser: true) measures the lab page in Chromium with 300 dots
- * in flight (bench/frame-budget.mjs) instead of requests per second, and `pickers` (micro: true) times
- * the balancer's pickers in a loop (bench/pickers.mjs); each has its own table and result.
+ * Three cases are different: `frame-budget` (browser: true) measures the lab page in Chromium with 300 dots
+ * in flight (bench/frame-budget.mjs) instead of requests per second, `pickers` (micro: true) times
+ * the balancer's pickers in a loop (bench/pickers.mjs), and `generator-max` (generatorMax: true) steps
+ * the engine's traffic generator up to its highest sustained rate (bench/generator-max.mjs); each has its
+ * own table and result.
  *
  * A group names several cases at once for `--only`: `chain-per-algorithm` is `chain-<algorithm>` for every
  * algorithm, the engine chain with that algorithm in its balancer.
@@ -74,6 +76,19 @@ export const CASES = [
     sse: true,
     sut: engine('engine-chain-sse'),
     what: 'engine-chain with one SSE client reading GET /api/events from the control server',
+  },
+  {
+    name: 'engine-chain-faults-idle',
+    hops: 3,
+    engine: true,
+    sut: engine('engine-chain-faults-idle'),
+    what: 'engine-chain with a fault on a node and one on an edge off the benchmarked path (a side proxy -> service): the cost of an idle fault layer',
+  },
+  {
+    name: 'generator-max',
+    hops: null,
+    generatorMax: true,
+    what: "the engine's traffic generator alone (open loop, 50 clients, its own core) against the trivial service: the highest rate it sustains (achieved ≥ 95% of target, nothing skipped)",
   },
   {
     name: 'pickers',

@@ -53,6 +53,13 @@ export const TARGETS = [
     show: (v) => `${v >= 0 ? '+' : ''}${percent(v)}`,
   },
   {
+    id: 'idle-fault-layer-cost',
+    target: 'an idle fault layer costs < 2% (engine-chain / engine-chain-faults-idle - 1)',
+    value: (m) => (m['engine-chain'] && m['engine-chain-faults-idle'] ? m['engine-chain'] / m['engine-chain-faults-idle'] - 1 : null),
+    met: (v) => v < 0.02,
+    show: (v) => `${v >= 0 ? '+' : ''}${percent(v)}`,
+  },
+  {
     id: 'undici-vs-node-http-chain',
     target: 'undici vs node:http on the chain: keep the faster (undici-3hop / node-http-3hop)',
     value: (m) => ratioOf(m['undici-3hop'], m['node-http-3hop']),

@@ -31,6 +31,22 @@ const chain = {
 };
 
 /**
+ * engine-chain-faults-idle: engine-chain plus a side entry (proxy `side` -> service `side-svc`) that no
+ * benchmarked request touches, with one fault on the node `side-svc` and one on the edge
+ * `side->side-svc`, injected after start (`faults`). The chain's nodes have no fault gate, so this
+ * measures what an idle fault layer costs a request: the ratio to engine-chain (target: under 2%).
+ */
+const chainWithSideFaults = {
+  ...chain,
+  name: 'bench: engine chain, faults elsewhere',
+  nodes: [...chain.nodes, { id: 'side', kind: 'proxy', to: 'side-svc' }, { id: 'side-svc', kind: 'service', latency: 0 }],
+};
+const SIDE_FAULTS = [
+  { target: 'side-svc', type: 'latency', ms: 300, jitter: 50 },
+  { target: 'side->side-svc', type: 'errors', rate: 0.5, status: 503 },
+];
+
+/**
  * chain-<algorithm>: engine-chain with the balancer's algorithm swapped, every algorithm of the picker
  * registry (engine/src/balancer/pickers/index.ts PICKER_IDS; the `pickers` case warns when the two lists
  * differ), its options at their defaults. Three services, as engine-chain: the picker's cost at 30 and
@@ -65,11 +81,12 @@ function chainWith(algorithm) {
   };
 }
 
-/** Per engine case: its config, the node the load hits, and whether the control server runs. */
+/** Per engine case: its config, the node the load hits, whether the control server runs, and faults to inject after start. */
 export const ENGINE_CASES = {
   'engine-1hop': { config: oneHop, entry: 'edge', control: 'no' },
   'engine-chain': { config: chain, entry: 'edge', control: 'if-available' },
   'engine-chain-sse': { config: chain, entry: 'edge', control: 'required' },
+  'engine-chain-faults-idle': { config: chainWithSideFaults, entry: 'edge', control: 'if-available', faults: SIDE_FAULTS },
   ...Object.fromEntries(
     CHAIN_ALGORITHMS.map((algorithm) => [`chain-${algorithm}`, { config: chainWith(algorithm), entry: 'edge', control: 'if-available' }]),
   ),

@@ -7,6 +7,7 @@
  *   validateConfig(obj) -> { ok, config }        engine/src/config/validate.ts
  *   new Engine().start(config), .topology(), .stop()   engine/src/engine.ts
  *   startControlServer({ engine, port: 0 }) -> { port, close() }   engine/src/server.ts
+ *   engine.injectFault(spec), .faults()   the case's `faults`, after start
  *
  *   node --import tsx bench/sut/engine.mjs <case>
  */
@@ -39,6 +40,14 @@ const engine = new engineModule.Engine();
 const started = await engine.start(checked.config);
 if (started?.failures?.length) {
   console.error(`engine nodes failed to start:\n${started.failures.join('\n')}`);
+  process.exit(2);
+}
+for (const fault of spec.faults ?? []) {
+  if (typeof engine.injectFault !== 'function') announceUnavailable('the engine has no injectFault');
+  await engine.injectFault(fault);
+}
+if ((spec.faults?.length ?? 0) !== (engine.faults?.().length ?? 0)) {
+  console.error(`expected ${spec.faults.length} active faults, the engine lists ${JSON.stringify(engine.faults())}`);
   process.exit(2);
 }
 const entry = engine.topology().find((node) => node.id === spec.entry);

@@ -3,19 +3,22 @@
  * them wired together, and owns the event bus, the metrics, the traffic generator and the faults.
  * A new config is applied in place: unchanged nodes keep their listeners and their requests in flight.
  */
-import type { EdgeConfigParsed, NodeConfigParsed, TrafficConfig } from './config/schema.ts';
+import { TRAFFIC_LOAD_FIELDS, TrafficFlow, type EdgeConfigParsed, type NodeConfigParsed, type TrafficConfig } from './config/schema.ts';
 import { isExternalUrl, upstreamsOf, zodErrors } from './config/validate.ts';
 import { EventBus } from './bus.ts';
-import type { FaultInfo, NodeState } from './events.ts';
+import type { FaultInfo, NodeState, TrafficFlowState, TrafficStateBody } from './events.ts';
 import { InputError } from './errors.ts';
-import { FaultSpec, FaultTable } from './faults.ts';
+import { FaultController, type FaultRecord } from './faults/controller.ts';
 import { MetricsRegistry } from './metrics/metrics-registry.ts';
-import { BalancerNode, type BalancerTargetView } from './nodes/balancer.ts';
+import { BalancerNode, type BalancerTargetView, type L4ConnectionView } from './nodes/balancer.ts';
 import { GatewayNode } from './nodes/gateway.ts';
+import { L4Links } from './nodes/l4-links.ts';
 import { LISTEN_HOST, type NodeContext, type NodeServer } from './nodes/node-server.ts';
 import { ProxyNode } from './nodes/proxy.ts';
 import { ServiceNode } from './nodes/service.ts';
-import { TrafficGenerator } from './traffic/generator.ts';
+import type { CapacityState } from './nodes/service-capacity.ts';
+import { TrafficGenerator, type TrafficChange } from './traffic/generator.ts';
+import { phasePlans, type PhasePlan } from './traffic/phases.ts';
 
 export interface EngineOptions {
   /** Uniform random source in [0, 1) for latencies, error rates, paths; seed it for a repeatable run. */
@@ -41,18 +44,21 @@ export interface TopologyNode {
   state: NodeState;
   reason?: string;
   upstreams: Array<{ to: string; weight?: number; route?: string }>;
+  /** `l4` for a TCP balancer that picks per connection (absent for the usual per-request l7). */
+  mode?: 'l4';
   algorithm?: string;
   next?: string;
   targets?: BalancerTargetView[];
   /** The picker's own live state (current weights, ring, table summary, EWMA costs...). */
   pickerState?: unknown;
+  /** An l4 balancer's open connections, oldest first: the one decision each made, and what rode it. */
+  connections?: L4ConnectionView[];
+  /** A service's capacity, live: in flight, queued, rejected so far, the limits in force, saturated or not. */
+  service?: CapacityState;
 }
 
-export interface TrafficState {
-  running: boolean;
-  flows: Array<{ name: string; to: string; rate: number; clients: number }>;
-  sent: number;
-}
+/** What `traffic.state` and `GET /api/traffic` say about the traffic (events.ts declares it). */
+export type TrafficState = TrafficStateBody;
 
 export interface ApplyResult {
   /** Nodes that could not start (a port in use...), each with its reason. */
@@ -63,7 +69,7 @@ export class Engine {
   readonly bus = new EventBus();
   readonly metrics: MetricsRegistry;
   readonly traffic: TrafficGenerator;
-  readonly #faults = new FaultTable();
+  readonly #faults: FaultController;
   readonly #nodes = new Map<string, NodeServer>();
   readonly #ctx: NodeContext;
   #config: EdgeConfigParsed | undefined;
@@ -72,8 +78,15 @@ export class Engine {
 
   constructor(options: EngineOptions = {}) {
     const rng = options.rng ?? Math.random;
-    this.#ctx = { bus: this.bus, rng, resolve: (upstream) => this.resolve(upstream) };
+    this.#ctx = { bus: this.bus, rng, resolve: (upstream) => this.resolve(upstream), l4Links: new L4Links() };
     this.metrics = new MetricsRegistry(this.bus);
+    this.#faults = new FaultController({
+      bus: this.bus,
+      rng,
+      config: () => this.#config,
+      nodes: () => this.#nodes,
+      resolve: (upstream) => this.resolve(upstream),
+    });
     this.traffic = new TrafficGenerator({ rng, resolve: (to) => this.resolve(to), onStateChange: () => this.#emitTraffic() });
     if ((options.metricsIntervalMs ?? 500) > 0) this.metrics.startTicks(options.metricsIntervalMs ?? 500);
     this.#retry = setInterval(() => this.#retryFailedNodes(), options.retryFailedMs ?? 2_000).unref();
@@ -82,7 +95,7 @@ export class Engine {
   /** A node that could not listen (its port was taken) tries again, so it recovers when the port frees. */
   #retryFailedNodes(): void {
     for (const node of this.#nodes.values()) {
-      if (node.state === 'failed' && !this.#faults.holds(node.id, 'down')) node.start().catch(() => {});
+      if (node.state === 'failed' && !this.#faults.holdsDown(node.id)) node.start().catch(() => {});
     }
   }
 
@@ -118,7 +131,7 @@ export class Engine {
     const retiring: NodeServer[] = [];
     for (const [id, node] of this.#nodes) {
       const next = wanted.get(id);
-      if (next && next.kind === node.kind && (next.listen === 0 || next.listen === node.port)) continue;
+      if (next && next.kind === node.kind && (next.listen === 0 || next.listen === node.port) && node.canReconfigure(next)) continue;
       retiring.push(node);
       this.#nodes.delete(id);
     }
@@ -137,8 +150,7 @@ export class Engine {
     }
     this.#config = config;
     this.#input = input;
-    this.metrics.setNodes(config.nodes.map((n) => ({ id: n.id, kind: n.kind })));
-    for (const fault of this.#faults.list()) if (!this.#nodes.has(fault.target)) this.#endFault(fault.id);
+    this.metrics.setNodes(config.nodes.map((n) => ({ id: n.id, kind: n.kind, ...(n.kind === 'balancer' ? { mode: n.mode } : {}) })));
 
     const failures: string[] = [];
     await Promise.all(
@@ -148,6 +160,8 @@ export class Engine {
         }),
       ),
     );
+    // Faults follow the new nodes (ports, pools, gates); the scenario restarts from t = 0.
+    await this.#faults.configApplied(config);
     this.bus.emit({ type: 'config.applied', name: config.name, nodes: config.nodes.length });
     if (this.traffic.running) {
       if (config.traffic.length > 0) await this.traffic.start(config.traffic);
@@ -158,6 +172,7 @@ export class Engine {
 
   async stop(): Promise<void> {
     clearInterval(this.#retry);
+    this.#faults.close();
     await this.traffic.close();
     this.metrics.stopTicks();
     const nodes = [...this.#nodes.values()];
@@ -188,36 +203,84 @@ export class Engine {
         ...(node.stateReason ? { reason: node.stateReason } : {}),
         upstreams,
         ...(node instanceof BalancerNode ? balancerView(node) : {}),
+        ...(node instanceof ServiceNode ? { service: node.capacityState() } : {}),
       };
     });
   }
 
   trafficState(): TrafficState {
     const running = this.traffic.running;
-    const flows = running ? this.traffic.flows : (this.#config?.traffic ?? []);
+    const runners = this.traffic.runners;
+    const flows: TrafficFlowState[] = running
+      ? runners.filter((r) => r.running).map((r) => flowState(r.name, r.config, r.phase, r.phaseCount))
+      : (this.#config?.traffic ?? []).map((f, i) => {
+          const plans = phasePlans(f);
+          return flowState(f.name ?? `flow-${i + 1}`, f, plans[0], plans.length);
+        });
+    const stats = this.traffic.stats();
     return {
       running,
-      flows: flows.map((f, i) => ({ name: f.name ?? `flow-${i + 1}`, to: f.to, rate: f.rate, clients: f.clients })),
-      sent: this.traffic.stats().sent,
+      flows,
+      sent: stats.sent,
+      completed: stats.completed,
+      skipped: stats.skipped,
+      outstanding: stats.outstanding,
+      targetRate: stats.targetRate,
+      achievedRate: stats.achievedRate,
+      ratePerSecond: stats.ratePerSecond,
+      live: stats.flows.map((f) => ({
+        name: f.name,
+        sent: f.sent,
+        completed: f.completed,
+        skipped: f.skipped,
+        outstanding: f.outstanding,
+        targetRate: f.targetRate,
+        achievedRate: f.achievedRate,
+        ratePerSecond: f.ratePerSecond,
+        latency: f.latency,
+        running: f.running,
+        finished: f.finished,
+      })),
     };
   }
 
   /**
-   * Start traffic: the config's flows, or, when fields are given, the config's first flow with those
-   * fields replaced (`{ rate: 20 }` changes only the rate).
+   * Start traffic: the config's flows, or, when fields are given (as a config traffic entry is
+   * written), the running or configured first flow with those fields replaced (`{ rate: 20 }` changes
+   * only the rate). Fields that say how much to send replace the base's whole load (a `phases` list
+   * drops its `rate`), and `requests` replaces `paths` and `method` (and the other way round). The
+   * merged flow is checked by the config schema; throws InputError with the path of a bad field.
    */
-  async startTraffic(overrides?: Partial<TrafficConfig>): Promise<void> {
+  async startTraffic(overrides?: Record<string, unknown>): Promise<void> {
     const configured = this.#config?.traffic ?? [];
     if (!overrides || Object.keys(overrides).length === 0) {
       if (configured.length === 0) throw new InputError('traffic', 'the config has no traffic; send to, rate and paths');
       await this.traffic.start(configured);
       return;
     }
-    const base = this.traffic.running ? this.traffic.flows[0] : configured[0];
-    const flow = { ...(base ?? { clients: 10, paths: ['/'], method: 'GET' }), ...overrides } as TrafficConfig;
-    if (!flow.to) throw new InputError('to', 'required: the node the traffic enters at');
+    const base: Record<string, unknown> = { ...(this.traffic.running ? this.traffic.flows[0] : configured[0]) };
+    const given = Object.keys(overrides);
+    if (given.some((k) => TRAFFIC_LOAD_KEYS.includes(k))) for (const k of TRAFFIC_LOAD_KEYS) delete base[k];
+    if (given.some((k) => k === 'paths' || k === 'method')) delete base.requests;
+    if (given.includes('requests')) for (const k of ['paths', 'method']) delete base[k];
+    const merged = Object.fromEntries(Object.entries({ ...base, ...overrides }).filter(([, v]) => v !== undefined));
+    if (merged.to === undefined) throw new InputError('to', 'required: the node the traffic enters at');
+    const parsed = TrafficFlow.safeParse(merged);
+    if (!parsed.success) {
+      const [first] = zodErrors(parsed.error);
+      throw new InputError(first.path, first.message);
+    }
+    const flow = parsed.data;
     if (!this.#nodes.has(flow.to) && !isExternalUrl(flow.to)) throw new InputError('to', `unknown node "${flow.to}"`);
     await this.traffic.start([flow]);
+  }
+
+  /**
+   * Change a running flow in place: `rate` for an open-loop phase, `users` for a closed-loop one;
+   * `flow` names it when several run. 409 when nothing (or not that kind of phase) is running.
+   */
+  setTraffic(change: TrafficChange): void {
+    this.traffic.set(change);
   }
 
   async stopTraffic(): Promise<void> {
@@ -228,41 +291,24 @@ export class Engine {
     return this.#faults.list();
   }
 
-  /** Inject a fault; throws InputError (with the path of the bad field) when the spec is invalid. */
-  async injectFault(body: unknown): Promise<FaultInfo> {
-    const parsed = FaultSpec.safeParse(body);
-    if (!parsed.success) {
-      const [first] = zodErrors(parsed.error);
-      throw new InputError(first.path, first.message);
-    }
-    const spec = parsed.data;
-    if (spec.target.includes('->')) throw new InputError('target', `"${spec.type}" applies to a node, not an edge`);
-    const node = this.#nodes.get(spec.target);
-    if (!node) throw new InputError('target', `unknown node "${spec.target}"`);
-    const alreadyDown = this.#faults.holds(spec.target, 'down');
-    const fault = this.#faults.add(spec);
-    if (!alreadyDown) await node.stop('crash', `fault ${fault.id}: down`);
-    this.bus.emit({ type: 'fault.started', fault });
-    return fault;
+  /** Every fault that ran since the engine started, with when and why it ended (for a run's report). */
+  faultHistory(): FaultRecord[] {
+    return this.#faults.history();
+  }
+
+  /** Inject a fault (`POST /api/faults`); throws InputError naming every bad field or target. */
+  injectFault(body: unknown): Promise<FaultInfo> {
+    return this.#faults.inject(body, 'api');
   }
 
   /** Clear a fault; resolves to false when no such fault is active. */
-  async clearFault(id: string): Promise<boolean> {
-    const fault = this.#faults.get(id);
-    if (!fault) return false;
-    this.#endFault(id);
-    const node = this.#nodes.get(fault.target);
-    if (node && !this.#faults.holds(fault.target, 'down')) {
-      await node.start().catch((error: Error) => {
-        throw new InputError('target', `cleared, but ${error.message}`, 409);
-      });
-    }
-    return true;
+  clearFault(id: string): Promise<boolean> {
+    return this.#faults.clear(id);
   }
 
-  #endFault(id: string): void {
-    const fault = this.#faults.remove(id);
-    if (fault) this.bus.emit({ type: 'fault.ended', fault });
+  /** Clear every fault and cancel the scenario's steps still to come (`DELETE /api/faults`). */
+  clearAllFaults(): Promise<{ cleared: string[]; scenarioCancelled: number }> {
+    return this.#faults.clearAll();
   }
 
   #emitTraffic(): void {
@@ -283,7 +329,24 @@ function createNode(config: NodeConfigParsed, ctx: NodeContext): NodeServer {
   }
 }
 
-function balancerView(node: BalancerNode): Pick<TopologyNode, 'algorithm' | 'next' | 'targets' | 'pickerState'> {
+function balancerView(node: BalancerNode): Pick<TopologyNode, 'mode' | 'algorithm' | 'next' | 'targets' | 'pickerState' | 'connections'> {
   const { algorithm, next, targets, state } = node.algorithmState();
-  return { algorithm, next, targets, ...(state === undefined ? {} : { pickerState: state }) };
+  const view = { algorithm, next, targets, ...(state === undefined ? {} : { pickerState: state }) };
+  return node.currentConfig.mode === 'l4' ? { mode: 'l4', ...view, connections: node.openConnections() } : view;
+}
+
+/** The fields of a traffic entry that say how much it sends: replaced together when `POST /api/traffic` gives any of them. */
+const TRAFFIC_LOAD_KEYS = ['phases', ...TRAFFIC_LOAD_FIELDS];
+
+function flowState(name: string, config: TrafficConfig, phase: PhasePlan, phases: number): TrafficFlowState {
+  return {
+    name,
+    to: config.to,
+    rate: phase.loop === 'open' ? phase.rate : 0,
+    clients: config.clients,
+    loop: phase.loop,
+    shape: phase.shape,
+    phase: { index: phase.index, of: phases, name: phase.name, forMs: Number.isFinite(phase.durationMs) ? phase.durationMs : null },
+    ...(phase.loop === 'closed' ? { users: phase.users } : {}),
+  };
 }

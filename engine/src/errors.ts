@@ -15,6 +15,14 @@ export const EDGE_ERRORS = {
   EDGE_BAD_REQUEST: { status: 400, message: 'the request is malformed' },
   EDGE_CLIENT_ABORTED: { status: 499, message: 'the client went away before the response' },
   SERVICE_INJECTED_ERROR: { status: 500, message: 'the service returned an injected error' },
+  /** Every slot busy and the queue full (`capacity`): turned away at once, with Retry-After. */
+  SERVICE_OVERLOADED: { status: 503, message: 'the service is at capacity and its queue is full' },
+  /** Waited `capacity.queueTimeout` in the queue without getting a slot, with Retry-After. */
+  SERVICE_QUEUE_TIMEOUT: { status: 503, message: 'the request waited too long in the service queue' },
+  /** An `errors` fault answered instead of the node; the status sent is the fault's own (500..599). */
+  FAULT_INJECTED_ERROR: { status: 503, message: 'an injected fault answered with an error' },
+  /** A `reset` fault cut the connection without an answer; logged as 444, nginx's status for a close without response. */
+  FAULT_INJECTED_RESET: { status: 444, message: 'an injected fault reset the connection' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type EdgeErrorCode = keyof typeof EDGE_ERRORS;
@@ -23,13 +31,25 @@ export function isEdgeErrorCode(value: unknown): value is EdgeErrorCode {
   return typeof value === 'string' && Object.hasOwn(EDGE_ERRORS, value);
 }
 
-/** A bad API call or parameter: `path` names the offending field, `status` is the HTTP answer. */
+/**
+ * A bad API call or parameter: `path` names the offending field, `status` is the HTTP answer, and
+ * `errors` lists every problem found (the first is `path`), as `{ errors: [{ path, message }] }` answers show it.
+ */
 export class InputError extends Error {
+  readonly errors: ReadonlyArray<{ path: string; message: string }>;
+
   constructor(
     readonly path: string,
     message: string,
     readonly status = 400,
+    more: ReadonlyArray<{ path: string; message: string }> = [],
   ) {
     super(`${path}: ${message}`);
+    this.errors = [{ path, message }, ...more];
+  }
+
+  /** One error for a non-empty list of `{ path, message }`. */
+  static of(errors: ReadonlyArray<{ path: string; message: string }>, status = 400): InputError {
+    return new InputError(errors[0].path, errors[0].message, status, errors.slice(1));
   }
 }

@@ -8,6 +8,7 @@
  */
 import type { EdgeErrorCode } from './errors.ts';
 import type { NodeKind } from './config/schema.ts';
+import type { FaultSource, FaultSpec } from './faults/spec.ts';
 
 /** The why of a forwarding decision: which stage chose, and the numbers that decided it. */
 export interface Decision {
@@ -42,16 +43,27 @@ export interface NodeMetrics {
   latency: LatencySummary;
   /** Requests that completed in the last second: a rate a person can read. */
   ratePerSecond: number;
+  /** An l4 balancer's connections: it never sees requests, so these are its counts. */
+  connections?: { opened: number; open: number; failed: number };
 }
 
-/** An injected fault as the API lists it: `{ id, target, type }` plus the type's parameters. */
-export interface FaultInfo {
+/**
+ * An injected fault as the API lists it and the `fault.*` events carry: its spec (one variant per
+ * type, faults/spec.ts) with every default filled in and durations in ms, its id, and where it came from.
+ */
+export type FaultInfo = FaultSpec & {
   id: string;
-  /** A node id, or an edge `from->to`. */
-  target: string;
-  type: string;
-  [parameter: string]: unknown;
-}
+  source: FaultSource;
+  /** Wall-clock ms since the epoch when it started. */
+  startedAt: number;
+  /** A scenario fault's index in the config's `scenario:`. */
+  scenario?: number;
+  /** When a scenario fault with a `for` ends (wall-clock ms). */
+  endsAt?: number;
+};
+
+/** Why a fault ended: cleared (API), its scenario time was up, its node or edge left the config, or a new config restarted the scenario. */
+export type FaultEndReason = 'cleared' | 'expired' | 'target-removed' | 'scenario-restarted';
 
 export type NodeState = 'starting' | 'up' | 'stopped' | 'failed';
 
@@ -73,6 +85,63 @@ interface Stamp {
   ts: number;
 }
 
+/**
+ * One traffic flow as `traffic.state` shows it: what it is set to do. These fields change only when
+ * traffic starts or stops, a rate or users count is set, or a phase begins; the live numbers are in `live`.
+ */
+export interface TrafficFlowState {
+  name: string;
+  to: string;
+  /** Open loop: the current phase's `rate` (the constant rate, a ramp's start, a spike's base); 0 in a closed-loop phase. */
+  rate: number;
+  clients: number;
+  /** The fields below are always sent by the engine; optional so earlier fixtures stay valid. */
+  loop?: 'open' | 'closed';
+  /** The current phase's shape: constant, poisson, ramp, spike, bursts or closed. */
+  shape?: string;
+  /** The current phase: its index, the number of phases, its name and length (null: until stopped). */
+  phase?: { index: number; of: number; name: string; forMs: number | null };
+  /** Closed loop: the virtual users. */
+  users?: number;
+}
+
+/** One flow's live numbers, as of the event (the generator sends one about every second while running). */
+export interface TrafficFlowLive {
+  name: string;
+  sent: number;
+  completed: number;
+  /** Intended sends skipped because too many requests were outstanding: the generator could not keep up. */
+  skipped: number;
+  outstanding: number;
+  /** Open loop: what the schedule asks for now, req/s; null for closed loop. */
+  targetRate: number | null;
+  /** completed / elapsed since the flow started, req/s. */
+  achievedRate: number;
+  /** Completed in the last second or so, req/s. */
+  ratePerSecond: number;
+  /** ms, from the intended send time (open loop) or the actual send (closed loop). */
+  latency: LatencySummary;
+  running: boolean;
+  finished: boolean;
+}
+
+/** The body of `traffic.state`, also `GET /api/traffic` (which adds the full `stats`). */
+export interface TrafficStateBody {
+  running: boolean;
+  /** The flows now being sent, or when stopped the config's flows. */
+  flows: TrafficFlowState[];
+  sent: number;
+  /** The totals over every flow; always sent by the engine, optional so earlier fixtures stay valid. */
+  completed?: number;
+  skipped?: number;
+  outstanding?: number;
+  /** The sum of the open-loop flows' current target rates, req/s. */
+  targetRate?: number;
+  achievedRate?: number;
+  ratePerSecond?: number;
+  live?: TrafficFlowLive[];
+}
+
 export type EngineEventBody =
   | {
       type: 'request.received';
@@ -84,6 +153,36 @@ export type EngineEventBody =
       path: string;
       /** The socket peer address as this node saw it. */
       peer: string;
+      /**
+       * Set when the request rode a connection an l4 balancer opened: that balancer never saw the
+       * request (it only relays bytes), so `from` is the HTTP sender and this names the hop in between.
+       */
+      via?: { node: string; connection: string };
+    }
+  | {
+      type: 'connection.opened';
+      /** The l4 balancer. */
+      node: string;
+      connection: string;
+      /** `address:port` of the client connecting to the balancer. */
+      peer: string;
+      /** The target picked for the connection's whole life; absent when none was eligible. */
+      to?: string;
+      decision: Decision;
+    }
+  | {
+      type: 'connection.closed';
+      node: string;
+      connection: string;
+      to?: string;
+      durationMs: number;
+      /** Bytes relayed from the client to the target, and back. */
+      bytesUp: number;
+      bytesDown: number;
+      /** HTTP requests the target received on this connection (the lab counts them; the balancer cannot). */
+      requests: number;
+      /** Why it ended badly: the target refused or timed out the connect, or none was eligible. */
+      error?: EdgeErrorCode;
     }
   | {
       type: 'request.forwarded';
@@ -126,16 +225,12 @@ export type EngineEventBody =
     }
   | { type: 'node.state'; node: string; kind: NodeKind; state: NodeState; port: number | null; reason?: string }
   | { type: 'metrics.tick'; nodes: Record<string, NodeMetrics> }
-  | {
+  | ({
       type: 'traffic.state';
-      running: boolean;
-      /** The configured traffic entries now being sent (name, target and rate). */
-      flows: Array<{ name: string; to: string; rate: number; clients: number }>;
-      sent: number;
-    }
+    } & TrafficStateBody)
   | { type: 'config.applied'; name: string; nodes: number }
   | { type: 'fault.started'; fault: FaultInfo }
-  | { type: 'fault.ended'; fault: FaultInfo }
+  | { type: 'fault.ended'; fault: FaultInfo; reason: FaultEndReason }
   | {
       type: 'target.health';
       /** The balancer whose view changed. */

@@ -116,7 +116,7 @@ describe('control API', () => {
     const res = await fetch(`${url}/api/faults`, json('POST', { target: 's2', type: 'down' }));
     expect(res.status).toBe(201);
     const fault = await res.json();
-    expect(fault).toEqual({ id: expect.any(String), target: 's2', type: 'down' });
+    expect(fault).toEqual({ id: expect.any(String), target: 's2', type: 'down', source: 'api', startedAt: expect.any(Number) });
     expect(await (await fetch(`${url}/api/faults`)).json()).toEqual([fault]);
     const statuses = [];
     for (let i = 0; i < 4; i++) {
@@ -134,7 +134,7 @@ describe('control API', () => {
 
   it.each([
     [{ target: 'ghost', type: 'down' }, 'target: unknown node "ghost"'],
-    [{ target: 's1', type: 'meltdown' }, 'type: expected "down"'],
+    [{ target: 's1', type: 'meltdown' }, 'type: expected one of "down", "hang", "latency"'],
     [{ target: 's1' }, 'type: '],
     [{ target: 's1', type: 'down', extra: 1 }, 'extra: unknown key'],
   ])('rejects the fault %j', async (body, message) => {

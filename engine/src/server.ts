@@ -7,12 +7,14 @@ import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import sirv from 'sirv';
-import { TrafficFlow, type TrafficConfig } from './config/schema.ts';
+import { z } from 'zod';
+import { TrafficFlowPartial } from './config/schema.ts';
 import { validateConfig, zodErrors } from './config/validate.ts';
 import type { Engine } from './engine.ts';
 import { InputError } from './errors.ts';
 import { readJson } from './http/read-body.ts';
 import { createEventStream } from './stream/event-stream.ts';
+import type { TrafficChange } from './traffic/generator.ts';
 
 export interface ControlServerOptions {
   engine: Engine;
@@ -40,7 +42,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
-      if (error instanceof InputError) return sendJson(res, error.status, { error: error.message, errors: [{ path: error.path, message: error.message.slice(error.path.length + 2) }] });
+      if (error instanceof InputError) return sendJson(res, error.status, { error: error.message, errors: error.errors });
       sendJson(res, 500, { error: `internal error: ${(error as Error).message}` });
     });
   });
@@ -98,16 +100,18 @@ export async function startControlServer(options: ControlServerOptions): Promise
         if (method === 'GET') return sendJson(res, 200, { ...engine.trafficState(), stats: engine.traffic.stats() });
         if (method !== 'POST') return notAllowed(res, 'GET, POST');
         const body = await readJson(req);
-        const { action, ...flow } = (body ?? {}) as Record<string, unknown>;
+        const { action, ...fields } = (body ?? {}) as Record<string, unknown>;
         if (action === 'stop') await engine.stopTraffic();
-        else if (action === 'start') await engine.startTraffic(parseFlowOverrides(flow));
-        else throw new InputError('action', 'expected "start" or "stop"');
+        else if (action === 'start') await engine.startTraffic(parseFlowOverrides(fields));
+        else if (action === 'set') engine.setTraffic(parseTrafficChange(fields));
+        else throw new InputError('action', 'expected "start", "set" or "stop"');
         return sendJson(res, 200, engine.trafficState());
       }
       case '/api/faults':
         if (method === 'GET') return sendJson(res, 200, engine.faults());
         if (method === 'POST') return sendJson(res, 201, await engine.injectFault(await readJson(req)));
-        return notAllowed(res, 'GET, POST');
+        if (method === 'DELETE') return sendJson(res, 200, await engine.clearAllFaults());
+        return notAllowed(res, 'GET, POST, DELETE');
     }
     const fault = /^\/api\/faults\/([^/]+)$/.exec(path);
     if (fault) {
@@ -159,17 +163,35 @@ function refuse(req: IncomingMessage, method: string, bindHost: string): { statu
   return undefined;
 }
 
-const FlowOverrides = TrafficFlow.partial();
-
-/** The fields of a traffic entry present in the body, validated by the config schema itself. */
-function parseFlowOverrides(flow: Record<string, unknown>): Partial<TrafficConfig> | undefined {
-  const parsed = FlowOverrides.safeParse(flow);
+/** The fields of a traffic entry present in the body, each checked by the config schema; the engine checks the merged flow. */
+function parseFlowOverrides(flow: Record<string, unknown>): Record<string, unknown> | undefined {
+  const parsed = TrafficFlowPartial.safeParse(flow);
   if (!parsed.success) {
     const [first] = zodErrors(parsed.error);
     throw new InputError(first.path, first.message);
   }
-  const given = Object.keys(flow) as Array<keyof TrafficConfig>;
-  return given.length > 0 ? Object.fromEntries(given.map((key) => [key, parsed.data[key]])) : undefined;
+  return Object.keys(flow).length > 0 ? flow : undefined;
+}
+
+/** `{"action":"set"}`: a running flow's new rate (open loop) or users (closed loop); `flow` names it when several run. */
+const TrafficChangeBody = z
+  .strictObject({
+    flow: z.string().min(1).optional(),
+    rate: z.number().positive().max(100_000).optional(),
+    users: z.number().int().min(1).max(10_000).optional(),
+  })
+  .refine((c) => c.rate !== undefined || c.users !== undefined, {
+    message: 'give rate (open loop) or users (closed loop)',
+    path: ['rate'],
+  });
+
+function parseTrafficChange(fields: Record<string, unknown>): TrafficChange {
+  const parsed = TrafficChangeBody.safeParse(fields);
+  if (!parsed.success) {
+    const [first] = zodErrors(parsed.error);
+    throw new InputError(first.path, first.message);
+  }
+  return parsed.data;
 }
 
 /** Each balancer's live algorithm state (the picker, its next pick, its targets), by node id. */

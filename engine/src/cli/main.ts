@@ -2,7 +2,7 @@
  * `edgelab`: serve the lab, run a config headless, or validate a config.
  *
  *   edgelab serve [config] [--port 8787] [--host 127.0.0.1] [--no-traffic]
- *   edgelab run <config> [--duration 10s] [--report report.json]
+ *   edgelab run <config> [--duration 10s] [--report report.json]   (default duration: the traffic's phases, else 10s)
  *   edgelab validate <config>
  *
  * Exit codes: 0 success (a run stopped with Ctrl-C still reports and exits 0), 1 an invalid config or
@@ -15,14 +15,16 @@ import { parseDuration } from '../config/duration.ts';
 import { formatErrors } from '../config/validate.ts';
 import { Engine } from '../engine.ts';
 import { startControlServer } from '../server.ts';
+import { trafficLengthMs } from '../traffic/phases.ts';
 import { loadConfigFile } from './load-config.ts';
-import { progressLine, summaryTable, type RunReport } from './summary.ts';
+import { flowTable, trafficNotes } from './traffic-report.ts';
+import { faultLines, progressLine, runFaults, summaryTable, type RunReport } from './summary.ts';
 
 const DEFAULT_CONFIG = fileURLToPath(new URL('../../../examples/classic-edge.yaml', import.meta.url));
 
 const USAGE = `usage:
   edgelab serve [config] [--port 8787] [--host 127.0.0.1] [--no-traffic]
-  edgelab run <config> [--duration 10s] [--report report.json]
+  edgelab run <config> [--duration 10s] [--report report.json]   (default duration: the traffic's phases, else 10s)
   edgelab validate <config>`;
 
 class UsageError extends Error {}
@@ -110,18 +112,22 @@ async function serve(args: string[]): Promise<number> {
 
 async function run(args: string[]): Promise<number> {
   const { positionals, values } = parse(args, {
-    duration: { type: 'string', default: '10s' },
+    duration: { type: 'string' },
     report: { type: 'string' },
   });
   if (positionals.length !== 1) throw new UsageError('run takes one config file');
-  const durationMs = parseDuration(values.duration!);
-  if (durationMs === undefined || durationMs <= 0) throw new UsageError(`--duration: expected a duration like 10s or 1m, got "${values.duration}"`);
+  const givenMs = values.duration === undefined ? undefined : parseDuration(values.duration);
+  if (values.duration !== undefined && (givenMs === undefined || givenMs <= 0)) {
+    throw new UsageError(`--duration: expected a duration like 10s or 1m, got "${values.duration}"`);
+  }
   const [file] = positionals;
   const result = await loadConfigFile(file);
   if (!result.ok) {
     console.error(`${file}: invalid config\n${formatErrors(result.errors)}`);
     return 1;
   }
+  // Without --duration a run lasts as long as its traffic when every flow's phases end, else 10 s.
+  const durationMs = givenMs ?? trafficLengthMs(result.config.traffic) ?? 10_000;
   if (result.config.traffic.length === 0) console.error(`warning: ${file} has no traffic entries; nothing will be sent`);
 
   const engine = new Engine({ metricsIntervalMs: 0 });
@@ -139,13 +145,18 @@ async function run(args: string[]): Promise<number> {
     process.stderr.write(tty ? `\r\x1b[2K${line}` : `${line}\n`);
   }, 1000);
 
+  let stopWaiting = () => {};
   const interrupted = await new Promise<boolean>((resolve) => {
     const timer = setTimeout(() => resolve(false), durationMs);
-    process.once('SIGINT', () => {
+    // A run whose flows all finished their phases ends then, not at the duration.
+    const finished = setInterval(() => engine.traffic.finished && resolve(false), 100);
+    stopWaiting = () => {
       clearTimeout(timer);
-      resolve(true);
-    });
+      clearInterval(finished);
+    };
+    process.once('SIGINT', () => resolve(true));
   });
+  stopWaiting();
   clearInterval(progress);
   if (tty) process.stderr.write('\r\x1b[2K');
   await engine.stopTraffic();
@@ -155,7 +166,10 @@ async function run(args: string[]): Promise<number> {
   const nodes = engine.metrics.snapshot();
   console.log(`${interrupted ? 'Interrupted' : 'Finished'}: "${result.config.name}" for ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   console.log(summaryTable(nodes, stats));
-  if (stats.skipped > 0) console.log(`note: the generator skipped ${stats.skipped} sends because too many requests were outstanding`);
+  const faults = runFaults(engine.faultHistory(), startedAt.getTime());
+  if (faults.length > 0) console.log(`faults:\n${faultLines(faults).join('\n')}`);
+  console.log(`traffic (latency from the intended send time in open loop, from the actual send in closed loop):\n${flowTable(stats)}`);
+  for (const note of trafficNotes(stats)) console.log(`note: ${note}`);
   if (values.report) {
     const report: RunReport = {
       config: { file, name: result.config.name },
@@ -165,6 +179,7 @@ async function run(args: string[]): Promise<number> {
       traffic: stats,
       nodes,
       failures: started.failures,
+      faults,
     };
     await writeFile(values.report, `${JSON.stringify(report, null, 2)}\n`);
     console.log(`report: ${values.report}`);

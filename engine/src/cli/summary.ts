@@ -1,13 +1,20 @@
 /** The headless run's output: the live progress line, the final table and the JSON report. */
 import type { NodeMetrics } from '../events.ts';
+import type { FaultRecord } from '../faults/controller.ts';
 import type { TrafficStats } from '../traffic/generator.ts';
+import { trafficProgress } from './traffic-report.ts';
 
-export function progressLine(elapsedMs: number, durationMs: number | undefined, stats: TrafficStats, nodes: Record<string, NodeMetrics>): string {
+export function progressLine(
+  elapsedMs: number,
+  durationMs: number | undefined,
+  stats: TrafficStats,
+  nodes: Record<string, NodeMetrics>,
+): string {
   const seconds = (elapsedMs / 1000).toFixed(1);
   const of = durationMs ? `/${(durationMs / 1000).toFixed(0)}s` : 's';
   const errors = Object.values(nodes).reduce((sum, n) => sum + n.errors, 0);
   const ok = stats.statusClasses['2xx'] ?? 0;
-  return `${seconds}${of}  sent ${stats.sent}  done ${stats.completed}  2xx ${ok}  node errors ${errors}  ${stats.achievedRate} req/s  p50 ${stats.latency.p50} ms  p99 ${stats.latency.p99} ms`;
+  return `${seconds}${of}  sent ${stats.sent}  done ${stats.completed}  2xx ${ok}  node errors ${errors}  ${trafficProgress(stats)}  p50 ${stats.latency.p50} ms  p99 ${stats.latency.p99} ms`;
 }
 
 const COLUMNS = ['node', 'kind', 'requests', '2xx', '3xx', '4xx', '5xx', 'errors', 'p50 ms', 'p95 ms', 'p99 ms'] as const;
@@ -55,4 +62,27 @@ export interface RunReport {
   traffic: TrafficStats;
   nodes: Record<string, NodeMetrics>;
   failures: string[];
+  /** Every fault that ran (the config's scenario, and any injected through the API), with its times relative to the run's start. */
+  faults: RunFault[];
+}
+
+/** A fault as the report lists it: its info, and when it started and ended in ms since the run started. */
+export type RunFault = FaultRecord & { startMs: number; endMs?: number };
+
+/** The faults that ran, with run-relative times (`startedAt`, `endedAt` stay wall-clock). */
+export function runFaults(history: FaultRecord[], runStartedAt: number): RunFault[] {
+  return history.map((f) => ({
+    ...f,
+    startMs: Math.max(0, f.startedAt - runStartedAt),
+    ...(f.endedAt === undefined ? {} : { endMs: Math.max(0, f.endedAt - runStartedAt) }),
+  }));
+}
+
+/** One line per fault: `f1 latency on users-1 (scenario[0]) 5.0 s -> 15.0 s, expired`. */
+export function faultLines(faults: RunFault[]): string[] {
+  return faults.map((f) => {
+    const origin = f.source === 'scenario' ? `scenario[${f.scenario}]` : 'api';
+    const until = f.endMs === undefined ? 'to the end' : `-> ${(f.endMs / 1000).toFixed(1)} s, ${f.endReason}`;
+    return `  ${f.id} ${f.type} on ${f.target} (${origin}) ${(f.startMs / 1000).toFixed(1)} s ${until}`;
+  });
 }

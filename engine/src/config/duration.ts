@@ -1,4 +1,6 @@
 /** Durations in configs: a number of milliseconds, or a string with a unit (`40ms`, `1.5s`, `2m`). */
+import { z } from 'zod';
+
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000 } as const;
 const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m)$/;
 
@@ -14,3 +16,16 @@ export function formatDuration(ms: number): string {
   if (ms % 1000 === 0 && ms > 0) return `${ms / 1000}s`;
   return `${ms}ms`;
 }
+
+/** The zod form of a duration: parses to milliseconds, with an error that shows the expected forms. */
+export const Duration = z
+  .union([z.number().nonnegative(), z.string()])
+  .meta({ description: 'milliseconds, or a string with a unit: 40ms, 1.5s, 2m' })
+  .transform((value, ctx) => {
+    const ms = parseDuration(value);
+    if (ms === undefined) {
+      ctx.addIssue({ code: 'custom', message: `expected a duration like 40ms, 1.5s or 2m, got ${JSON.stringify(value)}` });
+      return z.NEVER;
+    }
+    return ms;
+  });

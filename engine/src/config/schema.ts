@@ -5,29 +5,21 @@
  */
 import { z } from 'zod';
 import { HASH_KEY_FORMS, isHashKey } from '../balancer/hash-key.ts';
-import { factoryOptions, KEYED_PICKERS, PICKER_IDS, PICKER_OPTIONS, PICKERS } from '../balancer/pickers/index.ts';
+import { factoryOptions, KEYED_PICKERS, PICKER_IDS, PICKER_OPTIONS, PICKERS, type PickerId } from '../balancer/pickers/index.ts';
 import { FAILURE_KINDS } from '../balancer/resilience/failure-kind.ts';
+import { MAX_RESPONSE_SIZE, parseByteSize } from '../nodes/service-body.ts';
 import { isTrustEntry } from '../proxy/real-ip.ts';
-import { compilePath } from '../traffic/paths.ts';
-import { parseDuration } from './duration.ts';
+import { compilePath, usesKey } from '../traffic/paths.ts';
+import { Scenario } from '../faults/spec.ts';
+import { Duration } from './duration.ts';
 
 export const NODE_KINDS = ['proxy', 'gateway', 'balancer', 'service'] as const;
 export type NodeKind = (typeof NODE_KINDS)[number];
 
-
 const NODE_ID = /^[a-z][a-z0-9-]*$/;
 
-export const Duration = z
-  .union([z.number().nonnegative(), z.string()])
-  .meta({ description: 'milliseconds, or a string with a unit: 40ms, 1.5s, 2m' })
-  .transform((value, ctx) => {
-    const ms = parseDuration(value);
-    if (ms === undefined) {
-      ctx.addIssue({ code: 'custom', message: `expected a duration like 40ms, 1.5s or 2m, got ${JSON.stringify(value)}` });
-      return z.NEVER;
-    }
-    return ms;
-  });
+/** Re-exported from duration.ts, where the fault schemas take it from without importing this module (no cycle). */
+export { Duration };
 
 export const Port = z.number().int().min(0).max(65535).meta({ description: 'TCP port on 127.0.0.1; 0 picks a free one' });
 
@@ -36,7 +28,8 @@ export const Upstream = z.string().refine((s) => NODE_ID.test(s) || /^https?:\/\
   message: 'expected a node id (lowercase letters, digits, dashes) or an http:// URL',
 });
 
-export const LatencySpec = z.union([
+/** One distribution: a fixed duration, uniform, normal or log-normal. A mix is made of these. */
+const SingleLatencySpec = [
   Duration,
   z.strictObject({ distribution: z.literal('uniform'), min: Duration, max: Duration }),
   z.strictObject({ distribution: z.literal('normal'), mean: Duration, stddev: Duration }),
@@ -45,7 +38,29 @@ export const LatencySpec = z.union([
     median: Duration,
     sigma: z.number().positive().max(4).meta({ description: 'spread of the underlying normal; 0.5 is a moderate tail' }),
   }),
-]);
+] as const;
+
+/** A long tail: each request draws one part by weight, then a latency from that part's distribution. */
+const LatencyMixSpec = z
+  .strictObject({
+    distribution: z.literal('mix'),
+    of: z
+      .array(
+        z.strictObject({
+          weight: z.number().positive().meta({ description: 'relative share of requests drawn from this part (any positive number)' }),
+          latency: z
+            .union(SingleLatencySpec)
+            .meta({ description: 'a fixed duration or a uniform, normal or lognormal distribution (not a mix)' }),
+        }),
+      )
+      .min(1, 'a mix needs at least one part'),
+  })
+  .meta({
+    description:
+      'long tail: { distribution: mix, of: [{ weight: 99, latency: 20ms }, { weight: 1, latency: { distribution: lognormal, median: 800ms, sigma: 0.5 } }] }',
+  });
+
+export const LatencySpec = z.union([...SingleLatencySpec, LatencyMixSpec]);
 
 const Timeouts = z.strictObject({
   connect: Duration.optional().meta({ description: 'time to open a connection to the upstream (default 1s)' }),
@@ -105,40 +120,83 @@ const HealthCheckSpec = z
     path: z.string().startsWith('/').default('/health'),
     interval: PositiveDuration.default(2_000).meta({ description: 'time between checks of a target (default 2s)' }),
     timeout: PositiveDuration.default(1_000).meta({ description: 'a check not answered in this time fails (default 1s)' }),
-    rise: z.number().int().min(1).max(100).default(2).meta({ description: 'passed checks in a row that bring an unhealthy target back (default 2)' }),
-    fall: z.number().int().min(1).max(100).default(3).meta({ description: 'failed checks in a row that take a healthy target out (default 3)' }),
+    rise: z
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .default(2)
+      .meta({ description: 'passed checks in a row that bring an unhealthy target back (default 2)' }),
+    fall: z
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .default(3)
+      .meta({ description: 'failed checks in a row that take a healthy target out (default 3)' }),
   })
   .meta({ description: 'active health checks (HAProxy-style rise/fall); a 2xx or 3xx passes; targets start healthy' });
 
 /** Passive health checks on live traffic (Envoy outlier detection). */
 const OutlierDetectionSpec = z
   .strictObject({
-    consecutiveFailures: z.number().int().min(0).default(5).meta({ description: 'failures in a row (connect error, reset, timeout, 5xx) that eject a target; 0 turns this rule off (default 5)' }),
+    consecutiveFailures: z
+      .number()
+      .int()
+      .min(0)
+      .default(5)
+      .meta({
+        description: 'failures in a row (connect error, reset, timeout, 5xx) that eject a target; 0 turns this rule off (default 5)',
+      }),
     failureRate: z
       .strictObject({
         percent: z.number().min(1).max(100).default(85).meta({ description: 'failure share that ejects, in percent (default 85)' }),
-        minRequests: z.number().int().min(1).default(50).meta({ description: 'requests the window must hold before the rate counts (default 50)' }),
+        minRequests: z
+          .number()
+          .int()
+          .min(1)
+          .default(50)
+          .meta({ description: 'requests the window must hold before the rate counts (default 50)' }),
         window: PositiveDuration.default(10_000).meta({ description: 'sliding window (default 10s)' }),
       })
       .optional()
       .meta({ description: 'eject a target whose failure rate in a window reaches a threshold; off when absent' }),
     baseEjectionTime: PositiveDuration.default(30_000).meta({ description: 'an ejection lasts this × the times ejected (default 30s)' }),
     maxEjectionTime: Duration.default(300_000).meta({ description: 'the longest ejection (default 300s)' }),
-    maxEjectionPercent: z.number().min(0).max(100).default(10).meta({ description: 'no ejection while this share of targets is already ejected; one target may always be (default 10)' }),
+    maxEjectionPercent: z
+      .number()
+      .min(0)
+      .max(100)
+      .default(10)
+      .meta({ description: 'no ejection while this share of targets is already ejected; one target may always be (default 10)' }),
   })
   .meta({ description: 'passive detection: eject a failing target for a while (Envoy outlier detection)' });
 
 const CircuitBreakerSpec = z
   .strictObject({
     consecutiveFailures: z.number().int().min(1).default(5).meta({ description: 'failures in a row that open the circuit (default 5)' }),
-    coolDown: Duration.default(10_000).meta({ description: 'how long an open circuit refuses requests before it half-opens (default 10s)' }),
-    trialRequests: z.number().int().min(1).max(100).default(1).meta({ description: 'trial requests a half-open circuit admits; all must succeed to close it (default 1)' }),
+    coolDown: Duration.default(10_000).meta({
+      description: 'how long an open circuit refuses requests before it half-opens (default 10s)',
+    }),
+    trialRequests: z
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .default(1)
+      .meta({ description: 'trial requests a half-open circuit admits; all must succeed to close it (default 1)' }),
   })
   .meta({ description: 'a circuit breaker per target: closed, open, half-open' });
 
 const RetriesSpec = z
   .strictObject({
-    tries: z.number().int().min(1).max(10).default(2).meta({ description: 'tries in all, the first included (nginx proxy_next_upstream_tries; default 2)' }),
+    tries: z
+      .number()
+      .int()
+      .min(1)
+      .max(10)
+      .default(2)
+      .meta({ description: 'tries in all, the first included (nginx proxy_next_upstream_tries; default 2)' }),
     on: z
       .array(z.enum(FAILURE_KINDS))
       .min(1)
@@ -147,11 +205,21 @@ const RetriesSpec = z
     methods: z
       .array(HTTP_METHOD)
       .default(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'])
-      .meta({ description: 'methods retried once the request may have reached the target (idempotent ones by default); a connect error is retried for any method' }),
-    perTryTimeout: PositiveDuration.optional().meta({ description: 'time to the response headers for each try (default: timeouts.response)' }),
+      .meta({
+        description:
+          'methods retried once the request may have reached the target (idempotent ones by default); a connect error is retried for any method',
+      }),
+    perTryTimeout: PositiveDuration.optional().meta({
+      description: 'time to the response headers for each try (default: timeouts.response)',
+    }),
     budget: z
       .strictObject({
-        percent: z.number().min(0).max(100).default(20).meta({ description: 'share of active requests that may be retries at once (default 20)' }),
+        percent: z
+          .number()
+          .min(0)
+          .max(100)
+          .default(20)
+          .meta({ description: 'share of active requests that may be retries at once (default 20)' }),
         minConcurrent: z.number().int().min(0).default(3).meta({ description: 'concurrent retries always allowed (default 3)' }),
       })
       .prefault({})
@@ -163,86 +231,219 @@ const SlowStartSpec = z
   .strictObject({
     window: Duration.default(30_000).meta({ description: 'how long a target that came back takes to reach its full weight (default 30s)' }),
     aggression: z.number().positive().max(10).default(1).meta({ description: '1 ramps linearly; more rises faster at first (default 1)' }),
-    minWeightPercent: z.number().min(0).max(100).default(10).meta({ description: 'the share of its weight a target starts at (default 10)' }),
+    minWeightPercent: z
+      .number()
+      .min(0)
+      .max(100)
+      .default(10)
+      .meta({ description: 'the share of its weight a target starts at (default 10)' }),
   })
   .meta({ description: 'a target coming back (health check up, ejection over) takes a growing share of traffic (Envoy slow start)' });
 
 /** Every algorithm's options in one object; each algorithm accepts only its own (PICKER_OPTIONS). */
 export const PickerOptionsSpec = z.strictObject({
-  maxFails: z.number().int().min(0).optional().meta({ description: 'weighted-round-robin, least-connections: failures that zero a target\'s effective weight (nginx max_fails); 0 ignores failures' }),
+  maxFails: z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .meta({
+      description:
+        "weighted-round-robin, least-connections: failures that zero a target's effective weight (nginx max_fails); 0 ignores failures",
+    }),
   fullAddress: z.boolean().optional().meta({ description: 'ip-hash: hash all four octets instead of the first three' }),
-  mode: z.enum(['ring', 'nginx']).optional().meta({ description: 'consistent-hash: a ketama-style ring, or exactly nginx `hash $key consistent`' }),
+  mode: z
+    .enum(['ring', 'nginx'])
+    .optional()
+    .meta({ description: 'consistent-hash: a ketama-style ring, or exactly nginx `hash $key consistent`' }),
   points: z.number().int().min(1).max(10_000).optional().meta({ description: 'consistent-hash (ring): points per unit of weight' }),
-  balanceFactor: z.number().int().min(0).optional().meta({ description: 'consistent-hash: bounded load, percent of the average a target may carry (HAProxy hash-balance-factor); 0 is off' }),
+  balanceFactor: z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .meta({
+      description: 'consistent-hash: bounded load, percent of the average a target may carry (HAProxy hash-balance-factor); 0 is off',
+    }),
   tableSize: z.number().int().min(2).optional().meta({ description: 'maglev: lookup table size, a prime (default 65537)' }),
   tau: Duration.optional().meta({ description: 'peak-ewma: decay time of the latency estimate (default 10s)' }),
   defaultRtt: Duration.optional().meta({ description: 'peak-ewma: the estimate a new target starts with (default 100ms)' }),
 });
 
-export const BalancerNode = z
-  .strictObject({
-    ...ForwardingBase,
-    kind: z.literal('balancer'),
-    algorithm: z.enum(PICKER_IDS).default('round-robin'),
-    targets: z.array(Target).min(1, 'a balancer needs at least one target'),
-    hashKey: z
-      .string()
-      .refine(isHashKey, { message: `expected one of ${HASH_KEY_FORMS.join(', ')}` })
-      .optional()
-      .meta({ description: 'consistent-hash, maglev: what to hash (default ip)' }),
-    trustedProxies: z
-      .array(z.string().refine(isTrustEntry, { message: 'expected an IP address or a CIDR block' }))
-      .optional()
-      .meta({ description: 'previous hops whose X-Forwarded-For is believed: the client is the right-most untrusted entry (nginx realip)' }),
-    options: PickerOptionsSpec.optional(),
-    healthCheck: HealthCheckSpec.optional(),
-    outlierDetection: OutlierDetectionSpec.optional(),
-    circuitBreaker: CircuitBreakerSpec.optional(),
-    retries: RetriesSpec.optional(),
-    slowStart: SlowStartSpec.optional(),
-  })
-  .superRefine((node, ctx) => {
-    const hashing = node.algorithm === 'ip-hash' || KEYED_PICKERS.includes(node.algorithm);
-    node.targets.forEach((target, i) => {
-      if (typeof target !== 'string' && target.backup && hashing) {
-        ctx.addIssue({ code: 'custom', path: ['targets', i, 'backup'], message: `backup targets cannot be used with ${node.algorithm} (as in nginx): a key must keep its target` });
-      }
-    });
-    if (node.targets.every((t) => typeof t !== 'string' && t.backup)) {
-      ctx.addIssue({ code: 'custom', path: ['targets'], message: 'at least one target must not be a backup' });
-    }
-    if (node.slowStart && hashing) {
-      ctx.addIssue({ code: 'custom', path: ['slowStart'], message: `slow start does not apply to ${node.algorithm} (as in Envoy): a key must keep its target` });
-    }
-    if (node.healthCheck && node.healthCheck.timeout > node.healthCheck.interval) {
-      ctx.addIssue({ code: 'custom', path: ['healthCheck', 'timeout'], message: 'must not be longer than the interval' });
-    }
-    if (node.healthCheck && node.healthCheck.interval < 10) {
-      ctx.addIssue({ code: 'custom', path: ['healthCheck', 'interval'], message: 'must be at least 10ms' });
-    }
-    if (node.outlierDetection && node.outlierDetection.maxEjectionTime < node.outlierDetection.baseEjectionTime) {
-      ctx.addIssue({ code: 'custom', path: ['outlierDetection', 'maxEjectionTime'], message: 'must be at least baseEjectionTime' });
-    }
-    if (node.outlierDetection && node.outlierDetection.consecutiveFailures === 0 && !node.outlierDetection.failureRate) {
-      ctx.addIssue({ code: 'custom', path: ['outlierDetection'], message: 'consecutiveFailures is 0 and there is no failureRate: nothing would eject' });
-    }
-    if (node.hashKey !== undefined && !KEYED_PICKERS.includes(node.algorithm)) {
-      ctx.addIssue({ code: 'custom', path: ['hashKey'], message: `only ${KEYED_PICKERS.join(' and ')} hash a key (ip-hash always hashes the client address)` });
-    }
-    const allowed = PICKER_OPTIONS[node.algorithm];
-    for (const key of Object.keys(node.options ?? {})) {
-      if (!allowed.includes(key)) {
-        ctx.addIssue({ code: 'custom', path: ['options', key], message: `not an option of ${node.algorithm}${allowed.length ? ` (it takes ${allowed.join(', ')})` : ' (it takes none)'}` });
-      }
-    }
-    if (node.options && Object.keys(node.options).every((k) => allowed.includes(k))) {
-      try {
-        PICKERS[node.algorithm](factoryOptions(node.options));
-      } catch (error) {
-        ctx.addIssue({ code: 'custom', path: ['options'], message: (error as Error).message });
-      }
+export const BALANCER_MODES = ['l7', 'l4'] as const;
+
+/** Pickers that work on connections alone: no request latency (peak-ewma) to learn from. */
+export const L4_PICKERS: readonly PickerId[] = PICKER_IDS.filter((id) => id !== 'peak-ewma');
+
+/**
+ * What a TCP balancer cannot do, as HAProxy's `mode tcp`: it sees a connection's source address and
+ * bytes, never a path, a header or a status, so nothing that reads or retries a request applies.
+ */
+function checkLayer4(node: z.output<typeof BalancerShape>, ctx: z.RefinementCtx): void {
+  const issue = (path: PropertyKey[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+  if (!L4_PICKERS.includes(node.algorithm)) {
+    issue(
+      ['algorithm'],
+      `${node.algorithm} learns from request latencies, which an l4 balancer never sees; expected one of ${L4_PICKERS.join(', ')}`,
+    );
+  }
+  if (node.hashKey !== undefined && node.hashKey !== 'ip') {
+    issue(['hashKey'], `an l4 balancer can only hash the source address (ip): it never sees headers, cookies, query or path`);
+  }
+  if (node.trustedProxies !== undefined)
+    issue(['trustedProxies'], 'an l4 balancer never reads X-Forwarded-For: it only sees the connection');
+  if (node.retries !== undefined) issue(['retries'], 'an l4 balancer cannot retry a request it never sees (remove it, or use mode l7)');
+  if (node.circuitBreaker !== undefined)
+    issue(['circuitBreaker'], 'an l4 balancer sees no responses to trip a circuit on (use healthCheck or outlierDetection)');
+}
+
+const BalancerShape = z.strictObject({
+  ...ForwardingBase,
+  kind: z.literal('balancer'),
+  mode: z
+    .enum(BALANCER_MODES)
+    .default('l7')
+    .meta({ description: 'l7 picks a target per HTTP request; l4 is a TCP balancer that picks per connection and never sees requests' }),
+  algorithm: z.enum(PICKER_IDS).default('round-robin'),
+  targets: z.array(Target).min(1, 'a balancer needs at least one target'),
+  hashKey: z
+    .string()
+    .refine(isHashKey, { message: `expected one of ${HASH_KEY_FORMS.join(', ')}` })
+    .optional()
+    .meta({ description: 'consistent-hash, maglev: what to hash (default ip)' }),
+  trustedProxies: z
+    .array(z.string().refine(isTrustEntry, { message: 'expected an IP address or a CIDR block' }))
+    .optional()
+    .meta({ description: 'previous hops whose X-Forwarded-For is believed: the client is the right-most untrusted entry (nginx realip)' }),
+  options: PickerOptionsSpec.optional(),
+  healthCheck: HealthCheckSpec.optional(),
+  outlierDetection: OutlierDetectionSpec.optional(),
+  circuitBreaker: CircuitBreakerSpec.optional(),
+  retries: RetriesSpec.optional(),
+  slowStart: SlowStartSpec.optional(),
+});
+
+export const BalancerNode = BalancerShape.superRefine((node, ctx) => {
+  if (node.mode === 'l4') checkLayer4(node, ctx);
+  const hashing = node.algorithm === 'ip-hash' || KEYED_PICKERS.includes(node.algorithm);
+  node.targets.forEach((target, i) => {
+    if (typeof target !== 'string' && target.backup && hashing) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['targets', i, 'backup'],
+        message: `backup targets cannot be used with ${node.algorithm} (as in nginx): a key must keep its target`,
+      });
     }
   });
+  if (node.targets.every((t) => typeof t !== 'string' && t.backup)) {
+    ctx.addIssue({ code: 'custom', path: ['targets'], message: 'at least one target must not be a backup' });
+  }
+  if (node.slowStart && hashing) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['slowStart'],
+      message: `slow start does not apply to ${node.algorithm} (as in Envoy): a key must keep its target`,
+    });
+  }
+  if (node.healthCheck && node.healthCheck.timeout > node.healthCheck.interval) {
+    ctx.addIssue({ code: 'custom', path: ['healthCheck', 'timeout'], message: 'must not be longer than the interval' });
+  }
+  if (node.healthCheck && node.healthCheck.interval < 10) {
+    ctx.addIssue({ code: 'custom', path: ['healthCheck', 'interval'], message: 'must be at least 10ms' });
+  }
+  if (node.outlierDetection && node.outlierDetection.maxEjectionTime < node.outlierDetection.baseEjectionTime) {
+    ctx.addIssue({ code: 'custom', path: ['outlierDetection', 'maxEjectionTime'], message: 'must be at least baseEjectionTime' });
+  }
+  if (node.outlierDetection && node.outlierDetection.consecutiveFailures === 0 && !node.outlierDetection.failureRate) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['outlierDetection'],
+      message: 'consecutiveFailures is 0 and there is no failureRate: nothing would eject',
+    });
+  }
+  if (node.hashKey !== undefined && !KEYED_PICKERS.includes(node.algorithm)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['hashKey'],
+      message: `only ${KEYED_PICKERS.join(' and ')} hash a key (ip-hash always hashes the client address)`,
+    });
+  }
+  const allowed = PICKER_OPTIONS[node.algorithm];
+  for (const key of Object.keys(node.options ?? {})) {
+    if (!allowed.includes(key)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['options', key],
+        message: `not an option of ${node.algorithm}${allowed.length ? ` (it takes ${allowed.join(', ')})` : ' (it takes none)'}`,
+      });
+    }
+  }
+  if (node.options && Object.keys(node.options).every((k) => allowed.includes(k))) {
+    try {
+      PICKERS[node.algorithm](factoryOptions(node.options));
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', path: ['options'], message: (error as Error).message });
+    }
+  }
+});
+
+const ErrorStatus = z.number().int().min(500).max(599);
+
+/** A body size: bytes, or a string with a unit (`512b`, `2kb`, `1.5mb`; 1kb = 1024 bytes). */
+const ByteSize = z
+  .union([z.number().int().min(0).max(MAX_RESPONSE_SIZE), z.string()])
+  .meta({ description: 'bytes, or a string with a unit: 512b, 2kb, 1.5mb (1kb = 1024 bytes), at most 64mb' })
+  .transform((value, ctx) => {
+    const bytes = parseByteSize(value);
+    if (bytes === undefined || bytes > MAX_RESPONSE_SIZE) {
+      ctx.addIssue({ code: 'custom', message: `expected a size like 2kb or 1.5mb (at most 64mb), got ${JSON.stringify(value)}` });
+      return z.NEVER;
+    }
+    return bytes;
+  });
+
+/** RFC 9111 section 5.2: `Cache-Control = #cache-directive`, each `token [ "=" ( token / quoted-string ) ]`. */
+const CACHE_CONTROL =
+  /^\s*[!#$%&'*+.^_`|~0-9A-Za-z-]+(=([!#$%&'*+.^_`|~0-9A-Za-z-]+|"[^"\\\r\n]*"))?(\s*,\s*[!#$%&'*+.^_`|~0-9A-Za-z-]+(=([!#$%&'*+.^_`|~0-9A-Za-z-]+|"[^"\\\r\n]*"))?)*\s*$/;
+
+const ServiceCacheRule = z
+  .strictObject({
+    path: z.string().startsWith('/').meta({ description: 'exact path, or a prefix ending in /* (as in gateway routes)' }),
+    cacheControl: z
+      .string()
+      .regex(CACHE_CONTROL, 'expected cache directives such as "public, max-age=60" (RFC 9111)')
+      .optional()
+      .meta({ description: 'the Cache-Control header sent on this path' }),
+    etag: z.boolean().default(false).meta({ description: 'send a strong ETag (same path and content, same tag) and answer If-None-Match' }),
+    lastModified: z
+      .boolean()
+      .default(false)
+      .meta({ description: 'send Last-Modified (when the content last changed) and answer If-Modified-Since' }),
+  })
+  .refine((rule) => rule.cacheControl !== undefined || rule.etag || rule.lastModified, {
+    message: 'a cache rule needs cacheControl, etag or lastModified',
+  });
+
+const CapacitySpec = z
+  .strictObject({
+    concurrency: z
+      .number({ error: (issue) => (issue.input === undefined ? 'required: how many requests are processed at once' : undefined) })
+      .int()
+      .min(1)
+      .max(100_000)
+      .meta({ description: 'requests processed at once; more wait in the queue' }),
+    queue: z
+      .number()
+      .int()
+      .min(0)
+      .max(100_000)
+      .default(0)
+      .meta({ description: 'requests that may wait for a slot, first in first out (default 0)' }),
+    queueTimeout: PositiveDuration.optional().meta({
+      description: 'a request that waited this long is rejected with 503 SERVICE_QUEUE_TIMEOUT (default: it waits until served)',
+    }),
+  })
+  .meta({ description: 'overload: beyond concurrency requests queue, beyond the queue they get 503 SERVICE_OVERLOADED' });
 
 export const ServiceNode = z.strictObject({
   ...NodeBase,
@@ -250,12 +451,25 @@ export const ServiceNode = z.strictObject({
   latency: LatencySpec.default(0),
   status: z.number().int().min(200).max(599).default(200),
   errorRate: z.number().min(0).max(1).default(0).meta({ description: 'share of requests answered with errorStatus' }),
-  errorStatus: z.number().int().min(500).max(599).default(500),
+  errorStatus: z
+    .union([ErrorStatus, z.array(ErrorStatus).min(1, 'expected at least one status')])
+    .default(500)
+    .meta({ description: 'the status of an injected error, or a list to pick from uniformly: [500, 502, 503]' }),
+  capacity: CapacitySpec.optional(),
+  responseSize: ByteSize.optional().meta({
+    description: 'the JSON body is padded to exactly this many bytes (a body whose fields are longer is sent as is)',
+  }),
+  cache: z
+    .array(ServiceCacheRule)
+    .optional()
+    .meta({
+      description: 'cache headers per path, first match wins: [{ path: /static/*, cacheControl: "public, max-age=60", etag: true }]',
+    }),
 });
 
 export const NodeConfig = z.discriminatedUnion('kind', [ProxyNode, GatewayNode, BalancerNode, ServiceNode]);
 
-/** A path with optional placeholders: `/users/{1..50}`, `/{a,b}`; checked by compiling it. */
+/** A path with optional placeholders: `/users/{1..50}`, `/{a,b}`, `/items/{key}`; checked by compiling it. */
 const PathTemplateSpec = z
   .string()
   .startsWith('/')
@@ -267,24 +481,239 @@ const PathTemplateSpec = z
     }
   });
 
-export const TrafficFlow = z.strictObject({
+export const TRAFFIC_SHAPES = ['constant', 'poisson', 'ramp', 'spike', 'bursts', 'closed'] as const;
+export type TrafficShape = (typeof TRAFFIC_SHAPES)[number];
+
+const TrafficRate = z.number().nonnegative().max(100_000);
+
+/**
+ * How much a flow sends: on a flow without `phases` (one endless phase), or on each phase. Which fields
+ * a shape takes is checked by `checkTrafficLoad`, so a misplaced field is an error that names it.
+ */
+const TrafficLoadFields = {
+  shape: z.enum(TRAFFIC_SHAPES).optional().meta({
+    description:
+      'open loop (sends on schedule, never waits for answers): constant (the default), poisson, ramp, spike, bursts; closed: `users` virtual users that each wait for their answer',
+  }),
+  rate: TrafficRate.optional().meta({
+    description:
+      'requests per second, open loop: the constant or Poisson rate, the start of a ramp, the base of a spike, the rate inside a burst',
+  }),
+  arrivals: z.enum(['even', 'poisson']).optional().meta({
+    description:
+      'open loop: sends evenly spaced (default), or as a Poisson process at the same rate (exponential gaps; shape poisson is constant with these)',
+  }),
+  endRate: TrafficRate.optional().meta({ description: 'ramp: the rate at the end of the ramp' }),
+  over: PositiveDuration.optional().meta({
+    description: "ramp: how long the ramp takes (default: the phase's `for`); then the rate stays at endRate",
+  }),
+  peakRate: TrafficRate.optional().meta({ description: 'spike: the rate during the spike' }),
+  peakAt: Duration.optional().meta({ description: 'spike: when the spike starts, from the start of the phase (default 0)' }),
+  peakFor: PositiveDuration.optional().meta({ description: 'spike: how long the spike lasts; then the rate is back to `rate`' }),
+  on: PositiveDuration.optional().meta({ description: 'bursts: how long each burst sends at `rate`' }),
+  off: PositiveDuration.optional().meta({ description: 'bursts: the pause between bursts' }),
+  offRate: TrafficRate.optional().meta({ description: 'bursts: the rate between bursts (default 0)' }),
+  users: z.number().int().min(1).max(10_000).optional().meta({
+    description:
+      'closed: virtual users; each sends, waits for the answer, thinks, and sends again (so at most `users` requests are outstanding)',
+  }),
+  think: LatencySpec.optional().meta({
+    description: 'closed: the pause after each answer before the next send, a duration or a distribution (default 0)',
+  }),
+};
+
+/** The fields each shape requires, and the ones it also accepts. */
+const SHAPE_FIELDS: Record<TrafficShape, { required: string[]; optional: string[] }> = {
+  constant: { required: ['rate'], optional: ['arrivals'] },
+  poisson: { required: ['rate'], optional: [] },
+  ramp: { required: ['rate', 'endRate'], optional: ['over', 'arrivals'] },
+  spike: { required: ['rate', 'peakRate', 'peakFor'], optional: ['peakAt', 'arrivals'] },
+  bursts: { required: ['rate', 'on', 'off'], optional: ['offRate', 'arrivals'] },
+  closed: { required: ['users'], optional: ['think'] },
+};
+const LOAD_KEYS = Object.keys(TrafficLoadFields).filter((k) => k !== 'shape');
+/** Every field that says how much a flow (or phase) sends. */
+export const TRAFFIC_LOAD_FIELDS = Object.keys(TrafficLoadFields);
+
+/** Each shape gets exactly its fields; a ramp needs a length (`over`, or the phase's `for`). */
+function checkTrafficLoad(load: Record<string, unknown>, ctx: z.RefinementCtx, forMs: number | undefined): void {
+  const shape = (load.shape ?? 'constant') as TrafficShape;
+  const { required, optional } = SHAPE_FIELDS[shape];
+  for (const key of required) {
+    if (load[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: `required for shape ${shape}` });
+  }
+  for (const key of LOAD_KEYS) {
+    if (load[key] !== undefined && !required.includes(key) && !optional.includes(key)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [key],
+        message: `not a field of shape ${shape} (it takes ${[...required, ...optional].join(', ')})`,
+      });
+    }
+  }
+  if (shape === 'ramp' && load.over === undefined && forMs === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['over'], message: 'required for an endless ramp (or give the phase a `for`)' });
+  }
+  if (shape === 'spike' && typeof load.peakAt === 'number' && forMs !== undefined && load.peakAt >= forMs) {
+    ctx.addIssue({ code: 'custom', path: ['peakAt'], message: 'the spike starts after its phase ends' });
+  }
+  const rates =
+    shape === 'closed'
+      ? []
+      : (['rate', 'endRate', 'peakRate', 'offRate'] as const).map((k) => load[k]).filter((r) => typeof r === 'number');
+  if (shape !== 'closed' && shape !== 'ramp' && rates.every((r) => r === 0) && load.rate !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['rate'], message: 'this phase would send nothing; give a rate above 0' });
+  }
+}
+
+export const TrafficPhase = z
+  .strictObject({
+    name: z.string().min(1).optional(),
+    for: PositiveDuration.optional().meta({
+      description: 'how long the phase lasts; only the last phase may leave it out (it then runs until traffic stops)',
+    }),
+    ...TrafficLoadFields,
+  })
+  .superRefine((phase, ctx) => checkTrafficLoad(phase, ctx, phase.for))
+  .meta({ description: 'one phase of a flow: how long it lasts and how much it sends' });
+
+/** One kind of request in a weighted mix. */
+export const TrafficRequest = z
+  .strictObject({
+    weight: z
+      .number()
+      .positive()
+      .max(1_000_000)
+      .default(1)
+      .meta({ description: 'share of the mix, relative to the other entries (default 1)' }),
+    method: HTTP_METHOD.default('GET'),
+    path: PathTemplateSpec,
+    headers: z.record(z.string(), z.string()).optional(),
+    body: z.string().max(1_000_000).optional().meta({ description: 'the request body, sent as is (set content-type in headers)' }),
+  })
+  .superRefine((request, ctx) => {
+    if (request.body !== undefined && (request.method === 'GET' || request.method === 'HEAD')) {
+      ctx.addIssue({ code: 'custom', path: ['body'], message: `a ${request.method} request has no body` });
+    }
+  });
+
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+
+const TrafficFlowFields = z.strictObject({
   name: z.string().min(1).optional(),
   to: Upstream,
-  rate: z.number().positive().max(100_000).meta({ description: 'requests per second, open loop' }),
-  clients: z.number().int().min(1).max(65_000).default(10),
-  paths: z.array(PathTemplateSpec).min(1).default(['/']),
-  method: z
-    .string()
-    .regex(/^[A-Z]+$/)
-    .default('GET'),
-  headers: z.record(z.string(), z.string()).optional(),
+  ...TrafficLoadFields,
+  rate: TrafficLoadFields.rate.meta({
+    description: 'requests per second, open loop (the simple form; a ramp starts there, a spike and bursts use it as their base)',
+  }),
+  phases: z.array(TrafficPhase).min(1).optional().meta({
+    description:
+      'phases run in sequence, each with its own shape; instead of the flow-level rate and shape (the flow then ends after its last timed phase)',
+  }),
+  clients: z.number().int().min(1).max(65_000).default(10).meta({
+    description: 'virtual clients, each sending from its own loopback address (127.0.1.1, 127.0.2.1, ...: one /24 each first)',
+  }),
+  paths: z
+    .array(PathTemplateSpec)
+    .min(1)
+    .optional()
+    .meta({ description: 'the simple form of the mix: paths drawn uniformly (default ["/"]); placeholders {1..50}, {a,b}, {key}' }),
+  method: HTTP_METHOD.optional().meta({ description: 'the simple form: the method of every request (default GET)' }),
+  headers: z.record(z.string(), z.string()).optional().meta({ description: 'headers on every request of the flow' }),
+  requests: z.array(TrafficRequest).min(1).optional().meta({
+    description:
+      'a weighted request mix, instead of paths and method: [{ weight: 8, path: /users/{1..50} }, { weight: 2, method: POST, path: /orders, body: ... }]',
+  }),
+  apiKeys: z
+    .strictObject({
+      count: z.number().int().min(1).max(1_000_000).meta({ description: 'distinct keys; client i sends key number (i mod count) + 1' }),
+      header: z.string().regex(HEADER_NAME, 'expected a header name').default('x-api-key'),
+      prefix: z.string().default('key-').meta({ description: 'the key is this prefix and its number: key-1, key-2, ...' }),
+    })
+    .optional()
+    .meta({ description: 'an API key per client, in a header, so rate limiters and hash pickers have an identity to key on' }),
+  cookies: z
+    .strictObject({
+      name: z.string().regex(HEADER_NAME, 'expected a cookie name').default('session'),
+      count: z
+        .number()
+        .int()
+        .min(1)
+        .max(1_000_000)
+        .meta({ description: 'distinct cookie values; client i sends value number (i mod count) + 1' }),
+      prefix: z.string().default('s-').meta({ description: 'the value is this prefix and its number: s-1, s-2, ...' }),
+    })
+    .optional()
+    .meta({ description: 'a session cookie per client (sticky sessions, cookie hashing)' }),
+  keys: z
+    .strictObject({
+      count: z.number().int().min(1).max(1_000_000).meta({ description: 'distinct keys: {key} in a path draws 1..count' }),
+      distribution: z
+        .enum(['uniform', 'zipf'])
+        .default('uniform')
+        .meta({ description: 'uniform, or zipf: key k drawn in proportion to 1/k^s (key 1 the most popular)' }),
+      s: z.number().positive().max(10).default(1).meta({ description: 'zipf exponent (default 1; higher is more skewed)' }),
+    })
+    .optional()
+    .meta({ description: 'key popularity for the {key} placeholder, so caches and hashes have something realistic to chew' }),
+  maxOutstanding: z.number().int().min(1).max(100_000).optional().meta({
+    description:
+      'open loop: beyond this many unanswered requests a send is skipped and counted as skipped, never silently dropped (default 5000)',
+  }),
 });
+
+/** The load, request and key fields that must not be given together, and the ones a flow without phases needs. */
+function checkTrafficFlow(flow: z.output<typeof TrafficFlowFields>, ctx: z.RefinementCtx): void {
+  if (flow.phases) {
+    for (const key of ['shape', ...LOAD_KEYS]) {
+      if ((flow as Record<string, unknown>)[key] !== undefined) {
+        ctx.addIssue({ code: 'custom', path: [key], message: 'give either phases or the flow-level rate and shape, not both' });
+      }
+    }
+    flow.phases.slice(0, -1).forEach((phase, i) => {
+      if (phase.for === undefined)
+        ctx.addIssue({ code: 'custom', path: ['phases', i, 'for'], message: 'required: only the last phase may run without end' });
+    });
+  } else if (flow.shape === undefined && flow.rate === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['rate'],
+      message: 'required: requests per second (or give phases, or shape: closed with users)',
+    });
+  } else {
+    checkTrafficLoad(flow, ctx, undefined);
+  }
+  if (flow.requests && (flow.paths || flow.method)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [flow.paths ? 'paths' : 'method'],
+      message: 'give either requests (the mix) or paths and method, not both',
+    });
+  }
+  const templates: Array<[Array<string | number>, string]> = flow.requests
+    ? flow.requests.map((r, i) => [['requests', i, 'path'], r.path])
+    : (flow.paths ?? []).map((p, i) => [['paths', i], p]);
+  const keyed = templates.filter(([, template]) => usesKey(template));
+  if (!flow.keys)
+    for (const [path] of keyed)
+      ctx.addIssue({ code: 'custom', path, message: 'uses {key}, but the flow has no keys: { count, distribution }' });
+  else if (keyed.length === 0) ctx.addIssue({ code: 'custom', path: ['keys'], message: 'no path uses {key}' });
+}
+
+export const TrafficFlow = TrafficFlowFields.superRefine(checkTrafficFlow).meta({
+  description:
+    'one flow of generated traffic: where it enters, how much (open loop at a rate, or closed loop), what it asks for, and as whom',
+});
+
+/** The flow fields one by one, for `POST /api/traffic` to check the fields it was given before it merges them. */
+export const TrafficFlowPartial = TrafficFlowFields.partial();
 
 export const EdgeConfig = z.strictObject({
   version: z.literal(1),
   name: z.string().min(1).default('Untitled sandbox'),
   nodes: z.array(NodeConfig).min(1, 'a config needs at least one node'),
   traffic: z.array(TrafficFlow).default([]),
+  scenario: Scenario,
 });
 
 /** The config as written (durations as strings, defaults optional). */
@@ -297,4 +726,6 @@ export type GatewayConfig = z.output<typeof GatewayNode>;
 export type BalancerConfig = z.output<typeof BalancerNode>;
 export type ServiceConfig = z.output<typeof ServiceNode>;
 export type TrafficConfig = z.output<typeof TrafficFlow>;
+export type TrafficPhaseConfig = z.output<typeof TrafficPhase>;
+export type TrafficRequestConfig = z.output<typeof TrafficRequest>;
 export type LatencyConfig = z.output<typeof LatencySpec>;

@@ -5,6 +5,7 @@
  */
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { checkScenario } from '../faults/targets.ts';
 import { EdgeConfig, NODE_KINDS, type EdgeConfigParsed, type NodeConfigParsed } from './schema.ts';
 
 export interface ConfigError {
@@ -81,7 +82,9 @@ function describe(issue: z.core.$ZodIssue): string {
   if (issue.code === 'invalid_value' && issue.values.length === 1) return `expected ${JSON.stringify(issue.values[0])}`;
   if (issue.code === 'invalid_value') return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
   if (issue.code === 'invalid_union' && 'discriminator' in issue && issue.discriminator) {
-    return `expected one of ${NODE_KINDS.map((k) => `"${k}"`).join(', ')}`;
+    // zod names the union's options (node kinds, fault types); older issues may not.
+    const options = 'options' in issue && Array.isArray(issue.options) ? (issue.options as unknown[]) : NODE_KINDS;
+    return `expected one of ${options.map((k) => JSON.stringify(k)).join(', ')}`;
   }
   return issue.message;
 }
@@ -151,6 +154,8 @@ function checkTopology(config: EdgeConfigParsed): ConfigError[] {
   config.traffic.forEach((flow, i) => {
     if (!isExternalUrl(flow.to) && !byId.has(flow.to)) errors.push({ path: `traffic[${i}].to`, message: `unknown node "${flow.to}"` });
   });
+
+  errors.push(...checkScenario(config));
 
   const cycle = findCycle(
     config.nodes.map((n) => n.id),

@@ -42,7 +42,8 @@ export function compileRoutes(routes: GatewayConfig['routes']): CompiledRoute[] 
   });
 }
 
-function pathMatcher(pattern: string | undefined): (pathname: string) => boolean {
+/** A path pattern as a test: exact (`/health`), or a prefix ending in `/*`; undefined matches every path. */
+export function pathMatcher(pattern: string | undefined): (pathname: string) => boolean {
   if (pattern === undefined) return () => true;
   if (pattern.endsWith('/*')) {
     const base = pattern.slice(0, -2);

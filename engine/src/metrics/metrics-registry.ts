@@ -19,6 +19,8 @@ export interface MetricsRegistryOptions {
 export interface DeclaredNode {
   id: string;
   kind: NodeKind;
+  /** A balancer's `l7` or `l4`: switching replaces its listener, and what it counts. */
+  mode?: string;
 }
 
 export class MetricsRegistry {
@@ -36,16 +38,18 @@ export class MetricsRegistry {
   }
 
   /**
-   * Declare the running nodes (on every applied config): a node that stays, with the same kind,
-   * keeps its counts; a new node, or one whose kind changed, starts at zero; a removed one is dropped.
+   * Declare the running nodes (on every applied config): a node that stays, with the same kind (and
+   * balancer mode), keeps its counts; a new node, or one whose kind or mode changed, starts at zero; a
+   * removed one is dropped.
    */
   setNodes(nodes: ReadonlyArray<DeclaredNode>): void {
-    const declared = new Map(nodes.map((node) => [node.id, node.kind]));
+    const declared = new Map(nodes.map((node) => [node.id, node]));
     for (const [id, counters] of this.#nodes) {
-      if (declared.get(id) !== counters.kind) this.#nodes.delete(id);
+      const next = declared.get(id);
+      if (next?.kind !== counters.kind || next.mode !== counters.mode) this.#nodes.delete(id);
     }
-    for (const [id, kind] of declared) {
-      if (!this.#nodes.has(id)) this.#nodes.set(id, new NodeCounters(kind));
+    for (const [id, { kind, mode }] of declared) {
+      if (!this.#nodes.has(id)) this.#nodes.set(id, new NodeCounters(kind, mode));
     }
   }
 
@@ -86,5 +90,13 @@ export class MetricsRegistry {
   #observe(event: EngineEvent): void {
     if (event.type === 'request.received') this.#nodes.get(event.node)?.received();
     else if (event.type === 'request.completed') this.#nodes.get(event.node)?.completed(event, this.#now());
+    else if (event.type === 'connection.opened') {
+      if (event.to !== undefined) this.#nodes.get(event.node)?.connectionOpened();
+    } else if (event.type === 'connection.closed') {
+      const counters = this.#nodes.get(event.node);
+      // A connection refused before it opened (no target) still counts as opened and failed.
+      if (event.to === undefined) counters?.connectionOpened();
+      counters?.connectionClosed(event.error !== undefined);
+    }
   }
 }

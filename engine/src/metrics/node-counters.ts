@@ -27,10 +27,15 @@ export class NodeCounters {
   readonly #latency = new LatencyHistogram();
   #latencySummary: LatencySummary | undefined = ZERO_LATENCY;
   readonly #completions = new RateWindow();
+  /** An l4 balancer's connections (it sees no requests); absent until the node opens its first. */
+  #connections: { opened: number; open: number; failed: number } | undefined;
   /** The Prometheus duration histogram's counts, read when `/metrics` is scraped. */
   readonly durations = new DurationBuckets();
 
-  constructor(readonly kind: NodeKind) {}
+  constructor(
+    readonly kind: NodeKind,
+    readonly mode?: string,
+  ) {}
 
   received(): void {
     this.inFlight++;
@@ -58,8 +63,20 @@ export class NodeCounters {
     this.durations.observe(durationMs / 1000);
   }
 
+  connectionOpened(): void {
+    this.#connections ??= { opened: 0, open: 0, failed: 0 };
+    this.#connections.opened++;
+    this.#connections.open++;
+  }
+
+  connectionClosed(failed: boolean): void {
+    if (this.#connections === undefined) return;
+    if (this.#connections.open > 0) this.#connections.open--;
+    if (failed) this.#connections.failed++;
+  }
+
   snapshot(nowMs: number): NodeMetrics {
-    return {
+    const metrics: NodeMetrics = {
       kind: this.kind,
       requests: this.requests,
       inFlight: this.inFlight,
@@ -69,6 +86,8 @@ export class NodeCounters {
       latency: { ...(this.#latencySummary ??= this.#latency.summary()) },
       ratePerSecond: this.#completions.perSecond(nowMs),
     };
+    if (this.#connections) metrics.connections = { ...this.#connections };
+    return metrics;
   }
 
   /** Zero every count. In-flight is left alone: it is the live state of requests still running. */
@@ -82,5 +101,6 @@ export class NodeCounters {
     this.#latencySummary = ZERO_LATENCY;
     this.#completions.reset();
     this.durations.reset();
+    if (this.#connections) this.#connections = { opened: 0, open: this.#connections.open, failed: 0 };
   }
 }

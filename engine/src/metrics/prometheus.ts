@@ -85,7 +85,9 @@ function durationHistogram(nodes: () => ReadonlyMap<string, NodeCounters>): Metr
       const values: MetricValueWithName<string>[] = [];
       for (const [node, counters] of nodes()) {
         const cumulative = counters.durations.cumulative();
-        DURATION_BUCKETS_SECONDS.forEach((le, i) => values.push({ metricName: `${DURATION}_bucket`, labels: { le, node }, value: cumulative[i]! }));
+        DURATION_BUCKETS_SECONDS.forEach((le, i) =>
+          values.push({ metricName: `${DURATION}_bucket`, labels: { le, node }, value: cumulative[i]! }),
+        );
         values.push({ metricName: `${DURATION}_bucket`, labels: { le: '+Inf', node }, value: cumulative.at(-1)! });
         values.push({ metricName: `${DURATION}_sum`, labels: { node }, value: counters.durations.sum });
         values.push({ metricName: `${DURATION}_count`, labels: { node }, value: counters.durations.count });

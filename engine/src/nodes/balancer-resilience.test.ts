@@ -366,7 +366,14 @@ describe('defaults', () => {
     const answers = await sendMany(6);
     expect(answers.filter((a) => a.error === 'EDGE_UPSTREAM_REFUSED').length).toBe(2);
     expect(eventsOf('request.retry')).toEqual([]);
-    expect(targetView('s2')).toEqual({ id: 's2', weight: 1, inFlight: 0, picks: expect.any(Number), eligible: true, address: expect.any(String) });
+    expect(targetView('s2')).toEqual({
+      id: 's2',
+      weight: 1,
+      inFlight: 0,
+      picks: expect.any(Number),
+      eligible: true,
+      address: expect.any(String),
+    });
   });
 });
 

@@ -31,7 +31,8 @@ describe('balancer', () => {
   it('consistent-hash on a header keeps each user on one target, and explains the pick', async () => {
     running = await startEngine(balancer({ algorithm: 'consistent-hash', hashKey: 'header:x-user' }));
     const first = new Map<string, string>();
-    for (const user of ['ada', 'bob', 'cy', 'dee', 'eve', 'fay']) first.set(user, await servedBy(running.url('lb', '/x'), { 'x-user': user }));
+    for (const user of ['ada', 'bob', 'cy', 'dee', 'eve', 'fay'])
+      first.set(user, await servedBy(running.url('lb', '/x'), { 'x-user': user }));
     for (const [user, node] of first) expect(await servedBy(running.url('lb', '/y'), { 'x-user': user })).toBe(node);
     expect(new Set(first.values()).size).toBeGreaterThan(1);
     const decisions = running.events.filter((e): e is EventOf<'request.forwarded'> => e.type === 'request.forwarded');

@@ -6,6 +6,11 @@
  * backups, active health checks, outlier ejection, circuit breakers, slow start) and retries of a
  * failed try at another target. Each decision names who was left out and why. With none of it
  * configured every listening target is eligible and nothing is retried: a dead target's requests fail.
+ *
+ * In `mode: l4` the same targets, picker and health sit behind a TCP listener instead (HAProxy's
+ * `mode tcp`): one pick per connection, then bytes relayed both ways (l4-relay.ts). It never sees a
+ * request, so every request on a connection goes where the connection went; in-flight counts are
+ * open connections, which is what least-connections balances at layer 4.
  */
 import { hashKeyReader, type HashKeyReader } from '../balancer/hash-key.ts';
 import { leftOut } from '../balancer/health/eligibility.ts';
@@ -14,10 +19,15 @@ import { factoryOptions, KEYED_PICKERS, PICKERS } from '../balancer/pickers/inde
 import type { Candidate, PickContext, Picker } from '../balancer/picker.ts';
 import { describeFailure, failureKind } from '../balancer/resilience/failure-kind.ts';
 import { decideRetry, retryBudgetLimit, type RetryPolicy } from '../balancer/resilience/retry-policy.ts';
+import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
 import type { BalancerConfig } from '../config/schema.ts';
 import type { Decision } from '../events.ts';
+import type { PartitionMode } from '../faults/partition.ts';
+import { DEFAULT_TIMEOUTS } from '../proxy/forwarder.ts';
 import { clientAddressReader } from '../proxy/real-ip.ts';
 import { ForwardingNode } from './forwarding-node.ts';
+import type { L4Link } from './l4-links.ts';
+import { relay } from './l4-relay.ts';
 import type { Exchange, NodeContext } from './node-server.ts';
 import type { ForwardVerdict, Stage, Verdict } from './verdict.ts';
 
@@ -64,6 +74,32 @@ export interface BalancerTargetView extends TargetHealthView {
   effectiveWeight?: number;
 }
 
+/** One open connection of an l4 balancer, as the inspector lists it. */
+export interface L4ConnectionView {
+  id: string;
+  /** The client's `address:port`. */
+  peer: string;
+  to: string;
+  /** How long it has been open, in ms. */
+  ageMs: number;
+  /** Requests the target has received on it so far. */
+  requests: number;
+  /** The one decision this connection made, when it opened. */
+  reason: string;
+}
+
+interface L4Connection {
+  peer: string;
+  to: string;
+  openedAt: number;
+  link: L4Link;
+  reason: string;
+  client: Socket;
+}
+
+/** How long a gracefully stopping l4 balancer lets open connections run before it cuts them (it cannot tell idle from busy). */
+const L4_STOP_GRACE_MS = 1_000;
+
 export class BalancerNode extends ForwardingNode<BalancerConfig> {
   readonly kind = 'balancer' as const;
   #targets: TargetState[] = [];
@@ -81,6 +117,11 @@ export class BalancerNode extends ForwardingNode<BalancerConfig> {
 
   readonly #unsubscribe: () => void;
 
+  /** l4 mode: the open connections by id, how many were ever opened, and the context of their picks. */
+  readonly #connections = new Map<string, L4Connection>();
+  #connectionsOpened = 0;
+  readonly #connectionPick: PickContext;
+
   constructor(config: BalancerConfig, ctx: NodeContext) {
     super(config, ctx);
     this.#health = new HealthTracker({
@@ -88,8 +129,10 @@ export class BalancerNode extends ForwardingNode<BalancerConfig> {
       emit: (event) => ctx.bus.emit(event),
       now: () => performance.now(),
       resolve: (target) => ctx.resolve(target),
+      partitionOf: (origin) => this.partitionOf(origin),
     });
     this.#syncTargets(config);
+    this.#connectionPick = { now: () => performance.now(), rng: ctx.rng, key: undefined };
     // A target node that could not start has no address at all: it cannot be picked (503 when none
     // is left). A target that was up and then died is still picked until health checks or passive
     // detection find out, as a real balancer only learns of it from checks and refused connections.
@@ -115,6 +158,120 @@ export class BalancerNode extends ForwardingNode<BalancerConfig> {
   override async dispose(): Promise<void> {
     this.#unsubscribe();
     await super.dispose();
+  }
+
+  /** Health probes ride the same edges: a partition that starts or heals resets their connections too. */
+  override setPartitions(partitions: ReadonlyMap<string, PartitionMode>): boolean {
+    const changed = super.setPartitions(partitions);
+    if (changed) this.#health.resetProbeConnections();
+    return changed;
+  }
+
+  /** l7 and l4 are different listeners: switching mode replaces the node. */
+  override canReconfigure(config: BalancerConfig): boolean {
+    return config.mode === this.config.mode;
+  }
+
+  protected override createListener(): Server {
+    if (this.config.mode !== 'l4') return super.createListener();
+    return createTcpServer((socket) => this.#onConnection(socket));
+  }
+
+  /** Idle and busy look the same at layer 4: open connections get a grace period, then are cut (HAProxy's hard-stop-after). */
+  protected override closeIdleConnections(server: Server): void {
+    if (this.config.mode !== 'l4') return super.closeIdleConnections(server);
+    const open = [...this.#connections.values()].map((c) => c.client);
+    if (open.length > 0) setTimeout(() => open.forEach((client) => client.destroy()), L4_STOP_GRACE_MS).unref();
+  }
+
+  /** l4: one pick for the connection's whole life, then relay bytes to the target until either side closes. */
+  #onConnection(client: Socket): void {
+    const id = `c${++this.#connectionsOpened}`;
+    const address = plainAddress(client.remoteAddress ?? '');
+    const peer = `${address}:${client.remotePort ?? 0}`;
+    const { bus } = this.ctx;
+    const picker = this.#picker!;
+    const hashing = this.config.algorithm === 'ip-hash' || KEYED_PICKERS.includes(this.config.algorithm);
+    this.#connectionPick.key = hashing ? address : undefined;
+    const eligibility = this.#eligibility([], true);
+    const pick = picker.pick(this.#targets, this.#connectionPick);
+    const origin = pick.target === null ? undefined : this.ctx.resolve(pick.target.id);
+    if (pick.target === null || origin === undefined) {
+      const decision =
+        pick.target === null && eligibility.left === 0
+          ? { stage: 'pick' as const, algorithm: picker.id, reason: pick.reason }
+          : this.#noTargetDecision(picker.id, eligibility);
+      bus.emit({ type: 'connection.opened', node: this.id, connection: id, peer, decision });
+      client.resetAndDestroy();
+      bus.emit({
+        type: 'connection.closed',
+        node: this.id,
+        connection: id,
+        durationMs: 0,
+        bytesUp: 0,
+        bytesDown: 0,
+        requests: 0,
+        error: 'EDGE_NO_TARGET',
+      });
+      return;
+    }
+    const target = this.#state.get(pick.target.id)!;
+    target.inFlight++;
+    target.picks++;
+    const trial = this.#health.dispatched(target.id);
+    const decision = eligibility.left > 0 ? withExclusions(pick.decision, this.#targets, eligibility) : pick.decision;
+    bus.emit({ type: 'connection.opened', node: this.id, connection: id, peer, to: target.id, decision });
+    const connection: L4Connection = {
+      peer,
+      to: target.id,
+      openedAt: performance.now(),
+      link: { node: this.id, connection: id, requests: 0 },
+      reason: decision.reason,
+      client,
+    };
+    this.#connections.set(id, connection);
+    let unlink: (() => void) | undefined;
+    const { hostname, port } = new URL(origin);
+    relay(client, { host: hostname, port: Number(port) }, this.config.timeouts?.connect ?? DEFAULT_TIMEOUTS.connect, {
+      connected: (upstream) => {
+        unlink = this.ctx.l4Links.add(upstream, connection.link);
+      },
+      closed: (outcome) => {
+        unlink?.();
+        this.#connections.delete(id);
+        target.inFlight--;
+        const result = { status: undefined, error: outcome.error };
+        picker.onSettled?.(
+          { target: target.id, durationMs: outcome.durationMs, failed: failureKind(result) !== undefined },
+          this.#connectionPick,
+        );
+        this.#health.settled(target.id, result, trial);
+        bus.emit({
+          type: 'connection.closed',
+          node: this.id,
+          connection: id,
+          to: target.id,
+          durationMs: outcome.durationMs,
+          bytesUp: outcome.bytesUp,
+          bytesDown: outcome.bytesDown,
+          requests: connection.link.requests,
+          ...(outcome.error ? { error: outcome.error } : {}),
+        });
+      },
+    });
+  }
+
+  /** l4: the open connections, oldest first. */
+  openConnections(): L4ConnectionView[] {
+    const now = performance.now();
+    return [...this.#connections.entries()].map(([id, c]) => ({
+      id,
+      peer: c.peer,
+      to: c.to,
+      ageMs: Math.round(now - c.openedAt),
+      requests: c.link.requests,
+      reason: c.reason,
+    }));
   }
 
   #syncTargets(config: BalancerConfig): void {

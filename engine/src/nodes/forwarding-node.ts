@@ -5,6 +5,7 @@
  * `buildStages`.
  */
 import type { BalancerConfig, GatewayConfig, ProxyConfig } from '../config/schema.ts';
+import type { PartitionMode } from '../faults/partition.ts';
 import { DEFAULT_TIMEOUTS, forward, UpstreamPools, type Hop, type Timeouts } from '../proxy/forwarder.ts';
 import { LISTEN_HOST, NodeServer, type Exchange, type NodeContext } from './node-server.ts';
 import type { ForwardVerdict, Stage, TryFailure } from './verdict.ts';
@@ -33,6 +34,16 @@ export abstract class ForwardingNode<C extends ForwardingConfig> extends NodeSer
     this.#hop = undefined;
     this.#pools.setConnectTimeout(this.#timeouts.connect);
     this.#stages = this.buildStages(config);
+  }
+
+  /** The `partition` faults on this node's edges, by upstream origin (faults/partition.ts); the rest heal. */
+  setPartitions(partitions: ReadonlyMap<string, PartitionMode>): boolean {
+    return this.#pools.setPartitions(partitions);
+  }
+
+  /** The partition on this node's edge to an upstream origin, if any. */
+  protected partitionOf(origin: string): PartitionMode | undefined {
+    return this.#pools.partitionOf(origin);
   }
 
   override async stop(mode: 'crash' | 'graceful' = 'graceful', reason?: string): Promise<void> {

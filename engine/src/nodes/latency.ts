@@ -1,12 +1,20 @@
 /**
- * Samples a service's configured latency: fixed, uniform, normal (clipped at 0) or log-normal.
- * Takes the random source as a parameter so a seeded run repeats exactly.
+ * Samples a service's configured latency: fixed, uniform, normal (clipped at 0), log-normal, or a mix
+ * of those (a long tail: most requests from one part, a few from a slow one). Takes the random source
+ * as a parameter so a seeded run repeats exactly.
  */
 import type { LatencyConfig } from '../config/schema.ts';
 
 export type LatencySampler = () => number;
 
+type SingleLatencyConfig = Exclude<LatencyConfig, { distribution: 'mix' }>;
+
 export function latencySampler(spec: LatencyConfig, rng: () => number): LatencySampler {
+  if (typeof spec !== 'number' && spec.distribution === 'mix') return mixSampler(spec.of, rng);
+  return singleSampler(spec, rng);
+}
+
+function singleSampler(spec: SingleLatencyConfig, rng: () => number): LatencySampler {
   if (typeof spec === 'number') return () => spec;
   switch (spec.distribution) {
     case 'uniform': {
@@ -23,6 +31,25 @@ export function latencySampler(spec: LatencyConfig, rng: () => number): LatencyS
       return () => Math.exp(mu + sigma * standardNormal(rng));
     }
   }
+}
+
+/**
+ * One draw picks a part with probability weight / total weight, a second draws from that part. The
+ * cumulative weights are summed once here, not per request.
+ */
+function mixSampler(parts: Array<{ weight: number; latency: SingleLatencyConfig }>, rng: () => number): LatencySampler {
+  const total = parts.reduce((sum, part) => sum + part.weight, 0);
+  let running = 0;
+  const bounds = parts.map((part) => (running += part.weight) / total);
+  const samplers = parts.map((part) => singleSampler(part.latency, rng));
+  const last = samplers.length - 1;
+  return () => {
+    const u = rng();
+    let i = 0;
+    // `i < last` guards against the rounding of the final bound to just under 1.
+    while (i < last && u >= bounds[i]) i++;
+    return samplers[i]();
+  };
 }
 
 /** Box-Muller: one standard normal draw from two uniform ones. */

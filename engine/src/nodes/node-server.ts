@@ -4,14 +4,16 @@
  * `request.received` / `request.completed` events, and the status and error code sent back.
  * Node kinds only say what happens to a request in between (`handle`).
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Server, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { EventBus } from '../bus.ts';
 import type { NodeConfigParsed, NodeKind } from '../config/schema.ts';
 import { EDGE_ERRORS, ERROR_HEADER, type EdgeErrorCode } from '../errors.ts';
 import type { Decision, EventOf, NodeState } from '../events.ts';
 import { FROM_HEADER, REQUEST_ID_HEADER, requestIdOf } from '../proxy/headers.ts';
+import type { FaultGate } from '../faults/gate.ts';
+import type { L4Links } from './l4-links.ts';
 
 export const LISTEN_HOST = '127.0.0.1';
 
@@ -21,6 +23,8 @@ export interface NodeContext {
   resolve(upstream: string): string | undefined;
   /** Uniform random numbers in [0, 1); injected so runs and tests can be seeded. */
   rng(): number;
+  /** The connections l4 balancers have open, so a node can tell which one a request rode. */
+  l4Links: L4Links;
 }
 
 /** One request at one node, from arrival to the last byte sent back (or the client leaving). */
@@ -66,6 +70,13 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
   stateReason: string | undefined;
   #server: Server | undefined;
   readonly #sockets = new Set<Socket>();
+  /**
+   * The request faults on this node and on edges into it (faults/gate.ts), set by the engine; undefined
+   * when there are none, so a request that no fault touches costs this one property read.
+   */
+  faultGate: FaultGate | undefined = undefined;
+  /** Hands a request the gate let through to `handle`; one function per node, not one per request. */
+  readonly #proceed = (exchange: Exchange): void => this.handle(exchange);
 
   constructor(
     protected config: C,
@@ -76,6 +87,11 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
 
   get currentConfig(): C {
     return this.config;
+  }
+
+  /** Whether `reconfigure` can take this config, or the node must be replaced (another kind of listener). */
+  canReconfigure(_config: C): boolean {
+    return true;
   }
 
   /** Swap in a new config of the same kind; requests in flight finish under the old one. */
@@ -90,14 +106,35 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
     return false;
   }
 
+  /** The answer to a health probe: 200 and `up`, unless a kind knows better (a saturated service answers 503). */
+  protected healthReport(): { status: number; body: Record<string, unknown> } {
+    return { status: 200, body: { node: this.id, status: 'up' } };
+  }
+
+  /** The listener: an HTTP server running the request envelope. An l4 balancer relays connections instead. */
+  protected createListener(): Server {
+    const server = createServer({ keepAliveTimeout: 5_000, requestTimeout: 60_000 }, (req, res) => this.#onRequest(req, res));
+    server.on('clientError', (error, socket) => this.#onClientError(error, socket));
+    return server;
+  }
+
+  /** Stop-gracefully's last step on open connections: an HTTP server closes the idle ones. */
+  protected closeIdleConnections(server: Server): void {
+    (server as ReturnType<typeof createServer>).closeIdleConnections();
+  }
+
+  /** Cut every open client connection at once, as a crash would. */
+  protected cutConnections(): void {
+    for (const socket of this.#sockets) socket.destroy();
+  }
+
   async start(): Promise<void> {
     if (this.#server) return;
-    const server = createServer({ keepAliveTimeout: 5_000, requestTimeout: 60_000 }, (req, res) => this.#onRequest(req, res));
+    const server = this.createListener();
     server.on('connection', (socket: Socket) => {
       this.#sockets.add(socket);
       socket.once('close', () => this.#sockets.delete(socket));
     });
-    server.on('clientError', (error, socket) => this.#onClientError(error, socket));
     // A retry after a failure stays `failed` until it succeeds: no flicker of `starting` events.
     if (this.state !== 'failed') this.#setState('starting');
     const wanted = this.port ?? this.config.listen;
@@ -129,8 +166,8 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
     if (!server) return;
     this.#server = undefined;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    if (mode === 'crash') for (const socket of this.#sockets) socket.destroy();
-    else server.closeIdleConnections();
+    if (mode === 'crash') this.cutConnections();
+    else this.closeIdleConnections(server);
     this.#setState('stopped', reason);
     await closed;
   }
@@ -148,17 +185,20 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
   }
 
   #onRequest(req: IncomingMessage, res: ServerResponse): void {
+    const gate = this.faultGate;
     if (this.isHealthProbe(req.method, req.url)) {
-      const body = JSON.stringify({ node: this.id, status: 'up' });
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-      res.end(body);
+      if (gate === undefined) this.#answerHealth(res);
+      else {
+        const from = req.headers[FROM_HEADER];
+        gate.admitProbe(req, res, typeof from === 'string' ? from : undefined, () => this.#answerHealth(res));
+      }
       return;
     }
     const rid = requestIdOf(req.headers);
     const from = req.headers[FROM_HEADER];
     const exchange = new Exchange(rid, req, res);
-    const { bus } = this.ctx;
-    bus.emit({
+    const { bus, l4Links } = this.ctx;
+    const received: Omit<EventOf<'request.received'>, 'seq' | 'ts'> = {
       type: 'request.received',
       rid,
       node: this.id,
@@ -166,7 +206,13 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
       method: req.method ?? 'GET',
       path: req.url ?? '/',
       peer: req.socket.remoteAddress ?? '',
-    });
+    };
+    const link = l4Links.size === 0 ? undefined : l4Links.find(req.socket);
+    if (link !== undefined) {
+      link.requests++;
+      received.via = { node: link.node, connection: link.connection };
+    }
+    bus.emit(received);
     // 'close' fires once per response; `on` spares the wrapper `once` would allocate per request.
     res.on('close', () => {
       const finished = res.writableFinished;
@@ -175,7 +221,8 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
         type: 'request.completed',
         rid,
         node: this.id,
-        status: finished || res.headersSent ? res.statusCode : EDGE_ERRORS.EDGE_CLIENT_ABORTED.status,
+        // Not answered: the status the node's own error stands for (499 a client that left, 444 an injected reset).
+        status: finished || res.headersSent ? res.statusCode : EDGE_ERRORS[exchange.error ?? 'EDGE_CLIENT_ABORTED'].status,
         durationMs: performance.now() - exchange.startedAt,
       };
       if (exchange.error) event.error = exchange.error;
@@ -183,7 +230,15 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
       if (exchange.decision) event.decision = exchange.decision;
       bus.emit(event);
     });
-    this.handle(exchange);
+    if (gate === undefined) this.handle(exchange);
+    else gate.admit(exchange, typeof from === 'string' ? from : undefined, this.#proceed);
+  }
+
+  #answerHealth(res: ServerResponse): void {
+    const health = this.healthReport();
+    const body = JSON.stringify(health.body);
+    res.writeHead(health.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
   }
 
   /** Malformed HTTP: answer 400 with our code when the socket still can, and keep serving others. */

@@ -11,6 +11,7 @@ import type { Dispatcher } from 'undici';
 import type { Exchange } from '../nodes/node-server.ts';
 import { downstreamResponseHeaders, upstreamRequestHeaders } from './headers.ts';
 import { upstreamErrorCode } from './failures.ts';
+import { partitionableConnector, type PartitionMode } from '../faults/partition.ts';
 import type { EdgeErrorCode } from '../errors.ts';
 
 export interface Timeouts {
@@ -20,9 +21,14 @@ export interface Timeouts {
 
 export const DEFAULT_TIMEOUTS: Timeouts = { connect: 1_000, response: 10_000 };
 
-/** One keep-alive pool per upstream origin, owned by one node (each hop has its own connections). */
+/**
+ * One keep-alive pool per upstream origin, owned by one node (each hop has its own connections). An
+ * origin may be partitioned (a `partition` fault on this node's edge to it): its connections are cut
+ * and new ones fail (faults/partition.ts) until it is healed.
+ */
 export class UpstreamPools {
   readonly #pools = new Map<string, Pool>();
+  readonly #partitions = new Map<string, PartitionMode>();
   #connectTimeout: number;
 
   constructor(connectTimeout: number) {
@@ -38,6 +44,34 @@ export class UpstreamPools {
     for (const pool of old) void pool.close().catch(() => {});
   }
 
+  /**
+   * Partition the edges to these origins (and heal the others): a newly partitioned origin's open
+   * connections are cut now (requests on them fail as reset), and its new connections fail as `mode` says.
+   * True when any edge changed.
+   */
+  setPartitions(partitions: ReadonlyMap<string, PartitionMode>): boolean {
+    let changed = false;
+    for (const [origin, mode] of partitions) {
+      if (this.#partitions.get(origin) === mode) continue;
+      changed = true;
+      this.#partitions.set(origin, mode);
+      const pool = this.#pools.get(origin);
+      this.#pools.delete(origin);
+      if (pool) void pool.destroy(Object.assign(new Error('connection cut by a partition'), { code: 'ECONNRESET' })).catch(() => {});
+    }
+    for (const origin of this.#partitions.keys()) {
+      if (partitions.has(origin)) continue;
+      changed = true;
+      this.#partitions.delete(origin);
+    }
+    return changed;
+  }
+
+  /** The partition on the edge to `origin`, if any. */
+  partitionOf(origin: string): PartitionMode | undefined {
+    return this.#partitions.get(origin);
+  }
+
   get(origin: string): Pool {
     let pool = this.#pools.get(origin);
     if (!pool) {
@@ -46,7 +80,7 @@ export class UpstreamPools {
         connections: null,
         pipelining: 1,
         keepAliveTimeout: 4_000,
-        connect: { timeout: this.#connectTimeout },
+        connect: partitionableConnector(this.#connectTimeout, () => this.#partitions.get(origin)),
       });
       this.#pools.set(origin, pool);
     }

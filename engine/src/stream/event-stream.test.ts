@@ -128,13 +128,21 @@ describe('event stream', () => {
     await vi.waitFor(() => expect(seqsOf(client)).toEqual([4]));
   });
 
-  it('sends nothing to replay when Last-Event-ID is ahead of the engine (it restarted)', async () => {
+  it('replays everything it holds when Last-Event-ID is ahead of the engine (the engine restarted since)', async () => {
     const { bus, connect } = await start();
     emitRequest(bus, 1);
     const client = await connect({ 'last-event-id': '5000' });
     emitRequest(bus, 2);
-    await vi.waitFor(() => expect(seqsOf(client)).toEqual([2]));
+    await vi.waitFor(() => expect(seqsOf(client)).toEqual([1, 2]));
     expect(client.notices).toEqual([]);
+  });
+
+  it('says how many events a client from before a restart lost when this engine is past its ring', async () => {
+    const { bus, connect } = await start({ ringSize: 10 });
+    for (let n = 1; n <= 30; n++) emitRequest(bus, n);
+    const client = await connect({ 'last-event-id': '5000' });
+    await vi.waitFor(() => expect(client.events).toHaveLength(10));
+    expect(client.messages[0].items[0]).toEqual({ type: 'stream.dropped', reason: 'resume-gap', dropped: 20, total: 20 });
   });
 
   it('says how many events were lost when Last-Event-ID is older than the ring, then replays the rest', async () => {

@@ -131,8 +131,13 @@ export function createEventStream(bus: EventBus, options: EventStreamOptions = {
     if (pending) scheduleFlush();
   }
 
-  /** The resume message for a client that saw everything up to `lastSeq`, or '' if it missed nothing. */
-  function replayAfter(lastSeq: number): string {
+  /**
+   * The resume message for a client that saw everything up to `lastSeq`, or '' if it missed nothing.
+   * An id ahead of this engine's last seq comes from an engine that has since restarted (seqs start
+   * again at 1): that client saw none of this engine's events, so it gets all the ring holds.
+   */
+  function replayAfter(seenSeq: number): string {
+    const lastSeq = seenSeq > bus.lastSeq ? 0 : seenSeq;
     const held = ring.after(lastSeq);
     const events = held.json;
     const lost = bus.lastSeq - lastSeq - held.count;

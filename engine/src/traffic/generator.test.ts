@@ -1,7 +1,14 @@
-/** The traffic generator against a real engine: open-loop rate, distinct client addresses, honest latency. */
+/**
+ * The traffic generator on real sockets: against a real engine (client addresses, open-loop rate,
+ * failures by code), and against raw upstreams (the rate it holds, honest skipping, closed loop,
+ * identities, the mix, phases, live rate changes).
+ */
 import { afterEach, describe, expect, it } from 'vitest';
+import { seededRng } from '../balancer/testing.ts';
+import { TrafficFlow } from '../config/schema.ts';
 import type { EventOf } from '../events.ts';
-import { startEngine, waitFor, type RunningEngine } from '../testing/harness.ts';
+import { rawUpstream, startEngine, waitFor, type RunningEngine } from '../testing/harness.ts';
+import { TrafficGenerator } from './generator.ts';
 
 let running: RunningEngine | undefined;
 afterEach(async () => {
@@ -51,5 +58,196 @@ describe('TrafficGenerator', () => {
     await running.engine.startTraffic();
     await waitFor(() => (running!.engine.traffic.stats().completed >= 5 ? true : undefined));
     expect(running.engine.traffic.stats().errorCodes).toHaveProperty('CLIENT_CONNECTION_REFUSED');
+  });
+});
+
+/** A generator aimed at raw upstream URLs (a flow's `to` may be a URL), seeded, state changes counted. */
+function generator(): { traffic: TrafficGenerator; changes: () => number } {
+  let changes = 0;
+  const traffic = new TrafficGenerator({
+    resolve: (to) => new URL(to).origin,
+    rng: seededRng(1),
+    onStateChange: () => changes++,
+    stateIntervalMs: 100,
+  });
+  return { traffic, changes: () => changes };
+}
+
+const flow = (fields: Record<string, unknown>) => TrafficFlow.parse(fields);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('TrafficGenerator against raw upstreams', () => {
+  const opened: Array<{ close(): Promise<void> }> = [];
+  let traffic: TrafficGenerator | undefined;
+  afterEach(async () => {
+    await traffic?.close();
+    traffic = undefined;
+    await Promise.all(opened.splice(0).map((u) => u.close()));
+  });
+  const upstream = async (handler: Parameters<typeof rawUpstream>[0]) => {
+    const u = await rawUpstream(handler);
+    opened.push(u);
+    return u;
+  };
+
+  it('holds 200 req/s within 5% over 2 s against a trivial service (achieved = completed / elapsed, its own stats)', async () => {
+    const target = await upstream((_req, res) => res.end('ok'));
+    ({ traffic } = generator());
+    await traffic.start([flow({ to: target.url, rate: 200, clients: 8 })]);
+    await sleep(2_000);
+    const stats = traffic.stats();
+    // ~400 requests: one send at t = 0 then every 5 ms, each answered in about a millisecond. 5% is 20
+    // requests' worth, far above what late timers cost (they delay sends, the schedule never drops them).
+    expect(stats.skipped).toBe(0);
+    expect(stats.completed).toBeGreaterThanOrEqual(380);
+    expect(stats.achievedRate).toBeGreaterThanOrEqual(190);
+    expect(stats.achievedRate).toBeLessThanOrEqual(210);
+    expect(stats.flows[0]).toMatchObject({ name: 'flow-1', running: true, targetRate: 200, skipped: 0 });
+    expect(stats.statusClasses['2xx']).toBe(stats.completed);
+  });
+
+  it('says so when it cannot keep up: a hanging upstream and a small outstanding cap give skipped sends', async () => {
+    const hanging = await upstream(() => {});
+    ({ traffic } = generator());
+    await traffic.start([flow({ to: hanging.url, rate: 100, clients: 2, maxOutstanding: 5 })]);
+    await sleep(500);
+    const stats = traffic.stats();
+    expect(stats.sent).toBe(5);
+    expect(stats.outstanding).toBe(5);
+    expect(stats.completed).toBe(0);
+    // 100 req/s for 0.5 s asked for about 50 sends; all but 5 were skipped, and the stats say which.
+    expect(stats.skipped).toBeGreaterThanOrEqual(40);
+    expect(stats.intended).toBe(stats.sent + stats.skipped);
+    expect(stats.flows[0].skipped).toBe(stats.skipped);
+    expect(stats.flows[0].phases[0]).toMatchObject({ state: 'running', skipped: stats.skipped, sent: 5 });
+  });
+
+  it('closed loop: N users never have more than N requests outstanding, and each thinks between answer and next send', async () => {
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const arrivals = new Map<string, number[]>();
+    const target = await upstream((req, res) => {
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      const peer = req.socket.remoteAddress!;
+      arrivals.set(peer, [...(arrivals.get(peer) ?? []), performance.now()]);
+      setTimeout(() => {
+        inFlight--;
+        res.end('ok');
+      }, 20);
+    });
+    ({ traffic } = generator());
+    await traffic.start([flow({ to: target.url, shape: 'closed', users: 3, clients: 3, think: '60ms' })]);
+    await sleep(1_000);
+    const stats = traffic.stats();
+    expect(maxInFlight).toBeLessThanOrEqual(3);
+    expect(maxInFlight).toBe(3);
+    expect(stats.flows[0]).toMatchObject({ loop: 'closed', users: 3, targetRate: null, skipped: 0 });
+    expect(stats.outstanding).toBeLessThanOrEqual(3);
+    // One user per client address: its requests are at least 20 ms (answer) + 60 ms (think) apart.
+    expect([...arrivals.keys()].sort()).toEqual(['127.0.1.1', '127.0.2.1', '127.0.3.1']);
+    for (const times of arrivals.values()) {
+      const gaps = times.slice(1).map((t, i) => t - times[i]);
+      expect(Math.min(...gaps)).toBeGreaterThanOrEqual(78);
+    }
+    // The chain allows 3 users × 1000 / (20 + 60) ≈ 37 requests a second at most.
+    expect(stats.sent).toBeLessThanOrEqual(40);
+    expect(stats.sent).toBeGreaterThanOrEqual(20);
+    // Closed-loop latency is from the actual send: about the 20 ms the upstream takes.
+    expect(stats.latency.p50).toBeGreaterThanOrEqual(20);
+    expect(stats.latency.p50).toBeLessThan(60);
+  });
+
+  it('gives each client its own address, API key and cookie, and a real server sees them', async () => {
+    const seen = new Set<string>();
+    const target = await upstream((req, res) => {
+      seen.add(`${req.socket.remoteAddress} ${req.headers['x-api-key']} ${req.headers.cookie}`);
+      res.end('ok');
+    });
+    ({ traffic } = generator());
+    await traffic.start([
+      flow({
+        to: target.url,
+        rate: 100,
+        clients: 3,
+        apiKeys: { count: 3, header: 'x-api-key' },
+        cookies: { name: 'session', count: 2 },
+        paths: ['/items/{key}'],
+        keys: { count: 5, distribution: 'zipf' },
+      }),
+    ]);
+    await waitFor(() => (target.received.length >= 30 ? true : undefined));
+    await traffic.stop();
+    expect([...seen].sort()).toEqual(['127.0.1.1 key-1 session=s-1', '127.0.2.1 key-2 session=s-2', '127.0.3.1 key-3 session=s-1']);
+    expect(target.received.every((r) => /^\/items\/[1-5]$/.test(r.url))).toBe(true);
+  });
+
+  it('sends the weighted mix with methods, headers and bodies', async () => {
+    const bodies: string[] = [];
+    const target = await upstream((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        bodies.push(`${req.method} ${req.url} ${req.headers['content-type'] ?? '-'} ${body}`);
+        res.end('ok');
+      });
+    });
+    ({ traffic } = generator());
+    await traffic.start([
+      flow({
+        to: target.url,
+        rate: 200,
+        requests: [
+          { weight: 1, path: '/users/1' },
+          { weight: 1, method: 'POST', path: '/orders', headers: { 'content-type': 'application/json' }, body: '{"item":1}' },
+        ],
+      }),
+    ]);
+    await waitFor(() => (bodies.length >= 40 ? true : undefined));
+    expect(new Set(bodies)).toEqual(new Set(['GET /users/1 - ', 'POST /orders application/json {"item":1}']));
+  });
+
+  it('runs phases in sequence on the flow timeline, then finishes', async () => {
+    const target = await upstream((_req, res) => res.end('ok'));
+    const { traffic: t, changes } = generator();
+    traffic = t;
+    await traffic.start([
+      flow({
+        to: target.url,
+        clients: 2,
+        phases: [
+          { for: '300ms', rate: 50 },
+          { for: '300ms', shape: 'closed', users: 2, think: '50ms' },
+        ],
+      }),
+    ]);
+    await waitFor(() => (traffic!.running ? undefined : true), 3_000);
+    const stats = traffic.stats().flows[0];
+    expect(stats).toMatchObject({ running: false, finished: true, phase: 1 });
+    // 50 req/s for 300 ms: sends at 0, 20, ... 280 ms, exactly 15 (a send due at 300 ms belongs to the next phase).
+    expect(stats.phases[0]).toMatchObject({ state: 'done', shape: 'constant', intended: 15, sent: 15, forMs: 300, startMs: 0 });
+    expect(stats.phases[1]).toMatchObject({ state: 'done', loop: 'closed', startMs: 300 });
+    expect(stats.phases[1].sent).toBeGreaterThanOrEqual(4);
+    expect(stats.phases[1].sent).toBeLessThanOrEqual(14);
+    // Phase changes are state changes the lab hears about.
+    expect(changes()).toBeGreaterThanOrEqual(3);
+  });
+
+  it('changes a running open-loop rate without a restart', async () => {
+    const target = await upstream((_req, res) => res.end('ok'));
+    ({ traffic } = generator());
+    await traffic.start([flow({ name: 'browse', to: target.url, rate: 10 })]);
+    const runner = traffic.runners[0];
+    await sleep(300);
+    const before = traffic.stats().sent;
+    traffic.set({ rate: 200 });
+    await sleep(500);
+    const stats = traffic.stats();
+    expect(traffic.runners[0]).toBe(runner);
+    expect(stats.flows[0].targetRate).toBe(200);
+    // 0.5 s at 200 req/s is about 100 more sends; at the old 10 req/s it would have been 5.
+    expect(stats.sent - before).toBeGreaterThanOrEqual(80);
+    expect(() => traffic!.set({ flow: 'ghost', rate: 5 })).toThrow(/flow: no running flow "ghost"/);
+    expect(() => traffic!.set({ users: 5 })).toThrow(/users: flow "browse" is in an open-loop phase/);
   });
 });

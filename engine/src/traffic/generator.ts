@@ -1,198 +1,219 @@
 /**
- * The traffic generator: open loop at a target rate, spread over N virtual clients, each sending from
- * its own loopback address so the first node sees real, distinct client IPs. Open loop means a send
- * never waits for an earlier answer; latency is measured from the intended send time, so a stalled
- * chain shows up as latency instead of silently lowering the rate (no coordinated omission).
+ * The traffic generator: runs the configured flows (flow-runner.ts), each over its own virtual clients
+ * that send from distinct loopback addresses, and keeps the totals across flows. Open-loop flows send
+ * on schedule and measure latency from the intended send time (no coordinated omission); closed-loop
+ * flows run virtual users. What the generator could not do (skipped sends, late sends) is counted and
+ * reported, never hidden. While anything runs it calls `onStateChange` about once a second, so the lab
+ * can show the live rates.
  */
-import { Pool } from 'undici';
 import type { TrafficConfig } from '../config/schema.ts';
-import { ERROR_HEADER } from '../errors.ts';
+import { InputError } from '../errors.ts';
 import type { LatencySummary } from '../events.ts';
 import { LatencyHistogram } from '../metrics/latency-histogram.ts';
-import { upstreamErrorCode } from '../proxy/failures.ts';
-import { clientAddress, compilePath, type PathTemplate } from './paths.ts';
+import { FlowRunner } from './flow-runner.ts';
+import { Counters, perSecond, type CountsView, type FlowStats } from './stats.ts';
 
-/** Beyond this many unanswered requests the generator stops sending and counts what it skipped. */
-const MAX_OUTSTANDING = 5_000;
+export type { FlowStats, PhaseStats } from './stats.ts';
 
-export interface TrafficStats {
-  sent: number;
-  completed: number;
-  /** Sends the generator skipped because too many requests were outstanding: it says so, not hides it. */
-  skipped: number;
-  outstanding: number;
-  statusClasses: Record<string, number>;
-  /** Failures by code: edge codes from `x-edgelab-error`, and connection failures at the client. */
-  errorCodes: Record<string, number>;
-  latency: LatencySummary;
+export interface TrafficStats extends CountsView {
   elapsedMs: number;
+  /** completed / elapsed over every flow, per second (elapsed stops counting when the traffic stops). */
   achievedRate: number;
+  /** Requests completed per second over the last state interval (about a second). */
+  ratePerSecond: number;
+  /** The sum of the running open-loop flows' current target rates (closed-loop flows have none). */
   targetRate: number;
-}
-
-interface Flow {
-  config: TrafficConfig;
-  name: string;
-  clients: Pool[];
-  paths: PathTemplate[];
-  next: number;
-  intervalMs: number;
-  nextAt: number;
+  /** Open loop: how late sends left after their intended time, in ms. */
+  lag: LatencySummary;
+  flows: FlowStats[];
 }
 
 export interface GeneratorOptions {
   /** The origin of a node id or URL, or undefined when the node is not listening. */
   resolve(to: string): string | undefined;
   rng(): number;
+  /** Monotonic milliseconds (default performance.now). */
+  now?(): number;
+  /** Called on start, stop, rate changes, phase changes, and about once a second while running. */
   onStateChange?(): void;
+  /** How often the live rates are sampled and `onStateChange` called while running, in ms (default 1000). */
+  stateIntervalMs?: number;
+}
+
+export interface TrafficChange {
+  /** The flow's name; may be left out when one flow runs. */
+  flow?: string;
+  rate?: number;
+  users?: number;
 }
 
 export class TrafficGenerator {
-  #flows: Flow[] = [];
-  #timer: NodeJS.Timeout | undefined;
+  #runners: FlowRunner[] = [];
+  /** Flows replaced by a later start, whose last requests may still be in flight: torn down by `close`. */
+  readonly #retired = new Set<FlowRunner>();
+  #ticker: NodeJS.Timeout | undefined;
   #startedAt = 0;
-  #stats = emptyStats();
-  #histogram = new LatencyHistogram(3_600_000);
+  #stoppedAt: number | null = null;
+  readonly #totals = new Counters();
+  readonly #lag = new LatencyHistogram(60_000);
+  #rateSample = { at: 0, completed: 0 };
+  #ratePerSecond = 0;
   readonly #options: GeneratorOptions;
+  readonly #now: () => number;
 
   constructor(options: GeneratorOptions) {
     this.#options = options;
+    this.#now = options.now ?? (() => performance.now());
   }
 
   get running(): boolean {
-    return this.#timer !== undefined;
+    return this.#runners.some((r) => r.running);
   }
 
+  /** Every flow started last ran all its phases to the end (false when none was started, or one was stopped). */
+  get finished(): boolean {
+    return this.#runners.length > 0 && this.#runners.every((r) => r.finished);
+  }
+
+  /** The configs of the flows started last (running, stopped or finished). */
   get flows(): TrafficConfig[] {
-    return this.#flows.map((f) => f.config);
+    return this.#runners.map((r) => r.config);
   }
 
-  /** Start (or replace) the flows. Counters keep accumulating until `resetStats`. */
+  get runners(): readonly FlowRunner[] {
+    return this.#runners;
+  }
+
+  /** Start (or replace) the flows. The totals keep accumulating until `resetStats`; each flow's own stats start at zero. */
   async start(flows: TrafficConfig[]): Promise<void> {
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = undefined;
-    await this.#closeFlows();
-    const now = performance.now();
-    this.#flows = flows.map((config, i) => ({
-      config,
-      name: config.name ?? `flow-${i + 1}`,
-      clients: [],
-      paths: config.paths.map(compilePath),
-      next: 0,
-      intervalMs: 1000 / config.rate,
-      nextAt: now,
-    }));
-    if (this.#flows.length === 0) {
-      this.#options.onStateChange?.();
-      return;
+    // Requests of the flows replaced finish in the background and still count in the totals. A retired
+    // flow with nothing in flight holds nothing worth tearing down: forget it, so restarts do not pile up.
+    for (const runner of this.#retired) if (runner.counters.outstanding === 0) this.#retired.delete(runner);
+    for (const runner of this.#runners) {
+      runner.retire();
+      this.#retired.add(runner);
     }
-    if (this.#startedAt === 0) this.#startedAt = now;
-    this.#schedule();
+    const now = this.#now();
+    this.#runners = flows.map(
+      (config, i) =>
+        new FlowRunner({
+          config,
+          name: config.name ?? `flow-${i + 1}`,
+          resolve: this.#options.resolve,
+          rng: this.#options.rng,
+          now: this.#now,
+          totals: this.#totals,
+          totalLag: this.#lag,
+          onPhase: () => this.#onPhase(),
+        }),
+    );
+    if (this.#startedAt === 0 || this.#stoppedAt !== null) {
+      this.#startedAt = this.#stoppedAt !== null ? now - (this.#stoppedAt - this.#startedAt) : now;
+      this.#stoppedAt = null;
+    }
+    this.#rateSample = { at: now, completed: this.#totals.completed };
+    for (const runner of this.#runners) runner.start();
+    this.#syncTicker();
     this.#options.onStateChange?.();
   }
 
   async stop(): Promise<void> {
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = undefined;
+    for (const runner of this.#runners) runner.stop();
+    this.#markStopped();
+    this.#syncTicker();
     this.#options.onStateChange?.();
   }
 
   async close(): Promise<void> {
-    await this.stop();
-    await this.#closeFlows();
+    for (const runner of this.#runners) runner.stop();
+    this.#markStopped();
+    this.#syncTicker();
+    const all = [...this.#retired, ...this.#runners];
+    this.#retired.clear();
+    await Promise.all(all.map((r) => r.close()));
   }
 
+  /**
+   * Change a running flow without restarting it: `rate` for an open-loop phase, `users` for a closed
+   * one. Throws InputError: 409 when nothing (or not that kind of phase) runs, 400 for an unknown flow.
+   */
+  set(change: TrafficChange): FlowRunner {
+    const running = this.#runners.filter((r) => r.running);
+    if (running.length === 0) throw new InputError('action', 'no traffic is running; start it first', 409);
+    let runner: FlowRunner | undefined;
+    if (change.flow !== undefined) {
+      runner = running.find((r) => r.name === change.flow);
+      if (!runner) throw new InputError('flow', `no running flow "${change.flow}" (running: ${running.map((r) => r.name).join(', ')})`);
+    } else if (running.length === 1) {
+      runner = running[0];
+    } else {
+      throw new InputError('flow', `several flows are running (${running.map((r) => r.name).join(', ')}): name one`);
+    }
+    const loop = runner.phase.loop;
+    if (change.rate !== undefined && loop !== 'open')
+      throw new InputError('rate', `flow "${runner.name}" is in a closed-loop phase: set users instead`, 409);
+    if (change.users !== undefined && loop !== 'closed')
+      throw new InputError('users', `flow "${runner.name}" is in an open-loop phase: set rate instead`, 409);
+    if (change.rate !== undefined) runner.setRate(change.rate);
+    if (change.users !== undefined) runner.setUsers(change.users);
+    this.#options.onStateChange?.();
+    return runner;
+  }
+
+  /** Zero the totals (each flow keeps its own stats); requests in flight still count when they settle. */
   resetStats(): void {
-    this.#stats = emptyStats();
-    this.#histogram.reset();
-    this.#startedAt = this.running ? performance.now() : 0;
+    this.#totals.reset();
+    this.#lag.reset();
+    const now = this.#now();
+    this.#startedAt = this.running ? now : 0;
+    this.#stoppedAt = null;
+    this.#rateSample = { at: now, completed: 0 };
   }
 
   stats(): TrafficStats {
-    const elapsedMs = this.#startedAt === 0 ? 0 : performance.now() - this.#startedAt;
+    const now = this.#now();
+    const elapsedMs = this.#startedAt === 0 ? 0 : (this.#stoppedAt ?? now) - this.#startedAt;
+    const flows = this.#runners.map((r) => r.stats());
     return {
-      ...this.#stats,
-      statusClasses: { ...this.#stats.statusClasses },
-      errorCodes: { ...this.#stats.errorCodes },
-      latency: this.#histogram.summary(),
-      elapsedMs,
-      achievedRate: elapsedMs > 0 ? Math.round((this.#stats.completed / elapsedMs) * 10_000) / 10 : 0,
-      targetRate: this.running ? this.#flows.reduce((sum, f) => sum + f.config.rate, 0) : 0,
+      ...this.#totals.counts(),
+      elapsedMs: Math.round(elapsedMs),
+      achievedRate: perSecond(this.#totals.completed, elapsedMs),
+      ratePerSecond: this.running ? this.#ratePerSecond : 0,
+      targetRate: Math.round(flows.reduce((sum, f) => sum + (f.targetRate ?? 0), 0) * 10) / 10,
+      lag: this.#lag.summary(),
+      flows,
     };
   }
 
-  #schedule(): void {
-    const due = Math.min(...this.#flows.map((f) => f.nextAt));
-    const delay = Math.max(0, due - performance.now());
-    this.#timer = setTimeout(() => this.#tick(), delay);
+  #markStopped(): void {
+    if (this.#startedAt !== 0 && this.#stoppedAt === null) this.#stoppedAt = this.#now();
   }
 
-  #tick(): void {
-    const now = performance.now();
-    for (const flow of this.#flows) {
-      // Every intended send time that has passed is sent now, with its own intended time.
-      while (flow.nextAt <= now) {
-        this.#send(flow, flow.nextAt);
-        flow.nextAt += flow.intervalMs;
-      }
+  #onPhase(): void {
+    if (!this.running && this.#runners.every((r) => !r.running)) {
+      this.#markStopped();
+      this.#syncTicker();
     }
-    if (this.#timer) this.#schedule();
+    this.#options.onStateChange?.();
   }
 
-  #send(flow: Flow, intendedAt: number): void {
-    const stats = this.#stats;
-    if (stats.outstanding >= MAX_OUTSTANDING) {
-      stats.skipped++;
-      return;
+  /** The once-a-second sample runs exactly while some flow runs. */
+  #syncTicker(): void {
+    if (this.running && !this.#ticker) {
+      this.#ticker = setInterval(() => this.#sample(), this.#options.stateIntervalMs ?? 1_000);
+      this.#ticker.unref();
+    } else if (!this.running && this.#ticker) {
+      clearInterval(this.#ticker);
+      this.#ticker = undefined;
     }
-    const { rng, resolve } = this.#options;
-    const index = flow.next++ % flow.config.clients;
-    const origin = resolve(flow.config.to);
-    stats.sent++;
-    stats.outstanding++;
-    const settle = (status: number | undefined, code: string | undefined) => {
-      stats.outstanding--;
-      stats.completed++;
-      if (status !== undefined) {
-        const cls = `${Math.floor(status / 100)}xx`;
-        stats.statusClasses[cls] = (stats.statusClasses[cls] ?? 0) + 1;
-      }
-      if (code) stats.errorCodes[code] = (stats.errorCodes[code] ?? 0) + 1;
-      this.#histogram.record(performance.now() - intendedAt);
-    };
-    if (origin === undefined) {
-      settle(undefined, 'EDGE_UPSTREAM_REFUSED');
-      return;
-    }
-    const client = (flow.clients[index] ??= new Pool(origin, {
-      connections: 32,
-      keepAliveTimeout: 4_000,
-      localAddress: clientAddress(index),
-      connect: { timeout: 2_000 },
-    }));
-    const path = flow.paths[Math.floor(rng() * flow.paths.length)](rng);
-    client.request({ path, method: flow.config.method as 'GET', headers: flow.config.headers, headersTimeout: 60_000, bodyTimeout: 60_000 }).then(
-      async (res) => {
-        await res.body.dump();
-        const code = res.headers[ERROR_HEADER];
-        settle(res.statusCode, typeof code === 'string' ? code : undefined);
-      },
-      (error: unknown) => settle(undefined, clientFailure(error)),
-    );
   }
 
-  async #closeFlows(): Promise<void> {
-    const pools = this.#flows.flatMap((f) => f.clients.filter(Boolean));
-    this.#flows = [];
-    await Promise.all(pools.map((p) => p.close().catch(() => {})));
+  #sample(): void {
+    const now = this.#now();
+    const ms = now - this.#rateSample.at;
+    if (ms > 0) this.#ratePerSecond = perSecond(this.#totals.completed - this.#rateSample.completed, ms);
+    this.#rateSample = { at: now, completed: this.#totals.completed };
+    for (const runner of this.#runners) runner.sample(now);
+    this.#options.onStateChange?.();
   }
-}
-
-function clientFailure(error: unknown): string {
-  const code = upstreamErrorCode(error);
-  return code === 'EDGE_UPSTREAM_REFUSED' ? 'CLIENT_CONNECTION_REFUSED' : code === 'EDGE_UPSTREAM_RESET' ? 'CLIENT_CONNECTION_RESET' : `CLIENT_${code}`;
-}
-
-function emptyStats() {
-  return { sent: 0, completed: 0, skipped: 0, outstanding: 0, statusClasses: {} as Record<string, number>, errorCodes: {} as Record<string, number> };
 }

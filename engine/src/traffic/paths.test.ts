@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clientAddress, compilePath } from './paths.ts';
+import { clientAddress, compilePath, usesKey } from './paths.ts';
 
 const seq = (...values: number[]) => {
   let i = 0;
@@ -15,6 +15,18 @@ describe('compilePath', () => {
     ['/plain', [0.9], '/plain'],
   ])('%s with draws %j gives %s', (template, draws, expected) => {
     expect(compilePath(template)(seq(...draws))).toBe(expected);
+  });
+
+  it('fills {key} from the key sampler it is given, and says so when there is none', () => {
+    const template = compilePath('/items/{key}/v{1..2}');
+    expect(template(seq(0.7), () => 42)).toBe('/items/42/v2');
+    expect(() => template(seq(0))).toThrow('{key} needs the flow');
+    expect([usesKey('/items/{key}'), usesKey('/items/{ key }'), usesKey('/items/{1..3}'), usesKey('/keys')]).toEqual([
+      true,
+      true,
+      false,
+      false,
+    ]);
   });
 
   it.each(['/x/{9..1}', '/x/{}', '/x/{a}', '/x/{a,,b}'])('rejects %s with a message naming it', (template) => {

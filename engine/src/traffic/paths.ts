@@ -1,13 +1,15 @@
 /**
  * Path templates for generated traffic: `{1..50}` draws an integer in the range, `{a,b,c}` one of the
- * words. `/users/{1..50}` gives `/users/17`. Compiled once; each draw uses the injected random source.
+ * words, `{key}` a key from the flow's key popularity (uniform or Zipf, see keys.ts). `/users/{1..50}`
+ * gives `/users/17`. Compiled once; each draw uses the injected random source.
  */
-export type PathTemplate = (rng: () => number) => string;
+export type PathTemplate = (rng: () => number, key?: () => number) => string;
 
 const PLACEHOLDER = /\{([^{}]*)\}/g;
+const KEY = 'key';
 
 export function compilePath(template: string): PathTemplate {
-  const parts: Array<string | ((rng: () => number) => string)> = [];
+  const parts: Array<string | PathTemplate> = [];
   let last = 0;
   for (const match of template.matchAll(PLACEHOLDER)) {
     parts.push(template.slice(last, match.index));
@@ -16,14 +18,26 @@ export function compilePath(template: string): PathTemplate {
   }
   parts.push(template.slice(last));
   if (parts.length === 1) return () => template;
-  return (rng) => {
+  return (rng, key) => {
     let out = '';
-    for (const part of parts) out += typeof part === 'string' ? part : part(rng);
+    for (const part of parts) out += typeof part === 'string' ? part : part(rng, key);
     return out;
   };
 }
 
-function placeholder(body: string, template: string): (rng: () => number) => string {
+/** Whether the template draws from the flow's keys (it then needs `keys` in its flow). */
+export function usesKey(template: string): boolean {
+  for (const match of template.matchAll(PLACEHOLDER)) if (match[1].trim() === KEY) return true;
+  return false;
+}
+
+function placeholder(body: string, template: string): PathTemplate {
+  if (body.trim() === KEY) {
+    return (_rng, key) => {
+      if (!key) throw new Error(`path "${template}": {key} needs the flow's keys`);
+      return String(key());
+    };
+  }
   const range = /^(-?\d+)\.\.(-?\d+)$/.exec(body);
   if (range) {
     const lo = Number(range[1]);
@@ -32,7 +46,8 @@ function placeholder(body: string, template: string): (rng: () => number) => str
     return (rng) => String(lo + Math.floor(rng() * (hi - lo + 1)));
   }
   const words = body.split(',').map((w) => w.trim());
-  if (words.length < 2 || words.some((w) => w === '')) throw new Error(`path "${template}": expected {N..M} or {a,b,...}, got {${body}}`);
+  if (words.length < 2 || words.some((w) => w === ''))
+    throw new Error(`path "${template}": expected {N..M}, {a,b,...} or {key}, got {${body}}`);
   return (rng) => words[Math.floor(rng() * words.length)];
 }
 

@@ -11,6 +11,9 @@
  *   (its fwrr tree) sends the same number per cycle but in another order (5,1,1 -> a a a b a a c;
  *   2,1 -> a a b where nginx gives a b a). Our weighted-round-robin is nginx's by design (issue 3), so
  *   against HAProxy only the per-cycle counts are compared, never the order.
+ * - Layer 4: HAProxy `mode tcp` picks once per TCP connection; every request on a keep-alive connection
+ *   reaches the same server, and a bare connection that sends nothing (a readiness probe) still takes
+ *   its turn. The engine's `mode: l4` does the same.
  *
  * - Repeated `X-Key` headers: nginx 1.22 (Debian 12) hashes the first value only; nginx 1.23+ and the engine
  *   join them with ", ". Not tested here: which nginx is the reference there is a decision, not a bug.
@@ -18,6 +21,8 @@
  * Without nginx or haproxy (not CI) each suite is skipped with the reason in its title and one line on
  * stderr; CI installs both in .ci/run.
  */
+import { Agent } from 'node:http';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type Backends,
@@ -44,6 +49,17 @@ async function through<T>(start: Promise<Balancer>, body: (port: number, balance
   } finally {
     await balancer.stop();
   }
+}
+
+/** Open a TCP connection and close it without a byte, as a readiness probe does. */
+function bareConnection(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ port, host: '127.0.0.1' }, () => {
+      socket.end();
+      resolve();
+    });
+    socket.on('error', reject);
+  });
 }
 
 const servers = (backends: Backends, weights?: number[]): ServerLine[] =>
@@ -317,6 +333,31 @@ describe.skipIf(haproxy.missing !== undefined)(suiteTitle('engine balancer vs HA
     const reference = await through(startHaproxy(lines, 'roundrobin'), (port) => sequence(port, 12));
     const engine = await through(startEngineBalancer(lines, { algorithm: 'round-robin' }), (port) => sequence(port, 12));
     expect(reference.join(' ')).toBe('a b c a b c a b c a b c');
+    expect(engine).toEqual(reference);
+  });
+
+  it('6. layer 4: engine `mode: l4` round robin picks per connection exactly as HAProxy `mode tcp` `balance roundrobin`', async () => {
+    const lines = servers(backends);
+    /** Five keep-alive connections, one after another, three requests each: the backend of every request. */
+    const perConnection = async (port: number) => {
+      const out: string[][] = [];
+      for (let c = 0; c < 5; c++) {
+        const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+        const answers: string[] = [];
+        for (let r = 0; r < 3; r++) answers.push(await send(port, `/conn?c=${c}&r=${r}`, { agent }));
+        agent.destroy();
+        out.push(answers);
+      }
+      return out;
+    };
+    const reference = await through(startHaproxy(lines, 'roundrobin', 'tcp'), perConnection);
+    // In tcp mode HAProxy also balances the harness's readiness probe (one bare connection), which took
+    // `a`: the engine gets the same bare connection first, so both rotations start from the same place.
+    const engine = await through(startEngineBalancer(lines, { algorithm: 'round-robin', mode: 'l4' }), async (port) => {
+      await bareConnection(port);
+      return perConnection(port);
+    });
+    expect(reference.map((answers) => answers.join(' '))).toEqual(['b b b', 'c c c', 'a a a', 'b b b', 'c c c']);
     expect(engine).toEqual(reference);
   });
 

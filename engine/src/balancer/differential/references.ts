@@ -196,10 +196,11 @@ ${upstream}
 }
 
 /**
- * HAProxy in HTTP mode with one backend: `balance` is the algorithm line (`roundrobin`, `leastconn`);
- * servers are written `server NAME 127.0.0.1:PORT weight W`. One thread, so one scheduler state.
+ * HAProxy with one backend, in HTTP mode or, with `mode: 'tcp'`, as a layer 4 balancer that picks per
+ * connection: `balance` is the algorithm line (`roundrobin`, `leastconn`); servers are written
+ * `server NAME 127.0.0.1:PORT weight W`. One thread, so one scheduler state.
  */
-export async function startHaproxy(servers: ServerLine[], balance: string): Promise<Balancer> {
+export async function startHaproxy(servers: ServerLine[], balance: string, mode: 'http' | 'tcp' = 'http'): Promise<Balancer> {
   if (!haproxy.bin) throw new Error(`haproxy unavailable: ${haproxy.missing}`);
   const bin = haproxy.bin;
   return startChild('haproxy', async (dir, port) => {
@@ -210,7 +211,7 @@ export async function startHaproxy(servers: ServerLine[], balance: string): Prom
 global
   nbthread 1
 defaults
-  mode http
+  mode ${mode}
   retries 0
   timeout connect 2s
   timeout client 30s
@@ -283,6 +284,7 @@ async function waitForPort(port: number, timeoutMs: number): Promise<void> {
 
 export interface EngineBalancerSpec {
   algorithm: string;
+  mode?: 'l7' | 'l4';
   hashKey?: string;
   options?: Record<string, unknown>;
 }

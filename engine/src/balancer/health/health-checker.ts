@@ -2,11 +2,22 @@
  * Active health checks: every `interval`, one `GET path` to each target, to be answered within
  * `timeout`. A 2xx or 3xx passes (HAProxy's `option httpchk` rule); anything else fails and says why:
  * the status (a 404 means the target does not serve that path), a refused connection, no answer in
- * time. Probes use their own connections, never the traffic pools. The sandbox services answer
+ * time. Probes use their own connections, never the traffic pools, but they travel the same edge:
+ * they name the balancer as their sender (`x-edgelab-from`), so faults on the edge apply to them, and
+ * a partitioned edge fails their connections as it fails the traffic's. The sandbox services answer
  * `GET /health` outside their request counts; a proxy, gateway or balancer target forwards the probe
  * like any other request.
  */
 import { Agent, request } from 'undici';
+import { partitionableConnector, type PartitionMode } from '../../faults/partition.ts';
+import { FROM_HEADER } from '../../proxy/headers.ts';
+
+export interface ProbeRoute {
+  /** The balancer's node id, sent as `x-edgelab-from`. */
+  sender?: string;
+  /** The partition on the edge to an origin, if any. */
+  partitionOf?(origin: string): PartitionMode | undefined;
+}
 
 export interface HealthCheckConfig {
   path: string;
@@ -37,18 +48,33 @@ export class HealthChecker {
     private readonly targets: () => readonly string[],
     private readonly resolve: (target: string) => string | undefined,
     private readonly onResult: (target: string, result: CheckResult) => void,
+    private readonly route: ProbeRoute = {},
   ) {}
 
   /** Check every target now, then every interval. */
   start(): void {
     if (this.#timer) return;
-    this.#agent = new Agent({
-      connect: { timeout: this.config.timeoutMs },
+    this.#agent = this.#newAgent();
+    this.#timer = setInterval(() => this.#round(), this.config.intervalMs).unref();
+    this.#round();
+  }
+
+  /** A partition started or healed: open probe connections go, new ones follow the edge's state. */
+  resetConnections(): void {
+    if (!this.#agent) return;
+    void this.#agent.destroy().catch(() => {});
+    this.#agent = this.#newAgent();
+  }
+
+  #newAgent(): Agent {
+    const { partitionOf } = this.route;
+    return new Agent({
+      connect: partitionOf
+        ? partitionableConnector(this.config.timeoutMs, (options) => partitionOf(`${options.protocol}//${options.hostname}:${options.port}`))
+        : { timeout: this.config.timeoutMs },
       keepAliveTimeout: Math.max(1_000, this.config.intervalMs * 2),
       pipelining: 1,
     });
-    this.#timer = setInterval(() => this.#round(), this.config.intervalMs).unref();
-    this.#round();
   }
 
   stop(): void {
@@ -84,7 +110,7 @@ export class HealthChecker {
       const res = await request(new URL(path, origin), {
         dispatcher: this.#agent,
         method: 'GET',
-        headers: { 'user-agent': 'edgelab-health-check' },
+        headers: { 'user-agent': 'edgelab-health-check', ...(this.route.sender ? { [FROM_HEADER]: this.route.sender } : {}) },
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
         signal: AbortSignal.timeout(timeoutMs),

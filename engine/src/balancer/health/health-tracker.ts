@@ -6,6 +6,7 @@
  * slow start when a target comes back. Every change is an event with the numbers that decided it.
  * Each source is off unless configured; with none configured every target is always healthy.
  */
+import type { PartitionMode } from '../../faults/partition.ts';
 import type { EngineEventBody, HealthChange } from '../../events.ts';
 import {
   circuitAdmits,
@@ -76,6 +77,11 @@ export interface HealthTrackerDeps {
   now(): number;
   /** The origin of a target, or undefined when it has no address. */
   resolve(target: string): string | undefined;
+  /**
+   * Whether the balancer's edge to an origin is partitioned (a `partition` fault): probes travel the
+   * same edge as traffic, so they fail the same way. Absent: never.
+   */
+  partitionOf?(origin: string): PartitionMode | undefined;
 }
 
 export class HealthTracker {
@@ -87,6 +93,11 @@ export class HealthTracker {
   #wake: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: HealthTrackerDeps) {}
+
+  /** The balancer's edges changed (a partition started or healed): probe connections start afresh. */
+  resetProbeConnections(): void {
+    this.#checker?.resetConnections();
+  }
 
   get settings(): HealthSettings {
     return this.#settings;
@@ -127,6 +138,7 @@ export class HealthTracker {
             () => [...this.#records.keys()],
             this.deps.resolve,
             (id, result) => this.#onCheck(id, result),
+            { sender: this.deps.node, partitionOf: this.deps.partitionOf },
           )
         : undefined;
       if (this.#started) this.#checker?.start();

@@ -1,0 +1,174 @@
+/**
+ * The fault vocabulary, declared once: what each type takes, where it may be put, and the zod schemas
+ * that parse an API body (`FaultSpec`) and a config's `scenario:` step (`ScenarioStep`, the same object
+ * plus `at` and `for`). The names and parameters follow Toxiproxy's toxics where one exists.
+ *
+ * What each type does to real sockets (the engine applies them; see gate.ts, partition.ts, controller.ts):
+ * - `down` (node): the listener closes and open connections are cut: callers see a refused connection (502).
+ * - `hang` (node or edge): the request is accepted and read, and never answered: callers hit their
+ *   response timeout (504 EDGE_UPSTREAM_TIMEOUT). Cleared: held requests are released and handled,
+ *   as Toxiproxy's `timeout` toxic (timeout 0) lets data through once it is removed.
+ * - `latency` (node or edge): each request waits `ms` ± `jitter` (uniform, never below 0) before it is
+ *   handled. Cleared: waiting requests go on at once.
+ * - `errors` (node or edge): a share `rate` of requests is answered with `status` at once, code
+ *   FAULT_INJECTED_ERROR in `x-edgelab-error`; the rest are handled normally.
+ * - `reset` (node or edge): the request's connection gets a TCP reset (RST) when it arrives (`after` 0),
+ *   or `after` ms later if its response is not complete by then (Toxiproxy reset_peer): callers see
+ *   502 EDGE_UPSTREAM_RESET. The node's own event says FAULT_INJECTED_RESET (logged 444, as nginx does).
+ * - `bandwidth` (node or edge): response body bytes leave at `bytesPerSecond` at most.
+ * - `slow-close` (node or edge): the response's last byte, and so its end, is held for `delay`
+ *   (Toxiproxy slow_close); a response without a body is held whole.
+ * - `flap` (node): down for `downFor`, up for the rest of `period`, over and over, starting down: the
+ *   listener really stops and starts, so health checks see it.
+ * - `partition` (edge): the sender cuts its open connections on the edge, and new ones fail: `drop`
+ *   (connects never complete: the caller's connect timeout, 504 EDGE_UPSTREAM_CONNECT_TIMEOUT) or
+ *   `reject` (refused at once, 502 EDGE_UPSTREAM_REFUSED). Other edges into the same node are unaffected.
+ * - `overload` (service node): the service's concurrency capacity is cut to `capacity`.
+ *
+ * Faults stack: two latency faults on a target add up, every errors fault rolls its own dice.
+ */
+import { z } from 'zod';
+import { Duration } from '../config/duration.ts';
+
+export const FAULT_TYPES = [
+  'down',
+  'hang',
+  'latency',
+  'errors',
+  'reset',
+  'bandwidth',
+  'slow-close',
+  'flap',
+  'partition',
+  'overload',
+] as const;
+export type FaultType = (typeof FAULT_TYPES)[number];
+
+/** Where a type may be put: on a node, on an edge `from->to`, on either, or on a service node only. */
+export const FAULT_PLACES: Record<FaultType, 'node' | 'edge' | 'both' | 'service'> = {
+  down: 'node',
+  hang: 'both',
+  latency: 'both',
+  errors: 'both',
+  reset: 'both',
+  bandwidth: 'both',
+  'slow-close': 'both',
+  flap: 'node',
+  partition: 'edge',
+  overload: 'service',
+};
+
+/** Types the receiving node applies to each request (node-server's fault gate); the rest act on listeners, pools or capacity. */
+export const REQUEST_FAULTS: ReadonlySet<FaultType> = new Set(['hang', 'latency', 'errors', 'reset', 'bandwidth', 'slow-close']);
+
+const Target = z.string().min(1).meta({ description: 'a node id, or an edge "from->to" where to is one of from\'s upstreams' });
+const PositiveDuration = Duration.refine((ms) => ms > 0, { message: 'must be longer than 0' });
+
+/** Each type's own fields, beside `target` and `type`. */
+const PARAMETERS = {
+  down: {},
+  hang: {},
+  latency: {
+    ms: z.number().nonnegative().meta({ description: 'added delay in milliseconds (required)' }),
+    jitter: z.number().nonnegative().default(0).meta({ description: 'the delay is uniform in ms ± jitter, never below 0 (default 0)' }),
+  },
+  errors: {
+    rate: z.number().min(0).max(1).default(1).meta({ description: 'share of requests turned into errors, 0..1 (default 1)' }),
+    status: z.number().int().min(500).max(599).default(503).meta({ description: 'the status sent, 500..599 (default 503)' }),
+  },
+  reset: {
+    after: Duration.default(0).meta({ description: 'reset at once when the request arrives (0, the default), or this long after' }),
+  },
+  bandwidth: {
+    bytesPerSecond: z.number().positive().meta({ description: 'the most response bytes sent per second (required)' }),
+  },
+  'slow-close': {
+    delay: PositiveDuration.meta({ description: 'how long the last byte and the close are held (required)' }),
+  },
+  flap: {
+    period: PositiveDuration.meta({ description: 'one down-and-up cycle (required)' }),
+    downFor: PositiveDuration.optional().meta({ description: 'the down part of each cycle (default period / 2)' }),
+  },
+  partition: {
+    mode: z
+      .enum(['drop', 'reject'])
+      .default('drop')
+      .meta({ description: 'drop: connects never complete (connect timeout); reject: refused at once (default drop)' }),
+  },
+  overload: {
+    capacity: z.number().int().min(0).meta({ description: 'requests the service processes at once (required)' }),
+  },
+} as const;
+
+/** The ten strict objects of one union, each with `extra` fields (none for the API, `at`/`for` in a scenario). */
+function variants<E extends z.ZodRawShape>(extra: E) {
+  const base = { target: Target, ...extra };
+  return [
+    z.strictObject({ ...base, type: z.literal('down'), ...PARAMETERS.down }),
+    z.strictObject({ ...base, type: z.literal('hang'), ...PARAMETERS.hang }),
+    z.strictObject({ ...base, type: z.literal('latency'), ...PARAMETERS.latency }),
+    z.strictObject({ ...base, type: z.literal('errors'), ...PARAMETERS.errors }),
+    z.strictObject({ ...base, type: z.literal('reset'), ...PARAMETERS.reset }),
+    z.strictObject({ ...base, type: z.literal('bandwidth'), ...PARAMETERS.bandwidth }),
+    z.strictObject({ ...base, type: z.literal('slow-close'), ...PARAMETERS['slow-close'] }),
+    z.strictObject({ ...base, type: z.literal('flap'), ...PARAMETERS.flap }),
+    z.strictObject({ ...base, type: z.literal('partition'), ...PARAMETERS.partition }),
+    z.strictObject({ ...base, type: z.literal('overload'), ...PARAMETERS.overload }),
+  ] as const;
+}
+
+/** A flap's down part must leave an up part; its default is half the period. */
+function flapDefaults<T extends { type: string; period?: number; downFor?: number }>(spec: T, ctx: z.RefinementCtx): T {
+  if (spec.type !== 'flap') return spec;
+  const period = spec.period!;
+  const downFor = spec.downFor ?? period / 2;
+  if (downFor >= period) ctx.addIssue({ code: 'custom', path: ['downFor'], message: `must be shorter than the period (${period} ms)` });
+  return { ...spec, downFor };
+}
+
+const FaultUnion = z.discriminatedUnion('type', variants({}));
+
+/** One fault as `POST /api/faults` takes it. */
+export const FaultSpec = FaultUnion.transform(flapDefaults);
+export type FaultSpec = z.output<typeof FaultSpec>;
+export type FaultSpecInput = z.input<typeof FaultSpec>;
+
+/** One step of a config's `scenario:`: a fault, from `at` (after traffic starts) for `for` (absent: until the end). */
+export const ScenarioStep = z
+  .discriminatedUnion(
+    'type',
+    variants({
+      at: Duration.meta({ description: 'when the fault starts, counted from when traffic starts: 5s' }),
+      for: PositiveDuration.optional().meta({ description: 'how long it lasts (absent: until the run ends)' }),
+    }),
+  )
+  .transform(flapDefaults);
+export type ScenarioStep = z.output<typeof ScenarioStep>;
+
+export const Scenario = z
+  .array(ScenarioStep)
+  .default([])
+  .meta({
+    description:
+      'faults on a timeline: [{ at: 5s, for: 10s, target: users-1, type: latency, ms: 300 }]; restarts from 0 when the config is applied',
+  });
+
+/** A target split into a node, or an edge's two ends (`to` may be an external URL upstream). */
+export type ParsedTarget = { node: string; edge?: undefined } | { node?: undefined; edge: { from: string; to: string } };
+
+export function parseTarget(target: string): ParsedTarget | undefined {
+  const arrow = target.indexOf('->');
+  if (arrow === -1) return target.trim() === target && target.length > 0 ? { node: target } : undefined;
+  const from = target.slice(0, arrow).trim();
+  const to = target.slice(arrow + 2).trim();
+  return from && to ? { edge: { from, to } } : undefined;
+}
+
+/** Where the fault came from: injected through the control API, or started by the config's scenario. */
+export type FaultSource = 'api' | 'scenario';
+
+/** The spec of a fault without its scenario timing. */
+export function withoutTiming(step: ScenarioStep): FaultSpec {
+  const { at: _at, for: _for, ...spec } = step;
+  return spec as FaultSpec;
+}

@@ -1,0 +1,188 @@
+/**
+ * Bad fault input, table-driven: each body the API must refuse, each scenario a config must refuse,
+ * with the exact path-named error. A refused fault leaves nothing behind: no fault, no event.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validateConfig } from '../config/validate.ts';
+import { InputError } from '../errors.ts';
+import { startEngine, type RunningEngine } from '../testing/harness.ts';
+
+const nodes = [
+  { id: 'edge', kind: 'proxy', to: 'api' },
+  {
+    id: 'api',
+    kind: 'gateway',
+    routes: [
+      { match: { path: '/u/*' }, to: 'users' },
+      { match: { path: '/ext/*' }, to: 'http://127.0.0.1:9' },
+    ],
+  },
+  { id: 'users', kind: 'balancer', targets: ['users-1', 'users-2'] },
+  { id: 'users-1', kind: 'service' },
+  { id: 'users-2', kind: 'service' },
+];
+
+let running: RunningEngine;
+beforeAll(async () => {
+  running = await startEngine({ version: 1, nodes });
+});
+afterAll(() => running.stop());
+
+async function refusal(body: unknown): Promise<string[]> {
+  try {
+    await running.engine.injectFault(body);
+  } catch (error) {
+    if (error instanceof InputError) return error.errors.map((e) => `${e.path}: ${e.message}`);
+    throw error;
+  }
+  throw new Error(`accepted ${JSON.stringify(body)}`);
+}
+
+describe('POST /api/faults refuses', () => {
+  it.each<[string, unknown, string]>([
+    ['an unknown node', { target: 'users-9', type: 'hang' }, 'target: unknown node "users-9"'],
+    ['an edge from an unknown node', { target: 'ghost->users', type: 'hang' }, 'target: unknown node "ghost"'],
+    ['an edge that is not a link', { target: 'edge->users', type: 'hang' }, 'target: "edge" does not send to "users"; its upstreams: api'],
+    [
+      'an edge to no node at all',
+      { target: 'api->nope', type: 'hang' },
+      'target: "api" does not send to "nope" (and there is no node "nope"); its upstreams: users, http://127.0.0.1:9',
+    ],
+    ['a half edge', { target: 'api->', type: 'hang' }, 'target: expected a node id or an edge "from->to", got "api->"'],
+    ['a node-only type on an edge', { target: 'api->users', type: 'down' }, 'target: "down" applies to a node, not to an edge'],
+    ['flap on an edge', { target: 'api->users', type: 'flap', period: '1s' }, 'target: "flap" applies to a node, not to an edge'],
+    [
+      'an edge-only type on a node',
+      { target: 'users', type: 'partition' },
+      'target: "partition" applies to an edge "from->to", not to a node',
+    ],
+    [
+      'overload on a balancer',
+      { target: 'users', type: 'overload', capacity: 1 },
+      'target: "overload" applies to a service node; "users" is a balancer',
+    ],
+    [
+      'overload on an edge',
+      { target: 'users->users-1', type: 'overload', capacity: 1 },
+      'target: "overload" applies to a node, not to an edge',
+    ],
+    [
+      'a receiver-side fault on an edge to an external URL',
+      { target: 'api->http://127.0.0.1:9', type: 'latency', ms: 5 },
+      'target: "latency" is applied by the receiving node, and "http://127.0.0.1:9" is not run by the engine; only "partition" works on this edge',
+    ],
+    ['a negative latency', { target: 'users-1', type: 'latency', ms: -5 }, 'ms: Too small: expected number to be >=0'],
+    ['a latency without ms', { target: 'users-1', type: 'latency' }, 'ms: Invalid input: expected number, received undefined'],
+    ['a negative jitter', { target: 'users-1', type: 'latency', ms: 5, jitter: -1 }, 'jitter: Too small: expected number to be >=0'],
+    ['a rate above 1', { target: 'users-1', type: 'errors', rate: 1.5 }, 'rate: Too big: expected number to be <=1'],
+    ['a rate below 0', { target: 'users-1', type: 'errors', rate: -0.1 }, 'rate: Too small: expected number to be >=0'],
+    ['a status outside 500..599', { target: 'users-1', type: 'errors', status: 404 }, 'status: Too small: expected number to be >=500'],
+    ['a bad duration', { target: 'users-1', type: 'reset', after: 'soon' }, 'after: expected a duration like 40ms, 1.5s or 2m, got "soon"'],
+    [
+      'a zero bandwidth',
+      { target: 'users-1', type: 'bandwidth', bytesPerSecond: 0 },
+      'bytesPerSecond: Too small: expected number to be >0',
+    ],
+    ['slow-close without a delay', { target: 'users-1', type: 'slow-close' }, 'delay: Invalid input: expected number, received undefined'],
+    [
+      'a flap whose down part fills the period',
+      { target: 'users-1', type: 'flap', period: '1s', downFor: '1s' },
+      'downFor: must be shorter than the period (1000 ms)',
+    ],
+    [
+      'a fractional capacity',
+      { target: 'users-1', type: 'overload', capacity: 1.5 },
+      'capacity: Invalid input: expected int, received number',
+    ],
+    ['an unknown partition mode', { target: 'api->users', type: 'partition', mode: 'eat' }, 'mode: expected one of "drop", "reject"'],
+    [
+      'an unknown type',
+      { target: 'users-1', type: 'meltdown' },
+      'type: expected one of "down", "hang", "latency", "errors", "reset", "bandwidth", "slow-close", "flap", "partition", "overload"',
+    ],
+    ['an unknown key', { target: 'users-1', type: 'hang', ms: 5 }, 'ms: unknown key'],
+    ['scenario timing in an API body', { target: 'users-1', type: 'hang', at: '1s' }, 'at: unknown key'],
+    ['a body that is not an object', [1], '(root): Invalid input: expected object, received array'],
+  ])('%s', async (_name, body, message) => {
+    expect(await refusal(body)).toEqual([message]);
+    expect(running.engine.faults()).toEqual([]);
+    expect(running.events.filter((e) => e.type === 'fault.started')).toEqual([]);
+  });
+
+  it('names every bad field at once', async () => {
+    expect(await refusal({ target: 'users-1', type: 'errors', rate: 2, status: 200 })).toEqual([
+      'rate: Too big: expected number to be <=1',
+      'status: Too small: expected number to be >=500',
+    ]);
+  });
+});
+
+describe('a config scenario', () => {
+  const config = (scenario: unknown[]) => ({ version: 1, nodes, scenario });
+  const errorsOf = (input: unknown) => {
+    const result = validateConfig(input);
+    return result.ok ? [] : result.errors.map((e) => `${e.path}: ${e.message}`);
+  };
+
+  it('parses durations and fills defaults', () => {
+    const result = validateConfig(
+      config([
+        { at: '5s', for: '10s', target: 'users-1', type: 'latency', ms: 300 },
+        { at: 0, target: 'users-2', type: 'flap', period: '2s' },
+      ]),
+    );
+    if (!result.ok) throw new Error(JSON.stringify(result.errors));
+    expect(result.config.scenario).toEqual([
+      { at: 5000, for: 10000, target: 'users-1', type: 'latency', ms: 300, jitter: 0 },
+      { at: 0, target: 'users-2', type: 'flap', period: 2000, downFor: 1000 },
+    ]);
+    expect(validateConfig({ version: 1, nodes })).toMatchObject({ ok: true, config: { scenario: [] } });
+  });
+
+  it.each<[string, unknown[], string[]]>([
+    ['an unknown node', [{ at: '1s', target: 'users-9', type: 'hang' }], ['scenario[0].target: unknown node "users-9"']],
+    ['a step without at', [{ target: 'users-1', type: 'hang' }], ['scenario[0].at: Invalid input: expected number, received undefined']],
+    ['a zero for', [{ at: 0, for: 0, target: 'users-1', type: 'hang' }], ['scenario[0].for: must be longer than 0']],
+    [
+      'a negative latency',
+      [{ at: 0, target: 'users-1', type: 'latency', ms: -1 }],
+      ['scenario[0].ms: Too small: expected number to be >=0'],
+    ],
+    [
+      'an edge that is not a link',
+      [{ at: 0, target: 'users-1->users', type: 'partition' }],
+      ['scenario[0].target: "users-1" does not send to "users"; its upstreams: none'],
+    ],
+    [
+      'overlapping steps of the same type on the same target',
+      [
+        { at: '5s', for: '10s', target: 'users-1', type: 'latency', ms: 300 },
+        { at: '1s', target: 'users-2', type: 'latency', ms: 300 },
+        { at: '12s', for: '1s', target: 'users-1', type: 'latency', ms: 50 },
+      ],
+      ['scenario[2]: overlaps scenario[0] (latency on users-1 from 5s until 15s)'],
+    ],
+    [
+      'a step overlapping one that lasts to the end',
+      [
+        { at: 0, target: 'users-1', type: 'hang' },
+        { at: '1m', for: '1s', target: 'users-1', type: 'hang' },
+      ],
+      ['scenario[1]: overlaps scenario[0] (hang on users-1 from the start to the end)'],
+    ],
+  ])('refuses %s', (_name, scenario, expected) => {
+    expect(errorsOf(config(scenario))).toEqual(expected);
+  });
+
+  it('accepts steps of the same type on the same target that follow each other, and different types together', () => {
+    expect(
+      errorsOf(
+        config([
+          { at: 0, for: '5s', target: 'users-1', type: 'latency', ms: 300 },
+          { at: '5s', for: '5s', target: 'users-1', type: 'latency', ms: 30 },
+          { at: 0, target: 'users-1', type: 'errors', rate: 0.5 },
+        ]),
+      ),
+    ).toEqual([]);
+  });
+});

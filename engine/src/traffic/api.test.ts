@@ -1,0 +1,115 @@
+/** `POST /api/traffic` and `GET /api/traffic` on real sockets: the new fields, live changes, and errors with paths. */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { EventOf } from '../events.ts';
+import { startControlServer, type ControlServer } from '../server.ts';
+import { startEngine, waitFor, type RunningEngine } from '../testing/harness.ts';
+
+let running: RunningEngine | undefined;
+let control: ControlServer | undefined;
+afterEach(async () => {
+  await control?.close();
+  await running?.stop();
+  running = control = undefined;
+});
+
+async function setup(): Promise<string> {
+  running = await startEngine({
+    version: 1,
+    nodes: [
+      { id: 'edge', kind: 'proxy', to: 'svc' },
+      { id: 'svc', kind: 'service', latency: '1ms' },
+    ],
+    traffic: [{ name: 'browse', to: 'edge', rate: 20, clients: 4, paths: ['/users/{1..9}'] }],
+  });
+  control = await startControlServer({ engine: running.engine, port: 0, webRoot: '/nonexistent' });
+  return control.url;
+}
+
+async function post(url: string, body: unknown): Promise<{ status: number; body: Record<string, any> }> {
+  const res = await fetch(`${url}/api/traffic`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: await res.json() };
+}
+
+describe('/api/traffic', () => {
+  it('starts a flow with phases and a mix, reports it, and sets its rate live', async () => {
+    const url = await setup();
+    const started = await post(url, {
+      action: 'start',
+      phases: [{ for: '10s', shape: 'ramp', rate: 10, endRate: 50 }, { rate: 30 }],
+      requests: [
+        { weight: 3, path: '/users/{key}' },
+        { method: 'POST', path: '/orders', body: '{}' },
+      ],
+      keys: { count: 100, distribution: 'zipf' },
+    });
+    expect(started.status).toBe(200);
+    expect(started.body.flows).toEqual([
+      {
+        name: 'browse',
+        to: 'edge',
+        rate: 10,
+        clients: 4,
+        loop: 'open',
+        shape: 'ramp',
+        phase: { index: 0, of: 2, name: 'phase-1', forMs: 10_000 },
+      },
+    ]);
+    await waitFor(() => (running!.engine.traffic.stats().completed >= 3 ? true : undefined));
+
+    const set = await post(url, { action: 'set', rate: 40 });
+    expect(set.status).toBe(200);
+    expect(set.body.flows[0]).toMatchObject({ rate: 40, shape: 'constant', phase: { index: 0 } });
+    const got = await (await fetch(`${url}/api/traffic`)).json();
+    expect(got).toMatchObject({ running: true, targetRate: 40, live: [{ name: 'browse', targetRate: 40, running: true }] });
+    expect(got.stats.flows[0].phases.map((p: { state: string }) => p.state)).toEqual(['running', 'pending']);
+    expect(got.stats.flows[0].phases[0].sent).toBeGreaterThanOrEqual(3);
+
+    // The state event carries what the lab shows: the flows as set, and the live numbers.
+    const events = running!.events.filter((e): e is EventOf<'traffic.state'> => e.type === 'traffic.state');
+    expect(events.at(-1)).toMatchObject({ running: true, flows: [{ rate: 40 }], live: [{ name: 'browse' }] });
+    expect(typeof events.at(-1)!.achievedRate).toBe('number');
+  });
+
+  it('starts a closed loop and changes its users', async () => {
+    const url = await setup();
+    const started = await post(url, { action: 'start', shape: 'closed', users: 2, think: '20ms' });
+    expect(started.body.flows[0]).toMatchObject({ loop: 'closed', rate: 0, users: 2 });
+    expect((await post(url, { action: 'set', users: 5 })).body.flows[0].users).toBe(5);
+    const wrong = await post(url, { action: 'set', rate: 5 });
+    expect(wrong.status).toBe(409);
+    expect(wrong.body.errors).toEqual([{ path: 'rate', message: 'flow "browse" is in a closed-loop phase: set users instead' }]);
+  });
+
+  it.each([
+    [{ action: 'start', rate: -3 }, 'rate', /^Too small/],
+    [{ action: 'start', shape: 'ramp', rate: 5 }, 'endRate', /^required for shape ramp/],
+    [{ action: 'start', phases: [{ for: '1s', shape: 'spike', rate: 5, peakRate: 50 }] }, 'phases[0].peakFor', /^required for shape spike/],
+    [{ action: 'start', requests: [{ path: 'no-slash' }] }, 'requests[0].path', /"\/"/],
+    [{ action: 'start', keys: { count: 10, distribution: 'zipf', s: -1 } }, 'keys.s', /^Too small/],
+    [{ action: 'start', apiKeys: { count: 5, header: 'bad header' } }, 'apiKeys.header', /^expected a header name/],
+    [{ action: 'start', to: 'ghost' }, 'to', /^unknown node "ghost"/],
+    [{ action: 'set' }, 'rate', /^give rate \(open loop\) or users \(closed loop\)/],
+    [{ action: 'set', rate: 0 }, 'rate', /^Too small/],
+    [{ action: 'set', rate: 5, colour: 'red' }, 'colour', /^unknown key/],
+    [{ action: 'dance' }, 'action', /^expected "start", "set" or "stop"/],
+  ])('%j is a 400 naming %s', async (body, path, message) => {
+    const url = await setup();
+    const res = await post(url, body);
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toHaveLength(1);
+    expect(res.body.errors[0].path).toBe(path);
+    expect(res.body.errors[0].message).toMatch(message);
+    expect(running!.engine.traffic.running).toBe(false);
+  });
+
+  it('set while nothing runs is a 409', async () => {
+    const url = await setup();
+    const res = await post(url, { action: 'set', rate: 5 });
+    expect(res.status).toBe(409);
+    expect(res.body.errors[0]).toEqual({ path: 'action', message: 'no traffic is running; start it first' });
+  });
+});

@@ -1,0 +1,414 @@
+/**
+ * One traffic flow running its phases in sequence over real sockets. An open-loop phase sends at its
+ * schedule's intended times whatever the answers do (latency from the intended time, no coordinated
+ * omission; past `maxOutstanding` a send is skipped and counted, never silently dropped). A closed-loop
+ * phase runs N virtual users, each with one request at a time: send, wait for the answer, think, again;
+ * its latency is from the actual send, and its rate is whatever the chain allows.
+ *
+ * Phase boundaries are fixed on the flow's timeline (phase k starts when phase k-1 was due to end, not
+ * when a timer fired), so a late event loop delays sends but never stretches the plan.
+ */
+import { Pool } from 'undici';
+import type { TrafficConfig } from '../config/schema.ts';
+import { ERROR_HEADER } from '../errors.ts';
+import { LatencyHistogram } from '../metrics/latency-histogram.ts';
+import { latencySampler, type LatencySampler } from '../nodes/latency.ts';
+import { upstreamErrorCode } from '../proxy/failures.ts';
+import { clientIdentity, RequestMix, type ClientIdentity } from './mix.ts';
+import { phasePlans, withRate, type PhasePlan } from './phases.ts';
+import { ArrivalSchedule, rateAt, type RateCurve } from './schedule.ts';
+import { Counters, perSecond, type FlowStats, type PhaseStats } from './stats.ts';
+
+/** Unanswered requests of one flow beyond which an open-loop send is skipped (the flow's `maxOutstanding` overrides it). */
+export const DEFAULT_MAX_OUTSTANDING = 5_000;
+/** A request that gets no headers or no body for this long fails at the client. */
+const CLIENT_TIMEOUT_MS = 60_000;
+
+export interface FlowRunnerOptions {
+  config: TrafficConfig;
+  name: string;
+  /** The origin of a node id or URL, or undefined when the node is not listening. */
+  resolve(to: string): string | undefined;
+  rng(): number;
+  now(): number;
+  /** The generator's totals: every send and completion also counts there. */
+  totals: Counters;
+  totalLag: LatencyHistogram;
+  /** Called when the flow enters a phase or finishes its last one. */
+  onPhase(): void;
+}
+
+interface OpenState {
+  schedule: ArrivalSchedule;
+  curve: RateCurve;
+  /** Absolute time (ms) that schedule offsets count from. */
+  origin: number;
+  /** Absolute intended time of the next send. */
+  nextAt: number;
+}
+
+export class FlowRunner {
+  readonly config: TrafficConfig;
+  readonly name: string;
+  readonly counters = new Counters();
+  readonly #options: FlowRunnerOptions;
+  readonly #mix: RequestMix;
+  readonly #maxOutstanding: number;
+  readonly #lag = new LatencyHistogram(60_000);
+  #plans: PhasePlan[];
+  readonly #phaseCounters: Counters[];
+  readonly #phaseStart: Array<number | null>;
+  readonly #phaseEnded: Array<number | null>;
+
+  #running = false;
+  #finished = false;
+  #startedAt = 0;
+  #stoppedAt: number | null = null;
+  #phase = 0;
+  #phaseEnd = Infinity;
+  #open: OpenState | undefined;
+  #timer: NodeJS.Timeout | undefined;
+
+  #users = 0;
+  #think: LatencySampler = () => 0;
+  readonly #userAlive: boolean[] = [];
+  readonly #sleeps = new Map<NodeJS.Timeout, () => void>();
+
+  #nextClient = 0;
+  #pools: Pool[] = [];
+  #poolOrigin: string | undefined;
+  readonly #identities: ClientIdentity[] = [];
+
+  #rateSample = { at: 0, completed: 0 };
+  #ratePerSecond = 0;
+
+  constructor(options: FlowRunnerOptions) {
+    this.#options = options;
+    this.config = options.config;
+    this.name = options.name;
+    this.#mix = new RequestMix(options.config, options.rng);
+    this.#maxOutstanding = options.config.maxOutstanding ?? DEFAULT_MAX_OUTSTANDING;
+    this.#plans = phasePlans(options.config);
+    this.#phaseCounters = this.#plans.map(() => new Counters());
+    this.#phaseStart = this.#plans.map(() => null);
+    this.#phaseEnded = this.#plans.map(() => null);
+  }
+
+  get running(): boolean {
+    return this.#running;
+  }
+
+  get finished(): boolean {
+    return this.#finished;
+  }
+
+  /** The phase now running (the last one once finished). */
+  get phase(): PhasePlan {
+    return this.#plans[Math.min(this.#phase, this.#plans.length - 1)];
+  }
+
+  get phaseCount(): number {
+    return this.#plans.length;
+  }
+
+  start(): void {
+    if (this.#running || this.#finished) return;
+    this.#running = true;
+    this.#startedAt = this.#options.now();
+    this.#rateSample = { at: this.#startedAt, completed: 0 };
+    this.#enterPhase(0, this.#startedAt);
+  }
+
+  /** Stop sending; requests in flight still complete and count. */
+  stop(): void {
+    if (!this.#running) return;
+    this.#running = false;
+    this.#stoppedAt = this.#options.now();
+    this.#endPhase(this.#stoppedAt);
+    this.#halt();
+  }
+
+  /** Stop, and close the connections once the requests in flight have finished (they still count). */
+  retire(): void {
+    this.stop();
+    for (const pool of this.#pools) pool?.close().catch(() => {});
+  }
+
+  /** Stop, and tear down the connections (requests still in flight fail). */
+  async close(): Promise<void> {
+    this.stop();
+    const pools = this.#pools.filter(Boolean);
+    this.#pools = [];
+    await Promise.all(pools.map((p) => p.destroy().catch(() => {})));
+  }
+
+  /**
+   * Change the open-loop rate of the running phase without a restart: from now on it sends `rate`
+   * (evenly, or Poisson if it was), until the phase's planned end; later phases run as configured.
+   */
+  setRate(rate: number): void {
+    const plan = this.phase;
+    if (!this.#running || plan.loop !== 'open' || !this.#open) throw new Error(`flow "${this.name}" is not running an open-loop phase`);
+    const now = this.#options.now();
+    const next = withRate(plan, rate);
+    this.#plans = this.#plans.map((p) => (p === plan ? next : p));
+    this.#startSchedule(next.curve, next.arrivals, now);
+    this.#arm();
+  }
+
+  /** Change the users of the running closed-loop phase: new users start at once, removed ones stop after their answer. */
+  setUsers(users: number): void {
+    const plan = this.phase;
+    if (!this.#running || plan.loop !== 'closed') throw new Error(`flow "${this.name}" is not running a closed-loop phase`);
+    this.#plans = this.#plans.map((p) => (p === plan ? { ...plan, users } : p));
+    this.#users = users;
+    this.#spawnUsers();
+  }
+
+  /** Take the rate sample for `ratePerSecond` (the generator calls this about once a second). */
+  sample(now: number): void {
+    const ms = now - this.#rateSample.at;
+    if (ms <= 0) return;
+    this.#ratePerSecond = perSecond(this.counters.completed - this.#rateSample.completed, ms);
+    this.#rateSample = { at: now, completed: this.counters.completed };
+  }
+
+  /** The rate the schedule asks for now, req/s; null in a closed-loop phase or when not running. */
+  targetRateNow(): number | null {
+    if (!this.#running || !this.#open) return null;
+    return Math.round(rateAt(this.#open.curve, this.#options.now() - this.#open.origin) * 10) / 10;
+  }
+
+  stats(): FlowStats {
+    const now = this.#options.now();
+    const elapsedMs = this.#startedAt === 0 ? 0 : (this.#stoppedAt ?? now) - this.#startedAt;
+    const plan = this.phase;
+    return {
+      name: this.name,
+      to: this.config.to,
+      loop: plan.loop,
+      running: this.#running,
+      finished: this.#finished,
+      phase: Math.min(this.#phase, this.#plans.length - 1),
+      ...this.counters.counts(),
+      elapsedMs: Math.round(elapsedMs),
+      achievedRate: perSecond(this.counters.completed, elapsedMs),
+      ratePerSecond: this.#running ? this.#ratePerSecond : 0,
+      targetRate: this.targetRateNow(),
+      users: this.#running && plan.loop === 'closed' ? this.#users : null,
+      lag: this.#lag.summary(),
+      phases: this.#plans.map((p, i) => this.#phaseStats(p, i, now)),
+    };
+  }
+
+  #phaseStats(plan: PhasePlan, index: number, now: number): PhaseStats {
+    const started = this.#phaseStart[index];
+    const ended = this.#phaseEnded[index];
+    const elapsed = started === null ? 0 : (ended ?? now) - started;
+    const counters = this.#phaseCounters[index];
+    return {
+      index,
+      name: plan.name,
+      shape: plan.shape,
+      loop: plan.loop,
+      state: started === null ? 'pending' : ended === null ? 'running' : 'done',
+      forMs: Number.isFinite(plan.durationMs) ? plan.durationMs : null,
+      startMs: started === null ? null : Math.round(started - this.#startedAt),
+      elapsedMs: Math.round(elapsed),
+      ...counters.counts(),
+      targetRate: plan.loop === 'open' ? perSecond(counters.intended, elapsed) : null,
+      achievedRate: perSecond(counters.completed, elapsed),
+    };
+  }
+
+  #enterPhase(index: number, startAt: number): void {
+    this.#halt();
+    if (index >= this.#plans.length) {
+      this.#running = false;
+      this.#finished = true;
+      this.#stoppedAt = startAt;
+      this.#options.onPhase();
+      return;
+    }
+    const plan = this.#plans[index];
+    this.#phase = index;
+    this.#phaseStart[index] = startAt;
+    this.#phaseEnd = startAt + plan.durationMs;
+    if (plan.loop === 'open') {
+      this.#startSchedule(plan.curve, plan.arrivals, startAt);
+    } else {
+      this.#open = undefined;
+      this.#users = plan.users;
+      this.#think = latencySampler(plan.think, this.#options.rng);
+      this.#spawnUsers();
+    }
+    this.#options.onPhase();
+    this.#tick();
+  }
+
+  #endPhase(at: number): void {
+    if (this.#phase < this.#plans.length && this.#phaseEnded[this.#phase] === null) this.#phaseEnded[this.#phase] = at;
+  }
+
+  #startSchedule(curve: RateCurve, arrivals: 'even' | 'poisson', origin: number): void {
+    const schedule = new ArrivalSchedule(curve, arrivals, this.#options.rng);
+    this.#open = { schedule, curve, origin, nextAt: origin + schedule.next() };
+  }
+
+  /** Clear the timer and wake sleeping users (they see the phase or the run is over and leave). */
+  #halt(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (!this.#running) {
+      for (const [timer, wake] of this.#sleeps) {
+        clearTimeout(timer);
+        wake();
+      }
+      this.#sleeps.clear();
+    }
+  }
+
+  /** Send every open-loop send that is due (each with its own intended time), and end the phase when its time is up. */
+  #tick(): void {
+    this.#timer = undefined;
+    if (!this.#running) return;
+    const now = this.#options.now();
+    const open = this.#open;
+    if (open) {
+      while (open.nextAt <= now && open.nextAt < this.#phaseEnd) {
+        this.#sendOpen(open.nextAt, now);
+        open.nextAt = open.origin + open.schedule.next();
+      }
+    }
+    if (now >= this.#phaseEnd) {
+      const end = this.#phaseEnd;
+      this.#endPhase(end);
+      this.#enterPhase(this.#phase + 1, end);
+      return;
+    }
+    this.#arm();
+  }
+
+  #arm(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const due = Math.min(this.#open?.nextAt ?? Infinity, this.#phaseEnd);
+    if (!this.#running || due === Infinity) return;
+    this.#timer = setTimeout(() => this.#tick(), Math.max(0, due - this.#options.now()));
+  }
+
+  #sendOpen(intendedAt: number, now: number): void {
+    const phase = this.#phaseCounters[this.#phase];
+    const totals = this.#options.totals;
+    this.counters.intended++;
+    phase.intended++;
+    totals.intended++;
+    if (this.counters.outstanding >= this.#maxOutstanding) {
+      this.counters.skipped++;
+      phase.skipped++;
+      totals.skipped++;
+      return;
+    }
+    const lag = now - intendedAt;
+    this.#lag.record(lag);
+    this.#options.totalLag.record(lag);
+    this.#send(this.#nextClient++ % this.config.clients, intendedAt, phase);
+  }
+
+  /** Start the users the phase wants that are not already running (a user never runs twice). */
+  #spawnUsers(): void {
+    for (let user = 0; user < this.#users; user++) {
+      if (this.#userAlive[user]) continue;
+      this.#userAlive[user] = true;
+      void this.#user(user).finally(() => (this.#userAlive[user] = false));
+    }
+  }
+
+  /** One virtual user: send, wait for the answer, think, repeat, while a closed-loop phase wants it. */
+  async #user(user: number): Promise<void> {
+    const wanted = () => this.#running && !this.#open && user < this.#users;
+    while (wanted()) {
+      const phase = this.#phaseCounters[this.#phase];
+      phase.intended++;
+      this.counters.intended++;
+      this.#options.totals.intended++;
+      await new Promise<void>((done) => this.#send(user % this.config.clients, undefined, phase, done));
+      if (!wanted()) return;
+      const think = this.#think();
+      // With no think time, still yield to the event loop: an answer that settles at once must not spin.
+      await new Promise<void>((wake) => {
+        if (think <= 0) return setImmediate(wake);
+        const timer = setTimeout(() => {
+          this.#sleeps.delete(timer);
+          wake();
+        }, think);
+        this.#sleeps.set(timer, wake);
+      });
+    }
+  }
+
+  /** One request from client `clientIndex`; latency from `intendedAt` (open loop) or from now (closed loop). */
+  #send(clientIndex: number, intendedAt: number | undefined, phase: Counters, done?: () => void): void {
+    const { now, rng, totals } = this.#options;
+    const sentAt = now();
+    const from = intendedAt ?? sentAt;
+    for (const c of [this.counters, phase, totals]) {
+      c.sent++;
+      c.outstanding++;
+    }
+    const settle = (status: number | undefined, code: string | undefined) => {
+      const latency = now() - from;
+      this.counters.settle(status, code, latency);
+      phase.settle(status, code, latency);
+      totals.settle(status, code, latency);
+      done?.();
+    };
+    const pool = this.#pool(clientIndex);
+    if (!pool) return settle(undefined, 'CLIENT_CONNECTION_REFUSED');
+    const identity = (this.#identities[clientIndex] ??= clientIdentity(clientIndex, this.config));
+    const request = this.#mix.draw(rng, identity.headers);
+    pool
+      .request({
+        path: request.path,
+        method: request.method as 'GET',
+        headers: request.headers,
+        body: request.body,
+        headersTimeout: CLIENT_TIMEOUT_MS,
+        bodyTimeout: CLIENT_TIMEOUT_MS,
+      })
+      .then(
+        async (res) => {
+          await res.body.dump();
+          const code = res.headers[ERROR_HEADER];
+          settle(res.statusCode, typeof code === 'string' ? code : undefined);
+        },
+        (error: unknown) => settle(undefined, clientFailure(error)),
+      );
+  }
+
+  /** The keep-alive pool of a client, sending from its own address; rebuilt when the target moved to another port. */
+  #pool(clientIndex: number): Pool | undefined {
+    const origin = this.#options.resolve(this.config.to);
+    if (origin === undefined) return undefined;
+    if (origin !== this.#poolOrigin) {
+      for (const pool of this.#pools) pool?.close().catch(() => {});
+      this.#pools = [];
+      this.#poolOrigin = origin;
+    }
+    return (this.#pools[clientIndex] ??= new Pool(origin, {
+      connections: 32,
+      keepAliveTimeout: 4_000,
+      localAddress: (this.#identities[clientIndex] ??= clientIdentity(clientIndex, this.config)).address,
+      connect: { timeout: 2_000 },
+    }));
+  }
+}
+
+function clientFailure(error: unknown): string {
+  const code = upstreamErrorCode(error);
+  return code === 'EDGE_UPSTREAM_REFUSED'
+    ? 'CLIENT_CONNECTION_REFUSED'
+    : code === 'EDGE_UPSTREAM_RESET'
+      ? 'CLIENT_CONNECTION_RESET'
+      : `CLIENT_${code}`;
+}
