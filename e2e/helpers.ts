@@ -32,3 +32,16 @@ export async function badge(page: Page, testId: string): Promise<number> {
 export async function canvasPixels(page: Page): Promise<string> {
   return page.getByTestId('dots').evaluate((canvas: HTMLCanvasElement) => canvas.toDataURL());
 }
+
+export interface EngineTraffic {
+  running: boolean;
+  flows: Array<{ name: string; rate: number; loop?: string; shape?: string; users?: number }>;
+  live: Array<{ name: string; sent: number; ratePerSecond: number; achievedRate: number; targetRate: number | null }>;
+}
+
+/** The generator's report (`GET /api/traffic`): what each flow is set to do and what it achieved. */
+export async function engineTraffic(request: APIRequestContext): Promise<EngineTraffic> {
+  const res = await request.get('/api/traffic');
+  expect(res.ok()).toBe(true);
+  return res.json();
+}

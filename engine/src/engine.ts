@@ -73,6 +73,8 @@ export class Engine {
   readonly #nodes = new Map<string, NodeServer>();
   readonly #ctx: NodeContext;
   #config: EdgeConfigParsed | undefined;
+  /** The flows `resumeTraffic` starts when they differ from what the generator last started (a live `set`). */
+  #resumeFlows: TrafficConfig[] | undefined;
   #input: unknown;
   #retry: NodeJS.Timeout | undefined;
 
@@ -149,6 +151,7 @@ export class Engine {
       starting.push(node);
     }
     this.#config = config;
+    this.#resumeFlows = undefined;
     this.#input = input;
     this.metrics.setNodes(config.nodes.map((n) => ({ id: n.id, kind: n.kind, ...(n.kind === 'balancer' ? { mode: n.mode } : {}) })));
 
@@ -252,6 +255,7 @@ export class Engine {
    * merged flow is checked by the config schema; throws InputError with the path of a bad field.
    */
   async startTraffic(overrides?: Record<string, unknown>): Promise<void> {
+    this.#resumeFlows = undefined;
     const configured = this.#config?.traffic ?? [];
     if (!overrides || Object.keys(overrides).length === 0) {
       if (configured.length === 0) throw new InputError('traffic', 'the config has no traffic; send to, rate and paths');
@@ -280,7 +284,24 @@ export class Engine {
    * `flow` names it when several run. 409 when nothing (or not that kind of phase) is running.
    */
   setTraffic(change: TrafficChange): void {
-    this.traffic.set(change);
+    const runner = this.traffic.set(change);
+    // What `resume` brings back: a one-phase flow keeps the rate or users it was set to.
+    this.#resumeFlows = this.traffic.flows.map((flow) =>
+      flow.name !== runner.config.name || flow.phases !== undefined
+        ? flow
+        : { ...flow, ...(change.rate !== undefined ? { rate: change.rate } : {}), ...(change.users !== undefined ? { users: change.users } : {}) },
+    );
+  }
+
+  /**
+   * Start again what ran when traffic was last stopped (the flows as last started or set), or the
+   * config's flows when nothing ran since the config was applied. A no-op while traffic runs.
+   */
+  async resumeTraffic(): Promise<void> {
+    if (this.traffic.running) return;
+    const flows = this.#resumeFlows ?? (this.traffic.flows.length > 0 ? this.traffic.flows : (this.#config?.traffic ?? []));
+    if (flows.length === 0) throw new InputError('traffic', 'the config has no traffic; send to, rate and paths');
+    await this.traffic.start(flows);
   }
 
   async stopTraffic(): Promise<void> {

@@ -104,7 +104,8 @@ export async function startControlServer(options: ControlServerOptions): Promise
         if (action === 'stop') await engine.stopTraffic();
         else if (action === 'start') await engine.startTraffic(parseFlowOverrides(fields));
         else if (action === 'set') engine.setTraffic(parseTrafficChange(fields));
-        else throw new InputError('action', 'expected "start", "set" or "stop"');
+        else if (action === 'resume') await engine.resumeTraffic();
+        else throw new InputError('action', 'expected "start", "set", "resume" or "stop"');
         return sendJson(res, 200, engine.trafficState());
       }
       case '/api/faults':

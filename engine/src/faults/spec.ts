@@ -29,36 +29,10 @@
  */
 import { z } from 'zod';
 import { Duration } from '../config/duration.ts';
+import type { FaultType } from './vocabulary.ts';
 
-export const FAULT_TYPES = [
-  'down',
-  'hang',
-  'latency',
-  'errors',
-  'reset',
-  'bandwidth',
-  'slow-close',
-  'flap',
-  'partition',
-  'overload',
-] as const;
-export type FaultType = (typeof FAULT_TYPES)[number];
+export { FAULT_PLACES, FAULT_TYPES, type FaultType } from './vocabulary.ts';
 
-/** Where a type may be put: on a node, on an edge `from->to`, on either, or on a service node only. */
-export const FAULT_PLACES: Record<FaultType, 'node' | 'edge' | 'both' | 'service'> = {
-  down: 'node',
-  hang: 'both',
-  latency: 'both',
-  errors: 'both',
-  reset: 'both',
-  bandwidth: 'both',
-  'slow-close': 'both',
-  flap: 'node',
-  partition: 'edge',
-  overload: 'service',
-};
-
-/** Types the receiving node applies to each request (node-server's fault gate); the rest act on listeners, pools or capacity. */
 export const REQUEST_FAULTS: ReadonlySet<FaultType> = new Set(['hang', 'latency', 'errors', 'reset', 'bandwidth', 'slow-close']);
 
 const Target = z.string().min(1).meta({ description: 'a node id, or an edge "from->to" where to is one of from\'s upstreams' });
@@ -145,13 +119,10 @@ export const ScenarioStep = z
   .transform(flapDefaults);
 export type ScenarioStep = z.output<typeof ScenarioStep>;
 
-export const Scenario = z
-  .array(ScenarioStep)
-  .default([])
-  .meta({
-    description:
-      'faults on a timeline: [{ at: 5s, for: 10s, target: users-1, type: latency, ms: 300 }]; restarts from 0 when the config is applied',
-  });
+export const Scenario = z.array(ScenarioStep).default([]).meta({
+  description:
+    'faults on a timeline: [{ at: 5s, for: 10s, target: users-1, type: latency, ms: 300 }]; restarts from 0 when the config is applied',
+});
 
 /** A target split into a node, or an edge's two ends (`to` may be an external URL upstream). */
 export type ParsedTarget = { node: string; edge?: undefined } | { node?: undefined; edge: { from: string; to: string } };

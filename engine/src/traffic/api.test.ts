@@ -35,6 +35,21 @@ async function post(url: string, body: unknown): Promise<{ status: number; body:
 }
 
 describe('/api/traffic', () => {
+  it('resume brings back the flow as it last ran (started with fields, then set live), not the config\'s', async () => {
+    const url = await setup();
+    expect((await post(url, { action: 'start', rate: 12, paths: ['/orders/{1..5}'] })).status).toBe(200);
+    expect((await post(url, { action: 'set', rate: 7 })).status).toBe(200);
+    expect((await post(url, { action: 'stop' })).body.running).toBe(false);
+    const resumed = await post(url, { action: 'resume' });
+    expect(resumed.status).toBe(200);
+    expect(resumed.body).toMatchObject({ running: true, flows: [{ name: 'browse', rate: 7 }] });
+    expect(running!.engine.traffic.flows[0]).toMatchObject({ rate: 7, paths: ['/orders/{1..5}'] });
+    // Resuming while running changes nothing; `start` without fields still means the config's flows.
+    expect((await post(url, { action: 'resume' })).body.flows[0].rate).toBe(7);
+    await post(url, { action: 'stop' });
+    expect((await post(url, { action: 'start' })).body.flows[0].rate).toBe(20);
+  });
+
   it('starts a flow with phases and a mix, reports it, and sets its rate live', async () => {
     const url = await setup();
     const started = await post(url, {
@@ -95,7 +110,7 @@ describe('/api/traffic', () => {
     [{ action: 'set' }, 'rate', /^give rate \(open loop\) or users \(closed loop\)/],
     [{ action: 'set', rate: 0 }, 'rate', /^Too small/],
     [{ action: 'set', rate: 5, colour: 'red' }, 'colour', /^unknown key/],
-    [{ action: 'dance' }, 'action', /^expected "start", "set" or "stop"/],
+    [{ action: 'dance' }, 'action', /^expected "start", "set", "resume" or "stop"/],
   ])('%j is a 400 naming %s', async (body, path, message) => {
     const url = await setup();
     const res = await post(url, body);

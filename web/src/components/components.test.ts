@@ -36,7 +36,10 @@ function newLab(): LabState {
         state: 'up',
         algorithm: 'round-robin',
         next: 'users-2',
-        upstreams: [{ to: 'users-1', weight: 1 }, { to: 'users-2', weight: 1 }],
+        upstreams: [
+          { to: 'users-1', weight: 1 },
+          { to: 'users-2', weight: 1 },
+        ],
       },
       { id: 'users-1', kind: 'service', port: 9001, state: 'up', upstreams: [] },
       { id: 'users-2', kind: 'service', port: 9002, state: 'up', upstreams: [] },
@@ -57,7 +60,8 @@ describe('components', () => {
       'fetch',
       vi.fn(async (url: string, init?: RequestInit) => {
         requests.push({ method: init?.method ?? 'GET', url, body: init?.body as string | undefined });
-        if (url === '/api/faults' && init?.method === 'POST') return new Response(JSON.stringify({ id: 'f1', target: 'users-1', type: 'down' }), { status: 201 });
+        if (url === '/api/faults' && init?.method === 'POST')
+          return new Response(JSON.stringify({ id: 'f1', target: 'users-1', type: 'down' }), { status: 201 });
         return new Response(JSON.stringify(url === '/api/faults' ? [] : {}));
       }),
     );
@@ -168,18 +172,36 @@ describe('components', () => {
     toggle.click();
     await vi.waitFor(() => expect(requests.some((r) => r.method === 'POST' && r.url === '/api/faults')).toBe(true));
     expect(JSON.parse(requests.find((r) => r.method === 'POST')!.body!)).toEqual({ target: 'users-1', type: 'down' });
-    lab.ingest([{ type: 'fault.started', seq: 1, ts: 1, fault: { id: 'f1', target: 'users-1', type: 'down' } }], 1);
+    lab.ingest(
+      [{ type: 'fault.started', seq: 1, ts: 1, fault: { id: 'f1', target: 'users-1', type: 'down', source: 'api', startedAt: 1 } }],
+      1,
+    );
     flushSync();
     expect(view.byTestId('service-users-1-toggle')?.textContent?.trim()).toBe('Start users-1');
   });
 
-  it('sends the rate the learner typed', async () => {
+  it('sends the rate the learner typed, as a live change of the running flow', async () => {
     const lab = newLab();
     const view = render(Controls, lab, { onexport: () => {} });
     const input = view.byTestId('traffic-rate-input') as HTMLInputElement;
     input.value = '25';
     input.dispatchEvent(new Event('input', { bubbles: true }));
     input.dispatchEvent(new Event('change', { bubbles: true }));
-    await vi.waitFor(() => expect(requests.find((r) => r.url === '/api/traffic')?.body).toBe(JSON.stringify({ action: 'start', rate: 25 })));
+    await vi.waitFor(() =>
+      expect(requests.find((r) => r.url === '/api/traffic')?.body).toBe(JSON.stringify({ action: 'set', flow: 'browse', rate: 25 })),
+    );
+  });
+
+  it('starts the traffic at the typed rate when it is paused', async () => {
+    const lab = newLab();
+    lab.traffic = { ...lab.topology!.traffic, running: false };
+    const view = render(Controls, lab, { onexport: () => {} });
+    const input = view.byTestId('traffic-rate-input') as HTMLInputElement;
+    input.value = '25';
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+    input.dispatchEvent(new Event('change', { bubbles: true }));
+    await vi.waitFor(() =>
+      expect(requests.find((r) => r.url === '/api/traffic')?.body).toBe(JSON.stringify({ action: 'start', rate: 25 })),
+    );
   });
 });

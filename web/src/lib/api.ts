@@ -3,7 +3,7 @@
  * port, and in development Vite proxies `/api` to it. Every failure becomes an `ApiError` with the
  * status and, for a 400, the engine's list of field errors.
  */
-import type { ApiFieldError, Fault, MetricsSnapshot, Topology } from './api-types.ts';
+import type { ApiFieldError, Fault, MetricsSnapshot, Topology, TrafficState } from './api-types.ts';
 
 export class ApiError extends Error {
   readonly status: number;
@@ -32,7 +32,7 @@ async function call<T>(method: string, url: string, body?: unknown): Promise<T> 
   const parsed: unknown = text === '' ? undefined : safeJson(text);
   if (!response.ok) {
     const errors = fieldErrorsOf(parsed);
-    const detail = errors.length > 0 ? errors.map((e) => `${e.path}: ${e.message}`).join('; ') : messageOf(parsed) ?? text.slice(0, 200);
+    const detail = errors.length > 0 ? errors.map((e) => `${e.path}: ${e.message}`).join('; ') : (messageOf(parsed) ?? text.slice(0, 200));
     throw new ApiError(`${method} ${url} answered ${response.status}${detail ? `: ${detail}` : ''}`, response.status, errors);
   }
   return parsed as T;
@@ -49,7 +49,9 @@ function safeJson(text: string): unknown {
 function fieldErrorsOf(body: unknown): ApiFieldError[] {
   if (typeof body !== 'object' || body === null || !Array.isArray((body as { errors?: unknown }).errors)) return [];
   return (body as { errors: unknown[] }).errors.flatMap((e) =>
-    typeof e === 'object' && e !== null ? [{ path: String((e as ApiFieldError).path ?? ''), message: String((e as ApiFieldError).message ?? '') }] : [],
+    typeof e === 'object' && e !== null
+      ? [{ path: String((e as ApiFieldError).path ?? ''), message: String((e as ApiFieldError).message ?? '') }]
+      : [],
   );
 }
 
@@ -67,10 +69,17 @@ export const api = {
   metrics: () => call<MetricsSnapshot>('GET', '/api/metrics'),
   config: () => call<unknown>('GET', '/api/config'),
   putConfig: (config: unknown) => call<unknown>('PUT', '/api/config', config),
-  stopTraffic: () => call<unknown>('POST', '/api/traffic', { action: 'stop' }),
+  stopTraffic: () => call<TrafficState>('POST', '/api/traffic', { action: 'stop' }),
+  /** Start again what ran when traffic was paused, rate and shape changes included (the config's flows when nothing ran yet). */
+  resumeTraffic: () => call<TrafficState>('POST', '/api/traffic', { action: 'resume' }),
   /** Without a rate: resume the config's traffic. With one: the first flow at `rate` requests per second. */
-  startTraffic: (rate?: number) => call<unknown>('POST', '/api/traffic', rate === undefined ? { action: 'start' } : { action: 'start', rate }),
+  startTraffic: (rate?: number) =>
+    call<TrafficState>('POST', '/api/traffic', rate === undefined ? { action: 'start' } : { action: 'start', rate }),
+  /** Any traffic action (`start` with flow fields, `set` a running flow's rate or users, `stop`); answers with the new traffic state. */
+  traffic: (body: Record<string, unknown>) => call<TrafficState>('POST', '/api/traffic', body),
   faults: () => call<Fault[]>('GET', '/api/faults'),
-  injectFault: (target: string, type: string) => call<{ id: string }>('POST', '/api/faults', { target, type }),
+  /** One fault as the engine takes it (`{ target, type, ...parameters }`); answers with the fault, id and defaults filled in. */
+  injectFault: (body: Record<string, unknown>) => call<Fault>('POST', '/api/faults', body),
   clearFault: (id: string) => call<unknown>('DELETE', `/api/faults/${encodeURIComponent(id)}`),
+  clearAllFaults: () => call<unknown>('DELETE', '/api/faults'),
 };

@@ -10,16 +10,19 @@
  */
 import type { Decision, EngineEvent, NodeMetrics, NodeState } from '../../../engine/src/events.ts';
 import { api, ApiError } from '../lib/api.ts';
-import type { ApiFieldError, Fault, MetricsSnapshot, Topology, TopologyNode, TrafficState } from '../lib/api-types.ts';
+import type { ApiFieldError, CapacityState, Fault, MetricsSnapshot, Topology, TopologyNode, TrafficState } from '../lib/api-types.ts';
 import { PickHistory, type PickRecord } from '../lib/balancer/pick-history.ts';
 import { withAlgorithm, type AlgorithmChoice } from '../lib/balancer/switch-algorithm.ts';
 import { ClockSync } from '../lib/dots/clock-sync.ts';
 import { DotField } from '../lib/dots/dot-field.ts';
 import { FrameStats } from '../lib/dots/frame-stats.ts';
+import type { FaultPlace } from '../lib/faults/fault-forms.ts';
+import type { Rect } from '../lib/faults/menu-position.ts';
 import { configToYaml, exportFileName } from '../lib/export-config.ts';
 import { computeLayout, type Layout } from '../lib/layout/layout.ts';
 import {
   configEntry,
+  connectionEntry,
   droppedEntry,
   engineErrorEntry,
   faultEntry,
@@ -53,15 +56,29 @@ export interface DecisionRecord {
  * the picker's own state, and when the page asked (browser wall clock), to tell whether a pick seen
  * on the stream came before or after the report.
  */
-export type AlgorithmView = Pick<TopologyNode, 'algorithm' | 'next' | 'targets' | 'pickerState'> & { askedAt: number };
+export type AlgorithmView = Pick<TopologyNode, 'mode' | 'algorithm' | 'next' | 'targets' | 'pickerState' | 'connections'> & {
+  askedAt: number;
+};
 
 /** What became of a config change: applied (perhaps with nodes that could not start), or refused with the engine's errors. */
 export type ApplyOutcome = { ok: true; failures: string[] } | { ok: false; message: string; errors: ApiFieldError[] };
+
+/** What became of an action a form sent (a fault, a traffic change): done, or refused with the engine's errors for the form to show. */
+export type ActionOutcome = { ok: true } | { ok: false; message: string; errors: ApiFieldError[] };
 
 export interface LiveNodeState {
   state: NodeState;
   port: number | null;
   reason?: string;
+}
+
+/** An open fault menu: what it is for, the element's box on screen (it opens beside it), and the element that gets focus back when it closes. */
+export interface FaultMenuRequest {
+  /** A node id, or an edge `from->to`. */
+  target: string;
+  place: FaultPlace;
+  around: Rect;
+  returnFocus: HTMLElement | SVGElement | null;
 }
 
 export interface Notice {
@@ -91,10 +108,14 @@ export class LabState {
 
   /** Balancer algorithm state (next pick, per-target load, picker state) from the latest topology read, by node id. */
   algorithmViews = $state.raw<Record<string, AlgorithmView>>({});
+  /** Each service's capacity and queue (in flight, queued, limits, rejected) from the latest topology read, by node id. */
+  capacities = $state.raw<Record<string, CapacityState>>({});
   /** Each balancer's recent picks, newest first, since the config was last applied. */
   picks = $state.raw<Record<string, PickRecord[]>>({});
 
   selectedNode = $state<string | null>(null);
+  /** The fault menu (context menu of a node or an edge), when open. */
+  faultMenu = $state.raw<FaultMenuRequest | null>(null);
   selectedRid = $state<string | null>(null);
   /** A copy of the selected request's trace, refreshed while its events arrive. */
   selectedTrace = $state.raw<Trace | null>(null);
@@ -107,6 +128,13 @@ export class LabState {
   );
   readonly services: TopologyNode[] = $derived(this.nodes.filter((n) => n.kind === 'service'));
   readonly downTargets: ReadonlySet<string> = $derived(new Set(this.faults.filter((f) => f.type === 'down').map((f) => f.target)));
+  /** The active faults by target (a node id, or an edge `from->to`), oldest first. */
+  readonly faultsByTarget: ReadonlyMap<string, Fault[]> = $derived.by(() => {
+    const map = new Map<string, Fault[]>();
+    for (const fault of [...this.faults].sort((a, b) => a.startedAt - b.startedAt))
+      map.set(fault.target, [...(map.get(fault.target) ?? []), fault]);
+    return map;
+  });
 
   readonly traces = new TraceStore();
   readonly clock = new ClockSync();
@@ -171,7 +199,7 @@ export class LabState {
       const askedAt = wallNow();
       const [topology, metrics] = await Promise.all([api.topology(), api.metrics()]);
       this.topology = topology;
-      this.#applyAlgorithmViews(topology, askedAt);
+      this.#applyLiveViews(topology, askedAt);
       this.nodeStates = {};
       this.traffic = metrics.traffic ?? topology.traffic;
       this.#applyMetrics(metrics);
@@ -182,15 +210,15 @@ export class LabState {
   }
 
   /**
-   * Polls the topology for the balancers' algorithm state while someone shows it (the event stream
-   * does not carry it). Returns the function that stops watching.
+   * Polls the topology for what the event stream does not carry (the balancers' algorithm state, the
+   * services' capacity and queues) while someone shows it. Returns the function that stops watching.
    */
-  watchAlgorithms(intervalMs = 1000): () => void {
+  watchLiveState(intervalMs = 1000): () => void {
     if (this.#algorithmWatchers++ === 0) {
       const poll = () => {
         const askedAt = wallNow();
         return api.topology().then(
-          (topology) => this.#applyAlgorithmViews(topology, askedAt),
+          (topology) => this.#applyLiveViews(topology, askedAt),
           () => {},
         );
       };
@@ -205,11 +233,23 @@ export class LabState {
     };
   }
 
-  #applyAlgorithmViews(topology: Topology, askedAt: number): void {
+  #applyLiveViews(topology: Topology, askedAt: number): void {
+    this.capacities = Object.fromEntries((topology.nodes ?? []).flatMap((n) => (n.service === undefined ? [] : [[n.id, n.service]])));
     this.algorithmViews = Object.fromEntries(
       (topology.nodes ?? [])
         .filter((n) => n.algorithm !== undefined)
-        .map((n) => [n.id, { algorithm: n.algorithm, next: n.next, targets: n.targets, pickerState: n.pickerState, askedAt }]),
+        .map((n) => [
+          n.id,
+          {
+            mode: n.mode,
+            algorithm: n.algorithm,
+            next: n.next,
+            targets: n.targets,
+            pickerState: n.pickerState,
+            connections: n.connections,
+            askedAt,
+          },
+        ]),
     );
   }
 
@@ -257,7 +297,11 @@ export class LabState {
       if (isDroppedNotice(item)) {
         if (item.reason === 'resume-gap') {
           // Events were lost while disconnected: reload what they would have told us.
-          this.#pendingLog.push({ kind: 'stream', ts: now, text: `reconnected after missing ${item.dropped} events; reloaded the topology` });
+          this.#pendingLog.push({
+            kind: 'stream',
+            ts: now,
+            text: `reconnected after missing ${item.dropped} events; reloaded the topology`,
+          });
           this.dots.clear();
           void this.refresh();
         } else {
@@ -296,6 +340,18 @@ export class LabState {
       case 'request.retry':
         this.traces.apply(event);
         if (event.rid === this.selectedRid) this.#traceDirty = true;
+        return;
+      case 'connection.opened':
+        this.traces.connectionOpened(event);
+        this.#pendingLog.push(connectionEntry(event));
+        // An l4 balancer's picks are per connection: the algorithm views show these instead of requests.
+        if (event.to !== undefined) {
+          this.#picks.record(event.node, { rid: event.connection, ts: event.ts, to: event.to, decision: event.decision });
+          this.#picksDirty = true;
+        }
+        return;
+      case 'connection.closed':
+        this.#pendingLog.push(connectionEntry(event));
         return;
       case 'target.health':
         this.#pendingLog.push(healthEntry(event));
@@ -392,13 +448,30 @@ export class LabState {
 
   #publishSelectedTrace(): void {
     const trace = this.selectedRid === null ? undefined : this.traces.get(this.selectedRid);
-    this.selectedTrace = trace === undefined ? null : { ...trace, hops: trace.hops.map((h) => ({ ...h, forwards: [...h.forwards], ...(h.retries ? { retries: [...h.retries] } : {}) })) };
+    this.selectedTrace =
+      trace === undefined
+        ? null
+        : {
+            ...trace,
+            hops: trace.hops.map((h) => ({ ...h, forwards: [...h.forwards], ...(h.retries ? { retries: [...h.retries] } : {}) })),
+          };
   }
 
   // Selection
 
   selectNode(id: string | null): void {
     this.selectedNode = id;
+  }
+
+  openFaultMenu(request: FaultMenuRequest): void {
+    this.faultMenu = request;
+  }
+
+  /** Closes the fault menu and gives focus back to the box or edge it was opened from. */
+  closeFaultMenu(): void {
+    const returnFocus = this.faultMenu?.returnFocus;
+    this.faultMenu = null;
+    if (returnFocus?.isConnected) returnFocus.focus();
   }
 
   openTrace(rid: string | null): void {
@@ -417,19 +490,57 @@ export class LabState {
 
   async toggleTraffic(): Promise<void> {
     const running = this.traffic?.running ?? false;
-    await this.#act(running ? 'pause traffic' : 'resume traffic', () => (running ? api.stopTraffic() : api.startTraffic()));
+    await this.#act(running ? 'pause traffic' : 'resume traffic', () => (running ? api.stopTraffic() : api.resumeTraffic()));
   }
 
+  /**
+   * The first flow's rate: changed live while it runs open loop (same flow, counts go on), otherwise
+   * traffic (re)starts with that flow at a constant `rate`.
+   */
   async setRate(rate: number): Promise<void> {
     if (!Number.isFinite(rate) || rate <= 0) {
       this.notice = { kind: 'error', text: 'The rate must be a number of requests per second above 0.' };
       return;
     }
-    await this.#act(`set the rate to ${rate} req/s`, () => api.startTraffic(rate));
+    const flow = this.traffic?.running ? this.traffic.flows[0] : undefined;
+    const live = flow !== undefined && (flow.loop ?? 'open') === 'open';
+    await this.#act(`set the rate to ${rate} req/s`, () =>
+      live ? api.traffic({ action: 'set', flow: flow.name, rate }) : api.startTraffic(rate),
+    );
+  }
+
+  /**
+   * Sends one traffic action from the traffic panel; a refusal comes back with the engine's errors.
+   * The page's traffic state follows the `traffic.state` event the engine sends, not the answer.
+   */
+  async trafficAction(body: Record<string, unknown>): Promise<ActionOutcome> {
+    return this.#attempt(() => api.traffic(body));
+  }
+
+  /** Injects one fault (`{ target, type, ...parameters }`); a refusal comes back with the engine's errors, by field. */
+  async injectFault(body: Record<string, unknown>): Promise<ActionOutcome> {
+    return this.#attempt(async () => {
+      const fault = await api.injectFault(body);
+      // The answer is the engine's report too; `fault.started` will say the same.
+      if (typeof fault?.id === 'string') this.faults = [...this.faults.filter((f) => f.id !== fault.id), fault];
+    });
+  }
+
+  async clearFault(id: string): Promise<ActionOutcome> {
+    const outcome = await this.#attempt(() => api.clearFault(id));
+    // A 404 means it had already ended: either way, ask the engine what is active now.
+    await this.refreshFaults();
+    return outcome;
+  }
+
+  async clearAllFaults(): Promise<ActionOutcome> {
+    const outcome = await this.#attempt(() => api.clearAllFaults());
+    await this.refreshFaults();
+    return outcome;
   }
 
   async stopService(id: string): Promise<void> {
-    await this.#act(`stop ${id}`, () => api.injectFault(id, 'down'));
+    await this.#act(`stop ${id}`, () => api.injectFault({ target: id, type: 'down' }));
     await this.refreshFaults();
   }
 
@@ -469,6 +580,19 @@ export class LabState {
     } catch (error) {
       this.#fail(error);
       return undefined;
+    }
+  }
+
+  async #attempt(action: () => Promise<unknown>): Promise<ActionOutcome> {
+    try {
+      await action();
+      return { ok: true };
+    } catch (error) {
+      return {
+        ok: false,
+        message: error instanceof Error ? error.message : String(error),
+        errors: error instanceof ApiError ? error.errors : [],
+      };
     }
   }
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { EngineEvent } from '../../../engine/src/events.ts';
-import type { Topology } from '../lib/api-types.ts';
+import type { Fault, Topology } from '../lib/api-types.ts';
 import { happyPath, refusedPath } from '../lib/traces/fixtures.ts';
 import { LabState } from './lab-state.svelte.ts';
 
@@ -38,7 +38,14 @@ describe('LabState', () => {
   beforeEach(() => {
     vi.stubGlobal(
       'fetch',
-      vi.fn(async (url: string) => new Response(JSON.stringify(url.endsWith('/api/faults') ? [] : url.endsWith('/api/metrics') ? { ts: 1, nodes: {}, traffic: topology.traffic } : topology))),
+      vi.fn(
+        async (url: string) =>
+          new Response(
+            JSON.stringify(
+              url.endsWith('/api/faults') ? [] : url.endsWith('/api/metrics') ? { ts: 1, nodes: {}, traffic: topology.traffic } : topology,
+            ),
+          ),
+      ),
     );
   });
   afterEach(() => vi.unstubAllGlobals());
@@ -62,7 +69,12 @@ describe('LabState', () => {
     const lab = labWithTopology();
     const seen: number[] = [];
     const stop = lab.onMetricsTick((nodes) => seen.push(nodes['users-1'].requests));
-    const tick = (seq: number, requests: number): EngineEvent => ({ type: 'metrics.tick', seq, ts: seq, nodes: { 'users-1': { ...metrics, requests } } });
+    const tick = (seq: number, requests: number): EngineEvent => ({
+      type: 'metrics.tick',
+      seq,
+      ts: seq,
+      nodes: { 'users-1': { ...metrics, requests } },
+    });
     lab.ingest([tick(1, 12), tick(2, 15)], 5000);
     stop();
     lab.ingest([tick(3, 18)], 5000);
@@ -120,18 +132,24 @@ describe('LabState', () => {
 
   it('follows faults from their events', () => {
     const lab = labWithTopology();
-    const fault = { id: 'f1', target: 'users-1', type: 'down' };
+    const fault: Fault = { id: 'f1', target: 'users-1', type: 'down', source: 'api', startedAt: 1 };
     lab.ingest([{ type: 'fault.started', seq: 1, ts: 1, fault }], 1);
     expect(lab.downTargets.has('users-1')).toBe(true);
-    lab.ingest([{ type: 'fault.ended', seq: 2, ts: 2, fault }], 2);
+    lab.ingest([{ type: 'fault.ended', seq: 2, ts: 2, fault, reason: 'cleared' }], 2);
     expect(lab.downTargets.has('users-1')).toBe(false);
   });
 
   it('turns a rejected action into a notice', async () => {
-    vi.stubGlobal('fetch', vi.fn(async () => new Response(JSON.stringify({ errors: [{ path: 'rate', message: 'too high' }] }), { status: 400 })));
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => new Response(JSON.stringify({ errors: [{ path: 'rate', message: 'too high' }] }), { status: 400 })),
+    );
     const lab = labWithTopology();
     await lab.setRate(5);
-    expect(lab.notice).toEqual({ kind: 'error', text: 'Could not set the rate to 5 req/s: POST /api/traffic answered 400: rate: too high' });
+    expect(lab.notice).toEqual({
+      kind: 'error',
+      text: 'Could not set the rate to 5 req/s: POST /api/traffic answered 400: rate: too high',
+    });
   });
 
   it('keeps each balancer’s picks for the views, and starts them again when a config is applied', () => {
@@ -176,6 +194,9 @@ describe('LabState', () => {
     expect(bodies[0]).toEqual({ version: 1, nodes: [{ id: 'users', kind: 'balancer', algorithm: 'p2c', targets: ['users-1'] }] });
     const refused = await lab.setAlgorithm('users', { algorithm: 'random' });
     expect(refused).toMatchObject({ ok: false, errors: [{ path: 'nodes[0].algorithm', message: 'nope' }] });
-    expect(await lab.setAlgorithm('nope', { algorithm: 'random' })).toMatchObject({ ok: false, message: expect.stringContaining('no balancer "nope"') });
+    expect(await lab.setAlgorithm('nope', { algorithm: 'random' })).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('no balancer "nope"'),
+    });
   });
 });

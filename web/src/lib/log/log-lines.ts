@@ -3,11 +3,12 @@
  * duration is the entry node's own measurement), and the buffer keeps the most recent `capacity`.
  */
 import type { EventOf, NodeState } from '../../../../engine/src/events.ts';
+import { faultEffect } from '../faults/fault-words.ts';
 import { formatMs } from '../format.ts';
 import { classifyOutcome, type OutcomeClass } from '../outcome.ts';
 import { answerError, entryHop, routeOf, type Trace } from '../traces/trace-store.ts';
 
-export type LogKind = 'request' | 'node' | 'fault' | 'health' | 'circuit' | 'traffic' | 'config' | 'error' | 'stream';
+export type LogKind = 'request' | 'connection' | 'node' | 'fault' | 'health' | 'circuit' | 'traffic' | 'config' | 'error' | 'stream';
 
 export interface LogEntry {
   kind: LogKind;
@@ -57,11 +58,49 @@ export function configEntry(event: EventOf<'config.applied'>): LogEntry {
   return { kind: 'config', ts: event.ts, text: `config applied: ${event.name} (${event.nodes} nodes)` };
 }
 
+/** Why a fault ended, as the log says it. */
+const FAULT_ENDINGS: Record<EventOf<'fault.ended'>['reason'], string> = {
+  cleared: 'cleared',
+  expired: 'ended (its scenario time was up)',
+  'target-removed': 'ended (its target left the config)',
+  'scenario-restarted': 'ended (the scenario restarted)',
+};
+
+/** A fault starting or ending, with what that does to the target in words (fault-words.ts). */
 export function faultEntry(event: EventOf<'fault.started'> | EventOf<'fault.ended'>): LogEntry {
-  const { id, target, type } = event.fault;
-  const what = event.type === 'fault.started' ? 'injected' : 'cleared';
-  const effect = type === 'down' ? (event.type === 'fault.started' ? ': its listener is closed, connections are refused' : ': it listens again') : '';
-  return { kind: 'fault', ts: event.ts, text: `fault ${id} ${what}: ${target} ${type}${effect}` };
+  const { id, target, type, source } = event.fault;
+  const started = event.type === 'fault.started';
+  const what = started ? (source === 'scenario' ? 'injected by the scenario' : 'injected') : (FAULT_ENDINGS[event.reason] ?? 'ended');
+  const effect = faultEffect(event.fault, started);
+  return { kind: 'fault', ts: event.ts, text: `fault ${id} ${what}: ${target} ${type}${effect ? `: ${effect}` : ''}` };
+}
+
+/**
+ * An l4 balancer's connection opening (its one pick) or closing (what rode it). The pick's sentence is
+ * the line's detail; the line says what makes l4 different: one decision for many requests.
+ */
+export function connectionEntry(event: EventOf<'connection.opened'> | EventOf<'connection.closed'>): LogEntry {
+  const at = `(l4 balancer ${event.node})`;
+  if (event.type === 'connection.opened') {
+    const text =
+      event.to === undefined
+        ? `connection ${event.connection} from ${event.peer} reset: no eligible target ${at}`
+        : `connection ${event.connection} from ${event.peer} → ${event.to}: one pick for every request it will carry ${at}`;
+    return { kind: 'connection', ts: event.ts, text, detail: event.decision.reason };
+  }
+  if (event.to === undefined)
+    return { kind: 'connection', ts: event.ts, text: `connection ${event.connection} closed: no eligible target ${at}` };
+  const carried = `carried ${plural(event.requests, 'request')}, ${formatBytes(event.bytesUp)} up, ${formatBytes(event.bytesDown)} down`;
+  const text = event.error
+    ? `connection ${event.connection} → ${event.to} failed (${event.error}) after ${formatMs(event.durationMs)}; ${carried} ${at}`
+    : `connection ${event.connection} → ${event.to} closed after ${spanOf(Math.round(event.durationMs))}; ${carried} ${at}`;
+  return { kind: 'connection', ts: event.ts, text };
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} kB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
 /** A span of time as a person says it: `30 s`, `1.5 s`, `250 ms`. */
@@ -88,7 +127,10 @@ function outlierCause(detail: Record<string, unknown>): string | undefined {
   const failures = num(detail, 'failures');
   const requests = num(detail, 'requests');
   const windowMs = num(detail, 'windowMs');
-  const counts = failures !== undefined && requests !== undefined ? ` (${failures} of ${requests} requests${windowMs !== undefined ? ` in ${spanOf(windowMs)}` : ''})` : '';
+  const counts =
+    failures !== undefined && requests !== undefined
+      ? ` (${failures} of ${requests} requests${windowMs !== undefined ? ` in ${spanOf(windowMs)}` : ''})`
+      : '';
   return `a ${percent}% failure rate${counts}`;
 }
 
@@ -105,7 +147,9 @@ export function healthEntry(event: EventOf<'target.health'>): LogEntry {
   const fall = num(detail, 'fall');
   const status = num(detail, 'status');
   const durationMs = num(detail, 'durationMs');
-  const answer = [status !== undefined ? `status ${status}` : '', durationMs !== undefined ? `in ${formatMs(durationMs)}` : ''].filter(Boolean).join(' ');
+  const answer = [status !== undefined ? `status ${status}` : '', durationMs !== undefined ? `in ${formatMs(durationMs)}` : '']
+    .filter(Boolean)
+    .join(' ');
   let text: string;
   switch (event.change) {
     case 'check-failed':
@@ -126,7 +170,11 @@ export function healthEntry(event: EventOf<'target.health'>): LogEntry {
       const times = num(detail, 'timesEjected');
       const ejected = num(detail, 'ejectedTargets');
       const targets = num(detail, 'targets');
-      const notes = [`balancer ${node}`, times !== undefined ? `ejection ${times}` : '', ejected !== undefined && targets !== undefined ? `${ejected} of ${targets} targets out` : '']
+      const notes = [
+        `balancer ${node}`,
+        times !== undefined ? `ejection ${times}` : '',
+        ejected !== undefined && targets !== undefined ? `${ejected} of ${targets} targets out` : '',
+      ]
         .filter(Boolean)
         .join(', ');
       text = `${target} ejected${ejectionMs !== undefined ? ` for ${spanOf(ejectionMs)}` : ''}${cause ? ` after ${cause}` : ''} (${notes})`;
@@ -140,7 +188,10 @@ export function healthEntry(event: EventOf<'target.health'>): LogEntry {
       const ejected = num(detail, 'ejectedTargets');
       const targets = num(detail, 'targets');
       const max = num(detail, 'maxEjectionPercent');
-      const already = ejected !== undefined && targets !== undefined ? `: ${ejected} of ${targets} targets are already ejected${max !== undefined ? ` (at most ${max}% may be)` : ''}` : '';
+      const already =
+        ejected !== undefined && targets !== undefined
+          ? `: ${ejected} of ${targets} targets are already ejected${max !== undefined ? ` (at most ${max}% may be)` : ''}`
+          : '';
       text = `${target} not ejected${cause ? ` despite ${cause}` : ''}${already} ${at}`;
       break;
     }
@@ -156,7 +207,8 @@ export function circuitEntry(event: EventOf<'circuit.state'>): LogEntry {
   let meaning: string;
   if (to === 'open') {
     const failures = num(detail, 'failures');
-    const cause = from === 'half-open' ? 'a trial request failed' : failures !== undefined ? `${failures} consecutive failures` : 'failures';
+    const cause =
+      from === 'half-open' ? 'a trial request failed' : failures !== undefined ? `${failures} consecutive failures` : 'failures';
     meaning = `after ${cause}, requests skip ${target}${coolDownMs !== undefined ? ` for ${spanOf(coolDownMs)}` : ''}`;
   } else if (to === 'half-open') {
     meaning = `the cool-down is over, ${trialRequests !== undefined ? plural(trialRequests, 'trial request') : 'trial requests'} may test ${target}`;
@@ -164,7 +216,12 @@ export function circuitEntry(event: EventOf<'circuit.state'>): LogEntry {
     const successes = num(detail, 'trialSuccesses');
     meaning = `${successes !== undefined ? `${plural(successes, 'trial request')} succeeded` : 'the trial requests succeeded'}, ${target} takes requests again`;
   }
-  return { kind: 'circuit', ts: event.ts, text: `circuit to ${target} ${from} → ${to}: ${meaning} (balancer ${node})`, detail: event.reason };
+  return {
+    kind: 'circuit',
+    ts: event.ts,
+    text: `circuit to ${target} ${from} → ${to}: ${meaning} (balancer ${node})`,
+    detail: event.reason,
+  };
 }
 
 export function engineErrorEntry(event: EventOf<'engine.error'>): LogEntry {

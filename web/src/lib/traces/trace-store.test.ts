@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { completed, exhaustedPath, forwardedTry, happyPath, received, refusedPath, retried, retriedPath } from './fixtures.ts';
+import { completed, exhaustedPath, forwarded, forwardedTry, happyPath, received, refusedPath, retried, retriedPath } from './fixtures.ts';
 import { answerError, entryHop, failureWords, routeOf, TraceStore, triesOf, tryText } from './trace-store.ts';
 
 function storeWith(...events: ReturnType<typeof happyPath>): TraceStore {
@@ -138,5 +138,51 @@ describe('TraceStore with retries', () => {
     expect(failureWords('EDGE_UPSTREAM_RESET')).toBe('reset the connection (EDGE_UPSTREAM_RESET)');
     expect(failureWords('status 502')).toBe('answered 502');
     expect(failureWords('SOMETHING_NEW')).toBe('failed (SOMETHING_NEW)');
+  });
+});
+
+describe('TraceStore with an l4 balancer', () => {
+  const opened = {
+    type: 'connection.opened' as const,
+    seq: 1,
+    ts: 900,
+    node: 'users',
+    connection: 'c3',
+    peer: '127.0.0.1:50123',
+    to: 'users-2',
+    decision: { stage: 'pick' as const, algorithm: 'round-robin', reason: 'round-robin: users-2 is next in rotation (position 2 of 3)' },
+  };
+  /** api -> users (l4, never sees the request) -> users-2: the service names the connection it rode. */
+  const l4Path = (rid = 'r4', t = 1000) => [
+    received(rid, 'api', 'client', t),
+    forwarded(rid, 'api', 'users', t + 0.5),
+    { ...received(rid, 'users-2', 'api', t + 1), via: { node: 'users', connection: 'c3' } },
+    completed(rid, 'users-2', t + 21, 200, 20),
+    completed(rid, 'api', t + 22, 200, 22),
+  ];
+
+  it('adds a relay hop for the balancer whose forward is the connection pick, and closes it with the answer', () => {
+    const store = new TraceStore();
+    store.connectionOpened(opened);
+    for (const event of l4Path()) store.apply(event);
+    const trace = store.get('r4')!;
+    expect(trace.hops.map((h) => [h.node, h.from])).toEqual([
+      ['api', 'client'],
+      ['users', 'api'],
+      ['users-2', 'users'],
+    ]);
+    const relay = trace.hops[1];
+    expect(relay.relay).toEqual({ connection: 'c3' });
+    expect(relay.forwards[0]).toMatchObject({ to: 'users-2', decision: { stage: 'pick', algorithm: 'round-robin' } });
+    expect(relay.forwards[0].decision.reason).toMatch(/rode connection c3; round-robin picked users-2 once, when the connection opened \(round-robin: users-2 is next/);
+    expect(relay.forwards[0].decision.reason).toMatch(/never saw this request/);
+    expect(relay).toMatchObject({ completedTs: 1021, status: 200, upstream: 'users-2' });
+    expect(routeOf(trace).map((r) => r.node)).toEqual(['api', 'users', 'users-2']);
+    expect(trace.done).toBe(true);
+  });
+
+  it('still explains the relay when the connection was opened before the page was watching', () => {
+    const store = storeWith(...l4Path('r5'));
+    expect(store.get('r5')!.hops[1].forwards[0].decision.reason).toMatch(/rode connection c3; the balancer picked users-2 once/);
   });
 });

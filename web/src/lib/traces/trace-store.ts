@@ -3,6 +3,10 @@
  * received the request, each with its forwards (the decision and the target) and its completion.
  * Bounded: the oldest traces are forgotten first. Events may be missing (a slow consumer is sent a
  * sample), so a completion without its `request.received` still makes a hop, marked `estimated`.
+ *
+ * An l4 balancer never sees requests: the node behind it names the connection a request rode (`via`
+ * on its `request.received`), and the trace gains a relay hop for the balancer, whose one forward is
+ * the pick the connection made when it opened (from `connection.opened`, when it was seen).
  */
 import type { Decision, EventOf } from '../../../../engine/src/events.ts';
 
@@ -59,7 +63,12 @@ export interface Hop {
   upstream?: string;
   /** Why the node answered by itself without forwarding (no route, no eligible target). */
   answer?: Decision;
+  /** An l4 balancer's hop: it relayed the bytes of this connection and saw no request. */
+  relay?: { connection: string };
 }
+
+/** How many connections' picks are kept to explain the requests that ride them. */
+const CONNECTIONS_KEPT = 500;
 
 export interface Trace {
   rid: string;
@@ -78,6 +87,8 @@ function isEntry(hop: Hop): boolean {
 export class TraceStore {
   readonly #traces = new Map<string, Trace>();
   readonly #capacity: number;
+  /** The pick of each recent l4 connection, by `node/connection`. */
+  readonly #connections = new Map<string, EventOf<'connection.opened'>>();
 
   constructor(capacity = 2000) {
     this.#capacity = capacity;
@@ -93,6 +104,13 @@ export class TraceStore {
 
   clear(): void {
     this.#traces.clear();
+    this.#connections.clear();
+  }
+
+  /** Remembers an l4 connection's pick, to explain the requests that ride it. */
+  connectionOpened(event: EventOf<'connection.opened'>): void {
+    this.#connections.set(`${event.node}/${event.connection}`, event);
+    if (this.#connections.size > CONNECTIONS_KEPT) this.#connections.delete(this.#connections.keys().next().value as string);
   }
 
   /** Folds one request event into its trace and returns that trace. */
@@ -105,7 +123,20 @@ export class TraceStore {
           trace.path = event.path;
           trace.peer = event.peer;
         }
-        insertByTime(trace.hops, { node: event.node, from: event.from, receivedTs: event.ts, estimated: false, forwards: [] });
+        let from = event.from;
+        if (event.via !== undefined) {
+          const { node, connection } = event.via;
+          insertByTime(trace.hops, {
+            node,
+            from,
+            receivedTs: event.ts,
+            estimated: false,
+            relay: { connection },
+            forwards: [{ ts: event.ts, to: event.node, decision: this.#relayDecision(node, connection, event.node) }],
+          });
+          from = node;
+        }
+        insertByTime(trace.hops, { node: event.node, from, receivedTs: event.ts, estimated: false, forwards: [] });
         break;
       }
       case 'request.forwarded': {
@@ -127,6 +158,7 @@ export class TraceStore {
         hop.error = event.error;
         hop.upstream = event.upstream;
         hop.answer = event.decision;
+        if (hop.from !== CLIENT) completeRelay(trace, hop);
         if (isEntry(hop) || (hop.estimated && !trace.hops.some((h) => h.forwards.some((f) => f.to === hop.node)))) trace.done = true;
         break;
       }
@@ -147,12 +179,34 @@ export class TraceStore {
     return trace;
   }
 
+  /** The forward of a relay hop: the connection's pick, said as what it means for this request. */
+  #relayDecision(node: string, connection: string, to: string): Decision {
+    const opened = this.#connections.get(`${node}/${connection}`);
+    const picked = opened?.decision.algorithm ? `${opened.decision.algorithm} picked ${to}` : `the balancer picked ${to}`;
+    return {
+      stage: 'pick',
+      ...(opened?.decision.algorithm ? { algorithm: opened.decision.algorithm } : {}),
+      reason: `l4: rode connection ${connection}; ${picked} once, when the connection opened${opened ? ` (${opened.decision.reason})` : ''}, and never saw this request`,
+    };
+  }
+
   #estimatedHop(trace: Trace, node: string, receivedTs: number): Hop {
     const sender = trace.hops.findLast((h) => h.forwards.some((f) => f.to === node));
     const hop: Hop = { node, from: sender?.node ?? (trace.hops.length === 0 ? CLIENT : '?'), receivedTs, estimated: true, forwards: [] };
     insertByTime(trace.hops, hop);
     return hop;
   }
+}
+
+/** A relay hop ends when the node behind it answers: the bytes came back the same way. */
+function completeRelay(trace: Trace, hop: Hop): void {
+  const relay = trace.hops.findLast((h) => h.relay !== undefined && h.node === hop.from && h.completedTs === undefined);
+  if (relay === undefined) return;
+  relay.completedTs = hop.completedTs;
+  relay.status = hop.status;
+  relay.durationMs = hop.durationMs;
+  relay.error = hop.error;
+  relay.upstream = hop.node;
 }
 
 /** The latest hop at `node` that has not completed yet. */
