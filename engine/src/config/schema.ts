@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import { HASH_KEY_FORMS, isHashKey } from '../balancer/hash-key.ts';
-import { factoryOptions, KEYED_PICKERS, PICKER_IDS, PICKER_OPTIONS, PICKERS, type PickerId } from '../balancer/pickers/index.ts';
+import { L4_PICKERS } from '../balancer/l4-pickers.ts';
+import { factoryOptions, KEYED_PICKERS, PICKER_IDS, PICKER_OPTIONS, PICKERS } from '../balancer/pickers/index.ts';
 import { FAILURE_KINDS } from '../balancer/resilience/failure-kind.ts';
 import { MAX_RESPONSE_SIZE, parseByteSize } from '../nodes/service-body.ts';
 import { isTrustEntry } from '../proxy/real-ip.ts';
@@ -272,8 +273,6 @@ export const PickerOptionsSpec = z.strictObject({
 
 export const BALANCER_MODES = ['l7', 'l4'] as const;
 
-/** Pickers that work on connections alone: no request latency (peak-ewma) to learn from. */
-export const L4_PICKERS: readonly PickerId[] = PICKER_IDS.filter((id) => id !== 'peak-ewma');
 
 /**
  * What a TCP balancer cannot do, as HAProxy's `mode tcp`: it sees a connection's source address and

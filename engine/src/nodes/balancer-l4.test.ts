@@ -5,6 +5,8 @@
  */
 import { Client } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
+import { L4_PICKERS } from '../balancer/l4-pickers.ts';
+import { PICKER_IDS } from '../balancer/pickers/index.ts';
 import { validateConfig } from '../config/validate.ts';
 import type { EventOf } from '../events.ts';
 import { startEngine, type RunningEngine } from '../testing/harness.ts';
@@ -179,6 +181,10 @@ describe('l4 config', () => {
     [{ mode: 'l3' }, 'nodes[0].mode'],
   ])('refuses %j', (extra, message) => {
     expect(errors(extra).join('\n')).toContain(message);
+  });
+
+  it('offers every registered picker but peak-ewma', () => {
+    expect([...L4_PICKERS].sort()).toEqual(PICKER_IDS.filter((id) => id !== 'peak-ewma').sort());
   });
 
   it('accepts what a TCP balancer can do', () => {
