@@ -253,8 +253,9 @@ export class Engine {
    * only the rate). Fields that say how much to send replace the base's whole load (a `phases` list
    * drops its `rate`), and `requests` replaces `paths` and `method` (and the other way round). The
    * merged flow is checked by the config schema; throws InputError with the path of a bad field.
+   * `flowName` picks another flow than the first; the other flows keep running (restarted with it).
    */
-  async startTraffic(overrides?: Record<string, unknown>): Promise<void> {
+  async startTraffic(overrides?: Record<string, unknown>, flowName?: string): Promise<void> {
     this.#resumeFlows = undefined;
     const configured = this.#config?.traffic ?? [];
     if (!overrides || Object.keys(overrides).length === 0) {
@@ -262,7 +263,13 @@ export class Engine {
       await this.traffic.start(configured);
       return;
     }
-    const base: Record<string, unknown> = { ...(this.traffic.running ? this.traffic.flows[0] : configured[0]) };
+    const current = this.traffic.running ? this.traffic.flows : configured;
+    const index = flowName === undefined ? 0 : current.findIndex((f, i) => (f.name ?? `flow-${i + 1}`) === flowName);
+    if (index < 0) {
+      const names = current.map((f, i) => f.name ?? `flow-${i + 1}`);
+      throw new InputError('flow', `no flow "${flowName}"${names.length ? ` (flows: ${names.join(', ')})` : ''}`);
+    }
+    const base: Record<string, unknown> = { ...current[index] };
     const given = Object.keys(overrides);
     if (given.some((k) => TRAFFIC_LOAD_KEYS.includes(k))) for (const k of TRAFFIC_LOAD_KEYS) delete base[k];
     if (given.some((k) => k === 'paths' || k === 'method')) delete base.requests;
@@ -276,7 +283,7 @@ export class Engine {
     }
     const flow = parsed.data;
     if (!this.#nodes.has(flow.to) && !isExternalUrl(flow.to)) throw new InputError('to', `unknown node "${flow.to}"`);
-    await this.traffic.start([flow]);
+    await this.traffic.start(current.length === 0 ? [flow] : current.map((f, i) => (i === index ? flow : f)));
   }
 
   /**

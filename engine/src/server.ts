@@ -102,7 +102,11 @@ export async function startControlServer(options: ControlServerOptions): Promise
         const body = await readJson(req);
         const { action, ...fields } = (body ?? {}) as Record<string, unknown>;
         if (action === 'stop') await engine.stopTraffic();
-        else if (action === 'start') await engine.startTraffic(parseFlowOverrides(fields));
+        else if (action === 'start') {
+          const { flow, ...flowFields } = fields;
+          if (flow !== undefined && (typeof flow !== 'string' || flow === '')) throw new InputError('flow', 'expected the name of a flow');
+          await engine.startTraffic(parseFlowOverrides(flowFields), flow);
+        }
         else if (action === 'set') engine.setTraffic(parseTrafficChange(fields));
         else if (action === 'resume') await engine.resumeTraffic();
         else throw new InputError('action', 'expected "start", "set", "resume" or "stop"');

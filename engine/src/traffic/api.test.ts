@@ -1,5 +1,6 @@
 /** `POST /api/traffic` and `GET /api/traffic` on real sockets: the new fields, live changes, and errors with paths. */
 import { afterEach, describe, expect, it } from 'vitest';
+import { TrafficFlow } from '../config/schema.ts';
 import type { EventOf } from '../events.ts';
 import { startControlServer, type ControlServer } from '../server.ts';
 import { startEngine, waitFor, type RunningEngine } from '../testing/harness.ts';
@@ -35,6 +36,24 @@ async function post(url: string, body: unknown): Promise<{ status: number; body:
 }
 
 describe('/api/traffic', () => {
+  it('start with fields changes one flow (the first, or the one named) and keeps the others running', async () => {
+    const url = await setup();
+    await running!.engine.traffic.start([
+      TrafficFlow.parse({ to: 'edge', rate: 5, clients: 2, name: 'a' }),
+      TrafficFlow.parse({ to: 'edge', rate: 6, clients: 2, name: 'b' }),
+    ]);
+    const changed = await post(url, { action: 'start', flow: 'b', shape: 'poisson', rate: 9 });
+    expect(changed.status).toBe(200);
+    expect(changed.body.flows.map((f: { name: string; rate: number; shape: string }) => [f.name, f.rate, f.shape])).toEqual([
+      ['a', 5, 'constant'],
+      ['b', 9, 'poisson'],
+    ]);
+    const unknown = await post(url, { action: 'start', flow: 'zzz', rate: 3 });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.errors[0]).toMatchObject({ path: 'flow' });
+    expect(unknown.body.errors[0].message).toMatch(/no flow "zzz" \(flows: a, b\)/);
+  });
+
   it('resume brings back the flow as it last ran (started with fields, then set live), not the config\'s', async () => {
     const url = await setup();
     expect((await post(url, { action: 'start', rate: 12, paths: ['/orders/{1..5}'] })).status).toBe(200);

@@ -245,7 +245,7 @@ describe('fault and traffic components', () => {
     flushSync();
     expect((view.byTestId('traffic-param-users') as HTMLInputElement).value).toBe('5');
     (view.byTestId('traffic-apply-shape') as HTMLButtonElement).click();
-    await vi.waitFor(() => expect(requests.at(-1)?.body).toBe(JSON.stringify({ action: 'start', shape: 'closed', users: 5, think: 200 })));
+    await vi.waitFor(() => expect(requests.at(-1)?.body).toBe(JSON.stringify({ action: 'start', flow: 'browse', shape: 'closed', users: 5, think: 200 })));
   });
 
   it('shows a service’s capacity and queue as the engine reports them', () => {

@@ -56,9 +56,12 @@ export function shapeInitialValues(shape: TrafficShape, currentRate: number): Fo
   return Object.fromEntries(SHAPE_PARAMS[shape].map((p) => [p.key, p.from ? Math.round(p.from(rate) * 10) / 10 : (p.initial ?? null)]));
 }
 
-/** `{action:'start', shape, ...}`: empty fields left out (the engine applies its default or names the field). */
-export function shapeStartBody(shape: TrafficShape, values: FormValues): Record<string, unknown> {
-  const body: Record<string, unknown> = { action: 'start', shape };
+/**
+ * `{action:'start', shape, ...}`: empty fields left out (the engine applies its default or names the
+ * field); `flow` names the flow to change (the engine keeps the others running).
+ */
+export function shapeStartBody(shape: TrafficShape, values: FormValues, flow?: string): Record<string, unknown> {
+  const body: Record<string, unknown> = { action: 'start', ...(flow === undefined ? {} : { flow }), shape };
   for (const param of SHAPE_PARAMS[shape]) {
     const raw = values[param.key];
     if (raw === null || raw === undefined || (typeof raw === 'string' && raw.trim() === '')) continue;
