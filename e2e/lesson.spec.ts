@@ -105,9 +105,15 @@ test('the round-robin lesson runs end to end, each goal checked against the engi
   expect(metrics.traffic.running).toBe(false);
   expect(await (await request.get('/api/faults')).json()).toEqual([]);
 
-  // Traffic is stopped: once the last requests finish and the page has the engine's final counts,
-  // the step's baseline (the page's latest tick) is the engine's numbers now.
-  await expect.poll(async () => Object.values(await engineNodes(request)).every((n) => n.inFlight === 0)).toBe(true);
+  // Traffic is stopped: once the last requests finish (none left in the generator either: a request
+  // it already sent may not have reached the first node yet) and the page has the engine's final
+  // counts, the step's baseline (the page's latest tick) is the engine's numbers now.
+  await expect
+    .poll(async () => {
+      const snapshot = await (await request.get('/api/metrics')).json();
+      return snapshot.traffic.outstanding === 0 && Object.values(snapshot.nodes as MetricsByNode).every((n) => n.inFlight === 0);
+    })
+    .toBe(true);
   let baseline = await engineNodes(request);
   for (const id of ['users-1', 'users-2', 'users-3'])
     await expect.poll(() => badge(page, `node-${id}-requests`)).toBe(baseline[id].requests);
