@@ -400,7 +400,13 @@ export class LabState {
     }
   }
 
+  /**
+   * A fetched snapshot, unless a `metrics.tick` newer than it has already arrived: the stream is faster
+   * than a fetch, and an older snapshot landing last would move every count back for half a second
+   * (and a lesson step begun then would take that stale count as its baseline).
+   */
   #applyMetrics(snapshot: MetricsSnapshot): void {
+    if (snapshot.ts < this.metricsTs) return;
     this.metrics = snapshot.nodes ?? {};
     this.metricsTs = snapshot.ts;
   }

@@ -65,6 +65,15 @@ describe('LabState', () => {
     expect(lab.metrics['users-1'].requests).toBe(12);
   });
 
+  it('keeps a newer tick when an older fetched snapshot lands after it', async () => {
+    const lab = labWithTopology();
+    // The fetch stub answers /api/metrics with a snapshot taken at ts 1; the stream already gave ts 3000.
+    lab.ingest([{ type: 'metrics.tick', seq: 99, ts: 3000, nodes: { 'users-1': metrics } }], 5000);
+    await lab.refresh();
+    expect(lab.metricsTs).toBe(3000);
+    expect(lab.metrics['users-1']?.requests).toBe(12);
+  });
+
   it('hands every metrics tick to its listeners, in order, until they stop listening', () => {
     const lab = labWithTopology();
     const seen: number[] = [];
