@@ -235,6 +235,11 @@ describe('fault and traffic components', () => {
     const rate = view.byTestId('traffic-panel-rate') as HTMLInputElement;
     rate.value = '30';
     rate.dispatchEvent(new Event('input', { bubbles: true }));
+    // The engine's next report (about once a second) brings the same rate in new objects: what the
+    // learner typed stays.
+    lab.traffic = { ...lab.traffic!, flows: lab.traffic!.flows.map((f) => ({ ...f })) };
+    flushSync();
+    expect(rate.value).toBe('30');
     (view.byTestId('traffic-panel-set') as HTMLButtonElement).click();
     await vi.waitFor(() => expect(requests.at(-1)?.body).toBe(JSON.stringify({ action: 'set', flow: 'browse', rate: 30 })));
     await vi.waitFor(() => expect(view.byTestId('traffic-panel-set')?.getAttribute('aria-busy')).toBe('false'));
