@@ -73,7 +73,10 @@ export class Engine {
   readonly #nodes = new Map<string, NodeServer>();
   readonly #ctx: NodeContext;
   #config: EdgeConfigParsed | undefined;
-  /** The flows `resumeTraffic` starts when they differ from what the generator last started (a live `set`). */
+  /**
+   * What `resumeTraffic` starts when it is not simply what the generator last ran: a new config's flows
+   * (nothing ran under it yet), or the last flows with a live `set` applied.
+   */
   #resumeFlows: TrafficConfig[] | undefined;
   #input: unknown;
   #retry: NodeJS.Timeout | undefined;
@@ -151,7 +154,8 @@ export class Engine {
       starting.push(node);
     }
     this.#config = config;
-    this.#resumeFlows = undefined;
+    // Until traffic starts under this config, resuming means its own flows, not the previous config's.
+    this.#resumeFlows = config.traffic;
     this.#input = input;
     this.metrics.setNodes(config.nodes.map((n) => ({ id: n.id, kind: n.kind, ...(n.kind === 'balancer' ? { mode: n.mode } : {}) })));
 
@@ -294,7 +298,7 @@ export class Engine {
     const runner = this.traffic.set(change);
     // What `resume` brings back: a one-phase flow keeps the rate or users it was set to.
     this.#resumeFlows = this.traffic.flows.map((flow) =>
-      flow.name !== runner.config.name || flow.phases !== undefined
+      flow !== runner.config || flow.phases !== undefined
         ? flow
         : { ...flow, ...(change.rate !== undefined ? { rate: change.rate } : {}), ...(change.users !== undefined ? { users: change.users } : {}) },
     );

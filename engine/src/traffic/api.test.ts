@@ -36,6 +36,27 @@ async function post(url: string, body: unknown): Promise<{ status: number; body:
 }
 
 describe('/api/traffic', () => {
+  it('resume after a new config was applied starts that config\'s flows, not the previous ones', async () => {
+    const url = await setup();
+    await post(url, { action: 'set', rate: 7 });
+    await post(url, { action: 'stop' });
+    const res = await fetch(`${url}/api/config`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        version: 1,
+        nodes: [
+          { id: 'edge', kind: 'proxy', to: 'svc' },
+          { id: 'svc', kind: 'service' },
+        ],
+        traffic: [{ name: 'other', to: 'edge', rate: 3 }],
+      }),
+    });
+    expect(res.status).toBe(200);
+    const resumed = await post(url, { action: 'resume' });
+    expect(resumed.body).toMatchObject({ running: true, flows: [{ name: 'other', rate: 3 }] });
+  });
+
   it('start with fields changes one flow (the first, or the one named) and keeps the others running', async () => {
     const url = await setup();
     await running!.engine.traffic.start([
