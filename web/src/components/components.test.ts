@@ -52,7 +52,6 @@ function newLab(): LabState {
 
 describe('components', () => {
   const requests: Array<{ method: string; url: string; body?: string }> = [];
-  let cleanup: Array<() => void> = [];
 
   beforeEach(() => {
     requests.length = 0;
@@ -67,21 +66,13 @@ describe('components', () => {
     );
   });
   afterEach(() => {
-    for (const fn of cleanup) fn();
-    cleanup = [];
     vi.unstubAllGlobals();
   });
-
-  function render(...args: Parameters<typeof renderWithLab>) {
-    const view = renderWithLab(...args);
-    cleanup.push(view.destroy);
-    return view;
-  }
 
   it('draws a box per node with the engine’s counts on its badges', () => {
     const lab = newLab();
     lab.metrics = { 'users-1': metricsOf(1234, 3, 2) };
-    const view = render(Topology, lab, { layout: lab.layout });
+    const view = renderWithLab(Topology, lab, { layout: lab.layout });
     expect(view.byTestId('node-edge')).not.toBeNull();
     expect(view.byTestId('node-client')).not.toBeNull();
     expect(view.byTestId('node-users-1-requests')?.textContent).toBe('1,234');
@@ -95,7 +86,7 @@ describe('components', () => {
   it('marks a stopped node visibly, with a state tag', () => {
     const lab = newLab();
     lab.ingest([{ type: 'node.state', seq: 1, ts: 1, node: 'users-1', kind: 'service', state: 'stopped', port: null }], 1);
-    const view = render(Topology, lab, { layout: lab.layout });
+    const view = renderWithLab(Topology, lab, { layout: lab.layout });
     expect(view.byTestId('node-users-1')?.getAttribute('data-state')).toBe('stopped');
     expect(view.byTestId('node-users-1-state-tag')?.textContent).toBe('STOPPED');
     expect(view.byTestId('node-users-2-state-tag')?.textContent).toBe('UP');
@@ -103,7 +94,7 @@ describe('components', () => {
 
   it('opens the inspector from a box, by keyboard too', () => {
     const lab = newLab();
-    const view = render(Topology, lab, { layout: lab.layout });
+    const view = renderWithLab(Topology, lab, { layout: lab.layout });
     const box = view.byTestId('node-users')!;
     expect(box.getAttribute('tabindex')).toBe('0');
     box.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
@@ -115,7 +106,7 @@ describe('components', () => {
     lab.metrics = { users: metricsOf(10, 2) };
     lab.ingest(happyPath('a'), 1);
     lab.flush();
-    const view = render(Inspector, lab, { id: 'users' });
+    const view = renderWithLab(Inspector, lab, { id: 'users' });
     expect(view.byTestId('inspector-metrics')?.textContent).toContain('10');
     expect(view.byTestId('inspector-algorithm')?.textContent).toBe('round-robin');
     expect(view.byTestId('inspector-decisions')?.textContent).toContain('users-2 is next in rotation');
@@ -125,7 +116,7 @@ describe('components', () => {
     const lab = newLab();
     lab.ingest([...happyPath('a'), ...refusedPath('b')], 1);
     lab.flushLog();
-    const view = render(EventLog, lab);
+    const view = renderWithLab(EventLog, lab);
     const log = view.byTestId('event-log')!;
     expect(log.getAttribute('aria-live')).toBe('polite');
     const lines = [...log.querySelectorAll<HTMLButtonElement>('button[data-testid="log-line"]')];
@@ -139,7 +130,7 @@ describe('components', () => {
     const lab = newLab();
     lab.ingest(happyPath('a'), 1);
     lab.flushLog();
-    const view = render(EventLog, lab);
+    const view = renderWithLab(EventLog, lab);
     const line = view.target.querySelector<HTMLElement>('[data-testid="log-line"]')!;
     line.dispatchEvent(new FocusEvent('focus'));
     flushSync();
@@ -154,7 +145,7 @@ describe('components', () => {
     const lab = newLab();
     lab.ingest(happyPath('a'), 1);
     lab.flushLog();
-    const view = render(EventLog, lab);
+    const view = renderWithLab(EventLog, lab);
     const first = view.target.querySelector<HTMLButtonElement>('button[data-testid="log-line"]')!;
     first.dispatchEvent(new FocusEvent('focusin', { bubbles: true }));
     lab.ingest(happyPath('b', 5000), 2);
@@ -166,7 +157,7 @@ describe('components', () => {
 
   it('stops a service with a down fault and offers to start it again', async () => {
     const lab = newLab();
-    const view = render(ServiceToggles, lab);
+    const view = renderWithLab(ServiceToggles, lab);
     const toggle = view.byTestId('service-users-1-toggle')!;
     expect(toggle.textContent?.trim()).toBe('Stop users-1');
     toggle.click();
@@ -182,7 +173,7 @@ describe('components', () => {
 
   it('sends the rate the learner typed, as a live change of the running flow', async () => {
     const lab = newLab();
-    const view = render(Controls, lab, { onexport: () => {} });
+    const view = renderWithLab(Controls, lab, { onexport: () => {} });
     const input = view.byTestId('traffic-rate-input') as HTMLInputElement;
     input.value = '25';
     input.dispatchEvent(new Event('input', { bubbles: true }));
@@ -195,7 +186,7 @@ describe('components', () => {
   it('starts the traffic at the typed rate when it is paused', async () => {
     const lab = newLab();
     lab.traffic = { ...lab.topology!.traffic, running: false };
-    const view = render(Controls, lab, { onexport: () => {} });
+    const view = renderWithLab(Controls, lab, { onexport: () => {} });
     const input = view.byTestId('traffic-rate-input') as HTMLInputElement;
     input.value = '25';
     input.dispatchEvent(new Event('input', { bubbles: true }));

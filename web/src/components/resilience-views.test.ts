@@ -7,8 +7,6 @@ import EventLog from './EventLog.svelte';
 import TraceView from './TraceView.svelte';
 
 describe('health, circuit and retry events on the page', () => {
-  let cleanup: Array<() => void> = [];
-
   beforeEach(() => {
     vi.stubGlobal(
       'fetch',
@@ -16,16 +14,8 @@ describe('health, circuit and retry events on the page', () => {
     );
   });
   afterEach(() => {
-    for (const fn of cleanup) fn();
-    cleanup = [];
     vi.unstubAllGlobals();
   });
-
-  function render(...args: Parameters<typeof renderWithLab>) {
-    const view = renderWithLab(...args);
-    cleanup.push(view.destroy);
-    return view;
-  }
 
   it('logs target.health and circuit.state as notes, with the engine’s sentence', () => {
     const lab = new LabState();
@@ -64,7 +54,7 @@ describe('health, circuit and retry events on the page', () => {
     ];
     lab.ingest(events, 1);
     lab.flushLog();
-    const view = render(EventLog, lab);
+    const view = renderWithLab(EventLog, lab);
     const notes = [...view.target.querySelectorAll<HTMLElement>('[data-testid="log-note"]')];
     expect(notes.map((n) => n.dataset.kind)).toEqual(['circuit', 'health']);
     expect(notes[1].textContent).toContain('users-2 ejected for 30 s after 5 consecutive failures');
@@ -77,7 +67,7 @@ describe('health, circuit and retry events on the page', () => {
     lab.ingest([...retriedPath('a'), ...exhaustedPath('b')], 1);
     lab.openTrace('a');
     lab.flush();
-    const view = render(TraceView, lab);
+    const view = renderWithLab(TraceView, lab);
     const tries = [...view.target.querySelectorAll<HTMLElement>('[data-testid="trace-try"]')];
     expect(tries.map((t) => [t.dataset.try, t.dataset.state])).toEqual([
       ['1', 'retried'],

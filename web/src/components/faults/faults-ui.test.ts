@@ -40,7 +40,6 @@ function newLab(): LabState {
 describe('fault and traffic components', () => {
   const requests: Array<{ method: string; url: string; body?: string }> = [];
   let answer: (method: string, url: string) => Response;
-  let cleanup: Array<() => void> = [];
 
   beforeEach(() => {
     requests.length = 0;
@@ -58,22 +57,14 @@ describe('fault and traffic components', () => {
     );
   });
   afterEach(() => {
-    for (const fn of cleanup) fn();
-    cleanup = [];
     vi.unstubAllGlobals();
   });
-
-  function render(...args: Parameters<typeof renderWithLab>) {
-    const view = renderWithLab(...args);
-    cleanup.push(view.destroy);
-    return view;
-  }
 
   it('marks a faulted node with an icon and words, and a faulted edge dashed with a label', () => {
     const lab = newLab();
     lab.faults = [latency, partition];
-    const view = render(Topology, lab, { layout: lab.layout });
-    const labels = render(EdgeFaultLabels, lab, { layout: lab.layout });
+    const view = renderWithLab(Topology, lab, { layout: lab.layout });
+    const labels = renderWithLab(EdgeFaultLabels, lab, { layout: lab.layout });
     const marker = view.byTestId('node-users-1-fault')!;
     expect(marker.querySelector('text')?.textContent).toBe('latency +300 ms');
     expect(marker.querySelector('path.fault-glyph')).not.toBeNull();
@@ -88,7 +79,7 @@ describe('fault and traffic components', () => {
 
   it('opens the fault menu of a node on right click and with Shift+F10, and of an edge with Enter', () => {
     const lab = newLab();
-    const view = render(Topology, lab, { layout: lab.layout });
+    const view = renderWithLab(Topology, lab, { layout: lab.layout });
     view
       .byTestId('node-users-1')!
       .dispatchEvent(new MouseEvent('contextmenu', { bubbles: true, cancelable: true, clientX: 40, clientY: 50 }));
@@ -105,7 +96,7 @@ describe('fault and traffic components', () => {
 
   it('offers the types allowed at the place, prefilled, and injects the filled form', async () => {
     const lab = newLab();
-    const view = render(FaultMenu, lab, {
+    const view = renderWithLab(FaultMenu, lab, {
       request: {
         target: 'users-1',
         place: { kind: 'node', nodeKind: 'service' },
@@ -133,7 +124,7 @@ describe('fault and traffic components', () => {
     answer = () =>
       new Response(JSON.stringify({ errors: [{ path: 'ms', message: 'Too small: expected number to be >=0' }] }), { status: 400 });
     const lab = newLab();
-    const view = render(FaultMenu, lab, {
+    const view = renderWithLab(FaultMenu, lab, {
       request: {
         target: 'users-1',
         place: { kind: 'node', nodeKind: 'service' },
@@ -159,7 +150,7 @@ describe('fault and traffic components', () => {
       around: { left: 0, top: 0, right: 10, bottom: 10 },
       returnFocus: box,
     };
-    const view = render(FaultMenu, lab, { request: lab.faultMenu });
+    const view = renderWithLab(FaultMenu, lab, { request: lab.faultMenu });
     view.byTestId('fault-menu')!.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, cancelable: true }));
     expect(lab.faultMenu).toBeNull();
     expect(document.activeElement).toBe(box);
@@ -169,7 +160,7 @@ describe('fault and traffic components', () => {
   it('lists every active fault with its words and source, clears one, and clears all', async () => {
     const lab = newLab();
     lab.faults = [partition, latency];
-    const view = render(FaultsPanel, lab);
+    const view = renderWithLab(FaultsPanel, lab);
     const rows = [...view.target.querySelectorAll<HTMLElement>('[data-testid="fault-row"]')];
     expect(rows.map((r) => r.dataset.faultId)).toEqual(['f1', 'f2']);
     expect(rows[0].textContent).toContain('300 ms ± 50 ms added to each request');
@@ -187,7 +178,7 @@ describe('fault and traffic components', () => {
 
   it('adds a fault on an edge from the panel, for learners who do not right-click', async () => {
     const lab = newLab();
-    const view = render(FaultsPanel, lab);
+    const view = renderWithLab(FaultsPanel, lab);
     view.byTestId('faults-add')!.click();
     flushSync();
     const select = view.byTestId('fault-add-target') as HTMLSelectElement;
@@ -226,7 +217,7 @@ describe('fault and traffic components', () => {
         },
       ],
     };
-    const view = render(TrafficPanel, lab);
+    const view = renderWithLab(TrafficPanel, lab);
     expect(view.byTestId('flow-browse-target')?.textContent).toBe('12');
     expect(view.byTestId('flow-browse-achieved')?.textContent).toBe('12');
     expect(view.byTestId('flow-browse-sent')?.textContent).toBe('431');
@@ -250,7 +241,9 @@ describe('fault and traffic components', () => {
     flushSync();
     expect((view.byTestId('traffic-param-users') as HTMLInputElement).value).toBe('5');
     (view.byTestId('traffic-apply-shape') as HTMLButtonElement).click();
-    await vi.waitFor(() => expect(requests.at(-1)?.body).toBe(JSON.stringify({ action: 'start', flow: 'browse', shape: 'closed', users: 5, think: 200 })));
+    await vi.waitFor(() =>
+      expect(requests.at(-1)?.body).toBe(JSON.stringify({ action: 'start', flow: 'browse', shape: 'closed', users: 5, think: 200 })),
+    );
   });
 
   it('shows a service’s capacity and queue as the engine reports them', () => {
@@ -268,7 +261,7 @@ describe('fault and traffic components', () => {
     };
     lab.capacities = { 'users-1': capacity };
     const node = lab.nodes.find((n) => n.id === 'users-1') as TopologyNode;
-    const view = render(ServiceInspector, lab, { node, metrics: undefined, decisions: [] });
+    const view = renderWithLab(ServiceInspector, lab, { node, metrics: undefined, decisions: [] });
     expect(view.byTestId('capacity-inflight')?.textContent).toBe('1');
     expect(view.byTestId('capacity-queued')?.textContent).toBe('4');
     expect(view.byTestId('capacity-rejected')?.textContent).toBe('17');
