@@ -7,13 +7,20 @@ import type { EngineEvent, EngineEventBody } from './events.ts';
 
 export type Listener = (event: EngineEvent) => void;
 
+/** `performance.timeOrigin` is a getter that calls into C++: read it once, not on every event. */
+const TIME_ORIGIN = performance.timeOrigin;
+
+function wallClock(): number {
+  return TIME_ORIGIN + performance.now();
+}
+
 export class EventBus {
   #seq = 0;
   #listeners: Listener[] = [];
   readonly #clock: () => number;
 
   /** `clock` returns wall-clock milliseconds; injected so tests can pin time. */
-  constructor(clock: () => number = () => performance.timeOrigin + performance.now()) {
+  constructor(clock: () => number = wallClock) {
     this.#clock = clock;
   }
 

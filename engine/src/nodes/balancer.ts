@@ -24,6 +24,7 @@ import type { BalancerConfig } from '../config/schema.ts';
 import type { Decision } from '../events.ts';
 import type { PartitionMode } from '../faults/partition.ts';
 import { DEFAULT_TIMEOUTS } from '../proxy/forwarder.ts';
+import { hasRequestBody } from '../proxy/headers.ts';
 import { clientAddressReader } from '../proxy/real-ip.ts';
 import { ForwardingNode } from './forwarding-node.ts';
 import type { L4Link } from './l4-links.ts';
@@ -368,13 +369,16 @@ export class BalancerNode extends ForwardingNode<BalancerConfig> {
         path: exchange.req.url ?? '/',
         decision: eligibility.left > 0 ? withExclusions(pick.decision, this.#targets, eligibility) : pick.decision,
         try: tryNumber,
-        settle: (outcome) => {
-          target.inFlight--;
-          if (isRetry) this.#retries--;
-          const kind = failureKind(outcome);
-          picker.onSettled?.({ target: target.id, durationMs: outcome.durationMs, failed: kind !== undefined && kind !== 'aborted' }, ctx);
-          this.#health.settled(target.id, outcome, trial);
-        },
+        settle: undefined,
+      };
+      // Assigned, not written in the literal: tsx (esbuild keepNames) names a literal's arrow
+      // functions with a defineProperty call, per request here.
+      verdict.settle = (outcome) => {
+        target.inFlight--;
+        if (isRetry) this.#retries--;
+        const kind = failureKind(outcome);
+        picker.onSettled?.({ target: target.id, durationMs: outcome.durationMs, failed: kind !== undefined && kind !== 'aborted' }, ctx);
+        this.#health.settled(target.id, outcome, trial);
       };
       if (!retries) return verdict;
       verdict.timeout = retries.perTryTimeoutMs;
@@ -389,7 +393,8 @@ export class BalancerNode extends ForwardingNode<BalancerConfig> {
               failure: kind,
               tryNumber,
               method: req.method ?? 'GET',
-              hasBody: hasBody(req.headers),
+              // A request body cannot be replayed (it streams through): such requests are never retried.
+              hasBody: hasRequestBody(req.headers),
               retries: this.#retries,
               active,
             });
@@ -559,12 +564,6 @@ function healthSettingsOf(config: BalancerConfig): HealthSettings {
   if (slowStart)
     settings.slowStart = { windowMs: slowStart.window, aggression: slowStart.aggression, minWeightPercent: slowStart.minWeightPercent };
   return settings;
-}
-
-/** A request body cannot be replayed (it streams through): such requests are never retried. */
-function hasBody(headers: Exchange['req']['headers']): boolean {
-  const length = headers['content-length'];
-  return headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
 /** `::ffff:127.0.0.1` is the IPv4 client `127.0.0.1`, as nginx's `$remote_addr` prints it. */

@@ -7,6 +7,7 @@
 import type { BalancerConfig, GatewayConfig, ProxyConfig } from '../config/schema.ts';
 import type { PartitionMode } from '../faults/partition.ts';
 import { DEFAULT_TIMEOUTS, forward, UpstreamPools, type Hop, type Timeouts } from '../proxy/forwarder.ts';
+import { forwardedNode } from '../proxy/headers.ts';
 import { LISTEN_HOST, NodeServer, type Exchange, type NodeContext } from './node-server.ts';
 import type { ForwardVerdict, Stage, TryFailure } from './verdict.ts';
 
@@ -103,7 +104,7 @@ export abstract class ForwardingNode<C extends ForwardingConfig> extends NodeSer
       exchange,
       this.#pools.get(origin),
       verdict.path,
-      (this.#hop ??= { nodeId: this.id, localAddress: `${LISTEN_HOST}:${this.port}`, responseTimeout: this.#timeouts.response }),
+      (this.#hop ??= { nodeId: this.id, forwardedBy: forwardedNode(`${LISTEN_HOST}:${this.port}`), responseTimeout: this.#timeouts.response }),
       settle || retry
         ? (result) => {
             settle?.({ status: result.status, error: result.error, durationMs: performance.now() - startedAt });

@@ -34,6 +34,8 @@ export class Exchange {
   upstream: string | undefined;
   /** Set when a stage answered by itself, so the completion event says why. */
   decision: Decision | undefined;
+  /** The upstream try in flight (proxy/forwarder.ts), told when the client leaves before the answer ends. */
+  upstreamTry: { clientClosed(): void } | undefined;
   constructor(
     readonly rid: string,
     readonly req: IncomingMessage,
@@ -229,6 +231,7 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
       if (exchange.upstream) event.upstream = exchange.upstream;
       if (exchange.decision) event.decision = exchange.decision;
       bus.emit(event);
+      exchange.upstreamTry?.clientClosed();
     });
     if (gate === undefined) this.handle(exchange);
     else gate.admit(exchange, typeof from === 'string' ? from : undefined, this.#proceed);

@@ -10,7 +10,7 @@
 import type { ServiceConfig } from '../config/schema.ts';
 import { ERROR_HEADER } from '../errors.ts';
 import { splitTarget } from '../gateway/routes.ts';
-import { REQUEST_ID_HEADER } from '../proxy/headers.ts';
+import { hasRequestBody, REQUEST_ID_HEADER } from '../proxy/headers.ts';
 import { latencySampler, type LatencySampler } from './latency.ts';
 import { Exchange, NodeServer, type NodeContext } from './node-server.ts';
 import { padJson, writeBody } from './service-body.ts';
@@ -65,9 +65,11 @@ export class ServiceNode extends NodeServer<ServiceConfig> {
 
   protected handle(exchange: Exchange): void {
     const { req, res } = exchange;
-    // Read the whole request body (a real server would); the answer waits for its end.
-    req.resume();
-    req.once('error', () => res.destroy());
+    if (hasRequestBody(req.headers)) {
+      // Read the whole request body (a real server would); the answer waits for its end.
+      req.resume();
+      req.once('error', () => res.destroy());
+    }
     if (this.#gate.tryAcquire()) {
       this.#process(exchange, 0);
       return;
@@ -83,22 +85,24 @@ export class ServiceNode extends NodeServer<ServiceConfig> {
   /** The request holds a slot: decide its outcome, wait its latency, answer, and give the slot back. */
   #process(exchange: Exchange, waitedMs: number): void {
     const { req, res } = exchange;
-    res.once('close', this.#release);
+    // 'close' fires once per response: `on` spares the wrapper `once` would allocate per request.
+    res.on('close', this.#release);
     const config = this.config;
     const injected = config.errorRate > 0 && this.ctx.rng() < config.errorRate;
     const statuses = this.#errorStatuses;
     const status = !injected ? config.status : statuses.length === 1 ? statuses[0] : statuses[Math.floor(this.ctx.rng() * statuses.length)];
     const delay = this.#latency();
-    const answer = () => {
-      // setTimeout(0) would still wait a millisecond: a zero latency answers at once.
-      if (delay <= 0) return this.#respond(exchange, status, injected, delay, waitedMs);
-      const timer = setTimeout(() => this.#respond(exchange, status, injected, delay, waitedMs), delay);
-      res.once('close', () => clearTimeout(timer));
-    };
     // A request without a body, or whose body was read while it queued, has nothing left to wait for.
-    const pending = (req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined) && !req.readableEnded;
-    if (pending) req.once('end', answer);
-    else answer();
+    if (hasRequestBody(req.headers) && !req.readableEnded) req.once('end', () => this.#answerAfter(delay, exchange, status, injected, waitedMs));
+    else this.#answerAfter(delay, exchange, status, injected, waitedMs);
+  }
+
+  /** Answer once the latency has passed (a method, not a closure per request: tsx names every closure). */
+  #answerAfter(delay: number, exchange: Exchange, status: number, injected: boolean, waitedMs: number): void {
+    // setTimeout(0) would still wait a millisecond: a zero latency answers at once.
+    if (delay <= 0) return this.#respond(exchange, status, injected, delay, waitedMs);
+    const timer = setTimeout(() => this.#respond(exchange, status, injected, delay, waitedMs), delay);
+    exchange.res.once('close', () => clearTimeout(timer));
   }
 
   #respond(exchange: Exchange, status: number, injected: boolean, delay: number, waitedMs: number): void {

@@ -113,8 +113,8 @@ export interface TryOptions {
 
 export interface Hop {
   nodeId: string;
-  /** `127.0.0.1:PORT` of this node, for the `by=` of `Forwarded`. */
-  localAddress: string;
+  /** This node's `127.0.0.1:PORT` as the `by=` of `Forwarded` (`"127.0.0.1:8080"`), formatted once. */
+  forwardedBy: string;
   responseTimeout: number;
 }
 
@@ -133,7 +133,7 @@ export function forward(exchange: Exchange, pool: Pool, path: string, hop: Hop, 
       nodeId: hop.nodeId,
       httpVersion: req.httpVersion,
       peer: req.socket.remoteAddress ?? '',
-      localAddress: hop.localAddress,
+      forwardedBy: hop.forwardedBy,
       requestId: exchange.rid,
     }),
     body: hasBody ? req : null,
@@ -157,9 +157,10 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
     readonly done: (result: ForwardResult) => void,
     readonly retry?: (failure: ForwardResult) => boolean,
   ) {
-    // One module-level listener finds its exchange on the response: no closures per request.
+    // The node's own 'close' listener tells the try in flight (no second listener per response);
+    // the rare 'drain' listener finds it on the response.
+    exchange.upstreamTry = this;
     (exchange.res as TrackedResponse)[UPSTREAM] = this;
-    exchange.res.on('close', onClientClose);
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
@@ -207,7 +208,7 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
   #settle(result: ForwardResult): void {
     if (this.#settled) return;
     this.#settled = true;
-    this.exchange.res.off('close', onClientClose);
+    if (this.exchange.upstreamTry === this) this.exchange.upstreamTry = undefined;
     this.done(result);
   }
 
@@ -224,10 +225,6 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
 
 const UPSTREAM = Symbol('upstream exchange');
 type TrackedResponse = ServerResponse & { [UPSTREAM]?: UpstreamExchange };
-
-function onClientClose(this: TrackedResponse): void {
-  this[UPSTREAM]?.clientClosed();
-}
 
 function onDrain(this: TrackedResponse): void {
   this[UPSTREAM]?.drained();

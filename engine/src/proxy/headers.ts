@@ -43,6 +43,12 @@ function connectionTokens(value: string | undefined): ReadonlySet<string> | unde
   return tokens;
 }
 
+/** Whether a request carries a body: chunked, or a Content-Length other than 0. */
+export function hasRequestBody(headers: IncomingHttpHeaders): boolean {
+  const length = headers['content-length'];
+  return headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
 /** The incoming request id when it is a sane token, else a new one. */
 export function requestIdOf(headers: IncomingHttpHeaders): string {
   const incoming = headers[REQUEST_ID_HEADER];
@@ -62,15 +68,19 @@ export function appendForwardedFor(existing: string | string[] | undefined, peer
   return `${Array.isArray(existing) ? existing.join(', ') : existing}, ${peer}`;
 }
 
-/** One RFC 7239 `Forwarded` element for this hop, appended to the incoming list. */
-export function appendForwarded(existing: string | string[] | undefined, peer: string, by: string, host: string | undefined): string {
-  let element = `for=${forwardedNode(peer)};by=${forwardedNode(by)};proto=http`;
+/**
+ * One RFC 7239 `Forwarded` element for this hop, appended to the incoming list. `by` is this node's
+ * address already as a node name (`forwardedNode`): it is the same on every request of a hop.
+ */
+function appendForwarded(existing: string | string[] | undefined, peer: string, by: string, host: string | undefined): string {
+  let element = `for=${forwardedNode(peer)};by=${by};proto=http`;
   if (host && /^[A-Za-z0-9.:[\]-]+$/.test(host)) element += `;host=${host.includes(':') ? `"${host}"` : host}`;
   if (existing === undefined || existing === '') return element;
   return `${Array.isArray(existing) ? existing.join(', ') : existing}, ${element}`;
 }
 
-function forwardedNode(address: string): string {
+/** An address as an RFC 7239 node name: IPv4 bare, an address with a port quoted, IPv6 quoted and bracketed. */
+export function forwardedNode(address: string): string {
   if (address.includes(':') && !address.startsWith('"')) {
     // An IPv6 address, or an address with a port: quoted, IPv6 bracketed (RFC 7239 section 6).
     return address.startsWith('[') || !address.includes('.') || address.split(':').length > 2
@@ -83,13 +93,13 @@ function forwardedNode(address: string): string {
 /** Request headers for the next hop. */
 export function upstreamRequestHeaders(
   incoming: IncomingHttpHeaders,
-  hop: { nodeId: string; httpVersion: string; peer: string; localAddress: string; requestId: string },
+  hop: { nodeId: string; httpVersion: string; peer: string; forwardedBy: string; requestId: string },
 ): Record<string, string | string[]> {
   // This hop already answered `Expect: 100-continue` (Node sends the 100); the next hop gets the body.
   const headers = endToEndHeaders(incoming, 'expect');
   headers.via = appendVia(incoming.via, hop.httpVersion, hop.nodeId);
   headers['x-forwarded-for'] = appendForwardedFor(incoming['x-forwarded-for'], hop.peer);
-  headers.forwarded = appendForwarded(incoming.forwarded, hop.peer, hop.localAddress, incoming.host);
+  headers.forwarded = appendForwarded(incoming.forwarded, hop.peer, hop.forwardedBy, incoming.host);
   if (incoming['x-forwarded-proto'] === undefined) headers['x-forwarded-proto'] = 'http';
   if (incoming['x-forwarded-host'] === undefined && incoming.host !== undefined) headers['x-forwarded-host'] = incoming.host;
   headers[REQUEST_ID_HEADER] = hop.requestId;
