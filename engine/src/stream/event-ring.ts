@@ -9,11 +9,21 @@
  * call, which costs less per event than one call each: serialising was the engine's largest own cost
  * on the chain. Eviction is by whole batches, so the ring holds between `capacity - batchSize` and
  * `capacity` events.
+ *
+ * History is bounded in time too: above `requestEventsPerSecond` per-request events in the previous
+ * second, the ring keeps a whole-request sample of them (1 request in N, N = rate / budget rounded up,
+ * by request id: a kept request keeps every event, so a replayed trace is whole). Aggregate events are
+ * always kept. So at any load the ring covers at least `capacity / requestEventsPerSecond` seconds
+ * (5 s by default) instead of a fraction of a second, and the serialising it costs stays bounded (a
+ * full copy of every event cost the engine chain about 6% at 1,200 requests a second: bench/README.md).
+ * A resumed client is told how many events the sample left out (`sampledOutAfter`).
  */
-import type { EngineEvent } from '../events.ts';
+import { isPerRequestEvent, type EngineEvent } from '../events.ts';
+import { inRequestSample } from './request-sample.ts';
 
 interface Batch {
   firstSeq: number;
+  /** Seq of the last event the batch accounts for, held or sampled out. */
   lastSeq: number;
   count: number;
   /** The events as the inside of a JSON array: `{...},{...}`. */
@@ -31,14 +41,41 @@ export class EventRing {
   /** Index of the oldest batch still held in `#batches` (dropping from the front is amortised). */
   #head = 0;
   #pending: EngineEvent[] = [];
+  /** Seq of the last event offered since the last seal, held or sampled out (0: none). */
+  #pendingLastSeq = 0;
   #size = 0;
+  /** Every event up to this seq has been evicted (or sampled out before it): a resume from before it has a gap. */
+  #evictedThrough = 0;
+  /** The sample's second (`floor(ts / 1000)`), the per-request events offered in it, and 1-in-N for it. */
+  #second = Number.NEGATIVE_INFINITY;
+  #requestEventsThisSecond = 0;
+  #oneIn = 1;
+  /** Per-request events left out by the sample, since the ring was made. */
+  #sampledOut = 0;
 
   constructor(
     readonly capacity: number,
     readonly batchSize = 256,
+    readonly requestEventsPerSecond = Number.POSITIVE_INFINITY,
   ) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`ring capacity must be a positive integer, got ${capacity}`);
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`ring batch size must be a positive integer, got ${batchSize}`);
+    if (!(requestEventsPerSecond > 0)) throw new RangeError(`ring request events per second must be positive, got ${requestEventsPerSecond}`);
+  }
+
+  /** Per-request events the sample left out since the ring was made. */
+  get sampledOut(): number {
+    return this.#sampledOut;
+  }
+
+  /** The sample in force: 1 request in this many keeps its events (1: every request). */
+  get sampleOneIn(): number {
+    return this.#oneIn;
+  }
+
+  /** Events with a seq up to this one are gone: a client resuming from before it missed them. */
+  get evictedThrough(): number {
+    return this.#evictedThrough;
   }
 
   /** Events held, pending ones included. */
@@ -51,20 +88,55 @@ export class EventRing {
   }
 
   push(event: EngineEvent): void {
+    this.#pendingLastSeq = event.seq;
+    if (isPerRequestEvent(event) && !this.#keepsRequestEvent(event as Extract<EngineEvent, { rid: string }>)) {
+      this.#sampledOut++;
+      return;
+    }
     this.#pending.push(event);
     if (this.#pending.length >= this.batchSize) this.seal();
+  }
+
+  /** Counts the per-request event in its second; false when the sample leaves its request out. */
+  #keepsRequestEvent(event: Extract<EngineEvent, { rid: string }>): boolean {
+    const second = Math.floor(event.ts / 1000);
+    if (second !== this.#second) {
+      // The previous second's rate sets this second's sample; after a quiet second, keep everything.
+      const rate = second === this.#second + 1 ? this.#requestEventsThisSecond : 0;
+      this.#oneIn = rate > this.requestEventsPerSecond ? Math.ceil(rate / this.requestEventsPerSecond) : 1;
+      this.#second = second;
+      this.#requestEventsThisSecond = 0;
+    }
+    this.#requestEventsThisSecond++;
+    return this.#oneIn === 1 || inRequestSample(event.rid, this.#oneIn);
+  }
+
+  /**
+   * How many events after `afterSeq`, up to `lastSeq` (the bus's last), neither held nor evicted: the
+   * ones the sample left out. `heldCount` is what `after(afterSeq)` returned.
+   */
+  sampledOutAfter(afterSeq: number, lastSeq: number, heldCount: number): number {
+    return lastSeq - Math.max(afterSeq, this.#evictedThrough) - heldCount;
   }
 
   /** Serialise the pending events as one batch and drop the oldest batches beyond capacity. */
   seal(): void {
     const pending = this.#pending;
-    if (pending.length === 0) return;
+    const lastSeq = this.#pendingLastSeq;
+    if (pending.length === 0) {
+      // Only sampled-out events since the last seal: the newest batch accounts for them, so they
+      // count as evicted with it. (Before the first batch they stay sampled out until a batch is.)
+      const newest = this.#batches.at(-1);
+      if (newest !== undefined && newest.lastSeq < lastSeq) newest.lastSeq = lastSeq;
+      return;
+    }
     this.#pending = [];
-    const json = JSON.stringify(pending);
-    this.#batches.push({ firstSeq: pending[0]!.seq, lastSeq: pending.at(-1)!.seq, count: pending.length, json: json.slice(1, -1) });
+    this.#batches.push({ firstSeq: pending[0]!.seq, lastSeq, count: pending.length, json: JSON.stringify(pending).slice(1, -1) });
     this.#size += pending.length;
     while (this.#size > this.capacity && this.#head < this.#batches.length - 1) {
-      this.#size -= this.#batches[this.#head]!.count;
+      const evicted = this.#batches[this.#head]!;
+      this.#size -= evicted.count;
+      this.#evictedThrough = evicted.lastSeq;
       this.#head++;
     }
     // A single batch larger than the whole capacity (a tiny ring): keep only its newest events.
@@ -87,6 +159,8 @@ export class EventRing {
       } else {
         // The resume point falls inside this batch: only its newer events (rare: once per reconnect).
         const newer = (JSON.parse(`[${batch.json}]`) as EngineEvent[]).filter((event) => event.seq > afterSeq);
+        // None when the batch's newer events were all sampled out.
+        if (newer.length === 0) continue;
         held.json.push(JSON.stringify(newer).slice(1, -1));
         held.count += newer.length;
       }
@@ -109,9 +183,10 @@ export class EventRing {
   #trimOnlyBatch(): void {
     const batch = this.#batches[this.#head]!;
     const kept = (JSON.parse(`[${batch.json}]`) as EngineEvent[]).slice(-this.capacity);
+    this.#evictedThrough = kept[0]!.seq - 1;
     this.#batches[this.#head] = {
       firstSeq: kept[0]!.seq,
-      lastSeq: kept.at(-1)!.seq,
+      lastSeq: batch.lastSeq,
       count: kept.length,
       json: JSON.stringify(kept).slice(1, -1),
     };

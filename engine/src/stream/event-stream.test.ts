@@ -18,8 +18,8 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function start(options?: EventStreamOptions): Promise<Harness> {
-  const bus = new EventBus();
+async function start(options?: EventStreamOptions, clock?: () => number): Promise<Harness> {
+  const bus = new EventBus(clock);
   const stream = createEventStream(bus, options);
   const server: Server = createServer((req, res) => stream.handle(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -109,6 +109,33 @@ describe('event stream', () => {
     expect(resumed.notices).toEqual([]);
     emitRequest(bus, 11);
     await vi.waitFor(() => expect(seqsOf(resumed)).toEqual([6, 7, 8, 9, 10, 11]));
+  });
+
+  it('replays a whole-request sample of a busy second, saying how many events it left out; live clients got them all', async () => {
+    let now = 1_000;
+    const { bus, connect } = await start({ ringRequestEventsPerSecond: 10 }, () => now);
+    const live = await connect();
+    const first = await connect();
+    emitTick(bus);
+    await vi.waitFor(() => expect(first.lastId).toBe('1'));
+    first.close();
+    // Second 1: 40 per-request events, four times the ring's budget, so second 2 keeps 1 request in 4.
+    for (let n = 1; n <= 40; n++) emitRequest(bus, n);
+    now = 2_000;
+    for (let n = 41; n <= 80; n++) emitRequest(bus, n);
+    emitTick(bus);
+
+    const resumed = await connect({ 'last-event-id': '1' });
+    await vi.waitFor(() => expect(resumed.notices).toHaveLength(1));
+    const [notice] = resumed.notices;
+    expect(notice).toMatchObject({ type: 'stream.dropped', reason: 'history-sample', total: 81 });
+    expect(notice!.dropped).toBeGreaterThan(10);
+    expect(resumed.events.length + notice!.dropped).toBe(81);
+    expect(resumed.events.filter((e) => e.ts < 2_000)).toHaveLength(40);
+    expect(resumed.events.at(-1)).toMatchObject({ type: 'metrics.tick', seq: 82 });
+    expect(resumed.messages[0].id).toBe('82');
+    await vi.waitFor(() => expect(live.events).toHaveLength(82));
+    expect(live.notices).toEqual([]);
   });
 
   it('resumes from ?lastEventId= for clients that cannot set headers, the header winning when both are set', async () => {

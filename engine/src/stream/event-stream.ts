@@ -16,6 +16,12 @@ import { CONNECTED_PREAMBLE, formatSerialisedMessage, type StreamItem } from './
 export interface EventStreamOptions {
   /** Events kept for `Last-Event-ID` resume (default 10 000). */
   ringSize?: number;
+  /**
+   * Per-request events a second the resume ring keeps in full (default 2 000, about 180 requests a
+   * second through a four-node chain); above it, a whole-request sample, so the ring always covers
+   * `ringSize / ringRequestEventsPerSecond` seconds (event-ring.ts). Live clients get every event.
+   */
+  ringRequestEventsPerSecond?: number;
   /** Batching window in ms: at most one message per client per window (default 16, one frame). */
   flushMs?: number;
   /** Heartbeat interval in ms: a client written nothing during a whole interval gets a comment (default 15 000). */
@@ -40,6 +46,8 @@ export interface EventStreamStats {
   clients: number;
   /** Events held in the ring for resume. */
   ringEvents: number;
+  /** Per-request events the ring's sample left out since the stream started (live clients still got them). */
+  ringSampledOut: number;
   /** Per-request events dropped for slow clients since the stream started, all clients together. */
   dropped: number;
   /** Clients disconnected because aggregate events alone overflowed their queue. */
@@ -79,7 +87,7 @@ function resumePoint(req: IncomingMessage): number | undefined {
 }
 
 export function createEventStream(bus: EventBus, options: EventStreamOptions = {}): EventStream {
-  const ring = new EventRing(options.ringSize ?? 10_000);
+  const ring = new EventRing(options.ringSize ?? 10_000, undefined, options.ringRequestEventsPerSecond ?? 2_000);
   const flushMs = options.flushMs ?? 16;
   const limits: ClientLimits = {
     maxQueued: options.maxQueuedPerClient ?? 5_000,
@@ -140,10 +148,15 @@ export function createEventStream(bus: EventBus, options: EventStreamOptions = {
     const lastSeq = seenSeq > bus.lastSeq ? 0 : seenSeq;
     const held = ring.after(lastSeq);
     const events = held.json;
-    const lost = bus.lastSeq - lastSeq - held.count;
+    const lost = Math.max(0, ring.evictedThrough - lastSeq);
     if (lost > 0) {
       const gap: StreamItem = { type: 'stream.dropped', reason: 'resume-gap', dropped: lost, total: lost };
       events.unshift(JSON.stringify(gap));
+    }
+    const sampledOut = ring.sampledOutAfter(lastSeq, bus.lastSeq, held.count);
+    if (sampledOut > 0) {
+      const sample: StreamItem = { type: 'stream.dropped', reason: 'history-sample', dropped: sampledOut, total: sampledOut + held.count };
+      events.push(JSON.stringify(sample));
     }
     return events.length > 0 ? formatSerialisedMessage(bus.lastSeq, events) : '';
   }
@@ -187,6 +200,7 @@ export function createEventStream(bus: EventBus, options: EventStreamOptions = {
     return {
       clients: clients.size,
       ringEvents: ring.size,
+      ringSampledOut: ring.sampledOut,
       dropped: perClient.reduce((sum, client) => sum + client.dropped, droppedByDeparted),
       cutOff,
       perClient,

@@ -13,6 +13,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { EngineEvent } from '../events.ts';
+import { inRequestSample } from './request-sample.ts';
 import { formatMessage, HEARTBEAT, type StreamItem } from './wire.ts';
 
 export interface ClientLimits {
@@ -22,13 +23,6 @@ export interface ClientLimits {
 }
 
 type RequestEvent = Extract<EngineEvent, { rid: string }>;
-
-/** Whether a request is in the 1-in-`oneIn` sample: FNV-1a of its id, so every hop agrees. */
-function inSample(rid: string, oneIn: number): boolean {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < rid.length; i++) hash = Math.imul(hash ^ rid.charCodeAt(i), 0x01000193);
-  return (hash >>> 0) % oneIn === 0;
-}
 
 export class StreamClient {
   readonly #res: ServerResponse;
@@ -88,7 +82,7 @@ export class StreamClient {
     if (perRequest) {
       this.#windowRequests++;
       const full = this.#queue.length >= this.#limits.maxQueued;
-      if (full || (this.behind && !inSample((event as RequestEvent).rid, this.#limits.sampleOneIn))) {
+      if (full || (this.behind && !inRequestSample((event as RequestEvent).rid, this.#limits.sampleOneIn))) {
         this.#windowDropped++;
         this.#dropped++;
         return;

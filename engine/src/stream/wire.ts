@@ -27,13 +27,17 @@
  *   `reason: 'resume-gap'`: the `Last-Event-ID` was older than the replay buffer; `dropped` (= `total`)
  *     events of any type were lost, so reload state that events carry (topology, config). It comes
  *     first in the first message, before the replayed events.
+ *   `reason: 'history-sample'`: the replay buffer kept a whole-request sample of the per-request events
+ *     (traffic was above its budget, event-ring.ts): of the `total` events the replay accounts for,
+ *     `dropped` per-request events were left out. Aggregate events are all there. It comes last in the
+ *     first message.
  * - An idle connection gets the comment `: heartbeat` (then a blank line) every 15 s (the stream's
  *   `heartbeatMs`); comments never reach `onmessage`.
  */
 import type { DroppedNotice, EngineEvent } from '../events.ts';
 
 export interface StreamDroppedNotice extends DroppedNotice {
-  reason: 'slow-consumer' | 'resume-gap';
+  reason: 'slow-consumer' | 'resume-gap' | 'history-sample';
 }
 
 export type StreamItem = EngineEvent | StreamDroppedNotice;
