@@ -18,6 +18,7 @@ import { readArgs, USAGE } from './lib/args.mjs';
 import { CASES, GROUPS, selectCases } from './lib/cases.mjs';
 import { frameBudgetLine, frameBudgetText, summariseFrameBudget, updateFrameBudgetReadme } from './lib/frame-budget-report.mjs';
 import { runGeneratorMax } from './generator-max.mjs';
+import { headToHeadText, runHeadToHead, updateHeadToHeadReadme } from './head-to-head.mjs';
 import { generatorMaxText, summariseGeneratorMax, updateGeneratorMaxReadme } from './lib/generator-report.mjs';
 import { pickLoadGenerator } from './lib/loadgen.mjs';
 import { detectPinning } from './lib/pinning.mjs';
@@ -104,6 +105,23 @@ for (let rep = 1; rep <= options.repeat; rep++) {
         console.log(`${label.padEnd(26)} highest sustained: ${run.highest ? `${run.highest.target} req/s` : 'none'}`);
         continue;
       }
+      if (c.headToHead) {
+        // One run of several fresh trials per pair: repetitions add trials instead of runs.
+        if (rep > 1) continue;
+        const run = await runHeadToHead({
+          pinning,
+          loadGenerator,
+          connections: options.connections,
+          seconds: options.durationSeconds,
+          warmup: options.warmupSeconds,
+          trials: Math.max(5, options.repeat),
+          tsx: TSX,
+          undiciMode: options.undiciMode,
+          log: (line) => console.log(`${label.padEnd(26)} ${line}`),
+        });
+        state.runs.push(run);
+        continue;
+      }
       if (c.micro) {
         const run = await runPickers({ pinning, log: (line) => console.log(`${label.padEnd(26)} ${line}`) });
         state.runs.push(run);
@@ -127,7 +145,7 @@ for (let rep = 1; rep <= options.repeat; rep++) {
   }
 }
 
-const loadCases = cases.filter((c) => !c.browser && !c.micro && !c.generatorMax);
+const loadCases = cases.filter((c) => !c.browser && !c.micro && !c.generatorMax && !c.headToHead);
 const summarised = loadCases.map((c) => {
   const state = outcome.get(c.name);
   const measured = state.status === 'ok' && state.runs.length > 0;
@@ -151,8 +169,12 @@ const microCase = cases.find((c) => c.micro);
 const pickers = microCase ? caseResult(microCase, summarisePickers, slimPickersRun) : undefined;
 const generatorCase = cases.find((c) => c.generatorMax);
 const generatorMax = generatorCase ? caseResult(generatorCase, summariseGeneratorMax) : undefined;
+const headToHeadCase = cases.find((c) => c.headToHead);
+const headToHead = headToHeadCase ? caseResult(headToHeadCase, (runs) => runs[0]) : undefined;
 const pickerShare = pickerShareOf(pickers, summarised);
-const skipped = skippedLines([...summarised, ...[frameBudget, pickers, generatorMax].filter((extra) => extra && extra.status !== 'ok')]);
+const skipped = skippedLines(
+  [...summarised, ...[frameBudget, pickers, generatorMax, headToHead].filter((extra) => extra && extra.status !== 'ok')],
+);
 const targets = { byRps: evaluateTargets(summarised, 'rps'), byCpu: evaluateTargets(summarised, 'reqPerCpuSecond') };
 const result = {
   startedAt,
@@ -182,6 +204,7 @@ const result = {
   frameBudget,
   pickers,
   generatorMax,
+  headToHead,
   pickerShare: pickerShare ? { sources: pickerShare.sources, rows: pickerShare.rows } : undefined,
   targets,
   skipped,
@@ -194,6 +217,7 @@ if (summarised.length > 0) {
 }
 if (frameBudget?.summary) console.log(`\n${frameBudgetText(frameBudget.summary)}`);
 if (generatorMax?.summary) console.log(`\n${generatorMaxText(generatorMax.summary)}`);
+if (headToHead?.summary) console.log(`\ntargets, head to head (both cases at once on the SUT core, median of the trials):\n${headToHeadText(headToHead.summary).join('\n')}`);
 if (pickers?.summary) console.log(`\n${pickersText(pickers.summary)}`);
 if (pickerShare?.rows.length) console.log(`\n${sharesText(pickerShare.rows, pickerShare.sources)}`);
 for (const line of skipped) console.log(line);
@@ -220,6 +244,15 @@ if (options.writeReadme && generatorMax?.summary) {
     updateGeneratorMaxReadme(result, file)
       ? 'bench/README.md generator-max section updated'
       : 'bench/README.md has no generator-max markers; not updated',
+  );
+}
+
+// The head-to-head section stands alone too: any run of that case refreshes it.
+if (options.writeReadme && headToHead?.summary) {
+  console.log(
+    updateHeadToHeadReadme(result, file)
+      ? 'bench/README.md head-to-head section updated'
+      : 'bench/README.md has no head-to-head markers; not updated',
   );
 }
 

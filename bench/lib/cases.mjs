@@ -7,8 +7,9 @@
  * Three cases are different: `frame-budget` (browser: true) measures the lab page in Chromium with 300 dots
  * in flight (bench/frame-budget.mjs) instead of requests per second, `pickers` (micro: true) times
  * the balancer's pickers in a loop (bench/pickers.mjs), and `generator-max` (generatorMax: true) steps
- * the engine's traffic generator up to its highest sustained rate (bench/generator-max.mjs); each has its
- * own table and result.
+ * the engine's traffic generator up to its highest sustained rate (bench/generator-max.mjs), and
+ * `head-to-head` (headToHead: true) runs the cases of each ratio target at the same time on one core
+ * (bench/head-to-head.mjs); each has its own table and result.
  *
  * A group names several cases at once for `--only`: `chain-per-algorithm` is `chain-<algorithm>` for every
  * algorithm, the engine chain with that algorithm in its balancer.
@@ -89,6 +90,12 @@ export const CASES = [
     hops: null,
     generatorMax: true,
     what: "the engine's traffic generator alone (open loop, 50 clients, its own core) against the trivial service: the highest rate it sustains (achieved ≥ 95% of target, nothing skipped)",
+  },
+  {
+    name: 'head-to-head',
+    hops: null,
+    headToHead: true,
+    what: "every ratio target with both of its cases running at once on the SUT core (the same machine drift for both): the median ratio of 5 or more fresh trials",
   },
   {
     name: 'pickers',

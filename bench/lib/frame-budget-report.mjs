@@ -3,14 +3,9 @@
  * repetitions (medians; the worst for maxima), a table for the terminal and for bench/README.md, whose
  * "Frame budget: latest result" section (between the two bench:frame-budget markers) it rewrites.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { FRAME_BUDGET_MS, verdictOf } from '../frame-budget.mjs';
 import { median } from './summary.mjs';
-
-const README = fileURLToPath(new URL('../README.md', import.meta.url));
-const START = '<!-- bench:frame-budget:start -->';
-const END = '<!-- bench:frame-budget:end -->';
+import { rewriteReadmeSection } from './readme-section.mjs';
 
 const fmt = (v, digits = 1) => (v === null || v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(digits));
 const pct = (v) => (v === null || v === undefined ? '-' : `${Math.round(v * 100)}%`);
@@ -144,10 +139,6 @@ export function frameBudgetText(s) {
 export function updateFrameBudgetReadme(result, resultsFile) {
   const s = result.frameBudget?.summary;
   if (!s) return false;
-  const readme = readFileSync(README, 'utf8');
-  const from = readme.indexOf(START);
-  const to = readme.indexOf(END);
-  if (from < 0 || to < from) return false;
   const run = result.frameBudget.runs.at(-1);
   const m = result.machine;
   const pinning = result.pinning.enabled
@@ -155,7 +146,6 @@ export function updateFrameBudgetReadme(result, resultsFile) {
     : `not pinned: ${result.pinning.reason}`;
   const breakdown = breakdownText(s);
   const section = [
-    START,
     '',
     `Run ${result.startedAt.slice(0, 16).replace('T', ' ')} UTC, written by \`npm run bench\` (\`bench/results/${resultsFile.split('/').at(-1)}\`). ` +
       `${m.cpus} x ${m.cpuModel}, Node ${m.node}, ${run.browser} headless with --disable-gpu (software canvas), viewport ` +
@@ -170,8 +160,6 @@ export function updateFrameBudgetReadme(result, resultsFile) {
     '',
     ...(breakdown ? [`${breakdown[0].toUpperCase()}${breakdown.slice(1)}.`, ''] : []),
     ...(contentionNote(s) ? [`Note: ${contentionNote(s)}`, ''] : []),
-    END,
   ].join('\n');
-  writeFileSync(README, readme.slice(0, from) + section + readme.slice(to + END.length));
-  return true;
+  return rewriteReadmeSection('frame-budget', section);
 }

@@ -4,14 +4,9 @@
  * "Traffic generator: latest result" section of bench/README.md (between the two bench:generator-max
  * markers), which it rewrites whenever the case ran.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { stepLine } from '../generator-max.mjs';
 import { median } from './summary.mjs';
-
-const README = fileURLToPath(new URL('../README.md', import.meta.url));
-const START = '<!-- bench:generator-max:start -->';
-const END = '<!-- bench:generator-max:end -->';
+import { rewriteReadmeSection } from './readme-section.mjs';
 
 const pct = (v) => (v === null || v === undefined || !Number.isFinite(v) ? '-' : `${Math.round(v * 100)}%`);
 
@@ -52,10 +47,6 @@ export function generatorMaxText(s) {
 export function updateGeneratorMaxReadme(result, resultsFile) {
   const s = result.generatorMax?.summary;
   if (!s) return false;
-  const readme = readFileSync(README, 'utf8');
-  const from = readme.indexOf(START);
-  const to = readme.indexOf(END);
-  if (from < 0 || to < from) return false;
   const m = result.machine;
   const pinning = result.pinning.enabled
     ? `generator on core ${result.pinning.loadCore}, service on core ${result.pinning.sutCore}`
@@ -65,7 +56,6 @@ export function updateGeneratorMaxReadme(result, resultsFile) {
       `| ${st.target} | ${st.achieved.toFixed(1)} | ${st.skipped} | ${st.lagMs.p99.toFixed(1)} | ${st.latencyMs.p50.toFixed(2)} / ${st.latencyMs.p99.toFixed(2)} | ${pct(st.generatorCpu)} | ${pct(st.serviceCpu)} | ${st.sustained ? 'yes' : 'no'} |`,
   );
   const section = [
-    START,
     '',
     `Run ${result.startedAt.slice(0, 16).replace('T', ' ')} UTC, written by \`npm run bench\` (\`bench/results/${resultsFile.split('/').at(-1)}\`). ` +
       `${m.cpus} x ${m.cpuModel}, Node ${m.node}, ${pinning}, ${s.settings.clients} virtual clients, ${s.settings.warmup} s warm-up + ` +
@@ -78,8 +68,6 @@ export function updateGeneratorMaxReadme(result, resultsFile) {
     '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
     ...rows,
     '',
-    END,
   ].join('\n');
-  writeFileSync(README, readme.slice(0, from) + section + readme.slice(to + END.length));
-  return true;
+  return rewriteReadmeSection('generator-max', section);
 }

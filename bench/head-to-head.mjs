@@ -1,0 +1,135 @@
+/**
+ * The `head-to-head` case: each ratio target measured with both of its systems under test running at
+ * the same time on the same core, each loaded by its own load generator on the load core.
+ *
+ * Why: on a shared machine the core's speed drifts by 10-30 % from one minute to the next, so two
+ * cases measured one after the other (even interleaved) can disagree by more than the margin a target
+ * is judged on. Running both at once exposes them to the same drift: the scheduler gives each the same
+ * share of the core, so the ratio of their throughputs is the ratio of their costs per request. Each
+ * trial starts fresh processes (a process's JIT decisions alone can move it by a few percent), and the
+ * starting order alternates. The ratio is the median of the trials.
+ *
+ * What it cannot see: anything that is not CPU per request on the SUT core (both SUTs are CPU-bound
+ * here, at half a core each), and effects of having the core alone (caches are shared for the run).
+ */
+import { CASES } from './lib/cases.mjs';
+import { probe } from './lib/probe.mjs';
+import { attachSseClient } from './lib/sse-attach.mjs';
+import { median } from './lib/summary.mjs';
+import { startSut } from './lib/sut.mjs';
+import { rewriteReadmeSection } from './lib/readme-section.mjs';
+
+/**
+ * The pairs, each with its target: `ratio` is `subject` req/s over `baseline` req/s in the same trial.
+ * `cost` targets read it as `1 / ratio - 1` (how much more a request costs the subject).
+ */
+export const PAIRS = [
+  { subject: 'engine-chain', baseline: 'undici-3hop', target: { kind: 'ratio', atLeast: 0.7 }, says: 'engine chain >= 70% of undici-3hop' },
+  { subject: 'engine-1hop', baseline: 'http-proxy-1hop', target: { kind: 'ratio', atLeast: 1 }, says: 'engine-1hop beats http-proxy-1hop' },
+  { subject: 'engine-chain-sse', baseline: 'engine-chain', target: { kind: 'cost', atMost: 0.15 }, says: 'one SSE client costs <= 15% more' },
+  { subject: 'engine-chain-faults-idle', baseline: 'engine-chain', target: { kind: 'cost', atMost: 0.02 }, says: 'an idle fault layer costs < 2%' },
+];
+
+const REQUEST_PATH = '/items/1';
+
+/**
+ * Run `trials` trials of every pair; `tsx` is the resolved tsx loader for the engine's children.
+ * Resolves to { pairs: [{ ...pair, trials: [{ subjectRps, baselineRps, ratio }], ratio, met }] }.
+ */
+export async function runHeadToHead({ pinning, loadGenerator, connections, seconds, warmup, trials, tsx, undiciMode, log }) {
+  const byName = new Map(CASES.map((c) => [c.name, c]));
+  const pairs = [];
+  for (const pair of PAIRS) {
+    const subject = byName.get(pair.subject);
+    const baseline = byName.get(pair.baseline);
+    const results = [];
+    for (let trial = 1; trial <= trials; trial++) {
+      const order = trial % 2 === 1 ? [subject, baseline] : [baseline, subject];
+      const run = await runTrial(order, { pinning, loadGenerator, connections, seconds, warmup, tsx, undiciMode });
+      const subjectRps = run.get(subject.name).rps;
+      const baselineRps = run.get(baseline.name).rps;
+      results.push({ subjectRps, baselineRps, ratio: subjectRps / baselineRps });
+      log(
+        `${pair.subject} vs ${pair.baseline} [${trial}/${trials}]: ${Math.round(subjectRps)} vs ${Math.round(baselineRps)} req/s, ` +
+          `ratio ${(results.at(-1).ratio * 100).toFixed(1)}%`,
+      );
+    }
+    const ratio = median(results.map((r) => r.ratio));
+    pairs.push({ ...pair, trials: results, ratio, value: valueOf(pair.target, ratio), met: meets(pair.target, ratio) });
+  }
+  return { settings: { trials, seconds, warmup, connections }, pairs };
+}
+
+/** Start both SUTs (in `order`) on the SUT core, prove they answer, warm both up together, then measure both together. */
+async function runTrial(order, { pinning, loadGenerator, connections, seconds, warmup, tsx, undiciMode }) {
+  const started = [];
+  const sse = [];
+  try {
+    for (const c of order) {
+      const sut = await startSut({
+        entry: c.sut.entry,
+        nodeArgs: c.sut.tsx ? ['--import', tsx] : [],
+        args: [...c.sut.args, ...(c.engine ? [] : ['--undici-mode', undiciMode])],
+        pinning,
+      });
+      started.push({ c, sut, url: `http://127.0.0.1:${sut.info.port}${REQUEST_PATH}` });
+    }
+    for (const { c, sut, url } of started) {
+      await probe(url);
+      if (c.sse) sse.push(await attachSseClient({ url: `http://127.0.0.1:${sut.info.controlPort}/api/events`, pinning }));
+    }
+    const together = (s) => Promise.all(started.map(({ url }) => loadGenerator.run({ url, connections, pinning, seconds: s })));
+    if (warmup > 0) await together(warmup);
+    const measured = await together(seconds);
+    return new Map(started.map(({ c }, i) => [c.name, measured[i]]));
+  } finally {
+    for (const client of sse) await client.close();
+    for (const { sut } of started) await sut.stop();
+  }
+}
+
+/** What the target is judged on: the ratio itself, or the extra cost per request it stands for. */
+function valueOf(target, ratio) {
+  return target.kind === 'ratio' ? ratio : 1 / ratio - 1;
+}
+
+function meets(target, ratio) {
+  const value = valueOf(target, ratio);
+  return target.kind === 'ratio' ? value >= target.atLeast : value <= target.atMost;
+}
+
+
+/** The pairs as text lines: trials, median, target and whether it is met. */
+export function headToHeadText(result) {
+  return result.pairs.map((p) => {
+    const shown = p.target.kind === 'ratio' ? `${(p.value * 100).toFixed(1)}%` : `${p.value >= 0 ? '+' : ''}${(p.value * 100).toFixed(1)}%`;
+    const trials = p.trials.map((t) => `${(t.ratio * 100).toFixed(1)}%`).join(', ');
+    return `  ${(p.met ? 'met' : 'missed').padEnd(7)} ${shown.padStart(7)}  ${p.says}  (${p.subject} / ${p.baseline} per trial: ${trials})`;
+  });
+}
+
+/** Rewrite the head-to-head section of bench/README.md; false when its markers are missing. */
+export function updateHeadToHeadReadme(result, resultsFile) {
+  const s = result.headToHead?.summary;
+  if (!s) return false;
+  const m = result.machine;
+  const rows = s.pairs.map((p) => {
+    const value = p.target.kind === 'ratio' ? `${(p.value * 100).toFixed(1)}%` : `${p.value >= 0 ? '+' : ''}${(p.value * 100).toFixed(1)}%`;
+    const bound = p.target.kind === 'ratio' ? `>= ${p.target.atLeast * 100}%` : `<= ${p.target.atMost * 100}% more`;
+    const trials = p.trials.map((t) => `${(t.ratio * 100).toFixed(1)}%`).join(', ');
+    const rps = `${Math.round(median(p.trials.map((t) => t.subjectRps)))} / ${Math.round(median(p.trials.map((t) => t.baselineRps)))}`;
+    return `| ${p.subject} / ${p.baseline} | ${trials} | ${rps} | **${value}** | ${bound} | ${p.met ? 'met' : 'missed'} |`;
+  });
+  const section = [
+    '',
+    `Run ${result.startedAt.slice(0, 16).replace('T', ' ')} UTC, written by \`npm run bench\` (\`bench/results/${resultsFile.split('/').at(-1)}\`). ` +
+      `${m.cpus} x ${m.cpuModel}, Node ${m.node}, ${s.settings.trials} fresh trials per pair, ${s.settings.warmup} s warm-up + ${s.settings.seconds} s measured, ` +
+      `${s.settings.connections} connections per case. Load average (1/5/15 min) ${m.loadavgAtStart.map((l) => l.toFixed(2)).join(' / ')} at the start.`,
+    '',
+    '| subject / baseline | ratio per trial | median req/s (each on half the core) | judged value | target | |',
+    '| --- | --- | ---: | ---: | --- | --- |',
+    ...rows,
+    '',
+  ].join('\n');
+  return rewriteReadmeSection('head-to-head', section);
+}
