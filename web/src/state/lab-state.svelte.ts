@@ -304,6 +304,13 @@ export class LabState {
           });
           this.dots.clear();
           void this.refresh();
+        } else if (item.reason === 'history-sample') {
+          // A reconnect into a busy stretch: the engine kept whole requests, 1 in N, of its history.
+          this.#pendingLog.push({
+            kind: 'stream',
+            ts: now,
+            text: `reconnected; the engine kept a sample of the busy stretch it replayed: ${item.dropped} of ${item.total} events left out (the counts on the boxes are exact)`,
+          });
         } else {
           this.droppedTotal += item.dropped;
           this.#pendingDropped += item.dropped;

@@ -139,6 +139,14 @@ describe('LabState', () => {
     expect(lab.log.map((l) => l.text)).toEqual([expect.stringContaining('10 request events were skipped')]);
   });
 
+  it('says when a replay after a reconnect was a sample of a busy stretch, without counting it as falling behind', () => {
+    const lab = labWithTopology();
+    lab.ingest([{ type: 'stream.dropped', reason: 'history-sample', dropped: 40, total: 60 }], 1);
+    expect(lab.droppedTotal).toBe(0);
+    lab.flushLog();
+    expect(lab.log.map((l) => l.text)).toEqual([expect.stringContaining('40 of 60 events left out')]);
+  });
+
   it('follows faults from their events', () => {
     const lab = labWithTopology();
     const fault: Fault = { id: 'f1', target: 'users-1', type: 'down', source: 'api', startedAt: 1 };
