@@ -268,8 +268,9 @@ export class LabState {
   }
 
   /**
-   * Calls `listener` with the nodes of every `metrics.tick` the stream delivers, in order and at once
-   * (the lesson runner checks its goal on each); returns the function that stops listening.
+   * Calls `listener` with the nodes of every metrics update the page shows, in order and at once: each
+   * `metrics.tick` the stream delivers, and each fetched snapshot newer than the last tick (the lesson
+   * runner checks its goal on each); returns the function that stops listening.
    */
   onMetricsTick(listener: (nodes: Record<string, NodeMetrics>) => void): () => void {
     this.#tickListeners.add(listener);
@@ -416,6 +417,9 @@ export class LabState {
     if (snapshot.ts < this.metricsTs) return;
     this.metrics = snapshot.nodes ?? {};
     this.metricsTs = snapshot.ts;
+    // The lesson checks what the boxes show: a step begun now must take these counts as its baseline,
+    // not the last tick's (the last request of a stopped flow may have finished after that tick).
+    for (const listener of this.#tickListeners) listener(this.metrics);
   }
 
   #recordDecision(node: string, record: DecisionRecord): void {

@@ -74,6 +74,18 @@ describe('LabState', () => {
     expect(lab.metrics['users-1']?.requests).toBe(12);
   });
 
+  it('hands a fetched snapshot newer than the last tick to the listeners too, never an older one', async () => {
+    const lab = labWithTopology();
+    const seen: unknown[] = [];
+    lab.onMetricsTick((nodes) => seen.push(nodes));
+    // The stub's snapshot is taken at ts 1: newer than no tick at all, older than a tick at ts 3000.
+    await lab.refresh();
+    expect(seen).toEqual([{}]);
+    lab.ingest([{ type: 'metrics.tick', seq: 99, ts: 3000, nodes: { 'users-1': metrics } }], 5000);
+    await lab.refresh();
+    expect(seen).toEqual([{}, { 'users-1': metrics }]);
+  });
+
   it('hands every metrics tick to its listeners, in order, until they stop listening', () => {
     const lab = labWithTopology();
     const seen: number[] = [];
