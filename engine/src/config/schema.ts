@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { HASH_KEY_FORMS, isHashKey } from '../balancer/hash-key.ts';
-import { L4_PICKERS } from '../balancer/l4-pickers.ts';
+import { L4_PICKERS } from '../balancer/picker-ids.ts';
 import { factoryOptions, KEYED_PICKERS, PICKER_IDS, PICKER_OPTIONS, PICKERS } from '../balancer/pickers/index.ts';
 import { FAILURE_KINDS } from '../balancer/resilience/failure-kind.ts';
 import { MAX_RESPONSE_SIZE, parseByteSize } from '../nodes/service-body.ts';

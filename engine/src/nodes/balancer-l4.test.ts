@@ -5,7 +5,7 @@
  */
 import { Client } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
-import { L4_PICKERS } from '../balancer/l4-pickers.ts';
+import { L4_PICKERS } from '../balancer/picker-ids.ts';
 import { PICKER_IDS } from '../balancer/pickers/index.ts';
 import { validateConfig } from '../config/validate.ts';
 import type { EventOf } from '../events.ts';

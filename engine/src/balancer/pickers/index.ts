@@ -13,18 +13,9 @@ import { random } from './random.ts';
 import { roundRobin } from './round-robin.ts';
 import { weightedRoundRobin } from './weighted-round-robin.ts';
 
-export const PICKER_IDS = [
-  'round-robin',
-  'weighted-round-robin',
-  'least-connections',
-  'random',
-  'p2c',
-  'ip-hash',
-  'consistent-hash',
-  'maglev',
-  'peak-ewma',
-] as const;
-export type PickerId = (typeof PICKER_IDS)[number];
+import type { PickerId } from '../picker-ids.ts';
+
+export { PICKER_IDS, type PickerId } from '../picker-ids.ts';
 
 export const PICKERS: Record<PickerId, PickerFactory> = {
   'round-robin': roundRobin,
