@@ -21,6 +21,11 @@ const partition: Fault = {
   startedAt: 2_000,
 };
 
+/** The fault menu opened on the service `users-1`, focus going back to `returnFocus` when it closes. */
+function serviceMenu(returnFocus: HTMLElement | null): NonNullable<LabState['faultMenu']> {
+  return { target: 'users-1', place: { kind: 'node', nodeKind: 'service' }, around: { left: 0, top: 0, right: 10, bottom: 10 }, returnFocus };
+}
+
 function newLab(): LabState {
   const lab = new LabState();
   lab.topology = {
@@ -96,14 +101,7 @@ describe('fault and traffic components', () => {
 
   it('offers the types allowed at the place, prefilled, and injects the filled form', async () => {
     const lab = newLab();
-    const view = renderWithLab(FaultMenu, lab, {
-      request: {
-        target: 'users-1',
-        place: { kind: 'node', nodeKind: 'service' },
-        around: { left: 0, top: 0, right: 10, bottom: 10 },
-        returnFocus: null,
-      },
-    });
+    const view = renderWithLab(FaultMenu, lab, { request: serviceMenu(null) });
     const types = [...view.target.querySelectorAll<HTMLInputElement>('input[type=radio]')].map((r) => r.value);
     expect(types).toEqual(['down', 'hang', 'latency', 'errors', 'reset', 'bandwidth', 'slow-close', 'flap', 'overload']);
     view.byTestId('menu-type-latency')!.click();
@@ -124,14 +122,7 @@ describe('fault and traffic components', () => {
     answer = () =>
       new Response(JSON.stringify({ errors: [{ path: 'ms', message: 'Too small: expected number to be >=0' }] }), { status: 400 });
     const lab = newLab();
-    const view = renderWithLab(FaultMenu, lab, {
-      request: {
-        target: 'users-1',
-        place: { kind: 'node', nodeKind: 'service' },
-        around: { left: 0, top: 0, right: 10, bottom: 10 },
-        returnFocus: null,
-      },
-    });
+    const view = renderWithLab(FaultMenu, lab, { request: serviceMenu(null) });
     view.byTestId('menu-type-latency')!.click();
     flushSync();
     (view.byTestId('menu-inject') as HTMLButtonElement).click();
@@ -144,12 +135,7 @@ describe('fault and traffic components', () => {
     const lab = newLab();
     const box = document.createElement('button');
     document.body.append(box);
-    lab.faultMenu = {
-      target: 'users-1',
-      place: { kind: 'node', nodeKind: 'service' },
-      around: { left: 0, top: 0, right: 10, bottom: 10 },
-      returnFocus: box,
-    };
+    lab.faultMenu = serviceMenu(box);
     const view = renderWithLab(FaultMenu, lab, { request: lab.faultMenu });
     view.byTestId('fault-menu')!.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, cancelable: true }));
     expect(lab.faultMenu).toBeNull();
