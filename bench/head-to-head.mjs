@@ -15,19 +15,20 @@
 import { CASES } from './lib/cases.mjs';
 import { probe } from './lib/probe.mjs';
 import { attachSseClient } from './lib/sse-attach.mjs';
-import { median } from './lib/summary.mjs';
+import { median, TARGETS } from './lib/summary.mjs';
 import { startSut } from './lib/sut.mjs';
 import { rewriteReadmeSection } from './lib/readme-section.mjs';
 
 /**
- * The pairs, each with its target: `ratio` is `subject` req/s over `baseline` req/s in the same trial.
- * `cost` targets read it as `1 / ratio - 1` (how much more a request costs the subject).
+ * The ratio targets of bench/lib/summary.mjs (`TARGETS`, the same values and thresholds as the
+ * sequential table) and the two cases each compares. Each trial's ratio is `subject` req/s over
+ * `baseline` req/s; the target's own `value` reads it (a share, or the extra cost per request).
  */
 export const PAIRS = [
-  { subject: 'engine-chain', baseline: 'undici-3hop', target: { kind: 'ratio', atLeast: 0.7 }, says: 'engine chain >= 70% of undici-3hop' },
-  { subject: 'engine-1hop', baseline: 'http-proxy-1hop', target: { kind: 'ratio', atLeast: 1 }, says: 'engine-1hop beats http-proxy-1hop' },
-  { subject: 'engine-chain-sse', baseline: 'engine-chain', target: { kind: 'cost', atMost: 0.15 }, says: 'one SSE client costs <= 15% more' },
-  { subject: 'engine-chain-faults-idle', baseline: 'engine-chain', target: { kind: 'cost', atMost: 0.02 }, says: 'an idle fault layer costs < 2%' },
+  { id: 'engine-chain-vs-undici-3hop', subject: 'engine-chain', baseline: 'undici-3hop' },
+  { id: 'engine-1hop-vs-http-proxy', subject: 'engine-1hop', baseline: 'http-proxy-1hop' },
+  { id: 'sse-client-cost', subject: 'engine-chain-sse', baseline: 'engine-chain' },
+  { id: 'idle-fault-layer-cost', subject: 'engine-chain-faults-idle', baseline: 'engine-chain' },
 ];
 
 const REQUEST_PATH = '/items/1';
@@ -55,7 +56,9 @@ export async function runHeadToHead({ pinning, loadGenerator, connections, secon
       );
     }
     const ratio = median(results.map((r) => r.ratio));
-    pairs.push({ ...pair, trials: results, ratio, value: valueOf(pair.target, ratio), met: meets(pair.target, ratio) });
+    const target = TARGETS.find((t) => t.id === pair.id);
+    const value = target.value({ [pair.subject]: ratio, [pair.baseline]: 1 });
+    pairs.push({ ...pair, target: target.target, trials: results, ratio, value, shown: target.show(value), met: target.met(value) });
   }
   return { settings: { trials, seconds, warmup, connections }, pairs };
 }
@@ -88,24 +91,11 @@ async function runTrial(order, { pinning, loadGenerator, connections, seconds, w
   }
 }
 
-/** What the target is judged on: the ratio itself, or the extra cost per request it stands for. */
-function valueOf(target, ratio) {
-  return target.kind === 'ratio' ? ratio : 1 / ratio - 1;
-}
-
-function meets(target, ratio) {
-  const value = valueOf(target, ratio);
-  return target.kind === 'ratio' ? value >= target.atLeast : value <= target.atMost;
-}
-
-
 /** The pairs as text lines: trials, median, target and whether it is met. */
 export function headToHeadText(result) {
-  return result.pairs.map((p) => {
-    const shown = p.target.kind === 'ratio' ? `${(p.value * 100).toFixed(1)}%` : `${p.value >= 0 ? '+' : ''}${(p.value * 100).toFixed(1)}%`;
-    const trials = p.trials.map((t) => `${(t.ratio * 100).toFixed(1)}%`).join(', ');
-    return `  ${(p.met ? 'met' : 'missed').padEnd(7)} ${shown.padStart(7)}  ${p.says}  (${p.subject} / ${p.baseline} per trial: ${trials})`;
-  });
+  return result.pairs.map(
+    (p) => `  ${(p.met ? 'met' : 'missed').padEnd(7)} ${p.shown.padStart(7)}  ${p.target}  (${p.subject} / ${p.baseline} per trial: ${ratios(p)})`,
+  );
 }
 
 /** Rewrite the head-to-head section of bench/README.md; false when its markers are missing. */
@@ -114,11 +104,8 @@ export function updateHeadToHeadReadme(result, resultsFile) {
   if (!s) return false;
   const m = result.machine;
   const rows = s.pairs.map((p) => {
-    const value = p.target.kind === 'ratio' ? `${(p.value * 100).toFixed(1)}%` : `${p.value >= 0 ? '+' : ''}${(p.value * 100).toFixed(1)}%`;
-    const bound = p.target.kind === 'ratio' ? `>= ${p.target.atLeast * 100}%` : `<= ${p.target.atMost * 100}% more`;
-    const trials = p.trials.map((t) => `${(t.ratio * 100).toFixed(1)}%`).join(', ');
     const rps = `${Math.round(median(p.trials.map((t) => t.subjectRps)))} / ${Math.round(median(p.trials.map((t) => t.baselineRps)))}`;
-    return `| ${p.subject} / ${p.baseline} | ${trials} | ${rps} | **${value}** | ${bound} | ${p.met ? 'met' : 'missed'} |`;
+    return `| ${p.subject} / ${p.baseline} | ${ratios(p)} | ${rps} | **${p.shown}** | ${p.target} | ${p.met ? 'met' : 'missed'} |`;
   });
   const section = [
     '',
@@ -126,10 +113,15 @@ export function updateHeadToHeadReadme(result, resultsFile) {
       `${m.cpus} x ${m.cpuModel}, Node ${m.node}, ${s.settings.trials} fresh trials per pair, ${s.settings.warmup} s warm-up + ${s.settings.seconds} s measured, ` +
       `${s.settings.connections} connections per case. Load average (1/5/15 min) ${m.loadavgAtStart.map((l) => l.toFixed(2)).join(' / ')} at the start.`,
     '',
-    '| subject / baseline | ratio per trial | median req/s (each on half the core) | judged value | target | |',
+    '| subject / baseline | ratio per trial | median req/s (each on half the core) | value | target | |',
     '| --- | --- | ---: | ---: | --- | --- |',
     ...rows,
     '',
   ].join('\n');
   return rewriteReadmeSection('head-to-head', section);
+}
+
+/** A pair's ratio in each trial, as percentages. */
+function ratios(pair) {
+  return pair.trials.map((t) => `${(t.ratio * 100).toFixed(1)}%`).join(', ');
 }
