@@ -1,6 +1,7 @@
 /** The control API on real sockets: reads, config replacement, traffic, faults, and who may write. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { startControlServer, type ControlServer } from './server.ts';
+import { parseEventId } from './stream/event-id.ts';
 import { startEngine, waitFor, type RunningEngine } from './testing/harness.ts';
 
 let running: RunningEngine | undefined;
@@ -212,7 +213,7 @@ describe('event stream through the control server', () => {
     ]);
     const missed = (await fetch(running!.url('edge', '/two'))).headers.get('x-request-id');
     const resumed = await read({ 'last-event-id': lastId }, (all) => all.some((i) => i.rid === missed && i.type === 'request.completed' && (i as { node?: string }).node === 'edge'));
-    expect(resumed.items[0].seq).toBe(Number(lastId) + 1);
+    expect(resumed.items[0].seq).toBe(parseEventId(lastId)!.seq + 1);
     expect(resumed.items.filter((i) => i.rid === missed)).toHaveLength(8);
   });
 });

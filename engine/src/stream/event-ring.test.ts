@@ -76,11 +76,21 @@ describe('EventRing', () => {
     );
   });
 
+  it('counts the events before its start as lost, never as sampled out', () => {
+    const ring = new EventRing(10, 2, Number.POSITIVE_INFINITY, 4);
+    expect(ring.evictedThrough).toBe(4);
+    for (let seq = 5; seq <= 7; seq++) ring.push(event(seq));
+    expect(seqs(ring.after(0))).toEqual([5, 6, 7]);
+    expect(ring.sampledOutAfter(0, 7, 3)).toBe(0);
+    expect(ring.sampledOutAfter(5, 7, 2)).toBe(0);
+  });
+
   it('rejects a capacity, batch size or request-event budget that is not positive', () => {
     expect(() => new EventRing(0)).toThrow(RangeError);
     expect(() => new EventRing(10, 0)).toThrow(RangeError);
     expect(() => new EventRing(10, 2, 0)).toThrow(RangeError);
     expect(() => new EventRing(10, 2, Number.NaN)).toThrow(RangeError);
+    expect(() => new EventRing(10, 2, 10, -1)).toThrow(RangeError);
   });
 });
 

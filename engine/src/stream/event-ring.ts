@@ -44,7 +44,7 @@ export class EventRing {
   /** Seq of the last event offered since the last seal, held or sampled out (0: none). */
   #pendingLastSeq = 0;
   #size = 0;
-  /** Every event up to this seq has been evicted (or sampled out before it): a resume from before it has a gap. */
+  /** Every event up to this seq has been evicted (or sampled out before it, or emitted before the ring was made): a resume from before it has a gap. */
   #evictedThrough = 0;
   /** The sample's second (`floor(ts / 1000)`), the per-request events offered in it, and 1-in-N for it. */
   #second = Number.NEGATIVE_INFINITY;
@@ -53,14 +53,22 @@ export class EventRing {
   /** Per-request events left out by the sample, since the ring was made. */
   #sampledOut = 0;
 
+  /**
+   * `heldAfter` is the seq of the last event emitted before the ring was made (the bus's `lastSeq`):
+   * those events were never held, so a resume from before them counts them as lost, not as sampled out.
+   */
   constructor(
     readonly capacity: number,
     readonly batchSize = 256,
     readonly requestEventsPerSecond = Number.POSITIVE_INFINITY,
+    heldAfter = 0,
   ) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`ring capacity must be a positive integer, got ${capacity}`);
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`ring batch size must be a positive integer, got ${batchSize}`);
     if (!(requestEventsPerSecond > 0)) throw new RangeError(`ring request events per second must be positive, got ${requestEventsPerSecond}`);
+    if (!Number.isInteger(heldAfter) || heldAfter < 0) throw new RangeError(`ring start must be a seq (a non-negative integer), got ${heldAfter}`);
+    this.#evictedThrough = heldAfter;
+    this.#pendingLastSeq = heldAfter;
   }
 
   /** Per-request events the sample left out since the ring was made. */

@@ -18,8 +18,10 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function start(options?: EventStreamOptions, clock?: () => number): Promise<Harness> {
-  const bus = new EventBus(clock);
+/** `before` emits on the bus before the stream exists, as the engine's start-up does before its control server. */
+async function start(options?: EventStreamOptions, clock?: () => number, before?: (bus: EventBus) => void): Promise<Harness> {
+  const bus = new EventBus(clock, RUN);
+  before?.(bus);
   const stream = createEventStream(bus, options);
   const server: Server = createServer((req, res) => stream.handle(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -48,6 +50,9 @@ function emitTick(bus: EventBus): void {
   bus.emit({ type: 'metrics.tick', nodes: {} });
 }
 
+const RUN = 'testrun';
+/** The SSE id of event `seq` of this test's engine run. */
+const id = (seq: number) => `${RUN}-${seq}`;
 const seqsOf = (client: SseTestClient) => client.events.map((event) => event.seq);
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
@@ -65,6 +70,20 @@ describe('event stream', () => {
     });
     await vi.waitFor(() => expect(client.comments).toEqual(['connected']));
     expect(client.retry).toBe(1000);
+    expect(client.lastId).toBe(id(0));
+    expect(client.messages).toEqual([]);
+  });
+
+  it('gives a fresh client the id of the last event so far, so a drop before its first message resumes without loss', async () => {
+    const { bus, connect } = await start();
+    for (let n = 1; n <= 3; n++) emitRequest(bus, n);
+    const fresh = await connect();
+    await vi.waitFor(() => expect(fresh.lastId).toBe(id(3)));
+    fresh.close();
+    for (let n = 4; n <= 5; n++) emitRequest(bus, n);
+    const resumed = await connect({ 'last-event-id': fresh.lastId! });
+    await vi.waitFor(() => expect(seqsOf(resumed)).toEqual([4, 5]));
+    expect(resumed.notices).toEqual([]);
   });
 
   it('delivers events in seq order, one message per flush whose id is its last seq', async () => {
@@ -77,8 +96,8 @@ describe('event stream', () => {
     await vi.waitFor(() => expect(client.events).toHaveLength(5));
     expect(seqsOf(client)).toEqual([1, 2, 3, 4, 5]);
     expect(client.messages.map((message) => [message.id, message.items.length])).toEqual([
-      ['3', 3],
-      ['5', 2],
+      [id(3), 3],
+      [id(5), 2],
     ]);
     expect(client.events[0]).toMatchObject({ type: 'request.received', rid: 'r1', path: '/users/1' });
     expect(client.events[4]).toMatchObject({ type: 'config.applied', name: 'Classic edge' });
@@ -90,14 +109,14 @@ describe('event stream', () => {
     for (let n = 1; n <= 500; n++) emitRequest(bus, n);
     await vi.waitFor(() => expect(client.events).toHaveLength(500));
     expect(client.messages).toHaveLength(1);
-    expect(client.lastId).toBe('500');
+    expect(client.lastId).toBe(id(500));
   });
 
   it('replays exactly the missed events to a client that resumes with Last-Event-ID', async () => {
     const { bus, connect } = await start();
     const first = await connect();
     for (let n = 1; n <= 5; n++) emitRequest(bus, n);
-    await vi.waitFor(() => expect(first.lastId).toBe('5'));
+    await vi.waitFor(() => expect(first.lastId).toBe(id(5)));
     first.close();
     for (let n = 6; n <= 9; n++) emitRequest(bus, n);
     emitTick(bus);
@@ -105,7 +124,7 @@ describe('event stream', () => {
     const resumed = await connect({ 'last-event-id': first.lastId! });
     await vi.waitFor(() => expect(resumed.events).toHaveLength(5));
     expect(seqsOf(resumed)).toEqual([6, 7, 8, 9, 10]);
-    expect(resumed.messages[0].id).toBe('10');
+    expect(resumed.messages[0].id).toBe(id(10));
     expect(resumed.notices).toEqual([]);
     emitRequest(bus, 11);
     await vi.waitFor(() => expect(seqsOf(resumed)).toEqual([6, 7, 8, 9, 10, 11]));
@@ -117,7 +136,7 @@ describe('event stream', () => {
     const live = await connect();
     const first = await connect();
     emitTick(bus);
-    await vi.waitFor(() => expect(first.lastId).toBe('1'));
+    await vi.waitFor(() => expect(first.lastId).toBe(id(1)));
     first.close();
     // Second 1: 40 per-request events, four times the ring's budget, so second 2 keeps 1 request in 4.
     for (let n = 1; n <= 40; n++) emitRequest(bus, n);
@@ -125,7 +144,7 @@ describe('event stream', () => {
     for (let n = 41; n <= 80; n++) emitRequest(bus, n);
     emitTick(bus);
 
-    const resumed = await connect({ 'last-event-id': '1' });
+    const resumed = await connect({ 'last-event-id': id(1) });
     await vi.waitFor(() => expect(resumed.notices).toHaveLength(1));
     const [notice] = resumed.notices;
     expect(notice).toMatchObject({ type: 'stream.dropped', reason: 'history-sample', total: 81 });
@@ -133,7 +152,7 @@ describe('event stream', () => {
     expect(resumed.events.length + notice!.dropped).toBe(81);
     expect(resumed.events.filter((e) => e.ts < 2_000)).toHaveLength(40);
     expect(resumed.events.at(-1)).toMatchObject({ type: 'metrics.tick', seq: 82 });
-    expect(resumed.messages[0].id).toBe('82');
+    expect(resumed.messages[0].id).toBe(id(82));
     await vi.waitFor(() => expect(live.events).toHaveLength(82));
     expect(live.notices).toEqual([]);
   });
@@ -141,45 +160,61 @@ describe('event stream', () => {
   it('resumes from ?lastEventId= for clients that cannot set headers, the header winning when both are set', async () => {
     const { bus, connect } = await start();
     for (let n = 1; n <= 10; n++) emitRequest(bus, n);
-    const byQuery = await connect({}, '?lastEventId=7');
-    const byHeader = await connect({ 'last-event-id': '8' }, '?lastEventId=2');
+    const byQuery = await connect({}, `?lastEventId=${id(7)}`);
+    const byHeader = await connect({ 'last-event-id': id(8) }, `?lastEventId=${id(2)}`);
     await vi.waitFor(() => expect(seqsOf(byQuery)).toEqual([8, 9, 10]));
     await vi.waitFor(() => expect(seqsOf(byHeader)).toEqual([9, 10]));
   });
 
-  it('treats a malformed Last-Event-ID as a fresh connection', async () => {
+  it.each([
+    ['an id of another engine run', 'f00d-3'],
+    ['a bare seq, from before ids named their run', '2'],
+    ['an id of this run that it has not reached', `${RUN}-99`],
+    ['an id it cannot read', 'not-an-id'],
+  ])('tells a client resuming with %s that the engine restarted, then replays this run from its start', async (_, lastId) => {
     const { bus, connect } = await start();
     for (let n = 1; n <= 3; n++) emitRequest(bus, n);
-    const client = await connect({ 'last-event-id': 'not-a-number' });
+    const client = await connect({ 'last-event-id': lastId });
+    await vi.waitFor(() => expect(client.messages).toHaveLength(1));
+    expect(client.messages[0].items[0]).toEqual({ type: 'stream.dropped', reason: 'engine-restart', dropped: 0, total: 0 });
+    expect(client.messages[0].id).toBe(id(3));
     emitRequest(bus, 4);
-    await vi.waitFor(() => expect(seqsOf(client)).toEqual([4]));
+    await vi.waitFor(() => expect(seqsOf(client)).toEqual([1, 2, 3, 4]));
+    expect(client.notices).toHaveLength(1);
   });
 
-  it('replays everything it holds when Last-Event-ID is ahead of the engine (the engine restarted since)', async () => {
-    const { bus, connect } = await start();
-    emitRequest(bus, 1);
-    const client = await connect({ 'last-event-id': '5000' });
-    emitRequest(bus, 2);
-    await vi.waitFor(() => expect(seqsOf(client)).toEqual([1, 2]));
-    expect(client.notices).toEqual([]);
-  });
-
-  it('says how many events a client from before a restart lost when this engine is past its ring', async () => {
+  it('tells a client from another run how many of this run\'s events the ring no longer holds', async () => {
     const { bus, connect } = await start({ ringSize: 10 });
     for (let n = 1; n <= 30; n++) emitRequest(bus, n);
-    const client = await connect({ 'last-event-id': '5000' });
+    const client = await connect({ 'last-event-id': 'f00d-5000' });
     await vi.waitFor(() => expect(client.events).toHaveLength(10));
-    expect(client.messages[0].items[0]).toEqual({ type: 'stream.dropped', reason: 'resume-gap', dropped: 20, total: 20 });
+    expect(client.messages[0].items[0]).toEqual({ type: 'stream.dropped', reason: 'engine-restart', dropped: 20, total: 20 });
+    expect(seqsOf(client)).toEqual(range(21, 30));
+  });
+
+  it('counts the events emitted before the stream existed as never held, not as a sample', async () => {
+    const startUp = (bus: EventBus) => {
+      bus.emit({ type: 'node.state', node: 'edge', kind: 'proxy', state: 'up', port: 8080 });
+      bus.emit({ type: 'config.applied', name: 'Classic edge', nodes: 1 });
+      for (let n = 1; n <= 3; n++) emitRequest(bus, n);
+    };
+    const { bus, stream, connect } = await start(undefined, undefined, startUp);
+    emitTick(bus);
+    const restarted = await connect({ 'last-event-id': 'f00d-9' });
+    await vi.waitFor(() => expect(restarted.events).toHaveLength(1));
+    expect(restarted.notices).toEqual([{ type: 'stream.dropped', reason: 'engine-restart', dropped: 5, total: 5 }]);
+    expect(restarted.events[0]).toMatchObject({ type: 'metrics.tick', seq: 6 });
+    expect(stream.stats()).toMatchObject({ ringEvents: 1, ringSampledOut: 0 });
   });
 
   it('says how many events were lost when Last-Event-ID is older than the ring, then replays the rest', async () => {
     const { bus, connect } = await start({ ringSize: 10 });
     for (let n = 1; n <= 30; n++) emitRequest(bus, n);
-    const client = await connect({ 'last-event-id': '5' });
+    const client = await connect({ 'last-event-id': id(5) });
     await vi.waitFor(() => expect(client.events).toHaveLength(10));
     expect(client.messages[0].items[0]).toEqual({ type: 'stream.dropped', reason: 'resume-gap', dropped: 15, total: 15 });
     expect(seqsOf(client)).toEqual(range(21, 30));
-    expect(client.lastId).toBe('30');
+    expect(client.lastId).toBe(id(30));
   });
 
   it('sends a heartbeat comment to an idle client', async () => {
@@ -221,7 +256,7 @@ describe('event stream', () => {
     expect(stream.stats().perClient[0].dropped).toBeGreaterThan(0);
 
     client.resume();
-    await vi.waitFor(() => expect(client.lastId).toBe(String(bus.lastSeq)), { timeout: 15_000 });
+    await vi.waitFor(() => expect(client.lastId).toBe(id(bus.lastSeq)), { timeout: 15_000 });
     const ticks = client.events.filter((event) => event.type === 'metrics.tick');
     expect(ticks).toHaveLength(chunks);
     const delivered = client.events.filter((event) => event.type === 'request.received').length;
@@ -250,7 +285,7 @@ describe('event stream', () => {
       bus.emit({ type: 'request.completed', rid: `r${1e6 + n}`, node: 'edge', status: 200, durationMs: 1 });
     }
     client.resume();
-    await vi.waitFor(() => expect(client.lastId).toBe(String(bus.lastSeq)), { timeout: 15_000 });
+    await vi.waitFor(() => expect(client.lastId).toBe(id(bus.lastSeq)), { timeout: 15_000 });
     const byRequest = new Map<string, string[]>();
     for (const event of client.events) {
       if (!('rid' in event) || Number(event.rid.slice(1)) < 1e6) continue;
@@ -278,11 +313,11 @@ describe('event stream', () => {
       emitTick(bus);
       await delay(5);
     }
-    await vi.waitFor(() => expect(reading.lastId).toBe(String(bus.lastSeq)), { timeout: 15_000 });
+    await vi.waitFor(() => expect(reading.lastId).toBe(id(bus.lastSeq)), { timeout: 15_000 });
     expect(reading.events).toHaveLength(chunks * (perChunk + 1));
     expect(reading.notices).toEqual([]);
     stalled.resume();
-    await vi.waitFor(() => expect(stalled.lastId).toBe(String(bus.lastSeq)), { timeout: 15_000 });
+    await vi.waitFor(() => expect(stalled.lastId).toBe(id(bus.lastSeq)), { timeout: 15_000 });
     expect(stalled.events.filter((event) => event.type === 'metrics.tick')).toHaveLength(chunks);
     expect(sum(stalled.notices.map((notice) => notice.dropped))).toBeGreaterThan(0);
   });
@@ -294,7 +329,7 @@ describe('event stream', () => {
     for (let i = 0; i < 25; i++) emitTick(bus);
     await vi.waitFor(() => expect(client.ended).toBe(true));
     await vi.waitFor(() => expect(stream.stats()).toMatchObject({ clients: 0, cutOff: 1 }));
-    const resumed = await connect({ 'last-event-id': '0' });
+    const resumed = await connect({ 'last-event-id': id(0) });
     await vi.waitFor(() => expect(seqsOf(resumed)).toEqual(range(1, 25)));
   });
 

@@ -5,13 +5,16 @@
  * resume) and into every client's queue; a timer flushes all queues once per frame, one write per
  * client. Nothing on the bus's path waits for a socket: a slow client is sampled, then has its
  * per-request events dropped, and is told how many (stream-client.ts); aggregate events always reach it.
+ * Event ids name the engine run (event-id.ts): a client resuming with an id of another run is told
+ * the engine restarted (wire.ts), never silently placed in this run's history.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EventBus } from '../bus.ts';
 import { isPerRequestEvent } from '../events.ts';
 import { EventRing } from './event-ring.ts';
+import { formatEventId, parseEventId } from './event-id.ts';
 import { StreamClient, type ClientLimits } from './stream-client.ts';
-import { CONNECTED_PREAMBLE, formatSerialisedMessage, type StreamItem } from './wire.ts';
+import { CONNECTED_PREAMBLE, formatSerialisedMessage, freshPreamble, type StreamItem } from './wire.ts';
 
 export interface EventStreamOptions {
   /** Events kept for `Last-Event-ID` resume (default 10 000). */
@@ -71,23 +74,22 @@ const SSE_HEADERS = {
 };
 
 /**
- * The seq to resume after: the `Last-Event-ID` header, else `?lastEventId=` for clients that cannot
- * set it. Anything but a plain non-negative integer means a fresh connection.
+ * The id the client resumes after: the `Last-Event-ID` header, else `?lastEventId=` for clients that
+ * cannot set it; undefined (a fresh connection) when neither is given or both are blank.
  */
-function resumePoint(req: IncomingMessage): number | undefined {
+function lastEventId(req: IncomingMessage): string | undefined {
   const header = req.headers['last-event-id'];
+  if (typeof header === 'string' && header.trim() !== '') return header.trim();
   const url = req.url ?? '';
   const queryStart = url.indexOf('?');
-  const raw =
-    typeof header === 'string' && header !== ''
-      ? header
-      : new URLSearchParams(queryStart === -1 ? '' : url.slice(queryStart + 1)).get('lastEventId');
-  const trimmed = raw?.trim();
-  return trimmed && /^\d{1,15}$/.test(trimmed) ? Number(trimmed) : undefined;
+  if (queryStart === -1) return undefined;
+  const query = new URLSearchParams(url.slice(queryStart + 1)).get('lastEventId')?.trim();
+  return query ? query : undefined;
 }
 
 export function createEventStream(bus: EventBus, options: EventStreamOptions = {}): EventStream {
-  const ring = new EventRing(options.ringSize ?? 10_000, undefined, options.ringRequestEventsPerSecond ?? 2_000);
+  // Events the bus emitted before this stream existed (the engine's start-up) were never held.
+  const ring = new EventRing(options.ringSize ?? 10_000, undefined, options.ringRequestEventsPerSecond ?? 2_000, bus.lastSeq);
   const flushMs = options.flushMs ?? 16;
   const limits: ClientLimits = {
     maxQueued: options.maxQueuedPerClient ?? 5_000,
@@ -140,25 +142,32 @@ export function createEventStream(bus: EventBus, options: EventStreamOptions = {
   }
 
   /**
-   * The resume message for a client that saw everything up to `lastSeq`, or '' if it missed nothing.
-   * An id ahead of this engine's last seq comes from an engine that has since restarted (seqs start
-   * again at 1): that client saw none of this engine's events, so it gets all the ring holds.
+   * Where a client that sent `id` resumes: after that seq when the id names an event of this run, else
+   * (another run, a bare number from before ids named their run, an id this run has not reached, or
+   * anything unreadable) from this run's start, told that the engine restarted.
    */
-  function replayAfter(seenSeq: number): string {
-    const lastSeq = seenSeq > bus.lastSeq ? 0 : seenSeq;
-    const held = ring.after(lastSeq);
+  function resumeFrom(id: string): { afterSeq: number; restarted: boolean } {
+    const parsed = parseEventId(id);
+    return parsed !== undefined && parsed.runId === bus.runId && parsed.seq <= bus.lastSeq
+      ? { afterSeq: parsed.seq, restarted: false }
+      : { afterSeq: 0, restarted: true };
+  }
+
+  /** The resume message for a client that saw everything up to `afterSeq` of this run, or '' if it missed nothing. */
+  function replayAfter(afterSeq: number, restarted: boolean): string {
+    const held = ring.after(afterSeq);
     const events = held.json;
-    const lost = Math.max(0, ring.evictedThrough - lastSeq);
-    if (lost > 0) {
-      const gap: StreamItem = { type: 'stream.dropped', reason: 'resume-gap', dropped: lost, total: lost };
+    const lost = Math.max(0, ring.evictedThrough - afterSeq);
+    if (restarted || lost > 0) {
+      const gap: StreamItem = { type: 'stream.dropped', reason: restarted ? 'engine-restart' : 'resume-gap', dropped: lost, total: lost };
       events.unshift(JSON.stringify(gap));
     }
-    const sampledOut = ring.sampledOutAfter(lastSeq, bus.lastSeq, held.count);
+    const sampledOut = ring.sampledOutAfter(afterSeq, bus.lastSeq, held.count);
     if (sampledOut > 0) {
       const sample: StreamItem = { type: 'stream.dropped', reason: 'history-sample', dropped: sampledOut, total: sampledOut + held.count };
       events.push(JSON.stringify(sample));
     }
-    return events.length > 0 ? formatSerialisedMessage(bus.lastSeq, events) : '';
+    return events.length > 0 ? formatSerialisedMessage(formatEventId(bus.runId, bus.lastSeq), events) : '';
   }
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
@@ -166,10 +175,14 @@ export function createEventStream(bus: EventBus, options: EventStreamOptions = {
       res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' }).end('the event stream is closed\n');
       return;
     }
-    const lastSeq = resumePoint(req);
+    const id = lastEventId(req);
     res.writeHead(200, SSE_HEADERS);
-    const client = new StreamClient(nextClientId++, res, bus.lastSeq, limits);
-    client.writeNow(lastSeq === undefined ? CONNECTED_PREAMBLE : CONNECTED_PREAMBLE + replayAfter(lastSeq));
+    const client = new StreamClient(nextClientId++, res, bus.runId, bus.lastSeq, limits);
+    if (id === undefined) client.writeNow(freshPreamble(formatEventId(bus.runId, bus.lastSeq)));
+    else {
+      const { afterSeq, restarted } = resumeFrom(id);
+      client.writeNow(CONNECTED_PREAMBLE + replayAfter(afterSeq, restarted));
+    }
     clients.add(client);
     // The response's `close` fires when the browser goes away or the socket dies. (A GET request's
     // own `close` fires as soon as its empty body is read, so it says nothing about the client.)

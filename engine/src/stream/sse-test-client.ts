@@ -19,6 +19,7 @@ export class SseTestClient {
   readonly #req: ClientRequest;
   readonly #res: IncomingMessage;
   #unparsed = '';
+  #lastId: string | undefined;
 
   private constructor(req: ClientRequest, res: IncomingMessage) {
     this.#req = req;
@@ -60,8 +61,9 @@ export class SseTestClient {
     return this.items.filter((item): item is StreamDroppedNotice => item.type === 'stream.dropped');
   }
 
+  /** The id the browser would resume with: the last one received, from a message or from an id-only block (the preamble). */
   get lastId(): string | undefined {
-    return this.messages.at(-1)?.id;
+    return this.#lastId;
   }
 
   /** Stop reading: the socket's receive buffer fills and the server's writes back up. */
@@ -92,6 +94,7 @@ export class SseTestClient {
         else if (line.startsWith('retry: ')) this.retry = Number(line.slice(7));
         else throw new Error(`unexpected SSE line: ${line.slice(0, 80)}`);
       }
+      if (id !== undefined) this.#lastId = id;
       if (data !== undefined) this.messages.push({ id, items: JSON.parse(data) as StreamItem[] });
     }
   }

@@ -13,6 +13,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { EngineEvent } from '../events.ts';
+import { formatEventId } from './event-id.ts';
 import { inRequestSample } from './request-sample.ts';
 import { formatMessage, HEARTBEAT, type StreamItem } from './wire.ts';
 
@@ -28,7 +29,7 @@ export class StreamClient {
   readonly #res: ServerResponse;
   readonly #limits: ClientLimits;
   #queue: EngineEvent[] = [];
-  /** The seq of the last event this client was offered: the `id:` of its next message. */
+  /** The seq of the last event this client was offered: the seq in the `id:` of its next message. */
   #lastSeq: number;
   /** Per-request events offered, and of those dropped, since the last message was written. */
   #windowRequests = 0;
@@ -37,13 +38,18 @@ export class StreamClient {
   #cutOff = false;
   #wroteSinceHeartbeat = false;
 
+  readonly #runId: string;
+
+  /** `runId` and `lastSeq`: the engine run, and the last event the client accounts for when it connects. */
   constructor(
     readonly id: number,
     res: ServerResponse,
+    runId: string,
     lastSeq: number,
     limits: ClientLimits,
   ) {
     this.#res = res;
+    this.#runId = runId;
     this.#lastSeq = lastSeq;
     this.#limits = limits;
   }
@@ -107,7 +113,7 @@ export class StreamClient {
     this.#queue = [];
     this.#windowRequests = 0;
     this.#windowDropped = 0;
-    this.#write(formatMessage(this.#lastSeq, items));
+    this.#write(formatMessage(formatEventId(this.#runId, this.#lastSeq), items));
     return false;
   }
 

@@ -176,10 +176,7 @@ export class LabState {
         onBatch: (items) => this.ingest(items, wallNow()),
         onStatus: (status, reconnected) => {
           this.connection = status;
-          if (reconnected) {
-            this.dots.clear();
-            void this.refresh();
-          }
+          if (reconnected) this.#reload();
         },
       },
       streamOptions,
@@ -303,8 +300,14 @@ export class LabState {
             ts: now,
             text: `reconnected after missing ${item.dropped} events; reloaded the topology`,
           });
-          this.dots.clear();
-          void this.refresh();
+          this.#reload();
+        } else if (item.reason === 'engine-restart') {
+          // A new engine run: what this page knew (picks, dots, node states) belongs to the old one.
+          const lost = item.dropped > 0 ? ` (${item.dropped} of its events since were no longer held)` : '';
+          this.#pendingLog.push({ kind: 'stream', ts: now, text: `reconnected: the engine restarted${lost}; reloaded the topology` });
+          this.#picks.clear();
+          this.#picksDirty = true;
+          this.#reload();
         } else if (item.reason === 'history-sample') {
           // A reconnect into a busy stretch: the engine kept whole requests, 1 in N, of its history.
           this.#pendingLog.push({
@@ -322,6 +325,12 @@ export class LabState {
       this.#apply(item, now);
     }
     this.#scheduleFlush();
+  }
+
+  /** Reload what the events missed would have told: the dots in flight go, topology, metrics and faults are fetched again. */
+  #reload(): void {
+    this.dots.clear();
+    void this.refresh();
   }
 
   #apply(event: EngineEvent, now: number): void {

@@ -159,6 +159,24 @@ describe('LabState', () => {
     expect(lab.log.map((l) => l.text)).toEqual([expect.stringContaining('40 of 60 events left out')]);
   });
 
+  it('says when it reconnected to a restarted engine, forgets the old run\'s picks and reloads the topology', async () => {
+    const lab = labWithTopology();
+    lab.ingest([...happyPath('a')], 5000);
+    lab.flush();
+    expect(lab.picks.users).toHaveLength(1);
+    const fetched = vi.mocked(fetch).mock.calls.length;
+    lab.ingest([{ type: 'stream.dropped', reason: 'engine-restart', dropped: 6, total: 6 }], 6000);
+    lab.flush();
+    expect(lab.picks).toEqual({});
+    expect(lab.droppedTotal).toBe(0);
+    await vi.waitFor(() => expect(vi.mocked(fetch).mock.calls.length).toBeGreaterThan(fetched));
+    expect(vi.mocked(fetch).mock.calls.slice(fetched).map(([url]) => String(url))).toEqual(
+      expect.arrayContaining([expect.stringMatching(/\/api\/topology$/)]),
+    );
+    lab.flushLog();
+    expect(lab.log[0].text).toBe('reconnected: the engine restarted (6 of its events since were no longer held); reloaded the topology');
+  });
+
   it('follows faults from their events', () => {
     const lab = labWithTopology();
     const fault: Fault = { id: 'f1', target: 'users-1', type: 'down', source: 'api', startedAt: 1 };
