@@ -11,6 +11,7 @@ import { FAILURE_KINDS } from '../balancer/resilience/failure-kind.ts';
 import { MAX_RESPONSE_SIZE, parseByteSize } from '../nodes/service-body.ts';
 import { isTrustEntry } from '../proxy/real-ip.ts';
 import { compilePath, usesKey } from '../traffic/paths.ts';
+import { generatorFieldProblem, headerValueProblem, methodProblem, METHODS_WITHOUT_BODY, requestHeaderProblems } from '../traffic/request-rules.ts';
 import { Scenario } from '../faults/spec.ts';
 import { Duration } from './duration.ts';
 
@@ -576,6 +577,18 @@ export const TrafficPhase = z
   .superRefine((phase, ctx) => checkTrafficLoad(phase, ctx, phase.for))
   .meta({ description: 'one phase of a flow: how long it lasts and how much it sends' });
 
+/** A refinement that adds `problem(value)` as the issue, when there is one. */
+const noProblem = (problem: (value: string) => string | undefined) => (value: string, ctx: z.RefinementCtx) => {
+  const message = problem(value);
+  if (message !== undefined) ctx.addIssue({ code: 'custom', message });
+};
+
+/** What generated requests can send (traffic/request-rules.ts): any upper-case method but CONNECT; headers the generator does not own. */
+const TRAFFIC_METHOD = HTTP_METHOD.superRefine(noProblem(methodProblem));
+const TrafficHeaders = z.record(z.string(), z.string()).superRefine((headers, ctx) => {
+  for (const { name, message } of requestHeaderProblems(headers)) ctx.addIssue({ code: 'custom', path: [name], message });
+});
+
 /** One kind of request in a weighted mix. */
 export const TrafficRequest = z
   .strictObject({
@@ -585,13 +598,13 @@ export const TrafficRequest = z
       .max(1_000_000)
       .default(1)
       .meta({ description: 'share of the mix, relative to the other entries (default 1)' }),
-    method: HTTP_METHOD.default('GET'),
+    method: TRAFFIC_METHOD.default('GET'),
     path: PathTemplateSpec,
-    headers: z.record(z.string(), z.string()).optional(),
+    headers: TrafficHeaders.optional(),
     body: z.string().max(1_000_000).optional().meta({ description: 'the request body, sent as is (set content-type in headers)' }),
   })
   .superRefine((request, ctx) => {
-    if (request.body !== undefined && (request.method === 'GET' || request.method === 'HEAD')) {
+    if (request.body !== undefined && METHODS_WITHOUT_BODY.has(request.method)) {
       ctx.addIssue({ code: 'custom', path: ['body'], message: `a ${request.method} request has no body` });
     }
   });
@@ -617,8 +630,8 @@ const TrafficFlowFields = z.strictObject({
     .min(1)
     .optional()
     .meta({ description: 'the simple form of the mix: paths drawn uniformly (default ["/"]); placeholders {1..50}, {a,b}, {key}' }),
-  method: HTTP_METHOD.optional().meta({ description: 'the simple form: the method of every request (default GET)' }),
-  headers: z.record(z.string(), z.string()).optional().meta({ description: 'headers on every request of the flow' }),
+  method: TRAFFIC_METHOD.optional().meta({ description: 'the simple form: the method of every request (default GET)' }),
+  headers: TrafficHeaders.optional().meta({ description: 'headers on every request of the flow' }),
   requests: z.array(TrafficRequest).min(1).optional().meta({
     description:
       'a weighted request mix, instead of paths and method: [{ weight: 8, path: /users/{1..50} }, { weight: 2, method: POST, path: /orders, body: ... }]',
@@ -626,8 +639,12 @@ const TrafficFlowFields = z.strictObject({
   apiKeys: z
     .strictObject({
       count: z.number().int().min(1).max(1_000_000).meta({ description: 'distinct keys; client i sends key number (i mod count) + 1' }),
-      header: z.string().regex(HEADER_NAME, 'expected a header name').default('x-api-key'),
-      prefix: z.string().default('key-').meta({ description: 'the key is this prefix and its number: key-1, key-2, ...' }),
+      header: z.string().regex(HEADER_NAME, 'expected a header name').superRefine(noProblem(generatorFieldProblem)).default('x-api-key'),
+      prefix: z
+        .string()
+        .superRefine(noProblem(headerValueProblem))
+        .default('key-')
+        .meta({ description: 'the key is this prefix and its number: key-1, key-2, ...' }),
     })
     .optional()
     .meta({ description: 'an API key per client, in a header, so rate limiters and hash pickers have an identity to key on' }),
@@ -640,7 +657,11 @@ const TrafficFlowFields = z.strictObject({
         .min(1)
         .max(1_000_000)
         .meta({ description: 'distinct cookie values; client i sends value number (i mod count) + 1' }),
-      prefix: z.string().default('s-').meta({ description: 'the value is this prefix and its number: s-1, s-2, ...' }),
+      prefix: z
+        .string()
+        .superRefine(noProblem(headerValueProblem))
+        .default('s-')
+        .meta({ description: 'the value is this prefix and its number: s-1, s-2, ...' }),
     })
     .optional()
     .meta({ description: 'a session cookie per client (sticky sessions, cookie hashing)' }),

@@ -8,7 +8,7 @@
  * Phase boundaries are fixed on the flow's timeline (phase k starts when phase k-1 was due to end, not
  * when a timer fired), so a late event loop delays sends but never stretches the plan.
  */
-import { Pool } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
 import type { TrafficConfig } from '../config/schema.ts';
 import { ERROR_HEADER } from '../errors.ts';
 import { LatencyHistogram } from '../metrics/latency-histogram.ts';
@@ -347,7 +347,13 @@ export class FlowRunner {
     }
   }
 
-  /** One request from client `clientIndex`; latency from `intendedAt` (open loop) or from now (closed loop). */
+  /**
+   * One request from client `clientIndex`; latency from `intendedAt` (open loop) or from now (closed
+   * loop). Never throws (it runs inside timers): a request that cannot even be made settles at once as
+   * an error, like a refused connection: `CLIENT_BAD_TARGET` when the target names no origin to connect
+   * to, `CLIENT_INVALID_REQUEST` when undici refuses the request (the config schema refuses what it can
+   * know of, request-rules.ts; this is the guard for the rest).
+   */
   #send(clientIndex: number, intendedAt: number | undefined, phase: Counters, done?: () => void): void {
     const { now, rng, totals } = this.#options;
     const sentAt = now();
@@ -363,48 +369,70 @@ export class FlowRunner {
       totals.settle(status, code, latency);
       done?.();
     };
-    const pool = this.#pool(clientIndex);
-    if (!pool) return settle(undefined, 'CLIENT_CONNECTION_REFUSED');
-    const identity = (this.#identities[clientIndex] ??= clientIdentity(clientIndex, this.config));
-    const request = this.#mix.draw(rng, identity.headers);
-    pool
-      .request({
+    let sending: Promise<Dispatcher.ResponseData>;
+    try {
+      const pool = this.#pool(clientIndex);
+      if (pool === null) return settle(undefined, 'CLIENT_BAD_TARGET');
+      if (!pool) return settle(undefined, 'CLIENT_CONNECTION_REFUSED');
+      const identity = (this.#identities[clientIndex] ??= clientIdentity(clientIndex, this.config));
+      const request = this.#mix.draw(rng, identity.headers);
+      sending = pool.request({
         path: request.path,
         method: request.method as 'GET',
         headers: request.headers,
         body: request.body,
         headersTimeout: CLIENT_TIMEOUT_MS,
         bodyTimeout: CLIENT_TIMEOUT_MS,
-      })
-      .then(
-        async (res) => {
-          await res.body.dump();
-          const code = res.headers[ERROR_HEADER];
-          settle(res.statusCode, typeof code === 'string' ? code : undefined);
-        },
-        (error: unknown) => settle(undefined, clientFailure(error)),
-      );
+      });
+    } catch {
+      return settle(undefined, 'CLIENT_INVALID_REQUEST');
+    }
+    sending.then(
+      (res) => {
+        const code = res.headers[ERROR_HEADER];
+        const answered = () => settle(res.statusCode, typeof code === 'string' ? code : undefined);
+        // A body cut off after the status arrived still answered with that status.
+        return res.body.dump().then(answered, answered);
+      },
+      (error: unknown) => settle(undefined, clientFailure(error)),
+    );
   }
 
-  /** The keep-alive pool of a client, sending from its own address; rebuilt when the target moved to another port. */
-  #pool(clientIndex: number): Pool | undefined {
-    const origin = this.#options.resolve(this.config.to);
+  /**
+   * The keep-alive pool of a client, sending from its own address; rebuilt when the target moved to
+   * another port. Undefined when the target is not listening; null when it names no origin a client
+   * can connect to (resolving or parsing it threw).
+   */
+  #pool(clientIndex: number): Pool | undefined | null {
+    let origin: string | undefined;
+    try {
+      origin = this.#options.resolve(this.config.to);
+    } catch {
+      return null;
+    }
     if (origin === undefined) return undefined;
     if (origin !== this.#poolOrigin) {
       for (const pool of this.#pools) pool?.close().catch(() => {});
       this.#pools = [];
       this.#poolOrigin = origin;
     }
-    return (this.#pools[clientIndex] ??= new Pool(origin, {
-      connections: 32,
-      keepAliveTimeout: 4_000,
-      localAddress: (this.#identities[clientIndex] ??= clientIdentity(clientIndex, this.config)).address,
-      connect: { timeout: 2_000 },
-    }));
+    try {
+      return (this.#pools[clientIndex] ??= new Pool(origin, {
+        connections: 32,
+        keepAliveTimeout: 4_000,
+        localAddress: (this.#identities[clientIndex] ??= clientIdentity(clientIndex, this.config)).address,
+        connect: { timeout: 2_000 },
+      }));
+    } catch {
+      return null;
+    }
   }
 }
 
+/** The stats code of a request that failed at the client: what undici refused to send, or what became of the connection. */
 function clientFailure(error: unknown): string {
+  const undiciCode = (error as { code?: unknown } | null)?.code;
+  if (undiciCode === 'UND_ERR_INVALID_ARG' || undiciCode === 'UND_ERR_NOT_SUPPORTED') return 'CLIENT_INVALID_REQUEST';
   const code = upstreamErrorCode(error);
   return code === 'EDGE_UPSTREAM_REFUSED'
     ? 'CLIENT_CONNECTION_REFUSED'

@@ -251,3 +251,55 @@ describe('TrafficGenerator against raw upstreams', () => {
     expect(() => traffic!.set({ users: 5 })).toThrow(/users: flow "browse" is in an open-loop phase/);
   });
 });
+
+describe('TrafficGenerator never throws on what it is given', () => {
+  const opened: Array<{ close(): Promise<void> }> = [];
+  let traffic: TrafficGenerator | undefined;
+  afterEach(async () => {
+    await traffic?.close();
+    traffic = undefined;
+    await Promise.all(opened.splice(0).map((u) => u.close()));
+  });
+
+  /** A flow as the engine could be handed it without the schema (which refuses these): `raw` over a valid flow with `load`. */
+  const unchecked = (load: Record<string, unknown>, raw: Record<string, unknown>) => ({
+    ...flow({ to: 'http://127.0.0.1:1', clients: 2, ...load }),
+    ...raw,
+  });
+  const open = { rate: 100 };
+  const closed = { shape: 'closed', users: 2, think: '5ms' };
+
+  // Each send runs in a timer or a user's loop: a throw there would kill the process (vitest reports it as an unhandled error).
+  it.each([
+    ['an unparseable target URL (open loop)', open, { to: 'http://[::' }, 'CLIENT_BAD_TARGET'],
+    ['a port past 65535 (open loop)', open, { to: 'http://127.0.0.1:99999' }, 'CLIENT_BAD_TARGET'],
+    ['an unparseable target URL (closed loop)', closed, { to: 'http://[::' }, 'CLIENT_BAD_TARGET'],
+    ['a header undici refuses (open loop)', open, { headers: { 'transfer-encoding': 'chunked' } }, 'CLIENT_INVALID_REQUEST'],
+    ['a method undici refuses (closed loop)', closed, { method: 'CONNECT' }, 'CLIENT_INVALID_REQUEST'],
+    ['a header value undici refuses (closed loop)', closed, { headers: { 'x-a': 'b\r\nc' } }, 'CLIENT_INVALID_REQUEST'],
+  ])('counts %s as an error on every send, and keeps running', async (_, load, raw, code) => {
+    const target = await rawUpstream((_req, res) => res.end('ok'));
+    opened.push(target);
+    ({ traffic } = generator());
+    await traffic.start([unchecked(load, { to: target.url, ...raw })]);
+    await waitFor(() => (traffic!.stats().completed >= 10 ? true : undefined));
+    const stats = traffic.stats();
+    expect(stats.errorCodes).toEqual({ [code]: stats.completed });
+    expect(stats.flows[0].running).toBe(true);
+    expect(target.received).toEqual([]);
+  });
+
+  it('counts a target that goes away (a node removed, or down) as refused, and reaches it again when it is back', async () => {
+    const target = await rawUpstream((_req, res) => res.end('ok'));
+    opened.push(target);
+    let listening = true;
+    traffic = new TrafficGenerator({ resolve: () => (listening ? target.url : undefined), rng: seededRng(1) });
+    await traffic.start([flow({ to: 'svc', rate: 100, clients: 2 })]);
+    await waitFor(() => (traffic!.stats().statusClasses['2xx'] >= 5 ? true : undefined));
+    listening = false;
+    await waitFor(() => ((traffic!.stats().errorCodes.CLIENT_CONNECTION_REFUSED ?? 0) >= 5 ? true : undefined));
+    const answered = traffic.stats().statusClasses['2xx'];
+    listening = true;
+    await waitFor(() => (traffic!.stats().statusClasses['2xx'] >= answered + 5 ? true : undefined));
+  });
+});

@@ -32,6 +32,27 @@ describe('compilePath', () => {
   it.each(['/x/{9..1}', '/x/{}', '/x/{a}', '/x/{a,,b}'])('rejects %s with a message naming it', (template) => {
     expect(() => compilePath(template)).toThrow(template);
   });
+
+  it.each([
+    ['/a b', 'cannot hold a space'],
+    ['/a\r\nHost: evil', 'cannot hold CR'],
+    ['/a\nb', 'cannot hold LF'],
+    ['/a\tb', 'cannot hold U+0009'],
+    ['/nul\u0000', 'cannot hold NUL'],
+    ['/del\u007f', 'cannot hold DEL'],
+    ['/café', 'cannot hold U+00E9 "é"; percent-encode it'],
+    ['/page#top', 'cannot hold "#"'],
+    ['/{a b,c}', 'cannot hold a space'],
+    ['/{a,b\u0000c}', 'cannot hold NUL'],
+  ])('refuses %j, which could not be sent as a request-target: %s', (template, message) => {
+    expect(() => compilePath(template)).toThrow(message);
+    expect(() => compilePath(template)).toThrow(JSON.stringify(template));
+  });
+
+  it('accepts every visible ASCII character a request-target may carry, percent-escapes included', () => {
+    const template = "/a-z_0.9~!$&'()*+,;=:@/%C3%A9?q=1&r=/x?y";
+    expect(compilePath(template)(seq(0))).toBe(template);
+  });
 });
 
 describe('clientAddress', () => {

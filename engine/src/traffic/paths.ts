@@ -1,8 +1,11 @@
 /**
  * Path templates for generated traffic: `{1..50}` draws an integer in the range, `{a,b,c}` one of the
  * words, `{key}` a key from the flow's key popularity (uniform or Zipf, see keys.ts). `/users/{1..50}`
- * gives `/users/17`. Compiled once; each draw uses the injected random source.
+ * gives `/users/17`. Compiled once; each draw uses the injected random source. Compiling refuses a
+ * template whose text or words could draw a path that cannot be sent (request-rules.ts).
  */
+import { pathTextProblem } from './request-rules.ts';
+
 export type PathTemplate = (rng: () => number, key?: () => number) => string;
 
 const PLACEHOLDER = /\{([^{}]*)\}/g;
@@ -12,17 +15,24 @@ export function compilePath(template: string): PathTemplate {
   const parts: Array<string | PathTemplate> = [];
   let last = 0;
   for (const match of template.matchAll(PLACEHOLDER)) {
-    parts.push(template.slice(last, match.index));
+    parts.push(literal(template.slice(last, match.index), template));
     parts.push(placeholder(match[1], template));
     last = match.index + match[0].length;
   }
-  parts.push(template.slice(last));
+  parts.push(literal(template.slice(last), template));
   if (parts.length === 1) return () => template;
   return (rng, key) => {
     let out = '';
     for (const part of parts) out += typeof part === 'string' ? part : part(rng, key);
     return out;
   };
+}
+
+/** `text`, when every character of it may be sent in a request-target; else throws, naming the template. */
+function literal(text: string, template: string): string {
+  const problem = pathTextProblem(text);
+  if (problem !== undefined) throw new Error(`path ${JSON.stringify(template)}: ${problem}`);
+  return text;
 }
 
 /** Whether the template draws from the flow's keys (it then needs `keys` in its flow). */
@@ -48,6 +58,7 @@ function placeholder(body: string, template: string): PathTemplate {
   const words = body.split(',').map((w) => w.trim());
   if (words.length < 2 || words.some((w) => w === ''))
     throw new Error(`path "${template}": expected {N..M}, {a,b,...} or {key}, got {${body}}`);
+  for (const word of words) literal(word, template);
   return (rng) => words[Math.floor(rng() * words.length)];
 }
 
