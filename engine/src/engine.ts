@@ -260,10 +260,10 @@ export class Engine {
    * `flowName` picks another flow than the first; the other flows keep running (restarted with it).
    */
   async startTraffic(overrides?: Record<string, unknown>, flowName?: string): Promise<void> {
-    this.#resumeFlows = undefined;
     const configured = this.#config?.traffic ?? [];
     if (!overrides || Object.keys(overrides).length === 0) {
       if (configured.length === 0) throw new InputError('traffic', 'the config has no traffic; send to, rate and paths');
+      this.#resumeFlows = undefined;
       await this.traffic.start(configured);
       return;
     }
@@ -281,12 +281,11 @@ export class Engine {
     const merged = Object.fromEntries(Object.entries({ ...base, ...overrides }).filter(([, v]) => v !== undefined));
     if (merged.to === undefined) throw new InputError('to', 'required: the node the traffic enters at');
     const parsed = TrafficFlow.safeParse(merged);
-    if (!parsed.success) {
-      const [first] = zodErrors(parsed.error);
-      throw new InputError(first.path, first.message);
-    }
+    if (!parsed.success) throw InputError.of(zodErrors(parsed.error));
     const flow = parsed.data;
     if (!this.#nodes.has(flow.to) && !isExternalUrl(flow.to)) throw new InputError('to', `unknown node "${flow.to}"`);
+    // Only a start that happens replaces what `resume` brings back: a refused one leaves it as it was.
+    this.#resumeFlows = undefined;
     await this.traffic.start(current.length === 0 ? [flow] : current.map((f, i) => (i === index ? flow : f)));
   }
 

@@ -171,10 +171,7 @@ function refuse(req: IncomingMessage, method: string, bindHost: string): { statu
 /** The fields of a traffic entry present in the body, each checked by the config schema; the engine checks the merged flow. */
 function parseFlowOverrides(flow: Record<string, unknown>): Record<string, unknown> | undefined {
   const parsed = TrafficFlowPartial.safeParse(flow);
-  if (!parsed.success) {
-    const [first] = zodErrors(parsed.error);
-    throw new InputError(first.path, first.message);
-  }
+  if (!parsed.success) throw InputError.of(zodErrors(parsed.error));
   return Object.keys(flow).length > 0 ? flow : undefined;
 }
 
@@ -192,10 +189,7 @@ const TrafficChangeBody = z
 
 function parseTrafficChange(fields: Record<string, unknown>): TrafficChange {
   const parsed = TrafficChangeBody.safeParse(fields);
-  if (!parsed.success) {
-    const [first] = zodErrors(parsed.error);
-    throw new InputError(first.path, first.message);
-  }
+  if (!parsed.success) throw InputError.of(zodErrors(parsed.error));
   return parsed.data;
 }
 

@@ -155,10 +155,79 @@ describe('/api/traffic', () => {
     const url = await setup();
     const res = await post(url, body);
     expect(res.status).toBe(400);
-    expect(res.body.errors).toHaveLength(1);
     expect(res.body.errors[0].path).toBe(path);
     expect(res.body.errors[0].message).toMatch(message);
     expect(running!.engine.traffic.running).toBe(false);
+  });
+
+  // Each bad `start` body is refused whole, naming its field; what `resume` and `start` bring back stays as it was.
+  it.each([
+    [{ to: 'http://127.0.0.1:99999' }, 'to', /./],
+    [{ to: 'http://[::' }, 'to', /./],
+    [{ headers: { 'x-note': 'a\r\nInjected: 1' } }, 'headers.x-note', /^a header value cannot hold CR/],
+    [{ headers: { 'x-note': 'a\nb' } }, 'headers.x-note', /^a header value cannot hold LF/],
+    [{ headers: { 'x-note': 'nul\u0000' } }, 'headers.x-note', /^a header value cannot hold NUL/],
+    [{ headers: { 'x-note': '€' } }, 'headers.x-note', /^a header value cannot hold U\+20AC/],
+    [{ headers: { 'x-note': 5 } }, 'headers.x-note', /string/],
+    [{ headers: { host: 'example.com' } }, 'headers.host', /^not allowed: the generator sets Host/],
+    [{ headers: { 'Content-Length': '5' } }, 'headers.Content-Length', /^not allowed: the generator sets Content-Length/],
+    [{ headers: { 'transfer-encoding': 'chunked' } }, 'headers.transfer-encoding', /^not allowed/],
+    [{ headers: { connection: 'close' } }, 'headers.connection', /^not allowed: a hop-by-hop field/],
+    [{ headers: { 'keep-alive': 'timeout=5' } }, 'headers.keep-alive', /^not allowed: a hop-by-hop field/],
+    [{ headers: { upgrade: 'websocket' } }, 'headers.upgrade', /^not allowed: a hop-by-hop field/],
+    [{ headers: { te: 'trailers' } }, 'headers.te', /^not allowed: a hop-by-hop field/],
+    [{ headers: { trailer: 'x-sum' } }, 'headers.trailer', /^not allowed: a hop-by-hop field/],
+    [{ headers: { expect: '100-continue' } }, 'headers.expect', /^not allowed: the generator does not wait for 100-continue/],
+    [{ headers: { 'Proxy-Authorization': 'Basic eDp5' } }, 'headers.Proxy-Authorization', /^not allowed: a field for a forward proxy/],
+    [{ headers: { 'proxy-connection': 'keep-alive' } }, 'headers.proxy-connection', /^not allowed: a hop-by-hop field/],
+    [{ headers: { 'bad header': 'x' } }, 'headers.bad header', /^expected a header name/],
+    [{ headers: { 'x-a:b': 'x' } }, 'headers.x-a:b', /^expected a header name/],
+    [{ headers: { 'x-a': '1', 'X-A': '2' } }, 'headers.X-A', /^the same header as "x-a"/],
+    [{ requests: [{ path: '/', headers: { Host: 'x' } }] }, 'requests[0].headers.Host', /^not allowed/],
+    [{ apiKeys: { count: 2, header: 'content-length' } }, 'apiKeys.header', /^not allowed/],
+    [{ apiKeys: { count: 2, prefix: 'k\r\n' } }, 'apiKeys.prefix', /^a header value cannot hold CR/],
+    [{ cookies: { count: 2, prefix: 's\u0000' } }, 'cookies.prefix', /^a header value cannot hold NUL/],
+    [{ method: 'CONNECT' }, 'method', /^CONNECT asks for a tunnel/],
+    [{ method: 'get' }, 'method', /^expected an upper-case HTTP method/],
+    [{ method: 'GE T' }, 'method', /^expected an upper-case HTTP method/],
+    [{ method: 'GET\r\n' }, 'method', /^expected an upper-case HTTP method/],
+    [{ requests: [{ method: 'CONNECT', path: '/' }] }, 'requests[0].method', /^CONNECT asks for a tunnel/],
+    [{ requests: [{ method: 'GET', path: '/', body: 'x' }] }, 'requests[0].body', /^a GET request has no body/],
+    [{ requests: [{ method: 'HEAD', path: '/', body: 'x' }] }, 'requests[0].body', /^a HEAD request has no body/],
+    [{ requests: [{ method: 'TRACE', path: '/', body: 'x' }] }, 'requests[0].body', /^a TRACE request has no body/],
+    [{ paths: ['/a b'] }, 'paths[0]', /cannot hold a space/],
+    [{ paths: ['/a\r\nHost: evil'] }, 'paths[0]', /cannot hold CR/],
+    [{ paths: ['/page#top'] }, 'paths[0]', /cannot hold "#"/],
+    [{ requests: [{ path: '/x y' }] }, 'requests[0].path', /cannot hold a space/],
+    [{ to: 'ghost' }, 'to', /^unknown node "ghost"/],
+  ])('start with %j is a 400 naming %s; nothing is applied, and resume and start still work', async (fields, path, message) => {
+    const url = await setup();
+    expect((await post(url, { action: 'start', rate: 12 })).status).toBe(200);
+    expect((await post(url, { action: 'set', rate: 7 })).status).toBe(200);
+    expect((await post(url, { action: 'stop' })).status).toBe(200);
+
+    const res = await post(url, { action: 'start', ...fields });
+    expect(res.status).toBe(400);
+    expect(res.body.errors[0].path).toBe(path);
+    expect(res.body.errors[0].message).toMatch(message);
+    expect(running!.engine.traffic.running).toBe(false);
+
+    const resumed = await post(url, { action: 'resume' });
+    expect(resumed.status).toBe(200);
+    expect(resumed.body).toMatchObject({ running: true, flows: [{ name: 'browse', to: 'edge', rate: 7 }] });
+    await waitFor(() => (running!.engine.traffic.stats().statusClasses['2xx'] >= 2 ? true : undefined));
+    await post(url, { action: 'stop' });
+    const started = await post(url, { action: 'start' });
+    expect(started.status).toBe(200);
+    expect(started.body).toMatchObject({ running: true, flows: [{ name: 'browse', to: 'edge', rate: 20 }] });
+    expect(running!.engine.traffic.stats().errorCodes).toEqual({});
+  });
+
+  it('lists every problem of a refused start, each with its path', async () => {
+    const url = await setup();
+    const res = await post(url, { action: 'start', method: 'CONNECT', headers: { host: 'x', 'x-a': 'b\nc' }, paths: ['/a b'] });
+    expect(res.status).toBe(400);
+    expect(res.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['headers.host', 'headers.x-a', 'method', 'paths[0]']);
   });
 
   it('set while nothing runs is a 409', async () => {

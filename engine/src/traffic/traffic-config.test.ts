@@ -96,6 +96,12 @@ describe('traffic config', () => {
     ],
     [[{ to: 'svc', rate: 5, apiKeys: { count: 0 } }], 'traffic[0].apiKeys.count: Too small: expected number to be >=1'],
     [[{ to: 'svc', shape: 'closed', users: 2, think: -5 }], 'traffic[0].think: Too small: expected number to be >=0'],
+    // What the generator could not send, refused as in POST /api/traffic (api.test.ts has the whole table).
+    [[{ to: 'svc', rate: 5, headers: { host: 'example.com' } }], 'traffic[0].headers.host: not allowed: the generator sets Host from the flow\'s "to"'],
+    [[{ to: 'svc', rate: 5, headers: { 'x-a': 'b\r\nc' } }], 'traffic[0].headers.x-a: a header value cannot hold CR'],
+    [[{ to: 'svc', rate: 5, requests: [{ path: '/', headers: { te: 'trailers' } }] }], 'traffic[0].requests[0].headers.te: not allowed: a hop-by-hop field: the generator manages its own connections'],
+    [[{ to: 'svc', rate: 5, method: 'CONNECT' }], 'traffic[0].method: CONNECT asks for a tunnel, not a request: the generator cannot send it'],
+    [[{ to: 'svc', rate: 5, paths: ['/a b'] }], 'traffic[0].paths[0]: path "/a b": a request path cannot hold a space; percent-encode it'],
   ])('%j is rejected: %s', (traffic, message) => {
     expect(errorsOf(traffic)).toContain(message);
   });
