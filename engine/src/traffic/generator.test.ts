@@ -250,16 +250,6 @@ describe('TrafficGenerator against raw upstreams', () => {
     expect(() => traffic!.set({ flow: 'ghost', rate: 5 })).toThrow(/flow: no running flow "ghost"/);
     expect(() => traffic!.set({ users: 5 })).toThrow(/users: flow "browse" is in an open-loop phase/);
   });
-});
-
-describe('TrafficGenerator never throws on what it is given', () => {
-  const opened: Array<{ close(): Promise<void> }> = [];
-  let traffic: TrafficGenerator | undefined;
-  afterEach(async () => {
-    await traffic?.close();
-    traffic = undefined;
-    await Promise.all(opened.splice(0).map((u) => u.close()));
-  });
 
   /** A flow as the engine could be handed it without the schema (which refuses these): `raw` over a valid flow with `load`. */
   const unchecked = (load: Record<string, unknown>, raw: Record<string, unknown>) => ({
@@ -269,7 +259,8 @@ describe('TrafficGenerator never throws on what it is given', () => {
   const open = { rate: 100 };
   const closed = { shape: 'closed', users: 2, think: '5ms' };
 
-  // Each send runs in a timer or a user's loop: a throw there would kill the process (vitest reports it as an unhandled error).
+  // The generator never throws on what it is given: each send runs in a timer or a user's loop, where
+  // a throw would kill the process (vitest reports it as an unhandled error).
   it.each([
     ['an unparseable target URL (open loop)', open, { to: 'http://[::' }, 'CLIENT_BAD_TARGET'],
     ['a port past 65535 (open loop)', open, { to: 'http://127.0.0.1:99999' }, 'CLIENT_BAD_TARGET'],
@@ -278,8 +269,7 @@ describe('TrafficGenerator never throws on what it is given', () => {
     ['a method undici refuses (closed loop)', closed, { method: 'CONNECT' }, 'CLIENT_INVALID_REQUEST'],
     ['a header value undici refuses (closed loop)', closed, { headers: { 'x-a': 'b\r\nc' } }, 'CLIENT_INVALID_REQUEST'],
   ])('counts %s as an error on every send, and keeps running', async (_, load, raw, code) => {
-    const target = await rawUpstream((_req, res) => res.end('ok'));
-    opened.push(target);
+    const target = await upstream((_req, res) => res.end('ok'));
     ({ traffic } = generator());
     await traffic.start([unchecked(load, { to: target.url, ...raw })]);
     await waitFor(() => (traffic!.stats().completed >= 10 ? true : undefined));
@@ -290,8 +280,7 @@ describe('TrafficGenerator never throws on what it is given', () => {
   });
 
   it('counts a target that goes away (a node removed, or down) as refused, and reaches it again when it is back', async () => {
-    const target = await rawUpstream((_req, res) => res.end('ok'));
-    opened.push(target);
+    const target = await upstream((_req, res) => res.end('ok'));
     let listening = true;
     traffic = new TrafficGenerator({ resolve: () => (listening ? target.url : undefined), rng: seededRng(1) });
     await traffic.start([flow({ to: 'svc', rate: 100, clients: 2 })]);
