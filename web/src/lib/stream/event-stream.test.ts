@@ -3,6 +3,7 @@ import { openEventStream, type ConnectionStatus, type EventSourceLike } from './
 import type { StreamItem } from './parse-batch.ts';
 
 class FakeSource implements EventSourceLike {
+  constructor(readonly url: string) {}
   readyState = 0;
   onopen: EventSourceLike['onopen'] = null;
   onmessage: EventSourceLike['onmessage'] = null;
@@ -12,8 +13,8 @@ class FakeSource implements EventSourceLike {
     this.readyState = 1;
     this.onopen?.call(this, new Event('open'));
   }
-  message(data: string) {
-    this.onmessage?.call(this, new MessageEvent('message', { data }));
+  message(data: string, lastEventId = '') {
+    this.onmessage?.call(this, new MessageEvent('message', { data, lastEventId }));
   }
   fail(readyState: number) {
     this.readyState = readyState;
@@ -34,8 +35,8 @@ function harness() {
     '/api/events',
     { onBatch: (b) => batches.push(b), onStatus: (s, r) => statuses.push([s, r]) },
     {
-      createSource: () => {
-        const s = new FakeSource();
+      createSource: (url) => {
+        const s = new FakeSource(url);
         sources.push(s);
         return s;
       },
@@ -80,6 +81,16 @@ describe('openEventStream', () => {
     expect(h.sources).toHaveLength(2);
     h.sources[1].open();
     expect(h.statuses.at(-1)).toEqual(['open', true]);
+  });
+
+  it('resumes a new source from the last id seen, since a new EventSource sends no Last-Event-ID', () => {
+    const h = harness();
+    expect(h.sources[0].url).toBe('/api/events');
+    h.sources[0].open();
+    h.sources[0].message('[{"type":"config.applied","seq":7,"ts":1,"name":"x","nodes":1}]', 'a1b2c3d4-7');
+    h.sources[0].fail(2);
+    h.timers[0]();
+    expect(h.sources[1].url).toBe('/api/events?lastEventId=a1b2c3d4-7');
   });
 
   it('stops for good when closed', () => {

@@ -1,8 +1,10 @@
 /**
  * The engine's event stream over EventSource. The browser reconnects by itself and resumes with
  * `Last-Event-ID`; when it gives up (the source is CLOSED, e.g. the engine answered an error while
- * restarting) a new source is opened after a growing pause. `onStatus` reports `reconnected` on the
- * first open after a loss, so the caller can refetch what it may have missed (the topology).
+ * restarting) a new source is opened after a growing pause, resuming from the last id seen through
+ * `?lastEventId=` (a new EventSource sends no `Last-Event-ID`), so the engine can still say what was
+ * missed, a restart included. `onStatus` reports `reconnected` on the first open after a loss, so the
+ * caller can refetch what it may have missed (the topology).
  */
 import { parseBatch, type StreamItem } from './parse-batch.ts';
 
@@ -42,6 +44,8 @@ export function openEventStream(url: string, handlers: EventStreamHandlers, opti
   const clearTimer = options.clearTimer ?? ((h) => clearTimeout(h as ReturnType<typeof setTimeout>));
 
   let source: EventSourceLike | undefined;
+  /** The id of the last message, as the engine wrote it (`<run>-<seq>`): opaque here. */
+  let lastEventId = '';
   let timer: unknown;
   let lost = false;
   let retry = baseRetry;
@@ -49,7 +53,7 @@ export function openEventStream(url: string, handlers: EventStreamHandlers, opti
 
   const connect = () => {
     timer = undefined;
-    const current = createSource(url);
+    const current = createSource(lastEventId === '' ? url : `${url}${url.includes('?') ? '&' : '?'}lastEventId=${encodeURIComponent(lastEventId)}`);
     source = current;
     current.onopen = () => {
       retry = baseRetry;
@@ -57,6 +61,7 @@ export function openEventStream(url: string, handlers: EventStreamHandlers, opti
       lost = false;
     };
     current.onmessage = (event) => {
+      if (event.lastEventId) lastEventId = event.lastEventId;
       const items = parseBatch(typeof event.data === 'string' ? event.data : '');
       if (items.length > 0) handlers.onBatch(items);
     };
