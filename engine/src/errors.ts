@@ -13,6 +13,19 @@ export const EDGE_ERRORS = {
   EDGE_NO_TARGET: { status: 503, message: 'no target is available' },
   EDGE_NO_ROUTE: { status: 404, message: 'no route matches the request' },
   EDGE_BAD_REQUEST: { status: 400, message: 'the request is malformed' },
+  /** No Host in an HTTP/1.1 request, two of them, or one that is not a valid `host[:port]` (RFC 9112 section 3.2). */
+  EDGE_INVALID_HOST: { status: 400, message: 'the request has no valid Host (one host[:port])' },
+  /** The request's headers did not all arrive within the node's headers timeout. */
+  EDGE_REQUEST_TIMEOUT: { status: 408, message: 'the request did not arrive in time' },
+  EDGE_HEADERS_TOO_LARGE: { status: 431, message: 'the request headers are too large' },
+  /** TRACE and CONNECT: no node reflects requests or opens tunnels (the Allow header lists what it takes). */
+  EDGE_METHOD_NOT_ALLOWED: { status: 405, message: 'the node does not take this method' },
+  /** A transfer coding other than chunked (RFC 9112 section 6.1): refused, never dropped while the body goes on. */
+  EDGE_UNSUPPORTED_TRANSFER_CODING: { status: 501, message: 'the request uses a transfer coding the node does not implement' },
+  /** A request line in a version other than HTTP/1.0 and HTTP/1.1. */
+  EDGE_VERSION_NOT_SUPPORTED: { status: 505, message: 'the node speaks HTTP/1.0 and HTTP/1.1 only' },
+  /** The request's Via already names this node: it came round a loop, and forwarding it again would never end. */
+  EDGE_LOOP_DETECTED: { status: 508, message: 'the request already passed this node (its Via names it): a forwarding loop' },
   EDGE_CLIENT_ABORTED: { status: 499, message: 'the client went away before the response' },
   SERVICE_INJECTED_ERROR: { status: 500, message: 'the service returned an injected error' },
   /** Every slot busy and the queue full (`capacity`): turned away at once, with Retry-After. */

@@ -6,6 +6,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import type { EdgeErrorCode } from '../errors.ts';
+import { isEngineConnection, registerEngineConnection } from '../proxy/engine-connections.ts';
 import { upstreamErrorCode } from '../proxy/failures.ts';
 
 export interface RelayOutcome {
@@ -40,6 +41,8 @@ export function relay(client: Socket, target: { host: string; port: number }, co
   upstream.once('connect', () => {
     clearTimeout(timer);
     connected = true;
+    // The bytes are the client's own: the target may believe them only as far as the client is an engine node.
+    registerEngineConnection(upstream, isEngineConnection(client));
     hooks.connected(upstream);
     client.pipe(upstream);
     upstream.pipe(client);

@@ -1,10 +1,11 @@
 /**
  * What every node shares: a real HTTP listener on 127.0.0.1, its lifecycle (start, stop as a crash or
- * gracefully, start again on the same port), and the request envelope: the request id, the
- * `request.received` / `request.completed` events, and the status and error code sent back.
- * Node kinds only say what happens to a request in between (`handle`).
+ * gracefully, start again on the same port), and the request envelope: the HTTP rules every node
+ * applies first (edge-rules.ts), the request id, the `request.received` / `request.completed` events,
+ * and the status and error code sent back. Node kinds only say what happens to a request in between
+ * (`handle`).
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Server, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { EventBus } from '../bus.ts';
@@ -12,10 +13,34 @@ import type { NodeConfigParsed, NodeKind } from '../config/schema.ts';
 import { EDGE_ERRORS, ERROR_HEADER, type EdgeErrorCode } from '../errors.ts';
 import type { Decision, EventOf, NodeState } from '../events.ts';
 import { FROM_HEADER, REQUEST_ID_HEADER, requestIdOf } from '../proxy/headers.ts';
+import { isEngineConnection } from '../proxy/engine-connections.ts';
+import { peerTrust } from '../proxy/real-ip.ts';
 import type { FaultGate } from '../faults/gate.ts';
+import { ALLOWED_METHODS, clientErrorCode, EdgeRules, type EdgeOutcome } from './edge-rules.ts';
 import type { L4Links } from './l4-links.ts';
 
 export const LISTEN_HOST = '127.0.0.1';
+
+/**
+ * Node's own limits on a client that is slow to send a request: all its headers within `headersMs`,
+ * the whole request within `requestMs`, checked every `checkEveryMs` (so a timeout fires up to that
+ * much later). Overridable per node before it starts, for tests.
+ */
+export interface ListenerTimeouts {
+  headersMs: number;
+  requestMs: number;
+  checkEveryMs: number;
+}
+
+export const LISTENER_TIMEOUTS: ListenerTimeouts = { headersMs: 60_000, requestMs: 60_000, checkEveryMs: 30_000 };
+
+/** The exchange a response belongs to, found from the response (a 'drain' listener, a client error mid-request). */
+export const EXCHANGE = Symbol('exchange');
+
+const CLOSE = { connection: 'close' };
+const ALLOW = { allow: ALLOWED_METHODS };
+/** Whether a request's sender is an engine node or a trusted proxy, decided once per connection. */
+const TRUSTED_HOP = Symbol('trusted hop');
 
 export interface NodeContext {
   bus: EventBus;
@@ -34,18 +59,28 @@ export class Exchange {
   upstream: string | undefined;
   /** Set when a stage answered by itself, so the completion event says why. */
   decision: Decision | undefined;
-  /** The upstream try in flight (proxy/forwarder.ts), told when the client leaves before the answer ends. */
-  upstreamTry: { clientClosed(): void } | undefined;
+  /** The upstream try in flight (proxy/forwarder.ts), told when the client leaves before the answer ends or catches up. */
+  upstreamTry: { clientClosed(): void; drained(): void } | undefined;
+  /**
+   * The request came from another node of the engine (or a balancer's trusted proxy), so the
+   * forwarding headers it carries (X-Forwarded-Proto, X-Forwarded-Host) stand; a client's are replaced.
+   */
+  trustedHop = false;
   constructor(
     readonly rid: string,
     readonly req: IncomingMessage,
     readonly res: ServerResponse,
   ) {}
 
-  /** Answer with an edge error: its status, the code in a header, a small JSON body. */
+  /**
+   * Answer with an edge error: its status, the code in a header, a small JSON body. After the answer
+   * started the connection is cut; after it ended (a timeout answered while the body still came),
+   * the answer that went out stands.
+   */
   fail(code: EdgeErrorCode, extraHeaders?: Record<string, string>): void {
-    this.error = code;
     const { res } = this;
+    if (res.writableEnded) return;
+    this.error = code;
     if (res.headersSent) {
       res.destroy();
       return;
@@ -60,6 +95,12 @@ export class Exchange {
       ...extraHeaders,
     });
     res.end(body);
+  }
+
+  /** `OPTIONS *`, or OPTIONS that may go no further (Max-Forwards: 0): what this node takes, and no body. */
+  answerOptions(): void {
+    this.res.writeHead(200, { allow: ALLOWED_METHODS, 'content-length': 0, [REQUEST_ID_HEADER]: this.rid });
+    this.res.end();
   }
 }
 
@@ -79,12 +120,19 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
   faultGate: FaultGate | undefined = undefined;
   /** Hands a request the gate let through to `handle`; one function per node, not one per request. */
   readonly #proceed = (exchange: Exchange): void => this.handle(exchange);
+  /** Set when the node starts: its kind (whether it forwards) is not known while the base constructor runs. */
+  #rules: EdgeRules | undefined;
+  /** A balancer's `trustedProxies`: peers whose forwarding headers stand, as an engine node's do. */
+  #trustsPeer: (address: string) => boolean;
+  /** Node's request timeouts for this node's listener (tests shorten them). */
+  listenerTimeouts: ListenerTimeouts = LISTENER_TIMEOUTS;
 
   constructor(
     protected config: C,
     protected readonly ctx: NodeContext,
   ) {
     this.id = config.id;
+    this.#trustsPeer = trustedPeersOf(config);
   }
 
   get currentConfig(): C {
@@ -99,6 +147,7 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
   /** Swap in a new config of the same kind; requests in flight finish under the old one. */
   reconfigure(config: C): void {
     this.config = config;
+    this.#trustsPeer = trustedPeersOf(config);
   }
 
   protected abstract handle(exchange: Exchange): void;
@@ -115,8 +164,20 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
 
   /** The listener: an HTTP server running the request envelope. An l4 balancer relays connections instead. */
   protected createListener(): Server {
-    const server = createServer({ keepAliveTimeout: 5_000, requestTimeout: 60_000 }, (req, res) => this.#onRequest(req, res));
+    const { headersMs, requestMs, checkEveryMs } = this.listenerTimeouts;
+    const server = createServer(
+      {
+        keepAliveTimeout: 5_000,
+        headersTimeout: headersMs,
+        requestTimeout: requestMs,
+        connectionsCheckingInterval: checkEveryMs,
+        // Node's own 400 for a missing Host carries no code: the edge rules answer it instead.
+        requireHostHeader: false,
+      },
+      (req, res) => this.#onRequest(req, res),
+    );
     server.on('clientError', (error, socket) => this.#onClientError(error, socket));
+    server.on('connect', (_req, socket: Duplex) => this.#refuseConnect(socket));
     return server;
   }
 
@@ -132,6 +193,7 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
 
   async start(): Promise<void> {
     if (this.#server) return;
+    this.#rules = new EdgeRules(this.id, this.kind !== 'service');
     const server = this.createListener();
     server.on('connection', (socket: Socket) => {
       this.#sockets.add(socket);
@@ -197,8 +259,11 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
       return;
     }
     const rid = requestIdOf(req.headers);
+    // Before the event: an absolute-form target is origin-form from here on, for the event and every stage.
+    const outcome = this.#rules!.check(req);
     const from = req.headers[FROM_HEADER];
     const exchange = new Exchange(rid, req, res);
+    (res as ExchangeResponse)[EXCHANGE] = exchange;
     const { bus, l4Links } = this.ctx;
     const received: Omit<EventOf<'request.received'>, 'seq' | 'ts'> = {
       type: 'request.received',
@@ -223,8 +288,10 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
         type: 'request.completed',
         rid,
         node: this.id,
-        // Not answered: the status the node's own error stands for (499 a client that left, 444 an injected reset).
-        status: finished || res.headersSent ? res.statusCode : EDGE_ERRORS[exchange.error ?? 'EDGE_CLIENT_ABORTED'].status,
+        // The status line that went out; none did (a client that left, an injected reset, an answer cut
+        // between writeHead and its first byte): the status the node's own error stands for (499, 444, 502).
+        status:
+          finished || (res as SentResponse)._headerSent ? res.statusCode : EDGE_ERRORS[exchange.error ?? 'EDGE_CLIENT_ABORTED'].status,
         durationMs: performance.now() - exchange.startedAt,
       };
       if (exchange.error) event.error = exchange.error;
@@ -233,6 +300,8 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
       bus.emit(event);
       exchange.upstreamTry?.clientClosed();
     });
+    if (outcome !== undefined) return this.#answerAtEdge(exchange, outcome);
+    if (this.#rules!.forwards) exchange.trustedHop = this.#isTrustedHop(req.socket as TrackedSocket);
     if (gate === undefined) this.handle(exchange);
     else gate.admit(exchange, typeof from === 'string' ? from : undefined, this.#proceed);
   }
@@ -244,21 +313,87 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
     res.end(body);
   }
 
-  /** Malformed HTTP: answer 400 with our code when the socket still can, and keep serving others. */
+  /** A request the edge rules answer themselves: OPTIONS, or a refusal (405 with Allow; the malformed ones close the connection). */
+  #answerAtEdge(exchange: Exchange, outcome: Exclude<EdgeOutcome, undefined>): void {
+    if (outcome === 'options') return exchange.answerOptions();
+    exchange.fail(outcome, outcome === 'EDGE_METHOD_NOT_ALLOWED' ? ALLOW : outcome === 'EDGE_LOOP_DETECTED' ? undefined : CLOSE);
+  }
+
+  /** Whether the connection comes from an engine node or a trusted proxy: looked up on its first request, then kept on the socket. */
+  #isTrustedHop(socket: TrackedSocket): boolean {
+    let trusted = socket[TRUSTED_HOP];
+    if (trusted === undefined) trusted = socket[TRUSTED_HOP] = isEngineConnection(socket) || this.#trustsPeer(socket.remoteAddress ?? '');
+    return trusted;
+  }
+
+  /**
+   * A request Node's parser refused or timed out. When it is the request being answered (its body came
+   * too slowly or was malformed) and nothing of the answer went out, it is answered through its
+   * exchange, so its events carry the status sent. Otherwise a raw answer with our code when the
+   * socket still can take one; the node keeps serving others.
+   */
   #onClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
     if (error.code === 'ECONNRESET' || !socket.writable) {
       socket.destroy();
       return;
     }
-    const body = JSON.stringify({ error: 'EDGE_BAD_REQUEST', message: `malformed HTTP request (${error.code ?? 'parse error'})` });
-    const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
-    socket.end(
-      `HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-type: application/json\r\n${ERROR_HEADER}: EDGE_BAD_REQUEST\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    const code = clientErrorCode(error);
+    const inFlight = (socket as TrackedSocket)._httpMessage;
+    if (inFlight) {
+      // Already answered (the edge rules refused it before its body failed to parse): let that answer out, then close.
+      if (inFlight.writableEnded) {
+        socket.end();
+        return;
+      }
+      const exchange = (inFlight as ExchangeResponse)[EXCHANGE];
+      if (exchange !== undefined && !inFlight.headersSent && !exchange.req.complete) return exchange.fail(code, CLOSE);
+      // The answer started, or the error is in a later pipelined request: nothing more can be said in order.
+      socket.destroy();
+      return;
+    }
+    // Nothing at all arrived before the headers timeout (an idle preconnection): close without a word, as nginx does.
+    if (code === 'EDGE_REQUEST_TIMEOUT' && (socket as Socket).bytesRead === 0) {
+      socket.destroy();
+      return;
+    }
+    const { status } = EDGE_ERRORS[code];
+    this.#answerRaw(
+      socket,
+      code,
+      code === 'EDGE_BAD_REQUEST' ? `malformed HTTP request (${error.code ?? 'parse error'})` : EDGE_ERRORS[code].message,
     );
     this.ctx.bus.emit({
       type: 'engine.error',
       node: this.id,
-      message: `malformed request rejected with 400: ${error.code ?? error.message}`,
+      message: `malformed request rejected with ${status}: ${error.code ?? error.message}`,
     });
   }
+
+  /**
+   * CONNECT asks for a tunnel, which no node opens: 405 with Allow, as nginx answers it, rather than
+   * 501 (the method is understood, the nodes just never take it). Without this answer Node would
+   * drop the connection without a word.
+   */
+  #refuseConnect(socket: Duplex): void {
+    this.#answerRaw(socket, 'EDGE_METHOD_NOT_ALLOWED', EDGE_ERRORS.EDGE_METHOD_NOT_ALLOWED.message, `allow: ${ALLOWED_METHODS}\r\n`);
+  }
+
+  /** An edge error written straight to a socket that has no response object, then closed. */
+  #answerRaw(socket: Duplex, code: EdgeErrorCode, message: string, extraHeaders = ''): void {
+    const { status } = EDGE_ERRORS[code];
+    const body = JSON.stringify({ error: code, message });
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nconnection: close\r\ncontent-type: application/json\r\n${ERROR_HEADER}: ${code}\r\n${extraHeaders}content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+  }
+}
+
+type ExchangeResponse = ServerResponse & { [EXCHANGE]?: Exchange };
+/** `headersSent` turns true at writeHead; Node's own `_headerSent` only once the status line was written to the socket. */
+type SentResponse = ServerResponse & { _headerSent: boolean };
+type TrackedSocket = Socket & { [TRUSTED_HOP]?: boolean; _httpMessage?: ServerResponse | null };
+
+/** The trusted peers a node's config names (a balancer's `trustedProxies`), as a test. */
+function trustedPeersOf(config: NodeConfigParsed): (address: string) => boolean {
+  return peerTrust(config.kind === 'balancer' ? (config.trustedProxies ?? []) : []);
 }

@@ -2,8 +2,9 @@
  * A sandbox service: a real HTTP server whose behaviour the learner controls: latency (a distribution
  * or a long-tail mix), capacity (concurrency, a queue and its timeout, so overload means real
  * queueing and then 503s), injected errors with chosen statuses, a response size, and cache headers
- * per path with conditional requests. It answers JSON naming itself, so a learner can see which server
- * answered and what the edge told it (the client address, the forwarded chain, the request id).
+ * per path with conditional requests. It answers JSON naming itself, so a learner can see which
+ * server answered and what the edge told it (the client address, the forwarded chain, the request
+ * id); a `status` of 204, 205 or 304 forbids a body, and gets none.
  * `GET /health` answers without counting as traffic, and says 503 while the service is saturated.
  * Every setting changes live (`reconfigure`).
  */
@@ -150,6 +151,14 @@ export class ServiceNode extends NodeServer<ServiceConfig> {
     if (injected) {
       exchange.error = 'SERVICE_INJECTED_ERROR';
       headers[ERROR_HEADER] = 'SERVICE_INJECTED_ERROR';
+    }
+    if (status === 204 || status === 205 || status === 304) {
+      // A status that forbids content (RFC 9110 sections 15.3.5, 15.3.6, 15.4.5) gets none, and no
+      // Content-Length but a 205's 0, which section 15.3.6 asks for so the connection stays usable.
+      if (status === 205) headers['content-length'] = 0;
+      res.writeHead(status, headers);
+      res.end();
+      return;
     }
     // Set here, not above: a 304 carries no representation metadata but its validators (RFC 9110 section 15.4.5).
     headers['content-type'] = 'application/json';

@@ -6,9 +6,11 @@
  * retries may take a failure back while nothing has reached the client yet (TryOptions.retry).
  */
 import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
-import type { Exchange } from '../nodes/node-server.ts';
+import { EXCHANGE, type Exchange } from '../nodes/node-server.ts';
+import { registerEngineConnection } from './engine-connections.ts';
 import { downstreamResponseHeaders, upstreamRequestHeaders } from './headers.ts';
 import { upstreamErrorCode } from './failures.ts';
 import { partitionableConnector, type PartitionMode } from '../faults/partition.ts';
@@ -75,12 +77,18 @@ export class UpstreamPools {
   get(origin: string): Pool {
     let pool = this.#pools.get(origin);
     if (!pool) {
+      const connect = partitionableConnector(this.#connectTimeout, () => this.#partitions.get(origin));
       pool = new Pool(origin, {
         // No cap, as nginx has none by default: a cap would queue requests out of sight.
         connections: null,
         pipelining: 1,
         keepAliveTimeout: 4_000,
-        connect: partitionableConnector(this.#connectTimeout, () => this.#partitions.get(origin)),
+        // Each new connection is registered before undici writes on it, so the node it reaches knows a node sent it.
+        connect: (options, callback) =>
+          connect(options, (...outcome) => {
+            if (outcome[1]) registerEngineConnection(outcome[1] as Socket);
+            callback(...outcome);
+          }),
       });
       this.#pools.set(origin, pool);
     }
@@ -135,6 +143,7 @@ export function forward(exchange: Exchange, pool: Pool, path: string, hop: Hop, 
       peer: req.socket.remoteAddress ?? '',
       forwardedBy: hop.forwardedBy,
       requestId: exchange.rid,
+      trustedHop: exchange.trustedHop,
     }),
     body: hasBody ? req : null,
     headersTimeout: options?.headersTimeout ?? hop.responseTimeout,
@@ -158,9 +167,8 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
     readonly retry?: (failure: ForwardResult) => boolean,
   ) {
     // The node's own 'close' listener tells the try in flight (no second listener per response);
-    // the rare 'drain' listener finds it on the response.
+    // the rare 'drain' listener finds it through the response's exchange.
     exchange.upstreamTry = this;
-    (exchange.res as TrackedResponse)[UPSTREAM] = this;
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
@@ -175,7 +183,7 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
       this.#heldBack = true;
       return;
     }
-    this.exchange.res.writeHead(statusCode, downstreamResponseHeaders(headers, { nodeId: this.nodeId, requestId: this.exchange.rid }));
+    this.exchange.res.writeHead(statusCode, downstreamResponseHeaders(headers, { nodeId: this.nodeId, requestId: this.exchange.rid }, statusCode));
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
@@ -195,13 +203,21 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
     if (this.#heldBack) return this.#settle({ status: this.#status, error: undefined });
     const { exchange } = this;
+    if ((this.#status === 304 || this.#status === 204) && (error as { code?: string }).code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') {
+      // undici refuses a 304 (or 204) that names a Content-Length, though RFC 9110 section 8.6 lets a
+      // 304 name the length of the 200 it stands for: the message is complete, so the answer is too.
+      exchange.res.end();
+      return this.#settle({ status: this.#status, error: undefined });
+    }
     const aborted = error instanceof ClientAbort || (exchange.res.destroyed && !exchange.res.writableFinished);
     const code = aborted ? 'EDGE_CLIENT_ABORTED' : upstreamErrorCode(error);
     if (!aborted && !exchange.res.headersSent && this.retry?.({ status: undefined, error: code })) {
       return this.#settle({ status: undefined, error: code });
     }
-    if (aborted) exchange.error = code;
-    else exchange.fail(code);
+    // A response the node already ended (a request timeout answered while the body still came) keeps its error.
+    if (aborted) {
+      if (!exchange.res.writableEnded) exchange.error = code;
+    } else exchange.fail(code);
     this.#settle({ status: exchange.res.headersSent ? this.#status : undefined, error: code });
   }
 
@@ -223,11 +239,8 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
   }
 }
 
-const UPSTREAM = Symbol('upstream exchange');
-type TrackedResponse = ServerResponse & { [UPSTREAM]?: UpstreamExchange };
-
-function onDrain(this: TrackedResponse): void {
-  this[UPSTREAM]?.drained();
+function onDrain(this: ServerResponse & { [EXCHANGE]?: Exchange }): void {
+  this[EXCHANGE]?.upstreamTry?.drained();
 }
 
 /** Why we aborted an upstream request: our client went away. */

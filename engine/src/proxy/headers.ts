@@ -1,8 +1,11 @@
 /**
  * Proxy header rules, applied at every hop in both directions (RFC 9110 section 7.6, RFC 7239):
  * hop-by-hop fields go (Connection and every field it names, Keep-Alive, Proxy-Connection, TE,
- * Transfer-Encoding, Upgrade), Via gains this hop, X-Forwarded-For gains the peer, and the request id
- * is created once at the first node and propagated unchanged after that.
+ * Transfer-Encoding, Upgrade, and the credentials of this hop: Proxy-Authorization, Proxy-Authenticate,
+ * Proxy-Authentication-Info, RFC 9110 section 11.7), Via gains this hop, X-Forwarded-For gains the
+ * peer, X-Forwarded-Proto and X-Forwarded-Host are set from what this hop received unless the sender
+ * is another engine node, and the request id is created once at the first node and propagated
+ * unchanged after that.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
@@ -11,7 +14,17 @@ export const REQUEST_ID_HEADER = 'x-request-id';
 /** Set by an engine node on the hops it sends, so the next node can tell which node it came from. */
 export const FROM_HEADER = 'x-edgelab-from';
 
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'transfer-encoding', 'upgrade']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'transfer-encoding',
+  'upgrade',
+  'proxy-authorization',
+  'proxy-authenticate',
+  'proxy-authentication-info',
+]);
 const REQUEST_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
 
 /**
@@ -90,29 +103,43 @@ export function forwardedNode(address: string): string {
   return address;
 }
 
-/** Request headers for the next hop. */
+/**
+ * Request headers for the next hop. `trustedHop`: the request came from another node of the engine
+ * (engine-connections.ts) or a trusted proxy, whose X-Forwarded-Proto and X-Forwarded-Host stand; a client's are
+ * overwritten with what this hop saw (`http`, the Host it received), as X-Forwarded-For is never
+ * taken from a client as it is but appended to.
+ */
 export function upstreamRequestHeaders(
   incoming: IncomingHttpHeaders,
-  hop: { nodeId: string; httpVersion: string; peer: string; forwardedBy: string; requestId: string },
+  hop: { nodeId: string; httpVersion: string; peer: string; forwardedBy: string; requestId: string; trustedHop: boolean },
 ): Record<string, string | string[]> {
   // This hop already answered `Expect: 100-continue` (Node sends the 100); the next hop gets the body.
   const headers = endToEndHeaders(incoming, 'expect');
   headers.via = appendVia(incoming.via, hop.httpVersion, hop.nodeId);
   headers['x-forwarded-for'] = appendForwardedFor(incoming['x-forwarded-for'], hop.peer);
   headers.forwarded = appendForwarded(incoming.forwarded, hop.peer, hop.forwardedBy, incoming.host);
-  if (incoming['x-forwarded-proto'] === undefined) headers['x-forwarded-proto'] = 'http';
-  if (incoming['x-forwarded-host'] === undefined && incoming.host !== undefined) headers['x-forwarded-host'] = incoming.host;
+  const trusted = hop.trustedHop;
+  if (!trusted || incoming['x-forwarded-proto'] === undefined) headers['x-forwarded-proto'] = 'http';
+  if (!trusted || incoming['x-forwarded-host'] === undefined) {
+    if (incoming.host !== undefined) headers['x-forwarded-host'] = incoming.host;
+    // An HTTP/1.0 client without Host: nothing to say, and nothing of the client's to pass on (rare, so `delete` is fine).
+    else if (headers['x-forwarded-host'] !== undefined) delete headers['x-forwarded-host'];
+  }
   headers[REQUEST_ID_HEADER] = hop.requestId;
   headers[FROM_HEADER] = hop.nodeId;
   return headers;
 }
 
-/** Response headers for the previous hop: end-to-end fields, our Via, the request id. */
+/**
+ * Response headers for the previous hop: end-to-end fields, our Via, the request id. A 204 loses any
+ * Content-Length an upstream sent with it (RFC 9110 section 8.6: a server must not send one).
+ */
 export function downstreamResponseHeaders(
   upstream: IncomingHttpHeaders | Record<string, string | string[] | undefined>,
   hop: { nodeId: string; requestId: string },
+  status: number,
 ): OutgoingHttpHeaders {
-  const headers: OutgoingHttpHeaders = endToEndHeaders(upstream as IncomingHttpHeaders);
+  const headers: OutgoingHttpHeaders = endToEndHeaders(upstream as IncomingHttpHeaders, status === 204 ? 'content-length' : undefined);
   headers.via = appendVia(upstream.via, '1.1', hop.nodeId);
   if (headers[REQUEST_ID_HEADER] === undefined) headers[REQUEST_ID_HEADER] = hop.requestId;
   return headers;

@@ -11,11 +11,7 @@ export type ClientAddressReader = (peer: string, forwardedFor: string | string[]
 /** `trusted`: addresses or CIDR blocks (`127.0.0.1`, `10.0.0.0/8`, `::1`). Throws on a malformed entry. */
 export function clientAddressReader(trusted: readonly string[]): ClientAddressReader {
   if (trusted.length === 0) return (peer) => peer;
-  const list = trustList(trusted);
-  const isTrusted = (address: string) => {
-    const family = isIP(address);
-    return family !== 0 && list.check(address, family === 6 ? 'ipv6' : 'ipv4');
-  };
+  const isTrusted = peerTrust(trusted);
   return (peer, forwardedFor) => {
     if (!isTrusted(peer) || forwardedFor === undefined) return peer;
     const chain = (Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor).split(',');
@@ -28,6 +24,20 @@ export function clientAddressReader(trusted: readonly string[]): ClientAddressRe
     }
     return client;
   };
+}
+
+/** Whether an address is one of `trusted` (addresses or CIDR blocks); never true for an empty list. */
+export function peerTrust(trusted: readonly string[]): (address: string) => boolean {
+  if (trusted.length === 0) return never;
+  const list = trustList(trusted);
+  return (address) => {
+    const family = isIP(address);
+    return family !== 0 && list.check(address, family === 6 ? 'ipv6' : 'ipv4');
+  };
+}
+
+function never(): boolean {
+  return false;
 }
 
 export function isTrustEntry(entry: string): boolean {

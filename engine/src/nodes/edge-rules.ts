@@ -1,0 +1,235 @@
+/**
+ * The HTTP/1.1 rules every node applies to a request before its kind sees it, where Node's parser
+ * (llhttp) lets the request through but RFC 9110/9112 or a careful proxy would not: one valid Host
+ * (RFC 9112 section 3.2), absolute-form targets turned into origin-form (section 3.2.2), `OPTIONS *`
+ * and `Max-Forwards` (RFC 9110 section 7.6.2), TRACE, versions other than HTTP/1.x, transfer codings
+ * other than chunked (RFC 9112 section 6.1), and forwarding loops seen in `Via` (RFC 9110 section 7.6.3).
+ *
+ * A well-formed request costs a few comparisons: a walk over the raw header names for a second Host,
+ * the Host compared with the last valid one, the first character of the target, the version, the
+ * method, and whether Transfer-Encoding and Via are there at all. Everything else runs only when
+ * one of those says it must.
+ */
+import type { IncomingMessage } from 'node:http';
+import { isIP } from 'node:net';
+import type { EdgeErrorCode } from '../errors.ts';
+
+/**
+ * The methods a node takes, as `Allow` lists them (OPTIONS, 405): every method but TRACE and CONNECT.
+ * TRACE is refused at every hop, as nginx does and as hardening guides ask of Apache (`TraceEnable
+ * off`): reflecting a request echoes its credentials (cross-site tracing), and no hop of this engine
+ * could reflect it as the final recipient saw it anyway. CONNECT would open a tunnel: a reverse proxy
+ * opens none (nginx answers 405 as well).
+ */
+export const ALLOWED_METHODS = 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS';
+
+/** What a node does with a request after these rules: hand it to its kind, answer OPTIONS itself, or refuse it. */
+export type EdgeOutcome = undefined | 'options' | EdgeErrorCode;
+
+/** The per-node state of the rules: who the node is, and the last Host found valid (nearly every request repeats it). */
+export class EdgeRules {
+  #knownHost: string | undefined;
+
+  constructor(
+    readonly nodeId: string,
+    /** Whether the node forwards requests (a service never does, so it never loops). */
+    readonly forwards: boolean,
+  ) {}
+
+  /**
+   * The outcome for `req`. A request it lets through may have changed: an absolute-form target is
+   * now origin-form with its authority as Host, and Max-Forwards on OPTIONS is one less.
+   */
+  check(req: IncomingMessage): EdgeOutcome {
+    // HTTP/2.0 and HTTP/0.9 request lines get this far (llhttp refuses other versions itself).
+    if (req.httpVersionMajor !== 1) return 'EDGE_VERSION_NOT_SUPPORTED';
+    const { headers } = req;
+    const host = headers.host;
+    if (hostFieldCount(req.rawHeaders) > 1) return 'EDGE_INVALID_HOST';
+    if (host !== this.#knownHost) {
+      // HTTP/1.0 may leave Host out; HTTP/1.1 must send one.
+      if (host === undefined ? req.httpVersionMinor !== 0 : !isValidHost(host)) return 'EDGE_INVALID_HOST';
+      if (host !== undefined) this.#knownHost = host;
+    }
+    const target = req.url ?? '/';
+    const method = req.method;
+    if (target.charCodeAt(0) !== SLASH) {
+      const outcome = toOriginForm(req, target);
+      if (outcome !== undefined) return outcome;
+    }
+    const codings = headers['transfer-encoding'];
+    if (codings !== undefined && (codings !== 'chunked' || req.httpVersionMinor === 0)) {
+      const refusal = transferCodingRefusal(codings, req.httpVersionMinor);
+      if (refusal !== undefined) return refusal;
+    }
+    if (method === 'OPTIONS') {
+      if (req.url === '*') return 'options';
+      const left = headers['max-forwards'];
+      if (typeof left === 'string') {
+        const hops = maxForwards(left);
+        if (hops === 0) return 'options';
+        if (hops !== undefined) headers['max-forwards'] = String(hops - 1);
+      }
+    } else if (method === 'TRACE') return 'EDGE_METHOD_NOT_ALLOWED';
+    const via = headers.via;
+    if (via !== undefined && this.forwards && viaNames(via, this.nodeId)) return 'EDGE_LOOP_DETECTED';
+    return undefined;
+  }
+}
+
+const SLASH = 47;
+
+/** How many Host fields a request carried: Node keeps only the first in `headers`. */
+export function hostFieldCount(rawHeaders: readonly string[]): number {
+  let count = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i];
+    if (name.length === 4 && (name === 'Host' || name === 'host' || name.toLowerCase() === 'host')) count++;
+  }
+  return count;
+}
+
+/**
+ * Whether `value` is a `uri-host [ ":" port ]` (RFC 9110 section 7.2, RFC 3986 section 3.2.2): a
+ * bracketed IPv6 address, or a non-empty reg-name (unreserved, sub-delims, percent-encoded octets),
+ * then an optional port of at most 65535. An empty Host is refused, as nginx refuses it: every http
+ * URI has an authority.
+ */
+export function isValidHost(value: string): boolean {
+  let end = value.length;
+  let hostEnd: number;
+  if (value.charCodeAt(0) === 91 /* [ */) {
+    hostEnd = value.indexOf(']');
+    if (hostEnd === -1 || isIP(value.slice(1, hostEnd)) !== 6) return false;
+    hostEnd++;
+  } else {
+    const colon = value.lastIndexOf(':');
+    hostEnd = colon === -1 ? end : colon;
+    if (hostEnd === 0 || !isRegName(value, hostEnd)) return false;
+  }
+  if (hostEnd === end) return true;
+  if (value.charCodeAt(hostEnd) !== 58 /* : */) return false;
+  const port = value.slice(hostEnd + 1);
+  end = port.length;
+  if (end > 5) return false;
+  for (let i = 0; i < end; i++) {
+    const c = port.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return end === 0 || Number(port) <= 65_535;
+}
+
+/** `value[0, end)` is a reg-name: unreserved / pct-encoded / sub-delims (an IPv4 address is one too). */
+function isRegName(value: string, end: number): boolean {
+  for (let i = 0; i < end; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 37 /* % */) {
+      if (i + 2 >= end || !isHex(value.charCodeAt(i + 1)) || !isHex(value.charCodeAt(i + 2))) return false;
+      i += 2;
+    } else if (!REG_NAME[c]) return false;
+  }
+  return true;
+}
+
+const REG_NAME: boolean[] = [];
+for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=") REG_NAME[c.charCodeAt(0)] = true;
+
+function isHex(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+}
+
+/**
+ * A target that is not origin-form. `*` is for OPTIONS alone (RFC 9112 section 3.2.4). An absolute-form
+ * `http(s)://authority/path?query` becomes `/path?query` with the authority as Host, replacing the Host
+ * field (section 3.2.2), so routes, hash keys, events and the next hop all see the path; OPTIONS of an
+ * empty path is `OPTIONS *`. Undefined: carry on with the rewritten request.
+ */
+function toOriginForm(req: IncomingMessage, target: string): EdgeOutcome {
+  if (target === '*') return req.method === 'OPTIONS' ? undefined : 'EDGE_BAD_REQUEST';
+  const parts = splitAbsoluteForm(target);
+  if (parts === undefined) return 'EDGE_BAD_REQUEST';
+  if (!isValidHost(parts.authority)) return 'EDGE_INVALID_HOST';
+  req.headers.host = parts.authority;
+  req.url = parts.path !== '' ? parts.path : req.method === 'OPTIONS' ? '*' : '/';
+  return undefined;
+}
+
+/** `http://a.test:8080/p?q` as its authority and the rest (`/p?q`; `?q` becomes `/?q`), or undefined for another scheme. */
+export function splitAbsoluteForm(target: string): { authority: string; path: string } | undefined {
+  const separator = target.indexOf('://');
+  if (separator === -1) return undefined;
+  const scheme = target.slice(0, separator).toLowerCase();
+  if (scheme !== 'http' && scheme !== 'https') return undefined;
+  const start = separator + 3;
+  let end = start;
+  while (end < target.length && target[end] !== '/' && target[end] !== '?') end++;
+  const rest = target.slice(end);
+  return { authority: target.slice(start, end), path: rest.startsWith('?') ? `/${rest}` : rest };
+}
+
+/**
+ * The refusal a Transfer-Encoding earns, if any. HTTP/1.0 has none: its framing is faulty (RFC 9112
+ * section 6.1, 400). Chunked must come last and once (section 6.3, 400); llhttp refuses most of those
+ * already. Another coding before it (`gzip, chunked`) is one no node implements: 501, as section 6.1
+ * asks, rather than passing the body on as if it were not encoded.
+ */
+export function transferCodingRefusal(value: string, httpVersionMinor: number): EdgeErrorCode | undefined {
+  if (httpVersionMinor === 0) return 'EDGE_BAD_REQUEST';
+  const codings = value.split(',').map((c) => c.split(';')[0].trim().toLowerCase());
+  const last = codings.length - 1;
+  if (codings[last] !== 'chunked' || codings.indexOf('chunked') !== last || codings.includes('')) return 'EDGE_BAD_REQUEST';
+  return last > 0 ? 'EDGE_UNSUPPORTED_TRANSFER_CODING' : undefined;
+}
+
+/** Max-Forwards as a number, or undefined when it is not `1*DIGIT` (or too large to count down: then passed on as it came). */
+export function maxForwards(value: string): number | undefined {
+  if (!/^\d{1,15}$/.test(value)) return undefined;
+  return Number(value);
+}
+
+/**
+ * Whether a Via field names `id` as a hop that received the request: an element `1.1 id` (any
+ * protocol, comments ignored), matched exactly, so `users` is not `users-1`. A cheap substring test
+ * first: a Via without the id at all (nearly every one) is never split.
+ */
+export function viaNames(field: string | string[], id: string): boolean {
+  const via = typeof field === 'string' ? field : field.join(', ');
+  if (!via.includes(id)) return false;
+  for (const element of via.replace(/\([^)]*\)/g, '').split(',')) {
+    const fields = element.trim().split(/[ \t]+/);
+    if (fields[1] === id) return true;
+  }
+  return false;
+}
+
+/**
+ * The edge error for a request Node's parser refused (or timed out) before the node saw it: 408 for
+ * the headers timeout, 431 for headers too large, 505 for a well-formed version the node does not
+ * speak (`HTTP/1.2`, `HTTP/3.0`, the HTTP/2 preface `PRI * HTTP/2.0`), else 400 (`HTTP/3` is no
+ * HTTP-version at all, RFC 9112 section 2.3).
+ */
+export function clientErrorCode(error: NodeJS.ErrnoException & { rawPacket?: Buffer; bytesParsed?: number }): EdgeErrorCode {
+  switch (error.code) {
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return 'EDGE_REQUEST_TIMEOUT';
+    case 'HPE_HEADER_OVERFLOW':
+      return 'EDGE_HEADERS_TOO_LARGE';
+    case 'HPE_PAUSED_H2_UPGRADE':
+      return 'EDGE_VERSION_NOT_SUPPORTED';
+    case 'HPE_INVALID_VERSION':
+      return /^HTTP\/\d\.\d$/.test(requestLineVersion(error.rawPacket, error.bytesParsed ?? 0))
+        ? 'EDGE_VERSION_NOT_SUPPORTED'
+        : 'EDGE_BAD_REQUEST';
+    default:
+      return 'EDGE_BAD_REQUEST';
+  }
+}
+
+/** The last word of the request line the parser stopped in (`at` is where it stopped in `packet`). */
+function requestLineVersion(packet: Buffer | undefined, at: number): string {
+  if (packet === undefined) return '';
+  const text = packet.toString('latin1', 0, Math.min(packet.length, at + 1));
+  const start = text.lastIndexOf('\n', at - 1) + 1;
+  const line = text.slice(start).split(/[\r\n]/)[0];
+  return line.slice(line.lastIndexOf(' ') + 1);
+}
