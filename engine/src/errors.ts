@@ -18,7 +18,7 @@ export const EDGE_ERRORS = {
   /** The request's headers did not all arrive within the node's headers timeout. */
   EDGE_REQUEST_TIMEOUT: { status: 408, message: 'the request did not arrive in time' },
   EDGE_HEADERS_TOO_LARGE: { status: 431, message: 'the request headers are too large' },
-  /** TRACE and CONNECT: no node reflects requests or opens tunnels (the Allow header lists what it takes). */
+  /** CONNECT: no node opens tunnels (the Allow header lists what it takes). */
   EDGE_METHOD_NOT_ALLOWED: { status: 405, message: 'the node does not take this method' },
   /** A transfer coding other than chunked (RFC 9112 section 6.1): refused, never dropped while the body goes on. */
   EDGE_UNSUPPORTED_TRANSFER_CODING: { status: 501, message: 'the request uses a transfer coding the node does not implement' },

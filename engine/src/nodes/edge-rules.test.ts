@@ -179,12 +179,11 @@ describe('requests the edge refuses or answers itself', () => {
       'EDGE_BAD_REQUEST',
       true,
     ],
-    ['TRACE', get('TRACE /users/1 HTTP/1.1'), '405 Method Not Allowed', 'EDGE_METHOD_NOT_ALLOWED', true],
     [
-      'TRACE with Max-Forwards: 0',
-      get('TRACE /users/1 HTTP/1.1', 'Host: lab\r\nMax-Forwards: 0\r\n'),
-      '405 Method Not Allowed',
-      'EDGE_METHOD_NOT_ALLOWED',
+      'TRACE with content (RFC 9110 section 9.3.8)',
+      'TRACE /users/1 HTTP/1.1\r\nHost: lab\r\nContent-Length: 2\r\n\r\nhi',
+      '400 Bad Request',
+      'EDGE_BAD_REQUEST',
       true,
     ],
     [
@@ -214,7 +213,7 @@ describe('requests the edge refuses or answers itself', () => {
     expect(statusLine(res)).toBe(`HTTP/1.1 ${line}`);
     expect(res.headers['x-edgelab-error']).toBe(code);
     expect(JSON.parse(res.body)).toMatchObject({ error: code });
-    if (code === 'EDGE_METHOD_NOT_ALLOWED') expect(res.headers.allow).toBe('GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS');
+    if (code === 'EDGE_METHOD_NOT_ALLOWED') expect(res.headers.allow).toBe('GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, TRACE');
     if (code !== 'EDGE_METHOD_NOT_ALLOWED') expect(res.headers.connection).toBe('close');
     const after = chain.events.slice(before);
     // Nothing went past the edge.
@@ -261,7 +260,7 @@ describe('requests the edge refuses or answers itself', () => {
     const rid = `options-${answeredBy.replace('?', 'n')}-${line.length}`;
     const res = await rawHttp(chain.port('edge'), get(line, `Host: lab\r\nX-Request-Id: ${rid}\r\n${maxForwards}`));
     expect(statusLine(res)).toBe('HTTP/1.1 200 OK');
-    expect(res.headers.allow).toBe('GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS');
+    expect(res.headers.allow).toBe('GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, TRACE');
     expect(res.headers['content-length']).toBe('0');
     expect(res.body).toBe('');
     const hops = ofType(chain.events, 'request.received', rid).map((e) => e.node);
@@ -269,6 +268,30 @@ describe('requests the edge refuses or answers itself', () => {
     const last = ofType(chain.events, 'request.completed', rid).find((e) => e.node === hops.at(-1));
     expect(last).toMatchObject({ status: 200 });
     expect(last?.error).toBeUndefined();
+  });
+
+  it.each([
+    ['Max-Forwards: 0\r\n', 'edge', '0', []],
+    ['Max-Forwards: 1\r\n', 'api', '0', ['1.1 edge']],
+    ['Max-Forwards: 2\r\n', 'users', '0', ['1.1 edge', '1.1 api']],
+    ['', 'users-?', undefined, ['1.1 edge', '1.1 api', '1.1 users']],
+  ])('TRACE with %j is reflected by %s as message/http, without credentials', async (maxForwards, answeredBy, seenMaxForwards, via) => {
+    const rid = `trace-${answeredBy.replace('?', 'n')}`;
+    const res = await rawHttp(
+      chain.port('edge'),
+      get('TRACE /users/1 HTTP/1.1', `Host: lab\r\nX-Request-Id: ${rid}\r\nAuthorization: Bearer s3cret\r\nCookie: id=s3cret\r\n${maxForwards}`),
+    );
+    expect(statusLine(res)).toBe('HTTP/1.1 200 OK');
+    expect(res.headers['content-type']).toBe('message/http');
+    const [requestLine, ...fields] = res.body.trimEnd().split('\r\n');
+    expect(requestLine).toBe('TRACE /users/1 HTTP/1.1');
+    const field = (name: string) => fields.find((f) => f.toLowerCase().startsWith(`${name}:`))?.slice(name.length + 1).trim();
+    expect(field('max-forwards')).toBe(seenMaxForwards);
+    expect(field('via')?.split(', ') ?? []).toEqual(via);
+    expect(res.body).not.toContain('s3cret');
+    const hops = ofType(chain.events, 'request.received', rid).map((e) => e.node);
+    expect(hops.at(-1)).toMatch(new RegExp(`^${answeredBy.replace('?', '\\d')}$`));
+    expect(ofType(chain.events, 'request.completed', rid).find((e) => e.node === hops.at(-1))).toMatchObject({ status: 200 });
   });
 });
 

@@ -2,7 +2,7 @@
  * The HTTP/1.1 rules every node applies to a request before its kind sees it, where Node's parser
  * (llhttp) lets the request through but RFC 9110/9112 or a careful proxy would not: one valid Host
  * (RFC 9112 section 3.2), absolute-form targets turned into origin-form (section 3.2.2), `OPTIONS *`
- * and `Max-Forwards` (RFC 9110 section 7.6.2), TRACE, versions other than HTTP/1.x, transfer codings
+ * and `Max-Forwards` on OPTIONS and TRACE (RFC 9110 section 7.6.2), versions other than HTTP/1.x, transfer codings
  * other than chunked (RFC 9112 section 6.1), and forwarding loops seen in `Via` (RFC 9110 section 7.6.3).
  *
  * A well-formed request costs a few comparisons: a walk over the raw header names for a second Host,
@@ -15,16 +15,15 @@ import { isIP } from 'node:net';
 import type { EdgeErrorCode } from '../errors.ts';
 
 /**
- * The methods a node takes, as `Allow` lists them (OPTIONS, 405): every method but TRACE and CONNECT.
- * TRACE is refused at every hop, as nginx does and as hardening guides ask of Apache (`TraceEnable
- * off`): reflecting a request echoes its credentials (cross-site tracing), and no hop of this engine
- * could reflect it as the final recipient saw it anyway. CONNECT would open a tunnel: a reverse proxy
- * opens none (nginx answers 405 as well).
+ * The methods a node takes, as `Allow` lists them (OPTIONS, 405): every method but CONNECT, which would
+ * open a tunnel: a reverse proxy opens none (nginx answers 405 as well). TRACE is taken as RFC 9110
+ * section 9.3.8 asks: forwarded while Max-Forwards allows, reflected by the hop where it reaches 0 or
+ * by the service at the end, without the fields that carry credentials (`reflectTrace`).
  */
-export const ALLOWED_METHODS = 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS';
+export const ALLOWED_METHODS = 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, TRACE';
 
-/** What a node does with a request after these rules: hand it to its kind, answer OPTIONS itself, or refuse it. */
-export type EdgeOutcome = undefined | 'options' | EdgeErrorCode;
+/** What a node does with a request after these rules: hand it to its kind, answer OPTIONS or TRACE itself, or refuse it. */
+export type EdgeOutcome = undefined | 'options' | 'trace' | EdgeErrorCode;
 
 /** The per-node state of the rules: who the node is, and the last Host found valid (nearly every request repeats it). */
 export class EdgeRules {
@@ -62,19 +61,53 @@ export class EdgeRules {
       const refusal = transferCodingRefusal(codings, req.httpVersionMinor);
       if (refusal !== undefined) return refusal;
     }
-    if (method === 'OPTIONS') {
-      if (req.url === '*') return 'options';
-      const left = headers['max-forwards'];
-      if (typeof left === 'string') {
-        const hops = maxForwards(left);
-        if (hops === 0) return 'options';
-        if (hops !== undefined) headers['max-forwards'] = String(hops - 1);
-      }
-    } else if (method === 'TRACE') return 'EDGE_METHOD_NOT_ALLOWED';
+    if (method === 'OPTIONS' || method === 'TRACE') {
+      const outcome = this.#lastHop(req, method);
+      if (outcome !== undefined) return outcome;
+    }
     const via = headers.via;
     if (via !== undefined && this.forwards && viaNames(via, this.nodeId)) return 'EDGE_LOOP_DETECTED';
     return undefined;
   }
+
+  /**
+   * OPTIONS and TRACE (RFC 9110 section 7.6.2): `OPTIONS *` is for this node; with `Max-Forwards: 0`
+   * this node is the last recipient and answers; with more, the next hop gets one less. A service is
+   * always the last recipient of a TRACE. A TRACE must carry no content (section 9.3.8).
+   */
+  #lastHop(req: IncomingMessage, method: 'OPTIONS' | 'TRACE'): EdgeOutcome {
+    const answer = method === 'OPTIONS' ? 'options' : 'trace';
+    if (method === 'OPTIONS' && req.url === '*') return answer;
+    const { headers } = req;
+    if (method === 'TRACE' && (headers['transfer-encoding'] !== undefined || (headers['content-length'] ?? '0') !== '0')) {
+      return 'EDGE_BAD_REQUEST';
+    }
+    const left = headers['max-forwards'];
+    const hops = typeof left === 'string' ? maxForwards(left) : undefined;
+    if (hops === 0 || (method === 'TRACE' && !this.forwards)) return answer;
+    if (hops !== undefined) headers['max-forwards'] = String(hops - 1);
+    return undefined;
+  }
+}
+
+/** Fields a reflected TRACE leaves out: they carry credentials (RFC 9110 section 9.3.8, cross-site tracing). */
+const NOT_REFLECTED = new Set(['authorization', 'proxy-authorization', 'cookie']);
+
+/**
+ * The body of a TRACE answer (`message/http`): the request line and header fields as this hop received
+ * them, minus the credentials, so a learner sees what every hop before it added (Via, X-Forwarded-For...).
+ */
+export function reflectTrace(req: IncomingMessage): string {
+  let message = `${req.method} ${req.url} HTTP/${req.httpVersion}\r\n`;
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i].toLowerCase();
+    if (NOT_REFLECTED.has(name)) continue;
+    // Max-Forwards and Host as the rules left them (decremented; the authority of an absolute-form target).
+    const value = name === 'max-forwards' || name === 'host' ? req.headers[name] : raw[i + 1];
+    message += `${raw[i]}: ${value}\r\n`;
+  }
+  return `${message}\r\n`;
 }
 
 const SLASH = 47;

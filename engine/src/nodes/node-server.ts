@@ -16,7 +16,7 @@ import { FROM_HEADER, REQUEST_ID_HEADER, requestIdOf } from '../proxy/headers.ts
 import { isEngineConnection } from '../proxy/engine-connections.ts';
 import { peerTrust } from '../proxy/real-ip.ts';
 import type { FaultGate } from '../faults/gate.ts';
-import { ALLOWED_METHODS, clientErrorCode, EdgeRules, type EdgeOutcome } from './edge-rules.ts';
+import { ALLOWED_METHODS, clientErrorCode, EdgeRules, reflectTrace, type EdgeOutcome } from './edge-rules.ts';
 import type { L4Links } from './l4-links.ts';
 
 export const LISTEN_HOST = '127.0.0.1';
@@ -101,6 +101,13 @@ export class Exchange {
   answerOptions(): void {
     this.res.writeHead(200, { allow: ALLOWED_METHODS, 'content-length': 0, [REQUEST_ID_HEADER]: this.rid });
     this.res.end();
+  }
+
+  /** TRACE at its last recipient: 200 with the request as received, as `message/http` (RFC 9110 section 9.3.8). */
+  answerTrace(): void {
+    const body = reflectTrace(this.req);
+    this.res.writeHead(200, { 'content-type': 'message/http', 'content-length': Buffer.byteLength(body), [REQUEST_ID_HEADER]: this.rid });
+    this.res.end(body);
   }
 }
 
@@ -313,9 +320,10 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
     res.end(body);
   }
 
-  /** A request the edge rules answer themselves: OPTIONS, or a refusal (405 with Allow; the malformed ones close the connection). */
+  /** A request the edge rules answer themselves: OPTIONS, TRACE, or a refusal (405 with Allow; the malformed ones close the connection). */
   #answerAtEdge(exchange: Exchange, outcome: Exclude<EdgeOutcome, undefined>): void {
     if (outcome === 'options') return exchange.answerOptions();
+    if (outcome === 'trace') return exchange.answerTrace();
     exchange.fail(outcome, outcome === 'EDGE_METHOD_NOT_ALLOWED' ? ALLOW : outcome === 'EDGE_LOOP_DETECTED' ? undefined : CLOSE);
   }
 
