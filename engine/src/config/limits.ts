@@ -86,7 +86,7 @@ export const LIMITS = {
   depth: {
     max: 16,
     of: 'levels of nesting',
-    why: 'no field of a config is nested deeper, and walking junk that deep could exhaust the stack',
+    why: 'no field of a config nests deeper than 8, so anything deeper is junk',
   },
   /** Ids travel in Via, X-Forwarded and the events; 63 is a DNS label's limit. */
   idLength: { max: 63, of: 'characters in a node id', why: 'an id travels in Via headers and every event (63, as a DNS label)' },

@@ -339,8 +339,7 @@ const BalancerShape = z.strictObject({
     .meta({ description: 'l7 picks a target per HTTP request; l4 is a TCP balancer that picks per connection and never sees requests' }),
   algorithm: z.enum(PICKER_IDS).default('round-robin'),
   targets: limitedArray(Target, LIMITS.targets).min(1, 'a balancer needs at least one target'),
-  hashKey: z
-    .string()
+  hashKey: limitedString(LIMITS.nameLength)
     .refine(isHashKey, { message: `expected one of ${HASH_KEY_FORMS.join(', ')}` })
     .optional()
     .meta({ description: 'consistent-hash, maglev: what to hash (default ip)' }),

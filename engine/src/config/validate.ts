@@ -60,7 +60,7 @@ export function validateConfig(input: unknown): ConfigResult {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     return { ok: false, errors: [{ path: '(root)', message: 'expected a mapping with version, nodes and traffic' }] };
   }
-  const tooBig = checkSize(input);
+  const tooBig = sizeErrors(input);
   if (tooBig.length > 0) return { ok: false, errors: tooBig };
   const parsed = EdgeConfig.safeParse(input);
   if (!parsed.success) return { ok: false, errors: zodErrors(parsed.error) };
@@ -72,9 +72,10 @@ export function validateConfig(input: unknown): ConfigResult {
  * The limits that must hold before the schema looks at a config, because checking is itself work that
  * blocks the engine: the number of nodes (10,000 of them took a quarter of a second to check), the
  * values in all, and the depth. Walks the value without recursion, so junk nested deep cannot
- * overflow the stack; stops at the first limit passed.
+ * overflow the stack; stops at the first limit passed. Other bodies checked by the config schema (a
+ * traffic start) can be held to the same limits with it.
  */
-function checkSize(input: object): ConfigError[] {
+export function sizeErrors(input: object): ConfigError[] {
   const nodes = (input as { nodes?: unknown }).nodes;
   if (Array.isArray(nodes) && nodes.length > LIMITS.nodes.max) {
     return [{ path: 'nodes', message: `${nodes.length} nodes; ${limitMessage(LIMITS.nodes)}` }];
