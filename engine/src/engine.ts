@@ -113,11 +113,15 @@ export class Engine {
     return this.#input;
   }
 
-  /** `http://127.0.0.1:PORT` for a node id, the origin of a URL, undefined for a node with no port. */
+  /**
+   * `http://127.0.0.1:PORT` for a node id, the URL itself for a URL upstream, undefined for a node with
+   * no port or an unknown name. Never throws and never parses: every URL the engine holds came through
+   * the config schema, which checked it and kept it as the origin a pool connects to (upstream.ts).
+   */
   resolve(upstream: string): string | undefined {
     const node = this.#nodes.get(upstream);
     if (node) return node.port === null ? undefined : `http://${LISTEN_HOST}:${node.port}`;
-    return isExternalUrl(upstream) ? new URL(upstream).origin : undefined;
+    return isExternalUrl(upstream) ? upstream : undefined;
   }
 
   async start(config: EdgeConfigParsed, options: StartOptions = {}): Promise<ApplyResult> {

@@ -71,6 +71,22 @@ describe('edgelab validate', () => {
     expect(ran.stderr).toContain('nodes[3].id: duplicate id "s1" (also nodes[2])');
   });
 
+  it('explains a refused limit: the limit, what it counts and why', async () => {
+    const big = sandbox()
+      .replace(
+        '{ id: lb, kind: balancer, targets: [s1, s2] }',
+        '{ id: lb, kind: balancer, algorithm: maglev, options: { tableSize: 262139 }, targets: [s1, s2] }',
+      )
+      .replace('latency: 2ms }', 'latency: 36000m }');
+    const ran = await edgelab(['validate', write('limits.yaml', big)]);
+    expect(ran.code).toBe(1);
+    expect(ran.stderr).toContain('invalid config (2 errors)');
+    expect(ran.stderr).toContain(
+      'nodes[1].options.tableSize: at most 131071 slots in a Maglev table: the table is rebuilt whenever the set of eligible targets changes',
+    );
+    expect(ran.stderr).toContain('nodes[2].latency: too long: at most 2147483647ms (24.8 days), the longest a timer can hold');
+  });
+
   it('exits 1 for a missing file and 2 for bad usage', async () => {
     const missing = await edgelab(['validate', 'nope.yaml']);
     expect(missing.code).toBe(1);
@@ -78,6 +94,9 @@ describe('edgelab validate', () => {
     const usage = await edgelab(['frobnicate']);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('unknown command "frobnicate"');
+    const tooLong = await edgelab(['run', write('ok.yaml', sandbox()), '--duration', '36000m']);
+    expect(tooLong.code).toBe(2);
+    expect(tooLong.stderr).toContain('--duration: too long: at most 2147483647ms (24.8 days)');
   });
 });
 

@@ -11,7 +11,7 @@
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { parseDuration } from '../config/duration.ts';
+import { durationLimitError, parseDuration } from '../config/duration.ts';
 import { formatErrors } from '../config/validate.ts';
 import { Engine } from '../engine.ts';
 import { startControlServer } from '../server.ts';
@@ -120,6 +120,8 @@ async function run(args: string[]): Promise<number> {
   if (values.duration !== undefined && (givenMs === undefined || givenMs <= 0)) {
     throw new UsageError(`--duration: expected a duration like 10s or 1m, got "${values.duration}"`);
   }
+  const tooLong = givenMs === undefined ? undefined : durationLimitError(givenMs);
+  if (tooLong) throw new UsageError(`--duration: ${tooLong}`);
   const [file] = positionals;
   const result = await loadConfigFile(file);
   if (!result.ok) {

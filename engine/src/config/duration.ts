@@ -1,5 +1,10 @@
-/** Durations in configs: a number of milliseconds, or a string with a unit (`40ms`, `1.5s`, `2m`). */
+/**
+ * Durations in configs and fault bodies: a number of milliseconds, or a string with a unit (`40ms`,
+ * `1.5s`, `2m`). Every duration goes through one check, here: at most MAX_TIMER_MS, the longest delay a
+ * Node.js timer holds (a longer one would fire after 1 ms, so `latency: 36000m` would answer at once).
+ */
 import { z } from 'zod';
+import { MAX_TIMER_MS, TIMER_LIMIT_MESSAGE } from './limits.ts';
 
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000 } as const;
 const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m)$/;
@@ -17,15 +22,35 @@ export function formatDuration(ms: number): string {
   return `${ms}ms`;
 }
 
-/** The zod form of a duration: parses to milliseconds, with an error that shows the expected forms. */
+/** Why `ms` cannot be a duration (too long for a timer), or undefined when it can. */
+export function durationLimitError(ms: number): string | undefined {
+  return ms > MAX_TIMER_MS ? `too long: ${TIMER_LIMIT_MESSAGE}` : undefined;
+}
+
+/** The zod form of a duration: parses to milliseconds, with an error that shows the expected forms or the limit. */
 export const Duration = z
-  .union([z.number().nonnegative(), z.string()])
-  .meta({ description: 'milliseconds, or a string with a unit: 40ms, 1.5s, 2m' })
+  .union([z.number().nonnegative().meta({ maximum: MAX_TIMER_MS }), z.string()])
+  .meta({ description: `milliseconds, or a string with a unit: 40ms, 1.5s, 2m (${TIMER_LIMIT_MESSAGE})` })
   .transform((value, ctx) => {
     const ms = parseDuration(value);
     if (ms === undefined) {
       ctx.addIssue({ code: 'custom', message: `expected a duration like 40ms, 1.5s or 2m, got ${JSON.stringify(value)}` });
       return z.NEVER;
     }
+    const tooLong = durationLimitError(ms);
+    if (tooLong) {
+      ctx.addIssue({ code: 'custom', message: tooLong });
+      return z.NEVER;
+    }
     return ms;
+  });
+
+/** A plain number of milliseconds (a fault's `ms` and `jitter`), held to the same limit as a Duration. */
+export const Milliseconds = z
+  .number()
+  .nonnegative()
+  .meta({ maximum: MAX_TIMER_MS })
+  .superRefine((ms, ctx) => {
+    const tooLong = durationLimitError(ms);
+    if (tooLong) ctx.addIssue({ code: 'custom', message: tooLong });
   });

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { HASH_KEY_FORMS, isHashKey } from '../balancer/hash-key.ts';
 import { L4_PICKERS } from '../balancer/picker-ids.ts';
+import { NGINX_POINTS } from '../balancer/pickers/consistent-hash.ts';
 import { factoryOptions, KEYED_PICKERS, PICKER_IDS, PICKER_OPTIONS, PICKERS } from '../balancer/pickers/index.ts';
 import { FAILURE_KINDS } from '../balancer/resilience/failure-kind.ts';
 import { MAX_RESPONSE_SIZE, parseByteSize } from '../nodes/service-body.ts';
@@ -13,22 +14,38 @@ import { isTrustEntry } from '../proxy/real-ip.ts';
 import { compilePath, usesKey } from '../traffic/paths.ts';
 import { generatorFieldProblem, headerValueProblem, methodProblem, METHODS_WITHOUT_BODY, requestHeaderProblems } from '../traffic/request-rules.ts';
 import { Scenario } from '../faults/spec.ts';
-import { Duration } from './duration.ts';
+import { Duration, durationLimitError, formatDuration } from './duration.ts';
+import { LIMITS, limitMessage, type Limit } from './limits.ts';
+import { NODE_ID, Upstream } from './upstream.ts';
 
 export const NODE_KINDS = ['proxy', 'gateway', 'balancer', 'service'] as const;
 export type NodeKind = (typeof NODE_KINDS)[number];
-
-const NODE_ID = /^[a-z][a-z0-9-]*$/;
 
 /** Re-exported from duration.ts, where the fault schemas take it from without importing this module (no cycle). */
 export { Duration };
 
 export const Port = z.number().int().min(0).max(65535).meta({ description: 'TCP port on 127.0.0.1; 0 picks a free one' });
 
-/** A node id, or an absolute http(s) URL for an upstream outside the topology. */
-export const Upstream = z.string().refine((s) => NODE_ID.test(s) || /^https?:\/\/[^\s/]+/.test(s), {
-  message: 'expected a node id (lowercase letters, digits, dashes) or an http:// URL',
-});
+/** Re-exported from upstream.ts, where URL upstreams are checked and kept as their origins. */
+export { Upstream };
+
+/** A list of at most `limit.max` items, with the limit's message. */
+function limitedArray<T extends z.ZodType>(item: T, limit: Limit) {
+  return z.array(item).max(limit.max, limitMessage(limit));
+}
+
+/** A string of at most `limit.max` characters, with the limit's message. */
+function limitedString(limit: Limit) {
+  return z.string().max(limit.max, limitMessage(limit));
+}
+
+/** A request path as a config writes it (a route's match, a health check's path): starts with `/`. */
+const PathSpec = limitedString(LIMITS.pathLength).startsWith('/');
+
+/** Header or query pairs a route matches on: names and values bounded as a request's would be. */
+const MatchPairs = z
+  .record(limitedString(LIMITS.headerLength), limitedString(LIMITS.headerLength))
+  .refine((pairs) => Object.keys(pairs).length <= LIMITS.listItems.max, { message: limitMessage(LIMITS.listItems) });
 
 /** One distribution: a fixed duration, uniform, normal or log-normal. A mix is made of these. */
 const SingleLatencySpec = [
@@ -55,7 +72,8 @@ const LatencyMixSpec = z
             .meta({ description: 'a fixed duration or a uniform, normal or lognormal distribution (not a mix)' }),
         }),
       )
-      .min(1, 'a mix needs at least one part'),
+      .min(1, 'a mix needs at least one part')
+      .max(LIMITS.listItems.max, limitMessage(LIMITS.listItems)),
   })
   .meta({
     description:
@@ -70,7 +88,7 @@ const Timeouts = z.strictObject({
 });
 
 const NodeBase = {
-  id: z.string().regex(NODE_ID, 'expected lowercase letters, digits and dashes, starting with a letter'),
+  id: limitedString(LIMITS.idLength).regex(NODE_ID, 'expected lowercase letters, digits and dashes, starting with a letter'),
   listen: Port.default(0),
   label: z.string().max(60).optional(),
 };
@@ -81,26 +99,26 @@ export const ProxyNode = z.strictObject({ ...ForwardingBase, kind: z.literal('pr
 
 export const RouteMatch = z
   .strictObject({
-    path: z.string().startsWith('/').optional().meta({ description: 'exact path, or a prefix ending in /*' }),
+    path: PathSpec.optional().meta({ description: 'exact path, or a prefix ending in /*' }),
     method: z
       .string()
       .regex(/^[A-Z]+$/, 'expected an upper-case HTTP method')
       .optional(),
-    headers: z.record(z.string(), z.string()).optional(),
-    query: z.record(z.string(), z.string()).optional(),
+    headers: MatchPairs.optional(),
+    query: MatchPairs.optional(),
   })
   .default({});
 
 export const Route = z.strictObject({
   match: RouteMatch,
   to: Upstream,
-  stripPrefix: z.string().startsWith('/').optional(),
+  stripPrefix: PathSpec.optional(),
 });
 
 export const GatewayNode = z.strictObject({
   ...ForwardingBase,
   kind: z.literal('gateway'),
-  routes: z.array(Route).min(1, 'a gateway needs at least one route'),
+  routes: limitedArray(Route, LIMITS.routes).min(1, 'a gateway needs at least one route'),
 });
 
 export const Target = z.union([
@@ -119,7 +137,7 @@ const PositiveDuration = Duration.refine((ms) => ms > 0, { message: 'must be lon
 /** Active health checks: a GET of `path` to every target each `interval`. */
 const HealthCheckSpec = z
   .strictObject({
-    path: z.string().startsWith('/').default('/health'),
+    path: PathSpec.default('/health'),
     interval: PositiveDuration.default(2_000).meta({ description: 'time between checks of a target (default 2s)' }),
     timeout: PositiveDuration.default(1_000).meta({ description: 'a check not answered in this time fails (default 1s)' }),
     rise: z
@@ -202,10 +220,12 @@ const RetriesSpec = z
     on: z
       .array(z.enum(FAILURE_KINDS))
       .min(1)
+      .max(LIMITS.listItems.max, limitMessage(LIMITS.listItems))
       .default([...FAILURE_KINDS])
       .meta({ description: 'failures that are retried (default all: connect-error, reset, timeout, 5xx)' }),
     methods: z
       .array(HTTP_METHOD)
+      .max(LIMITS.listItems.max, limitMessage(LIMITS.listItems))
       .default(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'])
       .meta({
         description:
@@ -258,7 +278,15 @@ export const PickerOptionsSpec = z.strictObject({
     .enum(['ring', 'nginx'])
     .optional()
     .meta({ description: 'consistent-hash: a ketama-style ring, or exactly nginx `hash $key consistent`' }),
-  points: z.number().int().min(1).max(10_000).optional().meta({ description: 'consistent-hash (ring): points per unit of weight' }),
+  points: z
+    .number()
+    .int()
+    .min(1)
+    .max(10_000)
+    .optional()
+    .meta({
+      description: `consistent-hash (ring): points per unit of weight (default 160; at most ${LIMITS.ringPoints.max} on the ring in all)`,
+    }),
   balanceFactor: z
     .number()
     .int()
@@ -267,7 +295,13 @@ export const PickerOptionsSpec = z.strictObject({
     .meta({
       description: 'consistent-hash: bounded load, percent of the average a target may carry (HAProxy hash-balance-factor); 0 is off',
     }),
-  tableSize: z.number().int().min(2).optional().meta({ description: 'maglev: lookup table size, a prime (default 65537)' }),
+  tableSize: z
+    .number()
+    .int()
+    .min(2)
+    .max(LIMITS.maglevTableSize.max, limitMessage(LIMITS.maglevTableSize))
+    .optional()
+    .meta({ description: `maglev: lookup table size, a prime up to ${LIMITS.maglevTableSize.max} (default 65537)` }),
   tau: Duration.optional().meta({ description: 'peak-ewma: decay time of the latency estimate (default 10s)' }),
   defaultRtt: Duration.optional().meta({ description: 'peak-ewma: the estimate a new target starts with (default 100ms)' }),
 });
@@ -305,14 +339,14 @@ const BalancerShape = z.strictObject({
     .default('l7')
     .meta({ description: 'l7 picks a target per HTTP request; l4 is a TCP balancer that picks per connection and never sees requests' }),
   algorithm: z.enum(PICKER_IDS).default('round-robin'),
-  targets: z.array(Target).min(1, 'a balancer needs at least one target'),
-  hashKey: z
-    .string()
+  targets: limitedArray(Target, LIMITS.targets).min(1, 'a balancer needs at least one target'),
+  hashKey: limitedString(LIMITS.nameLength)
     .refine(isHashKey, { message: `expected one of ${HASH_KEY_FORMS.join(', ')}` })
     .optional()
     .meta({ description: 'consistent-hash, maglev: what to hash (default ip)' }),
   trustedProxies: z
-    .array(z.string().refine(isTrustEntry, { message: 'expected an IP address or a CIDR block' }))
+    .array(limitedString(LIMITS.nameLength).refine(isTrustEntry, { message: 'expected an IP address or a CIDR block' }))
+    .max(LIMITS.listItems.max, limitMessage(LIMITS.listItems))
     .optional()
     .meta({ description: 'previous hops whose X-Forwarded-For is believed: the client is the right-most untrusted entry (nginx realip)' }),
   options: PickerOptionsSpec.optional(),
@@ -368,6 +402,7 @@ export const BalancerNode = BalancerShape.superRefine((node, ctx) => {
       message: `only ${KEYED_PICKERS.join(' and ')} hash a key (ip-hash always hashes the client address)`,
     });
   }
+  if (node.algorithm === 'consistent-hash') checkRingSize(node, ctx);
   const allowed = PICKER_OPTIONS[node.algorithm];
   for (const key of Object.keys(node.options ?? {})) {
     if (!allowed.includes(key)) {
@@ -378,7 +413,9 @@ export const BalancerNode = BalancerShape.superRefine((node, ctx) => {
       });
     }
   }
-  if (node.options && Object.keys(node.options).every((k) => allowed.includes(k))) {
+  // A table size past the limit already has its error, at options.tableSize.
+  const sized = (node.options?.tableSize ?? 0) <= LIMITS.maglevTableSize.max;
+  if (node.options && sized && Object.keys(node.options).every((k) => allowed.includes(k))) {
     try {
       PICKERS[node.algorithm](factoryOptions(node.options));
     } catch (error) {
@@ -386,6 +423,21 @@ export const BalancerNode = BalancerShape.superRefine((node, ctx) => {
     }
   }
 });
+
+/** A consistent-hash ring is built on the first request and rebuilt on changes: its points in all are limited. */
+function checkRingSize(node: z.output<typeof BalancerShape>, ctx: z.RefinementCtx): void {
+  // nginx mode always uses 160 per weight (another `points` is refused by the picker's options check).
+  const perWeight = node.options?.mode === 'nginx' ? NGINX_POINTS : (node.options?.points ?? NGINX_POINTS);
+  const weights = node.targets.reduce((sum, t) => sum + (typeof t === 'string' ? 1 : t.weight), 0);
+  const points = perWeight * weights;
+  if (points > LIMITS.ringPoints.max) {
+    ctx.addIssue({
+      code: 'custom',
+      path: node.options?.points === undefined ? ['targets'] : ['options', 'points'],
+      message: `the ring would hold ${points} points (${perWeight} × weights ${weights}); ${limitMessage(LIMITS.ringPoints)}`,
+    });
+  }
+}
 
 const ErrorStatus = z.number().int().min(500).max(599);
 
@@ -408,9 +460,8 @@ const CACHE_CONTROL =
 
 const ServiceCacheRule = z
   .strictObject({
-    path: z.string().startsWith('/').meta({ description: 'exact path, or a prefix ending in /* (as in gateway routes)' }),
-    cacheControl: z
-      .string()
+    path: PathSpec.meta({ description: 'exact path, or a prefix ending in /* (as in gateway routes)' }),
+    cacheControl: limitedString(LIMITS.headerLength)
       .regex(CACHE_CONTROL, 'expected cache directives such as "public, max-age=60" (RFC 9111)')
       .optional()
       .meta({ description: 'the Cache-Control header sent on this path' }),
@@ -452,26 +503,22 @@ export const ServiceNode = z.strictObject({
   status: z.number().int().min(200).max(599).default(200),
   errorRate: z.number().min(0).max(1).default(0).meta({ description: 'share of requests answered with errorStatus' }),
   errorStatus: z
-    .union([ErrorStatus, z.array(ErrorStatus).min(1, 'expected at least one status')])
+    .union([ErrorStatus, limitedArray(ErrorStatus, LIMITS.listItems).min(1, 'expected at least one status')])
     .default(500)
     .meta({ description: 'the status of an injected error, or a list to pick from uniformly: [500, 502, 503]' }),
   capacity: CapacitySpec.optional(),
   responseSize: ByteSize.optional().meta({
     description: 'the JSON body is padded to exactly this many bytes (a body whose fields are longer is sent as is)',
   }),
-  cache: z
-    .array(ServiceCacheRule)
-    .optional()
-    .meta({
-      description: 'cache headers per path, first match wins: [{ path: /static/*, cacheControl: "public, max-age=60", etag: true }]',
-    }),
+  cache: limitedArray(ServiceCacheRule, LIMITS.listItems).optional().meta({
+    description: 'cache headers per path, first match wins: [{ path: /static/*, cacheControl: "public, max-age=60", etag: true }]',
+  }),
 });
 
 export const NodeConfig = z.discriminatedUnion('kind', [ProxyNode, GatewayNode, BalancerNode, ServiceNode]);
 
 /** A path with optional placeholders: `/users/{1..50}`, `/{a,b}`, `/items/{key}`; checked by compiling it. */
-const PathTemplateSpec = z
-  .string()
+const PathTemplateSpec = limitedString(LIMITS.pathLength)
   .startsWith('/')
   .superRefine((template, ctx) => {
     try {
@@ -568,7 +615,7 @@ function checkTrafficLoad(load: Record<string, unknown>, ctx: z.RefinementCtx, f
 
 export const TrafficPhase = z
   .strictObject({
-    name: z.string().min(1).optional(),
+    name: limitedString(LIMITS.nameLength).min(1).optional(),
     for: PositiveDuration.optional().meta({
       description: 'how long the phase lasts; only the last phase may leave it out (it then runs until traffic stops)',
     }),
@@ -612,22 +659,23 @@ export const TrafficRequest = z
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
 
 const TrafficFlowFields = z.strictObject({
-  name: z.string().min(1).optional(),
+  name: limitedString(LIMITS.nameLength).min(1).optional(),
   to: Upstream,
   ...TrafficLoadFields,
   rate: TrafficLoadFields.rate.meta({
     description: 'requests per second, open loop (the simple form; a ramp starts there, a spike and bursts use it as their base)',
   }),
-  phases: z.array(TrafficPhase).min(1).optional().meta({
+  phases: limitedArray(TrafficPhase, LIMITS.phases).min(1).optional().meta({
     description:
       'phases run in sequence, each with its own shape; instead of the flow-level rate and shape (the flow then ends after its last timed phase)',
   }),
-  clients: z.number().int().min(1).max(65_000).default(10).meta({
+  clients: z.number().int().min(1).max(LIMITS.clients.max, limitMessage(LIMITS.clients)).default(10).meta({
     description: 'virtual clients, each sending from its own loopback address (127.0.1.1, 127.0.2.1, ...: one /24 each first)',
   }),
   paths: z
     .array(PathTemplateSpec)
     .min(1)
+    .max(LIMITS.paths.max, limitMessage(LIMITS.paths))
     .optional()
     .meta({ description: 'the simple form of the mix: paths drawn uniformly (default ["/"]); placeholders {1..50}, {a,b}, {key}' }),
   method: TRAFFIC_METHOD.optional().meta({ description: 'the simple form: the method of every request (default GET)' }),
@@ -640,8 +688,7 @@ const TrafficFlowFields = z.strictObject({
     .strictObject({
       count: z.number().int().min(1).max(1_000_000).meta({ description: 'distinct keys; client i sends key number (i mod count) + 1' }),
       header: z.string().regex(HEADER_NAME, 'expected a header name').superRefine(noProblem(generatorFieldProblem)).default('x-api-key'),
-      prefix: z
-        .string()
+      prefix: limitedString(LIMITS.nameLength)
         .superRefine(noProblem(headerValueProblem))
         .default('key-')
         .meta({ description: 'the key is this prefix and its number: key-1, key-2, ...' }),
@@ -657,8 +704,7 @@ const TrafficFlowFields = z.strictObject({
         .min(1)
         .max(1_000_000)
         .meta({ description: 'distinct cookie values; client i sends value number (i mod count) + 1' }),
-      prefix: z
-        .string()
+      prefix: limitedString(LIMITS.nameLength)
         .superRefine(noProblem(headerValueProblem))
         .default('s-')
         .meta({ description: 'the value is this prefix and its number: s-1, s-2, ...' }),
@@ -703,6 +749,7 @@ function checkTrafficFlow(flow: z.output<typeof TrafficFlowFields>, ctx: z.Refin
   } else {
     checkTrafficLoad(flow, ctx, undefined);
   }
+  checkTrafficSizes(flow, ctx);
   if (flow.requests && (flow.paths || flow.method)) {
     ctx.addIssue({
       code: 'custom',
@@ -720,6 +767,20 @@ function checkTrafficFlow(flow: z.output<typeof TrafficFlowFields>, ctx: z.Refin
   else if (keyed.length === 0) ctx.addIssue({ code: 'custom', path: ['keys'], message: 'no path uses {key}' });
 }
 
+/**
+ * The sizes a flow builds when it starts: its request mix, its Zipf table, and the length of its phases
+ * in all (`edgelab run` waits that long on one timer, so it must fit in one).
+ */
+function checkTrafficSizes(flow: z.output<typeof TrafficFlowFields>, ctx: z.RefinementCtx): void {
+  if (flow.requests && flow.requests.length > LIMITS.paths.max)
+    ctx.addIssue({ code: 'custom', path: ['requests'], message: limitMessage(LIMITS.paths) });
+  if (flow.keys?.distribution === 'zipf' && flow.keys.count > LIMITS.zipfKeys.max)
+    ctx.addIssue({ code: 'custom', path: ['keys', 'count'], message: limitMessage(LIMITS.zipfKeys) });
+  const total = (flow.phases ?? []).reduce((sum, phase) => sum + (phase.for ?? 0), 0);
+  const tooLong = durationLimitError(total);
+  if (tooLong) ctx.addIssue({ code: 'custom', path: ['phases'], message: `the phases last ${formatDuration(total)} in all, ${tooLong}` });
+}
+
 export const TrafficFlow = TrafficFlowFields.superRefine(checkTrafficFlow).meta({
   description:
     'one flow of generated traffic: where it enters, how much (open loop at a rate, or closed loop), what it asks for, and as whom',
@@ -730,9 +791,9 @@ export const TrafficFlowPartial = TrafficFlowFields.partial();
 
 export const EdgeConfig = z.strictObject({
   version: z.literal(1),
-  name: z.string().min(1).default('Untitled sandbox'),
-  nodes: z.array(NodeConfig).min(1, 'a config needs at least one node'),
-  traffic: z.array(TrafficFlow).default([]),
+  name: limitedString(LIMITS.nameLength).min(1).default('Untitled sandbox'),
+  nodes: limitedArray(NodeConfig, LIMITS.nodes).min(1, 'a config needs at least one node'),
+  traffic: limitedArray(TrafficFlow, LIMITS.trafficFlows).default([]),
   scenario: Scenario,
 });
 

@@ -78,6 +78,118 @@ describe('validateConfig', () => {
     expect(errorsOf(config)).toContain('nodes[1]: cycle: b -> c -> b');
   });
 
+  it.each<[string, unknown[], string]>([
+    [
+      'a proxy whose URL is its own port',
+      [{ id: 'edge', kind: 'proxy', listen: 28080, to: 'http://127.0.0.1:28080' }],
+      'nodes[0]: cycle: edge -> http://127.0.0.1:28080 (edge)',
+    ],
+    [
+      'a URL by another name for this host',
+      [{ id: 'edge', kind: 'proxy', listen: 28080, to: 'http://LOCALHOST:28080/' }],
+      'nodes[0]: cycle: edge -> http://localhost:28080 (edge)',
+    ],
+    [
+      'a loop through a gateway and back over [::1]',
+      [
+        { id: 'edge', kind: 'proxy', listen: 28080, to: 'api' },
+        {
+          id: 'api',
+          kind: 'gateway',
+          routes: [
+            { match: { path: '/s/*' }, to: 's' },
+            { match: {}, to: 'http://[::1]:28080' },
+          ],
+        },
+        { id: 's', kind: 'service' },
+      ],
+      'nodes[0]: cycle: edge -> api -> http://[::1]:28080 (edge)',
+    ],
+    [
+      'a balancer target at a port of the config (127.1 is 127.0.0.1)',
+      [
+        { id: 'lb', kind: 'balancer', listen: 28082, targets: ['s', 'http://127.1:28081'] },
+        { id: 'edge', kind: 'proxy', listen: 28081, to: 'lb' },
+        { id: 's', kind: 'service' },
+      ],
+      'nodes[0]: cycle: lb -> http://127.0.0.1:28081 (edge) -> lb',
+    ],
+  ])('refuses a cycle through a URL: %s', (_name, nodes, expected) => {
+    expect(errorsOf({ version: 1, nodes })).toContain(expected);
+  });
+
+  it('takes a URL to a port no node of the config has, or to a node on a free port, as outside', () => {
+    const config = {
+      version: 1,
+      nodes: [
+        { id: 'edge', kind: 'proxy', listen: 28080, to: 'http://127.0.0.1:28081' },
+        { id: 'any', kind: 'proxy', to: 'http://127.0.0.2:28080' },
+      ],
+    };
+    expect(errorsOf(config)).toEqual([]);
+  });
+
+  it("counts traffic sent to a URL at a node's port as traffic into that node", () => {
+    const config = {
+      version: 1,
+      nodes: [{ id: 's', kind: 'service', listen: 28083 }],
+      traffic: [{ to: 'http://localhost:28083', rate: 1 }],
+    };
+    expect(errorsOf(config)).toEqual([]);
+    expect(errorsOf({ ...config, traffic: [] })).toEqual(['nodes[0]: unreachable: no traffic and no proxy or gateway leads to "s"']);
+  });
+
+  it.each<[string, (c: ReturnType<typeof base>) => void, string]>([
+    [
+      'a port past 65535',
+      (c) => Object.assign(c.nodes[0], { to: 'http://127.0.0.1:99999' }),
+      'nodes[0].to: port 99999 is out of range: a port is 1 to 65535',
+    ],
+    [
+      'a broken IPv6 host',
+      (c) => Object.assign(c.nodes[0], { to: 'http://[::' }),
+      'nodes[0].to: not a valid URL (check the host, and the brackets around an IPv6 address)',
+    ],
+    [
+      'a URL target with a path',
+      (c) => ((c.nodes[1] as { targets: unknown[] }).targets[0] = { to: 'http://h:81/api' }),
+      "nodes[1].targets[0].to: a path (/api) is not supported in an upstream: it is an origin (scheme, host, port), and each request's own path is sent to it unchanged",
+    ],
+    [
+      'traffic to a URL with credentials',
+      (c) => (c.traffic[0].to = 'http://u:p@h'),
+      'traffic[0].to: credentials (user:password@) are not supported in an upstream URL',
+    ],
+  ])('refuses %s with its path', (_what, mutate, expected) => {
+    const config = base();
+    mutate(config);
+    expect(errorsOf(config)).toEqual([expected]);
+  });
+
+  it('keeps a URL upstream as its origin', () => {
+    const config = base();
+    (config.nodes[1] as { targets: unknown[] }).targets.push('HTTP://Example.COM:80/');
+    const result = validateConfig(config);
+    expect(result.ok && result.config.nodes[1]).toMatchObject({ targets: ['s1', { to: 's2' }, 'http://example.com'] });
+  });
+
+  it('takes a config duration as long as a timer holds, and refuses one past it', () => {
+    const at = (latency: unknown) => {
+      const config = base();
+      Object.assign(config.nodes[2], { latency });
+      return errorsOf(config);
+    };
+    expect(at(2_147_483_647)).toEqual([]);
+    expect(at('35791m')).toEqual([]);
+    const tooLong = 'too long: at most 2147483647ms (24.8 days), the longest a timer can hold';
+    expect(at(2_147_483_648)).toEqual([`nodes[2].latency: ${tooLong}`]);
+    expect(at('36000m')).toEqual([`nodes[2].latency: ${tooLong}`]);
+    expect(at({ distribution: 'uniform', min: 0, max: '36000m' })).toEqual([`nodes[2].latency.max: ${tooLong}`]);
+    const config = base();
+    Object.assign(config.nodes[0], { timeouts: { response: '36000m' } });
+    expect(errorsOf(config)).toEqual([`nodes[0].timeouts.response: ${tooLong}`]);
+  });
+
   it('reports unreachable nodes', () => {
     const config = base();
     config.nodes.push({ id: 'orphan', kind: 'service' } as never);

@@ -1,12 +1,16 @@
 /**
- * Parse and check a config: the text (YAML or JSON), then the zod shape, then the rules that span
- * nodes (duplicate ids, port clashes, unknown upstreams, cycles, unreachable nodes). Every error
- * names its path, and all of them are reported at once.
+ * Parse and check a config: the text (YAML or JSON), then its size (so that checking it cannot stall
+ * the engine), then the zod shape, then the rules that span nodes (duplicate ids, port clashes, unknown
+ * upstreams, cycles, unreachable nodes). Every error names its path, and all of them are reported at once.
  */
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { checkScenario } from '../faults/targets.ts';
+import { LIMITS, limitMessage } from './limits.ts';
 import { EdgeConfig, NODE_KINDS, type EdgeConfigParsed, type NodeConfigParsed } from './schema.ts';
+import { isExternalUrl, localPortOf } from './upstream.ts';
+
+export { isExternalUrl };
 
 export interface ConfigError {
   /** `nodes[3].targets[0]`, or `(root)` for the document itself. */
@@ -41,7 +45,14 @@ export function validateText(text: string): ConfigResult {
       })),
     };
   }
-  return validateConfig(doc.toJS());
+  let input: unknown;
+  try {
+    input = doc.toJS();
+  } catch (error) {
+    // Too many aliases (yaml's own guard against alias bombs), or nesting deep enough to exhaust the stack.
+    return { ok: false, errors: [{ path: '(root)', message: (error as Error).message.split('\n')[0] }] };
+  }
+  return validateConfig(input);
 }
 
 /** Validate an already-parsed value (for example the body of `PUT /api/config`). */
@@ -49,10 +60,37 @@ export function validateConfig(input: unknown): ConfigResult {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     return { ok: false, errors: [{ path: '(root)', message: 'expected a mapping with version, nodes and traffic' }] };
   }
+  const tooBig = sizeErrors(input);
+  if (tooBig.length > 0) return { ok: false, errors: tooBig };
   const parsed = EdgeConfig.safeParse(input);
   if (!parsed.success) return { ok: false, errors: zodErrors(parsed.error) };
   const errors = checkTopology(parsed.data);
   return errors.length > 0 ? { ok: false, errors } : { ok: true, config: parsed.data, input };
+}
+
+/**
+ * The limits that must hold before the schema looks at a config, because checking is itself work that
+ * blocks the engine: the number of nodes (10,000 of them took a quarter of a second to check), the
+ * values in all, and the depth. Walks the value without recursion, so junk nested deep cannot
+ * overflow the stack; stops at the first limit passed. Other bodies checked by the config schema (a
+ * traffic start) can be held to the same limits with it.
+ */
+export function sizeErrors(input: object): ConfigError[] {
+  const nodes = (input as { nodes?: unknown }).nodes;
+  if (Array.isArray(nodes) && nodes.length > LIMITS.nodes.max) {
+    return [{ path: 'nodes', message: `${nodes.length} nodes; ${limitMessage(LIMITS.nodes)}` }];
+  }
+  let values = 0;
+  const stack: Array<{ value: unknown; path: PropertyKey[] }> = [{ value: input, path: [] }];
+  while (stack.length > 0) {
+    const { value, path } = stack.pop()!;
+    if (++values > LIMITS.configValues.max) return [{ path: '(root)', message: limitMessage(LIMITS.configValues) }];
+    if (value === null || typeof value !== 'object') continue;
+    if (path.length >= LIMITS.depth.max) return [{ path: formatPath(path), message: limitMessage(LIMITS.depth) }];
+    if (Array.isArray(value)) value.forEach((item, i) => stack.push({ value: item, path: [...path, i] }));
+    else for (const [key, item] of Object.entries(value)) stack.push({ value: item, path: [...path, key] });
+  }
+  return [];
 }
 
 /** zod issues as path-named errors; a failed union reports its closest branch. */
@@ -115,10 +153,6 @@ export function upstreamsOf(node: NodeConfigParsed, index: number): Array<{ to: 
   }
 }
 
-export function isExternalUrl(upstream: string): boolean {
-  return upstream.startsWith('http://') || upstream.startsWith('https://');
-}
-
 function checkTopology(config: EdgeConfigParsed): ConfigError[] {
   const errors: ConfigError[] = [];
   const byId = new Map<string, number>();
@@ -139,20 +173,32 @@ function checkTopology(config: EdgeConfigParsed): ConfigError[] {
     }
   });
 
-  const edges = new Map<string, string[]>();
+  // A URL that reaches a fixed port of this config on this host is an edge to the node listening there.
+  const listenerAt = (url: string): string | undefined => {
+    const port = localPortOf(url);
+    const index = port === undefined ? undefined : byPort.get(port);
+    return index === undefined ? undefined : config.nodes[index].id;
+  };
+  const edges = new Map<string, Edge[]>();
   config.nodes.forEach((node, i) => {
-    const outs: string[] = [];
+    const outs: Edge[] = [];
     for (const { to, path } of upstreamsOf(node, i)) {
-      if (isExternalUrl(to)) continue;
-      if (!byId.has(to)) errors.push({ path, message: `unknown node "${to}"` });
+      if (isExternalUrl(to)) {
+        const local = listenerAt(to);
+        if (local !== undefined) outs.push({ to: local, shown: `${to} (${local})` });
+      } else if (!byId.has(to)) errors.push({ path, message: `unknown node "${to}"` });
       else if (to === node.id) errors.push({ path, message: `"${node.id}" cannot send to itself` });
-      else outs.push(to);
+      else outs.push({ to, shown: to });
     }
     edges.set(node.id, outs);
   });
 
+  const entries = new Set<string>();
   config.traffic.forEach((flow, i) => {
-    if (!isExternalUrl(flow.to) && !byId.has(flow.to)) errors.push({ path: `traffic[${i}].to`, message: `unknown node "${flow.to}"` });
+    const entry = isExternalUrl(flow.to) ? listenerAt(flow.to) : flow.to;
+    if (entry === undefined) return;
+    if (byId.has(entry)) entries.add(entry);
+    else errors.push({ path: `traffic[${i}].to`, message: `unknown node "${flow.to}"` });
   });
 
   errors.push(...checkScenario(config));
@@ -168,8 +214,7 @@ function checkTopology(config: EdgeConfigParsed): ConfigError[] {
 
   // Entry points: where traffic is sent, and any proxy or gateway that no node sends to (a client can
   // call it directly). Everything else must be reachable from one of them.
-  const targeted = new Set([...edges.values()].flat());
-  const entries = new Set(config.traffic.map((f) => f.to).filter((to) => byId.has(to)));
+  const targeted = new Set([...edges.values()].flat().map((edge) => edge.to));
   for (const node of config.nodes) if ((node.kind === 'proxy' || node.kind === 'gateway') && !targeted.has(node.id)) entries.add(node.id);
   const reached = new Set<string>();
   const stack = [...entries];
@@ -177,7 +222,7 @@ function checkTopology(config: EdgeConfigParsed): ConfigError[] {
     const id = stack.pop()!;
     if (reached.has(id)) continue;
     reached.add(id);
-    stack.push(...(edges.get(id) ?? []));
+    for (const edge of edges.get(id) ?? []) stack.push(edge.to);
   }
   config.nodes.forEach((node, i) => {
     if (!reached.has(node.id) && byId.get(node.id) === i) {
@@ -187,17 +232,31 @@ function checkTopology(config: EdgeConfigParsed): ConfigError[] {
   return errors;
 }
 
-function findCycle(ids: string[], edges: Map<string, string[]>): string[] | undefined {
+/** A link from one node to another: `shown` is how the cycle message names it (the URL, when it is one). */
+interface Edge {
+  to: string;
+  shown: string;
+}
+
+/** The first cycle found, as its members: the first node, then each edge's `shown` back to it. */
+function findCycle(ids: string[], edges: Map<string, Edge[]>): string[] | undefined {
   const state = new Map<string, 'open' | 'done'>();
   const trail: string[] = [];
+  /** How each node on the trail after the first was reached. */
+  const taken: string[] = [];
   const visit = (id: string): string[] | undefined => {
     state.set(id, 'open');
     trail.push(id);
-    for (const next of edges.get(id) ?? []) {
-      if (state.get(next) === 'open') return [...trail.slice(trail.indexOf(next)), next];
-      if (!state.has(next)) {
-        const found = visit(next);
+    for (const edge of edges.get(id) ?? []) {
+      if (state.get(edge.to) === 'open') {
+        const from = trail.indexOf(edge.to);
+        return [edge.to, ...taken.slice(from), edge.shown];
+      }
+      if (!state.has(edge.to)) {
+        taken.push(edge.shown);
+        const found = visit(edge.to);
         if (found) return found;
+        taken.pop();
       }
     }
     trail.pop();

@@ -28,14 +28,21 @@
  * Faults stack: two latency faults on a target add up, every errors fault rolls its own dice.
  */
 import { z } from 'zod';
-import { Duration } from '../config/duration.ts';
+import { Duration, durationLimitError, Milliseconds } from '../config/duration.ts';
+import { LIMITS, limitMessage } from '../config/limits.ts';
+import { checkUpstreamUrl, isExternalUrl } from '../config/upstream.ts';
 import type { FaultType } from './vocabulary.ts';
 
 export { FAULT_PLACES, FAULT_TYPES, type FaultType } from './vocabulary.ts';
 
 export const REQUEST_FAULTS: ReadonlySet<FaultType> = new Set(['hang', 'latency', 'errors', 'reset', 'bandwidth', 'slow-close']);
 
-const Target = z.string().min(1).meta({ description: 'a node id, or an edge "from->to" where to is one of from\'s upstreams' });
+const Target = z
+  .string()
+  .min(1)
+  .max(LIMITS.pathLength.max, limitMessage(LIMITS.pathLength))
+  .meta({ description: 'a node id, or an edge "from->to" where to is one of from\'s upstreams' })
+  .transform(normalTarget);
 const PositiveDuration = Duration.refine((ms) => ms > 0, { message: 'must be longer than 0' });
 
 /** Each type's own fields, beside `target` and `type`. */
@@ -43,8 +50,8 @@ const PARAMETERS = {
   down: {},
   hang: {},
   latency: {
-    ms: z.number().nonnegative().meta({ description: 'added delay in milliseconds (required)' }),
-    jitter: z.number().nonnegative().default(0).meta({ description: 'the delay is uniform in ms ± jitter, never below 0 (default 0)' }),
+    ms: Milliseconds.meta({ description: 'added delay in milliseconds (required)' }),
+    jitter: Milliseconds.default(0).meta({ description: 'the delay is uniform in ms ± jitter, never below 0 (default 0)' }),
   },
   errors: {
     rate: z.number().min(0).max(1).default(1).meta({ description: 'share of requests turned into errors, 0..1 (default 1)' }),
@@ -91,8 +98,19 @@ function variants<E extends z.ZodRawShape>(extra: E) {
   ] as const;
 }
 
-/** A flap's down part must leave an up part; its default is half the period. */
-function flapDefaults<T extends { type: string; period?: number; downFor?: number }>(spec: T, ctx: z.RefinementCtx): T {
+/**
+ * A flap's down part must leave an up part; its default is half the period. A latency's `ms + jitter`
+ * is one timer, so it must fit in one. (A flap waits `downFor` and `period - downFor` on separate
+ * timers, and a scenario step its `at` and then its `for`: each is a Duration, so each fits.)
+ */
+function completeSpec<T extends { type: string; period?: number; downFor?: number; ms?: number; jitter?: number }>(
+  spec: T,
+  ctx: z.RefinementCtx,
+): T {
+  if (spec.type === 'latency') {
+    const tooLong = durationLimitError(spec.ms! + spec.jitter!);
+    if (tooLong) ctx.addIssue({ code: 'custom', path: ['jitter'], message: `ms + jitter is ${spec.ms! + spec.jitter!}, ${tooLong}` });
+  }
   if (spec.type !== 'flap') return spec;
   const period = spec.period!;
   const downFor = spec.downFor ?? period / 2;
@@ -103,7 +121,7 @@ function flapDefaults<T extends { type: string; period?: number; downFor?: numbe
 const FaultUnion = z.discriminatedUnion('type', variants({}));
 
 /** One fault as `POST /api/faults` takes it. */
-export const FaultSpec = FaultUnion.transform(flapDefaults);
+export const FaultSpec = FaultUnion.transform(completeSpec);
 export type FaultSpec = z.output<typeof FaultSpec>;
 export type FaultSpecInput = z.input<typeof FaultSpec>;
 
@@ -116,16 +134,27 @@ export const ScenarioStep = z
       for: PositiveDuration.optional().meta({ description: 'how long it lasts (absent: until the run ends)' }),
     }),
   )
-  .transform(flapDefaults);
+  .transform(completeSpec);
 export type ScenarioStep = z.output<typeof ScenarioStep>;
 
-export const Scenario = z.array(ScenarioStep).default([]).meta({
+export const Scenario = z.array(ScenarioStep).max(LIMITS.scenarioSteps.max, limitMessage(LIMITS.scenarioSteps)).default([]).meta({
   description:
     'faults on a timeline: [{ at: 5s, for: 10s, target: users-1, type: latency, ms: 300 }]; restarts from 0 when the config is applied',
 });
 
 /** A target split into a node, or an edge's two ends (`to` may be an external URL upstream). */
 export type ParsedTarget = { node: string; edge?: undefined } | { node?: undefined; edge: { from: string; to: string } };
+
+/**
+ * An edge's `to` written as a URL is kept as the origin the config keeps (`lb->http://127.0.0.1:9/`
+ * is `lb->http://127.0.0.1:9`), so it names the same upstream; anything else is left for the checks.
+ */
+function normalTarget(target: string): string {
+  const parsed = parseTarget(target);
+  if (!parsed?.edge || !isExternalUrl(parsed.edge.to.toLowerCase())) return target;
+  const checked = checkUpstreamUrl(parsed.edge.to);
+  return checked.origin === undefined ? target : `${parsed.edge.from}->${checked.origin}`;
+}
 
 export function parseTarget(target: string): ParsedTarget | undefined {
   const arrow = target.indexOf('->');

@@ -109,6 +109,34 @@ describe('POST /api/faults refuses', () => {
     expect(running.events.filter((e) => e.type === 'fault.started')).toEqual([]);
   });
 
+  const TOO_LONG = 'too long: at most 2147483647ms (24.8 days), the longest a timer can hold';
+
+  // A timer holds at most 2^31 - 1 ms; a longer one fires after 1 ms, so these would act at once.
+  it.each<[string, unknown, string]>([
+    ['a latency past a timer', { target: 'users-1', type: 'latency', ms: 2_147_483_648 }, `ms: ${TOO_LONG}`],
+    ['a latency of 3000000000 ms', { target: 'users-1', type: 'latency', ms: 3_000_000_000 }, `ms: ${TOO_LONG}`],
+    [
+      'ms + jitter past a timer',
+      { target: 'users-1', type: 'latency', ms: 2_147_483_000, jitter: 648 },
+      `jitter: ms + jitter is 2147483648, ${TOO_LONG}`,
+    ],
+    ['a reset after 36000m', { target: 'users-1', type: 'reset', after: '36000m' }, `after: ${TOO_LONG}`],
+    ['a slow close past a timer', { target: 'users-1', type: 'slow-close', delay: 2_147_483_648 }, `delay: ${TOO_LONG}`],
+    ['a flap period past a timer', { target: 'users-1', type: 'flap', period: '36000m' }, `period: ${TOO_LONG}`],
+  ])('%s', async (_name, body, message) => {
+    expect(await refusal(body)).toEqual([message]);
+    expect(running.engine.faults()).toEqual([]);
+  });
+
+  it('takes a duration at the limit a timer holds', async () => {
+    const fault = await running.engine.injectFault({ target: 'users-1', type: 'latency', ms: 2_147_483_000, jitter: 647 });
+    expect(fault).toMatchObject({ ms: 2_147_483_000, jitter: 647 });
+    await running.engine.clearFault(fault.id);
+    const flap = await running.engine.injectFault({ target: 'users-2', type: 'flap', period: 2_147_483_647 });
+    expect(flap).toMatchObject({ period: 2_147_483_647, downFor: 1_073_741_823.5 });
+    await running.engine.clearFault(flap.id);
+  });
+
   it('names every bad field at once', async () => {
     expect(await refusal({ target: 'users-1', type: 'errors', rate: 2, status: 200 })).toEqual([
       'rate: Too big: expected number to be <=1',
@@ -170,8 +198,39 @@ describe('a config scenario', () => {
       ],
       ['scenario[1]: overlaps scenario[0] (hang on users-1 from the start to the end)'],
     ],
+    [
+      'a step at 36000m',
+      [{ at: '36000m', target: 'users-1', type: 'hang' }],
+      ['scenario[0].at: too long: at most 2147483647ms (24.8 days), the longest a timer can hold'],
+    ],
+    [
+      'a step lasting past a timer',
+      [{ at: 0, for: 2_147_483_648, target: 'users-1', type: 'hang' }],
+      ['scenario[0].for: too long: at most 2147483647ms (24.8 days), the longest a timer can hold'],
+    ],
+    [
+      'a step whose latency is past a timer',
+      [{ at: 0, target: 'users-1', type: 'latency', ms: 3_000_000_000 }],
+      ['scenario[0].ms: too long: at most 2147483647ms (24.8 days), the longest a timer can hold'],
+    ],
+    [
+      'more steps than the limit',
+      Array.from({ length: 201 }, (_, i) => ({ at: i * 1000, for: 1000, target: 'users-1', type: 'hang' })),
+      ['scenario: at most 200 scenario steps: each step holds a timer, and every pair is checked for overlaps'],
+    ],
   ])('refuses %s', (_name, scenario, expected) => {
     expect(errorsOf(config(scenario))).toEqual(expected);
+  });
+
+  it('takes steps at the limits: 200 of them, at and for each as long as a timer holds (each waits on its own timer)', () => {
+    const steps = Array.from({ length: 199 }, (_, i) => ({ at: i * 1000, for: 1000, target: 'users-1', type: 'hang' }));
+    steps.push({ at: 2_147_483_647, for: 2_147_483_647, target: 'users-2', type: 'hang' });
+    expect(errorsOf(config(steps))).toEqual([]);
+  });
+
+  it('names an edge to a URL by its origin, as the config keeps it', () => {
+    const result = validateConfig(config([{ at: 0, target: 'api->HTTP://127.0.0.1:9/', type: 'partition' }]));
+    expect(result).toMatchObject({ ok: true, config: { scenario: [{ target: 'api->http://127.0.0.1:9' }] } });
   });
 
   it('accepts steps of the same type on the same target that follow each other, and different types together', () => {

@@ -112,4 +112,12 @@ describe('latencySampler', () => {
     expect(draw(spec, 200, 42)).toEqual(draw(spec, 200, 42));
     expect(draw(spec, 200, 42)).not.toEqual(draw(spec, 200, 43));
   });
+
+  it('never draws past what a timer holds, which would fire at once (normal and log-normal are unbounded)', () => {
+    const limit = 2_147_483_647;
+    const lognormal = draw({ distribution: 'lognormal', median: limit, sigma: 4 }, 2_000);
+    const normal = draw({ distribution: 'normal', mean: limit, stddev: limit }, 2_000);
+    expect(Math.max(...lognormal, ...normal)).toBe(limit);
+    expect(lognormal.filter((x) => x < limit).length).toBeGreaterThan(500);
+  });
 });

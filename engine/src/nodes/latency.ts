@@ -1,8 +1,11 @@
 /**
  * Samples a service's configured latency: fixed, uniform, normal (clipped at 0), log-normal, or a mix
  * of those (a long tail: most requests from one part, a few from a slow one). Takes the random source
- * as a parameter so a seeded run repeats exactly.
+ * as a parameter so a seeded run repeats exactly. The config holds every duration within what a timer
+ * can hold; the unbounded draws (normal, log-normal) are clipped there too, since a longer wait would
+ * fire at once.
  */
+import { MAX_TIMER_MS } from '../config/limits.ts';
 import type { LatencyConfig } from '../config/schema.ts';
 
 export type LatencySampler = () => number;
@@ -23,12 +26,12 @@ function singleSampler(spec: SingleLatencyConfig, rng: () => number): LatencySam
     }
     case 'normal': {
       const { mean, stddev } = spec;
-      return () => Math.max(0, mean + stddev * standardNormal(rng));
+      return () => Math.min(MAX_TIMER_MS, Math.max(0, mean + stddev * standardNormal(rng)));
     }
     case 'lognormal': {
       const mu = Math.log(Math.max(spec.median, 1e-3));
       const { sigma } = spec;
-      return () => Math.exp(mu + sigma * standardNormal(rng));
+      return () => Math.min(MAX_TIMER_MS, Math.exp(mu + sigma * standardNormal(rng)));
     }
   }
 }

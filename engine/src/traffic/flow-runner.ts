@@ -9,6 +9,7 @@
  * when a timer fired), so a late event loop delays sends but never stretches the plan.
  */
 import { Pool, type Dispatcher } from 'undici';
+import { MAX_TIMER_MS } from '../config/limits.ts';
 import type { TrafficConfig } from '../config/schema.ts';
 import { ERROR_HEADER } from '../errors.ts';
 import { LatencyHistogram } from '../metrics/latency-histogram.ts';
@@ -294,7 +295,8 @@ export class FlowRunner {
     this.#timer = undefined;
     const due = Math.min(this.#open?.nextAt ?? Infinity, this.#phaseEnd);
     if (!this.#running || due === Infinity) return;
-    this.#timer = setTimeout(() => this.#tick(), Math.max(0, due - this.#options.now()));
+    // A send a very low rate puts further away than a timer holds wakes the tick early, which re-arms.
+    this.#timer = setTimeout(() => this.#tick(), Math.min(MAX_TIMER_MS, Math.max(0, due - this.#options.now())));
   }
 
   #sendOpen(intendedAt: number, now: number): void {

@@ -97,3 +97,22 @@ describe('health tracker', () => {
     expect(t.health.view('a')).toEqual({});
   });
 });
+
+describe('the wake-up timer', () => {
+  it('holds an ejection as long as a timer can, instead of overflowing into a wake-up every millisecond', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    const longest = 2_147_483_647;
+    const t = tracker({
+      outlierDetection: { ...outlierDetection, consecutiveFailures: 1, baseEjectionMs: longest, maxEjectionMs: longest },
+    });
+    t.health.start();
+    t.fail('a');
+    await new Promise((r) => setTimeout(r, 50));
+    t.health.stop();
+    process.off('warning', onWarning);
+    expect(t.health.exclusion('a')).toBeDefined();
+    expect(warnings.filter((w) => w.name === 'TimeoutOverflowWarning')).toEqual([]);
+  });
+});

@@ -6,6 +6,7 @@
  * slow start when a target comes back. Every change is an event with the numbers that decided it.
  * Each source is off unless configured; with none configured every target is always healthy.
  */
+import { MAX_TIMER_MS } from '../../config/limits.ts';
 import type { PartitionMode } from '../../faults/partition.ts';
 import type { EngineEventBody, HealthChange } from '../../events.ts';
 import {
@@ -402,6 +403,8 @@ export class HealthTracker {
         earliest = Math.min(earliest, record.circuit.openedAt + circuitConfig.coolDownMs);
     }
     if (earliest === Number.POSITIVE_INFINITY) return;
+    // Each end is at most a timer's limit away (the config's ejection and cool-down limits), but the
+    // +1 below could pass it by one, and a timer past its limit fires at once.
     this.#wake = setTimeout(
       () => {
         this.#wake = undefined;
@@ -409,7 +412,7 @@ export class HealthTracker {
         for (const record of this.#records.values()) this.#advance(record, at);
         this.#schedule();
       },
-      Math.max(0, earliest - now) + 1,
+      Math.min(MAX_TIMER_MS, Math.max(0, earliest - now) + 1),
     ).unref();
   }
 }

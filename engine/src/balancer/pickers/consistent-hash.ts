@@ -12,8 +12,8 @@ import { type SmoothWeights, smoothWeights } from './smooth-weighted.ts';
 
 /** nginx's `hash ... consistent` walks at most this many further points before falling back to round robin. */
 const NGINX_MAX_TRIES = 20;
-/** nginx's points per unit of weight, fixed in its source. */
-const NGINX_POINTS = 160;
+/** nginx's points per unit of weight, fixed in its source (also our ring's default; the config limits the ring's total). */
+export const NGINX_POINTS = 160;
 
 type Mode = 'ring' | 'nginx';
 

@@ -143,7 +143,7 @@ describe('maglev (Envoy maglev_lb)', () => {
     expect(s.excluded).toEqual(['t3']);
   });
 
-  it.each([65536, 1, 0, 5_000_012, 'big', 1.5])('rejects tableSize %j (must be a prime up to 5000011)', (tableSize) => {
+  it.each([65536, 1, 0, 131_072, 262_139, 5_000_011, 'big', 1.5])('rejects tableSize %j (must be a prime up to 131071)', (tableSize) => {
     expect(() => maglev({ tableSize })).toThrow(/tableSize must be a prime/);
   });
 
@@ -151,5 +151,6 @@ describe('maglev (Envoy maglev_lb)', () => {
     expect(isPrime(65537)).toBe(true);
     expect(isPrime(5_000_011)).toBe(true);
     expect(() => maglev({ tableSize: 251 })).not.toThrow();
+    expect(() => maglev({ tableSize: 131_071 })).not.toThrow();
   });
 });

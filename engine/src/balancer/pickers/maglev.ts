@@ -7,11 +7,15 @@
  */
 import type { Decision } from '../../events.ts';
 import type { Candidate, Pick, PickContext, Picker } from '../picker.ts';
+import { LIMITS } from '../../config/limits.ts';
 import { xxHash64 } from './hashing.ts';
 
 const DEFAULT_TABLE_SIZE = 65537;
-/** Envoy's upper bound on the table size. */
-const MAX_TABLE_SIZE = 5_000_011;
+/**
+ * Envoy allows up to 5,000,011 slots; we stop at 131,071, which builds in ~7 ms, because a build blocks
+ * every node of the engine (limits.ts has the measurements).
+ */
+const MAX_TABLE_SIZE = LIMITS.maglevTableSize.max;
 /** Tables kept for recent eligible sets, so a flapping target does not rebuild on every change. */
 const CACHED_TABLES = 4;
 

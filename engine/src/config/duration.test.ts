@@ -1,0 +1,46 @@
+/** Every duration goes through one check: at most the 2^31 - 1 ms a timer holds, since a longer timer fires at once. */
+import { describe, expect, it } from 'vitest';
+import { Duration, formatDuration, Milliseconds, parseDuration } from './duration.ts';
+import { MAX_TIMER_MS } from './limits.ts';
+
+const TOO_LONG = 'too long: at most 2147483647ms (24.8 days), the longest a timer can hold';
+
+describe('Duration', () => {
+  it.each<[string | number, number]>([
+    ['40ms', 40],
+    ['1.5s', 1500],
+    ['2m', 120_000],
+    [250, 250],
+    [0, 0],
+    [MAX_TIMER_MS, MAX_TIMER_MS],
+    ['2147483647ms', MAX_TIMER_MS],
+    ['2147483.647s', MAX_TIMER_MS],
+  ])('takes %j as %d ms', (value, ms) => {
+    expect(Duration.parse(value)).toBe(ms);
+  });
+
+  it.each<[string | number, string]>([
+    [MAX_TIMER_MS + 1, TOO_LONG],
+    ['2147483648ms', TOO_LONG],
+    ['2147483.648s', TOO_LONG],
+    ['36000m', TOO_LONG],
+    [3_000_000_000, TOO_LONG],
+    [`${'9'.repeat(400)}ms`, TOO_LONG],
+    ['4 sec', 'expected a duration like 40ms, 1.5s or 2m, got "4 sec"'],
+    [-1, 'Too small: expected number to be >=0'],
+  ])('refuses %j: %s', (value, message) => {
+    expect(Duration.safeParse(value).error?.issues.map((i) => i.message)).toEqual([message]);
+  });
+
+  it('holds plain milliseconds (a fault latency) to the same limit', () => {
+    expect(Milliseconds.parse(MAX_TIMER_MS)).toBe(MAX_TIMER_MS);
+    expect(Milliseconds.safeParse(MAX_TIMER_MS + 1).error?.issues.map((i) => i.message)).toEqual([TOO_LONG]);
+  });
+
+  it('parses and formats', () => {
+    expect(parseDuration('36000m')).toBe(2_160_000_000);
+    expect(parseDuration(Number.NaN)).toBeUndefined();
+    expect(formatDuration(90_000)).toBe('90s');
+    expect(formatDuration(120_000)).toBe('2m');
+  });
+});

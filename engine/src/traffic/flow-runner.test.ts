@@ -1,0 +1,28 @@
+/** A flow whose next send is further away than a timer holds waits for it, instead of waking every millisecond. */
+import { afterEach, expect, it } from 'vitest';
+import { seededRng } from '../balancer/testing.ts';
+import { TrafficFlow } from '../config/schema.ts';
+import { rawUpstream, type RawUpstream } from '../testing/harness.ts';
+import { TrafficGenerator } from './generator.ts';
+
+let upstream: RawUpstream | undefined;
+let traffic: TrafficGenerator | undefined;
+const warnings: Error[] = [];
+const onWarning = (warning: Error) => warnings.push(warning);
+afterEach(async () => {
+  process.off('warning', onWarning);
+  await traffic?.close();
+  await upstream?.close();
+  traffic = upstream = undefined;
+});
+
+it('a rate so low that the next send is years away arms no timer past what one holds', async () => {
+  upstream = await rawUpstream((_req, res) => res.end('ok'));
+  traffic = new TrafficGenerator({ resolve: (to) => to, rng: seededRng(1), onStateChange: () => {} });
+  process.on('warning', onWarning);
+  // One request per 31 years: the first is sent at once, the next is 10^12 ms away.
+  await traffic.start([TrafficFlow.parse({ to: upstream.url, rate: 1e-9 })]);
+  await new Promise((r) => setTimeout(r, 200));
+  expect(warnings.filter((w) => w.name === 'TimeoutOverflowWarning')).toEqual([]);
+  expect(traffic.stats().sent).toBeLessThanOrEqual(1);
+});
