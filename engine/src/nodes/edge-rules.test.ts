@@ -417,9 +417,16 @@ describe('forwarding loops', () => {
   });
 
   it('a proxy whose upstream is its own listener answers 508 EDGE_LOOP_DETECTED after one turn', async () => {
-    const port = await freePort();
-    const engine = await startEngine({ version: 1, nodes: [{ id: 'edge', kind: 'proxy', listen: port, to: `http://127.0.0.1:${port}` }] });
+    // With a fixed port the config names the loop itself (validate.ts); a proxy on a port picked at
+    // start, pointed at that port afterwards (copied from the topology), loops where only Via can tell.
+    const engine = await startEngine({ version: 1, nodes: [{ id: 'edge', kind: 'proxy', to: 'http://127.0.0.1:9' }] });
     engines.push(engine);
+    const port = engine.port('edge');
+    expect(validateConfig({ version: 1, nodes: [{ id: 'edge', kind: 'proxy', listen: port, to: `http://127.0.0.1:${port}` }] }).ok).toBe(false);
+    const looping = validateConfig({ version: 1, nodes: [{ id: 'edge', kind: 'proxy', to: `http://127.0.0.1:${port}` }] });
+    if (!looping.ok) throw new Error(JSON.stringify(looping.errors));
+    await engine.engine.apply(looping.config);
+    expect(engine.port('edge')).toBe(port);
     const res = await rawHttp(port, 'GET /x HTTP/1.1\r\nHost: lab\r\nX-Request-Id: loop-1\r\nConnection: close\r\n\r\n');
     expect(statusLine(res)).toBe('HTTP/1.1 508 Loop Detected');
     expect(res.headers['x-edgelab-error']).toBe('EDGE_LOOP_DETECTED');
