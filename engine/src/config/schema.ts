@@ -50,7 +50,9 @@ const MatchPairs = z
 /** One distribution: a fixed duration, uniform, normal or log-normal. A mix is made of these. */
 const SingleLatencySpec = [
   Duration,
-  z.strictObject({ distribution: z.literal('uniform'), min: Duration, max: Duration }),
+  z
+    .strictObject({ distribution: z.literal('uniform'), min: Duration, max: Duration })
+    .refine((uniform) => uniform.min <= uniform.max, { path: ['max'], message: 'must not be below min' }),
   z.strictObject({ distribution: z.literal('normal'), mean: Duration, stddev: Duration }),
   z.strictObject({
     distribution: z.literal('lognormal'),
