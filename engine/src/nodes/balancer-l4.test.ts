@@ -10,6 +10,7 @@ import { PICKER_IDS } from '../balancer/pickers/index.ts';
 import { validateConfig } from '../config/validate.ts';
 import type { EventOf } from '../events.ts';
 import { startEngine, type RunningEngine } from '../testing/harness.ts';
+import { socketAddressOf } from './balancer.ts';
 
 let running: RunningEngine | undefined;
 const clients: Client[] = [];
@@ -190,5 +191,16 @@ describe('l4 config', () => {
   it('accepts what a TCP balancer can do', () => {
     expect(errors({ algorithm: 'least-connections', healthCheck: {}, outlierDetection: {}, slowStart: {} })).toEqual([]);
     expect(errors({ algorithm: 'maglev', hashKey: 'ip' })).toEqual([]);
+  });
+});
+
+describe('socketAddressOf', () => {
+  it.each([
+    ['http://127.0.0.1:9001', '127.0.0.1', 9001],
+    ['http://app.test', 'app.test', 80],
+    ['https://app.test', 'app.test', 443],
+    ['http://[::1]:8080', '::1', 8080],
+  ])('%s connects to %s port %d', (origin, host, port) => {
+    expect(socketAddressOf(origin)).toEqual({ host, port });
   });
 });

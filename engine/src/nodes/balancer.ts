@@ -232,8 +232,7 @@ export class BalancerNode extends ForwardingNode<BalancerConfig> {
     };
     this.#connections.set(id, connection);
     let unlink: (() => void) | undefined;
-    const { hostname, port } = new URL(origin);
-    relay(client, { host: hostname, port: Number(port) }, this.config.timeouts?.connect ?? DEFAULT_TIMEOUTS.connect, {
+    relay(client, socketAddressOf(origin), this.config.timeouts?.connect ?? DEFAULT_TIMEOUTS.connect, {
       connected: (upstream) => {
         unlink = this.ctx.l4Links.add(upstream, connection.link);
       },
@@ -569,4 +568,13 @@ function healthSettingsOf(config: BalancerConfig): HealthSettings {
 /** `::ffff:127.0.0.1` is the IPv4 client `127.0.0.1`, as nginx's `$remote_addr` prints it. */
 function plainAddress(address: string): string {
   return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+}
+
+/**
+ * Where an l4 relay connects for an origin: a URL leaves out its scheme's default port (`https://app`
+ * is port 443) and brackets an IPv6 host, which a socket takes bare.
+ */
+export function socketAddressOf(origin: string): { host: string; port: number } {
+  const { hostname, port, protocol } = new URL(origin);
+  return { host: hostname.replace(/^\[|\]$/g, ''), port: port === '' ? (protocol === 'https:' ? 443 : 80) : Number(port) };
 }
