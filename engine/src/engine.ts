@@ -71,6 +71,8 @@ export class Engine {
   readonly traffic: TrafficGenerator;
   readonly #faults: FaultController;
   readonly #nodes = new Map<string, NodeServer>();
+  /** Nodes a new config removed, finishing their requests in flight (`#retire`). */
+  readonly #draining = new Map<NodeServer, Promise<void>>();
   readonly #ctx: NodeContext;
   #config: EdgeConfigParsed | undefined;
   /**
@@ -144,7 +146,7 @@ export class Engine {
       retiring.push(node);
       this.#nodes.delete(id);
     }
-    await Promise.all(retiring.map((node) => node.dispose()));
+    for (const node of retiring) this.#retire(node);
 
     const starting: NodeServer[] = [];
     for (const nodeConfig of config.nodes) {
@@ -181,8 +183,27 @@ export class Engine {
     return { failures };
   }
 
+  /**
+   * A node leaving the topology stops listening at once (its port is free for the new config); its
+   * requests in flight finish in the background, as nginx's old workers do after a reload, so applying
+   * a config never waits on a slow request. `stop` cuts what is still draining.
+   */
+  #retire(node: NodeServer): void {
+    const drained = node
+      .dispose()
+      .catch(() => {})
+      .finally(() => this.#draining.delete(node));
+    this.#draining.set(node, drained);
+  }
+
   async stop(): Promise<void> {
     clearInterval(this.#retry);
+    await Promise.all(
+      [...this.#draining].map(([node, drained]) => {
+        void node.stop('crash');
+        return drained;
+      }),
+    );
     this.#faults.close();
     await this.traffic.close();
     this.metrics.stopTicks();

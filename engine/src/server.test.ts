@@ -97,6 +97,49 @@ describe('control API', () => {
     expect(topology.nodes.map((n: { id: string }) => n.id)).toEqual(['edge', 'lb', 's1', 's2', 's3']);
   });
 
+  it('a config that removes a node answers at once; the removed node finishes its requests in flight behind it', async () => {
+    const url = await setup();
+    const slow = sandbox();
+    slow.nodes[3].latency = '1500ms';
+    expect((await fetch(`${url}/api/config`, json('PUT', slow))).status).toBe(200);
+    const s2Port = running!.port('s2');
+    const inFlight = fetch(`http://127.0.0.1:${s2Port}/slow`).then((r) => r.status);
+    await waitFor(() => running!.engine.metrics.snapshot().s2.inFlight > 0 || undefined);
+    const without = { ...slow, nodes: slow.nodes.filter((n) => n.id !== 's2') };
+    (without.nodes[1] as { targets: string[] }).targets = ['s1'];
+    const startedAt = performance.now();
+    const res = await fetch(`${url}/api/config`, json('PUT', without));
+    expect(await res.json()).toMatchObject({ applied: true, failures: [] });
+    // Before, the PUT waited for the 1.5 s request (or forever, with a long enough latency).
+    expect(performance.now() - startedAt).toBeLessThan(1_000);
+    expect(await inFlight).toBe(200);
+    // Its listener closed with the PUT: a new node can take the port.
+    await expect(fetch(`http://127.0.0.1:${s2Port}/`)).rejects.toThrow();
+    const reuse = { ...without, nodes: [...without.nodes, { id: 's9', kind: 'service', listen: s2Port }] };
+    (reuse.nodes[1] as { targets: string[] }).targets = ['s1', 's9'];
+    expect(await (await fetch(`${url}/api/config`, json('PUT', reuse))).json()).toMatchObject({ applied: true, failures: [] });
+  });
+
+  it('stopping the engine cuts a removed node that is still draining', async () => {
+    const url = await setup();
+    const stuck = sandbox();
+    stuck.nodes[3].latency = '10m';
+    expect((await fetch(`${url}/api/config`, json('PUT', stuck))).status).toBe(200);
+    const inFlight = fetch(running!.url('s2', '/stuck')).then(
+      (r) => r.status,
+      () => 'cut',
+    );
+    await waitFor(() => running!.engine.metrics.snapshot().s2.inFlight > 0 || undefined);
+    const without = { ...stuck, nodes: stuck.nodes.filter((n) => n.id !== 's2') };
+    (without.nodes[1] as { targets: string[] }).targets = ['s1'];
+    expect((await fetch(`${url}/api/config`, json('PUT', without))).status).toBe(200);
+    await control!.close();
+    control = undefined;
+    await running!.stop();
+    running = undefined;
+    expect(await inFlight).toBe('cut');
+  });
+
   it('starts, changes and stops traffic', async () => {
     const url = await setup();
     const started = await (await fetch(`${url}/api/traffic`, json('POST', { action: 'start', rate: 40 }))).json();

@@ -234,7 +234,11 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
    */
   async stop(mode: 'crash' | 'graceful' = 'graceful', reason?: string): Promise<void> {
     const server = this.#server;
-    if (!server) return;
+    if (!server) {
+      // Already stopped gracefully and still draining: a crash now cuts what is left.
+      if (mode === 'crash') this.cutConnections();
+      return;
+    }
     this.#server = undefined;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     if (mode === 'crash') this.cutConnections();
