@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import sirv from 'sirv';
 import { z } from 'zod';
 import { TrafficFlowPartial } from './config/schema.ts';
-import { validateConfig, zodErrors } from './config/validate.ts';
+import { sizeErrors, validateConfig, zodErrors } from './config/validate.ts';
 import type { Engine } from './engine.ts';
 import { InputError } from './errors.ts';
 import { readJson } from './http/read-body.ts';
@@ -170,6 +170,9 @@ function refuse(req: IncomingMessage, method: string, bindHost: string): { statu
 
 /** The fields of a traffic entry present in the body, each checked by the config schema; the engine checks the merged flow. */
 function parseFlowOverrides(flow: Record<string, unknown>): Record<string, unknown> | undefined {
+  // The config's size limits first, so a huge body is refused before the schema walks it.
+  const tooBig = sizeErrors(flow);
+  if (tooBig.length > 0) throw InputError.of(tooBig);
   const parsed = TrafficFlowPartial.safeParse(flow);
   if (!parsed.success) throw InputError.of(zodErrors(parsed.error));
   return Object.keys(flow).length > 0 ? flow : undefined;

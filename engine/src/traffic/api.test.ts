@@ -162,8 +162,9 @@ describe('/api/traffic', () => {
 
   // Each bad `start` body is refused whole, naming its field; what `resume` and `start` bring back stays as it was.
   it.each([
-    [{ to: 'http://127.0.0.1:99999' }, 'to', /./],
-    [{ to: 'http://[::' }, 'to', /./],
+    [{ to: 'http://127.0.0.1:99999' }, 'to', /port/],
+    [{ to: 'http://[::' }, 'to', /URL/],
+    [{ paths: Array.from({ length: 6_000 }, () => '/') }, '(root)', /^at most 5000 values/],
     [{ headers: { 'x-note': 'a\r\nInjected: 1' } }, 'headers.x-note', /^a header value cannot hold CR/],
     [{ headers: { 'x-note': 'a\nb' } }, 'headers.x-note', /^a header value cannot hold LF/],
     [{ headers: { 'x-note': 'nul\u0000' } }, 'headers.x-note', /^a header value cannot hold NUL/],
