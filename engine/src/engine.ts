@@ -147,6 +147,7 @@ export class Engine {
       this.#nodes.delete(id);
     }
     for (const node of retiring) this.#retire(node);
+    await this.#finishReplaced(retiring.filter((node) => wanted.has(node.id)));
 
     const starting: NodeServer[] = [];
     for (const nodeConfig of config.nodes) {
@@ -194,6 +195,24 @@ export class Engine {
       .catch(() => {})
       .finally(() => this.#draining.delete(node));
     this.#draining.set(node, drained);
+  }
+
+  /**
+   * A node replaced under the same id (another kind, mode or port) finishes its requests in flight
+   * before the new one starts counting, so none of them is counted as the new node's; what is still
+   * running after REPLACE_DRAIN_MS is cut, as a crash would, so a config is never held up for long.
+   */
+  async #finishReplaced(replaced: NodeServer[]): Promise<void> {
+    if (replaced.length === 0) return;
+    const drained = Promise.all(replaced.map((node) => this.#draining.get(node)));
+    let deadline: NodeJS.Timeout | undefined;
+    const late = await Promise.race([
+      drained.then(() => false),
+      new Promise<boolean>((resolve) => (deadline = setTimeout(() => resolve(true), REPLACE_DRAIN_MS))),
+    ]);
+    clearTimeout(deadline);
+    if (late) for (const node of replaced) void node.stop('crash');
+    await drained;
   }
 
   async stop(): Promise<void> {
@@ -390,6 +409,9 @@ function balancerView(node: BalancerNode): Pick<TopologyNode, 'mode' | 'algorith
   const view = { algorithm, next, targets, ...(state === undefined ? {} : { pickerState: state }) };
   return node.currentConfig.mode === 'l4' ? { mode: 'l4', ...view, connections: node.openConnections() } : view;
 }
+
+/** How long a config waits for a replaced node's requests in flight before it cuts them (`#finishReplaced`). */
+const REPLACE_DRAIN_MS = 5_000;
 
 /** The fields of a traffic entry that say how much it sends: replaced together when `POST /api/traffic` gives any of them. */
 const TRAFFIC_LOAD_KEYS = ['phases', ...TRAFFIC_LOAD_FIELDS];

@@ -120,6 +120,22 @@ describe('control API', () => {
     expect(await (await fetch(`${url}/api/config`, json('PUT', reuse))).json()).toMatchObject({ applied: true, failures: [] });
   });
 
+  it('a node replaced under its id (another kind) finishes its requests first: none is counted as the new node\'s', async () => {
+    const url = await setup();
+    const slow = sandbox();
+    slow.nodes[3].latency = '600ms';
+    expect((await fetch(`${url}/api/config`, json('PUT', slow))).status).toBe(200);
+    const inFlight = fetch(running!.url('s2', '/slow')).then((r) => r.status);
+    await waitFor(() => running!.engine.metrics.snapshot().s2.inFlight > 0 || undefined);
+    const replaced = structuredClone(slow) as { nodes: Array<Record<string, unknown>> };
+    replaced.nodes[3] = { id: 's2', kind: 'proxy', to: 's1' };
+    expect(await (await fetch(`${url}/api/config`, json('PUT', replaced))).json()).toMatchObject({ applied: true, failures: [] });
+    expect(await inFlight).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The old service's request completed before the proxy under its id began counting.
+    expect(running!.engine.metrics.snapshot().s2).toMatchObject({ requests: 0, inFlight: 0 });
+  });
+
   it('stopping the engine cuts a removed node that is still draining', async () => {
     const url = await setup();
     const stuck = sandbox();
