@@ -310,6 +310,9 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
       if (exchange.decision) event.decision = exchange.decision;
       bus.emit(event);
       exchange.upstreamTry?.clientClosed();
+      // A node that stopped listening lets its connections go as their last answer ends, so a graceful
+      // stop is over when its requests are, not when idle keep-alive connections time out.
+      if (this.#server === undefined) req.socket.end();
     });
     if (outcome !== undefined) return this.#answerAtEdge(exchange, outcome);
     if (this.#rules!.forwards) exchange.trustedHop = this.#isTrustedHop(req.socket as TrackedSocket);
