@@ -312,7 +312,8 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
       exchange.upstreamTry?.clientClosed();
       // A node that stopped listening lets its connections go as their last answer ends, so a graceful
       // stop is over when its requests are, not when idle keep-alive connections time out.
-      if (this.#server === undefined) req.socket.end();
+      // (The socket is gone, null, when the response closed because the connection did.)
+      if (this.#server === undefined) (req.socket as Socket | null)?.end();
     });
     if (outcome !== undefined) return this.#answerAtEdge(exchange, outcome);
     if (this.#rules!.forwards) exchange.trustedHop = this.#isTrustedHop(req.socket as TrackedSocket);
