@@ -25,7 +25,7 @@ import type { Decision } from '../events.ts';
 import type { PartitionMode } from '../faults/partition.ts';
 import { DEFAULT_TIMEOUTS } from '../proxy/forwarder.ts';
 import { hasRequestBody } from '../proxy/headers.ts';
-import { clientAddressReader } from '../proxy/real-ip.ts';
+import { clientAddressReader, peerTrust } from '../proxy/real-ip.ts';
 import { ForwardingNode } from './forwarding-node.ts';
 import type { L4Link } from './l4-links.ts';
 import { relay } from './l4-relay.ts';
@@ -318,8 +318,16 @@ export class BalancerNode extends ForwardingNode<BalancerConfig> {
     return origin === undefined ? target : new URL(origin).host;
   }
 
+  /** `trustedProxies`: their X-Forwarded-Proto and -Host stand, as an engine node's do (node-server.ts). */
+  #trustedPeer = peerTrust(this.config.trustedProxies ?? []);
+
+  protected override trustsPeer(address: string): boolean {
+    return this.#trustedPeer(address);
+  }
+
   protected buildStages(config: BalancerConfig): Stage[] {
     this.#syncTargets(config);
+    this.#trustedPeer = peerTrust(config.trustedProxies ?? []);
     const picker = this.#picker!;
     const clientAddress = clientAddressReader(config.trustedProxies ?? []);
     const readKey: HashKeyReader | undefined =

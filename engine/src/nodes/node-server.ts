@@ -14,7 +14,6 @@ import { EDGE_ERRORS, ERROR_HEADER, type EdgeErrorCode } from '../errors.ts';
 import type { Decision, EventOf, NodeState } from '../events.ts';
 import { FROM_HEADER, REQUEST_ID_HEADER, requestIdOf } from '../proxy/headers.ts';
 import { isEngineConnection } from '../proxy/engine-connections.ts';
-import { peerTrust } from '../proxy/real-ip.ts';
 import type { FaultGate } from '../faults/gate.ts';
 import { ALLOWED_METHODS, clientErrorCode, EdgeRules, reflectTrace, type EdgeOutcome } from './edge-rules.ts';
 import type { L4Links } from './l4-links.ts';
@@ -129,8 +128,6 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
   readonly #proceed = (exchange: Exchange): void => this.handle(exchange);
   /** Set when the node starts: its kind (whether it forwards) is not known while the base constructor runs. */
   #rules: EdgeRules | undefined;
-  /** A balancer's `trustedProxies`: peers whose forwarding headers stand, as an engine node's do. */
-  #trustsPeer: (address: string) => boolean;
   /** Node's request timeouts for this node's listener (tests shorten them). */
   listenerTimeouts: ListenerTimeouts = LISTENER_TIMEOUTS;
 
@@ -139,7 +136,6 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
     protected readonly ctx: NodeContext,
   ) {
     this.id = config.id;
-    this.#trustsPeer = trustedPeersOf(config);
   }
 
   get currentConfig(): C {
@@ -154,10 +150,14 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
   /** Swap in a new config of the same kind; requests in flight finish under the old one. */
   reconfigure(config: C): void {
     this.config = config;
-    this.#trustsPeer = trustedPeersOf(config);
   }
 
   protected abstract handle(exchange: Exchange): void;
+
+  /** Peers whose forwarding headers stand, as an engine node's do (a balancer's `trustedProxies`); none by default. */
+  protected trustsPeer(_address: string): boolean {
+    return false;
+  }
 
   /** Requests answered outside the envelope (no events, no counts), such as a health probe. */
   protected isHealthProbe(_method: string | undefined, _url: string | undefined): boolean {
@@ -338,7 +338,7 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
   /** Whether the connection comes from an engine node or a trusted proxy: looked up on its first request, then kept on the socket. */
   #isTrustedHop(socket: TrackedSocket): boolean {
     let trusted = socket[TRUSTED_HOP];
-    if (trusted === undefined) trusted = socket[TRUSTED_HOP] = isEngineConnection(socket) || this.#trustsPeer(socket.remoteAddress ?? '');
+    if (trusted === undefined) trusted = socket[TRUSTED_HOP] = isEngineConnection(socket) || this.trustsPeer(socket.remoteAddress ?? '');
     return trusted;
   }
 
@@ -410,6 +410,3 @@ type SentResponse = ServerResponse & { _headerSent: boolean };
 type TrackedSocket = Socket & { [TRUSTED_HOP]?: boolean; _httpMessage?: ServerResponse | null };
 
 /** The trusted peers a node's config names (a balancer's `trustedProxies`), as a test. */
-function trustedPeersOf(config: NodeConfigParsed): (address: string) => boolean {
-  return peerTrust(config.kind === 'balancer' ? (config.trustedProxies ?? []) : []);
-}
