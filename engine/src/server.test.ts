@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startControlServer, type ControlServer } from './server.ts';
 import { parseEventId } from './stream/event-id.ts';
-import { startEngine, waitFor, type RunningEngine } from './testing/harness.ts';
+import { rawHttp, startEngine, waitFor, type RunningEngine } from './testing/harness.ts';
 
 let running: RunningEngine | undefined;
 let control: ControlServer | undefined;
@@ -202,6 +202,14 @@ describe('control API', () => {
     const res = await fetch(`${url}/api/faults`, json('POST', body));
     expect(res.status).toBe(400);
     expect((await res.json()).error).toContain(message);
+  });
+
+  it('a request target that is no path (//[) is a 400 naming it, not an internal error', async () => {
+    const url = await setup();
+    const res = await rawHttp(control!.port, 'GET //[ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.body).error).toBe('not a request path: "//["');
+    expect((await fetch(`${url}/api/health`)).status).toBe(200);
   });
 
   it('refuses writes from another origin, cross-site, or without JSON, and foreign Host headers', async () => {

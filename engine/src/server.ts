@@ -48,7 +48,10 @@ export async function startControlServer(options: ControlServerOptions): Promise
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://lab.invalid');
+    const target = req.url ?? '/';
+    // A target such as `//[` is no path: a 400 that says so, not an internal error.
+    if (!URL.canParse(target, 'http://lab.invalid')) return sendJson(res, 400, { error: `not a request path: ${JSON.stringify(target)}` });
+    const url = new URL(target, 'http://lab.invalid');
     const method = req.method ?? 'GET';
     const refusal = refuse(req, method, host);
     if (refusal) return sendJson(res, refusal.status, { error: refusal.message });
