@@ -26,6 +26,14 @@ export const EDGE_ERRORS = {
   EDGE_VERSION_NOT_SUPPORTED: { status: 505, message: 'the node speaks HTTP/1.0 and HTTP/1.1 only' },
   /** The request's Via already names this node: it came round a loop, and forwarding it again would never end. */
   EDGE_LOOP_DETECTED: { status: 508, message: 'the request already passed this node (its Via names it): a forwarding loop' },
+  /** The route needs a consumer and the request carries no valid credential (401 with WWW-Authenticate). */
+  EDGE_UNAUTHORIZED: { status: 401, message: 'the request carries no valid credential' },
+  /** A known consumer the route does not admit (its consumers or groups). */
+  EDGE_FORBIDDEN: { status: 403, message: 'this consumer may not use this route' },
+  /** A rate limit refused the request (429 with Retry-After and the RateLimit fields). */
+  EDGE_RATE_LIMITED: { status: 429, message: 'too many requests: a rate limit refused this one' },
+  /** An aggregate route whose upstreams failed under its `fail-whole` policy. */
+  EDGE_AGGREGATE_FAILED: { status: 502, message: 'an upstream of the aggregate failed' },
   EDGE_CLIENT_ABORTED: { status: 499, message: 'the client went away before the response' },
   SERVICE_INJECTED_ERROR: { status: 500, message: 'the service returned an injected error' },
   /** Every slot busy and the queue full (`capacity`): turned away at once, with Retry-After. */

@@ -15,7 +15,12 @@ import { compilePath, usesKey } from '../traffic/paths.ts';
 import { generatorFieldProblem, headerValueProblem, methodProblem, METHODS_WITHOUT_BODY, requestHeaderProblems } from '../traffic/request-rules.ts';
 import { Scenario } from '../faults/spec.ts';
 import { Duration, durationLimitError, formatDuration } from './duration.ts';
-import { LIMITS, limitMessage, type Limit } from './limits.ts';
+import { limitedArray, limitedString, PathSpec } from './fields.ts';
+import { GatewayAuthFields, RouteAuthFields, checkGatewayAuth } from './gateway/auth.ts';
+import { GatewayLimitFields, RouteLimitFields, checkGatewayLimits } from './gateway/rate-limit.ts';
+import { RouteMatch, checkGatewayRoutes } from './gateway/route-match.ts';
+import { RouteTransformFields, checkGatewayTransforms } from './gateway/transform.ts';
+import { LIMITS, limitMessage } from './limits.ts';
 import { NODE_ID, Upstream } from './upstream.ts';
 
 export const NODE_KINDS = ['proxy', 'gateway', 'balancer', 'service'] as const;
@@ -28,24 +33,6 @@ export const Port = z.number().int().min(0).max(65535).meta({ description: 'TCP 
 
 /** Re-exported from upstream.ts, where URL upstreams are checked and kept as their origins. */
 export { Upstream };
-
-/** A list of at most `limit.max` items, with the limit's message. */
-function limitedArray<T extends z.ZodType>(item: T, limit: Limit) {
-  return z.array(item).max(limit.max, limitMessage(limit));
-}
-
-/** A string of at most `limit.max` characters, with the limit's message. */
-function limitedString(limit: Limit) {
-  return z.string().max(limit.max, limitMessage(limit));
-}
-
-/** A request path as a config writes it (a route's match, a health check's path): starts with `/`. */
-const PathSpec = limitedString(LIMITS.pathLength).startsWith('/');
-
-/** Header or query pairs a route matches on: names and values bounded as a request's would be. */
-const MatchPairs = z
-  .record(limitedString(LIMITS.headerLength), limitedString(LIMITS.headerLength))
-  .refine((pairs) => Object.keys(pairs).length <= LIMITS.listItems.max, { message: limitMessage(LIMITS.listItems) });
 
 /** One distribution: a fixed duration, uniform, normal or log-normal. A mix is made of these. */
 const SingleLatencySpec = [
@@ -99,29 +86,32 @@ const ForwardingBase = { ...NodeBase, timeouts: Timeouts.optional() };
 
 export const ProxyNode = z.strictObject({ ...ForwardingBase, kind: z.literal('proxy'), to: Upstream });
 
-export const RouteMatch = z
-  .strictObject({
-    path: PathSpec.optional().meta({ description: 'exact path, or a prefix ending in /*' }),
-    method: z
-      .string()
-      .regex(/^[A-Z]+$/, 'expected an upper-case HTTP method')
-      .optional(),
-    headers: MatchPairs.optional(),
-    query: MatchPairs.optional(),
-  })
-  .default({});
+export { RouteMatch };
 
+/** A gateway route: what it matches and where it sends it; auth, limits and transforms add their fields from config/gateway/. */
 export const Route = z.strictObject({
   match: RouteMatch,
   to: Upstream,
   stripPrefix: PathSpec.optional(),
+  ...RouteAuthFields,
+  ...RouteLimitFields,
+  ...RouteTransformFields,
 });
 
-export const GatewayNode = z.strictObject({
-  ...ForwardingBase,
-  kind: z.literal('gateway'),
-  routes: limitedArray(Route, LIMITS.routes).min(1, 'a gateway needs at least one route'),
-});
+export const GatewayNode = z
+  .strictObject({
+    ...ForwardingBase,
+    kind: z.literal('gateway'),
+    routes: limitedArray(Route, LIMITS.routes).min(1, 'a gateway needs at least one route'),
+    ...GatewayAuthFields,
+    ...GatewayLimitFields,
+  })
+  .superRefine((gateway, ctx) => {
+    checkGatewayRoutes(gateway, ctx);
+    checkGatewayAuth(gateway, ctx);
+    checkGatewayLimits(gateway, ctx);
+    checkGatewayTransforms(gateway, ctx);
+  });
 
 export const Target = z.union([
   Upstream,
