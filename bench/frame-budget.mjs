@@ -63,7 +63,7 @@ const LATENCY = { distribution: 'uniform', min: '1s', max: '2s' };
 const MAX_LATENCY_MS = 2_000;
 /**
  * The default sandbox's shape on free ports with slow services. The proxy's one pool to the gateway
- * holds at most 256 connections (engine/src/proxy/forwarder.ts), so requests in flight must stay
+ * holds at most 256 connections (engine/src/pipeline/forwarder.ts), so requests in flight must stay
  * well under 256: at 300 dots they are about 100-130.
  */
 export const SANDBOX = {

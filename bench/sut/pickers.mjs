@@ -7,7 +7,7 @@
  *   node --import tsx bench/sut/pickers.mjs --list          the variants, from the picker registry
  *   node --import tsx bench/sut/pickers.mjs <variant>       measure one variant
  *
- * What a pick does here is what the balancer node (engine/src/nodes/balancer.ts) does around it:
+ * What a pick does here is what the balancer node (engine/src/balancer/balancer-node.ts) does around it:
  * - the candidates are the balancer's target records ({ id, weight, inFlight, eligible, address },
  *   built by the candidates fixture of engine/src/balancer/testing.ts), weight 1 each;
  * - one PickContext for every pick, `now` = performance.now(), `rng` = Math.random (the engine's);

@@ -10,13 +10,13 @@ import type { FaultInfo, NodeState, TrafficFlowState, TrafficStateBody } from '.
 import { InputError } from './errors.ts';
 import { FaultController, type FaultRecord } from './faults/controller.ts';
 import { MetricsRegistry } from './metrics/metrics-registry.ts';
-import { BalancerNode, type BalancerTargetView, type L4ConnectionView } from './nodes/balancer.ts';
-import { GatewayNode } from './nodes/gateway.ts';
+import { BalancerNode, type BalancerTargetView, type L4ConnectionView } from './balancer/balancer-node.ts';
+import { GatewayNode } from './gateway/gateway-node.ts';
 import { L4Links } from './nodes/l4-links.ts';
 import { LISTEN_HOST, type NodeContext, type NodeServer } from './nodes/node-server.ts';
-import { ProxyNode } from './nodes/proxy.ts';
-import { ServiceNode } from './nodes/service.ts';
-import type { CapacityState } from './nodes/service-capacity.ts';
+import { ProxyNode } from './proxy/proxy-node.ts';
+import { ServiceNode } from './service/service-node.ts';
+import type { CapacityState } from './service/service-capacity.ts';
 import { TrafficGenerator, type TrafficChange } from './traffic/generator.ts';
 import { phasePlans, type PhasePlan } from './traffic/phases.ts';
 

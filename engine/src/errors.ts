@@ -34,6 +34,8 @@ export const EDGE_ERRORS = {
   EDGE_RATE_LIMITED: { status: 429, message: 'too many requests: a rate limit refused this one' },
   /** An aggregate route whose upstreams failed under its `fail-whole` policy. */
   EDGE_AGGREGATE_FAILED: { status: 502, message: 'an upstream of the aggregate failed' },
+  /** A stage of the node failed on this request (a bug in the engine, logged as an `engine.error` event). */
+  EDGE_INTERNAL: { status: 500, message: 'the node failed on this request (an engine bug: see the engine log)' },
   EDGE_CLIENT_ABORTED: { status: 499, message: 'the client went away before the response' },
   SERVICE_INJECTED_ERROR: { status: 500, message: 'the service returned an injected error' },
   /** Every slot busy and the queue full (`capacity`): turned away at once, with Retry-After. */

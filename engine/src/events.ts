@@ -7,13 +7,16 @@
  * `circuit.state`) never is.
  */
 import type { EdgeErrorCode } from './errors.ts';
-import type { NodeKind } from './config/schema.ts';
+import type { NodeKind } from './config/node-kinds.ts';
 import type { FaultSource, FaultSpec } from './faults/spec.ts';
 
 /** The why of a forwarding decision: which stage chose, and the numbers that decided it. */
 export interface Decision {
-  /** `proxy` forwards to its one upstream, `route` is a gateway route match, `pick` a balancer pick. */
-  stage: 'proxy' | 'route' | 'pick';
+  /**
+   * The stage that decided: `proxy` forwards to its one upstream, `route` is a gateway route match,
+   * `pick` a balancer pick, `auth`, `rate-limit`, `transform`, `aggregate` the gateway's policies.
+   */
+  stage: StageName;
   /** Picker id for `pick` (for example `round-robin`), the matched route index for `route`. */
   algorithm?: string;
   route?: number;
@@ -21,6 +24,20 @@ export interface Decision {
   reason: string;
   /** The candidates considered, with whatever numbers the algorithm compared. */
   candidates?: Array<{ id: string; eligible: boolean; [score: string]: unknown }>;
+}
+
+/** The stages a node may run, by the name the trace, the events and the UI use. */
+export type StageName = 'proxy' | 'route' | 'pick' | 'auth' | 'rate-limit' | 'transform' | 'aggregate' | 'forward';
+
+/** One stage a request passed at one node, in the `request.completed` trace. */
+export interface StageStep {
+  stage: StageName;
+  /** What the stage did: went on, answered by itself (an error, its own response, or one it streams), or forwarded. */
+  verdict: 'continue' | 'respond' | 'answer' | 'forward' | 'handled';
+  /** Time the stage took, in ms (an async stage's includes its wait, such as a JWKS fetch or a limiter's delay). */
+  ms: number;
+  /** The one sentence a learner reads; left out when the stage had nothing to say. */
+  reason?: string;
 }
 
 export interface LatencySummary {
@@ -190,11 +207,11 @@ export type EngineEventBody =
       node: string;
       to: string;
       decision: Decision;
-      /** A balancer's try number for this request: 1, then 2, 3... for each retry. */
+      /** The try number for this request: 1, then 2, 3... for each retry. */
       try?: number;
     }
   | {
-      /** A try at a balancer failed before anything reached the client: whether it is tried again, and why. */
+      /** A try failed before anything reached the client: whether the node tries again, and why. */
       type: 'request.retry';
       rid: string;
       node: string;
@@ -207,7 +224,7 @@ export type EngineEventBody =
       /** Where the next try goes, when retrying. */
       to?: string;
       reason: string;
-      /** The retry budget as it stood: retries in flight at this balancer, the limit, and the requests active. */
+      /** The retry budget as it stood: retries in flight at this node, the limit, and the tries active. */
       budget: { retries: number; limit: number; active: number };
     }
   | {
@@ -222,6 +239,10 @@ export type EngineEventBody =
       upstream?: string;
       /** Why the node answered by itself without forwarding (no route, no eligible target). */
       decision?: Decision;
+      /** The stages the request passed at this node, in order (forwarding nodes). */
+      stages?: StageStep[];
+      /** The consumer authentication found, when there is one. */
+      consumer?: string;
     }
   | { type: 'node.state'; node: string; kind: NodeKind; state: NodeState; port: number | null; reason?: string }
   | { type: 'metrics.tick'; nodes: Record<string, NodeMetrics> }

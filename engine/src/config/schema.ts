@@ -8,9 +8,9 @@ import { HASH_KEY_FORMS, isHashKey } from '../balancer/hash-key.ts';
 import { L4_PICKERS } from '../balancer/picker-ids.ts';
 import { NGINX_POINTS } from '../balancer/pickers/consistent-hash.ts';
 import { factoryOptions, KEYED_PICKERS, PICKER_IDS, PICKER_OPTIONS, PICKERS } from '../balancer/pickers/index.ts';
-import { FAILURE_KINDS } from '../balancer/resilience/failure-kind.ts';
-import { MAX_RESPONSE_SIZE, parseByteSize } from '../nodes/service-body.ts';
-import { isTrustEntry } from '../proxy/real-ip.ts';
+import { FAILURE_KINDS } from '../pipeline/retries/failure-kind.ts';
+import { MAX_RESPONSE_SIZE, parseByteSize } from '../service/service-body.ts';
+import { isTrustEntry } from '../pipeline/real-ip.ts';
 import { compilePath, usesKey } from '../traffic/paths.ts';
 import { generatorFieldProblem, headerValueProblem, methodProblem, METHODS_WITHOUT_BODY, requestHeaderProblems } from '../traffic/request-rules.ts';
 import { Scenario } from '../faults/spec.ts';
@@ -23,8 +23,7 @@ import { RouteTransformFields, checkGatewayTransforms } from './gateway/transfor
 import { LIMITS, limitMessage } from './limits.ts';
 import { NODE_ID, Upstream } from './upstream.ts';
 
-export const NODE_KINDS = ['proxy', 'gateway', 'balancer', 'service'] as const;
-export type NodeKind = (typeof NODE_KINDS)[number];
+export { NODE_KINDS, type NodeKind } from './node-kinds.ts';
 
 /** Re-exported from duration.ts, where the fault schemas take it from without importing this module (no cycle). */
 export { Duration };

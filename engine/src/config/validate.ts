@@ -8,15 +8,10 @@ import type { z } from 'zod';
 import { checkScenario } from '../faults/targets.ts';
 import { LIMITS, limitMessage } from './limits.ts';
 import { EdgeConfig, NODE_KINDS, type EdgeConfigParsed, type NodeConfigParsed } from './schema.ts';
+import { upstreamsOf, type ConfigError } from './edges.ts';
 import { isExternalUrl, localPortOf } from './upstream.ts';
 
-export { isExternalUrl };
-
-export interface ConfigError {
-  /** `nodes[3].targets[0]`, or `(root)` for the document itself. */
-  path: string;
-  message: string;
-}
+export { isExternalUrl, upstreamsOf, type ConfigError };
 
 export type ConfigResult = { ok: true; config: EdgeConfigParsed; input: unknown } | { ok: false; errors: ConfigError[] };
 
@@ -137,21 +132,6 @@ function dedupe(errors: ConfigError[]): ConfigError[] {
   });
 }
 
-/** The upstreams a node sends to, with the config path of each reference. */
-export function upstreamsOf(node: NodeConfigParsed, index: number): Array<{ to: string; path: string }> {
-  switch (node.kind) {
-    case 'proxy':
-      return [{ to: node.to, path: `nodes[${index}].to` }];
-    case 'gateway':
-      return node.routes.map((r, i) => ({ to: r.to, path: `nodes[${index}].routes[${i}].to` }));
-    case 'balancer':
-      return node.targets.map((t, i) =>
-        typeof t === 'string' ? { to: t, path: `nodes[${index}].targets[${i}]` } : { to: t.to, path: `nodes[${index}].targets[${i}].to` },
-      );
-    case 'service':
-      return [];
-  }
-}
 
 function checkTopology(config: EdgeConfigParsed): ConfigError[] {
   const errors: ConfigError[] = [];

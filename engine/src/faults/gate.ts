@@ -13,8 +13,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EDGE_ERRORS, ERROR_HEADER } from '../errors.ts';
-import type { Exchange } from '../nodes/node-server.ts';
-import { REQUEST_ID_HEADER } from '../proxy/headers.ts';
+import type { Exchange } from '../pipeline/exchange.ts';
+import { REQUEST_ID_HEADER } from '../pipeline/headers.ts';
 import type { ActiveFault, Held } from './active-fault.ts';
 import { holdClose, throttleResponse } from './response-shaping.ts';
 

@@ -5,8 +5,8 @@
  * same target whose times overlap are an error, because which one holds would be a guess.
  * Every error names its path, as the config's other errors do.
  */
-import type { ConfigError } from '../config/validate.ts';
-import { isExternalUrl, upstreamsOf } from '../config/validate.ts';
+import { upstreamsOf, type ConfigError } from '../config/edges.ts';
+import { isExternalUrl } from '../config/upstream.ts';
 import type { EdgeConfigParsed } from '../config/schema.ts';
 import { formatDuration } from '../config/duration.ts';
 import { FAULT_PLACES, parseTarget, REQUEST_FAULTS, type FaultSpec, type ScenarioStep } from './spec.ts';

@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EventBus } from '../bus.ts';
 import { validateConfig } from '../config/validate.ts';
 import type { EngineEvent, EventOf } from '../events.ts';
-import { isEngineConnection, registerEngineConnection } from '../proxy/engine-connections.ts';
+import { isEngineConnection, registerEngineConnection } from '../pipeline/engine-connections.ts';
 import {
   freePort,
   parseResponse,
@@ -23,8 +23,8 @@ import {
 import { clientErrorCode, hostFieldCount, isValidHost, splitAbsoluteForm, transferCodingRefusal, viaNames } from './edge-rules.ts';
 import { L4Links } from './l4-links.ts';
 import type { NodeServer } from './node-server.ts';
-import { ProxyNode } from './proxy.ts';
-import { ServiceNode } from './service.ts';
+import { ProxyNode } from '../proxy/proxy-node.ts';
+import { ServiceNode } from '../service/service-node.ts';
 
 const chainConfig = (service: Record<string, unknown> = {}) => ({
   version: 1,

@@ -11,11 +11,12 @@ import type { Duplex } from 'node:stream';
 import type { EventBus } from '../bus.ts';
 import type { NodeConfigParsed, NodeKind } from '../config/schema.ts';
 import { EDGE_ERRORS, ERROR_HEADER, type EdgeErrorCode } from '../errors.ts';
-import type { Decision, EventOf, NodeState } from '../events.ts';
-import { FROM_HEADER, REQUEST_ID_HEADER, requestIdOf } from '../proxy/headers.ts';
-import { isEngineConnection } from '../proxy/engine-connections.ts';
+import type { EventOf, NodeState } from '../events.ts';
+import { Exchange, EXCHANGE } from '../pipeline/exchange.ts';
+import { FROM_HEADER, REQUEST_ID_HEADER, requestIdOf } from '../pipeline/headers.ts';
+import { isEngineConnection } from '../pipeline/engine-connections.ts';
 import type { FaultGate } from '../faults/gate.ts';
-import { ALLOWED_METHODS, clientErrorCode, EdgeRules, reflectTrace, type EdgeOutcome } from './edge-rules.ts';
+import { ALLOWED_METHODS, clientErrorCode, EdgeRules, type EdgeOutcome } from './edge-rules.ts';
 import type { L4Links } from './l4-links.ts';
 
 export const LISTEN_HOST = '127.0.0.1';
@@ -33,8 +34,6 @@ export interface ListenerTimeouts {
 
 export const LISTENER_TIMEOUTS: ListenerTimeouts = { headersMs: 60_000, requestMs: 60_000, checkEveryMs: 30_000 };
 
-/** The exchange a response belongs to, found from the response (a 'drain' listener, a client error mid-request). */
-export const EXCHANGE = Symbol('exchange');
 
 const CLOSE = { connection: 'close' };
 const ALLOW = { allow: ALLOWED_METHODS };
@@ -49,65 +48,6 @@ export interface NodeContext {
   rng(): number;
   /** The connections l4 balancers have open, so a node can tell which one a request rode. */
   l4Links: L4Links;
-}
-
-/** One request at one node, from arrival to the last byte sent back (or the client leaving). */
-export class Exchange {
-  readonly startedAt = performance.now();
-  error: EdgeErrorCode | undefined;
-  upstream: string | undefined;
-  /** Set when a stage answered by itself, so the completion event says why. */
-  decision: Decision | undefined;
-  /** The upstream try in flight (proxy/forwarder.ts), told when the client leaves before the answer ends or catches up. */
-  upstreamTry: { clientClosed(): void; drained(): void } | undefined;
-  /**
-   * The request came from another node of the engine (or a balancer's trusted proxy), so the
-   * forwarding headers it carries (X-Forwarded-Proto, X-Forwarded-Host) stand; a client's are replaced.
-   */
-  trustedHop = false;
-  constructor(
-    readonly rid: string,
-    readonly req: IncomingMessage,
-    readonly res: ServerResponse,
-  ) {}
-
-  /**
-   * Answer with an edge error: its status, the code in a header, a small JSON body. After the answer
-   * started the connection is cut; after it ended (a timeout answered while the body still came),
-   * the answer that went out stands.
-   */
-  fail(code: EdgeErrorCode, extraHeaders?: Record<string, string>): void {
-    const { res } = this;
-    if (res.writableEnded) return;
-    this.error = code;
-    if (res.headersSent) {
-      res.destroy();
-      return;
-    }
-    const { status, message } = EDGE_ERRORS[code];
-    const body = JSON.stringify({ error: code, message, requestId: this.rid });
-    res.writeHead(status, {
-      'content-type': 'application/json',
-      'content-length': Buffer.byteLength(body),
-      [ERROR_HEADER]: code,
-      [REQUEST_ID_HEADER]: this.rid,
-      ...extraHeaders,
-    });
-    res.end(body);
-  }
-
-  /** `OPTIONS *`, or OPTIONS that may go no further (Max-Forwards: 0): what this node takes, and no body. */
-  answerOptions(): void {
-    this.res.writeHead(200, { allow: ALLOWED_METHODS, 'content-length': 0, [REQUEST_ID_HEADER]: this.rid });
-    this.res.end();
-  }
-
-  /** TRACE at its last recipient: 200 with the request as received, as `message/http` (RFC 9110 section 9.3.8). */
-  answerTrace(): void {
-    const body = reflectTrace(this.req);
-    this.res.writeHead(200, { 'content-type': 'message/http', 'content-length': Buffer.byteLength(body), [REQUEST_ID_HEADER]: this.rid });
-    this.res.end(body);
-  }
 }
 
 export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> {
@@ -308,6 +248,8 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
       if (exchange.error) event.error = exchange.error;
       if (exchange.upstream) event.upstream = exchange.upstream;
       if (exchange.decision) event.decision = exchange.decision;
+      if (exchange.steps.length > 0) event.stages = exchange.steps;
+      if (exchange.consumer) event.consumer = exchange.consumer.name;
       bus.emit(event);
       exchange.upstreamTry?.clientClosed();
       // A node that stopped listening lets its connections go as their last answer ends, so a graceful

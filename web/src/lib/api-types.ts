@@ -5,7 +5,7 @@
 import type { FaultInfo, NodeMetrics, NodeState } from '../../../engine/src/events.ts';
 import type { NodeKind } from '../../../engine/src/config/schema.ts';
 import type { TopologyNode, TrafficState } from '../../../engine/src/engine.ts';
-import type { CapacityState } from '../../../engine/src/nodes/service-capacity.ts';
+import type { CapacityState } from '../../../engine/src/service/service-capacity.ts';
 
 export type { CapacityState, FaultInfo as Fault, NodeKind, NodeMetrics, NodeState, TopologyNode, TrafficState };
 

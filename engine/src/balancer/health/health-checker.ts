@@ -10,7 +10,7 @@
  */
 import { Agent, request } from 'undici';
 import { partitionableConnector, type PartitionMode } from '../../faults/partition.ts';
-import { FROM_HEADER } from '../../proxy/headers.ts';
+import { FROM_HEADER } from '../../pipeline/headers.ts';
 
 export interface ProbeRoute {
   /** The balancer's node id, sent as `x-edgelab-from`. */

@@ -18,7 +18,7 @@ import {
   type CircuitConfig,
   type CircuitInput,
 } from '../resilience/circuit-breaker.ts';
-import { describeFailure, failureKind, type TryOutcome } from '../resilience/failure-kind.ts';
+import { describeFailure, failureKind, type TryOutcome } from '../../pipeline/retries/failure-kind.ts';
 import { HealthChecker, type CheckResult, type HealthCheckConfig } from './health-checker.ts';
 import { mayEject, TargetOutlier, type Outlier, type OutlierConfig } from './outlier.ts';
 import { HEALTHY, recordCheck, type CheckState } from './rise-fall.ts';

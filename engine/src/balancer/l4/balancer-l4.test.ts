@@ -5,12 +5,12 @@
  */
 import { Client } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
-import { L4_PICKERS } from '../balancer/picker-ids.ts';
-import { PICKER_IDS } from '../balancer/pickers/index.ts';
-import { validateConfig } from '../config/validate.ts';
-import type { EventOf } from '../events.ts';
-import { startEngine, type RunningEngine } from '../testing/harness.ts';
-import { socketAddressOf } from './balancer.ts';
+import { L4_PICKERS } from '../picker-ids.ts';
+import { PICKER_IDS } from '../pickers/index.ts';
+import { validateConfig } from '../../config/validate.ts';
+import type { EventOf } from '../../events.ts';
+import { startEngine, type RunningEngine } from '../../testing/harness.ts';
+import { socketAddressOf } from './connections.ts';
 
 let running: RunningEngine | undefined;
 const clients: Client[] = [];

@@ -5,9 +5,9 @@
  * (there is no HTTP to answer with), so an HTTP client in front sees `EDGE_UPSTREAM_RESET`.
  */
 import { connect, type Socket } from 'node:net';
-import type { EdgeErrorCode } from '../errors.ts';
-import { isEngineConnection, registerEngineConnection } from '../proxy/engine-connections.ts';
-import { upstreamErrorCode } from '../proxy/failures.ts';
+import type { EdgeErrorCode } from '../../errors.ts';
+import { isEngineConnection, registerEngineConnection } from '../../pipeline/engine-connections.ts';
+import { upstreamErrorCode } from '../../pipeline/failures.ts';
 
 export interface RelayOutcome {
   /** Set when the connection ended badly: the connect failed, or a side was reset. */

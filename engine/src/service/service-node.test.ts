@@ -12,8 +12,8 @@ import { ServiceNode as ServiceSpec } from '../config/schema.ts';
 import { validateConfig } from '../config/validate.ts';
 import type { EventOf } from '../events.ts';
 import { startEngine, waitFor, type RunningEngine } from '../testing/harness.ts';
-import { L4Links } from './l4-links.ts';
-import { ServiceNode } from './service.ts';
+import { L4Links } from '../nodes/l4-links.ts';
+import { ServiceNode } from './service-node.ts';
 import type { CapacityState } from './service-capacity.ts';
 
 let running: RunningEngine | undefined;

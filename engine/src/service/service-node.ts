@@ -11,9 +11,10 @@
 import type { ServiceConfig } from '../config/schema.ts';
 import { ERROR_HEADER } from '../errors.ts';
 import { splitTarget } from '../gateway/routes.ts';
-import { hasRequestBody, REQUEST_ID_HEADER } from '../proxy/headers.ts';
+import { hasRequestBody, REQUEST_ID_HEADER } from '../pipeline/headers.ts';
 import { latencySampler, type LatencySampler } from './latency.ts';
-import { Exchange, NodeServer, type NodeContext } from './node-server.ts';
+import type { Exchange } from '../pipeline/exchange.ts';
+import { NodeServer, type NodeContext } from '../nodes/node-server.ts';
 import { padJson, writeBody } from './service-body.ts';
 import { entityTag, httpDate, isNotModified, compileCacheRules, type CacheRuleLookup, type Validators } from './service-cache.ts';
 import { CapacityGate, UNLIMITED, type CapacityLimits, type CapacityState } from './service-capacity.ts';

@@ -1,0 +1,74 @@
+/**
+ * The l7 balancer's stage: read the request's hash key (for the hashing pickers), pick a target through
+ * the target set, and forward to it. A failed try may be sent elsewhere: the runner decides whether
+ * (retry policy and budget), this stage only picks where, leaving out the targets already tried.
+ */
+import type { BalancerConfig } from '../../config/schema.ts';
+import type { Exchange } from '../../pipeline/exchange.ts';
+import { clientAddressReader } from '../../pipeline/real-ip.ts';
+import type { ForwardVerdict, RespondVerdict, Stage } from '../../pipeline/verdict.ts';
+import { hashKeyReader, type HashKeyReader } from '../hash-key.ts';
+import type { PickContext } from '../picker.ts';
+import { KEYED_PICKERS } from '../pickers/index.ts';
+import type { TargetSet, TargetState } from '../target-set.ts';
+
+/** What a try carries for `settled`: its target and its health trial. */
+interface Dispatched {
+  target: TargetState;
+  trial: boolean;
+}
+
+/** The hash key of each request, kept for its retries: picks of one request hash the same key. */
+const KEY = Symbol('hash key');
+type KeyedExchange = Exchange & { [KEY]?: string };
+
+export function createPickStage(config: BalancerConfig, targets: TargetSet, rng: () => number): Stage {
+  const clientAddress = clientAddressReader(config.trustedProxies ?? []);
+  const readKey: HashKeyReader | undefined =
+    config.algorithm === 'ip-hash'
+      ? hashKeyReader('ip')
+      : KEYED_PICKERS.includes(config.algorithm)
+        ? hashKeyReader(config.hashKey ?? 'ip')
+        : undefined;
+  // One context, its key set before each (synchronous) pick: no allocation per request.
+  const ctx: PickContext = { now: () => performance.now(), rng, key: undefined };
+
+  const pick = (exchange: KeyedExchange, tried: readonly string[]): ForwardVerdict<Dispatched> | RespondVerdict => {
+    ctx.key = exchange[KEY];
+    const choice = targets.choose(ctx, tried);
+    if (choice.target === null) {
+      return { kind: 'respond', error: 'EDGE_NO_TARGET', headers: { 'retry-after': String(choice.retryAfterS) }, decision: choice.decision };
+    }
+    return {
+      kind: 'forward',
+      upstream: choice.target.id,
+      path: exchange.req.url ?? '/',
+      decision: choice.decision,
+      target: { target: choice.target, trial: choice.trial },
+    };
+  };
+
+  return {
+    name: 'pick',
+    run(exchange: KeyedExchange) {
+      if (readKey !== undefined) {
+        const { req } = exchange;
+        exchange[KEY] = readKey(req, clientAddress(plainAddress(req.socket.remoteAddress ?? ''), req.headers['x-forwarded-for']));
+      }
+      return pick(exchange, NONE);
+    },
+    retry: (exchange: KeyedExchange, tried) => pick(exchange, tried),
+    settled(_exchange, verdict, outcome) {
+      const { target, trial } = verdict.target as Dispatched;
+      ctx.key = undefined;
+      targets.settle(target, trial, outcome, ctx);
+    },
+  };
+}
+
+const NONE: readonly string[] = [];
+
+/** `::ffff:127.0.0.1` is the IPv4 client `127.0.0.1`, as nginx's `$remote_addr` prints it. */
+export function plainAddress(address: string): string {
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+}

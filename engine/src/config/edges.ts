@@ -1,0 +1,27 @@
+/**
+ * The edges of a config's topology: which upstreams each node names, with the path of the field that
+ * names it, for validation (cycles, unknown ids) and the fault targets (an edge is `from->to`).
+ */
+import type { NodeConfigParsed } from './schema.ts';
+
+export interface ConfigError {
+  /** `nodes[3].targets[0]`, or `(root)` for the document itself. */
+  path: string;
+  message: string;
+}
+
+/** The upstreams a node sends to, with the config path of each reference. */
+export function upstreamsOf(node: NodeConfigParsed, index: number): Array<{ to: string; path: string }> {
+  switch (node.kind) {
+    case 'proxy':
+      return [{ to: node.to, path: `nodes[${index}].to` }];
+    case 'gateway':
+      return node.routes.map((r, i) => ({ to: r.to, path: `nodes[${index}].routes[${i}].to` }));
+    case 'balancer':
+      return node.targets.map((t, i) =>
+        typeof t === 'string' ? { to: t, path: `nodes[${index}].targets[${i}]` } : { to: t.to, path: `nodes[${index}].targets[${i}].to` },
+      );
+    case 'service':
+      return [];
+  }
+}

@@ -1,0 +1,18 @@
+/**
+ * The API gateway: routes each request by method, path, headers or query to the service that owns it.
+ * Its stages, in order: route, then forward.
+ */
+import type { GatewayConfig } from '../config/schema.ts';
+import { ForwardingNode } from '../pipeline/forwarding-node.ts';
+import type { Stage } from '../pipeline/verdict.ts';
+import type { GatewayRequest } from './request.ts';
+import { createForwardStage } from './stages/forward.ts';
+import { createRouteStage } from './stages/route.ts';
+
+export class GatewayNode extends ForwardingNode<GatewayConfig, GatewayRequest> {
+  readonly kind = 'gateway' as const;
+
+  protected buildStages(config: GatewayConfig): Stage<GatewayRequest>[] {
+    return [createRouteStage(config), createForwardStage()];
+  }
+}

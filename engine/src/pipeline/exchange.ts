@@ -1,0 +1,148 @@
+/**
+ * One request at one node, from arrival to the last byte sent back (or the client leaving): the
+ * request and response, what the node's stages decided on the way (the trace of stages, each with
+ * its time and reason), the per-request state stages keep (the node kind's own `local`, the consumer),
+ * and the response-phase steps stages registered, applied to whatever answer goes out.
+ */
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { EDGE_ERRORS, ERROR_HEADER, type EdgeErrorCode } from '../errors.ts';
+import type { Decision, StageStep } from '../events.ts';
+import { ALLOWED_METHODS, reflectTrace } from '../nodes/edge-rules.ts';
+import { REQUEST_ID_HEADER } from './headers.ts';
+
+/** Who sent the request, as authentication found it: what rate limits, logs, traces and metrics key on. */
+export interface Consumer {
+  name: string;
+  groups: readonly string[];
+}
+
+/**
+ * A step a stage adds to the response phase: it sees the answer's status and headers before they go
+ * out (any answer: an upstream's, a stage's own, an edge error) and may change the headers in place.
+ * With `body`, the answer's body is gathered first (up to a size the step states) and handed to it.
+ */
+export interface ResponseStep<L = unknown> {
+  readonly name: string;
+  headers?(exchange: Exchange<L>, status: number, headers: OutgoingHttpHeaders): void;
+  /** The whole body, to replace: return the new body, or undefined to keep it. Only asked for bodies up to `maxBodyBytes`. */
+  body?(exchange: Exchange<L>, status: number, headers: OutgoingHttpHeaders, body: Buffer): Buffer | undefined;
+  /** The largest body `body` is handed; a bigger one goes out unchanged. */
+  readonly maxBodyBytes?: number;
+}
+
+/** The exchange a response belongs to, found from the response (a 'drain' listener, a client error mid-request). */
+export const EXCHANGE = Symbol('exchange');
+
+export class Exchange<L = unknown> {
+  readonly startedAt = performance.now();
+  error: EdgeErrorCode | undefined = undefined;
+  upstream: string | undefined = undefined;
+  /** Set when a stage answered by itself, so the completion event says why. */
+  decision: Decision | undefined = undefined;
+  /** The upstream try in flight (forwarder.ts), told when the client leaves before the answer ends or catches up. */
+  upstreamTry: { clientClosed(): void; drained(): void } | undefined = undefined;
+  /**
+   * The request came from another node of the engine (or a balancer's trusted proxy), so the
+   * forwarding headers it carries (X-Forwarded-Proto, X-Forwarded-Host) stand; a client's are replaced.
+   */
+  trustedHop = false;
+  /** The stages the request passed at this node, in order, with the time each took and why. */
+  readonly steps: StageStep[] = [];
+  /** What the node kind's stages keep about this request (a gateway: the matched route). */
+  local: L | undefined = undefined;
+  /** The consumer authentication found, when there is one. */
+  consumer: Consumer | undefined = undefined;
+  /** Response-phase steps in the order they were added; none on most requests. */
+  responseSteps: ResponseStep<L>[] | undefined = undefined;
+
+  constructor(
+    readonly rid: string,
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+  ) {}
+
+  /** Add a response-phase step: it runs on the answer, whichever answer it is. */
+  onResponse(step: ResponseStep<L>): void {
+    (this.responseSteps ??= []).push(step);
+  }
+
+  /** Let the response steps see (and change) the headers of the answer about to go out. */
+  applyResponseHeaders(status: number, headers: OutgoingHttpHeaders): void {
+    const steps = this.responseSteps;
+    if (steps === undefined) return;
+    for (const step of steps) step.headers?.(this, status, headers);
+  }
+
+  /** Whether a response step wants the body, and up to how many bytes (0: none does). */
+  bodyStepLimit(): number {
+    const steps = this.responseSteps;
+    if (steps === undefined) return 0;
+    let limit = 0;
+    for (const step of steps) if (step.body !== undefined) limit = Math.max(limit, step.maxBodyBytes ?? 0);
+    return limit;
+  }
+
+  /** Run the body steps over a gathered body; the headers' Content-Length follows the result. */
+  applyResponseBody(status: number, headers: OutgoingHttpHeaders, body: Buffer): Buffer {
+    let out = body;
+    for (const step of this.responseSteps ?? []) {
+      if (step.body === undefined || out.length > (step.maxBodyBytes ?? 0)) continue;
+      out = step.body(this, status, headers, out) ?? out;
+    }
+    if (out !== body) headers['content-length'] = out.length;
+    return out;
+  }
+
+  /**
+   * Answer with an edge error: its status, the code in a header, a small JSON body. After the answer
+   * started the connection is cut; after it ended (a timeout answered while the body still came),
+   * the answer that went out stands.
+   */
+  fail(code: EdgeErrorCode, extraHeaders?: Record<string, string>): void {
+    const { res } = this;
+    if (res.writableEnded) return;
+    this.error = code;
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    const { status, message } = EDGE_ERRORS[code];
+    const body = JSON.stringify({ error: code, message, requestId: this.rid });
+    const headers: OutgoingHttpHeaders = {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(body),
+      [ERROR_HEADER]: code,
+      [REQUEST_ID_HEADER]: this.rid,
+      ...extraHeaders,
+    };
+    this.applyResponseHeaders(status, headers);
+    res.writeHead(status, headers);
+    res.end(body);
+  }
+
+  /** A stage's own full answer: status, headers and body, through the response steps. */
+  answer(status: number, headers: OutgoingHttpHeaders, body: string | Buffer | undefined): void {
+    const { res } = this;
+    if (res.headersSent || res.writableEnded) return;
+    const out: OutgoingHttpHeaders = { [REQUEST_ID_HEADER]: this.rid, ...headers };
+    let payload = body === undefined ? undefined : typeof body === 'string' ? Buffer.from(body) : body;
+    if (payload !== undefined) out['content-length'] = payload.length;
+    this.applyResponseHeaders(status, out);
+    if (payload !== undefined && this.bodyStepLimit() > 0) payload = this.applyResponseBody(status, out, payload);
+    res.writeHead(status, out);
+    res.end(payload);
+  }
+
+  /** `OPTIONS *`, or OPTIONS that may go no further (Max-Forwards: 0): what this node takes, and no body. */
+  answerOptions(): void {
+    this.res.writeHead(200, { allow: ALLOWED_METHODS, 'content-length': 0, [REQUEST_ID_HEADER]: this.rid });
+    this.res.end();
+  }
+
+  /** TRACE at its last recipient: 200 with the request as received, as `message/http` (RFC 9110 section 9.3.8). */
+  answerTrace(): void {
+    const body = reflectTrace(this.req);
+    this.res.writeHead(200, { 'content-type': 'message/http', 'content-length': Buffer.byteLength(body), [REQUEST_ID_HEADER]: this.rid });
+    this.res.end(body);
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * What the proxy, the gateway and the balancer share: a node whose requests go through a stage
+ * pipeline (runner.ts) and out over its own upstream pools. Each kind only builds its stage list from
+ * its config, once per config (`buildStages`), and says whether it retries (`retryPolicyOf`).
+ */
+import type { BalancerConfig, GatewayConfig, ProxyConfig } from '../config/schema.ts';
+import type { PartitionMode } from '../faults/partition.ts';
+import { LISTEN_HOST, NodeServer, type NodeContext } from '../nodes/node-server.ts';
+import type { Exchange } from './exchange.ts';
+import type { Hop } from './forwarder.ts';
+import { forwardedNode } from './headers.ts';
+import { Runner, type RetrySettings } from './runner.ts';
+import { DEFAULT_TIMEOUTS, UpstreamPools, type Timeouts } from './upstream-pools.ts';
+import type { Stage } from './verdict.ts';
+
+type ForwardingConfig = ProxyConfig | GatewayConfig | BalancerConfig;
+
+export abstract class ForwardingNode<C extends ForwardingConfig, L = unknown> extends NodeServer<C> {
+  /** Configured on first use, not in the constructor: a subclass's fields are not ready until it returns. */
+  #configured = false;
+  #timeouts: Timeouts;
+  /** This node as a hop, fixed once it listens (its port survives a stop and start). */
+  #hop: Hop | undefined;
+  readonly #pools: UpstreamPools;
+  readonly #runner: Runner<L>;
+
+  constructor(config: C, ctx: NodeContext) {
+    super(config, ctx);
+    this.#timeouts = timeoutsOf(config);
+    this.#pools = new UpstreamPools(this.#timeouts.connect);
+    const node = this;
+    this.#runner = new Runner<L>({
+      id: this.id,
+      bus: ctx.bus,
+      pools: this.#pools,
+      resolve: (upstream) => ctx.resolve(upstream),
+      hop: () =>
+        (node.#hop ??= {
+          nodeId: node.id,
+          forwardedBy: forwardedNode(`${LISTEN_HOST}:${node.port}`),
+          responseTimeout: node.#timeouts.response,
+        }),
+    });
+  }
+
+  protected abstract buildStages(config: C): Stage<L>[];
+
+  /** The node's retry policy, when it retries failed tries (a balancer's `retries`). */
+  protected retryPolicyOf(_config: C): RetrySettings | undefined {
+    return undefined;
+  }
+
+  /** The stages now in use, in order (the inspector's strip). */
+  get stages(): readonly Stage<L>[] {
+    this.#configure();
+    return this.#runner.stages;
+  }
+
+  override reconfigure(config: C): void {
+    super.reconfigure(config);
+    this.#timeouts = timeoutsOf(config);
+    this.#hop = undefined;
+    this.#pools.setConnectTimeout(this.#timeouts.connect);
+    this.#runner.configure(this.buildStages(config), this.retryPolicyOf(config));
+    this.#configured = true;
+  }
+
+  /** The `partition` faults on this node's edges, by upstream origin (faults/partition.ts); the rest heal. */
+  setPartitions(partitions: ReadonlyMap<string, PartitionMode>): boolean {
+    return this.#pools.setPartitions(partitions);
+  }
+
+  /** The partition on this node's edge to an upstream origin, if any. */
+  protected partitionOf(origin: string): PartitionMode | undefined {
+    return this.#pools.partitionOf(origin);
+  }
+
+  override async stop(mode: 'crash' | 'graceful' = 'graceful', reason?: string): Promise<void> {
+    await super.stop(mode, reason);
+    if (mode === 'crash') await this.#pools.close();
+  }
+
+  override async dispose(): Promise<void> {
+    await this.stop('graceful');
+    await this.#pools.close();
+  }
+
+  protected handle(exchange: Exchange): void {
+    if (!this.#configured) this.#configure();
+    this.#runner.run(exchange as Exchange<L>);
+  }
+
+  #configure(): void {
+    if (this.#configured) return;
+    this.#runner.configure(this.buildStages(this.config), this.retryPolicyOf(this.config));
+    this.#configured = true;
+  }
+}
+
+function timeoutsOf(config: ForwardingConfig): Timeouts {
+  return { ...DEFAULT_TIMEOUTS, ...stripUndefined(config.timeouts ?? {}) };
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

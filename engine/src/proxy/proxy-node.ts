@@ -1,0 +1,16 @@
+/**
+ * The reverse proxy: one upstream, every request forwarded to it with the proxy header rules applied.
+ * Its stages: forward (the cache and compression join them in issue 11).
+ */
+import type { ProxyConfig } from '../config/schema.ts';
+import { ForwardingNode } from '../pipeline/forwarding-node.ts';
+import type { Stage } from '../pipeline/verdict.ts';
+import { createForwardStage } from './stages/forward.ts';
+
+export class ProxyNode extends ForwardingNode<ProxyConfig> {
+  readonly kind = 'proxy' as const;
+
+  protected buildStages(config: ProxyConfig): Stage[] {
+    return [createForwardStage(config)];
+  }
+}
