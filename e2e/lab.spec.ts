@@ -85,6 +85,10 @@ test('a line of the event log opens that request\'s trace, hop by hop', async ({
   await expect(trace).toContainText('edge');
   await expect(trace).toContainText(/users-[123]/);
   await expect(trace).toContainText('round-robin:');
+  // Each forwarding hop lists the stages the request passed there, in order, with their times.
+  const gatewayStages = page.getByTestId('trace-hop').nth(1).getByTestId('trace-stages');
+  await expect(gatewayStages.locator('[data-stage]')).toHaveText([/route\s+\d+ (µs|ms)/, /forward\s+\d+ (µs|ms)/]);
+  await expect(page.getByTestId('trace-hop').nth(1).getByTestId('trace-stage-reason')).toContainText(/route 1 .* sends \/users\//);
 });
 
 test('Export downloads the running config; it validates and runs headless', async ({ page }) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatCount, formatMs, formatRate } from './format.ts';
+import { formatCount, formatMs, formatRate, formatStageTime } from './format.ts';
 
 describe('format', () => {
   it.each([
@@ -19,3 +19,11 @@ describe('format', () => {
     expect(formatRate(123.4)).toBe('123');
   });
 });
+
+it.each([
+  [0.0004, '1 µs'],
+  [0.012, '12 µs'],
+  [0.4, '400 µs'],
+  [3.21, '3.2 ms'],
+  [undefined, '–'],
+])('formatStageTime(%s) is %s', (ms, text) => expect(formatStageTime(ms)).toBe(text));

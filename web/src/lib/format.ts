@@ -7,6 +7,13 @@ export function formatMs(ms: number | undefined): string {
   return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
 }
 
+/** A stage's time: microseconds below a millisecond, where stages mostly live (`12 µs`, `0.4 ms` reads as `400 µs`). */
+export function formatStageTime(ms: number | undefined): string {
+  if (ms === undefined || !Number.isFinite(ms)) return '–';
+  if (ms < 1) return `${Math.max(1, Math.round(ms * 1000))} µs`;
+  return formatMs(ms);
+}
+
 export function formatCount(n: number | undefined): string {
   if (n === undefined || !Number.isFinite(n)) return '–';
   return Math.round(n).toLocaleString('en-US');

@@ -22,6 +22,17 @@ describe('TraceStore', () => {
     expect(entryHop(trace)).toMatchObject({ status: 200, durationMs: 44.5 });
   });
 
+  it('keeps the stages a hop passed and the consumer it found', () => {
+    const store = new TraceStore();
+    const stages = [
+      { stage: 'route' as const, verdict: 'continue' as const, ms: 0.01, reason: 'route 1 matched' },
+      { stage: 'forward' as const, verdict: 'forward' as const, ms: 0.002 },
+    ];
+    store.apply({ type: 'request.received', seq: 1, ts: 1, rid: 'r', node: 'api', from: 'client', method: 'GET', path: '/', peer: '' });
+    const trace = store.apply({ type: 'request.completed', seq: 2, ts: 5, rid: 'r', node: 'api', status: 200, durationMs: 4, stages, consumer: 'mobile' });
+    expect(trace.hops[0]).toMatchObject({ stages, consumer: 'mobile' });
+  });
+
   it('is not done until the node that answers the client completes', () => {
     const events = happyPath();
     const store = storeWith(...events.slice(0, -1));

@@ -8,7 +8,7 @@
  * on its `request.received`), and the trace gains a relay hop for the balancer, whose one forward is
  * the pick the connection made when it opened (from `connection.opened`, when it was seen).
  */
-import type { Decision, EventOf } from '../../../../engine/src/events.ts';
+import type { Decision, EventOf, StageStep } from '../../../../engine/src/events.ts';
 
 export type RequestEvent =
   EventOf<'request.received'> | EventOf<'request.forwarded'> | EventOf<'request.retry'> | EventOf<'request.completed'>;
@@ -65,6 +65,10 @@ export interface Hop {
   answer?: Decision;
   /** An l4 balancer's hop: it relayed the bytes of this connection and saw no request. */
   relay?: { connection: string };
+  /** The stages the request passed at this node, in order, with their times and reasons. */
+  stages?: StageStep[];
+  /** The consumer the node's authentication found. */
+  consumer?: string;
 }
 
 /** How many connections' picks are kept to explain the requests that ride them. */
@@ -158,6 +162,8 @@ export class TraceStore {
         hop.error = event.error;
         hop.upstream = event.upstream;
         hop.answer = event.decision;
+        hop.stages = event.stages;
+        hop.consumer = event.consumer;
         if (hop.from !== CLIENT) completeRelay(trace, hop);
         if (isEntry(hop) || (hop.estimated && !trace.hops.some((h) => h.forwards.some((f) => f.to === hop.node)))) trace.done = true;
         break;
