@@ -12,6 +12,12 @@ describe('classifyOutcome', () => {
     [503, undefined, 'server-error'],
     [502, 'EDGE_UPSTREAM_REFUSED', 'edge-error'],
     [404, 'EDGE_NO_ROUTE', 'edge-error'],
+    [429, 'EDGE_RATE_LIMITED', 'throttled'],
+    [429, undefined, 'throttled'],
+    [401, 'EDGE_UNAUTHORIZED', 'denied'],
+    [403, 'EDGE_FORBIDDEN', 'denied'],
+    [403, undefined, 'denied'],
+    [500, 'EDGE_INTERNAL', 'edge-error'],
   ] as const)('status %s, code %s is %s', (status, error, expected) => {
     expect(classifyOutcome(status, error)).toBe(expected);
   });
@@ -23,8 +29,13 @@ describe('classifyOutcome', () => {
   });
 
   it('never tells an error from a success by colour alone', () => {
-    for (const error of ['client-error', 'server-error', 'edge-error'] as const) {
+    for (const error of ['client-error', 'denied', 'throttled', 'server-error', 'edge-error'] as const) {
       expect(OUTCOME_STYLES[error].shape).not.toBe(OUTCOME_STYLES.ok.shape);
     }
+  });
+
+  it('draws throttled and denied in shapes of their own, apart from each other and from failures', () => {
+    const shapes = (['throttled', 'denied', 'server-error', 'edge-error'] as const).map((c) => OUTCOME_STYLES[c].shape);
+    expect(new Set(shapes).size).toBe(shapes.length);
   });
 });

@@ -1,10 +1,12 @@
 /**
  * How an outcome looks, everywhere in the app: colour from the Okabe-Ito palette (safe for the common
  * colour-vision deficiencies) and, so colour is never the only cue, a shape. An engine error code
- * (`EDGE_*`: the edge answered by itself) is a cross whatever its status.
+ * (`EDGE_*`: the edge answered by itself) is a cross whatever its status, except the gateway's two
+ * policies, which a learner must tell apart from failures at a glance: throttled (429, a rate limit
+ * said no) is a yellow triangle, denied (401/403, authentication or access said no) a blue diamond.
  */
-export type OutcomeClass = 'pending' | 'ok' | 'redirect' | 'client-error' | 'server-error' | 'edge-error';
-export type DotShape = 'ring' | 'circle' | 'square' | 'cross';
+export type OutcomeClass = 'pending' | 'ok' | 'redirect' | 'client-error' | 'denied' | 'throttled' | 'server-error' | 'edge-error';
+export type DotShape = 'ring' | 'circle' | 'square' | 'cross' | 'triangle' | 'diamond';
 
 export interface OutcomeStyle {
   colour: string;
@@ -18,14 +20,18 @@ export const OUTCOME_STYLES: Record<OutcomeClass, OutcomeStyle> = {
   ok: { colour: '#009e73', shape: 'circle', label: '2xx', meaning: 'answered successfully' },
   redirect: { colour: '#56b4e9', shape: 'circle', label: '3xx', meaning: 'redirect or not modified' },
   'client-error': { colour: '#e69f00', shape: 'square', label: '4xx', meaning: 'refused: the request was at fault' },
+  denied: { colour: '#0072b2', shape: 'diamond', label: '401/403', meaning: 'denied: no valid credential, or this consumer may not pass' },
+  throttled: { colour: '#f0e442', shape: 'triangle', label: '429', meaning: 'throttled: a rate limit refused it (Retry-After says when to come back)' },
   'server-error': { colour: '#d55e00', shape: 'square', label: '5xx', meaning: 'a service answered with a server error' },
   'edge-error': { colour: '#cc79a7', shape: 'cross', label: 'edge error', meaning: 'the edge answered by itself with an error code (EDGE_…)' },
 };
 
 /** Drawing order: later classes are drawn on top, so errors are never hidden under successes. */
-export const OUTCOME_ORDER: readonly OutcomeClass[] = ['pending', 'ok', 'redirect', 'client-error', 'server-error', 'edge-error'];
+export const OUTCOME_ORDER: readonly OutcomeClass[] = ['pending', 'ok', 'redirect', 'client-error', 'denied', 'throttled', 'server-error', 'edge-error'];
 
 export function classifyOutcome(status: number | undefined, error?: string): OutcomeClass {
+  if (error === 'EDGE_RATE_LIMITED' || (status === 429 && error === undefined)) return 'throttled';
+  if (error === 'EDGE_UNAUTHORIZED' || error === 'EDGE_FORBIDDEN' || ((status === 401 || status === 403) && error === undefined)) return 'denied';
   if (error !== undefined && error.startsWith('EDGE_')) return 'edge-error';
   if (status === undefined || status === 0) return 'pending';
   if (status >= 500) return 'server-error';

@@ -1,7 +1,8 @@
 /**
  * Paints the dot field on a canvas laid over the topology SVG. One pass per outcome class (errors
  * last, on top), one path per pass for the opaque dots; only fading dots are drawn one by one.
- * Shapes match the legend: ring (in flight), circle (2xx, 3xx), square (4xx, 5xx), cross (edge error).
+ * Shapes match the legend: ring (in flight), circle (2xx, 3xx), square (4xx, 5xx), cross (edge error),
+ * triangle (throttled, 429), diamond (denied, 401/403).
  */
 import type { FitTransform } from '../layout/geometry.ts';
 import { OUTCOME_ORDER, OUTCOME_STYLES, type DotShape } from '../outcome.ts';
@@ -10,6 +11,7 @@ import type { Dot, DotField } from './dot-field.ts';
 /** Dot size in layout units. */
 export const DOT_RADIUS = 6.5;
 const OUTLINE = '#0b1120';
+const LIGHT_RIM = '#9cc8ec';
 
 export function drawDots(ctx: CanvasRenderingContext2D, field: DotField, fit: FitTransform, pixelRatio: number): void {
   ctx.setTransform(1, 0, 0, 1, 0, 0);
@@ -53,6 +55,19 @@ function addShape(ctx: CanvasRenderingContext2D, shape: DotShape, dot: Dot): voi
     case 'square':
       ctx.rect(dot.x - r * 0.9, dot.y - r * 0.9, r * 1.8, r * 1.8);
       break;
+    case 'triangle':
+      ctx.moveTo(dot.x, dot.y - r * 1.15);
+      ctx.lineTo(dot.x + r * 1.05, dot.y + r * 0.8);
+      ctx.lineTo(dot.x - r * 1.05, dot.y + r * 0.8);
+      ctx.closePath();
+      break;
+    case 'diamond':
+      ctx.moveTo(dot.x, dot.y - r * 1.2);
+      ctx.lineTo(dot.x + r * 1.2, dot.y);
+      ctx.lineTo(dot.x, dot.y + r * 1.2);
+      ctx.lineTo(dot.x - r * 1.2, dot.y);
+      ctx.closePath();
+      break;
     case 'cross':
       ctx.moveTo(dot.x - r, dot.y - r);
       ctx.lineTo(dot.x + r, dot.y + r);
@@ -82,7 +97,8 @@ function paint(ctx: CanvasRenderingContext2D, shape: DotShape, colour: string): 
   }
   ctx.fillStyle = colour;
   ctx.fill();
-  ctx.strokeStyle = OUTLINE;
+  // The dark blue of `denied` needs a light rim to stand out on the dark stage.
+  ctx.strokeStyle = shape === 'diamond' ? LIGHT_RIM : OUTLINE;
   ctx.lineWidth = 1.2;
   ctx.stroke();
 }
