@@ -661,7 +661,8 @@ const TrafficFlowFields = z.strictObject({
       'phases run in sequence, each with its own shape; instead of the flow-level rate and shape (the flow then ends after its last timed phase)',
   }),
   clients: z.number().int().min(1).max(LIMITS.clients.max, limitMessage(LIMITS.clients)).default(10).meta({
-    description: 'virtual clients, each sending from its own loopback address (127.0.1.1, 127.0.2.1, ...: one /24 each first)',
+    description:
+      "virtual clients, each sending from its own loopback address (127.0.1.1, 127.0.2.1, ...: one /24 each first; the second flow's are 127.1.1.1, ...)",
   }),
   paths: z
     .array(PathTemplateSpec)

@@ -28,6 +28,8 @@ const CLIENT_TIMEOUT_MS = 60_000;
 export interface FlowRunnerOptions {
   config: TrafficConfig;
   name: string;
+  /** The flow's place among the flows: its clients send from their own addresses (127.<index>.x.y). */
+  index?: number;
   /** The origin of a node id or URL, or undefined when the node is not listening. */
   resolve(to: string): string | undefined;
   rng(): number;
@@ -376,7 +378,7 @@ export class FlowRunner {
       const pool = this.#pool(clientIndex);
       if (pool === null) return settle(undefined, 'CLIENT_BAD_TARGET');
       if (!pool) return settle(undefined, 'CLIENT_CONNECTION_REFUSED');
-      const identity = (this.#identities[clientIndex] ??= clientIdentity(clientIndex, this.config));
+      const identity = (this.#identities[clientIndex] ??= clientIdentity(clientIndex, this.config, this.#options.index ?? 0));
       const request = this.#mix.draw(rng, identity.headers);
       sending = pool.request({
         path: request.path,
@@ -422,7 +424,7 @@ export class FlowRunner {
       return (this.#pools[clientIndex] ??= new Pool(origin, {
         connections: 32,
         keepAliveTimeout: 4_000,
-        localAddress: (this.#identities[clientIndex] ??= clientIdentity(clientIndex, this.config)).address,
+        localAddress: (this.#identities[clientIndex] ??= clientIdentity(clientIndex, this.config, this.#options.index ?? 0)).address,
         connect: { timeout: 2_000 },
       }));
     } catch {

@@ -37,6 +37,21 @@ describe('TrafficGenerator', () => {
     expect([...paths].every((p) => /^\/items\/[123]$/.test(p))).toBe(true);
   });
 
+  it('gives each flow its own client addresses, so one flow of one client stands apart from the crowd', async () => {
+    const input = config('1ms', 100, 2);
+    input.traffic.push({ to: 'edge', rate: 50, clients: 1, paths: ['/abuse'] } as never);
+    running = await startEngine(input, { traffic: true });
+    const peersOf = (path: RegExp) =>
+      new Set(
+        running!.events
+          .filter((e): e is EventOf<'request.received'> => e.type === 'request.received' && e.node === 'edge' && path.test(e.path))
+          .map((e) => e.peer),
+      );
+    await waitFor(() => (peersOf(/^\/abuse$/).size > 0 && peersOf(/^\/items/).size === 2 ? true : undefined));
+    expect([...peersOf(/^\/items/)].sort()).toEqual(['127.0.1.1', '127.0.2.1']);
+    expect([...peersOf(/^\/abuse$/)]).toEqual(['127.1.1.1']);
+  });
+
   it('keeps an open-loop rate that does not slow down when responses are slow', async () => {
     // 40 req/s for 1.5 s against a 300 ms service: a closed loop over 2 clients would send about 10.
     running = await startEngine(config('300ms', 40, 2), { traffic: true });

@@ -99,6 +99,7 @@ export class TrafficGenerator {
         new FlowRunner({
           config,
           name: config.name ?? `flow-${i + 1}`,
+          index: i,
           resolve: this.#options.resolve,
           rng: this.#options.rng,
           now: this.#now,

@@ -67,16 +67,16 @@ export interface ClientIdentity {
 }
 
 /**
- * Virtual client `index` of a flow: its own address (one /24 each first, see clientAddress), and
+ * Virtual client `index` of flow number `flowIndex`: its own address (one /24 each first, see clientAddress), and
  * when the flow gives them, API key number (index mod count) + 1 and cookie value likewise, so the
  * same client always presents the same identity.
  */
-export function clientIdentity(index: number, flow: Pick<TrafficConfig, 'headers' | 'apiKeys' | 'cookies'>): ClientIdentity {
+export function clientIdentity(index: number, flow: Pick<TrafficConfig, 'headers' | 'apiKeys' | 'cookies'>, flowIndex = 0): ClientIdentity {
   const own: Record<string, string> = {};
   if (flow.apiKeys) own[flow.apiKeys.header.toLowerCase()] = `${flow.apiKeys.prefix}${(index % flow.apiKeys.count) + 1}`;
   if (flow.cookies) own.cookie = `${flow.cookies.name}=${flow.cookies.prefix}${(index % flow.cookies.count) + 1}`;
   const headers = mergeHeaders(flow.headers, own);
-  return { address: clientAddress(index), headers: headers && Object.keys(headers).length > 0 ? headers : undefined };
+  return { address: clientAddress(index, flowIndex), headers: headers && Object.keys(headers).length > 0 ? headers : undefined };
 }
 
 /** `extra` over `base`, names compared without case; two Cookie headers become one with both pairs. */

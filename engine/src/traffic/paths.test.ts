@@ -57,6 +57,8 @@ describe('compilePath', () => {
 
 describe('clientAddress', () => {
   it('spreads the first clients over distinct /24 networks', () => {
-    expect([0, 1, 249, 250, 251].map(clientAddress)).toEqual(['127.0.1.1', '127.0.2.1', '127.0.250.1', '127.0.1.2', '127.0.2.2']);
+    expect([0, 1, 249, 250, 251].map((i) => clientAddress(i))).toEqual(['127.0.1.1', '127.0.2.1', '127.0.250.1', '127.0.1.2', '127.0.2.2']);
+    // Another flow's clients never share an address with the first flow's.
+    expect([0, 1].map((i) => clientAddress(i, 1))).toEqual(['127.1.1.1', '127.1.2.1']);
   });
 });

@@ -62,7 +62,11 @@ function placeholder(body: string, template: string): PathTemplate {
   return (rng) => words[Math.floor(rng() * words.length)];
 }
 
-/** The loopback address of virtual client `index`: 127.0.1.1, 127.0.2.1, ... one /24 per client first. */
-export function clientAddress(index: number): string {
-  return `127.0.${(index % 250) + 1}.${Math.floor(index / 250) + 1}`;
+/**
+ * The loopback address of virtual client `index` of flow `flow`: 127.0.1.1, 127.0.2.1, ... one /24 per
+ * client first; the second flow's clients are 127.1.1.1, 127.1.2.1, ..., so no two flows share an
+ * address and a flow of one abusive client is told apart from the crowd by its address alone.
+ */
+export function clientAddress(index: number, flow = 0): string {
+  return `127.${flow}.${(index % 250) + 1}.${Math.floor(index / 250) + 1}`;
 }
