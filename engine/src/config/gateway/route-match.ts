@@ -45,7 +45,10 @@ const Hosts = z.union([HostPattern, limitedArray(HostPattern, LIMITS.listItems).
 
 const PathMatch = limitedString(LIMITS.pathLength)
   .superRefine(checkedBy(pathPatternProblem))
-  .meta({ description: 'exact (/health), prefix (/users/* is /users and below), parameters (/users/:id, /users/:id/orders/*), or ~ and a regex (~^/v[0-9]+/)' });
+  .meta({
+    description:
+      'exact (/health), prefix (/users/* is /users and below), parameters (/users/:id, /users/:id/orders/*), or ~ and a regex (~^/v[0-9]+/)',
+  });
 
 const Condition = z.union([
   limitedString(LIMITS.headerLength).meta({ description: 'equals this value' }),
@@ -55,10 +58,17 @@ const Condition = z.union([
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
-function conditions(name: z.ZodString) {
-  return z
-    .record(name, Condition)
-    .refine((pairs) => Object.keys(pairs).length <= LIMITS.listItems.max, { message: limitMessage(LIMITS.listItems) });
+/** Conditions by name; each name checked by `nameProblem`, so an error names the key itself. */
+function conditions(nameProblem: (name: string) => string | undefined) {
+  return z.record(z.string(), Condition).superRefine((pairs, ctx) => {
+    const names = Object.keys(pairs);
+    if (names.length > LIMITS.listItems.max) ctx.addIssue({ code: 'custom', message: limitMessage(LIMITS.listItems) });
+    for (const name of names) {
+      const message = name.length > LIMITS.headerLength.max ? limitMessage(LIMITS.headerLength) : nameProblem(name);
+      // An empty name would print as `query.`: the error goes on the map itself.
+      if (message !== undefined) ctx.addIssue({ code: 'custom', path: name === '' ? [] : [name], message });
+    }
+  });
 }
 
 export const RouteMatch = z
@@ -66,10 +76,12 @@ export const RouteMatch = z
     host: Hosts.optional(),
     path: PathMatch.optional(),
     method: Methods.optional().meta({ description: 'one method, or a list' }),
-    headers: conditions(limitedString(LIMITS.headerLength).regex(TOKEN, 'expected a header name (an RFC 9110 token)'))
+    headers: conditions((name) => (TOKEN.test(name) ? undefined : 'expected a header name (an RFC 9110 token)'))
       .optional()
       .meta({ description: 'name: value (equals), name: { present: true }, or name: { regex: "^2" }' }),
-    query: conditions(limitedString(LIMITS.headerLength)).optional().meta({ description: 'as headers, on query parameters' }),
+    query: conditions((name) => (name === '' ? 'a query parameter needs a name' : undefined))
+      .optional()
+      .meta({ description: 'as headers, on query parameters' }),
   })
   .default({});
 
@@ -79,13 +91,15 @@ export const RouteForwardFields = {
     checkedBy(
       (template: string) =>
         templateProblem(template) ??
-        (normalFormProblem(templateSample(template)) && 'not in normal form (RFC 3986 section 6.2.2): no //, no . or .. segment, no encoded unreserved character'),
+        (normalFormProblem(templateSample(template)) &&
+          'not in normal form (RFC 3986 section 6.2.2): no //, no . or .. segment, no encoded unreserved character'),
     ),
   )
     .optional()
     .meta({ description: 'the path to forward: {name} inserts a captured parameter; after a /* prefix the rest is kept' }),
   addPrefix: PathSpec.superRefine(checkedBy(normalFormProblem))
-    .optional().meta({ description: 'put in front of the forwarded path (after rewrite or stripPrefix)' }),
+    .optional()
+    .meta({ description: 'put in front of the forwarded path (after rewrite or stripPrefix)' }),
   timeout: Duration.refine((ms) => ms > 0, { message: 'must be longer than 0' })
     .optional()
     .meta({ description: "time to the upstream's response headers for this route, instead of the gateway's" }),
@@ -100,7 +114,11 @@ export function checkGatewayRoutes(gateway: GatewayShape, ctx: z.RefinementCtx):
     if (spec !== undefined && pathPatternProblem(spec) !== undefined) return;
     const pattern = compilePathPattern(spec);
     if (rewrite !== undefined && stripPrefix !== undefined) {
-      ctx.addIssue({ code: 'custom', path: at('rewrite'), message: 'use rewrite or stripPrefix, not both (rewrite replaces what the path matched)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: at('rewrite'),
+        message: 'use rewrite or stripPrefix, not both (rewrite replaces what the path matched)',
+      });
     }
     if (rewrite !== undefined) {
       const captured = paramsOf(pattern);

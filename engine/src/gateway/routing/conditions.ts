@@ -53,7 +53,9 @@ export function conditionImplied(condition: ValueCondition, given: readonly Valu
       case 'equals':
         return g.kind === 'equals' && g.value === condition.value;
       case 'regex':
-        return (g.kind === 'regex' && g.source === condition.source) || (g.kind === 'equals' && execBounded(condition.regex, g.value) !== null);
+        return (
+          (g.kind === 'regex' && g.source === condition.source) || (g.kind === 'equals' && execBounded(condition.regex, g.value) !== null)
+        );
     }
   });
 }

@@ -1,7 +1,8 @@
 /**
  * Why a request matched no route, in one sentence a learner reads with the 404: the route that came
- * closest (the fewest conditions failed; a tie goes to the one tried first) and what it did not
- * accept. Runs only for a miss, so it may take its time and allocate.
+ * closest and what it did not accept. Closest is a route whose path fits if there is one (the path is
+ * what a reader routes by), then the fewest conditions failed, then the one tried first. Runs only
+ * for a miss, so it may take its time and allocate.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { CompiledRoute } from './compile-route.ts';
@@ -24,16 +25,20 @@ export function explainRouteMiss(
   if (isPathRefusal(path)) return path.refused;
   const query = new URLSearchParams(q === -1 ? '' : target.slice(q + 1));
   const request: MissedRequest = { method, host: requestHost(host), hostHeader: host, path, headers, query };
-  let closest: { route: CompiledRoute; failures: string[] } | undefined;
+  let closest: { route: CompiledRoute; failures: string[]; distance: number } | undefined;
   for (const route of routes) {
     const failures = failuresOf(route, request);
-    if (closest === undefined || failures.length < closest.failures.length) closest = { route, failures };
+    const distance = failures.length + (pathMatches(route.path, path) ? 0 : PATH_MISSED);
+    if (closest === undefined || distance < closest.distance) closest = { route, failures, distance };
   }
   const lead = `no route matches ${method} ${clip(path)}`;
   if (closest === undefined) return lead;
   const { route, failures } = closest;
   return `${lead}; closest is route ${route.index + 1} (${route.description}): ${failures.join(', ')}`;
 }
+
+/** More than any count of other failures: a route whose path fits is always closer. */
+const PATH_MISSED = 1000;
 
 interface MissedRequest {
   method: string;

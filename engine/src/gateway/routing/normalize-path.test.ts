@@ -69,7 +69,25 @@ describe('normalizePath', () => {
 });
 
 /** Paths built from the pieces attacks are made of. */
-const piece = fc.constantFrom('a', 'users', 'admin', '.', '..', '', '%2e', '%2E', '%2e%2e', '%7E', '%41', '%3f', '%c3%a9', '%25', '~', '-', '_');
+const piece = fc.constantFrom(
+  'a',
+  'users',
+  'admin',
+  '.',
+  '..',
+  '',
+  '%2e',
+  '%2E',
+  '%2e%2e',
+  '%7E',
+  '%41',
+  '%3f',
+  '%c3%a9',
+  '%25',
+  '~',
+  '-',
+  '_',
+);
 const paths = fc.array(piece, { maxLength: 12 }).map((segments) => `/${segments.join('/')}`);
 
 describe('normalizePath properties', () => {

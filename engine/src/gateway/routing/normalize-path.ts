@@ -63,7 +63,8 @@ function decodeUnreserved(path: string): string | PathRefusal {
     }
     const byte = hexByte(path, i);
     if (byte < 0) return { refused: `invalid percent-encoding at "${path.slice(i, i + 3)}"` };
-    if (byte === SLASH || byte === BACKSLASH) return { refused: `an encoded ${byte === SLASH ? 'slash' : 'backslash'} (${path.slice(i, i + 3)}) in the path` };
+    if (byte === SLASH || byte === BACKSLASH)
+      return { refused: `an encoded ${byte === SLASH ? 'slash' : 'backslash'} (${path.slice(i, i + 3)}) in the path` };
     if (byte === 0) return { refused: 'an encoded NUL (%00) in the path' };
     if (isUnreserved(byte)) {
       out += String.fromCharCode(byte);

@@ -38,7 +38,8 @@ export function pathPatternProblem(spec: string): string | undefined {
   const open = spec.endsWith('/*');
   const body = open ? spec.slice(0, -2) : spec;
   if (body.includes('*')) return '`*` is only allowed as a final /* (a prefix: /users/* is /users and everything under it)';
-  if (open && body.endsWith('/')) return `write ${body.replace(/\/+$/, '')}/* (a prefix already covers the path with and without a trailing slash)`;
+  if (open && body.endsWith('/'))
+    return `write ${body.replace(/\/+$/, '')}/* (a prefix already covers the path with and without a trailing slash)`;
   const names = new Set<string>();
   for (const segment of body.split('/').slice(1)) {
     if (!segment.startsWith(':')) continue;
@@ -49,7 +50,8 @@ export function pathPatternProblem(spec: string): string | undefined {
   if (body === '') return undefined;
   const normal = normalizePath(body);
   if (isPathRefusal(normal)) return `no request can have this path: ${normal.refused}`;
-  if (normal !== body) return `requests are matched in normal form (RFC 3986 section 6.2.2), so this can never match: write ${normal}${open ? '/*' : ''}`;
+  if (normal !== body)
+    return `requests are matched in normal form (RFC 3986 section 6.2.2), so this can never match: write ${normal}${open ? '/*' : ''}`;
   return undefined;
 }
 
@@ -62,7 +64,8 @@ export function compilePathPattern(spec: string | undefined): PathPattern {
   }
   const open = spec.endsWith('/*');
   const body = open ? spec.slice(0, -2) : spec;
-  if (!body.split('/').some((s) => s.startsWith(':'))) return open ? { kind: 'prefix', text: spec, base: body } : { kind: 'exact', text: spec, path: spec };
+  if (!body.split('/').some((s) => s.startsWith(':')))
+    return open ? { kind: 'prefix', text: spec, base: body } : { kind: 'exact', text: spec, path: spec };
   const segments: Segment[] = body
     .split('/')
     .slice(1)

@@ -77,7 +77,9 @@ export function describeSpecificity(s: Specificity): string {
   const parts: string[] = [];
   if (s.host > 0) parts.push(s.host === 2 ? 'exact host' : 'wildcard host');
   const kind = PATH_KINDS[s.path];
-  parts.push(s.path === 1 || s.path === 3 ? `${kind} (${s.segments} segment${s.segments === 1 ? '' : 's'}, ${s.literal} literal characters)` : kind);
+  parts.push(
+    s.path === 1 || s.path === 3 ? `${kind} (${s.segments} segment${s.segments === 1 ? '' : 's'}, ${s.literal} literal characters)` : kind,
+  );
   if (s.method) parts.push('method');
   if (s.headers) parts.push(`${s.headers} header${s.headers === 1 ? '' : 's'}`);
   if (s.query) parts.push(`${s.query} query parameter${s.query === 1 ? '' : 's'}`);

@@ -60,7 +60,12 @@ export function compileRewrite(spec: RewriteSpec): PathRewrite | undefined {
  * The path to forward. `rest` is where the part under a `/*` prefix starts in `path` (-1: none);
  * `params` are the captured parameters (every name the template uses is among them: the config checks it).
  */
-export function rewritePath(rewrite: PathRewrite, path: string, params: Readonly<Record<string, string>> | undefined, rest: number): string {
+export function rewritePath(
+  rewrite: PathRewrite,
+  path: string,
+  params: Readonly<Record<string, string>> | undefined,
+  rest: number,
+): string {
   let out = path;
   if (rewrite.template !== undefined) {
     out = '';

@@ -73,7 +73,12 @@ class CompiledRouteTable implements RouteTable {
   readonly entries: readonly RouteTableEntry[];
 
   constructor(private readonly routes: readonly CompiledRoute[]) {
-    this.entries = routes.map((r) => ({ index: r.index, to: r.to, description: r.description, precedence: describeSpecificity(r.specificity) }));
+    this.entries = routes.map((r) => ({
+      index: r.index,
+      to: r.to,
+      description: r.description,
+      precedence: describeSpecificity(r.specificity),
+    }));
   }
 
   match(method: string, host: string | undefined, target: string, headers: IncomingHttpHeaders): RouteHit | RouteRefusal | undefined {
@@ -137,7 +142,12 @@ function hit(
   params: Record<string, string> | undefined,
 ): RouteHit {
   const forwardPath = route.rewrite === undefined ? path : rewritePath(route.rewrite, path, params, restStart(route.path, path));
-  const captured = params === undefined ? '' : ` with ${Object.entries(params).map(([name, value]) => `${name}=${clip(value, 40)}`).join(', ')}`;
+  const captured =
+    params === undefined
+      ? ''
+      : ` with ${Object.entries(params)
+          .map(([name, value]) => `${name}=${clip(value, 40)}`)
+          .join(', ')}`;
   const normalised = sentPath === path ? '' : ` (sent as ${clip(sentPath)})`;
   const rewritten = forwardPath === path ? '' : ` as ${clip(forwardPath)}`;
   return {

@@ -58,7 +58,8 @@ function backtrackingProblem(source: string): string | undefined {
     const quantifier = quantifierAt(source, i);
     if (quantifier > 0) {
       const repeats = source[i] !== '?' && !(source[i] === '{' && /^\{(0|1)(,(0|1))?\}/.test(source.slice(i)));
-      if (closed?.risky && repeats) return 'a repeated group that itself repeats or alternates (like (a+)+ or (a|b)*) can take exponential time; rewrite it';
+      if (closed?.risky && repeats)
+        return 'a repeated group that itself repeats or alternates (like (a+)+ or (a|b)*) can take exponential time; rewrite it';
       open[open.length - 1].risky = true;
       closed = undefined;
       i += quantifier;
@@ -68,7 +69,8 @@ function backtrackingProblem(source: string): string | undefined {
     closed = undefined;
     if (c === '\\') {
       const next = source[i + 1];
-      if ((next >= '1' && next <= '9') || next === 'k') return 'backreferences (\\1, \\k<name>) are not allowed: they can take exponential time';
+      if ((next >= '1' && next <= '9') || next === 'k')
+        return 'backreferences (\\1, \\k<name>) are not allowed: they can take exponential time';
       i += 2;
     } else if (c === '[') {
       i = classEnd(source, i);

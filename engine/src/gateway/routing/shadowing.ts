@@ -40,7 +40,8 @@ export function findShadowedRoutes(routes: readonly RouteConfig[]): ShadowedRout
 /** True when every request `inner` matches, `outer` matches too. */
 function covers(outer: CompiledRoute, inner: CompiledRoute): boolean {
   if (outer.methods !== undefined && (inner.methods === undefined || !inner.methods.every((m) => outer.methods!.includes(m)))) return false;
-  if (outer.hosts !== undefined && (inner.hosts === undefined || !inner.hosts.every((h) => outer.hosts!.some((o) => hostCovers(o, h))))) return false;
+  if (outer.hosts !== undefined && (inner.hosts === undefined || !inner.hosts.every((h) => outer.hosts!.some((o) => hostCovers(o, h)))))
+    return false;
   if (!outer.headers.every((c) => conditionImplied(c, inner.headers))) return false;
   if (!outer.query.every((c) => conditionImplied(c, inner.query))) return false;
   return pathCovers(outer.path, inner.path);
