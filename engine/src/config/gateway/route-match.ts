@@ -1,7 +1,9 @@
 /**
- * A gateway route's `match` (host, method, path, headers, query) and where it forwards (`rewrite`,
- * `addPrefix`, `timeout`), as gateways match them (gateway/routing/ compiles them), and the checks on a
- * gateway's route table as a whole. Every form of issue 9 and before still parses to the same meaning.
+ * A gateway route's `match` (host, method, path, headers, query) and how it forwards (`rewrite`,
+ * `addPrefix`, `timeout`; `stripPrefix` stays in schema.ts where it was), as gateways match them
+ * (gateway/routing/ compiles them and states the rules), and the checks across a route's fields.
+ * Every route written before still parses to the same meaning. Routes that can never match are not
+ * errors but warnings (config/validate.ts, gateway/routing/shadowing.ts).
  */
 import { z } from 'zod';
 import { hostPatternProblem } from '../../gateway/routing/host-pattern.ts';
@@ -35,20 +37,16 @@ const Methods = z.union([
     .superRefine(checkedBy((methods: string[]) => (new Set(methods).size < methods.length ? 'a method is listed twice' : undefined))),
 ]);
 
-const HostPattern = z
-  .string()
-  .max(300)
+const HostPattern = limitedString(LIMITS.headerLength)
   .superRefine(checkedBy(hostPatternProblem))
   .meta({ description: 'api.example.com, *.example.com (any subdomain), optionally with :port' });
 
 const Hosts = z.union([HostPattern, limitedArray(HostPattern, LIMITS.listItems).min(1, 'an empty host list matches no request')]);
 
-const PathMatch = limitedString(LIMITS.pathLength)
-  .superRefine(checkedBy(pathPatternProblem))
-  .meta({
-    description:
-      'exact (/health), prefix (/users/* is /users and below), parameters (/users/:id, /users/:id/orders/*), or ~ and a regex (~^/v[0-9]+/)',
-  });
+const PathMatch = limitedString(LIMITS.pathLength).superRefine(checkedBy(pathPatternProblem)).meta({
+  description:
+    'exact (/health), prefix (/users/* is /users and below), parameters (/users/:id, /users/:id/orders/*), or ~ and a regex (~^/v[0-9]+/)',
+});
 
 const Condition = z.union([
   limitedString(LIMITS.headerLength).meta({ description: 'equals this value' }),
@@ -85,7 +83,7 @@ export const RouteMatch = z
   })
   .default({});
 
-/** A route's fields besides `match`, `to` and `stripPrefix` (in schema.ts since issue 9). */
+/** A route's fields for forwarding, spread into schema.ts's Route beside `match`, `to` and `stripPrefix`. */
 export const RouteForwardFields = {
   rewrite: PathSpec.superRefine(
     checkedBy(
@@ -149,7 +147,7 @@ function stripPrefixProblem(pattern: PathPattern, strip: string): string | undef
       possible = pattern.path.startsWith(strip);
       break;
     case 'prefix':
-      possible = pattern.base.startsWith(strip) || strip === pattern.base || strip.startsWith(`${pattern.base}/`);
+      possible = pattern.base.startsWith(strip) || strip.startsWith(`${pattern.base}/`);
       break;
     case 'template':
       possible = pattern.lead.startsWith(strip) || strip.startsWith(pattern.lead);
