@@ -63,6 +63,28 @@ describe('edgelab validate', () => {
     expect(ran.stdout).toContain('valid ("CLI sandbox", 4 nodes, 1 traffic flow)');
   });
 
+  it('warns about a route that can never match, and still exits 0', async () => {
+    const shadowed = `version: 1
+name: Shadowed
+nodes:
+  - id: api
+    kind: gateway
+    routes:
+      - { match: {}, to: s1 }
+      - { match: { path: /orders/* }, to: s2 }
+      - { match: { path: /users/*, method: GET }, to: s2 }
+      - { match: { path: /users/*, method: GET }, to: s1 }
+  - { id: s1, kind: service }
+  - { id: s2, kind: service }
+`;
+    const ran = await edgelab(['validate', write('shadowed.yaml', shadowed)]);
+    expect(ran.code).toBe(0);
+    expect(ran.stdout).toContain('valid ("Shadowed", 3 nodes, 0 traffic flows)');
+    expect(ran.stderr.trim().split('\n')).toEqual([
+      'warning: nodes[0].routes[3]: can never match: route 3 (GET /users/*) has the same match, a higher priority and matches every request this one does',
+    ]);
+  });
+
   it('exits 1 and prints every error with its path', async () => {
     const bad = sandbox().replace('targets: [s1, s2]', 'targets: [s1, users-9]').replace('id: s2,', 'id: s1,');
     const ran = await edgelab(['validate', write('bad.yaml', bad)]);

@@ -5,8 +5,9 @@
  *   edgelab run <config> [--duration 10s] [--report report.json]   (default duration: the traffic's phases, else 10s)
  *   edgelab validate <config>
  *
- * Exit codes: 0 success (a run stopped with Ctrl-C still reports and exits 0), 1 an invalid config or
- * a run that could not start, 2 a usage error.
+ * Exit codes: 0 success (a run stopped with Ctrl-C still reports and exits 0; a valid config with
+ * warnings, such as a route that can never match, is valid), 1 an invalid config or a run that could
+ * not start, 2 a usage error.
  */
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -69,6 +70,7 @@ async function validate(args: string[]): Promise<number> {
   }
   const { nodes, traffic, name } = result.config;
   console.log(`${file}: valid ("${name}", ${nodes.length} nodes, ${traffic.length} traffic flow${traffic.length === 1 ? '' : 's'})`);
+  for (const warning of result.warnings) console.error(`warning: ${warning.path}: ${warning.message}`);
   return 0;
 }
 

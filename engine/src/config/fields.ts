@@ -17,8 +17,3 @@ export function limitedString(limit: Limit) {
 /** A request path as a config writes it (a route's match, a health check's path): starts with `/`. */
 export const PathSpec = limitedString(LIMITS.pathLength).startsWith('/');
 
-/** Header or query pairs a route matches on: names and values bounded as a request's would be. */
-export const MatchPairs = z
-  .record(limitedString(LIMITS.headerLength), limitedString(LIMITS.headerLength))
-  .refine((pairs) => Object.keys(pairs).length <= LIMITS.listItems.max, { message: limitMessage(LIMITS.listItems) });
-

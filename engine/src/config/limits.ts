@@ -96,6 +96,12 @@ export const LIMITS = {
   pathLength: { max: 2_048, of: 'characters in a path or URL', why: 'longer request targets are refused by common browsers and proxies' },
   /** A header line: nginx's large_client_header_buffers holds 8 KB per line by default. */
   headerLength: { max: 8_192, of: 'characters in a header value', why: 'nginx refuses a longer header line by default (8k)' },
+  /** Route regexes run on requests; with nested quantifiers refused (gateway/routing/safe-regex.ts), a short one stays fast. */
+  regexLength: {
+    max: 256,
+    of: 'characters in a regular expression',
+    why: 'a route runs its regexes on every request it sees, and a short pattern is one a reader can check for backtracking',
+  },
 } as const satisfies Record<string, Limit>;
 
 export type LimitName = keyof typeof LIMITS;

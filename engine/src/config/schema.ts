@@ -18,7 +18,7 @@ import { Duration, durationLimitError, formatDuration } from './duration.ts';
 import { limitedArray, limitedString, PathSpec } from './fields.ts';
 import { GatewayAuthFields, RouteAuthFields, checkGatewayAuth } from './gateway/auth.ts';
 import { GatewayLimitFields, RouteLimitFields, checkGatewayLimits } from './gateway/rate-limit.ts';
-import { RouteMatch, checkGatewayRoutes } from './gateway/route-match.ts';
+import { RouteForwardFields, RouteMatch, checkGatewayRoutes } from './gateway/route-match.ts';
 import { RouteTransformFields, checkGatewayTransforms } from './gateway/transform.ts';
 import { LIMITS, limitMessage } from './limits.ts';
 import { NODE_ID, Upstream } from './upstream.ts';
@@ -92,6 +92,7 @@ export const Route = z.strictObject({
   match: RouteMatch,
   to: Upstream,
   stripPrefix: PathSpec.optional(),
+  ...RouteForwardFields,
   ...RouteAuthFields,
   ...RouteLimitFields,
   ...RouteTransformFields,

@@ -2,10 +2,12 @@
  * Parse and check a config: the text (YAML or JSON), then its size (so that checking it cannot stall
  * the engine), then the zod shape, then the rules that span nodes (duplicate ids, port clashes, unknown
  * upstreams, cycles, unreachable nodes). Every error names its path, and all of them are reported at once.
+ * A valid config may still carry warnings: things that run but cannot be meant (a route that can never match).
  */
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { checkScenario } from '../faults/targets.ts';
+import { findShadowedRoutes } from '../gateway/routing/shadowing.ts';
 import { LIMITS, limitMessage } from './limits.ts';
 import { EdgeConfig, NODE_KINDS, type EdgeConfigParsed, type NodeConfigParsed } from './schema.ts';
 import { upstreamsOf, type ConfigError } from './edges.ts';
@@ -13,7 +15,12 @@ import { isExternalUrl, localPortOf } from './upstream.ts';
 
 export { isExternalUrl, upstreamsOf, type ConfigError };
 
-export type ConfigResult = { ok: true; config: EdgeConfigParsed; input: unknown } | { ok: false; errors: ConfigError[] };
+/** Something a valid config does that cannot be meant; it still runs. Named like an error: `nodes[1].routes[2]`. */
+export type ConfigWarning = ConfigError;
+
+export type ConfigResult =
+  | { ok: true; config: EdgeConfigParsed; input: unknown; warnings: ConfigWarning[] }
+  | { ok: false; errors: ConfigError[] };
 
 export function formatPath(path: ReadonlyArray<PropertyKey>): string {
   let out = '';
@@ -60,7 +67,16 @@ export function validateConfig(input: unknown): ConfigResult {
   const parsed = EdgeConfig.safeParse(input);
   if (!parsed.success) return { ok: false, errors: zodErrors(parsed.error) };
   const errors = checkTopology(parsed.data);
-  return errors.length > 0 ? { ok: false, errors } : { ok: true, config: parsed.data, input };
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, config: parsed.data, input, warnings: configWarnings(parsed.data) };
+}
+
+/** The warnings of a valid config: each gateway route that can never match (shadowed by one tried before it). */
+export function configWarnings(config: EdgeConfigParsed): ConfigWarning[] {
+  return config.nodes.flatMap((node, n) =>
+    node.kind === 'gateway'
+      ? findShadowedRoutes(node.routes).map((shadow) => ({ path: `nodes[${n}].routes[${shadow.index}]`, message: shadow.message }))
+      : [],
+  );
 }
 
 /**
