@@ -1,11 +1,10 @@
-/** What the gateway's stages keep about one request (the exchange's `local`): the route it matched. */
+/** What the gateway's stages keep about one request (the exchange's `local`): the route it took. */
 import type { Decision } from '../events.ts';
-import type { CompiledRoute } from './routes.ts';
+import type { RouteHit } from './routing/route-table.ts';
 
 export interface GatewayRequest {
-  route: CompiledRoute;
-  /** The request target to send upstream: the route's rewrite of the path, with the query. */
-  path: string;
+  /** The route, its captured parameters, and the path to forward (normalised, rewritten, with the query). */
+  hit: RouteHit;
   /** Why the route was chosen, as the forward event tells it. */
   decision: Decision;
 }

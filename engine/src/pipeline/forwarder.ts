@@ -64,7 +64,10 @@ export function forward<C>(exchange: Exchange, pool: Pool, path: string, hop: Ho
     headersTimeout: headersTimeout ?? hop.responseTimeout,
     bodyTimeout: hop.responseTimeout,
   };
-  pool.dispatch(dispatchOptions, new UpstreamExchange(exchange, hop.nodeId, owner, context));
+  const handler = new UpstreamExchange(exchange, hop.nodeId, owner, context);
+  // undici checks its timeouts about once a second: a try's own (shorter) timeout gets a timer of its own.
+  if (headersTimeout !== undefined && headersTimeout < hop.responseTimeout) handler.startTimer(headersTimeout);
+  pool.dispatch(dispatchOptions, handler);
 }
 
 /** One request's conversation with its upstream, as undici's dispatch handler. */
@@ -77,6 +80,9 @@ class UpstreamExchange<C> implements Dispatcher.DispatchHandler {
   /** A response step wants the body: the headers wait here while it is gathered, up to `#limit` bytes. */
   #held: { headers: OutgoingHttpHeaders; chunks: Buffer[]; size: number } | undefined;
   #limit = 0;
+  /** The try's own time limit to the response headers, when it has one (TryTimeout). */
+  #timer: NodeJS.Timeout | undefined;
+  #expired = false;
 
   constructor(
     readonly exchange: Exchange,
@@ -89,14 +95,29 @@ class UpstreamExchange<C> implements Dispatcher.DispatchHandler {
     exchange.upstreamTry = this;
   }
 
+  /** Give up when the response headers have not come within `ms` of now. */
+  startTimer(ms: number): void {
+    this.#timer = setTimeout(tryTimedOut, ms, this);
+  }
+
+  /** The try's timer fired before the response headers came. */
+  timedOut(): void {
+    this.#timer = undefined;
+    this.#expired = true;
+    this.#controller?.abort(new TryTimeout());
+  }
+
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.#controller = controller;
+    // The timer may have fired while the request waited for a connection.
+    if (this.#expired) controller.abort(new TryTimeout());
     // The client may have left while the request waited for a pooled connection.
     if (this.exchange.res.destroyed) controller.abort(new ClientAbort());
   }
 
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
     this.#status = statusCode;
+    if (this.#timer) clearTimeout(this.#timer);
     const { exchange } = this;
     if (statusCode >= 500 && this.owner.retries(exchange, this.context, { status: statusCode, error: undefined })) {
       this.#heldBack = true;
@@ -172,6 +193,7 @@ class UpstreamExchange<C> implements Dispatcher.DispatchHandler {
   #settle(result: ForwardResult): void {
     if (this.#settled) return;
     this.#settled = true;
+    if (this.#timer) clearTimeout(this.#timer);
     if (this.exchange.upstreamTry === this) this.exchange.upstreamTry = undefined;
     this.owner.ended(this.exchange, this.context, result);
   }
@@ -194,6 +216,19 @@ function mayHaveBody(method: string | undefined, status: number): boolean {
 
 function onDrain(this: ServerResponse & { [EXCHANGE]?: Exchange }): void {
   this[EXCHANGE]?.upstreamTry?.drained();
+}
+
+function tryTimedOut(handler: UpstreamExchange<unknown>): void {
+  handler.timedOut();
+}
+
+/** Why we aborted an upstream request: its response headers did not come within the try's own timeout. */
+class TryTimeout extends Error {
+  readonly code = 'UND_ERR_HEADERS_TIMEOUT';
+  constructor() {
+    super('the upstream did not answer within the timeout');
+    this.name = 'TryTimeout';
+  }
 }
 
 /** Why we aborted an upstream request: our client went away. */

@@ -214,7 +214,7 @@ describe('failures map to stable codes', () => {
     expect(wrongMethod.status).toBe(404);
     expect(wrongMethod.headers.get('x-edgelab-error')).toBe('EDGE_NO_ROUTE');
     expect((await fetch(running.url('api', '/orders'))).status).toBe(404);
-    expect(completed(running, 'api').at(-1)).toMatchObject({ status: 404, error: 'EDGE_NO_ROUTE', decision: { stage: 'route', reason: 'no route matches GET /orders' } });
+    expect(completed(running, 'api').at(-1)).toMatchObject({ status: 404, error: 'EDGE_NO_ROUTE', decision: { stage: 'route', reason: expect.stringMatching(/^no route matches GET \/orders/) } });
   });
 });
 

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ServiceConfig } from '../config/schema.ts';
-import { pathMatcher } from '../gateway/routes.ts';
+import { pathMatcher } from '../http/path-match.ts';
 import type { PaddedBody } from './service-body.ts';
 
 export type CacheRule = NonNullable<ServiceConfig['cache']>[number];

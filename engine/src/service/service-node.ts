@@ -10,7 +10,7 @@
  */
 import type { ServiceConfig } from '../config/schema.ts';
 import { ERROR_HEADER } from '../errors.ts';
-import { splitTarget } from '../gateway/routes.ts';
+import { splitTarget } from '../http/path-match.ts';
 import { hasRequestBody, REQUEST_ID_HEADER } from '../pipeline/headers.ts';
 import { latencySampler, type LatencySampler } from './latency.ts';
 import type { Exchange } from '../pipeline/exchange.ts';

@@ -1,4 +1,4 @@
-/** The gateway's last stage: send the request to its route's upstream, at the route's path. */
+/** The gateway's last stage: send the request to its route's upstream, at the route's path, within the route's timeout. */
 import type { Stage } from '../../pipeline/verdict.ts';
 import type { GatewayRequest } from '../request.ts';
 
@@ -6,8 +6,8 @@ export function createForwardStage(): Stage<GatewayRequest> {
   return {
     name: 'forward',
     run: (exchange) => {
-      const { route, path, decision } = exchange.local!;
-      return { kind: 'forward', upstream: route.to, path, decision };
+      const { hit, decision } = exchange.local!;
+      return { kind: 'forward', upstream: hit.to, path: hit.path, decision, timeout: hit.timeout };
     },
   };
 }

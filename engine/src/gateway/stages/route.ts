@@ -1,33 +1,28 @@
 /**
- * The gateway's first stage: find the route that owns the request (gateway/routes.ts), keep it on the
- * exchange for the stages after, or answer 404 when none does.
+ * The gateway's first stage: find the route that owns the request in the route table (routing/:
+ * normalised path, most specific route first), keep it on the exchange for the stages after, or
+ * answer 404 naming the closest route, or 400 for a path no route may see (an encoded slash).
  */
 import type { GatewayConfig } from '../../config/schema.ts';
 import type { Stage } from '../../pipeline/verdict.ts';
 import type { GatewayRequest } from '../request.ts';
-import { compileRoutes, splitTarget } from '../routes.ts';
+import type { RouteTable } from '../routing/route-table.ts';
 
-export function createRouteStage(config: GatewayConfig): Stage<GatewayRequest> {
-  const routes = compileRoutes(config.routes);
-  const needsQuery = config.routes.some((r) => r.match.query !== undefined);
+export function createRouteStage(_config: GatewayConfig, table: RouteTable): Stage<GatewayRequest> {
   return {
     name: 'route',
     run: (exchange) => {
-      const url = exchange.req.url ?? '/';
-      const { pathname, search } = splitTarget(url);
-      const query = needsQuery ? new URLSearchParams(search) : undefined;
-      const method = exchange.req.method ?? 'GET';
-      for (const route of routes) {
-        if (!route.matches(method, pathname, query, exchange.req.headers)) continue;
-        const reason = `route ${route.index + 1} (${route.describe}) sends ${pathname} to ${route.to}`;
-        exchange.local = { route, path: route.rewrite(url), decision: { stage: 'route', route: route.index, reason } };
-        return { kind: 'continue', reason };
+      const { req } = exchange;
+      const method = req.method ?? 'GET';
+      const target = req.url ?? '/';
+      const hit = table.match(method, req.headers.host, target, req.headers);
+      if (hit === undefined) {
+        const reason = table.explainMiss(method, req.headers.host, target, req.headers);
+        return { kind: 'respond', error: 'EDGE_NO_ROUTE', decision: { stage: 'route', reason } };
       }
-      return {
-        kind: 'respond',
-        error: 'EDGE_NO_ROUTE',
-        decision: { stage: 'route', reason: `no route matches ${method} ${pathname}` },
-      };
+      if (hit.kind === 'refused') return { kind: 'respond', error: hit.error, decision: { stage: 'route', reason: hit.reason } };
+      exchange.local = { hit, decision: { stage: 'route', route: hit.route, reason: hit.reason } };
+      return { kind: 'continue', reason: hit.reason };
     },
   };
 }
