@@ -24,7 +24,8 @@ export function compileRoutes(routes: GatewayConfig['routes']): CompiledRoute[] 
     const prefix = route.stripPrefix;
     return {
       index,
-      to: route.to,
+      // An aggregate route has no `to`: gateway/aggregate/ answers it once its stage is wired (issue 10); until then it has no target (503).
+      to: route.to ?? '',
       describe: describeMatch(route.match),
       matches(m, pathname, q, h) {
         if (method !== undefined && m !== method) return false;
