@@ -38,7 +38,11 @@ describe('a route that transforms', () => {
       request: {
         headers: { set: { 'X-Consumer': '{consumer.name}' }, add: { 'x-tag': 'a' }, remove: ['x-internal'] },
         query: { set: { v: '2' }, remove: ['debug'] },
-        body: { rename: { user_id: 'userId' }, remove: ['password'], set: { 'meta.by': '{consumer.name}', 'meta.v': 2, flags: { a: [true, null] } } },
+        body: {
+          rename: { user_id: 'userId' },
+          remove: ['password'],
+          set: { 'meta.by': '{consumer.name}', 'meta.v': 2, flags: { a: [true, null] } },
+        },
       },
       response: { headers: { set: { 'cache-control': 'no-store' }, remove: ['server'] }, body: { remove: ['internal.notes'] } },
     };
@@ -64,7 +68,11 @@ describe('a route that transforms', () => {
     ],
     [
       'Host, Via, the request id, a proxy credential and the engine fields',
-      { request: { headers: { add: { host: 'a' }, set: { via: 'x', 'x-request-id': '1' }, remove: ['proxy-authorization', 'x-edgelab-from'] } } },
+      {
+        request: {
+          headers: { add: { host: 'a' }, set: { via: 'x', 'x-request-id': '1' }, remove: ['proxy-authorization', 'x-edgelab-from'] },
+        },
+      },
       [
         `${R}.transform.request.headers.set.via: a transform cannot change via: each hop appends itself, and loop detection reads it (EDGE_LOOP_DETECTED)`,
         `${R}.transform.request.headers.set.x-request-id: a transform cannot change x-request-id: it is the request id the trace follows across every hop`,
@@ -108,7 +116,15 @@ describe('a route that transforms', () => {
     ],
     [
       'body paths that overlap, are empty or reach the prototype',
-      { request: { body: { rename: { user: 'person', 'a.b': 'a' }, remove: ['user.name', 'x..y'], set: { 'constructor.x': 1, 'm.n': '{route.param.}' } } } },
+      {
+        request: {
+          body: {
+            rename: { user: 'person', 'a.b': 'a' },
+            remove: ['user.name', 'x..y'],
+            set: { 'constructor.x': 1, 'm.n': '{route.param.}' },
+          },
+        },
+      },
       [
         `${R}.transform.request.body.remove[1]: expected field names joined by dots (user.address.city), got "x..y"`,
         `${R}.transform.request.body.rename.user: user (renamed) overlaps user.name (removed): a field may be edited once, and not inside another edited field, or the result would depend on the order`,
@@ -161,7 +177,11 @@ describe('a route that aggregates', () => {
   });
 
   it.each<[string, Route, string[]]>([
-    ['both to and aggregate', { ...aggregate(both), to: 'users' }, [`${R}.aggregate: give either to or aggregate: an aggregate route calls its own upstreams`]],
+    [
+      'both to and aggregate',
+      { ...aggregate(both), to: 'users' },
+      [`${R}.aggregate: give either to or aggregate: an aggregate route calls its own upstreams`],
+    ],
     ['neither', { match: {} }, [`${R}.to: required: the node or URL the route sends to (or aggregate: { upstreams: [...] })`]],
     [
       'a request body edit',
@@ -183,7 +203,13 @@ describe('a route that aggregates', () => {
     ],
     [
       'a path with a fragment, a bad template, a zero timeout, an unknown policy',
-      aggregate([{ name: 'a', to: 'users', path: '/u#top', timeout: 0 }, { name: 'b', to: 'orders', path: '/o/{id}' }], { policy: 'best-effort' }),
+      aggregate(
+        [
+          { name: 'a', to: 'users', path: '/u#top', timeout: 0 },
+          { name: 'b', to: 'orders', path: '/o/{id}' },
+        ],
+        { policy: 'best-effort' },
+      ),
       [
         `${R}.aggregate.upstreams[0].path: a request path cannot hold "#" (a fragment stays in the client); percent-encode it as %23`,
         `${R}.aggregate.upstreams[0].timeout: must be longer than 0`,
@@ -198,10 +224,7 @@ describe('a route that aggregates', () => {
         { name: 'b', to: 'nope', path: '/o' },
         { name: 'c', to: 'api', path: '/o' },
       ]),
-      [
-        `${R}.aggregate.upstreams[1].to: unknown node "nope"`,
-        `${R}.aggregate.upstreams[2].to: "api" cannot send to itself`,
-      ],
+      [`${R}.aggregate.upstreams[1].to: unknown node "nope"`, `${R}.aggregate.upstreams[2].to: "api" cannot send to itself`],
     ],
   ])('refuses %s', (_name, route, errors) => {
     expect(errorsOf(route)).toEqual(errors);

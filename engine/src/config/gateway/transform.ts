@@ -32,7 +32,10 @@ function pairs<V extends z.ZodType>(value: V) {
 /** A value template whose literal text must also pass `literalProblem`. */
 function template(literalProblem?: (text: string) => string | undefined) {
   return limitedString(LIMITS.headerLength)
-    .meta({ description: 'text, with {consumer.name}, {request.method}, {request.path}, {request.header.NAME}, {request.query.NAME} or {route.param.NAME} filled in per request ({{ and }} are braces)' })
+    .meta({
+      description:
+        'text, with {consumer.name}, {request.method}, {request.path}, {request.header.NAME}, {request.query.NAME} or {route.param.NAME} filled in per request ({{ and }} are braces)',
+    })
     .superRefine((text, ctx) => {
       const parsed = parseTemplate(text);
       if ('error' in parsed) return ctx.addIssue({ code: 'custom', message: parsed.error });
@@ -66,7 +69,9 @@ const HeaderEdits = z
     for (const name of Object.keys(edits.add ?? {})) named('add', name, name);
     edits.remove?.forEach((name, i) => named('remove', name, i));
   })
-  .refine((edits) => edits.set !== undefined || edits.add !== undefined || edits.remove !== undefined, { message: 'give set, add or remove' })
+  .refine((edits) => edits.set !== undefined || edits.add !== undefined || edits.remove !== undefined, {
+    message: 'give set, add or remove',
+  })
   .meta({ description: 'header edits: remove, then set, then add; names ignore case' });
 
 const QueryEdits = z
@@ -95,7 +100,9 @@ const BodyEdits = z
       .meta({ description: 'give each field a JSON value; a string is a template, other values are constants' }),
   })
   .superRefine(checkBodyEdits)
-  .refine((edits) => edits.rename !== undefined || edits.remove !== undefined || edits.set !== undefined, { message: 'give rename, remove or set' })
+  .refine((edits) => edits.rename !== undefined || edits.remove !== undefined || edits.set !== undefined, {
+    message: 'give rename, remove or set',
+  })
   .meta({
     description:
       'JSON body edits on dotted paths (remove, then rename, then set), when the body is a JSON object of at most the buffered size; anything else passes unchanged',
@@ -135,7 +142,9 @@ function checkBodyEdits(
 
 const RequestTransform = z
   .strictObject({ headers: HeaderEdits.optional(), query: QueryEdits.optional(), body: BodyEdits.optional() })
-  .refine((side) => side.headers !== undefined || side.query !== undefined || side.body !== undefined, { message: 'give headers, query or body' });
+  .refine((side) => side.headers !== undefined || side.query !== undefined || side.body !== undefined, {
+    message: 'give headers, query or body',
+  });
 
 const ResponseTransform = z
   .strictObject({ headers: HeaderEdits.optional(), body: BodyEdits.optional() })
@@ -143,7 +152,7 @@ const ResponseTransform = z
 
 export const TransformSpec = z
   .strictObject({
-    request: RequestTransform.optional().meta({ description: 'edits to the request sent upstream (the path is the route\'s own)' }),
+    request: RequestTransform.optional().meta({ description: "edits to the request sent upstream (the path is the route's own)" }),
     response: ResponseTransform.optional().meta({ description: 'edits to the response sent back' }),
   })
   .refine((spec) => spec.request !== undefined || spec.response !== undefined, { message: 'give request or response' })
@@ -158,7 +167,8 @@ const AggregateUpstream = z.strictObject({
   ),
   to: Upstream,
   path: PathSpec.pipe(template(pathTextProblem)).meta({
-    description: 'the path and query to GET, a template: /users/{route.param.id}, /orders?user={route.param.id} (values are percent-encoded)',
+    description:
+      'the path and query to GET, a template: /users/{route.param.id}, /orders?user={route.param.id} (values are percent-encoded)',
   }),
   timeout: Duration.refine((ms) => ms > 0, { message: 'must be longer than 0' })
     .optional()
@@ -176,11 +186,14 @@ export const AggregateSpec = z
   .superRefine((spec, ctx) => {
     const seen = new Set<string>();
     spec.upstreams.forEach((upstream, i) => {
-      if (seen.has(upstream.name)) issuer(ctx)(['upstreams', i, 'name'], `"${upstream.name}" is already a name: each part of the answer needs its own`);
+      if (seen.has(upstream.name))
+        issuer(ctx)(['upstreams', i, 'name'], `"${upstream.name}" is already a name: each part of the answer needs its own`);
       seen.add(upstream.name);
     });
   })
-  .meta({ description: 'call several upstreams at once (GET, each with its own timeout) and answer their JSON merged: { name: body, ... }' });
+  .meta({
+    description: 'call several upstreams at once (GET, each with its own timeout) and answer their JSON merged: { name: body, ... }',
+  });
 
 /** A route's fields: `transform`, `aggregate`. */
 export const RouteTransformFields = {

@@ -13,7 +13,8 @@ const FORBIDDEN_SEGMENTS = new Set(['__proto__', 'constructor', 'prototype']);
 /** The path's segments, or why the text is not a path. */
 export function parseBodyPath(text: string): BodyPath | { error: string } {
   const segments = text.split('.');
-  if (segments.some((s) => s === '')) return { error: `expected field names joined by dots (user.address.city), got ${JSON.stringify(text)}` };
+  if (segments.some((s) => s === ''))
+    return { error: `expected field names joined by dots (user.address.city), got ${JSON.stringify(text)}` };
   const forbidden = segments.find((s) => FORBIDDEN_SEGMENTS.has(s));
   if (forbidden !== undefined) return { error: `"${forbidden}" cannot be a field name here: it reaches the object's prototype` };
   return segments;

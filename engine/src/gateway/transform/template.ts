@@ -58,7 +58,8 @@ export interface Template {
   readonly constant: string | undefined;
 }
 
-export const REFERENCE_FORMS = '{consumer.name}, {request.method}, {request.path}, {request.header.NAME}, {request.query.NAME} or {route.param.NAME}';
+export const REFERENCE_FORMS =
+  '{consumer.name}, {request.method}, {request.path}, {request.header.NAME}, {request.query.NAME} or {route.param.NAME}';
 
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
