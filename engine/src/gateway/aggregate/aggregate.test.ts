@@ -11,7 +11,7 @@ import { Agent, request } from 'undici';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { AggregateConfig } from '../../config/gateway/transform.ts';
 import { LIMITS } from '../../config/limits.ts';
-import { upstreamErrorCode } from '../../proxy/failures.ts';
+import { upstreamErrorCode } from '../../pipeline/failures.ts';
 import { freePort, waitFor } from '../../testing/harness.ts';
 import { TemplateScope, type RequestView } from '../transform/template.ts';
 import { createAggregator, PARTIAL_HEADER, type AggregateResult, type UpstreamCall } from './aggregate.ts';

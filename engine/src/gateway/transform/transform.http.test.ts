@@ -12,7 +12,7 @@ import { Agent, request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TransformConfig } from '../../config/gateway/transform.ts';
 import { LIMITS } from '../../config/limits.ts';
-import { downstreamResponseHeaders, upstreamRequestHeaders } from '../../proxy/headers.ts';
+import { downstreamResponseHeaders, upstreamRequestHeaders } from '../../pipeline/headers.ts';
 import { describeTransform } from './notes.ts';
 import { withQuery } from './query-edits.ts';
 import { TemplateScope } from './template.ts';

@@ -301,6 +301,44 @@ describe('a body that passes unchanged, with its reason', () => {
   });
 });
 
+describe('a body a node gathered whole (a response step)', () => {
+  const config: TransformConfig = { response: { body: { remove: ['secret'] } } };
+  const apply = (body: string, headers: HeaderBag, status = 200, method = 'GET') => {
+    const notes: string[] = [];
+    const out = compiled(config).response!.body!.apply(Buffer.from(body), headers, new TemplateScope({ ...view, method }), notes, status);
+    return { out: out?.toString(), headers, reason: describeTransform(notes) };
+  };
+
+  it('gives the new bytes and reframes the headers', () => {
+    const body = json({ secret: 1, ok: true });
+    expect(apply(body, jsonHeaders(body, { etag: '"a"' }))).toEqual({
+      out: '{"ok":true}',
+      headers: { 'content-type': 'application/json; charset=utf-8', 'content-length': '11' },
+      reason: 'transform: removed body secret',
+    });
+  });
+
+  it.each<[string, string, HeaderBag, string]>([
+    ['not JSON', 'secret', { 'content-type': 'text/plain' }, 'transform: body passed unchanged: not JSON (text/plain)'],
+    ['an array', '[1]', { 'content-type': 'application/json' }, 'transform: body passed unchanged: a JSON array, not an object'],
+    [
+      'larger than the limit',
+      json({ secret: 'x'.repeat(LIMITS.jsonBody.max) }),
+      { 'content-type': 'application/json' },
+      `transform: body passed unchanged: larger than ${LIMITS.jsonBody.max} bytes, the most the gateway buffers`,
+    ],
+    ['nothing to change', json({ ok: true }), { 'content-type': 'application/json' }, 'transform: nothing to change'],
+  ])('passes %s unchanged: undefined, headers untouched', (_name, body, headers, reason) => {
+    const before = { ...headers };
+    expect(apply(body, headers)).toEqual({ out: undefined, headers: before, reason });
+  });
+
+  it('leaves the answer to HEAD and a 304 alone, unnoted', () => {
+    expect(apply('', { 'content-type': 'application/json' }, 200, 'HEAD').reason).toBe('transform: nothing to change');
+    expect(apply('', { 'content-type': 'application/json' }, 304).reason).toBe('transform: nothing to change');
+  });
+});
+
 describe('compileTransform', () => {
   it('gives nothing for a route without a transform, and only the sides and parts a config has', () => {
     expect(compileTransform(undefined)).toBeUndefined();

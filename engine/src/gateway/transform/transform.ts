@@ -4,8 +4,9 @@
  * node adds no stage and no response step for it: the common path pays nothing.
  *
  * Per request, the node makes one TemplateScope (the request as received) and one notes list per
- * side, and reports `describeTransform(notes)` as the side's reason. On each side the body goes first
- * (it reads the message's Content-Type and length as they came), then the header edits.
+ * side, and reports `describeTransform(notes)` as the side's reason. A body step decides from the
+ * Content-Type, Content-Encoding and length in the headers it is given; header edits that change
+ * those fields are seen by it only when they ran first.
  */
 import type { BodyEditsConfig, TransformConfig } from '../../config/gateway/transform.ts';
 import { compileBodyEdits } from './body-edits.ts';
