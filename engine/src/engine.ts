@@ -237,12 +237,12 @@ export class Engine {
     if (!config) return [];
     return config.nodes.map((nodeConfig, index) => {
       const node = this.#nodes.get(nodeConfig.id)!;
-      const upstreams = upstreamsOf(nodeConfig, index).map(({ to }, i) => {
+      const upstreams = upstreamsOf(nodeConfig, index).map(({ to, route }, i) => {
         if (nodeConfig.kind === 'balancer') {
           const t = nodeConfig.targets[i];
           return { to, weight: typeof t === 'string' ? 1 : t.weight };
         }
-        if (nodeConfig.kind === 'gateway') return { to, route: nodeConfig.routes[i].match.path ?? '/*' };
+        if (nodeConfig.kind === 'gateway') return { to, route: nodeConfig.routes[route ?? i].match.path ?? '/*' };
         return { to };
       });
       return {

@@ -36,6 +36,12 @@ export const EDGE_ERRORS = {
   EDGE_AGGREGATE_FAILED: { status: 502, message: 'an upstream of the aggregate failed' },
   /** A stage of the node failed on this request (a bug in the engine, logged as an `engine.error` event). */
   EDGE_INTERNAL: { status: 500, message: 'the node failed on this request (an engine bug: see the engine log)' },
+  /** An aggregate upstream answered, but not with a 2xx: its part of the answer is missing (its own status is in `_errors`). */
+  EDGE_UPSTREAM_ERROR_STATUS: { status: 502, message: 'an aggregate upstream answered with an error status' },
+  /** An aggregate upstream's body is not JSON (its media type, a content coding, or its text): it cannot be merged. */
+  EDGE_UPSTREAM_NOT_JSON: { status: 502, message: 'an aggregate upstream answered with a body that is not JSON' },
+  /** An aggregate upstream's body is larger than the gateway buffers (LIMITS.jsonBody). */
+  EDGE_UPSTREAM_TOO_LARGE: { status: 502, message: 'an aggregate upstream answered with a body larger than the gateway buffers' },
   EDGE_CLIENT_ABORTED: { status: 499, message: 'the client went away before the response' },
   SERVICE_INJECTED_ERROR: { status: 500, message: 'the service returned an injected error' },
   /** Every slot busy and the queue full (`capacity`): turned away at once, with Retry-After. */

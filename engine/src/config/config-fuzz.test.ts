@@ -21,7 +21,7 @@ import { Engine } from '../engine.ts';
 import { startControlServer, type ControlServer } from '../server.ts';
 import type { EdgeConfigParsed } from './schema.ts';
 import { localPortOf } from './upstream.ts';
-import { validateConfig, validateText, type ConfigError } from './validate.ts';
+import { upstreamsOf, validateConfig, validateText, type ConfigError } from './validate.ts';
 
 const RUNS = Number(process.env.EDGELAB_FUZZ_RUNS ?? 300);
 const SEED = Number(process.env.EDGELAB_FUZZ_SEED ?? (process.env.EDGELAB_FUZZ_RUNS ? Date.now() % 2 ** 31 : 9));
@@ -395,12 +395,7 @@ function answersPromptly(config: EdgeConfigParsed): boolean {
       if (typeof l !== 'number' ? !(l.distribution === 'uniform' && l.max <= 100) : l > 100) return false;
       if (node.capacity?.queueTimeout !== undefined) return false;
     } else if (node.kind === 'proxy' || node.kind === 'gateway' || node.kind === 'balancer') {
-      const upstreams =
-        node.kind === 'proxy'
-          ? [node.to]
-          : node.kind === 'gateway'
-            ? node.routes.map((r) => r.to)
-            : node.targets.map((t) => (typeof t === 'string' ? t : t.to));
+      const upstreams = upstreamsOf(node, 0).map((u) => u.to);
       // A URL on this host is refused at once, or is a node of the config (a loop is refused by validation).
       if (upstreams.some((to) => to.includes('://') && localPortOf(to) === undefined)) return false;
       if (node.timeouts?.connect !== undefined || node.timeouts?.response !== undefined) {

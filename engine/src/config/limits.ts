@@ -92,6 +92,21 @@ export const LIMITS = {
   idLength: { max: 63, of: 'characters in a node id', why: 'an id travels in Via headers and every event (63, as a DNS label)' },
   /** Names are shown in the page, the CLI's tables and the reports. */
   nameLength: { max: 100, of: 'characters in a name', why: 'names are shown in the page and in the tables of `edgelab run`' },
+  /** An aggregate route calls every upstream for each request it answers. */
+  aggregateUpstreams: {
+    max: 20,
+    of: 'upstreams per aggregate',
+    why: 'each request to the route calls every one of them at once',
+  },
+  /**
+   * JSON.parse and JSON.stringify of a 1 MB body took ~20 ms together (4 MB: ~90 ms). Not set by a
+   * config: above it a transform passes the body on unchanged, and an aggregate upstream fails.
+   */
+  jsonBody: {
+    max: 1_048_576,
+    of: 'bytes of a JSON body a gateway buffers to transform it, or per upstream of an aggregate (a larger body passes unchanged, or fails its upstream)',
+    why: 'the body is held in memory and parsed on the event loop every node shares (~20 ms for 1 MB)',
+  },
   /** Paths and URLs: 2 KB, what browsers and proxies commonly accept in a request line. */
   pathLength: { max: 2_048, of: 'characters in a path or URL', why: 'longer request targets are refused by common browsers and proxies' },
   /** A header line: nginx's large_client_header_buffers holds 8 KB per line by default. */

@@ -90,7 +90,7 @@ export { RouteMatch };
 /** A gateway route: what it matches and where it sends it; auth, limits and transforms add their fields from config/gateway/. */
 export const Route = z.strictObject({
   match: RouteMatch,
-  to: Upstream,
+  to: Upstream.optional().meta({ description: 'the node or URL the route sends to (a route gives `to` or `aggregate`)' }),
   stripPrefix: PathSpec.optional(),
   ...RouteForwardFields,
   ...RouteAuthFields,

@@ -40,7 +40,8 @@ export function compileRoute(route: RouteConfig, index: number): CompiledRoute {
   const query = compileConditions(match.query, 'query');
   return {
     index,
-    to: route.to,
+    // An aggregate route calls its own upstreams (the aggregate stage answers it): its label names them.
+    to: route.to ?? `aggregate of ${(route.aggregate?.upstreams ?? []).map((u) => u.name).join(', ')}`,
     description: describeRoute(methods, hosts, path, headers, query),
     methods,
     hosts,
