@@ -106,3 +106,112 @@ describe('gateway routing', () => {
     expect(res.headers['x-edgelab-error']).toBe('EDGE_UPSTREAM_TIMEOUT');
   });
 });
+
+describe('gateway transforms', () => {
+  it('edits the request before it goes upstream and the response before it comes back, each edit in the trace', async () => {
+    const seen = await rawUpstream((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c));
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/json', server: 'secret-box', 'x-seen-body': body });
+        res.end(JSON.stringify({ user_id: 7, internal: { notes: 'x', keep: 1 } }));
+      });
+    });
+    upstreams.push(seen);
+    running = await startEngine({
+      version: 1,
+      nodes: [
+        {
+          id: 'api',
+          kind: 'gateway',
+          routes: [
+            {
+              match: { path: '/users/:id' },
+              to: seen.url,
+              transform: {
+                request: {
+                  headers: { set: { 'x-user': '{route.param.id}' }, remove: ['x-internal'] },
+                  query: { set: { v: '2' }, remove: ['debug'] },
+                  body: { remove: ['password'] },
+                },
+                response: { headers: { remove: ['server'] }, body: { rename: { user_id: 'userId' }, remove: ['internal.notes'] } },
+              },
+            },
+          ],
+        },
+      ],
+    });
+    const res = await request(`http://127.0.0.1:${running.port('api')}/users/7?debug=1&a=b`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-internal': 'leak' },
+      body: JSON.stringify({ name: 'ada', password: 'hunter2' }),
+    });
+    const text = await res.body.text();
+    expect(JSON.parse(text)).toEqual({ userId: 7, internal: { keep: 1 } });
+    expect(res.headers['content-length']).toBe(String(Buffer.byteLength(text)));
+    expect(res.headers.server).toBeUndefined();
+    const received = seen.received[0];
+    expect(received.url).toBe('/users/7?a=b&v=2');
+    expect(received.headers['x-user']).toBe('7');
+    expect(received.headers['x-internal']).toBeUndefined();
+    expect(JSON.parse(res.headers['x-seen-body'] as string)).toEqual({ name: 'ada' });
+    const stages = completed('api')[0].stages!;
+    expect(stages.map((s) => s.stage)).toEqual(['route', 'transform', 'forward', 'transform']);
+    expect(stages[1].reason).toMatch(/removed x-internal; set x-user: 7/);
+    expect(stages[3].reason).toMatch(/^response: .*renamed body user_id -> userId/);
+  });
+});
+
+describe('gateway aggregation', () => {
+  const json = (body: unknown, delayMs = 0, status = 200) =>
+    rawUpstream((_req, res) => {
+      setTimeout(() => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(body));
+      }, delayMs);
+    });
+
+  it('answers what arrived under partial, marking the slow and the failing upstream; fail-whole answers 502', async () => {
+    const [user, slow, broken] = [await json({ id: 7 }), await json([1], 1_000), await json({ error: 'x' }, 0, 500)];
+    upstreams.push(user, slow, broken);
+    const aggregate = (policy: string) => ({
+      policy,
+      upstreams: [
+        { name: 'user', to: user.url, path: '/users/{route.param.id}' },
+        { name: 'orders', to: slow.url, path: '/orders?user={route.param.id}', timeout: '150ms' },
+        { name: 'prefs', to: broken.url, path: '/prefs/{route.param.id}' },
+      ],
+    });
+    running = await startEngine({
+      version: 1,
+      nodes: [
+        {
+          id: 'api',
+          kind: 'gateway',
+          routes: [
+            { match: { path: '/profile/:id' }, aggregate: aggregate('partial') },
+            { match: { path: '/strict/:id' }, aggregate: aggregate('fail-whole') },
+          ],
+        },
+      ],
+    });
+    const partial = await request(`http://127.0.0.1:${running.port('api')}/profile/7`);
+    const body = JSON.parse(await partial.body.text());
+    expect(partial.statusCode).toBe(200);
+    expect(body.user).toEqual({ id: 7 });
+    expect(body._errors).toMatchObject({ orders: { error: 'EDGE_UPSTREAM_TIMEOUT' }, prefs: { error: 'EDGE_UPSTREAM_ERROR_STATUS', status: 500 } });
+    expect(user.received[0].url).toBe('/users/7');
+    const strict = await request(`http://127.0.0.1:${running.port('api')}/strict/7`);
+    expect(strict.statusCode).toBe(502);
+    expect(strict.headers['x-edgelab-error']).toBe('EDGE_AGGREGATE_FAILED');
+    await strict.body.text();
+    const done = completed('api');
+    expect(done.map((e) => [e.status, e.error])).toEqual([
+      [200, undefined],
+      [502, 'EDGE_AGGREGATE_FAILED'],
+    ]);
+    expect(done[0].stages!.map((s) => s.stage)).toEqual(['route', 'aggregate']);
+    const forwards = running.events.filter((e): e is EventOf<'request.forwarded'> => e.type === 'request.forwarded' && e.rid === done[0].rid);
+    expect(forwards.map((f) => f.to).sort()).toEqual([user.url, slow.url, broken.url].sort());
+  });
+});

@@ -1,10 +1,18 @@
 /** What the gateway's stages keep about one request (the exchange's `local`): the route it took. */
-import type { Decision } from '../events.ts';
+import type { Decision, StageStep } from '../events.ts';
 import type { RouteHit } from './routing/route-table.ts';
+import type { TemplateScope } from './transform/template.ts';
 
 export interface GatewayRequest {
   /** The route, its captured parameters, and the path to forward (normalised, rewritten, with the query). */
   hit: RouteHit;
   /** Why the route was chosen, as the forward event tells it. */
   decision: Decision;
+  /** The request target to forward when a stage changed it (a transform's query); else the route's `hit.path`. */
+  path?: string;
+  /** The request as received, for templates (`{request.header.x-user}`), made by the first stage that needs it. */
+  scope?: TemplateScope;
+  /** What the response edits did (headers, then body), and their step in the trace. */
+  responseNotes?: string[];
+  responseStep?: StageStep;
 }

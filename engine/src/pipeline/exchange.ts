@@ -4,7 +4,7 @@
  * its time and reason), the per-request state stages keep (the node kind's own `local`, the consumer),
  * and the response-phase steps stages registered, applied to whatever answer goes out.
  */
-import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { EDGE_ERRORS, ERROR_HEADER, type EdgeErrorCode } from '../errors.ts';
 import type { Decision, StageStep } from '../events.ts';
 import { ALLOWED_METHODS, reflectTrace } from '../nodes/edge-rules.ts';
@@ -54,6 +54,13 @@ export class Exchange<L = unknown> {
   consumer: Consumer | undefined = undefined;
   /** Response-phase steps in the order they were added; none on most requests. */
   responseSteps: ResponseStep<L>[] | undefined = undefined;
+  /**
+   * The request's headers as a stage edited them (a request transform), for the forwarder to apply the
+   * hop rules to instead of the headers as received; undefined on most requests.
+   */
+  requestHeaders: IncomingHttpHeaders | undefined = undefined;
+  /** The request body as a stage read or rewrote it, sent instead of streaming the request through. */
+  requestBody: Buffer | AsyncIterable<Uint8Array> | undefined = undefined;
 
   constructor(
     readonly rid: string,

@@ -48,11 +48,12 @@ export interface Hop {
  */
 export function forward<C>(exchange: Exchange, pool: Pool, path: string, hop: Hop, owner: TryOwner<C>, context: C, headersTimeout?: number): void {
   const { req } = exchange;
-  const hasBody = req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
+  const received = exchange.requestHeaders ?? req.headers;
+  const hasBody = received['content-length'] !== undefined || received['transfer-encoding'] !== undefined;
   const dispatchOptions: Dispatcher.DispatchOptions = {
     path,
     method: (req.method ?? 'GET') as Dispatcher.HttpMethod,
-    headers: upstreamRequestHeaders(req.headers, {
+    headers: upstreamRequestHeaders(received, {
       nodeId: hop.nodeId,
       httpVersion: req.httpVersion,
       peer: req.socket.remoteAddress ?? '',
@@ -60,7 +61,8 @@ export function forward<C>(exchange: Exchange, pool: Pool, path: string, hop: Ho
       requestId: exchange.rid,
       trustedHop: exchange.trustedHop,
     }),
-    body: hasBody ? req : null,
+    // undici takes any (async) iterable body, though its dispatch type lists only streams and buffers.
+    body: (exchange.requestBody ?? (hasBody ? req : null)) as Dispatcher.DispatchOptions['body'],
     headersTimeout: headersTimeout ?? hop.responseTimeout,
     bodyTimeout: hop.responseTimeout,
   };

@@ -6,9 +6,12 @@
 import type { BalancerConfig, GatewayConfig, ProxyConfig } from '../config/schema.ts';
 import type { PartitionMode } from '../faults/partition.ts';
 import { LISTEN_HOST, NodeServer, type NodeContext } from '../nodes/node-server.ts';
+import type { Dispatcher } from 'undici';
+import { EDGE_ERRORS, type EdgeErrorCode } from '../errors.ts';
 import type { Exchange } from './exchange.ts';
 import type { Hop } from './forwarder.ts';
-import { forwardedNode } from './headers.ts';
+import { forwardedNode, upstreamRequestHeaders } from './headers.ts';
+import { upstreamErrorCode } from './failures.ts';
 import { Runner, type RetrySettings } from './runner.ts';
 import { DEFAULT_TIMEOUTS, UpstreamPools, type Timeouts } from './upstream-pools.ts';
 import type { Stage } from './verdict.ts';
@@ -90,6 +93,33 @@ export abstract class ForwardingNode<C extends ForwardingConfig, L = unknown> ex
     this.#runner.run(exchange as Exchange<L>);
   }
 
+  /** The headers a request of `exchange` carries upstream: the hop rules over the request (as a stage edited it). */
+  protected upstreamHeaders(exchange: Exchange): Record<string, string | string[]> {
+    const { req } = exchange;
+    return upstreamRequestHeaders(exchange.requestHeaders ?? req.headers, {
+      nodeId: this.id,
+      httpVersion: req.httpVersion,
+      peer: req.socket.remoteAddress ?? '',
+      forwardedBy: this.#runner.host.hop().forwardedBy,
+      requestId: exchange.rid,
+      trustedHop: exchange.trustedHop,
+    });
+  }
+
+  /**
+   * One GET to an upstream over this node's pools, its body left to the caller (an aggregate's call).
+   * Rejects with an error whose `code` is the stable edge code of the failure.
+   */
+  protected async get(upstream: string, path: string, headers: Record<string, string | string[]>, timeoutMs: number, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
+    const origin = this.ctx.resolve(upstream);
+    if (origin === undefined) throw new CodedError('EDGE_NO_TARGET');
+    try {
+      return await this.#pools.get(origin).request({ path, method: 'GET', headers, signal, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+    } catch (error) {
+      throw new CodedError(signal.aborted ? 'EDGE_CLIENT_ABORTED' : upstreamErrorCode(error));
+    }
+  }
+
   #configure(): void {
     if (this.#configured) return;
     this.#runner.configure(this.buildStages(this.config), this.retryPolicyOf(this.config));
@@ -103,4 +133,11 @@ function timeoutsOf(config: ForwardingConfig): Timeouts {
 
 function stripUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** A failure with its stable edge code, as an aggregate's calls report them. */
+class CodedError extends Error {
+  constructor(readonly code: EdgeErrorCode) {
+    super(EDGE_ERRORS[code].message);
+  }
 }

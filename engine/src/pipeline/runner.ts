@@ -102,6 +102,7 @@ export class Runner<L = unknown> implements TryOwner<Try> {
         return true;
       case 'answer':
         exchange.decision = verdict.decision;
+        if (verdict.error !== undefined) exchange.error = verdict.error;
         exchange.answer(verdict.status, verdict.headers, verdict.body);
         return true;
       case 'handled':

@@ -42,6 +42,8 @@ export interface AnswerVerdict {
   headers: OutgoingHttpHeaders;
   body?: string | Buffer;
   decision?: Decision;
+  /** The edge error this answer stands for, when it is one (a failed aggregate): it goes in `request.completed`. */
+  error?: EdgeErrorCode;
 }
 
 export interface HandledVerdict {

@@ -6,8 +6,8 @@ export function createForwardStage(): Stage<GatewayRequest> {
   return {
     name: 'forward',
     run: (exchange) => {
-      const { hit, decision } = exchange.local!;
-      return { kind: 'forward', upstream: hit.to, path: hit.path, decision, timeout: hit.timeout };
+      const { hit, decision, path } = exchange.local!;
+      return { kind: 'forward', upstream: hit.to, path: path ?? hit.path, decision, timeout: hit.timeout };
     },
   };
 }
