@@ -11,7 +11,7 @@ import { InputError } from './errors.ts';
 import { FaultController, type FaultRecord } from './faults/controller.ts';
 import { MetricsRegistry } from './metrics/metrics-registry.ts';
 import { BalancerNode, type BalancerTargetView, type L4ConnectionView } from './balancer/balancer-node.ts';
-import { GatewayNode } from './gateway/gateway-node.ts';
+import { GatewayNode, type GatewayView } from './gateway/gateway-node.ts';
 import { L4Links } from './nodes/l4-links.ts';
 import { LISTEN_HOST, type NodeContext, type NodeServer } from './nodes/node-server.ts';
 import { ProxyNode } from './proxy/proxy-node.ts';
@@ -55,6 +55,8 @@ export interface TopologyNode {
   connections?: L4ConnectionView[];
   /** A service's capacity, live: in flight, queued, rejected so far, the limits in force, saturated or not. */
   service?: CapacityState;
+  /** A gateway's stages and route table (in the order routes are tried), with each route's hits and stages. */
+  gateway?: GatewayView;
 }
 
 /** What `traffic.state` and `GET /api/traffic` say about the traffic (events.ts declares it). */
@@ -255,6 +257,7 @@ export class Engine {
         upstreams,
         ...(node instanceof BalancerNode ? balancerView(node) : {}),
         ...(node instanceof ServiceNode ? { service: node.capacityState() } : {}),
+        ...(node instanceof GatewayNode ? { gateway: node.view() } : {}),
       };
     });
   }

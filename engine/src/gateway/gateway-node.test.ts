@@ -58,6 +58,13 @@ describe('gateway routing', () => {
     const stages = completed('api')[0].stages!;
     expect(stages.map((s) => s.stage)).toEqual(['route', 'forward']);
     expect(stages[0].reason).toMatch(/route 2 .*\/users\/:id.* matched \/users\/42 with id=42/);
+    // The inspector's table: routes in the order they are tried, each with its hits and stages.
+    const view = running!.engine.topology().find((n) => n.id === 'api')!.gateway!;
+    expect(view.stages).toEqual(['route', 'forward']);
+    expect(view.routes.map((r) => [r.index, r.hits, r.stages])).toEqual([
+      [1, 1, ['route', 'forward']],
+      [0, 1, ['route', 'forward']],
+    ]);
   });
 
   it('matches the normalised path and forwards it; an encoded slash is refused with 400, never routed', async () => {

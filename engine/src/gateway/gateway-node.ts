@@ -6,7 +6,8 @@ import type { GatewayConfig } from '../config/schema.ts';
 import { ForwardingNode } from '../pipeline/forwarding-node.ts';
 import type { Stage } from '../pipeline/verdict.ts';
 import type { GatewayRequest } from './request.ts';
-import { compileRouteTable, type RouteTable } from './routing/route-table.ts';
+import type { StageName } from '../events.ts';
+import { compileRouteTable, type RouteTable, type RouteTableEntry } from './routing/route-table.ts';
 import { REQUEST_ID_HEADER } from '../pipeline/headers.ts';
 import { DEFAULT_TIMEOUTS } from '../pipeline/upstream-pools.ts';
 import { createAggregateStage, type Fanout } from './stages/aggregate.ts';
@@ -18,16 +19,33 @@ export class GatewayNode extends ForwardingNode<GatewayConfig, GatewayRequest> {
   readonly kind = 'gateway' as const;
 
   #table: RouteTable | undefined;
+  /** Requests each route took since the config was applied, by config index. */
+  #hits: number[] = [];
 
   protected buildStages(config: GatewayConfig): Stage<GatewayRequest>[] {
     const table = (this.#table = compileRouteTable(config.routes));
+    this.#hits = config.routes.map(() => 0);
     const stages: Array<Stage<GatewayRequest> | undefined> = [
-      createRouteStage(config, table),
+      createRouteStage(config, table, this.#hits),
       createTransformStage(config),
       createAggregateStage(config, this.#fanout(config)),
       createForwardStage(),
     ];
     return stages.filter((stage) => stage !== undefined);
+  }
+
+  /** The gateway as the inspector shows it: its stages, and its route table in the order routes are tried, with hits. */
+  view(): GatewayView {
+    const stages = this.stages.map((stage) => stage.name);
+    const routes = this.config.routes;
+    return {
+      stages,
+      routes: (this.#table?.entries ?? []).map((entry) => ({
+        ...entry,
+        hits: this.#hits[entry.index] ?? 0,
+        stages: routeStages(routes[entry.index]),
+      })),
+    };
   }
 
   /** An aggregate's calls: GETs over this node's pools, each reported as a forward of its request. */
@@ -51,4 +69,24 @@ export class GatewayNode extends ForwardingNode<GatewayConfig, GatewayRequest> {
       },
     };
   }
+}
+
+/** One route of the gateway's table, as the inspector shows it. */
+export interface GatewayRouteView extends RouteTableEntry {
+  /** Requests it took since the config was applied. */
+  hits: number;
+  /** The stages a request on this route passes, in order. */
+  stages: StageName[];
+}
+
+export interface GatewayView {
+  /** The gateway's stages, in order. */
+  stages: StageName[];
+  /** Its routes in the order they are tried (most specific first). */
+  routes: GatewayRouteView[];
+}
+
+/** The stages a request on `route` passes: those its config asks for. */
+function routeStages(route: GatewayConfig['routes'][number]): StageName[] {
+  return ['route', ...(route.transform ? (['transform'] as const) : []), route.aggregate ? 'aggregate' : 'forward'];
 }

@@ -5,8 +5,10 @@
 import type { FaultInfo, NodeMetrics, NodeState } from '../../../engine/src/events.ts';
 import type { NodeKind } from '../../../engine/src/config/schema.ts';
 import type { TopologyNode, TrafficState } from '../../../engine/src/engine.ts';
+import type { GatewayRouteView, GatewayView } from '../../../engine/src/gateway/gateway-node.ts';
 import type { CapacityState } from '../../../engine/src/service/service-capacity.ts';
 
+export type { GatewayRouteView, GatewayView };
 export type { CapacityState, FaultInfo as Fault, NodeKind, NodeMetrics, NodeState, TopologyNode, TrafficState };
 
 export type TrafficFlowState = TrafficState['flows'][number];

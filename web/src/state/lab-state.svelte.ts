@@ -10,7 +10,7 @@
  */
 import type { Decision, EngineEvent, NodeMetrics, NodeState } from '../../../engine/src/events.ts';
 import { api, ApiError } from '../lib/api.ts';
-import type { ApiFieldError, CapacityState, Fault, MetricsSnapshot, Topology, TopologyNode, TrafficState } from '../lib/api-types.ts';
+import type { ApiFieldError, CapacityState, Fault, GatewayView, MetricsSnapshot, Topology, TopologyNode, TrafficState } from '../lib/api-types.ts';
 import { PickHistory, type PickRecord } from '../lib/balancer/pick-history.ts';
 import { withAlgorithm, type AlgorithmChoice } from '../lib/balancer/switch-algorithm.ts';
 import { ClockSync } from '../lib/dots/clock-sync.ts';
@@ -110,6 +110,8 @@ export class LabState {
   algorithmViews = $state.raw<Record<string, AlgorithmView>>({});
   /** Each service's capacity and queue (in flight, queued, limits, rejected) from the latest topology read, by node id. */
   capacities = $state.raw<Record<string, CapacityState>>({});
+  /** Each gateway's stages and route table with hits, from the latest topology read, by node id. */
+  gateways = $state.raw<Record<string, GatewayView>>({});
   /** Each balancer's recent picks, newest first, since the config was last applied. */
   picks = $state.raw<Record<string, PickRecord[]>>({});
 
@@ -232,6 +234,7 @@ export class LabState {
 
   #applyLiveViews(topology: Topology, askedAt: number): void {
     this.capacities = Object.fromEntries((topology.nodes ?? []).flatMap((n) => (n.service === undefined ? [] : [[n.id, n.service]])));
+    this.gateways = Object.fromEntries((topology.nodes ?? []).flatMap((n) => (n.gateway === undefined ? [] : [[n.id, n.gateway]])));
     this.algorithmViews = Object.fromEntries(
       (topology.nodes ?? [])
         .filter((n) => n.algorithm !== undefined)

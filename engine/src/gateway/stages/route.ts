@@ -8,7 +8,8 @@ import type { Stage } from '../../pipeline/verdict.ts';
 import type { GatewayRequest } from '../request.ts';
 import type { RouteTable } from '../routing/route-table.ts';
 
-export function createRouteStage(_config: GatewayConfig, table: RouteTable): Stage<GatewayRequest> {
+/** `hits[i]` counts the requests route i took (the inspector's route table). */
+export function createRouteStage(_config: GatewayConfig, table: RouteTable, hits: number[]): Stage<GatewayRequest> {
   return {
     name: 'route',
     run: (exchange) => {
@@ -21,6 +22,7 @@ export function createRouteStage(_config: GatewayConfig, table: RouteTable): Sta
         return { kind: 'respond', error: 'EDGE_NO_ROUTE', decision: { stage: 'route', reason } };
       }
       if (hit.kind === 'refused') return { kind: 'respond', error: hit.error, decision: { stage: 'route', reason: hit.reason } };
+      hits[hit.route]++;
       exchange.local = { hit, decision: { stage: 'route', route: hit.route, reason: hit.reason } };
       return { kind: 'continue', reason: hit.reason };
     },
