@@ -54,7 +54,7 @@ export class JwtVerifier {
     const space = authorization.indexOf(' ');
     const scheme = space === -1 ? authorization : authorization.slice(0, space);
     if (scheme.length !== BEARER.length || scheme.toLowerCase() !== BEARER) return undefined;
-    const token = authorization.slice(space + 1).trim();
+    const token = space === -1 ? '' : authorization.slice(space + 1).trim();
     if (token === '') return NO_TOKEN;
     if (!COMPACT_JWS.test(token)) return NOT_JWS;
     let header: { alg?: unknown; kid?: unknown };

@@ -4,7 +4,7 @@
  * signs with jose (any algorithm, a private key for RS/PS/ES); the traffic generator mints HMAC tokens
  * synchronously on its send path with `signHmacToken`, the same bytes jose produces (a test holds it so).
  */
-import { createHmac, type KeyObject } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { SignJWT, type JWTPayload } from 'jose';
 import type { JwtConfig } from '../../config/gateway/auth.ts';
 import type { JwtAlgorithm } from './algorithms.ts';
@@ -34,8 +34,8 @@ export function tokenClaims(settings: ClaimSettings, request: TokenRequest): JWT
   };
 }
 
-/** A signed JWT: `key` is the HMAC secret's bytes or a private key. */
-export function signToken(claims: JWTPayload, algorithm: JwtAlgorithm, key: Uint8Array | KeyObject, kid?: string): Promise<string> {
+/** A signed JWT: `key` is the HMAC secret's bytes or a private key (a Node KeyObject or a WebCrypto key). */
+export function signToken(claims: JWTPayload, algorithm: JwtAlgorithm, key: Parameters<SignJWT['sign']>[0], kid?: string): Promise<string> {
   return new SignJWT(claims).setProtectedHeader({ alg: algorithm, typ: 'JWT', ...(kid !== undefined ? { kid } : {}) }).sign(key);
 }
 
