@@ -57,7 +57,11 @@ async function verify(file: string, token: string) {
   return auth.authenticate({ headers: { authorization: `Bearer ${token}` } }, auth.policies[0]);
 }
 
-const hsConfig = () => config('hs.yaml', '{ algorithms: [HS256], secret: edgelab-test-secret-of-forty-bytes-long!, issuer: https://issuer.test, audience: api }');
+const hsConfig = () =>
+  config(
+    'hs.yaml',
+    '{ algorithms: [HS256], secret: edgelab-test-secret-of-forty-bytes-long!, issuer: https://issuer.test, audience: api }',
+  );
 
 describe('edgelab token', () => {
   it('prints an HS256 token the gateway of the config accepts, with its issuer, audience and lifetime', async () => {
@@ -81,7 +85,9 @@ describe('edgelab token', () => {
     expect(await verify(file, ran.stdout.trim())).toMatchObject({ kind: 'consumer', consumer: { name: 'mobile' } });
     const missing = await edgelab(['token', file, '--consumer', 'mobile']);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain('edgelab: --key: gateway api verifies RS256 with a public key; sign with its private key: --key private.pem');
+    expect(missing.stderr).toContain(
+      'edgelab: --key: gateway api verifies RS256 with a public key; sign with its private key: --key private.pem',
+    );
   });
 
   it('finds the kid of the key set entry that matches the private key', async () => {
@@ -101,7 +107,11 @@ describe('edgelab token', () => {
   });
 
   it('mints from flags alone, without a config', async () => {
-    const minted = await mintTestToken({ consumer: 'mobile', secret: 'edgelab-test-secret-of-forty-bytes-long!', expires: '90s' }, undefined, NOW);
+    const minted = await mintTestToken(
+      { consumer: 'mobile', secret: 'edgelab-test-secret-of-forty-bytes-long!', expires: '90s' },
+      undefined,
+      NOW,
+    );
     expect(minted.summary).toBe('consumer mobile, HS256, expires 2025-01-01T00:01:30.000Z');
     expect(decodeJwt(minted.token)).toEqual({ sub: 'mobile', iat: NOW / 1000, exp: NOW / 1000 + 90 });
   });
@@ -120,7 +130,10 @@ describe('edgelab token', () => {
     [{ consumer: 'web', expires: '0s' }, '--expires: expected a lifetime like 90s, 30m, 1h or 7d, got "0s"'],
     [{ consumer: 'web', notBefore: '-5s' }, '--not-before: expected a delay like 0s, 30s or 5m, got "-5s"'],
     [{ consumer: 'web', alg: 'RS256' }, '--alg: the gateway api does not allow RS256 (allowed: HS256)'],
-    [{ consumer: 'web', alg: 'none' }, '--alg: expected one of HS256, HS384, HS512, RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, got "none"'],
+    [
+      { consumer: 'web', alg: 'none' },
+      '--alg: expected one of HS256, HS384, HS512, RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, got "none"',
+    ],
     [{ consumer: 'web', gateway: 'svc' }, '--gateway: "svc" is not a gateway with JWT credentials (those are: api)'],
     [{ consumer: 'web', gateway: 'nope' }, '--gateway: the config has no node "nope"'],
     [{ consumer: 'web', key: 'missing.pem' }, '--key: no such file missing.pem'],

@@ -53,9 +53,11 @@ export interface MintedToken {
 export async function mintTestToken(flags: TokenFlags, config: EdgeConfigParsed | undefined, nowMs: number): Promise<MintedToken> {
   if (flags.consumer === undefined) throw new FlagError('--consumer: required: the consumer the token names');
   const lifetimeMs = parseLifetime(flags.expires);
-  if (lifetimeMs === undefined || lifetimeMs === 0) throw new FlagError(`--expires: expected a lifetime like 90s, 30m, 1h or 7d, got "${flags.expires}"`);
+  if (lifetimeMs === undefined || lifetimeMs === 0)
+    throw new FlagError(`--expires: expected a lifetime like 90s, 30m, 1h or 7d, got "${flags.expires}"`);
   const notBeforeMs = flags.notBefore === undefined ? undefined : parseLifetime(flags.notBefore);
-  if (flags.notBefore !== undefined && notBeforeMs === undefined) throw new FlagError(`--not-before: expected a delay like 0s, 30s or 5m, got "${flags.notBefore}"`);
+  if (flags.notBefore !== undefined && notBeforeMs === undefined)
+    throw new FlagError(`--not-before: expected a delay like 0s, 30s or 5m, got "${flags.notBefore}"`);
   const gateway = config ? jwtGateway(config, flags.gateway) : undefined;
   const jwt = gateway?.credentials?.jwt;
   if (gateway && !gateway.consumers?.some((c) => c.name === flags.consumer)) {
@@ -71,7 +73,10 @@ export async function mintTestToken(flags: TokenFlags, config: EdgeConfigParsed 
   const claims = tokenClaims(settings, { consumer: flags.consumer, nowMs, lifetimeMs, notBeforeMs });
   const token = await signToken(claims, algorithm, key, kid);
   const of = gateway ? ` of gateway ${gateway.id}` : '';
-  return { token, summary: `consumer ${flags.consumer}${of}, ${algorithm}${kid ? ` (kid ${kid})` : ''}, expires ${new Date((claims.exp as number) * 1000).toISOString()}` };
+  return {
+    token,
+    summary: `consumer ${flags.consumer}${of}, ${algorithm}${kid ? ` (kid ${kid})` : ''}, expires ${new Date((claims.exp as number) * 1000).toISOString()}`,
+  };
 }
 
 /** The gateway whose JWT settings apply: the one `--gateway` names, or the config's only gateway with JWT credentials. */
@@ -81,13 +86,17 @@ function jwtGateway(config: EdgeConfigParsed, id: string | undefined): GatewayCo
     const node = config.nodes.find((n) => n.id === id);
     if (!node) throw new FlagError(`--gateway: the config has no node "${id}"`);
     if (node.kind !== 'gateway' || !node.credentials?.jwt) {
-      throw new FlagError(`--gateway: "${id}" is not a gateway with JWT credentials${gateways.length ? ` (those are: ${gateways.map((g) => g.id).join(', ')})` : ''}`);
+      throw new FlagError(
+        `--gateway: "${id}" is not a gateway with JWT credentials${gateways.length ? ` (those are: ${gateways.map((g) => g.id).join(', ')})` : ''}`,
+      );
     }
     return node;
   }
   if (gateways.length === 1) return gateways[0];
   if (gateways.length === 0) throw new FlagError('the config has no gateway with JWT credentials (credentials.jwt)');
-  throw new FlagError(`--gateway: the config has several gateways with JWT credentials (${gateways.map((g) => g.id).join(', ')}): name one`);
+  throw new FlagError(
+    `--gateway: the config has several gateways with JWT credentials (${gateways.map((g) => g.id).join(', ')}): name one`,
+  );
 }
 
 interface Signer {
@@ -101,12 +110,18 @@ function secretSigner(flags: TokenFlags, jwt: JwtConfig | undefined, gateway: st
   const algorithm = flags.alg === undefined ? allowed.find(isHmac) : checkedAlg(flags.alg, allowed, gateway);
   const secret = flags.secret ?? jwt?.secret;
   if (algorithm === undefined) {
-    throw new FlagError(`--key: gateway ${gateway} verifies ${allowed.join(', ')} with a public key; sign with its private key: --key private.pem`);
+    throw new FlagError(
+      `--key: gateway ${gateway} verifies ${allowed.join(', ')} with a public key; sign with its private key: --key private.pem`,
+    );
   }
   if (!isHmac(algorithm)) throw new FlagError(`--key: ${algorithm} signs with a private key: give --key private.pem`);
-  if (secret === undefined) throw new FlagError(`--secret: ${algorithm} signs with a shared secret: give a config file whose gateway has one, --secret, or --key for RS*, PS*, ES*`);
+  if (secret === undefined)
+    throw new FlagError(
+      `--secret: ${algorithm} signs with a shared secret: give a config file whose gateway has one, --secret, or --key for RS*, PS*, ES*`,
+    );
   const min = JWT_ALGORITHMS[algorithm as 'HS256'].minSecretBytes;
-  if (Buffer.byteLength(secret) < min) throw new FlagError(`--secret: ${algorithm} needs a secret of at least ${min} bytes (RFC 7518 section 3.2)`);
+  if (Buffer.byteLength(secret) < min)
+    throw new FlagError(`--secret: ${algorithm} needs a secret of at least ${min} bytes (RFC 7518 section 3.2)`);
   return { algorithm, key: new TextEncoder().encode(secret), kid: flags.kid };
 }
 
@@ -126,7 +141,8 @@ function privateKeySigner(flags: TokenFlags, file: string, jwt: JwtConfig | unde
     if (mismatch) throw new FlagError(`--alg: ${mismatch}`);
   } else {
     algorithm = allowed.find((a) => keyMismatch(key, a) === undefined);
-    if (algorithm === undefined) throw new FlagError(`--key: the key fits none of ${allowed.join(', ') || 'the algorithms the gateway allows'}`);
+    if (algorithm === undefined)
+      throw new FlagError(`--key: the key fits none of ${allowed.join(', ') || 'the algorithms the gateway allows'}`);
   }
   const keySet = jwt?.jwks?.keySet;
   return { algorithm, key, kid: flags.kid ?? (keySet ? kidOf(key, keySet) : undefined) };
@@ -134,7 +150,8 @@ function privateKeySigner(flags: TokenFlags, file: string, jwt: JwtConfig | unde
 
 function checkedAlg(alg: string, allowed: readonly JwtAlgorithm[], gateway: string | undefined): JwtAlgorithm {
   if (!isJwtAlgorithm(alg)) throw new FlagError(`--alg: expected one of ${JWT_ALGORITHM_IDS.join(', ')}, got "${alg}"`);
-  if (!allowed.includes(alg)) throw new FlagError(`--alg: the gateway${gateway ? ` ${gateway}` : ''} does not allow ${alg} (allowed: ${allowed.join(', ')})`);
+  if (!allowed.includes(alg))
+    throw new FlagError(`--alg: the gateway${gateway ? ` ${gateway}` : ''} does not allow ${alg} (allowed: ${allowed.join(', ')})`);
   return alg;
 }
 

@@ -20,7 +20,14 @@ function config(flow: Record<string, unknown>, more: Record<string, unknown> = {
   return {
     version: 1,
     nodes: [
-      { id: 'api', kind: 'gateway', consumers: CONSUMERS, credentials: { apiKey: { header: 'x-api-key' }, jwt: jwtSettings }, routes: [{ to: 'svc' }], ...more },
+      {
+        id: 'api',
+        kind: 'gateway',
+        consumers: CONSUMERS,
+        credentials: { apiKey: { header: 'x-api-key' }, jwt: jwtSettings },
+        routes: [{ to: 'svc' }],
+        ...more,
+      },
       { id: 'jwt-only', kind: 'gateway', consumers: JWT_CONSUMERS.slice(0, 1), credentials: { jwt: jwtSettings }, routes: [{ to: 'svc' }] },
       { id: 'svc', kind: 'service' },
     ],
@@ -54,11 +61,17 @@ describe('a flow auth in the config', () => {
     expect(errorsOf(config({ auth: { consumers: ['mobile'], gateway: 'jwt-only', credential: 'api-key' } }))).toEqual([
       'traffic[0].auth.consumers[0]: gateway jwt-only reads no API keys',
     ]);
-    expect(errorsOf(config({ auth: { consumers: ['web'], gateway: 'edge' } }))).toEqual(['traffic[0].auth.gateway: no gateway "edge" (gateways: api, jwt-only)']);
+    expect(errorsOf(config({ auth: { consumers: ['web'], gateway: 'edge' } }))).toEqual([
+      'traffic[0].auth.gateway: no gateway "edge" (gateways: api, jwt-only)',
+    ]);
   });
 
   it('refuses headers the credentials would overwrite', () => {
-    const flow = { auth: { consumers: ['web'], gateway: 'api' }, headers: { 'X-Api-Key': 'mine' }, apiKeys: { count: 2, header: 'x-api-key' } };
+    const flow = {
+      auth: { consumers: ['web'], gateway: 'api' },
+      headers: { 'X-Api-Key': 'mine' },
+      apiKeys: { count: 2, header: 'x-api-key' },
+    };
     expect(errorsOf(config(flow))).toEqual([
       'traffic[0].headers.X-Api-Key: auth sends this header: remove it here',
       "traffic[0].apiKeys.header: auth sends the consumers' keys in x-api-key: use another header here",
@@ -73,7 +86,8 @@ describe('a flow auth in the config', () => {
       errors: [
         {
           path: 'auth.consumers[0]',
-          message: 'gateway jwt-only verifies RS256 with a public key, so the generator cannot mint its tokens (mint them with edgelab token and send them in headers)',
+          message:
+            'gateway jwt-only verifies RS256 with a public key, so the generator cannot mint its tokens (mint them with edgelab token and send them in headers)',
         },
       ],
     });
@@ -133,7 +147,12 @@ describe('the generator sends each client its credential', () => {
     const gateways = gatewaysOf(config({}, { credentials: { apiKey: { query: 'api_key' } } }));
     const seen = await send({ auth: { consumers: ['web', 'ops'] }, paths: ['/items?page=2'] }, gateways);
     expect(new Set(seen.map((r) => `${r.peer} ${r.url}`))).toEqual(
-      new Set(['127.0.1.1 /items?page=2&api_key=k-2', '127.0.2.1 /items?page=2&api_key=k-ops', '127.0.3.1 /items?page=2&api_key=k-2', '127.0.4.1 /items?page=2&api_key=k-ops']),
+      new Set([
+        '127.0.1.1 /items?page=2&api_key=k-2',
+        '127.0.2.1 /items?page=2&api_key=k-ops',
+        '127.0.3.1 /items?page=2&api_key=k-2',
+        '127.0.4.1 /items?page=2&api_key=k-ops',
+      ]),
     );
   });
 
@@ -152,9 +171,9 @@ describe('the generator sends each client its credential', () => {
 
   it('refuses to start, changing nothing, when the gateways lack what the flow needs', async () => {
     traffic = new TrafficGenerator({ resolve: (to) => new URL(to).origin, rng: seededRng(1) });
-    await expect(traffic.start([TrafficFlow.parse({ to: 'http://127.0.0.1:1', rate: 1, auth: { consumers: ['mobile'] } })])).rejects.toThrow(
-      'auth.consumers: no gateway lists every one of mobile (gateways: none)',
-    );
+    await expect(
+      traffic.start([TrafficFlow.parse({ to: 'http://127.0.0.1:1', rate: 1, auth: { consumers: ['mobile'] } })]),
+    ).rejects.toThrow('auth.consumers: no gateway lists every one of mobile (gateways: none)');
     expect(traffic.running).toBe(false);
   });
 });

@@ -61,13 +61,16 @@ function flowGateway(auth: TrafficAuthConfig, gateways: readonly GatewayConfig[]
   if (listing.length === 0) {
     return { error: { path: 'auth.consumers', message: `no gateway lists every one of ${auth.consumers.join(', ')} (gateways: ${ids})` } };
   }
-  return { error: { path: 'auth.gateway', message: `several gateways list these consumers (${listing.map((g) => g.id).join(', ')}): name one` } };
+  return {
+    error: { path: 'auth.gateway', message: `several gateways list these consumers (${listing.map((g) => g.id).join(', ')}): name one` },
+  };
 }
 
 /** The credential consumer `name` sends at `gateway`, or why it has none. */
 function consumerCredential(gateway: GatewayConfig, name: string, wanted: TrafficAuthConfig['credential']): ClientCredential | string {
   const consumer = gateway.consumers?.find((c) => c.name === name);
-  if (!consumer) return `gateway ${gateway.id} lists no consumer "${name}" (consumers: ${(gateway.consumers ?? []).map((c) => c.name).join(', ') || 'none'})`;
+  if (!consumer)
+    return `gateway ${gateway.id} lists no consumer "${name}" (consumers: ${(gateway.consumers ?? []).map((c) => c.name).join(', ') || 'none'})`;
   const { apiKey, jwt } = gateway.credentials ?? {};
   const key = consumer.apiKeys?.[0];
   const credential = wanted ?? (apiKey && key !== undefined ? 'api-key' : 'jwt');
@@ -122,7 +125,9 @@ export class ClientCredentials {
     this.#credentials = credentials;
     this.#clock = clock;
     this.#tokens = credentials.map(() => undefined);
-    this.#queries = credentials.map((c) => (c.kind === 'query' ? `${encodeURIComponent(c.name)}=${encodeURIComponent(c.value)}` : undefined));
+    this.#queries = credentials.map((c) =>
+      c.kind === 'query' ? `${encodeURIComponent(c.name)}=${encodeURIComponent(c.value)}` : undefined,
+    );
   }
 
   /** The header the client always sends (its API key, or its current token), for its identity. */
@@ -148,7 +153,10 @@ export class ClientCredentials {
     if (token === undefined || now >= token.renewAt) {
       const credential = this.#credentials[index] as Extract<ClientCredential, { kind: 'jwt' }>;
       const claims = tokenClaims(credential.jwt, { consumer: credential.consumer, nowMs: now, lifetimeMs: TOKEN_LIFETIME_MS });
-      token = { bearer: `Bearer ${signHmacToken(claims, credential.algorithm, credential.secret)}`, renewAt: now + TOKEN_LIFETIME_MS - RENEW_BEFORE_MS };
+      token = {
+        bearer: `Bearer ${signHmacToken(claims, credential.algorithm, credential.secret)}`,
+        renewAt: now + TOKEN_LIFETIME_MS - RENEW_BEFORE_MS,
+      };
       this.#tokens[index] = token;
     }
     return token.bearer;

@@ -4,21 +4,28 @@ import { describe, expect, it } from 'vitest';
 import { CONSUMERS, gatewayConfig, gatewayErrors, JWT_CONSUMERS, SECRET } from '../../gateway/auth/testing.ts';
 
 const pem = (type: 'rsa' | 'ec', options: Record<string, unknown>) =>
-  generateKeyPairSync(type as 'rsa', { ...options, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } } as never) as unknown as {
+  generateKeyPairSync(
+    type as 'rsa',
+    { ...options, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } } as never,
+  ) as unknown as {
     publicKey: string;
     privateKey: string;
   };
 const rsa = pem('rsa', { modulusLength: 2048 });
 const ec = pem('ec', { namedCurve: 'P-256' });
 
-const jwt = (settings: Record<string, unknown>, consumers: unknown[] = JWT_CONSUMERS) => gatewayErrors({ consumers, credentials: { jwt: settings } });
+const jwt = (settings: Record<string, unknown>, consumers: unknown[] = JWT_CONSUMERS) =>
+  gatewayErrors({ consumers, credentials: { jwt: settings } });
 
 describe('gateway auth config', () => {
   it('takes the shape of the issue, with the defaults filled in', () => {
     const config = gatewayConfig(
       {
         consumers: [{ name: 'mobile', apiKeys: ['k-1'], groups: ['apps'] }],
-        credentials: { apiKey: { header: 'x-api-key' }, jwt: { algorithms: ['HS256'], secret: SECRET, issuer: 'https://issuer.test', audience: 'api' } },
+        credentials: {
+          apiKey: { header: 'x-api-key' },
+          jwt: { algorithms: ['HS256'], secret: SECRET, issuer: 'https://issuer.test', audience: 'api' },
+        },
       },
       [{ auth: 'required', groups: ['apps'] }, { auth: 'none' }],
     );
@@ -77,7 +84,9 @@ describe('gateway auth config', () => {
   });
 
   it('refuses a JWT config without a key, or without consumers for its tokens to name', () => {
-    expect(jwt({ algorithms: ['HS256'] })).toEqual(['nodes[0].credentials.jwt: needs a key: secret (HS*), publicKey (a PEM, for RS*, PS*, ES*) or jwks']);
+    expect(jwt({ algorithms: ['HS256'] })).toEqual([
+      'nodes[0].credentials.jwt: needs a key: secret (HS*), publicKey (a PEM, for RS*, PS*, ES*) or jwks',
+    ]);
     expect(jwt({ algorithms: ['HS256'], secret: SECRET }, [])).toEqual([
       'nodes[0].consumers: required by credentials.jwt: a token names its consumer in claim sub, and only listed consumers pass',
     ]);
@@ -107,14 +116,20 @@ describe('gateway auth config', () => {
 
   it('allows only the algorithms jose verifies cleanly, never none', () => {
     for (const alg of ['none', 'EdDSA', 'hs256']) {
-      expect(jwt({ algorithms: [alg], secret: SECRET })[0]).toMatch(/^nodes\[0\]\.credentials\.jwt\.algorithms\[0\]: expected one of "HS256", .*"ES512"$/);
+      expect(jwt({ algorithms: [alg], secret: SECRET })[0]).toMatch(
+        /^nodes\[0\]\.credentials\.jwt\.algorithms\[0\]: expected one of "HS256", .*"ES512"$/,
+      );
     }
   });
 
   it('checks the public key: a PEM, public, and of the kind each algorithm needs', () => {
     const at = 'nodes[0].credentials.jwt.publicKey';
-    expect(jwt({ algorithms: ['RS256'], publicKey: 'not a pem' })).toEqual([`${at}: not a PEM public key (expected -----BEGIN PUBLIC KEY----- ... -----END PUBLIC KEY-----)`]);
-    expect(jwt({ algorithms: ['RS256'], publicKey: rsa.privateKey })).toEqual([`${at}: this is a private key: a config holds only the public key (openssl pkey -in key.pem -pubout)`]);
+    expect(jwt({ algorithms: ['RS256'], publicKey: 'not a pem' })).toEqual([
+      `${at}: not a PEM public key (expected -----BEGIN PUBLIC KEY----- ... -----END PUBLIC KEY-----)`,
+    ]);
+    expect(jwt({ algorithms: ['RS256'], publicKey: rsa.privateKey })).toEqual([
+      `${at}: this is a private key: a config holds only the public key (openssl pkey -in key.pem -pubout)`,
+    ]);
     expect(jwt({ algorithms: ['RS256'], publicKey: ec.publicKey })).toEqual([
       `${at}: RS256 needs an RSA key; this is an EC P-256 key (one publicKey verifies one kind of algorithm; use jwks for several)`,
     ]);
@@ -129,15 +144,20 @@ describe('gateway auth config', () => {
   });
 
   it('keeps names to characters that travel in events, claims and metrics', () => {
-    expect(gatewayErrors({ consumers: [{ name: 'bad name', apiKeys: ['k 1'] }], credentials: { apiKey: { header: 'x-api-key' } } })).toEqual([
+    expect(
+      gatewayErrors({ consumers: [{ name: 'bad name', apiKeys: ['k 1'] }], credentials: { apiKey: { header: 'x-api-key' } } }),
+    ).toEqual([
       'nodes[0].consumers[0].name: expected letters, digits and . _ @ : + | - (starting with a letter or digit)',
       'nodes[0].consumers[0].apiKeys[0]: expected visible ASCII characters without spaces',
     ]);
   });
 
   it('keeps the API key out of Authorization when the gateway also takes JWTs', () => {
-    expect(gatewayErrors({ consumers: CONSUMERS, credentials: { apiKey: { header: 'Authorization' }, jwt: { algorithms: ['HS256'], secret: SECRET } } })).toEqual([
-      'nodes[0].credentials.apiKey.header: Authorization carries the JWT; read the API key from another header',
-    ]);
+    expect(
+      gatewayErrors({
+        consumers: CONSUMERS,
+        credentials: { apiKey: { header: 'Authorization' }, jwt: { algorithms: ['HS256'], secret: SECRET } },
+      }),
+    ).toEqual(['nodes[0].credentials.apiKey.header: Authorization carries the JWT; read the API key from another header']);
   });
 });

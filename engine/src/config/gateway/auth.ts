@@ -52,8 +52,12 @@ const Jwks = z
     file: limitedString(LIMITS.pathLength).min(1).optional().meta({
       description: 'a JSON Web Key Set file, read when the config is read (relative to the working directory, or absolute)',
     }),
-    url: limitedString(LIMITS.pathLength).optional().meta({ description: 'an http:// or https:// URL, fetched on the first token and cached' }),
-    timeout: Duration.optional().meta({ description: 'url: a fetch not answered in this time fails the token with 401 no-key (default 1s)' }),
+    url: limitedString(LIMITS.pathLength)
+      .optional()
+      .meta({ description: 'an http:// or https:// URL, fetched on the first token and cached' }),
+    timeout: Duration.optional().meta({
+      description: 'url: a fetch not answered in this time fails the token with 401 no-key (default 1s)',
+    }),
     maxAge: Duration.optional().meta({ description: 'url: how long a fetched key set is used before it is fetched again (default 10m)' }),
   })
   .superRefine((jwks, ctx) => {
@@ -182,10 +186,14 @@ export function checkGatewayAuth(shape: GatewayShape, ctx: z.RefinementCtx): voi
   checkConsumers(consumers, gateway.credentials, issue);
   if (gateway.credentials?.jwt) checkJwt(gateway.credentials.jwt, issue);
   if (gateway.credentials?.jwt && consumers.length === 0) {
-    issue(['consumers'], `required by credentials.jwt: a token names its consumer in claim ${gateway.credentials.jwt.consumerClaim}, and only listed consumers pass`);
+    issue(
+      ['consumers'],
+      `required by credentials.jwt: a token names its consumer in claim ${gateway.credentials.jwt.consumerClaim}, and only listed consumers pass`,
+    );
   }
   const apiKey = gateway.credentials?.apiKey;
-  if (apiKey && !consumers.some((c) => c.apiKeys)) issue(['credentials', 'apiKey'], 'no consumer has apiKeys, so every key would be refused');
+  if (apiKey && !consumers.some((c) => c.apiKeys))
+    issue(['credentials', 'apiKey'], 'no consumer has apiKeys, so every key would be refused');
   if (apiKey?.header?.toLowerCase() === 'authorization' && gateway.credentials?.jwt) {
     issue(['credentials', 'apiKey', 'header'], 'Authorization carries the JWT; read the API key from another header');
   }
@@ -222,34 +230,47 @@ function checkJwt(jwt: JwtConfig, issue: Issue): void {
   const hmac = jwt.algorithms.filter(isHmac);
   const asymmetric = jwt.algorithms.filter((a) => !isHmac(a));
   if (jwt.secret !== undefined && hmac.length === 0) {
-    issue(at('secret'), `none of ${jwt.algorithms.join(', ')} takes a secret: ${jwt.algorithms.join(', ')} verify with a public key (publicKey or jwks)`);
+    issue(
+      at('secret'),
+      `none of ${jwt.algorithms.join(', ')} takes a secret: ${jwt.algorithms.join(', ')} verify with a public key (publicKey or jwks)`,
+    );
   }
   if (jwt.secret !== undefined) {
     const bytes = Buffer.byteLength(jwt.secret);
     for (const algorithm of hmac) {
       const min = JWT_ALGORITHMS[algorithm as 'HS256'].minSecretBytes;
       if (bytes < min) {
-        issue(at('secret'), `${algorithm} needs a secret of at least ${min} bytes (${min * 8} bits, RFC 7518 section 3.2); this one has ${bytes}`);
+        issue(
+          at('secret'),
+          `${algorithm} needs a secret of at least ${min} bytes (${min * 8} bits, RFC 7518 section 3.2); this one has ${bytes}`,
+        );
       }
     }
   }
   jwt.algorithms.forEach((algorithm, i) => {
     if (isHmac(algorithm) && jwt.secret === undefined) {
-      issue(at('algorithms', i), `${algorithm} verifies with a shared secret: give secret (a public key used as an HMAC secret is key confusion)`);
+      issue(
+        at('algorithms', i),
+        `${algorithm} verifies with a shared secret: give secret (a public key used as an HMAC secret is key confusion)`,
+      );
     }
     if (!isHmac(algorithm) && jwt.publicKey === undefined && jwt.jwks === undefined) {
       issue(at('algorithms', i), `${algorithm} verifies with a public key: give publicKey or jwks (a secret cannot verify it)`);
     }
   });
   if ((jwt.publicKey !== undefined || jwt.jwks !== undefined) && asymmetric.length === 0) {
-    issue(at(jwt.publicKey !== undefined ? 'publicKey' : 'jwks'), `${hmac.join(', ')} take a shared secret: a public key used as an HMAC secret is the key-confusion attack`);
+    issue(
+      at(jwt.publicKey !== undefined ? 'publicKey' : 'jwks'),
+      `${hmac.join(', ')} take a shared secret: a public key used as an HMAC secret is the key-confusion attack`,
+    );
     return;
   }
   if (jwt.publicKey !== undefined) checkPublicKey(jwt.publicKey, asymmetric, issue);
   const keySet = jwt.jwks?.keySet;
   if (keySet) {
     jwt.algorithms.forEach((algorithm, i) => {
-      if (!isHmac(algorithm) && !keySetVerifies(keySet, algorithm)) issue(at('algorithms', i), `no key of the jwks file verifies ${algorithm}`);
+      if (!isHmac(algorithm) && !keySetVerifies(keySet, algorithm))
+        issue(at('algorithms', i), `no key of the jwks file verifies ${algorithm}`);
     });
   }
 }
@@ -259,7 +280,8 @@ function checkPublicKey(pem: string, algorithms: JwtAlgorithm[], issue: Issue): 
   if (!parsed.ok) return issue(['credentials', 'jwt', 'publicKey'], parsed.problem);
   for (const algorithm of algorithms) {
     const mismatch = keyMismatch(parsed.value, algorithm);
-    if (mismatch) issue(['credentials', 'jwt', 'publicKey'], `${mismatch} (one publicKey verifies one kind of algorithm; use jwks for several)`);
+    if (mismatch)
+      issue(['credentials', 'jwt', 'publicKey'], `${mismatch} (one publicKey verifies one kind of algorithm; use jwks for several)`);
   }
 }
 
@@ -273,7 +295,10 @@ function checkRoutes(gateway: GatewayAuthConfig, issue: Issue): void {
     }
     const restricts = route.consumers !== undefined || route.groups !== undefined;
     if (restricts && mode !== 'required') {
-      issue(['routes', i, route.consumers ? 'consumers' : 'groups'], `restricting who may pass needs auth: required (this route's auth is ${mode})`);
+      issue(
+        ['routes', i, route.consumers ? 'consumers' : 'groups'],
+        `restricting who may pass needs auth: required (this route's auth is ${mode})`,
+      );
     }
     route.consumers?.forEach((name, k) => {
       if (!consumers.has(name)) issue(['routes', i, 'consumers', k], `unknown consumer "${name}"${listed('consumers', consumers)}`);

@@ -64,7 +64,8 @@ export function keyMismatch(key: KeyObject, algorithm: JwtAlgorithm): string | u
   if (spec.family === 'hmac') return `${algorithm} takes a shared secret, not ${describeKey(key)} (that would be key confusion)`;
   if (spec.family === 'rsa') {
     if (key.asymmetricKeyType !== 'rsa') return `${algorithm} needs an RSA key; this is ${describeKey(key)}`;
-    if ((details.modulusLength ?? 0) < MIN_RSA_BITS) return `${algorithm} needs an RSA key of at least ${MIN_RSA_BITS} bits; this is ${describeKey(key)}`;
+    if ((details.modulusLength ?? 0) < MIN_RSA_BITS)
+      return `${algorithm} needs an RSA key of at least ${MIN_RSA_BITS} bits; this is ${describeKey(key)}`;
     return undefined;
   }
   if (key.asymmetricKeyType !== 'ec' || CURVES[details.namedCurve ?? ''] !== spec.curve) {

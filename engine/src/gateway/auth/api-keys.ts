@@ -29,7 +29,12 @@ export class ApiKeyTable {
     this.#header = at.header?.toLowerCase();
     this.#query = at.query;
     for (const { name, apiKeys } of consumers) {
-      const passed: CredentialCheck = { ok: true, consumer: identities.get(name)!, credential: 'api-key', found: `API key of consumer ${name}` };
+      const passed: CredentialCheck = {
+        ok: true,
+        consumer: identities.get(name)!,
+        credential: 'api-key',
+        found: `API key of consumer ${name}`,
+      };
       for (const key of apiKeys ?? []) this.#byDigest.set(digest(key), passed);
     }
   }

@@ -34,7 +34,10 @@ export interface Authenticator {
 }
 
 const NOT_READ: AuthAnonymous = { kind: 'anonymous', reason: 'auth: credentials are not read on this route (auth: none) -> pass' };
-const ANONYMOUS: AuthAnonymous = { kind: 'anonymous', reason: 'auth: no credential, and this route takes none (auth: optional) -> pass as anonymous' };
+const ANONYMOUS: AuthAnonymous = {
+  kind: 'anonymous',
+  reason: 'auth: no credential, and this route takes none (auth: optional) -> pass as anonymous',
+};
 
 export function createAuthenticator(gateway: GatewayAuthConfig, options: AuthenticatorOptions = {}): Authenticator {
   return new GatewayAuthenticator(gateway, options.now ?? Date.now);
@@ -50,13 +53,18 @@ class GatewayAuthenticator implements Authenticator {
 
   constructor(gateway: GatewayAuthConfig, now: () => number) {
     const consumers = gateway.consumers ?? [];
-    const identities = new Map<string, Consumer>(consumers.map((c) => [c.name, Object.freeze({ name: c.name, groups: Object.freeze(c.groups ?? []) })]));
+    const identities = new Map<string, Consumer>(
+      consumers.map((c) => [c.name, Object.freeze({ name: c.name, groups: Object.freeze(c.groups ?? []) })]),
+    );
     const { apiKey, jwt } = gateway.credentials ?? {};
     this.#apiKeys = apiKey ? new ApiKeyTable(consumers, identities, apiKey) : undefined;
     this.#jwt = jwt ? new JwtVerifier(jwt, identities, now) : undefined;
     this.#challenges = new Challenges(gateway.credentials);
     this.policies = compileRoutePolicies(gateway);
-    const expected = [jwt && 'Authorization: Bearer <JWT>', apiKey && (apiKey.header ? `header ${apiKey.header}` : `query parameter ${apiKey.query}`)];
+    const expected = [
+      jwt && 'Authorization: Bearer <JWT>',
+      apiKey && (apiKey.header ? `header ${apiKey.header}` : `query parameter ${apiKey.query}`),
+    ];
     this.#missing = {
       kind: 'refused',
       status: 401,

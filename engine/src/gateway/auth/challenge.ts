@@ -35,7 +35,8 @@ export class Challenges {
   /** A refused credential of `credential`'s kind; `forbidden` for a known consumer the route does not admit. */
   refused(credential: CredentialKind, description: string, forbidden = false): string | undefined {
     const text = description.replace(NOT_DESCRIPTION, (char) => (char === '"' ? "'" : '?'));
-    if (credential === 'jwt') return `${this.#bearer}, error="${forbidden ? 'insufficient_scope' : 'invalid_token'}", error_description="${text}"`;
+    if (credential === 'jwt')
+      return `${this.#bearer}, error="${forbidden ? 'insufficient_scope' : 'invalid_token'}", error_description="${text}"`;
     return forbidden ? undefined : `${this.#apiKey}, error="invalid_key", error_description="${text}"`;
   }
 }

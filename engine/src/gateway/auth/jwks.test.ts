@@ -64,13 +64,19 @@ describe('a key set from a file', () => {
   });
 
   it('refuses, at its path, a file that is missing, not JSON, or not a set of public keys', () => {
-    const errors = (content: unknown) => gatewayErrors({ consumers: JWT_CONSUMERS, credentials: { jwt: { algorithms: ['ES256'], jwks: { file: keySetFile('bad.json', content) } } } });
+    const errors = (content: unknown) =>
+      gatewayErrors({
+        consumers: JWT_CONSUMERS,
+        credentials: { jwt: { algorithms: ['ES256'], jwks: { file: keySetFile('bad.json', content) } } },
+      });
     const at = 'nodes[0].credentials.jwt.jwks.file';
     const file = join(dir, 'bad.json');
     expect(errors('{ not json')).toEqual([`${at}: ${file} is not JSON`]);
     expect(errors({ keys: [] })).toEqual([`${at}: ${file}: the key set holds no keys`]);
     expect(errors([k1.jwk])).toEqual([`${at}: ${file}: not a JSON Web Key Set: expected { "keys": [...] }`]);
-    expect(errors({ keys: [{ ...k1.jwk, d: 'secret' }] })).toEqual([`${at}: ${file}: keys[0]: holds the private member "d": a key set holds public keys only`]);
+    expect(errors({ keys: [{ ...k1.jwk, d: 'secret' }] })).toEqual([
+      `${at}: ${file}: keys[0]: holds the private member "d": a key set holds public keys only`,
+    ]);
     expect(errors({ keys: [{ kty: 'oct', k: 'c2VjcmV0' }] })[0]).toMatch(/keys\[0\]: a shared secret \(kty oct\) has no place/);
     expect(errors({ keys: [k1.jwk, k1.jwk] })).toEqual([`${at}: ${file}: keys[1]: kid "k1" is used twice`]);
     expect(errors({ keys: [{ ...k1.jwk, x: 'AAAA' }] })).toEqual([`${at}: ${file}: keys[0]: not a valid EC key`]);
@@ -140,12 +146,15 @@ describe('a key set from a URL', () => {
   });
 
   it('takes only http and https URLs, and timeouts only for a URL', () => {
-    const errors = (jwks: Record<string, unknown>) => gatewayErrors({ consumers: JWT_CONSUMERS, credentials: { jwt: { algorithms: ['ES256'], jwks } } });
+    const errors = (jwks: Record<string, unknown>) =>
+      gatewayErrors({ consumers: JWT_CONSUMERS, credentials: { jwt: { algorithms: ['ES256'], jwks } } });
     const at = 'nodes[0].credentials.jwt.jwks';
     expect(errors({ url: 'file:///etc/keys.json' })).toEqual([`${at}.url: expected an http:// or https:// URL`]);
     expect(errors({ url: 'https://user:pw@issuer.test/jwks' })).toEqual([`${at}.url: expected an http:// or https:// URL`]);
     expect(errors({})).toEqual([`${at}: give file or url (one of them)`]);
-    expect(errors({ file: join(dir, 'one.json'), timeout: '1s' })).toEqual([`${at}.timeout: only a url is fetched: a file is read with the config`]);
+    expect(errors({ file: join(dir, 'one.json'), timeout: '1s' })).toEqual([
+      `${at}.timeout: only a url is fetched: a file is read with the config`,
+    ]);
     expect(errors({ url: 'https://issuer.test/jwks', timeout: '1s', maxAge: '5m' })).toEqual([]);
   });
 });

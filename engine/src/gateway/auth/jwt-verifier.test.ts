@@ -72,7 +72,10 @@ describe('JWT', () => {
 
   it('refuses a token signed with another secret as bad-signature', async () => {
     const token = await hsToken({}, 'another-secret-that-is-also-long-enough!');
-    expect(await outcome(hs256(), bearer(token))).toMatchObject({ detail: 'bad-signature', reason: 'auth: JWT signature does not verify (HS256) -> 401' });
+    expect(await outcome(hs256(), bearer(token))).toMatchObject({
+      detail: 'bad-signature',
+      reason: 'auth: JWT signature does not verify (HS256) -> 401',
+    });
   });
 
   it('refuses a token whose payload was changed after signing', async () => {
@@ -113,7 +116,8 @@ describe('JWT', () => {
     expect(await outcome(auth, bearer(forged))).toMatchObject({
       status: 401,
       detail: 'alg-not-allowed',
-      reason: 'auth: JWT signed with "HS256", which this gateway does not allow (allowed: RS256): an HMAC token at a public-key gateway is key confusion -> 401',
+      reason:
+        'auth: JWT signed with "HS256", which this gateway does not allow (allowed: RS256): an HMAC token at a public-key gateway is key confusion -> 401',
     });
   });
 
@@ -128,7 +132,10 @@ describe('JWT', () => {
     if (JWT_ALGORITHMS[alg].family === 'hmac') {
       const secret = 's'.repeat(64);
       const auth = authenticatorFor({ consumers: JWT_CONSUMERS, credentials: { jwt: { algorithms: [alg], secret } } });
-      expect(await outcome(auth, bearer(await hsToken({}, secret, alg)))).toMatchObject({ kind: 'consumer', reason: `auth: JWT (${alg}) for consumer mobile -> pass` });
+      expect(await outcome(auth, bearer(await hsToken({}, secret, alg)))).toMatchObject({
+        kind: 'consumer',
+        reason: `auth: JWT (${alg}) for consumer mobile -> pass`,
+      });
       return;
     }
     const { publicPem, privateKey } = await keyPair(alg);
@@ -161,8 +168,16 @@ describe('JWT', () => {
       ['four parts', 'Bearer a.b.c.d', 'malformed JWT: expected three base64url parts separated by dots'],
       ['characters outside base64url', 'Bearer a+b/c=.d.e', 'malformed JWT: expected three base64url parts separated by dots'],
       ['a header that is not JSON', 'Bearer bm90IGpzb24.e30.c2ln', 'malformed JWT: its header is not a base64url-encoded JSON object'],
-      ['a header that is a JSON array', `Bearer ${Buffer.from('[1]').toString('base64url')}.e30.c2ln`, 'malformed JWT: its header is not a base64url-encoded JSON object'],
-      ['a header without alg', `Bearer ${Buffer.from('{"typ":"JWT"}').toString('base64url')}.e30.c2ln`, 'malformed JWT: its header names no alg'],
+      [
+        'a header that is a JSON array',
+        `Bearer ${Buffer.from('[1]').toString('base64url')}.e30.c2ln`,
+        'malformed JWT: its header is not a base64url-encoded JSON object',
+      ],
+      [
+        'a header without alg',
+        `Bearer ${Buffer.from('{"typ":"JWT"}').toString('base64url')}.e30.c2ln`,
+        'malformed JWT: its header names no alg',
+      ],
     ])('%s', async (_, authorization, found) => {
       const auth = hs256();
       const result = auth.authenticate({ headers: { authorization } }, auth.policies[0]);
@@ -183,7 +198,10 @@ describe('JWT', () => {
       const auth = hs256();
       const huge = `Bearer ${jwtHeader}.${'A'.repeat(MAX_CREDENTIAL_LENGTH)}.sig`;
       const result = auth.authenticate({ headers: { authorization: huge } }, auth.policies[0]);
-      expect(result).toMatchObject({ detail: 'too-large', reason: `auth: Authorization of ${huge.length} characters, over the ${MAX_CREDENTIAL_LENGTH} read -> 401` });
+      expect(result).toMatchObject({
+        detail: 'too-large',
+        reason: `auth: Authorization of ${huge.length} characters, over the ${MAX_CREDENTIAL_LENGTH} read -> 401`,
+      });
     });
   });
 

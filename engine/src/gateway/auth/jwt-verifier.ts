@@ -90,7 +90,8 @@ export class JwtVerifier {
     const name = payload[claim];
     if (typeof name !== 'string') return failed('jwt', 'unknown-consumer', `JWT has no ${claim} claim naming its consumer`);
     const consumer = this.#consumers.get(name);
-    if (!consumer) return failed('jwt', 'unknown-consumer', `JWT names consumer ${quote(name)} (claim ${claim}), which the gateway does not list`);
+    if (!consumer)
+      return failed('jwt', 'unknown-consumer', `JWT names consumer ${quote(name)} (claim ${claim}), which the gateway does not list`);
     return this.#pass(consumer, alg);
   }
 
@@ -106,7 +107,12 @@ export class JwtVerifier {
   }
 
   #notAllowed(alg: string): CredentialCheck {
-    const confusion = this.#asymmetricOnly && isJwtAlgorithm(alg) && isHmac(alg) ? ': an HMAC token at a public-key gateway is key confusion' : '';
-    return failed('jwt', 'alg-not-allowed', `JWT signed with ${quote(alg)}, which this gateway does not allow (allowed: ${this.#jwt.algorithms.join(', ')})${confusion}`);
+    const confusion =
+      this.#asymmetricOnly && isJwtAlgorithm(alg) && isHmac(alg) ? ': an HMAC token at a public-key gateway is key confusion' : '';
+    return failed(
+      'jwt',
+      'alg-not-allowed',
+      `JWT signed with ${quote(alg)}, which this gateway does not allow (allowed: ${this.#jwt.algorithms.join(', ')})${confusion}`,
+    );
   }
 }

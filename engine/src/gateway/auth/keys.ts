@@ -75,11 +75,15 @@ export function readKeySetFile(file: string): Checked<JSONWebKeySet> {
   let text: string;
   try {
     const size = statSync(path).size;
-    if (size > MAX_KEY_SET_BYTES) return { ok: false, problem: `${path} holds ${size} bytes; a key set may hold at most ${MAX_KEY_SET_BYTES}` };
+    if (size > MAX_KEY_SET_BYTES)
+      return { ok: false, problem: `${path} holds ${size} bytes; a key set may hold at most ${MAX_KEY_SET_BYTES}` };
     text = readFileSync(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    return { ok: false, problem: `cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code}` };
+    return {
+      ok: false,
+      problem: `cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code}`,
+    };
   }
   let json: unknown;
   try {

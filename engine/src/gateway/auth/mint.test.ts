@@ -31,7 +31,10 @@ describe('signHmacToken', () => {
   });
 
   it('mints a token the gateway accepts', async () => {
-    const auth = authenticatorFor({ consumers: JWT_CONSUMERS, credentials: { jwt: { algorithms: ['HS256'], secret: SECRET, ...settings } } });
+    const auth = authenticatorFor({
+      consumers: JWT_CONSUMERS,
+      credentials: { jwt: { algorithms: ['HS256'], secret: SECRET, ...settings } },
+    });
     const token = signHmacToken(tokenClaims(settings, { consumer: 'web', nowMs: NOW, lifetimeMs: 60_000 }), 'HS256', SECRET);
     expect(await outcome(auth, bearer(token))).toMatchObject({ kind: 'consumer', consumer: { name: 'web' } });
   });

@@ -43,6 +43,8 @@ export function signToken(claims: JWTPayload, algorithm: JwtAlgorithm, key: Para
 export function signHmacToken(claims: JWTPayload, algorithm: 'HS256' | 'HS384' | 'HS512', secret: string): string {
   const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
   const signingInput = `${encode({ alg: algorithm, typ: 'JWT' })}.${encode(claims)}`;
-  const signature = createHmac(`sha${algorithm.slice(2)}`, secret).update(signingInput).digest('base64url');
+  const signature = createHmac(`sha${algorithm.slice(2)}`, secret)
+    .update(signingInput)
+    .digest('base64url');
   return `${signingInput}.${signature}`;
 }

@@ -92,6 +92,6 @@ export function failed(credential: CredentialKind, failure: AuthFailure, found: 
 
 /** A value from a request or a token, safe to quote in a reason: at most 40 characters, JSON-quoted. */
 export function quote(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
   return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}...` : text);
 }

@@ -27,14 +27,22 @@ export const JWT_CONSUMERS = CONSUMERS.map(({ name, groups }) => ({ name, groups
 
 /** A gateway parsed by the schema: `fields` on the gateway, one route per entry of `routes` (path /*). */
 export function gatewayConfig(fields: Record<string, unknown>, routes: Array<Record<string, unknown>> = [{}]): GatewayConfig {
-  return GatewayNode.parse({ id: 'api', kind: 'gateway', routes: routes.map((r) => ({ match: { path: '/*' }, to: 'svc', ...r })), ...fields });
+  return GatewayNode.parse({
+    id: 'api',
+    kind: 'gateway',
+    routes: routes.map((r) => ({ match: { path: '/*' }, to: 'svc', ...r })),
+    ...fields,
+  });
 }
 
 /** The errors a gateway's fields get, as `path: message` with the gateway at nodes[0]. */
 export function gatewayErrors(fields: Record<string, unknown>, routes: Array<Record<string, unknown>> = [{}]): string[] {
   const result = validateConfig({
     version: 1,
-    nodes: [{ id: 'api', kind: 'gateway', routes: routes.map((r) => ({ match: { path: '/*' }, to: 'svc', ...r })), ...fields }, { id: 'svc', kind: 'service' }],
+    nodes: [
+      { id: 'api', kind: 'gateway', routes: routes.map((r) => ({ match: { path: '/*' }, to: 'svc', ...r })), ...fields },
+      { id: 'svc', kind: 'service' },
+    ],
   });
   return result.ok ? [] : result.errors.map((e) => `${e.path}: ${e.message}`);
 }
@@ -56,7 +64,12 @@ export function claims(overrides: Record<string, unknown> = {}): Record<string, 
   return { sub: 'mobile', iat: NOW_S, exp: NOW_S + 60, ...overrides };
 }
 
-export function hsToken(overrides: Record<string, unknown> = {}, secret = SECRET, alg: JwtAlgorithm = 'HS256', kid?: string): Promise<string> {
+export function hsToken(
+  overrides: Record<string, unknown> = {},
+  secret = SECRET,
+  alg: JwtAlgorithm = 'HS256',
+  kid?: string,
+): Promise<string> {
   return signToken(claims(overrides), alg, new TextEncoder().encode(secret), kid);
 }
 
