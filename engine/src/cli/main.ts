@@ -18,7 +18,6 @@ import { Engine } from '../engine.ts';
 import { startControlServer } from '../server.ts';
 import { trafficLengthMs } from '../traffic/phases.ts';
 import { loadConfigFile } from './load-config.ts';
-import { FlagError, mintTestToken } from './token.ts';
 import { flowTable, trafficNotes } from './traffic-report.ts';
 import { faultLines, progressLine, runFaults, summaryTable, type RunReport } from './summary.ts';
 
@@ -105,6 +104,8 @@ async function token(args: string[]): Promise<number> {
     }
     config = result.config;
   }
+  // Loaded on demand: jose and the auth modules are not worth loading for the other commands.
+  const { FlagError, mintTestToken } = await import('./token.ts');
   try {
     const minted = await mintTestToken({ ...values, notBefore: values['not-before'] }, config, Date.now());
     console.log(minted.token);
