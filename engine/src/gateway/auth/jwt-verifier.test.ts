@@ -5,7 +5,20 @@ import { describe, expect, it } from 'vitest';
 import { JWT_ALGORITHM_IDS, JWT_ALGORITHMS, type JwtAlgorithm } from './algorithms.ts';
 import { signToken } from './mint.ts';
 import { MAX_CREDENTIAL_LENGTH } from './request.ts';
-import { authenticatorFor, bearer, claims, hsToken, JWT_CONSUMERS, NOW_S, outcome, rawToken, SECRET } from './testing.ts';
+import { createAuthenticator } from './authenticator.ts';
+import {
+  authenticatorFor,
+  bearer,
+  claims,
+  gatewayConfig,
+  hsToken,
+  JWT_CONSUMERS,
+  NOW,
+  NOW_S,
+  outcome,
+  rawToken,
+  SECRET,
+} from './testing.ts';
 
 const hs256 = (jwt: Record<string, unknown> = {}) =>
   authenticatorFor({ consumers: JWT_CONSUMERS, credentials: { jwt: { algorithms: ['HS256'], secret: SECRET, ...jwt } } });
@@ -35,6 +48,25 @@ describe('JWT', () => {
       credential: 'jwt',
       reason: 'auth: JWT (HS256) for consumer mobile -> pass',
     });
+  });
+
+  it('remembers a verified token: seen again it passes synchronously, until its exp plus the skew', async () => {
+    let now = NOW;
+    const auth = createAuthenticator(
+      gatewayConfig({ consumers: JWT_CONSUMERS, credentials: { jwt: { algorithms: ['HS256'], secret: SECRET } } }),
+      {
+        now: () => now,
+      },
+    );
+    const request = { headers: bearer(await hsToken({ exp: NOW_S + 60 })) };
+    expect(auth.authenticate(request, auth.policies[0])).toBeInstanceOf(Promise);
+    await auth.authenticate(request, auth.policies[0]);
+    now = NOW + 89_999;
+    expect(auth.authenticate(request, auth.policies[0])).toMatchObject({ kind: 'consumer', consumer: { name: 'mobile' } });
+    now = NOW + 90_000;
+    const late = auth.authenticate(request, auth.policies[0]);
+    expect(late).toBeInstanceOf(Promise);
+    expect(await late).toMatchObject({ detail: 'expired', reason: 'auth: JWT for consumer mobile expired 30 s ago -> 401' });
   });
 
   it('takes the scheme in any case and the consumer from the configured claim', async () => {

@@ -5,8 +5,16 @@
  * signature with the explicit allow-list, then iss, aud, exp and nbf with the configured clock skew.
  * The checks before the signature answer synchronously; only a signature check returns a Promise.
  * A valid token must name a listed consumer in its consumer claim (default `sub`).
+ *
+ * Verified tokens are remembered, as Envoy's jwt_authn does (`jwt_cache_config`): the same token seen
+ * again passes without a signature check (synchronously) until its exp plus the clock skew, so a
+ * client that reuses its token costs a digest and a lookup. The cache is bounded (least recently used
+ * out) and keyed by the token's SHA-256 digest, so its memory does not grow with token size. As in
+ * Envoy, a remembered token stays valid until it expires even if its key leaves a remote key set.
  */
+import { hash } from 'node:crypto';
 import { jwtVerify, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
+import { LRUCache } from 'lru-cache';
 import type { JwtConfig } from '../../config/gateway/auth.ts';
 import { isHmac, isJwtAlgorithm } from './algorithms.ts';
 import { jwtFailure } from './jwt-failures.ts';
@@ -17,6 +25,8 @@ import { headerValue, MAX_CREDENTIAL_LENGTH, type AuthRequest } from './request.
 /** A compact JWS: base64url header, payload and signature (empty for an unsigned token, refused as alg-none). */
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 const BEARER = 'bearer';
+/** Verified tokens remembered: Envoy's jwt_cache_config defaults to 100; a lab has at most a few per consumer alive. */
+export const VERIFIED_TOKENS = 1_000;
 
 const NO_TOKEN = failed('jwt', 'malformed', 'Authorization: Bearer without a token');
 const NOT_JWS = failed('jwt', 'malformed', 'malformed JWT: expected three base64url parts separated by dots');
@@ -33,6 +43,8 @@ export class JwtVerifier {
   readonly #getKey: JWTVerifyGetKey;
   readonly #remote: RemoteKeySet | undefined;
   readonly #passed = new Map<string, CredentialCheck>();
+  /** By token digest: the pass, and the exp (epoch seconds) it holds until, if any. */
+  readonly #verified = new LRUCache<string, { check: CredentialCheck; exp: number | undefined }>({ max: VERIFIED_TOKENS });
 
   /** `now`: epoch milliseconds, the clock exp and nbf are checked against. */
   constructor(jwt: JwtConfig, consumers: ReadonlyMap<string, Consumer>, now: () => number) {
@@ -57,6 +69,9 @@ export class JwtVerifier {
     const token = space === -1 ? '' : authorization.slice(space + 1).trim();
     if (token === '') return NO_TOKEN;
     if (!COMPACT_JWS.test(token)) return NOT_JWS;
+    const digest = hash('sha256', token, 'base64');
+    const known = this.#verified.get(digest);
+    if (known && (known.exp === undefined || this.#now() < known.exp * 1000 + this.#jwt.clockSkew)) return known.check;
     let header: { alg?: unknown; kid?: unknown };
     try {
       header = JSON.parse(Buffer.from(token.slice(0, token.indexOf('.')), 'base64url').toString('utf8'));
@@ -68,10 +83,10 @@ export class JwtVerifier {
     if (typeof alg !== 'string') return NO_ALG;
     if (alg.toLowerCase() === 'none') return UNSIGNED;
     if (!this.#allowed.has(alg)) return this.#notAllowed(alg);
-    return this.#verify(token, alg, kid);
+    return this.#verify(token, digest, alg, kid);
   }
 
-  async #verify(token: string, alg: string, kid: unknown): Promise<CredentialCheck> {
+  async #verify(token: string, digest: string, alg: string, kid: unknown): Promise<CredentialCheck> {
     const nowMs = this.#now();
     const options: JWTVerifyOptions = {
       algorithms: this.#jwt.algorithms,
@@ -92,7 +107,9 @@ export class JwtVerifier {
     const consumer = this.#consumers.get(name);
     if (!consumer)
       return failed('jwt', 'unknown-consumer', `JWT names consumer ${quote(name)} (claim ${claim}), which the gateway does not list`);
-    return this.#pass(consumer, alg);
+    const passed = this.#pass(consumer, alg);
+    this.#verified.set(digest, { check: passed, exp: typeof payload.exp === 'number' ? payload.exp : undefined });
+    return passed;
   }
 
   /** A pass per consumer and algorithm, built once. */
