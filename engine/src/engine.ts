@@ -3,7 +3,7 @@
  * them wired together, and owns the event bus, the metrics, the traffic generator and the faults.
  * A new config is applied in place: unchanged nodes keep their listeners and their requests in flight.
  */
-import { TRAFFIC_LOAD_FIELDS, TrafficFlow, type EdgeConfigParsed, type NodeConfigParsed, type TrafficConfig } from './config/schema.ts';
+import { TRAFFIC_LOAD_FIELDS, TrafficFlow, type EdgeConfigParsed, type GatewayConfig, type NodeConfigParsed, type TrafficConfig } from './config/schema.ts';
 import { isExternalUrl, upstreamsOf, zodErrors } from './config/validate.ts';
 import { EventBus } from './bus.ts';
 import type { FaultInfo, NodeState, TrafficFlowState, TrafficStateBody } from './events.ts';
@@ -96,7 +96,12 @@ export class Engine {
       nodes: () => this.#nodes,
       resolve: (upstream) => this.resolve(upstream),
     });
-    this.traffic = new TrafficGenerator({ rng, resolve: (to) => this.resolve(to), onStateChange: () => this.#emitTraffic() });
+    this.traffic = new TrafficGenerator({
+      rng,
+      resolve: (to) => this.resolve(to),
+      onStateChange: () => this.#emitTraffic(),
+      gateways: () => (this.#config?.nodes ?? []).filter((n): n is GatewayConfig => n.kind === 'gateway'),
+    });
     if ((options.metricsIntervalMs ?? 500) > 0) this.metrics.startTicks(options.metricsIntervalMs ?? 500);
     this.#retry = setInterval(() => this.#retryFailedNodes(), options.retryFailedMs ?? 2_000).unref();
   }

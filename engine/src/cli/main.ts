@@ -1,9 +1,10 @@
 /**
- * `edgelab`: serve the lab, run a config headless, or validate a config.
+ * `edgelab`: serve the lab, run a config headless, validate a config, or mint a test token.
  *
  *   edgelab serve [config] [--port 8787] [--host 127.0.0.1] [--no-traffic]
  *   edgelab run <config> [--duration 10s] [--report report.json]   (default duration: the traffic's phases, else 10s)
  *   edgelab validate <config>
+ *   edgelab token [config] --consumer NAME [--gateway ID] [--expires 1h] [--key private.pem] [...]   (prints a test JWT)
  *
  * Exit codes: 0 success (a run stopped with Ctrl-C still reports and exits 0; a valid config with
  * warnings, such as a route that can never match, is valid), 1 an invalid config or a run that could
@@ -26,7 +27,10 @@ const DEFAULT_CONFIG = fileURLToPath(new URL('../../../examples/classic-edge.yam
 const USAGE = `usage:
   edgelab serve [config] [--port 8787] [--host 127.0.0.1] [--no-traffic]
   edgelab run <config> [--duration 10s] [--report report.json]   (default duration: the traffic's phases, else 10s)
-  edgelab validate <config>`;
+  edgelab validate <config>
+  edgelab token [config] --consumer NAME [--gateway ID] [--expires 1h] [--not-before 0s]
+                [--key private.pem] [--alg RS256] [--kid ID] [--secret S] [--issuer I] [--audience A] [--claim sub]
+                prints a test JWT for the consumer (HS* with the gateway's secret; RS*, PS*, ES* with --key)`;
 
 class UsageError extends Error {}
 
@@ -39,6 +43,8 @@ async function main(argv: string[]): Promise<number> {
       return run(rest);
     case 'validate':
       return validate(rest);
+    case 'token':
+      return token(rest);
     case undefined:
     case '-h':
     case '--help':
@@ -72,6 +78,45 @@ async function validate(args: string[]): Promise<number> {
   console.log(`${file}: valid ("${name}", ${nodes.length} nodes, ${traffic.length} traffic flow${traffic.length === 1 ? '' : 's'})`);
   for (const warning of result.warnings) console.error(`warning: ${warning.path}: ${warning.message}`);
   return 0;
+}
+
+async function token(args: string[]): Promise<number> {
+  const text = { type: 'string' } as const;
+  const { positionals, values } = parse(args, {
+    consumer: text,
+    gateway: text,
+    expires: { type: 'string', default: '1h' },
+    'not-before': text,
+    key: text,
+    alg: text,
+    kid: text,
+    secret: text,
+    issuer: text,
+    audience: text,
+    claim: text,
+  });
+  if (positionals.length > 1) throw new UsageError('token takes at most one config file');
+  const [file] = positionals;
+  let config;
+  if (file !== undefined) {
+    const result = await loadConfigFile(file);
+    if (!result.ok) {
+      console.error(`${file}: invalid config\n${formatErrors(result.errors)}`);
+      return 1;
+    }
+    config = result.config;
+  }
+  // Loaded on demand: jose and the auth modules are not worth loading for the other commands.
+  const { FlagError, mintTestToken } = await import('./token.ts');
+  try {
+    const minted = await mintTestToken({ ...values, notBefore: values['not-before'] }, config, Date.now());
+    console.log(minted.token);
+    console.error(`token for ${minted.summary}`);
+    return 0;
+  } catch (error) {
+    if (error instanceof FlagError) throw new UsageError(error.message);
+    throw error;
+  }
 }
 
 async function serve(args: string[]): Promise<number> {

@@ -46,6 +46,12 @@ export const LIMITS = {
     of: 'slots in a Maglev table',
     why: 'the table is rebuilt whenever the set of eligible targets changes, and a bigger one takes longer than a frame (Envoy defaults to 65537)',
   },
+  /** Every API key is hashed into the gateway's key table when the config is applied: 5,000 keys (the most a config's values allow) hash in ~5 ms. */
+  consumers: {
+    max: 1_000,
+    of: 'consumers per gateway',
+    why: "each consumer's API keys are hashed into the gateway's key table whenever the config is applied",
+  },
   /** Each flow runs its own schedule, timers and client pools. */
   trafficFlows: { max: 20, of: 'traffic flows', why: 'each flow runs its own schedule and connection pools' },
   /** Clients create their pools lazily, each with its own connections from its own loopback address. */

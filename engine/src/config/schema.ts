@@ -16,7 +16,7 @@ import { generatorFieldProblem, headerValueProblem, methodProblem, METHODS_WITHO
 import { Scenario } from '../faults/spec.ts';
 import { Duration, durationLimitError, formatDuration } from './duration.ts';
 import { limitedArray, limitedString, PathSpec } from './fields.ts';
-import { GatewayAuthFields, RouteAuthFields, checkGatewayAuth } from './gateway/auth.ts';
+import { GatewayAuthFields, RouteAuthFields, TrafficAuth, checkGatewayAuth } from './gateway/auth.ts';
 import { GatewayLimitFields, RouteLimitFields, checkGatewayLimits } from './gateway/rate-limit.ts';
 import { RouteForwardFields, RouteMatch, checkGatewayRoutes } from './gateway/route-match.ts';
 import { RouteTransformFields, checkGatewayTransforms } from './gateway/transform.ts';
@@ -704,6 +704,7 @@ const TrafficFlowFields = z.strictObject({
     })
     .optional()
     .meta({ description: 'a session cookie per client (sticky sessions, cookie hashing)' }),
+  auth: TrafficAuth.optional(),
   keys: z
     .strictObject({
       count: z.number().int().min(1).max(1_000_000).meta({ description: 'distinct keys: {key} in a path draws 1..count' }),

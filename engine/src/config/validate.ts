@@ -8,6 +8,7 @@ import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { checkScenario } from '../faults/targets.ts';
 import { findShadowedRoutes } from '../gateway/routing/shadowing.ts';
+import { trafficAuthErrors } from '../traffic/client-auth.ts';
 import { LIMITS, limitMessage } from './limits.ts';
 import { EdgeConfig, NODE_KINDS, type EdgeConfigParsed, type NodeConfigParsed } from './schema.ts';
 import { upstreamsOf, type ConfigError } from './edges.ts';
@@ -198,6 +199,7 @@ function checkTopology(config: EdgeConfigParsed): ConfigError[] {
   });
 
   errors.push(...checkScenario(config));
+  errors.push(...trafficAuthErrors(config));
 
   const cycle = findCycle(
     config.nodes.map((n) => n.id),

@@ -10,11 +10,12 @@
  */
 import { Pool, type Dispatcher } from 'undici';
 import { MAX_TIMER_MS } from '../config/limits.ts';
-import type { TrafficConfig } from '../config/schema.ts';
-import { ERROR_HEADER } from '../errors.ts';
+import type { GatewayConfig, TrafficConfig } from '../config/schema.ts';
+import { ERROR_HEADER, InputError } from '../errors.ts';
 import { LatencyHistogram } from '../metrics/latency-histogram.ts';
 import { latencySampler, type LatencySampler } from '../service/latency.ts';
 import { upstreamErrorCode } from '../pipeline/failures.ts';
+import { ClientCredentials, resolveFlowAuth } from './client-auth.ts';
 import { clientIdentity, RequestMix, type ClientIdentity } from './mix.ts';
 import { phasePlans, withRate, type PhasePlan } from './phases.ts';
 import { ArrivalSchedule, rateAt, type RateCurve } from './schedule.ts';
@@ -39,6 +40,8 @@ export interface FlowRunnerOptions {
   totalLag: LatencyHistogram;
   /** Called when the flow enters a phase or finishes its last one. */
   onPhase(): void;
+  /** The running config's gateways, whose consumers a flow's `auth` sends as. */
+  gateways?(): readonly GatewayConfig[];
 }
 
 interface OpenState {
@@ -81,6 +84,7 @@ export class FlowRunner {
   #pools: Pool[] = [];
   #poolOrigin: string | undefined;
   readonly #identities: ClientIdentity[] = [];
+  readonly #credentials: ClientCredentials | undefined;
 
   #rateSample = { at: 0, completed: 0 };
   #ratePerSecond = 0;
@@ -95,6 +99,7 @@ export class FlowRunner {
     this.#phaseCounters = this.#plans.map(() => new Counters());
     this.#phaseStart = this.#plans.map(() => null);
     this.#phaseEnded = this.#plans.map(() => null);
+    this.#credentials = credentialsOf(options);
   }
 
   get running(): boolean {
@@ -378,8 +383,8 @@ export class FlowRunner {
       const pool = this.#pool(clientIndex);
       if (pool === null) return settle(undefined, 'CLIENT_BAD_TARGET');
       if (!pool) return settle(undefined, 'CLIENT_CONNECTION_REFUSED');
-      const identity = (this.#identities[clientIndex] ??= clientIdentity(clientIndex, this.config, this.#options.index ?? 0));
-      const request = this.#mix.draw(rng, identity.headers);
+      const request = this.#mix.draw(rng, this.#identity(clientIndex).headers);
+      this.#credentials?.stamp(request, clientIndex);
       sending = pool.request({
         path: request.path,
         method: request.method as 'GET',
@@ -400,6 +405,10 @@ export class FlowRunner {
       },
       (error: unknown) => settle(undefined, clientFailure(error)),
     );
+  }
+
+  #identity(clientIndex: number): ClientIdentity {
+    return (this.#identities[clientIndex] ??= clientIdentity(clientIndex, this.config, this.#options.index ?? 0, this.#credentials?.headersFor(clientIndex)));
   }
 
   /**
@@ -424,13 +433,22 @@ export class FlowRunner {
       return (this.#pools[clientIndex] ??= new Pool(origin, {
         connections: 32,
         keepAliveTimeout: 4_000,
-        localAddress: (this.#identities[clientIndex] ??= clientIdentity(clientIndex, this.config, this.#options.index ?? 0)).address,
+        localAddress: this.#identity(clientIndex).address,
         connect: { timeout: 2_000 },
       }));
     } catch {
       return null;
     }
   }
+}
+
+/** A flow's `auth` resolved against the gateways; throws InputError naming the field when it cannot be. */
+function credentialsOf(options: FlowRunnerOptions): ClientCredentials | undefined {
+  const { auth } = options.config;
+  if (!auth) return undefined;
+  const resolved = resolveFlowAuth({ ...options.config, auth }, options.gateways?.() ?? []);
+  if (!resolved.ok) throw InputError.of(resolved.errors);
+  return new ClientCredentials(resolved.credentials);
 }
 
 /** The stats code of a request that failed at the client: what undici refused to send, or what became of the connection. */

@@ -6,7 +6,7 @@
  * reported, never hidden. While anything runs it calls `onStateChange` about once a second, so the lab
  * can show the live rates.
  */
-import type { TrafficConfig } from '../config/schema.ts';
+import type { GatewayConfig, TrafficConfig } from '../config/schema.ts';
 import { InputError } from '../errors.ts';
 import type { LatencySummary } from '../events.ts';
 import { LatencyHistogram } from '../metrics/latency-histogram.ts';
@@ -38,6 +38,8 @@ export interface GeneratorOptions {
   onStateChange?(): void;
   /** How often the live rates are sampled and `onStateChange` called while running, in ms (default 1000). */
   stateIntervalMs?: number;
+  /** The running config's gateways, for flows whose `auth` sends as their consumers (without it such a flow cannot start). */
+  gateways?(): readonly GatewayConfig[];
 }
 
 export interface TrafficChange {
@@ -84,17 +86,12 @@ export class TrafficGenerator {
     return this.#runners;
   }
 
-  /** Start (or replace) the flows. The totals keep accumulating until `resetStats`; each flow's own stats start at zero. */
+  /**
+   * Start (or replace) the flows. The totals keep accumulating until `resetStats`; each flow's own stats
+   * start at zero. Throws InputError, changing nothing, when a flow's `auth` names what the gateways lack.
+   */
   async start(flows: TrafficConfig[]): Promise<void> {
-    // Requests of the flows replaced finish in the background and still count in the totals. A retired
-    // flow with nothing in flight holds nothing worth tearing down: forget it, so restarts do not pile up.
-    for (const runner of this.#retired) if (runner.counters.outstanding === 0) this.#retired.delete(runner);
-    for (const runner of this.#runners) {
-      runner.retire();
-      this.#retired.add(runner);
-    }
-    const now = this.#now();
-    this.#runners = flows.map(
+    const runners = flows.map(
       (config, i) =>
         new FlowRunner({
           config,
@@ -106,8 +103,18 @@ export class TrafficGenerator {
           totals: this.#totals,
           totalLag: this.#lag,
           onPhase: () => this.#onPhase(),
+          gateways: () => this.#options.gateways?.() ?? [],
         }),
     );
+    // Requests of the flows replaced finish in the background and still count in the totals. A retired
+    // flow with nothing in flight holds nothing worth tearing down: forget it, so restarts do not pile up.
+    for (const runner of this.#retired) if (runner.counters.outstanding === 0) this.#retired.delete(runner);
+    for (const runner of this.#runners) {
+      runner.retire();
+      this.#retired.add(runner);
+    }
+    const now = this.#now();
+    this.#runners = runners;
     if (this.#startedAt === 0 || this.#stoppedAt !== null) {
       this.#startedAt = this.#stoppedAt !== null ? now - (this.#stoppedAt - this.#startedAt) : now;
       this.#stoppedAt = null;

@@ -1,6 +1,6 @@
 /**
  * What a flow asks for: the weighted request mix (`requests`), or its simple form (`paths` drawn
- * uniformly with one `method`), and who asks (each virtual client's address, API key and cookie).
+ * uniformly with one `method`), and who asks (each virtual client's address, API key, cookie and credential).
  * Compiled once per flow; a draw costs a binary search and the path's placeholders.
  */
 import type { TrafficConfig, TrafficRequestConfig } from '../config/schema.ts';
@@ -69,10 +69,15 @@ export interface ClientIdentity {
 /**
  * Virtual client `index` of flow number `flowIndex`: its own address (one /24 each first, see clientAddress), and
  * when the flow gives them, API key number (index mod count) + 1 and cookie value likewise, so the
- * same client always presents the same identity.
+ * same client always presents the same identity; `credential` is the header of its `auth`, if any.
  */
-export function clientIdentity(index: number, flow: Pick<TrafficConfig, 'headers' | 'apiKeys' | 'cookies'>, flowIndex = 0): ClientIdentity {
-  const own: Record<string, string> = {};
+export function clientIdentity(
+  index: number,
+  flow: Pick<TrafficConfig, 'headers' | 'apiKeys' | 'cookies'>,
+  flowIndex = 0,
+  credential?: Record<string, string>,
+): ClientIdentity {
+  const own: Record<string, string> = { ...credential };
   if (flow.apiKeys) own[flow.apiKeys.header.toLowerCase()] = `${flow.apiKeys.prefix}${(index % flow.apiKeys.count) + 1}`;
   if (flow.cookies) own.cookie = `${flow.cookies.name}=${flow.cookies.prefix}${(index % flow.cookies.count) + 1}`;
   const headers = mergeHeaders(flow.headers, own);
