@@ -2,10 +2,11 @@
  * The gateway on real sockets: its route table decides (most specific first, normalised paths,
  * rewrites with captured parameters, a route's own timeout), and each request's stages are traced.
  */
+import { SignJWT } from 'jose';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventOf } from '../events.ts';
-import { rawHttp, rawUpstream, startEngine, type RawUpstream, type RunningEngine } from '../testing/harness.ts';
+import { rawHttp, rawUpstream, startEngine, waitFor, type RawUpstream, type RunningEngine } from '../testing/harness.ts';
 
 let running: RunningEngine | undefined;
 let upstreams: RawUpstream[] = [];
@@ -220,5 +221,74 @@ describe('gateway aggregation', () => {
     expect(done[0].stages!.map((s) => s.stage)).toEqual(['route', 'aggregate']);
     const forwards = running.events.filter((e): e is EventOf<'request.forwarded'> => e.type === 'request.forwarded' && e.rid === done[0].rid);
     expect(forwards.map((f) => f.to).sort()).toEqual([user.url, slow.url, broken.url].sort());
+  });
+});
+
+describe('gateway authentication', () => {
+  const SECRET = 'a-shared-secret-of-at-least-32-bytes!!';
+  const gateway = (to: string) => ({
+    id: 'api',
+    kind: 'gateway',
+    consumers: [
+      { name: 'mobile', apiKeys: ['k-1'], groups: ['apps'] },
+      { name: 'ops', groups: ['staff'] },
+    ],
+    credentials: { apiKey: { header: 'x-api-key' }, jwt: { algorithms: ['HS256'], secret: SECRET } },
+    routes: [
+      { match: { path: '/health' }, to, auth: 'none' },
+      { match: { path: '/admin/*' }, to, groups: ['staff'] },
+      { match: { path: '/*' }, to },
+    ],
+  });
+  const call = async (path: string, headers: Record<string, string> = {}) => {
+    const res = await request(`http://127.0.0.1:${running!.port('api')}${path}`, { headers });
+    await res.body.text();
+    return res;
+  };
+
+  it('lets a known consumer through and names it; no credential is 401 with a challenge, a consumer a route does not admit is 403', async () => {
+    const users = await upstream('users');
+    running = await startEngine({ version: 1, nodes: [gateway(users.url)] });
+    expect((await call('/items/1', { 'x-api-key': 'k-1' })).statusCode).toBe(200);
+    const missing = await call('/items/1');
+    expect(missing.statusCode).toBe(401);
+    expect(missing.headers['www-authenticate']).toMatch(/Bearer realm="edgelab"/);
+    expect((await call('/items/1', { 'x-api-key': 'k-9' })).statusCode).toBe(401);
+    const forbidden = await call('/admin/x', { 'x-api-key': 'k-1' });
+    expect(forbidden.statusCode).toBe(403);
+    expect(forbidden.headers['x-edgelab-error']).toBe('EDGE_FORBIDDEN');
+    expect((await call('/health')).statusCode).toBe(200);
+    // Only the admitted requests reached the service.
+    expect(users.received.map((r) => r.url)).toEqual(['/items/1', '/health']);
+    const done = completed('api');
+    expect(done.map((e) => [e.status, e.error, e.consumer])).toEqual([
+      [200, undefined, 'mobile'],
+      [401, 'EDGE_UNAUTHORIZED', undefined],
+      [401, 'EDGE_UNAUTHORIZED', undefined],
+      [403, 'EDGE_FORBIDDEN', 'mobile'],
+      [200, undefined, undefined],
+    ]);
+    expect(done[0].stages!.map((s) => s.stage)).toEqual(['route', 'auth', 'forward']);
+    expect(done[4].stages!.map((s) => s.stage)).toEqual(['route', 'forward']);
+  });
+
+  it('verifies a JWT (asynchronously the first time) and refuses alg none', async () => {
+    const users = await upstream('users');
+    running = await startEngine({ version: 1, nodes: [gateway(users.url)] });
+    const token = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('ops').setExpirationTime('5m').sign(new TextEncoder().encode(SECRET));
+    expect((await call('/admin/x', { authorization: `Bearer ${token}` })).statusCode).toBe(200);
+    const none = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from('{"sub":"ops"}').toString('base64url')}.`;
+    expect((await call('/admin/x', { authorization: `Bearer ${none}` })).statusCode).toBe(401);
+    expect(completed('api')[0]).toMatchObject({ consumer: 'ops', status: 200 });
+  });
+
+  it('sends a flow as its consumers: every request of the flow is admitted', async () => {
+    const users = await upstream('users');
+    running = await startEngine(
+      { version: 1, nodes: [gateway(users.url)], traffic: [{ to: 'api', rate: 50, clients: 2, paths: ['/items/1'], auth: { consumers: ['mobile'] } }] },
+      { traffic: true },
+    );
+    await waitFor(() => (completed('api').length >= 10 ? true : undefined));
+    expect(new Set(completed('api').map((e) => `${e.status} ${e.consumer}`))).toEqual(new Set(['200 mobile']));
   });
 });

@@ -1,6 +1,6 @@
 /**
  * The API gateway: routes each request by method, path, headers or query to the service that owns it.
- * Its stages, in order: route, then (when a route needs them) transform and aggregate, then forward.
+ * Its stages, in order: route, then (when a route needs them) auth, transform and aggregate, then forward.
  */
 import type { GatewayConfig } from '../config/schema.ts';
 import { ForwardingNode } from '../pipeline/forwarding-node.ts';
@@ -11,6 +11,8 @@ import { compileRouteTable, type RouteTable, type RouteTableEntry } from './rout
 import { REQUEST_ID_HEADER } from '../pipeline/headers.ts';
 import { DEFAULT_TIMEOUTS } from '../pipeline/upstream-pools.ts';
 import { createAggregateStage, type Fanout } from './stages/aggregate.ts';
+import { createAuthStage } from './stages/auth.ts';
+import { compileRoutePolicies } from './auth/route-policy.ts';
 import { createForwardStage } from './stages/forward.ts';
 import { createTransformStage } from './stages/transform.ts';
 import { createRouteStage } from './stages/route.ts';
@@ -21,12 +23,16 @@ export class GatewayNode extends ForwardingNode<GatewayConfig, GatewayRequest> {
   #table: RouteTable | undefined;
   /** Requests each route took since the config was applied, by config index. */
   #hits: number[] = [];
+  /** Whether each route asks who the client is (its `auth`, or the gateway's default). */
+  #authOn: boolean[] = [];
 
   protected buildStages(config: GatewayConfig): Stage<GatewayRequest>[] {
     const table = (this.#table = compileRouteTable(config.routes));
     this.#hits = config.routes.map(() => 0);
+    this.#authOn = compileRoutePolicies(config).map((policy) => policy.auth !== 'none');
     const stages: Array<Stage<GatewayRequest> | undefined> = [
       createRouteStage(config, table, this.#hits),
+      createAuthStage(config),
       createTransformStage(config),
       createAggregateStage(config, this.#fanout(config)),
       createForwardStage(),
@@ -43,7 +49,7 @@ export class GatewayNode extends ForwardingNode<GatewayConfig, GatewayRequest> {
       routes: (this.#table?.entries ?? []).map((entry) => ({
         ...entry,
         hits: this.#hits[entry.index] ?? 0,
-        stages: routeStages(routes[entry.index]),
+        stages: routeStages(routes[entry.index], this.#authOn[entry.index]),
       })),
     };
   }
@@ -87,6 +93,11 @@ export interface GatewayView {
 }
 
 /** The stages a request on `route` passes: those its config asks for. */
-function routeStages(route: GatewayConfig['routes'][number]): StageName[] {
-  return ['route', ...(route.transform ? (['transform'] as const) : []), route.aggregate ? 'aggregate' : 'forward'];
+function routeStages(route: GatewayConfig['routes'][number], auth: boolean): StageName[] {
+  return [
+    'route',
+    ...(auth ? (['auth'] as const) : []),
+    ...(route.transform ? (['transform'] as const) : []),
+    route.aggregate ? 'aggregate' : 'forward',
+  ];
 }

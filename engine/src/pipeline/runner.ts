@@ -13,7 +13,7 @@ import { hasRequestBody } from './headers.ts';
 import { describeFailure, failureKind } from './retries/failure-kind.ts';
 import { decideRetry, retryBudgetLimit, type RetryPolicy } from './retries/retry-policy.ts';
 import type { UpstreamPools } from './upstream-pools.ts';
-import type { ForwardVerdict, Stage, Verdict } from './verdict.ts';
+import { SKIP, type ForwardVerdict, type Stage, type Verdict } from './verdict.ts';
 
 /** A retry policy as the runner applies it: the policy, and each try's own time to the response headers. */
 export type RetrySettings = RetryPolicy & { perTryTimeoutMs: number | undefined };
@@ -114,6 +114,7 @@ export class Runner<L = unknown> implements TryOwner<Try> {
   }
 
   #record(exchange: Exchange<L>, stage: Stage<L>, verdict: Verdict, startedAt: number): void {
+    if (verdict === SKIP) return;
     const reason = verdict.kind === 'continue' || verdict.kind === 'handled' ? verdict.reason : verdict.decision?.reason;
     const ms = Math.round((performance.now() - startedAt) * 1000) / 1000;
     exchange.steps.push(reason === undefined ? { stage: stage.name, verdict: verdict.kind, ms } : { stage: stage.name, verdict: verdict.kind, ms, reason });

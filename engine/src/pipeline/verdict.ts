@@ -90,4 +90,6 @@ export interface Stage<L = unknown> {
 }
 
 export const CONTINUE: ContinueVerdict = { kind: 'continue' };
+/** The stage does not apply to this request (a route without a transform): go on, and leave it out of the trace. */
+export const SKIP: ContinueVerdict = { kind: 'continue' };
 export const HANDLED: HandledVerdict = { kind: 'handled' };

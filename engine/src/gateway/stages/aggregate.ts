@@ -5,7 +5,7 @@
  */
 import type { GatewayConfig } from '../../config/schema.ts';
 import type { Exchange } from '../../pipeline/exchange.ts';
-import { CONTINUE, HANDLED, type Stage, type Verdict } from '../../pipeline/verdict.ts';
+import { HANDLED, SKIP, type Stage, type Verdict } from '../../pipeline/verdict.ts';
 import { createAggregator, type Aggregator, type UpstreamCall } from '../aggregate/aggregate.ts';
 import type { GatewayRequest } from '../request.ts';
 import { scopeOf } from './transform.ts';
@@ -31,7 +31,7 @@ export function createAggregateStage(config: GatewayConfig, fanout: Fanout): Sta
     name: 'aggregate',
     run(exchange) {
       const aggregator = byRoute[exchange.local!.hit.route];
-      if (aggregator === undefined) return CONTINUE;
+      if (aggregator === undefined) return SKIP;
       return aggregate(exchange, aggregator, fanout);
     },
   };

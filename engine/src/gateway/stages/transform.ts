@@ -7,7 +7,7 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { GatewayConfig } from '../../config/schema.ts';
 import type { Exchange, ResponseStep } from '../../pipeline/exchange.ts';
-import { CONTINUE, type Stage, type Verdict } from '../../pipeline/verdict.ts';
+import { CONTINUE, SKIP, type Stage, type Verdict } from '../../pipeline/verdict.ts';
 import type { GatewayRequest } from '../request.ts';
 import type { HeaderBag } from '../transform/header-edits.ts';
 import { describeTransform } from '../transform/notes.ts';
@@ -25,7 +25,7 @@ export function createTransformStage(config: GatewayConfig): Stage<GatewayReques
     run(exchange) {
       const local = exchange.local!;
       const transform = byRoute[local.hit.route];
-      if (transform === undefined) return CONTINUE;
+      if (transform === undefined) return SKIP;
       const scope = scopeOf(exchange);
       const step = responseSteps[local.hit.route];
       if (step !== undefined) exchange.onResponse(step);
