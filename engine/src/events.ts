@@ -62,6 +62,15 @@ export interface NodeMetrics {
   ratePerSecond: number;
   /** An l4 balancer's connections: it never sees requests, so these are its counts. */
   connections?: { opened: number; open: number; failed: number };
+  /** A gateway's counts per consumer its authentication named (absent until one is named). */
+  consumers?: Record<string, ConsumerMetrics>;
+}
+
+/** What one consumer's requests came to at a gateway. */
+export interface ConsumerMetrics {
+  requests: number;
+  statusClasses: Record<'1xx' | '2xx' | '3xx' | '4xx' | '5xx', number>;
+  errorCodes: Record<string, number>;
 }
 
 /**

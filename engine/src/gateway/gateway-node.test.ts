@@ -270,6 +270,13 @@ describe('gateway authentication', () => {
     ]);
     expect(done[0].stages!.map((s) => s.stage)).toEqual(['route', 'auth', 'forward']);
     expect(done[4].stages!.map((s) => s.stage)).toEqual(['route', 'forward']);
+    // The consumer is an identity the metrics count by.
+    await waitFor(() => (running!.engine.metrics.snapshot().api?.consumers?.mobile?.requests === 2 ? true : undefined));
+    expect(running.engine.metrics.snapshot().api.consumers!.mobile).toMatchObject({
+      requests: 2,
+      statusClasses: { '2xx': 1, '4xx': 1 },
+      errorCodes: { EDGE_FORBIDDEN: 1 },
+    });
   });
 
   it('verifies a JWT (asynchronously the first time) and refuses alg none', async () => {

@@ -4,7 +4,7 @@
  * and one HDR record; the latency summary is computed only when a snapshot asks and something changed.
  */
 import type { NodeKind } from '../config/schema.ts';
-import type { EventOf, LatencySummary, NodeMetrics } from '../events.ts';
+import type { ConsumerMetrics, EventOf, LatencySummary, NodeMetrics } from '../events.ts';
 import { LatencyHistogram, ZERO_LATENCY } from './latency-histogram.ts';
 import { DurationBuckets } from './duration-buckets.ts';
 import { RateWindow } from './rate-window.ts';
@@ -31,6 +31,8 @@ export class NodeCounters {
   #connections: { opened: number; open: number; failed: number } | undefined;
   /** The Prometheus duration histogram's counts, read when `/metrics` is scraped. */
   readonly durations = new DurationBuckets();
+  /** Counts per consumer (a gateway's; bounded by the config's consumers, which authentication only ever names). */
+  readonly #consumers = new Map<string, ConsumerMetrics>();
 
   constructor(
     readonly kind: NodeKind,
@@ -48,6 +50,7 @@ export class NodeCounters {
     this.requests++;
     const statusClass = statusClassOf(event.status);
     if (statusClass) this.statusClasses[statusClass]++;
+    if (event.consumer !== undefined) this.#countConsumer(event.consumer, statusClass, event.error);
     if (event.error) {
       this.errors++;
       this.errorCodes.set(event.error, (this.errorCodes.get(event.error) ?? 0) + 1);
@@ -61,6 +64,17 @@ export class NodeCounters {
     this.#latencySummary = undefined;
     this.#completions.record(nowMs);
     this.durations.observe(durationMs / 1000);
+  }
+
+  #countConsumer(name: string, statusClass: StatusClass | undefined, error: string | undefined): void {
+    let counts = this.#consumers.get(name);
+    if (counts === undefined) {
+      counts = { requests: 0, statusClasses: { '1xx': 0, '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0 }, errorCodes: {} };
+      this.#consumers.set(name, counts);
+    }
+    counts.requests++;
+    if (statusClass) counts.statusClasses[statusClass]++;
+    if (error) counts.errorCodes[error] = (counts.errorCodes[error] ?? 0) + 1;
   }
 
   connectionOpened(): void {
@@ -87,6 +101,11 @@ export class NodeCounters {
       ratePerSecond: this.#completions.perSecond(nowMs),
     };
     if (this.#connections) metrics.connections = { ...this.#connections };
+    if (this.#consumers.size > 0) {
+      metrics.consumers = Object.fromEntries(
+        [...this.#consumers].map(([name, c]) => [name, { requests: c.requests, statusClasses: { ...c.statusClasses }, errorCodes: { ...c.errorCodes } }]),
+      );
+    }
     return metrics;
   }
 
@@ -101,6 +120,7 @@ export class NodeCounters {
     this.#latencySummary = ZERO_LATENCY;
     this.#completions.reset();
     this.durations.reset();
+    this.#consumers.clear();
     if (this.#connections) this.#connections = { opened: 0, open: this.#connections.open, failed: 0 };
   }
 }
