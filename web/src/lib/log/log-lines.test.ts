@@ -38,6 +38,17 @@ describe('log lines', () => {
     });
   });
 
+  it('name the consumer a gateway found, and a throttled request as throttled', () => {
+    const events = happyPath().map((e) =>
+      e.type === 'request.completed' && e.node === 'edge'
+        ? { ...e, status: 429, error: 'EDGE_RATE_LIMITED' as const }
+        : e.type === 'request.completed' && e.node === 'api'
+          ? { ...e, consumer: 'mobile' }
+          : e,
+    );
+    expect(requestEntry(traceOf(events))).toMatchObject({ outcome: 'throttled', text: expect.stringMatching(/^GET \/users\/7 as mobile → 429 EDGE_RATE_LIMITED/) });
+  });
+
   it('describe node state changes', () => {
     const event = {
       type: 'node.state',

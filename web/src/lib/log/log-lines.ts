@@ -34,10 +34,11 @@ export function requestEntry(trace: Trace): LogEntry {
     .join('→');
   const code = entry === undefined ? undefined : answerError(trace, entry);
   const answer = `${status ?? '?'}${code ? ` ${code}` : ''}`;
+  const consumer = trace.hops.find((hop) => hop.consumer !== undefined)?.consumer;
   return {
     kind: 'request',
     ts: entry?.completedTs ?? 0,
-    text: `${trace.method || '?'} ${trace.path || '?'} → ${answer} via ${via} in ${formatMs(entry?.durationMs)}`,
+    text: `${trace.method || '?'} ${trace.path || '?'}${consumer ? ` as ${consumer}` : ''} → ${answer} via ${via} in ${formatMs(entry?.durationMs)}`,
     rid: trace.rid,
     outcome: classifyOutcome(status, code),
   };
