@@ -20,7 +20,10 @@ interface GcraState extends KeyState {
   tat: number;
 }
 
-/** Float slack: adding a period that is not a whole ms (rate 3: 333.33 ms) drifts far below a microsecond. */
+/**
+ * Float slack: adding a period that is not a whole ms (rate 3: 333.33 ms) drifts far below a microsecond.
+ * Waits are rounded up to whole ms, so that waiting them is enough.
+ */
 const EPSILON_MS = 1e-6;
 
 export function gcra({ rate, burst = 0 }: GcraOptions): Algorithm<GcraState> {
@@ -35,7 +38,7 @@ export function gcra({ rate, burst = 0 }: GcraOptions): Algorithm<GcraState> {
     decide(state, now, commit): Decision {
       const tat = Math.max(state.tat, now);
       if (tat - now > tolerance + EPSILON_MS) {
-        const wait = tat - tolerance - now;
+        const wait = Math.ceil(tat - tolerance - now - EPSILON_MS);
         return decision('gcra', false, quota, 0, wait, wait, tat - now);
       }
       const next = tat + period;
@@ -44,7 +47,7 @@ export function gcra({ rate, burst = 0 }: GcraOptions): Algorithm<GcraState> {
       const ahead = next - now;
       const remaining = ahead > tolerance + EPSILON_MS ? 0 : Math.floor((tolerance - ahead) / period + EPSILON_MS) + 1;
       // One more fits once the TAT is `remaining + 1` periods within the tolerance.
-      const reset = Math.max(0, ahead - tolerance + remaining * period);
+      const reset = Math.max(0, Math.ceil(ahead - tolerance + remaining * period - EPSILON_MS));
       return decision('gcra', true, quota, remaining, reset, 0, ahead);
     },
     idle: (state, now) => state.tat <= now,

@@ -27,14 +27,15 @@ export function slidingWindowCounter({ limit, window }: WindowOptions): Algorith
   /**
    * From `elapsed` into the window, until the estimate is at most `target`, with no more requests:
    * the previous count's weight falls through this window, then the current count's through the next.
+   * Rounded up to whole ms, so that waiting it is always enough.
    */
   const untilEstimate = (previous: number, current: number, elapsed: number, target: number) => {
     const left = window - elapsed;
     if (current <= target) {
       if (previous === 0) return 0;
-      return Math.max(0, Math.min(left, left - ((target - current) * window) / previous));
+      return Math.ceil(Math.max(0, Math.min(left, left - ((target - current) * window) / previous)));
     }
-    return left + window - (target * window) / current;
+    return Math.ceil(left + window - (target * window) / current);
   };
   return {
     id: 'sliding-window-counter',

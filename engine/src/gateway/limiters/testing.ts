@@ -18,3 +18,9 @@ export function marks(limiter: Limiter, times: readonly number[], key = 'k'): st
 export function burstAt(at: number, count: number): number[] {
   return Array.from({ length: count }, () => at);
 }
+
+/** Request times from gaps: `[0, 5, 0, 200]` -> `[0, 5, 5, 205]` (never decreasing, as a clock). */
+export function timesFrom(gaps: readonly number[]): number[] {
+  let now = 0;
+  return gaps.map((gap) => (now += gap));
+}

@@ -26,8 +26,8 @@ export function tokenBucket({ rate, burst = Math.max(1, Math.ceil(rate)) }: Toke
   const capacity = burst * 1000;
   /** Thousandths of a token at `now`. */
   const levelAt = (state: BucketState, now: number) => Math.min(capacity, state.milli + rate * Math.max(0, now - state.last));
-  /** Until the level reaches `target` thousandths. */
-  const untilLevel = (level: number, target: number) => Math.max(0, (target - level) / rate);
+  /** Until the level reaches `target` thousandths, rounded up to whole ms so that waiting it is enough. */
+  const untilLevel = (level: number, target: number) => Math.max(0, Math.ceil((target - level) / rate - EPSILON));
   return {
     id: 'token-bucket',
     quota: burst,
