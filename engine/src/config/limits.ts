@@ -34,13 +34,13 @@ export const LIMITS = {
   targets: { max: 200, of: 'targets per balancer', why: 'every pick weighs each target, so each request pays for all of them' },
   /** Routes are matched in order on every request; 200 cost a few microseconds. */
   routes: { max: 200, of: 'routes per gateway', why: 'routes are tried in order on every request' },
-  /** A limiter's key costs ~100-200 bytes (bench/limiters.mjs measures it): 1,000,000 keys are ~0.1-0.2 GB. */
+  /** A limiter's key costs ~125-150 bytes of heap (bench/limiters.mjs measures it): 1,000,000 keys are ~0.15 GB. */
   limiterKeys: {
     max: 1_000_000,
     of: 'keys one rate limit holds (maxKeys)',
     why: 'each key held costs memory until it is idle or evicted, and a flood of distinct keys fills them all',
   },
-  /** A sliding-window-log keeps one 8-byte time per request in the window for every key it holds. */
+  /** A sliding-window-log keeps one 8-byte time per request in the window per key: 1,000,000 are ~8-15 MB (837 bytes a key with 50). */
   windowLogEntries: {
     max: 1_000_000,
     of: 'request times a sliding-window-log keeps (its limit × maxKeys)',

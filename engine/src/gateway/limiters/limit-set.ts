@@ -13,7 +13,7 @@ import type { LimitSpec } from '../../config/gateway/rate-limit.ts';
 import { createLimiter } from './index.ts';
 import { keyReader, type KeyReader } from './key-reader.ts';
 import type { Decision, Limiter } from './limiter.ts';
-import { rateLimitField, rateLimitPolicyField, retryAfterField, type Policy } from './ratelimit-fields.ts';
+import { rateLimitFieldWriter, rateLimitPolicyField, retryAfterField, type Policy } from './ratelimit-fields.ts';
 
 /** One compiled limit: its policy name, its limiter and the key it counts by. */
 export interface CompiledLimit extends Policy {
@@ -60,6 +60,7 @@ export function compileLimits(specs: ReadonlyArray<{ spec: LimitSpec; name: stri
 /** A set over limiters already built (tests, and callers that share a limiter between routes). */
 export function limitSet(limits: readonly CompiledLimit[]): LimitSet {
   const policyField = rateLimitPolicyField(limits);
+  const rateLimitField = rateLimitFieldWriter(limits);
   const count = limits.length;
   return {
     limits,
@@ -92,7 +93,7 @@ export function limitSet(limits: readonly CompiledLimit[]): LimitSet {
       for (let i = 0; i < count; i++) limits[i].limiter.release(result.keys[i]);
     },
     fields(result) {
-      const fields: Record<string, string> = { 'ratelimit-policy': policyField, ratelimit: rateLimitField(limits, result.decisions) };
+      const fields: Record<string, string> = { 'ratelimit-policy': policyField, ratelimit: rateLimitField(result.decisions) };
       if (!result.allowed) fields['retry-after'] = retryAfterField(result.retryAfterMs);
       return fields;
     },

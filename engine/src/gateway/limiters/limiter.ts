@@ -131,7 +131,7 @@ export interface StoreOptions {
   maxKeys?: number;
 }
 
-/** What a limiter holds by default: about 10 MB of state at ~100 bytes a key (bench/limiters.mjs measures it). */
+/** What a limiter holds by default: about 15 MB of heap at ~125-150 bytes a key (bench/limiters.mjs measures it). */
 export const DEFAULT_MAX_KEYS = 100_000;
 
 /** An algorithm with its states kept per key in a bounded store. */

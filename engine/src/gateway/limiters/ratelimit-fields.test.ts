@@ -3,11 +3,11 @@
  * policy, `r` never above `q`, `t` never negative, Retry-After on every refusal (rounded up) and only there.
  */
 import fc from 'fast-check';
-import { parseList, type Item } from 'structured-headers';
+import { parseList, serializeList, type Item } from 'structured-headers';
 import { describe, expect, it } from 'vitest';
 import type { LimitSpec } from '../../config/gateway/rate-limit.ts';
 import { compileLimits } from './limit-set.ts';
-import { rateLimitField, rateLimitPolicyField, retryAfterField } from './ratelimit-fields.ts';
+import { rateLimitFieldWriter, rateLimitPolicyField, retryAfterField } from './ratelimit-fields.ts';
 import { decision } from './limiter.ts';
 import { timesFrom } from './testing.ts';
 
@@ -19,7 +19,28 @@ describe('RateLimit fields', () => {
     ];
     expect(rateLimitPolicyField(policies)).toBe('"per-second";q=20;w=2, "say \\"hi\\"";q=5');
     const decisions = [decision('token-bucket', true, 20, 7.9, 180.2, 0, 7.9), decision('concurrency', false, 5, 0, 0, 1000, 5)];
-    expect(rateLimitField(policies, decisions)).toBe('"per-second";r=7;t=1, "say \\"hi\\"";r=0');
+    expect(rateLimitFieldWriter(policies)(decisions)).toBe('"per-second";r=7;t=1, "say \\"hi\\"";r=0');
+  });
+
+  it('writes exactly what serializeList writes for the same items', () => {
+    const name = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), minLength: 1, maxLength: 20 });
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ name, quota: fc.integer({ min: 1, max: 1e9 }), overTime: fc.boolean(), remaining: fc.double({ min: -5, max: 2e9, noNaN: true }), resetMs: fc.double({ min: 0, max: 1e10, noNaN: true }) }), { minLength: 1, maxLength: 5 }),
+        (items) => {
+          const policies = items.map(({ name: n, quota, overTime }) => ({ name: n, quota, windowSeconds: overTime ? 1 : undefined }));
+          const decisions = items.map(({ quota, remaining, resetMs }) => decision('fixed-window', true, quota, remaining, resetMs, 0, 0));
+          const expected = serializeList(
+            items.map(({ name: n, quota, overTime, remaining, resetMs }): Item => {
+              const params = new Map([['r', Math.max(0, Math.min(quota, Math.floor(remaining)))]]);
+              if (overTime) params.set('t', Math.max(0, Math.ceil(resetMs / 1000)));
+              return [n, params];
+            }),
+          );
+          expect(rateLimitFieldWriter(policies)(decisions)).toBe(expected);
+        },
+      ),
+    );
   });
 
   it('rounds Retry-After up, and never to 0', () => {

@@ -8,7 +8,7 @@
  * so a client that waits `t` (or Retry-After) finds the quota back: intermediaries must not loosen them.
  * Retry-After (RFC 9110 section 10.2.3) goes on a refusal, and wins over `t`.
  */
-import { serializeList, type Item } from 'structured-headers';
+import { serializeInteger, serializeItem, serializeKey, serializeList, type Item } from 'structured-headers';
 import type { Decision } from './limiter.ts';
 
 export interface Policy {
@@ -30,16 +30,28 @@ export function rateLimitPolicyField(policies: readonly Policy[]): string {
   );
 }
 
-/** `RateLimit` for one request: each policy's remaining quota and seconds until more (per decision, in order). */
-export function rateLimitField(policies: readonly Policy[], decisions: readonly Decision[]): string {
-  return serializeList(
-    policies.map((policy, i): Item => {
+/**
+ * The writer of `RateLimit` for a set of policies: per request, each policy's remaining quota and seconds
+ * until more (per decision, in order). What never changes (the names, the keys) is serialised once by
+ * the library; per request only the integers are (serializeInteger), joined as serializeList joins
+ * items: the same bytes as serializeList over the whole list (a test holds it to that) at a tenth of the
+ * cost (~2 µs a request through serializeList on the dev machine, most of it re-checking the names).
+ */
+export function rateLimitFieldWriter(policies: readonly Policy[]): (decisions: readonly Decision[]) => string {
+  const remainingKey = `;${serializeKey('r')}=`;
+  const resetKey = `;${serializeKey('t')}=`;
+  const parts = policies.map((policy) => ({ name: serializeItem(policy.name), quota: policy.quota, overTime: policy.windowSeconds !== undefined }));
+  return (decisions) => {
+    let field = '';
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i];
       const decision = decisions[i];
-      const params = new Map<string, number>([['r', Math.max(0, Math.min(policy.quota, Math.floor(decision.remaining)))]]);
-      if (policy.windowSeconds !== undefined) params.set('t', wholeSeconds(decision.resetMs));
-      return [policy.name, params];
-    }),
-  );
+      if (i > 0) field += ', ';
+      field += part.name + remainingKey + serializeInteger(Math.max(0, Math.min(part.quota, Math.floor(decision.remaining))));
+      if (part.overTime) field += resetKey + serializeInteger(wholeSeconds(decision.resetMs));
+    }
+    return field;
+  };
 }
 
 /** Retry-After in delta-seconds for a refusal: rounded up, and at least 1 (0 would invite an instant retry). */
