@@ -29,7 +29,7 @@ describe('gcra', () => {
     const refused = limiter.take('k', 30);
     expect(refused).toMatchObject({ allowed: false, retryAfterMs: 70, level: 270 });
     expect(limiter.explain(refused, 'consumer mobile')).toBe(
-      'gcra: consumer mobile has a theoretical arrival time is 270 ms ahead of now (tolerance 200 ms); retry in 70 ms -> 429',
+      'gcra: consumer mobile has its theoretical arrival time 270 ms ahead of now (tolerance 200 ms); retry in 70 ms -> 429',
     );
     expect(limiter.view('k', 30)).toEqual({ kind: 'gcra', tat: 300, now: 30, periodMs: 100, toleranceMs: 200 });
     expect(limiter).toMatchObject({ quota: 3, windowSeconds: 1 });

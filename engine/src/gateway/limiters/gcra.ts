@@ -53,8 +53,8 @@ export function gcra({ rate, burst = 0 }: GcraOptions): Algorithm<GcraState> {
     idle: (state, now) => state.tat <= now,
     view: (state, now) => ({ kind: 'gcra', tat: Math.max(state.tat, now), now, periodMs: period, toleranceMs: tolerance }),
     explain: (d) => {
-      const ahead = `theoretical arrival time is ${formatMs(d.level)} ahead of now (tolerance ${formatMs(tolerance)})`;
-      return d.allowed ? `has a ${ahead}` : `has a ${ahead}; retry in ${formatMs(d.retryAfterMs)}`;
+      const ahead = `has its theoretical arrival time ${formatMs(d.level)} ahead of now (tolerance ${formatMs(tolerance)})`;
+      return d.allowed ? ahead : `${ahead}; retry in ${formatMs(d.retryAfterMs)}`;
     },
   };
 }

@@ -60,9 +60,46 @@ describe('a set of limits', () => {
     decide(set, 0, undefined);
     const second = decide(set, 0, undefined);
     expect(second).toMatchObject({ allowed: true, delayMs: 200 });
-    expect(set.explain(second)).toEqual([
+    expect(set.report(second).map((r) => r.reason)).toEqual([
       'leaky-bucket: ip 127.0.0.5 is at excess 1.000 of burst 5 at 10 r/s -> wait 100 ms',
       'leaky-bucket: ip 127.0.0.5 (no consumer) is at excess 1.000 of burst 5 at 5 r/s -> wait 200 ms',
+    ]);
+    expect(set.report(second)[1]).toEqual({
+      name: 'b',
+      limiter: 'leaky-bucket',
+      key: 'ip 127.0.0.5 (no consumer)',
+      allowed: true,
+      delayMs: 200,
+      quota: 6,
+      remaining: 4,
+      resetMs: 200,
+      retryAfterMs: 0,
+      level: 1,
+      reason: 'leaky-bucket: ip 127.0.0.5 (no consumer) is at excess 1.000 of burst 5 at 5 r/s -> wait 200 ms',
+    });
+  });
+
+  it('shows the inspector each limit with its busiest keys in words', () => {
+    const set = compileLimits([{ spec: { algorithm: 'fixed-window', limit: 2, window: 1000, key: 'consumer' }, name: 'w' }]);
+    for (let i = 0; i < 5; i++) mobile(set, 0);
+    decide(set, 0, undefined);
+    expect(set.inspect(5)).toEqual([
+      {
+        name: 'w',
+        limiter: 'fixed-window',
+        keys: 2,
+        maxKeys: 100_000,
+        allowed: 3,
+        rejected: 3,
+        delayed: 0,
+        evictedIdle: 0,
+        evictedForced: 0,
+        topByUse: [
+          { key: 'consumer mobile', used: 2, rejected: 3 },
+          { key: 'ip 127.0.0.5 (no consumer)', used: 1, rejected: 0 },
+        ],
+        topByRejections: [{ key: 'consumer mobile', used: 2, rejected: 3 }],
+      },
     ]);
   });
 

@@ -12,7 +12,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { LimitSpec } from '../../config/gateway/rate-limit.ts';
 import { createLimiter } from './index.ts';
 import { keyReader, type KeyReader } from './key-reader.ts';
-import type { Decision, Limiter } from './limiter.ts';
+import type { Decision, KeyUse, Limiter, LimiterId, LimiterSummary } from './limiter.ts';
 import { rateLimitFieldWriter, rateLimitPolicyField, retryAfterField, type Policy } from './ratelimit-fields.ts';
 
 /** One compiled limit: its policy name, its limiter and the key it counts by. */
@@ -44,8 +44,33 @@ export interface LimitSet {
   release(outcome: LimitOutcome): void;
   /** The fields for the response: RateLimit-Policy and RateLimit always, Retry-After on a refusal. */
   fields(outcome: LimitOutcome): Record<string, string>;
-  /** One sentence per limit, as the trace shows them. */
-  explain(outcome: LimitOutcome): string[];
+  /** Per limit, what it decided and why, as plain data for the decision event and the trace. */
+  report(outcome: LimitOutcome): LimitReport[];
+  /** Per limit, its totals and top keys (in words) for the inspector; cost: one pass over each limit's keys. */
+  inspect(top: number): LimitInspection[];
+}
+
+/** One limit's decision for one request, as the decision event carries it. */
+export interface LimitReport {
+  /** The policy name (RateLimit's item). */
+  name: string;
+  limiter: LimiterId;
+  /** Whose count it was, in words: `consumer mobile`, `ip 127.0.0.5 (no consumer)`. */
+  key: string;
+  allowed: boolean;
+  delayMs: number;
+  quota: number;
+  remaining: number;
+  resetMs: number;
+  retryAfterMs: number;
+  level: number;
+  /** `token-bucket: consumer mobile has 0 of 20 tokens; refill in 180 ms -> 429`. */
+  reason: string;
+}
+
+/** One limit in the inspector: its totals, and its busiest keys in words. */
+export interface LimitInspection extends LimiterSummary {
+  name: string;
 }
 
 /** Compile limits in the order they apply (the gateway's, then the route's), each with its policy name. */
@@ -97,7 +122,18 @@ export function limitSet(limits: readonly CompiledLimit[]): LimitSet {
       if (!result.allowed) fields['retry-after'] = retryAfterField(result.retryAfterMs);
       return fields;
     },
-    explain: (result) => limits.map((limit, i) => limit.limiter.explain(result.decisions[i], limit.key.describe(result.keys[i]))),
+    report: (result) =>
+      limits.map((limit, i) => {
+        const decision = result.decisions[i];
+        const key = limit.key.describe(result.keys[i]);
+        return { name: limit.name, ...decision, key, reason: limit.limiter.explain(decision, key) };
+      }),
+    inspect: (top) =>
+      limits.map((limit) => {
+        const summary = limit.limiter.inspect(top);
+        const inWords = (keys: KeyUse[]) => keys.map((use) => ({ ...use, key: limit.key.describe(use.key) }));
+        return { name: limit.name, ...summary, topByUse: inWords(summary.topByUse), topByRejections: inWords(summary.topByRejections) };
+      }),
   };
 }
 
