@@ -52,7 +52,10 @@ export function variantLine(result) {
 export function memoryLines(memoryResult) {
   const { perKey, flood } = memoryResult;
   return [
-    ...perKey.map((m) => `memory ${m.name.padEnd(40)} ${m.bytesPerKey} bytes a key (${m.keys} keys, ${m.requestsPerKey} request${m.requestsPerKey > 1 ? 's' : ''} each)`),
+    ...perKey.map(
+      (m) =>
+        `memory ${m.name.padEnd(40)} ${m.bytesPerKey} bytes a key (${m.keys} keys, ${m.requestsPerKey} request${m.requestsPerKey > 1 ? 's' : ''} each)`,
+    ),
     `flood: ${flood.keysSent.toLocaleString('en-US')} distinct keys -> ${flood.mostHeld.toLocaleString('en-US')} held at most (maxKeys ${flood.maxKeys.toLocaleString('en-US')}), heap +${flood.heapGrowthMiB} MiB`,
   ];
 }
@@ -62,6 +65,8 @@ function runChild(args, pinning, nodeArgs = []) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { values } = parseArgs({ options: { only: { type: 'string', multiple: true, default: [] }, 'no-memory': { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: { only: { type: 'string', multiple: true, default: [] }, 'no-memory': { type: 'boolean', default: false } },
+  });
   await runLimiters({ pinning: detectPinning(), log: console.log, only: values.only, memory: !values['no-memory'] });
 }

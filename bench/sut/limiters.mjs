@@ -20,6 +20,7 @@
  * Per variant: warm-up, a calibration, then BATCHES timed batches; the numbers are the medians over the
  * batches of wall-clock and CPU ns per decision (decisions a second = 1e9 / CPU ns).
  */
+import { cpuNs, importOrNull, median, round1 } from './measure.mjs';
 import { announceUnavailable } from './protocol.mjs';
 
 const KEY_COUNT = 10_000;
@@ -51,7 +52,10 @@ const SPECS = {
 const SET_VARIANT = 'token-bucket (set + fields)';
 
 function variants() {
-  return [...LIMITER_IDS.map((id) => ({ name: id, id })), ...(LIMITER_IDS.includes('token-bucket') ? [{ name: SET_VARIANT, id: 'token-bucket' }] : [])];
+  return [
+    ...LIMITER_IDS.map((id) => ({ name: id, id })),
+    ...(LIMITER_IDS.includes('token-bucket') ? [{ name: SET_VARIANT, id: 'token-bucket' }] : []),
+  ];
 }
 
 /** 10,000 client addresses, one per /24 like the pickers' keys, and a random rotation over them. */
@@ -119,11 +123,6 @@ function makeDecisions(variant) {
     sink: () => sink,
     now: () => now,
   };
-}
-
-function cpuNs() {
-  const { user, system } = process.cpuUsage();
-  return (user + system) * 1000;
 }
 
 function measure(variant) {
@@ -220,25 +219,11 @@ if (arg === '--list') {
   process.stdout.write(`${RESULT}${JSON.stringify({ startedAt, ...memory() })}\n`);
 } else {
   const variant = variants().find((v) => v.name === arg);
-  if (!variant) announceUnavailable(`unknown limiter variant ${arg}; variants: ${variants().map((v) => v.name).join(', ')}`);
+  if (!variant)
+    announceUnavailable(
+      `unknown limiter variant ${arg}; variants: ${variants()
+        .map((v) => v.name)
+        .join(', ')}`,
+    );
   process.stdout.write(`${RESULT}${JSON.stringify({ startedAt, ...measure(variant) })}\n`);
-}
-
-function median(values) {
-  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-function round1(x) {
-  return Math.round(x * 10) / 10;
-}
-
-async function importOrNull(specifier) {
-  try {
-    return await import(specifier);
-  } catch (error) {
-    if (error?.code === 'ERR_MODULE_NOT_FOUND') return null;
-    throw error;
-  }
 }

@@ -80,7 +80,11 @@ const LeakyBucketLimit = z
   })
   .superRefine((limit, ctx) => {
     if (limit.nodelay && limit.delay !== undefined)
-      ctx.addIssue({ code: 'custom', path: ['delay'], message: 'delay and nodelay: give one (nodelay lets every excess request go at once)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['delay'],
+        message: 'delay and nodelay: give one (nodelay lets every excess request go at once)',
+      });
   });
 
 const windowLimit = <Id extends 'fixed-window' | 'sliding-window-log' | 'sliding-window-counter'>(algorithm: Id) =>
@@ -180,10 +184,7 @@ export function limitList(rateLimit: RateLimitConfig | undefined): LimitSpec[] {
 
 /** The policy names in force on a route: the gateway's limits then the route's, each named or numbered. */
 export function policyNames(gatewayLimits: readonly LimitSpec[], routeLimits: readonly LimitSpec[]): string[] {
-  return [
-    ...gatewayLimits.map((limit, i) => limit.name ?? `gateway-${i}`),
-    ...routeLimits.map((limit, i) => limit.name ?? `route-${i}`),
-  ];
+  return [...gatewayLimits.map((limit, i) => limit.name ?? `gateway-${i}`), ...routeLimits.map((limit, i) => limit.name ?? `route-${i}`)];
 }
 
 /** Checks across the gateway: the policies that apply to one request have distinct names (one RateLimit item each). */
@@ -193,7 +194,13 @@ export function checkGatewayLimits(gateway: GatewayShape, ctx: z.RefinementCtx):
   const place = (field: unknown, prefix: Array<string | number>, index: number) => [...prefix, ...(Array.isArray(field) ? [index] : [])];
   gatewayNames.forEach((name, i) => {
     const first = gatewayNames.indexOf(name);
-    if (first !== i) duplicateName(ctx, [...place(gateway.rateLimit, ['rateLimit'], i), 'name'], name, `the gateway's ${formatPlace(place(gateway.rateLimit, ['rateLimit'], first))}`);
+    if (first !== i)
+      duplicateName(
+        ctx,
+        [...place(gateway.rateLimit, ['rateLimit'], i), 'name'],
+        name,
+        `the gateway's ${formatPlace(place(gateway.rateLimit, ['rateLimit'], first))}`,
+      );
   });
   gateway.routes.forEach((route, r) => {
     const names = policyNames(gatewayLimits, limitList(route.rateLimit as RateLimitConfig | undefined));
@@ -210,7 +217,11 @@ export function checkGatewayLimits(gateway: GatewayShape, ctx: z.RefinementCtx):
 }
 
 function duplicateName(ctx: z.RefinementCtx, path: Array<string | number>, name: string, earlier: string): void {
-  ctx.addIssue({ code: 'custom', path, message: `policy name "${name}" is already used by ${earlier}; each limit on a request needs its own name` });
+  ctx.addIssue({
+    code: 'custom',
+    path,
+    message: `policy name "${name}" is already used by ${earlier}; each limit on a request needs its own name`,
+  });
 }
 
 /** `routes[1].rateLimit[0]`, as an error path reads. */

@@ -36,6 +36,7 @@ export function concurrency({ limit }: ConcurrencyOptions): Algorithm<SlotsState
       if (state.inUse > 0) state.inUse--;
     },
     view: (state) => ({ kind: 'concurrency', inUse: state.inUse, limit }),
-    explain: (d) => (d.allowed ? `has ${d.level} of ${limit} requests in flight` : `has ${d.level} of ${limit} requests in flight; retry in 1 s`),
+    explain: (d) =>
+      d.allowed ? `has ${d.level} of ${limit} requests in flight` : `has ${d.level} of ${limit} requests in flight; retry in 1 s`,
   };
 }

@@ -25,7 +25,9 @@ export const LIMITERS: { [Id in LimiterId]: (spec: SpecOf<Id>) => Limiter } = {
   'fixed-window': (spec) => keyedLimiter(fixedWindow(spec), spec),
   // A log holds one time per request in the window, so by default it holds fewer keys (WINDOW_LOG_ENTRIES in all).
   'sliding-window-log': (spec) =>
-    keyedLimiter(slidingWindowLog(spec), { maxKeys: spec.maxKeys ?? Math.max(1, Math.min(DEFAULT_MAX_KEYS, Math.floor(WINDOW_LOG_ENTRIES / spec.limit))) }),
+    keyedLimiter(slidingWindowLog(spec), {
+      maxKeys: spec.maxKeys ?? Math.max(1, Math.min(DEFAULT_MAX_KEYS, Math.floor(WINDOW_LOG_ENTRIES / spec.limit))),
+    }),
   'sliding-window-counter': (spec) => keyedLimiter(slidingWindowCounter(spec), spec),
   gcra: (spec) => keyedLimiter(gcra(spec), spec),
   concurrency: (spec) => keyedLimiter(concurrency(spec), spec),

@@ -17,13 +17,23 @@ describe('leaky-bucket (nginx limit_req)', () => {
   it.each<[string, LeakyBucketOptions, number[], number[]]>([
     // The first request of a key starts at excess 0; each later one at the same ms adds 1000.
     ['default: every excess request waits excess / rate', { rate: 10, burst: 5 }, burstAt(0, 7), [0, 100, 200, 300, 400, 500, -1]],
-    ['delay=2: the first 2 excess go at once, the rest wait', { rate: 10, burst: 5, delay: 2 }, burstAt(0, 7), [0, 0, 0, 100, 200, 300, -1]],
+    [
+      'delay=2: the first 2 excess go at once, the rest wait',
+      { rate: 10, burst: 5, delay: 2 },
+      burstAt(0, 7),
+      [0, 0, 0, 100, 200, 300, -1],
+    ],
     ['nodelay: no excess waits', { rate: 10, burst: 5, nodelay: true }, burstAt(0, 7), [0, 0, 0, 0, 0, 0, -1]],
     // 50 ms after a request at 10r/s the excess is 500: without burst that is over 0, so refused.
     ['burst 0: one request per 100 ms, nothing in between', { rate: 10 }, [0, 50, 99, 100, 150, 200], [0, -1, -1, 0, -1, 0]],
     // With burst, a request 50 ms early has excess 500 and waits the other 50 ms.
     ['burst 1: an early request waits for its slot', { rate: 10, burst: 1 }, [0, 50, 100, 100], [0, 50, 100, -1]],
-    ['a refused request does not move the clock: the leak since the last accepted one counts', { rate: 2, burst: 0 }, [0, 100, 300, 499, 500], [0, -1, -1, -1, 0]],
+    [
+      'a refused request does not move the clock: the leak since the last accepted one counts',
+      { rate: 2, burst: 0 },
+      [0, 100, 300, 499, 500],
+      [0, -1, -1, -1, 0],
+    ],
   ])('%s', (_what, options, times, delays) => {
     const limiter = limitReq(options);
     expect(times.map((t) => limiter.take('k', t)).map((d) => (d.allowed ? d.delayMs : -1))).toEqual(delays);
@@ -50,7 +60,9 @@ describe('leaky-bucket (nginx limit_req)', () => {
     limiter.take('k', 0);
     const delayed = limiter.take('k', 0);
     expect(delayed).toMatchObject({ allowed: true, delayMs: 100, quota: 6, remaining: 4, resetMs: 100, level: 1 });
-    expect(limiter.explain(delayed, 'ip 127.0.0.1')).toBe('leaky-bucket: ip 127.0.0.1 is at excess 1.000 of burst 5 at 10 r/s -> wait 100 ms');
+    expect(limiter.explain(delayed, 'ip 127.0.0.1')).toBe(
+      'leaky-bucket: ip 127.0.0.1 is at excess 1.000 of burst 5 at 10 r/s -> wait 100 ms',
+    );
     for (let i = 0; i < 4; i++) limiter.take('k', 0);
     const refused = limiter.take('k', 30);
     // excess 5000 - 300 + 1000 = 5700 > 5000: passes once 700 more have leaked (70 ms).

@@ -5,7 +5,8 @@ import { compileLimits } from './limit-set.ts';
 
 const perSecond: LimitSpec = { algorithm: 'token-bucket', rate: 1, burst: 2, key: 'consumer', name: 'per-second' };
 const perDay: LimitSpec = { algorithm: 'fixed-window', limit: 3, window: 86_400_000, key: 'consumer', name: 'per-day' };
-const decide = (set: ReturnType<typeof compileLimits>, now: number, consumer: string | undefined) => set.decide('127.0.0.5', consumer, {}, 0, now);
+const decide = (set: ReturnType<typeof compileLimits>, now: number, consumer: string | undefined) =>
+  set.decide('127.0.0.5', consumer, {}, 0, now);
 const mobile = (set: ReturnType<typeof compileLimits>, now: number) => decide(set, now, 'mobile');
 
 describe('a set of limits', () => {

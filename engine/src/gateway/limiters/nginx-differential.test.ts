@@ -62,9 +62,21 @@ interface Mode {
 }
 
 const MODES: Record<string, Mode> = {
-  nodelay: { directive: 'burst=5 nodelay', options: { rate: RATE, burst: 5, nodelay: true }, schedules: ['twenty at once', 'bursts with rests'] },
-  'delay=2': { directive: 'burst=5 delay=2', options: { rate: RATE, burst: 5, delay: 2 }, schedules: ['twenty at once', 'bursts with rests'] },
-  'delays every excess request': { directive: 'burst=5', options: { rate: RATE, burst: 5 }, schedules: ['twenty at once', 'bursts with rests'] },
+  nodelay: {
+    directive: 'burst=5 nodelay',
+    options: { rate: RATE, burst: 5, nodelay: true },
+    schedules: ['twenty at once', 'bursts with rests'],
+  },
+  'delay=2': {
+    directive: 'burst=5 delay=2',
+    options: { rate: RATE, burst: 5, delay: 2 },
+    schedules: ['twenty at once', 'bursts with rests'],
+  },
+  'delays every excess request': {
+    directive: 'burst=5',
+    options: { rate: RATE, burst: 5 },
+    schedules: ['twenty at once', 'bursts with rests'],
+  },
   'no burst': { directive: '', options: { rate: RATE }, schedules: ['one by one'] },
 };
 
@@ -181,7 +193,12 @@ describe.skipIf(!nginx.bin)(suiteTitle('leaky-bucket against nginx limit_req', [
         const schedule = SCHEDULES[scheduleName];
         it(`${scheduleName}: the same requests pass, are refused and wait`, async () => {
           // First, on the limiter alone: jitter cannot flip a decision of this schedule.
-          const expected = counts(groupsOf(schedule, decide(mode.options, planned(schedule)).map((d) => ({ allowed: d.allowed, wait: 0 }))));
+          const expected = counts(
+            groupsOf(
+              schedule,
+              decide(mode.options, planned(schedule)).map((d) => ({ allowed: d.allowed, wait: 0 })),
+            ),
+          );
           const rng = seeded(10);
           for (let run = 0; run < 500; run++) {
             const decisions = decide(mode.options, perturbed(schedule, rng)).map((d) => ({ allowed: d.allowed, wait: 0 }));
@@ -192,12 +209,21 @@ describe.skipIf(!nginx.bin)(suiteTitle('leaky-bucket against nginx limit_req', [
           address++;
           const sent = await sendSchedule(server.port, schedule, `127.0.10.${address}`);
           const statuses = [...new Set(sent.map((s) => s.status))].sort();
-          expect(statuses.every((status) => status === 200 || status === 503), `statuses ${statuses.join(', ')}`).toBe(true);
+          expect(
+            statuses.every((status) => status === 200 || status === 503),
+            `statuses ${statuses.join(', ')}`,
+          ).toBe(true);
 
           // nginx takes the requests of a group in any order: send times in order, results by group.
           const order = sent.map((_, i) => i).sort((a, b) => sent[a].sentMs - sent[b].sentMs);
-          const ours = decide(mode.options, order.map((i) => sent[i].sentMs));
-          const unit = groupsOf(schedule, ours.map((d) => ({ allowed: d.allowed, wait: d.delayMs })));
+          const ours = decide(
+            mode.options,
+            order.map((i) => sent[i].sentMs),
+          );
+          const unit = groupsOf(
+            schedule,
+            ours.map((d) => ({ allowed: d.allowed, wait: d.delayMs })),
+          );
           const reference = groupsOf(
             schedule,
             sent.map((s) => ({ allowed: s.status === 200, wait: s.latencyMs })),

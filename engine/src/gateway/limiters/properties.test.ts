@@ -16,7 +16,10 @@ import { timesFrom } from './testing.ts';
 import { tokenBucket } from './token-bucket.ts';
 
 /** Gaps between requests: bursts (0), near a period, and long rests. */
-const gaps = fc.array(fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 150 }), fc.integer({ min: 0, max: 5000 })), { minLength: 1, maxLength: 120 });
+const gaps = fc.array(fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 150 }), fc.integer({ min: 0, max: 5000 })), {
+  minLength: 1,
+  maxLength: 120,
+});
 const rate = fc.oneof(fc.integer({ min: 1, max: 50 }), fc.constantFrom(0.5, 1.5, 3, 7));
 const burst = fc.integer({ min: 0, max: 8 });
 const limit = fc.integer({ min: 1, max: 10 });
@@ -123,7 +126,9 @@ const BUILD = {
   'sliding-window-counter': slidingWindowCounter,
   gcra,
 } as Record<string, (options: never) => Algorithm<KeyState>>;
-const timed = timedSpec.map(([id, options]) => Object.assign(BUILD[id](options as never), { [fc.toStringMethod]: () => `${id} ${JSON.stringify(options)}` }));
+const timed = timedSpec.map(([id, options]) =>
+  Object.assign(BUILD[id](options as never), { [fc.toStringMethod]: () => `${id} ${JSON.stringify(options)}` }),
+);
 
 describe('every time-based algorithm', () => {
   it('a refusal changes nothing; waiting Retry-After lets the request in; waiting t brings quota back', () => {

@@ -26,7 +26,16 @@ describe('RateLimit fields', () => {
     const name = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), minLength: 1, maxLength: 20 });
     fc.assert(
       fc.property(
-        fc.array(fc.record({ name, quota: fc.integer({ min: 1, max: 1e9 }), overTime: fc.boolean(), remaining: fc.double({ min: -5, max: 2e9, noNaN: true }), resetMs: fc.double({ min: 0, max: 1e10, noNaN: true }) }), { minLength: 1, maxLength: 5 }),
+        fc.array(
+          fc.record({
+            name,
+            quota: fc.integer({ min: 1, max: 1e9 }),
+            overTime: fc.boolean(),
+            remaining: fc.double({ min: -5, max: 2e9, noNaN: true }),
+            resetMs: fc.double({ min: 0, max: 1e10, noNaN: true }),
+          }),
+          { minLength: 1, maxLength: 5 },
+        ),
         (items) => {
           const policies = items.map(({ name: n, quota, overTime }) => ({ name: n, quota, windowSeconds: overTime ? 1 : undefined }));
           const decisions = items.map(({ quota, remaining, resetMs }) => decision('fixed-window', true, quota, remaining, resetMs, 0, 0));
@@ -48,15 +57,30 @@ describe('RateLimit fields', () => {
   });
 
   const spec: fc.Arbitrary<LimitSpec> = fc.oneof(
-    fc.record({ algorithm: fc.constant('token-bucket' as const), rate: fc.integer({ min: 1, max: 20 }), burst: fc.integer({ min: 1, max: 20 }), key: fc.constant('ip') }),
-    fc.record({ algorithm: fc.constant('leaky-bucket' as const), rate: fc.integer({ min: 1, max: 20 }), burst: fc.integer({ min: 0, max: 5 }), key: fc.constant('ip') }),
+    fc.record({
+      algorithm: fc.constant('token-bucket' as const),
+      rate: fc.integer({ min: 1, max: 20 }),
+      burst: fc.integer({ min: 1, max: 20 }),
+      key: fc.constant('ip'),
+    }),
+    fc.record({
+      algorithm: fc.constant('leaky-bucket' as const),
+      rate: fc.integer({ min: 1, max: 20 }),
+      burst: fc.integer({ min: 0, max: 5 }),
+      key: fc.constant('ip'),
+    }),
     fc.record({
       algorithm: fc.constantFrom('fixed-window' as const, 'sliding-window-log' as const, 'sliding-window-counter' as const),
       limit: fc.integer({ min: 1, max: 10 }),
       window: fc.constantFrom(1000, 60_000, 86_400_000),
       key: fc.constant('ip'),
     }),
-    fc.record({ algorithm: fc.constant('gcra' as const), rate: fc.integer({ min: 1, max: 20 }), burst: fc.integer({ min: 0, max: 5 }), key: fc.constant('ip') }),
+    fc.record({
+      algorithm: fc.constant('gcra' as const),
+      rate: fc.integer({ min: 1, max: 20 }),
+      burst: fc.integer({ min: 0, max: 5 }),
+      key: fc.constant('ip'),
+    }),
     fc.record({ algorithm: fc.constant('concurrency' as const), limit: fc.integer({ min: 1, max: 5 }), key: fc.constant('ip') }),
   );
   const gaps = fc.array(fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 2000 })), { minLength: 1, maxLength: 60 });

@@ -40,7 +40,11 @@ export function rateLimitPolicyField(policies: readonly Policy[]): string {
 export function rateLimitFieldWriter(policies: readonly Policy[]): (decisions: readonly Decision[]) => string {
   const remainingKey = `;${serializeKey('r')}=`;
   const resetKey = `;${serializeKey('t')}=`;
-  const parts = policies.map((policy) => ({ name: serializeItem(policy.name), quota: policy.quota, overTime: policy.windowSeconds !== undefined }));
+  const parts = policies.map((policy) => ({
+    name: serializeItem(policy.name),
+    quota: policy.quota,
+    overTime: policy.windowSeconds !== undefined,
+  }));
   return (decisions) => {
     let field = '';
     for (let i = 0; i < parts.length; i++) {

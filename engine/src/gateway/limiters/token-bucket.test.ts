@@ -23,7 +23,9 @@ describe('token-bucket', () => {
     const refused = limiter.take('k', 20);
     expect(refused).toMatchObject({ allowed: false, remaining: 0, retryAfterMs: 80, resetMs: 80 });
     expect(limiter.explain(refused, 'consumer mobile')).toBe('token-bucket: consumer mobile has 0 of 20 tokens; refill in 80 ms -> 429');
-    expect(limiter.explain(limiter.take('k', 200), 'consumer mobile')).toBe('token-bucket: consumer mobile took a token, 1 of 20 left -> pass');
+    expect(limiter.explain(limiter.take('k', 200), 'consumer mobile')).toBe(
+      'token-bucket: consumer mobile took a token, 1 of 20 left -> pass',
+    );
   });
 
   it('a refusal leaves the bucket as it was; check never spends', () => {
