@@ -175,8 +175,29 @@ describe('store', () => {
     expect(result.ok && result.config.nodes[0].kind === 'gateway' && result.config.nodes[0].store).toEqual({
       redis: 'rediss://cache.internal:6380',
       onStoreError: 'open',
+      timeout: 100,
     });
     expect(errorsOf(config({}, { store: { redis: 'redis://127.0.0.1', onStoreError: 'closed' } }))).toEqual([]);
+  });
+
+  it('keeps only the algorithms the store runs: a log or a concurrency limit stays per instance, so it is refused', () => {
+    const store = { redis: 'redis://127.0.0.1:6379' };
+    expect(
+      errorsOf(
+        config(
+          {
+            rateLimit: [
+              { algorithm: 'gcra', rate: 1 },
+              { algorithm: 'concurrency', limit: 2 },
+            ],
+          },
+          { store, rateLimit: { algorithm: 'sliding-window-log', limit: 5, window: '1s' } },
+        ),
+      ),
+    ).toEqual([
+      'nodes[0].rateLimit.algorithm: sliding-window-log is not kept in the shared store; with store, use token-bucket, leaky-bucket, fixed-window, sliding-window-counter, gcra',
+      'nodes[0].routes[0].rateLimit[1].algorithm: concurrency is not kept in the shared store; with store, use token-bucket, leaky-bucket, fixed-window, sliding-window-counter, gcra',
+    ]);
   });
 
   it.each<[string, unknown, string]>([
@@ -196,6 +217,7 @@ describe('store', () => {
       'nodes[0].store.onStoreError: expected one of "open", "closed"',
     ],
     ['another field', { redis: 'redis://127.0.0.1', db: 2 }, 'nodes[0].store.db: unknown key'],
+    ['a timeout of 0', { redis: 'redis://127.0.0.1', timeout: 0 }, 'nodes[0].store.timeout: must be longer than 0'],
   ])('refuses %s', (_what, store, error) => {
     expect(errorsOf(config({}, { store }))).toEqual([error]);
   });

@@ -13,6 +13,7 @@
  */
 import { z } from 'zod';
 import { LIMITER_IDS } from '../../gateway/limiters/limiter-ids.ts';
+import { SHARED_ALGORITHMS } from '../../gateway/limiters/redis-script.ts';
 import { Duration } from '../duration.ts';
 import { limitedArray, limitedString } from '../fields.ts';
 import { LIMITS, limitMessage } from '../limits.ts';
@@ -145,6 +146,9 @@ export const StoreSchema = z
       .enum(['open', 'closed'])
       .default('open')
       .meta({ description: 'when the store is unreachable: open lets requests pass (default, as Kong and Envoy), closed refuses them' }),
+    timeout: Duration.refine((ms) => ms > 0, { message: 'must be longer than 0' })
+      .default(100)
+      .meta({ description: 'the longest a request waits for the store before onStoreError answers (default 100ms)' }),
   })
   .meta({ description: 'shared limiter state; without it each gateway keeps its own in memory' });
 export type StoreConfig = z.output<typeof StoreSchema>;
@@ -189,6 +193,7 @@ export function policyNames(gatewayLimits: readonly LimitSpec[], routeLimits: re
 
 /** Checks across the gateway: the policies that apply to one request have distinct names (one RateLimit item each). */
 export function checkGatewayLimits(gateway: GatewayShape, ctx: z.RefinementCtx): void {
+  if (gateway.store !== undefined) checkShared(gateway, ctx);
   const gatewayLimits = limitList(gateway.rateLimit as RateLimitConfig | undefined);
   const gatewayNames = policyNames(gatewayLimits, []);
   const place = (field: unknown, prefix: Array<string | number>, index: number) => [...prefix, ...(Array.isArray(field) ? [index] : [])];
@@ -214,6 +219,21 @@ export function checkGatewayLimits(gateway: GatewayShape, ctx: z.RefinementCtx):
       duplicateName(ctx, [...place(route.rateLimit, ['routes', r, 'rateLimit'], i - gatewayLimits.length), 'name'], names[i], earlier);
     }
   });
+}
+
+/** With a shared store every limit is kept there, so each must be one the store runs. */
+function checkShared(gateway: GatewayShape, ctx: z.RefinementCtx): void {
+  const check = (rateLimit: unknown, path: Array<string | number>) =>
+    limitList(rateLimit as RateLimitConfig | undefined).forEach((limit, i) => {
+      if ((SHARED_ALGORITHMS as readonly string[]).includes(limit.algorithm)) return;
+      ctx.addIssue({
+        code: 'custom',
+        path: [...path, ...(Array.isArray(rateLimit) ? [i] : []), 'algorithm'],
+        message: `${limit.algorithm} is not kept in the shared store; with store, use ${SHARED_ALGORITHMS.join(', ')}`,
+      });
+    });
+  check(gateway.rateLimit, ['rateLimit']);
+  gateway.routes.forEach((route, r) => check(route.rateLimit, ['routes', r, 'rateLimit']));
 }
 
 function duplicateName(ctx: z.RefinementCtx, path: Array<string | number>, name: string, earlier: string): void {

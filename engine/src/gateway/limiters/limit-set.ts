@@ -33,19 +33,28 @@ export interface LimitOutcome {
   /** Per limit, in order: its key and decision (for a refused request, what each would have done). */
   readonly keys: readonly string[];
   readonly decisions: readonly Decision[];
+  /**
+   * Set when a shared store could not decide (unreachable, too slow): what happened and what the
+   * store's failure policy did. The decisions are then placeholders, and no RateLimit field is written.
+   */
+  readonly storeError?: string;
 }
 
-export interface LimitSet {
+/** What a set says about an outcome, whichever store decided it. */
+export interface OutcomeViews {
   readonly limits: readonly CompiledLimit[];
   /** The `RateLimit-Policy` value (fixed for the set). */
   readonly policyField: string;
-  decide(clientAddress: string, consumer: string | undefined, headers: IncomingHttpHeaders, routeIndex: number, now: number): LimitOutcome;
-  /** The request of an allowed outcome has ended (frees concurrency slots). */
-  release(outcome: LimitOutcome): void;
   /** The fields for the response: RateLimit-Policy and RateLimit always, Retry-After on a refusal. */
   fields(outcome: LimitOutcome): Record<string, string>;
   /** Per limit, what it decided and why, as plain data for the decision event and the trace. */
   report(outcome: LimitOutcome): LimitReport[];
+}
+
+export interface LimitSet extends OutcomeViews {
+  decide(clientAddress: string, consumer: string | undefined, headers: IncomingHttpHeaders, routeIndex: number, now: number): LimitOutcome;
+  /** The request of an allowed outcome has ended (frees concurrency slots). */
+  release(outcome: LimitOutcome): void;
   /** Per limit, its totals and top keys (in words) for the inspector; cost: one pass over each limit's keys. */
   inspect(top: number): LimitInspection[];
 }
@@ -75,27 +84,29 @@ export interface LimitInspection extends LimiterSummary {
 
 /** Compile limits in the order they apply (the gateway's, then the route's), each with its policy name. */
 export function compileLimits(specs: ReadonlyArray<{ spec: LimitSpec; name: string }>): LimitSet {
-  const limits: CompiledLimit[] = specs.map(({ spec, name }) => {
-    const limiter = createLimiter(spec);
-    return { name, quota: limiter.quota, windowSeconds: limiter.windowSeconds, limiter, key: keyReader(spec.key) };
-  });
-  return limitSet(limits);
+  return limitSet(specs.map(({ spec, name }) => compileLimit(spec, name)));
+}
+
+/**
+ * One limit with its own limiter, to put in sets: a gateway-wide limit is compiled once and put in every
+ * route's set, so all routes count against the same state.
+ */
+export function compileLimit(spec: LimitSpec, name: string): CompiledLimit {
+  const limiter = createLimiter(spec);
+  return { name, quota: limiter.quota, windowSeconds: limiter.windowSeconds, limiter, key: keyReader(spec.key) };
 }
 
 /** A set over limiters already built (tests, and callers that share a limiter between routes). */
 export function limitSet(limits: readonly CompiledLimit[]): LimitSet {
-  const policyField = rateLimitPolicyField(limits);
-  const rateLimitField = rateLimitFieldWriter(limits);
   const count = limits.length;
   return {
-    limits,
-    policyField,
+    ...outcomeViews(limits),
     decide(client, consumer, headers, routeIndex, now) {
       const keys = new Array<string>(count);
       for (let i = 0; i < count; i++) keys[i] = limits[i].key.read(client, consumer, headers, routeIndex);
       if (count === 1) {
         const only = limits[0].limiter.take(keys[0], now);
-        return outcome(keys, [only], only.allowed ? -1 : 0);
+        return outcomeOf(keys, [only], only.allowed ? -1 : 0);
       }
       const decisions = new Array<Decision>(count);
       let refusedBy = -1;
@@ -105,29 +116,18 @@ export function limitSet(limits: readonly CompiledLimit[]): LimitSet {
       }
       if (refusedBy === -1) {
         for (let i = 0; i < count; i++) decisions[i] = limits[i].limiter.take(keys[i], now);
-        return outcome(keys, decisions, -1);
+        return outcomeOf(keys, decisions, -1);
       }
       for (let i = 0; i < count; i++) {
         // Refusals are counted by the limits that refused; the others were not used, so nothing of theirs is spent.
         decisions[i] = decisions[i].allowed ? unspent(decisions[i]) : limits[i].limiter.take(keys[i], now);
       }
-      return outcome(keys, decisions, refusedBy);
+      return outcomeOf(keys, decisions, refusedBy);
     },
     release(result) {
       if (!result.allowed) return;
       for (let i = 0; i < count; i++) limits[i].limiter.release(result.keys[i]);
     },
-    fields(result) {
-      const fields: Record<string, string> = { 'ratelimit-policy': policyField, ratelimit: rateLimitField(result.decisions) };
-      if (!result.allowed) fields['retry-after'] = retryAfterField(result.retryAfterMs);
-      return fields;
-    },
-    report: (result) =>
-      limits.map((limit, i) => {
-        const decision = result.decisions[i];
-        const key = limit.key.describe(result.keys[i]);
-        return { name: limit.name, ...decision, key, reason: limit.limiter.explain(decision, key) };
-      }),
     inspect: (top) =>
       limits.map((limit) => {
         const summary = limit.limiter.inspect(top);
@@ -137,7 +137,35 @@ export function limitSet(limits: readonly CompiledLimit[]): LimitSet {
   };
 }
 
-function outcome(keys: string[], decisions: Decision[], refusedBy: number): LimitOutcome {
+/** The fields and reports of a set's outcomes (shared by the in-memory and the Redis-backed sets). */
+export function outcomeViews(limits: readonly CompiledLimit[]): OutcomeViews {
+  const policyField = rateLimitPolicyField(limits);
+  const rateLimitField = rateLimitFieldWriter(limits);
+  return {
+    limits,
+    policyField,
+    fields(result) {
+      const fields: Record<string, string> = { 'ratelimit-policy': policyField };
+      // Without the store nothing is known of what remains: RateLimit is left out rather than guessed.
+      if (result.storeError === undefined) fields.ratelimit = rateLimitField(result.decisions);
+      if (!result.allowed) fields['retry-after'] = retryAfterField(result.retryAfterMs);
+      return fields;
+    },
+    report: (result) =>
+      limits.map((limit, i) => {
+        const decision = result.decisions[i];
+        const key = limit.key.describe(result.keys[i]);
+        const reason =
+          result.storeError === undefined
+            ? limit.limiter.explain(decision, key)
+            : `${limit.limiter.id}: ${key} not counted: ${result.storeError} -> ${result.allowed ? 'pass' : '503'}`;
+        return { name: limit.name, ...decision, key, reason };
+      }),
+  };
+}
+
+/** The outcome of per-limit decisions (in order; `refusedBy` the first refusal or -1). */
+export function outcomeOf(keys: string[], decisions: Decision[], refusedBy: number): LimitOutcome {
   let delayMs = 0;
   let retryAfterMs = 0;
   for (const decision of decisions) {
@@ -149,6 +177,6 @@ function outcome(keys: string[], decisions: Decision[], refusedBy: number): Limi
 }
 
 /** A check's decision for a request that was refused elsewhere: its quota was not spent, so one more remains. */
-function unspent(decision: Decision): Decision {
+export function unspent(decision: Decision): Decision {
   return { ...decision, remaining: Math.min(decision.quota, decision.remaining + 1), delayMs: 0 };
 }

@@ -5,11 +5,13 @@
  * send times, as sent, are fed to the limiter: which requests got 200 and which 503 must agree, and a
  * request the limiter delays must have waited about that long in nginx.
  *
- * Jitter: the client's timers, nginx's millisecond clock (cached per event loop turn) and the loopback
- * add a few ms between our send time and nginx's. So every schedule is chosen to keep its decisions
- * when each group of requests moves by up to GROUP_JITTER_MS and each request within a group by up to
- * SPREAD_MS, and the test proves that first, on the limiter, over many seeded perturbations. Requests
- * sent in one group are compared as counts (nginx may take them in any order).
+ * Jitter: the client's timers, nginx's millisecond clock (cached per event loop turn), the loopback and,
+ * on a loaded machine, the scheduler put some ms between our send time and nginx's. So every schedule is
+ * chosen to keep its decisions when each group of requests moves by up to GROUP_JITTER_MS and each request
+ * within a group by up to SPREAD_MS, and the test proves that first, on the limiter, over many seeded
+ * perturbations; an attempt whose sends slipped more than MAX_SLIP_MS behind the plan is voided and sent
+ * again from a fresh address. Requests sent in one group are compared as counts (nginx may take them in
+ * any order).
  *
  * Without nginx (not CI) the suite is skipped with the reason in its title and one line on stderr.
  */
@@ -21,37 +23,41 @@ import { nginx, startNginxWith, suiteTitle, type Balancer } from '../../balancer
 import { leakyBucket, type LeakyBucketOptions } from './leaky-bucket.ts';
 import { keyedLimiter, type Decision } from './limiter.ts';
 
-const RATE = 10;
-const GROUP_JITTER_MS = 20;
-const SPREAD_MS = 3;
+/** 4 r/s: one request per 250 ms, so a schedule's decisions can sit 100 ms or more from any boundary. */
+const RATE = 4;
+const GROUP_JITTER_MS = 50;
+const SPREAD_MS = 8;
+/** A send later than this behind the plan voids the attempt (the plan's margins no longer cover it). */
+const MAX_SLIP_MS = 40;
+const ATTEMPTS = 3;
 
 /** A schedule: groups of requests sent together at an offset (ms from the start). */
 type Schedule = Array<[offsetMs: number, count: number]>;
 
 const SCHEDULES: Record<string, Schedule> = {
-  // ALGORITHMS.md: 10 r/s, burst 5, 20 at once: 6 accepted, 14 refused.
+  // ALGORITHMS.md (at 10 r/s there): burst 5, 20 at once: 6 accepted, 14 refused.
   'twenty at once': [[0, 20]],
-  // Refills between groups: 6 of 8 (excess 5.0), 2 of 4 at 250 ms (2.5 leaked: 3.5, 4.5, refused at 5.5),
-  // 3 of 3 at 550 ms (3.0 leaked: 2.5, 3.5, 4.5), 6 of 8 at 1250 ms (drained: from 0 again). Every
-  // decision is half a request from the burst, 50 ms at 10 r/s.
+  // Refills between groups: 6 of 8 (excess 5.0), 2 of 4 at 625 ms (2.5 leaked: 3.5, 4.5, refused at 5.5),
+  // 3 of 3 at 1375 ms (3.0 leaked: 2.5, 3.5, 4.5), 6 of 8 at 3125 ms (drained: from 0 again). Every
+  // decision is half a request from the burst: 125 ms at 4 r/s.
   'bursts with rests': [
     [0, 8],
-    [250, 4],
-    [550, 3],
-    [1250, 8],
+    [625, 4],
+    [1375, 3],
+    [3125, 8],
   ],
-  // Without burst: one request per 100 ms. Requests 20-50 ms after an accepted one are refused, those
-  // 150 ms or more after pass: 50 ms from the 100 ms boundary either way.
+  // Without burst: one request per 250 ms. Requests 50-125 ms after an accepted one are refused, those
+  // 375 ms or more after pass: 125 ms from the 250 ms boundary either way.
   'one by one': [
     [0, 1],
-    [50, 1],
-    [150, 1],
-    [300, 1],
-    [330, 1],
-    [340, 1],
-    [500, 1],
-    [520, 1],
-    [700, 1],
+    [125, 1],
+    [375, 1],
+    [750, 1],
+    [825, 1],
+    [850, 1],
+    [1250, 1],
+    [1300, 1],
+    [1750, 1],
   ],
 };
 
@@ -205,9 +211,18 @@ describe.skipIf(!nginx.bin)(suiteTitle('leaky-bucket against nginx limit_req', [
             expect(counts(groupsOf(schedule, decisions)), `perturbation ${run}`).toEqual(expected);
           }
 
-          // Each schedule from its own address: a fresh key in nginx's zone.
-          address++;
-          const sent = await sendSchedule(server.port, schedule, `127.0.10.${address}`);
+          // Each attempt from its own address: a fresh key in nginx's zone.
+          let sent: Sent[] = [];
+          let slip = Number.POSITIVE_INFINITY;
+          for (let attempt = 0; attempt < ATTEMPTS && slip > MAX_SLIP_MS; attempt++) {
+            address++;
+            sent = await sendSchedule(server.port, schedule, `127.0.10.${address}`);
+            slip = Math.max(...sent.map((s, i) => Math.abs(s.sentMs - planned(schedule)[i])));
+          }
+          expect(
+            slip,
+            `sends slipped ${slip.toFixed(1)} ms behind the plan in ${ATTEMPTS} attempts: the machine is too loaded to compare`,
+          ).toBeLessThanOrEqual(MAX_SLIP_MS);
           const statuses = [...new Set(sent.map((s) => s.status))].sort();
           expect(
             statuses.every((status) => status === 200 || status === 503),
@@ -228,7 +243,6 @@ describe.skipIf(!nginx.bin)(suiteTitle('leaky-bucket against nginx limit_req', [
             schedule,
             sent.map((s) => ({ allowed: s.status === 200, wait: s.latencyMs })),
           );
-          const slip = Math.max(...sent.map((s, i) => Math.abs(s.sentMs - planned(schedule)[i])));
           expect(counts(reference), `nginx (sends slipped up to ${slip.toFixed(1)} ms from the plan)`).toEqual(counts(unit));
           expect(counts(unit)).toEqual(expected);
 
@@ -241,7 +255,7 @@ describe.skipIf(!nginx.bin)(suiteTitle('leaky-bucket against nginx limit_req', [
               expect(measured, `group ${g} request ${i}: expected to wait ${wait} ms`).toBeLessThan(wait + 500);
             }),
           );
-          if (modeName === 'delays every excess request') expect(unit.some((group) => group.waits.some((w) => w >= 400))).toBe(true);
+          if (modeName === 'delays every excess request') expect(unit.some((group) => group.waits.some((w) => w >= 1000))).toBe(true);
         });
       }
     });
