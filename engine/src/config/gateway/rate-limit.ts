@@ -12,8 +12,7 @@
  * back likewise when the header is missing), `route`, `global`.
  */
 import { z } from 'zod';
-import { LIMITER_IDS } from '../../gateway/limiters/limiter-ids.ts';
-import { SHARED_ALGORITHMS } from '../../gateway/limiters/redis-script.ts';
+import { LIMITER_IDS, SHARED_ALGORITHMS } from '../../gateway/limiters/limiter-ids.ts';
 import { Duration } from '../duration.ts';
 import { limitedArray, limitedString } from '../fields.ts';
 import { LIMITS, limitMessage } from '../limits.ts';

@@ -12,3 +12,13 @@ export const LIMITER_IDS = [
   'concurrency',
 ] as const;
 export type LimiterId = (typeof LIMITER_IDS)[number];
+
+/** The algorithms a shared store (Redis) runs; the others (sliding-window-log, concurrency) stay per instance. */
+export const SHARED_ALGORITHMS = [
+  'token-bucket',
+  'leaky-bucket',
+  'fixed-window',
+  'sliding-window-counter',
+  'gcra',
+] as const satisfies readonly LimiterId[];
+export type SharedAlgorithm = (typeof SHARED_ALGORITHMS)[number];

@@ -11,10 +11,7 @@
  * parameters (ALGORITHM_ARGS). Reply: per limit allowed (1/0), remaining, reset ms, retry ms, level, delay ms.
  */
 import type { LimitSpec } from '../../config/gateway/rate-limit.ts';
-
-/** The algorithms a shared store runs; the others (sliding-window-log, concurrency) stay per instance. */
-export const SHARED_ALGORITHMS = ['token-bucket', 'leaky-bucket', 'fixed-window', 'sliding-window-counter', 'gcra'] as const;
-export type SharedAlgorithm = (typeof SHARED_ALGORITHMS)[number];
+import { SHARED_ALGORITHMS, type SharedAlgorithm } from './limiter-ids.ts';
 
 export function isShared(spec: LimitSpec): spec is Extract<LimitSpec, { algorithm: SharedAlgorithm }> {
   return (SHARED_ALGORITHMS as readonly string[]).includes(spec.algorithm);
