@@ -117,7 +117,8 @@ describe.skipIf(missing)(missing ? `redis store: SKIPPED, did not run: ${missing
       fc.asyncProperty(fc.array(spec, { minLength: 1, maxLength: 3 }), gaps, async (specs, g) => {
         const named = specs.map((s, i) => ({ spec: s, name: `p${i}` }));
         const memory = compileLimits(named);
-        const shared = store.limitSet(named, `equivalence-${run++}`);
+        const scope = `equivalence-${run++}`;
+        const shared = store.limitSet(named.map((limit) => ({ ...limit, scope })));
         let now = BASE;
         for (const gap of g) {
           now += gap;
@@ -134,23 +135,19 @@ describe.skipIf(missing)(missing ? `redis store: SKIPPED, did not run: ${missing
     const [a, b] = [open(), open()];
     await Promise.all([a.ready(), b.ready()]);
     const perMinute: LimitSpec = { algorithm: 'fixed-window', limit: 5, window: 60_000, key: 'consumer' };
-    const [onA, onB] = [
-      a.limitSet([{ spec: perMinute, name: 'per-minute' }], 'route-0'),
-      b.limitSet([{ spec: perMinute, name: 'per-minute' }], 'route-0'),
-    ];
+    const limit = { spec: perMinute, name: 'per-minute', scope: 'route-0' };
+    const [onA, onB] = [a.limitSet([limit]), b.limitSet([limit])];
     const verdicts: boolean[] = [];
     for (let i = 0; i < 8; i++) verdicts.push((await (i % 2 ? onB : onA).decide('127.0.0.1', 'mobile', HEADERS, 0, BASE + i)).allowed);
     expect(verdicts).toEqual([true, true, true, true, true, false, false, false]);
-    // Another scope (another route) counts apart.
-    expect(
-      (await b.limitSet([{ spec: perMinute, name: 'per-minute' }], 'route-1').decide('127.0.0.1', 'mobile', HEADERS, 1, BASE)).allowed,
-    ).toBe(true);
+    // Another scope (another route's limit) counts apart.
+    expect((await b.limitSet([{ ...limit, scope: 'route-1' }]).decide('127.0.0.1', 'mobile', HEADERS, 1, BASE)).allowed).toBe(true);
   });
 
   it('a key expires in Redis once its state is back to new', async () => {
     const store = open({ keyPrefix: 'ttl-test:' });
     await store.ready();
-    const set = store.limitSet([{ spec: { algorithm: 'token-bucket', rate: 10, burst: 20, key: 'ip' }, name: 'b' }], 'g');
+    const set = store.limitSet([{ spec: { algorithm: 'token-bucket', rate: 10, burst: 20, key: 'ip' }, name: 'b', scope: 'g' }]);
     for (let i = 0; i < 5; i++) await set.decide('127.0.0.9', undefined, HEADERS, 0, BASE);
     const client = new Redis({ port, host: '127.0.0.1' });
     try {
@@ -169,8 +166,8 @@ describe.skipIf(missing)(missing ? `redis store: SKIPPED, did not run: ${missing
     const closedStore = open({ onStoreError: 'closed' });
     await Promise.all([openStore.ready(), closedStore.ready()]);
     const spec: LimitSpec = { algorithm: 'gcra', rate: 1, burst: 1, key: 'ip' };
-    const whenOpen = openStore.limitSet([{ spec, name: 'g' }], 'outage');
-    const whenClosed = closedStore.limitSet([{ spec, name: 'g' }], 'outage');
+    const whenOpen = openStore.limitSet([{ spec, name: 'g', scope: 'outage' }]);
+    const whenClosed = closedStore.limitSet([{ spec, name: 'g', scope: 'outage' }]);
     expect((await whenOpen.decide('127.0.0.2', undefined, HEADERS, 0, BASE)).storeError).toBeUndefined();
 
     await stopRedis(server);
@@ -203,7 +200,7 @@ describe.skipIf(missing)(missing ? `redis store: SKIPPED, did not run: ${missing
   it('a Redis that stops answering (SIGSTOP) costs a request the timeout, never a hang', async () => {
     const store = open({ timeoutMs: 50 });
     await store.ready();
-    const set = store.limitSet([{ spec: { algorithm: 'fixed-window', limit: 3, window: 1000, key: 'ip' }, name: 'w' }], 'stalled');
+    const set = store.limitSet([{ spec: { algorithm: 'fixed-window', limit: 3, window: 1000, key: 'ip' }, name: 'w', scope: 'stalled' }]);
     server!.kill('SIGSTOP');
     try {
       const started = performance.now();

@@ -112,17 +112,18 @@ export class RedisLimitStore {
   }
 
   /**
-   * Limits decided in this store. `scope` names where they apply (`gateway`, `route-2`) so that two
-   * instances with the same config share the same keys, and two routes do not.
+   * Limits decided in this store, in the order they apply. Each limit's `scope` names where it applies
+   * (`gateway` for the gateway's own, `route-2` for a route's) so that instances with the same config
+   * share the same keys, every route shares the gateway's limits, and two routes' limits stay apart.
    */
-  limitSet(specs: ReadonlyArray<{ spec: LimitSpec; name: string }>, scope: string): SharedLimitSet {
+  limitSet(specs: ReadonlyArray<{ spec: LimitSpec; name: string; scope: string }>): SharedLimitSet {
     const limits = specs.map(({ spec, name }) => compileLimit(spec, name));
     const args = specs.flatMap(({ spec }) => {
       if (!isShared(spec))
         throw new Error(`${spec.algorithm} is not kept in a shared store; use sliding-window-counter or keep it per instance`);
       return algorithmArgs(spec);
     });
-    const prefixes = specs.map(({ name }) => `${this.prefix}${scope}:${name}:`);
+    const prefixes = specs.map(({ name, scope }) => `${this.prefix}${scope}:${name}:`);
     const count = limits.length;
     const run = (this.redis as unknown as { edgelabLimits: LimitsCommand }).edgelabLimits.bind(this.redis);
     const options = this.options;

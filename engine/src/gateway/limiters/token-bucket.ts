@@ -4,7 +4,7 @@
  * Cost: O(1) per decision, two numbers per key. Prefer it for APIs that tolerate short bursts.
  * Tokens are kept in thousandths (as nginx keeps its excess), so integer rates at integer ms are exact.
  */
-import { decision, type Algorithm, type Decision, type KeyState } from './limiter.ts';
+import { decision, formatMs, type Algorithm, type Decision, type KeyState } from './limiter.ts';
 
 export interface TokenBucketOptions {
   /** Tokens a second. */
@@ -53,6 +53,6 @@ export function tokenBucket({ rate, burst = Math.max(1, Math.ceil(rate)) }: Toke
     explain: (d) =>
       d.allowed
         ? `took a token, ${d.remaining} of ${burst} left`
-        : `has ${Math.floor(d.level + EPSILON)} of ${burst} tokens; refill in ${Math.ceil(d.retryAfterMs)} ms`,
+        : `has ${Math.floor(d.level + EPSILON)} of ${burst} tokens; refill in ${formatMs(d.retryAfterMs)}`,
   };
 }
