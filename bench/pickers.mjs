@@ -11,25 +11,14 @@
  * The harness (bench/run.mjs) runs it as case `pickers`; alone for exploring:
  *   node bench/pickers.mjs [--only NAME]...
  */
-import { spawn } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { detectPinning, pinned, SUT_CORE } from './lib/pinning.mjs';
-import { CaseUnavailable } from './lib/sut.mjs';
+import { runMicroChild } from './lib/micro-child.mjs';
+import { detectPinning } from './lib/pinning.mjs';
 import { CHAIN_ALGORITHMS } from './sut/engine-configs.mjs';
-import { UNAVAILABLE } from './sut/protocol.mjs';
 
 const CHILD = fileURLToPath(new URL('./sut/pickers.mjs', import.meta.url));
-const TSX = import.meta.resolve('tsx');
-const RESULT = 'RESULT ';
-const CHILD_TIMEOUT_MS = 180_000;
-
-/** Children still running, so an interrupted harness stops them on the way out. */
-const running = new Set();
-process.on('exit', () => {
-  for (const child of running) child.kill('SIGKILL');
-});
 
 /**
  * One run of the case: every variant (or those in `only`), in a child each. Resolves to
@@ -78,30 +67,7 @@ export function micros(ns) {
 }
 
 function runChild(args, pinning) {
-  const [command, argv] = pinned(pinning, SUT_CORE, process.execPath, ['--import', TSX, CHILD, ...args]);
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
-    running.add(child);
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`pickers child ${args.join(' ')} did not finish in ${CHILD_TIMEOUT_MS / 1000} s`));
-    }, CHILD_TIMEOUT_MS);
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      running.delete(child);
-      const lines = out.split('\n');
-      const unavailable = lines.find((l) => l.startsWith(UNAVAILABLE));
-      if (unavailable) return reject(new CaseUnavailable(unavailable.slice(UNAVAILABLE.length)));
-      const line = lines.find((l) => l.startsWith(RESULT));
-      if (code !== 0 || !line) return reject(new Error(`pickers child ${args.join(' ')} exited with ${code}\n${err.trim() || out.trim()}`));
-      resolve(JSON.parse(line.slice(RESULT.length)));
-    });
-  });
+  return runMicroChild({ name: 'pickers', child: CHILD, args, pinning });
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

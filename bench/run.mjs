@@ -5,7 +5,8 @@
  * when `--repeat` is given. Prints requests/s and p50/p99 latency (medians), writes
  * bench/results/<date>-<case set>.json and refreshes the results section of bench/README.md.
  * The `frame-budget` case is the lab page in Chromium instead (bench/frame-budget.mjs), and the `pickers`
- * case times the balancer's pickers in a loop (bench/pickers.mjs), and the `generator-max` case steps the
+ * case times the balancer's pickers in a loop (bench/pickers.mjs), the `limiters` case the gateway's rate
+ * limiters (bench/limiters.mjs), and the `generator-max` case steps the
  * engine's traffic generator up to the highest rate it sustains (bench/generator-max.mjs): each has its
  * own numbers, table, JSON field and README section. The `chain-<algorithm>` cases (group `chain-per-algorithm`) are ordinary load
  * cases whose results also feed the pickers section (the picker share of a request).
@@ -34,6 +35,8 @@ import {
 } from './lib/picker-report.mjs';
 import { probe } from './lib/probe.mjs';
 import { runPickers } from './pickers.mjs';
+import { runLimiters } from './limiters.mjs';
+import { limitersText, summariseLimiters, updateLimitersReadme } from './lib/limiter-report.mjs';
 import { starvedNote, targetsText, textTable, updateReadme, writeResults } from './lib/report.mjs';
 import { attachSseClient } from './lib/sse-attach.mjs';
 import { evaluateTargets, medians, spread } from './lib/summary.mjs';
@@ -122,6 +125,11 @@ for (let rep = 1; rep <= options.repeat; rep++) {
         state.runs.push(run);
         continue;
       }
+      if (c.limiters) {
+        const run = await runLimiters({ pinning, log: (line) => console.log(`${label.padEnd(26)} ${line}`) });
+        state.runs.push(run);
+        continue;
+      }
       if (c.micro) {
         const run = await runPickers({ pinning, log: (line) => console.log(`${label.padEnd(26)} ${line}`) });
         state.runs.push(run);
@@ -145,7 +153,7 @@ for (let rep = 1; rep <= options.repeat; rep++) {
   }
 }
 
-const loadCases = cases.filter((c) => !c.browser && !c.micro && !c.generatorMax && !c.headToHead);
+const loadCases = cases.filter((c) => !c.browser && !c.micro && !c.limiters && !c.generatorMax && !c.headToHead);
 const summarised = loadCases.map((c) => {
   const state = outcome.get(c.name);
   const measured = state.status === 'ok' && state.runs.length > 0;
@@ -167,13 +175,15 @@ const browserCase = cases.find((c) => c.browser);
 const frameBudget = browserCase ? caseResult(browserCase, summariseFrameBudget) : undefined;
 const microCase = cases.find((c) => c.micro);
 const pickers = microCase ? caseResult(microCase, summarisePickers, slimPickersRun) : undefined;
+const limitersCase = cases.find((c) => c.limiters);
+const limiters = limitersCase ? caseResult(limitersCase, summariseLimiters) : undefined;
 const generatorCase = cases.find((c) => c.generatorMax);
 const generatorMax = generatorCase ? caseResult(generatorCase, summariseGeneratorMax) : undefined;
 const headToHeadCase = cases.find((c) => c.headToHead);
 const headToHead = headToHeadCase ? caseResult(headToHeadCase, (runs) => runs[0]) : undefined;
 const pickerShare = pickerShareOf(pickers, summarised);
 const skipped = skippedLines(
-  [...summarised, ...[frameBudget, pickers, generatorMax, headToHead].filter((extra) => extra && extra.status !== 'ok')],
+  [...summarised, ...[frameBudget, pickers, limiters, generatorMax, headToHead].filter((extra) => extra && extra.status !== 'ok')],
 );
 const targets = { byRps: evaluateTargets(summarised, 'rps'), byCpu: evaluateTargets(summarised, 'reqPerCpuSecond') };
 const result = {
@@ -203,6 +213,7 @@ const result = {
   cases: summarised,
   frameBudget,
   pickers,
+  limiters,
   generatorMax,
   headToHead,
   pickerShare: pickerShare ? { sources: pickerShare.sources, rows: pickerShare.rows } : undefined,
@@ -219,6 +230,7 @@ if (frameBudget?.summary) console.log(`\n${frameBudgetText(frameBudget.summary)}
 if (generatorMax?.summary) console.log(`\n${generatorMaxText(generatorMax.summary)}`);
 if (headToHead?.summary) console.log(`\ntargets, head to head (both cases at once on the SUT core, median of the trials):\n${headToHeadText(headToHead.summary).join('\n')}`);
 if (pickers?.summary) console.log(`\n${pickersText(pickers.summary)}`);
+if (limiters?.summary) console.log(`\n${limitersText(limiters.summary)}`);
 if (pickerShare?.rows.length) console.log(`\n${sharesText(pickerShare.rows, pickerShare.sources)}`);
 for (const line of skipped) console.log(line);
 if (starvedNote(summarised)) console.log(`\nnote: ${starvedNote(summarised)}`);
@@ -253,6 +265,13 @@ if (options.writeReadme && headToHead?.summary) {
     updateHeadToHeadReadme(result, file)
       ? 'bench/README.md head-to-head section updated'
       : 'bench/README.md has no head-to-head markers; not updated',
+  );
+}
+
+// The limiters section stands alone too: any run of that case refreshes it.
+if (options.writeReadme && limiters?.summary) {
+  console.log(
+    updateLimitersReadme(result, file) ? 'bench/README.md limiters section updated' : 'bench/README.md has no limiters markers; not updated',
   );
 }
 

@@ -6,7 +6,8 @@
  *
  * Three cases are different: `frame-budget` (browser: true) measures the lab page in Chromium with 300 dots
  * in flight (bench/frame-budget.mjs) instead of requests per second, `pickers` (micro: true) times
- * the balancer's pickers in a loop (bench/pickers.mjs), and `generator-max` (generatorMax: true) steps
+ * the balancer's pickers in a loop (bench/pickers.mjs), `limiters` (limiters: true) the gateway's rate
+ * limiters (bench/limiters.mjs), and `generator-max` (generatorMax: true) steps
  * the engine's traffic generator up to its highest sustained rate (bench/generator-max.mjs), and
  * `head-to-head` (headToHead: true) runs the cases of each ratio target at the same time on one core
  * (bench/head-to-head.mjs); each has its own table and result.
@@ -102,6 +103,12 @@ export const CASES = [
     hops: null,
     micro: true,
     what: 'every registered picker in a loop at 3, 30 and 300 targets (and a third of them ineligible): ns per pick; Maglev table and hash ring builds',
+  },
+  {
+    name: 'limiters',
+    hops: null,
+    limiters: true,
+    what: 'every registered rate limiter in a loop over 10,000 keys: decisions per second (and a limit set with its RateLimit fields); bytes per key; a 1,000,000-key flood',
   },
   ...CHAIN_ALGORITHMS.map((algorithm) => ({
     name: `chain-${algorithm}`,

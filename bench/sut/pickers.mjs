@@ -34,6 +34,7 @@
  * the JIT has optimised the build code.
  */
 import { readFileSync } from 'node:fs';
+import { cpuNs, importOrNull, median, round1 } from './measure.mjs';
 import { announceUnavailable } from './protocol.mjs';
 
 const TARGET_COUNTS = [3, 30, 300];
@@ -156,11 +157,6 @@ function schedstat() {
   } catch {
     return null;
   }
-}
-
-function cpuNs() {
-  const { user, system } = process.cpuUsage();
-  return (user + system) * 1000;
 }
 
 function measurePicks(n, thirdOut) {
@@ -299,17 +295,6 @@ process.stdout.write(
   })}\n`,
 );
 
-function median(values) {
-  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
-  if (sorted.length === 0) return null;
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-function round1(x) {
-  return Math.round(x * 10) / 10;
-}
-
 function round3(x) {
   return Math.round(x * 1000) / 1000;
 }
@@ -328,13 +313,4 @@ function waitShare(before, after) {
 function summariseInFlight(candidates) {
   const counts = candidates.filter((c) => c.eligible).map((c) => c.inFlight);
   return { min: Math.min(...counts), max: Math.max(...counts), total: counts.reduce((a, b) => a + b, 0) };
-}
-
-async function importOrNull(specifier) {
-  try {
-    return await import(specifier);
-  } catch (error) {
-    if (error?.code === 'ERR_MODULE_NOT_FOUND') return null;
-    throw error;
-  }
 }

@@ -32,6 +32,8 @@ export const EDGE_ERRORS = {
   EDGE_FORBIDDEN: { status: 403, message: 'this consumer may not use this route' },
   /** A rate limit refused the request (429 with Retry-After and the RateLimit fields). */
   EDGE_RATE_LIMITED: { status: 429, message: 'too many requests: a rate limit refused this one' },
+  /** The shared rate-limit store did not answer and its `onStoreError: closed` refuses the request (Retry-After). */
+  EDGE_RATE_LIMIT_STORE_DOWN: { status: 503, message: 'the rate-limit store is unreachable and its policy refuses requests meanwhile' },
   /** An aggregate route whose upstreams failed under its `fail-whole` policy. */
   EDGE_AGGREGATE_FAILED: { status: 502, message: 'an upstream of the aggregate failed' },
   /** A stage of the node failed on this request (a bug in the engine, logged as an `engine.error` event). */

@@ -1,13 +1,13 @@
 /**
  * Durations in configs and fault bodies: a number of milliseconds, or a string with a unit (`40ms`,
- * `1.5s`, `2m`). Every duration goes through one check, here: at most MAX_TIMER_MS, the longest delay a
+ * `1.5s`, `2m`, `1h`, `1d`: hours and days for rate-limit windows). Every duration goes through one check, here: at most MAX_TIMER_MS, the longest delay a
  * Node.js timer holds (a longer one would fire after 1 ms, so `latency: 36000m` would answer at once).
  */
 import { z } from 'zod';
 import { MAX_TIMER_MS, TIMER_LIMIT_MESSAGE } from './limits.ts';
 
-const UNIT_MS = { ms: 1, s: 1000, m: 60_000 } as const;
-const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m)$/;
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/;
 
 export function parseDuration(value: string | number): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value : undefined;
@@ -30,7 +30,7 @@ export function durationLimitError(ms: number): string | undefined {
 /** The zod form of a duration: parses to milliseconds, with an error that shows the expected forms or the limit. */
 export const Duration = z
   .union([z.number().nonnegative().meta({ maximum: MAX_TIMER_MS }), z.string()])
-  .meta({ description: `milliseconds, or a string with a unit: 40ms, 1.5s, 2m (${TIMER_LIMIT_MESSAGE})` })
+  .meta({ description: `milliseconds, or a string with a unit: 40ms, 1.5s, 2m, 1h, 1d (${TIMER_LIMIT_MESSAGE})` })
   .transform((value, ctx) => {
     const ms = parseDuration(value);
     if (ms === undefined) {

@@ -34,6 +34,18 @@ export const LIMITS = {
   targets: { max: 200, of: 'targets per balancer', why: 'every pick weighs each target, so each request pays for all of them' },
   /** Routes are matched in order on every request; 200 cost a few microseconds. */
   routes: { max: 200, of: 'routes per gateway', why: 'routes are tried in order on every request' },
+  /** A limiter's key costs ~125-150 bytes of heap (bench/limiters.mjs measures it): 1,000,000 keys are ~0.15 GB. */
+  limiterKeys: {
+    max: 1_000_000,
+    of: 'keys one rate limit holds (maxKeys)',
+    why: 'each key held costs memory until it is idle or evicted, and a flood of distinct keys fills them all',
+  },
+  /** A sliding-window-log keeps one 8-byte time per request in the window per key: 1,000,000 are ~8-15 MB (837 bytes a key with 50). */
+  windowLogEntries: {
+    max: 1_000_000,
+    of: 'request times a sliding-window-log keeps (its limit × maxKeys)',
+    why: 'the log keeps every accepted request in the window for every key it holds',
+  },
   /** A ring of 20,000 points builds in ~6 ms (nginx mode ~5 ms); 64,000 took ~30 ms, 400,000 ~250 ms. */
   ringPoints: {
     max: 20_000,

@@ -155,12 +155,32 @@ export interface ServerLine {
  * `ip_hash;`, `hash $arg_key consistent;`); servers are written `server 127.0.0.1:PORT weight=W;`.
  */
 export async function startNginx(servers: ServerLine[], directives: string[] = []): Promise<Balancer> {
-  if (!nginx.bin) throw new Error(`nginx unavailable: ${nginx.missing}`);
-  const bin = nginx.bin;
   const upstream = [
     ...directives.map((d) => `      ${d}`),
     ...servers.map(({ backend, weight }) => `      server ${backend.address}${weight === undefined ? '' : ` weight=${weight}`};`),
   ].join('\n');
+  return startNginxWith(
+    (port) => `  upstream backends {
+${upstream}
+  }
+  server {
+    listen 127.0.0.1:${port};
+    location / {
+      proxy_pass http://backends;
+      # one try per request: a failure must show, not be hidden by a second server
+      proxy_next_upstream off;
+    }
+  }`,
+  );
+}
+
+/**
+ * nginx with one worker and every path it writes in a scratch dir; `http` writes the rest of the http
+ * block (its upstreams, zones and the `server` listening on 127.0.0.1:`port`) and may put files in `dir`.
+ */
+export async function startNginxWith(http: (port: number, dir: string) => string | Promise<string>): Promise<Balancer> {
+  if (!nginx.bin) throw new Error(`nginx unavailable: ${nginx.missing}`);
+  const bin = nginx.bin;
   return startChild('nginx', async (dir, port) => {
     const conf = join(dir, 'nginx.conf');
     await writeFile(
@@ -177,17 +197,7 @@ http {
   fastcgi_temp_path ${dir}/fastcgi;
   uwsgi_temp_path ${dir}/uwsgi;
   scgi_temp_path ${dir}/scgi;
-  upstream backends {
-${upstream}
-  }
-  server {
-    listen 127.0.0.1:${port};
-    location / {
-      proxy_pass http://backends;
-      # one try per request: a failure must show, not be hidden by a second server
-      proxy_next_upstream off;
-    }
-  }
+${await http(port, dir)}
 }
 `,
     );
