@@ -29,6 +29,27 @@ export interface Decision {
 /** The stages a node may run, by the name the trace, the events and the UI use. */
 export type StageName = 'proxy' | 'route' | 'pick' | 'auth' | 'rate-limit' | 'transform' | 'aggregate' | 'forward';
 
+/** One limit's decision on one request, as a rate-limit stage's step carries it (the inspector draws from these). */
+export interface LimitDecisionView {
+  /** The policy name (the RateLimit item). */
+  name: string;
+  /** The limiter's algorithm id (`token-bucket`, ...). */
+  limiter: string;
+  /** Whose count it was, in words: `consumer mobile`, `ip 127.0.0.5 (no consumer)`. */
+  key: string;
+  allowed: boolean;
+  delayMs: number;
+  quota: number;
+  /** What could still pass now, after this request. */
+  remaining: number;
+  /** Until at least one more request's quota is back, ms. */
+  resetMs: number;
+  retryAfterMs: number;
+  /** The algorithm's own level after the decision (tokens, excess, count, TAT ahead of now...). */
+  level: number;
+  reason: string;
+}
+
 /** One stage a request passed at one node, in the `request.completed` trace. */
 export interface StageStep {
   stage: StageName;
@@ -38,6 +59,8 @@ export interface StageStep {
   ms: number;
   /** The one sentence a learner reads; left out when the stage had nothing to say. */
   reason?: string;
+  /** A rate-limit stage's decision per limit, with the numbers behind it. */
+  limits?: LimitDecisionView[];
 }
 
 export interface LatencySummary {
@@ -259,6 +282,15 @@ export type EngineEventBody =
       type: 'traffic.state';
     } & TrafficStateBody)
   | { type: 'config.applied'; name: string; nodes: number }
+  | {
+      /** A gateway's shared limit store (Redis) went down or came back; while down, `onStoreError` decides. */
+      type: 'limiter.store';
+      node: string;
+      state: 'down' | 'up';
+      store: string;
+      reason?: string;
+      onStoreError: 'open' | 'closed';
+    }
   | { type: 'fault.started'; fault: FaultInfo }
   | { type: 'fault.ended'; fault: FaultInfo; reason: FaultEndReason }
   | {

@@ -299,3 +299,73 @@ describe('gateway authentication', () => {
     expect(new Set(completed('api').map((e) => `${e.status} ${e.consumer}`))).toEqual(new Set(['200 mobile']));
   });
 });
+
+describe('gateway rate limits', () => {
+  it('throttles the client over its limit with 429, Retry-After and RateLimit fields; other clients pass', async () => {
+    const users = await upstream('users');
+    running = await startEngine({
+      version: 1,
+      nodes: [{ id: 'api', kind: 'gateway', routes: [{ match: { path: '/*' }, to: users.url, rateLimit: { algorithm: 'token-bucket', rate: 1, burst: 3, key: 'ip' } }] }],
+    });
+    const from = async (address: string) => {
+      const res = await rawHttp(running!.port('api'), 'GET /x HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n', address);
+      return res;
+    };
+    const abusive = [];
+    for (let i = 0; i < 5; i++) abusive.push(await from('127.0.9.1'));
+    expect(abusive.map((r) => r.status)).toEqual([200, 200, 200, 429, 429]);
+    const refused = abusive[3];
+    expect(refused.headers['x-edgelab-error']).toBe('EDGE_RATE_LIMITED');
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(refused.headers['ratelimit-policy']).toMatch(/^"route-0";q=3;w=\d+/);
+    expect(refused.headers['ratelimit']).toMatch(/^"route-0";r=0;t=\d+/);
+    expect(abusive[0].headers['ratelimit']).toMatch(/^"route-0";r=2;/);
+    // Another client has its own bucket.
+    expect((await from('127.0.9.2')).status).toBe(200);
+    expect(users.received).toHaveLength(4);
+    const step = completed('api')[3].stages!.find((s) => s.stage === 'rate-limit')!;
+    expect(step).toMatchObject({ verdict: 'respond', limits: [{ limiter: 'token-bucket', key: 'ip 127.0.9.1', allowed: false, quota: 3, remaining: 0 }] });
+    expect(step.reason).toMatch(/token-bucket: ip 127.0.9.1 has 0 of 3 tokens/);
+    const view = running.engine.topology().find((n) => n.id === 'api')!.gateway!;
+    expect(view.limits[0].inspection).toMatchObject({ allowed: 4, rejected: 2 });
+    expect(view.routes[0].stages).toEqual(['route', 'rate-limit', 'forward']);
+  });
+
+  it('makes an excess request wait its turn under a leaky bucket without nodelay, as nginx does', async () => {
+    const users = await upstream('users');
+    running = await startEngine({
+      version: 1,
+      nodes: [{ id: 'api', kind: 'gateway', routes: [{ match: { path: '/*' }, to: users.url, rateLimit: { algorithm: 'leaky-bucket', rate: 5, burst: 2, key: 'global' } }] }],
+    });
+    const started = performance.now();
+    const statuses = await Promise.all([0, 1, 2, 3].map(async () => (await get('/x')).status));
+    expect(statuses.sort()).toEqual([200, 200, 200, 429]);
+    // 5 r/s: the second waits 200 ms, the third 400 ms.
+    expect(performance.now() - started).toBeGreaterThanOrEqual(380);
+    const waited = completed('api').flatMap((e) => e.stages ?? []).filter((s) => s.stage === 'rate-limit' && /waited/.test(s.reason ?? ''));
+    expect(waited).toHaveLength(2);
+  });
+
+  it('keys by consumer once authentication named one', async () => {
+    const users = await upstream('users');
+    running = await startEngine({
+      version: 1,
+      nodes: [
+        {
+          id: 'api',
+          kind: 'gateway',
+          consumers: [
+            { name: 'mobile', apiKeys: ['k-1'] },
+            { name: 'web', apiKeys: ['k-2'] },
+          ],
+          credentials: { apiKey: { header: 'x-api-key' } },
+          rateLimit: { algorithm: 'fixed-window', limit: 2, window: '1m', key: 'consumer' },
+          routes: [{ match: { path: '/*' }, to: users.url }],
+        },
+      ],
+    });
+    const as = async (key: string) => (await request(`http://127.0.0.1:${running!.port('api')}/x`, { headers: { 'x-api-key': key } })).statusCode;
+    expect([await as('k-1'), await as('k-1'), await as('k-1'), await as('k-2')]).toEqual([200, 200, 429, 200]);
+    expect(running.engine.metrics.snapshot().api.consumers?.mobile?.errorCodes).toEqual({ EDGE_RATE_LIMITED: 1 });
+  });
+});

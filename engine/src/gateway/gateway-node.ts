@@ -1,6 +1,7 @@
 /**
  * The API gateway: routes each request by method, path, headers or query to the service that owns it.
- * Its stages, in order: route, then (when a route needs them) auth, transform and aggregate, then forward.
+ * Its stages, in order: route, then (when a route needs them) auth, rate-limit, transform and aggregate,
+ * then forward.
  */
 import type { GatewayConfig } from '../config/schema.ts';
 import { ForwardingNode } from '../pipeline/forwarding-node.ts';
@@ -12,6 +13,7 @@ import { REQUEST_ID_HEADER } from '../pipeline/headers.ts';
 import { DEFAULT_TIMEOUTS } from '../pipeline/upstream-pools.ts';
 import { createAggregateStage, type Fanout } from './stages/aggregate.ts';
 import { createAuthStage } from './stages/auth.ts';
+import { createRateLimiting, type LimitView, type RateLimiting } from './stages/rate-limit.ts';
 import { compileRoutePolicies } from './auth/route-policy.ts';
 import { createForwardStage } from './stages/forward.ts';
 import { createTransformStage } from './stages/transform.ts';
@@ -25,14 +27,18 @@ export class GatewayNode extends ForwardingNode<GatewayConfig, GatewayRequest> {
   #hits: number[] = [];
   /** Whether each route asks who the client is (its `auth`, or the gateway's default). */
   #authOn: boolean[] = [];
+  #limiting: RateLimiting | undefined;
 
   protected buildStages(config: GatewayConfig): Stage<GatewayRequest>[] {
     const table = (this.#table = compileRouteTable(config.routes));
     this.#hits = config.routes.map(() => 0);
     this.#authOn = compileRoutePolicies(config).map((policy) => policy.auth !== 'none');
+    this.#limiting?.close();
+    this.#limiting = createRateLimiting(config, this.id, this.ctx.bus);
     const stages: Array<Stage<GatewayRequest> | undefined> = [
       createRouteStage(config, table, this.#hits),
       createAuthStage(config),
+      this.#limiting?.stage,
       createTransformStage(config),
       createAggregateStage(config, this.#fanout(config)),
       createForwardStage(),
@@ -49,9 +55,19 @@ export class GatewayNode extends ForwardingNode<GatewayConfig, GatewayRequest> {
       routes: (this.#table?.entries ?? []).map((entry) => ({
         ...entry,
         hits: this.#hits[entry.index] ?? 0,
-        stages: routeStages(routes[entry.index], this.#authOn[entry.index]),
+        stages: routeStages(routes[entry.index], this.#authOn[entry.index], this.#limited(entry.index)),
       })),
+      limits: this.#limiting?.view(5) ?? [],
     };
+  }
+
+  #limited(route: number): boolean {
+    return this.config.rateLimit !== undefined || this.config.routes[route]?.rateLimit !== undefined;
+  }
+
+  override async dispose(): Promise<void> {
+    this.#limiting?.close();
+    await super.dispose();
   }
 
   /** An aggregate's calls: GETs over this node's pools, each reported as a forward of its request. */
@@ -90,13 +106,16 @@ export interface GatewayView {
   stages: StageName[];
   /** Its routes in the order they are tried (most specific first). */
   routes: GatewayRouteView[];
+  /** Its rate limits, each once (a gateway-wide limit applies to every route), with totals and busiest keys. */
+  limits: LimitView[];
 }
 
 /** The stages a request on `route` passes: those its config asks for. */
-function routeStages(route: GatewayConfig['routes'][number], auth: boolean): StageName[] {
+function routeStages(route: GatewayConfig['routes'][number], auth: boolean, limited: boolean): StageName[] {
   return [
     'route',
     ...(auth ? (['auth'] as const) : []),
+    ...(limited ? (['rate-limit'] as const) : []),
     ...(route.transform ? (['transform'] as const) : []),
     route.aggregate ? 'aggregate' : 'forward',
   ];

@@ -15,4 +15,6 @@ export interface GatewayRequest {
   /** What the response edits did (headers, then body), and their step in the trace. */
   responseNotes?: string[];
   responseStep?: StageStep;
+  /** The RateLimit fields of an allowed request, written on its answer. */
+  limitFields?: Record<string, string>;
 }

@@ -66,3 +66,8 @@ function trustList(entries: readonly string[]): BlockList {
   }
   return list;
 }
+
+/** `::ffff:127.0.0.1` is the IPv4 client `127.0.0.1`, as nginx's `$remote_addr` prints it. */
+export function plainAddress(address: string): string {
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+}

@@ -7,6 +7,7 @@
  * verification, a limiter's delay) suspends the request, not the node.
  */
 import type { EventBus } from '../bus.ts';
+import type { StageStep } from '../events.ts';
 import type { Exchange } from './exchange.ts';
 import { forward, type ForwardResult, type Hop, type TryOwner } from './forwarder.ts';
 import { hasRequestBody } from './headers.ts';
@@ -117,7 +118,9 @@ export class Runner<L = unknown> implements TryOwner<Try> {
     if (verdict === SKIP) return;
     const reason = verdict.kind === 'continue' || verdict.kind === 'handled' ? verdict.reason : verdict.decision?.reason;
     const ms = Math.round((performance.now() - startedAt) * 1000) / 1000;
-    exchange.steps.push(reason === undefined ? { stage: stage.name, verdict: verdict.kind, ms } : { stage: stage.name, verdict: verdict.kind, ms, reason });
+    const step: StageStep = reason === undefined ? { stage: stage.name, verdict: verdict.kind, ms } : { stage: stage.name, verdict: verdict.kind, ms, reason };
+    if ((verdict.kind === 'continue' || verdict.kind === 'respond') && verdict.limits !== undefined) step.limits = verdict.limits;
+    exchange.steps.push(step);
   }
 
   /** A stage threw: a bug, not a verdict. The request gets a 500 naming it; the node goes on serving. */

@@ -6,7 +6,7 @@
  */
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { EdgeErrorCode } from '../errors.ts';
-import type { Decision, StageName } from '../events.ts';
+import type { Decision, LimitDecisionView, StageName } from '../events.ts';
 import type { Exchange } from './exchange.ts';
 
 export type Verdict =
@@ -27,6 +27,8 @@ export type Verdict =
 export interface ContinueVerdict {
   kind: 'continue';
   reason?: string;
+  /** A rate limit's decisions, for the trace. */
+  limits?: LimitDecisionView[];
 }
 
 export interface RespondVerdict {
@@ -34,6 +36,8 @@ export interface RespondVerdict {
   error: EdgeErrorCode;
   headers?: Record<string, string>;
   decision?: Decision;
+  /** A rate limit's decisions, for the trace. */
+  limits?: LimitDecisionView[];
 }
 
 export interface AnswerVerdict {

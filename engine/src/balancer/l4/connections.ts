@@ -9,7 +9,7 @@ import type { NodeContext } from '../../nodes/node-server.ts';
 import type { L4Link } from '../../nodes/l4-links.ts';
 import { KEYED_PICKERS } from '../pickers/index.ts';
 import type { PickContext } from '../picker.ts';
-import { plainAddress } from '../stages/pick.ts';
+import { plainAddress } from '../../pipeline/real-ip.ts';
 import type { TargetSet } from '../target-set.ts';
 import { relay } from './relay.ts';
 

@@ -5,7 +5,7 @@
  */
 import type { BalancerConfig } from '../../config/schema.ts';
 import type { Exchange } from '../../pipeline/exchange.ts';
-import { clientAddressReader } from '../../pipeline/real-ip.ts';
+import { clientAddressReader, plainAddress } from '../../pipeline/real-ip.ts';
 import type { ForwardVerdict, RespondVerdict, Stage } from '../../pipeline/verdict.ts';
 import { hashKeyReader, type HashKeyReader } from '../hash-key.ts';
 import type { PickContext } from '../picker.ts';
@@ -67,8 +67,3 @@ export function createPickStage(config: BalancerConfig, targets: TargetSet, rng:
 }
 
 const NONE: readonly string[] = [];
-
-/** `::ffff:127.0.0.1` is the IPv4 client `127.0.0.1`, as nginx's `$remote_addr` prints it. */
-export function plainAddress(address: string): string {
-  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
-}

@@ -1,0 +1,143 @@
+/**
+ * The gateway's rate-limit stage: every limit on the request's route (the gateway's own, then the
+ * route's) decides for the request's key (gateway/limiters/). Refused: 429 with Retry-After and the
+ * IETF RateLimit-Policy / RateLimit fields. Allowed: the same fields on whatever answer goes back (a
+ * response step), after waiting when a leaky bucket without `nodelay` says so (the request really
+ * waits, as nginx delays it). Limits live in memory, or in Redis when the gateway names a `store`, so
+ * that several gateways enforce one limit; when that store does not answer, its stated policy
+ * (`onStoreError: open | closed`) decides. Each decision, with the numbers behind it, goes in the trace.
+ */
+import type { OutgoingHttpHeaders } from 'node:http';
+import type { EventBus } from '../../bus.ts';
+import { limitList, policyNames, type LimitSpec } from '../../config/gateway/rate-limit.ts';
+import type { GatewayConfig } from '../../config/schema.ts';
+import type { LimitDecisionView } from '../../events.ts';
+import type { Exchange, ResponseStep } from '../../pipeline/exchange.ts';
+import { clientAddressReader, plainAddress } from '../../pipeline/real-ip.ts';
+import { SKIP, type Stage, type Verdict } from '../../pipeline/verdict.ts';
+import { compileLimit, limitSet, type CompiledLimit, type LimitInspection, type LimitOutcome, type OutcomeViews } from '../limiters/limit-set.ts';
+import { RedisLimitStore, type SharedLimitSet } from '../limiters/redis-store.ts';
+import type { GatewayRequest } from '../request.ts';
+
+/** A route's limits, decided in memory or in the shared store. */
+interface RouteLimits extends OutcomeViews {
+  decide(client: string, consumer: string | undefined, headers: GatewayExchange['req']['headers'], route: number, now: number): LimitOutcome | Promise<LimitOutcome>;
+  release?(outcome: LimitOutcome): void;
+}
+
+type GatewayExchange = Exchange<GatewayRequest>;
+
+/** One limit as the inspector lists it: where it applies, its config, and its totals and busiest keys. */
+export interface LimitView {
+  /** `gateway`, or `route N` (1-based, as the table shows routes). */
+  scope: string;
+  spec: LimitSpec;
+  /** Totals and top keys; absent for limits kept in a shared store (their counts live there). */
+  inspection?: LimitInspection;
+}
+
+export interface RateLimiting {
+  readonly stage: Stage<GatewayRequest>;
+  /** Every limit once (a gateway-wide limit is shared by every route), for the inspector. */
+  view(top: number): LimitView[];
+  /** Disconnect from the shared store, if any. */
+  close(): void;
+}
+
+/** Engine nodes forward from 127.0.0.1 and append the client to X-Forwarded-For: behind one, that is the client. */
+const behindEngineHop = clientAddressReader(['127.0.0.1']);
+
+/** The rate-limit stage and what the inspector reads of it, or undefined when the gateway has no limits. */
+export function createRateLimiting(config: GatewayConfig, node: string, bus: EventBus): RateLimiting | undefined {
+  const gatewaySpecs = limitList(config.rateLimit);
+  const routeSpecs = config.routes.map((route) => limitList(route.rateLimit));
+  if (gatewaySpecs.length === 0 && routeSpecs.every((specs) => specs.length === 0)) return undefined;
+
+  const store =
+    config.store === undefined
+      ? undefined
+      : new RedisLimitStore({
+          url: config.store.redis,
+          onStoreError: config.store.onStoreError,
+          timeoutMs: config.store.timeout,
+          onState: (event) => bus.emit({ type: 'limiter.store', node, ...event }),
+        });
+  // A gateway-wide limit is compiled once and put in every route's set: all routes count against it.
+  const gatewayNames = policyNames(gatewaySpecs, []);
+  const gatewayLimits = gatewaySpecs.map((spec, i) => compileLimit(spec, gatewayNames[i]));
+  const views: Array<{ scope: string; spec: LimitSpec; limit: CompiledLimit }> = gatewaySpecs.map((spec, i) => ({ scope: 'gateway', spec, limit: gatewayLimits[i] }));
+
+  const byRoute: Array<RouteLimits | undefined> = routeSpecs.map((specs, route) => {
+    if (gatewaySpecs.length === 0 && specs.length === 0) return undefined;
+    const names = policyNames(gatewaySpecs, specs);
+    if (store !== undefined) {
+      const shared: SharedLimitSet = store.limitSet([
+        ...gatewaySpecs.map((spec, i) => ({ spec, name: names[i], scope: 'gateway' })),
+        ...specs.map((spec, j) => ({ spec, name: names[gatewaySpecs.length + j], scope: `route-${route}` })),
+      ]);
+      return shared;
+    }
+    const own = specs.map((spec, j) => compileLimit(spec, names[gatewaySpecs.length + j]));
+    own.forEach((limit, j) => views.push({ scope: `route ${route + 1}`, spec: specs[j], limit }));
+    const set = limitSet([...gatewayLimits, ...own]);
+    const holdsSlots = set.limits.some((limit) => limit.limiter.id === 'concurrency');
+    return holdsSlots ? set : { ...set, release: undefined };
+  });
+
+  const fieldsStep: ResponseStep<GatewayRequest> = {
+    name: 'rate-limit',
+    headers(exchange, _status, headers: OutgoingHttpHeaders) {
+      const fields = exchange.local!.limitFields;
+      if (fields !== undefined) for (const name in fields) headers[name] ??= fields[name];
+    },
+  };
+
+  const stage: Stage<GatewayRequest> = {
+    name: 'rate-limit',
+    run(exchange) {
+      const local = exchange.local!;
+      const limits = byRoute[local.hit.route];
+      if (limits === undefined) return SKIP;
+      const { req } = exchange;
+      const peer = plainAddress(req.socket.remoteAddress ?? '');
+      const client = exchange.trustedHop ? behindEngineHop(peer, req.headers['x-forwarded-for']) : peer;
+      const outcome = limits.decide(client, exchange.consumer?.name, req.headers, local.hit.route, Date.now());
+      return outcome instanceof Promise ? outcome.then((o) => carryOut(exchange, limits, o)) : carryOut(exchange, limits, outcome);
+    },
+  };
+
+  function carryOut(exchange: GatewayExchange, limits: RouteLimits, outcome: LimitOutcome): Verdict | Promise<Verdict> {
+    const reports: LimitDecisionView[] = limits.report(outcome);
+    const fields = limits.fields(outcome);
+    if (!outcome.allowed) {
+      const refusal = reports[Math.max(0, outcome.refusedBy)];
+      const storeDown = outcome.storeError !== undefined;
+      return {
+        kind: 'respond',
+        error: storeDown ? 'EDGE_RATE_LIMIT_STORE_DOWN' : 'EDGE_RATE_LIMITED',
+        headers: fields,
+        decision: { stage: 'rate-limit', reason: refusal.reason },
+        limits: reports,
+      };
+    }
+    exchange.local!.limitFields = fields;
+    exchange.onResponse(fieldsStep);
+    if (limits.release !== undefined) exchange.res.once('close', () => limits.release!(outcome));
+    const reason = reports.map((r) => r.reason).join('; ');
+    if (outcome.delayMs <= 0) return { kind: 'continue', reason, limits: reports };
+    // nginx's limit_req without nodelay: the request waits its turn, then goes on.
+    return new Promise((resolve) => {
+      setTimeout(resolve, outcome.delayMs, { kind: 'continue', reason: `${reason}; waited ${outcome.delayMs} ms`, limits: reports });
+    });
+  }
+
+  return {
+    stage,
+    view: (top) =>
+      views.map(({ scope, spec, limit }) => {
+        const inspection = limitSet([limit]).inspect(top)[0];
+        return { scope, spec, ...(store === undefined ? { inspection } : {}) };
+      }),
+    close: () => store?.close(),
+  };
+}
