@@ -29,6 +29,7 @@ export const PAIRS = [
   { id: 'engine-1hop-vs-http-proxy', subject: 'engine-1hop', baseline: 'http-proxy-1hop' },
   { id: 'sse-client-cost', subject: 'engine-chain-sse', baseline: 'engine-chain' },
   { id: 'idle-fault-layer-cost', subject: 'engine-chain-faults-idle', baseline: 'engine-chain' },
+  { id: 'gateway-policies-cost', subject: 'engine-chain-policies', baseline: 'engine-chain' },
 ];
 
 const REQUEST_PATH = '/items/1';
@@ -75,7 +76,7 @@ async function runTrial(order, { pinning, loadGenerator, connections, seconds, w
         args: [...c.sut.args, ...(c.engine ? [] : ['--undici-mode', undiciMode])],
         pinning,
       });
-      started.push({ c, sut, url: `http://127.0.0.1:${sut.info.port}${REQUEST_PATH}` });
+      started.push({ c, sut, url: `http://127.0.0.1:${sut.info.port}${REQUEST_PATH}${sut.info.query ? `?${sut.info.query}` : ''}` });
     }
     for (const { c, sut, url } of started) {
       await probe(url);

@@ -294,7 +294,7 @@ async function runCase(c) {
   });
   let sse = null;
   try {
-    const url = `http://127.0.0.1:${sut.info.port}${REQUEST_PATH}`;
+    const url = `http://127.0.0.1:${sut.info.port}${REQUEST_PATH}${sut.info.query ? `?${sut.info.query}` : ''}`;
     const response = await probe(url);
     if (c.sse) sse = await attachSseClient({ url: `http://127.0.0.1:${sut.info.controlPort}/api/events`, pinning });
     const load = { url, connections: options.connections, pinning };

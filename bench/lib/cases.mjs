@@ -87,6 +87,13 @@ export const CASES = [
     what: 'engine-chain with a fault on a node and one on an edge off the benchmarked path (a side proxy -> service): the cost of an idle fault layer',
   },
   {
+    name: 'engine-chain-policies',
+    hops: 3,
+    engine: true,
+    sut: engine('engine-chain-policies'),
+    what: 'engine-chain whose gateway authenticates an API key and rate limits by consumer with a limit that never throttles',
+  },
+  {
     name: 'generator-max',
     hops: null,
     generatorMax: true,

@@ -60,6 +60,13 @@ export const TARGETS = [
     show: (v) => `${v >= 0 ? '+' : ''}${percent(v)}`,
   },
   {
+    id: 'gateway-policies-cost',
+    target: 'auth and a never-throttling rate limit cost < 5% (engine-chain / engine-chain-policies - 1)',
+    value: (m) => (m['engine-chain'] && m['engine-chain-policies'] ? m['engine-chain'] / m['engine-chain-policies'] - 1 : null),
+    met: (v) => v < 0.05,
+    show: (v) => `${v >= 0 ? '+' : ''}${percent(v)}`,
+  },
+  {
     id: 'undici-vs-node-http-chain',
     target: 'undici vs node:http on the chain: keep the faster (undici-3hop / node-http-3hop)',
     value: (m) => ratioOf(m['undici-3hop'], m['node-http-3hop']),

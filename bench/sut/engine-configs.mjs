@@ -47,6 +47,27 @@ const SIDE_FAULTS = [
 ];
 
 /**
+ * engine-chain-policies: engine-chain whose gateway also authenticates (an API key in the query,
+ * looked up per request) and rate limits by consumer with a limit that never throttles at these rates
+ * (a token bucket of a million a second): what the gateway's auth and rate-limit stages cost a
+ * request, compared head to head with engine-chain (target: under 5%). Requests carry the key.
+ */
+const chainWithPolicies = {
+  ...chain,
+  name: 'bench: engine chain with auth and a rate limit',
+  nodes: chain.nodes.map((node) =>
+    node.id === 'api'
+      ? {
+          ...node,
+          consumers: [{ name: 'bench', apiKeys: ['bench-key-1'] }],
+          credentials: { apiKey: { query: 'api_key' } },
+          rateLimit: { algorithm: 'token-bucket', rate: 1_000_000, burst: 1_000_000, key: 'consumer' },
+        }
+      : node,
+  ),
+};
+
+/**
  * chain-<algorithm>: engine-chain with the balancer's algorithm swapped, every algorithm of the picker
  * registry (engine/src/balancer/pickers/index.ts PICKER_IDS; the `pickers` case warns when the two lists
  * differ), its options at their defaults. Three services, as engine-chain: the picker's cost at 30 and
@@ -87,6 +108,7 @@ export const ENGINE_CASES = {
   'engine-chain': { config: chain, entry: 'edge', control: 'if-available' },
   'engine-chain-sse': { config: chain, entry: 'edge', control: 'required' },
   'engine-chain-faults-idle': { config: chainWithSideFaults, entry: 'edge', control: 'if-available', faults: SIDE_FAULTS },
+  'engine-chain-policies': { config: chainWithPolicies, entry: 'edge', control: 'if-available', query: 'api_key=bench-key-1' },
   ...Object.fromEntries(
     CHAIN_ALGORITHMS.map((algorithm) => [`chain-${algorithm}`, { config: chainWith(algorithm), entry: 'edge', control: 'if-available' }]),
   ),
