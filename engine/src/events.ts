@@ -57,7 +57,7 @@ export interface StageStep {
   verdict: 'continue' | 'respond' | 'answer' | 'forward' | 'handled';
   /** Time the stage took, in ms (an async stage's includes its wait, such as a JWKS fetch or a limiter's delay). */
   ms: number;
-  /** The one sentence a learner reads; left out when the stage had nothing to say. */
+  /** The one sentence a learner reads; left out when the stage had nothing to say, and for a forward (its `request.forwarded` says why). */
   reason?: string;
   /** A rate-limit stage's decision per limit, with the numbers behind it. */
   limits?: LimitDecisionView[];

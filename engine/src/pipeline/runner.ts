@@ -116,7 +116,8 @@ export class Runner<L = unknown> implements TryOwner<Try> {
 
   #record(exchange: Exchange<L>, stage: Stage<L>, verdict: Verdict, startedAt: number): void {
     if (verdict === SKIP) return;
-    const reason = verdict.kind === 'continue' || verdict.kind === 'handled' ? verdict.reason : verdict.decision?.reason;
+    // A forward's reason is its decision's, which `request.forwarded` already carries: not sent twice.
+    const reason = verdict.kind === 'continue' || verdict.kind === 'handled' ? verdict.reason : verdict.kind === 'forward' ? undefined : verdict.decision?.reason;
     const ms = Math.round((performance.now() - startedAt) * 1000) / 1000;
     const step: StageStep = reason === undefined ? { stage: stage.name, verdict: verdict.kind, ms } : { stage: stage.name, verdict: verdict.kind, ms, reason };
     if ((verdict.kind === 'continue' || verdict.kind === 'respond') && verdict.limits !== undefined) step.limits = verdict.limits;

@@ -8,7 +8,7 @@
  * dots); only small snapshots are published to the reactive fields, at most every `FLUSH_MS` (the log
  * every `LOG_FLUSH_MS`, so a screen reader following it is not flooded).
  */
-import type { Decision, EngineEvent, NodeMetrics, NodeState } from '../../../engine/src/events.ts';
+import type { Decision, EngineEvent, EventOf, NodeMetrics, NodeState } from '../../../engine/src/events.ts';
 import { api, ApiError } from '../lib/api.ts';
 import type { ApiFieldError, CapacityState, Fault, GatewayView, MetricsSnapshot, Topology, TopologyNode, TrafficState } from '../lib/api-types.ts';
 import { PickHistory, type PickRecord } from '../lib/balancer/pick-history.ts';
@@ -38,6 +38,7 @@ import {
 import { openEventStream, type ConnectionStatus, type EventStreamOptions } from '../lib/stream/event-stream.ts';
 import { isDroppedNotice, type StreamItem } from '../lib/stream/parse-batch.ts';
 import { CLIENT, TraceStore, type Trace } from '../lib/traces/trace-store.ts';
+import { LimitHistory } from '../lib/gateway/limit-history.ts';
 
 export const FLUSH_MS = 250;
 export const LOG_FLUSH_MS = 1000;
@@ -112,6 +113,8 @@ export class LabState {
   capacities = $state.raw<Record<string, CapacityState>>({});
   /** Each gateway's stages and route table with hits, from the latest topology read, by node id. */
   gateways = $state.raw<Record<string, GatewayView>>({});
+  /** Every rate limit's recent decisions by node, from the rate-limit steps of `request.completed`. */
+  readonly limitHistory = new Map<string, LimitHistory>();
   /** Each balancer's recent picks, newest first, since the config was last applied. */
   picks = $state.raw<Record<string, PickRecord[]>>({});
 
@@ -353,6 +356,7 @@ export class LabState {
             this.#picksDirty = true;
           }
         }
+        if (event.type === 'request.completed' && event.stages !== undefined) this.#recordLimits(event);
         if (trace.done && !wasDone) this.#pendingLog.push(requestEntry(trace));
         if (event.rid === this.selectedRid) this.#traceDirty = true;
         return;
@@ -404,6 +408,8 @@ export class LabState {
         // Shares and sequences start again under the new config: mixing two algorithms' picks would explain neither.
         this.#picks.clear();
         this.#picksDirty = true;
+        // A new config's limits start empty in the engine: so do their drawings.
+        this.limitHistory.clear();
         void this.refresh();
         return;
       case 'fault.started':
@@ -432,6 +438,15 @@ export class LabState {
     // The lesson checks what the boxes show: a step begun now must take these counts as its baseline,
     // not the last tick's (the last request of a stopped flow may have finished after that tick).
     for (const listener of this.#tickListeners) listener(this.metrics);
+  }
+
+  #recordLimits(event: EventOf<'request.completed'>): void {
+    for (const step of event.stages ?? []) {
+      if (step.limits === undefined) continue;
+      let history = this.limitHistory.get(event.node);
+      if (history === undefined) this.limitHistory.set(event.node, (history = new LimitHistory()));
+      history.record(event.ts, step.limits);
+    }
   }
 
   #recordDecision(node: string, record: DecisionRecord): void {

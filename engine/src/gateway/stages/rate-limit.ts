@@ -29,6 +29,8 @@ type GatewayExchange = Exchange<GatewayRequest>;
 
 /** One limit as the inspector lists it: where it applies, its config, and its totals and busiest keys. */
 export interface LimitView {
+  /** The policy name, as RateLimit-Policy and the decisions name it. */
+  name: string;
   /** `gateway`, or `route N` (1-based, as the table shows routes). */
   scope: string;
   spec: LimitSpec;
@@ -65,12 +67,19 @@ export function createRateLimiting(config: GatewayConfig, node: string, bus: Eve
   // A gateway-wide limit is compiled once and put in every route's set: all routes count against it.
   const gatewayNames = policyNames(gatewaySpecs, []);
   const gatewayLimits = gatewaySpecs.map((spec, i) => compileLimit(spec, gatewayNames[i]));
-  const views: Array<{ scope: string; spec: LimitSpec; limit: CompiledLimit }> = gatewaySpecs.map((spec, i) => ({ scope: 'gateway', spec, limit: gatewayLimits[i] }));
+  const views: Array<{ scope: string; spec: LimitSpec; name: string; limit?: CompiledLimit }> = gatewaySpecs.map((spec, i) => ({
+    scope: 'gateway',
+    spec,
+    name: gatewayNames[i],
+    // In a shared store the counts live there: this instance's limiters count nothing.
+    limit: store === undefined ? gatewayLimits[i] : undefined,
+  }));
 
   const byRoute: Array<RouteLimits | undefined> = routeSpecs.map((specs, route) => {
     if (gatewaySpecs.length === 0 && specs.length === 0) return undefined;
     const names = policyNames(gatewaySpecs, specs);
     if (store !== undefined) {
+      specs.forEach((spec, j) => views.push({ scope: `route ${route + 1}`, spec, name: names[gatewaySpecs.length + j] }));
       const shared: SharedLimitSet = store.limitSet([
         ...gatewaySpecs.map((spec, i) => ({ spec, name: names[i], scope: 'gateway' })),
         ...specs.map((spec, j) => ({ spec, name: names[gatewaySpecs.length + j], scope: `route-${route}` })),
@@ -78,7 +87,7 @@ export function createRateLimiting(config: GatewayConfig, node: string, bus: Eve
       return shared;
     }
     const own = specs.map((spec, j) => compileLimit(spec, names[gatewaySpecs.length + j]));
-    own.forEach((limit, j) => views.push({ scope: `route ${route + 1}`, spec: specs[j], limit }));
+    own.forEach((limit, j) => views.push({ scope: `route ${route + 1}`, spec: specs[j], name: limit.name, limit }));
     const set = limitSet([...gatewayLimits, ...own]);
     const holdsSlots = set.limits.some((limit) => limit.limiter.id === 'concurrency');
     return holdsSlots ? set : { ...set, release: undefined };
@@ -134,10 +143,12 @@ export function createRateLimiting(config: GatewayConfig, node: string, bus: Eve
   return {
     stage,
     view: (top) =>
-      views.map(({ scope, spec, limit }) => {
-        const inspection = limitSet([limit]).inspect(top)[0];
-        return { scope, spec, ...(store === undefined ? { inspection } : {}) };
-      }),
+      views.map(({ scope, spec, name, limit }) => ({
+        name,
+        scope,
+        spec,
+        ...(limit === undefined ? {} : { inspection: limitSet([limit]).inspect(top)[0] }),
+      })),
     close: () => store?.close(),
   };
 }

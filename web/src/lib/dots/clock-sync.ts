@@ -32,4 +32,9 @@ export class ClockSync {
   toBrowser(engineTs: number): number {
     return engineTs + (this.#offset ?? 0);
   }
+
+  /** The engine time at browser time `browserTs` (the inverse of toBrowser). */
+  toEngine(browserTs: number): number {
+    return browserTs - (this.#offset ?? 0);
+  }
 }

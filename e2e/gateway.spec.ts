@@ -1,0 +1,68 @@
+/**
+ * Throttling in the page, in Chromium against the real engine: the sandbox's gateway gets a per-client
+ * token bucket and a second flow of one abusive client; only that client's requests are refused, the
+ * page's counts agree with the engine's, and the gateway's inspector draws the limit from the engine's
+ * decisions (the abusive client is the key it watches). Ends by putting e2e/sandbox.yaml back.
+ */
+import { readFileSync } from 'node:fs';
+import { expect, test } from '@playwright/test';
+import { parse } from 'yaml';
+import { badge, engineMetrics, resetLab } from './helpers.ts';
+
+const sandboxConfig = parse(readFileSync(new URL('./sandbox.yaml', import.meta.url), 'utf8')) as {
+  nodes: Array<Record<string, unknown>>;
+  traffic: Array<Record<string, unknown>>;
+};
+
+/** The sandbox with a token bucket per client on the gateway, and one more flow: a single client at 12 req/s. */
+function throttledSandbox() {
+  const config = structuredClone(sandboxConfig);
+  const api = config.nodes.find((n) => n.id === 'api')!;
+  api.rateLimit = { algorithm: 'token-bucket', rate: 3, burst: 5, key: 'ip' };
+  config.traffic = [
+    { ...config.traffic[0], name: 'browse', rate: 4, clients: 4 },
+    { name: 'abuser', to: 'edge', rate: 12, clients: 1, paths: ['/users/{1..50}'] },
+  ];
+  return config;
+}
+
+test.afterEach(async ({ request }) => {
+  const res = await request.put('/api/config', { data: sandboxConfig });
+  expect(res.ok(), await res.text()).toBe(true);
+  await resetLab(request);
+});
+
+test('only the abusive client is throttled; the page shows its 429s as the engine counts them, and the inspector draws the limit', async ({ page, request }) => {
+  const res = await request.put('/api/config', { data: throttledSandbox() });
+  expect(res.ok(), await res.text()).toBe(true);
+  await request.post('/api/traffic', { data: { action: 'start' } });
+  await page.goto('/');
+
+  // The gateway refuses, and the log names the refusals.
+  await expect.poll(async () => (await engineMetrics(request)).api.errorCodes.EDGE_RATE_LIMITED ?? 0, { timeout: 10_000 }).toBeGreaterThan(5);
+  await expect(page.getByTestId('event-log')).toContainText('429 EDGE_RATE_LIMITED');
+
+  // The inspector draws the limit, watching the abusive client (the second flow sends from 127.1.1.1).
+  await page.getByTestId('node-api').click();
+  await expect(page.getByTestId('gateway-stages')).toContainText('rate-limit');
+  const limit = page.getByTestId('gateway-limit');
+  await expect(limit).toHaveAttribute('data-algorithm', 'token-bucket');
+  await expect(limit.getByTestId('limit-key')).toHaveText('ip 127.1.1.1', { timeout: 10_000 });
+  await expect(limit.getByTestId('limit-chart').locator('[data-mark="refused"]').first()).toBeAttached();
+  await expect(limit.getByTestId('limit-chart').locator('[data-mark="allowed"]').first()).toBeAttached();
+  await expect(limit.getByTestId('limit-totals')).toContainText(/refused/);
+
+  // Stop, let the last answers land, and compare: the page's counts are the engine's, and only the abuser was refused.
+  await request.post('/api/traffic', { data: { action: 'stop' } });
+  await expect.poll(async () => (await engineMetrics(request)).edge.inFlight).toBe(0);
+  const engine = await engineMetrics(request);
+  await expect.poll(() => badge(page, 'node-api-errors')).toBe(engine.api.errors);
+  expect(engine.api.errors).toBe(engine.api.errorCodes.EDGE_RATE_LIMITED);
+  const traffic = (await (await request.get('/api/traffic')).json()) as {
+    stats: { flows: Array<{ name: string; statusClasses: Record<string, number> }> };
+  };
+  const byFlow = Object.fromEntries(traffic.stats.flows.map((f) => [f.name, f.statusClasses]));
+  expect(byFlow.abuser['4xx']).toBeGreaterThan(0);
+  expect(byFlow.browse['4xx'] ?? 0).toBe(0);
+  await expect(page.getByTestId('limit-totals')).toContainText(`${engine.api.errorCodes.EDGE_RATE_LIMITED} refused`);
+});

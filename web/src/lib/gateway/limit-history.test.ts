@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import type { LimitDecisionView } from '../../../../engine/src/events.ts';
+import { chartOf, focusKey, LimitHistory, remainingAt, type LimitPoint } from './limit-history.ts';
+
+const decision = (key: string, allowed: boolean, remaining: number, quota = 5): LimitDecisionView => ({
+  name: 'per-ip',
+  limiter: 'token-bucket',
+  key,
+  allowed,
+  delayMs: 0,
+  quota,
+  remaining,
+  resetMs: 0,
+  retryAfterMs: 0,
+  level: remaining,
+  reason: '',
+});
+
+describe('LimitHistory', () => {
+  it('keeps recent decisions per limit and key, bounded', () => {
+    const history = new LimitHistory(3, 2);
+    for (let i = 0; i < 5; i++) history.record(1000 + i, [decision('a', true, 4 - i)]);
+    history.record(2000, [decision('b', false, 0)]);
+    history.record(2001, [decision('c', true, 3)]);
+    const keys = history.keysOf('per-ip');
+    expect([...keys.keys()]).toEqual(['b', 'c']);
+    history.record(2002, [decision('c', true, 2)]);
+    expect(keys.get('c')!.map((p) => p.remaining)).toEqual([3, 2]);
+  });
+});
+
+describe('focusKey', () => {
+  const points = (ts: number[], allowed: boolean): LimitPoint[] => ts.map((t) => ({ ts: t, allowed, remaining: 0, quota: 5 }));
+
+  it('watches the key refused most recently, else the busiest', () => {
+    const keys = new Map([
+      ['busy', points([10, 11, 12, 13], true)],
+      ['refused', points([5], false)],
+    ]);
+    expect(focusKey(keys, 0)).toBe('refused');
+    // A refusal older than the window no longer counts.
+    expect(focusKey(keys, 8)).toBe('busy');
+    expect(focusKey(new Map(), 0)).toBeUndefined();
+  });
+});
+
+describe('remainingAt', () => {
+  const at = (ts: number, remaining: number): LimitPoint => ({ ts, allowed: true, remaining, quota: 5 });
+
+  it('refills a token bucket at its rate up to the quota, and holds nothing before the first decision', () => {
+    const points = [at(1000, 1)];
+    expect(remainingAt(points, { algorithm: 'token-bucket', rate: 2 }, 500)).toBeUndefined();
+    expect(remainingAt(points, { algorithm: 'token-bucket', rate: 2 }, 1500)).toBe(2);
+    expect(remainingAt(points, { algorithm: 'token-bucket', rate: 2 }, 9000)).toBe(5);
+  });
+
+  it('fills a fixed window again at its boundary, and holds the others at their last value', () => {
+    const points = [at(1500, 0)];
+    expect(remainingAt(points, { algorithm: 'fixed-window', window: 1000 }, 1900)).toBe(0);
+    expect(remainingAt(points, { algorithm: 'fixed-window', window: 1000 }, 2000)).toBe(5);
+    expect(remainingAt(points, { algorithm: 'sliding-window-log', window: 1000 }, 9000)).toBe(0);
+  });
+});
+
+describe('chartOf', () => {
+  it('draws the line inside the box and places each decision on the time axis', () => {
+    const points: LimitPoint[] = [
+      { ts: 1000, allowed: true, remaining: 5, quota: 5 },
+      { ts: 1500, allowed: false, remaining: 0, quota: 5 },
+    ];
+    const chart = chartOf(points, { algorithm: 'concurrency' }, 0, 2000, { width: 200, height: 50 });
+    expect(chart.marks).toEqual([
+      { x: 100, allowed: true },
+      { x: 150, allowed: false },
+    ]);
+    expect(chart.line.startsWith('M100.0,0.0')).toBe(true);
+    expect(chart.line.endsWith('L200.0,50.0')).toBe(true);
+  });
+});

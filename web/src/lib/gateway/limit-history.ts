@@ -1,0 +1,125 @@
+/**
+ * The live drawing of a gateway's rate limits, from the engine's own decisions: every rate-limit step
+ * of a `request.completed` carries, per limit, the key, whether it passed and what remained of the
+ * quota (events.ts `LimitDecisionView`). This keeps the recent decisions per limit and key, picks the
+ * key worth watching (the one refused most recently, else the busiest), and draws the quota left over
+ * time as the algorithm itself would between decisions: a token bucket or GCRA refills at its rate, a
+ * leaky bucket drains at its rate, a fixed window is full again at its boundary, the others hold their
+ * last known value (nothing is guessed for them). Accepted and refused requests sit on the same axis.
+ */
+import type { LimitDecisionView } from '../../../../engine/src/events.ts';
+
+/** A limit's config as the chart needs it (the engine's `spec`). */
+export interface LimitShape {
+  algorithm: string;
+  rate?: number;
+  limit?: number;
+  window?: number;
+}
+
+export interface LimitPoint {
+  /** Engine wall-clock ms. */
+  ts: number;
+  allowed: boolean;
+  remaining: number;
+  quota: number;
+}
+
+/** Recent decisions by limit name, then key. */
+export class LimitHistory {
+  readonly #byLimit = new Map<string, Map<string, LimitPoint[]>>();
+
+  constructor(
+    readonly keep = 200,
+    readonly keysPerLimit = 50,
+  ) {}
+
+  record(ts: number, decisions: readonly LimitDecisionView[]): void {
+    for (const d of decisions) {
+      let keys = this.#byLimit.get(d.name);
+      if (keys === undefined) this.#byLimit.set(d.name, (keys = new Map()));
+      let points = keys.get(d.key);
+      if (points === undefined) {
+        if (keys.size >= this.keysPerLimit) keys.delete(keys.keys().next().value as string);
+        keys.set(d.key, (points = []));
+      }
+      points.push({ ts, allowed: d.allowed, remaining: d.remaining, quota: d.quota });
+      if (points.length > this.keep) points.splice(0, points.length - this.keep);
+    }
+  }
+
+  /** The keys of a limit seen recently, with their points. */
+  keysOf(limit: string): ReadonlyMap<string, readonly LimitPoint[]> {
+    return this.#byLimit.get(limit) ?? new Map();
+  }
+
+  clear(): void {
+    this.#byLimit.clear();
+  }
+}
+
+/** The key worth watching: the one refused most recently in the window, else the one with the most decisions in it. */
+export function focusKey(keys: ReadonlyMap<string, readonly LimitPoint[]>, since: number): string | undefined {
+  let refused: { key: string; ts: number } | undefined;
+  let busiest: { key: string; n: number } | undefined;
+  for (const [key, points] of keys) {
+    let n = 0;
+    for (const p of points) {
+      if (p.ts < since) continue;
+      n++;
+      if (!p.allowed && (refused === undefined || p.ts > refused.ts)) refused = { key, ts: p.ts };
+    }
+    if (n > 0 && (busiest === undefined || n > busiest.n)) busiest = { key, n };
+  }
+  return refused?.key ?? busiest?.key;
+}
+
+/**
+ * The quota left at `t`, from the last decision at or before it, as the algorithm moves between
+ * decisions (see the file comment); undefined before the first decision.
+ */
+export function remainingAt(points: readonly LimitPoint[], shape: LimitShape, t: number): number | undefined {
+  let last: LimitPoint | undefined;
+  for (const p of points) {
+    if (p.ts > t) break;
+    last = p;
+  }
+  if (last === undefined) return undefined;
+  const elapsedS = (t - last.ts) / 1000;
+  switch (shape.algorithm) {
+    case 'token-bucket':
+    case 'gcra':
+    case 'leaky-bucket':
+      return Math.min(last.quota, last.remaining + (shape.rate ?? 0) * elapsedS);
+    case 'fixed-window': {
+      const windowMs = shape.window ?? 0;
+      if (windowMs > 0 && Math.floor(t / windowMs) !== Math.floor(last.ts / windowMs)) return last.quota;
+      return last.remaining;
+    }
+    default:
+      return last.remaining;
+  }
+}
+
+/** The chart of one key: the quota-left line as an SVG path, and the decisions as marks, over [from, to]. */
+export function chartOf(
+  points: readonly LimitPoint[],
+  shape: LimitShape,
+  from: number,
+  to: number,
+  size: { width: number; height: number },
+): { line: string; marks: Array<{ x: number; allowed: boolean }>; quota: number } {
+  const quota = points.at(-1)?.quota ?? shape.limit ?? 1;
+  const x = (t: number) => ((t - from) / (to - from)) * size.width;
+  const y = (r: number) => size.height - (Math.max(0, Math.min(quota, r)) / Math.max(1, quota)) * size.height;
+  const steps = 120;
+  let line = '';
+  for (let i = 0; i <= steps; i++) {
+    const t = from + ((to - from) * i) / steps;
+    const r = remainingAt(points, shape, t);
+    if (r === undefined) continue;
+    line += `${line === '' ? 'M' : 'L'}${x(t).toFixed(1)},${y(r).toFixed(1)}`;
+  }
+  const marks = points.filter((p) => p.ts >= from && p.ts <= to).map((p) => ({ x: x(p.ts), allowed: p.allowed }));
+  return { line, marks, quota };
+}
