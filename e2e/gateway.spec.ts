@@ -43,7 +43,9 @@ test('only the abusive client is throttled; the page shows its 429s as the engin
   await expect(page.getByTestId('event-log')).toContainText('429 EDGE_RATE_LIMITED');
 
   // The inspector draws the limit, watching the abusive client (the second flow sends from 127.1.1.1).
-  await page.getByTestId('node-api').click();
+  // From the keyboard: a click could land on a dot passing over the box, which opens that request's trace.
+  await page.getByTestId('node-api').focus();
+  await page.keyboard.press('Enter');
   await expect(page.getByTestId('gateway-stages')).toContainText('rate-limit');
   const limit = page.getByTestId('gateway-limit');
   await expect(limit).toHaveAttribute('data-algorithm', 'token-bucket');
