@@ -38,10 +38,12 @@ const REQUEST_PATH = '/items/1';
  * Run `trials` trials of every pair; `tsx` is the resolved tsx loader for the engine's children.
  * Resolves to { pairs: [{ ...pair, trials: [{ subjectRps, baselineRps, ratio }], ratio, met }] }.
  */
-export async function runHeadToHead({ pinning, loadGenerator, connections, seconds, warmup, trials, tsx, undiciMode, log }) {
+export async function runHeadToHead({ pinning, loadGenerator, connections, seconds, warmup, trials, pairs: only = [], tsx, undiciMode, log }) {
+  const unknown = only.filter((id) => !PAIRS.some((p) => p.id === id));
+  if (unknown.length > 0) throw new Error(`unknown pair ${unknown.join(', ')}; pairs: ${PAIRS.map((p) => p.id).join(', ')}`);
   const byName = new Map(CASES.map((c) => [c.name, c]));
   const pairs = [];
-  for (const pair of PAIRS) {
+  for (const pair of PAIRS.filter((p) => only.length === 0 || only.includes(p.id))) {
     const subject = byName.get(pair.subject);
     const baseline = byName.get(pair.baseline);
     const results = [];

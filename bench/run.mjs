@@ -118,6 +118,7 @@ for (let rep = 1; rep <= options.repeat; rep++) {
           seconds: options.durationSeconds,
           warmup: options.warmupSeconds,
           trials: Math.max(5, options.repeat),
+          pairs: options.pairs,
           tsx: TSX,
           undiciMode: options.undiciMode,
           log: (line) => console.log(`${label.padEnd(26)} ${line}`),

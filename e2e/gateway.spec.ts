@@ -54,6 +54,15 @@ test('only the abusive client is throttled; the page shows its 429s as the engin
   await expect(limit.getByTestId('limit-chart').locator('[data-mark="allowed"]').first()).toBeAttached();
   await expect(limit.getByTestId('limit-totals')).toContainText(/refused/);
 
+  // Switching the algorithm on live traffic: the engine runs the new one, and the page draws it.
+  await limit.getByTestId('limit-algorithm').selectOption('fixed-window');
+  await expect(page.getByTestId('gateway-limit')).toHaveAttribute('data-algorithm', 'fixed-window', { timeout: 10_000 });
+  const config = (await (await request.get('/api/config')).json()) as typeof sandboxConfig;
+  expect(config.nodes.find((n) => n.id === 'api')!.rateLimit).toEqual({ algorithm: 'fixed-window', limit: 5, window: '2s', key: 'ip' });
+  const refusedBefore = (await engineMetrics(request)).api.errorCodes.EDGE_RATE_LIMITED ?? 0;
+  await expect.poll(async () => (await engineMetrics(request)).api.errorCodes.EDGE_RATE_LIMITED ?? 0, { timeout: 10_000 }).toBeGreaterThan(refusedBefore);
+  await expect(page.getByTestId('gateway-limit').getByTestId('limit-key')).toHaveText('ip 127.1.1.1', { timeout: 10_000 });
+
   // Stop, let the last answers land, and compare: the page's counts are the engine's, and only the abuser was refused.
   await request.post('/api/traffic', { data: { action: 'stop' } });
   await expect.poll(async () => (await engineMetrics(request)).edge.inFlight).toBe(0);

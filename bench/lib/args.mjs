@@ -9,6 +9,7 @@ export const USAGE = `npm run bench -- [flags]
   --connections N   keep-alive connections of the load generator (default 50)
   --repeat N        repetitions, interleaved across cases; the table shows medians (default 1)
   --only NAME       run only this case (repeatable, or comma-separated)
+  --pair ID         head-to-head: run only this pair (repeatable; implies --no-readme), e.g. gateway-policies-cost
   --loadgen NAME    wrk or autocannon (default: wrk when installed)
   --undici-mode M   undici API of the bare undici proxies: ${UNDICI_MODES.join(', ')} (default dispatch)
   --no-readme       do not rewrite the results section of bench/README.md
@@ -24,6 +25,7 @@ export function readArgs(argv) {
       connections: { type: 'string', default: '50' },
       repeat: { type: 'string', default: '1' },
       only: { type: 'string', multiple: true, default: [] },
+      pair: { type: 'string', multiple: true, default: [] },
       loadgen: { type: 'string' },
       'undici-mode': { type: 'string', default: 'dispatch' },
       'no-readme': { type: 'boolean', default: false },
@@ -40,9 +42,11 @@ export function readArgs(argv) {
       .flatMap((v) => v.split(','))
       .map((v) => v.trim())
       .filter(Boolean),
+    pairs: values.pair.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean),
     loadgen: values.loadgen,
     undiciMode: values['undici-mode'],
-    writeReadme: !values['no-readme'],
+    // A run of some pairs only would leave the README's head-to-head table half measured.
+    writeReadme: !values['no-readme'] && values.pair.length === 0,
     list: values.list,
     help: values.help,
   };

@@ -39,6 +39,7 @@ import { openEventStream, type ConnectionStatus, type EventStreamOptions } from 
 import { isDroppedNotice, type StreamItem } from '../lib/stream/parse-batch.ts';
 import { CLIENT, TraceStore, type Trace } from '../lib/traces/trace-store.ts';
 import { LimitHistory } from '../lib/gateway/limit-history.ts';
+import { withLimiter, type LimiterChoice, type LimitPlace } from '../lib/gateway/switch-limiter.ts';
 
 export const FLUSH_MS = 250;
 export const LOG_FLUSH_MS = 1000;
@@ -607,6 +608,20 @@ export class LabState {
       const answer = (await api.putConfig(config)) as { failures?: unknown } | undefined;
       const failures = Array.isArray(answer?.failures) ? answer.failures.map(String) : [];
       return { ok: true, failures };
+    } catch (error) {
+      return {
+        ok: false,
+        message: error instanceof Error ? error.message : String(error),
+        errors: error instanceof ApiError ? error.errors : [],
+      };
+    }
+  }
+
+  /** Switch the rate limit at `place` on gateway `nodeId` to `algorithm` (switch-limiter.ts): an edit of the running config. */
+  async setLimiter(nodeId: string, place: LimitPlace, algorithm: LimiterChoice): Promise<ApplyOutcome> {
+    try {
+      await api.putConfig(withLimiter(await api.config(), nodeId, place, algorithm));
+      return { ok: true, failures: [] };
     } catch (error) {
       return {
         ok: false,

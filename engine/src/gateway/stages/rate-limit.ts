@@ -33,6 +33,8 @@ export interface LimitView {
   name: string;
   /** `gateway`, or `route N` (1-based, as the table shows routes). */
   scope: string;
+  /** Where the config writes it: the route's index (null for the gateway's own) and its place in that `rateLimit` list. */
+  at: { route: number | null; index: number };
   spec: LimitSpec;
   /** Totals and top keys; absent for limits kept in a shared store (their counts live there). */
   inspection?: LimitInspection;
@@ -67,8 +69,9 @@ export function createRateLimiting(config: GatewayConfig, node: string, bus: Eve
   // A gateway-wide limit is compiled once and put in every route's set: all routes count against it.
   const gatewayNames = policyNames(gatewaySpecs, []);
   const gatewayLimits = gatewaySpecs.map((spec, i) => compileLimit(spec, gatewayNames[i]));
-  const views: Array<{ scope: string; spec: LimitSpec; name: string; limit?: CompiledLimit }> = gatewaySpecs.map((spec, i) => ({
+  const views: Array<Omit<LimitView, 'inspection'> & { limit?: CompiledLimit }> = gatewaySpecs.map((spec, i) => ({
     scope: 'gateway',
+    at: { route: null, index: i },
     spec,
     name: gatewayNames[i],
     // In a shared store the counts live there: this instance's limiters count nothing.
@@ -79,7 +82,7 @@ export function createRateLimiting(config: GatewayConfig, node: string, bus: Eve
     if (gatewaySpecs.length === 0 && specs.length === 0) return undefined;
     const names = policyNames(gatewaySpecs, specs);
     if (store !== undefined) {
-      specs.forEach((spec, j) => views.push({ scope: `route ${route + 1}`, spec, name: names[gatewaySpecs.length + j] }));
+      specs.forEach((spec, j) => views.push({ scope: `route ${route + 1}`, at: { route, index: j }, spec, name: names[gatewaySpecs.length + j] }));
       const shared: SharedLimitSet = store.limitSet([
         ...gatewaySpecs.map((spec, i) => ({ spec, name: names[i], scope: 'gateway' })),
         ...specs.map((spec, j) => ({ spec, name: names[gatewaySpecs.length + j], scope: `route-${route}` })),
@@ -87,7 +90,7 @@ export function createRateLimiting(config: GatewayConfig, node: string, bus: Eve
       return shared;
     }
     const own = specs.map((spec, j) => compileLimit(spec, names[gatewaySpecs.length + j]));
-    own.forEach((limit, j) => views.push({ scope: `route ${route + 1}`, spec: specs[j], name: limit.name, limit }));
+    own.forEach((limit, j) => views.push({ scope: `route ${route + 1}`, at: { route, index: j }, spec: specs[j], name: limit.name, limit }));
     const set = limitSet([...gatewayLimits, ...own]);
     const holdsSlots = set.limits.some((limit) => limit.limiter.id === 'concurrency');
     return holdsSlots ? set : { ...set, release: undefined };
@@ -143,9 +146,10 @@ export function createRateLimiting(config: GatewayConfig, node: string, bus: Eve
   return {
     stage,
     view: (top) =>
-      views.map(({ scope, spec, name, limit }) => ({
+      views.map(({ scope, at, spec, name, limit }) => ({
         name,
         scope,
+        at,
         spec,
         ...(limit === undefined ? {} : { inspection: limitSet([limit]).inspect(top)[0] }),
       })),
