@@ -29,7 +29,7 @@ export interface Decision {
 /** The stages a node may run, by the name the trace, the events and the UI use. */
 export type StageName = 'proxy' | 'route' | 'pick' | 'auth' | 'rate-limit' | 'transform' | 'aggregate' | 'forward';
 
-/** One limit's decision on one request, as a rate-limit stage's step carries it (the inspector draws from these). */
+/** One limit's decision on one request, as a rate-limit stage's step carries it (the inspector draws from these; its sentence is the step's reason). */
 export interface LimitDecisionView {
   /** The policy name (the RateLimit item). */
   name: string;
@@ -47,7 +47,6 @@ export interface LimitDecisionView {
   retryAfterMs: number;
   /** The algorithm's own level after the decision (tokens, excess, count, TAT ahead of now...). */
   level: number;
-  reason: string;
 }
 
 /** One stage a request passed at one node, in the `request.completed` trace. */

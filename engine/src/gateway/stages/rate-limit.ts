@@ -119,8 +119,10 @@ export function createRateLimiting(config: GatewayConfig, node: string, bus: Eve
   };
 
   function carryOut(exchange: GatewayExchange, limits: RouteLimits, outcome: LimitOutcome): Verdict | Promise<Verdict> {
-    const reports: LimitDecisionView[] = limits.report(outcome);
+    const reports = limits.report(outcome);
     const fields = limits.fields(outcome);
+    // Each limit's sentence is in the step's reason: the numbers go alone, so each request's event stays small.
+    const numbers: LimitDecisionView[] = reports.map(({ reason: _said, ...decision }) => decision);
     if (!outcome.allowed) {
       const refusal = reports[Math.max(0, outcome.refusedBy)];
       const storeDown = outcome.storeError !== undefined;
@@ -129,17 +131,17 @@ export function createRateLimiting(config: GatewayConfig, node: string, bus: Eve
         error: storeDown ? 'EDGE_RATE_LIMIT_STORE_DOWN' : 'EDGE_RATE_LIMITED',
         headers: fields,
         decision: { stage: 'rate-limit', reason: refusal.reason },
-        limits: reports,
+        limits: numbers,
       };
     }
     exchange.local!.limitFields = fields;
     exchange.onResponse(fieldsStep);
     if (limits.release !== undefined) exchange.res.once('close', () => limits.release!(outcome));
     const reason = reports.map((r) => r.reason).join('; ');
-    if (outcome.delayMs <= 0) return { kind: 'continue', reason, limits: reports };
+    if (outcome.delayMs <= 0) return { kind: 'continue', reason, limits: numbers };
     // nginx's limit_req without nodelay: the request waits its turn, then goes on.
     return new Promise((resolve) => {
-      setTimeout(resolve, outcome.delayMs, { kind: 'continue', reason: `${reason}; waited ${outcome.delayMs} ms`, limits: reports });
+      setTimeout(resolve, outcome.delayMs, { kind: 'continue', reason: `${reason}; waited ${outcome.delayMs} ms`, limits: numbers });
     });
   }
 

@@ -13,7 +13,6 @@ const decision = (key: string, allowed: boolean, remaining: number, quota = 5): 
   resetMs: 0,
   retryAfterMs: 0,
   level: remaining,
-  reason: '',
 });
 
 describe('LimitHistory', () => {
