@@ -345,6 +345,35 @@ export class Engine {
    * Change a running flow in place: `rate` for an open-loop phase, `users` for a closed-loop one;
    * `flow` names it when several run. 409 when nothing (or not that kind of phase) is running.
    */
+  /**
+   * Add a flow to the running traffic, the others untouched: the fields of a config traffic entry, over
+   * those of the running flow `like` names (`{ like: 'browse', name: 'abuser', clients: 1, rate: 20 }` is one
+   * more client like the browsing ones, at its own rate and from its own address). Checked by the config
+   * schema; throws InputError with the path of a bad field.
+   */
+  addTraffic(fields: Record<string, unknown>, like?: string): void {
+    if (!this.traffic.running) throw new InputError('action', 'no traffic is running; start it first', 409);
+    let base: Record<string, unknown> = {};
+    if (like !== undefined) {
+      const flow = this.traffic.runners.find((r) => r.running && r.name === like);
+      if (!flow) throw new InputError('like', `no running flow "${like}" (running: ${this.traffic.runners.filter((r) => r.running).map((r) => r.name).join(', ') || 'none'})`);
+      base = { ...flow.config };
+      delete base.name;
+      const given = Object.keys(fields);
+      if (given.some((k) => TRAFFIC_LOAD_KEYS.includes(k))) for (const k of TRAFFIC_LOAD_KEYS) delete base[k];
+      // A new client speaks as whoever it is given, or as nobody: never borrows the flow's credentials.
+      delete base.auth;
+    }
+    const merged = Object.fromEntries(Object.entries({ ...base, ...fields }).filter(([, v]) => v !== undefined));
+    if (merged.to === undefined) throw new InputError('to', 'required: the node the traffic enters at');
+    const parsed = TrafficFlow.safeParse(merged);
+    if (!parsed.success) throw InputError.of(zodErrors(parsed.error));
+    const flow = parsed.data;
+    if (!this.#nodes.has(flow.to) && !isExternalUrl(flow.to)) throw new InputError('to', `unknown node "${flow.to}"`);
+    this.traffic.add(flow);
+    this.#resumeFlows = this.traffic.flows;
+  }
+
   setTraffic(change: TrafficChange): void {
     const runner = this.traffic.set(change);
     // What `resume` brings back: a one-phase flow keeps the rate or users it was set to.

@@ -111,8 +111,12 @@ export async function startControlServer(options: ControlServerOptions): Promise
           await engine.startTraffic(parseFlowOverrides(flowFields), flow);
         }
         else if (action === 'set') engine.setTraffic(parseTrafficChange(fields));
-        else if (action === 'resume') await engine.resumeTraffic();
-        else throw new InputError('action', 'expected "start", "set", "resume" or "stop"');
+        else if (action === 'add') {
+          const { like, ...flowFields } = fields;
+          if (like !== undefined && (typeof like !== 'string' || like === '')) throw new InputError('like', 'expected the name of a running flow');
+          engine.addTraffic(parseFlowOverrides(flowFields) ?? {}, like);
+        } else if (action === 'resume') await engine.resumeTraffic();
+        else throw new InputError('action', 'expected "start", "add", "set", "resume" or "stop"');
         return sendJson(res, 200, engine.trafficState());
       }
       case '/api/faults':

@@ -36,6 +36,35 @@ async function post(url: string, body: unknown): Promise<{ status: number; body:
 }
 
 describe('/api/traffic', () => {
+  it('add puts one more flow beside the running ones, like one of them, from its own address', async () => {
+    const url = await setup();
+    expect((await post(url, { action: 'add', like: 'browse', name: 'abuser', clients: 1, rate: 30 })).status).toBe(409);
+    await post(url, { action: 'start' });
+    const added = await post(url, { action: 'add', like: 'browse', name: 'abuser', clients: 1, rate: 30 });
+    expect(added.status).toBe(200);
+    expect(added.body.flows.map((f: { name: string; rate: number }) => [f.name, f.rate])).toEqual([
+      ['browse', 20],
+      ['abuser', 30],
+    ]);
+    const peers = () =>
+      new Set(
+        running!.events
+          .filter((e): e is EventOf<'request.received'> => e.type === 'request.received' && e.node === 'edge')
+          .map((e) => e.peer.replace('::ffff:', '')),
+      );
+    await waitFor(() => (peers().has('127.1.1.1') ? true : undefined));
+    // The flow it copied runs on untouched; the new one takes the browse paths.
+    expect(running!.engine.traffic.runners.map((r) => [r.name, r.running])).toEqual([
+      ['browse', true],
+      ['abuser', true],
+    ]);
+    expect((await post(url, { action: 'add', like: 'browse', name: 'abuser' })).status).toBe(409);
+    const bad = await post(url, { action: 'add', like: 'nobody', name: 'x' });
+    expect(bad).toMatchObject({ status: 400, body: { errors: [{ path: 'like' }] } });
+    const badRate = await post(url, { action: 'add', to: 'edge', name: 'y', rate: -1 });
+    expect(badRate).toMatchObject({ status: 400, body: { errors: [{ path: 'rate' }] } });
+  });
+
   it('resume after a new config was applied starts that config\'s flows, not the previous ones', async () => {
     const url = await setup();
     await post(url, { action: 'set', rate: 7 });
@@ -150,7 +179,7 @@ describe('/api/traffic', () => {
     [{ action: 'set' }, 'rate', /^give rate \(open loop\) or users \(closed loop\)/],
     [{ action: 'set', rate: 0 }, 'rate', /^Too small/],
     [{ action: 'set', rate: 5, colour: 'red' }, 'colour', /^unknown key/],
-    [{ action: 'dance' }, 'action', /^expected "start", "set", "resume" or "stop"/],
+    [{ action: 'dance' }, 'action', /^expected "start", "add", "set", "resume" or "stop"/],
   ])('%j is a 400 naming %s', async (body, path, message) => {
     const url = await setup();
     const res = await post(url, body);

@@ -7,6 +7,7 @@
  * can show the live rates.
  */
 import type { GatewayConfig, TrafficConfig } from '../config/schema.ts';
+import { LIMITS, limitMessage } from '../config/limits.ts';
 import { InputError } from '../errors.ts';
 import type { LatencySummary } from '../events.ts';
 import { LatencyHistogram } from '../metrics/latency-histogram.ts';
@@ -123,6 +124,36 @@ export class TrafficGenerator {
     for (const runner of this.#runners) runner.start();
     this.#syncTicker();
     this.#options.onStateChange?.();
+  }
+
+  /**
+   * Add a flow while the others run on, untouched (a learner's abusive client): it is the next flow, so
+   * its clients have addresses of their own. Throws InputError: 409 when no traffic runs or the name is
+   * taken, 400 past the limit of flows.
+   */
+  add(config: TrafficConfig): FlowRunner {
+    if (!this.running) throw new InputError('action', 'no traffic is running; start it first', 409);
+    const index = this.#runners.length;
+    const name = config.name ?? `flow-${index + 1}`;
+    if (this.#runners.some((r) => r.name === name)) throw new InputError('name', `a flow "${name}" already runs: give the new one another name`, 409);
+    if (index >= LIMITS.trafficFlows.max) throw new InputError('action', limitMessage(LIMITS.trafficFlows));
+    const runner = new FlowRunner({
+      config,
+      name,
+      index,
+      resolve: this.#options.resolve,
+      rng: this.#options.rng,
+      now: this.#now,
+      totals: this.#totals,
+      totalLag: this.#lag,
+      onPhase: () => this.#onPhase(),
+      gateways: () => this.#options.gateways?.() ?? [],
+    });
+    this.#runners = [...this.#runners, runner];
+    runner.start();
+    this.#syncTicker();
+    this.#options.onStateChange?.();
+    return runner;
   }
 
   async stop(): Promise<void> {
