@@ -145,6 +145,9 @@ export class Engine {
    * in flight finish). Running traffic switches to the new config's flows.
    */
   async apply(config: EdgeConfigParsed, input: unknown = config): Promise<ApplyResult> {
+    // A config that changes nodes only (a limiter switched, a weight edited) leaves the running traffic as
+    // it is, with its live changes and added flows: restarting it would undo what the learner set up.
+    const sameTraffic = this.#config !== undefined && JSON.stringify(this.#config.traffic) === JSON.stringify(config.traffic);
     const wanted = new Map(config.nodes.map((n) => [n.id, n]));
     const retiring: NodeServer[] = [];
     for (const [id, node] of this.#nodes) {
@@ -169,7 +172,7 @@ export class Engine {
     }
     this.#config = config;
     // Until traffic starts under this config, resuming means its own flows, not the previous config's.
-    this.#resumeFlows = config.traffic;
+    if (!sameTraffic) this.#resumeFlows = config.traffic;
     this.#input = input;
     this.metrics.setNodes(config.nodes.map((n) => ({ id: n.id, kind: n.kind, ...(n.kind === 'balancer' ? { mode: n.mode } : {}) })));
 
@@ -184,7 +187,7 @@ export class Engine {
     // Faults follow the new nodes (ports, pools, gates); the scenario restarts from t = 0.
     await this.#faults.configApplied(config);
     this.bus.emit({ type: 'config.applied', name: config.name, nodes: config.nodes.length });
-    if (this.traffic.running) {
+    if (this.traffic.running && !sameTraffic) {
       if (config.traffic.length > 0) await this.traffic.start(config.traffic);
       else await this.traffic.stop();
     }

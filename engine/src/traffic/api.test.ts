@@ -63,6 +63,12 @@ describe('/api/traffic', () => {
     expect(bad).toMatchObject({ status: 400, body: { errors: [{ path: 'like' }] } });
     const badRate = await post(url, { action: 'add', to: 'edge', name: 'y', rate: -1 });
     expect(badRate).toMatchObject({ status: 400, body: { errors: [{ path: 'rate' }] } });
+    // A config that changes nodes only (the service's latency) leaves the traffic as it runs, added flow included.
+    const config = (await (await fetch(`${url}/api/config`)).json()) as { nodes: Array<Record<string, unknown>> };
+    config.nodes[1].latency = '2ms';
+    const put = await fetch(`${url}/api/config`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(config) });
+    expect(put.status).toBe(200);
+    expect(running!.engine.trafficState().flows.map((f) => f.name)).toEqual(['browse', 'abuser']);
   });
 
   it('resume after a new config was applied starts that config\'s flows, not the previous ones', async () => {

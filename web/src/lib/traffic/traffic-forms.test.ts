@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TRAFFIC_SHAPES as ENGINE_SHAPES, TrafficFlow } from '../../../../engine/src/config/schema.ts';
 import type { TrafficState } from '../api-types.ts';
-import { flowRows, liveChangeBody, shapeInitialValues, shapeStartBody, TRAFFIC_SHAPES } from './traffic-forms.ts';
+import { addClientBody, flowRows, liveChangeBody, nextClientName, shapeInitialValues, shapeStartBody, TRAFFIC_SHAPES } from './traffic-forms.ts';
 
 describe('traffic forms', () => {
   it('offer the engine’s shapes', () => {
@@ -92,5 +92,13 @@ describe('traffic forms', () => {
     });
     expect(users).toMatchObject({ loop: 'closed', rate: null, users: 3, phase: 'phase 2 of 2: soak', sent: null, achievedRate: null });
     expect(flowRows(null)).toEqual([]);
+  });
+});
+
+describe('adding a client', () => {
+  it('copies a running flow, one client at its own rate, as a consumer when named', () => {
+    expect(addClientBody('browse', 'client-1', 20, '')).toEqual({ action: 'add', like: 'browse', name: 'client-1', clients: 1, rate: 20 });
+    expect(addClientBody('browse', 'client-2', 5, ' mobile ')).toMatchObject({ auth: { consumers: ['mobile'] } });
+    expect(nextClientName(['browse', 'client-1'])).toBe('client-2');
   });
 });

@@ -75,6 +75,22 @@ export function liveChangeBody(flow: string, change: { rate: number } | { users:
   return { action: 'set', flow, ...change };
 }
 
+/**
+ * The body that adds one more client beside the running flows: like flow `like` (its target and
+ * paths), one client at its own `rate`, sending as `consumer` when one is named (the gateway must list it).
+ */
+export function addClientBody(like: string, name: string, rate: number, consumer: string): Record<string, unknown> {
+  const as = consumer.trim();
+  return { action: 'add', like, name, clients: 1, rate, ...(as === '' ? {} : { auth: { consumers: [as] } }) };
+}
+
+/** The first `client-N` not yet taken by a flow. */
+export function nextClientName(taken: readonly string[]): string {
+  let n = 1;
+  while (taken.includes(`client-${n}`)) n++;
+  return `client-${n}`;
+}
+
 /** One flow as the panel shows it: what it is set to do, and the engine's live numbers for it. */
 export interface FlowRow {
   name: string;
