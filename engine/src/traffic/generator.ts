@@ -92,21 +92,7 @@ export class TrafficGenerator {
    * start at zero. Throws InputError, changing nothing, when a flow's `auth` names what the gateways lack.
    */
   async start(flows: TrafficConfig[]): Promise<void> {
-    const runners = flows.map(
-      (config, i) =>
-        new FlowRunner({
-          config,
-          name: config.name ?? `flow-${i + 1}`,
-          index: i,
-          resolve: this.#options.resolve,
-          rng: this.#options.rng,
-          now: this.#now,
-          totals: this.#totals,
-          totalLag: this.#lag,
-          onPhase: () => this.#onPhase(),
-          gateways: () => this.#options.gateways?.() ?? [],
-        }),
-    );
+    const runners = flows.map((config, i) => this.#runner(config, config.name ?? `flow-${i + 1}`, i));
     // Requests of the flows replaced finish in the background and still count in the totals. A retired
     // flow with nothing in flight holds nothing worth tearing down: forget it, so restarts do not pile up.
     for (const runner of this.#retired) if (runner.counters.outstanding === 0) this.#retired.delete(runner);
@@ -137,7 +123,17 @@ export class TrafficGenerator {
     const name = config.name ?? `flow-${index + 1}`;
     if (this.#runners.some((r) => r.name === name)) throw new InputError('name', `a flow "${name}" already runs: give the new one another name`, 409);
     if (index >= LIMITS.trafficFlows.max) throw new InputError('action', limitMessage(LIMITS.trafficFlows));
-    const runner = new FlowRunner({
+    const runner = this.#runner(config, name, index);
+    this.#runners = [...this.#runners, runner];
+    runner.start();
+    this.#syncTicker();
+    this.#options.onStateChange?.();
+    return runner;
+  }
+
+  /** Flow number `index` (its clients' addresses follow from it), counting into the generator's totals. */
+  #runner(config: TrafficConfig, name: string, index: number): FlowRunner {
+    return new FlowRunner({
       config,
       name,
       index,
@@ -149,11 +145,6 @@ export class TrafficGenerator {
       onPhase: () => this.#onPhase(),
       gateways: () => this.#options.gateways?.() ?? [],
     });
-    this.#runners = [...this.#runners, runner];
-    runner.start();
-    this.#syncTicker();
-    this.#options.onStateChange?.();
-    return runner;
   }
 
   async stop(): Promise<void> {

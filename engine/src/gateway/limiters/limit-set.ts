@@ -10,6 +10,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { LimitSpec } from '../../config/gateway/rate-limit.ts';
+import type { LimitDecisionView } from '../../events.ts';
 import { createLimiter } from './index.ts';
 import { keyReader, type KeyReader } from './key-reader.ts';
 import type { Decision, KeyUse, Limiter, LimiterId, LimiterSummary } from './limiter.ts';
@@ -59,20 +60,9 @@ export interface LimitSet extends OutcomeViews {
   inspect(top: number): LimitInspection[];
 }
 
-/** One limit's decision for one request, as the decision event carries it. */
-export interface LimitReport {
-  /** The policy name (RateLimit's item). */
-  name: string;
+/** One limit's decision for one request: the numbers the trace carries (events.ts), and its sentence. */
+export interface LimitReport extends LimitDecisionView {
   limiter: LimiterId;
-  /** Whose count it was, in words: `consumer mobile`, `ip 127.0.0.5 (no consumer)`. */
-  key: string;
-  allowed: boolean;
-  delayMs: number;
-  quota: number;
-  remaining: number;
-  resetMs: number;
-  retryAfterMs: number;
-  level: number;
   /** `token-bucket: consumer mobile has 0 of 20 tokens; refill in 180 ms -> 429`. */
   reason: string;
 }
