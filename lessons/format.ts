@@ -44,8 +44,11 @@ export interface LessonStep {
 export type StatusClass = keyof NodeMetrics['statusClasses'];
 
 /**
- * Counters only grow while the engine runs (they restart with the engine or a replaced config).
- * A goal reads them as growth since the step began, unless it says `since: 'start'`.
+ * Counters only grow while the engine runs (they restart with the engine, and for a node that a
+ * replaced config adds or changes the kind of). A goal reads them as growth since the step began,
+ * unless it says `since: 'start'`. So "stayed at 0" (`==`, 0) holds only if nothing was counted since
+ * the step began: for "none any more, after the learner's fix", read the gauge `ratePerSecond == 0`
+ * (nothing in the last second) with a growth goal beside it.
  */
 export type CounterMetric = 'requests' | 'errors' | `statusClasses.${StatusClass}` | `errorCodes.${EdgeErrorCode}`;
 

@@ -30,13 +30,14 @@ describe.each(lessons.map((lesson) => ({ id: lesson.id, lesson })))('lesson $id'
     expect(new Set(stepIds).size).toBe(stepIds.length);
 
     const nodeIds = new Set(lesson.startConfig.nodes.map((n) => n.id));
+    const configs = [lesson.startConfig, ...lesson.steps.flatMap((s) => s.solution.flatMap((a) => (a.action === 'config' ? [a.body] : [])))];
     const consumerIds = new Set(
-      lesson.startConfig.nodes.flatMap((n) => ('consumers' in n && n.consumers ? n.consumers.map((c) => `${n.id}/${c.name}`) : [])),
+      configs.flatMap((c) => c.nodes.flatMap((n) => ('consumers' in n && n.consumers ? n.consumers.map((c) => `${n.id}/${c.name}`) : []))),
     );
     for (const step of lesson.steps) {
       expect(step.hints.length, `${step.id} has hints`).toBeGreaterThan(0);
       for (const node of nodesOf(step.goal)) expect(nodeIds, `${step.id} reads node ${node}`).toContain(node);
-      for (const consumer of consumersOf(step.goal)) expect(consumerIds, `${step.id} reads consumer ${consumer}`).toContain(consumer);
+      for (const consumer of consumersOf(step.goal)) expect(consumerIds, `${step.id} reads consumer ${consumer} (of some config of the lesson)`).toContain(consumer);
       for (const action of step.solution) {
         if (action.action !== 'config') continue;
         const config = validateConfig(action.body);
