@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkGoal, readMetric } from './checker.ts';
+import { checkGoal, readConsumerMetric, readMetric } from './checker.ts';
 import type { Goal } from './format.ts';
 import { nodeMetrics, snapshot, usersAnswered } from './metrics.fixture.ts';
 
@@ -26,6 +26,30 @@ describe('readMetric', () => {
     expect(readMetric(m, metric)).toBe(expected);
   });
 });
+
+describe('readConsumerMetric', () => {
+  const m = nodeMetrics({
+    kind: 'gateway',
+    consumers: { abuser: { requests: 9, statusClasses: { '2xx': 4, '4xx': 5 }, errorCodes: { EDGE_RATE_LIMITED: 5 } } },
+  });
+  it.each([
+    ['abuser', 'requests', 9],
+    ['abuser', 'statusClasses.4xx', 5],
+    ['abuser', 'statusClasses.5xx', 0],
+    ['abuser', 'errorCodes.EDGE_RATE_LIMITED', 5],
+    ['abuser', 'errorCodes.EDGE_UNAUTHORIZED', 0],
+    ['mobile', 'requests', 0],
+  ] as const)('%s %s is %d', (consumer, metric, expected) => {
+    expect(readConsumerMetric(m, consumer, metric)).toBe(expected);
+  });
+
+  it('reads 0 at a node that has named no consumer', () => {
+    expect(readConsumerMetric(nodeMetrics({ requests: 4 }), 'abuser', 'requests')).toBe(0);
+  });
+});
+
+const abuserLimited5: Goal = { type: 'consumer', node: 'api', consumer: 'abuser', metric: 'errorCodes.EDGE_RATE_LIMITED', op: '>=', value: 5 };
+const mobileNo4xx: Goal = { type: 'consumer', node: 'api', consumer: 'mobile', metric: 'statusClasses.4xx', op: '==', value: 0 };
 
 describe('checkGoal', () => {
   it.each<{
@@ -191,11 +215,84 @@ describe('checkGoal', () => {
       progress: 2 / 3,
       detail: 'users has returned EDGE_UPSTREAM_REFUSED 2 of 3 times since the step began',
     },
+    {
+      name: 'consumer: counts one consumer’s counter from the step baseline',
+      goal: abuserLimited5,
+      baseline: snapshot({ api: { consumers: { abuser: { errorCodes: { EDGE_RATE_LIMITED: 10 } } } } }),
+      now: snapshot({ api: { consumers: { abuser: { errorCodes: { EDGE_RATE_LIMITED: 13 } }, mobile: { errorCodes: { EDGE_RATE_LIMITED: 50 } } } } }),
+      met: false,
+      progress: 0.6,
+      detail: 'consumer abuser has got EDGE_RATE_LIMITED 3 of 5 times at api since the step began',
+    },
+    {
+      name: 'consumer: a consumer the gateway has not named yet counts 0',
+      goal: abuserLimited5,
+      baseline: snapshot({ api: {} }),
+      now: snapshot({ api: { requests: 40 } }),
+      met: false,
+      progress: 0,
+      detail: 'consumer abuser has got EDGE_RATE_LIMITED 0 of 5 times at api since the step began',
+    },
+    {
+      name: 'consumer: met, and restarted counters count from zero',
+      goal: { type: 'consumer', node: 'api', consumer: 'mobile', metric: 'statusClasses.2xx', op: '>=', value: 10 },
+      baseline: snapshot({ api: { consumers: { mobile: { statusClasses: { '2xx': 300 } } } } }),
+      now: snapshot({ api: { consumers: { mobile: { statusClasses: { '2xx': 12 } } } } }),
+      met: true,
+      progress: 1,
+      detail: 'consumer mobile has had 12 of 10 2xx answers at api since the step began',
+    },
+    {
+      name: 'consumer: reads the running total with since: start',
+      goal: { type: 'consumer', node: 'api', consumer: 'mobile', metric: 'requests', op: '>=', value: 20, since: 'start' },
+      baseline: snapshot({ api: { consumers: { mobile: { requests: 15 } } } }),
+      now: snapshot({ api: { consumers: { mobile: { requests: 15 } } } }),
+      met: false,
+      progress: 0.75,
+      detail: 'consumer mobile has sent 15 of 20 requests through api',
+    },
+    {
+      name: 'consumer: "== 0" fails as soon as one counts',
+      goal: mobileNo4xx,
+      baseline: snapshot({ api: { consumers: { mobile: { statusClasses: { '4xx': 2 } } } } }),
+      now: snapshot({ api: { consumers: { mobile: { statusClasses: { '4xx': 3 } } } } }),
+      met: false,
+      progress: 0,
+      detail: 'consumer mobile has had 1 4xx answers at api since the step began (goal: == 0)',
+    },
+    {
+      name: 'consumer: says so when the gateway reports nothing',
+      goal: abuserLimited5,
+      baseline: {},
+      now: {},
+      met: false,
+      progress: 0,
+      detail: 'api reports no metrics yet',
+    },
   ])('$name', ({ goal, baseline, now, met, progress, detail }) => {
     const report = checkGoal(goal, now, baseline);
     expect(report.met).toBe(met);
     expect(report.progress).toBeCloseTo(progress, 6);
     expect(report.detail).toBe(detail);
+  });
+
+  it('all: reports every part in order, met or not', () => {
+    const goal: Goal = { all: [abuserLimited5, mobileNo4xx] };
+    const report = checkGoal(
+      goal,
+      snapshot({ api: { consumers: { abuser: { errorCodes: { EDGE_RATE_LIMITED: 2 } } } } }),
+      snapshot({ api: {} }),
+    );
+    expect(report.parts?.map((p) => [p.met, p.detail])).toEqual([
+      [false, 'consumer abuser has got EDGE_RATE_LIMITED 2 of 5 times at api since the step began'],
+      [true, 'consumer mobile has had 0 4xx answers at api since the step began (goal: == 0)'],
+    ]);
+    expect(checkGoal(refused3, snapshot({ users: {} }), snapshot({ users: {} })).parts).toBeUndefined();
+  });
+
+  it('"stayed at 0" paired with a growth goal is not met at the step start', () => {
+    const before = snapshot({ api: { consumers: { abuser: { errorCodes: { EDGE_RATE_LIMITED: 40 } } } } });
+    expect(checkGoal({ all: [mobileNo4xx, abuserLimited5] }, before, before).met).toBe(false);
   });
 
   it('a goal met before the step began is not met at the step start', () => {

@@ -2,7 +2,7 @@
  * The one interpreter of lesson goals. Pure: it reads two metric snapshots (now, and when the step
  * began) and says whether the goal is met, how far along it is, and a sentence a learner can read.
  */
-import type { CompareOp, CounterMetric, EachGoal, Goal, Metric, MetricGoal, MetricsByNode } from './format.ts';
+import type { CompareOp, ConsumerGoal, ConsumerMetric, CounterMetric, EachGoal, Goal, Metric, MetricGoal, MetricsByNode } from './format.ts';
 import type { NodeMetrics } from '../engine/src/events.ts';
 
 export interface GoalReport {
@@ -11,6 +11,8 @@ export interface GoalReport {
   progress: number;
   /** "users-2 has answered 12 of 20 requests with 2xx since the step began" */
   detail: string;
+  /** An `all` goal's parts, in order, so the page can show which are met and which are not. */
+  parts?: GoalReport[];
 }
 
 /** The highest progress an unmet goal reports. */
@@ -24,6 +26,7 @@ export function checkGoal(goal: Goal, metrics: MetricsByNode, baseline: MetricsB
       met: unmet === undefined,
       progress: mean(reports.map((r) => r.progress)),
       detail: unmet ? unmet.detail : reports.map((r) => r.detail).join('; '),
+      parts: reports,
     };
   }
   if ('any' in goal) {
@@ -32,6 +35,7 @@ export function checkGoal(goal: Goal, metrics: MetricsByNode, baseline: MetricsB
     return { met: best.met, progress: best.progress, detail: best.detail };
   }
   if (goal.type === 'metric') return checkNode(goal, goal.node, metrics, baseline);
+  if (goal.type === 'consumer') return checkConsumer(goal, metrics, baseline);
   return checkEach(goal, metrics, baseline);
 }
 
@@ -57,13 +61,36 @@ function checkNode(goal: Leaf, node: string, metrics: MetricsByNode, baseline: M
   const actual = sinceStep
     ? growth(readMetric(now, goal.metric), baseline[node] && readMetric(baseline[node], goal.metric))
     : readMetric(now, goal.metric);
+  return judge(actual, goal, counter, sinceStep, (shown) => sentence(node, goal.metric, shown));
+}
+
+/** A consumer's counters are all counters: read as growth since the step began unless `since: 'start'`. */
+function checkConsumer(goal: ConsumerGoal, metrics: MetricsByNode, baseline: MetricsByNode): GoalReport {
+  const now = metrics[goal.node];
+  if (!now) return { met: false, progress: 0, detail: `${goal.node} reports no metrics yet` };
+  const sinceStep = goal.since !== 'start';
+  const before = baseline[goal.node];
+  const actual = sinceStep
+    ? growth(readConsumerMetric(now, goal.consumer, goal.metric), before && readConsumerMetric(before, goal.consumer, goal.metric))
+    : readConsumerMetric(now, goal.consumer, goal.metric);
+  return judge(actual, goal, true, sinceStep, (shown) => consumerSentence(goal, shown));
+}
+
+/** The verdict on one reading: `>=` on a counter reads "12 of 20", anything else states its comparison. */
+function judge(
+  actual: number,
+  goal: { op: CompareOp; value: number },
+  counter: boolean,
+  sinceStep: boolean,
+  say: (shown: string) => string,
+): GoalReport {
   const met = compare(actual, goal.op, goal.value);
   const shown = counter && goal.op === '>=' ? `${format(actual)} of ${format(goal.value)}` : format(actual);
   const target = counter && goal.op === '>=' ? '' : ` (goal: ${goal.op} ${format(goal.value)})`;
   return {
     met,
     progress: met ? 1 : Math.min(closeness(actual, goal.op, goal.value), UNMET_CEILING),
-    detail: `${sentence(node, goal.metric, shown)}${sinceStep ? ' since the step began' : ''}${target}`,
+    detail: `${say(shown)}${sinceStep ? ' since the step began' : ''}${target}`,
   };
 }
 
@@ -88,6 +115,16 @@ export function readMetric(node: NodeMetrics, metric: Metric): number {
   const group = metric.slice(0, dot) as 'statusClasses' | 'errorCodes' | 'latency';
   const record = node[group] as Record<string, number> | undefined;
   return record?.[metric.slice(dot + 1)] ?? 0;
+}
+
+/** One consumer's counter at a gateway; a consumer not named yet, or a code it has not had, is 0. */
+export function readConsumerMetric(node: NodeMetrics, consumer: string, metric: ConsumerMetric): number {
+  const counts = node.consumers?.[consumer];
+  if (!counts) return 0;
+  if (metric === 'requests') return counts.requests;
+  const dot = metric.indexOf('.');
+  const record: Record<string, number> = metric.slice(0, dot) === 'statusClasses' ? counts.statusClasses : counts.errorCodes;
+  return record[metric.slice(dot + 1)] ?? 0;
 }
 
 function compare(actual: number, op: CompareOp, value: number): boolean {
@@ -121,6 +158,13 @@ function sentence(node: string, metric: Metric, shown: string): string {
   if (group === 'statusClasses') return `${node} has answered ${shown} requests with ${key}`;
   if (group === 'errorCodes') return `${node} has returned ${key} ${shown} times`;
   return `${node} ${key} latency is ${shown} ms`;
+}
+
+function consumerSentence({ node, consumer, metric }: ConsumerGoal, shown: string): string {
+  if (metric === 'requests') return `consumer ${consumer} has sent ${shown} requests through ${node}`;
+  const [group, key] = metric.split('.') as [string, string];
+  if (group === 'statusClasses') return `consumer ${consumer} has had ${shown} ${key} answers at ${node}`;
+  return `consumer ${consumer} has got ${key} ${shown} times at ${node}`;
 }
 
 function format(n: number): string {

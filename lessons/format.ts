@@ -44,8 +44,11 @@ export interface LessonStep {
 export type StatusClass = keyof NodeMetrics['statusClasses'];
 
 /**
- * Counters only grow while the engine runs (they restart with the engine or a replaced config).
- * A goal reads them as growth since the step began, unless it says `since: 'start'`.
+ * Counters only grow while the engine runs (they restart with the engine, and for a node that a
+ * replaced config adds or changes the kind of). A goal reads them as growth since the step began,
+ * unless it says `since: 'start'`. So "stayed at 0" (`==`, 0) holds only if nothing was counted since
+ * the step began: for "none any more, after the learner's fix", read the gauge `ratePerSecond == 0`
+ * (nothing in the last second) with a growth goal beside it.
  */
 export type CounterMetric = 'requests' | 'errors' | `statusClasses.${StatusClass}` | `errorCodes.${EdgeErrorCode}`;
 
@@ -75,13 +78,24 @@ export type Comparison = { op: CompareOp; value: number };
  *
  * @example { type: 'each', nodes: ['users-1', 'users-2', 'users-3'], metric: 'statusClasses.2xx', op: '>=', value: 20 }
  */
-export type Goal = MetricGoal | EachGoal | { all: [Goal, ...Goal[]] } | { any: [Goal, ...Goal[]] };
+export type Goal = MetricGoal | EachGoal | ConsumerGoal | { all: [Goal, ...Goal[]] } | { any: [Goal, ...Goal[]] };
 
 /** One node's metric compares true. */
 export type MetricGoal = { type: 'metric'; node: string } & Measure & Comparison;
 
 /** Every listed node's metric compares true, each on its own (not their sum). */
 export type EachGoal = { type: 'each'; nodes: [string, ...string[]] } & Measure & Comparison;
+
+/** The counters a gateway keeps per consumer its authentication named (`NodeMetrics.consumers`). */
+export type ConsumerMetric = 'requests' | `statusClasses.${StatusClass}` | `errorCodes.${EdgeErrorCode}`;
+
+/**
+ * One consumer's counter at one gateway compares true: "only the abuser gets 429s" without counting
+ * anyone else's. A consumer the gateway has not named yet has counted nothing.
+ *
+ * @example { type: 'consumer', node: 'api', consumer: 'abuser', metric: 'errorCodes.EDGE_RATE_LIMITED', op: '>=', value: 5 }
+ */
+export type ConsumerGoal = { type: 'consumer'; node: string; consumer: string; metric: ConsumerMetric; since?: Since } & Comparison;
 
 /**
  * The body of `POST /api/traffic`: stop, or start. A bare start runs the config's flows; given fields

@@ -30,9 +30,14 @@ describe.each(lessons.map((lesson) => ({ id: lesson.id, lesson })))('lesson $id'
     expect(new Set(stepIds).size).toBe(stepIds.length);
 
     const nodeIds = new Set(lesson.startConfig.nodes.map((n) => n.id));
+    const configs = [lesson.startConfig, ...lesson.steps.flatMap((s) => s.solution.flatMap((a) => (a.action === 'config' ? [a.body] : [])))];
+    const consumerIds = new Set(
+      configs.flatMap((c) => c.nodes.flatMap((n) => ('consumers' in n && n.consumers ? n.consumers.map((c) => `${n.id}/${c.name}`) : []))),
+    );
     for (const step of lesson.steps) {
       expect(step.hints.length, `${step.id} has hints`).toBeGreaterThan(0);
       for (const node of nodesOf(step.goal)) expect(nodeIds, `${step.id} reads node ${node}`).toContain(node);
+      for (const consumer of consumersOf(step.goal)) expect(consumerIds, `${step.id} reads consumer ${consumer} (of some config of the lesson)`).toContain(consumer);
       for (const action of step.solution) {
         if (action.action !== 'config') continue;
         const config = validateConfig(action.body);
@@ -70,7 +75,14 @@ async function waitForGoal(baseUrl: string, goal: Goal, baseline: MetricsByNode)
 function nodesOf(goal: Goal): string[] {
   if ('all' in goal) return goal.all.flatMap(nodesOf);
   if ('any' in goal) return goal.any.flatMap(nodesOf);
-  return goal.type === 'metric' ? [goal.node] : goal.nodes;
+  return goal.type === 'each' ? goal.nodes : [goal.node];
+}
+
+/** `gateway/consumer` for every consumer a goal reads. */
+function consumersOf(goal: Goal): string[] {
+  if ('all' in goal) return goal.all.flatMap(consumersOf);
+  if ('any' in goal) return goal.any.flatMap(consumersOf);
+  return goal.type === 'consumer' ? [`${goal.node}/${goal.consumer}`] : [];
 }
 
 function sleep(ms: number): Promise<void> {

@@ -1,5 +1,5 @@
 /** Synthetic metric snapshots for the checker and machine tests: only the numbers a test cares about. */
-import type { NodeMetrics } from '../engine/src/events.ts';
+import type { ConsumerMetrics, NodeMetrics } from '../engine/src/events.ts';
 import type { MetricsByNode } from './format.ts';
 
 export interface NodeNumbers {
@@ -11,6 +11,14 @@ export interface NodeNumbers {
   statusClasses?: Partial<NodeMetrics['statusClasses']>;
   errorCodes?: NodeMetrics['errorCodes'];
   latency?: Partial<NodeMetrics['latency']>;
+  /** A gateway's per-consumer counts: `{ abuser: { requests: 9, statusClasses: { '4xx': 4 }, errorCodes: { EDGE_RATE_LIMITED: 4 } } }` */
+  consumers?: Record<string, ConsumerNumbers>;
+}
+
+export interface ConsumerNumbers {
+  requests?: number;
+  statusClasses?: Partial<NodeMetrics['statusClasses']>;
+  errorCodes?: NodeMetrics['errorCodes'];
 }
 
 export function nodeMetrics(n: NodeNumbers = {}): NodeMetrics {
@@ -23,6 +31,15 @@ export function nodeMetrics(n: NodeNumbers = {}): NodeMetrics {
     statusClasses: { '1xx': 0, '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0, ...n.statusClasses },
     errorCodes: { ...n.errorCodes },
     latency: { p50: 0, p95: 0, p99: 0, max: 0, mean: 0, ...n.latency },
+    ...(n.consumers && { consumers: Object.fromEntries(Object.entries(n.consumers).map(([name, c]) => [name, consumerMetrics(c)])) }),
+  };
+}
+
+function consumerMetrics(c: ConsumerNumbers): ConsumerMetrics {
+  return {
+    requests: c.requests ?? 0,
+    statusClasses: { '1xx': 0, '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0, ...c.statusClasses },
+    errorCodes: { ...c.errorCodes },
   };
 }
 

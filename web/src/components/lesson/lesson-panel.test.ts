@@ -4,6 +4,7 @@ import type { EngineEvent } from '../../../../engine/src/events.ts';
 import type { MetricsByNode } from '../../../../lessons/format.ts';
 import { snapshot } from '../../../../lessons/metrics.fixture.ts';
 import { roundRobinBasics } from '../../../../lessons/round-robin-basics.ts';
+import { throttleTheAbuser } from '../../../../lessons/throttle-the-abuser.ts';
 import { LabState } from '../../state/lab-state.svelte.ts';
 import { renderWithLab } from '../../test/render.ts';
 import LessonPanel from '../LessonPanel.svelte';
@@ -125,6 +126,42 @@ describe('LessonPanel', () => {
     await click('lesson-start');
     expect(view.byTestId('lesson-error')?.textContent).toContain('POST /api/traffic answered 400');
     expect(view.byTestId('lesson-start')?.textContent?.trim()).toBe('Try again');
+  });
+
+  it('shows a consumer goal’s progress, and each part of a goal of several parts, met or not', async () => {
+    const { lab, view, click } = render();
+    await click(`lesson-open-${throttleTheAbuser.id}`);
+    await click('lesson-start');
+    await click('lesson-next');
+    const parts = () =>
+      [...view.target.querySelectorAll('[data-testid="lesson-goal-part"]')].map((li) => [
+        li.getAttribute('data-met'),
+        li.textContent?.replace(/\s+/g, ' ').trim(),
+      ]);
+
+    tick(lab, snapshot({ api: { kind: 'gateway' } }));
+    tick(lab, snapshot({ api: { kind: 'gateway', consumers: { scraper: { statusClasses: { '2xx': 40 } }, mobile: { statusClasses: { '2xx': 5 } } } } }));
+    expect(view.byTestId('lesson-progress')?.getAttribute('aria-valuenow')).toBe('75');
+    expect(view.byTestId('lesson-detail')?.textContent?.trim()).toBe(
+      'consumer scraper has had 40 of 80 2xx answers at api since the step began',
+    );
+    expect(parts()).toEqual([
+      ['false', '○ not yet: consumer scraper has had 40 of 80 2xx answers at api since the step began'],
+      ['true', '✓ met: consumer mobile has had 5 of 5 2xx answers at api since the step began'],
+    ]);
+
+    tick(lab, snapshot({ api: { kind: 'gateway', consumers: { scraper: { statusClasses: { '2xx': 80 } }, mobile: { statusClasses: { '2xx': 6 } } } } }));
+    expect(view.byTestId('lesson-progress')?.getAttribute('aria-valuenow')).toBe('100');
+    expect(parts().map(([met]) => met)).toEqual(['true', 'true']);
+  });
+
+  it('lists no parts for a goal of one part', async () => {
+    const { lab, view, click } = render();
+    await click(`lesson-open-${roundRobinBasics.id}`);
+    await click('lesson-start');
+    await click('lesson-next');
+    tick(lab, sandbox([0, 0, 0]));
+    expect(view.byTestId('lesson-goal-parts')).toBeNull();
   });
 
   it('pauses the lesson while the engine connection is down', async () => {
