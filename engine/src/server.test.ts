@@ -97,6 +97,28 @@ describe('control API', () => {
     expect(topology.nodes.map((n: { id: string }) => n.id)).toEqual(['edge', 'lb', 's1', 's2', 's3']);
   });
 
+  it('applies a config with a route that can never match, and says so in its answer', async () => {
+    const url = await setup();
+    const config = {
+      version: 1,
+      nodes: [
+        {
+          id: 'api',
+          kind: 'gateway',
+          routes: [
+            { match: { path: '/*' }, to: 's' },
+            { match: { path: '/*' }, to: 's' },
+          ],
+        },
+        { id: 's', kind: 'service' },
+      ],
+    };
+    const res = await fetch(`${url}/api/config`, json('PUT', config));
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body).toMatchObject({ applied: true, warnings: [{ path: 'nodes[0].routes[1]', message: expect.stringMatching(/never match/) }] });
+  });
+
   it('a config that removes a node answers at once; the removed node finishes its requests in flight behind it', async () => {
     const url = await setup();
     const slow = sandbox();

@@ -96,7 +96,13 @@ export async function startControlServer(options: ControlServerOptions): Promise
           const result = validateConfig(await readJson(req));
           if (!result.ok) return sendJson(res, 400, { error: 'invalid config; the running config is unchanged', errors: result.errors });
           const applied = await engine.apply(result.config, result.input);
-          return sendJson(res, 200, { applied: true, name: result.config.name, failures: applied.failures });
+          // Warnings (a route that can never match) do not stop a config: it runs, and the answer says what looks wrong.
+          return sendJson(res, 200, {
+            applied: true,
+            name: result.config.name,
+            failures: applied.failures,
+            ...(result.warnings.length > 0 ? { warnings: result.warnings } : {}),
+          });
         }
         return notAllowed(res, 'GET, PUT');
       case '/api/traffic': {
