@@ -223,6 +223,26 @@ describe('the runner', () => {
     await again.body.text();
   });
 
+  it('answers 500 EDGE_INTERNAL when carrying out a verdict fails (an answer with a header Node refuses), sync or async', async () => {
+    let async = false;
+    const url = await start(() => [
+      {
+        name: 'aggregate',
+        run: (): Verdict | Promise<Verdict> => {
+          const bad: Verdict = { kind: 'answer', status: 200, headers: { 'x-bad': 'a\r\nb' }, body: 'x' };
+          return async ? Promise.resolve(bad) : bad;
+        },
+      },
+    ]);
+    for (const mode of [false, true]) {
+      async = mode;
+      const res = await request(`${url}/a`);
+      expect(res.statusCode).toBe(500);
+      expect(res.headers['x-edgelab-error']).toBe('EDGE_INTERNAL');
+      await res.body.text();
+    }
+  });
+
   it('does not go on when the client left during an async stage', async () => {
     const url = await start((up) => [
       {

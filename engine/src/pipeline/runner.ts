@@ -76,16 +76,20 @@ export class Runner<L = unknown> implements TryOwner<Try> {
         return this.#crashed(exchange, stage, error);
       }
       if (verdict instanceof Promise) {
-        verdict.then(
-          (settled) => {
+        verdict
+          .then((settled) => {
             if (exchange.res.destroyed) return this.#record(exchange, stage, settled, startedAt);
             if (!this.#carry(exchange, stage, settled, startedAt)) this.#runFrom(exchange, stages, i + 1);
-          },
-          (error: unknown) => this.#crashed(exchange, stage, error),
-        );
+          })
+          // The stage failed, or carrying out its verdict did (an answer with a header Node refuses).
+          .catch((error: unknown) => this.#crashed(exchange, stage, error));
         return;
       }
-      if (this.#carry(exchange, stage, verdict, startedAt)) return;
+      try {
+        if (this.#carry(exchange, stage, verdict, startedAt)) return;
+      } catch (error) {
+        return this.#crashed(exchange, stage, error);
+      }
     }
     // Every stage went on and none answered: a node whose stages cannot decide has nowhere to send it.
     exchange.fail('EDGE_NO_ROUTE');
