@@ -118,13 +118,15 @@ export function limitSet(limits: readonly CompiledLimit[]): LimitSet {
       if (!result.allowed) return;
       for (let i = 0; i < count; i++) limits[i].limiter.release(result.keys[i]);
     },
-    inspect: (top) =>
-      limits.map((limit) => {
-        const summary = limit.limiter.inspect(top);
-        const inWords = (keys: KeyUse[]) => keys.map((use) => ({ ...use, key: limit.key.describe(use.key) }));
-        return { name: limit.name, ...summary, topByUse: inWords(summary.topByUse), topByRejections: inWords(summary.topByRejections) };
-      }),
+    inspect: (top) => limits.map((limit) => inspectLimit(limit, top)),
   };
+}
+
+/** One limit's totals and its `top` busiest and most refused keys, in words, for the inspector. */
+export function inspectLimit(limit: CompiledLimit, top: number): LimitInspection {
+  const summary = limit.limiter.inspect(top);
+  const inWords = (keys: KeyUse[]) => keys.map((use) => ({ ...use, key: limit.key.describe(use.key) }));
+  return { name: limit.name, ...summary, topByUse: inWords(summary.topByUse), topByRejections: inWords(summary.topByRejections) };
 }
 
 /** The fields and reports of a set's outcomes (shared by the in-memory and the Redis-backed sets). */

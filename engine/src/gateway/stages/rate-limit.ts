@@ -15,7 +15,7 @@ import type { LimitDecisionView } from '../../events.ts';
 import type { Exchange, ResponseStep } from '../../pipeline/exchange.ts';
 import { clientAddressReader, plainAddress } from '../../pipeline/real-ip.ts';
 import { SKIP, type Stage, type Verdict } from '../../pipeline/verdict.ts';
-import { compileLimit, limitSet, type CompiledLimit, type LimitInspection, type LimitOutcome, type OutcomeViews } from '../limiters/limit-set.ts';
+import { compileLimit, inspectLimit, limitSet, type CompiledLimit, type LimitInspection, type LimitOutcome, type OutcomeViews } from '../limiters/limit-set.ts';
 import { RedisLimitStore, type SharedLimitSet } from '../limiters/redis-store.ts';
 import type { GatewayRequest } from '../request.ts';
 
@@ -153,7 +153,7 @@ export function createRateLimiting(config: GatewayConfig, node: string, bus: Eve
         scope,
         at,
         spec,
-        ...(limit === undefined ? {} : { inspection: limitSet([limit]).inspect(top)[0] }),
+        ...(limit === undefined ? {} : { inspection: inspectLimit(limit, top) }),
       })),
     close: () => store?.close(),
   };
