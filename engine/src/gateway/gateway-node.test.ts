@@ -368,4 +368,29 @@ describe('gateway rate limits', () => {
     expect([await as('k-1'), await as('k-1'), await as('k-1'), await as('k-2')]).toEqual([200, 200, 429, 200]);
     expect(running.engine.metrics.snapshot().api.consumers?.mobile?.errorCodes).toEqual({ EDGE_RATE_LIMITED: 1 });
   });
+
+  it('counts a request without a consumer by its client address under a consumer limit, each client apart', async () => {
+    const users = await upstream('users');
+    running = await startEngine({
+      version: 1,
+      nodes: [
+        {
+          id: 'api',
+          kind: 'gateway',
+          consumers: [{ name: 'mobile', apiKeys: ['k-1'] }],
+          credentials: { apiKey: { query: 'api_key' } },
+          rateLimit: { algorithm: 'fixed-window', limit: 1, window: '1m', key: 'consumer' },
+          routes: [{ match: { path: '/*' }, to: users.url, auth: 'optional' }],
+        },
+      ],
+    });
+    const from = async (address: string, query = '') =>
+      (await rawHttp(running!.port('api'), `GET /x${query} HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n`, address)).status;
+    expect([await from('127.0.9.1'), await from('127.0.9.1'), await from('127.0.9.2')]).toEqual([200, 429, 200]);
+    // The consumer has its own count, wherever it calls from; a key given twice is refused before any count.
+    expect([await from('127.0.9.1', '?api_key=k-1'), await from('127.0.9.2', '?x=1&api_key=k-1')]).toEqual([200, 429]);
+    expect(await from('127.0.9.3', '?api_key=k-1&api_key=k-1')).toBe(401);
+    const keys = completed('api').map((e) => e.stages!.find((s) => s.stage === 'rate-limit')?.limits?.[0].key);
+    expect(keys).toEqual(['ip 127.0.9.1 (no consumer)', 'ip 127.0.9.1 (no consumer)', 'ip 127.0.9.2 (no consumer)', 'consumer mobile', 'consumer mobile', undefined]);
+  });
 });

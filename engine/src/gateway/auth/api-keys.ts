@@ -10,6 +10,7 @@
  */
 import { hash } from 'node:crypto';
 import type { ConsumerConfig, CredentialsConfig } from '../../config/gateway/auth.ts';
+import { queryValues } from '../../http/query-values.ts';
 import { failed, type Consumer, type CredentialCheck } from './outcome.ts';
 import { headerValue, MAX_CREDENTIAL_LENGTH, type AuthRequest } from './request.ts';
 
@@ -17,6 +18,7 @@ type ApiKeyLocation = NonNullable<CredentialsConfig['apiKey']>;
 
 const digest = (key: string) => hash('sha256', key, 'base64');
 
+const NONE: readonly string[] = [];
 const UNKNOWN = failed('api-key', 'unknown-key', 'unknown API key');
 const REPEATED = failed('api-key', 'malformed', 'the API key parameter is given more than once');
 
@@ -49,7 +51,7 @@ export class ApiKeyTable {
     let key: string | undefined;
     if (this.#header !== undefined) key = headerValue(request.headers, this.#header);
     else {
-      const all = request.query?.getAll(this.#query!) ?? [];
+      const all = request.query === undefined ? NONE : queryValues(request.query, this.#query!);
       if (all.length > 1) return REPEATED;
       key = all[0];
     }

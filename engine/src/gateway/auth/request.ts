@@ -15,8 +15,11 @@ export const MAX_CREDENTIAL_LENGTH = 8_192;
 export interface AuthRequest {
   /** The request's headers as Node parsed them (lower-case names). */
   readonly headers: IncomingHttpHeaders;
-  /** The parsed query; needed only when the gateway takes API keys in the query (`Authenticator.readsQuery`). */
-  readonly query?: URLSearchParams;
+  /**
+   * The query, after the `?` (undefined when the target has none); needed only when the gateway takes
+   * API keys in the query (`Authenticator.readsQuery`).
+   */
+  readonly query?: string | undefined;
 }
 
 /** A header's one value (Node joins repeats of most headers with ", "; an array is taken as its first). */

@@ -53,7 +53,7 @@ export function authenticatorFor(fields: Record<string, unknown>, routes?: Array
 }
 
 export async function outcome(auth: Authenticator, headers: IncomingHttpHeaders, route = 0, query?: string): Promise<AuthOutcome> {
-  const request: AuthRequest = { headers, ...(query !== undefined ? { query: new URLSearchParams(query) } : {}) };
+  const request: AuthRequest = { headers, query };
   return auth.authenticate(request, auth.policies[route]);
 }
 

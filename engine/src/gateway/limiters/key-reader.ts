@@ -19,7 +19,14 @@ export interface KeyReader {
   read(clientAddress: string, consumer: string | undefined, headers: IncomingHttpHeaders, routeIndex: number): string;
   /** A key as words: `consumer mobile`, `ip 127.0.0.5 (no consumer)`, `x-api-key k-1`, `route 2`, `everyone`. */
   describe(key: string): string;
+  /**
+   * When `read` looks at the client address, so that the caller finds it (X-Forwarded-For parsed
+   * behind an engine hop) only then: always, only for a request without a consumer, or never.
+   */
+  readonly readsClient: ClientUse;
 }
+
+export type ClientUse = 'always' | 'without-consumer' | 'never';
 
 /** Longer header values are hashed before they become keys. */
 export const MAX_KEY_LENGTH = 128;
@@ -32,24 +39,28 @@ export function keyReader(spec: string): KeyReader {
   const [, kind, headerName] = match;
   switch (kind) {
     case 'ip':
-      return { read: (client) => client, describe: (key) => `ip ${key}` };
+      return { read: (client) => client, describe: (key) => `ip ${key}`, readsClient: 'always' };
     case 'consumer':
       return {
         read: (client, consumer) => consumer ?? FALLBACK + client,
         describe: (key) => (key.startsWith(FALLBACK) ? `ip ${key.slice(1)} (no consumer)` : `consumer ${key}`),
+        readsClient: 'without-consumer',
       };
     case 'route': {
       const names: string[] = [];
       return {
         read: (_client, _consumer, _headers, routeIndex) => (names[routeIndex] ??= `${routeIndex}`),
         describe: (key) => `route ${key}`,
+        readsClient: 'never',
       };
     }
     case 'global':
-      return { read: () => 'global', describe: () => 'everyone' };
+      return { read: () => 'global', describe: () => 'everyone', readsClient: 'never' };
     default: {
       const name = headerName.toLowerCase();
       return {
+        // The address is the fallback for a request without the header.
+        readsClient: 'always',
         read(client, _consumer, headers) {
           const raw = headers[name];
           const value = Array.isArray(raw) ? raw.join(', ') : raw;

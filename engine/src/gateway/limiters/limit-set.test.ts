@@ -61,11 +61,11 @@ describe('a set of limits', () => {
     decide(set, 0, undefined);
     const second = decide(set, 0, undefined);
     expect(second).toMatchObject({ allowed: true, delayMs: 200 });
-    expect(set.report(second).map((r) => r.reason)).toEqual([
+    expect(set.report(second).reasons).toEqual([
       'leaky-bucket: ip 127.0.0.5 is at excess 1.000 of burst 5 at 10 r/s -> wait 100 ms',
       'leaky-bucket: ip 127.0.0.5 (no consumer) is at excess 1.000 of burst 5 at 5 r/s -> wait 200 ms',
     ]);
-    expect(set.report(second)[1]).toEqual({
+    expect(set.report(second).views[1]).toEqual({
       name: 'b',
       limiter: 'leaky-bucket',
       key: 'ip 127.0.0.5 (no consumer)',
@@ -76,7 +76,6 @@ describe('a set of limits', () => {
       resetMs: 200,
       retryAfterMs: 0,
       level: 1,
-      reason: 'leaky-bucket: ip 127.0.0.5 (no consumer) is at excess 1.000 of burst 5 at 5 r/s -> wait 200 ms',
     });
   });
 

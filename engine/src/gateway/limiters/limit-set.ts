@@ -12,7 +12,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { LimitSpec } from '../../config/gateway/rate-limit.ts';
 import type { LimitDecisionView } from '../../events.ts';
 import { createLimiter } from './index.ts';
-import { keyReader, type KeyReader } from './key-reader.ts';
+import { keyReader, type ClientUse, type KeyReader } from './key-reader.ts';
 import type { Decision, KeyUse, Limiter, LimiterId, LimiterSummary } from './limiter.ts';
 import { rateLimitFieldWriter, rateLimitPolicyField, retryAfterField, type Policy } from './ratelimit-fields.ts';
 
@@ -46,10 +46,12 @@ export interface OutcomeViews {
   readonly limits: readonly CompiledLimit[];
   /** The `RateLimit-Policy` value (fixed for the set). */
   readonly policyField: string;
+  /** When `decide` needs the client address (the most any limit's key needs): the caller finds it only then. */
+  readonly readsClient: ClientUse;
   /** The fields for the response: RateLimit-Policy and RateLimit always, Retry-After on a refusal. */
   fields(outcome: LimitOutcome): Record<string, string>;
   /** Per limit, what it decided and why, as plain data for the decision event and the trace. */
-  report(outcome: LimitOutcome): LimitReport[];
+  report(outcome: LimitOutcome): LimitReport;
 }
 
 export interface LimitSet extends OutcomeViews {
@@ -60,11 +62,11 @@ export interface LimitSet extends OutcomeViews {
   inspect(top: number): LimitInspection[];
 }
 
-/** One limit's decision for one request: the numbers the trace carries (events.ts), and its sentence. */
-export interface LimitReport extends LimitDecisionView {
-  limiter: LimiterId;
+/** Each limit's decision for one request, in order: the numbers the trace carries (events.ts), and its sentence. */
+export interface LimitReport {
+  views: LimitDecisionView[];
   /** `token-bucket: consumer mobile has 0 of 20 tokens; refill in 180 ms -> 429`. */
-  reason: string;
+  reasons: string[];
 }
 
 /** One limit in the inspector: its totals, and its busiest keys in words. */
@@ -133,9 +135,11 @@ export function inspectLimit(limit: CompiledLimit, top: number): LimitInspection
 export function outcomeViews(limits: readonly CompiledLimit[]): OutcomeViews {
   const policyField = rateLimitPolicyField(limits);
   const rateLimitField = rateLimitFieldWriter(limits);
+  const uses = new Set(limits.map((limit) => limit.key.readsClient));
   return {
     limits,
     policyField,
+    readsClient: uses.has('always') ? 'always' : uses.has('without-consumer') ? 'without-consumer' : 'never',
     fields(result) {
       const fields: Record<string, string> = { 'ratelimit-policy': policyField };
       // Without the store nothing is known of what remains: RateLimit is left out rather than guessed.
@@ -143,16 +147,32 @@ export function outcomeViews(limits: readonly CompiledLimit[]): OutcomeViews {
       if (!result.allowed) fields['retry-after'] = retryAfterField(result.retryAfterMs);
       return fields;
     },
-    report: (result) =>
-      limits.map((limit, i) => {
-        const decision = result.decisions[i];
+    report(result) {
+      const views = new Array<LimitDecisionView>(limits.length);
+      const reasons = new Array<string>(limits.length);
+      for (let i = 0; i < limits.length; i++) {
+        const limit = limits[i];
+        const d = result.decisions[i];
         const key = limit.key.describe(result.keys[i]);
-        const reason =
+        views[i] = {
+          name: limit.name,
+          limiter: d.limiter,
+          key,
+          allowed: d.allowed,
+          delayMs: d.delayMs,
+          quota: d.quota,
+          remaining: d.remaining,
+          resetMs: d.resetMs,
+          retryAfterMs: d.retryAfterMs,
+          level: d.level,
+        };
+        reasons[i] =
           result.storeError === undefined
-            ? limit.limiter.explain(decision, key)
+            ? limit.limiter.explain(d, key)
             : `${limit.limiter.id}: ${key} not counted: ${result.storeError} -> ${result.allowed ? 'pass' : '503'}`;
-        return { name: limit.name, ...decision, key, reason };
-      }),
+      }
+      return { views, reasons };
+    },
   };
 }
 

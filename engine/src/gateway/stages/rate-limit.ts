@@ -11,7 +11,6 @@ import type { OutgoingHttpHeaders } from 'node:http';
 import type { EventBus } from '../../bus.ts';
 import { limitList, policyNames, type LimitSpec } from '../../config/gateway/rate-limit.ts';
 import type { GatewayConfig } from '../../config/schema.ts';
-import type { LimitDecisionView } from '../../events.ts';
 import type { Exchange, ResponseStep } from '../../pipeline/exchange.ts';
 import { clientAddressReader, plainAddress } from '../../pipeline/real-ip.ts';
 import { SKIP, type Stage, type Verdict } from '../../pipeline/verdict.ts';
@@ -50,6 +49,13 @@ export interface RateLimiting {
 
 /** Engine nodes forward from 127.0.0.1 and append the client to X-Forwarded-For: behind one, that is the client. */
 const behindEngineHop = clientAddressReader(['127.0.0.1']);
+
+/** The client a limit keyed by address counts: the peer, or behind an engine hop the client it names. */
+function clientOf(exchange: GatewayExchange): string {
+  const { req } = exchange;
+  const peer = plainAddress(req.socket.remoteAddress ?? '');
+  return exchange.trustedHop ? behindEngineHop(peer, req.headers['x-forwarded-for']) : peer;
+}
 
 /** The rate-limit stage and what the inspector reads of it, or undefined when the gateway has no limits. */
 export function createRateLimiting(config: GatewayConfig, node: string, bus: EventBus): RateLimiting | undefined {
@@ -111,33 +117,32 @@ export function createRateLimiting(config: GatewayConfig, node: string, bus: Eve
       const limits = byRoute[local.hit.route];
       if (limits === undefined) return SKIP;
       const { req } = exchange;
-      const peer = plainAddress(req.socket.remoteAddress ?? '');
-      const client = exchange.trustedHop ? behindEngineHop(peer, req.headers['x-forwarded-for']) : peer;
-      const outcome = limits.decide(client, exchange.consumer?.name, req.headers, local.hit.route, Date.now());
+      const consumer = exchange.consumer?.name;
+      const reads = limits.readsClient;
+      const client = reads === 'always' || (reads === 'without-consumer' && consumer === undefined) ? clientOf(exchange) : '';
+      const outcome = limits.decide(client, consumer, req.headers, local.hit.route, Date.now());
       return outcome instanceof Promise ? outcome.then((o) => carryOut(exchange, limits, o)) : carryOut(exchange, limits, outcome);
     },
   };
 
   function carryOut(exchange: GatewayExchange, limits: RouteLimits, outcome: LimitOutcome): Verdict | Promise<Verdict> {
-    const reports = limits.report(outcome);
-    const fields = limits.fields(outcome);
     // Each limit's sentence is in the step's reason: the numbers go alone, so each request's event stays small.
-    const numbers: LimitDecisionView[] = reports.map(({ reason: _said, ...decision }) => decision);
+    const { views: numbers, reasons } = limits.report(outcome);
+    const fields = limits.fields(outcome);
     if (!outcome.allowed) {
-      const refusal = reports[Math.max(0, outcome.refusedBy)];
       const storeDown = outcome.storeError !== undefined;
       return {
         kind: 'respond',
         error: storeDown ? 'EDGE_RATE_LIMIT_STORE_DOWN' : 'EDGE_RATE_LIMITED',
         headers: fields,
-        decision: { stage: 'rate-limit', reason: refusal.reason },
+        decision: { stage: 'rate-limit', reason: reasons[Math.max(0, outcome.refusedBy)] },
         limits: numbers,
       };
     }
     exchange.local!.limitFields = fields;
     exchange.onResponse(fieldsStep);
     if (limits.release !== undefined) exchange.res.once('close', () => limits.release!(outcome));
-    const reason = reports.map((r) => r.reason).join('; ');
+    const reason = reasons.length === 1 ? reasons[0] : reasons.join('; ');
     if (outcome.delayMs <= 0) return { kind: 'continue', reason, limits: numbers };
     // nginx's limit_req without nodelay: the request waits its turn, then goes on.
     return new Promise((resolve) => {
