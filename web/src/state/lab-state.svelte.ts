@@ -162,6 +162,7 @@ export class LabState {
   #algorithmWatchers = 0;
   #algorithmTimer: ReturnType<typeof setInterval> | undefined;
   readonly #tickListeners = new Set<(nodes: Record<string, NodeMetrics>) => void>();
+  readonly #configListeners = new Set<() => void>();
 
   constructor() {
     this.dots = new DotField({
@@ -279,6 +280,15 @@ export class LabState {
   onMetricsTick(listener: (nodes: Record<string, NodeMetrics>) => void): () => void {
     this.#tickListeners.add(listener);
     return () => this.#tickListeners.delete(listener);
+  }
+
+  /**
+   * Calls `listener` at each `config.applied` the stream delivers, in order with the metrics ticks (the
+   * lesson runner counts its step again from the change); returns the function that stops listening.
+   */
+  onConfigApplied(listener: () => void): () => void {
+    this.#configListeners.add(listener);
+    return () => this.#configListeners.delete(listener);
   }
 
   refreshFaults(): Promise<void> {
@@ -411,6 +421,7 @@ export class LabState {
         this.#picksDirty = true;
         // A new config's limits start empty in the engine: so do their drawings.
         this.limitHistory.clear();
+        for (const listener of this.#configListeners) listener();
         void this.refresh();
         return;
       case 'fault.started':

@@ -102,6 +102,18 @@ describe('LabState', () => {
     expect(seen).toEqual([12, 15]);
   });
 
+  it('tells its config listeners of each applied config, in order with the ticks', () => {
+    const lab = labWithTopology();
+    const seen: string[] = [];
+    lab.onMetricsTick(() => seen.push('tick'));
+    const stop = lab.onConfigApplied(() => seen.push('config'));
+    const tick = (seq: number): EngineEvent => ({ type: 'metrics.tick', seq, ts: seq, nodes: { 'users-1': metrics } });
+    lab.ingest([tick(1), { type: 'config.applied', seq: 2, ts: 2, name: 'Classic edge', nodes: 5 }, tick(3)], 5000);
+    stop();
+    lab.ingest([{ type: 'config.applied', seq: 4, ts: 4, name: 'Classic edge', nodes: 5 }], 5000);
+    expect(seen).toEqual(['tick', 'config', 'tick']);
+  });
+
   it('writes one log line per finished request, published on the log flush', () => {
     const lab = labWithTopology();
     lab.ingest([...happyPath('a'), ...refusedPath('b')], 5000);
