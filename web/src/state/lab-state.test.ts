@@ -258,4 +258,41 @@ describe('LabState', () => {
       message: expect.stringContaining('no balancer "nope"'),
     });
   });
+
+  it('keeps the warnings of the config it applied until dismissed or the next apply', async () => {
+    const config = {
+      version: 1,
+      nodes: [{ id: 'api', kind: 'gateway', routes: [{ match: { path: '/*' }, to: 'users', rateLimit: { algorithm: 'token-bucket', rate: 1, key: 'ip' } }] }],
+    };
+    const warning = { path: 'nodes[0].routes[1]', message: 'can never match: route 0 (/*) matches every request this one does' };
+    const answers: Array<{ body: unknown; held?: Promise<void> }> = [];
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (_url: string, init?: RequestInit) => {
+        if (init?.method !== 'PUT') return new Response(JSON.stringify(config));
+        const answer = answers.shift()!;
+        await answer.held;
+        return new Response(JSON.stringify(answer.body));
+      }),
+    );
+    const lab = labWithTopology();
+    const place = { route: 0, index: 0 };
+    answers.push({ body: { applied: true, failures: [], warnings: [warning] } });
+    expect(await lab.setLimiter('api', place, 'gcra')).toEqual({ ok: true, failures: [] });
+    expect(lab.configWarnings).toEqual([warning]);
+    lab.dismissConfigWarnings();
+    expect(lab.configWarnings).toEqual([]);
+
+    answers.push({ body: { applied: true, failures: [], warnings: [warning] } });
+    await lab.setLimiter('api', place, 'fixed-window');
+    expect(lab.configWarnings).toEqual([warning]);
+    // The next apply clears them as it starts, and its own answer (no warnings) leaves none.
+    let release!: () => void;
+    answers.push({ body: { applied: true, failures: [] }, held: new Promise((resolve) => (release = resolve)) });
+    const applying = lab.setLimiter('api', place, 'token-bucket');
+    expect(lab.configWarnings).toEqual([]);
+    release();
+    await applying;
+    expect(lab.configWarnings).toEqual([]);
+  });
 });
