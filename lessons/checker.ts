@@ -15,12 +15,20 @@ export interface GoalReport {
   parts?: GoalReport[];
 }
 
+/**
+ * What the baseline marks, for the sentence: the step's beginning, or a config the engine applied
+ * during the step (from which the step counts again, lesson.machine.ts).
+ */
+export type CountedFrom = 'step' | 'change';
+
+const SINCE: Record<CountedFrom, string> = { step: ' since the step began', change: ' since the last config change' };
+
 /** The highest progress an unmet goal reports. */
 const UNMET_CEILING = 0.99;
 
-export function checkGoal(goal: Goal, metrics: MetricsByNode, baseline: MetricsByNode): GoalReport {
+export function checkGoal(goal: Goal, metrics: MetricsByNode, baseline: MetricsByNode, from: CountedFrom = 'step'): GoalReport {
   if ('all' in goal) {
-    const reports = goal.all.map((g) => checkGoal(g, metrics, baseline));
+    const reports = goal.all.map((g) => checkGoal(g, metrics, baseline, from));
     const unmet = reports.find((r) => !r.met);
     return {
       met: unmet === undefined,
@@ -30,17 +38,17 @@ export function checkGoal(goal: Goal, metrics: MetricsByNode, baseline: MetricsB
     };
   }
   if ('any' in goal) {
-    const reports = goal.any.map((g) => checkGoal(g, metrics, baseline));
+    const reports = goal.any.map((g) => checkGoal(g, metrics, baseline, from));
     const best = reports.find((r) => r.met) ?? reports.reduce((a, b) => (b.progress > a.progress ? b : a));
     return { met: best.met, progress: best.progress, detail: best.detail };
   }
-  if (goal.type === 'metric') return checkNode(goal, goal.node, metrics, baseline);
-  if (goal.type === 'consumer') return checkConsumer(goal, metrics, baseline);
-  return checkEach(goal, metrics, baseline);
+  if (goal.type === 'metric') return checkNode(goal, goal.node, metrics, baseline, from);
+  if (goal.type === 'consumer') return checkConsumer(goal, metrics, baseline, from);
+  return checkEach(goal, metrics, baseline, from);
 }
 
-function checkEach(goal: EachGoal, metrics: MetricsByNode, baseline: MetricsByNode): GoalReport {
-  const reports = goal.nodes.map((node) => checkNode(goal, node, metrics, baseline));
+function checkEach(goal: EachGoal, metrics: MetricsByNode, baseline: MetricsByNode, from: CountedFrom): GoalReport {
+  const reports = goal.nodes.map((node) => checkNode(goal, node, metrics, baseline, from));
   const done = reports.filter((r) => r.met).length;
   if (done === reports.length) return { met: true, progress: 1, detail: reports.map((r) => r.detail).join('; ') };
   const furthestBehind = reports.reduce((a, b) => (!b.met && (a.met || b.progress < a.progress) ? b : a));
@@ -53,7 +61,7 @@ function checkEach(goal: EachGoal, metrics: MetricsByNode, baseline: MetricsByNo
 
 type Leaf = Pick<MetricGoal, 'metric' | 'since' | 'op' | 'value'>;
 
-function checkNode(goal: Leaf, node: string, metrics: MetricsByNode, baseline: MetricsByNode): GoalReport {
+function checkNode(goal: Leaf, node: string, metrics: MetricsByNode, baseline: MetricsByNode, from: CountedFrom): GoalReport {
   const now = metrics[node];
   if (!now) return { met: false, progress: 0, detail: `${node} reports no metrics yet` };
   const counter = isCounter(goal.metric);
@@ -61,11 +69,11 @@ function checkNode(goal: Leaf, node: string, metrics: MetricsByNode, baseline: M
   const actual = sinceStep
     ? growth(readMetric(now, goal.metric), baseline[node] && readMetric(baseline[node], goal.metric))
     : readMetric(now, goal.metric);
-  return judge(actual, goal, counter, sinceStep, (shown) => sentence(node, goal.metric, shown));
+  return judge(actual, goal, counter, sinceStep ? SINCE[from] : '', (shown) => sentence(node, goal.metric, shown));
 }
 
 /** A consumer's counters are all counters: read as growth since the step began unless `since: 'start'`. */
-function checkConsumer(goal: ConsumerGoal, metrics: MetricsByNode, baseline: MetricsByNode): GoalReport {
+function checkConsumer(goal: ConsumerGoal, metrics: MetricsByNode, baseline: MetricsByNode, from: CountedFrom): GoalReport {
   const now = metrics[goal.node];
   if (!now) return { met: false, progress: 0, detail: `${goal.node} reports no metrics yet` };
   const sinceStep = goal.since !== 'start';
@@ -73,24 +81,21 @@ function checkConsumer(goal: ConsumerGoal, metrics: MetricsByNode, baseline: Met
   const actual = sinceStep
     ? growth(readConsumerMetric(now, goal.consumer, goal.metric), before && readConsumerMetric(before, goal.consumer, goal.metric))
     : readConsumerMetric(now, goal.consumer, goal.metric);
-  return judge(actual, goal, true, sinceStep, (shown) => consumerSentence(goal, shown));
+  return judge(actual, goal, true, sinceStep ? SINCE[from] : '', (shown) => consumerSentence(goal, shown));
 }
 
-/** The verdict on one reading: `>=` on a counter reads "12 of 20", anything else states its comparison. */
-function judge(
-  actual: number,
-  goal: { op: CompareOp; value: number },
-  counter: boolean,
-  sinceStep: boolean,
-  say: (shown: string) => string,
-): GoalReport {
+/**
+ * The verdict on one reading: `>=` on a counter reads "12 of 20", anything else states its comparison;
+ * `since` is what a growth is counted from (" since the step began"), empty for a reading as it is.
+ */
+function judge(actual: number, goal: { op: CompareOp; value: number }, counter: boolean, since: string, say: (shown: string) => string): GoalReport {
   const met = compare(actual, goal.op, goal.value);
   const shown = counter && goal.op === '>=' ? `${format(actual)} of ${format(goal.value)}` : format(actual);
   const target = counter && goal.op === '>=' ? '' : ` (goal: ${goal.op} ${format(goal.value)})`;
   return {
     met,
     progress: met ? 1 : Math.min(closeness(actual, goal.op, goal.value), UNMET_CEILING),
-    detail: `${say(shown)}${sinceStep ? ' since the step began' : ''}${target}`,
+    detail: `${say(shown)}${since}${target}`,
   };
 }
 

@@ -45,10 +45,11 @@ export type StatusClass = keyof NodeMetrics['statusClasses'];
 
 /**
  * Counters only grow while the engine runs (they restart with the engine, and for a node that a
- * replaced config adds or changes the kind of). A goal reads them as growth since the step began,
- * unless it says `since: 'start'`. So "stayed at 0" (`==`, 0) holds only if nothing was counted since
- * the step began: for "none any more, after the learner's fix", read the gauge `ratePerSecond == 0`
- * (nothing in the last second) with a growth goal beside it.
+ * replaced config adds or changes the kind of). A goal reads them as growth since the step began (or
+ * since the latest config applied during the step: lesson.machine.ts), unless it says `since: 'start'`.
+ * So "stayed at 0" (`==`, 0) holds only if nothing was counted since then: a fix applied as a config
+ * clears what the wrong attempt counted; for "none any more" without a config change (a fault cleared),
+ * read the gauge `ratePerSecond == 0` (nothing in the last second) with a growth goal beside it.
  */
 export type CounterMetric = 'requests' | 'errors' | `statusClasses.${StatusClass}` | `errorCodes.${EdgeErrorCode}`;
 

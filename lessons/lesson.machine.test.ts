@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { createActor, fromPromise, waitFor } from 'xstate';
-import type { LessonAction, MetricsByNode } from './format.ts';
+import type { Lesson, LessonAction, MetricsByNode } from './format.ts';
 import { lessonMachine } from './lesson.machine.ts';
 import { snapshot } from './metrics.fixture.ts';
 import { roundRobinBasics } from './round-robin-basics.ts';
+import { throttleTheAbuser } from './throttle-the-abuser.ts';
 
 /** The classic-edge numbers the round-robin lesson reads: 2xx per users-N, refusals at the balancer. */
 function sandbox(ok: [number, number, number], refused = 0): MetricsByNode {
@@ -15,7 +16,19 @@ function sandbox(ok: [number, number, number], refused = 0): MetricsByNode {
   });
 }
 
-function startLesson(options: { prepare?: () => Promise<void>; apply?: (actions: LessonAction[]) => Promise<void> } = {}) {
+/** The throttle lesson's gateway: each consumer's 2xx and 429s at `api`. */
+function consumers(scraper: { ok: number; limited: number }, mobile: { ok: number; limited: number }): MetricsByNode {
+  const counts = ({ ok, limited }: { ok: number; limited: number }) => ({
+    requests: ok + limited,
+    statusClasses: { '2xx': ok, '4xx': limited },
+    errorCodes: { EDGE_RATE_LIMITED: limited },
+  });
+  return snapshot({ api: { kind: 'gateway', consumers: { scraper: counts(scraper), mobile: counts(mobile) } }, users: {} });
+}
+
+function startLesson(
+  options: { lesson?: Lesson; prepare?: () => Promise<void>; apply?: (actions: LessonAction[]) => Promise<void> } = {},
+) {
   const machine = lessonMachine.provide({
     actors: {
       prepareSandbox: fromPromise(options.prepare ?? (async () => {})),
@@ -24,7 +37,7 @@ function startLesson(options: { prepare?: () => Promise<void>; apply?: (actions:
       ),
     },
   });
-  const actor = createActor(machine, { input: { lesson: roundRobinBasics, baseUrl: 'http://127.0.0.1:1' } });
+  const actor = createActor(machine, { input: { lesson: options.lesson ?? roundRobinBasics, baseUrl: 'http://127.0.0.1:1' } });
   actor.start();
   return actor;
 }
@@ -35,6 +48,16 @@ async function openFirstStep(actor: LessonActor) {
   actor.send({ type: 'START' });
   await waitFor(actor, (s) => s.matches({ running: 'intro' }));
   actor.send({ type: 'NEXT' });
+}
+
+/** Throttle the abuser, through its first step to step 2 ("a bucket per consumer"), with its baseline taken. */
+async function openBucketStep(actor: LessonActor) {
+  await openFirstStep(actor);
+  actor.send({ type: 'METRICS', nodes: consumers({ ok: 0, limited: 0 }, { ok: 0, limited: 0 }) });
+  actor.send({ type: 'METRICS', nodes: consumers({ ok: 100, limited: 0 }, { ok: 10, limited: 0 }) });
+  actor.send({ type: 'NEXT' });
+  expect(actor.getSnapshot().context.stepIndex).toBe(1);
+  expect(actor.getSnapshot().matches({ running: { step: 'checking' } })).toBe(true);
 }
 
 describe('lessonMachine', () => {
@@ -180,6 +203,50 @@ describe('lessonMachine', () => {
     actor.send({ type: 'METRICS', nodes: sandbox([12, 12, 12]) });
     expect(actor.getSnapshot().context.report?.progress).toBeCloseTo(0.5, 6);
     expect(actor.getSnapshot().context.hintsShown[0]).toBe(1);
+    actor.stop();
+  });
+
+  it('counts a step again from a config change: a wrong limit, then the right one, meets the goal', async () => {
+    const actor = startLesson({ lesson: throttleTheAbuser });
+    await openBucketStep(actor);
+
+    // The wrong key first: one global bucket, and the mobile app is refused too.
+    actor.send({ type: 'CONFIG_APPLIED' });
+    actor.send({ type: 'METRICS', nodes: consumers({ ok: 101, limited: 0 }, { ok: 11, limited: 0 }) });
+    actor.send({ type: 'METRICS', nodes: consumers({ ok: 110, limited: 30 }, { ok: 12, limited: 4 }) });
+    expect(actor.getSnapshot().context.report?.parts?.[2]).toMatchObject({
+      met: false,
+      detail: 'consumer mobile has had 4 4xx answers at api since the last config change (goal: == 0)',
+    });
+
+    // The fix: a bucket per consumer. Only what happens from then on counts.
+    actor.send({ type: 'CONFIG_APPLIED' });
+    expect(actor.getSnapshot().context.report).toBeNull();
+    actor.send({ type: 'METRICS', nodes: consumers({ ok: 115, limited: 32 }, { ok: 13, limited: 5 }) });
+    expect(actor.getSnapshot().context).toMatchObject({ countedFrom: 'change', report: { met: false } });
+    expect(actor.getSnapshot().context.report?.parts?.map((p) => p.met)).toEqual([false, false, true]);
+    actor.send({ type: 'METRICS', nodes: consumers({ ok: 135, limited: 60 }, { ok: 25, limited: 5 }) });
+    expect(actor.getSnapshot().matches({ running: 'stepDone' })).toBe(true);
+
+    // The next step counts from its own beginning again.
+    actor.send({ type: 'NEXT' });
+    expect(actor.getSnapshot().context.countedFrom).toBe('step');
+    actor.stop();
+  });
+
+  it('a config applied by "show me" recounts the step without stopping the rest of its solution', async () => {
+    let finish!: () => void;
+    const actor = startLesson({ lesson: throttleTheAbuser, apply: () => new Promise<void>((resolve) => (finish = resolve)) });
+    await openBucketStep(actor);
+    // A wrong attempt before "show me" refused the mobile app twice.
+    actor.send({ type: 'METRICS', nodes: consumers({ ok: 100, limited: 30 }, { ok: 10, limited: 2 }) });
+    actor.send({ type: 'SHOW_ME' });
+    actor.send({ type: 'CONFIG_APPLIED' });
+    expect(actor.getSnapshot().matches({ running: { step: 'demonstrating' } })).toBe(true);
+    actor.send({ type: 'METRICS', nodes: consumers({ ok: 105, limited: 30 }, { ok: 11, limited: 2 }) });
+    actor.send({ type: 'METRICS', nodes: consumers({ ok: 110, limited: 60 }, { ok: 25, limited: 2 }) });
+    expect(actor.getSnapshot().matches({ running: 'stepDone' })).toBe(true);
+    finish();
     actor.stop();
   });
 

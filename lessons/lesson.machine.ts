@@ -10,9 +10,12 @@
  * A step's baseline is the latest metrics snapshot when the step begins (or the first one after, if
  * none has arrived), so its goal counts only what happens during the step. After a disconnection the
  * step takes a new baseline: the engine may have restarted, and its old numbers no longer add up.
+ * When the engine applies a config during a step (the learner's, or "show me"), the step counts again
+ * from the first snapshot after it: a wrong attempt (a 429 where the goal wants none) is not held
+ * against the fix that follows it. The sub-state does not change, so a solution being applied goes on.
  */
 import { assign, fromPromise, setup } from 'xstate';
-import { checkGoal, type GoalReport } from './checker.ts';
+import { checkGoal, type CountedFrom, type GoalReport } from './checker.ts';
 import { applySolution, prepareSandbox } from './client.ts';
 import type { Lesson, LessonAction, LessonStep, MetricsByNode } from './format.ts';
 
@@ -29,6 +32,8 @@ export interface LessonContext extends LessonInput {
   latest: MetricsByNode | null;
   /** The metrics when the current step began: what its counter goals count from. */
   baseline: MetricsByNode | null;
+  /** What the baseline marks: the step's beginning, or the latest config the engine applied during it. */
+  countedFrom: CountedFrom;
   /** The current step's goal against the latest metrics; null until the step has a baseline. */
   report: GoalReport | null;
   /** How many hints of each step the learner has revealed, by step index. */
@@ -50,6 +55,8 @@ export type LessonEvent =
   | { type: 'SHOW_ME' }
   /** Start the lesson over from `idle` (the next START prepares the sandbox again). */
   | { type: 'RESET' }
+  /** The engine applied a config (`config.applied`): the current step counts again from the next snapshot. */
+  | { type: 'CONFIG_APPLIED' }
   | { type: 'ENGINE_DISCONNECTED' }
   | { type: 'ENGINE_CONNECTED' };
 
@@ -67,8 +74,11 @@ export const lessonMachine = setup({
   },
   guards: {
     hasSnapshot: ({ context }) => context.latest !== null,
+    lacksBaseline: ({ context }) => context.baseline === null,
     goalMet: ({ context, event }) =>
-      event.type === 'METRICS' && context.baseline !== null && checkGoal(currentStep(context).goal, event.nodes, context.baseline).met,
+      event.type === 'METRICS' &&
+      context.baseline !== null &&
+      checkGoal(currentStep(context).goal, event.nodes, context.baseline, context.countedFrom).met,
     hasMoreHints: ({ context }) => context.hintsShown[context.stepIndex] < currentStep(context).hints.length,
     isLastStep: ({ context }) => context.stepIndex === context.lesson.steps.length - 1,
   },
@@ -77,16 +87,20 @@ export const lessonMachine = setup({
     forgetSnapshot: assign({ latest: null, baseline: null, report: null }),
     takeBaseline: assign(({ context }) => ({
       baseline: context.latest,
-      report: checkGoal(currentStep(context).goal, context.latest!, context.latest!),
+      report: checkGoal(currentStep(context).goal, context.latest!, context.latest!, context.countedFrom),
     })),
+    // The latest snapshot may predate the change (its ticks are a second apart): the next one is the baseline.
+    countFromChange: assign({ latest: null, baseline: null, report: null, countedFrom: 'change' as const }),
     checkProgress: assign({
       report: ({ context, event }) =>
-        event.type === 'METRICS' && context.baseline ? checkGoal(currentStep(context).goal, event.nodes, context.baseline) : context.report,
+        event.type === 'METRICS' && context.baseline
+          ? checkGoal(currentStep(context).goal, event.nodes, context.baseline, context.countedFrom)
+          : context.report,
     }),
     showNextHint: assign({
       hintsShown: ({ context }) => context.hintsShown.map((n, i) => (i === context.stepIndex ? n + 1 : n)),
     }),
-    advanceStep: assign({ stepIndex: ({ context }) => context.stepIndex + 1, baseline: null, report: null, error: null }),
+    advanceStep: assign({ stepIndex: ({ context }) => context.stepIndex + 1, baseline: null, report: null, countedFrom: 'step', error: null }),
     recordError: assign({ error: (_, params: { error: unknown }) => describeError(params.error) }),
     clearError: assign({ error: null }),
     restart: assign(({ context }) => initialContext(context)),
@@ -129,9 +143,11 @@ export const lessonMachine = setup({
           initial: 'awaitingBaseline',
           on: {
             METRICS: [
+              { guard: 'lacksBaseline', actions: ['recordSnapshot', 'takeBaseline'] },
               { guard: 'goalMet', target: 'stepDone', actions: ['recordSnapshot', 'checkProgress'] },
               { actions: ['recordSnapshot', 'checkProgress'] },
             ],
+            CONFIG_APPLIED: { actions: 'countFromChange' },
             HINT: { guard: 'hasMoreHints', actions: 'showNextHint' },
           },
           states: {
@@ -180,6 +196,7 @@ function initialContext({ lesson, baseUrl }: LessonInput): LessonContext {
     stepIndex: 0,
     latest: null,
     baseline: null,
+    countedFrom: 'step',
     report: null,
     hintsShown: lesson.steps.map(() => 0),
     error: null,

@@ -24,6 +24,8 @@ describe.each(lessons.map((lesson) => ({ id: lesson.id, lesson })))('lesson $id'
   it('is well-formed', () => {
     const result = validateConfig(lesson.startConfig);
     expect(result.ok ? [] : result.errors).toEqual([]);
+    // A lesson's config is meant as written: no route that can never match.
+    expect(result.ok ? result.warnings : []).toEqual([]);
     expect(lesson.id).toMatch(KEBAB);
     const stepIds = lesson.steps.map((s) => s.id);
     for (const id of stepIds) expect(id).toMatch(KEBAB);
@@ -42,6 +44,7 @@ describe.each(lessons.map((lesson) => ({ id: lesson.id, lesson })))('lesson $id'
         if (action.action !== 'config') continue;
         const config = validateConfig(action.body);
         expect(config.ok ? [] : config.errors, `${step.id} applies a valid config`).toEqual([]);
+        expect(config.ok ? config.warnings : [], `${step.id} applies a config without warnings`).toEqual([]);
       }
     }
   });

@@ -64,11 +64,23 @@ function messageOf(body: unknown): string | undefined {
   return undefined;
 }
 
+/** What `PUT /api/config` answers for a config it applied: the nodes that could not start, and its warnings by path. */
+export interface ConfigApplied {
+  failures: string[];
+  /** What runs but cannot be meant (a route that can never match), as `edgelab validate` prints it. */
+  warnings: ApiFieldError[];
+}
+
+function configAppliedOf(body: unknown): ConfigApplied {
+  const { failures, warnings } = (typeof body === 'object' && body !== null ? body : {}) as { failures?: unknown; warnings?: unknown };
+  return { failures: Array.isArray(failures) ? failures.map(String) : [], warnings: fieldErrorsOf({ errors: warnings }) };
+}
+
 export const api = {
   topology: () => call<Topology>('GET', '/api/topology'),
   metrics: () => call<MetricsSnapshot>('GET', '/api/metrics'),
   config: () => call<unknown>('GET', '/api/config'),
-  putConfig: (config: unknown) => call<unknown>('PUT', '/api/config', config),
+  putConfig: async (config: unknown) => configAppliedOf(await call<unknown>('PUT', '/api/config', config)),
   stopTraffic: () => call<TrafficState>('POST', '/api/traffic', { action: 'stop' }),
   /** Start again what ran when traffic was paused, rate and shape changes included (the config's flows when nothing ran yet). */
   resumeTraffic: () => call<TrafficState>('POST', '/api/traffic', { action: 'resume' }),

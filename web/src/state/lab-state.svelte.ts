@@ -107,6 +107,11 @@ export class LabState {
   /** Per-request events the engine skipped for this tab (it was too slow), as the engine counts them. */
   droppedTotal = $state(0);
   notice = $state<Notice | null>(null);
+  /**
+   * The warnings of the last config this page applied (a route that can never match), by path, until
+   * the learner dismisses them or applies the next one. Not errors: the config runs.
+   */
+  configWarnings = $state.raw<ApiFieldError[]>([]);
 
   /** Balancer algorithm state (next pick, per-target load, picker state) from the latest topology read, by node id. */
   algorithmViews = $state.raw<Record<string, AlgorithmView>>({});
@@ -162,6 +167,7 @@ export class LabState {
   #algorithmWatchers = 0;
   #algorithmTimer: ReturnType<typeof setInterval> | undefined;
   readonly #tickListeners = new Set<(nodes: Record<string, NodeMetrics>) => void>();
+  readonly #configListeners = new Set<() => void>();
 
   constructor() {
     this.dots = new DotField({
@@ -279,6 +285,15 @@ export class LabState {
   onMetricsTick(listener: (nodes: Record<string, NodeMetrics>) => void): () => void {
     this.#tickListeners.add(listener);
     return () => this.#tickListeners.delete(listener);
+  }
+
+  /**
+   * Calls `listener` at each `config.applied` the stream delivers, in order with the metrics ticks (the
+   * lesson runner counts its step again from the change); returns the function that stops listening.
+   */
+  onConfigApplied(listener: () => void): () => void {
+    this.#configListeners.add(listener);
+    return () => this.#configListeners.delete(listener);
   }
 
   refreshFaults(): Promise<void> {
@@ -411,6 +426,7 @@ export class LabState {
         this.#picksDirty = true;
         // A new config's limits start empty in the engine: so do their drawings.
         this.limitHistory.clear();
+        for (const listener of this.#configListeners) listener();
         void this.refresh();
         return;
       case 'fault.started':
@@ -603,25 +619,25 @@ export class LabState {
    * stays as it was.
    */
   async setAlgorithm(nodeId: string, choice: AlgorithmChoice): Promise<ApplyOutcome> {
-    try {
-      const config = withAlgorithm(await api.config(), nodeId, choice);
-      const answer = (await api.putConfig(config)) as { failures?: unknown } | undefined;
-      const failures = Array.isArray(answer?.failures) ? answer.failures.map(String) : [];
-      return { ok: true, failures };
-    } catch (error) {
-      return {
-        ok: false,
-        message: error instanceof Error ? error.message : String(error),
-        errors: error instanceof ApiError ? error.errors : [],
-      };
-    }
+    return this.#applyEdit(async () => withAlgorithm(await api.config(), nodeId, choice));
   }
 
   /** Switch the rate limit at `place` on gateway `nodeId` to `algorithm` (switch-limiter.ts): an edit of the running config. */
   async setLimiter(nodeId: string, place: LimitPlace, algorithm: LimiterChoice): Promise<ApplyOutcome> {
+    return this.#applyEdit(async () => withLimiter(await api.config(), nodeId, place, algorithm));
+  }
+
+  dismissConfigWarnings(): void {
+    this.configWarnings = [];
+  }
+
+  /** Sends the config `edit` makes; the last apply's warnings go at once, and the answer's replace them. */
+  async #applyEdit(edit: () => Promise<unknown>): Promise<ApplyOutcome> {
+    this.configWarnings = [];
     try {
-      await api.putConfig(withLimiter(await api.config(), nodeId, place, algorithm));
-      return { ok: true, failures: [] };
+      const { failures, warnings } = await api.putConfig(await edit());
+      this.configWarnings = warnings;
+      return { ok: true, failures };
     } catch (error) {
       return {
         ok: false,

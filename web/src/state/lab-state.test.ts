@@ -102,6 +102,18 @@ describe('LabState', () => {
     expect(seen).toEqual([12, 15]);
   });
 
+  it('tells its config listeners of each applied config, in order with the ticks', () => {
+    const lab = labWithTopology();
+    const seen: string[] = [];
+    lab.onMetricsTick(() => seen.push('tick'));
+    const stop = lab.onConfigApplied(() => seen.push('config'));
+    const tick = (seq: number): EngineEvent => ({ type: 'metrics.tick', seq, ts: seq, nodes: { 'users-1': metrics } });
+    lab.ingest([tick(1), { type: 'config.applied', seq: 2, ts: 2, name: 'Classic edge', nodes: 5 }, tick(3)], 5000);
+    stop();
+    lab.ingest([{ type: 'config.applied', seq: 4, ts: 4, name: 'Classic edge', nodes: 5 }], 5000);
+    expect(seen).toEqual(['tick', 'config', 'tick']);
+  });
+
   it('writes one log line per finished request, published on the log flush', () => {
     const lab = labWithTopology();
     lab.ingest([...happyPath('a'), ...refusedPath('b')], 5000);
@@ -245,5 +257,42 @@ describe('LabState', () => {
       ok: false,
       message: expect.stringContaining('no balancer "nope"'),
     });
+  });
+
+  it('keeps the warnings of the config it applied until dismissed or the next apply', async () => {
+    const config = {
+      version: 1,
+      nodes: [{ id: 'api', kind: 'gateway', routes: [{ match: { path: '/*' }, to: 'users', rateLimit: { algorithm: 'token-bucket', rate: 1, key: 'ip' } }] }],
+    };
+    const warning = { path: 'nodes[0].routes[1]', message: 'can never match: route 0 (/*) matches every request this one does' };
+    const answers: Array<{ body: unknown; held?: Promise<void> }> = [];
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (_url: string, init?: RequestInit) => {
+        if (init?.method !== 'PUT') return new Response(JSON.stringify(config));
+        const answer = answers.shift()!;
+        await answer.held;
+        return new Response(JSON.stringify(answer.body));
+      }),
+    );
+    const lab = labWithTopology();
+    const place = { route: 0, index: 0 };
+    answers.push({ body: { applied: true, failures: [], warnings: [warning] } });
+    expect(await lab.setLimiter('api', place, 'gcra')).toEqual({ ok: true, failures: [] });
+    expect(lab.configWarnings).toEqual([warning]);
+    lab.dismissConfigWarnings();
+    expect(lab.configWarnings).toEqual([]);
+
+    answers.push({ body: { applied: true, failures: [], warnings: [warning] } });
+    await lab.setLimiter('api', place, 'fixed-window');
+    expect(lab.configWarnings).toEqual([warning]);
+    // The next apply clears them as it starts, and its own answer (no warnings) leaves none.
+    let release!: () => void;
+    answers.push({ body: { applied: true, failures: [] }, held: new Promise((resolve) => (release = resolve)) });
+    const applying = lab.setLimiter('api', place, 'token-bucket');
+    expect(lab.configWarnings).toEqual([]);
+    release();
+    await applying;
+    expect(lab.configWarnings).toEqual([]);
   });
 });

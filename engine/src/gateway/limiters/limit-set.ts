@@ -126,7 +126,11 @@ export function limitSet(limits: readonly CompiledLimit[]): LimitSet {
 
 /** One limit's totals and its `top` busiest and most refused keys, in words, for the inspector. */
 export function inspectLimit(limit: CompiledLimit, top: number): LimitInspection {
-  const summary = limit.limiter.inspect(top);
+  return inspectionOf(limit, limit.limiter.inspect(top));
+}
+
+/** A summary of `limit` (its limiter's, or a tally of its decisions) as the inspector lists it: named, keys in words. */
+export function inspectionOf(limit: CompiledLimit, summary: LimiterSummary): LimitInspection {
   const inWords = (keys: KeyUse[]) => keys.map((use) => ({ ...use, key: limit.key.describe(use.key) }));
   return { name: limit.name, ...summary, topByUse: inWords(summary.topByUse), topByRejections: inWords(summary.topByRejections) };
 }

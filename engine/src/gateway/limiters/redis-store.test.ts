@@ -8,9 +8,9 @@ import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { LimitSpec } from '../../config/gateway/rate-limit.ts';
-import { freePort, waitFor } from '../../testing/harness.ts';
+import { freePort, rawHttp, rawUpstream, startEngine, waitFor } from '../../testing/harness.ts';
 import { compileLimits } from './limit-set.ts';
-import { RedisLimitStore, type LimitStoreEvent } from './redis-store.ts';
+import { RedisLimitStore, storeScope, type LimitStoreEvent } from './redis-store.ts';
 
 const REDIS = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
 const missing = REDIS.status === 0 ? undefined : 'redis-server not found: install it (Debian: apt-get install -y redis-server; CI does)';
@@ -142,6 +142,76 @@ describe.skipIf(missing)(missing ? `redis store: SKIPPED, did not run: ${missing
     expect(verdicts).toEqual([true, true, true, true, true, false, false, false]);
     // Another scope (another route's limit) counts apart.
     expect((await b.limitSet([{ ...limit, scope: 'route-1' }]).decide('127.0.0.1', 'mobile', HEADERS, 1, BASE)).allowed).toBe(true);
+  });
+
+  it('each instance counts the decisions it carried out, for its inspector: the count itself stays shared', async () => {
+    const [a, b] = [open(), open()];
+    await Promise.all([a.ready(), b.ready()]);
+    const perMinute = { spec: { algorithm: 'fixed-window', limit: 5, window: 60_000, key: 'consumer' } as LimitSpec, name: 'per-minute', scope: storeScope(null) };
+    const perRoute = { spec: { algorithm: 'fixed-window', limit: 2, window: 60_000, key: 'consumer' } as LimitSpec, name: 'r', scope: storeScope(0) };
+    // The gateway's limit sits in both routes' sets of instance a: one tally for it all the same.
+    const [route0, route1, onB] = [a.limitSet([perMinute, perRoute]), a.limitSet([perMinute]), b.limitSet([perMinute])];
+    const verdicts: boolean[] = [];
+    verdicts.push((await route0.decide('127.0.0.1', 'mobile', HEADERS, 0, BASE)).allowed);
+    verdicts.push((await route0.decide('127.0.0.1', 'mobile', HEADERS, 0, BASE + 1)).allowed);
+    // Refused by the route's limit alone: the gateway's limit spent nothing, and counts nothing.
+    verdicts.push((await route0.decide('127.0.0.1', 'mobile', HEADERS, 0, BASE + 2)).allowed);
+    verdicts.push((await route1.decide('127.0.0.1', 'mobile', HEADERS, 1, BASE + 3)).allowed);
+    verdicts.push((await onB.decide('127.0.0.1', 'mobile', HEADERS, 1, BASE + 4)).allowed);
+    verdicts.push((await onB.decide('127.0.0.1', 'mobile', HEADERS, 1, BASE + 5)).allowed);
+    verdicts.push((await route1.decide('127.0.0.1', 'scraper', HEADERS, 1, BASE + 6)).allowed);
+    verdicts.push((await route1.decide('127.0.0.1', 'mobile', HEADERS, 1, BASE + 7)).allowed);
+    expect(verdicts).toEqual([true, true, false, true, true, true, true, false]);
+
+    expect(a.inspect('gateway', 'per-minute', 3)).toEqual({
+      name: 'per-minute',
+      limiter: 'fixed-window',
+      keys: 2,
+      maxKeys: 10_000,
+      allowed: 4,
+      rejected: 1,
+      delayed: 0,
+      evictedIdle: 0,
+      evictedForced: 0,
+      topByUse: [
+        { key: 'consumer mobile', used: 3, rejected: 1 },
+        { key: 'consumer scraper', used: 1, rejected: 0 },
+      ],
+      topByRejections: [{ key: 'consumer mobile', used: 3, rejected: 1 }],
+    });
+    expect(a.inspect('route-0', 'r', 3)).toMatchObject({ allowed: 2, rejected: 1, topByRejections: [{ key: 'consumer mobile', rejected: 1 }] });
+    expect(b.inspect('gateway', 'per-minute', 3)).toMatchObject({ allowed: 2, rejected: 0, keys: 1 });
+    expect(b.inspect('route-0', 'r', 3)).toBeUndefined();
+  });
+
+  it("the gateway's inspector lists this instance's decisions for a limit kept in Redis, beside no shared totals", async () => {
+    const users = await rawUpstream((_req, res) => res.end('ok'));
+    const running = await startEngine({
+      version: 1,
+      nodes: [
+        {
+          id: 'api',
+          kind: 'gateway',
+          store: { redis: `redis://127.0.0.1:${port}` },
+          routes: [{ match: { path: '/*' }, to: users.url, rateLimit: { algorithm: 'fixed-window', limit: 3, window: '1m', key: 'ip' } }],
+        },
+      ],
+    });
+    try {
+      // The gateway builds its stages (and connects its store) on first use: the inspector's read is one.
+      running.engine.topology();
+      await waitFor(() => running.events.find((e) => e.type === 'limiter.store' && e.state === 'up'), 5000, 'the store to connect');
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i++)
+        statuses.push((await rawHttp(running.port('api'), 'GET /x HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n', '127.0.9.7')).status);
+      expect(statuses).toEqual([200, 200, 200, 429, 429]);
+      const [limit] = running.engine.topology().find((n) => n.id === 'api')!.gateway!.limits;
+      expect(limit.inspection).toBeUndefined();
+      expect(limit.local).toMatchObject({ allowed: 3, rejected: 2, topByRejections: [{ key: 'ip 127.0.9.7', used: 3, rejected: 2 }] });
+    } finally {
+      await running.stop();
+      await users.close();
+    }
   });
 
   it('a key expires in Redis once its state is back to new', async () => {

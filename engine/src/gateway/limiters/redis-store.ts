@@ -9,12 +9,27 @@
  * `open` lets the request pass (as Kong's `fault_tolerant` and Envoy's default), `closed` refuses it
  * (503 EDGE_RATE_LIMIT_STORE_DOWN). The client reconnects on its own; `onState` hears the store go down
  * and come back (LimitStoreEvent, for the engine's event stream).
+ *
+ * The count itself is in Redis, where listing a limit's keys would cost a scan; so each instance also
+ * tallies the decisions it carried out (decision-tally.ts), for its inspector (`inspect`). A limit the
+ * gateway applies on every route (scope `gateway`) has one tally, however many routes' sets include it.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { Redis } from 'ioredis';
 import type { LimitSpec } from '../../config/gateway/rate-limit.ts';
+import { DecisionTally } from './decision-tally.ts';
 import { decision, type Decision } from './limiter.ts';
-import { compileLimit, outcomeOf, outcomeViews, unspent, type LimitOutcome, type OutcomeViews } from './limit-set.ts';
+import {
+  compileLimit,
+  inspectionOf,
+  outcomeOf,
+  outcomeViews,
+  unspent,
+  type CompiledLimit,
+  type LimitInspection,
+  type LimitOutcome,
+  type OutcomeViews,
+} from './limit-set.ts';
 import { algorithmArgs, isShared, LIMITS_SCRIPT } from './redis-script.ts';
 
 /** The payload of the event a store's state change is (the engine names and stamps it). */
@@ -55,11 +70,18 @@ export const DEFAULT_STORE_TIMEOUT_MS = 100;
 
 type LimitsCommand = (keyCount: number, ...args: Array<string | number>) => Promise<string[]>;
 
+/** The scope a gateway's limit is kept under (`limitSet`, `inspect`): `gateway` for its own, `route-N` for route N's (0-based). */
+export function storeScope(route: number | null): string {
+  return route === null ? 'gateway' : `route-${route}`;
+}
+
 export class RedisLimitStore {
   private readonly redis: Redis;
   private readonly prefix: string;
   private state: 'connecting' | 'up' | 'down' = 'connecting';
   private lastError: string | undefined;
+  /** This instance's decisions per limit, by the limit's key prefix (so by scope and name). */
+  private readonly tallies = new Map<string, { limit: CompiledLimit; tally: DecisionTally }>();
 
   constructor(private readonly options: RedisStoreOptions) {
     this.prefix = options.keyPrefix ?? 'edgelab:ratelimit:';
@@ -124,6 +146,7 @@ export class RedisLimitStore {
       return algorithmArgs(spec);
     });
     const prefixes = specs.map(({ name, scope }) => `${this.prefix}${scope}:${name}:`);
+    const tallies = prefixes.map((prefix, i) => this.tallyOf(prefix, limits[i]));
     const count = limits.length;
     const run = (this.redis as unknown as { edgelabLimits: LimitsCommand }).edgelabLimits.bind(this.redis);
     const options = this.options;
@@ -154,10 +177,28 @@ export class RedisLimitStore {
           decisions.push(decision(limits[i].limiter.id, allowed === 1, limits[i].quota, remaining, resetMs, retryAfterMs, level, delayMs));
           if (allowed !== 1 && refusedBy === -1) refusedBy = i;
         }
+        // Counted as in memory: a refusal by the limits that refused; the others were not spent.
+        for (let i = 0; i < count; i++) if (refusedBy === -1 || !decisions[i].allowed) tallies[i].record(keys[i], decisions[i], now);
         // The script wrote nothing when one refused: the others' quota is unspent, as in memory.
         return outcomeOf(keys, refusedBy === -1 ? decisions : decisions.map((d) => (d.allowed ? unspent(d) : d)), refusedBy);
       },
     };
+  }
+
+  /**
+   * This instance's own decisions for the limit `name` kept under `scope` (storeScope): its totals and
+   * its `top` keys in words, or undefined for a limit no set of this store holds. Not the limit's count,
+   * which Redis keeps for every instance together.
+   */
+  inspect(scope: string, name: string, top: number): LimitInspection | undefined {
+    const held = this.tallies.get(`${this.prefix}${scope}:${name}:`);
+    return held && inspectionOf(held.limit, held.tally.summary(held.limit.limiter.id, top));
+  }
+
+  private tallyOf(prefix: string, limit: CompiledLimit): DecisionTally {
+    let held = this.tallies.get(prefix);
+    if (held === undefined) this.tallies.set(prefix, (held = { limit, tally: new DecisionTally() }));
+    return held.tally;
   }
 
   /** Disconnect at once (no reconnecting, nothing waits for a reply). */

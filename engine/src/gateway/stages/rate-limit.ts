@@ -15,7 +15,7 @@ import type { Exchange, ResponseStep } from '../../pipeline/exchange.ts';
 import { clientAddressReader, plainAddress } from '../../pipeline/real-ip.ts';
 import { SKIP, type Stage, type Verdict } from '../../pipeline/verdict.ts';
 import { compileLimit, inspectLimit, limitSet, type CompiledLimit, type LimitInspection, type LimitOutcome, type OutcomeViews } from '../limiters/limit-set.ts';
-import { RedisLimitStore, type SharedLimitSet } from '../limiters/redis-store.ts';
+import { RedisLimitStore, storeScope, type SharedLimitSet } from '../limiters/redis-store.ts';
 import type { GatewayRequest } from '../request.ts';
 
 /** A route's limits, decided in memory or in the shared store. */
@@ -37,6 +37,8 @@ export interface LimitView {
   spec: LimitSpec;
   /** Totals and top keys; absent for limits kept in a shared store (their counts live there). */
   inspection?: LimitInspection;
+  /** For a limit kept in a shared store: this gateway instance's own decisions and keys, not the shared count. */
+  local?: LimitInspection;
 }
 
 export interface RateLimiting {
@@ -90,8 +92,8 @@ export function createRateLimiting(config: GatewayConfig, node: string, bus: Eve
     if (store !== undefined) {
       specs.forEach((spec, j) => views.push({ scope: `route ${route + 1}`, at: { route, index: j }, spec, name: names[gatewaySpecs.length + j] }));
       const shared: SharedLimitSet = store.limitSet([
-        ...gatewaySpecs.map((spec, i) => ({ spec, name: names[i], scope: 'gateway' })),
-        ...specs.map((spec, j) => ({ spec, name: names[gatewaySpecs.length + j], scope: `route-${route}` })),
+        ...gatewaySpecs.map((spec, i) => ({ spec, name: names[i], scope: storeScope(null) })),
+        ...specs.map((spec, j) => ({ spec, name: names[gatewaySpecs.length + j], scope: storeScope(route) })),
       ]);
       return shared;
     }
@@ -159,6 +161,7 @@ export function createRateLimiting(config: GatewayConfig, node: string, bus: Eve
         at,
         spec,
         ...(limit === undefined ? {} : { inspection: inspectLimit(limit, top) }),
+        ...(store === undefined ? {} : { local: store.inspect(storeScope(at.route), name, top) }),
       })),
     close: () => store?.close(),
   };

@@ -20,6 +20,7 @@ function session() {
   const applied: LessonAction[][] = [];
   let prepared = 0;
   const listeners = new Set<(nodes: MetricsByNode) => void>();
+  const configListeners = new Set<() => void>();
   const machine = lessonMachine.provide({
     actors: {
       prepareSandbox: fromPromise(async () => {
@@ -37,13 +38,18 @@ function session() {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    onConfigApplied: (listener) => {
+      configListeners.add(listener);
+      return () => configListeners.delete(listener);
+    },
   });
   return {
     run,
     applied,
     prepared: () => prepared,
-    listening: () => listeners.size,
+    listening: () => listeners.size + configListeners.size,
     tick: (nodes: MetricsByNode) => listeners.forEach((listener) => listener(nodes)),
+    configApplied: () => configListeners.forEach((listener) => listener()),
   };
 }
 
@@ -108,9 +114,24 @@ describe('LessonSession', () => {
     run.stop();
   });
 
-  it('stops listening to ticks when stopped', () => {
+  it('counts the step again from a config the engine applied', async () => {
+    const { run, tick, configApplied } = session();
+    run.start();
+    await settle();
+    run.next();
+    tick(sandbox([0, 0, 0]));
+    tick(sandbox([10, 10, 10]));
+    configApplied();
+    expect(run.view).toMatchObject({ phase: 'checking', report: null, countsFromChange: true });
+    tick(sandbox([12, 12, 12]));
+    tick(sandbox([22, 22, 22]));
+    expect(run.view.report?.detail).toBe('users-1 has answered 10 of 20 requests with 2xx since the last config change (0 of 3 nodes done)');
+    run.stop();
+  });
+
+  it('stops listening to ticks and configs when stopped', () => {
     const { run, listening } = session();
-    expect(listening()).toBe(1);
+    expect(listening()).toBe(2);
     run.stop();
     expect(listening()).toBe(0);
   });

@@ -1,7 +1,7 @@
 /**
  * One lesson as the page runs it: the lesson machine (lessons/lesson.machine.ts) in an actor, seen
- * through the runes adapter, fed with every `metrics.tick` the page receives and with the state of
- * the engine connection. The panel renders `view` and calls the methods; the session adds no rules
+ * through the runes adapter, fed with every `metrics.tick` the page receives, every config the engine
+ * applies (`config.applied`) and the state of the engine connection. The panel renders `view` and calls the methods; the session adds no rules
  * of its own, so what the machine tests prove is what the learner gets.
  */
 import { createActor } from 'xstate';
@@ -15,6 +15,8 @@ export interface LessonSessionOptions {
   lesson: Lesson;
   /** Subscribes to the page's metrics ticks (`LabState.onMetricsTick`); returns the unsubscribe. */
   onMetricsTick(listener: (nodes: MetricsByNode) => void): () => void;
+  /** Subscribes to the engine's `config.applied` events (`LabState.onConfigApplied`); returns the unsubscribe. */
+  onConfigApplied(listener: () => void): () => void;
   /** The engine's control origin: `''` (the default) for the page's own. */
   baseUrl?: string;
   /** The machine to run; tests hand in one whose sandbox actors stand in for the engine. */
@@ -25,12 +27,14 @@ export class LessonSession {
   readonly lesson: Lesson;
   readonly #state: ActorState<typeof lessonMachine>;
   readonly #stopTicks: () => void;
+  readonly #stopConfigs: () => void;
   readonly view: LessonView = $derived.by(() => lessonView(this.#state.snapshot));
 
-  constructor({ lesson, onMetricsTick, baseUrl = '', machine = lessonMachine }: LessonSessionOptions) {
+  constructor({ lesson, onMetricsTick, onConfigApplied, baseUrl = '', machine = lessonMachine }: LessonSessionOptions) {
     this.lesson = lesson;
     this.#state = new ActorState(createActor(machine, { input: { lesson, baseUrl } }).start());
     this.#stopTicks = onMetricsTick((nodes) => this.#state.send({ type: 'METRICS', nodes }));
+    this.#stopConfigs = onConfigApplied(() => this.#state.send({ type: 'CONFIG_APPLIED' }));
   }
 
   /** Replaces the running sandbox with the lesson's start config, then opens the lesson. */
@@ -63,6 +67,7 @@ export class LessonSession {
 
   stop(): void {
     this.#stopTicks();
+    this.#stopConfigs();
     this.#state.stop();
   }
 }

@@ -16,6 +16,7 @@ function viewAt(value: StateValue, context: Partial<LessonContext> = {}) {
       latest: null,
       baseline: null,
       report: null,
+      countedFrom: 'step',
       hintsShown: [0, 0, 0],
       error: null,
       ...context,
@@ -83,6 +84,13 @@ describe('lessonView', () => {
 
   it('shows no report while the step waits for its baseline (the one kept from before a reconnection is stale)', () => {
     expect(viewAt({ running: { step: 'awaitingBaseline' } }, { report: halfWay }).report).toBeNull();
+  });
+
+  it('says the goal counts from the last config change while a step counts from one', () => {
+    expect(viewAt({ running: { step: 'checking' } }).countsFromChange).toBe(false);
+    expect(viewAt({ running: { step: 'checking' } }, { countedFrom: 'change' }).countsFromChange).toBe(true);
+    expect(viewAt({ running: { step: 'demonstrating' } }, { countedFrom: 'change' }).countsFromChange).toBe(true);
+    expect(viewAt({ running: 'stepDone' }, { countedFrom: 'change' }).countsFromChange).toBe(false);
   });
 
   it('knows the last step', () => {

@@ -42,6 +42,8 @@ export interface LessonView {
   isLastStep: boolean;
   /** The step's goal against the engine's latest metrics; null until the step has its baseline. */
   report: GoalReport | null;
+  /** A config was applied during the step, so its goal counts from that change, not from the step's beginning. */
+  countsFromChange: boolean;
   /** The current step's hints revealed so far, in order. */
   hints: string[];
   hintsLeft: number;
@@ -68,7 +70,7 @@ export function lessonPhase(snapshot: LessonSnapshot): LessonPhase {
 }
 
 export function lessonView(snapshot: LessonSnapshot): LessonView {
-  const { lesson, stepIndex, report, hintsShown, error } = snapshot.context;
+  const { lesson, stepIndex, report, countedFrom, hintsShown, error } = snapshot.context;
   const phase = lessonPhase(snapshot);
   const step = lesson.steps[stepIndex];
   const shown = hintsShown[stepIndex] ?? 0;
@@ -82,6 +84,7 @@ export function lessonView(snapshot: LessonSnapshot): LessonView {
     // After a reconnection the machine keeps the old report until the new baseline: not shown, as
     // the step is about to count again from zero.
     report: phase === 'waiting' ? null : report,
+    countsFromChange: countedFrom === 'change' && STEP_PHASES.has(phase),
     hints: step.hints.slice(0, shown),
     hintsLeft: step.hints.length - shown,
     canHint: STEP_PHASES.has(phase) && shown < step.hints.length,
