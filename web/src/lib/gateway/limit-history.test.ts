@@ -54,7 +54,7 @@ describe('decidedAt', () => {
 });
 
 describe('focusKey', () => {
-  const points = (ts: number[], allowed: boolean): LimitPoint[] => ts.map((t) => ({ ts: t, allowed, remaining: 0, quota: 5, level: 0, delayMs: 0 }));
+  const points = (ts: number[], allowed: boolean): LimitPoint[] => ts.map((t) => ({ limiter: 'token-bucket', ts: t, allowed, remaining: 0, quota: 5, level: 0, delayMs: 0 }));
 
   it('watches the key refused most recently, else the busiest', () => {
     const keys = new Map([
@@ -69,7 +69,7 @@ describe('focusKey', () => {
 });
 
 describe('remainingAt', () => {
-  const at = (ts: number, remaining: number): LimitPoint => ({ ts, allowed: true, remaining, quota: 5, level: remaining, delayMs: 0 });
+  const at = (ts: number, remaining: number): LimitPoint => ({ limiter: 'token-bucket', ts, allowed: true, remaining, quota: 5, level: remaining, delayMs: 0 });
 
   it('refills a token bucket at its rate up to the quota, and holds nothing before the first decision', () => {
     const points = [at(1000, 1)];
@@ -89,8 +89,8 @@ describe('remainingAt', () => {
 describe('chartOf', () => {
   it('draws the line inside the box and places each decision on the time axis', () => {
     const points: LimitPoint[] = [
-      { ts: 1000, allowed: true, remaining: 5, quota: 5, level: 1, delayMs: 0 },
-      { ts: 1500, allowed: false, remaining: 0, quota: 5, level: 5, delayMs: 0 },
+      { limiter: 'concurrency', ts: 1000, allowed: true, remaining: 5, quota: 5, level: 1, delayMs: 0 },
+      { limiter: 'concurrency', ts: 1500, allowed: false, remaining: 0, quota: 5, level: 5, delayMs: 0 },
     ];
     const chart = chartOf(points, { algorithm: 'concurrency' }, 0, 2000, { width: 200, height: 50 });
     expect(chart.marks).toEqual([

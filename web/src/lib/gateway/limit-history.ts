@@ -18,6 +18,8 @@ export interface LimitShape {
 }
 
 export interface LimitPoint {
+  /** The algorithm that decided (`token-bucket`...): a switch mid-traffic mixes the old one's last decisions in. */
+  limiter: string;
   /** When the engine decided, engine wall-clock ms (see decidedAt). */
   ts: number;
   allowed: boolean;
@@ -62,7 +64,7 @@ export class LimitHistory {
       // quick refusal decided later. Kept in decision order, so "the last decision before t" is one.
       let at = points.length;
       while (at > 0 && points[at - 1].ts > ts) at--;
-      points.splice(at, 0, { ts, allowed: d.allowed, remaining: d.remaining, quota: d.quota, level: d.level, delayMs: d.delayMs });
+      points.splice(at, 0, { limiter: d.limiter, ts, allowed: d.allowed, remaining: d.remaining, quota: d.quota, level: d.level, delayMs: d.delayMs });
       if (points.length > this.keep) points.splice(0, points.length - this.keep);
     }
   }

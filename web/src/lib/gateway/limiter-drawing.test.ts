@@ -15,7 +15,7 @@ function engineLimiter(spec: DrawnShape): Limiter {
 function decide(limiter: Limiter, times: readonly number[], points: LimitPoint[] = []): LimitPoint[] {
   for (const ts of times) {
     const d = limiter.take('k', ts);
-    points.push({ ts, allowed: d.allowed, remaining: d.remaining, quota: d.quota, level: d.level, delayMs: d.delayMs });
+    points.push({ limiter: d.limiter, ts, allowed: d.allowed, remaining: d.remaining, quota: d.quota, level: d.level, delayMs: d.delayMs });
   }
   return points;
 }
@@ -42,8 +42,14 @@ function expectAgreement(shape: DrawnShape, times: readonly number[], field: str
 const burst = (at: number, n: number) => Array.from({ length: n }, () => at);
 
 describe('drawingAt', () => {
-  it('draws nothing before the first decision', () => {
+  it('draws nothing before the first decision, and only from decisions of its own algorithm', () => {
     expect(drawingAt([], { algorithm: 'token-bucket', rate: 10 }, 0)).toBeUndefined();
+    // Requests decided just before a switch end after it: the old algorithm's levels mean something else.
+    const shape = { algorithm: 'fixed-window', limit: 3, window: 1000 };
+    const before = decide(engineLimiter({ algorithm: 'token-bucket', rate: 1, burst: 10 }), [100, 200]);
+    expect(drawingAt(before, shape, 300)).toBeUndefined();
+    const points = decide(engineLimiter(shape), [150], before);
+    expect(drawingAt(points, shape, 300)).toMatchObject({ count: 1, decidedAt: 150 });
   });
 
   it('token bucket: 5 taken from a full bucket of 20 leaves 15 at once, refilled to 20 at 10/s after 500 ms', () => {

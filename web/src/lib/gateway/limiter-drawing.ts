@@ -45,8 +45,12 @@ export type LimiterDrawing = { at: number; decidedAt: number } & (
 /** Float slack when comparing an estimate the engine computed with one rebuilt here. */
 const EPSILON = 1e-6;
 
-/** The state at `t` of the key whose decisions are `points` (decision order); undefined before the first. */
-export function drawingAt(points: readonly LimitPoint[], shape: DrawnShape, t: number): LimiterDrawing | undefined {
+/**
+ * The state at `t` of the key whose decisions are `all` (decision order), from those of the shape's own
+ * algorithm (a switch mid-traffic leaves the old one's last decisions in); undefined before the first.
+ */
+export function drawingAt(all: readonly LimitPoint[], shape: DrawnShape, t: number): LimiterDrawing | undefined {
+  const points = all.filter((p) => p.limiter === shape.algorithm);
   const lastIndex = lastAtOrBefore(points, t);
   if (lastIndex < 0) return undefined;
   const last = points[lastIndex];
