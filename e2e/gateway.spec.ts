@@ -2,7 +2,8 @@
  * Throttling in the page, in Chromium against the real engine: the sandbox's gateway gets a per-client
  * token bucket, and the learner adds one abusive client in the traffic panel; only its requests are refused, the
  * page's counts agree with the engine's, and the gateway's inspector draws the limit from the engine's
- * decisions (the abusive client is the key it watches). Ends by putting e2e/sandbox.yaml back.
+ * decisions (the abusive client is the key it watches), the limiter itself as its algorithm sees that key
+ * (the bucket, then after a switch the fixed window), and the top keys. Ends by putting e2e/sandbox.yaml back.
  */
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
@@ -55,6 +56,12 @@ test('only the abusive client is throttled; the page shows its 429s as the engin
   await expect(limit.getByTestId('limit-chart').locator('[data-mark="refused"]').first()).toBeAttached();
   await expect(limit.getByTestId('limit-chart').locator('[data-mark="allowed"]').first()).toBeAttached();
   await expect(limit.getByTestId('limit-totals')).toContainText(/refused/);
+  // The bucket itself, drawn for the watched key: its tokens out of the burst (5), never more.
+  const drawing = limit.getByTestId('limit-drawing');
+  await expect(drawing).toHaveAttribute('data-algorithm', 'token-bucket');
+  await expect(drawing).toContainText('of 5 tokens');
+  expect(Number(await drawing.getByTestId('drawing-level').textContent())).toBeLessThanOrEqual(5);
+  await expect(limit.getByTestId('limit-top-refused')).toContainText('127.1.1.1');
 
   // Switching the algorithm on live traffic: the engine runs the new one, and the page draws it.
   await limit.getByTestId('limit-algorithm').selectOption('fixed-window');
@@ -64,6 +71,10 @@ test('only the abusive client is throttled; the page shows its 429s as the engin
   const refusedBefore = (await engineMetrics(request)).api.errorCodes.EDGE_RATE_LIMITED ?? 0;
   await expect.poll(async () => (await engineMetrics(request)).api.errorCodes.EDGE_RATE_LIMITED ?? 0, { timeout: 10_000 }).toBeGreaterThan(refusedBefore);
   await expect(page.getByTestId('gateway-limit').getByTestId('limit-key')).toHaveText('ip 127.1.1.1', { timeout: 10_000 });
+  // The window drawn now: the abuser's count in the current 2 s window, out of 6.
+  const windowDrawing = page.getByTestId('gateway-limit').getByTestId('limit-drawing');
+  await expect(windowDrawing).toHaveAttribute('data-algorithm', 'fixed-window', { timeout: 10_000 });
+  await expect(windowDrawing).toContainText(/of 6 requests in this 2\.00\s+s window/);
 
   // Stop, let the last answers land, and compare: the page's counts are the engine's, and only the abuser was refused.
   await request.post('/api/traffic', { data: { action: 'stop' } });

@@ -38,7 +38,7 @@ import {
 import { openEventStream, type ConnectionStatus, type EventStreamOptions } from '../lib/stream/event-stream.ts';
 import { isDroppedNotice, type StreamItem } from '../lib/stream/parse-batch.ts';
 import { CLIENT, TraceStore, type Trace } from '../lib/traces/trace-store.ts';
-import { LimitHistory } from '../lib/gateway/limit-history.ts';
+import { decidedAt, LimitHistory } from '../lib/gateway/limit-history.ts';
 import { withLimiter, type LimiterChoice, type LimitPlace } from '../lib/gateway/switch-limiter.ts';
 
 export const FLUSH_MS = 250;
@@ -458,11 +458,13 @@ export class LabState {
   }
 
   #recordLimits(event: EventOf<'request.completed'>): void {
-    for (const step of event.stages ?? []) {
+    const stages = event.stages ?? [];
+    for (let i = 0; i < stages.length; i++) {
+      const step = stages[i];
       if (step.limits === undefined) continue;
       let history = this.limitHistory.get(event.node);
       if (history === undefined) this.limitHistory.set(event.node, (history = new LimitHistory()));
-      history.record(event.ts, step.limits);
+      history.record(decidedAt(event.ts, event.durationMs, stages, i), step.limits);
     }
   }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { LimitDecisionView } from '../../../../engine/src/events.ts';
-import { chartOf, focusKey, LimitHistory, remainingAt, type LimitPoint } from './limit-history.ts';
+import type { LimitDecisionView, StageStep } from '../../../../engine/src/events.ts';
+import { chartOf, decidedAt, focusKey, LimitHistory, remainingAt, type LimitPoint } from './limit-history.ts';
 
 const decision = (key: string, allowed: boolean, remaining: number, quota = 5): LimitDecisionView => ({
   name: 'per-ip',
@@ -26,10 +26,35 @@ describe('LimitHistory', () => {
     history.record(2002, [decision('c', true, 2)]);
     expect(keys.get('c')!.map((p) => p.remaining)).toEqual([3, 2]);
   });
+
+  it('keeps each key in decision order, though events arrive as requests end', () => {
+    const history = new LimitHistory();
+    history.record(100, [decision('a', true, 4)]);
+    history.record(300, [decision('a', false, 0)]);
+    // A slow accepted request, decided before the refusal, ends after it.
+    history.record(200, [{ ...decision('a', true, 1), delayMs: 50 }]);
+    expect(history.keysOf('per-ip').get('a')!.map((p) => [p.ts, p.level, p.delayMs])).toEqual([
+      [100, 4, 0],
+      [200, 1, 50],
+      [300, 0, 0],
+    ]);
+  });
+});
+
+describe('decidedAt', () => {
+  it('is when the node received the request plus the stages before the rate limit, to the ms', () => {
+    const stages = [
+      { stage: 'route', verdict: 'continue', ms: 0.4 },
+      { stage: 'auth', verdict: 'continue', ms: 2.3 },
+      { stage: 'rate-limit', verdict: 'continue', ms: 500 },
+    ] as StageStep[];
+    expect(decidedAt(10_000, 520.2, stages, 2)).toBe(9482);
+    expect(decidedAt(10_000, 520.2, stages, 0)).toBe(9480);
+  });
 });
 
 describe('focusKey', () => {
-  const points = (ts: number[], allowed: boolean): LimitPoint[] => ts.map((t) => ({ ts: t, allowed, remaining: 0, quota: 5 }));
+  const points = (ts: number[], allowed: boolean): LimitPoint[] => ts.map((t) => ({ limiter: 'token-bucket', ts: t, allowed, remaining: 0, quota: 5, level: 0, delayMs: 0 }));
 
   it('watches the key refused most recently, else the busiest', () => {
     const keys = new Map([
@@ -44,7 +69,7 @@ describe('focusKey', () => {
 });
 
 describe('remainingAt', () => {
-  const at = (ts: number, remaining: number): LimitPoint => ({ ts, allowed: true, remaining, quota: 5 });
+  const at = (ts: number, remaining: number): LimitPoint => ({ limiter: 'token-bucket', ts, allowed: true, remaining, quota: 5, level: remaining, delayMs: 0 });
 
   it('refills a token bucket at its rate up to the quota, and holds nothing before the first decision', () => {
     const points = [at(1000, 1)];
@@ -64,8 +89,8 @@ describe('remainingAt', () => {
 describe('chartOf', () => {
   it('draws the line inside the box and places each decision on the time axis', () => {
     const points: LimitPoint[] = [
-      { ts: 1000, allowed: true, remaining: 5, quota: 5 },
-      { ts: 1500, allowed: false, remaining: 0, quota: 5 },
+      { limiter: 'concurrency', ts: 1000, allowed: true, remaining: 5, quota: 5, level: 1, delayMs: 0 },
+      { limiter: 'concurrency', ts: 1500, allowed: false, remaining: 0, quota: 5, level: 5, delayMs: 0 },
     ];
     const chart = chartOf(points, { algorithm: 'concurrency' }, 0, 2000, { width: 200, height: 50 });
     expect(chart.marks).toEqual([

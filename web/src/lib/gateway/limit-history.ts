@@ -7,7 +7,7 @@
  * leaky bucket drains at its rate, a fixed window is full again at its boundary, the others hold their
  * last known value (nothing is guessed for them). Accepted and refused requests sit on the same axis.
  */
-import type { LimitDecisionView } from '../../../../engine/src/events.ts';
+import type { LimitDecisionView, StageStep } from '../../../../engine/src/events.ts';
 
 /** A limit's config as the chart needs it (the engine's `spec`). */
 export interface LimitShape {
@@ -18,11 +18,28 @@ export interface LimitShape {
 }
 
 export interface LimitPoint {
-  /** Engine wall-clock ms. */
+  /** The algorithm that decided (`token-bucket`...): a switch mid-traffic mixes the old one's last decisions in. */
+  limiter: string;
+  /** When the engine decided, engine wall-clock ms (see decidedAt). */
   ts: number;
   allowed: boolean;
   remaining: number;
   quota: number;
+  /** The algorithm's own measure after the decision (Decision.level: tokens, excess, count, TAT ahead, in flight). */
+  level: number;
+  /** How long an accepted request was made to wait (leaky-bucket); 0 otherwise. */
+  delayMs: number;
+}
+
+/**
+ * When the rate-limit step at `stepIndex` decided, engine wall-clock ms: the node received the request
+ * `durationMs` before it completed (`ts`), and the stages before this one took their `ms`. Rounded to
+ * the whole ms, as the limiters' clock (Date.now()) ticks; an estimate within about a ms.
+ */
+export function decidedAt(ts: number, durationMs: number, stages: readonly StageStep[], stepIndex: number): number {
+  let at = ts - durationMs;
+  for (let i = 0; i < stepIndex; i++) at += stages[i].ms;
+  return Math.round(at);
 }
 
 /** Recent decisions by limit name, then key. */
@@ -43,12 +60,16 @@ export class LimitHistory {
         if (keys.size >= this.keysPerLimit) keys.delete(keys.keys().next().value as string);
         keys.set(d.key, (points = []));
       }
-      points.push({ ts, allowed: d.allowed, remaining: d.remaining, quota: d.quota });
+      // Events come as requests end, not as they were decided: a slow accepted request lands after a
+      // quick refusal decided later. Kept in decision order, so "the last decision before t" is one.
+      let at = points.length;
+      while (at > 0 && points[at - 1].ts > ts) at--;
+      points.splice(at, 0, { limiter: d.limiter, ts, allowed: d.allowed, remaining: d.remaining, quota: d.quota, level: d.level, delayMs: d.delayMs });
       if (points.length > this.keep) points.splice(0, points.length - this.keep);
     }
   }
 
-  /** The keys of a limit seen recently, with their points. */
+  /** The keys of a limit seen recently, with their points in decision order. */
   keysOf(limit: string): ReadonlyMap<string, readonly LimitPoint[]> {
     return this.#byLimit.get(limit) ?? new Map();
   }
