@@ -19,10 +19,16 @@ import { SKIP, type ForwardVerdict, type Stage, type Verdict } from './verdict.t
 /** A retry policy as the runner applies it: the policy, and each try's own time to the response headers. */
 export type RetrySettings = RetryPolicy & { perTryTimeoutMs: number | undefined };
 
-/** What the runner needs of its node. */
+/** What the runner needs of its node: its id and bus, and for a node that forwards, its way upstream. */
 export interface RunnerHost {
   readonly id: string;
   readonly bus: EventBus;
+  /** Absent on a node whose stages answer every request themselves (a service): a forward there finds no target. */
+  readonly upstreams?: Upstreams;
+}
+
+/** How a forwarding node reaches its upstreams. */
+export interface Upstreams {
   /** The origin of a node id or URL upstream, or undefined when it has no address. */
   resolve(upstream: string): string | undefined;
   readonly pools: UpstreamPools;
@@ -152,8 +158,9 @@ export class Runner<L = unknown> implements TryOwner<Try> {
     const attempt: Try = { stage: stage as Stage<never>, verdict, number, startedAt: performance.now(), tried, next: undefined };
     this.#active++;
     if (number > 1) this.#retries++;
-    const origin = host.resolve(verdict.upstream);
-    if (origin === undefined) {
+    const upstreams = host.upstreams;
+    const origin = upstreams?.resolve(verdict.upstream);
+    if (upstreams === undefined || origin === undefined) {
       // The upstream is a node that never started listening: there is no address to send to.
       const failure = { status: undefined, error: 'EDGE_NO_TARGET' } as const;
       if (!this.retries(exchange, attempt, failure)) exchange.fail('EDGE_NO_TARGET', RETRY_IN_A_SECOND);
@@ -161,7 +168,7 @@ export class Runner<L = unknown> implements TryOwner<Try> {
       return;
     }
     exchange.upstream = verdict.upstream;
-    forward(exchange, host.pools.get(origin), verdict.path, host.hop(), this, attempt, verdict.timeout ?? this.#retry?.perTryTimeoutMs);
+    forward(exchange, upstreams.pools.get(origin), verdict.path, upstreams.hop(), this, attempt, verdict.timeout ?? this.#retry?.perTryTimeoutMs);
   }
 
   /** The forwarder asks, once per failed try: is there another? (TryOwner) */
