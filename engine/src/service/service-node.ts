@@ -15,7 +15,7 @@ import { Runner } from '../pipeline/runner.ts';
 import type { Stage } from '../pipeline/verdict.ts';
 import { NodeServer, type NodeContext } from '../nodes/node-server.ts';
 import { CapacityGate, UNLIMITED, type CapacityLimits, type CapacityState } from './service-capacity.ts';
-import { ServiceRequest } from './service-request.ts';
+import type { ServiceRequest } from './service-request.ts';
 import { createAnswerStage } from './stages/answer.ts';
 import { createBodyStage } from './stages/body.ts';
 import { createCacheStage } from './stages/cache.ts';
@@ -64,9 +64,7 @@ export class ServiceNode extends NodeServer<ServiceConfig> {
   }
 
   protected handle(exchange: Exchange): void {
-    const own = exchange as Exchange<ServiceRequest>;
-    own.local = new ServiceRequest();
-    this.#runner.run(own);
+    this.#runner.run(exchange as Exchange<ServiceRequest>);
   }
 
   /** The stages a request passes, in order; the fault and cache stages only when the config has errors or cache rules. */

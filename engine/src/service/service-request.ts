@@ -1,8 +1,9 @@
 /**
  * What a service's stages keep about one request (the exchange's `local`): what the earlier stages
- * decided, for the answer to say. One small object per request, its fields set in the order the
- * stages run.
+ * decided, for the answer to say. Made by the first stage with something to keep, so a request that
+ * no stage had anything to say about (the plain fast path) allocates none; its stages read `PLAIN`.
  */
+import type { Exchange } from '../pipeline/exchange.ts';
 import type { PaddedBody } from './service-body.ts';
 
 /** The cache headers of a path with a cache rule, and the body their ETag was computed from. */
@@ -22,4 +23,12 @@ export class ServiceRequest {
   queuedMs = 0;
   /** Set by the cache stage when a cache rule covers the path. */
   cached: CachedRepresentation | undefined = undefined;
+}
+
+/** What a request that no stage kept anything about reads: no error, no latency, no queueing, no cache rule. */
+export const PLAIN: Readonly<ServiceRequest> = Object.freeze(new ServiceRequest());
+
+/** The request's state, made on first use. */
+export function keptFor(exchange: Exchange<ServiceRequest>): ServiceRequest {
+  return (exchange.local ??= new ServiceRequest());
 }

@@ -11,7 +11,7 @@ import { ERROR_HEADER } from '../../errors.ts';
 import { REQUEST_ID_HEADER } from '../../pipeline/headers.ts';
 import type { HandledVerdict, Stage } from '../../pipeline/verdict.ts';
 import { padJson, writeBody } from '../service-body.ts';
-import type { ServiceRequest } from '../service-request.ts';
+import { PLAIN, type ServiceRequest } from '../service-request.ts';
 
 export function createAnswerStage(config: ServiceConfig, node: string): Stage<ServiceRequest> {
   const { status: configured, responseSize } = config;
@@ -25,7 +25,7 @@ export function createAnswerStage(config: ServiceConfig, node: string): Stage<Se
     name: 'answer',
     run(exchange) {
       const { req, res } = exchange;
-      const local = exchange.local!;
+      const local = exchange.local ?? PLAIN;
       const injected = local.errorStatus !== undefined;
       const status = injected ? local.errorStatus! : configured;
       const verdict = injected ? injectedAnswers.get(status)! : configuredAnswer;

@@ -11,7 +11,7 @@ import { REQUEST_ID_HEADER } from '../../pipeline/headers.ts';
 import { SKIP, type ContinueVerdict, type HandledVerdict, type Stage } from '../../pipeline/verdict.ts';
 import { padJson } from '../service-body.ts';
 import { compileCacheRules, entityTag, httpDate, isNotModified, type Validators } from '../service-cache.ts';
-import type { CachedRepresentation, ServiceRequest } from '../service-request.ts';
+import { keptFor, type CachedRepresentation, type ServiceRequest } from '../service-request.ts';
 
 /** `contentSince`: when the content last changed (whole seconds, as HTTP-dates have), the Last-Modified of cached paths. */
 export function createCacheStage(config: ServiceConfig, node: string, contentSince: number): Stage<ServiceRequest> | undefined {
@@ -27,8 +27,7 @@ export function createCacheStage(config: ServiceConfig, node: string, contentSin
     name: 'cache',
     run(exchange) {
       const { req, res } = exchange;
-      const local = exchange.local!;
-      if (local.errorStatus !== undefined || (req.method !== 'GET' && req.method !== 'HEAD')) return SKIP;
+      if (exchange.local?.errorStatus !== undefined || (req.method !== 'GET' && req.method !== 'HEAD')) return SKIP;
       const rule = lookup(splitTarget(req.url ?? '/').pathname);
       if (rule === undefined) return SKIP;
       // A strong ETag promises the same bytes for the same tag (RFC 9110 section 8.8.3): a cached path
@@ -36,7 +35,7 @@ export function createCacheStage(config: ServiceConfig, node: string, contentSin
       const body = padJson(JSON.stringify({ node, status, path: req.url }), responseSize);
       const validators: Validators = {};
       const cached: CachedRepresentation = { body, cacheControl: rule.cacheControl, etag: undefined, lastModified: undefined };
-      local.cached = cached;
+      keptFor(exchange).cached = cached;
       if (rule.etag) cached.etag = validators.etag = entityTag(body);
       if (rule.lastModified) {
         validators.lastModified = contentSince;

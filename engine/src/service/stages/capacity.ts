@@ -8,7 +8,7 @@
 import type { Exchange } from '../../pipeline/exchange.ts';
 import { SKIP, type RespondVerdict, type Stage, type Verdict } from '../../pipeline/verdict.ts';
 import type { CapacityGate, CapacityRejection, Waiter } from '../service-capacity.ts';
-import type { ServiceRequest } from '../service-request.ts';
+import { keptFor, type ServiceRequest } from '../service-request.ts';
 
 /** A turned-away client may try again in a second: the queue moves at the pace of the service's latency. */
 const RETRY_AFTER = { 'retry-after': '1' };
@@ -61,7 +61,7 @@ class QueuedRequest implements Waiter {
   start(waitedMs: number): void {
     // The slot is this request's from now, even if its client leaves before the runner resumes it.
     this.exchange.res.on('close', this.release);
-    this.exchange.local!.queuedMs = waitedMs;
+    keptFor(this.exchange).queuedMs = waitedMs;
     this.#settle({ kind: 'continue', reason: `${this.#queuedText()}; started after ${roundMs(waitedMs)} ms` });
   }
 

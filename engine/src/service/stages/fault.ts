@@ -6,7 +6,7 @@
  */
 import type { ServiceConfig } from '../../config/schema.ts';
 import type { ContinueVerdict, Stage } from '../../pipeline/verdict.ts';
-import type { ServiceRequest } from '../service-request.ts';
+import { keptFor, type ServiceRequest } from '../service-request.ts';
 
 export function createFaultStage(config: ServiceConfig, rng: () => number): Stage<ServiceRequest> | undefined {
   const { errorRate } = config;
@@ -20,7 +20,7 @@ export function createFaultStage(config: ServiceConfig, rng: () => number): Stag
     run(exchange) {
       if (rng() >= errorRate) return spared;
       const i = statuses.length === 1 ? 0 : Math.floor(rng() * statuses.length);
-      exchange.local!.errorStatus = statuses[i];
+      keptFor(exchange).errorStatus = statuses[i];
       return injected[i];
     },
   };

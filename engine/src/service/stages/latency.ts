@@ -9,7 +9,7 @@ import type { Exchange } from '../../pipeline/exchange.ts';
 import { hasRequestBody } from '../../pipeline/headers.ts';
 import { SKIP, type ContinueVerdict, type Stage, type Verdict } from '../../pipeline/verdict.ts';
 import { describeLatency, latencySampler } from '../latency.ts';
-import type { ServiceRequest } from '../service-request.ts';
+import { keptFor, type ServiceRequest } from '../service-request.ts';
 
 type ServiceExchange = Exchange<ServiceRequest>;
 
@@ -21,7 +21,7 @@ export function createLatencyStage(config: ServiceConfig, rng: () => number): St
     name: 'latency',
     run(exchange) {
       const delay = sample();
-      exchange.local!.latencyMs = delay;
+      if (delay !== 0) keptFor(exchange).latencyMs = delay;
       const { req } = exchange;
       // A request without a body, or whose body was read while it queued, has nothing left to wait for.
       const bodyPending = hasRequestBody(req.headers) && !req.readableEnded;
