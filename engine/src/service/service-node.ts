@@ -45,11 +45,6 @@ export class ServiceNode extends NodeServer<ServiceConfig> {
     this.#runner.configure(this.#buildStages(config), undefined);
   }
 
-  /** The stages now in use, in order. */
-  get stages(): readonly Stage<ServiceRequest>[] {
-    return this.#runner.stages;
-  }
-
   /**
    * Replace the configured concurrency while `limit` is set (the `overload` fault); undefined restores
    * it. Without a `capacity` in the config the queue is 0: requests beyond the limit are turned away.

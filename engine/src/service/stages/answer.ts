@@ -3,24 +3,19 @@
  * and what the edge told it (the client address, the forwarded chain, the request id, the latency it
  * waited and its time in the queue); padded to `responseSize`, a large body streamed. A cached path's
  * body is the one its ETag was computed from (cache stage), with that path's cache headers. An injected
- * error carries its code; a status of 204, 205 or 304 forbids a body, and gets none. The verdict for
- * each status is built once, here.
+ * error carries its code; a status of 204, 205 or 304 forbids a body, and gets none. The step has no
+ * sentence: the answer decides nothing (the stages before it did, and said why), and the plain
+ * request's trace, serialised for every request, stays short.
  */
 import type { ServiceConfig } from '../../config/schema.ts';
 import { ERROR_HEADER } from '../../errors.ts';
 import { REQUEST_ID_HEADER } from '../../pipeline/headers.ts';
-import type { HandledVerdict, Stage } from '../../pipeline/verdict.ts';
+import { HANDLED, type Stage } from '../../pipeline/verdict.ts';
 import { padJson, writeBody } from '../service-body.ts';
 import { PLAIN, type ServiceRequest } from '../service-request.ts';
 
 export function createAnswerStage(config: ServiceConfig, node: string): Stage<ServiceRequest> {
   const { status: configured, responseSize } = config;
-  const errorStatuses = typeof config.errorStatus === 'number' ? [config.errorStatus] : config.errorStatus;
-  const padded = responseSize === undefined ? '' : `, padded to ${responseSize} bytes`;
-  const configuredAnswer: HandledVerdict = { kind: 'handled', reason: `answer: JSON naming ${node}${padded} -> ${configured}` };
-  const injectedAnswers = new Map<number, HandledVerdict>(
-    errorStatuses.map((status) => [status, { kind: 'handled', reason: `answer: the injected error's JSON (SERVICE_INJECTED_ERROR) -> ${status}` }]),
-  );
   return {
     name: 'answer',
     run(exchange) {
@@ -28,8 +23,7 @@ export function createAnswerStage(config: ServiceConfig, node: string): Stage<Se
       const local = exchange.local ?? PLAIN;
       const injected = local.errorStatus !== undefined;
       const status = injected ? local.errorStatus! : configured;
-      const verdict = injected ? injectedAnswers.get(status)! : configuredAnswer;
-      if (res.destroyed) return verdict;
+      if (res.destroyed) return HANDLED;
       const headers: Record<string, string | number> = { [REQUEST_ID_HEADER]: exchange.rid, 'x-served-by': node };
       const { cached } = local;
       let body;
@@ -64,7 +58,7 @@ export function createAnswerStage(config: ServiceConfig, node: string): Stage<Se
         if (status === 205) headers['content-length'] = 0;
         res.writeHead(status, headers);
         res.end();
-        return verdict;
+        return HANDLED;
       }
       // Set here, not above: a 304 carries no representation metadata but its validators (RFC 9110 section 15.4.5).
       headers['content-type'] = 'application/json';
@@ -72,7 +66,7 @@ export function createAnswerStage(config: ServiceConfig, node: string): Stage<Se
       res.writeHead(status, headers);
       if (req.method === 'HEAD') res.end();
       else writeBody(res, body);
-      return verdict;
+      return HANDLED;
     },
   };
 }
