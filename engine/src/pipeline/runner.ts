@@ -68,7 +68,7 @@ export class Runner<L = unknown> implements TryOwner<Try> {
   }
 
   run(exchange: Exchange<L>): void {
-    this.#runFrom(exchange, this.#stages, 0);
+    this.#runFrom(exchange, this.#stages, 0, performance.now());
   }
 
   /**
@@ -76,7 +76,7 @@ export class Runner<L = unknown> implements TryOwner<Try> {
    * a stage that does not apply (SKIP) costs about a property read, less than reading the clock for it
    * would, so its time goes to the next traced stage and the clock is read once per traced step.
    */
-  #runFrom(exchange: Exchange<L>, stages: readonly Stage<L>[], from: number, startedAt = performance.now()): void {
+  #runFrom(exchange: Exchange<L>, stages: readonly Stage<L>[], from: number, startedAt: number): void {
     for (let i = from; i < stages.length; i++) {
       const stage = stages[i];
       let verdict: Verdict | Promise<Verdict>;
