@@ -26,8 +26,26 @@ export interface Decision {
   candidates?: Array<{ id: string; eligible: boolean; [score: string]: unknown }>;
 }
 
-/** The stages a node may run, by the name the trace, the events and the UI use. */
-export type StageName = 'proxy' | 'route' | 'pick' | 'auth' | 'rate-limit' | 'transform' | 'aggregate' | 'forward';
+/**
+ * The stages a node may run, by the name the trace, the events and the UI use. A service's: `body`
+ * (reads the request body), `capacity` (a slot or the queue), `fault` (its injected errors), `latency`,
+ * `cache` (its cache headers, 304 to a current copy) and `answer` (its JSON body).
+ */
+export type StageName =
+  | 'proxy'
+  | 'route'
+  | 'pick'
+  | 'auth'
+  | 'rate-limit'
+  | 'transform'
+  | 'aggregate'
+  | 'forward'
+  | 'body'
+  | 'capacity'
+  | 'fault'
+  | 'latency'
+  | 'cache'
+  | 'answer';
 
 /** One limit's decision on one request, as a rate-limit stage's step carries it (the inspector draws from these; its sentence is the step's reason). */
 export interface LimitDecisionView {

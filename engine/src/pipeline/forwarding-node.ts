@@ -31,18 +31,14 @@ export abstract class ForwardingNode<C extends ForwardingConfig, L = unknown> ex
     super(config, ctx);
     this.#timeouts = timeoutsOf(config);
     this.#pools = new UpstreamPools(this.#timeouts.connect);
-    const node = this;
     this.#runner = new Runner<L>({
       id: this.id,
       bus: ctx.bus,
-      pools: this.#pools,
-      resolve: (upstream) => ctx.resolve(upstream),
-      hop: () =>
-        (node.#hop ??= {
-          nodeId: node.id,
-          forwardedBy: forwardedNode(`${LISTEN_HOST}:${node.port}`),
-          responseTimeout: node.#timeouts.response,
-        }),
+      upstreams: {
+        pools: this.#pools,
+        resolve: (upstream) => ctx.resolve(upstream),
+        hop: () => this.#currentHop(),
+      },
     });
   }
 
@@ -100,7 +96,7 @@ export abstract class ForwardingNode<C extends ForwardingConfig, L = unknown> ex
       nodeId: this.id,
       httpVersion: req.httpVersion,
       peer: req.socket.remoteAddress ?? '',
-      forwardedBy: this.#runner.host.hop().forwardedBy,
+      forwardedBy: this.#currentHop().forwardedBy,
       requestId: exchange.rid,
       trustedHop: exchange.trustedHop,
     });
@@ -118,6 +114,14 @@ export abstract class ForwardingNode<C extends ForwardingConfig, L = unknown> ex
     } catch (error) {
       throw new CodedError(signal.aborted ? 'EDGE_CLIENT_ABORTED' : upstreamErrorCode(error));
     }
+  }
+
+  #currentHop(): Hop {
+    return (this.#hop ??= {
+      nodeId: this.id,
+      forwardedBy: forwardedNode(`${LISTEN_HOST}:${this.port}`),
+      responseTimeout: this.#timeouts.response,
+    });
   }
 
   #configure(): void {

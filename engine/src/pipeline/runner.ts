@@ -19,10 +19,16 @@ import { SKIP, type ForwardVerdict, type Stage, type Verdict } from './verdict.t
 /** A retry policy as the runner applies it: the policy, and each try's own time to the response headers. */
 export type RetrySettings = RetryPolicy & { perTryTimeoutMs: number | undefined };
 
-/** What the runner needs of its node. */
+/** What the runner needs of its node: its id and bus, and for a node that forwards, its way upstream. */
 export interface RunnerHost {
   readonly id: string;
   readonly bus: EventBus;
+  /** Absent on a node whose stages answer every request themselves (a service): a forward there finds no target. */
+  readonly upstreams?: Upstreams;
+}
+
+/** How a forwarding node reaches its upstreams. */
+export interface Upstreams {
   /** The origin of a node id or URL upstream, or undefined when it has no address. */
   resolve(upstream: string): string | undefined;
   readonly pools: UpstreamPools;
@@ -62,31 +68,40 @@ export class Runner<L = unknown> implements TryOwner<Try> {
   }
 
   run(exchange: Exchange<L>): void {
-    this.#runFrom(exchange, this.#stages, 0);
+    this.#runFrom(exchange, this.#stages, 0, performance.now());
   }
 
-  #runFrom(exchange: Exchange<L>, stages: readonly Stage<L>[], from: number): void {
+  /**
+   * Run the stages from `from`. A step's time runs from the end of the last traced one (`startedAt`):
+   * a stage that does not apply (SKIP) costs about a property read, less than reading the clock for it
+   * would, so its time goes to the next traced stage and the clock is read once per traced step.
+   */
+  #runFrom(exchange: Exchange<L>, stages: readonly Stage<L>[], from: number, startedAt: number): void {
     for (let i = from; i < stages.length; i++) {
       const stage = stages[i];
-      const startedAt = performance.now();
       let verdict: Verdict | Promise<Verdict>;
       try {
         verdict = stage.run(exchange);
       } catch (error) {
         return this.#crashed(exchange, stage, error);
       }
+      if (verdict === SKIP) continue;
       if (verdict instanceof Promise) {
+        const waitedFrom = startedAt;
         verdict
           .then((settled) => {
-            if (exchange.res.destroyed) return this.#record(exchange, stage, settled, startedAt);
-            if (!this.#carry(exchange, stage, settled, startedAt)) this.#runFrom(exchange, stages, i + 1);
+            // A wait that ended in SKIP is left out of the trace, and out of the next step's time.
+            const endedAt = settled === SKIP ? performance.now() : this.#record(exchange, stage, settled, waitedFrom);
+            if (exchange.res.destroyed) return;
+            if (!this.#carry(exchange, stage, settled)) this.#runFrom(exchange, stages, i + 1, endedAt);
           })
           // The stage failed, or carrying out its verdict did (an answer with a header Node refuses).
           .catch((error: unknown) => this.#crashed(exchange, stage, error));
         return;
       }
+      startedAt = this.#record(exchange, stage, verdict, startedAt);
       try {
-        if (this.#carry(exchange, stage, verdict, startedAt)) return;
+        if (this.#carry(exchange, stage, verdict)) return;
       } catch (error) {
         return this.#crashed(exchange, stage, error);
       }
@@ -96,8 +111,7 @@ export class Runner<L = unknown> implements TryOwner<Try> {
   }
 
   /** Carry out one stage's verdict; true when the request's course is set (answered, forwarded, handed over). */
-  #carry(exchange: Exchange<L>, stage: Stage<L>, verdict: Verdict, startedAt: number): boolean {
-    this.#record(exchange, stage, verdict, startedAt);
+  #carry(exchange: Exchange<L>, stage: Stage<L>, verdict: Verdict): boolean {
     switch (verdict.kind) {
       case 'continue':
         return false;
@@ -118,14 +132,17 @@ export class Runner<L = unknown> implements TryOwner<Try> {
     }
   }
 
-  #record(exchange: Exchange<L>, stage: Stage<L>, verdict: Verdict, startedAt: number): void {
-    if (verdict === SKIP) return;
+  /** Add the stage's step to the trace (none for SKIP); returns when it ended, where the next step's time starts. */
+  #record(exchange: Exchange<L>, stage: Stage<L>, verdict: Verdict, startedAt: number): number {
+    if (verdict === SKIP) return startedAt;
     // A forward's reason is its decision's, which `request.forwarded` already carries: not sent twice.
     const reason = verdict.kind === 'continue' || verdict.kind === 'handled' ? verdict.reason : verdict.kind === 'forward' ? undefined : verdict.decision?.reason;
-    const ms = Math.round((performance.now() - startedAt) * 1000) / 1000;
+    const endedAt = performance.now();
+    const ms = Math.round((endedAt - startedAt) * 1000) / 1000;
     const step: StageStep = reason === undefined ? { stage: stage.name, verdict: verdict.kind, ms } : { stage: stage.name, verdict: verdict.kind, ms, reason };
     if ((verdict.kind === 'continue' || verdict.kind === 'respond') && verdict.limits !== undefined) step.limits = verdict.limits;
     exchange.steps.push(step);
+    return endedAt;
   }
 
   /** A stage threw: a bug, not a verdict. The request gets a 500 naming it; the node goes on serving. */
@@ -152,8 +169,9 @@ export class Runner<L = unknown> implements TryOwner<Try> {
     const attempt: Try = { stage: stage as Stage<never>, verdict, number, startedAt: performance.now(), tried, next: undefined };
     this.#active++;
     if (number > 1) this.#retries++;
-    const origin = host.resolve(verdict.upstream);
-    if (origin === undefined) {
+    const upstreams = host.upstreams;
+    const origin = upstreams?.resolve(verdict.upstream);
+    if (upstreams === undefined || origin === undefined) {
       // The upstream is a node that never started listening: there is no address to send to.
       const failure = { status: undefined, error: 'EDGE_NO_TARGET' } as const;
       if (!this.retries(exchange, attempt, failure)) exchange.fail('EDGE_NO_TARGET', RETRY_IN_A_SECOND);
@@ -161,7 +179,7 @@ export class Runner<L = unknown> implements TryOwner<Try> {
       return;
     }
     exchange.upstream = verdict.upstream;
-    forward(exchange, host.pools.get(origin), verdict.path, host.hop(), this, attempt, verdict.timeout ?? this.#retry?.perTryTimeoutMs);
+    forward(exchange, upstreams.pools.get(origin), verdict.path, upstreams.hop(), this, attempt, verdict.timeout ?? this.#retry?.perTryTimeoutMs);
   }
 
   /** The forwarder asks, once per failed try: is there another? (TryOwner) */

@@ -61,3 +61,28 @@ function standardNormal(rng: () => number): number {
   const v = rng();
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
 }
+
+/** The distribution in a few words, for the trace: `fixed 20 ms`, `uniform 10-30 ms`, `a mix: 99% fixed 20 ms, 1% log-normal ...`. */
+export function describeLatency(spec: LatencyConfig): string {
+  if (typeof spec !== 'number' && spec.distribution === 'mix') {
+    const total = spec.of.reduce((sum, part) => sum + part.weight, 0);
+    return `a mix: ${spec.of.map((part) => `${round(100 * (part.weight / total))}% ${describeSingle(part.latency)}`).join(', ')}`;
+  }
+  return describeSingle(spec);
+}
+
+function describeSingle(spec: SingleLatencyConfig): string {
+  if (typeof spec === 'number') return `fixed ${round(spec)} ms`;
+  switch (spec.distribution) {
+    case 'uniform':
+      return `uniform ${round(spec.min)}-${round(spec.max)} ms`;
+    case 'normal':
+      return `normal, mean ${round(spec.mean)} ms, sd ${round(spec.stddev)} ms`;
+    case 'lognormal':
+      return `log-normal, median ${round(spec.median)} ms, sigma ${spec.sigma}`;
+  }
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}

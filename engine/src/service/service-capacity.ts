@@ -114,6 +114,25 @@ export class CapacityGate {
     this.#drain();
   }
 
+  /** Requests being processed now. */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  /** Requests waiting for a slot now. */
+  get queued(): number {
+    return this.#queue.size;
+  }
+
+  /** The concurrency in force (an override included); Infinity is unlimited. */
+  get concurrency(): number {
+    return this.#concurrency();
+  }
+
+  get limits(): CapacityLimits {
+    return this.#limits;
+  }
+
   state(): CapacityState {
     const concurrency = this.#concurrency();
     return {
