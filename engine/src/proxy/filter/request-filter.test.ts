@@ -2,8 +2,11 @@
  * The request filter on requests as Node hands them over: each rule's refusal with its exact code,
  * status and sentence, the order the rules go in, and what passes.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { FilterSchema } from '../../config/proxy/filter.ts';
+import { rawHttp } from '../../testing/harness.ts';
 import { compileFilter, type FilteredRequest } from './request-filter.ts';
 import { decodeQuery } from './decode-query.ts';
 
@@ -222,5 +225,34 @@ describe('decodeQuery', () => {
     ['q=é%41', 'q=éA'],
   ])('%s is %s', (query, decoded) => {
     expect(decodeQuery(query)).toBe(decoded);
+  });
+});
+
+describe('on real requests', () => {
+  /** A server that answers each request with the filter's code, or `pass`, for the peer it sees. */
+  async function filtering(config: unknown): Promise<{ port: number; close: () => Promise<void> }> {
+    const filter = filterOf(config);
+    const server = createServer((req, res) => {
+      const refusal = filter.check(req, req.socket.remoteAddress ?? '');
+      const body = refusal ? `${refusal.code} ${refusal.reason}` : 'pass';
+      res.writeHead(refusal?.status ?? 200, { connection: 'close', 'content-length': Buffer.byteLength(body) }).end(body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return { port: (server.address() as AddressInfo).port, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  }
+
+  it('decides on the peer address and the raw header fields as Node hands them over', async () => {
+    const server = await filtering({ deny: ['127.0.0.2'], limits: { headerBytes: 60 } });
+    try {
+      const head = (extra = '') => `GET / HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n${extra}\r\n`;
+      // Host: lab (11) and Connection: close (19) are 30 bytes; X-Pad: and 21 characters (30) make 60, at the limit.
+      expect((await rawHttp(server.port, head('X-Pad: 123456789012345678901\r\n'))).body).toBe('pass');
+      expect((await rawHttp(server.port, head('X-Pad: 1234567890123456789012\r\n'))).body).toBe(
+        'EDGE_HEADERS_TOO_LARGE filter: 61 bytes of header fields, above limits.headerBytes 60 -> 431',
+      );
+      expect((await rawHttp(server.port, head(), '127.0.0.2')).body).toBe('EDGE_FILTER_ADDRESS_DENIED filter: 127.0.0.2 is in deny 127.0.0.2 -> 403');
+    } finally {
+      await server.close();
+    }
   });
 });
