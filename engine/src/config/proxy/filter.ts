@@ -21,6 +21,7 @@ import { maxHeaderSize } from 'node:http';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { regexProblem } from '../../gateway/routing/safe-regex.ts';
+import { parseByteSize } from '../../service/service-body.ts';
 import { Duration } from '../duration.ts';
 import { limitedArray } from '../fields.ts';
 import { LIMITS, MAX_TIMER_MS } from '../limits.ts';
@@ -86,25 +87,15 @@ const HeaderRule = z
       ctx.addIssue({ code: 'custom', path: ['require'], message: 'give one of require and deny' });
   });
 
-/** A byte count: a number, or a string with a unit (512b, 8kb, 1.5mb; 1kb = 1024 bytes). */
+/** A byte count: a whole number, or a string with a unit (512b, 8kb, 1.5mb; 1kb = 1024 bytes), as a service's body sizes. */
 const Bytes = z.union([z.number(), z.string()]).transform((value, ctx) => {
-  const bytes = parseBytes(value);
+  const bytes = parseByteSize(value);
   if (bytes === undefined) {
     ctx.addIssue({ code: 'custom', message: `expected bytes: a whole number or 512b, 8kb, 1.5mb, got ${JSON.stringify(value)}` });
     return z.NEVER;
   }
   return bytes;
 });
-
-const UNIT_BYTES = { b: 1, kb: 1024, mb: 1024 * 1024, gb: 1024 * 1024 * 1024 } as const;
-const SIZE = /^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)$/i;
-
-function parseBytes(value: number | string): number | undefined {
-  if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 ? value : undefined;
-  const match = SIZE.exec(value.trim());
-  if (!match) return undefined;
-  return Math.round(Number(match[1]) * UNIT_BYTES[match[2].toLowerCase() as keyof typeof UNIT_BYTES]);
-}
 
 const FilterLimits = z.strictObject({
   urlLength: z
