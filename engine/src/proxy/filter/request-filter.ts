@@ -40,6 +40,8 @@ export interface RequestFilter {
   check(req: FilteredRequest, client: string): FilterRefusal | undefined;
   /** The most body bytes a request may send, or undefined for no limit (for a BodyLimit on a chunked body). */
   readonly bodyBytes: number | undefined;
+  /** Refusals so far by code, for the node's inspector and metrics (a chunked body cut by a BodyLimit is not counted here). */
+  refusals(): Partial<Record<EdgeErrorCode, number>>;
 }
 
 interface AddressRule {
@@ -78,7 +80,15 @@ export function compileFilter(config: FilterConfig): RequestFilter {
   const { urlLength, headerBytes, headerCount, bodyBytes } = limits;
   const checksHead = headerBytes !== undefined || headerCount !== undefined;
 
+  const refused: Partial<Record<EdgeErrorCode, number>> = {};
+
   function check(req: FilteredRequest, client: string): FilterRefusal | undefined {
+    const refusal = decide(req, client);
+    if (refusal !== undefined) refused[refusal.code] = (refused[refusal.code] ?? 0) + 1;
+    return refusal;
+  }
+
+  function decide(req: FilteredRequest, client: string): FilterRefusal | undefined {
     const raw = req.rawHeaders;
     let lengths = 0;
     let codings = 0;
@@ -154,7 +164,7 @@ export function compileFilter(config: FilterConfig): RequestFilter {
     return undefined;
   }
 
-  return { check, bodyBytes };
+  return { check, bodyBytes, refusals: () => ({ ...refused }) };
 }
 
 function checkHeader(rule: HeaderRule, field: string | string[] | undefined): FilterRefusal | undefined {
