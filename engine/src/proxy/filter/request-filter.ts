@@ -4,7 +4,8 @@
  * the size limits, the method, the address, the path, the query, the header rules, in that order, the
  * cheapest and most basic first. A request that passes costs a walk over its raw headers (counting bytes
  * and framing fields), a method lookup, one BlockList check when address lists are given, and one
- * search per deny pattern; nothing is allocated for it. A refusal carries a stable code, its status and
+ * search per deny pattern; only the path split from its query and a query with escapes to decode are
+ * allocated, and only when there are patterns for them. A refusal carries a stable code, its status and
  * one sentence for the trace ("filter: 10.1.2.3 is in deny 10.0.0.0/8 -> 403").
  *
  * Regexes search values of at most MAX_REGEX_INPUT characters (safe-regex.ts); a longer path or query
