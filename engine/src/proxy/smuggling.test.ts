@@ -13,17 +13,21 @@
  * framing, never both. The filter (proxy/filter/) refuses Content-Length with Transfer-Encoding and
  * repeated Content-Length again, should a parser ever let them through.
  */
+import type { IncomingMessage } from 'node:http';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseResponse, rawUpstream, startEngine, waitFor, type RawResponse, type RawUpstream, type RunningEngine } from '../testing/harness.ts';
 
 let upstream: RawUpstream;
 let running: RunningEngine;
+/** Told of each request the upstream receives, when a test sets it. */
+let watchUpstream: ((req: IncomingMessage) => void) | undefined;
 /** Bodies the upstream read to their end, by request target. */
 const completed: Array<{ url: string; body: string }> = [];
 
 beforeAll(async () => {
   upstream = await rawUpstream((req, res) => {
+    watchUpstream?.(req);
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
@@ -47,9 +51,9 @@ beforeEach(() => {
  * closes it; `between` runs before each part after the first. `halfClose` ends the client's side after
  * the last byte, so a request still waiting for body bytes is malformed rather than slow.
  */
-function send(bytes: string | string[], options: { between?: () => Promise<unknown>; halfClose?: boolean } = {}): Promise<RawResponse> {
+function send(bytes: string | string[], options: { between?: () => Promise<unknown>; halfClose?: boolean; from?: string } = {}): Promise<RawResponse> {
   return new Promise((resolve) => {
-    const socket = connect(running.port('edge'), '127.0.0.1');
+    const socket = connect({ port: running.port('edge'), host: '127.0.0.1', localAddress: options.from ?? '127.0.0.1' });
     let data = '';
     socket.setEncoding('latin1');
     socket.on('data', (chunk: string) => (data += chunk));
@@ -206,19 +210,62 @@ describe('a malformed body that arrives after forwarding began', () => {
     expect(completed).toEqual([]);
   });
 
-  it.todo(
-    'the upstream request is cut when the client body fails: UpstreamExchange.clientClosed (pipeline/forwarder.ts) must abort while !exchange.req.complete, not only while the answer is unfinished (checked: with that one condition the upstream sees the abort at once)',
-  );
+  it('cuts the upstream request when the client body fails after forwarding began', async () => {
+    // The upstream's request ends unfinished (its connection cut), not after a 20 s wait for the rest.
+    let unfinished: boolean | undefined;
+    const cut = new Promise<void>((resolve) => {
+      watchUpstream = (req) => req.once('close', () => ((unfinished = !req.complete), resolve()));
+    });
+    const res = await send([chunked('2\r\nhi\r\n'), 'zz\r\nmore\r\n0\r\n\r\n'], {
+      between: () => waitFor(() => upstream.received.length > 0, 5_000, 'the request head at the upstream'),
+    });
+    expect(res.status).toBe(400);
+    await cut;
+    watchUpstream = undefined;
+    expect(unfinished).toBe(true);
+  });
   it.todo(
     'the upstream sees nothing at all of a body that turns out malformed: needs the proxy to read the body before forwarding (nginx proxy_request_buffering on), up to filter.limits.bodyBytes',
   );
 });
 
-describe('the filter, once wired as the proxy stage before forward (proxy/filter/request-filter.ts)', () => {
-  it.todo('414 EDGE_URI_TOO_LONG for a target past filter.limits.urlLength, nothing upstream');
-  it.todo('431 EDGE_HEADERS_TOO_LARGE past filter.limits.headerBytes or headerCount, nothing upstream');
-  it.todo('413 EDGE_BODY_TOO_LARGE from a Content-Length past filter.limits.bodyBytes, answered before any body byte is read');
+describe("the proxy's filter stage (proxy/filter/request-filter.ts), before forward", () => {
+  beforeAll(async () => {
+    await running.stop();
+    running = await startEngine({
+      version: 1,
+      nodes: [
+        {
+          id: 'edge',
+          kind: 'proxy',
+          to: upstream.url,
+          filter: { deny: ['127.0.0.66/32'], methods: ['GET', 'POST'], limits: { urlLength: 64, headerBytes: 2048, headerCount: 12, bodyBytes: 10 } },
+        },
+      ],
+    });
+  });
+
+  it.each<[string, string, number, string]>([
+    ['a target past urlLength', get('Host: lab\r\n', `GET /${'a'.repeat(80)} HTTP/1.1`), 414, 'EDGE_URI_TOO_LONG'],
+    ['headers past headerBytes', get(`Host: lab\r\nX-Big: ${'b'.repeat(3000)}\r\n`), 431, 'EDGE_HEADERS_TOO_LARGE'],
+    ['more headers than headerCount', get(`Host: lab\r\n${Array.from({ length: 15 }, (_, i) => `X-${i}: 1\r\n`).join('')}`), 431, 'EDGE_HEADERS_TOO_LARGE'],
+    ['a Content-Length past bodyBytes', post('Content-Length: 11\r\n', 'hello world'), 413, 'EDGE_BODY_TOO_LARGE'],
+    ['a method not allowed', get('Host: lab\r\n', 'DELETE /users HTTP/1.1'), 405, 'EDGE_FILTER_METHOD_NOT_ALLOWED'],
+  ])('%s: %i %s, nothing upstream, the reason in the trace', async (_what, bytes, status, code) => {
+    const res = await send(bytes);
+    expect([res.status, res.headers['x-edgelab-error']]).toEqual([status, code]);
+    await expectUpstreamSawNothing();
+    const step = running.events.find((e) => e.type === 'request.completed' && e.error === code);
+    expect(step).toMatchObject({ node: 'edge', stages: [{ stage: 'filter', verdict: 'respond', reason: expect.stringMatching(/^filter: /) }] });
+  });
+
+  it('refuses a denied client with 403 and lets the others through', async () => {
+    const denied = await send(get('Host: lab\r\n'), { from: '127.0.0.66' });
+    expect([denied.status, denied.headers['x-edgelab-error']]).toEqual([403, 'EDGE_FILTER_ADDRESS_DENIED']);
+    await expectUpstreamSawNothing();
+    expect((await send(get('Host: lab\r\n'), { from: '127.0.0.67' })).status).toBe(200);
+  });
+
   it.todo('413 EDGE_BODY_TOO_LARGE when a chunked body passes filter.limits.bodyBytes (BodyLimit on the request body)');
-  it.todo('403 EDGE_FILTER_ADDRESS_DENIED for a denied client, nothing upstream');
   it.todo('408 EDGE_REQUEST_TIMEOUT from filter.timeouts: needs listenerTimeoutsOf(filter) as the proxy listener timeouts in node-server');
 });
