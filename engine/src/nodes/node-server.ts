@@ -5,7 +5,7 @@
  * and the status and error code sent back. Node kinds only say what happens to a request in between
  * (`handle`).
  */
-import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, Server as HttpServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Server, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { EventBus } from '../bus.ts';
@@ -93,6 +93,16 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
   }
 
   protected abstract handle(exchange: Exchange): void;
+
+  /** Change the listener's timeouts: at once on a running listener (how often Node checks them, at its next start). */
+  protected applyListenerTimeouts(timeouts: ListenerTimeouts): void {
+    this.listenerTimeouts = timeouts;
+    // Only an HTTP listener has them (an l4 balancer relays connections).
+    const server = this.#server;
+    if (!(server instanceof HttpServer)) return;
+    server.requestTimeout = timeouts.requestMs;
+    server.headersTimeout = timeouts.headersMs;
+  }
 
   /** Peers whose forwarding headers stand, as an engine node's do (a balancer's `trustedProxies`); none by default. */
   protected trustsPeer(_address: string): boolean {

@@ -267,5 +267,13 @@ describe("the proxy's filter stage (proxy/filter/request-filter.ts), before forw
   });
 
   it.todo('413 EDGE_BODY_TOO_LARGE when a chunked body passes filter.limits.bodyBytes (BodyLimit on the request body)');
-  it.todo('408 EDGE_REQUEST_TIMEOUT from filter.timeouts: needs listenerTimeoutsOf(filter) as the proxy listener timeouts in node-server');
+  it("answers 408 to a client too slow with its headers (filter.timeouts.headers), nothing upstream", async () => {
+    await running.stop();
+    running = await startEngine({ version: 1, nodes: [{ id: 'edge', kind: 'proxy', to: upstream.url, filter: { timeouts: { headers: '200ms' } } }] });
+    const started = performance.now();
+    const res = await send(['GET /slow HTTP/1.1\r\nHost: lab\r\n', 'X-Late: 1\r\n\r\n'], { between: () => new Promise((r) => setTimeout(r, 1_000)) });
+    expect([res.status, res.headers['x-edgelab-error']]).toEqual([408, 'EDGE_REQUEST_TIMEOUT']);
+    expect(performance.now() - started).toBeLessThan(900);
+    await expectUpstreamSawNothing();
+  });
 });

@@ -6,12 +6,7 @@
  * interval must be well under the shorter timeout for them to fire near their time.
  */
 import type { FilterConfig } from '../../config/proxy/filter.ts';
-
-export interface ListenerTimeouts {
-  headersMs: number;
-  requestMs: number;
-  checkEveryMs: number;
-}
+import type { ListenerTimeouts } from '../../nodes/node-server.ts';
 
 /** The listener's timeouts under `filter`, from the node's `defaults` for what it leaves out. */
 export function listenerTimeoutsOf(filter: FilterConfig | undefined, defaults: ListenerTimeouts): ListenerTimeouts {
