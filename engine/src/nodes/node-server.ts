@@ -315,7 +315,16 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
       }
       const exchange = (inFlight as ExchangeResponse)[EXCHANGE];
       if (exchange !== undefined && !inFlight.headersSent && !exchange.req.complete) return exchange.fail(code, CLOSE);
-      // The answer started, or the error is in a later pipelined request: nothing more can be said in order.
+      if (exchange !== undefined && exchange.req.complete) {
+        // The error is in a later pipelined request: the one in flight gets its answer first, then the
+        // refusal, in order, and the connection closes (as nginx answers a pipeline that goes bad).
+        inFlight.once('finish', () => this.#refuseMalformed(socket, code, error));
+        inFlight.once('close', () => {
+          if (!inFlight.writableFinished) socket.destroy();
+        });
+        return;
+      }
+      // The answer started while its own body failed to parse: nothing more can be said in order.
       socket.destroy();
       return;
     }
@@ -324,6 +333,12 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
       socket.destroy();
       return;
     }
+    this.#refuseMalformed(socket, code, error);
+  }
+
+  /** The raw answer to a request the parser refused, and the event that says so. */
+  #refuseMalformed(socket: Duplex, code: EdgeErrorCode, error: NodeJS.ErrnoException): void {
+    if (!socket.writable) return void socket.destroy();
     const { status } = EDGE_ERRORS[code];
     this.#answerRaw(
       socket,

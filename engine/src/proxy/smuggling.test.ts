@@ -196,6 +196,28 @@ describe('what Node lets through, and what the engine forwards for it', () => {
  * the upstream request is left waiting for the rest (pipeline/forwarder.ts aborts the upstream try on
  * the client's close only while the answer is unfinished, and the 400 has finished it).
  */
+describe('a pipeline that goes bad', () => {
+  it('answers the good request first, then refuses the smuggled one with 400, in order, and closes', async () => {
+    const pipeline =
+      'GET /first HTTP/1.1\r\nHost: lab\r\n\r\n' + post('Content-Length: 6\r\nTransfer-Encoding: chunked\r\n', '0\r\n\r\nG');
+    const raw = await new Promise<string>((resolve) => {
+      const socket = connect({ port: running.port('edge'), host: '127.0.0.1' });
+      let data = '';
+      socket.setEncoding('latin1');
+      socket.on('data', (chunk: string) => (data += chunk));
+      socket.on('error', () => {});
+      socket.on('close', () => resolve(data));
+      socket.write(pipeline, 'latin1');
+    });
+    // The second status line follows the first answer's body directly.
+    const statuses = [...raw.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => Number(m[1]));
+    expect(statuses).toEqual([200, 400]);
+    expect(raw).toMatch(/x-edgelab-error: EDGE_BAD_REQUEST/i);
+    await waitFor(() => completed.some((c) => c.url === '/first'), 5_000, 'the first request at the upstream');
+    expect(upstream.received.map((r) => `${r.method} ${r.url}`)).toEqual(['GET /first']);
+  });
+});
+
 describe('a malformed body that arrives after forwarding began', () => {
   it.each<[string, string[], boolean]>([
     ['a bad chunk size after a good chunk', [chunked('2\r\nhi\r\n'), 'zz\r\nmore\r\n0\r\n\r\n'], false],
