@@ -372,3 +372,71 @@ describe('invalidation (RFC 9111 section 4.4) and purges', () => {
     expect(cache.purgePrefix('/')).toBe(2);
   });
 });
+
+describe('request collapsing (nginx proxy_cache_lock)', () => {
+  const tick = () => new Promise((resolve) => setImmediate(resolve));
+  const lockedCache = (timeout = '5s') => cacheOf({ lock: { timeout } });
+
+  it('makes concurrent misses for one key wait on one upstream fetch, then answers them from it', async () => {
+    const cache = lockedCache();
+    const lookups = Array.from({ length: 5 }, () => cache.lookup(get('/a')));
+    const leader = await lookups[0];
+    expect(leader.kind === 'miss' && leader.locked).toBe(true);
+    let answered = 0;
+    for (const waiting of lookups.slice(1)) void waiting.then(() => answered++);
+    await tick();
+    expect([answered, cache.stats().locked]).toEqual([0, 1]);
+    cache.settle(forwardOf(leader), origin(200, { 'cache-control': 'max-age=60' }, 'once'));
+    const waiters = await Promise.all(lookups.slice(1));
+    const answers = waiters.map((w) => (w.kind === 'hit' ? [...words(w.answer), w.answer.body?.toString(), w.answer.outcome.collapsed] : w.kind));
+    expect(answers).toEqual(Array(4).fill([200, 'COLLAPSED', 'EdgeLab;hit;ttl=60;collapsed', 'once', true]));
+    expect(cache.stats().locked).toBe(0);
+  });
+
+  it('collapses a herd on an expired response into one revalidation', async () => {
+    const cache = lockedCache();
+    await fetchVia(cache, get('/a'), () => origin(200, { 'cache-control': 'max-age=10', etag: '"v1"' }));
+    advance(11);
+    const lookups = [1, 2, 3].map(() => cache.lookup(get('/a')));
+    const leader = forwardOf(await lookups[0]);
+    expect([leader.kind, leader.headers['if-none-match']]).toEqual(['revalidate', '"v1"']);
+    cache.settle(leader, origin(304, { 'cache-control': 'max-age=10', etag: '"v1"' }, ''));
+    const kinds = (await Promise.all(lookups.slice(1))).map((w) => (w.kind === 'hit' ? w.answer.headers['x-cache'] : w.kind));
+    expect(kinds).toEqual(['COLLAPSED', 'COLLAPSED']);
+  });
+
+  it('sends waiters upstream, unstored, once the lock timeout passes', async () => {
+    const cache = lockedCache('20ms');
+    const leader = forwardOf(await cache.lookup(get('/a', { 'if-none-match': '"mine"' })));
+    const waiter = await cache.lookup(get('/a', { 'if-none-match': '"mine"' }));
+    if (waiter.kind !== 'miss') throw new Error(`expected a miss, got ${waiter.kind}`);
+    expect([waiter.locked, waiter.mayStore, waiter.headers['if-none-match'], waiter.why]).toEqual([
+      false,
+      false,
+      '"mine"',
+      'waited 20 ms for the request fetching this key (lock timeout)',
+    ]);
+    const answer = cache.settle(waiter, origin(200, { 'cache-control': 'max-age=60' }));
+    expect([answer.headers['x-cache'], answer.outcome.stored, cache.stats().entries]).toEqual(['MISS', false, 0]);
+    cache.settle(leader, origin(200, { 'cache-control': 'max-age=60' }));
+    expect(cache.stats()).toMatchObject({ entries: 1, locked: 0 });
+  });
+
+  it('sends waiters upstream without the lock when the fetch stored nothing or failed', async () => {
+    const cache = lockedCache();
+    const lookups = [1, 2, 3].map(() => cache.lookup(get('/a')));
+    cache.settle(forwardOf(await lookups[0]), origin(200, { 'cache-control': 'private' }));
+    const after = await Promise.all(lookups.slice(1));
+    expect(after.map((w) => w.kind === 'miss' && w.locked)).toEqual([false, false]);
+    const failing = [1, 2].map(() => cache.lookup(get('/b')));
+    expect(cache.fail(forwardOf(await failing[0]), 'refused')).toBeUndefined();
+    expect((await failing[1]).kind).toBe('miss');
+    expect(cache.stats().locked).toBe(0);
+  });
+
+  it('leaves misses alone with lock: false', async () => {
+    const cache = cacheOf({ lock: false });
+    const both = await Promise.all([cache.lookup(get('/a')), cache.lookup(get('/a'))]);
+    expect(both.map((l) => l.kind === 'miss' && l.locked)).toEqual([false, false]);
+  });
+});
