@@ -39,7 +39,7 @@ beforeEach(() => {
 async function fetchVia(cache: HttpCache, request: CacheRequest, respond: () => OriginResponse): Promise<CacheAnswer> {
   const lookup = await cache.lookup(request);
   if (lookup.kind === 'hit' || lookup.kind === 'stale') return lookup.answer;
-  forwarded.push(lookup.kind === 'bypass' ? lookup.request.headers : lookup.headers);
+  forwarded.push(lookup.headers);
   return cache.settle(lookup, respond());
 }
 const words = (answer: CacheAnswer) => [answer.status, answer.headers['x-cache'], answer.headers['cache-status']];

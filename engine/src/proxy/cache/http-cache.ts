@@ -81,6 +81,8 @@ export interface CacheMiss {
 export interface CacheBypass {
   readonly kind: 'bypass';
   readonly request: CacheRequest;
+  /** The request's own headers: a bypass changes nothing. */
+  readonly headers: Headers;
   readonly fwd: ForwardReason;
   readonly why: string;
 }
@@ -198,7 +200,7 @@ export class HttpCache {
 
   #decide(request: CacheRequest, collapsed: boolean): CacheLookup {
     if (request.method !== 'GET' && request.method !== 'HEAD')
-      return { kind: 'bypass', request, fwd: 'method', why: `${request.method} is not answered from the cache` };
+      return { kind: 'bypass', request, headers: request.headers, fwd: 'method', why: `${request.method} is not answered from the cache` };
     const key = this.#keyOf(request);
     const requestCc = parseDirectives(request.headers['cache-control']);
     const entry = this.#store.get(key, request);
