@@ -23,7 +23,12 @@ const errorsOf = (cache: unknown) => {
 
 describe('cache', () => {
   it('takes the sketch from issue 11', () => {
-    const cache = parsed({ maxSize: '64mb', key: ['method', 'host', 'path', 'query'], staleWhileRevalidate: true, lock: { timeout: '2s' } });
+    const cache = parsed({
+      maxSize: '64mb',
+      key: ['method', 'host', 'path', 'query'],
+      staleWhileRevalidate: true,
+      lock: { timeout: '2s' },
+    });
     expect(cache).toEqual({
       maxSize: 64 * 1024 * 1024,
       maxEntrySize: 8 * 1024 * 1024,
@@ -62,6 +67,9 @@ describe('cache', () => {
     ['a misspelt field', { maxsize: '1mb' }, 'nodes[0].cache'],
   ])('refuses %s', (_name, cache, error) => {
     const errors = errorsOf(cache);
-    expect(errors.some((e) => e.startsWith(error)), errors.join('\n')).toBe(true);
+    expect(
+      errors.some((e) => e.startsWith(error)),
+      errors.join('\n'),
+    ).toBe(true);
   });
 });

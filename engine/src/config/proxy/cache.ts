@@ -47,26 +47,30 @@ const CacheSize = z
 export const CacheSchema = z
   .strictObject({
     maxSize: CacheSize.default(DEFAULT_CACHE_SIZE).meta({
-      description: 'the most bytes the stored responses take together (bodies, headers, keys); the least recently used go first (default 64mb)',
+      description:
+        'the most bytes the stored responses take together (bodies, headers, keys); the least recently used go first (default 64mb)',
     }),
     maxEntrySize: CacheSize.default(DEFAULT_ENTRY_SIZE).meta({
       description: 'a response with a larger body is passed on but not stored (default 8mb, and never above maxSize)',
     }),
-    key: limitedArray(
-      z.string().regex(CACHE_KEY_PART, `expected ${CACHE_KEY_FORMS.join(', ')} (NAME a header name)`),
-      LIMITS.listItems,
-    )
+    key: limitedArray(z.string().regex(CACHE_KEY_PART, `expected ${CACHE_KEY_FORMS.join(', ')} (NAME a header name)`), LIMITS.listItems)
       .min(1, 'give at least one key part')
       .default(['method', 'host', 'path', 'query'])
       .meta({ description: `what makes two requests the same entry: ${CACHE_KEY_FORMS.join(', ')} (default [method, host, path, query])` }),
     staleWhileRevalidate: z
       .boolean()
       .default(true)
-      .meta({ description: 'honour stale-while-revalidate=N: answer stale for N s past freshness while one background refresh runs (default true)' }),
+      .meta({
+        description:
+          'honour stale-while-revalidate=N: answer stale for N s past freshness while one background refresh runs (default true)',
+      }),
     staleIfError: z
       .boolean()
       .default(true)
-      .meta({ description: 'honour stale-if-error=N: answer stale for N s past freshness when the origin fails or answers 500/502/503/504 (default true)' }),
+      .meta({
+        description:
+          'honour stale-if-error=N: answer stale for N s past freshness when the origin fails or answers 500/502/503/504 (default true)',
+      }),
     lock: z
       .union([
         z.boolean(),
@@ -77,15 +81,23 @@ export const CacheSchema = z
         }),
       ])
       .default(true)
-      .meta({ description: 'collapse concurrent misses for one key into one upstream request: true, false or { timeout: 2s } (default true)' }),
+      .meta({
+        description: 'collapse concurrent misses for one key into one upstream request: true, false or { timeout: 2s } (default true)',
+      }),
     storeSetCookie: z
       .boolean()
       .default(false)
-      .meta({ description: 'store responses that carry Set-Cookie (RFC 9111 allows it; every client of the entry gets the cookie). Default false' }),
+      .meta({
+        description: 'store responses that carry Set-Cookie (RFC 9111 allows it; every client of the entry gets the cookie). Default false',
+      }),
   })
   .superRefine((cache, ctx) => {
     if (cache.maxEntrySize > cache.maxSize)
-      ctx.addIssue({ code: 'custom', path: ['maxEntrySize'], message: `larger than maxSize (${cache.maxSize} bytes): no entry could be stored` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['maxEntrySize'],
+        message: `larger than maxSize (${cache.maxSize} bytes): no entry could be stored`,
+      });
     const seen = new Set<string>();
     cache.key.forEach((part, i) => {
       const normal = part.toLowerCase();
@@ -93,7 +105,10 @@ export const CacheSchema = z
       seen.add(normal);
     });
   })
-  .meta({ description: 'a shared HTTP cache in front of the upstream (RFC 9111): { maxSize: 64mb, key: [method, host, path, query], lock: { timeout: 2s } }' });
+  .meta({
+    description:
+      'a shared HTTP cache in front of the upstream (RFC 9111): { maxSize: 64mb, key: [method, host, path, query], lock: { timeout: 2s } }',
+  });
 
 export type CacheConfig = z.output<typeof CacheSchema>;
 

@@ -6,7 +6,8 @@ import type { Headers } from './types.ts';
 
 const DATE = 'Sun, 06 Dec 2026 12:00:00 GMT';
 const T = Date.parse(DATE);
-const lifetime = (headers: Headers, status = 200) => freshnessLifetime(status, { date: DATE, ...headers }, parseDirectives(headers['cache-control']));
+const lifetime = (headers: Headers, status = 200) =>
+  freshnessLifetime(status, { date: DATE, ...headers }, parseDirectives(headers['cache-control']));
 
 describe('parseDirectives', () => {
   it.each<[string, Record<string, string | true>]>([
@@ -23,9 +24,12 @@ describe('parseDirectives', () => {
 
   it('reads delta-seconds, counting an unreadable one as 0 and capping at 2^31', () => {
     const cc = parseDirectives('max-age=abc, s-maxage=99999999999, stale-if-error=7');
-    expect([deltaSeconds(cc, 'max-age'), deltaSeconds(cc, 's-maxage'), deltaSeconds(cc, 'stale-if-error'), deltaSeconds(cc, 'min-fresh')]).toEqual([
-      0, 2_147_483_648, 7, undefined,
-    ]);
+    expect([
+      deltaSeconds(cc, 'max-age'),
+      deltaSeconds(cc, 's-maxage'),
+      deltaSeconds(cc, 'stale-if-error'),
+      deltaSeconds(cc, 'min-fresh'),
+    ]).toEqual([0, 2_147_483_648, 7, undefined]);
   });
 });
 
@@ -36,7 +40,12 @@ describe('freshnessLifetime (RFC 9111 section 4.2.1)', () => {
     ['Expires - Date', { expires: 'Sun, 06 Dec 2026 12:05:00 GMT' }, 300, 'Expires - Date = 300 s'],
     ['an invalid Expires is already expired', { expires: '0' }, 0, 'Expires - Date = 0 s'],
     ['an Expires before Date is already expired', { expires: 'Sun, 06 Dec 2026 11:00:00 GMT' }, 0, 'Expires - Date = 0 s'],
-    ['heuristic: 10% since Last-Modified', { 'last-modified': 'Sun, 06 Dec 2026 11:00:00 GMT' }, 360, 'heuristic: 10% of 3600 s since Last-Modified'],
+    [
+      'heuristic: 10% since Last-Modified',
+      { 'last-modified': 'Sun, 06 Dec 2026 11:00:00 GMT' },
+      360,
+      'heuristic: 10% of 3600 s since Last-Modified',
+    ],
     ['nothing', {}, 0, 'no explicit freshness'],
   ])('%s', (_name, headers, seconds, source) => {
     expect(lifetime(headers)).toEqual({ seconds, source });

@@ -36,7 +36,12 @@ export function freshnessLifetime(status: number, headers: Headers, directives: 
     return { seconds, source: `Expires - Date = ${Math.round(seconds)} s` };
   }
   const lastModified = httpDate(headers['last-modified']);
-  if ((HEURISTICALLY_CACHEABLE.has(status) || directives.has('public')) && lastModified !== undefined && date !== undefined && date > lastModified) {
+  if (
+    (HEURISTICALLY_CACHEABLE.has(status) || directives.has('public')) &&
+    lastModified !== undefined &&
+    date !== undefined &&
+    date > lastModified
+  ) {
     const since = (date - lastModified) / 1000;
     return { seconds: Math.floor(since * HEURISTIC_FRACTION), source: `heuristic: 10% of ${Math.round(since)} s since Last-Modified` };
   }

@@ -9,7 +9,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CacheSchema } from '../../config/proxy/cache.ts';
-import { createHttpCache, type CacheAnswer, type CacheForward, type HttpCache } from './http-cache.ts';
+import type { CacheAnswer } from './answers.ts';
+import { createHttpCache, type CacheForward, type HttpCache } from './http-cache.ts';
 import type { Headers, OriginResponse } from './types.ts';
 
 const START = Date.parse('Sun, 06 Dec 2026 12:00:00 GMT');
@@ -41,12 +42,23 @@ function forward(lookup: CacheForward, originPort: number): Promise<OriginRespon
   const headers = { ...lookup.headers };
   for (const name of HOP_BY_HOP) delete headers[name];
   return new Promise((resolve, reject) => {
-    const upstream = http.request({ host: '127.0.0.1', port: originPort, method: lookup.request.method, path: lookup.request.url, headers }, (res) => {
-      const responseTime = clock;
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 502, headers: res.headers as Headers, body: Buffer.concat(chunks), requestTime, responseTime }));
-    });
+    const upstream = http.request(
+      { host: '127.0.0.1', port: originPort, method: lookup.request.method, path: lookup.request.url, headers },
+      (res) => {
+        const responseTime = clock;
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 502,
+            headers: res.headers as Headers,
+            body: Buffer.concat(chunks),
+            requestTime,
+            responseTime,
+          }),
+        );
+      },
+    );
     upstream.on('error', reject);
     upstream.end();
   });
@@ -78,7 +90,12 @@ beforeEach(async () => {
     if (lookup.kind === 'hit' || lookup.kind === 'stale') {
       if (lookup.kind === 'stale' && lookup.refresh) {
         const refresh = lookup.refresh;
-        refreshes.push(forward(refresh, originPort).then((response) => cache.settle(refresh, response), (error: Error) => cache.fail(refresh, error.message)));
+        refreshes.push(
+          forward(refresh, originPort).then(
+            (response) => cache.settle(refresh, response),
+            (error: Error) => cache.fail(refresh, error.message),
+          ),
+        );
       }
       return send(res, lookup.answer);
     }
@@ -103,7 +120,12 @@ afterEach(async () => {
 const url = (path: string) => `http://127.0.0.1:${(proxy.address() as AddressInfo).port}${path}`;
 const fetchText = async (path: string, init?: RequestInit) => {
   const response = await fetch(url(path), init);
-  return { status: response.status, xCache: response.headers.get('x-cache'), age: response.headers.get('age'), body: await response.text() };
+  return {
+    status: response.status,
+    xCache: response.headers.get('x-cache'),
+    age: response.headers.get('age'),
+    body: await response.text(),
+  };
 };
 
 describe('the cache on real sockets', () => {
@@ -111,7 +133,9 @@ describe('the cache on real sockets', () => {
     let version = 1;
     script = (req, res) => {
       if (req.method === 'POST') version++;
-      res.writeHead(req.method === 'POST' ? 204 : 200, { 'cache-control': 'max-age=60' }).end(req.method === 'POST' ? undefined : `v${version}`);
+      res
+        .writeHead(req.method === 'POST' ? 204 : 200, { 'cache-control': 'max-age=60' })
+        .end(req.method === 'POST' ? undefined : `v${version}`);
     };
     expect(await fetchText('/item')).toEqual({ status: 200, xCache: 'MISS', age: '0', body: 'v1' });
     clock += 7000;
@@ -136,7 +160,8 @@ describe('the cache on real sockets', () => {
 
   it('revalidates with the ETag and serves the stored body on 304; answers stale while one refresh runs', async () => {
     script = (req, res) => {
-      if (req.headers['if-none-match'] === '"a"') return void res.writeHead(304, { etag: '"a"', 'cache-control': 'max-age=10, stale-while-revalidate=60' }).end();
+      if (req.headers['if-none-match'] === '"a"')
+        return void res.writeHead(304, { etag: '"a"', 'cache-control': 'max-age=10, stale-while-revalidate=60' }).end();
       res.writeHead(200, { etag: '"a"', 'cache-control': 'max-age=10' }).end('body-a');
     };
     await fetchText('/doc');

@@ -15,24 +15,15 @@ import CachePolicy from 'http-cache-semantics';
 import type { CacheConfig } from '../../config/proxy/cache.ts';
 import { DEFAULT_LOCK_TIMEOUT_MS, lockTimeout } from '../../config/proxy/cache.ts';
 import { compileCacheKey, targetUri, type CacheKeyOf } from './cache-key.ts';
-import { cacheStatusMember, withStatusWords, type CacheOutcome, type CacheStatusParams, type ForwardReason, type XCacheWord } from './cache-status.ts';
-import { notModified, notModifiedHeaders } from './conditional.ts';
+import { answerFromStore, gatewayTimeout, passOn, type CacheAnswer } from './answers.ts';
+import type { ForwardReason } from './cache-status.ts';
 import { deltaSeconds, parseDirectives, type Directives } from './directives.ts';
 import { currentAge, freshnessLifetime, initialAge } from './freshness.ts';
-import { KeyLocks } from './key-locks.ts';
+import { KeyLocks, type KeyLock } from './key-locks.ts';
 import { storedHeaders, mergeNotModified, varyNames } from './stored-headers.ts';
 import { ENTRY_OVERHEAD_BYTES, ResponseStore, type StoredResponse } from './store.ts';
 import { whyNotStored } from './storage-rules.ts';
 import { headerText, type CacheRequest, type Headers, type OriginResponse } from './types.ts';
-
-/** What the client gets: status, headers (with X-Cache and Cache-Status), and the body when the cache has it. */
-export interface CacheAnswer {
-  readonly status: number;
-  readonly headers: Headers;
-  /** The body to send; undefined when the origin's body was not buffered: stream it as it comes. */
-  readonly body: Buffer | undefined;
-  readonly outcome: CacheOutcome;
-}
 
 /** Answer now from the store: a fresh response, a client's 304, or one a waited-for fetch stored (COLLAPSED). */
 export interface CacheHit {
@@ -58,8 +49,8 @@ export interface CacheRevalidate {
   readonly fwd: ForwardReason;
   /** Why it goes upstream, the first half of the trace sentence. */
   readonly why: string;
-  /** Holds the key's lock: settle or fail releases it. */
-  readonly locked: boolean;
+  /** The key's lock when this request holds it: settle or fail releases it. */
+  readonly lock: KeyLock | undefined;
   /** A stale-while-revalidate refresh: nobody waits for its answer. */
   readonly background: boolean;
 }
@@ -72,7 +63,8 @@ export interface CacheMiss {
   readonly headers: Headers;
   readonly fwd: ForwardReason;
   readonly why: string;
-  readonly locked: boolean;
+  /** The key's lock when this request holds it: settle or fail releases it. */
+  readonly lock: KeyLock | undefined;
   /** False after a lock timeout (nginx stores none of those responses) or for HEAD. */
   readonly mayStore: boolean;
 }
@@ -134,7 +126,8 @@ export class HttpCache {
   async lookup(request: CacheRequest): Promise<CacheLookup> {
     const first = this.#decide(request, false);
     if ((first.kind !== 'miss' && first.kind !== 'revalidate') || !this.#collapse || request.method !== 'GET') return first;
-    if (this.#locks.take(first.key)) return { ...first, locked: true };
+    const lock = this.#locks.take(first.key);
+    if (lock !== undefined) return { ...first, lock };
     const waited = await this.#locks.wait(first.key);
     if (waited === 'timed-out') {
       // nginx proxy_cache_lock_timeout: go upstream alone, and store nothing.
@@ -145,7 +138,7 @@ export class HttpCache {
         headers: request.headers,
         fwd: first.fwd,
         why: `waited ${lockTimeout(this.#config)} ms for the request fetching this key (lock timeout)`,
-        locked: false,
+        lock: undefined,
         mayStore: false,
       };
     }
@@ -160,7 +153,7 @@ export class HttpCache {
       if (lookup.kind === 'miss') return this.#settleMiss(lookup, response);
       return this.#settleRevalidate(lookup, response);
     } finally {
-      if (lookup.kind !== 'bypass' && lookup.locked) this.#locks.release(lookup.key);
+      if (lookup.kind !== 'bypass' && lookup.lock !== undefined) this.#locks.release(lookup.lock);
     }
   }
 
@@ -170,7 +163,7 @@ export class HttpCache {
    */
   fail(lookup: CacheForward, problem: string): CacheAnswer | undefined {
     if (lookup.kind === 'bypass') return undefined;
-    if (lookup.locked) this.#locks.release(lookup.key);
+    if (lookup.lock !== undefined) this.#locks.release(lookup.lock);
     if (lookup.kind !== 'revalidate') return undefined;
     return this.#staleIfError(lookup, problem, undefined);
   }
@@ -204,9 +197,17 @@ export class HttpCache {
     const key = this.#keyOf(request);
     const requestCc = parseDirectives(request.headers['cache-control']);
     const entry = this.#store.get(key, request);
+    const onlyIfCached = requestCc.has('only-if-cached');
     if (entry === undefined) {
+      if (onlyIfCached) return { kind: 'hit', answer: gatewayTimeout(key, 'only-if-cached, and nothing is stored for this key') };
       const varyMiss = this.#store.hasKey(key);
-      return this.#miss(request, key, requestCc, varyMiss ? 'vary-miss' : 'miss', varyMiss ? 'no stored variant matches the request (Vary)' : 'nothing stored for this key');
+      return this.#miss(
+        request,
+        key,
+        requestCc,
+        varyMiss ? 'vary-miss' : 'miss',
+        varyMiss ? 'no stored variant matches the request (Vary)' : 'nothing stored for this key',
+      );
     }
     const now = this.#now();
     const age = currentAge(entry.initialAge, entry.storedAt, now);
@@ -218,7 +219,7 @@ export class HttpCache {
       const why = collapsed
         ? `waited for the request fetching this key; fresh for ${Math.floor(lifetime - age)} s more (${entry.lifetime.source})`
         : `fresh for ${Math.floor(lifetime - age)} s more (${entry.lifetime.source}, age ${Math.floor(age)} s)`;
-      return { kind: 'hit', answer: this.#fromStore(request, entry, age, word, { hit: true, collapsed: collapsed || undefined }, why) };
+      return { kind: 'hit', answer: answerFromStore(request, entry, age, word, { hit: true, collapsed: collapsed || undefined }, why) };
     }
     const staleBy = age - lifetime;
     if (mustValidate === undefined) {
@@ -227,33 +228,48 @@ export class HttpCache {
       // (which carries proxy-revalidate, section 5.2.2.10) forbids that one too.
       const forbidden = cc.has('must-revalidate') || cc.has('proxy-revalidate') || cc.has('no-cache');
       const maxStale = requestCc.get('max-stale');
-      if (!forbidden && !cc.has('s-maxage') && maxStale !== undefined && (maxStale === true || staleBy <= (deltaSeconds(requestCc, 'max-stale') ?? 0))) {
+      if (
+        !forbidden &&
+        !cc.has('s-maxage') &&
+        maxStale !== undefined &&
+        (maxStale === true || staleBy <= (deltaSeconds(requestCc, 'max-stale') ?? 0))
+      ) {
         const why = `stale by ${Math.floor(staleBy)} s, within the request's max-stale`;
-        return { kind: 'stale', answer: this.#fromStore(request, entry, age, 'STALE', { hit: true, detail: 'max-stale' }, why), refresh: undefined };
+        return {
+          kind: 'stale',
+          answer: answerFromStore(request, entry, age, 'STALE', { hit: true, detail: 'max-stale' }, why),
+          refresh: undefined,
+        };
       }
       const swr = deltaSeconds(cc, 'stale-while-revalidate') ?? 0;
       if (this.#config.staleWhileRevalidate && !forbidden && staleBy < swr) {
-        const refreshing = request.method === 'GET' && this.#locks.take(key);
-        const why = `stale by ${Math.floor(staleBy)} s, within stale-while-revalidate=${swr}; ${refreshing ? 'one background refresh' : 'a refresh is already running'}`;
-        const answer = this.#fromStore(request, entry, age, 'STALE', { hit: true, detail: 'stale-while-revalidate' }, why);
-        const refresh = refreshing ? this.#revalidate(request, key, entry, 'stale', 'background refresh', true, true) : undefined;
+        const lock = request.method === 'GET' ? this.#locks.take(key) : undefined;
+        const why = `stale by ${Math.floor(staleBy)} s, within stale-while-revalidate=${swr}; ${lock ? 'one background refresh' : 'a refresh is already running'}`;
+        const answer = answerFromStore(request, entry, age, 'STALE', { hit: true, detail: 'stale-while-revalidate' }, why);
+        const refresh = lock ? this.#revalidate(request, key, entry, 'stale', 'background refresh', lock, true) : undefined;
         return { kind: 'stale', answer, refresh };
       }
     }
+    if (onlyIfCached) return { kind: 'hit', answer: gatewayTimeout(key, 'only-if-cached, and the stored response needs revalidation') };
     if (request.method === 'HEAD') return this.#miss(request, key, requestCc, 'stale', 'HEAD of a response that needs revalidation');
     const why = mustValidate ?? `stale by ${Math.floor(staleBy)} s (${entry.lifetime.source}, age ${Math.floor(age)} s)`;
-    return this.#revalidate(request, key, entry, mustValidate === undefined ? 'stale' : 'request', why, false, false);
+    return this.#revalidate(request, key, entry, mustValidate === undefined ? 'stale' : 'request', why, undefined, false);
   }
 
   /** Why a stored response must be validated before use although it may be fresh, or undefined. */
   #mustValidate(request: CacheRequest, requestCc: Directives, cc: Directives, age: number, lifetime: number): string | undefined {
     if (cc.has('no-cache')) return 'the stored response says no-cache';
-    if (requestCc.has('no-cache') || (request.headers['cache-control'] === undefined && headerText(request.headers.pragma)?.includes('no-cache')))
+    if (
+      requestCc.has('no-cache') ||
+      (request.headers['cache-control'] === undefined && headerText(request.headers.pragma)?.includes('no-cache'))
+    )
       return 'the request says no-cache';
     const maxAge = deltaSeconds(requestCc, 'max-age');
-    if (maxAge !== undefined && age > maxAge) return `the request takes at most max-age=${maxAge} and the response is ${Math.floor(age)} s old`;
+    if (maxAge !== undefined && age > maxAge)
+      return `the request takes at most max-age=${maxAge} and the response is ${Math.floor(age)} s old`;
     const minFresh = deltaSeconds(requestCc, 'min-fresh');
-    if (minFresh !== undefined && lifetime - age < minFresh) return `the request wants min-fresh=${minFresh} and ${Math.floor(lifetime - age)} s are left`;
+    if (minFresh !== undefined && lifetime - age < minFresh)
+      return `the request wants min-fresh=${minFresh} and ${Math.floor(lifetime - age)} s are left`;
     return undefined;
   }
 
@@ -261,16 +277,24 @@ export class HttpCache {
     const mayStore = request.method === 'GET' && !requestCc.has('no-store');
     // The client's own conditionals go only to the client's 304, judged against what is stored.
     const headers = mayStore ? withoutConditionals(request.headers) : request.headers;
-    return { kind: 'miss', request, key, headers, fwd, why, locked: false, mayStore };
+    return { kind: 'miss', request, key, headers, fwd, why, lock: undefined, mayStore };
   }
 
-  #revalidate(request: CacheRequest, key: string, entry: StoredResponse, fwd: ForwardReason, why: string, locked: boolean, background: boolean): CacheRevalidate {
+  #revalidate(
+    request: CacheRequest,
+    key: string,
+    entry: StoredResponse,
+    fwd: ForwardReason,
+    why: string,
+    lock: KeyLock | undefined,
+    background: boolean,
+  ): CacheRevalidate {
     const headers = withoutConditionals(request.headers);
     const etag = headerText(entry.headers.etag);
     const lastModified = headerText(entry.headers['last-modified']);
     if (etag !== undefined) headers['if-none-match'] = etag;
     if (lastModified !== undefined) headers['if-modified-since'] = lastModified;
-    return { kind: 'revalidate', request, key, headers, entry, fwd, why, locked, background };
+    return { kind: 'revalidate', request, key, headers, entry, fwd, why, lock, background };
   }
 
   #settleBypass(lookup: CacheBypass, response: OriginResponse): CacheAnswer {
@@ -280,16 +304,36 @@ export class HttpCache {
       why += `; invalidated ${dropped} stored response${dropped === 1 ? '' : 's'} for its URI`;
     }
     const params = { fwd: lookup.fwd, fwdStatus: response.status };
-    return this.#passOn(response, 'BYPASS', params, why, undefined);
+    return passOn(response, 'BYPASS', params, why, undefined);
   }
 
   #settleMiss(lookup: CacheMiss, response: OriginResponse): CacheAnswer {
-    if (!lookup.mayStore) return this.#passOn(response, 'MISS', { fwd: lookup.fwd, fwdStatus: response.status, stored: false }, `${lookup.why}; not stored`, lookup.key);
-    const stored = this.#store_(lookup.request, lookup.key, response);
+    if (!lookup.mayStore)
+      return passOn(
+        response,
+        'MISS',
+        { fwd: lookup.fwd, fwdStatus: response.status, stored: false },
+        `${lookup.why}; not stored`,
+        lookup.key,
+      );
+    const stored = this.#tryStore(lookup.request, lookup.key, response);
     if (typeof stored === 'string')
-      return this.#passOn(response, 'MISS', { fwd: lookup.fwd, fwdStatus: response.status, stored: false }, `${lookup.why}; not stored: ${stored}`, lookup.key);
+      return passOn(
+        response,
+        'MISS',
+        { fwd: lookup.fwd, fwdStatus: response.status, stored: false },
+        `${lookup.why}; not stored: ${stored}`,
+        lookup.key,
+      );
     const why = `${lookup.why}; stored the ${response.status}, fresh for ${Math.floor(stored.lifetime.seconds - stored.initialAge)} s (${stored.lifetime.source})`;
-    return this.#fromStore(lookup.request, stored, stored.initialAge, 'MISS', { fwd: lookup.fwd, fwdStatus: response.status, stored: true }, why);
+    return answerFromStore(
+      lookup.request,
+      stored,
+      stored.initialAge,
+      'MISS',
+      { fwd: lookup.fwd, fwdStatus: response.status, stored: true },
+      why,
+    );
   }
 
   #settleRevalidate(lookup: CacheRevalidate, response: OriginResponse): CacheAnswer {
@@ -299,25 +343,38 @@ export class HttpCache {
       if (selected) {
         const refreshed = this.#refreshed(request, entry, response);
         const why = `${lookup.why}; the origin answered 304, stored headers updated`;
-        return this.#fromStore(request, refreshed, refreshed.initialAge, 'REVALIDATED', { fwd: lookup.fwd, fwdStatus: 304, stored: true }, why);
+        return answerFromStore(
+          request,
+          refreshed,
+          refreshed.initialAge,
+          'REVALIDATED',
+          { fwd: lookup.fwd, fwdStatus: 304, stored: true },
+          why,
+        );
       }
       // RFC 9111 section 4.3.4: a 304 whose validator selects no stored response updates nothing.
       this.#store.delete(entry, request);
       const age = currentAge(entry.initialAge, entry.storedAt, this.#now());
       const why = `${lookup.why}; the origin's 304 matches no stored validator: the stored response is dropped`;
-      return this.#fromStore(request, entry, age, 'MISS', { fwd: lookup.fwd, fwdStatus: 304, stored: false }, why);
+      return answerFromStore(request, entry, age, 'MISS', { fwd: lookup.fwd, fwdStatus: 304, stored: false }, why);
     }
     if (ERROR_STATUSES.has(response.status)) {
       const stale = this.#staleIfError(lookup, `the origin answered ${response.status}`, response.status);
       if (stale !== undefined) return stale;
     }
-    const stored = this.#store_(request, lookup.key, response);
+    const stored = this.#tryStore(request, lookup.key, response);
     if (typeof stored === 'string') {
       if (response.status < 500) this.#store.delete(entry, request);
-      return this.#passOn(response, 'MISS', { fwd: lookup.fwd, fwdStatus: response.status, stored: false }, `${lookup.why}; the origin answered ${response.status}, not stored: ${stored}`, lookup.key);
+      return passOn(
+        response,
+        'MISS',
+        { fwd: lookup.fwd, fwdStatus: response.status, stored: false },
+        `${lookup.why}; the origin answered ${response.status}, not stored: ${stored}`,
+        lookup.key,
+      );
     }
     const why = `${lookup.why}; the origin answered ${response.status} with a new response, stored`;
-    return this.#fromStore(request, stored, stored.initialAge, 'MISS', { fwd: lookup.fwd, fwdStatus: response.status, stored: true }, why);
+    return answerFromStore(request, stored, stored.initialAge, 'MISS', { fwd: lookup.fwd, fwdStatus: response.status, stored: true }, why);
   }
 
   /** RFC 5861 section 4: the stored response, when stale-if-error covers its staleness and nothing forbids stale use. */
@@ -330,11 +387,11 @@ export class HttpCache {
     const staleBy = age - entry.lifetime.seconds;
     if (staleBy >= sie) return undefined;
     const why = `${lookup.why}; ${problem}; stale by ${Math.max(0, Math.floor(staleBy))} s, within stale-if-error=${sie}`;
-    return this.#fromStore(lookup.request, entry, age, 'STALE', { fwd: 'stale', fwdStatus, detail: 'stale-if-error' }, why);
+    return answerFromStore(lookup.request, entry, age, 'STALE', { fwd: 'stale', fwdStatus, detail: 'stale-if-error' }, why);
   }
 
   /** Stores the response when a shared cache may; the entry, or why not. */
-  #store_(request: CacheRequest, key: string, response: OriginResponse): StoredResponse | string {
+  #tryStore(request: CacheRequest, key: string, response: OriginResponse): StoredResponse | string {
     const headers = storedHeaders(response.headers, response.responseTime);
     const directives = parseDirectives(headers['cache-control']);
     const lifetime = freshnessLifetime(response.status, headers, directives);
@@ -366,7 +423,15 @@ export class HttpCache {
     return refreshed;
   }
 
-  #entry(request: CacheRequest, key: string, status: number, headers: Headers, body: Buffer, policy: CachePolicy, times: OriginResponse): StoredResponse {
+  #entry(
+    request: CacheRequest,
+    key: string,
+    status: number,
+    headers: Headers,
+    body: Buffer,
+    policy: CachePolicy,
+    times: OriginResponse,
+  ): StoredResponse {
     const directives = parseDirectives(headers['cache-control']);
     const host = (headerText(request.headers.host) ?? '').toLowerCase();
     return {
@@ -398,49 +463,11 @@ export class HttpCache {
     }
     return dropped;
   }
-
-  /** An answer from a stored response: Age from `age`, or the client's 304 when its own conditions match. */
-  #fromStore(request: CacheRequest, entry: StoredResponse, age: number, word: XCacheWord, params: CacheStatusParams, why: string): CacheAnswer {
-    const ttl = Math.floor(entry.lifetime.seconds - age);
-    const clientHas = notModified(request, entry.status, entry.headers);
-    const outcome = makeOutcome(word, { ...params, ttl }, clientHas ? `${why}; the client's copy is current: 304` : why, entry.key, params.stored ?? false, params.collapsed ?? false, Math.floor(age));
-    const base = clientHas ? notModifiedHeaders(entry.headers) : { ...entry.headers, 'content-length': String(entry.body.length) };
-    const headers = withStatusWords({ ...base, age: String(Math.floor(age)) }, outcome);
-    return { status: clientHas ? 304 : entry.status, headers, body: clientHas ? undefined : entry.body, outcome };
-  }
-
-  /** The origin's response passed on as it came, with the status words. */
-  #passOn(response: OriginResponse, word: XCacheWord, params: CacheStatusParams, why: string, key: string | undefined): CacheAnswer {
-    const outcome = makeOutcome(word, params, why, key, false, false, undefined);
-    return { status: response.status, headers: withStatusWords(response.headers, outcome), body: response.body, outcome };
-  }
 }
 
 /** The cache for a proxy's `cache` config. */
 export function createHttpCache(config: CacheConfig, options: HttpCacheOptions): HttpCache {
   return new HttpCache(config, options);
-}
-
-function makeOutcome(
-  word: XCacheWord,
-  params: CacheStatusParams,
-  why: string,
-  key: string | undefined,
-  stored: boolean,
-  collapsed: boolean,
-  age: number | undefined,
-): CacheOutcome {
-  return {
-    xCache: word,
-    cacheStatus: cacheStatusMember(params),
-    reason: `cache: ${why} -> ${word}`,
-    key: key === undefined ? undefined : key.replaceAll('\u0000', ' '),
-    stored,
-    collapsed,
-    ttl: params.ttl,
-    age,
-    fwdStatus: params.fwdStatus,
-  };
 }
 
 function withoutConditionals(headers: Headers): Headers {

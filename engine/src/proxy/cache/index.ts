@@ -2,10 +2,11 @@
  * The shared HTTP cache as a proxy stage uses it: createHttpCache(config, { now }) once per proxy
  * node, then per request lookup -> (forward ->) settle / fail. See http-cache.ts for the contract.
  */
+export type { CacheAnswer } from './answers.ts';
+export type { KeyLock } from './key-locks.ts';
 export {
   createHttpCache,
   HttpCache,
-  type CacheAnswer,
   type CacheBypass,
   type CacheForward,
   type CacheHit,

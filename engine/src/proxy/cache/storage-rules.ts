@@ -39,10 +39,12 @@ export function whyNotStored(input: StorageInput): string | undefined {
   if (input.vary.includes('*')) return 'Vary: * matches no later request';
   if (input.vary.length > MAX_VARY_FIELDS) return `Vary names ${input.vary.length} fields (at most ${MAX_VARY_FIELDS} are stored)`;
   if (response.body === undefined) return 'the body was not buffered (larger than maxEntrySize)';
-  if (response.body.length > input.maxEntrySize) return `the body is ${response.body.length} bytes, above maxEntrySize (${input.maxEntrySize})`;
+  if (response.body.length > input.maxEntrySize)
+    return `the body is ${response.body.length} bytes, above maxEntrySize (${input.maxEntrySize})`;
   if (!input.policy.storable()) return `status ${response.status} without explicit freshness is not stored (RFC 9111 section 3)`;
   const validator = response.headers.etag !== undefined || response.headers['last-modified'] !== undefined;
   const staleUse = (deltaSeconds(cc, 'stale-while-revalidate') ?? 0) + (deltaSeconds(cc, 'stale-if-error') ?? 0);
-  if (input.lifetime.seconds === 0 && !validator && staleUse === 0) return 'never fresh, no validator and no stale-while-revalidate or stale-if-error';
+  if (input.lifetime.seconds === 0 && !validator && staleUse === 0)
+    return 'never fresh, no validator and no stale-while-revalidate or stale-if-error';
   return undefined;
 }

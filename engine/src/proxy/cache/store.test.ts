@@ -5,7 +5,11 @@ import { parseDirectives } from './directives.ts';
 import { ENTRY_OVERHEAD_BYTES, ResponseStore, type StoredResponse } from './store.ts';
 import type { CacheRequest } from './types.ts';
 
-const request = (url: string, headers: Record<string, string> = {}): CacheRequest => ({ method: 'GET', url, headers: { host: 'h', ...headers } });
+const request = (url: string, headers: Record<string, string> = {}): CacheRequest => ({
+  method: 'GET',
+  url,
+  headers: { host: 'h', ...headers },
+});
 const entry = (url: string, bodyBytes: number, vary: string[] = []): StoredResponse => {
   const headers = { 'cache-control': 'max-age=60' };
   return {

@@ -2,13 +2,13 @@
  * The header section a cache keeps (RFC 9111 section 3.1): without hop-by-hop fields and those the
  * Connection field names, without Age (recomputed whenever the response is served), with a Date when
  * the origin sent none (RFC 9110 section 6.6.1). And the update a 304 makes (section 3.2): each of its
- * fields replaces or joins the stored ones, except Content-Length and the body's framing.
+ * fields replaces or joins the stored ones, except Content-Length (and the hop-by-hop ones, never stored).
  */
 import { headerText, type HeaderValue, type Headers } from './types.ts';
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'age']);
-/** Fields a 304 does not update: they describe the stored body, not the one the 304 lacks. */
-const NOT_UPDATED = new Set(['content-length', 'content-encoding', 'content-range']);
+/** RFC 9111 section 3.2: a 304's Content-Length describes no body, so it never replaces the stored one. */
+const NOT_UPDATED = new Set(['content-length']);
 const LIST_SPLIT = /\s*,\s*/;
 
 export function storedHeaders(headers: Headers, responseTime: number): Headers {
@@ -37,6 +37,9 @@ export function mergeNotModified(stored: Headers, notModified: Headers): Headers
 export function varyNames(value: HeaderValue): string[] {
   const text = headerText(value)?.trim();
   if (!text) return [];
-  const names = text.toLowerCase().split(LIST_SPLIT).filter((name) => name !== '');
+  const names = text
+    .toLowerCase()
+    .split(LIST_SPLIT)
+    .filter((name) => name !== '');
   return names.includes('*') ? ['*'] : names;
 }
