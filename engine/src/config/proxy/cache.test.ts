@@ -1,7 +1,7 @@
 /** The cache field of a proxy: the issue 11 sketch is accepted, defaults filled, every bad input names its field. */
 import { describe, expect, it } from 'vitest';
 import { validateConfig } from '../validate.ts';
-import { DEFAULT_LOCK_TIMEOUT_MS, lockTimeout, type CacheConfig } from './cache.ts';
+import { DEFAULT_LOCK_TIMEOUT_MS, entrySizeLimit, lockTimeout, type CacheConfig } from './cache.ts';
 
 const config = (cache: unknown) => ({
   version: 1,
@@ -31,7 +31,6 @@ describe('cache', () => {
     });
     expect(cache).toEqual({
       maxSize: 64 * 1024 * 1024,
-      maxEntrySize: 8 * 1024 * 1024,
       key: ['method', 'host', 'path', 'query'],
       staleWhileRevalidate: true,
       staleIfError: true,
@@ -46,6 +45,8 @@ describe('cache', () => {
     expect(cache.maxSize).toBe(64 * 1024 * 1024);
     expect(cache.key).toEqual(['method', 'host', 'path', 'query']);
     expect(lockTimeout(cache)).toBe(DEFAULT_LOCK_TIMEOUT_MS);
+    expect(entrySizeLimit(cache)).toBe(8 * 1024 * 1024);
+    expect(entrySizeLimit(parsed({ maxSize: '1mb' }))).toBe(1024 * 1024);
     expect(lockTimeout(parsed({ lock: false }))).toBeUndefined();
   });
 

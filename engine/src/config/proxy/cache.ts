@@ -50,27 +50,20 @@ export const CacheSchema = z
       description:
         'the most bytes the stored responses take together (bodies, headers, keys); the least recently used go first (default 64mb)',
     }),
-    maxEntrySize: CacheSize.default(DEFAULT_ENTRY_SIZE).meta({
-      description: 'a response with a larger body is passed on but not stored (default 8mb, and never above maxSize)',
+    maxEntrySize: CacheSize.optional().meta({
+      description: 'a response with a larger body is passed on but not stored (default 8mb, or maxSize when that is smaller)',
     }),
     key: limitedArray(z.string().regex(CACHE_KEY_PART, `expected ${CACHE_KEY_FORMS.join(', ')} (NAME a header name)`), LIMITS.listItems)
       .min(1, 'give at least one key part')
       .default(['method', 'host', 'path', 'query'])
       .meta({ description: `what makes two requests the same entry: ${CACHE_KEY_FORMS.join(', ')} (default [method, host, path, query])` }),
-    staleWhileRevalidate: z
-      .boolean()
-      .default(true)
-      .meta({
-        description:
-          'honour stale-while-revalidate=N: answer stale for N s past freshness while one background refresh runs (default true)',
-      }),
-    staleIfError: z
-      .boolean()
-      .default(true)
-      .meta({
-        description:
-          'honour stale-if-error=N: answer stale for N s past freshness when the origin fails or answers 500/502/503/504 (default true)',
-      }),
+    staleWhileRevalidate: z.boolean().default(true).meta({
+      description: 'honour stale-while-revalidate=N: answer stale for N s past freshness while one background refresh runs (default true)',
+    }),
+    staleIfError: z.boolean().default(true).meta({
+      description:
+        'honour stale-if-error=N: answer stale for N s past freshness when the origin fails or answers 500/502/503/504 (default true)',
+    }),
     lock: z
       .union([
         z.boolean(),
@@ -84,15 +77,12 @@ export const CacheSchema = z
       .meta({
         description: 'collapse concurrent misses for one key into one upstream request: true, false or { timeout: 2s } (default true)',
       }),
-    storeSetCookie: z
-      .boolean()
-      .default(false)
-      .meta({
-        description: 'store responses that carry Set-Cookie (RFC 9111 allows it; every client of the entry gets the cookie). Default false',
-      }),
+    storeSetCookie: z.boolean().default(false).meta({
+      description: 'store responses that carry Set-Cookie (RFC 9111 allows it; every client of the entry gets the cookie). Default false',
+    }),
   })
   .superRefine((cache, ctx) => {
-    if (cache.maxEntrySize > cache.maxSize)
+    if (cache.maxEntrySize !== undefined && cache.maxEntrySize > cache.maxSize)
       ctx.addIssue({
         code: 'custom',
         path: ['maxEntrySize'],
@@ -111,6 +101,11 @@ export const CacheSchema = z
   });
 
 export type CacheConfig = z.output<typeof CacheSchema>;
+
+/** The largest body stored: maxEntrySize, or 8mb capped at maxSize when not given. */
+export function entrySizeLimit(cache: CacheConfig): number {
+  return cache.maxEntrySize ?? Math.min(DEFAULT_ENTRY_SIZE, cache.maxSize);
+}
 
 /** The lock's timeout in milliseconds, or undefined when collapsing is off. */
 export function lockTimeout(cache: CacheConfig): number | undefined {

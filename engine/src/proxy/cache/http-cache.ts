@@ -13,7 +13,7 @@
  */
 import CachePolicy from 'http-cache-semantics';
 import type { CacheConfig } from '../../config/proxy/cache.ts';
-import { DEFAULT_LOCK_TIMEOUT_MS, lockTimeout } from '../../config/proxy/cache.ts';
+import { DEFAULT_LOCK_TIMEOUT_MS, entrySizeLimit, lockTimeout } from '../../config/proxy/cache.ts';
 import { compileCacheKey, targetUri, type CacheKeyOf } from './cache-key.ts';
 import { answerFromStore, gatewayTimeout, passOn, type CacheAnswer } from './answers.ts';
 import type { ForwardReason } from './cache-status.ts';
@@ -108,12 +108,15 @@ export class HttpCache {
   /** Fetches in flight per key: misses wait on them when `collapse`; background refreshes always use them (one per key). */
   readonly #locks: KeyLocks;
   readonly #collapse: boolean;
+  /** The largest body stored: the proxy buffers a response up to this and streams a larger one past the cache. */
+  readonly maxEntrySize: number;
 
   constructor(config: CacheConfig, options: HttpCacheOptions) {
     this.#config = config;
     this.#now = options.now;
     this.#keyOf = compileCacheKey(config.key);
     this.#store = new ResponseStore(config.maxSize);
+    this.maxEntrySize = entrySizeLimit(config);
     const timeout = lockTimeout(config);
     this.#collapse = timeout !== undefined;
     this.#locks = new KeyLocks(timeout ?? DEFAULT_LOCK_TIMEOUT_MS);
@@ -406,7 +409,7 @@ export class HttpCache {
       lifetime,
       vary,
       storeSetCookie: this.#config.storeSetCookie,
-      maxEntrySize: this.#config.maxEntrySize,
+      maxEntrySize: this.maxEntrySize,
     });
     if (why !== undefined) return why;
     const body = response.body as Buffer;
