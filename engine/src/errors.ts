@@ -44,6 +44,8 @@ export const EDGE_ERRORS = {
   EDGE_UPSTREAM_NOT_JSON: { status: 502, message: 'an aggregate upstream answered with a body that is not JSON' },
   /** An aggregate upstream's body is larger than the gateway buffers (LIMITS.jsonBody). */
   EDGE_UPSTREAM_TOO_LARGE: { status: 502, message: 'an aggregate upstream answered with a body larger than the gateway buffers' },
+  /** A request with Cache-Control: only-if-cached that the proxy's cache cannot answer without the origin (RFC 9111 section 5.2.1.7). */
+  EDGE_NOT_CACHED: { status: 504, message: 'only-if-cached, and the cache holds no response it may send without the origin' },
   EDGE_CLIENT_ABORTED: { status: 499, message: 'the client went away before the response' },
   SERVICE_INJECTED_ERROR: { status: 500, message: 'the service returned an injected error' },
   /** Every slot busy and the queue full (`capacity`): turned away at once, with Retry-After. */

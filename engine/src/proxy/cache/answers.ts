@@ -3,6 +3,7 @@
  * own conditions match), or the origin's response passed on; each with X-Cache, Cache-Status and the
  * outcome the decision event carries.
  */
+import { EDGE_ERRORS, ERROR_HEADER } from '../../errors.ts';
 import { cacheStatusMember, withStatusWords, type CacheOutcome, type CacheStatusParams, type XCacheWord } from './cache-status.ts';
 import { notModified, notModifiedHeaders } from './conditional.ts';
 import type { StoredResponse } from './store.ts';
@@ -52,10 +53,11 @@ export function passOn(
   return { status: response.status, headers: withStatusWords(response.headers, outcome), body: response.body, outcome };
 }
 
-/** RFC 9111 section 5.2.1.7: only-if-cached and nothing usable is stored: 504. */
+/** RFC 9111 section 5.2.1.7: only-if-cached and nothing usable is stored: 504 (EDGE_NOT_CACHED). */
 export function gatewayTimeout(key: string, why: string): CacheAnswer {
   const outcome = makeOutcome('MISS', { detail: 'only-if-cached' }, why, key, undefined);
-  return { status: 504, headers: withStatusWords({ 'content-length': '0' }, outcome), body: Buffer.alloc(0), outcome };
+  const headers = withStatusWords({ 'content-length': '0', [ERROR_HEADER]: 'EDGE_NOT_CACHED' }, outcome);
+  return { status: EDGE_ERRORS.EDGE_NOT_CACHED.status, headers, body: Buffer.alloc(0), outcome };
 }
 
 function makeOutcome(

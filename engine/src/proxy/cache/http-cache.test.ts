@@ -337,10 +337,11 @@ describe('request directives (RFC 9111 section 5.2.1)', () => {
     const cache = cacheOf();
     const onlyIfCached = { 'cache-control': 'only-if-cached' };
     const empty = await cache.lookup(get('/a', onlyIfCached));
-    expect(empty.kind === 'hit' && [...words(empty.answer), empty.answer.outcome.reason]).toEqual([
+    expect(empty.kind === 'hit' && [...words(empty.answer), empty.answer.headers['x-edgelab-error'], empty.answer.outcome.reason]).toEqual([
       504,
       'MISS',
       'EdgeLab;detail="only-if-cached"',
+      'EDGE_NOT_CACHED',
       'cache: only-if-cached, and nothing is stored for this key -> MISS',
     ]);
     await fetchVia(cache, get('/a'), () => origin(200, { 'cache-control': 'max-age=10' }));
