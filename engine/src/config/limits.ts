@@ -125,6 +125,12 @@ export const LIMITS = {
     of: 'bytes of a JSON body a gateway buffers to transform it, or per upstream of an aggregate (a larger body passes unchanged, or fails its upstream)',
     why: 'the body is held in memory and parsed on the event loop every node shares (~20 ms for 1 MB)',
   },
+  /** A proxy's cache holds its bodies in the engine's heap, which every node shares (Node's default old space is ~2-4 GB). */
+  cacheSize: {
+    max: 1_073_741_824,
+    of: "bytes in a proxy's cache (maxSize, maxEntrySize)",
+    why: "the stored bodies live in the engine's heap, shared by every node",
+  },
   /** Paths and URLs: 2 KB, what browsers and proxies commonly accept in a request line. */
   pathLength: { max: 2_048, of: 'characters in a path or URL', why: 'longer request targets are refused by common browsers and proxies' },
   /** A header line: nginx's large_client_header_buffers holds 8 KB per line by default. */

@@ -22,6 +22,7 @@ import { RouteForwardFields, RouteMatch, checkGatewayRoutes } from './gateway/ro
 import { RouteTransformFields, checkGatewayTransforms } from './gateway/transform.ts';
 import { ProxyFilterFields } from './proxy/filter.ts';
 import { LIMITS, limitMessage } from './limits.ts';
+import { ProxyCacheFields } from './proxy/cache.ts';
 import { NODE_ID, Upstream } from './upstream.ts';
 
 export { NODE_KINDS, type NodeKind } from './node-kinds.ts';
@@ -84,7 +85,7 @@ const NodeBase = {
 
 const ForwardingBase = { ...NodeBase, timeouts: Timeouts.optional() };
 
-export const ProxyNode = z.strictObject({ ...ForwardingBase, kind: z.literal('proxy'), to: Upstream, ...ProxyFilterFields });
+export const ProxyNode = z.strictObject({ ...ForwardingBase, kind: z.literal('proxy'), to: Upstream, ...ProxyFilterFields, ...ProxyCacheFields });
 
 export { RouteMatch };
 

@@ -71,13 +71,20 @@ export function validateConfig(input: unknown): ConfigResult {
   return errors.length > 0 ? { ok: false, errors } : { ok: true, config: parsed.data, input, warnings: configWarnings(parsed.data) };
 }
 
-/** The warnings of a valid config: each gateway route that can never match (shadowed by one tried before it). */
+/**
+ * The warnings of a valid config: each gateway route that can never match (shadowed by one tried before
+ * it), and a proxy's `cache`, checked but not running in this version yet.
+ */
 export function configWarnings(config: EdgeConfigParsed): ConfigWarning[] {
-  return config.nodes.flatMap((node, n) =>
-    node.kind === 'gateway'
-      ? findShadowedRoutes(node.routes).map((shadow) => ({ path: `nodes[${n}].routes[${shadow.index}]`, message: shadow.message }))
-      : [],
-  );
+  return config.nodes.flatMap((node, n): ConfigWarning[] => {
+    if (node.kind === 'gateway') {
+      return findShadowedRoutes(node.routes).map((shadow) => ({ path: `nodes[${n}].routes[${shadow.index}]`, message: shadow.message }));
+    }
+    if (node.kind === 'proxy' && node.cache !== undefined) {
+      return [{ path: `nodes[${n}].cache`, message: 'checked, but the cache does not run in this version yet: the proxy forwards every request' }];
+    }
+    return [];
+  });
 }
 
 /**

@@ -1,0 +1,81 @@
+/**
+ * The answers the cache gives: from a stored response (Age computed now, or the client's 304 when its
+ * own conditions match), or the origin's response passed on; each with X-Cache, Cache-Status and the
+ * outcome the decision event carries.
+ */
+import { EDGE_ERRORS, ERROR_HEADER } from '../../errors.ts';
+import { cacheStatusMember, withStatusWords, type CacheOutcome, type CacheStatusParams, type XCacheWord } from './cache-status.ts';
+import { notModified, notModifiedHeaders } from './conditional.ts';
+import type { StoredResponse } from './store.ts';
+import type { CacheRequest, Headers, OriginResponse } from './types.ts';
+
+/** What the client gets: status, headers (with X-Cache and Cache-Status), and the body when the cache has it. */
+export interface CacheAnswer {
+  readonly status: number;
+  readonly headers: Headers;
+  /** The body to send; undefined for a 304, or when the origin's body was not buffered (stream it as it comes). */
+  readonly body: Buffer | undefined;
+  readonly outcome: CacheOutcome;
+}
+
+/** An answer from `entry` at `age` seconds; the client's 304 when its conditional request matches. */
+export function answerFromStore(
+  request: CacheRequest,
+  entry: StoredResponse,
+  age: number,
+  word: XCacheWord,
+  params: CacheStatusParams,
+  why: string,
+): CacheAnswer {
+  const ttl = Math.floor(entry.lifetime.seconds - age);
+  const clientHas = notModified(request, entry.status, entry.headers);
+  const outcome = makeOutcome(
+    word,
+    { ...params, ttl },
+    clientHas ? `${why}; the client's copy is current: 304` : why,
+    entry.key,
+    Math.floor(age),
+  );
+  const base = clientHas ? notModifiedHeaders(entry.headers) : { ...entry.headers, 'content-length': String(entry.body.length) };
+  const headers = withStatusWords({ ...base, age: String(Math.floor(age)) }, outcome);
+  return { status: clientHas ? 304 : entry.status, headers, body: clientHas ? undefined : entry.body, outcome };
+}
+
+/** The origin's response as it came, with the status words. */
+export function passOn(
+  response: OriginResponse,
+  word: XCacheWord,
+  params: CacheStatusParams,
+  why: string,
+  key: string | undefined,
+): CacheAnswer {
+  const outcome = makeOutcome(word, params, why, key, undefined);
+  return { status: response.status, headers: withStatusWords(response.headers, outcome), body: response.body, outcome };
+}
+
+/** RFC 9111 section 5.2.1.7: only-if-cached and nothing usable is stored: 504 (EDGE_NOT_CACHED). */
+export function gatewayTimeout(key: string, why: string): CacheAnswer {
+  const outcome = makeOutcome('MISS', { detail: 'only-if-cached' }, why, key, undefined);
+  const headers = withStatusWords({ 'content-length': '0', [ERROR_HEADER]: 'EDGE_NOT_CACHED' }, outcome);
+  return { status: EDGE_ERRORS.EDGE_NOT_CACHED.status, headers, body: Buffer.alloc(0), outcome };
+}
+
+function makeOutcome(
+  word: XCacheWord,
+  params: CacheStatusParams,
+  why: string,
+  key: string | undefined,
+  age: number | undefined,
+): CacheOutcome {
+  return {
+    xCache: word,
+    cacheStatus: cacheStatusMember(params),
+    reason: `cache: ${why} -> ${word}`,
+    key: key === undefined ? undefined : key.replaceAll('\u0000', ' '),
+    stored: params.stored ?? false,
+    collapsed: params.collapsed ?? false,
+    ttl: params.ttl,
+    age,
+    fwdStatus: params.fwdStatus,
+  };
+}
