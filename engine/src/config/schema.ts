@@ -21,6 +21,7 @@ import { GatewayLimitFields, RouteLimitFields, checkGatewayLimits } from './gate
 import { RouteForwardFields, RouteMatch, checkGatewayRoutes } from './gateway/route-match.ts';
 import { RouteTransformFields, checkGatewayTransforms } from './gateway/transform.ts';
 import { LIMITS, limitMessage } from './limits.ts';
+import { ProxyCompressionFields } from './proxy/compression.ts';
 import { NODE_ID, Upstream } from './upstream.ts';
 
 export { NODE_KINDS, type NodeKind } from './node-kinds.ts';
@@ -83,7 +84,7 @@ const NodeBase = {
 
 const ForwardingBase = { ...NodeBase, timeouts: Timeouts.optional() };
 
-export const ProxyNode = z.strictObject({ ...ForwardingBase, kind: z.literal('proxy'), to: Upstream });
+export const ProxyNode = z.strictObject({ ...ForwardingBase, kind: z.literal('proxy'), to: Upstream, ...ProxyCompressionFields });
 
 export { RouteMatch };
 
