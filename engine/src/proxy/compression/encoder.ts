@@ -76,6 +76,11 @@ export class BodyEncoder {
     this.#stream.once('drain', listener);
   }
 
+  /** Whether the encoder is done: finished, failed or destroyed (its native memory is freed). */
+  get closed(): boolean {
+    return this.#stream.closed;
+  }
+
   /** Stop encoding (the upstream failed mid-body): the response is destroyed with it. */
   destroy(error?: Error): void {
     this.#stream.destroy(error);
