@@ -44,6 +44,8 @@ export const EDGE_ERRORS = {
   EDGE_UPSTREAM_NOT_JSON: { status: 502, message: 'an aggregate upstream answered with a body that is not JSON' },
   /** An aggregate upstream's body is larger than the gateway buffers (LIMITS.jsonBody). */
   EDGE_UPSTREAM_TOO_LARGE: { status: 502, message: 'an aggregate upstream answered with a body larger than the gateway buffers' },
+  /** The compressor failed mid-body (proxy/compression/encoder.ts): the headers were gone, so the response was cut. */
+  EDGE_COMPRESSION_FAILED: { status: 502, message: 'compressing the response failed and the response was cut' },
   EDGE_CLIENT_ABORTED: { status: 499, message: 'the client went away before the response' },
   SERVICE_INJECTED_ERROR: { status: 500, message: 'the service returned an injected error' },
   /** Every slot busy and the queue full (`capacity`): turned away at once, with Retry-After. */

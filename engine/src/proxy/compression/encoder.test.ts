@@ -4,6 +4,7 @@
  * compares with what the origin sent.
  */
 import { createServer, request, type IncomingMessage, type OutgoingHttpHeaders, type RequestListener, type Server } from 'node:http';
+import type { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { rawUpstream, type RawUpstream } from '../../testing/harness.ts';
@@ -24,8 +25,9 @@ function jsonBody(count: number): Buffer {
 interface Front {
   port: number;
   tally: CompressionTally;
-  /** The encoders the front made, so a test can fail one. */
+  /** The encoders the front made, and the zlib streams inside them (so a test can fail one). */
   encoders: BodyEncoder[];
+  zlibStreams: Readable[];
 }
 
 /** The origin's handler, and a front that forwards to it through the compression unit. */
@@ -34,6 +36,7 @@ async function chain(origin: RequestListener, policy = new CompressionPolicy()):
   cleanups.push(() => upstream.close());
   const tally = newCompressionTally();
   const encoders: BodyEncoder[] = [];
+  const zlibStreams: Readable[] = [];
   const server: Server = createServer((req, res) => {
     const forward = request({ host: '127.0.0.1', port: upstream.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
       const headers: OutgoingHttpHeaders = { ...answer.headers };
@@ -46,6 +49,7 @@ async function chain(origin: RequestListener, policy = new CompressionPolicy()):
         answer.pipe(res);
         return;
       }
+      res.once('pipe', (source: Readable) => zlibStreams.push(source));
       const encoder = new BodyEncoder(res, decision.coding, policy.levels, tally, decision.length);
       encoders.push(encoder);
       answer.on('data', (chunk: Buffer) => {
@@ -66,7 +70,7 @@ async function chain(origin: RequestListener, policy = new CompressionPolicy()):
         server.close(() => resolve());
       }),
   );
-  return { port: (server.address() as { port: number }).port, tally, encoders };
+  return { port: (server.address() as { port: number }).port, tally, encoders, zlibStreams };
 }
 
 interface Received {
@@ -207,7 +211,7 @@ describe('answers that go as is', () => {
 });
 
 describe('failures', () => {
-  it('an encoder error cuts that response only: the client sees an aborted body, the server goes on', async () => {
+  it('a zlib error cuts that response only: the client sees an aborted body, the server goes on', async () => {
     const front = await chain((req, res) => {
       res.writeHead(200, { 'content-type': 'text/plain' });
       // The first body never ends: the test fails its encoder meanwhile.
@@ -216,7 +220,7 @@ describe('failures', () => {
     });
     const outcome = await new Promise<string>((resolve) => {
       const req = request({ host: '127.0.0.1', port: front.port, path: '/', headers: { 'accept-encoding': 'gzip' }, agent: false }, (res) => {
-        res.once('data', () => front.encoders[0].destroy(new Error('zlib failed')));
+        res.once('data', () => front.zlibStreams[0].destroy(Object.assign(new Error('zlib failed'), { code: 'Z_DATA_ERROR' })));
         res.on('aborted', () => resolve('aborted'));
         res.on('error', () => resolve('aborted'));
         res.on('end', () => resolve('ended'));
@@ -226,6 +230,7 @@ describe('failures', () => {
     });
     expect(outcome).toBe('aborted');
     await until(() => front.tally.failures === 1);
+    expect(front.encoders[0].failure).toBe('EDGE_COMPRESSION_FAILED');
     const next = await fetchRaw(front.port, { 'accept-encoding': 'gzip' }, 'GET', '/next');
     expect(decode(next).toString()).toBe('next');
   });
@@ -247,6 +252,28 @@ describe('failures', () => {
     });
     await until(() => front.encoders[0]?.closed === true);
     expect(front.tally.failures).toBe(0);
+    expect(front.encoders[0].failure).toBeUndefined();
+  });
+
+  it('the upstream failing mid-body: abandon cuts the response, not counted as the encoder failing', async () => {
+    const front = await chain((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('z'.repeat(4096));
+    });
+    const outcome = await new Promise<string>((resolve) => {
+      const req = request({ host: '127.0.0.1', port: front.port, path: '/', headers: { 'accept-encoding': 'gzip' }, agent: false }, (res) => {
+        res.once('data', () => front.encoders[0].abandon());
+        res.on('aborted', () => resolve('aborted'));
+        res.on('error', () => resolve('aborted'));
+        res.on('end', () => resolve('ended'));
+      });
+      req.on('error', () => resolve('aborted'));
+      req.end();
+    });
+    expect(outcome).toBe('aborted');
+    await until(() => front.encoders[0].closed);
+    expect(front.tally.failures).toBe(0);
+    expect(front.encoders[0].failure).toBeUndefined();
   });
 });
 

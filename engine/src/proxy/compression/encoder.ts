@@ -16,6 +16,7 @@
  */
 import { pipeline, type Writable } from 'node:stream';
 import zlib from 'node:zlib';
+import type { EdgeErrorCode } from '../../errors.ts';
 import type { ContentCoding } from './codings.ts';
 
 export interface EncoderLevels {
@@ -50,6 +51,8 @@ export function newCompressionTally(): CompressionTally {
 export class BodyEncoder {
   readonly #stream: zlib.BrotliCompress | zlib.Gzip;
   readonly #tally: CompressionTally;
+  #abandoned = false;
+  #failure: EdgeErrorCode | undefined = undefined;
 
   constructor(destination: Writable, coding: ContentCoding, levels: EncoderLevels, tally: CompressionTally, sizeHint?: number) {
     this.#tally = tally;
@@ -81,9 +84,15 @@ export class BodyEncoder {
     return this.#stream.closed;
   }
 
-  /** Stop encoding (the upstream failed mid-body): the response is destroyed with it. */
-  destroy(error?: Error): void {
-    this.#stream.destroy(error);
+  /** Why the response was cut, when the encoder failed: for the exchange's error and the request's event. */
+  get failure(): EdgeErrorCode | undefined {
+    return this.#failure;
+  }
+
+  /** The upstream failed mid-body: stop encoding and cut the response (not the encoder's failure). */
+  abandon(): void {
+    this.#abandoned = true;
+    this.#stream.destroy();
   }
 
   readonly #countOut = (chunk: Buffer): void => {
@@ -91,8 +100,10 @@ export class BodyEncoder {
   };
 
   readonly #finished = (error: NodeJS.ErrnoException | null | undefined): void => {
-    // The client leaving early is not the encoder's failure.
-    if (error && error.code !== 'ERR_STREAM_PREMATURE_CLOSE') this.#tally.failures++;
+    // The client leaving early, or the upstream failing, is not the encoder's failure.
+    if (!error || this.#abandoned || error.code === 'ERR_STREAM_PREMATURE_CLOSE') return;
+    this.#failure = 'EDGE_COMPRESSION_FAILED';
+    this.#tally.failures++;
   };
 }
 

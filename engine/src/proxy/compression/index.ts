@@ -3,7 +3,8 @@
  * per-response decision compiled from the node's config, and the streaming encoder with its byte tally.
  * Wiring: `compileCompression(config.compression)` once per node; per response, before the headers
  * go out, `policy.decide(method, req.headers['accept-encoding'], status, headers)`; when its outcome is
- * `compress`, the body goes through `new BodyEncoder(res, decision.coding, policy.levels, tally, decision.length)`.
+ * `compress`, the body goes through `new BodyEncoder(res, decision.coding, policy.levels, tally, decision.length)`
+ * (write, onDrain, end; abandon when the upstream fails mid-body; `failure` names a cut response).
  */
 export { EncodingNegotiator, type Negotiation, type NoCodingReason } from './accept-encoding.ts';
 export { CONTENT_CODINGS, DEFAULT_CODINGS, type ContentCoding } from './codings.ts';

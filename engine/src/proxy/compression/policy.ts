@@ -20,7 +20,7 @@
  * byte ranges are not the origin's, as nginx clears them), a strong ETag weakened.
  */
 import type { OutgoingHttpHeaders } from 'node:http';
-import type { CompressionConfig } from '../../config/proxy/compression.ts';
+import type { CompressionConfig, CompressionSettingsConfig } from '../../config/proxy/compression.ts';
 import { DEFAULT_MIN_SIZE } from '../../config/proxy/compression.ts';
 import { EncodingNegotiator, type NoCodingReason } from './accept-encoding.ts';
 import { DEFAULT_CODINGS, type ContentCoding } from './codings.ts';
@@ -68,7 +68,7 @@ export class CompressionPolicy {
   readonly #types: MediaTypeSet;
   readonly #negotiator: EncodingNegotiator;
 
-  constructor(settings: Exclude<CompressionConfig, boolean | undefined> = {}) {
+  constructor(settings: CompressionSettingsConfig = {}) {
     this.minSize = settings.minSize ?? DEFAULT_MIN_SIZE;
     this.codings = settings.algorithms ?? DEFAULT_CODINGS;
     this.levels = { ...DEFAULT_ENCODER_LEVELS, ...settings.level };
