@@ -115,6 +115,19 @@ describe('compressed round trips', () => {
     expect(front.tally).toEqual({ responses: 1, bytesIn: body.length, bytesOut: received.raw.length, failures: 0 });
   });
 
+  it.each(['gzip', 'br'] as const)('%s, a small body with its length (gzip sizes its window to it): decodes to the origin body', async (coding) => {
+    const body = jsonBody(30);
+    expect(body.length).toBeGreaterThan(1024);
+    const front = await chain((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length });
+      res.end(body);
+    });
+    const received = await fetchRaw(front.port, { 'accept-encoding': coding });
+    expect(received.headers['content-encoding']).toBe(coding);
+    expect(decode(received).equals(body)).toBe(true);
+    expect(received.raw.length).toBeLessThan(body.length);
+  });
+
   it.each(['gzip', 'br'] as const)('%s, streamed without a length: each part reaches the client before the origin sends the next', async (coding) => {
     const parts = ['data: first event\n\n', 'data: second event\n\n', 'data: last event\n\n'];
     // The origin sends the next part only once the client has decoded the previous one: without a

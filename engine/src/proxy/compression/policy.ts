@@ -15,7 +15,9 @@
  * adds it to a response too small or of a type it never compresses, and neither do we.
  * 7. Negotiation (accept-encoding.ts) finds no coding the client takes.
  * 8. HEAD: the headers only, as is (nginx). 304: no body, but the ETag is weakened as the 200 it stands
- *    for was, so the client's stored validator and this one agree.
+ *    for was, so the client's stored validator and this one agree. Both get the Vary the GET's 200
+ *    would carry (sections 9.3.2 and 15.4.5); nginx skips them (`header_only`), so its 304s lack it.
+ * nginx compresses only 200, 403 and 404; Envoy and we compress any status with a body but 206.
  * Otherwise: Content-Encoding set, Content-Length and Accept-Ranges removed (the body is chunked and its
  * byte ranges are not the origin's, as nginx clears them), a strong ETag weakened.
  */
