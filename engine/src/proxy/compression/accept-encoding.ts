@@ -6,11 +6,13 @@
  * - No header: the RFC allows any coding, but a client that names none (curl, a health check) is
  *   served as is, as nginx and Envoy do.
  * - An empty header: the client wants no content coding.
- * - Codings compare case-insensitively; `x-gzip` counts as `gzip` (section 8.4.1.3).
+ * - Codings compare case-insensitively; `x-gzip` counts as `gzip` (section 8.4.1.3), and the answer
+ *   says `gzip`, the name the same section has recipients treat alike (nginx ignores `x-gzip`).
  * - `q=0` refuses a coding. `*` stands for every coding not listed by name, identity included.
  * - identity is acceptable unless `identity;q=0`, or `*;q=0` without an identity entry, refuses it;
  *   when the client weighs identity above every coding we offer, the body goes as is.
- * - Ties between codings go to the server's preference order (the config's `algorithms`).
+ * - Ties between codings go to the server's preference order (the config's `algorithms`); Envoy keeps
+ *   the client's order instead, but that order carries no meaning in the RFC, only the weights do.
  * - A malformed member (a bad qvalue, another parameter, a character outside a token) is skipped, as
  *   Envoy skips a member whose q it cannot parse; nginx reads a bad q as 0. Either way it never selects
  *   a coding. A coding listed twice takes its highest weight, unless one entry refuses it (Envoy).
