@@ -1,4 +1,5 @@
 /** Accept-Encoding negotiation, one row per rule of RFC 9110 sections 12.5.3 and 12.4.2. */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EncodingNegotiator } from './accept-encoding.ts';
 import type { ContentCoding } from './codings.ts';
@@ -79,5 +80,47 @@ describe('the server order comes from the config', () => {
     [['br'], 'gzip;q=1, br;q=0.1', 'br q=0.1'],
   ])('%j with %j -> %s', (preference, header, expected) => {
     expect(outcome(new EncodingNegotiator(preference), header)).toBe(expected);
+  });
+});
+
+describe('properties over well-formed headers', () => {
+  const negotiator = new EncodingNegotiator(['br', 'gzip']);
+  /** A member: a coding in any case, with or without a weight (in thousandths). */
+  const member = fc.record({
+    name: fc.constantFrom('br', 'gzip', 'x-gzip', 'identity', '*', 'deflate', 'zstd'),
+    upper: fc.boolean(),
+    q: fc.option(fc.integer({ min: 0, max: 1000 }), { nil: undefined }),
+  });
+  const format = (m: { name: string; upper: boolean; q: number | undefined }) =>
+    `${m.upper ? m.name.toUpperCase() : m.name}${m.q === undefined ? '' : `;q=${(m.q / 1000).toFixed(3)}`}`;
+
+  it('never chooses a refused coding, and chooses one the client weighs highest among those offered', () => {
+    fc.assert(
+      fc.property(fc.array(member, { maxLength: 8 }), (members) => {
+        // The model: each name's weight (a refusal stands, otherwise the highest), then * for the rest.
+        const weights = new Map<string, number>();
+        for (const m of members) {
+          const name = m.name === 'x-gzip' ? 'gzip' : m.name;
+          const q = m.q ?? 1000;
+          const before = weights.get(name);
+          weights.set(name, before === undefined ? q : before === 0 || q === 0 ? 0 : Math.max(before, q));
+        }
+        const weight = (name: string) => weights.get(name) ?? weights.get('*') ?? -1;
+        const best = Math.max(weight('br'), weight('gzip'));
+        const result = negotiator.negotiate(members.map(format).join(', '));
+        if (result.coding !== undefined) {
+          expect(Math.round(result.q * 1000)).toBe(best);
+          expect(weight(result.coding)).toBe(best);
+          expect(best).toBeGreaterThan(0);
+          // On a tie, the server's first choice.
+          if (weight('br') === weight('gzip')) expect(result.coding).toBe('br');
+        } else if (result.why === 'none-acceptable') {
+          expect(best).toBeLessThanOrEqual(0);
+        } else {
+          expect(result.why).toBe('identity-preferred');
+          expect(weights.get('identity') ?? weights.get('*')).toBeGreaterThan(best);
+        }
+      }),
+    );
   });
 });
