@@ -44,6 +44,24 @@ export const EDGE_ERRORS = {
   EDGE_UPSTREAM_NOT_JSON: { status: 502, message: 'an aggregate upstream answered with a body that is not JSON' },
   /** An aggregate upstream's body is larger than the gateway buffers (LIMITS.jsonBody). */
   EDGE_UPSTREAM_TOO_LARGE: { status: 502, message: 'an aggregate upstream answered with a body larger than the gateway buffers' },
+  /** A proxy's filter (proxy/filter/): the client's address is in `deny`, or not in a given `allow`. */
+  EDGE_FILTER_ADDRESS_DENIED: { status: 403, message: 'the filter refuses requests from this address' },
+  /** A method the filter's `methods` leaves out (405 with Allow listing those it takes). */
+  EDGE_FILTER_METHOD_NOT_ALLOWED: { status: 405, message: 'the filter does not take this method' },
+  /** The normalised path matches one of the filter's `denyPaths` (or is too long to check against them). */
+  EDGE_FILTER_PATH_DENIED: { status: 403, message: 'the filter refuses this path' },
+  /** The decoded query matches one of the filter's `denyQuery` (or is too long to check against them). */
+  EDGE_FILTER_QUERY_DENIED: { status: 403, message: 'the filter refuses this query string' },
+  /** A header a filter rule denies is there, or its value matches the rule's pattern. */
+  EDGE_FILTER_HEADER_DENIED: { status: 403, message: 'the filter refuses a header of this request' },
+  /** A header a filter rule requires is missing, or its value does not match the rule's pattern. */
+  EDGE_FILTER_HEADER_REQUIRED: { status: 400, message: 'the request lacks a header the filter requires' },
+  /** The request target is longer than the filter's `limits.urlLength`. */
+  EDGE_URI_TOO_LONG: { status: 414, message: 'the request target is too long' },
+  /** The body is larger than the filter's `limits.bodyBytes`: by its Content-Length before it is read, or counted as a chunked body arrives. */
+  EDGE_BODY_TOO_LARGE: { status: 413, message: 'the request body is too large' },
+  /** Content-Length with Transfer-Encoding, or Content-Length twice (RFC 9112 sections 6.1 and 6.3): the body's end is ambiguous, so nothing is forwarded. */
+  EDGE_AMBIGUOUS_FRAMING: { status: 400, message: 'the request frames its body two ways (a request-smuggling shape)' },
   /** The compressor failed mid-body (proxy/compression/encoder.ts): the headers were gone, so the response was cut. */
   EDGE_COMPRESSION_FAILED: { status: 502, message: 'compressing the response failed and the response was cut' },
   EDGE_CLIENT_ABORTED: { status: 499, message: 'the client went away before the response' },

@@ -45,7 +45,8 @@ export type StageName =
   | 'fault'
   | 'latency'
   | 'cache'
-  | 'answer';
+  | 'answer'
+  | 'filter';
 
 /** One limit's decision on one request, as a rate-limit stage's step carries it (the inspector draws from these; its sentence is the step's reason). */
 export interface LimitDecisionView {

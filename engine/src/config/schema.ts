@@ -20,8 +20,9 @@ import { GatewayAuthFields, RouteAuthFields, TrafficAuth, checkGatewayAuth } fro
 import { GatewayLimitFields, RouteLimitFields, checkGatewayLimits } from './gateway/rate-limit.ts';
 import { RouteForwardFields, RouteMatch, checkGatewayRoutes } from './gateway/route-match.ts';
 import { RouteTransformFields, checkGatewayTransforms } from './gateway/transform.ts';
-import { LIMITS, limitMessage } from './limits.ts';
 import { ProxyCompressionFields } from './proxy/compression.ts';
+import { ProxyFilterFields } from './proxy/filter.ts';
+import { LIMITS, limitMessage } from './limits.ts';
 import { NODE_ID, Upstream } from './upstream.ts';
 
 export { NODE_KINDS, type NodeKind } from './node-kinds.ts';
@@ -84,7 +85,7 @@ const NodeBase = {
 
 const ForwardingBase = { ...NodeBase, timeouts: Timeouts.optional() };
 
-export const ProxyNode = z.strictObject({ ...ForwardingBase, kind: z.literal('proxy'), to: Upstream, ...ProxyCompressionFields });
+export const ProxyNode = z.strictObject({ ...ForwardingBase, kind: z.literal('proxy'), to: Upstream, ...ProxyFilterFields, ...ProxyCompressionFields });
 
 export { RouteMatch };
 

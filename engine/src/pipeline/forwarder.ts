@@ -200,9 +200,10 @@ class UpstreamExchange<C> implements Dispatcher.DispatchHandler {
     this.owner.ended(this.exchange, this.context, result);
   }
 
-  /** The client left before the answer was complete: stop the upstream request too. */
+  /** The client left before the answer, or its own body, was complete: stop the upstream request too. */
   clientClosed(): void {
-    if (!this.exchange.res.writableFinished) this.#controller?.abort(new ClientAbort());
+    // The answer may be finished (a 400 for a body that went bad) while the upstream still waits for the body.
+    if (!this.exchange.res.writableFinished || !this.exchange.req.complete) this.#controller?.abort(new ClientAbort());
   }
 
   /** The client caught up: let undici read on. */

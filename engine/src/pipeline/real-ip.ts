@@ -5,6 +5,7 @@
  * client. An untrusted peer is the client, whatever the header claims (it could be forged).
  */
 import { BlockList, isIP } from 'node:net';
+import type { Exchange } from './exchange.ts';
 
 export type ClientAddressReader = (peer: string, forwardedFor: string | string[] | undefined) => string;
 
@@ -76,4 +77,17 @@ function trustList(entries: readonly string[]): BlockList {
 /** `::ffff:127.0.0.1` is the IPv4 client `127.0.0.1`, as nginx's `$remote_addr` prints it. */
 export function plainAddress(address: string): string {
   return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+}
+
+/** Engine nodes forward from 127.0.0.1 and append the client to X-Forwarded-For: behind one, that is the client. */
+const behindEngineHop = clientAddressReader(['127.0.0.1']);
+
+/**
+ * The client a request came from, as a filter or a limit keyed by address sees it: the peer, or, when
+ * the request came through another node of the engine, the client that node names.
+ */
+export function clientOf(exchange: Exchange<unknown>): string {
+  const { req } = exchange;
+  const peer = plainAddress(req.socket.remoteAddress ?? '');
+  return exchange.trustedHop ? behindEngineHop(peer, req.headers['x-forwarded-for']) : peer;
 }

@@ -12,7 +12,7 @@ import type { EventBus } from '../../bus.ts';
 import { limitList, policyNames, type LimitSpec } from '../../config/gateway/rate-limit.ts';
 import type { GatewayConfig } from '../../config/schema.ts';
 import type { Exchange, ResponseStep } from '../../pipeline/exchange.ts';
-import { clientAddressReader, plainAddress } from '../../pipeline/real-ip.ts';
+import { clientOf } from '../../pipeline/real-ip.ts';
 import { SKIP, type Stage, type Verdict } from '../../pipeline/verdict.ts';
 import { compileLimit, inspectLimit, limitSet, type CompiledLimit, type LimitInspection, type LimitOutcome, type OutcomeViews } from '../limiters/limit-set.ts';
 import { RedisLimitStore, storeScope, type SharedLimitSet } from '../limiters/redis-store.ts';
@@ -47,16 +47,6 @@ export interface RateLimiting {
   view(top: number): LimitView[];
   /** Disconnect from the shared store, if any. */
   close(): void;
-}
-
-/** Engine nodes forward from 127.0.0.1 and append the client to X-Forwarded-For: behind one, that is the client. */
-const behindEngineHop = clientAddressReader(['127.0.0.1']);
-
-/** The client a limit keyed by address counts: the peer, or behind an engine hop the client it names. */
-function clientOf(exchange: GatewayExchange): string {
-  const { req } = exchange;
-  const peer = plainAddress(req.socket.remoteAddress ?? '');
-  return exchange.trustedHop ? behindEngineHop(peer, req.headers['x-forwarded-for']) : peer;
 }
 
 /** The rate-limit stage and what the inspector reads of it, or undefined when the gateway has no limits. */
