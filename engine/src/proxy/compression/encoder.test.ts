@@ -231,16 +231,7 @@ describe('failures', () => {
       if (req.url === '/next') res.end('next');
       else res.write('x'.repeat(4096));
     });
-    const outcome = await new Promise<string>((resolve) => {
-      const req = request({ host: '127.0.0.1', port: front.port, path: '/', headers: { 'accept-encoding': 'gzip' }, agent: false }, (res) => {
-        res.once('data', () => front.zlibStreams[0].destroy(Object.assign(new Error('zlib failed'), { code: 'Z_DATA_ERROR' })));
-        res.on('aborted', () => resolve('aborted'));
-        res.on('error', () => resolve('aborted'));
-        res.on('end', () => resolve('ended'));
-      });
-      req.on('error', () => resolve('aborted'));
-      req.end();
-    });
+    const outcome = await readUntilCut(front.port, () => front.zlibStreams[0].destroy(Object.assign(new Error('zlib failed'), { code: 'Z_DATA_ERROR' })));
     expect(outcome).toBe('aborted');
     await until(() => front.tally.failures === 1);
     expect(front.encoders[0].failure).toBe('EDGE_COMPRESSION_FAILED');
@@ -273,22 +264,27 @@ describe('failures', () => {
       res.writeHead(200, { 'content-type': 'text/plain' });
       res.write('z'.repeat(4096));
     });
-    const outcome = await new Promise<string>((resolve) => {
-      const req = request({ host: '127.0.0.1', port: front.port, path: '/', headers: { 'accept-encoding': 'gzip' }, agent: false }, (res) => {
-        res.once('data', () => front.encoders[0].abandon());
-        res.on('aborted', () => resolve('aborted'));
-        res.on('error', () => resolve('aborted'));
-        res.on('end', () => resolve('ended'));
-      });
-      req.on('error', () => resolve('aborted'));
-      req.end();
-    });
+    const outcome = await readUntilCut(front.port, () => front.encoders[0].abandon());
     expect(outcome).toBe('aborted');
     await until(() => front.encoders[0].closed);
     expect(front.tally.failures).toBe(0);
     expect(front.encoders[0].failure).toBeUndefined();
   });
 });
+
+/** A gzip request whose first body bytes call `cut`: resolves to how the response ended for the client. */
+function readUntilCut(port: number, cut: () => void): Promise<'aborted' | 'ended'> {
+  return new Promise((resolve) => {
+    const req = request({ host: '127.0.0.1', port, path: '/', headers: { 'accept-encoding': 'gzip' }, agent: false }, (res) => {
+      res.once('data', cut);
+      res.on('aborted', () => resolve('aborted'));
+      res.on('error', () => resolve('aborted'));
+      res.on('end', () => resolve('ended'));
+    });
+    req.on('error', () => resolve('aborted'));
+    req.end();
+  });
+}
 
 /** Resolve once `done()` holds (checked every few milliseconds; the test's own timeout bounds it). */
 function until(done: () => boolean): Promise<void> {
