@@ -1,7 +1,8 @@
-import type { ProxyOptions } from 'vite';
+import type { Plugin, ProxyOptions } from 'vite';
 import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { fileURLToPath } from 'node:url';
+import { precompressFolder } from './engine/src/proxy/compression/precompress.ts';
 
 /** The engine's control server; in production it serves web/dist on this same port. */
 const ENGINE = 'http://127.0.0.1:8787';
@@ -26,11 +27,20 @@ const apiProxy: ProxyOptions = {
   },
 };
 
+/** After a build, brotli and gzip variants of the page's files for the engine to serve (engine/src/server.ts). */
+const precompress: Plugin = {
+  name: 'edgelab-precompress',
+  apply: 'build',
+  async closeBundle() {
+    await precompressFolder(fileURLToPath(new URL('./web/dist', import.meta.url)));
+  },
+};
+
 export default defineConfig({
   root: webRoot,
   // Keep Vite's and Vitest's caches in the repository's node_modules, not in web/.
   cacheDir: fileURLToPath(new URL('./node_modules/.vite', import.meta.url)),
-  plugins: [svelte({ configFile: false })],
+  plugins: [svelte({ configFile: false }), precompress],
   build: {
     outDir: 'dist',
     emptyOutDir: true,

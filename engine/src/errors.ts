@@ -64,6 +64,8 @@ export const EDGE_ERRORS = {
   EDGE_AMBIGUOUS_FRAMING: { status: 400, message: 'the request frames its body two ways (a request-smuggling shape)' },
   /** A request with Cache-Control: only-if-cached that the proxy's cache cannot answer without the origin (RFC 9111 section 5.2.1.7). */
   EDGE_NOT_CACHED: { status: 504, message: 'only-if-cached, and the cache holds no response it may send without the origin' },
+  /** The compressor failed mid-body (proxy/compression/encoder.ts): the headers were gone, so the response was cut. */
+  EDGE_COMPRESSION_FAILED: { status: 502, message: 'compressing the response failed and the response was cut' },
   EDGE_CLIENT_ABORTED: { status: 499, message: 'the client went away before the response' },
   SERVICE_INJECTED_ERROR: { status: 500, message: 'the service returned an injected error' },
   /** Every slot busy and the queue full (`capacity`): turned away at once, with Retry-After. */

@@ -1,5 +1,11 @@
 /** The control API on real sockets: reads, config replacement, traffic, faults, and who may write. */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
+import { precompressFolder } from './proxy/compression/precompress.ts';
 import { startControlServer, type ControlServer } from './server.ts';
 import { parseEventId } from './stream/event-id.ts';
 import { rawHttp, startEngine, waitFor, type RunningEngine } from './testing/harness.ts';
@@ -256,6 +262,70 @@ describe('control API', () => {
     const res = await fetch(`${url}/api/metrics`, { method: 'DELETE' });
     expect(res.status).toBe(405);
     expect(res.headers.get('allow')).toBe('GET');
+  });
+});
+
+describe('the lab page, served compressed', () => {
+  const page = Buffer.from(`<!doctype html><html><body>${'<div class="panel">lab</div>'.repeat(100)}</body></html>`);
+  const script = Buffer.from(Array.from({ length: 500 }, (_, i) => `export const step${i} = { id: ${i}, label: "step ${i}" };`).join('\n'));
+  let webRoot: string | undefined;
+  afterEach(async () => {
+    if (webRoot) await rm(webRoot, { recursive: true, force: true });
+    webRoot = undefined;
+  });
+
+  /** A built page as the Vite build leaves it (variants written by precompressFolder), served by the control server. */
+  async function setupWeb(): Promise<string> {
+    webRoot = await mkdtemp(path.join(tmpdir(), 'edgelab-web-'));
+    await mkdir(path.join(webRoot, 'assets'));
+    await writeFile(path.join(webRoot, 'index.html'), page);
+    await writeFile(path.join(webRoot, 'assets', 'app.js'), script);
+    await precompressFolder(webRoot);
+    running = await startEngine(sandbox(), { metricsIntervalMs: 100 });
+    control = await startControlServer({ engine: running.engine, port: 0, webRoot });
+    return control.url;
+  }
+
+  /** The raw bytes and headers (fetch would decode the body and hide what was on the wire). */
+  function get(url: string, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+    return new Promise((resolve, reject) => {
+      request(url, { headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      })
+        .on('error', reject)
+        .end();
+    });
+  }
+
+  it('sends the variant the client weighs highest, q-values honoured, with Vary', async () => {
+    const url = await setupWeb();
+    const br = await get(`${url}/assets/app.js`, { 'accept-encoding': 'gzip, deflate, br' });
+    expect(br.headers).toMatchObject({ 'content-encoding': 'br', vary: 'Accept-Encoding', 'content-type': 'text/javascript' });
+    expect(zlib.brotliDecompressSync(br.body).equals(script)).toBe(true);
+    expect(br.body.length).toBeLessThan(script.length / 4);
+    // sirv alone would send brotli here: it looks for the word br, not at its weight.
+    const gzip = await get(`${url}/assets/app.js`, { 'accept-encoding': 'gzip, br;q=0' });
+    expect(gzip.headers['content-encoding']).toBe('gzip');
+    expect(zlib.gunzipSync(gzip.body).equals(script)).toBe(true);
+    const plain = await get(`${url}/assets/app.js`, {});
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.headers.vary).toBe('Accept-Encoding');
+    expect(plain.body.equals(script)).toBe(true);
+    const refused = await get(`${url}/assets/app.js`, { 'accept-encoding': '*;q=0, identity' });
+    expect(refused.headers['content-encoding']).toBeUndefined();
+  });
+
+  it('the page at any client route is index.html, compressed; its 304 keeps Vary', async () => {
+    const url = await setupWeb();
+    const first = await get(`${url}/lessons/cache-the-hot-path`, { 'accept-encoding': 'br' });
+    expect(first.status).toBe(200);
+    expect(first.headers['content-encoding']).toBe('br');
+    expect(zlib.brotliDecompressSync(first.body).equals(page)).toBe(true);
+    const again = await get(`${url}/`, { 'accept-encoding': 'br', 'if-none-match': String(first.headers.etag) });
+    expect(again.status).toBe(304);
+    expect(again.headers.vary).toBe('Accept-Encoding');
   });
 });
 

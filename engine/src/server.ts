@@ -12,6 +12,7 @@ import { TrafficFlowPartial } from './config/schema.ts';
 import { sizeErrors, validateConfig, zodErrors } from './config/validate.ts';
 import type { Engine } from './engine.ts';
 import { InputError } from './errors.ts';
+import { EncodingNegotiator } from './proxy/compression/accept-encoding.ts';
 import { readJson } from './http/read-body.ts';
 import { createEventStream } from './stream/event-stream.ts';
 import type { TrafficChange } from './traffic/generator.ts';
@@ -31,6 +32,8 @@ export interface ControlServer {
 }
 
 const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../web/dist', import.meta.url));
+/** The page's precompressed variants, brotli first (smaller); sirv finds them by `.br` and `.gz`. */
+const WEB_ENCODINGS = new EncodingNegotiator(['br', 'gzip']);
 const LOCAL_HOSTNAMES = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 export async function startControlServer(options: ControlServerOptions): Promise<ControlServer> {
@@ -38,7 +41,8 @@ export async function startControlServer(options: ControlServerOptions): Promise
   const host = options.host ?? '127.0.0.1';
   const events = createEventStream(engine.bus);
   const webRoot = options.webRoot ?? DEFAULT_WEB_ROOT;
-  const serveWeb = existsSync(webRoot) ? sirv(webRoot, { single: true, etag: true, gzip: false }) : undefined;
+  // The build writes .br and .gz beside the page's files (vite.config.ts, precompress.ts); sirv serves them.
+  const serveWeb = existsSync(webRoot) ? sirv(webRoot, { single: true, etag: true, gzip: true, brotli: true }) : undefined;
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
@@ -66,7 +70,10 @@ export async function startControlServer(options: ControlServerOptions): Promise
     }
     if (!path.startsWith('/api/')) {
       if (method !== 'GET' && method !== 'HEAD') return notAllowed(res, 'GET, HEAD');
-      if (serveWeb) return serveWeb(req, res, () => sendJson(res, 404, { error: `no such page: ${path}` }));
+      if (serveWeb) {
+        chooseWebEncoding(req, res);
+        return serveWeb(req, res, () => sendJson(res, 404, { error: `no such page: ${path}` }));
+      }
       res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' });
       res.end('The lab page is not built. Run `npm run build` (npm start does it for you); the API is up under /api/.\n');
       return;
@@ -227,4 +234,15 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 function notAllowed(res: ServerResponse, allow: string): void {
   res.setHeader('allow', allow);
   sendJson(res, 405, { error: `method not allowed; use ${allow}` });
+}
+
+/**
+ * Negotiate the page's coding here (RFC 9110 section 12.5.3, q-values included) and hand sirv only
+ * the coding chosen: sirv's own test looks for the words `gzip` and `br` anywhere in Accept-Encoding,
+ * so `br;q=0` would still get brotli. Vary is set before sirv runs so its 304s carry it too.
+ */
+function chooseWebEncoding(req: IncomingMessage, res: ServerResponse): void {
+  const chosen = WEB_ENCODINGS.negotiate(req.headers['accept-encoding']);
+  req.headers['accept-encoding'] = chosen.coding ?? 'identity';
+  res.setHeader('vary', 'Accept-Encoding');
 }

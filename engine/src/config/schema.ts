@@ -20,6 +20,7 @@ import { GatewayAuthFields, RouteAuthFields, TrafficAuth, checkGatewayAuth } fro
 import { GatewayLimitFields, RouteLimitFields, checkGatewayLimits } from './gateway/rate-limit.ts';
 import { RouteForwardFields, RouteMatch, checkGatewayRoutes } from './gateway/route-match.ts';
 import { RouteTransformFields, checkGatewayTransforms } from './gateway/transform.ts';
+import { ProxyCompressionFields } from './proxy/compression.ts';
 import { ProxyFilterFields } from './proxy/filter.ts';
 import { LIMITS, limitMessage } from './limits.ts';
 import { ProxyCacheFields } from './proxy/cache.ts';
@@ -85,7 +86,14 @@ const NodeBase = {
 
 const ForwardingBase = { ...NodeBase, timeouts: Timeouts.optional() };
 
-export const ProxyNode = z.strictObject({ ...ForwardingBase, kind: z.literal('proxy'), to: Upstream, ...ProxyFilterFields, ...ProxyCacheFields });
+export const ProxyNode = z.strictObject({
+  ...ForwardingBase,
+  kind: z.literal('proxy'),
+  to: Upstream,
+  ...ProxyFilterFields,
+  ...ProxyCacheFields,
+  ...ProxyCompressionFields,
+});
 
 export { RouteMatch };
 

@@ -73,15 +73,25 @@ export function validateConfig(input: unknown): ConfigResult {
 
 /**
  * The warnings of a valid config: each gateway route that can never match (shadowed by one tried before
- * it), and a proxy's `cache`, checked but not running in this version yet.
+ * it), and a proxy's `cache` and `compression`, checked but not running in this version yet.
  */
 export function configWarnings(config: EdgeConfigParsed): ConfigWarning[] {
   return config.nodes.flatMap((node, n): ConfigWarning[] => {
     if (node.kind === 'gateway') {
       return findShadowedRoutes(node.routes).map((shadow) => ({ path: `nodes[${n}].routes[${shadow.index}]`, message: shadow.message }));
     }
-    if (node.kind === 'proxy' && node.cache !== undefined) {
-      return [{ path: `nodes[${n}].cache`, message: 'checked, but the cache does not run in this version yet: the proxy forwards every request' }];
+    if (node.kind === 'proxy') {
+      const notYet: ConfigWarning[] = [];
+      if (node.cache !== undefined) {
+        notYet.push({ path: `nodes[${n}].cache`, message: 'checked, but the cache does not run in this version yet: the proxy forwards every request' });
+      }
+      if (node.compression !== undefined && node.compression !== false) {
+        notYet.push({
+          path: `nodes[${n}].compression`,
+          message: 'checked, but compression does not run in this version yet: responses go out as the upstream sent them',
+        });
+      }
+      return notYet;
     }
     return [];
   });
