@@ -20,6 +20,7 @@ import { GatewayAuthFields, RouteAuthFields, TrafficAuth, checkGatewayAuth } fro
 import { GatewayLimitFields, RouteLimitFields, checkGatewayLimits } from './gateway/rate-limit.ts';
 import { RouteForwardFields, RouteMatch, checkGatewayRoutes } from './gateway/route-match.ts';
 import { RouteTransformFields, checkGatewayTransforms } from './gateway/transform.ts';
+import { ProxyTlsFields } from './proxy/tls.ts';
 import { LIMITS, limitMessage } from './limits.ts';
 import { NODE_ID, Upstream } from './upstream.ts';
 
@@ -83,7 +84,7 @@ const NodeBase = {
 
 const ForwardingBase = { ...NodeBase, timeouts: Timeouts.optional() };
 
-export const ProxyNode = z.strictObject({ ...ForwardingBase, kind: z.literal('proxy'), to: Upstream });
+export const ProxyNode = z.strictObject({ ...ForwardingBase, kind: z.literal('proxy'), to: Upstream, ...ProxyTlsFields });
 
 export { RouteMatch };
 
