@@ -31,7 +31,11 @@ describe('tls on a proxy', () => {
       { cert: 'certs/edge.pem', key: 'certs/edge.key' },
       { files: { cert: 'certs/edge.pem', key: 'certs/edge.key' }, http2: true, redirectHttp: undefined },
     ],
-    ['self-signed with a redirect, HTTP/1.1 only', { redirectHttp: 8080, http2: false }, { files: undefined, http2: false, redirectHttp: 8080 }],
+    [
+      'self-signed with a redirect, HTTP/1.1 only',
+      { redirectHttp: 8080, http2: false },
+      { files: undefined, http2: false, redirectHttp: 8080 },
+    ],
     ['an empty object (self-signed, defaults)', {}, { files: undefined, http2: true, redirectHttp: undefined }],
   ])('accepts %s', (_what, tls, settings) => {
     expect(tlsSettings(parsedTls(tls))).toEqual(settings);
@@ -42,8 +46,16 @@ describe('tls on a proxy', () => {
   });
 
   it.each<[string, unknown, string]>([
-    ['a cert without its key', { cert: 'a.pem' }, 'nodes[0].tls.key: required with cert: give both files, or neither for a self-signed certificate'],
-    ['a key without its cert', { key: 'a.key' }, 'nodes[0].tls.cert: required with key: give both files, or neither for a self-signed certificate'],
+    [
+      'a cert without its key',
+      { cert: 'a.pem' },
+      'nodes[0].tls.key: required with cert: give both files, or neither for a self-signed certificate',
+    ],
+    [
+      'a key without its cert',
+      { key: 'a.key' },
+      'nodes[0].tls.cert: required with key: give both files, or neither for a self-signed certificate',
+    ],
     ['an empty path', { cert: '', key: 'a.key' }, 'nodes[0].tls.cert: expected a file path'],
     ['a misspelt field', { certificate: 'a.pem' }, 'nodes[0].tls.certificate: unknown key'],
     ['a redirect port out of range', { redirectHttp: 70000 }, 'nodes[0].tls.redirectHttp: Too big: expected number to be <=65535'],

@@ -33,7 +33,9 @@ const TlsOptions = z
       .min(0)
       .max(65535)
       .optional()
-      .meta({ description: 'a port on 127.0.0.1 where plain HTTP is answered 308 to the same host and path over https (0 picks a free one)' }),
+      .meta({
+        description: 'a port on 127.0.0.1 where plain HTTP is answered 308 to the same host and path over https (0 picks a free one)',
+      }),
   })
   .superRefine((tls, ctx) => {
     if ((tls.cert === undefined) !== (tls.key === undefined)) {

@@ -83,12 +83,7 @@ describe('loadCertificate', () => {
     ['a missing certificate', 'missing.pem', 'good.key', 'tls.cert: cannot read DIR/missing.pem: no such file (ENOENT)'],
     ['a missing key', 'good.pem', 'missing.key', 'tls.key: cannot read DIR/missing.key: no such file (ENOENT)'],
     ['a folder for a certificate', 'folder.pem', 'good.key', 'tls.cert: DIR/folder.pem is not a file'],
-    [
-      'a file far too large',
-      'huge.pem',
-      'good.key',
-      'tls.cert: DIR/huge.pem is 1048577 bytes, too large for a PEM file (at most 1048576)',
-    ],
+    ['a file far too large', 'huge.pem', 'good.key', 'tls.cert: DIR/huge.pem is 1048577 bytes, too large for a PEM file (at most 1048576)'],
     [
       'text that is not PEM',
       'text.pem',
@@ -124,11 +119,17 @@ describe('loadCertificate', () => {
     const error = await load('broken.pem', 'good.key').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InputError);
     expect((error as InputError).path).toBe('tls.cert');
-    expect((error as Error).message.replaceAll(dir, 'DIR')).toMatch(/^tls\.cert: DIR\/broken\.pem holds a CERTIFICATE block that does not parse: /);
+    expect((error as Error).message.replaceAll(dir, 'DIR')).toMatch(
+      /^tls\.cert: DIR\/broken\.pem holds a CERTIFICATE block that does not parse: /,
+    );
   });
 
   it.each<[string, string, string]>([
-    ['expired', 'expired', `tls.cert: DIR/expired.pem expired at ${new Date(NOW - DAY).toISOString()}: clients that check it refuse the connection`],
+    [
+      'expired',
+      'expired',
+      `tls.cert: DIR/expired.pem expired at ${new Date(NOW - DAY).toISOString()}: clients that check it refuse the connection`,
+    ],
     [
       'not valid yet',
       'future',

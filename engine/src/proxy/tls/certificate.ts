@@ -85,7 +85,8 @@ async function readPem(file: string, field: string): Promise<string> {
   try {
     const info = await stat(file);
     if (!info.isFile()) throw new InputError(field, `${file} is not a file`);
-    if (info.size > MAX_PEM_BYTES) throw new InputError(field, `${file} is ${info.size} bytes, too large for a PEM file (at most ${MAX_PEM_BYTES})`);
+    if (info.size > MAX_PEM_BYTES)
+      throw new InputError(field, `${file} is ${info.size} bytes, too large for a PEM file (at most ${MAX_PEM_BYTES})`);
     return await readFile(file, 'utf8');
   } catch (error) {
     if (error instanceof InputError) throw error;

@@ -15,7 +15,11 @@ afterEach(async () => {
 });
 
 it('loads the configured files, writing nothing', async () => {
-  const pair = await selfsigned.generate([{ name: 'commonName', value: 'example.test' }], { keyType: 'ec', curve: 'P-256', algorithm: 'sha256' });
+  const pair = await selfsigned.generate([{ name: 'commonName', value: 'example.test' }], {
+    keyType: 'ec',
+    curve: 'P-256',
+    algorithm: 'sha256',
+  });
   await writeFile(join(dir, 'c.pem'), pair.cert);
   await writeFile(join(dir, 'c.key'), pair.private);
   const certDir = join(dir, 'generated');
