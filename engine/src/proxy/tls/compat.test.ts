@@ -9,14 +9,14 @@
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
-import { connect as connectH2, type ClientHttp2Session, type OutgoingHttpHeaders as H2Headers } from 'node:http2';
+import { connect as connectH2, type ClientHttp2Session, type Http2ServerRequest, type OutgoingHttpHeaders as H2Headers } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EdgeRules } from '../../nodes/edge-rules.ts';
-import { downstreamResponseHeaders, upstreamRequestHeaders } from '../../pipeline/headers.ts';
+import { downstreamResponseHeaders, hasRequestBody, upstreamRequestHeaders } from '../../pipeline/headers.ts';
 import type { ServingCertificate } from './certificate.ts';
 import { closeIdleTlsConnections, createTlsListener, type TlsRequest, type TlsResponse } from './listener.ts';
 import { generateSelfSigned } from './self-signed.ts';
@@ -142,6 +142,26 @@ describe('an HTTP/2 request through the compatibility API', () => {
   it('forgets the client address on req.socket once the stream is closed (it reads through the stream to its session)', async () => {
     const { req } = await capture();
     expect(req.socket.remoteAddress).toBeUndefined();
+  });
+
+  it('may carry a body with neither Content-Length nor Transfer-Encoding, which hasRequestBody misses; endAfterHeaders tells', async () => {
+    const seen: Array<{ method: string; hasBody: boolean; endAfterHeaders: boolean; body: string }> = [];
+    const { session } = await h2Listener(async (req, res) => {
+      const endAfterHeaders = (req as Http2ServerRequest).stream.endAfterHeaders;
+      let body = '';
+      for await (const chunk of req) body += chunk;
+      seen.push({ method: req.method ?? '', hasBody: hasRequestBody(req.headers as IncomingHttpHeaders), endAfterHeaders, body });
+      res.end();
+    });
+    const post = session.request({ ':method': 'POST', ':path': '/orders' });
+    post.end('{"id":1}');
+    post.resume();
+    await once(post, 'close');
+    await send(session, { ':path': '/' });
+    expect(seen).toEqual([
+      { method: 'POST', hasBody: false, endAfterHeaders: false, body: '{"id":1}' },
+      { method: 'GET', hasBody: false, endAfterHeaders: true, body: '' },
+    ]);
   });
 
   it('makes undici refuse the upstream request while a pseudo-header is in it, and send its own Host without one', async () => {
