@@ -45,7 +45,7 @@ async function h2Listener(
   const server = createTlsListener({
     certificate,
     http2: true,
-    http1: { keepAliveTimeoutMs: 5_000, headersTimeoutMs: 60_000, requestTimeoutMs: 60_000 },
+    http1: { keepAliveTimeoutMs: 5_000, headersTimeoutMs: 60_000, requestTimeoutMs: 60_000, checkEveryMs: 30_000 },
     onRequest: handler,
   });
   server.listen(0, '127.0.0.1');

@@ -23,7 +23,7 @@ import {
 } from './listener.ts';
 import { generateSelfSigned } from './self-signed.ts';
 
-const HTTP1 = { keepAliveTimeoutMs: 5_000, headersTimeoutMs: 60_000, requestTimeoutMs: 60_000 };
+const HTTP1 = { keepAliveTimeoutMs: 5_000, headersTimeoutMs: 60_000, requestTimeoutMs: 60_000, checkEveryMs: 30_000 };
 
 let dir: string;
 let certificate: ServingCertificate;
@@ -151,6 +151,23 @@ describe('createTlsListener', () => {
     started.push(() => client.close());
     expect(await (await client.request({ path: '/d', method: 'GET' })).body.json()).toEqual({ httpVersion: '1.1', path: '/d' });
     expect(connections.map((c) => c.protocol)).toEqual(['http/1.1', 'http/1.1']);
+  });
+
+  it.each([true, false])('applies the HTTP/1.1 keep-alive and headers timeouts it is given (http2 %s)', async (http2) => {
+    const { port } = await listen({
+      http2,
+      http1: { keepAliveTimeoutMs: 4_000, headersTimeoutMs: 100, requestTimeoutMs: 60_000, checkEveryMs: 20 },
+    });
+    const socket = connectTls({ port, host: '127.0.0.1', ca: certificate.cert });
+    started.push(async () => void socket.destroy());
+    await once(socket, 'secureConnect');
+    socket.write('GET / HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n');
+    const [answer] = (await once(socket, 'data')) as [Buffer];
+    expect(String(answer)).toContain('\r\nKeep-Alive: timeout=4\r\n');
+    // Headers that never end: Node answers 408 once the headers timeout has passed.
+    socket.write('GET / HTTP/1.1\r\nhost: 127.0.0.1\r\n');
+    const [late] = (await once(socket, 'data')) as [Buffer];
+    expect(String(late)).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
   });
 
   it('measures the handshake from the TCP accept to the secure connection, on the clock it is given', async () => {

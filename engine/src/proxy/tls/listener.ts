@@ -55,7 +55,7 @@ export interface TlsListenerOptions {
   onConnection?(info: TlsConnectionInfo): void;
   onHandshakeFailed?(failure: TlsHandshakeFailure): void;
   /** Node's limits for the HTTP/1.1 connections (the node's listener timeouts); http2 ignores its options for these. */
-  http1: { keepAliveTimeoutMs: number; headersTimeoutMs: number; requestTimeoutMs: number };
+  http1: { keepAliveTimeoutMs: number; headersTimeoutMs: number; requestTimeoutMs: number; checkEveryMs: number };
   /** A monotonic clock in ms (performance.now by default); injected so tests are exact. */
   now?: () => number;
 }
@@ -75,11 +75,13 @@ export function createTlsListener(options: TlsListenerOptions): TlsListener {
   const server: TrackedListener = options.http2
     ? createSecureServer({ ...certificate, allowHTTP1: true, ALPNProtocols: ['h2', 'http/1.1'] }, onRequest)
     : createHttpsServer({ ...certificate, ALPNProtocols: ['http/1.1'], requireHostHeader: false }, onRequest);
-  // The HTTP/1.1 side of an http2 server takes none of these from its options: set on the server, its parser reads them.
+  // The HTTP/1.1 side of an http2 server takes none of these from its options: set on the server before it
+  // listens, its parser and its connection checks (started on 'listening') read them.
   Object.assign(server, {
     keepAliveTimeout: http1.keepAliveTimeoutMs,
     headersTimeout: http1.headersTimeoutMs,
     requestTimeout: http1.requestTimeoutMs,
+    connectionsCheckingInterval: http1.checkEveryMs,
   });
   if (options.http2) {
     const sessions = (server[SESSIONS] = new Set<ServerHttp2Session>());
