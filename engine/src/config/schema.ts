@@ -22,6 +22,7 @@ import { RouteForwardFields, RouteMatch, checkGatewayRoutes } from './gateway/ro
 import { RouteTransformFields, checkGatewayTransforms } from './gateway/transform.ts';
 import { ProxyCompressionFields } from './proxy/compression.ts';
 import { ProxyFilterFields } from './proxy/filter.ts';
+import { checkProxyTls, ProxyTlsFields } from './proxy/tls.ts';
 import { LIMITS, limitMessage } from './limits.ts';
 import { ProxyCacheFields } from './proxy/cache.ts';
 import { NODE_ID, Upstream } from './upstream.ts';
@@ -86,14 +87,17 @@ const NodeBase = {
 
 const ForwardingBase = { ...NodeBase, timeouts: Timeouts.optional() };
 
-export const ProxyNode = z.strictObject({
-  ...ForwardingBase,
-  kind: z.literal('proxy'),
-  to: Upstream,
-  ...ProxyFilterFields,
-  ...ProxyCacheFields,
-  ...ProxyCompressionFields,
-});
+export const ProxyNode = z
+  .strictObject({
+    ...ForwardingBase,
+    kind: z.literal('proxy'),
+    to: Upstream,
+    ...ProxyFilterFields,
+    ...ProxyCacheFields,
+    ...ProxyCompressionFields,
+    ...ProxyTlsFields,
+  })
+  .superRefine(checkProxyTls);
 
 export { RouteMatch };
 

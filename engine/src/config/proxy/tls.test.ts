@@ -1,0 +1,95 @@
+/** The tls field: the shapes from issue 11 are accepted and normalised; every bad input names its field. */
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { validateConfig } from '../validate.ts';
+import { checkProxyTls, ProxyTlsFields, tlsSettings, type TlsConfig } from './tls.ts';
+
+const config = (tls: unknown, listen = 0) => ({
+  version: 1,
+  nodes: [
+    { id: 'edge', kind: 'proxy', listen, to: 's', tls },
+    { id: 's', kind: 'service' },
+  ],
+});
+const errorsOf = (input: unknown) => {
+  const result = validateConfig(input);
+  return result.ok ? [] : result.errors.map((e) => `${e.path}: ${e.message}`);
+};
+const parsedTls = (tls: unknown): TlsConfig | undefined => {
+  const result = validateConfig(config(tls));
+  if (!result.ok) throw new Error(result.errors.map((e) => e.message).join('; '));
+  const node = result.config.nodes[0];
+  return node.kind === 'proxy' ? node.tls : undefined;
+};
+
+describe('tls on a proxy', () => {
+  it.each<[string, unknown, ReturnType<typeof tlsSettings>]>([
+    ['tls: true (self-signed, issue 11)', true, { files: undefined, http2: true, redirectHttp: undefined }],
+    ['tls: false (plain HTTP)', false, undefined],
+    [
+      'cert and key files (issue 11)',
+      { cert: 'certs/edge.pem', key: 'certs/edge.key' },
+      { files: { cert: 'certs/edge.pem', key: 'certs/edge.key' }, http2: true, redirectHttp: undefined },
+    ],
+    [
+      'self-signed with a redirect, HTTP/1.1 only',
+      { redirectHttp: 8080, http2: false },
+      { files: undefined, http2: false, redirectHttp: 8080 },
+    ],
+    ['an empty object (self-signed, defaults)', {}, { files: undefined, http2: true, redirectHttp: undefined }],
+  ])('accepts %s', (_what, tls, settings) => {
+    expect(tlsSettings(parsedTls(tls))).toEqual(settings);
+  });
+
+  it('leaves a proxy without tls on plain HTTP', () => {
+    expect(tlsSettings(parsedTls(undefined))).toBeUndefined();
+  });
+
+  it.each<[string, unknown, string]>([
+    [
+      'a cert without its key',
+      { cert: 'a.pem' },
+      'nodes[0].tls.key: required with cert: give both files, or neither for a self-signed certificate',
+    ],
+    [
+      'a key without its cert',
+      { key: 'a.key' },
+      'nodes[0].tls.cert: required with key: give both files, or neither for a self-signed certificate',
+    ],
+    ['an empty path', { cert: '', key: 'a.key' }, 'nodes[0].tls.cert: expected a file path'],
+    ['a misspelt field', { certificate: 'a.pem' }, 'nodes[0].tls.certificate: unknown key'],
+    ['a redirect port out of range', { redirectHttp: 70000 }, 'nodes[0].tls.redirectHttp: Too big: expected number to be <=65535'],
+    ['a string', 'yes', 'nodes[0].tls: Invalid input: expected boolean, received string'],
+  ])('refuses %s, naming the field', (_what, tls, error) => {
+    expect(errorsOf(config(tls))).toContain(error);
+  });
+
+  describe('checkProxyTls (the redirect on a port of its own)', () => {
+    const Proxy = z.strictObject({ listen: z.number(), ...ProxyTlsFields }).superRefine(checkProxyTls);
+    const issues = (input: unknown) => {
+      const result = Proxy.safeParse(input);
+      return result.success ? [] : result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    };
+
+    it('refuses the redirect on the port the proxy listens on', () => {
+      expect(issues({ listen: 8443, tls: { redirectHttp: 8443 } })).toEqual([
+        'tls.redirectHttp: the proxy listens with TLS on 8443: plain HTTP needs a port of its own',
+      ]);
+    });
+
+    it('takes another port, or 0 for both (each picks its own free port)', () => {
+      expect(issues({ listen: 8443, tls: { redirectHttp: 8080 } })).toEqual([]);
+      expect(issues({ listen: 0, tls: { redirectHttp: 0 } })).toEqual([]);
+      expect(issues({ listen: 8443, tls: true })).toEqual([]);
+    });
+  });
+});
+
+describe('tls before it runs', () => {
+  it('is accepted with a warning saying the proxy listens with plain HTTP meanwhile; false says nothing', () => {
+    const on = validateConfig(config(true));
+    expect(on.ok && on.warnings.map((w) => w.path)).toEqual(['nodes[0].tls']);
+    const off = validateConfig(config(false));
+    expect(off.ok && off.warnings).toEqual([]);
+  });
+});

@@ -1,0 +1,131 @@
+/**
+ * The listener of a TLS proxy: HTTPS with HTTP/2 and HTTP/1.1 on one port, chosen per connection by
+ * ALPN (node:http2 with `allowHTTP1`), or HTTP/1.1 alone (node:https) when the config turns HTTP/2 off.
+ * Requests of both protocols reach one handler: HTTP/1.1 as IncomingMessage and ServerResponse, HTTP/2
+ * through Node's compatibility API (Http2ServerRequest and Http2ServerResponse; compat.test.ts states
+ * what differs). Each connection is reported once its handshake is done, with what it negotiated and
+ * how long the handshake took, from the TCP accept to 'secureConnection'; a failed handshake too.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  createSecureServer,
+  type Http2SecureServer,
+  type Http2ServerRequest,
+  type Http2ServerResponse,
+  type ServerHttp2Session,
+} from 'node:http2';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+
+/** One TLS connection, once its handshake is done: the payload of the event the node emits for it. */
+export interface TlsConnectionInfo {
+  /** The client's address. */
+  peer: string;
+  /** What ALPN chose: `h2`, or `http/1.1` (also for a client that offered no ALPN). */
+  protocol: 'h2' | 'http/1.1';
+  /** `TLSv1.3`, `TLSv1.2`. */
+  tlsVersion: string;
+  /** The cipher suite's standard name: `TLS_AES_256_GCM_SHA384`. */
+  cipher: string;
+  /** From the TCP connection's accept to the end of the handshake, in ms. */
+  handshakeMs: number;
+  /** The client resumed an earlier session (a shorter handshake). */
+  resumed: boolean;
+}
+
+/** A connection whose handshake failed (a client that does not trust the certificate, plain HTTP on the TLS port). */
+export interface TlsHandshakeFailure {
+  peer: string;
+  /** The error's code, as Node reports it: `ECONNRESET` when the client gave up, `ERR_SSL_HTTP_REQUEST` for plain HTTP. */
+  reason: string;
+  /** From the accept to the failure, in ms. */
+  afterMs: number;
+}
+
+export type TlsRequest = IncomingMessage | Http2ServerRequest;
+export type TlsResponse = ServerResponse | Http2ServerResponse;
+export type TlsListener = Http2SecureServer | HttpsServer;
+
+export interface TlsListenerOptions {
+  certificate: { cert: string; key: string };
+  /** Offer h2 by ALPN beside http/1.1 (the config's `tls.http2`). */
+  http2: boolean;
+  onRequest(req: TlsRequest, res: TlsResponse): void;
+  onConnection?(info: TlsConnectionInfo): void;
+  onHandshakeFailed?(failure: TlsHandshakeFailure): void;
+  /** Node's limits for the HTTP/1.1 connections (the node's listener timeouts); http2 ignores its options for these. */
+  http1: { keepAliveTimeoutMs: number; headersTimeoutMs: number; requestTimeoutMs: number; checkEveryMs: number };
+  /** A monotonic clock in ms (performance.now by default); injected so tests are exact. */
+  now?: () => number;
+}
+
+/** When the TCP connection under a TLS socket was accepted, and from whom (kept before a failed socket forgets it). */
+const ACCEPTED = Symbol('accepted');
+type AcceptedSocket = Socket & { [ACCEPTED]?: { at: number; peer: string } };
+/** The TCP socket a server-side TLSSocket wraps (Node's own field, set for every socket a tls.Server accepts). */
+type WrappingSocket = TLSSocket & { _parent?: AcceptedSocket | null };
+/** The HTTP/2 sessions open on a listener, for a graceful stop to close. */
+const SESSIONS = Symbol('sessions');
+type TrackedListener = TlsListener & { [SESSIONS]?: Set<ServerHttp2Session> };
+
+export function createTlsListener(options: TlsListenerOptions): TlsListener {
+  const { certificate, onRequest, http1 } = options;
+  const now = options.now ?? (() => performance.now());
+  const server: TrackedListener = options.http2
+    ? createSecureServer({ ...certificate, allowHTTP1: true, ALPNProtocols: ['h2', 'http/1.1'] }, onRequest)
+    : createHttpsServer({ ...certificate, ALPNProtocols: ['http/1.1'], requireHostHeader: false }, onRequest);
+  // The HTTP/1.1 side of an http2 server takes none of these from its options: set on the server before it
+  // listens, its parser and its connection checks (started on 'listening') read them.
+  Object.assign(server, {
+    keepAliveTimeout: http1.keepAliveTimeoutMs,
+    headersTimeout: http1.headersTimeoutMs,
+    requestTimeout: http1.requestTimeoutMs,
+    connectionsCheckingInterval: http1.checkEveryMs,
+  });
+  if (options.http2) {
+    const sessions = (server[SESSIONS] = new Set<ServerHttp2Session>());
+    server.on('session', (session: ServerHttp2Session) => {
+      sessions.add(session);
+      session.once('close', () => sessions.delete(session));
+    });
+  }
+  server.on('connection', (socket: AcceptedSocket) => {
+    socket[ACCEPTED] = { at: now(), peer: socket.remoteAddress ?? '' };
+  });
+  const { onConnection, onHandshakeFailed } = options;
+  if (onConnection) {
+    server.on('secureConnection', (socket: WrappingSocket) => {
+      const accepted = socket._parent?.[ACCEPTED];
+      const cipher = socket.getCipher();
+      onConnection({
+        peer: accepted?.peer ?? socket.remoteAddress ?? '',
+        protocol: socket.alpnProtocol === 'h2' ? 'h2' : 'http/1.1',
+        tlsVersion: socket.getProtocol() ?? 'unknown',
+        cipher: cipher.standardName ?? cipher.name,
+        handshakeMs: accepted ? now() - accepted.at : 0,
+        resumed: socket.isSessionReused(),
+      });
+    });
+  }
+  server.on('tlsClientError', (error: NodeJS.ErrnoException, socket: WrappingSocket) => {
+    socket.destroy();
+    const accepted = socket._parent?.[ACCEPTED];
+    onHandshakeFailed?.({
+      peer: accepted?.peer ?? socket.remoteAddress ?? '',
+      reason: error.code ?? error.message,
+      afterMs: accepted ? now() - accepted.at : 0,
+    });
+  });
+  return server;
+}
+
+/**
+ * A graceful stop's last step on open connections (after `server.close()`, which only stops accepting):
+ * idle HTTP/1.1 connections close, and every HTTP/2 session gets a GOAWAY, so its streams in flight
+ * finish and it takes no new ones. Without it an h2 client's session stays open, and `close()` with it.
+ */
+export function closeIdleTlsConnections(server: TlsListener): void {
+  (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+  for (const session of (server as TrackedListener)[SESSIONS] ?? []) session.close();
+}
