@@ -37,7 +37,9 @@ test('an l4 balancer shows one pick per connection, and the requests riding it',
   expect(engine.connections.opened).toBeGreaterThan(0);
 
   // The inspector lists the open connections; the requests they carried grow with the traffic.
-  await page.getByTestId('node-users').click();
+  // From the keyboard: a click on the box can land on a request's dot, which opens its trace instead.
+  await page.getByTestId('node-users').focus();
+  await page.keyboard.press('Enter');
   const table = page.getByTestId('l4-connections');
   await expect(table).toContainText('never reads a request');
   const firstRow = table.locator('[data-testid$="-requests"]').first();
