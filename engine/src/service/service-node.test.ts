@@ -79,9 +79,10 @@ describe('service capacity', () => {
     const done = await Promise.all(four);
     expect(done.map((r) => r.status)).toEqual([200, 200, 200, 200]);
     const byWait = done.map((r) => JSON.parse(r.body) as { queuedMs?: number }).map((b) => b.queuedMs ?? 0);
-    // Two started at once; the other two waited for a slot (a whole 200 ms service time, less timer slack).
+    // Two started at once; the other two waited for a slot: the 200 ms service time less how much later
+    // than the first two they arrived (tens of ms on a loaded machine: CI once saw one arrive 11 ms late).
     expect(byWait.filter((w) => w === 0)).toHaveLength(2);
-    expect(byWait.filter((w) => w >= 190)).toHaveLength(2);
+    expect(byWait.filter((w) => w >= 100)).toHaveLength(2);
     const ms = done.map((r) => r.ms).sort((a, b) => a - b);
     expect(ms[0]).toBeGreaterThanOrEqual(195);
     expect(ms[2]).toBeGreaterThanOrEqual(390);
