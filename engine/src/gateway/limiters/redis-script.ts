@@ -5,7 +5,7 @@
  * in-memory one line for line (token-bucket.ts, leaky-bucket.ts, fixed-window.ts,
  * sliding-window-counter.ts, gcra.ts): the same numbers give the same decision, which a test holds it to.
  * Numbers are written with 17 significant digits, so a state read back is exactly the one written; each
- * key expires when its state would be back to new, so Redis drops idle keys by itself.
+ * key expires a grace (TTL_GRACE_MS) after its state would be back to new, so Redis drops idle keys by itself.
  *
  * KEYS: one state key per limit. ARGV: now (ms), the limit count, then per limit its code and three
  * parameters (ALGORITHM_ARGS). Reply: per limit allowed (1/0), remaining, reset ms, retry ms, level, delay ms.
@@ -37,12 +37,21 @@ export function algorithmArgs(spec: Extract<LimitSpec, { algorithm: SharedAlgori
   }
 }
 
+/**
+ * How much longer than its state needs a key is kept in Redis. A key's TTL runs on Redis's clock but is
+ * computed from the caller's `now`: the grace covers clocks of instances that differ by a little, and a
+ * caller that pauses between two requests. Keeping a key longer changes no decision (each algorithm
+ * treats a state old enough as new), so this only costs memory for a few seconds.
+ */
+export const TTL_GRACE_MS = 5000;
+
 export const LIMITS_SCRIPT = `
 local now = tonumber(ARGV[1])
 local count = tonumber(ARGV[2])
 local EPSILON = 1e-6
+local GRACE = ${TTL_GRACE_MS}
 local function num(x) return string.format('%.17g', x) end
-local function ttl(ms) return math.max(1, math.ceil(ms)) end
+local function ttl(ms) return math.max(1, math.ceil(ms)) + GRACE end
 
 local decisions = {}
 local writes = {}
