@@ -14,7 +14,7 @@ import { BalancerNode, type BalancerTargetView, type L4ConnectionView } from './
 import { GatewayNode, type GatewayView } from './gateway/gateway-node.ts';
 import { L4Links } from './nodes/l4-links.ts';
 import { LISTEN_HOST, type NodeContext, type NodeServer } from './nodes/node-server.ts';
-import { ProxyNode } from './proxy/proxy-node.ts';
+import { ProxyNode, type CacheView as ProxyCacheView } from './proxy/proxy-node.ts';
 import { ServiceNode } from './service/service-node.ts';
 import type { CapacityState } from './service/service-capacity.ts';
 import { TrafficGenerator, type TrafficChange } from './traffic/generator.ts';
@@ -57,6 +57,8 @@ export interface TopologyNode {
   service?: CapacityState;
   /** A gateway's stages and route table (in the order routes are tried), with each route's hits and stages. */
   gateway?: GatewayView;
+  /** A caching proxy's cache: bytes and entries against its limit, X-Cache counts, hit ratio, stored responses. */
+  cache?: ProxyCacheView;
 }
 
 /** What `traffic.state` and `GET /api/traffic` say about the traffic (events.ts declares it). */
@@ -266,6 +268,7 @@ export class Engine {
         ...(node instanceof BalancerNode ? balancerView(node) : {}),
         ...(node instanceof ServiceNode ? { service: node.capacityState() } : {}),
         ...(node instanceof GatewayNode ? { gateway: node.view() } : {}),
+        ...(node instanceof ProxyNode ? proxyView(node) : {}),
       };
     });
   }
@@ -402,6 +405,18 @@ export class Engine {
     await this.traffic.stop();
   }
 
+  /**
+   * Drop a caching proxy's stored responses (`DELETE /api/cache/:node`): under a path prefix (`/`, every
+   * one), or the one stored for a URL. How many went; InputError (404) for a node that is not a caching proxy.
+   */
+  purgeCache(nodeId: string, target: { prefix: string } | { url: string; host?: string }): number {
+    const node = this.#nodes.get(nodeId);
+    if (node === undefined) throw new InputError('node', `no node "${nodeId}"`, 404);
+    const purged = node instanceof ProxyNode ? node.purge(target) : undefined;
+    if (purged === undefined) throw new InputError('node', `"${nodeId}" has no cache (a proxy with cache: in its config has)`, 404);
+    return purged;
+  }
+
   faults(): FaultInfo[] {
     return this.#faults.list();
   }
@@ -442,6 +457,11 @@ function createNode(config: NodeConfigParsed, ctx: NodeContext): NodeServer {
     case 'service':
       return new ServiceNode(config, ctx);
   }
+}
+
+function proxyView(node: ProxyNode): Pick<TopologyNode, 'cache'> {
+  const cache = node.cacheView();
+  return cache === undefined ? {} : { cache };
 }
 
 function balancerView(node: BalancerNode): Pick<TopologyNode, 'mode' | 'algorithm' | 'next' | 'targets' | 'pickerState' | 'connections'> {

@@ -81,6 +81,30 @@ export interface StageStep {
   limits?: LimitDecisionView[];
 }
 
+/** What a proxy's cache said in `X-Cache`. */
+export type XCacheWord = 'HIT' | 'MISS' | 'STALE' | 'REVALIDATED' | 'BYPASS' | 'COLLAPSED';
+
+/** What a proxy's cache did with one request, in its `request.completed` event (proxy/cache/ makes it). */
+export interface CacheView {
+  readonly xCache: XCacheWord;
+  /** This cache's Cache-Status member. */
+  readonly cacheStatus: string;
+  /** One sentence for the trace: `cache: fresh for 42 s more (s-maxage=60, age 18 s) -> HIT`. */
+  readonly reason: string;
+  /** The configured key's parts, readable (`GET example.com /a ?b=1`); undefined when bypassed before a key. */
+  readonly key: string | undefined;
+  /** The response was stored (or its stored headers updated). */
+  readonly stored: boolean;
+  /** The request waited on another's upstream fetch and was answered from its result. */
+  readonly collapsed: boolean;
+  /** Seconds of freshness left (negative when stale), when a stored response was involved. */
+  readonly ttl: number | undefined;
+  /** The Age sent, when served from the store. */
+  readonly age: number | undefined;
+  /** The status the origin answered with, when forwarded. */
+  readonly fwdStatus: number | undefined;
+}
+
 export interface LatencySummary {
   p50: number;
   p95: number;
@@ -293,6 +317,32 @@ export type EngineEventBody =
       stages?: StageStep[];
       /** The consumer authentication found, when there is one. */
       consumer?: string;
+      /** What the proxy's cache did (a HIT never went upstream), when the node caches. */
+      cache?: CacheView;
+    }
+  | {
+      /** A proxy's background refresh (stale-while-revalidate) went upstream after a stale answer, and settled. */
+      type: 'cache.refresh';
+      node: string;
+      /** The refresh's own request id (the hops behind it see this one). */
+      rid: string;
+      /** The request answered stale that started it. */
+      for: string;
+      /** The origin's status; absent when it gave none (`error` says why). */
+      status?: number;
+      error?: EdgeErrorCode;
+      /** What the cache made of the origin's answer (REVALIDATED, a new response stored, or not). */
+      cache?: CacheView;
+      durationMs: number;
+    }
+  | {
+      /** Stored responses dropped on request (the page's purge, `DELETE /api/cache/:node`). */
+      type: 'cache.purged';
+      node: string;
+      /** The path prefix purged (`/` for everything), or the one URL. */
+      prefix?: string;
+      url?: string;
+      entries: number;
     }
   | { type: 'node.state'; node: string; kind: NodeKind; state: NodeState; port: number | null; reason?: string }
   | { type: 'metrics.tick'; nodes: Record<string, NodeMetrics> }

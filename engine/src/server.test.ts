@@ -256,6 +256,26 @@ describe('control API', () => {
     expect(sameOrigin.status).toBe(200);
   });
 
+  it('purges a caching proxy by prefix or URL, and names what is wrong with a bad purge', async () => {
+    const url = await setup();
+    const cached = { ...sandbox(), nodes: sandbox().nodes.map((n) => (n.id === 'edge' ? { ...n, cache: {} } : n)) };
+    await running!.engine.stopTraffic();
+    expect((await fetch(`${url}/api/config`, json('PUT', cached))).status).toBe(200);
+    // The services send no Cache-Control: nothing is stored, and the purge says 0.
+    await (await fetch(running!.url('edge', '/users/1'))).text();
+    expect(await (await fetch(`${url}/api/cache/edge?prefix=/users/`, { method: 'DELETE' })).json()).toEqual({ purged: 0 });
+    expect(await (await fetch(`${url}/api/cache/edge?url=/users/1`, { method: 'DELETE' })).json()).toEqual({ purged: 0 });
+    const both = await fetch(`${url}/api/cache/edge?url=/a&prefix=/b`, { method: 'DELETE' });
+    expect([both.status, (await both.json()).error]).toEqual([400, 'url: give url or prefix, not both']);
+    const relative = await fetch(`${url}/api/cache/edge?prefix=users`, { method: 'DELETE' });
+    expect([relative.status, (await relative.json()).error]).toEqual([400, 'prefix: expected a path prefix starting with /, got "users"']);
+    const notCaching = await fetch(`${url}/api/cache/lb`, { method: 'DELETE' });
+    expect([notCaching.status, (await notCaching.json()).error]).toEqual([404, 'node: "lb" has no cache (a proxy with cache: in its config has)']);
+    expect((await fetch(`${url}/api/cache/edge`)).status).toBe(405);
+    const topology = await (await fetch(`${url}/api/topology`)).json();
+    expect(topology.nodes[0].cache).toMatchObject({ entries: 0, maxBytes: 64 * 1024 * 1024, words: { MISS: 1 } });
+  });
+
   it('answers unknown routes and methods clearly', async () => {
     const url = await setup();
     expect((await fetch(`${url}/api/nope`)).status).toBe(404);

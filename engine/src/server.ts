@@ -138,6 +138,12 @@ export async function startControlServer(options: ControlServerOptions): Promise
         if (method === 'DELETE') return sendJson(res, 200, await engine.clearAllFaults());
         return notAllowed(res, 'GET, POST, DELETE');
     }
+    const cached = /^\/api\/cache\/([^/]+)$/.exec(path);
+    if (cached) {
+      if (method !== 'DELETE') return notAllowed(res, 'DELETE');
+      const entries = engine.purgeCache(decodeURIComponent(cached[1]), purgeTarget(url.searchParams));
+      return sendJson(res, 200, { purged: entries });
+    }
     const fault = /^\/api\/faults\/([^/]+)$/.exec(path);
     if (fault) {
       if (method !== 'DELETE') return notAllowed(res, 'DELETE');
@@ -223,6 +229,20 @@ function algorithmStates(engine: Engine): Record<string, unknown> {
     if (node.kind === 'balancer') states[node.id] = { algorithm: node.algorithm, next: node.next, targets: node.targets, pickerState: node.pickerState };
   }
   return states;
+}
+
+/** `?prefix=/users/` (every stored response under it; none given: all), or `?url=/users/1` (and `host=`) for one. */
+function purgeTarget(query: URLSearchParams): { prefix: string } | { url: string; host?: string } {
+  const url = query.get('url');
+  const prefix = query.get('prefix');
+  if (url !== null && prefix !== null) throw new InputError('url', 'give url or prefix, not both');
+  if (url !== null) {
+    if (!url.startsWith('/')) throw new InputError('url', `expected a path and query starting with /, got ${JSON.stringify(url)}`);
+    const host = query.get('host');
+    return host === null ? { url } : { url, host };
+  }
+  if (prefix !== null && !prefix.startsWith('/')) throw new InputError('prefix', `expected a path prefix starting with /, got ${JSON.stringify(prefix)}`);
+  return { prefix: prefix ?? '/' };
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {

@@ -260,6 +260,7 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
       if (exchange.decision) event.decision = exchange.decision;
       if (exchange.steps.length > 0) event.stages = exchange.steps;
       if (exchange.consumer) event.consumer = exchange.consumer.name;
+      if (exchange.cache) event.cache = exchange.cache;
       bus.emit(event);
       exchange.upstreamTry?.clientClosed();
       // A node that stopped listening lets its connections go as their last answer ends, so a graceful

@@ -6,7 +6,7 @@
  */
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { EDGE_ERRORS, ERROR_HEADER, type EdgeErrorCode } from '../errors.ts';
-import type { Decision, StageStep } from '../events.ts';
+import type { CacheView, Decision, StageStep } from '../events.ts';
 import { ALLOWED_METHODS, reflectTrace } from '../nodes/edge-rules.ts';
 import { REQUEST_ID_HEADER } from './headers.ts';
 
@@ -28,6 +28,35 @@ export interface ResponseStep<L = unknown> {
   body?(exchange: Exchange<L>, status: number, headers: OutgoingHttpHeaders, body: Buffer): Buffer | undefined;
   /** The largest body `body` is handed; a bigger one goes out unchanged. */
   readonly maxBodyBytes?: number;
+}
+
+/**
+ * A stage that must see the upstream's answer before the client does (the cache: it stores it, or turns
+ * the origin's 304 into the stored 200) holds it: the forwarder gathers the head and the body (up to the
+ * size `begin` asks for) and writes whatever `complete` returns instead; a longer body streams past it.
+ * One hold per exchange; each of its calls is made at most once, and exactly one of complete, passed
+ * and failed ends it.
+ */
+export interface UpstreamHold {
+  /** The response head came: how many body bytes to gather before answering (0: let it stream now, through `passed`). */
+  begin(status: number, headers: OutgoingHttpHeaders): number;
+  /** The whole response came: the answer the client gets in its place. */
+  complete(status: number, headers: OutgoingHttpHeaders, body: Buffer): HeldAnswer;
+  /** The body streams to the client as it comes (longer than `begin` asked for, or 0 asked): edit `headers` in place first. */
+  passed(status: number, headers: OutgoingHttpHeaders): void;
+  /**
+   * No whole response came (refused, reset, timed out, or the client left): an answer in its place, or
+   * undefined for the node's own edge error. `clientGone` when nobody is left to answer.
+   */
+  failed(error: EdgeErrorCode, clientGone: boolean): HeldAnswer | undefined;
+}
+
+/** What a hold answers with. */
+export interface HeldAnswer {
+  status: number;
+  headers: OutgoingHttpHeaders;
+  /** Undefined for an answer without a body (a 304). */
+  body: Buffer | undefined;
 }
 
 /** The exchange a response belongs to, found from the response (a 'drain' listener, a client error mid-request). */
@@ -61,6 +90,10 @@ export class Exchange<L = unknown> {
   requestHeaders: IncomingHttpHeaders | undefined = undefined;
   /** The request body as a stage read or rewrote it, sent instead of streaming the request through. */
   requestBody: Buffer | AsyncIterable<Uint8Array> | undefined = undefined;
+  /** A stage's hold on the upstream's answer (UpstreamHold); undefined on most requests. */
+  hold: UpstreamHold | undefined = undefined;
+  /** What the proxy's cache did with this request, for its `request.completed` event. */
+  cache: CacheView | undefined = undefined;
 
   constructor(
     readonly rid: string,

@@ -82,6 +82,8 @@ class UpstreamExchange<C> implements Dispatcher.DispatchHandler {
   /** A response step wants the body: the headers wait here while it is gathered, up to `#limit` bytes. */
   #held: { headers: OutgoingHttpHeaders; chunks: Buffer[]; size: number } | undefined;
   #limit = 0;
+  /** The exchange's hold (exchange.ts UpstreamHold) has been told how the response ended. */
+  #holdEnded = false;
   /** The try's own time limit to the response headers, when it has one (TryTimeout). */
   #timer: NodeJS.Timeout | undefined;
   #expired = false;
@@ -126,7 +128,17 @@ class UpstreamExchange<C> implements Dispatcher.DispatchHandler {
       return;
     }
     const out = downstreamResponseHeaders(headers, { nodeId: this.nodeId, requestId: exchange.rid }, statusCode);
-    if (exchange.responseSteps !== undefined) {
+    const hold = exchange.hold;
+    if (hold !== undefined) {
+      this.#limit = hold.begin(statusCode, out);
+      if (this.#limit > 0) {
+        this.#held = { headers: out, chunks: [], size: 0 };
+        return;
+      }
+      this.#holdEnded = true;
+      hold.passed(statusCode, out);
+      exchange.applyResponseHeaders(statusCode, out);
+    } else if (exchange.responseSteps !== undefined) {
       exchange.applyResponseHeaders(statusCode, out);
       this.#limit = mayHaveBody(exchange.req.method, statusCode) ? exchange.bodyStepLimit() : 0;
       if (this.#limit > 0) {
@@ -144,8 +156,14 @@ class UpstreamExchange<C> implements Dispatcher.DispatchHandler {
       held.chunks.push(chunk);
       held.size += chunk.length;
       if (held.size <= this.#limit) return;
-      // Too big for the steps that wanted it: it goes out as it came.
+      // Too big for the steps (or the hold) that wanted it: it goes out as it came.
       this.#held = undefined;
+      const { hold } = this.exchange;
+      if (hold !== undefined && !this.#holdEnded) {
+        this.#holdEnded = true;
+        hold.passed(this.#status!, held.headers);
+        this.exchange.applyResponseHeaders(this.#status!, held.headers);
+      }
       this.exchange.res.writeHead(this.#status!, held.headers);
       chunk = Buffer.concat(held.chunks);
     }
@@ -161,11 +179,24 @@ class UpstreamExchange<C> implements Dispatcher.DispatchHandler {
     const held = this.#held;
     if (held !== undefined) {
       this.#held = undefined;
-      const body = this.exchange.applyResponseBody(this.#status!, held.headers, Buffer.concat(held.chunks, held.size));
-      res.writeHead(this.#status!, held.headers);
-      res.end(body);
+      this.#answerHeld(held.headers, Buffer.concat(held.chunks, held.size));
     } else res.end();
     this.#settle({ status: this.#status, error: undefined });
+  }
+
+  /** The whole response was gathered: the hold's answer goes out in its place, or the body steps' result. */
+  #answerHeld(headers: OutgoingHttpHeaders, body: Buffer): void {
+    const { exchange } = this;
+    const { hold } = exchange;
+    if (hold !== undefined && !this.#holdEnded) {
+      this.#holdEnded = true;
+      const answer = hold.complete(this.#status!, headers, body);
+      exchange.answer(answer.status, answer.headers, answer.body);
+      return;
+    }
+    const out = exchange.applyResponseBody(this.#status!, headers, body);
+    exchange.res.writeHead(this.#status!, headers);
+    exchange.res.end(out);
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
@@ -174,8 +205,10 @@ class UpstreamExchange<C> implements Dispatcher.DispatchHandler {
     if ((this.#status === 304 || this.#status === 204) && (error as { code?: string }).code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') {
       // undici refuses a 304 (or 204) that names a Content-Length, though RFC 9110 section 8.6 lets a
       // 304 name the length of the 200 it stands for: the message is complete, so the answer is too.
-      if (this.#held !== undefined) exchange.res.writeHead(this.#status, this.#held.headers);
-      exchange.res.end();
+      const held = this.#held;
+      this.#held = undefined;
+      if (held !== undefined) this.#answerHeld(held.headers, Buffer.alloc(0));
+      else exchange.res.end();
       return this.#settle({ status: this.#status, error: undefined });
     }
     // A gathered answer never started: the failure can still be told to the client as an edge error.
@@ -184,6 +217,16 @@ class UpstreamExchange<C> implements Dispatcher.DispatchHandler {
     const code = aborted ? 'EDGE_CLIENT_ABORTED' : upstreamErrorCode(error);
     if (!aborted && !exchange.res.headersSent && this.owner.retries(exchange, this.context, { status: undefined, error: code })) {
       return this.#settle({ status: undefined, error: code });
+    }
+    const { hold } = exchange;
+    if (hold !== undefined && !this.#holdEnded) {
+      // The hold hears of it either way (a cache releases its lock); its answer stands in for the error.
+      this.#holdEnded = true;
+      const answer = hold.failed(code, aborted || exchange.res.headersSent);
+      if (answer !== undefined && !aborted && !exchange.res.headersSent) {
+        exchange.answer(answer.status, answer.headers, answer.body);
+        return this.#settle({ status: undefined, error: code });
+      }
     }
     // A response the node already ended (a request timeout answered while the body still came) keeps its error.
     if (aborted) {

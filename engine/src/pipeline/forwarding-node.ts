@@ -6,6 +6,7 @@
 import type { BalancerConfig, GatewayConfig, ProxyConfig } from '../config/schema.ts';
 import type { PartitionMode } from '../faults/partition.ts';
 import { LISTEN_HOST, NodeServer, type NodeContext } from '../nodes/node-server.ts';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { EDGE_ERRORS, type EdgeErrorCode } from '../errors.ts';
 import type { Exchange } from './exchange.ts';
@@ -89,31 +90,49 @@ export abstract class ForwardingNode<C extends ForwardingConfig, L = unknown> ex
     this.#runner.run(exchange as Exchange<L>);
   }
 
-  /** The headers a request of `exchange` carries upstream: the hop rules over the request (as a stage edited it). */
-  protected upstreamHeaders(exchange: Exchange): Record<string, string | string[]> {
+  /**
+   * The headers a request of `exchange` carries upstream: the hop rules over the request (as a stage
+   * edited it), or over `headers` under `requestId` (a request of the node's own on the client's behalf).
+   */
+  protected upstreamHeaders(
+    exchange: Exchange,
+    headers: IncomingHttpHeaders = exchange.requestHeaders ?? exchange.req.headers,
+    requestId = exchange.rid,
+  ): Record<string, string | string[]> {
     const { req } = exchange;
-    return upstreamRequestHeaders(exchange.requestHeaders ?? req.headers, {
+    return upstreamRequestHeaders(headers, {
       nodeId: this.id,
       httpVersion: req.httpVersion,
       peer: req.socket.remoteAddress ?? '',
       forwardedBy: this.#currentHop().forwardedBy,
-      requestId: exchange.rid,
+      requestId,
       trustedHop: exchange.trustedHop,
     });
   }
 
+  /** One GET to an upstream over this node's pools (an aggregate's call): `send`. */
+  protected get(upstream: string, path: string, headers: Record<string, string | string[]>, timeoutMs: number, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
+    return this.send(upstream, { path, method: 'GET', headers, signal, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+  }
+
   /**
-   * One GET to an upstream over this node's pools, its body left to the caller (an aggregate's call).
-   * Rejects with an error whose `code` is the stable edge code of the failure.
+   * One request to an upstream over this node's pools, outside a client's exchange (an aggregate's call,
+   * a cache's background refresh), its body left to the caller. Rejects with an error whose `code` is
+   * the stable edge code of the failure.
    */
-  protected async get(upstream: string, path: string, headers: Record<string, string | string[]>, timeoutMs: number, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
+  protected async send(upstream: string, options: Dispatcher.RequestOptions & { signal?: AbortSignal }): Promise<Dispatcher.ResponseData> {
     const origin = this.ctx.resolve(upstream);
     if (origin === undefined) throw new CodedError('EDGE_NO_TARGET');
     try {
-      return await this.#pools.get(origin).request({ path, method: 'GET', headers, signal, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+      return await this.#pools.get(origin).request(options);
     } catch (error) {
-      throw new CodedError(signal.aborted ? 'EDGE_CLIENT_ABORTED' : upstreamErrorCode(error));
+      throw new CodedError(options.signal?.aborted ? 'EDGE_CLIENT_ABORTED' : upstreamErrorCode(error));
     }
+  }
+
+  /** This node's response timeout (the upstream's time to answer). */
+  protected get responseTimeout(): number {
+    return this.#timeouts.response;
   }
 
   #currentHop(): Hop {

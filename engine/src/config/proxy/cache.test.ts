@@ -75,11 +75,9 @@ describe('cache', () => {
   });
 });
 
-describe('a proxy cache before it runs', () => {
-  it('is accepted with a warning saying the proxy forwards every request meanwhile', () => {
+describe('a proxy cache', () => {
+  it('is accepted without a warning now that it runs', () => {
     const result = validateConfig(config({ maxSize: '1mb' }));
-    expect(result.ok && result.warnings).toEqual([
-      { path: 'nodes[0].cache', message: 'checked, but the cache does not run in this version yet: the proxy forwards every request' },
-    ]);
+    expect(result.ok && result.warnings).toEqual([]);
   });
 });

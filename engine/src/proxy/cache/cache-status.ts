@@ -5,9 +5,10 @@
  * A member is appended after those of caches nearer the origin (RFC 9211 section 2).
  */
 import { serializeItem, Token, type Parameters } from 'structured-headers';
+import type { CacheView, XCacheWord } from '../../events.ts';
 import { headerText, type Headers } from './types.ts';
 
-export type XCacheWord = 'HIT' | 'MISS' | 'STALE' | 'REVALIDATED' | 'BYPASS' | 'COLLAPSED';
+export type { XCacheWord };
 
 /** RFC 9211 section 2.2's forward reasons. */
 export type ForwardReason = 'bypass' | 'method' | 'uri-miss' | 'vary-miss' | 'miss' | 'request' | 'stale';
@@ -23,26 +24,8 @@ export interface CacheStatusParams {
   readonly detail?: string;
 }
 
-/** What the cache did with one request: the payload of the cache decision event the proxy emits. */
-export interface CacheOutcome {
-  readonly xCache: XCacheWord;
-  /** This cache's Cache-Status member. */
-  readonly cacheStatus: string;
-  /** One sentence for the trace: `cache: fresh for 42 s more (s-maxage=60, age 18 s) -> HIT`. */
-  readonly reason: string;
-  /** The configured key's parts, readable (`GET example.com /a ?b=1`); undefined when bypassed before a key. */
-  readonly key: string | undefined;
-  /** The response was stored (or its stored headers updated). */
-  readonly stored: boolean;
-  /** The request waited on another's upstream fetch and was answered from its result. */
-  readonly collapsed: boolean;
-  /** Seconds of freshness left (negative when stale), when a stored response was involved. */
-  readonly ttl: number | undefined;
-  /** The Age sent, when served from the store. */
-  readonly age: number | undefined;
-  /** The status the origin answered with, when forwarded. */
-  readonly fwdStatus: number | undefined;
-}
+/** What the cache did with one request: the `cache` of the proxy's `request.completed` event (events.ts). */
+export type CacheOutcome = CacheView;
 
 /** The cache's name in Cache-Status. */
 export const CACHE_NAME = 'EdgeLab';

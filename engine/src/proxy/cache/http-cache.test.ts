@@ -462,7 +462,7 @@ describe('request collapsing (nginx proxy_cache_lock)', () => {
 
   it('makes concurrent misses for one key wait on one upstream fetch, then answers them from it', async () => {
     const cache = lockedCache();
-    const lookups = Array.from({ length: 5 }, () => cache.lookup(get('/a')));
+    const lookups = Array.from({ length: 5 }, () => Promise.resolve(cache.lookup(get('/a'))));
     const leader = await lookups[0];
     expect(leader.kind === 'miss' && leader.lock !== undefined).toBe(true);
     let answered = 0;

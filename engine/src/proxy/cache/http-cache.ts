@@ -87,6 +87,21 @@ export interface HttpCacheOptions {
   readonly now: () => number;
 }
 
+/** One stored response as the cache panel lists it. */
+export interface CacheEntryView {
+  host: string;
+  url: string;
+  status: number;
+  /** Bytes it takes in the store. */
+  size: number;
+  /** Seconds of freshness left; negative when stale. */
+  ttl: number;
+  /** Its freshness lifetime in seconds, and where that came from. */
+  lifetime: number;
+  /** Its current age in seconds. */
+  age: number;
+}
+
 /** Counts for the cache panel. */
 export interface CacheStats {
   readonly entries: number;
@@ -123,14 +138,19 @@ export class HttpCache {
   }
 
   /**
-   * What to do with a request. Resolves at once unless another request for the key is fetching it:
-   * then it waits for that fetch (up to the lock timeout) and answers from what it stored.
+   * What to do with a request: at once, unless another request for the key is fetching it; then a
+   * promise that waits for that fetch (up to the lock timeout) and answers from what it stored.
    */
-  async lookup(request: CacheRequest): Promise<CacheLookup> {
+  lookup(request: CacheRequest): CacheLookup | Promise<CacheLookup> {
     const first = this.#decide(request, false);
     if ((first.kind !== 'miss' && first.kind !== 'revalidate') || !this.#collapse || request.method !== 'GET') return first;
     const lock = this.#locks.take(first.key);
     if (lock !== undefined) return { ...first, lock };
+    return this.#afterWait(request, first);
+  }
+
+  /** Another request is fetching the key: wait for it (up to the lock timeout), then answer from what it stored. */
+  async #afterWait(request: CacheRequest, first: CacheMiss | CacheRevalidate): Promise<CacheLookup> {
     const waited = await this.#locks.wait(first.key);
     if (waited === 'timed-out') {
       // nginx proxy_cache_lock_timeout: go upstream alone, and store nothing.
@@ -176,6 +196,11 @@ export class HttpCache {
     return this.#store.deleteKey(this.#keyOf(request));
   }
 
+  /** Drops every entry stored for exactly this path and query (on `host` only, when given); how many. */
+  purgeUrl(url: string, host?: string): number {
+    return this.#store.deleteUrl(url, host);
+  }
+
   /** Drops every entry whose path starts with `prefix` (on `host` only, when given); how many. */
   purgePrefix(prefix: string, host?: string): number {
     return this.#store.deletePathPrefix(prefix, host);
@@ -186,11 +211,12 @@ export class HttpCache {
   }
 
   /** The stored responses with their freshness now, most recently used first (for the cache panel). */
-  *entries(): IterableIterator<{ host: string; url: string; status: number; size: number; ttl: number }> {
+  *entries(): IterableIterator<CacheEntryView> {
     const now = this.#now();
     for (const entry of this.#store.entries()) {
-      const ttl = Math.floor(entry.lifetime.seconds - currentAge(entry.initialAge, entry.storedAt, now));
-      yield { host: entry.host, url: entry.url, status: entry.status, size: entry.size, ttl };
+      const age = currentAge(entry.initialAge, entry.storedAt, now);
+      const ttl = Math.floor(entry.lifetime.seconds - age);
+      yield { host: entry.host, url: entry.url, status: entry.status, size: entry.size, ttl, lifetime: entry.lifetime.seconds, age: Math.floor(age) };
     }
   }
 

@@ -8,6 +8,7 @@ export {
   createHttpCache,
   HttpCache,
   type CacheBypass,
+  type CacheEntryView,
   type CacheForward,
   type CacheHit,
   type CacheLookup,

@@ -107,9 +107,19 @@ export class ResponseStore {
 
   /** Drops every entry whose path starts with `prefix` (on `host` only, when given); how many. A scan: for the control API, not requests. */
   deletePathPrefix(prefix: string, host?: string): number {
+    return this.#deleteWhere((entry) => entry.url.startsWith(prefix), host);
+  }
+
+  /** Drops every entry stored for exactly this path and query (on `host` only, when given); how many. */
+  deleteUrl(url: string, host?: string): number {
+    return this.#deleteWhere((entry) => entry.url === url, host);
+  }
+
+  #deleteWhere(test: (entry: StoredResponse) => boolean, host: string | undefined): number {
     const slots: string[] = [];
+    const onHost = host?.toLowerCase();
     for (const [slot, entry] of this.#lru.entries()) {
-      if (entry.url.startsWith(prefix) && (host === undefined || entry.host === host.toLowerCase())) slots.push(slot);
+      if (test(entry) && (onHost === undefined || entry.host === onHost)) slots.push(slot);
     }
     return this.#deleteSlots(slots);
   }
