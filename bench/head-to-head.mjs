@@ -30,6 +30,8 @@ export const PAIRS = [
   { id: 'sse-client-cost', subject: 'engine-chain-sse', baseline: 'engine-chain' },
   { id: 'idle-fault-layer-cost', subject: 'engine-chain-faults-idle', baseline: 'engine-chain' },
   { id: 'gateway-policies-cost', subject: 'engine-chain-policies', baseline: 'engine-chain' },
+  { id: 'cache-hit-vs-pass-through', subject: 'engine-1hop-cache-hit', baseline: 'engine-1hop' },
+  { id: 'cache-miss-cost', subject: 'engine-1hop-cache-miss', baseline: 'engine-1hop' },
 ];
 
 const REQUEST_PATH = '/items/1';

@@ -94,6 +94,20 @@ export const CASES = [
     what: 'engine-chain whose gateway authenticates an API key and rate limits by consumer with a limit that never throttles',
   },
   {
+    name: 'engine-1hop-cache-hit',
+    hops: 1,
+    engine: true,
+    sut: engine('engine-1hop-cache-hit'),
+    what: 'engine-1hop with a cache on the proxy and a cacheable answer: every request after the first a HIT from the store',
+  },
+  {
+    name: 'engine-1hop-cache-miss',
+    hops: 1,
+    engine: true,
+    sut: engine('engine-1hop-cache-miss'),
+    what: 'engine-1hop with a cache on the proxy and an answer it may not store: every request a MISS, forwarded with its answer held',
+  },
+  {
     name: 'generator-max',
     hops: null,
     generatorMax: true,

@@ -67,6 +67,20 @@ export const TARGETS = [
     show: (v) => `${v >= 0 ? '+' : ''}${percent(v)}`,
   },
   {
+    id: 'cache-hit-vs-pass-through',
+    target: 'a cache HIT >= 5x the throughput of the same request passed through (engine-1hop-cache-hit / engine-1hop)',
+    value: (m) => ratioOf(m['engine-1hop-cache-hit'], m['engine-1hop']),
+    met: (v) => v >= 5,
+    show: times,
+  },
+  {
+    id: 'cache-miss-cost',
+    target: 'a cache that cannot help costs < 5% (engine-1hop / engine-1hop-cache-miss - 1)',
+    value: (m) => (m['engine-1hop'] && m['engine-1hop-cache-miss'] ? m['engine-1hop'] / m['engine-1hop-cache-miss'] - 1 : null),
+    met: (v) => v < 0.05,
+    show: (v) => `${v >= 0 ? '+' : ''}${percent(v)}`,
+  },
+  {
     id: 'undici-vs-node-http-chain',
     target: 'undici vs node:http on the chain: keep the faster (undici-3hop / node-http-3hop)',
     value: (m) => ratioOf(m['undici-3hop'], m['node-http-3hop']),
