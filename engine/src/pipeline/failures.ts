@@ -25,6 +25,8 @@ export function upstreamErrorCode(error: unknown): EdgeErrorCode {
     case 'HPE_INVALID_HEADER_TOKEN':
     case 'UND_ERR_INVALID_ARG':
     case 'UND_ERR_RESPONSE_STATUS_CODE':
+    // A response head past undici's limit (16 KiB): nginx's "upstream sent too big header", a 502.
+    case 'UND_ERR_HEADERS_OVERFLOW':
       return 'EDGE_UPSTREAM_PROTOCOL';
     default:
       if (typeof code === 'string' && code.startsWith('HPE_')) return 'EDGE_UPSTREAM_PROTOCOL';

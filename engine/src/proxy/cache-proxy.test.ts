@@ -5,6 +5,7 @@
  * The engine's clock is the real one: freshness runs out in whole seconds (max-age=1 waits ~1 s).
  */
 import { request, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EngineEvent, EventOf } from '../events.ts';
 import { rawUpstream, startEngine, waitFor, type RawUpstream, type RunningEngine } from '../testing/harness.ts';
@@ -226,5 +227,79 @@ describe('a caching proxy', () => {
     expect((await words(await get('/k')))[1]).toBe('HIT');
     await apply(config({ maxSize: '2mb' }));
     expect((await words(await get('/k')))[1]).toBe('MISS');
+  });
+});
+
+describe('a caching proxy and a hostile origin', () => {
+  /** A raw TCP origin that writes `raw` (a whole HTTP response, possibly lying) to each connection's first request. */
+  async function rawOrigin(raw: (n: number) => string): Promise<{ url: string; hits: () => number; close(): Promise<void> }> {
+    let n = 0;
+    const sockets = new Set<Socket>();
+    const server = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.once('data', () => {
+        n++;
+        socket.end(raw(n));
+      });
+      socket.on('error', () => {});
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    return {
+      url: `http://127.0.0.1:${port}`,
+      hits: () => n,
+      close: () =>
+        new Promise<void>((resolve) => {
+          for (const socket of sockets) socket.destroy();
+          server.close(() => resolve());
+        }),
+    };
+  }
+
+  async function behind(raw: (n: number) => string) {
+    const hostile = await rawOrigin(raw);
+    running = await startEngine({ version: 1, nodes: [{ id: 'edge', kind: 'proxy', listen: 0, to: hostile.url, cache: {} }] });
+    return hostile;
+  }
+
+  it('an origin that sends less than its Content-Length: 502 to the client, nothing stored', async () => {
+    const hostile = await behind(() => 'HTTP/1.1 200 OK\r\ncache-control: max-age=60\r\ncontent-length: 100\r\n\r\nonly half');
+    try {
+      expect((await get('/short')).status).toBe(502);
+      expect((await get('/short')).status).toBe(502);
+      expect(hostile.hits()).toBe(2);
+      expect(running!.engine.topology()[0].cache).toMatchObject({ entries: 0 });
+    } finally {
+      await hostile.close();
+    }
+  });
+
+  it('a head too large for the proxy to read: 502, as nginx answers "upstream sent too big header"', async () => {
+    const vary = Array.from({ length: 3000 }, (_, i) => `x-h${i}`).join(', ');
+    const hostile = await behind(() => `HTTP/1.1 200 OK\r\ncache-control: max-age=60\r\nvary: ${vary}\r\ncontent-length: 2\r\n\r\nok`);
+    try {
+      const answer = await get('/huge');
+      expect([answer.status, answer.headers.get('x-edgelab-error')]).toEqual([502, 'EDGE_UPSTREAM_PROTOCOL']);
+      expect(running!.engine.topology()[0].cache).toMatchObject({ entries: 0 });
+    } finally {
+      await hostile.close();
+    }
+  });
+
+  it('unparseable Cache-Control and a long Vary: answered, and never served to another request', async () => {
+    const vary = Array.from({ length: 500 }, (_, i) => `x-h${i}`).join(', ');
+    const hostile = await behind(
+      (n) => `HTTP/1.1 200 OK\r\ncache-control: max-age="60, ,,=,;;, s-maxage=x\r\nvary: ${vary}\r\ncontent-length: 6\r\n\r\nbody-${n}`,
+    );
+    try {
+      const first = await get('/odd');
+      expect([first.status, await first.text()]).toEqual([200, 'body-1']);
+      const second = await get('/odd', { 'x-h7': 'other' });
+      expect([second.status, await second.text()]).toEqual([200, 'body-2']);
+      expect(hostile.hits()).toBe(2);
+    } finally {
+      await hostile.close();
+    }
   });
 });
