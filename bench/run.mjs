@@ -6,7 +6,8 @@
  * bench/results/<date>-<case set>.json and refreshes the results section of bench/README.md.
  * The `frame-budget` case is the lab page in Chromium instead (bench/frame-budget.mjs), and the `pickers`
  * case times the balancer's pickers in a loop (bench/pickers.mjs), the `limiters` case the gateway's rate
- * limiters (bench/limiters.mjs), and the `generator-max` case steps the
+ * limiters (bench/limiters.mjs), the `cache-memory` case floods a caching proxy with distinct keys
+ * (bench/cache-memory.mjs), and the `generator-max` case steps the
  * engine's traffic generator up to the highest rate it sustains (bench/generator-max.mjs): each has its
  * own numbers, table, JSON field and README section. The `chain-<algorithm>` cases (group `chain-per-algorithm`) are ordinary load
  * cases whose results also feed the pickers section (the picker share of a request).
@@ -36,6 +37,7 @@ import {
 import { probe } from './lib/probe.mjs';
 import { runPickers } from './pickers.mjs';
 import { runLimiters } from './limiters.mjs';
+import { cacheMemoryLines, runCacheMemory } from './cache-memory.mjs';
 import { limitersText, summariseLimiters, updateLimitersReadme } from './lib/limiter-report.mjs';
 import { starvedNote, targetsText, textTable, updateReadme, writeResults } from './lib/report.mjs';
 import { attachSseClient } from './lib/sse-attach.mjs';
@@ -126,6 +128,12 @@ for (let rep = 1; rep <= options.repeat; rep++) {
         state.runs.push(run);
         continue;
       }
+      if (c.cacheMemory) {
+        const run = await runCacheMemory({ pinning });
+        state.runs.push(run);
+        for (const line of cacheMemoryLines(run)) console.log(`${label.padEnd(26)} ${line}`);
+        continue;
+      }
       if (c.limiters) {
         const run = await runLimiters({ pinning, log: (line) => console.log(`${label.padEnd(26)} ${line}`) });
         state.runs.push(run);
@@ -154,7 +162,7 @@ for (let rep = 1; rep <= options.repeat; rep++) {
   }
 }
 
-const loadCases = cases.filter((c) => !c.browser && !c.micro && !c.limiters && !c.generatorMax && !c.headToHead);
+const loadCases = cases.filter((c) => !c.browser && !c.micro && !c.limiters && !c.generatorMax && !c.headToHead && !c.cacheMemory);
 const summarised = loadCases.map((c) => {
   const state = outcome.get(c.name);
   const measured = state.status === 'ok' && state.runs.length > 0;
@@ -182,9 +190,11 @@ const generatorCase = cases.find((c) => c.generatorMax);
 const generatorMax = generatorCase ? caseResult(generatorCase, summariseGeneratorMax) : undefined;
 const headToHeadCase = cases.find((c) => c.headToHead);
 const headToHead = headToHeadCase ? caseResult(headToHeadCase, (runs) => runs[0]) : undefined;
+const cacheMemoryCase = cases.find((c) => c.cacheMemory);
+const cacheMemory = cacheMemoryCase ? caseResult(cacheMemoryCase, (runs) => runs.at(-1)) : undefined;
 const pickerShare = pickerShareOf(pickers, summarised);
 const skipped = skippedLines(
-  [...summarised, ...[frameBudget, pickers, limiters, generatorMax, headToHead].filter((extra) => extra && extra.status !== 'ok')],
+  [...summarised, ...[frameBudget, pickers, limiters, generatorMax, headToHead, cacheMemory].filter((extra) => extra && extra.status !== 'ok')],
 );
 const targets = { byRps: evaluateTargets(summarised, 'rps'), byCpu: evaluateTargets(summarised, 'reqPerCpuSecond') };
 const result = {
@@ -217,6 +227,7 @@ const result = {
   limiters,
   generatorMax,
   headToHead,
+  cacheMemory,
   pickerShare: pickerShare ? { sources: pickerShare.sources, rows: pickerShare.rows } : undefined,
   targets,
   skipped,

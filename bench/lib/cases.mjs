@@ -108,6 +108,12 @@ export const CASES = [
     what: 'engine-1hop with a cache on the proxy and an answer it may not store: every request a MISS, forwarded with its answer held',
   },
   {
+    name: 'cache-memory',
+    hops: null,
+    cacheMemory: true,
+    what: "a caching proxy flooded with 60,000 distinct keys at two cache sizes: the store's bytes never pass maxSize and the heap levels off (bench/cache-memory.mjs)",
+  },
+  {
     name: 'generator-max',
     hops: null,
     generatorMax: true,
