@@ -160,11 +160,14 @@ export class Exchange<L = unknown> {
     res.end(body);
   }
 
-  /** A stage's own full answer: status, headers and body, through the response steps. */
+  /**
+   * A stage's own full answer: status, headers and body, through the response steps. Headers that
+   * already carry this request's id are the caller's own copy, and are used (and changed) as they are.
+   */
   answer(status: number, headers: OutgoingHttpHeaders, body: string | Buffer | undefined): void {
     const { res } = this;
     if (res.headersSent || res.writableEnded) return;
-    const out: OutgoingHttpHeaders = { [REQUEST_ID_HEADER]: this.rid, ...headers };
+    const out: OutgoingHttpHeaders = headers[REQUEST_ID_HEADER] === this.rid ? headers : { [REQUEST_ID_HEADER]: this.rid, ...headers };
     let payload = body === undefined ? undefined : typeof body === 'string' ? Buffer.from(body) : body;
     if (payload !== undefined) out['content-length'] = payload.length;
     this.applyResponseHeaders(status, out);

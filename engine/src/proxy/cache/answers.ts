@@ -4,7 +4,7 @@
  * outcome the decision event carries.
  */
 import { EDGE_ERRORS, ERROR_HEADER } from '../../errors.ts';
-import { cacheStatusMember, withStatusWords, type CacheOutcome, type CacheStatusParams, type XCacheWord } from './cache-status.ts';
+import { cacheStatusMember, setStatusWords, withStatusWords, type CacheOutcome, type CacheStatusParams, type XCacheWord } from './cache-status.ts';
 import { notModified, notModifiedHeaders } from './conditional.ts';
 import type { StoredResponse } from './store.ts';
 import type { CacheRequest, Headers, OriginResponse } from './types.ts';
@@ -36,8 +36,11 @@ export function answerFromStore(
     entry.key,
     Math.floor(age),
   );
-  const base = clientHas ? notModifiedHeaders(entry.headers) : { ...entry.headers, 'content-length': String(entry.body.length) };
-  const headers = withStatusWords({ ...base, age: String(Math.floor(age)) }, outcome);
+  // One copy of the stored headers per answer (a HIT's hot path): the answer's own fields set on it.
+  const headers = clientHas ? notModifiedHeaders(entry.headers) : { ...entry.headers };
+  if (!clientHas) headers['content-length'] = String(entry.body.length);
+  headers.age = String(Math.floor(age));
+  setStatusWords(headers, outcome);
   return { status: clientHas ? 304 : entry.status, headers, body: clientHas ? undefined : entry.body, outcome };
 }
 

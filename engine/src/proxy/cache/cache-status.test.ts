@@ -1,5 +1,6 @@
 /** Cache-Status members are valid structured-field lists (RFC 9211 over RFC 8941) and follow upstream members. */
-import { parseList, Token } from 'structured-headers';
+import fc from 'fast-check';
+import { parseList, serializeItem, Token, type Parameters } from 'structured-headers';
 import { describe, expect, it } from 'vitest';
 import { cacheStatusMember, withStatusWords, type CacheOutcome } from './cache-status.ts';
 
@@ -15,6 +16,34 @@ describe('cacheStatusMember', () => {
       -12,
       true,
     ]);
+  });
+
+  it('writes exactly what the structured-headers serializer writes, for any parameters', () => {
+    const params = fc.record(
+      {
+        hit: fc.boolean(),
+        fwd: fc.constantFrom('bypass', 'method', 'uri-miss', 'vary-miss', 'miss', 'request', 'stale'),
+        fwdStatus: fc.integer({ min: 100, max: 599 }),
+        ttl: fc.integer({ min: -1e9, max: 1e9 }),
+        stored: fc.boolean(),
+        collapsed: fc.boolean(),
+        detail: fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 20 }),
+      },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(params, (p) => {
+        const parameters: Parameters = new Map();
+        if (p.hit) parameters.set('hit', true);
+        if (p.fwd !== undefined) parameters.set('fwd', new Token(p.fwd));
+        if (p.fwdStatus !== undefined) parameters.set('fwd-status', p.fwdStatus);
+        if (p.ttl !== undefined) parameters.set('ttl', p.ttl);
+        if (p.stored !== undefined) parameters.set('stored', p.stored);
+        if (p.collapsed !== undefined) parameters.set('collapsed', p.collapsed);
+        if (p.detail !== undefined) parameters.set('detail', p.detail);
+        expect(cacheStatusMember(p)).toBe(serializeItem([new Token('EdgeLab'), parameters]));
+      }),
+    );
   });
 
   it('appends its member after those of caches nearer the origin, and sets X-Cache', () => {

@@ -424,14 +424,15 @@ export class HttpCache {
     const headers = storedHeaders(response.headers, response.responseTime);
     const directives = parseDirectives(headers['cache-control']);
     const lifetime = freshnessLifetime(response.status, headers, directives);
-    const policy = new CachePolicy(policyRequest(request), { status: response.status, headers }, { shared: true });
+    let policy: CachePolicy | undefined;
+    const policyOf = () => (policy ??= new CachePolicy(policyRequest(request), { status: response.status, headers }, { shared: true }));
     const vary = varyNames(headers.vary);
     const why = whyNotStored({
       request,
       requestDirectives: parseDirectives(request.headers['cache-control']),
       response,
       responseDirectives: directives,
-      policy,
+      policy: policyOf,
       lifetime,
       vary,
       storeSetCookie: this.#config.storeSetCookie,
@@ -439,7 +440,7 @@ export class HttpCache {
     });
     if (why !== undefined) return why;
     const body = response.body as Buffer;
-    const entry = this.#entry(request, key, response.status, headers, body, policy, response);
+    const entry = this.#entry(request, key, response.status, headers, body, policyOf(), response);
     return this.#store.set(entry, request) ? entry : `the entry (${entry.size} bytes) is larger than the cache`;
   }
 

@@ -7,7 +7,7 @@
  */
 import CachePolicy from 'http-cache-semantics';
 import { deltaSeconds, type Directives } from './directives.ts';
-import type { Lifetime } from './freshness.ts';
+import { HEURISTICALLY_CACHEABLE, type Lifetime } from './freshness.ts';
 import type { CacheRequest, OriginResponse } from './types.ts';
 
 /** Vary lists longer than this are not stored: each name is compared on every lookup of the key. */
@@ -18,13 +18,16 @@ export interface StorageInput {
   readonly requestDirectives: Directives;
   readonly response: OriginResponse;
   readonly responseDirectives: Directives;
-  readonly policy: CachePolicy;
+  /** The response's policy, made on first use (it parses the whole response). */
+  readonly policy: () => CachePolicy;
   readonly lifetime: Lifetime;
   /** The Vary field names, lower-case; ['*'] for Vary: *. */
   readonly vary: readonly string[];
   readonly storeSetCookie: boolean;
   readonly maxEntrySize: number;
 }
+
+const USELESS = 'never fresh, no validator and no stale-while-revalidate or stale-if-error';
 
 /** Why the response is not stored, or undefined when it may be. */
 export function whyNotStored(input: StorageInput): string | undefined {
@@ -41,10 +44,12 @@ export function whyNotStored(input: StorageInput): string | undefined {
   if (response.body === undefined) return 'the body was not buffered (larger than maxEntrySize)';
   if (response.body.length > input.maxEntrySize)
     return `the body is ${response.body.length} bytes, above maxEntrySize (${input.maxEntrySize})`;
-  if (!input.policy.storable()) return `status ${response.status} without explicit freshness is not stored (RFC 9111 section 3)`;
   const validator = response.headers.etag !== undefined || response.headers['last-modified'] !== undefined;
   const staleUse = (deltaSeconds(cc, 'stale-while-revalidate') ?? 0) + (deltaSeconds(cc, 'stale-if-error') ?? 0);
-  if (input.lifetime.seconds === 0 && !validator && staleUse === 0)
-    return 'never fresh, no validator and no stale-while-revalidate or stale-if-error';
-  return undefined;
+  const useless = input.lifetime.seconds === 0 && !validator && staleUse === 0;
+  // A status the library would store that is of no use ends here, before storable() costs the parse of a
+  // whole policy: the common miss of a cache in front of an API whose answers carry no cache headers.
+  if (useless && HEURISTICALLY_CACHEABLE.has(response.status)) return USELESS;
+  if (!input.policy().storable()) return `status ${response.status} without explicit freshness is not stored (RFC 9111 section 3)`;
+  return useless ? USELESS : undefined;
 }
