@@ -1,12 +1,13 @@
 /**
- * The answers the cache gives: from a stored response (Age computed now, or the client's 304 when its
- * own conditions match), or the origin's response passed on; each with X-Cache, Cache-Status and the
- * outcome the decision event carries.
+ * The answers the cache gives: from a stored response (Age computed now; the client's 304 when its
+ * own conditions match, or a 206 of the one byte range it asks for), or the origin's response passed
+ * on; each with X-Cache, Cache-Status and the outcome the decision event carries.
  */
 import { EDGE_ERRORS, ERROR_HEADER } from '../../errors.ts';
 import { cacheStatusMember, setStatusWords, withStatusWords, type CacheOutcome, type CacheStatusParams, type XCacheWord } from './cache-status.ts';
 import { notModified, notModifiedHeaders } from './conditional.ts';
 import type { StoredResponse } from './store.ts';
+import { storedRange } from './stored-range.ts';
 import type { CacheRequest, Headers, OriginResponse } from './types.ts';
 
 /** What the client gets: status, headers (with X-Cache and Cache-Status), and the body when the cache has it. */
@@ -29,19 +30,27 @@ export function answerFromStore(
 ): CacheAnswer {
   const ttl = Math.floor(entry.lifetime.seconds - age);
   const clientHas = notModified(request, entry.status, entry.headers);
+  const range = clientHas || request.headers.range === undefined ? undefined : storedRange(request, entry);
   const outcome = makeOutcome(
     word,
     { ...params, ttl },
-    clientHas ? `${why}; the client's copy is current: 304` : why,
+    clientHas ? `${why}; the client's copy is current: 304` : range ? `${why}; bytes ${range[0]}-${range[1]}: 206` : why,
     entry.key,
     Math.floor(age),
   );
   // One copy of the stored headers per answer (a HIT's hot path): the answer's own fields set on it.
   const headers = clientHas ? notModifiedHeaders(entry.headers) : { ...entry.headers };
-  if (!clientHas) headers['content-length'] = String(entry.body.length);
   headers.age = String(Math.floor(age));
   setStatusWords(headers, outcome);
-  return { status: clientHas ? 304 : entry.status, headers, body: clientHas ? undefined : entry.body, outcome };
+  if (clientHas) return { status: 304, headers, body: undefined, outcome };
+  if (range === undefined) {
+    headers['content-length'] = String(entry.body.length);
+    return { status: entry.status, headers, body: entry.body, outcome };
+  }
+  const body = entry.body.subarray(range[0], range[1] + 1);
+  headers['content-range'] = `bytes ${range[0]}-${range[1]}/${entry.body.length}`;
+  headers['content-length'] = String(body.length);
+  return { status: 206, headers, body, outcome };
 }
 
 /** The origin's response as it came, with the status words. */

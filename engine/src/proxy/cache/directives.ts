@@ -7,7 +7,8 @@ import type { HeaderValue } from './types.ts';
 
 export type Directives = ReadonlyMap<string, string | true>;
 
-const DIRECTIVE = /\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*(?:=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s"]*)))?\s*(?:,|$)/y;
+/** No whitespace around "=" (section 5.2's grammar): `max-age =60` is no max-age. */
+const DIRECTIVE = /\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)(?:=(?:"((?:[^"\\]|\\.)*)"|([^,\s"]*)))?\s*(?:,|$)/y;
 const QUOTED_PAIR = /\\(.)/g;
 const DELTA_SECONDS = /^\d+$/;
 

@@ -55,7 +55,8 @@ export function freshnessLifetime(status: number, headers: Headers, directives: 
 export function initialAge(headers: Headers, requestTime: number, responseTime: number): number {
   const date = httpDate(headers.date);
   const apparent = date === undefined ? 0 : Math.max(0, (responseTime - date) / 1000);
-  const ageText = headerText(headers.age)?.trim();
+  // RFC 9111 section 5.1: of a list, the first member; a value that is not a non-negative integer is ignored.
+  const ageText = headerText(headers.age)?.split(',', 1)[0].trim();
   const ageValue = ageText !== undefined && AGE.test(ageText) ? Number(ageText) : 0;
   const corrected = ageValue + Math.max(0, responseTime - requestTime) / 1000;
   return Math.max(apparent, corrected);
@@ -66,10 +67,43 @@ export function currentAge(initial: number, responseTime: number, now: number): 
   return initial + Math.max(0, now - responseTime) / 1000;
 }
 
-/** An HTTP-date in ms, or undefined when absent or unreadable. */
+/** An HTTP-date in ms, or undefined when absent or not an HTTP-date (RFC 9110 section 5.6.7). */
 export function httpDate(value: string | string[] | undefined): number | undefined {
   const text = headerText(value);
   if (text === undefined) return undefined;
-  const ms = Date.parse(text);
-  return Number.isFinite(ms) ? ms : undefined;
+  let match = IMF_FIXDATE.exec(text);
+  if (match !== null) return utc(match[4], match[3], match[2], match[5], match[6], match[7]);
+  match = RFC850_DATE.exec(text);
+  if (match !== null) return utc(rfc850Year(Number(match[4])), match[3], match[2], match[5], match[6], match[7]);
+  match = ASCTIME_DATE.exec(text);
+  if (match !== null) return utc(match[7], match[2], match[3], match[4], match[5], match[6]);
+  return undefined;
+}
+
+/*
+ * The three forms a recipient must accept, matched case-insensitively as section 4.2 of RFC 9111 asks of a
+ * cache; anything else (Date.parse would take "0", "UTC", a two-digit year, dashes, one-digit hours) is no
+ * date, so an Expires written so is already past (section 5.3).
+ */
+const MONTHS = 'jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec';
+const IMF_FIXDATE = new RegExp(`^(mon|tue|wed|thu|fri|sat|sun), (\\d{2}) (${MONTHS}) (\\d{4}) (\\d{2}):(\\d{2}):(\\d{2}) gmt$`, 'i');
+const RFC850_DATE = new RegExp(
+  `^(monday|tuesday|wednesday|thursday|friday|saturday|sunday), (\\d{2})-(${MONTHS})-(\\d{2}) (\\d{2}):(\\d{2}):(\\d{2}) gmt$`,
+  'i',
+);
+const ASCTIME_DATE = new RegExp(`^(mon|tue|wed|thu|fri|sat|sun) (${MONTHS}) ( \\d|\\d{2}) (\\d{2}):(\\d{2}):(\\d{2}) (\\d{4})$`, 'i');
+const MONTH_INDEX = new Map(MONTHS.split('|').map((month, i) => [month, i]));
+
+function utc(year: string | number, month: string, day: string, hour: string, minute: string, second: string): number | undefined {
+  const d = Number(day);
+  const [h, m, s] = [Number(hour), Number(minute), Number(second)];
+  if (d < 1 || d > 31 || h > 23 || m > 59 || s > 60) return undefined;
+  return Date.UTC(Number(year), MONTH_INDEX.get(month.toLowerCase()) as number, d, h, m, s);
+}
+
+/** RFC 9110 section 5.6.7: a two-digit year more than 50 years ahead is the latest past year ending so. */
+function rfc850Year(twoDigits: number): number {
+  const now = new Date().getUTCFullYear();
+  const year = now - (now % 100) + twoDigits;
+  return year > now + 50 ? year - 100 : year;
 }

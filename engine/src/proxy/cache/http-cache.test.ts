@@ -132,11 +132,12 @@ describe('what a shared cache never stores (RFC 9111 sections 3 and 3.5)', () =>
       origin(302, { location: '/b' }),
       'status 302 without explicit freshness is not stored (RFC 9111 section 3)',
     ],
+    ['a 500 without explicit freshness', get('/a'), origin(500, { etag: '"e"' }), 'status 500 without explicit freshness is not stored (RFC 9111 section 3)'],
     [
-      'a 500',
-      get('/a'),
-      origin(500, { 'cache-control': 'max-age=60' }),
-      'status 500 without explicit freshness is not stored (RFC 9111 section 3)',
+      'a 206 (ranges are not combined)',
+      get('/a', { range: 'bytes=0-1' }),
+      origin(206, { 'cache-control': 'max-age=60', 'content-range': 'bytes 0-1/10' }),
+      'a 206 is not stored (only final, whole responses)',
     ],
     [
       'a body above maxEntrySize',

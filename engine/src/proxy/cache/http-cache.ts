@@ -20,7 +20,7 @@ import type { ForwardReason } from './cache-status.ts';
 import { deltaSeconds, parseDirectives, type Directives } from './directives.ts';
 import { currentAge, freshnessLifetime, initialAge } from './freshness.ts';
 import { KeyLocks, type KeyLock } from './key-locks.ts';
-import { storedHeaders, mergeNotModified, varyNames } from './stored-headers.ts';
+import { mergeNotModified, storedHeaders, unsharedFields, varyNames, withoutFields } from './stored-headers.ts';
 import { ENTRY_OVERHEAD_BYTES, ResponseStore, type StoredResponse } from './store.ts';
 import { whyNotStored } from './storage-rules.ts';
 import { headerText, type CacheRequest, type Headers, type OriginResponse } from './types.ts';
@@ -114,6 +114,7 @@ export interface CacheStats {
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
 const ERROR_STATUSES = new Set([500, 502, 503, 504]);
 const CLIENT_CONDITIONALS = ['if-none-match', 'if-modified-since', 'if-range'];
+const HEAD_VALIDATORS = ['etag', 'last-modified'];
 
 export class HttpCache {
   readonly #config: CacheConfig;
@@ -188,7 +189,7 @@ export class HttpCache {
     if (lookup.kind === 'bypass') return undefined;
     if (lookup.lock !== undefined) this.#locks.release(lookup.lock);
     if (lookup.kind !== 'revalidate') return undefined;
-    return this.#staleIfError(lookup, problem, undefined);
+    return this.#staleIfError(lookup, problem, undefined) ?? this.#staleWhenDisconnected(lookup, problem);
   }
 
   /** Drops what is stored for the request's key (every Vary variant); how many entries. */
@@ -255,7 +256,7 @@ export class HttpCache {
       // RFC 9111 section 4.2.4: no stale answer where must-revalidate, proxy-revalidate or no-cache forbid it.
       // The explicit RFC 5861 directives are the origin's permission; a client's max-stale is not, so s-maxage
       // (which carries proxy-revalidate, section 5.2.2.10) forbids that one too.
-      const forbidden = cc.has('must-revalidate') || cc.has('proxy-revalidate') || cc.has('no-cache');
+      const forbidden = cc.has('must-revalidate') || cc.has('proxy-revalidate') || cc.get('no-cache') === true;
       const maxStale = requestCc.get('max-stale');
       if (
         !forbidden &&
@@ -287,7 +288,7 @@ export class HttpCache {
 
   /** Why a stored response must be validated before use although it may be fresh, or undefined. */
   #mustValidate(request: CacheRequest, requestCc: Directives, cc: Directives, age: number, lifetime: number): string | undefined {
-    if (cc.has('no-cache')) return 'the stored response says no-cache';
+    if (cc.get('no-cache') === true) return 'the stored response says no-cache';
     if (
       requestCc.has('no-cache') ||
       (request.headers['cache-control'] === undefined && headerText(request.headers.pragma)?.includes('no-cache'))
@@ -337,6 +338,8 @@ export class HttpCache {
   }
 
   #settleMiss(lookup: CacheMiss, response: OriginResponse): CacheAnswer {
+    const freshened = lookup.request.method === 'HEAD' && response.status === 200 ? this.#freshenWithHead(lookup, response) : undefined;
+    if (freshened !== undefined) return freshened;
     if (!lookup.mayStore)
       return passOn(
         response,
@@ -355,7 +358,7 @@ export class HttpCache {
         lookup.key,
       );
     const why = `${lookup.why}; stored the ${response.status}, fresh for ${Math.floor(stored.lifetime.seconds - stored.initialAge)} s (${stored.lifetime.source})`;
-    return answerFromStore(
+    const answer = answerFromStore(
       lookup.request,
       stored,
       stored.initialAge,
@@ -363,12 +366,36 @@ export class HttpCache {
       { fwd: lookup.fwd, fwdStatus: response.status, stored: true },
       why,
     );
+    return withUnsharedFields(answer, stored, response);
+  }
+
+  /**
+   * RFC 9111 section 4.3.5: a 200 to a HEAD updates the stored GET response the request selects when
+   * their validators and Content-Length agree (as a 304 would, section 3.2); when they do not, the stored
+   * response is dropped. Undefined when nothing was updated: the origin's answer goes on as it came.
+   */
+  #freshenWithHead(lookup: CacheMiss, response: OriginResponse): CacheAnswer | undefined {
+    const { request } = lookup;
+    const entry = this.#store.get(lookup.key, request);
+    if (entry === undefined) return undefined;
+    const length = headerText(response.headers['content-length']);
+    const agree =
+      HEAD_VALIDATORS.every((name) => response.headers[name] === undefined || headerText(response.headers[name]) === headerText(entry.headers[name])) &&
+      (length === undefined || Number(length) === entry.body.length);
+    if (!agree) {
+      this.#store.delete(entry, request);
+      return undefined;
+    }
+    const refreshed = this.#refreshed(request, entry, response);
+    const why = `${lookup.why}; the origin's 200 to HEAD agrees with the stored response: its headers updated`;
+    return answerFromStore(request, refreshed, refreshed.initialAge, 'REVALIDATED', { fwd: lookup.fwd, fwdStatus: 200, stored: true }, why);
   }
 
   #settleRevalidate(lookup: CacheRevalidate, response: OriginResponse): CacheAnswer {
     const { request, entry } = lookup;
     if (response.status === 304) {
-      const selected = entry.policy.revalidatedPolicy(policyRequest(request), { status: 304, headers: response.headers }).matches;
+      const notModified = { status: 304, headers: storedHeaders(response.headers, response.responseTime) };
+      const selected = entry.policy.revalidatedPolicy(policyRequest(request), notModified).matches;
       if (selected) {
         const refreshed = this.#refreshed(request, entry, response);
         const why = `${lookup.why}; the origin answered 304, stored headers updated`;
@@ -403,14 +430,15 @@ export class HttpCache {
       );
     }
     const why = `${lookup.why}; the origin answered ${response.status} with a new response, stored`;
-    return answerFromStore(request, stored, stored.initialAge, 'MISS', { fwd: lookup.fwd, fwdStatus: response.status, stored: true }, why);
+    const answer = answerFromStore(request, stored, stored.initialAge, 'MISS', { fwd: lookup.fwd, fwdStatus: response.status, stored: true }, why);
+    return withUnsharedFields(answer, stored, response);
   }
 
   /** RFC 5861 section 4: the stored response, when stale-if-error covers its staleness and nothing forbids stale use. */
   #staleIfError(lookup: CacheRevalidate, problem: string, fwdStatus: number | undefined): CacheAnswer | undefined {
     const { entry } = lookup;
     const cc = entry.directives;
-    if (!this.#config.staleIfError || cc.has('must-revalidate') || cc.has('proxy-revalidate') || cc.has('no-cache')) return undefined;
+    if (!this.#config.staleIfError || cc.has('must-revalidate') || cc.has('proxy-revalidate') || cc.get('no-cache') === true) return undefined;
     const sie = deltaSeconds(cc, 'stale-if-error') ?? 0;
     const age = currentAge(entry.initialAge, entry.storedAt, this.#now());
     const staleBy = age - entry.lifetime.seconds;
@@ -419,20 +447,38 @@ export class HttpCache {
     return answerFromStore(lookup.request, entry, age, 'STALE', { fwd: 'stale', fwdStatus, detail: 'stale-if-error' }, why);
   }
 
+  /**
+   * RFC 9111 section 4.2.4: a cache that cannot reach the origin may serve a stale response unless a
+   * directive forbids it (must-revalidate, proxy-revalidate, s-maxage, no-cache); a stale-if-error the
+   * origin gave bounds it instead (#staleIfError), so this is for responses without one. Under the
+   * staleIfError setting: both are "stale when the origin fails".
+   */
+  #staleWhenDisconnected(lookup: CacheRevalidate, problem: string): CacheAnswer | undefined {
+    const { entry } = lookup;
+    const cc = entry.directives;
+    const forbidden =
+      cc.has('must-revalidate') || cc.has('proxy-revalidate') || cc.has('s-maxage') || cc.get('no-cache') === true || cc.has('stale-if-error');
+    if (!this.#config.staleIfError || forbidden) return undefined;
+    const age = currentAge(entry.initialAge, entry.storedAt, this.#now());
+    const staleBy = Math.max(0, Math.floor(age - entry.lifetime.seconds));
+    const why = `${lookup.why}; ${problem}; stale by ${staleBy} s, served while the origin cannot be reached`;
+    return answerFromStore(lookup.request, entry, age, 'STALE', { fwd: 'stale', detail: 'origin-unreachable' }, why);
+  }
+
   /** Stores the response when a shared cache may; the entry, or why not. */
   #tryStore(request: CacheRequest, key: string, response: OriginResponse): StoredResponse | string {
-    const headers = storedHeaders(response.headers, response.responseTime);
-    const directives = parseDirectives(headers['cache-control']);
-    const lifetime = freshnessLifetime(response.status, headers, directives);
-    let policy: CachePolicy | undefined;
-    const policyOf = () => (policy ??= new CachePolicy(policyRequest(request), { status: response.status, headers }, { shared: true }));
+    const received = storedHeaders(response.headers, response.responseTime);
+    const directives = parseDirectives(received['cache-control']);
+    const lifetime = freshnessLifetime(response.status, received, directives);
+    const unshared = unsharedFields(directives);
+    const headers = unshared === undefined ? received : withoutFields(received, unshared);
     const vary = varyNames(headers.vary);
     const why = whyNotStored({
       request,
       requestDirectives: parseDirectives(request.headers['cache-control']),
       response,
       responseDirectives: directives,
-      policy: policyOf,
+      unshared,
       lifetime,
       vary,
       storeSetCookie: this.#config.storeSetCookie,
@@ -440,13 +486,16 @@ export class HttpCache {
     });
     if (why !== undefined) return why;
     const body = response.body as Buffer;
-    const entry = this.#entry(request, key, response.status, headers, body, policyOf(), response);
+    const policy = new CachePolicy(policyRequest(request), { status: response.status, headers }, { shared: true });
+    const entry = this.#entry(request, key, response.status, headers, body, policy, response);
     return this.#store.set(entry, request) ? entry : `the entry (${entry.size} bytes) is larger than the cache`;
   }
 
   /** RFC 9111 section 3.2: the stored response with the 304's fields, fresh from the 304's times. */
   #refreshed(request: CacheRequest, entry: StoredResponse, response: OriginResponse): StoredResponse {
-    const headers = mergeNotModified(entry.headers, storedHeaders(response.headers, response.responseTime));
+    const merged = mergeNotModified(entry.headers, storedHeaders(response.headers, response.responseTime));
+    const unshared = unsharedFields(parseDirectives(merged['cache-control']));
+    const headers = unshared === undefined ? merged : withoutFields(merged, unshared);
     const policy = new CachePolicy(policyRequest(request), { status: entry.status, headers }, { shared: true });
     const refreshed = this.#entry(request, entry.key, entry.status, headers, entry.body, policy, response);
     this.#store.set(refreshed, request);
@@ -506,6 +555,17 @@ function withoutConditionals(headers: Headers): Headers {
   const copy: Headers = {};
   for (const name in headers) if (!CLIENT_CONDITIONALS.includes(name)) copy[name] = headers[name];
   return copy;
+}
+
+/**
+ * The answer to the request whose response was just stored, with the fields a qualified no-cache or
+ * private kept out of the store: they were meant for this client, only not for reuse.
+ */
+function withUnsharedFields(answer: CacheAnswer, stored: StoredResponse, response: OriginResponse): CacheAnswer {
+  const unshared = unsharedFields(stored.directives);
+  if (unshared === undefined) return answer;
+  for (const name of unshared) if (response.headers[name] !== undefined) answer.headers[name] = response.headers[name];
+  return answer;
 }
 
 /** The request as http-cache-semantics reads it. */

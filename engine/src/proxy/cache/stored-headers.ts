@@ -1,9 +1,13 @@
 /**
  * The header section a cache keeps (RFC 9111 section 3.1): without hop-by-hop fields and those the
- * Connection field names, without Age (recomputed whenever the response is served), with a Date when
- * the origin sent none (RFC 9110 section 6.6.1). And the update a 304 makes (section 3.2): each of its
- * fields replaces or joins the stored ones, except Content-Length (and the hop-by-hop ones, never stored).
+ * Connection field names, without Age (recomputed whenever the response is served), repeated field
+ * lines joined into one list, with a Date when the origin sent none or an invalid one (RFC 9110 section
+ * 6.6.1), and without the fields a qualified no-cache or private names (sections 5.2.2.4, 5.2.2.7). And
+ * the update a 304 makes (section 3.2): each of its fields replaces or joins the stored ones, except
+ * Content-Length (and the hop-by-hop ones, never stored).
  */
+import type { Directives } from './directives.ts';
+import { httpDate } from './freshness.ts';
 import { headerText, type HeaderValue, type Headers } from './types.ts';
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'age']);
@@ -17,9 +21,28 @@ export function storedHeaders(headers: Headers, responseTime: number): Headers {
   for (const name in headers) {
     const value = headers[name];
     if (value === undefined || HOP_BY_HOP.has(name) || named?.includes(name)) continue;
-    kept[name] = value;
+    // Field lines of one name are one comma list (RFC 9110 section 5.3); Set-Cookie alone stays lines.
+    kept[name] = Array.isArray(value) && name !== 'set-cookie' ? value.join(', ') : value;
   }
-  if (kept.date === undefined) kept.date = new Date(responseTime).toUTCString();
+  if (httpDate(kept.date) === undefined) kept.date = new Date(responseTime).toUTCString();
+  return kept;
+}
+
+/**
+ * The field names a qualified `no-cache="a, b"` or `private="a"` lists, lower-case: a shared cache keeps
+ * the rest of the response and never serves these without revalidation, so it does not store them.
+ */
+export function unsharedFields(directives: Directives): string[] | undefined {
+  const noCache = directives.get('no-cache');
+  const privately = directives.get('private');
+  if (typeof noCache !== 'string' && typeof privately !== 'string') return undefined;
+  return [noCache, privately].flatMap((list) => (typeof list === 'string' ? list.trim().toLowerCase().split(LIST_SPLIT).filter(Boolean) : []));
+}
+
+/** `headers` without `names` (a copy), as stored. */
+export function withoutFields(headers: Headers, names: readonly string[]): Headers {
+  const kept: Headers = {};
+  for (const name in headers) if (!names.includes(name)) kept[name] = headers[name];
   return kept;
 }
 
