@@ -193,13 +193,14 @@ describe('RFC 9111 conformance of the proxy cache', () => {
     expect(origin.received.filter((r) => r.url === path).map((r) => r.headers['if-none-match'])).toEqual([undefined, '"abcd"']);
   });
 
-  it('3.1, 5.2.2.4 and 5.2.2.7: fields named by Connection, qualified no-cache or qualified private are not stored; the rest is reused', async () => {
+  it('3.1, 5.2.2.4 and 5.2.2.7: fields named by Connection, qualified no-cache or private, and proxy authentication are not stored; the rest is reused', async () => {
     const listed = (lines: Array<[string, string]>) => always([...lines, ['Cache-Control', 'max-age=3600'], ['Date', dateIn(0)]]);
     const cases: Array<[Array<[string, string]>, string[], string[]]> = [
       [[['Connection', 'a, b'], ['a', '1'], ['b', '2'], ['c', '3']], ['c'], ['a', 'b']],
       [[['Cache-Control', 'no-cache="a"'], ['a', '1'], ['b', '2']], ['b'], ['a']],
       [[['Cache-Control', 'no-cache="a, b"'], ['a', '1'], ['b', '2'], ['c', '3']], ['c'], ['a', 'b']],
       [[['Cache-Control', 'private="a"'], ['a', '1'], ['b', '2']], ['b'], ['a']],
+      [[['Proxy-Authenticate', 'Basic'], ['c', '3']], ['c'], ['proxy-authenticate']],
     ];
     for (const [lines, kept, dropped] of cases) {
       const path = listed(lines);
@@ -306,6 +307,16 @@ describe('RFC 9111 conformance of the proxy cache', () => {
     expect(head.headers['template-a']).toBe('2');
     const hit = await send(path);
     expect([reached(path), hit.headers['template-a'], hit.body]).toEqual([2, '2', 'the body']);
+    // A HEAD whose validator differs says the stored body is no longer the current one: it is not served again.
+    const changed = route((n, req) =>
+      req.method === 'HEAD' ? { headers: [['Cache-Control', 'max-age=3600'], ['ETag', '"new"']] } : { headers: [['Cache-Control', 'max-age=0'], ['ETag', `"${n}"`]] },
+    );
+    await send(changed);
+    await send(changed, {}, 'HEAD');
+    const after = await send(changed);
+    expect([reached(changed), after.body]).toEqual([3, `body 3 of ${changed}`]);
+    // Dropped, not revalidated: the GET after it went as a plain miss.
+    expect(origin.received.filter((r) => r.url === changed).map((r) => r.headers['if-none-match'])).toEqual([undefined, undefined, undefined]);
   });
 
   it('4.4: a successful unsafe request invalidates its URI and same-origin Location / Content-Location; a failed one does not', async () => {

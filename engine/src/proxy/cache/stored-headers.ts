@@ -1,16 +1,29 @@
 /**
- * The header section a cache keeps (RFC 9111 section 3.1): without hop-by-hop fields and those the
- * Connection field names, without Age (recomputed whenever the response is served), repeated field
- * lines joined into one list, with a Date when the origin sent none or an invalid one (RFC 9110 section
- * 6.6.1), and without the fields a qualified no-cache or private names (sections 5.2.2.4, 5.2.2.7). And
- * the update a 304 makes (section 3.2): each of its fields replaces or joins the stored ones, except
- * Content-Length (and the hop-by-hop ones, never stored).
+ * The header section a cache keeps (RFC 9111 section 3.1): without hop-by-hop fields, those the
+ * Connection field names and the proxy authentication ones; without Age (recomputed whenever the
+ * response is served); repeated field lines joined into one list; with a Date when the origin sent none
+ * or an invalid one (RFC 9110 section 6.6.1); and without the fields a qualified no-cache or private
+ * names (sections 5.2.2.4, 5.2.2.7). And the update a 304 makes (section 3.2): each of its fields
+ * replaces or joins the stored ones, except Content-Length (and those never stored).
  */
 import type { Directives } from './directives.ts';
 import { httpDate } from './freshness.ts';
 import { headerText, type HeaderValue, type Headers } from './types.ts';
 
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'age']);
+/** Hop-by-hop fields, Age, and the proxy authentication fields a cache must not store (RFC 9111 section 3.1). */
+const NOT_STORED = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'age',
+  'proxy-authenticate',
+  'proxy-authentication-info',
+  'proxy-authorization',
+]);
 /** RFC 9111 section 3.2: a 304's Content-Length describes no body, so it never replaces the stored one. */
 const NOT_UPDATED = new Set(['content-length']);
 const LIST_SPLIT = /\s*,\s*/;
@@ -20,7 +33,7 @@ export function storedHeaders(headers: Headers, responseTime: number): Headers {
   const kept: Headers = {};
   for (const name in headers) {
     const value = headers[name];
-    if (value === undefined || HOP_BY_HOP.has(name) || named?.includes(name)) continue;
+    if (value === undefined || NOT_STORED.has(name) || named?.includes(name)) continue;
     // Field lines of one name are one comma list (RFC 9110 section 5.3); Set-Cookie alone stays lines.
     kept[name] = Array.isArray(value) && name !== 'set-cookie' ? value.join(', ') : value;
   }
