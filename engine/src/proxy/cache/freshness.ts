@@ -96,7 +96,9 @@ const MONTH_INDEX = new Map(MONTHS.split('|').map((month, i) => [month, i]));
 
 function utc(year: string | number, month: string, day: string, hour: string, minute: string, second: string): number | undefined {
   const d = Number(day);
-  const [h, m, s] = [Number(hour), Number(minute), Number(second)];
+  const h = Number(hour);
+  const m = Number(minute);
+  const s = Number(second);
   if (d < 1 || d > 31 || h > 23 || m > 59 || s > 60) return undefined;
   return Date.UTC(Number(year), MONTH_INDEX.get(month.toLowerCase()) as number, d, h, m, s);
 }
