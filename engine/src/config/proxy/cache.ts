@@ -6,7 +6,8 @@
  *
  * `key` parts: method, host, path, query, `header:NAME` (the request header's value, so responses differ
  * by it without the origin sending Vary). `Vary` from the origin is honoured whatever the key.
- * `staleWhileRevalidate` / `staleIfError` honour those response directives (they never invent them);
+ * `staleWhileRevalidate` / `staleIfError` honour those response directives; `staleIfError` also answers stale when the
+ * origin cannot be reached at all (RFC 9111 section 4.2.4) unless a directive forbids stale use;
  * `lock` collapses concurrent misses for one key into one upstream request (nginx proxy_cache_lock);
  * `storeSetCookie` lets responses with Set-Cookie be stored, as RFC 9111 allows (off by default, as nginx).
  */
@@ -62,7 +63,7 @@ export const CacheSchema = z
     }),
     staleIfError: z.boolean().default(true).meta({
       description:
-        'honour stale-if-error=N: answer stale for N s past freshness when the origin fails or answers 500/502/503/504 (default true)',
+        'answer stale when the origin fails: within stale-if-error=N when it answers 500/502/503/504, and when it cannot be reached at all (RFC 9111 section 4.2.4, a disconnected cache) unless must-revalidate, proxy-revalidate, s-maxage or no-cache forbid it (default true; false never answers stale on error)',
     }),
     lock: z
       .union([
