@@ -113,6 +113,8 @@ describe('compressed round trips', () => {
     expect(decode(received).equals(body)).toBe(true);
     expect(received.raw.length).toBeLessThan(body.length / 4);
     expect(front.tally).toEqual({ responses: 1, bytesIn: body.length, bytesOut: received.raw.length, failures: 0 });
+    const [encoder] = front.encoders;
+    expect([encoder.coding, encoder.bytesIn, encoder.bytesOut]).toEqual([coding, body.length, received.raw.length]);
   });
 
   it.each(['gzip', 'br'] as const)('%s, a small body with its length (gzip sizes its window to it): decodes to the origin body', async (coding) => {
