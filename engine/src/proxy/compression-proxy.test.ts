@@ -121,7 +121,7 @@ describe('a compressing proxy', () => {
     } else expect(decode(received).equals(BODY)).toBe(true);
   });
 
-  it.each([
+  it.each<[string, Record<string, string>, Buffer, number, string | undefined, string]>([
     ['a body under minSize', { 'content-type': 'application/json' }, Buffer.from('{"small":true}'), 200, undefined, 'compression: application/json 14 B under minSize 1 KB -> as is'],
     ['an image/png', { 'content-type': 'image/png' }, BODY, 200, undefined, 'compression: image/png is not a compressible type -> as is'],
     ['no-transform', { 'content-type': 'text/plain', 'cache-control': 'no-transform' }, BODY, 200, undefined, 'compression: Cache-Control: no-transform -> as is'],
