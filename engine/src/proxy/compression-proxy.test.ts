@@ -10,6 +10,7 @@ import { request, type IncomingMessage, type ServerResponse } from 'node:http';
 import zlib from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventOf } from '../events.ts';
+import { decodeBody, fetchRaw, type RawBodyResponse } from '../testing/coded-response.ts';
 import { rawUpstream, startEngine, waitFor, type RawUpstream, type RunningEngine } from '../testing/harness.ts';
 
 let running: RunningEngine | undefined;
@@ -45,32 +46,7 @@ function answering(headers: Record<string, string>, body: Buffer = BODY, status 
   };
 }
 
-interface Received {
-  status: number;
-  headers: IncomingMessage['headers'];
-  /** The body's bytes on the wire (after the chunked framing, before any content coding). */
-  raw: Buffer;
-}
-
-function fetchRaw(path: string, headers: Record<string, string>, method = 'GET'): Promise<Received> {
-  return new Promise((resolve, reject) => {
-    const req = request(running!.url('edge', path), { method, headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, raw: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-function decode(received: Received): Buffer {
-  const coding = received.headers['content-encoding'];
-  if (coding === 'br') return zlib.brotliDecompressSync(received.raw);
-  if (coding === 'gzip') return zlib.gunzipSync(received.raw);
-  throw new Error(`not coded: ${coding}`);
-}
+const get = (path: string, headers: Record<string, string>, method = 'GET') => fetchRaw(running!.url('edge', path), headers, method);
 
 /** The `request.completed` of the proxy's answer to the nth request (0-based). */
 async function completion(n: number): Promise<EventOf<'request.completed'>> {
@@ -80,10 +56,10 @@ async function completion(n: number): Promise<EventOf<'request.completed'>> {
 describe('a compressing proxy', () => {
   it.each(['gzip', 'br'] as const)('%s: the decoded body is the origin body; Vary added, no Content-Length, ETag weakened, counted', async (coding) => {
     await start(answering({ 'content-type': 'application/json', etag: '"v1"' }));
-    const received = await fetchRaw('/users', { 'accept-encoding': coding });
+    const received = await get('/users', { 'accept-encoding': coding });
     expect(received.headers).toMatchObject({ 'content-encoding': coding, vary: 'Accept-Encoding', etag: 'W/"v1"', 'transfer-encoding': 'chunked' });
     expect(received.headers['content-length']).toBeUndefined();
-    expect(decode(received).equals(BODY)).toBe(true);
+    expect(decodeBody(received).equals(BODY)).toBe(true);
     expect(received.raw.length).toBeLessThan(BODY.length / 3);
 
     const done = await completion(0);
@@ -112,13 +88,13 @@ describe('a compressing proxy', () => {
     ['an empty header', '', undefined],
   ])('negotiates from q-values: %s', async (_name, acceptEncoding, coding) => {
     await start(answering({ 'content-type': 'text/html; charset=utf-8' }));
-    const received = await fetchRaw('/', { 'accept-encoding': acceptEncoding });
+    const received = await get('/', { 'accept-encoding': acceptEncoding });
     expect(received.headers['content-encoding']).toBe(coding);
     expect(received.headers.vary).toBe('Accept-Encoding');
     if (coding === undefined) {
       expect(received.headers['content-length']).toBe(String(BODY.length));
       expect(received.raw.equals(BODY)).toBe(true);
-    } else expect(decode(received).equals(BODY)).toBe(true);
+    } else expect(decodeBody(received).equals(BODY)).toBe(true);
   });
 
   it.each<[string, Record<string, string>, Buffer, number, string | undefined, string]>([
@@ -129,7 +105,7 @@ describe('a compressing proxy', () => {
     ['an upstream gzip (not coded twice)', { 'content-type': 'application/json', 'content-encoding': 'gzip', vary: 'Accept-Encoding' }, zlib.gzipSync(BODY), 200, 'Accept-Encoding', 'compression: already encoded (gzip) -> as is'],
   ])('sends %s as the origin sent it', async (_name, headers, body, status, vary, reason) => {
     await start(answering(headers, body, status));
-    const received = await fetchRaw('/', { 'accept-encoding': 'br, gzip' });
+    const received = await get('/', { 'accept-encoding': 'br, gzip' });
     expect(received.status).toBe(status);
     expect(received.raw.equals(body)).toBe(true);
     expect(received.headers['content-length']).toBe(String(body.length));
@@ -149,7 +125,7 @@ describe('a compressing proxy', () => {
       }
       answering({ 'content-type': 'text/plain', etag: '"v1"' })(req, res);
     });
-    const head = await fetchRaw('/', { 'accept-encoding': 'gzip' }, 'HEAD');
+    const head = await get('/', { 'accept-encoding': 'gzip' }, 'HEAD');
     expect([head.status, head.headers['content-encoding'], head.headers['content-length'], head.headers.vary, head.raw.length]).toEqual([
       200,
       undefined,
@@ -158,7 +134,7 @@ describe('a compressing proxy', () => {
       0,
     ]);
     // The client revalidates the weak ETag its gzip 200 carried; the origin compares weakly.
-    const notModified = await fetchRaw('/', { 'accept-encoding': 'gzip', 'if-none-match': 'W/"v1"' });
+    const notModified = await get('/', { 'accept-encoding': 'gzip', 'if-none-match': 'W/"v1"' });
     expect([notModified.status, notModified.headers['content-encoding'], notModified.headers.etag, notModified.headers.vary, notModified.raw.length]).toEqual([
       304,
       undefined,
@@ -173,14 +149,14 @@ describe('a compressing proxy', () => {
 
   it('compresses a cache HIT on its way out, while the cache keeps the identity response', async () => {
     await start(answering({ 'content-type': 'application/json', 'cache-control': 'max-age=60' }), { compression: true, cache: {} });
-    const miss = await fetchRaw('/c', { 'accept-encoding': 'br' });
+    const miss = await get('/c', { 'accept-encoding': 'br' });
     expect([miss.headers['x-cache'], miss.headers['content-encoding']]).toEqual(['MISS', 'br']);
-    expect(decode(miss).equals(BODY)).toBe(true);
-    const hit = await fetchRaw('/c', { 'accept-encoding': 'gzip' });
+    expect(decodeBody(miss).equals(BODY)).toBe(true);
+    const hit = await get('/c', { 'accept-encoding': 'gzip' });
     expect([hit.headers['x-cache'], hit.headers['content-encoding'], hit.headers.vary]).toEqual(['HIT', 'gzip', 'Accept-Encoding']);
-    expect(decode(hit).equals(BODY)).toBe(true);
+    expect(decodeBody(hit).equals(BODY)).toBe(true);
     // The stored response is the identity one: a client that takes no coding gets the origin's bytes.
-    const plain = await fetchRaw('/c', {});
+    const plain = await get('/c', {});
     expect([plain.headers['x-cache'], plain.headers['content-encoding'], plain.headers['content-length']]).toEqual(['HIT', undefined, String(BODY.length)]);
     expect(plain.raw.equals(BODY)).toBe(true);
     expect(origin!.received).toHaveLength(1);
@@ -196,7 +172,7 @@ describe('a compressing proxy', () => {
 
   it('without compression: the body as the origin sent it, no step, nothing in the event or the topology', async () => {
     await start(answering({ 'content-type': 'application/json' }), {});
-    const received = await fetchRaw('/', { 'accept-encoding': 'br, gzip' });
+    const received = await get('/', { 'accept-encoding': 'br, gzip' });
     expect([received.headers['content-encoding'], received.headers.vary, received.raw.equals(BODY)]).toEqual([undefined, undefined, true]);
     const done = await completion(0);
     expect([done.compression, done.stages?.map((s) => s.stage)]).toEqual([undefined, ['forward']]);
@@ -221,7 +197,7 @@ describe('a compressing proxy', () => {
       pump();
     });
     let sentWhileUnread = 0;
-    const received = await new Promise<Received>((resolve, reject) => {
+    const received = await new Promise<RawBodyResponse>((resolve, reject) => {
       const req = request(running!.url('edge', '/big'), { headers: { 'accept-encoding': 'gzip' }, agent: false }, (res) => {
         res.pause();
         // Nothing read: the origin stops sending once the buffers between are full.
@@ -238,7 +214,7 @@ describe('a compressing proxy', () => {
     });
     expect(sentWhileUnread).toBeLessThan(body.length);
     expect(received.headers['content-encoding']).toBe('gzip');
-    expect(decode(received).equals(body)).toBe(true);
+    expect(decodeBody(received).equals(body)).toBe(true);
     expect((await completion(0)).compression).toEqual({ coding: 'gzip', bytesIn: body.length, bytesOut: received.raw.length });
   });
 });
