@@ -14,7 +14,7 @@ import { BalancerNode, type BalancerTargetView, type L4ConnectionView } from './
 import { GatewayNode, type GatewayView } from './gateway/gateway-node.ts';
 import { L4Links } from './nodes/l4-links.ts';
 import { LISTEN_HOST, type NodeContext, type NodeServer } from './nodes/node-server.ts';
-import { ProxyNode, type CacheView as ProxyCacheView } from './proxy/proxy-node.ts';
+import { ProxyNode, type CacheView as ProxyCacheView, type CompressionTotals } from './proxy/proxy-node.ts';
 import { ServiceNode } from './service/service-node.ts';
 import type { CapacityState } from './service/service-capacity.ts';
 import { TrafficGenerator, type TrafficChange } from './traffic/generator.ts';
@@ -59,6 +59,8 @@ export interface TopologyNode {
   gateway?: GatewayView;
   /** A caching proxy's cache: bytes and entries against its limit, X-Cache counts, hit ratio, stored responses. */
   cache?: ProxyCacheView;
+  /** A compressing proxy's totals: responses coded, bytes in and out, bytes saved. */
+  compression?: CompressionTotals;
 }
 
 /** What `traffic.state` and `GET /api/traffic` say about the traffic (events.ts declares it). */
@@ -459,9 +461,10 @@ function createNode(config: NodeConfigParsed, ctx: NodeContext): NodeServer {
   }
 }
 
-function proxyView(node: ProxyNode): Pick<TopologyNode, 'cache'> {
+function proxyView(node: ProxyNode): Pick<TopologyNode, 'cache' | 'compression'> {
   const cache = node.cacheView();
-  return cache === undefined ? {} : { cache };
+  const compression = node.compressionView();
+  return { ...(cache === undefined ? {} : { cache }), ...(compression === undefined ? {} : { compression }) };
 }
 
 function balancerView(node: BalancerNode): Pick<TopologyNode, 'mode' | 'algorithm' | 'next' | 'targets' | 'pickerState' | 'connections'> {

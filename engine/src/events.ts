@@ -29,7 +29,8 @@ export interface Decision {
 /**
  * The stages a node may run, by the name the trace, the events and the UI use. A service's: `body`
  * (reads the request body), `capacity` (a slot or the queue), `fault` (its injected errors), `latency`,
- * `cache` (its cache headers, 304 to a current copy) and `answer` (its JSON body).
+ * `cache` (its cache headers, 304 to a current copy) and `answer` (its JSON body). A proxy's `compression`
+ * decides on the way out, so its step follows the answer's in the trace.
  */
 export type StageName =
   | 'proxy'
@@ -46,7 +47,8 @@ export type StageName =
   | 'latency'
   | 'cache'
   | 'answer'
-  | 'filter';
+  | 'filter'
+  | 'compression';
 
 /** One limit's decision on one request, as a rate-limit stage's step carries it (the inspector draws from these; its sentence is the step's reason). */
 export interface LimitDecisionView {
@@ -103,6 +105,14 @@ export interface CacheView {
   readonly age: number | undefined;
   /** The status the origin answered with, when forwarded. */
   readonly fwdStatus: number | undefined;
+}
+
+/** What a proxy's compression did to one answer's body, in its `request.completed` event. */
+export interface CompressionView {
+  readonly coding: 'br' | 'gzip';
+  /** The body's bytes as the upstream (or the cache) gave them, and as they went to the client. */
+  readonly bytesIn: number;
+  readonly bytesOut: number;
 }
 
 export interface LatencySummary {
@@ -319,6 +329,8 @@ export type EngineEventBody =
       consumer?: string;
       /** What the proxy's cache did (a HIT never went upstream), when the node caches. */
       cache?: CacheView;
+      /** What the proxy's compression did to the body, when it coded it. */
+      compression?: CompressionView;
     }
   | {
       /** A proxy's background refresh (stale-while-revalidate) went upstream after a stale answer, and settled. */

@@ -73,7 +73,7 @@ export function validateConfig(input: unknown): ConfigResult {
 
 /**
  * The warnings of a valid config: each gateway route that can never match (shadowed by one tried before
- * it), and a proxy's `compression` and `tls`, checked but not running in this version yet.
+ * it), and a proxy's `tls`, checked but not running in this version yet.
  */
 export function configWarnings(config: EdgeConfigParsed): ConfigWarning[] {
   return config.nodes.flatMap((node, n): ConfigWarning[] => {
@@ -82,12 +82,6 @@ export function configWarnings(config: EdgeConfigParsed): ConfigWarning[] {
     }
     if (node.kind === 'proxy') {
       const notYet: ConfigWarning[] = [];
-      if (node.compression !== undefined && node.compression !== false) {
-        notYet.push({
-          path: `nodes[${n}].compression`,
-          message: 'checked, but compression does not run in this version yet: responses go out as the upstream sent them',
-        });
-      }
       if (node.tls !== undefined && node.tls !== false) {
         notYet.push({ path: `nodes[${n}].tls`, message: 'checked, but TLS does not run in this version yet: the proxy listens with plain HTTP' });
       }

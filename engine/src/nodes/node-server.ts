@@ -261,6 +261,8 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
       if (exchange.steps.length > 0) event.stages = exchange.steps;
       if (exchange.consumer) event.consumer = exchange.consumer.name;
       if (exchange.cache) event.cache = exchange.cache;
+      const coder = exchange.bodyCoder;
+      if (coder) event.compression = { coding: coder.coding, bytesIn: coder.bytesIn, bytesOut: coder.bytesOut };
       bus.emit(event);
       exchange.upstreamTry?.clientClosed();
       // A node that stopped listening lets its connections go as their last answer ends, so a graceful

@@ -6,7 +6,7 @@
  */
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { EDGE_ERRORS, ERROR_HEADER, type EdgeErrorCode } from '../errors.ts';
-import type { CacheView, Decision, StageStep } from '../events.ts';
+import type { CacheView, CompressionView, Decision, StageStep } from '../events.ts';
 import { ALLOWED_METHODS, reflectTrace } from '../nodes/edge-rules.ts';
 import { REQUEST_ID_HEADER } from './headers.ts';
 
@@ -28,6 +28,31 @@ export interface ResponseStep<L = unknown> {
   body?(exchange: Exchange<L>, status: number, headers: OutgoingHttpHeaders, body: Buffer): Buffer | undefined;
   /** The largest body `body` is handed; a bigger one goes out unchanged. */
   readonly maxBodyBytes?: number;
+  /**
+   * Code the body on its way out (compression): asked once per answer, with its final head just before
+   * it goes out (after `headers` and `body`), to edit the head to match and return the coder the body
+   * goes through; undefined leaves the body as it is.
+   */
+  encode?(exchange: Exchange<L>, status: number, headers: OutgoingHttpHeaders): BodyCoder | undefined;
+}
+
+/**
+ * What a response step's `encode` returns: it codes the body into the response and ends it (the writer
+ * keeps to `write`'s backpressure). Its bytes in and out go in `request.completed`.
+ */
+export interface BodyCoder {
+  readonly coding: CompressionView['coding'];
+  /** Body bytes handed to the coder so far, and coded bytes out of it. */
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+  /** Code a chunk of the body; false when the writer should wait for `onDrain`. */
+  write(chunk: Buffer): boolean;
+  /** The body ended: finish the coding and end the response. */
+  end(): void;
+  /** Call `listener` once the coder takes chunks again. */
+  onDrain(listener: () => void): void;
+  /** The body will not come whole (the upstream failed): stop, and the response is cut. */
+  abandon(): void;
 }
 
 /**
@@ -94,6 +119,8 @@ export class Exchange<L = unknown> {
   hold: UpstreamHold | undefined = undefined;
   /** What the proxy's cache did with this request, for its `request.completed` event. */
   cache: CacheView | undefined = undefined;
+  /** The coder the answer's body goes through, when a response step codes it (`codeBody`). */
+  bodyCoder: BodyCoder | undefined = undefined;
 
   constructor(
     readonly rid: string,
@@ -134,6 +161,33 @@ export class Exchange<L = unknown> {
   }
 
   /**
+   * The answer's head is about to go out: the first step that codes the body edits the head and gives
+   * its coder, kept in `bodyCoder`; undefined, the body goes as it is.
+   */
+  codeBody(status: number, headers: OutgoingHttpHeaders): BodyCoder | undefined {
+    const steps = this.responseSteps;
+    if (steps === undefined) return undefined;
+    for (const step of steps) {
+      const coder = step.encode?.(this, status, headers);
+      if (coder !== undefined) return (this.bodyCoder = coder);
+    }
+    return undefined;
+  }
+
+  /** Send a whole answer: its head, then its body (through the coder, when a step codes it). */
+  send(status: number, headers: OutgoingHttpHeaders, body: string | Buffer | undefined): void {
+    const { res } = this;
+    const coder = this.codeBody(status, headers);
+    res.writeHead(status, headers);
+    if (coder === undefined) {
+      res.end(body);
+      return;
+    }
+    if (body !== undefined && body.length > 0) coder.write(typeof body === 'string' ? Buffer.from(body) : body);
+    coder.end();
+  }
+
+  /**
    * Answer with an edge error: its status, the code in a header, a small JSON body. After the answer
    * started the connection is cut; after it ended (a timeout answered while the body still came),
    * the answer that went out stands.
@@ -156,8 +210,7 @@ export class Exchange<L = unknown> {
       ...extraHeaders,
     };
     this.applyResponseHeaders(status, headers);
-    res.writeHead(status, headers);
-    res.end(body);
+    this.send(status, headers, body);
   }
 
   /**
@@ -172,8 +225,7 @@ export class Exchange<L = unknown> {
     if (payload !== undefined) out['content-length'] = payload.length;
     this.applyResponseHeaders(status, out);
     if (payload !== undefined && this.bodyStepLimit() > 0) payload = this.applyResponseBody(status, out, payload);
-    res.writeHead(status, out);
-    res.end(payload);
+    this.send(status, out, payload);
   }
 
   /** `OPTIONS *`, or OPTIONS that may go no further (Max-Forwards: 0): what this node takes, and no body. */

@@ -1,7 +1,8 @@
 /**
  * Sends one request to an upstream over a keep-alive undici pool and streams the response back,
  * applying the proxy header rules in both directions, and the exchange's response steps. Bodies stream
- * both ways; only a response step that asks for the body (a JSON transform) has it gathered first.
+ * both ways; only a response step that asks for the body (a JSON transform) has it gathered first, and
+ * one that codes it (compression) has it stream through its coder, with the client's backpressure.
  * A failure before the response starts becomes a stable edge error (502, 504); after it started, the
  * downstream connection is cut, as nginx does, because the status line is already gone. A caller that
  * retries may take a failure back while nothing has reached the client yet (TryOwner.retries).
@@ -146,7 +147,13 @@ class UpstreamExchange<C> implements Dispatcher.DispatchHandler {
         return;
       }
     }
-    exchange.res.writeHead(statusCode, out);
+    this.#writeHead(statusCode, out);
+  }
+
+  /** The head goes out; from here the body goes through the exchange's coder, when a response step codes it. */
+  #writeHead(status: number, headers: OutgoingHttpHeaders): void {
+    this.exchange.codeBody(status, headers);
+    this.exchange.res.writeHead(status, headers);
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
@@ -164,8 +171,16 @@ class UpstreamExchange<C> implements Dispatcher.DispatchHandler {
         hold.passed(this.#status!, held.headers);
         this.exchange.applyResponseHeaders(this.#status!, held.headers);
       }
-      this.exchange.res.writeHead(this.#status!, held.headers);
+      this.#writeHead(this.#status!, held.headers);
       chunk = Buffer.concat(held.chunks);
+    }
+    const coder = this.exchange.bodyCoder;
+    if (coder !== undefined) {
+      if (!coder.write(chunk)) {
+        controller.pause();
+        coder.onDrain(() => this.drained());
+      }
+      return;
     }
     if (!this.exchange.res.write(chunk)) {
       controller.pause();
@@ -175,12 +190,11 @@ class UpstreamExchange<C> implements Dispatcher.DispatchHandler {
 
   onResponseEnd(): void {
     if (this.#heldBack) return this.#settle({ status: this.#status, error: undefined });
-    const { res } = this.exchange;
     const held = this.#held;
     if (held !== undefined) {
       this.#held = undefined;
       this.#answerHeld(held.headers, Buffer.concat(held.chunks, held.size));
-    } else res.end();
+    } else this.#endBody();
     this.#settle({ status: this.#status, error: undefined });
   }
 
@@ -194,9 +208,14 @@ class UpstreamExchange<C> implements Dispatcher.DispatchHandler {
       exchange.answer(answer.status, answer.headers, answer.body);
       return;
     }
-    const out = exchange.applyResponseBody(this.#status!, headers, body);
-    exchange.res.writeHead(this.#status!, headers);
-    exchange.res.end(out);
+    exchange.send(this.#status!, headers, exchange.applyResponseBody(this.#status!, headers, body));
+  }
+
+  /** The body ended: the coder finishes its coding and ends the response, or the response ends now. */
+  #endBody(): void {
+    const { exchange } = this;
+    if (exchange.bodyCoder !== undefined) exchange.bodyCoder.end();
+    else exchange.res.end();
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
@@ -208,13 +227,15 @@ class UpstreamExchange<C> implements Dispatcher.DispatchHandler {
       const held = this.#held;
       this.#held = undefined;
       if (held !== undefined) this.#answerHeld(held.headers, Buffer.alloc(0));
-      else exchange.res.end();
+      else this.#endBody();
       return this.#settle({ status: this.#status, error: undefined });
     }
     // A gathered answer never started: the failure can still be told to the client as an edge error.
     this.#held = undefined;
     const aborted = error instanceof ClientAbort || (exchange.res.destroyed && !exchange.res.writableFinished);
     const code = aborted ? 'EDGE_CLIENT_ABORTED' : upstreamErrorCode(error);
+    // A coded body that will not come whole: the coder stops (the response is cut below).
+    exchange.bodyCoder?.abandon();
     if (!aborted && !exchange.res.headersSent && this.owner.retries(exchange, this.context, { status: undefined, error: code })) {
       return this.#settle({ status: undefined, error: code });
     }

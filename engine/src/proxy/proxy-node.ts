@@ -1,7 +1,8 @@
 /**
  * The reverse proxy: one upstream, every request forwarded to it with the proxy header rules applied.
- * Its stages: filter (when the config has one: addresses, methods, patterns, sizes), cache (when it has
- * one: answers from the store, or holds the upstream's answer to store it), then forward. A filter's
+ * Its stages: filter (when the config has one: addresses, methods, patterns, sizes), compression (when
+ * it has one: every answer's body coded on its way out, a cache hit's too), cache (when it has one:
+ * answers from the store, or holds the upstream's answer to store it), then forward. A filter's
  * slow-client timeouts are the listener's. The cache outlives a new config that keeps its settings, as
  * nginx's does a reload; one with new settings starts empty.
  */
@@ -17,9 +18,11 @@ import { downstreamResponseHeaders } from '../pipeline/headers.ts';
 import type { Stage } from '../pipeline/verdict.ts';
 import { createHttpCache, type CacheEntryView, type CacheOutcome, type CacheRevalidate, type CacheStats, type Headers, type HttpCache } from './cache/index.ts';
 import { CacheTally, type CacheCounts } from './cache-tally.ts';
+import { compileCompression, newCompressionTally, type CompressionTally } from './compression/index.ts';
 import { listenerTimeoutsOf } from './filter/listener-timeouts.ts';
 import { readUpTo } from './read-up-to.ts';
 import { createCacheStage, type CacheHost } from './stages/cache.ts';
+import { createCompressionStage } from './stages/compression.ts';
 import { createFilterStage } from './stages/filter.ts';
 import { createForwardStage } from './stages/forward.ts';
 
@@ -29,12 +32,19 @@ export interface CacheView extends CacheStats, CacheCounts {
   items: CacheEntryView[];
 }
 
+/** A proxy's compression as the lab shows it: the tally, and the bytes it saved (`GET /api/topology`). */
+export interface CompressionTotals extends CompressionTally {
+  saved: number;
+}
+
 /** How many stored responses the topology lists per proxy. */
 export const CACHE_VIEW_ENTRIES = 50;
 
 export class ProxyNode extends ForwardingNode<ProxyConfig> {
   readonly kind = 'proxy' as const;
   #cache: { config: CacheConfig; host: CacheHost } | undefined;
+  /** What compression did since the node started (kept across configs, as its other counts). */
+  readonly #compressionTally = newCompressionTally();
 
   constructor(config: ProxyConfig, ctx: NodeContext) {
     super(config, ctx);
@@ -49,6 +59,8 @@ export class ProxyNode extends ForwardingNode<ProxyConfig> {
   protected buildStages(config: ProxyConfig): Stage[] {
     const stages: Stage[] = [];
     if (config.filter !== undefined) stages.push(createFilterStage(config.filter));
+    const compression = compileCompression(config.compression);
+    if (compression !== undefined) stages.push(createCompressionStage(compression, this.#compressionTally));
     const cache = this.#cacheFor(config.cache);
     if (cache !== undefined) stages.push(createCacheStage(cache));
     stages.push(createForwardStage(config));
@@ -65,6 +77,14 @@ export class ProxyNode extends ForwardingNode<ProxyConfig> {
       if (items.length === CACHE_VIEW_ENTRIES) break;
     }
     return { ...host.cache.stats(), ...host.tally.counts(Date.now()), items };
+  }
+
+  /** What compression did so far (bytes saved is bytesIn - bytesOut), when this proxy compresses. */
+  compressionView(): CompressionTotals | undefined {
+    const { compression } = this.currentConfig;
+    if (compression === undefined || compression === false) return undefined;
+    const { responses, bytesIn, bytesOut, failures } = this.#compressionTally;
+    return { responses, bytesIn, bytesOut, saved: bytesIn - bytesOut, failures };
   }
 
   /**

@@ -119,6 +119,8 @@ export class LabState {
   capacities = $state.raw<Record<string, CapacityState>>({});
   /** Each gateway's stages and route table with hits, from the latest topology read, by node id. */
   gateways = $state.raw<Record<string, GatewayView>>({});
+  /** Each compressing proxy's totals (responses coded, bytes in, out, saved) from the latest topology read, by node id. */
+  compressions = $state.raw<Record<string, NonNullable<TopologyNode['compression']>>>({});
   /** Every rate limit's recent decisions by node, from the rate-limit steps of `request.completed`. */
   readonly limitHistory = new Map<string, LimitHistory>();
   /** Each balancer's recent picks, newest first, since the config was last applied. */
@@ -245,6 +247,7 @@ export class LabState {
   #applyLiveViews(topology: Topology, askedAt: number): void {
     this.capacities = Object.fromEntries((topology.nodes ?? []).flatMap((n) => (n.service === undefined ? [] : [[n.id, n.service]])));
     this.gateways = Object.fromEntries((topology.nodes ?? []).flatMap((n) => (n.gateway === undefined ? [] : [[n.id, n.gateway]])));
+    this.compressions = Object.fromEntries((topology.nodes ?? []).flatMap((n) => (n.compression === undefined ? [] : [[n.id, n.compression]])));
     this.algorithmViews = Object.fromEntries(
       (topology.nodes ?? [])
         .filter((n) => n.algorithm !== undefined)

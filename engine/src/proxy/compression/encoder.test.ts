@@ -3,10 +3,11 @@
  * on the headers, then stream the body through a BodyEncoder), and a client that decodes with zlib and
  * compares with what the origin sent.
  */
-import { createServer, request, type IncomingMessage, type OutgoingHttpHeaders, type RequestListener, type Server } from 'node:http';
+import { createServer, request, type OutgoingHttpHeaders, type RequestListener, type Server } from 'node:http';
 import type { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
+import { decodeBody, fetchRaw } from '../../testing/coded-response.ts';
 import { rawUpstream, type RawUpstream } from '../../testing/harness.ts';
 import { BodyEncoder, newCompressionTally, type CompressionTally } from './encoder.ts';
 import { CompressionPolicy } from './policy.ts';
@@ -73,32 +74,8 @@ async function chain(origin: RequestListener, policy = new CompressionPolicy()):
   return { port: (server.address() as { port: number }).port, tally, encoders, zlibStreams };
 }
 
-interface Received {
-  status: number;
-  headers: IncomingMessage['headers'];
-  /** The bytes on the wire, after the chunked framing. */
-  raw: Buffer;
-}
-
-function fetchRaw(port: number, headers: Record<string, string>, method = 'GET', path = '/'): Promise<Received> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method, headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, raw: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-function decode(received: Received): Buffer {
-  const coding = received.headers['content-encoding'];
-  if (coding === 'br') return zlib.brotliDecompressSync(received.raw);
-  if (coding === 'gzip') return zlib.gunzipSync(received.raw);
-  throw new Error(`not encoded: ${coding}`);
-}
+/** The front's URL for `path`. */
+const at = (port: number, path = '/') => `http://127.0.0.1:${port}${path}`;
 
 describe('compressed round trips', () => {
   it.each(['gzip', 'br'] as const)('%s, with a Content-Length: decodes to the origin body, smaller, chunked, counted', async (coding) => {
@@ -107,12 +84,14 @@ describe('compressed round trips', () => {
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length, etag: '"abc"' });
       res.end(body);
     });
-    const received = await fetchRaw(front.port, { 'accept-encoding': coding });
+    const received = await fetchRaw(at(front.port), { 'accept-encoding': coding });
     expect(received.headers).toMatchObject({ 'content-encoding': coding, 'transfer-encoding': 'chunked', vary: 'Accept-Encoding', etag: 'W/"abc"' });
     expect(received.headers['content-length']).toBeUndefined();
-    expect(decode(received).equals(body)).toBe(true);
+    expect(decodeBody(received).equals(body)).toBe(true);
     expect(received.raw.length).toBeLessThan(body.length / 4);
     expect(front.tally).toEqual({ responses: 1, bytesIn: body.length, bytesOut: received.raw.length, failures: 0 });
+    const [encoder] = front.encoders;
+    expect([encoder.coding, encoder.bytesIn, encoder.bytesOut]).toEqual([coding, body.length, received.raw.length]);
   });
 
   it.each(['gzip', 'br'] as const)('%s, a small body with its length (gzip sizes its window to it): decodes to the origin body', async (coding) => {
@@ -122,9 +101,9 @@ describe('compressed round trips', () => {
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length });
       res.end(body);
     });
-    const received = await fetchRaw(front.port, { 'accept-encoding': coding });
+    const received = await fetchRaw(at(front.port), { 'accept-encoding': coding });
     expect(received.headers['content-encoding']).toBe(coding);
-    expect(decode(received).equals(body)).toBe(true);
+    expect(decodeBody(received).equals(body)).toBe(true);
     expect(received.raw.length).toBeLessThan(body.length);
   });
 
@@ -163,9 +142,9 @@ describe('compressed round trips', () => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(body);
     });
-    const received = await fetchRaw(front.port, { 'accept-encoding': 'gzip' });
+    const received = await fetchRaw(at(front.port), { 'accept-encoding': 'gzip' });
     expect(body.length).toBeGreaterThan(3_000_000);
-    expect(decode(received).equals(body)).toBe(true);
+    expect(decodeBody(received).equals(body)).toBe(true);
   });
 });
 
@@ -180,7 +159,7 @@ describe('answers that go as is', () => {
 
   it('HEAD: no coding, no body, Vary as the GET has', async () => {
     const front = await chain(send({ 'content-length': body.length }, 200, undefined));
-    const received = await fetchRaw(front.port, { 'accept-encoding': 'gzip, br' }, 'HEAD');
+    const received = await fetchRaw(at(front.port), { 'accept-encoding': 'gzip, br' }, 'HEAD');
     expect(received.headers['content-encoding']).toBeUndefined();
     expect(received.headers.vary).toBe('Accept-Encoding');
     expect(received.headers['content-length']).toBe(String(body.length));
@@ -190,7 +169,7 @@ describe('answers that go as is', () => {
 
   it('304: no coding, no body, the ETag weak as the compressed 200', async () => {
     const front = await chain(send({ etag: '"abc"' }, 304, undefined));
-    const received = await fetchRaw(front.port, { 'accept-encoding': 'br', 'if-none-match': 'W/"abc"' });
+    const received = await fetchRaw(at(front.port), { 'accept-encoding': 'br', 'if-none-match': 'W/"abc"' });
     expect(received.status).toBe(304);
     expect(received.headers['content-encoding']).toBeUndefined();
     expect(received.headers.etag).toBe('W/"abc"');
@@ -199,7 +178,7 @@ describe('answers that go as is', () => {
 
   it('Cache-Control: no-transform: the bytes the origin sent', async () => {
     const front = await chain(send({ 'content-length': body.length, 'cache-control': 'no-transform' }));
-    const received = await fetchRaw(front.port, { 'accept-encoding': 'gzip, br' });
+    const received = await fetchRaw(at(front.port), { 'accept-encoding': 'gzip, br' });
     expect(received.headers['content-encoding']).toBeUndefined();
     expect(received.headers.vary).toBeUndefined();
     expect(received.raw.equals(body)).toBe(true);
@@ -208,15 +187,15 @@ describe('answers that go as is', () => {
   it('already encoded: passed on once, never compressed twice', async () => {
     const encoded = zlib.gzipSync(body);
     const front = await chain(send({ 'content-encoding': 'gzip', 'content-length': encoded.length }, 200, encoded));
-    const received = await fetchRaw(front.port, { 'accept-encoding': 'gzip, br' });
+    const received = await fetchRaw(at(front.port), { 'accept-encoding': 'gzip, br' });
     expect(received.headers['content-encoding']).toBe('gzip');
     expect(received.raw.equals(encoded)).toBe(true);
-    expect(decode(received).equals(body)).toBe(true);
+    expect(decodeBody(received).equals(body)).toBe(true);
   });
 
   it('a client that sends no Accept-Encoding gets identity, with Vary', async () => {
     const front = await chain(send({ 'content-length': body.length }));
-    const received = await fetchRaw(front.port, {});
+    const received = await fetchRaw(at(front.port), {});
     expect(received.headers['content-encoding']).toBeUndefined();
     expect(received.headers.vary).toBe('Accept-Encoding');
     expect(received.raw.equals(body)).toBe(true);
@@ -235,8 +214,8 @@ describe('failures', () => {
     expect(outcome).toBe('aborted');
     await until(() => front.tally.failures === 1);
     expect(front.encoders[0].failure).toBe('EDGE_COMPRESSION_FAILED');
-    const next = await fetchRaw(front.port, { 'accept-encoding': 'gzip' }, 'GET', '/next');
-    expect(decode(next).toString()).toBe('next');
+    const next = await fetchRaw(at(front.port, '/next'), { 'accept-encoding': 'gzip' });
+    expect(decodeBody(next).toString()).toBe('next');
   });
 
   it('the client leaving mid-body frees the encoder and is not counted as a failure', async () => {

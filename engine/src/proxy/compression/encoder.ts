@@ -49,12 +49,21 @@ export function newCompressionTally(): CompressionTally {
  * The caller writes the origin's chunks and ends it; `write` returning false means wait for `onDrain`.
  */
 export class BodyEncoder {
+  /** This body's bytes in and out (the tally sums every body's). */
+  bytesIn = 0;
+  bytesOut = 0;
   readonly #stream: zlib.BrotliCompress | zlib.Gzip;
   readonly #tally: CompressionTally;
   #abandoned = false;
   #failure: EdgeErrorCode | undefined = undefined;
 
-  constructor(destination: Writable, coding: ContentCoding, levels: EncoderLevels, tally: CompressionTally, sizeHint?: number) {
+  constructor(
+    destination: Writable,
+    readonly coding: ContentCoding,
+    levels: EncoderLevels,
+    tally: CompressionTally,
+    sizeHint?: number,
+  ) {
     this.#tally = tally;
     this.#stream = coding === 'br' ? brotli(levels.br, sizeHint) : gzip(levels.gzip, sizeHint);
     tally.responses++;
@@ -66,6 +75,7 @@ export class BodyEncoder {
   write(chunk: Buffer): boolean {
     if (this.#stream.destroyed) return true;
     this.#tally.bytesIn += chunk.length;
+    this.bytesIn += chunk.length;
     return this.#stream.write(chunk);
   }
 
@@ -97,6 +107,7 @@ export class BodyEncoder {
 
   readonly #countOut = (chunk: Buffer): void => {
     this.#tally.bytesOut += chunk.length;
+    this.bytesOut += chunk.length;
   };
 
   readonly #finished = (error: NodeJS.ErrnoException | null | undefined): void => {

@@ -101,6 +101,14 @@ const rows: Row[] = [
     trace: "compression: 304 has no body -> as is, ETag weakened as the br 200's (Vary: Accept-Encoding)",
   },
   {
+    rule: '304 without Content-Type (it need not carry one, and origins and caches leave it out): ETag weak as well',
+    status: 304,
+    headers: { etag: '"v1"', 'content-length': '24576' },
+    outcome: 'not-modified',
+    after: { vary: 'Accept-Encoding', etag: 'W/"v1"' },
+    trace: "compression: 304 has no body -> as is, ETag weakened as the br 200's (Vary: Accept-Encoding)",
+  },
+  {
     rule: '204: no body',
     status: 204,
     headers: { 'content-type': 'application/json' },

@@ -7,7 +7,9 @@
  * 2. 206 or a Content-Range: the ranges count the identity bytes; encoding them would corrupt them.
  * 3. Content-Encoding already set: never compressed twice.
  * 4. Cache-Control: no-transform: a proxy must not change the content (section 7.7).
- * 5. Media type not in the compressible set (or no Content-Type: nothing says it is text, as nginx).
+ * 5. Media type not in the compressible set (or no Content-Type: nothing says it is text, as nginx),
+ *    except a 304 without one: it need not carry Content-Type (section 15.4.5), and origins and caches
+ *    leave it out, yet its ETag must be weakened as the compressed 200's was (rule 8).
  * 6. Content-Length under minSize (a body without a length is streamed, and compressed).
  * From here the representation depends on Accept-Encoding, so `Vary: Accept-Encoding` is added whatever
  * this client accepts (section 12.5.5): a cache in front must not serve this client's identity body to
@@ -91,7 +93,8 @@ export class CompressionPolicy {
       return settle(decision, 'encoded');
     }
     if (forbidsTransform(headers)) return settle(decision, 'no-transform');
-    if (mediaType === undefined || !this.#types.has(mediaType)) return settle(decision, 'type');
+    // A 304 need not say its type (RFC 9110 section 15.4.5): it is judged as the 200 it stands for may be.
+    if (mediaType === undefined ? status !== 304 : !this.#types.has(mediaType)) return settle(decision, 'type');
     if (length !== undefined && length < this.minSize) return settle(decision, 'small');
     varyOnAcceptEncoding(headers);
     decision.vary = true;
