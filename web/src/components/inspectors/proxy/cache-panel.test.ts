@@ -58,7 +58,7 @@ describe('CachePanel', () => {
     expect(view.byTestId('cache-hits')?.textContent).toBe('31');
     expect(view.byTestId('cache-lookups')?.textContent).toBe('40');
     expect(view.byTestId('cache-word-BYPASS')?.textContent).toBe('2');
-    expect(view.byTestId('cache-bytes')?.textContent?.replace(/\s+/g, ' ')).toContain('2.0 kB of 64.0 MB · 2 entries');
+    expect(view.byTestId('cache-bytes')?.textContent?.replace(/\s+/g, ' ')).toContain('stored 2.0 kB of 64.0 MB · 2 responses');
   });
 
   it('lists entries in URL order with their freshness, the stale one marked', () => {
