@@ -10,7 +10,7 @@
  */
 import type { Decision, EngineEvent, EventOf, NodeMetrics, NodeState } from '../../../engine/src/events.ts';
 import { api, ApiError } from '../lib/api.ts';
-import type { ApiFieldError, CapacityState, Fault, GatewayView, MetricsSnapshot, ProxyCache, Topology, TopologyNode, TrafficState } from '../lib/api-types.ts';
+import type { ApiFieldError, CapacityState, Fault, GatewayView, MetricsSnapshot, ProxyCache, Topology, TopologyNode, TrafficState, XCacheWord } from '../lib/api-types.ts';
 import { PickHistory, type PickRecord } from '../lib/balancer/pick-history.ts';
 import { cacheSettings, withCache } from '../lib/cache/toggle-cache.ts';
 import { withAlgorithm, type AlgorithmChoice } from '../lib/balancer/switch-algorithm.ts';
@@ -69,6 +69,14 @@ export type AlgorithmView = Pick<TopologyNode, 'mode' | 'algorithm' | 'next' | '
 export interface CacheState {
   cache: ProxyCache;
   askedAt: number;
+}
+
+/** The latest request a proxy's cache said one X-Cache word for: which, and the cache's sentence why. */
+export interface CacheExample {
+  rid: string;
+  method: string;
+  path: string;
+  reason: string;
 }
 
 /** What became of a purge: how many stored responses went, or the engine's refusal. */
@@ -133,6 +141,8 @@ export class LabState {
   gateways = $state.raw<Record<string, GatewayView>>({});
   /** Each caching proxy's cache (entries, X-Cache counts, hit ratio per second), from the latest topology read, by node id. */
   caches = $state.raw<Record<string, CacheState>>({});
+  /** Each caching proxy's latest request per X-Cache word, by node id, from `request.completed` (and `cache.refresh`). */
+  cacheExamples = $state.raw<Record<string, Partial<Record<XCacheWord, CacheExample>>>>({});
   /** Every rate limit's recent decisions by node, from the rate-limit steps of `request.completed`. */
   readonly limitHistory = new Map<string, LimitHistory>();
   /** Each balancer's recent picks, newest first, since the config was last applied. */
@@ -184,6 +194,8 @@ export class LabState {
   readonly #configListeners = new Set<() => void>();
   /** The cache settings of each proxy whose cache the page turned off, to restore when it is turned on again. */
   readonly #cacheSettings = new Map<string, Record<string, unknown>>();
+  readonly #cacheExamples = new Map<string, Partial<Record<XCacheWord, CacheExample>>>();
+  #cacheExamplesDirty = false;
 
   constructor() {
     this.dots = new DotField({
@@ -393,6 +405,7 @@ export class LabState {
           }
         }
         if (event.type === 'request.completed' && event.stages !== undefined) this.#recordLimits(event);
+        if (event.type === 'request.completed' && event.cache !== undefined) this.#recordCacheExample(event.node, trace, event.cache);
         if (trace.done && !wasDone) this.#pendingLog.push(requestEntry(trace));
         if (event.rid === this.selectedRid) this.#traceDirty = true;
         return;
@@ -400,6 +413,7 @@ export class LabState {
       case 'cache.refresh': {
         const wasDone = this.traces.get(event.rid)?.done ?? false;
         const trace = this.traces.refreshed(event);
+        if (event.cache !== undefined) this.#recordCacheExample(event.node, trace, event.cache);
         this.dots.track(trace, false, this.clock.toBrowser(trace.hops[0]?.receivedTs ?? event.ts), now);
         if (!wasDone) this.#pendingLog.push(refreshEntry(trace));
         if (event.rid === this.selectedRid) this.#traceDirty = true;
@@ -455,8 +469,10 @@ export class LabState {
         // Shares and sequences start again under the new config: mixing two algorithms' picks would explain neither.
         this.#picks.clear();
         this.#picksDirty = true;
-        // A new config's limits start empty in the engine: so do their drawings.
+        // A new config's limits start empty in the engine: so do their drawings, and a new cache's examples.
         this.limitHistory.clear();
+        this.#cacheExamples.clear();
+        this.#cacheExamplesDirty = true;
         for (const listener of this.#configListeners) listener();
         void this.refresh();
         return;
@@ -499,6 +515,13 @@ export class LabState {
     }
   }
 
+  #recordCacheExample(node: string, trace: Trace, cache: { xCache: XCacheWord; reason: string }): void {
+    const examples = this.#cacheExamples.get(node) ?? {};
+    examples[cache.xCache] = { rid: trace.rid, method: trace.method, path: trace.path, reason: cache.reason };
+    this.#cacheExamples.set(node, examples);
+    this.#cacheExamplesDirty = true;
+  }
+
   #recordDecision(node: string, record: DecisionRecord): void {
     const list = this.#decisions.get(node) ?? [];
     list.unshift(record);
@@ -522,6 +545,10 @@ export class LabState {
     if (this.#picksDirty) {
       this.#picksDirty = false;
       this.picks = this.#picks.snapshot();
+    }
+    if (this.#cacheExamplesDirty) {
+      this.#cacheExamplesDirty = false;
+      this.cacheExamples = Object.fromEntries([...this.#cacheExamples].map(([node, examples]) => [node, { ...examples }]));
     }
     if (this.#traceDirty) {
       this.#traceDirty = false;
