@@ -3,7 +3,7 @@
  * cacheable (public, max-age=20, an ETag) and its proxy caches nothing until the learner turns the cache
  * on in the proxy's inspector: then the hit ratio the panel shows rises, and is the engine's; the dots
  * of requests answered from the cache are ringed and turn back at the proxy, never reaching a node
- * behind it; the log says X-Cache per request; a purge empties the panel. Ends by putting
+ * behind it; the log says X-Cache per request and a HIT's trace says why; a purge empties the panel. Ends by putting
  * e2e/sandbox.yaml back.
  *
  * Not here: "a deny rule makes requests bounce". The page has no control for the proxy's filter yet,
@@ -83,6 +83,12 @@ test('turning the cache on raises the hit ratio the page shows, HIT dots turn ba
   for (const dot of cached.values()) expect(dot.nodes, `dot ${dot.rid}`).toEqual(['client', 'edge']);
   await expect(page.getByTestId('event-log')).toContainText('X-Cache HIT');
   await expect(page.getByTestId('event-log')).toContainText('X-Cache MISS');
+  // Its trace says what the cache did, in the engine's sentence: answered from the store.
+  await page.getByTestId('log-line').filter({ hasText: 'X-Cache HIT' }).first().dispatchEvent('click');
+  await expect(page.getByTestId('trace-cache')).toHaveAttribute('data-x-cache', 'HIT');
+  await expect(page.getByTestId('trace-cache')).toContainText(/answered from the store, nothing went upstream.*-> HIT/);
+  await expect(page.getByTestId('trace-hop')).toHaveCount(1);
+  await page.getByTestId('trace-close').click();
 
   // Traffic stops: once the panel has polled again, its numbers are the engine's, exactly.
   await request.post('/api/traffic', { data: { action: 'stop' } });
