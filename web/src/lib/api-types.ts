@@ -2,7 +2,7 @@
  * The shapes the control API answers with, as the web app reads them. Event types come from the
  * engine's one declaration (events.ts); these are the REST bodies around them.
  */
-import type { FaultInfo, NodeMetrics, NodeState } from '../../../engine/src/events.ts';
+import type { CacheView as CacheOutcome, FaultInfo, NodeMetrics, NodeState, XCacheWord } from '../../../engine/src/events.ts';
 import type { NodeKind } from '../../../engine/src/config/schema.ts';
 import type { TopologyNode, TrafficState } from '../../../engine/src/engine.ts';
 import type { GatewayRouteView, GatewayView } from '../../../engine/src/gateway/gateway-node.ts';
@@ -12,6 +12,12 @@ export type { GatewayRouteView, GatewayView };
 export type { CapacityState, FaultInfo as Fault, NodeKind, NodeMetrics, NodeState, TopologyNode, TrafficState };
 
 export type TrafficFlowState = TrafficState['flows'][number];
+
+/** A caching proxy's cache as the topology reports it: bytes and entries against its limit, X-Cache counts, hit ratio per second, stored responses. */
+export type ProxyCache = NonNullable<TopologyNode['cache']>;
+export type CacheItem = ProxyCache['items'][number];
+/** What a proxy's cache did with one request (`request.completed`), and the word it said in `X-Cache`. */
+export type { CacheOutcome, XCacheWord };
 
 export interface Topology {
   name: string;

@@ -10,8 +10,11 @@ export interface EdgelabDebugHook {
   dotsInFlight(): number;
   /** Recent per-frame script time of the dot layer, in ms. */
   frameStats(): FrameStatsSnapshot;
-  /** Where each visible dot is drawn, and which request it is. */
-  dots(): Array<{ rid: string; x: number; y: number; outcome: OutcomeClass }>;
+  /**
+   * Where each visible dot is drawn, which request it is, whether it carries an answer from a proxy's
+   * cache, and the nodes its path goes through (`client` first).
+   */
+  dots(): Array<{ rid: string; x: number; y: number; outcome: OutcomeClass; cached: boolean; nodes: string[] }>;
 }
 
 declare global {

@@ -14,6 +14,13 @@ export function formatStageTime(ms: number | undefined): string {
   return formatMs(ms);
 }
 
+/** A size as a person reads it: `512 B`, `12.4 kB`, `64.0 MB` (1 kB = 1024 B, as the config's sizes). */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} kB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
 export function formatCount(n: number | undefined): string {
   if (n === undefined || !Number.isFinite(n)) return '–';
   return Math.round(n).toLocaleString('en-US');

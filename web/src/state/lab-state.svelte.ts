@@ -10,8 +10,9 @@
  */
 import type { Decision, EngineEvent, EventOf, NodeMetrics, NodeState } from '../../../engine/src/events.ts';
 import { api, ApiError } from '../lib/api.ts';
-import type { ApiFieldError, CapacityState, Fault, GatewayView, MetricsSnapshot, Topology, TopologyNode, TrafficState } from '../lib/api-types.ts';
+import type { ApiFieldError, CapacityState, Fault, GatewayView, MetricsSnapshot, ProxyCache, Topology, TopologyNode, TrafficState, XCacheWord } from '../lib/api-types.ts';
 import { PickHistory, type PickRecord } from '../lib/balancer/pick-history.ts';
+import { cacheSettings, withCache } from '../lib/cache/toggle-cache.ts';
 import { withAlgorithm, type AlgorithmChoice } from '../lib/balancer/switch-algorithm.ts';
 import { ClockSync } from '../lib/dots/clock-sync.ts';
 import { DotField } from '../lib/dots/dot-field.ts';
@@ -21,6 +22,7 @@ import type { Rect } from '../lib/faults/menu-position.ts';
 import { configToYaml, exportFileName } from '../lib/export-config.ts';
 import { computeLayout, type Layout } from '../lib/layout/layout.ts';
 import {
+  cachePurgedEntry,
   configEntry,
   connectionEntry,
   droppedEntry,
@@ -30,6 +32,7 @@ import {
   healthEntry,
   LogBuffer,
   nodeStateEntry,
+  refreshEntry,
   requestEntry,
   trafficEntry,
   type LogEntry,
@@ -61,6 +64,23 @@ export interface DecisionRecord {
 export type AlgorithmView = Pick<TopologyNode, 'mode' | 'algorithm' | 'next' | 'targets' | 'pickerState' | 'connections'> & {
   askedAt: number;
 };
+
+/** A proxy's cache as the engine last reported it, and when the page asked (browser wall clock): its entries' ttl count down from then. */
+export interface CacheState {
+  cache: ProxyCache;
+  askedAt: number;
+}
+
+/** The latest request a proxy's cache said one X-Cache word for: which, and the cache's sentence why. */
+export interface CacheExample {
+  rid: string;
+  method: string;
+  path: string;
+  reason: string;
+}
+
+/** What became of a purge: how many stored responses went, or the engine's refusal. */
+export type PurgeOutcome = { ok: true; purged: number } | { ok: false; message: string };
 
 /** What became of a config change: applied (perhaps with nodes that could not start), or refused with the engine's errors. */
 export type ApplyOutcome = { ok: true; failures: string[] } | { ok: false; message: string; errors: ApiFieldError[] };
@@ -121,6 +141,10 @@ export class LabState {
   gateways = $state.raw<Record<string, GatewayView>>({});
   /** Each compressing proxy's totals (responses coded, bytes in, out, saved) from the latest topology read, by node id. */
   compressions = $state.raw<Record<string, NonNullable<TopologyNode['compression']>>>({});
+  /** Each caching proxy's cache (entries, X-Cache counts, hit ratio per second), from the latest topology read, by node id. */
+  caches = $state.raw<Record<string, CacheState>>({});
+  /** Each caching proxy's latest request per X-Cache word, by node id, from `request.completed` (and `cache.refresh`). */
+  cacheExamples = $state.raw<Record<string, Partial<Record<XCacheWord, CacheExample>>>>({});
   /** Every rate limit's recent decisions by node, from the rate-limit steps of `request.completed`. */
   readonly limitHistory = new Map<string, LimitHistory>();
   /** Each balancer's recent picks, newest first, since the config was last applied. */
@@ -170,6 +194,10 @@ export class LabState {
   #algorithmTimer: ReturnType<typeof setInterval> | undefined;
   readonly #tickListeners = new Set<(nodes: Record<string, NodeMetrics>) => void>();
   readonly #configListeners = new Set<() => void>();
+  /** The cache settings of each proxy whose cache the page turned off, to restore when it is turned on again. */
+  readonly #cacheSettings = new Map<string, Record<string, unknown>>();
+  readonly #cacheExamples = new Map<string, Partial<Record<XCacheWord, CacheExample>>>();
+  #cacheExamplesDirty = false;
 
   constructor() {
     this.dots = new DotField({
@@ -177,6 +205,7 @@ export class LabState {
         const node = this.topology?.nodes.find((n) => n.id === id);
         return node === undefined || node.kind === 'service';
       },
+      holds: (id) => this.#caches(id),
       layout: () => this.layout,
     });
   }
@@ -226,15 +255,8 @@ export class LabState {
    */
   watchLiveState(intervalMs = 1000): () => void {
     if (this.#algorithmWatchers++ === 0) {
-      const poll = () => {
-        const askedAt = wallNow();
-        return api.topology().then(
-          (topology) => this.#applyLiveViews(topology, askedAt),
-          () => {},
-        );
-      };
-      void poll();
-      this.#algorithmTimer = setInterval(poll, intervalMs);
+      void this.#pollLiveViews();
+      this.#algorithmTimer = setInterval(() => this.#pollLiveViews(), intervalMs);
     }
     let stopped = false;
     return () => {
@@ -244,7 +266,16 @@ export class LabState {
     };
   }
 
+  #pollLiveViews(): Promise<void> {
+    const askedAt = wallNow();
+    return api.topology().then(
+      (topology) => this.#applyLiveViews(topology, askedAt),
+      () => {},
+    );
+  }
+
   #applyLiveViews(topology: Topology, askedAt: number): void {
+    this.caches = Object.fromEntries((topology.nodes ?? []).flatMap((n) => (n.cache === undefined ? [] : [[n.id, { cache: n.cache, askedAt }]])));
     this.capacities = Object.fromEntries((topology.nodes ?? []).flatMap((n) => (n.service === undefined ? [] : [[n.id, n.service]])));
     this.gateways = Object.fromEntries((topology.nodes ?? []).flatMap((n) => (n.gateway === undefined ? [] : [[n.id, n.gateway]])));
     this.compressions = Object.fromEntries((topology.nodes ?? []).flatMap((n) => (n.compression === undefined ? [] : [[n.id, n.compression]])));
@@ -365,7 +396,8 @@ export class LabState {
       case 'request.completed': {
         const wasDone = this.traces.get(event.rid)?.done ?? false;
         const trace = this.traces.apply(event);
-        const starts = event.type === 'request.received' && event.from === CLIENT;
+        // A dot starts at the clients, or at a caching proxy for its background refresh (whose id the hops behind it see first).
+        const starts = event.type === 'request.received' && (event.from === CLIENT || (trace.hops.length === 1 && this.#caches(event.from)));
         this.dots.track(trace, starts, this.clock.toBrowser(trace.hops[0]?.receivedTs ?? event.ts), now);
         if (event.type === 'request.forwarded') {
           const record = { rid: event.rid, ts: event.ts, to: event.to, decision: event.decision };
@@ -376,10 +408,23 @@ export class LabState {
           }
         }
         if (event.type === 'request.completed' && event.stages !== undefined) this.#recordLimits(event);
+        if (event.type === 'request.completed' && event.cache !== undefined) this.#recordCacheExample(event.node, trace, event.cache);
         if (trace.done && !wasDone) this.#pendingLog.push(requestEntry(trace));
         if (event.rid === this.selectedRid) this.#traceDirty = true;
         return;
       }
+      case 'cache.refresh': {
+        const wasDone = this.traces.get(event.rid)?.done ?? false;
+        const trace = this.traces.refreshed(event);
+        if (event.cache !== undefined) this.#recordCacheExample(event.node, trace, event.cache);
+        this.dots.track(trace, false, this.clock.toBrowser(trace.hops[0]?.receivedTs ?? event.ts), now);
+        if (!wasDone) this.#pendingLog.push(refreshEntry(trace));
+        if (event.rid === this.selectedRid) this.#traceDirty = true;
+        return;
+      }
+      case 'cache.purged':
+        this.#pendingLog.push(cachePurgedEntry(event));
+        return;
       case 'request.retry':
         this.traces.apply(event);
         if (event.rid === this.selectedRid) this.#traceDirty = true;
@@ -427,8 +472,10 @@ export class LabState {
         // Shares and sequences start again under the new config: mixing two algorithms' picks would explain neither.
         this.#picks.clear();
         this.#picksDirty = true;
-        // A new config's limits start empty in the engine: so do their drawings.
+        // A new config's limits start empty in the engine: so do their drawings, and a new cache's examples.
         this.limitHistory.clear();
+        this.#cacheExamples.clear();
+        this.#cacheExamplesDirty = true;
         for (const listener of this.#configListeners) listener();
         void this.refresh();
         return;
@@ -471,6 +518,13 @@ export class LabState {
     }
   }
 
+  #recordCacheExample(node: string, trace: Trace, cache: { xCache: XCacheWord; reason: string }): void {
+    const examples = this.#cacheExamples.get(node) ?? {};
+    examples[cache.xCache] = { rid: trace.rid, method: trace.method, path: trace.path, reason: cache.reason };
+    this.#cacheExamples.set(node, examples);
+    this.#cacheExamplesDirty = true;
+  }
+
   #recordDecision(node: string, record: DecisionRecord): void {
     const list = this.#decisions.get(node) ?? [];
     list.unshift(record);
@@ -494,6 +548,10 @@ export class LabState {
     if (this.#picksDirty) {
       this.#picksDirty = false;
       this.picks = this.#picks.snapshot();
+    }
+    if (this.#cacheExamplesDirty) {
+      this.#cacheExamplesDirty = false;
+      this.cacheExamples = Object.fromEntries([...this.#cacheExamples].map(([node, examples]) => [node, { ...examples }]));
     }
     if (this.#traceDirty) {
       this.#traceDirty = false;
@@ -630,6 +688,36 @@ export class LabState {
   /** Switch the rate limit at `place` on gateway `nodeId` to `algorithm` (switch-limiter.ts): an edit of the running config. */
   async setLimiter(nodeId: string, place: LimitPlace, algorithm: LimiterChoice): Promise<ApplyOutcome> {
     return this.#applyEdit(async () => withLimiter(await api.config(), nodeId, place, algorithm));
+  }
+
+  /**
+   * Turns proxy `nodeId`'s cache on (with the settings it had when the page turned it off, else the
+   * defaults, `cache: {}`) or off: an edit of the running config.
+   */
+  async setCache(nodeId: string, on: boolean): Promise<ApplyOutcome> {
+    return this.#applyEdit(async () => {
+      const config = await api.config();
+      if (on) return withCache(config, nodeId, this.#cacheSettings.get(nodeId) ?? {});
+      const settings = cacheSettings(config, nodeId);
+      if (settings !== undefined) this.#cacheSettings.set(nodeId, settings);
+      return withCache(config, nodeId, undefined);
+    });
+  }
+
+  /** Drops stored responses of proxy `nodeId` (all: prefix `/`), then reads its cache again so the panel shows what is left. */
+  async purgeCache(nodeId: string, target: { prefix: string } | { url: string; host?: string }): Promise<PurgeOutcome> {
+    try {
+      const { purged } = await api.purgeCache(nodeId, target);
+      await this.#pollLiveViews();
+      return { ok: true, purged };
+    } catch (error) {
+      return { ok: false, message: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
+  /** Whether node `id` is a proxy that caches, as the topology last said. */
+  #caches(id: string): boolean {
+    return this.topology?.nodes.find((n) => n.id === id)?.cache !== undefined;
   }
 
   dismissConfigWarnings(): void {

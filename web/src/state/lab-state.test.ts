@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { EngineEvent } from '../../../engine/src/events.ts';
 import type { Fault, Topology } from '../lib/api-types.ts';
-import { happyPath, refusedPath } from '../lib/traces/fixtures.ts';
+import { cacheHitPath, happyPath, refreshPath, refusedPath } from '../lib/traces/fixtures.ts';
 import { LabState } from './lab-state.svelte.ts';
 
 const topology: Topology = {
@@ -49,6 +49,29 @@ describe('LabState', () => {
     );
   });
   afterEach(() => vi.unstubAllGlobals());
+
+  it('draws a background refresh from the caching proxy onwards, and logs it as one when it settles', () => {
+    const lab = labWithTopology();
+    const cache = { entries: 0, bytes: 0, maxBytes: 1, locked: 0, words: { HIT: 0, MISS: 0, STALE: 0, REVALIDATED: 0, BYPASS: 0, COLLAPSED: 0 }, hitRatio: 0, history: [], items: [] };
+    lab.topology = { ...topology, nodes: topology.nodes.map((n) => (n.id === 'edge' ? { ...n, cache } : n)) };
+    const { events, settled } = refreshPath();
+    lab.ingest(events, 5000);
+    expect(lab.dots.inFlight).toBe(1);
+    expect(lab.dots.dots.find((d) => d.active)?.waypoints[0]).toMatchObject({ node: 'edge', side: 'out' });
+    lab.ingest([settled], 5030);
+    lab.flushLog();
+    expect(lab.dots.dots.find((d) => d.active)?.done).toBe(true);
+    expect(lab.log.map((l) => l.text)).toEqual(['background refresh GET /orders/3 → 304 via edge→api→orders-1 in 27 ms · X-Cache REVALIDATED']);
+  });
+
+  it('gives a refresh no dot when the proxy it comes from does not cache, and rings a dot its cache answered', () => {
+    const lab = labWithTopology();
+    lab.ingest(refreshPath().events, 5000);
+    expect(lab.dots.inFlight).toBe(0);
+    lab.ingest(cacheHitPath(), 3000);
+    lab.dots.step(1e13, true);
+    expect(lab.dots.dots.find((d) => d.rid === 'h1')).toMatchObject({ cached: true, outcome: 'ok' });
+  });
 
   it('lays the topology out, entries from the traffic', () => {
     const lab = labWithTopology();

@@ -48,6 +48,8 @@ export class Dot {
   by = 0;
   duration = 0;
   outcome: OutcomeClass = 'pending';
+  /** The answer it carries came from a proxy's cache (drawn ringed). */
+  cached = false;
   finishedAt = -1;
   lastEventAt = 0;
   /** 0..1, from the request id: where in a service box the dot waits, so concurrent ones spread out. */
@@ -67,16 +69,25 @@ export class DotField {
   readonly #free: Dot[];
   readonly #byRid = new Map<string, Dot>();
   readonly #isLeaf: (node: string) => boolean;
+  readonly #holds: (node: string) => boolean;
   readonly #layout: () => Layout | null;
   readonly #motion: Motion;
   readonly #a: Point = { x: 0, y: 0 };
   readonly #b: Point = { x: 0, y: 0 };
 
-  constructor(options: { capacity?: number; isLeaf: (node: string) => boolean; layout: () => Layout | null; motion?: Motion }) {
+  /** `holds`: the nodes that may keep a request inside and answer it themselves (caching proxies, see waypoints.ts). */
+  constructor(options: {
+    capacity?: number;
+    isLeaf: (node: string) => boolean;
+    holds?: (node: string) => boolean;
+    layout: () => Layout | null;
+    motion?: Motion;
+  }) {
     const dots = Array.from({ length: options.capacity ?? 500 }, () => new Dot());
     this.dots = dots;
     this.#free = [...dots].reverse();
     this.#isLeaf = options.isLeaf;
+    this.#holds = options.holds ?? (() => false);
     this.#layout = options.layout;
     this.#motion = options.motion ?? MOTION;
   }
@@ -103,12 +114,13 @@ export class DotField {
       dot.seg = 0;
       dot.segStart = startAt;
       dot.outcome = 'pending';
+      dot.cached = false;
       dot.finishedAt = -1;
       dot.jitter = hashUnit(trace.rid);
       dot.visible = false;
       this.#byRid.set(trace.rid, dot);
     }
-    dot.waypoints = buildWaypoints(trace, this.#isLeaf);
+    dot.waypoints = buildWaypoints(trace, this.#isLeaf, this.#holds);
     dot.done = trace.done;
     dot.resolved = -1;
     dot.lastEventAt = now;
@@ -132,7 +144,10 @@ export class DotField {
       }
       // A dot shows an answer from the moment it sets off with it: the segment ending where a node answered.
       const answer = dot.waypoints[Math.min(dot.seg + 1, last)];
-      if (answer.status !== undefined) dot.outcome = classifyOutcome(answer.status, answer.error);
+      if (answer.status !== undefined) {
+        dot.outcome = classifyOutcome(answer.status, answer.error);
+        dot.cached = answer.cached === true;
+      }
       if (dot.seg >= last) {
         if (dot.done && dot.finishedAt < 0) dot.finishedAt = Math.max(dot.segStart, now - this.#motion.fadeMs / 2);
         if (!dot.done && now - dot.lastEventAt > this.#motion.staleMs) {

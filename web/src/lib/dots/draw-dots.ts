@@ -2,7 +2,8 @@
  * Paints the dot field on a canvas laid over the topology SVG. One pass per outcome class (errors
  * last, on top), one path per pass for the opaque dots; only fading dots are drawn one by one.
  * Shapes match the legend: ring (in flight), circle (2xx, 3xx), square (4xx, 5xx), cross (edge error),
- * triangle (throttled, 429), diamond (denied, 401/403).
+ * triangle (throttled, 429), diamond (denied, 401/403). An answer from a proxy's cache gets a light
+ * ring around its shape, whatever its outcome.
  */
 import type { FitTransform } from '../layout/geometry.ts';
 import { OUTCOME_ORDER, OUTCOME_STYLES, type DotShape } from '../outcome.ts';
@@ -12,6 +13,9 @@ import type { Dot, DotField } from './dot-field.ts';
 export const DOT_RADIUS = 6.5;
 const OUTLINE = '#0b1120';
 const LIGHT_RIM = '#9cc8ec';
+/** The ring of an answer from a proxy's cache, and its gap from the shape. */
+export const CACHED_RING = '#f5f7fa';
+const CACHED_GAP = 3.2;
 
 export function drawDots(ctx: CanvasRenderingContext2D, field: DotField, fit: FitTransform, pixelRatio: number): void {
   ctx.setTransform(1, 0, 0, 1, 0, 0);
@@ -41,7 +45,21 @@ export function drawDots(ctx: CanvasRenderingContext2D, field: DotField, fit: Fi
       }
     }
   }
+  drawCacheRings(ctx, field);
   ctx.globalAlpha = 1;
+}
+
+function drawCacheRings(ctx: CanvasRenderingContext2D, field: DotField): void {
+  const r = DOT_RADIUS + CACHED_GAP;
+  ctx.strokeStyle = CACHED_RING;
+  ctx.lineWidth = 1.6;
+  for (const dot of field.dots) {
+    if (!dot.active || !dot.visible || !dot.cached) continue;
+    ctx.globalAlpha = Math.max(0, Math.min(1, dot.alpha));
+    ctx.beginPath();
+    ctx.arc(dot.x, dot.y, r, 0, Math.PI * 2);
+    ctx.stroke();
+  }
 }
 
 function addShape(ctx: CanvasRenderingContext2D, shape: DotShape, dot: Dot): void {

@@ -1,15 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import type { EventOf } from '../../../../engine/src/events.ts';
 import type { Fault } from '../api-types.ts';
-import { happyPath, refusedPath, retriedPath } from '../traces/fixtures.ts';
+import { cacheHitPath, happyPath, refreshPath, refusedPath, retriedPath, revalidatedPath } from '../traces/fixtures.ts';
 import { TraceStore, type RequestEvent } from '../traces/trace-store.ts';
 import {
+  cachePurgedEntry,
   circuitEntry,
   connectionEntry,
   faultEntry,
   healthEntry,
   LogBuffer,
   nodeStateEntry,
+  refreshEntry,
   requestEntry,
   spanOf,
   trafficEntry,
@@ -22,6 +24,32 @@ function traceOf(events: RequestEvent[]) {
 }
 
 describe('log lines', () => {
+  it('say what the proxy’s cache said (X-Cache), and the origin’s 304 when it revalidated', () => {
+    expect(requestEntry(traceOf(cacheHitPath())).text).toBe('GET /orders/3 → 200 via edge in 0.4 ms · X-Cache HIT');
+    expect(requestEntry(traceOf(revalidatedPath())).text).toBe('GET /orders/3 → 200 via edge→api→orders-1 in 28 ms · X-Cache REVALIDATED (origin 304)');
+  });
+
+  it('call a background refresh one, from the proxy that sent it', () => {
+    const { events, settled } = refreshPath();
+    const store = new TraceStore();
+    for (const event of events) store.apply(event);
+    expect(store.get('f1')!.done).toBe(false);
+    const trace = store.refreshed(settled);
+    expect(trace.done).toBe(true);
+    expect(refreshEntry(trace)).toMatchObject({
+      kind: 'request',
+      rid: 'f1',
+      outcome: 'redirect',
+      text: 'background refresh GET /orders/3 → 304 via edge→api→orders-1 in 27 ms · X-Cache REVALIDATED',
+    });
+  });
+
+  it('say what a purge dropped', () => {
+    const event = { type: 'cache.purged', seq: 1, ts: 1, node: 'edge', prefix: '/orders/', entries: 7 } as EventOf<'cache.purged'>;
+    expect(cachePurgedEntry(event).text).toBe('cache of edge purged: 7 stored responses dropped (everything under /orders/)');
+    expect(cachePurgedEntry({ ...event, prefix: undefined, url: '/orders/3', entries: 1 }).text).toBe('cache of edge purged: 1 stored response dropped (/orders/3)');
+  });
+
   it('spell out a completed request with its route and the entry node’s duration', () => {
     expect(requestEntry(traceOf(happyPath()))).toMatchObject({
       kind: 'request',

@@ -4,9 +4,9 @@
  */
 import type { EventOf, NodeState } from '../../../../engine/src/events.ts';
 import { faultEffect } from '../faults/fault-words.ts';
-import { formatMs } from '../format.ts';
+import { formatBytes, formatMs } from '../format.ts';
 import { classifyOutcome, type OutcomeClass } from '../outcome.ts';
-import { answerError, entryHop, routeOf, type Trace } from '../traces/trace-store.ts';
+import { answerError, entryHop, routeOf, type Hop, type Trace } from '../traces/trace-store.ts';
 
 export type LogKind = 'request' | 'connection' | 'node' | 'fault' | 'health' | 'circuit' | 'traffic' | 'config' | 'error' | 'stream';
 
@@ -35,13 +35,46 @@ export function requestEntry(trace: Trace): LogEntry {
   const code = entry === undefined ? undefined : answerError(trace, entry);
   const answer = `${status ?? '?'}${code ? ` ${code}` : ''}`;
   const consumer = trace.hops.find((hop) => hop.consumer !== undefined)?.consumer;
+  const cached = trace.hops.find((hop) => hop.cache !== undefined);
   return {
     kind: 'request',
     ts: entry?.completedTs ?? 0,
-    text: `${trace.method || '?'} ${trace.path || '?'}${consumer ? ` as ${consumer}` : ''} → ${answer} via ${via} in ${formatMs(entry?.durationMs)}`,
+    text: `${trace.method || '?'} ${trace.path || '?'}${consumer ? ` as ${consumer}` : ''} → ${answer} via ${via} in ${formatMs(entry?.durationMs)}${cached ? ` · ${xCacheWords(cached)}` : ''}`,
     rid: trace.rid,
     outcome: classifyOutcome(status, code),
   };
+}
+
+/** What a proxy's cache said about a request, as its response header reads, with the origin's 304 when it revalidated. */
+function xCacheWords(hop: Hop): string {
+  const cache = hop.cache;
+  if (cache === undefined) return '';
+  return `X-Cache ${cache.xCache}${cache.fwdStatus === 304 ? ' (origin 304)' : ''}`;
+}
+
+/**
+ * A caching proxy's background refresh (stale-while-revalidate), settled: it went upstream on its own,
+ * after a stale answer, and no client waits for it.
+ */
+export function refreshEntry(trace: Trace): LogEntry {
+  const refresh = trace.refresh;
+  const entry = entryHop(trace);
+  const route = routeOf(trace).map((step) => (step.failed ? `${step.node} ✕` : step.node));
+  const via = [refresh?.node ?? '?', ...route].join('→');
+  const answer = refresh?.status !== undefined ? String(refresh.status) : (refresh?.error ?? '?');
+  const outcome = refresh?.cache ? ` · X-Cache ${refresh.cache.xCache}` : '';
+  return {
+    kind: 'request',
+    ts: refresh?.ts ?? entry?.completedTs ?? 0,
+    text: `background refresh ${trace.method || 'GET'} ${trace.path || '?'} → ${answer} via ${via} in ${formatMs(refresh?.durationMs)}${outcome}`,
+    rid: trace.rid,
+    outcome: classifyOutcome(refresh?.status, refresh?.error),
+  };
+}
+
+export function cachePurgedEntry(event: EventOf<'cache.purged'>): LogEntry {
+  const what = event.url !== undefined ? event.url : event.prefix === undefined || event.prefix === '/' ? 'everything' : `everything under ${event.prefix}`;
+  return { kind: 'config', ts: event.ts, text: `cache of ${event.node} purged: ${plural(event.entries, 'stored response')} dropped (${what})` };
 }
 
 export function nodeStateEntry(event: EventOf<'node.state'>, previous: NodeState | undefined): LogEntry {
@@ -96,12 +129,6 @@ export function connectionEntry(event: EventOf<'connection.opened'> | EventOf<'c
     ? `connection ${event.connection} → ${event.to} failed (${event.error}) after ${formatMs(event.durationMs)}; ${carried} ${at}`
     : `connection ${event.connection} → ${event.to} closed after ${spanOf(Math.round(event.durationMs))}; ${carried} ${at}`;
   return { kind: 'connection', ts: event.ts, text };
-}
-
-function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} kB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
 /** A span of time as a person says it: `30 s`, `1.5 s`, `250 ms`. */

@@ -2,7 +2,7 @@
  * Builders for request events in tests: one request through the default sandbox, as the engine emits
  * it (received down the chain, forwarded with a decision, completed back up).
  */
-import type { Decision } from '../../../../engine/src/events.ts';
+import type { CacheView, Decision, EventOf } from '../../../../engine/src/events.ts';
 import type { RequestEvent } from './trace-store.ts';
 
 let seq = 0;
@@ -150,4 +150,79 @@ export function exhaustedPath(rid = 'r5', t = 5000): RequestEvent[] {
     retried(rid, 'users', t + 7.5, 2, 'users-3', 'status 503', undefined, 'that was try 2 of 2'),
     completed(rid, 'users', t + 8, 503, 8),
   ];
+}
+
+/** What a proxy's cache says about one request, as `request.completed` carries it. */
+export function cacheView(xCache: CacheView['xCache'], fields: Partial<CacheView> = {}): CacheView {
+  return {
+    xCache,
+    cacheStatus: `EdgeLab;${xCache === 'HIT' ? 'hit' : 'fwd=miss'}`,
+    reason: `cache: ${xCache === 'HIT' ? 'fresh for 12 s more (max-age=20, age 8 s)' : 'nothing stored for this key'} -> ${xCache}`,
+    key: 'GET edge /orders/3 ',
+    stored: false,
+    collapsed: xCache === 'COLLAPSED',
+    ttl: undefined,
+    age: undefined,
+    fwdStatus: undefined,
+    ...fields,
+  };
+}
+
+/** GET /orders/3 answered by the proxy's cache (HIT, STALE or COLLAPSED): no forward, no upstream, a `cache: answer` step. */
+export function cacheHitPath(rid = 'h1', t = 3000, xCache: CacheView['xCache'] = 'HIT', waitMs = 0.4): RequestEvent[] {
+  const cache = cacheView(xCache, { ttl: 12, age: 8 });
+  return [
+    received(rid, 'edge', 'client', t, '/orders/3'),
+    {
+      ...completed(rid, 'edge', t + waitMs, 200, waitMs),
+      cache,
+      stages: [{ stage: 'cache', verdict: 'answer', ms: waitMs, reason: cache.reason }],
+      decision: { stage: 'cache', reason: cache.reason },
+    } as RequestEvent,
+  ];
+}
+
+/** GET /orders/3, stale at the proxy: revalidated with orders-1, which answers 304; the client gets the stored 200. */
+export function revalidatedPath(rid = 'v1', t = 4000): RequestEvent[] {
+  const cache = cacheView('REVALIDATED', {
+    fwdStatus: 304,
+    stored: true,
+    ttl: 20,
+    age: 0,
+    reason: 'cache: stale by 3 s; revalidated, the origin answered 304, stored headers updated -> REVALIDATED',
+  });
+  return [
+    received(rid, 'edge', 'client', t, '/orders/3'),
+    forwarded(rid, 'edge', 'api', t + 0.5),
+    received(rid, 'api', 'edge', t + 1, '/orders/3'),
+    forwarded(rid, 'api', 'orders-1', t + 1.5, 'route /orders/* matched'),
+    received(rid, 'orders-1', 'api', t + 2, '/orders/3'),
+    completed(rid, 'orders-1', t + 27, 304, 25),
+    completed(rid, 'api', t + 27.5, 304, 26.5),
+    { ...completed(rid, 'edge', t + 28, 200, 28), upstream: 'api', cache } as RequestEvent,
+  ];
+}
+
+/** A background refresh of /orders/3 by edge (its own id, first seen at api), and the `cache.refresh` that settles it. */
+export function refreshPath(rid = 'f1', t = 5000, forRid = 'h1'): { events: RequestEvent[]; settled: EventOf<'cache.refresh'> } {
+  return {
+    events: [
+      received(rid, 'api', 'edge', t, '/orders/3'),
+      forwarded(rid, 'api', 'orders-1', t + 0.5, 'route /orders/* matched'),
+      received(rid, 'orders-1', 'api', t + 1, '/orders/3'),
+      completed(rid, 'orders-1', t + 26, 304, 25),
+      completed(rid, 'api', t + 26.5, 304, 26.5),
+    ],
+    settled: {
+      type: 'cache.refresh',
+      seq: ++seq,
+      ts: t + 27,
+      node: 'edge',
+      rid,
+      for: forRid,
+      status: 304,
+      cache: cacheView('REVALIDATED', { fwdStatus: 304, stored: true, reason: 'cache: background refresh; the origin answered 304, stored headers updated -> REVALIDATED' }),
+      durationMs: 27,
+    },
+  };
 }

@@ -7,8 +7,11 @@
  * An l4 balancer never sees requests: the node behind it names the connection a request rode (`via`
  * on its `request.received`), and the trace gains a relay hop for the balancer, whose one forward is
  * the pick the connection made when it opened (from `connection.opened`, when it was seen).
+ *
+ * A caching proxy's background refresh (stale-while-revalidate) has its own request id, first seen at
+ * the hop behind the proxy; its `cache.refresh` ends it (`refresh` on the trace).
  */
-import type { Decision, EventOf, StageStep } from '../../../../engine/src/events.ts';
+import type { CacheView, Decision, EventOf, StageStep } from '../../../../engine/src/events.ts';
 
 export type RequestEvent =
   EventOf<'request.received'> | EventOf<'request.forwarded'> | EventOf<'request.retry'> | EventOf<'request.completed'>;
@@ -69,7 +72,12 @@ export interface Hop {
   stages?: StageStep[];
   /** The consumer the node's authentication found. */
   consumer?: string;
+  /** What a caching proxy's cache did with the request (X-Cache, its sentence, the origin's status). */
+  cache?: CacheView;
 }
+
+/** A proxy's background refresh, as its `cache.refresh` settled it. */
+export type RefreshNote = Omit<EventOf<'cache.refresh'>, 'type' | 'seq' | 'rid'>;
 
 /** How many connections' picks are kept to explain the requests that ride them. */
 const CONNECTIONS_KEPT = 500;
@@ -82,6 +90,8 @@ export interface Trace {
   hops: Hop[];
   /** The hop that answered the client has completed: the request is over. */
   done: boolean;
+  /** Set when the request was a caching proxy's background refresh, not a client's. */
+  refresh?: RefreshNote;
 }
 
 function isEntry(hop: Hop): boolean {
@@ -164,11 +174,21 @@ export class TraceStore {
         hop.answer = event.decision;
         hop.stages = event.stages;
         hop.consumer = event.consumer;
+        hop.cache = event.cache;
         if (hop.from !== CLIENT) completeRelay(trace, hop);
         if (isEntry(hop) || (hop.estimated && !trace.hops.some((h) => h.forwards.some((f) => f.to === hop.node)))) trace.done = true;
         break;
       }
     }
+    return trace;
+  }
+
+  /** A caching proxy's background refresh settled: its trace (begun at the hop behind the proxy) is over. */
+  refreshed(event: EventOf<'cache.refresh'>): Trace {
+    const trace = this.#traceFor(event.rid);
+    const { type: _type, seq: _seq, rid: _rid, ...refresh } = event;
+    trace.refresh = refresh;
+    trace.done = true;
     return trace;
   }
 

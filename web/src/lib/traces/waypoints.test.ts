@@ -1,15 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { happyPath, refusedPath } from './fixtures.ts';
+import { cacheHitPath, happyPath, refreshPath, refusedPath, revalidatedPath } from './fixtures.ts';
 import { TraceStore, type RequestEvent } from './trace-store.ts';
 import { buildWaypoints, type Waypoint } from './waypoints.ts';
 
 const isLeaf = (node: string) => /-\d$/.test(node);
 
-function waypointsAfter(events: RequestEvent[]): Waypoint[] {
+function waypointsAfter(events: RequestEvent[], holds?: (node: string) => boolean): Waypoint[] {
   const store = new TraceStore();
   for (const event of events) store.apply(event);
-  return buildWaypoints(store.get(events[0].rid)!, isLeaf);
+  return buildWaypoints(store.get(events[0].rid)!, isLeaf, holds);
 }
+
+/** The sandbox's proxy caches. */
+const caching = (node: string) => node === 'edge';
 
 const brief = (w: Waypoint) => `${w.node}:${w.side}${w.toward ? `>${w.toward}` : ''}@${w.ts - 1000}${w.status ? ` ${w.status}` : ''}`;
 
@@ -59,5 +62,45 @@ describe('buildWaypoints', () => {
   it('stops where the request is while it is still there', () => {
     const w = waypointsAfter(happyPath().slice(0, 7));
     expect(w.at(-1)).toMatchObject({ node: 'users-2', side: 'mid' });
+  });
+
+  describe('at a caching proxy', () => {
+    it('turns a HIT back at the proxy, marked cached, and never goes further', () => {
+      const w = waypointsAfter(cacheHitPath(), caching);
+      expect(w.map(brief)).toEqual(['client:out@2000', 'edge:in@2000', 'edge:mid@2000', 'edge:mid@2000.4', 'edge:in@2000.4 200', 'client:out@2000.4 200']);
+      expect(w.filter((p) => p.status !== undefined).every((p) => p.cached === true)).toBe(true);
+    });
+
+    it('keeps a request that waits there (collapsed on another fetch) in its middle until it is answered', () => {
+      const [received] = cacheHitPath('c1', 3000, 'COLLAPSED', 80);
+      expect(waypointsAfter([received], caching).at(-1)).toMatchObject({ node: 'edge', side: 'mid' });
+      expect(waypointsAfter([received]).at(-1)).toMatchObject({ node: 'edge', side: 'in' });
+    });
+
+    it('passes a forwarded request through its middle, and a revalidated answer is not marked cached (it went upstream)', () => {
+      const w = waypointsAfter(revalidatedPath(), caching);
+      expect(w.slice(1, 4).map(brief)).toEqual(['edge:in@3000', 'edge:mid@3000', 'edge:out@3000.5']);
+      expect(w.find((p) => p.node === 'orders-1' && p.status !== undefined)).toMatchObject({ status: 304 });
+      expect(w.at(-1)).toMatchObject({ status: 200 });
+      expect(w.some((p) => p.cached)).toBe(false);
+    });
+
+    it('only ever appends there too', () => {
+      for (const events of [cacheHitPath(), revalidatedPath()]) {
+        let previous: Waypoint[] = [];
+        for (let n = 1; n <= events.length; n++) {
+          const current = waypointsAfter(events.slice(0, n), caching);
+          expect(current.slice(0, previous.length)).toEqual(previous);
+          previous = current;
+        }
+      }
+    });
+
+    it('draws a background refresh from the proxy onwards and back to it', () => {
+      const w = waypointsAfter(refreshPath().events, caching);
+      expect(w[0]).toMatchObject({ node: 'edge', side: 'out' });
+      expect(w.at(-1)).toMatchObject({ node: 'edge', side: 'out', status: 304 });
+      expect(w.some((p) => p.node === 'client')).toBe(false);
+    });
   });
 });

@@ -5,6 +5,10 @@
  * out) turns back halfway along its edge (`toward`). The answer travels back the same way, and each
  * place where a node answered carries that node's outcome.
  *
+ * A caching proxy (`holds`) may keep a request inside: a request waiting there on another's fetch of
+ * the same key (collapsed) waits in its middle, and one its cache answers (HIT, STALE, COLLAPSED)
+ * turns back there, marked `cached`, and never goes further.
+ *
  * The list only grows as later events arrive (as long as `isLeaf` is right about services), so a dot
  * can keep its index while its trace is rebuilt.
  */
@@ -23,27 +27,36 @@ export interface Waypoint {
   /** Set where a node answered: from here on the dot shows this outcome. */
   status?: number;
   error?: string;
+  /** Set with an outcome that a proxy's cache answered from its store, without going upstream. */
+  cached?: boolean;
 }
 
-export function buildWaypoints(trace: Trace, isLeaf: (node: string) => boolean): Waypoint[] {
+/** The X-Cache words of an answer from the store that did not wait for the origin. */
+const FROM_STORE = new Set(['HIT', 'STALE', 'COLLAPSED']);
+
+export function buildWaypoints(trace: Trace, isLeaf: (node: string) => boolean, holds: (node: string) => boolean = () => false): Waypoint[] {
   const entry = entryHop(trace);
   if (entry === undefined) return [];
   const out: Waypoint[] = [{ node: entry.from === CLIENT || entry.from === '?' ? CLIENT : entry.from, side: 'out', ts: entry.receivedTs }];
   const used = new Set<Hop>([entry]);
-  const outcome = (hop: Hop): { status?: number; error?: string } => {
+  const outcome = (hop: Hop): { status?: number; error?: string; cached?: boolean } => {
     const error = answerError(trace, hop);
-    return error === undefined ? { status: hop.status } : { status: hop.status, error };
+    const cached = hop.upstream === undefined && hop.cache !== undefined && FROM_STORE.has(hop.cache.xCache) ? { cached: true } : {};
+    return error === undefined ? { status: hop.status, ...cached } : { status: hop.status, error, ...cached };
   };
 
   const visit = (hop: Hop): boolean => {
     out.push({ node: hop.node, side: 'in', ts: hop.receivedTs });
     if (hop.forwards.length === 0) {
       if (hop.completedTs === undefined) {
-        if (isLeaf(hop.node)) out.push({ node: hop.node, side: 'mid', ts: hop.receivedTs });
+        if (isLeaf(hop.node) || holds(hop.node)) out.push({ node: hop.node, side: 'mid', ts: hop.receivedTs });
         return false;
       }
       out.push({ node: hop.node, side: 'mid', ts: hop.receivedTs });
       out.push({ node: hop.node, side: 'mid', ts: hop.completedTs });
+    } else if (holds(hop.node)) {
+      // Through its middle, where it would have waited: the places so far stay the same whatever came next.
+      out.push({ node: hop.node, side: 'mid', ts: hop.receivedTs });
     }
     for (let i = 0; i < hop.forwards.length; i++) {
       const forward = hop.forwards[i];
