@@ -6,7 +6,7 @@
 import { TRAFFIC_LOAD_FIELDS, TrafficFlow, type EdgeConfigParsed, type GatewayConfig, type NodeConfigParsed, type TrafficConfig } from './config/schema.ts';
 import { isExternalUrl, upstreamsOf, zodErrors } from './config/validate.ts';
 import { EventBus } from './bus.ts';
-import type { FaultInfo, NodeState, TrafficFlowState, TrafficStateBody } from './events.ts';
+import type { FaultInfo, NodeState, TlsView, TrafficFlowState, TrafficStateBody } from './events.ts';
 import { InputError } from './errors.ts';
 import { FaultController, type FaultRecord } from './faults/controller.ts';
 import { MetricsRegistry } from './metrics/metrics-registry.ts';
@@ -61,6 +61,8 @@ export interface TopologyNode {
   cache?: ProxyCacheView;
   /** A compressing proxy's totals: responses coded, bytes in and out, bytes saved. */
   compression?: CompressionTotals;
+  /** A TLS proxy's certificate (fingerprint, file to trust) and protocols, once it started. */
+  tls?: TlsView;
 }
 
 /** What `traffic.state` and `GET /api/traffic` say about the traffic (events.ts declares it). */
@@ -103,6 +105,10 @@ export class Engine {
     this.traffic = new TrafficGenerator({
       rng,
       resolve: (to) => this.resolve(to),
+      trust: (to) => {
+        const node = this.#nodes.get(to);
+        return node instanceof ProxyNode ? node.certificate : undefined;
+      },
       onStateChange: () => this.#emitTraffic(),
       gateways: () => (this.#config?.nodes ?? []).filter((n): n is GatewayConfig => n.kind === 'gateway'),
     });
@@ -461,10 +467,15 @@ function createNode(config: NodeConfigParsed, ctx: NodeContext): NodeServer {
   }
 }
 
-function proxyView(node: ProxyNode): Pick<TopologyNode, 'cache' | 'compression'> {
+function proxyView(node: ProxyNode): Pick<TopologyNode, 'cache' | 'compression' | 'tls'> {
   const cache = node.cacheView();
   const compression = node.compressionView();
-  return { ...(cache === undefined ? {} : { cache }), ...(compression === undefined ? {} : { compression }) };
+  const tls = node.tlsView();
+  return {
+    ...(cache === undefined ? {} : { cache }),
+    ...(compression === undefined ? {} : { compression }),
+    ...(tls === undefined ? {} : { tls }),
+  };
 }
 
 function balancerView(node: BalancerNode): Pick<TopologyNode, 'mode' | 'algorithm' | 'next' | 'targets' | 'pickerState' | 'connections'> {

@@ -115,6 +115,25 @@ export interface CompressionView {
   readonly bytesOut: number;
 }
 
+/** A TLS proxy's certificate and protocols, as the topology and `tls.certificate` show them. */
+export interface TlsView {
+  /** SHA-256 of the certificate, `AB:CD:...` (what `openssl x509 -fingerprint -sha256` prints). */
+  fingerprint256: string;
+  /** A file holding the certificate, for a client to trust: `curl --cacert FILE`. */
+  certFile: string;
+  selfSigned: boolean;
+  /** The names it is valid for: `DNS:localhost, IP Address:127.0.0.1, ...`. */
+  subjectAltName?: string;
+  /** ISO 8601. */
+  validTo: string;
+  /** What ALPN offers, in order: `['h2', 'http/1.1']`, or `['http/1.1']` with `http2: false`. */
+  protocols: Array<'h2' | 'http/1.1'>;
+  /** The plain-HTTP port answered with 308 to https, when `redirectHttp` is set. */
+  redirectPort?: number;
+  /** Problems that do not stop it (expired, not yet valid). */
+  warnings?: string[];
+}
+
 export interface LatencySummary {
   p50: number;
   p95: number;
@@ -139,6 +158,19 @@ export interface NodeMetrics {
   connections?: { opened: number; open: number; failed: number };
   /** A gateway's counts per consumer its authentication named (absent until one is named). */
   consumers?: Record<string, ConsumerMetrics>;
+  /** A TLS proxy's handshakes (absent until its first). */
+  tls?: TlsMetrics;
+}
+
+/** The TLS handshakes of one proxy. */
+export interface TlsMetrics {
+  handshakes: number;
+  failed: number;
+  resumed: number;
+  /** Established connections by the protocol ALPN chose. */
+  protocols: { h2: number; 'http/1.1': number };
+  /** Time to the end of a handshake, ms. */
+  handshakeMs: LatencySummary;
 }
 
 /** What one consumer's requests came to at a gateway. */
@@ -259,6 +291,35 @@ export type EngineEventBody =
        * request (it only relays bytes), so `from` is the HTTP sender and this names the hop in between.
        */
       via?: { node: string; connection: string };
+      /** Over TLS (a TLS proxy's listener): the protocol ALPN chose for its connection. Absent for plain HTTP. */
+      protocol?: 'h2' | 'http/1.1';
+      tls?: true;
+    }
+  | {
+      /**
+       * A TLS proxy's connection once its handshake is over: what it negotiated and how long the
+       * handshake took (from the TCP accept), or why it failed (a client that does not trust the
+       * certificate, plain HTTP on the TLS port). Never sampled, as an l4 balancer's connections are not.
+       */
+      type: 'tls.connection';
+      node: string;
+      peer: string;
+      outcome: 'established' | 'failed';
+      /** To the end of the handshake, or to its failure, in ms. */
+      handshakeMs: number;
+      protocol?: 'h2' | 'http/1.1';
+      /** `TLSv1.3`, `TLSv1.2`. */
+      tlsVersion?: string;
+      cipher?: string;
+      resumed?: boolean;
+      /** Why it failed, as Node names it (`ECONNRESET`, `ERR_SSL_HTTP_REQUEST`...). */
+      reason?: string;
+    }
+  | {
+      /** A TLS proxy's certificate, once made or loaded at start: what a client trusts it by. */
+      type: 'tls.certificate';
+      node: string;
+      tls: TlsView;
     }
   | {
       type: 'connection.opened';

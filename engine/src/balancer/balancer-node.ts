@@ -65,7 +65,7 @@ export class BalancerNode extends ForwardingNode<BalancerConfig> {
     return config.mode === this.config.mode;
   }
 
-  protected override createListener(): Server {
+  protected override createListener(): Server | Promise<Server> {
     if (this.config.mode !== 'l4') return super.createListener();
     return createTcpServer((socket) =>
       this.#l4.accept(socket, this.config.algorithm, this.config.timeouts?.connect ?? DEFAULT_TIMEOUTS.connect),

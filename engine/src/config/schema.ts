@@ -22,7 +22,7 @@ import { RouteForwardFields, RouteMatch, checkGatewayRoutes } from './gateway/ro
 import { RouteTransformFields, checkGatewayTransforms } from './gateway/transform.ts';
 import { ProxyCompressionFields } from './proxy/compression.ts';
 import { ProxyFilterFields } from './proxy/filter.ts';
-import { checkProxyTls, ProxyTlsFields } from './proxy/tls.ts';
+import { checkProxyTls, ProxyTlsFields, TrafficHttp2Fields } from './proxy/tls.ts';
 import { LIMITS, limitMessage } from './limits.ts';
 import { ProxyCacheFields } from './proxy/cache.ts';
 import { NODE_ID, Upstream } from './upstream.ts';
@@ -719,6 +719,7 @@ const TrafficFlowFields = z.strictObject({
     .optional()
     .meta({ description: 'a session cookie per client (sticky sessions, cookie hashing)' }),
   auth: TrafficAuth.optional(),
+  ...TrafficHttp2Fields,
   keys: z
     .strictObject({
       count: z.number().int().min(1).max(1_000_000).meta({ description: 'distinct keys: {key} in a path draws 1..count' }),

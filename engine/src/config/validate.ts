@@ -12,6 +12,7 @@ import { trafficAuthErrors } from '../traffic/client-auth.ts';
 import { LIMITS, limitMessage } from './limits.ts';
 import { EdgeConfig, NODE_KINDS, type EdgeConfigParsed, type NodeConfigParsed } from './schema.ts';
 import { upstreamsOf, type ConfigError } from './edges.ts';
+import { tlsTopologyErrors } from './tls-topology.ts';
 import { isExternalUrl, localPortOf } from './upstream.ts';
 
 export { isExternalUrl, upstreamsOf, type ConfigError };
@@ -71,23 +72,11 @@ export function validateConfig(input: unknown): ConfigResult {
   return errors.length > 0 ? { ok: false, errors } : { ok: true, config: parsed.data, input, warnings: configWarnings(parsed.data) };
 }
 
-/**
- * The warnings of a valid config: each gateway route that can never match (shadowed by one tried before
- * it), and a proxy's `tls`, checked but not running in this version yet.
- */
+/** The warnings of a valid config: each gateway route that can never match (shadowed by one tried before it). */
 export function configWarnings(config: EdgeConfigParsed): ConfigWarning[] {
   return config.nodes.flatMap((node, n): ConfigWarning[] => {
-    if (node.kind === 'gateway') {
-      return findShadowedRoutes(node.routes).map((shadow) => ({ path: `nodes[${n}].routes[${shadow.index}]`, message: shadow.message }));
-    }
-    if (node.kind === 'proxy') {
-      const notYet: ConfigWarning[] = [];
-      if (node.tls !== undefined && node.tls !== false) {
-        notYet.push({ path: `nodes[${n}].tls`, message: 'checked, but TLS does not run in this version yet: the proxy listens with plain HTTP' });
-      }
-      return notYet;
-    }
-    return [];
+    if (node.kind !== 'gateway') return [];
+    return findShadowedRoutes(node.routes).map((shadow) => ({ path: `nodes[${n}].routes[${shadow.index}]`, message: shadow.message }));
   });
 }
 
@@ -211,6 +200,7 @@ function checkTopology(config: EdgeConfigParsed): ConfigError[] {
 
   errors.push(...checkScenario(config));
   errors.push(...trafficAuthErrors(config));
+  errors.push(...tlsTopologyErrors(config));
 
   const cycle = findCycle(
     config.nodes.map((n) => n.id),

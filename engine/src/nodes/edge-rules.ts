@@ -4,15 +4,17 @@
  * (RFC 9112 section 3.2), absolute-form targets turned into origin-form (section 3.2.2), `OPTIONS *`
  * and `Max-Forwards` on OPTIONS and TRACE (RFC 9110 section 7.6.2), versions other than HTTP/1.x, transfer codings
  * other than chunked (RFC 9112 section 6.1), and forwarding loops seen in `Via` (RFC 9110 section 7.6.3).
+ * An HTTP/2 request (a TLS proxy's) passes the same rules once its `:authority` is its Host.
  *
  * A well-formed request costs a few comparisons: a walk over the raw header names for a second Host,
  * the Host compared with the last valid one, the first character of the target, the version, the
  * method, and whether Transfer-Encoding and Via are there at all. Everything else runs only when
  * one of those says it must.
  */
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
 import type { EdgeErrorCode } from '../errors.ts';
+import { isHttp2Request } from '../pipeline/headers.ts';
 
 /**
  * The methods a node takes, as `Allow` lists them (OPTIONS, 405): every method but CONNECT, which would
@@ -40,9 +42,14 @@ export class EdgeRules {
    * now origin-form with its authority as Host, and Max-Forwards on OPTIONS is one less.
    */
   check(req: IncomingMessage): EdgeOutcome {
-    // HTTP/2.0 and HTTP/0.9 request lines get this far (llhttp refuses other versions itself).
-    if (req.httpVersionMajor !== 1) return 'EDGE_VERSION_NOT_SUPPORTED';
     const { headers } = req;
+    if (req.httpVersionMajor !== 1) {
+      // HTTP/2.0 and HTTP/0.9 request lines get this far (llhttp refuses other versions itself); a
+      // request that came over HTTP/2 itself is taken.
+      if (req.httpVersionMajor !== 2 || !isHttp2Request(req)) return 'EDGE_VERSION_NOT_SUPPORTED';
+      const refusal = authorityAsHost(headers);
+      if (refusal !== undefined) return refusal;
+    }
     const host = headers.host;
     if (hostFieldCount(req.rawHeaders) > 1) return 'EDGE_INVALID_HOST';
     if (host !== this.#knownHost) {
@@ -111,6 +118,20 @@ export function reflectTrace(req: IncomingMessage): string {
 }
 
 const SLASH = 47;
+
+/**
+ * An HTTP/2 request names its authority in `:authority` (RFC 9113 section 8.3.1); the hop behind
+ * speaks HTTP/1.1, which needs Host, and an intermediary makes Host from it. A Host field that names
+ * another authority makes the request malformed (as the same section advises), and one with neither
+ * has no authority to route on. Then the Host rules below apply to it as to any other.
+ */
+function authorityAsHost(headers: IncomingHttpHeaders): EdgeOutcome {
+  const authority = headers[':authority'];
+  if (typeof authority !== 'string') return headers.host === undefined ? 'EDGE_INVALID_HOST' : undefined;
+  if (headers.host !== undefined && headers.host !== authority) return 'EDGE_INVALID_HOST';
+  headers.host = authority;
+  return undefined;
+}
 
 /** How many Host fields a request carried: Node keeps only the first in `headers`. */
 export function hostFieldCount(rawHeaders: readonly string[]): number {

@@ -3,17 +3,20 @@
  * gracefully, start again on the same port), and the request envelope: the HTTP rules every node
  * applies first (edge-rules.ts), the request id, the `request.received` / `request.completed` events,
  * and the status and error code sent back. Node kinds only say what happens to a request in between
- * (`handle`).
+ * (`handle`). A kind may listen with its own HTTP listener (a TLS proxy's HTTPS with HTTP/2), made
+ * asynchronously; the envelope is the same, and over HTTP/2 it answers through the response (a stream
+ * has no socket of its own to write to or close).
  */
 import { createServer, Server as HttpServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Server, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { Server as TlsServer } from 'node:tls';
 import type { EventBus } from '../bus.ts';
 import type { NodeConfigParsed, NodeKind } from '../config/schema.ts';
 import { EDGE_ERRORS, ERROR_HEADER, type EdgeErrorCode } from '../errors.ts';
 import type { EventOf, NodeState } from '../events.ts';
 import { Exchange, EXCHANGE } from '../pipeline/exchange.ts';
-import { FROM_HEADER, REQUEST_ID_HEADER, requestIdOf } from '../pipeline/headers.ts';
+import { FROM_HEADER, isHttp2Request, REQUEST_ID_HEADER, requestIdOf } from '../pipeline/headers.ts';
 import { isEngineConnection } from '../pipeline/engine-connections.ts';
 import type { FaultGate } from '../faults/gate.ts';
 import { ALLOWED_METHODS, clientErrorCode, EdgeRules, type EdgeOutcome } from './edge-rules.ts';
@@ -70,6 +73,17 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
   #rules: EdgeRules | undefined;
   /** Node's request timeouts for this node's listener (tests shorten them). */
   listenerTimeouts: ListenerTimeouts = LISTENER_TIMEOUTS;
+  /** Whether the listener speaks TLS (a TLS proxy's): its requests say their protocol, and go upstream as `proto=https`. */
+  #secure = false;
+  /** The start in progress, so a retry while one runs (a certificate still being made) joins it. */
+  #starting: Promise<void> | undefined;
+  /** The request envelope as listener callbacks, for a kind that makes its own HTTP listener (a TLS proxy). */
+  protected readonly envelope = {
+    request: (req: IncomingMessage, res: ServerResponse): void => this.#onRequest(req, res),
+    clientError: (error: NodeJS.ErrnoException, socket: Duplex): void => this.#onClientError(error, socket),
+    /** An HTTP/1.1 CONNECT comes with its socket; an HTTP/2 one with a response, as a request does. */
+    connect: (_req: IncomingMessage, socket: Duplex | ServerResponse): void => this.#refuseConnect(socket),
+  };
 
   constructor(
     protected config: C,
@@ -97,11 +111,15 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
   /** Change the listener's timeouts: at once on a running listener (how often Node checks them, at its next start). */
   protected applyListenerTimeouts(timeouts: ListenerTimeouts): void {
     this.listenerTimeouts = timeouts;
-    // Only an HTTP listener has them (an l4 balancer relays connections).
+    // Only an HTTP listener has them, over TLS too (an l4 balancer relays connections).
     const server = this.#server;
-    if (!(server instanceof HttpServer)) return;
-    server.requestTimeout = timeouts.requestMs;
-    server.headersTimeout = timeouts.headersMs;
+    if (!(server instanceof HttpServer) && !(server instanceof TlsServer)) return;
+    Object.assign(server, { requestTimeout: timeouts.requestMs, headersTimeout: timeouts.headersMs });
+  }
+
+  /** Whether the node listens with TLS (set once its listener is made). */
+  get secure(): boolean {
+    return this.#secure;
   }
 
   /** Peers whose forwarding headers stand, as an engine node's do (a balancer's `trustedProxies`); none by default. */
@@ -119,8 +137,12 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
     return { status: 200, body: { node: this.id, status: 'up' } };
   }
 
-  /** The listener: an HTTP server running the request envelope. An l4 balancer relays connections instead. */
-  protected createListener(): Server {
+  /**
+   * The listener: an HTTP server running the request envelope. A TLS proxy makes an HTTPS one (with
+   * its certificate, asynchronously); an l4 balancer relays connections instead. What this throws fails
+   * the start with its message, as a port in use does.
+   */
+  protected createListener(): Server | Promise<Server> {
     const { headersMs, requestMs, checkEveryMs } = this.listenerTimeouts;
     const server = createServer(
       {
@@ -131,10 +153,10 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
         // Node's own 400 for a missing Host carries no code: the edge rules answer it instead.
         requireHostHeader: false,
       },
-      (req, res) => this.#onRequest(req, res),
+      this.envelope.request,
     );
-    server.on('clientError', (error, socket) => this.#onClientError(error, socket));
-    server.on('connect', (_req, socket: Duplex) => this.#refuseConnect(socket));
+    server.on('clientError', this.envelope.clientError);
+    server.on('connect', this.envelope.connect);
     return server;
   }
 
@@ -150,14 +172,27 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
 
   async start(): Promise<void> {
     if (this.#server) return;
+    this.#starting ??= this.#start().finally(() => (this.#starting = undefined));
+    return this.#starting;
+  }
+
+  async #start(): Promise<void> {
     this.#rules = new EdgeRules(this.id, this.kind !== 'service');
-    const server = this.createListener();
+    // A retry after a failure stays `failed` until it succeeds: no flicker of `starting` events.
+    if (this.state !== 'failed') this.#setState('starting');
+    let server: Server;
+    try {
+      server = await this.createListener();
+    } catch (error) {
+      const reason = (error as Error).message;
+      this.#setState('failed', reason);
+      throw new Error(`node "${this.id}": ${reason}`);
+    }
+    this.#secure = server instanceof TlsServer;
     server.on('connection', (socket: Socket) => {
       this.#sockets.add(socket);
       socket.once('close', () => this.#sockets.delete(socket));
     });
-    // A retry after a failure stays `failed` until it succeeds: no flicker of `starting` events.
-    if (this.state !== 'failed') this.#setState('starting');
     const wanted = this.port ?? this.config.listen;
     try {
       await new Promise<void>((resolve, reject) => {
@@ -220,6 +255,7 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
       return;
     }
     const rid = requestIdOf(req.headers);
+    const h2 = req.httpVersionMajor === 2 && isHttp2Request(req);
     // Before the event: an absolute-form target is origin-form from here on, for the event and every stage.
     const outcome = this.#rules!.check(req);
     const from = req.headers[FROM_HEADER];
@@ -235,6 +271,10 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
       path: req.url ?? '/',
       peer: req.socket.remoteAddress ?? '',
     };
+    if (this.#secure) {
+      received.protocol = h2 ? 'h2' : 'http/1.1';
+      received.tls = true;
+    }
     const link = l4Links.size === 0 ? undefined : l4Links.find(req.socket);
     if (link !== undefined) {
       link.requests++;
@@ -252,7 +292,9 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
         // The status line that went out; none did (a client that left, an injected reset, an answer cut
         // between writeHead and its first byte): the status the node's own error stands for (499, 444, 502).
         status:
-          finished || (res as SentResponse)._headerSent ? res.statusCode : EDGE_ERRORS[exchange.error ?? 'EDGE_CLIENT_ABORTED'].status,
+          finished || (h2 ? res.headersSent : (res as SentResponse)._headerSent)
+            ? res.statusCode
+            : EDGE_ERRORS[exchange.error ?? 'EDGE_CLIENT_ABORTED'].status,
         durationMs: performance.now() - exchange.startedAt,
       };
       if (exchange.error) event.error = exchange.error;
@@ -267,10 +309,11 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
       exchange.upstreamTry?.clientClosed();
       // A node that stopped listening lets its connections go as their last answer ends, so a graceful
       // stop is over when its requests are, not when idle keep-alive connections time out.
-      // (The socket is gone, null, when the response closed because the connection did.)
-      if (this.#server === undefined) (req.socket as Socket | null)?.end();
+      // (The socket is gone, null, when the response closed because the connection did.) An HTTP/2
+      // session was told to go away at the stop, and closes when its last stream does.
+      if (this.#server === undefined && !h2) (req.socket as Socket | null)?.end();
     });
-    if (outcome !== undefined) return this.#answerAtEdge(exchange, outcome);
+    if (outcome !== undefined) return this.#answerAtEdge(exchange, outcome, h2);
     if (this.#rules!.forwards) exchange.trustedHop = this.#isTrustedHop(req.socket as TrackedSocket);
     if (gate === undefined) this.handle(exchange);
     else gate.admit(exchange, typeof from === 'string' ? from : undefined, this.#proceed);
@@ -283,11 +326,15 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
     res.end(body);
   }
 
-  /** A request the edge rules answer themselves: OPTIONS, TRACE, or a refusal (405 with Allow; the malformed ones close the connection). */
-  #answerAtEdge(exchange: Exchange, outcome: Exclude<EdgeOutcome, undefined>): void {
+  /**
+   * A request the edge rules answer themselves: OPTIONS, TRACE, or a refusal (405 with Allow; the
+   * malformed ones close an HTTP/1.1 connection, while over HTTP/2 only their stream ends: the others on
+   * the session are framed apart and stand).
+   */
+  #answerAtEdge(exchange: Exchange, outcome: Exclude<EdgeOutcome, undefined>, h2: boolean): void {
     if (outcome === 'options') return exchange.answerOptions();
     if (outcome === 'trace') return exchange.answerTrace();
-    exchange.fail(outcome, outcome === 'EDGE_METHOD_NOT_ALLOWED' ? ALLOW : outcome === 'EDGE_LOOP_DETECTED' ? undefined : CLOSE);
+    exchange.fail(outcome, outcome === 'EDGE_METHOD_NOT_ALLOWED' ? ALLOW : outcome === 'EDGE_LOOP_DETECTED' || h2 ? undefined : CLOSE);
   }
 
   /** Whether the connection comes from an engine node or a trusted proxy: looked up on its first request, then kept on the socket. */
@@ -358,10 +405,15 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
   /**
    * CONNECT asks for a tunnel, which no node opens: 405 with Allow, as nginx answers it, rather than
    * 501 (the method is understood, the nodes just never take it). Without this answer Node would
-   * drop the connection without a word.
+   * drop the connection without a word. An HTTP/2 CONNECT is one stream: answered on it.
    */
-  #refuseConnect(socket: Duplex): void {
-    this.#answerRaw(socket, 'EDGE_METHOD_NOT_ALLOWED', EDGE_ERRORS.EDGE_METHOD_NOT_ALLOWED.message, `allow: ${ALLOWED_METHODS}\r\n`);
+  #refuseConnect(socket: Duplex | ServerResponse): void {
+    const code = 'EDGE_METHOD_NOT_ALLOWED';
+    const { message, status } = EDGE_ERRORS[code];
+    if (!('writeHead' in socket)) return this.#answerRaw(socket, code, message, `allow: ${ALLOWED_METHODS}\r\n`);
+    const body = JSON.stringify({ error: code, message });
+    socket.writeHead(status, { ...ALLOW, 'content-type': 'application/json', [ERROR_HEADER]: code, 'content-length': Buffer.byteLength(body) });
+    socket.end(body);
   }
 
   /** An edge error written straight to a socket that has no response object, then closed. */

@@ -10,7 +10,7 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Dispatcher, Pool } from 'undici';
 import { EXCHANGE, type Exchange } from './exchange.ts';
-import { downstreamResponseHeaders, upstreamRequestHeaders } from './headers.ts';
+import { downstreamResponseHeaders, hasHttp2Body, upstreamRequestHeaders } from './headers.ts';
 import { upstreamErrorCode } from './failures.ts';
 import type { EdgeErrorCode } from '../errors.ts';
 
@@ -39,6 +39,8 @@ export interface Hop {
   /** This node's `127.0.0.1:PORT` as the `by=` of `Forwarded` (`"127.0.0.1:8080"`), formatted once. */
   forwardedBy: string;
   responseTimeout: number;
+  /** The node listens with TLS: its requests go upstream as `X-Forwarded-Proto: https`. */
+  secure?: boolean;
 }
 
 /**
@@ -50,7 +52,7 @@ export interface Hop {
 export function forward<C>(exchange: Exchange, pool: Pool, path: string, hop: Hop, owner: TryOwner<C>, context: C, headersTimeout?: number): void {
   const { req } = exchange;
   const received = exchange.requestHeaders ?? req.headers;
-  const hasBody = received['content-length'] !== undefined || received['transfer-encoding'] !== undefined;
+  const hasBody = received['content-length'] !== undefined || received['transfer-encoding'] !== undefined || hasHttp2Body(req);
   const dispatchOptions: Dispatcher.DispatchOptions = {
     path,
     method: (req.method ?? 'GET') as Dispatcher.HttpMethod,
@@ -61,6 +63,7 @@ export function forward<C>(exchange: Exchange, pool: Pool, path: string, hop: Ho
       forwardedBy: hop.forwardedBy,
       requestId: exchange.rid,
       trustedHop: exchange.trustedHop,
+      secure: hop.secure,
     }),
     // undici takes any (async) iterable body, though its dispatch type lists only streams and buffers.
     body: (exchange.requestBody ?? (hasBody ? req : null)) as Dispatcher.DispatchOptions['body'],

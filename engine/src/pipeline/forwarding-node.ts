@@ -107,6 +107,7 @@ export abstract class ForwardingNode<C extends ForwardingConfig, L = unknown> ex
       forwardedBy: this.#currentHop().forwardedBy,
       requestId,
       trustedHop: exchange.trustedHop,
+      secure: this.secure,
     });
   }
 
@@ -140,6 +141,7 @@ export abstract class ForwardingNode<C extends ForwardingConfig, L = unknown> ex
       nodeId: this.id,
       forwardedBy: forwardedNode(`${LISTEN_HOST}:${this.port}`),
       responseTimeout: this.#timeouts.response,
+      secure: this.secure,
     });
   }
 

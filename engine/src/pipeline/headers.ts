@@ -8,7 +8,8 @@
  * unchanged after that.
  */
 import { randomUUID } from 'node:crypto';
-import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import type { Http2ServerRequest } from 'node:http2';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 /** Set by an engine node on the hops it sends, so the next node can tell which node it came from. */
@@ -29,7 +30,9 @@ const REQUEST_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
 
 /**
  * A copy of `headers` without hop-by-hop fields or the fields `Connection` names, nor `skip` (one more
- * field to leave out, cheaper than `delete` afterwards, which turns the copy into a slow dictionary).
+ * field to leave out, cheaper than `delete` afterwards, which turns the copy into a slow dictionary),
+ * nor HTTP/2's pseudo-headers (`:method`, `:path`, `:authority`, `:scheme`: the next hop speaks
+ * HTTP/1.1, where they are the request line and Host, RFC 9113 section 8.3).
  */
 export function endToEndHeaders(headers: IncomingHttpHeaders, skip?: string): Record<string, string | string[]> {
   const named = connectionTokens(headers.connection);
@@ -37,6 +40,7 @@ export function endToEndHeaders(headers: IncomingHttpHeaders, skip?: string): Re
   for (const name in headers) {
     const value = headers[name];
     if (value === undefined || name === skip || HOP_BY_HOP.has(name) || (named !== undefined && named.has(name))) continue;
+    if (name.charCodeAt(0) === 58 /* : */) continue;
     out[name] = value;
   }
   return out;
@@ -62,6 +66,20 @@ export function hasRequestBody(headers: IncomingHttpHeaders): boolean {
   return headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
+/** An HTTP/2 request through Node's compatibility API: it has the stream it came on (an HTTP/1.1 `HTTP/2.0` request line has none). */
+export function isHttp2Request(req: IncomingMessage): boolean {
+  return (req as { stream?: unknown }).stream !== undefined;
+}
+
+/**
+ * Whether an HTTP/2 request carries a body its headers may not announce: HTTP/2 frames the body
+ * itself, so neither Content-Length nor Transfer-Encoding need be there (RFC 9113 section 8.1); a
+ * stream that ended with its headers has none. False for every HTTP/1.x request (its headers tell).
+ */
+export function hasHttp2Body(req: IncomingMessage): boolean {
+  return req.httpVersionMajor === 2 && (req as unknown as Partial<Http2ServerRequest>).stream?.endAfterHeaders === false;
+}
+
 /** The incoming request id when it is a sane token, else a new one. */
 export function requestIdOf(headers: IncomingHttpHeaders): string {
   const incoming = headers[REQUEST_ID_HEADER];
@@ -85,8 +103,8 @@ export function appendForwardedFor(existing: string | string[] | undefined, peer
  * One RFC 7239 `Forwarded` element for this hop, appended to the incoming list. `by` is this node's
  * address already as a node name (`forwardedNode`): it is the same on every request of a hop.
  */
-function appendForwarded(existing: string | string[] | undefined, peer: string, by: string, host: string | undefined): string {
-  let element = `for=${forwardedNode(peer)};by=${by};proto=http`;
+function appendForwarded(existing: string | string[] | undefined, peer: string, by: string, host: string | undefined, proto: string): string {
+  let element = `for=${forwardedNode(peer)};by=${by};proto=${proto}`;
   if (host && /^[A-Za-z0-9.:[\]-]+$/.test(host)) element += `;host=${host.includes(':') ? `"${host}"` : host}`;
   if (existing === undefined || existing === '') return element;
   return `${Array.isArray(existing) ? existing.join(', ') : existing}, ${element}`;
@@ -106,20 +124,21 @@ export function forwardedNode(address: string): string {
 /**
  * Request headers for the next hop. `trustedHop`: the request came from another node of the engine
  * (engine-connections.ts) or a trusted proxy, whose X-Forwarded-Proto and X-Forwarded-Host stand; a client's are
- * overwritten with what this hop saw (`http`, the Host it received), as X-Forwarded-For is never
- * taken from a client as it is but appended to.
+ * overwritten with what this hop saw (`http`, or `https` when it came over TLS: `secure`; the Host it
+ * received), as X-Forwarded-For is never taken from a client as it is but appended to.
  */
 export function upstreamRequestHeaders(
   incoming: IncomingHttpHeaders,
-  hop: { nodeId: string; httpVersion: string; peer: string; forwardedBy: string; requestId: string; trustedHop: boolean },
+  hop: { nodeId: string; httpVersion: string; peer: string; forwardedBy: string; requestId: string; trustedHop: boolean; secure?: boolean },
 ): Record<string, string | string[]> {
   // This hop already answered `Expect: 100-continue` (Node sends the 100); the next hop gets the body.
   const headers = endToEndHeaders(incoming, 'expect');
   headers.via = appendVia(incoming.via, hop.httpVersion, hop.nodeId);
   headers['x-forwarded-for'] = appendForwardedFor(incoming['x-forwarded-for'], hop.peer);
-  headers.forwarded = appendForwarded(incoming.forwarded, hop.peer, hop.forwardedBy, incoming.host);
+  const proto = hop.secure === true ? 'https' : 'http';
+  headers.forwarded = appendForwarded(incoming.forwarded, hop.peer, hop.forwardedBy, incoming.host, proto);
   const trusted = hop.trustedHop;
-  if (!trusted || incoming['x-forwarded-proto'] === undefined) headers['x-forwarded-proto'] = 'http';
+  if (!trusted || incoming['x-forwarded-proto'] === undefined) headers['x-forwarded-proto'] = proto;
   if (!trusted || incoming['x-forwarded-host'] === undefined) {
     if (incoming.host !== undefined) headers['x-forwarded-host'] = incoming.host;
     // An HTTP/1.0 client without Host: nothing to say, and nothing of the client's to pass on (rare, so `delete` is fine).

@@ -10,7 +10,7 @@ import type { EventBus } from '../bus.ts';
 import type { StageStep } from '../events.ts';
 import type { Exchange } from './exchange.ts';
 import { forward, type ForwardResult, type Hop, type TryOwner } from './forwarder.ts';
-import { hasRequestBody } from './headers.ts';
+import { hasHttp2Body, hasRequestBody } from './headers.ts';
 import { describeFailure, failureKind } from './retries/failure-kind.ts';
 import { decideRetry, retryBudgetLimit, type RetryPolicy } from './retries/retry-policy.ts';
 import type { UpstreamPools } from './upstream-pools.ts';
@@ -198,7 +198,7 @@ export class Runner<L = unknown> implements TryOwner<Try> {
           tryNumber: attempt.number,
           method: req.method ?? 'GET',
           // A request body cannot be replayed (it streams through): such requests are never retried.
-          hasBody: hasRequestBody(req.headers),
+          hasBody: hasRequestBody(req.headers) || hasHttp2Body(req),
           retries: this.#retries,
           active,
         });

@@ -4,14 +4,18 @@
  * it has one: every answer's body coded on its way out, a cache hit's too), cache (when it has one:
  * answers from the store, or holds the upstream's answer to store it), then forward. A filter's
  * slow-client timeouts are the listener's. The cache outlives a new config that keeps its settings, as
- * nginx's does a reload; one with new settings starts empty.
+ * nginx's does a reload; one with new settings starts empty. With `tls` it listens with HTTPS, HTTP/2
+ * and HTTP/1.1 to clients (tls/tls-edge.ts), HTTP/1.1 behind.
  */
 import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:net';
 import { isDeepStrictEqual } from 'node:util';
 import type { CacheConfig } from '../config/proxy/cache.ts';
+import { tlsSettings } from '../config/proxy/tls.ts';
 import type { ProxyConfig } from '../config/schema.ts';
 import { EDGE_ERRORS, type EdgeErrorCode } from '../errors.ts';
-import { LISTENER_TIMEOUTS, type NodeContext } from '../nodes/node-server.ts';
+import type { TlsView } from '../events.ts';
+import { LISTEN_HOST, LISTENER_TIMEOUTS, type NodeContext } from '../nodes/node-server.ts';
 import type { Exchange } from '../pipeline/exchange.ts';
 import { ForwardingNode } from '../pipeline/forwarding-node.ts';
 import { downstreamResponseHeaders } from '../pipeline/headers.ts';
@@ -25,6 +29,9 @@ import { createCacheStage, type CacheHost } from './stages/cache.ts';
 import { createCompressionStage } from './stages/compression.ts';
 import { createFilterStage } from './stages/filter.ts';
 import { createForwardStage } from './stages/forward.ts';
+import type { ServingCertificate } from './tls/certificate.ts';
+import { closeIdleTlsConnections, type TlsListener } from './tls/listener.ts';
+import { TlsEdge } from './tls/tls-edge.ts';
 
 /** A proxy cache as the lab's panel shows it (`GET /api/topology`). */
 export interface CacheView extends CacheStats, CacheCounts {
@@ -45,15 +52,51 @@ export class ProxyNode extends ForwardingNode<ProxyConfig> {
   #cache: { config: CacheConfig; host: CacheHost } | undefined;
   /** What compression did since the node started (kept across configs, as its other counts). */
   readonly #compressionTally = newCompressionTally();
+  /** The TLS side, when the config has `tls`; fixed for the node's life (another `tls` replaces the node). */
+  readonly #tls: TlsEdge | undefined;
 
   constructor(config: ProxyConfig, ctx: NodeContext) {
     super(config, ctx);
     this.applyListenerTimeouts(listenerTimeoutsOf(config.filter, LISTENER_TIMEOUTS));
+    const settings = tlsSettings(config.tls);
+    if (settings !== undefined) {
+      this.#tls = new TlsEdge({ nodeId: this.id, settings, bus: ctx.bus, host: LISTEN_HOST, httpsPort: () => this.port ?? config.listen });
+    }
+  }
+
+  /** Plain HTTP and HTTPS are different listeners, and a certificate is made or loaded at start: another `tls` replaces the node. */
+  override canReconfigure(config: ProxyConfig): boolean {
+    return isDeepStrictEqual(config.tls, this.config.tls);
   }
 
   override reconfigure(config: ProxyConfig): void {
     super.reconfigure(config);
     this.applyListenerTimeouts(listenerTimeoutsOf(config.filter, LISTENER_TIMEOUTS));
+  }
+
+  /** The certificate served now, when the proxy listens with TLS (a client of the lab trusts it). */
+  get certificate(): ServingCertificate | undefined {
+    return this.#tls?.certificate;
+  }
+
+  /** What the lab shows of the TLS side: fingerprint, certificate file, protocols, redirect. */
+  tlsView(): TlsView | undefined {
+    return this.#tls?.view();
+  }
+
+  protected override createListener(): Server | Promise<Server> {
+    if (this.#tls === undefined) return super.createListener();
+    return this.#tls.listener(this.envelope, this.listenerTimeouts);
+  }
+
+  /** A graceful stop: idle HTTP/1.1 connections close, and every HTTP/2 session is told to go away. */
+  protected override closeIdleConnections(server: Server): void {
+    if (this.#tls === undefined) return super.closeIdleConnections(server);
+    closeIdleTlsConnections(server as TlsListener);
+  }
+
+  override async stop(mode: 'crash' | 'graceful' = 'graceful', reason?: string): Promise<void> {
+    await Promise.all([super.stop(mode, reason), this.#tls?.closeRedirect()]);
   }
 
   protected buildStages(config: ProxyConfig): Stage[] {

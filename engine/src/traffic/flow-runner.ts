@@ -33,6 +33,8 @@ export interface FlowRunnerOptions {
   index?: number;
   /** The origin of a node id or URL, or undefined when the node is not listening. */
   resolve(to: string): string | undefined;
+  /** The certificate a node serves when it listens with TLS: the flow speaks https to it, trusting that certificate (and no other). */
+  trust?(to: string): { cert: string } | undefined;
   rng(): number;
   now(): number;
   /** The generator's totals: every send and completion also counts there. */
@@ -83,6 +85,8 @@ export class FlowRunner {
   #nextClient = 0;
   #pools: Pool[] = [];
   #poolOrigin: string | undefined;
+  /** The certificate the pools trust (a TLS proxy's): a new one (the node was replaced) means new pools. */
+  #poolCa: string | undefined;
   readonly #identities: ClientIdentity[] = [];
   readonly #credentials: ClientCredentials | undefined;
 
@@ -413,28 +417,34 @@ export class FlowRunner {
 
   /**
    * The keep-alive pool of a client, sending from its own address; rebuilt when the target moved to
-   * another port. Undefined when the target is not listening; null when it names no origin a client
-   * can connect to (resolving or parsing it threw).
+   * another port or serves another certificate. Undefined when the target is not listening; null when
+   * it names no origin a client can connect to (resolving or parsing it threw). A TLS proxy is spoken
+   * to over https, trusting its own certificate only; with `http2`, HTTP/2 where ALPN agrees to it.
    */
   #pool(clientIndex: number): Pool | undefined | null {
     let origin: string | undefined;
+    let ca: string | undefined;
     try {
       origin = this.#options.resolve(this.config.to);
+      ca = this.#options.trust?.(this.config.to)?.cert;
     } catch {
       return null;
     }
     if (origin === undefined) return undefined;
-    if (origin !== this.#poolOrigin) {
+    if (ca !== undefined && origin.startsWith('http:')) origin = `https:${origin.slice('http:'.length)}`;
+    if (origin !== this.#poolOrigin || ca !== this.#poolCa) {
       for (const pool of this.#pools) pool?.close().catch(() => {});
       this.#pools = [];
       this.#poolOrigin = origin;
+      this.#poolCa = ca;
     }
     try {
       return (this.#pools[clientIndex] ??= new Pool(origin, {
         connections: 32,
         keepAliveTimeout: 4_000,
         localAddress: this.#identity(clientIndex).address,
-        connect: { timeout: 2_000 },
+        connect: { timeout: 2_000, ...(ca !== undefined ? { ca } : {}) },
+        ...(this.config.http2 === true ? { allowH2: true } : {}),
       }));
     } catch {
       return null;

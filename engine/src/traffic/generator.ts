@@ -32,6 +32,8 @@ export interface TrafficStats extends CountsView {
 export interface GeneratorOptions {
   /** The origin of a node id or URL, or undefined when the node is not listening. */
   resolve(to: string): string | undefined;
+  /** The certificate a node serves when it listens with TLS (a TLS proxy): its flows speak https to it, trusting it alone. */
+  trust?(to: string): { cert: string } | undefined;
   rng(): number;
   /** Monotonic milliseconds (default performance.now). */
   now?(): number;
@@ -138,6 +140,7 @@ export class TrafficGenerator {
       name,
       index,
       resolve: this.#options.resolve,
+      trust: this.#options.trust,
       rng: this.#options.rng,
       now: this.#now,
       totals: this.#totals,

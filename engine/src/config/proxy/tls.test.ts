@@ -85,11 +85,37 @@ describe('tls on a proxy', () => {
   });
 });
 
-describe('tls before it runs', () => {
-  it('is accepted with a warning saying the proxy listens with plain HTTP meanwhile; false says nothing', () => {
-    const on = validateConfig(config(true));
-    expect(on.ok && on.warnings.map((w) => w.path)).toEqual(['nodes[0].tls']);
-    const off = validateConfig(config(false));
-    expect(off.ok && off.warnings).toEqual([]);
+describe('tls across the topology', () => {
+  it('runs: no warning, for true as for false', () => {
+    expect(validateConfig(config(true))).toMatchObject({ ok: true, warnings: [] });
+    expect(validateConfig(config(false))).toMatchObject({ ok: true, warnings: [] });
+  });
+
+  const chain = (front: Record<string, unknown>) => ({
+    version: 1,
+    nodes: [front, { id: 'edge', kind: 'proxy', to: 's', tls: true }, { id: 's', kind: 'service' }],
+    traffic: [{ to: front.id, rate: 1 }],
+  });
+
+  it('refuses an engine hop into a TLS proxy (hops speak plain HTTP/1.1), naming the field', () => {
+    expect(errorsOf(chain({ id: 'lb', kind: 'balancer', targets: ['edge'] }))).toEqual([
+      'nodes[0].targets[0]: "edge" listens with TLS, and "lb" forwards over plain HTTP/1.1: put the TLS proxy first in the chain, or an l4 balancer in front of it',
+    ]);
+  });
+
+  it('takes an l4 balancer in front of a TLS proxy: it relays the encrypted bytes unread', () => {
+    expect(errorsOf(chain({ id: 'lb', kind: 'balancer', mode: 'l4', targets: ['edge'] }))).toEqual([]);
+  });
+
+  it('takes traffic http2 to a TLS proxy or an https URL, and refuses it to plain HTTP', () => {
+    const withFlow = (to: string) => ({ ...config(true), traffic: [{ to, rate: 1, http2: true }] });
+    expect(errorsOf(withFlow('edge'))).toEqual([]);
+    expect(errorsOf({ ...withFlow('https://example.test') })).toEqual([]);
+    expect(errorsOf({ ...config(false), traffic: [{ to: 'edge', rate: 1, http2: true }] })).toEqual([
+      'traffic[0].http2: HTTP/2 runs over TLS here: "edge" is not a TLS proxy or an https URL',
+    ]);
+    expect(errorsOf({ ...config(true), traffic: [{ to: 'edge', rate: 1, http2: 'yes' }] })).toEqual([
+      'traffic[0].http2: Invalid input: expected boolean, received string',
+    ]);
   });
 });

@@ -89,3 +89,10 @@ export function checkProxyTls(proxy: { listen: number; tls?: TlsConfig }, ctx: z
     });
   }
 }
+
+/** A traffic flow's own field: `http2`. */
+export const TrafficHttp2Fields = {
+  http2: z.boolean().optional().meta({
+    description: 'speak HTTP/2 (chosen by ALPN) to a TLS proxy or an https URL, instead of HTTP/1.1 (default false)',
+  }),
+};

@@ -1,10 +1,10 @@
 /**
  * What the engine's request handling meets when a request comes through the TLS listener over HTTP/2
  * (Node's compatibility API), proven on real sockets against the engine's own code as it stands: the
- * pseudo-headers instead of Host, the version the edge rules refuse, the headers the hop rules would
- * send upstream, the response fields HTTP/2 forbids, the socket and response members the node reads,
- * and CONNECT. Each `it` states one fact the lead's wiring must handle (see the report of issue 11 §2);
- * when Node or the engine changes one, its test says so.
+ * pseudo-headers instead of Host, the version the edge rules take, the headers the hop rules send
+ * upstream, the response fields HTTP/2 forbids, the socket and response members the node reads,
+ * and CONNECT. Each `it` states one fact the engine's wiring handles (node-server.ts, edge-rules.ts,
+ * headers.ts); when Node or the engine changes one, its test says so.
  */
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EdgeRules } from '../../nodes/edge-rules.ts';
-import { downstreamResponseHeaders, hasRequestBody, upstreamRequestHeaders } from '../../pipeline/headers.ts';
+import { downstreamResponseHeaders, hasHttp2Body, hasRequestBody, upstreamRequestHeaders } from '../../pipeline/headers.ts';
 import type { ServingCertificate } from './certificate.ts';
 import { closeIdleTlsConnections, createTlsListener, type TlsRequest, type TlsResponse } from './listener.ts';
 import { generateSelfSigned } from './self-signed.ts';
@@ -91,10 +91,27 @@ async function capture(headers: H2Headers = { ':path': '/users/1?x=2' }) {
 }
 
 describe('an HTTP/2 request through the compatibility API', () => {
-  it('says HTTP/2.0, which the edge rules refuse as a version they do not speak (505)', async () => {
-    const { req } = await capture();
+  it('says HTTP/2.0, which the edge rules take (its :authority becoming Host), while an HTTP/1.1 `HTTP/2.0` line stays 505', async () => {
+    const { req, port } = await capture();
     expect([req.httpVersion, req.httpVersionMajor, req.httpVersionMinor]).toEqual(['2.0', 2, 0]);
-    expect(new EdgeRules('edge', true).check(req as never)).toBe('EDGE_VERSION_NOT_SUPPORTED');
+    expect(new EdgeRules('edge', true).check(req as never)).toBeUndefined();
+    expect(req.headers.host).toBe(`localhost:${port}`);
+    const line = { httpVersionMajor: 2, httpVersionMinor: 0, headers: { host: 'a.test' }, rawHeaders: ['host', 'a.test'], url: '/' };
+    expect(new EdgeRules('edge', true).check(line as never)).toBe('EDGE_VERSION_NOT_SUPPORTED');
+  });
+
+  it.each<[string, H2Headers, string | undefined]>([
+    ['a Host that names the same authority', { host: 'AUTH' }, undefined],
+    ['a Host that names another authority (RFC 9113 section 8.3.1)', { host: 'other.test' }, 'EDGE_INVALID_HOST'],
+  ])('takes or refuses %s', async (_name, extra, outcome) => {
+    let seen: TlsRequest | undefined;
+    const { session, port } = await h2Listener((req, res) => {
+      seen = req;
+      res.end();
+    });
+    const host = extra.host === 'AUTH' ? `localhost:${port}` : extra.host;
+    await send(session, { ':path': '/', ':authority': `localhost:${port}`, host });
+    expect(new EdgeRules('edge', true).check(seen as never)).toBe(outcome);
   });
 
   it('carries :authority, :method, :path and :scheme among its headers, and no Host', async () => {
@@ -123,19 +140,20 @@ describe('an HTTP/2 request through the compatibility API', () => {
     expect(req.headers.cookie).toBe('a=1; b=2');
   });
 
-  it('would go upstream with the pseudo-headers, without Host, and as proto http, by the hop rules as they are', async () => {
+  it('goes upstream without the pseudo-headers, with its authority as Host, and as proto https, by the edge and hop rules', async () => {
     let headers: Record<string, string | string[]> = {};
-    const { session } = await h2Listener((req, res) => {
+    const { session, port } = await h2Listener((req, res) => {
+      new EdgeRules('edge', true).check(req as never);
       const hop = { nodeId: 'edge', httpVersion: req.httpVersion, peer: req.socket.remoteAddress ?? '', forwardedBy: '"127.0.0.1:8443"' };
-      headers = upstreamRequestHeaders(req.headers as IncomingHttpHeaders, { ...hop, requestId: 'r1', trustedHop: false });
+      headers = upstreamRequestHeaders(req.headers as IncomingHttpHeaders, { ...hop, requestId: 'r1', trustedHop: false, secure: true });
       res.end();
     });
     await send(session, { ':path': '/users/1' });
-    expect(Object.keys(headers).filter((name) => name.startsWith(':'))).toEqual([':path', ':method', ':authority', ':scheme']);
-    expect(headers.host).toBeUndefined();
-    expect(headers['x-forwarded-host']).toBeUndefined();
-    expect(headers['x-forwarded-proto']).toBe('http');
-    expect(headers.forwarded).toBe('for=127.0.0.1;by="127.0.0.1:8443";proto=http');
+    expect(Object.keys(headers).filter((name) => name.startsWith(':'))).toEqual([]);
+    expect(headers.host).toBe(`localhost:${port}`);
+    expect(headers['x-forwarded-host']).toBe(`localhost:${port}`);
+    expect(headers['x-forwarded-proto']).toBe('https');
+    expect(headers.forwarded).toBe(`for=127.0.0.1;by="127.0.0.1:8443";proto=https;host="localhost:${port}"`);
     expect(headers.via).toBe('2.0 edge');
   });
 
@@ -144,10 +162,11 @@ describe('an HTTP/2 request through the compatibility API', () => {
     expect(req.socket.remoteAddress).toBeUndefined();
   });
 
-  it('may carry a body with neither Content-Length nor Transfer-Encoding, which hasRequestBody misses; endAfterHeaders tells', async () => {
+  it('may carry a body with neither Content-Length nor Transfer-Encoding, which hasRequestBody misses and hasHttp2Body tells', async () => {
     const seen: Array<{ method: string; hasBody: boolean; endAfterHeaders: boolean; body: string }> = [];
     const { session } = await h2Listener(async (req, res) => {
       const endAfterHeaders = (req as Http2ServerRequest).stream.endAfterHeaders;
+      expect(hasHttp2Body(req as never)).toBe(!endAfterHeaders);
       let body = '';
       for await (const chunk of req) body += chunk;
       seen.push({ method: req.method ?? '', hasBody: hasRequestBody(req.headers as IncomingHttpHeaders), endAfterHeaders, body });

@@ -1,0 +1,299 @@
+/**
+ * A TLS proxy in a running engine, on real sockets: HTTPS clients that trust the certificate the
+ * proxy wrote (node:https over HTTP/1.1, node:http2 over HTTP/2) reach the upstream through it, which
+ * hears HTTP/1.1 with `X-Forwarded-Proto: https`; an HTTP/2 body without Content-Length arrives whole;
+ * the redirect answers plain HTTP with 308; a certificate file that cannot be read fails the node's
+ * start, naming its field; a stop and start (a `down` fault) and a new `tls` config both work; the
+ * traffic generator speaks https and h2 to it.
+ */
+import { once } from 'node:events';
+import { X509Certificate } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
+import { connect as connectH2, type ClientHttp2Session, type OutgoingHttpHeaders } from 'node:http2';
+import { request as httpsRequest } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect as connectTls } from 'node:tls';
+import selfsigned from 'selfsigned';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { validateConfig } from '../config/validate.ts';
+import type { EventOf } from '../events.ts';
+import { rawUpstream, startEngine, waitFor, type RawUpstream, type RunningEngine } from '../testing/harness.ts';
+
+const cleanups: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'edgelab-tls-proxy-test-'));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+});
+
+/** An upstream that answers 200 with the body it read, as JSON. */
+async function echoUpstream(): Promise<RawUpstream> {
+  const upstream = await rawUpstream((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => (body += chunk));
+    req.on('end', () => {
+      const out = JSON.stringify({ body });
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(out) });
+      res.end(out);
+    });
+  });
+  cleanups.push(() => upstream.close());
+  return upstream;
+}
+
+/** Node ids are unique per test, so the certificate files of parallel test files never meet in $TMPDIR/edgelab-tls. */
+let nodeCount = 0;
+async function tlsEngine(tls: unknown, upstream: RawUpstream, more: Record<string, unknown> = {}): Promise<RunningEngine & { id: string }> {
+  const id = `tls-edge-${process.pid}-${++nodeCount}`;
+  const engine = await startEngine({ version: 1, nodes: [{ id, kind: 'proxy', to: upstream.url, tls }], ...more }, { allowFailures: true, retryFailedMs: 50 });
+  cleanups.push(() => engine.stop());
+  return Object.assign(engine, { id });
+}
+
+function view(engine: RunningEngine, id: string) {
+  return engine.engine.topology().find((n) => n.id === id)!;
+}
+
+/** One HTTPS request over HTTP/1.1, trusting `ca` alone. */
+function httpsGet(port: number, ca: string, path = '/'): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest({ host: '127.0.0.1', port, path, ca, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function h2Session(port: number, ca: string): ClientHttp2Session {
+  const session = connectH2(`https://localhost:${port}`, { ca });
+  session.on('error', () => {});
+  cleanups.push(async () => {
+    if (!session.closed) await new Promise<void>((resolve) => session.close(resolve));
+  });
+  return session;
+}
+
+async function h2Send(session: ClientHttp2Session, headers: OutgoingHttpHeaders, body?: string) {
+  const stream = session.request(headers);
+  stream.end(body);
+  const [response] = (await once(stream, 'response')) as [Record<string, unknown>];
+  let text = '';
+  stream.setEncoding('utf8');
+  for await (const chunk of stream) text += chunk;
+  return { headers: response, body: text };
+}
+
+describe('a proxy with tls: true', () => {
+  it('serves an HTTPS client that trusts the certificate file it wrote, and the upstream hears HTTP/1.1 as https', async () => {
+    const upstream = await echoUpstream();
+    const { engine, events, port, id } = await tlsEngine(true, upstream);
+    const tls = view({ engine } as RunningEngine, id).tls!;
+    expect(tls).toMatchObject({ selfSigned: true, protocols: ['h2', 'http/1.1'] });
+    const pem = await readFile(tls.certFile, 'utf8');
+    expect(new X509Certificate(pem).fingerprint256).toBe(tls.fingerprint256);
+    expect(events.find((e) => e.type === 'tls.certificate')).toMatchObject({ node: id, tls: { certFile: tls.certFile } });
+
+    const answer = await httpsGet(port(id), pem, '/users/1?x=1');
+    expect(answer).toMatchObject({ status: 200, body: '{"body":""}' });
+    expect(upstream.received).toHaveLength(1);
+    const seen = upstream.received[0];
+    expect(seen.url).toBe('/users/1?x=1');
+    expect(seen.headers['x-forwarded-proto']).toBe('https');
+    expect(seen.headers.forwarded).toMatch(/;proto=https;host="127\.0\.0\.1:\d+"$/);
+    expect(seen.headers.via).toBe(`1.1 ${id}`);
+    await waitFor(() => events.some((e) => e.type === 'tls.connection'));
+    expect(events.find((e) => e.type === 'tls.connection')).toMatchObject({
+      node: id,
+      outcome: 'established',
+      protocol: 'http/1.1',
+      tlsVersion: 'TLSv1.3',
+      resumed: false,
+    });
+    expect(events.find((e) => e.type === 'request.received')).toMatchObject({ node: id, protocol: 'http/1.1', tls: true });
+  });
+
+  it('speaks HTTP/2 to an h2 client: :authority as Host, no pseudo-headers upstream, a body without Content-Length arrives whole', async () => {
+    const upstream = await echoUpstream();
+    const { engine, events, port, id } = await tlsEngine(true, upstream);
+    const ca = view({ engine } as RunningEngine, id).tls!.certFile;
+    const session = h2Session(port(id), await readFile(ca, 'utf8'));
+    const got = await h2Send(session, { ':path': '/a' });
+    expect([got.headers[':status'], got.body]).toEqual([200, '{"body":""}']);
+    const post = await h2Send(session, { ':method': 'POST', ':path': '/orders', 'content-type': 'application/json' }, '{"id":7}');
+    expect([post.headers[':status'], post.body]).toEqual([200, '{"body":"{\\"id\\":7}"}']);
+
+    expect(upstream.received.map((r) => [r.method, r.url])).toEqual([
+      ['GET', '/a'],
+      ['POST', '/orders'],
+    ]);
+    const seen = upstream.received[1];
+    expect(seen.headers.host).toBe(`localhost:${port(id)}`);
+    expect(seen.headers['x-forwarded-proto']).toBe('https');
+    expect(seen.headers['x-forwarded-host']).toBe(`localhost:${port(id)}`);
+    expect(seen.headers.via).toBe(`2.0 ${id}`);
+    expect(seen.rawHeaders.filter((_, i) => i % 2 === 0 && seen.rawHeaders[i].startsWith(':'))).toEqual([]);
+    const received = events.filter((e): e is EventOf<'request.received'> => e.type === 'request.received');
+    expect(received.map((e) => [e.method, e.protocol, e.tls])).toEqual([
+      ['GET', 'h2', true],
+      ['POST', 'h2', true],
+    ]);
+    expect(events.filter((e) => e.type === 'tls.connection').map((e) => (e as EventOf<'tls.connection'>).protocol)).toEqual(['h2']);
+  });
+
+  it('refuses a malformed h2 request on its stream alone (no Connection field), and the session goes on', async () => {
+    const upstream = await echoUpstream();
+    const { engine, port, id } = await tlsEngine(true, upstream);
+    const session = h2Session(port(id), await readFile(view({ engine } as RunningEngine, id).tls!.certFile, 'utf8'));
+    const clash = await h2Send(session, { ':path': '/', ':authority': `localhost:${port(id)}`, host: 'elsewhere.test' });
+    expect([clash.headers[':status'], clash.headers['x-edgelab-error']]).toEqual([400, 'EDGE_INVALID_HOST']);
+    const connect = await h2Send(session, { ':method': 'CONNECT', ':authority': 'example.test:443' });
+    expect([connect.headers[':status'], connect.headers.allow]).toEqual([405, 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, TRACE']);
+    const after = await h2Send(session, { ':path': '/b' });
+    expect(after.headers[':status']).toBe(200);
+    expect(upstream.received.map((r) => r.url)).toEqual(['/b']);
+  });
+
+  it('reports a client that does not trust the certificate as a failed handshake', async () => {
+    const upstream = await echoUpstream();
+    const { events, port, id } = await tlsEngine(true, upstream);
+    const refused = await new Promise<NodeJS.ErrnoException>((resolve) => {
+      const req = httpsRequest({ host: '127.0.0.1', port: port(id), agent: false }, () => resolve(new Error('answered')));
+      req.on('error', resolve);
+      req.end();
+    });
+    expect(refused.code).toBe('DEPTH_ZERO_SELF_SIGNED_CERT');
+    await waitFor(() => events.some((e) => e.type === 'tls.connection'));
+    expect(events.find((e) => e.type === 'tls.connection')).toMatchObject({ node: id, outcome: 'failed' });
+    expect(upstream.received).toEqual([]);
+  });
+
+  it('answers plain HTTP on redirectHttp with 308 to the same path over https, at the TLS port', async () => {
+    const upstream = await echoUpstream();
+    const { engine, port, id } = await tlsEngine({ redirectHttp: 0 }, upstream);
+    const { redirectPort } = view({ engine } as RunningEngine, id).tls!;
+    expect(redirectPort).toBeGreaterThan(0);
+    const answer = await new Promise<{ status: number; location: string | undefined }>((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port: redirectPort, path: '/orders?id=1', method: 'POST', agent: false }, (res) => {
+        res.resume();
+        resolve({ status: res.statusCode ?? 0, location: res.headers.location });
+      });
+      req.on('error', reject);
+      req.end('{}');
+    });
+    expect(answer).toEqual({ status: 308, location: `https://127.0.0.1:${port(id)}/orders?id=1` });
+    expect(upstream.received).toEqual([]);
+  });
+});
+
+describe('a proxy whose certificate files cannot be used', () => {
+  it('fails its start with the field and the file named, then starts once the files are there', async () => {
+    const upstream = await echoUpstream();
+    const cert = join(dir, 'edge.pem');
+    const key = join(dir, 'edge.key');
+    const { engine, events, id } = await tlsEngine({ cert, key }, upstream);
+    const failed = view({ engine } as RunningEngine, id);
+    expect(failed.state).toBe('failed');
+    expect(failed.reason).toBe(`tls.cert: cannot read ${cert}: no such file (ENOENT)`);
+    expect(events.find((e) => e.type === 'node.state' && e.state === 'failed')).toMatchObject({ node: id, reason: failed.reason });
+
+    const pair = await selfsigned.generate([{ name: 'commonName', value: 'localhost' }], { keyType: 'ec', curve: 'P-256', algorithm: 'sha256' });
+    await writeFile(key, pair.private);
+    await writeFile(cert, pair.cert);
+    await waitFor(() => view({ engine } as RunningEngine, id).state === 'up', 5_000, 'the node to start once its files exist');
+    expect(view({ engine } as RunningEngine, id).tls).toMatchObject({ certFile: cert, selfSigned: false });
+  });
+});
+
+describe('stopping and reconfiguring a TLS proxy', () => {
+  it('closes an h2 session at a stop, and serves again after a start with the same self-signed certificate', async () => {
+    const upstream = await echoUpstream();
+    const running = await tlsEngine(true, upstream);
+    const { engine, port, id } = running;
+    const before = view(running, id).tls!;
+    const ca = await readFile(before.certFile, 'utf8');
+    const session = h2Session(port(id), ca);
+    expect((await h2Send(session, { ':path': '/1' })).headers[':status']).toBe(200);
+    const fault = await engine.injectFault({ target: id, type: 'down' });
+    await waitFor(() => session.closed || session.destroyed, 5_000, 'the h2 session to close');
+    expect(view(running, id).state).toBe('stopped');
+    await engine.clearFault(fault.id);
+    await waitFor(() => view(running, id).state === 'up');
+    expect(view(running, id).tls!.fingerprint256).toBe(before.fingerprint256);
+    expect((await httpsGet(port(id), ca, '/2')).status).toBe(200);
+  });
+
+  it('keeps its listener and certificate through a config that leaves tls alone, and is replaced by another tls', async () => {
+    const upstream = await echoUpstream();
+    const running = await tlsEngine(true, upstream);
+    const { engine, port, id } = running;
+    const first = view(running, id).tls!;
+    const firstPort = port(id);
+    const apply = async (node: Record<string, unknown>) => {
+      const result = validateConfig({ version: 1, nodes: [{ id, kind: 'proxy', to: upstream.url, ...node }] });
+      if (!result.ok) throw new Error(JSON.stringify(result.errors));
+      expect((await engine.apply(result.config)).failures).toEqual([]);
+    };
+    await apply({ tls: true, label: 'edge' });
+    expect([port(id), view(running, id).tls!.fingerprint256]).toEqual([firstPort, first.fingerprint256]);
+
+    await apply({ tls: { http2: false } });
+    const second = view(running, id).tls!;
+    expect(second.protocols).toEqual(['http/1.1']);
+    expect(second.fingerprint256).not.toBe(first.fingerprint256);
+    const socket = connectTls({ port: port(id), host: '127.0.0.1', ca: await readFile(second.certFile, 'utf8'), ALPNProtocols: ['h2', 'http/1.1'] });
+    await once(socket, 'secureConnect');
+    expect(socket.alpnProtocol).toBe('http/1.1');
+    socket.destroy();
+
+    await apply({});
+    expect(view(running, id).tls).toBeUndefined();
+    const plain = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port: port(id), path: '/', agent: false }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(plain).toBe(200);
+  });
+});
+
+describe('the traffic generator to a TLS proxy', () => {
+  it.each([
+    [false, 'http/1.1'],
+    [true, 'h2'],
+  ])('speaks https trusting the proxy certificate (http2 %s: %s)', async (http2, protocol) => {
+    const upstream = await echoUpstream();
+    const id = `tls-edge-${process.pid}-${++nodeCount}`;
+    const running = await startEngine({
+      version: 1,
+      nodes: [{ id, kind: 'proxy', to: upstream.url, tls: true }],
+      traffic: [{ to: id, rate: 50, clients: 1, paths: ['/t'], http2 }],
+    });
+    cleanups.push(() => running.stop());
+    await running.engine.startTraffic();
+    await waitFor(() => upstream.received.length >= 3, 5_000, 'requests through the TLS proxy');
+    await running.engine.stopTraffic();
+    const stats = running.engine.traffic.stats();
+    expect(stats.statusClasses['2xx']).toBeGreaterThan(0);
+    expect(stats.errorCodes).toEqual({});
+    expect(upstream.received[0].headers['x-forwarded-proto']).toBe('https');
+    const received = running.events.filter((e): e is EventOf<'request.received'> => e.type === 'request.received');
+    expect(new Set(received.map((e) => e.protocol))).toEqual(new Set([protocol]));
+    const connections = running.events.filter((e): e is EventOf<'tls.connection'> => e.type === 'tls.connection');
+    expect(connections.map((c) => [c.outcome, c.protocol])).toContainEqual(['established', protocol]);
+    expect(connections.every((c) => c.outcome === 'established')).toBe(true);
+  });
+});
