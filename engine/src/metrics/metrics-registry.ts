@@ -97,6 +97,6 @@ export class MetricsRegistry {
       // A connection refused before it opened (no target) still counts as opened and failed.
       if (event.to === undefined) counters?.connectionOpened();
       counters?.connectionClosed(event.error !== undefined);
-    }
+    } else if (event.type === 'tls.connection') this.#nodes.get(event.node)?.tlsConnection(event);
   }
 }

@@ -8,6 +8,7 @@ import type { ConsumerMetrics, EventOf, LatencySummary, NodeMetrics } from '../e
 import { LatencyHistogram, ZERO_LATENCY } from './latency-histogram.ts';
 import { DurationBuckets } from './duration-buckets.ts';
 import { RateWindow } from './rate-window.ts';
+import { TlsCounters } from './tls-counters.ts';
 
 export const STATUS_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx'] as const;
 export type StatusClass = (typeof STATUS_CLASSES)[number];
@@ -33,6 +34,8 @@ export class NodeCounters {
   readonly durations = new DurationBuckets();
   /** Counts per consumer (a gateway's; bounded by the config's consumers, which authentication only ever names). */
   readonly #consumers = new Map<string, ConsumerMetrics>();
+  /** A TLS proxy's handshakes; absent until its first. */
+  tls: TlsCounters | undefined;
 
   constructor(
     readonly kind: NodeKind,
@@ -89,6 +92,10 @@ export class NodeCounters {
     if (failed) this.#connections.failed++;
   }
 
+  tlsConnection(event: EventOf<'tls.connection'>): void {
+    (this.tls ??= new TlsCounters()).observe(event);
+  }
+
   snapshot(nowMs: number): NodeMetrics {
     const metrics: NodeMetrics = {
       kind: this.kind,
@@ -101,6 +108,7 @@ export class NodeCounters {
       ratePerSecond: this.#completions.perSecond(nowMs),
     };
     if (this.#connections) metrics.connections = { ...this.#connections };
+    if (this.tls) metrics.tls = this.tls.snapshot();
     if (this.#consumers.size > 0) {
       metrics.consumers = Object.fromEntries(
         [...this.#consumers].map(([name, c]) => [name, { requests: c.requests, statusClasses: { ...c.statusClasses }, errorCodes: { ...c.errorCodes } }]),
@@ -121,6 +129,7 @@ export class NodeCounters {
     this.#completions.reset();
     this.durations.reset();
     this.#consumers.clear();
+    this.tls?.reset();
     if (this.#connections) this.#connections = { opened: 0, open: this.#connections.open, failed: 0 };
   }
 }

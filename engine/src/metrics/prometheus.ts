@@ -61,6 +61,20 @@ export class PrometheusExporter {
         for (const [node, counters] of nodes()) this.set({ node }, counters.inFlight);
       },
     });
+    new Counter({
+      name: 'edgelab_tls_handshakes_total',
+      help: 'TLS handshakes at a TLS proxy: established, by the protocol ALPN chose, or failed.',
+      labelNames: ['node', 'outcome', 'protocol'] as const,
+      registers,
+      collect() {
+        this.reset();
+        for (const [node, { tls }] of nodes()) {
+          if (tls === undefined) continue;
+          for (const protocol of ['h2', 'http/1.1'] as const) this.inc({ node, outcome: 'established', protocol }, tls.protocols[protocol]);
+          this.inc({ node, outcome: 'failed', protocol: 'none' }, tls.failed);
+        }
+      },
+    });
     this.#registry.registerMetric(durationHistogram(nodes));
   }
 
