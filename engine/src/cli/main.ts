@@ -16,6 +16,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { durationLimitError, parseDuration } from '../config/duration.ts';
 import { formatErrors } from '../config/validate.ts';
 import { Engine } from '../engine.ts';
+import type { TlsView } from '../events.ts';
 import { startControlServer } from '../server.ts';
 import { trafficLengthMs } from '../traffic/phases.ts';
 import { loadConfigFile } from './load-config.ts';
@@ -147,7 +148,10 @@ async function serve(args: string[]): Promise<number> {
     return 1;
   }
   console.log(`EdgeLab: ${control.url}  ("${result.config.name}" from ${file})`);
-  for (const node of engine.topology()) console.log(`  ${node.id.padEnd(12)} ${node.kind.padEnd(9)} http://127.0.0.1:${node.port ?? '-'}  ${node.state}`);
+  for (const node of engine.topology()) {
+    console.log(`  ${node.id.padEnd(12)} ${node.kind.padEnd(9)} ${node.tls ? 'https' : 'http'}://127.0.0.1:${node.port ?? '-'}  ${node.state}`);
+    if (node.tls) console.log(tlsNote(node.tls, node.port));
+  }
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
@@ -187,6 +191,7 @@ async function run(args: string[]): Promise<number> {
     await engine.stop();
     return 1;
   }
+  for (const node of engine.topology()) if (node.tls) console.error(`${node.id}:${tlsNote(node.tls, node.port)}`);
   const t0 = performance.now();
   const tty = process.stderr.isTTY;
   const progress = setInterval(() => {
@@ -235,6 +240,11 @@ async function run(args: string[]): Promise<number> {
   }
   await engine.stop();
   return 0;
+}
+
+/** Where a TLS proxy's certificate is, its fingerprint, and how to try it. */
+function tlsNote(tls: TlsView, port: number | null): string {
+  return `    certificate ${tls.certFile} (SHA-256 ${tls.fingerprint256})\n    try: curl --cacert ${tls.certFile} https://localhost:${port ?? '-'}/${tls.protocols.includes('h2') ? '  (add --http2 for HTTP/2)' : ''}`;
 }
 
 /** Wait for the requests already sent to finish, so the report counts them. */
