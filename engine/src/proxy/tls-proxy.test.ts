@@ -62,9 +62,14 @@ function view(engine: RunningEngine, id: string) {
 }
 
 /** One HTTPS request over HTTP/1.1, trusting `ca` alone. */
-function httpsGet(port: number, ca: string, path = '/'): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+function httpsGet(
+  port: number,
+  ca: string,
+  path = '/',
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = httpsRequest({ host: '127.0.0.1', port, path, ca, agent: false }, (res) => {
+    const req = httpsRequest({ host: '127.0.0.1', port, path, ca, headers, agent: false }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
@@ -104,11 +109,12 @@ describe('a proxy with tls: true', () => {
     expect(new X509Certificate(pem).fingerprint256).toBe(tls.fingerprint256);
     expect(events.find((e) => e.type === 'tls.certificate')).toMatchObject({ node: id, tls: { certFile: tls.certFile } });
 
-    const answer = await httpsGet(port(id), pem, '/users/1?x=1');
+    const answer = await httpsGet(port(id), pem, '/users/1?x=1', { 'x-forwarded-proto': 'http' });
     expect(answer).toMatchObject({ status: 200, body: '{"body":""}' });
     expect(upstream.received).toHaveLength(1);
     const seen = upstream.received[0];
     expect(seen.url).toBe('/users/1?x=1');
+    // The client's own X-Forwarded-Proto is overwritten with what this hop saw.
     expect(seen.headers['x-forwarded-proto']).toBe('https');
     expect(seen.headers.forwarded).toMatch(/;proto=https;host="127\.0\.0\.1:\d+"$/);
     expect(seen.headers.via).toBe(`1.1 ${id}`);
@@ -149,6 +155,19 @@ describe('a proxy with tls: true', () => {
       ['POST', 'h2', true],
     ]);
     expect(events.filter((e) => e.type === 'tls.connection').map((e) => (e as EventOf<'tls.connection'>).protocol)).toEqual(['h2']);
+  });
+
+  it('counts an h2 body without Content-Length against the filter bodyBytes: 413 at the frame past it', async () => {
+    const upstream = await echoUpstream();
+    const id = `tls-edge-${process.pid}-${++nodeCount}`;
+    const running = await startEngine({ version: 1, nodes: [{ id, kind: 'proxy', to: upstream.url, tls: true, filter: { limits: { bodyBytes: 64 } } }] });
+    cleanups.push(() => running.stop());
+    const session = h2Session(running.port(id), await readFile(view(running, id).tls!.certFile, 'utf8'));
+    const small = await h2Send(session, { ':method': 'POST', ':path': '/small' }, 'x'.repeat(64));
+    expect(small.headers[':status']).toBe(200);
+    const large = await h2Send(session, { ':method': 'POST', ':path': '/large' }, 'x'.repeat(65));
+    expect([large.headers[':status'], large.headers['x-edgelab-error']]).toEqual([413, 'EDGE_BODY_TOO_LARGE']);
+    expect(upstream.received.filter((r) => r.url === '/small')).toHaveLength(1);
   });
 
   it('refuses a malformed h2 request on its stream alone (no Connection field), and the session goes on', async () => {
