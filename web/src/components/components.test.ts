@@ -195,4 +195,38 @@ describe('components', () => {
       expect(requests.find((r) => r.url === '/api/traffic')?.body).toBe(JSON.stringify({ action: 'start', rate: 25 })),
     );
   });
+
+  it('draws the clients’ edge into a TLS proxy encrypted (a lock), and the hops behind it plain', () => {
+    const lab = newLab();
+    const tls = { fingerprint256: 'AB:CD:EF:01:23:45:67:89:AB:CD:EF', certFile: '/tmp/edgelab-tls/edge.pem', selfSigned: true, validTo: '2026-12-13T00:00:00.000Z', protocols: ['h2', 'http/1.1'] as Array<'h2' | 'http/1.1'> };
+    lab.ingest([{ type: 'tls.certificate', seq: 1, ts: 1, node: 'edge', tls }], 1);
+    const view = renderWithLab(Topology, lab, { layout: lab.layout });
+    expect(view.byTestId('edge-client->edge')?.classList.contains('encrypted')).toBe(true);
+    expect(view.byTestId('edge-edge->users')?.classList.contains('encrypted')).toBe(false);
+    expect(view.byTestId('edge-lock-edge')?.textContent).toContain('TLS from the clients to edge (h2 or http/1.1)');
+    expect(view.byTestId('edge-lock-users')).toBeNull();
+  });
+
+  it('shows a TLS proxy’s certificate, handshake counts and last connections in its inspector, from the engine', () => {
+    const lab = newLab();
+    const tls = { fingerprint256: 'AB:CD:EF:01:23:45:67:89:AB:CD:EF', certFile: '/tmp/edgelab-tls/edge.pem', selfSigned: true, validTo: '2026-12-13T00:00:00.000Z', protocols: ['h2', 'http/1.1'] as Array<'h2' | 'http/1.1'> };
+    const handshakeMs = { p50: 2.5, p95: 8, p99: 8, max: 8, mean: 4 };
+    lab.metrics = { edge: { ...metricsOf(3, 0), kind: 'proxy', tls: { handshakes: 2, failed: 1, resumed: 0, protocols: { h2: 1, 'http/1.1': 1 }, handshakeMs } } };
+    lab.ingest(
+      [
+        { type: 'tls.certificate', seq: 1, ts: 1, node: 'edge', tls },
+        { type: 'tls.connection', seq: 2, ts: 2, node: 'edge', peer: '127.0.1.1', outcome: 'established', protocol: 'h2', tlsVersion: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384', handshakeMs: 3.1, resumed: false },
+        { type: 'tls.connection', seq: 3, ts: 3, node: 'edge', peer: '127.0.0.1', outcome: 'failed', handshakeMs: 1.2, reason: 'ECONNRESET' },
+      ],
+      3,
+    );
+    lab.flush();
+    const view = renderWithLab(Inspector, lab, { id: 'edge' });
+    const facts = view.byTestId('inspector-tls')?.textContent ?? '';
+    expect(facts).toContain('h2, http/1.1 (by ALPN)');
+    expect(facts).toContain('curl --cacert /tmp/edgelab-tls/edge.pem');
+    expect(view.byTestId('inspector-tls-handshakes')?.textContent).toContain('2.5 ms');
+    const connections = [...(view.byTestId('inspector-tls-connections')?.querySelectorAll('li') ?? [])].map((li) => li.textContent?.replace(/\s+/g, ' ').trim());
+    expect(connections).toEqual(['failed after 1.2 ms from 127.0.0.1: ECONNRESET', 'h2 · 3.1 ms from 127.0.1.1: TLSv1.3, TLS_AES_256_GCM_SHA384']);
+  });
 });

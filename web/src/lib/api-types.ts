@@ -2,7 +2,7 @@
  * The shapes the control API answers with, as the web app reads them. Event types come from the
  * engine's one declaration (events.ts); these are the REST bodies around them.
  */
-import type { CacheView as CacheOutcome, FaultInfo, NodeMetrics, NodeState, XCacheWord } from '../../../engine/src/events.ts';
+import type { CacheView as CacheOutcome, FaultInfo, NodeMetrics, NodeState, TlsView, XCacheWord } from '../../../engine/src/events.ts';
 import type { NodeKind } from '../../../engine/src/config/schema.ts';
 import type { TopologyNode, TrafficState } from '../../../engine/src/engine.ts';
 import type { GatewayRouteView, GatewayView } from '../../../engine/src/gateway/gateway-node.ts';
@@ -18,6 +18,8 @@ export type ProxyCache = NonNullable<TopologyNode['cache']>;
 export type CacheItem = ProxyCache['items'][number];
 /** What a proxy's cache did with one request (`request.completed`), and the word it said in `X-Cache`. */
 export type { CacheOutcome, XCacheWord };
+/** A TLS proxy's certificate and protocols, as the topology and `tls.certificate` report them. */
+export type { TlsView };
 
 export interface Topology {
   name: string;

@@ -34,6 +34,8 @@ import {
   nodeStateEntry,
   refreshEntry,
   requestEntry,
+  tlsCertificateEntry,
+  tlsConnectionEntry,
   trafficEntry,
   type LogEntry,
   type LogLine,
@@ -47,6 +49,8 @@ import { withLimiter, type LimiterChoice, type LimitPlace } from '../lib/gateway
 export const FLUSH_MS = 250;
 export const LOG_FLUSH_MS = 1000;
 const DECISIONS_KEPT = 8;
+/** A TLS proxy's last connections the inspector lists. */
+const TLS_CONNECTIONS_KEPT = 8;
 
 /** A forwarding decision as the inspector lists it. */
 export interface DecisionRecord {
@@ -149,6 +153,8 @@ export class LabState {
   readonly limitHistory = new Map<string, LimitHistory>();
   /** Each balancer's recent picks, newest first, since the config was last applied. */
   picks = $state.raw<Record<string, PickRecord[]>>({});
+  /** Each TLS proxy's last connections (their handshakes), newest first, from `tls.connection`. */
+  tlsConnections = $state.raw<Record<string, EventOf<'tls.connection'>[]>>({});
 
   selectedNode = $state<string | null>(null);
   /** The fault menu (context menu of a node or an edge), when open. */
@@ -180,6 +186,8 @@ export class LabState {
 
   readonly #logBuffer = new LogBuffer(200);
   readonly #decisions = new Map<string, DecisionRecord[]>();
+  readonly #tlsConnections = new Map<string, EventOf<'tls.connection'>[]>();
+  #tlsDirty = false;
   readonly #picks = new PickHistory();
   #picksDirty = false;
   #pendingLog: LogEntry[] = [];
@@ -441,6 +449,24 @@ export class LabState {
       case 'connection.closed':
         this.#pendingLog.push(connectionEntry(event));
         return;
+      case 'tls.connection': {
+        const list = this.#tlsConnections.get(event.node) ?? [];
+        list.unshift(event);
+        if (list.length > TLS_CONNECTIONS_KEPT) list.length = TLS_CONNECTIONS_KEPT;
+        this.#tlsConnections.set(event.node, list);
+        this.#tlsDirty = true;
+        this.#pendingLog.push(tlsConnectionEntry(event));
+        return;
+      }
+      case 'tls.certificate': {
+        // A restart may serve another certificate (files read again): the topology shows the one in force.
+        const topology = this.topology;
+        if (topology !== null && topology.nodes.some((n) => n.id === event.node)) {
+          this.topology = { ...topology, nodes: topology.nodes.map((n) => (n.id === event.node ? { ...n, tls: event.tls } : n)) };
+        }
+        this.#pendingLog.push(tlsCertificateEntry(event));
+        return;
+      }
       case 'target.health':
         this.#pendingLog.push(healthEntry(event));
         return;
@@ -552,6 +578,10 @@ export class LabState {
     if (this.#cacheExamplesDirty) {
       this.#cacheExamplesDirty = false;
       this.cacheExamples = Object.fromEntries([...this.#cacheExamples].map(([node, examples]) => [node, { ...examples }]));
+    }
+    if (this.#tlsDirty) {
+      this.#tlsDirty = false;
+      this.tlsConnections = Object.fromEntries([...this.#tlsConnections].map(([node, list]) => [node, [...list]]));
     }
     if (this.#traceDirty) {
       this.#traceDirty = false;

@@ -14,6 +14,8 @@ import {
   refreshEntry,
   requestEntry,
   spanOf,
+  tlsCertificateEntry,
+  tlsConnectionEntry,
   trafficEntry,
 } from './log-lines.ts';
 
@@ -357,5 +359,31 @@ describe('connection lines (l4 balancer)', () => {
     );
     const failed = connectionEntry({ ...closed, durationMs: 1.2, bytesUp: 0, bytesDown: 0, requests: 0, error: 'EDGE_UPSTREAM_REFUSED' });
     expect(failed.text).toMatch(/^connection c7 → s2 failed \(EDGE_UPSTREAM_REFUSED\) after .*; carried 0 requests/);
+  });
+});
+
+describe('TLS lines', () => {
+  it('says where a TLS proxy’s certificate is and how to trust it, with its whole fingerprint in the detail', () => {
+    const fingerprint256 = 'AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89';
+    const entry = tlsCertificateEntry({
+      type: 'tls.certificate',
+      seq: 1,
+      ts: 10,
+      node: 'edge',
+      tls: { fingerprint256, certFile: '/tmp/edgelab-tls/edge.pem', selfSigned: true, validTo: '2026-12-13T00:00:00.000Z', protocols: ['h2', 'http/1.1'] },
+    });
+    expect(entry.text).toBe(
+      'edge: TLS with a self-signed certificate /tmp/edgelab-tls/edge.pem (SHA-256 AB:CD:EF:01:23:45:67:89…); trust it with curl --cacert /tmp/edgelab-tls/edge.pem',
+    );
+    expect(entry.detail).toBe(`SHA-256 ${fingerprint256}; h2 and http/1.1 by ALPN`);
+  });
+
+  it('gives each handshake its protocol and time, or why it failed', () => {
+    const base = { type: 'tls.connection', seq: 2, ts: 11, node: 'edge', peer: '127.0.1.1' } as const;
+    const established: EventOf<'tls.connection'> = { ...base, outcome: 'established', protocol: 'h2', tlsVersion: 'TLSv1.3', cipher: 'TLS_AES_128_GCM_SHA256', handshakeMs: 3.14, resumed: true };
+    expect(tlsConnectionEntry(established).text).toBe('edge: TLS connection from 127.0.1.1: h2, TLSv1.3 TLS_AES_128_GCM_SHA256, handshake 3.1 ms (resumed)');
+    expect(tlsConnectionEntry({ ...base, outcome: 'failed', handshakeMs: 0.5, reason: 'ERR_SSL_HTTP_REQUEST' }).text).toBe(
+      'edge: TLS handshake from 127.0.1.1 failed after 0.5 ms: ERR_SSL_HTTP_REQUEST',
+    );
   });
 });

@@ -252,6 +252,24 @@ export function circuitEntry(event: EventOf<'circuit.state'>): LogEntry {
   };
 }
 
+export function tlsConnectionEntry(event: EventOf<'tls.connection'>): LogEntry {
+  const text =
+    event.outcome === 'established'
+      ? `${event.node}: TLS connection from ${event.peer}: ${event.protocol}, ${event.tlsVersion} ${event.cipher}, handshake ${formatMs(event.handshakeMs)}${event.resumed ? ' (resumed)' : ''}`
+      : `${event.node}: TLS handshake from ${event.peer} failed after ${formatMs(event.handshakeMs)}: ${event.reason}`;
+  return { kind: 'connection', ts: event.ts, text };
+}
+
+export function tlsCertificateEntry(event: EventOf<'tls.certificate'>): LogEntry {
+  const { tls } = event;
+  return {
+    kind: 'node',
+    ts: event.ts,
+    text: `${event.node}: TLS with ${tls.selfSigned ? 'a self-signed certificate' : 'the certificate'} ${tls.certFile} (SHA-256 ${tls.fingerprint256.slice(0, 23)}…); trust it with curl --cacert ${tls.certFile}`,
+    detail: `SHA-256 ${tls.fingerprint256}; ${tls.protocols.join(' and ')} by ALPN${tls.warnings?.length ? `; ${tls.warnings.join('; ')}` : ''}`,
+  };
+}
+
 export function engineErrorEntry(event: EventOf<'engine.error'>): LogEntry {
   return { kind: 'error', ts: event.ts, text: `engine error${event.node ? ` at ${event.node}` : ''}: ${event.message}` };
 }
