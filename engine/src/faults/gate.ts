@@ -12,6 +12,7 @@
  * traffic sees.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { EDGE_ERRORS, ERROR_HEADER } from '../errors.ts';
 import type { Exchange } from '../pipeline/exchange.ts';
 import { REQUEST_ID_HEADER } from '../pipeline/headers.ts';
@@ -101,10 +102,17 @@ class Admission {
     this.proceed();
   }
 
-  /** A TCP reset on the request's connection, as a crashing server's kernel would send. */
+  /**
+   * A TCP reset on the request's connection, as a crashing server's kernel would send. Over TLS (a TLS
+   * proxy's, HTTP/2 included) the reset goes to the TCP socket under the TLS one: only a TCP handle can
+   * be reset, and every request on the connection goes with it, as with a crash.
+   */
   reset(): void {
     if (this.exchange) this.exchange.error = 'FAULT_INJECTED_RESET';
-    this.req.socket.resetAndDestroy();
+    const socket = this.req.socket as Socket & { encrypted?: boolean; _parent?: Socket | null };
+    const tcp = socket.encrypted === true ? socket._parent : socket;
+    if (tcp) tcp.resetAndDestroy();
+    else socket.destroy();
   }
 
   /** Hold the request (for `ms`, or until the fault ends), then go on from fault `resumeAt`. */

@@ -84,7 +84,7 @@ function h2Session(port: number, ca: string): ClientHttp2Session {
   const session = connectH2(`https://localhost:${port}`, { ca });
   session.on('error', () => {});
   cleanups.push(async () => {
-    if (!session.closed) await new Promise<void>((resolve) => session.close(resolve));
+    if (!session.closed && !session.destroyed) await new Promise<void>((resolve) => session.close(resolve));
   });
   return session;
 }
@@ -170,6 +170,26 @@ describe('a proxy with tls: true', () => {
     expect(upstream.received.filter((r) => r.url === '/small')).toHaveLength(1);
   });
 
+  it('records an h2 stream the client resets mid-answer as aborted (with the status that went out), and aborts the upstream request', async () => {
+    let upstreamClosed = false;
+    const upstream = await rawUpstream((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('part');
+      res.on('close', () => (upstreamClosed = true));
+    });
+    cleanups.push(() => upstream.close());
+    const { engine, events, port, id } = await tlsEngine(true, upstream);
+    const session = h2Session(port(id), await readFile(view({ engine } as RunningEngine, id).tls!.certFile, 'utf8'));
+    const stream = session.request({ ':path': '/slow' });
+    stream.on('error', () => {});
+    stream.end();
+    await once(stream, 'data');
+    stream.close(8 /* CANCEL */);
+    const completed = await waitFor(() => events.find((e): e is EventOf<'request.completed'> => e.type === 'request.completed'));
+    expect([completed.status, completed.error]).toEqual([200, 'EDGE_CLIENT_ABORTED']);
+    await waitFor(() => upstreamClosed, 5_000, 'the upstream request to be aborted');
+  });
+
   it('refuses a malformed h2 request on its stream alone (no Connection field), and the session goes on', async () => {
     const upstream = await echoUpstream();
     const { engine, port, id } = await tlsEngine(true, upstream);
@@ -250,6 +270,29 @@ describe('stopping and reconfiguring a TLS proxy', () => {
     await waitFor(() => view(running, id).state === 'up');
     expect(view(running, id).tls!.fingerprint256).toBe(before.fingerprint256);
     expect((await httpsGet(port(id), ca, '/2')).status).toBe(200);
+  });
+
+  it('takes a reset fault by resetting the TCP connection under TLS, over HTTP/1.1 and HTTP/2 alike', async () => {
+    const upstream = await echoUpstream();
+    const running = await tlsEngine(true, upstream);
+    const { engine, events, port, id } = running;
+    const ca = await readFile(view(running, id).tls!.certFile, 'utf8');
+    await engine.injectFault({ target: id, type: 'reset' });
+    expect(await httpsGet(port(id), ca).catch((error: NodeJS.ErrnoException) => error.code)).toBe('ECONNRESET');
+    const session = h2Session(port(id), ca);
+    const stream = session.request({ ':path': '/' });
+    stream.end();
+    const [error] = (await once(stream, 'error')) as [NodeJS.ErrnoException];
+    expect(error.code).toBe('ECONNRESET');
+    const completed = await waitFor(() => {
+      const all = events.filter((e): e is EventOf<'request.completed'> => e.type === 'request.completed');
+      return all.length === 2 ? all : undefined;
+    });
+    expect(completed.map((e) => [e.status, e.error])).toEqual([
+      [444, 'FAULT_INJECTED_RESET'],
+      [444, 'FAULT_INJECTED_RESET'],
+    ]);
+    expect(upstream.received).toEqual([]);
   });
 
   it('keeps its listener and certificate through a config that leaves tls alone, and is replaced by another tls', async () => {

@@ -318,7 +318,7 @@ describe('an HTTP/2 response through the compatibility API', () => {
       res.end();
     });
     const { headers } = await send(session, { ':method': 'CONNECT', ':authority': 'example.test:443' });
-    expect(args).toEqual(['Http2ServerRequest', 'Http2ServerResponse']);
+    expect(args).toEqual(['Http2ServerRequest', 'EdgeHttp2Response']);
     expect(headers[':status']).toBe(405);
   });
 });

@@ -9,9 +9,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   createSecureServer,
+  Http2ServerResponse,
   type Http2SecureServer,
   type Http2ServerRequest,
-  type Http2ServerResponse,
   type ServerHttp2Session,
 } from 'node:http2';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
@@ -69,11 +69,35 @@ type WrappingSocket = TLSSocket & { _parent?: AcceptedSocket | null };
 const SESSIONS = Symbol('sessions');
 type TrackedListener = TlsListener & { [SESSIONS]?: Set<ServerHttp2Session> };
 
+/**
+ * An HTTP/2 response that tells how it ended as a ServerResponse does, since the node reads it as one:
+ * Node's compatibility response reports its stream's `writableFinished`, true even when the client
+ * reset the stream before the answer was whole, and has no `destroyed`. Here an answer is finished
+ * when it was ended and its stream was not reset, and destroyed with its stream.
+ */
+export class EdgeHttp2Response extends Http2ServerResponse {}
+// Accessors over the base class's (typed as plain properties there, so not declared in the class body).
+Object.defineProperties(EdgeHttp2Response.prototype, {
+  writableFinished: {
+    get(this: Http2ServerResponse): boolean {
+      return this.writableEnded && !this.stream.aborted;
+    },
+  },
+  destroyed: {
+    get(this: Http2ServerResponse): boolean {
+      return this.stream.destroyed;
+    },
+  },
+});
+
 export function createTlsListener(options: TlsListenerOptions): TlsListener {
   const { certificate, onRequest, http1 } = options;
   const now = options.now ?? (() => performance.now());
   const server: TrackedListener = options.http2
-    ? createSecureServer({ ...certificate, allowHTTP1: true, ALPNProtocols: ['h2', 'http/1.1'] }, onRequest)
+    ? createSecureServer(
+        { ...certificate, allowHTTP1: true, ALPNProtocols: ['h2', 'http/1.1'], Http2ServerResponse: EdgeHttp2Response },
+        onRequest,
+      )
     : createHttpsServer({ ...certificate, ALPNProtocols: ['http/1.1'], requireHostHeader: false }, onRequest);
   // The HTTP/1.1 side of an http2 server takes none of these from its options: set on the server before it
   // listens, its parser and its connection checks (started on 'listening') read them.
