@@ -50,9 +50,9 @@ async function echoUpstream(): Promise<RawUpstream> {
 
 /** Node ids are unique per test, so the certificate files of parallel test files never meet in $TMPDIR/edgelab-tls. */
 let nodeCount = 0;
-async function tlsEngine(tls: unknown, upstream: RawUpstream, more: Record<string, unknown> = {}): Promise<RunningEngine & { id: string }> {
+async function tlsEngine(tls: unknown, upstream: RawUpstream, fields: Record<string, unknown> = {}): Promise<RunningEngine & { id: string }> {
   const id = `tls-edge-${process.pid}-${++nodeCount}`;
-  const engine = await startEngine({ version: 1, nodes: [{ id, kind: 'proxy', to: upstream.url, tls }], ...more }, { allowFailures: true, retryFailedMs: 50 });
+  const engine = await startEngine({ version: 1, nodes: [{ id, kind: 'proxy', to: upstream.url, tls, ...fields }] }, { allowFailures: true, retryFailedMs: 50 });
   cleanups.push(() => engine.stop());
   return Object.assign(engine, { id });
 }
@@ -159,9 +159,8 @@ describe('a proxy with tls: true', () => {
 
   it('counts an h2 body without Content-Length against the filter bodyBytes: 413 at the frame past it', async () => {
     const upstream = await echoUpstream();
-    const id = `tls-edge-${process.pid}-${++nodeCount}`;
-    const running = await startEngine({ version: 1, nodes: [{ id, kind: 'proxy', to: upstream.url, tls: true, filter: { limits: { bodyBytes: 64 } } }] });
-    cleanups.push(() => running.stop());
+    const running = await tlsEngine(true, upstream, { filter: { limits: { bodyBytes: 64 } } });
+    const { id } = running;
     const session = h2Session(running.port(id), await readFile(view(running, id).tls!.certFile, 'utf8'));
     const small = await h2Send(session, { ':method': 'POST', ':path': '/small' }, 'x'.repeat(64));
     expect(small.headers[':status']).toBe(200);
@@ -188,6 +187,20 @@ describe('a proxy with tls: true', () => {
     const completed = await waitFor(() => events.find((e): e is EventOf<'request.completed'> => e.type === 'request.completed'));
     expect([completed.status, completed.error]).toEqual([200, 'EDGE_CLIENT_ABORTED']);
     await waitFor(() => upstreamClosed, 5_000, 'the upstream request to be aborted');
+  });
+
+  it('answers an h2 request from the cache once an earlier one stored it (the key takes :authority as the host)', async () => {
+    const upstream = await rawUpstream((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain', 'cache-control': 'max-age=60', 'content-length': 6 });
+      res.end('cached');
+    });
+    cleanups.push(() => upstream.close());
+    const running = await tlsEngine(true, upstream, { cache: { maxSize: '1mb' } });
+    const session = h2Session(running.port(running.id), await readFile(view(running, running.id).tls!.certFile, 'utf8'));
+    const first = await h2Send(session, { ':path': '/page' });
+    const second = await h2Send(session, { ':path': '/page' });
+    expect([first.headers['x-cache'], second.headers['x-cache'], second.body]).toEqual(['MISS', 'HIT', 'cached']);
+    expect(upstream.received).toHaveLength(1);
   });
 
   it('refuses a malformed h2 request on its stream alone (no Connection field), and the session goes on', async () => {
