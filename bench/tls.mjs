@@ -14,6 +14,7 @@
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { X509Certificate } from 'node:crypto';
+import { readFile, rm } from 'node:fs/promises';
 import { createServer as createHttpServer } from 'node:http';
 import { createSecureServer } from 'node:http2';
 import { request as httpsRequest } from 'node:https';
@@ -36,18 +37,17 @@ else await measure(Number(values.seconds) * 1000, Number(values.connections));
 /** Child: start one system, tell the parent its port and certificate, run until killed. */
 async function serve(system) {
   register();
-  const { generateSelfSigned } = await import('../engine/src/proxy/tls/self-signed.ts');
-  const { tmpdir } = await import('node:os');
+  const { generateSelfSigned, DEFAULT_CERT_DIR } = await import('../engine/src/proxy/tls/self-signed.ts');
   const answer = (_req, res) => {
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(BODY) });
     res.end(BODY);
   };
   if (system === 'bare') {
-    const certificate = await generateSelfSigned({ nodeId: 'bench-bare', now: Date.now(), dir: tmpdir() });
+    const certificate = await generateSelfSigned({ nodeId: 'bench-bare', now: Date.now(), dir: DEFAULT_CERT_DIR });
     const server = createSecureServer({ cert: certificate.cert, key: certificate.key, allowHTTP1: true }, answer);
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
-    process.send({ port: server.address().port, cert: certificate.cert });
+    process.send({ port: server.address().port, cert: certificate.cert, certFile: certificate.certFile });
     return;
   }
   const origin = createHttpServer({ keepAliveTimeout: 5_000 }, answer);
@@ -63,12 +63,7 @@ async function serve(system) {
   const engine = new Engine({ metricsIntervalMs: 500 });
   await engine.start(result.config, { traffic: false });
   const edge = engine.topology()[0];
-  process.send({ port: edge.port, cert: edge.tls ? await readCert(edge.tls.certFile) : '' });
-}
-
-async function readCert(file) {
-  const { readFile } = await import('node:fs/promises');
-  return readFile(file, 'utf8');
+  process.send({ port: edge.port, cert: await readFile(edge.tls.certFile, 'utf8'), certFile: edge.tls.certFile });
 }
 
 /** Parent: each system in turn, each load against it. */
@@ -76,7 +71,7 @@ async function measure(durationMs, connections) {
   const rows = [];
   for (const system of ['bare', 'engine']) {
     const child = fork(new URL(import.meta.url), ['--serve', system], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    const [{ port, cert }] = await once(child, 'message');
+    const [{ port, cert, certFile }] = await once(child, 'message');
     console.error(`${system}: https://127.0.0.1:${port} (SHA-256 ${new X509Certificate(cert).fingerprint256.slice(0, 23)}...)`);
     try {
       for (const [load, run] of [
@@ -89,6 +84,7 @@ async function measure(durationMs, connections) {
       }
     } finally {
       child.kill();
+      await rm(certFile, { force: true });
     }
   }
   console.log(`${'system'.padEnd(18)} ${'load'.padEnd(20)} ${'req/s'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'errors'.padStart(7)}`);

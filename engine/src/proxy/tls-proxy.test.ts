@@ -20,6 +20,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { validateConfig } from '../config/validate.ts';
 import type { EventOf } from '../events.ts';
 import { rawUpstream, startEngine, waitFor, type RawUpstream, type RunningEngine } from '../testing/harness.ts';
+import { DEFAULT_CERT_DIR } from './tls/self-signed.ts';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -48,10 +49,19 @@ async function echoUpstream(): Promise<RawUpstream> {
   return upstream;
 }
 
-/** Node ids are unique per test, so the certificate files of parallel test files never meet in $TMPDIR/edgelab-tls. */
+/**
+ * Node ids are unique per test, so the certificate files of parallel test files never meet in
+ * $TMPDIR/edgelab-tls; each test removes the file its proxy wrote there.
+ */
 let nodeCount = 0;
-async function tlsEngine(tls: unknown, upstream: RawUpstream, fields: Record<string, unknown> = {}): Promise<RunningEngine & { id: string }> {
+function tlsNodeId(): string {
   const id = `tls-edge-${process.pid}-${++nodeCount}`;
+  cleanups.push(() => rm(join(DEFAULT_CERT_DIR, `${id}.pem`), { force: true }));
+  return id;
+}
+
+async function tlsEngine(tls: unknown, upstream: RawUpstream, fields: Record<string, unknown> = {}): Promise<RunningEngine & { id: string }> {
+  const id = tlsNodeId();
   const engine = await startEngine({ version: 1, nodes: [{ id, kind: 'proxy', to: upstream.url, tls, ...fields }] }, { allowFailures: true, retryFailedMs: 50 });
   cleanups.push(() => engine.stop());
   return Object.assign(engine, { id });
@@ -351,7 +361,7 @@ describe('the traffic generator to a TLS proxy', () => {
     [true, 'h2'],
   ])('speaks https trusting the proxy certificate (http2 %s: %s)', async (http2, protocol) => {
     const upstream = await echoUpstream();
-    const id = `tls-edge-${process.pid}-${++nodeCount}`;
+    const id = tlsNodeId();
     const running = await startEngine({
       version: 1,
       nodes: [{ id, kind: 'proxy', to: upstream.url, tls: true }],
