@@ -15,6 +15,7 @@ import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as connectTls } from 'node:tls';
+import { gunzipSync } from 'node:zlib';
 import selfsigned from 'selfsigned';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { validateConfig } from '../config/validate.ts';
@@ -211,6 +212,24 @@ describe('a proxy with tls: true', () => {
     const second = await h2Send(session, { ':path': '/page' });
     expect([first.headers['x-cache'], second.headers['x-cache'], second.body]).toEqual(['MISS', 'HIT', 'cached']);
     expect(upstream.received).toHaveLength(1);
+  });
+
+  it('codes an h2 answer the client accepts gzip for, streamed without Content-Length, decoded equal to the origin body', async () => {
+    const text = 'a line of text that compresses well\n'.repeat(200);
+    const upstream = await rawUpstream((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(text) });
+      res.end(text);
+    });
+    cleanups.push(() => upstream.close());
+    const running = await tlsEngine(true, upstream, { compression: true });
+    const session = h2Session(running.port(running.id), await readFile(view(running, running.id).tls!.certFile, 'utf8'));
+    const stream = session.request({ ':path': '/text', 'accept-encoding': 'gzip' });
+    stream.end();
+    const [headers] = (await once(stream, 'response')) as [Record<string, unknown>];
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(chunk as Buffer);
+    expect([headers[':status'], headers['content-encoding'], headers['content-length']]).toEqual([200, 'gzip', undefined]);
+    expect(gunzipSync(Buffer.concat(chunks)).toString()).toBe(text);
   });
 
   it('refuses a malformed h2 request on its stream alone (no Connection field), and the session goes on', async () => {
