@@ -160,6 +160,8 @@ export interface NodeMetrics {
   consumers?: Record<string, ConsumerMetrics>;
   /** A TLS proxy's handshakes (absent until its first). */
   tls?: TlsMetrics;
+  /** A caching proxy's requests per `X-Cache` word (absent until its cache has decided one). */
+  cache?: Record<XCacheWord, number>;
 }
 
 /** The TLS handshakes of one proxy. */

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EventBus } from '../bus.ts';
 import type { EdgeErrorCode } from '../errors.ts';
-import type { EngineEvent } from '../events.ts';
+import type { EngineEvent, XCacheWord } from '../events.ts';
 import { MetricsRegistry } from './metrics-registry.ts';
 
 let clock = 0;
@@ -174,6 +174,25 @@ describe('MetricsRegistry', () => {
     expect(body).toContain('edgelab_request_duration_seconds_count{node="edge"} 0');
     expect(body).toContain('edgelab_requests_total{node="edge",status_class="5xx"} 0');
     expect(body).not.toContain('code="EDGE_NO_TARGET"');
+  });
+
+  it("counts a caching proxy's X-Cache words, and only a node whose requests carry one has them", () => {
+    const { bus, metrics } = setup();
+    const answered = (xCache: XCacheWord) =>
+      bus.emit({
+        type: 'request.completed',
+        rid: receive(bus, 'edge'),
+        node: 'edge',
+        status: 200,
+        durationMs: 1,
+        cache: { xCache, cacheStatus: 'edge', reason: '', key: undefined, stored: false, collapsed: false, ttl: undefined, age: undefined, fwdStatus: undefined },
+      });
+    for (const word of ['HIT', 'HIT', 'MISS', 'COLLAPSED', 'STALE', 'REVALIDATED', 'HIT'] as const) answered(word);
+    complete(bus, 'users-1', 200, 1);
+    expect(metrics.snapshot().edge.cache).toEqual({ HIT: 3, MISS: 1, STALE: 1, REVALIDATED: 1, BYPASS: 0, COLLAPSED: 1 });
+    expect(metrics.snapshot()['users-1'].cache).toBeUndefined();
+    metrics.reset();
+    expect(metrics.snapshot().edge.cache).toBeUndefined();
   });
 
   it('hands out snapshots that later events do not change', () => {

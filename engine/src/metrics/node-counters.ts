@@ -4,7 +4,7 @@
  * and one HDR record; the latency summary is computed only when a snapshot asks and something changed.
  */
 import type { NodeKind } from '../config/schema.ts';
-import type { ConsumerMetrics, EventOf, LatencySummary, NodeMetrics } from '../events.ts';
+import type { ConsumerMetrics, EventOf, LatencySummary, NodeMetrics, XCacheWord } from '../events.ts';
 import { LatencyHistogram, ZERO_LATENCY } from './latency-histogram.ts';
 import { DurationBuckets } from './duration-buckets.ts';
 import { RateWindow } from './rate-window.ts';
@@ -36,6 +36,8 @@ export class NodeCounters {
   readonly #consumers = new Map<string, ConsumerMetrics>();
   /** A TLS proxy's handshakes; absent until its first. */
   tls: TlsCounters | undefined;
+  /** A caching proxy's X-Cache words, counted from `request.completed`; absent until the first. */
+  #cache: Record<XCacheWord, number> | undefined;
 
   constructor(
     readonly kind: NodeKind,
@@ -54,6 +56,10 @@ export class NodeCounters {
     const statusClass = statusClassOf(event.status);
     if (statusClass) this.statusClasses[statusClass]++;
     if (event.consumer !== undefined) this.#countConsumer(event.consumer, statusClass, event.error);
+    if (event.cache !== undefined) {
+      this.#cache ??= { HIT: 0, MISS: 0, STALE: 0, REVALIDATED: 0, BYPASS: 0, COLLAPSED: 0 };
+      this.#cache[event.cache.xCache]++;
+    }
     if (event.error) {
       this.errors++;
       this.errorCodes.set(event.error, (this.errorCodes.get(event.error) ?? 0) + 1);
@@ -109,6 +115,7 @@ export class NodeCounters {
     };
     if (this.#connections) metrics.connections = { ...this.#connections };
     if (this.tls) metrics.tls = this.tls.snapshot();
+    if (this.#cache) metrics.cache = { ...this.#cache };
     if (this.#consumers.size > 0) {
       metrics.consumers = Object.fromEntries(
         [...this.#consumers].map(([name, c]) => [name, { requests: c.requests, statusClasses: { ...c.statusClasses }, errorCodes: { ...c.errorCodes } }]),
@@ -130,6 +137,7 @@ export class NodeCounters {
     this.durations.reset();
     this.#consumers.clear();
     this.tls?.reset();
+    this.#cache = undefined;
     if (this.#connections) this.#connections = { opened: 0, open: this.#connections.open, failed: 0 };
   }
 }
