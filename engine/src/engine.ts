@@ -307,6 +307,8 @@ export class Engine {
         completed: f.completed,
         skipped: f.skipped,
         outstanding: f.outstanding,
+        conditional: f.conditional,
+        notModified: f.notModified,
         targetRate: f.targetRate,
         achievedRate: f.achievedRate,
         ratePerSecond: f.ratePerSecond,

@@ -248,6 +248,9 @@ export interface TrafficFlowLive {
   /** Intended sends skipped because too many requests were outstanding: the generator could not keep up. */
   skipped: number;
   outstanding: number;
+  /** Requests sent conditional (the flow's `conditional`) and answers 304; always sent by the engine, optional so earlier fixtures stay valid. */
+  conditional?: number;
+  notModified?: number;
   /** Open loop: what the schedule asks for now, req/s; null for closed loop. */
   targetRate: number | null;
   /** completed / elapsed since the flow started, req/s. */

@@ -20,6 +20,7 @@ import { GatewayAuthFields, RouteAuthFields, TrafficAuth, checkGatewayAuth } fro
 import { GatewayLimitFields, RouteLimitFields, checkGatewayLimits } from './gateway/rate-limit.ts';
 import { RouteForwardFields, RouteMatch, checkGatewayRoutes } from './gateway/route-match.ts';
 import { RouteTransformFields, checkGatewayTransforms } from './gateway/transform.ts';
+import { TrafficConditionalFields } from './traffic/conditional.ts';
 import { ProxyCompressionFields } from './proxy/compression.ts';
 import { ProxyFilterFields } from './proxy/filter.ts';
 import { checkProxyTls, ProxyTlsFields, TrafficHttp2Fields } from './proxy/tls.ts';
@@ -720,6 +721,7 @@ const TrafficFlowFields = z.strictObject({
     .meta({ description: 'a session cookie per client (sticky sessions, cookie hashing)' }),
   auth: TrafficAuth.optional(),
   ...TrafficHttp2Fields,
+  ...TrafficConditionalFields,
   keys: z
     .strictObject({
       count: z.number().int().min(1).max(1_000_000).meta({ description: 'distinct keys: {key} in a path draws 1..count' }),

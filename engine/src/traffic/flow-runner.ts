@@ -16,7 +16,8 @@ import { LatencyHistogram } from '../metrics/latency-histogram.ts';
 import { latencySampler, type LatencySampler } from '../service/latency.ts';
 import { upstreamErrorCode } from '../pipeline/failures.ts';
 import { ClientCredentials, resolveFlowAuth } from './client-auth.ts';
-import { clientIdentity, RequestMix, type ClientIdentity } from './mix.ts';
+import { ClientValidators } from './conditional.ts';
+import { clientIdentity, RequestMix, type ClientIdentity, type DrawnRequest } from './mix.ts';
 import { phasePlans, withRate, type PhasePlan } from './phases.ts';
 import { ArrivalSchedule, rateAt, type RateCurve } from './schedule.ts';
 import { Counters, perSecond, type FlowStats, type PhaseStats } from './stats.ts';
@@ -89,6 +90,8 @@ export class FlowRunner {
   #poolCa: string | undefined;
   readonly #identities: ClientIdentity[] = [];
   readonly #credentials: ClientCredentials | undefined;
+  /** What each client remembers to revalidate with, when the flow sends conditional requests. */
+  readonly #validators: ClientValidators | undefined;
 
   #rateSample = { at: 0, completed: 0 };
   #ratePerSecond = 0;
@@ -104,6 +107,8 @@ export class FlowRunner {
     this.#phaseStart = this.#plans.map(() => null);
     this.#phaseEnded = this.#plans.map(() => null);
     this.#credentials = credentialsOf(options);
+    const share = options.config.conditional ?? 0;
+    this.#validators = share > 0 ? new ClientValidators(share, options.rng) : undefined;
   }
 
   get running(): boolean {
@@ -383,12 +388,14 @@ export class FlowRunner {
       done?.();
     };
     let sending: Promise<Dispatcher.ResponseData>;
+    let request: DrawnRequest;
     try {
       const pool = this.#pool(clientIndex);
       if (pool === null) return settle(undefined, 'CLIENT_BAD_TARGET');
       if (!pool) return settle(undefined, 'CLIENT_CONNECTION_REFUSED');
-      const request = this.#mix.draw(rng, this.#identity(clientIndex).headers);
+      request = this.#mix.draw(rng, this.#identity(clientIndex).headers);
       this.#credentials?.stamp(request, clientIndex);
+      if (this.#validators?.stamp(request, clientIndex)) for (const c of [this.counters, phase, totals]) c.conditional++;
       sending = pool.request({
         path: request.path,
         method: request.method as 'GET',
@@ -402,6 +409,7 @@ export class FlowRunner {
     }
     sending.then(
       (res) => {
+        this.#validators?.remember(clientIndex, request.method, request.path, res.statusCode, res.headers);
         const code = res.headers[ERROR_HEADER];
         const answered = () => settle(res.statusCode, typeof code === 'string' ? code : undefined);
         // A body cut off after the status arrived still answered with that status.

@@ -15,6 +15,10 @@ export class Counters {
   /** Intended sends not made because too many requests were outstanding. */
   skipped = 0;
   outstanding = 0;
+  /** Requests sent with the client's validators (the flow's `conditional`). */
+  conditional = 0;
+  /** Answers 304 Not Modified: a revalidation that saved the body. */
+  notModified = 0;
   statusClasses: Record<string, number> = {};
   /** Failures by code: edge codes from `x-edgelab-error`, and connection failures at the client. */
   errorCodes: Record<string, number> = {};
@@ -24,6 +28,7 @@ export class Counters {
     this.outstanding--;
     this.completed++;
     if (status !== undefined) {
+      if (status === 304) this.notModified++;
       const cls = `${Math.floor(status / 100)}xx`;
       this.statusClasses[cls] = (this.statusClasses[cls] ?? 0) + 1;
     }
@@ -33,7 +38,7 @@ export class Counters {
 
   /** Start counting again; requests still outstanding stay outstanding (they will settle and count). */
   reset(): void {
-    this.intended = this.sent = this.completed = this.skipped = 0;
+    this.intended = this.sent = this.completed = this.skipped = this.conditional = this.notModified = 0;
     this.statusClasses = {};
     this.errorCodes = {};
     this.latency.reset();
@@ -46,6 +51,8 @@ export class Counters {
       completed: this.completed,
       skipped: this.skipped,
       outstanding: this.outstanding,
+      conditional: this.conditional,
+      notModified: this.notModified,
       statusClasses: { ...this.statusClasses },
       errorCodes: { ...this.errorCodes },
       latency: this.latency.summary(),
@@ -59,6 +66,10 @@ export interface CountsView {
   completed: number;
   skipped: number;
   outstanding: number;
+  /** Requests sent conditional (If-None-Match / If-Modified-Since from the client's last answer). */
+  conditional: number;
+  /** Answers 304 Not Modified. */
+  notModified: number;
   statusClasses: Record<string, number>;
   errorCodes: Record<string, number>;
   /** ms: from the intended send time (open loop) or the actual send (closed loop) to the full response. */

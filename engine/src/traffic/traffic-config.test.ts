@@ -62,6 +62,16 @@ describe('traffic config', () => {
   });
 
   it.each([
+    [true, 1],
+    [false, 0],
+    [0.25, 0.25],
+  ])('takes conditional: %j as the share %d of revalidations sent conditional', (conditional, share) => {
+    const result = validateConfig(config([{ to: 'svc', rate: 5, conditional }]));
+    expect(result.ok && result.config.traffic[0].conditional).toBe(share);
+  });
+
+  it.each([
+    [[{ to: 'svc', rate: 5, conditional: 1.5 }], 'traffic[0].conditional: Too big: expected number to be <=1'],
     [[{ to: 'svc' }], 'traffic[0].rate: required: requests per second (or give phases, or shape: closed with users)'],
     [[{ to: 'svc', rate: 0 }], 'traffic[0].rate: this phase would send nothing; give a rate above 0'],
     [[{ to: 'svc', rate: 5, phases: [{ rate: 5 }] }], 'traffic[0].rate: give either phases or the flow-level rate and shape, not both'],
