@@ -22,8 +22,19 @@ describe('readMetric', () => {
     ['errorCodes.EDGE_UPSTREAM_REFUSED', 2],
     ['errorCodes.EDGE_NO_TARGET', 0],
     ['latency.p95', 41.5],
+    ['cache.HIT', 0],
   ] as const)('%s is %d', (metric, expected) => {
     expect(readMetric(m, metric)).toBe(expected);
+  });
+});
+
+describe('readMetric of a caching proxy', () => {
+  it.each([
+    ['cache.HIT', 30],
+    ['cache.COLLAPSED', 4],
+    ['cache.STALE', 0],
+  ] as const)('%s is %d', (metric, expected) => {
+    expect(readMetric(nodeMetrics({ kind: 'proxy', cache: { HIT: 30, COLLAPSED: 4 } }), metric)).toBe(expected);
   });
 });
 
@@ -276,6 +287,12 @@ describe('checkGoal', () => {
     expect(report.detail).toBe(detail);
   });
 
+  it('a cache counter grows like any counter', () => {
+    const goal: Goal = { type: 'metric', node: 'edge', metric: 'cache.COLLAPSED', op: '>=', value: 20 };
+    const report = checkGoal(goal, snapshot({ edge: { cache: { COLLAPSED: 15 } } }), snapshot({ edge: { cache: { COLLAPSED: 5 } } }));
+    expect(report).toEqual({ met: false, progress: 0.5, detail: 'edge’s cache has answered 10 of 20 requests COLLAPSED since the step began' });
+  });
+
   it('all: reports every part in order, met or not', () => {
     const goal: Goal = { all: [abuserLimited5, mobileNo4xx] };
     const report = checkGoal(
@@ -298,5 +315,96 @@ describe('checkGoal', () => {
   it('a goal met before the step began is not met at the step start', () => {
     const before = usersAnswered([500, 500, 500]);
     expect(checkGoal(eachUser20, before, before).met).toBe(false);
+  });
+});
+
+describe('checkGoal: a ratio', () => {
+  const hitRatio = (op: '>=' | '<=', value: number, since?: 'start'): Goal => ({
+    type: 'ratio',
+    label: 'edge’s hit ratio',
+    counted: 'lookups',
+    part: { node: 'edge', metrics: ['cache.HIT', 'cache.STALE'] },
+    whole: { node: 'edge', metrics: ['cache.HIT', 'cache.STALE', 'cache.MISS'] },
+    atLeast: 100,
+    op,
+    value,
+    ...(since && { since }),
+  });
+  const before = snapshot({ edge: { cache: { HIT: 500, MISS: 500 } } });
+
+  it.each<{ name: string; goal: Goal; now: ReturnType<typeof snapshot>; met: boolean; progress: number; detail: string }>([
+    {
+      name: 'waits for enough of the whole before judging, and fills half the bar meanwhile',
+      goal: hitRatio('>=', 0.5),
+      now: snapshot({ edge: { cache: { HIT: 540, MISS: 500 } } }),
+      met: false,
+      progress: 0.2,
+      detail: 'edge’s hit ratio: 40 of 100 lookups counted since the step began, to judge it (goal: >= 50%)',
+    },
+    {
+      name: 'judges the share of the growth of the sums, not of the totals',
+      goal: hitRatio('>=', 0.5),
+      now: snapshot({ edge: { cache: { HIT: 560, STALE: 10, MISS: 530 } } }),
+      met: true,
+      progress: 1,
+      detail: 'edge’s hit ratio is 70% of 100 lookups since the step began (goal: >= 50%)',
+    },
+    {
+      name: 'an unmet share fills the rest of the bar by its closeness',
+      goal: hitRatio('>=', 0.5),
+      now: snapshot({ edge: { cache: { HIT: 525, MISS: 575 } } }),
+      met: false,
+      progress: 0.75,
+      detail: 'edge’s hit ratio is 25% of 100 lookups since the step began (goal: >= 50%)',
+    },
+    {
+      name: 'a ceiling: met at or under it',
+      goal: hitRatio('<=', 0.3),
+      now: snapshot({ edge: { cache: { HIT: 530, MISS: 570 } } }),
+      met: true,
+      progress: 1,
+      detail: 'edge’s hit ratio is 30% of 100 lookups since the step began (goal: <= 30%)',
+    },
+    {
+      name: 'reads the totals with since: start',
+      goal: hitRatio('>=', 0.5, 'start'),
+      now: before,
+      met: true,
+      progress: 1,
+      detail: 'edge’s hit ratio is 50% of 1000 lookups (goal: >= 50%)',
+    },
+    {
+      name: 'says so when a node reports nothing',
+      goal: hitRatio('>=', 0.5),
+      now: snapshot({}),
+      met: false,
+      progress: 0,
+      detail: 'edge reports no metrics yet',
+    },
+  ])('$name', ({ goal, now, met, progress, detail }) => {
+    const report = checkGoal(goal, now, before);
+    expect(report.met).toBe(met);
+    expect(report.progress).toBeCloseTo(progress, 6);
+    expect(report.detail).toBe(detail);
+  });
+
+  it('divides sums of two nodes: the share of the edge’s requests that reached the origin', () => {
+    const goal: Goal = {
+      type: 'ratio',
+      label: 'the share of edge’s requests that reached catalog',
+      counted: 'requests at edge',
+      part: { node: 'catalog', metrics: ['requests'] },
+      whole: { node: 'edge', metrics: ['requests'] },
+      atLeast: 50,
+      op: '<=',
+      value: 0.5,
+    };
+    const start = snapshot({ edge: { requests: 10 }, catalog: { requests: 10 } });
+    const report = checkGoal(goal, snapshot({ edge: { requests: 110 }, catalog: { requests: 40 } }), start);
+    expect(report).toEqual({
+      met: true,
+      progress: 1,
+      detail: 'the share of edge’s requests that reached catalog is 30% of 100 requests at edge since the step began (goal: <= 50%)',
+    });
   });
 });

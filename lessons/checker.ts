@@ -2,7 +2,19 @@
  * The one interpreter of lesson goals. Pure: it reads two metric snapshots (now, and when the step
  * began) and says whether the goal is met, how far along it is, and a sentence a learner can read.
  */
-import type { CompareOp, ConsumerGoal, ConsumerMetric, CounterMetric, EachGoal, Goal, Metric, MetricGoal, MetricsByNode } from './format.ts';
+import type {
+  CompareOp,
+  ConsumerGoal,
+  ConsumerMetric,
+  CounterMetric,
+  CounterSum,
+  EachGoal,
+  Goal,
+  Metric,
+  MetricGoal,
+  MetricsByNode,
+  RatioGoal,
+} from './format.ts';
 import type { NodeMetrics } from '../engine/src/events.ts';
 
 export interface GoalReport {
@@ -44,6 +56,7 @@ export function checkGoal(goal: Goal, metrics: MetricsByNode, baseline: MetricsB
   }
   if (goal.type === 'metric') return checkNode(goal, goal.node, metrics, baseline, from);
   if (goal.type === 'consumer') return checkConsumer(goal, metrics, baseline, from);
+  if (goal.type === 'ratio') return checkRatio(goal, metrics, baseline, from);
   return checkEach(goal, metrics, baseline, from);
 }
 
@@ -85,6 +98,43 @@ function checkConsumer(goal: ConsumerGoal, metrics: MetricsByNode, baseline: Met
 }
 
 /**
+ * A share of two sums' growth. Until `whole` has grown by `atLeast` the goal is unmet and its progress
+ * fills the first half of the bar; past that, the share's closeness fills the rest.
+ */
+function checkRatio(goal: RatioGoal, metrics: MetricsByNode, baseline: MetricsByNode, from: CountedFrom): GoalReport {
+  const part = sumOf(goal.part, metrics, baseline, goal.since);
+  const whole = sumOf(goal.whole, metrics, baseline, goal.since);
+  const since = goal.since === 'start' ? '' : SINCE[from];
+  if (part === undefined || whole === undefined) {
+    const missing = metrics[goal.part.node] ? goal.whole.node : goal.part.node;
+    return { met: false, progress: 0, detail: `${missing} reports no metrics yet` };
+  }
+  const target = `(goal: ${goal.op} ${percent(goal.value)})`;
+  if (whole < goal.atLeast) {
+    return {
+      met: false,
+      progress: (whole / goal.atLeast) * 0.5,
+      detail: `${goal.label}: ${format(whole)} of ${format(goal.atLeast)} ${goal.counted} counted${since}, to judge it ${target}`,
+    };
+  }
+  const share = part / whole;
+  const met = compare(share, goal.op, goal.value);
+  return {
+    met,
+    progress: met ? 1 : Math.min(0.5 + closeness(share, goal.op, goal.value) * 0.5, UNMET_CEILING),
+    detail: `${goal.label} is ${percent(share)} of ${format(whole)} ${goal.counted}${since} ${target}`,
+  };
+}
+
+/** A sum's growth since the baseline (or its total, `since: 'start'`); undefined when its node reports nothing. */
+function sumOf(sum: CounterSum, metrics: MetricsByNode, baseline: MetricsByNode, since: RatioGoal['since']): number | undefined {
+  const now = metrics[sum.node];
+  if (!now) return undefined;
+  const before = since === 'start' ? undefined : baseline[sum.node];
+  return sum.metrics.reduce((total, metric) => total + growth(readMetric(now, metric), before && readMetric(before, metric)), 0);
+}
+
+/**
  * The verdict on one reading: `>=` on a counter reads "12 of 20", anything else states its comparison;
  * `since` is what a growth is counted from (" since the step began"), empty for a reading as it is.
  */
@@ -110,14 +160,20 @@ function growth(now: number, before: number | undefined): number {
 }
 
 function isCounter(metric: Metric): metric is CounterMetric {
-  return metric === 'requests' || metric === 'errors' || metric.startsWith('statusClasses.') || metric.startsWith('errorCodes.');
+  return (
+    metric === 'requests' ||
+    metric === 'errors' ||
+    metric.startsWith('statusClasses.') ||
+    metric.startsWith('errorCodes.') ||
+    metric.startsWith('cache.')
+  );
 }
 
 /** The value of one metric; a status class or error code the node has not seen yet is 0. */
 export function readMetric(node: NodeMetrics, metric: Metric): number {
   const dot = metric.indexOf('.');
   if (dot === -1) return node[metric as 'requests' | 'errors' | 'inFlight' | 'ratePerSecond'];
-  const group = metric.slice(0, dot) as 'statusClasses' | 'errorCodes' | 'latency';
+  const group = metric.slice(0, dot) as 'statusClasses' | 'errorCodes' | 'latency' | 'cache';
   const record = node[group] as Record<string, number> | undefined;
   return record?.[metric.slice(dot + 1)] ?? 0;
 }
@@ -162,6 +218,7 @@ function sentence(node: string, metric: Metric, shown: string): string {
   const [group, key] = metric.split('.') as [string, string];
   if (group === 'statusClasses') return `${node} has answered ${shown} requests with ${key}`;
   if (group === 'errorCodes') return `${node} has returned ${key} ${shown} times`;
+  if (group === 'cache') return `${node}’s cache has answered ${shown} requests ${key}`;
   return `${node} ${key} latency is ${shown} ms`;
 }
 
@@ -170,6 +227,11 @@ function consumerSentence({ node, consumer, metric }: ConsumerGoal, shown: strin
   const [group, key] = metric.split('.') as [string, string];
   if (group === 'statusClasses') return `consumer ${consumer} has had ${shown} ${key} answers at ${node}`;
   return `consumer ${consumer} has got ${key} ${shown} times at ${node}`;
+}
+
+/** A share as a whole percent: 0.625 -> 62%. */
+function percent(share: number): string {
+  return `${Math.floor(share * 100)}%`;
 }
 
 function format(n: number): string {

@@ -7,7 +7,7 @@
 import type { EdgeConfigInput, TrafficFlow } from '../engine/src/config/schema.ts';
 import type { EdgeErrorCode } from '../engine/src/errors.ts';
 import type { FaultSpecInput as FaultSpec } from '../engine/src/faults/spec.ts';
-import type { LatencySummary, NodeMetrics } from '../engine/src/events.ts';
+import type { LatencySummary, NodeMetrics, XCacheWord } from '../engine/src/events.ts';
 import type { z } from 'zod';
 
 export interface Lesson {
@@ -51,7 +51,10 @@ export type StatusClass = keyof NodeMetrics['statusClasses'];
  * clears what the wrong attempt counted; for "none any more" without a config change (a fault cleared),
  * read the gauge `ratePerSecond == 0` (nothing in the last second) with a growth goal beside it.
  */
-export type CounterMetric = 'requests' | 'errors' | `statusClasses.${StatusClass}` | `errorCodes.${EdgeErrorCode}`;
+export type CounterMetric = 'requests' | 'errors' | `statusClasses.${StatusClass}` | `errorCodes.${EdgeErrorCode}` | CacheMetric;
+
+/** A caching proxy's requests by what its cache said in `X-Cache` (`cache.HIT`, `cache.COLLAPSED`, ...). */
+export type CacheMetric = `cache.${XCacheWord}`;
 
 /** Gauges are read as they are now: a baseline means nothing for them, so they take no `since`. */
 export type GaugeMetric = 'inFlight' | 'ratePerSecond' | `latency.${keyof LatencySummary}`;
@@ -79,7 +82,7 @@ export type Comparison = { op: CompareOp; value: number };
  *
  * @example { type: 'each', nodes: ['users-1', 'users-2', 'users-3'], metric: 'statusClasses.2xx', op: '>=', value: 20 }
  */
-export type Goal = MetricGoal | EachGoal | ConsumerGoal | { all: [Goal, ...Goal[]] } | { any: [Goal, ...Goal[]] };
+export type Goal = MetricGoal | EachGoal | ConsumerGoal | RatioGoal | { all: [Goal, ...Goal[]] } | { any: [Goal, ...Goal[]] };
 
 /** One node's metric compares true. */
 export type MetricGoal = { type: 'metric'; node: string } & Measure & Comparison;
@@ -97,6 +100,29 @@ export type ConsumerMetric = 'requests' | `statusClasses.${StatusClass}` | `erro
  * @example { type: 'consumer', node: 'api', consumer: 'abuser', metric: 'errorCodes.EDGE_RATE_LIMITED', op: '>=', value: 5 }
  */
 export type ConsumerGoal = { type: 'consumer'; node: string; consumer: string; metric: ConsumerMetric; since?: Since } & Comparison;
+
+/** The sum of some counters of one node: `edge`'s `cache.HIT` + `cache.STALE` + `cache.COLLAPSED`. */
+export type CounterSum = { node: string; metrics: [CounterMetric, ...CounterMetric[]] };
+
+/**
+ * A share: how much one sum of counters grew against another (each on one node), as a number 0..1. It is
+ * judged only once `whole` has grown by `atLeast`, since a share of three requests says nothing; the
+ * sentence reads "`label` is 62% of 143 `counted`". Counters count as in any goal (`since`).
+ *
+ * @example the hit ratio, judged over at least 100 lookups:
+ * { type: 'ratio', label: 'edge’s hit ratio', counted: 'lookups', atLeast: 100, op: '>=', value: 0.5,
+ *   part: { node: 'edge', metrics: ['cache.HIT'] }, whole: { node: 'edge', metrics: ['cache.HIT', 'cache.MISS'] } }
+ */
+export type RatioGoal = {
+  type: 'ratio';
+  label: string;
+  /** What `whole` counts, in the plural: `lookups`, `requests at edge`. */
+  counted: string;
+  part: CounterSum;
+  whole: CounterSum;
+  atLeast: number;
+  since?: Since;
+} & Comparison;
 
 /**
  * The body of `POST /api/traffic`: stop, or start. A bare start runs the config's flows; given fields

@@ -1,12 +1,13 @@
 /**
  * Every lesson is proven solvable: on a real engine started from the lesson's config, with traffic
  * stopped, each step's goal is not met by waiting, and is met after its reference solution is applied
- * through the control API over real HTTP, exactly as the web app's "show me" button applies it.
+ * through the control API over real HTTP, exactly as the web app's "show me" button applies it. As in
+ * the lesson machine, a config applied during a step restarts the step's count.
  */
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { validateConfig } from '../engine/src/config/validate.ts';
 import { checkGoal, type GoalReport } from './checker.ts';
-import { applySolution, fetchMetrics } from './client.ts';
+import { applyAction, fetchMetrics } from './client.ts';
 import { startSandbox } from './engine.fixture.ts';
 import { actionWithEphemeralPorts } from './ephemeral-ports.ts';
 import type { Goal, MetricsByNode } from './format.ts';
@@ -54,12 +55,15 @@ describe.each(lessons.map((lesson) => ({ id: lesson.id, lesson })))('lesson $id'
     onTestFinished(() => sandbox.stop());
     const { baseUrl } = sandbox;
     for (const step of lesson.steps) {
-      const baseline = (await fetchMetrics(baseUrl)).nodes;
+      let baseline = (await fetchMetrics(baseUrl)).nodes;
       await sleep(IDLE_MS);
       const before = checkGoal(step.goal, (await fetchMetrics(baseUrl)).nodes, baseline);
       expect(before.met, `${step.id} is met before its solution: ${before.detail}`).toBe(false);
 
-      await applySolution(baseUrl, step.solution.map(actionWithEphemeralPorts));
+      for (const action of step.solution) {
+        await applyAction(baseUrl, actionWithEphemeralPorts(action));
+        if (action.action === 'config') baseline = (await fetchMetrics(baseUrl)).nodes;
+      }
       const after = await waitForGoal(baseUrl, step.goal, baseline);
       expect(after.met, `${step.id} is not met ${GOAL_TIMEOUT_MS} ms after its solution: ${after.detail}`).toBe(true);
     }
@@ -78,6 +82,7 @@ async function waitForGoal(baseUrl: string, goal: Goal, baseline: MetricsByNode)
 function nodesOf(goal: Goal): string[] {
   if ('all' in goal) return goal.all.flatMap(nodesOf);
   if ('any' in goal) return goal.any.flatMap(nodesOf);
+  if (goal.type === 'ratio') return [goal.part.node, goal.whole.node];
   return goal.type === 'each' ? goal.nodes : [goal.node];
 }
 

@@ -1,5 +1,5 @@
 /** Synthetic metric snapshots for the checker and machine tests: only the numbers a test cares about. */
-import type { ConsumerMetrics, NodeMetrics } from '../engine/src/events.ts';
+import type { ConsumerMetrics, NodeMetrics, XCacheWord } from '../engine/src/events.ts';
 import type { MetricsByNode } from './format.ts';
 
 export interface NodeNumbers {
@@ -13,6 +13,8 @@ export interface NodeNumbers {
   latency?: Partial<NodeMetrics['latency']>;
   /** A gateway's per-consumer counts: `{ abuser: { requests: 9, statusClasses: { '4xx': 4 }, errorCodes: { EDGE_RATE_LIMITED: 4 } } }` */
   consumers?: Record<string, ConsumerNumbers>;
+  /** A caching proxy's X-Cache counts: `{ HIT: 30, MISS: 10 }` (the other words 0). */
+  cache?: Partial<Record<XCacheWord, number>>;
 }
 
 export interface ConsumerNumbers {
@@ -31,6 +33,7 @@ export function nodeMetrics(n: NodeNumbers = {}): NodeMetrics {
     statusClasses: { '1xx': 0, '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0, ...n.statusClasses },
     errorCodes: { ...n.errorCodes },
     latency: { p50: 0, p95: 0, p99: 0, max: 0, mean: 0, ...n.latency },
+    ...(n.cache && { cache: { HIT: 0, MISS: 0, STALE: 0, REVALIDATED: 0, BYPASS: 0, COLLAPSED: 0, ...n.cache } }),
     ...(n.consumers && { consumers: Object.fromEntries(Object.entries(n.consumers).map(([name, c]) => [name, consumerMetrics(c)])) }),
   };
 }
