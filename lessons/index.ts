@@ -2,11 +2,16 @@
 import { aggregationUnderFailure } from './aggregation-under-failure.ts';
 import { authAtTheEdge } from './auth-at-the-edge.ts';
 import { boundaryBurst } from './boundary-burst.ts';
+import { cacheTheHotPath } from './cache-the-hot-path.ts';
 import { canaryByHeader } from './canary-by-header.ts';
+import { filterTheRange } from './filter-the-range.ts';
 import type { Lesson } from './format.ts';
+import { freshnessAndRevalidation } from './freshness-and-revalidation.ts';
 import { layer4VsLayer7 } from './layer-4-vs-layer-7.ts';
 import { oneDoor } from './one-door.ts';
 import { roundRobinBasics } from './round-robin-basics.ts';
+import { staleKeepsTheSiteUp } from './stale-keeps-the-site-up.ts';
+import { thunderingHerd } from './thundering-herd.ts';
 import { throttleTheAbuser } from './throttle-the-abuser.ts';
 
 export const lessons: readonly Lesson[] = [
@@ -18,4 +23,10 @@ export const lessons: readonly Lesson[] = [
   boundaryBurst,
   authAtTheEdge,
   aggregationUnderFailure,
+  // The reverse-proxy track. TLS termination's lesson (issue 11 section 2) goes after filtering, with the TLS work.
+  cacheTheHotPath,
+  freshnessAndRevalidation,
+  thunderingHerd,
+  staleKeepsTheSiteUp,
+  filterTheRange,
 ];
