@@ -1,15 +1,17 @@
+import type { z } from 'zod';
+import type { CacheSchema } from '../engine/src/config/proxy/cache.ts';
 import type { Lesson } from './format.ts';
 import { hitRatio, reachedService } from './proxy-goals.ts';
 
 /**
  * A proxy in front of a product catalogue whose answers may be stored for a minute; shoppers ask for
- * products by popularity (Zipf: a few hot, a long tail). `cache` turns the proxy's cache on.
+ * products by popularity (Zipf: a few hot, a long tail). `cache` is the proxy's cache, or null for none.
  */
-const sandbox = (cache: boolean) => ({
+const sandbox = (cache: z.input<typeof CacheSchema> | null) => ({
   version: 1 as const,
   name: 'Cache the hot path',
   nodes: [
-    { id: 'edge', kind: 'proxy' as const, listen: 8080, to: 'catalog', label: 'Reverse proxy', ...(cache && { cache: {} }) },
+    { id: 'edge', kind: 'proxy' as const, listen: 8080, to: 'catalog', label: 'Reverse proxy', ...(cache && { cache }) },
     {
       id: 'catalog',
       kind: 'service' as const,
@@ -30,12 +32,14 @@ const sandbox = (cache: boolean) => ({
   ],
 });
 
+export { sandbox as hotPathSandbox };
+
 export const cacheTheHotPath: Lesson = {
   id: 'cache-the-hot-path',
   title: 'Cache the hot path',
   summary:
     'A few products take most of the traffic. A cache at the reverse proxy answers them itself: the service’s load falls, and the hit ratio rises as the popular answers are stored.',
-  startConfig: sandbox(false),
+  startConfig: sandbox(null),
   steps: [
     {
       id: 'every-request-reaches-the-origin',
@@ -66,7 +70,7 @@ export const cacheTheHotPath: Lesson = {
         'Add `cache: {}` to `edge` (or switch its cache on in the proxy inspector), apply, and keep the traffic running.',
       ],
       solution: [
-        { action: 'config', body: sandbox(true) },
+        { action: 'config', body: sandbox({}) },
         { action: 'traffic', body: { action: 'start' } },
       ],
     },

@@ -1,15 +1,17 @@
+import type { z } from 'zod';
+import type { CacheSchema } from '../engine/src/config/proxy/cache.ts';
 import type { Lesson } from './format.ts';
 import { reachedService } from './proxy-goals.ts';
 
 /**
  * One hot, slow dashboard behind a caching proxy: fresh for 2 s, 800 ms to make. `lock` is the proxy
- * cache's request collapsing (nginx proxy_cache_lock): off, every miss goes to the origin.
+ * cache's request collapsing (nginx proxy_cache_lock): off, every miss goes to the origin; left out, on.
  */
-const sandbox = (lock: boolean) => ({
+const sandbox = (lock: z.input<typeof CacheSchema>['lock']) => ({
   version: 1 as const,
   name: 'The thundering herd',
   nodes: [
-    { id: 'edge', kind: 'proxy' as const, listen: 8080, to: 'reports', label: 'Reverse proxy', cache: { lock } },
+    { id: 'edge', kind: 'proxy' as const, listen: 8080, to: 'reports', label: 'Reverse proxy', cache: lock === undefined ? {} : { lock } },
     {
       id: 'reports',
       kind: 'service' as const,
@@ -21,6 +23,8 @@ const sandbox = (lock: boolean) => ({
   ],
   traffic: [{ name: 'dashboards', to: 'edge', rate: 40, clients: 10, paths: ['/dashboard'] }],
 });
+
+export { sandbox as herdSandbox };
 
 export const thunderingHerd: Lesson = {
   id: 'thundering-herd',
