@@ -95,19 +95,6 @@ describe('reverse-proxy lessons: a fix that only looks right is refused', () => 
       windowMs: 8_000,
     },
     {
-      name: 'stale answers: a directive the copies were not stored with (applied while the origin is down)',
-      config: staleSandbox('public, max-age=2'),
-      before: [
-        start,
-        { action: 'wait', ms: 1000 },
-        { action: 'fault', body: { target: 'home', type: 'down' } },
-        { action: 'config', body: staleSandbox('public, max-age=2, stale-if-error=600') },
-        start,
-      ],
-      goal: goalOf(staleKeepsTheSiteUp, 'serve-stale-on-error'),
-      windowMs: 6_000,
-    },
-    {
       name: 'filtering: denying one of the scanner’s three addresses',
       config: filterSandbox({ deny: ['127.1.1.1'] }),
       goal: goalOf(filterTheRange, 'deny-the-range'),
