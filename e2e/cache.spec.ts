@@ -6,8 +6,7 @@
  * behind it; the log says X-Cache per request and a HIT's trace says why; a purge empties the panel. Ends by putting
  * e2e/sandbox.yaml back.
  *
- * Not here: "a deny rule makes requests bounce". The page has no control for the proxy's filter yet,
- * so there is nothing for a learner to do on the page that this test could follow.
+ * "A deny rule makes requests bounce" is e2e/filter.spec.ts (the rule applied as a config: the page has no filter editor yet).
  */
 import { readFileSync } from 'node:fs';
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
