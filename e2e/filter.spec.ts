@@ -6,7 +6,7 @@
  * The rule is applied as a config (the page has no filter editor yet). Ends by putting e2e/sandbox.yaml back.
  */
 import { readFileSync } from 'node:fs';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 import { parse } from 'yaml';
 import { engineMetrics, resetLab } from './helpers.ts';
 
@@ -39,6 +39,9 @@ test.afterEach(async ({ request }) => {
 });
 
 test("a deny rule at the proxy: the range's requests bounce there, the trace says why, nothing behind it sees them", async ({ page, request }) => {
+  // The engine's counts run since it started (earlier tests' requests too): this test judges what it adds.
+  await request.post('/api/traffic', { data: { action: 'stop' } });
+  const before = await settledCounts(request);
   const applied = await request.put('/api/config', { data: withDenyRule });
   expect(applied.ok(), await applied.text()).toBe(true);
   await resetLab(request);
@@ -67,13 +70,24 @@ test("a deny rule at the proxy: the range's requests bounce there, the trace say
   await expect(page.getByTestId('trace-answer')).toContainText(/filter: 127\.1\.\d+\.\d+ is in deny 127\.1\.0\.0\/16 -> 403/);
   await page.getByTestId('trace-close').click();
 
-  // The engine's counts: every refusal is the proxy's own answer, with the filter's code.
+  // The engine's counts: every refusal is the proxy's own answer, with the filter's code, and every
+  // request the proxy did not refuse reached the gateway.
   await request.post('/api/traffic', { data: { action: 'stop' } });
+  const after = await settledCounts(request);
+  const refused = after.refused - before.refused;
+  expect(refused).toBeGreaterThan(0);
+  expect(after.api - before.api).toBe(after.edge - before.edge - refused);
+});
+
+/** The proxy's and the gateway's request counts and the proxy's refusals, once nothing is in flight at either. */
+async function settledCounts(request: APIRequestContext): Promise<{ edge: number; api: number; refused: number }> {
+  let counts = { edge: 0, api: 0, refused: 0 };
   await expect
     .poll(async () => {
       const metrics = await engineMetrics(request);
-      const refused = metrics.edge.errorCodes.EDGE_FILTER_ADDRESS_DENIED ?? 0;
-      return refused > 0 && metrics.edge.inFlight === 0 && metrics.api.requests === metrics.edge.requests - refused;
+      counts = { edge: metrics.edge.requests, api: metrics.api.requests, refused: metrics.edge.errorCodes.EDGE_FILTER_ADDRESS_DENIED ?? 0 };
+      return metrics.edge.inFlight + metrics.api.inFlight;
     })
-    .toBe(true);
-});
+    .toBe(0);
+  return counts;
+}
