@@ -198,6 +198,38 @@ describe('a caching proxy', () => {
     expect(running!.engine.topology().find((n) => n.id === 'edge')?.cache).toMatchObject({ entries: 0, bytes: 0 });
   });
 
+  it('streams an answer its head says it will not store, without holding the body', async () => {
+    // The origin sends its head and a first chunk, then waits until the client has that chunk: a proxy
+    // that held the body for the cache would never pass it on, and the origin would end after 2 s alone.
+    let clientHasFirst: () => void = () => {};
+    const firstArrived = new Promise<void>((resolve) => (clientHasFirst = resolve));
+    let endedAlone = false;
+    await start((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('first,');
+      const alone = setTimeout(() => (endedAlone = true), 2000);
+      void Promise.race([firstArrived, new Promise((resolve) => setTimeout(resolve, 2000))]).then(() => {
+        clearTimeout(alone);
+        res.end('second');
+      });
+    });
+    const body = await new Promise<{ xCache: unknown; text: string }>((resolve, reject) => {
+      request(running!.url('edge', '/api/1'), (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => {
+          text += chunk.toString();
+          if (text === 'first,') clientHasFirst();
+        });
+        res.on('end', () => resolve({ xCache: res.headers['x-cache'], text }));
+      })
+        .on('error', reject)
+        .end();
+    });
+    expect([body, endedAlone]).toEqual([{ xCache: 'MISS', text: 'first,second' }, false]);
+    await waitFor(() => completions('/api/1')[0]);
+    expect(completions('/api/1')[0].cache?.reason).toContain('not stored: never fresh, no validator');
+  });
+
   it('shows its entries, counts and hit ratio in the topology, and purges by prefix or URL', async () => {
     await start(answering({ 'cache-control': 'max-age=60' }));
     for (const path of ['/users/1', '/users/2', '/orders/1', '/users/1']) await (await get(path)).text();

@@ -466,7 +466,29 @@ export class HttpCache {
   }
 
   /** Stores the response when a shared cache may; the entry, or why not. */
+  /**
+   * Whether a miss's response may be stored, judged from its head alone (status and fields): when it may
+   * not, the proxy need not hold its body, and streams it through. The body's own checks (its size)
+   * come at settle.
+   */
+  mayStoreHead(lookup: CacheMiss, status: number, headers: Headers): boolean {
+    if (!lookup.mayStore) return false;
+    const head = { status, headers, body: NO_BODY_YET, requestTime: this.#now(), responseTime: this.#now() };
+    return typeof this.#whyNot(lookup.request, head) === 'object';
+  }
+
   #tryStore(request: CacheRequest, key: string, response: OriginResponse): StoredResponse | string {
+    const verdict = this.#whyNot(request, response);
+    if (typeof verdict === 'string') return verdict;
+    const { headers } = verdict;
+    const body = response.body as Buffer;
+    const policy = new CachePolicy(policyRequest(request), { status: response.status, headers }, { shared: true });
+    const entry = this.#entry(request, key, response.status, headers, body, policy, response);
+    return this.#store.set(entry, request) ? entry : `the entry (${entry.size} bytes) is larger than the cache`;
+  }
+
+  /** Why the response is not stored, or the headers it would be stored with (RFC 9111 section 3). */
+  #whyNot(request: CacheRequest, response: OriginResponse): string | { headers: Headers } {
     const received = storedHeaders(response.headers, response.responseTime);
     const directives = parseDirectives(received['cache-control']);
     const lifetime = freshnessLifetime(response.status, received, directives);
@@ -484,11 +506,7 @@ export class HttpCache {
       storeSetCookie: this.#config.storeSetCookie,
       maxEntrySize: this.maxEntrySize,
     });
-    if (why !== undefined) return why;
-    const body = response.body as Buffer;
-    const policy = new CachePolicy(policyRequest(request), { status: response.status, headers }, { shared: true });
-    const entry = this.#entry(request, key, response.status, headers, body, policy, response);
-    return this.#store.set(entry, request) ? entry : `the entry (${entry.size} bytes) is larger than the cache`;
+    return why ?? { headers };
   }
 
   /** RFC 9111 section 3.2: the stored response with the 304's fields, fresh from the 304's times. */
@@ -548,6 +566,9 @@ export class HttpCache {
 export function createHttpCache(config: CacheConfig, options: HttpCacheOptions): HttpCache {
   return new HttpCache(config, options);
 }
+
+/** The body of a head judged before its body came (mayStoreHead): the body's own checks pass it. */
+const NO_BODY_YET = Buffer.alloc(0);
 
 function withoutConditionals(headers: Headers): Headers {
   // Most requests carry none: they go on as they are (no copy, and no `delete` to slow the object down).

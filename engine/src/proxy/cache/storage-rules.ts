@@ -45,14 +45,16 @@ export function whyNotStored(input: StorageInput): string | undefined {
     return 'the response sets a cookie (storeSetCookie is off)';
   if (input.vary.includes('*')) return 'Vary: * matches no later request';
   if (input.vary.length > MAX_VARY_FIELDS) return `Vary names ${input.vary.length} fields (at most ${MAX_VARY_FIELDS} are stored)`;
-  if (response.body === undefined) return 'the body was not buffered (larger than maxEntrySize)';
-  if (response.body.length > input.maxEntrySize)
-    return `the body is ${response.body.length} bytes, above maxEntrySize (${input.maxEntrySize})`;
   const explicit = response.headers.expires !== undefined || cc.has('max-age') || cc.has('s-maxage') || cc.has('public');
   if (!explicit && !HEURISTICALLY_CACHEABLE.has(status))
     return `status ${status} without explicit freshness is not stored (RFC 9111 section 3)`;
   const validator = response.headers.etag !== undefined || response.headers['last-modified'] !== undefined;
   const staleUse = (deltaSeconds(cc, 'stale-while-revalidate') ?? 0) + (deltaSeconds(cc, 'stale-if-error') ?? 0);
   if (input.lifetime.seconds === 0 && !validator && staleUse === 0) return USELESS;
+  // The body last: every rule before it reads the head alone, so the proxy can tell from the head whether
+  // to hold the body at all (HttpCache.mayStoreHead).
+  if (response.body === undefined) return 'the body was not buffered (larger than maxEntrySize)';
+  if (response.body.length > input.maxEntrySize)
+    return `the body is ${response.body.length} bytes, above maxEntrySize (${input.maxEntrySize})`;
   return undefined;
 }

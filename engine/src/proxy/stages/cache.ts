@@ -96,8 +96,9 @@ class CacheHold implements UpstreamHold {
   begin(status: number, headers: OutgoingHttpHeaders): number {
     this.#responseTime = Date.now();
     const { lookup } = this;
-    // Nothing from a bypass, or from a miss that may not be stored, is kept: it streams through.
-    if (lookup.kind === 'bypass' || (lookup.kind === 'miss' && !lookup.mayStore)) return 0;
+    // Nothing from a bypass, or from a miss whose head already says it will not be stored, is kept: it
+    // streams through (most answers of an API behind a cache carry no cache headers).
+    if (lookup.kind === 'bypass' || (lookup.kind === 'miss' && !this.cache.mayStoreHead(lookup, status, headers as Headers))) return 0;
     // A body announced longer than the cache keeps is not gathered (an undeclared one is, up to the limit);
     // a 304's Content-Length is the stored response's, and it has no body to wait for.
     const length = Number(headers['content-length']);
