@@ -4,7 +4,7 @@
  * on; each with X-Cache, Cache-Status and the outcome the decision event carries.
  */
 import { EDGE_ERRORS, ERROR_HEADER } from '../../errors.ts';
-import { cacheStatusMember, setStatusWords, withStatusWords, type CacheOutcome, type CacheStatusParams, type XCacheWord } from './cache-status.ts';
+import { cacheStatusMember, setStatusWords, type CacheOutcome, type CacheStatusParams, type XCacheWord } from './cache-status.ts';
 import { notModified, notModifiedHeaders } from './conditional.ts';
 import type { StoredResponse } from './store.ts';
 import { storedRange } from './stored-range.ts';
@@ -53,7 +53,11 @@ export function answerFromStore(
   return { status: 206, headers, body, outcome };
 }
 
-/** The origin's response as it came, with the status words. */
+/**
+ * The origin's response as it came, with the status words set on its own headers (the proxy's copy of
+ * the origin's head, made for this response; every reader of it has read it by now): a miss that
+ * streams through pays no copy.
+ */
 export function passOn(
   response: OriginResponse,
   word: XCacheWord,
@@ -62,13 +66,13 @@ export function passOn(
   key: string | undefined,
 ): CacheAnswer {
   const outcome = makeOutcome(word, params, why, key, undefined);
-  return { status: response.status, headers: withStatusWords(response.headers, outcome), body: response.body, outcome };
+  return { status: response.status, headers: setStatusWords(response.headers, outcome), body: response.body, outcome };
 }
 
 /** RFC 9111 section 5.2.1.7: only-if-cached and nothing usable is stored: 504 (EDGE_NOT_CACHED). */
 export function gatewayTimeout(key: string, why: string): CacheAnswer {
   const outcome = makeOutcome('MISS', { detail: 'only-if-cached' }, why, key, undefined);
-  const headers = withStatusWords({ 'content-length': '0', [ERROR_HEADER]: 'EDGE_NOT_CACHED' }, outcome);
+  const headers = setStatusWords({ 'content-length': '0', [ERROR_HEADER]: 'EDGE_NOT_CACHED' }, outcome);
   return { status: EDGE_ERRORS.EDGE_NOT_CACHED.status, headers, body: Buffer.alloc(0), outcome };
 }
 

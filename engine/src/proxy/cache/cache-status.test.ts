@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { parseList, serializeItem, Token, type Parameters } from 'structured-headers';
 import { describe, expect, it } from 'vitest';
-import { cacheStatusMember, withStatusWords, type CacheOutcome } from './cache-status.ts';
+import { cacheStatusMember, setStatusWords, type CacheOutcome } from './cache-status.ts';
 
 describe('cacheStatusMember', () => {
   it('writes the parameters RFC 9211 defines, as a structured-field list parses them back', () => {
@@ -48,7 +48,7 @@ describe('cacheStatusMember', () => {
 
   it('appends its member after those of caches nearer the origin, and sets X-Cache', () => {
     const outcome = { xCache: 'HIT', cacheStatus: 'EdgeLab;hit;ttl=5' } as CacheOutcome;
-    const headers = withStatusWords({ 'cache-status': 'OriginCache;hit', 'x-cache': 'MISS' }, outcome);
+    const headers = setStatusWords({ 'cache-status': 'OriginCache;hit', 'x-cache': 'MISS' }, outcome);
     expect([headers['cache-status'], headers['x-cache']]).toEqual(['OriginCache;hit, EdgeLab;hit;ttl=5', 'HIT']);
     expect(parseList(headers['cache-status'] as string)).toHaveLength(2);
   });

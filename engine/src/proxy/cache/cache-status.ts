@@ -54,8 +54,3 @@ export function setStatusWords(headers: Headers, outcome: CacheOutcome): Headers
   headers['cache-status'] = upstream ? `${upstream}, ${outcome.cacheStatus}` : outcome.cacheStatus;
   return headers;
 }
-
-/** A copy of `headers` with the status words (setStatusWords). */
-export function withStatusWords(headers: Headers, outcome: CacheOutcome): Headers {
-  return setStatusWords({ ...headers }, outcome);
-}
