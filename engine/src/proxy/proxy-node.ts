@@ -14,6 +14,7 @@ import type { CacheConfig } from '../config/proxy/cache.ts';
 import { tlsSettings } from '../config/proxy/tls.ts';
 import type { ProxyConfig } from '../config/schema.ts';
 import { EDGE_ERRORS, type EdgeErrorCode } from '../errors.ts';
+import { readUpTo } from '../http/bounded-read.ts';
 import type { TlsView } from '../events.ts';
 import { LISTEN_HOST, LISTENER_TIMEOUTS, type NodeContext } from '../nodes/node-server.ts';
 import type { Exchange } from '../pipeline/exchange.ts';
@@ -24,7 +25,6 @@ import { createHttpCache, type CacheEntryView, type CacheOutcome, type CacheReva
 import { CacheTally, type CacheCounts } from './cache-tally.ts';
 import { compileCompression, newCompressionTally, type CompressionTally } from './compression/index.ts';
 import { listenerTimeoutsOf } from './filter/listener-timeouts.ts';
-import { readUpTo } from './read-up-to.ts';
 import { createCacheStage, type CacheHost } from './stages/cache.ts';
 import { createCompressionStage } from './stages/compression.ts';
 import { createFilterStage } from './stages/filter.ts';
@@ -173,7 +173,10 @@ export class ProxyNode extends ForwardingNode<ProxyConfig> {
         const response = await this.send(this.config.to, { path: refresh.request.url, method: 'GET', headers, headersTimeout: timeout, bodyTimeout: timeout });
         const responseTime = Date.now();
         const head = downstreamResponseHeaders(response.headers, { nodeId: this.id, requestId: rid }, response.statusCode) as Headers;
-        const body = await readUpTo(response.body, cache.maxEntrySize);
+        // A body longer than the cache keeps is not stored: the rest is dropped, and its connection with it.
+        const read = await readUpTo(response.body, cache.maxEntrySize);
+        if (read.rest !== undefined) response.body.destroy();
+        const body = read.whole;
         const answer = cache.settle(refresh, { status: response.statusCode, headers: head, body, requestTime, responseTime });
         done({ status: response.statusCode, cache: answer.outcome });
       } catch (error) {

@@ -32,33 +32,7 @@ export function tooLargeReason(): string {
   return `larger than ${JSON_BODY_LIMIT} bytes, the most the gateway buffers`;
 }
 
-export type BoundedRead = { whole: Buffer; rest?: undefined } | { whole?: undefined; rest: AsyncIterable<Uint8Array> };
-
-/**
- * The whole body when it is at most `limit` bytes; otherwise the body as it came (what was read,
- * then the rest, still streaming), so nothing is lost. Rejects only when the source fails.
- */
-export async function readUpTo(source: AsyncIterable<Uint8Array>, limit: number): Promise<BoundedRead> {
-  const iterator = source[Symbol.asyncIterator]();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const next = await iterator.next();
-    if (next.done) return { whole: Buffer.concat(chunks, size) };
-    chunks.push(next.value);
-    size += next.value.length;
-    if (size > limit) return { rest: replay(chunks, iterator) };
-  }
-}
-
-async function* replay(read: Uint8Array[], iterator: AsyncIterator<Uint8Array>): AsyncIterable<Uint8Array> {
-  yield* read;
-  for (;;) {
-    const next = await iterator.next();
-    if (next.done) return;
-    yield next.value;
-  }
-}
+export { readUpTo, type BoundedRead } from '../../http/bounded-read.ts';
 
 /** A digit run long enough to be an integer past 2^53, or an exponent big enough to overflow: the rare bodies worth a slow parse. */
 const MAYBE_INEXACT = /\d{16}|[eE][+-]?\d{3}/;
