@@ -734,6 +734,11 @@ export class LabState {
     });
   }
 
+  /** Applies a whole config (the config editor, an imported file, a shared link); refused, the running one stays. */
+  async applyConfig(config: unknown): Promise<ApplyOutcome> {
+    return this.#applyEdit(async () => config);
+  }
+
   /** Drops stored responses of proxy `nodeId` (all: prefix `/`), then reads its cache again so the panel shows what is left. */
   async purgeCache(nodeId: string, target: { prefix: string } | { url: string; host?: string }): Promise<PurgeOutcome> {
     try {
