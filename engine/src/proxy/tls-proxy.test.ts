@@ -245,6 +245,20 @@ describe('a proxy with tls: true', () => {
     expect(upstream.received.map((r) => r.url)).toEqual(['/b']);
   });
 
+  it('answers TRACE over h2 with the header fields alone: no pseudo-header lines, the authority as Host (RFC 9110 section 9.3.8)', async () => {
+    const upstream = await echoUpstream();
+    const { engine, port, id } = await tlsEngine(true, upstream);
+    const session = h2Session(port(id), await readFile(view({ engine } as RunningEngine, id).tls!.certFile, 'utf8'));
+    const trace = await h2Send(session, { ':method': 'TRACE', ':path': '/t?x=1', 'max-forwards': '0', 'x-probe': 'yes', cookie: 'id=s3cret' });
+    expect([trace.headers[':status'], trace.headers['content-type']]).toEqual([200, 'message/http']);
+    const [requestLine, ...lines] = trace.body.split('\r\n').filter((line) => line !== '');
+    expect(requestLine).toBe('TRACE /t?x=1 HTTP/2.0');
+    expect(lines.filter((line) => line.startsWith(':'))).toEqual([]);
+    expect(lines).toEqual(expect.arrayContaining([`host: localhost:${port(id)}`, 'max-forwards: 0', 'x-probe: yes']));
+    expect(lines.some((line) => line.startsWith('cookie'))).toBe(false);
+    expect(upstream.received).toEqual([]);
+  });
+
   it('reports a client that does not trust the certificate as a failed handshake', async () => {
     const upstream = await echoUpstream();
     const { events, port, id } = await tlsEngine(true, upstream);
