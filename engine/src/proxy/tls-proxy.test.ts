@@ -414,4 +414,51 @@ describe('the traffic generator to a TLS proxy', () => {
     expect(connections.map((c) => [c.outcome, c.protocol])).toContainEqual(['established', protocol]);
     expect(connections.every((c) => c.outcome === 'established')).toBe(true);
   });
+
+  it.each([
+    { keepAlive: false, http2: false, perHandshake: (n: number) => n === 1 },
+    { keepAlive: true, http2: false, perHandshake: (n: number) => n >= 5 },
+    { keepAlive: false, http2: true, perHandshake: (n: number) => n >= 5 },
+  ])('keepAlive $keepAlive, http2 $http2: the handshakes the requests cost', async ({ keepAlive, http2, perHandshake }) => {
+    const upstream = await echoUpstream();
+    const id = tlsNodeId();
+    const running = await startEngine({
+      version: 1,
+      nodes: [{ id, kind: 'proxy', to: upstream.url, tls: true }],
+      traffic: [{ to: id, rate: 50, clients: 1, paths: ['/t'], keepAlive, http2 }],
+    });
+    cleanups.push(() => running.stop());
+    await running.engine.startTraffic();
+    await waitFor(() => upstream.received.length >= 15, 5_000, 'requests through the TLS proxy');
+    await running.engine.stopTraffic();
+    const tls = running.engine.metrics.snapshot()[id].tls!;
+    const requests = tls.requests.h2 + tls.requests['http/1.1'];
+    expect(requests).toBeGreaterThanOrEqual(15);
+    expect(tls.failed).toBe(0);
+    expect(perHandshake(requests / tls.handshakes), `${requests} requests over ${tls.handshakes} handshakes`).toBe(true);
+  });
+
+  it('follows a proxy that turns TLS on while it runs: from the next request on it speaks https, and nothing fails', async () => {
+    const upstream = await echoUpstream();
+    const id = tlsNodeId();
+    const config = (tls: boolean) => ({
+      version: 1 as const,
+      nodes: [{ id, kind: 'proxy' as const, to: upstream.url, ...(tls ? { tls: true } : {}) }],
+      traffic: [{ to: id, rate: 50, clients: 2, paths: ['/t'] }],
+    });
+    const running = await startEngine(config(false));
+    cleanups.push(() => running.stop());
+    await running.engine.startTraffic();
+    await waitFor(() => upstream.received.length >= 5, 5_000, 'plain requests');
+    const validated = validateConfig(config(true));
+    if (!validated.ok) throw new Error('invalid config');
+    await running.engine.apply(validated.config, validated.input);
+    const before = upstream.received.length;
+    await waitFor(() => upstream.received.slice(before).some((r) => r.headers['x-forwarded-proto'] === 'https'), 5_000, 'a request over TLS');
+    await waitFor(() => upstream.received.length >= before + 10, 5_000, 'more requests');
+    await running.engine.stopTraffic();
+    expect(upstream.received.at(-1)!.headers['x-forwarded-proto']).toBe('https');
+    expect(running.engine.metrics.snapshot()[id].tls).toMatchObject({ failed: 0 });
+    expect(running.engine.traffic.stats().statusClasses['5xx'] ?? 0).toBe(0);
+  });
 });

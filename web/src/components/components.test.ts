@@ -211,7 +211,7 @@ describe('components', () => {
     const lab = newLab();
     const tls = { fingerprint256: 'AB:CD:EF:01:23:45:67:89:AB:CD:EF', certFile: '/tmp/edgelab-tls/edge.pem', selfSigned: true, validTo: '2026-12-13T00:00:00.000Z', protocols: ['h2', 'http/1.1'] as Array<'h2' | 'http/1.1'> };
     const handshakeMs = { p50: 2.5, p95: 8, p99: 8, max: 8, mean: 4 };
-    lab.metrics = { edge: { ...metricsOf(3, 0), kind: 'proxy', tls: { handshakes: 2, failed: 1, resumed: 0, protocols: { h2: 1, 'http/1.1': 1 }, handshakeMs } } };
+    lab.metrics = { edge: { ...metricsOf(3, 0), kind: 'proxy', tls: { handshakes: 2, failed: 1, resumed: 0, protocols: { h2: 1, 'http/1.1': 1 }, requests: { h2: 6, 'http/1.1': 1 }, handshakeMs } } };
     lab.ingest(
       [
         { type: 'tls.certificate', seq: 1, ts: 1, node: 'edge', tls },
