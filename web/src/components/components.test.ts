@@ -226,6 +226,8 @@ describe('components', () => {
     expect(facts).toContain('h2, http/1.1 (by ALPN)');
     expect(facts).toContain('curl --cacert /tmp/edgelab-tls/edge.pem');
     expect(view.byTestId('inspector-tls-handshakes')?.textContent).toContain('2.5 ms');
+    expect([view.byTestId('tls-requests')?.textContent, view.byTestId('tls-requests-per-handshake')?.textContent]).toEqual(['7', '3.5']);
+    expect(view.byTestId('tls-toggle')?.getAttribute('aria-pressed')).toBe('true');
     const connections = [...(view.byTestId('inspector-tls-connections')?.querySelectorAll('li') ?? [])].map((li) => li.textContent?.replace(/\s+/g, ' ').trim());
     expect(connections).toEqual(['failed after 1.2 ms from 127.0.0.1: ECONNRESET', 'h2 · 3.1 ms from 127.0.1.1: TLSv1.3, TLS_AES_256_GCM_SHA384']);
   });
