@@ -415,25 +415,28 @@ describe('the traffic generator to a TLS proxy', () => {
     expect(connections.every((c) => c.outcome === 'established')).toBe(true);
   });
 
+  // Without keep-alive every request is a connection of its own (one more handshake may be done whose request
+  // the stop cut off); with it (or h2) a connection carries many, though a loaded machine may overlap two
+  // requests of the client and open a second connection: hence 3.
   it.each([
-    { keepAlive: false, http2: false, perHandshake: (n: number) => n === 1 },
-    { keepAlive: true, http2: false, perHandshake: (n: number) => n >= 5 },
-    { keepAlive: false, http2: true, perHandshake: (n: number) => n >= 5 },
+    { keepAlive: false, http2: false, perHandshake: (n: number) => n > 0.9 && n <= 1 },
+    { keepAlive: true, http2: false, perHandshake: (n: number) => n >= 3 },
+    { keepAlive: false, http2: true, perHandshake: (n: number) => n >= 3 },
   ])('keepAlive $keepAlive, http2 $http2: the handshakes the requests cost', async ({ keepAlive, http2, perHandshake }) => {
     const upstream = await echoUpstream();
     const id = tlsNodeId();
     const running = await startEngine({
       version: 1,
       nodes: [{ id, kind: 'proxy', to: upstream.url, tls: true }],
-      traffic: [{ to: id, rate: 50, clients: 1, paths: ['/t'], keepAlive, http2 }],
+      traffic: [{ to: id, rate: 40, clients: 1, paths: ['/t'], keepAlive, http2 }],
     });
     cleanups.push(() => running.stop());
     await running.engine.startTraffic();
-    await waitFor(() => upstream.received.length >= 15, 5_000, 'requests through the TLS proxy');
+    await waitFor(() => upstream.received.length >= 30, 5_000, 'requests through the TLS proxy');
     await running.engine.stopTraffic();
     const tls = running.engine.metrics.snapshot()[id].tls!;
     const requests = tls.requests.h2 + tls.requests['http/1.1'];
-    expect(requests).toBeGreaterThanOrEqual(15);
+    expect(requests).toBeGreaterThanOrEqual(30);
     expect(tls.failed).toBe(0);
     expect(perHandshake(requests / tls.handshakes), `${requests} requests over ${tls.handshakes} handshakes`).toBe(true);
   });
