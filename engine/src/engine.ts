@@ -502,5 +502,7 @@ function flowState(name: string, config: TrafficConfig, phase: PhasePlan, phases
     shape: phase.shape,
     phase: { index: phase.index, of: phases, name: phase.name, forMs: Number.isFinite(phase.durationMs) ? phase.durationMs : null },
     ...(phase.loop === 'closed' ? { users: phase.users } : {}),
+    ...(config.http2 === true ? { http2: true } : {}),
+    ...(config.keepAlive === false ? { keepAlive: false } : {}),
   };
 }

@@ -164,13 +164,19 @@ export interface NodeMetrics {
   cache?: Record<XCacheWord, number>;
 }
 
-/** The TLS handshakes of one proxy. */
+/** The TLS handshakes of one proxy, and the requests that came over them. */
 export interface TlsMetrics {
   handshakes: number;
   failed: number;
   resumed: number;
   /** Established connections by the protocol ALPN chose. */
   protocols: { h2: number; 'http/1.1': number };
+  /**
+   * Requests received over TLS, by their connection's protocol: beside `handshakes`, how many requests
+   * each handshake carried (keep-alive and HTTP/2 carry many); beside the node's `requests`, how much of
+   * its traffic came encrypted. Counted when a request arrives (`requests` counts it when it completes).
+   */
+  requests: { h2: number; 'http/1.1': number };
   /** Time to the end of a handshake, ms. */
   handshakeMs: LatencySummary;
 }
@@ -238,6 +244,10 @@ export interface TrafficFlowState {
   phase?: { index: number; of: number; name: string; forMs: number | null };
   /** Closed loop: the virtual users. */
   users?: number;
+  /** Set when the flow speaks HTTP/2 (`http2: true`). */
+  http2?: true;
+  /** Set when the flow opens a new connection per HTTP/1.1 request (`keepAlive: false`). */
+  keepAlive?: false;
 }
 
 /** One flow's live numbers, as of the event (the generator sends one about every second while running). */

@@ -13,6 +13,8 @@ import { api, ApiError } from '../lib/api.ts';
 import type { ApiFieldError, CapacityState, Fault, GatewayView, MetricsSnapshot, ProxyCache, Topology, TopologyNode, TrafficState, XCacheWord } from '../lib/api-types.ts';
 import { PickHistory, type PickRecord } from '../lib/balancer/pick-history.ts';
 import { cacheSettings, withCache } from '../lib/cache/toggle-cache.ts';
+import { tlsSetting, withTls, type TlsSetting } from '../lib/proxy/toggle-tls.ts';
+import { withFlowConnection, type FlowConnection } from '../lib/traffic/flow-connection.ts';
 import { withAlgorithm, type AlgorithmChoice } from '../lib/balancer/switch-algorithm.ts';
 import { ClockSync } from '../lib/dots/clock-sync.ts';
 import { DotField } from '../lib/dots/dot-field.ts';
@@ -204,6 +206,8 @@ export class LabState {
   readonly #configListeners = new Set<() => void>();
   /** The cache settings of each proxy whose cache the page turned off, to restore when it is turned on again. */
   readonly #cacheSettings = new Map<string, Record<string, unknown>>();
+  /** The TLS settings of each proxy whose TLS the page turned off, likewise. */
+  readonly #tlsSettings = new Map<string, TlsSetting>();
   readonly #cacheExamples = new Map<string, Partial<Record<XCacheWord, CacheExample>>>();
   #cacheExamplesDirty = false;
 
@@ -737,6 +741,30 @@ export class LabState {
   /** Applies a whole config (the config editor, an imported file, a shared link); refused, the running one stays. */
   async applyConfig(config: unknown): Promise<ApplyOutcome> {
     return this.#applyEdit(async () => config);
+  }
+
+  /**
+   * Turns proxy `nodeId`'s TLS on (with the settings it had when the page turned it off, else `tls: true`,
+   * a self-signed certificate) or off: an edit of the running config. Off also takes `http2` from the
+   * flows entering there (toggle-tls.ts); `plainFlows` names them.
+   */
+  async setTls(nodeId: string, on: boolean): Promise<ApplyOutcome & { plainFlows?: string[] }> {
+    let plainFlows: string[] = [];
+    const outcome = await this.#applyEdit(async () => {
+      const config = await api.config();
+      if (on) return withTls(config, nodeId, this.#tlsSettings.get(nodeId) ?? true).config;
+      const setting = tlsSetting(config, nodeId);
+      if (setting !== undefined) this.#tlsSettings.set(nodeId, setting);
+      const edit = withTls(config, nodeId, undefined);
+      plainFlows = edit.plainFlows;
+      return edit.config;
+    });
+    return outcome.ok ? { ...outcome, plainFlows } : outcome;
+  }
+
+  /** Switches how traffic flow `flow` connects (HTTP/2, keep-alive): an edit of the running config's flow (flow-connection.ts). */
+  async setFlowConnection(flow: string, change: FlowConnection): Promise<ApplyOutcome> {
+    return this.#applyEdit(async () => withFlowConnection(await api.config(), flow, change));
   }
 
   /** Drops stored responses of proxy `nodeId` (all: prefix `/`), then reads its cache again so the panel shows what is left. */
