@@ -110,6 +110,7 @@ function unionField(root: JsonSchema, union: readonly JsonSchema[], depth: numbe
 
 /** A branch's name in the choice: the const of its discriminating property, else what it is. */
 function labelOf(branch: JsonSchema, spec: FieldSpec): string {
+  if (branch.const !== undefined && typeof branch.const !== 'object') return String(branch.const);
   for (const property of Object.values(branch.properties ?? {})) {
     if (property.const !== undefined && typeof property.const === 'string') return property.const;
   }
