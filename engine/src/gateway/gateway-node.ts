@@ -36,7 +36,7 @@ export class GatewayNode extends ForwardingNode<GatewayConfig, GatewayRequest> {
     const policies = compileRoutePolicies(config);
     this.#authOn = policies.map((policy) => policy.auth !== 'none');
     this.#limiting?.close();
-    this.#limiting = createRateLimiting(config, this.id, this.ctx.bus);
+    this.#limiting = createRateLimiting(config, this.id, this.ctx.bus, this.ctx.generation());
     const stages: Array<Stage<GatewayRequest> | undefined> = [
       createRouteStage(config, table, this.#hits),
       createAuthStage(config, policies),
