@@ -276,6 +276,9 @@ describe('LabState', () => {
     // The new limiter decides twice before the engine says its config is applied; a request of the old one ends after.
     lab.ingest([limited('b', 2000, 2, 3), limited('c', 2100, 2, 2), applied(2), limited('d', 3100, 1, 1)], 5000);
     expect(kept()).toEqual([3, 2]);
+    // A restarted engine counts its configs from 1 again: its decisions are not taken for an old config's.
+    lab.ingest([{ type: 'stream.dropped', reason: 'engine-restart', dropped: 0, total: 0 }, limited('e', 9000, 1, 4)], 9500);
+    expect(kept()).toEqual([4]);
   });
 
   it('shows the engine’s next pick only while it is newer than the last pick', () => {
