@@ -68,6 +68,16 @@ export interface LimitDecisionView {
   retryAfterMs: number;
   /** The algorithm's own level after the decision (tokens, excess, count, TAT ahead of now...). */
   level: number;
+  /**
+   * The config the limit was compiled under (`config.applied`'s generation): each config starts its
+   * limits empty, so a drawing keeps only the decisions of the newest, whichever event comes first.
+   */
+  generation: number;
+  /**
+   * A concurrency limit's: the key's requests still in flight once this request ended and gave its slot
+   * back, which it did as its response closed, just before its `request.completed` (the event's `ts`).
+   */
+  inFlightAfter?: number;
 }
 
 /** One stage a request passed at one node, in the `request.completed` trace. */
@@ -437,7 +447,13 @@ export type EngineEventBody =
   | ({
       type: 'traffic.state';
     } & TrafficStateBody)
-  | { type: 'config.applied'; name: string; nodes: number }
+  | {
+      type: 'config.applied';
+      name: string;
+      nodes: number;
+      /** 1 for the engine's first config, one more for each applied after it (LimitDecisionView.generation). */
+      generation: number;
+    }
   | {
       /** A gateway's shared limit store (Redis) went down or came back; while down, `onStoreError` decides. */
       type: 'limiter.store';

@@ -153,6 +153,8 @@ export class LabState {
   cacheExamples = $state.raw<Record<string, Partial<Record<XCacheWord, CacheExample>>>>({});
   /** Every rate limit's recent decisions by node, from the rate-limit steps of `request.completed`. */
   readonly limitHistory = new Map<string, LimitHistory>();
+  /** The generation of the latest `config.applied` seen (0: none yet), which a node's new limit history starts from. */
+  #configGeneration = 0;
   /** Each balancer's recent picks, newest first, since the config was last applied. */
   picks = $state.raw<Record<string, PickRecord[]>>({});
   /** Each TLS proxy's last connections (their handshakes), newest first, from `tls.connection`. */
@@ -375,6 +377,9 @@ export class LabState {
           this.#pendingLog.push({ kind: 'stream', ts: now, text: `reconnected: the engine restarted${lost}; reloaded the topology` });
           this.#picks.clear();
           this.#picksDirty = true;
+          // Its config generations count from 1 again.
+          this.limitHistory.clear();
+          this.#configGeneration = 0;
           this.#reload();
         } else if (item.reason === 'history-sample') {
           // A reconnect into a busy stretch: the engine kept whole requests, 1 in N, of its history.
@@ -502,8 +507,10 @@ export class LabState {
         // Shares and sequences start again under the new config: mixing two algorithms' picks would explain neither.
         this.#picks.clear();
         this.#picksDirty = true;
-        // A new config's limits start empty in the engine: so do their drawings, and a new cache's examples.
-        this.limitHistory.clear();
+        // A new config's limits start empty in the engine: so do their drawings (keeping the decisions of
+        // this config that came before its event), and a new cache's examples.
+        this.#configGeneration = event.generation;
+        for (const history of this.limitHistory.values()) history.configApplied(event.generation);
         this.#cacheExamples.clear();
         this.#cacheExamplesDirty = true;
         for (const listener of this.#configListeners) listener();
@@ -543,8 +550,11 @@ export class LabState {
       const step = stages[i];
       if (step.limits === undefined) continue;
       let history = this.limitHistory.get(event.node);
-      if (history === undefined) this.limitHistory.set(event.node, (history = new LimitHistory()));
-      history.record(decidedAt(event.ts, event.durationMs, stages, i), step.limits);
+      if (history === undefined) {
+        this.limitHistory.set(event.node, (history = new LimitHistory()));
+        history.configApplied(this.#configGeneration);
+      }
+      history.record(decidedAt(event.ts, event.durationMs, stages, i), step.limits, Math.round(event.ts));
     }
   }
 
