@@ -89,8 +89,8 @@ nodes:
     const bad = sandbox().replace('targets: [s1, s2]', 'targets: [s1, users-9]').replace('id: s2,', 'id: s1,');
     const ran = await edgelab(['validate', write('bad.yaml', bad)]);
     expect(ran.code).toBe(1);
-    expect(ran.stderr).toContain('nodes[1].targets[1]: unknown node "users-9"');
-    expect(ran.stderr).toContain('nodes[3].id: duplicate id "s1" (also nodes[2])');
+    expect(ran.stderr).toContain('nodes[1] (lb).targets[1]: unknown node "users-9"');
+    expect(ran.stderr).toContain('nodes[3] (s1).id: duplicate id "s1" (also nodes[2])');
   });
 
   it('explains a refused limit: the limit, what it counts and why', async () => {
@@ -104,9 +104,9 @@ nodes:
     expect(ran.code).toBe(1);
     expect(ran.stderr).toContain('invalid config (2 errors)');
     expect(ran.stderr).toContain(
-      'nodes[1].options.tableSize: at most 131071 slots in a Maglev table: the table is rebuilt whenever the set of eligible targets changes',
+      'nodes[1] (lb).options.tableSize: at most 131071 slots in a Maglev table: the table is rebuilt whenever the set of eligible targets changes',
     );
-    expect(ran.stderr).toContain('nodes[2].latency: too long: at most 2147483647ms (24.8 days), the longest a timer can hold');
+    expect(ran.stderr).toContain('nodes[2] (s1).latency: too long: at most 2147483647ms (24.8 days), the longest a timer can hold');
   });
 
   it('exits 1 for a missing file and 2 for bad usage', async () => {
