@@ -37,6 +37,19 @@ describe('nearestName', () => {
   });
 });
 
+describe('the budget of one check', () => {
+  it('is charged per comparison, and a search it cannot finish offers nothing', () => {
+    const budget = { cells: 7 * 7 };
+    // 'algorithm' is skipped uncharged: its length alone is further than the best found.
+    expect(nearestName('tagrets', ['targets', 'algorithm'], budget)).toBe('targets');
+    expect(budget.cells).toBe(0);
+    expect(nearestName('tagrets', ['targets'], budget)).toBeUndefined();
+    // 'targetz' is close, but the search stops before 'targets': no worse name is offered.
+    expect(nearestName('tagrets', ['targetz', 'targets'], { cells: 7 * 7 + 10 })).toBeUndefined();
+    expect(nearestName('tagrets', ['targetz', 'targets'])).toBe('targets');
+  });
+});
+
 describe('keysAt', () => {
   const Schema = z.strictObject({
     nodes: z.array(

@@ -2,18 +2,34 @@
  * "Did you mean ...?" for a config error: the nearest of the names a place accepts (a key of the object,
  * a node id, an algorithm) to what was written, by Damerau-Levenshtein distance (a swapped pair of
  * letters costs one, as `tagrets` for `targets`). Only close names are offered, so a suggestion is a
- * likely fix, never a guess at random: a distance of at most a third of the word (at least 1). Case is ignored, so `Round-Robin` gets `round-robin`.
+ * likely fix, never a guess at random: a distance of at most a third of the word (at least 1). Case is
+ * ignored, so `Round-Robin` gets `round-robin`. Checking a config blocks the engine, so the searches of
+ * one check share a budget: a config of thousands of long misspelt names gets suggestions for the first
+ * ones only (without it, 4000 unknown 60-letter targets among 170 ids took 27 s).
  */
 import type { z } from 'zod';
 
-/** The candidate nearest to `word`, when one is close enough; the first of equals wins. */
-export function nearestName(word: string, candidates: Iterable<string>): string | undefined {
+/** What the searches of one config check may still compute, in cells of the distance table. */
+export interface SuggestionBudget {
+  cells: number;
+}
+
+/** Some 30 ms of searching at worst: hundreds of misspelt names in a config a person wrote. */
+export const suggestionBudget = (): SuggestionBudget => ({ cells: 500_000 });
+
+/**
+ * The candidate nearest to `word`, when one is close enough; the first of equals wins. Undefined, too,
+ * once `budget` is spent (a search it cannot finish offers nothing rather than a worse name).
+ */
+export function nearestName(word: string, candidates: Iterable<string>, budget = suggestionBudget()): string | undefined {
   const written = word.toLowerCase();
   const limit = Math.max(1, Math.round(written.length / 3));
   let best: string | undefined;
   let bestDistance = limit + 1;
   for (const candidate of candidates) {
-    if (candidate === word) continue;
+    if (candidate === word || Math.abs(candidate.length - written.length) >= bestDistance) continue;
+    budget.cells -= written.length * candidate.length;
+    if (budget.cells < 0) return undefined;
     const distance = editDistance(written, candidate.toLowerCase(), bestDistance);
     if (distance < bestDistance) {
       best = candidate;

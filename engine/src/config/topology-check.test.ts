@@ -59,6 +59,18 @@ describe('checkTopology', () => {
     expect(warnings.map((w) => w.path)).toEqual(warned);
   });
 
+  it('offers the nearest id for the first of thousands of unknown long names only, so the check stays short', () => {
+    const long = 'a'.repeat(58);
+    const services = Array.from({ length: 20 }, (_, i) => ({ id: `${long}${String(i).padStart(3, '0')}`, kind: 'service' }));
+    const targets = Array.from({ length: 200 }, (_, i) => `${long}x${String(i).padStart(2, '0')}`);
+    const balancers = Array.from({ length: 20 }, (_, b) => ({ id: `lb${b}`, kind: 'balancer', targets }));
+    const { errors } = checkTopology({ nodes: [...balancers, ...services] });
+    expect(errors).toHaveLength(4000);
+    const suggested = errors.filter((e) => e.suggestion !== undefined).length;
+    expect(suggested).toBeGreaterThan(0);
+    expect(suggested).toBeLessThan(100);
+  });
+
   it('never throws on half-valid input, and names only paths that exist', () => {
     const node = fc.record(
       {

@@ -6,7 +6,7 @@
  * field is read only when it has the type it must have; what does not is the schema's error to report.
  */
 import { upstreamsOf, type ConfigError } from './edges.ts';
-import { nearestName } from './suggest.ts';
+import { nearestName, suggestionBudget, type SuggestionBudget } from './suggest.ts';
 import { checkUpstreamUrl, isExternalUrl, localPortOf, NODE_ID } from './upstream.ts';
 
 export interface TopologyProblems {
@@ -30,7 +30,8 @@ interface Edge {
   shown: string;
 }
 
-export function checkTopology(input: object): TopologyProblems {
+/** `budget`: what the searches for the nearest id may spend, shared with the rest of the check. */
+export function checkTopology(input: object, budget: SuggestionBudget = suggestionBudget()): TopologyProblems {
   const written = input as { nodes?: unknown; traffic?: unknown };
   const nodes = (Array.isArray(written.nodes) ? written.nodes : []).map((node: unknown, i) => sketchNode(node, i));
   const errors: ConfigError[] = [];
@@ -51,7 +52,7 @@ export function checkTopology(input: object): TopologyProblems {
   });
 
   const unknownNode = (path: string, to: string): ConfigError => {
-    const suggestion = nearestName(to, byId.keys());
+    const suggestion = nearestName(to, byId.keys(), budget);
     return suggestion === undefined
       ? { path, message: `unknown node "${to}"` }
       : { path, message: `unknown node "${to}"; did you mean "${suggestion}"?`, suggestion };

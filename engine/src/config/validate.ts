@@ -16,7 +16,7 @@ import { LIMITS, limitMessage } from './limits.ts';
 import { withUnitsRequired } from './duration.ts';
 import { errorPlace, upstreamsOf, type ConfigError } from './edges.ts';
 import { EdgeConfig, NODE_KINDS, type EdgeConfigParsed } from './schema.ts';
-import { keysAt, nearestName } from './suggest.ts';
+import { keysAt, nearestName, suggestionBudget, type SuggestionBudget } from './suggest.ts';
 import { tlsTopologyErrors } from './tls-topology.ts';
 import { checkTopology } from './topology-check.ts';
 import { isExternalUrl } from './upstream.ts';
@@ -73,8 +73,10 @@ export function validateConfig(input: unknown): ConfigResult {
   const tooBig = sizeErrors(input);
   if (tooBig.length > 0) return { ok: false, errors: tooBig };
   const parsed = withUnitsRequired(() => EdgeConfig.safeParse(input, { reportInput: true }));
-  const topology = checkTopology(input);
-  const errors = [...(parsed.success ? crossErrors(parsed.data) : zodErrors(parsed.error, { schema: EdgeConfig, input })), ...topology.errors];
+  const budget = suggestionBudget();
+  const formErrors = parsed.success ? crossErrors(parsed.data) : zodErrors(parsed.error, { schema: EdgeConfig, input, budget });
+  const topology = checkTopology(input, budget);
+  const errors = [...formErrors, ...topology.errors];
   if (errors.length > 0 || !parsed.success) return { ok: false, errors: inDocumentOrder(named(dedupe(errors), input), input) };
   const warnings = [...topology.warnings, ...configWarnings(parsed.data)];
   return { ok: true, config: parsed.data, input, warnings: inDocumentOrder(named(warnings, input), input) };
@@ -150,6 +152,8 @@ export function sizeErrors(input: object): ConfigError[] {
 export interface KeyHints {
   schema: z.ZodType;
   input: unknown;
+  /** Shared with the other searches of the same check. */
+  budget?: SuggestionBudget;
 }
 
 /**
@@ -158,29 +162,33 @@ export interface KeyHints {
  * nearest key its object takes.
  */
 export function zodErrors(error: z.ZodError, hints?: KeyHints): ConfigError[] {
+  return issueErrors(error.issues, hints, hints?.budget ?? suggestionBudget());
+}
+
+function issueErrors(issues: readonly z.core.$ZodIssue[], hints: KeyHints | undefined, budget: SuggestionBudget): ConfigError[] {
   const out: ConfigError[] = [];
-  for (const issue of error.issues) {
+  for (const issue of issues) {
     if (issue.code === 'invalid_union' && 'errors' in issue && issue.errors.length > 0) {
       // A union failed every branch: report the branch that got furthest, which reads best.
       const best = issue.errors.reduce((a, b) => (deepest(b) > deepest(a) ? b : a));
-      out.push(...zodErrors({ issues: best.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] })) } as z.ZodError, hints));
+      out.push(...issueErrors(best.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] })), hints, budget));
       continue;
     }
     if (issue.code === 'unrecognized_keys') {
       const known = hints ? keysAt(hints.schema, issue.path, hints.input) : [];
-      for (const key of issue.keys) out.push(withSuggestion({ path: formatPath([...issue.path, key]), message: 'unknown key' }, key, known));
+      for (const key of issue.keys) out.push(withSuggestion({ path: formatPath([...issue.path, key]), message: 'unknown key' }, key, known, budget));
       continue;
     }
     const error = { path: formatPath(issue.path), message: describe(issue) };
     const written = hints ? writtenAt(hints.input, issue.path) : issue.input;
-    out.push(typeof written === 'string' ? withSuggestion(error, written, optionsOf(issue)) : error);
+    out.push(typeof written === 'string' ? withSuggestion(error, written, optionsOf(issue), budget) : error);
   }
   return dedupe(out);
 }
 
 /** The error with the nearest of `names` to what was written, when one is close. */
-function withSuggestion(error: ConfigError, written: string, names: readonly unknown[]): ConfigError {
-  const suggestion = nearestName(written, names.filter((n): n is string => typeof n === 'string'));
+function withSuggestion(error: ConfigError, written: string, names: readonly unknown[], budget: SuggestionBudget): ConfigError {
+  const suggestion = nearestName(written, names.filter((n): n is string => typeof n === 'string'), budget);
   return suggestion === undefined ? error : { ...error, message: `${error.message}; did you mean "${suggestion}"?`, suggestion };
 }
 
