@@ -76,7 +76,7 @@ describe('control API', () => {
     const res = await fetch(`${url}/api/config`, json('PUT', bad));
     expect(res.status).toBe(400);
     const body = await res.json();
-    expect(body.errors).toEqual(expect.arrayContaining([{ path: 'nodes[3].id', message: 'duplicate id "s1" (also nodes[2])' }]));
+    expect(body.errors).toEqual(expect.arrayContaining([{ path: 'nodes[3].id', node: 's1', message: 'duplicate id "s1" (also nodes[2])' }]));
     expect(await (await fetch(`${url}/api/config`)).json()).toEqual(sandbox());
     expect((await fetch(running!.url('edge', '/still-works'))).status).toBe(200);
     const notJson = await fetch(`${url}/api/config`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{nope' });

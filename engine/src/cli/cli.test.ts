@@ -81,7 +81,7 @@ nodes:
     expect(ran.code).toBe(0);
     expect(ran.stdout).toContain('valid ("Shadowed", 3 nodes, 0 traffic flows)');
     expect(ran.stderr.trim().split('\n')).toEqual([
-      'warning: nodes[0].routes[3]: can never match: route 3 (GET /users/*) has the same match, a higher priority and matches every request this one does',
+      'warning: nodes[0] (api).routes[3]: can never match: route 3 (GET /users/*) has the same match, a higher priority and matches every request this one does',
     ]);
   });
 
@@ -89,8 +89,39 @@ nodes:
     const bad = sandbox().replace('targets: [s1, s2]', 'targets: [s1, users-9]').replace('id: s2,', 'id: s1,');
     const ran = await edgelab(['validate', write('bad.yaml', bad)]);
     expect(ran.code).toBe(1);
-    expect(ran.stderr).toContain('nodes[1].targets[1]: unknown node "users-9"');
-    expect(ran.stderr).toContain('nodes[3].id: duplicate id "s1" (also nodes[2])');
+    expect(ran.stderr).toContain('nodes[1] (lb).targets[1]: unknown node "users-9"');
+    expect(ran.stderr).toContain('nodes[3] (s1).id: duplicate id "s1" (also nodes[2])');
+  });
+
+  it('exits 1 with format and reference errors together, each naming its node, with the nearest names', async () => {
+    const mixed = `version: 1
+nodes:
+  - { id: edge, kind: proxy, to: lb }
+  - { id: lb, kind: balancer, algorithm: least-conections, targets: [s1, users-9] }
+  - { id: s1, kind: service, latency: 40 }
+  - { id: s1, kind: service, latncy: 5ms }
+traffic:
+  - { to: egde, rate: 5 }
+`;
+    const ran = await edgelab(['validate', write('mixed.yaml', mixed)]);
+    expect(ran.code).toBe(1);
+    expect(ran.stdout).toBe('');
+    expect(ran.stderr.trim().split('\n')).toEqual([
+      `${join(dir, 'mixed.yaml')}: invalid config (6 errors)`,
+      'nodes[1] (lb).algorithm: expected one of "round-robin", "weighted-round-robin", "least-connections", "random", "p2c", "ip-hash", "consistent-hash", "maglev", "peak-ewma"; did you mean "least-connections"?',
+      'nodes[1] (lb).targets[1]: unknown node "users-9"',
+      'nodes[2] (s1).latency: 40 has no unit: write 40ms or 40s (a duration takes ms, s, m, h or d)',
+      'nodes[3] (s1).latncy: unknown key; did you mean "latency"?',
+      'nodes[3] (s1).id: duplicate id "s1" (also nodes[2])',
+      'traffic[0].to: unknown node "egde"; did you mean "edge"?',
+    ]);
+  });
+
+  it('warns about a service nothing sends to, and still exits 0', async () => {
+    const spare = sandbox().replace('  - { id: s2, kind: service, latency: 2ms }', '  - { id: s2, kind: service, latency: 2ms }\n  - { id: spare, kind: service }');
+    const ran = await edgelab(['validate', write('spare.yaml', spare)]);
+    expect(ran.code).toBe(0);
+    expect(ran.stderr.trim()).toBe('warning: nodes[4] (spare): no node and no traffic sends to "spare": it runs, and answers only clients that call it directly');
   });
 
   it('explains a refused limit: the limit, what it counts and why', async () => {
@@ -104,9 +135,9 @@ nodes:
     expect(ran.code).toBe(1);
     expect(ran.stderr).toContain('invalid config (2 errors)');
     expect(ran.stderr).toContain(
-      'nodes[1].options.tableSize: at most 131071 slots in a Maglev table: the table is rebuilt whenever the set of eligible targets changes',
+      'nodes[1] (lb).options.tableSize: at most 131071 slots in a Maglev table: the table is rebuilt whenever the set of eligible targets changes',
     );
-    expect(ran.stderr).toContain('nodes[2].latency: too long: at most 2147483647ms (24.8 days), the longest a timer can hold');
+    expect(ran.stderr).toContain('nodes[2] (s1).latency: too long: at most 2147483647ms (24.8 days), the longest a timer can hold');
   });
 
   it('exits 1 for a missing file and 2 for bad usage', async () => {

@@ -7,14 +7,15 @@
  *   edgelab token [config] --consumer NAME [--gateway ID] [--expires 1h] [--key private.pem] [...]   (prints a test JWT)
  *
  * Exit codes: 0 success (a run stopped with Ctrl-C still reports and exits 0; a valid config with
- * warnings, such as a route that can never match, is valid), 1 an invalid config or a run that could
- * not start, 2 a usage error.
+ * warnings, such as a route that can never match or a service nothing sends to, is valid), 1 an invalid
+ * config (every error printed, each with its node's id and, for a misspelt name, the nearest one) or a
+ * run that could not start, 2 a usage error.
  */
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { durationLimitError, parseDuration } from '../config/duration.ts';
-import { formatErrors } from '../config/validate.ts';
+import { errorPlace, formatErrors } from '../config/validate.ts';
 import { Engine } from '../engine.ts';
 import type { TlsView } from '../events.ts';
 import { startControlServer } from '../server.ts';
@@ -77,7 +78,7 @@ async function validate(args: string[]): Promise<number> {
   }
   const { nodes, traffic, name } = result.config;
   console.log(`${file}: valid ("${name}", ${nodes.length} nodes, ${traffic.length} traffic flow${traffic.length === 1 ? '' : 's'})`);
-  for (const warning of result.warnings) console.error(`warning: ${warning.path}: ${warning.message}`);
+  for (const warning of result.warnings) console.error(`warning: ${errorPlace(warning)}: ${warning.message}`);
   return 0;
 }
 

@@ -147,6 +147,6 @@ describe('edgelab token', () => {
     const file = config('bad.yaml', '{ algorithms: [HS256], secret: short }');
     const ran = await edgelab(['token', file, '--consumer', 'web']);
     expect(ran.code).toBe(1);
-    expect(ran.stderr).toContain('nodes[0].credentials.jwt.secret: HS256 needs a secret of at least 32 bytes');
+    expect(ran.stderr).toContain('nodes[0] (api).credentials.jwt.secret: HS256 needs a secret of at least 32 bytes');
   });
 });

@@ -103,16 +103,16 @@ describe('a config at each limit is accepted, one past it is refused', () => {
         oneService({
           rate: undefined,
           phases: [
-            { for: MAX_TIMER_MS - 1, rate: 1 },
-            { for: 1, rate: 1 },
+            { for: `${MAX_TIMER_MS - 1}ms`, rate: 1 },
+            { for: '1ms', rate: 1 },
           ],
         }),
       () =>
         oneService({
           rate: undefined,
           phases: [
-            { for: MAX_TIMER_MS, rate: 1 },
-            { for: 1, rate: 1 },
+            { for: `${MAX_TIMER_MS}ms`, rate: 1 },
+            { for: '1ms', rate: 1 },
           ],
         }),
       'traffic[0].phases: the phases last 2147483648ms in all, too long: at most 2147483647ms (24.8 days), the longest a timer can hold',

@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { configJsonSchema } from './json-schema.ts';
-import { formatErrors, validateConfig, validateText } from './validate.ts';
+import { errorPlace, formatErrors, validateConfig, validateText } from './validate.ts';
 
 const examples = new URL('../../../examples/', import.meta.url);
 
@@ -19,6 +19,11 @@ const base = () => ({
 function errorsOf(config: unknown): string[] {
   const result = validateConfig(config);
   return result.ok ? [] : result.errors.map((e) => `${e.path}: ${e.message}`);
+}
+
+function warningsOf(config: unknown): string[] {
+  const result = validateConfig(config);
+  return result.ok ? result.warnings.map((e) => `${e.path}: ${e.message}`) : [];
 }
 
 describe('validateConfig', () => {
@@ -44,7 +49,7 @@ describe('validateConfig', () => {
     ['a port clash', (c) => Object.assign(c.nodes[2], { listen: 8080 }), 'nodes[2].listen: port 8080 is already used by nodes[0] ("edge")'],
     ['an unknown kind', (c) => Object.assign(c.nodes[3], { kind: 'wizard' }), 'nodes[3].kind: expected one of "proxy", "gateway", "balancer", "service"'],
     ['an unknown algorithm', (c) => Object.assign(c.nodes[1], { algorithm: 'magic' }), 'nodes[1].algorithm: expected one of "round-robin", "weighted-round-robin", "least-connections", "random", "p2c", "ip-hash", "consistent-hash", "maglev", "peak-ewma"'],
-    ['a misspelt key', (c) => Object.assign(c.nodes[1], { tagrets: [] }), 'nodes[1].tagrets: unknown key'],
+    ['a misspelt key', (c) => Object.assign(c.nodes[1], { tagrets: [] }), 'nodes[1].tagrets: unknown key; did you mean "targets"?'],
     ['a bad duration', (c) => Object.assign(c.nodes[2], { latency: '4 sec' }), 'nodes[2].latency: expected a duration like 40ms, 1.5s or 2m, got "4 sec"'],
     ['a uniform latency whose min is above its max', (c) => Object.assign(c.nodes[3], { latency: { distribution: 'uniform', min: '36000ms', max: '5ms' } }), 'nodes[3].latency.max: must not be below min'],
     ['a zero weight', (c) => ((c.nodes[1] as { targets: unknown[] }).targets[1] = { to: 's2', weight: 0 }), 'nodes[1].targets[1].weight: Too small: expected number to be >=1'],
@@ -136,8 +141,10 @@ describe('validateConfig', () => {
       nodes: [{ id: 's', kind: 'service', listen: 28083 }],
       traffic: [{ to: 'http://localhost:28083', rate: 1 }],
     };
-    expect(errorsOf(config)).toEqual([]);
-    expect(errorsOf({ ...config, traffic: [] })).toEqual(['nodes[0]: unreachable: no traffic and no proxy or gateway leads to "s"']);
+    expect(warningsOf(config)).toEqual([]);
+    expect(warningsOf({ ...config, traffic: [] })).toEqual([
+      'nodes[0]: no node and no traffic sends to "s": it runs, and answers only clients that call it directly',
+    ]);
   });
 
   it.each<[string, (c: ReturnType<typeof base>) => void, string]>([
@@ -180,10 +187,10 @@ describe('validateConfig', () => {
       Object.assign(config.nodes[2], { latency });
       return errorsOf(config);
     };
-    expect(at(2_147_483_647)).toEqual([]);
+    expect(at('2147483647ms')).toEqual([]);
     expect(at('35791m')).toEqual([]);
     const tooLong = 'too long: at most 2147483647ms (24.8 days), the longest a timer can hold';
-    expect(at(2_147_483_648)).toEqual([`nodes[2].latency: ${tooLong}`]);
+    expect(at('2147483648ms')).toEqual([`nodes[2].latency: ${tooLong}`]);
     expect(at('36000m')).toEqual([`nodes[2].latency: ${tooLong}`]);
     expect(at({ distribution: 'uniform', min: 0, max: '36000m' })).toEqual([`nodes[2].latency.max: ${tooLong}`]);
     const config = base();
@@ -191,17 +198,73 @@ describe('validateConfig', () => {
     expect(errorsOf(config)).toEqual([`nodes[0].timeouts.response: ${tooLong}`]);
   });
 
-  it('reports unreachable nodes', () => {
-    const config = base();
-    config.nodes.push({ id: 'orphan', kind: 'service' } as never);
-    expect(errorsOf(config)).toEqual(['nodes[4]: unreachable: no traffic and no proxy or gateway leads to "orphan"']);
+
+  it('reports format and reference errors in one pass, in the order of the document, each inside a node naming it', () => {
+    const result = validateConfig({
+      version: 1,
+      nodes: [
+        { id: 'edge', kind: 'proxy', to: 'api', listen: 8080 },
+        { id: 'api', kind: 'gateway', routes: [{ match: { path: '/users/*' }, to: 'users', timout: '1s' }] },
+        { id: 'users', kind: 'balancer', algorithm: 'least-conections', targets: ['users-1', 'users-9'] },
+        { id: 'users-1', kind: 'service', latency: 40 },
+        { id: 'users-1', kind: 'servce', listen: 8080 },
+        { id: 'loop', kind: 'proxy', to: 'loop-2' },
+        { id: 'loop-2', kind: 'proxy', to: 'loop' },
+      ],
+      traffic: [{ to: 'egde', rate: 5 }],
+    });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(formatErrors(result.errors).split('\n')).toEqual([
+      'nodes[1] (api).routes[0].timout: unknown key; did you mean "timeout"?',
+      'nodes[2] (users).algorithm: expected one of "round-robin", "weighted-round-robin", "least-connections", "random", "p2c", "ip-hash", "consistent-hash", "maglev", "peak-ewma"; did you mean "least-connections"?',
+      'nodes[2] (users).targets[1]: unknown node "users-9"; did you mean "users-1"?',
+      'nodes[3] (users-1).latency: 40 has no unit: write 40ms or 40s (a duration takes ms, s, m, h or d)',
+      'nodes[4] (users-1).kind: expected one of "proxy", "gateway", "balancer", "service"; did you mean "service"?',
+      'nodes[4] (users-1).id: duplicate id "users-1" (also nodes[3])',
+      'nodes[4] (users-1).listen: port 8080 is already used by nodes[0] ("edge")',
+      'nodes[5] (loop): cycle: loop -> loop-2 -> loop',
+      'traffic[0].to: unknown node "egde"; did you mean "edge"?',
+    ]);
+    expect(result.errors[0]).toEqual({
+      path: 'nodes[1].routes[0].timout',
+      node: 'api',
+      message: 'unknown key; did you mean "timeout"?',
+      suggestion: 'timeout',
+    });
+    expect(result.errors.at(-1)).toEqual({ path: 'traffic[0].to', message: 'unknown node "egde"; did you mean "edge"?', suggestion: 'edge' });
   });
 
-  it('reports every error at once', () => {
+  it.each<[string, (c: ReturnType<typeof base>) => void, string]>([
+    ['a top-level key', (c) => Object.assign(c, { trafic: [] }), 'trafic: unknown key; did you mean "traffic"?'],
+    ['a key in a nested object', (c) => Object.assign(c.nodes[1], { healthCheck: { intervall: '1s' } }), 'nodes[1].healthCheck.intervall: unknown key; did you mean "interval"?'],
+    ['a key in a latency distribution', (c) => Object.assign(c.nodes[3], { latency: { distribution: 'normal', mean: '1ms', stdev: '2ms' } }), 'nodes[3].latency.stdev: unknown key; did you mean "stddev"?'],
+    ['a picker option', (c) => Object.assign(c.nodes[1], { algorithm: 'Round-Robin' }), 'nodes[1].algorithm: expected one of "round-robin", "weighted-round-robin", "least-connections", "random", "p2c", "ip-hash", "consistent-hash", "maglev", "peak-ewma"; did you mean "round-robin"?'],
+    ['a node a proxy sends to', (c) => Object.assign(c.nodes[0], { to: 'lbb' }), 'nodes[0].to: unknown node "lbb"; did you mean "lb"?'],
+  ])('suggests the nearest name for a misspelt %s', (_what, mutate, expected) => {
     const config = base();
-    (config.nodes[1] as { targets: unknown[] }).targets[0] = 'users-9';
-    config.nodes[3].id = 's1';
-    expect(errorsOf(config).length).toBeGreaterThanOrEqual(2);
+    mutate(config);
+    expect(errorsOf(config)).toContain(expected);
+  });
+
+  it('suggests nothing when no name is close', () => {
+    const config = base();
+    Object.assign(config.nodes[1], { algorithm: 'magic', wibble: 1 });
+    (config.nodes[1] as { targets: unknown[] }).targets[0] = 'database';
+    const result = validateConfig(config);
+    expect(result.ok ? [] : result.errors.filter((e) => e.suggestion !== undefined || e.message.includes('did you mean'))).toEqual([]);
+    expect(errorsOf(config)).toContain('nodes[1].targets[0]: unknown node "database"');
+  });
+
+  it('names the node in the warnings too, and a place with errorPlace', () => {
+    const config = base();
+    config.nodes.push({ id: 'spare', kind: 'service' } as never);
+    const result = validateConfig(config);
+    expect(result.ok && result.warnings).toEqual([
+      { path: 'nodes[4]', node: 'spare', message: 'no node and no traffic sends to "spare": it runs, and answers only clients that call it directly' },
+    ]);
+    expect(errorPlace({ path: 'nodes[2].targets[0]', node: 'users-9' })).toBe('nodes[2] (users-9).targets[0]');
+    expect(errorPlace({ path: 'traffic[0].to' })).toBe('traffic[0].to');
   });
 
   it.each([

@@ -1,8 +1,11 @@
 /**
  * Parse and check a config: the text (YAML or JSON), then its size (so that checking it cannot stall
- * the engine), then the zod shape, then the rules that span nodes (duplicate ids, port clashes, unknown
- * upstreams, cycles, unreachable nodes). Every error names its path, and all of them are reported at once.
- * A valid config may still carry warnings: things that run but cannot be meant (a route that can never match).
+ * the engine), then the zod shape and, on the same config as written, the rules that span nodes
+ * (duplicate ids, port clashes, unknown upstreams, cycles), so that both kinds come in one pass. Every
+ * error names its path (and the id of the node it is in), all of them are reported at once, in the
+ * order of the document, and a misspelt key, node id or option gets the nearest name it may have meant.
+ * A valid config may still carry warnings: things that run but look unmeant (a route that can never
+ * match, a service nothing sends to).
  */
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
@@ -10,12 +13,15 @@ import { checkScenario } from '../faults/targets.ts';
 import { findShadowedRoutes } from '../gateway/routing/shadowing.ts';
 import { trafficAuthErrors } from '../traffic/client-auth.ts';
 import { LIMITS, limitMessage } from './limits.ts';
-import { EdgeConfig, NODE_KINDS, type EdgeConfigParsed, type NodeConfigParsed } from './schema.ts';
-import { upstreamsOf, type ConfigError } from './edges.ts';
+import { withUnitsRequired } from './duration.ts';
+import { errorPlace, upstreamsOf, type ConfigError } from './edges.ts';
+import { EdgeConfig, NODE_KINDS, type EdgeConfigParsed } from './schema.ts';
+import { keysAt, nearestName, suggestionBudget, type SuggestionBudget } from './suggest.ts';
 import { tlsTopologyErrors } from './tls-topology.ts';
-import { isExternalUrl, localPortOf } from './upstream.ts';
+import { checkTopology } from './topology-check.ts';
+import { isExternalUrl } from './upstream.ts';
 
-export { isExternalUrl, upstreamsOf, type ConfigError };
+export { errorPlace, isExternalUrl, upstreamsOf, type ConfigError };
 
 /** Something a valid config does that cannot be meant; it still runs. Named like an error: `nodes[1].routes[2]`. */
 export type ConfigWarning = ConfigError;
@@ -34,7 +40,7 @@ export function formatPath(path: ReadonlyArray<PropertyKey>): string {
 }
 
 export function formatErrors(errors: ConfigError[]): string {
-  return errors.map((e) => `${e.path}: ${e.message}`).join('\n');
+  return errors.map((e) => `${errorPlace(e)}: ${e.message}`).join('\n');
 }
 
 /** Parse YAML (a superset of JSON) and validate it. */
@@ -66,18 +72,55 @@ export function validateConfig(input: unknown): ConfigResult {
   }
   const tooBig = sizeErrors(input);
   if (tooBig.length > 0) return { ok: false, errors: tooBig };
-  const parsed = EdgeConfig.safeParse(input);
-  if (!parsed.success) return { ok: false, errors: zodErrors(parsed.error) };
-  const errors = checkTopology(parsed.data);
-  return errors.length > 0 ? { ok: false, errors } : { ok: true, config: parsed.data, input, warnings: configWarnings(parsed.data) };
+  const parsed = withUnitsRequired(() => EdgeConfig.safeParse(input, { reportInput: true }));
+  const budget = suggestionBudget();
+  const formErrors = parsed.success ? crossErrors(parsed.data) : zodErrors(parsed.error, { schema: EdgeConfig, input, budget });
+  const topology = checkTopology(input, budget);
+  const errors = [...formErrors, ...topology.errors];
+  if (errors.length > 0 || !parsed.success) return { ok: false, errors: inDocumentOrder(named(dedupe(errors), input), input) };
+  const warnings = [...topology.warnings, ...configWarnings(parsed.data)];
+  return { ok: true, config: parsed.data, input, warnings: inDocumentOrder(named(warnings, input), input) };
 }
 
-/** The warnings of a valid config: each gateway route that can never match (shadowed by one tried before it). */
+/** The rules that need the whole config parsed: fault targets, traffic credentials, TLS hops. */
+function crossErrors(config: EdgeConfigParsed): ConfigError[] {
+  return [...checkScenario(config), ...trafficAuthErrors(config), ...tlsTopologyErrors(config)];
+}
+
+/** The warnings of a valid config's routes: each gateway route that can never match (shadowed by one tried before it). */
 export function configWarnings(config: EdgeConfigParsed): ConfigWarning[] {
   return config.nodes.flatMap((node, n): ConfigWarning[] => {
     if (node.kind !== 'gateway') return [];
     return findShadowedRoutes(node.routes).map((shadow) => ({ path: `nodes[${n}].routes[${shadow.index}]`, message: shadow.message }));
   });
+}
+
+/** Each error inside a node gets the node's id, as written (`nodes[2]` is `users-9`). */
+function named(errors: ConfigError[], input: object): ConfigError[] {
+  const nodes = (input as { nodes?: unknown }).nodes;
+  if (!Array.isArray(nodes)) return errors;
+  return errors.map((error) => {
+    const index = /^nodes\[(\d+)\]/.exec(error.path)?.[1];
+    const id = index === undefined ? undefined : (nodes[Number(index)] as { id?: unknown } | null)?.id;
+    return typeof id === 'string' && id !== '' ? { ...error, node: id } : error;
+  });
+}
+
+/**
+ * Errors in the order of the document: by top-level section as written, then by item; within an item,
+ * the schema's errors before those of the rules that span nodes (the sort is stable).
+ */
+function inDocumentOrder(errors: ConfigError[], input: object): ConfigError[] {
+  const sections = Object.keys(input);
+  const rank = (path: string): [number, number] => {
+    const [, section, index] = /^([^.[]*)(?:\[(\d+)\])?/.exec(path)!;
+    const at = sections.indexOf(section);
+    return [at < 0 ? -1 : at, index === undefined ? -1 : Number(index)];
+  };
+  return errors
+    .map((error) => ({ error, rank: rank(error.path) }))
+    .sort((a, b) => a.rank[0] - b.rank[0] || a.rank[1] - b.rank[1])
+    .map(({ error }) => error);
 }
 
 /**
@@ -105,23 +148,62 @@ export function sizeErrors(input: object): ConfigError[] {
   return [];
 }
 
-/** zod issues as path-named errors; a failed union reports its closest branch. */
-export function zodErrors(error: z.ZodError): ConfigError[] {
+/** What lets zodErrors offer the key meant for a misspelt one: the schema that was parsed, and what it was given. */
+export interface KeyHints {
+  schema: z.ZodType;
+  input: unknown;
+  /** Shared with the other searches of the same check. */
+  budget?: SuggestionBudget;
+}
+
+/**
+ * zod issues as path-named errors; a failed union reports its closest branch. A value outside a list
+ * of options (parsed with `reportInput`) gets the nearest option; with `hints`, an unknown key the
+ * nearest key its object takes.
+ */
+export function zodErrors(error: z.ZodError, hints?: KeyHints): ConfigError[] {
+  return issueErrors(error.issues, hints, hints?.budget ?? suggestionBudget());
+}
+
+function issueErrors(issues: readonly z.core.$ZodIssue[], hints: KeyHints | undefined, budget: SuggestionBudget): ConfigError[] {
   const out: ConfigError[] = [];
-  for (const issue of error.issues) {
+  for (const issue of issues) {
     if (issue.code === 'invalid_union' && 'errors' in issue && issue.errors.length > 0) {
       // A union failed every branch: report the branch that got furthest, which reads best.
       const best = issue.errors.reduce((a, b) => (deepest(b) > deepest(a) ? b : a));
-      out.push(...zodErrors({ issues: best.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] })) } as z.ZodError));
+      out.push(...issueErrors(best.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] })), hints, budget));
       continue;
     }
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) out.push({ path: formatPath([...issue.path, key]), message: 'unknown key' });
+      const known = hints ? keysAt(hints.schema, issue.path, hints.input) : [];
+      for (const key of issue.keys) out.push(withSuggestion({ path: formatPath([...issue.path, key]), message: 'unknown key' }, key, known, budget));
       continue;
     }
-    out.push({ path: formatPath(issue.path), message: describe(issue) });
+    const error = { path: formatPath(issue.path), message: describe(issue) };
+    const written = hints ? writtenAt(hints.input, issue.path) : issue.input;
+    out.push(typeof written === 'string' ? withSuggestion(error, written, optionsOf(issue), budget) : error);
   }
   return dedupe(out);
+}
+
+/** The error with the nearest of `names` to what was written, when one is close. */
+function withSuggestion(error: ConfigError, written: string, names: readonly unknown[], budget: SuggestionBudget): ConfigError {
+  const suggestion = nearestName(written, names.filter((n): n is string => typeof n === 'string'), budget);
+  return suggestion === undefined ? error : { ...error, message: `${error.message}; did you mean "${suggestion}"?`, suggestion };
+}
+
+/** The values an issue says would have been accepted: an enum's or a literal's, a discriminated union's options. */
+function optionsOf(issue: z.core.$ZodIssue): readonly unknown[] {
+  if (issue.code === 'invalid_value') return issue.values;
+  if (issue.code === 'invalid_union' && 'discriminator' in issue && issue.discriminator) {
+    return 'options' in issue && Array.isArray(issue.options) ? (issue.options as unknown[]) : NODE_KINDS;
+  }
+  return [];
+}
+
+/** The value written at `path` of the input. */
+function writtenAt(input: unknown, path: ReadonlyArray<PropertyKey>): unknown {
+  return path.reduce<unknown>((value, part) => (value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[part] : undefined), input);
 }
 
 function deepest(issues: z.core.$ZodIssue[]): number {
@@ -133,8 +215,7 @@ function describe(issue: z.core.$ZodIssue): string {
   if (issue.code === 'invalid_value') return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
   if (issue.code === 'invalid_union' && 'discriminator' in issue && issue.discriminator) {
     // zod names the union's options (node kinds, fault types); older issues may not.
-    const options = 'options' in issue && Array.isArray(issue.options) ? (issue.options as unknown[]) : NODE_KINDS;
-    return `expected one of ${options.map((k) => JSON.stringify(k)).join(', ')}`;
+    return `expected one of ${optionsOf(issue).map((k) => JSON.stringify(k)).join(', ')}`;
   }
   return issue.message;
 }
@@ -147,126 +228,4 @@ function dedupe(errors: ConfigError[]): ConfigError[] {
     seen.add(key);
     return true;
   });
-}
-
-
-function checkTopology(config: EdgeConfigParsed): ConfigError[] {
-  const errors: ConfigError[] = [];
-  const byId = new Map<string, number>();
-  const byPort = new Map<number, number>();
-
-  config.nodes.forEach((node, i) => {
-    const first = byId.get(node.id);
-    if (first !== undefined) errors.push({ path: `nodes[${i}].id`, message: `duplicate id "${node.id}" (also nodes[${first}])` });
-    else byId.set(node.id, i);
-    if (node.listen !== 0) {
-      const clash = byPort.get(node.listen);
-      if (clash !== undefined) {
-        errors.push({
-          path: `nodes[${i}].listen`,
-          message: `port ${node.listen} is already used by nodes[${clash}] ("${config.nodes[clash].id}")`,
-        });
-      } else byPort.set(node.listen, i);
-    }
-  });
-
-  // A URL that reaches a fixed port of this config on this host is an edge to the node listening there.
-  const listenerAt = (url: string): string | undefined => {
-    const port = localPortOf(url);
-    const index = port === undefined ? undefined : byPort.get(port);
-    return index === undefined ? undefined : config.nodes[index].id;
-  };
-  const edges = new Map<string, Edge[]>();
-  config.nodes.forEach((node, i) => {
-    const outs: Edge[] = [];
-    for (const { to, path } of upstreamsOf(node, i)) {
-      if (isExternalUrl(to)) {
-        const local = listenerAt(to);
-        if (local !== undefined) outs.push({ to: local, shown: `${to} (${local})` });
-      } else if (!byId.has(to)) errors.push({ path, message: `unknown node "${to}"` });
-      else if (to === node.id) errors.push({ path, message: `"${node.id}" cannot send to itself` });
-      else outs.push({ to, shown: to });
-    }
-    edges.set(node.id, outs);
-  });
-
-  const entries = new Set<string>();
-  config.traffic.forEach((flow, i) => {
-    const entry = isExternalUrl(flow.to) ? listenerAt(flow.to) : flow.to;
-    if (entry === undefined) return;
-    if (byId.has(entry)) entries.add(entry);
-    else errors.push({ path: `traffic[${i}].to`, message: `unknown node "${flow.to}"` });
-  });
-
-  errors.push(...checkScenario(config));
-  errors.push(...trafficAuthErrors(config));
-  errors.push(...tlsTopologyErrors(config));
-
-  const cycle = findCycle(
-    config.nodes.map((n) => n.id),
-    edges,
-  );
-  if (cycle) {
-    const at = byId.get(cycle[0])!;
-    errors.push({ path: `nodes[${at}]`, message: `cycle: ${cycle.join(' -> ')}` });
-  }
-
-  // Entry points: where traffic is sent, and any proxy or gateway that no node sends to (a client can
-  // call it directly). Everything else must be reachable from one of them.
-  const targeted = new Set([...edges.values()].flat().map((edge) => edge.to));
-  for (const node of config.nodes) if ((node.kind === 'proxy' || node.kind === 'gateway') && !targeted.has(node.id)) entries.add(node.id);
-  const reached = new Set<string>();
-  const stack = [...entries];
-  while (stack.length > 0) {
-    const id = stack.pop()!;
-    if (reached.has(id)) continue;
-    reached.add(id);
-    for (const edge of edges.get(id) ?? []) stack.push(edge.to);
-  }
-  config.nodes.forEach((node, i) => {
-    if (!reached.has(node.id) && byId.get(node.id) === i) {
-      errors.push({ path: `nodes[${i}]`, message: `unreachable: no traffic and no proxy or gateway leads to "${node.id}"` });
-    }
-  });
-  return errors;
-}
-
-/** A link from one node to another: `shown` is how the cycle message names it (the URL, when it is one). */
-interface Edge {
-  to: string;
-  shown: string;
-}
-
-/** The first cycle found, as its members: the first node, then each edge's `shown` back to it. */
-function findCycle(ids: string[], edges: Map<string, Edge[]>): string[] | undefined {
-  const state = new Map<string, 'open' | 'done'>();
-  const trail: string[] = [];
-  /** How each node on the trail after the first was reached. */
-  const taken: string[] = [];
-  const visit = (id: string): string[] | undefined => {
-    state.set(id, 'open');
-    trail.push(id);
-    for (const edge of edges.get(id) ?? []) {
-      if (state.get(edge.to) === 'open') {
-        const from = trail.indexOf(edge.to);
-        return [edge.to, ...taken.slice(from), edge.shown];
-      }
-      if (!state.has(edge.to)) {
-        taken.push(edge.shown);
-        const found = visit(edge.to);
-        if (found) return found;
-        taken.pop();
-      }
-    }
-    trail.pop();
-    state.set(id, 'done');
-    return undefined;
-  };
-  for (const id of ids) {
-    if (!state.has(id)) {
-      const found = visit(id);
-      if (found) return found;
-    }
-  }
-  return undefined;
 }

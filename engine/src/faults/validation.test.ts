@@ -205,7 +205,7 @@ describe('a config scenario', () => {
     ],
     [
       'a step lasting past a timer',
-      [{ at: 0, for: 2_147_483_648, target: 'users-1', type: 'hang' }],
+      [{ at: 0, for: '2147483648ms', target: 'users-1', type: 'hang' }],
       ['scenario[0].for: too long: at most 2147483647ms (24.8 days), the longest a timer can hold'],
     ],
     [
@@ -215,7 +215,7 @@ describe('a config scenario', () => {
     ],
     [
       'more steps than the limit',
-      Array.from({ length: 201 }, (_, i) => ({ at: i * 1000, for: 1000, target: 'users-1', type: 'hang' })),
+      Array.from({ length: 201 }, (_, i) => ({ at: `${i}s`, for: '1s', target: 'users-1', type: 'hang' })),
       ['scenario: at most 200 scenario steps: each step holds a timer, and every pair is checked for overlaps'],
     ],
   ])('refuses %s', (_name, scenario, expected) => {
@@ -223,8 +223,8 @@ describe('a config scenario', () => {
   });
 
   it('takes steps at the limits: 200 of them, at and for each as long as a timer holds (each waits on its own timer)', () => {
-    const steps = Array.from({ length: 199 }, (_, i) => ({ at: i * 1000, for: 1000, target: 'users-1', type: 'hang' }));
-    steps.push({ at: 2_147_483_647, for: 2_147_483_647, target: 'users-2', type: 'hang' });
+    const steps = Array.from({ length: 199 }, (_, i) => ({ at: `${i}s`, for: '1s', target: 'users-1', type: 'hang' }));
+    steps.push({ at: '2147483647ms', for: '2147483647ms', target: 'users-2', type: 'hang' });
     expect(errorsOf(config(steps))).toEqual([]);
   });
 

@@ -99,7 +99,7 @@ describe('the service on the stage pipeline', () => {
   });
 
   it('an injected error is decided by the fault stage, and answered after the latency', async () => {
-    running = await startEngine(withService({ errorRate: 1, errorStatus: 502, latency: { distribution: 'uniform', min: 10, max: 20 } }));
+    running = await startEngine(withService({ errorRate: 1, errorStatus: 502, latency: { distribution: 'uniform', min: '10ms', max: '20ms' } }));
     const { status, steps, event } = await traced('/x');
     expect(status).toBe(502);
     expect(shape(steps)).toEqual([

@@ -16,6 +16,16 @@ describe('ConfigWarnings', () => {
     expect(items).toEqual(['nodes[1].routes[2]: can never match: route 0 (/*) matches every request this one does']);
     expect(view.byTestId('config-warnings')?.getAttribute('role')).toBe('status');
 
+    lab.configWarnings = [
+      { path: 'nodes[1].routes[2]', node: 'api', message: 'can never match' },
+      { path: 'nodes[4]', node: 'spare', message: 'no node and no traffic sends to "spare"' },
+    ];
+    flushSync();
+    expect([...view.target.querySelectorAll('[data-testid="config-warning"]')].map((li) => li.textContent)).toEqual([
+      'nodes[1] (api).routes[2]: can never match',
+      'nodes[4] (spare): no node and no traffic sends to "spare"',
+    ]);
+
     view.byTestId('config-warnings-dismiss')!.click();
     flushSync();
     expect(lab.configWarnings).toEqual([]);

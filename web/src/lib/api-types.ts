@@ -33,8 +33,13 @@ export interface MetricsSnapshot {
   traffic: TrafficState;
 }
 
-/** One entry of a 400 answer: where in the body, and what is wrong there. */
+/**
+ * One entry of a 400 answer: where in the body, and what is wrong there; inside a config node, the
+ * node's id (shown with `errorPlace`), and for a misspelt name the one most likely meant.
+ */
 export interface ApiFieldError {
   path: string;
   message: string;
+  node?: string;
+  suggestion?: string;
 }

@@ -3,6 +3,7 @@
  * port, and in development Vite proxies `/api` to it. Every failure becomes an `ApiError` with the
  * status and, for a 400, the engine's list of field errors.
  */
+import { errorPlace } from '../../../engine/src/config/edges.ts';
 import type { ApiFieldError, Fault, MetricsSnapshot, Topology, TrafficState } from './api-types.ts';
 
 export class ApiError extends Error {
@@ -32,7 +33,7 @@ async function call<T>(method: string, url: string, body?: unknown): Promise<T> 
   const parsed: unknown = text === '' ? undefined : safeJson(text);
   if (!response.ok) {
     const errors = fieldErrorsOf(parsed);
-    const detail = errors.length > 0 ? errors.map((e) => `${e.path}: ${e.message}`).join('; ') : (messageOf(parsed) ?? text.slice(0, 200));
+    const detail = errors.length > 0 ? errors.map((e) => `${errorPlace(e)}: ${e.message}`).join('; ') : (messageOf(parsed) ?? text.slice(0, 200));
     throw new ApiError(`${method} ${url} answered ${response.status}${detail ? `: ${detail}` : ''}`, response.status, errors);
   }
   return parsed as T;
@@ -48,11 +49,18 @@ function safeJson(text: string): unknown {
 
 function fieldErrorsOf(body: unknown): ApiFieldError[] {
   if (typeof body !== 'object' || body === null || !Array.isArray((body as { errors?: unknown }).errors)) return [];
-  return (body as { errors: unknown[] }).errors.flatMap((e) =>
-    typeof e === 'object' && e !== null
-      ? [{ path: String((e as ApiFieldError).path ?? ''), message: String((e as ApiFieldError).message ?? '') }]
-      : [],
-  );
+  return (body as { errors: unknown[] }).errors.flatMap((e) => {
+    if (typeof e !== 'object' || e === null) return [];
+    const { path, message, node, suggestion } = e as Partial<Record<keyof ApiFieldError, unknown>>;
+    return [
+      {
+        path: String(path ?? ''),
+        message: String(message ?? ''),
+        ...(typeof node === 'string' ? { node } : {}),
+        ...(typeof suggestion === 'string' ? { suggestion } : {}),
+      },
+    ];
+  });
 }
 
 function messageOf(body: unknown): string | undefined {

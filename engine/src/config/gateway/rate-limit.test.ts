@@ -58,7 +58,7 @@ describe('rateLimit', () => {
     [
       'an unknown algorithm (the ids listed)',
       { algorithm: 'token-buckets', rate: 10 },
-      `${ROUTE}.algorithm: expected one of "token-bucket", "leaky-bucket", "fixed-window", "sliding-window-log", "sliding-window-counter", "gcra", "concurrency"`,
+      `${ROUTE}.algorithm: expected one of "token-bucket", "leaky-bucket", "fixed-window", "sliding-window-log", "sliding-window-counter", "gcra", "concurrency"; did you mean "token-bucket"?`,
     ],
     ['a rate of 0', { algorithm: 'token-bucket', rate: 0 }, `${ROUTE}.rate: must be above 0`],
     ['a negative rate', { algorithm: 'gcra', rate: -1 }, `${ROUTE}.rate: must be above 0`],

@@ -93,7 +93,7 @@ describe('filter', () => {
     ['a header timeout of 0', { timeouts: { headers: 0 } }, `${F}.timeouts.headers: must be longer than 0`],
     [
       'timeouts past what a timer holds',
-      { timeouts: { headers: 2_000_000_000, body: 2_000_000_000 } },
+      { timeouts: { headers: '2000000000ms', body: '2000000000ms' } },
       `${F}.timeouts.body: headers + body is at most 2147483647ms, the longest a timer can hold`,
     ],
     ['a misspelt field', { denyPath: ['x'] }, `${F}.denyPath: unknown key`],

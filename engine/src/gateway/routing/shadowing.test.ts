@@ -158,6 +158,7 @@ describe('findShadowedRoutes', () => {
     expect(warnings).toEqual([
       {
         path: 'nodes[0].routes[2]',
+        node: 'api',
         message: 'can never match: route 1 (/users/*) has the same match, a higher priority and matches every request this one does',
       },
     ]);

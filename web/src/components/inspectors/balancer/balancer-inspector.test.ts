@@ -175,15 +175,13 @@ describe('the balancer inspector', () => {
     expect(view.byTestId('consistent-hash-mode')).not.toBeNull();
   });
 
-  it('shows the engine’s errors when it refuses a switch', async () => {
+  it('shows every error of the engine, each with its node, when it refuses a switch', async () => {
     const run = runPicker('round-robin');
-    stubEngine(
-      run.node,
-      () =>
-        new Response(JSON.stringify({ errors: [{ path: 'nodes[0].options', message: 'maglev: tableSize must be a prime' }] }), {
-          status: 400,
-        }),
-    );
+    const errors = [
+      { path: 'nodes[0].options', node: 'users', message: 'maglev: tableSize must be a prime' },
+      { path: 'nodes[0].targets[1]', node: 'users', message: 'unknown node "users-9"; did you mean "users-1"?', suggestion: 'users-1' },
+    ];
+    stubEngine(run.node, () => new Response(JSON.stringify({ errors }), { status: 400 }));
     const lab = new LabState();
     lab.topology = topologyWith(run.node);
     const view = renderWithLab(Inspector, lab, { id: 'users' });
@@ -193,7 +191,10 @@ describe('the balancer inspector', () => {
     select.value = 'maglev';
     select.dispatchEvent(new Event('change', { bubbles: true }));
     await settle();
-    expect(view.byTestId('algorithm-errors')?.textContent).toContain('nodes[0].options: maglev: tableSize must be a prime');
+    expect([...view.byTestId('algorithm-errors')!.querySelectorAll('li')].map((li) => li.textContent)).toEqual([
+      'nodes[0] (users).options: maglev: tableSize must be a prime',
+      'nodes[0] (users).targets[1]: unknown node "users-9"; did you mean "users-1"?',
+    ]);
     expect(view.byTestId('algorithm-errors')?.textContent).toContain('round-robin keeps running');
   });
 

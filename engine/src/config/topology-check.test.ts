@@ -1,0 +1,141 @@
+/**
+ * The rules that span nodes, on configs as written: references checked even where other fields failed,
+ * the nearest id offered, and a node nothing leads to a warning (it runs: a learner may be building step
+ * by step, or have taken a server out of a pool), proven on a real engine with traffic entering a
+ * balancer and a service directly.
+ */
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startControlServer, type ControlServer } from '../server.ts';
+import { startEngine, waitFor, type RunningEngine } from '../testing/harness.ts';
+import { checkTopology } from './topology-check.ts';
+import { validateConfig } from './validate.ts';
+
+const lines = (problems: Array<{ path: string; message: string }>) => problems.map((p) => `${p.path}: ${p.message}`);
+
+describe('checkTopology', () => {
+  it('checks references in nodes whose other fields are wrong, and offers the nearest id', () => {
+    const { errors } = checkTopology({
+      nodes: [
+        { id: 'edge', kind: 'proxy', to: 'lb', listen: 'not a port' },
+        { id: 'lb', kind: 'balancer', algorithm: 'magic', targets: ['users-1', { to: 'users-9', weight: 'heavy' }, 42, { to: 7 }] },
+        { id: 'users-1', kind: 'service', latency: 'slow' },
+        { id: 'api', kind: 'gateway', routes: [{ match: {}, to: 'edge' }, { aggregate: { upstreams: [{ to: 'usres-1' }] } }] },
+      ],
+      traffic: [{ to: 'egde' }, { to: 3 }, null],
+    });
+    expect(lines(errors)).toEqual([
+      'nodes[1].targets[1].to: unknown node "users-9"; did you mean "users-1"?',
+      'nodes[3].routes[1].aggregate.upstreams[0].to: unknown node "usres-1"; did you mean "users-1"?',
+      'traffic[0].to: unknown node "egde"; did you mean "edge"?',
+    ]);
+    expect(errors[0].suggestion).toBe('users-1');
+  });
+
+  it('finds a cycle and a duplicate id among nodes that fail the schema', () => {
+    const { errors } = checkTopology({
+      nodes: [
+        { id: 'a', kind: 'proxy', to: 'b', cache: 'yes' },
+        { id: 'b', kind: 'proxy', to: 'a', listen: 9100 },
+        { id: 'b', kind: 'service', listen: 9100, errorRate: 7 },
+      ],
+    });
+    expect(lines(errors)).toEqual([
+      'nodes[2].id: duplicate id "b" (also nodes[1])',
+      'nodes[2].listen: port 9100 is already used by nodes[1] ("b")',
+      'nodes[0]: cycle: a -> b -> a',
+    ]);
+  });
+
+  it.each<[string, unknown[], unknown[], string[]]>([
+    ['a service taken out of the pool', [{ id: 'lb', kind: 'balancer', targets: ['s1'] }, { id: 's1', kind: 'service' }, { id: 's2', kind: 'service' }], [{ to: 'lb' }], ['nodes[2]']],
+    ['a balancer no one sends to (its targets are led to by it)', [{ id: 'lb', kind: 'balancer', targets: ['s1'] }, { id: 's1', kind: 'service' }], [], ['nodes[0]']],
+    ['a balancer that traffic enters', [{ id: 'lb', kind: 'balancer', targets: ['s1'] }, { id: 's1', kind: 'service' }], [{ to: 'lb' }], []],
+    ['a service that traffic enters', [{ id: 's1', kind: 'service' }], [{ to: 's1' }], []],
+    ['a proxy and a gateway, where clients come in', [{ id: 'p', kind: 'proxy', to: 'http://example.com' }, { id: 'g', kind: 'gateway', routes: [{ match: {}, to: 's' }] }, { id: 's', kind: 'service' }], [], []],
+  ])('warns of a node nothing leads to: %s', (_what, nodes, traffic, warned) => {
+    const { errors, warnings } = checkTopology({ nodes, traffic });
+    expect(errors).toEqual([]);
+    expect(warnings.map((w) => w.path)).toEqual(warned);
+  });
+
+  it('offers the nearest id for the first of thousands of unknown long names only, so the check stays short', () => {
+    const long = 'a'.repeat(58);
+    const services = Array.from({ length: 20 }, (_, i) => ({ id: `${long}${String(i).padStart(3, '0')}`, kind: 'service' }));
+    const targets = Array.from({ length: 200 }, (_, i) => `${long}x${String(i).padStart(2, '0')}`);
+    const balancers = Array.from({ length: 20 }, (_, b) => ({ id: `lb${b}`, kind: 'balancer', targets }));
+    const { errors } = checkTopology({ nodes: [...balancers, ...services] });
+    expect(errors).toHaveLength(4000);
+    const suggested = errors.filter((e) => e.suggestion !== undefined).length;
+    expect(suggested).toBeGreaterThan(0);
+    expect(suggested).toBeLessThan(100);
+  });
+
+  it('never throws on half-valid input, and names only paths that exist', () => {
+    const node = fc.record(
+      {
+        id: fc.oneof(fc.constantFrom('a', 'b', 'c'), fc.anything()),
+        kind: fc.oneof(fc.constantFrom('proxy', 'gateway', 'balancer', 'service'), fc.anything()),
+        listen: fc.oneof(fc.constantFrom(0, 9200, 9201), fc.anything()),
+        to: fc.oneof(fc.constantFrom('a', 'b', 'c', 'http://127.0.0.1:9200', 'http://[::'), fc.anything()),
+        targets: fc.oneof(fc.array(fc.oneof(fc.constantFrom('a', 'b', 'zz'), fc.record({ to: fc.anything() }), fc.anything())), fc.anything()),
+        routes: fc.oneof(fc.array(fc.oneof(fc.record({ to: fc.anything() }), fc.record({ aggregate: fc.anything() }), fc.anything())), fc.anything()),
+      },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(fc.array(fc.oneof(node, fc.anything()), { maxLength: 6 }), fc.anything(), (nodes, traffic) => {
+        const { errors, warnings } = checkTopology({ nodes, traffic });
+        for (const problem of [...errors, ...warnings]) expect(problem.path).toMatch(/^(nodes|traffic)\[\d+\]/);
+        expect(validateConfig({ version: 1, nodes, traffic }).ok).toBeTypeOf('boolean');
+      }),
+      { numRuns: 500, seed: 12 },
+    );
+  });
+});
+
+describe('a config with a node nothing leads to, on a real engine', () => {
+  let running: RunningEngine | undefined;
+  let control: ControlServer | undefined;
+  afterEach(async () => {
+    await control?.close();
+    await running?.stop();
+    running = control = undefined;
+  });
+
+  it('applies with a warning and runs: traffic enters a balancer and a service directly, the spare answers its own callers', async () => {
+    running = await startEngine({ version: 1, nodes: [{ id: 'start', kind: 'service' }], traffic: [{ to: 'start', rate: 1 }] });
+    control = await startControlServer({ engine: running.engine, port: 0, webRoot: '/nonexistent' });
+    const config = {
+      version: 1,
+      nodes: [
+        { id: 'pool', kind: 'balancer', targets: ['s1'] },
+        { id: 's1', kind: 'service' },
+        { id: 'spare', kind: 'service' },
+        { id: 'solo', kind: 'service' },
+      ],
+      traffic: [
+        { name: 'to-pool', to: 'pool', rate: 40, clients: 2 },
+        { name: 'to-solo', to: 'solo', rate: 40, clients: 2 },
+      ],
+    };
+    const res = await fetch(`${control.url}/api/config`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(config),
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({
+      applied: true,
+      failures: [],
+      warnings: [{ path: 'nodes[2]', node: 'spare', message: 'no node and no traffic sends to "spare": it runs, and answers only clients that call it directly' }],
+    });
+    await running.engine.startTraffic();
+    await waitFor(() => {
+      const m = running!.engine.metrics.snapshot();
+      return m.pool.requests >= 3 && m.s1.requests >= 3 && m.solo.requests >= 3 ? true : undefined;
+    });
+    expect((await fetch(running.url('spare', '/x'))).status).toBe(200);
+    expect(running.engine.metrics.snapshot().spare.requests).toBe(1);
+  });
+});
