@@ -4,12 +4,10 @@
  * its error underlined while the engine's config stays exactly as it was, and a shared link opened in
  * a fresh page gives the same sandbox. Ends by putting e2e/sandbox.yaml back.
  */
-import { readFileSync } from 'node:fs';
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 import { parse } from 'yaml';
-import { resetLab } from './helpers.ts';
+import { restoreSandbox, SANDBOX_YAML } from './helpers.ts';
 
-const sandboxConfig = parse(readFileSync(new URL('./sandbox.yaml', import.meta.url), 'utf8')) as { name: string; nodes: Array<Record<string, unknown>> };
 
 async function runningConfig(request: APIRequestContext): Promise<{ name: string; nodes: Array<Record<string, unknown>> }> {
   return (await request.get('/api/config')).json();
@@ -27,11 +25,7 @@ async function setEditorText(page: Page, text: string): Promise<void> {
 
 test.use({ permissions: ['clipboard-read', 'clipboard-write'] });
 
-test.afterEach(async ({ request }) => {
-  const res = await request.put('/api/config', { data: sandboxConfig });
-  expect(res.ok(), await res.text()).toBe(true);
-  await resetLab(request);
-});
+test.afterEach(({ request }) => restoreSandbox(request));
 
 test('the editor applies a change the engine then runs, and refuses a bad one leaving the engine as it was', async ({ page, request }) => {
   await page.goto('/');
@@ -50,7 +44,7 @@ test('the editor applies a change the engine then runs, and refuses a bad one le
 
   // A bad change: the service's latency "fast" is refused; the error names the place, underlined in the text.
   const before = await runningConfig(request);
-  await setEditorText(page, readFileSync(new URL('./sandbox.yaml', import.meta.url), 'utf8').replace('latency: 40ms', 'latency: fast'));
+  await setEditorText(page, SANDBOX_YAML.replace('latency: 40ms', 'latency: fast'));
   await page.getByTestId('config-apply').click();
   await expect(page.getByTestId('config-status')).toContainText('Refused');
   await expect(page.getByTestId('config-problems')).toContainText('nodes[3]');
@@ -58,7 +52,7 @@ test('the editor applies a change the engine then runs, and refuses a bad one le
   expect(await runningConfig(request)).toEqual(before);
 
   // A good change applies: the engine runs it and the page says so.
-  await setEditorText(page, readFileSync(new URL('./sandbox.yaml', import.meta.url), 'utf8').replace('name: Classic edge (e2e)', 'name: Edited in the editor'));
+  await setEditorText(page, SANDBOX_YAML.replace('name: Classic edge (e2e)', 'name: Edited in the editor'));
   await page.keyboard.press('ControlOrMeta+s');
   await expect(page.getByTestId('config-status')).toContainText('Applied');
   expect((await runningConfig(request)).name).toBe('Edited in the editor');
@@ -69,7 +63,7 @@ test('a config file imported from the editor is applied', async ({ page, request
   await page.goto('/');
   await page.getByTestId('open-config-editor').click();
   await expect(page.getByTestId('config-text')).toContainText('kind: gateway');
-  const imported = readFileSync(new URL('./sandbox.yaml', import.meta.url), 'utf8').replace('name: Classic edge (e2e)', 'name: Imported from a file');
+  const imported = SANDBOX_YAML.replace('name: Classic edge (e2e)', 'name: Imported from a file');
   await page.getByTestId('config-import').locator('xpath=following-sibling::input[@type="file"]').setInputFiles({
     name: 'imported.yaml',
     mimeType: 'text/yaml',
@@ -83,7 +77,7 @@ test('a shared link opened in a fresh page gives the same sandbox', async ({ pag
   await page.goto('/');
   await page.getByTestId('open-config-editor').click();
   await expect(page.getByTestId('config-text')).toContainText('kind: gateway');
-  const shared = readFileSync(new URL('./sandbox.yaml', import.meta.url), 'utf8')
+  const shared = SANDBOX_YAML
     .replace('name: Classic edge (e2e)', 'name: Shared sandbox')
     .replace('latency: 25ms', 'latency: 5ms');
   await setEditorText(page, shared);

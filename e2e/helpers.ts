@@ -1,5 +1,7 @@
 /** Shared steps for the browser tests: the engine's own view, read over its API, to compare with the page. */
+import { readFileSync } from 'node:fs';
 import { expect, type APIRequestContext, type Page } from '@playwright/test';
+import { parse } from 'yaml';
 
 export interface NodeMetrics {
   requests: number;
@@ -44,4 +46,14 @@ export async function engineTraffic(request: APIRequestContext): Promise<EngineT
   const res = await request.get('/api/traffic');
   expect(res.ok()).toBe(true);
   return res.json();
+}
+
+/** e2e/sandbox.yaml as the engine's config, as the lab started. */
+export const SANDBOX_YAML = readFileSync(new URL('./sandbox.yaml', import.meta.url), 'utf8');
+
+/** The lab back as it started: the sandbox's config, no faults, its traffic flowing (each spec's afterEach). */
+export async function restoreSandbox(request: APIRequestContext): Promise<void> {
+  const res = await request.put('/api/config', { data: parse(SANDBOX_YAML) });
+  expect(res.ok(), await res.text()).toBe(true);
+  await resetLab(request);
 }

@@ -4,23 +4,15 @@
  * engine measures it and the inspector shows it, moves; a value the engine refuses is shown beside its
  * field and changes nothing. Ends by putting e2e/sandbox.yaml back.
  */
-import { readFileSync } from 'node:fs';
 import { expect, test, type APIRequestContext } from '@playwright/test';
-import { parse } from 'yaml';
-import { engineMetrics, resetLab } from './helpers.ts';
-
-const sandboxConfig = parse(readFileSync(new URL('./sandbox.yaml', import.meta.url), 'utf8')) as { nodes: Array<Record<string, unknown>> };
+import { engineMetrics, resetLab, restoreSandbox } from './helpers.ts';
 
 async function serviceConfig(request: APIRequestContext, id: string): Promise<Record<string, unknown>> {
   const config = (await (await request.get('/api/config')).json()) as { nodes: Array<Record<string, unknown>> };
   return config.nodes.find((n) => n.id === id)!;
 }
 
-test.afterEach(async ({ request }) => {
-  const res = await request.put('/api/config', { data: sandboxConfig });
-  expect(res.ok(), await res.text()).toBe(true);
-  await resetLab(request);
-});
+test.afterEach(({ request }) => restoreSandbox(request));
 
 test("a service's latency changed in its settings moves its p50; a refused value shows beside its field and changes nothing", async ({ page, request }) => {
   await resetLab(request);

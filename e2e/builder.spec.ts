@@ -1,0 +1,80 @@
+/**
+ * The topology editor in Chromium against the real engine: in build mode a learner adds a service from
+ * the palette, connects the load balancer to it by dragging from the balancer's port onto it, adds a
+ * balancer in front of it by keyboard only, undoes and redoes, removes an edge with a click and a box
+ * with Delete, and traffic reaches the new service. Every step is checked in the engine's own config
+ * (GET /api/config) and metrics. Ends by putting e2e/sandbox.yaml back.
+ */
+import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import { engineMetrics, resetLab, restoreSandbox } from './helpers.ts';
+
+type Node = { id: string; kind: string; targets?: unknown[] };
+async function nodes(request: APIRequestContext): Promise<Node[]> {
+  return ((await (await request.get('/api/config')).json()) as { nodes: Node[] }).nodes;
+}
+
+/** Drag from the port of `from` onto the box of `to`, with the mouse. */
+async function drag(page: Page, from: string, to: string): Promise<void> {
+  const port = (await page.getByTestId(`port-${from}`).boundingBox())!;
+  const box = (await page.getByTestId(`node-${to}`).boundingBox())!;
+  await page.mouse.move(port.x + port.width / 2, port.y + port.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 8 });
+  await expect(page.locator('.drag-link')).toBeVisible();
+  await page.mouse.up();
+}
+
+test.afterEach(({ request }) => restoreSandbox(request));
+
+test('build on the diagram: add, connect by dragging, add by keyboard, undo, redo, remove, and traffic reaches the new node', async ({ page, request }) => {
+  await resetLab(request);
+  await page.goto('/');
+  await expect(page.getByTestId('sandbox-name')).toContainText('Classic edge (e2e)');
+  await page.getByTestId('build-toggle').click();
+  const status = page.getByTestId('build-status');
+
+  // A service from the palette: it stands alone (a warning, not an error) until something leads to it.
+  await page.getByTestId('add-service').click();
+  await expect(status).toContainText('Done: added service service-1');
+  await expect(page.getByTestId('node-service-1')).toBeVisible();
+  expect((await nodes(request)).map((n) => n.id)).toContain('service-1');
+
+  // Connected by dragging from the load balancer's port: it becomes one more target.
+  await drag(page, 'users', 'service-1');
+  await expect(status).toContainText('service-1 is now a target of users');
+  expect((await nodes(request)).find((n) => n.id === 'users')?.targets).toContain('service-1');
+  await expect.poll(async () => (await engineMetrics(request))['service-1']?.requests ?? 0, { timeout: 30_000 }).toBeGreaterThan(0);
+
+  // By keyboard only: the palette's balancer, then Enter on the box it forwards to.
+  await page.getByTestId('add-balancer').focus();
+  await page.keyboard.press('Enter');
+  await expect(status).toContainText('forwards to');
+  await page.getByTestId('node-service-1').focus();
+  await page.keyboard.press('Enter');
+  await expect(status).toContainText('Done: added balancer pool-1 in front of service-1');
+  expect((await nodes(request)).find((n) => n.id === 'pool-1')).toMatchObject({ kind: 'balancer', targets: ['service-1'] });
+
+  // Undo takes it back, redo makes it again; both in the engine.
+  await page.getByTestId('build-undo').click();
+  await expect(status).toContainText('Undone: added balancer pool-1');
+  expect((await nodes(request)).map((n) => n.id)).not.toContain('pool-1');
+  await page.keyboard.press('Control+Shift+Z');
+  await expect(status).toContainText('Redone');
+  expect((await nodes(request)).map((n) => n.id)).toContain('pool-1');
+
+  // A click on an edge removes it; Delete on a focused box removes the box and what pointed at it.
+  await page.getByTestId('edge-target-users->service-1').click();
+  await expect(status).toContainText('users no longer forwards to service-1');
+  await page.getByTestId('node-pool-1').focus();
+  await page.keyboard.press('Delete');
+  await expect(status).toContainText('Done: deleted pool-1');
+  // By keyboard, `l` on a box starts a connection: one a service cannot make is refused, saying why.
+  await page.getByTestId('node-users-1').focus();
+  await page.keyboard.press('l');
+  await page.getByTestId('node-users-2').focus();
+  await page.keyboard.press('Enter');
+  await expect(status).toContainText('users-1 is a service');
+  const after = await nodes(request);
+  expect(after.map((n) => n.id)).not.toContain('pool-1');
+  expect(after.find((n) => n.id === 'users')?.targets).toEqual(['users-1', 'users-2', 'users-3']);
+});

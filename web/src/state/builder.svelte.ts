@@ -1,0 +1,152 @@
+/**
+ * The topology editor's state: whether the page is in build mode, the edit in progress (a node kind
+ * waiting for the node it will forward to, a connection being dragged or picked by keyboard), what the
+ * last edit did, and undo/redo. Every edit reads the running config, changes it (lib/builder/graph-edits.ts)
+ * and applies it through PUT /api/config like every other change the page makes: the engine judges it,
+ * and a refusal is said in words and changes nothing.
+ */
+import { getContext, setContext } from 'svelte';
+import { api } from '../lib/api.ts';
+import { addNode, connect, deleteNode, disconnect, type Config, type Edit, type NodeKind } from '../lib/builder/graph-edits.ts';
+import { EditHistory } from '../lib/builder/history.ts';
+import type { LabState } from './lab-state.svelte.ts';
+
+export interface BuildStatus {
+  kind: 'done' | 'refused' | 'ask';
+  text: string;
+}
+
+export class Builder {
+  on = $state(false);
+  /** A node kind chosen in the palette that waits for the node it will forward to. */
+  pending = $state<Exclude<NodeKind, 'service'> | null>(null);
+  /** A connection started from this node (or the clients), by drag or by the `l` key, waiting for its other end. */
+  linkFrom = $state<string | null>(null);
+  /** Where a dragged connection's loose end is, in the diagram's coordinates. */
+  dragAt = $state.raw<{ x: number; y: number } | null>(null);
+  status = $state.raw<BuildStatus | null>(null);
+  canUndo = $state(false);
+  canRedo = $state(false);
+  busy = $state(false);
+  readonly #history = new EditHistory<Config>();
+
+  constructor(readonly lab: LabState) {}
+
+  toggle(): void {
+    this.on = !this.on;
+    this.cancel();
+    this.status = this.on ? { kind: 'ask', text: 'Build mode: add nodes from the palette, drag from a box\'s right port to another box to connect them, click an edge to remove it, Delete removes the focused box.' } : null;
+  }
+
+  /** Drop the edit in progress. */
+  cancel(): void {
+    this.pending = null;
+    this.linkFrom = null;
+    this.dragAt = null;
+  }
+
+  /** The palette's button for `kind`: a service is added at once, any other kind asks for its upstream first. */
+  add(kind: NodeKind): Promise<boolean> | void {
+    this.cancel();
+    if (kind === 'service') return this.#edit((config) => addNode(config, 'service'));
+    this.pending = kind;
+    this.status = { kind: 'ask', text: `Now click (or Tab to and press Enter on) the node the new ${kind} forwards to. Esc cancels.` };
+  }
+
+  /** A box was chosen while build mode waits for one: the new node's upstream, or a connection's other end. */
+  async choose(id: string): Promise<boolean> {
+    if (this.pending !== null) {
+      const kind = this.pending;
+      this.pending = null;
+      return this.#edit((config) => addNode(config, kind, id));
+    }
+    if (this.linkFrom !== null) {
+      const from = this.linkFrom;
+      this.cancel();
+      if (from === id) return false;
+      return this.#edit((config) => connect(config, from, id));
+    }
+    return false;
+  }
+
+  /** Whether a click on a box is build mode's (a pending choice), not the inspector's. */
+  get choosing(): boolean {
+    return this.pending !== null || this.linkFrom !== null;
+  }
+
+  /** Start a connection from `id` (the clients too); `at` is where a drag starts. */
+  startLink(id: string, at?: { x: number; y: number }): void {
+    this.pending = null;
+    this.linkFrom = id;
+    this.dragAt = at ?? null;
+    if (at === undefined) this.status = { kind: 'ask', text: `Connect ${id} to: Tab to the other box and press Enter. Esc cancels.` };
+  }
+
+  disconnect(from: string, to: string): Promise<boolean> {
+    return this.#edit((config) => disconnect(config, from, to));
+  }
+
+  remove(id: string): Promise<boolean> {
+    return this.#edit((config) => deleteNode(config, id));
+  }
+
+  async undo(): Promise<void> {
+    const step = this.#history.peekUndo();
+    if (step === undefined || this.busy) return;
+    if (await this.#apply(step.before, `Undone: ${step.done}.`)) this.#history.undone();
+    this.#sync();
+  }
+
+  async redo(): Promise<void> {
+    const step = this.#history.peekRedo();
+    if (step === undefined || this.busy) return;
+    if (await this.#apply(step.after, `Redone: ${step.done}.`)) this.#history.redone();
+    this.#sync();
+  }
+
+  async #edit(make: (config: Config) => Edit): Promise<boolean> {
+    if (this.busy) return false;
+    const before = (await api.config()) as Config;
+    const edit = make(before);
+    if (!edit.ok) {
+      this.status = { kind: 'refused', text: `Not done: ${edit.reason}.` };
+      return false;
+    }
+    const applied = await this.#apply(edit.config, `Done: ${edit.done}.`);
+    if (applied) this.#history.record({ before, after: edit.config, done: edit.done });
+    this.#sync();
+    return applied;
+  }
+
+  async #apply(config: Config, done: string): Promise<boolean> {
+    this.busy = true;
+    try {
+      const outcome = await this.lab.applyConfig(config);
+      if (outcome.ok) {
+        this.status = { kind: 'done', text: outcome.failures.length > 0 ? `${done} Not started: ${outcome.failures.join('; ')}` : done };
+        return true;
+      }
+      const why = outcome.errors.length > 0 ? outcome.errors.map((e) => `${e.path}: ${e.message}`).join('; ') : outcome.message;
+      this.status = { kind: 'refused', text: `The engine refused it, nothing changed: ${why}` };
+      return false;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  #sync(): void {
+    this.canUndo = this.#history.canUndo;
+    this.canRedo = this.#history.canRedo;
+  }
+}
+
+const KEY = Symbol('builder');
+
+/** The App sets the builder; components rendered without one (component tests) get undefined and stay viewers. */
+export function setBuilder(builder: Builder): Builder {
+  return setContext(KEY, builder);
+}
+
+export function getBuilder(): Builder | undefined {
+  return getContext<Builder | undefined>(KEY);
+}
