@@ -6,8 +6,9 @@
  * serves: a 2 KB and a 24 KB JSON answer, and a 256 KB HTML page sent in 16 KB chunks as an upstream
  * would. Each case warms up, then times 7 batches and prints the median: microseconds per response,
  * MB/s of the origin's bytes, and the coded size. A proxy without `compression:` runs none of this
- * (no stage, no step, no allocation), so its cost there is nil by construction. Not a harness case yet:
- * the chain with compression against the same chain without belongs in bench/lib/cases.mjs.
+ * (no stage, no step, no allocation), so its cost there is nil by construction. The streaming encoder
+ * only: a body of declared length up to 32 KB is coded whole by the proxy (WholeBodyEncoder), which the
+ * harness's head-to-head pair compression-cost measures end to end.
  *
  *   node bench/compression.mjs [--responses 200]
  */

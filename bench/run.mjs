@@ -309,7 +309,7 @@ async function runCase(c) {
     const url = `http://127.0.0.1:${sut.info.port}${REQUEST_PATH}${sut.info.query ? `?${sut.info.query}` : ''}`;
     const response = await probe(url);
     if (c.sse) sse = await attachSseClient({ url: `http://127.0.0.1:${sut.info.controlPort}/api/events`, pinning });
-    const load = { url, connections: options.connections, pinning };
+    const load = { url, connections: options.connections, pinning, headers: sut.info.headers };
     if (options.warmupSeconds > 0) await loadGenerator.run({ ...load, seconds: options.warmupSeconds });
     sse?.mark();
     const cpuBefore = cpuSeconds(sut.pid);

@@ -23,8 +23,22 @@ describe('readMetric', () => {
     ['errorCodes.EDGE_NO_TARGET', 0],
     ['latency.p95', 41.5],
     ['cache.HIT', 0],
+    ['tls.handshakes', 0],
+    ['tls.requests.http/1.1', 0],
   ] as const)('%s is %d', (metric, expected) => {
     expect(readMetric(m, metric)).toBe(expected);
+  });
+});
+
+describe('readMetric of a TLS proxy', () => {
+  it.each([
+    ['tls.handshakes', 4],
+    ['tls.failed', 1],
+    ['tls.resumed', 0],
+    ['tls.requests.h2', 90],
+    ['tls.requests.http/1.1', 7],
+  ] as const)('%s is %d', (metric, expected) => {
+    expect(readMetric(nodeMetrics({ kind: 'proxy', tls: { handshakes: 4, failed: 1, requests: { h2: 90, 'http/1.1': 7 } } }), metric)).toBe(expected);
   });
 });
 
@@ -291,6 +305,16 @@ describe('checkGoal', () => {
     const goal: Goal = { type: 'metric', node: 'edge', metric: 'cache.COLLAPSED', op: '>=', value: 20 };
     const report = checkGoal(goal, snapshot({ edge: { cache: { COLLAPSED: 15 } } }), snapshot({ edge: { cache: { COLLAPSED: 5 } } }));
     expect(report).toEqual({ met: false, progress: 0.5, detail: 'edge’s cache has answered 10 of 20 requests COLLAPSED since the step began' });
+  });
+
+  it('a TLS counter grows like any counter, in words of its own', () => {
+    const goal: Goal = { type: 'metric', node: 'edge', metric: 'tls.requests.http/1.1', op: '>=', value: 20 };
+    const report = checkGoal(goal, snapshot({ edge: { tls: { requests: { 'http/1.1': 15 } } } }), snapshot({ edge: { tls: { requests: { 'http/1.1': 5 } } } }));
+    expect(report).toEqual({ met: false, progress: 0.5, detail: 'edge has received 10 of 20 requests over TLS as http/1.1 since the step began' });
+    const handshakes: Goal = { type: 'metric', node: 'edge', metric: 'tls.handshakes', op: '<=', value: 3 };
+    expect(checkGoal(handshakes, snapshot({ edge: { tls: { handshakes: 9 } } }), snapshot({ edge: { tls: { handshakes: 4 } } })).detail).toBe(
+      'edge has completed 5 TLS handshakes since the step began (goal: <= 3)',
+    );
   });
 
   it('all: reports every part in order, met or not', () => {

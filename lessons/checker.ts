@@ -15,7 +15,7 @@ import type {
   MetricsByNode,
   RatioGoal,
 } from './format.ts';
-import type { NodeMetrics } from '../engine/src/events.ts';
+import type { NodeMetrics, TlsMetrics } from '../engine/src/events.ts';
 
 export interface GoalReport {
   met: boolean;
@@ -165,7 +165,8 @@ function isCounter(metric: Metric): metric is CounterMetric {
     metric === 'errors' ||
     metric.startsWith('statusClasses.') ||
     metric.startsWith('errorCodes.') ||
-    metric.startsWith('cache.')
+    metric.startsWith('cache.') ||
+    metric.startsWith('tls.')
   );
 }
 
@@ -173,9 +174,18 @@ function isCounter(metric: Metric): metric is CounterMetric {
 export function readMetric(node: NodeMetrics, metric: Metric): number {
   const dot = metric.indexOf('.');
   if (dot === -1) return node[metric as 'requests' | 'errors' | 'inFlight' | 'ratePerSecond'];
-  const group = metric.slice(0, dot) as 'statusClasses' | 'errorCodes' | 'latency' | 'cache';
+  const group = metric.slice(0, dot) as 'statusClasses' | 'errorCodes' | 'latency' | 'cache' | 'tls';
+  if (group === 'tls') return readTls(node, metric.slice(dot + 1));
   const record = node[group] as Record<string, number> | undefined;
   return record?.[metric.slice(dot + 1)] ?? 0;
+}
+
+/** `handshakes`, `requests.h2`, `requests.http/1.1` (a protocol name has a dot of its own); 0 before the first handshake. */
+function readTls(node: NodeMetrics, key: string): number {
+  const tls = node.tls;
+  if (tls === undefined) return 0;
+  if (key.startsWith('requests.')) return tls.requests[key.slice('requests.'.length) as keyof TlsMetrics['requests']] ?? 0;
+  return tls[key as 'handshakes' | 'failed' | 'resumed'] ?? 0;
 }
 
 /** One consumer's counter at a gateway; a consumer not named yet, or a code it has not had, is 0. */
@@ -219,7 +229,15 @@ function sentence(node: string, metric: Metric, shown: string): string {
   if (group === 'statusClasses') return `${node} has answered ${shown} requests with ${key}`;
   if (group === 'errorCodes') return `${node} has returned ${key} ${shown} times`;
   if (group === 'cache') return `${node}’s cache has answered ${shown} requests ${key}`;
+  if (group === 'tls') return tlsSentence(node, metric.slice('tls.'.length), shown);
   return `${node} ${key} latency is ${shown} ms`;
+}
+
+function tlsSentence(node: string, key: string, shown: string): string {
+  if (key === 'handshakes') return `${node} has completed ${shown} TLS handshakes`;
+  if (key === 'failed') return `${node} has had ${shown} failed TLS handshakes`;
+  if (key === 'resumed') return `${node} has resumed ${shown} TLS sessions`;
+  return `${node} has received ${shown} requests over TLS as ${key.slice('requests.'.length)}`;
 }
 
 function consumerSentence({ node, consumer, metric }: ConsumerGoal, shown: string): string {

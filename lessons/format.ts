@@ -7,7 +7,7 @@
 import type { EdgeConfigInput, TrafficFlow } from '../engine/src/config/schema.ts';
 import type { EdgeErrorCode } from '../engine/src/errors.ts';
 import type { FaultSpecInput as FaultSpec } from '../engine/src/faults/spec.ts';
-import type { LatencySummary, NodeMetrics, XCacheWord } from '../engine/src/events.ts';
+import type { LatencySummary, NodeMetrics, TlsMetrics, XCacheWord } from '../engine/src/events.ts';
 import type { z } from 'zod';
 
 export interface Lesson {
@@ -51,10 +51,16 @@ export type StatusClass = keyof NodeMetrics['statusClasses'];
  * clears what the wrong attempt counted; for "none any more" without a config change (a fault cleared),
  * read the gauge `ratePerSecond == 0` (nothing in the last second) with a growth goal beside it.
  */
-export type CounterMetric = 'requests' | 'errors' | `statusClasses.${StatusClass}` | `errorCodes.${EdgeErrorCode}` | CacheMetric;
+export type CounterMetric = 'requests' | 'errors' | `statusClasses.${StatusClass}` | `errorCodes.${EdgeErrorCode}` | CacheMetric | TlsMetric;
 
 /** A caching proxy's requests by what its cache said in `X-Cache` (`cache.HIT`, `cache.COLLAPSED`, ...). */
 export type CacheMetric = `cache.${XCacheWord}`;
+
+/**
+ * A TLS proxy's handshakes (`tls.handshakes` established, `tls.failed`, `tls.resumed`) and the requests
+ * that came over TLS by protocol (`tls.requests.h2`, `tls.requests.http/1.1`); all 0 at a plain proxy.
+ */
+export type TlsMetric = `tls.${'handshakes' | 'failed' | 'resumed'}` | `tls.requests.${keyof TlsMetrics['requests']}`;
 
 /** Gauges are read as they are now: a baseline means nothing for them, so they take no `since`. */
 export type GaugeMetric = 'inFlight' | 'ratePerSecond' | `latency.${keyof LatencySummary}`;

@@ -13,6 +13,7 @@ import { roundRobinBasics } from './round-robin-basics.ts';
 import { staleKeepsTheSiteUp } from './stale-keeps-the-site-up.ts';
 import { thunderingHerd } from './thundering-herd.ts';
 import { throttleTheAbuser } from './throttle-the-abuser.ts';
+import { tlsTermination } from './tls-termination.ts';
 
 export const lessons: readonly Lesson[] = [
   roundRobinBasics,
@@ -23,10 +24,11 @@ export const lessons: readonly Lesson[] = [
   boundaryBurst,
   authAtTheEdge,
   aggregationUnderFailure,
-  // The reverse-proxy track. TLS termination's lesson (issue 11 section 2) goes after filtering, with the TLS work.
+  // The reverse-proxy track.
   cacheTheHotPath,
   freshnessAndRevalidation,
   thunderingHerd,
   staleKeepsTheSiteUp,
   filterTheRange,
+  tlsTermination,
 ];

@@ -1,5 +1,5 @@
 /** Synthetic metric snapshots for the checker and machine tests: only the numbers a test cares about. */
-import type { ConsumerMetrics, NodeMetrics, XCacheWord } from '../engine/src/events.ts';
+import type { ConsumerMetrics, NodeMetrics, TlsMetrics, XCacheWord } from '../engine/src/events.ts';
 import type { MetricsByNode } from './format.ts';
 
 export interface NodeNumbers {
@@ -15,6 +15,8 @@ export interface NodeNumbers {
   consumers?: Record<string, ConsumerNumbers>;
   /** A caching proxy's X-Cache counts: `{ HIT: 30, MISS: 10 }` (the other words 0). */
   cache?: Partial<Record<XCacheWord, number>>;
+  /** A TLS proxy's counts: `{ handshakes: 4, requests: { h2: 90 } }` (the others 0). */
+  tls?: { handshakes?: number; failed?: number; resumed?: number; requests?: Partial<TlsMetrics['requests']> };
 }
 
 export interface ConsumerNumbers {
@@ -34,7 +36,19 @@ export function nodeMetrics(n: NodeNumbers = {}): NodeMetrics {
     errorCodes: { ...n.errorCodes },
     latency: { p50: 0, p95: 0, p99: 0, max: 0, mean: 0, ...n.latency },
     ...(n.cache && { cache: { HIT: 0, MISS: 0, STALE: 0, REVALIDATED: 0, BYPASS: 0, COLLAPSED: 0, ...n.cache } }),
+    ...(n.tls && { tls: tlsMetrics(n.tls) }),
     ...(n.consumers && { consumers: Object.fromEntries(Object.entries(n.consumers).map(([name, c]) => [name, consumerMetrics(c)])) }),
+  };
+}
+
+function tlsMetrics(t: NonNullable<NodeNumbers['tls']>): TlsMetrics {
+  return {
+    handshakes: t.handshakes ?? 0,
+    failed: t.failed ?? 0,
+    resumed: t.resumed ?? 0,
+    protocols: { h2: 0, 'http/1.1': 0 },
+    requests: { h2: 0, 'http/1.1': 0, ...t.requests },
+    handshakeMs: { p50: 0, p95: 0, p99: 0, max: 0, mean: 0 },
   };
 }
 

@@ -16,6 +16,7 @@ import type { Goal, Lesson, LessonAction } from './format.ts';
 import { freshnessAndRevalidation, freshnessSandbox } from './freshness-and-revalidation.ts';
 import { staleKeepsTheSiteUp, staleSandbox } from './stale-keeps-the-site-up.ts';
 import { herdSandbox, thunderingHerd } from './thundering-herd.ts';
+import { tlsSandbox, tlsTermination } from './tls-termination.ts';
 
 const MEET_WITHIN_MS = 15_000;
 const POLL_MS = 100;
@@ -73,6 +74,11 @@ describe('reverse-proxy lessons: other right fixes are accepted', () => {
       config: filterSandbox({ allow: ['127.0.0.0/16'] }),
       goal: goalOf(filterTheRange, 'deny-the-range'),
     },
+    {
+      name: 'TLS: HTTP/2 instead of keep-alive carries every request of a client on one connection',
+      config: tlsSandbox({ tls: true, keepAlive: false, http2: true }),
+      goal: goalOf(tlsTermination, 'one-handshake-many-requests'),
+    },
   ])('$name', { timeout: 60_000 }, async ({ config, before = [start], goal }) => {
     const report = await judge(config, before, goal, MEET_WITHIN_MS);
     expect(report.met, report.detail).toBe(true);
@@ -98,6 +104,20 @@ describe('reverse-proxy lessons: a fix that only looks right is refused', () => 
       name: 'filtering: denying one of the scanner’s three addresses',
       config: filterSandbox({ deny: ['127.1.1.1'] }),
       goal: goalOf(filterTheRange, 'deny-the-range'),
+      windowMs: 8_000,
+    },
+    {
+      // No TLS, no handshakes: but the goal counts handshakes per encrypted request, and there are none.
+      name: 'TLS: turning TLS off to stop the handshakes',
+      config: tlsSandbox({ tls: false, keepAlive: false, http2: false }),
+      goal: goalOf(tlsTermination, 'one-handshake-many-requests'),
+      windowMs: 8_000,
+    },
+    {
+      // ALPN needs both sides: the clients ask for h2, the proxy offers HTTP/1.1 only, and HTTP/1.1 it is.
+      name: 'TLS: the clients ask for HTTP/2 from a proxy that offers HTTP/1.1 only',
+      config: tlsSandbox({ tls: true, tlsSettings: { http2: false }, keepAlive: true, http2: true }),
+      goal: goalOf(tlsTermination, 'speak-http2'),
       windowMs: 8_000,
     },
   ])('$name', { timeout: 60_000 }, async ({ config, before = [start], goal, windowMs }) => {

@@ -108,6 +108,20 @@ export const CASES = [
     what: 'engine-1hop with a cache on the proxy and an answer it may not store: every request a MISS, forwarded with its answer held',
   },
   {
+    name: 'engine-1hop-json',
+    hops: 1,
+    engine: true,
+    sut: engine('engine-1hop-json'),
+    what: 'engine-1hop whose service answers a 2 KB JSON body (the compression pair\'s baseline)',
+  },
+  {
+    name: 'engine-1hop-gzip',
+    hops: 1,
+    engine: true,
+    sut: engine('engine-1hop-gzip'),
+    what: 'engine-1hop-json with `compression: true` on the proxy and clients sending Accept-Encoding: gzip: every answer gzipped',
+  },
+  {
     name: 'cache-memory',
     hops: null,
     cacheMemory: true,

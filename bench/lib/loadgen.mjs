@@ -21,9 +21,17 @@ export function pickLoadGenerator(preferred) {
   return { name: 'autocannon', version: `autocannon ${version}`, run: runAutocannon };
 }
 
-/** One closed-loop run of `seconds` against `url`; resolves to { rps, p50Ms, p99Ms, requests, errors }. */
-async function runWrk({ url, seconds, connections, pinning }) {
-  const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '5s', '-s', WRK_SCRIPT, url];
+/** Each request header as the load generators' `-H name: value` arguments. */
+function headerArgs(headers = {}) {
+  return Object.entries(headers).flatMap(([name, value]) => ['-H', `${name}: ${value}`]);
+}
+
+/**
+ * One closed-loop run of `seconds` against `url`, each request with `headers` (an object) if given;
+ * resolves to { rps, p50Ms, p99Ms, requests, errors }.
+ */
+async function runWrk({ url, seconds, connections, pinning, headers }) {
+  const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '5s', ...headerArgs(headers), '-s', WRK_SCRIPT, url];
   const out = await capture(...pinned(pinning, LOAD_CORE, 'wrk', args));
   const line = out.split('\n').find((l) => l.startsWith('WRK_JSON '));
   if (!line) throw new Error(`wrk printed no report:\n${out}`);
@@ -39,8 +47,8 @@ async function runWrk({ url, seconds, connections, pinning }) {
   };
 }
 
-async function runAutocannon({ url, seconds, connections, pinning }) {
-  const args = [AUTOCANNON, '-c', String(connections), '-d', String(seconds), '-j', url];
+async function runAutocannon({ url, seconds, connections, pinning, headers }) {
+  const args = [AUTOCANNON, '-c', String(connections), '-d', String(seconds), ...headerArgs(headers), '-j', url];
   const out = await capture(...pinned(pinning, LOAD_CORE, process.execPath, args));
   const r = JSON.parse(out.trim().split('\n').at(-1));
   return {

@@ -81,6 +81,14 @@ export const TARGETS = [
     show: (v) => `${v >= 0 ? '+' : ''}${percent(v)}`,
   },
   {
+    id: 'compression-cost',
+    target: 'what gzipping a 2 KB JSON answer costs the proxy (engine-1hop-json / engine-1hop-gzip - 1); no target',
+    value: (m) => (m['engine-1hop-json'] && m['engine-1hop-gzip'] ? m['engine-1hop-json'] / m['engine-1hop-gzip'] - 1 : null),
+    met: null,
+    verdict: () => 'recorded',
+    show: (v) => `${v >= 0 ? '+' : ''}${percent(v)}`,
+  },
+  {
     id: 'undici-vs-node-http-chain',
     target: 'undici vs node:http on the chain: keep the faster (undici-3hop / node-http-3hop)',
     value: (m) => ratioOf(m['undici-3hop'], m['node-http-3hop']),

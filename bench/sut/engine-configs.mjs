@@ -132,11 +132,34 @@ const oneHopCacheMiss = {
   ],
 };
 
+/**
+ * engine-1hop-json: engine-1hop whose service answers a 2 KB JSON body, the baseline of the compression
+ * pair. engine-1hop-gzip: the same with `compression: true` on the proxy and clients that send
+ * `Accept-Encoding: gzip`, so every answer is gzipped on its way out (node:zlib at its default level, on
+ * libuv's thread pool): what compressing a typical API answer costs the proxy's throughput. No target
+ * (issue 11 sets none): the ratio is recorded so that a change to the coder's path shows.
+ */
+const oneHopJson = {
+  version: 1,
+  name: 'bench: engine 1 hop, 2 KB JSON',
+  nodes: [
+    { id: 'edge', kind: 'proxy', to: 'svc-1' },
+    { id: 'svc-1', kind: 'service', latency: 0, responseSize: '2kb' },
+  ],
+};
+const oneHopGzip = {
+  ...oneHopJson,
+  name: 'bench: engine 1 hop, 2 KB JSON gzipped',
+  nodes: [{ id: 'edge', kind: 'proxy', to: 'svc-1', compression: true }, oneHopJson.nodes[1]],
+};
+
 /** Per engine case: its config, the node the load hits, whether the control server runs, and faults to inject after start. */
 export const ENGINE_CASES = {
   'engine-1hop': { config: oneHop, entry: 'edge', control: 'no' },
   'engine-1hop-cache-hit': { config: oneHopCacheHit, entry: 'edge', control: 'no' },
   'engine-1hop-cache-miss': { config: oneHopCacheMiss, entry: 'edge', control: 'no' },
+  'engine-1hop-json': { config: oneHopJson, entry: 'edge', control: 'no' },
+  'engine-1hop-gzip': { config: oneHopGzip, entry: 'edge', control: 'no', headers: { 'accept-encoding': 'gzip' } },
   'engine-chain': { config: chain, entry: 'edge', control: 'if-available' },
   'engine-chain-sse': { config: chain, entry: 'edge', control: 'required' },
   'engine-chain-faults-idle': { config: chainWithSideFaults, entry: 'edge', control: 'if-available', faults: SIDE_FAULTS },

@@ -63,7 +63,7 @@ stopOnSignal(async () => {
 });
 /** `controlServer`: on, off (the case runs headless) or missing (wanted but engine/src/server.ts absent). */
 const controlServer = control ? 'on' : spec.control === 'no' ? 'off' : 'missing';
-announceReady({ port: entry.port, controlPort: control?.port ?? null, controlServer, ...(spec.query ? { query: spec.query } : {}) });
+announceReady({ port: entry.port, controlPort: control?.port ?? null, controlServer, ...(spec.query ? { query: spec.query } : {}), ...(spec.headers ? { headers: spec.headers } : {}) });
 
 /** The module, or null when the file is missing; any other import error is a real failure and throws. */
 async function importOrNull(specifier) {

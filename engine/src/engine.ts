@@ -82,6 +82,8 @@ export class Engine {
   /** Nodes a new config removed, finishing their requests in flight (`#retire`). */
   readonly #draining = new Map<NodeServer, Promise<void>>();
   readonly #ctx: NodeContext;
+  /** Configs applied so far: the one running is this one (`config.applied`'s generation). */
+  #generation = 0;
   #config: EdgeConfigParsed | undefined;
   /**
    * What `resumeTraffic` starts when it is not simply what the generator last ran: a new config's flows
@@ -93,7 +95,13 @@ export class Engine {
 
   constructor(options: EngineOptions = {}) {
     const rng = options.rng ?? Math.random;
-    this.#ctx = { bus: this.bus, rng, resolve: (upstream) => this.resolve(upstream), l4Links: new L4Links() };
+    this.#ctx = {
+      bus: this.bus,
+      rng,
+      resolve: (upstream) => this.resolve(upstream),
+      l4Links: new L4Links(),
+      generation: () => this.#generation,
+    };
     this.metrics = new MetricsRegistry(this.bus);
     this.#faults = new FaultController({
       bus: this.bus,
@@ -158,6 +166,8 @@ export class Engine {
     // A config that changes nodes only (a limiter switched, a weight edited) leaves the running traffic as
     // it is, with its live changes and added flows: restarting it would undo what the learner set up.
     const sameTraffic = this.#config !== undefined && JSON.stringify(this.#config.traffic) === JSON.stringify(config.traffic);
+    // Before any node takes the config: what they compile from it (limits) is of this generation.
+    const generation = ++this.#generation;
     const wanted = new Map(config.nodes.map((n) => [n.id, n]));
     const retiring: NodeServer[] = [];
     for (const [id, node] of this.#nodes) {
@@ -196,7 +206,7 @@ export class Engine {
     );
     // Faults follow the new nodes (ports, pools, gates); the scenario restarts from t = 0.
     await this.#faults.configApplied(config);
-    this.bus.emit({ type: 'config.applied', name: config.name, nodes: config.nodes.length });
+    this.bus.emit({ type: 'config.applied', name: config.name, nodes: config.nodes.length, generation });
     if (this.traffic.running && !sameTraffic) {
       if (config.traffic.length > 0) await this.traffic.start(config.traffic);
       else await this.traffic.stop();
@@ -502,5 +512,7 @@ function flowState(name: string, config: TrafficConfig, phase: PhasePlan, phases
     shape: phase.shape,
     phase: { index: phase.index, of: phases, name: phase.name, forMs: Number.isFinite(phase.durationMs) ? phase.durationMs : null },
     ...(phase.loop === 'closed' ? { users: phase.users } : {}),
+    ...(config.http2 === true ? { http2: true } : {}),
+    ...(config.keepAlive === false ? { keepAlive: false } : {}),
   };
 }

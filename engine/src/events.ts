@@ -68,6 +68,16 @@ export interface LimitDecisionView {
   retryAfterMs: number;
   /** The algorithm's own level after the decision (tokens, excess, count, TAT ahead of now...). */
   level: number;
+  /**
+   * The config the limit was compiled under (`config.applied`'s generation): each config starts its
+   * limits empty, so a drawing keeps only the decisions of the newest, whichever event comes first.
+   */
+  generation: number;
+  /**
+   * A concurrency limit's: the key's requests still in flight once this request ended and gave its slot
+   * back, which it did as its response closed, just before its `request.completed` (the event's `ts`).
+   */
+  inFlightAfter?: number;
 }
 
 /** One stage a request passed at one node, in the `request.completed` trace. */
@@ -164,13 +174,19 @@ export interface NodeMetrics {
   cache?: Record<XCacheWord, number>;
 }
 
-/** The TLS handshakes of one proxy. */
+/** The TLS handshakes of one proxy, and the requests that came over them. */
 export interface TlsMetrics {
   handshakes: number;
   failed: number;
   resumed: number;
   /** Established connections by the protocol ALPN chose. */
   protocols: { h2: number; 'http/1.1': number };
+  /**
+   * Requests received over TLS, by their connection's protocol: beside `handshakes`, how many requests
+   * each handshake carried (keep-alive and HTTP/2 carry many); beside the node's `requests`, how much of
+   * its traffic came encrypted. Counted when a request arrives (`requests` counts it when it completes).
+   */
+  requests: { h2: number; 'http/1.1': number };
   /** Time to the end of a handshake, ms. */
   handshakeMs: LatencySummary;
 }
@@ -238,6 +254,10 @@ export interface TrafficFlowState {
   phase?: { index: number; of: number; name: string; forMs: number | null };
   /** Closed loop: the virtual users. */
   users?: number;
+  /** Set when the flow speaks HTTP/2 (`http2: true`). */
+  http2?: true;
+  /** Set when the flow opens a new connection per HTTP/1.1 request (`keepAlive: false`). */
+  keepAlive?: false;
 }
 
 /** One flow's live numbers, as of the event (the generator sends one about every second while running). */
@@ -427,7 +447,13 @@ export type EngineEventBody =
   | ({
       type: 'traffic.state';
     } & TrafficStateBody)
-  | { type: 'config.applied'; name: string; nodes: number }
+  | {
+      type: 'config.applied';
+      name: string;
+      nodes: number;
+      /** 1 for the engine's first config, one more for each applied after it (LimitDecisionView.generation). */
+      generation: number;
+    }
   | {
       /** A gateway's shared limit store (Redis) went down or came back; while down, `onStoreError` decides. */
       type: 'limiter.store';

@@ -84,6 +84,19 @@ describe('control API', () => {
     expect((await notJson.json()).error).toMatch(/invalid JSON/);
   });
 
+  it('validates a config without applying it (POST /api/config/validate)', async () => {
+    const url = await setup();
+    const bad = sandbox();
+    bad.nodes[3].id = 's1';
+    const refused = await fetch(`${url}/api/config/validate`, json('POST', bad));
+    expect(refused.status).toBe(200);
+    expect(await refused.json()).toMatchObject({ ok: false, errors: expect.arrayContaining([{ path: 'nodes[3].id', node: 's1', message: 'duplicate id "s1" (also nodes[2])' }]) });
+    const renamed = { ...sandbox(), name: 'Checked only' };
+    expect(await (await fetch(`${url}/api/config/validate`, json('POST', renamed))).json()).toEqual({ ok: true, errors: [], warnings: [] });
+    expect(await (await fetch(`${url}/api/config`)).json()).toEqual(sandbox());
+    expect((await fetch(`${url}/api/config/validate`)).status).toBe(405);
+  });
+
   it('applies a good config without dropping requests in flight', async () => {
     const url = await setup();
     const slow = sandbox();

@@ -112,6 +112,13 @@ export async function startControlServer(options: ControlServerOptions): Promise
           });
         }
         return notAllowed(res, 'GET, PUT');
+      case '/api/config/validate': {
+        // A dry run of PUT /api/config (the page's config editor checks as the learner types): the same
+        // errors and warnings, nothing applied.
+        if (method !== 'POST') return notAllowed(res, 'POST');
+        const result = validateConfig(await readJson(req));
+        return sendJson(res, 200, result.ok ? { ok: true, errors: [], warnings: result.warnings } : { ok: false, errors: result.errors, warnings: [] });
+      }
       case '/api/traffic': {
         if (method === 'GET') return sendJson(res, 200, { ...engine.trafficState(), stats: engine.traffic.stats() });
         if (method !== 'POST') return notAllowed(res, 'GET, POST');

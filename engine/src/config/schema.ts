@@ -23,7 +23,7 @@ import { RouteTransformFields, checkGatewayTransforms } from './gateway/transfor
 import { TrafficConditionalFields } from './traffic/conditional.ts';
 import { ProxyCompressionFields } from './proxy/compression.ts';
 import { ProxyFilterFields } from './proxy/filter.ts';
-import { checkProxyTls, ProxyTlsFields, TrafficHttp2Fields } from './proxy/tls.ts';
+import { checkProxyTls, ProxyTlsFields, TrafficConnectionFields } from './proxy/tls.ts';
 import { LIMITS, limitMessage } from './limits.ts';
 import { ProxyCacheFields } from './proxy/cache.ts';
 import { NODE_ID, Upstream } from './upstream.ts';
@@ -720,7 +720,7 @@ const TrafficFlowFields = z.strictObject({
     .optional()
     .meta({ description: 'a session cookie per client (sticky sessions, cookie hashing)' }),
   auth: TrafficAuth.optional(),
-  ...TrafficHttp2Fields,
+  ...TrafficConnectionFields,
   ...TrafficConditionalFields,
   keys: z
     .strictObject({

@@ -5,6 +5,7 @@
 import { SignJWT } from 'jose';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
+import { validateConfig } from '../config/validate.ts';
 import type { EventOf } from '../events.ts';
 import { rawHttp, rawUpstream, startEngine, waitFor, type RawUpstream, type RunningEngine } from '../testing/harness.ts';
 
@@ -344,6 +345,59 @@ describe('gateway rate limits', () => {
     expect(performance.now() - started).toBeGreaterThanOrEqual(380);
     const waited = completed('api').flatMap((e) => e.stages ?? []).filter((s) => s.stage === 'rate-limit' && /waited/.test(s.reason ?? ''));
     expect(waited).toHaveLength(2);
+  });
+
+  it('gives a concurrency slot back as the response closes, and its request.completed says what is left in flight', async () => {
+    // The upstream holds /slow until the test lets it go.
+    let letGo: (() => void) | undefined;
+    const users = await rawUpstream((req, res) => {
+      const answer = () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      if (req.url === '/slow') letGo = answer;
+      else answer();
+    });
+    upstreams.push(users);
+    running = await startEngine({
+      version: 1,
+      nodes: [{ id: 'api', kind: 'gateway', routes: [{ match: { path: '/*' }, to: users.url, rateLimit: { algorithm: 'concurrency', limit: 2, key: 'global' } }] }],
+    });
+    // As each event was when emitted (the stream serialises it later): the count must be in it by then.
+    const sent: Array<EventOf<'request.completed'>> = [];
+    running.engine.bus.subscribe((e) => {
+      if (e.type === 'request.completed' && e.node === 'api') sent.push(structuredClone(e));
+    });
+    const slow = get('/slow');
+    await waitFor(() => letGo, 5000, 'the slow request upstream');
+    expect((await get('/quick')).status).toBe(200);
+    letGo!();
+    expect((await slow).status).toBe(200);
+    await waitFor(() => sent.length === 2 || undefined, 5000, 'both request.completed events');
+    const slots = sent.map((e) => e.stages!.find((s) => s.stage === 'rate-limit')!.limits![0]);
+    // The quick one took the second slot and ended while the slow one still held the first.
+    expect(slots.map((v) => [v.level, v.inFlightAfter])).toEqual([
+      [2, 1],
+      [1, 0],
+    ]);
+    const view = running.engine.topology().find((n) => n.id === 'api')!.gateway!;
+    expect(view.limits[0].inspection).toMatchObject({ allowed: 2, rejected: 0 });
+  });
+
+  it('tags each decision with the generation of the config it was made under, as config.applied names it', async () => {
+    const users = await upstream('users');
+    const config = (rate: number) => ({
+      version: 1,
+      nodes: [{ id: 'api', kind: 'gateway', routes: [{ match: { path: '/*' }, to: users.url, rateLimit: { algorithm: 'token-bucket', rate, key: 'ip' } }] }],
+    });
+    running = await startEngine(config(5));
+    await get('/x');
+    const next = validateConfig(config(7));
+    if (!next.ok) throw new Error('invalid');
+    await running.engine.apply(next.config);
+    await get('/x');
+    await waitFor(() => completed('api').length === 2 || undefined, 5000, 'both request.completed events');
+    const applied = running.events.filter((e): e is EventOf<'config.applied'> => e.type === 'config.applied').map((e) => e.generation);
+    expect(applied).toEqual([1, 2]);
+    const generations = completed('api').map((e) => e.stages!.find((s) => s.stage === 'rate-limit')!.limits![0].generation);
+    expect(generations).toEqual([1, 2]);
   });
 
   it('keys by consumer once authentication named one', async () => {

@@ -32,12 +32,14 @@ export class GatewayNode extends ForwardingNode<GatewayConfig, GatewayRequest> {
   protected buildStages(config: GatewayConfig): Stage<GatewayRequest>[] {
     const table = (this.#table = compileRouteTable(config.routes));
     this.#hits = config.routes.map(() => 0);
-    this.#authOn = compileRoutePolicies(config).map((policy) => policy.auth !== 'none');
+    // Compiled once: the auth stage decides by them, the inspector's strips show which routes ask who the client is.
+    const policies = compileRoutePolicies(config);
+    this.#authOn = policies.map((policy) => policy.auth !== 'none');
     this.#limiting?.close();
-    this.#limiting = createRateLimiting(config, this.id, this.ctx.bus);
+    this.#limiting = createRateLimiting(config, this.id, this.ctx.bus, this.ctx.generation());
     const stages: Array<Stage<GatewayRequest> | undefined> = [
       createRouteStage(config, table, this.#hits),
-      createAuthStage(config),
+      createAuthStage(config, policies),
       this.#limiting?.stage,
       createTransformStage(config),
       createAggregateStage(config, this.#fanout(config)),

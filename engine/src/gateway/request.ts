@@ -1,5 +1,6 @@
 /** What the gateway's stages keep about one request (the exchange's `local`): the route it took. */
-import type { Decision, StageStep } from '../events.ts';
+import type { Decision, LimitDecisionView, StageStep } from '../events.ts';
+import type { LimitOutcome } from './limiters/limit-set.ts';
 import type { RouteHit } from './routing/route-table.ts';
 import type { TemplateScope } from './transform/template.ts';
 
@@ -17,4 +18,7 @@ export interface GatewayRequest {
   responseStep?: StageStep;
   /** The RateLimit fields of an allowed request, written on its answer. */
   limitFields?: Record<string, string>;
+  /** An allowed request's outcome on limits that hold concurrency slots, given back as its response closes, and its trace's views of them. */
+  heldSlots?: LimitOutcome;
+  limitViews?: LimitDecisionView[];
 }

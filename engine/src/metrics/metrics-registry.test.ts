@@ -282,26 +282,33 @@ describe('MetricsRegistry.prometheus', () => {
     expect((await first.metrics.prometheus()).body).toContain('edgelab_requests_total{node="edge",status_class="2xx"} 1');
   });
 
-  it("counts a TLS proxy's handshakes: by protocol, resumed, failed, with their times; in /metrics too", async () => {
+  it("counts a TLS proxy's handshakes (by protocol, resumed, failed, with their times) and the requests that came over TLS; in /metrics too", async () => {
     const { bus, metrics } = setup();
     const established = { type: 'tls.connection', node: 'edge', peer: '127.0.0.1', outcome: 'established', tlsVersion: 'TLSv1.3', cipher: 'TLS_AES_128_GCM_SHA256' } as const;
     bus.emit({ ...established, protocol: 'h2', handshakeMs: 4, resumed: false });
     bus.emit({ ...established, protocol: 'h2', handshakeMs: 2, resumed: true });
     bus.emit({ ...established, protocol: 'http/1.1', handshakeMs: 6, resumed: false });
     bus.emit({ type: 'tls.connection', node: 'edge', peer: '127.0.0.1', outcome: 'failed', handshakeMs: 1, reason: 'ECONNRESET' });
+    const received = { type: 'request.received', rid: 'r', node: 'edge', from: 'client', method: 'GET', path: '/', peer: '127.0.0.1' } as const;
+    for (const protocol of ['h2', 'h2', 'h2', 'http/1.1'] as const) bus.emit({ ...received, protocol, tls: true });
+    bus.emit(received);
+    bus.emit({ ...received, node: 'users-1' });
     expect(metrics.snapshot()['users-1'].tls).toBeUndefined();
     expect(metrics.snapshot().edge.tls).toEqual({
       handshakes: 3,
       failed: 1,
       resumed: 1,
       protocols: { h2: 2, 'http/1.1': 1 },
+      requests: { h2: 3, 'http/1.1': 1 },
       handshakeMs: { p50: 4, p95: 6, p99: 6, max: 6, mean: 4 },
     });
     const { body } = await metrics.prometheus();
     expect(body).toContain('edgelab_tls_handshakes_total{node="edge",outcome="established",protocol="h2"} 2');
     expect(body).toContain('edgelab_tls_handshakes_total{node="edge",outcome="established",protocol="http/1.1"} 1');
     expect(body).toContain('edgelab_tls_handshakes_total{node="edge",outcome="failed",protocol="none"} 1');
+    expect(body).toContain('edgelab_tls_requests_total{node="edge",protocol="h2"} 3');
+    expect(body).toContain('edgelab_tls_requests_total{node="edge",protocol="http/1.1"} 1');
     metrics.reset();
-    expect(metrics.snapshot().edge.tls).toMatchObject({ handshakes: 0, failed: 0, protocols: { h2: 0, 'http/1.1': 0 } });
+    expect(metrics.snapshot().edge.tls).toMatchObject({ handshakes: 0, failed: 0, protocols: { h2: 0, 'http/1.1': 0 }, requests: { h2: 0, 'http/1.1': 0 } });
   });
 });

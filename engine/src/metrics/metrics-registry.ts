@@ -88,7 +88,7 @@ export class MetricsRegistry {
   }
 
   #observe(event: EngineEvent): void {
-    if (event.type === 'request.received') this.#nodes.get(event.node)?.received();
+    if (event.type === 'request.received') this.#nodes.get(event.node)?.received(event.tls === true ? event.protocol : undefined);
     else if (event.type === 'request.completed') this.#nodes.get(event.node)?.completed(event, this.#now());
     else if (event.type === 'connection.opened') {
       if (event.to !== undefined) this.#nodes.get(event.node)?.connectionOpened();

@@ -44,8 +44,10 @@ export class NodeCounters {
     readonly mode?: string,
   ) {}
 
-  received(): void {
+  /** A request arrived; `protocol` when it came over TLS (its connection's, by ALPN). */
+  received(protocol?: 'h2' | 'http/1.1'): void {
     this.inFlight++;
+    if (protocol !== undefined) (this.tls ??= new TlsCounters()).received(protocol);
   }
 
   completed(event: EventOf<'request.completed'>, nowMs: number): void {

@@ -75,6 +75,19 @@ export class PrometheusExporter {
         }
       },
     });
+    new Counter({
+      name: 'edgelab_tls_requests_total',
+      help: 'Requests a TLS proxy received over TLS, by the protocol of their connection.',
+      labelNames: ['node', 'protocol'] as const,
+      registers,
+      collect() {
+        this.reset();
+        for (const [node, { tls }] of nodes()) {
+          if (tls === undefined) continue;
+          for (const protocol of ['h2', 'http/1.1'] as const) this.inc({ node, protocol }, tls.requests[protocol]);
+        }
+      },
+    });
     this.#registry.registerMetric(durationHistogram(nodes));
   }
 

@@ -1,6 +1,7 @@
 /**
  * A TLS proxy's handshakes, counted from its `tls.connection` events: established and failed, resumed,
- * by protocol, and the handshake times (HDR histogram; summarised only when a snapshot asks).
+ * by protocol, and the handshake times (HDR histogram; summarised only when a snapshot asks); and the
+ * requests that arrived over TLS (`request.received` with a protocol), by protocol.
  */
 import type { EventOf, TlsMetrics } from '../events.ts';
 import { LatencyHistogram } from './latency-histogram.ts';
@@ -10,6 +11,7 @@ export class TlsCounters {
   failed = 0;
   resumed = 0;
   readonly protocols = { h2: 0, 'http/1.1': 0 };
+  readonly requests = { h2: 0, 'http/1.1': 0 };
   readonly #handshakeMs = new LatencyHistogram(10_000);
 
   observe(event: EventOf<'tls.connection'>): void {
@@ -23,12 +25,17 @@ export class TlsCounters {
     this.#handshakeMs.record(event.handshakeMs);
   }
 
+  received(protocol: 'h2' | 'http/1.1'): void {
+    this.requests[protocol]++;
+  }
+
   snapshot(): TlsMetrics {
     return {
       handshakes: this.handshakes,
       failed: this.failed,
       resumed: this.resumed,
       protocols: { ...this.protocols },
+      requests: { ...this.requests },
       handshakeMs: this.#handshakeMs.summary(),
     };
   }
@@ -36,6 +43,7 @@ export class TlsCounters {
   reset(): void {
     this.handshakes = this.failed = this.resumed = 0;
     this.protocols.h2 = this.protocols['http/1.1'] = 0;
+    this.requests.h2 = this.requests['http/1.1'] = 0;
     this.#handshakeMs.reset();
   }
 }

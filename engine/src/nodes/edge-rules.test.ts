@@ -602,7 +602,7 @@ describe('a client too slow to send its request', () => {
   async function start(create: (ctx: ConstructorParameters<typeof ServiceNode>[1]) => NodeServer): Promise<number> {
     const bus = new EventBus();
     bus.subscribe((e) => events.push(e));
-    node = create({ bus, rng: () => 0.5, l4Links: new L4Links(), resolve: (u) => (u.startsWith('http') ? new URL(u).origin : undefined) });
+    node = create({ bus, rng: () => 0.5, l4Links: new L4Links(), generation: () => 1, resolve: (u) => (u.startsWith('http') ? new URL(u).origin : undefined) });
     node.listenerTimeouts = { headersMs: 300, requestMs: 600, checkEveryMs: 50 };
     await node.start();
     return node.port!;

@@ -103,13 +103,17 @@ const NOT_REFLECTED = new Set(['authorization', 'proxy-authorization', 'cookie']
 /**
  * The body of a TRACE answer (`message/http`): the request line and header fields as this hop received
  * them, minus the credentials, so a learner sees what every hop before it added (Via, X-Forwarded-For...).
+ * Only header fields are echoed: an HTTP/2 request's pseudo-headers (`:method`, `:path`...) are not fields
+ * (RFC 9113 section 8.3) and are already in the request line, and its `:authority` shows as the Host the
+ * edge rules made of it.
  */
 export function reflectTrace(req: IncomingMessage): string {
   let message = `${req.method} ${req.url} HTTP/${req.httpVersion}\r\n`;
   const raw = req.rawHeaders;
+  if (req.headers[':authority'] !== undefined && req.headers.host !== undefined && hostFieldCount(raw) === 0) message += `host: ${req.headers.host}\r\n`;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i].toLowerCase();
-    if (NOT_REFLECTED.has(name)) continue;
+    if (name.charCodeAt(0) === COLON || NOT_REFLECTED.has(name)) continue;
     // Max-Forwards and Host as the rules left them (decremented; the authority of an absolute-form target).
     const value = name === 'max-forwards' || name === 'host' ? req.headers[name] : raw[i + 1];
     message += `${raw[i]}: ${value}\r\n`;
@@ -118,6 +122,7 @@ export function reflectTrace(req: IncomingMessage): string {
 }
 
 const SLASH = 47;
+const COLON = 58;
 
 /**
  * An HTTP/2 request names its authority in `:authority` (RFC 9113 section 8.3.1); the hop behind

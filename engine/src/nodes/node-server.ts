@@ -51,6 +51,8 @@ export interface NodeContext {
   rng(): number;
   /** The connections l4 balancers have open, so a node can tell which one a request rode. */
   l4Links: L4Links;
+  /** The generation of the config being applied or running (`config.applied`): what a node compiles from it is of this one. */
+  generation(): number;
 }
 
 export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> {
@@ -283,6 +285,8 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
     bus.emit(received);
     // 'close' fires once per response; `on` spares the wrapper `once` would allocate per request.
     res.on('close', () => {
+      // First, so the event can tell what the request gave back (a concurrency slot).
+      exchange.responseClosed();
       const finished = res.writableFinished;
       if (!finished && exchange.error === undefined) exchange.error = 'EDGE_CLIENT_ABORTED';
       const event: Omit<EventOf<'request.completed'>, 'seq' | 'ts'> = {

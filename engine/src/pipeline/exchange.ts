@@ -29,6 +29,11 @@ export interface ResponseStep<L = unknown> {
   /** The largest body `body` is handed; a bigger one goes out unchanged. */
   readonly maxBodyBytes?: number;
   /**
+   * The response closed, sent whole or cut (the client left): give back what the request held (a
+   * concurrency slot). Runs once, before the node builds the request's `request.completed`.
+   */
+  closed?(exchange: Exchange<L>): void;
+  /**
    * Code the body on its way out (compression): asked once per answer, with its final head just before
    * it goes out (after `headers` and `body`), to edit the head to match and return the coder the body
    * goes through; undefined leaves the body as it is.
@@ -138,6 +143,13 @@ export class Exchange<L = unknown> {
     const steps = this.responseSteps;
     if (steps === undefined) return;
     for (const step of steps) step.headers?.(this, status, headers);
+  }
+
+  /** The response closed: the steps give back what the request held (ResponseStep.closed). */
+  responseClosed(): void {
+    const steps = this.responseSteps;
+    if (steps === undefined) return;
+    for (const step of steps) step.closed?.(this);
   }
 
   /** Whether a response step wants the body, and up to how many bytes (0: none does). */

@@ -26,6 +26,7 @@ class TestNode extends ForwardingNode<ProxyConfig> {
       resolve: (u) => u,
       rng: Math.random,
       l4Links: new L4Links(),
+      generation: () => 1,
     });
   }
   protected buildStages(): Stage[] {

@@ -245,6 +245,20 @@ describe('a proxy with tls: true', () => {
     expect(upstream.received.map((r) => r.url)).toEqual(['/b']);
   });
 
+  it('answers TRACE over h2 with the header fields alone: no pseudo-header lines, the authority as Host (RFC 9110 section 9.3.8)', async () => {
+    const upstream = await echoUpstream();
+    const { engine, port, id } = await tlsEngine(true, upstream);
+    const session = h2Session(port(id), await readFile(view({ engine } as RunningEngine, id).tls!.certFile, 'utf8'));
+    const trace = await h2Send(session, { ':method': 'TRACE', ':path': '/t?x=1', 'max-forwards': '0', 'x-probe': 'yes', cookie: 'id=s3cret' });
+    expect([trace.headers[':status'], trace.headers['content-type']]).toEqual([200, 'message/http']);
+    const [requestLine, ...lines] = trace.body.split('\r\n').filter((line) => line !== '');
+    expect(requestLine).toBe('TRACE /t?x=1 HTTP/2.0');
+    expect(lines.filter((line) => line.startsWith(':'))).toEqual([]);
+    expect(lines).toEqual(expect.arrayContaining([`host: localhost:${port(id)}`, 'max-forwards: 0', 'x-probe: yes']));
+    expect(lines.some((line) => line.startsWith('cookie'))).toBe(false);
+    expect(upstream.received).toEqual([]);
+  });
+
   it('reports a client that does not trust the certificate as a failed handshake', async () => {
     const upstream = await echoUpstream();
     const { events, port, id } = await tlsEngine(true, upstream);
@@ -399,5 +413,55 @@ describe('the traffic generator to a TLS proxy', () => {
     const connections = running.events.filter((e): e is EventOf<'tls.connection'> => e.type === 'tls.connection');
     expect(connections.map((c) => [c.outcome, c.protocol])).toContainEqual(['established', protocol]);
     expect(connections.every((c) => c.outcome === 'established')).toBe(true);
+  });
+
+  // Without keep-alive every request is a connection of its own (one more handshake may be done whose request
+  // the stop cut off); with it (or h2) a connection carries many, though a loaded machine may overlap two
+  // requests of the client and open a second connection: hence 3.
+  it.each([
+    { keepAlive: false, http2: false, perHandshake: (n: number) => n > 0.9 && n <= 1 },
+    { keepAlive: true, http2: false, perHandshake: (n: number) => n >= 3 },
+    { keepAlive: false, http2: true, perHandshake: (n: number) => n >= 3 },
+  ])('keepAlive $keepAlive, http2 $http2: the handshakes the requests cost', async ({ keepAlive, http2, perHandshake }) => {
+    const upstream = await echoUpstream();
+    const id = tlsNodeId();
+    const running = await startEngine({
+      version: 1,
+      nodes: [{ id, kind: 'proxy', to: upstream.url, tls: true }],
+      traffic: [{ to: id, rate: 40, clients: 1, paths: ['/t'], keepAlive, http2 }],
+    });
+    cleanups.push(() => running.stop());
+    await running.engine.startTraffic();
+    await waitFor(() => upstream.received.length >= 30, 5_000, 'requests through the TLS proxy');
+    await running.engine.stopTraffic();
+    const tls = running.engine.metrics.snapshot()[id].tls!;
+    const requests = tls.requests.h2 + tls.requests['http/1.1'];
+    expect(requests).toBeGreaterThanOrEqual(30);
+    expect(tls.failed).toBe(0);
+    expect(perHandshake(requests / tls.handshakes), `${requests} requests over ${tls.handshakes} handshakes`).toBe(true);
+  });
+
+  it('follows a proxy that turns TLS on while it runs: from the next request on it speaks https, and nothing fails', async () => {
+    const upstream = await echoUpstream();
+    const id = tlsNodeId();
+    const config = (tls: boolean) => ({
+      version: 1 as const,
+      nodes: [{ id, kind: 'proxy' as const, to: upstream.url, ...(tls ? { tls: true } : {}) }],
+      traffic: [{ to: id, rate: 50, clients: 2, paths: ['/t'] }],
+    });
+    const running = await startEngine(config(false));
+    cleanups.push(() => running.stop());
+    await running.engine.startTraffic();
+    await waitFor(() => upstream.received.length >= 5, 5_000, 'plain requests');
+    const validated = validateConfig(config(true));
+    if (!validated.ok) throw new Error('invalid config');
+    await running.engine.apply(validated.config, validated.input);
+    const before = upstream.received.length;
+    await waitFor(() => upstream.received.slice(before).some((r) => r.headers['x-forwarded-proto'] === 'https'), 5_000, 'a request over TLS');
+    await waitFor(() => upstream.received.length >= before + 10, 5_000, 'more requests');
+    await running.engine.stopTraffic();
+    expect(upstream.received.at(-1)!.headers['x-forwarded-proto']).toBe('https');
+    expect(running.engine.metrics.snapshot()[id].tls).toMatchObject({ failed: 0 });
+    expect(running.engine.traffic.stats().statusClasses['5xx'] ?? 0).toBe(0);
   });
 });

@@ -136,7 +136,7 @@ describe('service capacity', () => {
 
   it('setCapacityOverride shrinks the concurrency, and undefined restores it and starts the queue at once', async () => {
     const config = ServiceSpec.parse({ id: 's1', kind: 'service', latency: '150ms', capacity: { concurrency: 4, queue: 10 } });
-    standalone = new ServiceNode(config, { bus: new EventBus(), rng: Math.random, resolve: () => undefined, l4Links: new L4Links() });
+    standalone = new ServiceNode(config, { bus: new EventBus(), rng: Math.random, resolve: () => undefined, l4Links: new L4Links(), generation: () => 1 });
     await standalone.start();
     const node = standalone;
     node.setCapacityOverride(1);

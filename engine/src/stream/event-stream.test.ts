@@ -92,7 +92,7 @@ describe('event stream', () => {
     for (let n = 1; n <= 3; n++) emitRequest(bus, n);
     await vi.waitFor(() => expect(client.events).toHaveLength(3));
     emitTick(bus);
-    bus.emit({ type: 'config.applied', name: 'Classic edge', nodes: 7 });
+    bus.emit({ type: 'config.applied', name: 'Classic edge', nodes: 7, generation: 1 });
     await vi.waitFor(() => expect(client.events).toHaveLength(5));
     expect(seqsOf(client)).toEqual([1, 2, 3, 4, 5]);
     expect(client.messages.map((message) => [message.id, message.items.length])).toEqual([
@@ -195,7 +195,7 @@ describe('event stream', () => {
   it('counts the events emitted before the stream existed as never held, not as a sample', async () => {
     const startUp = (bus: EventBus) => {
       bus.emit({ type: 'node.state', node: 'edge', kind: 'proxy', state: 'up', port: 8080 });
-      bus.emit({ type: 'config.applied', name: 'Classic edge', nodes: 1 });
+      bus.emit({ type: 'config.applied', name: 'Classic edge', nodes: 1, generation: 1 });
       for (let n = 1; n <= 3; n++) emitRequest(bus, n);
     };
     const { bus, stream, connect } = await start(undefined, undefined, startUp);

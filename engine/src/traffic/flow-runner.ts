@@ -428,6 +428,8 @@ export class FlowRunner {
    * another port or serves another certificate. Undefined when the target is not listening; null when
    * it names no origin a client can connect to (resolving or parsing it threw). A TLS proxy is spoken
    * to over https, trusting its own certificate only; with `http2`, HTTP/2 where ALPN agrees to it.
+   * `keepAlive: false` is undici's `pipelining: 0` (Connection: close, a new connection per request); it
+   * is left out with `http2`, where undici would read it as one stream per connection.
    */
   #pool(clientIndex: number): Pool | undefined | null {
     let origin: string | undefined;
@@ -452,7 +454,7 @@ export class FlowRunner {
         keepAliveTimeout: 4_000,
         localAddress: this.#identity(clientIndex).address,
         connect: { timeout: 2_000, ...(ca !== undefined ? { ca } : {}) },
-        ...(this.config.http2 === true ? { allowH2: true } : {}),
+        ...(this.config.http2 === true ? { allowH2: true } : this.config.keepAlive === false ? { pipelining: 0 } : {}),
       }));
     } catch {
       return null;

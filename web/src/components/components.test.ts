@@ -211,7 +211,7 @@ describe('components', () => {
     const lab = newLab();
     const tls = { fingerprint256: 'AB:CD:EF:01:23:45:67:89:AB:CD:EF', certFile: '/tmp/edgelab-tls/edge.pem', selfSigned: true, validTo: '2026-12-13T00:00:00.000Z', protocols: ['h2', 'http/1.1'] as Array<'h2' | 'http/1.1'> };
     const handshakeMs = { p50: 2.5, p95: 8, p99: 8, max: 8, mean: 4 };
-    lab.metrics = { edge: { ...metricsOf(3, 0), kind: 'proxy', tls: { handshakes: 2, failed: 1, resumed: 0, protocols: { h2: 1, 'http/1.1': 1 }, handshakeMs } } };
+    lab.metrics = { edge: { ...metricsOf(3, 0), kind: 'proxy', tls: { handshakes: 2, failed: 1, resumed: 0, protocols: { h2: 1, 'http/1.1': 1 }, requests: { h2: 6, 'http/1.1': 1 }, handshakeMs } } };
     lab.ingest(
       [
         { type: 'tls.certificate', seq: 1, ts: 1, node: 'edge', tls },
@@ -226,6 +226,8 @@ describe('components', () => {
     expect(facts).toContain('h2, http/1.1 (by ALPN)');
     expect(facts).toContain('curl --cacert /tmp/edgelab-tls/edge.pem');
     expect(view.byTestId('inspector-tls-handshakes')?.textContent).toContain('2.5 ms');
+    expect([view.byTestId('tls-requests')?.textContent, view.byTestId('tls-requests-per-handshake')?.textContent]).toEqual(['7', '3.5']);
+    expect(view.byTestId('tls-toggle')?.getAttribute('aria-pressed')).toBe('true');
     const connections = [...(view.byTestId('inspector-tls-connections')?.querySelectorAll('li') ?? [])].map((li) => li.textContent?.replace(/\s+/g, ' ').trim());
     expect(connections).toEqual(['failed after 1.2 ms from 127.0.0.1: ECONNRESET', 'h2 · 3.1 ms from 127.0.1.1: TLSv1.3, TLS_AES_256_GCM_SHA384']);
   });

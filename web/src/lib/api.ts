@@ -84,11 +84,25 @@ function configAppliedOf(body: unknown): ConfigApplied {
   return { failures: Array.isArray(failures) ? failures.map(String) : [], warnings: fieldErrorsOf({ errors: warnings }) };
 }
 
+/** What `POST /api/config/validate` answers: the errors PUT would refuse the config with, or the warnings it would run with. */
+export interface ConfigCheck {
+  ok: boolean;
+  errors: ApiFieldError[];
+  warnings: ApiFieldError[];
+}
+
+function configCheckOf(body: unknown): ConfigCheck {
+  const { ok, errors, warnings } = (typeof body === 'object' && body !== null ? body : {}) as { ok?: unknown; errors?: unknown; warnings?: unknown };
+  return { ok: ok === true, errors: fieldErrorsOf({ errors }), warnings: fieldErrorsOf({ errors: warnings }) };
+}
+
 export const api = {
   topology: () => call<Topology>('GET', '/api/topology'),
   metrics: () => call<MetricsSnapshot>('GET', '/api/metrics'),
   config: () => call<unknown>('GET', '/api/config'),
   putConfig: async (config: unknown) => configAppliedOf(await call<unknown>('PUT', '/api/config', config)),
+  /** Checks a config as PUT would, without applying it. */
+  checkConfig: async (config: unknown) => configCheckOf(await call<unknown>('POST', '/api/config/validate', config)),
   stopTraffic: () => call<TrafficState>('POST', '/api/traffic', { action: 'stop' }),
   /** Start again what ran when traffic was paused, rate and shape changes included (the config's flows when nothing ran yet). */
   resumeTraffic: () => call<TrafficState>('POST', '/api/traffic', { action: 'resume' }),

@@ -13,6 +13,8 @@ import { api, ApiError } from '../lib/api.ts';
 import type { ApiFieldError, CapacityState, Fault, GatewayView, MetricsSnapshot, ProxyCache, Topology, TopologyNode, TrafficState, XCacheWord } from '../lib/api-types.ts';
 import { PickHistory, type PickRecord } from '../lib/balancer/pick-history.ts';
 import { cacheSettings, withCache } from '../lib/cache/toggle-cache.ts';
+import { tlsSetting, withTls, type TlsSetting } from '../lib/proxy/toggle-tls.ts';
+import { withFlowConnection, type FlowConnection } from '../lib/traffic/flow-connection.ts';
 import { withAlgorithm, type AlgorithmChoice } from '../lib/balancer/switch-algorithm.ts';
 import { ClockSync } from '../lib/dots/clock-sync.ts';
 import { DotField } from '../lib/dots/dot-field.ts';
@@ -151,6 +153,8 @@ export class LabState {
   cacheExamples = $state.raw<Record<string, Partial<Record<XCacheWord, CacheExample>>>>({});
   /** Every rate limit's recent decisions by node, from the rate-limit steps of `request.completed`. */
   readonly limitHistory = new Map<string, LimitHistory>();
+  /** The generation of the latest `config.applied` seen (0: none yet), which a node's new limit history starts from. */
+  #configGeneration = 0;
   /** Each balancer's recent picks, newest first, since the config was last applied. */
   picks = $state.raw<Record<string, PickRecord[]>>({});
   /** Each TLS proxy's last connections (their handshakes), newest first, from `tls.connection`. */
@@ -204,6 +208,8 @@ export class LabState {
   readonly #configListeners = new Set<() => void>();
   /** The cache settings of each proxy whose cache the page turned off, to restore when it is turned on again. */
   readonly #cacheSettings = new Map<string, Record<string, unknown>>();
+  /** The TLS settings of each proxy whose TLS the page turned off, likewise. */
+  readonly #tlsSettings = new Map<string, TlsSetting>();
   readonly #cacheExamples = new Map<string, Partial<Record<XCacheWord, CacheExample>>>();
   #cacheExamplesDirty = false;
 
@@ -371,6 +377,9 @@ export class LabState {
           this.#pendingLog.push({ kind: 'stream', ts: now, text: `reconnected: the engine restarted${lost}; reloaded the topology` });
           this.#picks.clear();
           this.#picksDirty = true;
+          // Its config generations count from 1 again.
+          this.limitHistory.clear();
+          this.#configGeneration = 0;
           this.#reload();
         } else if (item.reason === 'history-sample') {
           // A reconnect into a busy stretch: the engine kept whole requests, 1 in N, of its history.
@@ -498,8 +507,10 @@ export class LabState {
         // Shares and sequences start again under the new config: mixing two algorithms' picks would explain neither.
         this.#picks.clear();
         this.#picksDirty = true;
-        // A new config's limits start empty in the engine: so do their drawings, and a new cache's examples.
-        this.limitHistory.clear();
+        // A new config's limits start empty in the engine: so do their drawings (keeping the decisions of
+        // this config that came before its event), and a new cache's examples.
+        this.#configGeneration = event.generation;
+        for (const history of this.limitHistory.values()) history.configApplied(event.generation);
         this.#cacheExamples.clear();
         this.#cacheExamplesDirty = true;
         for (const listener of this.#configListeners) listener();
@@ -539,8 +550,11 @@ export class LabState {
       const step = stages[i];
       if (step.limits === undefined) continue;
       let history = this.limitHistory.get(event.node);
-      if (history === undefined) this.limitHistory.set(event.node, (history = new LimitHistory()));
-      history.record(decidedAt(event.ts, event.durationMs, stages, i), step.limits);
+      if (history === undefined) {
+        this.limitHistory.set(event.node, (history = new LimitHistory()));
+        history.configApplied(this.#configGeneration);
+      }
+      history.record(decidedAt(event.ts, event.durationMs, stages, i), step.limits, Math.round(event.ts));
     }
   }
 
@@ -732,6 +746,35 @@ export class LabState {
       if (settings !== undefined) this.#cacheSettings.set(nodeId, settings);
       return withCache(config, nodeId, undefined);
     });
+  }
+
+  /** Applies a whole config (the config editor, an imported file, a shared link); refused, the running one stays. */
+  async applyConfig(config: unknown): Promise<ApplyOutcome> {
+    return this.#applyEdit(async () => config);
+  }
+
+  /**
+   * Turns proxy `nodeId`'s TLS on (with the settings it had when the page turned it off, else `tls: true`,
+   * a self-signed certificate) or off: an edit of the running config. Off also takes `http2` from the
+   * flows entering there (toggle-tls.ts); `plainFlows` names them.
+   */
+  async setTls(nodeId: string, on: boolean): Promise<ApplyOutcome & { plainFlows?: string[] }> {
+    let plainFlows: string[] = [];
+    const outcome = await this.#applyEdit(async () => {
+      const config = await api.config();
+      if (on) return withTls(config, nodeId, this.#tlsSettings.get(nodeId) ?? true).config;
+      const setting = tlsSetting(config, nodeId);
+      if (setting !== undefined) this.#tlsSettings.set(nodeId, setting);
+      const edit = withTls(config, nodeId, undefined);
+      plainFlows = edit.plainFlows;
+      return edit.config;
+    });
+    return outcome.ok ? { ...outcome, plainFlows } : outcome;
+  }
+
+  /** Switches how traffic flow `flow` connects (HTTP/2, keep-alive): an edit of the running config's flow (flow-connection.ts). */
+  async setFlowConnection(flow: string, change: FlowConnection): Promise<ApplyOutcome> {
+    return this.#applyEdit(async () => withFlowConnection(await api.config(), flow, change));
   }
 
   /** Drops stored responses of proxy `nodeId` (all: prefix `/`), then reads its cache again so the panel shows what is left. */

@@ -131,9 +131,9 @@ describe('LabState', () => {
     lab.onMetricsTick(() => seen.push('tick'));
     const stop = lab.onConfigApplied(() => seen.push('config'));
     const tick = (seq: number): EngineEvent => ({ type: 'metrics.tick', seq, ts: seq, nodes: { 'users-1': metrics } });
-    lab.ingest([tick(1), { type: 'config.applied', seq: 2, ts: 2, name: 'Classic edge', nodes: 5 }, tick(3)], 5000);
+    lab.ingest([tick(1), { type: 'config.applied', seq: 2, ts: 2, name: 'Classic edge', nodes: 5, generation: 2 }, tick(3)], 5000);
     stop();
-    lab.ingest([{ type: 'config.applied', seq: 4, ts: 4, name: 'Classic edge', nodes: 5 }], 5000);
+    lab.ingest([{ type: 'config.applied', seq: 4, ts: 4, name: 'Classic edge', nodes: 5, generation: 2 }], 5000);
     expect(seen).toEqual(['tick', 'config', 'tick']);
   });
 
@@ -242,9 +242,43 @@ describe('LabState', () => {
     expect(lab.picks.users.map((p) => p.rid)).toEqual(['b', 'a']);
     // Routing decisions are not picks.
     expect(lab.picks.api).toBeUndefined();
-    lab.ingest([{ type: 'config.applied', seq: 50, ts: 3000, name: 'Classic edge', nodes: 5 }], 5000);
+    lab.ingest([{ type: 'config.applied', seq: 50, ts: 3000, name: 'Classic edge', nodes: 5, generation: 2 }], 5000);
     lab.flush();
     expect(lab.picks).toEqual({});
+  });
+
+  it('keeps the limit decisions of a new config that end before its config.applied, and drops the old config’s', () => {
+    const lab = labWithTopology();
+    let seq = 100;
+    const limited = (rid: string, ts: number, generation: number, remaining: number): EngineEvent => ({
+      type: 'request.completed',
+      seq: seq++,
+      ts,
+      rid,
+      node: 'api',
+      status: 200,
+      durationMs: 2,
+      stages: [
+        { stage: 'route', verdict: 'continue', ms: 0 },
+        {
+          stage: 'rate-limit',
+          verdict: 'continue',
+          ms: 0,
+          limits: [
+            { name: 'per-ip', limiter: 'token-bucket', key: 'ip 127.0.0.5', allowed: true, delayMs: 0, quota: 5, remaining, resetMs: 0, retryAfterMs: 0, level: remaining, generation },
+          ],
+        },
+      ],
+    });
+    const applied = (generation: number): EngineEvent => ({ type: 'config.applied', seq: seq++, ts: 3000, name: 'Classic edge', nodes: 5, generation });
+    const kept = () => [...(lab.limitHistory.get('api')?.keysOf('per-ip').get('ip 127.0.0.5') ?? [])].map((p) => p.remaining);
+    lab.ingest([applied(1), limited('a', 1000, 1, 4)], 5000);
+    // The new limiter decides twice before the engine says its config is applied; a request of the old one ends after.
+    lab.ingest([limited('b', 2000, 2, 3), limited('c', 2100, 2, 2), applied(2), limited('d', 3100, 1, 1)], 5000);
+    expect(kept()).toEqual([3, 2]);
+    // A restarted engine counts its configs from 1 again: its decisions are not taken for an old config's.
+    lab.ingest([{ type: 'stream.dropped', reason: 'engine-restart', dropped: 0, total: 0 }, limited('e', 9000, 1, 4)], 9500);
+    expect(kept()).toEqual([4]);
   });
 
   it('shows the engine’s next pick only while it is newer than the last pick', () => {

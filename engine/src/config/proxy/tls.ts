@@ -90,9 +90,16 @@ export function checkProxyTls(proxy: { listen: number; tls?: TlsConfig }, ctx: z
   }
 }
 
-/** A traffic flow's own field: `http2`. */
-export const TrafficHttp2Fields = {
+/**
+ * A traffic flow's connection fields: `http2`, and `keepAlive`, which decides how many TLS handshakes
+ * a flow costs a TLS proxy (one per request without it; one per connection with it, or with HTTP/2).
+ */
+export const TrafficConnectionFields = {
   http2: z.boolean().optional().meta({
     description: 'speak HTTP/2 (chosen by ALPN) to a TLS proxy or an https URL, instead of HTTP/1.1 (default false)',
+  }),
+  keepAlive: z.boolean().optional().meta({
+    description:
+      'HTTP/1.1: keep connections open for the next request (default true); false sends Connection: close and opens a new connection (and TLS handshake) per request. An HTTP/2 connection always carries every request of its client',
   }),
 };

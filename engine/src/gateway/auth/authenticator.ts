@@ -22,6 +22,8 @@ import { compileRoutePolicies, type RoutePolicy } from './route-policy.ts';
 export interface AuthenticatorOptions {
   /** Epoch milliseconds, the clock token expiry is checked against (default Date.now). */
   now?: () => number;
+  /** The gateway's route policies when its caller has compiled them already (the gateway node shares one copy). */
+  policies?: readonly RoutePolicy[];
 }
 
 export interface Authenticator {
@@ -40,7 +42,7 @@ const ANONYMOUS: AuthAnonymous = {
 };
 
 export function createAuthenticator(gateway: GatewayAuthConfig, options: AuthenticatorOptions = {}): Authenticator {
-  return new GatewayAuthenticator(gateway, options.now ?? Date.now);
+  return new GatewayAuthenticator(gateway, options.now ?? Date.now, options.policies ?? compileRoutePolicies(gateway));
 }
 
 class GatewayAuthenticator implements Authenticator {
@@ -51,7 +53,7 @@ class GatewayAuthenticator implements Authenticator {
   readonly #missing: AuthRefusal;
   readonly #passes = new Map<CredentialCheck, AuthConsumer>();
 
-  constructor(gateway: GatewayAuthConfig, now: () => number) {
+  constructor(gateway: GatewayAuthConfig, now: () => number, policies: readonly RoutePolicy[]) {
     const consumers = gateway.consumers ?? [];
     const identities = new Map<string, Consumer>(
       consumers.map((c) => [c.name, Object.freeze({ name: c.name, groups: Object.freeze(c.groups ?? []) })]),
@@ -60,7 +62,7 @@ class GatewayAuthenticator implements Authenticator {
     this.#apiKeys = apiKey ? new ApiKeyTable(consumers, identities, apiKey) : undefined;
     this.#jwt = jwt ? new JwtVerifier(jwt, identities, now) : undefined;
     this.#challenges = new Challenges(gateway.credentials);
-    this.policies = compileRoutePolicies(gateway);
+    this.policies = policies;
     const expected = [
       jwt && 'Authorization: Bearer <JWT>',
       apiKey && (apiKey.header ? `header ${apiKey.header}` : `query parameter ${apiKey.query}`),

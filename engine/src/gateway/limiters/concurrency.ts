@@ -34,6 +34,7 @@ export function concurrency({ limit }: ConcurrencyOptions): Algorithm<SlotsState
     busy: (state) => state.inUse > 0,
     release(state) {
       if (state.inUse > 0) state.inUse--;
+      return state.inUse;
     },
     view: (state) => ({ kind: 'concurrency', inUse: state.inUse, limit }),
     explain: (d) =>

@@ -1,7 +1,7 @@
 import { parseList } from 'structured-headers';
 import { describe, expect, it } from 'vitest';
 import type { LimitSpec } from '../../config/gateway/rate-limit.ts';
-import { compileLimits } from './limit-set.ts';
+import { compileLimits, type LimitOutcome } from './limit-set.ts';
 
 const perSecond: LimitSpec = { algorithm: 'token-bucket', rate: 1, burst: 2, key: 'consumer', name: 'per-second' };
 const perDay: LimitSpec = { algorithm: 'fixed-window', limit: 3, window: 86_400_000, key: 'consumer', name: 'per-day' };
@@ -61,11 +61,11 @@ describe('a set of limits', () => {
     decide(set, 0, undefined);
     const second = decide(set, 0, undefined);
     expect(second).toMatchObject({ allowed: true, delayMs: 200 });
-    expect(set.report(second).reasons).toEqual([
+    expect(set.report(second, 3).reasons).toEqual([
       'leaky-bucket: ip 127.0.0.5 is at excess 1.000 of burst 5 at 10 r/s -> wait 100 ms',
       'leaky-bucket: ip 127.0.0.5 (no consumer) is at excess 1.000 of burst 5 at 5 r/s -> wait 200 ms',
     ]);
-    expect(set.report(second).views[1]).toEqual({
+    expect(set.report(second, 3).views[1]).toEqual({
       name: 'b',
       limiter: 'leaky-bucket',
       key: 'ip 127.0.0.5 (no consumer)',
@@ -76,6 +76,7 @@ describe('a set of limits', () => {
       resetMs: 200,
       retryAfterMs: 0,
       level: 1,
+      generation: 3,
     });
   });
 
@@ -108,13 +109,19 @@ describe('a set of limits', () => {
       { spec: { algorithm: 'concurrency', limit: 1, key: 'global' }, name: 'slots' },
       { spec: { algorithm: 'fixed-window', limit: 2, window: 1000, key: 'global' }, name: 'window' },
     ]);
+    const release = (outcome: LimitOutcome) => {
+      const { views } = set.report(outcome, 1);
+      set.release(outcome, views);
+      return views;
+    };
     const held = mobile(set, 0);
     expect(mobile(set, 0)).toMatchObject({ allowed: false, refusedBy: 0, retryAfterMs: 1000 });
-    set.release(mobile(set, 0));
-    set.release(held);
+    expect(release(mobile(set, 0)).map((view) => view.inFlightAfter)).toEqual([undefined, undefined]);
+    // The trace says what the slot's release left: the concurrency limit's count; the window holds nothing.
+    expect(release(held).map((view) => view.inFlightAfter)).toEqual([0, undefined]);
     const next = mobile(set, 0);
     expect(next.allowed).toBe(true);
-    set.release(next);
+    release(next);
     // The window (2 a second) is spent now; the slot it would have taken stays free.
     expect(mobile(set, 0)).toMatchObject({ allowed: false, refusedBy: 1 });
     expect(set.limits[0].limiter.view('global', 0)).toMatchObject({ inUse: 0 });

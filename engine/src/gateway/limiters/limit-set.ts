@@ -50,14 +50,17 @@ export interface OutcomeViews {
   readonly readsClient: ClientUse;
   /** The fields for the response: RateLimit-Policy and RateLimit always, Retry-After on a refusal. */
   fields(outcome: LimitOutcome): Record<string, string>;
-  /** Per limit, what it decided and why, as plain data for the decision event and the trace. */
-  report(outcome: LimitOutcome): LimitReport;
+  /** Per limit, what it decided and why, as plain data for the decision event and the trace; `generation` is the config's (events.ts). */
+  report(outcome: LimitOutcome, generation: number): LimitReport;
 }
 
 export interface LimitSet extends OutcomeViews {
   decide(clientAddress: string, consumer: string | undefined, headers: IncomingHttpHeaders, routeIndex: number, now: number): LimitOutcome;
-  /** The request of an allowed outcome has ended (frees concurrency slots). */
-  release(outcome: LimitOutcome): void;
+  /**
+   * The request of an allowed outcome has ended: frees its concurrency slots, and writes in each such
+   * limit's view (its `report`) how many of the key's requests are still in flight (`inFlightAfter`).
+   */
+  release(outcome: LimitOutcome, views: readonly LimitDecisionView[]): void;
   /** Per limit, its totals and top keys (in words) for the inspector; cost: one pass over each limit's keys. */
   inspect(top: number): LimitInspection[];
 }
@@ -116,9 +119,12 @@ export function limitSet(limits: readonly CompiledLimit[]): LimitSet {
       }
       return outcomeOf(keys, decisions, refusedBy);
     },
-    release(result) {
+    release(result, views) {
       if (!result.allowed) return;
-      for (let i = 0; i < count; i++) limits[i].limiter.release(result.keys[i]);
+      for (let i = 0; i < count; i++) {
+        const inFlight = limits[i].limiter.release(result.keys[i]);
+        if (inFlight !== undefined) views[i].inFlightAfter = inFlight;
+      }
     },
     inspect: (top) => limits.map((limit) => inspectLimit(limit, top)),
   };
@@ -151,7 +157,7 @@ export function outcomeViews(limits: readonly CompiledLimit[]): OutcomeViews {
       if (!result.allowed) fields['retry-after'] = retryAfterField(result.retryAfterMs);
       return fields;
     },
-    report(result) {
+    report(result, generation) {
       const views = new Array<LimitDecisionView>(limits.length);
       const reasons = new Array<string>(limits.length);
       for (let i = 0; i < limits.length; i++) {
@@ -169,6 +175,7 @@ export function outcomeViews(limits: readonly CompiledLimit[]): OutcomeViews {
           resetMs: d.resetMs,
           retryAfterMs: d.retryAfterMs,
           level: d.level,
+          generation,
         };
         reasons[i] =
           result.storeError === undefined

@@ -94,8 +94,11 @@ export interface Limiter {
   check(key: string, now: number): Decision;
   /** Decide for `key` at `now`; an allowed request consumes its quota. */
   take(key: string, now: number): Decision;
-  /** The request that `take` allowed for `key` has ended (concurrency frees its slot; the others ignore it). */
-  release(key: string): void;
+  /**
+   * The request that `take` allowed for `key` has ended: concurrency frees its slot and says how many of
+   * the key's requests are still in flight; the others hold nothing, and answer undefined.
+   */
+  release(key: string): number | undefined;
   /** The key's state at `now`, to draw (a key never seen shows as new). */
   view(key: string, now: number): LimiterView;
   /** Totals and the top `top` keys by use and by refusals, over the keys held now (cost: one pass over them). */
@@ -119,8 +122,8 @@ export interface Algorithm<S extends KeyState> {
   idle(state: S, now: number): boolean;
   /** True while the state must not be forced out (concurrency: requests in flight hold it). */
   busy?(state: S): boolean;
-  /** A request allowed on `state` has ended. */
-  release?(state: S): void;
+  /** A request allowed on `state` has ended: free what it held, and say what is still held. */
+  release?(state: S): number;
   view(state: S, now: number): LimiterView;
   /** The sentence after `<id>: ` and the key: `has 0 of 20 tokens; refill in 180 ms`. */
   explain(decision: Decision): string;
@@ -165,7 +168,7 @@ export function keyedLimiter<S extends KeyState>(algorithm: Algorithm<S>, option
     },
     release(key) {
       const state = store.peek(key);
-      if (state !== undefined) algorithm.release?.(state);
+      return state === undefined ? undefined : algorithm.release?.(state);
     },
     view(key, now) {
       return algorithm.view(store.peek(key) ?? algorithm.fresh(now), now);

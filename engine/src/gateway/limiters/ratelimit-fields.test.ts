@@ -113,7 +113,7 @@ describe('RateLimit fields', () => {
             const seconds = Number(fields['retry-after']);
             expect(Number.isInteger(seconds) && seconds >= 1 && seconds * 1000 >= outcome.retryAfterMs).toBe(true);
           }
-          set.release(outcome);
+          set.release(outcome, set.report(outcome, 1).views);
         }
       }),
     );

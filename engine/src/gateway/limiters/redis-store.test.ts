@@ -249,7 +249,7 @@ describe.skipIf(missing)(missing ? `redis store: SKIPPED, did not run: ${missing
       /^the limit store redis:\/\/127\.0\.0\.1:\d+ did not answer \(.+\); onStoreError open lets requests pass$/,
     );
     expect(whenOpen.fields(passed)).toEqual({ 'ratelimit-policy': '"g";q=2;w=2' });
-    expect(whenOpen.report(passed).reasons[0]).toMatch(/^gcra: ip 127\.0\.0\.2 not counted: the limit store .* -> pass$/);
+    expect(whenOpen.report(passed, 1).reasons[0]).toMatch(/^gcra: ip 127\.0\.0\.2 not counted: the limit store .* -> pass$/);
     const refused = await whenClosed.decide('127.0.0.2', undefined, HEADERS, 0, BASE + 10);
     expect(refused).toMatchObject({ allowed: false, refusedBy: 0, retryAfterMs: 1000 });
     expect(whenClosed.fields(refused)).toEqual({ 'ratelimit-policy': '"g";q=2;w=2', 'retry-after': '1' });

@@ -10,13 +10,14 @@ import type { Exchange } from '../../pipeline/exchange.ts';
 import { SKIP, type Stage, type Verdict } from '../../pipeline/verdict.ts';
 import { createAuthenticator } from '../auth/authenticator.ts';
 import type { AuthOutcome } from '../auth/outcome.ts';
+import type { RoutePolicy } from '../auth/route-policy.ts';
 import type { GatewayRequest } from '../request.ts';
 
-/** The auth stage, or undefined when every route's `auth` is `none`. */
-export function createAuthStage(config: GatewayConfig): Stage<GatewayRequest> | undefined {
-  const authenticator = createAuthenticator(config);
-  const { policies, readsQuery } = authenticator;
+/** The auth stage for the route policies compiled from `config`, or undefined when every route's `auth` is `none`. */
+export function createAuthStage(config: GatewayConfig, policies: readonly RoutePolicy[]): Stage<GatewayRequest> | undefined {
   if (policies.every((p) => p.auth === 'none')) return undefined;
+  const authenticator = createAuthenticator(config, { policies });
+  const { readsQuery } = authenticator;
   return {
     name: 'auth',
     run(exchange) {

@@ -5,10 +5,13 @@
  * response step), after waiting when a leaky bucket without `nodelay` says so (the request really
  * waits, as nginx delays it). Limits live in memory, or in Redis when the gateway names a `store`, so
  * that several gateways enforce one limit; when that store does not answer, its stated policy
- * (`onStoreError: open | closed`) decides. Each decision, with the numbers behind it, goes in the trace.
+ * (`onStoreError: open | closed`) decides. Each decision, with the numbers behind it and the config
+ * generation it was made under, goes in the trace; a concurrency slot is given back as the response
+ * closes, and the trace says how many of the key's requests are still in flight after it.
  */
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { EventBus } from '../../bus.ts';
+import type { LimitDecisionView } from '../../events.ts';
 import { limitList, policyNames, type LimitSpec } from '../../config/gateway/rate-limit.ts';
 import type { GatewayConfig } from '../../config/schema.ts';
 import type { Exchange, ResponseStep } from '../../pipeline/exchange.ts';
@@ -21,7 +24,7 @@ import type { GatewayRequest } from '../request.ts';
 /** A route's limits, decided in memory or in the shared store. */
 interface RouteLimits extends OutcomeViews {
   decide(client: string, consumer: string | undefined, headers: GatewayExchange['req']['headers'], route: number, now: number): LimitOutcome | Promise<LimitOutcome>;
-  release?(outcome: LimitOutcome): void;
+  release?(outcome: LimitOutcome, views: readonly LimitDecisionView[]): void;
 }
 
 type GatewayExchange = Exchange<GatewayRequest>;
@@ -49,8 +52,11 @@ export interface RateLimiting {
   close(): void;
 }
 
-/** The rate-limit stage and what the inspector reads of it, or undefined when the gateway has no limits. */
-export function createRateLimiting(config: GatewayConfig, node: string, bus: EventBus): RateLimiting | undefined {
+/**
+ * The rate-limit stage and what the inspector reads of it, or undefined when the gateway has no limits;
+ * `generation` is the config's (`config.applied`), which every decision carries.
+ */
+export function createRateLimiting(config: GatewayConfig, node: string, bus: EventBus, generation: number): RateLimiting | undefined {
   const gatewaySpecs = limitList(config.rateLimit);
   const routeSpecs = config.routes.map((route) => limitList(route.rateLimit));
   if (gatewaySpecs.length === 0 && routeSpecs.every((specs) => specs.length === 0)) return undefined;
@@ -101,6 +107,15 @@ export function createRateLimiting(config: GatewayConfig, node: string, bus: Eve
       if (fields !== undefined) for (const name in fields) headers[name] ??= fields[name];
     },
   };
+  // A route whose limits hold concurrency slots also gives them back as the response closes: one step
+  // for every such request, its outcome kept on the exchange (no closure per request).
+  const slotsStep: ResponseStep<GatewayRequest> = {
+    ...fieldsStep,
+    closed(exchange) {
+      const local = exchange.local!;
+      byRoute[local.hit.route]!.release!(local.heldSlots!, local.limitViews!);
+    },
+  };
 
   const stage: Stage<GatewayRequest> = {
     name: 'rate-limit',
@@ -119,7 +134,7 @@ export function createRateLimiting(config: GatewayConfig, node: string, bus: Eve
 
   function carryOut(exchange: GatewayExchange, limits: RouteLimits, outcome: LimitOutcome): Verdict | Promise<Verdict> {
     // Each limit's sentence is in the step's reason: the numbers go alone, so each request's event stays small.
-    const { views: numbers, reasons } = limits.report(outcome);
+    const { views: numbers, reasons } = limits.report(outcome, generation);
     const fields = limits.fields(outcome);
     if (!outcome.allowed) {
       const storeDown = outcome.storeError !== undefined;
@@ -131,9 +146,14 @@ export function createRateLimiting(config: GatewayConfig, node: string, bus: Eve
         limits: numbers,
       };
     }
-    exchange.local!.limitFields = fields;
-    exchange.onResponse(fieldsStep);
-    if (limits.release !== undefined) exchange.res.once('close', () => limits.release!(outcome));
+    const local = exchange.local!;
+    local.limitFields = fields;
+    if (limits.release === undefined) exchange.onResponse(fieldsStep);
+    else {
+      local.heldSlots = outcome;
+      local.limitViews = numbers;
+      exchange.onResponse(slotsStep);
+    }
     const reason = reasons.length === 1 ? reasons[0] : reasons.join('; ');
     if (outcome.delayMs <= 0) return { kind: 'continue', reason, limits: numbers };
     // nginx's limit_req without nodelay: the request waits its turn, then goes on.

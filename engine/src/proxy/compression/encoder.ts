@@ -120,19 +120,19 @@ export class BodyEncoder {
 
 const MAX_SIZE_HINT = 2 ** 30;
 
-function brotli(quality: number, sizeHint: number | undefined): zlib.BrotliCompress {
+/** Brotli at `quality`, its window sized by `sizeHint` (a 32-bit field: any length past 1 GiB says as much). */
+export function brotliOptions(quality: number, sizeHint: number | undefined): zlib.BrotliOptions {
   const params: Record<number, number> = { [zlib.constants.BROTLI_PARAM_QUALITY]: quality };
-  // The hint lets brotli size its window to the body; it is a 32-bit field, and any length past 1 GiB says as much.
   if (sizeHint !== undefined) params[zlib.constants.BROTLI_PARAM_SIZE_HINT] = Math.min(sizeHint, MAX_SIZE_HINT);
-  return zlib.createBrotliCompress({ params, flush: zlib.constants.BROTLI_OPERATION_FLUSH });
+  return { params };
 }
 
 /**
- * A body of known length needs no bigger window than itself: as nginx does, shrink the window (and
- * the hash memory with it) while the body fits in half of it, so a 2 KB answer holds ~10 KB of zlib
- * state instead of ~256 KB. The output is the same as with the full window.
+ * gzip at `level`. A body of known length needs no bigger window than itself: as nginx does, shrink the
+ * window (and the hash memory with it) while the body fits in half of it, so a 2 KB answer holds ~10 KB
+ * of zlib state instead of ~256 KB. The output is the same as with the full window.
  */
-function gzip(level: number, length: number | undefined): zlib.Gzip {
+export function gzipOptions(level: number, length: number | undefined): zlib.ZlibOptions {
   let windowBits = 15;
   let memLevel = 8;
   if (length !== undefined && length > 0) {
@@ -141,5 +141,13 @@ function gzip(level: number, length: number | undefined): zlib.Gzip {
       memLevel--;
     }
   }
-  return zlib.createGzip({ level, windowBits, memLevel, flush: zlib.constants.Z_SYNC_FLUSH });
+  return { level, windowBits, memLevel };
+}
+
+function brotli(quality: number, sizeHint: number | undefined): zlib.BrotliCompress {
+  return zlib.createBrotliCompress({ ...brotliOptions(quality, sizeHint), flush: zlib.constants.BROTLI_OPERATION_FLUSH });
+}
+
+function gzip(level: number, length: number | undefined): zlib.Gzip {
+  return zlib.createGzip({ ...gzipOptions(level, length), flush: zlib.constants.Z_SYNC_FLUSH });
 }

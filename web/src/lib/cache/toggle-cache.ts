@@ -5,7 +5,7 @@
  * restores them rather than the defaults.
  */
 
-type ConfigNode = Record<string, unknown> & { id?: unknown; kind?: unknown };
+export type ConfigNode = Record<string, unknown> & { id?: unknown; kind?: unknown };
 
 /** The `cache` of proxy `nodeId` in `config`, when it has one. */
 export function cacheSettings(config: unknown, nodeId: string): Record<string, unknown> | undefined {
@@ -26,7 +26,8 @@ export function withCache(config: unknown, nodeId: string, settings: Record<stri
   return { ...(config as Record<string, unknown>), nodes: found.nodes.map((n, i) => (i === found.index ? node : n)) };
 }
 
-function proxyOf(config: unknown, nodeId: string): { nodes: ConfigNode[]; index: number; node: ConfigNode } | undefined {
+/** Proxy `nodeId` of `config`, with the node list and its place in it; undefined when there is none. */
+export function proxyOf(config: unknown, nodeId: string): { nodes: ConfigNode[]; index: number; node: ConfigNode } | undefined {
   const nodes = (config as { nodes?: unknown } | null)?.nodes;
   if (!Array.isArray(nodes)) return undefined;
   const index = (nodes as ConfigNode[]).findIndex((n) => n?.id === nodeId && n?.kind === 'proxy');

@@ -13,31 +13,99 @@ const decision = (key: string, allowed: boolean, remaining: number, quota = 5): 
   resetMs: 0,
   retryAfterMs: 0,
   level: remaining,
+  generation: 1,
 });
 
 describe('LimitHistory', () => {
   it('keeps recent decisions per limit and key, bounded', () => {
     const history = new LimitHistory(3, 2);
-    for (let i = 0; i < 5; i++) history.record(1000 + i, [decision('a', true, 4 - i)]);
-    history.record(2000, [decision('b', false, 0)]);
-    history.record(2001, [decision('c', true, 3)]);
+    for (let i = 0; i < 5; i++) history.record(1000 + i, [decision('a', true, 4 - i)], 1000 + i);
+    history.record(2000, [decision('b', false, 0)], 2000);
+    history.record(2001, [decision('c', true, 3)], 2001);
     const keys = history.keysOf('per-ip');
     expect([...keys.keys()]).toEqual(['b', 'c']);
-    history.record(2002, [decision('c', true, 2)]);
+    history.record(2002, [decision('c', true, 2)], 2002);
     expect(keys.get('c')!.map((p) => p.remaining)).toEqual([3, 2]);
   });
 
   it('keeps each key in decision order, though events arrive as requests end', () => {
     const history = new LimitHistory();
-    history.record(100, [decision('a', true, 4)]);
-    history.record(300, [decision('a', false, 0)]);
+    history.record(100, [decision('a', true, 4)], 100);
+    history.record(300, [decision('a', false, 0)], 300);
     // A slow accepted request, decided before the refusal, ends after it.
-    history.record(200, [{ ...decision('a', true, 1), delayMs: 50 }]);
+    history.record(200, [{ ...decision('a', true, 1), delayMs: 50 }], 200);
     expect(history.keysOf('per-ip').get('a')!.map((p) => [p.ts, p.level, p.delayMs])).toEqual([
       [100, 4, 0],
       [200, 1, 50],
       [300, 0, 0],
     ]);
+  });
+});
+
+describe('LimitHistory across configs', () => {
+  const of = (generation: number, remaining: number): LimitDecisionView => ({ ...decision('a', true, remaining), generation });
+  const kept = (history: LimitHistory) => history.keysOf('per-ip').get('a')?.map((p) => p.level) ?? [];
+
+  it('keeps the new config’s decisions that came before its config.applied', () => {
+    const history = new LimitHistory();
+    history.configApplied(1);
+    history.record(100, [of(1, 4)], 110);
+    // The new limiter's first requests end before the engine says the config is applied.
+    history.record(200, [of(2, 3)], 210);
+    history.record(220, [of(2, 2)], 230);
+    history.configApplied(2);
+    expect(kept(history)).toEqual([3, 2]);
+    expect(history.generation).toBe(2);
+  });
+
+  it('drops the old config’s decisions at config.applied, and leaves out one that ends after it', () => {
+    const history = new LimitHistory();
+    history.record(100, [of(1, 4)], 110);
+    history.configApplied(2);
+    expect(kept(history)).toEqual([]);
+    // Decided under the old config, ended after the new one was applied.
+    history.record(150, [of(1, 3)], 400);
+    history.record(300, [of(2, 4)], 310);
+    expect(kept(history)).toEqual([4]);
+  });
+
+  it('ignores a config.applied older than the decisions it holds', () => {
+    const history = new LimitHistory();
+    history.record(300, [of(3, 4)], 310);
+    history.configApplied(2);
+    expect(kept(history)).toEqual([4]);
+  });
+});
+
+describe('LimitHistory of a concurrency limit', () => {
+  const slots = (inUse: number, inFlightAfter?: number): LimitDecisionView => ({
+    ...decision('a', true, 3 - inUse, 3),
+    limiter: 'concurrency',
+    level: inUse,
+    ...(inFlightAfter === undefined ? {} : { inFlightAfter }),
+  });
+
+  it('places each slot given back at the end of its request, in time order with the decisions', () => {
+    const history = new LimitHistory();
+    // Two requests take slots at 100 and 120; the second ends first (at 150), then the first (at 300).
+    history.record(120, [slots(2, 1)], 150);
+    history.record(100, [slots(1, 0)], 300);
+    expect(history.keysOf('per-ip').get('a')!.map((p) => [p.ts, p.level, p.remaining, p.release ?? false])).toEqual([
+      [100, 1, 2, false],
+      [120, 2, 1, false],
+      [150, 1, 2, true],
+      [300, 0, 3, true],
+    ]);
+  });
+
+  it('counts only decisions when it picks the key to watch, and marks only decisions on the chart', () => {
+    const history = new LimitHistory();
+    history.record(100, [slots(1, 0)], 300);
+    history.record(200, [{ ...slots(1, 0), key: 'b' }], 210);
+    history.record(220, [{ ...slots(1, 0), key: 'b' }], 230);
+    const keys = history.keysOf('per-ip');
+    expect(focusKey(keys, 0)).toBe('b');
+    expect(chartOf(keys.get('a')!, { algorithm: 'concurrency', limit: 3 }, 0, 1000, { width: 100, height: 10 }).marks).toEqual([{ x: 10, allowed: true }]);
   });
 });
 

@@ -6,6 +6,14 @@
  * time as the algorithm itself would between decisions: a token bucket or GCRA refills at its rate, a
  * leaky bucket drains at its rate, a fixed window is full again at its boundary, the others hold their
  * last known value (nothing is guessed for them). Accepted and refused requests sit on the same axis.
+ *
+ * Each config starts its limits empty in the engine, so only the decisions of the newest config are
+ * kept: every decision says the config generation it was made under, and `config.applied` says which
+ * is newest. Either may come first (a new limiter's first requests can end before the event; a request
+ * decided under the old config can end after it), so whichever names a newer generation drops the older
+ * decisions, and a decision of an older one is left out. A concurrency limit's request also says, as it
+ * ends, how many of the key's requests are still in flight after giving its slot back: that is a point
+ * too (`release`), so the slots drawn are the engine's count at the last slot taken or given back.
  */
 import type { LimitDecisionView, StageStep } from '../../../../engine/src/events.ts';
 
@@ -29,6 +37,8 @@ export interface LimitPoint {
   level: number;
   /** How long an accepted request was made to wait (leaky-bucket); 0 otherwise. */
   delayMs: number;
+  /** Not a decision: a concurrency slot given back as its request ended (`ts`); `level` is the key's requests still in flight after it. */
+  release?: true;
 }
 
 /**
@@ -42,29 +52,41 @@ export function decidedAt(ts: number, durationMs: number, stages: readonly Stage
   return Math.round(at);
 }
 
-/** Recent decisions by limit name, then key. */
+/** Recent decisions by limit name, then key, of the newest config generation seen. */
 export class LimitHistory {
   readonly #byLimit = new Map<string, Map<string, LimitPoint[]>>();
+  #generation = 0;
 
   constructor(
     readonly keep = 200,
     readonly keysPerLimit = 50,
   ) {}
 
-  record(ts: number, decisions: readonly LimitDecisionView[]): void {
+  /** The config generation whose decisions are kept; 0 until one is known. */
+  get generation(): number {
+    return this.#generation;
+  }
+
+  /** The engine applied config `generation`: older decisions go, this one's (which may have come first) stay. */
+  configApplied(generation: number): void {
+    if (generation > this.#generation) this.#enter(generation);
+  }
+
+  /**
+   * The decisions of one request's rate-limit step: `decidedTs` when they were made, `endedTs` when the
+   * request ended (its `request.completed`), where a concurrency slot it gave back is placed.
+   */
+  record(decidedTs: number, decisions: readonly LimitDecisionView[], endedTs: number): void {
     for (const d of decisions) {
-      let keys = this.#byLimit.get(d.name);
-      if (keys === undefined) this.#byLimit.set(d.name, (keys = new Map()));
-      let points = keys.get(d.key);
-      if (points === undefined) {
-        if (keys.size >= this.keysPerLimit) keys.delete(keys.keys().next().value as string);
-        keys.set(d.key, (points = []));
+      if (d.generation < this.#generation) continue;
+      if (d.generation > this.#generation) this.#enter(d.generation);
+      const points = this.#pointsOf(d.name, d.key);
+      const { limiter, quota } = d;
+      insertInOrder(points, { limiter, ts: decidedTs, allowed: d.allowed, remaining: d.remaining, quota, level: d.level, delayMs: d.delayMs });
+      if (d.inFlightAfter !== undefined) {
+        const level = d.inFlightAfter;
+        insertInOrder(points, { limiter, ts: endedTs, allowed: true, remaining: quota - level, quota, level, delayMs: 0, release: true });
       }
-      // Events come as requests end, not as they were decided: a slow accepted request lands after a
-      // quick refusal decided later. Kept in decision order, so "the last decision before t" is one.
-      let at = points.length;
-      while (at > 0 && points[at - 1].ts > ts) at--;
-      points.splice(at, 0, { limiter: d.limiter, ts, allowed: d.allowed, remaining: d.remaining, quota: d.quota, level: d.level, delayMs: d.delayMs });
       if (points.length > this.keep) points.splice(0, points.length - this.keep);
     }
   }
@@ -74,9 +96,31 @@ export class LimitHistory {
     return this.#byLimit.get(limit) ?? new Map();
   }
 
-  clear(): void {
+  #enter(generation: number): void {
     this.#byLimit.clear();
+    this.#generation = generation;
   }
+
+  #pointsOf(limit: string, key: string): LimitPoint[] {
+    let keys = this.#byLimit.get(limit);
+    if (keys === undefined) this.#byLimit.set(limit, (keys = new Map()));
+    let points = keys.get(key);
+    if (points === undefined) {
+      if (keys.size >= this.keysPerLimit) keys.delete(keys.keys().next().value as string);
+      keys.set(key, (points = []));
+    }
+    return points;
+  }
+}
+
+/**
+ * Events come as requests end, not as they were decided: a slow accepted request lands after a quick
+ * refusal decided later. Kept in time order, so "the last point before t" is one.
+ */
+function insertInOrder(points: LimitPoint[], point: LimitPoint): void {
+  let at = points.length;
+  while (at > 0 && points[at - 1].ts > point.ts) at--;
+  points.splice(at, 0, point);
 }
 
 /** The key worth watching: the one refused most recently in the window, else the one with the most decisions in it. */
@@ -86,7 +130,7 @@ export function focusKey(keys: ReadonlyMap<string, readonly LimitPoint[]>, since
   for (const [key, points] of keys) {
     let n = 0;
     for (const p of points) {
-      if (p.ts < since) continue;
+      if (p.ts < since || p.release) continue;
       n++;
       if (!p.allowed && (refused === undefined || p.ts > refused.ts)) refused = { key, ts: p.ts };
     }
@@ -141,6 +185,6 @@ export function chartOf(
     if (r === undefined) continue;
     line += `${line === '' ? 'M' : 'L'}${x(t).toFixed(1)},${y(r).toFixed(1)}`;
   }
-  const marks = points.filter((p) => p.ts >= from && p.ts <= to).map((p) => ({ x: x(p.ts), allowed: p.allowed }));
+  const marks = points.filter((p) => !p.release && p.ts >= from && p.ts <= to).map((p) => ({ x: x(p.ts), allowed: p.allowed }));
   return { line, marks, quota };
 }

@@ -135,7 +135,19 @@ describe('drawingAt', () => {
   it('concurrency: the slots of the last decision, with when it was', () => {
     const shape = { algorithm: 'concurrency', limit: 3 };
     const points = decide(engineLimiter(shape), [10, 20, 30, 40]);
-    expect(drawingAt(points, shape, 500)).toMatchObject({ kind: 'concurrency', inUse: 3, limit: 3, decidedAt: 40, at: 500 });
+    expect(drawingAt(points, shape, 500)).toMatchObject({ kind: 'concurrency', inUse: 3, limit: 3, decidedAt: 40, at: 500, counted: 'decided' });
+  });
+
+  it('concurrency: a slot given back shows as its request ends, as the engine counts it', () => {
+    const shape = { algorithm: 'concurrency', limit: 3 };
+    const limiter = engineLimiter(shape);
+    const points = decide(limiter, [10, 20, 30]);
+    // The request decided at 20 ends at 60: its completion says what its release left.
+    const left = limiter.release('k')!;
+    points.push({ limiter: 'concurrency', ts: 60, allowed: true, remaining: 3 - left, quota: 3, level: left, delayMs: 0, release: true });
+    expect(drawingAt(points, shape, 50)).toMatchObject({ inUse: 3, counted: 'decided' });
+    expect(drawingAt(points, shape, 70)).toMatchObject({ inUse: 2, decidedAt: 60, counted: 'ended' });
+    expect((limiter.view('k', 70) as { inUse: number }).inUse).toBe(2);
   });
 });
 

@@ -10,8 +10,9 @@
  * Nothing is guessed. The windows that count past requests (the sliding log and counter) are drawn from
  * the requests this page saw, and only when those agree with the engine's count at the last decision
  * (events may be sampled for a slow page, and a page opened late missed the first ones); otherwise the
- * engine's last count is held and the drawing says so (`seen: false`). Concurrency frees slots as
- * requests end, which no decision tells: its slots are those of the last decision, with its time.
+ * engine's last count is held and the drawing says so (`seen: false`). Concurrency's slots are the
+ * engine's count when a slot was last taken (a decision) or given back (a request that ended says what
+ * its release left: a `release` point), with that time; a request still in flight is told when it ends.
  */
 import type { LimitPoint, LimitShape } from './limit-history.ts';
 
@@ -39,7 +40,8 @@ export type LimiterDrawing = { at: number; decidedAt: number } & (
       seen: boolean;
     }
   | { kind: 'gcra'; tat: number; periodMs: number; toleranceMs: number }
-  | { kind: 'concurrency'; inUse: number; limit: number }
+  /** `counted`: what last told the count, a request decided or one that ended and gave its slot back. */
+  | { kind: 'concurrency'; inUse: number; limit: number; counted: 'decided' | 'ended' }
 );
 
 /** Float slack when comparing an estimate the engine computed with one rebuilt here. */
@@ -103,7 +105,7 @@ export function drawingAt(all: readonly LimitPoint[], shape: DrawnShape, t: numb
       return { ...base, kind: 'gcra', tat: Math.max(last.ts + last.level, t), periodMs, toleranceMs: periodMs * (shape.burst ?? 0) };
     }
     case 'concurrency':
-      return { ...base, kind: 'concurrency', inUse: last.level, limit };
+      return { ...base, kind: 'concurrency', inUse: last.level, limit, counted: last.release ? 'ended' : 'decided' };
     default:
       return undefined;
   }

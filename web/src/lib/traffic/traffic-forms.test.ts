@@ -60,6 +60,8 @@ describe('traffic forms', () => {
           shape: 'closed',
           users: 3,
           phase: { index: 1, of: 2, name: 'soak', forMs: 5000 },
+          http2: true,
+          keepAlive: false,
         },
       ],
       live: [
@@ -89,8 +91,10 @@ describe('traffic forms', () => {
       lastSecond: 12,
       sent: 100,
       outstanding: 2,
+      http2: false,
+      keepAlive: true,
     });
-    expect(users).toMatchObject({ loop: 'closed', rate: null, users: 3, phase: 'phase 2 of 2: soak', sent: null, achievedRate: null });
+    expect(users).toMatchObject({ loop: 'closed', rate: null, users: 3, phase: 'phase 2 of 2: soak', sent: null, achievedRate: null, http2: true, keepAlive: false });
     expect(flowRows(null)).toEqual([]);
   });
 });

@@ -101,6 +101,9 @@ export interface FlowRow {
   rate: number | null;
   users: number | null;
   clients: number;
+  /** How it connects: HTTP/2, and HTTP/1.1 keep-alive (on unless the flow says `keepAlive: false`). */
+  http2: boolean;
+  keepAlive: boolean;
   phase: string | null;
   /** What the schedule asks for now (open loop), from the engine's live report. */
   targetRate: number | null;
@@ -126,6 +129,8 @@ export function flowRows(traffic: TrafficState | null): FlowRow[] {
       rate: loop === 'open' ? flow.rate : null,
       users: flow.users ?? null,
       clients: flow.clients,
+      http2: flow.http2 === true,
+      keepAlive: flow.keepAlive !== false,
       phase: flow.phase && flow.phase.of > 1 ? `phase ${flow.phase.index + 1} of ${flow.phase.of}: ${flow.phase.name}` : null,
       targetRate: live?.targetRate ?? null,
       achievedRate: live?.achievedRate ?? null,

@@ -1,0 +1,109 @@
+/**
+ * The config editor in Chromium against the real engine: it shows the running config, completes from
+ * the schema, applies a change (the engine runs it: GET /api/config says so), refuses a bad one with
+ * its error underlined while the engine's config stays exactly as it was, and a shared link opened in
+ * a fresh page gives the same sandbox. Ends by putting e2e/sandbox.yaml back.
+ */
+import { readFileSync } from 'node:fs';
+import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import { parse } from 'yaml';
+import { resetLab } from './helpers.ts';
+
+const sandboxConfig = parse(readFileSync(new URL('./sandbox.yaml', import.meta.url), 'utf8')) as { name: string; nodes: Array<Record<string, unknown>> };
+
+async function runningConfig(request: APIRequestContext): Promise<{ name: string; nodes: Array<Record<string, unknown>> }> {
+  return (await request.get('/api/config')).json();
+}
+
+/** Replace the editor's whole text (CodeMirror's content element takes typing like a textarea). */
+async function setEditorText(page: Page, text: string): Promise<void> {
+  const content = page.getByTestId('config-text');
+  await content.click();
+  await page.keyboard.press('ControlOrMeta+a');
+  await page.keyboard.press('Delete');
+  await page.evaluate((t) => navigator.clipboard.writeText(t), text);
+  await page.keyboard.press('ControlOrMeta+v');
+}
+
+test.use({ permissions: ['clipboard-read', 'clipboard-write'] });
+
+test.afterEach(async ({ request }) => {
+  const res = await request.put('/api/config', { data: sandboxConfig });
+  expect(res.ok(), await res.text()).toBe(true);
+  await resetLab(request);
+});
+
+test('the editor applies a change the engine then runs, and refuses a bad one leaving the engine as it was', async ({ page, request }) => {
+  await page.goto('/');
+  await expect(page.getByTestId('sandbox-name')).toContainText('Classic edge (e2e)');
+  await page.keyboard.press('c');
+  const content = page.getByTestId('config-text');
+  await expect(content).toContainText('kind: balancer');
+
+  // Completion from the schema: a new key in the balancer offers its own settings.
+  await content.getByText('algorithm: round-robin').click();
+  await page.keyboard.press('End');
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('health');
+  await expect(page.locator('.cm-tooltip-autocomplete')).toContainText('healthCheck');
+  await page.keyboard.press('Escape');
+
+  // A bad change: the service's latency "fast" is refused; the error names the place, underlined in the text.
+  const before = await runningConfig(request);
+  await setEditorText(page, readFileSync(new URL('./sandbox.yaml', import.meta.url), 'utf8').replace('latency: 40ms', 'latency: fast'));
+  await page.getByTestId('config-apply').click();
+  await expect(page.getByTestId('config-status')).toContainText('Refused');
+  await expect(page.getByTestId('config-problems')).toContainText('nodes[3]');
+  await expect(page.locator('.cm-lintRange-error').first()).toBeVisible();
+  expect(await runningConfig(request)).toEqual(before);
+
+  // A good change applies: the engine runs it and the page says so.
+  await setEditorText(page, readFileSync(new URL('./sandbox.yaml', import.meta.url), 'utf8').replace('name: Classic edge (e2e)', 'name: Edited in the editor'));
+  await page.keyboard.press('ControlOrMeta+s');
+  await expect(page.getByTestId('config-status')).toContainText('Applied');
+  expect((await runningConfig(request)).name).toBe('Edited in the editor');
+  await expect(page.getByTestId('sandbox-name')).toContainText('Edited in the editor');
+});
+
+test('a config file imported from the editor is applied', async ({ page, request }) => {
+  await page.goto('/');
+  await page.getByTestId('open-config-editor').click();
+  await expect(page.getByTestId('config-text')).toContainText('kind: gateway');
+  const imported = readFileSync(new URL('./sandbox.yaml', import.meta.url), 'utf8').replace('name: Classic edge (e2e)', 'name: Imported from a file');
+  await page.getByTestId('config-import').locator('xpath=following-sibling::input[@type="file"]').setInputFiles({
+    name: 'imported.yaml',
+    mimeType: 'text/yaml',
+    buffer: Buffer.from(imported),
+  });
+  await expect(page.getByTestId('config-status')).toContainText('Applied');
+  expect((await runningConfig(request)).name).toBe('Imported from a file');
+});
+
+test('a shared link opened in a fresh page gives the same sandbox', async ({ page, request, browser }) => {
+  await page.goto('/');
+  await page.getByTestId('open-config-editor').click();
+  await expect(page.getByTestId('config-text')).toContainText('kind: gateway');
+  const shared = readFileSync(new URL('./sandbox.yaml', import.meta.url), 'utf8')
+    .replace('name: Classic edge (e2e)', 'name: Shared sandbox')
+    .replace('latency: 25ms', 'latency: 5ms');
+  await setEditorText(page, shared);
+  await page.getByTestId('config-share').click();
+  const link = await page.getByTestId('config-share-link').inputValue();
+  expect(link).toMatch(/#config=[A-Za-z0-9_-]+$/);
+  // Nothing was applied by making the link: the engine still runs the sandbox.
+  expect((await runningConfig(request)).name).toBe('Classic edge (e2e)');
+
+  const fresh = await browser.newContext();
+  try {
+    const other = await fresh.newPage();
+    await other.goto(link);
+    await expect(other.getByTestId('config-status')).toContainText('Applied');
+    await expect(other.getByTestId('sandbox-name')).toContainText('Shared sandbox');
+    const running = await runningConfig(request);
+    expect(running).toEqual(parse(shared));
+    // The link is used once: the address no longer holds it, so a reload keeps what runs.
+    expect(new URL(other.url()).hash).toBe('');
+  } finally {
+    await fresh.close();
+  }
+});

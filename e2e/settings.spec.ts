@@ -1,0 +1,48 @@
+/**
+ * A node's settings form, generated from the config's schema, in Chromium against the real engine: a
+ * service's latency changed on the page is applied (the engine's config says so) and its p50, as the
+ * engine measures it and the inspector shows it, moves; a value the engine refuses is shown beside its
+ * field and changes nothing. Ends by putting e2e/sandbox.yaml back.
+ */
+import { readFileSync } from 'node:fs';
+import { expect, test, type APIRequestContext } from '@playwright/test';
+import { parse } from 'yaml';
+import { engineMetrics, resetLab } from './helpers.ts';
+
+const sandboxConfig = parse(readFileSync(new URL('./sandbox.yaml', import.meta.url), 'utf8')) as { nodes: Array<Record<string, unknown>> };
+
+async function serviceConfig(request: APIRequestContext, id: string): Promise<Record<string, unknown>> {
+  const config = (await (await request.get('/api/config')).json()) as { nodes: Array<Record<string, unknown>> };
+  return config.nodes.find((n) => n.id === id)!;
+}
+
+test.afterEach(async ({ request }) => {
+  const res = await request.put('/api/config', { data: sandboxConfig });
+  expect(res.ok(), await res.text()).toBe(true);
+  await resetLab(request);
+});
+
+test("a service's latency changed in its settings moves its p50; a refused value shows beside its field and changes nothing", async ({ page, request }) => {
+  await resetLab(request);
+  await page.goto('/');
+  await page.getByTestId('node-users-1').focus();
+  await page.keyboard.press('Enter');
+  await page.getByTestId('settings-toggle').locator('summary').click();
+  const latency = page.locator('#setting-latency');
+  await expect(latency).toHaveValue('40ms');
+
+  // Refused: the engine keeps its config, the error sits beside the field.
+  await latency.fill('fast');
+  await latency.press('Enter');
+  await expect(page.getByTestId('settings-status')).toContainText('Refused');
+  await expect(page.getByTestId('setting-error').first()).toBeVisible();
+  expect((await serviceConfig(request, 'users-1')).latency).toBe('40ms');
+
+  // Applied: the engine runs the new latency and its p50 for users-1 moves; the inspector shows the engine's number.
+  await latency.fill('400ms');
+  await latency.press('Enter');
+  await expect(page.getByTestId('settings-status')).toContainText('Applied');
+  expect((await serviceConfig(request, 'users-1')).latency).toBe('400ms');
+  await expect.poll(async () => ((await engineMetrics(request))['users-1'] as unknown as { latency: { p50: number } }).latency.p50, { timeout: 30_000 }).toBeGreaterThan(300);
+  await expect(page.getByTestId('inspector-metrics')).toContainText(/p50\s*(3\d\d|4\d\d) ms/);
+});

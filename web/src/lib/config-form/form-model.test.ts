@@ -1,0 +1,66 @@
+/** The settings forms generated from the config's JSON Schema as the engine ships it: every kind of field appears. */
+import { describe, expect, it } from 'vitest';
+import { CONFIG_SCHEMA } from '../config-editor/config-schema.ts';
+import { initialOf, nodeForm as nodeFormOf, setAt, variantOf, type FieldSpec, type GroupField } from './form-model.ts';
+
+function nodeForm(kind: string): FieldSpec {
+  return nodeFormOf(CONFIG_SCHEMA, kind)!;
+}
+
+function field(spec: FieldSpec, ...path: string[]): FieldSpec {
+  let at = spec;
+  for (const name of path) {
+    if (at.kind !== 'group') throw new Error(`${name}: not in a group (${at.kind})`);
+    const found: GroupField | undefined = at.fields.find((f) => f.name === name);
+    if (found === undefined) throw new Error(`no field ${name}`);
+    at = found.spec;
+  }
+  return at;
+}
+
+describe('node forms from the schema', () => {
+  it('every node kind is a group of its own settings', () => {
+    for (const kind of ['proxy', 'gateway', 'balancer', 'service']) {
+      const form = nodeForm(kind);
+      expect(form.kind).toBe('group');
+      expect(field(form, 'kind')).toEqual(expect.objectContaining({ kind: 'constant', value: kind }));
+    }
+  });
+
+  it('each kind of field: choice, number, amount, group with help, list, variants, on/off', () => {
+    const balancer = nodeForm('balancer');
+    expect(field(balancer, 'algorithm')).toMatchObject({ kind: 'choice', options: expect.arrayContaining(['round-robin', 'maglev']) });
+    expect(field(balancer, 'listen')).toMatchObject({ kind: 'number', integer: true, min: 0, max: 65535, description: expect.stringMatching(/TCP port/) });
+    expect(field(balancer, 'healthCheck', 'interval')).toMatchObject({ kind: 'amount', description: expect.stringMatching(/between checks/) });
+    expect(field(balancer, 'healthCheck').kind).toBe('group');
+    expect(field(balancer, 'targets').kind).toBe('list');
+    const latency = field(nodeForm('service'), 'latency');
+    expect(latency.kind).toBe('variants');
+    if (latency.kind !== 'variants') return;
+    expect(latency.variants.map((v) => v.label)).toEqual(expect.arrayContaining(['value', 'uniform', 'normal']));
+    const proxy = nodeForm('proxy');
+    const require = field(proxy, 'filter', 'headers');
+    expect(require.kind).toBe('list');
+  });
+
+  it('a new value of a variant starts with its discriminator set, and a value is told apart by it', () => {
+    const latency = field(nodeForm('service'), 'latency');
+    if (latency.kind !== 'variants') throw new Error('latency is not variants');
+    const uniform = latency.variants.find((v) => v.label === 'uniform')!;
+    expect(uniform.initial).toMatchObject({ distribution: 'uniform' });
+    expect(latency.variants[variantOf(latency, { distribution: 'uniform', min: '1ms', max: '2ms' })].label).toBe('uniform');
+    expect(latency.variants[variantOf(latency, '40ms')].label).toBe('value');
+    expect(initialOf({ kind: 'list', item: { kind: 'text' } })).toEqual([]);
+  });
+});
+
+describe('setAt', () => {
+  it('sets a nested value without touching the original, and removes a key set to undefined', () => {
+    const node = { id: 'pool', healthCheck: { interval: '2s' }, targets: ['a', 'b'] };
+    expect(setAt(node, ['healthCheck', 'interval'], '5s')).toEqual({ id: 'pool', healthCheck: { interval: '5s' }, targets: ['a', 'b'] });
+    expect(setAt(node, ['healthCheck', 'interval'], undefined)).toEqual({ id: 'pool', healthCheck: {}, targets: ['a', 'b'] });
+    expect(setAt(node, ['targets', 0], undefined)).toEqual({ id: 'pool', healthCheck: { interval: '2s' }, targets: ['b'] });
+    expect(setAt(node, ['retries', 'tries'], 3)).toMatchObject({ retries: { tries: 3 } });
+    expect(node).toEqual({ id: 'pool', healthCheck: { interval: '2s' }, targets: ['a', 'b'] });
+  });
+});
