@@ -90,7 +90,7 @@ describe('control API', () => {
     bad.nodes[3].id = 's1';
     const refused = await fetch(`${url}/api/config/validate`, json('POST', bad));
     expect(refused.status).toBe(200);
-    expect(await refused.json()).toMatchObject({ ok: false, errors: expect.arrayContaining([{ path: 'nodes[3].id', message: 'duplicate id "s1" (also nodes[2])' }]) });
+    expect(await refused.json()).toMatchObject({ ok: false, errors: expect.arrayContaining([{ path: 'nodes[3].id', node: 's1', message: 'duplicate id "s1" (also nodes[2])' }]) });
     const renamed = { ...sandbox(), name: 'Checked only' };
     expect(await (await fetch(`${url}/api/config/validate`, json('POST', renamed))).json()).toEqual({ ok: true, errors: [], warnings: [] });
     expect(await (await fetch(`${url}/api/config`)).json()).toEqual(sandbox());
