@@ -33,7 +33,9 @@ test('a config applied from the page shows its warnings by path, dismissible, ap
   expect(put.ok(), await put.text()).toBe(true);
   const index = sandboxConfig.nodes.findIndex((n) => n.id === 'api');
   const path = `nodes[${index}].routes[2]`;
-  expect((await put.json()).warnings).toEqual([{ path, message: expect.stringContaining('can never match') }]);
+  expect((await put.json()).warnings).toEqual([{ path, node: 'api', message: expect.stringContaining('can never match') }]);
+  // The page names the node by id as well as by position.
+  const place = `nodes[${index}] (api).routes[2]`;
   await page.goto('/');
   await expect(page.getByTestId('config-warnings')).toHaveCount(0);
 
@@ -45,7 +47,7 @@ test('a config applied from the page shows its warnings by path, dismissible, ap
 
   const warnings = page.getByTestId('config-warnings');
   await expect(warnings.getByTestId('config-warning')).toHaveCount(1);
-  await expect(warnings.getByTestId('config-warning')).toContainText(`${path}: can never match`);
+  await expect(warnings.getByTestId('config-warning')).toContainText(`${place}: can never match`);
   await expect(warnings).toHaveAttribute('role', 'status');
   await expect(page.getByTestId('notice')).toHaveCount(0);
 
@@ -54,5 +56,5 @@ test('a config applied from the page shows its warnings by path, dismissible, ap
 
   // The next apply brings the running config's warning back: it still has the shadowed route.
   await page.getByTestId('gateway-limit').getByTestId('limit-algorithm').selectOption('gcra');
-  await expect(page.getByTestId('config-warning')).toContainText(path);
+  await expect(page.getByTestId('config-warning')).toContainText(place);
 });
