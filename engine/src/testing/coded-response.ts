@@ -34,3 +34,22 @@ export function decodeBody(received: RawBodyResponse): Buffer {
   if (coding === 'gzip') return zlib.gunzipSync(received.raw);
   throw new Error(`not coded: ${coding}`);
 }
+
+/**
+ * A GET of `url` (with `headers`) on a connection of its own: resolves to how its response ended for
+ * the client, `ended` whole or `aborted` (cut, or refused before a response). `onFirstData` runs on the
+ * first body bytes (a test cuts the response there).
+ */
+export function howItEnds(url: string, options: { headers?: Record<string, string>; onFirstData?: () => void } = {}): Promise<'aborted' | 'ended'> {
+  return new Promise((resolve) => {
+    const req = request(url, { headers: options.headers, agent: false }, (res) => {
+      if (options.onFirstData) res.once('data', options.onFirstData);
+      res.resume();
+      res.on('aborted', () => resolve('aborted'));
+      res.on('error', () => resolve('aborted'));
+      res.on('end', () => resolve('ended'));
+    });
+    req.on('error', () => resolve('aborted'));
+    req.end();
+  });
+}

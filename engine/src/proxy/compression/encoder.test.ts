@@ -7,7 +7,7 @@ import { createServer, request, type OutgoingHttpHeaders, type RequestListener, 
 import type { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { decodeBody, fetchRaw } from '../../testing/coded-response.ts';
+import { decodeBody, fetchRaw, howItEnds } from '../../testing/coded-response.ts';
 import { rawUpstream, type RawUpstream } from '../../testing/harness.ts';
 import { BodyEncoder, newCompressionTally, type CompressionTally } from './encoder.ts';
 import { CompressionPolicy } from './policy.ts';
@@ -253,16 +253,7 @@ describe('failures', () => {
 
 /** A gzip request whose first body bytes call `cut`: resolves to how the response ended for the client. */
 function readUntilCut(port: number, cut: () => void): Promise<'aborted' | 'ended'> {
-  return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path: '/', headers: { 'accept-encoding': 'gzip' }, agent: false }, (res) => {
-      res.once('data', cut);
-      res.on('aborted', () => resolve('aborted'));
-      res.on('error', () => resolve('aborted'));
-      res.on('end', () => resolve('ended'));
-    });
-    req.on('error', () => resolve('aborted'));
-    req.end();
-  });
+  return howItEnds(`http://127.0.0.1:${port}/`, { headers: { 'accept-encoding': 'gzip' }, onFirstData: cut });
 }
 
 /** Resolve once `done()` holds (checked every few milliseconds; the test's own timeout bounds it). */

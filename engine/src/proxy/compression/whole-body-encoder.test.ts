@@ -4,7 +4,7 @@
  */
 import { createServer, request, type Server, type ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { decodeBody, fetchRaw } from '../../testing/coded-response.ts';
+import { decodeBody, fetchRaw, howItEnds } from '../../testing/coded-response.ts';
 import { BodyEncoder, DEFAULT_ENCODER_LEVELS, newCompressionTally } from './encoder.ts';
 import { bodyEncoderFor, WHOLE_BODY_MAX_BYTES, WholeBodyEncoder } from './whole-body-encoder.ts';
 import type { ContentCoding } from './codings.ts';
@@ -111,20 +111,6 @@ describe('a body coded whole', () => {
     expect([encoder.closed, encoder.failure, encoder.bytesOut, server.tally.failures]).toEqual([true, undefined, 0, 0]);
   });
 });
-
-/** A GET of `url`: resolves to how its response ended for the client. */
-function howItEnds(url: string): Promise<'aborted' | 'ended'> {
-  return new Promise((resolve) => {
-    const req = request(url, (res) => {
-      res.resume();
-      res.on('end', () => resolve('ended'));
-      res.on('error', () => resolve('aborted'));
-      res.on('aborted', () => resolve('aborted'));
-    });
-    req.on('error', () => resolve('aborted'));
-    req.end();
-  });
-}
 
 /** Resolve once `done()` holds (checked every few milliseconds; the test's own timeout bounds it). */
 function until(done: () => boolean): Promise<void> {
