@@ -106,7 +106,13 @@ export class Builder {
 
   async #edit(make: (config: Config) => Edit): Promise<boolean> {
     if (this.busy) return false;
-    const before = (await api.config()) as Config;
+    let before: Config;
+    try {
+      before = (await api.config()) as Config;
+    } catch (error) {
+      this.status = { kind: 'refused', text: `Not done: ${error instanceof Error ? error.message : String(error)}` };
+      return false;
+    }
     const edit = make(before);
     if (!edit.ok) {
       this.status = { kind: 'refused', text: `Not done: ${edit.reason}.` };
