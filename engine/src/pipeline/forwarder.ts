@@ -10,7 +10,7 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Dispatcher, Pool } from 'undici';
 import { EXCHANGE, type Exchange } from './exchange.ts';
-import { downstreamResponseHeaders, hasHttp2Body, upstreamRequestHeaders } from './headers.ts';
+import { downstreamResponseHeadersFromRaw, hasHttp2Body, upstreamRequestHeaders } from './headers.ts';
 import { upstreamErrorCode } from './failures.ts';
 import type { EdgeErrorCode } from '../errors.ts';
 
@@ -73,12 +73,21 @@ export function forward<C>(exchange: Exchange, pool: Pool, path: string, hop: Ho
   const handler = new UpstreamExchange(exchange, hop.nodeId, owner, context);
   // undici checks its timeouts about once a second: a try's own (shorter) timeout gets a timer of its own.
   if (headersTimeout !== undefined && headersTimeout < hop.responseTimeout) handler.startTimer(headersTimeout);
-  pool.dispatch(dispatchOptions, handler);
+  pool.dispatch(dispatchOptions, handler as Dispatcher.DispatchHandler);
 }
 
-/** One request's conversation with its upstream, as undici's dispatch handler. */
-class UpstreamExchange<C> implements Dispatcher.DispatchHandler {
-  #controller: Dispatcher.DispatchController | undefined;
+/**
+ * One request's conversation with its upstream, as an undici dispatch handler. It takes undici's raw
+ * callbacks (`onConnect`, `onHeaders` with the raw field list, `onData`, `onComplete`, `onError`),
+ * which undici 7 still drives every request with: the newer controller API wraps them in an adapter and
+ * parses the fields into an object first, that we then copied again (headers.ts). Marked deprecated in
+ * undici's types, so an undici upgrade must check them.
+ */
+class UpstreamExchange<C> {
+  /** undici's abort for this request, from `onConnect`; called at most once (`#stop`). */
+  #abort: ((reason?: Error) => void) | undefined;
+  #aborted = false;
+  #resume: (() => void) | undefined;
   #status: number | undefined;
   #settled = false;
   /** A 5xx the owner took back to retry: its body is read and dropped, nothing goes downstream. */
@@ -112,32 +121,41 @@ class UpstreamExchange<C> implements Dispatcher.DispatchHandler {
   timedOut(): void {
     this.#timer = undefined;
     this.#expired = true;
-    this.#controller?.abort(new TryTimeout());
+    this.#stop(new TryTimeout());
   }
 
-  onRequestStart(controller: Dispatcher.DispatchController): void {
-    this.#controller = controller;
+  /** Abort the upstream request (once: a timer and a leaving client may both ask). */
+  #stop(reason: Error): void {
+    if (this.#abort === undefined || this.#aborted) return;
+    this.#aborted = true;
+    this.#abort(reason);
+  }
+
+  onConnect(abort: (reason?: Error) => void): void {
+    this.#abort = abort;
     // The timer may have fired while the request waited for a connection.
-    if (this.#expired) controller.abort(new TryTimeout());
+    if (this.#expired) this.#stop(new TryTimeout());
     // The client may have left while the request waited for a pooled connection.
-    if (this.exchange.res.destroyed) controller.abort(new ClientAbort());
+    else if (this.exchange.res.destroyed) this.#stop(new ClientAbort());
   }
 
-  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
+  /** The response head; false would pause the body (never wanted here). */
+  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
+    this.#resume = resume;
     this.#status = statusCode;
     if (this.#timer) clearTimeout(this.#timer);
     const { exchange } = this;
     if (statusCode >= 500 && this.owner.retries(exchange, this.context, { status: statusCode, error: undefined })) {
       this.#heldBack = true;
-      return;
+      return true;
     }
-    const out = downstreamResponseHeaders(headers, { nodeId: this.nodeId, requestId: exchange.rid }, statusCode);
+    const out = downstreamResponseHeadersFromRaw(rawHeaders, { nodeId: this.nodeId, requestId: exchange.rid }, statusCode);
     const hold = exchange.hold;
     if (hold !== undefined) {
       this.#limit = hold.begin(statusCode, out);
       if (this.#limit > 0) {
         this.#held = { headers: out, chunks: [], size: 0 };
-        return;
+        return true;
       }
       this.#holdEnded = true;
       hold.passed(statusCode, out);
@@ -147,10 +165,11 @@ class UpstreamExchange<C> implements Dispatcher.DispatchHandler {
       this.#limit = mayHaveBody(exchange.req.method, statusCode) ? exchange.bodyStepLimit() : 0;
       if (this.#limit > 0) {
         this.#held = { headers: out, chunks: [], size: 0 };
-        return;
+        return true;
       }
     }
     this.#writeHead(statusCode, out);
+    return true;
   }
 
   /** The head goes out; from here the body goes through the exchange's coder, when a response step codes it. */
@@ -159,13 +178,14 @@ class UpstreamExchange<C> implements Dispatcher.DispatchHandler {
     this.exchange.res.writeHead(status, headers);
   }
 
-  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (this.#heldBack) return;
+  /** A body chunk; false pauses undici until `drained` resumes it (the client is behind). */
+  onData(chunk: Buffer): boolean {
+    if (this.#heldBack) return true;
     const held = this.#held;
     if (held !== undefined) {
       held.chunks.push(chunk);
       held.size += chunk.length;
-      if (held.size <= this.#limit) return;
+      if (held.size <= this.#limit) return true;
       // Too big for the steps (or the hold) that wanted it: it goes out as it came.
       this.#held = undefined;
       const { hold } = this.exchange;
@@ -179,19 +199,16 @@ class UpstreamExchange<C> implements Dispatcher.DispatchHandler {
     }
     const coder = this.exchange.bodyCoder;
     if (coder !== undefined) {
-      if (!coder.write(chunk)) {
-        controller.pause();
-        coder.onDrain(() => this.drained());
-      }
-      return;
+      if (coder.write(chunk)) return true;
+      coder.onDrain(() => this.drained());
+      return false;
     }
-    if (!this.exchange.res.write(chunk)) {
-      controller.pause();
-      this.exchange.res.once('drain', onDrain);
-    }
+    if (this.exchange.res.write(chunk)) return true;
+    this.exchange.res.once('drain', onDrain);
+    return false;
   }
 
-  onResponseEnd(): void {
+  onComplete(): void {
     if (this.#heldBack) return this.#settle({ status: this.#status, error: undefined });
     const held = this.#held;
     if (held !== undefined) {
@@ -221,7 +238,7 @@ class UpstreamExchange<C> implements Dispatcher.DispatchHandler {
     else exchange.res.end();
   }
 
-  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+  onError(error: Error): void {
     if (this.#heldBack) return this.#settle({ status: this.#status, error: undefined });
     const { exchange } = this;
     if ((this.#status === 304 || this.#status === 204) && (error as { code?: string }).code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') {
@@ -270,12 +287,12 @@ class UpstreamExchange<C> implements Dispatcher.DispatchHandler {
   /** The client left before the answer, or its own body, was complete: stop the upstream request too. */
   clientClosed(): void {
     // The answer may be finished (a 400 for a body that went bad) while the upstream still waits for the body.
-    if (!this.exchange.res.writableFinished || !this.exchange.req.complete) this.#controller?.abort(new ClientAbort());
+    if (!this.exchange.res.writableFinished || !this.exchange.req.complete) this.#stop(new ClientAbort());
   }
 
   /** The client caught up: let undici read on. */
   drained(): void {
-    this.#controller?.resume();
+    this.#resume?.();
   }
 }
 

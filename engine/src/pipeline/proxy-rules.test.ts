@@ -2,6 +2,7 @@
  * The proxy rules at every hop, on real sockets: hop-by-hop headers in both directions,
  * X-Forwarded-For, Via, the request id, client aborts, and the 502/503/504 mapping with stable codes.
  */
+import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventOf } from '../events.ts';
 import { freePort, rawHttp, rawUpstream, startEngine, waitFor, type RawUpstream, type RunningEngine } from '../testing/harness.ts';
@@ -54,6 +55,31 @@ describe('hop-by-hop headers', () => {
     expect(res.headers['x-end']).toBe('kept');
     expect(res.body).toContain('part one, ');
     expect(res.body).toContain('part two');
+  });
+
+  it('reads a Connection field sent twice as one list, and passes repeated end-to-end fields as they came', async () => {
+    // Raw bytes: two Connection fields (RFC 9110 section 5.3 lets a list field repeat), two Set-Cookie, two X-Tag.
+    const origin = net.createServer((socket) =>
+      socket.once('data', () =>
+        socket.end(
+          'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\nConnection: X-Secret\r\nX-Secret: 1\r\n' +
+            'Set-Cookie: a=1\r\nSet-Cookie: b=2\r\nX-Tag: one\r\nX-Tag: two\r\n\r\nok',
+        ),
+      ),
+    );
+    await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
+    try {
+      running = await startEngine(oneProxy(`http://127.0.0.1:${(origin.address() as net.AddressInfo).port}`));
+      const res = await rawHttp(running.port('edge'), 'GET / HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n');
+      expect(res.status).toBe(200);
+      expect(res.body).toBe('ok');
+      expect(res.headers).not.toHaveProperty('x-secret');
+      expect(res.raw).toContain('set-cookie: a=1\r\nset-cookie: b=2\r\n');
+      expect(res.raw).toMatch(/x-tag: one, two\r\n|x-tag: one\r\nx-tag: two\r\n/);
+      expect(res.headers.via).toBe('1.1 edge');
+    } finally {
+      await new Promise((resolve) => origin.close(resolve));
+    }
   });
 
   it('answers Expect: 100-continue itself and forwards the body without it', async () => {
