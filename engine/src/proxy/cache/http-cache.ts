@@ -170,11 +170,14 @@ export class HttpCache {
     return this.#decide(request, true);
   }
 
-  /** The client's answer once the origin responded to a forwarded request; stores, revalidates or invalidates. */
-  settle(lookup: CacheForward, response: OriginResponse): CacheAnswer {
+  /**
+   * The client's answer once the origin responded to a forwarded request; stores, revalidates or
+   * invalidates. `refused`: a miss's `headRefusal`, when its head already said it will not be stored.
+   */
+  settle(lookup: CacheForward, response: OriginResponse, refused?: string): CacheAnswer {
     try {
       if (lookup.kind === 'bypass') return this.#settleBypass(lookup, response);
-      if (lookup.kind === 'miss') return this.#settleMiss(lookup, response);
+      if (lookup.kind === 'miss') return this.#settleMiss(lookup, response, refused);
       return this.#settleRevalidate(lookup, response);
     } finally {
       if (lookup.kind !== 'bypass' && lookup.lock !== undefined) this.#locks.release(lookup.lock);
@@ -337,7 +340,7 @@ export class HttpCache {
     return passOn(response, 'BYPASS', params, why, undefined);
   }
 
-  #settleMiss(lookup: CacheMiss, response: OriginResponse): CacheAnswer {
+  #settleMiss(lookup: CacheMiss, response: OriginResponse, refused: string | undefined): CacheAnswer {
     const freshened = lookup.request.method === 'HEAD' && response.status === 200 ? this.#freshenWithHead(lookup, response) : undefined;
     if (freshened !== undefined) return freshened;
     if (!lookup.mayStore)
@@ -348,7 +351,7 @@ export class HttpCache {
         `${lookup.why}; not stored`,
         lookup.key,
       );
-    const stored = this.#tryStore(lookup.request, lookup.key, response);
+    const stored = refused ?? this.#tryStore(lookup.request, lookup.key, response);
     if (typeof stored === 'string')
       return passOn(
         response,
@@ -465,18 +468,20 @@ export class HttpCache {
     return answerFromStore(lookup.request, entry, age, 'STALE', { fwd: 'stale', detail: 'origin-unreachable' }, why);
   }
 
-  /** Stores the response when a shared cache may; the entry, or why not. */
   /**
-   * Whether a miss's response may be stored, judged from its head alone (status and fields): when it may
-   * not, the proxy need not hold its body, and streams it through. The body's own checks (its size)
-   * come at settle.
+   * Why a miss's response will not be stored, judged from its head alone (status and fields), or
+   * undefined when it may be: then the proxy holds its body for the body's own checks (its size) at
+   * settle; else it streams the body through and hands this reason to `settle`, which need not judge
+   * the head again.
    */
-  mayStoreHead(lookup: CacheMiss, status: number, headers: Headers): boolean {
-    if (!lookup.mayStore) return false;
+  headRefusal(lookup: CacheMiss, status: number, headers: Headers): string | undefined {
+    if (!lookup.mayStore) return 'the request may not be stored';
     const head = { status, headers, body: NO_BODY_YET, requestTime: this.#now(), responseTime: this.#now() };
-    return typeof this.#whyNot(lookup.request, head) === 'object';
+    const verdict = this.#whyNot(lookup.request, head);
+    return typeof verdict === 'string' ? verdict : undefined;
   }
 
+  /** Stores the response when a shared cache may; the entry, or why not. */
   #tryStore(request: CacheRequest, key: string, response: OriginResponse): StoredResponse | string {
     const verdict = this.#whyNot(request, response);
     if (typeof verdict === 'string') return verdict;
@@ -567,7 +572,7 @@ export function createHttpCache(config: CacheConfig, options: HttpCacheOptions):
   return new HttpCache(config, options);
 }
 
-/** The body of a head judged before its body came (mayStoreHead): the body's own checks pass it. */
+/** The body of a head judged before its body came (headRefusal): the body's own checks pass it. */
 const NO_BODY_YET = Buffer.alloc(0);
 
 function withoutConditionals(headers: Headers): Headers {

@@ -52,7 +52,7 @@ export function whyNotStored(input: StorageInput): string | undefined {
   const staleUse = (deltaSeconds(cc, 'stale-while-revalidate') ?? 0) + (deltaSeconds(cc, 'stale-if-error') ?? 0);
   if (input.lifetime.seconds === 0 && !validator && staleUse === 0) return USELESS;
   // The body last: every rule before it reads the head alone, so the proxy can tell from the head whether
-  // to hold the body at all (HttpCache.mayStoreHead).
+  // to hold the body at all (HttpCache.headRefusal).
   if (response.body === undefined) return 'the body was not buffered (larger than maxEntrySize)';
   if (response.body.length > input.maxEntrySize)
     return `the body is ${response.body.length} bytes, above maxEntrySize (${input.maxEntrySize})`;

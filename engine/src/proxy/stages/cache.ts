@@ -82,6 +82,8 @@ function answerHeaders(exchange: Exchange, answer: CacheAnswer): OutgoingHttpHea
 class CacheHold implements UpstreamHold {
   readonly #requestTime = Date.now();
   #responseTime = 0;
+  /** Why a miss's answer will not be stored, when its head already said so (it streams through). */
+  #refused: string | undefined;
 
   readonly cache: HttpCache;
 
@@ -98,7 +100,11 @@ class CacheHold implements UpstreamHold {
     const { lookup } = this;
     // Nothing from a bypass, or from a miss whose head already says it will not be stored, is kept: it
     // streams through (most answers of an API behind a cache carry no cache headers).
-    if (lookup.kind === 'bypass' || (lookup.kind === 'miss' && !this.cache.mayStoreHead(lookup, status, headers as Headers))) return 0;
+    if (lookup.kind === 'bypass') return 0;
+    if (lookup.kind === 'miss') {
+      this.#refused = this.cache.headRefusal(lookup, status, headers as Headers);
+      if (this.#refused !== undefined) return 0;
+    }
     // A body announced longer than the cache keeps is not gathered (an undeclared one is, up to the limit);
     // a 304's Content-Length is the stored response's, and it has no body to wait for.
     const length = Number(headers['content-length']);
@@ -110,7 +116,7 @@ class CacheHold implements UpstreamHold {
   }
 
   passed(status: number, headers: OutgoingHttpHeaders): void {
-    const answer = this.cache.settle(this.lookup, this.#response(status, headers, undefined));
+    const answer = this.cache.settle(this.lookup, this.#response(status, headers, undefined), this.#refused);
     record(this.host, this.exchange, answer);
     // The origin's head with the cache's words (X-Cache, Cache-Status): the body streams as it comes.
     headers['x-cache'] = answer.headers['x-cache'];
