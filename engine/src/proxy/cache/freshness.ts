@@ -67,12 +67,24 @@ export function currentAge(initial: number, responseTime: number, now: number): 
   return initial + Math.max(0, now - responseTime) / 1000;
 }
 
+/**
+ * The last IMF-fixdate read and its value: an origin's Date is the same text for every response of a
+ * second, and a cache reads it on each (its age, whether it is valid). The other two forms are rare,
+ * and an RFC 850 year depends on the year now: they are read each time.
+ */
+let lastFixdate = { text: '', ms: undefined as number | undefined };
+
 /** An HTTP-date in ms, or undefined when absent or not an HTTP-date (RFC 9110 section 5.6.7). */
 export function httpDate(value: string | string[] | undefined): number | undefined {
   const text = headerText(value);
   if (text === undefined) return undefined;
+  if (text === lastFixdate.text) return lastFixdate.ms;
   let match = IMF_FIXDATE.exec(text);
-  if (match !== null) return utc(match[4], match[3], match[2], match[5], match[6], match[7]);
+  if (match !== null) {
+    const ms = utc(match[4], match[3], match[2], match[5], match[6], match[7]);
+    lastFixdate = { text, ms };
+    return ms;
+  }
   match = RFC850_DATE.exec(text);
   if (match !== null) return utc(rfc850Year(Number(match[4])), match[3], match[2], match[5], match[6], match[7]);
   match = ASCTIME_DATE.exec(text);
