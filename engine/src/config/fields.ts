@@ -3,6 +3,7 @@
  * config/gateway/): lists, strings and paths bounded by their limits, with the limits' messages.
  */
 import { z } from 'zod';
+import { parseByteSize } from '../service/service-body.ts';
 import { LIMITS, limitMessage, type Limit } from './limits.ts';
 /** A list of at most `limit.max` items, with the limit's message. */
 export function limitedArray<T extends z.ZodType>(item: T, limit: Limit) {
@@ -17,3 +18,38 @@ export function limitedString(limit: Limit) {
 /** A request path as a config writes it (a route's match, a health check's path): starts with `/`. */
 export const PathSpec = limitedString(LIMITS.pathLength).startsWith('/');
 
+/**
+ * A byte count as a config writes it: a whole number, or a string with a unit (`512b`, `8kb`, `1.5mb`;
+ * 1kb = 1024 bytes), from `min` to `max`, as bytes. `like` gives two examples for the messages ("2kb or
+ * 1.5mb"); `bound` says the largest allowed in words ("at most 64mb"), when there is one to say.
+ */
+export function byteSize({
+  min = 0,
+  max = Number.MAX_SAFE_INTEGER,
+  like,
+  bound,
+  description,
+}: {
+  min?: number;
+  max?: number;
+  like: string;
+  bound?: string;
+  description?: string;
+}) {
+  const limits = bound === undefined ? '' : ` (${bound})`;
+  description ??= `bytes, or a string with a unit: ${like} (1kb = 1024 bytes)${bound === undefined ? '' : `, ${bound}`}`;
+  return (
+    z
+      // The number's bounds are checked below, with the value in the message; the JSON Schema still states them.
+      .union([z.number().meta({ type: 'integer', minimum: min, maximum: max }), z.string()])
+      .meta({ description })
+      .transform((value, ctx) => {
+        const bytes = parseByteSize(value);
+        if (bytes === undefined || bytes < min || bytes > max) {
+          ctx.addIssue({ code: 'custom', message: `expected a size like ${like}${limits}, got ${JSON.stringify(value)}` });
+          return z.NEVER;
+        }
+        return bytes;
+      })
+  );
+}

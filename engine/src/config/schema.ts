@@ -9,13 +9,13 @@ import { L4_PICKERS } from '../balancer/picker-ids.ts';
 import { NGINX_POINTS } from '../balancer/pickers/consistent-hash.ts';
 import { factoryOptions, KEYED_PICKERS, PICKER_IDS, PICKER_OPTIONS, PICKERS } from '../balancer/pickers/index.ts';
 import { FAILURE_KINDS } from '../pipeline/retries/failure-kind.ts';
-import { MAX_RESPONSE_SIZE, parseByteSize } from '../service/service-body.ts';
+import { MAX_RESPONSE_SIZE } from '../service/service-body.ts';
 import { isTrustEntry } from '../pipeline/real-ip.ts';
 import { compilePath, usesKey } from '../traffic/paths.ts';
 import { generatorFieldProblem, headerValueProblem, methodProblem, METHODS_WITHOUT_BODY, requestHeaderProblems } from '../traffic/request-rules.ts';
 import { Scenario } from '../faults/spec.ts';
 import { Duration, durationLimitError, formatDuration } from './duration.ts';
-import { limitedArray, limitedString, PathSpec } from './fields.ts';
+import { byteSize, limitedArray, limitedString, PathSpec } from './fields.ts';
 import { GatewayAuthFields, RouteAuthFields, TrafficAuth, checkGatewayAuth } from './gateway/auth.ts';
 import { GatewayLimitFields, RouteLimitFields, checkGatewayLimits } from './gateway/rate-limit.ts';
 import { RouteForwardFields, RouteMatch, checkGatewayRoutes } from './gateway/route-match.ts';
@@ -449,17 +449,7 @@ function checkRingSize(node: z.output<typeof BalancerShape>, ctx: z.RefinementCt
 const ErrorStatus = z.number().int().min(500).max(599);
 
 /** A body size: bytes, or a string with a unit (`512b`, `2kb`, `1.5mb`; 1kb = 1024 bytes). */
-const ByteSize = z
-  .union([z.number().int().min(0).max(MAX_RESPONSE_SIZE), z.string()])
-  .meta({ description: 'bytes, or a string with a unit: 512b, 2kb, 1.5mb (1kb = 1024 bytes), at most 64mb' })
-  .transform((value, ctx) => {
-    const bytes = parseByteSize(value);
-    if (bytes === undefined || bytes > MAX_RESPONSE_SIZE) {
-      ctx.addIssue({ code: 'custom', message: `expected a size like 2kb or 1.5mb (at most 64mb), got ${JSON.stringify(value)}` });
-      return z.NEVER;
-    }
-    return bytes;
-  });
+const ByteSize = byteSize({ max: MAX_RESPONSE_SIZE, like: '2kb or 1.5mb', bound: 'at most 64mb' });
 
 /** RFC 9111 section 5.2: `Cache-Control = #cache-directive`, each `token [ "=" ( token / quoted-string ) ]`. */
 const CACHE_CONTROL =

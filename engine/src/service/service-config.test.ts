@@ -57,7 +57,7 @@ describe('service config', () => {
   });
 
   it.each<[string, Record<string, unknown>, string]>([
-    ['a negative size', { responseSize: -1 }, 'nodes[1].responseSize: Too small: expected number to be >=0'],
+    ['a negative size', { responseSize: -1 }, 'nodes[1].responseSize: expected a size like 2kb or 1.5mb (at most 64mb), got -1'],
     [
       'a size without a known unit',
       { responseSize: '2 kilobytes' },

@@ -62,7 +62,7 @@ describe('cache', () => {
     ['a key part twice', { key: ['path', 'PATH'] }, 'nodes[0].cache.key[1]: PATH is already in the key'],
     ['an empty key', { key: [] }, 'nodes[0].cache.key: give at least one key part'],
     ['a size without a unit it knows', { maxSize: '64 gigs' }, 'nodes[0].cache.maxSize: expected a size like 512kb or 64mb'],
-    ['a size past the limit', { maxSize: '2048mb' }, "nodes[0].cache.maxSize: at most 1073741824 bytes in a proxy's cache"],
+    ['a size past the limit', { maxSize: '2048mb' }, "nodes[0].cache.maxSize: expected a size like 512kb or 64mb (at most 1073741824 bytes in a proxy's cache"],
     ['an entry larger than the cache', { maxSize: '1mb', maxEntrySize: '2mb' }, 'nodes[0].cache.maxEntrySize: larger than maxSize'],
     ['a zero lock timeout', { lock: { timeout: 0 } }, 'nodes[0].cache.lock'],
     ['a misspelt field', { maxsize: '1mb' }, 'nodes[0].cache'],

@@ -12,9 +12,8 @@
  * `storeSetCookie` lets responses with Set-Cookie be stored, as RFC 9111 allows (off by default, as nginx).
  */
 import { z } from 'zod';
-import { parseByteSize } from '../../service/service-body.ts';
 import { Duration } from '../duration.ts';
-import { limitedArray } from '../fields.ts';
+import { byteSize, limitedArray } from '../fields.ts';
 import { LIMITS, limitMessage } from '../limits.ts';
 
 /** How a config may write a key part. */
@@ -29,21 +28,13 @@ export const DEFAULT_ENTRY_SIZE = 8 * MB;
 export const DEFAULT_LOCK_TIMEOUT_MS = 5000;
 
 /** A cache size: bytes, or a string with a unit (`512kb`, `64mb`), at most LIMITS.cacheSize. */
-const CacheSize = z
-  .union([z.number().int().min(1).max(LIMITS.cacheSize.max, limitMessage(LIMITS.cacheSize)), z.string()])
-  .meta({ description: `bytes, or a string with a unit: 512kb, 64mb (1kb = 1024 bytes), ${limitMessage(LIMITS.cacheSize)}` })
-  .transform((value, ctx) => {
-    const bytes = parseByteSize(value);
-    if (bytes === undefined || bytes < 1) {
-      ctx.addIssue({ code: 'custom', message: `expected a size like 512kb or 64mb, got ${JSON.stringify(value)}` });
-      return z.NEVER;
-    }
-    if (bytes > LIMITS.cacheSize.max) {
-      ctx.addIssue({ code: 'custom', message: limitMessage(LIMITS.cacheSize) });
-      return z.NEVER;
-    }
-    return bytes;
-  });
+const CacheSize = byteSize({
+  min: 1,
+  max: LIMITS.cacheSize.max,
+  like: '512kb or 64mb',
+  bound: limitMessage(LIMITS.cacheSize),
+  description: `bytes, or a string with a unit: 512kb, 64mb (1kb = 1024 bytes), ${limitMessage(LIMITS.cacheSize)}`,
+});
 
 export const CacheSchema = z
   .strictObject({

@@ -11,24 +11,19 @@
 import { z } from 'zod';
 import { CONTENT_CODINGS } from '../../proxy/compression/codings.ts';
 import { DEFAULT_COMPRESSIBLE_TYPES, MEDIA_TYPE_PATTERN } from '../../proxy/compression/media-types.ts';
-import { MAX_RESPONSE_SIZE, parseByteSize } from '../../service/service-body.ts';
-import { limitedArray } from '../fields.ts';
+import { MAX_RESPONSE_SIZE } from '../../service/service-body.ts';
+import { byteSize, limitedArray } from '../fields.ts';
 import { LIMITS } from '../limits.ts';
 
 /** Responses smaller than this go as is by default: under ~1 KB the coding's framing eats most of the gain. */
 export const DEFAULT_MIN_SIZE = 1024;
 
-const MinSize = z
-  .union([z.number().int().min(0).max(MAX_RESPONSE_SIZE), z.string()])
-  .meta({ description: 'bytes, or a string with a unit: 512b, 1kb, 1.5mb (1kb = 1024 bytes), at most 64mb; default 1kb' })
-  .transform((value, ctx) => {
-    const bytes = parseByteSize(value);
-    if (bytes === undefined || bytes > MAX_RESPONSE_SIZE) {
-      ctx.addIssue({ code: 'custom', message: `expected a size like 1kb or 512b (at most 64mb), got ${JSON.stringify(value)}` });
-      return z.NEVER;
-    }
-    return bytes;
-  });
+const MinSize = byteSize({
+  max: MAX_RESPONSE_SIZE,
+  like: '1kb or 512b',
+  bound: 'at most 64mb',
+  description: 'bytes, or a string with a unit: 512b, 1kb, 1.5mb (1kb = 1024 bytes), at most 64mb; default 1kb',
+});
 
 const MediaTypePattern = z
   .string()

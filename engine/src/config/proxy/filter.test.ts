@@ -87,8 +87,8 @@ describe('filter', () => {
       { limits: { headerCount: 2001 } },
       `${F}.limits.headerCount: at most 2000: Node keeps no more header fields than that, so a filter never sees them`,
     ],
-    ['a body size without a known unit', { limits: { bodyBytes: '1tb' } }, `${F}.limits.bodyBytes: expected bytes: a whole number or 512b, 8kb, 1.5mb, got "1tb"`],
-    ['a negative body size', { limits: { bodyBytes: -1 } }, `${F}.limits.bodyBytes: expected bytes: a whole number or 512b, 8kb, 1.5mb, got -1`],
+    ['a body size without a known unit', { limits: { bodyBytes: '1tb' } }, `${F}.limits.bodyBytes: expected a size like 512b, 8kb or 1.5mb, got "1tb"`],
+    ['a negative body size', { limits: { bodyBytes: -1 } }, `${F}.limits.bodyBytes: expected a size like 512b, 8kb or 1.5mb, got -1`],
     ['a misspelt limit', { limits: { bodySize: 10 } }, `${F}.limits.bodySize: unknown key`],
     ['a header timeout of 0', { timeouts: { headers: 0 } }, `${F}.timeouts.headers: must be longer than 0`],
     [

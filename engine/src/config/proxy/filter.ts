@@ -21,9 +21,8 @@ import { maxHeaderSize } from 'node:http';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { regexProblem } from '../../gateway/routing/safe-regex.ts';
-import { parseByteSize } from '../../service/service-body.ts';
 import { Duration } from '../duration.ts';
-import { limitedArray } from '../fields.ts';
+import { byteSize, limitedArray } from '../fields.ts';
 import { LIMITS, MAX_TIMER_MS } from '../limits.ts';
 
 /** Bytes of a request head Node's parser takes (request line and header fields together); past it, 431 before any filter runs. */
@@ -88,14 +87,7 @@ const HeaderRule = z
   });
 
 /** A byte count: a whole number, or a string with a unit (512b, 8kb, 1.5mb; 1kb = 1024 bytes), as a service's body sizes. */
-const Bytes = z.union([z.number(), z.string()]).transform((value, ctx) => {
-  const bytes = parseByteSize(value);
-  if (bytes === undefined) {
-    ctx.addIssue({ code: 'custom', message: `expected bytes: a whole number or 512b, 8kb, 1.5mb, got ${JSON.stringify(value)}` });
-    return z.NEVER;
-  }
-  return bytes;
-});
+const Bytes = byteSize({ like: '512b, 8kb or 1.5mb' });
 
 const FilterLimits = z.strictObject({
   urlLength: z
