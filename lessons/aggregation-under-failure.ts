@@ -61,12 +61,13 @@ export const aggregationUnderFailure: Lesson = {
       title: 'Answer what arrived',
       body: [
         'A profile without its orders is still worth showing. Change the route’s policy to `partial`: the gateway answers **200** with what arrived, the failed upstream listed under `_errors` and in the `x-edgelab-partial` header.',
-        'Keep `orders` stopped. The goal: profiles succeed again while `orders` is down and answers nothing (under `fail-whole` not one can; starting `orders` again does not count).',
+        'Keep `orders` stopped and called. The goal: 10 profiles answered partial, without their orders (under `fail-whole` not one can; starting `orders` again, or dropping it from the aggregate, does not count).',
       ].join('\n\n'),
-      // `orders` answering nothing is part of the goal: clearing the fault also brings profiles back, but
-      // that is the failure gone, not the gateway answering through it.
+      // Partial answers are the goal: clearing the fault brings profiles back whole, and dropping `orders`
+      // from the aggregate makes them whole without it; neither is the gateway answering through a failure.
       goal: {
         all: [
+          { type: 'metric', node: 'api', metric: 'partial', op: '>=', value: 10 },
           { type: 'metric', node: 'api', metric: 'statusClasses.2xx', op: '>=', value: 10 },
           { type: 'metric', node: 'users', metric: 'statusClasses.2xx', op: '>=', value: 10 },
           { type: 'metric', node: 'orders', metric: 'statusClasses.2xx', op: '==', value: 0 },

@@ -163,6 +163,7 @@ function isCounter(metric: Metric): metric is CounterMetric {
   return (
     metric === 'requests' ||
     metric === 'errors' ||
+    metric === 'partial' ||
     metric.startsWith('statusClasses.') ||
     metric.startsWith('errorCodes.') ||
     metric.startsWith('cache.') ||
@@ -173,6 +174,7 @@ function isCounter(metric: Metric): metric is CounterMetric {
 /** The value of one metric; a status class or error code the node has not seen yet is 0. */
 export function readMetric(node: NodeMetrics, metric: Metric): number {
   const dot = metric.indexOf('.');
+  if (metric === 'partial') return node.partial ?? 0;
   if (dot === -1) return node[metric as 'requests' | 'errors' | 'inFlight' | 'ratePerSecond'];
   const group = metric.slice(0, dot) as 'statusClasses' | 'errorCodes' | 'latency' | 'cache' | 'tls';
   if (group === 'tls') return readTls(node, metric.slice(dot + 1));
@@ -225,6 +227,7 @@ function sentence(node: string, metric: Metric, shown: string): string {
   if (metric === 'errors') return `${node} has returned ${shown} errors`;
   if (metric === 'inFlight') return `${node} has ${shown} requests in flight`;
   if (metric === 'ratePerSecond') return `${node} completes ${shown} requests per second`;
+  if (metric === 'partial') return `${node} has answered ${shown} requests partial (an aggregate without an upstream that failed)`;
   const [group, key] = metric.split('.') as [string, string];
   if (group === 'statusClasses') return `${node} has answered ${shown} requests with ${key}`;
   if (group === 'errorCodes') return `${node} has returned ${key} ${shown} times`;

@@ -51,7 +51,8 @@ export type StatusClass = keyof NodeMetrics['statusClasses'];
  * clears what the wrong attempt counted; for "none any more" without a config change (a fault cleared),
  * read the gauge `ratePerSecond == 0` (nothing in the last second) with a growth goal beside it.
  */
-export type CounterMetric = 'requests' | 'errors' | `statusClasses.${StatusClass}` | `errorCodes.${EdgeErrorCode}` | CacheMetric | TlsMetric;
+/** `partial`: a gateway's aggregate answers that went out without an upstream (policy `partial`). */
+export type CounterMetric = 'requests' | 'errors' | 'partial' | `statusClasses.${StatusClass}` | `errorCodes.${EdgeErrorCode}` | CacheMetric | TlsMetric;
 
 /** A caching proxy's requests by what its cache said in `X-Cache` (`cache.HIT`, `cache.COLLAPSED`, ...). */
 export type CacheMetric = `cache.${XCacheWord}`;

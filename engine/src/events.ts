@@ -172,6 +172,8 @@ export interface NodeMetrics {
   tls?: TlsMetrics;
   /** A caching proxy's requests per `X-Cache` word (absent until its cache has decided one). */
   cache?: Record<XCacheWord, number>;
+  /** A gateway's aggregate answers that went out partial, without an upstream that failed (absent until the first). */
+  partial?: number;
 }
 
 /** The TLS handshakes of one proxy, and the requests that came over them. */
@@ -417,6 +419,8 @@ export type EngineEventBody =
       cache?: CacheView;
       /** What the proxy's compression did to the body, when it coded it. */
       compression?: CompressionView;
+      /** A gateway's aggregate answered 200 without these upstreams (policy `partial`): what is missing. */
+      partial?: string[];
     }
   | {
       /** A proxy's background refresh (stale-while-revalidate) went upstream after a stale answer, and settled. */

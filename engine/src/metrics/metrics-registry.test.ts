@@ -195,6 +195,16 @@ describe('MetricsRegistry', () => {
     expect(metrics.snapshot().edge.cache).toBeUndefined();
   });
 
+  it("counts a gateway's partial aggregate answers, and only once it has one", () => {
+    const { bus, metrics } = setup();
+    complete(bus, 'edge', 200, 1);
+    expect(metrics.snapshot().edge.partial).toBeUndefined();
+    for (let i = 0; i < 2; i++) bus.emit({ type: 'request.completed', rid: receive(bus, 'edge'), node: 'edge', status: 200, durationMs: 1, partial: ['orders'] });
+    expect(metrics.snapshot().edge).toMatchObject({ requests: 3, partial: 2 });
+    metrics.reset();
+    expect(metrics.snapshot().edge.partial).toBeUndefined();
+  });
+
   it('hands out snapshots that later events do not change', () => {
     const { bus, metrics } = setup();
     complete(bus, 'edge', 200, 3);

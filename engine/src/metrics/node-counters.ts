@@ -38,6 +38,8 @@ export class NodeCounters {
   tls: TlsCounters | undefined;
   /** A caching proxy's X-Cache words, counted from `request.completed`; absent until the first. */
   #cache: Record<XCacheWord, number> | undefined;
+  /** A gateway's partial aggregate answers; 0 until the first, and then in the snapshot. */
+  #partial = 0;
 
   constructor(
     readonly kind: NodeKind,
@@ -62,6 +64,7 @@ export class NodeCounters {
       this.#cache ??= { HIT: 0, MISS: 0, STALE: 0, REVALIDATED: 0, BYPASS: 0, COLLAPSED: 0 };
       this.#cache[event.cache.xCache]++;
     }
+    if (event.partial !== undefined) this.#partial++;
     if (event.error) {
       this.errors++;
       this.errorCodes.set(event.error, (this.errorCodes.get(event.error) ?? 0) + 1);
@@ -118,6 +121,7 @@ export class NodeCounters {
     if (this.#connections) metrics.connections = { ...this.#connections };
     if (this.tls) metrics.tls = this.tls.snapshot();
     if (this.#cache) metrics.cache = { ...this.#cache };
+    if (this.#partial > 0) metrics.partial = this.#partial;
     if (this.#consumers.size > 0) {
       metrics.consumers = Object.fromEntries(
         [...this.#consumers].map(([name, c]) => [name, { requests: c.requests, statusClasses: { ...c.statusClasses }, errorCodes: { ...c.errorCodes } }]),
@@ -140,6 +144,7 @@ export class NodeCounters {
     this.#consumers.clear();
     this.tls?.reset();
     this.#cache = undefined;
+    this.#partial = 0;
     if (this.#connections) this.#connections = { opened: 0, open: this.#connections.open, failed: 0 };
   }
 }

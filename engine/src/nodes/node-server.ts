@@ -307,6 +307,7 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
       if (exchange.steps.length > 0) event.stages = exchange.steps;
       if (exchange.consumer) event.consumer = exchange.consumer.name;
       if (exchange.cache) event.cache = exchange.cache;
+      if (exchange.partial) event.partial = exchange.partial;
       const coder = exchange.bodyCoder;
       if (coder) event.compression = { coding: coder.coding, bytesIn: coder.bytesIn, bytesOut: coder.bytesOut };
       bus.emit(event);

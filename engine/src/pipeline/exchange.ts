@@ -124,6 +124,8 @@ export class Exchange<L = unknown> {
   hold: UpstreamHold | undefined = undefined;
   /** What the proxy's cache did with this request, for its `request.completed` event. */
   cache: CacheView | undefined = undefined;
+  /** The upstreams a partial aggregate answer went without, for its `request.completed` event. */
+  partial: string[] | undefined = undefined;
   /** The coder the answer's body goes through, when a response step codes it (`codeBody`). */
   bodyCoder: BodyCoder | undefined = undefined;
 

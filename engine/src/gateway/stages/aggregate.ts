@@ -46,5 +46,6 @@ async function aggregate(exchange: Exchange<GatewayRequest>, aggregator: Aggrega
   const stageDecision = { stage: 'aggregate' as const, route: exchange.local!.hit.route, reason: result.reason };
   // The client went away: nothing to send.
   if (result.error === 'EDGE_CLIENT_ABORTED') return { ...HANDLED, reason: result.reason };
+  if (result.status === 200 && result.failed.length > 0) exchange.partial = result.failed;
   return { kind: 'answer', status: result.status, headers: result.headers, body: result.body, decision: stageDecision, error: result.error };
 }
