@@ -11,6 +11,8 @@ export interface NodeNumbers {
   statusClasses?: Partial<NodeMetrics['statusClasses']>;
   errorCodes?: NodeMetrics['errorCodes'];
   latency?: Partial<NodeMetrics['latency']>;
+  /** The last seconds' requests and latency (`recent`); none by default. */
+  recent?: { requests?: number; latency?: Partial<NodeMetrics['latency']> };
   /** A gateway's per-consumer counts: `{ abuser: { requests: 9, statusClasses: { '4xx': 4 }, errorCodes: { EDGE_RATE_LIMITED: 4 } } }` */
   consumers?: Record<string, ConsumerNumbers>;
   /** A caching proxy's X-Cache counts: `{ HIT: 30, MISS: 10 }` (the other words 0). */
@@ -35,6 +37,7 @@ export function nodeMetrics(n: NodeNumbers = {}): NodeMetrics {
     statusClasses: { '1xx': 0, '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0, ...n.statusClasses },
     errorCodes: { ...n.errorCodes },
     latency: { p50: 0, p95: 0, p99: 0, max: 0, mean: 0, ...n.latency },
+    recent: { seconds: 5, requests: n.recent?.requests ?? 0, latency: { p50: 0, p95: 0, p99: 0, max: 0, mean: 0, ...n.recent?.latency } },
     ...(n.cache && { cache: { HIT: 0, MISS: 0, STALE: 0, REVALIDATED: 0, BYPASS: 0, COLLAPSED: 0, ...n.cache } }),
     ...(n.tls && { tls: tlsMetrics(n.tls) }),
     ...(n.consumers && { consumers: Object.fromEntries(Object.entries(n.consumers).map(([name, c]) => [name, consumerMetrics(c)])) }),

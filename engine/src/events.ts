@@ -152,6 +152,16 @@ export interface LatencySummary {
   mean: number;
 }
 
+/**
+ * The requests a node completed in its last few seconds (the current second and the ones before it,
+ * `seconds` in all) and their latency: what changes now, where the running totals change slowly.
+ */
+export interface RecentWindow {
+  seconds: number;
+  requests: number;
+  latency: LatencySummary;
+}
+
 /** The live counts of one node, as `/api/metrics` and `metrics.tick` report them. Latencies in ms. */
 export interface NodeMetrics {
   kind: NodeKind;
@@ -162,6 +172,8 @@ export interface NodeMetrics {
   /** Counts per stable error code (`EDGE_UPSTREAM_REFUSED`, ...). */
   errorCodes: Record<string, number>;
   latency: LatencySummary;
+  /** The last few seconds alone: their requests and latency (charts, goals over a window). */
+  recent: RecentWindow;
   /** Requests that completed in the last second: a rate a person can read. */
   ratePerSecond: number;
   /** An l4 balancer's connections: it never sees requests, so these are its counts. */

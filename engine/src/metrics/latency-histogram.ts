@@ -41,6 +41,13 @@ export class LatencyHistogram {
     this.#sumMicros = 0;
   }
 
+  /** Add every duration `other` recorded to this one (merging windows into one summary). */
+  absorb(other: LatencyHistogram): void {
+    if (other.count === 0) return;
+    this.#hdr.add(other.#hdr);
+    this.#sumMicros += other.#sumMicros;
+  }
+
   summary(): LatencySummary {
     const hdr = this.#hdr;
     const total = hdr.totalCount;

@@ -48,6 +48,7 @@ describe('MetricsRegistry', () => {
         errorCodes: {},
         latency: { p50: 0, p95: 0, p99: 0, max: 0, mean: 0 },
         ratePerSecond: 0,
+        recent: { seconds: 5, requests: 0, latency: { p50: 0, p95: 0, p99: 0, max: 0, mean: 0 } },
       },
       'users-1': expect.objectContaining({ kind: 'service', requests: 0 }),
     });
@@ -169,6 +170,7 @@ describe('MetricsRegistry', () => {
       errorCodes: {},
       latency: { p50: 0, p95: 0, p99: 0, max: 0, mean: 0 },
       ratePerSecond: 0,
+      recent: { seconds: 5, requests: 0, latency: { p50: 0, p95: 0, p99: 0, max: 0, mean: 0 } },
     });
     const { body } = await metrics.prometheus();
     expect(body).toContain('edgelab_request_duration_seconds_count{node="edge"} 0');

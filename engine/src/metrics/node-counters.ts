@@ -8,6 +8,7 @@ import type { ConsumerMetrics, EventOf, LatencySummary, NodeMetrics, XCacheWord 
 import { LatencyHistogram, ZERO_LATENCY } from './latency-histogram.ts';
 import { DurationBuckets } from './duration-buckets.ts';
 import { RateWindow } from './rate-window.ts';
+import { RecentLatency } from './recent-latency.ts';
 import { TlsCounters } from './tls-counters.ts';
 
 export const STATUS_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx'] as const;
@@ -28,6 +29,7 @@ export class NodeCounters {
   readonly #latency = new LatencyHistogram();
   #latencySummary: LatencySummary | undefined = ZERO_LATENCY;
   readonly #completions = new RateWindow();
+  readonly #recent = new RecentLatency();
   /** An l4 balancer's connections (it sees no requests); absent until the node opens its first. */
   #connections: { opened: number; open: number; failed: number } | undefined;
   /** The Prometheus duration histogram's counts, read when `/metrics` is scraped. */
@@ -77,6 +79,7 @@ export class NodeCounters {
     this.#latency.record(durationMs);
     this.#latencySummary = undefined;
     this.#completions.record(nowMs);
+    this.#recent.record(durationMs, nowMs);
     this.durations.observe(durationMs / 1000);
   }
 
@@ -116,6 +119,7 @@ export class NodeCounters {
       statusClasses: { ...this.statusClasses },
       errorCodes: Object.fromEntries(this.errorCodes),
       latency: { ...(this.#latencySummary ??= this.#latency.summary()) },
+      recent: this.#recent.window(nowMs),
       ratePerSecond: this.#completions.perSecond(nowMs),
     };
     if (this.#connections) metrics.connections = { ...this.#connections };
@@ -140,6 +144,7 @@ export class NodeCounters {
     this.#latency.reset();
     this.#latencySummary = ZERO_LATENCY;
     this.#completions.reset();
+    this.#recent.reset();
     this.durations.reset();
     this.#consumers.clear();
     this.tls?.reset();

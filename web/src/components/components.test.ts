@@ -19,6 +19,7 @@ function metricsOf(requests: number, errors: number, inFlight = 0): NodeMetrics 
     statusClasses: { '1xx': 0, '2xx': requests - errors, '3xx': 0, '4xx': 0, '5xx': errors },
     errorCodes: errors > 0 ? { EDGE_UPSTREAM_REFUSED: errors } : {},
     latency: { p50: 41.2, p95: 60, p99: 72.5, max: 80, mean: 45 },
+    recent: { seconds: 5, requests, latency: { p50: 41.2, p95: 60, p99: 72.5, max: 80, mean: 45 } },
     ratePerSecond: 4,
   };
 }

@@ -24,6 +24,7 @@ const metrics = {
   statusClasses: { '1xx': 0, '2xx': 10, '3xx': 0, '4xx': 0, '5xx': 2 },
   errorCodes: {},
   latency: { p50: 40, p95: 60, p99: 70, max: 80, mean: 45 },
+  recent: { seconds: 5, requests: 4, latency: { p50: 40, p95: 60, p99: 70, max: 80, mean: 45 } },
   ratePerSecond: 4,
 };
 
