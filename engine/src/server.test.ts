@@ -116,6 +116,18 @@ describe('control API', () => {
     expect(topology.nodes.map((n: { id: string }) => n.id)).toEqual(['edge', 'lb', 's1', 's2', 's3']);
   });
 
+  it('runs an empty sandbox (no nodes): no listeners, the config as written, and a first node added to it', async () => {
+    const url = await setup();
+    const empty = { version: 1, name: 'Empty', nodes: [], traffic: [] };
+    expect(await (await fetch(`${url}/api/config`, json('PUT', empty))).json()).toEqual({ applied: true, name: 'Empty', failures: [] });
+    expect(await (await fetch(`${url}/api/config`)).json()).toEqual(empty);
+    expect((await (await fetch(`${url}/api/topology`)).json()).nodes).toEqual([]);
+    expect((await (await fetch(`${url}/api/metrics`)).json()).nodes).toEqual({});
+    const first = { ...empty, nodes: [{ id: 's1', kind: 'service' }] };
+    expect((await fetch(`${url}/api/config`, json('PUT', first))).status).toBe(200);
+    expect((await fetch(running!.url('s1', '/hello'))).status).toBe(200);
+  });
+
   it('applies a config with a route that can never match, and says so in its answer', async () => {
     const url = await setup();
     const config = {

@@ -71,6 +71,26 @@ describe('validateConfig', () => {
     else expect(errors).toContain(expected);
   });
 
+  it.each<[string, unknown]>([
+    ['no nodes and no traffic', { version: 1, nodes: [] }],
+    ['no nodes, an empty traffic list and a name', { version: 1, name: 'Empty', nodes: [], traffic: [] }],
+    ['no nodes and an empty scenario', { version: 1, nodes: [], scenario: [] }],
+  ])('accepts an empty sandbox: %s, with no warnings', (_what, config) => {
+    expect(errorsOf(config)).toEqual([]);
+    expect(warningsOf(config)).toEqual([]);
+  });
+
+  it.each<[string, unknown, string]>([
+    ['no nodes key at all', { version: 1 }, 'nodes: '],
+    ['a traffic flow into no node', { version: 1, nodes: [], traffic: [{ to: 'edge', rate: 5 }] }, 'traffic[0].to: unknown node "edge"'],
+    ['a traffic flow that names no target', { version: 1, nodes: [], traffic: [{ rate: 5 }] }, 'traffic[0].to: '],
+    ['a fault on a node the empty sandbox lacks', { version: 1, nodes: [], scenario: [{ at: '1s', action: 'inject', fault: { target: 's1', type: 'down' } }] }, 'scenario[0]'],
+  ])('refuses in an empty sandbox %s', (_what, config, expected) => {
+    const errors = errorsOf(config);
+    if (expected.endsWith(': ') || !expected.includes(': ')) expect(errors.some((e) => e.startsWith(expected))).toBe(true);
+    else expect(errors).toContain(expected);
+  });
+
   it('reports a cycle with its members', () => {
     const config = {
       version: 1,

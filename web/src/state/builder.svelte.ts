@@ -7,7 +7,7 @@
  */
 import { getContext, setContext } from 'svelte';
 import { api } from '../lib/api.ts';
-import { addNode, connect, deleteNode, disconnect, type Config, type Edit, type NodeKind } from '../lib/builder/graph-edits.ts';
+import { addNode, connect, deleteNode, disconnect, emptySandbox, type Config, type Edit, type NodeKind } from '../lib/builder/graph-edits.ts';
 import { EditHistory } from '../lib/builder/history.ts';
 import type { LabState } from './lab-state.svelte.ts';
 
@@ -28,6 +28,8 @@ export class Builder {
   canUndo = $state(false);
   canRedo = $state(false);
   busy = $state(false);
+  /** "New empty sandbox" was pressed and waits for its confirmation. */
+  confirmingEmpty = $state(false);
   readonly #history = new EditHistory<Config>();
 
   constructor(readonly lab: LabState) {}
@@ -88,6 +90,21 @@ export class Builder {
 
   remove(id: string): Promise<boolean> {
     return this.#edit((config) => deleteNode(config, id));
+  }
+
+  /** The first press of "New empty sandbox" asks; `confirmEmpty` empties it (one step of undo brings everything back). */
+  askEmpty(): void {
+    this.cancel();
+    this.confirmingEmpty = true;
+  }
+
+  async confirmEmpty(yes: boolean): Promise<boolean> {
+    this.confirmingEmpty = false;
+    if (!yes) return false;
+    this.on = true;
+    const done = await this.#edit(emptySandbox);
+    if (done) this.status = { kind: 'done', text: `${this.status?.text ?? ''} Undo brings it back.`.trim() };
+    return done;
   }
 
   async undo(): Promise<void> {

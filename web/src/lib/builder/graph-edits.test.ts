@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { validateConfig } from '../../../../engine/src/config/validate.ts';
-import { addNode, CLIENTS, connect, deleteNode, disconnect, upstreamsOf, type Config, type Edit } from './graph-edits.ts';
+import { addNode, CLIENTS, connect, deleteNode, disconnect, emptySandbox, upstreamsOf, type Config, type Edit } from './graph-edits.ts';
 
 // The tests run from the repository's root.
 const sandbox = parse(readFileSync('e2e/sandbox.yaml', 'utf8')) as Config;
@@ -81,5 +81,41 @@ describe('disconnecting and deleting', () => {
 
   it('refuses to delete the only upstream of a node, naming what to change first', () => {
     expect(deleteNode(sandbox, 'api')).toEqual({ ok: false, reason: 'api is the only upstream of edge: connect edge to another node first, or delete edge' });
+  });
+});
+
+describe('from an empty sandbox', () => {
+  it('empties a sandbox (nodes, traffic, scenario; the name stays), and refuses to empty an empty one', () => {
+    const withScenario: Config = { ...sandbox, scenario: [{ at: '10s', action: 'inject', target: 'users-2', type: 'down' }] };
+    const edit = emptySandbox(withScenario);
+    expect(edit).toMatchObject({ ok: true, done: `emptied the sandbox (removed ${sandbox.nodes.length} nodes and their traffic)` });
+    const empty = accepted(edit);
+    expect(empty).toMatchObject({ name: sandbox.name, nodes: [], traffic: [], scenario: [] });
+    expect(emptySandbox(empty)).toEqual({ ok: false, reason: 'the sandbox is already empty' });
+  });
+
+  it('builds the classic edge from nothing: a service first, each kind in front of the last, two services behind the balancer, clients in front', () => {
+    let config = accepted(emptySandbox(sandbox));
+    expect(addNode(config, 'proxy')).toMatchObject({ ok: false });
+    config = accepted(addNode(config, 'service'));
+    config = accepted(addNode(config, 'service'));
+    config = accepted(addNode(config, 'balancer', 'service-1'));
+    config = accepted(connect(config, 'pool-1', 'service-2'));
+    config = accepted(addNode(config, 'gateway', 'pool-1'));
+    config = accepted(addNode(config, 'proxy', 'gateway-1'));
+    config = accepted(connect(config, CLIENTS, 'proxy-1'));
+    expect(config.nodes.map((n) => `${n.id}->${upstreamsOf(n).join(',')}`)).toEqual([
+      'service-1->',
+      'service-2->',
+      'pool-1->service-1,service-2',
+      'gateway-1->pool-1',
+      'proxy-1->gateway-1',
+    ]);
+    expect(config.traffic).toEqual([{ name: 'to-proxy-1', to: 'proxy-1', rate: 5 }]);
+  });
+
+  it('deletes the last node, leaving an empty sandbox the engine accepts', () => {
+    const one = accepted(addNode(accepted(emptySandbox(sandbox)), 'service'));
+    expect(accepted(deleteNode(one, 'service-1')).nodes).toEqual([]);
   });
 });

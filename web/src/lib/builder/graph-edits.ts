@@ -7,7 +7,9 @@
  * - connect A to B: the edge becomes the field of A's kind that names an upstream (a proxy's `to`, a
  *   new gateway route `/B/*`, one more balancer target); from the clients box, a traffic flow into B;
  * - disconnect, and delete a node with every reference to it, unless that would leave a node without
- *   the upstream its kind needs: then the refusal says which node to change first.
+ *   the upstream its kind needs: then the refusal says which node to change first;
+ * - empty the sandbox: no nodes, no traffic, no scenario (the name and the rest stay), the start of a
+ *   build from nothing; the first node of an empty sandbox is a service, which needs no upstream.
  */
 
 export type NodeKind = 'proxy' | 'gateway' | 'balancer' | 'service';
@@ -105,7 +107,6 @@ export function disconnect(config: Config, from: string, to: string): Edit {
 /** Delete node `id` and every reference to it: targets, routes, traffic flows and scenario steps. */
 export function deleteNode(config: Config, id: string): Edit {
   if (!config.nodes.some((n) => n.id === id)) return { ok: false, reason: `no node ${id}` };
-  if (config.nodes.length === 1) return { ok: false, reason: `${id} is the only node: a sandbox needs at least one` };
   const nodes: Node[] = [];
   for (const node of config.nodes) {
     if (node.id === id) continue;
@@ -123,6 +124,15 @@ export function deleteNode(config: Config, id: string): Edit {
   if (traffic !== undefined) next.traffic = traffic;
   if (scenario !== undefined) next.scenario = scenario;
   return { ok: true, config: next, done: `deleted ${id}` };
+}
+
+/** The sandbox with nothing in it: every node, traffic flow and scenario step gone; refused when it is already empty. */
+export function emptySandbox(config: Config): Edit {
+  const count = config.nodes.length;
+  if (count === 0) return { ok: false, reason: 'the sandbox is already empty' };
+  const next: Config = { ...config, nodes: [], traffic: [] };
+  if (config.scenario !== undefined) next.scenario = [];
+  return { ok: true, config: next, done: `emptied the sandbox (removed ${count} node${count === 1 ? '' : 's'} and their traffic)` };
 }
 
 /** `node` without its edges to `to`; undefined when that leaves it without the upstream its kind needs. */
