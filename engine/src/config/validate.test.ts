@@ -81,14 +81,12 @@ describe('validateConfig', () => {
   });
 
   it.each<[string, unknown, string]>([
-    ['no nodes key at all', { version: 1 }, 'nodes: '],
+    ['no nodes key at all', { version: 1 }, 'nodes: Invalid input: expected array, received undefined'],
     ['a traffic flow into no node', { version: 1, nodes: [], traffic: [{ to: 'edge', rate: 5 }] }, 'traffic[0].to: unknown node "edge"'],
-    ['a traffic flow that names no target', { version: 1, nodes: [], traffic: [{ rate: 5 }] }, 'traffic[0].to: '],
-    ['a fault on a node the empty sandbox lacks', { version: 1, nodes: [], scenario: [{ at: '1s', action: 'inject', fault: { target: 's1', type: 'down' } }] }, 'scenario[0]'],
+    ['a traffic flow that names no target yet', { version: 1, nodes: [], traffic: [{ rate: 5 }] }, 'traffic[0].to: Invalid input: expected string, received undefined'],
+    ['a fault on a node the empty sandbox lacks', { version: 1, nodes: [], scenario: [{ at: '1s', target: 's1', type: 'down' }] }, 'scenario[0].target: unknown node "s1"'],
   ])('refuses in an empty sandbox %s', (_what, config, expected) => {
-    const errors = errorsOf(config);
-    if (expected.endsWith(': ') || !expected.includes(': ')) expect(errors.some((e) => e.startsWith(expected))).toBe(true);
-    else expect(errors).toContain(expected);
+    expect(errorsOf(config)).toEqual([expected]);
   });
 
   it('reports a cycle with its members', () => {

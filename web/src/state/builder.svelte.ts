@@ -7,7 +7,7 @@
  */
 import { getContext, setContext } from 'svelte';
 import { api } from '../lib/api.ts';
-import { addNode, connect, deleteNode, disconnect, emptySandbox, type Config, type Edit, type NodeKind } from '../lib/builder/graph-edits.ts';
+import { addNode, connect, deleteNode, disconnect, emptySandbox, renameNode, type Config, type Edit, type NodeKind } from '../lib/builder/graph-edits.ts';
 import { EditHistory } from '../lib/builder/history.ts';
 import type { LabState } from './lab-state.svelte.ts';
 
@@ -28,6 +28,8 @@ export class Builder {
   canUndo = $state(false);
   canRedo = $state(false);
   busy = $state(false);
+  /** The node whose new id the bar asks for (F2 on a focused box). */
+  renaming = $state<string | null>(null);
   /** "New empty sandbox" was pressed and waits for its confirmation. */
   confirmingEmpty = $state(false);
   readonly #history = new EditHistory<Config>();
@@ -42,6 +44,7 @@ export class Builder {
 
   /** Drop the edit in progress. */
   cancel(): void {
+    this.renaming = null;
     this.pending = null;
     this.linkFrom = null;
     this.dragAt = null;
@@ -90,6 +93,24 @@ export class Builder {
 
   remove(id: string): Promise<boolean> {
     return this.#edit((config) => deleteNode(config, id));
+  }
+
+  startRename(id: string): void {
+    this.cancel();
+    this.renaming = id;
+  }
+
+  /** Rename the node being renamed to `to` (undefined: keep its id); a refusal keeps the field open to try another. */
+  async rename(to: string | undefined): Promise<boolean> {
+    const id = this.renaming;
+    if (id === null) return false;
+    if (to === undefined) {
+      this.renaming = null;
+      return false;
+    }
+    const done = await this.#edit((config) => renameNode(config, id, to));
+    if (done) this.renaming = null;
+    return done;
   }
 
   /** The first press of "New empty sandbox" asks; `confirmEmpty` empties it (one step of undo brings everything back). */
