@@ -78,3 +78,37 @@ test('build on the diagram: add, connect by dragging, add by keyboard, undo, red
   expect(after.map((n) => n.id)).not.toContain('pool-1');
   expect(after.find((n) => n.id === 'users')?.targets).toEqual(['users-1', 'users-2', 'users-3']);
 });
+
+test('undo takes back only the build edit: a setting changed since is kept, and one that touched the edit stops the undo, saying so', async ({ page, request }) => {
+  await page.goto('/');
+  await expect(page.getByTestId('sandbox-name')).toContainText('Classic edge (e2e)');
+  await page.getByTestId('build-toggle').click();
+  const status = page.getByTestId('build-status');
+  const running = async () => (await request.get('/api/config')).json() as Promise<{ nodes: Array<Record<string, unknown>> }>;
+  const putNode = async (id: string, fields: Record<string, unknown>) => {
+    const config = await running();
+    config.nodes = config.nodes.map((n) => (n.id === id ? { ...n, ...fields } : n));
+    expect((await request.put('/api/config', { data: config })).ok()).toBe(true);
+  };
+
+  // A build edit, then a latency changed elsewhere (as the settings form or the editor would): undo keeps the latency.
+  await page.getByTestId('add-service').click();
+  await expect(status).toContainText('Done: added service service-1');
+  await putNode('users-1', { latency: '300ms' });
+  await page.getByTestId('build-undo').click();
+  await expect(status).toContainText('Undone: added service service-1 (the changes made since elsewhere are kept).');
+  let config = await running();
+  expect(config.nodes.map((n) => n.id)).not.toContain('service-1');
+  expect(config.nodes.find((n) => n.id === 'users-1')?.latency).toBe('300ms');
+
+  // Redo, then a change to the very node the edit added: undo would lose it, so it says so and changes nothing.
+  await page.getByTestId('build-redo').click();
+  await expect(status).toContainText('Redone: added service service-1');
+  await putNode('service-1', { latency: '5ms' });
+  const before = await running();
+  await page.getByTestId('build-undo').click();
+  await expect(status).toContainText('Not undone: nodes["service-1"] was changed since "added service service-1"');
+  config = await running();
+  expect(config).toEqual(before);
+  await expect(page.getByTestId('build-undo')).toBeEnabled();
+});
