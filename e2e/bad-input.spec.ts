@@ -7,7 +7,7 @@
  */
 import { deflateRawSync } from 'node:zlib';
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
-import { restoreSandbox, SANDBOX_YAML } from './helpers.ts';
+import { dragConnect, pasteConfigText, restoreSandbox, SANDBOX_YAML } from './helpers.ts';
 
 const TEN_MB = 10 * 1024 * 1024;
 
@@ -22,24 +22,6 @@ async function openEditor(page: Page): Promise<void> {
   await expect(page.getByTestId('config-text')).toContainText('kind: gateway');
 }
 
-/** Replace the editor's whole text with a paste of `text` (through the real clipboard). */
-async function pasteOver(page: Page, text: string): Promise<void> {
-  await page.getByTestId('config-text').click();
-  await page.keyboard.press('ControlOrMeta+a');
-  await page.evaluate((t) => navigator.clipboard.writeText(t), text);
-  await page.keyboard.press('ControlOrMeta+v');
-}
-
-/** Drag from the port of `from` onto the box of `to`, with the mouse. */
-async function drag(page: Page, from: string, to: string): Promise<void> {
-  const port = (await page.getByTestId(`port-${from}`).boundingBox())!;
-  const box = (await page.getByTestId(`node-${to}`).boundingBox())!;
-  await page.mouse.move(port.x + port.width / 2, port.y + port.height / 2);
-  await page.mouse.down();
-  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 8 });
-  await page.mouse.up();
-}
-
 test.use({ permissions: ['clipboard-read', 'clipboard-write'] });
 test.afterEach(({ request }) => restoreSandbox(request));
 
@@ -48,13 +30,13 @@ test('a paste that is not YAML, or is YAML but no config, is refused with its re
   const before = await runningConfig(request);
   const status = page.getByTestId('config-status');
 
-  await pasteOver(page, 'version: 1\nnodes: [ { id: edge, kind: proxy\n  to: : api\n');
+  await pasteConfigText(page, 'version: 1\nnodes: [ { id: edge, kind: proxy\n  to: : api\n');
   await page.getByTestId('config-apply').click();
   await expect(status).toContainText('Not applied: the YAML does not parse');
   await expect(page.getByTestId('config-problems')).toContainText('line');
   await expect(page.getByTestId('config-text')).toContainText('to: : api');
 
-  await pasteOver(page, 'Please make me a load balancer with three servers.');
+  await pasteConfigText(page, 'Please make me a load balancer with three servers.');
   await page.getByTestId('config-apply').click();
   await expect(status).toContainText('Refused');
   await expect(page.getByTestId('config-problems')).toContainText('expected a mapping with version, nodes and traffic');
@@ -127,7 +109,7 @@ test('a node id that collides is refused on rename and avoided by the palette; a
 
   // A cycle by dragging: the balancer onto the proxy in front of it. The engine's message, nothing applied.
   await page.keyboard.press('Escape');
-  await drag(page, 'users', 'edge');
+  await dragConnect(page, 'users', 'edge');
   await expect(status).toContainText('The engine refused it, nothing changed');
   await expect(status).toContainText('cycle: edge -> api -> users -> edge');
   expect(await runningConfig(request)).toEqual(before);

@@ -6,8 +6,8 @@
  * every node, as the engine counts it and as the boxes' counters and the dots show. Undo of the emptying
  * is checked too. Ends by putting e2e/sandbox.yaml back.
  */
-import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
-import { badge, canvasPixels, engineMetrics, restoreSandbox, resetLab } from './helpers.ts';
+import { expect, test, type APIRequestContext } from '@playwright/test';
+import { badge, canvasPixels, dragConnect, engineMetrics, restoreSandbox, resetLab } from './helpers.ts';
 
 interface Config {
   nodes: Array<{ id: string; kind: string; to?: string; targets?: unknown[]; routes?: Array<{ to: string }> }>;
@@ -15,17 +15,6 @@ interface Config {
 }
 async function config(request: APIRequestContext): Promise<Config> {
   return (await request.get('/api/config')).json();
-}
-
-/** Drag from the port of `from` onto the box of `to`, with the mouse. */
-async function drag(page: Page, from: string, to: string): Promise<void> {
-  const port = (await page.getByTestId(`port-${from}`).boundingBox())!;
-  const box = (await page.getByTestId(`node-${to}`).boundingBox())!;
-  await page.mouse.move(port.x + port.width / 2, port.y + port.height / 2);
-  await page.mouse.down();
-  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 8 });
-  await expect(page.locator('.drag-link')).toBeVisible();
-  await page.mouse.up();
 }
 
 test.afterEach(({ request }) => restoreSandbox(request));
@@ -70,7 +59,7 @@ test('from an empty sandbox, build the classic edge with the mouse (one node by 
   await page.keyboard.press('Enter');
   await expect(status).toContainText('Done: added balancer pool-1 in front of service-1');
   // Its second target by dragging from its port.
-  await drag(page, 'pool-1', 'service-2');
+  await dragConnect(page, 'pool-1', 'service-2');
   await expect(status).toContainText('service-2 is now a target of pool-1');
 
   // A gateway in front of the balancer, a proxy in front of the gateway: palette, then a click on the box.
@@ -82,7 +71,7 @@ test('from an empty sandbox, build the classic edge with the mouse (one node by 
   await expect(status).toContainText('Done: added proxy proxy-1 in front of gateway-1');
 
   // The clients send to the proxy: a drag from the clients' port makes the traffic flow.
-  await drag(page, 'client', 'proxy-1');
+  await dragConnect(page, 'client', 'proxy-1');
   await expect(status).toContainText('clients now send to proxy-1');
   const built = await config(request);
   expect(built.nodes.map((n) => `${n.kind}:${n.id}`)).toEqual(['service:service-1', 'service:service-2', 'balancer:pool-1', 'gateway:gateway-1', 'proxy:proxy-1']);

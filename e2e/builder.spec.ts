@@ -5,23 +5,12 @@
  * with Delete, and traffic reaches the new service. Every step is checked in the engine's own config
  * (GET /api/config) and metrics. Ends by putting e2e/sandbox.yaml back.
  */
-import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
-import { engineMetrics, resetLab, restoreSandbox } from './helpers.ts';
+import { expect, test, type APIRequestContext } from '@playwright/test';
+import { dragConnect, engineMetrics, resetLab, restoreSandbox } from './helpers.ts';
 
 type Node = { id: string; kind: string; targets?: unknown[] };
 async function nodes(request: APIRequestContext): Promise<Node[]> {
   return ((await (await request.get('/api/config')).json()) as { nodes: Node[] }).nodes;
-}
-
-/** Drag from the port of `from` onto the box of `to`, with the mouse. */
-async function drag(page: Page, from: string, to: string): Promise<void> {
-  const port = (await page.getByTestId(`port-${from}`).boundingBox())!;
-  const box = (await page.getByTestId(`node-${to}`).boundingBox())!;
-  await page.mouse.move(port.x + port.width / 2, port.y + port.height / 2);
-  await page.mouse.down();
-  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 8 });
-  await expect(page.locator('.drag-link')).toBeVisible();
-  await page.mouse.up();
 }
 
 test.afterEach(({ request }) => restoreSandbox(request));
@@ -40,7 +29,7 @@ test('build on the diagram: add, connect by dragging, add by keyboard, undo, red
   expect((await nodes(request)).map((n) => n.id)).toContain('service-1');
 
   // Connected by dragging from the load balancer's port: it becomes one more target.
-  await drag(page, 'users', 'service-1');
+  await dragConnect(page, 'users', 'service-1');
   await expect(status).toContainText('service-1 is now a target of users');
   expect((await nodes(request)).find((n) => n.id === 'users')?.targets).toContain('service-1');
   await expect.poll(async () => (await engineMetrics(request))['service-1']?.requests ?? 0, { timeout: 30_000 }).toBeGreaterThan(0);
