@@ -161,7 +161,7 @@ export function verdictOf(m) {
   return hook < FRAME_BUDGET_MS && chrome < FRAME_BUDGET_MS ? 'met' : 'missed';
 }
 
-async function loadChromium() {
+export async function loadChromium() {
   let chromium;
   try {
     ({ chromium } = await import('playwright-core'));
@@ -173,7 +173,7 @@ async function loadChromium() {
 }
 
 /** Builds web/dist when it is missing; returns when the build measured was made. */
-function ensureBuilt(log) {
+export function ensureBuilt(log) {
   if (!existsSync(WEB_DIST)) {
     log('web/dist missing: npx vite build');
     const built = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: ROOT, encoding: 'utf8' });
@@ -188,7 +188,7 @@ function ensureBuilt(log) {
  * An executable that runs Chromium on the SUT core (`taskset`; Chromium's processes inherit it) and
  * records the browser's pid so its CPU time can be read.
  */
-function chromiumWrapper(dir, pinning) {
+export function chromiumWrapper(dir, pinning) {
   const path = join(dir, 'chromium');
   const pidFile = join(dir, 'chromium.pid');
   const run = pinning.enabled ? `exec taskset -c ${SUT_CORE} "${CHROMIUM}" "$@"` : `exec "${CHROMIUM}" "$@"`;
@@ -233,7 +233,7 @@ function takeProbe(page) {
   return page.evaluate(() => window.__frameProbe.take());
 }
 
-async function chromeMetrics(cdp) {
+export async function chromeMetrics(cdp) {
   const { metrics } = await cdp.send('Performance.getMetrics');
   return Object.fromEntries(metrics.map((m) => [m.name, m.value]));
 }
@@ -357,7 +357,7 @@ async function measure({ page, cdp, engine, browserPid, durationSeconds }) {
 }
 
 /** median, p95 and max of `values` (ms), rounded to 0.01. */
-function distribution(values) {
+export function distribution(values) {
   if (values.length === 0) return { median: null, p95: null, max: null };
   const sorted = [...values].sort((a, b) => a - b);
   const p95 = sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.95) - 1)];
@@ -430,13 +430,13 @@ function processTree(pid) {
   return tree;
 }
 
-function round(value, digits) {
+export function round(value, digits) {
   if (value === null || !Number.isFinite(value)) return null;
   const f = 10 ** digits;
   return Math.round(value * f) / f;
 }
 
-function sleep(ms) {
+export function sleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 

@@ -4,7 +4,8 @@
  * pinned to core 0, keep-alive connections, a warm-up then a measured run, repeated and interleaved
  * when `--repeat` is given. Prints requests/s and p50/p99 latency (medians), writes
  * bench/results/<date>-<case set>.json and refreshes the results section of bench/README.md.
- * The `frame-budget` case is the lab page in Chromium instead (bench/frame-budget.mjs), and the `pickers`
+ * The `frame-budget` case is the lab page in Chromium instead (bench/frame-budget.mjs), the `editing` case
+ * edits a 30-node topology in that page with traffic flowing (bench/editing.mjs), and the `pickers`
  * case times the balancer's pickers in a loop (bench/pickers.mjs), the `limiters` case the gateway's rate
  * limiters (bench/limiters.mjs), the `cache-memory` case floods a caching proxy with distinct keys
  * (bench/cache-memory.mjs), and the `generator-max` case steps the
@@ -15,6 +16,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
+import { editingLine, runEditing } from './editing.mjs';
 import { runFrameBudget } from './frame-budget.mjs';
 import { readArgs, USAGE } from './lib/args.mjs';
 import { CASES, GROUPS, selectCases } from './lib/cases.mjs';
@@ -99,6 +101,12 @@ for (let rep = 1; rep <= options.repeat; rep++) {
         console.log(`${label.padEnd(26)} ${frameBudgetLine(run)}`);
         continue;
       }
+      if (c.editing) {
+        const run = await runEditing({ pinning, warmupSeconds: options.warmupSeconds, log: (line) => console.log(`${label.padEnd(26)} ${line}`) });
+        state.runs.push(run);
+        console.log(`${label.padEnd(26)} ${editingLine(run)}`);
+        continue;
+      }
       if (c.generatorMax) {
         const run = await runGeneratorMax({
           pinning,
@@ -162,7 +170,7 @@ for (let rep = 1; rep <= options.repeat; rep++) {
   }
 }
 
-const loadCases = cases.filter((c) => !c.browser && !c.micro && !c.limiters && !c.generatorMax && !c.headToHead && !c.cacheMemory);
+const loadCases = cases.filter((c) => !c.browser && !c.editing && !c.micro && !c.limiters && !c.generatorMax && !c.headToHead && !c.cacheMemory);
 const summarised = loadCases.map((c) => {
   const state = outcome.get(c.name);
   const measured = state.status === 'ok' && state.runs.length > 0;
@@ -190,11 +198,13 @@ const generatorCase = cases.find((c) => c.generatorMax);
 const generatorMax = generatorCase ? caseResult(generatorCase, summariseGeneratorMax) : undefined;
 const headToHeadCase = cases.find((c) => c.headToHead);
 const headToHead = headToHeadCase ? caseResult(headToHeadCase, (runs) => runs[0]) : undefined;
+const editingCase = cases.find((c) => c.editing);
+const editing = editingCase ? caseResult(editingCase, (runs) => runs.at(-1)) : undefined;
 const cacheMemoryCase = cases.find((c) => c.cacheMemory);
 const cacheMemory = cacheMemoryCase ? caseResult(cacheMemoryCase, (runs) => runs.at(-1)) : undefined;
 const pickerShare = pickerShareOf(pickers, summarised);
 const skipped = skippedLines(
-  [...summarised, ...[frameBudget, pickers, limiters, generatorMax, headToHead, cacheMemory].filter((extra) => extra && extra.status !== 'ok')],
+  [...summarised, ...[frameBudget, editing, pickers, limiters, generatorMax, headToHead, cacheMemory].filter((extra) => extra && extra.status !== 'ok')],
 );
 const targets = { byRps: evaluateTargets(summarised, 'rps'), byCpu: evaluateTargets(summarised, 'reqPerCpuSecond') };
 const result = {
@@ -223,6 +233,7 @@ const result = {
   },
   cases: summarised,
   frameBudget,
+  editing,
   pickers,
   limiters,
   generatorMax,

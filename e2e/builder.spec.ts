@@ -5,23 +5,12 @@
  * with Delete, and traffic reaches the new service. Every step is checked in the engine's own config
  * (GET /api/config) and metrics. Ends by putting e2e/sandbox.yaml back.
  */
-import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
-import { engineMetrics, resetLab, restoreSandbox } from './helpers.ts';
+import { expect, test, type APIRequestContext } from '@playwright/test';
+import { dragConnect, engineMetrics, resetLab, restoreSandbox } from './helpers.ts';
 
 type Node = { id: string; kind: string; targets?: unknown[] };
 async function nodes(request: APIRequestContext): Promise<Node[]> {
   return ((await (await request.get('/api/config')).json()) as { nodes: Node[] }).nodes;
-}
-
-/** Drag from the port of `from` onto the box of `to`, with the mouse. */
-async function drag(page: Page, from: string, to: string): Promise<void> {
-  const port = (await page.getByTestId(`port-${from}`).boundingBox())!;
-  const box = (await page.getByTestId(`node-${to}`).boundingBox())!;
-  await page.mouse.move(port.x + port.width / 2, port.y + port.height / 2);
-  await page.mouse.down();
-  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 8 });
-  await expect(page.locator('.drag-link')).toBeVisible();
-  await page.mouse.up();
 }
 
 test.afterEach(({ request }) => restoreSandbox(request));
@@ -40,7 +29,7 @@ test('build on the diagram: add, connect by dragging, add by keyboard, undo, red
   expect((await nodes(request)).map((n) => n.id)).toContain('service-1');
 
   // Connected by dragging from the load balancer's port: it becomes one more target.
-  await drag(page, 'users', 'service-1');
+  await dragConnect(page, 'users', 'service-1');
   await expect(status).toContainText('service-1 is now a target of users');
   expect((await nodes(request)).find((n) => n.id === 'users')?.targets).toContain('service-1');
   await expect.poll(async () => (await engineMetrics(request))['service-1']?.requests ?? 0, { timeout: 30_000 }).toBeGreaterThan(0);
@@ -77,4 +66,38 @@ test('build on the diagram: add, connect by dragging, add by keyboard, undo, red
   const after = await nodes(request);
   expect(after.map((n) => n.id)).not.toContain('pool-1');
   expect(after.find((n) => n.id === 'users')?.targets).toEqual(['users-1', 'users-2', 'users-3']);
+});
+
+test('undo takes back only the build edit: a setting changed since is kept, and one that touched the edit stops the undo, saying so', async ({ page, request }) => {
+  await page.goto('/');
+  await expect(page.getByTestId('sandbox-name')).toContainText('Classic edge (e2e)');
+  await page.getByTestId('build-toggle').click();
+  const status = page.getByTestId('build-status');
+  const running = async () => (await request.get('/api/config')).json() as Promise<{ nodes: Array<Record<string, unknown>> }>;
+  const putNode = async (id: string, fields: Record<string, unknown>) => {
+    const config = await running();
+    config.nodes = config.nodes.map((n) => (n.id === id ? { ...n, ...fields } : n));
+    expect((await request.put('/api/config', { data: config })).ok()).toBe(true);
+  };
+
+  // A build edit, then a latency changed elsewhere (as the settings form or the editor would): undo keeps the latency.
+  await page.getByTestId('add-service').click();
+  await expect(status).toContainText('Done: added service service-1');
+  await putNode('users-1', { latency: '300ms' });
+  await page.getByTestId('build-undo').click();
+  await expect(status).toContainText('Undone: added service service-1 (the changes made since elsewhere are kept).');
+  let config = await running();
+  expect(config.nodes.map((n) => n.id)).not.toContain('service-1');
+  expect(config.nodes.find((n) => n.id === 'users-1')?.latency).toBe('300ms');
+
+  // Redo, then a change to the very node the edit added: undo would lose it, so it says so and changes nothing.
+  await page.getByTestId('build-redo').click();
+  await expect(status).toContainText('Redone: added service service-1');
+  await putNode('service-1', { latency: '5ms' });
+  const before = await running();
+  await page.getByTestId('build-undo').click();
+  await expect(status).toContainText('Not undone: nodes["service-1"] was changed since "added service service-1"');
+  config = await running();
+  expect(config).toEqual(before);
+  await expect(page.getByTestId('build-undo')).toBeEnabled();
 });

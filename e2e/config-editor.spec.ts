@@ -4,24 +4,15 @@
  * its error underlined while the engine's config stays exactly as it was, and a shared link opened in
  * a fresh page gives the same sandbox. Ends by putting e2e/sandbox.yaml back.
  */
-import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import { expect, test, type APIRequestContext } from '@playwright/test';
 import { parse } from 'yaml';
-import { restoreSandbox, SANDBOX_YAML } from './helpers.ts';
+import { pasteConfigText, restoreSandbox, SANDBOX_YAML } from './helpers.ts';
 
 
 async function runningConfig(request: APIRequestContext): Promise<{ name: string; nodes: Array<Record<string, unknown>> }> {
   return (await request.get('/api/config')).json();
 }
 
-/** Replace the editor's whole text (CodeMirror's content element takes typing like a textarea). */
-async function setEditorText(page: Page, text: string): Promise<void> {
-  const content = page.getByTestId('config-text');
-  await content.click();
-  await page.keyboard.press('ControlOrMeta+a');
-  await page.keyboard.press('Delete');
-  await page.evaluate((t) => navigator.clipboard.writeText(t), text);
-  await page.keyboard.press('ControlOrMeta+v');
-}
 
 test.use({ permissions: ['clipboard-read', 'clipboard-write'] });
 
@@ -44,7 +35,7 @@ test('the editor applies a change the engine then runs, and refuses a bad one le
 
   // A bad change: the service's latency "fast" is refused; the error names the place, underlined in the text.
   const before = await runningConfig(request);
-  await setEditorText(page, SANDBOX_YAML.replace('latency: 40ms', 'latency: fast'));
+  await pasteConfigText(page, SANDBOX_YAML.replace('latency: 40ms', 'latency: fast'));
   await page.getByTestId('config-apply').click();
   await expect(page.getByTestId('config-status')).toContainText('Refused');
   await expect(page.getByTestId('config-problems')).toContainText('nodes[3]');
@@ -52,7 +43,7 @@ test('the editor applies a change the engine then runs, and refuses a bad one le
   expect(await runningConfig(request)).toEqual(before);
 
   // A good change applies: the engine runs it and the page says so.
-  await setEditorText(page, SANDBOX_YAML.replace('name: Classic edge (e2e)', 'name: Edited in the editor'));
+  await pasteConfigText(page, SANDBOX_YAML.replace('name: Classic edge (e2e)', 'name: Edited in the editor'));
   await page.keyboard.press('ControlOrMeta+s');
   await expect(page.getByTestId('config-status')).toContainText('Applied');
   expect((await runningConfig(request)).name).toBe('Edited in the editor');
@@ -80,7 +71,7 @@ test('a shared link opened in a fresh page gives the same sandbox', async ({ pag
   const shared = SANDBOX_YAML
     .replace('name: Classic edge (e2e)', 'name: Shared sandbox')
     .replace('latency: 25ms', 'latency: 5ms');
-  await setEditorText(page, shared);
+  await pasteConfigText(page, shared);
   await page.getByTestId('config-share').click();
   const link = await page.getByTestId('config-share-link').inputValue();
   expect(link).toMatch(/#config=[A-Za-z0-9_-]+$/);

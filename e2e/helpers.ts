@@ -24,6 +24,26 @@ export async function resetLab(request: APIRequestContext): Promise<void> {
   expect(res.ok()).toBe(true);
 }
 
+/** Build mode: drag with the mouse from the port of `from` onto the box of `to` (the dragged line shows on the way). */
+export async function dragConnect(page: Page, from: string, to: string): Promise<void> {
+  const port = (await page.getByTestId(`port-${from}`).boundingBox())!;
+  const box = (await page.getByTestId(`node-${to}`).boundingBox())!;
+  await page.mouse.move(port.x + port.width / 2, port.y + port.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 8 });
+  await expect(page.locator('.drag-link')).toBeVisible();
+  await page.mouse.up();
+}
+
+/** The config editor's whole text replaced by a paste of `text` through the real clipboard (the spec grants clipboard permissions). */
+export async function pasteConfigText(page: Page, text: string): Promise<void> {
+  await page.getByTestId('config-text').click();
+  await page.keyboard.press('ControlOrMeta+a');
+  await page.keyboard.press('Delete');
+  await page.evaluate((t) => navigator.clipboard.writeText(t), text);
+  await page.keyboard.press('ControlOrMeta+v');
+}
+
 /** A badge's number as the page shows it ("1,234" -> 1234). */
 export async function badge(page: Page, testId: string): Promise<number> {
   const text = (await page.getByTestId(testId).textContent()) ?? '';

@@ -7,7 +7,7 @@
 import { expect, test, type APIRequestContext } from '@playwright/test';
 import { parse } from 'yaml';
 import { deleteNode, type Config } from '../web/src/lib/builder/graph-edits.ts';
-import { engineMetrics, resetLab, restoreSandbox, SANDBOX_YAML } from './helpers.ts';
+import { engineMetrics, engineTraffic, resetLab, restoreSandbox, SANDBOX_YAML } from './helpers.ts';
 
 /**
  * Node `id` counted from zero: taken out of the config and put back (the engine drops a removed
@@ -54,4 +54,39 @@ test("a service's latency changed in its settings moves its p50; a refused value
   expect((await serviceConfig(request, 'users-1')).latency).toBe('400ms');
   await expect.poll(async () => ((await engineMetrics(request))['users-1'] as unknown as { latency: { p50: number } }).latency.p50, { timeout: 45_000 }).toBeGreaterThan(300);
   await expect(page.getByTestId('inspector-metrics')).toContainText(/p50\s*(3\d\d|4\d\d) ms/);
+});
+
+test("the clients' inspector edits the traffic flows from the schema: a refused rate shows beside its field, a good one runs; the traffic panel's rate still sets the running flow", async ({ page, request }) => {
+  await resetLab(request);
+  await page.goto('/');
+  await page.getByTestId('node-client').focus();
+  await page.keyboard.press('Enter');
+  const inspector = page.getByTestId('clients-inspector');
+  await expect(inspector).toContainText('browse → edge');
+  await inspector.locator('summary', { hasText: 'traffic[0]' }).click();
+  const rate = page.locator('#setting-traffic-0-rate');
+  await expect(rate).toHaveValue('12');
+  await expect(page.locator('#setting-traffic-0-method')).toBeVisible();
+  await expect(page.locator('#setting-traffic-0-headers')).toBeVisible();
+  const flowRate = async () => ((await (await request.get('/api/config')).json()) as { traffic: Array<{ rate: number }> }).traffic[0].rate;
+
+  // Refused: the error beside the field, the engine's config as it was.
+  await rate.fill('-5');
+  await rate.press('Tab');
+  await expect(page.getByTestId('settings-status')).toContainText('Refused');
+  await expect(rate.locator('xpath=..').getByTestId('setting-error')).toBeVisible();
+  expect(await flowRate()).toBe(12);
+
+  // Applied: the config's flow and the running generator both at the new rate.
+  await rate.fill('20');
+  await rate.press('Tab');
+  await expect(page.getByTestId('settings-status')).toContainText('Applied: traffic.0.rate changed.');
+  expect(await flowRate()).toBe(20);
+  await expect.poll(async () => (await engineTraffic(request)).flows.find((f) => f.name === 'browse')?.rate).toBe(20);
+
+  // The traffic panel's control changes the running flow only, as before.
+  await page.getByTestId('traffic-panel-rate').fill('7');
+  await page.getByTestId('traffic-panel-set').click();
+  await expect(page.getByTestId('flow-browse-target')).toHaveText('7');
+  await expect.poll(async () => (await engineTraffic(request)).flows.find((f) => f.name === 'browse')?.rate).toBe(7);
 });

@@ -54,10 +54,10 @@ describe('client against a real engine', () => {
     await expect(refused).rejects.toBeInstanceOf(ControlApiError);
     await expect(refused).rejects.toMatchObject({ method: 'POST', path: '/api/faults', status: 400 });
 
-    const invalid = applyAction(baseUrl, { action: 'config', body: { version: 1, nodes: [] } });
+    const invalid = applyAction(baseUrl, { action: 'config', body: { version: 1, nodes: [], traffic: [{ to: 'edge', rate: 5 }] } });
     await expect(invalid).rejects.toMatchObject({
       status: 400,
-      body: { errors: [{ path: 'nodes', message: 'a config needs at least one node' }] },
+      body: { errors: [{ path: 'traffic[0].to', message: 'unknown node "edge"' }] },
     });
   });
 });

@@ -8,7 +8,8 @@
  * in flight (bench/frame-budget.mjs) instead of requests per second, `pickers` (micro: true) times
  * the balancer's pickers in a loop (bench/pickers.mjs), `limiters` (limiters: true) the gateway's rate
  * limiters (bench/limiters.mjs), and `generator-max` (generatorMax: true) steps
- * the engine's traffic generator up to its highest sustained rate (bench/generator-max.mjs), and
+ * the engine's traffic generator up to its highest sustained rate (bench/generator-max.mjs), `editing`
+ * (editing: true) edits a 30-node topology in the page with traffic flowing (bench/editing.mjs), and
  * `head-to-head` (headToHead: true) runs the cases of each ratio target at the same time on one core
  * (bench/head-to-head.mjs); each has its own table and result.
  *
@@ -160,6 +161,12 @@ export const CASES = [
     sut: engine(`chain-${algorithm}`),
     what: `engine-chain with ${algorithm} in its balancer${['consistent-hash', 'maglev'].includes(algorithm) ? ' (hashKey ip)' : ''}`,
   })),
+  {
+    name: 'editing',
+    hops: null,
+    editing: true,
+    what: 'the lab page in Chromium editing a 30-node topology with traffic flowing: PUT to the change on the page (≤ 300 ms) and script ms per frame (bench/editing.mjs)',
+  },
   {
     name: 'frame-budget',
     hops: null,

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
+import { MAX_BODY_BYTES } from './http/read-body.ts';
 import { precompressFolder } from './proxy/compression/precompress.ts';
 import { startControlServer, type ControlServer } from './server.ts';
 import { parseEventId } from './stream/event-id.ts';
@@ -114,6 +115,29 @@ describe('control API', () => {
     expect(running!.port('edge')).toBe(edgePort);
     const topology = await (await fetch(`${url}/api/topology`)).json();
     expect(topology.nodes.map((n: { id: string }) => n.id)).toEqual(['edge', 'lb', 's1', 's2', 's3']);
+  });
+
+  it('runs an empty sandbox (no nodes): no listeners, the config as written, and a first node added to it', async () => {
+    const url = await setup();
+    const empty = { version: 1, name: 'Empty', nodes: [], traffic: [] };
+    expect(await (await fetch(`${url}/api/config`, json('PUT', empty))).json()).toEqual({ applied: true, name: 'Empty', failures: [] });
+    expect(await (await fetch(`${url}/api/config`)).json()).toEqual(empty);
+    expect((await (await fetch(`${url}/api/topology`)).json()).nodes).toEqual([]);
+    expect((await (await fetch(`${url}/api/metrics`)).json()).nodes).toEqual({});
+    const first = { ...empty, nodes: [{ id: 's1', kind: 'service' }] };
+    expect((await fetch(`${url}/api/config`, json('PUT', first))).status).toBe(200);
+    expect((await fetch(running!.url('s1', '/hello'))).status).toBe(200);
+  });
+
+  it('refuses a config body over 1 MiB (PUT and validate alike) with 413 before reading it as JSON; the running config stays', async () => {
+    const url = await setup();
+    const huge = JSON.stringify({ ...sandbox(), name: 'x'.repeat(MAX_BODY_BYTES) });
+    for (const [method, path] of [['PUT', '/api/config'], ['POST', '/api/config/validate']]) {
+      const res = await fetch(`${url}${path}`, { method, headers: { 'content-type': 'application/json' }, body: huge });
+      expect(res.status).toBe(413);
+      expect(await res.json()).toMatchObject({ errors: [{ path: '(body)', message: `larger than ${MAX_BODY_BYTES} bytes` }] });
+    }
+    expect(await (await fetch(`${url}/api/config`)).json()).toEqual(sandbox());
   });
 
   it('applies a config with a route that can never match, and says so in its answer', async () => {

@@ -793,7 +793,7 @@ export const TrafficFlowPartial = TrafficFlowFields.partial();
 export const EdgeConfig = z.strictObject({
   version: z.literal(1),
   name: limitedString(LIMITS.nameLength).min(1).default('Untitled sandbox'),
-  nodes: limitedArray(NodeConfig, LIMITS.nodes).min(1, 'a config needs at least one node'),
+  nodes: limitedArray(NodeConfig, LIMITS.nodes),
   traffic: limitedArray(TrafficFlow, LIMITS.trafficFlows).default([]),
   scenario: Scenario,
 });

@@ -71,6 +71,24 @@ describe('validateConfig', () => {
     else expect(errors).toContain(expected);
   });
 
+  it.each<[string, unknown]>([
+    ['no nodes and no traffic', { version: 1, nodes: [] }],
+    ['no nodes, an empty traffic list and a name', { version: 1, name: 'Empty', nodes: [], traffic: [] }],
+    ['no nodes and an empty scenario', { version: 1, nodes: [], scenario: [] }],
+  ])('accepts an empty sandbox: %s, with no warnings', (_what, config) => {
+    expect(errorsOf(config)).toEqual([]);
+    expect(warningsOf(config)).toEqual([]);
+  });
+
+  it.each<[string, unknown, string]>([
+    ['no nodes key at all', { version: 1 }, 'nodes: Invalid input: expected array, received undefined'],
+    ['a traffic flow into no node', { version: 1, nodes: [], traffic: [{ to: 'edge', rate: 5 }] }, 'traffic[0].to: unknown node "edge"'],
+    ['a traffic flow that names no target yet', { version: 1, nodes: [], traffic: [{ rate: 5 }] }, 'traffic[0].to: Invalid input: expected string, received undefined'],
+    ['a fault on a node the empty sandbox lacks', { version: 1, nodes: [], scenario: [{ at: '1s', target: 's1', type: 'down' }] }, 'scenario[0].target: unknown node "s1"'],
+  ])('refuses in an empty sandbox %s', (_what, config, expected) => {
+    expect(errorsOf(config)).toEqual([expected]);
+  });
+
   it('reports a cycle with its members', () => {
     const config = {
       version: 1,

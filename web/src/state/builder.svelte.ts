@@ -3,12 +3,15 @@
  * waiting for the node it will forward to, a connection being dragged or picked by keyboard), what the
  * last edit did, and undo/redo. Every edit reads the running config, changes it (lib/builder/graph-edits.ts)
  * and applies it through PUT /api/config like every other change the page makes: the engine judges it,
- * and a refusal is said in words and changes nothing.
+ * and a refusal is said in words and changes nothing. Undo and redo work on the running config as it
+ * is now (lib/builder/rebase.ts): a change made since elsewhere (a setting, the editor, a lesson) is
+ * kept, and when it touched what the undo would take back, the undo says so and does nothing.
  */
 import { getContext, setContext } from 'svelte';
 import { api } from '../lib/api.ts';
-import { addNode, connect, deleteNode, disconnect, type Config, type Edit, type NodeKind } from '../lib/builder/graph-edits.ts';
+import { addNode, connect, deleteNode, disconnect, emptySandbox, renameNode, type Config, type Edit, type NodeKind } from '../lib/builder/graph-edits.ts';
 import { EditHistory } from '../lib/builder/history.ts';
+import { rebase, same } from '../lib/builder/rebase.ts';
 import type { LabState } from './lab-state.svelte.ts';
 
 export interface BuildStatus {
@@ -28,6 +31,10 @@ export class Builder {
   canUndo = $state(false);
   canRedo = $state(false);
   busy = $state(false);
+  /** The node whose new id the bar asks for (F2 on a focused box). */
+  renaming = $state<string | null>(null);
+  /** "New empty sandbox" was pressed and waits for its confirmation. */
+  confirmingEmpty = $state(false);
   readonly #history = new EditHistory<Config>();
 
   constructor(readonly lab: LabState) {}
@@ -40,6 +47,7 @@ export class Builder {
 
   /** Drop the edit in progress. */
   cancel(): void {
+    this.renaming = null;
     this.pending = null;
     this.linkFrom = null;
     this.dragAt = null;
@@ -90,18 +98,72 @@ export class Builder {
     return this.#edit((config) => deleteNode(config, id));
   }
 
+  startRename(id: string): void {
+    this.cancel();
+    this.renaming = id;
+  }
+
+  /** Rename the node being renamed to `to` (undefined: keep its id); a refusal keeps the field open to try another. */
+  async rename(to: string | undefined): Promise<boolean> {
+    const id = this.renaming;
+    if (id === null) return false;
+    if (to === undefined) {
+      this.renaming = null;
+      return false;
+    }
+    const done = await this.#edit((config) => renameNode(config, id, to));
+    if (done) this.renaming = null;
+    return done;
+  }
+
+  /** The first press of "New empty sandbox" asks; `confirmEmpty` empties it (one step of undo brings everything back). */
+  askEmpty(): void {
+    this.cancel();
+    this.confirmingEmpty = true;
+  }
+
+  async confirmEmpty(yes: boolean): Promise<boolean> {
+    this.confirmingEmpty = false;
+    if (!yes) return false;
+    this.on = true;
+    const done = await this.#edit(emptySandbox);
+    if (done) this.status = { kind: 'done', text: `${this.status?.text ?? ''} Undo brings it back.`.trim() };
+    return done;
+  }
+
   async undo(): Promise<void> {
     const step = this.#history.peekUndo();
     if (step === undefined || this.busy) return;
-    if (await this.#apply(step.before, `Undone: ${step.done}.`)) this.#history.undone();
+    if (await this.#onTopOfNow(step.after, step.before, 'Undone', step.done)) this.#history.undone();
     this.#sync();
   }
 
   async redo(): Promise<void> {
     const step = this.#history.peekRedo();
     if (step === undefined || this.busy) return;
-    if (await this.#apply(step.after, `Redone: ${step.done}.`)) this.#history.redone();
+    if (await this.#onTopOfNow(step.before, step.after, 'Redone', step.done)) this.#history.redone();
     this.#sync();
+  }
+
+  /** Turn the running config from `from` into `to` where the edit changed it, keeping what changed since elsewhere. */
+  async #onTopOfNow(from: Config, to: Config, verb: 'Undone' | 'Redone', done: string): Promise<boolean> {
+    let now: Config;
+    try {
+      now = (await api.config()) as Config;
+    } catch (error) {
+      this.status = { kind: 'refused', text: `Not ${verb.toLowerCase()}: ${error instanceof Error ? error.message : String(error)}` };
+      return false;
+    }
+    const merged = rebase(from, to, now);
+    if (!merged.ok) {
+      this.status = {
+        kind: 'refused',
+        text: `Not ${verb.toLowerCase()}: ${merged.path} was changed since "${done}" (in the settings, the config editor or a lesson), and ${verb === 'Undone' ? 'undoing' : 'redoing'} it would take that change back too. Nothing changed: change it back first, or edit it by hand.`,
+      };
+      return false;
+    }
+    const kept = same(now, from) ? '' : ' (the changes made since elsewhere are kept)';
+    return this.#apply(merged.config as Config, `${verb}: ${done}${kept}.`);
   }
 
   async #edit(make: (config: Config) => Edit): Promise<boolean> {

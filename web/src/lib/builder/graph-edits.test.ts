@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { validateConfig } from '../../../../engine/src/config/validate.ts';
-import { addNode, CLIENTS, connect, deleteNode, disconnect, upstreamsOf, type Config, type Edit } from './graph-edits.ts';
+import { addNode, CLIENTS, connect, deleteNode, disconnect, emptySandbox, renameNode, upstreamsOf, type Config, type Edit } from './graph-edits.ts';
 
 // The tests run from the repository's root.
 const sandbox = parse(readFileSync('e2e/sandbox.yaml', 'utf8')) as Config;
@@ -81,5 +81,67 @@ describe('disconnecting and deleting', () => {
 
   it('refuses to delete the only upstream of a node, naming what to change first', () => {
     expect(deleteNode(sandbox, 'api')).toEqual({ ok: false, reason: 'api is the only upstream of edge: connect edge to another node first, or delete edge' });
+  });
+});
+
+describe('from an empty sandbox', () => {
+  it('empties a sandbox (nodes, traffic, scenario; the name stays), and refuses to empty an empty one', () => {
+    const withScenario: Config = { ...sandbox, scenario: [{ at: '10s', target: 'users-2', type: 'down' }] };
+    const edit = emptySandbox(withScenario);
+    expect(edit).toMatchObject({ ok: true, done: `emptied the sandbox (removed ${sandbox.nodes.length} nodes and their traffic)` });
+    const empty = accepted(edit);
+    expect(empty).toMatchObject({ name: sandbox.name, nodes: [], traffic: [], scenario: [] });
+    expect(emptySandbox(empty)).toEqual({ ok: false, reason: 'the sandbox is already empty' });
+  });
+
+  it('builds the classic edge from nothing: a service first, each kind in front of the last, two services behind the balancer, clients in front', () => {
+    let config = accepted(emptySandbox(sandbox));
+    expect(addNode(config, 'proxy')).toMatchObject({ ok: false });
+    config = accepted(addNode(config, 'service'));
+    config = accepted(addNode(config, 'service'));
+    config = accepted(addNode(config, 'balancer', 'service-1'));
+    config = accepted(connect(config, 'pool-1', 'service-2'));
+    config = accepted(addNode(config, 'gateway', 'pool-1'));
+    config = accepted(addNode(config, 'proxy', 'gateway-1'));
+    config = accepted(connect(config, CLIENTS, 'proxy-1'));
+    expect(config.nodes.map((n) => `${n.id}->${upstreamsOf(n).join(',')}`)).toEqual([
+      'service-1->',
+      'service-2->',
+      'pool-1->service-1,service-2',
+      'gateway-1->pool-1',
+      'proxy-1->gateway-1',
+    ]);
+    expect(config.traffic).toEqual([{ name: 'to-proxy-1', to: 'proxy-1', rate: 5 }]);
+  });
+
+  it('deletes the last node, leaving an empty sandbox the engine accepts', () => {
+    const one = accepted(addNode(accepted(emptySandbox(sandbox)), 'service'));
+    expect(accepted(deleteNode(one, 'service-1')).nodes).toEqual([]);
+  });
+});
+
+describe('renaming', () => {
+  it('renames a node and every field that names it: upstreams, flows, scenario targets', () => {
+    const withScenario: Config = { ...sandbox, scenario: [{ at: '10s', target: 'users->users-2', type: 'latency', ms: 100 }] };
+    const edit = renameNode(withScenario, 'users', 'people');
+    expect(edit).toMatchObject({ ok: true, done: 'renamed users to people' });
+    const renamed = accepted(edit);
+    expect(renamed.nodes.map((n) => n.id)).toContain('people');
+    expect(renamed.nodes.map((n) => n.id)).not.toContain('users');
+    expect(JSON.stringify(renamed)).not.toMatch(/"users"|"users->/);
+    expect(renamed.scenario).toEqual([{ at: '10s', target: 'people->users-2', type: 'latency', ms: 100 }]);
+    expect(accepted(renameNode(sandbox, 'edge', 'front')).traffic?.map((f) => f.to)).toContain('front');
+  });
+
+  it('refuses an id another node has, the clients box\'s name, an empty id and the same id', () => {
+    expect(renameNode(sandbox, 'users-1', 'users-2')).toEqual({ ok: false, reason: 'another node is called users-2 already: ids must be unique, choose another' });
+    expect(renameNode(sandbox, 'users-1', CLIENTS).ok).toBe(false);
+    expect(renameNode(sandbox, 'users-1', '  ').ok).toBe(false);
+    expect(renameNode(sandbox, 'users-1', 'users-1').ok).toBe(false);
+  });
+
+  it('a palette add never collides: the next free id of the kind', () => {
+    const taken = accepted(renameNode(accepted(addNode(sandbox, 'service')), 'users-1', 'service-2'));
+    expect(addNode(taken, 'service')).toMatchObject({ ok: true, done: 'added service service-3' });
   });
 });

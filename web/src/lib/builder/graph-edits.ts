@@ -7,8 +7,15 @@
  * - connect A to B: the edge becomes the field of A's kind that names an upstream (a proxy's `to`, a
  *   new gateway route `/B/*`, one more balancer target); from the clients box, a traffic flow into B;
  * - disconnect, and delete a node with every reference to it, unless that would leave a node without
- *   the upstream its kind needs: then the refusal says which node to change first.
+ *   the upstream its kind needs: then the refusal says which node to change first;
+ * - rename a node and every reference to it (upstreams, traffic flows, scenario steps), refused when
+ *   another node has the id already (the engine judges the id's form);
+ * - empty the sandbox: no nodes, no traffic, no scenario (the name and the rest stay), the start of a
+ *   build from nothing; the first node of an empty sandbox is a service, which needs no upstream.
  */
+import { upstreamsOf as upstreamFields } from '../../../../engine/src/config/edges.ts';
+import { setAt } from '../config-form/form-model.ts';
+import { parseErrorPath } from '../config-editor/yaml-places.ts';
 
 export type NodeKind = 'proxy' | 'gateway' | 'balancer' | 'service';
 export const CLIENTS = 'client';
@@ -105,7 +112,6 @@ export function disconnect(config: Config, from: string, to: string): Edit {
 /** Delete node `id` and every reference to it: targets, routes, traffic flows and scenario steps. */
 export function deleteNode(config: Config, id: string): Edit {
   if (!config.nodes.some((n) => n.id === id)) return { ok: false, reason: `no node ${id}` };
-  if (config.nodes.length === 1) return { ok: false, reason: `${id} is the only node: a sandbox needs at least one` };
   const nodes: Node[] = [];
   for (const node of config.nodes) {
     if (node.id === id) continue;
@@ -123,6 +129,44 @@ export function deleteNode(config: Config, id: string): Edit {
   if (traffic !== undefined) next.traffic = traffic;
   if (scenario !== undefined) next.scenario = scenario;
   return { ok: true, config: next, done: `deleted ${id}` };
+}
+
+/** Node `id` renamed `to`, with every field that names it: upstreams, flows (and their gateway), scenario targets. */
+export function renameNode(config: Config, id: string, to: string): Edit {
+  const name = to.trim();
+  if (!config.nodes.some((n) => n.id === id)) return { ok: false, reason: `no node ${id}` };
+  if (name === id) return { ok: false, reason: `${id} is already called ${id}` };
+  if (name === '') return { ok: false, reason: 'a node needs an id' };
+  if (name === CLIENTS) return { ok: false, reason: `"${CLIENTS}" is the clients box's name: choose another id` };
+  if (config.nodes.some((n) => n.id === name)) return { ok: false, reason: `another node is called ${name} already: ids must be unique, choose another` };
+  let next: unknown = config;
+  config.nodes.forEach((node, i) => {
+    if (node.id === id) next = setAt(next, ['nodes', i, 'id'], name);
+    for (const ref of upstreamFields(node, i)) if (ref.to === id) next = setAt(next, parseErrorPath(ref.path), name);
+  });
+  const renamed = next as Config;
+  if (renamed.traffic !== undefined) {
+    renamed.traffic = renamed.traffic.map((flow) => {
+      const auth = flow.auth as Record<string, unknown> | undefined;
+      const moved = flow.to === id ? { ...flow, to: name } : flow;
+      return auth?.gateway === id ? { ...moved, auth: { ...auth, gateway: name } } : moved;
+    });
+  }
+  if (renamed.scenario !== undefined) {
+    renamed.scenario = renamed.scenario.map((step) =>
+      typeof step.target === 'string' && touches(step.target, id) ? { ...step, target: step.target.split('->').map((end) => (end === id ? name : end)).join('->') } : step,
+    );
+  }
+  return { ok: true, config: renamed, done: `renamed ${id} to ${name}` };
+}
+
+/** The sandbox with nothing in it: every node, traffic flow and scenario step gone; refused when it is already empty. */
+export function emptySandbox(config: Config): Edit {
+  const count = config.nodes.length;
+  if (count === 0) return { ok: false, reason: 'the sandbox is already empty' };
+  const next: Config = { ...config, nodes: [], traffic: [] };
+  if (config.scenario !== undefined) next.scenario = [];
+  return { ok: true, config: next, done: `emptied the sandbox (removed ${count} node${count === 1 ? '' : 's'} and their traffic)` };
 }
 
 /** `node` without its edges to `to`; undefined when that leaves it without the upstream its kind needs. */

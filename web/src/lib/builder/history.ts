@@ -1,6 +1,7 @@
 /**
- * Undo and redo for the topology editor: each applied edit keeps the config it replaced (and what it
- * did, in words). Undo gives back the config to apply and moves the edit to the redo side; a new edit
+ * Undo and redo for the topology editor: each applied edit keeps the config it replaced and the one it
+ * made (and what it did, in words). Undo gives back the step, which the builder takes back on top of
+ * the running config (rebase.ts), and moves it to the redo side once applied; a new edit
  * clears the redo side, as every editor does. Bounded: the oldest edits are dropped past `limit`.
  */
 export interface Step<C> {

@@ -8,9 +8,11 @@
  * megabytes) and it is then checked by the engine like any other config.
  */
 
+import { MAX_CONFIG_TEXT } from './text-limit.ts';
+
 export const SHARE_PARAMETER = 'config';
-/** The most text a link may inflate to: far above any sandbox, far below what could stall the page. */
-export const MAX_SHARED_BYTES = 512 * 1024;
+/** The most text a link may inflate to: the page's limit on any config text (text-limit.ts). */
+export const MAX_SHARED_BYTES = MAX_CONFIG_TEXT;
 
 /** The fragment (without `#`) that holds `yaml`. */
 export async function shareFragment(yaml: string): Promise<string> {

@@ -1,7 +1,7 @@
 /** The settings forms generated from the config's JSON Schema as the engine ships it: every kind of field appears. */
 import { describe, expect, it } from 'vitest';
 import { CONFIG_SCHEMA } from '../config-editor/config-schema.ts';
-import { initialOf, nodeForm as nodeFormOf, setAt, variantOf, type FieldSpec, type GroupField } from './form-model.ts';
+import { initialOf, nodeForm as nodeFormOf, scenarioForm, setAt, variantOf, type FieldSpec, type GroupField } from './form-model.ts';
 
 function nodeForm(kind: string): FieldSpec {
   return nodeFormOf(CONFIG_SCHEMA, kind)!;
@@ -51,6 +51,22 @@ describe('node forms from the schema', () => {
     expect(latency.variants[variantOf(latency, { distribution: 'uniform', min: '1ms', max: '2ms' })].label).toBe('uniform');
     expect(latency.variants[variantOf(latency, '40ms')].label).toBe('value');
     expect(initialOf({ kind: 'list', item: { kind: 'text' } })).toEqual([]);
+  });
+});
+
+describe('the clients form from the schema', () => {
+  it('traffic flows as a list of groups with the flow fields (to, rate, paths, method, headers, ...), and the scenario as a list', () => {
+    const form = scenarioForm(CONFIG_SCHEMA);
+    expect(form.kind === 'group' && form.fields.map((f) => f.name)).toEqual(['traffic', 'scenario']);
+    const flows = field(form, 'traffic');
+    if (flows.kind !== 'list' || flows.item.kind !== 'group') throw new Error(`traffic is ${flows.kind}`);
+    const names = flows.item.fields.map((f) => f.name);
+    expect(names).toEqual(expect.arrayContaining(['name', 'to', 'rate', 'clients', 'paths', 'method', 'headers']));
+    expect(flows.item.fields.find((f) => f.name === 'to')).toMatchObject({ required: true });
+    expect(field(flows.item, 'rate')).toMatchObject({ kind: 'number' });
+    expect(field(flows.item, 'paths')).toMatchObject({ kind: 'list', item: { kind: 'text' } });
+    expect(field(flows.item, 'method').description).toBeTruthy();
+    expect(field(form, 'scenario').kind).toBe('list');
   });
 });
 

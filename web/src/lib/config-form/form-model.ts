@@ -1,5 +1,5 @@
 /**
- * The settings form of a node, generated from the config's JSON Schema (the one schema the engine
+ * The settings form of a node (and of the clients: traffic flows and scenario), generated from the config's JSON Schema (the one schema the engine
  * validates with, so every setting a node has is in its form, and a setting a later issue adds appears
  * without page code). A schema becomes a tree of fields:
  * - `text`, `number`, `boolean`, `choice` (an enum), and `amount`: a number or a string with a unit
@@ -50,6 +50,15 @@ export function nodeForm(root: JsonSchema, kind: string): FieldSpec | undefined 
   const branches = root.properties?.nodes?.items?.oneOf ?? [];
   const branch = branches.find((b) => b.properties?.kind?.const === kind);
   return branch === undefined ? undefined : fieldOf(root, branch);
+}
+
+/** What the clients do: the config's traffic flows and its scenario (faults on a timeline), as one form. */
+export function scenarioForm(root: JsonSchema): FieldSpec {
+  const fields = (['traffic', 'scenario'] as const).flatMap((name) => {
+    const schema = root.properties?.[name];
+    return schema === undefined ? [] : [{ name, required: false, spec: fieldOf(root, schema) }];
+  });
+  return { kind: 'group', fields };
 }
 
 /** The field tree of `schema` (`root` resolves its `$ref`s). */
