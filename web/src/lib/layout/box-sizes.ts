@@ -31,7 +31,7 @@ export interface Spacing {
 /** What a layout has when nothing limits it; the layout module's historic dimensions. */
 export const ROOMY: Spacing = { pad: 22, clientsW: 132, colGap: 70, rowGap: 28, subGap: 24 };
 /** The least a layout gives before it lets the stage scroll. */
-export const TIGHT: Spacing = { pad: 14, clientsW: 104, colGap: 32, rowGap: 22, subGap: 16 };
+export const TIGHT: Spacing = { pad: 14, clientsW: 104, colGap: 30, rowGap: 22, subGap: 16 };
 
 /** The width `layers` node layers (after the clients) take with node boxes `nodeW` wide. */
 export function layersWidth(layers: number, nodeW: number, s: Spacing): number {

@@ -21,9 +21,9 @@ export function boxesClear(a: Pick<NodeBox, 'x' | 'y' | 'w' | 'h'>, b: Pick<Node
 
 function moveTo(box: NodeBox, x: number, y: number): void {
   box.pipeY += y - box.y;
+  box.inX += x - box.x;
   box.x = x;
   box.y = y;
-  box.inX = x;
   box.outX = x + box.w;
 }
 
@@ -33,6 +33,7 @@ export function placeAroundHints(boxes: NodeBox[], positions: Readonly<Record<st
     const at = Object.hasOwn(positions, box.id) ? positions[box.id] : undefined;
     if (at === undefined || box.kind === 'clients' || box.kind === 'external') continue;
     moveTo(box, at.x, at.y);
+    box.inX = at.x;
     box.pinned = true;
   }
   if (!boxes.some((b) => b.pinned)) return;

@@ -5,8 +5,8 @@ import { classicEdge, fifteenNodes, thirtyNodes } from './fixtures.ts';
 import { boxesClear } from './hints.ts';
 import { CLIENTS_ID, computeLayout, type Layout, type LayoutInput } from './layout.ts';
 
-/** The stage's room at 1280x800 and 1440x900 (the lab's stage column, at most 64% of the window's height). */
-const ROOMS = { '1280x800': { width: 842, height: 512 }, '1440x900': { width: 1002, height: 576 } };
+/** The stage's room at 1280x800 and 1440x900, as Chromium measures it (the lab's stage column, at most 64% of the window's height). */
+const ROOMS = { '1280x800': { width: 831, height: 512 }, '1440x900': { width: 991, height: 576 } };
 const TOPOLOGIES: Record<string, LayoutInput> = { 'the default sandbox': classicEdge, 'fifteen nodes': fifteenNodes, 'thirty nodes': thirtyNodes };
 const CASES = Object.entries(TOPOLOGIES).flatMap(([name, input]) => Object.entries(ROOMS).map(([at, room]) => ({ name, at, input, room })));
 
@@ -132,6 +132,20 @@ describe('computeLayout within the stage’s room', () => {
     const ys = services.map((b) => b.y);
     expect([...ys].sort((a, b) => a - b)).toEqual(ys);
     expect(services.map((b) => b.id)).toEqual([...Array.from({ length: 6 }, (_, i) => `users-${i + 1}`), ...Array.from({ length: 5 }, (_, i) => `orders-${i + 1}`)]);
+  });
+
+  it('leads edges into a later sub-column level with its pipe, through the gaps of the sub-column before it', () => {
+    const l = computeLayout(fifteenNodes, { room: ROOMS['1440x900'] });
+    const services = l.boxes.filter((b) => b.depth === 4);
+    const first = services.filter((b) => b.x === services[0].x);
+    const later = services.filter((b) => b.x !== services[0].x);
+    expect(later.length).toBeGreaterThan(0);
+    for (const box of later) {
+      const edge = l.edges.find((e) => e.to === box.id)!;
+      expect(edge).toMatchObject({ lead: box.x, curve: { x1: services[0].x, y1: box.pipeY } });
+      for (const b of first) expect(box.pipeY < b.y || box.pipeY > b.y + b.h, `${edge.key} crosses ${b.id}`).toBe(true);
+    }
+    for (const box of first) expect(l.edges.find((e) => e.to === box.id)!.lead).toBeUndefined();
   });
 
   it('keeps thirty nodes within the width and far shorter than one box per row', () => {

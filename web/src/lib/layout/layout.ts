@@ -14,7 +14,7 @@
  */
 import { layersWidth, NARROW, ROOMY, SHORT, TALL, TIGHT, WIDE, type Spacing } from './box-sizes.ts';
 import { placeEdgeLabels, type EdgeLabel } from './edge-labels.ts';
-import { horizontalCurve, type Curve } from './geometry.ts';
+import { curvePath, horizontalCurve, type Curve } from './geometry.ts';
 import { placeAroundHints, type Position } from './hints.ts';
 import type { NodeKind } from '../api-types.ts';
 
@@ -61,7 +61,11 @@ export interface NodeBox {
   short: boolean;
   /** Placed by a layout hint. */
   pinned: boolean;
-  /** The line dots travel along through the box, between the in port (left) and the out port (right). */
+  /**
+   * The line dots travel along through the box, between the in port (left) and the out port (right).
+   * A box in a later sub-column has its in port at its layer's left edge: edges reach it level with its
+   * pipe, through the gap between the boxes of the sub-columns before it.
+   */
   pipeY: number;
   inX: number;
   outX: number;
@@ -72,6 +76,8 @@ export interface EdgeLayout {
   from: string;
   to: string;
   curve: Curve;
+  /** Into a box past the first sub-column: the edge goes on straight, level with the pipe, to the box at this x. */
+  lead?: number;
 }
 
 export interface Layout {
@@ -91,6 +97,11 @@ const UNBOUNDED = { width: Infinity, height: Infinity };
 
 export function edgeKey(from: string, to: string): string {
   return `${from}->${to}`;
+}
+
+/** The SVG path of an edge: its curve, and its lead into a box past the first sub-column. */
+export function edgePath(edge: EdgeLayout): string {
+  return edge.lead === undefined ? curvePath(edge.curve) : `${curvePath(edge.curve)} H${edge.lead}`;
 }
 
 interface Graph {
@@ -241,7 +252,7 @@ export function computeLayout(input: LayoutInput, options: LayoutOptions = {}): 
         short: layerPlan.short,
         pinned: false,
         pipeY: y + size.pipeOffset,
-        inX: x,
+        inX: layerX,
         outX: x + w,
       });
     });
@@ -261,7 +272,8 @@ export function computeLayout(input: LayoutInput, options: LayoutOptions = {}): 
     const a = box.get(from) as NodeBox;
     for (const to of tos) {
       const b = box.get(to) as NodeBox;
-      edges.push({ key: edgeKey(from, to), from, to, curve: horizontalCurve(a.outX, a.pipeY, b.inX, b.pipeY) });
+      const curve = horizontalCurve(a.outX, a.pipeY, b.inX, b.pipeY);
+      edges.push(b.inX === b.x ? { key: edgeKey(from, to), from, to, curve } : { key: edgeKey(from, to), from, to, curve, lead: b.x });
     }
   }
   const texts = new Map<string, string>();
