@@ -9,6 +9,8 @@ import { getContext, setContext } from 'svelte';
 import { api } from '../lib/api.ts';
 import { addNode, connect, deleteNode, disconnect, type Config, type Edit, type NodeKind } from '../lib/builder/graph-edits.ts';
 import { EditHistory } from '../lib/builder/history.ts';
+import type { Position } from '../lib/layout/layout.ts';
+import { withoutPosition, withPosition } from '../lib/layout/position-edit.ts';
 import type { LabState } from './lab-state.svelte.ts';
 
 export interface BuildStatus {
@@ -35,7 +37,7 @@ export class Builder {
   toggle(): void {
     this.on = !this.on;
     this.cancel();
-    this.status = this.on ? { kind: 'ask', text: 'Build mode: add nodes from the palette, drag from a box\'s right port to another box to connect them, click an edge to remove it, Delete removes the focused box.' } : null;
+    this.status = this.on ? { kind: 'ask', text: 'Build mode: add nodes from the palette, drag from a box\'s right port to another box to connect them, drag a box by its body (or the arrow keys) to move it, click an edge to remove it, Delete removes the focused box.' } : null;
   }
 
   /** Drop the edit in progress. */
@@ -86,8 +88,25 @@ export class Builder {
     return this.#edit((config) => disconnect(config, from, to));
   }
 
+  /** Deletes node `id`, and its box's position with it. */
   remove(id: string): Promise<boolean> {
-    return this.#edit((config) => deleteNode(config, id));
+    return this.#edit((config) => {
+      const edit = deleteNode(config, id);
+      return edit.ok ? { ...edit, config: withoutPosition(edit.config, id) } : edit;
+    });
+  }
+
+  /**
+   * Keeps node `id`'s box at `at` (a drag or the arrow keys ended there): its layout hint in the config,
+   * applied like any edit, once. The box stays at its draft position until the topology read after
+   * the apply holds the hint; a refused move puts it back.
+   */
+  async move(id: string, at: Position): Promise<boolean> {
+    const moved = await this.#edit((config) => withPosition(config, id, at));
+    if (moved) await this.lab.refresh();
+    const { [id]: _done, ...drafts } = this.lab.draftPositions;
+    this.lab.draftPositions = drafts;
+    return moved;
   }
 
   async undo(): Promise<void> {
