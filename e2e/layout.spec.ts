@@ -109,4 +109,5 @@ test('a box dragged by its body stays where it was left, through a reload; the a
   // Undo puts the box back where the drag left it.
   await page.getByTestId('build-undo').click();
   await expect.poll(async () => (await positions(request)).api).toEqual(kept);
+  await expect.poll(() => boxAt(page, 'api')).toEqual(kept);
 });

@@ -116,6 +116,25 @@ describe('control API', () => {
     expect(topology.nodes.map((n: { id: string }) => n.id)).toEqual(['edge', 'lb', 's1', 's2', 's3']);
   });
 
+  it('keeps layout hints through PUT and GET, reports them in the topology, and a change of them alone reconfigures nothing', async () => {
+    const url = await setup();
+    const applied: number[] = [];
+    const unsubscribe = running!.engine.bus.subscribe((event) => {
+      if (event.type === 'config.applied') applied.push(event.generation);
+    });
+    const moved = { ...sandbox(), layout: { positions: { lb: { x: 300, y: 40 } } } };
+    const res = await fetch(`${url}/api/config`, json('PUT', moved));
+    expect(res.status).toBe(200);
+    expect(await (await fetch(`${url}/api/config`)).json()).toEqual(moved);
+    expect((await (await fetch(`${url}/api/topology`)).json()).layout).toEqual({ positions: { lb: { x: 300, y: 40 } } });
+    expect(applied).toEqual([]);
+    // Any other change is applied as ever.
+    const slower = { ...moved, nodes: moved.nodes.map((n) => (n.id === 's1' ? { ...n, latency: '6ms' } : n)) };
+    expect((await fetch(`${url}/api/config`, json('PUT', slower))).status).toBe(200);
+    expect(applied).toHaveLength(1);
+    unsubscribe();
+  });
+
   it('applies a config with a route that can never match, and says so in its answer', async () => {
     const url = await setup();
     const config = {

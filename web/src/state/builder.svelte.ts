@@ -98,12 +98,11 @@ export class Builder {
 
   /**
    * Keeps node `id`'s box at `at` (a drag or the arrow keys ended there): its layout hint in the config,
-   * applied like any edit, once. The box stays at its draft position until the topology read after
-   * the apply holds the hint; a refused move puts it back.
+   * applied like any edit, once. The box stays at its draft position until the apply's topology read
+   * holds the hint; a refused move puts it back.
    */
   async move(id: string, at: Position): Promise<boolean> {
     const moved = await this.#edit((config) => withPosition(config, id, at));
-    if (moved) await this.lab.refresh();
     const { [id]: _done, ...drafts } = this.lab.draftPositions;
     this.lab.draftPositions = drafts;
     return moved;

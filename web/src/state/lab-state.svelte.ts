@@ -812,6 +812,8 @@ export class LabState {
     try {
       const { failures, warnings } = await api.putConfig(await edit());
       this.configWarnings = warnings;
+      // A change of the layout hints alone is kept without a `config.applied` event: read the topology here.
+      await this.refresh();
       return { ok: true, failures };
     } catch (error) {
       return {
