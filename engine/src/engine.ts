@@ -165,7 +165,7 @@ export class Engine {
   async apply(config: EdgeConfigParsed, input: unknown = config): Promise<ApplyResult> {
     // Only the layout hints changed (a box dragged in the page): nothing runs differently, so nothing
     // is reconfigured, no limit or scenario starts again, and no `config.applied` is said.
-    if (this.#config !== undefined && sameButLayout(this.#config, config)) {
+    if (this.#config !== undefined && onlyLayoutChanged(this.#config, config)) {
       this.#config = config;
       this.#input = input;
       return { failures: [] };
@@ -524,7 +524,8 @@ function flowState(name: string, config: TrafficConfig, phase: PhasePlan, phases
   };
 }
 
-/** Whether two configs differ in their layout hints at most. */
-function sameButLayout(a: EdgeConfigParsed, b: EdgeConfigParsed): boolean {
+/** Whether two configs differ in their layout hints only (the same config sent again is applied again, as ever). */
+function onlyLayoutChanged(a: EdgeConfigParsed, b: EdgeConfigParsed): boolean {
+  if (JSON.stringify(a.layout) === JSON.stringify(b.layout)) return false;
   return JSON.stringify({ ...a, layout: undefined }) === JSON.stringify({ ...b, layout: undefined });
 }

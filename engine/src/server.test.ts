@@ -128,10 +128,12 @@ describe('control API', () => {
     expect(await (await fetch(`${url}/api/config`)).json()).toEqual(moved);
     expect((await (await fetch(`${url}/api/topology`)).json()).layout).toEqual({ positions: { lb: { x: 300, y: 40 } } });
     expect(applied).toEqual([]);
-    // Any other change is applied as ever.
+    // The same config sent again, and any other change, are applied as ever.
+    expect((await fetch(`${url}/api/config`, json('PUT', moved))).status).toBe(200);
+    expect(applied).toHaveLength(1);
     const slower = { ...moved, nodes: moved.nodes.map((n) => (n.id === 's1' ? { ...n, latency: '6ms' } : n)) };
     expect((await fetch(`${url}/api/config`, json('PUT', slower))).status).toBe(200);
-    expect(applied).toHaveLength(1);
+    expect(applied).toHaveLength(2);
     unsubscribe();
   });
 
