@@ -163,6 +163,13 @@ export class Engine {
    * in flight finish). Running traffic switches to the new config's flows.
    */
   async apply(config: EdgeConfigParsed, input: unknown = config): Promise<ApplyResult> {
+    // Only the layout hints changed (a box dragged in the page): nothing runs differently, so nothing
+    // is reconfigured, no limit or scenario starts again, and no `config.applied` is said.
+    if (this.#config !== undefined && onlyLayoutChanged(this.#config, config)) {
+      this.#config = config;
+      this.#input = input;
+      return { failures: [] };
+    }
     // A config that changes nodes only (a limiter switched, a weight edited) leaves the running traffic as
     // it is, with its live changes and added flows: restarting it would undo what the learner set up.
     const sameTraffic = this.#config !== undefined && JSON.stringify(this.#config.traffic) === JSON.stringify(config.traffic);
@@ -515,4 +522,10 @@ function flowState(name: string, config: TrafficConfig, phase: PhasePlan, phases
     ...(config.http2 === true ? { http2: true } : {}),
     ...(config.keepAlive === false ? { keepAlive: false } : {}),
   };
+}
+
+/** Whether two configs differ in their layout hints only (the same config sent again is applied again, as ever). */
+function onlyLayoutChanged(a: EdgeConfigParsed, b: EdgeConfigParsed): boolean {
+  if (JSON.stringify(a.layout) === JSON.stringify(b.layout)) return false;
+  return JSON.stringify({ ...a, layout: undefined }) === JSON.stringify({ ...b, layout: undefined });
 }

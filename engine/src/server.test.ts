@@ -140,6 +140,27 @@ describe('control API', () => {
     expect(await (await fetch(`${url}/api/config`)).json()).toEqual(sandbox());
   });
 
+  it('keeps layout hints through PUT and GET, reports them in the topology, and a change of them alone reconfigures nothing', async () => {
+    const url = await setup();
+    const applied: number[] = [];
+    const unsubscribe = running!.engine.bus.subscribe((event) => {
+      if (event.type === 'config.applied') applied.push(event.generation);
+    });
+    const moved = { ...sandbox(), layout: { positions: { lb: { x: 300, y: 40 } } } };
+    const res = await fetch(`${url}/api/config`, json('PUT', moved));
+    expect(res.status).toBe(200);
+    expect(await (await fetch(`${url}/api/config`)).json()).toEqual(moved);
+    expect((await (await fetch(`${url}/api/topology`)).json()).layout).toEqual({ positions: { lb: { x: 300, y: 40 } } });
+    expect(applied).toEqual([]);
+    // The same config sent again, and any other change, are applied as ever.
+    expect((await fetch(`${url}/api/config`, json('PUT', moved))).status).toBe(200);
+    expect(applied).toHaveLength(1);
+    const slower = { ...moved, nodes: moved.nodes.map((n) => (n.id === 's1' ? { ...n, latency: '6ms' } : n)) };
+    expect((await fetch(`${url}/api/config`, json('PUT', slower))).status).toBe(200);
+    expect(applied).toHaveLength(2);
+    unsubscribe();
+  });
+
   it('applies a config with a route that can never match, and says so in its answer', async () => {
     const url = await setup();
     const config = {

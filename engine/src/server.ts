@@ -88,7 +88,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
         return;
       case '/api/topology':
         if (method !== 'GET') return notAllowed(res, 'GET');
-        return sendJson(res, 200, { name: engine.config?.name ?? '', nodes: engine.topology(), traffic: engine.trafficState() });
+        return sendJson(res, 200, { name: engine.config?.name ?? '', nodes: engine.topology(), traffic: engine.trafficState(), layout: engine.config?.layout });
       case '/api/metrics':
         if (method !== 'GET') return notAllowed(res, 'GET');
         return sendJson(res, 200, {

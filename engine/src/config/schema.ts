@@ -25,6 +25,7 @@ import { ProxyCompressionFields } from './proxy/compression.ts';
 import { ProxyFilterFields } from './proxy/filter.ts';
 import { checkProxyTls, ProxyTlsFields, TrafficConnectionFields } from './proxy/tls.ts';
 import { LIMITS, limitMessage } from './limits.ts';
+import { LayoutHints } from './layout-hints.ts';
 import { ProxyCacheFields } from './proxy/cache.ts';
 import { NODE_ID, Upstream } from './upstream.ts';
 
@@ -796,6 +797,7 @@ export const EdgeConfig = z.strictObject({
   nodes: limitedArray(NodeConfig, LIMITS.nodes),
   traffic: limitedArray(TrafficFlow, LIMITS.trafficFlows).default([]),
   scenario: Scenario,
+  layout: LayoutHints.optional(),
 });
 
 /** The config as written (durations as strings, defaults optional). */

@@ -17,6 +17,7 @@ import { withUnitsRequired } from './duration.ts';
 import { errorPlace, upstreamsOf, type ConfigError } from './edges.ts';
 import { EdgeConfig, NODE_KINDS, type EdgeConfigParsed } from './schema.ts';
 import { keysAt, nearestName, suggestionBudget, type SuggestionBudget } from './suggest.ts';
+import { layoutHintWarnings } from './layout-hints.ts';
 import { tlsTopologyErrors } from './tls-topology.ts';
 import { checkTopology } from './topology-check.ts';
 import { isExternalUrl } from './upstream.ts';
@@ -78,7 +79,7 @@ export function validateConfig(input: unknown): ConfigResult {
   const topology = checkTopology(input, budget);
   const errors = [...formErrors, ...topology.errors];
   if (errors.length > 0 || !parsed.success) return { ok: false, errors: inDocumentOrder(named(dedupe(errors), input), input) };
-  const warnings = [...topology.warnings, ...configWarnings(parsed.data)];
+  const warnings = [...topology.warnings, ...configWarnings(parsed.data), ...layoutHintWarnings(parsed.data)];
   return { ok: true, config: parsed.data, input, warnings: inDocumentOrder(named(warnings, input), input) };
 }
 

@@ -25,6 +25,8 @@ export interface Topology {
   name: string;
   nodes: TopologyNode[];
   traffic: TrafficState;
+  /** The config's layout hints, when it has them. */
+  layout?: { positions: Record<string, { x: number; y: number }> };
 }
 
 export interface MetricsSnapshot {

@@ -12,6 +12,8 @@ import { api } from '../lib/api.ts';
 import { addNode, connect, deleteNode, disconnect, emptySandbox, renameNode, type Config, type Edit, type NodeKind } from '../lib/builder/graph-edits.ts';
 import { EditHistory } from '../lib/builder/history.ts';
 import { rebase, same } from '../lib/builder/rebase.ts';
+import type { Position } from '../lib/layout/layout.ts';
+import { renamedPosition, withoutPosition, withPosition } from '../lib/layout/position-edit.ts';
 import type { LabState } from './lab-state.svelte.ts';
 
 export interface BuildStatus {
@@ -42,7 +44,7 @@ export class Builder {
   toggle(): void {
     this.on = !this.on;
     this.cancel();
-    this.status = this.on ? { kind: 'ask', text: 'Build mode: add nodes from the palette, drag from a box\'s right port to another box to connect them, click an edge to remove it, Delete removes the focused box.' } : null;
+    this.status = this.on ? { kind: 'ask', text: 'Build mode: add nodes from the palette, drag from a box\'s right port to another box to connect them, drag a box by its body (or the arrow keys) to move it, click an edge to remove it, Delete removes the focused box.' } : null;
   }
 
   /** Drop the edit in progress. */
@@ -94,8 +96,24 @@ export class Builder {
     return this.#edit((config) => disconnect(config, from, to));
   }
 
+  /** Deletes node `id`, and its box's position with it. */
   remove(id: string): Promise<boolean> {
-    return this.#edit((config) => deleteNode(config, id));
+    return this.#edit((config) => {
+      const edit = deleteNode(config, id);
+      return edit.ok ? { ...edit, config: withoutPosition(edit.config, id) } : edit;
+    });
+  }
+
+  /**
+   * Keeps node `id`'s box at `at` (a drag or the arrow keys ended there): its layout hint in the config,
+   * applied like any edit, once. The box stays at its draft position until the apply's topology read
+   * holds the hint; a refused move puts it back.
+   */
+  async move(id: string, at: Position): Promise<boolean> {
+    const moved = await this.#edit((config) => withPosition(config, id, at));
+    const { [id]: _done, ...drafts } = this.lab.draftPositions;
+    this.lab.draftPositions = drafts;
+    return moved;
   }
 
   startRename(id: string): void {
@@ -111,7 +129,10 @@ export class Builder {
       this.renaming = null;
       return false;
     }
-    const done = await this.#edit((config) => renameNode(config, id, to));
+    const done = await this.#edit((config) => {
+      const edit = renameNode(config, id, to);
+      return edit.ok ? { ...edit, config: renamedPosition(edit.config, id, to) } : edit;
+    });
     if (done) this.renaming = null;
     return done;
   }

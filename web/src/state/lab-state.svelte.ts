@@ -22,7 +22,7 @@ import { FrameStats } from '../lib/dots/frame-stats.ts';
 import type { FaultPlace } from '../lib/faults/fault-forms.ts';
 import type { Rect } from '../lib/faults/menu-position.ts';
 import { configToYaml, exportFileName } from '../lib/export-config.ts';
-import { computeLayout, type Layout } from '../lib/layout/layout.ts';
+import { computeLayout, type Layout, type Position } from '../lib/layout/layout.ts';
 import {
   cachePurgedEntry,
   configEntry,
@@ -170,8 +170,17 @@ export class LabState {
   readonly nodes: TopologyNode[] = $derived(this.topology?.nodes ?? []);
   /** Where traffic enters, as a string so that a rate change does not redo the layout. */
   readonly #entryKey: string = $derived((this.traffic ?? this.topology?.traffic)?.flows.map((f) => f.to).join('\n') ?? '');
+  /** The stage's room in screen pixels, which the layout is made for (the Stage measures it). */
+  room = $state.raw<{ width: number; height: number } | null>(null);
+  /** Where boxes being dragged are, until the config that keeps them there is applied (Builder.move). */
+  draftPositions = $state.raw<Readonly<Record<string, Position>>>({});
   readonly layout: Layout | null = $derived(
-    this.topology === null ? null : computeLayout({ nodes: this.nodes, entries: this.#entryKey === '' ? [] : this.#entryKey.split('\n') }),
+    this.topology === null
+      ? null
+      : computeLayout(
+          { nodes: this.nodes, entries: this.#entryKey === '' ? [] : this.#entryKey.split('\n') },
+          { room: this.room ?? undefined, positions: { ...this.topology.layout?.positions, ...this.draftPositions } },
+        ),
   );
   readonly services: TopologyNode[] = $derived(this.nodes.filter((n) => n.kind === 'service'));
   readonly downTargets: ReadonlySet<string> = $derived(new Set(this.faults.filter((f) => f.type === 'down').map((f) => f.target)));
@@ -803,6 +812,8 @@ export class LabState {
     try {
       const { failures, warnings } = await api.putConfig(await edit());
       this.configWarnings = warnings;
+      // A change of the layout hints alone is kept without a `config.applied` event: read the topology here.
+      await this.refresh();
       return { ok: true, failures };
     } catch (error) {
       return {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { curvePath, curvePoint, fitTransform, horizontalCurve } from './geometry.ts';
+import { curvePath, curvePoint, drawScale, horizontalCurve, MAX_DRAW_SCALE } from './geometry.ts';
 
 describe('curves', () => {
   const c = horizontalCurve(0, 0, 100, 50);
@@ -21,16 +21,20 @@ describe('curves', () => {
   });
 });
 
-describe('fitTransform', () => {
-  it('letterboxes a wide box like xMidYMid meet', () => {
-    expect(fitTransform(100, 50, 400, 100)).toEqual({ scale: 2, dx: 100, dy: 0 });
+describe('drawScale', () => {
+  const room = { width: 800, height: 500 };
+
+  it('enlarges a small layout to fill the room, up to its limit', () => {
+    expect(drawScale(700, 250, room)).toBeCloseTo(800 / 700);
+    expect(drawScale(200, 100, room)).toBe(MAX_DRAW_SCALE);
   });
 
-  it('letterboxes a tall box', () => {
-    expect(fitTransform(100, 50, 100, 250)).toEqual({ scale: 1, dx: 0, dy: 100 });
+  it('never draws below scale 1: a layout larger than the room scrolls', () => {
+    expect(drawScale(1200, 300, room)).toBe(1);
+    expect(drawScale(700, 2000, room)).toBe(1);
   });
 
-  it('is the identity for an empty box', () => {
-    expect(fitTransform(100, 50, 0, 0)).toEqual({ scale: 1, dx: 0, dy: 0 });
+  it('is 1 for an empty layout', () => {
+    expect(drawScale(0, 0, room)).toBe(1);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The small geometry the topology and the dots share: cubic edges between a node's out port and the
  * next node's in port, points along them (allocation-free: callers pass the point to fill), and the
- * `xMidYMid meet` transform that maps layout units onto the element the SVG and canvas fill.
+ * scale the stage draws a layout at (the SVG and the canvas share it).
  */
 export interface Point {
   x: number;
@@ -41,15 +41,22 @@ export function curvePoint(c: Curve, t: number, out: Point): Point {
   return out;
 }
 
+/** Layout units to the drawing element's pixels: `scale`, then the offset. */
 export interface FitTransform {
   scale: number;
   dx: number;
   dy: number;
 }
 
-/** The transform an SVG with `viewBox="0 0 viewW viewH"` and `preserveAspectRatio="xMidYMid meet"` applies. */
-export function fitTransform(viewW: number, viewH: number, boxW: number, boxH: number): FitTransform {
-  if (viewW <= 0 || viewH <= 0 || boxW <= 0 || boxH <= 0) return { scale: 1, dx: 0, dy: 0 };
-  const scale = Math.min(boxW / viewW, boxH / viewH);
-  return { scale, dx: (boxW - viewW * scale) / 2, dy: (boxH - viewH * scale) / 2 };
+/** The most the stage enlarges a small layout to fill its room. */
+export const MAX_DRAW_SCALE = 1.5;
+
+/**
+ * The scale the stage draws a `layoutW` x `layoutH` layout at in `room` (screen pixels): enlarged to fill
+ * the room up to MAX_DRAW_SCALE, and never below 1, so no text is smaller on screen than its CSS size
+ * (a layout larger than the room scrolls instead).
+ */
+export function drawScale(layoutW: number, layoutH: number, room: { width: number; height: number }): number {
+  if (layoutW <= 0 || layoutH <= 0) return 1;
+  return Math.max(1, Math.min(room.width / layoutW, room.height / layoutH, MAX_DRAW_SCALE));
 }

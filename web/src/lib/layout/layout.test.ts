@@ -1,25 +1,36 @@
 import { describe, expect, it } from 'vitest';
-import { CLIENTS_ID, computeLayout, DIMENSIONS, type LayoutInput } from './layout.ts';
+import { NARROW, ROOMY, SHORT, TALL, WIDE } from './box-sizes.ts';
+import { labelRect } from './edge-labels.ts';
+import { classicEdge, fifteenNodes, thirtyNodes } from './fixtures.ts';
+import { boxesClear } from './hints.ts';
+import { CLIENTS_ID, computeLayout, type Layout, type LayoutInput } from './layout.ts';
 
-/** The default sandbox (examples/classic-edge.yaml) as /api/topology describes it. */
-const classicEdge: LayoutInput = {
-  entries: ['edge'],
-  nodes: [
-    { id: 'edge', kind: 'proxy', upstreams: [{ to: 'api' }] },
-    { id: 'api', kind: 'gateway', upstreams: [{ to: 'users' }, { to: 'orders-1' }] },
-    { id: 'users', kind: 'balancer', upstreams: [{ to: 'users-1' }, { to: 'users-2' }, { to: 'users-3' }] },
-    { id: 'users-1', kind: 'service', upstreams: [] },
-    { id: 'users-2', kind: 'service', upstreams: [] },
-    { id: 'users-3', kind: 'service', upstreams: [] },
-    { id: 'orders-1', kind: 'service', upstreams: [] },
-  ],
-};
+/** The stage's room at 1280x800 and 1440x900, as Chromium measures it (the lab's stage column, at most 64% of the window's height). */
+const ROOMS = { '1280x800': { width: 831, height: 512 }, '1440x900': { width: 991, height: 576 } };
+const TOPOLOGIES: Record<string, LayoutInput> = { 'the default sandbox': classicEdge, 'fifteen nodes': fifteenNodes, 'thirty nodes': thirtyNodes };
+const CASES = Object.entries(TOPOLOGIES).flatMap(([name, input]) => Object.entries(ROOMS).map(([at, room]) => ({ name, at, input, room })));
+
+function expectReadable(layout: Layout) {
+  for (const a of layout.boxes) {
+    expect(a.x).toBeGreaterThanOrEqual(0);
+    expect(a.y).toBeGreaterThanOrEqual(9);
+    expect(a.x + a.w).toBeLessThanOrEqual(layout.width);
+    expect(a.y + a.h + 9).toBeLessThanOrEqual(layout.height);
+    for (const b of layout.boxes) if (a !== b) expect(boxesClear(a, b), `${a.id} overlaps ${b.id} (or its tabs)`).toBe(true);
+  }
+  const rects = layout.labels.map(labelRect);
+  for (const [i, r] of rects.entries()) {
+    for (const b of layout.boxes) {
+      const apart = r.x + r.w <= b.x || b.x + b.w <= r.x || r.y + r.h <= b.y - 9 || b.y + b.h + 9 <= r.y;
+      expect(apart, `label ${layout.labels[i].text} over ${b.id}`).toBe(true);
+    }
+  }
+}
 
 describe('computeLayout', () => {
   const layout = computeLayout(classicEdge);
-  const depthOf = (id: string) => layout.box.get(id)?.depth;
-  const centre = (id: string) => {
-    const b = layout.box.get(id)!;
+  const centre = (id: string, l = layout) => {
+    const b = l.box.get(id)!;
     return b.y + b.h / 2;
   };
 
@@ -49,18 +60,11 @@ describe('computeLayout', () => {
     expect(centre('users-2')).toBeCloseTo(centre('users'));
   });
 
-  it('never overlaps two boxes and keeps every box inside the drawing', () => {
-    for (const a of layout.boxes) {
-      expect(a.x).toBeGreaterThanOrEqual(DIMENSIONS.pad);
-      expect(a.y).toBeGreaterThanOrEqual(DIMENSIONS.pad);
-      expect(a.x + a.w).toBeLessThanOrEqual(layout.width);
-      expect(a.y + a.h).toBeLessThanOrEqual(layout.height);
-      for (const b of layout.boxes) {
-        if (a === b) continue;
-        const apart = a.x + a.w <= b.x || b.x + b.w <= a.x || a.y + a.h <= b.y || b.y + b.h <= a.y;
-        expect(apart, `${a.id} overlaps ${b.id}`).toBe(true);
-      }
-    }
+  it('with no room given, draws roomy wide boxes, clear of each other, labels off the boxes', () => {
+    expect(layout.boxes.filter((b) => b.depth > 0).every((b) => b.w === WIDE && b.h === TALL.h && !b.narrow && !b.short)).toBe(true);
+    expect(layout.box.get('api')!.x - layout.box.get('edge')!.outX).toBe(ROOMY.colGap);
+    expect(layout.labels.map((l) => l.text).sort()).toEqual(['/orders/*', '/users/*']);
+    expectReadable(layout);
   });
 
   it('draws one edge per upstream, from the out port to the in port', () => {
@@ -97,5 +101,81 @@ describe('computeLayout', () => {
 
   it('is deterministic', () => {
     expect(computeLayout(classicEdge)).toEqual(layout);
+    for (const { input, room } of CASES) expect(computeLayout(input, { room })).toEqual(computeLayout(input, { room }));
+  });
+});
+
+describe('computeLayout within the stage’s room', () => {
+  it.each(CASES)('$name at $at fits the width at scale 1, nothing overlapping', ({ input, room }) => {
+    const l = computeLayout(input, { room });
+    expect(l.width).toBeLessThanOrEqual(room.width);
+    expectReadable(l);
+  });
+
+  it('keeps tall boxes for the default sandbox, wide ones where the width allows', () => {
+    const at1280 = computeLayout(classicEdge, { room: ROOMS['1280x800'] });
+    const at1440 = computeLayout(classicEdge, { room: ROOMS['1440x900'] });
+    expect(at1280.boxes.every((b) => !b.short)).toBe(true);
+    expect(at1280.height).toBeLessThanOrEqual(ROOMS['1280x800'].height);
+    expect(at1280.box.get('api')).toMatchObject({ w: NARROW, narrow: true });
+    expect(at1440.box.get('api')).toMatchObject({ w: WIDE, narrow: false });
+  });
+
+  it('gives a layer too tall for the room short boxes, and wraps it into staggered sub-columns where the width allows', () => {
+    const l = computeLayout(fifteenNodes, { room: ROOMS['1440x900'] });
+    const services = l.boxes.filter((b) => b.depth === 4);
+    expect(services).toHaveLength(11);
+    expect(services.every((b) => b.short && b.h === SHORT.h)).toBe(true);
+    expect(new Set(services.map((b) => b.x)).size).toBe(2);
+    expect(l.height).toBeLessThanOrEqual(ROOMS['1440x900'].height);
+    // In their fan-out order, top to bottom, alternating columns: no edge crosses a sibling's box head-on.
+    const ys = services.map((b) => b.y);
+    expect([...ys].sort((a, b) => a - b)).toEqual(ys);
+    expect(services.map((b) => b.id)).toEqual([...Array.from({ length: 6 }, (_, i) => `users-${i + 1}`), ...Array.from({ length: 5 }, (_, i) => `orders-${i + 1}`)]);
+  });
+
+  it('leads edges into a later sub-column level with its pipe, through the gaps of the sub-column before it', () => {
+    const l = computeLayout(fifteenNodes, { room: ROOMS['1440x900'] });
+    const services = l.boxes.filter((b) => b.depth === 4);
+    const first = services.filter((b) => b.x === services[0].x);
+    const later = services.filter((b) => b.x !== services[0].x);
+    expect(later.length).toBeGreaterThan(0);
+    for (const box of later) {
+      const edge = l.edges.find((e) => e.to === box.id)!;
+      expect(edge).toMatchObject({ lead: box.x, curve: { x1: services[0].x, y1: box.pipeY } });
+      for (const b of first) expect(box.pipeY < b.y || box.pipeY > b.y + b.h, `${edge.key} crosses ${b.id}`).toBe(true);
+    }
+    for (const box of first) expect(l.edges.find((e) => e.to === box.id)!.lead).toBeUndefined();
+  });
+
+  it('keeps thirty nodes within the width and far shorter than one box per row', () => {
+    const l = computeLayout(thirtyNodes, { room: ROOMS['1440x900'] });
+    expect(l.width).toBeLessThanOrEqual(ROOMS['1440x900'].width);
+    expect(l.height).toBeLessThan(25 * (TALL.h + 22) * 0.5);
+  });
+});
+
+describe('computeLayout with layout hints', () => {
+  const room = ROOMS['1280x800'];
+  const auto = computeLayout(classicEdge, { room });
+
+  it('puts a hinted box where the hint says, and moves the others out of its way', () => {
+    const target = auto.box.get('users-2')!;
+    const l = computeLayout(classicEdge, { room, positions: { api: { x: target.x, y: target.y } } });
+    expect(l.box.get('api')).toMatchObject({ x: target.x, y: target.y, pinned: true, inX: target.x, outX: target.x + target.w });
+    expect(l.box.get('api')!.pipeY - l.box.get('api')!.y).toBe(TALL.pipeOffset);
+    expect(l.box.get('users-2')!.y).toBeGreaterThan(target.y);
+    expect(l.edge.get('edge->api')!.curve.x1).toBe(target.x);
+    expectReadable(l);
+  });
+
+  it('keeps two hinted boxes dropped on each other apart', () => {
+    const l = computeLayout(classicEdge, { room, positions: { 'users-1': { x: 300, y: 40 }, 'users-3': { x: 310, y: 50 } } });
+    expect(l.box.get('users-1')).toMatchObject({ x: 300, y: 40 });
+    expectReadable(l);
+  });
+
+  it('ignores positions for ids no box has, and for the clients box', () => {
+    expect(computeLayout(classicEdge, { room, positions: { gone: { x: 5, y: 5 }, [CLIENTS_ID]: { x: 500, y: 500 } } })).toEqual(auto);
   });
 });

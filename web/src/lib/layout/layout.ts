@@ -3,23 +3,47 @@
  * depth 1, its upstreams at 2, and so on (shortest path; nodes no flow reaches start their own chain
  * at depth 1). Within a layer, nodes sit in the order of their parents' heights (one barycentre pass,
  * ties in config order), stacked around their parents' mean so a balancer's targets fan out around it.
- * Upstreams that are URLs, not nodes, get an `external` box. Deterministic: same input, same layout.
+ * Upstreams that are URLs, not nodes, get an `external` box.
+ *
+ * The layout is made for the room the stage has, in screen pixels, so the page draws it at scale 1 or
+ * more and no text shrinks below its CSS size (box-sizes.ts picks the box sizes and gaps). A layer too
+ * tall for the room gets short boxes, and wraps into staggered sub-columns where the width allows (box
+ * i of the layer sits one row-pitch / k below box i - 1, so edges into the second column pass through
+ * the gaps of the first). Boxes the config's layout hints place stay where they are put; the others
+ * move down out of their way. Deterministic: same input, same layout.
  */
-import { horizontalCurve, type Curve } from './geometry.ts';
+import { layersWidth, NARROW, ROOMY, SHORT, TALL, TIGHT, WIDE, type Spacing } from './box-sizes.ts';
+import { placeEdgeLabels, type EdgeLabel } from './edge-labels.ts';
+import { curvePath, horizontalCurve, type Curve } from './geometry.ts';
+import { placeAroundHints, type Position } from './hints.ts';
 import type { NodeKind } from '../api-types.ts';
 
 export const CLIENTS_ID = 'client';
 
+export interface LayoutUpstream {
+  to: string;
+  /** A gateway route's match, or a target's weight: the edge's label. */
+  route?: string;
+  weight?: number;
+}
+
 export interface LayoutNodeInput {
   id: string;
   kind: NodeKind;
-  upstreams: ReadonlyArray<{ to: string }>;
+  upstreams: readonly LayoutUpstream[];
 }
 
 export interface LayoutInput {
   nodes: readonly LayoutNodeInput[];
   /** Where the traffic enters (each flow's `to`); the clients box links to these. */
   entries: readonly string[];
+}
+
+export interface LayoutOptions {
+  /** The stage's room in screen pixels; unbounded when not given. */
+  room?: { width: number; height: number };
+  /** Box positions from the config's layout hints (top-left corners), by node id. */
+  positions?: Readonly<Record<string, Position>>;
 }
 
 export type BoxKind = NodeKind | 'clients' | 'external';
@@ -32,7 +56,16 @@ export interface NodeBox {
   y: number;
   w: number;
   h: number;
-  /** The line dots travel along through the box, between the in port (left) and the out port (right). */
+  /** A narrow box drops secondary text (the port, long units); a short one shows its name and one line of counts. */
+  narrow: boolean;
+  short: boolean;
+  /** Placed by a layout hint. */
+  pinned: boolean;
+  /**
+   * The line dots travel along through the box, between the in port (left) and the out port (right).
+   * A box in a later sub-column has its in port at its layer's left edge: edges reach it level with its
+   * pipe, through the gap between the boxes of the sub-columns before it.
+   */
   pipeY: number;
   inX: number;
   outX: number;
@@ -43,6 +76,8 @@ export interface EdgeLayout {
   from: string;
   to: string;
   curve: Curve;
+  /** Into a box past the first sub-column: the edge goes on straight, level with the pipe, to the box at this x. */
+  lead?: number;
 }
 
 export interface Layout {
@@ -52,26 +87,32 @@ export interface Layout {
   box: Map<string, NodeBox>;
   edges: EdgeLayout[];
   edge: Map<string, EdgeLayout>;
+  /** The edges' labels that fit without covering a box or another label; the others are left out. */
+  labels: EdgeLabel[];
 }
 
-export interface LayoutDimensions {
-  pad: number;
-  nodeW: number;
-  nodeH: number;
-  clientsW: number;
-  colGap: number;
-  rowGap: number;
-  /** Distance from a box's top to its pipe. */
-  pipeOffset: number;
-}
+export type { EdgeLabel, Position };
 
-export const DIMENSIONS: LayoutDimensions = { pad: 22, nodeW: 184, nodeH: 112, clientsW: 132, colGap: 70, rowGap: 28, pipeOffset: 48 };
+const UNBOUNDED = { width: Infinity, height: Infinity };
 
 export function edgeKey(from: string, to: string): string {
   return `${from}->${to}`;
 }
 
-export function computeLayout(input: LayoutInput, dims: LayoutDimensions = DIMENSIONS): Layout {
+/** The SVG path of an edge: its curve, and its lead into a box past the first sub-column. */
+export function edgePath(edge: EdgeLayout): string {
+  return edge.lead === undefined ? curvePath(edge.curve) : `${curvePath(edge.curve)} H${edge.lead}`;
+}
+
+interface Graph {
+  kinds: Map<string, BoxKind>;
+  children: Map<string, string[]>;
+  parents: Map<string, string[]>;
+  order: string[];
+  layers: string[][];
+}
+
+function buildGraph(input: LayoutInput): Graph {
   const kinds = new Map<string, BoxKind>([[CLIENTS_ID, 'clients']]);
   for (const node of input.nodes) kinds.set(node.id, node.kind);
   const children = new Map<string, string[]>();
@@ -111,15 +152,81 @@ export function computeLayout(input: LayoutInput, dims: LayoutDimensions = DIMEN
 
   const layers: string[][] = [];
   for (const id of order) (layers[depth.get(id) as number] ??= []).push(id);
-
+  for (let d = 0; d < layers.length; d++) layers[d] ??= [];
   const parents = new Map<string, string[]>();
   for (const [from, tos] of children) for (const to of tos) parents.set(to, [...(parents.get(to) ?? []), from]);
+  return { kinds, children, parents, order, layers };
+}
+
+/** How one node layer is drawn: its box height, and how many staggered sub-columns it wraps into. */
+interface LayerPlan {
+  short: boolean;
+  columns: number;
+}
+
+interface Plan {
+  nodeW: number;
+  spacing: Spacing;
+  layers: LayerPlan[];
+  /** The tallest layer's height. */
+  height: number;
+}
+
+function layerHeight(count: number, plan: LayerPlan, rowGap: number): number {
+  const size = plan.short ? SHORT : TALL;
+  return count === 0 ? 0 : ((count - 1) * (size.h + rowGap)) / plan.columns + size.h;
+}
+
+/**
+ * Box heights and sub-columns for each layer within `room`, for boxes `nodeW` wide and `spacing`: the
+ * sub-columns take the width the layers leave at the least gap; what is left after them widens the gaps.
+ */
+function planLayers(counts: number[], room: { width: number; height: number }, nodeW: number, spacing: Spacing): Plan {
+  const budget = room.height - 2 * spacing.pad;
+  let spare = room.width - layersWidth(counts.length, nodeW, spacing);
+  const layers = counts.map((count): LayerPlan => {
+    const tall = { short: false, columns: 1 };
+    if (layerHeight(count, tall, spacing.rowGap) <= budget) return tall;
+    const plan = { short: true, columns: 1 };
+    while (layerHeight(count, plan, spacing.rowGap) > budget && plan.columns < count && spare >= nodeW + spacing.subGap) {
+      plan.columns++;
+      spare -= nodeW + spacing.subGap;
+    }
+    return plan;
+  });
+  const colGap = spacing === ROOMY ? ROOMY.colGap : Math.min(ROOMY.colGap, TIGHT.colGap + Math.floor(spare / Math.max(counts.length, 1)));
+  const height = Math.max(0, ...counts.map((c, i) => layerHeight(c, layers[i], spacing.rowGap))) + 2 * spacing.pad;
+  return { nodeW, spacing: { ...spacing, colGap }, layers, height };
+}
+
+/**
+ * Roomy wide boxes, then tight wide ones, then tight narrow ones (which leave width for sub-columns):
+ * the first whose tallest layer fits the room, else the lowest. Narrow when no width fits: the stage
+ * scrolls sideways.
+ */
+function choosePlan(counts: number[], room: { width: number; height: number }): Plan {
+  const tries: Array<[number, Spacing]> = [[WIDE, ROOMY], [WIDE, TIGHT], [NARROW, TIGHT]];
+  const candidates = tries.filter(([nodeW, spacing]) => layersWidth(counts.length, nodeW, spacing) <= room.width).map(([nodeW, spacing]) => planLayers(counts, room, nodeW, spacing));
+  if (candidates.length === 0) return planLayers(counts, room, NARROW, TIGHT);
+  return candidates.find((c) => c.height <= room.height) ?? candidates.reduce((best, c) => (c.height < best.height ? c : best));
+}
+
+export function computeLayout(input: LayoutInput, options: LayoutOptions = {}): Layout {
+  const room = options.room ?? UNBOUNDED;
+  const graph = buildGraph(input);
+  const { kinds, children, parents, order, layers } = graph;
+  const plan = choosePlan(layers.slice(1).map((l) => l.length), room);
+  const { nodeW, spacing } = plan;
+  const narrow = nodeW < WIDE;
 
   const centreY = new Map<string, number>();
   const boxes: NodeBox[] = [];
-  const columnX = (d: number) => (d === 0 ? dims.pad : dims.pad + dims.clientsW + dims.colGap + (d - 1) * (dims.nodeW + dims.colGap));
+  let layerX = spacing.pad;
   for (const [d, layer] of layers.entries()) {
-    if (layer === undefined) continue;
+    const layerPlan = d === 0 ? { short: false, columns: 1 } : plan.layers[d - 1];
+    const size = layerPlan.short ? SHORT : TALL;
+    const w = d === 0 ? spacing.clientsW : nodeW;
+    const pitch = (size.h + spacing.rowGap) / layerPlan.columns;
     const bary = new Map<string, number>();
     for (const id of layer) {
       const placed = (parents.get(id) ?? []).filter((p) => centreY.has(p)).map((p) => centreY.get(p) as number);
@@ -128,36 +235,61 @@ export function computeLayout(input: LayoutInput, dims: LayoutDimensions = DIMEN
     const sorted = [...layer].sort((a, b) => (bary.get(a) ?? Infinity) - (bary.get(b) ?? Infinity) || order.indexOf(a) - order.indexOf(b));
     const known = [...bary.values()];
     const centre = known.length > 0 ? known.reduce((a, b) => a + b, 0) / known.length : 0;
-    const stack = sorted.length * dims.nodeH + (sorted.length - 1) * dims.rowGap;
+    const stack = layerHeight(sorted.length, layerPlan, spacing.rowGap);
     sorted.forEach((id, i) => {
-      const w = d === 0 ? dims.clientsW : dims.nodeW;
-      const x = columnX(d);
-      const y = centre - stack / 2 + i * (dims.nodeH + dims.rowGap);
-      centreY.set(id, y + dims.nodeH / 2);
-      boxes.push({ id, kind: kinds.get(id) as BoxKind, depth: d, x, y, w, h: dims.nodeH, pipeY: y + dims.pipeOffset, inX: x, outX: x + w });
+      const x = layerX + (i % layerPlan.columns) * (w + spacing.subGap);
+      const y = centre - stack / 2 + i * pitch;
+      centreY.set(id, y + size.h / 2);
+      boxes.push({
+        id,
+        kind: kinds.get(id) as BoxKind,
+        depth: d,
+        x,
+        y,
+        w,
+        h: size.h,
+        narrow: d > 0 && narrow,
+        short: layerPlan.short,
+        pinned: false,
+        pipeY: y + size.pipeOffset,
+        inX: layerX,
+        outX: x + w,
+      });
     });
+    layerX += layerPlan.columns * w + (layerPlan.columns - 1) * spacing.subGap + spacing.colGap;
   }
 
   const top = Math.min(...boxes.map((b) => b.y));
   for (const b of boxes) {
-    b.y += dims.pad - top;
-    b.pipeY += dims.pad - top;
+    b.y += spacing.pad - top;
+    b.pipeY += spacing.pad - top;
   }
+  placeAroundHints(boxes, options.positions ?? {}, spacing.rowGap);
+
   const box = new Map(boxes.map((b) => [b.id, b]));
   const edges: EdgeLayout[] = [];
   for (const [from, tos] of children) {
     const a = box.get(from) as NodeBox;
     for (const to of tos) {
       const b = box.get(to) as NodeBox;
-      edges.push({ key: edgeKey(from, to), from, to, curve: horizontalCurve(a.outX, a.pipeY, b.inX, b.pipeY) });
+      const curve = horizontalCurve(a.outX, a.pipeY, b.inX, b.pipeY);
+      edges.push(b.inX === b.x ? { key: edgeKey(from, to), from, to, curve } : { key: edgeKey(from, to), from, to, curve, lead: b.x });
+    }
+  }
+  const texts = new Map<string, string>();
+  for (const node of input.nodes) {
+    for (const u of node.upstreams) {
+      const text = u.route ?? (u.weight !== undefined && u.weight !== 1 ? `×${u.weight}` : undefined);
+      if (text !== undefined) texts.set(edgeKey(node.id, u.to), text);
     }
   }
   return {
-    width: Math.max(...boxes.map((b) => b.x + b.w)) + dims.pad,
-    height: Math.max(...boxes.map((b) => b.y + b.h)) + dims.pad,
+    width: Math.max(...boxes.map((b) => b.x + b.w)) + spacing.pad,
+    height: Math.max(...boxes.map((b) => b.y + b.h)) + spacing.pad,
     boxes,
     box,
     edges,
     edge: new Map(edges.map((e) => [e.key, e])),
+    labels: placeEdgeLabels(edges, texts, boxes),
   };
 }
