@@ -264,7 +264,7 @@ export class LabState {
       this.topology = topology;
       this.#applyLiveViews(topology, askedAt);
       this.nodeStates = {};
-      this.traffic = metrics.traffic ?? topology.traffic;
+      this.traffic = metrics.traffic ?? topology.traffic ?? null;
       this.#applyMetrics(metrics);
     } catch (error) {
       if (!(error instanceof ApiError && error.status === 0)) this.#fail(error);
