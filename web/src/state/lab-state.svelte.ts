@@ -8,6 +8,7 @@
  * dots); only small snapshots are published to the reactive fields, at most every `FLUSH_MS` (the log
  * every `LOG_FLUSH_MS`, so a screen reader following it is not flooded).
  */
+import { MetricHistory } from '../lib/charts/metric-history.ts';
 import type { Decision, EngineEvent, EventOf, NodeMetrics, NodeState } from '../../../engine/src/events.ts';
 import { api, ApiError } from '../lib/api.ts';
 import type { ApiFieldError, CapacityState, Fault, GatewayView, MetricsSnapshot, ProxyCache, Topology, TopologyNode, TrafficState, XCacheWord } from '../lib/api-types.ts';
@@ -125,6 +126,10 @@ export class LabState {
   nodeStates = $state.raw<Record<string, LiveNodeState>>({});
   metrics = $state.raw<Record<string, NodeMetrics>>({});
   metricsTs = $state(0);
+  /** The last minutes of every node's numbers, for the charts (lib/charts/metric-history.ts). */
+  readonly history = new MetricHistory();
+  /** One more with every tick the history takes: what a chart reads to draw again. */
+  historyVersion = $state(0);
   traffic = $state.raw<TrafficState | null>(null);
   faults = $state.raw<Fault[]>([]);
   connection = $state<ConnectionStatus>('connecting');
@@ -494,6 +499,8 @@ export class LabState {
       case 'metrics.tick':
         this.metrics = event.nodes;
         this.metricsTs = event.ts;
+        this.history.record(event.ts, event.nodes);
+        this.historyVersion++;
         for (const listener of this.#tickListeners) listener(event.nodes);
         return;
       case 'node.state': {
@@ -512,6 +519,7 @@ export class LabState {
       }
       case 'config.applied':
         this.#pendingLog.push(configEntry(event));
+        this.history.mark({ ts: event.ts, kind: 'config', label: `config applied: ${event.name}` });
         this.dots.clear();
         // Shares and sequences start again under the new config: mixing two algorithms' picks would explain neither.
         this.#picks.clear();
@@ -527,10 +535,12 @@ export class LabState {
         return;
       case 'fault.started':
         this.faults = [...this.faults.filter((f) => f.id !== event.fault.id), event.fault];
+        this.history.mark({ ts: event.ts, kind: 'fault', label: `fault began: ${event.fault.type} on ${event.fault.target}` });
         this.#pendingLog.push(faultEntry(event));
         return;
       case 'fault.ended':
         this.faults = this.faults.filter((f) => f.id !== event.fault.id);
+        this.history.mark({ ts: event.ts, kind: 'fault', label: `fault ended: ${event.fault.type} on ${event.fault.target}` });
         this.#pendingLog.push(faultEntry(event));
         return;
       case 'engine.error':
