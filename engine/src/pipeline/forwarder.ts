@@ -141,6 +141,11 @@ class UpstreamExchange<C> {
 
   /** The response head; false would pause the body (never wanted here). */
   onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
+    // An interim answer: the final one is still to come (RFC 9110 section 15.2).
+    if (statusCode < 200) {
+      this.#interim(statusCode, rawHeaders);
+      return true;
+    }
     this.#resume = resume;
     this.#status = statusCode;
     if (this.#timer) clearTimeout(this.#timer);
@@ -170,6 +175,22 @@ class UpstreamExchange<C> {
     }
     this.#writeHead(statusCode, out);
     return true;
+  }
+
+  /**
+   * A 103 Early Hints goes on to the client with its Link fields, as RFC 9110 section 15.2 asks of a
+   * proxy (Node writes it: `writeEarlyHints`), unless the answer already started; the client may act on
+   * it before the final answer comes. Other 1xx answers end here: a 100 answered an Expect the client
+   * never sent this hop (this node answered the client's own), and 102 is obsolete.
+   */
+  #interim(status: number, rawHeaders: Buffer[]): void {
+    const { res } = this.exchange;
+    if (status !== 103 || res.headersSent || res.destroyed) return;
+    const links: string[] = [];
+    for (let i = 0; i < rawHeaders.length; i += 2) {
+      if (rawHeaders[i]!.toString('latin1').toLowerCase() === 'link') links.push(rawHeaders[i + 1]!.toString('latin1'));
+    }
+    if (links.length > 0) res.writeEarlyHints({ link: links });
   }
 
   /** The head goes out; from here the body goes through the exchange's coder, when a response step codes it. */

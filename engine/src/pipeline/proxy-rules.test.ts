@@ -82,6 +82,23 @@ describe('hop-by-hop headers', () => {
     }
   });
 
+  it('passes a 103 Early Hints on with its Link fields before the final answer (RFC 9110 section 15.2)', async () => {
+    const origin = net.createServer((socket) =>
+      socket.once('data', () =>
+        socket.end('HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload; as=style\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'),
+      ),
+    );
+    await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
+    try {
+      running = await startEngine(oneProxy(`http://127.0.0.1:${(origin.address() as net.AddressInfo).port}`));
+      const res = await rawHttp(running.port('edge'), 'GET / HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n');
+      expect(res.raw).toMatch(/^HTTP\/1\.1 103 Early Hints\r\n[Ll]ink: <\/style\.css>; rel=preload; as=style\r\n\r\nHTTP\/1\.1 200 OK\r\n/);
+      expect(res.raw.endsWith('\r\n\r\nok')).toBe(true);
+    } finally {
+      await new Promise((resolve) => origin.close(resolve));
+    }
+  });
+
   it('answers Expect: 100-continue itself and forwards the body without it', async () => {
     upstream = await rawUpstream((req, res) => req.resume().on('end', () => res.end('stored')));
     running = await startEngine(oneProxy(upstream.url));
