@@ -186,6 +186,8 @@ export interface NodeMetrics {
   cache?: Record<XCacheWord, number>;
   /** A gateway's aggregate answers that went out partial, without an upstream that failed (absent until the first). */
   partial?: number;
+  /** A balancer's completed requests by the target that answered them (absent until the first): its share per target. */
+  targets?: Record<string, number>;
 }
 
 /** The TLS handshakes of one proxy, and the requests that came over them. */

@@ -207,6 +207,20 @@ describe('MetricsRegistry', () => {
     expect(metrics.snapshot().edge.partial).toBeUndefined();
   });
 
+  it("counts a balancer's completed requests by the target that answered them, and only a balancer's", () => {
+    const { bus, metrics } = setup();
+    metrics.setNodes([
+      { id: 'edge', kind: 'proxy' },
+      { id: 'lb', kind: 'balancer' },
+    ]);
+    for (const upstream of ['s1', 's2', 's1']) bus.emit({ type: 'request.completed', rid: receive(bus, 'lb'), node: 'lb', status: 200, durationMs: 1, upstream });
+    bus.emit({ type: 'request.completed', rid: receive(bus, 'edge'), node: 'edge', status: 200, durationMs: 1, upstream: 'lb' });
+    expect(metrics.snapshot().lb.targets).toEqual({ s1: 2, s2: 1 });
+    expect(metrics.snapshot().edge.targets).toBeUndefined();
+    metrics.reset();
+    expect(metrics.snapshot().lb.targets).toBeUndefined();
+  });
+
   it('hands out snapshots that later events do not change', () => {
     const { bus, metrics } = setup();
     complete(bus, 'edge', 200, 3);

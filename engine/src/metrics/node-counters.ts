@@ -42,6 +42,8 @@ export class NodeCounters {
   #cache: Record<XCacheWord, number> | undefined;
   /** A gateway's partial aggregate answers; 0 until the first, and then in the snapshot. */
   #partial = 0;
+  /** A balancer's completed requests by the target that answered them (`upstream`); bounded by its targets. */
+  readonly #byTarget = new Map<string, number>();
 
   constructor(
     readonly kind: NodeKind,
@@ -67,6 +69,7 @@ export class NodeCounters {
       this.#cache[event.cache.xCache]++;
     }
     if (event.partial !== undefined) this.#partial++;
+    if (this.kind === 'balancer' && event.upstream !== undefined) this.#byTarget.set(event.upstream, (this.#byTarget.get(event.upstream) ?? 0) + 1);
     if (event.error) {
       this.errors++;
       this.errorCodes.set(event.error, (this.errorCodes.get(event.error) ?? 0) + 1);
@@ -126,6 +129,7 @@ export class NodeCounters {
     if (this.tls) metrics.tls = this.tls.snapshot();
     if (this.#cache) metrics.cache = { ...this.#cache };
     if (this.#partial > 0) metrics.partial = this.#partial;
+    if (this.#byTarget.size > 0) metrics.targets = Object.fromEntries(this.#byTarget);
     if (this.#consumers.size > 0) {
       metrics.consumers = Object.fromEntries(
         [...this.#consumers].map(([name, c]) => [name, { requests: c.requests, statusClasses: { ...c.statusClasses }, errorCodes: { ...c.errorCodes } }]),
@@ -150,6 +154,7 @@ export class NodeCounters {
     this.tls?.reset();
     this.#cache = undefined;
     this.#partial = 0;
+    this.#byTarget.clear();
     if (this.#connections) this.#connections = { opened: 0, open: this.#connections.open, failed: 0 };
   }
 }

@@ -5,6 +5,7 @@ import type { EngineEvent } from '../../../../engine/src/events.ts';
 import { LabState } from '../../state/lab-state.svelte.ts';
 import { renderWithLab } from '../../test/render.ts';
 import NodeChart from './NodeChart.svelte';
+import ShareChart from './ShareChart.svelte';
 
 /** A metrics tick for `users` at `ts`, with `ok` 2xx and `failed` EDGE_UPSTREAM_REFUSED (502) so far. */
 function tick(seq: number, ts: number, ok: number, failed: number): EngineEvent {
@@ -51,5 +52,26 @@ describe('the node chart', () => {
     const view = renderWithLab(NodeChart, lab, { node: 'users', points: lab.history.series('users'), markers: [], spanMs: lab.history.spanMs });
     expect(view.target.querySelector('svg')).toBeNull();
     expect(view.target.textContent).toContain('next metrics ticks');
+  });
+});
+
+describe('the share chart', () => {
+  /** A balancer tick: `a` and `b` requests answered by each target so far. */
+  const lbTick = (seq: number, ts: number, a: number, b: number): EngineEvent => ({
+    type: 'metrics.tick',
+    seq,
+    ts,
+    nodes: { lb: { ...nodeMetrics({ kind: 'balancer', statusClasses: { '2xx': a + b } }), targets: { a, b } } },
+  });
+
+  it("stacks each target's share of the balancer's last 5 s, and says it in words", () => {
+    const lab = new LabState();
+    lab.ingest([lbTick(1, 10_000, 0, 0), lbTick(2, 10_500, 3, 1), lbTick(3, 11_000, 6, 2)], 11_000);
+    const colourOf = (id: string) => (id === 'a' ? '#8fb8ff' : '#ffcf70');
+    const view = renderWithLab(ShareChart, lab, { node: 'lb', points: lab.history.series('lb'), markers: [], targets: ['a', 'b'], colourOf, spanMs: lab.history.spanMs });
+    const figure = view.byTestId('share-chart')!;
+    expect(JSON.parse(figure.dataset.shares!)).toEqual({ a: 0.75, b: 0.25 });
+    expect(figure.querySelector('path[data-target="a"]')?.getAttribute('fill')).toBe('#8fb8ff');
+    expect(view.byTestId('share-chart-now')!.textContent!.replace(/\s+/g, ' ')).toContain('a 75%, b 25%');
   });
 });

@@ -38,6 +38,21 @@ describe('MetricHistory', () => {
     expect(totals.slice(-10).every((total) => total === 2)).toBe(true);
   });
 
+  it("takes a balancer's requests per target over the same window", () => {
+    const history = new MetricHistory();
+    history.record(0, { lb: nodeMetrics({ kind: 'balancer', statusClasses: { '2xx': 0 } }) });
+    const lb = (a: number, b: number) => ({ ...nodeMetrics({ kind: 'balancer', statusClasses: { '2xx': a + b } }), targets: { a, b } });
+    history.record(1_000, { lb: lb(3, 1) });
+    history.record(2_000, { lb: lb(9, 3) });
+    expect(history.series('lb').map((p) => p.targets)).toEqual([
+      { a: 3, b: 1 },
+      { a: 4.5, b: 1.5 },
+    ]);
+    // The balancer's counts were reset: its series begins again.
+    history.record(2_500, { lb: lb(1, 0) });
+    expect(history.series('lb')).toEqual([]);
+  });
+
   it('begins a series again when the counts go back (reset), never drawing a negative rate', () => {
     const history = new MetricHistory();
     history.record(0, { users: tick(100) });

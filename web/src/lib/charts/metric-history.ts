@@ -29,6 +29,8 @@ export interface HistoryPoint {
   p95: number;
   p99: number;
   inFlight: number;
+  /** A balancer's: requests per second each target answered, in the same window (its share per target). */
+  targets?: Record<string, number>;
 }
 
 export type MarkerKind = 'fault' | 'config' | 'lesson';
@@ -48,6 +50,7 @@ export const RATE_WINDOW_MS = 5_000;
 interface Sample {
   ts: number;
   counts: Record<ChartOutcome, number>;
+  targets: Readonly<Record<string, number>> | undefined;
 }
 
 interface NodeSeries {
@@ -72,12 +75,13 @@ export class MetricHistory {
       const { samples } = series;
       const latest = samples.at(-1);
       if (latest !== undefined && ts <= latest.ts) continue;
-      if (latest !== undefined && CHART_OUTCOMES.some((outcome) => counts[outcome] < latest.counts[outcome])) {
+      const targets = metrics.targets;
+      if (latest !== undefined && (CHART_OUTCOMES.some((outcome) => counts[outcome] < latest.counts[outcome]) || wentBack(targets, latest.targets))) {
         // The engine's counts went back (reset, or the node is new under the same id): begin again.
         series.points = [];
         samples.length = 0;
       }
-      samples.push({ ts, counts });
+      samples.push({ ts, counts, targets });
       while (samples.length > 2 && samples[1]!.ts <= ts - RATE_WINDOW_MS) samples.shift();
       const base = samples[0]!;
       if (base.ts === ts) continue;
@@ -90,7 +94,12 @@ export class MetricHistory {
         total += rate;
       }
       const { latency } = metrics.recent;
-      series.points.push({ ts, rates, total, p50: latency.p50, p95: latency.p95, p99: latency.p99, inFlight: metrics.inFlight });
+      const point: HistoryPoint = { ts, rates, total, p50: latency.p50, p95: latency.p95, p99: latency.p99, inFlight: metrics.inFlight };
+      if (targets !== undefined) {
+        point.targets = {};
+        for (const [id, count] of Object.entries(targets)) point.targets[id] = (count - (base.targets?.[id] ?? 0)) / seconds;
+      }
+      series.points.push(point);
       this.#forget(series.points, ts);
     }
     this.#markers = this.#markers.filter((marker) => marker.ts > ts - this.spanMs);
@@ -119,6 +128,12 @@ export class MetricHistory {
     while (old < points.length && points[old]!.ts <= now - this.spanMs) old++;
     if (old > 0) points.splice(0, old);
   }
+}
+
+/** Whether a balancer's count for some target is lower than it was (its counts were reset). */
+function wentBack(now: Readonly<Record<string, number>> | undefined, before: Readonly<Record<string, number>> | undefined): boolean {
+  if (before === undefined) return false;
+  return Object.entries(before).some(([id, count]) => (now?.[id] ?? 0) < count);
 }
 
 /**
