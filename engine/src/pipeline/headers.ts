@@ -166,12 +166,15 @@ export function downstreamResponseHeadersFromRaw(raw: readonly Buffer[], hop: { 
       continue;
     }
     if (status === 204 && name === 'content-length') continue;
-    const prev = headers[name];
-    if (prev === undefined) {
+    // Own fields only: a name like `constructor` or `toString` must not find what the prototype has.
+    if (!Object.hasOwn(headers, name)) {
       // An own property even for `__proto__` (a plain assignment would set the prototype, and drop the field).
       if (name === '__proto__') Object.defineProperty(headers, name, { value, enumerable: true, configurable: true, writable: true });
       else headers[name] = value;
-    } else if (typeof prev === 'string') headers[name] = [prev, value];
+      continue;
+    }
+    const prev = headers[name]!;
+    if (typeof prev === 'string') headers[name] = [prev, value];
     else prev.push(value);
   }
   const named = connectionTokens(connection);

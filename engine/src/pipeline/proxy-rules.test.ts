@@ -57,13 +57,13 @@ describe('hop-by-hop headers', () => {
     expect(res.body).toContain('part two');
   });
 
-  it('reads a Connection field sent twice as one list, and passes repeated end-to-end fields as they came', async () => {
+  it('reads a Connection field sent twice as one list, and passes repeated end-to-end fields, and fields named like an object\'s own, as they came', async () => {
     // Raw bytes: two Connection fields (RFC 9110 section 5.3 lets a list field repeat), two Set-Cookie, two X-Tag.
     const origin = net.createServer((socket) =>
       socket.once('data', () =>
         socket.end(
           'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\nConnection: X-Secret\r\nX-Secret: 1\r\n' +
-            'Set-Cookie: a=1\r\nSet-Cookie: b=2\r\nX-Tag: one\r\nX-Tag: two\r\n\r\nok',
+            'Set-Cookie: a=1\r\nSet-Cookie: b=2\r\nX-Tag: one\r\nX-Tag: two\r\nConstructor: c\r\nToString: t\r\n__proto__: p\r\n\r\nok',
         ),
       ),
     );
@@ -77,6 +77,10 @@ describe('hop-by-hop headers', () => {
       expect(res.raw).toContain('set-cookie: a=1\r\nset-cookie: b=2\r\n');
       expect(res.raw).toMatch(/x-tag: one, two\r\n|x-tag: one\r\nx-tag: two\r\n/);
       expect(res.headers.via).toBe('1.1 edge');
+      // Field names the prototype of an object has pass as fields like any other.
+      expect(res.raw).toMatch(/constructor: c\r\n/i);
+      expect(res.raw).toMatch(/tostring: t\r\n/i);
+      expect(res.raw).toMatch(/__proto__: p\r\n/i);
     } finally {
       await new Promise((resolve) => origin.close(resolve));
     }
