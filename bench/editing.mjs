@@ -21,25 +21,11 @@
  * The harness (bench/run.mjs) runs it as case `editing`; alone for exploring:
  *   node bench/editing.mjs [--rounds 5] [--warmup 3]
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import {
-  CHROMIUM_FLAGS,
-  chromeMetrics,
-  chromiumWrapper,
-  distribution,
-  ensureBuilt,
-  FRAME_BUDGET_MS,
-  loadChromium,
-  round,
-  sleep,
-} from './frame-budget.mjs';
-import { FRAME_PROBE_SCRIPT } from './lib/frame-probe.mjs';
-import { startLabEngine } from './lib/lab-engine.mjs';
-import { detectPinning, LOAD_CORE } from './lib/pinning.mjs';
+import { chromeMetrics, distribution, FRAME_BUDGET_MS, openLabPage, round, sleep } from './frame-budget.mjs';
+import { detectPinning } from './lib/pinning.mjs';
 
 /** Issue 12: an applied change is visible on the page within this. */
 export const VISIBLE_WITHIN_MS = 300;
@@ -88,29 +74,11 @@ function editsOf(config, n) {
  * Resolves to the edits' times, the per-frame script time and the long frames (see the end).
  */
 export async function runEditing({ pinning, rounds = 5, warmupSeconds = 3, log = () => {} }) {
-  const chromium = await loadChromium();
-  const build = ensureBuilt(log);
-  const scratch = mkdtempSync(join(os.tmpdir(), 'edgelab-editing-'));
-  const configFile = join(scratch, 'sandbox.json');
   let config = sandbox();
-  writeFileSync(configFile, JSON.stringify(config, null, 2));
-  const wrapper = chromiumWrapper(scratch, pinning);
-
-  let engine;
-  let browser;
+  const lab = await openLabPage({ name: 'editing', config, pinning, log, viewport: VIEWPORT });
+  const { engine, browser, page, cdp, pageErrors, build } = lab;
   try {
-    engine = await startLabEngine({ configFile, pinning, core: LOAD_CORE });
-    browser = await chromium.launch({ executablePath: wrapper.path, headless: true, args: CHROMIUM_FLAGS });
-    const context = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1 });
-    const page = await context.newPage();
-    const pageErrors = [];
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.addInitScript(FRAME_PROBE_SCRIPT);
-    await page.goto(`${engine.url}/`);
-    await page.waitForFunction(() => window.__edgelab !== undefined && window.__frameProbe !== undefined, null, { timeout: 20_000 });
     await page.getByTestId('node-svc-4-6').waitFor({ timeout: 20_000 });
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('Performance.enable', { timeDomain: 'timeTicks' });
     await engine.api('POST', '/api/traffic', { action: 'start', rate: TRAFFIC_RATE });
     await sleep(warmupSeconds * 1000);
 
@@ -146,9 +114,7 @@ export async function runEditing({ pinning, rounds = 5, warmupSeconds = 3, log =
     run.verdict = verdictOf(run);
     return run;
   } finally {
-    await browser?.close().catch(() => {});
-    await engine?.stop();
-    rmSync(scratch, { recursive: true, force: true });
+    await lab.close();
   }
 }
 

@@ -95,29 +95,9 @@ export const SANDBOX = {
  * `log(line)` reports progress (rate tuning); resolves to the run's numbers (see the end).
  */
 export async function runFrameBudget({ durationSeconds, warmupSeconds, pinning, targetDots = TARGET_DOTS, log = () => {} }) {
-  const chromium = await loadChromium();
-  const build = ensureBuilt(log);
-  const scratch = mkdtempSync(join(os.tmpdir(), 'edgelab-frame-budget-'));
-  const configFile = join(scratch, 'sandbox.json');
-  writeFileSync(configFile, JSON.stringify(SANDBOX, null, 2));
-  const wrapper = chromiumWrapper(scratch, pinning);
-
-  let engine;
-  let browser;
+  const lab = await openLabPage({ name: 'frame-budget', config: SANDBOX, pinning, log });
+  const { engine, browser, page, cdp, pageErrors, build, wrapper } = lab;
   try {
-    engine = await startLabEngine({ configFile, pinning, core: LOAD_CORE });
-    browser = await chromium.launch({ executablePath: wrapper.path, headless: true, args: CHROMIUM_FLAGS });
-    const context = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1 });
-    const page = await context.newPage();
-    const pageErrors = [];
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('crash', () => pageErrors.push('the page crashed'));
-    await page.addInitScript(FRAME_PROBE_SCRIPT);
-    await page.goto(`${engine.url}/`);
-    await page.waitForFunction(() => window.__edgelab !== undefined && window.__frameProbe !== undefined, null, { timeout: 20_000 });
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('Performance.enable', { timeDomain: 'timeTicks' });
-
     const tuning = await tuneRate({ engine, page, targetDots, log });
     if (warmupSeconds > 0) await sleep(warmupSeconds * 1000);
 
@@ -143,9 +123,54 @@ export async function runFrameBudget({ durationSeconds, warmupSeconds, pinning, 
     run.verdict = verdictOf(run);
     return run;
   } finally {
-    await browser?.close().catch(() => {});
-    await engine?.stop();
-    rmSync(scratch, { recursive: true, force: true });
+    await lab.close();
+  }
+}
+
+/**
+ * The lab page in Debian's Chromium against the real engine serving `config` (on the load core; the
+ * browser on the SUT core when pinned), with the frame probe installed before the page and Chrome's
+ * Performance domain on: what the frame-budget and editing cases both measure. `close()` stops the
+ * browser and the engine and removes the scratch directory, whatever happened; a failed start closes.
+ */
+export async function openLabPage({ name, config, pinning, log, viewport = VIEWPORT }) {
+  const chromium = await loadChromium();
+  const build = ensureBuilt(log);
+  const scratch = mkdtempSync(join(os.tmpdir(), `edgelab-${name}-`));
+  const configFile = join(scratch, 'sandbox.json');
+  writeFileSync(configFile, JSON.stringify(config, null, 2));
+  const wrapper = chromiumWrapper(scratch, pinning);
+  const lab = {
+    build,
+    wrapper,
+    viewport,
+    engine: undefined,
+    browser: undefined,
+    page: undefined,
+    cdp: undefined,
+    pageErrors: [],
+    async close() {
+      await lab.browser?.close().catch(() => {});
+      await lab.engine?.stop();
+      rmSync(scratch, { recursive: true, force: true });
+    },
+  };
+  try {
+    lab.engine = await startLabEngine({ configFile, pinning, core: LOAD_CORE });
+    lab.browser = await chromium.launch({ executablePath: wrapper.path, headless: true, args: CHROMIUM_FLAGS });
+    const context = await lab.browser.newContext({ viewport, deviceScaleFactor: 1 });
+    const page = (lab.page = await context.newPage());
+    page.on('pageerror', (error) => lab.pageErrors.push(error.message));
+    page.on('crash', () => lab.pageErrors.push('the page crashed'));
+    await page.addInitScript(FRAME_PROBE_SCRIPT);
+    await page.goto(`${lab.engine.url}/`);
+    await page.waitForFunction(() => window.__edgelab !== undefined && window.__frameProbe !== undefined, null, { timeout: 20_000 });
+    lab.cdp = await context.newCDPSession(page);
+    await lab.cdp.send('Performance.enable', { timeDomain: 'timeTicks' });
+    return lab;
+  } catch (error) {
+    await lab.close();
+    throw error;
   }
 }
 
