@@ -4,7 +4,7 @@
  * a request trace, and Export.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
@@ -94,13 +94,18 @@ test('a line of the event log opens that request\'s trace, hop by hop', async ({
 test('Export downloads the running config; it validates and runs headless', async ({ page }) => {
   const download = page.waitForEvent('download');
   await page.getByTestId('export-config').click();
-  const file = join(mkdtempSync(join(tmpdir(), 'edgelab-export-')), (await download).suggestedFilename());
-  await (await download).saveAs(file);
-  expect(file).toMatch(/\.ya?ml$/);
-  const validate = spawnSync(process.execPath, ['engine/bin/edgelab.mjs', 'validate', file], { encoding: 'utf8' });
-  expect(validate.status, validate.stderr).toBe(0);
-  const report = `${file}.report.json`;
-  const run = spawnSync(process.execPath, ['engine/bin/edgelab.mjs', 'run', file, '--duration', '2s', '--report', report], { encoding: 'utf8' });
-  expect(run.status, run.stderr).toBe(0);
-  expect(run.stdout).toMatch(/^edge\s+proxy\s+[1-9]/m);
+  const dir = mkdtempSync(join(tmpdir(), 'edgelab-export-'));
+  try {
+    const file = join(dir, (await download).suggestedFilename());
+    await (await download).saveAs(file);
+    expect(file).toMatch(/\.ya?ml$/);
+    const validate = spawnSync(process.execPath, ['engine/bin/edgelab.mjs', 'validate', file], { encoding: 'utf8' });
+    expect(validate.status, validate.stderr).toBe(0);
+    const report = `${file}.report.json`;
+    const run = spawnSync(process.execPath, ['engine/bin/edgelab.mjs', 'run', file, '--duration', '2s', '--report', report], { encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^edge\s+proxy\s+[1-9]/m);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
