@@ -30,7 +30,7 @@ describe('the node chart', () => {
     for (const p of ['p50', 'p95', 'p99']) expect(figure.querySelector(`path[data-percentile="${p}"]`)?.getAttribute('d')).toMatch(/^M/);
     // Over the window so far (one second): 10 2xx and 2 edge errors, 12 req/s in all.
     const now = view.byTestId('node-chart-now')!.textContent!.replace(/\s+/g, ' ');
-    expect(now).toContain('Now: 12 req/s, 10 of them 2xx');
+    expect(now).toContain('Last 5 s: 12 req/s, 10 of them 2xx');
     expect(now).toContain('p99 120 ms');
   });
 
