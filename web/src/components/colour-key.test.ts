@@ -1,10 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { NEUTRAL_COLOUR, TargetColours } from '../lib/colour/target-colours.ts';
 import { OUTCOME_ORDER } from '../lib/outcome.ts';
 import { LabState } from '../state/lab-state.svelte.ts';
 import { renderWithLab } from '../test/render.ts';
 import EventLog from './EventLog.svelte';
 import Legend from './Legend.svelte';
+import GatewayInspector from './inspectors/GatewayInspector.svelte';
 import Topology from './topology/Topology.svelte';
 
 function newLab(): LabState {
@@ -55,5 +56,20 @@ describe('one colour per target', () => {
     const { target } = renderWithLab(EventLog, lab);
     const colours = [...target.querySelectorAll('[data-testid="log-line"] svg.glyph')].map((g) => g.getAttribute('data-colour'));
     expect(colours).toEqual([expected.colour('users-2'), NEUTRAL_COLOUR]);
+  });
+
+  it("gives each of a gateway's routes a colour of its own, whatever order the engine tries them in", () => {
+    // The inspector polls the engine's topology while open: nothing answers here but an empty one.
+    vi.stubGlobal('fetch', async () => new Response('{}'));
+    onTestFinished(() => vi.unstubAllGlobals());
+    const lab = newLab();
+    const route = (index: number, description: string, to: string) => ({ index, description, to, precedence: '', hits: 5, stages: ['route' as const, 'forward' as const] });
+    const routes = [route(0, 'path /users/*', 'users'), route(1, 'path /orders/*', 'orders-1')];
+    lab.gateways = { api: { stages: ['route', 'forward'], routes, limits: [] } };
+    const { target } = renderWithLab(GatewayInspector, lab, { node: lab.topology!.nodes[0], metrics: undefined, decisions: [] });
+    const rows = [...target.querySelectorAll('[data-testid="gateway-route"]')];
+    const colours = new TargetColours(['path /users/*', 'path /orders/*']);
+    expect(rows.map((row) => row.getAttribute('data-colour'))).toEqual([colours.colour('path /users/*'), colours.colour('path /orders/*')]);
+    expect(new Set(rows.map((row) => row.getAttribute('data-colour'))).size).toBe(2);
   });
 });
