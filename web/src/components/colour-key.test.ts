@@ -61,7 +61,9 @@ describe('one colour per target', () => {
   it("gives each of a gateway's routes a colour of its own, whatever order the engine tries them in", () => {
     // The inspector polls the engine's topology while open: nothing answers here but an empty one.
     vi.stubGlobal('fetch', async () => new Response('{}'));
-    onTestFinished(() => vi.unstubAllGlobals());
+    onTestFinished(() => {
+      vi.unstubAllGlobals();
+    });
     const lab = newLab();
     const route = (index: number, description: string, to: string) => ({ index, description, to, precedence: '', hits: 5, stages: ['route' as const, 'forward' as const] });
     const routes = [route(0, 'path /users/*', 'users'), route(1, 'path /orders/*', 'orders-1')];
