@@ -89,16 +89,16 @@ describe('DotField', () => {
     expect(dot).toMatchObject({ x: users.outX, outcome: 'edge-error' });
   });
 
-  it("wears no colour until it sets off for its balancer's pick, then the pick's colour there and back", () => {
+  it.each([false, true])("wears no colour until it sets off for its balancer's pick, then the pick's colour there and back (reduced motion: %s)", (reduced) => {
     const slots: Record<string, number> = { 'users-1': 4, 'users-2': 6 };
     const field = run(happyPath('r1', 1000), new DotField({ isLeaf, layout: () => layout, motion, targetSlot: (id) => slots[id] ?? -1 }));
     const leavesBalancer = 1000 + 3 * motion.travelMs + 3 * motion.crossMs;
-    field.step(leavesBalancer - 1, false);
+    field.step(leavesBalancer - 1, reduced);
     const dot = dotOf(field, 'r1');
     expect(dot.slot).toBe(-1);
-    field.step(leavesBalancer + 1, false);
+    field.step(leavesBalancer + 1, reduced);
     expect(dot.slot).toBe(6);
-    field.step(leavesBalancer + 2 * motion.travelMs + 40 + 2 * motion.crossMs, false);
+    field.step(leavesBalancer + 2 * motion.travelMs + 40 + 2 * motion.crossMs, reduced);
     expect(dot).toMatchObject({ slot: 6, outcome: 'ok' });
   });
 
