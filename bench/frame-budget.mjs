@@ -1,14 +1,17 @@
 /**
- * The frame-budget case: does the lab page keep its frame budget (under 16 ms of script per frame)
- * with 300 dots in flight? Measured in Debian's Chromium (headless, driven by playwright-core; never a
- * downloaded browser) against the production build served by the real engine.
+ * The frame-budget case: does the lab page stay under 8 ms of script per frame with 1,000 dots in
+ * flight and the charts drawing (issue 13; the frame is 16 ms, the other half is the browser's)?
+ * Measured in Debian's Chromium (headless, driven by playwright-core; never a downloaded browser)
+ * against the production build served by the real engine.
  *
  * 1. Builds the page (`npx vite build`) when web/dist is missing.
  * 2. Starts `edgelab serve <sandbox> --port <free> --no-traffic` (bench/lib/lab-engine.mjs) on the
  *    load core: the default sandbox's shape (proxy -> gateway -> balancer -> services) with services
- *    that answer in 1-2 s, so many requests are in flight at a modest rate.
+ *    that answer in 200-400 ms (at 1,000 dots the requests in flight must stay under the proxy's pool).
  * 3. Opens the page in Chromium pinned to the SUT core (a wrapper runs it under taskset, so every
- *    Chromium process inherits the core), with bench/lib/frame-probe.mjs installed before the page.
+ *    Chromium process inherits the core), with bench/lib/frame-probe.mjs installed before the page,
+ *    and opens the balancer's inspector, so its node and share charts draw beside the whole-edge chart
+ *    under the diagram (each redraws on every metrics tick, twice a second).
  * 4. Starts traffic (POST /api/traffic) and adjusts the rate until `__edgelab.dotsInFlight()` is within
  *    8 % of the target (a dot lives longer than its request: it travels each edge in at least 220 ms
  *    and fades out, so dots, not requests, are what the rate is tuned on).
@@ -40,7 +43,9 @@ import { median } from './lib/summary.mjs';
 import { CaseUnavailable, cpuSeconds } from './lib/sut.mjs';
 
 export const FRAME_BUDGET_MS = 16;
-export const TARGET_DOTS = 300;
+/** This case's target: half the frame budget for the page's script, the rest left to the browser. */
+export const SCRIPT_TARGET_MS = 8;
+export const TARGET_DOTS = 1000;
 /** Dots may differ from the target by this share before the rate is adjusted again. */
 const TOLERANCE = 0.08;
 const MAX_RATE_ATTEMPTS = 5;
@@ -58,13 +63,15 @@ export const CHROMIUM_FLAGS = [
 ];
 const VIEWPORT = { width: 1440, height: 900 };
 
-/** Every service answers in 1-2 s (uniform, mean 1.5 s). */
-const LATENCY = { distribution: 'uniform', min: '1s', max: '2s' };
-const MAX_LATENCY_MS = 2_000;
+/** Every service answers in 200-400 ms (uniform, mean 300 ms). */
+const LATENCY = { distribution: 'uniform', min: '200ms', max: '400ms' };
+const MEAN_LATENCY_MS = 300;
+const MAX_LATENCY_MS = 400;
 /**
- * The default sandbox's shape on free ports with slow services. The proxy's one pool to the gateway
- * holds at most 256 connections (engine/src/pipeline/forwarder.ts), so requests in flight must stay
- * well under 256: at 300 dots they are about 100-130.
+ * The default sandbox's shape on free ports. The proxy's one pool to the gateway holds at most 256
+ * connections (engine/src/pipeline/forwarder.ts), so requests in flight must stay well under 256: a
+ * dot lives about 3 s longer than its request (its travel on screen), so 1,000 dots take about 300
+ * req/s, and at 300 ms a request about 100 of them are in flight.
  */
 export const SANDBOX = {
   version: 1,
@@ -98,10 +105,13 @@ export async function runFrameBudget({ durationSeconds, warmupSeconds, pinning, 
   const lab = await openLabPage({ name: 'frame-budget', config: SANDBOX, pinning, log });
   const { engine, browser, page, cdp, pageErrors, build, wrapper } = lab;
   try {
+    await openCharts(page);
     const tuning = await tuneRate({ engine, page, targetDots, log });
     if (warmupSeconds > 0) await sleep(warmupSeconds * 1000);
 
+    const chartsBefore = await chartPoints(page);
     const measured = await measure({ page, cdp, engine, browserPid: wrapper.pid(), durationSeconds });
+    const chartsAfter = await chartPoints(page);
     const breakdown = await mainThreadBreakdown({ cdp, page, seconds: 2 });
     const droppedNotice =
       (await page.getByTestId('dropped').count()) > 0 ? (await page.getByTestId('dropped').textContent())?.trim() : null;
@@ -116,6 +126,9 @@ export async function runFrameBudget({ durationSeconds, warmupSeconds, pinning, 
       browser: `Chromium ${browser.version()}`,
       webBuild: build,
       ...measured,
+      // The charts' points before and after the measured seconds (they hold up to 5 minutes, longer
+      // than a run): they grew, so the charts were drawing while the frames were measured.
+      charts: { before: chartsBefore, after: chartsAfter },
       mainThread: breakdown,
       droppedNotice,
       pageErrors,
@@ -176,14 +189,14 @@ export async function openLabPage({ name, config, pinning, log, viewport = VIEWP
 
 /**
  * met: the dot layer's per-frame script (page hook, p95) and the page's whole script per frame (Chrome,
- * p95 of the one-second windows) are both under the budget, with dots near the target.
+ * p95 of the one-second windows) are both under the script target, with dots near the target.
  */
 export function verdictOf(m) {
   if (m.dots.median === null || m.dots.median < m.targetDots * (1 - 2 * TOLERANCE)) return 'inconclusive';
   const hook = m.hook.p95;
   const chrome = m.chrome.scriptMsPerFrame.p95;
   if (hook === null || chrome === null) return 'inconclusive';
-  return hook < FRAME_BUDGET_MS && chrome < FRAME_BUDGET_MS ? 'met' : 'missed';
+  return hook < SCRIPT_TARGET_MS && chrome < SCRIPT_TARGET_MS ? 'met' : 'missed';
 }
 
 export async function loadChromium() {
@@ -231,11 +244,33 @@ export function chromiumWrapper(dir, pinning) {
   };
 }
 
+/**
+ * Opens the balancer's inspector and waits until its node chart and the whole-edge chart draw (the
+ * share chart joins them once the traffic has started).
+ */
+async function openCharts(page) {
+  await page.getByTestId('node-users').focus();
+  await page.keyboard.press('Enter');
+  for (const chart of ['node-chart', 'edge-chart']) await page.locator(`[data-testid="${chart}"] svg`).first().waitFor({ timeout: 30_000 });
+}
+
+/** The points the node chart and the whole-edge chart hold (their own data attributes). */
+function chartPoints(page) {
+  return page.evaluate(() =>
+    Object.fromEntries(
+      ['node-chart', 'edge-chart'].map((id) => {
+        const figure = document.querySelector(`[data-testid="${id}"]`);
+        return [id, figure === null ? null : Number(figure.getAttribute('data-points'))];
+      }),
+    ),
+  );
+}
+
 /** Starts traffic, then adjusts its rate until the page shows about `targetDots` dots in flight. */
 async function tuneRate({ engine, page, targetDots, log }) {
   // A first guess: a dot lives about its request's latency plus ~3 s of travel (out and back through
   // four boxes at 220 ms an edge, 110 ms a box) and fading.
-  let rate = Math.max(1, Math.round(targetDots / 4.5));
+  let rate = Math.max(1, Math.round(targetDots / (MEAN_LATENCY_MS / 1000 + 3)));
   const steps = [];
   for (let attempt = 1; attempt <= MAX_RATE_ATTEMPTS; attempt++) {
     await engine.api('POST', '/api/traffic', { action: 'start', rate });
@@ -245,11 +280,19 @@ async function tuneRate({ engine, page, targetDots, log }) {
     await takeProbe(page);
     await sleep(3_000);
     const dots = median((await takeProbe(page)).dots);
-    steps.push({ rate, dots });
-    log(`rate ${rate}/s -> ${dots ?? 'no'} dots in flight (target ${targetDots})`);
+    const { traffic } = await engine.api('GET', '/api/metrics');
+    steps.push({ rate, dots, achievedRate: traffic?.achievedRate ?? null, waiting: traffic?.outstanding ?? null });
+    log(`rate ${rate}/s (achieved ${traffic?.achievedRate ?? '?'}/s, ${traffic?.outstanding ?? '?'} waiting) -> ${dots ?? 'no'} dots in flight (target ${targetDots})`);
     if (dots !== null && Math.abs(dots - targetDots) <= targetDots * TOLERANCE) break;
     if (attempt === MAX_RATE_ATTEMPTS) break;
-    rate = Math.max(1, Math.round((rate * targetDots) / Math.max(dots ?? 1, 1)));
+    // The engine sends well under what was asked (its core is busy): a higher rate would not help.
+    if (traffic?.achievedRate !== undefined && traffic.achievedRate < rate / 2) {
+      log(`the engine sends ${traffic.achievedRate}/s of ${rate}/s asked: measuring with the dots there are`);
+      break;
+    }
+    // At most twice the rate a step: when the engine cannot keep up (its generator's requests wait),
+    // more dots are not to be had by asking for many times the rate, which only buries the machine.
+    rate = Math.max(1, Math.min(rate * 2, Math.round((rate * targetDots) / Math.max(dots ?? 1, 1))));
   }
   return { rate, steps };
 }

@@ -23,7 +23,6 @@ import { DotField } from '../lib/dots/dot-field.ts';
 import { FrameStats } from '../lib/dots/frame-stats.ts';
 import type { FaultPlace } from '../lib/faults/fault-forms.ts';
 import type { Rect } from '../lib/faults/menu-position.ts';
-import { configToYaml, exportFileName } from '../lib/export-config.ts';
 import { computeLayout, type Layout, type Position } from '../lib/layout/layout.ts';
 import {
   cachePurgedEntry,
@@ -841,7 +840,8 @@ export class LabState {
   /** Fetches the running config and hands back the YAML file to save. */
   async exportConfig(): Promise<{ fileName: string; yaml: string } | undefined> {
     try {
-      const config = await api.config();
+      // YAML's printer loads with the first export, not with the page.
+      const [config, { configToYaml, exportFileName }] = await Promise.all([api.config(), import('../lib/export-config.ts')]);
       return { fileName: exportFileName((config as { name?: unknown })?.name ?? this.topology?.name), yaml: configToYaml(config) };
     } catch (error) {
       this.#fail(error);

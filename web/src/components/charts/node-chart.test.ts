@@ -28,6 +28,8 @@ describe('the node chart', () => {
     // Every outcome has its layer; the p50/p95/p99 lines are drawn.
     for (const outcome of ['ok', 'edge-error', 'server-error']) expect(figure.querySelector(`path[data-outcome="${outcome}"]`)).not.toBeNull();
     for (const p of ['p50', 'p95', 'p99']) expect(figure.querySelector(`path[data-percentile="${p}"]`)?.getAttribute('d')).toMatch(/^M/);
+    // In flight as each tick carried it (the fixture's gauge: 0 in flight), drawn as a step line.
+    expect(figure.querySelector('path[data-series="in-flight"]')?.getAttribute('d')).toMatch(/^M/);
     // Over the window so far (one second): 10 2xx and 2 edge errors, 12 req/s in all.
     const now = view.byTestId('node-chart-now')!.textContent!.replace(/\s+/g, ' ');
     expect(now).toContain('Last 5 s: 12 req/s, 10 of them 2xx');
@@ -42,8 +44,11 @@ describe('the node chart', () => {
       11_000,
     );
     const view = renderWithLab(NodeChart, lab, { node: 'users', points: lab.history.series('users'), markers: lab.history.markers(), spanMs: lab.history.spanMs });
-    const marks = [...view.target.querySelectorAll('line.marker')].map((line) => line.textContent);
-    expect(marks).toEqual(['fault began: latency on users']);
+    const marks = [...view.target.querySelectorAll<SVGGElement>('g.marker')].map((mark) => [mark.dataset.marker, mark.getAttribute('aria-label')]);
+    expect(marks).toEqual([['fault', 'fault began: latency on users']]);
+    // Focusable, so its words can be read without a mouse; the key says what a fault mark is.
+    expect(view.target.querySelector('g.marker')!.getAttribute('tabindex')).toBe('0');
+    expect(view.target.querySelector('[data-key-marker="fault"]')!.textContent).toContain('a fault began or ended');
   });
 
   it('waits for two ticks before it draws anything', () => {

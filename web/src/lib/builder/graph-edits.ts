@@ -15,7 +15,7 @@
  */
 import { upstreamsOf as upstreamFields } from '../../../../engine/src/config/edges.ts';
 import { setAt } from '../config-form/form-model.ts';
-import { parseErrorPath } from '../config-editor/yaml-places.ts';
+import { parseErrorPath } from '../config-editor/error-path.ts';
 
 export type NodeKind = 'proxy' | 'gateway' | 'balancer' | 'service';
 export const CLIENTS = 'client';

@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { CONFIG_SCHEMA as schema } from './config-schema.ts';
 import { descriptionAt, keyOptions, namesANode, valueOptions } from './schema-at.ts';
-import { cursorPlace, keyPathAt, parseErrorPath, rangeOfPath } from './yaml-places.ts';
+import { parseErrorPath } from './error-path.ts';
+import { cursorPlace, keyPathAt, rangeOfPath } from './yaml-places.ts';
 
 const CONFIG = `version: 1
 name: Demo
@@ -101,12 +102,6 @@ describe('what the schema offers', () => {
 });
 
 describe('error paths in the text', () => {
-  it('parses the paths the engine writes, with or without the node id', () => {
-    expect(parseErrorPath('nodes[2] (users-9).targets[0]')).toEqual(['nodes', 2, 'targets', 0]);
-    expect(parseErrorPath('traffic[0].rate')).toEqual(['traffic', 0, 'rate']);
-    expect(parseErrorPath('')).toEqual([]);
-  });
-
   it("underlines a field's key and value, a list item, and for a missing field the nearest place that exists", () => {
     const range = (path: string) => {
       const r = rangeOfPath(CONFIG, parseErrorPath(path))!;

@@ -105,15 +105,6 @@ function findKey(node: Node | null, offset: number, path: PathSegment[]): PathSe
   return undefined;
 }
 
-/** A path as the engine writes it in errors: `nodes[2] (users-9).targets[0]`, `traffic[0].rate`, or '' for the whole config. */
-export function parseErrorPath(path: string): PathSegment[] {
-  const segments: PathSegment[] = [];
-  for (const match of path.replace(/\s*\([^)]*\)/g, '').matchAll(/\[(\d+)\]|([^.[\]]+)/g)) {
-    segments.push(match[1] !== undefined ? Number(match[1]) : match[2]);
-  }
-  return segments;
-}
-
 export interface TextRange {
   from: number;
   to: number;

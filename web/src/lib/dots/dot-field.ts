@@ -91,7 +91,8 @@ export class DotField {
     layout: () => Layout | null;
     motion?: Motion;
   }) {
-    const dots = Array.from({ length: options.capacity ?? 500 }, () => new Dot());
+    // Room for the 1,000 dots in flight the page is measured with (bench frame-budget, issue 13).
+    const dots = Array.from({ length: options.capacity ?? 1200 }, () => new Dot());
     this.dots = dots;
     this.#free = [...dots].reverse();
     this.#isLeaf = options.isLeaf;

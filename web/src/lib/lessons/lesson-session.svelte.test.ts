@@ -31,9 +31,11 @@ function session() {
       }),
     },
   });
+  const milestones: string[] = [];
   const run = new LessonSession({
     lesson: roundRobinBasics,
     machine,
+    onMilestone: (label) => milestones.push(label),
     onMetricsTick: (listener) => {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -46,6 +48,7 @@ function session() {
   return {
     run,
     applied,
+    milestones,
     prepared: () => prepared,
     listening: () => listeners.size + configListeners.size,
     tick: (nodes: MetricsByNode) => listeners.forEach((listener) => listener(nodes)),
@@ -57,7 +60,7 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 describe('LessonSession', () => {
   it('runs the lesson on the page’s ticks, from ready to complete', async () => {
-    const { run, tick, prepared } = session();
+    const { run, tick, prepared, milestones } = session();
     expect(run.view.phase).toBe('ready');
     run.start();
     await settle();
@@ -81,6 +84,9 @@ describe('LessonSession', () => {
     expect(run.view).toMatchObject({ phase: 'done', stepIndex: 2, isLastStep: true });
     run.next();
     expect(run.view.phase).toBe('complete');
+    // Each step's beginning and its goal met, for the charts' lesson marks.
+    const steps = roundRobinBasics.steps.map((step, i) => `lesson step ${i + 1} of 3 (${step.title})`);
+    expect(milestones).toEqual(steps.flatMap((step) => [`${step} began`, `${step}: goal met`]));
     run.stop();
   });
 

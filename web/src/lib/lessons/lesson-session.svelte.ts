@@ -4,11 +4,12 @@
  * applies (`config.applied`) and the state of the engine connection. The panel renders `view` and calls the methods; the session adds no rules
  * of its own, so what the machine tests prove is what the learner gets.
  */
-import { createActor } from 'xstate';
+import { createActor, type Subscription } from 'xstate';
 import type { Lesson, MetricsByNode } from '../../../../lessons/format.ts';
 import { lessonMachine } from '../../../../lessons/lesson.machine.ts';
 import type { ConnectionStatus } from '../stream/event-stream.ts';
 import { ActorState } from './actor-state.svelte.ts';
+import { lessonMilestone } from './lesson-milestones.ts';
 import { lessonView, type LessonView } from './lesson-view.ts';
 
 export interface LessonSessionOptions {
@@ -17,6 +18,8 @@ export interface LessonSessionOptions {
   onMetricsTick(listener: (nodes: MetricsByNode) => void): () => void;
   /** Subscribes to the engine's `config.applied` events (`LabState.onConfigApplied`); returns the unsubscribe. */
   onConfigApplied(listener: () => void): () => void;
+  /** Told when a step begins or its goal is met, in words (lesson-milestones.ts): the charts mark it. */
+  onMilestone?(label: string): void;
   /** The engine's control origin: `''` (the default) for the page's own. */
   baseUrl?: string;
   /** The machine to run; tests hand in one whose sandbox actors stand in for the engine. */
@@ -28,11 +31,22 @@ export class LessonSession {
   readonly #state: ActorState<typeof lessonMachine>;
   readonly #stopTicks: () => void;
   readonly #stopConfigs: () => void;
+  readonly #milestones: Subscription | undefined;
   readonly view: LessonView = $derived.by(() => lessonView(this.#state.snapshot));
 
-  constructor({ lesson, onMetricsTick, onConfigApplied, baseUrl = '', machine = lessonMachine }: LessonSessionOptions) {
+  constructor({ lesson, onMetricsTick, onConfigApplied, onMilestone, baseUrl = '', machine = lessonMachine }: LessonSessionOptions) {
     this.lesson = lesson;
-    this.#state = new ActorState(createActor(machine, { input: { lesson, baseUrl } }).start());
+    const actor = createActor(machine, { input: { lesson, baseUrl } }).start();
+    this.#state = new ActorState(actor);
+    if (onMilestone !== undefined) {
+      let before = lessonView(actor.getSnapshot());
+      this.#milestones = actor.subscribe((snapshot) => {
+        const after = lessonView(snapshot);
+        const label = lessonMilestone(before, after);
+        before = after;
+        if (label !== undefined) onMilestone(label);
+      });
+    }
     this.#stopTicks = onMetricsTick((nodes) => this.#state.send({ type: 'METRICS', nodes }));
     this.#stopConfigs = onConfigApplied(() => this.#state.send({ type: 'CONFIG_APPLIED' }));
   }
@@ -68,6 +82,7 @@ export class LessonSession {
   stop(): void {
     this.#stopTicks();
     this.#stopConfigs();
+    this.#milestones?.unsubscribe();
     this.#state.stop();
   }
 }
