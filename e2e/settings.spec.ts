@@ -84,9 +84,9 @@ test("the clients' inspector edits the traffic flows from the schema: a refused 
   expect(await flowRate()).toBe(20);
   await expect.poll(async () => (await engineTraffic(request)).flows.find((f) => f.name === 'browse')?.rate).toBe(20);
 
-  // The traffic panel's control changes the running flow only, as before.
-  await page.getByTestId('traffic-panel-rate').fill('7');
-  await page.getByTestId('traffic-panel-set').click();
+  // The rate control changes the running flow only, as before.
+  await page.getByTestId('traffic-rate-input').fill('7');
+  await page.getByTestId('traffic-rate-input').press('Tab');
   await expect(page.getByTestId('flow-browse-target')).toHaveText('7');
   await expect.poll(async () => (await engineTraffic(request)).flows.find((f) => f.name === 'browse')?.rate).toBe(7);
 });
