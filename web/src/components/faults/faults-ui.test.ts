@@ -143,14 +143,18 @@ describe('fault and traffic components', () => {
     box.remove();
   });
 
-  it('lists every active fault with its words and source, clears one, and clears all', async () => {
+  it('lists every active fault with a badge naming it, its words and scenario step, clears one, and clears all', async () => {
     const lab = newLab();
     lab.faults = [partition, latency];
     const view = renderWithLab(FaultsPanel, lab);
     const rows = [...view.target.querySelectorAll<HTMLElement>('[data-testid="fault-row"]')];
     expect(rows.map((r) => r.dataset.faultId)).toEqual(['f1', 'f2']);
     expect(rows[0].textContent).toContain('300 ms ± 50 ms added to each request');
-    expect(rows[1].textContent).toContain('scenario');
+    expect(rows[1].textContent).toContain('scenario step 1');
+    // The badge names the fault, never where it came from.
+    expect(view.byTestId('fault-badge-f1')?.textContent).toBe('latency +300 ms');
+    expect(view.byTestId('fault-badge-f2')?.textContent).toBe('partition');
+    expect(rows[0].textContent).not.toMatch(/\bapi\b/);
     expect(rows[1].textContent).toContain('drop: connects hang until the connect timeout');
     view.byTestId('fault-clear-f1')!.click();
     await vi.waitFor(() => expect(requests.some((r) => r.method === 'DELETE' && r.url === '/api/faults/f1')).toBe(true));
