@@ -19,6 +19,7 @@ import { withFlowConnection, type FlowConnection } from '../lib/traffic/flow-con
 import { rateChangeBody } from '../lib/traffic/rate-controls.ts';
 import { withAlgorithm, type AlgorithmChoice } from '../lib/balancer/switch-algorithm.ts';
 import { ClockSync } from '../lib/dots/clock-sync.ts';
+import { TargetColours, targetIds } from '../lib/colour/target-colours.ts';
 import { DotField } from '../lib/dots/dot-field.ts';
 import { FrameStats } from '../lib/dots/frame-stats.ts';
 import type { FaultPlace } from '../lib/faults/fault-forms.ts';
@@ -189,6 +190,8 @@ export class LabState {
         ),
   );
   readonly services: TopologyNode[] = $derived(this.nodes.filter((n) => n.kind === 'service'));
+  /** One colour per target (each service, each balancer's target), the same in every view (lib/colour/target-colours.ts). */
+  readonly targetColours: TargetColours = $derived(new TargetColours(targetIds(this.nodes)));
   readonly downTargets: ReadonlySet<string> = $derived(new Set(this.faults.filter((f) => f.type === 'down').map((f) => f.target)));
   /** The active faults by target (a node id, or an edge `from->to`), oldest first. */
   readonly faultsByTarget: ReadonlyMap<string, Fault[]> = $derived.by(() => {
@@ -235,6 +238,7 @@ export class LabState {
         return node === undefined || node.kind === 'service';
       },
       holds: (id) => this.#caches(id),
+      targetSlot: (id) => this.targetColours.slot(id),
       layout: () => this.layout,
     });
   }

@@ -54,6 +54,8 @@ export class Dot {
   by = 0;
   duration = 0;
   outcome: OutcomeClass = 'pending';
+  /** The palette slot of its target (lib/colour/target-colours.ts): the service it set off for last, or -1 before a pick. */
+  slot = -1;
   /** The answer it carries came from a proxy's cache (drawn ringed). */
   cached = false;
   finishedAt = -1;
@@ -80,16 +82,21 @@ export class DotField {
   readonly #byRid = new Map<string, Dot>();
   readonly #isLeaf: (node: string) => boolean;
   readonly #holds: (node: string) => boolean;
+  readonly #targetSlot: (node: string) => number;
   readonly #layout: () => Layout | null;
   readonly #motion: Motion;
   readonly #a: Point = { x: 0, y: 0 };
   readonly #b: Point = { x: 0, y: 0 };
 
-  /** `holds`: the nodes that may keep a request inside and answer it themselves (caching proxies, see waypoints.ts). */
+  /**
+   * `holds`: the nodes that may keep a request inside and answer it themselves (caching proxies, see
+   * waypoints.ts). `targetSlot`: a node's palette slot when it is a target with a colour, else -1.
+   */
   constructor(options: {
     capacity?: number;
     isLeaf: (node: string) => boolean;
     holds?: (node: string) => boolean;
+    targetSlot?: (node: string) => number;
     layout: () => Layout | null;
     motion?: Motion;
   }) {
@@ -98,6 +105,7 @@ export class DotField {
     this.#free = [...dots].reverse();
     this.#isLeaf = options.isLeaf;
     this.#holds = options.holds ?? (() => false);
+    this.#targetSlot = options.targetSlot ?? (() => -1);
     this.#layout = options.layout;
     this.#motion = options.motion ?? MOTION;
   }
@@ -125,6 +133,7 @@ export class DotField {
       dot.seg = 0;
       dot.segStart = startAt;
       dot.outcome = 'pending';
+      dot.slot = -1;
       dot.cached = false;
       dot.finishedAt = -1;
       dot.jitter = hashUnit(trace.rid);
@@ -222,6 +231,15 @@ export class DotField {
     this.#free.push(dot);
   }
 
+  /** The slot of the last target among the places up to `upTo` (a place at it, or a try turning back from it), or -1. */
+  #slotUpTo(waypoints: readonly Waypoint[], upTo: number): number {
+    for (let i = Math.min(upTo, waypoints.length - 1); i >= 0; i--) {
+      const slot = this.#targetSlot(waypoints[i].toward ?? waypoints[i].node);
+      if (slot >= 0) return slot;
+    }
+    return -1;
+  }
+
   #duration(a: Waypoint, b: Waypoint): number {
     const real = Math.max(0, b.ts - a.ts);
     if (a.toward !== undefined || b.toward !== undefined) return Math.max(real, this.#motion.turnMs);
@@ -230,9 +248,10 @@ export class DotField {
     return real;
   }
 
-  /** Works out, once per segment, how the dot moves through it. */
+  /** Works out, once per segment, how the dot moves through it and whose colour it wears. */
   #resolve(dot: Dot, layout: Layout): void {
     dot.resolved = dot.seg;
+    dot.slot = this.#slotUpTo(dot.waypoints, dot.seg + 1);
     const a = dot.waypoints[dot.seg];
     const b = dot.waypoints[dot.seg + 1];
     placeOf(layout, a, dot.jitter, this.#a);
