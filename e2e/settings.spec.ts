@@ -56,7 +56,7 @@ test("a service's latency changed in its settings moves its p50; a refused value
   await expect(page.getByTestId('inspector-metrics')).toContainText(/p50\s*(3\d\d|4\d\d) ms/);
 });
 
-test("the clients' inspector edits the traffic flows from the schema: a refused rate shows beside its field, a good one runs; the traffic panel's rate still sets the running flow", async ({ page, request }) => {
+test("the clients' inspector edits the traffic flows from the schema: a refused rate shows beside its field, a good one runs; the rate control still sets the running flow", async ({ page, request }) => {
   await resetLab(request);
   await page.goto('/');
   await page.getByTestId('node-client').focus();
@@ -84,9 +84,9 @@ test("the clients' inspector edits the traffic flows from the schema: a refused 
   expect(await flowRate()).toBe(20);
   await expect.poll(async () => (await engineTraffic(request)).flows.find((f) => f.name === 'browse')?.rate).toBe(20);
 
-  // The traffic panel's control changes the running flow only, as before.
-  await page.getByTestId('traffic-panel-rate').fill('7');
-  await page.getByTestId('traffic-panel-set').click();
+  // The rate control changes the running flow only, as before.
+  await page.getByTestId('traffic-rate-input').fill('7');
+  await page.getByTestId('traffic-rate-input').press('Tab');
   await expect(page.getByTestId('flow-browse-target')).toHaveText('7');
   await expect.poll(async () => (await engineTraffic(request)).flows.find((f) => f.name === 'browse')?.rate).toBe(7);
 });

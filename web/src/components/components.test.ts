@@ -184,6 +184,38 @@ describe('components', () => {
     );
   });
 
+  it('shows each flow’s rate as the engine’s target, and follows a change made elsewhere', async () => {
+    const lab = newLab();
+    const view = renderWithLab(Controls, lab, { onexport: () => {} });
+    const inputs = () => [...view.target.querySelectorAll<HTMLInputElement>('[data-testid="traffic-rate-input"]')];
+    expect(inputs().map((i) => i.value)).toEqual(['4']);
+    // Another client was added (the API, a lesson): one control per flow, each at the engine's target.
+    const live = (name: string, targetRate: number) => ({ name, sent: 1, completed: 1, skipped: 0, outstanding: 0, targetRate, achievedRate: 1, ratePerSecond: 1, latency: { p50: 1, p95: 1, p99: 1, max: 1, mean: 1 }, running: true, finished: false });
+    lab.traffic = {
+      ...lab.traffic!,
+      flows: [...lab.traffic!.flows, { name: 'client-1', to: 'edge', rate: 20, clients: 1 }],
+      live: [live('browse', 9), live('client-1', 20)],
+    };
+    flushSync();
+    expect(inputs().map((i) => [i.dataset.flow, i.value])).toEqual([['browse', '9'], ['client-1', '20']]);
+    // What the learner types stays until the engine reports a different rate for that flow.
+    const [browse, client] = inputs();
+    browse.value = '15';
+    browse.dispatchEvent(new Event('input', { bubbles: true }));
+    lab.traffic = { ...lab.traffic!, live: [live('browse', 9), live('client-1', 20)] };
+    flushSync();
+    expect(inputs()[0].value).toBe('15');
+    lab.traffic = { ...lab.traffic!, live: [live('browse', 30), live('client-1', 20)] };
+    flushSync();
+    expect(inputs()[0].value).toBe('30');
+    client.value = '5';
+    client.dispatchEvent(new Event('input', { bubbles: true }));
+    client.dispatchEvent(new Event('change', { bubbles: true }));
+    await vi.waitFor(() =>
+      expect(requests.find((r) => r.url === '/api/traffic')?.body).toBe(JSON.stringify({ action: 'set', flow: 'client-1', rate: 5 })),
+    );
+  });
+
   it('starts the traffic at the typed rate when it is paused', async () => {
     const lab = newLab();
     lab.traffic = { ...lab.topology!.traffic, running: false };

@@ -106,9 +106,6 @@ export const api = {
   stopTraffic: () => call<TrafficState>('POST', '/api/traffic', { action: 'stop' }),
   /** Start again what ran when traffic was paused, rate and shape changes included (the config's flows when nothing ran yet). */
   resumeTraffic: () => call<TrafficState>('POST', '/api/traffic', { action: 'resume' }),
-  /** Without a rate: resume the config's traffic. With one: the first flow at `rate` requests per second. */
-  startTraffic: (rate?: number) =>
-    call<TrafficState>('POST', '/api/traffic', rate === undefined ? { action: 'start' } : { action: 'start', rate }),
   /** Any traffic action (`start` with flow fields, `set` a running flow's rate or users, `stop`); answers with the new traffic state. */
   traffic: (body: Record<string, unknown>) => call<TrafficState>('POST', '/api/traffic', body),
   faults: () => call<Fault[]>('GET', '/api/faults'),

@@ -16,6 +16,7 @@ import { PickHistory, type PickRecord } from '../lib/balancer/pick-history.ts';
 import { cacheSettings, withCache } from '../lib/cache/toggle-cache.ts';
 import { tlsSetting, withTls, type TlsSetting } from '../lib/proxy/toggle-tls.ts';
 import { withFlowConnection, type FlowConnection } from '../lib/traffic/flow-connection.ts';
+import { rateChangeBody } from '../lib/traffic/rate-controls.ts';
 import { withAlgorithm, type AlgorithmChoice } from '../lib/balancer/switch-algorithm.ts';
 import { ClockSync } from '../lib/dots/clock-sync.ts';
 import { TargetColours, targetIds } from '../lib/colour/target-colours.ts';
@@ -684,19 +685,16 @@ export class LabState {
   }
 
   /**
-   * The first flow's rate: changed live while it runs open loop (same flow, counts go on), otherwise
-   * traffic (re)starts with that flow at a constant `rate`.
+   * Flow `flow`'s rate (the first flow's by default): changed live while it runs open loop (same flow,
+   * counts go on), otherwise traffic (re)starts with the first flow at a constant `rate` (rate-controls.ts).
    */
-  async setRate(rate: number): Promise<void> {
+  async setRate(rate: number, flow = this.traffic?.flows[0]?.name ?? ''): Promise<void> {
     if (!Number.isFinite(rate) || rate <= 0) {
       this.notice = { kind: 'error', text: 'The rate must be a number of requests per second above 0.' };
       return;
     }
-    const flow = this.traffic?.running ? this.traffic.flows[0] : undefined;
-    const live = flow !== undefined && (flow.loop ?? 'open') === 'open';
-    await this.#act(`set the rate to ${rate} req/s`, () =>
-      live ? api.traffic({ action: 'set', flow: flow.name, rate }) : api.startTraffic(rate),
-    );
+    const body = rateChangeBody(this.traffic, flow, rate) ?? { action: 'start', rate };
+    await this.#act(`set the rate to ${rate} req/s`, () => api.traffic(body));
   }
 
   /**

@@ -143,14 +143,18 @@ describe('fault and traffic components', () => {
     box.remove();
   });
 
-  it('lists every active fault with its words and source, clears one, and clears all', async () => {
+  it('lists every active fault with a badge naming it, its words and scenario step, clears one, and clears all', async () => {
     const lab = newLab();
     lab.faults = [partition, latency];
     const view = renderWithLab(FaultsPanel, lab);
     const rows = [...view.target.querySelectorAll<HTMLElement>('[data-testid="fault-row"]')];
     expect(rows.map((r) => r.dataset.faultId)).toEqual(['f1', 'f2']);
     expect(rows[0].textContent).toContain('300 ms ± 50 ms added to each request');
-    expect(rows[1].textContent).toContain('scenario');
+    expect(rows[1].textContent).toContain('scenario step 1');
+    // The badge names the fault, never where it came from.
+    expect(view.byTestId('fault-badge-f1')?.textContent).toBe('latency +300 ms');
+    expect(view.byTestId('fault-badge-f2')?.textContent).toBe('partition');
+    expect(rows[0].textContent).not.toMatch(/\bapi\b/);
     expect(rows[1].textContent).toContain('drop: connects hang until the connect timeout');
     view.byTestId('fault-clear-f1')!.click();
     await vi.waitFor(() => expect(requests.some((r) => r.method === 'DELETE' && r.url === '/api/faults/f1')).toBe(true));
@@ -182,7 +186,7 @@ describe('fault and traffic components', () => {
     );
   });
 
-  it('shows the engine’s traffic numbers and sends live changes and new shapes', async () => {
+  it('shows the engine’s traffic numbers and sends new shapes', async () => {
     const lab = newLab();
     const latencySummary = { p50: 1, p95: 2, p99: 3, max: 4, mean: 1.5 };
     lab.traffic = {
@@ -209,17 +213,9 @@ describe('fault and traffic components', () => {
     expect(view.byTestId('flow-browse-sent')?.textContent).toBe('431');
     expect((view.byTestId('traffic-shape') as HTMLSelectElement).value).toBe('constant');
 
-    const rate = view.byTestId('traffic-panel-rate') as HTMLInputElement;
-    rate.value = '30';
-    rate.dispatchEvent(new Event('input', { bubbles: true }));
-    // The engine's next report (about once a second) brings the same rate in new objects: what the
-    // learner typed stays.
-    lab.traffic = { ...lab.traffic!, flows: lab.traffic!.flows.map((f) => ({ ...f })) };
-    flushSync();
-    expect(rate.value).toBe('30');
-    (view.byTestId('traffic-panel-set') as HTMLButtonElement).click();
-    await vi.waitFor(() => expect(requests.at(-1)?.body).toBe(JSON.stringify({ action: 'set', flow: 'browse', rate: 30 })));
-    await vi.waitFor(() => expect(view.byTestId('traffic-panel-set')?.getAttribute('aria-busy')).toBe('false'));
+    // The rate is set in one place, the header's control: the panel says where, and has no rate field.
+    expect(view.byTestId('traffic-panel-rate')).toBeNull();
+    expect(view.byTestId('traffic-rate-where')?.textContent).toContain('set in the header');
 
     const shape = view.byTestId('traffic-shape') as HTMLSelectElement;
     shape.value = 'closed';

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { computeLayout, CLIENTS_ID, type Layout } from '../layout/layout.ts';
 import { happyPath, refusedPath } from '../traces/fixtures.ts';
 import { TraceStore, type RequestEvent } from '../traces/trace-store.ts';
-import { DotField, hashUnit, MOTION, type Motion } from './dot-field.ts';
+import { DotField, MOTION, type Motion } from './dot-field.ts';
+import { hashUnit } from './id-hash.ts';
+import { inSample } from './sampling.ts';
 
 const layout: Layout = computeLayout({
   entries: ['edge'],
@@ -154,5 +156,16 @@ describe('DotField', () => {
 
   it('has sane default motion', () => {
     expect(MOTION.travelMs).toBeGreaterThan(MOTION.crossMs);
+  });
+
+  it('gives a dot only to the requests of the sample, and always to the selected one', () => {
+    const field = new DotField({ isLeaf, layout: () => layout, motion });
+    field.sampleEvery = 3;
+    const rids = Array.from({ length: 60 }, (_, i) => `r${i}`);
+    const outside = rids.find((rid) => !inSample(rid, 3))!;
+    field.focus = outside;
+    run(rids.flatMap((rid, i) => happyPath(rid, 1000 + i)), field);
+    const drawn = new Set(field.dots.filter((d) => d.active).map((d) => d.rid));
+    expect(drawn).toEqual(new Set([...rids.filter((rid) => inSample(rid, 3)), outside]));
   });
 });

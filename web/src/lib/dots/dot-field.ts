@@ -7,13 +7,18 @@
  * Budget: a fixed pool of `capacity` dots (requests beyond it get no dot and are counted in
  * `skipped`); per frame, `step` only does arithmetic on pooled objects. Each dot resolves its current
  * segment's curve once, when it enters it, not on every frame.
+ *
+ * Thinning: with `sampleEvery` above 1 only the requests of that sample get a dot (sampling.ts, by
+ * request id, so the choice is the same however often it is asked); the selected request (`focus`)
+ * always gets one, and the drawing dims every other dot while there is a focus.
  */
 import { curvePoint, type Curve, type Point } from '../layout/geometry.ts';
-import { fnv1a } from '../hash.ts';
 import { edgeKey, type Layout, type NodeBox } from '../layout/layout.ts';
 import { classifyOutcome, type OutcomeClass } from '../outcome.ts';
 import type { Trace } from '../traces/trace-store.ts';
 import { buildWaypoints, type Waypoint } from '../traces/waypoints.ts';
+import { hashUnit } from './id-hash.ts';
+import { inSample } from './sampling.ts';
 
 export interface Motion {
   travelMs: number;
@@ -69,6 +74,10 @@ export class DotField {
   enabled = true;
   /** Requests that got no dot because every dot was in use. */
   skipped = 0;
+  /** Draw 1 request in this many (1: all). */
+  sampleEvery = 1;
+  /** The selected request's id: always drawn, on top, the others dimmed. */
+  focus: string | null = null;
   readonly #free: Dot[];
   readonly #byRid = new Map<string, Dot>();
   readonly #isLeaf: (node: string) => boolean;
@@ -114,6 +123,7 @@ export class DotField {
     let dot = this.#byRid.get(trace.rid);
     if (dot === undefined) {
       if (!starts || !this.enabled) return;
+      if (trace.rid !== this.focus && !inSample(trace.rid, this.sampleEvery)) return;
       dot = this.#free.pop();
       if (dot === undefined) {
         this.skipped++;
@@ -294,9 +304,4 @@ function placeOf(layout: Layout, waypoint: Waypoint, jitter: number, out: Point)
   out.y = box.pipeY;
   out.x = waypoint.side === 'in' ? box.inX : waypoint.side === 'out' ? box.outX : box.x + box.w * (0.3 + 0.4 * jitter);
   return out;
-}
-
-/** A stable number in [0, 1) from a string (FNV-1a). */
-export function hashUnit(text: string): number {
-  return fnv1a(text) / 0x1_0000_0000;
 }

@@ -3,7 +3,8 @@
  * service its balancer picked, lib/colour/target-colours.ts; grey before the pick) and its shape is
  * its outcome (lib/outcome.ts, drawn by shapes.ts): ring in flight, circle 2xx, diamond 3xx, square
  * 4xx, no-entry sign 401/403, triangle 429, star 5xx, cross edge error. An answer from a proxy's
- * cache gets a light ring around its shape, whatever its outcome.
+ * cache gets a light ring around its shape, whatever its outcome. While a request is selected
+ * (`field.focus`) every other dot is drawn faint and the selected one last, on top, in a bright ring.
  *
  * Cost per frame stays flat: the dots are sorted by look (outcome, then colour) into a reused array
  * with a counting sort, and each look is one path filled once; errors are drawn last, on top. Only
@@ -23,6 +24,9 @@ export const CACHED_RING = '#f5f7fa';
 const CACHED_GAP = 3.2;
 /** The in-flight ring is drawn a little inside the radius, so with its thick line it is as big as the others. */
 const RING_INSET = 0.8;
+/** How opaque the other dots are while one request is selected. */
+export const DIMMED_ALPHA = 0.22;
+const FOCUS_RING = '#f5f7fa';
 
 const OUTCOME_INDEX = Object.fromEntries(OUTCOME_ORDER.map((outcome, i) => [outcome, i])) as Record<OutcomeClass, number>;
 /** The palette's colours and grey (slot -1) for no target. */
@@ -43,6 +47,9 @@ export function drawDots(ctx: CanvasRenderingContext2D, field: DotField, fit: Fi
   ctx.lineJoin = 'round';
   ctx.lineCap = 'round';
   sortByLook(field.dots);
+  const focus = field.focus;
+  const dim = focus === null ? 1 : DIMMED_ALPHA;
+  let focused = -1;
   for (let look = 0; look < LOOKS; look++) {
     const from = starts[look];
     const to = starts[look + 1];
@@ -52,26 +59,44 @@ export function drawDots(ctx: CanvasRenderingContext2D, field: DotField, fit: Fi
     const paint = paintOf(shape);
     const colour = colourOfSlot((look % COLOURS) - 1);
     const r = paint === 'ring' ? DOT_RADIUS * RING_INSET : DOT_RADIUS;
-    ctx.globalAlpha = 1;
+    ctx.globalAlpha = dim;
     ctx.beginPath();
     let any = false;
     for (let i = from; i < to; i++) {
-      if (sorted[i].alpha < 1) continue;
+      if (sorted[i].rid === focus) focused = i;
+      if (sorted[i].alpha < 1 || i === focused) continue;
       traceShape(ctx, shape, sorted[i].x, sorted[i].y, r);
       any = true;
     }
     if (any) paintLook(ctx, paint, colour, from, to, true);
     for (let i = from; i < to; i++) {
       const dot = sorted[i];
-      if (dot.alpha >= 1) continue;
-      ctx.globalAlpha = Math.max(0, dot.alpha);
+      if (dot.alpha >= 1 || i === focused) continue;
+      ctx.globalAlpha = Math.max(0, dot.alpha) * dim;
       ctx.beginPath();
       traceShape(ctx, shape, dot.x, dot.y, r);
       paintLook(ctx, paint, colour, i, i + 1, false);
     }
   }
-  drawCacheRings(ctx, field);
+  drawCacheRings(ctx, field, dim);
+  if (focused >= 0) drawFocused(ctx, focused);
   ctx.globalAlpha = 1;
+}
+
+/** The selected request's dot (`sorted[i]`): full strength, ringed, over every other. */
+function drawFocused(ctx: CanvasRenderingContext2D, i: number): void {
+  const dot = sorted[i];
+  const shape = OUTCOME_STYLES[dot.outcome].shape;
+  const paint = paintOf(shape);
+  ctx.globalAlpha = Math.max(0, Math.min(1, dot.alpha));
+  ctx.beginPath();
+  traceShape(ctx, shape, dot.x, dot.y, paint === 'ring' ? DOT_RADIUS * RING_INSET : DOT_RADIUS);
+  paintLook(ctx, paint, colourOfSlot(dot.slot < 0 ? -1 : dot.slot % TARGET_PALETTE.length), i, i + 1, dot.alpha >= 1);
+  ctx.beginPath();
+  ctx.arc(dot.x, dot.y, DOT_RADIUS + CACHED_GAP + (dot.cached ? 3 : 0), 0, Math.PI * 2);
+  ctx.strokeStyle = FOCUS_RING;
+  ctx.lineWidth = 2.4;
+  ctx.stroke();
 }
 
 /** Orders the shown dots by look into `sorted`: look `l` holds `sorted[starts[l]]` to `sorted[starts[l + 1] - 1]`. */
@@ -123,13 +148,13 @@ function paintLook(ctx: CanvasRenderingContext2D, paint: ShapePaint, colour: str
   ctx.stroke();
 }
 
-function drawCacheRings(ctx: CanvasRenderingContext2D, field: DotField): void {
+function drawCacheRings(ctx: CanvasRenderingContext2D, field: DotField, dim: number): void {
   const r = DOT_RADIUS + CACHED_GAP;
   ctx.strokeStyle = CACHED_RING;
   ctx.lineWidth = 1.6;
   for (const dot of field.dots) {
     if (!shown(dot) || !dot.cached) continue;
-    ctx.globalAlpha = Math.max(0, Math.min(1, dot.alpha));
+    ctx.globalAlpha = Math.max(0, Math.min(1, dot.alpha)) * (dot.rid === field.focus ? 1 : dim);
     ctx.beginPath();
     ctx.arc(dot.x, dot.y, r, 0, Math.PI * 2);
     ctx.stroke();
