@@ -124,6 +124,7 @@ export class Engine {
       },
       onStateChange: () => this.#emitTraffic(),
       gateways: () => (this.#config?.nodes ?? []).filter((n): n is GatewayConfig => n.kind === 'gateway'),
+      settled: (entry, status, failedOver) => this.metrics.clientSettled(entry, status, failedOver),
     });
     if ((options.metricsIntervalMs ?? 500) > 0) this.metrics.startTicks(options.metricsIntervalMs ?? 500);
     this.#retry = setInterval(() => this.#retryFailedNodes(), options.retryFailedMs ?? 2_000).unref();
@@ -337,6 +338,7 @@ export class Engine {
         latency: f.latency,
         running: f.running,
         finished: f.finished,
+        ...(f.entries === undefined ? {} : { entry: f.entry, failovers: f.failovers, entries: f.entries }),
       })),
     };
   }
@@ -373,7 +375,7 @@ export class Engine {
     const parsed = TrafficFlow.safeParse(merged);
     if (!parsed.success) throw InputError.of(zodErrors(parsed.error));
     const flow = parsed.data;
-    if (!this.#nodes.has(flow.to) && !isExternalUrl(flow.to)) throw new InputError('to', `unknown node "${flow.to}"`);
+    this.#checkEntries(flow);
     // Only a start that happens replaces what `resume` brings back: a refused one leaves it as it was.
     this.#resumeFlows = undefined;
     await this.traffic.start(current.length === 0 ? [flow] : current.map((f, i) => (i === index ? flow : f)));
@@ -407,9 +409,17 @@ export class Engine {
     const parsed = TrafficFlow.safeParse(merged);
     if (!parsed.success) throw InputError.of(zodErrors(parsed.error));
     const flow = parsed.data;
-    if (!this.#nodes.has(flow.to) && !isExternalUrl(flow.to)) throw new InputError('to', `unknown node "${flow.to}"`);
+    this.#checkEntries(flow);
     this.traffic.add(flow);
     this.#resumeFlows = this.traffic.flows;
+  }
+
+  /** A flow given through the API enters at running nodes (or URLs): its `to` and each failover entry; InputError names the field. */
+  #checkEntries(flow: TrafficConfig): void {
+    const unknown = (entry: string) => !this.#nodes.has(entry) && !isExternalUrl(entry);
+    if (unknown(flow.to)) throw new InputError('to', `unknown node "${flow.to}"`);
+    const i = flow.failover?.findIndex(unknown) ?? -1;
+    if (i >= 0) throw new InputError(`failover[${i}]`, `unknown node "${flow.failover![i]}"`);
   }
 
   setTraffic(change: TrafficChange): void {

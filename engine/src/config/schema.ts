@@ -22,6 +22,7 @@ import { GatewayLimitFields, RouteLimitFields, checkGatewayLimits } from './gate
 import { RouteForwardFields, RouteMatch, checkGatewayRoutes } from './gateway/route-match.ts';
 import { RouteTransformFields, checkGatewayTransforms } from './gateway/transform.ts';
 import { TrafficConditionalFields } from './traffic/conditional.ts';
+import { checkTrafficFailover, TrafficFailoverFields } from './traffic/failover.ts';
 import { ProxyCompressionFields } from './proxy/compression.ts';
 import { ProxyFilterFields } from './proxy/filter.ts';
 import { checkProxyTls, ProxyTlsFields, TrafficConnectionFields } from './proxy/tls.ts';
@@ -641,6 +642,7 @@ const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
 const TrafficFlowFields = z.strictObject({
   name: limitedString(LIMITS.nameLength).min(1).optional(),
   to: Upstream,
+  ...TrafficFailoverFields,
   ...TrafficLoadFields,
   rate: TrafficLoadFields.rate.meta({
     description: 'requests per second, open loop (the simple form; a ramp starts there, a spike and bursts use it as their base)',
@@ -734,6 +736,7 @@ function checkTrafficFlow(flow: z.output<typeof TrafficFlowFields>, ctx: z.Refin
     checkTrafficLoad(flow, ctx, undefined);
   }
   checkTrafficSizes(flow, ctx);
+  checkTrafficFailover(flow, ctx);
   if (flow.requests && (flow.paths || flow.method)) {
     ctx.addIssue({
       code: 'custom',
