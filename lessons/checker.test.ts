@@ -52,6 +52,27 @@ describe('readMetric of a caching proxy', () => {
   });
 });
 
+describe('readMetric of a flow\'s first entry (its clients\' side)', () => {
+  it.each([
+    ['clients.requests', 200],
+    ['clients.2xx', 197],
+    ['clients.lost', 3],
+    ['clients.failedOver', 40],
+  ] as const)('%s is %d', (metric, expected) => {
+    expect(readMetric(nodeMetrics({ kind: 'proxy', clients: { requests: 200, '2xx': 197, lost: 3, failedOver: 40 } }), metric)).toBe(expected);
+  });
+
+  it('is 0 at a node no flow enters first', () => {
+    expect(readMetric(nodeMetrics({ kind: 'proxy' }), 'clients.lost')).toBe(0);
+  });
+
+  it('is a counter, read as growth, with its own sentence', () => {
+    const goal = { type: 'metric', node: 'edge-a', metric: 'clients.lost', op: '>=', value: 20 } as const;
+    const report = checkGoal(goal, { 'edge-a': nodeMetrics({ clients: { lost: 25 } }) }, { 'edge-a': nodeMetrics({ clients: { lost: 10 } }) });
+    expect(report).toMatchObject({ met: false, detail: 'clients sent to edge-a have lost 15 of 20 requests (no entry answered) since the step began' });
+  });
+});
+
 describe('readConsumerMetric', () => {
   const m = nodeMetrics({
     kind: 'gateway',

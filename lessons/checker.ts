@@ -167,7 +167,8 @@ function isCounter(metric: Metric): metric is CounterMetric {
     metric.startsWith('statusClasses.') ||
     metric.startsWith('errorCodes.') ||
     metric.startsWith('cache.') ||
-    metric.startsWith('tls.')
+    metric.startsWith('tls.') ||
+    metric.startsWith('clients.')
   );
 }
 
@@ -176,7 +177,7 @@ export function readMetric(node: NodeMetrics, metric: Metric): number {
   const dot = metric.indexOf('.');
   if (metric === 'partial') return node.partial ?? 0;
   if (dot === -1) return node[metric as 'requests' | 'errors' | 'inFlight' | 'ratePerSecond'];
-  const group = metric.slice(0, dot) as 'statusClasses' | 'errorCodes' | 'latency' | 'cache' | 'tls';
+  const group = metric.slice(0, dot) as 'statusClasses' | 'errorCodes' | 'latency' | 'cache' | 'tls' | 'clients';
   if (group === 'tls') return readTls(node, metric.slice(dot + 1));
   const record = node[group] as Record<string, number> | undefined;
   return record?.[metric.slice(dot + 1)] ?? 0;
@@ -233,7 +234,16 @@ function sentence(node: string, metric: Metric, shown: string): string {
   if (group === 'errorCodes') return `${node} has returned ${key} ${shown} times`;
   if (group === 'cache') return `${node}’s cache has answered ${shown} requests ${key}`;
   if (group === 'tls') return tlsSentence(node, metric.slice('tls.'.length), shown);
+  if (group === 'clients') return clientSentence(node, key, shown);
   return `${node} ${key} latency is ${shown} ms`;
+}
+
+/** The client side of a flow's first entry: what the lab's clients that were given its address saw. */
+function clientSentence(node: string, key: string, shown: string): string {
+  if (key === 'lost') return `clients sent to ${node} have lost ${shown} requests (no entry answered)`;
+  if (key === 'failedOver') return `clients sent to ${node} have failed over ${shown} requests to another entry`;
+  if (key === '2xx') return `clients sent to ${node} have had ${shown} answers with 2xx`;
+  return `clients sent to ${node} have settled ${shown} requests`;
 }
 
 function tlsSentence(node: string, key: string, shown: string): string {

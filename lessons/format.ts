@@ -7,7 +7,7 @@
 import type { EdgeConfigInput, TrafficFlow } from '../engine/src/config/schema.ts';
 import type { EdgeErrorCode } from '../engine/src/errors.ts';
 import type { FaultSpecInput as FaultSpec } from '../engine/src/faults/spec.ts';
-import type { LatencySummary, NodeMetrics, TlsMetrics, XCacheWord } from '../engine/src/events.ts';
+import type { ClientMetrics, LatencySummary, NodeMetrics, TlsMetrics, XCacheWord } from '../engine/src/events.ts';
 import type { z } from 'zod';
 
 export interface Lesson {
@@ -52,7 +52,22 @@ export type StatusClass = keyof NodeMetrics['statusClasses'];
  * read the gauge `ratePerSecond == 0` (nothing in the last second) with a growth goal beside it.
  */
 /** `partial`: a gateway's aggregate answers that went out without an upstream (policy `partial`). */
-export type CounterMetric = 'requests' | 'errors' | 'partial' | `statusClasses.${StatusClass}` | `errorCodes.${EdgeErrorCode}` | CacheMetric | TlsMetric;
+export type CounterMetric =
+  | 'requests'
+  | 'errors'
+  | 'partial'
+  | `statusClasses.${StatusClass}`
+  | `errorCodes.${EdgeErrorCode}`
+  | CacheMetric
+  | TlsMetric
+  | ClientMetric;
+
+/**
+ * What the lab's own clients saw of the flows that enter at a node first (`to`), failover included:
+ * `clients.requests` settled, `clients.2xx`, `clients.lost` (no entry answered: the requests no node can
+ * count), `clients.failedOver` (sent on to another entry). All 0 at a node no flow enters first.
+ */
+export type ClientMetric = `clients.${keyof ClientMetrics}`;
 
 /** A caching proxy's requests by what its cache said in `X-Cache` (`cache.HIT`, `cache.COLLAPSED`, ...). */
 export type CacheMetric = `cache.${XCacheWord}`;

@@ -9,8 +9,10 @@ import type { Lesson } from './format.ts';
 import { freshnessAndRevalidation } from './freshness-and-revalidation.ts';
 import { layer4VsLayer7 } from './layer-4-vs-layer-7.ts';
 import { oneDoor } from './one-door.ts';
+import { redundantPair } from './redundant-pair.ts';
 import { roundRobinBasics } from './round-robin-basics.ts';
 import { staleKeepsTheSiteUp } from './stale-keeps-the-site-up.ts';
+import { theSaturatedHop } from './the-saturated-hop.ts';
 import { thunderingHerd } from './thundering-herd.ts';
 import { throttleTheAbuser } from './throttle-the-abuser.ts';
 import { tlsTermination } from './tls-termination.ts';
@@ -18,6 +20,9 @@ import { tlsTermination } from './tls-termination.ts';
 export const lessons: readonly Lesson[] = [
   roundRobinBasics,
   layer4VsLayer7,
+  // The edge's own weak points.
+  redundantPair,
+  theSaturatedHop,
   oneDoor,
   canaryByHeader,
   throttleTheAbuser,

@@ -1,5 +1,5 @@
 /** Synthetic metric snapshots for the checker and machine tests: only the numbers a test cares about. */
-import type { ConsumerMetrics, NodeMetrics, TlsMetrics, XCacheWord } from '../engine/src/events.ts';
+import type { ClientMetrics, ConsumerMetrics, NodeMetrics, TlsMetrics, XCacheWord } from '../engine/src/events.ts';
 import type { MetricsByNode } from './format.ts';
 
 export interface NodeNumbers {
@@ -19,6 +19,8 @@ export interface NodeNumbers {
   cache?: Partial<Record<XCacheWord, number>>;
   /** A TLS proxy's counts: `{ handshakes: 4, requests: { h2: 90 } }` (the others 0). */
   tls?: { handshakes?: number; failed?: number; resumed?: number; requests?: Partial<TlsMetrics['requests']> };
+  /** A flow's first entry: its clients' outcomes `{ requests: 200, '2xx': 199, lost: 1 }` (the others 0). */
+  clients?: Partial<ClientMetrics>;
 }
 
 export interface ConsumerNumbers {
@@ -40,6 +42,7 @@ export function nodeMetrics(n: NodeNumbers = {}): NodeMetrics {
     recent: { seconds: 5, requests: n.recent?.requests ?? 0, latency: { p50: 0, p95: 0, p99: 0, max: 0, mean: 0, ...n.recent?.latency } },
     ...(n.cache && { cache: { HIT: 0, MISS: 0, STALE: 0, REVALIDATED: 0, BYPASS: 0, COLLAPSED: 0, ...n.cache } }),
     ...(n.tls && { tls: tlsMetrics(n.tls) }),
+    ...(n.clients && { clients: { requests: 0, '2xx': 0, lost: 0, failedOver: 0, ...n.clients } }),
     ...(n.consumers && { consumers: Object.fromEntries(Object.entries(n.consumers).map(([name, c]) => [name, consumerMetrics(c)])) }),
   };
 }

@@ -15,6 +15,7 @@ import { GatewayNode, type GatewayView } from './gateway/gateway-node.ts';
 import { L4Links } from './nodes/l4-links.ts';
 import { LISTEN_HOST, type NodeContext, type NodeServer } from './nodes/node-server.ts';
 import { ProxyNode, type CacheView as ProxyCacheView, type CompressionTotals } from './proxy/proxy-node.ts';
+import { ForwardingNode } from './pipeline/forwarding-node.ts';
 import { ServiceNode } from './service/service-node.ts';
 import type { CapacityState } from './service/service-capacity.ts';
 import { TrafficGenerator, type TrafficChange } from './traffic/generator.ts';
@@ -53,7 +54,11 @@ export interface TopologyNode {
   pickerState?: unknown;
   /** An l4 balancer's open connections, oldest first: the one decision each made, and what rode it. */
   connections?: L4ConnectionView[];
-  /** A service's capacity, live: in flight, queued, rejected so far, the limits in force, saturated or not. */
+  /**
+   * The node's capacity, live: in flight, queued, rejected so far, the limits in force, saturated or not.
+   * A service's always; a proxy's, gateway's or balancer's while its config sets a `capacity` (the name
+   * is the field's first use, kept so the page reads every node's capacity from the same place).
+   */
   service?: CapacityState;
   /** A gateway's stages and route table (in the order routes are tried), with each route's hits and stages. */
   gateway?: GatewayView;
@@ -119,6 +124,7 @@ export class Engine {
       },
       onStateChange: () => this.#emitTraffic(),
       gateways: () => (this.#config?.nodes ?? []).filter((n): n is GatewayConfig => n.kind === 'gateway'),
+      settled: (entry, status, failedOver) => this.metrics.clientSettled(entry, status, failedOver),
     });
     if ((options.metricsIntervalMs ?? 500) > 0) this.metrics.startTicks(options.metricsIntervalMs ?? 500);
     this.#retry = setInterval(() => this.#retryFailedNodes(), options.retryFailedMs ?? 2_000).unref();
@@ -291,7 +297,7 @@ export class Engine {
         ...(node.stateReason ? { reason: node.stateReason } : {}),
         upstreams,
         ...(node instanceof BalancerNode ? balancerView(node) : {}),
-        ...(node instanceof ServiceNode ? { service: node.capacityState() } : {}),
+        ...capacityView(node),
         ...(node instanceof GatewayNode ? { gateway: node.view() } : {}),
         ...(node instanceof ProxyNode ? proxyView(node) : {}),
       };
@@ -332,6 +338,7 @@ export class Engine {
         latency: f.latency,
         running: f.running,
         finished: f.finished,
+        ...(f.entries === undefined ? {} : { entry: f.entry, failovers: f.failovers, entries: f.entries }),
       })),
     };
   }
@@ -368,7 +375,7 @@ export class Engine {
     const parsed = TrafficFlow.safeParse(merged);
     if (!parsed.success) throw InputError.of(zodErrors(parsed.error));
     const flow = parsed.data;
-    if (!this.#nodes.has(flow.to) && !isExternalUrl(flow.to)) throw new InputError('to', `unknown node "${flow.to}"`);
+    this.#checkEntries(flow);
     // Only a start that happens replaces what `resume` brings back: a refused one leaves it as it was.
     this.#resumeFlows = undefined;
     await this.traffic.start(current.length === 0 ? [flow] : current.map((f, i) => (i === index ? flow : f)));
@@ -402,9 +409,17 @@ export class Engine {
     const parsed = TrafficFlow.safeParse(merged);
     if (!parsed.success) throw InputError.of(zodErrors(parsed.error));
     const flow = parsed.data;
-    if (!this.#nodes.has(flow.to) && !isExternalUrl(flow.to)) throw new InputError('to', `unknown node "${flow.to}"`);
+    this.#checkEntries(flow);
     this.traffic.add(flow);
     this.#resumeFlows = this.traffic.flows;
+  }
+
+  /** A flow given through the API enters at running nodes (or URLs): its `to` and each failover entry; InputError names the field. */
+  #checkEntries(flow: TrafficConfig): void {
+    const unknown = (entry: string) => !this.#nodes.has(entry) && !isExternalUrl(entry);
+    if (unknown(flow.to)) throw new InputError('to', `unknown node "${flow.to}"`);
+    const i = flow.failover?.findIndex(unknown) ?? -1;
+    if (i >= 0) throw new InputError(`failover[${i}]`, `unknown node "${flow.failover![i]}"`);
   }
 
   setTraffic(change: TrafficChange): void {
@@ -495,6 +510,12 @@ function proxyView(node: ProxyNode): Pick<TopologyNode, 'cache' | 'compression' 
     ...(compression === undefined ? {} : { compression }),
     ...(tls === undefined ? {} : { tls }),
   };
+}
+
+/** The node's live capacity: a service's always, a forwarding node's when its config sets one. */
+function capacityView(node: NodeServer): Pick<TopologyNode, 'service'> {
+  const state = node instanceof ServiceNode || node instanceof ForwardingNode ? node.capacityState() : undefined;
+  return state === undefined ? {} : { service: state };
 }
 
 function balancerView(node: BalancerNode): Pick<TopologyNode, 'mode' | 'algorithm' | 'next' | 'targets' | 'pickerState' | 'connections'> {

@@ -66,6 +66,10 @@ export const EDGE_ERRORS = {
   EDGE_NOT_CACHED: { status: 504, message: 'only-if-cached, and the cache holds no response it may send without the origin' },
   /** The compressor failed mid-body (proxy/compression/encoder.ts): the headers were gone, so the response was cut. */
   EDGE_COMPRESSION_FAILED: { status: 502, message: 'compressing the response failed and the response was cut' },
+  /** A proxy, gateway or balancer with a `capacity`: every slot busy and its queue full; turned away at once, with Retry-After. */
+  EDGE_OVERLOADED: { status: 503, message: 'the node is at capacity and its queue is full' },
+  /** Waited the node's `capacity.queueTimeout` in its queue without getting a slot, with Retry-After. */
+  EDGE_QUEUE_TIMEOUT: { status: 503, message: 'the request waited too long in the node queue' },
   EDGE_CLIENT_ABORTED: { status: 499, message: 'the client went away before the response' },
   SERVICE_INJECTED_ERROR: { status: 500, message: 'the service returned an injected error' },
   /** Every slot busy and the queue full (`capacity`): turned away at once, with Retry-After. */

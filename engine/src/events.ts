@@ -188,6 +188,23 @@ export interface NodeMetrics {
   partial?: number;
   /** A balancer's completed requests by the target that answered them (absent until the first): its share per target. */
   targets?: Record<string, number>;
+  /** What the lab's own traffic saw of the flows that enter here first (`to`), failover included (absent until the first). */
+  clients?: ClientMetrics;
+}
+
+/**
+ * The client side of a node that is a flow's first entry: the flows' requests as their clients saw them,
+ * wherever a failover list sent them. The only way to count the requests that never reached any node.
+ */
+export interface ClientMetrics {
+  /** Requests settled: answered with a status, or lost. */
+  requests: number;
+  /** Answered with a 2xx. */
+  '2xx': number;
+  /** No entry answered: every connection tried was refused, reset or timed out (or the client could not make the request). */
+  lost: number;
+  /** Sent on to another entry of the flow's failover list after a failed connection (answered there or not). */
+  failedOver: number;
 }
 
 /** The TLS handshakes of one proxy, and the requests that came over them. */
@@ -297,6 +314,21 @@ export interface TrafficFlowLive {
   latency: LatencySummary;
   running: boolean;
   finished: boolean;
+  /** With a `failover` list (traffic/entries.ts): the entry in use now, the requests retried at another entry, and each entry's tries. */
+  entry?: string;
+  failovers?: number;
+  entries?: EntryCounts[];
+}
+
+/** What one entry of a flow with a failover list saw (`traffic.state`, `GET /api/traffic`). */
+export interface EntryCounts {
+  to: string;
+  /** Tries sent here (first tries and failover retries). */
+  sent: number;
+  /** Tries answered with any HTTP status. */
+  answered: number;
+  /** Tries whose connection was refused, reset or timed out. */
+  unreached: number;
 }
 
 /** The body of `traffic.state`, also `GET /api/traffic` (which adds the full `stats`). */

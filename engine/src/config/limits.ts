@@ -66,6 +66,8 @@ export const LIMITS = {
   },
   /** Each flow runs its own schedule, timers and client pools. */
   trafficFlows: { max: 20, of: 'traffic flows', why: 'each flow runs its own schedule and connection pools' },
+  /** A flow keeps client pools per entry it may fail over to. */
+  failoverEntries: { max: 8, of: 'failover entries per flow', why: 'each entry has its own client connection pools' },
   /** Clients create their pools lazily, each with its own connections from its own loopback address. */
   clients: {
     max: 10_000,

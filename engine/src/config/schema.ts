@@ -15,12 +15,14 @@ import { compilePath, usesKey } from '../traffic/paths.ts';
 import { generatorFieldProblem, headerValueProblem, methodProblem, METHODS_WITHOUT_BODY, requestHeaderProblems } from '../traffic/request-rules.ts';
 import { Scenario } from '../faults/spec.ts';
 import { Duration, durationLimitError, formatDuration } from './duration.ts';
+import { capacitySpec, EDGE_CAPACITY_CODES, SERVICE_CAPACITY_CODES } from './capacity.ts';
 import { byteSize, limitedArray, limitedString, PathSpec } from './fields.ts';
 import { GatewayAuthFields, RouteAuthFields, TrafficAuth, checkGatewayAuth } from './gateway/auth.ts';
 import { GatewayLimitFields, RouteLimitFields, checkGatewayLimits } from './gateway/rate-limit.ts';
 import { RouteForwardFields, RouteMatch, checkGatewayRoutes } from './gateway/route-match.ts';
 import { RouteTransformFields, checkGatewayTransforms } from './gateway/transform.ts';
 import { TrafficConditionalFields } from './traffic/conditional.ts';
+import { checkTrafficFailover, TrafficFailoverFields } from './traffic/failover.ts';
 import { ProxyCompressionFields } from './proxy/compression.ts';
 import { ProxyFilterFields } from './proxy/filter.ts';
 import { checkProxyTls, ProxyTlsFields, TrafficConnectionFields } from './proxy/tls.ts';
@@ -87,7 +89,8 @@ const NodeBase = {
   label: z.string().max(60).optional(),
 };
 
-const ForwardingBase = { ...NodeBase, timeouts: Timeouts.optional() };
+/** What every forwarding node takes: its timeouts, and a capacity (config/capacity.ts) applied before its stages. */
+const ForwardingBase = { ...NodeBase, timeouts: Timeouts.optional(), capacity: capacitySpec(EDGE_CAPACITY_CODES).optional() };
 
 export const ProxyNode = z
   .strictObject({
@@ -337,6 +340,7 @@ function checkLayer4(node: z.output<typeof BalancerShape>, ctx: z.RefinementCtx)
   if (node.retries !== undefined) issue(['retries'], 'an l4 balancer cannot retry a request it never sees (remove it, or use mode l7)');
   if (node.circuitBreaker !== undefined)
     issue(['circuitBreaker'], 'an l4 balancer sees no responses to trip a circuit on (use healthCheck or outlierDetection)');
+  if (node.capacity !== undefined) issue(['capacity'], 'an l4 balancer never sees requests to queue (remove it, or use mode l7)');
 }
 
 const BalancerShape = z.strictObject({
@@ -473,27 +477,6 @@ const ServiceCacheRule = z
     message: 'a cache rule needs cacheControl, etag or lastModified',
   });
 
-const CapacitySpec = z
-  .strictObject({
-    concurrency: z
-      .number({ error: (issue) => (issue.input === undefined ? 'required: how many requests are processed at once' : undefined) })
-      .int()
-      .min(1)
-      .max(100_000)
-      .meta({ description: 'requests processed at once; more wait in the queue' }),
-    queue: z
-      .number()
-      .int()
-      .min(0)
-      .max(100_000)
-      .default(0)
-      .meta({ description: 'requests that may wait for a slot, first in first out (default 0)' }),
-    queueTimeout: PositiveDuration.optional().meta({
-      description: 'a request that waited this long is rejected with 503 SERVICE_QUEUE_TIMEOUT (default: it waits until served)',
-    }),
-  })
-  .meta({ description: 'overload: beyond concurrency requests queue, beyond the queue they get 503 SERVICE_OVERLOADED' });
-
 export const ServiceNode = z.strictObject({
   ...NodeBase,
   kind: z.literal('service'),
@@ -504,7 +487,7 @@ export const ServiceNode = z.strictObject({
     .union([ErrorStatus, limitedArray(ErrorStatus, LIMITS.listItems).min(1, 'expected at least one status')])
     .default(500)
     .meta({ description: 'the status of an injected error, or a list to pick from uniformly: [500, 502, 503]' }),
-  capacity: CapacitySpec.optional(),
+  capacity: capacitySpec(SERVICE_CAPACITY_CODES).optional(),
   responseSize: ByteSize.optional().meta({
     description: 'the JSON body is padded to exactly this many bytes (a body whose fields are longer is sent as is)',
   }),
@@ -659,6 +642,7 @@ const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
 const TrafficFlowFields = z.strictObject({
   name: limitedString(LIMITS.nameLength).min(1).optional(),
   to: Upstream,
+  ...TrafficFailoverFields,
   ...TrafficLoadFields,
   rate: TrafficLoadFields.rate.meta({
     description: 'requests per second, open loop (the simple form; a ramp starts there, a spike and bursts use it as their base)',
@@ -752,6 +736,7 @@ function checkTrafficFlow(flow: z.output<typeof TrafficFlowFields>, ctx: z.Refin
     checkTrafficLoad(flow, ctx, undefined);
   }
   checkTrafficSizes(flow, ctx);
+  checkTrafficFailover(flow, ctx);
   if (flow.requests && (flow.paths || flow.method)) {
     ctx.addIssue({
       code: 'custom',

@@ -78,13 +78,19 @@ export function checkTopology(input: object, budget: SuggestionBudget = suggesti
   });
 
   const entries = new Set<string>();
-  (Array.isArray(written.traffic) ? written.traffic : []).forEach((flow: unknown, i) => {
-    const to = upstreamAsKept(flow !== null && typeof flow === 'object' ? (flow as { to?: unknown }).to : undefined);
+  const checkEntry = (written: unknown, path: string) => {
+    const to = upstreamAsKept(written);
     if (to === undefined) return;
     const entry = isExternalUrl(to) ? listenerAt(to) : to;
     if (entry === undefined) return;
     if (byId.has(entry)) entries.add(entry);
-    else errors.push(unknownNode(`traffic[${i}].to`, to));
+    else errors.push(unknownNode(path, to));
+  };
+  (Array.isArray(written.traffic) ? written.traffic : []).forEach((flow: unknown, i) => {
+    if (flow === null || typeof flow !== 'object') return;
+    const { to, failover } = flow as { to?: unknown; failover?: unknown };
+    checkEntry(to, `traffic[${i}].to`);
+    if (Array.isArray(failover)) failover.forEach((entry: unknown, j) => checkEntry(entry, `traffic[${i}].failover[${j}]`));
   });
 
   const cycle = findCycle([...edges.keys()], edges);

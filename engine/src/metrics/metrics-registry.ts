@@ -1,6 +1,8 @@
 /**
  * Per-node metrics computed from the event bus: the numbers behind `/api/metrics`, the periodic
- * `metrics.tick` event and `/metrics`. It only listens; the data plane never calls it.
+ * `metrics.tick` event and `/metrics`. It only listens; the data plane never calls it. The lab's own
+ * traffic generator tells it how each request settled at its flow's first entry (`clientSettled`): what
+ * no node can count, a request whose connection was refused.
  *
  * Events for a node that is not declared (a straggler from a config just replaced) are ignored, so
  * the snapshot always lists exactly the running nodes.
@@ -51,6 +53,11 @@ export class MetricsRegistry {
     for (const [id, { kind, mode }] of declared) {
       if (!this.#nodes.has(id)) this.#nodes.set(id, new NodeCounters(kind, mode));
     }
+  }
+
+  /** A request of a flow whose first entry is `entry` settled: `status` undefined when no entry answered. */
+  clientSettled(entry: string, status: number | undefined, failedOver: boolean): void {
+    this.#nodes.get(entry)?.clientSettled(status, failedOver);
   }
 
   /** Zero every count, latency and rate. In-flight stays: those requests are still running. */

@@ -4,7 +4,7 @@
  * and one HDR record; the latency summary is computed only when a snapshot asks and something changed.
  */
 import type { NodeKind } from '../config/schema.ts';
-import type { ConsumerMetrics, EventOf, LatencySummary, NodeMetrics, XCacheWord } from '../events.ts';
+import type { ClientMetrics, ConsumerMetrics, EventOf, LatencySummary, NodeMetrics, XCacheWord } from '../events.ts';
 import { LatencyHistogram, ZERO_LATENCY } from './latency-histogram.ts';
 import { DurationBuckets } from './duration-buckets.ts';
 import { RateWindow } from './rate-window.ts';
@@ -44,6 +44,8 @@ export class NodeCounters {
   #partial = 0;
   /** A balancer's completed requests by the target that answered them (`upstream`); bounded by its targets. */
   readonly #byTarget = new Map<string, number>();
+  /** The lab's clients' view, when this node is a flow's first entry; absent until the first request settles. */
+  #clients: ClientMetrics | undefined;
 
   constructor(
     readonly kind: NodeKind,
@@ -109,6 +111,15 @@ export class NodeCounters {
     if (failed) this.#connections.failed++;
   }
 
+  /** A request of a flow that enters here first settled (MetricsRegistry.clientSettled). */
+  clientSettled(status: number | undefined, failedOver: boolean): void {
+    const clients = (this.#clients ??= { requests: 0, '2xx': 0, lost: 0, failedOver: 0 });
+    clients.requests++;
+    if (status === undefined) clients.lost++;
+    else if (status >= 200 && status < 300) clients['2xx']++;
+    if (failedOver) clients.failedOver++;
+  }
+
   tlsConnection(event: EventOf<'tls.connection'>): void {
     (this.tls ??= new TlsCounters()).observe(event);
   }
@@ -130,6 +141,7 @@ export class NodeCounters {
     if (this.#cache) metrics.cache = { ...this.#cache };
     if (this.#partial > 0) metrics.partial = this.#partial;
     if (this.#byTarget.size > 0) metrics.targets = Object.fromEntries(this.#byTarget);
+    if (this.#clients) metrics.clients = { ...this.#clients };
     if (this.#consumers.size > 0) {
       metrics.consumers = Object.fromEntries(
         [...this.#consumers].map(([name, c]) => [name, { requests: c.requests, statusClasses: { ...c.statusClasses }, errorCodes: { ...c.errorCodes } }]),
@@ -155,6 +167,7 @@ export class NodeCounters {
     this.#cache = undefined;
     this.#partial = 0;
     this.#byTarget.clear();
+    this.#clients = undefined;
     if (this.#connections) this.#connections = { opened: 0, open: this.#connections.open, failed: 0 };
   }
 }

@@ -1,14 +1,20 @@
 /**
  * What the proxy, the gateway and the balancer share: a node whose requests go through a stage
  * pipeline (runner.ts) and out over its own upstream pools. Each kind only builds its stage list from
- * its config, once per config (`buildStages`), and says whether it retries (`retryPolicyOf`).
+ * its config, once per config (`buildStages`), and says whether it retries (`retryPolicyOf`). A config
+ * with a `capacity` puts the capacity stage before them (capacity-stage.ts; refusals EDGE_OVERLOADED and
+ * EDGE_QUEUE_TIMEOUT); one without adds no stage, so its requests pay nothing for it. The gate, made at
+ * the first such config, lives as long as the node: new limits apply to queued requests at once.
  */
 import type { BalancerConfig, GatewayConfig, ProxyConfig } from '../config/schema.ts';
 import type { PartitionMode } from '../faults/partition.ts';
 import { LISTEN_HOST, NodeServer, type NodeContext } from '../nodes/node-server.ts';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
+import { EDGE_CAPACITY_CODES } from '../config/capacity.ts';
 import { EDGE_ERRORS, type EdgeErrorCode } from '../errors.ts';
+import { CapacityGate, capacityLimits, type CapacityState } from '../service/service-capacity.ts';
+import { createCapacityStage } from './capacity-stage.ts';
 import type { Exchange } from './exchange.ts';
 import type { Hop } from './forwarder.ts';
 import { forwardedNode, upstreamRequestHeaders } from './headers.ts';
@@ -27,6 +33,8 @@ export abstract class ForwardingNode<C extends ForwardingConfig, L = unknown> ex
   #hop: Hop | undefined;
   readonly #pools: UpstreamPools;
   readonly #runner: Runner<L>;
+  /** Made by the first config with a `capacity`; kept (unlimited) while a later config has none, so slots taken still come back. */
+  #gate: CapacityGate | undefined;
 
   constructor(config: C, ctx: NodeContext) {
     super(config, ctx);
@@ -61,8 +69,13 @@ export abstract class ForwardingNode<C extends ForwardingConfig, L = unknown> ex
     this.#timeouts = timeoutsOf(config);
     this.#hop = undefined;
     this.#pools.setConnectTimeout(this.#timeouts.connect);
-    this.#runner.configure(this.buildStages(config), this.retryPolicyOf(config));
+    this.#runner.configure(this.#stagesOf(config), this.retryPolicyOf(config));
     this.#configured = true;
+  }
+
+  /** The live capacity numbers (in flight, queued, refused, limits), when the config sets a `capacity`. */
+  capacityState(): CapacityState | undefined {
+    return this.config.capacity === undefined ? undefined : this.#gate?.state();
   }
 
   /** The `partition` faults on this node's edges, by upstream origin (faults/partition.ts); the rest heal. */
@@ -82,6 +95,7 @@ export abstract class ForwardingNode<C extends ForwardingConfig, L = unknown> ex
 
   override async dispose(): Promise<void> {
     await this.stop('graceful');
+    this.#gate?.close();
     await this.#pools.close();
   }
 
@@ -147,8 +161,20 @@ export abstract class ForwardingNode<C extends ForwardingConfig, L = unknown> ex
 
   #configure(): void {
     if (this.#configured) return;
-    this.#runner.configure(this.buildStages(this.config), this.retryPolicyOf(this.config));
+    this.#runner.configure(this.#stagesOf(this.config), this.retryPolicyOf(this.config));
     this.#configured = true;
+  }
+
+  /** The kind's stages, behind the capacity stage when the config sets a `capacity`. */
+  #stagesOf(config: C): Stage<L>[] {
+    const stages = this.buildStages(config);
+    if (config.capacity === undefined) {
+      this.#gate?.setLimits(capacityLimits(undefined));
+      return stages;
+    }
+    if (this.#gate === undefined) this.#gate = new CapacityGate(capacityLimits(config.capacity), undefined, EDGE_CAPACITY_CODES);
+    else this.#gate.setLimits(capacityLimits(config.capacity));
+    return [createCapacityStage<L>(this.#gate), ...stages];
   }
 }
 

@@ -1,11 +1,15 @@
 /**
- * A service's capacity, as a real server's worker pool and accept queue behave: at most `concurrency`
+ * A node's capacity (a service's, or a forwarding node's `capacity`: config/capacity.ts), as a real
+ * server's worker pool and accept queue behave: at most `concurrency`
  * requests are processed at once, up to `queue` more wait first in first out, and a request that finds
  * the queue full, or waited `queueTimeout`, is turned away. So overload shows as growing latency first
  * (the queue fills), then as rejections. Limits change live: more room starts queued requests at once,
  * a shorter queue turns away its newest waiters, a shorter timeout applies to those already waiting.
  */
-export type CapacityRejection = 'SERVICE_OVERLOADED' | 'SERVICE_QUEUE_TIMEOUT';
+import { SERVICE_CAPACITY_CODES, type CapacityCodes, type CapacityConfig } from '../config/capacity.ts';
+
+/** A refusal's code: the node family's (`SERVICE_*` from a service, `EDGE_*` from a forwarding node). */
+export type CapacityRejection = CapacityCodes[keyof CapacityCodes];
 
 export interface CapacityLimits {
   /** Requests processed at once; undefined is unlimited. */
@@ -17,6 +21,12 @@ export interface CapacityLimits {
 }
 
 export const UNLIMITED: CapacityLimits = { concurrency: undefined, queue: 0, queueTimeout: undefined };
+
+/** The limits a node's `capacity` sets; none is unlimited. */
+export function capacityLimits(capacity: CapacityConfig | undefined): CapacityLimits {
+  if (!capacity) return UNLIMITED;
+  return { concurrency: capacity.concurrency, queue: capacity.queue, queueTimeout: capacity.queueTimeout };
+}
 
 /** A request asking for a slot. Exactly one of the two is called, at most once. */
 export interface Waiter {
@@ -62,10 +72,13 @@ export class CapacityGate {
   /** One timer, for the oldest waiter: with one timeout for all, it is always the first to expire. */
   #timer: NodeJS.Timeout | undefined;
   readonly #now: () => number;
+  /** The codes its refusals carry. */
+  readonly codes: CapacityCodes;
 
-  constructor(limits: CapacityLimits = UNLIMITED, now: () => number = () => performance.now()) {
+  constructor(limits: CapacityLimits = UNLIMITED, now: () => number = () => performance.now(), codes: CapacityCodes = SERVICE_CAPACITY_CODES) {
     this.#limits = limits;
     this.#now = now;
+    this.codes = codes;
   }
 
   /**
@@ -86,7 +99,7 @@ export class CapacityGate {
   enqueue(waiter: Waiter): () => void {
     if (this.#queue.size >= this.#limits.queue) {
       this.#overloaded++;
-      waiter.reject('SERVICE_OVERLOADED', 0);
+      waiter.reject(this.codes.overloaded, 0);
       return noop;
     }
     const entry = { waiter, enqueuedAt: this.#now() };
@@ -173,7 +186,7 @@ export class CapacityGate {
       for (const entry of excess) {
         this.#queue.delete(entry);
         this.#overloaded++;
-        entry.waiter.reject('SERVICE_OVERLOADED', now - entry.enqueuedAt);
+        entry.waiter.reject(this.codes.overloaded, now - entry.enqueuedAt);
       }
     }
     this.#expire();
@@ -189,7 +202,7 @@ export class CapacityGate {
         if (waited < timeout) break;
         this.#queue.delete(entry);
         this.#timedOut++;
-        entry.waiter.reject('SERVICE_QUEUE_TIMEOUT', waited);
+        entry.waiter.reject(this.codes.queueTimeout, waited);
       }
     }
     this.#armTimer();

@@ -14,12 +14,12 @@ import type { Exchange } from '../pipeline/exchange.ts';
 import { Runner } from '../pipeline/runner.ts';
 import type { Stage } from '../pipeline/verdict.ts';
 import { NodeServer, type NodeContext } from '../nodes/node-server.ts';
-import { CapacityGate, UNLIMITED, type CapacityLimits, type CapacityState } from './service-capacity.ts';
-import type { ServiceRequest } from './service-request.ts';
+import { createCapacityStage } from '../pipeline/capacity-stage.ts';
+import { CapacityGate, capacityLimits, type CapacityState } from './service-capacity.ts';
+import { keptFor, type ServiceRequest } from './service-request.ts';
 import { createAnswerStage } from './stages/answer.ts';
 import { createBodyStage } from './stages/body.ts';
 import { createCacheStage } from './stages/cache.ts';
-import { createCapacityStage } from './stages/capacity.ts';
 import { createFaultStage } from './stages/fault.ts';
 import { createLatencyStage } from './stages/latency.ts';
 
@@ -32,7 +32,7 @@ export class ServiceNode extends NodeServer<ServiceConfig> {
 
   constructor(config: ServiceConfig, ctx: NodeContext) {
     super(config, ctx);
-    this.#gate = new CapacityGate(limitsOf(config));
+    this.#gate = new CapacityGate(capacityLimits(config.capacity));
     this.#runner = new Runner<ServiceRequest>({ id: this.id, bus: ctx.bus });
     this.#runner.configure(this.#buildStages(config), undefined);
   }
@@ -41,7 +41,7 @@ export class ServiceNode extends NodeServer<ServiceConfig> {
     const before = this.config;
     super.reconfigure(config);
     if (before.status !== config.status || before.responseSize !== config.responseSize) this.#contentSince = wholeSecond(Date.now());
-    this.#gate.setLimits(limitsOf(config));
+    this.#gate.setLimits(capacityLimits(config.capacity));
     this.#runner.configure(this.#buildStages(config), undefined);
   }
 
@@ -67,7 +67,7 @@ export class ServiceNode extends NodeServer<ServiceConfig> {
     const { rng } = this.ctx;
     const stages = [
       createBodyStage(config),
-      createCapacityStage(this.#gate),
+      createCapacityStage<ServiceRequest>(this.#gate, rememberQueued),
       createFaultStage(config, rng),
       createLatencyStage(config, rng),
       createCacheStage(config, this.id, this.#contentSince),
@@ -91,10 +91,9 @@ export class ServiceNode extends NodeServer<ServiceConfig> {
   }
 }
 
-function limitsOf(config: ServiceConfig): CapacityLimits {
-  const { capacity } = config;
-  if (!capacity) return UNLIMITED;
-  return { concurrency: capacity.concurrency, queue: capacity.queue, queueTimeout: capacity.queueTimeout };
+/** A queued request's wait, for its answer to say. */
+function rememberQueued(exchange: Exchange<ServiceRequest>, waitedMs: number): void {
+  keptFor(exchange).queuedMs = waitedMs;
 }
 
 function wholeSecond(ms: number): number {

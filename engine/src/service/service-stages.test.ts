@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventOf, StageStep } from '../events.ts';
 import { startEngine, waitFor, type RunningEngine } from '../testing/harness.ts';
-import { ordinal } from './stages/capacity.ts';
+import { ordinal } from '../pipeline/capacity-stage.ts';
 
 let running: RunningEngine | undefined;
 afterEach(async () => {

@@ -7,9 +7,13 @@
  *
  * Phase boundaries are fixed on the flow's timeline (phase k starts when phase k-1 was due to end, not
  * when a timer fired), so a late event loop delays sends but never stretches the plan.
+ *
+ * A flow with a `failover` list has several entries (entries.ts): a request whose connection fails is
+ * retried once at another, so a killed entry costs the requests of a retry, not the requests themselves.
  */
 import { Pool, type Dispatcher } from 'undici';
 import { MAX_TIMER_MS } from '../config/limits.ts';
+import { DEFAULT_FAILBACK_MS } from '../config/traffic/failover.ts';
 import type { GatewayConfig, TrafficConfig } from '../config/schema.ts';
 import { ERROR_HEADER, InputError } from '../errors.ts';
 import { LatencyHistogram } from '../metrics/latency-histogram.ts';
@@ -17,6 +21,7 @@ import { latencySampler, type LatencySampler } from '../service/latency.ts';
 import { upstreamErrorCode } from '../pipeline/failures.ts';
 import { ClientCredentials, resolveFlowAuth } from './client-auth.ts';
 import { ClientValidators } from './conditional.ts';
+import { EntryChoice } from './entries.ts';
 import { clientIdentity, RequestMix, type ClientIdentity, type DrawnRequest } from './mix.ts';
 import { phasePlans, withRate, type PhasePlan } from './phases.ts';
 import { ArrivalSchedule, rateAt, type RateCurve } from './schedule.ts';
@@ -45,7 +50,25 @@ export interface FlowRunnerOptions {
   onPhase(): void;
   /** The running config's gateways, whose consumers a flow's `auth` sends as. */
   gateways?(): readonly GatewayConfig[];
+  /**
+   * Told as each request settles, for the flow's first entry (`to`): its status (undefined when no entry
+   * answered) and whether it went to another entry of the failover list.
+   */
+  settled?(entry: string, status: number | undefined, failedOver: boolean): void;
 }
+
+/** One entry's client pools: one per client, all to the origin (and trusting the certificate) the entry had when they were made. */
+interface EntryPools {
+  origin: string | undefined;
+  ca: string | undefined;
+  pools: Pool[];
+}
+
+/** Client failures where the request never got an answer from the entry: a flow with failover tries another. */
+const UNREACHED = new Set(['CLIENT_CONNECTION_REFUSED', 'CLIENT_EDGE_UPSTREAM_CONNECT_TIMEOUT', 'CLIENT_CONNECTION_RESET', 'CLIENT_EDGE_UPSTREAM_TIMEOUT']);
+/** Of those, the ones where the request may have reached the entry: only an idempotent method is sent again (RFC 9110 section 9.2.2). */
+const MAYBE_SENT = new Set(['CLIENT_CONNECTION_RESET', 'CLIENT_EDGE_UPSTREAM_TIMEOUT']);
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
 
 interface OpenState {
   schedule: ArrivalSchedule;
@@ -84,10 +107,10 @@ export class FlowRunner {
   readonly #sleeps = new Map<NodeJS.Timeout, () => void>();
 
   #nextClient = 0;
-  #pools: Pool[] = [];
-  #poolOrigin: string | undefined;
-  /** The certificate the pools trust (a TLS proxy's): a new one (the node was replaced) means new pools. */
-  #poolCa: string | undefined;
+  /** Which entry each request goes to: `to`, then the failover list. */
+  readonly #choice: EntryChoice;
+  /** Per entry, its clients' pools. */
+  #entryPools: EntryPools[];
   readonly #identities: ClientIdentity[] = [];
   readonly #credentials: ClientCredentials | undefined;
   /** What each client remembers to revalidate with, when the flow sends conditional requests. */
@@ -109,6 +132,9 @@ export class FlowRunner {
     this.#credentials = credentialsOf(options);
     const share = options.config.conditional ?? 0;
     this.#validators = share > 0 ? new ClientValidators(share, options.rng) : undefined;
+    const entries = [options.config.to, ...(options.config.failover ?? [])];
+    this.#choice = new EntryChoice(entries, options.config.failback ?? DEFAULT_FAILBACK_MS);
+    this.#entryPools = entries.map(() => ({ origin: undefined, ca: undefined, pools: [] }));
   }
 
   get running(): boolean {
@@ -148,14 +174,14 @@ export class FlowRunner {
   /** Stop, and close the connections once the requests in flight have finished (they still count). */
   retire(): void {
     this.stop();
-    for (const pool of this.#pools) pool?.close().catch(() => {});
+    for (const entry of this.#entryPools) for (const pool of entry.pools) pool?.close().catch(() => {});
   }
 
   /** Stop, and tear down the connections (requests still in flight fail). */
   async close(): Promise<void> {
     this.stop();
-    const pools = this.#pools.filter(Boolean);
-    this.#pools = [];
+    const pools = this.#entryPools.flatMap((entry) => entry.pools.filter(Boolean));
+    this.#entryPools = this.#entryPools.map(() => ({ origin: undefined, ca: undefined, pools: [] }));
     await Promise.all(pools.map((p) => p.destroy().catch(() => {})));
   }
 
@@ -215,6 +241,7 @@ export class FlowRunner {
       users: this.#running && plan.loop === 'closed' ? this.#users : null,
       lag: this.#lag.summary(),
       phases: this.#plans.map((p, i) => this.#phaseStats(p, i, now)),
+      ...(this.config.failover === undefined ? {} : { entry: this.#choice.inUse, failovers: this.#choice.failovers, entries: this.#choice.counts() }),
     };
   }
 
@@ -380,23 +407,40 @@ export class FlowRunner {
       c.sent++;
       c.outstanding++;
     }
-    const settle = (status: number | undefined, code: string | undefined) => {
-      const latency = now() - from;
-      this.counters.settle(status, code, latency);
-      phase.settle(status, code, latency);
-      totals.settle(status, code, latency);
-      done?.();
+    const sending: ClientRequest = {
+      clientIndex,
+      request: undefined,
+      failedOver: false,
+      settle: (status, code) => {
+        const latency = now() - from;
+        this.counters.settle(status, code, latency);
+        phase.settle(status, code, latency);
+        totals.settle(status, code, latency);
+        this.#options.settled?.(this.config.to, status, sending.failedOver);
+        done?.();
+      },
     };
-    let sending: Promise<Dispatcher.ResponseData>;
-    let request: DrawnRequest;
     try {
-      const pool = this.#pool(clientIndex);
-      if (pool === null) return settle(undefined, 'CLIENT_BAD_TARGET');
-      if (!pool) return settle(undefined, 'CLIENT_CONNECTION_REFUSED');
-      request = this.#mix.draw(rng, this.#identity(clientIndex).headers);
+      const request = this.#mix.draw(rng, this.#identity(clientIndex).headers);
       this.#credentials?.stamp(request, clientIndex);
       if (this.#validators?.stamp(request, clientIndex)) for (const c of [this.counters, phase, totals]) c.conditional++;
-      sending = pool.request({
+      sending.request = request;
+    } catch {
+      return sending.settle(undefined, 'CLIENT_INVALID_REQUEST');
+    }
+    this.#try(sending, this.#choice.pick(sentAt));
+  }
+
+  /** One try of a request at entry `entry`; a failover retry is the second. */
+  #try(sending: ClientRequest, entry: number): void {
+    const { clientIndex } = sending;
+    const request = sending.request!;
+    let answer: Promise<Dispatcher.ResponseData>;
+    try {
+      const pool = this.#pool(entry, clientIndex);
+      if (pool === null) return sending.settle(undefined, 'CLIENT_BAD_TARGET');
+      if (!pool) return this.#unreached(sending, entry, 'CLIENT_CONNECTION_REFUSED');
+      answer = pool.request({
         path: request.path,
         method: request.method as 'GET',
         headers: request.headers,
@@ -405,18 +449,32 @@ export class FlowRunner {
         bodyTimeout: CLIENT_TIMEOUT_MS,
       });
     } catch {
-      return settle(undefined, 'CLIENT_INVALID_REQUEST');
+      return sending.settle(undefined, 'CLIENT_INVALID_REQUEST');
     }
-    sending.then(
+    answer.then(
       (res) => {
+        this.#choice.answered(entry);
         this.#validators?.remember(clientIndex, request.method, request.path, res.statusCode, res.headers);
         const code = res.headers[ERROR_HEADER];
-        const answered = () => settle(res.statusCode, typeof code === 'string' ? code : undefined);
+        const answered = () => sending.settle(res.statusCode, typeof code === 'string' ? code : undefined);
         // A body cut off after the status arrived still answered with that status.
         return res.body.dump().then(answered, answered);
       },
-      (error: unknown) => settle(undefined, clientFailure(error)),
+      (error: unknown) => {
+        const code = clientFailure(error);
+        if (UNREACHED.has(code)) this.#unreached(sending, entry, code);
+        else sending.settle(undefined, code);
+      },
     );
+  }
+
+  /** The try at `entry` got no answer (`code`): retried once at another entry when the flow has one and the request may be sent again. */
+  #unreached(sending: ClientRequest, entry: number, code: string): void {
+    const replayable = !MAYBE_SENT.has(code) || IDEMPOTENT.has(sending.request!.method);
+    const next = this.#choice.unreached(entry, this.#options.now(), !sending.failedOver && replayable);
+    if (next === undefined) return sending.settle(undefined, code);
+    sending.failedOver = true;
+    this.#try(sending, next);
   }
 
   #identity(clientIndex: number): ClientIdentity {
@@ -424,32 +482,34 @@ export class FlowRunner {
   }
 
   /**
-   * The keep-alive pool of a client, sending from its own address; rebuilt when the target moved to
-   * another port or serves another certificate. Undefined when the target is not listening; null when
-   * it names no origin a client can connect to (resolving or parsing it threw). A TLS proxy is spoken
-   * to over https, trusting its own certificate only; with `http2`, HTTP/2 where ALPN agrees to it.
-   * `keepAlive: false` is undici's `pipelining: 0` (Connection: close, a new connection per request); it
-   * is left out with `http2`, where undici would read it as one stream per connection.
+   * The keep-alive pool of a client to entry `entry`, sending from its own address; rebuilt when the
+   * entry moved to another port or serves another certificate. Undefined when the entry is not
+   * listening; null when it names no origin a client can connect to (resolving or parsing it threw). A
+   * TLS proxy is spoken to over https, trusting its own certificate only; with `http2`, HTTP/2 where ALPN
+   * agrees to it. `keepAlive: false` is undici's `pipelining: 0` (Connection: close, a new connection per
+   * request); it is left out with `http2`, where undici would read it as one stream per connection.
    */
-  #pool(clientIndex: number): Pool | undefined | null {
+  #pool(entry: number, clientIndex: number): Pool | undefined | null {
+    const to = this.#choice.entry(entry);
     let origin: string | undefined;
     let ca: string | undefined;
     try {
-      origin = this.#options.resolve(this.config.to);
-      ca = this.#options.trust?.(this.config.to)?.cert;
+      origin = this.#options.resolve(to);
+      ca = this.#options.trust?.(to)?.cert;
     } catch {
       return null;
     }
     if (origin === undefined) return undefined;
     if (ca !== undefined && origin.startsWith('http:')) origin = `https:${origin.slice('http:'.length)}`;
-    if (origin !== this.#poolOrigin || ca !== this.#poolCa) {
-      for (const pool of this.#pools) pool?.close().catch(() => {});
-      this.#pools = [];
-      this.#poolOrigin = origin;
-      this.#poolCa = ca;
+    const pools = this.#entryPools[entry];
+    if (origin !== pools.origin || ca !== pools.ca) {
+      for (const pool of pools.pools) pool?.close().catch(() => {});
+      pools.pools = [];
+      pools.origin = origin;
+      pools.ca = ca;
     }
     try {
-      return (this.#pools[clientIndex] ??= new Pool(origin, {
+      return (pools.pools[clientIndex] ??= new Pool(origin, {
         connections: 32,
         keepAliveTimeout: 4_000,
         localAddress: this.#identity(clientIndex).address,
@@ -460,6 +520,17 @@ export class FlowRunner {
       return null;
     }
   }
+}
+
+/** One request of the flow through its tries. */
+interface ClientRequest {
+  clientIndex: number;
+  /** Drawn from the mix (undefined only until it is). */
+  request: DrawnRequest | undefined;
+  /** It was sent on to another entry after a failed try. */
+  failedOver: boolean;
+  /** Count its outcome, once: the status, or the client failure's code. */
+  settle(status: number | undefined, code: string | undefined): void;
 }
 
 /** A flow's `auth` resolved against the gateways; throws InputError naming the field when it cannot be. */

@@ -43,6 +43,8 @@ export interface GeneratorOptions {
   stateIntervalMs?: number;
   /** The running config's gateways, for flows whose `auth` sends as their consumers (without it such a flow cannot start). */
   gateways?(): readonly GatewayConfig[];
+  /** Told as each request of any flow settles, for the flow's first entry (FlowRunnerOptions.settled). */
+  settled?(entry: string, status: number | undefined, failedOver: boolean): void;
 }
 
 export interface TrafficChange {
@@ -147,6 +149,7 @@ export class TrafficGenerator {
       totalLag: this.#lag,
       onPhase: () => this.#onPhase(),
       gateways: () => this.#options.gateways?.() ?? [],
+      settled: this.#options.settled,
     });
   }
 

@@ -4,7 +4,7 @@
  * send time, so a stalled chain or a late event loop shows up as latency, and `intended - sent` (the
  * skipped sends) and the send lag say when the generator itself could not keep up.
  */
-import type { LatencySummary } from '../events.ts';
+import type { EntryCounts, LatencySummary } from '../events.ts';
 import { LatencyHistogram } from '../metrics/latency-histogram.ts';
 
 export class Counters {
@@ -115,6 +115,10 @@ export interface FlowStats extends CountsView {
   /** Open loop: how late sends left after their intended time, in ms (timers late, event loop busy). */
   lag: LatencySummary;
   phases: PhaseStats[];
+  /** With a `failover` list: the entry in use now, the requests retried at another entry, and each entry's tries. */
+  entry?: string;
+  failovers?: number;
+  entries?: EntryCounts[];
 }
 
 /** Requests per second with one decimal. */
