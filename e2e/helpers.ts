@@ -46,7 +46,11 @@ export async function pasteConfigText(page: Page, text: string): Promise<void> {
 
 /** A badge's number as the page shows it ("1,234" -> 1234). */
 export async function badge(page: Page, testId: string): Promise<number> {
-  const text = (await page.getByTestId(testId).textContent()) ?? '';
+  const cell = page.getByTestId(testId);
+  // A box's count keeps its exact value beside the text, which may be rounded to fit (1.3k).
+  const exact = await cell.getAttribute('data-value');
+  if (exact) return Number(exact);
+  const text = (await cell.textContent()) ?? '';
   return Number(text.replace(/[^\d]/g, ''));
 }
 

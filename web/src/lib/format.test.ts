@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatCount, formatMs, formatRate, formatStageTime } from './format.ts';
+import { formatCount, formatCountIn, formatMs, formatRate, formatStageTime } from './format.ts';
 
 describe('format', () => {
   it.each([
@@ -13,6 +13,18 @@ describe('format', () => {
   ])('formatMs(%s) is %s', (ms, text) => expect(formatMs(ms)).toBe(text));
 
   it('separates thousands', () => expect(formatCount(1234567)).toBe('1,234,567'));
+  it.each([
+    [999, 4, '999'],
+    [1285, 4, '1.3k'],
+    [1285, 5, '1,285'],
+    [12_345, 4, '12k'],
+    [999_499, 4, '999k'],
+    [999_500, 4, '1M'],
+    [1_250_000, 4, '1.3M'],
+    [123_456, 6, '123.5k'],
+    [123_456, 4, '123k'],
+    [undefined, 4, '–'],
+  ])('formatCountIn(%s, %s) is %s', (n, chars, text) => expect(formatCountIn(n, chars)).toBe(text));
   it('keeps a decimal for slow rates only', () => {
     expect(formatRate(4)).toBe('4');
     expect(formatRate(2.5)).toBe('2.5');

@@ -26,6 +26,24 @@ export function formatCount(n: number | undefined): string {
   return Math.round(n).toLocaleString('en-US');
 }
 
+/**
+ * A count in at most `chars` characters: exact while it fits (`1,285`), else rounded to thousands or
+ * millions with one decimal while that fits (`1.3k`, `12k`, `1.3M`). For a box's narrow columns; the
+ * exact number stays in the box's accessible name and its `data-value`.
+ */
+export function formatCountIn(n: number | undefined, chars: number): string {
+  const exact = formatCount(n);
+  if (exact.length <= chars || n === undefined) return exact;
+  for (const [unit, size] of [['k', 1e3], ['M', 1e6], ['G', 1e9]] as const) {
+    const scaled = n / size;
+    if (scaled >= 999.5) continue;
+    const oneDecimal = `${(Math.round(scaled * 10) / 10).toString()}${unit}`;
+    if (oneDecimal.length <= chars) return oneDecimal;
+    return `${Math.round(scaled)}${unit}`;
+  }
+  return exact;
+}
+
 export function formatRate(perSecond: number | undefined): string {
   if (perSecond === undefined || !Number.isFinite(perSecond)) return '–';
   return perSecond < 10 ? perSecond.toFixed(1).replace(/\.0$/, '') : String(Math.round(perSecond));
