@@ -5,22 +5,28 @@
  *   what the page folds from its event stream (`lab.topology`, `lab.traffic`, `lab.log`, `lab.dots`, ...);
  * - `lab.selection` (selection.svelte.ts): the box, request and fault menu the learner picked out;
  * - `lab.actions` (lab-actions.svelte.ts): every call to the control API, and the notice or warnings
- *   they leave.
+ *   they leave;
+ * - `lab.timeline` (timeline.svelte.ts): the last 2 minutes of the stream and the view's clock. While
+ *   the view is not live, `lab.view` is the replayed stream: what the page draws from events (dots,
+ *   log, trace, box counts) reads `lab.view`; everything else reads the lab, live.
  *
  * It opens the event stream and answers the stream's reloads with the actions' reads.
  */
 import { openEventStream, type EventStreamOptions } from '../lib/stream/event-stream.ts';
 import { LabActions } from './lab-actions.svelte.ts';
 import { Selection } from './selection.svelte.ts';
+import { Timeline } from './timeline.svelte.ts';
 import { StreamIngest, wallNow } from './stream-ingest.svelte.ts';
 
 export class LabState extends StreamIngest {
   readonly actions: LabActions;
+  readonly timeline: Timeline;
   #closeStream: (() => void) | undefined;
 
   constructor() {
     super(new Selection());
     this.actions = new LabActions(this);
+    this.timeline = new Timeline(this);
     this.selection.showTracesOf(this.traces);
   }
 
@@ -30,7 +36,11 @@ export class LabState extends StreamIngest {
     this.#closeStream = openEventStream(
       '/api/events',
       {
-        onBatch: (items) => this.ingest(items, wallNow()),
+        onBatch: (items) => {
+          const at = wallNow();
+          this.timeline.record(items, at);
+          this.ingest(items, at);
+        },
         onStatus: (status, reconnected) => {
           this.connection = status;
           if (reconnected) this.resync();
@@ -44,6 +54,12 @@ export class LabState extends StreamIngest {
     this.#closeStream?.();
     this.stopFlushing();
     this.actions.stop();
+    this.timeline.stop();
+  }
+
+  /** The stream the page draws events from: the timeline's replay while the view is not live, else the lab itself. */
+  get view(): StreamIngest {
+    return this.timeline.replay ?? this;
   }
 
   protected override reload(): void {

@@ -188,15 +188,21 @@ export class StreamIngest {
   readonly #cacheExamples = new Map<string, Partial<Record<XCacheWord, CacheExample>>>();
   #cacheExamplesDirty = false;
 
-  /** `selection`: whose trace to keep publishing as its events arrive. */
-  constructor(readonly selection: Selection) {
+  /**
+   * `selection`: whose trace to keep publishing as its events arrive. `drawnOn`: the stream whose
+   * layout the dots follow, when this one replays its past (timeline.svelte.ts); itself otherwise.
+   */
+  constructor(
+    readonly selection: Selection,
+    drawnOn?: StreamIngest,
+  ) {
     this.dots = new DotField({
       isLeaf: (id) => {
         const node = this.topology?.nodes.find((n) => n.id === id);
         return node === undefined || node.kind === 'service';
       },
       holds: (id) => this.#caches(id),
-      layout: () => this.layout,
+      layout: () => (drawnOn ?? this).layout,
     });
   }
 
