@@ -85,8 +85,9 @@ export class Timeline {
     this.#sync();
   }
 
-  /** Moves the view by `deltaMs` (negative: back), never before the recording nor past now. */
+  /** Moves the view by `deltaMs` (negative: back), never before the recording nor past now; live, only back. */
   step(deltaMs: number): void {
+    if (this.clock.live && deltaMs > 0) return;
     this.clock.seek(Math.max(this.clock.position() + deltaMs, this.recorder.oldest ?? -Infinity));
     this.#sync();
   }

@@ -69,8 +69,12 @@ describe('Timeline', () => {
     tick(1, 10, 1_000);
     tick(2, 20, 2_000);
     tick(3, 30, 3_000);
+    timeline.step(1_000);
+    expect(timeline.replay).toBeNull();
     timeline.step(-1_500);
     expect(timeline.replay!.metrics['users-1'].requests).toBe(10);
+    timeline.step(-60_000);
+    expect(timeline.status.behindMs).toBe(2_000);
   });
 
   it('a replay that catches up with now becomes live, and Live returns from anywhere', () => {

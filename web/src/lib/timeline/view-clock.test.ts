@@ -61,7 +61,7 @@ describe('ViewClock', () => {
     clock.seek(40_000);
     expect(clock.playing).toBe(false);
     expect(clock.position()).toBe(40_000);
-    clock.step(-1_000);
+    clock.seek(39_000);
     expect(clock.position()).toBe(39_000);
     clock.play();
     clock.seek(30_000);

@@ -82,11 +82,6 @@ export class ViewClock {
     this.#anchor(Math.min(this.#now(), position), playing);
   }
 
-  /** Moves the view by `deltaMs` (negative: back). */
-  step(deltaMs: number): void {
-    this.seek(this.position() + deltaMs);
-  }
-
   goLive(): void {
     this.#live = true;
     this.#playing = true;
