@@ -34,7 +34,7 @@ export const oneDoor: Lesson = {
       body: [
         'Clients send everything to the gateway `api`: `/users/...` and `/orders/...` alike. They never learn where the services live.',
         'The gateway has two routes: `/users/*` to `users`, and `/orders` to `orders`. But `/orders` is an **exact** path: it matches `/orders` and nothing else, so `/orders/12` matches no route. A request no route matches is answered by the gateway itself: **404** with the code `EDGE_NO_ROUTE`, and it never reaches a service.',
-        'Start the traffic. Watch the `/orders/...` requests bounce back from `api` (the yellow triangles), and open a request trace: its `route` stage says no route matched.',
+        'Start the traffic. Watch the `/orders/...` requests bounce back from `api` (grey crosses: the edge answered by itself, no server was picked), and open a request trace: its `route` stage says no route matched.',
       ].join('\n\n'),
       goal: { type: 'metric', node: 'api', metric: 'errorCodes.EDGE_NO_ROUTE', op: '>=', value: 5 },
       hints: [

@@ -266,6 +266,20 @@ describe('faults on an edge', () => {
     expect((await get('/', 's1')).status).toBe(200);
   });
 
+  it('the sender is the connection a node opened, not a field a client writes: a client naming lb is still a client', async () => {
+    running = await startEngine(chain());
+    await inject({ target: 'lb->s1', type: 'errors', status: 500, rate: 1 });
+    for (const name of ['x-edgelab-from', 'via']) {
+      const res = await fetch(running.url('s1', '/'), { headers: { [name]: 'lb' } });
+      expect(res.status).toBe(200);
+    }
+    const received = eventsOf('request.received').filter((e) => e.node === 's1');
+    expect(received.map((e) => e.from)).toEqual(['client', 'client']);
+    // The same node through lb's connection is on the faulted edge, and its event names lb.
+    expect(outcome(await get('/lb/x'))).toBe('500 FAULT_INJECTED_ERROR');
+    await waitFor(() => eventsOf('request.received').some((e) => e.node === 's1' && e.from === 'lb'));
+  });
+
   it('hang on an edge gives 504 at the timeout of that sender only', async () => {
     running = await startEngine(chain());
     await inject({ target: 'api->s1', type: 'hang' });

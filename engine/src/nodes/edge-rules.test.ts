@@ -68,7 +68,7 @@ function rawFrom(port: number, request: string, options: { asEngineNode?: boolea
     socket.on('error', reject);
     socket.on('end', () => resolve(parseResponse(data)));
     socket.once('connect', () => {
-      if (options.asEngineNode) registerEngineConnection(socket);
+      if (options.asEngineNode) registerEngineConnection(socket, 'test-node');
       socket.write(request);
     });
   });

@@ -16,8 +16,8 @@ import type { NodeConfigParsed, NodeKind } from '../config/schema.ts';
 import { EDGE_ERRORS, ERROR_HEADER, type EdgeErrorCode } from '../errors.ts';
 import type { EventOf, NodeState } from '../events.ts';
 import { Exchange, EXCHANGE } from '../pipeline/exchange.ts';
-import { FROM_HEADER, isHttp2Request, REQUEST_ID_HEADER, requestIdOf } from '../pipeline/headers.ts';
-import { isEngineConnection } from '../pipeline/engine-connections.ts';
+import { isHttp2Request, REQUEST_ID_HEADER, requestIdOf } from '../pipeline/headers.ts';
+import { senderOf } from '../pipeline/engine-connections.ts';
 import type { FaultGate } from '../faults/gate.ts';
 import { ALLOWED_METHODS, clientErrorCode, EdgeRules, type EdgeOutcome } from './edge-rules.ts';
 import type { L4Links } from './l4-links.ts';
@@ -42,6 +42,7 @@ const CLOSE = { connection: 'close' };
 const ALLOW = { allow: ALLOWED_METHODS };
 /** Whether a request's sender is an engine node or a trusted proxy, decided once per connection. */
 const TRUSTED_HOP = Symbol('trusted hop');
+const SENDER = Symbol('sender');
 
 export interface NodeContext {
   bus: EventBus;
@@ -251,8 +252,7 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
     if (this.isHealthProbe(req.method, req.url)) {
       if (gate === undefined) this.#answerHealth(res);
       else {
-        const from = req.headers[FROM_HEADER];
-        gate.admitProbe(req, res, typeof from === 'string' ? from : undefined, () => this.#answerHealth(res));
+        gate.admitProbe(req, res, this.#sender(req.socket as TrackedSocket) ?? undefined, () => this.#answerHealth(res));
       }
       return;
     }
@@ -260,7 +260,7 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
     const h2 = req.httpVersionMajor === 2 && isHttp2Request(req);
     // Before the event: an absolute-form target is origin-form from here on, for the event and every stage.
     const outcome = this.#rules!.check(req);
-    const from = req.headers[FROM_HEADER];
+    const from = this.#sender(req.socket as TrackedSocket);
     const exchange = new Exchange(rid, req, res);
     (res as ExchangeResponse)[EXCHANGE] = exchange;
     const { bus, l4Links } = this.ctx;
@@ -268,7 +268,7 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
       type: 'request.received',
       rid,
       node: this.id,
-      from: typeof from === 'string' ? from : 'client',
+      from: from ?? 'client',
       method: req.method ?? 'GET',
       path: req.url ?? '/',
       peer: req.socket.remoteAddress ?? '',
@@ -321,7 +321,7 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
     if (outcome !== undefined) return this.#answerAtEdge(exchange, outcome, h2);
     if (this.#rules!.forwards) exchange.trustedHop = this.#isTrustedHop(req.socket as TrackedSocket);
     if (gate === undefined) this.handle(exchange);
-    else gate.admit(exchange, typeof from === 'string' ? from : undefined, this.#proceed);
+    else gate.admit(exchange, from ?? undefined, this.#proceed);
   }
 
   #answerHealth(res: ServerResponse): void {
@@ -342,10 +342,17 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
     exchange.fail(outcome, outcome === 'EDGE_METHOD_NOT_ALLOWED' ? ALLOW : outcome === 'EDGE_LOOP_DETECTED' || h2 ? undefined : CLOSE);
   }
 
+  /** The node that sent the requests on this connection, or null (a client's): looked up on its first request, then kept on the socket. */
+  #sender(socket: TrackedSocket): string | null {
+    let sender = socket[SENDER];
+    if (sender === undefined) sender = socket[SENDER] = senderOf(socket) ?? null;
+    return sender;
+  }
+
   /** Whether the connection comes from an engine node or a trusted proxy: looked up on its first request, then kept on the socket. */
   #isTrustedHop(socket: TrackedSocket): boolean {
     let trusted = socket[TRUSTED_HOP];
-    if (trusted === undefined) trusted = socket[TRUSTED_HOP] = isEngineConnection(socket) || this.trustsPeer(socket.remoteAddress ?? '');
+    if (trusted === undefined) trusted = socket[TRUSTED_HOP] = this.#sender(socket) !== null || this.trustsPeer(socket.remoteAddress ?? '');
     return trusted;
   }
 
@@ -434,6 +441,6 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
 type ExchangeResponse = ServerResponse & { [EXCHANGE]?: Exchange };
 /** `headersSent` turns true at writeHead; Node's own `_headerSent` only once the status line was written to the socket. */
 type SentResponse = ServerResponse & { _headerSent: boolean };
-type TrackedSocket = Socket & { [TRUSTED_HOP]?: boolean; _httpMessage?: ServerResponse | null };
+type TrackedSocket = Socket & { [TRUSTED_HOP]?: boolean; [SENDER]?: string | null; _httpMessage?: ServerResponse | null };
 
 /** The trusted peers a node's config names (a balancer's `trustedProxies`), as a test. */

@@ -31,7 +31,7 @@ export abstract class ForwardingNode<C extends ForwardingConfig, L = unknown> ex
   constructor(config: C, ctx: NodeContext) {
     super(config, ctx);
     this.#timeouts = timeoutsOf(config);
-    this.#pools = new UpstreamPools(this.#timeouts.connect);
+    this.#pools = new UpstreamPools(this.#timeouts.connect, this.id);
     this.#runner = new Runner<L>({
       id: this.id,
       bus: ctx.bus,

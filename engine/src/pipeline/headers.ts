@@ -12,8 +12,6 @@ import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from '
 import type { Http2ServerRequest } from 'node:http2';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
-/** Set by an engine node on the hops it sends, so the next node can tell which node it came from. */
-export const FROM_HEADER = 'x-edgelab-from';
 
 const HOP_BY_HOP = new Set([
   'connection',
@@ -146,7 +144,6 @@ export function upstreamRequestHeaders(
     else if (headers['x-forwarded-host'] !== undefined) delete headers['x-forwarded-host'];
   }
   headers[REQUEST_ID_HEADER] = hop.requestId;
-  headers[FROM_HEADER] = hop.nodeId;
   return headers;
 }
 

@@ -3,10 +3,9 @@
  * timeouts to its upstreams. Each new connection is registered as the engine's own before anything is
  * written on it (engine-connections.ts), and an origin's edge may be partitioned by a fault.
  */
-import type { Socket } from 'node:net';
 import { Pool } from 'undici';
 import { partitionableConnector, type PartitionMode } from '../faults/partition.ts';
-import { registerEngineConnection } from './engine-connections.ts';
+import { registeringConnector } from './engine-connections.ts';
 
 export interface Timeouts {
   connect: number;
@@ -25,7 +24,11 @@ export class UpstreamPools {
   readonly #partitions = new Map<string, PartitionMode>();
   #connectTimeout: number;
 
-  constructor(connectTimeout: number) {
+  /** `sender`: the node that owns the pools and writes every request on them. */
+  constructor(
+    connectTimeout: number,
+    private readonly sender: string,
+  ) {
     this.#connectTimeout = connectTimeout;
   }
 
@@ -75,12 +78,8 @@ export class UpstreamPools {
         connections: null,
         pipelining: 1,
         keepAliveTimeout: 4_000,
-        // Each new connection is registered before undici writes on it, so the node it reaches knows a node sent it.
-        connect: (options, callback) =>
-          connect(options, (...outcome) => {
-            if (outcome[1]) registerEngineConnection(outcome[1] as Socket);
-            callback(...outcome);
-          }),
+        // Each new connection is registered before undici writes on it, so the node it reaches knows which node sent it.
+        connect: registeringConnector(connect, this.sender),
       });
       this.#pools.set(origin, pool);
     }

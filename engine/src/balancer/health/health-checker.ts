@@ -3,17 +3,17 @@
  * `timeout`. A 2xx or 3xx passes (HAProxy's `option httpchk` rule); anything else fails and says why:
  * the status (a 404 means the target does not serve that path), a refused connection, no answer in
  * time. Probes use their own connections, never the traffic pools, but they travel the same edge:
- * they name the balancer as their sender (`x-edgelab-from`), so faults on the edge apply to them, and
- * a partitioned edge fails their connections as it fails the traffic's. The sandbox services answer
+ * their connections are registered as the balancer's (engine-connections.ts), so faults on the edge
+ * apply to them, and a partitioned edge fails their connections as it fails the traffic's. The sandbox services answer
  * `GET /health` outside their request counts; a proxy, gateway or balancer target forwards the probe
  * like any other request.
  */
 import { Agent, request } from 'undici';
 import { partitionableConnector, type PartitionMode } from '../../faults/partition.ts';
-import { FROM_HEADER } from '../../pipeline/headers.ts';
+import { registeringConnector } from '../../pipeline/engine-connections.ts';
 
 export interface ProbeRoute {
-  /** The balancer's node id, sent as `x-edgelab-from`. */
+  /** The balancer's node id: the probes' connections are its own, as its traffic's are. */
   sender?: string;
   /** The partition on the edge to an origin, if any. */
   partitionOf?(origin: string): PartitionMode | undefined;
@@ -67,11 +67,10 @@ export class HealthChecker {
   }
 
   #newAgent(): Agent {
-    const { partitionOf } = this.route;
+    const { partitionOf, sender } = this.route;
+    const connect = partitionableConnector(this.config.timeoutMs, (options) => partitionOf?.(`${options.protocol}//${options.hostname}:${options.port}`));
     return new Agent({
-      connect: partitionOf
-        ? partitionableConnector(this.config.timeoutMs, (options) => partitionOf(`${options.protocol}//${options.hostname}:${options.port}`))
-        : { timeout: this.config.timeoutMs },
+      connect: sender === undefined ? connect : registeringConnector(connect, sender),
       keepAliveTimeout: Math.max(1_000, this.config.intervalMs * 2),
       pipelining: 1,
     });
@@ -110,7 +109,7 @@ export class HealthChecker {
       const res = await request(new URL(path, origin), {
         dispatcher: this.#agent,
         method: 'GET',
-        headers: { 'user-agent': 'edgelab-health-check', ...(this.route.sender ? { [FROM_HEADER]: this.route.sender } : {}) },
+        headers: { 'user-agent': 'edgelab-health-check' },
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
         signal: AbortSignal.timeout(timeoutMs),

@@ -6,7 +6,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import type { EdgeErrorCode } from '../../errors.ts';
-import { isEngineConnection, registerEngineConnection } from '../../pipeline/engine-connections.ts';
+import { registerEngineConnection, senderOf } from '../../pipeline/engine-connections.ts';
 import { upstreamErrorCode } from '../../pipeline/failures.ts';
 
 export interface RelayOutcome {
@@ -41,8 +41,8 @@ export function relay(client: Socket, target: { host: string; port: number }, co
   upstream.once('connect', () => {
     clearTimeout(timer);
     connected = true;
-    // The bytes are the client's own: the target may believe them only as far as the client is an engine node.
-    registerEngineConnection(upstream, isEngineConnection(client));
+    // The bytes are the client's own: they are a node's requests only when the client is that node's connection.
+    registerEngineConnection(upstream, senderOf(client));
     hooks.connected(upstream);
     client.pipe(upstream);
     upstream.pipe(client);

@@ -70,7 +70,7 @@ describe('a route that transforms', () => {
       'Host, Via, the request id, a proxy credential and the engine fields',
       {
         request: {
-          headers: { add: { host: 'a' }, set: { via: 'x', 'x-request-id': '1' }, remove: ['proxy-authorization', 'x-edgelab-from'] },
+          headers: { add: { host: 'a' }, set: { via: 'x', 'x-request-id': '1' }, remove: ['proxy-authorization', 'x-edgelab-error'] },
         },
       },
       [
@@ -78,7 +78,7 @@ describe('a route that transforms', () => {
         `${R}.transform.request.headers.set.x-request-id: a transform cannot change x-request-id: it is the request id the trace follows across every hop`,
         `${R}.transform.request.headers.add.host: a transform cannot change host: the node sets Host for the upstream it sends to`,
         `${R}.transform.request.headers.remove[0]: a transform cannot change proxy-authorization: the credentials of one hop (RFC 9110 section 11.7): every hop removes the previous hop's`,
-        `${R}.transform.request.headers.remove[1]: a transform cannot change x-edgelab-from: the engine's own field (which node a request came from, its error code)`,
+        `${R}.transform.request.headers.remove[1]: a transform cannot change x-edgelab-error: the engine's own field (its error code, a partial answer's parts)`,
       ],
     ],
     [

@@ -29,7 +29,7 @@ export function protectedFieldReason(name: string): string | undefined {
   const lower = name.toLowerCase();
   if (Object.hasOwn(HOP_FIELDS, lower)) return HOP_FIELDS[lower];
   if (lower.startsWith('proxy-')) return "the credentials of one hop (RFC 9110 section 11.7): every hop removes the previous hop's";
-  if (lower.startsWith('x-edgelab-')) return "the engine's own field (which node a request came from, its error code)";
+  if (lower.startsWith('x-edgelab-')) return "the engine's own field (its error code, a partial answer's parts)";
   return undefined;
 }
 

@@ -7,7 +7,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { CacheSchema, type CacheConfig } from '../../config/proxy/cache.ts';
 import type { CacheAnswer } from './answers.ts';
-import { createHttpCache, type CacheForward, type CacheLookup, type HttpCache } from './http-cache.ts';
+import { createHttpCache, HIT_FOR_MISS_MS, type CacheForward, type CacheLookup, type HttpCache } from './http-cache.ts';
 import type { CacheRequest, Headers, OriginResponse } from './types.ts';
 
 const START = Date.parse('Sun, 06 Dec 2026 12:00:00 GMT');
@@ -518,6 +518,37 @@ describe('request collapsing (nginx proxy_cache_lock)', () => {
     expect(cache.fail(forwardOf(await failing[0]), 'refused')).toBeUndefined();
     expect((await failing[1]).kind).toBe('miss');
     expect(cache.stats().locked).toBe(0);
+  });
+
+  it("hit-for-miss: after an answer that could not be stored, the key's misses go upstream at once for 120 s (Varnish), until one is stored", async () => {
+    const cache = lockedCache();
+    cache.settle(forwardOf(await cache.lookup(get('/a'))), origin(200, {}));
+    const herd = [1, 2, 3].map(() => cache.lookup(get('/a')));
+    expect(herd.every((l) => !(l instanceof Promise) && l.kind === 'miss' && l.lock === undefined)).toBe(true);
+    expect(forwardOf(await herd[0]).why).toMatch(/not collapsed: this key's last answer could not be stored \(hit-for-miss\)$/);
+    expect(cache.stats().locked).toBe(0);
+    // Another key still collapses, and so does this one once the two minutes are over.
+    expect(forwardOf(await cache.lookup(get('/b'))).lock).toBeDefined();
+    advance(HIT_FOR_MISS_MS / 1000);
+    const after = forwardOf(await cache.lookup(get('/a')));
+    expect(after.lock).toBeDefined();
+    // A storable answer ends it at once: a marked key that stores collapses its next herd.
+    cache.settle(after, origin(200, {}));
+    const marked = forwardOf(await cache.lookup(get('/a')));
+    expect(marked.lock).toBeUndefined();
+    cache.settle(marked, origin(200, { 'cache-control': 'max-age=1' }));
+    advance(2);
+    expect(forwardOf(await cache.lookup(get('/a'))).lock).toBeDefined();
+  });
+
+  it('a request that may not store (no-store) marks nothing, and a purge forgets the mark', async () => {
+    const cache = lockedCache();
+    cache.settle(forwardOf(await cache.lookup(get('/a', { 'cache-control': 'no-store' }))), origin(200, {}));
+    expect(forwardOf(await cache.lookup(get('/a'))).lock).toBeDefined();
+    const cache2 = lockedCache();
+    cache2.settle(forwardOf(await cache2.lookup(get('/a'))), origin(200, {}));
+    cache2.purgeKey(get('/a'));
+    expect(forwardOf(await cache2.lookup(get('/a'))).lock).toBeDefined();
   });
 
   it('leaves misses alone with lock: false', async () => {

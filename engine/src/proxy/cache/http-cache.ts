@@ -8,10 +8,13 @@
  *   `fail` when it gave none): the settled answer is what the client gets;
  * - `bypass`: forward untouched, then `settle` (unsafe methods invalidate there, RFC 9111 section 4.4).
  *
- * Concurrent misses for one key wait on one upstream fetch (KeyLocks). Everything time-based reads the
- * injected `now`; only the lock timeout is a real timer.
+ * Concurrent misses for one key wait on one upstream fetch (KeyLocks), unless the key's last answer
+ * could not be stored: then waiting would only queue requests behind one another for nothing, so for
+ * two minutes its misses go upstream at once (Varnish's "hit-for-miss", its built-in 120 s; a storable
+ * answer ends it). Everything time-based reads the injected `now`; only the lock timeout is a real timer.
  */
 import CachePolicy from 'http-cache-semantics';
+import { LRUCache } from 'lru-cache';
 import type { CacheConfig } from '../../config/proxy/cache.ts';
 import { DEFAULT_LOCK_TIMEOUT_MS, entrySizeLimit, lockTimeout } from '../../config/proxy/cache.ts';
 import { compileCacheKey, targetUri, type CacheKeyOf } from './cache-key.ts';
@@ -115,6 +118,10 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
 const ERROR_STATUSES = new Set([500, 502, 503, 504]);
 const CLIENT_CONDITIONALS = ['if-none-match', 'if-modified-since', 'if-range'];
 const HEAD_VALIDATORS = ['etag', 'last-modified'];
+/** How long a key whose answer was not storable skips the lock (Varnish's built-in VCL: 120 s). */
+export const HIT_FOR_MISS_MS = 120_000;
+/** Keys remembered as not storable, at most (the least recently marked go first). */
+const HIT_FOR_MISS_KEYS = 10_000;
 
 export class HttpCache {
   readonly #config: CacheConfig;
@@ -124,6 +131,8 @@ export class HttpCache {
   /** Fetches in flight per key: misses wait on them when `collapse`; background refreshes always use them (one per key). */
   readonly #locks: KeyLocks;
   readonly #collapse: boolean;
+  /** Keys whose last answer was not storable, with when that stops counting (ms, `now`): their misses skip the lock. */
+  readonly #uncacheable = new LRUCache<string, number>({ max: HIT_FOR_MISS_KEYS });
   /** The largest body stored: the proxy buffers a response up to this and streams a larger one past the cache. */
   readonly maxEntrySize: number;
 
@@ -145,6 +154,11 @@ export class HttpCache {
   lookup(request: CacheRequest): CacheLookup | Promise<CacheLookup> {
     const first = this.#decide(request, false);
     if ((first.kind !== 'miss' && first.kind !== 'revalidate') || !this.#collapse || request.method !== 'GET') return first;
+    if (first.kind === 'miss' && this.#uncacheable.size > 0) {
+      const until = this.#uncacheable.get(first.key);
+      if (until !== undefined && this.#now() < until)
+        return { ...first, why: `${first.why}; not collapsed: this key's last answer could not be stored (hit-for-miss)` };
+    }
     const lock = this.#locks.take(first.key);
     if (lock !== undefined) return { ...first, lock };
     return this.#afterWait(request, first);
@@ -197,16 +211,21 @@ export class HttpCache {
 
   /** Drops what is stored for the request's key (every Vary variant); how many entries. */
   purgeKey(request: CacheRequest): number {
-    return this.#store.deleteKey(this.#keyOf(request));
+    const key = this.#keyOf(request);
+    this.#uncacheable.delete(key);
+    return this.#store.deleteKey(key);
   }
 
   /** Drops every entry stored for exactly this path and query (on `host` only, when given); how many. */
   purgeUrl(url: string, host?: string): number {
+    // What was learnt about storing goes with a purge too (only whether misses wait on one another).
+    this.#uncacheable.clear();
     return this.#store.deleteUrl(url, host);
   }
 
   /** Drops every entry whose path starts with `prefix` (on `host` only, when given); how many. */
   purgePrefix(prefix: string, host?: string): number {
+    this.#uncacheable.clear();
     return this.#store.deletePathPrefix(prefix, host);
   }
 
@@ -352,7 +371,8 @@ export class HttpCache {
         lookup.key,
       );
     const stored = refused ?? this.#tryStore(lookup.request, lookup.key, response);
-    if (typeof stored === 'string')
+    if (typeof stored === 'string') {
+      this.#uncacheable.set(lookup.key, this.#now() + HIT_FOR_MISS_MS);
       return passOn(
         response,
         'MISS',
@@ -360,6 +380,8 @@ export class HttpCache {
         `${lookup.why}; not stored: ${stored}`,
         lookup.key,
       );
+    }
+    if (this.#uncacheable.size > 0) this.#uncacheable.delete(lookup.key);
     const why = `${lookup.why}; stored the ${response.status}, fresh for ${Math.floor(stored.lifetime.seconds - stored.initialAge)} s (${stored.lifetime.source})`;
     const answer = answerFromStore(
       lookup.request,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { arcPath, barScale, hashFraction, niceMax, ownerRuns, polar, shortNames, sparklinePath, targetColour } from './drawing.ts';
+import { arcPath, barScale, hashFraction, niceMax, ownerRuns, polar, shortNames, sparklinePath } from './drawing.ts';
 
 describe('balancer drawing maths', () => {
   it('merges equal neighbours into runs, as fractions of the whole', () => {
@@ -81,10 +81,5 @@ describe('balancer drawing maths', () => {
     expect([...shortNames(['alpha', 'beta']).values()]).toEqual(['alpha', 'beta']);
     expect([...shortNames(['svc', 'svc-b']).values()]).toEqual(['svc', 'svc-b']);
     expect([...shortNames(['only']).values()]).toEqual(['only']);
-  });
-
-  it('gives each target position its own colour, and an unknown target a neutral one', () => {
-    expect(new Set([0, 1, 2, 3].map(targetColour)).size).toBe(4);
-    expect(targetColour(-1)).toMatch(/^#/);
   });
 });

@@ -119,17 +119,6 @@ export function niceMax(value: number): number {
   return Math.round(step * power * 1e6) / 1e6;
 }
 
-/**
- * One colour per target, by its position in the balancer's target list, so a target keeps its
- * colour across every view. Distinct from the outcome palette of the dots (lib/outcome.ts), and
- * never the only cue: every view also names the targets.
- */
-const TARGET_PALETTE = ['#8fb8ff', '#ffcf70', '#c79bf2', '#7fd6c2', '#ff9fb2', '#b5d67b', '#f2a65a', '#a3a3ff'];
-
-export function targetColour(index: number): string {
-  return index < 0 ? '#5d6b82' : TARGET_PALETTE[index % TARGET_PALETTE.length];
-}
-
 /** A dash pattern per target for lines that may overlap, so colour is not the only way to tell them apart. */
 const TARGET_DASHES = ['', '6 3', '2 2', '8 2 2 2'];
 

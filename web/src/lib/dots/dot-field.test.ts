@@ -89,6 +89,25 @@ describe('DotField', () => {
     expect(dot).toMatchObject({ x: users.outX, outcome: 'edge-error' });
   });
 
+  it.each([false, true])("wears no colour until it sets off for its balancer's pick, then the pick's colour there and back (reduced motion: %s)", (reduced) => {
+    const slots: Record<string, number> = { 'users-1': 4, 'users-2': 6 };
+    const field = run(happyPath('r1', 1000), new DotField({ isLeaf, layout: () => layout, motion, targetSlot: (id) => slots[id] ?? -1 }));
+    const leavesBalancer = 1000 + 3 * motion.travelMs + 3 * motion.crossMs;
+    field.step(leavesBalancer - 1, reduced);
+    const dot = dotOf(field, 'r1');
+    expect(dot.slot).toBe(-1);
+    field.step(leavesBalancer + 1, reduced);
+    expect(dot.slot).toBe(6);
+    field.step(leavesBalancer + 2 * motion.travelMs + 40 + 2 * motion.crossMs, reduced);
+    expect(dot).toMatchObject({ slot: 6, outcome: 'ok' });
+  });
+
+  it('wears the colour of a target it tried and turned back from', () => {
+    const field = run(refusedPath('r2', 2000), new DotField({ isLeaf, layout: () => layout, motion, targetSlot: (id) => (id === 'users-1' ? 3 : -1) }));
+    field.step(2000 + 3 * motion.travelMs + 3 * motion.crossMs + 2 * motion.turnMs, false);
+    expect(dotOf(field, 'r2')).toMatchObject({ slot: 3, outcome: 'edge-error' });
+  });
+
   it('waits where the request is until the next event comes', () => {
     const events = happyPath('r1', 1000);
     const field = run(events.slice(0, 7));

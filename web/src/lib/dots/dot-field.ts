@@ -9,6 +9,7 @@
  * segment's curve once, when it enters it, not on every frame.
  */
 import { curvePoint, type Curve, type Point } from '../layout/geometry.ts';
+import { fnv1a } from '../hash.ts';
 import { edgeKey, type Layout, type NodeBox } from '../layout/layout.ts';
 import { classifyOutcome, type OutcomeClass } from '../outcome.ts';
 import type { Trace } from '../traces/trace-store.ts';
@@ -48,6 +49,8 @@ export class Dot {
   by = 0;
   duration = 0;
   outcome: OutcomeClass = 'pending';
+  /** The palette slot of its target (lib/colour/target-colours.ts): the service it set off for last, or -1 before a pick. */
+  slot = -1;
   /** The answer it carries came from a proxy's cache (drawn ringed). */
   cached = false;
   finishedAt = -1;
@@ -70,16 +73,21 @@ export class DotField {
   readonly #byRid = new Map<string, Dot>();
   readonly #isLeaf: (node: string) => boolean;
   readonly #holds: (node: string) => boolean;
+  readonly #targetSlot: (node: string) => number;
   readonly #layout: () => Layout | null;
   readonly #motion: Motion;
   readonly #a: Point = { x: 0, y: 0 };
   readonly #b: Point = { x: 0, y: 0 };
 
-  /** `holds`: the nodes that may keep a request inside and answer it themselves (caching proxies, see waypoints.ts). */
+  /**
+   * `holds`: the nodes that may keep a request inside and answer it themselves (caching proxies, see
+   * waypoints.ts). `targetSlot`: a node's palette slot when it is a target with a colour, else -1.
+   */
   constructor(options: {
     capacity?: number;
     isLeaf: (node: string) => boolean;
     holds?: (node: string) => boolean;
+    targetSlot?: (node: string) => number;
     layout: () => Layout | null;
     motion?: Motion;
   }) {
@@ -88,6 +96,7 @@ export class DotField {
     this.#free = [...dots].reverse();
     this.#isLeaf = options.isLeaf;
     this.#holds = options.holds ?? (() => false);
+    this.#targetSlot = options.targetSlot ?? (() => -1);
     this.#layout = options.layout;
     this.#motion = options.motion ?? MOTION;
   }
@@ -114,6 +123,7 @@ export class DotField {
       dot.seg = 0;
       dot.segStart = startAt;
       dot.outcome = 'pending';
+      dot.slot = -1;
       dot.cached = false;
       dot.finishedAt = -1;
       dot.jitter = hashUnit(trace.rid);
@@ -211,6 +221,15 @@ export class DotField {
     this.#free.push(dot);
   }
 
+  /** The slot of the last target among the places up to `upTo` (a place at it, or a try turning back from it), or -1. */
+  #slotUpTo(waypoints: readonly Waypoint[], upTo: number): number {
+    for (let i = Math.min(upTo, waypoints.length - 1); i >= 0; i--) {
+      const slot = this.#targetSlot(waypoints[i].toward ?? waypoints[i].node);
+      if (slot >= 0) return slot;
+    }
+    return -1;
+  }
+
   #duration(a: Waypoint, b: Waypoint): number {
     const real = Math.max(0, b.ts - a.ts);
     if (a.toward !== undefined || b.toward !== undefined) return Math.max(real, this.#motion.turnMs);
@@ -219,9 +238,10 @@ export class DotField {
     return real;
   }
 
-  /** Works out, once per segment, how the dot moves through it. */
+  /** Works out, once per segment, how the dot moves through it and whose colour it wears. */
   #resolve(dot: Dot, layout: Layout): void {
     dot.resolved = dot.seg;
+    dot.slot = this.#slotUpTo(dot.waypoints, dot.seg + 1);
     const a = dot.waypoints[dot.seg];
     const b = dot.waypoints[dot.seg + 1];
     placeOf(layout, a, dot.jitter, this.#a);
@@ -277,10 +297,5 @@ function placeOf(layout: Layout, waypoint: Waypoint, jitter: number, out: Point)
 
 /** A stable number in [0, 1) from a string (FNV-1a). */
 export function hashUnit(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return (h >>> 0) / 0x1_0000_0000;
+  return fnv1a(text) / 0x1_0000_0000;
 }

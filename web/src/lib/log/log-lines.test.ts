@@ -58,6 +58,7 @@ describe('log lines', () => {
       rid: 'r1',
       outcome: 'ok',
       text: 'GET /users/7 → 200 via edge→api→users→users-2 in 45 ms',
+      target: 'users-2',
     });
   });
 
@@ -65,6 +66,7 @@ describe('log lines', () => {
     expect(requestEntry(traceOf(refusedPath()))).toMatchObject({
       outcome: 'edge-error',
       text: 'GET /users/7 → 502 EDGE_UPSTREAM_REFUSED via edge→api→users→users-1 ✕ in 5.0 ms',
+      target: 'users-1',
     });
   });
 
@@ -317,6 +319,7 @@ describe('health and circuit lines', () => {
 
   it('spell a retried request’s route with the try that never arrived', () => {
     expect(requestEntry(traceOf(retriedPath())).text).toBe('GET /users/7 → 200 via edge→api→users→users-2 ✕→users-3 in 26 ms');
+    expect(requestEntry(traceOf(retriedPath())).target).toBe('users-3');
   });
 });
 

@@ -20,6 +20,8 @@ export interface LogEntry {
   /** For request lines: opens the trace. */
   rid?: string;
   outcome?: OutcomeClass;
+  /** For request lines: the last node it reached or tried, whose colour it wears when that node is a target (a service a balancer picked). */
+  target?: string;
 }
 
 export interface LogLine extends LogEntry {
@@ -29,9 +31,8 @@ export interface LogLine extends LogEntry {
 export function requestEntry(trace: Trace): LogEntry {
   const entry = entryHop(trace);
   const status = entry?.status;
-  const via = routeOf(trace)
-    .map((step) => (step.failed ? `${step.node} ✕` : step.node))
-    .join('→');
+  const route = routeOf(trace);
+  const via = route.map((step) => (step.failed ? `${step.node} ✕` : step.node)).join('→');
   const code = entry === undefined ? undefined : answerError(trace, entry);
   const answer = `${status ?? '?'}${code ? ` ${code}` : ''}`;
   const consumer = trace.hops.find((hop) => hop.consumer !== undefined)?.consumer;
@@ -42,6 +43,7 @@ export function requestEntry(trace: Trace): LogEntry {
     text: `${trace.method || '?'} ${trace.path || '?'}${consumer ? ` as ${consumer}` : ''} → ${answer} via ${via} in ${formatMs(entry?.durationMs)}${cached ? ` · ${xCacheWords(cached)}` : ''}`,
     rid: trace.rid,
     outcome: classifyOutcome(status, code),
+    target: route.at(-1)?.node,
   };
 }
 
@@ -59,8 +61,8 @@ function xCacheWords(hop: Hop): string {
 export function refreshEntry(trace: Trace): LogEntry {
   const refresh = trace.refresh;
   const entry = entryHop(trace);
-  const route = routeOf(trace).map((step) => (step.failed ? `${step.node} ✕` : step.node));
-  const via = [refresh?.node ?? '?', ...route].join('→');
+  const steps = routeOf(trace);
+  const via = [refresh?.node ?? '?', ...steps.map((step) => (step.failed ? `${step.node} ✕` : step.node))].join('→');
   const answer = refresh?.status !== undefined ? String(refresh.status) : (refresh?.error ?? '?');
   const outcome = refresh?.cache ? ` · X-Cache ${refresh.cache.xCache}` : '';
   return {
@@ -69,6 +71,7 @@ export function refreshEntry(trace: Trace): LogEntry {
     text: `background refresh ${trace.method || 'GET'} ${trace.path || '?'} → ${answer} via ${via} in ${formatMs(refresh?.durationMs)}${outcome}`,
     rid: trace.rid,
     outcome: classifyOutcome(refresh?.status, refresh?.error),
+    target: steps.at(-1)?.node,
   };
 }
 
