@@ -99,7 +99,7 @@ describe('components', () => {
     const box = view.byTestId('node-users')!;
     expect(box.getAttribute('tabindex')).toBe('0');
     box.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
-    expect(lab.selectedNode).toBe('users');
+    expect(lab.selection.selectedNode).toBe('users');
   });
 
   it('shows a node’s metrics and the view for its kind in the inspector', () => {
@@ -124,7 +124,7 @@ describe('components', () => {
     expect(lines.map((b) => b.dataset.rid)).toEqual(['b', 'a']);
     expect(lines[0].textContent).toContain('502 EDGE_UPSTREAM_REFUSED');
     lines[1].click();
-    expect(lab.selectedRid).toBe('a');
+    expect(lab.selection.selectedRid).toBe('a');
   });
 
   it('shows a request’s why when its log line is hovered or focused', () => {

@@ -10,13 +10,13 @@ describe('ConfigWarnings', () => {
     const view = renderWithLab(ConfigWarnings, lab);
     expect(view.byTestId('config-warnings')).toBeNull();
 
-    lab.configWarnings = [{ path: 'nodes[1].routes[2]', message: 'can never match: route 0 (/*) matches every request this one does' }];
+    lab.actions.configWarnings = [{ path: 'nodes[1].routes[2]', message: 'can never match: route 0 (/*) matches every request this one does' }];
     flushSync();
     const items = [...view.target.querySelectorAll('[data-testid="config-warning"]')].map((li) => li.textContent);
     expect(items).toEqual(['nodes[1].routes[2]: can never match: route 0 (/*) matches every request this one does']);
     expect(view.byTestId('config-warnings')?.getAttribute('role')).toBe('status');
 
-    lab.configWarnings = [
+    lab.actions.configWarnings = [
       { path: 'nodes[1].routes[2]', node: 'api', message: 'can never match' },
       { path: 'nodes[4]', node: 'spare', message: 'no node and no traffic sends to "spare"' },
     ];
@@ -28,7 +28,7 @@ describe('ConfigWarnings', () => {
 
     view.byTestId('config-warnings-dismiss')!.click();
     flushSync();
-    expect(lab.configWarnings).toEqual([]);
+    expect(lab.actions.configWarnings).toEqual([]);
     expect(view.byTestId('config-warnings')).toBeNull();
   });
 });

@@ -65,7 +65,7 @@ describe('health, circuit and retry events on the page', () => {
   it('shows each try at the balancer in the trace', () => {
     const lab = new LabState();
     lab.ingest([...retriedPath('a'), ...exhaustedPath('b')], 1);
-    lab.openTrace('a');
+    lab.selection.openTrace('a');
     lab.flush();
     const view = renderWithLab(TraceView, lab);
     const tries = [...view.target.querySelectorAll<HTMLElement>('[data-testid="trace-try"]')];

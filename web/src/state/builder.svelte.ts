@@ -210,7 +210,7 @@ export class Builder {
   async #apply(config: Config, done: string): Promise<boolean> {
     this.busy = true;
     try {
-      const outcome = await this.lab.applyConfig(config);
+      const outcome = await this.lab.actions.applyConfig(config);
       if (outcome.ok) {
         this.status = { kind: 'done', text: outcome.failures.length > 0 ? `${done} Not started: ${outcome.failures.join('; ')}` : done };
         return true;

@@ -22,7 +22,7 @@ const partition: Fault = {
 };
 
 /** The fault menu opened on the service `users-1`, focus going back to `returnFocus` when it closes. */
-function serviceMenu(returnFocus: HTMLElement | null): NonNullable<LabState['faultMenu']> {
+function serviceMenu(returnFocus: HTMLElement | null): NonNullable<LabState['selection']['faultMenu']> {
   return { target: 'users-1', place: { kind: 'node', nodeKind: 'service' }, around: { left: 0, top: 0, right: 10, bottom: 10 }, returnFocus };
 }
 
@@ -88,15 +88,15 @@ describe('fault and traffic components', () => {
     view
       .byTestId('node-users-1')!
       .dispatchEvent(new MouseEvent('contextmenu', { bubbles: true, cancelable: true, clientX: 40, clientY: 50 }));
-    expect(lab.faultMenu).toMatchObject({ target: 'users-1', place: { kind: 'node', nodeKind: 'service' } });
-    lab.faultMenu = null;
+    expect(lab.selection.faultMenu).toMatchObject({ target: 'users-1', place: { kind: 'node', nodeKind: 'service' } });
+    lab.selection.faultMenu = null;
     const box = view.byTestId('node-users')!;
     box.dispatchEvent(new KeyboardEvent('keydown', { key: 'F10', shiftKey: true, bubbles: true }));
-    expect(lab.faultMenu).toMatchObject({ target: 'users', place: { kind: 'node', nodeKind: 'balancer' }, returnFocus: box });
+    expect(lab.selection.faultMenu).toMatchObject({ target: 'users', place: { kind: 'node', nodeKind: 'balancer' }, returnFocus: box });
     const edge = view.byTestId('edge-target-api->users')!;
     expect(edge.getAttribute('tabindex')).toBe('0');
     edge.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
-    expect(lab.faultMenu).toMatchObject({ target: 'api->users', place: { kind: 'edge' } });
+    expect(lab.selection.faultMenu).toMatchObject({ target: 'api->users', place: { kind: 'edge' } });
   });
 
   it('offers the types allowed at the place, prefilled, and injects the filled form', async () => {
@@ -135,10 +135,10 @@ describe('fault and traffic components', () => {
     const lab = newLab();
     const box = document.createElement('button');
     document.body.append(box);
-    lab.faultMenu = serviceMenu(box);
-    const view = renderWithLab(FaultMenu, lab, { request: lab.faultMenu });
+    lab.selection.faultMenu = serviceMenu(box);
+    const view = renderWithLab(FaultMenu, lab, { request: lab.selection.faultMenu });
     view.byTestId('fault-menu')!.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, cancelable: true }));
-    expect(lab.faultMenu).toBeNull();
+    expect(lab.selection.faultMenu).toBeNull();
     expect(document.activeElement).toBe(box);
     box.remove();
   });

@@ -6,7 +6,7 @@
  */
 import type { Component } from 'svelte';
 import type { NodeKind, NodeMetrics, TopologyNode } from '../../lib/api-types.ts';
-import type { DecisionRecord } from '../../state/lab-state.svelte.ts';
+import type { DecisionRecord } from '../../state/stream-ingest.svelte.ts';
 import BalancerInspector from './BalancerInspector.svelte';
 import GatewayInspector from './GatewayInspector.svelte';
 import ProxyInspector from './ProxyInspector.svelte';

@@ -4,7 +4,7 @@ import type { PickerId } from '../../../lib/balancer/algorithms.ts';
 import type { PickRecord } from '../../../lib/balancer/pick-history.ts';
 import type { Why } from '../../../lib/traces/why.ts';
 import type { WhyTip } from '../../../lib/why-tip.svelte.ts';
-import type { AlgorithmView } from '../../../state/lab-state.svelte.ts';
+import type { AlgorithmView } from '../../../state/stream-ingest.svelte.ts';
 
 export type Target = NonNullable<TopologyNode['targets']>[number];
 

@@ -1,7 +1,8 @@
 import { flushSync } from 'svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ProxyCache } from '../../../lib/api-types.ts';
-import { LabState, wallNow } from '../../../state/lab-state.svelte.ts';
+import { LabState } from '../../../state/lab-state.svelte.ts';
+import { wallNow } from '../../../state/stream-ingest.svelte.ts';
 import { renderWithLab } from '../../../test/render.ts';
 import CachePanel from './CachePanel.svelte';
 

@@ -1,59 +1,25 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { EngineEvent } from '../../../engine/src/events.ts';
-import type { Fault, Topology } from '../lib/api-types.ts';
+import type { Fault } from '../lib/api-types.ts';
 import { cacheHitPath, happyPath, refreshPath, refusedPath } from '../lib/traces/fixtures.ts';
-import { LabState } from './lab-state.svelte.ts';
+import { labWithTopology, metrics, stubApi, topology } from './state-fixtures.ts';
 
-const topology: Topology = {
-  name: 'Classic edge',
-  nodes: [
-    { id: 'edge', kind: 'proxy', port: 8080, state: 'up', upstreams: [{ to: 'api' }] },
-    { id: 'api', kind: 'gateway', port: 8081, state: 'up', upstreams: [{ to: 'users', route: '/users/*' }] },
-    { id: 'users', kind: 'balancer', port: 8082, state: 'up', algorithm: 'round-robin', upstreams: [{ to: 'users-1' }, { to: 'users-2' }] },
-    { id: 'users-1', kind: 'service', port: 9001, state: 'up', upstreams: [] },
-    { id: 'users-2', kind: 'service', port: 9002, state: 'up', upstreams: [] },
-  ],
-  traffic: { running: true, sent: 0, flows: [{ name: 'browse', to: 'edge', rate: 4, clients: 6 }] },
-};
-
-const metrics = {
-  kind: 'service' as const,
-  requests: 12,
-  inFlight: 1,
-  errors: 2,
-  statusClasses: { '1xx': 0, '2xx': 10, '3xx': 0, '4xx': 0, '5xx': 2 },
-  errorCodes: {},
-  latency: { p50: 40, p95: 60, p99: 70, max: 80, mean: 45 },
-  recent: { seconds: 5, requests: 4, latency: { p50: 40, p95: 60, p99: 70, max: 80, mean: 45 } },
-  ratePerSecond: 4,
-};
-
-function labWithTopology(): LabState {
-  const lab = new LabState();
-  lab.topology = topology;
-  lab.traffic = topology.traffic;
-  return lab;
-}
-
-describe('LabState', () => {
-  beforeEach(() => {
-    vi.stubGlobal(
-      'fetch',
-      vi.fn(
-        async (url: string) =>
-          new Response(
-            JSON.stringify(
-              url.endsWith('/api/faults') ? [] : url.endsWith('/api/metrics') ? { ts: 1, nodes: {}, traffic: topology.traffic } : topology,
-            ),
-          ),
-      ),
-    );
-  });
+describe('StreamIngest, the lab’s live stream', () => {
+  beforeEach(stubApi);
   afterEach(() => vi.unstubAllGlobals());
 
   it('draws a background refresh from the caching proxy onwards, and logs it as one when it settles', () => {
     const lab = labWithTopology();
-    const cache = { entries: 0, bytes: 0, maxBytes: 1, locked: 0, words: { HIT: 0, MISS: 0, STALE: 0, REVALIDATED: 0, BYPASS: 0, COLLAPSED: 0 }, hitRatio: 0, history: [], items: [] };
+    const cache = {
+      entries: 0,
+      bytes: 0,
+      maxBytes: 1,
+      locked: 0,
+      words: { HIT: 0, MISS: 0, STALE: 0, REVALIDATED: 0, BYPASS: 0, COLLAPSED: 0 },
+      hitRatio: 0,
+      history: [],
+      items: [],
+    };
     lab.topology = { ...topology, nodes: topology.nodes.map((n) => (n.id === 'edge' ? { ...n, cache } : n)) };
     const { events, settled } = refreshPath();
     lab.ingest(events, 5000);
@@ -62,7 +28,9 @@ describe('LabState', () => {
     lab.ingest([settled], 5030);
     lab.flushLog();
     expect(lab.dots.dots.find((d) => d.active)?.done).toBe(true);
-    expect(lab.log.map((l) => l.text)).toEqual(['background refresh GET /orders/3 → 304 via edge→api→orders-1 in 27 ms · X-Cache REVALIDATED']);
+    expect(lab.log.map((l) => l.text)).toEqual([
+      'background refresh GET /orders/3 → 304 via edge→api→orders-1 in 27 ms · X-Cache REVALIDATED',
+    ]);
   });
 
   it('gives a refresh no dot when the proxy it comes from does not cache, and rings a dot its cache answered', () => {
@@ -87,27 +55,6 @@ describe('LabState', () => {
     expect(lab.metrics).toEqual({});
     lab.ingest([{ type: 'metrics.tick', seq: 99, ts: 3000, nodes: { 'users-1': metrics } }], 5000);
     expect(lab.metrics['users-1'].requests).toBe(12);
-  });
-
-  it('keeps a newer tick when an older fetched snapshot lands after it', async () => {
-    const lab = labWithTopology();
-    // The fetch stub answers /api/metrics with a snapshot taken at ts 1; the stream already gave ts 3000.
-    lab.ingest([{ type: 'metrics.tick', seq: 99, ts: 3000, nodes: { 'users-1': metrics } }], 5000);
-    await lab.refresh();
-    expect(lab.metricsTs).toBe(3000);
-    expect(lab.metrics['users-1']?.requests).toBe(12);
-  });
-
-  it('hands a fetched snapshot newer than the last tick to the listeners too, never an older one', async () => {
-    const lab = labWithTopology();
-    const seen: unknown[] = [];
-    lab.onMetricsTick((nodes) => seen.push(nodes));
-    // The stub's snapshot is taken at ts 1: newer than no tick at all, older than a tick at ts 3000.
-    await lab.refresh();
-    expect(seen).toEqual([{}]);
-    lab.ingest([{ type: 'metrics.tick', seq: 99, ts: 3000, nodes: { 'users-1': metrics } }], 5000);
-    await lab.refresh();
-    expect(seen).toEqual([{}, { 'users-1': metrics }]);
   });
 
   it('hands every metrics tick to its listeners, in order, until they stop listening', () => {
@@ -170,12 +117,12 @@ describe('LabState', () => {
     const lab = labWithTopology();
     const events = happyPath('a');
     lab.ingest(events.slice(0, 3), 1000);
-    lab.openTrace('a');
-    expect(lab.selectedTrace?.hops).toHaveLength(2);
+    lab.selection.openTrace('a');
+    expect(lab.selection.selectedTrace?.hops).toHaveLength(2);
     lab.ingest(events.slice(3), 1000);
     lab.flush();
-    expect(lab.selectedTrace?.hops).toHaveLength(4);
-    expect(lab.selectedTrace?.done).toBe(true);
+    expect(lab.selection.selectedTrace?.hops).toHaveLength(4);
+    expect(lab.selection.selectedTrace?.done).toBe(true);
   });
 
   it('adds up the dropped counts the engine reports, in one log line per flush', () => {
@@ -195,7 +142,7 @@ describe('LabState', () => {
     expect(lab.log.map((l) => l.text)).toEqual([expect.stringContaining('40 of 60 events left out')]);
   });
 
-  it('says when it reconnected to a restarted engine, forgets the old run\'s picks and reloads the topology', async () => {
+  it("says when it reconnected to a restarted engine, forgets the old run's picks and reloads the topology", async () => {
     const lab = labWithTopology();
     lab.ingest([...happyPath('a')], 5000);
     lab.flush();
@@ -206,9 +153,12 @@ describe('LabState', () => {
     expect(lab.picks).toEqual({});
     expect(lab.droppedTotal).toBe(0);
     await vi.waitFor(() => expect(vi.mocked(fetch).mock.calls.length).toBeGreaterThan(fetched));
-    expect(vi.mocked(fetch).mock.calls.slice(fetched).map(([url]) => String(url))).toEqual(
-      expect.arrayContaining([expect.stringMatching(/\/api\/topology$/)]),
-    );
+    expect(
+      vi
+        .mocked(fetch)
+        .mock.calls.slice(fetched)
+        .map(([url]) => String(url)),
+    ).toEqual(expect.arrayContaining([expect.stringMatching(/\/api\/topology$/)]));
     lab.flushLog();
     expect(lab.log[0].text).toBe('reconnected: the engine restarted (6 of its events since were no longer held); reloaded the topology');
   });
@@ -220,19 +170,6 @@ describe('LabState', () => {
     expect(lab.downTargets.has('users-1')).toBe(true);
     lab.ingest([{ type: 'fault.ended', seq: 2, ts: 2, fault, reason: 'cleared' }], 2);
     expect(lab.downTargets.has('users-1')).toBe(false);
-  });
-
-  it('turns a rejected action into a notice', async () => {
-    vi.stubGlobal(
-      'fetch',
-      vi.fn(async () => new Response(JSON.stringify({ errors: [{ path: 'rate', message: 'too high' }] }), { status: 400 })),
-    );
-    const lab = labWithTopology();
-    await lab.setRate(5);
-    expect(lab.notice).toEqual({
-      kind: 'error',
-      text: 'Could not set the rate to 5 req/s: POST /api/traffic answered 400: rate: too high',
-    });
   });
 
   it('keeps each balancer’s picks for the views, and starts them again when a config is applied', () => {
@@ -266,12 +203,31 @@ describe('LabState', () => {
           verdict: 'continue',
           ms: 0,
           limits: [
-            { name: 'per-ip', limiter: 'token-bucket', key: 'ip 127.0.0.5', allowed: true, delayMs: 0, quota: 5, remaining, resetMs: 0, retryAfterMs: 0, level: remaining, generation },
+            {
+              name: 'per-ip',
+              limiter: 'token-bucket',
+              key: 'ip 127.0.0.5',
+              allowed: true,
+              delayMs: 0,
+              quota: 5,
+              remaining,
+              resetMs: 0,
+              retryAfterMs: 0,
+              level: remaining,
+              generation,
+            },
           ],
         },
       ],
     });
-    const applied = (generation: number): EngineEvent => ({ type: 'config.applied', seq: seq++, ts: 3000, name: 'Classic edge', nodes: 5, generation });
+    const applied = (generation: number): EngineEvent => ({
+      type: 'config.applied',
+      seq: seq++,
+      ts: 3000,
+      name: 'Classic edge',
+      nodes: 5,
+      generation,
+    });
     const kept = () => [...(lab.limitHistory.get('api')?.keysOf('per-ip').get('ip 127.0.0.5') ?? [])].map((p) => p.remaining);
     lab.ingest([applied(1), limited('a', 1000, 1, 4)], 5000);
     // The new limiter decides twice before the engine says its config is applied; a request of the old one ends after.
@@ -291,66 +247,5 @@ describe('LabState', () => {
     expect(lab.currentNext('users')).toBe('users-1');
     lab.ingest(happyPath('b', 11_000), 11_010);
     expect(lab.currentNext('users')).toBeUndefined();
-  });
-
-  it('switches an algorithm through the config, and hands back the engine’s refusal', async () => {
-    const config = { version: 1, nodes: [{ id: 'users', kind: 'balancer', algorithm: 'maglev', hashKey: 'path', targets: ['users-1'] }] };
-    const bodies: unknown[] = [];
-    vi.stubGlobal(
-      'fetch',
-      vi.fn(async (_url: string, init?: RequestInit) => {
-        if (init?.method !== 'PUT') return new Response(JSON.stringify(config));
-        bodies.push(JSON.parse(init.body as string));
-        return bodies.length === 1
-          ? new Response(JSON.stringify({ applied: true, failures: ['users-1: port in use'] }))
-          : new Response(JSON.stringify({ errors: [{ path: 'nodes[0].algorithm', message: 'nope' }] }), { status: 400 });
-      }),
-    );
-    const lab = labWithTopology();
-    expect(await lab.setAlgorithm('users', { algorithm: 'p2c' })).toEqual({ ok: true, failures: ['users-1: port in use'] });
-    expect(bodies[0]).toEqual({ version: 1, nodes: [{ id: 'users', kind: 'balancer', algorithm: 'p2c', targets: ['users-1'] }] });
-    const refused = await lab.setAlgorithm('users', { algorithm: 'random' });
-    expect(refused).toMatchObject({ ok: false, errors: [{ path: 'nodes[0].algorithm', message: 'nope' }] });
-    expect(await lab.setAlgorithm('nope', { algorithm: 'random' })).toMatchObject({
-      ok: false,
-      message: expect.stringContaining('no balancer "nope"'),
-    });
-  });
-
-  it('keeps the warnings of the config it applied until dismissed or the next apply', async () => {
-    const config = {
-      version: 1,
-      nodes: [{ id: 'api', kind: 'gateway', routes: [{ match: { path: '/*' }, to: 'users', rateLimit: { algorithm: 'token-bucket', rate: 1, key: 'ip' } }] }],
-    };
-    const warning = { path: 'nodes[0].routes[1]', message: 'can never match: route 0 (/*) matches every request this one does' };
-    const answers: Array<{ body: unknown; held?: Promise<void> }> = [];
-    vi.stubGlobal(
-      'fetch',
-      vi.fn(async (_url: string, init?: RequestInit) => {
-        if (init?.method !== 'PUT') return new Response(JSON.stringify(config));
-        const answer = answers.shift()!;
-        await answer.held;
-        return new Response(JSON.stringify(answer.body));
-      }),
-    );
-    const lab = labWithTopology();
-    const place = { route: 0, index: 0 };
-    answers.push({ body: { applied: true, failures: [], warnings: [warning] } });
-    expect(await lab.setLimiter('api', place, 'gcra')).toEqual({ ok: true, failures: [] });
-    expect(lab.configWarnings).toEqual([warning]);
-    lab.dismissConfigWarnings();
-    expect(lab.configWarnings).toEqual([]);
-
-    answers.push({ body: { applied: true, failures: [], warnings: [warning] } });
-    await lab.setLimiter('api', place, 'fixed-window');
-    expect(lab.configWarnings).toEqual([warning]);
-    // The next apply clears them as it starts, and its own answer (no warnings) leaves none.
-    let release!: () => void;
-    answers.push({ body: { applied: true, failures: [] }, held: new Promise((resolve) => (release = resolve)) });
-    const applying = lab.setLimiter('api', place, 'token-bucket');
-    expect(lab.configWarnings).toEqual([]);
-    release();
-    await applying;
-    expect(lab.configWarnings).toEqual([]);
   });
 });

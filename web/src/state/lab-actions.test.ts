@@ -1,0 +1,109 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { happyPath } from '../lib/traces/fixtures.ts';
+import { labWithTopology, metrics, stubApi } from './state-fixtures.ts';
+
+describe('LabActions', () => {
+  beforeEach(stubApi);
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('keeps a newer tick when an older fetched snapshot lands after it', async () => {
+    const lab = labWithTopology();
+    // The fetch stub answers /api/metrics with a snapshot taken at ts 1; the stream already gave ts 3000.
+    lab.ingest([{ type: 'metrics.tick', seq: 99, ts: 3000, nodes: { 'users-1': metrics } }], 5000);
+    await lab.actions.refresh();
+    expect(lab.metricsTs).toBe(3000);
+    expect(lab.metrics['users-1']?.requests).toBe(12);
+  });
+
+  it('hands a fetched snapshot newer than the last tick to the listeners too, never an older one', async () => {
+    const lab = labWithTopology();
+    const seen: unknown[] = [];
+    lab.onMetricsTick((nodes) => seen.push(nodes));
+    // The stub's snapshot is taken at ts 1: newer than no tick at all, older than a tick at ts 3000.
+    await lab.actions.refresh();
+    expect(seen).toEqual([{}]);
+    lab.ingest([{ type: 'metrics.tick', seq: 99, ts: 3000, nodes: { 'users-1': metrics } }], 5000);
+    await lab.actions.refresh();
+    expect(seen).toEqual([{}, { 'users-1': metrics }]);
+  });
+
+  it('turns a rejected action into a notice', async () => {
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => new Response(JSON.stringify({ errors: [{ path: 'rate', message: 'too high' }] }), { status: 400 })),
+    );
+    const lab = labWithTopology();
+    await lab.actions.setRate(5);
+    expect(lab.actions.notice).toEqual({
+      kind: 'error',
+      text: 'Could not set the rate to 5 req/s: POST /api/traffic answered 400: rate: too high',
+    });
+  });
+
+  it('switches an algorithm through the config, and hands back the engine’s refusal', async () => {
+    const config = { version: 1, nodes: [{ id: 'users', kind: 'balancer', algorithm: 'maglev', hashKey: 'path', targets: ['users-1'] }] };
+    const bodies: unknown[] = [];
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (_url: string, init?: RequestInit) => {
+        if (init?.method !== 'PUT') return new Response(JSON.stringify(config));
+        bodies.push(JSON.parse(init.body as string));
+        return bodies.length === 1
+          ? new Response(JSON.stringify({ applied: true, failures: ['users-1: port in use'] }))
+          : new Response(JSON.stringify({ errors: [{ path: 'nodes[0].algorithm', message: 'nope' }] }), { status: 400 });
+      }),
+    );
+    const lab = labWithTopology();
+    expect(await lab.actions.setAlgorithm('users', { algorithm: 'p2c' })).toEqual({ ok: true, failures: ['users-1: port in use'] });
+    expect(bodies[0]).toEqual({ version: 1, nodes: [{ id: 'users', kind: 'balancer', algorithm: 'p2c', targets: ['users-1'] }] });
+    const refused = await lab.actions.setAlgorithm('users', { algorithm: 'random' });
+    expect(refused).toMatchObject({ ok: false, errors: [{ path: 'nodes[0].algorithm', message: 'nope' }] });
+    expect(await lab.actions.setAlgorithm('nope', { algorithm: 'random' })).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('no balancer "nope"'),
+    });
+  });
+
+  it('keeps the warnings of the config it applied until dismissed or the next apply', async () => {
+    const config = {
+      version: 1,
+      nodes: [
+        {
+          id: 'api',
+          kind: 'gateway',
+          routes: [{ match: { path: '/*' }, to: 'users', rateLimit: { algorithm: 'token-bucket', rate: 1, key: 'ip' } }],
+        },
+      ],
+    };
+    const warning = { path: 'nodes[0].routes[1]', message: 'can never match: route 0 (/*) matches every request this one does' };
+    const answers: Array<{ body: unknown; held?: Promise<void> }> = [];
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (_url: string, init?: RequestInit) => {
+        if (init?.method !== 'PUT') return new Response(JSON.stringify(config));
+        const answer = answers.shift()!;
+        await answer.held;
+        return new Response(JSON.stringify(answer.body));
+      }),
+    );
+    const lab = labWithTopology();
+    const place = { route: 0, index: 0 };
+    answers.push({ body: { applied: true, failures: [], warnings: [warning] } });
+    expect(await lab.actions.setLimiter('api', place, 'gcra')).toEqual({ ok: true, failures: [] });
+    expect(lab.actions.configWarnings).toEqual([warning]);
+    lab.actions.dismissConfigWarnings();
+    expect(lab.actions.configWarnings).toEqual([]);
+
+    answers.push({ body: { applied: true, failures: [], warnings: [warning] } });
+    await lab.actions.setLimiter('api', place, 'fixed-window');
+    expect(lab.actions.configWarnings).toEqual([warning]);
+    // The next apply clears them as it starts, and its own answer (no warnings) leaves none.
+    let release!: () => void;
+    answers.push({ body: { applied: true, failures: [] }, held: new Promise((resolve) => (release = resolve)) });
+    const applying = lab.actions.setLimiter('api', place, 'token-bucket');
+    expect(lab.actions.configWarnings).toEqual([]);
+    release();
+    await applying;
+    expect(lab.actions.configWarnings).toEqual([]);
+  });
+});
