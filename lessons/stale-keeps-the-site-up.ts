@@ -19,6 +19,7 @@ export { sandbox as staleSandbox };
 export const staleKeepsTheSiteUp: Lesson = {
   id: 'stale-keeps-the-site-up',
   title: 'Stale answers keep the site up',
+  track: 'reverse-proxy',
   summary:
     'When the origin goes down, a cache that may only serve fresh answers goes down with it a moment later. stale-if-error (or stale-while-revalidate) lets it keep answering from what it stored.',
   startConfig: sandbox(FRESH_ONLY),
