@@ -1,4 +1,5 @@
 import type { EdgeConfigInput } from '../engine/src/config/schema.ts';
+import { errorRateUnder } from './error-rate.ts';
 import type { Goal, Lesson } from './format.ts';
 
 const apps: [string, ...string[]] = ['app-1', 'app-2', 'app-3'];
@@ -30,20 +31,7 @@ export const healthSandbox = (watch: 'none' | 'healthCheck' | 'outlierDetection'
  * "Errors stop within seconds of a failure": `lb`'s error rate over the last 2 s stays under 1% for 5 s
  * on end, while `app-2` is still down. The balancer's own counts, since it is what answers the clients.
  */
-export const errorsStopped: Goal = {
-  hold: {
-    type: 'ratio',
-    label: 'lb’s error rate',
-    counted: 'requests at lb',
-    part: { node: 'lb', metrics: ['statusClasses.5xx'] },
-    whole: { node: 'lb', metrics: ['requests'] },
-    over: { seconds: 2 },
-    atLeast: 40,
-    op: '<',
-    value: 0.01,
-  },
-  seconds: 5,
-};
+export const errorsStopped: Goal = { hold: errorRateUnder('lb', 0.01, { seconds: 2 }, 40), seconds: 5 };
 
 export const healthChecks: Lesson = {
   id: 'health-checks',

@@ -17,6 +17,7 @@ import { staleKeepsTheSiteUp } from './stale-keeps-the-site-up.ts';
 import { thunderingHerd } from './thundering-herd.ts';
 import { throttleTheAbuser } from './throttle-the-abuser.ts';
 import { tlsTermination } from './tls-termination.ts';
+import { weightsForUnequalServers } from './weights-for-unequal-servers.ts';
 
 export const lessons: readonly Lesson[] = [
   // The load-balancing track.
@@ -24,6 +25,7 @@ export const lessons: readonly Lesson[] = [
   oneServerIsNotEnough,
   roundRobinBlindSpot,
   healthChecks,
+  weightsForUnequalServers,
   layer4VsLayer7,
   // The gateway track.
   oneDoor,

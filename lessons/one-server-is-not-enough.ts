@@ -1,5 +1,6 @@
 import type { EdgeConfigInput } from '../engine/src/config/schema.ts';
-import type { Lesson, RatioGoal } from './format.ts';
+import { errorRateUnder } from './error-rate.ts';
+import type { Lesson } from './format.ts';
 
 /** An app that handles 4 requests at once, 100 ms each: 40 requests per second at most, and no queue. */
 const app = (id: string, listen: number) =>
@@ -31,17 +32,7 @@ export const scaledOutSandbox = (copies: number): EdgeConfigInput => {
 };
 
 /** "Error rate under 1% over the last 200 requests", at the door the customers use. */
-export const edgeErrorRate: RatioGoal = {
-  type: 'ratio',
-  label: 'edge’s error rate',
-  counted: 'requests at edge',
-  part: { node: 'edge', metrics: ['statusClasses.5xx'] },
-  whole: { node: 'edge', metrics: ['requests'] },
-  over: { requests: 200 },
-  atLeast: 200,
-  op: '<',
-  value: 0.01,
-};
+export const edgeErrorRate = errorRateUnder('edge', 0.01, { requests: 200 }, 200);
 
 export const oneServerIsNotEnough: Lesson = {
   id: 'one-server-is-not-enough',
