@@ -76,6 +76,11 @@ describe('validateLesson', () => {
     expect(formatProblems(validateLesson(lesson))).toContain(problem);
   });
 
+  it('lets a share of another node’s counters exceed 1: retries reach a service more often than clients call', () => {
+    const amplified = { type: 'ratio', label: 'x', counted: 'requests', part: { node: 'app', metrics: ['requests'] }, whole: { node: 'lb', metrics: ['requests'] }, atLeast: 10, op: '>', value: 1.5 };
+    expect(validateLesson(withGoal(amplified))).toEqual([]);
+  });
+
   it('reads nodes from the config the step runs on: a node an earlier step added is there', () => {
     const grown = {
       ...lesson.startConfig,

@@ -133,7 +133,8 @@ function goalProblems(goal: Goal, nodes: ReadonlySet<string>, consumers: Readonl
       node(goal.part.node);
       node(goal.whole.node);
       [...goal.part.metrics, ...goal.whole.metrics].forEach(metric);
-      problems.push(...impossible(goal.op, goal.value, 0, 1));
+      // A share of one node's counters is at most 1; of another node's (requests that reached a service, retries counted) it may be more.
+      problems.push(...impossible(goal.op, goal.value, 0, goal.part.node === goal.whole.node ? 1 : Infinity));
       if (!(goal.atLeast >= 1)) problems.push(`atLeast ${goal.atLeast}: a share needs at least one request to be judged`);
       if (goal.over && 'requests' in goal.over && !(goal.over.requests >= goal.atLeast))
         problems.push(`a window of the last ${goal.over.requests} requests never holds atLeast ${goal.atLeast}`);
