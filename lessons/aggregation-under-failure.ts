@@ -34,6 +34,7 @@ const sandbox = (policy: Policy) => ({
 export const aggregationUnderFailure: Lesson = {
   id: 'aggregation-under-failure',
   title: 'Aggregation under a failing upstream',
+  track: 'gateway',
   summary:
     'A gateway route that answers from two services at once must decide what one failure means: fail the whole answer, or answer what arrived and mark what did not.',
   startConfig: sandbox('fail-whole'),

@@ -34,6 +34,7 @@ const sandbox = ({ credentials, openStatus }: { credentials: boolean; openStatus
 export const authAtTheEdge: Lesson = {
   id: 'auth-at-the-edge',
   title: 'Authentication at the edge',
+  track: 'gateway',
   summary:
     'The gateway checks every caller’s credential before anything reaches a service: no key, no entry. Then open one public door on purpose.',
   startConfig: sandbox({ credentials: false, openStatus: false }),

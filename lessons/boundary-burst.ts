@@ -31,6 +31,7 @@ const sandbox = (limit: typeof fixedWindow | typeof tokenBucket) => ({
 export const boundaryBurst: Lesson = {
   id: 'boundary-burst',
   title: 'Token bucket vs fixed window: the boundary burst',
+  track: 'gateway',
   summary:
     'Both limits allow 10 requests per second on average. A fixed window lets up to twice that through across a window boundary; a token bucket never lets through more than its burst on top of its rate.',
   startConfig: sandbox(tokenBucket),

@@ -37,6 +37,7 @@ export { sandbox as hotPathSandbox };
 export const cacheTheHotPath: Lesson = {
   id: 'cache-the-hot-path',
   title: 'Cache the hot path',
+  track: 'reverse-proxy',
   summary:
     'A few products take most of the traffic. A cache at the reverse proxy answers them itself: the service’s load falls, and the hit ratio rises as the popular answers are stored.',
   startConfig: sandbox(null),

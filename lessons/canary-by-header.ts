@@ -30,6 +30,7 @@ const sandbox = (canary: boolean) => ({
 export const canaryByHeader: Lesson = {
   id: 'canary-by-header',
   title: 'A canary by header',
+  track: 'gateway',
   summary:
     'Release a new version to a few users first: a gateway route that matches a header sends only the testers to the canary, and taking that route away rolls the release back.',
   startConfig: sandbox(false),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkGoal, readConsumerMetric, readMetric } from './checker.ts';
-import type { Goal } from './format.ts';
+import type { Goal, MetricsByNode, Snapshot } from './format.ts';
 import { nodeMetrics, snapshot, usersAnswered } from './metrics.fixture.ts';
 
 const eachUser20: Goal = { type: 'each', nodes: ['users-1', 'users-2', 'users-3'], metric: 'statusClasses.2xx', op: '>=', value: 20 };
@@ -177,7 +177,7 @@ describe('checkGoal', () => {
       now: snapshot({ 'users-3': { latency: { p95: 125 } } }),
       met: false,
       progress: 0.8,
-      detail: 'users-3 p95 latency is 125 ms (goal: <= 100)',
+      detail: 'users-3 p95 latency is 125 ms (goal: <= 100 ms)',
     },
     {
       name: 'rounds a fractional reading to one decimal',
@@ -325,13 +325,19 @@ describe('checkGoal', () => {
   it('a cache counter grows like any counter', () => {
     const goal: Goal = { type: 'metric', node: 'edge', metric: 'cache.COLLAPSED', op: '>=', value: 20 };
     const report = checkGoal(goal, snapshot({ edge: { cache: { COLLAPSED: 15 } } }), snapshot({ edge: { cache: { COLLAPSED: 5 } } }));
-    expect(report).toEqual({ met: false, progress: 0.5, detail: 'edge’s cache has answered 10 of 20 requests COLLAPSED since the step began' });
+    expect(report).toEqual({
+      met: false,
+      progress: 0.5,
+      detail: 'edge’s cache has answered 10 of 20 requests COLLAPSED since the step began',
+      whyNot: 'edge’s cache has answered 10 requests COLLAPSED since the step began: 10 more to go.',
+      readout: { measured: 10, op: '>=', target: 20, unit: '' },
+    });
   });
 
   it('a TLS counter grows like any counter, in words of its own', () => {
     const goal: Goal = { type: 'metric', node: 'edge', metric: 'tls.requests.http/1.1', op: '>=', value: 20 };
     const report = checkGoal(goal, snapshot({ edge: { tls: { requests: { 'http/1.1': 15 } } } }), snapshot({ edge: { tls: { requests: { 'http/1.1': 5 } } } }));
-    expect(report).toEqual({ met: false, progress: 0.5, detail: 'edge has received 10 of 20 requests over TLS as http/1.1 since the step began' });
+    expect(report).toMatchObject({ met: false, progress: 0.5, detail: 'edge has received 10 of 20 requests over TLS as http/1.1 since the step began' });
     const handshakes: Goal = { type: 'metric', node: 'edge', metric: 'tls.handshakes', op: '<=', value: 3 };
     expect(checkGoal(handshakes, snapshot({ edge: { tls: { handshakes: 9 } } }), snapshot({ edge: { tls: { handshakes: 4 } } })).detail).toBe(
       'edge has completed 5 TLS handshakes since the step began (goal: <= 3)',
@@ -450,6 +456,122 @@ describe('checkGoal: a ratio', () => {
       met: true,
       progress: 1,
       detail: 'the share of edge’s requests that reached catalog is 30% of 100 requests at edge since the step began (goal: <= 50%)',
+      readout: { measured: 30, op: '<=', target: 50, unit: '%' },
     });
+  });
+});
+
+/** Ticks one second apart from t = 0, the first being the baseline. */
+function ticks(...nodes: MetricsByNode[]): Snapshot[] {
+  return nodes.map((n, i) => ({ ts: i * 1000, nodes: n }));
+}
+
+/** Judge `goal` at the last of `history`, counted from its first. */
+function atLast(goal: Goal, history: Snapshot[]) {
+  return checkGoal(goal, history.at(-1)!.nodes, history[0]!.nodes, 'step', history);
+}
+
+describe('checkGoal: latency over the recent window', () => {
+  const p99Under150: Goal = { type: 'latency', node: 'lb', stat: 'p99', op: '<', value: 150 };
+  const lb = (requests: number, p99: number) => snapshot({ lb: { kind: 'balancer', recent: { requests, latency: { p99 } } } });
+
+  it('reads the recent window, not the running summary', () => {
+    const m = snapshot({ lb: { latency: { p99: 900 }, recent: { requests: 100, latency: { p99: 80 } } } });
+    expect(checkGoal(p99Under150, m, m)).toMatchObject({ met: true, readout: { measured: 80, op: '<', target: 150, unit: 'ms' } });
+  });
+
+  it('says how far above the ceiling it is', () => {
+    expect(checkGoal(p99Under150, lb(100, 212), lb(0, 0))).toMatchObject({
+      met: false,
+      detail: 'lb’s p99 over the last 5 s is 212 ms (goal: < 150 ms)',
+      whyNot: 'lb’s p99 over the last 5 s is 212 ms: 62 ms above the ceiling of 150 ms.',
+      readout: { measured: 212, op: '<', target: 150, unit: 'ms' },
+    });
+  });
+
+  it('is not judged on an empty or thin window: its 0 ms would meet any ceiling', () => {
+    const report = checkGoal(p99Under150, lb(3, 0), lb(0, 0));
+    expect(report.met).toBe(false);
+    expect(report.detail).toBe('lb answered 3 requests in the last 5 s, too few to judge its p99 (20 needed)');
+    expect(checkGoal({ ...p99Under150, minRequests: 3 }, lb(3, 0), lb(0, 0)).met).toBe(true);
+  });
+});
+
+describe('checkGoal: hold', () => {
+  const held: Goal = { hold: { type: 'latency', node: 'lb', stat: 'p99', op: '<', value: 150 }, seconds: 3 };
+  const fast = snapshot({ lb: { recent: { requests: 50, latency: { p99: 40 } } } });
+  const slow = snapshot({ lb: { recent: { requests: 50, latency: { p99: 400 } } } });
+
+  it('is met once the goal has been true at every tick for its seconds', () => {
+    expect(atLast(held, ticks(fast, fast, fast))).toMatchObject({ met: false, readout: { measured: 2, op: '>=', target: 3, unit: 's' } });
+    expect(atLast(held, ticks(fast, fast, fast)).whyNot).toBe('It has held for 2 s of the 3 s it must hold on end.');
+    expect(atLast(held, ticks(fast, fast, fast, fast))).toMatchObject({ met: true, progress: 1, readout: { measured: 3 } });
+  });
+
+  it('starts over at a tick where the goal was false', () => {
+    expect(atLast(held, ticks(fast, fast, fast, slow, fast, fast, fast)).met).toBe(false);
+    expect(atLast(held, ticks(fast, fast, fast, slow, fast, fast, fast, fast)).met).toBe(true);
+  });
+
+  it('while false now, says why and what then', () => {
+    const report = atLast(held, ticks(fast, fast, slow));
+    expect(report).toMatchObject({ met: false, readout: { measured: 0 } });
+    expect(report.whyNot).toBe('lb’s p99 over the last 5 s is 400 ms: 250 ms above the ceiling of 150 ms; then it must hold for 3 s.');
+  });
+
+  it('never counts from before the history began (the step or the last config change), nor without one', () => {
+    expect(atLast(held, ticks(fast)).met).toBe(false);
+    expect(checkGoal(held, fast, fast).met).toBe(false);
+  });
+
+  it('judges each earlier tick as it was then: a counter goal held means it stayed met', () => {
+    const served = (n: number) => snapshot({ lb: { requests: n } });
+    const atLeast10: Goal = { hold: { type: 'metric', node: 'lb', metric: 'requests', op: '>=', value: 10 }, seconds: 2 };
+    expect(atLast(atLeast10, ticks(served(0), served(5), served(10), served(15))).met).toBe(false);
+    expect(atLast(atLeast10, ticks(served(0), served(5), served(10), served(15), served(20))).met).toBe(true);
+  });
+});
+
+describe('checkGoal: a ratio over a sliding window', () => {
+  const errorsUnder1: Goal = {
+    type: 'ratio',
+    label: 'lb’s error rate',
+    counted: 'requests at lb',
+    part: { node: 'lb', metrics: ['statusClasses.5xx'] },
+    whole: { node: 'lb', metrics: ['requests'] },
+    over: { requests: 200 },
+    atLeast: 200,
+    op: '<',
+    value: 0.01,
+  };
+  const lb = (requests: number, errors: number) => snapshot({ lb: { requests, statusClasses: { '5xx': errors } } });
+
+  it('over the last N requests: early errors leave the window', () => {
+    const incident = ticks(lb(0, 0), lb(100, 0), lb(200, 50), lb(300, 50));
+    expect(atLast(errorsUnder1, incident)).toMatchObject({ met: false, readout: { measured: 25, unit: '%' } });
+    expect(atLast(errorsUnder1, incident).whyNot).toBe('lb’s error rate is 25% (the last 200 or just over): 24% above the ceiling of 1%.');
+    const after = ticks(lb(0, 0), lb(100, 0), lb(200, 50), lb(300, 50), lb(400, 51));
+    expect(atLast(errorsUnder1, after)).toMatchObject({ met: true, detail: 'lb’s error rate is 0% of 200 requests at lb (the last 200 or just over) (goal: < 1%)' });
+  });
+
+  it('over the last N requests: unmet until N are counted', () => {
+    const report = atLast(errorsUnder1, ticks(lb(0, 0), lb(60, 0), lb(120, 0)));
+    expect(report.met).toBe(false);
+    expect(report.detail).toBe('lb’s error rate: 120 of the last 200 requests at lb counted, to judge it');
+  });
+
+  it('over the last T seconds: unmet until the window is full, then only its ticks count', () => {
+    const lastTwoSeconds: Goal = { ...errorsUnder1, over: { seconds: 2 }, atLeast: 50 };
+    expect(atLast(lastTwoSeconds, ticks(lb(0, 0), lb(100, 50))).detail).toBe('lb’s error rate: the window holds 1 of the 2 s it judges');
+    expect(atLast(lastTwoSeconds, ticks(lb(0, 0), lb(100, 50), lb(200, 50), lb(300, 50))).met).toBe(true);
+    expect(atLast(lastTwoSeconds, ticks(lb(0, 0), lb(100, 50), lb(200, 50))).met).toBe(false);
+  });
+});
+
+describe('checkGoal: a metric the engine does not have', () => {
+  it('is a clear error, never a goal that just never completes', () => {
+    const goal = { type: 'metric', node: 'lb', metric: 'keysMoved', op: '>=', value: 1 } as unknown as Goal;
+    const m = snapshot({ lb: { requests: 100 } });
+    expect(checkGoal(goal, m, m)).toMatchObject({ met: false, detail: 'this goal cannot be judged: the engine reports no metric "keysMoved"' });
   });
 });

@@ -1,6 +1,7 @@
 /**
- * The one interpreter of lesson goals. Pure: it reads two metric snapshots (now, and when the step
- * began) and says whether the goal is met, how far along it is, and a sentence a learner can read.
+ * The one interpreter of lesson goals. Pure: it reads metric snapshots (now, when the step began, and
+ * the ticks between, for goals over a window) and says whether the goal is met, how far along it is,
+ * the measured value against its target, and sentences a learner can read: what it is, and why not yet.
  */
 import type {
   CompareOp,
@@ -10,12 +11,17 @@ import type {
   CounterSum,
   EachGoal,
   Goal,
+  HoldGoal,
+  LatencyGoal,
   Metric,
   MetricGoal,
   MetricsByNode,
   RatioGoal,
+  RatioWindow,
+  Snapshot,
 } from './format.ts';
 import type { NodeMetrics, TlsMetrics } from '../engine/src/events.ts';
+import { metricProblem } from './metric-names.ts';
 
 export interface GoalReport {
   met: boolean;
@@ -23,8 +29,20 @@ export interface GoalReport {
   progress: number;
   /** "users-2 has answered 12 of 20 requests with 2xx since the step began" */
   detail: string;
+  /** One sentence on what is missing ("lb’s p99 over the last 5 s is 212 ms: 62 ms above 150 ms"); only while unmet. */
+  whyNot?: string;
+  /** The measured value against the target, for a live readout (a leaf's, or how long a `hold` has held). */
+  readout?: Readout;
   /** An `all` goal's parts, in order, so the page can show which are met and which are not. */
   parts?: GoalReport[];
+}
+
+/** "p99 212 ms, goal < 150 ms": a reading in the unit it is shown in (a share as a percent). */
+export interface Readout {
+  measured: number;
+  op: CompareOp;
+  target: number;
+  unit: '' | 'ms' | '%' | 's';
 }
 
 /**
@@ -38,30 +56,126 @@ const SINCE: Record<CountedFrom, string> = { step: ' since the step began', chan
 /** The highest progress an unmet goal reports. */
 const UNMET_CEILING = 0.99;
 
-export function checkGoal(goal: Goal, metrics: MetricsByNode, baseline: MetricsByNode, from: CountedFrom = 'step'): GoalReport {
+/** How many requests a latency goal's window must hold to be judged, unless it says. */
+export const LATENCY_MIN_REQUESTS = 20;
+
+/** What every goal is read against: the snapshot now, the baseline, and the ticks between. */
+interface Reading {
+  metrics: MetricsByNode;
+  baseline: MetricsByNode;
+  from: CountedFrom;
+  history: readonly Snapshot[];
+}
+
+/**
+ * `history` holds the ticks since the baseline, oldest first, the last being the one `metrics` is (the
+ * lesson machine keeps it); goals over a window (`hold`, a ratio `over` a window) need it and are unmet
+ * without it. Other goals read only `metrics` and `baseline`.
+ */
+export function checkGoal(
+  goal: Goal,
+  metrics: MetricsByNode,
+  baseline: MetricsByNode,
+  from: CountedFrom = 'step',
+  history: readonly Snapshot[] = [],
+): GoalReport {
+  return check(goal, { metrics, baseline, from, history });
+}
+
+function check(goal: Goal, at: Reading): GoalReport {
   if ('all' in goal) {
-    const reports = goal.all.map((g) => checkGoal(g, metrics, baseline, from));
+    const reports = goal.all.map((g) => check(g, at));
     const unmet = reports.find((r) => !r.met);
     return {
       met: unmet === undefined,
       progress: mean(reports.map((r) => r.progress)),
       detail: unmet ? unmet.detail : reports.map((r) => r.detail).join('; '),
+      ...(unmet && { whyNot: unmet.whyNot, readout: unmet.readout }),
       parts: reports,
     };
   }
   if ('any' in goal) {
-    const reports = goal.any.map((g) => checkGoal(g, metrics, baseline, from));
-    const best = reports.find((r) => r.met) ?? reports.reduce((a, b) => (b.progress > a.progress ? b : a));
-    return { met: best.met, progress: best.progress, detail: best.detail };
+    const reports = goal.any.map((g) => check(g, at));
+    return reports.find((r) => r.met) ?? reports.reduce((a, b) => (b.progress > a.progress ? b : a));
   }
-  if (goal.type === 'metric') return checkNode(goal, goal.node, metrics, baseline, from);
-  if (goal.type === 'consumer') return checkConsumer(goal, metrics, baseline, from);
-  if (goal.type === 'ratio') return checkRatio(goal, metrics, baseline, from);
-  return checkEach(goal, metrics, baseline, from);
+  if ('hold' in goal) return checkHold(goal, at);
+  const unknown = metricsOf(goal).map(metricProblem).find((p) => p !== undefined);
+  if (unknown) return { met: false, progress: 0, detail: `this goal cannot be judged: ${unknown}`, whyNot: `This goal cannot be judged: ${unknown}.` };
+  if (goal.type === 'metric') return checkNode(goal, goal.node, at);
+  if (goal.type === 'consumer') return checkConsumer(goal, at);
+  if (goal.type === 'ratio') return goal.over ? checkWindowRatio(goal, goal.over, at) : checkRatio(goal, at);
+  if (goal.type === 'latency') return checkLatency(goal, at);
+  return checkEach(goal, at);
 }
 
-function checkEach(goal: EachGoal, metrics: MetricsByNode, baseline: MetricsByNode, from: CountedFrom): GoalReport {
-  const reports = goal.nodes.map((node) => checkNode(goal, node, metrics, baseline, from));
+/** The metric names a leaf reads. */
+function metricsOf(goal: Exclude<Goal, HoldGoal | { all: unknown } | { any: unknown }>): string[] {
+  if (goal.type === 'ratio') return [...goal.part.metrics, ...goal.whole.metrics];
+  if (goal.type === 'latency') return [`latency.${goal.stat}`];
+  return [goal.metric];
+}
+
+/**
+ * True at every tick for `seconds`: walks back from now while the goal was met at each tick (judged as
+ * it was then), to the tick it has held since. The history starts at the baseline, so ticks before
+ * the step (or the last config change) never count.
+ */
+function checkHold(goal: HoldGoal, at: Reading): GoalReport {
+  const { history } = at;
+  const need = goal.seconds * 1000;
+  const now = check(goal.hold, at);
+  const readout = (heldMs: number): Readout => ({ measured: round(heldMs / 1000), op: '>=', target: goal.seconds, unit: 's' });
+  if (history.length === 0) {
+    return { met: false, progress: 0, detail: `${now.detail} (held: no metrics ticks yet)`, whyNot: 'No metrics ticks have arrived yet to time it.', readout: readout(0) };
+  }
+  if (!now.met) {
+    return {
+      met: false,
+      progress: now.progress * 0.5,
+      detail: now.detail,
+      whyNot: `${(now.whyNot ?? now.detail).replace(/\.$/, '')}; then it must hold for ${goal.seconds} s.`,
+      readout: readout(0),
+    };
+  }
+  const last = history.length - 1;
+  let since = history[last]!.ts;
+  for (let i = last - 1; i >= 0 && history[last]!.ts - since < need; i--) {
+    const then = check(goal.hold, { ...at, metrics: history[i]!.nodes, history: history.slice(0, i + 1) });
+    if (!then.met) break;
+    since = history[i]!.ts;
+  }
+  const held = history[last]!.ts - since;
+  if (held >= need) return { met: true, progress: 1, detail: `${now.detail}, held for ${goal.seconds} s`, readout: readout(held) };
+  return {
+    met: false,
+    progress: Math.min(0.5 + (held / need) * 0.5, UNMET_CEILING),
+    detail: `${now.detail}, held for ${format(held / 1000)} of ${goal.seconds} s`,
+    whyNot: `It has held for ${format(held / 1000)} s of the ${goal.seconds} s it must hold on end.`,
+    readout: readout(held),
+  };
+}
+
+/** A node's recent-window latency, judged once the window holds enough requests. */
+function checkLatency(goal: LatencyGoal, at: Reading): GoalReport {
+  const node = at.metrics[goal.node];
+  if (!node) return noMetrics(goal.node);
+  const { seconds, requests, latency } = node.recent;
+  const min = goal.minRequests ?? LATENCY_MIN_REQUESTS;
+  const target: Readout = { measured: round(latency[goal.stat]), op: goal.op, target: goal.value, unit: 'ms' };
+  if (requests < min) {
+    const detail = `${goal.node} answered ${requests} requests in the last ${seconds} s, too few to judge its ${goal.stat} (${min} needed)`;
+    return { met: false, progress: (requests / min) * 0.5, detail, whyNot: `${detail}: is traffic reaching it?`, readout: target };
+  }
+  const report = judge(latency[goal.stat], goal, false, '', (shown) => `${goal.node}’s ${goal.stat} over the last ${seconds} s is ${shown} ms`, 'ms');
+  return { ...report, progress: report.met ? 1 : 0.5 + report.progress * 0.49 };
+}
+
+function noMetrics(node: string): GoalReport {
+  return { met: false, progress: 0, detail: `${node} reports no metrics yet`, whyNot: `${node} reports no metrics yet: is the sandbox running?` };
+}
+
+function checkEach(goal: EachGoal, at: Reading): GoalReport {
+  const reports = goal.nodes.map((node) => checkNode(goal, node, at));
   const done = reports.filter((r) => r.met).length;
   if (done === reports.length) return { met: true, progress: 1, detail: reports.map((r) => r.detail).join('; ') };
   const furthestBehind = reports.reduce((a, b) => (!b.met && (a.met || b.progress < a.progress) ? b : a));
@@ -69,26 +183,28 @@ function checkEach(goal: EachGoal, metrics: MetricsByNode, baseline: MetricsByNo
     met: false,
     progress: mean(reports.map((r) => r.progress)),
     detail: `${furthestBehind.detail} (${done} of ${reports.length} nodes done)`,
+    whyNot: furthestBehind.whyNot,
+    readout: furthestBehind.readout,
   };
 }
 
 type Leaf = Pick<MetricGoal, 'metric' | 'since' | 'op' | 'value'>;
 
-function checkNode(goal: Leaf, node: string, metrics: MetricsByNode, baseline: MetricsByNode, from: CountedFrom): GoalReport {
+function checkNode(goal: Leaf, node: string, { metrics, baseline, from }: Reading): GoalReport {
   const now = metrics[node];
-  if (!now) return { met: false, progress: 0, detail: `${node} reports no metrics yet` };
+  if (!now) return noMetrics(node);
   const counter = isCounter(goal.metric);
   const sinceStep = counter && goal.since !== 'start';
   const actual = sinceStep
     ? growth(readMetric(now, goal.metric), baseline[node] && readMetric(baseline[node], goal.metric))
     : readMetric(now, goal.metric);
-  return judge(actual, goal, counter, sinceStep ? SINCE[from] : '', (shown) => sentence(node, goal.metric, shown));
+  return judge(actual, goal, counter, sinceStep ? SINCE[from] : '', (shown) => sentence(node, goal.metric, shown), goal.metric.startsWith('latency.') ? 'ms' : '');
 }
 
 /** A consumer's counters are all counters: read as growth since the step began unless `since: 'start'`. */
-function checkConsumer(goal: ConsumerGoal, metrics: MetricsByNode, baseline: MetricsByNode, from: CountedFrom): GoalReport {
+function checkConsumer(goal: ConsumerGoal, { metrics, baseline, from }: Reading): GoalReport {
   const now = metrics[goal.node];
-  if (!now) return { met: false, progress: 0, detail: `${goal.node} reports no metrics yet` };
+  if (!now) return noMetrics(goal.node);
   const sinceStep = goal.since !== 'start';
   const before = baseline[goal.node];
   const actual = sinceStep
@@ -101,28 +217,71 @@ function checkConsumer(goal: ConsumerGoal, metrics: MetricsByNode, baseline: Met
  * A share of two sums' growth. Until `whole` has grown by `atLeast` the goal is unmet and its progress
  * fills the first half of the bar; past that, the share's closeness fills the rest.
  */
-function checkRatio(goal: RatioGoal, metrics: MetricsByNode, baseline: MetricsByNode, from: CountedFrom): GoalReport {
+function checkRatio(goal: RatioGoal, { metrics, baseline, from }: Reading): GoalReport {
   const part = sumOf(goal.part, metrics, baseline, goal.since);
   const whole = sumOf(goal.whole, metrics, baseline, goal.since);
-  const since = goal.since === 'start' ? '' : SINCE[from];
-  if (part === undefined || whole === undefined) {
-    const missing = metrics[goal.part.node] ? goal.whole.node : goal.part.node;
-    return { met: false, progress: 0, detail: `${missing} reports no metrics yet` };
+  if (part === undefined || whole === undefined) return noMetrics(metrics[goal.part.node] ? goal.whole.node : goal.part.node);
+  return judgeShare(goal, part, whole, goal.since === 'start' ? '' : SINCE[from]);
+}
+
+/**
+ * A share over a sliding window of ticks: the last `seconds`, or the fewest latest ticks in which
+ * `whole` grew by `requests` (so "the last 200 requests" is at least 200, to the tick).
+ */
+function checkWindowRatio(goal: RatioGoal, over: RatioWindow, at: Reading): GoalReport {
+  const { history, metrics } = at;
+  const missing = [goal.part.node, goal.whole.node].find((node) => !metrics[node]);
+  if (missing) return noMetrics(missing);
+  const last = history.length - 1;
+  const growthFrom = (i: number) => ({
+    part: sumOf(goal.part, metrics, history[i]!.nodes, 'step') ?? 0,
+    whole: sumOf(goal.whole, metrics, history[i]!.nodes, 'step') ?? 0,
+  });
+  if ('seconds' in over) {
+    const { seconds } = over;
+    const nowTs = history[last]?.ts ?? 0;
+    let from = -1;
+    for (let i = last - 1; i >= 0; i--) {
+      if (nowTs - history[i]!.ts >= seconds * 1000) {
+        from = i;
+        break;
+      }
+    }
+    if (from === -1) {
+      const span = last > 0 ? (nowTs - history[0]!.ts) / 1000 : 0;
+      const detail = `${goal.label}: the window holds ${format(span)} of the ${seconds} s it judges`;
+      return { met: false, progress: (span / seconds) * 0.25, detail, whyNot: `${detail}; it fills as the ticks come in.` };
+    }
+    const { part, whole } = growthFrom(from);
+    return judgeShare(goal, part, whole, ` in the last ${seconds} s`);
   }
+  const { requests } = over;
+  let counted = 0;
+  for (let i = last - 1; i >= 0; i--) {
+    const { part, whole } = growthFrom(i);
+    counted = whole;
+    if (whole >= requests) return judgeShare(goal, part, whole, ` (the last ${requests} or just over)`);
+  }
+  const detail = `${goal.label}: ${format(counted)} of the last ${requests} ${goal.counted} counted, to judge it`;
+  return { met: false, progress: (counted / requests) * 0.5, detail, whyNot: `${detail}: more traffic fills the window.` };
+}
+
+/** `part` of `whole`, judged once `whole` holds `atLeast`; `where` says what was counted (" since the step began"). */
+function judgeShare(goal: RatioGoal, part: number, whole: number, where: string): GoalReport {
   const target = `(goal: ${goal.op} ${percent(goal.value)})`;
   if (whole < goal.atLeast) {
-    return {
-      met: false,
-      progress: (whole / goal.atLeast) * 0.5,
-      detail: `${goal.label}: ${format(whole)} of ${format(goal.atLeast)} ${goal.counted} counted${since}, to judge it ${target}`,
-    };
+    const detail = `${goal.label}: ${format(whole)} of ${format(goal.atLeast)} ${goal.counted} counted${where}, to judge it ${target}`;
+    return { met: false, progress: (whole / goal.atLeast) * 0.5, detail, whyNot: `${detail}: more traffic is needed.` };
   }
   const share = part / whole;
   const met = compare(share, goal.op, goal.value);
+  const detail = `${goal.label} is ${percent(share)} of ${format(whole)} ${goal.counted}${where} ${target}`;
   return {
     met,
     progress: met ? 1 : Math.min(0.5 + closeness(share, goal.op, goal.value) * 0.5, UNMET_CEILING),
-    detail: `${goal.label} is ${percent(share)} of ${format(whole)} ${goal.counted}${since} ${target}`,
+    detail,
+    readout: { measured: round(share * 100), op: goal.op, target: round(goal.value * 100), unit: '%' },
+    ...(!met && { whyNot: `${goal.label} is ${percent(share)}${where}: ${gap(share * 100, goal.op, goal.value * 100, '%')}.` }),
   };
 }
 
@@ -138,15 +297,40 @@ function sumOf(sum: CounterSum, metrics: MetricsByNode, baseline: MetricsByNode,
  * The verdict on one reading: `>=` on a counter reads "12 of 20", anything else states its comparison;
  * `since` is what a growth is counted from (" since the step began"), empty for a reading as it is.
  */
-function judge(actual: number, goal: { op: CompareOp; value: number }, counter: boolean, since: string, say: (shown: string) => string): GoalReport {
+function judge(
+  actual: number,
+  goal: { op: CompareOp; value: number },
+  counter: boolean,
+  since: string,
+  say: (shown: string) => string,
+  unit: Readout['unit'] = '',
+): GoalReport {
   const met = compare(actual, goal.op, goal.value);
   const shown = counter && goal.op === '>=' ? `${format(actual)} of ${format(goal.value)}` : format(actual);
-  const target = counter && goal.op === '>=' ? '' : ` (goal: ${goal.op} ${format(goal.value)})`;
+  const target = counter && goal.op === '>=' ? '' : ` (goal: ${goal.op} ${format(goal.value)}${unit && ` ${unit}`})`;
   return {
     met,
     progress: met ? 1 : Math.min(closeness(actual, goal.op, goal.value), UNMET_CEILING),
     detail: `${say(shown)}${since}${target}`,
+    readout: { measured: round(actual), op: goal.op, target: goal.value, unit },
+    ...(!met && { whyNot: `${say(format(actual))}${since}: ${gap(actual, goal.op, goal.value, unit)}.` }),
   };
+}
+
+/** How far a reading is from its target, in words: "8 more to go", "62 ms above 150 ms". */
+function gap(actual: number, op: CompareOp, value: number, unit: Readout['unit']): string {
+  const u = (n: number) => `${format(n)}${unit === '%' ? '%' : unit ? ` ${unit}` : ''}`;
+  switch (op) {
+    case '>=':
+      return unit === '' ? `${format(value - actual)} more to go` : `${u(value - actual)} short of ${u(value)}`;
+    case '>':
+      return `it must rise above ${u(value)}`;
+    case '<=':
+    case '<':
+      return `${u(actual - value)} ${op === '<' && actual === value ? 'at' : 'above'} the ceiling of ${u(value)}`;
+    case '==':
+      return `it must be exactly ${u(value)}`;
+  }
 }
 
 /**
@@ -168,7 +352,8 @@ function isCounter(metric: Metric): metric is CounterMetric {
     metric.startsWith('errorCodes.') ||
     metric.startsWith('cache.') ||
     metric.startsWith('tls.') ||
-    metric.startsWith('clients.')
+    metric.startsWith('clients.') ||
+    metric.startsWith('targets.')
   );
 }
 
@@ -177,7 +362,7 @@ export function readMetric(node: NodeMetrics, metric: Metric): number {
   const dot = metric.indexOf('.');
   if (metric === 'partial') return node.partial ?? 0;
   if (dot === -1) return node[metric as 'requests' | 'errors' | 'inFlight' | 'ratePerSecond'];
-  const group = metric.slice(0, dot) as 'statusClasses' | 'errorCodes' | 'latency' | 'cache' | 'tls' | 'clients';
+  const group = metric.slice(0, dot) as 'statusClasses' | 'errorCodes' | 'latency' | 'cache' | 'tls' | 'clients' | 'targets';
   if (group === 'tls') return readTls(node, metric.slice(dot + 1));
   const record = node[group] as Record<string, number> | undefined;
   return record?.[metric.slice(dot + 1)] ?? 0;
@@ -235,6 +420,7 @@ function sentence(node: string, metric: Metric, shown: string): string {
   if (group === 'cache') return `${node}’s cache has answered ${shown} requests ${key}`;
   if (group === 'tls') return tlsSentence(node, metric.slice('tls.'.length), shown);
   if (group === 'clients') return clientSentence(node, key, shown);
+  if (group === 'targets') return `${node} has had ${shown} requests answered by ${metric.slice('targets.'.length)}`;
   return `${node} ${key} latency is ${shown} ms`;
 }
 
@@ -263,6 +449,11 @@ function consumerSentence({ node, consumer, metric }: ConsumerGoal, shown: strin
 /** A share as a whole percent: 0.625 -> 62%. */
 function percent(share: number): string {
   return `${Math.floor(share * 100)}%`;
+}
+
+/** To a tenth, for a readout. */
+function round(n: number): number {
+  return Math.round(n * 10) / 10;
 }
 
 function format(n: number): string {

@@ -26,6 +26,7 @@ export { sandbox as filterSandbox };
 export const filterTheRange: Lesson = {
   id: 'filter-the-range',
   title: 'Filter a range at the edge',
+  track: 'reverse-proxy',
   summary:
     'A reverse proxy protects what is behind it: refuse a whole address range at the edge, and not one of its requests reaches a service.',
   startConfig: sandbox(null),

@@ -10,10 +10,16 @@ import type { FaultSpecInput as FaultSpec } from '../engine/src/faults/spec.ts';
 import type { ClientMetrics, LatencySummary, NodeMetrics, TlsMetrics, XCacheWord } from '../engine/src/events.ts';
 import type { z } from 'zod';
 
+/** The lesson index's tracks, in the order it shows them. */
+export const TRACKS = ['fundamentals', 'load-balancing', 'gateway', 'reverse-proxy', 'weak-points', 'capstones'] as const;
+export type Track = (typeof TRACKS)[number];
+
 export interface Lesson {
   /** Kebab-case and stable: the web app stores progress under it. */
   id: string;
   title: string;
+  /** Which track of the lesson index it belongs to. */
+  track?: Track;
   /** One or two sentences for the lesson list. */
   summary: string;
   /**
@@ -60,7 +66,8 @@ export type CounterMetric =
   | `errorCodes.${EdgeErrorCode}`
   | CacheMetric
   | TlsMetric
-  | ClientMetric;
+  | ClientMetric
+  | TargetMetric;
 
 /**
  * What the lab's own clients saw of the flows that enter at a node first (`to`), failover included:
@@ -68,6 +75,9 @@ export type CounterMetric =
  * count), `clients.failedOver` (sent on to another entry). All 0 at a node no flow enters first.
  */
 export type ClientMetric = `clients.${keyof ClientMetrics}`;
+
+/** A balancer's completed requests answered by one of its targets (`targets.app-2`): its share per target. */
+export type TargetMetric = `targets.${string}`;
 
 /** A caching proxy's requests by what its cache said in `X-Cache` (`cache.HIT`, `cache.COLLAPSED`, ...). */
 export type CacheMetric = `cache.${XCacheWord}`;
@@ -104,7 +114,34 @@ export type Comparison = { op: CompareOp; value: number };
  *
  * @example { type: 'each', nodes: ['users-1', 'users-2', 'users-3'], metric: 'statusClasses.2xx', op: '>=', value: 20 }
  */
-export type Goal = MetricGoal | EachGoal | ConsumerGoal | RatioGoal | { all: [Goal, ...Goal[]] } | { any: [Goal, ...Goal[]] };
+export type Goal =
+  | MetricGoal
+  | EachGoal
+  | ConsumerGoal
+  | RatioGoal
+  | LatencyGoal
+  | HoldGoal
+  | { all: [Goal, ...Goal[]] }
+  | { any: [Goal, ...Goal[]] };
+
+/**
+ * A goal that must stay true, judged at every metrics tick, for `seconds` on end: "p99 under 150 ms for
+ * 10 s". A tick where it is false starts the count again; ticks before the step began (or before the
+ * latest config applied during it) never count, so a state met before the step is not met for free.
+ *
+ * @example { hold: { type: 'latency', node: 'users', stat: 'p99', op: '<', value: 150 }, seconds: 10 }
+ */
+export type HoldGoal = { hold: Goal; seconds: number };
+
+/** The statistics a latency goal can read (ms). */
+export type LatencyStat = keyof LatencySummary;
+
+/**
+ * One node's latency over its recent window (`NodeMetrics.recent`: the last 5 s), not since the start:
+ * "users' p99 is under 150 ms". Judged only once the window holds `minRequests` (default 20), since the
+ * p99 of a handful says nothing and an empty window's 0 ms would meet any ceiling. Wrap it in `hold`.
+ */
+export type LatencyGoal = { type: 'latency'; node: string; stat: LatencyStat; minRequests?: number } & Comparison;
 
 /** One node's metric compares true. */
 export type MetricGoal = { type: 'metric'; node: string } & Measure & Comparison;
@@ -144,7 +181,17 @@ export type RatioGoal = {
   whole: CounterSum;
   atLeast: number;
   since?: Since;
+  /**
+   * A sliding window instead of the whole step: the last `requests` counted by `whole` (the fewest
+   * latest ticks that hold that many), or the last `seconds` of ticks. Judged once the window is full
+   * and holds `atLeast`; counters are read tick to tick, so `since` does not apply.
+   *
+   * @example "error rate under 1% over the last 200 requests": over: { requests: 200 }, atLeast: 200, op: '<', value: 0.01
+   */
+  over?: RatioWindow;
 } & Comparison;
+
+export type RatioWindow = { requests: number } | { seconds: number };
 
 /**
  * The body of `POST /api/traffic`: stop, or start. A bare start runs the config's flows; given fields
@@ -167,3 +214,9 @@ export type LessonAction =
 
 /** Per-node metrics, as `GET /api/metrics` (`nodes`) and the `metrics.tick` event report them. */
 export type MetricsByNode = Record<string, NodeMetrics>;
+
+/** One metrics tick, with when it was taken (ms since the epoch): what windowed goals read over time. */
+export interface Snapshot {
+  ts: number;
+  nodes: MetricsByNode;
+}

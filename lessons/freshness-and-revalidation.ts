@@ -28,6 +28,7 @@ export { sandbox as freshnessSandbox };
 export const freshnessAndRevalidation: Lesson = {
   id: 'freshness-and-revalidation',
   title: 'Freshness and revalidation',
+  track: 'reverse-proxy',
   summary:
     'A stored answer is fresh only for its max-age. After that the cache must ask again, and with a validator the origin can answer “not modified” in a few bytes instead of the whole body again.',
   startConfig: sandbox(null),

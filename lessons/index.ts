@@ -7,22 +7,32 @@ import { canaryByHeader } from './canary-by-header.ts';
 import { filterTheRange } from './filter-the-range.ts';
 import type { Lesson } from './format.ts';
 import { freshnessAndRevalidation } from './freshness-and-revalidation.ts';
+import { healthChecks } from './health-checks.ts';
 import { layer4VsLayer7 } from './layer-4-vs-layer-7.ts';
 import { oneDoor } from './one-door.ts';
+import { oneServerIsNotEnough } from './one-server-is-not-enough.ts';
 import { redundantPair } from './redundant-pair.ts';
 import { roundRobinBasics } from './round-robin-basics.ts';
+import { roundRobinBlindSpot } from './round-robin-blind-spot.ts';
 import { staleKeepsTheSiteUp } from './stale-keeps-the-site-up.ts';
 import { theSaturatedHop } from './the-saturated-hop.ts';
 import { thunderingHerd } from './thundering-herd.ts';
 import { throttleTheAbuser } from './throttle-the-abuser.ts';
 import { tlsTermination } from './tls-termination.ts';
+import { weightsForUnequalServers } from './weights-for-unequal-servers.ts';
 
 export const lessons: readonly Lesson[] = [
+  // The load-balancing track.
   roundRobinBasics,
+  oneServerIsNotEnough,
+  roundRobinBlindSpot,
+  healthChecks,
+  weightsForUnequalServers,
   layer4VsLayer7,
   // The edge's own weak points.
   redundantPair,
   theSaturatedHop,
+  // The gateway track.
   oneDoor,
   canaryByHeader,
   throttleTheAbuser,

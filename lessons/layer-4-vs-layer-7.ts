@@ -17,6 +17,7 @@ const sandbox = (mode: 'l4' | 'l7') => ({
 export const layer4VsLayer7: Lesson = {
   id: 'layer-4-vs-layer-7',
   title: 'Layer 4 vs layer 7: one pick per connection',
+  track: 'load-balancing',
   summary:
     'A TCP balancer picks a server once per connection and never sees a request. Watch keep-alive connections carry all the traffic to one server, then switch the same algorithm to layer 7.',
   startConfig: sandbox('l4'),

@@ -265,3 +265,30 @@ describe('lessonMachine', () => {
     actor.stop();
   });
 });
+
+describe('lessonMachine: a goal that must hold', () => {
+  const holdLesson: Lesson = {
+    ...roundRobinBasics,
+    steps: [
+      {
+        ...roundRobinBasics.steps[0],
+        goal: { hold: { type: 'latency', node: 'lb', stat: 'p99', op: '<', value: 150 }, seconds: 3 },
+      },
+    ],
+  };
+  const lb = (p99: number) => snapshot({ lb: { kind: 'balancer', recent: { requests: 100, latency: { p99 } } } });
+
+  it('finishes the step only after its ticks have held it for the seconds asked, and counts again after a config change', async () => {
+    const actor = startLesson({ lesson: holdLesson });
+    await openFirstStep(actor);
+    actor.send({ type: 'METRICS', nodes: lb(400), ts: 0 });
+    for (const ts of [1000, 2000, 3000]) actor.send({ type: 'METRICS', nodes: lb(40), ts });
+    expect(actor.getSnapshot().context.report?.whyNot).toBe('It has held for 2 s of the 3 s it must hold on end.');
+    actor.send({ type: 'CONFIG_APPLIED' });
+    for (const ts of [4000, 5000, 6000]) actor.send({ type: 'METRICS', nodes: lb(40), ts });
+    expect(actor.getSnapshot().matches({ running: { step: 'checking' } })).toBe(true);
+    actor.send({ type: 'METRICS', nodes: lb(40), ts: 7000 });
+    expect(actor.getSnapshot().matches({ running: 'stepDone' })).toBe(true);
+    actor.stop();
+  });
+});

@@ -13,11 +13,16 @@
  * When the engine applies a config during a step (the learner's, or "show me"), the step counts again
  * from the first snapshot after it: a wrong attempt (a 429 where the goal wants none) is not held
  * against the fix that follows it. The sub-state does not change, so a solution being applied goes on.
+ * The step keeps every tick since its baseline (`history`, the baseline first), stamped when it arrived
+ * unless the event says: goals over a window ("p99 under 150 ms for 10 s") read it.
  */
 import { assign, fromPromise, setup } from 'xstate';
 import { checkGoal, type CountedFrom, type GoalReport } from './checker.ts';
 import { applySolution, prepareSandbox } from './client.ts';
-import type { Lesson, LessonAction, LessonStep, MetricsByNode } from './format.ts';
+import type { Lesson, LessonAction, LessonStep, MetricsByNode, Snapshot } from './format.ts';
+
+/** The most ticks a step keeps: ten minutes at one a second, far more than any window. */
+const HISTORY_LIMIT = 600;
 
 export interface LessonInput {
   lesson: Lesson;
@@ -30,6 +35,10 @@ export interface LessonContext extends LessonInput {
   stepIndex: number;
   /** The newest metrics the engine reported; null before the first one and after a disconnection. */
   latest: MetricsByNode | null;
+  /** When `latest` was taken, ms since the epoch. (This and `history` are optional for a context built by hand.) */
+  latestAt?: number;
+  /** The ticks since the baseline, oldest first (the baseline, then each one checked): windowed goals read them. */
+  history?: Snapshot[];
   /** The metrics when the current step began: what its counter goals count from. */
   baseline: MetricsByNode | null;
   /** What the baseline marks: the step's beginning, or the latest config the engine applied during it. */
@@ -45,8 +54,8 @@ export interface LessonContext extends LessonInput {
 export type LessonEvent =
   /** Prepare the sandbox and open the lesson (from `idle`, or again after a failed preparation). */
   | { type: 'START' }
-  /** A metrics snapshot: the `nodes` of a `metrics.tick` event or of `GET /api/metrics`. */
-  | { type: 'METRICS'; nodes: MetricsByNode }
+  /** A metrics snapshot: the `nodes` of a `metrics.tick` event or of `GET /api/metrics`; `ts` defaults to its arrival. */
+  | { type: 'METRICS'; nodes: MetricsByNode; ts?: number }
   /** Intro to the first step, or a finished step to the next one. */
   | { type: 'NEXT' }
   /** Reveal the current step's next hint. */
@@ -75,32 +84,41 @@ export const lessonMachine = setup({
   guards: {
     hasSnapshot: ({ context }) => context.latest !== null,
     lacksBaseline: ({ context }) => context.baseline === null,
-    goalMet: ({ context, event }) =>
-      event.type === 'METRICS' &&
-      context.baseline !== null &&
-      checkGoal(currentStep(context).goal, event.nodes, context.baseline, context.countedFrom).met,
+    goalMet: ({ context, event }) => event.type === 'METRICS' && context.baseline !== null && judge(context, event).met,
     hasMoreHints: ({ context }) => context.hintsShown[context.stepIndex] < currentStep(context).hints.length,
     isLastStep: ({ context }) => context.stepIndex === context.lesson.steps.length - 1,
   },
   actions: {
-    recordSnapshot: assign({ latest: ({ context, event }) => (event.type === 'METRICS' ? event.nodes : context.latest) }),
-    forgetSnapshot: assign({ latest: null, baseline: null, report: null }),
-    takeBaseline: assign(({ context }) => ({
-      baseline: context.latest,
-      report: checkGoal(currentStep(context).goal, context.latest!, context.latest!, context.countedFrom),
-    })),
+    recordSnapshot: assign(({ context, event }) =>
+      event.type === 'METRICS' ? { latest: event.nodes, latestAt: event.ts ?? Date.now() } : { latest: context.latest },
+    ),
+    forgetSnapshot: assign({ latest: null, baseline: null, report: null, history: [] }),
+    takeBaseline: assign(({ context }) => {
+      const history = [{ ts: context.latestAt ?? Date.now(), nodes: context.latest! }];
+      return {
+        baseline: context.latest,
+        history,
+        report: checkGoal(currentStep(context).goal, context.latest!, context.latest!, context.countedFrom, history),
+      };
+    }),
     // The latest snapshot may predate the change (its ticks are a second apart): the next one is the baseline.
-    countFromChange: assign({ latest: null, baseline: null, report: null, countedFrom: 'change' as const }),
-    checkProgress: assign({
-      report: ({ context, event }) =>
-        event.type === 'METRICS' && context.baseline
-          ? checkGoal(currentStep(context).goal, event.nodes, context.baseline, context.countedFrom)
-          : context.report,
+    countFromChange: assign({ latest: null, baseline: null, report: null, history: [], countedFrom: 'change' as const }),
+    checkProgress: assign(({ context, event }) => {
+      if (event.type !== 'METRICS' || !context.baseline) return { report: context.report };
+      const history = withTick(context.history, event);
+      return { history, report: checkGoal(currentStep(context).goal, event.nodes, context.baseline, context.countedFrom, history) };
     }),
     showNextHint: assign({
       hintsShown: ({ context }) => context.hintsShown.map((n, i) => (i === context.stepIndex ? n + 1 : n)),
     }),
-    advanceStep: assign({ stepIndex: ({ context }) => context.stepIndex + 1, baseline: null, report: null, countedFrom: 'step', error: null }),
+    advanceStep: assign({
+      stepIndex: ({ context }) => context.stepIndex + 1,
+      baseline: null,
+      report: null,
+      history: [],
+      countedFrom: 'step',
+      error: null,
+    }),
     recordError: assign({ error: (_, params: { error: unknown }) => describeError(params.error) }),
     clearError: assign({ error: null }),
     restart: assign(({ context }) => initialContext(context)),
@@ -195,12 +213,24 @@ function initialContext({ lesson, baseUrl }: LessonInput): LessonContext {
     baseUrl,
     stepIndex: 0,
     latest: null,
+    latestAt: 0,
+    history: [],
     baseline: null,
     countedFrom: 'step',
     report: null,
     hintsShown: lesson.steps.map(() => 0),
     error: null,
   };
+}
+
+/** The current step's goal with `event`'s tick added to the step's history. */
+function judge(context: LessonContext, event: { nodes: MetricsByNode; ts?: number }): GoalReport {
+  return checkGoal(currentStep(context).goal, event.nodes, context.baseline!, context.countedFrom, withTick(context.history, event));
+}
+
+/** Every tick kept is from the step (or since its last config change), so the oldest can go. */
+function withTick(history: readonly Snapshot[] = [], { nodes, ts }: { nodes: MetricsByNode; ts?: number }): Snapshot[] {
+  return [...history.slice(-(HISTORY_LIMIT - 1)), { ts: ts ?? Date.now(), nodes }];
 }
 
 export function currentStep(context: Pick<LessonContext, 'lesson' | 'stepIndex'>): LessonStep {

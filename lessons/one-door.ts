@@ -24,6 +24,7 @@ const sandbox = (ordersPrefix: boolean) => ({
 export const oneDoor: Lesson = {
   id: 'one-door',
   title: 'One door: routing by path',
+  track: 'gateway',
   summary:
     'An API gateway is the single entry point: clients call one address, and the gateway sends each request to the service its path names. See what happens to a path no route claims, then add the route.',
   startConfig: sandbox(false),

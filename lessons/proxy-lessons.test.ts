@@ -4,42 +4,19 @@
  * reads the step's own goal. A right fix must meet it; a wrong one must still miss it after a window in
  * which the right one meets it with room to spare (each window is several expiries or hundreds of requests).
  */
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { EdgeConfigInput } from '../engine/src/config/schema.ts';
 import { hotPathSandbox, cacheTheHotPath } from './cache-the-hot-path.ts';
-import { checkGoal, type GoalReport } from './checker.ts';
-import { applySolution, fetchMetrics } from './client.ts';
-import { startSandbox } from './engine.fixture.ts';
-import { actionWithEphemeralPorts } from './ephemeral-ports.ts';
 import { filterSandbox, filterTheRange } from './filter-the-range.ts';
-import type { Goal, Lesson, LessonAction } from './format.ts';
+import type { Goal, LessonAction } from './format.ts';
 import { freshnessAndRevalidation, freshnessSandbox } from './freshness-and-revalidation.ts';
 import { staleKeepsTheSiteUp, staleSandbox } from './stale-keeps-the-site-up.ts';
 import { herdSandbox, thunderingHerd } from './thundering-herd.ts';
 import { tlsSandbox, tlsTermination } from './tls-termination.ts';
+import { goalOf, judge, startTraffic } from './judge.fixture.ts';
 
 const MEET_WITHIN_MS = 15_000;
-const POLL_MS = 100;
-
-const goalOf = (lesson: Lesson, step: string): Goal => lesson.steps.find((s) => s.id === step)!.goal;
-const start: LessonAction = { action: 'traffic', body: { action: 'start' } };
-
-/**
- * Run `config` on a fresh engine, do `before` (traffic, faults), then count from there and read `goal`
- * until it is met or `windowMs` has passed.
- */
-async function judge(config: EdgeConfigInput, before: LessonAction[], goal: Goal, windowMs: number): Promise<GoalReport> {
-  const sandbox = await startSandbox(config, { traffic: false });
-  onTestFinished(() => sandbox.stop());
-  await applySolution(sandbox.baseUrl, before.map(actionWithEphemeralPorts));
-  const baseline = (await fetchMetrics(sandbox.baseUrl)).nodes;
-  const deadline = Date.now() + windowMs;
-  for (;;) {
-    const report = checkGoal(goal, (await fetchMetrics(sandbox.baseUrl)).nodes, baseline, 'change');
-    if (report.met || Date.now() >= deadline) return report;
-    await new Promise((r) => setTimeout(r, POLL_MS));
-  }
-}
+const start = startTraffic;
 
 describe('reverse-proxy lessons: other right fixes are accepted', () => {
   it.each<{ name: string; config: EdgeConfigInput; before?: LessonAction[]; goal: Goal }>([
@@ -64,9 +41,9 @@ describe('reverse-proxy lessons: other right fixes are accepted', () => {
       goal: goalOf(thunderingHerd, 'one-request-per-expiry'),
     },
     {
-      name: 'stale answers: stale-while-revalidate keeps answering while the refresh fails',
+      name: 'stale answers: stale-while-revalidate keeps answering while the refresh gets 503s',
       config: staleSandbox('public, max-age=2, stale-while-revalidate=600'),
-      before: [start, { action: 'wait', ms: 3000 }, { action: 'fault', body: { target: 'home', type: 'down' } }],
+      before: [start, { action: 'wait', ms: 3000 }, { action: 'fault', body: { target: 'home', type: 'errors', rate: 1, status: 503 } }],
       goal: goalOf(staleKeepsTheSiteUp, 'serve-stale-on-error'),
     },
     {

@@ -21,6 +21,7 @@ const sandbox = (pair: boolean) => ({
 
 export const redundantPair: Lesson = {
   id: 'redundant-pair',
+  track: 'weak-points',
   title: 'The proxy as a single point of failure',
   summary:
     'One reverse proxy is one door: when it dies, the whole site is gone, however many servers stand behind it. Add a second proxy and let the clients fail over between them.',

@@ -4,6 +4,7 @@ import type { Lesson } from './format.ts';
 export const roundRobinBasics: Lesson = {
   id: 'round-robin-basics',
   title: 'Round robin: taking turns',
+  track: 'load-balancing',
   summary:
     'Watch a load balancer spread requests over three servers in turn, then see what happens when one of them goes down, and when it comes back.',
   startConfig: {

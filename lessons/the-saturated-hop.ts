@@ -20,6 +20,7 @@ const sandbox = (capacity: { concurrency: number; queue: number }) => ({
 
 export const theSaturatedHop: Lesson = {
   id: 'the-saturated-hop',
+  track: 'weak-points',
   title: 'The gateway as a bottleneck',
   summary:
     'Every request passes the gateway, and the gateway can only work on so many at once. Find the saturated hop from the metrics, not from a guess, and give it the room the traffic needs.',

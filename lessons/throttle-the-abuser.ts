@@ -36,6 +36,7 @@ const sandbox = (limit: Key | null) => ({
 export const throttleTheAbuser: Lesson = {
   id: 'throttle-the-abuser',
   title: 'Throttle the abusive client',
+  track: 'gateway',
   summary:
     'One consumer sends ten times more than the rest. A limit per consumer refuses only the abuser; a limit shared by everyone punishes the innocent too.',
   startConfig: sandbox(null),

@@ -29,6 +29,7 @@ export { sandbox as herdSandbox };
 export const thunderingHerd: Lesson = {
   id: 'thundering-herd',
   title: 'The thundering herd',
+  track: 'reverse-proxy',
   summary:
     'When a hot entry expires, every request that arrives before the new answer is a miss, and they all stampede to the origin. Collapsing them into one upstream request makes it one per expiry.',
   startConfig: sandbox(false),

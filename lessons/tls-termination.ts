@@ -69,6 +69,7 @@ export const handshakesPerRequest = (atLeast: number): RatioGoal => ({
 export const tlsTermination: Lesson = {
   id: 'tls-termination',
   title: 'TLS termination',
+  track: 'reverse-proxy',
   summary:
     'The reverse proxy is where encryption ends: clients speak HTTPS to it, the services behind it plain HTTP. Then make the handshakes cheap: keep connections open, and speak HTTP/2.',
   startConfig: sandbox({ tls: false, keepAlive: false, http2: false }),

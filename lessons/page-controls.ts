@@ -1,0 +1,21 @@
+/**
+ * The controls of the lab page a lesson's text may name, in double quotes, as the page labels them
+ * (`{node}` stands for a node id of the lesson, `{fault}` for a fault type). One list, so a hint never
+ * sends a learner to a button the page does not have; the lesson validator holds every quoted name to it.
+ * Where each lives: the traffic bar (Controls.svelte), the service toggles and a service's inspector
+ * (ServiceToggles.svelte), a balancer's inspector (AlgorithmSwitcher.svelte), the fault form
+ * (FaultForm.svelte) and the config editor (ConfigEditor.svelte).
+ */
+export const PAGE_CONTROLS = [
+  'Resume traffic',
+  'Pause traffic',
+  'Requests per second',
+  'Stop {node}',
+  'Start {node}',
+  'Algorithm',
+  'Inject {fault}',
+  'Clear all',
+  'Config',
+  'Apply',
+  'Show me',
+] as const;
