@@ -127,6 +127,12 @@ test('past what an eye can follow the dots are a sample, said on the page; the r
   await rateInput(page, 'browse').press('Tab');
   await expect(page.getByTestId('dots')).toHaveAttribute('data-sample-every', '3');
   await expect(page.getByTestId('dots-sample')).toContainText('Showing 1 in 3 requests');
+  // A learner may ask for every request as a dot anyway, and go back to the sample.
+  await page.getByTestId('dots-sample-toggle').click();
+  await expect(page.getByTestId('dots')).toHaveAttribute('data-sample-every', '1');
+  await expect(page.getByTestId('dots-sample')).toContainText('Showing every request as a dot');
+  await page.getByTestId('dots-sample-toggle').click();
+  await expect(page.getByTestId('dots')).toHaveAttribute('data-sample-every', '3');
   // The route labels are drawn over the dot canvas, on a backdrop (the stage makes room for them at this width).
   await page.setViewportSize({ width: 1920, height: 1080 });
   const label = page.getByTestId('edge-label-api->users');
