@@ -73,6 +73,29 @@ describe('readMetric of a flow\'s first entry (its clients\' side)', () => {
   });
 });
 
+describe('readMetric of a balancer\'s returning keys', () => {
+  it.each([
+    ['keys.stayed', 120],
+    ['keys.moved', 0],
+    ['keys.rehomed', 7],
+  ] as const)('%s is %d', (metric, expected) => {
+    expect(readMetric(nodeMetrics({ kind: 'balancer', keys: { stayed: 120, moved: 0, rehomed: 7 } }), metric)).toBe(expected);
+  });
+
+  it('is 0 before the balancer has seen a key twice', () => {
+    expect(readMetric(nodeMetrics({ kind: 'balancer' }), 'keys.moved')).toBe(0);
+  });
+
+  it('is a counter, read as growth, with its own sentence', () => {
+    const goal = { type: 'metric', node: 'lb', metric: 'keys.moved', op: '<=', value: 1 } as const;
+    const report = checkGoal(goal, { lb: nodeMetrics({ keys: { stayed: 50, moved: 19, rehomed: 3 } }) }, { lb: nodeMetrics({ keys: { stayed: 40, moved: 4, rehomed: 0 } }) });
+    expect(report).toMatchObject({
+      met: false,
+      detail: 'lb has moved 15 keys to another target while their last one was still in the pool since the step began (goal: <= 1)',
+    });
+  });
+});
+
 describe('readConsumerMetric', () => {
   const m = nodeMetrics({
     kind: 'gateway',

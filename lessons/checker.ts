@@ -353,7 +353,8 @@ function isCounter(metric: Metric): metric is CounterMetric {
     metric.startsWith('cache.') ||
     metric.startsWith('tls.') ||
     metric.startsWith('clients.') ||
-    metric.startsWith('targets.')
+    metric.startsWith('targets.') ||
+    metric.startsWith('keys.')
   );
 }
 
@@ -362,7 +363,7 @@ export function readMetric(node: NodeMetrics, metric: Metric): number {
   const dot = metric.indexOf('.');
   if (metric === 'partial') return node.partial ?? 0;
   if (dot === -1) return node[metric as 'requests' | 'errors' | 'inFlight' | 'ratePerSecond'];
-  const group = metric.slice(0, dot) as 'statusClasses' | 'errorCodes' | 'latency' | 'cache' | 'tls' | 'clients' | 'targets';
+  const group = metric.slice(0, dot) as 'statusClasses' | 'errorCodes' | 'latency' | 'cache' | 'tls' | 'clients' | 'targets' | 'keys';
   if (group === 'tls') return readTls(node, metric.slice(dot + 1));
   const record = node[group] as Record<string, number> | undefined;
   return record?.[metric.slice(dot + 1)] ?? 0;
@@ -421,6 +422,7 @@ function sentence(node: string, metric: Metric, shown: string): string {
   if (group === 'tls') return tlsSentence(node, metric.slice('tls.'.length), shown);
   if (group === 'clients') return clientSentence(node, key, shown);
   if (group === 'targets') return `${node} has had ${shown} requests answered by ${metric.slice('targets.'.length)}`;
+  if (group === 'keys') return keySentence(node, key, shown);
   return `${node} ${key} latency is ${shown} ms`;
 }
 
@@ -430,6 +432,13 @@ function clientSentence(node: string, key: string, shown: string): string {
   if (key === 'failedOver') return `clients sent to ${node} have failed over ${shown} requests to another entry`;
   if (key === '2xx') return `clients sent to ${node} have had ${shown} answers with 2xx`;
   return `clients sent to ${node} have settled ${shown} requests`;
+}
+
+/** A balancer's returning keys (clients, sessions, hashed keys) by where their request went against their last target. */
+function keySentence(node: string, key: string, shown: string): string {
+  if (key === 'stayed') return `${node} has sent ${shown} returning keys to the same target as last time`;
+  if (key === 'moved') return `${node} has moved ${shown} keys to another target while their last one was still in the pool`;
+  return `${node} has rehomed ${shown} keys whose last target left the pool or could not take them`;
 }
 
 function tlsSentence(node: string, key: string, shown: string): string {

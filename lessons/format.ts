@@ -7,7 +7,7 @@
 import type { EdgeConfigInput, TrafficFlow } from '../engine/src/config/schema.ts';
 import type { EdgeErrorCode } from '../engine/src/errors.ts';
 import type { FaultSpecInput as FaultSpec } from '../engine/src/faults/spec.ts';
-import type { ClientMetrics, LatencySummary, NodeMetrics, TlsMetrics, XCacheWord } from '../engine/src/events.ts';
+import type { ClientMetrics, KeyMetrics, LatencySummary, NodeMetrics, TlsMetrics, XCacheWord } from '../engine/src/events.ts';
 import type { z } from 'zod';
 
 /** The lesson index's tracks, in the order it shows them. */
@@ -67,7 +67,8 @@ export type CounterMetric =
   | CacheMetric
   | TlsMetric
   | ClientMetric
-  | TargetMetric;
+  | TargetMetric
+  | KeyMetric;
 
 /**
  * What the lab's own clients saw of the flows that enter at a node first (`to`), failover included:
@@ -75,6 +76,14 @@ export type CounterMetric =
  * count), `clients.failedOver` (sent on to another entry). All 0 at a node no flow enters first.
  */
 export type ClientMetric = `clients.${keyof ClientMetrics}`;
+
+/**
+ * An l7 balancer's first picks of request keys it had seen before (the hash key, or the client address
+ * for a picker that hashes none), against the key's last target: `keys.stayed` on it, `keys.moved` to
+ * another while it was still in the pool (a broken session, a key a change of the pool need not have
+ * moved), `keys.rehomed` because it left the pool or could not take requests (events.ts KeyOutcome).
+ */
+export type KeyMetric = `keys.${keyof KeyMetrics}`;
 
 /** A balancer's completed requests answered by one of its targets (`targets.app-2`): its share per target. */
 export type TargetMetric = `targets.${string}`;

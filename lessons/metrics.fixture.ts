@@ -1,5 +1,5 @@
 /** Synthetic metric snapshots for the checker and machine tests: only the numbers a test cares about. */
-import type { ClientMetrics, ConsumerMetrics, NodeMetrics, TlsMetrics, XCacheWord } from '../engine/src/events.ts';
+import type { ClientMetrics, ConsumerMetrics, KeyMetrics, NodeMetrics, TlsMetrics, XCacheWord } from '../engine/src/events.ts';
 import type { MetricsByNode } from './format.ts';
 
 export interface NodeNumbers {
@@ -21,6 +21,8 @@ export interface NodeNumbers {
   tls?: { handshakes?: number; failed?: number; resumed?: number; requests?: Partial<TlsMetrics['requests']> };
   /** A flow's first entry: its clients' outcomes `{ requests: 200, '2xx': 199, lost: 1 }` (the others 0). */
   clients?: Partial<ClientMetrics>;
+  /** A balancer's returning keys `{ stayed: 40, moved: 2 }` (the others 0). */
+  keys?: Partial<KeyMetrics>;
 }
 
 export interface ConsumerNumbers {
@@ -43,6 +45,7 @@ export function nodeMetrics(n: NodeNumbers = {}): NodeMetrics {
     ...(n.cache && { cache: { HIT: 0, MISS: 0, STALE: 0, REVALIDATED: 0, BYPASS: 0, COLLAPSED: 0, ...n.cache } }),
     ...(n.tls && { tls: tlsMetrics(n.tls) }),
     ...(n.clients && { clients: { requests: 0, '2xx': 0, lost: 0, failedOver: 0, ...n.clients } }),
+    ...(n.keys && { keys: { stayed: 0, moved: 0, rehomed: 0, ...n.keys } }),
     ...(n.consumers && { consumers: Object.fromEntries(Object.entries(n.consumers).map(([name, c]) => [name, consumerMetrics(c)])) }),
   };
 }

@@ -24,6 +24,28 @@ export interface Decision {
   reason: string;
   /** The candidates considered, with whatever numbers the algorithm compared. */
   candidates?: Array<{ id: string; eligible: boolean; [score: string]: unknown }>;
+  /** An l7 balancer's first pick for a request: where the request's key went last (balancer/key-memory.ts). */
+  affinity?: KeyAffinity;
+}
+
+/**
+ * How one request's first pick compares with where its key went last:
+ * - `new`: the key is not remembered (first seen, or forgotten by the bounded memory);
+ * - `stayed`: the same target as last time;
+ * - `moved`: another target, though the last one is still in the pool and could take it: a broken
+ *   session, or a key a change of the pool did not have to move (a target added takes keys this way);
+ * - `rehomed`: another target, because the last one left the pool or cannot take requests now (down,
+ *   ejected, circuit open, draining).
+ * A new algorithm, new options or a new `hashKey` start the memory afresh: what a change of mapping
+ * moves is not counted, what a change of the pool moves is.
+ */
+export type KeyOutcome = 'new' | 'stayed' | 'moved' | 'rehomed';
+
+/** The key (the hashed key, or the client address for a picker that hashes none), its outcome, and its last target when it changed. */
+export interface KeyAffinity {
+  key: string;
+  outcome: KeyOutcome;
+  previous?: string;
 }
 
 /**
@@ -190,7 +212,12 @@ export interface NodeMetrics {
   targets?: Record<string, number>;
   /** What the lab's own traffic saw of the flows that enter here first (`to`), failover included (absent until the first). */
   clients?: ClientMetrics;
+  /** An l7 balancer's first picks whose key it remembered, by how they compare with the key's last target (absent until the first). */
+  keys?: KeyMetrics;
 }
+
+/** A balancer's first picks of keys it had seen before (`KeyOutcome`, new keys left out). */
+export type KeyMetrics = Record<Exclude<KeyOutcome, 'new'>, number>;
 
 /**
  * The client side of a node that is a flow's first entry: the flows' requests as their clients saw them,

@@ -7,10 +7,11 @@
  */
 import { leftOut } from './health/eligibility.ts';
 import { HealthTracker, type HealthSettings, type TargetHealthView } from './health/health-tracker.ts';
+import { KeyMemory } from './key-memory.ts';
 import { factoryOptions, PICKERS } from './pickers/index.ts';
 import type { Candidate, PickContext, Picker } from './picker.ts';
 import type { BalancerConfig } from '../config/schema.ts';
-import type { Decision } from '../events.ts';
+import type { Decision, KeyAffinity } from '../events.ts';
 import type { NodeContext } from '../nodes/node-server.ts';
 import { failureKind } from '../pipeline/retries/failure-kind.ts';
 import type { ForwardOutcome } from '../pipeline/verdict.ts';
@@ -73,6 +74,10 @@ export class TargetSet {
   readonly health: HealthTracker;
   readonly #unsubscribe: () => void;
   #algorithm = '';
+  /** Where each request key went last; kept across configs that change only the pool (keys.* metrics). */
+  readonly #keys = new KeyMemory();
+  /** The mapping the key memory was kept under: algorithm, options, what is hashed, whose address counts. */
+  #mappingKey = '';
 
   constructor(
     readonly node: string,
@@ -144,6 +149,20 @@ export class TargetSet {
       this.#picker = PICKERS[config.algorithm](factoryOptions(config.options));
       this.#pickerKey = pickerKey;
     }
+    const mappingKey = JSON.stringify([pickerKey, config.hashKey ?? null, config.trustedProxies ?? []]);
+    if (mappingKey !== this.#mappingKey) {
+      this.#keys.clear();
+      this.#mappingKey = mappingKey;
+    }
+  }
+
+  /**
+   * A request with affinity key `key` was just sent to `target` (its first pick, after `choose`): how
+   * that compares with where the key went last. The last target is in the pool when it is still
+   * configured and was eligible for this pick.
+   */
+  remember(key: string, target: string): KeyAffinity {
+    return this.#keys.observe(key, target, (id) => this.#state.get(id)?.eligible === true);
   }
 
   /**

@@ -221,6 +221,19 @@ describe('MetricsRegistry', () => {
     expect(metrics.snapshot().lb.targets).toBeUndefined();
   });
 
+  it("counts a balancer's first picks of keys it had seen before, by outcome; a new key and a pick without one count nothing", () => {
+    const { bus, metrics } = setup();
+    metrics.setNodes([{ id: 'lb', kind: 'balancer' }]);
+    const outcomes = ['new', 'stayed', 'stayed', 'moved', 'rehomed', undefined] as const;
+    for (const outcome of outcomes) {
+      const decision = { stage: 'pick' as const, reason: 'r', ...(outcome ? { affinity: { key: '127.0.1.1', outcome } } : {}) };
+      bus.emit({ type: 'request.forwarded', rid: receive(bus, 'lb'), node: 'lb', to: 's1', decision, try: 1 });
+    }
+    expect(metrics.snapshot().lb.keys).toEqual({ stayed: 2, moved: 1, rehomed: 1 });
+    metrics.reset();
+    expect(metrics.snapshot().lb.keys).toBeUndefined();
+  });
+
   it('hands out snapshots that later events do not change', () => {
     const { bus, metrics } = setup();
     complete(bus, 'edge', 200, 3);

@@ -97,6 +97,10 @@ export class MetricsRegistry {
   #observe(event: EngineEvent): void {
     if (event.type === 'request.received') this.#nodes.get(event.node)?.received(event.tls === true ? event.protocol : undefined);
     else if (event.type === 'request.completed') this.#nodes.get(event.node)?.completed(event, this.#now());
+    else if (event.type === 'request.forwarded') {
+      const outcome = event.decision.affinity?.outcome;
+      if (outcome !== undefined && outcome !== 'new') this.#nodes.get(event.node)?.keyOutcome(outcome);
+    }
     else if (event.type === 'connection.opened') {
       if (event.to !== undefined) this.#nodes.get(event.node)?.connectionOpened();
     } else if (event.type === 'connection.closed') {

@@ -4,7 +4,7 @@
  * and one HDR record; the latency summary is computed only when a snapshot asks and something changed.
  */
 import type { NodeKind } from '../config/schema.ts';
-import type { ClientMetrics, ConsumerMetrics, EventOf, LatencySummary, NodeMetrics, XCacheWord } from '../events.ts';
+import type { ClientMetrics, ConsumerMetrics, EventOf, KeyMetrics, LatencySummary, NodeMetrics, XCacheWord } from '../events.ts';
 import { LatencyHistogram, ZERO_LATENCY } from './latency-histogram.ts';
 import { DurationBuckets } from './duration-buckets.ts';
 import { RateWindow } from './rate-window.ts';
@@ -46,6 +46,8 @@ export class NodeCounters {
   readonly #byTarget = new Map<string, number>();
   /** The lab's clients' view, when this node is a flow's first entry; absent until the first request settles. */
   #clients: ClientMetrics | undefined;
+  /** A balancer's first picks of keys seen before, by outcome; absent until the first. */
+  #keys: KeyMetrics | undefined;
 
   constructor(
     readonly kind: NodeKind,
@@ -120,6 +122,11 @@ export class NodeCounters {
     if (failedOver) clients.failedOver++;
   }
 
+  /** A balancer's first pick of a key it had seen before (the `affinity` of its decision). */
+  keyOutcome(outcome: keyof KeyMetrics): void {
+    (this.#keys ??= { stayed: 0, moved: 0, rehomed: 0 })[outcome]++;
+  }
+
   tlsConnection(event: EventOf<'tls.connection'>): void {
     (this.tls ??= new TlsCounters()).observe(event);
   }
@@ -142,6 +149,7 @@ export class NodeCounters {
     if (this.#partial > 0) metrics.partial = this.#partial;
     if (this.#byTarget.size > 0) metrics.targets = Object.fromEntries(this.#byTarget);
     if (this.#clients) metrics.clients = { ...this.#clients };
+    if (this.#keys) metrics.keys = { ...this.#keys };
     if (this.#consumers.size > 0) {
       metrics.consumers = Object.fromEntries(
         [...this.#consumers].map(([name, c]) => [name, { requests: c.requests, statusClasses: { ...c.statusClasses }, errorCodes: { ...c.errorCodes } }]),
@@ -168,6 +176,7 @@ export class NodeCounters {
     this.#partial = 0;
     this.#byTarget.clear();
     this.#clients = undefined;
+    this.#keys = undefined;
     if (this.#connections) this.#connections = { opened: 0, open: this.#connections.open, failed: 0 };
   }
 }

@@ -1,7 +1,9 @@
 /**
  * The l7 balancer's stage: read the request's hash key (for the hashing pickers), pick a target through
  * the target set, and forward to it. A failed try may be sent elsewhere: the runner decides whether
- * (retry policy and budget), this stage only picks where, leaving out the targets already tried.
+ * (retry policy and budget), this stage only picks where, leaving out the targets already tried. The
+ * first pick's decision says where the request's key went last (`affinity`): the hash key, or the
+ * client address for a picker that hashes none.
  */
 import type { BalancerConfig } from '../../config/schema.ts';
 import type { Exchange } from '../../pipeline/exchange.ts';
@@ -33,7 +35,8 @@ export function createPickStage(config: BalancerConfig, targets: TargetSet, rng:
   // One context, its key set before each (synchronous) pick: no allocation per request.
   const ctx: PickContext = { now: () => performance.now(), rng, key: undefined };
 
-  const pick = (exchange: KeyedExchange, tried: readonly string[]): ForwardVerdict<Dispatched> | RespondVerdict => {
+  /** `affinityKey` on the first pick only: where a retry goes is not where the key lives. */
+  const pick = (exchange: KeyedExchange, tried: readonly string[], affinityKey?: string): ForwardVerdict<Dispatched> | RespondVerdict => {
     ctx.key = exchange[KEY];
     const choice = targets.choose(ctx, tried);
     if (choice.target === null) {
@@ -43,7 +46,7 @@ export function createPickStage(config: BalancerConfig, targets: TargetSet, rng:
       kind: 'forward',
       upstream: choice.target.id,
       path: exchange.req.url ?? '/',
-      decision: choice.decision,
+      decision: affinityKey === undefined ? choice.decision : { ...choice.decision, affinity: targets.remember(affinityKey, choice.target.id) },
       target: { target: choice.target, trial: choice.trial },
     };
   };
@@ -51,11 +54,12 @@ export function createPickStage(config: BalancerConfig, targets: TargetSet, rng:
   return {
     name: 'pick',
     run(exchange: KeyedExchange) {
-      if (readKey !== undefined) {
-        const { req } = exchange;
-        exchange[KEY] = readKey(req, clientAddress(plainAddress(req.socket.remoteAddress ?? ''), req.headers['x-forwarded-for']));
-      }
-      return pick(exchange, NONE);
+      const { req } = exchange;
+      const client = clientAddress(plainAddress(req.socket.remoteAddress ?? ''), req.headers['x-forwarded-for']);
+      if (readKey === undefined) return pick(exchange, NONE, client);
+      const key = readKey(req, client);
+      exchange[KEY] = key;
+      return pick(exchange, NONE, key);
     },
     retry: (exchange: KeyedExchange, tried) => pick(exchange, tried),
     settled(_exchange, verdict, outcome) {
