@@ -15,11 +15,13 @@ import { redundantPair } from './redundant-pair.ts';
 import { roundRobinBasics } from './round-robin-basics.ts';
 import { roundRobinBlindSpot } from './round-robin-blind-spot.ts';
 import { staleKeepsTheSiteUp } from './stale-keeps-the-site-up.ts';
+import { stickySessions } from './sticky-sessions.ts';
 import { theSaturatedHop } from './the-saturated-hop.ts';
 import { thunderingHerd } from './thundering-herd.ts';
 import { throttleTheAbuser } from './throttle-the-abuser.ts';
 import { tlsTermination } from './tls-termination.ts';
 import { weightsForUnequalServers } from './weights-for-unequal-servers.ts';
+import { whoMovesWhenAServerLeaves } from './who-moves-when-a-server-leaves.ts';
 
 export const lessons: readonly Lesson[] = [
   // The load-balancing track.
@@ -28,6 +30,8 @@ export const lessons: readonly Lesson[] = [
   roundRobinBlindSpot,
   healthChecks,
   weightsForUnequalServers,
+  stickySessions,
+  whoMovesWhenAServerLeaves,
   layer4VsLayer7,
   // The edge's own weak points.
   redundantPair,
