@@ -11,8 +11,10 @@ import { healthChecks } from './health-checks.ts';
 import { layer4VsLayer7 } from './layer-4-vs-layer-7.ts';
 import { oneDoor } from './one-door.ts';
 import { oneServerIsNotEnough } from './one-server-is-not-enough.ts';
+import { outlierDetectionAndCircuitBreaking } from './outlier-detection-and-circuit-breaking.ts';
 import { redundantPair } from './redundant-pair.ts';
 import { roundRobinBasics } from './round-robin-basics.ts';
+import { retryStormsAndBudgets } from './retry-storms-and-budgets.ts';
 import { roundRobinBlindSpot } from './round-robin-blind-spot.ts';
 import { staleKeepsTheSiteUp } from './stale-keeps-the-site-up.ts';
 import { stickySessions } from './sticky-sessions.ts';
@@ -29,9 +31,11 @@ export const lessons: readonly Lesson[] = [
   oneServerIsNotEnough,
   roundRobinBlindSpot,
   healthChecks,
+  outlierDetectionAndCircuitBreaking,
   weightsForUnequalServers,
   stickySessions,
   whoMovesWhenAServerLeaves,
+  retryStormsAndBudgets,
   layer4VsLayer7,
   // The edge's own weak points.
   redundantPair,
