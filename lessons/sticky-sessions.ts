@@ -47,12 +47,12 @@ export const stickySessions: Lesson = {
       title: 'Keep each shopper on one server',
       body: [
         'Three copies of a shop sit behind `lb`. Each keeps the carts of the shoppers it served **in its own memory**: a shopper whose next request lands on another copy finds an empty cart.',
-        'Start the traffic: ten shoppers, each from its own address and with its own `session` cookie. **Round robin** hands each request to the next server in turn, so a shopper’s next request almost always goes elsewhere. The inspector of `lb` counts it: a returning key (here a shopper) **moved** while its last server was still there.',
+        'Start the traffic: ten shoppers, each from its own address and with its own `session` cookie. **Round robin** hands each request to the next server in turn, so a shopper’s next request almost always goes elsewhere. The goal counts it: a returning key (here a shopper) that `lb` **moved** to another server while its last one was still there.',
         'Goal: over at least 100 returning requests, no shopper moved (`keys.moved` stays 0), with all three servers in the pool.',
       ].join('\n\n'),
       goal: sessionsKept,
       hints: [
-        'Press "Resume traffic" and follow one shopper in the inspector of `lb`: which server answers each of its requests?',
+        'Press "Resume traffic" and watch the goal: each returning shopper that lands on another server than last time counts as moved.',
         'Stickiness comes from hashing something a shopper sends with every request: its address, or its `session` cookie. The same input always gives the same server.',
         'Switch the "Algorithm" of `lb` to `ip-hash` (one server per client address), or in the "Config" use `consistent-hash` with `hashKey: cookie:session` (one server per cookie, which survives a change of address), and apply.',
       ],

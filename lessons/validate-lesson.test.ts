@@ -41,6 +41,7 @@ describe('validateLesson', () => {
     { name: 'a goal on an unknown node', lesson: withGoal({ ...goal, node: 'app-2' }), problem: 'tiny / serve: its goal: reads node "app-2", which the step\'s config does not have' },
     { name: 'a metric the engine lacks', lesson: withGoal({ ...goal, metric: 'keysMoved' }), problem: 'tiny / serve: its goal: the engine reports no metric "keysMoved"' },
     { name: 'an unknown error code', lesson: withGoal({ ...goal, metric: 'errorCodes.EDGE_TYPO' }), problem: 'tiny / serve: its goal: the engine reports no metric "errorCodes.EDGE_TYPO"' },
+    { name: 'a key outcome the balancer does not count', lesson: withGoal({ ...goal, metric: 'keys.new' as 'keys.moved' }), problem: 'tiny / serve: its goal: the engine reports no metric "keys.new"' },
     { name: 'a counter below 0', lesson: withGoal({ ...goal, op: '<', value: 0 }), problem: 'tiny / serve: its goal: < 0 can never be met: the reading is between 0 and Infinity' },
     {
       name: 'a share above 100%',

@@ -50,7 +50,7 @@ export const whoMovesWhenAServerLeaves: Lesson = {
       body: [
         '`lb` sends each client to a server by a hash of its address (`ip-hash`): a client always lands on the same one of `app-1` to `app-4`, whose cache is warm with that client’s data. A client that moves starts cold.',
         'Start the traffic and let every client be seen: thirty clients, each sends a request every 3 s. Then take `app-4` away: remove it from the `targets` of `lb` and from the nodes, and apply.',
-        '`ip-hash` picks by the hash **modulo the number of servers**. From 4 servers to 3, the remainder changes for most clients, not only for those of `app-4`. The inspector of `lb` counts the keys (here, clients) that **moved** although their server is still there. Goal: at least 5 of them.',
+        '`ip-hash` picks by the hash **modulo the number of servers**. From 4 servers to 3, the remainder changes for most clients, not only for those of `app-4`. `lb` counts the keys (here, clients) that **moved** although their server is still there (`keys.moved`), and those of `app-4` that had to find a new one (`keys.rehomed`). Goal: at least 5 moved.',
       ].join('\n\n'),
       goal: { type: 'metric', node: 'lb', metric: 'keys.moved', op: '>=', value: 5 },
       hints: [
