@@ -49,7 +49,9 @@ const loadOf = (app: string): RatioGoal => ({
  */
 export const loadBounded: Goal = {
   all: [
-    { all: [loadOf('app-1'), loadOf('app-2'), loadOf('app-3')] },
+    loadOf('app-1'),
+    loadOf('app-2'),
+    loadOf('app-3'),
     // The incident is still on: mending the database is not this lesson's fix.
     { type: 'each', nodes: apps, metric: 'statusClasses.5xx', op: '>=', value: 10 },
   ],

@@ -27,11 +27,13 @@ const SEE_EVERY_CLIENT_MS = 4_000;
 /**
  * After a server left: the keys of the servers that stayed stayed (at most one moved: Maglev's table
  * may move a stray key, a ring none), the leaver's keys found a new home, judged over most clients.
+ * One rehomed key is enough to show the removal: the page counts from the first tick after a config
+ * change, by when some of the leaver's clients may already have been rehomed.
  */
 export const onlyTheLeaversKeysMoved: Goal = {
   all: [
     { type: 'metric', node: 'lb', metric: 'keys.moved', op: '<=', value: 1 },
-    { type: 'metric', node: 'lb', metric: 'keys.rehomed', op: '>=', value: 2 },
+    { type: 'metric', node: 'lb', metric: 'keys.rehomed', op: '>=', value: 1 },
     { type: 'metric', node: 'lb', metric: 'keys.stayed', op: '>=', value: 20 },
   ],
 };
@@ -70,7 +72,7 @@ export const whoMovesWhenAServerLeaves: Lesson = {
       body: [
         'A **consistent hash** puts each server at many points on a ring and sends a key to the next point after its own hash: when a server leaves, only the keys that landed on its points move. **Maglev** fills a lookup table by turns: nearly as calm on a change, with a more even spread.',
         'Put `app-4` back with `lb` on `consistent-hash` (or `maglev`), let every client be seen again, then take `app-4` out once more.',
-        'Goal, after the removal: `app-4`’s clients found another server (`keys.rehomed` at least 2), and of the clients of the servers that stayed, at least 20 came back to the same one and at most one moved (`keys.moved` at most 1).',
+        'Goal, after the removal: `app-4`’s clients found another server (`keys.rehomed`), and of the clients of the servers that stayed, at least 20 came back to the same one and at most one moved (`keys.moved` at most 1).',
       ].join('\n\n'),
       goal: onlyTheLeaversKeysMoved,
       hints: [
