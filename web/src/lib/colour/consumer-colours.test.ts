@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CONSUMER_PALETTE, ConsumerColours, consumerIds, consumerOfKey } from './consumer-colours.ts';
+import { contrast } from '../../test/contrast.ts';
 import { NEUTRAL_COLOUR, TARGET_PALETTE } from './target-colours.ts';
 
 const CONSUMERS = ['mobile', 'scraper', 'web', 'ops'];
@@ -8,19 +9,6 @@ const coloursOf = (names: readonly string[], within = names) => {
   const colours = new ConsumerColours(within);
   return Object.fromEntries(names.map((name) => [name, colours.colour(name)]));
 };
-
-/** WCAG contrast of two `#rrggbb` colours. */
-function contrast(a: string, b: string): number {
-  const luminance = (hex: string) => {
-    const [r, g, b] = [1, 3, 5].map((i) => {
-      const c = parseInt(hex.slice(i, i + 2), 16) / 255;
-      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-    });
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
-  };
-  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
-  return (hi + 0.05) / (lo + 0.05);
-}
 
 describe('consumer colours', () => {
   it('gives the same colours after a reload and after the consumers are reordered', () => {

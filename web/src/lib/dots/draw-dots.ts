@@ -31,8 +31,8 @@ const RING_INSET = 0.8;
 export const DIMMED_ALPHA = 0.22;
 const FOCUS_RING = '#f5f7fa';
 /** A consumer's tag: a small disc at the dot's upper right, overlapping its edge like a badge. */
-export const TAG_RADIUS = 3;
-const TAG_OFFSET = 5.2;
+export const TAG_RADIUS = 3.4;
+const TAG_OFFSET = 5.4;
 
 const OUTCOME_INDEX = Object.fromEntries(OUTCOME_ORDER.map((outcome, i) => [outcome, i])) as Record<OutcomeClass, number>;
 /** The palette's colours and grey (slot -1) for no target. */
