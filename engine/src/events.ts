@@ -454,6 +454,8 @@ export type EngineEventBody =
       decision: Decision;
       /** The try number for this request: 1, then 2, 3... for each retry. */
       try?: number;
+      /** The consumer a gateway's authentication found, when there is one: known on the way up, not only at the answer. */
+      consumer?: string;
     }
   | {
       /** A try failed before anything reached the client: whether the node tries again, and why. */

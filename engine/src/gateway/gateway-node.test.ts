@@ -271,6 +271,11 @@ describe('gateway authentication', () => {
     ]);
     expect(done[0].stages!.map((s) => s.stage)).toEqual(['route', 'auth', 'forward']);
     expect(done[4].stages!.map((s) => s.stage)).toEqual(['route', 'forward']);
+    // The forward already names the consumer (the page tags the request on its way up); none without one.
+    const forwarded = running.events.filter((e): e is EventOf<'request.forwarded'> => e.type === 'request.forwarded' && e.node === 'api');
+    expect(forwarded.map((e) => e.consumer)).toEqual(['mobile', undefined]);
+    // The inspector lists the configured consumers, in config order.
+    expect(running.engine.topology().find((n) => n.id === 'api')?.gateway?.consumers).toEqual(['mobile', 'ops']);
     // The consumer is an identity the metrics count by.
     await waitFor(() => (running!.engine.metrics.snapshot().api?.consumers?.mobile?.requests === 2 ? true : undefined));
     expect(running.engine.metrics.snapshot().api.consumers!.mobile).toMatchObject({

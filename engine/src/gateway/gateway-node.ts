@@ -60,6 +60,7 @@ export class GatewayNode extends ForwardingNode<GatewayConfig, GatewayRequest> {
         stages: routeStages(routes[entry.index], this.#authOn[entry.index], this.#limited(entry.index)),
       })),
       limits: this.#limiting?.view(5) ?? [],
+      consumers: (this.config.consumers ?? []).map((consumer) => consumer.name),
     };
   }
 
@@ -110,6 +111,8 @@ export interface GatewayView {
   routes: GatewayRouteView[];
   /** Its rate limits, each once (a gateway-wide limit applies to every route), with totals and busiest keys. */
   limits: LimitView[];
+  /** The consumers its config names, in config order (none without authentication): the page gives each a colour. */
+  consumers: string[];
 }
 
 /** The stages a request on `route` passes: those its config asks for. */

@@ -165,6 +165,7 @@ export class Runner<L = unknown> implements TryOwner<Try> {
       to: verdict.upstream,
       decision: verdict.decision,
       ...(stage.retry === undefined ? {} : { try: number }),
+      ...(exchange.consumer === undefined ? {} : { consumer: exchange.consumer.name }),
     });
     const attempt: Try = { stage: stage as Stage<never>, verdict, number, startedAt: performance.now(), tried, next: undefined };
     this.#active++;

@@ -1,4 +1,5 @@
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
+import { ConsumerColours } from '../lib/colour/consumer-colours.ts';
 import { NEUTRAL_COLOUR, TargetColours } from '../lib/colour/target-colours.ts';
 import { OUTCOME_ORDER } from '../lib/outcome.ts';
 import { LabState } from '../state/lab-state.svelte.ts';
@@ -67,11 +68,67 @@ describe('one colour per target', () => {
     const lab = newLab();
     const route = (index: number, description: string, to: string) => ({ index, description, to, precedence: '', hits: 5, stages: ['route' as const, 'forward' as const] });
     const routes = [route(0, 'path /users/*', 'users'), route(1, 'path /orders/*', 'orders-1')];
-    lab.gateways = { api: { stages: ['route', 'forward'], routes, limits: [] } };
+    lab.gateways = { api: { stages: ['route', 'forward'], routes, limits: [], consumers: [] } };
     const { target } = renderWithLab(GatewayInspector, lab, { node: lab.topology!.nodes[0], metrics: undefined, decisions: [] });
     const rows = [...target.querySelectorAll('[data-testid="gateway-route"]')];
     const colours = new TargetColours(['path /users/*', 'path /orders/*']);
     expect(rows.map((row) => row.getAttribute('data-colour'))).toEqual([colours.colour('path /users/*'), colours.colour('path /orders/*')]);
     expect(new Set(rows.map((row) => row.getAttribute('data-colour'))).size).toBe(2);
+  });
+});
+
+describe('one colour per consumer', () => {
+  const consumers = new ConsumerColours(['mobile', 'scraper']);
+  function labWithConsumers(): LabState {
+    const lab = newLab();
+    const api = lab.topology!.nodes[0];
+    lab.topology = {
+      ...lab.topology!,
+      nodes: [{ ...api, gateway: { stages: ['route', 'auth', 'forward'], routes: [], limits: [], consumers: ['scraper', 'mobile'] } }, ...lab.topology!.nodes.slice(1)],
+    };
+    return lab;
+  }
+
+  it("keys each consumer a gateway names with its tag's colour, none without consumers", () => {
+    const { target } = renderWithLab(Legend, labWithConsumers());
+    const keyed = [...target.querySelectorAll('[data-testid="legend-consumer"] [data-testid="consumer-tag"]')].map((tag) => [tag.getAttribute('data-consumer'), tag.getAttribute('data-colour')]);
+    expect(keyed).toEqual([
+      ['mobile', consumers.colour('mobile')],
+      ['scraper', consumers.colour('scraper')],
+    ]);
+    expect(consumers.colour('mobile')).not.toBe(consumers.colour('scraper'));
+    expect(renderWithLab(Legend, newLab()).target.querySelector('[data-testid="legend-consumer"]')).toBeNull();
+  });
+
+  it("names a log line's consumer in its colour", () => {
+    const lab = labWithConsumers();
+    lab.log = [{ id: 1, kind: 'request', ts: 1_000, text: 'GET /users/1 as scraper → 429 EDGE_RATE_LIMITED via api', rid: 'r1', outcome: 'throttled', target: 'api', consumer: 'scraper' }];
+    const { target } = renderWithLab(EventLog, lab);
+    const line = target.querySelector('[data-testid="log-line"]')!;
+    expect(line.getAttribute('data-consumer')).toBe('scraper');
+    expect(line.querySelector('[data-testid="consumer-tag"]')?.getAttribute('data-colour')).toBe(consumers.colour('scraper'));
+    expect(line.textContent?.replace(/\s+/g, ' ')).toContain('GET /users/1 as scraper → 429');
+  });
+
+  it("lists the gateway's consumers in their colours with the engine's counts", () => {
+    vi.stubGlobal('fetch', async () => new Response('{}'));
+    onTestFinished(() => {
+      vi.unstubAllGlobals();
+    });
+    const lab = labWithConsumers();
+    const counts = (requests: number, ok: number, limited: number) => ({
+      requests,
+      statusClasses: { '1xx': 0, '2xx': ok, '3xx': 0, '4xx': requests - ok, '5xx': 0 },
+      errorCodes: limited > 0 ? { EDGE_RATE_LIMITED: limited } : {},
+    });
+    const node = lab.topology!.nodes[0];
+    const metrics = { consumers: { mobile: counts(30, 30, 0), scraper: counts(400, 100, 300) } } as never;
+    const { target } = renderWithLab(GatewayInspector, lab, { node, metrics, decisions: [] });
+    const rows = [...target.querySelectorAll('[data-testid="gateway-consumer"]')];
+    expect(rows.map((row) => [row.getAttribute('data-consumer'), row.getAttribute('data-colour')])).toEqual([
+      ['mobile', consumers.colour('mobile')],
+      ['scraper', consumers.colour('scraper')],
+    ]);
+    expect([...rows[1].querySelectorAll('td')].map((td) => td.textContent?.trim())).toEqual(['scraper', '400', '100', '300', '0']);
   });
 });

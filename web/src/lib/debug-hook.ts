@@ -11,10 +11,21 @@ export interface EdgelabDebugHook {
   /** Recent per-frame script time of the dot layer, in ms. */
   frameStats(): FrameStatsSnapshot;
   /**
-   * Where each visible dot is drawn, which request it is, its colour (its target's), whether it carries
-   * an answer from a proxy's cache, and the nodes its path goes through (`client` first).
+   * Where each visible dot is drawn, which request it is, its colour (its target's), its tag's colour
+   * (its consumer's, once a gateway named it; else null) and the consumer its events name, whether it
+   * carries an answer from a proxy's cache, and the nodes its path goes through (`client` first).
    */
-  dots(): Array<{ rid: string; x: number; y: number; outcome: OutcomeClass; colour: string; cached: boolean; nodes: string[] }>;
+  dots(): Array<{
+    rid: string;
+    x: number;
+    y: number;
+    outcome: OutcomeClass;
+    colour: string;
+    tag: string | null;
+    consumer: string | null;
+    cached: boolean;
+    nodes: string[];
+  }>;
 }
 
 declare global {

@@ -27,6 +27,7 @@ import type {
 import { PickHistory, type PickRecord } from '../lib/balancer/pick-history.ts';
 import { ClockSync } from '../lib/dots/clock-sync.ts';
 import { TargetColours, targetIds } from '../lib/colour/target-colours.ts';
+import { ConsumerColours, consumerIds } from '../lib/colour/consumer-colours.ts';
 import { DotField } from '../lib/dots/dot-field.ts';
 import { FrameStats } from '../lib/dots/frame-stats.ts';
 import { computeLayout, type Layout, type Position } from '../lib/layout/layout.ts';
@@ -160,6 +161,8 @@ export class StreamIngest {
   readonly services: TopologyNode[] = $derived(this.nodes.filter((n) => n.kind === 'service'));
   /** One colour per target (each service, each balancer's target), the same in every view (lib/colour/target-colours.ts). */
   readonly targetColours: TargetColours = $derived(new TargetColours(targetIds(this.nodes)));
+  /** One colour per consumer the gateways name, for the tags, the log, the trace and the gateway's views (lib/colour/consumer-colours.ts). */
+  readonly consumerColours: ConsumerColours = $derived(new ConsumerColours(consumerIds(this.nodes)));
   readonly downTargets: ReadonlySet<string> = $derived(new Set(this.faults.filter((f) => f.type === 'down').map((f) => f.target)));
   /** The active faults by target (a node id, or an edge `from->to`), oldest first. */
   readonly faultsByTarget: ReadonlyMap<string, Fault[]> = $derived.by(() => {
@@ -206,6 +209,7 @@ export class StreamIngest {
       },
       holds: (id) => this.#caches(id),
       targetSlot: (id) => (drawnOn ?? this).targetColours.slot(id),
+      consumerSlot: (name) => (drawnOn ?? this).consumerColours.slot(name),
       layout: () => (drawnOn ?? this).layout,
     });
   }

@@ -1,24 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { contrast } from '../../test/contrast.ts';
 import { NEUTRAL_COLOUR, TARGET_PALETTE, TargetColours, naturalCompare, targetIds } from './target-colours.ts';
 
 const SANDBOX = ['orders-1', 'users-1', 'users-2', 'users-3'];
 const coloursOf = (ids: readonly string[], within = ids) => {
   const colours = new TargetColours(within);
   return Object.fromEntries(ids.map((id) => [id, colours.colour(id)]));
-};
-
-/** WCAG relative luminance of `#rrggbb`. */
-function luminance(hex: string): number {
-  const [r, g, b] = [1, 3, 5].map((i) => {
-    const c = parseInt(hex.slice(i, i + 2), 16) / 255;
-    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-  });
-  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
-}
-const contrast = (a: string, b: string) => {
-  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
-  return (hi + 0.05) / (lo + 0.05);
 };
 
 describe('target colours', () => {

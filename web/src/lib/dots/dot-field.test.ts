@@ -104,6 +104,24 @@ describe('DotField', () => {
     expect(dot).toMatchObject({ slot: 6, outcome: 'ok' });
   });
 
+  it.each([false, true])('wears no tag until it is in the gateway that named its consumer, then its tag there and back (reduced motion: %s)', (reduced) => {
+    const events = happyPath('r1', 1000).map((e) => (e.node === 'api' && e.type !== 'request.received' ? { ...e, consumer: 'mobile' } : e));
+    const tags: Record<string, number> = { mobile: 2 };
+    const field = run(events, new DotField({ isLeaf, layout: () => layout, motion, consumerSlot: (name) => tags[name] ?? -1 }));
+    const entersGateway = 1000 + 2 * motion.travelMs + motion.crossMs;
+    field.step(entersGateway - 1, reduced);
+    const dot = dotOf(field, 'r1');
+    expect(dot.tag).toBe(-1);
+    field.step(entersGateway + 1, reduced);
+    expect(dot.tag).toBe(2);
+    field.step(entersGateway + 3 * motion.travelMs + 40 + 4 * motion.crossMs, reduced);
+    expect(dot).toMatchObject({ tag: 2, outcome: 'ok' });
+    // Without a consumer on its events, no tag.
+    const plain = run(happyPath('r3', 1000), new DotField({ isLeaf, layout: () => layout, motion, consumerSlot: (name) => tags[name] ?? -1 }));
+    plain.step(entersGateway + 1, reduced);
+    expect(dotOf(plain, 'r3').tag).toBe(-1);
+  });
+
   it('wears the colour of a target it tried and turned back from', () => {
     const field = run(refusedPath('r2', 2000), new DotField({ isLeaf, layout: () => layout, motion, targetSlot: (id) => (id === 'users-1' ? 3 : -1) }));
     field.step(2000 + 3 * motion.travelMs + 3 * motion.crossMs + 2 * motion.turnMs, false);

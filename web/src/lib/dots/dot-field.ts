@@ -56,6 +56,8 @@ export class Dot {
   outcome: OutcomeClass = 'pending';
   /** The palette slot of its target (lib/colour/target-colours.ts): the service it set off for last, or -1 before a pick. */
   slot = -1;
+  /** The palette slot of its consumer (lib/colour/consumer-colours.ts) once a gateway named it, else -1: drawn as a tag. */
+  tag = -1;
   /** The answer it carries came from a proxy's cache (drawn ringed). */
   cached = false;
   finishedAt = -1;
@@ -83,6 +85,7 @@ export class DotField {
   readonly #isLeaf: (node: string) => boolean;
   readonly #holds: (node: string) => boolean;
   readonly #targetSlot: (node: string) => number;
+  readonly #consumerSlot: (consumer: string) => number;
   readonly #layout: () => Layout | null;
   readonly #motion: Motion;
   readonly #a: Point = { x: 0, y: 0 };
@@ -91,12 +94,14 @@ export class DotField {
   /**
    * `holds`: the nodes that may keep a request inside and answer it themselves (caching proxies, see
    * waypoints.ts). `targetSlot`: a node's palette slot when it is a target with a colour, else -1.
+   * `consumerSlot`: a consumer's palette slot, else -1.
    */
   constructor(options: {
     capacity?: number;
     isLeaf: (node: string) => boolean;
     holds?: (node: string) => boolean;
     targetSlot?: (node: string) => number;
+    consumerSlot?: (consumer: string) => number;
     layout: () => Layout | null;
     motion?: Motion;
   }) {
@@ -107,6 +112,7 @@ export class DotField {
     this.#isLeaf = options.isLeaf;
     this.#holds = options.holds ?? (() => false);
     this.#targetSlot = options.targetSlot ?? (() => -1);
+    this.#consumerSlot = options.consumerSlot ?? (() => -1);
     this.#layout = options.layout;
     this.#motion = options.motion ?? MOTION;
   }
@@ -135,6 +141,7 @@ export class DotField {
       dot.segStart = startAt;
       dot.outcome = 'pending';
       dot.slot = -1;
+      dot.tag = -1;
       dot.cached = false;
       dot.finishedAt = -1;
       dot.jitter = hashUnit(trace.rid);
@@ -241,6 +248,15 @@ export class DotField {
     return -1;
   }
 
+  /** The slot of the consumer named among the places up to `upTo`, or -1. */
+  #tagUpTo(waypoints: readonly Waypoint[], upTo: number): number {
+    for (let i = Math.min(upTo, waypoints.length - 1); i >= 0; i--) {
+      const consumer = waypoints[i].consumer;
+      if (consumer !== undefined) return this.#consumerSlot(consumer);
+    }
+    return -1;
+  }
+
   #duration(a: Waypoint, b: Waypoint): number {
     const real = Math.max(0, b.ts - a.ts);
     if (a.toward !== undefined || b.toward !== undefined) return Math.max(real, this.#motion.turnMs);
@@ -249,10 +265,11 @@ export class DotField {
     return real;
   }
 
-  /** Works out, once per segment, how the dot moves through it and whose colour it wears. */
+  /** Works out, once per segment, how the dot moves through it, whose colour it wears and whose tag. */
   #resolve(dot: Dot, layout: Layout): void {
     dot.resolved = dot.seg;
     dot.slot = this.#slotUpTo(dot.waypoints, dot.seg + 1);
+    dot.tag = this.#tagUpTo(dot.waypoints, dot.seg + 1);
     const a = dot.waypoints[dot.seg];
     const b = dot.waypoints[dot.seg + 1];
     placeOf(layout, a, dot.jitter, this.#a);

@@ -3,13 +3,16 @@
  * service its balancer picked, lib/colour/target-colours.ts; grey before the pick) and its shape is
  * its outcome (lib/outcome.ts, drawn by shapes.ts): ring in flight, circle 2xx, diamond 3xx, square
  * 4xx, no-entry sign 401/403, triangle 429, star 5xx, cross edge error. An answer from a proxy's
- * cache gets a light ring around its shape, whatever its outcome. While a request is selected
+ * cache gets a light ring around its shape, whatever its outcome. Once a gateway has named the
+ * request's consumer, the dot wears a small tag at its upper right in the consumer's colour
+ * (lib/colour/consumer-colours.ts): its fill stays the target's. While a request is selected
  * (`field.focus`) every other dot is drawn faint and the selected one last, on top, in a bright ring.
  *
  * Cost per frame stays flat: the dots are sorted by look (outcome, then colour) into a reused array
  * with a counting sort, and each look is one path filled once; errors are drawn last, on top. Only
  * fading dots are drawn one by one. No allocation per dot, and the colours are the palette's strings.
  */
+import { CONSUMER_PALETTE } from '../colour/consumer-colours.ts';
 import { colourOfSlot, TARGET_PALETTE } from '../colour/target-colours.ts';
 import type { FitTransform } from '../layout/geometry.ts';
 import { OUTCOME_ORDER, OUTCOME_STYLES, type OutcomeClass } from '../outcome.ts';
@@ -27,6 +30,9 @@ const RING_INSET = 0.8;
 /** How opaque the other dots are while one request is selected. */
 export const DIMMED_ALPHA = 0.22;
 const FOCUS_RING = '#f5f7fa';
+/** A consumer's tag: a small disc at the dot's upper right, overlapping its edge like a badge. */
+export const TAG_RADIUS = 3.4;
+const TAG_OFFSET = 5.4;
 
 const OUTCOME_INDEX = Object.fromEntries(OUTCOME_ORDER.map((outcome, i) => [outcome, i])) as Record<OutcomeClass, number>;
 /** The palette's colours and grey (slot -1) for no target. */
@@ -79,6 +85,7 @@ export function drawDots(ctx: CanvasRenderingContext2D, field: DotField, fit: Fi
     }
   }
   drawCacheRings(ctx, field, dim);
+  drawTags(ctx, field, dim);
   if (focused >= 0) drawFocused(ctx, focused);
   ctx.globalAlpha = 1;
 }
@@ -96,6 +103,46 @@ function drawFocused(ctx: CanvasRenderingContext2D, i: number): void {
   ctx.arc(dot.x, dot.y, DOT_RADIUS + CACHED_GAP + (dot.cached ? 3 : 0), 0, Math.PI * 2);
   ctx.strokeStyle = FOCUS_RING;
   ctx.lineWidth = 2.4;
+  ctx.stroke();
+  if (dot.tag >= 0) {
+    ctx.beginPath();
+    traceTag(ctx, dot);
+    paintTag(ctx, dot.tag);
+  }
+}
+
+/** The tags of the consumers' dots, one path per consumer colour; fading ones one by one, the selected one with it (drawFocused). */
+function drawTags(ctx: CanvasRenderingContext2D, field: DotField, dim: number): void {
+  for (let slot = 0; slot < CONSUMER_PALETTE.length; slot++) {
+    ctx.globalAlpha = dim;
+    ctx.beginPath();
+    let any = false;
+    for (const dot of field.dots) {
+      if (!shown(dot) || dot.tag !== slot || dot.alpha < 1 || dot.rid === field.focus) continue;
+      traceTag(ctx, dot);
+      any = true;
+    }
+    if (any) paintTag(ctx, slot);
+    for (const dot of field.dots) {
+      if (!shown(dot) || dot.tag !== slot || dot.alpha >= 1 || dot.rid === field.focus) continue;
+      ctx.globalAlpha = Math.max(0, dot.alpha) * dim;
+      ctx.beginPath();
+      traceTag(ctx, dot);
+      paintTag(ctx, slot);
+    }
+  }
+}
+
+function traceTag(ctx: CanvasRenderingContext2D, dot: Dot): void {
+  ctx.moveTo(dot.x + TAG_OFFSET + TAG_RADIUS, dot.y - TAG_OFFSET);
+  ctx.arc(dot.x + TAG_OFFSET, dot.y - TAG_OFFSET, TAG_RADIUS, 0, Math.PI * 2);
+}
+
+function paintTag(ctx: CanvasRenderingContext2D, slot: number): void {
+  ctx.fillStyle = CONSUMER_PALETTE[slot % CONSUMER_PALETTE.length];
+  ctx.fill();
+  ctx.strokeStyle = OUTLINE;
+  ctx.lineWidth = 1.2;
   ctx.stroke();
 }
 

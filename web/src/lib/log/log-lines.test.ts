@@ -4,6 +4,7 @@ import type { Fault } from '../api-types.ts';
 import { cacheHitPath, happyPath, refreshPath, refusedPath, retriedPath, revalidatedPath } from '../traces/fixtures.ts';
 import { TraceStore, type RequestEvent } from '../traces/trace-store.ts';
 import {
+  aroundConsumer,
   cachePurgedEntry,
   circuitEntry,
   connectionEntry,
@@ -78,7 +79,14 @@ describe('log lines', () => {
           ? { ...e, consumer: 'mobile' }
           : e,
     );
-    expect(requestEntry(traceOf(events))).toMatchObject({ outcome: 'throttled', text: expect.stringMatching(/^GET \/users\/7 as mobile → 429 EDGE_RATE_LIMITED/) });
+    const line = requestEntry(traceOf(events));
+    expect(line).toMatchObject({ outcome: 'throttled', consumer: 'mobile', text: expect.stringMatching(/^GET \/users\/7 as mobile → 429 EDGE_RATE_LIMITED/) });
+    // The log shows the name in its colour, between the words around it.
+    const around = aroundConsumer(line)!;
+    expect(around.before).toBe('GET /users/7 as ');
+    expect(around.after).toMatch(/^ → 429 EDGE_RATE_LIMITED via edge→api→users→users-2 in /);
+    expect(aroundConsumer(requestEntry(traceOf(happyPath())))).toBeUndefined();
+    expect(requestEntry(traceOf(happyPath()))).not.toHaveProperty('consumer');
   });
 
   it('describe node state changes', () => {

@@ -22,6 +22,8 @@ export interface LogEntry {
   outcome?: OutcomeClass;
   /** For request lines: the last node it reached or tried, whose colour it wears when that node is a target (a service a balancer picked). */
   target?: string;
+  /** For request lines: the consumer a gateway named (the text says `as` it), shown in its colour. */
+  consumer?: string;
 }
 
 export interface LogLine extends LogEntry {
@@ -44,7 +46,16 @@ export function requestEntry(trace: Trace): LogEntry {
     rid: trace.rid,
     outcome: classifyOutcome(status, code),
     target: route.at(-1)?.node,
+    ...(consumer === undefined ? {} : { consumer }),
   };
+}
+
+/** A request line's text around the consumer it names (`… as NAME …`), for the log to show the name in its colour; undefined when it names none. */
+export function aroundConsumer(line: LogEntry): { before: string; after: string } | undefined {
+  if (line.consumer === undefined) return undefined;
+  const words = ` as ${line.consumer} `;
+  const at = line.text.indexOf(words);
+  return at < 0 ? undefined : { before: `${line.text.slice(0, at)} as `, after: line.text.slice(at + words.length - 1) };
 }
 
 /** What a proxy's cache said about a request, as its response header reads, with the origin's 304 when it revalidated. */

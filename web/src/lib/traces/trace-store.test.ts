@@ -33,6 +33,14 @@ describe('TraceStore', () => {
     expect(trace.hops[0]).toMatchObject({ stages, consumer: 'mobile' });
   });
 
+  it('knows the consumer from the forward, before the answer', () => {
+    const store = new TraceStore();
+    store.apply({ type: 'request.received', seq: 1, ts: 1, rid: 'r', node: 'api', from: 'client', method: 'GET', path: '/', peer: '' });
+    const decision = { stage: 'route' as const, reason: 'route 1 matched' };
+    expect(store.apply({ type: 'request.forwarded', seq: 2, ts: 2, rid: 'r', node: 'api', to: 'users', decision, consumer: 'mobile' }).hops[0].consumer).toBe('mobile');
+    expect(store.apply({ type: 'request.completed', seq: 3, ts: 5, rid: 'r', node: 'api', status: 200, durationMs: 4 }).hops[0].consumer).toBe('mobile');
+  });
+
   it('is not done until the node that answers the client completes', () => {
     const events = happyPath();
     const store = storeWith(...events.slice(0, -1));

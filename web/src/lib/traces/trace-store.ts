@@ -70,7 +70,7 @@ export interface Hop {
   relay?: { connection: string };
   /** The stages the request passed at this node, in order, with their times and reasons. */
   stages?: StageStep[];
-  /** The consumer the node's authentication found. */
+  /** The consumer the node's authentication found (from its forward, or else its answer). */
   consumer?: string;
   /** What a caching proxy's cache did with the request (X-Cache, its sentence, the origin's status). */
   cache?: CacheView;
@@ -156,6 +156,7 @@ export class TraceStore {
       case 'request.forwarded': {
         const hop = openHop(trace, event.node) ?? this.#estimatedHop(trace, event.node, event.ts);
         hop.forwards.push({ ts: event.ts, to: event.to, decision: event.decision, ...(event.try === undefined ? {} : { try: event.try }) });
+        if (event.consumer !== undefined) hop.consumer = event.consumer;
         break;
       }
       case 'request.retry': {
@@ -173,7 +174,7 @@ export class TraceStore {
         hop.upstream = event.upstream;
         hop.answer = event.decision;
         hop.stages = event.stages;
-        hop.consumer = event.consumer;
+        hop.consumer = event.consumer ?? hop.consumer;
         hop.cache = event.cache;
         if (hop.from !== CLIENT) completeRelay(trace, hop);
         if (isEntry(hop) || (hop.estimated && !trace.hops.some((h) => h.forwards.some((f) => f.to === hop.node)))) trace.done = true;

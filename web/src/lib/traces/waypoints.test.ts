@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cacheHitPath, happyPath, refreshPath, refusedPath, revalidatedPath } from './fixtures.ts';
+import { cacheHitPath, happyPath, received, refreshPath, refusedPath, revalidatedPath } from './fixtures.ts';
 import { TraceStore, type RequestEvent } from './trace-store.ts';
 import { buildWaypoints, type Waypoint } from './waypoints.ts';
 
@@ -57,6 +57,20 @@ describe('buildWaypoints', () => {
         previous = current;
       }
     }
+  });
+
+  it("carries the consumer from the gateway that named it on, up and back, and nowhere before it", () => {
+    // The gateway's forward names the consumer (a 403 names it only at its answer).
+    const events = happyPath().map((e) => (e.node === 'api' && e.type !== 'request.received' ? { ...e, consumer: 'mobile' } : e));
+    const w = waypointsAfter(events);
+    const named = w.flatMap((p, i) => (p.consumer === undefined ? [] : [`${i} ${brief(p)} ${p.consumer}`]));
+    expect(named).toEqual(['4 api:out@1.5 mobile', '13 api:out@43.5 mobile', '14 api:in@44 200 mobile']);
+    const forbidden = waypointsAfter([
+      received('r9', 'api', 'client', 1000),
+      { type: 'request.completed', seq: 99, ts: 1001, rid: 'r9', node: 'api', status: 403, durationMs: 1, error: 'EDGE_FORBIDDEN', consumer: 'scraper' },
+    ]);
+    expect(forbidden.map((p) => p.consumer)).toEqual([undefined, undefined, undefined, 'scraper', 'scraper', undefined]);
+    expect(waypointsAfter(happyPath()).some((p) => p.consumer !== undefined)).toBe(false);
   });
 
   it('stops where the request is while it is still there', () => {

@@ -9,6 +9,9 @@
  * the same key (collapsed) waits in its middle, and one its cache answers (HIT, STALE, COLLAPSED)
  * turns back there, marked `cached`, and never goes further.
  *
+ * Once a gateway's authentication has named the request's consumer, the places from the gateway on
+ * carry it (`consumer`): from its forward (or its own answer) up, and on the answer's way back.
+ *
  * The list only grows as later events arrive (as long as `isLeaf` is right about services), so a dot
  * can keep its index while its trace is rebuilt.
  */
@@ -29,6 +32,8 @@ export interface Waypoint {
   error?: string;
   /** Set with an outcome that a proxy's cache answered from its store, without going upstream. */
   cached?: boolean;
+  /** Set where a gateway that named the request's consumer lets it go (up, or back with its answer). */
+  consumer?: string;
 }
 
 /** The X-Cache words of an answer from the store that did not wait for the origin. */
@@ -46,6 +51,7 @@ export function buildWaypoints(trace: Trace, isLeaf: (node: string) => boolean, 
   };
 
   const visit = (hop: Hop): boolean => {
+    const who = hop.consumer === undefined ? {} : { consumer: hop.consumer };
     out.push({ node: hop.node, side: 'in', ts: hop.receivedTs });
     if (hop.forwards.length === 0) {
       if (hop.completedTs === undefined) {
@@ -53,19 +59,19 @@ export function buildWaypoints(trace: Trace, isLeaf: (node: string) => boolean, 
         return false;
       }
       out.push({ node: hop.node, side: 'mid', ts: hop.receivedTs });
-      out.push({ node: hop.node, side: 'mid', ts: hop.completedTs });
+      out.push({ node: hop.node, side: 'mid', ts: hop.completedTs, ...who });
     } else if (holds(hop.node)) {
       // Through its middle, where it would have waited: the places so far stay the same whatever came next.
       out.push({ node: hop.node, side: 'mid', ts: hop.receivedTs });
     }
     for (let i = 0; i < hop.forwards.length; i++) {
       const forward = hop.forwards[i];
-      out.push({ node: hop.node, side: 'out', ts: forward.ts });
+      out.push({ node: hop.node, side: 'out', ts: forward.ts, ...who });
       const child = trace.hops.find((h) => !used.has(h) && h.node === forward.to && h.from === hop.node);
       if (child !== undefined) {
         used.add(child);
         if (!visit(child)) return false;
-        out.push({ node: hop.node, side: 'out', ts: child.completedTs as number });
+        out.push({ node: hop.node, side: 'out', ts: child.completedTs as number, ...who });
         continue;
       }
       const next = hop.forwards[i + 1]?.ts ?? hop.completedTs;
@@ -75,7 +81,7 @@ export function buildWaypoints(trace: Trace, isLeaf: (node: string) => boolean, 
       out.push({ node: hop.node, side: 'out', ts: next, ...(last ? outcome(hop) : {}) });
     }
     if (hop.completedTs === undefined) return false;
-    out.push({ node: hop.node, side: 'in', ts: hop.completedTs, ...outcome(hop) });
+    out.push({ node: hop.node, side: 'in', ts: hop.completedTs, ...outcome(hop), ...who });
     return true;
   };
 
