@@ -21,6 +21,8 @@ export interface NodeNumbers {
   tls?: { handshakes?: number; failed?: number; resumed?: number; requests?: Partial<TlsMetrics['requests']> };
   /** A flow's first entry: its clients' outcomes `{ requests: 200, '2xx': 199, lost: 1 }` (the others 0). */
   clients?: Partial<ClientMetrics>;
+  /** Faults active on it now (absent: none). */
+  activeFaults?: number;
 }
 
 export interface ConsumerNumbers {
@@ -43,6 +45,7 @@ export function nodeMetrics(n: NodeNumbers = {}): NodeMetrics {
     ...(n.cache && { cache: { HIT: 0, MISS: 0, STALE: 0, REVALIDATED: 0, BYPASS: 0, COLLAPSED: 0, ...n.cache } }),
     ...(n.tls && { tls: tlsMetrics(n.tls) }),
     ...(n.clients && { clients: { requests: 0, '2xx': 0, lost: 0, failedOver: 0, ...n.clients } }),
+    ...(n.activeFaults !== undefined && { activeFaults: n.activeFaults }),
     ...(n.consumers && { consumers: Object.fromEntries(Object.entries(n.consumers).map(([name, c]) => [name, consumerMetrics(c)])) }),
   };
 }

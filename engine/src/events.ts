@@ -190,6 +190,11 @@ export interface NodeMetrics {
   targets?: Record<string, number>;
   /** What the lab's own traffic saw of the flows that enter here first (`to`), failover included (absent until the first). */
   clients?: ClientMetrics;
+  /**
+   * Faults active now on this node or on an edge into it (API or scenario; absent when none): a gauge, so
+   * a lesson can tell an incident still playing from one whose faults were cleared.
+   */
+  activeFaults?: number;
 }
 
 /**
