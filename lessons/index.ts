@@ -2,12 +2,14 @@
 import { aggregationUnderFailure } from './aggregation-under-failure.ts';
 import { authAtTheEdge } from './auth-at-the-edge.ts';
 import { boundaryBurst } from './boundary-burst.ts';
+import { buildToSlo } from './build-to-slo.ts';
 import { cacheTheHotPath } from './cache-the-hot-path.ts';
 import { canaryByHeader } from './canary-by-header.ts';
 import { filterTheRange } from './filter-the-range.ts';
 import type { Lesson } from './format.ts';
 import { freshnessAndRevalidation } from './freshness-and-revalidation.ts';
 import { healthChecks } from './health-checks.ts';
+import { incidentDrill } from './incident-drill.ts';
 import { layer4VsLayer7 } from './layer-4-vs-layer-7.ts';
 import { oneDoor } from './one-door.ts';
 import { oneServerIsNotEnough } from './one-server-is-not-enough.ts';
@@ -15,13 +17,18 @@ import { redundantPair } from './redundant-pair.ts';
 import { roundRobinBasics } from './round-robin-basics.ts';
 import { roundRobinBlindSpot } from './round-robin-blind-spot.ts';
 import { staleKeepsTheSiteUp } from './stale-keeps-the-site-up.ts';
+import { theCostOfAHop } from './the-cost-of-a-hop.ts';
 import { theSaturatedHop } from './the-saturated-hop.ts';
 import { thunderingHerd } from './thundering-herd.ts';
 import { throttleTheAbuser } from './throttle-the-abuser.ts';
 import { tlsTermination } from './tls-termination.ts';
 import { weightsForUnequalServers } from './weights-for-unequal-servers.ts';
+import { whatEachBoxIs } from './what-each-box-is.ts';
 
 export const lessons: readonly Lesson[] = [
+  // The fundamentals.
+  whatEachBoxIs,
+  theCostOfAHop,
   // The load-balancing track.
   roundRobinBasics,
   oneServerIsNotEnough,
@@ -46,4 +53,7 @@ export const lessons: readonly Lesson[] = [
   staleKeepsTheSiteUp,
   filterTheRange,
   tlsTermination,
+  // The capstones.
+  buildToSlo,
+  incidentDrill,
 ];
