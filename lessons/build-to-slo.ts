@@ -50,7 +50,9 @@ export const balancedBuild = (targets: [string, ...string[]], lb: BalancerFields
 export const sloGoal: Goal = {
   all: [
     {
-      hold: { all: [{ type: 'latency', node: 'edge', stat: 'p99', op: '<', value: 250 }, errorRateUnder('edge', 0.01, { seconds: 3 }, 100)] },
+      hold: {
+        all: [{ type: 'latency', node: 'edge', stat: 'p99', op: '<', value: 250 }, errorRateUnder('edge', 0.01, { seconds: 3 }, 100)],
+      },
       seconds: 8,
     },
     { type: 'metric', node: 'app-1', metric: 'activeFaults', op: '>=', value: 1 },

@@ -63,7 +63,10 @@ export const incidentDrill: Lesson = {
         'Goal: see the SLO break: at least 30 errors (5xx) reach the shoppers through `edge`.',
       ].join('\n\n'),
       goal: { type: 'metric', node: 'edge', metric: 'statusClasses.5xx', op: '>=', value: 30 },
-      hints: ['Traffic is stopped: press "Resume traffic" at the top.', 'Open the inspector of `lb`: its error codes say which kind of failure each server gave it.'],
+      hints: [
+        'Traffic is stopped: press "Resume traffic" at the top.',
+        'Open the inspector of `lb`: its error codes say which kind of failure each server gave it.',
+      ],
       solution: [{ action: 'traffic', body: { action: 'start' } }],
     },
     {

@@ -36,7 +36,12 @@ export const hopSandbox = (route: 'through-legacy' | 'around-legacy' | 'removed'
 export const hopRemovedGoal: Goal = {
   all: [
     { hold: { type: 'latency', node: 'edge', stat: 'p99', op: '<', value: 150 }, seconds: 5 },
-    { any: [{ type: 'metric', node: 'legacy', metric: 'requests', op: '==', value: 0 }, { type: 'removed', node: 'legacy' }] },
+    {
+      any: [
+        { type: 'metric', node: 'legacy', metric: 'requests', op: '==', value: 0 },
+        { type: 'removed', node: 'legacy' },
+      ],
+    },
     { type: 'each', nodes: ['api', 'lb'], metric: 'requests', op: '>=', value: 50 },
   ],
 };
