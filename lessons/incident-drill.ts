@@ -59,7 +59,7 @@ export const incidentDrill: Lesson = {
       title: 'Watch the incident',
       body: [
         'Four copies of the shop stand behind `lb`, round robin, nothing else. The config’s `scenario` scripts an incident, replayed from 0 s each time a config is applied: `app-1` **crashes** at 2 s and comes back at 8 s; at 5 s a **bad deploy** makes `app-2` answer every request with 503, and it stays; from 10 s `app-3` **flaps**, down for 1 s in every 4.',
-        'Start the traffic and watch the errors climb at `edge`. The faults panel lists each fault as the scenario starts it.',
+        'Start the traffic and watch the errors climb at `edge`. The event log shows each fault as the scenario starts it, and each one that ends.',
         'Goal: see the SLO break: at least 30 errors (5xx) reach the shoppers through `edge`.',
       ].join('\n\n'),
       goal: { type: 'metric', node: 'edge', metric: 'statusClasses.5xx', op: '>=', value: 30 },

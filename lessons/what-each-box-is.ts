@@ -45,7 +45,7 @@ export const whatEachBoxIs: Lesson = {
       title: 'Follow a request through every box',
       body: [
         'Every box on the diagram is a real HTTP server. A request from the clients goes to the **reverse proxy** `edge`, the one address the world knows. `edge` passes it to the **API gateway** `api`, which reads its path and picks where it goes: `/shop/...` to the **load balancer** `lb`. `lb` spreads requests over two copies of the shop, `app-1` and `app-2`, the **services** that do the work and answer. The answer goes back the same way.',
-        'Start the traffic (8 requests a second) and follow a dot from the clients to a service and back. Click a dot to see its trace: one line per box it passed, with what each box decided.',
+        'Start the traffic (8 requests a second) and follow a dot from the clients to a service and back. Click a request in the event log to see its trace: one line per box it passed, with what each box decided.',
         'Goal: every box on the way has counted at least 30 requests, and each copy of the shop has answered at least 10 of them (the balancer uses both).',
       ].join('\n\n'),
       goal: {
@@ -100,7 +100,7 @@ export const whatEachBoxIs: Lesson = {
         ],
       },
       hints: [
-        'Open the fault form, pick the target `lb` and the type `down`, and inject it.',
+        'Open the fault form, pick the target `lb` and the type `down`, and press "Inject down".',
         'Open the inspector of `api`: its error codes show who could not reach whom. `lb` itself counts nothing while it is down.',
       ],
       solution: [{ action: 'fault', body: { target: 'lb', type: 'down' } }],
