@@ -598,3 +598,35 @@ describe('checkGoal: a metric the engine does not have', () => {
     expect(checkGoal(goal, m, m)).toMatchObject({ met: false, detail: 'this goal cannot be judged: the engine reports no metric "keysMoved"' });
   });
 });
+
+describe('checkGoal: faults active now', () => {
+  const faultsOnApp2: Goal = { type: 'metric', node: 'app-2', metric: 'activeFaults', op: '>=', value: 1 };
+
+  it('is a gauge read as it is now, 0 on a node without one', () => {
+    const before = snapshot({ 'app-2': { activeFaults: 3 } });
+    expect(checkGoal(faultsOnApp2, snapshot({ 'app-2': { activeFaults: 1 } }), before)).toMatchObject({ met: true, detail: 'app-2’s faults active now: 1 (goal: >= 1)' });
+    expect(checkGoal(faultsOnApp2, snapshot({ 'app-2': {} }), before)).toMatchObject({ met: false, whyNot: 'app-2’s faults active now: 0: 1 more to go.' });
+  });
+});
+
+describe('checkGoal: a node removed from the config', () => {
+  const legacyGone: Goal = { type: 'removed', node: 'legacy' };
+  const routedAroundOrGone: Goal = { any: [{ type: 'metric', node: 'legacy', metric: 'requests', op: '==', value: 0 }, legacyGone] };
+
+  it('is met once the running nodes no longer list it', () => {
+    expect(checkGoal(legacyGone, snapshot({ edge: {} }), snapshot({ edge: {}, legacy: {} }))).toMatchObject({ met: true, progress: 1, detail: 'legacy is gone from the running config' });
+  });
+
+  it('is unmet while it runs, even unused, and on an empty snapshot (no sandbox, nothing removed)', () => {
+    const running = snapshot({ edge: {}, legacy: {} });
+    expect(checkGoal(legacyGone, running, running)).toMatchObject({ met: false, whyNot: 'legacy is still in the running config: remove it, and apply the config.' });
+    expect(checkGoal(legacyGone, {}, running)).toMatchObject({ met: false, detail: 'legacy reports no metrics yet' });
+  });
+
+  it('beside "handled 0 requests" in an any, accepts routing around the hop as well as removing it', () => {
+    const start = snapshot({ edge: { requests: 10 }, legacy: { requests: 10 } });
+    expect(checkGoal(routedAroundOrGone, snapshot({ edge: { requests: 50 }, legacy: { requests: 10 } }), start).met).toBe(true);
+    expect(checkGoal(routedAroundOrGone, snapshot({ edge: { requests: 50 } }), start).met).toBe(true);
+    expect(checkGoal(routedAroundOrGone, snapshot({ edge: { requests: 50 }, legacy: { requests: 30 } }), start).met).toBe(false);
+  });
+});

@@ -18,6 +18,7 @@ import type {
   MetricsByNode,
   RatioGoal,
   RatioWindow,
+  RemovedGoal,
   Snapshot,
 } from './format.ts';
 import type { NodeMetrics, TlsMetrics } from '../engine/src/events.ts';
@@ -99,6 +100,7 @@ function check(goal: Goal, at: Reading): GoalReport {
     return reports.find((r) => r.met) ?? reports.reduce((a, b) => (b.progress > a.progress ? b : a));
   }
   if ('hold' in goal) return checkHold(goal, at);
+  if (goal.type === 'removed') return checkRemoved(goal, at);
   const unknown = metricsOf(goal).map(metricProblem).find((p) => p !== undefined);
   if (unknown) return { met: false, progress: 0, detail: `this goal cannot be judged: ${unknown}`, whyNot: `This goal cannot be judged: ${unknown}.` };
   if (goal.type === 'metric') return checkNode(goal, goal.node, at);
@@ -109,7 +111,7 @@ function check(goal: Goal, at: Reading): GoalReport {
 }
 
 /** The metric names a leaf reads. */
-function metricsOf(goal: Exclude<Goal, HoldGoal | { all: unknown } | { any: unknown }>): string[] {
+function metricsOf(goal: Exclude<Goal, HoldGoal | RemovedGoal | { all: unknown } | { any: unknown }>): string[] {
   if (goal.type === 'ratio') return [...goal.part.metrics, ...goal.whole.metrics];
   if (goal.type === 'latency') return [`latency.${goal.stat}`];
   return [goal.metric];
@@ -168,6 +170,15 @@ function checkLatency(goal: LatencyGoal, at: Reading): GoalReport {
   }
   const report = judge(latency[goal.stat], goal, false, '', (shown) => `${goal.node}’s ${goal.stat} over the last ${seconds} s is ${shown} ms`, 'ms');
   return { ...report, progress: report.met ? 1 : 0.5 + report.progress * 0.49 };
+}
+
+/** Gone once a snapshot lists running nodes and not it (an empty one says nothing: the sandbox is not up). */
+function checkRemoved(goal: RemovedGoal, { metrics }: Reading): GoalReport {
+  const running = Object.keys(metrics).length > 0;
+  if (running && metrics[goal.node] === undefined) return { met: true, progress: 1, detail: `${goal.node} is gone from the running config` };
+  if (!running) return noMetrics(goal.node);
+  const detail = `${goal.node} is still in the running config`;
+  return { met: false, progress: 0, detail, whyNot: `${detail}: remove it, and apply the config.` };
 }
 
 function noMetrics(node: string): GoalReport {
@@ -362,7 +373,7 @@ function isCounter(metric: Metric): metric is CounterMetric {
 export function readMetric(node: NodeMetrics, metric: Metric): number {
   const dot = metric.indexOf('.');
   if (metric === 'partial') return node.partial ?? 0;
-  if (dot === -1) return node[metric as 'requests' | 'errors' | 'inFlight' | 'ratePerSecond'];
+  if (dot === -1) return node[metric as 'requests' | 'errors' | 'inFlight' | 'ratePerSecond' | 'activeFaults'] ?? 0;
   const group = metric.slice(0, dot) as 'statusClasses' | 'errorCodes' | 'latency' | 'cache' | 'tls' | 'clients' | 'targets' | 'keys';
   if (group === 'tls') return readTls(node, metric.slice(dot + 1));
   const record = node[group] as Record<string, number> | undefined;
@@ -414,6 +425,7 @@ function sentence(node: string, metric: Metric, shown: string): string {
   if (metric === 'errors') return `${node} has returned ${shown} errors`;
   if (metric === 'inFlight') return `${node} has ${shown} requests in flight`;
   if (metric === 'ratePerSecond') return `${node} completes ${shown} requests per second`;
+  if (metric === 'activeFaults') return `${node}’s faults active now: ${shown}`;
   if (metric === 'partial') return `${node} has answered ${shown} requests partial (an aggregate without an upstream that failed)`;
   const [group, key] = metric.split('.') as [string, string];
   if (group === 'statusClasses') return `${node} has answered ${shown} requests with ${key}`;

@@ -3,6 +3,7 @@ import { applyAction, ControlApiError, fetchMetrics, prepareSandbox } from './cl
 import { startSandbox } from './engine.fixture.ts';
 import { withEphemeralPorts } from './ephemeral-ports.ts';
 import { roundRobinBasics } from './round-robin-basics.ts';
+import { theCostOfAHop } from './the-cost-of-a-hop.ts';
 
 async function sandboxWith(traffic: boolean) {
   const sandbox = await startSandbox(roundRobinBasics.startConfig, { traffic });
@@ -35,6 +36,15 @@ describe('client against a real engine', () => {
       'users-2',
       'users-3',
     ]);
+  });
+
+  it('prepareSandbox keeps the faults the lesson config’s own scenario starts at once', async () => {
+    const baseUrl = await sandboxWith(false);
+    await applyAction(baseUrl, { action: 'fault', body: { target: 'users-2', type: 'down' } });
+
+    await prepareSandbox(baseUrl, { ...theCostOfAHop, startConfig: withEphemeralPorts(theCostOfAHop.startConfig) });
+
+    expect(await get(baseUrl, '/api/faults')).toEqual([expect.objectContaining({ target: 'legacy', type: 'latency', source: 'scenario' })]);
   });
 
   it('wait lets the sandbox run, and stops early when aborted', async () => {

@@ -58,13 +58,14 @@ export async function applySolution(baseUrl: string, actions: readonly LessonAct
   for (const action of actions) await applyAction(baseUrl, action, options);
 }
 
-/** Put the engine in the lesson's starting state: its config, no traffic, no faults. */
+/**
+ * Put the engine in the lesson's starting state: its config, no traffic, and no faults but those its own
+ * `scenario` starts. Those may start at once (`at: 0s`), before the faults are listed: they are part of
+ * the lesson's problem, so only the faults injected through the API are cleared.
+ */
 export async function prepareSandbox(baseUrl: string, lesson: Lesson, options: CallOptions = {}): Promise<void> {
-  await applySolution(
-    baseUrl,
-    [{ action: 'traffic', body: { action: 'stop' } }, { action: 'config', body: lesson.startConfig }, { action: 'clearFaults' }],
-    options,
-  );
+  await applySolution(baseUrl, [{ action: 'traffic', body: { action: 'stop' } }, { action: 'config', body: lesson.startConfig }], options);
+  await clearFaults(baseUrl, options, 'api');
 }
 
 export interface MetricsResponse {
@@ -76,9 +77,12 @@ export async function fetchMetrics(baseUrl: string, options: CallOptions = {}): 
   return (await call(baseUrl, 'GET', '/api/metrics', undefined, options)) as MetricsResponse;
 }
 
-async function clearFaults(baseUrl: string, options: CallOptions): Promise<void> {
-  const faults = (await call(baseUrl, 'GET', '/api/faults', undefined, options)) as Array<{ id: string }>;
-  for (const fault of faults) await call(baseUrl, 'DELETE', `/api/faults/${encodeURIComponent(fault.id)}`, undefined, options);
+/** Clear every active fault, or only those from `source` (`api`: injected, not a scenario's). */
+async function clearFaults(baseUrl: string, options: CallOptions, source?: 'api'): Promise<void> {
+  const faults = (await call(baseUrl, 'GET', '/api/faults', undefined, options)) as Array<{ id: string; source?: string }>;
+  for (const fault of faults) {
+    if (source === undefined || fault.source === source) await call(baseUrl, 'DELETE', `/api/faults/${encodeURIComponent(fault.id)}`, undefined, options);
+  }
 }
 
 async function call(baseUrl: string, method: string, path: string, body: unknown, options: CallOptions): Promise<unknown> {

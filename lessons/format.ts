@@ -97,8 +97,12 @@ export type CacheMetric = `cache.${XCacheWord}`;
  */
 export type TlsMetric = `tls.${'handshakes' | 'failed' | 'resumed'}` | `tls.requests.${keyof TlsMetrics['requests']}`;
 
-/** Gauges are read as they are now: a baseline means nothing for them, so they take no `since`. */
-export type GaugeMetric = 'inFlight' | 'ratePerSecond' | `latency.${keyof LatencySummary}`;
+/**
+ * Gauges are read as they are now: a baseline means nothing for them, so they take no `since`.
+ * `activeFaults`: the faults on the node (or an edge into it) now, API or scenario: "the incident is
+ * still playing", which clearing every fault would end.
+ */
+export type GaugeMetric = 'inFlight' | 'ratePerSecond' | 'activeFaults' | `latency.${keyof LatencySummary}`;
 
 export type Metric = CounterMetric | GaugeMetric;
 
@@ -130,6 +134,7 @@ export type Goal =
   | RatioGoal
   | LatencyGoal
   | HoldGoal
+  | RemovedGoal
   | { all: [Goal, ...Goal[]] }
   | { any: [Goal, ...Goal[]] };
 
@@ -141,6 +146,15 @@ export type Goal =
  * @example { hold: { type: 'latency', node: 'users', stat: 'p99', op: '<', value: 150 }, seconds: 10 }
  */
 export type HoldGoal = { hold: Goal; seconds: number };
+
+/**
+ * A node is gone from the running config: met once a snapshot lists the running nodes and not it. Beside
+ * "`legacy` has handled 0 requests" in an `any`, it accepts both ways out of a hop: route around it, or
+ * remove it (a removed node reports no metrics, so a goal that reads its counters stays unmet).
+ *
+ * @example { any: [{ type: 'metric', node: 'legacy', metric: 'requests', op: '==', value: 0 }, { type: 'removed', node: 'legacy' }] }
+ */
+export type RemovedGoal = { type: 'removed'; node: string };
 
 /** The statistics a latency goal can read (ms). */
 export type LatencyStat = keyof LatencySummary;

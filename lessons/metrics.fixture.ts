@@ -23,6 +23,8 @@ export interface NodeNumbers {
   clients?: Partial<ClientMetrics>;
   /** A balancer's returning keys `{ stayed: 40, moved: 2 }` (the others 0). */
   keys?: Partial<KeyMetrics>;
+  /** Faults active on it now (absent: none). */
+  activeFaults?: number;
 }
 
 export interface ConsumerNumbers {
@@ -46,6 +48,7 @@ export function nodeMetrics(n: NodeNumbers = {}): NodeMetrics {
     ...(n.tls && { tls: tlsMetrics(n.tls) }),
     ...(n.clients && { clients: { requests: 0, '2xx': 0, lost: 0, failedOver: 0, ...n.clients } }),
     ...(n.keys && { keys: { stayed: 0, moved: 0, rehomed: 0, ...n.keys } }),
+    ...(n.activeFaults !== undefined && { activeFaults: n.activeFaults }),
     ...(n.consumers && { consumers: Object.fromEntries(Object.entries(n.consumers).map(([name, c]) => [name, consumerMetrics(c)])) }),
   };
 }

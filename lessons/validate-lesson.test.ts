@@ -57,6 +57,7 @@ describe('validateLesson', () => {
     { name: 'an unknown percentile', lesson: withGoal({ type: 'latency', node: 'lb', stat: 'p42', op: '<', value: 100 }), problem: 'tiny / serve: its goal: the engine reports no latency statistic "p42" (p50, p95, p99, max, mean)' },
     { name: 'a hold longer than the machine keeps ticks', lesson: withGoal({ hold: goal, seconds: 3600 }), problem: 'tiny / serve: its goal: hold for 3600 s is impossible: give 0 < seconds <= 600' },
     { name: 'an empty any', lesson: withGoal({ any: [] }), problem: 'tiny / serve: its goal: any needs at least one goal' },
+    { name: 'a removal of a node that is not there (met for free)', lesson: withGoal({ type: 'removed', node: 'gone' }), problem: 'tiny / serve: its goal: reads node "gone", which the step\'s config does not have' },
     { name: 'an unknown kind of goal', lesson: withGoal({ type: 'vibes', op: '>=', value: 1 }), problem: 'tiny / serve: its goal: "vibes" is not a kind of goal' },
     { name: 'a step without hints', lesson: withStep({ hints: [] }), problem: 'tiny / serve: it has no hints' },
     { name: 'a step without a solution', lesson: withStep({ solution: [] as unknown as LessonStep['solution'] }), problem: 'tiny / serve: it has no solution' },
@@ -75,6 +76,10 @@ describe('validateLesson', () => {
     { name: 'an unknown track', lesson: { ...lesson, track: 'cooking' as Lesson['track'] }, problem: 'tiny: its track "cooking" is not one of fundamentals, load-balancing, gateway, reverse-proxy, weak-points, capstones' },
   ])('names the lesson and step: $name', ({ lesson, problem }) => {
     expect(formatProblems(validateLesson(lesson))).toContain(problem);
+  });
+
+  it('takes a removal of a node the step runs, and the faults active on one', () => {
+    expect(validateLesson(withGoal({ all: [{ type: 'removed', node: 'lb' }, { type: 'metric', node: 'app', metric: 'activeFaults', op: '>=', value: 1 }] }))).toEqual([]);
   });
 
   it('lets a share of another node’s counters exceed 1: retries reach a service more often than clients call', () => {

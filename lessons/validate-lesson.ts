@@ -106,6 +106,11 @@ function goalProblems(goal: Goal, nodes: ReadonlySet<string>, consumers: Readonl
   const node = (id: string) => {
     if (!nodes.has(id)) problems.push(`reads node "${id}", which the step's config does not have`);
   };
+  // A node the step's config does not have is gone already: the goal would be met for free.
+  if (goal.type === 'removed') {
+    node(goal.node);
+    return problems;
+  }
   const metric = (name: string) => {
     const problem = metricProblem(name);
     if (problem) problems.push(problem);

@@ -214,6 +214,11 @@ export interface NodeMetrics {
   clients?: ClientMetrics;
   /** An l7 balancer's first picks whose key it remembered, by how they compare with the key's last target (absent until the first). */
   keys?: KeyMetrics;
+  /**
+   * Faults active now on this node or on an edge into it (API or scenario; absent when none): a gauge, so
+   * a lesson can tell an incident still playing from one whose faults were cleared.
+   */
+  activeFaults?: number;
 }
 
 /** A balancer's first picks of keys it had seen before (`KeyOutcome`, new keys left out). */

@@ -234,6 +234,22 @@ describe('MetricsRegistry', () => {
     expect(metrics.snapshot().lb.keys).toBeUndefined();
   });
 
+  it('reports the faults active now on each node, an edge fault on the node it leads to, until they end; a reset keeps them', () => {
+    const { bus, metrics } = setup();
+    const fault = (id: string, target: string) =>
+      ({ id, target, type: 'down', source: 'api', startedAt: 0 }) as Extract<EngineEvent, { type: 'fault.started' }>['fault'];
+    const faults = [fault('f1', 'users-1'), fault('f2', 'edge->users-1'), fault('f3', 'gone')];
+    for (const f of faults) bus.emit({ type: 'fault.started', fault: f });
+    expect(metrics.snapshot()['users-1']!.activeFaults).toBe(2);
+    expect(metrics.snapshot().edge!.activeFaults).toBeUndefined();
+    metrics.reset();
+    expect(metrics.snapshot()['users-1']!.activeFaults).toBe(2);
+    bus.emit({ type: 'fault.ended', fault: faults[0]!, reason: 'cleared' });
+    expect(metrics.snapshot()['users-1']!.activeFaults).toBe(1);
+    bus.emit({ type: 'fault.ended', fault: faults[1]!, reason: 'expired' });
+    expect(metrics.snapshot()['users-1']!.activeFaults).toBeUndefined();
+  });
+
   it('hands out snapshots that later events do not change', () => {
     const { bus, metrics } = setup();
     complete(bus, 'edge', 200, 3);

@@ -2,7 +2,8 @@
  * Per-node metrics computed from the event bus: the numbers behind `/api/metrics`, the periodic
  * `metrics.tick` event and `/metrics`. It only listens; the data plane never calls it. The lab's own
  * traffic generator tells it how each request settled at its flow's first entry (`clientSettled`): what
- * no node can count, a request whose connection was refused.
+ * no node can count, a request whose connection was refused. From the `fault.*` events it keeps the
+ * faults active now, so each node reports how many touch it (`activeFaults`).
  *
  * Events for a node that is not declared (a straggler from a config just replaced) are ignored, so
  * the snapshot always lists exactly the running nodes.
@@ -10,6 +11,7 @@
 import type { NodeKind } from '../config/schema.ts';
 import type { EventBus } from '../bus.ts';
 import type { EngineEvent, NodeMetrics } from '../events.ts';
+import { parseTarget } from '../faults/spec.ts';
 import { NodeCounters } from './node-counters.ts';
 import { PrometheusExporter, type PrometheusText } from './prometheus.ts';
 
@@ -29,6 +31,8 @@ export class MetricsRegistry {
   readonly #bus: EventBus;
   readonly #now: () => number;
   readonly #nodes = new Map<string, NodeCounters>();
+  /** The faults active now, by fault id: the node each touches (its target, or the node an edge leads to). */
+  readonly #faults = new Map<string, string>();
   readonly #prometheus = new PrometheusExporter(() => this.#nodes);
   readonly #unsubscribe: () => void;
   #ticker: ReturnType<typeof setInterval> | undefined;
@@ -68,7 +72,13 @@ export class MetricsRegistry {
   snapshot(): Record<string, NodeMetrics> {
     const now = this.#now();
     const nodes: Record<string, NodeMetrics> = {};
-    for (const [id, counters] of this.#nodes) nodes[id] = counters.snapshot(now);
+    const faults = new Map<string, number>();
+    for (const node of this.#faults.values()) faults.set(node, (faults.get(node) ?? 0) + 1);
+    for (const [id, counters] of this.#nodes) {
+      nodes[id] = counters.snapshot(now);
+      const active = faults.get(id);
+      if (active !== undefined) nodes[id].activeFaults = active;
+    }
     return nodes;
   }
 
@@ -109,5 +119,10 @@ export class MetricsRegistry {
       if (event.to === undefined) counters?.connectionOpened();
       counters?.connectionClosed(event.error !== undefined);
     } else if (event.type === 'tls.connection') this.#nodes.get(event.node)?.tlsConnection(event);
+    else if (event.type === 'fault.started') {
+      const target = parseTarget(event.fault.target);
+      const node = target?.node ?? target?.edge.to;
+      if (node !== undefined) this.#faults.set(event.fault.id, node);
+    } else if (event.type === 'fault.ended') this.#faults.delete(event.fault.id);
   }
 }

@@ -1,0 +1,80 @@
+/**
+ * The fundamentals' hop lesson and the capstones accept other right builds than their reference
+ * solution, and refuse one that only looks right (an incident or a cost that was cleared rather than
+ * built around): each case runs a config on a real engine and reads the step's own goal (judge.fixture.ts).
+ * A wrong build must still miss it after a window longer than the right one needs.
+ */
+import { describe, expect, it } from 'vitest';
+import type { EdgeConfigInput } from '../engine/src/config/schema.ts';
+import { balancedBuild, sloGoal } from './build-to-slo.ts';
+import type { Goal, LessonAction } from './format.ts';
+import { drillGoal, drillSandbox } from './incident-drill.ts';
+import { judge, startTraffic } from './judge.fixture.ts';
+import { hopRemovedGoal, hopSandbox } from './the-cost-of-a-hop.ts';
+
+/** The longest goal here: a 12 s window after the config, with room for a loaded machine. */
+const MEET_WITHIN_MS = 30_000;
+const healthChecks = { healthCheck: { interval: '500ms', timeout: '250ms', fall: 2, rise: 2 } };
+
+describe('fundamentals and capstones: other right builds are accepted', () => {
+  it.each<{ name: string; config: EdgeConfigInput; goal: Goal }>([
+    {
+      // The config warns that nothing sends to legacy; it runs all the same.
+      name: 'the cost of a hop: routed around legacy, left idle in the config',
+      config: hopSandbox('around-legacy'),
+      goal: hopRemovedGoal,
+    },
+    {
+      // Also warned: app-1 runs with nothing sending to it.
+      name: 'build to an SLO: the server with the bad disk left out of the balancer',
+      config: balancedBuild(['app-2', 'app-3']),
+      goal: sloGoal,
+    },
+    {
+      name: 'the incident drill: outlier detection and retries instead of health checks and retries',
+      config: drillSandbox({ outlierDetection: { consecutiveFailures: 3, maxEjectionPercent: 50 }, retries: { tries: 3 } }),
+      goal: drillGoal,
+    },
+  ])('$name', { timeout: 60_000 }, async ({ config, goal }) => {
+    const report = await judge(config, [startTraffic], goal, MEET_WITHIN_MS);
+    expect(report.met, report.detail).toBe(true);
+  });
+});
+
+describe('fundamentals and capstones: a build that only looks right is refused', () => {
+  it.each<{ name: string; config: EdgeConfigInput; before?: LessonAction[]; goal: Goal; windowMs: number }>([
+    {
+      // Fast enough, but every request still passes legacy.
+      name: 'the cost of a hop: legacy kept in the path, its latency fault cleared',
+      config: hopSandbox('through-legacy'),
+      before: [startTraffic, { action: 'clearFaults' }],
+      goal: hopRemovedGoal,
+      windowMs: 15_000,
+    },
+    {
+      // Round robin still sends app-1 a third of the requests, and a fifth of those fail: about 7%.
+      name: 'build to an SLO: a balancer over three copies with nothing for the bad disk',
+      config: balancedBuild(['app-1', 'app-2', 'app-3']),
+      goal: sloGoal,
+      windowMs: 20_000,
+    },
+    {
+      // Each flap fails requests for as long as the checks take to notice.
+      name: 'the incident drill: health checks alone',
+      config: drillSandbox(healthChecks),
+      goal: drillGoal,
+      windowMs: 25_000,
+    },
+    {
+      // Every fault of the scenario has started by 10 s; cleared after that, nothing fails any more, but the drill is over.
+      name: 'the incident drill: no resilience, the incident cleared once it has all started',
+      config: drillSandbox(),
+      before: [startTraffic, { action: 'wait', ms: 10_500 }, { action: 'clearFaults' }],
+      goal: drillGoal,
+      windowMs: 20_000,
+    },
+  ])('$name', { timeout: 60_000 }, async ({ config, before = [startTraffic], goal, windowMs }) => {
+    const report = await judge(config, before, goal, windowMs);
+    expect(report.met, report.detail).toBe(false);
+  });
+});

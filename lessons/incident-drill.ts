@@ -1,0 +1,95 @@
+import type { EdgeConfigInput } from '../engine/src/config/schema.ts';
+import { errorRateUnder } from './error-rate.ts';
+import type { Goal, Lesson } from './format.ts';
+
+const apps: [string, ...string[]] = ['app-1', 'app-2', 'app-3', 'app-4'];
+
+/** What a drill's balancer may set besides its targets: its resilience. */
+type Resilience = Omit<Extract<EdgeConfigInput['nodes'][number], { kind: 'balancer' }>, 'id' | 'kind' | 'targets'>;
+
+/**
+ * The incident, on a timeline from when a config is applied (every config replays it from 0 s): `app-1`
+ * crashes at 2 s and is back at 8 s; at 5 s a bad deploy makes `app-2` answer every request with 503,
+ * and it stays; from 10 s `app-3` flaps, down 1 s in every 4, for good. Never more than two of the four
+ * are failing at once, so two healthy servers can always carry the traffic.
+ */
+const incident: EdgeConfigInput['scenario'] = [
+  { at: '2s', for: '6s', target: 'app-1', type: 'down' },
+  { at: '5s', target: 'app-2', type: 'errors', rate: 1, status: 503 },
+  { at: '10s', target: 'app-3', type: 'flap', period: '4s', downFor: '1s' },
+];
+
+/** `edge` in front of `lb` over four copies of the shop (4 at once, 30 ms each); `resilience` goes on `lb`. */
+export const drillSandbox = (resilience: Resilience = {}): EdgeConfigInput => ({
+  version: 1,
+  name: 'Incident drill',
+  nodes: [
+    { id: 'edge', kind: 'proxy', listen: 8080, to: 'lb', label: 'Reverse proxy' },
+    { id: 'lb', kind: 'balancer', listen: 8082, label: 'Load balancer', algorithm: 'round-robin', targets: apps, ...resilience },
+    ...apps.map((id, i) => ({ id, kind: 'service' as const, listen: 9001 + i, latency: '30ms', capacity: { concurrency: 4, queue: 8 } })),
+  ],
+  traffic: [{ name: 'shoppers', to: 'edge', rate: 60, clients: 10, paths: ['/items/{1..50}'] }],
+  scenario: incident,
+});
+
+/**
+ * The SLO through the incident: `edge`'s error rate over the last 12 s (the crash, the bad deploy and
+ * the flapping in one window, once it is full) under 1%, with the bad deploy and the flapping still
+ * playing: "Clear all" ends the incident, and a drill that passes because the incident stopped has
+ * drilled nothing. One mechanism is not enough (capstone-lessons.test.ts): health checks alone let each
+ * flap's first second fail, retries alone run out of budget against a server that fails every request.
+ */
+export const drillGoal: Goal = {
+  all: [
+    errorRateUnder('edge', 0.01, { seconds: 12 }, 300),
+    { type: 'each', nodes: ['app-2', 'app-3'], metric: 'activeFaults', op: '>=', value: 1 },
+  ],
+};
+
+export const incidentDrill: Lesson = {
+  id: 'incident-drill',
+  title: 'Incident drill',
+  track: 'capstones',
+  summary:
+    'A scripted incident plays on four servers: a crash, a bad deploy, a flapping network. Watch it break the SLO, then make the balancer resilient enough that the shoppers see under 1% errors while it plays again.',
+  startConfig: drillSandbox(),
+  steps: [
+    {
+      id: 'watch-the-incident',
+      title: 'Watch the incident',
+      body: [
+        'Four copies of the shop stand behind `lb`, round robin, nothing else. The config’s `scenario` scripts an incident, replayed from 0 s each time a config is applied: `app-1` **crashes** at 2 s and comes back at 8 s; at 5 s a **bad deploy** makes `app-2` answer every request with 503, and it stays; from 10 s `app-3` **flaps**, down for 1 s in every 4.',
+        'Start the traffic and watch the errors climb at `edge`. The event log shows each fault as the scenario starts it, and each one that ends.',
+        'Goal: see the SLO break: at least 30 errors (5xx) reach the shoppers through `edge`.',
+      ].join('\n\n'),
+      goal: { type: 'metric', node: 'edge', metric: 'statusClasses.5xx', op: '>=', value: 30 },
+      hints: [
+        'Traffic is stopped: press "Resume traffic" at the top.',
+        'Open the inspector of `lb`: its error codes say which kind of failure each server gave it.',
+      ],
+      solution: [{ action: 'traffic', body: { action: 'start' } }],
+    },
+    {
+      id: 'keep-the-slo',
+      title: 'Keep the SLO through it',
+      body: [
+        'Drill rule: you may not stop the incident ("Clear all" ends it, and the goal does not count a drill without one). You may change `lb`: applying its config replays the incident from 0 s, against your changes.',
+        'Each failure needs its answer. A crashed or flapping server refuses connections; a bad deploy answers fast and wrong. **Health checks** (`healthCheck`) take a server out after a few failed probes, but the requests in between still fail. **Retries** (`retries`) send a failed request again to another server, within a budget. **Outlier detection** (`outlierDetection`) ejects a server that keeps failing live requests.',
+        'Goal: `edge`’s error rate under **1%** over the last 12 s, with the bad deploy and the flapping still playing.',
+      ].join('\n\n'),
+      goal: drillGoal,
+      hints: [
+        'Try one mechanism first and watch what still gets through: which failure does it miss?',
+        'Health checks alone: every flap fails requests until the checks notice. Retries alone: a server that fails every request uses up the retry budget. Together they cover each other.',
+        'On `lb` in the "Config": `healthCheck: { interval: 500ms, timeout: 250ms, fall: 2, rise: 2 }` and `retries: { tries: 3 }` (or `outlierDetection` with `retries`). Press "Apply" and let the incident replay.',
+      ],
+      solution: [
+        {
+          action: 'config',
+          body: drillSandbox({ healthCheck: { interval: '500ms', timeout: '250ms', fall: 2, rise: 2 }, retries: { tries: 3 } }),
+        },
+        { action: 'traffic', body: { action: 'start' } },
+      ],
+    },
+  ],
+};
