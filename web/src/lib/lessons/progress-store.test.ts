@@ -130,7 +130,7 @@ describe('the lesson progress store', () => {
     ['waiting', 1, 1],
     ['checking', 1, 1],
     ['demonstrating', 1, 1],
-    ['disconnected', 1, 1],
+    ['disconnected', 1, null],
     ['done', 1, 2],
     ['complete', 2, 3],
   ] as const)('counts a run in phase %s at step index %i as %s steps done', (phase, stepIndex, done) => {

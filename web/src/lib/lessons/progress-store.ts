@@ -115,14 +115,17 @@ export function progressLabel(progress: LessonProgress | null, stepCount: number
 }
 
 /**
- * Steps done in a run, as the lesson machine's phase says (lesson-view.ts): null before the lesson's
- * sandbox is ready (nothing to resume), 0 at its opening, and a step whose goal is met counts as done.
+ * Steps done in a run, as the lesson machine's phase says (lesson-view.ts): 0 at its opening, and a
+ * step whose goal is met counts as done. Null when the phase does not tell: before the lesson's sandbox
+ * is ready (nothing to resume), and while the engine is away (a page being reloaded loses its stream
+ * first: the step it was on, or the end, stays as last recorded).
  */
 export function stepsDoneOf(view: Pick<LessonView, 'phase' | 'stepIndex' | 'stepCount'>): number | null {
   switch (view.phase) {
     case 'ready':
     case 'preparing':
     case 'failed':
+    case 'disconnected':
       return null;
     case 'intro':
       return 0;
