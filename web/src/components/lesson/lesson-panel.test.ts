@@ -88,6 +88,16 @@ describe('LessonPanel', () => {
     return { lab, view, click };
   }
 
+  /** The round-robin lesson started (the engine now runs its sandbox), at its first step unless `begin` is false. */
+  async function started({ begin = true } = {}) {
+    const rendered = render();
+    await rendered.click(`lesson-open-${roundRobinBasics.id}`);
+    await rendered.click('lesson-start');
+    rendered.lab.topology = topology('Classic edge', classicIds);
+    if (begin) await rendered.click('lesson-next');
+    return rendered;
+  }
+
   it('lists the lessons and warns that starting replaces the sandbox', async () => {
     const { view, click } = render();
     expect(view.target.textContent).toContain(roundRobinBasics.title);
@@ -235,11 +245,7 @@ describe('LessonPanel', () => {
   });
 
   it('keeps each step reached, and the lesson under way with the engine’s config for it', async () => {
-    const { lab, view, click } = render();
-    await click(`lesson-open-${roundRobinBasics.id}`);
-    await click('lesson-start');
-    lab.topology = topology('Classic edge', classicIds);
-    await click('lesson-next');
+    const { lab, view, click } = await started();
     tick(lab, sandbox([0, 0, 0]));
     tick(lab, sandbox([20, 20, 20]));
     const kept = JSON.parse(localStorage.getItem(PROGRESS_KEY)!);
@@ -276,22 +282,14 @@ describe('LessonPanel', () => {
   });
 
   it('ends a lesson under way when the engine comes to run another config', async () => {
-    const { lab, view, click } = render();
-    await click(`lesson-open-${roundRobinBasics.id}`);
-    await click('lesson-start');
-    lab.topology = topology('Classic edge', classicIds);
-    await click('lesson-next');
+    const { lab, view, click } = await started();
     lab.topology = topology('Empty sandbox', []);
     flushSync();
     expect(view.byTestId('lesson-ended')?.textContent).toContain('the engine now runs “Empty sandbox”');
   });
 
   it('leaving puts the learner’s sandbox back: its config, then its traffic', async () => {
-    const { lab, view, click } = render();
-    await click(`lesson-open-${roundRobinBasics.id}`);
-    await click('lesson-start');
-    lab.topology = topology('Classic edge', classicIds);
-    await click('lesson-next');
+    const { lab, view, click } = await started();
     await click('lesson-back');
     expect(view.byTestId('lesson-leave')?.textContent).toContain(`“${MINE.name}” comes back as you left it: its config, traffic running at 12 req/s, no faults`);
     requests.length = 0;
@@ -304,10 +302,7 @@ describe('LessonPanel', () => {
   });
 
   it('leaving can keep the lesson’s sandbox instead (sandbox mode), changing nothing', async () => {
-    const { lab, view, click } = render();
-    await click(`lesson-open-${roundRobinBasics.id}`);
-    await click('lesson-start');
-    lab.topology = topology('Classic edge', classicIds);
+    const { view, click } = await started({ begin: false });
     await click('lesson-back');
     requests.length = 0;
     await click('lesson-leave-keep');
