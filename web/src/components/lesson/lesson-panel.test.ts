@@ -289,7 +289,7 @@ describe('LessonPanel', () => {
   });
 
   it('leaving puts the learner’s sandbox back: its config, then its traffic', async () => {
-    const { lab, view, click } = await started();
+    const { view, click } = await started();
     await click('lesson-back');
     expect(view.byTestId('lesson-leave')?.textContent).toContain(`“${MINE.name}” comes back as you left it: its config, traffic running at 12 req/s, no faults`);
     requests.length = 0;
