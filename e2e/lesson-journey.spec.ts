@@ -5,7 +5,8 @@
  * middle goes on at the step reached without applying the lesson's config again; a reload at the end
  * shows the lesson finished, and leaving it puts the learner's sandbox back, after which the index says
  * it is done, through one more reload. Then: a reload after the engine came to run another config says
- * plainly that the lesson ended, and offers to start it again.
+ * plainly that the lesson ended, and offers to start it again; before it, a box opened during the lesson
+ * comes into view under the lesson, the diagram still whole in the window.
  */
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
 import { parse } from 'yaml';
@@ -132,13 +133,21 @@ test('a lesson by keyboard alone, the diagram in view at every step; a reload re
   await expect(page.getByTestId(`lesson-progress-${lesson.id}`)).toHaveText('✓Done');
 });
 
-test('a reload after the engine came to run another config says the lesson ended, and offers to start it again', async ({ page, request }) => {
+test('a box opened during a lesson comes into view beside the diagram; a reload after the engine came to run another config says the lesson ended, and offers to start it again', async ({
+  page,
+  request,
+}) => {
   await page.goto('/');
   await page.getByTestId('lessons-toggle').click();
   await page.getByTestId(`lesson-open-${lesson.id}`).click();
   await page.getByTestId('lesson-start').click();
   await page.getByTestId('lesson-next').click();
   await expect(page.getByTestId('lesson-step-title')).toHaveText(lesson.steps[0].title);
+
+  // A box opened during the lesson: its inspector comes into view under the lesson, the diagram stays.
+  await page.getByTestId('node-users').click();
+  await expect(page.getByTestId('inspector')).toBeInViewport({ ratio: 1 });
+  await expect(page.getByTestId('stage')).toBeInViewport({ ratio: 1 });
 
   // The engine runs another config while the page is away (as after a restart with another sandbox).
   await page.goto('about:blank');
