@@ -264,6 +264,46 @@ describe('lessonMachine', () => {
     expect(context).toMatchObject({ stepIndex: 0, latest: null, baseline: null, report: null, hintsShown: [0, 0, 0], error: null });
     actor.stop();
   });
+
+  it('RESUME goes on at the step given without preparing the sandbox, counting from when it resumed', async () => {
+    let prepared = 0;
+    const actor = startLesson({ prepare: async () => void prepared++ });
+    actor.send({ type: 'METRICS', nodes: sandbox([50, 50, 50]) });
+    actor.send({ type: 'RESUME', stepIndex: 2 });
+    expect(actor.getSnapshot().matches({ running: { step: 'checking' } })).toBe(true);
+    expect(actor.getSnapshot().context.stepIndex).toBe(2);
+    expect(prepared).toBe(0);
+
+    // Step 3 wants users-2 to answer again: counted from the snapshot the step began with.
+    actor.send({ type: 'METRICS', nodes: sandbox([50, 52, 50]) });
+    expect(actor.getSnapshot().matches({ running: 'stepDone' })).toBe(false);
+    actor.send({ type: 'METRICS', nodes: sandbox([50, 60, 50]) });
+    expect(actor.getSnapshot().matches({ running: 'stepDone' })).toBe(true);
+    actor.send({ type: 'NEXT' });
+    expect(actor.getSnapshot().matches({ running: 'complete' })).toBe(true);
+    actor.stop();
+  });
+
+  it.each([
+    [3, 'the end', { running: 'complete' }, 2],
+    [9, 'the end', { running: 'complete' }, 2],
+    [-1, 'step 1', { running: { step: 'awaitingBaseline' } }, 0],
+    [1.7, 'step 2', { running: { step: 'awaitingBaseline' } }, 1],
+  ] as const)('RESUME at %s opens %s', (stepIndex, _, state, index) => {
+    const actor = startLesson();
+    actor.send({ type: 'RESUME', stepIndex });
+    expect(actor.getSnapshot().matches(state)).toBe(true);
+    expect(actor.getSnapshot().context.stepIndex).toBe(index);
+    actor.stop();
+  });
+
+  it('RESUME does nothing once the lesson has begun', async () => {
+    const actor = startLesson();
+    await openFirstStep(actor);
+    actor.send({ type: 'RESUME', stepIndex: 2 });
+    expect(actor.getSnapshot().context.stepIndex).toBe(0);
+    actor.stop();
+  });
 });
 
 describe('lessonMachine: a goal that must hold', () => {

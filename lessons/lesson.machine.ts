@@ -3,6 +3,7 @@
  * actors (preparing the sandbox, "show me"), which the tests replace with `machine.provide`.
  *
  *   idle --START--> preparing --(sandbox ready)--> running.intro --NEXT--> running.step
+ *   idle --RESUME--> running.step (at the step given) | running.complete
  *   running.step: awaitingBaseline --(first snapshot)--> checking <--SHOW_ME--> demonstrating
  *   running.step --METRICS [goalMet]--> running.stepDone --NEXT--> running.step (next) | running.complete
  *   running --ENGINE_DISCONNECTED--> disconnected --ENGINE_CONNECTED--> back where it was
@@ -62,6 +63,12 @@ export type LessonEvent =
   | { type: 'HINT' }
   /** Apply the current step's reference solution to the engine (once the step has its baseline). */
   | { type: 'SHOW_ME' }
+  /**
+   * Go on with a lesson whose sandbox the engine still runs (the page was reloaded): straight to step
+   * `stepIndex` (from 0; `steps.length` or more: the lesson's end), nothing prepared or applied, so the
+   * learner's changes to the sandbox stay. The step takes its baseline as any step does.
+   */
+  | { type: 'RESUME'; stepIndex: number }
   /** Start the lesson over from `idle` (the next START prepares the sandbox again). */
   | { type: 'RESET' }
   /** The engine applied a config (`config.applied`): the current step counts again from the next snapshot. */
@@ -87,6 +94,7 @@ export const lessonMachine = setup({
     goalMet: ({ context, event }) => event.type === 'METRICS' && context.baseline !== null && judge(context, event).met,
     hasMoreHints: ({ context }) => context.hintsShown[context.stepIndex] < currentStep(context).hints.length,
     isLastStep: ({ context }) => context.stepIndex === context.lesson.steps.length - 1,
+    resumesPastEnd: ({ context, event }) => event.type === 'RESUME' && event.stepIndex >= context.lesson.steps.length,
   },
   actions: {
     recordSnapshot: assign(({ context, event }) =>
@@ -122,6 +130,10 @@ export const lessonMachine = setup({
     recordError: assign({ error: (_, params: { error: unknown }) => describeError(params.error) }),
     clearError: assign({ error: null }),
     restart: assign(({ context }) => initialContext(context)),
+    resumeAt: assign({
+      stepIndex: ({ context, event }) =>
+        event.type === 'RESUME' ? Math.min(Math.max(0, Math.floor(event.stepIndex) || 0), context.lesson.steps.length - 1) : context.stepIndex,
+    }),
   },
 }).createMachine({
   id: 'lesson',
@@ -133,7 +145,13 @@ export const lessonMachine = setup({
   },
   states: {
     idle: {
-      on: { START: 'preparing' },
+      on: {
+        START: 'preparing',
+        RESUME: [
+          { guard: 'resumesPastEnd', target: 'running.complete', actions: 'resumeAt' },
+          { target: 'running.step', actions: 'resumeAt' },
+        ],
+      },
     },
     preparing: {
       // A tick from before the sandbox was replaced must not become step 1's baseline.

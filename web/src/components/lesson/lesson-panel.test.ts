@@ -5,6 +5,9 @@ import type { MetricsByNode } from '../../../../lessons/format.ts';
 import { snapshot } from '../../../../lessons/metrics.fixture.ts';
 import { roundRobinBasics } from '../../../../lessons/round-robin-basics.ts';
 import { throttleTheAbuser } from '../../../../lessons/throttle-the-abuser.ts';
+import type { Topology } from '../../lib/api-types.ts';
+import { TRACK_TITLES } from '../../lib/lessons/lesson-index.ts';
+import { PROGRESS_KEY } from '../../lib/lessons/progress-store.ts';
 import { LabState } from '../../state/lab-state.svelte.ts';
 import { renderWithLab } from '../../test/render.ts';
 import LessonPanel from '../LessonPanel.svelte';
@@ -30,17 +33,39 @@ async function settle() {
   flushSync();
 }
 
+/** The learner's own sandbox, as the engine reports it before a lesson replaces it. */
+const MINE = { version: 1, name: 'My sandbox', nodes: [{ id: 'web', kind: 'service' }], traffic: [{ name: 'browse', to: 'web', rate: 12 }] };
+const flows = [{ name: 'browse', to: 'web', rate: 12, clients: 1, loop: 'open' }];
+
+/** The engine's topology with these nodes (the fields the panel reads: its name and node ids). */
+function topology(name: string, ids: string[]): Topology {
+  return { name, nodes: ids.map((id) => ({ id, kind: 'service' })), traffic: { running: true, flows, sent: 0 } } as unknown as Topology;
+}
+
+/** An engine's answers: the learner's sandbox, no faults, and `{}` for every change. */
+function answer(method: string, url: string): unknown {
+  if (method !== 'GET') return url === '/api/traffic' ? { running: true, flows, sent: 0 } : {};
+  if (url === '/api/config') return MINE;
+  if (url === '/api/topology') return topology(MINE.name, ['web']);
+  if (url === '/api/faults') return [];
+  return {};
+}
+
+const classicIds = roundRobinBasics.startConfig.nodes.map((n) => n.id);
+
 describe('LessonPanel', () => {
   const requests: Array<{ method: string; url: string; body?: unknown }> = [];
   let destroy: (() => void) | undefined;
 
   beforeEach(() => {
     requests.length = 0;
+    localStorage.clear();
     vi.stubGlobal(
       'fetch',
       vi.fn(async (url: string, init?: RequestInit) => {
-        requests.push({ method: init?.method ?? 'GET', url, body: init?.body === undefined ? undefined : JSON.parse(String(init.body)) });
-        return new Response(JSON.stringify(url === '/api/faults' ? [] : {}));
+        const method = init?.method ?? 'GET';
+        requests.push({ method, url, body: init?.body === undefined ? undefined : JSON.parse(String(init.body)) });
+        return new Response(JSON.stringify(answer(method, url)));
       }),
     );
   });
@@ -49,9 +74,10 @@ describe('LessonPanel', () => {
     vi.unstubAllGlobals();
   });
 
-  function render() {
+  function render(engine: Topology | null = null) {
     const lab = new LabState();
     lab.connection = 'open';
+    lab.topology = engine;
     const view = renderWithLab(LessonPanel, lab);
     destroy = view.destroy;
     const click = async (id: string) => {
@@ -61,6 +87,16 @@ describe('LessonPanel', () => {
       await settle();
     };
     return { lab, view, click };
+  }
+
+  /** The round-robin lesson started (the engine now runs its sandbox), at its first step unless `begin` is false. */
+  async function started({ begin = true } = {}) {
+    const rendered = render();
+    await rendered.click(`lesson-open-${roundRobinBasics.id}`);
+    await rendered.click('lesson-start');
+    rendered.lab.topology = topology('Classic edge', classicIds);
+    if (begin) await rendered.click('lesson-next');
+    return rendered;
   }
 
   it('lists the lessons and warns that starting replaces the sandbox', async () => {
@@ -75,8 +111,16 @@ describe('LessonPanel', () => {
     const { lab, view, click } = render();
     await click(`lesson-open-${roundRobinBasics.id}`);
     await click('lesson-start');
-    expect(requests.map((r) => `${r.method} ${r.url}`)).toEqual(['POST /api/traffic', 'PUT /api/config', 'GET /api/faults']);
-    expect(requests[1].body).toEqual(roundRobinBasics.startConfig);
+    // The learner's sandbox is kept first, then replaced.
+    expect(requests.map((r) => `${r.method} ${r.url}`)).toEqual([
+      'GET /api/config',
+      'GET /api/topology',
+      'GET /api/faults',
+      'POST /api/traffic',
+      'PUT /api/config',
+      'GET /api/faults',
+    ]);
+    expect(requests[4].body).toEqual(roundRobinBasics.startConfig);
 
     await click('lesson-next');
     expect(view.byTestId('lesson-step-title')?.textContent).toBe(roundRobinBasics.steps[0].title);
@@ -124,7 +168,8 @@ describe('LessonPanel', () => {
     );
     await click(`lesson-open-${roundRobinBasics.id}`);
     await click('lesson-start');
-    expect(view.byTestId('lesson-error')?.textContent).toContain('POST /api/traffic answered 400');
+    // Keeping the learner's sandbox comes first: nothing is replaced when it cannot be kept.
+    expect(view.byTestId('lesson-error')?.textContent).toContain('GET /api/config answered 400: nodes: boom');
     expect(view.byTestId('lesson-start')?.textContent?.trim()).toBe('Try again');
   });
 
@@ -177,5 +222,95 @@ describe('LessonPanel', () => {
     flushSync();
     expect(view.byTestId('lesson-disconnected')).toBeNull();
     expect(view.byTestId('lesson-detail')?.textContent).toContain('Waiting for the engine');
+  });
+
+  it('lists the lessons under their tracks with each one’s progress, from what this browser kept', () => {
+    localStorage.setItem(
+      PROGRESS_KEY,
+      JSON.stringify({ version: 1, progress: { [roundRobinBasics.id]: { stepsDone: 3, done: true }, [throttleTheAbuser.id]: { stepsDone: 1, done: false } } }),
+    );
+    const { view } = render();
+    const headings = [...view.target.querySelectorAll('[data-testid^="lesson-track-"] h3')].map((h) => h.textContent);
+    // In the tracks' order, each track that has a lesson.
+    expect(headings).toEqual(Object.values(TRACK_TITLES).filter((title) => headings.includes(title)));
+    expect(headings).toEqual(expect.arrayContaining(['Load balancing', 'The API gateway', 'The reverse proxy', 'The edge’s weak points']));
+    expect(view.byTestId(`lesson-track-load-balancing`)?.textContent).toContain(roundRobinBasics.title);
+    expect(view.byTestId(`lesson-track-gateway`)?.textContent).toContain(throttleTheAbuser.title);
+    expect(view.byTestId(`lesson-progress-${roundRobinBasics.id}`)?.textContent?.trim()).toBe('✓Done');
+    expect(view.byTestId(`lesson-progress-${throttleTheAbuser.id}`)?.textContent?.trim()).toBe('Step 2 of 3');
+    expect(view.byTestId('lesson-progress-health-checks')?.textContent?.trim()).toBe('Not started');
+  });
+
+  it('lists every lesson as not started when what was kept cannot be read', () => {
+    localStorage.setItem(PROGRESS_KEY, '{"version":1,"progress":');
+    const { view } = render();
+    expect(view.byTestId(`lesson-progress-${roundRobinBasics.id}`)?.textContent?.trim()).toBe('Not started');
+  });
+
+  it('keeps each step reached, and the lesson under way with the engine’s config for it', async () => {
+    const { lab, view, click } = await started();
+    tick(lab, sandbox([0, 0, 0]));
+    tick(lab, sandbox([20, 20, 20]));
+    const kept = JSON.parse(localStorage.getItem(PROGRESS_KEY)!);
+    expect(kept.progress[roundRobinBasics.id]).toEqual({ stepsDone: 1, done: false });
+    expect(kept.active).toEqual({ id: roundRobinBasics.id, stepsDone: 1, sandbox: { name: 'Classic edge', nodes: classicIds } });
+    expect(kept.kept).toMatchObject({ name: MINE.name, config: MINE, traffic: { running: true, flows: [{ name: 'browse', rate: 12 }] }, faults: [] });
+    expect(view.byTestId('lesson-announce')?.textContent).toBe('Lesson step 1 of 3 (Round robin takes turns): goal met.');
+  });
+
+  it('after a reload, goes on at the step reached when the engine still runs the lesson’s sandbox, applying nothing', async () => {
+    localStorage.setItem(
+      PROGRESS_KEY,
+      JSON.stringify({ version: 1, active: { id: roundRobinBasics.id, stepsDone: 1, sandbox: { name: 'Classic edge', nodes: classicIds } } }),
+    );
+    const { view } = render(topology('Classic edge', [...classicIds].reverse()));
+    await settle();
+    expect(view.byTestId('lesson-step-title')?.textContent).toBe(roundRobinBasics.steps[1].title);
+    expect(requests).toEqual([]);
+    expect(view.byTestId('lesson-announce')?.textContent).toContain('goes on where you were');
+  });
+
+  it('after a reload, says the lesson ended when the engine runs another config, and offers to start it again', async () => {
+    localStorage.setItem(
+      PROGRESS_KEY,
+      JSON.stringify({ version: 1, active: { id: roundRobinBasics.id, stepsDone: 1, sandbox: { name: 'Classic edge', nodes: classicIds } } }),
+    );
+    const { view, click } = render(topology('Classic edge', ['edge', 'api']));
+    await settle();
+    expect(view.byTestId('lesson-step-title')).toBeNull();
+    expect(view.byTestId('lesson-ended')?.textContent).toContain(`The lesson “${roundRobinBasics.title}” ended`);
+    expect(JSON.parse(localStorage.getItem(PROGRESS_KEY)!).active).toBeNull();
+    await click('lesson-ended-restart');
+    expect(requests.map((r) => `${r.method} ${r.url}`)).toContain('PUT /api/config');
+  });
+
+  it('ends a lesson under way when the engine comes to run another config', async () => {
+    const { lab, view, click } = await started();
+    lab.topology = topology('Empty sandbox', []);
+    flushSync();
+    expect(view.byTestId('lesson-ended')?.textContent).toContain('the engine now runs “Empty sandbox”');
+  });
+
+  it('leaving puts the learner’s sandbox back: its config, then its traffic', async () => {
+    const { view, click } = await started();
+    await click('lesson-back');
+    expect(view.byTestId('lesson-leave')?.textContent).toContain(`“${MINE.name}” comes back as you left it: its config, traffic running at 12 req/s, no faults`);
+    requests.length = 0;
+    await click('lesson-leave-restore');
+    expect(requests.map((r) => `${r.method} ${r.url}`)).toEqual(['POST /api/traffic', 'PUT /api/config', 'DELETE /api/faults', 'POST /api/traffic']);
+    expect(requests[1].body).toEqual(MINE);
+    expect(requests[3].body).toEqual({ action: 'start' });
+    expect(view.byTestId('lesson-note')?.textContent).toBe(`Your sandbox “${MINE.name}” is back.`);
+    expect(JSON.parse(localStorage.getItem(PROGRESS_KEY)!)).toMatchObject({ active: null, kept: null });
+  });
+
+  it('leaving can keep the lesson’s sandbox instead (sandbox mode), changing nothing', async () => {
+    const { view, click } = await started({ begin: false });
+    await click('lesson-back');
+    requests.length = 0;
+    await click('lesson-leave-keep');
+    expect(requests).toEqual([]);
+    expect(view.byTestId('lesson-note')?.textContent).toContain('Sandbox mode');
+    expect(view.byTestId(`lesson-progress-${roundRobinBasics.id}`)?.textContent?.trim()).toBe('Step 1 of 3');
   });
 });

@@ -4,9 +4,10 @@
  * applies (`config.applied`) and the state of the engine connection. The panel renders `view` and calls the methods; the session adds no rules
  * of its own, so what the machine tests prove is what the learner gets.
  */
-import { createActor, type Subscription } from 'xstate';
+import { createActor, fromPromise, type Subscription } from 'xstate';
+import { prepareSandbox } from '../../../../lessons/client.ts';
 import type { Lesson, MetricsByNode } from '../../../../lessons/format.ts';
-import { lessonMachine } from '../../../../lessons/lesson.machine.ts';
+import { lessonMachine, type LessonInput } from '../../../../lessons/lesson.machine.ts';
 import type { ConnectionStatus } from '../stream/event-stream.ts';
 import { ActorState } from './actor-state.svelte.ts';
 import { lessonMilestone } from './lesson-milestones.ts';
@@ -24,6 +25,13 @@ export interface LessonSessionOptions {
   baseUrl?: string;
   /** The machine to run; tests hand in one whose sandbox actors stand in for the engine. */
   machine?: typeof lessonMachine;
+  /**
+   * Done before the lesson's sandbox replaces the running one (keeping the learner's): a failure
+   * stops the start there, and the lesson says why, as for a sandbox that cannot be prepared.
+   */
+  beforePrepare?(): Promise<void>;
+  /** Go on at this many steps done (the lesson machine's RESUME), the sandbox left as it is, instead of waiting for `start`. */
+  resumeAt?: number;
 }
 
 export class LessonSession {
@@ -34,9 +42,10 @@ export class LessonSession {
   readonly #milestones: Subscription | undefined;
   readonly view: LessonView = $derived.by(() => lessonView(this.#state.snapshot));
 
-  constructor({ lesson, onMetricsTick, onConfigApplied, onMilestone, baseUrl = '', machine = lessonMachine }: LessonSessionOptions) {
+  constructor({ lesson, onMetricsTick, onConfigApplied, onMilestone, baseUrl = '', machine = lessonMachine, beforePrepare, resumeAt }: LessonSessionOptions) {
     this.lesson = lesson;
-    const actor = createActor(machine, { input: { lesson, baseUrl } }).start();
+    const logic = beforePrepare === undefined ? machine : withKeeping(machine, beforePrepare);
+    const actor = createActor(logic, { input: { lesson, baseUrl } }).start();
     this.#state = new ActorState(actor);
     if (onMilestone !== undefined) {
       let before = lessonView(actor.getSnapshot());
@@ -49,6 +58,7 @@ export class LessonSession {
     }
     this.#stopTicks = onMetricsTick((nodes) => this.#state.send({ type: 'METRICS', nodes }));
     this.#stopConfigs = onConfigApplied(() => this.#state.send({ type: 'CONFIG_APPLIED' }));
+    if (resumeAt !== undefined) this.#state.send({ type: 'RESUME', stepIndex: resumeAt });
   }
 
   /** Replaces the running sandbox with the lesson's start config, then opens the lesson. */
@@ -85,4 +95,17 @@ export class LessonSession {
     this.#milestones?.unsubscribe();
     this.#state.stop();
   }
+}
+
+/** `machine` with `beforePrepare` done first in its preparing of the sandbox, unless a test replaced that. */
+function withKeeping(machine: typeof lessonMachine, beforePrepare: () => Promise<void>): typeof lessonMachine {
+  if (machine !== lessonMachine) return machine;
+  return machine.provide({
+    actors: {
+      prepareSandbox: fromPromise<void, LessonInput>(async ({ input, signal }) => {
+        await beforePrepare();
+        await prepareSandbox(input.baseUrl, input.lesson, { signal });
+      }),
+    },
+  });
 }
