@@ -58,13 +58,22 @@ export async function applySolution(baseUrl: string, actions: readonly LessonAct
   for (const action of actions) await applyAction(baseUrl, action, options);
 }
 
-/** Put the engine in the lesson's starting state: its config, no traffic, no faults. */
+/**
+ * Put the engine in the lesson's starting state: its config, no traffic, no faults, and fresh counts
+ * (a node that keeps its id and kind across the config would otherwise keep counting from before).
+ */
 export async function prepareSandbox(baseUrl: string, lesson: Lesson, options: CallOptions = {}): Promise<void> {
   await applySolution(
     baseUrl,
     [{ action: 'traffic', body: { action: 'stop' } }, { action: 'config', body: lesson.startConfig }, { action: 'clearFaults' }],
     options,
   );
+  await resetCounts(baseUrl, options);
+}
+
+/** Every node's counts back to zero (`POST /api/metrics/reset`); the stream says so with `metrics.reset`. */
+export async function resetCounts(baseUrl: string, options: CallOptions = {}): Promise<void> {
+  await call(baseUrl, 'POST', '/api/metrics/reset', undefined, options);
 }
 
 export interface MetricsResponse {

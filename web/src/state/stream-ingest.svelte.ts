@@ -34,6 +34,7 @@ import {
   cachePurgedEntry,
   configEntry,
   connectionEntry,
+  countsResetEntry,
   droppedEntry,
   engineErrorEntry,
   faultEntry,
@@ -263,8 +264,9 @@ export class StreamIngest {
 
   /**
    * Calls `listener` with the nodes of every metrics update the page shows, in order and at once: each
-   * `metrics.tick` the stream delivers, and each fetched snapshot newer than the last tick (the lesson
-   * runner checks its goal on each); returns the function that stops listening.
+   * `metrics.tick` the stream delivers, the zeroed snapshot of each `metrics.reset`, and each fetched
+   * snapshot newer than the last tick (the lesson runner checks its goal on each); returns the function
+   * that stops listening.
    */
   onMetricsTick(listener: (nodes: Record<string, NodeMetrics>) => void): () => void {
     this.#tickListeners.add(listener);
@@ -409,6 +411,15 @@ export class StreamIngest {
         this.metricsTs = event.ts;
         this.history.record(event.ts, event.nodes);
         this.historyVersion++;
+        for (const listener of this.#tickListeners) listener(event.nodes);
+        return;
+      case 'metrics.reset':
+        // Every count went back to zero: the boxes, the charts and a lesson's baseline start again from here.
+        this.metrics = event.nodes;
+        this.metricsTs = event.ts;
+        this.history.countsReset(event.ts);
+        this.historyVersion++;
+        this.#pendingLog.push(countsResetEntry(event));
         for (const listener of this.#tickListeners) listener(event.nodes);
         return;
       case 'node.state': {

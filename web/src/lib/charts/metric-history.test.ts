@@ -63,6 +63,20 @@ describe('MetricHistory', () => {
     expect(history.series('users').map((p) => p.total)).toEqual([4]);
   });
 
+  it('starts every series again at a counts reset, and marks it', () => {
+    const history = new MetricHistory();
+    history.record(0, { users: tick(0), edge: tick(0) });
+    history.record(500, { users: tick(10), edge: tick(20) });
+    history.countsReset(600);
+    expect(history.series('users')).toEqual([]);
+    expect(history.series('edge')).toEqual([]);
+    expect(history.markers()).toEqual([{ ts: 600, kind: 'reset', label: 'counts reset' }]);
+    // Counts that grew past the old ones after the reset are rates from the reset on, not from before it.
+    history.record(1_000, { users: tick(30) });
+    history.record(1_500, { users: tick(31) });
+    expect(history.series('users').map((p) => p.total)).toEqual([2]);
+  });
+
   it('keeps only the span, drops nodes the engine no longer reports, and forgets old markers', () => {
     const history = new MetricHistory(2_000);
     history.mark({ ts: 100, kind: 'fault', label: 'latency on users' });

@@ -2,7 +2,8 @@
  * The last minutes of every node's numbers, for the live charts: one point per `metrics.tick` (about
  * two a second), each the rate of the requests the node completed since the tick before, by outcome,
  * and the latency of its last seconds (`recent`, the engine's own window, never a number made here),
- * and what is in flight. Markers say where a fault began or ended and where a config was applied.
+ * and what is in flight. Markers say where a fault began or ended, where a config was applied and where
+ * the engine's counts were reset.
  *
  * Rates are differences of the engine's counters over the last 5 seconds (RATE_WINDOW_MS, the window
  * of the engine's `recent` latency, so both panels speak of the same seconds), so the chart adds up to
@@ -33,7 +34,7 @@ export interface HistoryPoint {
   targets?: Record<string, number>;
 }
 
-export type MarkerKind = 'fault' | 'config' | 'lesson';
+export type MarkerKind = 'fault' | 'config' | 'lesson' | 'reset';
 
 export interface HistoryMarker {
   ts: number;
@@ -116,6 +117,15 @@ export class MetricHistory {
 
   markers(): readonly HistoryMarker[] {
     return this.#markers;
+  }
+
+  /**
+   * The engine set every count back to zero (`metrics.reset`) at wall-clock `ts`: each node's series
+   * begins again from its next tick (what was drawn counted from before), and a marker says so.
+   */
+  countsReset(ts: number): void {
+    this.#nodes.clear();
+    this.mark({ ts, kind: 'reset', label: 'counts reset' });
   }
 
   clear(): void {
