@@ -75,7 +75,7 @@ describe('LessonPanel', () => {
     const { lab, view, click } = render();
     await click(`lesson-open-${roundRobinBasics.id}`);
     await click('lesson-start');
-    expect(requests.map((r) => `${r.method} ${r.url}`)).toEqual(['POST /api/traffic', 'PUT /api/config', 'GET /api/faults']);
+    expect(requests.map((r) => `${r.method} ${r.url}`)).toEqual(['POST /api/traffic', 'PUT /api/config', 'GET /api/faults', 'POST /api/metrics/reset']);
     expect(requests[1].body).toEqual(roundRobinBasics.startConfig);
 
     await click('lesson-next');
