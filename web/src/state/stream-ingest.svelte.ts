@@ -12,7 +12,7 @@
  * after a config change) it asks for through `reload`, which the lab's actions answer.
  */
 import { MetricHistory } from '../lib/charts/metric-history.ts';
-import type { Decision, EngineEvent, EventOf, NodeMetrics, NodeState } from '../../../engine/src/events.ts';
+import { isPerRequestEvent, type Decision, type EngineEvent, type EventOf, type NodeMetrics, type NodeState } from '../../../engine/src/events.ts';
 import type {
   CapacityState,
   Fault,
@@ -189,6 +189,7 @@ export class StreamIngest {
   #traceDirty = false;
   readonly #tickListeners = new Set<(nodes: Record<string, NodeMetrics>) => void>();
   readonly #configListeners = new Set<() => void>();
+  readonly #changeListeners = new Set<(event: EngineEvent) => void>();
   readonly #cacheExamples = new Map<string, Partial<Record<XCacheWord, CacheExample>>>();
   #cacheExamplesDirty = false;
 
@@ -282,6 +283,16 @@ export class StreamIngest {
     return () => this.#configListeners.delete(listener);
   }
 
+  /**
+   * Calls `listener` with every event the stream delivers that is not about one request (decisions,
+   * changes, ticks: the ones the engine never samples), in order, after the page has taken it in;
+   * returns the function that stops listening.
+   */
+  onChange(listener: (event: EngineEvent) => void): () => void {
+    this.#changeListeners.add(listener);
+    return () => this.#changeListeners.delete(listener);
+  }
+
   /** Folds one batch of stream items in; `now` is the browser time it arrived. */
   ingest(items: readonly StreamItem[], now: number): void {
     for (const item of items) {
@@ -319,6 +330,7 @@ export class StreamIngest {
       }
       this.clock.observe(item.ts, now);
       this.#apply(item, now);
+      if (this.#changeListeners.size > 0 && !isPerRequestEvent(item)) for (const listener of this.#changeListeners) listener(item);
     }
     this.#scheduleFlush();
   }
