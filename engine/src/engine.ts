@@ -550,6 +550,7 @@ function flowState(name: string, config: TrafficConfig, phase: PhasePlan, phases
     ...(phase.loop === 'closed' ? { users: phase.users } : {}),
     ...(config.http2 === true ? { http2: true } : {}),
     ...(config.keepAlive === false ? { keepAlive: false } : {}),
+    ...(config.failover !== undefined ? { failover: [...config.failover] } : {}),
   };
 }
 

@@ -291,6 +291,8 @@ export interface TrafficFlowState {
   http2?: true;
   /** Set when the flow opens a new connection per HTTP/1.1 request (`keepAlive: false`). */
   keepAlive?: false;
+  /** The flow's further entries, tried in order when a connection to the one in use fails (`failover`). */
+  failover?: string[];
 }
 
 /** One flow's live numbers, as of the event (the generator sends one about every second while running). */
