@@ -429,7 +429,7 @@ export class StreamIngest {
         // Every count went back to zero: the boxes, the charts and a lesson's baseline start again from here.
         this.metrics = event.nodes;
         this.metricsTs = event.ts;
-        this.history.countsReset(event.ts);
+        this.history.countsReset(event.ts, event.nodes);
         this.historyVersion++;
         this.#pendingLog.push(countsResetEntry(event));
         for (const listener of this.#tickListeners) listener(event.nodes);

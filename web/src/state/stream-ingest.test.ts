@@ -94,7 +94,7 @@ describe('StreamIngest, the lab’s live stream', () => {
     expect(lab.history.series('users-1')).toHaveLength(1);
     lab.ingest([{ type: 'metrics.reset', seq: 3, ts: 1600, nodes: nodesWith(0) }], 2000);
     expect(lab.metrics['users-1'].requests).toBe(0);
-    expect(lab.history.series('users-1')).toEqual([]);
+    expect(lab.history.series('users-1').map((p) => [p.ts, p.total])).toEqual([[1600, 0]]);
     expect(lab.history.markers().at(-1)).toEqual({ ts: 1600, kind: 'reset', label: 'counts reset' });
     expect(seen).toEqual([40, 50, 0]);
     lab.flushLog();

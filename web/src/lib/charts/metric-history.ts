@@ -120,11 +120,18 @@ export class MetricHistory {
   }
 
   /**
-   * The engine set every count back to zero (`metrics.reset`) at wall-clock `ts`: each node's series
-   * begins again from its next tick (what was drawn counted from before), and a marker says so.
+   * The engine set every count back to zero (`metrics.reset`) at wall-clock `ts`, `nodes` its snapshot
+   * right after: each node's series begins again there (what was drawn counted from before), with the
+   * snapshot's numbers as its first point (nothing completed in its window yet), and a marker says so.
    */
-  countsReset(ts: number): void {
+  countsReset(ts: number, nodes: Readonly<Record<string, NodeMetrics>>): void {
     this.#nodes.clear();
+    for (const [id, metrics] of Object.entries(nodes)) {
+      const rates = Object.fromEntries(CHART_OUTCOMES.map((outcome) => [outcome, 0])) as Record<ChartOutcome, number>;
+      const { latency } = metrics.recent;
+      const point: HistoryPoint = { ts, rates, total: 0, p50: latency.p50, p95: latency.p95, p99: latency.p99, inFlight: metrics.inFlight };
+      this.#nodes.set(id, { points: [point], samples: [{ ts, counts: outcomeCounts(metrics), targets: metrics.targets }] });
+    }
     this.mark({ ts, kind: 'reset', label: 'counts reset' });
   }
 
