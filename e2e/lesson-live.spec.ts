@@ -7,17 +7,13 @@
  * traffic panel), each checked against the engine's running config and metrics. Every test ends by
  * putting e2e/sandbox.yaml back.
  */
-import { readFileSync } from 'node:fs';
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
-import { parse } from 'yaml';
-import { withEphemeralPorts } from '../lessons/ephemeral-ports.ts';
 import type { Lesson, MetricsByNode } from '../lessons/format.ts';
 import { redundantPair } from '../lessons/redundant-pair.ts';
 import { roundRobinBasics } from '../lessons/round-robin-basics.ts';
 import { theSaturatedHop } from '../lessons/the-saturated-hop.ts';
-import { badge, resetLab } from './helpers.ts';
+import { badge, configsOnFreePorts, restoreSandbox } from './helpers.ts';
 
-const sandboxConfig: unknown = parse(readFileSync(new URL('./sandbox.yaml', import.meta.url), 'utf8'));
 /** A goal is reached in seconds of sandbox traffic; generous for a loaded machine. */
 const GOAL_TIMEOUT_MS = 30_000;
 
@@ -43,21 +39,8 @@ async function expectGoalMet(page: Page) {
   await expect(page.getByTestId('lesson-status')).toContainText('Goal met', { timeout: GOAL_TIMEOUT_MS });
 }
 
-test.beforeEach(async ({ page }) => {
-  // The lessons' configs listen on fixed ports a lab beside the tests may hold: the engine under test
-  // gets them on free ports, as in lesson.spec.ts.
-  await page.route('**/api/config', async (route) => {
-    const req = route.request();
-    if (req.method() !== 'PUT') return route.continue();
-    await route.continue({ postData: JSON.stringify(withEphemeralPorts(req.postDataJSON())) });
-  });
-});
-
-test.afterEach(async ({ request }) => {
-  const res = await request.put('/api/config', { data: sandboxConfig });
-  expect(res.ok(), await res.text()).toBe(true);
-  await resetLab(request);
-});
+test.beforeEach(({ page }) => configsOnFreePorts(page));
+test.afterEach(({ request }) => restoreSandbox(request));
 
 test('a lesson starts from fresh counts after a busy sandbox, shows its goal against its target, and tells what just happened', async ({ page, request }) => {
   test.setTimeout(90_000);

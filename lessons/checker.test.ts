@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkGoal, readConsumerMetric, readMetric } from './checker.ts';
 import type { Goal, MetricsByNode, Snapshot } from './format.ts';
+import { errorsUnder1, lbErrors } from './goal.fixture.ts';
 import { nodeMetrics, snapshot, usersAnswered } from './metrics.fixture.ts';
 
 const eachUser20: Goal = { type: 'each', nodes: ['users-1', 'users-2', 'users-3'], metric: 'statusClasses.2xx', op: '>=', value: 20 };
@@ -534,18 +535,7 @@ describe('checkGoal: hold', () => {
 });
 
 describe('checkGoal: a ratio over a sliding window', () => {
-  const errorsUnder1: Goal = {
-    type: 'ratio',
-    label: 'lb’s error rate',
-    counted: 'requests at lb',
-    part: { node: 'lb', metrics: ['statusClasses.5xx'] },
-    whole: { node: 'lb', metrics: ['requests'] },
-    over: { requests: 200 },
-    atLeast: 200,
-    op: '<',
-    value: 0.01,
-  };
-  const lb = (requests: number, errors: number) => snapshot({ lb: { requests, statusClasses: { '5xx': errors } } });
+  const lb = lbErrors;
 
   it('over the last N requests: early errors leave the window', () => {
     const incident = ticks(lb(0, 0), lb(100, 0), lb(200, 50), lb(300, 50));

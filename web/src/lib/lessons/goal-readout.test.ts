@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkGoal } from '../../../../lessons/checker.ts';
 import type { Goal, MetricsByNode, Snapshot } from '../../../../lessons/format.ts';
+import { errorsUnder1, lbErrors } from '../../../../lessons/goal.fixture.ts';
 import { snapshot } from '../../../../lessons/metrics.fixture.ts';
 import { readoutLines } from './goal-readout.ts';
 
@@ -12,18 +13,6 @@ function atLast(goal: Goal, ...nodes: MetricsByNode[]) {
 
 const p99Under150: Goal = { type: 'latency', node: 'lb', stat: 'p99', op: '<', value: 150 };
 const lbLatency = (p99: number) => snapshot({ lb: { kind: 'balancer', recent: { requests: 50, latency: { p99 } } } });
-const errorsUnder1: Goal = {
-  type: 'ratio',
-  label: 'lb’s error rate',
-  counted: 'requests at lb',
-  part: { node: 'lb', metrics: ['statusClasses.5xx'] },
-  whole: { node: 'lb', metrics: ['requests'] },
-  over: { requests: 200 },
-  atLeast: 200,
-  op: '<',
-  value: 0.01,
-};
-const lbErrors = (requests: number, errors: number) => snapshot({ lb: { requests, statusClasses: { '5xx': errors } } });
 
 describe('readoutLines: the measured value against the target, for every goal type', () => {
   it.each([
