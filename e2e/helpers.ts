@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { expect, type APIRequestContext, type Page } from '@playwright/test';
 import { parse } from 'yaml';
+import { withEphemeralPorts } from '../lessons/ephemeral-ports.ts';
 
 export interface NodeMetrics {
   requests: number;
@@ -80,4 +81,17 @@ export async function restoreSandbox(request: APIRequestContext): Promise<void> 
   const res = await request.put('/api/config', { data: parse(SANDBOX_YAML) });
   expect(res.ok(), await res.text()).toBe(true);
   await resetLab(request);
+}
+
+/**
+ * Every config the page applies goes to the engine on free ports: a lesson's config listens on the
+ * sandbox's fixed ports (8080, 9001, ...), which a lab running beside the tests may hold. Nothing else
+ * in the request changes (lessons/ephemeral-ports.ts, as the lesson proof test does).
+ */
+export async function configsOnFreePorts(page: Page): Promise<void> {
+  await page.route('**/api/config', async (route) => {
+    const req = route.request();
+    if (req.method() !== 'PUT') return route.continue();
+    await route.continue({ postData: JSON.stringify(withEphemeralPorts(req.postDataJSON())) });
+  });
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkGoal, readConsumerMetric, readMetric } from './checker.ts';
 import type { Goal, MetricsByNode, Snapshot } from './format.ts';
+import { errorsUnder1, lbErrors } from './goal.fixture.ts';
 import { nodeMetrics, snapshot, usersAnswered } from './metrics.fixture.ts';
 
 const eachUser20: Goal = { type: 'each', nodes: ['users-1', 'users-2', 'users-3'], metric: 'statusClasses.2xx', op: '>=', value: 20 };
@@ -528,6 +529,7 @@ describe('checkGoal: hold', () => {
   it('is met once the goal has been true at every tick for its seconds', () => {
     expect(atLast(held, ticks(fast, fast, fast))).toMatchObject({ met: false, readout: { measured: 2, op: '>=', target: 3, unit: 's' } });
     expect(atLast(held, ticks(fast, fast, fast)).whyNot).toBe('It has held for 2 s of the 3 s it must hold on end.');
+    expect(atLast(held, ticks(fast, fast, fast)).holding).toEqual({ measured: 40, op: '<', target: 150, unit: 'ms' });
     expect(atLast(held, ticks(fast, fast, fast, fast))).toMatchObject({ met: true, progress: 1, readout: { measured: 3 } });
   });
 
@@ -538,7 +540,7 @@ describe('checkGoal: hold', () => {
 
   it('while false now, says why and what then', () => {
     const report = atLast(held, ticks(fast, fast, slow));
-    expect(report).toMatchObject({ met: false, readout: { measured: 0 } });
+    expect(report).toMatchObject({ met: false, readout: { measured: 0 }, holding: { measured: 400, op: '<', target: 150, unit: 'ms' } });
     expect(report.whyNot).toBe('lb’s p99 over the last 5 s is 400 ms: 250 ms above the ceiling of 150 ms; then it must hold for 3 s.');
   });
 
@@ -556,18 +558,7 @@ describe('checkGoal: hold', () => {
 });
 
 describe('checkGoal: a ratio over a sliding window', () => {
-  const errorsUnder1: Goal = {
-    type: 'ratio',
-    label: 'lb’s error rate',
-    counted: 'requests at lb',
-    part: { node: 'lb', metrics: ['statusClasses.5xx'] },
-    whole: { node: 'lb', metrics: ['requests'] },
-    over: { requests: 200 },
-    atLeast: 200,
-    op: '<',
-    value: 0.01,
-  };
-  const lb = (requests: number, errors: number) => snapshot({ lb: { requests, statusClasses: { '5xx': errors } } });
+  const lb = lbErrors;
 
   it('over the last N requests: early errors leave the window', () => {
     const incident = ticks(lb(0, 0), lb(100, 0), lb(200, 50), lb(300, 50));
@@ -581,6 +572,16 @@ describe('checkGoal: a ratio over a sliding window', () => {
     const report = atLast(errorsUnder1, ticks(lb(0, 0), lb(60, 0), lb(120, 0)));
     expect(report.met).toBe(false);
     expect(report.detail).toBe('lb’s error rate: 120 of the last 200 requests at lb counted, to judge it');
+    expect(report.whyNot).toBe('lb’s error rate: 120 of the last 200 requests at lb counted, to judge it: more traffic fills the window.');
+  });
+
+  it('before it can be judged, reads the share as it stands so far (none before anything was counted)', () => {
+    expect(atLast(errorsUnder1, ticks(lb(0, 0), lb(60, 3), lb(120, 6))).readout).toEqual({ measured: 5, op: '<', target: 1, unit: '%' });
+    expect(atLast(errorsUnder1, ticks(lb(0, 0), lb(0, 0))).readout).toBeUndefined();
+    const lastTwoSeconds: Goal = { ...errorsUnder1, over: { seconds: 2 }, atLeast: 50 };
+    expect(atLast(lastTwoSeconds, ticks(lb(0, 0), lb(100, 50))).readout).toEqual({ measured: 50, op: '<', target: 1, unit: '%' });
+    const sinceStep: Goal = { ...errorsUnder1, over: undefined };
+    expect(checkGoal(sinceStep, lb(40, 1), lb(0, 0))).toMatchObject({ met: false, readout: { measured: 2.5, unit: '%' } });
   });
 
   it('over the last T seconds: unmet until the window is full, then only its ticks count', () => {

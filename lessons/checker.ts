@@ -32,8 +32,13 @@ export interface GoalReport {
   detail: string;
   /** One sentence on what is missing ("lb’s p99 over the last 5 s is 212 ms: 62 ms above 150 ms"); only while unmet. */
   whyNot?: string;
-  /** The measured value against the target, for a live readout (a leaf's, or how long a `hold` has held). */
+  /**
+   * The measured value against the target, for a live readout (a leaf's, or how long a `hold` has held).
+   * A share not yet judged (too few requests counted) reads as it stands so far.
+   */
   readout?: Readout;
+  /** A `hold`'s: the reading of the goal it holds, now (its `readout` is the time held). */
+  holding?: Readout;
   /** An `all` goal's parts, in order, so the page can show which are met and which are not. */
   parts?: GoalReport[];
 }
@@ -91,7 +96,7 @@ function check(goal: Goal, at: Reading): GoalReport {
       met: unmet === undefined,
       progress: mean(reports.map((r) => r.progress)),
       detail: unmet ? unmet.detail : reports.map((r) => r.detail).join('; '),
-      ...(unmet && { whyNot: unmet.whyNot, readout: unmet.readout }),
+      ...(unmet && { whyNot: unmet.whyNot, readout: unmet.readout, holding: unmet.holding }),
       parts: reports,
     };
   }
@@ -128,7 +133,14 @@ function checkHold(goal: HoldGoal, at: Reading): GoalReport {
   const now = check(goal.hold, at);
   const readout = (heldMs: number): Readout => ({ measured: round(heldMs / 1000), op: '>=', target: goal.seconds, unit: 's' });
   if (history.length === 0) {
-    return { met: false, progress: 0, detail: `${now.detail} (held: no metrics ticks yet)`, whyNot: 'No metrics ticks have arrived yet to time it.', readout: readout(0) };
+    return {
+      met: false,
+      progress: 0,
+      detail: `${now.detail} (held: no metrics ticks yet)`,
+      whyNot: 'No metrics ticks have arrived yet to time it.',
+      readout: readout(0),
+      ...holding(now),
+    };
   }
   if (!now.met) {
     return {
@@ -137,6 +149,7 @@ function checkHold(goal: HoldGoal, at: Reading): GoalReport {
       detail: now.detail,
       whyNot: `${(now.whyNot ?? now.detail).replace(/\.$/, '')}; then it must hold for ${goal.seconds} s.`,
       readout: readout(0),
+      ...holding(now),
     };
   }
   const last = history.length - 1;
@@ -147,14 +160,20 @@ function checkHold(goal: HoldGoal, at: Reading): GoalReport {
     since = history[i]!.ts;
   }
   const held = history[last]!.ts - since;
-  if (held >= need) return { met: true, progress: 1, detail: `${now.detail}, held for ${goal.seconds} s`, readout: readout(held) };
+  if (held >= need) return { met: true, progress: 1, detail: `${now.detail}, held for ${goal.seconds} s`, readout: readout(held), ...holding(now) };
   return {
     met: false,
     progress: Math.min(0.5 + (held / need) * 0.5, UNMET_CEILING),
     detail: `${now.detail}, held for ${format(held / 1000)} of ${goal.seconds} s`,
     whyNot: `It has held for ${format(held / 1000)} s of the ${goal.seconds} s it must hold on end.`,
     readout: readout(held),
+    ...holding(now),
   };
+}
+
+/** The held goal's reading, when it has one. */
+function holding(now: GoalReport): Pick<GoalReport, 'holding'> {
+  return now.readout === undefined ? {} : { holding: now.readout };
 }
 
 /** A node's recent-window latency, judged once the window holds enough requests. */
@@ -261,7 +280,14 @@ function checkWindowRatio(goal: RatioGoal, over: RatioWindow, at: Reading): Goal
     if (from === -1) {
       const span = last > 0 ? (nowTs - history[0]!.ts) / 1000 : 0;
       const detail = `${goal.label}: the window holds ${format(span)} of the ${seconds} s it judges`;
-      return { met: false, progress: (span / seconds) * 0.25, detail, whyNot: `${detail}; it fills as the ticks come in.` };
+      const soFar = last > 0 ? growthFrom(0) : undefined;
+      return {
+        met: false,
+        progress: (span / seconds) * 0.25,
+        detail,
+        whyNot: `${detail}; it fills as the ticks come in.`,
+        ...shareSoFar(goal, soFar?.part ?? 0, soFar?.whole ?? 0),
+      };
     }
     const { part, whole } = growthFrom(from);
     return judgeShare(goal, part, whole, ` in the last ${seconds} s`);
@@ -274,7 +300,14 @@ function checkWindowRatio(goal: RatioGoal, over: RatioWindow, at: Reading): Goal
     if (whole >= requests) return judgeShare(goal, part, whole, ` (the last ${requests} or just over)`);
   }
   const detail = `${goal.label}: ${format(counted)} of the last ${requests} ${goal.counted} counted, to judge it`;
-  return { met: false, progress: (counted / requests) * 0.5, detail, whyNot: `${detail}: more traffic fills the window.` };
+  const soFar = last > 0 ? growthFrom(0) : { part: 0, whole: 0 };
+  return {
+    met: false,
+    progress: (counted / requests) * 0.5,
+    detail,
+    whyNot: `${detail}: more traffic fills the window.`,
+    ...shareSoFar(goal, soFar.part, soFar.whole),
+  };
 }
 
 /** `part` of `whole`, judged once `whole` holds `atLeast`; `where` says what was counted (" since the step began"). */
@@ -282,7 +315,7 @@ function judgeShare(goal: RatioGoal, part: number, whole: number, where: string)
   const target = `(goal: ${goal.op} ${percent(goal.value)})`;
   if (whole < goal.atLeast) {
     const detail = `${goal.label}: ${format(whole)} of ${format(goal.atLeast)} ${goal.counted} counted${where}, to judge it ${target}`;
-    return { met: false, progress: (whole / goal.atLeast) * 0.5, detail, whyNot: `${detail}: more traffic is needed.` };
+    return { met: false, progress: (whole / goal.atLeast) * 0.5, detail, whyNot: `${detail}: more traffic is needed.`, ...shareSoFar(goal, part, whole) };
   }
   const share = part / whole;
   const met = compare(share, goal.op, goal.value);
@@ -294,6 +327,12 @@ function judgeShare(goal: RatioGoal, part: number, whole: number, where: string)
     readout: { measured: round(share * 100), op: goal.op, target: round(goal.value * 100), unit: '%' },
     ...(!met && { whyNot: `${goal.label} is ${percent(share)}${where}: ${gap(share * 100, goal.op, goal.value * 100, '%')}.` }),
   };
+}
+
+/** The share as it stands before it can be judged, as a readout; none before anything was counted. */
+function shareSoFar(goal: RatioGoal, part: number, whole: number): Pick<GoalReport, 'readout'> {
+  if (whole <= 0) return {};
+  return { readout: { measured: round((part / whole) * 100), op: goal.op, target: round(goal.value * 100), unit: '%' } };
 }
 
 /** A sum's growth since the baseline (or its total, `since: 'start'`); undefined when its node reports nothing. */

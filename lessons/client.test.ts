@@ -11,6 +11,15 @@ async function sandboxWith(traffic: boolean) {
   return sandbox.baseUrl;
 }
 
+/** Polls `probe` until it is true (10 s at most). */
+async function waitForValue(probe: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for the sandbox');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 async function get(baseUrl: string, path: string): Promise<unknown> {
   return (await fetch(`${baseUrl}${path}`)).json();
 }
@@ -45,6 +54,19 @@ describe('client against a real engine', () => {
     await prepareSandbox(baseUrl, { ...theCostOfAHop, startConfig: withEphemeralPorts(theCostOfAHop.startConfig) });
 
     expect(await get(baseUrl, '/api/faults')).toEqual([expect.objectContaining({ target: 'legacy', type: 'latency', source: 'scenario' })]);
+  });
+
+  it('prepareSandbox starts the counts afresh, though the nodes keep their ids and kinds', async () => {
+    const baseUrl = await sandboxWith(true);
+    await waitForValue(async () => ((await fetchMetrics(baseUrl)).nodes.edge?.requests ?? 0) >= 10);
+    // Stopped and settled first, so no request of the old traffic can complete after the reset.
+    await applyAction(baseUrl, { action: 'traffic', body: { action: 'stop' } });
+    await waitForValue(async () => ((await get(baseUrl, '/api/traffic')) as { outstanding: number }).outstanding === 0);
+
+    await prepareSandbox(baseUrl, { ...roundRobinBasics, startConfig: withEphemeralPorts(roundRobinBasics.startConfig) });
+
+    const { nodes } = await fetchMetrics(baseUrl);
+    for (const [id, node] of Object.entries(nodes)) expect(node.requests, id).toBe(0);
   });
 
   it('wait lets the sandbox run, and stops early when aborted', async () => {

@@ -59,13 +59,20 @@ export async function applySolution(baseUrl: string, actions: readonly LessonAct
 }
 
 /**
- * Put the engine in the lesson's starting state: its config, no traffic, and no faults but those its own
- * `scenario` starts. Those may start at once (`at: 0s`), before the faults are listed: they are part of
- * the lesson's problem, so only the faults injected through the API are cleared.
+ * Put the engine in the lesson's starting state: its config, no traffic, no faults but those its own
+ * `scenario` starts, and fresh counts (a node that keeps its id and kind across the config would otherwise
+ * keep counting from before). Scenario faults may start at once (`at: 0s`), before the faults are listed:
+ * they are part of the lesson's problem, so only the faults injected through the API are cleared.
  */
 export async function prepareSandbox(baseUrl: string, lesson: Lesson, options: CallOptions = {}): Promise<void> {
   await applySolution(baseUrl, [{ action: 'traffic', body: { action: 'stop' } }, { action: 'config', body: lesson.startConfig }], options);
   await clearFaults(baseUrl, options, 'api');
+  await resetCounts(baseUrl, options);
+}
+
+/** Every node's counts back to zero (`POST /api/metrics/reset`); the stream says so with `metrics.reset`. */
+export async function resetCounts(baseUrl: string, options: CallOptions = {}): Promise<void> {
+  await call(baseUrl, 'POST', '/api/metrics/reset', undefined, options);
 }
 
 export interface MetricsResponse {

@@ -107,8 +107,8 @@ describe('lessonMachine', () => {
   it('does not finish a step whose goal was already met before it began', async () => {
     const actor = startLesson();
     actor.send({ type: 'START' });
-    actor.send({ type: 'METRICS', nodes: sandbox([500, 500, 500]) });
     await waitFor(actor, (s) => s.matches({ running: 'intro' }));
+    actor.send({ type: 'METRICS', nodes: sandbox([500, 500, 500]) });
     actor.send({ type: 'NEXT' });
     expect(actor.getSnapshot().matches({ running: { step: 'checking' } })).toBe(true);
 
@@ -123,6 +123,21 @@ describe('lessonMachine', () => {
     actor.send({ type: 'METRICS', nodes: sandbox([500, 500, 500]) });
     await openFirstStep(actor);
     expect(actor.getSnapshot().matches({ running: { step: 'awaitingBaseline' } })).toBe(true);
+    actor.stop();
+  });
+
+  it('forgets a tick that arrived while the sandbox was prepared: its counts were reset after it', async () => {
+    let finish!: () => void;
+    const actor = startLesson({ prepare: () => new Promise<void>((resolve) => (finish = resolve)) });
+    actor.send({ type: 'START' });
+    actor.send({ type: 'METRICS', nodes: sandbox([500, 500, 500]) });
+    finish();
+    await waitFor(actor, (s) => s.matches({ running: 'intro' }));
+    expect(actor.getSnapshot().context.latest).toBeNull();
+    // The engine's `metrics.reset` snapshot, passed on as a tick, is what the first step counts from.
+    actor.send({ type: 'METRICS', nodes: sandbox([0, 0, 0]) });
+    actor.send({ type: 'NEXT' });
+    expect(actor.getSnapshot().context.baseline).toEqual(sandbox([0, 0, 0]));
     actor.stop();
   });
 

@@ -8,6 +8,10 @@
  *   running.step --METRICS [goalMet]--> running.stepDone --NEXT--> running.step (next) | running.complete
  *   running --ENGINE_DISCONNECTED--> disconnected --ENGINE_CONNECTED--> back where it was
  *
+ * Preparing the sandbox applies the lesson's config, stops traffic, clears faults and resets every
+ * node's counts (client.ts), so the lesson starts from zero; the page passes the engine's
+ * `metrics.reset` snapshot on as METRICS.
+ *
  * A step's baseline is the latest metrics snapshot when the step begins (or the first one after, if
  * none has arrived), so its goal counts only what happens during the step. After a disconnection the
  * step takes a new baseline: the engine may have restarted, and its old numbers no longer add up.
@@ -159,7 +163,8 @@ export const lessonMachine = setup({
       invoke: {
         src: 'prepareSandbox',
         input: ({ context }) => ({ lesson: context.lesson, baseUrl: context.baseUrl }),
-        onDone: 'running',
+        // The sandbox's counts were reset as it was prepared: a tick that arrived meanwhile counts from before.
+        onDone: { target: 'running', actions: 'forgetSnapshot' },
         onError: { target: 'failed', actions: { type: 'recordError', params: ({ event }) => ({ error: event.error }) } },
       },
     },

@@ -3,8 +3,10 @@
  * (`{node}` stands for a node id of the lesson, `{fault}` for a fault type). One list, so a hint never
  * sends a learner to a button the page does not have; the lesson validator holds every quoted name to it.
  * Where each lives: the traffic bar (Controls.svelte), the service toggles and a service's inspector
- * (ServiceToggles.svelte), a balancer's inspector (AlgorithmSwitcher.svelte), the fault form
- * (FaultForm.svelte) and the config editor (ConfigEditor.svelte).
+ * (ServiceToggles.svelte), a balancer's inspector (AlgorithmSwitcher.svelte), a flow's failover entries
+ * in the traffic panel (traffic/FlowFailover.svelte), a forwarding node's capacity in its inspector
+ * (inspectors/CapacityControl.svelte), the fault form (FaultForm.svelte) and the config editor
+ * (ConfigEditor.svelte).
  */
 export const PAGE_CONTROLS = [
   'Resume traffic',
@@ -14,6 +16,13 @@ export const PAGE_CONTROLS = [
   'Start {node}',
   'Algorithm',
   'Inject {fault}',
+  'Failover',
+  'Apply failover',
+  'Capacity',
+  'Concurrency',
+  'Queue',
+  'Apply capacity',
+  'Remove the limit',
   'Clear all',
   'Config',
   'Apply',

@@ -71,7 +71,7 @@ export const redundantPair: Lesson = {
       hints: [
         'Leave the fault on `edge-a`: clearing it brings the site back, but the next crash would take it down again.',
         'In the config editor, copy the node `edge-a` as `edge-b` (another id, another port, the same `to: lb`).',
-        'On the traffic flow `site`, add `failover: [edge-b]` beside `to: edge-a`, and apply the config.',
+        'Then give the clients the second address: in the traffic panel, on the flow `site`, tick `edge-b` under "Failover" and press "Apply failover" (the config editor’s way: `failover: [edge-b]` beside `to: edge-a`).',
       ],
       solution: [
         { action: 'config', body: sandbox(true) },

@@ -59,9 +59,9 @@ export const theSaturatedHop: Lesson = {
         value: 0.99,
       },
       hints: [
-        'Open the config editor and find `capacity` on the node `api`.',
+        'Open the inspector of `api` (click its box): its "Capacity" shows every slot busy and the queue full.',
         'About 4 requests are in flight on average, and bursts bring more: a concurrency of 2 cannot keep up, 32 leaves plenty of room.',
-        'Set `capacity: { concurrency: 32, queue: 16 }` on `api` and apply the config; the traffic keeps running.',
+        'In `api`’s inspector set "Concurrency" to 32 and "Queue" to 16, and press "Apply capacity" (or "Remove the limit"); the traffic keeps running.',
       ],
       solution: [
         { action: 'config', body: sandbox({ concurrency: 32, queue: 16 }) },

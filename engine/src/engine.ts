@@ -6,7 +6,7 @@
 import { TRAFFIC_LOAD_FIELDS, TrafficFlow, type EdgeConfigParsed, type GatewayConfig, type NodeConfigParsed, type TrafficConfig } from './config/schema.ts';
 import { isExternalUrl, upstreamsOf, zodErrors } from './config/validate.ts';
 import { EventBus } from './bus.ts';
-import type { FaultInfo, NodeState, TlsView, TrafficFlowState, TrafficStateBody } from './events.ts';
+import type { FaultInfo, NodeMetrics, NodeState, TlsView, TrafficFlowState, TrafficStateBody } from './events.ts';
 import { InputError } from './errors.ts';
 import { FaultController, type FaultRecord } from './faults/controller.ts';
 import { MetricsRegistry } from './metrics/metrics-registry.ts';
@@ -451,6 +451,14 @@ export class Engine {
    * Drop a caching proxy's stored responses (`DELETE /api/cache/:node`): under a path prefix (`/`, every
    * one), or the one stored for a URL. How many went; InputError (404) for a node that is not a caching proxy.
    */
+  /** Zero every node's counts (the metrics registry's) and say so on the stream with the fresh snapshot. */
+  resetMetrics(): Record<string, NodeMetrics> {
+    this.metrics.reset();
+    const nodes = this.metrics.snapshot();
+    this.bus.emit({ type: 'metrics.reset', nodes });
+    return nodes;
+  }
+
   purgeCache(nodeId: string, target: { prefix: string } | { url: string; host?: string }): number {
     const node = this.#nodes.get(nodeId);
     if (node === undefined) throw new InputError('node', `no node "${nodeId}"`, 404);
@@ -542,6 +550,7 @@ function flowState(name: string, config: TrafficConfig, phase: PhasePlan, phases
     ...(phase.loop === 'closed' ? { users: phase.users } : {}),
     ...(config.http2 === true ? { http2: true } : {}),
     ...(config.keepAlive === false ? { keepAlive: false } : {}),
+    ...(config.failover !== undefined ? { failover: [...config.failover] } : {}),
   };
 }
 

@@ -3,8 +3,8 @@
  * the SSE stream subscribe to the bus instead of being sprinkled through stages.
  *
  * Per-request events (`request.*`) may be sampled for a slow SSE consumer; every other event
- * (`metrics.tick`, `node.state`, `traffic.state`, `config.applied`, `fault.*`, `target.health`,
- * `circuit.state`) never is.
+ * (`metrics.tick`, `metrics.reset`, `node.state`, `traffic.state`, `config.applied`, `fault.*`,
+ * `target.health`, `circuit.state`) never is.
  */
 import type { EdgeErrorCode } from './errors.ts';
 import type { NodeKind } from './config/node-kinds.ts';
@@ -323,6 +323,8 @@ export interface TrafficFlowState {
   http2?: true;
   /** Set when the flow opens a new connection per HTTP/1.1 request (`keepAlive: false`). */
   keepAlive?: false;
+  /** The flow's further entries, tried in order when a connection to the one in use fails (`failover`). */
+  failover?: string[];
 }
 
 /** One flow's live numbers, as of the event (the generator sends one about every second while running). */
@@ -528,6 +530,15 @@ export type EngineEventBody =
     }
   | { type: 'node.state'; node: string; kind: NodeKind; state: NodeState; port: number | null; reason?: string }
   | { type: 'metrics.tick'; nodes: Record<string, NodeMetrics> }
+  | {
+      /**
+       * Every node's counts were set back to zero on request (`POST /api/metrics/reset`; a lesson does it
+       * as it starts): `nodes` is the snapshot right after, so a page drops what it drew from the counts
+       * before and starts again from these. In-flight requests stay; they finish and count afresh.
+       */
+      type: 'metrics.reset';
+      nodes: Record<string, NodeMetrics>;
+    }
   | ({
       type: 'traffic.state';
     } & TrafficStateBody)

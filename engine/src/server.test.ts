@@ -9,6 +9,7 @@ import { MAX_BODY_BYTES } from './http/read-body.ts';
 import { precompressFolder } from './proxy/compression/precompress.ts';
 import { startControlServer, type ControlServer } from './server.ts';
 import { parseEventId } from './stream/event-id.ts';
+import { SseTestClient } from './stream/sse-test-client.ts';
 import { rawHttp, startEngine, waitFor, type RunningEngine } from './testing/harness.ts';
 
 let running: RunningEngine | undefined;
@@ -67,6 +68,29 @@ describe('control API', () => {
     expect(prom).toMatch(/edgelab_requests_total\{node="edge",status_class="2xx"\} 4/);
     expect(prom).toMatch(/edgelab_request_duration_seconds_bucket\{.*node="edge".*\} \d+/);
     expect(prom).toMatch(/edgelab_in_flight\{node="s1"\} 0/);
+  });
+
+  it('resets every node\'s counts (POST /api/metrics/reset) and says so on the stream with the zeroed snapshot', async () => {
+    const url = await setup();
+    for (let i = 0; i < 4; i++) expect((await fetch(running!.url('edge', `/users/${i}`))).status).toBe(200);
+    expect((await (await fetch(`${url}/api/metrics`)).json()).nodes.lb).toMatchObject({ requests: 4, targets: { s1: 2, s2: 2 } });
+    const stream = await SseTestClient.connect(`${url}/api/events`);
+    try {
+      const answer = await fetch(`${url}/api/metrics/reset`, { method: 'POST' });
+      expect(answer.status).toBe(200);
+      expect((await answer.json()).reset).toEqual(['edge', 'lb', 's1', 's2']);
+      const after = (await (await fetch(`${url}/api/metrics`)).json()).nodes;
+      for (const id of ['edge', 'lb', 's1', 's2']) expect(after[id], id).toMatchObject({ requests: 0, errors: 0, statusClasses: { '2xx': 0 } });
+      expect(after.lb.targets).toBeUndefined();
+      const reset = await waitFor(() => stream.events.find((e) => e.type === 'metrics.reset'), 5_000, 'the metrics.reset event');
+      expect(reset.type === 'metrics.reset' && reset.nodes.edge).toMatchObject({ kind: 'proxy', requests: 0 });
+      // Counting goes on from zero.
+      expect((await fetch(running!.url('edge', '/users/1'))).status).toBe(200);
+      expect((await (await fetch(`${url}/api/metrics`)).json()).nodes.edge.requests).toBe(1);
+      expect((await fetch(`${url}/api/metrics/reset`)).status).toBe(405);
+    } finally {
+      stream.close();
+    }
   });
 
   it('rejects a bad config with every error and keeps the running one', async () => {

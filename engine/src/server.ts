@@ -97,6 +97,12 @@ export async function startControlServer(options: ControlServerOptions): Promise
           traffic: { ...engine.trafficState(), stats: engine.traffic.stats() },
           algorithms: algorithmStates(engine),
         });
+      case '/api/metrics/reset': {
+        // Fresh counts (a lesson starts from zero): every node's counters, not the traffic generator's.
+        if (method !== 'POST') return notAllowed(res, 'POST');
+        const nodes = engine.resetMetrics();
+        return sendJson(res, 200, { ts: Date.now(), reset: Object.keys(nodes) });
+      }
       case '/api/config':
         if (method === 'GET') return sendJson(res, 200, engine.input ?? null);
         if (method === 'PUT') {

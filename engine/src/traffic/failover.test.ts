@@ -60,7 +60,8 @@ describe('a flow with a failover list', () => {
     const back = flow().entries![0].answered;
     await waitFor(() => (flow().entries![0].answered >= back + 10 ? true : undefined), 10_000, 'edge-a answering again');
 
-    // The traffic state carries it too.
+    // The traffic state carries it too, and the flow's list (the page's failover control reads it).
+    expect(running.engine.trafficState().flows[0]).toMatchObject({ to: 'edge-a', failover: ['edge-b'] });
     const live = running.engine.trafficState().live![0];
     expect(live).toMatchObject({ entry: 'edge-a', failovers: during.failovers });
     expect(live.entries!.map((e) => e.to)).toEqual(['edge-a', 'edge-b']);
@@ -74,6 +75,7 @@ describe('a flow with a failover list', () => {
     const stats = flow();
     expect(stats.statusClasses).toEqual({});
     expect(stats.entries).toBeUndefined();
+    expect(running.engine.trafficState().flows[0].failover).toBeUndefined();
     const metrics = running.engine.metrics.snapshot();
     expect(metrics['edge-a'].clients).toMatchObject({ lost: metrics['edge-a'].clients!.requests, failedOver: 0, '2xx': 0 });
     expect(metrics['edge-a'].requests).toBe(0);

@@ -9,9 +9,10 @@ import { api, ApiError } from '../lib/api.ts';
 import type { ApiFieldError, Topology } from '../lib/api-types.ts';
 import { withAlgorithm, type AlgorithmChoice } from '../lib/balancer/switch-algorithm.ts';
 import { cacheSettings, withCache } from '../lib/cache/toggle-cache.ts';
+import { withCapacity, type CapacitySetting } from '../lib/capacity/node-capacity.ts';
 import { withLimiter, type LimiterChoice, type LimitPlace } from '../lib/gateway/switch-limiter.ts';
 import { tlsSetting, withTls, type TlsSetting } from '../lib/proxy/toggle-tls.ts';
-import { withFlowConnection, type FlowConnection } from '../lib/traffic/flow-connection.ts';
+import { withFlowConnection, withFlowFailover, type FlowConnection } from '../lib/traffic/flow-connection.ts';
 import { rateChangeBody } from '../lib/traffic/rate-controls.ts';
 import { wallNow, type StreamIngest } from './stream-ingest.svelte.ts';
 
@@ -225,6 +226,16 @@ export class LabActions {
   /** Switches how traffic flow `flow` connects (HTTP/2, keep-alive): an edit of the running config's flow (flow-connection.ts). */
   async setFlowConnection(flow: string, change: FlowConnection): Promise<ApplyOutcome> {
     return this.#applyEdit(async () => withFlowConnection(await api.config(), flow, change));
+  }
+
+  /** Sets the entries traffic flow `flow` fails over to, in order (none: no failover): an edit of the running config's flow. */
+  async setFlowFailover(flow: string, entries: readonly string[]): Promise<ApplyOutcome> {
+    return this.#applyEdit(async () => withFlowFailover(await api.config(), flow, entries));
+  }
+
+  /** Gives node `nodeId` a capacity (requests at once, and a queue), or takes its limit away: an edit of the running config. */
+  async setCapacity(nodeId: string, capacity: CapacitySetting | undefined): Promise<ApplyOutcome> {
+    return this.#applyEdit(async () => withCapacity(await api.config(), nodeId, capacity));
   }
 
   /** Drops stored responses of proxy `nodeId` (all: prefix `/`), then reads its cache again so the panel shows what is left. */

@@ -12,7 +12,7 @@
  * after a config change) it asks for through `reload`, which the lab's actions answer.
  */
 import { MetricHistory } from '../lib/charts/metric-history.ts';
-import type { Decision, EngineEvent, EventOf, NodeMetrics, NodeState } from '../../../engine/src/events.ts';
+import { isPerRequestEvent, type Decision, type EngineEvent, type EventOf, type NodeMetrics, type NodeState } from '../../../engine/src/events.ts';
 import type {
   CapacityState,
   Fault,
@@ -35,6 +35,7 @@ import {
   cachePurgedEntry,
   configEntry,
   connectionEntry,
+  countsResetEntry,
   droppedEntry,
   engineErrorEntry,
   faultEntry,
@@ -191,6 +192,7 @@ export class StreamIngest {
   #traceDirty = false;
   readonly #tickListeners = new Set<(nodes: Record<string, NodeMetrics>) => void>();
   readonly #configListeners = new Set<() => void>();
+  readonly #changeListeners = new Set<(event: EngineEvent) => void>();
   readonly #cacheExamples = new Map<string, Partial<Record<XCacheWord, CacheExample>>>();
   #cacheExamplesDirty = false;
 
@@ -267,8 +269,9 @@ export class StreamIngest {
 
   /**
    * Calls `listener` with the nodes of every metrics update the page shows, in order and at once: each
-   * `metrics.tick` the stream delivers, and each fetched snapshot newer than the last tick (the lesson
-   * runner checks its goal on each); returns the function that stops listening.
+   * `metrics.tick` the stream delivers, the zeroed snapshot of each `metrics.reset`, and each fetched
+   * snapshot newer than the last tick (the lesson runner checks its goal on each); returns the function
+   * that stops listening.
    */
   onMetricsTick(listener: (nodes: Record<string, NodeMetrics>) => void): () => void {
     this.#tickListeners.add(listener);
@@ -282,6 +285,16 @@ export class StreamIngest {
   onConfigApplied(listener: () => void): () => void {
     this.#configListeners.add(listener);
     return () => this.#configListeners.delete(listener);
+  }
+
+  /**
+   * Calls `listener` with every event the stream delivers that is not about one request (decisions,
+   * changes, ticks: the ones the engine never samples), in order, after the page has taken it in;
+   * returns the function that stops listening.
+   */
+  onChange(listener: (event: EngineEvent) => void): () => void {
+    this.#changeListeners.add(listener);
+    return () => this.#changeListeners.delete(listener);
   }
 
   /** Folds one batch of stream items in; `now` is the browser time it arrived. */
@@ -321,6 +334,7 @@ export class StreamIngest {
       }
       this.clock.observe(item.ts, now);
       this.#apply(item, now);
+      if (this.#changeListeners.size > 0 && !isPerRequestEvent(item)) for (const listener of this.#changeListeners) listener(item);
     }
     this.#scheduleFlush();
   }
@@ -413,6 +427,15 @@ export class StreamIngest {
         this.metricsTs = event.ts;
         this.history.record(event.ts, event.nodes);
         this.historyVersion++;
+        for (const listener of this.#tickListeners) listener(event.nodes);
+        return;
+      case 'metrics.reset':
+        // Every count went back to zero: the boxes, the charts and a lesson's baseline start again from here.
+        this.metrics = event.nodes;
+        this.metricsTs = event.ts;
+        this.history.countsReset(event.ts, event.nodes);
+        this.historyVersion++;
+        this.#pendingLog.push(countsResetEntry(event));
         for (const listener of this.#tickListeners) listener(event.nodes);
         return;
       case 'node.state': {

@@ -85,6 +85,22 @@ describe('StreamIngest, the lab’s live stream', () => {
     expect(seen).toEqual(['tick', 'config', 'tick']);
   });
 
+  it('takes a counts reset as the new counts: the boxes, the charts (marked) and the tick listeners start from zero, and the log says so', () => {
+    const lab = labWithTopology();
+    const seen: number[] = [];
+    lab.onMetricsTick((nodes) => seen.push(nodes['users-1'].requests));
+    const nodesWith = (requests: number) => ({ 'users-1': { ...metrics, requests, statusClasses: { ...metrics.statusClasses, '2xx': requests } } });
+    lab.ingest([{ type: 'metrics.tick', seq: 1, ts: 1000, nodes: nodesWith(40) }, { type: 'metrics.tick', seq: 2, ts: 1500, nodes: nodesWith(50) }], 2000);
+    expect(lab.history.series('users-1')).toHaveLength(1);
+    lab.ingest([{ type: 'metrics.reset', seq: 3, ts: 1600, nodes: nodesWith(0) }], 2000);
+    expect(lab.metrics['users-1'].requests).toBe(0);
+    expect(lab.history.series('users-1').map((p) => [p.ts, p.total])).toEqual([[1600, 0]]);
+    expect(lab.history.markers().at(-1)).toEqual({ ts: 1600, kind: 'reset', label: 'counts reset' });
+    expect(seen).toEqual([40, 50, 0]);
+    lab.flushLog();
+    expect(lab.log.at(-1)?.text).toBe('counts reset: 1 node counts again from zero');
+  });
+
   it('writes one log line per finished request, published on the log flush', () => {
     const lab = labWithTopology();
     lab.ingest([...happyPath('a'), ...refusedPath('b')], 5000);

@@ -119,6 +119,7 @@ describe('LessonPanel', () => {
       'POST /api/traffic',
       'PUT /api/config',
       'GET /api/faults',
+      'POST /api/metrics/reset',
     ]);
     expect(requests[4].body).toEqual(roundRobinBasics.startConfig);
 

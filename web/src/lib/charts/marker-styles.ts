@@ -17,6 +17,7 @@ export const MARKER_STYLES: Record<MarkerKind, MarkerStyle> = {
   fault: { colour: '#e69f00', dash: '4 3', meaning: 'a fault began or ended' },
   config: { colour: '#d4dae3', dash: '', meaning: 'a config was applied' },
   lesson: { colour: '#56b4e9', dash: '1.5 2', meaning: 'a lesson step began or met its goal' },
+  reset: { colour: '#cc79a7', dash: '6 2 1.5 2', meaning: 'counts reset' },
 };
 
-export const MARKER_KINDS: readonly MarkerKind[] = ['fault', 'config', 'lesson'];
+export const MARKER_KINDS: readonly MarkerKind[] = ['fault', 'config', 'lesson', 'reset'];

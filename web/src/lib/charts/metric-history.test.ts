@@ -63,6 +63,21 @@ describe('MetricHistory', () => {
     expect(history.series('users').map((p) => p.total)).toEqual([4]);
   });
 
+  it('starts every series again at a counts reset, and marks it', () => {
+    const history = new MetricHistory();
+    history.record(0, { users: tick(0), edge: tick(0) });
+    history.record(500, { users: tick(10), edge: tick(20) });
+    const zero = nodeMetrics({ recent: { latency: { p50: 0, p95: 0, p99: 0 } } });
+    history.countsReset(600, { users: zero, edge: zero });
+    // Each series begins again at the reset, with nothing completed in its window, so the mark is on the chart.
+    expect(history.series('users')).toEqual([{ ts: 600, rates: expect.objectContaining({ ok: 0 }), total: 0, p50: 0, p95: 0, p99: 0, inFlight: 0 }]);
+    expect(history.series('edge')).toHaveLength(1);
+    expect(history.markers()).toEqual([{ ts: 600, kind: 'reset', label: 'counts reset' }]);
+    // Counts that grew past the old ones after the reset are rates from the reset on, not from before it.
+    history.record(1_600, { users: tick(30) });
+    expect(history.series('users').map((p) => p.total)).toEqual([0, 30]);
+  });
+
   it('keeps only the span, drops nodes the engine no longer reports, and forgets old markers', () => {
     const history = new MetricHistory(2_000);
     history.mark({ ts: 100, kind: 'fault', label: 'latency on users' });

@@ -2,7 +2,8 @@
  * The last minutes of every node's numbers, for the live charts: one point per `metrics.tick` (about
  * two a second), each the rate of the requests the node completed since the tick before, by outcome,
  * and the latency of its last seconds (`recent`, the engine's own window, never a number made here),
- * and what is in flight. Markers say where a fault began or ended and where a config was applied.
+ * and what is in flight. Markers say where a fault began or ended, where a config was applied and where
+ * the engine's counts were reset.
  *
  * Rates are differences of the engine's counters over the last 5 seconds (RATE_WINDOW_MS, the window
  * of the engine's `recent` latency, so both panels speak of the same seconds), so the chart adds up to
@@ -33,7 +34,7 @@ export interface HistoryPoint {
   targets?: Record<string, number>;
 }
 
-export type MarkerKind = 'fault' | 'config' | 'lesson';
+export type MarkerKind = 'fault' | 'config' | 'lesson' | 'reset';
 
 export interface HistoryMarker {
   ts: number;
@@ -116,6 +117,22 @@ export class MetricHistory {
 
   markers(): readonly HistoryMarker[] {
     return this.#markers;
+  }
+
+  /**
+   * The engine set every count back to zero (`metrics.reset`) at wall-clock `ts`, `nodes` its snapshot
+   * right after: each node's series begins again there (what was drawn counted from before), with the
+   * snapshot's numbers as its first point (nothing completed in its window yet), and a marker says so.
+   */
+  countsReset(ts: number, nodes: Readonly<Record<string, NodeMetrics>>): void {
+    this.#nodes.clear();
+    for (const [id, metrics] of Object.entries(nodes)) {
+      const rates = Object.fromEntries(CHART_OUTCOMES.map((outcome) => [outcome, 0])) as Record<ChartOutcome, number>;
+      const { latency } = metrics.recent;
+      const point: HistoryPoint = { ts, rates, total: 0, p50: latency.p50, p95: latency.p95, p99: latency.p99, inFlight: metrics.inFlight };
+      this.#nodes.set(id, { points: [point], samples: [{ ts, counts: outcomeCounts(metrics), targets: metrics.targets }] });
+    }
+    this.mark({ ts, kind: 'reset', label: 'counts reset' });
   }
 
   clear(): void {

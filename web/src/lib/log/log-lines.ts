@@ -106,6 +106,11 @@ export function configEntry(event: EventOf<'config.applied'>): LogEntry {
   return { kind: 'config', ts: event.ts, text: `config applied: ${event.name} (${event.nodes} nodes)` };
 }
 
+export function countsResetEntry(event: EventOf<'metrics.reset'>): LogEntry {
+  const nodes = Object.keys(event.nodes).length;
+  return { kind: 'config', ts: event.ts, text: `counts reset: ${nodes} ${nodes === 1 ? 'node counts' : 'nodes count'} again from zero` };
+}
+
 /** Why a fault ended, as the log says it. */
 const FAULT_ENDINGS: Record<EventOf<'fault.ended'>['reason'], string> = {
   cleared: 'cleared',

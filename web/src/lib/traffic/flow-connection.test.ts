@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { withFlowConnection } from './flow-connection.ts';
+import { failoverCandidates, withFlowConnection, withFlowFailover } from './flow-connection.ts';
 
 const config = {
   version: 1,
@@ -28,5 +28,31 @@ describe('withFlowConnection', () => {
   it('refuses a flow the config does not have', () => {
     expect(() => withFlowConnection(config, 'client-1', { http2: true })).toThrow('no flow "client-1"');
     expect(() => withFlowConnection({}, 'shoppers', { http2: true })).toThrow();
+  });
+});
+
+describe('withFlowFailover', () => {
+  const pair = {
+    version: 1,
+    nodes: [
+      { id: 'edge-a', kind: 'proxy', to: 'app' },
+      { id: 'edge-b', kind: 'proxy', to: 'app' },
+      { id: 'app', kind: 'service' },
+    ],
+    traffic: [{ name: 'site', to: 'edge-a', rate: 25 }],
+  };
+
+  it('gives the flow its failover entries in order, and takes them away (with the failback) again', () => {
+    const on = withFlowFailover(pair, 'site', ['edge-b']) as { traffic: Array<Record<string, unknown>> };
+    expect(on.traffic[0]).toEqual({ name: 'site', to: 'edge-a', rate: 25, failover: ['edge-b'] });
+    expect(pair.traffic[0]).toEqual({ name: 'site', to: 'edge-a', rate: 25 });
+    const off = withFlowFailover({ ...on, traffic: [{ ...on.traffic[0], failback: '5s' }] }, 'site', []) as typeof on;
+    expect(off.traffic[0]).toEqual({ name: 'site', to: 'edge-a', rate: 25 });
+    expect(() => withFlowFailover(pair, 'shop', ['edge-b'])).toThrow('no flow "shop"');
+  });
+
+  it('offers the other nodes at the door as entries, never a service nor the flow’s own entry', () => {
+    expect(failoverCandidates(pair.nodes, 'edge-a')).toEqual(['edge-b']);
+    expect(failoverCandidates([...pair.nodes, { id: 'api', kind: 'gateway' }], 'edge-b')).toEqual(['edge-a', 'api']);
   });
 });

@@ -62,6 +62,7 @@ describe('traffic forms', () => {
           phase: { index: 1, of: 2, name: 'soak', forMs: 5000 },
           http2: true,
           keepAlive: false,
+          failover: ['edge-b'],
         },
       ],
       live: [
@@ -78,6 +79,7 @@ describe('traffic forms', () => {
           running: true,
           finished: false,
         },
+        { name: 'users', sent: 10, completed: 10, skipped: 0, outstanding: 0, targetRate: null, achievedRate: 1, ratePerSecond: 1, latency, running: true, finished: false, entry: 'edge-b', failovers: 4 },
       ],
     };
     const [browse, users] = flowRows(traffic);
@@ -93,8 +95,11 @@ describe('traffic forms', () => {
       outstanding: 2,
       http2: false,
       keepAlive: true,
+      failover: [],
+      entry: null,
     });
-    expect(users).toMatchObject({ loop: 'closed', rate: null, users: 3, phase: 'phase 2 of 2: soak', sent: null, achievedRate: null, http2: true, keepAlive: false });
+    expect(users).toMatchObject({ loop: 'closed', rate: null, users: 3, phase: 'phase 2 of 2: soak', sent: 10, achievedRate: 1, http2: true, keepAlive: false });
+    expect(users).toMatchObject({ failover: ['edge-b'], entry: 'edge-b', failovers: 4 });
     expect(flowRows(null)).toEqual([]);
   });
 });

@@ -104,6 +104,11 @@ export interface FlowRow {
   /** How it connects: HTTP/2, and HTTP/1.1 keep-alive (on unless the flow says `keepAlive: false`). */
   http2: boolean;
   keepAlive: boolean;
+  /** The entries it fails over to, in order (`failover`); empty without a list. */
+  failover: string[];
+  /** With a failover list, the entry in use now and the requests retried at another, from the engine's live report. */
+  entry: string | null;
+  failovers: number | null;
   phase: string | null;
   /** What the schedule asks for now (open loop), from the engine's live report. */
   targetRate: number | null;
@@ -131,6 +136,9 @@ export function flowRows(traffic: TrafficState | null): FlowRow[] {
       clients: flow.clients,
       http2: flow.http2 === true,
       keepAlive: flow.keepAlive !== false,
+      failover: flow.failover ?? [],
+      entry: live?.entry ?? null,
+      failovers: live?.failovers ?? null,
       phase: flow.phase && flow.phase.of > 1 ? `phase ${flow.phase.index + 1} of ${flow.phase.of}: ${flow.phase.name}` : null,
       targetRate: live?.targetRate ?? null,
       achievedRate: live?.achievedRate ?? null,
