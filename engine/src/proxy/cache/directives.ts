@@ -12,10 +12,13 @@ const DIRECTIVE = /\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)(?:=(?:"((?:[^"\\]|\\.)*)"|([
 const QUOTED_PAIR = /\\(.)/g;
 const DELTA_SECONDS = /^\d+$/;
 
+/** What a message without Cache-Control says (most requests): one shared, read-only, empty map. */
+const NONE: Directives = new Map();
+
 export function parseDirectives(value: HeaderValue): Directives {
-  const directives = new Map<string, string | true>();
   const text = Array.isArray(value) ? value.join(',') : value;
-  if (!text) return directives;
+  if (!text) return NONE;
+  const directives = new Map<string, string | true>();
   let at = 0;
   while (at < text.length) {
     DIRECTIVE.lastIndex = at;

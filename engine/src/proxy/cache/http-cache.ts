@@ -498,7 +498,8 @@ export class HttpCache {
    */
   headRefusal(lookup: CacheMiss, status: number, headers: Headers): string | undefined {
     if (!lookup.mayStore) return 'the request may not be stored';
-    const head = { status, headers, body: NO_BODY_YET, requestTime: this.#now(), responseTime: this.#now() };
+    const now = this.#now();
+    const head = { status, headers, body: NO_BODY_YET, requestTime: now, responseTime: now };
     const verdict = this.#whyNot(lookup.request, head);
     return typeof verdict === 'string' ? verdict : undefined;
   }
