@@ -17,13 +17,16 @@ import { theSaturatedHop } from '../lessons/the-saturated-hop.ts';
 import { whatEachBoxIs } from '../lessons/what-each-box-is.ts';
 import { configsOnFreePorts, expectDiagramInView, restoreSandbox, tabTo } from './helpers.ts';
 
-/** A short lesson per track: the index's tracks other than load-balancing, each with how it is worked. */
-const TRACK_LESSONS: Array<{ lesson: Lesson; by: 'mouse' | 'keyboard' }> = [
-  { lesson: whatEachBoxIs, by: 'mouse' },
-  { lesson: oneDoor, by: 'keyboard' },
-  { lesson: cacheTheHotPath, by: 'mouse' },
-  { lesson: theSaturatedHop, by: 'mouse' },
-  { lesson: buildToSlo, by: 'mouse' },
+/**
+ * A short lesson per track: the index's tracks other than load-balancing, each with how it is worked and
+ * a line its last step's "what just happened" must hold: the lesson's point, in the engine's numbers.
+ */
+const TRACK_LESSONS: Array<{ lesson: Lesson; by: 'mouse' | 'keyboard'; lastTells: RegExp }> = [
+  { lesson: whatEachBoxIs, by: 'mouse', lastTells: /^api answered EDGE_UPSTREAM_REFUSED \d+ times\.$/ },
+  { lesson: oneDoor, by: 'keyboard', lastTells: /^At the entry, api answered \d+ requests: 0 errors\.$/ },
+  { lesson: cacheTheHotPath, by: 'mouse', lastTells: /^edge’s cache said .*\bHIT \d+ times?\b/ },
+  { lesson: theSaturatedHop, by: 'mouse', lastTells: /^A config was applied at [\d:]+ \(“The saturated hop”\)\.$/ },
+  { lesson: buildToSlo, by: 'mouse', lastTells: /^At lb, requests were answered by app-1 \d+ times?, app-2 \d+ times?, app-3 \d+ times?\.$/ },
 ];
 
 /**
@@ -53,7 +56,7 @@ test.beforeEach(async ({ page }) => {
 
 test.afterEach(({ request }) => restoreSandbox(request));
 
-for (const { lesson, by } of TRACK_LESSONS) {
+for (const { lesson, by, lastTells } of TRACK_LESSONS) {
   test(`${lesson.track}: “${lesson.title}” completed on the page${by === 'keyboard' ? ' by keyboard alone' : ''}, the diagram in view at every step, and kept done in the index`, async ({
     page,
     request,
@@ -91,6 +94,11 @@ for (const { lesson, by } of TRACK_LESSONS) {
       expect(await readoutSeen, 'the goal readout showed before the goal was met').toBe(true);
       await expect(page.getByTestId('lesson-what-happened')).toBeVisible();
       await expect(page.getByTestId('lesson-what-happened-line').first()).toBeVisible();
+      if (index === lesson.steps.length - 1) {
+        const told = await page.getByTestId('lesson-what-happened-line').allTextContents();
+        expect(told.some((line) => lastTells.test(line)), told.join('\n')).toBe(true);
+        expect(new Set(told).size, 'no line is told twice').toBe(told.length);
+      }
       await diagramInView(page, request, testInfo, `${name}-met`);
       await press(page, 'lesson-next', by);
     }

@@ -112,7 +112,7 @@ function eventLine(event: NotableEvent, timeOf: (ts: number) => string): string 
     case 'circuit.state':
       return `${event.node} ${event.to === 'open' ? 'opened' : event.to === 'half-open' ? 'half-opened' : 'closed'} its circuit to ${event.target} ${at}: ${event.reason}`;
     case 'fault.started':
-      return event.fault.type === 'down' ? `${event.fault.target} was stopped (a “down” fault) ${at}.` : `A “${event.fault.type}” fault began on ${event.fault.target} ${at}.`;
+      return event.fault.type === 'down' ? `${event.fault.target} was stopped (a “down” fault) ${at}.` : `${/^[aeiou]/.test(event.fault.type) ? 'An' : 'A'} “${event.fault.type}” fault began on ${event.fault.target} ${at}.`;
     case 'fault.ended':
       return event.fault.type === 'down' ? `${event.fault.target} was started again ${at}.` : `The “${event.fault.type}” fault on ${event.fault.target} ended ${at}.`;
     case 'config.applied':
