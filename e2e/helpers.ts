@@ -45,6 +45,23 @@ export async function pasteConfigText(page: Page, text: string): Promise<void> {
   await page.keyboard.press('ControlOrMeta+v');
 }
 
+/** Presses Tab (or Shift+Tab, back) until the element with `testId` has the focus, as a keyboard user reaches it. */
+export async function tabTo(page: Page, testId: string, { back = false, most = 80 } = {}): Promise<void> {
+  const key = back ? 'Shift+Tab' : 'Tab';
+  for (let i = 0; i < most; i++) {
+    const focused = await page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.testid ?? null);
+    if (focused === testId) return;
+    await page.keyboard.press(key);
+  }
+  throw new Error(`${testId} was not reached in ${most} presses of ${key}`);
+}
+
+/** The diagram is wholly in the window and the page is not scrolled: nothing had to move it out of sight. */
+export async function expectDiagramInView(page: Page): Promise<void> {
+  await expect(page.getByTestId('stage')).toBeInViewport({ ratio: 1 });
+  expect(await page.evaluate(() => window.scrollY)).toBe(0);
+}
+
 /** A badge's number as the page shows it ("1,234" -> 1234). */
 export async function badge(page: Page, testId: string): Promise<number> {
   const cell = page.getByTestId(testId);

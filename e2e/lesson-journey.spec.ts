@@ -13,25 +13,14 @@ import { parse } from 'yaml';
 import type { EdgeConfigInput } from '../engine/src/config/schema.ts';
 import { withEphemeralPorts } from '../lessons/ephemeral-ports.ts';
 import { roundRobinBasics as lesson } from '../lessons/round-robin-basics.ts';
-import { engineTraffic, restoreSandbox, SANDBOX_YAML } from './helpers.ts';
+import { engineTraffic, expectDiagramInView, restoreSandbox, SANDBOX_YAML, tabTo } from './helpers.ts';
 
 /** A goal is reached in a few seconds of sandbox traffic; generous for a loaded machine. */
 const GOAL_TIMEOUT_MS = 20_000;
 
-/** Presses Tab until the element with `testId` has the focus, as a keyboard user reaches it. */
-async function tabTo(page: Page, testId: string, most = 80) {
-  for (let i = 0; i < most; i++) {
-    const focused = await page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.testid ?? null);
-    if (focused === testId) return;
-    await page.keyboard.press('Tab');
-  }
-  throw new Error(`${testId} was not reached in ${most} presses of Tab`);
-}
-
 /** The diagram is wholly in the window, and a screenshot of the moment is kept with the test's results. */
 async function diagramInView(page: Page, testInfo: TestInfo, name: string) {
-  await expect(page.getByTestId('stage')).toBeInViewport({ ratio: 1 });
-  expect(await page.evaluate(() => window.scrollY)).toBe(0);
+  await expectDiagramInView(page);
   await page.screenshot({ path: testInfo.outputPath(`${name}.png`) });
 }
 

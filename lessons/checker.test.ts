@@ -519,6 +519,11 @@ describe('checkGoal: latency over the recent window', () => {
     expect(report.detail).toBe('lb answered 3 requests in the last 5 s, too few to judge its p99 (20 needed)');
     expect(checkGoal({ ...p99Under150, minRequests: 3 }, lb(3, 0), lb(0, 0)).met).toBe(true);
   });
+
+  it('shows the latency of the few it answered, and no reading for an empty window', () => {
+    expect(checkGoal(p99Under150, lb(3, 212), lb(0, 0)).readout).toEqual({ measured: 212, op: '<', target: 150, unit: 'ms' });
+    expect(checkGoal(p99Under150, lb(0, 0), lb(0, 0)).readout).toBeUndefined();
+  });
 });
 
 describe('checkGoal: hold', () => {
@@ -542,6 +547,13 @@ describe('checkGoal: hold', () => {
     const report = atLast(held, ticks(fast, fast, slow));
     expect(report).toMatchObject({ met: false, readout: { measured: 0 }, holding: { measured: 400, op: '<', target: 150, unit: 'ms' } });
     expect(report.whyNot).toBe('lb’s p99 over the last 5 s is 400 ms: 250 ms above the ceiling of 150 ms; then it must hold for 3 s.');
+  });
+
+  it('while nothing is measured, asks the question and then says what it must hold', () => {
+    const empty = snapshot({ lb: { recent: { requests: 0, latency: { p99: 0 } } } });
+    const report = atLast(held, ticks(empty, empty));
+    expect(report.whyNot).toBe('lb answered 0 requests in the last 5 s, too few to judge its p99 (20 needed): is traffic reaching it? Then it must hold for 3 s.');
+    expect(report.holding).toBeUndefined();
   });
 
   it('never counts from before the history began (the step or the last config change), nor without one', () => {

@@ -147,7 +147,7 @@ function checkHold(goal: HoldGoal, at: Reading): GoalReport {
       met: false,
       progress: now.progress * 0.5,
       detail: now.detail,
-      whyNot: `${(now.whyNot ?? now.detail).replace(/\.$/, '')}; then it must hold for ${goal.seconds} s.`,
+      whyNot: thenHold(now.whyNot ?? now.detail, goal.seconds),
       readout: readout(0),
       ...holding(now),
     };
@@ -171,6 +171,12 @@ function checkHold(goal: HoldGoal, at: Reading): GoalReport {
   };
 }
 
+/** A held goal's "why not" and what comes after it: "…: 62 ms above the ceiling; then it must hold for 3 s." */
+function thenHold(why: string, seconds: number): string {
+  const then = `hold for ${seconds} s`;
+  return why.endsWith('?') ? `${why} Then it must ${then}.` : `${why.replace(/\.$/, '')}; then it must ${then}.`;
+}
+
 /** The held goal's reading, when it has one. */
 function holding(now: GoalReport): Pick<GoalReport, 'holding'> {
   return now.readout === undefined ? {} : { holding: now.readout };
@@ -182,10 +188,11 @@ function checkLatency(goal: LatencyGoal, at: Reading): GoalReport {
   if (!node) return noMetrics(goal.node);
   const { seconds, requests, latency } = node.recent;
   const min = goal.minRequests ?? LATENCY_MIN_REQUESTS;
-  const target: Readout = { measured: round(latency[goal.stat]), op: goal.op, target: goal.value, unit: 'ms' };
   if (requests < min) {
     const detail = `${goal.node} answered ${requests} requests in the last ${seconds} s, too few to judge its ${goal.stat} (${min} needed)`;
-    return { met: false, progress: (requests / min) * 0.5, detail, whyNot: `${detail}: is traffic reaching it?`, readout: target };
+    // The few it answered have a latency to show; an empty window's 0 ms is no reading, and would look met.
+    const readout: Readout | undefined = requests > 0 ? { measured: round(latency[goal.stat]), op: goal.op, target: goal.value, unit: 'ms' } : undefined;
+    return { met: false, progress: (requests / min) * 0.5, detail, whyNot: `${detail}: is traffic reaching it?`, ...(readout && { readout }) };
   }
   const report = judge(latency[goal.stat], goal, false, '', (shown) => `${goal.node}’s ${goal.stat} over the last ${seconds} s is ${shown} ms`, 'ms');
   return { ...report, progress: report.met ? 1 : 0.5 + report.progress * 0.49 };

@@ -72,6 +72,37 @@ describe('summariseStep: what just happened, from the engine’s counts and even
     expect(lines.at(-1)).toBe('…and 3 more changes in the event log.');
   });
 
+  it('tells a stop a fault made once, by the fault, a stop from elsewhere by itself, and “an” before a fault that needs it', () => {
+    const stopped = (seq: number, ts: number, node: string, reason: string): NotableEvent => ({
+      type: 'node.state', seq, ts, node, kind: 'service', state: 'stopped', port: null, reason,
+    });
+    const down = { id: 'f1', target: 'lb', type: 'down', source: 'api', startedAt: 0 } as unknown as FaultInfo;
+    const flap = { id: 'f2', target: 'app-3', type: 'flap', source: 'scenario', startedAt: 0 } as unknown as FaultInfo;
+    const errors = { id: 'f3', target: 'app-2', type: 'errors', source: 'scenario', startedAt: 0 } as unknown as FaultInfo;
+    const events: NotableEvent[] = [
+      { type: 'fault.started', seq: 1, ts: 1_000, fault: down },
+      stopped(2, 1_000, 'lb', 'fault f1: down'),
+      { type: 'fault.started', seq: 3, ts: 2_000, fault: flap },
+      stopped(4, 2_000, 'app-3', 'fault f2: flap (down 1000 ms of every 4000 ms)'),
+      stopped(5, 6_000, 'app-3', 'fault f2: flap (down 1000 ms of every 4000 ms)'),
+      stopped(6, 7_000, 'app-1', 'stopped from the page'),
+      { type: 'fault.started', seq: 7, ts: 8_000, fault: errors },
+    ];
+    expect(account({}, { edge: edge(0) }, events)).toEqual([
+      'lb was stopped (a “down” fault) at 12:03:01.',
+      'A “flap” fault began on app-3 at 12:03:02.',
+      'app-1 stopped at 12:03:07: stopped from the page.',
+      'An “errors” fault began on app-2 at 12:03:08.',
+      'At the entry, edge answered 0 requests: 0 errors.',
+    ]);
+  });
+
+  it('tells what the entry’s own cache said, as for any proxy', () => {
+    const before = { edge: nodeMetrics({ kind: 'proxy', requests: 10, cache: { HIT: 2, MISS: 8 } }) };
+    const after = { edge: nodeMetrics({ kind: 'proxy', requests: 170, cache: { HIT: 90, MISS: 78 } }) };
+    expect(account(before, after)).toEqual(['At the entry, edge answered 160 requests: 0 errors.', 'edge’s cache said HIT 88 times, MISS 70 times.']);
+  });
+
   it('counts a counter that went back (reset) from zero, and says when nothing was counted', () => {
     expect(account({ edge: edge(500) }, { edge: edge(20) })).toEqual(['At the entry, edge answered 20 requests: 0 errors.']);
     expect(account({}, {}, [], { entries: [] })).toEqual(['The engine counted no requests during this step.']);

@@ -54,7 +54,7 @@ export interface StepAccountInput {
 /** The most events an account lists; the rest are counted. */
 export const EVENTS_LISTED = 6;
 
-/** The account, one sentence a line: balancers' shares, then the events with their times, then the entry and the refusals. */
+/** The account, one sentence a line: balancers' shares, then the events with their times, then the entry, the refusals and the caches. */
 export function summariseStep(input: StepAccountInput): string[] {
   const { before, after } = input;
   const lines: string[] = [];
@@ -64,21 +64,32 @@ export function summariseStep(input: StepAccountInput): string[] {
       if (line) lines.push(line);
     }
   }
-  const told = input.events.slice(0, EVENTS_LISTED).map((event) => eventLine(event, input.timeOf));
-  lines.push(...told);
-  if (input.events.length > EVENTS_LISTED) lines.push(`…and ${input.events.length - EVENTS_LISTED} more changes in the event log.`);
+  const events = withoutFaultStops(input.events);
+  lines.push(...events.slice(0, EVENTS_LISTED).map((event) => eventLine(event, input.timeOf)));
+  if (events.length > EVENTS_LISTED) lines.push(`…and ${events.length - EVENTS_LISTED} more changes in the event log.`);
   for (const entry of input.entries) {
     const node = after[entry];
     if (node) lines.push(entryLine(entry, node, before[entry]));
   }
   for (const [id, node] of Object.entries(after)) {
-    if (input.entries.includes(id)) continue;
-    const line = refusalsLine(id, node, before[id]);
+    // An entry's refusals are in its own line; its cache is told like any other proxy's.
+    const line = input.entries.includes(id) ? undefined : refusalsLine(id, node, before[id]);
     if (line) lines.push(line);
     const cache = cacheLine(id, node, before[id]);
     if (cache) lines.push(cache);
   }
   return lines.length > 0 ? lines : ['The engine counted no requests during this step.'];
+}
+
+/**
+ * The events less the stops a "down" or "flap" fault of the step made: its `fault.started` line already
+ * says the node was stopped, and a flap stops it again every period, which would crowd out the rest.
+ */
+function withoutFaultStops(events: readonly NotableEvent[]): NotableEvent[] {
+  const downed = new Set(
+    events.flatMap((e) => (e.type === 'fault.started' && (e.fault.type === 'down' || e.fault.type === 'flap') ? [e.fault.target] : [])),
+  );
+  return events.filter((e) => !(e.type === 'node.state' && e.state === 'stopped' && downed.has(e.node)));
 }
 
 /** A counter's growth; one below its earlier value was reset, so all of it is growth (as the checker reads it). */
@@ -101,7 +112,7 @@ function eventLine(event: NotableEvent, timeOf: (ts: number) => string): string 
     case 'circuit.state':
       return `${event.node} ${event.to === 'open' ? 'opened' : event.to === 'half-open' ? 'half-opened' : 'closed'} its circuit to ${event.target} ${at}: ${event.reason}`;
     case 'fault.started':
-      return event.fault.type === 'down' ? `${event.fault.target} was stopped (a “down” fault) ${at}.` : `A “${event.fault.type}” fault began on ${event.fault.target} ${at}.`;
+      return event.fault.type === 'down' ? `${event.fault.target} was stopped (a “down” fault) ${at}.` : `${/^[aeiou]/.test(event.fault.type) ? 'An' : 'A'} “${event.fault.type}” fault began on ${event.fault.target} ${at}.`;
     case 'fault.ended':
       return event.fault.type === 'down' ? `${event.fault.target} was started again ${at}.` : `The “${event.fault.type}” fault on ${event.fault.target} ended ${at}.`;
     case 'config.applied':
