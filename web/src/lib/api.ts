@@ -113,6 +113,8 @@ export const api = {
   injectFault: (body: Record<string, unknown>) => call<Fault>('POST', '/api/faults', body),
   clearFault: (id: string) => call<unknown>('DELETE', `/api/faults/${encodeURIComponent(id)}`),
   clearAllFaults: () => call<unknown>('DELETE', '/api/faults'),
+  /** Every node's counts back to zero; the stream says so (`metrics.reset`). */
+  resetMetrics: () => call<unknown>('POST', '/api/metrics/reset'),
   /** Drop a caching proxy's stored responses: all (`prefix` `/`), under a path prefix, or one URL (every variant). Answers how many went. */
   purgeCache: (node: string, target: { prefix: string } | { url: string; host?: string }) =>
     call<{ purged: number }>('DELETE', `/api/cache/${encodeURIComponent(node)}?${new URLSearchParams(target as Record<string, string>)}`),

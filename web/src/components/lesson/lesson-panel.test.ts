@@ -298,9 +298,15 @@ describe('LessonPanel', () => {
     expect(view.byTestId('lesson-leave')?.textContent).toContain(`“${MINE.name}” comes back as you left it: its config, traffic running at 12 req/s, no faults`);
     requests.length = 0;
     await click('lesson-leave-restore');
-    expect(requests.map((r) => `${r.method} ${r.url}`)).toEqual(['POST /api/traffic', 'PUT /api/config', 'DELETE /api/faults', 'POST /api/traffic']);
-    expect(requests[1].body).toEqual(MINE);
-    expect(requests[3].body).toEqual({ action: 'start' });
+    expect(requests.map((r) => `${r.method} ${r.url}`)).toEqual([
+      'POST /api/traffic',
+      'DELETE /api/faults',
+      'PUT /api/config',
+      'POST /api/metrics/reset',
+      'POST /api/traffic',
+    ]);
+    expect(requests[2].body).toEqual(MINE);
+    expect(requests[4].body).toEqual({ action: 'start' });
     expect(view.byTestId('lesson-note')?.textContent).toBe(`Your sandbox “${MINE.name}” is back.`);
     expect(JSON.parse(localStorage.getItem(PROGRESS_KEY)!)).toMatchObject({ active: null, kept: null });
   });

@@ -63,6 +63,28 @@ describe('keepSandbox and restoreSandbox', () => {
     expect(faults).toEqual([expect.objectContaining({ target: 'web-2', type: 'latency', ms: 300, source: 'api' })]);
   });
 
+  it('keeps the faults its own scenario starts at once, and counts from zero, though its nodes ran in the lesson', async () => {
+    const withScenario: EdgeConfigInput = { ...MINE, scenario: [{ at: '0s', target: 'web-1', type: 'latency', ms: 50 }] };
+    await post('/api/traffic', { action: 'stop' });
+    const applied = await realFetch(`${sandbox.baseUrl}/api/config`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(withEphemeralPorts(withScenario)),
+    });
+    expect(applied.status).toBe(200);
+    const kept = await keepSandbox();
+
+    // A lesson whose sandbox has a node of the same id and kind (lb), which counts requests.
+    const lesson: EdgeConfigInput = { ...MINE, name: 'A lesson', scenario: undefined };
+    await prepareSandbox(sandbox.baseUrl, { ...roundRobinBasics, startConfig: withEphemeralPorts(lesson) });
+    await post('/api/traffic', { action: 'start' });
+    await vi.waitFor(async () => expect((await get('/api/metrics')).nodes.lb.requests).toBeGreaterThan(3), { timeout: 10_000 });
+
+    await restoreSandbox(kept);
+    expect(await get('/api/faults')).toEqual([expect.objectContaining({ target: 'web-1', type: 'latency', source: 'scenario' })]);
+    expect((await get('/api/metrics')).nodes.lb.requests).toBe(0);
+  });
+
   it('names a flow added from the traffic panel, which its config cannot bring back', async () => {
     await post('/api/traffic', { action: 'start' });
     await post('/api/traffic', { action: 'add', like: 'browse', name: 'abuser', rate: 20 });

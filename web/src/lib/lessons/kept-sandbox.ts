@@ -25,16 +25,21 @@ export async function keepSandbox(): Promise<KeptSandbox> {
 }
 
 /**
- * Puts `kept` back: its config, its faults, and its traffic (the config's flows at the rates they ran).
+ * Puts `kept` back: its config (with its scenario), its faults, its traffic (the config's flows at the
+ * rates they ran), and counts from zero.
  * Resolves to the names of the flows that ran then and cannot be brought back this way (added from the
  * traffic panel, not in the config), for the page to say; throws when the config cannot run.
  */
 export async function restoreSandbox(kept: KeptSandbox): Promise<string[]> {
   await api.stopTraffic();
+  // The lesson's faults go first: the config's own scenario starts its faults as it is applied (some at
+  // once), and those must stay.
+  await api.clearAllFaults();
   const applied = await api.putConfig(kept.config);
   if (applied.failures.length > 0) throw new Error(`your sandbox could not start: ${applied.failures.join('; ')}`);
-  await api.clearAllFaults();
   for (const fault of kept.faults) await api.injectFault(fault);
+  // Nodes the lesson shared with the sandbox (same id and kind) would go on counting from the lesson.
+  await api.resetMetrics();
   if (!kept.traffic.running) return [];
   const started = await api.traffic({ action: 'start' });
   const missing: string[] = [];
