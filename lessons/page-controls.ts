@@ -20,6 +20,7 @@ export const PAGE_CONTROLS = [
   'Stop {node}',
   'Start {node}',
   'Algorithm',
+  'Hash key',
   'Inject {fault}',
   'Failover',
   'Apply failover',
