@@ -103,7 +103,7 @@ test('who moves when a server leaves: Remove and Add to targets in lb’s Settin
   // The form reads the running config again after the switch, before anything else is changed in it.
   await expect(page.locator('#setting-algorithm')).toHaveValue('consistent-hash');
   await page.getByRole('button', { name: 'Add to targets' }).click();
-  await expect(page.getByTestId('settings-status')).toContainText('fill in the new item');
+  await expect(page.getByTestId('settings-status')).toContainText('fill in its empty fields');
   const added = page.locator('#setting-targets-3');
   await added.fill('app-4');
   await added.press('Enter');

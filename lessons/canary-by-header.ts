@@ -52,7 +52,7 @@ export const canaryByHeader: Lesson = {
       hints: [
         'Routes match on `headers` as well as `path`; a header value given as a string must be equal.',
         'Quote the value in YAML (`"true"`): a header value is text.',
-        'In `api`’s "Settings", "Add to routes" a route with `to` `users-v2` and, in its `match`, `path` `/users/*` and `headers` `x-canary: "true"` (move it above the catch-all if you edit in the config editor); each field applies as you leave it. Then start the traffic.',
+        'In `api`’s "Settings", "Add to routes": give the new route `to` `users-v2` and, in its `match`, `path` `/users/*` and `headers` `x-canary: "true"`. Until the route is whole the engine refuses it and says beside each field what is missing; the last field applies it. Then start the traffic.',
       ],
       solution: [
         { action: 'config', body: sandbox(true) },

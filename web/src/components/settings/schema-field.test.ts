@@ -8,8 +8,7 @@ import { CONFIG_SCHEMA } from '../../lib/config-editor/config-schema.ts';
 import { nodeForm, type FieldSpec } from '../../lib/config-form/form-model.ts';
 import SchemaField from './SchemaField.svelte';
 
-/** A change handed up: path, value, and `true` when the form holds it unapplied (a list's new, empty item). */
-type Change = [Array<string | number>, unknown, true?];
+type Change = [Array<string | number>, unknown];
 
 /** The form of a node of `kind`, rendered with `value`; the changes it hands up are collected. */
 function render(kind: string, value: Record<string, unknown>, errors: Record<string, string> = {}) {
@@ -19,7 +18,7 @@ function render(kind: string, value: Record<string, unknown>, errors: Record<str
   document.body.append(target);
   const instance = mount(SchemaField, {
     target,
-    props: { spec, value, name: kind, path: [], errors: new Map(Object.entries(errors)), onchange: (path: Change[0], v: unknown, hold?: boolean) => changes.push(hold ? [path, v, true] : [path, v]), required: true },
+    props: { spec, value, name: kind, path: [], errors: new Map(Object.entries(errors)), onchange: (path: Change[0], v: unknown) => changes.push([path, v]), required: true },
   });
   flushSync();
   onTestFinished(() => {
@@ -67,7 +66,7 @@ describe('SchemaField', () => {
     expect(form.changes).toEqual([[['healthCheck', 'interval'], '500ms']]);
   });
 
-  it('a list: its items, removed and added; a new empty item is held until filled in', () => {
+  it('a list: its items, removed and added', () => {
     const form = render('balancer', balancer);
     const remove = form.target.querySelector('[aria-label="Remove targets[0]"]') as HTMLButtonElement;
     remove.click();
@@ -75,7 +74,7 @@ describe('SchemaField', () => {
     add.click();
     expect(form.changes).toEqual([
       [['targets'], ['b']],
-      [['targets'], ['a', 'b', ''], true],
+      [['targets'], ['a', 'b', '']],
     ]);
   });
 
