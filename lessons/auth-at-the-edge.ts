@@ -57,7 +57,7 @@ export const authAtTheEdge: Lesson = {
       hints: [
         'A gateway needs two things to know its callers: who they are (`consumers`) and where their credential is (`credentials`).',
         'Both go on the gateway, not on a route; the app’s key is `k-mobile`.',
-        'In `api`’s "Settings": "Add to consumers" with `name` `mobile` and, under its `apiKeys`, `k-mobile`; then "Set credentials", and under `apiKey` set `header` to `x-api-key`. Each field applies as you leave it; then start the traffic.',
+        'In `api`’s "Settings": "Add to consumers" with `name` `mobile` and, under its `apiKeys`, `k-mobile`; then "Set credentials", "Set apiKey", and set its `header` to `x-api-key`. Each field applies as you leave it; then start the traffic.',
       ],
       solution: [
         { action: 'config', body: sandbox({ credentials: true, openStatus: false }) },
