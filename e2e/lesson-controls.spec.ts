@@ -2,13 +2,15 @@
  * Lessons solved with the page's own controls, the ones their hints name, in Chromium against the real
  * engine at 1280x800: no config editor, no API call but reads. Retry storms: `lb`'s "Settings" give its
  * retries a budget. Who moves: "Remove" takes `app-4` out of `lb`'s targets, the "Algorithm" switcher
- * and "Add to targets" put it back on a consistent hash, and "Remove" again. On the way, the balancer
+ * and "Add to targets" put it back on a consistent hash, and "Remove" again. What each box is: the
+ * "Clients" box's settings give a flow a second path ("Add to paths"). On the way, the balancer
  * inspector's key affinity readout and the goal strip kept in sight over an opened inspector. Every
  * test ends by putting e2e/sandbox.yaml back.
  */
 import { expect, test, type Page } from '@playwright/test';
 import type { Lesson } from '../lessons/format.ts';
 import { retryStormsAndBudgets } from '../lessons/retry-storms-and-budgets.ts';
+import { whatEachBoxIs } from '../lessons/what-each-box-is.ts';
 import { whoMovesWhenAServerLeaves } from '../lessons/who-moves-when-a-server-leaves.ts';
 import { configsOnFreePorts, restoreSandbox } from './helpers.ts';
 
@@ -118,4 +120,29 @@ test('who moves when a server leaves: Remove and Add to targets in lb’s Settin
   await expect(page.getByTestId('config-editor')).toHaveCount(0);
   const lb = ((await (await request.get('/api/config')).json()) as { nodes: Array<{ id: string; algorithm?: string; targets?: unknown }> }).nodes.find((n) => n.id === 'lb');
   expect(lb).toMatchObject({ algorithm: 'consistent-hash', targets: ['app-1', 'app-2', 'app-3'] });
+});
+
+test('what each box is: a flow’s second path added in the Clients box’s settings', async ({ page, request }) => {
+  test.setTimeout(120_000);
+  await beginLesson(page, whatEachBoxIs);
+  await page.getByTestId('traffic-toggle').click();
+  await expectGoalMet(page);
+  await page.getByTestId('lesson-next').click();
+  await expect(page.getByTestId('lesson-step-title')).toHaveText(whatEachBoxIs.steps[1]!.title);
+
+  await page.getByTestId('node-client').click();
+  const inspector = page.getByTestId('clients-inspector');
+  await inspector.locator('summary', { hasText: 'traffic[0]' }).click();
+  await inspector.locator('summary', { hasText: /^paths/ }).click();
+  await inspector.getByRole('button', { name: 'Add to paths' }).click();
+  await expect(page.getByTestId('settings-status')).toContainText('fill in its empty fields');
+  const path = page.locator('#setting-traffic-0-paths-1');
+  await path.fill('/reports/{1..5}');
+  await path.press('Enter');
+  await expect(page.getByTestId('settings-status')).toContainText('Applied: traffic.0.paths.1 changed.');
+
+  await expectGoalMet(page);
+  await expect(page.getByTestId('config-editor')).toHaveCount(0);
+  const flows = ((await (await request.get('/api/config')).json()) as { traffic: Array<{ name: string; paths?: string[] }> }).traffic;
+  expect(flows.find((f) => f.name === 'shoppers')?.paths).toEqual(['/shop/{1..20}', '/reports/{1..5}']);
 });

@@ -77,7 +77,7 @@ export const whatEachBoxIs: Lesson = {
       hints: [
         'Click the "Clients" box: its inspector lists the config’s `traffic`, and under `traffic[0]` the flow `shoppers` lists its `paths`.',
         'A path template `/reports/{1..5}` makes five paths, `/reports/1` to `/reports/5`; the clients pick among all the paths listed.',
-        'Under `paths` of the flow `shoppers`, press "Add to paths", type `/reports/{1..5}` and press Enter: it applies at once.',
+        'Open `paths` of the flow `shoppers` (under `traffic[0]`), press "Add to paths", type `/reports/{1..5}` and press Enter: it applies at once.',
       ],
       solution: [
         { action: 'config', body: boxesSandbox(BOTH_PATHS) },
