@@ -46,6 +46,19 @@ async function setField(page: Page, id: string, value: string) {
   await expect(page.getByTestId('settings-status')).toContainText(`Applied: ${id.replace(/-/g, '.')} changed.`);
 }
 
+/**
+ * "Add to" a list (`list` is its field id, `traffic-0-paths`): the new, empty item waits in the form,
+ * then typed in and Enter applies it as item `index`.
+ */
+async function addToList(page: Page, list: string, index: number, value: string) {
+  await page.getByRole('button', { name: `Add to ${list.split('-').at(-1)}` }).click();
+  await expect(page.getByTestId('settings-status')).toContainText('fill in its empty fields');
+  const item = page.locator(`#setting-${list}-${index}`);
+  await item.fill(value);
+  await item.press('Enter');
+  await expect(page.getByTestId('settings-status')).toContainText(`Applied: ${list.replace(/-/g, '.')}.${index} changed.`);
+}
+
 async function expectGoalMet(page: Page) {
   await expect(page.getByTestId('lesson-status')).toContainText('Goal met', { timeout: GOAL_TIMEOUT_MS });
   await expect(page.getByTestId('goal-strip')).toHaveAttribute('data-met', 'true');
@@ -104,12 +117,7 @@ test('who moves when a server leaves: Remove and Add to targets in lb’s Settin
   await expect(page.getByTestId('algorithm-status')).toHaveAttribute('data-state', 'applied');
   // The form reads the running config again after the switch, before anything else is changed in it.
   await expect(page.locator('#setting-algorithm')).toHaveValue('consistent-hash');
-  await page.getByRole('button', { name: 'Add to targets' }).click();
-  await expect(page.getByTestId('settings-status')).toContainText('fill in its empty fields');
-  const added = page.locator('#setting-targets-3');
-  await added.fill('app-4');
-  await added.press('Enter');
-  await expect(page.getByTestId('settings-status')).toContainText('Applied: targets.3 changed.');
+  await addToList(page, 'targets', 3, 'app-4');
   const before = await keyCount(page, 'stayed');
   await expect.poll(() => keyCount(page, 'stayed'), { timeout: GOAL_TIMEOUT_MS }).toBeGreaterThanOrEqual(before + 60);
   await page.getByRole('button', { name: 'Remove targets[3]' }).click();
@@ -134,12 +142,7 @@ test('what each box is: a flow’s second path added in the Clients box’s sett
   const inspector = page.getByTestId('clients-inspector');
   await inspector.locator('summary', { hasText: 'traffic[0]' }).click();
   await inspector.locator('summary', { hasText: /^paths/ }).click();
-  await inspector.getByRole('button', { name: 'Add to paths' }).click();
-  await expect(page.getByTestId('settings-status')).toContainText('fill in its empty fields');
-  const path = page.locator('#setting-traffic-0-paths-1');
-  await path.fill('/reports/{1..5}');
-  await path.press('Enter');
-  await expect(page.getByTestId('settings-status')).toContainText('Applied: traffic.0.paths.1 changed.');
+  await addToList(page, 'traffic-0-paths', 1, '/reports/{1..5}');
 
   await expectGoalMet(page);
   await expect(page.getByTestId('config-editor')).toHaveCount(0);
