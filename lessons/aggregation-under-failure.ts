@@ -76,7 +76,7 @@ export const aggregationUnderFailure: Lesson = {
       },
       hints: [
         'The policy is a field of the route’s `aggregate`.',
-        'Set `policy: partial` on the `/profile/:id` route’s `aggregate`, apply, and leave the fault in place.',
+        'Open `api`, its "Settings": under `routes`, the `/profile/:id` route’s `aggregate` has a `policy`; set it to `partial` (it applies at once) and leave the fault in place.',
       ],
       solution: [
         { action: 'config', body: sandbox('partial') },

@@ -57,7 +57,7 @@ export const authAtTheEdge: Lesson = {
       hints: [
         'A gateway needs two things to know its callers: who they are (`consumers`) and where their credential is (`credentials`).',
         'Both go on the gateway, not on a route; the app’s key is `k-mobile`.',
-        'Add `consumers: [{ name: mobile, apiKeys: [k-mobile] }]` and `credentials: { apiKey: { header: x-api-key } }` to `api`, apply, and start the traffic.',
+        'In `api`’s "Settings": "Add to consumers" with `name` `mobile` and, under its `apiKeys`, `k-mobile`; then "Set credentials", "Set apiKey", and set its `header` to `x-api-key`. Each field applies as you leave it; then start the traffic.',
       ],
       solution: [
         { action: 'config', body: sandbox({ credentials: true, openStatus: false }) },
@@ -81,7 +81,7 @@ export const authAtTheEdge: Lesson = {
       },
       hints: [
         'A route’s `auth` is `required`, `optional` or `none`.',
-        'Add `auth: none` to the route whose path is `/status`, apply, and keep the traffic running.',
+        'In `api`’s "Settings", under `routes`, set the `auth` of the route whose path is `/status` to `none` (it applies at once), and keep the traffic running.',
       ],
       solution: [
         { action: 'config', body: sandbox({ credentials: true, openStatus: true }) },

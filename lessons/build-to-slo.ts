@@ -78,8 +78,8 @@ export const buildToSlo: Lesson = {
       goal: sloGoal,
       hints: [
         'Press "Resume traffic" and open the inspector of `edge`: its error rate shows the bad disk, its p99 how long the queue at `app-1` makes people wait.',
-        'Copies first: in the "Config", add `app-2` and `app-3` like `app-1` (ports 9002 and 9003), and a balancer `lb` with `targets: [app-1, app-2, app-3]`; point `edge` at `lb`. Round robin alone still sends `app-1` a third of the requests, and a fifth of those fail.',
-        'Then deal with the bad disk: `retries: { tries: 2 }` on `lb` sends a failed request again to another server; or leave `app-1` out of `targets` (two copies carry 60 a second with room to spare). Press "Apply".',
+        'Copies first, on the diagram: press "Build" above the diagram; "+ Service" adds a copy of a shop server; "+ Load balancer" asks for the box it forwards to (click `app-1`); to link two boxes, focus the first, press the L key and press Enter on the second. Link `edge` to the new balancer (it takes the place of `edge`’s upstream) and the balancer to each new service, then press "Done building". Round robin alone still sends `app-1` a third of the requests, and a fifth of those fail.',
+        'Then deal with the bad disk, in the new balancer’s "Settings": "Set retries" with `tries` 2 sends a failed request again to another server; or "Remove" `app-1` from its `targets` (two copies carry 60 a second with room to spare).',
       ],
       solution: [
         { action: 'config', body: balancedBuild(['app-1', 'app-2', 'app-3'], { retries: { tries: 2 } }) },

@@ -68,7 +68,7 @@ export const cacheTheHotPath: Lesson = {
       hints: [
         'A cache belongs to the reverse proxy, `edge`, not to the service.',
         'The defaults are fine: any `cache:` on `edge` stores what `catalog` allows.',
-        'Add `cache: {}` to `edge` (or switch its cache on in the proxy inspector), apply, and keep the traffic running.',
+        'Open `edge`, its "Settings", and press "Set cache" (or switch its cache on in the proxy inspector): it applies at once. Keep the traffic running.',
       ],
       solution: [
         { action: 'config', body: sandbox({}) },

@@ -60,7 +60,7 @@ export const filterTheRange: Lesson = {
       hints: [
         'The filter is a field of the proxy, `edge`; a range is written in CIDR: `127.1.0.0/16` is every `127.1.x.y`.',
         'Every scanner address starts with `127.1.`; every customer address with `127.0.`.',
-        'Add `filter: { deny: [127.1.0.0/16] }` to `edge`, apply, and keep the traffic running.',
+        'Open `edge`, its "Settings": "Set filter", then "Add to deny" and type `127.1.0.0/16` (Enter applies it). Keep the traffic running.',
       ],
       solution: [
         { action: 'config', body: sandbox({ deny: ['127.1.0.0/16'] }) },

@@ -61,7 +61,7 @@ export const freshnessAndRevalidation: Lesson = {
       },
       hints: [
         'The validator comes from the origin: it is set on the service, in its `cache` rule for `/articles/*`.',
-        'Add `etag: true` (or `lastModified: true`) next to `cacheControl` in the rule of `news`, apply, and keep the traffic running.',
+        'Open `news`, its "Settings": in its cache rule, next to `cacheControl`, set `etag` (or `lastModified`) to on; it applies at once. Keep the traffic running.',
       ],
       solution: [
         { action: 'config', body: sandbox('etag') },

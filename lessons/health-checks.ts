@@ -65,7 +65,7 @@ export const healthChecks: Lesson = {
       hints: [
         'The balancer needs a way to learn that `app-2` is gone: by asking it, or by watching its answers.',
         'A check every 500 ms that takes a server out after 2 failures finds it within a second.',
-        'Add `healthCheck: { interval: 500ms, fall: 2 }` to `lb` (or `outlierDetection: { consecutiveFailures: 3 }`) in the "Config" and apply.',
+        'Open `lb`, its "Settings", press "Set healthCheck" and set `interval` to `500ms` and `fall` to 2 (or "Set outlierDetection" with `consecutiveFailures` 3). Each field applies as you leave it.',
       ],
       solution: [{ action: 'config', body: healthSandbox('healthCheck') }],
     },

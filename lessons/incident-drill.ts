@@ -81,7 +81,7 @@ export const incidentDrill: Lesson = {
       hints: [
         'Try one mechanism first and watch what still gets through: which failure does it miss?',
         'Health checks alone: every flap fails requests until the checks notice. Retries alone: a server that fails every request uses up the retry budget. Together they cover each other.',
-        'On `lb` in the "Config": `healthCheck: { interval: 500ms, timeout: 250ms, fall: 2, rise: 2 }` and `retries: { tries: 3 }` (or `outlierDetection` with `retries`). Press "Apply" and let the incident replay.',
+        'Open `lb`, its "Settings": "Set healthCheck" with `interval` `500ms`, `timeout` `250ms`, `fall` 2 and `rise` 2, and "Set retries" with `tries` 3 (or "Set outlierDetection" with the retries). Each field applies as you leave it and replays the incident.',
       ],
       solution: [
         {

@@ -47,7 +47,7 @@ export const layer4VsLayer7: Lesson = {
       ].join('\n\n'),
       goal: { type: 'each', nodes: apps, metric: 'statusClasses.2xx', op: '>=', value: 10 },
       hints: [
-        'Export the config, change `mode: l4` to `mode: l7` on `lb`, and apply it (or send it with `PUT /api/config`).',
+        'Open `lb`, its "Settings", and set its `mode` from `l4` to `l7`: it applies at once.',
         'With a higher rate the goal comes sooner: each server gets every third request.',
       ],
       solution: [

@@ -59,9 +59,9 @@ export const oneDoor: Lesson = {
         ],
       },
       hints: [
-        'Routes live in the gateway’s `routes` list: export the config, edit it, and apply it.',
+        'Routes live in the gateway’s `routes` list: open `api`, its "Settings", and each route’s `match` holds its `path`.',
         'Compare the two routes’ paths: one ends in `/*`.',
-        'Change the path of the `/orders` route to `/orders/*`, apply, and keep the traffic running.',
+        'In `api`’s "Settings", change the `path` of the `/orders` route to `/orders/*` and press Enter (it applies at once); keep the traffic running.',
       ],
       solution: [
         { action: 'config', body: sandbox(true) },

@@ -53,7 +53,7 @@ export const oneServerIsNotEnough: Lesson = {
       hints: [
         'Press "Resume traffic" and open the inspector of `app`: how many requests are in flight, against its capacity?',
         'Each copy adds 40 requests per second. Two copies are just enough on paper; three leave room for bursts.',
-        'In the "Config": add services `app-2` and `app-3` like `app`, a balancer `lb` with `targets: [app, app-2, app-3]`, and point `edge` to `lb`. Apply.',
+        'On the diagram: press "Build" above the diagram; "+ Service" adds a copy of a shop server; "+ Load balancer" asks for the box it forwards to (click `app`); to link two boxes, focus the first, press the L key and press Enter on the second. Link `edge` to the new balancer (it takes the place of `edge`’s upstream) and the balancer to each new service, then press "Done building".',
       ],
       solution: [
         { action: 'config', body: scaledOutSandbox(3) },

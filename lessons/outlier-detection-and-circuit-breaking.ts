@@ -81,7 +81,7 @@ export const outlierDetectionAndCircuitBreaking: Lesson = {
       hints: [
         'Press "Resume traffic" and open the inspector of `app-2`: how do its answers compare with those of `app-1`?',
         'Half of `app-2`’s answers fail, so a run of 3 failures in a row comes every 14 requests or so: a rule on failures in a row catches it within a second or two.',
-        'In the "Config", add `outlierDetection: { consecutiveFailures: 3, baseEjectionTime: 30s }` to `lb` (or `circuitBreaker: { consecutiveFailures: 3, coolDown: 30s }`), and apply.',
+        'Open `lb`, its "Settings", press "Set outlierDetection" and set its `consecutiveFailures` to 3 and `baseEjectionTime` to `30s` (or "Set circuitBreaker": `consecutiveFailures` 3, `coolDown` `30s`). Each field applies as you leave it.',
       ],
       solution: [
         { action: 'config', body: outlierSandbox('outlierDetection') },

@@ -70,8 +70,8 @@ export const redundantPair: Lesson = {
       },
       hints: [
         'Leave the fault on `edge-a`: clearing it brings the site back, but the next crash would take it down again.',
-        'In the config editor, copy the node `edge-a` as `edge-b` (another id, another port, the same `to: lb`).',
-        'Then give the clients the second address: in the traffic panel, on the flow `site`, tick `edge-b` under "Failover" and press "Apply failover" (the config editor’s way: `failover: [edge-b]` beside `to: edge-a`).',
+        'Press "Build" above the diagram, then "+ Reverse proxy", and click `lb`: a second proxy in front of the same balancer (F2 renames it `edge-b` if you like). Press "Done building".',
+        'Then give the clients the second address: in the traffic panel, on the flow `site`, tick the new proxy under "Failover" and press "Apply failover" (the same as `failover: [edge-b]` on the flow in the "Clients" box’s settings).',
       ],
       solution: [
         { action: 'config', body: sandbox(true) },

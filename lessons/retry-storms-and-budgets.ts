@@ -77,7 +77,7 @@ export const retryStormsAndBudgets: Lesson = {
       hints: [
         'Press "Resume traffic", then open the inspector of `app-1` and compare its requests per second with the 40 a second the clients send.',
         'A **retry budget** caps the retries in flight at a share of all tries in flight (Envoy’s default: 20%, with 3 always allowed), so retries can never multiply the load, whatever fails.',
-        'In the "Config", give the `retries` of `lb` a `budget` of `percent: 20` and `minConcurrent: 3` (or lower), and apply. Fewer `tries` alone is not enough: two tries still nearly double the load when most fail.',
+        'Open `lb` (click its box), open its "Settings" and, under `retries`, its `budget`: set `percent` to 20 and `minConcurrent` to 3 (or lower). Each field applies as you leave it. Fewer `tries` alone is not enough: two tries still nearly double the load when most fail.',
       ],
       solution: [
         { action: 'config', body: retrySandbox(budgetedRetries) },

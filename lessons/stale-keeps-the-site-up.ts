@@ -60,7 +60,7 @@ export const staleKeepsTheSiteUp: Lesson = {
       hints: [
         'The directive goes on the service, `home`: its `cacheControl` for `/pages/*`.',
         'Only copies stored after the change carry it: `home` must answer well for a couple of seconds after you apply.',
-        '"Clear all" faults, set `home`’s `cacheControl` to `public, max-age=2, stale-if-error=600`, apply, wait 2 seconds, and inject the 503 `errors` fault on `home` again.',
+        '"Clear all" faults, then in `home`’s "Settings" set the `cacheControl` of its rule for `/pages/*` to `public, max-age=2, stale-if-error=600` (it applies as you leave it), wait 2 seconds, and inject the 503 `errors` fault on `home` again.',
       ],
       solution: [
         { action: 'clearFaults' },

@@ -54,7 +54,7 @@ export const stickySessions: Lesson = {
       hints: [
         'Press "Resume traffic" and watch the goal: each returning shopper that lands on another server than last time counts as moved.',
         'Stickiness comes from hashing something a shopper sends with every request: its address, or its `session` cookie. The same input always gives the same server.',
-        'Switch the "Algorithm" of `lb` to `ip-hash` (one server per client address), or in the "Config" use `consistent-hash` with `hashKey: cookie:session` (one server per cookie, which survives a change of address), and apply.',
+        'Open `lb` and switch its "Algorithm" to `ip-hash` (one server per client address); or switch it to `consistent-hash`, set its "Hash key" to cookie with the name `session`, and press "Apply" (one server per cookie, which survives a change of address). The inspector’s "Key affinity" counts who stayed and who moved.',
       ],
       solution: [
         { action: 'config', body: stickySandbox({ algorithm: 'ip-hash' }) },

@@ -80,8 +80,8 @@ export const theCostOfAHop: Lesson = {
       goal: hopRemovedGoal,
       hints: [
         'Clearing the fault only hides the distance, and the goal does not count it: a request that still passes `legacy` still crosses it.',
-        'In the "Config", `edge` has `to: legacy`. What does `legacy` send to?',
-        'Set `to: api` on `edge`, delete the node `legacy` and the `scenario` entry that targets it, and press "Apply". (Leaving `legacy` in the config, idle, works too: the config then warns that nothing sends to it.)',
+        'Open `edge` and its "Settings": its `to` is `legacy`. What does `legacy` send to?',
+        'In `edge`’s "Settings", set `to` to `api` and press Enter: it applies at once. `legacy` stays in the config, idle (the config warns that nothing sends to it); to remove it too, press "Build", focus `legacy` and press Delete.',
       ],
       solution: [
         { action: 'config', body: hopSandbox('removed') },

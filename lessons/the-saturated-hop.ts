@@ -32,7 +32,7 @@ export const theSaturatedHop: Lesson = {
       body: [
         'Shoppers send 40 requests a second to `edge`, which forwards them to the gateway `api`, then the balancer `lb` and two services that answer in 100 ms.',
         'At 40 a second and 100 ms each, about 4 requests are in the chain at any moment. The services could take far more. But `api` has a `capacity`: it works on 2 requests at once, lets 2 more wait in its queue, and turns the rest away with **503 EDGE_OVERLOADED**, as a real gateway with too few workers does.',
-        'Start the traffic. Which box turns red? Open its inspector: its capacity shows 2 of 2 busy and the queue full, while `app-1` and `app-2` have hardly anything in flight.',
+        'Start the traffic. Which box’s badge counts failed requests? Open its inspector: its capacity shows 2 of 2 busy and the queue full, while `app-1` and `app-2` have hardly anything in flight.',
       ].join('\n\n'),
       goal: { type: 'metric', node: 'api', metric: 'errorCodes.EDGE_OVERLOADED', op: '>=', value: 20 },
       hints: [

@@ -62,7 +62,7 @@ export const throttleTheAbuser: Lesson = {
       title: 'A bucket per consumer',
       body: [
         'Protect `users` with a rate limit on the route, one token bucket per consumer: `rateLimit: { algorithm: token-bucket, rate: 10, burst: 10, key: consumer }`. Every request takes a token from its consumer’s bucket; when that bucket is empty the gateway answers **429** `EDGE_RATE_LIMITED`.',
-        'The scraper empties its own bucket and gets the 429s (they bounce back from `api` in their own colour), while the mobile app, far under 10 per second, is never refused.',
+        'The scraper empties its own bucket and gets the 429s (they bounce back from `api` as triangles, the shape of a 429, each tagged with its consumer’s colour), while the mobile app, far under 10 per second, is never refused.',
         'Watch the limit’s drawing in the gateway inspector: the busiest keys, the scraper refused and mobile only accepted. The trace’s `rate-limit` stage says whose bucket decided.',
       ].join('\n\n'),
       goal: {
@@ -75,7 +75,7 @@ export const throttleTheAbuser: Lesson = {
       hints: [
         'A rate limit goes on the route, next to `to`.',
         'The limit’s `key` says whose bucket a request takes its token from; authenticated requests have a consumer.',
-        'Add `rateLimit: { algorithm: token-bucket, rate: 10, burst: 10, key: consumer }` to the route of `api`, apply, and keep the traffic running.',
+        'In `api`’s "Settings", under `routes`, give the route a `rateLimit` of the `token-bucket` form with `rate` 10, `burst` 10 and `key` `consumer` (each applies as you leave it), and keep the traffic running.',
       ],
       solution: [
         { action: 'config', body: sandbox('consumer') },
@@ -90,7 +90,7 @@ export const throttleTheAbuser: Lesson = {
         'The scraper empties it ten times a second, and now the mobile app’s requests are refused too: a shared limit protects `users`, but punishes the innocent with the guilty.',
       ].join('\n\n'),
       goal: { type: 'consumer', node: 'api', consumer: 'mobile', metric: 'errorCodes.EDGE_RATE_LIMITED', op: '>=', value: 3 },
-      hints: ['Only the `key` changes.', 'Set `key: global` on the route’s rate limit, apply, and watch the mobile consumer.'],
+      hints: ['Only the `key` changes.', 'In `api`’s "Settings", set the `key` of the route’s `rateLimit` to `global` (it applies at once), and watch the mobile consumer.'],
       solution: [
         { action: 'config', body: sandbox('global') },
         { action: 'traffic', body: { action: 'start' } },

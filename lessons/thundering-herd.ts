@@ -62,7 +62,7 @@ export const thunderingHerd: Lesson = {
       },
       hints: [
         'The setting is on `edge`’s cache, and its name comes from nginx’s `proxy_cache_lock`.',
-        'Set `lock: true` in `edge`’s `cache` (or remove `lock: false`), apply, and keep the traffic running.',
+        'Open `edge`, its "Settings": under `cache`, set `lock` to on (it applies at once), and keep the traffic running.',
       ],
       solution: [
         { action: 'config', body: sandbox(true) },

@@ -86,8 +86,8 @@ export const tlsTermination: Lesson = {
       goal: { all: [arrivedEncrypted(100), reachedService('edge', 'shop', '>=', 0.95, 100)] },
       hints: [
         'Traffic is stopped: press "Resume traffic" at the top. TLS belongs to the reverse proxy, `edge`.',
-        'Select `edge` and turn on its TLS switch (or add `tls: true` to `edge` in the config).',
-        'Add `tls: true` to `edge`, apply, and keep the traffic running: the shoppers switch to https by themselves.',
+        'Select `edge` and turn on its TLS switch (or, in its "Settings", set `tls` to on).',
+        'Turn `edge`’s TLS on (its switch in the inspector applies at once), and keep the traffic running: the shoppers switch to https by themselves.',
       ],
       solution: [
         { action: 'config', body: sandbox({ tls: true, keepAlive: false, http2: false }) },
@@ -106,7 +106,7 @@ export const tlsTermination: Lesson = {
       hints: [
         'The handshakes are paid by the clients’ connections: the fix is in how the shoppers connect, not in `shop`.',
         'In the traffic panel, the shoppers flow has a keep-alive switch; it is off.',
-        'Turn the shoppers’ keep-alive on (in the config: drop `keepAlive: false` from the flow), and keep the traffic running.',
+        'Turn the shoppers’ keep-alive on (or, in the "Clients" box’s settings, set the flow’s `keepAlive` to on), and keep the traffic running.',
       ],
       solution: [
         { action: 'config', body: sandbox({ tls: true, keepAlive: true, http2: false }) },
@@ -139,7 +139,7 @@ export const tlsTermination: Lesson = {
       hints: [
         'Both sides must agree on HTTP/2 during the handshake: `edge` already offers it (its inspector lists `h2, http/1.1`).',
         'The clients choose: the shoppers flow in the traffic panel has an HTTP/2 switch.',
-        'Turn the shoppers’ HTTP/2 on (in the config: `http2: true` on the flow), and keep the traffic running.',
+        'Turn the shoppers’ HTTP/2 on (or, in the "Clients" box’s settings, set the flow’s `http2` to on), and keep the traffic running.',
       ],
       solution: [
         { action: 'config', body: sandbox({ tls: true, keepAlive: true, http2: true }) },

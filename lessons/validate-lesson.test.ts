@@ -78,6 +78,13 @@ describe('validateLesson', () => {
     expect(formatProblems(validateLesson(lesson))).toContain(problem);
   });
 
+  it('takes a settings control for a word of the config, and refuses one for a word it lacks', () => {
+    expect(validateLesson(withStep({ hints: ['Open `lb`, its "Settings", press "Set retries", then "Add to targets".'] }))).toEqual([]);
+    expect(formatProblems(validateLesson(withStep({ hints: ['Press "Set turbo".'] })))).toContain(
+      'tiny / serve: its text names the control "Set turbo", which the page does not have (page-controls.ts)',
+    );
+  });
+
   it('takes a removal of a node the step runs, and the faults active on one', () => {
     expect(validateLesson(withGoal({ all: [{ type: 'removed', node: 'lb' }, { type: 'metric', node: 'app', metric: 'activeFaults', op: '>=', value: 1 }] }))).toEqual([]);
   });

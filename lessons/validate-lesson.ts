@@ -201,7 +201,7 @@ function textProblems(texts: readonly string[], named: ReadonlySet<string>): str
 
 function isControl(name: string, nodes: ReadonlySet<string>): boolean {
   return PAGE_CONTROLS.some((control) => {
-    const [before, after] = control.split(/\{node\}|\{fault\}/);
+    const [before, after] = control.split(/\{node\}|\{fault\}|\{setting\}/);
     if (after === undefined) return name === control;
     if (!name.startsWith(before!) || !name.endsWith(after)) return false;
     const filled = name.slice(before!.length, name.length - after.length);

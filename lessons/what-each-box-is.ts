@@ -65,7 +65,7 @@ export const whatEachBoxIs: Lesson = {
       title: 'The gateway picks the way',
       body: [
         'The gateway `api` has two routes: `/shop/*` goes to `lb`, `/reports/*` goes to the `reports` service. The shoppers only ask for `/shop/...`, so `reports` has never seen a request.',
-        'Send some requests down the other path: in the "Config", give the flow `shoppers` a second path, `/reports/{1..5}`, beside `/shop/{1..20}`, and "Apply". The proxy and the gateway are the same for both; only the gateway’s route decides where a request ends.',
+        'Send some requests down the other path: open the "Clients" box and give the flow `shoppers` a second path, `/reports/{1..5}`, beside `/shop/{1..20}`. The proxy and the gateway are the same for both; only the gateway’s route decides where a request ends.',
         'Goal: `reports` answers at least 20 requests, and `lb` still gets the shop’s (at least 20), counted from the change.',
       ].join('\n\n'),
       goal: {
@@ -75,9 +75,9 @@ export const whatEachBoxIs: Lesson = {
         ],
       },
       hints: [
-        'Open the "Config" and find `traffic`: the flow `shoppers` lists its `paths`.',
+        'Click the "Clients" box: its inspector lists the config’s `traffic`, and under `traffic[0]` the flow `shoppers` lists its `paths`.',
         'A path template `/reports/{1..5}` makes five paths, `/reports/1` to `/reports/5`; the clients pick among all the paths listed.',
-        'Set `paths: [/shop/{1..20}, /reports/{1..5}]` on the flow `shoppers` and press "Apply".',
+        'Open `paths` of the flow `shoppers` (under `traffic[0]`), press "Add to paths", type `/reports/{1..5}` and press Enter: it applies at once.',
       ],
       solution: [
         { action: 'config', body: boxesSandbox(BOTH_PATHS) },

@@ -51,14 +51,14 @@ export const whoMovesWhenAServerLeaves: Lesson = {
       title: 'A server leaves',
       body: [
         '`lb` sends each client to a server by a hash of its address (`ip-hash`): a client always lands on the same one of `app-1` to `app-4`, whose cache is warm with that client’s data. A client that moves starts cold.',
-        'Start the traffic and let every client be seen: thirty clients, each sends a request every 3 s. Then take `app-4` away: remove it from the `targets` of `lb` and from the nodes, and apply.',
+        'Start the traffic and let every client be seen: thirty clients, each sends a request every 3 s. Then take `app-4` out of the pool: remove it from the `targets` of `lb` (the node `app-4` may stay, idle).',
         '`ip-hash` picks by the hash **modulo the number of servers**. From 4 servers to 3, the remainder changes for most clients, not only for those of `app-4`. `lb` counts the keys (here, clients) that **moved** although their server is still there (`keys.moved`), and those of `app-4` that had to find a new one (`keys.rehomed`). Goal: at least 5 moved.',
       ].join('\n\n'),
       goal: { type: 'metric', node: 'lb', metric: 'keys.moved', op: '>=', value: 5 },
       hints: [
         'Press "Resume traffic" and wait a few seconds, so that `lb` has seen every client once.',
-        'In the "Config", delete `app-4` from `targets: [app-1, app-2, app-3, app-4]` and delete the node `app-4`, then press "Apply".',
-        'Nothing moved? A client is judged against where it went last: if the traffic was not running before the change, `lb` had nothing to compare with. Put `app-4` back, let the clients be seen, and take it out again.',
+        'Open `lb`, open its "Settings", and under `targets` press "Remove" beside `app-4`: the change applies at once. Then watch the key counts in `lb`’s inspector ("Key affinity").',
+        'Nothing moved? A client is judged against where it went last: if the traffic was not running before the change, `lb` had nothing to compare with. Put `app-4` back ("Add to targets" in `lb`’s "Settings", type `app-4`), let the clients be seen, and take it out again.',
       ],
       solution: [
         { action: 'traffic', body: { action: 'start' } },
@@ -77,8 +77,8 @@ export const whoMovesWhenAServerLeaves: Lesson = {
       goal: onlyTheLeaversKeysMoved,
       hints: [
         'Two changes, a few seconds apart: first `app-4` back in with the new algorithm, then `app-4` out. A change of algorithm starts the counts afresh, so the removal must come after it.',
-        'A new algorithm for `lb` is its "Algorithm" (or `algorithm` in the "Config"): `consistent-hash` or `maglev`. Both hash the client address by default (`hashKey: ip`).',
-        'Apply a config with `algorithm: consistent-hash` and `targets: [app-1, app-2, app-3, app-4]` (with the node `app-4`), wait about 4 s, then apply it again without `app-4`.',
+        'A new algorithm for `lb` is its "Algorithm" in its inspector: `consistent-hash` or `maglev`. Both hash the client address by default (`hashKey: ip`).',
+        'In `lb`’s "Settings": "Add to targets" and type `app-4` (Enter applies it), set its "Algorithm" to `consistent-hash`, wait about 4 s with the traffic running, then press "Remove" beside `app-4` under `targets`.',
       ],
       solution: [
         { action: 'config', body: movesSandbox('consistent-hash', 4) },

@@ -1,7 +1,7 @@
 /** The settings forms generated from the config's JSON Schema as the engine ships it: every kind of field appears. */
 import { describe, expect, it } from 'vitest';
 import { CONFIG_SCHEMA } from '../config-editor/config-schema.ts';
-import { initialOf, nodeForm as nodeFormOf, scenarioForm, setAt, variantOf, type FieldSpec, type GroupField } from './form-model.ts';
+import { blanks, initialOf, nodeForm as nodeFormOf, scenarioForm, setAt, variantOf, type FieldSpec, type GroupField } from './form-model.ts';
 
 function nodeForm(kind: string): FieldSpec {
   return nodeFormOf(CONFIG_SCHEMA, kind)!;
@@ -78,5 +78,13 @@ describe('setAt', () => {
     expect(setAt(node, ['targets', 0], undefined)).toEqual({ id: 'pool', healthCheck: { interval: '2s' }, targets: ['b'] });
     expect(setAt(node, ['retries', 'tries'], 3)).toMatchObject({ retries: { tries: 3 } });
     expect(node).toEqual({ id: 'pool', healthCheck: { interval: '2s' }, targets: ['a', 'b'] });
+  });
+});
+
+describe('blanks', () => {
+  it('counts the empty strings a new item starts with, wherever they sit', () => {
+    expect(blanks({ id: 'pool', targets: ['a', ''] })).toBe(1);
+    expect(blanks({ consumers: [{ name: '', apiKeys: [''] }] })).toBe(2);
+    expect(blanks({ id: 'pool', targets: ['a', { to: 'b', weight: 2 }], retries: { tries: 0 } })).toBe(0);
   });
 });

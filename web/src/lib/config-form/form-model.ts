@@ -183,6 +183,18 @@ export function variantOf(spec: Extract<FieldSpec, { kind: 'variants' }>, value:
   return scalar === -1 ? 0 : scalar;
 }
 
+/**
+ * The number of empty strings in `value`: what a new item starts with in its required text fields (a
+ * target's id, a flow's path, a consumer's name). The learner never types one (an emptied field clears
+ * its setting), so a part with more blanks than the running config's has a new item not filled in yet.
+ */
+export function blanks(value: unknown): number {
+  if (value === '') return 1;
+  if (Array.isArray(value)) return value.reduce((n: number, item) => n + blanks(item), 0);
+  if (typeof value === 'object' && value !== null) return Object.values(value).reduce((n: number, item) => n + blanks(item), 0);
+  return 0;
+}
+
 /** `value` with `path` set to `next` (undefined removes the key: the setting goes back to its default). */
 export function setAt(value: unknown, path: readonly (string | number)[], next: unknown): unknown {
   if (path.length === 0) return next;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LessonAction } from '../../../../lessons/format.ts';
+import { retrySandbox, naiveRetries, retryStormsAndBudgets } from '../../../../lessons/retry-storms-and-budgets.ts';
 import { describeAction, describeSolution } from './describe-action.ts';
 
 describe('describeAction', () => {
@@ -27,5 +28,12 @@ describe('describeAction', () => {
         { action: 'fault', body: { target: 'users-2', type: 'down' } },
       ]),
     ).toBe('Start the traffic at 20 req/s, then stop users-2 (a “down” fault)');
+  });
+
+  it('tells a config by what it changes against the config before, and where on the page', () => {
+    const before = retrySandbox(naiveRetries);
+    expect(describeSolution(retryStormsAndBudgets.steps[0].solution, before)).toBe(
+      'Apply the config “Retry storms and budgets” (in lb’s Settings: retries.budget.percent 20, retries.budget.minConcurrent 3), then start the traffic',
+    );
   });
 });
