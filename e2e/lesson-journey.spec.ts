@@ -104,7 +104,8 @@ test('a lesson by keyboard alone, the diagram in view at every step; a reload re
   // A reload at the end shows it finished; leaving puts the learner's sandbox back, traffic and all.
   await page.reload();
   await expect(page.getByTestId('lesson-complete')).toContainText('Lesson complete');
-  await tabTo(page, 'lesson-back');
+  // The end of the lesson offers "Leave lesson" itself: the keyboard goes on to it, not back up.
+  await tabTo(page, 'lesson-complete-leave');
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('lesson-leave-restore')).toBeFocused();
   await expect(page.getByTestId('lesson-leave-restore')).toContainText('“Classic edge (e2e)” comes back as you left it: its config, traffic running at 12 req/s, no faults');
