@@ -56,11 +56,14 @@ export class LabActions {
   async refresh(): Promise<void> {
     try {
       const askedAt = wallNow();
+      const trafficEvents = this.stream.trafficEvents;
       const [topology, metrics] = await Promise.all([api.topology(), api.metrics()]);
       this.stream.topology = topology;
       this.stream.applyLiveViews(topology, askedAt);
       this.stream.nodeStates = {};
-      this.stream.traffic = metrics.traffic ?? topology.traffic ?? null;
+      // A traffic change the stream told of while these were fetched is newer than what they say (a
+      // restore starts the traffic right after its config, whose refresh would otherwise say "paused").
+      if (this.stream.trafficEvents === trafficEvents) this.stream.traffic = metrics.traffic ?? topology.traffic ?? null;
       this.stream.applyMetrics(metrics);
     } catch (error) {
       if (!(error instanceof ApiError && error.status === 0)) this.#fail(error);

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { happyPath } from '../lib/traces/fixtures.ts';
-import { labWithTopology, metrics, stubApi } from './state-fixtures.ts';
+import { labWithTopology, metrics, stubApi, topology } from './state-fixtures.ts';
 
 describe('LabActions', () => {
   beforeEach(stubApi);
@@ -25,6 +25,18 @@ describe('LabActions', () => {
     lab.ingest([{ type: 'metrics.tick', seq: 99, ts: 3000, nodes: { 'users-1': metrics } }], 5000);
     await lab.actions.refresh();
     expect(seen).toEqual([{}, { 'users-1': metrics }]);
+  });
+
+  it('keeps a traffic change the stream told of while the snapshot was fetched, and takes the fetched state otherwise', async () => {
+    const lab = labWithTopology();
+    const started = { running: true, flows: [{ name: 'browse', to: 'edge', rate: 12, clients: 1 }], sent: 0 };
+    // The fetch stub's answers say the fixture's traffic (browse at 4 req/s).
+    const refreshing = lab.actions.refresh();
+    lab.ingest([{ type: 'traffic.state', seq: 98, ts: 2000, ...started }], 5000);
+    await refreshing;
+    expect(lab.traffic).toEqual(started);
+    await lab.actions.refresh();
+    expect(lab.traffic).toEqual(topology.traffic);
   });
 
   it('turns a rejected action into a notice', async () => {

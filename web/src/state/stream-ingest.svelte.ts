@@ -116,6 +116,11 @@ export class StreamIngest {
   /** One more with every tick the history takes: what a chart reads to draw again. */
   historyVersion = $state(0);
   traffic = $state.raw<TrafficState | null>(null);
+  /**
+   * How many `traffic.state` events came: a traffic state fetched before the latest of them is older than
+   * what the page shows, and must not replace it (LabActions.refresh). Not reactive: only compared.
+   */
+  trafficEvents = 0;
   faults = $state.raw<Fault[]>([]);
   connection = $state<ConnectionStatus>('connecting');
   log = $state.raw<readonly LogLine[]>([]);
@@ -448,6 +453,7 @@ export class StreamIngest {
         const before = this.traffic;
         const { type: _type, seq: _seq, ts: _ts, ...traffic } = event;
         this.traffic = traffic;
+        this.trafficEvents++;
         const flowsKey = (t: TrafficState | null) => JSON.stringify([t?.running, t?.flows]);
         if (flowsKey(before) !== flowsKey(traffic)) this.#pendingLog.push(trafficEntry(event));
         return;
