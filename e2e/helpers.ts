@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import { expect, type APIRequestContext, type Page } from '@playwright/test';
 import { parse } from 'yaml';
 import { withEphemeralPorts } from '../lessons/ephemeral-ports.ts';
+import type { Lesson } from '../lessons/format.ts';
+import { SOLVED_WITHIN_MS } from '../lessons/solved-within.ts';
 
 export interface NodeMetrics {
   requests: number;
@@ -111,4 +113,49 @@ export async function configsOnFreePorts(page: Page): Promise<void> {
     if (req.method() !== 'PUT') return route.continue();
     await route.continue({ postData: JSON.stringify(withEphemeralPorts(req.postDataJSON())) });
   });
+}
+
+/** A lesson begun as a learner does: opened from the lesson index, started, then its first step begun. */
+export async function beginLesson(page: Page, lesson: Lesson): Promise<void> {
+  await page.goto('/');
+  await page.getByTestId(`lesson-open-${lesson.id}`).click();
+  await page.getByTestId('lesson-start').click();
+  await expect(page.getByTestId('lesson-next')).toHaveText('Begin step 1');
+  await expect(page.getByTestId('sandbox-name')).toHaveText(lesson.startConfig.name!);
+  await page.getByTestId('lesson-next').click();
+}
+
+/** Opens node `id`'s inspector and its settings form (the diagram box, then "Settings"). */
+export async function openSettings(page: Page, id: string): Promise<void> {
+  await page.getByTestId(`node-${id}`).click();
+  await expect(page.getByTestId('inspector')).toBeVisible();
+  await page.getByTestId('settings-toggle').locator('summary').first().click();
+  await expect(page.getByTestId('node-settings')).toBeVisible();
+}
+
+/** A settings field set as a learner does: typed, then left (the change applies as the field is left). */
+export async function setField(page: Page, id: string, value: string): Promise<void> {
+  const field = page.locator(`#setting-${id}`);
+  await field.fill(value);
+  await field.press('Tab');
+  await expect(page.getByTestId('settings-status')).toContainText(`Applied: ${id.replace(/-/g, '.')} changed.`);
+}
+
+/**
+ * "Add to" a list (`list` is its field id, `traffic-0-paths`): the new, empty item waits in the form,
+ * then typed in and Enter applies it as item `index`.
+ */
+export async function addToList(page: Page, list: string, index: number, value: string): Promise<void> {
+  await page.getByRole('button', { name: `Add to ${list.split('-').at(-1)}` }).click();
+  await expect(page.getByTestId('settings-status')).toContainText('fill in its empty fields');
+  const item = page.locator(`#setting-${list}-${index}`);
+  await item.fill(value);
+  await item.press('Enter');
+  await expect(page.getByTestId('settings-status')).toContainText(`Applied: ${list.replace(/-/g, '.')}.${index} changed.`);
+}
+
+/** The step's goal met, as the lesson panel and the goal strip say, within the lessons' own time (solved-within.ts). */
+export async function expectGoalMet(page: Page, timeout = SOLVED_WITHIN_MS): Promise<void> {
+  await expect(page.getByTestId('lesson-status')).toContainText('Goal met', { timeout });
+  await expect(page.getByTestId('goal-strip')).toHaveAttribute('data-met', 'true');
 }

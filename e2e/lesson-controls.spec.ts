@@ -8,11 +8,10 @@
  * test ends by putting e2e/sandbox.yaml back.
  */
 import { expect, test, type Page } from '@playwright/test';
-import type { Lesson } from '../lessons/format.ts';
 import { retryStormsAndBudgets } from '../lessons/retry-storms-and-budgets.ts';
 import { whatEachBoxIs } from '../lessons/what-each-box-is.ts';
 import { whoMovesWhenAServerLeaves } from '../lessons/who-moves-when-a-server-leaves.ts';
-import { configsOnFreePorts, restoreSandbox } from './helpers.ts';
+import { addToList, beginLesson, configsOnFreePorts, expectGoalMet, openSettings, restoreSandbox, setField } from './helpers.ts';
 
 /** A goal is reached in seconds of sandbox traffic; generous for a loaded machine. */
 const GOAL_TIMEOUT_MS = 45_000;
@@ -20,49 +19,6 @@ const GOAL_TIMEOUT_MS = 45_000;
 test.use({ viewport: { width: 1280, height: 800 } });
 test.beforeEach(({ page }) => configsOnFreePorts(page));
 test.afterEach(({ request }) => restoreSandbox(request));
-
-async function beginLesson(page: Page, lesson: Lesson) {
-  await page.goto('/');
-  await page.getByTestId(`lesson-open-${lesson.id}`).click();
-  await page.getByTestId('lesson-start').click();
-  await expect(page.getByTestId('lesson-next')).toHaveText('Begin step 1');
-  await expect(page.getByTestId('sandbox-name')).toHaveText(lesson.startConfig.name!);
-  await page.getByTestId('lesson-next').click();
-}
-
-/** Opens node `id`'s inspector and its settings form (the diagram box, then "Settings"). */
-async function openSettings(page: Page, id: string) {
-  await page.getByTestId(`node-${id}`).click();
-  await expect(page.getByTestId('inspector')).toBeVisible();
-  await page.getByTestId('settings-toggle').locator('summary').first().click();
-  await expect(page.getByTestId('node-settings')).toBeVisible();
-}
-
-/** A settings field set as a learner does: typed, then left (the change applies as the field is left). */
-async function setField(page: Page, id: string, value: string) {
-  const field = page.locator(`#setting-${id}`);
-  await field.fill(value);
-  await field.press('Tab');
-  await expect(page.getByTestId('settings-status')).toContainText(`Applied: ${id.replace(/-/g, '.')} changed.`);
-}
-
-/**
- * "Add to" a list (`list` is its field id, `traffic-0-paths`): the new, empty item waits in the form,
- * then typed in and Enter applies it as item `index`.
- */
-async function addToList(page: Page, list: string, index: number, value: string) {
-  await page.getByRole('button', { name: `Add to ${list.split('-').at(-1)}` }).click();
-  await expect(page.getByTestId('settings-status')).toContainText('fill in its empty fields');
-  const item = page.locator(`#setting-${list}-${index}`);
-  await item.fill(value);
-  await item.press('Enter');
-  await expect(page.getByTestId('settings-status')).toContainText(`Applied: ${list.replace(/-/g, '.')}.${index} changed.`);
-}
-
-async function expectGoalMet(page: Page) {
-  await expect(page.getByTestId('lesson-status')).toContainText('Goal met', { timeout: GOAL_TIMEOUT_MS });
-  await expect(page.getByTestId('goal-strip')).toHaveAttribute('data-met', 'true');
-}
 
 /** The goal strip stays in the window while the side column is scrolled to the bottom of the inspector. */
 async function expectGoalStripInSight(page: Page) {
@@ -89,7 +45,7 @@ test('retry storms and budgets: solved in lb’s Settings, by its retry budget',
   await setField(page, 'retries-budget-minConcurrent', '3');
 
   await expectGoalStripInSight(page);
-  await expectGoalMet(page);
+  await expectGoalMet(page, GOAL_TIMEOUT_MS);
   await expect(page.getByTestId('config-editor')).toHaveCount(0);
   const lb = ((await (await request.get('/api/config')).json()) as { nodes: Array<{ id: string; retries?: unknown }> }).nodes.find((n) => n.id === 'lb');
   expect(lb?.retries).toEqual({ tries: 5, budget: { percent: 20, minConcurrent: 3 } });
@@ -107,7 +63,7 @@ test('who moves when a server leaves: Remove and Add to targets in lb’s Settin
   // Step 1: app-4 out of the pool on ip-hash.
   await page.getByRole('button', { name: 'Remove targets[3]' }).click();
   await expect(page.getByTestId('settings-status')).toContainText('Applied: targets changed.');
-  await expectGoalMet(page);
+  await expectGoalMet(page, GOAL_TIMEOUT_MS);
   await expect.poll(() => keyCount(page, 'moved')).toBeGreaterThanOrEqual(5);
 
   // Step 2: a consistent hash, app-4 back in, every client seen, then app-4 out again.
@@ -124,7 +80,7 @@ test('who moves when a server leaves: Remove and Add to targets in lb’s Settin
   await expect(page.getByTestId('settings-status')).toContainText('Applied: targets changed.');
 
   await expectGoalStripInSight(page);
-  await expectGoalMet(page);
+  await expectGoalMet(page, GOAL_TIMEOUT_MS);
   await expect(page.getByTestId('config-editor')).toHaveCount(0);
   const lb = ((await (await request.get('/api/config')).json()) as { nodes: Array<{ id: string; algorithm?: string; targets?: unknown }> }).nodes.find((n) => n.id === 'lb');
   expect(lb).toMatchObject({ algorithm: 'consistent-hash', targets: ['app-1', 'app-2', 'app-3'] });
@@ -134,7 +90,7 @@ test('what each box is: a flow’s second path added in the Clients box’s sett
   test.setTimeout(120_000);
   await beginLesson(page, whatEachBoxIs);
   await page.getByTestId('traffic-toggle').click();
-  await expectGoalMet(page);
+  await expectGoalMet(page, GOAL_TIMEOUT_MS);
   await page.getByTestId('lesson-next').click();
   await expect(page.getByTestId('lesson-step-title')).toHaveText(whatEachBoxIs.steps[1]!.title);
 
@@ -144,7 +100,7 @@ test('what each box is: a flow’s second path added in the Clients box’s sett
   await inspector.locator('summary', { hasText: /^paths/ }).click();
   await addToList(page, 'traffic-0-paths', 1, '/reports/{1..5}');
 
-  await expectGoalMet(page);
+  await expectGoalMet(page, GOAL_TIMEOUT_MS);
   await expect(page.getByTestId('config-editor')).toHaveCount(0);
   const flows = ((await (await request.get('/api/config')).json()) as { traffic: Array<{ name: string; paths?: string[] }> }).traffic;
   expect(flows.find((f) => f.name === 'shoppers')?.paths).toEqual(['/shop/{1..20}', '/reports/{1..5}']);
