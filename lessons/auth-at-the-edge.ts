@@ -57,7 +57,7 @@ export const authAtTheEdge: Lesson = {
       hints: [
         'A gateway needs two things to know its callers: who they are (`consumers`) and where their credential is (`credentials`).',
         'Both go on the gateway, not on a route; the app’s key is `k-mobile`.',
-        'In `api`’s "Settings": "Add to consumers" with `name` `mobile` and, under its `apiKeys`, `k-mobile`; then "Set credentials", "Set apiKey", and set its `header` to `x-api-key`. Each field applies as you leave it; then start the traffic.',
+        'In `api`’s "Settings", open `consumers`: "Add to consumers", and in `consumers[0]` give `name` `mobile` and, under its `apiKeys`, "Add to apiKeys" `k-mobile` (refused until the gateway reads keys: the form says why and keeps it). Then open `credentials`: "Set credentials", open `apiKey`, "Set apiKey", and set its `header` to `x-api-key`; that field applies it all. Then start the traffic.',
       ],
       solution: [
         { action: 'config', body: sandbox({ credentials: true, openStatus: false }) },
@@ -81,7 +81,7 @@ export const authAtTheEdge: Lesson = {
       },
       hints: [
         'A route’s `auth` is `required`, `optional` or `none`.',
-        'In `api`’s "Settings", under `routes`, set the `auth` of the route whose path is `/status` to `none` (it applies at once), and keep the traffic running.',
+        'In `api`’s "Settings", under `routes`, open `routes[2]` (its `match` says `/status`) and set its `auth` to `none` (it applies at once), and keep the traffic running.',
       ],
       solution: [
         { action: 'config', body: sandbox({ credentials: true, openStatus: true }) },

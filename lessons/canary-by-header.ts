@@ -52,7 +52,7 @@ export const canaryByHeader: Lesson = {
       hints: [
         'Routes match on `headers` as well as `path`; a header value given as a string must be equal.',
         'Quote the value in YAML (`"true"`): a header value is text.',
-        'In `api`’s "Settings", "Add to routes": give the new route `to` `users-v2` and, in its `match`, `path` `/users/*` and `headers` `x-canary: "true"`. Until the route is whole the engine refuses it and says beside each field what is missing; the last field applies it. Then start the traffic.',
+        'In `api`’s "Settings", "Add to routes" and open the new `routes[2]`: give it `to` `users-v2`, open its `match`, "Set match", and give it `path` `/users/*` and `headers` `x-canary: "true"`. Until the route has both `to` and a `match` the engine refuses it and says beside each field what is missing; from "Set match" on, each field applies as you leave it. Then start the traffic.',
       ],
       solution: [
         { action: 'config', body: sandbox(true) },
@@ -77,7 +77,7 @@ export const canaryByHeader: Lesson = {
       },
       hints: [
         'The route with the header condition is the only thing that sends anyone to v2.',
-        'In `api`’s "Settings", under `routes`, press "Remove" beside the `x-canary` route (it applies at once), and keep the traffic running.',
+        'In `api`’s "Settings", under `routes`, press "Remove" beside the `x-canary` route, `routes[2]` (it applies at once), and keep the traffic running.',
       ],
       solution: [
         { action: 'config', body: sandbox(false) },
