@@ -20,12 +20,13 @@ test.afterEach(({ request }) => restoreSandbox(request));
 
 type Gateway = { id: string; consumers?: unknown; credentials?: unknown; routes: Array<Record<string, unknown>> };
 
+/** Node `id` of the running config, read over the API (a read: the test writes nothing through it). */
 async function gateway(page: Page, id: string): Promise<Gateway> {
   const config = (await (await page.request.get('/api/config')).json()) as { nodes: Gateway[] };
   return config.nodes.find((n) => n.id === id)!;
 }
 
-/** Opens the nested group or list named `name` (its summary) inside `within`, as a learner clicks it. */
+/** Opens the first visible nested group or list of the settings whose summary starts `name`, as a learner clicks it. */
 async function openGroup(page: Page, name: string | RegExp) {
   const summary = page.getByTestId('node-settings').locator('summary:visible', { hasText: name }).first();
   await summary.click();
