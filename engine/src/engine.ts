@@ -124,7 +124,7 @@ export class Engine {
       },
       onStateChange: () => this.#emitTraffic(),
       gateways: () => (this.#config?.nodes ?? []).filter((n): n is GatewayConfig => n.kind === 'gateway'),
-      settled: (entry, status, failedOver) => this.metrics.clientSettled(entry, status, failedOver),
+      settled: (entry, status, failedOver, elapsedMs) => this.metrics.clientSettled(entry, status, failedOver, elapsedMs),
     });
     if ((options.metricsIntervalMs ?? 500) > 0) this.metrics.startTicks(options.metricsIntervalMs ?? 500);
     this.#retry = setInterval(() => this.#retryFailedNodes(), options.retryFailedMs ?? 2_000).unref();

@@ -178,6 +178,25 @@ describe('MetricsRegistry', () => {
     expect(body).not.toContain('code="EDGE_NO_TARGET"');
   });
 
+  it('counts since a reset only the requests that began after it: one in flight across it only leaves the gauge', () => {
+    const { bus, metrics } = setup();
+    const early = receive(bus, 'edge');
+    clock += 5;
+    metrics.reset();
+    clock += 1;
+    const late = receive(bus, 'edge');
+    expect(metrics.snapshot().edge).toMatchObject({ requests: 0, inFlight: 2 });
+    clock += 10;
+    bus.emit({ type: 'request.completed', rid: early, node: 'edge', status: 200, durationMs: 16 });
+    expect(metrics.snapshot().edge).toMatchObject({ requests: 0, inFlight: 1, statusClasses: { '2xx': 0 } });
+    bus.emit({ type: 'request.completed', rid: late, node: 'edge', status: 200, durationMs: 10 });
+    expect(metrics.snapshot().edge).toMatchObject({ requests: 1, inFlight: 0, statusClasses: { '2xx': 1 } });
+    // The traffic generator's count at a flow's entry follows the same rule.
+    metrics.clientSettled('edge', 200, false, 20);
+    metrics.clientSettled('edge', 200, false, 3);
+    expect(metrics.snapshot().edge.clients).toEqual({ requests: 1, '2xx': 1, lost: 0, failedOver: 0 });
+  });
+
   it("counts a caching proxy's X-Cache words, and only a node whose requests carry one has them", () => {
     const { bus, metrics } = setup();
     const answered = (xCache: XCacheWord) =>

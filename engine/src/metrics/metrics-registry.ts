@@ -36,6 +36,8 @@ export class MetricsRegistry {
   readonly #prometheus = new PrometheusExporter(() => this.#nodes);
   readonly #unsubscribe: () => void;
   #ticker: ReturnType<typeof setInterval> | undefined;
+  /** When the counts were last reset (monotonic ms): a request that began before it is not counted since. */
+  #resetAt = Number.NEGATIVE_INFINITY;
 
   constructor(bus: EventBus, options: MetricsRegistryOptions = {}) {
     this.#bus = bus;
@@ -59,13 +61,22 @@ export class MetricsRegistry {
     }
   }
 
-  /** A request of a flow whose first entry is `entry` settled: `status` undefined when no entry answered. */
-  clientSettled(entry: string, status: number | undefined, failedOver: boolean): void {
+  /**
+   * A request of a flow whose first entry is `entry` settled `elapsedMs` after it was sent: `status`
+   * undefined when no entry answered. One sent before the last reset is not counted.
+   */
+  clientSettled(entry: string, status: number | undefined, failedOver: boolean, elapsedMs: number): void {
+    if (this.#now() - elapsedMs < this.#resetAt) return;
     this.#nodes.get(entry)?.clientSettled(status, failedOver);
   }
 
-  /** Zero every count, latency and rate. In-flight stays: those requests are still running. */
+  /**
+   * Zero every count, latency and rate. In-flight stays: those requests are still running, and when they
+   * complete they only leave the gauge. Counts since a reset are of the requests that began after it, so
+   * a lesson that stops the sandbox's traffic and resets finds no straggler of it in its counts.
+   */
   reset(): void {
+    this.#resetAt = this.#now();
     for (const counters of this.#nodes.values()) counters.reset();
   }
 
@@ -106,7 +117,12 @@ export class MetricsRegistry {
 
   #observe(event: EngineEvent): void {
     if (event.type === 'request.received') this.#nodes.get(event.node)?.received(event.tls === true ? event.protocol : undefined);
-    else if (event.type === 'request.completed') this.#nodes.get(event.node)?.completed(event, this.#now());
+    else if (event.type === 'request.completed') {
+      const now = this.#now();
+      const counters = this.#nodes.get(event.node);
+      if (now - event.durationMs < this.#resetAt) counters?.left();
+      else counters?.completed(event, now);
+    }
     else if (event.type === 'request.forwarded') {
       const outcome = event.decision.affinity?.outcome;
       if (outcome !== undefined && outcome !== 'new') this.#nodes.get(event.node)?.keyOutcome(outcome);

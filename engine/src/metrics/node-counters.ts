@@ -60,10 +60,15 @@ export class NodeCounters {
     if (protocol !== undefined) (this.tls ??= new TlsCounters()).received(protocol);
   }
 
+  /** A request that began before the counts were reset completed: it leaves the gauge, and counts nothing. */
+  left(): void {
+    if (this.inFlight > 0) this.inFlight--;
+  }
+
   completed(event: EventOf<'request.completed'>, nowMs: number): void {
     // A request received before its node was dropped and declared again completes without a
     // matching `received` here: never let that drive the gauge below zero.
-    if (this.inFlight > 0) this.inFlight--;
+    this.left();
     this.requests++;
     const statusClass = statusClassOf(event.status);
     if (statusClass) this.statusClasses[statusClass]++;

@@ -54,7 +54,7 @@ export interface FlowRunnerOptions {
    * Told as each request settles, for the flow's first entry (`to`): its status (undefined when no entry
    * answered) and whether it went to another entry of the failover list.
    */
-  settled?(entry: string, status: number | undefined, failedOver: boolean): void;
+  settled?(entry: string, status: number | undefined, failedOver: boolean, elapsedMs: number): void;
 }
 
 /** One entry's client pools: one per client, all to the origin (and trusting the certificate) the entry had when they were made. */
@@ -416,7 +416,7 @@ export class FlowRunner {
         this.counters.settle(status, code, latency);
         phase.settle(status, code, latency);
         totals.settle(status, code, latency);
-        this.#options.settled?.(this.config.to, status, sending.failedOver);
+        this.#options.settled?.(this.config.to, status, sending.failedOver, now() - sentAt);
         done?.();
       },
     };

@@ -44,7 +44,7 @@ export interface GeneratorOptions {
   /** The running config's gateways, for flows whose `auth` sends as their consumers (without it such a flow cannot start). */
   gateways?(): readonly GatewayConfig[];
   /** Told as each request of any flow settles, for the flow's first entry (FlowRunnerOptions.settled). */
-  settled?(entry: string, status: number | undefined, failedOver: boolean): void;
+  settled?(entry: string, status: number | undefined, failedOver: boolean, elapsedMs: number): void;
 }
 
 export interface TrafficChange {
