@@ -25,7 +25,7 @@ import { currentAge, freshnessLifetime, initialAge } from './freshness.ts';
 import { KeyLocks, type KeyLock } from './key-locks.ts';
 import { mergeNotModified, storedHeaders, unsharedFields, varyNames, withoutFields } from './stored-headers.ts';
 import { ENTRY_OVERHEAD_BYTES, ResponseStore, type StoredResponse } from './store.ts';
-import { whyNotStored } from './storage-rules.ts';
+import { plainHeadRefusal, whyNotStored } from './storage-rules.ts';
 import { headerText, type CacheRequest, type Headers, type OriginResponse } from './types.ts';
 
 /** Answer now from the store: a fresh response, a client's 304, or one a waited-for fetch stored (COLLAPSED). */
@@ -498,6 +498,8 @@ export class HttpCache {
    */
   headRefusal(lookup: CacheMiss, status: number, headers: Headers): string | undefined {
     if (!lookup.mayStore) return 'the request may not be stored';
+    const plain = plainHeadRefusal(lookup.request, status, headers, this.#config.storeSetCookie);
+    if (plain !== undefined) return plain;
     const now = this.#now();
     const head = { status, headers, body: NO_BODY_YET, requestTime: now, responseTime: now };
     const verdict = this.#whyNot(lookup.request, head);

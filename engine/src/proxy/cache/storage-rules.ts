@@ -9,7 +9,7 @@
  */
 import { deltaSeconds, type Directives } from './directives.ts';
 import { HEURISTICALLY_CACHEABLE, type Lifetime } from './freshness.ts';
-import type { CacheRequest, OriginResponse } from './types.ts';
+import type { CacheRequest, Headers, OriginResponse } from './types.ts';
 
 /** Vary lists longer than this are not stored: each name is compared on every lookup of the key. */
 export const MAX_VARY_FIELDS = 32;
@@ -29,6 +29,29 @@ export interface StorageInput {
 }
 
 const USELESS = 'never fresh, no validator and no stale-while-revalidate or stale-if-error';
+const AUTHORIZED = 'the request carries Authorization and the response allows no sharing (public, s-maxage or must-revalidate)';
+const SETS_COOKIE = 'the response sets a cookie (storeSetCookie is off)';
+
+/**
+ * The fields of a response head that a rule below reads, besides the status and Set-Cookie (Connection:
+ * the fields it names are not stored). A head with none of them is a plain one (most API answers).
+ */
+const RULE_FIELDS = ['cache-control', 'expires', 'etag', 'last-modified', 'vary', 'connection'] as const;
+
+/**
+ * whyNotStored for a GET whose request may be stored and whose response head is a plain one, judged from
+ * the status, Authorization and Set-Cookie alone: the same words, without building the head a cache
+ * would store (HttpCache.headRefusal asks it first; a property test holds the two to the same answer).
+ * Undefined when the head is not plain; a plain head is never stored (never fresh, no validator).
+ */
+export function plainHeadRefusal(request: CacheRequest, status: number, headers: Headers, storeSetCookie: boolean): string | undefined {
+  for (const name of RULE_FIELDS) if (headers[name] !== undefined) return undefined;
+  if (status < 200 || status === 206 || status === 304) return `a ${status} is not stored (only final, whole responses)`;
+  if (request.headers.authorization !== undefined) return AUTHORIZED;
+  if (headers['set-cookie'] !== undefined && !storeSetCookie) return SETS_COOKIE;
+  if (!HEURISTICALLY_CACHEABLE.has(status)) return `status ${status} without explicit freshness is not stored (RFC 9111 section 3)`;
+  return USELESS;
+}
 
 /** Why the response is not stored, or undefined when it may be. */
 export function whyNotStored(input: StorageInput): string | undefined {
@@ -40,9 +63,9 @@ export function whyNotStored(input: StorageInput): string | undefined {
   if (cc.has('no-store')) return 'the response says no-store';
   if (cc.get('private') === true) return 'the response is private';
   if (request.headers.authorization !== undefined && !(cc.has('public') || cc.has('s-maxage') || cc.has('must-revalidate')))
-    return 'the request carries Authorization and the response allows no sharing (public, s-maxage or must-revalidate)';
+    return AUTHORIZED;
   if (response.headers['set-cookie'] !== undefined && !input.storeSetCookie && !input.unshared?.includes('set-cookie'))
-    return 'the response sets a cookie (storeSetCookie is off)';
+    return SETS_COOKIE;
   if (input.vary.includes('*')) return 'Vary: * matches no later request';
   if (input.vary.length > MAX_VARY_FIELDS) return `Vary names ${input.vary.length} fields (at most ${MAX_VARY_FIELDS} are stored)`;
   const explicit = response.headers.expires !== undefined || cc.has('max-age') || cc.has('s-maxage') || cc.has('public');
