@@ -1,18 +1,20 @@
 import type { EdgeConfigInput } from '../engine/src/config/schema.ts';
 import { errorRateUnder } from './error-rate.ts';
-import type { Goal, Lesson } from './format.ts';
+import type { Goal, Lesson, ScenarioLine } from './format.ts';
 
 /** What a build may set on its balancer besides its targets. */
 type BalancerFields = Omit<Extract<EdgeConfigInput['nodes'][number], { kind: 'balancer' }>, 'id' | 'kind' | 'targets'>;
 
+/** What one server of the shop can do: 3 requests at once and 20 waiting. */
+const shopCapacity = { concurrency: 3, queue: 20 } as const;
+
 /** One copy of the shop: 40 ms a request, 3 at once and 20 waiting, so at most 75 a second. */
-const shop = (id: string, listen: number) =>
-  ({ id, kind: 'service', listen, latency: '40ms', capacity: { concurrency: 3, queue: 20 } }) as const;
+const shop = (id: string, listen: number) => ({ id, kind: 'service', listen, latency: '40ms', capacity: shopCapacity }) as const;
 
 const traffic: EdgeConfigInput['traffic'] = [{ name: 'shoppers', to: 'edge', rate: 60, clients: 10, paths: ['/items/{1..50}'] }];
 
 /** `app-1`'s bad disk: one answer in five is a 503, from the first request on, in every config that keeps `app-1`. */
-const badDisk: EdgeConfigInput['scenario'] = [{ at: '0s', target: 'app-1', type: 'errors', rate: 0.2, status: 503 }];
+const badDisk: [ScenarioLine] = [{ at: '0s', target: 'app-1', type: 'errors', rate: 0.2, status: 503 }];
 
 /** The bare sandbox: `edge` in front of the one server, `app-1`, which has a bad disk and is near its capacity. */
 export const bareSandbox: EdgeConfigInput = {
@@ -44,8 +46,9 @@ export const balancedBuild = (targets: [string, ...string[]], lb: BalancerFields
 
 /**
  * The SLO at the door, held for 8 s on end: `edge`'s p99 over its last 5 s under 250 ms, and its error
- * rate over the last 3 s under 1%. `app-1`'s bad disk must still be there: a build that meets the SLO only
- * because the fault was cleared (or its scenario line deleted) has built nothing that survives a bad disk.
+ * rate over the last 3 s under 1%. Guards keep the problem as the lesson set it: `app-1`'s bad disk still
+ * active and still scripted as it was (not cleared, deleted or softened), and `app-1` no bigger than it
+ * was, so the SLO is met by building the edge, not by a better server (capstone-lessons.test.ts).
  */
 export const sloGoal: Goal = {
   all: [
@@ -55,7 +58,18 @@ export const sloGoal: Goal = {
       },
       seconds: 8,
     },
-    { type: 'metric', node: 'app-1', metric: 'activeFaults', op: '>=', value: 1 },
+    {
+      keep: { type: 'metric', node: 'app-1', metric: 'activeFaults', op: '>=', value: 1 },
+      rule: 'app-1’s bad disk must still be failing: clearing its fault removes the problem instead of building around it',
+    },
+    {
+      keep: { type: 'config', scenario: badDisk },
+      rule: 'app-1’s bad disk must stay in the scenario as the lesson scripted it (one answer in five a 503): a softer disk is not the SLO met',
+    },
+    {
+      keep: { type: 'config', node: 'app-1', capacity: shopCapacity },
+      rule: 'app-1’s capacity must stay as the lesson set it (3 at once, 20 waiting): the SLO is to be met by building the edge, not by a bigger server',
+    },
   ],
 };
 
@@ -73,6 +87,7 @@ export const buildToSlo: Lesson = {
       body: [
         'The shop runs on one server, `app-1`, straight behind the reverse proxy `edge`. The shoppers send 60 requests a second; `app-1` does 40 ms each, 3 at once, so about 75 a second at most: the queue is never far. Worse, `app-1` has a **bad disk**: one answer in five is a 503 (an `errors` fault in the config’s `scenario`, there from the first request). Nobody can repair it today.',
         'The SLO the shop promised, read at `edge`: **p99 under 250 ms** and **error rate under 1%** over the last 3 s, both held for **8 s** on end, with the bad disk still there.',
+        'House rules: the bad disk stays as it is (no clearing its fault, no editing its `scenario` line), and `app-1` stays the size it is (its `capacity`, 3 at once and 20 waiting): a bigger server is not an edge you built.',
         'Build it from the parts you know: copies of the server (another `kind: service` like `app-1`, on its own port), a load balancer in front of them, and what a balancer does about a server that fails (`retries`, `outlierDetection`, or leaving it out of the `targets`). A cache in front may help too. More than one build meets the SLO; choose yours.',
       ].join('\n\n'),
       goal: sloGoal,

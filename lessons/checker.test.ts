@@ -643,3 +643,30 @@ describe('checkGoal: a node removed from the config', () => {
     expect(checkGoal(routedAroundOrGone, snapshot({ edge: { requests: 50 }, legacy: { requests: 30 } }), start).met).toBe(false);
   });
 });
+
+describe('checkGoal: a guard (keep) beside the parts to achieve', () => {
+  const faultStays: Goal = { keep: { type: 'metric', node: 'app-1', metric: 'activeFaults', op: '>=', value: 1 }, rule: 'app-1’s fault must stay' };
+  const served20: Goal = { type: 'metric', node: 'edge', metric: 'statusClasses.2xx', op: '>=', value: 20 };
+  const goal: Goal = { all: [served20, faultStays] };
+  const at = (served: number, faults: number) => snapshot({ edge: { statusClasses: { '2xx': served } }, 'app-1': { activeFaults: faults } });
+  const start = at(0, 1);
+
+  it('is marked with its rule, and counts nothing toward the bar: a goal whose guard holds from the start starts empty', () => {
+    const report = checkGoal(goal, start, start);
+    expect(report.progress).toBe(0);
+    expect(report.parts?.map((p) => p.rule)).toEqual([undefined, 'app-1’s fault must stay']);
+    expect(checkGoal(goal, at(10, 1), start).progress).toBe(0.5);
+  });
+
+  it('broken, is what the why-not says first, plainly, and the bar stays short of full', () => {
+    const report = checkGoal(goal, at(20, 0), start);
+    expect(report).toMatchObject({ met: false, whyNot: 'Broken: app-1’s fault must stay (app-1’s faults active now: 0 (goal: >= 1)).' });
+    expect(report.progress).toBeLessThan(1);
+    // The readout stays on the part to achieve, not on the guard.
+    expect(report.readout).toEqual({ measured: 20, op: '>=', target: 20, unit: '' });
+  });
+
+  it('met with the rest, keeps the reading of the part to achieve', () => {
+    expect(checkGoal(goal, at(25, 1), start)).toMatchObject({ met: true, progress: 1, readout: { measured: 25, op: '>=', target: 20, unit: '' } });
+  });
+});

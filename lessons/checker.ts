@@ -12,6 +12,7 @@ import type {
   EachGoal,
   Goal,
   HoldGoal,
+  KeepGoal,
   LatencyGoal,
   Metric,
   MetricGoal,
@@ -19,8 +20,10 @@ import type {
   RatioGoal,
   RatioWindow,
   RemovedGoal,
+  ConfigGoal,
   Snapshot,
 } from './format.ts';
+import { checkConfig } from './config-goal.ts';
 import type { NodeMetrics, TlsMetrics } from '../engine/src/events.ts';
 import { metricProblem } from './metric-names.ts';
 
@@ -41,6 +44,11 @@ export interface GoalReport {
   holding?: Readout;
   /** An `all` goal's parts, in order, so the page can show which are met and which are not. */
   parts?: GoalReport[];
+  /**
+   * A guard's (`keep`): the rule it keeps. A guard is a condition to leave standing, not something to
+   * achieve: an `all` leaves it out of its progress and its readout, and the page shows it apart.
+   */
+  rule?: string;
 }
 
 /** "p99 212 ms, goal < 150 ms": a reading in the unit it is shown in (a share as a percent). */
@@ -65,18 +73,20 @@ const UNMET_CEILING = 0.99;
 /** How many requests a latency goal's window must hold to be judged, unless it says. */
 export const LATENCY_MIN_REQUESTS = 20;
 
-/** What every goal is read against: the snapshot now, the baseline, and the ticks between. */
+/** What every goal is read against: the snapshot now, the baseline, the ticks between, and the running config. */
 interface Reading {
   metrics: MetricsByNode;
   baseline: MetricsByNode;
   from: CountedFrom;
   history: readonly Snapshot[];
+  running: unknown;
 }
 
 /**
  * `history` holds the ticks since the baseline, oldest first, the last being the one `metrics` is (the
  * lesson machine keeps it); goals over a window (`hold`, a ratio `over` a window) need it and are unmet
- * without it. Other goals read only `metrics` and `baseline`.
+ * without it. `running` is the config the engine runs (`GET /api/config`): goals on the config need it
+ * and are unmet without it. Other goals read only `metrics` and `baseline`.
  */
 export function checkGoal(
   goal: Goal,
@@ -84,28 +94,21 @@ export function checkGoal(
   baseline: MetricsByNode,
   from: CountedFrom = 'step',
   history: readonly Snapshot[] = [],
+  running: unknown = undefined,
 ): GoalReport {
-  return check(goal, { metrics, baseline, from, history });
+  return check(goal, { metrics, baseline, from, history, running });
 }
 
 function check(goal: Goal, at: Reading): GoalReport {
-  if ('all' in goal) {
-    const reports = goal.all.map((g) => check(g, at));
-    const unmet = reports.find((r) => !r.met);
-    return {
-      met: unmet === undefined,
-      progress: mean(reports.map((r) => r.progress)),
-      detail: unmet ? unmet.detail : reports.map((r) => r.detail).join('; '),
-      ...(unmet && { whyNot: unmet.whyNot, readout: unmet.readout, holding: unmet.holding }),
-      parts: reports,
-    };
-  }
+  if ('all' in goal) return checkAll(goal.all, at);
+  if ('keep' in goal) return checkKeep(goal, at);
   if ('any' in goal) {
     const reports = goal.any.map((g) => check(g, at));
     return reports.find((r) => r.met) ?? reports.reduce((a, b) => (b.progress > a.progress ? b : a));
   }
   if ('hold' in goal) return checkHold(goal, at);
   if (goal.type === 'removed') return checkRemoved(goal, at);
+  if (goal.type === 'config') return checkConfig(goal, at.running);
   const unknown = metricsOf(goal).map(metricProblem).find((p) => p !== undefined);
   if (unknown) return { met: false, progress: 0, detail: `this goal cannot be judged: ${unknown}`, whyNot: `This goal cannot be judged: ${unknown}.` };
   if (goal.type === 'metric') return checkNode(goal, goal.node, at);
@@ -116,10 +119,39 @@ function check(goal: Goal, at: Reading): GoalReport {
 }
 
 /** The metric names a leaf reads. */
-function metricsOf(goal: Exclude<Goal, HoldGoal | RemovedGoal | { all: unknown } | { any: unknown }>): string[] {
+function metricsOf(goal: Exclude<Goal, HoldGoal | RemovedGoal | ConfigGoal | KeepGoal | { all: unknown } | { any: unknown }>): string[] {
   if (goal.type === 'ratio') return [...goal.part.metrics, ...goal.whole.metrics];
   if (goal.type === 'latency') return [`latency.${goal.stat}`];
   return [goal.metric];
+}
+
+/**
+ * Every part met. A broken guard is the first thing said (the learner undid the problem rather than
+ * solved it); the bar and the readout are the parts to achieve, so a guard met from the start does not
+ * fill the bar, and a met goal keeps the reading of its last part that has one.
+ */
+function checkAll(goals: readonly Goal[], at: Reading): GoalReport {
+  const reports = goals.map((g) => check(g, at));
+  const aims = reports.filter((r) => r.rule === undefined);
+  const counted = aims.length > 0 ? aims : reports;
+  const unmet = reports.find((r) => r.rule !== undefined && !r.met) ?? reports.find((r) => !r.met);
+  const reading = counted.find((r) => !r.met) ?? [...counted].reverse().find((r) => r.readout !== undefined || r.holding !== undefined);
+  return {
+    met: unmet === undefined,
+    progress: unmet === undefined ? 1 : Math.min(mean(counted.map((r) => r.progress)), UNMET_CEILING),
+    detail: unmet ? unmet.detail : reports.map((r) => r.detail).join('; '),
+    ...(unmet && { whyNot: unmet.whyNot }),
+    ...(reading?.readout && { readout: reading.readout }),
+    ...(reading?.holding && { holding: reading.holding }),
+    parts: reports,
+  };
+}
+
+/** A guard: the goal it keeps, marked with its rule; broken, its "why not" says the rule first. */
+function checkKeep(goal: KeepGoal, at: Reading): GoalReport {
+  const report = check(goal.keep, at);
+  if (report.met) return { ...report, rule: goal.rule };
+  return { ...report, rule: goal.rule, whyNot: `Broken: ${goal.rule} (${report.detail}).` };
 }
 
 /**

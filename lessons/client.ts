@@ -84,6 +84,11 @@ export async function fetchMetrics(baseUrl: string, options: CallOptions = {}): 
   return (await call(baseUrl, 'GET', '/api/metrics', undefined, options)) as MetricsResponse;
 }
 
+/** The running config as the engine was given it (`GET /api/config`): what goals on the config read. */
+export async function fetchConfig(baseUrl: string, options: CallOptions = {}): Promise<unknown> {
+  return call(baseUrl, 'GET', '/api/config', undefined, options);
+}
+
 /** Clear every active fault, or only those from `source` (`api`: injected, not a scenario's). */
 async function clearFaults(baseUrl: string, options: CallOptions, source?: 'api'): Promise<void> {
   const faults = (await call(baseUrl, 'GET', '/api/faults', undefined, options)) as Array<{ id: string; source?: string }>;

@@ -7,6 +7,7 @@
 import type { EdgeConfigInput, TrafficFlow } from '../engine/src/config/schema.ts';
 import type { EdgeErrorCode } from '../engine/src/errors.ts';
 import type { FaultSpecInput as FaultSpec } from '../engine/src/faults/spec.ts';
+import type { capacitySpec } from '../engine/src/config/capacity.ts';
 import type { ClientMetrics, KeyMetrics, LatencySummary, NodeMetrics, TlsMetrics, XCacheWord } from '../engine/src/events.ts';
 import type { z } from 'zod';
 
@@ -135,6 +136,8 @@ export type Goal =
   | LatencyGoal
   | HoldGoal
   | RemovedGoal
+  | ConfigGoal
+  | KeepGoal
   | { all: [Goal, ...Goal[]] }
   | { any: [Goal, ...Goal[]] };
 
@@ -155,6 +158,34 @@ export type HoldGoal = { hold: Goal; seconds: number };
  * @example { any: [{ type: 'metric', node: 'legacy', metric: 'requests', op: '==', value: 0 }, { type: 'removed', node: 'legacy' }] }
  */
 export type RemovedGoal = { type: 'removed'; node: string };
+
+/**
+ * A guard: a condition the lesson's problem starts with and the learner must leave standing (the fault
+ * that is the problem, the fragile server's capacity), so the goal cannot be met by removing the problem
+ * instead of solving it. It is no part of what the learner achieves: an `all` counts only its other parts
+ * in its progress, the page shows it apart as a condition that holds or was broken, and once broken its
+ * "why not" starts with `rule`, a sentence that says what must stay and why.
+ *
+ * @example { keep: { type: 'metric', node: 'app-1', metric: 'activeFaults', op: '>=', value: 1 }, rule: 'app-1’s bad disk must stay: “Clear all” ends the problem instead of building around it' }
+ */
+export type KeepGoal = { keep: Goal; rule: string };
+
+/**
+ * A part of the running config (`GET /api/config`) as the lesson set it: a node's `capacity`, or lines
+ * of the `scenario`, each still there with the same fields. Both sides are read as the engine parses them,
+ * so `'0s'` and `0` match. Met only while the running config is known; wrap it in `keep`.
+ *
+ * @example { type: 'config', node: 'app-1', capacity: { concurrency: 3, queue: 20 } }
+ */
+export type ConfigGoal =
+  | { type: 'config'; node: string; capacity: CapacityInput; scenario?: never }
+  | { type: 'config'; scenario: [ScenarioLine, ...ScenarioLine[]]; node?: never; capacity?: never };
+
+/** A node's `capacity` as a config writes it. */
+export type CapacityInput = z.input<ReturnType<typeof capacitySpec>>;
+
+/** One line of a config's `scenario` as a config writes it. */
+export type ScenarioLine = NonNullable<EdgeConfigInput['scenario']>[number];
 
 /** The statistics a latency goal can read (ms). */
 export type LatencyStat = keyof LatencySummary;

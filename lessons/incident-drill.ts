@@ -1,6 +1,6 @@
 import type { EdgeConfigInput } from '../engine/src/config/schema.ts';
 import { errorRateUnder } from './error-rate.ts';
-import type { Goal, Lesson } from './format.ts';
+import type { Goal, Lesson, ScenarioLine } from './format.ts';
 
 const apps: [string, ...string[]] = ['app-1', 'app-2', 'app-3', 'app-4'];
 
@@ -13,7 +13,7 @@ type Resilience = Omit<Extract<EdgeConfigInput['nodes'][number], { kind: 'balanc
  * and it stays; from 10 s `app-3` flaps, down 1 s in every 4, for good. Never more than two of the four
  * are failing at once, so two healthy servers can always carry the traffic.
  */
-const incident: EdgeConfigInput['scenario'] = [
+const incident: [ScenarioLine, ...ScenarioLine[]] = [
   { at: '2s', for: '6s', target: 'app-1', type: 'down' },
   { at: '5s', target: 'app-2', type: 'errors', rate: 1, status: 503 },
   { at: '10s', target: 'app-3', type: 'flap', period: '4s', downFor: '1s' },
@@ -32,17 +32,30 @@ export const drillSandbox = (resilience: Resilience = {}): EdgeConfigInput => ({
   scenario: incident,
 });
 
+/** The servers whose scripted fault lasts to the end (no `for`): theirs must still be active while the goal is judged. */
+const lastingFaults = incident.filter((line) => line.for === undefined).map((line) => line.target) as [string, ...string[]];
+
 /**
  * The SLO through the incident: `edge`'s error rate over the last 12 s (the crash, the bad deploy and
- * the flapping in one window, once it is full) under 1%, with the bad deploy and the flapping still
- * playing: "Clear all" ends the incident, and a drill that passes because the incident stopped has
- * drilled nothing. One mechanism is not enough (capstone-lessons.test.ts): health checks alone let each
- * flap's first second fail, retries alone run out of budget against a server that fails every request.
+ * the flapping in one window, once it is full) under 1%, with the incident still as scripted. Two guards,
+ * both read from `incident` itself so they cannot drift from it: every line of it is still in the running
+ * scenario (deleting or softening one, the crash that is over by 8 s included, stops nothing from being
+ * caught), and the faults that last to the end are still active ("Clear all" ends the incident, and a drill
+ * that passes because the incident stopped has drilled nothing). One mechanism is not enough
+ * (capstone-lessons.test.ts): health checks alone let each flap's first second fail, retries alone run
+ * out of budget against a server that fails every request.
  */
 export const drillGoal: Goal = {
   all: [
     errorRateUnder('edge', 0.01, { seconds: 12 }, 300),
-    { type: 'each', nodes: ['app-2', 'app-3'], metric: 'activeFaults', op: '>=', value: 1 },
+    {
+      keep: { type: 'config', scenario: incident },
+      rule: 'the incident must stay in the scenario as scripted, every line of it: a drill without one of its faults drills less',
+    },
+    {
+      keep: { type: 'each', nodes: lastingFaults, metric: 'activeFaults', op: '>=', value: 1 },
+      rule: 'the bad deploy and the flapping must still be playing: “Clear all” ends the incident instead of surviving it',
+    },
   ],
 };
 

@@ -5,7 +5,7 @@
 import { onTestFinished } from 'vitest';
 import type { EdgeConfigInput } from '../engine/src/config/schema.ts';
 import { checkGoal, type GoalReport } from './checker.ts';
-import { applySolution, fetchMetrics } from './client.ts';
+import { applySolution, fetchConfig, fetchMetrics } from './client.ts';
 import { startSandbox } from './engine.fixture.ts';
 import { actionWithEphemeralPorts } from './ephemeral-ports.ts';
 import type { Goal, Lesson, LessonAction, Snapshot } from './format.ts';
@@ -17,7 +17,7 @@ export const startTraffic: LessonAction = { action: 'traffic', body: { action: '
 
 /**
  * Run `config` on a fresh engine, do `before` (traffic, faults), then count from there and read `goal`
- * at every tick until it is met or `windowMs` has passed. The engine stops when the test finishes.
+ * (with the running config) at every tick until it is met or `windowMs` has passed. The engine stops when the test finishes.
  */
 export async function judge(config: EdgeConfigInput, before: LessonAction[], goal: Goal, windowMs: number): Promise<GoalReport> {
   const sandbox = await startSandbox(config, { traffic: false });
@@ -26,9 +26,9 @@ export async function judge(config: EdgeConfigInput, before: LessonAction[], goa
   const history: Snapshot[] = [];
   const deadline = Date.now() + windowMs;
   for (;;) {
-    const { ts, nodes } = await fetchMetrics(sandbox.baseUrl);
+    const [{ ts, nodes }, running] = await Promise.all([fetchMetrics(sandbox.baseUrl), fetchConfig(sandbox.baseUrl)]);
     history.push({ ts, nodes });
-    const report = checkGoal(goal, nodes, history[0]!.nodes, 'change', history);
+    const report = checkGoal(goal, nodes, history[0]!.nodes, 'change', history, running);
     if (report.met || Date.now() >= deadline) return report;
     await new Promise((r) => setTimeout(r, POLL_MS));
   }

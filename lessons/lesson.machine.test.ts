@@ -321,6 +321,41 @@ describe('lessonMachine', () => {
   });
 });
 
+describe('lessonMachine: a goal on the running config', () => {
+  const guarded: Lesson = {
+    ...roundRobinBasics,
+    steps: [
+      {
+        ...roundRobinBasics.steps[0],
+        goal: {
+          all: [
+            { type: 'metric', node: 'users-1', metric: 'statusClasses.2xx', op: '>=', value: 10 },
+            { keep: { type: 'config', node: 'users-1', capacity: { concurrency: 3 } }, rule: 'users-1 stays its size' },
+          ],
+        },
+      },
+    ],
+  };
+  const config = (concurrency: number) => ({ version: 1, nodes: [{ id: 'users-1', kind: 'service', capacity: { concurrency } }] });
+
+  it('reads the config the page last read (RUNNING_CONFIG), kept across RESET: unread, or broken, the step is not done', async () => {
+    const actor = startLesson({ lesson: guarded });
+    await openFirstStep(actor);
+    actor.send({ type: 'METRICS', nodes: sandbox([0, 0, 0]) });
+    actor.send({ type: 'METRICS', nodes: sandbox([20, 0, 0]) });
+    expect(actor.getSnapshot().context.report?.whyNot).toBe('Broken: users-1 stays its size (the running config has not been read yet).');
+    actor.send({ type: 'RUNNING_CONFIG', config: config(30) });
+    actor.send({ type: 'METRICS', nodes: sandbox([25, 0, 0]) });
+    expect(actor.getSnapshot().matches({ running: 'stepDone' })).toBe(false);
+    actor.send({ type: 'RUNNING_CONFIG', config: config(3) });
+    actor.send({ type: 'METRICS', nodes: sandbox([30, 0, 0]) });
+    expect(actor.getSnapshot().matches({ running: 'stepDone' })).toBe(true);
+    actor.send({ type: 'RESET' });
+    expect(actor.getSnapshot().context.running).toEqual(config(3));
+    actor.stop();
+  });
+});
+
 describe('lessonMachine: a goal that must hold', () => {
   const holdLesson: Lesson = {
     ...roundRobinBasics,

@@ -54,6 +54,8 @@ export interface LessonContext extends LessonInput {
   hintsShown: number[];
   /** The last failure of preparing the sandbox or of "show me", for the learner to read. */
   error: string | null;
+  /** The config the engine runs (`GET /api/config`), for goals on the config; undefined until the page has read it. */
+  running?: unknown;
 }
 
 export type LessonEvent =
@@ -77,6 +79,8 @@ export type LessonEvent =
   | { type: 'RESET' }
   /** The engine applied a config (`config.applied`): the current step counts again from the next snapshot. */
   | { type: 'CONFIG_APPLIED' }
+  /** The config the engine runs, as `GET /api/config` answered (after each `config.applied`): what goals on the config read. */
+  | { type: 'RUNNING_CONFIG'; config: unknown }
   | { type: 'ENGINE_DISCONNECTED' }
   | { type: 'ENGINE_CONNECTED' };
 
@@ -104,13 +108,14 @@ export const lessonMachine = setup({
     recordSnapshot: assign(({ context, event }) =>
       event.type === 'METRICS' ? { latest: event.nodes, latestAt: event.ts ?? Date.now() } : { latest: context.latest },
     ),
+    recordRunningConfig: assign(({ context, event }) => ({ running: event.type === 'RUNNING_CONFIG' ? event.config : context.running })),
     forgetSnapshot: assign({ latest: null, baseline: null, report: null, history: [] }),
     takeBaseline: assign(({ context }) => {
       const history = [{ ts: context.latestAt ?? Date.now(), nodes: context.latest! }];
       return {
         baseline: context.latest,
         history,
-        report: checkGoal(currentStep(context).goal, context.latest!, context.latest!, context.countedFrom, history),
+        report: checkGoal(currentStep(context).goal, context.latest!, context.latest!, context.countedFrom, history, context.running),
       };
     }),
     // The latest snapshot may predate the change (its ticks are a second apart): the next one is the baseline.
@@ -118,7 +123,7 @@ export const lessonMachine = setup({
     checkProgress: assign(({ context, event }) => {
       if (event.type !== 'METRICS' || !context.baseline) return { report: context.report };
       const history = withTick(context.history, event);
-      return { history, report: checkGoal(currentStep(context).goal, event.nodes, context.baseline, context.countedFrom, history) };
+      return { history, report: checkGoal(currentStep(context).goal, event.nodes, context.baseline, context.countedFrom, history, context.running) };
     }),
     showNextHint: assign({
       hintsShown: ({ context }) => context.hintsShown.map((n, i) => (i === context.stepIndex ? n + 1 : n)),
@@ -133,7 +138,8 @@ export const lessonMachine = setup({
     }),
     recordError: assign({ error: (_, params: { error: unknown }) => describeError(params.error) }),
     clearError: assign({ error: null }),
-    restart: assign(({ context }) => initialContext(context)),
+    // The engine still runs the config it ran: only the lesson starts over.
+    restart: assign(({ context }) => ({ ...initialContext(context), running: context.running })),
     resumeAt: assign({
       stepIndex: ({ context, event }) =>
         event.type === 'RESUME' ? Math.min(Math.max(0, Math.floor(event.stepIndex) || 0), context.lesson.steps.length - 1) : context.stepIndex,
@@ -145,6 +151,7 @@ export const lessonMachine = setup({
   initial: 'idle',
   on: {
     METRICS: { actions: 'recordSnapshot' },
+    RUNNING_CONFIG: { actions: 'recordRunningConfig' },
     RESET: { target: '.idle', actions: 'restart' },
   },
   states: {
@@ -248,7 +255,7 @@ function initialContext({ lesson, baseUrl }: LessonInput): LessonContext {
 
 /** The current step's goal with `event`'s tick added to the step's history. */
 function judge(context: LessonContext, event: { nodes: MetricsByNode; ts?: number }): GoalReport {
-  return checkGoal(currentStep(context).goal, event.nodes, context.baseline!, context.countedFrom, withTick(context.history, event));
+  return checkGoal(currentStep(context).goal, event.nodes, context.baseline!, context.countedFrom, withTick(context.history, event), context.running);
 }
 
 /** Every tick kept is from the step (or since its last config change), so the oldest can go. */

@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { checkGoal, type GoalReport } from './checker.ts';
-import { applyAction, fetchMetrics } from './client.ts';
+import { applyAction, fetchConfig, fetchMetrics } from './client.ts';
 import { startSandbox } from './engine.fixture.ts';
 import { actionWithEphemeralPorts } from './ephemeral-ports.ts';
 import type { Goal, Lesson, LessonAction, LessonStep, Snapshot } from './format.ts';
@@ -85,7 +85,7 @@ async function watchIdle(baseUrl: string, step: LessonStep, start: Snapshot): Pr
     await sleep(POLL_MS);
     const now = await tick(baseUrl);
     history.push(now);
-    const report = checkGoal(step.goal, now.nodes, start.nodes, 'step', history);
+    const report = checkGoal(step.goal, now.nodes, start.nodes, 'step', history, now.running);
     if (report.met) return { atMs: now.ts - start.ts, detail: report.detail };
     if (now.ts >= deadline) return undefined;
     if (fixes && !trafficStarted && now.ts - start.ts >= IDLE_MS) {
@@ -107,16 +107,18 @@ async function solve(baseUrl: string, step: LessonStep, start: Snapshot): Promis
   }
   const deadline = Date.now() + SOLVED_WITHIN_MS;
   for (;;) {
-    history.push(await tick(baseUrl));
-    const report = checkGoal(step.goal, history.at(-1)!.nodes, history[0]!.nodes, 'step', history);
+    const now = await tick(baseUrl);
+    history.push(now);
+    const report = checkGoal(step.goal, now.nodes, history[0]!.nodes, 'step', history, now.running);
     if (report.met || Date.now() >= deadline) return report;
     await sleep(POLL_MS);
   }
 }
 
-async function tick(baseUrl: string): Promise<Snapshot> {
-  const { ts, nodes } = await fetchMetrics(baseUrl);
-  return { ts, nodes };
+/** A metrics tick, with the config the engine runs then (goals on the config read it). */
+async function tick(baseUrl: string): Promise<Snapshot & { running: unknown }> {
+  const [{ ts, nodes }, running] = await Promise.all([fetchMetrics(baseUrl), fetchConfig(baseUrl)]);
+  return { ts, nodes, running };
 }
 
 /** How long doing nothing is watched: the goal's whole window (a hold and what it holds), at least 3 s. */
@@ -128,6 +130,7 @@ function windowMs(goal: Goal): number {
   if ('all' in goal) return Math.max(...goal.all.map(windowMs));
   if ('any' in goal) return Math.max(...goal.any.map(windowMs));
   if ('hold' in goal) return goal.seconds * 1000 + windowMs(goal.hold);
+  if ('keep' in goal) return windowMs(goal.keep);
   if (goal.type === 'latency') return RECENT_MS;
   if (goal.type === 'ratio' && goal.over && 'seconds' in goal.over) return goal.over.seconds * 1000;
   return 0;

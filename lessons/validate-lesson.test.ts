@@ -58,6 +58,22 @@ describe('validateLesson', () => {
     { name: 'a hold longer than the machine keeps ticks', lesson: withGoal({ hold: goal, seconds: 3600 }), problem: 'tiny / serve: its goal: hold for 3600 s is impossible: give 0 < seconds <= 600' },
     { name: 'an empty any', lesson: withGoal({ any: [] }), problem: 'tiny / serve: its goal: any needs at least one goal' },
     { name: 'a removal of a node that is not there (met for free)', lesson: withGoal({ type: 'removed', node: 'gone' }), problem: 'tiny / serve: its goal: reads node "gone", which the step\'s config does not have' },
+    { name: 'a guard without its rule', lesson: withGoal({ keep: goal, rule: '' }), problem: 'tiny / serve: its goal: a guard (keep) needs its rule: what must stay, and why' },
+    {
+      name: 'a guarded capacity on an unknown node',
+      lesson: withGoal({ type: 'config', node: 'app-2', capacity: { concurrency: 3 } }),
+      problem: 'tiny / serve: its goal: reads node "app-2", which the step\'s config does not have',
+    },
+    {
+      name: 'a guarded capacity the engine cannot read',
+      lesson: withGoal({ type: 'config', node: 'app', capacity: { concurrency: 0 } }),
+      problem: 'tiny / serve: its goal: its capacity is not one the engine reads: Too small: expected number to be >=1',
+    },
+    {
+      name: 'a guarded scenario line on an unknown node',
+      lesson: withGoal({ type: 'config', scenario: [{ at: '0s', target: 'db', type: 'down' }] }),
+      problem: 'tiny / serve: its goal: its scenario line 1 targets "db", which the step\'s config does not have',
+    },
     { name: 'an unknown kind of goal', lesson: withGoal({ type: 'vibes', op: '>=', value: 1 }), problem: 'tiny / serve: its goal: "vibes" is not a kind of goal' },
     { name: 'a step without hints', lesson: withStep({ hints: [] }), problem: 'tiny / serve: it has no hints' },
     { name: 'a step without a solution', lesson: withStep({ solution: [] as unknown as LessonStep['solution'] }), problem: 'tiny / serve: it has no solution' },
@@ -87,6 +103,17 @@ describe('validateLesson', () => {
 
   it('takes a removal of a node the step runs, and the faults active on one', () => {
     expect(validateLesson(withGoal({ all: [{ type: 'removed', node: 'lb' }, { type: 'metric', node: 'app', metric: 'activeFaults', op: '>=', value: 1 }] }))).toEqual([]);
+  });
+
+  it('takes guards on the config the step runs: a node’s capacity, the scenario’s lines', () => {
+    const guards = {
+      all: [
+        goal,
+        { keep: { type: 'config', node: 'app', capacity: { concurrency: 3, queue: 20 } }, rule: 'app stays its size' },
+        { keep: { type: 'config', scenario: [{ at: '0s', target: 'app', type: 'errors', rate: 0.2, status: 503 }] }, rule: 'the fault stays' },
+      ],
+    };
+    expect(validateLesson(withGoal(guards))).toEqual([]);
   });
 
   it('lets a share of another node’s counters exceed 1: retries reach a service more often than clients call', () => {

@@ -8,7 +8,9 @@
 import schema from '../engine/edgelab.schema.json' with { type: 'json' };
 import type { EdgeConfigInput } from '../engine/src/config/schema.ts';
 import { validateConfig } from '../engine/src/config/validate.ts';
-import type { CompareOp, Goal, Lesson, LessonAction, LessonStep } from './format.ts';
+import { capacitySpec, SERVICE_CAPACITY_CODES } from '../engine/src/config/capacity.ts';
+import { ScenarioStep } from '../engine/src/faults/spec.ts';
+import type { CompareOp, ConfigGoal, Goal, Lesson, LessonAction, LessonStep } from './format.ts';
 import { TRACKS } from './format.ts';
 import { LATENCY_STATS, metricProblem } from './metric-names.ts';
 import { PAGE_CONTROLS } from './page-controls.ts';
@@ -102,6 +104,10 @@ function goalProblems(goal: Goal, nodes: ReadonlySet<string>, consumers: Readonl
     const problems = holds ? [] : [`hold for ${goal.seconds} s is impossible: give 0 < seconds <= ${MAX_HOLD_SECONDS}`];
     return [...problems, ...goalProblems(goal.hold, nodes, consumers)];
   }
+  if ('keep' in goal) {
+    const problems = typeof goal.rule === 'string' && goal.rule !== '' ? [] : ['a guard (keep) needs its rule: what must stay, and why'];
+    return [...problems, ...goalProblems(goal.keep, nodes, consumers)];
+  }
   const problems: string[] = [];
   const node = (id: string) => {
     if (!nodes.has(id)) problems.push(`reads node "${id}", which the step's config does not have`);
@@ -111,6 +117,7 @@ function goalProblems(goal: Goal, nodes: ReadonlySet<string>, consumers: Readonl
     node(goal.node);
     return problems;
   }
+  if (goal.type === 'config') return configGoalProblems(goal, nodes);
   const metric = (name: string) => {
     const problem = metricProblem(name);
     if (problem) problems.push(problem);
@@ -156,6 +163,22 @@ function goalProblems(goal: Goal, nodes: ReadonlySet<string>, consumers: Readonl
     default:
       problems.push(`"${(goal as { type?: unknown }).type}" is not a kind of goal`);
   }
+  return problems;
+}
+
+/** A config goal's node must be the step's, and what it keeps must be what the engine reads. */
+function configGoalProblems(goal: ConfigGoal, nodes: ReadonlySet<string>): string[] {
+  if (goal.scenario !== undefined) {
+    if (!Array.isArray(goal.scenario) || goal.scenario.length === 0) return ['a config goal on the scenario needs at least one line'];
+    return goal.scenario.flatMap((line, i) => {
+      const parsed = ScenarioStep.safeParse(line);
+      if (!parsed.success) return [`its scenario line ${i + 1} is not one the engine reads: ${parsed.error.issues.map((e) => e.message).join('; ')}`];
+      return nodes.has(line.target) ? [] : [`its scenario line ${i + 1} targets "${line.target}", which the step's config does not have`];
+    });
+  }
+  const problems = nodes.has(goal.node) ? [] : [`reads node "${goal.node}", which the step's config does not have`];
+  const parsed = capacitySpec(SERVICE_CAPACITY_CODES).safeParse(goal.capacity);
+  if (!parsed.success) problems.push(`its capacity is not one the engine reads: ${parsed.error.issues.map((e) => e.message).join('; ')}`);
   return problems;
 }
 

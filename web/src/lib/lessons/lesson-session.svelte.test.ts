@@ -3,6 +3,7 @@ import { fromPromise } from 'xstate';
 import type { LessonAction, MetricsByNode } from '../../../../lessons/format.ts';
 import { lessonMachine } from '../../../../lessons/lesson.machine.ts';
 import { snapshot } from '../../../../lessons/metrics.fixture.ts';
+import { buildToSlo } from '../../../../lessons/build-to-slo.ts';
 import { roundRobinBasics } from '../../../../lessons/round-robin-basics.ts';
 import { LessonSession } from './lesson-session.svelte.ts';
 
@@ -140,5 +141,37 @@ describe('LessonSession', () => {
     expect(listening()).toBe(2);
     run.stop();
     expect(listening()).toBe(0);
+  });
+
+  it('for a lesson whose goal guards the config, reads it at once and after each config applied; an overtaken answer is dropped', async () => {
+    const reads: Array<(config: unknown) => void> = [];
+    const ticks = new Set<(nodes: MetricsByNode) => void>();
+    const configListeners = new Set<() => void>();
+    const run = new LessonSession({
+      lesson: buildToSlo,
+      machine: lessonMachine.provide({ actors: { prepareSandbox: fromPromise(async () => {}) } }),
+      onMetricsTick: (listener) => {
+        ticks.add(listener);
+        return () => ticks.delete(listener);
+      },
+      onConfigApplied: (listener) => {
+        configListeners.add(listener);
+        return () => configListeners.delete(listener);
+      },
+      readRunningConfig: () => new Promise((resolve) => reads.push(resolve)),
+    });
+    expect(reads).toHaveLength(1);
+    run.start();
+    await settle();
+    run.next();
+    configListeners.forEach((listener) => listener());
+    expect(reads).toHaveLength(2);
+    const shop = (concurrency: number) => ({ ...buildToSlo.startConfig, nodes: [{ id: 'app-1', kind: 'service', capacity: { concurrency, queue: 20 } }] });
+    reads[1]!(shop(3));
+    reads[0]!(shop(50));
+    await settle();
+    ticks.forEach((listener) => listener(snapshot({ edge: { kind: 'proxy' }, 'app-1': { activeFaults: 1 } })));
+    expect(run.view.report?.parts?.map((p) => p.met)).toEqual([false, true, true, true]);
+    run.stop();
   });
 });

@@ -1,11 +1,13 @@
 /**
  * One lesson as the page runs it: the lesson machine (lessons/lesson.machine.ts) in an actor, seen
  * through the runes adapter, fed with every `metrics.tick` the page receives, every config the engine
- * applies (`config.applied`) and the state of the engine connection. The panel renders `view` and calls the methods; the session adds no rules
+ * applies (`config.applied`, then, for a lesson whose goals guard the config, the config itself as
+ * `GET /api/config` reads it) and the state of the engine connection. The panel renders `view` and calls the methods; the session adds no rules
  * of its own, so what the machine tests prove is what the learner gets.
  */
 import { createActor, fromPromise, type Subscription } from 'xstate';
-import { prepareSandbox } from '../../../../lessons/client.ts';
+import { fetchConfig, prepareSandbox } from '../../../../lessons/client.ts';
+import { readsRunningConfig } from '../../../../lessons/config-goal.ts';
 import type { Lesson, MetricsByNode } from '../../../../lessons/format.ts';
 import { lessonMachine, type LessonInput } from '../../../../lessons/lesson.machine.ts';
 import type { ConnectionStatus } from '../stream/event-stream.ts';
@@ -32,6 +34,8 @@ export interface LessonSessionOptions {
   beforePrepare?(): Promise<void>;
   /** Go on at this many steps done (the lesson machine's RESUME), the sandbox left as it is, instead of waiting for `start`. */
   resumeAt?: number;
+  /** Reads the config the engine runs; by default `GET /api/config` on `baseUrl`. */
+  readRunningConfig?(): Promise<unknown>;
 }
 
 export class LessonSession {
@@ -40,9 +44,22 @@ export class LessonSession {
   readonly #stopTicks: () => void;
   readonly #stopConfigs: () => void;
   readonly #milestones: Subscription | undefined;
+  /** Counts the reads of the running config, so an answer overtaken by a newer read (or by `stop`) is dropped. */
+  #configReads = 0;
+  readonly #readConfig: () => void;
   readonly view: LessonView = $derived.by(() => lessonView(this.#state.snapshot));
 
-  constructor({ lesson, onMetricsTick, onConfigApplied, onMilestone, baseUrl = '', machine = lessonMachine, beforePrepare, resumeAt }: LessonSessionOptions) {
+  constructor({
+    lesson,
+    onMetricsTick,
+    onConfigApplied,
+    onMilestone,
+    baseUrl = '',
+    machine = lessonMachine,
+    beforePrepare,
+    resumeAt,
+    readRunningConfig = () => fetchConfig(baseUrl),
+  }: LessonSessionOptions) {
     this.lesson = lesson;
     const logic = beforePrepare === undefined ? machine : withKeeping(machine, beforePrepare);
     const actor = createActor(logic, { input: { lesson, baseUrl } }).start();
@@ -57,7 +74,21 @@ export class LessonSession {
       });
     }
     this.#stopTicks = onMetricsTick((nodes) => this.#state.send({ type: 'METRICS', nodes }));
-    this.#stopConfigs = onConfigApplied(() => this.#state.send({ type: 'CONFIG_APPLIED' }));
+    const readsConfig = lesson.steps.some((step) => readsRunningConfig(step.goal));
+    this.#readConfig = () => {
+      if (!readsConfig) return;
+      const read = ++this.#configReads;
+      // Unread, a goal on the config says so; the next config applied (or reconnection) reads it again.
+      readRunningConfig().then(
+        (config) => read === this.#configReads && this.#state.send({ type: 'RUNNING_CONFIG', config }),
+        () => undefined,
+      );
+    };
+    this.#stopConfigs = onConfigApplied(() => {
+      this.#state.send({ type: 'CONFIG_APPLIED' });
+      this.#readConfig();
+    });
+    this.#readConfig();
     if (resumeAt !== undefined) this.#state.send({ type: 'RESUME', stepIndex: resumeAt });
   }
 
@@ -85,11 +116,16 @@ export class LessonSession {
 
   /** The page's event stream changed state: the lesson pauses while it is down. */
   connection(status: ConnectionStatus): void {
-    if (status === 'open') this.#state.send({ type: 'ENGINE_CONNECTED' });
+    if (status === 'open') {
+      this.#state.send({ type: 'ENGINE_CONNECTED' });
+      // The engine may have restarted with another config.
+      this.#readConfig();
+    }
     else if (status === 'reconnecting') this.#state.send({ type: 'ENGINE_DISCONNECTED' });
   }
 
   stop(): void {
+    this.#configReads++;
     this.#stopTicks();
     this.#stopConfigs();
     this.#milestones?.unsubscribe();
