@@ -5,7 +5,7 @@ const apps: [string, ...string[]] = ['app-1', 'app-2', 'app-3'];
 /** A gateway in front of a TCP (l4) balancer: the gateway keeps its connections alive. */
 const sandbox = (mode: 'l4' | 'l7') => ({
   version: 1 as const,
-  name: 'Layer 4 vs layer 7',
+  name: 'One pick per connection',
   nodes: [
     { id: 'api', kind: 'gateway' as const, listen: 8081, label: 'API gateway', routes: [{ match: { path: '/app/*' }, to: 'lb' }] },
     { id: 'lb', kind: 'balancer' as const, listen: 8082, mode, algorithm: 'round-robin' as const, targets: apps, label: 'Load balancer' },

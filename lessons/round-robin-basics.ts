@@ -1,6 +1,10 @@
 import type { Lesson } from './format.ts';
 
-/** The default sandbox (examples/classic-edge.yaml), with traffic stopped until the learner starts it. */
+/**
+ * The default sandbox (examples/classic-edge.yaml) under a name of its own, so a fresh engine serving the
+ * example never passes for this lesson's sandbox after a reload (validate-lesson.ts); traffic stopped
+ * until the learner starts it.
+ */
 export const roundRobinBasics: Lesson = {
   id: 'round-robin-basics',
   title: 'Round robin: taking turns',
@@ -9,7 +13,7 @@ export const roundRobinBasics: Lesson = {
     'Watch a load balancer spread requests over three servers in turn, then see what happens when one of them goes down, and when it comes back.',
   startConfig: {
     version: 1,
-    name: 'Classic edge',
+    name: 'Round robin basics',
     nodes: [
       { id: 'edge', kind: 'proxy', listen: 8080, to: 'api', label: 'Reverse proxy' },
       {

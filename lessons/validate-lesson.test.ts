@@ -20,6 +20,7 @@ const lesson: Lesson = {
   track: 'load-balancing',
   startConfig: {
     version: 1,
+    name: 'Tiny',
     nodes: [
       { id: 'lb', kind: 'balancer', listen: 8082, targets: ['app'] },
       { id: 'app', kind: 'service', listen: 9001 },
@@ -73,6 +74,22 @@ describe('validateLesson', () => {
       name: 'a guarded scenario line on an unknown node',
       lesson: withGoal({ type: 'config', scenario: [{ at: '0s', target: 'db', type: 'down' }] }),
       problem: 'tiny / serve: its goal: its scenario line 1 targets "db", which the step\'s config does not have',
+    },
+    { name: 'a sandbox without a name', lesson: { ...lesson, startConfig: { ...lesson.startConfig, name: undefined } }, problem: 'tiny: its start config has no name: a reloaded page knows the lesson’s sandbox by its name and node ids' },
+    {
+      name: 'a sandbox named as an example is',
+      lesson: { ...lesson, startConfig: { ...lesson.startConfig, name: 'Classic edge' } },
+      problem: 'tiny: its sandbox is named "Classic edge", as examples/classic-edge.yaml is: a fresh engine running that example would pass for this lesson’s sandbox after a reload',
+    },
+    {
+      name: 'a sandbox named as the engine names any unnamed config',
+      lesson: { ...lesson, startConfig: { ...lesson.startConfig, name: 'Untitled sandbox' } },
+      problem: 'tiny: its sandbox is named "Untitled sandbox", the name the engine gives any config without one: a reloaded page knows the lesson’s sandbox by its name and node ids',
+    },
+    {
+      name: 'a solution config under another name',
+      lesson: withStep({ solution: [{ action: 'config', body: { ...lesson.startConfig, name: 'Other' } }] }),
+      problem: 'tiny / serve: its solution: a config named "Other", not the lesson\'s "Tiny": the page ends a lesson whose sandbox changes its name',
     },
     { name: 'an unknown kind of goal', lesson: withGoal({ type: 'vibes', op: '>=', value: 1 }), problem: 'tiny / serve: its goal: "vibes" is not a kind of goal' },
     { name: 'a step without hints', lesson: withStep({ hints: [] }), problem: 'tiny / serve: it has no hints' },

@@ -2,9 +2,14 @@
  * Checks a lesson file before anything runs it, and names the lesson and step of every problem: a
  * config that does not validate, a goal that reads a node the step's config lacks or a metric the
  * engine does not report, a goal that can never be met, a malformed step, and text that names a node
- * that is not there (`backticked`) or a page control the page does not have ("quoted", page-controls.ts).
+ * that is not there (`backticked`) or a page control the page does not have ("quoted", page-controls.ts),
+ * and a sandbox name that would not tell the lesson's sandbox apart (none, an example's, or another
+ * than the lesson's own in a solution): a reloaded page resumes a lesson when the engine runs a config
+ * with its sandbox's name and node ids, so a fresh engine running an example must never pass for one.
  * The proof test (lessons.test.ts) runs it on every lesson; its own test feeds it broken lessons.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { parse } from 'yaml';
 import schema from '../engine/edgelab.schema.json' with { type: 'json' };
 import type { EdgeConfigInput } from '../engine/src/config/schema.ts';
 import { validateConfig } from '../engine/src/config/validate.ts';
@@ -33,6 +38,10 @@ export const MAX_HOLD_SECONDS = 600;
 const CONFIG_WORDS = schemaWords(schema);
 /** Words of the engine a text may name besides: the pipeline's stages (as the trace shows them), a protocol, a host. */
 const ENGINE_WORDS = new Set(['route', 'auth', 'rate-limit', 'transform', 'aggregate', 'forward', 'filter', 'compression', 'cache', 'h2', 'localhost']);
+/** The name the engine gives a config without one: any learner's unnamed sandbox has it. */
+const DEFAULT_SANDBOX_NAME = 'Untitled sandbox';
+/** Every config in examples/ by its name (`Classic edge` -> `examples/classic-edge.yaml`): the names a lesson's sandbox must not take. */
+const EXAMPLE_NAMES = exampleNames(new URL('../examples/', import.meta.url));
 /** A header name (`x-api-key`, `x-edgelab-partial`), not a node. */
 const HEADER = /^x-[a-z0-9-]+$/;
 
@@ -42,6 +51,7 @@ export function validateLesson(lesson: Lesson): LessonProblem[] {
   if (!KEBAB.test(lesson.id)) report(undefined, `its id "${lesson.id}" is not kebab-case`);
   if (lesson.track !== undefined && !(TRACKS as readonly string[]).includes(lesson.track)) report(undefined, `its track "${lesson.track}" is not one of ${TRACKS.join(', ')}`);
   for (const message of configProblems(lesson.startConfig)) report(undefined, `its start config: ${message}`);
+  for (const message of sandboxNameProblems(lesson.startConfig.name)) report(undefined, message);
   if (!Array.isArray(lesson.steps) || lesson.steps.length === 0) {
     report(undefined, 'it has no steps');
     return problems;
@@ -66,10 +76,22 @@ export function validateLesson(lesson: Lesson): LessonProblem[] {
     for (const message of textProblems([step.body, ...(step.hints ?? [])], named)) say(message);
     for (const action of step.solution ?? []) {
       for (const message of actionProblems(action, nodes)) say(`its solution: ${message}`);
+      if (action?.action === 'config' && action.body.name !== lesson.startConfig.name)
+        say(`its solution: a config named "${action.body.name ?? ''}", not the lesson's "${lesson.startConfig.name ?? ''}": the page ends a lesson whose sandbox changes its name`);
       if (action?.action === 'config' && configProblems(action.body).length === 0) config = action.body;
     }
   });
   return problems;
+}
+
+/** The sandbox's name must be there and be the lesson's alone: no example's, not the engine's default. */
+function sandboxNameProblems(name: string | undefined): string[] {
+  const resumes = 'a reloaded page knows the lesson’s sandbox by its name and node ids';
+  if (name === undefined || name.trim() === '') return [`its start config has no name: ${resumes}`];
+  if (name === DEFAULT_SANDBOX_NAME) return [`its sandbox is named "${name}", the name the engine gives any config without one: ${resumes}`];
+  const example = EXAMPLE_NAMES.get(name);
+  if (example !== undefined) return [`its sandbox is named "${name}", as ${example} is: a fresh engine running that example would pass for this lesson’s sandbox after a reload`];
+  return [];
 }
 
 /** A lesson's problems as lines, `lesson / step: message`, for a test failure. */
@@ -238,6 +260,16 @@ function stringsOf(value: unknown): string[] {
   if (Array.isArray(value)) return value.flatMap(stringsOf);
   if (value && typeof value === 'object') return Object.values(value).flatMap(stringsOf);
   return [];
+}
+
+/** The `name` of every config file in `dir` (YAML or JSON), with the file it is in. */
+function exampleNames(dir: URL): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const file of readdirSync(dir).filter((f) => /\.(ya?ml|json)$/.test(f)).sort()) {
+    const config = parse(readFileSync(new URL(file, dir), 'utf8')) as { name?: unknown } | null;
+    if (typeof config?.name === 'string') names.set(config.name, `examples/${file}`);
+  }
+  return names;
 }
 
 function schemaWords(node: unknown, words = new Set<string>()): Set<string> {

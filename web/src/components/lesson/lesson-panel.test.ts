@@ -11,6 +11,8 @@ import { PROGRESS_KEY } from '../../lib/lessons/progress-store.ts';
 import { LabState } from '../../state/lab-state.svelte.ts';
 import { renderWithLab } from '../../test/render.ts';
 import LessonPanel from '../LessonPanel.svelte';
+import { parse } from 'yaml';
+import classicEdgeYaml from '../../../../examples/classic-edge.yaml?raw';
 
 function sandbox(ok: [number, number, number]): MetricsByNode {
   return snapshot({
@@ -52,6 +54,9 @@ function answer(method: string, url: string): unknown {
 }
 
 const classicIds = roundRobinBasics.startConfig.nodes.map((n) => n.id);
+const LESSON_SANDBOX = roundRobinBasics.startConfig.name!;
+/** What a fresh engine serves by default (`npm start`): the example the round-robin lesson's sandbox is built on. */
+const DEFAULT_EXAMPLE = parse(classicEdgeYaml) as { name: string; nodes: Array<{ id: string }> };
 
 describe('LessonPanel', () => {
   const requests: Array<{ method: string; url: string; body?: unknown }> = [];
@@ -94,7 +99,7 @@ describe('LessonPanel', () => {
     const rendered = render();
     await rendered.click(`lesson-open-${roundRobinBasics.id}`);
     await rendered.click('lesson-start');
-    rendered.lab.topology = topology('Classic edge', classicIds);
+    rendered.lab.topology = topology(LESSON_SANDBOX, classicIds);
     if (begin) await rendered.click('lesson-next');
     return rendered;
   }
@@ -254,7 +259,7 @@ describe('LessonPanel', () => {
     tick(lab, sandbox([20, 20, 20]));
     const kept = JSON.parse(localStorage.getItem(PROGRESS_KEY)!);
     expect(kept.progress[roundRobinBasics.id]).toEqual({ stepsDone: 1, done: false });
-    expect(kept.active).toEqual({ id: roundRobinBasics.id, stepsDone: 1, sandbox: { name: 'Classic edge', nodes: classicIds } });
+    expect(kept.active).toEqual({ id: roundRobinBasics.id, stepsDone: 1, sandbox: { name: LESSON_SANDBOX, nodes: classicIds } });
     expect(kept.kept).toMatchObject({ name: MINE.name, config: MINE, traffic: { running: true, flows: [{ name: 'browse', rate: 12 }] }, faults: [] });
     expect(view.byTestId('lesson-announce')?.textContent).toBe('Lesson step 1 of 3 (Round robin takes turns): goal met.');
   });
@@ -262,21 +267,33 @@ describe('LessonPanel', () => {
   it('after a reload, goes on at the step reached when the engine still runs the lesson’s sandbox, applying nothing', async () => {
     localStorage.setItem(
       PROGRESS_KEY,
-      JSON.stringify({ version: 1, active: { id: roundRobinBasics.id, stepsDone: 1, sandbox: { name: 'Classic edge', nodes: classicIds } } }),
+      JSON.stringify({ version: 1, active: { id: roundRobinBasics.id, stepsDone: 1, sandbox: { name: LESSON_SANDBOX, nodes: classicIds } } }),
     );
-    const { view } = render(topology('Classic edge', [...classicIds].reverse()));
+    const { view } = render(topology(LESSON_SANDBOX, [...classicIds].reverse()));
     await settle();
     expect(view.byTestId('lesson-step-title')?.textContent).toBe(roundRobinBasics.steps[1].title);
     expect(requests).toEqual([]);
     expect(view.byTestId('lesson-announce')?.textContent).toContain('goes on where you were');
   });
 
+  it('after a reload, does not take a fresh engine serving the default example for the lesson’s sandbox built on it', async () => {
+    expect(DEFAULT_EXAMPLE.nodes.map((n) => n.id).sort()).toEqual([...classicIds].sort());
+    localStorage.setItem(
+      PROGRESS_KEY,
+      JSON.stringify({ version: 1, active: { id: roundRobinBasics.id, stepsDone: 1, sandbox: { name: LESSON_SANDBOX, nodes: classicIds } } }),
+    );
+    const { view } = render(topology(DEFAULT_EXAMPLE.name, DEFAULT_EXAMPLE.nodes.map((n) => n.id)));
+    await settle();
+    expect(view.byTestId('lesson-step-title')).toBeNull();
+    expect(view.byTestId('lesson-ended')?.textContent).toContain(`The lesson “${roundRobinBasics.title}” ended`);
+  });
+
   it('after a reload, says the lesson ended when the engine runs another config, and offers to start it again', async () => {
     localStorage.setItem(
       PROGRESS_KEY,
-      JSON.stringify({ version: 1, active: { id: roundRobinBasics.id, stepsDone: 1, sandbox: { name: 'Classic edge', nodes: classicIds } } }),
+      JSON.stringify({ version: 1, active: { id: roundRobinBasics.id, stepsDone: 1, sandbox: { name: LESSON_SANDBOX, nodes: classicIds } } }),
     );
-    const { view, click } = render(topology('Classic edge', ['edge', 'api']));
+    const { view, click } = render(topology(LESSON_SANDBOX, ['edge', 'api']));
     await settle();
     expect(view.byTestId('lesson-step-title')).toBeNull();
     expect(view.byTestId('lesson-ended')?.textContent).toContain(`The lesson “${roundRobinBasics.title}” ended`);
