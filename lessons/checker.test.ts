@@ -666,7 +666,12 @@ describe('checkGoal: a guard (keep) beside the parts to achieve', () => {
     expect(report.readout).toEqual({ measured: 20, op: '>=', target: 20, unit: '' });
   });
 
-  it('met with the rest, keeps the reading of the part to achieve', () => {
-    expect(checkGoal(goal, at(25, 1), start)).toMatchObject({ met: true, progress: 1, readout: { measured: 25, op: '>=', target: 20, unit: '' } });
+  it('met with the rest, keeps the reading of the part to achieve, and says only that part', () => {
+    expect(checkGoal(goal, at(25, 1), start)).toMatchObject({
+      met: true,
+      progress: 1,
+      detail: 'edge has answered 25 of 20 requests with 2xx since the step began',
+      readout: { measured: 25, op: '>=', target: 20, unit: '' },
+    });
   });
 });

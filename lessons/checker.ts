@@ -127,8 +127,8 @@ function metricsOf(goal: Exclude<Goal, HoldGoal | RemovedGoal | ConfigGoal | Kee
 
 /**
  * Every part met. A broken guard is the first thing said (the learner undid the problem rather than
- * solved it); the bar and the readout are the parts to achieve, so a guard met from the start does not
- * fill the bar, and a met goal keeps the reading of its last part that has one.
+ * solved it); the bar, the readout and a met goal's sentence are the parts to achieve, so a guard met
+ * from the start does not fill the bar, and a met goal keeps the reading of its last part that has one.
  */
 function checkAll(goals: readonly Goal[], at: Reading): GoalReport {
   const reports = goals.map((g) => check(g, at));
@@ -139,7 +139,7 @@ function checkAll(goals: readonly Goal[], at: Reading): GoalReport {
   return {
     met: unmet === undefined,
     progress: unmet === undefined ? 1 : Math.min(mean(counted.map((r) => r.progress)), UNMET_CEILING),
-    detail: unmet ? unmet.detail : reports.map((r) => r.detail).join('; '),
+    detail: unmet ? unmet.detail : counted.map((r) => r.detail).join('; '),
     ...(unmet && { whyNot: unmet.whyNot }),
     ...(reading?.readout && { readout: reading.readout }),
     ...(reading?.holding && { holding: reading.holding }),
