@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { fromPromise } from 'xstate';
-import type { LessonAction, MetricsByNode } from '../../../../lessons/format.ts';
+import type { Lesson, LessonAction, MetricsByNode } from '../../../../lessons/format.ts';
 import { lessonMachine } from '../../../../lessons/lesson.machine.ts';
 import { snapshot } from '../../../../lessons/metrics.fixture.ts';
 import { buildToSlo } from '../../../../lessons/build-to-slo.ts';
 import { roundRobinBasics } from '../../../../lessons/round-robin-basics.ts';
-import { LessonSession } from './lesson-session.svelte.ts';
+import { LessonSession, type LessonSessionOptions } from './lesson-session.svelte.ts';
 
 function sandbox(ok: [number, number, number], refused = 0): MetricsByNode {
   return snapshot({
@@ -16,8 +16,11 @@ function sandbox(ok: [number, number, number], refused = 0): MetricsByNode {
   });
 }
 
-/** A session whose sandbox calls are recorded instead of sent, and a tick source the test drives. */
-function session() {
+/**
+ * A session whose sandbox calls are recorded instead of sent, and a tick source the test drives; the
+ * round-robin lesson unless `lesson` says, its running config read by `readRunningConfig`.
+ */
+function session({ lesson = roundRobinBasics, readRunningConfig }: Pick<LessonSessionOptions, 'readRunningConfig'> & { lesson?: Lesson } = {}) {
   const applied: LessonAction[][] = [];
   let prepared = 0;
   const listeners = new Set<(nodes: MetricsByNode) => void>();
@@ -34,8 +37,9 @@ function session() {
   });
   const milestones: string[] = [];
   const run = new LessonSession({
-    lesson: roundRobinBasics,
+    lesson,
     machine,
+    readRunningConfig,
     onMilestone: (label) => milestones.push(label),
     onMetricsTick: (listener) => {
       listeners.add(listener);
@@ -145,32 +149,18 @@ describe('LessonSession', () => {
 
   it('for a lesson whose goal guards the config, reads it at once and after each config applied; an overtaken answer is dropped', async () => {
     const reads: Array<(config: unknown) => void> = [];
-    const ticks = new Set<(nodes: MetricsByNode) => void>();
-    const configListeners = new Set<() => void>();
-    const run = new LessonSession({
-      lesson: buildToSlo,
-      machine: lessonMachine.provide({ actors: { prepareSandbox: fromPromise(async () => {}) } }),
-      onMetricsTick: (listener) => {
-        ticks.add(listener);
-        return () => ticks.delete(listener);
-      },
-      onConfigApplied: (listener) => {
-        configListeners.add(listener);
-        return () => configListeners.delete(listener);
-      },
-      readRunningConfig: () => new Promise((resolve) => reads.push(resolve)),
-    });
+    const { run, tick, configApplied } = session({ lesson: buildToSlo, readRunningConfig: () => new Promise((resolve) => reads.push(resolve)) });
     expect(reads).toHaveLength(1);
     run.start();
     await settle();
     run.next();
-    configListeners.forEach((listener) => listener());
+    configApplied();
     expect(reads).toHaveLength(2);
     const shop = (concurrency: number) => ({ ...buildToSlo.startConfig, nodes: [{ id: 'app-1', kind: 'service', capacity: { concurrency, queue: 20 } }] });
     reads[1]!(shop(3));
     reads[0]!(shop(50));
     await settle();
-    ticks.forEach((listener) => listener(snapshot({ edge: { kind: 'proxy' }, 'app-1': { activeFaults: 1 } })));
+    tick(snapshot({ edge: { kind: 'proxy' }, 'app-1': { activeFaults: 1 } }));
     expect(run.view.report?.parts?.map((p) => p.met)).toEqual([false, true, true, true]);
     run.stop();
   });
