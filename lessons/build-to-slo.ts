@@ -47,7 +47,8 @@ export const balancedBuild = (targets: [string, ...string[]], lb: BalancerFields
 /**
  * The SLO at the door, held for 8 s on end: `edge`'s p99 over its last 5 s under 250 ms, and its error
  * rate over the last 3 s under 1%. Guards keep the problem as the lesson set it: `app-1`'s bad disk still
- * active and still scripted as it was (not cleared, deleted or softened), and `app-1` no bigger than it
+ * active as the scenario started it and still scripted as it was (not cleared, replaced by an injected
+ * fault, deleted or softened), and `app-1` no bigger than it
  * was, so the SLO is met by building the edge, not by a better server (capstone-lessons.test.ts).
  */
 export const sloGoal: Goal = {
@@ -59,8 +60,8 @@ export const sloGoal: Goal = {
       seconds: 8,
     },
     {
-      keep: { type: 'metric', node: 'app-1', metric: 'activeFaults', op: '>=', value: 1 },
-      rule: 'app-1’s bad disk must still be failing: clearing its fault removes the problem instead of building around it',
+      keep: { type: 'metric', node: 'app-1', metric: 'scenarioFaults', op: '>=', value: 1 },
+      rule: 'app-1’s bad disk must still be failing: clearing its fault removes the problem instead of building around it (a fault injected in its place is not it)',
     },
     {
       keep: { type: 'config', scenario: badDisk },

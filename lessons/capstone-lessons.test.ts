@@ -105,6 +105,15 @@ describe('fundamentals and capstones: a build that only looks right is refused',
       broken: /^Broken: app-1’s bad disk must stay in the scenario .*no longer scripts app-1 errors from 0s/,
     },
     {
+      // A fault is active on app-1 again, and the scenario line is still there, but it is not the bad disk.
+      name: 'build to an SLO: the bad disk cleared, a harmless fault injected on app-1 in its place',
+      config: balancedBuild(['app-1', 'app-2', 'app-3']),
+      before: [startTraffic, { action: 'clearFaults' }, { action: 'fault', body: { target: 'app-1', type: 'latency', ms: 1 } }],
+      goal: sloGoal,
+      windowMs: 20_000,
+      broken: /^Broken: app-1’s bad disk must still be failing/,
+    },
+    {
       // Each flap fails requests for as long as the checks take to notice.
       name: 'the incident drill: health checks alone',
       config: drillSandbox(healthChecks),

@@ -451,7 +451,7 @@ function isCounter(metric: Metric): metric is CounterMetric {
 export function readMetric(node: NodeMetrics, metric: Metric): number {
   const dot = metric.indexOf('.');
   if (metric === 'partial') return node.partial ?? 0;
-  if (dot === -1) return node[metric as 'requests' | 'errors' | 'inFlight' | 'ratePerSecond' | 'activeFaults'] ?? 0;
+  if (dot === -1) return node[metric as 'requests' | 'errors' | 'inFlight' | 'ratePerSecond' | 'activeFaults' | 'scenarioFaults'] ?? 0;
   const group = metric.slice(0, dot) as 'statusClasses' | 'errorCodes' | 'latency' | 'cache' | 'tls' | 'clients' | 'targets' | 'keys';
   if (group === 'tls') return readTls(node, metric.slice(dot + 1));
   const record = node[group] as Record<string, number> | undefined;
@@ -504,6 +504,7 @@ function sentence(node: string, metric: Metric, shown: string): string {
   if (metric === 'inFlight') return `${node} has ${shown} requests in flight`;
   if (metric === 'ratePerSecond') return `${node} completes ${shown} requests per second`;
   if (metric === 'activeFaults') return `${node}’s faults active now: ${shown}`;
+  if (metric === 'scenarioFaults') return `${node}’s scenario faults active now: ${shown}`;
   if (metric === 'partial') return `${node} has answered ${shown} requests partial (an aggregate without an upstream that failed)`;
   const [group, key] = metric.split('.') as [string, string];
   if (group === 'statusClasses') return `${node} has answered ${shown} requests with ${key}`;

@@ -101,9 +101,10 @@ export type TlsMetric = `tls.${'handshakes' | 'failed' | 'resumed'}` | `tls.requ
 /**
  * Gauges are read as they are now: a baseline means nothing for them, so they take no `since`.
  * `activeFaults`: the faults on the node (or an edge into it) now, API or scenario: "the incident is
- * still playing", which clearing every fault would end.
+ * still playing", which clearing every fault would end. `scenarioFaults`: of those, the ones the config's
+ * `scenario` started: a fault injected in the place of a scripted one does not count.
  */
-export type GaugeMetric = 'inFlight' | 'ratePerSecond' | 'activeFaults' | `latency.${keyof LatencySummary}`;
+export type GaugeMetric = 'inFlight' | 'ratePerSecond' | 'activeFaults' | 'scenarioFaults' | `latency.${keyof LatencySummary}`;
 
 export type Metric = CounterMetric | GaugeMetric;
 

@@ -39,9 +39,10 @@ const lastingFaults = incident.filter((line) => line.for === undefined).map((lin
  * The SLO through the incident: `edge`'s error rate over the last 12 s (the crash, the bad deploy and
  * the flapping in one window, once it is full) under 1%, with the incident still as scripted. Two guards,
  * both read from `incident` itself so they cannot drift from it: every line of it is still in the running
- * scenario (deleting or softening one, the crash that is over by 8 s included, stops nothing from being
- * caught), and the faults that last to the end are still active ("Clear all" ends the incident, and a drill
- * that passes because the incident stopped has drilled nothing). One mechanism is not enough
+ * scenario (deleting or softening one, the crash that is over by 8 s included, is caught), and the faults
+ * that last to the end are still active as the scenario started them ("Clear all" ends the incident, and a
+ * fault injected in the place of one is not it: a drill that passes because the incident stopped has
+ * drilled nothing). One mechanism is not enough
  * (capstone-lessons.test.ts): health checks alone let each flap's first second fail, retries alone run
  * out of budget against a server that fails every request.
  */
@@ -53,7 +54,7 @@ export const drillGoal: Goal = {
       rule: 'the incident must stay in the scenario as scripted, every line of it: a drill without one of its faults drills less',
     },
     {
-      keep: { type: 'each', nodes: lastingFaults, metric: 'activeFaults', op: '>=', value: 1 },
+      keep: { type: 'each', nodes: lastingFaults, metric: 'scenarioFaults', op: '>=', value: 1 },
       rule: 'the bad deploy and the flapping must still be playing: “Clear all” ends the incident instead of surviving it',
     },
   ],

@@ -8,7 +8,7 @@ import type { ClientMetrics, KeyMetrics, XCacheWord } from '../engine/src/events
 import type { LatencyStat } from './format.ts';
 
 export const LATENCY_STATS: readonly LatencyStat[] = ['p50', 'p95', 'p99', 'max', 'mean'];
-const PLAIN = new Set(['requests', 'errors', 'partial', 'inFlight', 'ratePerSecond', 'activeFaults']);
+const PLAIN = new Set(['requests', 'errors', 'partial', 'inFlight', 'ratePerSecond', 'activeFaults', 'scenarioFaults']);
 const STATUS_CLASSES = new Set(['1xx', '2xx', '3xx', '4xx', '5xx']);
 const CACHE_WORDS = new Set<XCacheWord>(['HIT', 'MISS', 'STALE', 'REVALIDATED', 'BYPASS', 'COLLAPSED']);
 const TLS_KEYS = new Set(['handshakes', 'failed', 'resumed', 'requests.h2', 'requests.http/1.1']);

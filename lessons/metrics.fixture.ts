@@ -25,6 +25,8 @@ export interface NodeNumbers {
   keys?: Partial<KeyMetrics>;
   /** Faults active on it now (absent: none). */
   activeFaults?: number;
+  /** Of those, the ones a scenario started (absent: none). */
+  scenarioFaults?: number;
 }
 
 export interface ConsumerNumbers {
@@ -49,6 +51,7 @@ export function nodeMetrics(n: NodeNumbers = {}): NodeMetrics {
     ...(n.clients && { clients: { requests: 0, '2xx': 0, lost: 0, failedOver: 0, ...n.clients } }),
     ...(n.keys && { keys: { stayed: 0, moved: 0, rehomed: 0, ...n.keys } }),
     ...(n.activeFaults !== undefined && { activeFaults: n.activeFaults }),
+    ...(n.scenarioFaults !== undefined && { scenarioFaults: n.scenarioFaults }),
     ...(n.consumers && { consumers: Object.fromEntries(Object.entries(n.consumers).map(([name, c]) => [name, consumerMetrics(c)])) }),
   };
 }

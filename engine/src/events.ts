@@ -219,6 +219,11 @@ export interface NodeMetrics {
    * a lesson can tell an incident still playing from one whose faults were cleared.
    */
   activeFaults?: number;
+  /**
+   * Of those, the ones a config's `scenario` started (absent when none): a fault injected through the API
+   * does not count, so a lesson can tell its scripted problem still playing from a stand-in put there.
+   */
+  scenarioFaults?: number;
 }
 
 /** A balancer's first picks of keys it had seen before (`KeyOutcome`, new keys left out). */

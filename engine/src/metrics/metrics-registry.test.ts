@@ -267,6 +267,15 @@ describe('MetricsRegistry', () => {
     expect(metrics.snapshot()['users-1']!.activeFaults).toBe(1);
     bus.emit({ type: 'fault.ended', fault: faults[1]!, reason: 'expired' });
     expect(metrics.snapshot()['users-1']!.activeFaults).toBeUndefined();
+    // A scenario's faults are counted apart as well: an API fault put on the node does not pass for one.
+    const scripted = { ...fault('f4', 'users-1'), source: 'scenario' as const };
+    bus.emit({ type: 'fault.started', fault: fault('f5', 'users-1') });
+    expect(metrics.snapshot()['users-1']).toMatchObject({ activeFaults: 1 });
+    expect(metrics.snapshot()['users-1']!.scenarioFaults).toBeUndefined();
+    bus.emit({ type: 'fault.started', fault: scripted });
+    expect(metrics.snapshot()['users-1']).toMatchObject({ activeFaults: 2, scenarioFaults: 1 });
+    bus.emit({ type: 'fault.ended', fault: scripted, reason: 'cleared' });
+    expect(metrics.snapshot()['users-1']!.scenarioFaults).toBeUndefined();
   });
 
   it('hands out snapshots that later events do not change', () => {

@@ -3,7 +3,8 @@
  * `metrics.tick` event and `/metrics`. It only listens; the data plane never calls it. The lab's own
  * traffic generator tells it how each request settled at its flow's first entry (`clientSettled`): what
  * no node can count, a request whose connection was refused. From the `fault.*` events it keeps the
- * faults active now, so each node reports how many touch it (`activeFaults`).
+ * faults active now, so each node reports how many touch it (`activeFaults`) and how many of those a
+ * config's scenario started (`scenarioFaults`).
  *
  * Events for a node that is not declared (a straggler from a config just replaced) are ignored, so
  * the snapshot always lists exactly the running nodes.
@@ -31,8 +32,8 @@ export class MetricsRegistry {
   readonly #bus: EventBus;
   readonly #now: () => number;
   readonly #nodes = new Map<string, NodeCounters>();
-  /** The faults active now, by fault id: the node each touches (its target, or the node an edge leads to). */
-  readonly #faults = new Map<string, string>();
+  /** The faults active now, by fault id: the node each touches (its target, or the node an edge leads to), and whether a scenario started it. */
+  readonly #faults = new Map<string, { node: string; scenario: boolean }>();
   readonly #prometheus = new PrometheusExporter(() => this.#nodes);
   readonly #unsubscribe: () => void;
   #ticker: ReturnType<typeof setInterval> | undefined;
@@ -83,12 +84,16 @@ export class MetricsRegistry {
   snapshot(): Record<string, NodeMetrics> {
     const now = this.#now();
     const nodes: Record<string, NodeMetrics> = {};
-    const faults = new Map<string, number>();
-    for (const node of this.#faults.values()) faults.set(node, (faults.get(node) ?? 0) + 1);
+    const faults = new Map<string, { active: number; scenario: number }>();
+    for (const { node, scenario } of this.#faults.values()) {
+      const count = faults.get(node) ?? { active: 0, scenario: 0 };
+      faults.set(node, { active: count.active + 1, scenario: count.scenario + (scenario ? 1 : 0) });
+    }
     for (const [id, counters] of this.#nodes) {
       nodes[id] = counters.snapshot(now);
-      const active = faults.get(id);
-      if (active !== undefined) nodes[id].activeFaults = active;
+      const count = faults.get(id);
+      if (count !== undefined) nodes[id].activeFaults = count.active;
+      if (count !== undefined && count.scenario > 0) nodes[id].scenarioFaults = count.scenario;
     }
     return nodes;
   }
@@ -138,7 +143,7 @@ export class MetricsRegistry {
     else if (event.type === 'fault.started') {
       const target = parseTarget(event.fault.target);
       const node = target?.node ?? target?.edge.to;
-      if (node !== undefined) this.#faults.set(event.fault.id, node);
+      if (node !== undefined) this.#faults.set(event.fault.id, { node, scenario: event.fault.source === 'scenario' });
     } else if (event.type === 'fault.ended') this.#faults.delete(event.fault.id);
   }
 }

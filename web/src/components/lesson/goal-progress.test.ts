@@ -41,7 +41,7 @@ describe('GoalProgress', () => {
       nodes: [{ id: 'app-1', kind: 'service', capacity: { concurrency, queue: 20 } }],
       scenario: [{ at: '0s', target: 'app-1', type: 'errors', rate: 0.2, status: 503 }],
     });
-    const start = snapshot({ edge: { kind: 'proxy' }, 'app-1': { activeFaults: 1 } });
+    const start = snapshot({ edge: { kind: 'proxy' }, 'app-1': { activeFaults: 1, scenarioFaults: 1 } });
     const judged = (concurrency: number) => checkGoal(sloGoal, start, start, 'step', [{ ts: 0, nodes: start }], shop(concurrency));
     const view = renderWithLab(GoalProgress, new LabState(), { report: judged(3) });
     expect(view.byTestId('lesson-progress')?.getAttribute('aria-valuenow')).toBe('0');

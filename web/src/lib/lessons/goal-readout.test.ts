@@ -99,7 +99,7 @@ describe('readoutLines once the goal is met: the reading it was met at stays, ma
 });
 
 describe('goalParts: the parts to achieve, and the guards apart', () => {
-  const app1 = (activeFaults: number) => ({ kind: 'service' as const, activeFaults });
+  const app1 = (activeFaults: number) => ({ kind: 'service' as const, activeFaults, scenarioFaults: activeFaults });
   const shop = { version: 1, nodes: [{ id: 'app-1', kind: 'service', capacity: { concurrency: 3, queue: 20 } }], scenario: [{ at: '0s', target: 'app-1', type: 'errors', rate: 0.2, status: 503 }] };
 
   it('build to an SLO starts empty: its guards hold from the start, and count nothing toward the bar', () => {

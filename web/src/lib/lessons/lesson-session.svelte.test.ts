@@ -160,7 +160,7 @@ describe('LessonSession', () => {
     reads[1]!(shop(3));
     reads[0]!(shop(50));
     await settle();
-    tick(snapshot({ edge: { kind: 'proxy' }, 'app-1': { activeFaults: 1 } }));
+    tick(snapshot({ edge: { kind: 'proxy' }, 'app-1': { activeFaults: 1, scenarioFaults: 1 } }));
     expect(run.view.report?.parts?.map((p) => p.met)).toEqual([false, true, true, true]);
     run.stop();
   });
