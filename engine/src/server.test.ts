@@ -70,6 +70,24 @@ describe('control API', () => {
     expect(prom).toMatch(/edgelab_in_flight\{node="s1"\} 0/);
   });
 
+  it("exposes a balancer's returning keys and each node's active faults in Prometheus text, as /api/metrics counts them", async () => {
+    const url = await setup();
+    // One client address (127.0.0.1) through a round-robin balancer: after its first pick, every pick is of a key seen before.
+    for (let i = 0; i < 5; i++) expect((await fetch(running!.url('lb', `/users/${i}`))).status).toBe(200);
+    expect((await fetch(`${url}/api/faults`, json('POST', { target: 's2', type: 'down' }))).status).toBe(201);
+    expect((await fetch(`${url}/api/faults`, json('POST', { target: 'lb->s2', type: 'latency', ms: 5 }))).status).toBe(201);
+    const keys = (await (await fetch(`${url}/api/metrics`)).json()).nodes.lb.keys;
+    expect(keys.stayed + keys.moved + keys.rehomed).toBe(4);
+    const prom = await (await fetch(`${url}/metrics`)).text();
+    for (const outcome of ['stayed', 'moved', 'rehomed']) expect(prom).toContain(`edgelab_balancer_keys_total{node="lb",outcome="${outcome}"} ${keys[outcome]}\n`);
+    expect(prom).not.toContain('edgelab_balancer_keys_total{node="edge"');
+    expect(prom).toContain('# TYPE edgelab_active_faults gauge');
+    expect(prom).toContain('edgelab_active_faults{node="s2"} 2\n');
+    expect(prom).toContain('edgelab_active_faults{node="s1"} 0\n');
+    expect((await fetch(`${url}/api/faults`, { method: 'DELETE' })).status).toBe(200);
+    expect(await (await fetch(`${url}/metrics`)).text()).toContain('edgelab_active_faults{node="s2"} 0\n');
+  });
+
   it('resets every node\'s counts (POST /api/metrics/reset) and says so on the stream with the zeroed snapshot', async () => {
     const url = await setup();
     for (let i = 0; i < 4; i++) expect((await fetch(running!.url('edge', `/users/${i}`))).status).toBe(200);

@@ -33,7 +33,7 @@ export class MetricsRegistry {
   readonly #nodes = new Map<string, NodeCounters>();
   /** The faults active now, by fault id: the node each touches (its target, or the node an edge leads to). */
   readonly #faults = new Map<string, string>();
-  readonly #prometheus = new PrometheusExporter(() => this.#nodes);
+  readonly #prometheus = new PrometheusExporter({ nodes: () => this.#nodes, activeFaults: () => this.#activeFaults() });
   readonly #unsubscribe: () => void;
   #ticker: ReturnType<typeof setInterval> | undefined;
   /** When the counts were last reset (monotonic ms): a request that began before it is not counted since. */
@@ -83,14 +83,20 @@ export class MetricsRegistry {
   snapshot(): Record<string, NodeMetrics> {
     const now = this.#now();
     const nodes: Record<string, NodeMetrics> = {};
-    const faults = new Map<string, number>();
-    for (const node of this.#faults.values()) faults.set(node, (faults.get(node) ?? 0) + 1);
+    const faults = this.#activeFaults();
     for (const [id, counters] of this.#nodes) {
       nodes[id] = counters.snapshot(now);
       const active = faults.get(id);
       if (active !== undefined) nodes[id].activeFaults = active;
     }
     return nodes;
+  }
+
+  /** How many active faults touch each node (a node none touches is absent). */
+  #activeFaults(): Map<string, number> {
+    const faults = new Map<string, number>();
+    for (const node of this.#faults.values()) faults.set(node, (faults.get(node) ?? 0) + 1);
+    return faults;
   }
 
   /** Emit a `metrics.tick` with a fresh snapshot every `intervalMs`; calling again changes the interval. */
