@@ -54,6 +54,50 @@ describe('node forms from the schema', () => {
   });
 });
 
+describe('a union inside a union', () => {
+  it('is one choice: a route\'s rateLimit is one of the algorithms, named by their const, or a list of limits', () => {
+    const routes = field(nodeForm('gateway'), 'routes');
+    if (routes.kind !== 'list') throw new Error(`routes is ${routes.kind}`);
+    const rateLimit = field(routes.item, 'rateLimit');
+    if (rateLimit.kind !== 'variants') throw new Error(`rateLimit is ${rateLimit.kind}`);
+    expect(rateLimit.variants.map((v) => v.label)).toEqual([
+      'token-bucket',
+      'leaky-bucket',
+      'fixed-window',
+      'sliding-window-log',
+      'sliding-window-counter',
+      'gcra',
+      'concurrency',
+      'several (a list)',
+    ]);
+    expect(rateLimit.variants.every((v) => v.spec.kind !== 'variants')).toBe(true);
+    expect(rateLimit.discriminator).toBe('algorithm');
+    expect(rateLimit.variants[variantOf(rateLimit, { algorithm: 'fixed-window', limit: 10, window: '1s' })].label).toBe('fixed-window');
+    expect(rateLimit.variants[variantOf(rateLimit, [{ algorithm: 'gcra', rate: 1 }])].label).toBe('several (a list)');
+    expect(rateLimit.variants.find((v) => v.label === 'fixed-window')!.initial).toEqual({ algorithm: 'fixed-window', limit: 1, window: '' });
+  });
+
+  it('no form anywhere is labelled by its kind of field alone where a const or a name could say it', () => {
+    const labels: string[] = [];
+    const walk = (spec: FieldSpec): void => {
+      if (spec.kind === 'group') spec.fields.forEach((f) => walk(f.spec));
+      if (spec.kind === 'list') walk(spec.item);
+      if (spec.kind === 'variants') spec.variants.forEach((v) => (labels.push(v.label), walk(v.spec)));
+    };
+    for (const kind of ['proxy', 'gateway', 'balancer', 'service']) walk(nodeForm(kind));
+    walk(scenarioForm(CONFIG_SCHEMA));
+    expect(labels).not.toContain('variants');
+    expect(labels).toEqual(expect.arrayContaining(['token-bucket', 'uniform', 'down']));
+  });
+
+  it('a latency\'s forms are told apart by distribution, a fault\'s by type', () => {
+    const latency = field(nodeForm('service'), 'latency');
+    expect(latency).toMatchObject({ kind: 'variants', discriminator: 'distribution' });
+    const scenario = field(scenarioForm(CONFIG_SCHEMA), 'scenario');
+    expect(scenario.kind === 'list' && scenario.item).toMatchObject({ kind: 'variants', discriminator: 'type' });
+  });
+});
+
 describe('the clients form from the schema', () => {
   it('traffic flows as a list of groups with the flow fields (to, rate, paths, method, headers, ...), and the scenario as a list', () => {
     const form = scenarioForm(CONFIG_SCHEMA);
