@@ -1,7 +1,8 @@
 /** The settings forms generated from the config's JSON Schema as the engine ships it: every kind of field appears. */
 import { describe, expect, it } from 'vitest';
+import { LIMITER_IDS } from '../../../../engine/src/gateway/limiters/limiter-ids.ts';
 import { CONFIG_SCHEMA } from '../config-editor/config-schema.ts';
-import { blanks, initialOf, nodeForm as nodeFormOf, scenarioForm, setAt, variantOf, type FieldSpec, type GroupField } from './form-model.ts';
+import { blanks, initialOf, nodeForm as nodeFormOf, scenarioForm, setAt, switchVariant, variantOf, type FieldSpec, type GroupField } from './form-model.ts';
 
 function nodeForm(kind: string): FieldSpec {
   return nodeFormOf(CONFIG_SCHEMA, kind)!;
@@ -60,21 +61,26 @@ describe('a union inside a union', () => {
     if (routes.kind !== 'list') throw new Error(`routes is ${routes.kind}`);
     const rateLimit = field(routes.item, 'rateLimit');
     if (rateLimit.kind !== 'variants') throw new Error(`rateLimit is ${rateLimit.kind}`);
-    expect(rateLimit.variants.map((v) => v.label)).toEqual([
-      'token-bucket',
-      'leaky-bucket',
-      'fixed-window',
-      'sliding-window-log',
-      'sliding-window-counter',
-      'gcra',
-      'concurrency',
-      'several (a list)',
-    ]);
+    expect(rateLimit.variants.map((v) => v.label)).toEqual([...LIMITER_IDS, 'several (a list)']);
     expect(rateLimit.variants.every((v) => v.spec.kind !== 'variants')).toBe(true);
     expect(rateLimit.discriminator).toBe('algorithm');
     expect(rateLimit.variants[variantOf(rateLimit, { algorithm: 'fixed-window', limit: 10, window: '1s' })].label).toBe('fixed-window');
     expect(rateLimit.variants[variantOf(rateLimit, [{ algorithm: 'gcra', rate: 1 }])].label).toBe('several (a list)');
     expect(rateLimit.variants.find((v) => v.label === 'fixed-window')!.initial).toEqual({ algorithm: 'fixed-window', limit: 1, window: '' });
+  });
+
+  it('switching a rate limit\'s algorithm keeps what both mean the same by (key, name, rate), not a burst that means another thing', () => {
+    const routes = field(nodeForm('gateway'), 'routes');
+    if (routes.kind !== 'list') throw new Error(`routes is ${routes.kind}`);
+    const rateLimit = field(routes.item, 'rateLimit');
+    if (rateLimit.kind !== 'variants') throw new Error(`rateLimit is ${rateLimit.kind}`);
+    const index = (label: string) => rateLimit.variants.findIndex((v) => v.label === label);
+    const bucket = { algorithm: 'token-bucket', rate: 10, burst: 1, key: 'global', name: 'api' };
+    expect(switchVariant(rateLimit, bucket, index('fixed-window'))).toEqual({ algorithm: 'fixed-window', limit: 1, window: '', key: 'global', name: 'api' });
+    expect(switchVariant(rateLimit, bucket, index('gcra'))).toEqual({ algorithm: 'gcra', rate: 10, key: 'global', name: 'api' });
+    expect(switchVariant(rateLimit, { algorithm: 'fixed-window', limit: 5, window: '1s' }, index('sliding-window-log'))).toEqual({ algorithm: 'sliding-window-log', limit: 5, window: '1s' });
+    expect(switchVariant(rateLimit, bucket, index('several (a list)'))).toEqual([]);
+    expect(switchVariant(rateLimit, undefined, index('concurrency'))).toEqual({ algorithm: 'concurrency', limit: 1 });
   });
 
   it('no form anywhere is labelled by its kind of field alone where a const or a name could say it', () => {

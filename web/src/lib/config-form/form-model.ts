@@ -181,6 +181,22 @@ export function initialOf(spec: FieldSpec): unknown {
   }
 }
 
+/**
+ * `value` switched to variant `index`: the new form's start, keeping the settings both forms mean the
+ * same by (same name and same help: a limit's `key`, `name`, `rate`), not those that only share a name
+ * (a token bucket's `burst` is its size, a GCRA's the requests beyond the first).
+ */
+export function switchVariant(spec: Extract<FieldSpec, { kind: 'variants' }>, value: unknown, index: number): unknown {
+  const to = spec.variants[index];
+  const from = value === undefined ? undefined : spec.variants[variantOf(spec, value)].spec;
+  if (to.spec.kind !== 'group' || from?.kind !== 'group' || !isRecord(value) || !isRecord(to.initial)) return to.initial;
+  const kept = to.spec.fields.filter((field) => {
+    const before = from.fields.find((f) => f.name === field.name);
+    return field.spec.kind !== 'constant' && value[field.name] !== undefined && before !== undefined && before.spec.kind === field.spec.kind && before.spec.description === field.spec.description;
+  });
+  return { ...to.initial, ...Object.fromEntries(kept.map((field) => [field.name, value[field.name]])) };
+}
+
 /** Which variant `value` is: the one whose discriminating const it carries, else the first of its type. */
 export function variantOf(spec: Extract<FieldSpec, { kind: 'variants' }>, value: unknown): number {
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
@@ -226,6 +242,10 @@ export function setAt(value: unknown, path: readonly (string | number)[], next: 
   if (child === undefined) delete object[head];
   else object[head] = child;
   return object;
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function defined(common: Common): Common {

@@ -5,7 +5,7 @@
  * (an object) past the end of its list in the running config; a one-value item (a target id, a path)
  * applies as it is typed, and a change to an item already running applies at once, as before.
  */
-import { setAt, variantOf, type FieldSpec } from './form-model.ts';
+import { isRecord, setAt, variantOf, type FieldSpec } from './form-model.ts';
 
 export type Path = Array<string | number>;
 
@@ -122,8 +122,4 @@ function getAt(value: unknown, path: Path): unknown {
   let at = value;
   for (const segment of path) at = (at as Record<string | number, unknown> | undefined)?.[segment];
   return at;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
