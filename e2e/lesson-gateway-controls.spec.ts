@@ -108,16 +108,19 @@ test('canary by header: Add to routes sends the testers to users-v2, Remove roll
   await expect(page.getByTestId('settings-status')).toContainText('Not applied yet: routes[2] waits in the form');
   const waiting = page.getByTestId('not-applied');
   const apply = page.getByRole('button', { name: 'Apply routes[2]' });
-  await expect(waiting).toHaveText('not applied yet: needs to (or aggregate), a match (path, host, method, headers or query)');
+  await expect(waiting).toHaveText('not applied yet: needs to (or aggregate); a match (path, host, method, headers or query)');
   await expect(apply).toBeDisabled();
   await typeField(page, 'routes-2-to', 'users-v2', 'Not applied yet: routes[2]');
   await openGroup(page, /^match/);
   // An empty match would catch every request: the route still waits for one.
   await page.getByRole('button', { name: 'Set match' }).click();
   await expect(waiting).toHaveText('not applied yet: needs a match (path, host, method, headers or query)');
+  // A path alone would duplicate routes[0]: the engine's warning shows before anything runs.
   await typeField(page, 'routes-2-match-path', '/users/*', 'Not applied yet: routes[2]');
   await expect(waiting).toHaveText('not applied yet: press Apply');
+  await expect(page.getByTestId('not-applied-warning')).toContainText('can never match');
   await typeField(page, 'routes-2-match-headers', 'x-canary: "true"', 'Not applied yet: routes[2]');
+  await expect(page.getByTestId('not-applied-warning')).toHaveCount(0);
   expect((await gateway(page, 'api')).routes).toHaveLength(2);
   await apply.click();
   await expect(page.getByTestId('settings-status')).toContainText('Applied: routes[2] added.');

@@ -90,3 +90,44 @@ test("the clients' inspector edits the traffic flows from the schema: a refused 
   await expect(page.getByTestId('flow-browse-target')).toHaveText('7');
   await expect.poll(async () => (await engineTraffic(request)).flows.find((f) => f.name === 'browse')?.rate).toBe(7);
 });
+
+test('a new flow waits in the Clients form, saying what it needs, until its Apply; a change elsewhere applies without it and leaves it waiting', async ({ page, request }) => {
+  await resetLab(request);
+  await page.goto('/');
+  await page.getByTestId('node-client').focus();
+  await page.keyboard.press('Enter');
+  const inspector = page.getByTestId('clients-inspector');
+  const status = page.getByTestId('settings-status');
+  const flows = async () => ((await (await request.get('/api/config')).json()) as { traffic: Array<{ to: string; rate: number }> }).traffic;
+
+  await inspector.getByRole('button', { name: 'Add to traffic' }).click();
+  await expect(status).toContainText('Not applied yet: traffic[1] waits in the form');
+  const waiting = inspector.getByTestId('not-applied');
+  await expect(waiting).toHaveText('not applied yet: needs to');
+  await expect(inspector.getByRole('button', { name: 'Apply traffic[1]' })).toBeDisabled();
+
+  // The running flow's rate applies on its own; the new flow stays in the form, not in the config.
+  await inspector.locator('summary', { hasText: 'traffic[0]' }).click();
+  const rate = page.locator('#setting-traffic-0-rate');
+  await rate.fill('20');
+  await rate.press('Tab');
+  await expect(status).toContainText('Applied: traffic.0.rate changed.');
+  expect((await flows()).map((f) => f.rate)).toEqual([20]);
+  await expect(waiting).toHaveText('not applied yet: needs to');
+
+  // With `to` filled in, the engine says what the schema cannot: a flow needs a rate (or phases, or users).
+  await page.locator('#setting-traffic-1-to').fill('edge');
+  await page.locator('#setting-traffic-1-to').press('Tab');
+  await expect(waiting).toHaveText(/^not applied yet: needs rate: required: requests per second/);
+  await page.locator('#setting-traffic-1-rate').fill('3');
+  await page.locator('#setting-traffic-1-rate').press('Tab');
+  await expect(waiting).toHaveText('not applied yet: press Apply');
+  expect(await flows()).toHaveLength(1);
+  await inspector.getByRole('button', { name: 'Apply traffic[1]' }).click();
+  await expect(status).toContainText('Applied: traffic[1] added.');
+  await expect(waiting).toHaveCount(0);
+  expect((await flows()).map((f) => [f.to, f.rate])).toEqual([
+    ['edge', 20],
+    ['edge', 3],
+  ]);
+});

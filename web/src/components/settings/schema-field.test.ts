@@ -7,12 +7,13 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { LIMITER_IDS } from '../../../../engine/src/gateway/limiters/limiter-ids.ts';
 import { CONFIG_SCHEMA } from '../../lib/config-editor/config-schema.ts';
 import { nodeForm, type FieldSpec } from '../../lib/config-form/form-model.ts';
+import type { ItemWait } from '../../lib/config-form/new-items.ts';
 import SchemaField from './SchemaField.svelte';
 
 type Change = [Array<string | number>, unknown];
 
 /** The form of a node of `kind`, rendered with `value`; the changes it hands up are collected. */
-function render(kind: string, value: Record<string, unknown>, errors: Record<string, string> = {}, waiting: Record<string, string[]> = {}) {
+function render(kind: string, value: Record<string, unknown>, errors: Record<string, string> = {}, waiting: Record<string, ItemWait> = {}) {
   const spec = nodeForm(CONFIG_SCHEMA, kind) as Extract<FieldSpec, { kind: 'group' }>;
   const changes: Change[] = [];
   const applied: Array<Change[0]> = [];
@@ -124,9 +125,13 @@ describe('SchemaField', () => {
 
   it('a new item not applied yet says what it still needs; its Apply waits for it, then hands its path up', () => {
     const value = { ...gateway, routes: [...gateway.routes, { to: 'users-v2' }, { to: 'users-v3', match: { path: '/v3/*' } }] };
-    const form = render('gateway', value, {}, { 'routes.1': ['a match (path, host, method, headers or query)'], 'routes.2': [] });
+    const form = render('gateway', value, {}, {
+      'routes.1': { needs: ['a match (path, host, method, headers or query)'], warnings: [] },
+      'routes.2': { needs: [], warnings: ['can never match: route 0 has the same match'] },
+    });
     const notes = [...form.target.querySelectorAll('[data-testid="not-applied"]')].map((n) => n.textContent);
     expect(notes).toEqual(['not applied yet: needs a match (path, host, method, headers or query)', 'not applied yet: press Apply']);
+    expect(form.target.querySelector('[data-testid="not-applied-warning"]')?.textContent).toBe('once applied: can never match: route 0 has the same match');
     expect(form.button('Apply routes[0]')).toBeNull();
     expect(form.button('Apply routes[1]')!.disabled).toBe(true);
     form.button('Apply routes[2]')!.click();

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { CONFIG_SCHEMA } from '../config-editor/config-schema.ts';
 import { nodeForm, scenarioForm, type FieldSpec } from './form-model.ts';
-import { itemName, missingOf, newItems as newItemsOf, sameValue, waitingOf, withNew, withoutNew } from './new-items.ts';
+import { engineWait, itemName, missingOf, newItems as newItemsOf, pathWhenApplied, sameValue, waitingOf, withNew, withoutNew } from './new-items.ts';
 
 const newItems = (...args: Parameters<typeof newItemsOf>) => newItemsOf(...args).map((item) => item.path);
 
@@ -85,10 +85,24 @@ describe('missingOf', () => {
     const draft = { ...running, routes: [...routes, { to: 'users-v2' }], consumers: [{ name: 'mobile' }] };
     expect(waitingOf(newItemsOf(gatewayForm, running, draft), draft)).toEqual(
       new Map([
-        ['routes.2', ['a match (path, host, method, headers or query)']],
-        ['consumers.0', []],
+        ['routes.2', { needs: ['a match (path, host, method, headers or query)'], warnings: [] }],
+        ['consumers.0', { needs: [], warnings: [] }],
       ]),
     );
+  });
+
+  it('where a new item sits when applied alone, and what the engine said of it there', () => {
+    expect(pathWhenApplied(['routes', 3], [['routes', 2], ['routes', 3], ['consumers', 0]])).toEqual(['routes', 2]);
+    expect(pathWhenApplied(['routes', 2], [['routes', 2], ['routes', 3]])).toEqual(['routes', 2]);
+    const check = {
+      errors: [
+        { path: 'traffic[1].rate', message: 'required: requests per second' },
+        { path: 'traffic[0].rate', message: 'not this one' },
+      ],
+      warnings: [{ path: 'nodes[0] (api).routes[2]', message: 'can never match: route 1 has the same match' }],
+    };
+    expect(engineWait(check, ['traffic', 1])).toEqual({ needs: ['rate: required: requests per second'], warnings: [] });
+    expect(engineWait(check, ['nodes', 0, 'routes', 2])).toEqual({ needs: [], warnings: ['can never match: route 1 has the same match'] });
   });
 
   it('names an item as the page does', () => {

@@ -5,6 +5,8 @@
  * (an object) past the end of its list in the running config; a one-value item (a target id, a path)
  * applies as it is typed, and a change to an item already running applies at once, as before.
  */
+import type { ApiFieldError } from '../api-types.ts';
+import { parseErrorPath } from '../config-editor/error-path.ts';
 import { isRecord, setAt, variantOf, type FieldSpec } from './form-model.ts';
 
 export type Path = Array<string | number>;
@@ -69,9 +71,38 @@ export function missingOf(spec: FieldSpec, value: unknown, list: string): string
   return [...requiredMissing(spec, value, ''), ...(ITEM_NEEDS[list]?.(isRecord(value) ? value : {}) ?? [])];
 }
 
+/** What a new item still needs before its "Apply" can apply it, and what the engine warns it would do once applied. */
+export interface ItemWait {
+  needs: string[];
+  warnings: string[];
+}
+
 /** What each new item of `draft` still needs, by its path joined with dots (`routes.2`), as the form marks it. */
-export function waitingOf(items: readonly NewItem[], draft: unknown): Map<string, string[]> {
-  return new Map(items.map((item) => [item.path.join('.'), missingOf(item.spec, getAt(draft, item.path), String(item.path.at(-2)))]));
+export function waitingOf(items: readonly NewItem[], draft: unknown): Map<string, ItemWait> {
+  return new Map(items.map((item) => [item.path.join('.'), { needs: missingOf(item.spec, getAt(draft, item.path), String(item.path.at(-2))), warnings: [] }]));
+}
+
+/** Where new item `item` sits in the part that applies it alone (withoutNew with `keep` [item]): the other new items before it in its list are left out. */
+export function pathWhenApplied(item: Path, items: readonly Path[]): Path {
+  const list = item.slice(0, -1);
+  const index = item.at(-1) as number;
+  const before = items.filter((other) => samePath(other.slice(0, -1), list) && (other.at(-1) as number) < index).length;
+  return [...list, index - before];
+}
+
+/**
+ * What the engine's check of a config with a new item applied says about the item at `at` (its path in
+ * that config): its errors as needs, its warnings as warnings, each with the field it names (`rate: required: ...`).
+ */
+export function engineWait(check: { errors: readonly ApiFieldError[]; warnings: readonly ApiFieldError[] }, at: Path): ItemWait {
+  const about = (problems: readonly ApiFieldError[]) =>
+    problems.flatMap((problem) => {
+      const path = parseErrorPath(problem.path);
+      if (!samePath(path.slice(0, at.length), at)) return [];
+      const field = path.slice(at.length).join('.');
+      return [field === '' ? problem.message : `${field}: ${problem.message}`];
+    });
+  return { needs: about(check.errors), warnings: about(check.warnings) };
 }
 
 /**
