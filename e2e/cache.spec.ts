@@ -3,7 +3,8 @@
  * cacheable (public, max-age=20, an ETag) and its proxy caches nothing until the learner turns the cache
  * on in the proxy's inspector: then the hit ratio the panel shows rises, and is the engine's; the dots
  * of requests answered from the cache are ringed and turn back at the proxy, never reaching a node
- * behind it; the log says X-Cache per request and a HIT's trace says why; a purge empties the panel. Ends by putting
+ * behind it; the log says X-Cache per request and a HIT's trace says why; a counts reset zeroes the
+ * panel's counts and keeps what is stored; a purge empties the panel. Ends by putting
  * e2e/sandbox.yaml back.
  *
  * "A deny rule makes requests bounce" is e2e/filter.spec.ts (the rule applied as a config: the page has no filter editor yet).
@@ -103,6 +104,14 @@ test('turning the cache on raises the hit ratio the page shows, HIT dots turn ba
   await expect(page.getByTestId('cache-entry-count')).toHaveText(String(engine.entries));
   await expect(page.getByTestId('cache-entry')).toHaveCount(engine.entries);
   await expect(page.getByTestId('cache-entry').first()).toHaveAttribute('data-url', /^\/orders\//);
+
+  // A counts reset (as a lesson starts): the panel's counts go back to zero, its stored responses stay.
+  expect((await request.post('/api/metrics/reset')).ok()).toBe(true);
+  await expect(page.getByTestId('cache-hits')).toHaveText('0', { timeout: 5000 });
+  await expect(page.getByTestId('cache-lookups')).toHaveText('0');
+  await expect(page.getByTestId('cache-word-HIT')).toHaveText('0');
+  await expect(page.getByTestId('cache-entry-count')).toHaveText(String(engine.entries));
+  expect((await engineCache(request))!.words).toEqual({ HIT: 0, MISS: 0, STALE: 0, REVALIDATED: 0, BYPASS: 0, COLLAPSED: 0 });
 
   // Purge everything: the engine holds nothing, and the panel says so.
   await page.getByTestId('cache-purge-all').click();

@@ -2,9 +2,10 @@
  * The gateway lessons solved with the page's own controls, the ones their hints name, in Chromium
  * against the real engine at 1280x800: no config editor, no API call but reads. A gateway refuses a
  * consumer, credentials or route until it is whole, so these walk the form through its refusals the way
- * a learner following the hint does. Auth at the edge: `api`'s "Settings" list the consumer and set
- * its credentials, then open the `/status` route. Canary by header: "Add to routes" for the testers,
- * "Remove" to roll back. Boundary burst: the route's `rateLimit` form switched to a fixed window.
+ * a learner following the hint does. A new consumer or route waits in the form, saying what it still
+ * needs, until its "Apply". Auth at the edge: `api`'s "Settings" list the consumer and set its
+ * credentials, then open the `/status` route. Canary by header: "Add to routes" for the testers, applied
+ * whole, "Remove" to roll back. Boundary burst: the route's `rateLimit` algorithm switched to a fixed window.
  * Every test ends by putting e2e/sandbox.yaml back.
  */
 import { expect, test, type Page } from '@playwright/test';
@@ -56,12 +57,20 @@ test('auth at the edge: a consumer and its credentials in api’s Settings, then
   await beginLesson(page, authAtTheEdge);
   await openSettings(page, 'api');
 
-  // Step 1, as its last hint says: "Add to consumers", name, its apiKeys, then credentials.apiKey.header.
+  // Step 1, as its last hint says: "Add to consumers", its name, "Apply"; its apiKeys, then credentials.apiKey.header.
   await openGroup(page, /^consumers/);
   await page.getByRole('button', { name: 'Add to consumers' }).click();
-  await expect(page.getByTestId('settings-status')).toContainText('fill in its empty fields');
-  await openGroup(page, 'consumers[0]');
-  await typeField(page, 'consumers-0-name', 'mobile', 'Applied: consumers.0.name changed.');
+  await expect(page.getByTestId('settings-status')).toContainText('Not applied yet: consumers[0] waits in the form');
+  const waiting = page.getByTestId('not-applied');
+  await expect(waiting).toHaveText('not applied yet: needs name');
+  await expect(page.getByRole('button', { name: 'Apply consumers[0]' })).toBeDisabled();
+  await typeField(page, 'consumers-0-name', 'mobile', 'Not applied yet: consumers[0]');
+  await expect(waiting).toHaveText('not applied yet: press Apply');
+  expect((await gateway(page, 'api')).consumers).toBeUndefined();
+  await page.getByRole('button', { name: 'Apply consumers[0]' }).click();
+  await expect(page.getByTestId('settings-status')).toContainText('Applied: consumers[0] added.');
+  await expect(waiting).toHaveCount(0);
+  expect((await gateway(page, 'api')).consumers).toEqual([{ name: 'mobile' }]);
   await openGroup(page, /^apiKeys/);
   await page.getByRole('button', { name: 'Add to apiKeys' }).click();
   // A key the gateway does not read yet is refused until credentials say where keys are.
@@ -94,17 +103,28 @@ test('canary by header: Add to routes sends the testers to users-v2, Remove roll
   await beginLesson(page, canaryByHeader);
   await openSettings(page, 'api');
 
-  // A new route is refused until it has `to` and a `match`: the engine says beside each field what is missing.
+  // The new route opens and waits in the form, saying what it needs: nothing of it runs while it is half-built.
   await page.getByRole('button', { name: 'Add to routes' }).click();
-  await expect(page.getByTestId('settings-status')).toContainText('Refused');
-  await openGroup(page, 'routes[2]');
-  await typeField(page, 'routes-2-to', 'users-v2', 'Refused');
+  await expect(page.getByTestId('settings-status')).toContainText('Not applied yet: routes[2] waits in the form');
+  const waiting = page.getByTestId('not-applied');
+  const apply = page.getByRole('button', { name: 'Apply routes[2]' });
+  await expect(waiting).toHaveText('not applied yet: needs to (or aggregate); a match (path, host, method, headers or query)');
+  await expect(apply).toBeDisabled();
+  await typeField(page, 'routes-2-to', 'users-v2', 'Not applied yet: routes[2]');
   await openGroup(page, /^match/);
-  // With `to` and a match (an empty one matches every request) the route is whole: it applies.
+  // An empty match would catch every request: the route still waits for one.
   await page.getByRole('button', { name: 'Set match' }).click();
-  await expect(page.getByTestId('settings-status')).toContainText('Applied: routes.2.match changed.');
-  await typeField(page, 'routes-2-match-path', '/users/*', 'Applied: routes.2.match.path changed.');
-  await typeField(page, 'routes-2-match-headers', 'x-canary: "true"', 'Applied: routes.2.match.headers changed.');
+  await expect(waiting).toHaveText('not applied yet: needs a match (path, host, method, headers or query)');
+  // A path alone would duplicate routes[0]: the engine's warning shows before anything runs.
+  await typeField(page, 'routes-2-match-path', '/users/*', 'Not applied yet: routes[2]');
+  await expect(waiting).toHaveText('not applied yet: press Apply');
+  await expect(page.getByTestId('not-applied-warning')).toContainText('can never match');
+  await typeField(page, 'routes-2-match-headers', 'x-canary: "true"', 'Not applied yet: routes[2]');
+  await expect(page.getByTestId('not-applied-warning')).toHaveCount(0);
+  expect((await gateway(page, 'api')).routes).toHaveLength(2);
+  await apply.click();
+  await expect(page.getByTestId('settings-status')).toContainText('Applied: routes[2] added.');
+  await expect(waiting).toHaveCount(0);
   await expect(page.getByTestId('settings-problems')).toHaveCount(0);
   await startTraffic(page);
   await expectGoalMet(page);
@@ -129,15 +149,16 @@ test('boundary burst: Resume traffic, then the route’s rateLimit form switched
   await openSettings(page, 'api');
   await openGroup(page, 'routes[0]');
   await openGroup(page, /^rateLimit/);
-  // A single limit's algorithm is a choice one group further in (the other form is a list of limits).
-  await openGroup(page, /^variants/);
-  const algorithms = page.getByTestId('node-settings').locator('label.variant select:visible').filter({ has: page.locator('option', { hasText: 'fixed-window' }) });
-  await algorithms.selectOption({ label: 'fixed-window' });
+  // One choice, named `algorithm`: the seven algorithms and a list of limits; the chosen one's fields right under it.
+  const algorithm = page.locator('#setting-routes-0-rateLimit-form');
+  await expect(algorithm.locator('xpath=..')).toContainText('algorithm');
+  await expect(algorithm.locator('option:checked')).toHaveText('token-bucket');
+  await algorithm.selectOption({ label: 'fixed-window' });
   await expect(page.getByTestId('settings-status')).toContainText('fill in its empty fields');
-  await openGroup(page, /^fixed-window/);
   await typeField(page, 'routes-0-rateLimit-limit', '10', 'fill in its empty fields');
+  // The key means the same in both algorithms: it stays as it was.
+  await expect(page.locator('#setting-routes-0-rateLimit-key')).toHaveValue('global');
   await typeField(page, 'routes-0-rateLimit-window', '1s', 'Applied: routes.0.rateLimit.window changed.');
-  await typeField(page, 'routes-0-rateLimit-key', 'global', 'Applied: routes.0.rateLimit.key changed.');
   await expect(page.getByTestId('settings-problems')).toHaveCount(0);
   await expectGoalMet(page);
   await expect(page.getByTestId('config-editor')).toHaveCount(0);

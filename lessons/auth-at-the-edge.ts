@@ -57,7 +57,7 @@ export const authAtTheEdge: Lesson = {
       hints: [
         'A gateway needs two things to know its callers: who they are (`consumers`) and where their credential is (`credentials`).',
         'Both go on the gateway, not on a route; the app’s key is `k-mobile`.',
-        'In `api`’s "Settings", open `consumers`: "Add to consumers", and in `consumers[0]` give `name` `mobile` and, under its `apiKeys`, "Add to apiKeys" `k-mobile` (refused until the gateway reads keys: the form says why and keeps it). Then open `credentials`: "Set credentials", open `apiKey`, "Set apiKey", and set its `header` to `x-api-key`; that field applies it all. Then start the traffic.',
+        'In `api`’s "Settings", open `consumers`: "Add to consumers"; the new `consumers[0]` opens and waits until you apply it: give it `name` `mobile` and press "Apply" beside it. Then, under its `apiKeys`, "Add to apiKeys" `k-mobile` (refused until the gateway reads keys: the form says why and keeps it). Then open `credentials`: "Set credentials", open `apiKey`, "Set apiKey", and set its `header` to `x-api-key`; that field applies it all. Then start the traffic.',
       ],
       solution: [
         { action: 'config', body: sandbox({ credentials: true, openStatus: false }) },

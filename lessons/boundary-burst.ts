@@ -64,7 +64,7 @@ export const boundaryBurst: Lesson = {
       hints: [
         'The gateway inspector can switch a limit’s algorithm on the running config.',
         'A window takes `limit` and `window` instead of `rate` and `burst`.',
-        'In `api`’s "Settings", under `routes`, open `routes[0]`, its `rateLimit` and the "variants" group in it, and switch that form from `token-bucket` to `fixed-window`; open `fixed-window` and set `limit` 10 and `window` `1s` (the window applies it), then `key` `global`. Keep the traffic running: within a few bursts one straddles a second.',
+        'In `api`’s "Settings", under `routes`, open `routes[0]` and its `rateLimit`, and switch its `algorithm` from `token-bucket` to `fixed-window`; its fields show below it, `key` `global` kept from the bucket: set `limit` 10 and `window` `1s` (the window applies it). Keep the traffic running: within a few bursts one straddles a second.',
       ],
       solution: [
         { action: 'config', body: sandbox(fixedWindow) },

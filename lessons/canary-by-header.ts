@@ -52,7 +52,7 @@ export const canaryByHeader: Lesson = {
       hints: [
         'Routes match on `headers` as well as `path`; a header value given as a string must be equal.',
         'Quote the value in YAML (`"true"`): a header value is text.',
-        'In `api`’s "Settings", "Add to routes" and open the new `routes[2]`: give it `to` `users-v2`, open its `match`, "Set match", and give it `path` `/users/*` and `headers` `x-canary: "true"`. Until the route has both `to` and a `match` the engine refuses it and says beside each field what is missing; from "Set match" on, each field applies as you leave it. Then start the traffic.',
+        'In `api`’s "Settings", "Add to routes": the new `routes[2]` opens and waits, not applied, saying what it still needs. Give it `to` `users-v2`, open its `match`, "Set match", and give it `path` `/users/*` and `headers` `x-canary: "true"`; then press "Apply" beside `routes[2]`, and it goes live whole. Then start the traffic.',
       ],
       solution: [
         { action: 'config', body: sandbox(true) },

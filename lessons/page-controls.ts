@@ -9,7 +9,9 @@
  * (inspectors/CapacityControl.svelte), the fault form (FaultForm.svelte), the config editor
  * (ConfigEditor.svelte), and every node's "Settings" and the "Clients" box's flows: a form generated
  * from the config's schema, each field labelled with its config word, applied at once
- * (settings/SchemaField.svelte: "Set retries" for an unset group, "Add to targets" and "Remove" for a list),
+ * (settings/SchemaField.svelte: "Set retries" for an unset group, "Add to targets" and "Remove" for a list,
+ * "Apply" beside a new route, consumer or flow, which waits in the form until then; a setting of several
+ * forms is one choice labelled with the field that tells them apart, such as a rate limit's `algorithm`),
  * the topology editor's bar (topology/BuildBar.svelte), and the balancer inspector's key counts
  * (inspectors/balancer/KeyAffinity.svelte), a readout the sticky lessons point at.
  */

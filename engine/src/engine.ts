@@ -448,17 +448,23 @@ export class Engine {
   }
 
   /**
-   * Drop a caching proxy's stored responses (`DELETE /api/cache/:node`): under a path prefix (`/`, every
-   * one), or the one stored for a URL. How many went; InputError (404) for a node that is not a caching proxy.
+   * Zero every count a learner reads as a count: the metrics registry's, and those nodes keep for their
+   * inspectors (route hits, cache words and hit-ratio history, compression totals, limiter tallies,
+   * capacity refusals, balancer picks; Node.resetCounts). State stays: stored responses, limiter state,
+   * breakers, health, key memory, requests in flight. Says so on the stream with the fresh snapshot.
    */
-  /** Zero every node's counts (the metrics registry's) and say so on the stream with the fresh snapshot. */
   resetMetrics(): Record<string, NodeMetrics> {
     this.metrics.reset();
+    for (const node of this.#nodes.values()) node.resetCounts();
     const nodes = this.metrics.snapshot();
     this.bus.emit({ type: 'metrics.reset', nodes });
     return nodes;
   }
 
+  /**
+   * Drop a caching proxy's stored responses (`DELETE /api/cache/:node`): under a path prefix (`/`, every
+   * one), or the one stored for a URL. How many went; InputError (404) for a node that is not a caching proxy.
+   */
   purgeCache(nodeId: string, target: { prefix: string } | { url: string; host?: string }): number {
     const node = this.#nodes.get(nodeId);
     if (node === undefined) throw new InputError('node', `no node "${nodeId}"`, 404);

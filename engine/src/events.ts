@@ -539,7 +539,10 @@ export type EngineEventBody =
       /**
        * Every node's counts were set back to zero on request (`POST /api/metrics/reset`; a lesson does it
        * as it starts): `nodes` is the snapshot right after, so a page drops what it drew from the counts
-       * before and starts again from these. In-flight requests stay; they finish and count afresh.
+       * before and starts again from these. In-flight requests stay in the gauge; one that began before the
+       * reset leaves it as it ends and counts nothing, so every count after a reset is of requests begun after it.
+       * The counts nodes keep for their inspectors (`GET /api/topology`: route hits, limiter tallies, cache and
+       * compression totals, capacity refusals, picks) were zeroed too: a page reads them again.
        */
       type: 'metrics.reset';
       nodes: Record<string, NodeMetrics>;

@@ -7,6 +7,8 @@ import zlib from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_BODY_BYTES } from './http/read-body.ts';
 import { precompressFolder } from './proxy/compression/precompress.ts';
+import type { TopologyNode } from './engine.ts';
+import type { NodeMetrics } from './events.ts';
 import { startControlServer, type ControlServer } from './server.ts';
 import { parseEventId } from './stream/event-id.ts';
 import { SseTestClient } from './stream/sse-test-client.ts';
@@ -32,8 +34,8 @@ const sandbox = () => ({
   traffic: [{ name: 'browse', to: 'edge', rate: 50, clients: 4, paths: ['/users/{1..9}'] }],
 });
 
-async function setup(): Promise<string> {
-  running = await startEngine(sandbox(), { metricsIntervalMs: 100 });
+async function setup(config: unknown = sandbox()): Promise<string> {
+  running = await startEngine(config, { metricsIntervalMs: 100 });
   control = await startControlServer({ engine: running.engine, port: 0, webRoot: '/nonexistent' });
   return control.url;
 }
@@ -43,6 +45,44 @@ const json = (method: string, body: unknown, headers: Record<string, string> = {
   headers: { 'content-type': 'application/json', ...headers },
   body: JSON.stringify(body),
 });
+
+/** Every kind of count a node keeps for its inspector: a caching, compressing proxy, a gateway with a limited route, a balancer, a service with one slot. */
+const countingSandbox = {
+  version: 1,
+  name: 'Counting',
+  nodes: [
+    { id: 'edge', kind: 'proxy', to: 'api', cache: {}, compression: true },
+    {
+      id: 'api',
+      kind: 'gateway',
+      routes: [
+        // A bucket of 2 that refills one token every 100 s: the third request is refused, and so is the next after the reset.
+        { match: { path: '/users/*' }, to: 'lb', rateLimit: { algorithm: 'token-bucket', rate: 0.01, burst: 2, key: 'ip' } },
+        { match: { path: '/orders/*' }, to: 'orders' },
+        { match: { path: '/slow/*' }, to: 'slow' },
+      ],
+    },
+    { id: 'lb', kind: 'balancer', targets: ['s1', 's2'] },
+    { id: 's1', kind: 'service', responseSize: '4KB' },
+    { id: 's2', kind: 'service', responseSize: '4KB' },
+    { id: 'orders', kind: 'service', responseSize: '4KB', cache: [{ path: '/orders/*', cacheControl: 'public, max-age=600' }] },
+    { id: 'slow', kind: 'service', latency: '400ms', capacity: { concurrency: 1, queue: 0 } },
+  ],
+};
+
+const GZIP = { 'accept-encoding': 'gzip' };
+
+/** What the page reads: every node's metrics, and the inspectors' views in the topology, by node id. */
+interface PageCounts {
+  metrics: Record<string, NodeMetrics>;
+  nodes: Record<string, TopologyNode>;
+}
+
+async function readPageCounts(url: string): Promise<PageCounts> {
+  const metrics = (await (await fetch(`${url}/api/metrics`)).json()).nodes;
+  const topology = await (await fetch(`${url}/api/topology`)).json();
+  return { metrics, nodes: Object.fromEntries(topology.nodes.map((n: TopologyNode) => [n.id, n])) };
+}
 
 describe('control API', () => {
   it('reports health, topology with real ports, and the config as written', async () => {
@@ -70,6 +110,24 @@ describe('control API', () => {
     expect(prom).toMatch(/edgelab_in_flight\{node="s1"\} 0/);
   });
 
+  it("exposes a balancer's returning keys and each node's active faults in Prometheus text, as /api/metrics counts them", async () => {
+    const url = await setup();
+    // One client address (127.0.0.1) through a round-robin balancer: after its first pick, every pick is of a key seen before.
+    for (let i = 0; i < 5; i++) expect((await fetch(running!.url('lb', `/users/${i}`))).status).toBe(200);
+    expect((await fetch(`${url}/api/faults`, json('POST', { target: 's2', type: 'down' }))).status).toBe(201);
+    expect((await fetch(`${url}/api/faults`, json('POST', { target: 'lb->s2', type: 'latency', ms: 5 }))).status).toBe(201);
+    const keys = (await (await fetch(`${url}/api/metrics`)).json()).nodes.lb.keys;
+    expect(keys.stayed + keys.moved + keys.rehomed).toBe(4);
+    const prom = await (await fetch(`${url}/metrics`)).text();
+    for (const outcome of ['stayed', 'moved', 'rehomed']) expect(prom).toContain(`edgelab_balancer_keys_total{node="lb",outcome="${outcome}"} ${keys[outcome]}\n`);
+    expect(prom).not.toContain('edgelab_balancer_keys_total{node="edge"');
+    expect(prom).toContain('# TYPE edgelab_active_faults gauge');
+    expect(prom).toContain('edgelab_active_faults{node="s2"} 2\n');
+    expect(prom).toContain('edgelab_active_faults{node="s1"} 0\n');
+    expect((await fetch(`${url}/api/faults`, { method: 'DELETE' })).status).toBe(200);
+    expect(await (await fetch(`${url}/metrics`)).text()).toContain('edgelab_active_faults{node="s2"} 0\n');
+  });
+
   it('resets every node\'s counts (POST /api/metrics/reset) and says so on the stream with the zeroed snapshot', async () => {
     const url = await setup();
     for (let i = 0; i < 4; i++) expect((await fetch(running!.url('edge', `/users/${i}`))).status).toBe(200);
@@ -91,6 +149,56 @@ describe('control API', () => {
     } finally {
       stream.close();
     }
+  });
+
+  it('resets every count the page reads on POST /api/metrics/reset (node metrics, route hits, limiter tallies, cache words and history, compression, capacity refusals, picks) and keeps the state', async () => {
+    const url = await setup(countingSandbox);
+    const get = (path: string) => fetch(running!.url('edge', path), { headers: GZIP });
+
+    expect((await get('/orders/1')).headers.get('x-cache')).toBe('MISS');
+    expect((await get('/orders/1')).headers.get('x-cache')).toBe('HIT');
+    expect((await Promise.all(['/users/1', '/users/2', '/users/3'].map(async (p) => (await get(p)).status))).sort()).toEqual([200, 200, 429]);
+    // One slow request holds the service's only slot; the next is turned away at once.
+    const first = get('/slow/a');
+    await waitFor(() => (running!.engine.topology().find((n) => n.id === 'slow')?.service?.inFlight === 1 ? true : undefined));
+    expect((await get('/slow/b')).status).toBe(503);
+    expect((await first).status).toBe(200);
+
+    const before = await readPageCounts(url);
+    expect(before.metrics.edge.requests).toBe(7);
+    expect(before.nodes.api.gateway!.routes.map((r) => r.hits).sort()).toEqual([1, 2, 3]);
+    expect(before.nodes.api.gateway!.limits[0].inspection).toMatchObject({ allowed: 2, rejected: 1, keys: 1 });
+    expect(before.nodes.edge.cache).toMatchObject({ entries: 1, words: { HIT: 1 } });
+    expect(before.nodes.edge.cache!.words.MISS).toBeGreaterThan(0);
+    expect(before.nodes.edge.cache!.history.length).toBeGreaterThan(0);
+    expect(before.nodes.edge.compression!.responses).toBeGreaterThan(0);
+    expect(before.nodes.edge.compression!.saved).toBeGreaterThan(0);
+    expect(before.nodes.slow.service!.rejected).toBe(1);
+    expect(before.nodes.lb.targets!.map((t) => t.picks)).toEqual([1, 1]);
+
+    const answer = await fetch(`${url}/api/metrics/reset`, { method: 'POST' });
+    expect(answer.status).toBe(200);
+
+    const after = await readPageCounts(url);
+    for (const [id, node] of Object.entries(after.metrics)) expect(node.requests, id).toBe(0);
+    expect(after.nodes.api.gateway!.routes.map((r) => r.hits)).toEqual([0, 0, 0]);
+    const limit = after.nodes.api.gateway!.limits[0].inspection!;
+    expect(limit).toMatchObject({ allowed: 0, rejected: 0, delayed: 0, evictedIdle: 0, evictedForced: 0, topByUse: [], topByRejections: [] });
+    expect(after.nodes.edge.cache).toMatchObject({ words: { HIT: 0, MISS: 0, STALE: 0, REVALIDATED: 0, BYPASS: 0, COLLAPSED: 0 }, hitRatio: 0, history: [] });
+    expect(after.nodes.edge.compression).toEqual({ responses: 0, bytesIn: 0, bytesOut: 0, saved: 0, failures: 0 });
+    expect(after.nodes.slow.service).toMatchObject({ rejected: 0, timedOut: 0 });
+    expect(after.nodes.lb.targets!.map((t) => t.picks)).toEqual([0, 0]);
+
+    // State stays: the stored response, the limiter's key and its empty bucket.
+    expect(after.nodes.edge.cache!.entries).toBe(1);
+    expect(limit.keys).toBe(1);
+    expect((await get('/orders/1')).headers.get('x-cache')).toBe('HIT');
+    expect((await get('/users/4')).status).toBe(429);
+    // And counting goes on from zero.
+    const again = await readPageCounts(url);
+    expect(again.nodes.edge.cache!.words).toMatchObject({ HIT: 1, MISS: 1 });
+    expect(again.nodes.api.gateway!.limits[0].inspection).toMatchObject({ allowed: 0, rejected: 1 });
+    expect(again.metrics.edge.requests).toBe(2);
   });
 
   it('rejects a bad config with every error and keeps the running one', async () => {

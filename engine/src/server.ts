@@ -98,7 +98,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
           algorithms: algorithmStates(engine),
         });
       case '/api/metrics/reset': {
-        // Fresh counts (a lesson starts from zero): every node's counters, not the traffic generator's.
+        // Fresh counts (a lesson starts from zero): every node's, its inspector's included; not the traffic generator's.
         if (method !== 'POST') return notAllowed(res, 'POST');
         const nodes = engine.resetMetrics();
         return sendJson(res, 200, { ts: Date.now(), reset: Object.keys(nodes) });

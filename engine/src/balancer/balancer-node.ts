@@ -53,6 +53,11 @@ export class BalancerNode extends ForwardingNode<BalancerConfig> {
     await super.dispose();
   }
 
+  override resetCounts(): void {
+    super.resetCounts();
+    this.#targets.resetCounts();
+  }
+
   /** Health probes ride the same edges: a partition that starts or heals resets their connections too. */
   override setPartitions(partitions: ReadonlyMap<string, PartitionMode>): boolean {
     const changed = super.setPartitions(partitions);

@@ -156,6 +156,11 @@ export class TargetSet {
     }
   }
 
+  /** Each target's picks back to zero; what a pick reads (in flight, eligibility, the picker's own state, key memory) stays. */
+  resetCounts(): void {
+    for (const target of this.#targets) target.picks = 0;
+  }
+
   /**
    * A request with affinity key `key` was just sent to `target` (its first pick, after `choose`): how
    * that compares with where the key went last. The last target is in the pool when it is still

@@ -64,6 +64,13 @@ export class GatewayNode extends ForwardingNode<GatewayConfig, GatewayRequest> {
     };
   }
 
+  /** Route hits and the limits' tallies back to zero; the limits' state (buckets, windows, slots) stays. */
+  override resetCounts(): void {
+    super.resetCounts();
+    this.#hits.fill(0);
+    this.#limiting?.resetCounts();
+  }
+
   #limited(route: number): boolean {
     return this.config.rateLimit !== undefined || this.config.routes[route]?.rateLimit !== undefined;
   }

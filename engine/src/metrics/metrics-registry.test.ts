@@ -365,6 +365,66 @@ describe('MetricsRegistry.prometheus', () => {
     expect((await first.metrics.prometheus()).body).toContain('edgelab_requests_total{node="edge",status_class="2xx"} 1');
   });
 
+  it("exposes a balancer's returning keys by outcome and each node's active faults, and only a balancer has keys", async () => {
+    const { bus, metrics } = setup();
+    metrics.setNodes([
+      { id: 'edge', kind: 'proxy' },
+      { id: 'lb', kind: 'balancer' },
+      { id: 's1', kind: 'service' },
+    ]);
+    const fresh = (await metrics.prometheus()).body.split('\n');
+    expect(fresh).toEqual(
+      expect.arrayContaining([
+        '# HELP edgelab_balancer_keys_total First picks of keys a balancer had seen before, by outcome: stayed on the last target, moved off one that could still take it, rehomed off one that could not.',
+        '# TYPE edgelab_balancer_keys_total counter',
+        'edgelab_balancer_keys_total{node="lb",outcome="stayed"} 0',
+        'edgelab_balancer_keys_total{node="lb",outcome="moved"} 0',
+        'edgelab_balancer_keys_total{node="lb",outcome="rehomed"} 0',
+        '# HELP edgelab_active_faults Faults active now on a node or on an edge into it.',
+        '# TYPE edgelab_active_faults gauge',
+        'edgelab_active_faults{node="edge"} 0',
+        'edgelab_active_faults{node="s1"} 0',
+      ]),
+    );
+    for (const outcome of ['new', 'stayed', 'stayed', 'moved', 'rehomed', 'stayed'] as const) {
+      const decision = { stage: 'pick' as const, reason: 'r', affinity: { key: '127.0.1.1', outcome } };
+      bus.emit({ type: 'request.forwarded', rid: receive(bus, 'lb'), node: 'lb', to: 's1', decision, try: 1 });
+    }
+    const fault = (id: string, target: string) =>
+      ({ id, target, type: 'down', source: 'api', startedAt: 0 }) as Extract<EngineEvent, { type: 'fault.started' }>['fault'];
+    bus.emit({ type: 'fault.started', fault: fault('f1', 's1') });
+    bus.emit({ type: 'fault.started', fault: fault('f2', 'lb->s1') });
+    bus.emit({ type: 'fault.started', fault: fault('f3', 'lb') });
+    const lines = (await metrics.prometheus()).body.split('\n');
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        'edgelab_balancer_keys_total{node="lb",outcome="stayed"} 3',
+        'edgelab_balancer_keys_total{node="lb",outcome="moved"} 1',
+        'edgelab_balancer_keys_total{node="lb",outcome="rehomed"} 1',
+        'edgelab_active_faults{node="s1"} 2',
+        'edgelab_active_faults{node="lb"} 1',
+        'edgelab_active_faults{node="edge"} 0',
+      ]),
+    );
+    expect(lines.filter((line) => line.startsWith('edgelab_balancer_keys_total{node="edge"') || line.startsWith('edgelab_balancer_keys_total{node="s1"'))).toEqual([]);
+    // A reset zeroes the counter, not the gauge: the faults are still active.
+    metrics.reset();
+    bus.emit({ type: 'fault.ended', fault: fault('f3', 'lb'), reason: 'cleared' });
+    const after = (await metrics.prometheus()).body.split('\n');
+    expect(after).toEqual(
+      expect.arrayContaining(['edgelab_balancer_keys_total{node="lb",outcome="stayed"} 0', 'edgelab_active_faults{node="s1"} 2', 'edgelab_active_faults{node="lb"} 0']),
+    );
+  });
+
+  it('escapes the node label of the new series as of the others', async () => {
+    const { metrics } = setup();
+    metrics.setNodes([{ id: 'lb "a"\\b', kind: 'balancer' }]);
+    const { body } = await metrics.prometheus();
+    expect(body).toContain('edgelab_requests_total{node="lb \\"a\\"\\\\b",status_class="2xx"} 0');
+    expect(body).toContain('edgelab_balancer_keys_total{node="lb \\"a\\"\\\\b",outcome="stayed"} 0');
+    expect(body).toContain('edgelab_active_faults{node="lb \\"a\\"\\\\b"} 0');
+  });
+
   it("counts a TLS proxy's handshakes (by protocol, resumed, failed, with their times) and the requests that came over TLS; in /metrics too", async () => {
     const { bus, metrics } = setup();
     const established = { type: 'tls.connection', node: 'edge', peer: '127.0.0.1', outcome: 'established', tlsVersion: 'TLSv1.3', cipher: 'TLS_AES_128_GCM_SHA256' } as const;

@@ -34,7 +34,7 @@ export class MetricsRegistry {
   readonly #nodes = new Map<string, NodeCounters>();
   /** The faults active now, by fault id: the node each touches (its target, or the node an edge leads to), and whether a scenario started it. */
   readonly #faults = new Map<string, { node: string; scenario: boolean }>();
-  readonly #prometheus = new PrometheusExporter(() => this.#nodes);
+  readonly #prometheus = new PrometheusExporter({ nodes: () => this.#nodes, activeFaults: () => this.#activeFaults() });
   readonly #unsubscribe: () => void;
   #ticker: ReturnType<typeof setInterval> | undefined;
   /** When the counts were last reset (monotonic ms): a request that began before it is not counted since. */
@@ -84,18 +84,23 @@ export class MetricsRegistry {
   snapshot(): Record<string, NodeMetrics> {
     const now = this.#now();
     const nodes: Record<string, NodeMetrics> = {};
-    const faults = new Map<string, { active: number; scenario: number }>();
-    for (const { node, scenario } of this.#faults.values()) {
-      const count = faults.get(node) ?? { active: 0, scenario: 0 };
-      faults.set(node, { active: count.active + 1, scenario: count.scenario + (scenario ? 1 : 0) });
-    }
+    const faults = this.#activeFaults();
+    const scripted = this.#activeFaults({ scenarioOnly: true });
     for (const [id, counters] of this.#nodes) {
       nodes[id] = counters.snapshot(now);
-      const count = faults.get(id);
-      if (count !== undefined) nodes[id].activeFaults = count.active;
-      if (count !== undefined && count.scenario > 0) nodes[id].scenarioFaults = count.scenario;
+      const active = faults.get(id);
+      if (active !== undefined) nodes[id].activeFaults = active;
+      const scenario = scripted.get(id);
+      if (scenario !== undefined) nodes[id].scenarioFaults = scenario;
     }
     return nodes;
+  }
+
+  /** How many active faults touch each node (a node none touches is absent); with `scenarioOnly`, those a scenario started. */
+  #activeFaults({ scenarioOnly = false } = {}): Map<string, number> {
+    const faults = new Map<string, number>();
+    for (const { node, scenario } of this.#faults.values()) if (scenario || !scenarioOnly) faults.set(node, (faults.get(node) ?? 0) + 1);
+    return faults;
   }
 
   /** Emit a `metrics.tick` with a fresh snapshot every `intervalMs`; calling again changes the interval. */

@@ -132,6 +132,11 @@ export class NodeCounters {
     (this.#keys ??= { stayed: 0, moved: 0, rehomed: 0 })[outcome]++;
   }
 
+  /** A balancer's returning keys by outcome; undefined until the first (read by the Prometheus exporter). */
+  get keys(): Readonly<KeyMetrics> | undefined {
+    return this.#keys;
+  }
+
   tlsConnection(event: EventOf<'tls.connection'>): void {
     (this.tls ??= new TlsCounters()).observe(event);
   }

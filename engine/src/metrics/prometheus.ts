@@ -8,10 +8,22 @@
  */
 import { Counter, Gauge, Registry, type Metric, type MetricValueWithName } from 'prom-client';
 import { DURATION_BUCKETS_SECONDS } from './duration-buckets.ts';
+import type { KeyMetrics } from '../events.ts';
 import { STATUS_CLASSES, type NodeCounters } from './node-counters.ts';
 
 /** The `code` label of an error that has no edge error code. */
 export const UNCODED_ERROR = 'none';
+
+/** What the exporter reads at scrape time. */
+export interface PrometheusSource {
+  /** The declared nodes' counters. */
+  nodes(): ReadonlyMap<string, NodeCounters>;
+  /** How many active faults touch each node; a node none touches may be absent. */
+  activeFaults(): ReadonlyMap<string, number>;
+}
+
+/** The `outcome` label of `edgelab_balancer_keys_total`: a returning key's first pick (a new key counts nothing). */
+const KEY_OUTCOMES = ['stayed', 'moved', 'rehomed'] as const satisfies ReadonlyArray<keyof KeyMetrics>;
 
 export interface PrometheusText {
   contentType: string;
@@ -21,8 +33,8 @@ export interface PrometheusText {
 export class PrometheusExporter {
   readonly #registry = new Registry();
 
-  /** `nodes` returns the declared nodes' counters at scrape time. */
-  constructor(nodes: () => ReadonlyMap<string, NodeCounters>) {
+  constructor(source: PrometheusSource) {
+    const nodes = () => source.nodes();
     const registers = [this.#registry];
     new Counter({
       name: 'edgelab_requests_total',
@@ -86,6 +98,30 @@ export class PrometheusExporter {
           if (tls === undefined) continue;
           for (const protocol of ['h2', 'http/1.1'] as const) this.inc({ node, protocol }, tls.requests[protocol]);
         }
+      },
+    });
+    new Counter({
+      name: 'edgelab_balancer_keys_total',
+      help: 'First picks of keys a balancer had seen before, by outcome: stayed on the last target, moved off one that could still take it, rehomed off one that could not.',
+      labelNames: ['node', 'outcome'] as const,
+      registers,
+      collect() {
+        this.reset();
+        for (const [node, counters] of nodes()) {
+          if (counters.kind !== 'balancer') continue;
+          for (const outcome of KEY_OUTCOMES) this.inc({ node, outcome }, counters.keys?.[outcome] ?? 0);
+        }
+      },
+    });
+    new Gauge({
+      name: 'edgelab_active_faults',
+      help: 'Faults active now on a node or on an edge into it.',
+      labelNames: ['node'] as const,
+      registers,
+      collect() {
+        this.reset();
+        const faults = source.activeFaults();
+        for (const node of nodes().keys()) this.set({ node }, faults.get(node) ?? 0);
       },
     });
     this.#registry.registerMetric(durationHistogram(nodes));

@@ -236,6 +236,13 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
   }
 
   /** Stop for good: the node is leaving the topology. */
+  /**
+   * Zero the counts this node keeps for its inspector (route hits, cache and compression tallies, picks,
+   * refusals...), never its state (stored responses, limiter buckets, breakers, health, key memory): a
+   * metrics reset (Engine.resetMetrics) calls it on every node. A node that keeps no such count has nothing to do.
+   */
+  resetCounts(): void {}
+
   async dispose(): Promise<void> {
     await this.stop('graceful');
   }

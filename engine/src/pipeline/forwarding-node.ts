@@ -78,6 +78,10 @@ export abstract class ForwardingNode<C extends ForwardingConfig, L = unknown> ex
     return this.config.capacity === undefined ? undefined : this.#gate?.state();
   }
 
+  override resetCounts(): void {
+    this.#gate?.resetCounts();
+  }
+
   /** The `partition` faults on this node's edges, by upstream origin (faults/partition.ts); the rest heal. */
   setPartitions(partitions: ReadonlyMap<string, PartitionMode>): boolean {
     return this.#pools.setPartitions(partitions);

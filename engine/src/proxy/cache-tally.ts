@@ -47,6 +47,16 @@ export class CacheTally {
     if (HIT_WORDS.has(word)) slot.hits++;
   }
 
+  /** Zero the words and the history. */
+  reset(): void {
+    for (const word of CACHE_WORDS) this.#words[word] = 0;
+    for (const second of this.#seconds) {
+      second.at = -1;
+      second.hits = 0;
+      second.lookups = 0;
+    }
+  }
+
   counts(nowMs: number): CacheCounts {
     const words = { ...this.#words };
     const hits = words.HIT + words.STALE + words.COLLAPSED;

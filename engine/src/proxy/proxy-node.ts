@@ -130,6 +130,13 @@ export class ProxyNode extends ForwardingNode<ProxyConfig> {
     return { responses, bytesIn, bytesOut, saved: bytesIn - bytesOut, failures };
   }
 
+  /** The cache's X-Cache counts and hit-ratio history, and the compression totals, back to zero; stored responses stay. */
+  override resetCounts(): void {
+    super.resetCounts();
+    this.#cache?.host.tally.reset();
+    Object.assign(this.#compressionTally, newCompressionTally());
+  }
+
   /**
    * Drop stored responses: those whose path starts with `prefix` (every one for `/`), or those stored
    * for exactly `url` (every Vary variant; on `host` only, when given). How many were dropped;

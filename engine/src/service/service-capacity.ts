@@ -146,6 +146,12 @@ export class CapacityGate {
     return this.#limits;
   }
 
+  /** Zero the refusals counted (`rejected`, `timedOut`); the requests in flight and queued stay. */
+  resetCounts(): void {
+    this.#overloaded = 0;
+    this.#timedOut = 0;
+  }
+
   state(): CapacityState {
     const concurrency = this.#concurrency();
     return {

@@ -53,6 +53,10 @@ export class ServiceNode extends NodeServer<ServiceConfig> {
     this.#gate.setOverride(limit);
   }
 
+  override resetCounts(): void {
+    this.#gate.resetCounts();
+  }
+
   /** The live numbers for the inspector: in flight, queued, rejected, the limits in force. */
   capacityState(): CapacityState {
     return this.#gate.state();

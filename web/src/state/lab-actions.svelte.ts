@@ -57,9 +57,10 @@ export class LabActions {
     try {
       const askedAt = wallNow();
       const trafficEvents = this.stream.trafficEvents;
+      const resets = this.stream.countsResets;
       const [topology, metrics] = await Promise.all([api.topology(), api.metrics()]);
       this.stream.topology = topology;
-      this.stream.applyLiveViews(topology, askedAt);
+      if (this.stream.countsResets === resets) this.stream.applyLiveViews(topology, askedAt);
       this.stream.nodeStates = {};
       // A traffic change the stream told of while these were fetched is newer than what they say (a
       // restore starts the traffic right after its config, whose refresh would otherwise say "paused").
@@ -77,8 +78,8 @@ export class LabActions {
    */
   watchLiveState(intervalMs = 1000): () => void {
     if (this.#algorithmWatchers++ === 0) {
-      void this.#pollLiveViews();
-      this.#algorithmTimer = setInterval(() => this.#pollLiveViews(), intervalMs);
+      void this.refreshLiveViews();
+      this.#algorithmTimer = setInterval(() => this.refreshLiveViews(), intervalMs);
     }
     let stopped = false;
     return () => {
@@ -88,10 +89,17 @@ export class LabActions {
     };
   }
 
-  #pollLiveViews(): Promise<void> {
+  /**
+   * Reads the inspectors' live views (algorithm state, capacity, route hits, cache and compression counts)
+   * again. One asked before a counts reset that answers after it is dropped: its counts are the old ones.
+   */
+  refreshLiveViews(): Promise<void> {
     const askedAt = wallNow();
+    const resets = this.stream.countsResets;
     return api.topology().then(
-      (topology) => this.stream.applyLiveViews(topology, askedAt),
+      (topology) => {
+        if (this.stream.countsResets === resets) this.stream.applyLiveViews(topology, askedAt);
+      },
       () => {},
     );
   }
@@ -245,7 +253,7 @@ export class LabActions {
   async purgeCache(nodeId: string, target: { prefix: string } | { url: string; host?: string }): Promise<PurgeOutcome> {
     try {
       const { purged } = await api.purgeCache(nodeId, target);
-      await this.#pollLiveViews();
+      await this.refreshLiveViews();
       return { ok: true, purged };
     } catch (error) {
       return { ok: false, message: error instanceof Error ? error.message : String(error) };

@@ -39,6 +39,38 @@ describe('LabActions', () => {
     expect(lab.traffic).toEqual(topology.traffic);
   });
 
+  it("reads the inspectors' counts again on a counts reset, and drops a read asked before it that answers after", async () => {
+    // Each topology read waits until the test answers it with the compression totals of that moment.
+    const reads: Array<(saved: number) => void> = [];
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(
+        (url: string) =>
+          new Promise<Response>((resolve) => {
+            if (!url.endsWith('/api/topology')) return resolve(new Response('[]'));
+            const compression = (saved: number) => ({ responses: saved === 0 ? 0 : 3, bytesIn: saved, bytesOut: 0, saved, failures: 0 });
+            reads.push((saved) =>
+              resolve(new Response(JSON.stringify({ ...topology, nodes: topology.nodes.map((n) => (n.id === 'edge' ? { ...n, compression: compression(saved) } : n)) }))),
+            );
+          }),
+      ),
+    );
+    const lab = labWithTopology();
+    const before = lab.actions.refreshLiveViews();
+    reads[0]!(900);
+    await before;
+    expect(lab.compressions.edge?.saved).toBe(900);
+    const stale = lab.actions.refreshLiveViews();
+    lab.ingest([{ type: 'metrics.reset', seq: 1, ts: 2000, nodes: {} }], 2000);
+    // The reset asked for the views again: its read is the second one pending.
+    expect(reads).toHaveLength(3);
+    reads[2]!(0);
+    await vi.waitFor(() => expect(lab.compressions.edge?.saved).toBe(0));
+    reads[1]!(1200);
+    await stale;
+    expect(lab.compressions.edge?.saved).toBe(0);
+  });
+
   it('turns a rejected action into a notice', async () => {
     vi.stubGlobal(
       'fetch',

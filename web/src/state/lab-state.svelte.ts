@@ -65,4 +65,8 @@ export class LabState extends StreamIngest {
   protected override reload(): void {
     void this.actions.refresh();
   }
+
+  protected override reloadLiveViews(): void {
+    void this.actions.refreshLiveViews();
+  }
 }

@@ -121,6 +121,11 @@ export class StreamIngest {
    * what the page shows, and must not replace it (LabActions.refresh). Not reactive: only compared.
    */
   trafficEvents = 0;
+  /**
+   * How many `metrics.reset` events came: a topology read asked before the latest of them carries the
+   * inspectors' counts from before it, and must not replace the zeroed ones (LabActions). Not reactive: only compared.
+   */
+  countsResets = 0;
   faults = $state.raw<Fault[]>([]);
   connection = $state<ConnectionStatus>('connecting');
   log = $state.raw<readonly LogLine[]>([]);
@@ -229,6 +234,9 @@ export class StreamIngest {
 
   /** Asks for what the stream cannot tell (topology, metrics, faults) after a config change or missed events: nothing here; the lab fetches them. */
   protected reload(): void {}
+
+  /** Asks again for the inspectors' live views (their counts were reset in the engine): nothing here; the lab fetches them. */
+  protected reloadLiveViews(): void {}
 
   /** Takes what a topology read reports beside the stream (caches, capacities, gateways, compression, algorithm state); `askedAt` is when it was asked. */
   applyLiveViews(topology: Topology, askedAt: number): void {
@@ -435,13 +443,18 @@ export class StreamIngest {
         for (const listener of this.#tickListeners) listener(event.nodes);
         return;
       case 'metrics.reset':
-        // Every count went back to zero: the boxes, the charts and a lesson's baseline start again from here.
+        // Every count went back to zero: the boxes, the charts and a lesson's baseline start again from here,
+        // and so do the inspectors' counts (route hits, cache words, picks...), read again from the engine.
         this.metrics = event.nodes;
         this.metricsTs = event.ts;
         this.history.countsReset(event.ts, event.nodes);
         this.historyVersion++;
         this.#pendingLog.push(countsResetEntry(event));
         for (const listener of this.#tickListeners) listener(event.nodes);
+        this.countsResets++;
+        this.#picks.clear();
+        this.#picksDirty = true;
+        this.reloadLiveViews();
         return;
       case 'node.state': {
         const previous = this.nodeStates[event.node]?.state ?? this.topology?.nodes.find((n) => n.id === event.node)?.state;

@@ -201,6 +201,19 @@ describe('StreamIngest, the lab’s live stream', () => {
     expect(lab.picks).toEqual({});
   });
 
+  it('starts the picks again on a counts reset, and reads the inspectors\' live views again', async () => {
+    const lab = labWithTopology();
+    lab.ingest([...happyPath('a')], 5000);
+    lab.flush();
+    expect(lab.picks.users).toHaveLength(1);
+    const fetched = vi.mocked(fetch).mock.calls.length;
+    lab.ingest([{ type: 'metrics.reset', seq: 60, ts: 5500, nodes: {} }], 6000);
+    lab.flush();
+    expect(lab.picks).toEqual({});
+    expect(lab.countsResets).toBe(1);
+    await vi.waitFor(() => expect(vi.mocked(fetch).mock.calls.slice(fetched).map(([url]) => String(url))).toEqual([expect.stringMatching(/\/api\/topology$/)]));
+  });
+
   it('keeps the limit decisions of a new config that end before its config.applied, and drops the old config’s', () => {
     const lab = labWithTopology();
     let seq = 100;

@@ -44,4 +44,14 @@ describe('DecisionTally', () => {
     expect(summary.evictedForced).toBe(9_900);
     expect(summary.allowed).toBe(10_000);
   });
+
+  it('starts again from nothing when its counts are reset: totals, keys and evictions', () => {
+    const tally = new DecisionTally(2);
+    for (const key of ['a', 'b', 'c']) tally.record(key, pass, 0);
+    tally.record('a', refuse, 0);
+    tally.resetCounts();
+    expect(tally.summary('token-bucket', 2)).toMatchObject({ keys: 0, maxKeys: 2, allowed: 0, rejected: 0, delayed: 0, evictedForced: 0, topByUse: [], topByRejections: [] });
+    tally.record('b', wait, 1);
+    expect(tally.summary('token-bucket', 2)).toMatchObject({ keys: 1, allowed: 1, delayed: 1, topByUse: [{ key: 'b', used: 1, rejected: 0 }] });
+  });
 });

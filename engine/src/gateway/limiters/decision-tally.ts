@@ -16,7 +16,7 @@ export const TALLY_MAX_KEYS = 10_000;
 
 export class DecisionTally {
   // A tally's key is never "back to new" (its counts are the point): keys leave only at the cap.
-  private readonly keys: KeyStore<KeyState>;
+  private keys: KeyStore<KeyState>;
   private allowed = 0;
   private rejected = 0;
   private delayed = 0;
@@ -40,6 +40,12 @@ export class DecisionTally {
       state.rejected++;
       this.rejected++;
     }
+  }
+
+  /** Start counting again from nothing: the keys go too, as they hold nothing but counts. */
+  resetCounts(): void {
+    this.keys = new KeyStore<KeyState>(this.keys.maxKeys, () => false);
+    this.allowed = this.rejected = this.delayed = 0;
   }
 
   /** The counts in the inspector's shape; keys are raw (`limit-set.ts` puts them in words). */

@@ -70,6 +70,16 @@ export class KeyStore<S extends KeyState> {
     this.states.set(key, state);
   }
 
+  /** Zero the counts (each key's used and rejected, the evictions); the keys and their states stay. */
+  resetCounts(): void {
+    for (const state of this.states.values()) {
+      state.used = 0;
+      state.rejected = 0;
+    }
+    this.evictedIdle = 0;
+    this.evictedForced = 0;
+  }
+
   /** The `count` keys with the most `field`, most first (one pass; keys with 0 are left out). */
   top(count: number, field: 'used' | 'rejected'): Array<{ key: string; used: number; rejected: number }> {
     const best: Array<{ key: string; used: number; rejected: number }> = [];

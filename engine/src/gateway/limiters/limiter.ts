@@ -103,6 +103,8 @@ export interface Limiter {
   view(key: string, now: number): LimiterView;
   /** Totals and the top `top` keys by use and by refusals, over the keys held now (cost: one pass over them). */
   inspect(top: number): LimiterSummary;
+  /** Zero what `inspect` counts (totals, each key's uses and refusals, evictions); every key's state stays, so no decision changes. */
+  resetCounts(): void;
   /** One sentence for a learner: `token-bucket: consumer mobile has 0 of 20 tokens; refill in 180 ms -> 429`. */
   explain(decision: Decision, keyLabel: string): string;
   /** Keys held now. */
@@ -184,6 +186,10 @@ export function keyedLimiter<S extends KeyState>(algorithm: Algorithm<S>, option
         topByUse: store.top(top, 'used'),
         topByRejections: store.top(top, 'rejected'),
       };
+    },
+    resetCounts() {
+      totals.allowed = totals.rejected = totals.delayed = 0;
+      store.resetCounts();
     },
     explain(decision, keyLabel) {
       return `${algorithm.id}: ${keyLabel} ${algorithm.explain(decision)} -> ${verdictOf(decision)}`;

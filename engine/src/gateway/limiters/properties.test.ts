@@ -154,6 +154,32 @@ describe('every time-based algorithm', () => {
     );
   });
 
+  it('resetting its counts changes no decision, and what it counts after is only what came after', () => {
+    fc.assert(
+      fc.property(timed, gaps, fc.nat(), (algorithm, g, cut) => {
+        const times = timesFrom(g);
+        const at = cut % times.length;
+        const keys = ['a', 'b'];
+        const untouched = keyedLimiter(algorithm);
+        const reset = keyedLimiter(algorithm);
+        const counted = { allowed: 0, rejected: 0 };
+        times.forEach((t, i) => {
+          if (i === at) {
+            reset.resetCounts();
+            expect(reset.inspect(2)).toMatchObject({ allowed: 0, rejected: 0, delayed: 0, evictedIdle: 0, evictedForced: 0, topByUse: [], topByRejections: [] });
+          }
+          const key = keys[i % 2];
+          const decision = reset.take(key, t);
+          expect(decision).toEqual(untouched.take(key, t));
+          if (i >= at) counted[decision.allowed ? 'allowed' : 'rejected']++;
+        });
+        const summary = reset.inspect(2);
+        expect({ allowed: summary.allowed, rejected: summary.rejected }).toEqual(counted);
+        expect(summary.keys).toBe(untouched.inspect(2).keys);
+      }),
+    );
+  });
+
   it('a state it calls idle decides exactly as a new key (so the store may drop it)', () => {
     fc.assert(
       fc.property(timed, gaps, fc.integer({ min: 0, max: 10_000 }), (algorithm, g, later) => {

@@ -195,6 +195,11 @@ export class RedisLimitStore {
     return held && inspectionOf(held.limit, held.tally.summary(held.limit.limiter.id, top));
   }
 
+  /** Zero this instance's tallies (what `inspect` reports); the shared count in Redis is every instance's, and stays. */
+  resetCounts(): void {
+    for (const { tally } of this.tallies.values()) tally.resetCounts();
+  }
+
   private tallyOf(prefix: string, limit: CompiledLimit): DecisionTally {
     let held = this.tallies.get(prefix);
     if (held === undefined) this.tallies.set(prefix, (held = { limit, tally: new DecisionTally() }));

@@ -48,6 +48,8 @@ export interface RateLimiting {
   readonly stage: Stage<GatewayRequest>;
   /** Every limit once (a gateway-wide limit is shared by every route), for the inspector. */
   view(top: number): LimitView[];
+  /** Zero what `view` counts (each limit's totals and keys' uses, this instance's tallies); the limits' state stays. */
+  resetCounts(): void;
   /** Disconnect from the shared store, if any. */
   close(): void;
 }
@@ -173,6 +175,10 @@ export function createRateLimiting(config: GatewayConfig, node: string, bus: Eve
         ...(limit === undefined ? {} : { inspection: inspectLimit(limit, top) }),
         ...(store === undefined ? {} : { local: store.inspect(storeScope(at.route), name, top) }),
       })),
+    resetCounts() {
+      for (const { limit } of views) limit?.limiter.resetCounts();
+      store?.resetCounts();
+    },
     close: () => store?.close(),
   };
 }

@@ -4,21 +4,34 @@
  */
 import { flushSync, mount, unmount } from 'svelte';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { LIMITER_IDS } from '../../../../engine/src/gateway/limiters/limiter-ids.ts';
 import { CONFIG_SCHEMA } from '../../lib/config-editor/config-schema.ts';
 import { nodeForm, type FieldSpec } from '../../lib/config-form/form-model.ts';
+import type { ItemWait } from '../../lib/config-form/new-items.ts';
 import SchemaField from './SchemaField.svelte';
 
 type Change = [Array<string | number>, unknown];
 
 /** The form of a node of `kind`, rendered with `value`; the changes it hands up are collected. */
-function render(kind: string, value: Record<string, unknown>, errors: Record<string, string> = {}) {
+function render(kind: string, value: Record<string, unknown>, errors: Record<string, string> = {}, waiting: Record<string, ItemWait> = {}) {
   const spec = nodeForm(CONFIG_SCHEMA, kind) as Extract<FieldSpec, { kind: 'group' }>;
   const changes: Change[] = [];
+  const applied: Array<Change[0]> = [];
   const target = document.createElement('div');
   document.body.append(target);
   const instance = mount(SchemaField, {
     target,
-    props: { spec, value, name: kind, path: [], errors: new Map(Object.entries(errors)), onchange: (path: Change[0], v: unknown) => changes.push([path, v]), required: true },
+    props: {
+      spec,
+      value,
+      name: kind,
+      path: [],
+      errors: new Map(Object.entries(errors)),
+      onchange: (path: Change[0], v: unknown) => changes.push([path, v]),
+      waiting: new Map(Object.entries(waiting)),
+      onapply: (path: Change[0]) => applied.push(path),
+      required: true,
+    },
   });
   flushSync();
   onTestFinished(() => {
@@ -32,7 +45,8 @@ function render(kind: string, value: Record<string, unknown>, errors: Record<str
     element.dispatchEvent(new Event('change', { bubbles: true }));
     flushSync();
   };
-  return { target, input, set, changes };
+  const button = (label: string) => target.querySelector(`button[aria-label="${label}"]`) as HTMLButtonElement | null;
+  return { target, input, set, button, changes, applied };
 }
 
 describe('SchemaField', () => {
@@ -87,6 +101,43 @@ describe('SchemaField', () => {
     chooser.dispatchEvent(new Event('change', { bubbles: true }));
     expect(form.changes[0][0]).toEqual(['latency']);
     expect(form.changes[0][1]).toMatchObject({ distribution: 'uniform' });
+  });
+
+  const gateway = {
+    id: 'api',
+    kind: 'gateway',
+    routes: [{ match: { path: '/users/*' }, to: 'users-v1', rateLimit: { algorithm: 'token-bucket', rate: 10, burst: 1, key: 'global' } }],
+  };
+
+  it('a union inside a union is one choice named by what tells its forms apart, the chosen form\'s fields right under it', () => {
+    const form = render('gateway', gateway);
+    const algorithm = form.input('routes.0.rateLimit-form') as HTMLSelectElement;
+    expect(algorithm.closest('label')?.textContent).toMatch(/^\s*algorithm/);
+    expect([...algorithm.options].map((o) => o.textContent)).toEqual(['not set', ...LIMITER_IDS, 'several (a list)']);
+    expect(algorithm.selectedOptions[0]!.textContent).toBe('token-bucket');
+    expect(form.input('routes.0.rateLimit.rate').value).toBe('10');
+    expect(form.target.textContent).not.toMatch(/variants/);
+    const summaries = [...form.target.querySelectorAll('summary')].map((s) => s.textContent!.trim());
+    expect(summaries.filter((s) => /token-bucket|variants/.test(s))).toEqual([]);
+    form.set('routes.0.rateLimit-form', String([...algorithm.options].findIndex((o) => o.textContent === 'fixed-window') - 1));
+    expect(form.changes).toEqual([[['routes', 0, 'rateLimit'], { algorithm: 'fixed-window', limit: 1, window: '', key: 'global' }]]);
+  });
+
+  it('a new item not applied yet says what it still needs; its Apply waits for it, then hands its path up', () => {
+    const value = { ...gateway, routes: [...gateway.routes, { to: 'users-v2' }, { to: 'users-v3', match: { path: '/v3/*' } }] };
+    const form = render('gateway', value, {}, {
+      'routes.1': { needs: ['a match (path, host, method, headers or query)'], warnings: [] },
+      'routes.2': { needs: [], warnings: ['can never match: route 0 has the same match'] },
+    });
+    const notes = [...form.target.querySelectorAll('[data-testid="not-applied"]')].map((n) => n.textContent);
+    expect(notes).toEqual(['not applied yet: needs a match (path, host, method, headers or query)', 'not applied yet: press Apply']);
+    expect(form.target.querySelector('[data-testid="not-applied-warning"]')?.textContent).toBe('once applied: can never match: route 0 has the same match');
+    expect(form.button('Apply routes[0]')).toBeNull();
+    expect(form.button('Apply routes[1]')!.disabled).toBe(true);
+    form.button('Apply routes[2]')!.click();
+    expect(form.applied).toEqual([['routes', 2]]);
+    const opened = [...form.target.querySelectorAll('details')].filter((d) => /^routes\[\d\]/.test(d.querySelector('summary')!.textContent!.trim()));
+    expect(opened.map((d) => d.open)).toEqual([false, true, true]);
   });
 
   it('an unset group offers to set it; an error shows beside its field and marks the groups around it', () => {

@@ -1,7 +1,8 @@
 /** The settings forms generated from the config's JSON Schema as the engine ships it: every kind of field appears. */
 import { describe, expect, it } from 'vitest';
+import { LIMITER_IDS } from '../../../../engine/src/gateway/limiters/limiter-ids.ts';
 import { CONFIG_SCHEMA } from '../config-editor/config-schema.ts';
-import { blanks, initialOf, nodeForm as nodeFormOf, scenarioForm, setAt, variantOf, type FieldSpec, type GroupField } from './form-model.ts';
+import { blanks, initialOf, nodeForm as nodeFormOf, scenarioForm, setAt, switchVariant, variantOf, type FieldSpec, type GroupField } from './form-model.ts';
 
 function nodeForm(kind: string): FieldSpec {
   return nodeFormOf(CONFIG_SCHEMA, kind)!;
@@ -51,6 +52,55 @@ describe('node forms from the schema', () => {
     expect(latency.variants[variantOf(latency, { distribution: 'uniform', min: '1ms', max: '2ms' })].label).toBe('uniform');
     expect(latency.variants[variantOf(latency, '40ms')].label).toBe('value');
     expect(initialOf({ kind: 'list', item: { kind: 'text' } })).toEqual([]);
+  });
+});
+
+describe('a union inside a union', () => {
+  it('is one choice: a route\'s rateLimit is one of the algorithms, named by their const, or a list of limits', () => {
+    const routes = field(nodeForm('gateway'), 'routes');
+    if (routes.kind !== 'list') throw new Error(`routes is ${routes.kind}`);
+    const rateLimit = field(routes.item, 'rateLimit');
+    if (rateLimit.kind !== 'variants') throw new Error(`rateLimit is ${rateLimit.kind}`);
+    expect(rateLimit.variants.map((v) => v.label)).toEqual([...LIMITER_IDS, 'several (a list)']);
+    expect(rateLimit.variants.every((v) => v.spec.kind !== 'variants')).toBe(true);
+    expect(rateLimit.discriminator).toBe('algorithm');
+    expect(rateLimit.variants[variantOf(rateLimit, { algorithm: 'fixed-window', limit: 10, window: '1s' })].label).toBe('fixed-window');
+    expect(rateLimit.variants[variantOf(rateLimit, [{ algorithm: 'gcra', rate: 1 }])].label).toBe('several (a list)');
+    expect(rateLimit.variants.find((v) => v.label === 'fixed-window')!.initial).toEqual({ algorithm: 'fixed-window', limit: 1, window: '' });
+  });
+
+  it('switching a rate limit\'s algorithm keeps what both mean the same by (key, name, rate), not a burst that means another thing', () => {
+    const routes = field(nodeForm('gateway'), 'routes');
+    if (routes.kind !== 'list') throw new Error(`routes is ${routes.kind}`);
+    const rateLimit = field(routes.item, 'rateLimit');
+    if (rateLimit.kind !== 'variants') throw new Error(`rateLimit is ${rateLimit.kind}`);
+    const index = (label: string) => rateLimit.variants.findIndex((v) => v.label === label);
+    const bucket = { algorithm: 'token-bucket', rate: 10, burst: 1, key: 'global', name: 'api' };
+    expect(switchVariant(rateLimit, bucket, index('fixed-window'))).toEqual({ algorithm: 'fixed-window', limit: 1, window: '', key: 'global', name: 'api' });
+    expect(switchVariant(rateLimit, bucket, index('gcra'))).toEqual({ algorithm: 'gcra', rate: 10, key: 'global', name: 'api' });
+    expect(switchVariant(rateLimit, { algorithm: 'fixed-window', limit: 5, window: '1s' }, index('sliding-window-log'))).toEqual({ algorithm: 'sliding-window-log', limit: 5, window: '1s' });
+    expect(switchVariant(rateLimit, bucket, index('several (a list)'))).toEqual([]);
+    expect(switchVariant(rateLimit, undefined, index('concurrency'))).toEqual({ algorithm: 'concurrency', limit: 1 });
+  });
+
+  it('no form anywhere is labelled by its kind of field alone where a const or a name could say it', () => {
+    const labels: string[] = [];
+    const walk = (spec: FieldSpec): void => {
+      if (spec.kind === 'group') spec.fields.forEach((f) => walk(f.spec));
+      if (spec.kind === 'list') walk(spec.item);
+      if (spec.kind === 'variants') spec.variants.forEach((v) => (labels.push(v.label), walk(v.spec)));
+    };
+    for (const kind of ['proxy', 'gateway', 'balancer', 'service']) walk(nodeForm(kind));
+    walk(scenarioForm(CONFIG_SCHEMA));
+    expect(labels).not.toContain('variants');
+    expect(labels).toEqual(expect.arrayContaining(['token-bucket', 'uniform', 'down']));
+  });
+
+  it('a latency\'s forms are told apart by distribution, a fault\'s by type', () => {
+    const latency = field(nodeForm('service'), 'latency');
+    expect(latency).toMatchObject({ kind: 'variants', discriminator: 'distribution' });
+    const scenario = field(scenarioForm(CONFIG_SCHEMA), 'scenario');
+    expect(scenario.kind === 'list' && scenario.item).toMatchObject({ kind: 'variants', discriminator: 'type' });
   });
 });
 

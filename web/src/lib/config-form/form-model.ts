@@ -6,8 +6,9 @@
  *   (`40ms`, `64mb`), typed as text and sent as the learner wrote it; the engine checks it;
  * - `group`: an object's settings, each with its schema's description as help;
  * - `list`: an array's items, added and removed;
- * - `variants`: a union, shown as a choice of its forms (a latency as one value, or a uniform, normal or
- *   lognormal distribution), each form named by the const that tells it apart;
+ * - `variants`: a union, shown as one choice of its forms (a latency as one value, or a uniform, normal or
+ *   lognormal distribution), each form named by the const that tells it apart; a union inside a union
+ *   adds its forms to the outer choice (a rate limit is one of seven algorithms, or a list of them);
  * - `yaml`: anything the form cannot say better (free JSON, unions of lists), edited as a YAML snippet.
  */
 import type { JsonSchema } from '../config-editor/schema-at.ts';
@@ -26,7 +27,7 @@ export type FieldSpec =
   | ({ kind: 'constant'; value: unknown } & Common)
   | ({ kind: 'group'; fields: GroupField[] } & Common)
   | ({ kind: 'list'; item: FieldSpec; maxItems?: number } & Common)
-  | ({ kind: 'variants'; variants: Variant[] } & Common)
+  | ({ kind: 'variants'; variants: Variant[]; discriminator?: string } & Common)
   | ({ kind: 'yaml' } & Common);
 
 export interface GroupField {
@@ -107,14 +108,29 @@ function unionField(root: JsonSchema, union: readonly JsonSchema[], depth: numbe
   const types = union.map((branch) => branch.type);
   if (union.length === 2 && types.includes('number') && types.includes('string')) return { kind: 'amount' };
   const variants: Variant[] = [];
+  const discriminators = new Set<string | undefined>();
   for (const branch of union) {
     const spec = fieldOf(root, branch, depth + 1);
     if (spec.kind === 'yaml') return { kind: 'yaml' };
+    if (spec.kind === 'variants') {
+      // A union of unions is one choice: its forms are this union's forms.
+      variants.push(...spec.variants);
+      discriminators.add(spec.discriminator);
+      continue;
+    }
     variants.push({ label: labelOf(branch, spec), spec, initial: initialOf(spec) });
+    if (spec.kind === 'group') discriminators.add(discriminatorOf(branch));
   }
   const labels = new Set(variants.map((v) => v.label));
   if (labels.size !== variants.length) return { kind: 'yaml' };
-  return variants.length === 1 ? variants[0].spec : { kind: 'variants', variants };
+  if (variants.length === 1) return variants[0].spec;
+  const [discriminator] = discriminators;
+  return { kind: 'variants', variants, ...(discriminators.size === 1 && discriminator !== undefined ? { discriminator } : {}) };
+}
+
+/** The property whose const tells `branch` apart from its siblings (`algorithm`, `distribution`, `type`). */
+function discriminatorOf(branch: JsonSchema): string | undefined {
+  return Object.entries(branch.properties ?? {}).find(([, property]) => typeof property.const === 'string')?.[0];
 }
 
 /** A branch's name in the choice: the const of its discriminating property, else what it is. */
@@ -135,7 +151,7 @@ function labelOf(branch: JsonSchema, spec: FieldSpec): string {
     case 'group':
       return 'settings';
     case 'list':
-      return 'list';
+      return 'several (a list)';
     default:
       return spec.kind;
   }
@@ -163,6 +179,22 @@ export function initialOf(spec: FieldSpec): unknown {
     default:
       return spec.default ?? '';
   }
+}
+
+/**
+ * `value` switched to variant `index`: the new form's start, keeping the settings both forms mean the
+ * same by (same name and same help: a limit's `key`, `name`, `rate`), not those that only share a name
+ * (a token bucket's `burst` is its size, a GCRA's the requests beyond the first).
+ */
+export function switchVariant(spec: Extract<FieldSpec, { kind: 'variants' }>, value: unknown, index: number): unknown {
+  const to = spec.variants[index];
+  const from = value === undefined ? undefined : spec.variants[variantOf(spec, value)].spec;
+  if (to.spec.kind !== 'group' || from?.kind !== 'group' || !isRecord(value) || !isRecord(to.initial)) return to.initial;
+  const kept = to.spec.fields.filter((field) => {
+    const before = from.fields.find((f) => f.name === field.name);
+    return field.spec.kind !== 'constant' && value[field.name] !== undefined && before !== undefined && before.spec.kind === field.spec.kind && before.spec.description === field.spec.description;
+  });
+  return { ...to.initial, ...Object.fromEntries(kept.map((field) => [field.name, value[field.name]])) };
 }
 
 /** Which variant `value` is: the one whose discriminating const it carries, else the first of its type. */
@@ -210,6 +242,10 @@ export function setAt(value: unknown, path: readonly (string | number)[], next: 
   if (child === undefined) delete object[head];
   else object[head] = child;
   return object;
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function defined(common: Common): Common {
