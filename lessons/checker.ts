@@ -23,7 +23,6 @@ import type {
   ConfigGoal,
   Snapshot,
 } from './format.ts';
-import { checkConfig } from './config-goal.ts';
 import type { NodeMetrics, TlsMetrics } from '../engine/src/events.ts';
 import { metricProblem } from './metric-names.ts';
 
@@ -73,13 +72,37 @@ const UNMET_CEILING = 0.99;
 /** How many requests a latency goal's window must hold to be judged, unless it says. */
 export const LATENCY_MIN_REQUESTS = 20;
 
+/**
+ * The config the engine runs (`GET /api/config`), as goals on the config read it: `runningConfig` in
+ * config-goal.ts makes one. Apart from the checker so that judging it (with the engine's own schema) is
+ * loaded only where a lesson has such a goal: the page loads it on demand.
+ */
+export interface RunningConfig {
+  judge(goal: ConfigGoal): GoalReport;
+}
+
+/** A goal on the config before the running config was read. */
+export function configNotRead(): GoalReport {
+  const detail = 'the running config has not been read yet';
+  return { met: false, progress: 0, detail, whyNot: `${detail}: is the engine up?` };
+}
+
+/** Whether `goal` has a part that reads the running config: only then need the page read it. */
+export function readsRunningConfig(goal: Goal): boolean {
+  if ('all' in goal) return goal.all.some(readsRunningConfig);
+  if ('any' in goal) return goal.any.some(readsRunningConfig);
+  if ('hold' in goal) return readsRunningConfig(goal.hold);
+  if ('keep' in goal) return readsRunningConfig(goal.keep);
+  return goal.type === 'config';
+}
+
 /** What every goal is read against: the snapshot now, the baseline, the ticks between, and the running config. */
 interface Reading {
   metrics: MetricsByNode;
   baseline: MetricsByNode;
   from: CountedFrom;
   history: readonly Snapshot[];
-  running: unknown;
+  running: RunningConfig | undefined;
 }
 
 /**
@@ -94,7 +117,7 @@ export function checkGoal(
   baseline: MetricsByNode,
   from: CountedFrom = 'step',
   history: readonly Snapshot[] = [],
-  running: unknown = undefined,
+  running: RunningConfig | undefined = undefined,
 ): GoalReport {
   return check(goal, { metrics, baseline, from, history, running });
 }
@@ -108,7 +131,7 @@ function check(goal: Goal, at: Reading): GoalReport {
   }
   if ('hold' in goal) return checkHold(goal, at);
   if (goal.type === 'removed') return checkRemoved(goal, at);
-  if (goal.type === 'config') return checkConfig(goal, at.running);
+  if (goal.type === 'config') return at.running === undefined ? configNotRead() : at.running.judge(goal);
   const unknown = metricsOf(goal).map(metricProblem).find((p) => p !== undefined);
   if (unknown) return { met: false, progress: 0, detail: `this goal cannot be judged: ${unknown}`, whyNot: `This goal cannot be judged: ${unknown}.` };
   if (goal.type === 'metric') return checkNode(goal, goal.node, at);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkGoal } from './checker.ts';
+import { runningConfig } from './config-goal.ts';
 import type { ConfigGoal, ScenarioLine } from './format.ts';
 
 const badDisk: ScenarioLine = { at: '0s', target: 'app-1', type: 'errors', rate: 0.2, status: 503 };
@@ -13,7 +14,7 @@ const running = (app1: Record<string, unknown> | undefined, scenario: unknown[] 
   nodes: [{ id: 'edge', kind: 'proxy', to: 'app-1' }, ...(app1 ? [{ id: 'app-1', kind: 'service', ...app1 }] : [])],
   scenario,
 });
-const judged = (goal: ConfigGoal, config: unknown) => checkGoal(goal, {}, {}, 'step', [], config);
+const judged = (goal: ConfigGoal, config: unknown) => checkGoal(goal, {}, {}, 'step', [], runningConfig(config));
 
 describe('a config goal: a node’s capacity as the lesson set it', () => {
   it('is met by the same capacity, however it is written (a default spelled out, keys in another order)', () => {

@@ -5,27 +5,19 @@
  */
 import { capacitySpec, SERVICE_CAPACITY_CODES, type CapacityConfig } from '../engine/src/config/capacity.ts';
 import { ScenarioStep } from '../engine/src/faults/spec.ts';
-import type { GoalReport } from './checker.ts';
-import type { CapacityInput, ConfigGoal, Goal, ScenarioLine } from './format.ts';
+import { configNotRead, type GoalReport, type RunningConfig } from './checker.ts';
+import type { CapacityInput, ConfigGoal, ScenarioLine } from './format.ts';
 
 /** The codes only name a refusal; a service's and a forwarding node's capacity parse the same. */
 const Capacity = capacitySpec(SERVICE_CAPACITY_CODES);
 
-/** Whether `goal` has a part that reads the running config: only then need the page read it. */
-export function readsRunningConfig(goal: Goal): boolean {
-  if ('all' in goal) return goal.all.some(readsRunningConfig);
-  if ('any' in goal) return goal.any.some(readsRunningConfig);
-  if ('hold' in goal) return readsRunningConfig(goal.hold);
-  if ('keep' in goal) return readsRunningConfig(goal.keep);
-  return goal.type === 'config';
+/** The config `GET /api/config` answers (its input shape), for the checker; null (nothing runs yet) reads as unread. */
+export function runningConfig(config: unknown): RunningConfig {
+  return { judge: (goal) => checkConfig(goal, config) };
 }
 
-/** `running` is the config `GET /api/config` answers (its input shape); undefined or null before it was read. */
-export function checkConfig(goal: ConfigGoal, running: unknown): GoalReport {
-  if (running === undefined || running === null || typeof running !== 'object') {
-    const detail = 'the running config has not been read yet';
-    return { met: false, progress: 0, detail, whyNot: `${detail}: is the engine up?` };
-  }
+function checkConfig(goal: ConfigGoal, running: unknown): GoalReport {
+  if (running === undefined || running === null || typeof running !== 'object') return configNotRead();
   if (goal.scenario !== undefined) return checkScenario(goal.scenario, running as { scenario?: unknown });
   return checkCapacity(goal.node, goal.capacity, running as { nodes?: unknown });
 }

@@ -6,6 +6,7 @@ import { onTestFinished } from 'vitest';
 import type { EdgeConfigInput } from '../engine/src/config/schema.ts';
 import { checkGoal, type GoalReport } from './checker.ts';
 import { applySolution, fetchConfig, fetchMetrics } from './client.ts';
+import { runningConfig } from './config-goal.ts';
 import { startSandbox } from './engine.fixture.ts';
 import { actionWithEphemeralPorts } from './ephemeral-ports.ts';
 import type { Goal, Lesson, LessonAction, Snapshot } from './format.ts';
@@ -28,7 +29,7 @@ export async function judge(config: EdgeConfigInput, before: LessonAction[], goa
   for (;;) {
     const [{ ts, nodes }, running] = await Promise.all([fetchMetrics(sandbox.baseUrl), fetchConfig(sandbox.baseUrl)]);
     history.push({ ts, nodes });
-    const report = checkGoal(goal, nodes, history[0]!.nodes, 'change', history, running);
+    const report = checkGoal(goal, nodes, history[0]!.nodes, 'change', history, runningConfig(running));
     if (report.met || Date.now() >= deadline) return report;
     await new Promise((r) => setTimeout(r, POLL_MS));
   }

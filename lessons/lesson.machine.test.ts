@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createActor, fromPromise, waitFor } from 'xstate';
+import { runningConfig } from './config-goal.ts';
 import type { Lesson, LessonAction, MetricsByNode } from './format.ts';
 import { lessonMachine } from './lesson.machine.ts';
 import { snapshot } from './metrics.fixture.ts';
@@ -344,14 +345,15 @@ describe('lessonMachine: a goal on the running config', () => {
     actor.send({ type: 'METRICS', nodes: sandbox([0, 0, 0]) });
     actor.send({ type: 'METRICS', nodes: sandbox([20, 0, 0]) });
     expect(actor.getSnapshot().context.report?.whyNot).toBe('Broken: users-1 stays its size (the running config has not been read yet).');
-    actor.send({ type: 'RUNNING_CONFIG', config: config(30) });
+    actor.send({ type: 'RUNNING_CONFIG', config: runningConfig(config(30)) });
     actor.send({ type: 'METRICS', nodes: sandbox([25, 0, 0]) });
     expect(actor.getSnapshot().matches({ running: 'stepDone' })).toBe(false);
-    actor.send({ type: 'RUNNING_CONFIG', config: config(3) });
+    const asSet = runningConfig(config(3));
+    actor.send({ type: 'RUNNING_CONFIG', config: asSet });
     actor.send({ type: 'METRICS', nodes: sandbox([30, 0, 0]) });
     expect(actor.getSnapshot().matches({ running: 'stepDone' })).toBe(true);
     actor.send({ type: 'RESET' });
-    expect(actor.getSnapshot().context.running).toEqual(config(3));
+    expect(actor.getSnapshot().context.running).toBe(asSet);
     actor.stop();
   });
 });

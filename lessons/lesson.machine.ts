@@ -22,7 +22,7 @@
  * unless the event says: goals over a window ("p99 under 150 ms for 10 s") read it.
  */
 import { assign, fromPromise, setup } from 'xstate';
-import { checkGoal, type CountedFrom, type GoalReport } from './checker.ts';
+import { checkGoal, type CountedFrom, type GoalReport, type RunningConfig } from './checker.ts';
 import { applySolution, prepareSandbox } from './client.ts';
 import type { Lesson, LessonAction, LessonStep, MetricsByNode, Snapshot } from './format.ts';
 
@@ -55,7 +55,7 @@ export interface LessonContext extends LessonInput {
   /** The last failure of preparing the sandbox or of "show me", for the learner to read. */
   error: string | null;
   /** The config the engine runs (`GET /api/config`), for goals on the config; undefined until the page has read it. */
-  running?: unknown;
+  running?: RunningConfig;
 }
 
 export type LessonEvent =
@@ -80,7 +80,7 @@ export type LessonEvent =
   /** The engine applied a config (`config.applied`): the current step counts again from the next snapshot. */
   | { type: 'CONFIG_APPLIED' }
   /** The config the engine runs, as `GET /api/config` answered (after each `config.applied`): what goals on the config read. */
-  | { type: 'RUNNING_CONFIG'; config: unknown }
+  | { type: 'RUNNING_CONFIG'; config: RunningConfig }
   | { type: 'ENGINE_DISCONNECTED' }
   | { type: 'ENGINE_CONNECTED' };
 

@@ -7,8 +7,9 @@
  * ticks). Every lesson file also passes the validator (validate-lesson.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { checkGoal, type GoalReport } from './checker.ts';
+import { checkGoal, type GoalReport, type RunningConfig } from './checker.ts';
 import { applyAction, fetchConfig, fetchMetrics } from './client.ts';
+import { runningConfig } from './config-goal.ts';
 import { startSandbox } from './engine.fixture.ts';
 import { actionWithEphemeralPorts } from './ephemeral-ports.ts';
 import type { Goal, Lesson, LessonAction, LessonStep, Snapshot } from './format.ts';
@@ -116,9 +117,9 @@ async function solve(baseUrl: string, step: LessonStep, start: Snapshot): Promis
 }
 
 /** A metrics tick, with the config the engine runs then (goals on the config read it). */
-async function tick(baseUrl: string): Promise<Snapshot & { running: unknown }> {
+async function tick(baseUrl: string): Promise<Snapshot & { running: RunningConfig }> {
   const [{ ts, nodes }, running] = await Promise.all([fetchMetrics(baseUrl), fetchConfig(baseUrl)]);
-  return { ts, nodes, running };
+  return { ts, nodes, running: runningConfig(running) };
 }
 
 /** How long doing nothing is watched: the goal's whole window (a hold and what it holds), at least 3 s. */

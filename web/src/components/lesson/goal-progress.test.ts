@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkGoal } from '../../../../lessons/checker.ts';
+import { runningConfig } from '../../../../lessons/config-goal.ts';
 import { sloGoal } from '../../../../lessons/build-to-slo.ts';
 import type { Goal } from '../../../../lessons/format.ts';
 import { snapshot } from '../../../../lessons/metrics.fixture.ts';
@@ -42,7 +43,7 @@ describe('GoalProgress', () => {
       scenario: [{ at: '0s', target: 'app-1', type: 'errors', rate: 0.2, status: 503 }],
     });
     const start = snapshot({ edge: { kind: 'proxy' }, 'app-1': { activeFaults: 1, scenarioFaults: 1 } });
-    const judged = (concurrency: number) => checkGoal(sloGoal, start, start, 'step', [{ ts: 0, nodes: start }], shop(concurrency));
+    const judged = (concurrency: number) => checkGoal(sloGoal, start, start, 'step', [{ ts: 0, nodes: start }], runningConfig(shop(concurrency)));
     const view = renderWithLab(GoalProgress, new LabState(), { report: judged(3) });
     expect(view.byTestId('lesson-progress')?.getAttribute('aria-valuenow')).toBe('0');
     const guards = () => [...view.target.querySelectorAll('[data-testid="lesson-goal-guard"]')].map((li) => li.getAttribute('data-holds'));

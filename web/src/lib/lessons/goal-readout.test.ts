@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkGoal } from '../../../../lessons/checker.ts';
+import { runningConfig } from '../../../../lessons/config-goal.ts';
 import type { Goal, MetricsByNode, Snapshot } from '../../../../lessons/format.ts';
 import { errorsUnder1, lbErrors } from '../../../../lessons/goal.fixture.ts';
 import { snapshot } from '../../../../lessons/metrics.fixture.ts';
@@ -104,7 +105,7 @@ describe('goalParts: the parts to achieve, and the guards apart', () => {
 
   it('build to an SLO starts empty: its guards hold from the start, and count nothing toward the bar', () => {
     const start = snapshot({ edge: { kind: 'proxy' }, 'app-1': app1(1) });
-    const report = checkGoal(sloGoal, start, start, 'step', [{ ts: 0, nodes: start }], shop);
+    const report = checkGoal(sloGoal, start, start, 'step', [{ ts: 0, nodes: start }], runningConfig(shop));
     expect(report.progress).toBe(0);
     const { aims, guards } = goalParts(report);
     expect(aims).toHaveLength(1);
@@ -118,7 +119,7 @@ describe('goalParts: the parts to achieve, and the guards apart', () => {
   it('shows a broken guard as broken, with what the checker reads now', () => {
     const start = snapshot({ edge: { kind: 'proxy' }, 'app-1': app1(1) });
     const bigger = { ...shop, nodes: [{ id: 'app-1', kind: 'service', capacity: { concurrency: 50, queue: 20 } }] };
-    const { guards } = goalParts(checkGoal(sloGoal, start, start, 'step', [{ ts: 0, nodes: start }], bigger));
+    const { guards } = goalParts(checkGoal(sloGoal, start, start, 'step', [{ ts: 0, nodes: start }], runningConfig(bigger)));
     expect(guards[2]).toMatchObject({ holds: false, detail: 'app-1’s capacity is now 50 at once, 20 waiting; the lesson set 3 at once, 20 waiting' });
   });
 

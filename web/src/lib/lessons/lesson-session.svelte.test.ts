@@ -159,6 +159,8 @@ describe('LessonSession', () => {
     const shop = (concurrency: number) => ({ ...buildToSlo.startConfig, nodes: [{ id: 'app-1', kind: 'service', capacity: { concurrency, queue: 20 } }] });
     reads[1]!(shop(3));
     reads[0]!(shop(50));
+    // The session loads the config's judge on demand (kept out of the page's first load): wait for it.
+    await import('../../../../lessons/config-goal.ts');
     await settle();
     tick(snapshot({ edge: { kind: 'proxy' }, 'app-1': { activeFaults: 1, scenarioFaults: 1 } }));
     expect(run.view.report?.parts?.map((p) => p.met)).toEqual([false, true, true, true]);

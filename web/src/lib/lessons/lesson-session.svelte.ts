@@ -7,7 +7,7 @@
  */
 import { createActor, fromPromise, type Subscription } from 'xstate';
 import { fetchConfig, prepareSandbox } from '../../../../lessons/client.ts';
-import { readsRunningConfig } from '../../../../lessons/config-goal.ts';
+import { readsRunningConfig } from '../../../../lessons/checker.ts';
 import type { Lesson, MetricsByNode } from '../../../../lessons/format.ts';
 import { lessonMachine, type LessonInput } from '../../../../lessons/lesson.machine.ts';
 import type { ConnectionStatus } from '../stream/event-stream.ts';
@@ -79,8 +79,10 @@ export class LessonSession {
       if (!readsConfig) return;
       const read = ++this.#configReads;
       // Unread, a goal on the config says so; the next config applied (or reconnection) reads it again.
-      readRunningConfig().then(
-        (config) => read === this.#configReads && this.#state.send({ type: 'RUNNING_CONFIG', config }),
+      // Judging the config takes the engine's schema: loaded here, for the lessons that need it, and kept
+      // out of the page's first load.
+      Promise.all([readRunningConfig(), import('../../../../lessons/config-goal.ts')]).then(
+        ([config, { runningConfig }]) => read === this.#configReads && this.#state.send({ type: 'RUNNING_CONFIG', config: runningConfig(config) }),
         () => undefined,
       );
     };
