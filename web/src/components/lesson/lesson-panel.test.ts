@@ -1,5 +1,5 @@
 import { flushSync } from 'svelte';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { EngineEvent } from '../../../../engine/src/events.ts';
 import type { MetricsByNode } from '../../../../lessons/format.ts';
 import { snapshot } from '../../../../lessons/metrics.fixture.ts';
@@ -13,6 +13,10 @@ import { renderWithLab } from '../../test/render.ts';
 import LessonPanel from '../LessonPanel.svelte';
 import { parse } from 'yaml';
 import classicEdgeYaml from '../../../../examples/classic-edge.yaml?raw';
+
+// The panel loads the lesson machine with the first lesson opened (kept out of the page's first load):
+// loaded once here, so opening a lesson settles within a test's settle().
+beforeAll(() => import('../../lib/lessons/lesson-session.svelte.ts'));
 
 function sandbox(ok: [number, number, number]): MetricsByNode {
   return snapshot({

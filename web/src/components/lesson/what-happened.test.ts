@@ -1,5 +1,5 @@
 import { flushSync } from 'svelte';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { EngineEvent, FaultInfo, NodeMetrics } from '../../../../engine/src/events.ts';
 import type { MetricsByNode } from '../../../../lessons/format.ts';
 import { nodeMetrics } from '../../../../lessons/metrics.fixture.ts';
@@ -8,6 +8,10 @@ import type { LabState } from '../../state/lab-state.svelte.ts';
 import { labWithTopology } from '../../state/state-fixtures.ts';
 import { renderWithLab } from '../../test/render.ts';
 import LessonPanel from '../LessonPanel.svelte';
+
+// The panel loads the lesson machine with the first lesson opened (kept out of the page's first load):
+// loaded once here, so opening a lesson settles within a test's settle().
+beforeAll(() => import('../../lib/lessons/lesson-session.svelte.ts'));
 
 /** The round-robin lesson's numbers: each users-N's 2xx, and the balancer's answers by target. */
 function sandbox(ok: [number, number, number]): MetricsByNode {
