@@ -42,11 +42,15 @@ export function createPickStage(config: BalancerConfig, targets: TargetSet, rng:
     if (choice.target === null) {
       return { kind: 'respond', error: 'EDGE_NO_TARGET', headers: { 'retry-after': String(choice.retryAfterS) }, decision: choice.decision };
     }
+    // The decision is this pick's own (every picker builds a fresh one): the affinity goes on it in
+    // place, as a copy (an object spread) cost a request through a balancer about 3 µs in profiles.
+    const { decision } = choice;
+    if (affinityKey !== undefined) decision.affinity = targets.remember(affinityKey, choice.target.id);
     return {
       kind: 'forward',
       upstream: choice.target.id,
       path: exchange.req.url ?? '/',
-      decision: affinityKey === undefined ? choice.decision : { ...choice.decision, affinity: targets.remember(affinityKey, choice.target.id) },
+      decision,
       target: { target: choice.target, trial: choice.trial },
     };
   };
