@@ -44,6 +44,21 @@ export function endToEndHeaders(headers: IncomingHttpHeaders, skip?: string): Re
   return out;
 }
 
+/**
+ * A copy of a field object, to add fields to. Neither a spread (`{ ...headers }`: fields added to its
+ * copy take V8's slow path, about 2.5 µs for a cached answer's few, measured on a cache HIT) nor
+ * `Object.assign` (it would hand a field named `__proto__` to the prototype setter, and lose it).
+ */
+export function copyFields<T extends Record<string, unknown>>(headers: T): T {
+  const out: Record<string, unknown> = {};
+  for (const name in headers) {
+    if (!Object.hasOwn(headers, name)) continue;
+    if (name === '__proto__') Object.defineProperty(out, name, { value: headers[name], enumerable: true, configurable: true, writable: true });
+    else out[name] = headers[name];
+  }
+  return out as T;
+}
+
 /** What `Connection: keep-alive` names (nearly every hop sends it): a header already dropped anyway. */
 const KEEP_ALIVE_ONLY: ReadonlySet<string> = new Set(['keep-alive']);
 

@@ -10,6 +10,7 @@
  * Memory is bounded: a client remembers at most MAX_PATHS paths, forgetting the least recently answered.
  */
 import type { DrawnRequest } from './mix.ts';
+import { copyFields } from '../pipeline/headers.ts';
 
 /** Paths one client remembers validators for. */
 export const MAX_PATHS = 10_000;
@@ -41,7 +42,7 @@ export class ClientValidators {
     if (headers !== undefined && ('if-none-match' in headers || 'if-modified-since' in headers)) return false;
     if (this.share < 1 && this.rng() >= this.share) return false;
     // A copy: the drawn headers may be the client's own object, shared by all its requests.
-    const conditional: Record<string, string> = { ...headers };
+    const conditional: Record<string, string> = headers === undefined ? {} : copyFields(headers);
     if (known.etag !== undefined) conditional['if-none-match'] = known.etag;
     if (known.lastModified !== undefined) conditional['if-modified-since'] = known.lastModified;
     request.headers = conditional;

@@ -14,6 +14,7 @@ import { describeTransform } from '../transform/notes.ts';
 import { withQuery } from '../transform/query-edits.ts';
 import { TemplateScope } from '../transform/template.ts';
 import { compileTransform, type CompiledTransform, type ResponseTransform } from '../transform/transform.ts';
+import { copyFields } from '../../pipeline/headers.ts';
 
 /** The transform stage, or undefined when no route transforms anything. */
 export function createTransformStage(config: GatewayConfig): Stage<GatewayRequest> | undefined {
@@ -58,7 +59,7 @@ function transformRequest(
 ): Verdict | Promise<Verdict> {
   const local = exchange.local!;
   // Edits go on a copy: templates read the request as received, and the hop rules apply to the copy.
-  const headers = { ...exchange.req.headers };
+  const headers = copyFields(exchange.req.headers);
   const notes: string[] = [];
   const query = request.apply(headers, scope, notes);
   exchange.requestHeaders = headers;

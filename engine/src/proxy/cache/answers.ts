@@ -9,6 +9,7 @@ import { notModified, notModifiedHeaders } from './conditional.ts';
 import type { StoredResponse } from './store.ts';
 import { storedRange } from './stored-range.ts';
 import type { CacheRequest, Headers, OriginResponse } from './types.ts';
+import { copyFields } from '../../pipeline/headers.ts';
 
 /** What the client gets: status, headers (with X-Cache and Cache-Status), and the body when the cache has it. */
 export interface CacheAnswer {
@@ -49,7 +50,7 @@ export function answerFromStore(
     Math.floor(age),
   );
   // One copy of the stored headers per answer (a HIT's hot path): the answer's own fields set on it.
-  const headers = clientHas ? notModifiedHeaders(entry.headers) : { ...entry.headers };
+  const headers = clientHas ? notModifiedHeaders(entry.headers) : copyFields(entry.headers);
   headers.age = String(Math.floor(age));
   setStatusWords(headers, outcome);
   if (clientHas) return { status: 304, headers, body: undefined, outcome };

@@ -27,6 +27,7 @@ import { mergeNotModified, storedHeaders, unsharedFields, varyNames, withoutFiel
 import { ENTRY_OVERHEAD_BYTES, ResponseStore, type StoredResponse } from './store.ts';
 import { plainHeadRefusal, whyNotStored } from './storage-rules.ts';
 import { headerText, type CacheRequest, type Headers, type OriginResponse } from './types.ts';
+import { copyFields } from '../../pipeline/headers.ts';
 
 /** Answer now from the store: a fresh response, a client's 304, or one a waited-for fetch stored (COLLAPSED). */
 export interface CacheHit {
@@ -341,7 +342,7 @@ export class HttpCache {
     lock: KeyLock | undefined,
     background: boolean,
   ): CacheRevalidate {
-    const headers = { ...withoutConditionals(request.headers) };
+    const headers = copyFields(withoutConditionals(request.headers));
     const etag = headerText(entry.headers.etag);
     const lastModified = headerText(entry.headers['last-modified']);
     if (etag !== undefined) headers['if-none-match'] = etag;

@@ -9,6 +9,7 @@
 import type { Directives } from './directives.ts';
 import { httpDate } from './freshness.ts';
 import { headerText, type HeaderValue, type Headers } from './types.ts';
+import { copyFields } from '../../pipeline/headers.ts';
 
 /** Hop-by-hop fields, Age, and the proxy authentication fields a cache must not store (RFC 9111 section 3.1). */
 const NOT_STORED = new Set([
@@ -61,7 +62,7 @@ export function withoutFields(headers: Headers, names: readonly string[]): Heade
 
 /** The stored fields updated by a 304's (both already as storedHeaders makes them). */
 export function mergeNotModified(stored: Headers, notModified: Headers): Headers {
-  const merged: Headers = { ...stored };
+  const merged = copyFields(stored);
   for (const name in notModified) {
     if (NOT_UPDATED.has(name)) continue;
     merged[name] = notModified[name];
