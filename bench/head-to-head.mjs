@@ -26,6 +26,7 @@ import { rewriteReadmeSection } from './lib/readme-section.mjs';
  */
 export const PAIRS = [
   { id: 'engine-chain-vs-undici-3hop', subject: 'engine-chain', baseline: 'undici-3hop' },
+  { id: 'engine-chain-vs-undici-3hop-fields', subject: 'engine-chain', baseline: 'undici-3hop-fields' },
   { id: 'engine-1hop-vs-http-proxy', subject: 'engine-1hop', baseline: 'http-proxy-1hop' },
   { id: 'sse-client-cost', subject: 'engine-chain-sse', baseline: 'engine-chain' },
   { id: 'idle-fault-layer-cost', subject: 'engine-chain-faults-idle', baseline: 'engine-chain' },

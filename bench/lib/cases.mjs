@@ -47,6 +47,12 @@ export const CASES = [
     what: 'three bare undici proxies chained in one process: p1 -> p2 -> p3 -> service',
   },
   {
+    name: 'undici-3hop-fields',
+    hops: 3,
+    sut: reference('undici-3hop-fields'),
+    what: 'undici-3hop whose proxies also write the fields every engine hop must (Via, X-Forwarded-For, Forwarded, X-Forwarded-Proto and -Host, X-Request-Id; Via and X-Request-Id back): the same header work as the engine chain, none of its stages, events or metrics',
+  },
+  {
     name: 'node-http-3hop',
     hops: 3,
     sut: reference('node-http-3hop'),

@@ -39,6 +39,14 @@ export const TARGETS = [
     show: percent,
   },
   {
+    id: 'engine-chain-vs-undici-3hop-fields',
+    target: 'the engine chain against bare undici proxies doing the same header work (engine-chain / undici-3hop-fields); no target',
+    value: (m) => ratioOf(m['engine-chain'], m['undici-3hop-fields']),
+    met: null,
+    verdict: () => 'recorded',
+    show: percent,
+  },
+  {
     id: 'engine-1hop-vs-http-proxy',
     target: 'engine 1 hop beats http-proxy',
     value: (m) => ratioOf(m['engine-1hop'], m['http-proxy-1hop']),

@@ -6,6 +6,7 @@
  * `mode` picks the undici API; `dispatch` (a raw handler, no intermediate stream objects) measured
  * fastest on our machines and is the default (bench/README.md has the numbers).
  */
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { Pool } from 'undici';
 import { endToEndHeaders, hasBody } from './hop-by-hop.mjs';
@@ -13,24 +14,53 @@ import { listen } from './listen.mjs';
 
 export const UNDICI_MODES = ['dispatch', 'stream', 'request'];
 
-/** Start a proxy to `upstream` (an origin like http://127.0.0.1:9001); resolves to { server, pool }. */
-export async function startUndiciProxy({ upstream, port = 0, mode = 'dispatch' }) {
+/**
+ * Start a proxy to `upstream` (an origin like http://127.0.0.1:9001); resolves to { server, pool }.
+ * `fields` (dispatch mode): the proxy also writes the fields every engine hop must (ALGORITHMS.md, proxy
+ * headers): Via, X-Forwarded-For, Forwarded, X-Forwarded-Proto and -Host, and an X-Request-Id made at the
+ * first hop, on the request; Via and X-Request-Id on the response. The same header work as the engine,
+ * none of its stages, events or metrics.
+ */
+export async function startUndiciProxy({ upstream, port = 0, mode = 'dispatch', fields = false }) {
   const pool = new Pool(upstream, { pipelining: 1 });
   const forward = { dispatch: forwardDispatch, stream: forwardStream, request: forwardRequest }[mode];
   if (!forward) throw new Error(`unknown undici mode "${mode}", expected one of ${UNDICI_MODES.join(', ')}`);
-  const server = http.createServer((req, res) => forward(pool, req, res));
+  if (fields && mode !== 'dispatch') throw new Error('fields are written in dispatch mode only');
+  /** This proxy's name in Via and its address in Forwarded's `by`, known once it listens. */
+  let hop;
+  const server = http.createServer((req, res) => forward(pool, req, res, hop));
   await listen(server, port);
+  if (fields) {
+    const bound = server.address().port;
+    hop = { name: `p${bound}`, by: `"127.0.0.1:${bound}"` };
+  }
   return { server, pool };
 }
 
-function upstreamRequest(req) {
+function upstreamRequest(req, hop) {
   return {
     path: req.url,
     method: req.method,
-    headers: endToEndHeaders(req.headers),
+    headers: hop ? withHopFields(req, hop) : endToEndHeaders(req.headers),
     body: hasBody(req) ? req : null,
   };
 }
+
+/** The request's end-to-end fields with this hop's proxy fields, written as the engine writes them. */
+function withHopFields(req, hop) {
+  const incoming = req.headers;
+  const headers = endToEndHeaders(incoming);
+  const peer = req.socket.remoteAddress;
+  headers.via = appended(incoming.via, `1.1 ${hop.name}`);
+  headers['x-forwarded-for'] = appended(incoming['x-forwarded-for'], peer);
+  headers.forwarded = appended(incoming.forwarded, `for=${peer};by=${hop.by};proto=http;host="${incoming.host}"`);
+  headers['x-forwarded-proto'] = incoming['x-forwarded-proto'] ?? 'http';
+  headers['x-forwarded-host'] = incoming['x-forwarded-host'] ?? incoming.host;
+  headers['x-request-id'] = incoming['x-request-id'] ?? randomUUID();
+  return headers;
+}
+
+const appended = (list, item) => (list ? `${list}, ${item}` : item);
 
 /** 502 before the response started; after that, cut the connection so the client sees a truncated body. */
 function badGateway(res) {
@@ -40,9 +70,10 @@ function badGateway(res) {
 }
 
 /** Raw dispatcher handler: headers and chunks go straight from undici's parser to the response. */
-function forwardDispatch(pool, req, res) {
+function forwardDispatch(pool, req, res, hop) {
   let resume;
-  pool.dispatch(upstreamRequest(req), {
+  const request = upstreamRequest(req, hop);
+  pool.dispatch(request, {
     onConnect(abort) {
       res.once('close', () => {
         if (!res.writableFinished) abort();
@@ -50,7 +81,12 @@ function forwardDispatch(pool, req, res) {
     },
     onHeaders(statusCode, rawHeaders, resumeUpstream) {
       resume = resumeUpstream;
-      res.writeHead(statusCode, endToEndRawHeaders(rawHeaders));
+      const headers = endToEndRawHeaders(rawHeaders);
+      if (hop) {
+        headers.via = appended(headers.via, `1.1 ${hop.name}`);
+        headers['x-request-id'] ??= request.headers['x-request-id'];
+      }
+      res.writeHead(statusCode, headers);
       return true;
     },
     onData(chunk) {

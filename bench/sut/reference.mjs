@@ -31,6 +31,7 @@ const topologies = {
   'undici-1hop': async () => chain(1, undici, await startService()),
   'node-http-1hop': async () => chain(1, startNodeHttpProxy, await startService()),
   'undici-3hop': async () => chain(3, undici, await startService()),
+  'undici-3hop-fields': async () => chain(3, (opts) => undici({ ...opts, fields: true }), await startService()),
   'node-http-3hop': async () => chain(3, startNodeHttpProxy, await startService()),
   'http-proxy-1hop': async () => chain(1, startHttpProxyLib, await startService()),
 };
