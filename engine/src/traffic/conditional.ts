@@ -9,8 +9,8 @@
  *
  * Memory is bounded: a client remembers at most MAX_PATHS paths, forgetting the least recently answered.
  */
-import type { DrawnRequest } from './mix.ts';
 import { copyFields } from '../pipeline/headers.ts';
+import type { DrawnRequest } from './mix.ts';
 
 /** Paths one client remembers validators for. */
 export const MAX_PATHS = 10_000;

@@ -7,6 +7,7 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { GatewayConfig } from '../../config/schema.ts';
 import type { Exchange, ResponseStep } from '../../pipeline/exchange.ts';
+import { copyFields } from '../../pipeline/headers.ts';
 import { CONTINUE, SKIP, type Stage, type Verdict } from '../../pipeline/verdict.ts';
 import type { GatewayRequest } from '../request.ts';
 import type { HeaderBag } from '../transform/header-edits.ts';
@@ -14,7 +15,6 @@ import { describeTransform } from '../transform/notes.ts';
 import { withQuery } from '../transform/query-edits.ts';
 import { TemplateScope } from '../transform/template.ts';
 import { compileTransform, type CompiledTransform, type ResponseTransform } from '../transform/transform.ts';
-import { copyFields } from '../../pipeline/headers.ts';
 
 /** The transform stage, or undefined when no route transforms anything. */
 export function createTransformStage(config: GatewayConfig): Stage<GatewayRequest> | undefined {

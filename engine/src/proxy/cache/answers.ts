@@ -4,12 +4,12 @@
  * on; each with X-Cache, Cache-Status and the outcome the decision event carries.
  */
 import { EDGE_ERRORS, ERROR_HEADER } from '../../errors.ts';
+import { copyFields } from '../../pipeline/headers.ts';
 import { cacheStatusMember, setStatusWords, type CacheOutcome, type CacheStatusParams, type XCacheWord } from './cache-status.ts';
 import { notModified, notModifiedHeaders } from './conditional.ts';
 import type { StoredResponse } from './store.ts';
 import { storedRange } from './stored-range.ts';
 import type { CacheRequest, Headers, OriginResponse } from './types.ts';
-import { copyFields } from '../../pipeline/headers.ts';
 
 /** What the client gets: status, headers (with X-Cache and Cache-Status), and the body when the cache has it. */
 export interface CacheAnswer {
@@ -33,7 +33,7 @@ export function answerFromStore(
   const clientHas = notModified(request, entry.status, entry.headers);
   const range = clientHas || request.headers.range === undefined ? undefined : storedRange(request, entry);
   // Every field written out (not `{ ...params, ttl }`): a spread that adds a field is V8's slow path, on every HIT.
-  const status: CacheStatusParams = {
+  const statusParams: CacheStatusParams = {
     hit: params.hit,
     fwd: params.fwd,
     fwdStatus: params.fwdStatus,
@@ -44,7 +44,7 @@ export function answerFromStore(
   };
   const outcome = makeOutcome(
     word,
-    status,
+    statusParams,
     clientHas ? `${why}; the client's copy is current: 304` : range ? `${why}; bytes ${range[0]}-${range[1]}: 206` : why,
     entry.key,
     Math.floor(age),

@@ -17,6 +17,7 @@ import CachePolicy from 'http-cache-semantics';
 import { LRUCache } from 'lru-cache';
 import type { CacheConfig } from '../../config/proxy/cache.ts';
 import { DEFAULT_LOCK_TIMEOUT_MS, entrySizeLimit, lockTimeout } from '../../config/proxy/cache.ts';
+import { copyFields } from '../../pipeline/headers.ts';
 import { compileCacheKey, targetUri, type CacheKeyOf } from './cache-key.ts';
 import { answerFromStore, gatewayTimeout, passOn, type CacheAnswer } from './answers.ts';
 import type { ForwardReason } from './cache-status.ts';
@@ -27,7 +28,6 @@ import { mergeNotModified, storedHeaders, unsharedFields, varyNames, withoutFiel
 import { ENTRY_OVERHEAD_BYTES, ResponseStore, type StoredResponse } from './store.ts';
 import { plainHeadRefusal, whyNotStored } from './storage-rules.ts';
 import { headerText, type CacheRequest, type Headers, type OriginResponse } from './types.ts';
-import { copyFields } from '../../pipeline/headers.ts';
 
 /** Answer now from the store: a fresh response, a client's 304, or one a waited-for fetch stored (COLLAPSED). */
 export interface CacheHit {

@@ -6,10 +6,10 @@
  * names (sections 5.2.2.4, 5.2.2.7). And the update a 304 makes (section 3.2): each of its fields
  * replaces or joins the stored ones, except Content-Length (and those never stored).
  */
+import { copyFields } from '../../pipeline/headers.ts';
 import type { Directives } from './directives.ts';
 import { httpDate } from './freshness.ts';
 import { headerText, type HeaderValue, type Headers } from './types.ts';
-import { copyFields } from '../../pipeline/headers.ts';
 
 /** Hop-by-hop fields, Age, and the proxy authentication fields a cache must not store (RFC 9111 section 3.1). */
 const NOT_STORED = new Set([
