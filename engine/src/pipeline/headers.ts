@@ -45,17 +45,22 @@ export function endToEndHeaders(headers: IncomingHttpHeaders, skip?: string): Re
 }
 
 /**
+ * Set a field as an own property, even one named `__proto__` (a plain assignment would hand it to the
+ * prototype setter, and the field would be lost).
+ */
+export function setField(target: Record<string, unknown>, name: string, value: unknown): void {
+  if (name === '__proto__') Object.defineProperty(target, name, { value, enumerable: true, configurable: true, writable: true });
+  else target[name] = value;
+}
+
+/**
  * A copy of a field object, to add fields to. Neither a spread (`{ ...headers }`: fields added to its
  * copy take V8's slow path, about 2.5 µs for a cached answer's few, measured on a cache HIT) nor
- * `Object.assign` (it would hand a field named `__proto__` to the prototype setter, and lose it).
+ * `Object.assign` (it would lose a field named `__proto__`, see setField).
  */
 export function copyFields<T extends Record<string, unknown>>(headers: T): T {
   const out: Record<string, unknown> = {};
-  for (const name in headers) {
-    if (!Object.hasOwn(headers, name)) continue;
-    if (name === '__proto__') Object.defineProperty(out, name, { value: headers[name], enumerable: true, configurable: true, writable: true });
-    else out[name] = headers[name];
-  }
+  for (const name in headers) if (Object.hasOwn(headers, name)) setField(out, name, headers[name]);
   return out as T;
 }
 
@@ -180,9 +185,7 @@ export function downstreamResponseHeadersFromRaw(raw: readonly Buffer[], hop: { 
     if (status === 204 && name === 'content-length') continue;
     // Own fields only: a name like `constructor` or `toString` must not find what the prototype has.
     if (!Object.hasOwn(headers, name)) {
-      // An own property even for `__proto__` (a plain assignment would set the prototype, and drop the field).
-      if (name === '__proto__') Object.defineProperty(headers, name, { value, enumerable: true, configurable: true, writable: true });
-      else headers[name] = value;
+      setField(headers, name, value);
       continue;
     }
     const prev = headers[name]!;

@@ -3,6 +3,7 @@
  * If-None-Match first, compared weakly against the stored ETag (`*` matches any); only without it,
  * If-Modified-Since against the stored Last-Modified. Only a stored 2xx is judged (section 13.2.1).
  */
+import { setField } from '../../pipeline/headers.ts';
 import { httpDate } from './freshness.ts';
 import { headerText, type CacheRequest, type Headers } from './types.ts';
 
@@ -31,6 +32,6 @@ const BODY_FIELDS = new Set(['content-length', 'content-type', 'content-encoding
 /** The stored fields a 304 to the client carries. */
 export function notModifiedHeaders(headers: Headers): Headers {
   const kept: Headers = {};
-  for (const name in headers) if (!BODY_FIELDS.has(name)) kept[name] = headers[name];
+  for (const name in headers) if (!BODY_FIELDS.has(name)) setField(kept, name, headers[name]);
   return kept;
 }
