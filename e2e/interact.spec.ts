@@ -2,7 +2,8 @@
  * Reading the traffic at a glance (issue 13), in Debian's Chromium against the real engine: a selected
  * request's path highlighted and the other dots dimmed, a click on a box under a cloud of dots opens
  * the box, the dots thinned to a sample past what an eye can follow, one rate control whose number is
- * the engine's target after every change, and fault badges that name the fault.
+ * the engine's target after every change, and fault badges that name the fault (one injected while the
+ * page was still connecting included).
  */
 import { expect, test, type Page } from '@playwright/test';
 import { engineTraffic, resetLab } from './helpers.ts';
@@ -182,4 +183,22 @@ test('a fault badge names the fault', async ({ page, request }) => {
   await expect(page.getByTestId('edge-api->orders-1-fault')).toContainText('errors 50%');
   const badges = page.locator('[data-testid^="fault-badge-"]');
   await expect(badges).toHaveText(['latency +300 ms', 'errors 50% → 503']);
+});
+
+test('a fault injected after the page read the faults, before its event stream started, still shows', async ({ page, request }) => {
+  // A fresh page whose event stream is held back until the faults were read and one was injected: no event will tell of it.
+  const fresh = await page.context().newPage();
+  let releaseStream!: () => void;
+  const streamHeld = new Promise<void>((resolve) => (releaseStream = resolve));
+  await fresh.route('**/api/events*', async (route) => {
+    await streamHeld;
+    await route.continue();
+  });
+  const faultsRead = fresh.waitForResponse((r) => r.url().endsWith('/api/faults'));
+  await fresh.goto('/');
+  await faultsRead;
+  await request.post('/api/faults', { data: { target: 'users-2', type: 'latency', ms: 300 } });
+  releaseStream();
+  await expect(fresh.getByTestId('node-users-2-fault')).toContainText('latency +300 ms');
+  await fresh.close();
 });

@@ -25,6 +25,9 @@ export type ApplyOutcome = { ok: true; failures: string[] } | { ok: false; messa
 /** What became of an action a form sent (a fault, a traffic change): done, or refused with the engine's errors for the form to show. */
 export type ActionOutcome = { ok: true } | { ok: false; message: string; errors: ApiFieldError[] };
 
+/** How many times one refresh reads the faults while the stream keeps telling of new ones. */
+const FAULT_READS = 4;
+
 export interface Notice {
   kind: 'error' | 'info';
   text: string;
@@ -38,6 +41,8 @@ export class LabActions {
    */
   configWarnings = $state.raw<ApiFieldError[]>([]);
   #faultsRefresh: Promise<void> | undefined;
+  /** A read of the faults was asked, or the stream told of one, while `#faultsRefresh` was in flight. */
+  #faultsAgain = false;
   #algorithmWatchers = 0;
   #algorithmTimer: ReturnType<typeof setInterval> | undefined;
   /** The cache settings of each proxy whose cache the page turned off, to restore when it is turned on again. */
@@ -104,19 +109,37 @@ export class LabActions {
     );
   }
 
+  /**
+   * Reads the active faults again. Asked while a read is in flight, that read reads once more when it
+   * answers: its answer may be from before what the caller knows of (the stream's first open). An answer
+   * during which the stream told of a fault may be older than the list the events made, so it is not
+   * taken, and the faults are read again (at most `FAULT_READS` times; the events keep the list meanwhile).
+   */
   refreshFaults(): Promise<void> {
-    this.#faultsRefresh ??= api
-      .faults()
-      .then(
-        (faults) => {
-          this.stream.faults = Array.isArray(faults) ? faults : [];
-        },
-        () => {},
-      )
-      .finally(() => {
-        this.#faultsRefresh = undefined;
-      });
+    if (this.#faultsRefresh !== undefined) {
+      this.#faultsAgain = true;
+      return this.#faultsRefresh;
+    }
+    this.#faultsRefresh = this.#readFaults().finally(() => {
+      this.#faultsRefresh = undefined;
+    });
     return this.#faultsRefresh;
+  }
+
+  async #readFaults(): Promise<void> {
+    for (let read = 0; read < FAULT_READS; read++) {
+      this.#faultsAgain = false;
+      const events = this.stream.faultEvents;
+      let faults: unknown;
+      try {
+        faults = await api.faults();
+      } catch {
+        return;
+      }
+      if (this.stream.faultEvents === events) this.stream.faults = Array.isArray(faults) ? faults : [];
+      else this.#faultsAgain = true;
+      if (!this.#faultsAgain) return;
+    }
   }
 
   // Actions: each reports failure as a notice and leaves the page as the engine says it is.

@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { happyPath } from '../lib/traces/fixtures.ts';
+import type { Fault } from '../lib/api-types.ts';
+import { LabState } from './lab-state.svelte.ts';
 import { labWithTopology, metrics, stubApi, topology } from './state-fixtures.ts';
 
 describe('LabActions', () => {
@@ -69,6 +71,63 @@ describe('LabActions', () => {
     reads[1]!(1200);
     await stale;
     expect(lab.compressions.edge?.saved).toBe(0);
+  });
+
+  describe('the faults', () => {
+    const fault: Fault = { id: 'f1', target: 'users-2', type: 'latency', ms: 300, jitter: 0, source: 'api', startedAt: 1 };
+    /** Each faults read waits until the test answers it with a list; the other reads answer at once. */
+    function pendingFaultReads(): Array<(faults: Fault[]) => void> {
+      const reads: Array<(faults: Fault[]) => void> = [];
+      vi.stubGlobal(
+        'fetch',
+        vi.fn(
+          (url: string) =>
+            new Promise<Response>((resolve) => {
+              if (url.endsWith('/api/faults')) reads.push((faults) => resolve(new Response(JSON.stringify(faults))));
+              else resolve(new Response(JSON.stringify(url.endsWith('/api/metrics') ? { ts: 1, nodes: {}, traffic: topology.traffic } : topology)));
+            }),
+        ),
+      );
+      return reads;
+    }
+
+    it('are read again when the stream told of one while they were read, and the older answer is not taken', async () => {
+      const reads = pendingFaultReads();
+      const lab = labWithTopology();
+      const refreshing = lab.actions.refreshFaults();
+      lab.ingest([{ type: 'fault.started', seq: 1, ts: 1, fault }], 1);
+      expect(lab.faults).toEqual([fault]);
+      // The first read was answered by the engine before the fault began.
+      reads[0]!([]);
+      await vi.waitFor(() => expect(reads).toHaveLength(2));
+      expect(lab.faults).toEqual([fault]);
+      reads[1]!([fault]);
+      await refreshing;
+      expect(lab.faults).toEqual([fault]);
+    });
+
+    it('are read again when the stream first opens: a fault begun between the first read and the stream shows', async () => {
+      const reads = pendingFaultReads();
+      const sources: Array<{ onopen: (() => void) | null }> = [];
+      const lab = new LabState();
+      lab.start({
+        createSource: () => {
+          const source = { readyState: 0, onopen: null, onmessage: null, onerror: null, close() {} };
+          sources.push(source);
+          return source;
+        },
+      });
+      await vi.waitFor(() => expect(reads).toHaveLength(1));
+      // The page's first read is answered before the fault; the fault begins before the stream starts, so no event tells of it.
+      reads[0]!([]);
+      await vi.waitFor(() => expect(lab.topology).toEqual(topology));
+      expect(lab.faults).toEqual([]);
+      sources[0]!.onopen!();
+      await vi.waitFor(() => expect(reads).toHaveLength(2));
+      reads[1]!([fault]);
+      await vi.waitFor(() => expect(lab.faults).toEqual([fault]));
+      lab.stop();
+    });
   });
 
   it('turns a rejected action into a notice', async () => {

@@ -22,6 +22,8 @@ export class LabState extends StreamIngest {
   readonly actions: LabActions;
   readonly timeline: Timeline;
   #closeStream: (() => void) | undefined;
+  /** The event stream has opened once: a later open is a reconnection, answered by `resync`. */
+  #opened = false;
 
   constructor() {
     super(new Selection());
@@ -44,6 +46,10 @@ export class LabState extends StreamIngest {
         onStatus: (status, reconnected) => {
           this.connection = status;
           if (reconnected) this.resync();
+          // The first fetch may have been answered before the stream started: what happened in between
+          // (a fault injected, a node stopped) no event will tell, so it is read again now.
+          else if (status === 'open' && !this.#opened) void this.actions.refresh();
+          if (status === 'open') this.#opened = true;
         },
       },
       streamOptions,

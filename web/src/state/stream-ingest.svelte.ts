@@ -126,6 +126,12 @@ export class StreamIngest {
    * inspectors' counts from before it, and must not replace the zeroed ones (LabActions). Not reactive: only compared.
    */
   countsResets = 0;
+  /**
+   * How many `fault.started` and `fault.ended` events came: a fault list fetched while one came may be
+   * older than it, and must not replace what the events made of the list (LabActions.refreshFaults).
+   * Not reactive: only compared.
+   */
+  faultEvents = 0;
   faults = $state.raw<Fault[]>([]);
   connection = $state<ConnectionStatus>('connecting');
   log = $state.raw<readonly LogLine[]>([]);
@@ -488,11 +494,13 @@ export class StreamIngest {
         this.reload();
         return;
       case 'fault.started':
+        this.faultEvents++;
         this.faults = [...this.faults.filter((f) => f.id !== event.fault.id), event.fault];
         this.history.mark({ ts: event.ts, kind: 'fault', label: `fault began: ${event.fault.type} on ${event.fault.target}` });
         this.#pendingLog.push(faultEntry(event));
         return;
       case 'fault.ended':
+        this.faultEvents++;
         this.faults = this.faults.filter((f) => f.id !== event.fault.id);
         this.history.mark({ ts: event.ts, kind: 'fault', label: `fault ended: ${event.fault.type} on ${event.fault.target}` });
         this.#pendingLog.push(faultEntry(event));
