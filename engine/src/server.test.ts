@@ -471,7 +471,7 @@ describe('control API', () => {
     expect((await fetch(`${url}/api/nope`)).status).toBe(404);
     const res = await fetch(`${url}/api/metrics`, { method: 'DELETE' });
     expect(res.status).toBe(405);
-    expect(res.headers.get('allow')).toBe('GET');
+    expect(res.headers.get('allow')).toBe('GET, HEAD');
   });
 });
 

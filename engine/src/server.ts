@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import sirv from 'sirv';
 import { z } from 'zod';
@@ -35,6 +36,8 @@ const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../web/dist', import.meta.url
 /** The page's precompressed variants, brotli first (smaller); sirv finds them by `.br` and `.gz`. */
 const WEB_ENCODINGS = new EncodingNegotiator(['br', 'gzip']);
 const LOCAL_HOSTNAMES = new Set(['127.0.0.1', 'localhost', '[::1]']);
+/** Every method some path of the control server takes. */
+const CONTROL_METHODS = 'GET, HEAD, POST, PUT, DELETE';
 
 export async function startControlServer(options: ControlServerOptions): Promise<ControlServer> {
   const { engine } = options;
@@ -50,26 +53,44 @@ export async function startControlServer(options: ControlServerOptions): Promise
       sendJson(res, 500, { error: `internal error: ${(error as Error).message}` });
     });
   });
+  // CONNECT opens no tunnel here: a 405 that says so, not a socket closed without a word (node's default).
+  server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
+    const body = JSON.stringify({ error: `method not allowed; use ${CONTROL_METHODS}` });
+    socket.end(
+      `HTTP/1.1 405 Method Not Allowed\r\nallow: ${CONTROL_METHODS}\r\ncontent-type: application/json; charset=utf-8\r\n` +
+        `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const target = req.url ?? '/';
-    // A target such as `//[` is no path: a 400 that says so, not an internal error.
-    if (!URL.canParse(target, 'http://lab.invalid')) return sendJson(res, 400, { error: `not a request path: ${JSON.stringify(target)}` });
-    const url = new URL(target, 'http://lab.invalid');
+    // An absolute-form target (`http://127.0.0.1:8787/api/health`) names the host the request is for,
+    // in place of Host (RFC 9112 section 3.2.2).
+    const absolute = /^https?:\/\//i.test(target) && URL.canParse(target) ? new URL(target) : undefined;
+    // `OPTIONS *` asks what the server takes at all (RFC 9110 section 9.3.7).
+    if (target === '*' && req.method === 'OPTIONS') {
+      res.writeHead(204, { allow: CONTROL_METHODS }).end();
+      return;
+    }
+    // Any other target such as `//[` or `*` is no path: a 400 that says so, not an internal error, nor the page.
+    if ((absolute === undefined && !target.startsWith('/')) || !URL.canParse(target, 'http://lab.invalid')) {
+      return sendJson(res, 400, { error: `not a request path: ${JSON.stringify(target)}` });
+    }
+    const url = absolute ?? new URL(target, 'http://lab.invalid');
     const method = req.method ?? 'GET';
-    const refusal = refuse(req, method, host);
+    const refusal = refuse(req, method, host, absolute?.host);
     if (refusal) return sendJson(res, refusal.status, { error: refusal.message });
     const path = url.pathname;
 
     if (path === '/metrics') {
-      if (method !== 'GET') return notAllowed(res, 'GET');
+      if (!reads(method)) return notAllowed(res, 'GET, HEAD');
       const text = await engine.metrics.prometheus();
       res.writeHead(200, { 'content-type': text.contentType });
       res.end(text.body);
       return;
     }
     if (!path.startsWith('/api/')) {
-      if (method !== 'GET' && method !== 'HEAD') return notAllowed(res, 'GET, HEAD');
+      if (!reads(method)) return notAllowed(res, 'GET, HEAD');
       if (serveWeb) {
         chooseWebEncoding(req, res);
         return serveWeb(req, res, () => sendJson(res, 404, { error: `no such page: ${path}` }));
@@ -81,16 +102,16 @@ export async function startControlServer(options: ControlServerOptions): Promise
 
     switch (path) {
       case '/api/health':
-        return method === 'GET' ? sendJson(res, 200, { status: 'ok' }) : notAllowed(res, 'GET');
+        return reads(method) ? sendJson(res, 200, { status: 'ok' }) : notAllowed(res, 'GET, HEAD');
       case '/api/events':
-        if (method !== 'GET') return notAllowed(res, 'GET');
+        if (!reads(method)) return notAllowed(res, 'GET, HEAD');
         events.handle(req, res);
         return;
       case '/api/topology':
-        if (method !== 'GET') return notAllowed(res, 'GET');
+        if (!reads(method)) return notAllowed(res, 'GET, HEAD');
         return sendJson(res, 200, { name: engine.config?.name ?? '', nodes: engine.topology(), traffic: engine.trafficState(), layout: engine.config?.layout });
       case '/api/metrics':
-        if (method !== 'GET') return notAllowed(res, 'GET');
+        if (!reads(method)) return notAllowed(res, 'GET, HEAD');
         return sendJson(res, 200, {
           ts: Date.now(),
           nodes: engine.metrics.snapshot(),
@@ -104,7 +125,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
         return sendJson(res, 200, { ts: Date.now(), reset: Object.keys(nodes) });
       }
       case '/api/config':
-        if (method === 'GET') return sendJson(res, 200, engine.input ?? null);
+        if (reads(method)) return sendJson(res, 200, engine.input ?? null);
         if (method === 'PUT') {
           const result = validateConfig(await readJson(req));
           if (!result.ok) return sendJson(res, 400, { error: 'invalid config; the running config is unchanged', errors: result.errors });
@@ -117,7 +138,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
             ...(result.warnings.length > 0 ? { warnings: result.warnings } : {}),
           });
         }
-        return notAllowed(res, 'GET, PUT');
+        return notAllowed(res, 'GET, HEAD, PUT');
       case '/api/config/validate': {
         // A dry run of PUT /api/config (the page's config editor checks as the learner types): the same
         // errors and warnings, nothing applied.
@@ -126,8 +147,8 @@ export async function startControlServer(options: ControlServerOptions): Promise
         return sendJson(res, 200, result.ok ? { ok: true, errors: [], warnings: result.warnings } : { ok: false, errors: result.errors, warnings: [] });
       }
       case '/api/traffic': {
-        if (method === 'GET') return sendJson(res, 200, { ...engine.trafficState(), stats: engine.traffic.stats() });
-        if (method !== 'POST') return notAllowed(res, 'GET, POST');
+        if (reads(method)) return sendJson(res, 200, { ...engine.trafficState(), stats: engine.traffic.stats() });
+        if (method !== 'POST') return notAllowed(res, 'GET, HEAD, POST');
         const body = await readJson(req);
         const { action, ...fields } = (body ?? {}) as Record<string, unknown>;
         if (action === 'stop') await engine.stopTraffic();
@@ -146,22 +167,23 @@ export async function startControlServer(options: ControlServerOptions): Promise
         return sendJson(res, 200, engine.trafficState());
       }
       case '/api/faults':
-        if (method === 'GET') return sendJson(res, 200, engine.faults());
+        if (reads(method)) return sendJson(res, 200, engine.faults());
         if (method === 'POST') return sendJson(res, 201, await engine.injectFault(await readJson(req)));
         if (method === 'DELETE') return sendJson(res, 200, await engine.clearAllFaults());
-        return notAllowed(res, 'GET, POST, DELETE');
+        return notAllowed(res, 'GET, HEAD, POST, DELETE');
     }
     const cached = /^\/api\/cache\/([^/]+)$/.exec(path);
     if (cached) {
       if (method !== 'DELETE') return notAllowed(res, 'DELETE');
-      const entries = engine.purgeCache(decodeURIComponent(cached[1]), purgeTarget(url.searchParams));
+      const entries = engine.purgeCache(pathSegment(cached[1], 'node'), purgeTarget(url.searchParams));
       return sendJson(res, 200, { purged: entries });
     }
     const fault = /^\/api\/faults\/([^/]+)$/.exec(path);
     if (fault) {
       if (method !== 'DELETE') return notAllowed(res, 'DELETE');
-      const cleared = await engine.clearFault(decodeURIComponent(fault[1]));
-      return cleared ? sendJson(res, 200, { cleared: fault[1] }) : sendJson(res, 404, { error: `no active fault "${fault[1]}"` });
+      const id = pathSegment(fault[1], 'id');
+      const cleared = await engine.clearFault(id);
+      return cleared ? sendJson(res, 200, { cleared: id }) : sendJson(res, 404, { error: `no active fault "${id}"` });
     }
     sendJson(res, 404, { error: `no such API: ${method} ${path}` });
   }
@@ -187,8 +209,12 @@ export async function startControlServer(options: ControlServerOptions): Promise
 }
 
 /** Why a request is refused before it is looked at, if it is. */
-function refuse(req: IncomingMessage, method: string, bindHost: string): { status: number; message: string } | undefined {
-  const hostHeader = req.headers.host ?? '';
+function refuse(req: IncomingMessage, method: string, bindHost: string, targetAuthority?: string): { status: number; message: string } | undefined {
+  // Node keeps the first of several Host fields; RFC 9112 section 3.2 wants a 400 for them.
+  if (req.rawHeaders.filter((field, i) => i % 2 === 0 && field.toLowerCase() === 'host').length > 1) {
+    return { status: 400, message: 'refused: more than one Host header' };
+  }
+  const hostHeader = targetAuthority ?? req.headers.host ?? '';
   const hostname = hostHeader.replace(/:\d+$/, '');
   if (!LOCAL_HOSTNAMES.has(hostname) && hostname !== bindHost) {
     return { status: 421, message: `refused: Host "${hostHeader}" is not this lab (use http://127.0.0.1)` };
@@ -203,6 +229,10 @@ function refuse(req: IncomingMessage, method: string, bindHost: string): { statu
   const hasBody = req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0';
   if ((hasBody || req.headers['transfer-encoding']) && !(type ?? '').toLowerCase().startsWith('application/json')) {
     return { status: 415, message: 'expected content-type: application/json' };
+  }
+  const coding = req.headers['content-encoding'];
+  if (coding !== undefined && coding.trim().toLowerCase() !== 'identity') {
+    return { status: 415, message: `content-encoding "${coding}" is not taken: send the JSON uncompressed` };
   }
   return undefined;
 }
@@ -246,22 +276,43 @@ function algorithmStates(engine: Engine): Record<string, unknown> {
 
 /** `?prefix=/users/` (every stored response under it; none given: all), or `?url=/users/1` (and `host=`) for one. */
 function purgeTarget(query: URLSearchParams): { prefix: string } | { url: string; host?: string } {
-  const url = query.get('url');
-  const prefix = query.get('prefix');
+  const url = singleParam(query, 'url');
+  const prefix = singleParam(query, 'prefix');
   if (url !== null && prefix !== null) throw new InputError('url', 'give url or prefix, not both');
   if (url !== null) {
     if (!url.startsWith('/')) throw new InputError('url', `expected a path and query starting with /, got ${JSON.stringify(url)}`);
-    const host = query.get('host');
+    const host = singleParam(query, 'host');
     return host === null ? { url } : { url, host };
   }
   if (prefix !== null && !prefix.startsWith('/')) throw new InputError('prefix', `expected a path prefix starting with /, got ${JSON.stringify(prefix)}`);
   return { prefix: prefix ?? '/' };
 }
 
+/** A query parameter given at most once: `?url=/a&url=/b` names two things, and taking one of them would purge what was not meant. */
+function singleParam(query: URLSearchParams, name: string): string | null {
+  const values = query.getAll(name);
+  if (values.length > 1) throw new InputError(name, `given ${values.length} times; give it once`);
+  return values[0] ?? null;
+}
+
+/** A percent-encoded path segment, decoded; one that is not valid UTF-8 once decoded is a 400 naming it. */
+function pathSegment(raw: string, field: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new InputError(field, `not a valid percent-encoded UTF-8 path segment: ${JSON.stringify(raw)}`);
+  }
+}
+
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
   res.end(text);
+}
+
+/** GET, or HEAD: the same answer without its body (RFC 9110 section 9.3.2; node's response drops the body of a HEAD). */
+function reads(method: string): boolean {
+  return method === 'GET' || method === 'HEAD';
 }
 
 function notAllowed(res: ServerResponse, allow: string): void {

@@ -1,0 +1,127 @@
+/**
+ * The control API under hostile calls, on real sockets: each malformed call gets a 4xx naming what is
+ * wrong (or a 405 with Allow), and leaves the running engine as it was.
+ */
+import { request } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startControlServer, type ControlServer } from './server.ts';
+import { rawHttp, startEngine, type RunningEngine } from './testing/harness.ts';
+
+let running: RunningEngine | undefined;
+let control: ControlServer | undefined;
+afterEach(async () => {
+  await control?.close();
+  await running?.stop();
+  running = control = undefined;
+});
+
+const sandbox = {
+  version: 1,
+  name: 'Refusals',
+  nodes: [
+    { id: 'edge', kind: 'proxy', to: 's1', cache: {} },
+    { id: 's1', kind: 'service', cache: [{ path: '/*', cacheControl: 'public, max-age=600' }] },
+  ],
+};
+
+async function setup(): Promise<string> {
+  running = await startEngine(sandbox, { traffic: false });
+  control = await startControlServer({ engine: running.engine, port: 0, webRoot: '/nonexistent' });
+  return control.url;
+}
+
+const JSON_TYPE = { 'content-type': 'application/json' };
+
+/** One request with the body as raw bytes (fetch would re-encode a string). */
+function send(method: string, path: string, body: Buffer, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: control!.port, method, path, headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe('control API refusals', () => {
+  it('a path id that is no valid percent-encoding is a 400 naming the field, not an internal error', async () => {
+    const url = await setup();
+    const fault = await fetch(`${url}/api/faults/%E0%A4%A`, { method: 'DELETE' });
+    expect([fault.status, (await fault.json()).error]).toEqual([400, 'id: not a valid percent-encoded UTF-8 path segment: "%E0%A4%A"']);
+    const cache = await fetch(`${url}/api/cache/%FF`, { method: 'DELETE' });
+    expect([cache.status, (await cache.json()).error]).toEqual([400, 'node: not a valid percent-encoded UTF-8 path segment: "%FF"']);
+    // A valid escape is decoded, and the answer names the fault as decoded.
+    const spaced = await fetch(`${url}/api/faults/f%201`, { method: 'DELETE' });
+    expect([spaced.status, (await spaced.json()).error]).toEqual([404, 'no active fault "f 1"']);
+  });
+
+  it('a purge parameter given twice is a 400 naming it, and nothing is purged', async () => {
+    const url = await setup();
+    await (await fetch(running!.url('edge', '/a'))).text();
+    await (await fetch(running!.url('edge', '/b'))).text();
+    for (const query of ['url=/a&url=/b', 'prefix=/a&prefix=/', 'url=/a&host=x&host=y']) {
+      const res = await fetch(`${url}/api/cache/edge?${query}`, { method: 'DELETE' });
+      const name = query.split('&')[1].split('=')[0];
+      expect([res.status, (await res.json()).error]).toEqual([400, `${name}: given 2 times; give it once`]);
+    }
+    const topology = await (await fetch(`${url}/api/topology`)).json();
+    expect(topology.nodes[0].cache.entries).toBe(2);
+  });
+
+  it('a body that is not UTF-8 is a 400, and the running config stays', async () => {
+    const url = await setup();
+    const body = Buffer.concat([Buffer.from('{"version":1,"name":"'), Buffer.from([0xc3, 0x28]), Buffer.from('","nodes":[]}')]);
+    const put = await send('PUT', '/api/config', body, JSON_TYPE);
+    expect([put.status, JSON.parse(put.body).error]).toEqual([400, '(body): not valid UTF-8 (a JSON body is UTF-8, RFC 8259)']);
+    const fault = await send('POST', '/api/faults', Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d]), JSON_TYPE);
+    expect(fault.status).toBe(400);
+    expect(await (await fetch(`${url}/api/config`)).json()).toEqual(sandbox);
+  });
+
+  it('a compressed body is a 415 (the API reads JSON as sent), and the running config stays', async () => {
+    const url = await setup();
+    const res = await send('PUT', '/api/config', Buffer.from('{}'), { ...JSON_TYPE, 'content-encoding': 'gzip' });
+    expect([res.status, JSON.parse(res.body).error]).toEqual([415, 'content-encoding "gzip" is not taken: send the JSON uncompressed']);
+    expect(await (await fetch(`${url}/api/config`)).json()).toEqual(sandbox);
+  });
+
+  it('answers HEAD as GET without the body, the event stream included, and lists HEAD in Allow', async () => {
+    const url = await setup();
+    for (const path of ['/api/health', '/api/topology', '/api/metrics', '/api/config', '/api/traffic', '/api/faults', '/metrics']) {
+      const head = await fetch(`${url}${path}`, { method: 'HEAD' });
+      const get = await fetch(`${url}${path}`);
+      expect([path, head.status, head.headers.get('content-type')]).toEqual([path, 200, get.headers.get('content-type')]);
+      expect(await head.text()).toBe('');
+      await get.text();
+    }
+    // The stream's HEAD ends with its headers: it is no client held open.
+    const events = await fetch(`${url}/api/events`, { method: 'HEAD' });
+    expect([events.status, events.headers.get('content-type'), await events.text()]).toEqual([200, 'text/event-stream; charset=utf-8', '']);
+    const refused = await fetch(`${url}/api/config`, { method: 'PATCH', headers: JSON_TYPE, body: '{}' });
+    expect([refused.status, refused.headers.get('allow')]).toEqual([405, 'GET, HEAD, PUT']);
+  });
+
+  it('answers CONNECT with a 405 and Allow, and OPTIONS * with what the server takes', async () => {
+    await setup();
+    const connect = await rawHttp(control!.port, 'CONNECT 127.0.0.1:1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    expect([connect.status, connect.headers.allow]).toEqual([405, 'GET, HEAD, POST, PUT, DELETE']);
+    const options = await rawHttp(control!.port, 'OPTIONS * HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
+    expect([options.status, options.headers.allow]).toEqual([204, 'GET, HEAD, POST, PUT, DELETE']);
+  });
+
+  it('refuses two Host fields, a foreign absolute-form target, and a target that is no path', async () => {
+    await setup();
+    const close = 'Connection: close\r\n\r\n';
+    const twoHosts = await rawHttp(control!.port, `GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: evil.example\r\n${close}`);
+    expect([twoHosts.status, JSON.parse(twoHosts.body).error]).toEqual([400, 'refused: more than one Host header']);
+    const foreign = await rawHttp(control!.port, `GET http://evil.example/api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n${close}`);
+    expect([foreign.status, JSON.parse(foreign.body).error]).toEqual([421, 'refused: Host "evil.example" is not this lab (use http://127.0.0.1)']);
+    const local = await rawHttp(control!.port, `GET http://127.0.0.1:${control!.port}/api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n${close}`);
+    expect([local.status, local.body]).toEqual([200, '{"status":"ok"}']);
+    const star = await rawHttp(control!.port, `GET * HTTP/1.1\r\nHost: 127.0.0.1\r\n${close}`);
+    expect([star.status, JSON.parse(star.body).error]).toEqual([400, 'not a request path: "*"']);
+  });
+});
