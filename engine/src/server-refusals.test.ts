@@ -71,6 +71,30 @@ describe('control API refusals', () => {
     expect(topology.nodes[0].cache.entries).toBe(2);
   });
 
+  it('a call that takes no fields names a field it is given and does nothing', async () => {
+    const url = await setup();
+    await (await fetch(running!.url('edge', '/a'))).text();
+    const reset = await fetch(`${url}/api/metrics/reset`, { method: 'POST', headers: JSON_TYPE, body: '{"node":"edge"}' });
+    expect([reset.status, (await reset.json()).error]).toEqual([400, 'node: unknown key: this call takes no fields']);
+    expect((await (await fetch(`${url}/api/metrics`)).json()).nodes.edge.requests).toBe(1);
+
+    const fault = await (await fetch(`${url}/api/faults`, { method: 'POST', headers: JSON_TYPE, body: '{"target":"s1","type":"down"}' })).json();
+    const clearAll = await fetch(`${url}/api/faults`, { method: 'DELETE', headers: JSON_TYPE, body: JSON.stringify({ id: fault.id }) });
+    expect([clearAll.status, (await clearAll.json()).error]).toEqual([400, 'id: unknown key: this call takes no fields']);
+    const clearOne = await fetch(`${url}/api/faults/${fault.id}`, { method: 'DELETE', headers: JSON_TYPE, body: '[]' });
+    expect([clearOne.status, (await clearOne.json()).error]).toEqual([400, '(body): this call takes no body (or {})']);
+    expect((await (await fetch(`${url}/api/faults`)).json()).map((f: { id: string }) => f.id)).toEqual([fault.id]);
+    const purge = await fetch(`${url}/api/cache/edge`, { method: 'DELETE', headers: JSON_TYPE, body: '{"prefix":"/b"}' });
+    expect([purge.status, (await purge.json()).error]).toEqual([400, 'prefix: unknown key: this call takes no fields']);
+
+    await running!.engine.startTraffic({ to: 'edge', rate: 1, clients: 1, paths: ['/a'] });
+    const stop = await fetch(`${url}/api/traffic`, { method: 'POST', headers: JSON_TYPE, body: '{"action":"stop","flow":"browse"}' });
+    expect([stop.status, (await stop.json()).error]).toEqual([400, 'flow: unknown key: this call takes no fields']);
+    expect(running!.engine.trafficState().running).toBe(true);
+    // `{}` is no field: the call is done.
+    expect((await fetch(`${url}/api/faults`, { method: 'DELETE', headers: JSON_TYPE, body: '{}' })).status).toBe(200);
+  });
+
   it('a body that is not UTF-8 is a 400, and the running config stays', async () => {
     const url = await setup();
     const body = Buffer.concat([Buffer.from('{"version":1,"name":"'), Buffer.from([0xc3, 0x28]), Buffer.from('","nodes":[]}')]);

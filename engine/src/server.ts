@@ -121,6 +121,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
       case '/api/metrics/reset': {
         // Fresh counts (a lesson starts from zero): every node's, its inspector's included; not the traffic generator's.
         if (method !== 'POST') return notAllowed(res, 'POST');
+        await readNoFields(req);
         const nodes = engine.resetMetrics();
         return sendJson(res, 200, { ts: Date.now(), reset: Object.keys(nodes) });
       }
@@ -151,8 +152,10 @@ export async function startControlServer(options: ControlServerOptions): Promise
         if (method !== 'POST') return notAllowed(res, 'GET, HEAD, POST');
         const body = await readJson(req);
         const { action, ...fields } = (body ?? {}) as Record<string, unknown>;
-        if (action === 'stop') await engine.stopTraffic();
-        else if (action === 'start') {
+        if (action === 'stop') {
+          noFields(fields);
+          await engine.stopTraffic();
+        } else if (action === 'start') {
           const { flow, ...flowFields } = fields;
           if (flow !== undefined && (typeof flow !== 'string' || flow === '')) throw new InputError('flow', 'expected the name of a flow');
           await engine.startTraffic(parseFlowOverrides(flowFields), flow);
@@ -162,25 +165,33 @@ export async function startControlServer(options: ControlServerOptions): Promise
           const { like, ...flowFields } = fields;
           if (like !== undefined && (typeof like !== 'string' || like === '')) throw new InputError('like', 'expected the name of a running flow');
           engine.addTraffic(parseFlowOverrides(flowFields) ?? {}, like);
-        } else if (action === 'resume') await engine.resumeTraffic();
+        } else if (action === 'resume') {
+          noFields(fields);
+          await engine.resumeTraffic();
+        }
         else throw new InputError('action', 'expected "start", "add", "set", "resume" or "stop"');
         return sendJson(res, 200, engine.trafficState());
       }
       case '/api/faults':
         if (reads(method)) return sendJson(res, 200, engine.faults());
         if (method === 'POST') return sendJson(res, 201, await engine.injectFault(await readJson(req)));
-        if (method === 'DELETE') return sendJson(res, 200, await engine.clearAllFaults());
+        if (method === 'DELETE') {
+          await readNoFields(req);
+          return sendJson(res, 200, await engine.clearAllFaults());
+        }
         return notAllowed(res, 'GET, HEAD, POST, DELETE');
     }
     const cached = /^\/api\/cache\/([^/]+)$/.exec(path);
     if (cached) {
       if (method !== 'DELETE') return notAllowed(res, 'DELETE');
+      await readNoFields(req);
       const entries = engine.purgeCache(pathSegment(cached[1], 'node'), purgeTarget(url.searchParams));
       return sendJson(res, 200, { purged: entries });
     }
     const fault = /^\/api\/faults\/([^/]+)$/.exec(path);
     if (fault) {
       if (method !== 'DELETE') return notAllowed(res, 'DELETE');
+      await readNoFields(req);
       const id = pathSegment(fault[1], 'id');
       const cleared = await engine.clearFault(id);
       return cleared ? sendJson(res, 200, { cleared: id }) : sendJson(res, 404, { error: `no active fault "${id}"` });
@@ -245,6 +256,22 @@ function parseFlowOverrides(flow: Record<string, unknown>): Record<string, unkno
   const parsed = TrafficFlowPartial.safeParse(flow);
   if (!parsed.success) throw InputError.of(zodErrors(parsed.error));
   return Object.keys(flow).length > 0 ? flow : undefined;
+}
+
+/**
+ * A call that takes no fields names any field it is given, and does nothing: `{"node":"edge"}` sent to
+ * reset one node's counts must not reset every node's.
+ */
+function noFields(fields: Record<string, unknown>): void {
+  const given = Object.keys(fields);
+  if (given.length > 0) throw InputError.of(given.map((key) => ({ path: key, message: 'unknown key: this call takes no fields' })));
+}
+
+/** The body of a call that takes none: nothing, or `{}`. */
+async function readNoFields(req: IncomingMessage): Promise<void> {
+  const body = await readJson(req);
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new InputError('(body)', 'this call takes no body (or {})');
+  noFields(body as Record<string, unknown>);
 }
 
 /** `{"action":"set"}`: a running flow's new rate (open loop) or users (closed loop); `flow` names it when several run. */
