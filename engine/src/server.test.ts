@@ -527,6 +527,18 @@ describe('the lab page, served compressed', () => {
     expect(refused.headers['content-encoding']).toBeUndefined();
   });
 
+  it('a variant asked for by name is no page (its coding is sent only to a client that takes it); no path leaves the web root', async () => {
+    const url = await setupWeb();
+    const named = await get(`${url}/assets/app.js.br`, {});
+    expect([named.status, JSON.parse(named.body.toString()).error]).toEqual([404, 'no such page: /assets/app.js.br']);
+    expect((await get(`${url}/index.html.gz`, { 'accept-encoding': 'gzip' })).status).toBe(404);
+    for (const escape of ['/assets/..%2f..%2f..%2fetc%2fpasswd', '/%2e%2e/%2e%2e/etc/passwd', '/assets/app.js%00.html', '/%c0%ae%c0%ae/etc/passwd']) {
+      // The page (a client route) or a 404: never a file from outside.
+      const res = await get(`${url}${escape}`, {});
+      expect(res.status === 404 || res.body.equals(page), `${escape}: ${res.status} ${res.body.subarray(0, 60).toString()}`).toBe(true);
+    }
+  });
+
   it('the page at any client route is index.html, compressed; its 304 keeps Vary', async () => {
     const url = await setupWeb();
     const first = await get(`${url}/lessons/cache-the-hot-path`, { 'accept-encoding': 'br' });

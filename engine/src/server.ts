@@ -36,6 +36,8 @@ const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../web/dist', import.meta.url
 /** The page's precompressed variants, brotli first (smaller); sirv finds them by `.br` and `.gz`. */
 const WEB_ENCODINGS = new EncodingNegotiator(['br', 'gzip']);
 const LOCAL_HOSTNAMES = new Set(['127.0.0.1', 'localhost', '[::1]']);
+/** The names precompress.ts gives a page's variants. */
+const PRECOMPRESSED = /\.(br|gz)$/i;
 /** Every method some path of the control server takes. */
 const CONTROL_METHODS = 'GET, HEAD, POST, PUT, DELETE';
 
@@ -91,10 +93,13 @@ export async function startControlServer(options: ControlServerOptions): Promise
     }
     if (!path.startsWith('/api/')) {
       if (!reads(method)) return notAllowed(res, 'GET, HEAD');
-      if (serveWeb) {
+      // The build's .br and .gz files are codings of a page, sent under the page's own path only when
+      // the client accepts them: asked for by name, sirv would send brotli to a client that takes none.
+      if (serveWeb && !PRECOMPRESSED.test(path)) {
         chooseWebEncoding(req, res);
         return serveWeb(req, res, () => sendJson(res, 404, { error: `no such page: ${path}` }));
       }
+      if (serveWeb) return sendJson(res, 404, { error: `no such page: ${path}` });
       res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' });
       res.end('The lab page is not built. Run `npm run build` (npm start does it for you); the API is up under /api/.\n');
       return;
