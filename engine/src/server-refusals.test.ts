@@ -95,6 +95,16 @@ describe('control API refusals', () => {
     expect((await fetch(`${url}/api/faults`, { method: 'DELETE', headers: JSON_TYPE, body: '{}' })).status).toBe(200);
   });
 
+  it('a flow name longer than a config allows is refused by its length, not echoed back as an unknown flow', async () => {
+    const url = await setup();
+    const long = 'x'.repeat(100_000);
+    for (const body of [{ action: 'set', flow: long, rate: 1 }, { action: 'add', like: long }, { action: 'start', flow: long }]) {
+      const res = await fetch(`${url}/api/traffic`, { method: 'POST', headers: JSON_TYPE, body: JSON.stringify(body) });
+      const answer = await res.text();
+      expect([res.status, answer.length < 1_000, JSON.parse(answer).errors[0].path]).toEqual([400, true, Object.keys(body)[1]]);
+    }
+  });
+
   it('a body that is not UTF-8 is a 400, and the running config stays', async () => {
     const url = await setup();
     const body = Buffer.concat([Buffer.from('{"version":1,"name":"'), Buffer.from([0xc3, 0x28]), Buffer.from('","nodes":[]}')]);

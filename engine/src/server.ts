@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import sirv from 'sirv';
 import { z } from 'zod';
 import { TrafficFlowPartial } from './config/schema.ts';
+import { LIMITS, limitMessage } from './config/limits.ts';
 import { sizeErrors, validateConfig, zodErrors } from './config/validate.ts';
 import type { Engine } from './engine.ts';
 import { InputError } from './errors.ts';
@@ -162,14 +163,12 @@ export async function startControlServer(options: ControlServerOptions): Promise
           await engine.stopTraffic();
         } else if (action === 'start') {
           const { flow, ...flowFields } = fields;
-          if (flow !== undefined && (typeof flow !== 'string' || flow === '')) throw new InputError('flow', 'expected the name of a flow');
-          await engine.startTraffic(parseFlowOverrides(flowFields), flow);
+          await engine.startTraffic(parseFlowOverrides(flowFields), flowName(flow, 'flow', 'expected the name of a flow'));
         }
         else if (action === 'set') engine.setTraffic(parseTrafficChange(fields));
         else if (action === 'add') {
           const { like, ...flowFields } = fields;
-          if (like !== undefined && (typeof like !== 'string' || like === '')) throw new InputError('like', 'expected the name of a running flow');
-          engine.addTraffic(parseFlowOverrides(flowFields) ?? {}, like);
+          engine.addTraffic(parseFlowOverrides(flowFields) ?? {}, flowName(like, 'like', 'expected the name of a running flow'));
         } else if (action === 'resume') {
           noFields(fields);
           await engine.resumeTraffic();
@@ -263,6 +262,14 @@ function parseFlowOverrides(flow: Record<string, unknown>): Record<string, unkno
   return Object.keys(flow).length > 0 ? flow : undefined;
 }
 
+/** A flow named in a traffic call, if one is: a name as the config takes it, so a megabyte of text is not echoed back as an unknown flow's name. */
+function flowName(value: unknown, field: string, expected: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value === '') throw new InputError(field, expected);
+  if (value.length > LIMITS.nameLength.max) throw new InputError(field, limitMessage(LIMITS.nameLength));
+  return value;
+}
+
 /**
  * A call that takes no fields names any field it is given, and does nothing: `{"node":"edge"}` sent to
  * reset one node's counts must not reset every node's.
@@ -282,7 +289,7 @@ async function readNoFields(req: IncomingMessage): Promise<void> {
 /** `{"action":"set"}`: a running flow's new rate (open loop) or users (closed loop); `flow` names it when several run. */
 const TrafficChangeBody = z
   .strictObject({
-    flow: z.string().min(1).optional(),
+    flow: z.string().min(1).max(LIMITS.nameLength.max, limitMessage(LIMITS.nameLength)).optional(),
     rate: z.number().positive().max(100_000).optional(),
     users: z.number().int().min(1).max(10_000).optional(),
   })
