@@ -115,6 +115,20 @@ describe('control API refusals', () => {
     expect(await (await fetch(`${url}/api/config`)).json()).toEqual(sandbox);
   });
 
+  it.each([['application/jsonx'], ['application/json-seq'], ['application/json; charset=latin1'], ['text/json']])('a body of type %s is a 415 naming it', async (type) => {
+    await setup();
+    const res = await send('POST', '/api/traffic', Buffer.from('{"action":"start","to":"edge","rate":1,"paths":["/a"]}'), { 'content-type': type });
+    expect([res.status, JSON.parse(res.body).error]).toEqual([415, `expected content-type: application/json (UTF-8), got ${JSON.stringify(type)}`]);
+    expect(running!.engine.trafficState().running).toBe(false);
+  });
+
+  it('takes application/json with its parameters, in any case', async () => {
+    await setup();
+    for (const type of ['Application/JSON', 'application/json; charset=UTF-8', 'application/json;charset="utf-8"']) {
+      expect((await send('POST', '/api/traffic', Buffer.from('{"action":"stop"}'), { 'content-type': type })).status).toBe(200);
+    }
+  });
+
   it('a compressed body is a 415 (the API reads JSON as sent), and the running config stays', async () => {
     const url = await setup();
     const res = await send('PUT', '/api/config', Buffer.from('{}'), { ...JSON_TYPE, 'content-encoding': 'gzip' });

@@ -242,14 +242,22 @@ function refuse(req: IncomingMessage, method: string, bindHost: string, targetAu
   if (req.headers['sec-fetch-site'] === 'cross-site') return { status: 403, message: 'refused: cross-site write' };
   const type = req.headers['content-type'];
   const hasBody = req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0';
-  if ((hasBody || req.headers['transfer-encoding']) && !(type ?? '').toLowerCase().startsWith('application/json')) {
-    return { status: 415, message: 'expected content-type: application/json' };
+  if ((hasBody || req.headers['transfer-encoding']) && !isJsonType(type)) {
+    return { status: 415, message: `expected content-type: application/json (UTF-8), got ${JSON.stringify(type ?? '')}` };
   }
   const coding = req.headers['content-encoding'];
   if (coding !== undefined && coding.trim().toLowerCase() !== 'identity') {
     return { status: 415, message: `content-encoding "${coding}" is not taken: send the JSON uncompressed` };
   }
   return undefined;
+}
+
+/** `application/json`, its parameters aside, in UTF-8 if a charset is named (the body is read as UTF-8); not `application/jsonx`. */
+function isJsonType(type: string | undefined): boolean {
+  const [mediaType, ...parameters] = (type ?? '').toLowerCase().split(';');
+  if (mediaType.trim() !== 'application/json') return false;
+  const charset = parameters.map((p) => p.trim()).find((p) => p.startsWith('charset='));
+  return charset === undefined || ['charset=utf-8', 'charset="utf-8"'].includes(charset);
 }
 
 /** The fields of a traffic entry present in the body, each checked by the config schema; the engine checks the merged flow. */
