@@ -58,7 +58,7 @@ describe('control API refusals', () => {
     expect([spaced.status, (await spaced.json()).error]).toEqual([404, 'no active fault "f 1"']);
   });
 
-  it('a purge parameter given twice is a 400 naming it, and nothing is purged', async () => {
+  it('a purge parameter given twice, misspelt, or out of place is a 400 naming it, and nothing is purged', async () => {
     const url = await setup();
     await (await fetch(running!.url('edge', '/a'))).text();
     await (await fetch(running!.url('edge', '/b'))).text();
@@ -66,6 +66,14 @@ describe('control API refusals', () => {
       const res = await fetch(`${url}/api/cache/edge?${query}`, { method: 'DELETE' });
       const name = query.split('&')[1].split('=')[0];
       expect([res.status, (await res.json()).error]).toEqual([400, `${name}: given 2 times; give it once`]);
+    }
+    // A misspelt parameter, or host without url, would have purged everything.
+    for (const [query, error] of [
+      ['prefx=/a', 'prefx: unknown parameter; give url, host, prefix'],
+      ['host=x', 'host: give host with url (a prefix purges on every host)'],
+    ]) {
+      const res = await fetch(`${url}/api/cache/edge?${query}`, { method: 'DELETE' });
+      expect([res.status, (await res.json()).error]).toEqual([400, error]);
     }
     const topology = await (await fetch(`${url}/api/topology`)).json();
     expect(topology.nodes[0].cache.entries).toBe(2);

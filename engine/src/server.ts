@@ -321,8 +321,12 @@ function algorithmStates(engine: Engine): Record<string, unknown> {
   return states;
 }
 
-/** `?prefix=/users/` (every stored response under it; none given: all), or `?url=/users/1` (and `host=`) for one. */
+/** `?prefix=/users/` (every stored response under it; none given: all), or `?url=/users/1` (and `host=`, empty for a request that had none) for one; nothing else. */
 function purgeTarget(query: URLSearchParams): { prefix: string } | { url: string; host?: string } {
+  // A misspelt parameter (`?prefx=/users/`) would otherwise leave no parameter, and purge everything.
+  for (const name of query.keys()) {
+    if (!PURGE_PARAMETERS.includes(name)) throw new InputError(name, `unknown parameter; give ${PURGE_PARAMETERS.join(', ')}`);
+  }
   const url = singleParam(query, 'url');
   const prefix = singleParam(query, 'prefix');
   if (url !== null && prefix !== null) throw new InputError('url', 'give url or prefix, not both');
@@ -331,9 +335,12 @@ function purgeTarget(query: URLSearchParams): { prefix: string } | { url: string
     const host = singleParam(query, 'host');
     return host === null ? { url } : { url, host };
   }
+  if (query.has('host')) throw new InputError('host', 'give host with url (a prefix purges on every host)');
   if (prefix !== null && !prefix.startsWith('/')) throw new InputError('prefix', `expected a path prefix starting with /, got ${JSON.stringify(prefix)}`);
   return { prefix: prefix ?? '/' };
 }
+
+const PURGE_PARAMETERS = ['url', 'host', 'prefix'];
 
 /** A query parameter given at most once: `?url=/a&url=/b` names two things, and taking one of them would purge what was not meant. */
 function singleParam(query: URLSearchParams, name: string): string | null {
