@@ -113,6 +113,17 @@ describe('control API refusals', () => {
     }
   });
 
+  it('a write names a query parameter it would ignore, and does nothing', async () => {
+    const url = await setup();
+    const dryRun = await fetch(`${url}/api/config?dryRun=1`, { method: 'PUT', headers: JSON_TYPE, body: JSON.stringify({ version: 1, nodes: [] }) });
+    expect([dryRun.status, (await dryRun.json()).error]).toEqual([400, 'dryRun: unknown parameter: this call takes its fields in a JSON body']);
+    expect(await (await fetch(`${url}/api/config`)).json()).toEqual(sandbox);
+    const reset = await fetch(`${url}/api/metrics/reset?node=edge`, { method: 'POST' });
+    expect(reset.status).toBe(400);
+    // A read ignores its query, as a cache-busting `?t=1` expects.
+    expect((await fetch(`${url}/api/config?t=1`)).status).toBe(200);
+  });
+
   it('a body that is not UTF-8 is a 400, and the running config stays', async () => {
     const url = await setup();
     const body = Buffer.concat([Buffer.from('{"version":1,"name":"'), Buffer.from([0xc3, 0x28]), Buffer.from('","nodes":[]}')]);

@@ -106,6 +106,12 @@ export async function startControlServer(options: ControlServerOptions): Promise
       return;
     }
 
+    // A write takes its fields in its JSON body (a purge, in its query): a parameter it would ignore is
+    // named, or `PUT /api/config?dryRun=1` would apply the config.
+    const parameter = url.searchParams.keys().next().value;
+    if (!reads(method) && !path.startsWith('/api/cache/') && parameter !== undefined) {
+      throw new InputError(parameter, 'unknown parameter: this call takes its fields in a JSON body');
+    }
     switch (path) {
       case '/api/health':
         return reads(method) ? sendJson(res, 200, { status: 'ok' }) : notAllowed(res, 'GET, HEAD');
