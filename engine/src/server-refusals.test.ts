@@ -120,6 +120,9 @@ describe('control API refusals', () => {
     expect(await (await fetch(`${url}/api/config`)).json()).toEqual(sandbox);
     const reset = await fetch(`${url}/api/metrics/reset?node=edge`, { method: 'POST' });
     expect(reset.status).toBe(400);
+    // No such call, or not this method: said before any parameter is looked at.
+    expect((await fetch(`${url}/api/nope?x=1`, { method: 'POST' })).status).toBe(404);
+    expect((await fetch(`${url}/api/health?x=1`, { method: 'POST' })).status).toBe(405);
     // A read ignores its query, as a cache-busting `?t=1` expects.
     expect((await fetch(`${url}/api/config?t=1`)).status).toBe(200);
   });

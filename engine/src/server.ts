@@ -106,12 +106,6 @@ export async function startControlServer(options: ControlServerOptions): Promise
       return;
     }
 
-    // A write takes its fields in its JSON body (a purge, in its query): a parameter it would ignore is
-    // named, or `PUT /api/config?dryRun=1` would apply the config.
-    const parameter = url.searchParams.keys().next().value;
-    if (!reads(method) && !path.startsWith('/api/cache/') && parameter !== undefined) {
-      throw new InputError(parameter, 'unknown parameter: this call takes its fields in a JSON body');
-    }
     switch (path) {
       case '/api/health':
         return reads(method) ? sendJson(res, 200, { status: 'ok' }) : notAllowed(res, 'GET, HEAD');
@@ -133,14 +127,14 @@ export async function startControlServer(options: ControlServerOptions): Promise
       case '/api/metrics/reset': {
         // Fresh counts (a lesson starts from zero): every node's, its inspector's included; not the traffic generator's.
         if (method !== 'POST') return notAllowed(res, 'POST');
-        await readNoFields(req);
+        noFields(await writeBody(req, url));
         const nodes = engine.resetMetrics();
         return sendJson(res, 200, { ts: Date.now(), reset: Object.keys(nodes) });
       }
       case '/api/config':
         if (reads(method)) return sendJson(res, 200, engine.input ?? null);
         if (method === 'PUT') {
-          const result = validateConfig(await readJson(req));
+          const result = validateConfig(await writeBody(req, url));
           if (!result.ok) return sendJson(res, 400, { error: 'invalid config; the running config is unchanged', errors: result.errors });
           const applied = await engine.apply(result.config, result.input);
           // Warnings (a route that can never match) do not stop a config: it runs, and the answer says what looks wrong.
@@ -156,13 +150,13 @@ export async function startControlServer(options: ControlServerOptions): Promise
         // A dry run of PUT /api/config (the page's config editor checks as the learner types): the same
         // errors and warnings, nothing applied.
         if (method !== 'POST') return notAllowed(res, 'POST');
-        const result = validateConfig(await readJson(req));
+        const result = validateConfig(await writeBody(req, url));
         return sendJson(res, 200, result.ok ? { ok: true, errors: [], warnings: result.warnings } : { ok: false, errors: result.errors, warnings: [] });
       }
       case '/api/traffic': {
         if (reads(method)) return sendJson(res, 200, { ...engine.trafficState(), stats: engine.traffic.stats() });
         if (method !== 'POST') return notAllowed(res, 'GET, HEAD, POST');
-        const body = await readJson(req);
+        const body = await writeBody(req, url);
         const { action, ...fields } = (body ?? {}) as Record<string, unknown>;
         if (action === 'stop') {
           noFields(fields);
@@ -184,9 +178,9 @@ export async function startControlServer(options: ControlServerOptions): Promise
       }
       case '/api/faults':
         if (reads(method)) return sendJson(res, 200, engine.faults());
-        if (method === 'POST') return sendJson(res, 201, await engine.injectFault(await readJson(req)));
+        if (method === 'POST') return sendJson(res, 201, await engine.injectFault(await writeBody(req, url)));
         if (method === 'DELETE') {
-          await readNoFields(req);
+          noFields(await writeBody(req, url));
           return sendJson(res, 200, await engine.clearAllFaults());
         }
         return notAllowed(res, 'GET, HEAD, POST, DELETE');
@@ -194,14 +188,15 @@ export async function startControlServer(options: ControlServerOptions): Promise
     const cached = /^\/api\/cache\/([^/]+)$/.exec(path);
     if (cached) {
       if (method !== 'DELETE') return notAllowed(res, 'DELETE');
-      await readNoFields(req);
+      // A purge takes its fields in its query, and no body.
+      noFields(await readJson(req));
       const entries = engine.purgeCache(pathSegment(cached[1], 'node'), purgeTarget(url.searchParams));
       return sendJson(res, 200, { purged: entries });
     }
     const fault = /^\/api\/faults\/([^/]+)$/.exec(path);
     if (fault) {
       if (method !== 'DELETE') return notAllowed(res, 'DELETE');
-      await readNoFields(req);
+      noFields(await writeBody(req, url));
       const id = pathSegment(fault[1], 'id');
       const cleared = await engine.clearFault(id);
       return cleared ? sendJson(res, 200, { cleared: id }) : sendJson(res, 404, { error: `no active fault "${id}"` });
@@ -285,19 +280,23 @@ function flowName(value: unknown, field: string, expected: string): string | und
 }
 
 /**
- * A call that takes no fields names any field it is given, and does nothing: `{"node":"edge"}` sent to
- * reset one node's counts must not reset every node's.
+ * A write's JSON body. A write takes its fields there, so a query parameter it would ignore is named
+ * instead: `PUT /api/config?dryRun=1` must not apply the config.
  */
-function noFields(fields: Record<string, unknown>): void {
-  const given = Object.keys(fields);
-  if (given.length > 0) throw InputError.of(given.map((key) => ({ path: key, message: 'unknown key: this call takes no fields' })));
+async function writeBody(req: IncomingMessage, url: URL): Promise<unknown> {
+  const parameter = url.searchParams.keys().next().value;
+  if (parameter !== undefined) throw new InputError(parameter, 'unknown parameter: this call takes its fields in a JSON body');
+  return readJson(req);
 }
 
-/** The body of a call that takes none: nothing, or `{}`. */
-async function readNoFields(req: IncomingMessage): Promise<void> {
-  const body = await readJson(req);
+/**
+ * A call that takes no fields (its body nothing, or `{}`) names any field it is given, and does
+ * nothing: `{"node":"edge"}` sent to reset one node's counts must not reset every node's.
+ */
+function noFields(body: unknown): void {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new InputError('(body)', 'this call takes no body (or {})');
-  noFields(body as Record<string, unknown>);
+  const given = Object.keys(body);
+  if (given.length > 0) throw InputError.of(given.map((key) => ({ path: key, message: 'unknown key: this call takes no fields' })));
 }
 
 /** `{"action":"set"}`: a running flow's new rate (open loop) or users (closed loop); `flow` names it when several run. */
