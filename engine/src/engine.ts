@@ -353,17 +353,18 @@ export class Engine {
    */
   async startTraffic(overrides?: Record<string, unknown>, flowName?: string): Promise<void> {
     const configured = this.#config?.traffic ?? [];
+    const current = this.traffic.running ? this.traffic.flows : configured;
+    // A flow named is one there is, with fields or without: an unknown name is never ignored.
+    const index = flowName === undefined ? 0 : current.findIndex((f, i) => (f.name ?? `flow-${i + 1}`) === flowName);
+    if (index < 0) {
+      const names = current.map((f, i) => f.name ?? `flow-${i + 1}`);
+      throw new InputError('flow', `no flow "${flowName}"${names.length ? ` (flows: ${names.join(', ')})` : ''}`);
+    }
     if (!overrides || Object.keys(overrides).length === 0) {
       if (configured.length === 0) throw new InputError('traffic', 'the config has no traffic; send to, rate and paths');
       this.#resumeFlows = undefined;
       await this.traffic.start(configured);
       return;
-    }
-    const current = this.traffic.running ? this.traffic.flows : configured;
-    const index = flowName === undefined ? 0 : current.findIndex((f, i) => (f.name ?? `flow-${i + 1}`) === flowName);
-    if (index < 0) {
-      const names = current.map((f, i) => f.name ?? `flow-${i + 1}`);
-      throw new InputError('flow', `no flow "${flowName}"${names.length ? ` (flows: ${names.join(', ')})` : ''}`);
     }
     const base: Record<string, unknown> = { ...current[index] };
     const given = Object.keys(overrides);

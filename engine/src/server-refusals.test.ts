@@ -127,6 +127,16 @@ describe('control API refusals', () => {
     expect((await fetch(`${url}/api/config?t=1`)).status).toBe(200);
   });
 
+  it('a start naming a flow there is not is a 400 naming it, with fields or without, and the traffic is as it was', async () => {
+    running = await startEngine({ ...sandbox, traffic: [{ name: 'browse', to: 'edge', rate: 1, paths: ['/a'] }] }, { traffic: false });
+    control = await startControlServer({ engine: running.engine, port: 0, webRoot: '/nonexistent' });
+    for (const body of [{ action: 'start', flow: 'nope' }, { action: 'start', flow: 'nope', rate: 2 }]) {
+      const res = await fetch(`${control.url}/api/traffic`, { method: 'POST', headers: JSON_TYPE, body: JSON.stringify(body) });
+      expect([res.status, (await res.json()).error]).toEqual([400, 'flow: no flow "nope" (flows: browse)']);
+      expect(running.engine.trafficState().running).toBe(false);
+    }
+  });
+
   it('a body that is not UTF-8 is a 400, and the running config stays', async () => {
     const url = await setup();
     const body = Buffer.concat([Buffer.from('{"version":1,"name":"'), Buffer.from([0xc3, 0x28]), Buffer.from('","nodes":[]}')]);
