@@ -4,6 +4,7 @@
  */
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
+import { LIMITS, limitMessage } from './config/limits.ts';
 import { startControlServer, type ControlServer } from './server.ts';
 import { rawHttp, startEngine, type RunningEngine } from './testing/harness.ts';
 
@@ -135,6 +136,21 @@ describe('control API refusals', () => {
       expect([res.status, (await res.json()).error]).toEqual([400, 'flow: no flow "nope" (flows: browse)']);
       expect(running.engine.trafficState().running).toBe(false);
     }
+  });
+
+  it('a body of more values than a config may hold is one error, not one for each of its keys', async () => {
+    const url = await setup();
+    const keys = Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`k${i}`, 0]));
+    for (const [path, body] of [
+      ['/api/faults', { target: 's1', type: 'down', ...keys }],
+      ['/api/traffic', { action: 'set', rate: 1, ...keys }],
+      ['/api/metrics/reset', keys],
+    ] as const) {
+      const res = await fetch(`${url}${path}`, { method: 'POST', headers: JSON_TYPE, body: JSON.stringify(body) });
+      const answer = await res.json();
+      expect([path, res.status, answer.errors]).toEqual([path, 400, [{ path: '(root)', message: limitMessage(LIMITS.configValues) }]]);
+    }
+    expect(running!.engine.faults()).toEqual([]);
   });
 
   it('a body that is not UTF-8 is a 400, and the running config stays', async () => {

@@ -127,7 +127,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
       case '/api/metrics/reset': {
         // Fresh counts (a lesson starts from zero): every node's, its inspector's included; not the traffic generator's.
         if (method !== 'POST') return notAllowed(res, 'POST');
-        noFields(await writeBody(req, url));
+        noFields(await writeFields(req, url));
         const nodes = engine.resetMetrics();
         return sendJson(res, 200, { ts: Date.now(), reset: Object.keys(nodes) });
       }
@@ -156,7 +156,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
       case '/api/traffic': {
         if (reads(method)) return sendJson(res, 200, { ...engine.trafficState(), stats: engine.traffic.stats() });
         if (method !== 'POST') return notAllowed(res, 'GET, HEAD, POST');
-        const body = await writeBody(req, url);
+        const body = await writeFields(req, url);
         const { action, ...fields } = (body ?? {}) as Record<string, unknown>;
         if (action === 'stop') {
           noFields(fields);
@@ -178,9 +178,9 @@ export async function startControlServer(options: ControlServerOptions): Promise
       }
       case '/api/faults':
         if (reads(method)) return sendJson(res, 200, engine.faults());
-        if (method === 'POST') return sendJson(res, 201, await engine.injectFault(await writeBody(req, url)));
+        if (method === 'POST') return sendJson(res, 201, await engine.injectFault(await writeFields(req, url)));
         if (method === 'DELETE') {
-          noFields(await writeBody(req, url));
+          noFields(await writeFields(req, url));
           return sendJson(res, 200, await engine.clearAllFaults());
         }
         return notAllowed(res, 'GET, HEAD, POST, DELETE');
@@ -189,14 +189,14 @@ export async function startControlServer(options: ControlServerOptions): Promise
     if (cached) {
       if (method !== 'DELETE') return notAllowed(res, 'DELETE');
       // A purge takes its fields in its query, and no body.
-      noFields(await readJson(req));
+      noFields(withinSize(await readJson(req)));
       const entries = engine.purgeCache(pathSegment(cached[1], 'node'), purgeTarget(url.searchParams));
       return sendJson(res, 200, { purged: entries });
     }
     const fault = /^\/api\/faults\/([^/]+)$/.exec(path);
     if (fault) {
       if (method !== 'DELETE') return notAllowed(res, 'DELETE');
-      noFields(await writeBody(req, url));
+      noFields(await writeFields(req, url));
       const id = pathSegment(fault[1], 'id');
       const cleared = await engine.clearFault(id);
       return cleared ? sendJson(res, 200, { cleared: id }) : sendJson(res, 404, { error: `no active fault "${id}"` });
@@ -261,11 +261,8 @@ function isJsonType(type: string | undefined): boolean {
   return charset === undefined || ['charset=utf-8', 'charset="utf-8"'].includes(charset);
 }
 
-/** The fields of a traffic entry present in the body, each checked by the config schema; the engine checks the merged flow. */
+/** The fields of a traffic entry present in the body (held to the config's size limits by writeFields), each checked by the config schema; the engine checks the merged flow. */
 function parseFlowOverrides(flow: Record<string, unknown>): Record<string, unknown> | undefined {
-  // The config's size limits first, so a huge body is refused before the schema walks it.
-  const tooBig = sizeErrors(flow);
-  if (tooBig.length > 0) throw InputError.of(tooBig);
   const parsed = TrafficFlowPartial.safeParse(flow);
   if (!parsed.success) throw InputError.of(zodErrors(parsed.error));
   return Object.keys(flow).length > 0 ? flow : undefined;
@@ -287,6 +284,21 @@ async function writeBody(req: IncomingMessage, url: URL): Promise<unknown> {
   const parameter = url.searchParams.keys().next().value;
   if (parameter !== undefined) throw new InputError(parameter, 'unknown parameter: this call takes its fields in a JSON body');
   return readJson(req);
+}
+
+/** The body of a write other than a config (validateConfig holds a config to these limits itself). */
+async function writeFields(req: IncomingMessage, url: URL): Promise<unknown> {
+  return withinSize(await writeBody(req, url));
+}
+
+/**
+ * The config's size limits (values, depth) on a body before a schema walks it: a megabyte of unknown
+ * keys is one error, not an error for each key (a 1 MB body was answered with 6 MB of them).
+ */
+function withinSize(body: unknown): unknown {
+  const tooBig = typeof body === 'object' && body !== null ? sizeErrors(body) : [];
+  if (tooBig.length > 0) throw InputError.of(tooBig);
+  return body;
 }
 
 /**
