@@ -3,18 +3,10 @@
  * wrong (or a 405 with Allow), and leaves the running engine as it was.
  */
 import { request } from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { LIMITS, limitMessage } from './config/limits.ts';
 import { startControlServer, type ControlServer } from './server.ts';
 import { rawHttp, startEngine, type RunningEngine } from './testing/harness.ts';
-
-let running: RunningEngine | undefined;
-let control: ControlServer | undefined;
-afterEach(async () => {
-  await control?.close();
-  await running?.stop();
-  running = control = undefined;
-});
 
 const sandbox = {
   version: 1,
@@ -25,10 +17,19 @@ const sandbox = {
   ],
 };
 
-async function setup(): Promise<string> {
-  running = await startEngine(sandbox, { traffic: false });
-  control = await startControlServer({ engine: running.engine, port: 0, webRoot: '/nonexistent' });
-  return control.url;
+/** The test's engine and control server, stopped when it ends. */
+let running: RunningEngine | undefined;
+let control: ControlServer | undefined;
+
+async function setup(config: object = sandbox): Promise<string> {
+  const engine = await startEngine(config, { traffic: false });
+  const server = await startControlServer({ engine: engine.engine, port: 0, webRoot: '/nonexistent' });
+  onTestFinished(async () => {
+    await server.close();
+    await engine.stop();
+  });
+  [running, control] = [engine, server];
+  return server.url;
 }
 
 const JSON_TYPE = { 'content-type': 'application/json' };
@@ -129,12 +130,11 @@ describe('control API refusals', () => {
   });
 
   it('a start naming a flow there is not is a 400 naming it, with fields or without, and the traffic is as it was', async () => {
-    running = await startEngine({ ...sandbox, traffic: [{ name: 'browse', to: 'edge', rate: 1, paths: ['/a'] }] }, { traffic: false });
-    control = await startControlServer({ engine: running.engine, port: 0, webRoot: '/nonexistent' });
+    const url = await setup({ ...sandbox, traffic: [{ name: 'browse', to: 'edge', rate: 1, paths: ['/a'] }] });
     for (const body of [{ action: 'start', flow: 'nope' }, { action: 'start', flow: 'nope', rate: 2 }]) {
-      const res = await fetch(`${control.url}/api/traffic`, { method: 'POST', headers: JSON_TYPE, body: JSON.stringify(body) });
+      const res = await fetch(`${url}/api/traffic`, { method: 'POST', headers: JSON_TYPE, body: JSON.stringify(body) });
       expect([res.status, (await res.json()).error]).toEqual([400, 'flow: no flow "nope" (flows: browse)']);
-      expect(running.engine.trafficState().running).toBe(false);
+      expect(running!.engine.trafficState().running).toBe(false);
     }
   });
 
