@@ -97,6 +97,8 @@ export class Engine {
   #resumeFlows: TrafficConfig[] | undefined;
   #input: unknown;
   #retry: NodeJS.Timeout | undefined;
+  /** The applies asked for, run one at a time (`apply`); settles when the last has. */
+  #applying: Promise<unknown> = Promise.resolve();
 
   constructor(options: EngineOptions = {}) {
     const rng = options.rng ?? Math.random;
@@ -167,8 +169,18 @@ export class Engine {
    * Make the running topology match `config`. A node whose id, kind and port stay is reconfigured in
    * place; a node that changes kind or port is replaced; removed nodes stop gracefully (their requests
    * in flight finish). Running traffic switches to the new config's flows.
+   *
+   * Applies run one at a time, in the order asked: one that waits on a replaced node's requests must
+   * not find the node map changed by another meanwhile (two configs racing, each giving a node another
+   * kind, had the first reconfigure the second's new node with a config of the wrong kind).
    */
-  async apply(config: EdgeConfigParsed, input: unknown = config): Promise<ApplyResult> {
+  apply(config: EdgeConfigParsed, input: unknown = config): Promise<ApplyResult> {
+    const applied = this.#applying.then(() => this.#apply(config, input));
+    this.#applying = applied.catch(() => {});
+    return applied;
+  }
+
+  async #apply(config: EdgeConfigParsed, input: unknown): Promise<ApplyResult> {
     // Only the layout hints changed (a box dragged in the page): nothing runs differently, so nothing
     // is reconfigured, no limit or scenario starts again, and no `config.applied` is said.
     if (this.#config !== undefined && onlyLayoutChanged(this.#config, config)) {
