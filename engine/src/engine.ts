@@ -290,8 +290,10 @@ export class Engine {
   topology(): TopologyNode[] {
     const config = this.#config;
     if (!config) return [];
-    return config.nodes.map((nodeConfig, index) => {
-      const node = this.#nodes.get(nodeConfig.id)!;
+    return config.nodes.flatMap((nodeConfig, index) => {
+      // A node being replaced is, until its successor starts, the old one finishing its requests.
+      const node = this.#nodes.get(nodeConfig.id) ?? [...this.#draining.keys()].find((n) => n.id === nodeConfig.id);
+      if (node === undefined) return [];
       const upstreams = upstreamsOf(nodeConfig, index).map(({ to, route }, i) => {
         if (nodeConfig.kind === 'balancer') {
           const t = nodeConfig.targets[i];
@@ -312,7 +314,7 @@ export class Engine {
         ...capacityView(node),
         ...(node instanceof GatewayNode ? { gateway: node.view() } : {}),
         ...(node instanceof ProxyNode ? proxyView(node) : {}),
-      };
+      } satisfies TopologyNode;
     });
   }
 
