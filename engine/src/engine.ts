@@ -97,6 +97,8 @@ export class Engine {
   #resumeFlows: TrafficConfig[] | undefined;
   #input: unknown;
   #retry: NodeJS.Timeout | undefined;
+  /** The applies asked for, run one at a time (`apply`); settles when the last has. */
+  #applying: Promise<unknown> = Promise.resolve();
 
   constructor(options: EngineOptions = {}) {
     const rng = options.rng ?? Math.random;
@@ -167,8 +169,18 @@ export class Engine {
    * Make the running topology match `config`. A node whose id, kind and port stay is reconfigured in
    * place; a node that changes kind or port is replaced; removed nodes stop gracefully (their requests
    * in flight finish). Running traffic switches to the new config's flows.
+   *
+   * Applies run one at a time, in the order asked: one that waits on a replaced node's requests must
+   * not find the node map changed by another meanwhile (two configs racing, each giving a node another
+   * kind, had the first reconfigure the second's new node with a config of the wrong kind).
    */
-  async apply(config: EdgeConfigParsed, input: unknown = config): Promise<ApplyResult> {
+  apply(config: EdgeConfigParsed, input: unknown = config): Promise<ApplyResult> {
+    const applied = this.#applying.then(() => this.#apply(config, input));
+    this.#applying = applied.catch(() => {});
+    return applied;
+  }
+
+  async #apply(config: EdgeConfigParsed, input: unknown): Promise<ApplyResult> {
     // Only the layout hints changed (a box dragged in the page): nothing runs differently, so nothing
     // is reconfigured, no limit or scenario starts again, and no `config.applied` is said.
     if (this.#config !== undefined && onlyLayoutChanged(this.#config, config)) {
@@ -278,8 +290,10 @@ export class Engine {
   topology(): TopologyNode[] {
     const config = this.#config;
     if (!config) return [];
-    return config.nodes.map((nodeConfig, index) => {
-      const node = this.#nodes.get(nodeConfig.id)!;
+    return config.nodes.flatMap((nodeConfig, index) => {
+      // A node being replaced is, until its successor starts, the old one finishing its requests.
+      const node = this.#nodes.get(nodeConfig.id) ?? [...this.#draining.keys()].find((n) => n.id === nodeConfig.id);
+      if (node === undefined) return [];
       const upstreams = upstreamsOf(nodeConfig, index).map(({ to, route }, i) => {
         if (nodeConfig.kind === 'balancer') {
           const t = nodeConfig.targets[i];
@@ -300,7 +314,7 @@ export class Engine {
         ...capacityView(node),
         ...(node instanceof GatewayNode ? { gateway: node.view() } : {}),
         ...(node instanceof ProxyNode ? proxyView(node) : {}),
-      };
+      } satisfies TopologyNode;
     });
   }
 
@@ -353,17 +367,18 @@ export class Engine {
    */
   async startTraffic(overrides?: Record<string, unknown>, flowName?: string): Promise<void> {
     const configured = this.#config?.traffic ?? [];
+    const current = this.traffic.running ? this.traffic.flows : configured;
+    // A flow named is one there is, with fields or without: an unknown name is never ignored.
+    const index = flowName === undefined ? 0 : current.findIndex((f, i) => (f.name ?? `flow-${i + 1}`) === flowName);
+    if (index < 0) {
+      const names = current.map((f, i) => f.name ?? `flow-${i + 1}`);
+      throw new InputError('flow', `no flow "${flowName}"${names.length ? ` (flows: ${names.join(', ')})` : ''}`);
+    }
     if (!overrides || Object.keys(overrides).length === 0) {
       if (configured.length === 0) throw new InputError('traffic', 'the config has no traffic; send to, rate and paths');
       this.#resumeFlows = undefined;
       await this.traffic.start(configured);
       return;
-    }
-    const current = this.traffic.running ? this.traffic.flows : configured;
-    const index = flowName === undefined ? 0 : current.findIndex((f, i) => (f.name ?? `flow-${i + 1}`) === flowName);
-    if (index < 0) {
-      const names = current.map((f, i) => f.name ?? `flow-${i + 1}`);
-      throw new InputError('flow', `no flow "${flowName}"${names.length ? ` (flows: ${names.join(', ')})` : ''}`);
     }
     const base: Record<string, unknown> = { ...current[index] };
     const given = Object.keys(overrides);

@@ -315,6 +315,27 @@ describe('control API', () => {
     expect(body).toMatchObject({ applied: true, warnings: [{ path: 'nodes[0].routes[1]', message: expect.stringMatching(/never match/) }] });
   });
 
+  it('while a config waits on a replaced node\'s request, the topology shows the old node stopping, and a config sent then runs after it', async () => {
+    const slow = { ...sandbox(), nodes: sandbox().nodes.map((n) => (n.kind === 'service' ? { ...n, latency: '300ms' } : n)) };
+    const url = await setup(slow);
+    await running!.engine.stopTraffic();
+    const withLb = (lb: object) => ({ ...slow, nodes: slow.nodes.map((n) => (n.id === 'lb' ? { id: 'lb', ...lb } : n)) });
+    // The balancer has a request in flight: the first config, replacing it, waits for that request.
+    const inFlight = fetch(running!.url('lb', '/users/1')).then((res) => res.status);
+    await waitFor(() => running!.engine.metrics.snapshot().lb?.inFlight === 1 || undefined);
+    const first = fetch(`${url}/api/config`, json('PUT', withLb({ kind: 'proxy', to: 's1' })));
+    // The old balancer has stopped listening, its request still in flight: the first config waits for it.
+    await waitFor(() => running!.events.some((e) => e.type === 'node.state' && e.node === 'lb' && e.state === 'stopped') || undefined);
+    const during = await fetch(`${url}/api/topology`);
+    expect(during.status).toBe(200);
+    expect((await during.json()).nodes.find((n: TopologyNode) => n.id === 'lb')).toMatchObject({ kind: 'balancer', state: 'stopped' });
+    expect((await fetch(`${url}/api/metrics`)).status).toBe(200);
+    const second = fetch(`${url}/api/config`, json('PUT', withLb({ kind: 'service' })));
+    expect([(await first).status, (await second).status, await inFlight]).toEqual([200, 200, 200]);
+    const lb = (await (await fetch(`${url}/api/topology`)).json()).nodes.find((n: TopologyNode) => n.id === 'lb');
+    expect([lb.kind, lb.state]).toEqual(['service', 'up']);
+  });
+
   it('a config that removes a node answers at once; the removed node finishes its requests in flight behind it', async () => {
     const url = await setup();
     const slow = sandbox();
@@ -471,7 +492,7 @@ describe('control API', () => {
     expect((await fetch(`${url}/api/nope`)).status).toBe(404);
     const res = await fetch(`${url}/api/metrics`, { method: 'DELETE' });
     expect(res.status).toBe(405);
-    expect(res.headers.get('allow')).toBe('GET');
+    expect(res.headers.get('allow')).toBe('GET, HEAD');
   });
 });
 
@@ -525,6 +546,18 @@ describe('the lab page, served compressed', () => {
     expect(plain.body.equals(script)).toBe(true);
     const refused = await get(`${url}/assets/app.js`, { 'accept-encoding': '*;q=0, identity' });
     expect(refused.headers['content-encoding']).toBeUndefined();
+  });
+
+  it('a variant asked for by name is no page (its coding is sent only to a client that takes it); no path leaves the web root', async () => {
+    const url = await setupWeb();
+    const named = await get(`${url}/assets/app.js.br`, {});
+    expect([named.status, JSON.parse(named.body.toString()).error]).toEqual([404, 'no such page: /assets/app.js.br']);
+    expect((await get(`${url}/index.html.gz`, { 'accept-encoding': 'gzip' })).status).toBe(404);
+    for (const escape of ['/assets/..%2f..%2f..%2fetc%2fpasswd', '/%2e%2e/%2e%2e/etc/passwd', '/assets/app.js%00.html', '/%c0%ae%c0%ae/etc/passwd']) {
+      // The page (a client route) or a 404: never a file from outside.
+      const res = await get(`${url}${escape}`, {});
+      expect(res.status === 404 || res.body.equals(page), `${escape}: ${res.status} ${res.body.subarray(0, 60).toString()}`).toBe(true);
+    }
   });
 
   it('the page at any client route is index.html, compressed; its 304 keeps Vary', async () => {

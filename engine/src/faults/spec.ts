@@ -146,14 +146,18 @@ export const Scenario = z.array(ScenarioStep).max(LIMITS.scenarioSteps.max, limi
 export type ParsedTarget = { node: string; edge?: undefined } | { node?: undefined; edge: { from: string; to: string } };
 
 /**
- * An edge's `to` written as a URL is kept as the origin the config keeps (`lb->http://127.0.0.1:9/`
- * is `lb->http://127.0.0.1:9`), so it names the same upstream; anything else is left for the checks.
+ * An edge is named `from->to`, as written without spaces round its arrow (`api -> users` is
+ * `api->users`, the target the page and the events name), and a `to` written as a URL as the origin
+ * the config keeps (`lb->http://127.0.0.1:9/` is `lb->http://127.0.0.1:9`), so one edge has one name;
+ * anything else is left for the checks.
  */
 function normalTarget(target: string): string {
   const parsed = parseTarget(target);
-  if (!parsed?.edge || !isExternalUrl(parsed.edge.to.toLowerCase())) return target;
-  const checked = checkUpstreamUrl(parsed.edge.to);
-  return checked.origin === undefined ? target : `${parsed.edge.from}->${checked.origin}`;
+  if (!parsed?.edge) return target;
+  const { from, to } = parsed.edge;
+  if (!isExternalUrl(to.toLowerCase())) return `${from}->${to}`;
+  const checked = checkUpstreamUrl(to);
+  return checked.origin === undefined ? target : `${from}->${checked.origin}`;
 }
 
 export function parseTarget(target: string): ParsedTarget | undefined {

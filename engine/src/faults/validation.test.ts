@@ -128,6 +128,13 @@ describe('POST /api/faults refuses', () => {
     expect(running.engine.faults()).toEqual([]);
   });
 
+  it('names an edge written with spaces round its arrow as from->to, one name for one edge', async () => {
+    const fault = await running.engine.injectFault({ target: 'api -> users', type: 'partition' });
+    expect(fault.target).toBe('api->users');
+    expect(running.events.find((e) => e.type === 'fault.started')).toMatchObject({ fault: { target: 'api->users' } });
+    await running.engine.clearFault(fault.id);
+  });
+
   it('takes a duration at the limit a timer holds', async () => {
     const fault = await running.engine.injectFault({ target: 'users-1', type: 'latency', ms: 2_147_483_000, jitter: 647 });
     expect(fault).toMatchObject({ ms: 2_147_483_000, jitter: 647 });

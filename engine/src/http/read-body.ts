@@ -3,6 +3,8 @@ import type { IncomingMessage } from 'node:http';
 import { InputError } from '../errors.ts';
 
 export const MAX_BODY_BYTES = 1 << 20;
+/** JSON between systems is UTF-8 (RFC 8259 section 8.1): a byte that is not is refused, never read as U+FFFD. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<string> {
   const declared = Number(req.headers['content-length'] ?? 0);
@@ -14,7 +16,11 @@ export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Pr
     if (size > limit) throw new InputError('(body)', `larger than ${limit} bytes`, 413);
     chunks.push(chunk);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  try {
+    return UTF8.decode(Buffer.concat(chunks));
+  } catch {
+    throw new InputError('(body)', 'not valid UTF-8 (a JSON body is UTF-8, RFC 8259)');
+  }
 }
 
 /** Parse a JSON body, or say where it is broken. An empty body is `{}`. */

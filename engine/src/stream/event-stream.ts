@@ -59,7 +59,7 @@ export interface EventStreamStats {
 }
 
 export interface EventStream {
-  /** Serve one `GET /api/events` request; the response stays open until the client goes or `close()`. */
+  /** Serve one `GET /api/events` request (a HEAD gets the headers alone); the response stays open until the client goes or `close()`. */
   handle(req: IncomingMessage, res: ServerResponse): void;
   /** Flush and end every client's response and stop listening to the bus. */
   close(): void;
@@ -173,6 +173,11 @@ export function createEventStream(bus: EventBus, options: EventStreamOptions = {
   function handle(req: IncomingMessage, res: ServerResponse): void {
     if (closed) {
       res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' }).end('the event stream is closed\n');
+      return;
+    }
+    // A HEAD is told what a GET would get (RFC 9110 section 9.3.2) and ended: it never becomes a client that no write reaches.
+    if (req.method === 'HEAD') {
+      res.writeHead(200, SSE_HEADERS).end();
       return;
     }
     const id = lastEventId(req);
