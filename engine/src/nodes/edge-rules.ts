@@ -1,6 +1,7 @@
 /**
  * The HTTP/1.1 rules every node applies to a request before its kind sees it, where Node's parser
- * (llhttp) lets the request through but RFC 9110/9112 or a careful proxy would not: one valid Host
+ * (llhttp) lets the request through but RFC 9110/9112 or a careful proxy would not: no more header
+ * fields than Node keeps, one valid Host
  * (RFC 9112 section 3.2), absolute-form targets turned into origin-form (section 3.2.2), `OPTIONS *`
  * and `Max-Forwards` on OPTIONS and TRACE (RFC 9110 section 7.6.2), versions other than HTTP/1.x, transfer codings
  * other than chunked (RFC 9112 section 6.1), and forwarding loops seen in `Via` (RFC 9110 section 7.6.3).
@@ -13,6 +14,7 @@
  */
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
+import { PARSER_HEADER_COUNT } from '../config/proxy/filter.ts';
 import type { EdgeErrorCode } from '../errors.ts';
 import { isHttp2Request } from '../pipeline/headers.ts';
 
@@ -23,6 +25,13 @@ import { isHttp2Request } from '../pipeline/headers.ts';
  * by the service at the end, without the fields that carry credentials (`reflectTrace`).
  */
 export const ALLOWED_METHODS = 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, TRACE';
+
+/**
+ * The header fields a listener keeps of a request (Node's `maxHeadersCount`): one more than a node
+ * takes, so a request that carries more is seen to and refused (431), rather than passed on without
+ * the fields Node dropped (its Host, its Content-Length while the parser read the body by it).
+ */
+export const LISTENER_HEADER_COUNT = PARSER_HEADER_COUNT + 1;
 
 /** What a node does with a request after these rules: hand it to its kind, answer OPTIONS or TRACE itself, or refuse it. */
 export type EdgeOutcome = undefined | 'options' | 'trace' | EdgeErrorCode;
@@ -43,6 +52,7 @@ export class EdgeRules {
    */
   check(req: IncomingMessage): EdgeOutcome {
     const { headers } = req;
+    if (req.rawHeaders.length > 2 * PARSER_HEADER_COUNT) return 'EDGE_HEADERS_TOO_LARGE';
     if (req.httpVersionMajor !== 1) {
       // HTTP/2.0 and HTTP/0.9 request lines get this far (llhttp refuses other versions itself); a
       // request that came over HTTP/2 itself is taken.

@@ -19,7 +19,7 @@ import { Exchange, EXCHANGE } from '../pipeline/exchange.ts';
 import { isHttp2Request, REQUEST_ID_HEADER, requestIdOf } from '../pipeline/headers.ts';
 import { senderOf } from '../pipeline/engine-connections.ts';
 import type { FaultGate } from '../faults/gate.ts';
-import { ALLOWED_METHODS, clientErrorCode, EdgeRules, type EdgeOutcome } from './edge-rules.ts';
+import { ALLOWED_METHODS, clientErrorCode, EdgeRules, LISTENER_HEADER_COUNT, type EdgeOutcome } from './edge-rules.ts';
 import type { L4Links } from './l4-links.ts';
 
 export const LISTEN_HOST = '127.0.0.1';
@@ -43,6 +43,12 @@ const ALLOW = { allow: ALLOWED_METHODS };
 /** Whether a request's sender is an engine node or a trusted proxy, decided once per connection. */
 const TRUSTED_HOP = Symbol('trusted hop');
 const SENDER = Symbol('sender');
+/**
+ * Set on a connection once the node answered a request on it with `connection: close`: the requests
+ * pipelined behind that one were parsed already, but are never run (nothing of them goes upstream),
+ * as RFC 9112 section 9.6 asks of a server that closes and as nginx does.
+ */
+const CLOSING = Symbol('closing');
 
 export interface NodeContext {
   bus: EventBus;
@@ -158,6 +164,7 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
       },
       this.envelope.request,
     );
+    server.maxHeadersCount = LISTENER_HEADER_COUNT;
     server.on('clientError', this.envelope.clientError);
     server.on('connect', this.envelope.connect);
     return server;
@@ -255,6 +262,8 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
   }
 
   #onRequest(req: IncomingMessage, res: ServerResponse): void {
+    // Pipelined behind a request answered with `connection: close`: that answer is the connection's last.
+    if ((req.socket as TrackedSocket | null)?.[CLOSING]) return;
     const gate = this.faultGate;
     if (this.isHealthProbe(req.method, req.url)) {
       if (gate === undefined) this.#answerHealth(res);
@@ -346,7 +355,9 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
   #answerAtEdge(exchange: Exchange, outcome: Exclude<EdgeOutcome, undefined>, h2: boolean): void {
     if (outcome === 'options') return exchange.answerOptions();
     if (outcome === 'trace') return exchange.answerTrace();
-    exchange.fail(outcome, outcome === 'EDGE_METHOD_NOT_ALLOWED' ? ALLOW : outcome === 'EDGE_LOOP_DETECTED' || h2 ? undefined : CLOSE);
+    const closes = outcome !== 'EDGE_METHOD_NOT_ALLOWED' && outcome !== 'EDGE_LOOP_DETECTED' && !h2;
+    if (closes) (exchange.req.socket as TrackedSocket)[CLOSING] = true;
+    exchange.fail(outcome, outcome === 'EDGE_METHOD_NOT_ALLOWED' ? ALLOW : closes ? CLOSE : undefined);
   }
 
   /** The node that sent the requests on this connection, or null (a client's): looked up on its first request, then kept on the socket. */
@@ -448,6 +459,6 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
 type ExchangeResponse = ServerResponse & { [EXCHANGE]?: Exchange };
 /** `headersSent` turns true at writeHead; Node's own `_headerSent` only once the status line was written to the socket. */
 type SentResponse = ServerResponse & { _headerSent: boolean };
-type TrackedSocket = Socket & { [TRUSTED_HOP]?: boolean; [SENDER]?: string | null; _httpMessage?: ServerResponse | null };
+type TrackedSocket = Socket & { [TRUSTED_HOP]?: boolean; [SENDER]?: string | null; [CLOSING]?: true; _httpMessage?: ServerResponse | null };
 
 /** The trusted peers a node's config names (a balancer's `trustedProxies`), as a test. */

@@ -17,6 +17,7 @@ import {
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import { LISTENER_HEADER_COUNT } from '../../nodes/edge-rules.ts';
 
 /** One TLS connection, once its handshake is done: the payload of the event the node emits for it. */
 export interface TlsConnectionInfo {
@@ -106,6 +107,7 @@ export function createTlsListener(options: TlsListenerOptions): TlsListener {
     headersTimeout: http1.headersTimeoutMs,
     requestTimeout: http1.requestTimeoutMs,
     connectionsCheckingInterval: http1.checkEveryMs,
+    maxHeadersCount: LISTENER_HEADER_COUNT,
   });
   if (options.http2) {
     const sessions = (server[SESSIONS] = new Set<ServerHttp2Session>());
