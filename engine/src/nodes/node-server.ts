@@ -448,12 +448,15 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
 
   /** An edge error written straight to a socket that has no response object, then closed. */
   #answerRaw(socket: Duplex, code: EdgeErrorCode, message: string, extraHeaders = ''): void {
-    const { status } = EDGE_ERRORS[code];
-    const body = JSON.stringify({ error: code, message });
-    socket.end(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nconnection: close\r\ncontent-type: application/json\r\n${ERROR_HEADER}: ${code}\r\n${extraHeaders}content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-    );
+    socket.end(rawEdgeAnswer(code, message, extraHeaders));
   }
+}
+
+/** An edge error as a whole HTTP/1.1 response that closes the connection, for a socket that has no response object. */
+export function rawEdgeAnswer(code: EdgeErrorCode, message: string, extraHeaders = ''): string {
+  const { status } = EDGE_ERRORS[code];
+  const body = JSON.stringify({ error: code, message });
+  return `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nconnection: close\r\ncontent-type: application/json\r\n${ERROR_HEADER}: ${code}\r\n${extraHeaders}content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
 }
 
 type ExchangeResponse = ServerResponse & { [EXCHANGE]?: Exchange };

@@ -2,7 +2,7 @@
  * A TLS proxy in a running engine, on real sockets: HTTPS clients that trust the certificate the
  * proxy wrote (node:https over HTTP/1.1, node:http2 over HTTP/2) reach the upstream through it, which
  * hears HTTP/1.1 with `X-Forwarded-Proto: https`; an HTTP/2 body without Content-Length arrives whole;
- * the redirect answers plain HTTP with 308; a certificate file that cannot be read fails the node's
+ * the redirect answers plain HTTP with 308 (and the TLS port itself with 400); a certificate file that cannot be read fails the node's
  * start, naming its field; a stop and start (a `down` fault) and a new `tls` config both work; the
  * traffic generator speaks https and h2 to it.
  */
@@ -13,6 +13,7 @@ import { request as httpRequest } from 'node:http';
 import { connect as connectH2, type ClientHttp2Session, type OutgoingHttpHeaders } from 'node:http2';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { connect as connectTls } from 'node:tls';
 import { gunzipSync } from 'node:zlib';
@@ -271,6 +272,42 @@ describe('a proxy with tls: true', () => {
     await waitFor(() => events.some((e) => e.type === 'tls.connection'));
     expect(events.find((e) => e.type === 'tls.connection')).toMatchObject({ node: id, outcome: 'failed' });
     expect(upstream.received).toEqual([]);
+  });
+
+  it.each([
+    ['HTTP/2 and HTTP/1.1', true],
+    ['HTTP/1.1 alone', { http2: false }],
+  ])('(%s) answers plain HTTP sent to the TLS port with 400 in plain HTTP, naming the mistake as nginx does; garbage is cut', async (_what, tls) => {
+    const upstream = await echoUpstream();
+    const { engine, events, port, id } = await tlsEngine(tls, upstream);
+    const plain = await new Promise<{ status: number; code: unknown; body: string }>((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port: port(id), path: '/users/1', agent: false }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, code: res.headers['x-edgelab-error'], body }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(plain).toMatchObject({ status: 400, code: 'EDGE_BAD_REQUEST' });
+    expect(JSON.parse(plain.body).message).toMatch(/plain HTTP request was sent to the HTTPS port/);
+    await waitFor(() => events.some((e) => e.type === 'tls.connection'));
+    expect(events.find((e) => e.type === 'tls.connection')).toMatchObject({ node: id, outcome: 'failed', reason: 'ERR_SSL_HTTP_REQUEST' });
+    // Bytes that are neither TLS nor HTTP: the connection is cut without an answer.
+    const garbage = await new Promise<string>((resolve) => {
+      const socket = connect({ host: '127.0.0.1', port: port(id) });
+      let data = '';
+      socket.setEncoding('latin1');
+      socket.on('data', (chunk: string) => (data += chunk));
+      socket.on('error', () => {});
+      socket.on('close', () => resolve(data));
+      socket.write(Buffer.alloc(64, 0));
+    });
+    expect(garbage).not.toMatch(/^HTTP/);
+    const pem = await readFile(view({ engine } as RunningEngine, id).tls!.certFile, 'utf8');
+    expect(await httpsGet(port(id), pem, '/users/2')).toMatchObject({ status: 200 });
+    expect(upstream.received.map((r) => r.url)).toEqual(['/users/2']);
   });
 
   it('answers plain HTTP on redirectHttp with 308 to the same path over https, at the TLS port', async () => {

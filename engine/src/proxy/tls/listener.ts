@@ -18,6 +18,9 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { LISTENER_HEADER_COUNT } from '../../nodes/edge-rules.ts';
+import { rawEdgeAnswer } from '../../nodes/node-server.ts';
+
+const PLAIN_HTTP_ANSWER = rawEdgeAnswer('EDGE_BAD_REQUEST', 'a plain HTTP request was sent to the HTTPS port: use https://');
 
 /** One TLS connection, once its handshake is done: the payload of the event the node emits for it. */
 export interface TlsConnectionInfo {
@@ -135,7 +138,11 @@ export function createTlsListener(options: TlsListenerOptions): TlsListener {
     });
   }
   server.on('tlsClientError', (error: NodeJS.ErrnoException, socket: WrappingSocket) => {
-    socket.destroy();
+    // Plain HTTP sent to the TLS port (OpenSSL knows a request line when it sees one): told so in plain
+    // HTTP on the TCP connection under the TLS one, as nginx does, rather than cut without a word.
+    const tcp = socket._parent;
+    if (error.code === 'ERR_SSL_HTTP_REQUEST' && tcp?.writable) tcp.end(PLAIN_HTTP_ANSWER, () => socket.destroy());
+    else socket.destroy();
     const accepted = socket._parent?.[ACCEPTED];
     onHandshakeFailed?.({
       peer: accepted?.peer ?? socket.remoteAddress ?? '',
