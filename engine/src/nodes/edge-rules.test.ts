@@ -711,4 +711,15 @@ describe('the rules, one by one', () => {
     expect(clientErrorCode(error('GET / HTTP/12.1'))).toBe('EDGE_BAD_REQUEST');
     expect(clientErrorCode(error('GET / HTTP/1.1x'))).toBe('EDGE_BAD_REQUEST');
   });
+
+  it.each([
+    ['in the target', `GET /${'a'.repeat(40)}`, 'EDGE_URI_TOO_LONG'],
+    ['in the target, behind a whole request', `GET / HTTP/1.1\r\nHost: a\r\n\r\nPOST /${'a'.repeat(40)}`, 'EDGE_URI_TOO_LONG'],
+    ['in a header value', `GET / HTTP/1.1\r\nX-A: ${'a'.repeat(40)}`, 'EDGE_HEADERS_TOO_LARGE'],
+    ['in a header name', `GET / HTTP/1.1\r\n${'a'.repeat(40)}`, 'EDGE_HEADERS_TOO_LARGE'],
+    ['in a packet that starts inside the target', 'a'.repeat(40), 'EDGE_HEADERS_TOO_LARGE'],
+  ])('a head past the parser\'s size %s is %s', (_where, packet, code) => {
+    const error = Object.assign(new Error('Parse Error'), { code: 'HPE_HEADER_OVERFLOW', rawPacket: Buffer.from(`${packet} more`), bytesParsed: packet.length });
+    expect(clientErrorCode(error)).toBe(code);
+  });
 });

@@ -273,7 +273,8 @@ export function viaNames(field: string | string[], id: string): boolean {
 
 /**
  * The edge error for a request Node's parser refused (or timed out) before the node saw it: 408 for
- * the headers timeout, 431 for headers too large, 505 for a well-formed version the node does not
+ * the headers timeout, 414 for a request line past the parser's 16 KB (RFC 9112 section 3: a target
+ * longer than the server parses MUST get 414, as nginx answers), 431 for headers too large, 505 for a well-formed version the node does not
  * speak (`HTTP/1.2`, `HTTP/3.0`, the HTTP/2 preface `PRI * HTTP/2.0`), else 400 (`HTTP/3` is no
  * HTTP-version at all, RFC 9112 section 2.3).
  */
@@ -282,7 +283,9 @@ export function clientErrorCode(error: NodeJS.ErrnoException & { rawPacket?: Buf
     case 'ERR_HTTP_REQUEST_TIMEOUT':
       return 'EDGE_REQUEST_TIMEOUT';
     case 'HPE_HEADER_OVERFLOW':
-      return 'EDGE_HEADERS_TOO_LARGE';
+      return REQUEST_LINE_SO_FAR.test(stoppedLine(error.rawPacket, error.bytesParsed ?? 0).trimEnd())
+        ? 'EDGE_URI_TOO_LONG'
+        : 'EDGE_HEADERS_TOO_LARGE';
     case 'HPE_PAUSED_H2_UPGRADE':
       return 'EDGE_VERSION_NOT_SUPPORTED';
     case 'HPE_INVALID_VERSION':
@@ -294,11 +297,22 @@ export function clientErrorCode(error: NodeJS.ErrnoException & { rawPacket?: Buf
   }
 }
 
-/** The last word of the request line the parser stopped in (`at` is where it stopped in `packet`). */
-function requestLineVersion(packet: Buffer | undefined, at: number): string {
+/**
+ * A method and a target with no space after it: the parser stopped in the request line's target. (A
+ * target that came in an earlier packet than its method is taken for a header field: 431.)
+ */
+const REQUEST_LINE_SO_FAR = /^[A-Z]+ \S+$/;
+
+/** The line the parser stopped in, up to where it stopped (`at` in `packet`). */
+function stoppedLine(packet: Buffer | undefined, at: number): string {
   if (packet === undefined) return '';
   const text = packet.toString('latin1', 0, Math.min(packet.length, at + 1));
   const start = text.lastIndexOf('\n', at - 1) + 1;
-  const line = text.slice(start).split(/[\r\n]/)[0];
+  return text.slice(start).split(/[\r\n]/)[0];
+}
+
+/** The last word of the request line the parser stopped in (`at` is where it stopped in `packet`). */
+function requestLineVersion(packet: Buffer | undefined, at: number): string {
+  const line = stoppedLine(packet, at);
   return line.slice(line.lastIndexOf(' ') + 1);
 }

@@ -172,7 +172,10 @@ describe('refused, and the upstream sees nothing', () => {
     ['a space inside the target', get('Host: lab\r\n', 'GET /a b HTTP/1.1'), 400, 'EDGE_BAD_REQUEST'],
     // Sizes: Node's parser takes 16 KB of request head (request line included).
     ['a 20 KB header field', get(`Host: lab\r\nX-Big: ${'x'.repeat(20_000)}\r\n`), 431, 'EDGE_HEADERS_TOO_LARGE'],
-    ['a 20 KB target', get('Host: lab\r\n', `GET /${'a'.repeat(20_000)} HTTP/1.1`), 431, 'EDGE_HEADERS_TOO_LARGE'],
+    // A target past them is 414, as RFC 9112 section 3 asks and nginx answers.
+    ['a 20 KB target', get('Host: lab\r\n', `GET /${'a'.repeat(20_000)} HTTP/1.1`), 414, 'EDGE_URI_TOO_LONG'],
+    ['a 20 KB absolute-form target', get('Host: lab\r\n', `GET http://lab/${'a'.repeat(20_000)} HTTP/1.1`), 414, 'EDGE_URI_TOO_LONG'],
+    ['a 20 KB header value after a short target', get(`Host: lab\r\nX-A: ${'a'.repeat(20_000)}\r\n`), 431, 'EDGE_HEADERS_TOO_LARGE'],
     // Count: Node keeps so many fields of a request (1023 when maxHeadersCount is left unset, not the
     // 2000 its docs say) and drops the rest without a word, while its parser still frames the body by a
     // Content-Length it dropped (the body was lost upstream) and the edge saw no Host.
@@ -268,6 +271,14 @@ describe('a pipeline that goes bad', () => {
     expect(raw).toMatch(/x-edgelab-error: EDGE_BAD_REQUEST/i);
     await waitFor(() => completed.some((c) => c.url === '/first'), 5_000, 'the first request at the upstream');
     expect(upstream.received.map((r) => `${r.method} ${r.url}`)).toEqual(['GET /first']);
+  });
+
+  it('answers a 20 KB target behind a short request 414, after the short one', async () => {
+    const raw = await sendPipeline(`GET /first HTTP/1.1\r\nHost: lab\r\n\r\n${get('Host: lab\r\n', `GET /${'a'.repeat(20_000)} HTTP/1.1`)}`);
+    expect(statuses(raw)).toEqual([200, 414]);
+    expect(raw).toMatch(/x-edgelab-error: EDGE_URI_TOO_LONG/i);
+    await waitFor(() => completed.some((c) => c.url === '/first'), 5_000, 'the first request at the upstream');
+    expect(upstream.received.map((r) => r.url)).toEqual(['/first']);
   });
 
   it('runs none of the requests pipelined behind one the edge refused with connection: close', async () => {
