@@ -18,6 +18,11 @@ export const EDGE_ERRORS = {
   /** The request's headers did not all arrive within the node's headers timeout. */
   EDGE_REQUEST_TIMEOUT: { status: 408, message: 'the request did not arrive in time' },
   EDGE_HEADERS_TOO_LARGE: { status: 431, message: 'the request headers are too large' },
+  /** An Expect other than 100-continue (RFC 9110 section 10.1.1): the only expectation a node meets. */
+  EDGE_EXPECTATION_FAILED: {
+    status: 417,
+    message: 'the request expects something the node cannot meet: only Expect: 100-continue is understood',
+  },
   /** CONNECT: no node opens tunnels (the Allow header lists what it takes). */
   EDGE_METHOD_NOT_ALLOWED: { status: 405, message: 'the node does not take this method' },
   /** A transfer coding other than chunked (RFC 9112 section 6.1): refused, never dropped while the body goes on. */

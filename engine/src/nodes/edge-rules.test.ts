@@ -125,6 +125,21 @@ describe('requests the edge refuses or answers itself', () => {
     ['an unclosed IPv6 Host', get('GET /users/1 HTTP/1.1', 'Host: [::1\r\n'), '400 Bad Request', 'EDGE_INVALID_HOST', true],
     ['HTTP/1.1 without Host', get('GET /users/1 HTTP/1.1', ''), '400 Bad Request', 'EDGE_INVALID_HOST', true],
     [
+      'an Expect other than 100-continue',
+      get('POST /users/1 HTTP/1.1', 'Host: lab\r\nExpect: 200-ok\r\nContent-Length: 2\r\n'),
+      '417 Expectation Failed',
+      'EDGE_EXPECTATION_FAILED',
+      true,
+    ],
+    [
+      'more than 2000 header fields',
+      get('GET /users/1 HTTP/1.1', `Host: lab\r\n${'a:1\r\n'.repeat(2_000)}`),
+      '431 Request Header Fields Too Large',
+      'EDGE_HEADERS_TOO_LARGE',
+      true,
+    ],
+    ['a request line past 16 KB', get(`GET /${'a'.repeat(17_000)} HTTP/1.1`), '414 URI Too Long', 'EDGE_URI_TOO_LONG', false],
+    [
       'an absolute-form target with userinfo',
       get('GET http://user@example.test/users/1 HTTP/1.1'),
       '400 Bad Request',

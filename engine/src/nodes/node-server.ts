@@ -89,6 +89,8 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
   /** The request envelope as listener callbacks, for a kind that makes its own HTTP listener (a TLS proxy). */
   protected readonly envelope = {
     request: (req: IncomingMessage, res: ServerResponse): void => this.#onRequest(req, res),
+    /** A request whose Expect is not 100-continue: Node would answer 417 itself, unseen (no code, no events). */
+    expectation: (req: IncomingMessage, res: ServerResponse): void => this.#onRequest(req, res, 'EDGE_EXPECTATION_FAILED'),
     clientError: (error: NodeJS.ErrnoException, socket: Duplex): void => this.#onClientError(error, socket),
     /** An HTTP/1.1 CONNECT comes with its socket; an HTTP/2 one with a response, as a request does. */
     connect: (_req: IncomingMessage, socket: Duplex | ServerResponse): void => this.#refuseConnect(socket),
@@ -167,6 +169,7 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
     server.maxHeadersCount = LISTENER_HEADER_COUNT;
     server.on('clientError', this.envelope.clientError);
     server.on('connect', this.envelope.connect);
+    server.on('checkExpectation', this.envelope.expectation);
     return server;
   }
 
@@ -261,7 +264,8 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
     this.ctx.bus.emit({ type: 'node.state', node: this.id, kind: this.kind, state, port: this.port, ...(reason ? { reason } : {}) });
   }
 
-  #onRequest(req: IncomingMessage, res: ServerResponse): void {
+  /** `refusal`: the answer the listener already knows the request gets, once the edge rules found nothing worse. */
+  #onRequest(req: IncomingMessage, res: ServerResponse, refusal?: EdgeErrorCode): void {
     // Pipelined behind a request answered with `connection: close`: that answer is the connection's last.
     if ((req.socket as TrackedSocket | null)?.[CLOSING]) return;
     const gate = this.faultGate;
@@ -275,7 +279,7 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
     const rid = requestIdOf(req.headers);
     const h2 = req.httpVersionMajor === 2 && isHttp2Request(req);
     // Before the event: an absolute-form target is origin-form from here on, for the event and every stage.
-    const outcome = this.#rules!.check(req);
+    const outcome = this.#rules!.check(req) ?? refusal;
     const from = this.#sender(req.socket as TrackedSocket);
     const exchange = new Exchange(rid, req, res);
     (res as ExchangeResponse)[EXCHANGE] = exchange;

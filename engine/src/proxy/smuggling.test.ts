@@ -215,7 +215,10 @@ describe('what Node lets through, and what the engine forwards for it', () => {
     ['a tab before chunked (OWS)', post('Transfer-Encoding:\tchunked\r\n', '2\r\nhi\r\n0\r\n\r\n')],
     ['a chunk extension', chunked('2;name=value\r\nhi\r\n0\r\n\r\n')],
     ['a chunk size with leading zeros', chunked('0002\r\nhi\r\n0000\r\n\r\n')],
-    ['2000 header fields, the most a node takes (Node kept 1023 of them, and lost the Content-Length)', post(`${'a:1\r\n'.repeat(1_997)}Content-Length: 2\r\n`, 'hi')],
+    [
+      '2000 header fields, the most a node takes (Node kept 1023 of them, and lost the Content-Length)',
+      post(`${'a:1\r\n'.repeat(1_997)}Content-Length: 2\r\n`, 'hi'),
+    ],
   ])('%s: forwarded with one framing and the same body', async (_what, bytes) => {
     const res = await send(bytes);
     expect(res.status).toBe(200);
@@ -265,7 +268,9 @@ describe('a pipeline that goes bad', () => {
   const statuses = (raw: string) => [...raw.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => Number(m[1]));
 
   it('answers the good request first, then refuses the smuggled one with 400, in order, and closes', async () => {
-    const raw = await sendPipeline('GET /first HTTP/1.1\r\nHost: lab\r\n\r\n' + post('Content-Length: 6\r\nTransfer-Encoding: chunked\r\n', '0\r\n\r\nG'));
+    const raw = await sendPipeline(
+      'GET /first HTTP/1.1\r\nHost: lab\r\n\r\n' + post('Content-Length: 6\r\nTransfer-Encoding: chunked\r\n', '0\r\n\r\nG'),
+    );
     // The second status line follows the first answer's body directly.
     expect(statuses(raw)).toEqual([200, 400]);
     expect(raw).toMatch(/x-edgelab-error: EDGE_BAD_REQUEST/i);
@@ -274,7 +279,9 @@ describe('a pipeline that goes bad', () => {
   });
 
   it('answers a 20 KB target behind a short request 414, after the short one', async () => {
-    const raw = await sendPipeline(`GET /first HTTP/1.1\r\nHost: lab\r\n\r\n${get('Host: lab\r\n', `GET /${'a'.repeat(20_000)} HTTP/1.1`)}`);
+    const raw = await sendPipeline(
+      `GET /first HTTP/1.1\r\nHost: lab\r\n\r\n${get('Host: lab\r\n', `GET /${'a'.repeat(20_000)} HTTP/1.1`)}`,
+    );
     expect(statuses(raw)).toEqual([200, 414]);
     expect(raw).toMatch(/x-edgelab-error: EDGE_URI_TOO_LONG/i);
     await waitFor(() => completed.some((c) => c.url === '/first'), 5_000, 'the first request at the upstream');
