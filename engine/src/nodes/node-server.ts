@@ -91,6 +91,21 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
     request: (req: IncomingMessage, res: ServerResponse): void => this.#onRequest(req, res),
     /** A request whose Expect is not 100-continue: Node would answer 417 itself, unseen (no code, no events). */
     expectation: (req: IncomingMessage, res: ServerResponse): void => this.#onRequest(req, res, 'EDGE_EXPECTATION_FAILED'),
+    /**
+     * `Expect: 100-continue`: Node would send 100 Continue before the node saw the request. It goes out
+     * when something first reads the body instead (as nginx sends it), so a request refused from its head
+     * alone (a credential, a rate limit, a Content-Length past bodyBytes) is refused before the client
+     * sends a body that would be thrown away; Node then closes the connection, whose body never came.
+     */
+    continue: (req: IncomingMessage, res: ServerResponse): void => {
+      const body = req as BodyRead;
+      body._read = (size: number): void => {
+        delete (body as Partial<BodyRead>)._read;
+        if (!res.headersSent) res.writeContinue();
+        body._read(size);
+      };
+      this.#onRequest(req, res);
+    },
     clientError: (error: NodeJS.ErrnoException, socket: Duplex): void => this.#onClientError(error, socket),
     /** An HTTP/1.1 CONNECT comes with its socket; an HTTP/2 one with a response, as a request does. */
     connect: (_req: IncomingMessage, socket: Duplex | ServerResponse): void => this.#refuseConnect(socket),
@@ -170,6 +185,7 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
     server.on('clientError', this.envelope.clientError);
     server.on('connect', this.envelope.connect);
     server.on('checkExpectation', this.envelope.expectation);
+    server.on('checkContinue', this.envelope.continue);
     return server;
   }
 
@@ -464,6 +480,8 @@ export function rawEdgeAnswer(code: EdgeErrorCode, message: string, extraHeaders
 }
 
 type ExchangeResponse = ServerResponse & { [EXCHANGE]?: Exchange };
+/** A request body's Readable hook, called whenever its reader wants more (the first call: the body is wanted). */
+type BodyRead = IncomingMessage & { _read(size: number): void };
 /** `headersSent` turns true at writeHead; Node's own `_headerSent` only once the status line was written to the socket. */
 type SentResponse = ServerResponse & { _headerSent: boolean };
 type TrackedSocket = Socket & { [TRUSTED_HOP]?: boolean; [SENDER]?: string | null; [CLOSING]?: true; _httpMessage?: ServerResponse | null };

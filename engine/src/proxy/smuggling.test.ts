@@ -393,6 +393,42 @@ describe("the proxy's filter stage (proxy/filter/request-filter.ts), before forw
     expect([res.status, res.headers['x-edgelab-error']]).toEqual([413, 'EDGE_BODY_TOO_LARGE']);
     await expectUpstreamSawNothingComplete();
   });
+  describe('Expect: 100-continue', () => {
+    /**
+     * The head alone on a new connection, its body only once 100 Continue came; everything the proxy
+     * sent back until it closed (the body that never went keeps nothing open: the proxy closes).
+     */
+    const expectContinue = (path: string, body: string) =>
+      new Promise<string>((resolve) => {
+        const socket = connect({ port: running.port('edge'), host: '127.0.0.1' });
+        let data = '';
+        socket.setEncoding('latin1');
+        socket.on('data', (chunk: string) => {
+          data += chunk;
+          if (data === 'HTTP/1.1 100 Continue\r\n\r\n') socket.write(body);
+        });
+        socket.on('error', () => {});
+        socket.on('close', () => resolve(data));
+        socket.write(
+          `POST ${path} HTTP/1.1\r\nHost: lab\r\nExpect: 100-continue\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`,
+        );
+      });
+
+    it('a body the filter would refuse by its Content-Length is refused before it is asked for: 413, no 100 Continue', async () => {
+      const raw = await expectContinue('/big', 'hello world');
+      expect(raw).toMatch(/^HTTP\/1\.1 413 /);
+      expect(raw).toMatch(/x-edgelab-error: EDGE_BODY_TOO_LARGE/i);
+      await expectUpstreamSawNothing();
+    });
+
+    it('a body that goes upstream is asked for with 100 Continue, then arrives whole', async () => {
+      const raw = await expectContinue('/small', 'hello');
+      expect(raw).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 /);
+      await waitFor(() => completed[0], 5_000, 'the body at the upstream');
+      expect(completed).toEqual([{ url: '/small', body: 'hello' }]);
+    });
+  });
+
   it('answers 408 to a client too slow with its headers (filter.timeouts.headers), nothing upstream', async () => {
     await running.stop();
     running = await startEngine({

@@ -181,6 +181,30 @@ describe('a proxy with tls: true', () => {
     expect(upstream.received.filter((r) => r.url === '/small')).toHaveLength(1);
   });
 
+  it('asks an h2 client for its body (Expect: 100-continue) only when it goes upstream: 413 from its Content-Length without 100', async () => {
+    const upstream = await echoUpstream();
+    const running = await tlsEngine(true, upstream, { filter: { limits: { bodyBytes: 10 } } });
+    const { id } = running;
+    const session = h2Session(running.port(id), await readFile(view(running, id).tls!.certFile, 'utf8'));
+    const post = (path: string, body: string) =>
+      new Promise<{ asked: boolean; status: unknown; body: string }>((resolve, reject) => {
+        const stream = session.request({ ':method': 'POST', ':path': path, expect: '100-continue', 'content-length': body.length });
+        let asked = false;
+        let text = '';
+        stream.on('continue', () => {
+          asked = true;
+          stream.end(body);
+        });
+        stream.setEncoding('utf8');
+        stream.on('data', (chunk: string) => (text += chunk));
+        stream.on('response', (headers) => stream.on('end', () => resolve({ asked, status: headers[':status'], body: text })));
+        stream.on('error', reject);
+      });
+    expect(await post('/small', 'hello')).toEqual({ asked: true, status: 200, body: '{"body":"hello"}' });
+    expect(await post('/large', 'hello world')).toMatchObject({ asked: false, status: 413 });
+    expect(upstream.received.map((r) => r.url)).toEqual(['/small']);
+  });
+
   it('records an h2 stream the client resets mid-answer as aborted (with the status that went out), and aborts the upstream request', async () => {
     let upstreamClosed = false;
     const upstream = await rawUpstream((_req, res) => {

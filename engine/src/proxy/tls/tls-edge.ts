@@ -22,6 +22,7 @@ import { servingCertificate } from './serving.ts';
 export interface Envelope {
   request(req: IncomingMessage, res: ServerResponse): void;
   expectation(req: IncomingMessage, res: ServerResponse): void;
+  continue(req: IncomingMessage, res: ServerResponse): void;
   clientError(error: NodeJS.ErrnoException, socket: Duplex): void;
   connect(req: IncomingMessage, socket: Duplex | ServerResponse): void;
 }
@@ -79,6 +80,7 @@ export class TlsEdge {
     server.on('clientError', envelope.clientError);
     server.on('connect', envelope.connect);
     server.on('checkExpectation', envelope.expectation);
+    server.on('checkContinue', envelope.continue);
     bus.emit({ type: 'tls.certificate', node: nodeId, tls: this.view()! });
     return server;
   }
