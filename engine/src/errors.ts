@@ -25,6 +25,8 @@ export const EDGE_ERRORS = {
   },
   /** CONNECT: no node opens tunnels (the Allow header lists what it takes). */
   EDGE_METHOD_NOT_ALLOWED: { status: 405, message: 'the node does not take this method' },
+  /** A well-formed request line with a method Node's parser does not know (RFC 9110 section 9.1: 501, not 400). */
+  EDGE_METHOD_NOT_IMPLEMENTED: { status: 501, message: 'the node does not implement this method' },
   /** A transfer coding other than chunked (RFC 9112 section 6.1): refused, never dropped while the body goes on. */
   EDGE_UNSUPPORTED_TRANSFER_CODING: { status: 501, message: 'the request uses a transfer coding the node does not implement' },
   /** A request line in a version other than HTTP/1.0 and HTTP/1.1. */

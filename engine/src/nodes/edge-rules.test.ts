@@ -728,6 +728,17 @@ describe('the rules, one by one', () => {
   });
 
   it.each([
+    ['FOO / HTTP/1.1\r\nHost: a\r\n\r\n', 0, 'EDGE_METHOD_NOT_IMPLEMENTED'],
+    ['GET / HTTP/1.1\r\nHost: a\r\n\r\nBREW /pot HTTP/1.1\r\n\r\n', 28, 'EDGE_METHOD_NOT_IMPLEMENTED'],
+    ['G@T / HTTP/1.1\r\nHost: a\r\n\r\n', 1, 'EDGE_BAD_REQUEST'],
+    ['FOO / HTTP/1.1x\r\n\r\n', 0, 'EDGE_BAD_REQUEST'],
+    ['FOO /', 0, 'EDGE_BAD_REQUEST'],
+  ])('an unknown method: %j, the parser stopped at %i: %s (501 only for a well-formed request line)', (packet, at, code) => {
+    const error = Object.assign(new Error('Parse Error'), { code: 'HPE_INVALID_METHOD', rawPacket: Buffer.from(packet), bytesParsed: at });
+    expect(clientErrorCode(error)).toBe(code);
+  });
+
+  it.each([
     ['in the target', `GET /${'a'.repeat(40)}`, 'EDGE_URI_TOO_LONG'],
     ['in the target, behind a whole request', `GET / HTTP/1.1\r\nHost: a\r\n\r\nPOST /${'a'.repeat(40)}`, 'EDGE_URI_TOO_LONG'],
     ['in a header value', `GET / HTTP/1.1\r\nX-A: ${'a'.repeat(40)}`, 'EDGE_HEADERS_TOO_LARGE'],

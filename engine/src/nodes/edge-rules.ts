@@ -273,7 +273,8 @@ export function viaNames(field: string | string[], id: string): boolean {
 
 /**
  * The edge error for a request Node's parser refused (or timed out) before the node saw it: 408 for
- * the headers timeout, 414 for a request line past the parser's 16 KB (RFC 9112 section 3: a target
+ * the headers timeout, 501 for a well-formed request line with a method the parser does not know (RFC
+ * 9110 section 9.1), 414 for a request line past the parser's 16 KB (RFC 9112 section 3: a target
  * longer than the server parses MUST get 414, as nginx answers), 431 for headers too large, 505 for a well-formed version the node does not
  * speak (`HTTP/1.2`, `HTTP/3.0`, the HTTP/2 preface `PRI * HTTP/2.0`), else 400 (`HTTP/3` is no
  * HTTP-version at all, RFC 9112 section 2.3).
@@ -288,6 +289,8 @@ export function clientErrorCode(error: NodeJS.ErrnoException & { rawPacket?: Buf
         : 'EDGE_HEADERS_TOO_LARGE';
     case 'HPE_PAUSED_H2_UPGRADE':
       return 'EDGE_VERSION_NOT_SUPPORTED';
+    case 'HPE_INVALID_METHOD':
+      return REQUEST_LINE.test(requestLine(error.rawPacket, error.bytesParsed ?? 0)) ? 'EDGE_METHOD_NOT_IMPLEMENTED' : 'EDGE_BAD_REQUEST';
     case 'HPE_INVALID_VERSION':
       return /^HTTP\/\d\.\d$/.test(requestLineVersion(error.rawPacket, error.bytesParsed ?? 0))
         ? 'EDGE_VERSION_NOT_SUPPORTED'
@@ -302,6 +305,18 @@ export function clientErrorCode(error: NodeJS.ErrnoException & { rawPacket?: Buf
  * target that came in an earlier packet than its method is taken for a header field: 431.)
  */
 const REQUEST_LINE_SO_FAR = /^[A-Z]+ \S+$/;
+
+/** A whole request line of HTTP/1.x whose method is a token (RFC 9110 section 5.6.2), whatever the method. */
+const REQUEST_LINE = /^[-!#$%&'*+.^_`|~0-9A-Za-z]+ \S+ HTTP\/1\.[01]$/;
+
+/** The whole line the parser stopped in (`at` in `packet`), or as much of it as the packet holds. */
+function requestLine(packet: Buffer | undefined, at: number): string {
+  if (packet === undefined) return '';
+  const text = packet.toString('latin1');
+  const start = text.lastIndexOf('\n', at - 1) + 1;
+  const end = text.indexOf('\r\n', start);
+  return text.slice(start, end === -1 ? text.length : end);
+}
 
 /** The line the parser stopped in, up to where it stopped (`at` in `packet`). */
 function stoppedLine(packet: Buffer | undefined, at: number): string {

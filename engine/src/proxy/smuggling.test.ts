@@ -170,6 +170,26 @@ describe('refused, and the upstream sees nothing', () => {
     ['DEL in a field value', get('Host: lab\r\nX-A: b\x7fc\r\n'), 400, 'EDGE_BAD_REQUEST'],
     ['a space inside a field name', get('Host: lab\r\nX A: b\r\n'), 400, 'EDGE_BAD_REQUEST'],
     ['a space inside the target', get('Host: lab\r\n', 'GET /a b HTTP/1.1'), 400, 'EDGE_BAD_REQUEST'],
+    ['a parenthesis in a field name', get('Host: lab\r\nX(a): b\r\n'), 400, 'EDGE_BAD_REQUEST'],
+    ['an empty field name', get('Host: lab\r\n: b\r\n'), 400, 'EDGE_BAD_REQUEST'],
+    ['a chunk size with 0x', chunked('0x2\r\nhi\r\n0\r\n\r\n'), 400, 'EDGE_BAD_REQUEST'],
+    ['a 20 KB chunk extension', chunked(`2;${'a'.repeat(20_000)}\r\nhi\r\n0\r\n\r\n`), 400, 'EDGE_BAD_REQUEST'],
+    [
+      'Transfer-Encoding: chunked, chunked',
+      post('Transfer-Encoding: chunked, chunked\r\n', '2\r\nhi\r\n0\r\n\r\n'),
+      400,
+      'EDGE_BAD_REQUEST',
+    ],
+    ['Transfer-Encoding: identity', post('Transfer-Encoding: identity\r\nContent-Length: 2\r\n', 'hi'), 400, 'EDGE_BAD_REQUEST'],
+    // Methods: one Node's parser does not know is 501 (RFC 9110 section 9.1) when the line is well formed.
+    ['an unknown method', get('Host: lab\r\n', 'BREW /pot HTTP/1.1'), 501, 'EDGE_METHOD_NOT_IMPLEMENTED'],
+    [
+      'a method in lower case (methods are case-sensitive)',
+      get('Host: lab\r\n', 'get /users HTTP/1.1'),
+      501,
+      'EDGE_METHOD_NOT_IMPLEMENTED',
+    ],
+    ['a method with a byte no token has', get('Host: lab\r\n', 'G@T /users HTTP/1.1'), 400, 'EDGE_BAD_REQUEST'],
     // Sizes: Node's parser takes 16 KB of request head (request line included).
     ['a 20 KB header field', get(`Host: lab\r\nX-Big: ${'x'.repeat(20_000)}\r\n`), 431, 'EDGE_HEADERS_TOO_LARGE'],
     // A target past them is 414, as RFC 9112 section 3 asks and nginx answers.
