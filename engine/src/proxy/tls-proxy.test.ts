@@ -181,6 +181,71 @@ describe('a proxy with tls: true', () => {
     expect(upstream.received.filter((r) => r.url === '/small')).toHaveLength(1);
   });
 
+  describe('hostile h2 frames on a raw TLS connection', () => {
+    const frame = (type: number, flags: number, stream: number, payload = Buffer.alloc(0)) => {
+      const header = Buffer.alloc(9);
+      header.writeUIntBE(payload.length, 0, 3);
+      header[3] = type;
+      header[4] = flags;
+      header.writeUInt32BE(stream, 5);
+      return Buffer.concat([header, payload]);
+    };
+    const [HEADERS, RST_STREAM, CONTINUATION, GOAWAY] = [1, 3, 9, 7];
+    const [END_STREAM, END_HEADERS] = [1, 4];
+    /** HPACK for GET https://lab/: :method GET, :scheme https, :path / (static table), then :authority lab as a literal. */
+    const GET = Buffer.concat([Buffer.from([0x82, 0x87, 0x84, 0x01, 3]), Buffer.from('lab')]);
+    /** Open an h2 connection, write `frames` after the preface, and list the frame types the proxy sent until it closed or `ms` passed. */
+    const rawSession = (port: number, frames: Buffer[], ms: number) =>
+      new Promise<{ types: number[]; closed: boolean }>((resolve) => {
+        const socket = connectTls({ host: '127.0.0.1', port, ALPNProtocols: ['h2'], rejectUnauthorized: false }, () => {
+          socket.write(Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), frame(4, 0, 0), ...frames]));
+        });
+        const types: number[] = [];
+        let pending = Buffer.alloc(0);
+        socket.on('data', (chunk: Buffer) => {
+          pending = Buffer.concat([pending, chunk]);
+          while (pending.length >= 9 && pending.length >= 9 + pending.readUIntBE(0, 3)) {
+            types.push(pending[3]);
+            pending = pending.subarray(9 + pending.readUIntBE(0, 3));
+          }
+        });
+        socket.on('error', () => {});
+        const timer = setTimeout(() => {
+          socket.destroy();
+          resolve({ types, closed: false });
+        }, ms);
+        socket.on('close', () => {
+          clearTimeout(timer);
+          resolve({ types, closed: true });
+        });
+      });
+
+    it('a flood of CONTINUATION frames that never ends the headers: GOAWAY, nothing upstream, the next client served', async () => {
+      const upstream = await echoUpstream();
+      const running = await tlsEngine(true, upstream);
+      const port = running.port(running.id);
+      const flood = [frame(HEADERS, 0, 1, GET), ...Array.from({ length: 50_000 }, () => frame(CONTINUATION, 0, 1))];
+      const flooded = await rawSession(port, flood, 5_000);
+      expect(flooded).toMatchObject({ closed: true, types: expect.arrayContaining([GOAWAY]) });
+      const next = await rawSession(port, [frame(HEADERS, END_STREAM | END_HEADERS, 1, GET)], 1_000);
+      expect(next.types).toContain(HEADERS);
+      expect(upstream.received.map((r) => r.url)).toEqual(['/']);
+    });
+
+    it('1000 streams opened and reset at once (rapid reset): the session lives on and serves its next stream', async () => {
+      const upstream = await echoUpstream();
+      const running = await tlsEngine(true, upstream);
+      const resets = Array.from({ length: 1_000 }, (_, i) => [
+        frame(HEADERS, END_STREAM | END_HEADERS, 2 * i + 1, GET),
+        frame(RST_STREAM, 0, 2 * i + 1, Buffer.from([0, 0, 0, 8])),
+      ]).flat();
+      const session = await rawSession(running.port(running.id), [...resets, frame(HEADERS, END_STREAM | END_HEADERS, 2_001, GET)], 1_500);
+      expect(session.closed).toBe(false);
+      expect(session.types).toContain(HEADERS);
+      await waitFor(() => upstream.received.some((r) => r.url === '/'), 5_000, 'the last stream at the upstream');
+    });
+  });
+
   it('asks an h2 client for its body (Expect: 100-continue) only when it goes upstream: 413 from its Content-Length without 100', async () => {
     const upstream = await echoUpstream();
     const running = await tlsEngine(true, upstream, { filter: { limits: { bodyBytes: 10 } } });
