@@ -78,6 +78,8 @@ export const EDGE_ERRORS = {
   /** Waited the node's `capacity.queueTimeout` in its queue without getting a slot, with Retry-After. */
   EDGE_QUEUE_TIMEOUT: { status: 503, message: 'the request waited too long in the node queue' },
   EDGE_CLIENT_ABORTED: { status: 499, message: 'the client went away before the response' },
+  /** The client read nothing of the answer for the node's send timeout (nginx's send_timeout): its connection was cut. */
+  EDGE_SEND_TIMEOUT: { status: 408, message: 'the client stopped reading the answer, and its connection was cut after the send timeout' },
   SERVICE_INJECTED_ERROR: { status: 500, message: 'the service returned an injected error' },
   /** Every slot busy and the queue full (`capacity`): turned away at once, with Retry-After. */
   SERVICE_OVERLOADED: { status: 503, message: 'the service is at capacity and its queue is full' },

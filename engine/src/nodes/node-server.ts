@@ -37,6 +37,13 @@ export interface ListenerTimeouts {
 
 export const LISTENER_TIMEOUTS: ListenerTimeouts = { headersMs: 60_000, requestMs: 60_000, checkEveryMs: 30_000 };
 
+/**
+ * How long a connection may hold answer bytes its client reads none of (nginx's `send_timeout`, 60 s):
+ * then it is cut, so a client that stops reading cannot hold it, and the upstream connection behind
+ * it, for ever. Node has no such timer (its `timeout` is off, and would cut a slow upstream's idle wait too).
+ */
+export const SEND_TIMEOUT_MS = 60_000;
+
 
 const CLOSE = { connection: 'close' };
 const ALLOW = { allow: ALLOWED_METHODS };
@@ -49,6 +56,8 @@ const SENDER = Symbol('sender');
  * as RFC 9112 section 9.6 asks of a server that closes and as nginx does.
  */
 const CLOSING = Symbol('closing');
+/** The answer bytes a connection held unsent at the last check, and since when that count has not moved. */
+const UNSENT = Symbol('unsent');
 
 export interface NodeContext {
   bus: EventBus;
@@ -82,6 +91,10 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
   #rules: EdgeRules | undefined;
   /** Node's request timeouts for this node's listener (tests shorten them). */
   listenerTimeouts: ListenerTimeouts = LISTENER_TIMEOUTS;
+  /** The send timeout of this node's connections (tests shorten it before a start). */
+  sendTimeoutMs = SEND_TIMEOUT_MS;
+  /** Looks for connections whose client stopped reading, from the first start until the connections of the last stop are gone. */
+  #stallCheck: NodeJS.Timeout | undefined;
   /** Whether the listener speaks TLS (a TLS proxy's): its requests say their protocol, and go upstream as `proto=https`. */
   #secure = false;
   /** The start in progress, so a retry while one runs (a certificate still being made) joins it. */
@@ -239,6 +252,7 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
     }
     this.#server = server;
     this.port = (server.address() as { port: number }).port;
+    this.#stallCheck ??= setInterval(() => this.#cutStalledClients(), Math.max(10, this.sendTimeoutMs / 4)).unref();
     this.#setState('up');
   }
 
@@ -259,6 +273,31 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
     else this.closeIdleConnections(server);
     this.#setState('stopped', reason);
     await closed;
+    // Not started again meanwhile: no connection is left to watch.
+    if (this.#server === undefined) {
+      clearInterval(this.#stallCheck);
+      this.#stallCheck = undefined;
+    }
+  }
+
+  /**
+   * Cut every connection whose unsent answer bytes (in Node's buffer and in libuv's queue) have not
+   * moved for the send timeout: its client reads nothing. The request in flight on it, if any, ends
+   * with EDGE_SEND_TIMEOUT (its status line, if it went out, is what the event reports).
+   */
+  #cutStalledClients(): void {
+    const now = performance.now();
+    for (const socket of this.#sockets as Set<TrackedSocket>) {
+      const unsent = socket.writableLength + (socket._handle?.writeQueueSize ?? 0);
+      const seen = socket[UNSENT];
+      if (unsent === 0) socket[UNSENT] = undefined;
+      else if (seen === undefined || seen.bytes !== unsent) socket[UNSENT] = { bytes: unsent, since: now };
+      else if (now - seen.since >= this.sendTimeoutMs) {
+        const exchange = (socket._httpMessage as ExchangeResponse | null | undefined)?.[EXCHANGE];
+        if (exchange !== undefined && exchange.error === undefined) exchange.error = 'EDGE_SEND_TIMEOUT';
+        socket.destroy();
+      }
+    }
   }
 
   /** Stop for good: the node is leaving the topology. */
@@ -484,6 +523,13 @@ type ExchangeResponse = ServerResponse & { [EXCHANGE]?: Exchange };
 type BodyRead = IncomingMessage & { _read(size: number): void };
 /** `headersSent` turns true at writeHead; Node's own `_headerSent` only once the status line was written to the socket. */
 type SentResponse = ServerResponse & { _headerSent: boolean };
-type TrackedSocket = Socket & { [TRUSTED_HOP]?: boolean; [SENDER]?: string | null; [CLOSING]?: true; _httpMessage?: ServerResponse | null };
+type TrackedSocket = Socket & {
+  [TRUSTED_HOP]?: boolean;
+  [SENDER]?: string | null;
+  [CLOSING]?: true;
+  [UNSENT]?: { bytes: number; since: number };
+  _httpMessage?: ServerResponse | null;
+  _handle?: { writeQueueSize?: number } | null;
+};
 
 /** The trusted peers a node's config names (a balancer's `trustedProxies`), as a test. */
