@@ -18,8 +18,15 @@ export const EDGE_ERRORS = {
   /** The request's headers did not all arrive within the node's headers timeout. */
   EDGE_REQUEST_TIMEOUT: { status: 408, message: 'the request did not arrive in time' },
   EDGE_HEADERS_TOO_LARGE: { status: 431, message: 'the request headers are too large' },
+  /** An Expect other than 100-continue (RFC 9110 section 10.1.1): the only expectation a node meets. */
+  EDGE_EXPECTATION_FAILED: {
+    status: 417,
+    message: 'the request expects something the node cannot meet: only Expect: 100-continue is understood',
+  },
   /** CONNECT: no node opens tunnels (the Allow header lists what it takes). */
   EDGE_METHOD_NOT_ALLOWED: { status: 405, message: 'the node does not take this method' },
+  /** A well-formed request line with a method Node's parser does not know (RFC 9110 section 9.1: 501, not 400). */
+  EDGE_METHOD_NOT_IMPLEMENTED: { status: 501, message: 'the node does not implement this method' },
   /** A transfer coding other than chunked (RFC 9112 section 6.1): refused, never dropped while the body goes on. */
   EDGE_UNSUPPORTED_TRANSFER_CODING: { status: 501, message: 'the request uses a transfer coding the node does not implement' },
   /** A request line in a version other than HTTP/1.0 and HTTP/1.1. */
@@ -71,6 +78,8 @@ export const EDGE_ERRORS = {
   /** Waited the node's `capacity.queueTimeout` in its queue without getting a slot, with Retry-After. */
   EDGE_QUEUE_TIMEOUT: { status: 503, message: 'the request waited too long in the node queue' },
   EDGE_CLIENT_ABORTED: { status: 499, message: 'the client went away before the response' },
+  /** The client read nothing of the answer for the node's send timeout (nginx's send_timeout): its connection was cut. */
+  EDGE_SEND_TIMEOUT: { status: 408, message: 'the client stopped reading the answer, and its connection was cut after the send timeout' },
   SERVICE_INJECTED_ERROR: { status: 500, message: 'the service returned an injected error' },
   /** Every slot busy and the queue full (`capacity`): turned away at once, with Retry-After. */
   SERVICE_OVERLOADED: { status: 503, message: 'the service is at capacity and its queue is full' },

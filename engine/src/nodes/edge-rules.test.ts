@@ -125,6 +125,21 @@ describe('requests the edge refuses or answers itself', () => {
     ['an unclosed IPv6 Host', get('GET /users/1 HTTP/1.1', 'Host: [::1\r\n'), '400 Bad Request', 'EDGE_INVALID_HOST', true],
     ['HTTP/1.1 without Host', get('GET /users/1 HTTP/1.1', ''), '400 Bad Request', 'EDGE_INVALID_HOST', true],
     [
+      'an Expect other than 100-continue',
+      get('POST /users/1 HTTP/1.1', 'Host: lab\r\nExpect: 200-ok\r\nContent-Length: 2\r\n'),
+      '417 Expectation Failed',
+      'EDGE_EXPECTATION_FAILED',
+      true,
+    ],
+    [
+      'more than 2000 header fields',
+      get('GET /users/1 HTTP/1.1', `Host: lab\r\n${'a:1\r\n'.repeat(2_000)}`),
+      '431 Request Header Fields Too Large',
+      'EDGE_HEADERS_TOO_LARGE',
+      true,
+    ],
+    ['a request line past 16 KB', get(`GET /${'a'.repeat(17_000)} HTTP/1.1`), '414 URI Too Long', 'EDGE_URI_TOO_LONG', false],
+    [
       'an absolute-form target with userinfo',
       get('GET http://user@example.test/users/1 HTTP/1.1'),
       '400 Bad Request',
@@ -649,6 +664,31 @@ describe('a client too slow to send its request', () => {
     const completed = await waitFor(() => ofType(events, 'request.completed', 'slow-1')[0]);
     expect([completed.status, completed.error]).toEqual([408, 'EDGE_REQUEST_TIMEOUT']);
   });
+
+  it('a client that reads none of a long answer is cut after the send timeout (nginx send_timeout), and the upstream with it', async () => {
+    let upstreamCut = false;
+    upstream = await rawUpstream((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      const chunk = Buffer.alloc(64 * 1024);
+      const pump = (): void => {
+        while (!res.destroyed && res.write(chunk));
+        if (!res.destroyed) res.once('drain', pump);
+      };
+      res.on('close', () => (upstreamCut = true));
+      pump();
+    });
+    const url = upstream.url;
+    const port = await start((ctx) => Object.assign(new ProxyNode(parsed({ id: 'p', kind: 'proxy', to: url }) as never, ctx), { sendTimeoutMs: 300 }));
+    const client = connect({ port, host: '127.0.0.1' });
+    client.on('error', () => {});
+    // Reads nothing: the answer fills the socket buffers on both sides and stops moving.
+    client.pause();
+    client.write('GET /endless HTTP/1.1\r\nHost: lab\r\nX-Request-Id: stalled-1\r\n\r\n');
+    const completed = await waitFor(() => ofType(events, 'request.completed', 'stalled-1')[0], 5_000, 'the request to end');
+    expect([completed.status, completed.error]).toEqual([200, 'EDGE_SEND_TIMEOUT']);
+    await waitFor(() => upstreamCut, 5_000, 'the upstream answer cut');
+    client.destroy();
+  });
 });
 
 describe('the rules, one by one', () => {
@@ -710,5 +750,27 @@ describe('the rules, one by one', () => {
     expect(clientErrorCode(error('GET / HTTP/1.2'))).toBe('EDGE_VERSION_NOT_SUPPORTED');
     expect(clientErrorCode(error('GET / HTTP/12.1'))).toBe('EDGE_BAD_REQUEST');
     expect(clientErrorCode(error('GET / HTTP/1.1x'))).toBe('EDGE_BAD_REQUEST');
+  });
+
+  it.each([
+    ['FOO / HTTP/1.1\r\nHost: a\r\n\r\n', 0, 'EDGE_METHOD_NOT_IMPLEMENTED'],
+    ['GET / HTTP/1.1\r\nHost: a\r\n\r\nBREW /pot HTTP/1.1\r\n\r\n', 28, 'EDGE_METHOD_NOT_IMPLEMENTED'],
+    ['G@T / HTTP/1.1\r\nHost: a\r\n\r\n', 1, 'EDGE_BAD_REQUEST'],
+    ['FOO / HTTP/1.1x\r\n\r\n', 0, 'EDGE_BAD_REQUEST'],
+    ['FOO /', 0, 'EDGE_BAD_REQUEST'],
+  ])('an unknown method: %j, the parser stopped at %i: %s (501 only for a well-formed request line)', (packet, at, code) => {
+    const error = Object.assign(new Error('Parse Error'), { code: 'HPE_INVALID_METHOD', rawPacket: Buffer.from(packet), bytesParsed: at });
+    expect(clientErrorCode(error)).toBe(code);
+  });
+
+  it.each([
+    ['in the target', `GET /${'a'.repeat(40)}`, 'EDGE_URI_TOO_LONG'],
+    ['in the target, behind a whole request', `GET / HTTP/1.1\r\nHost: a\r\n\r\nPOST /${'a'.repeat(40)}`, 'EDGE_URI_TOO_LONG'],
+    ['in a header value', `GET / HTTP/1.1\r\nX-A: ${'a'.repeat(40)}`, 'EDGE_HEADERS_TOO_LARGE'],
+    ['in a header name', `GET / HTTP/1.1\r\n${'a'.repeat(40)}`, 'EDGE_HEADERS_TOO_LARGE'],
+    ['in a packet that starts inside the target', 'a'.repeat(40), 'EDGE_HEADERS_TOO_LARGE'],
+  ])('a head past the parser\'s size %s is %s', (_where, packet, code) => {
+    const error = Object.assign(new Error('Parse Error'), { code: 'HPE_HEADER_OVERFLOW', rawPacket: Buffer.from(`${packet} more`), bytesParsed: packet.length });
+    expect(clientErrorCode(error)).toBe(code);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * The HTTP/1.1 rules every node applies to a request before its kind sees it, where Node's parser
- * (llhttp) lets the request through but RFC 9110/9112 or a careful proxy would not: one valid Host
+ * (llhttp) lets the request through but RFC 9110/9112 or a careful proxy would not: no more header
+ * fields than Node keeps, one valid Host
  * (RFC 9112 section 3.2), absolute-form targets turned into origin-form (section 3.2.2), `OPTIONS *`
  * and `Max-Forwards` on OPTIONS and TRACE (RFC 9110 section 7.6.2), versions other than HTTP/1.x, transfer codings
  * other than chunked (RFC 9112 section 6.1), and forwarding loops seen in `Via` (RFC 9110 section 7.6.3).
@@ -13,6 +14,7 @@
  */
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
+import { PARSER_HEADER_COUNT } from '../config/proxy/filter.ts';
 import type { EdgeErrorCode } from '../errors.ts';
 import { isHttp2Request } from '../pipeline/headers.ts';
 
@@ -23,6 +25,13 @@ import { isHttp2Request } from '../pipeline/headers.ts';
  * by the service at the end, without the fields that carry credentials (`reflectTrace`).
  */
 export const ALLOWED_METHODS = 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, TRACE';
+
+/**
+ * The header fields a listener keeps of a request (Node's `maxHeadersCount`): one more than a node
+ * takes, so a request that carries more is seen to and refused (431), rather than passed on without
+ * the fields Node dropped (its Host, its Content-Length while the parser read the body by it).
+ */
+export const LISTENER_HEADER_COUNT = PARSER_HEADER_COUNT + 1;
 
 /** What a node does with a request after these rules: hand it to its kind, answer OPTIONS or TRACE itself, or refuse it. */
 export type EdgeOutcome = undefined | 'options' | 'trace' | EdgeErrorCode;
@@ -43,6 +52,7 @@ export class EdgeRules {
    */
   check(req: IncomingMessage): EdgeOutcome {
     const { headers } = req;
+    if (req.rawHeaders.length > 2 * PARSER_HEADER_COUNT) return 'EDGE_HEADERS_TOO_LARGE';
     if (req.httpVersionMajor !== 1) {
       // HTTP/2.0 and HTTP/0.9 request lines get this far (llhttp refuses other versions itself); a
       // request that came over HTTP/2 itself is taken.
@@ -263,7 +273,9 @@ export function viaNames(field: string | string[], id: string): boolean {
 
 /**
  * The edge error for a request Node's parser refused (or timed out) before the node saw it: 408 for
- * the headers timeout, 431 for headers too large, 505 for a well-formed version the node does not
+ * the headers timeout, 501 for a well-formed request line with a method the parser does not know (RFC
+ * 9110 section 9.1), 414 for a request line past the parser's 16 KB (RFC 9112 section 3: a target
+ * longer than the server parses MUST get 414, as nginx answers), 431 for headers too large, 505 for a well-formed version the node does not
  * speak (`HTTP/1.2`, `HTTP/3.0`, the HTTP/2 preface `PRI * HTTP/2.0`), else 400 (`HTTP/3` is no
  * HTTP-version at all, RFC 9112 section 2.3).
  */
@@ -272,9 +284,13 @@ export function clientErrorCode(error: NodeJS.ErrnoException & { rawPacket?: Buf
     case 'ERR_HTTP_REQUEST_TIMEOUT':
       return 'EDGE_REQUEST_TIMEOUT';
     case 'HPE_HEADER_OVERFLOW':
-      return 'EDGE_HEADERS_TOO_LARGE';
+      return REQUEST_LINE_SO_FAR.test(stoppedLine(error.rawPacket, error.bytesParsed ?? 0).trimEnd())
+        ? 'EDGE_URI_TOO_LONG'
+        : 'EDGE_HEADERS_TOO_LARGE';
     case 'HPE_PAUSED_H2_UPGRADE':
       return 'EDGE_VERSION_NOT_SUPPORTED';
+    case 'HPE_INVALID_METHOD':
+      return REQUEST_LINE.test(requestLine(error.rawPacket, error.bytesParsed ?? 0)) ? 'EDGE_METHOD_NOT_IMPLEMENTED' : 'EDGE_BAD_REQUEST';
     case 'HPE_INVALID_VERSION':
       return /^HTTP\/\d\.\d$/.test(requestLineVersion(error.rawPacket, error.bytesParsed ?? 0))
         ? 'EDGE_VERSION_NOT_SUPPORTED'
@@ -284,11 +300,34 @@ export function clientErrorCode(error: NodeJS.ErrnoException & { rawPacket?: Buf
   }
 }
 
-/** The last word of the request line the parser stopped in (`at` is where it stopped in `packet`). */
-function requestLineVersion(packet: Buffer | undefined, at: number): string {
+/**
+ * A method and a target with no space after it: the parser stopped in the request line's target. (A
+ * target that came in an earlier packet than its method is taken for a header field: 431.)
+ */
+const REQUEST_LINE_SO_FAR = /^[A-Z]+ \S+$/;
+
+/** A whole request line of HTTP/1.x whose method is a token (RFC 9110 section 5.6.2), whatever the method. */
+const REQUEST_LINE = /^[-!#$%&'*+.^_`|~0-9A-Za-z]+ \S+ HTTP\/1\.[01]$/;
+
+/** The whole line the parser stopped in (`at` in `packet`), or as much of it as the packet holds. */
+function requestLine(packet: Buffer | undefined, at: number): string {
+  if (packet === undefined) return '';
+  const text = packet.toString('latin1');
+  const start = text.lastIndexOf('\n', at - 1) + 1;
+  const end = text.indexOf('\r\n', start);
+  return text.slice(start, end === -1 ? text.length : end);
+}
+
+/** The line the parser stopped in, up to where it stopped (`at` in `packet`). */
+function stoppedLine(packet: Buffer | undefined, at: number): string {
   if (packet === undefined) return '';
   const text = packet.toString('latin1', 0, Math.min(packet.length, at + 1));
   const start = text.lastIndexOf('\n', at - 1) + 1;
-  const line = text.slice(start).split(/[\r\n]/)[0];
+  return text.slice(start).split(/[\r\n]/)[0];
+}
+
+/** The last word of the request line the parser stopped in (`at` is where it stopped in `packet`). */
+function requestLineVersion(packet: Buffer | undefined, at: number): string {
+  const line = stoppedLine(packet, at);
   return line.slice(line.lastIndexOf(' ') + 1);
 }

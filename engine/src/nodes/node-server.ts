@@ -19,7 +19,7 @@ import { Exchange, EXCHANGE } from '../pipeline/exchange.ts';
 import { isHttp2Request, REQUEST_ID_HEADER, requestIdOf } from '../pipeline/headers.ts';
 import { senderOf } from '../pipeline/engine-connections.ts';
 import type { FaultGate } from '../faults/gate.ts';
-import { ALLOWED_METHODS, clientErrorCode, EdgeRules, type EdgeOutcome } from './edge-rules.ts';
+import { ALLOWED_METHODS, clientErrorCode, EdgeRules, LISTENER_HEADER_COUNT, type EdgeOutcome } from './edge-rules.ts';
 import type { L4Links } from './l4-links.ts';
 
 export const LISTEN_HOST = '127.0.0.1';
@@ -37,12 +37,27 @@ export interface ListenerTimeouts {
 
 export const LISTENER_TIMEOUTS: ListenerTimeouts = { headersMs: 60_000, requestMs: 60_000, checkEveryMs: 30_000 };
 
+/**
+ * How long a connection may hold answer bytes its client reads none of (nginx's `send_timeout`, 60 s):
+ * then it is cut, so a client that stops reading cannot hold it, and the upstream connection behind
+ * it, for ever. Node has no such timer (its `timeout` is off, and would cut a slow upstream's idle wait too).
+ */
+export const SEND_TIMEOUT_MS = 60_000;
+
 
 const CLOSE = { connection: 'close' };
 const ALLOW = { allow: ALLOWED_METHODS };
 /** Whether a request's sender is an engine node or a trusted proxy, decided once per connection. */
 const TRUSTED_HOP = Symbol('trusted hop');
 const SENDER = Symbol('sender');
+/**
+ * Set on a connection once the node answered a request on it with `connection: close`: the requests
+ * pipelined behind that one were parsed already, but are never run (nothing of them goes upstream),
+ * as RFC 9112 section 9.6 asks of a server that closes and as nginx does.
+ */
+const CLOSING = Symbol('closing');
+/** The answer bytes a connection held unsent at the last check, and since when that count has not moved. */
+const UNSENT = Symbol('unsent');
 
 export interface NodeContext {
   bus: EventBus;
@@ -76,6 +91,10 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
   #rules: EdgeRules | undefined;
   /** Node's request timeouts for this node's listener (tests shorten them). */
   listenerTimeouts: ListenerTimeouts = LISTENER_TIMEOUTS;
+  /** The send timeout of this node's connections (tests shorten it before a start). */
+  sendTimeoutMs = SEND_TIMEOUT_MS;
+  /** Looks for connections whose client stopped reading, from the first start until the connections of the last stop are gone. */
+  #stallCheck: NodeJS.Timeout | undefined;
   /** Whether the listener speaks TLS (a TLS proxy's): its requests say their protocol, and go upstream as `proto=https`. */
   #secure = false;
   /** The start in progress, so a retry while one runs (a certificate still being made) joins it. */
@@ -83,6 +102,23 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
   /** The request envelope as listener callbacks, for a kind that makes its own HTTP listener (a TLS proxy). */
   protected readonly envelope = {
     request: (req: IncomingMessage, res: ServerResponse): void => this.#onRequest(req, res),
+    /** A request whose Expect is not 100-continue: Node would answer 417 itself, unseen (no code, no events). */
+    expectation: (req: IncomingMessage, res: ServerResponse): void => this.#onRequest(req, res, 'EDGE_EXPECTATION_FAILED'),
+    /**
+     * `Expect: 100-continue`: Node would send 100 Continue before the node saw the request. It goes out
+     * when something first reads the body instead (as nginx sends it), so a request refused from its head
+     * alone (a credential, a rate limit, a Content-Length past bodyBytes) is refused before the client
+     * sends a body that would be thrown away; Node then closes the connection, whose body never came.
+     */
+    continue: (req: IncomingMessage, res: ServerResponse): void => {
+      const body = req as BodyRead;
+      body._read = (size: number): void => {
+        delete (body as Partial<BodyRead>)._read;
+        if (!res.headersSent) res.writeContinue();
+        body._read(size);
+      };
+      this.#onRequest(req, res);
+    },
     clientError: (error: NodeJS.ErrnoException, socket: Duplex): void => this.#onClientError(error, socket),
     /** An HTTP/1.1 CONNECT comes with its socket; an HTTP/2 one with a response, as a request does. */
     connect: (_req: IncomingMessage, socket: Duplex | ServerResponse): void => this.#refuseConnect(socket),
@@ -158,8 +194,11 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
       },
       this.envelope.request,
     );
+    server.maxHeadersCount = LISTENER_HEADER_COUNT;
     server.on('clientError', this.envelope.clientError);
     server.on('connect', this.envelope.connect);
+    server.on('checkExpectation', this.envelope.expectation);
+    server.on('checkContinue', this.envelope.continue);
     return server;
   }
 
@@ -213,6 +252,7 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
     }
     this.#server = server;
     this.port = (server.address() as { port: number }).port;
+    this.#stallCheck ??= setInterval(() => this.#cutStalledClients(), Math.max(10, this.sendTimeoutMs / 4)).unref();
     this.#setState('up');
   }
 
@@ -233,6 +273,31 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
     else this.closeIdleConnections(server);
     this.#setState('stopped', reason);
     await closed;
+    // Not started again meanwhile: no connection is left to watch.
+    if (this.#server === undefined) {
+      clearInterval(this.#stallCheck);
+      this.#stallCheck = undefined;
+    }
+  }
+
+  /**
+   * Cut every connection whose unsent answer bytes (in Node's buffer and in libuv's queue) have not
+   * moved for the send timeout: its client reads nothing. The request in flight on it, if any, ends
+   * with EDGE_SEND_TIMEOUT (its status line, if it went out, is what the event reports).
+   */
+  #cutStalledClients(): void {
+    const now = performance.now();
+    for (const socket of this.#sockets as Set<TrackedSocket>) {
+      const unsent = socket.writableLength + (socket._handle?.writeQueueSize ?? 0);
+      const seen = socket[UNSENT];
+      if (unsent === 0) socket[UNSENT] = undefined;
+      else if (seen === undefined || seen.bytes !== unsent) socket[UNSENT] = { bytes: unsent, since: now };
+      else if (now - seen.since >= this.sendTimeoutMs) {
+        const exchange = (socket._httpMessage as ExchangeResponse | null | undefined)?.[EXCHANGE];
+        if (exchange !== undefined && exchange.error === undefined) exchange.error = 'EDGE_SEND_TIMEOUT';
+        socket.destroy();
+      }
+    }
   }
 
   /** Stop for good: the node is leaving the topology. */
@@ -254,7 +319,10 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
     this.ctx.bus.emit({ type: 'node.state', node: this.id, kind: this.kind, state, port: this.port, ...(reason ? { reason } : {}) });
   }
 
-  #onRequest(req: IncomingMessage, res: ServerResponse): void {
+  /** `refusal`: the answer the listener already knows the request gets, once the edge rules found nothing worse. */
+  #onRequest(req: IncomingMessage, res: ServerResponse, refusal?: EdgeErrorCode): void {
+    // Pipelined behind a request answered with `connection: close`: that answer is the connection's last.
+    if ((req.socket as TrackedSocket | null)?.[CLOSING]) return;
     const gate = this.faultGate;
     if (this.isHealthProbe(req.method, req.url)) {
       if (gate === undefined) this.#answerHealth(res);
@@ -266,7 +334,7 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
     const rid = requestIdOf(req.headers);
     const h2 = req.httpVersionMajor === 2 && isHttp2Request(req);
     // Before the event: an absolute-form target is origin-form from here on, for the event and every stage.
-    const outcome = this.#rules!.check(req);
+    const outcome = this.#rules!.check(req) ?? refusal;
     const from = this.#sender(req.socket as TrackedSocket);
     const exchange = new Exchange(rid, req, res);
     (res as ExchangeResponse)[EXCHANGE] = exchange;
@@ -346,7 +414,9 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
   #answerAtEdge(exchange: Exchange, outcome: Exclude<EdgeOutcome, undefined>, h2: boolean): void {
     if (outcome === 'options') return exchange.answerOptions();
     if (outcome === 'trace') return exchange.answerTrace();
-    exchange.fail(outcome, outcome === 'EDGE_METHOD_NOT_ALLOWED' ? ALLOW : outcome === 'EDGE_LOOP_DETECTED' || h2 ? undefined : CLOSE);
+    const closes = outcome !== 'EDGE_METHOD_NOT_ALLOWED' && outcome !== 'EDGE_LOOP_DETECTED' && !h2;
+    if (closes) (exchange.req.socket as TrackedSocket)[CLOSING] = true;
+    exchange.fail(outcome, outcome === 'EDGE_METHOD_NOT_ALLOWED' ? ALLOW : closes ? CLOSE : undefined);
   }
 
   /** The node that sent the requests on this connection, or null (a client's): looked up on its first request, then kept on the socket. */
@@ -437,17 +507,29 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
 
   /** An edge error written straight to a socket that has no response object, then closed. */
   #answerRaw(socket: Duplex, code: EdgeErrorCode, message: string, extraHeaders = ''): void {
-    const { status } = EDGE_ERRORS[code];
-    const body = JSON.stringify({ error: code, message });
-    socket.end(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nconnection: close\r\ncontent-type: application/json\r\n${ERROR_HEADER}: ${code}\r\n${extraHeaders}content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-    );
+    socket.end(rawEdgeAnswer(code, message, extraHeaders));
   }
 }
 
+/** An edge error as a whole HTTP/1.1 response that closes the connection, for a socket that has no response object. */
+export function rawEdgeAnswer(code: EdgeErrorCode, message: string, extraHeaders = ''): string {
+  const { status } = EDGE_ERRORS[code];
+  const body = JSON.stringify({ error: code, message });
+  return `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nconnection: close\r\ncontent-type: application/json\r\n${ERROR_HEADER}: ${code}\r\n${extraHeaders}content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+}
+
 type ExchangeResponse = ServerResponse & { [EXCHANGE]?: Exchange };
+/** A request body's Readable hook, called whenever its reader wants more (the first call: the body is wanted). */
+type BodyRead = IncomingMessage & { _read(size: number): void };
 /** `headersSent` turns true at writeHead; Node's own `_headerSent` only once the status line was written to the socket. */
 type SentResponse = ServerResponse & { _headerSent: boolean };
-type TrackedSocket = Socket & { [TRUSTED_HOP]?: boolean; [SENDER]?: string | null; _httpMessage?: ServerResponse | null };
+type TrackedSocket = Socket & {
+  [TRUSTED_HOP]?: boolean;
+  [SENDER]?: string | null;
+  [CLOSING]?: true;
+  [UNSENT]?: { bytes: number; since: number };
+  _httpMessage?: ServerResponse | null;
+  _handle?: { writeQueueSize?: number } | null;
+};
 
 /** The trusted peers a node's config names (a balancer's `trustedProxies`), as a test. */

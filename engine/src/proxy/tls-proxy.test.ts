@@ -2,7 +2,7 @@
  * A TLS proxy in a running engine, on real sockets: HTTPS clients that trust the certificate the
  * proxy wrote (node:https over HTTP/1.1, node:http2 over HTTP/2) reach the upstream through it, which
  * hears HTTP/1.1 with `X-Forwarded-Proto: https`; an HTTP/2 body without Content-Length arrives whole;
- * the redirect answers plain HTTP with 308; a certificate file that cannot be read fails the node's
+ * the redirect answers plain HTTP with 308 (and the TLS port itself with 400); a certificate file that cannot be read fails the node's
  * start, naming its field; a stop and start (a `down` fault) and a new `tls` config both work; the
  * traffic generator speaks https and h2 to it.
  */
@@ -13,6 +13,7 @@ import { request as httpRequest } from 'node:http';
 import { connect as connectH2, type ClientHttp2Session, type OutgoingHttpHeaders } from 'node:http2';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { connect as connectTls } from 'node:tls';
 import { gunzipSync } from 'node:zlib';
@@ -180,6 +181,95 @@ describe('a proxy with tls: true', () => {
     expect(upstream.received.filter((r) => r.url === '/small')).toHaveLength(1);
   });
 
+  describe('hostile h2 frames on a raw TLS connection', () => {
+    const frame = (type: number, flags: number, stream: number, payload = Buffer.alloc(0)) => {
+      const header = Buffer.alloc(9);
+      header.writeUIntBE(payload.length, 0, 3);
+      header[3] = type;
+      header[4] = flags;
+      header.writeUInt32BE(stream, 5);
+      return Buffer.concat([header, payload]);
+    };
+    const [HEADERS, RST_STREAM, CONTINUATION, GOAWAY] = [1, 3, 9, 7];
+    const [END_STREAM, END_HEADERS] = [1, 4];
+    /** HPACK for GET https://lab/: :method GET, :scheme https, :path / (static table), then :authority lab as a literal. */
+    const GET = Buffer.concat([Buffer.from([0x82, 0x87, 0x84, 0x01, 3]), Buffer.from('lab')]);
+    /** Open an h2 connection, write `frames` after the preface, and list the frame types the proxy sent until it closed or `ms` passed. */
+    const rawSession = (port: number, frames: Buffer[], ms: number) =>
+      new Promise<{ types: number[]; closed: boolean }>((resolve) => {
+        const socket = connectTls({ host: '127.0.0.1', port, ALPNProtocols: ['h2'], rejectUnauthorized: false }, () => {
+          socket.write(Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), frame(4, 0, 0), ...frames]));
+        });
+        const types: number[] = [];
+        let pending = Buffer.alloc(0);
+        socket.on('data', (chunk: Buffer) => {
+          pending = Buffer.concat([pending, chunk]);
+          while (pending.length >= 9 && pending.length >= 9 + pending.readUIntBE(0, 3)) {
+            types.push(pending[3]);
+            pending = pending.subarray(9 + pending.readUIntBE(0, 3));
+          }
+        });
+        socket.on('error', () => {});
+        const timer = setTimeout(() => {
+          socket.destroy();
+          resolve({ types, closed: false });
+        }, ms);
+        socket.on('close', () => {
+          clearTimeout(timer);
+          resolve({ types, closed: true });
+        });
+      });
+
+    it('a flood of CONTINUATION frames that never ends the headers: GOAWAY, nothing upstream, the next client served', async () => {
+      const upstream = await echoUpstream();
+      const running = await tlsEngine(true, upstream);
+      const port = running.port(running.id);
+      const flood = [frame(HEADERS, 0, 1, GET), ...Array.from({ length: 50_000 }, () => frame(CONTINUATION, 0, 1))];
+      const flooded = await rawSession(port, flood, 5_000);
+      expect(flooded).toMatchObject({ closed: true, types: expect.arrayContaining([GOAWAY]) });
+      const next = await rawSession(port, [frame(HEADERS, END_STREAM | END_HEADERS, 1, GET)], 1_000);
+      expect(next.types).toContain(HEADERS);
+      expect(upstream.received.map((r) => r.url)).toEqual(['/']);
+    });
+
+    it('1000 streams opened and reset at once (rapid reset): the session lives on and serves its next stream', async () => {
+      const upstream = await echoUpstream();
+      const running = await tlsEngine(true, upstream);
+      const resets = Array.from({ length: 1_000 }, (_, i) => [
+        frame(HEADERS, END_STREAM | END_HEADERS, 2 * i + 1, GET),
+        frame(RST_STREAM, 0, 2 * i + 1, Buffer.from([0, 0, 0, 8])),
+      ]).flat();
+      const session = await rawSession(running.port(running.id), [...resets, frame(HEADERS, END_STREAM | END_HEADERS, 2_001, GET)], 1_500);
+      expect(session.closed).toBe(false);
+      expect(session.types).toContain(HEADERS);
+      await waitFor(() => upstream.received.some((r) => r.url === '/'), 5_000, 'the last stream at the upstream');
+    });
+  });
+
+  it('asks an h2 client for its body (Expect: 100-continue) only when it goes upstream: 413 from its Content-Length without 100', async () => {
+    const upstream = await echoUpstream();
+    const running = await tlsEngine(true, upstream, { filter: { limits: { bodyBytes: 10 } } });
+    const { id } = running;
+    const session = h2Session(running.port(id), await readFile(view(running, id).tls!.certFile, 'utf8'));
+    const post = (path: string, body: string) =>
+      new Promise<{ asked: boolean; status: unknown; body: string }>((resolve, reject) => {
+        const stream = session.request({ ':method': 'POST', ':path': path, expect: '100-continue', 'content-length': body.length });
+        let asked = false;
+        let text = '';
+        stream.on('continue', () => {
+          asked = true;
+          stream.end(body);
+        });
+        stream.setEncoding('utf8');
+        stream.on('data', (chunk: string) => (text += chunk));
+        stream.on('response', (headers) => stream.on('end', () => resolve({ asked, status: headers[':status'], body: text })));
+        stream.on('error', reject);
+      });
+    expect(await post('/small', 'hello')).toEqual({ asked: true, status: 200, body: '{"body":"hello"}' });
+    expect(await post('/large', 'hello world')).toMatchObject({ asked: false, status: 413 });
+    expect(upstream.received.map((r) => r.url)).toEqual(['/small']);
+  });
+
   it('records an h2 stream the client resets mid-answer as aborted (with the status that went out), and aborts the upstream request', async () => {
     let upstreamClosed = false;
     const upstream = await rawUpstream((_req, res) => {
@@ -271,6 +361,42 @@ describe('a proxy with tls: true', () => {
     await waitFor(() => events.some((e) => e.type === 'tls.connection'));
     expect(events.find((e) => e.type === 'tls.connection')).toMatchObject({ node: id, outcome: 'failed' });
     expect(upstream.received).toEqual([]);
+  });
+
+  it.each([
+    ['HTTP/2 and HTTP/1.1', true],
+    ['HTTP/1.1 alone', { http2: false }],
+  ])('(%s) answers plain HTTP sent to the TLS port with 400 in plain HTTP, naming the mistake as nginx does; garbage is cut', async (_what, tls) => {
+    const upstream = await echoUpstream();
+    const { engine, events, port, id } = await tlsEngine(tls, upstream);
+    const plain = await new Promise<{ status: number; code: unknown; body: string }>((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port: port(id), path: '/users/1', agent: false }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, code: res.headers['x-edgelab-error'], body }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(plain).toMatchObject({ status: 400, code: 'EDGE_BAD_REQUEST' });
+    expect(JSON.parse(plain.body).message).toMatch(/plain HTTP request was sent to the HTTPS port/);
+    await waitFor(() => events.some((e) => e.type === 'tls.connection'));
+    expect(events.find((e) => e.type === 'tls.connection')).toMatchObject({ node: id, outcome: 'failed', reason: 'ERR_SSL_HTTP_REQUEST' });
+    // Bytes that are neither TLS nor HTTP: the connection is cut without an answer.
+    const garbage = await new Promise<string>((resolve) => {
+      const socket = connect({ host: '127.0.0.1', port: port(id) });
+      let data = '';
+      socket.setEncoding('latin1');
+      socket.on('data', (chunk: string) => (data += chunk));
+      socket.on('error', () => {});
+      socket.on('close', () => resolve(data));
+      socket.write(Buffer.alloc(64, 0));
+    });
+    expect(garbage).not.toMatch(/^HTTP/);
+    const pem = await readFile(view({ engine } as RunningEngine, id).tls!.certFile, 'utf8');
+    expect(await httpsGet(port(id), pem, '/users/2')).toMatchObject({ status: 200 });
+    expect(upstream.received.map((r) => r.url)).toEqual(['/users/2']);
   });
 
   it('answers plain HTTP on redirectHttp with 308 to the same path over https, at the TLS port', async () => {

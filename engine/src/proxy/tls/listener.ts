@@ -17,6 +17,10 @@ import {
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import { LISTENER_HEADER_COUNT } from '../../nodes/edge-rules.ts';
+import { rawEdgeAnswer } from '../../nodes/node-server.ts';
+
+const PLAIN_HTTP_ANSWER = rawEdgeAnswer('EDGE_BAD_REQUEST', 'a plain HTTP request was sent to the HTTPS port: use https://');
 
 /** One TLS connection, once its handshake is done: the payload of the event the node emits for it. */
 export interface TlsConnectionInfo {
@@ -106,6 +110,7 @@ export function createTlsListener(options: TlsListenerOptions): TlsListener {
     headersTimeout: http1.headersTimeoutMs,
     requestTimeout: http1.requestTimeoutMs,
     connectionsCheckingInterval: http1.checkEveryMs,
+    maxHeadersCount: LISTENER_HEADER_COUNT,
   });
   if (options.http2) {
     const sessions = (server[SESSIONS] = new Set<ServerHttp2Session>());
@@ -133,7 +138,11 @@ export function createTlsListener(options: TlsListenerOptions): TlsListener {
     });
   }
   server.on('tlsClientError', (error: NodeJS.ErrnoException, socket: WrappingSocket) => {
-    socket.destroy();
+    // Plain HTTP sent to the TLS port (OpenSSL knows a request line when it sees one): told so in plain
+    // HTTP on the TCP connection under the TLS one, as nginx does, rather than cut without a word.
+    const tcp = socket._parent;
+    if (error.code === 'ERR_SSL_HTTP_REQUEST' && tcp?.writable) tcp.end(PLAIN_HTTP_ANSWER, () => socket.destroy());
+    else socket.destroy();
     const accepted = socket._parent?.[ACCEPTED];
     onHandshakeFailed?.({
       peer: accepted?.peer ?? socket.remoteAddress ?? '',

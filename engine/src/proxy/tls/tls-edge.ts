@@ -21,6 +21,8 @@ import { servingCertificate } from './serving.ts';
 /** The node's request envelope, as NodeServer hands it to a listener it did not make. */
 export interface Envelope {
   request(req: IncomingMessage, res: ServerResponse): void;
+  expectation(req: IncomingMessage, res: ServerResponse): void;
+  continue(req: IncomingMessage, res: ServerResponse): void;
   clientError(error: NodeJS.ErrnoException, socket: Duplex): void;
   connect(req: IncomingMessage, socket: Duplex | ServerResponse): void;
 }
@@ -77,6 +79,8 @@ export class TlsEdge {
     });
     server.on('clientError', envelope.clientError);
     server.on('connect', envelope.connect);
+    server.on('checkExpectation', envelope.expectation);
+    server.on('checkContinue', envelope.continue);
     bus.emit({ type: 'tls.certificate', node: nodeId, tls: this.view()! });
     return server;
   }
