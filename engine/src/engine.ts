@@ -397,10 +397,6 @@ export class Engine {
   }
 
   /**
-   * Change a running flow in place: `rate` for an open-loop phase, `users` for a closed-loop one;
-   * `flow` names it when several run. 409 when nothing (or not that kind of phase) is running.
-   */
-  /**
    * Add a flow to the running traffic, the others untouched: the fields of a config traffic entry, over
    * those of the running flow `like` names (`{ like: 'browse', name: 'abuser', clients: 1, rate: 20 }` is one
    * more client like the browsing ones, at its own rate and from its own address). Checked by the config
@@ -437,6 +433,10 @@ export class Engine {
     if (i >= 0) throw new InputError(`failover[${i}]`, `unknown node "${flow.failover![i]}"`);
   }
 
+  /**
+   * Change a running flow in place: `rate` for an open-loop phase, `users` for a closed-loop one;
+   * `flow` names it when several run. 409 when nothing (or not that kind of phase) is running.
+   */
   setTraffic(change: TrafficChange): void {
     const runner = this.traffic.set(change);
     // What `resume` brings back: a one-phase flow keeps the rate or users it was set to.

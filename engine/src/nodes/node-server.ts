@@ -281,17 +281,20 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
   }
 
   /**
-   * Cut every connection whose unsent answer bytes (in Node's buffer and in libuv's queue) have not
-   * moved for the send timeout: its client reads nothing. The request in flight on it, if any, ends
+   * Cut every connection that has held unsent answer bytes (in Node's buffer and in libuv's queue) for
+   * the send timeout without any of them moving: neither their count changed nor did more bytes go
+   * down to the socket (a slow reader of a long answer drains and refills the buffer, and may show the
+   * same count at two checks). Its client reads nothing. The request in flight on it, if any, ends
    * with EDGE_SEND_TIMEOUT (its status line, if it went out, is what the event reports).
    */
   #cutStalledClients(): void {
     const now = performance.now();
     for (const socket of this.#sockets as Set<TrackedSocket>) {
       const unsent = socket.writableLength + (socket._handle?.writeQueueSize ?? 0);
+      const dispatched = socket._bytesDispatched ?? 0;
       const seen = socket[UNSENT];
       if (unsent === 0) socket[UNSENT] = undefined;
-      else if (seen === undefined || seen.bytes !== unsent) socket[UNSENT] = { bytes: unsent, since: now };
+      else if (seen === undefined || seen.bytes !== unsent || seen.dispatched !== dispatched) socket[UNSENT] = { bytes: unsent, dispatched, since: now };
       else if (now - seen.since >= this.sendTimeoutMs) {
         const exchange = (socket._httpMessage as ExchangeResponse | null | undefined)?.[EXCHANGE];
         if (exchange !== undefined && exchange.error === undefined) exchange.error = 'EDGE_SEND_TIMEOUT';
@@ -300,7 +303,6 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
     }
   }
 
-  /** Stop for good: the node is leaving the topology. */
   /**
    * Zero the counts this node keeps for its inspector (route hits, cache and compression tallies, picks,
    * refusals...), never its state (stored responses, limiter buckets, breakers, health, key memory): a
@@ -308,6 +310,7 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
    */
   resetCounts(): void {}
 
+  /** Stop for good: the node is leaving the topology. */
   async dispose(): Promise<void> {
     await this.stop('graceful');
   }
@@ -527,7 +530,9 @@ type TrackedSocket = Socket & {
   [TRUSTED_HOP]?: boolean;
   [SENDER]?: string | null;
   [CLOSING]?: true;
-  [UNSENT]?: { bytes: number; since: number };
+  [UNSENT]?: { bytes: number; dispatched: number; since: number };
+  /** Bytes handed down to the socket's handle so far (Node's own count, as `bytesWritten` reads it). */
+  _bytesDispatched?: number;
   _httpMessage?: ServerResponse | null;
   _handle?: { writeQueueSize?: number } | null;
 };

@@ -26,3 +26,18 @@ it('a rate so low that the next send is years away arms no timer past what one h
   expect(warnings.filter((w) => w.name === 'TimeoutOverflowWarning')).toEqual([]);
   expect(traffic.stats().sent).toBeLessThanOrEqual(1);
 });
+
+it('a flow just started reads its rate over at least a second: one answer a millisecond in is not a thousand a second', async () => {
+  upstream = await rawUpstream((_req, res) => res.end('ok'));
+  traffic = new TrafficGenerator({ resolve: (to) => to, rng: seededRng(1), onStateChange: () => {} });
+  // 2 a second: the first request goes at once, the next 500 ms later.
+  await traffic.start([TrafficFlow.parse({ to: upstream.url, rate: 2 })]);
+  while (traffic.stats().completed === 0) await new Promise((r) => setTimeout(r, 1));
+  const stats = traffic.stats();
+  const flow = stats.flows[0]!;
+  // However soon the answer came, no rate since the start says more than the answers so far.
+  expect(stats.achievedRate).toBeLessThanOrEqual(stats.completed);
+  expect(flow.achievedRate).toBeLessThanOrEqual(flow.completed);
+  expect(flow.phases[0]!.achievedRate).toBeLessThanOrEqual(flow.completed);
+  expect(flow.phases[0]!.targetRate).toBeLessThanOrEqual(flow.phases[0]!.intended);
+});

@@ -25,7 +25,7 @@ import { EntryChoice } from './entries.ts';
 import { clientIdentity, RequestMix, type ClientIdentity, type DrawnRequest } from './mix.ts';
 import { phasePlans, withRate, type PhasePlan } from './phases.ts';
 import { ArrivalSchedule, rateAt, type RateCurve } from './schedule.ts';
-import { Counters, perSecond, type FlowStats, type PhaseStats } from './stats.ts';
+import { Counters, perSecond, rateSince, type FlowStats, type PhaseStats } from './stats.ts';
 
 /** Unanswered requests of one flow beyond which an open-loop send is skipped (the flow's `maxOutstanding` overrides it). */
 export const DEFAULT_MAX_OUTSTANDING = 5_000;
@@ -235,7 +235,7 @@ export class FlowRunner {
       phase: Math.min(this.#phase, this.#plans.length - 1),
       ...this.counters.counts(),
       elapsedMs: Math.round(elapsedMs),
-      achievedRate: perSecond(this.counters.completed, elapsedMs),
+      achievedRate: rateSince(this.counters.completed, elapsedMs, this.#stoppedAt === null),
       ratePerSecond: this.#running ? this.#ratePerSecond : 0,
       targetRate: this.targetRateNow(),
       users: this.#running && plan.loop === 'closed' ? this.#users : null,
@@ -260,8 +260,8 @@ export class FlowRunner {
       startMs: started === null ? null : Math.round(started - this.#startedAt),
       elapsedMs: Math.round(elapsed),
       ...counters.counts(),
-      targetRate: plan.loop === 'open' ? perSecond(counters.intended, elapsed) : null,
-      achievedRate: perSecond(counters.completed, elapsed),
+      targetRate: plan.loop === 'open' ? rateSince(counters.intended, elapsed, ended === null) : null,
+      achievedRate: rateSince(counters.completed, elapsed, ended === null),
     };
   }
 

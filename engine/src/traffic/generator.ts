@@ -12,7 +12,7 @@ import { InputError } from '../errors.ts';
 import type { LatencySummary } from '../events.ts';
 import { LatencyHistogram } from '../metrics/latency-histogram.ts';
 import { FlowRunner } from './flow-runner.ts';
-import { Counters, perSecond, type CountsView, type FlowStats } from './stats.ts';
+import { Counters, perSecond, rateSince, type CountsView, type FlowStats } from './stats.ts';
 
 export type { FlowStats, PhaseStats } from './stats.ts';
 
@@ -213,7 +213,7 @@ export class TrafficGenerator {
     return {
       ...this.#totals.counts(),
       elapsedMs: Math.round(elapsedMs),
-      achievedRate: perSecond(this.#totals.completed, elapsedMs),
+      achievedRate: rateSince(this.#totals.completed, elapsedMs, this.#stoppedAt === null),
       ratePerSecond: this.running ? this.#ratePerSecond : 0,
       targetRate: Math.round(flows.reduce((sum, f) => sum + (f.targetRate ?? 0), 0) * 10) / 10,
       lag: this.#lag.summary(),

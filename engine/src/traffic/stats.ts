@@ -125,3 +125,12 @@ export interface FlowStats extends CountsView {
 export function perSecond(count: number, ms: number): number {
   return ms > 0 ? Math.round((count / ms) * 10_000) / 10 : 0;
 }
+
+/**
+ * The average rate since a start, per second with one decimal. While the span still runs, over at least
+ * one second: a first answer 1 ms after the start is 1 request so far, not 1,000 req/s (before a second
+ * has passed it reads the requests so far). A span that ended is averaged over its own length.
+ */
+export function rateSince(count: number, elapsedMs: number, running: boolean): number {
+  return perSecond(count, running && elapsedMs > 0 ? Math.max(elapsedMs, 1_000) : elapsedMs);
+}
