@@ -116,6 +116,33 @@ describe('gateway routing', () => {
   });
 });
 
+  // A pattern with no nested quantifier, which the star-height rule lets through, still backtracks in
+  // polynomial time: before route regexes ran on the linear-time engine, these requests held the event
+  // loop (every node, the control API) for minutes (this test did not end in 200 s), 1024 characters for hours.
+  it('matches a regex of many .* on a long path or header without stalling the engine', async () => {
+    const users = await upstream('users');
+    const other = await upstream('other');
+    running = await startEngine({
+      version: 1,
+      nodes: [
+        {
+          id: 'api',
+          kind: 'gateway',
+          routes: [
+            { match: { path: '~^/x.*a.*a.*a.*c' }, to: users.url },
+            { match: { path: '/h/*', headers: { 'x-probe': { regex: '.*a.*a.*a.*c' } } }, to: users.url },
+            { match: { path: '/*' }, to: other.url },
+          ],
+        },
+      ],
+    });
+    const long = 'a'.repeat(400);
+    expect(JSON.parse((await get(`/x${long}`)).body)).toMatchObject({ name: 'other' });
+    expect(JSON.parse((await get(`/x${long}c`)).body)).toMatchObject({ name: 'users' });
+    const res = await request(`http://127.0.0.1:${running.port('api')}/h/1`, { headers: { 'x-probe': long } });
+    expect(JSON.parse(await res.body.text())).toMatchObject({ name: 'other' });
+  });
+
 describe('gateway transforms', () => {
   it('edits the request before it goes upstream and the response before it comes back, each edit in the trace', async () => {
     const seen = await rawUpstream((req, res) => {
