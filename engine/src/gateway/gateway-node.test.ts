@@ -119,6 +119,18 @@ describe('gateway routing', () => {
   // A pattern with no nested quantifier, which the star-height rule lets through, still backtracks in
   // polynomial time: before route regexes ran on the linear-time engine, these requests held the event
   // loop (every node, the control API) for minutes (this test did not end in 200 s), 1024 characters for hours.
+  it('forwards a rewrite whose regex captured .. or nothing in normal form, never climbing above its template', async () => {
+    const users = await upstream('users');
+    running = await startEngine({
+      version: 1,
+      nodes: [{ id: 'api', kind: 'gateway', routes: [{ match: { path: '~^/v(?<v>[^/]*)/' }, to: users.url, rewrite: '/{v}/x', addPrefix: '/api' }] }],
+    });
+    expect(JSON.parse((await get('/v../y?q=1')).body)).toMatchObject({ url: '/api/x?q=1' });
+    expect(JSON.parse((await get('/v%2e%2e/y')).body)).toMatchObject({ url: '/api/x' });
+    expect(JSON.parse((await get('/v/y')).body)).toMatchObject({ url: '/api/x' });
+    expect(JSON.parse((await get('/v2/y')).body)).toMatchObject({ url: '/api/2/x' });
+  });
+
   it('matches a regex of many .* on a long path or header without stalling the engine', async () => {
     const users = await upstream('users');
     const other = await upstream('other');
