@@ -4,6 +4,7 @@
  * does not carry the key yields undefined, and the picker falls back (and says so).
  */
 import type { IncomingMessage } from 'node:http';
+import { ownField } from '../pipeline/headers.ts';
 
 export type HashKeyReader = (req: IncomingMessage, clientAddress: string) => string | undefined;
 
@@ -24,7 +25,7 @@ export function hashKeyReader(spec: string): HashKeyReader {
     case 'header': {
       const header = name.toLowerCase();
       return (req) => {
-        const value = req.headers[header];
+        const value = ownField(req.headers, header);
         return Array.isArray(value) ? value.join(', ') : value;
       };
     }

@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { startControlServer } from '../server.ts';
 import { startEngine } from '../testing/harness.ts';
+import { MAX_CONFIG_FILE_BYTES } from './load-config.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/edgelab.mjs', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'edgelab-cli-'));
@@ -144,6 +145,10 @@ traffic:
     const missing = await edgelab(['validate', 'nope.yaml']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('cannot read nope.yaml: no such file');
+    // Read no further than the limit: a 35 MB file of nodes took 44 s and 4 GB to refuse, /dev/zero all memory.
+    const huge = await edgelab(['validate', write('huge.yaml', `# ${'x'.repeat(MAX_CONFIG_FILE_BYTES)}\n${sandbox()}`)]);
+    expect(huge.code).toBe(1);
+    expect(huge.stderr).toContain(`huge.yaml is larger than ${MAX_CONFIG_FILE_BYTES} bytes (1 MB), the most a config may be`);
     const usage = await edgelab(['frobnicate']);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('unknown command "frobnicate"');

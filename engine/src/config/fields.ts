@@ -15,6 +15,20 @@ export function limitedString(limit: Limit) {
   return z.string().max(limit.max, limitMessage(limit));
 }
 
+/**
+ * C0 and C1 control characters (escape sequences, line breaks, tabs, the bell) and the bidirectional
+ * controls that reorder the text after them: a name holding them, printed by `edgelab run`, cleared
+ * the learner's terminal (ESC [2J) or rewrote its line (CR).
+ */
+const UNSHOWABLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+/** A string a person reads (a name, a label: in the page, in the terminal): no control characters. */
+export function shownText<T extends z.ZodString>(text: T): T {
+  return text.refine((value) => !UNSHOWABLE.test(value), {
+    message: 'expected text without control characters (escape sequences, line breaks, tabs, bidirectional overrides): it is shown in the page and printed in the terminal',
+  }) as T;
+}
+
 /** A request path as a config writes it (a route's match, a health check's path): starts with `/`. */
 export const PathSpec = limitedString(LIMITS.pathLength).startsWith('/');
 

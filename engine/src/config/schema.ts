@@ -16,7 +16,7 @@ import { generatorFieldProblem, headerValueProblem, methodProblem, METHODS_WITHO
 import { Scenario } from '../faults/spec.ts';
 import { Duration, durationLimitError, formatDuration } from './duration.ts';
 import { capacitySpec, EDGE_CAPACITY_CODES, SERVICE_CAPACITY_CODES } from './capacity.ts';
-import { byteSize, limitedArray, limitedString, PathSpec } from './fields.ts';
+import { byteSize, limitedArray, limitedString, PathSpec, shownText } from './fields.ts';
 import { GatewayAuthFields, RouteAuthFields, TrafficAuth, checkGatewayAuth } from './gateway/auth.ts';
 import { GatewayLimitFields, RouteLimitFields, checkGatewayLimits } from './gateway/rate-limit.ts';
 import { RouteForwardFields, RouteMatch, checkGatewayRoutes } from './gateway/route-match.ts';
@@ -86,7 +86,7 @@ const Timeouts = z.strictObject({
 const NodeBase = {
   id: limitedString(LIMITS.idLength).regex(NODE_ID, 'expected lowercase letters, digits and dashes, starting with a letter'),
   listen: Port.default(0),
-  label: z.string().max(60).optional(),
+  label: shownText(z.string().max(60)).optional(),
 };
 
 /** What every forwarding node takes: its timeouts, and a capacity (config/capacity.ts) applied before its stages. */
@@ -596,7 +596,7 @@ function checkTrafficLoad(load: Record<string, unknown>, ctx: z.RefinementCtx, f
 
 export const TrafficPhase = z
   .strictObject({
-    name: limitedString(LIMITS.nameLength).min(1).optional(),
+    name: shownText(limitedString(LIMITS.nameLength).min(1)).optional(),
     for: PositiveDuration.optional().meta({
       description: 'how long the phase lasts; only the last phase may leave it out (it then runs until traffic stops)',
     }),
@@ -640,7 +640,7 @@ export const TrafficRequest = z
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
 
 const TrafficFlowFields = z.strictObject({
-  name: limitedString(LIMITS.nameLength).min(1).optional(),
+  name: shownText(limitedString(LIMITS.nameLength).min(1)).optional(),
   to: Upstream,
   ...TrafficFailoverFields,
   ...TrafficLoadFields,
@@ -778,7 +778,7 @@ export const TrafficFlowPartial = TrafficFlowFields.partial();
 
 export const EdgeConfig = z.strictObject({
   version: z.literal(1),
-  name: limitedString(LIMITS.nameLength).min(1).default('Untitled sandbox'),
+  name: shownText(limitedString(LIMITS.nameLength).min(1)).default('Untitled sandbox'),
   nodes: limitedArray(NodeConfig, LIMITS.nodes),
   traffic: limitedArray(TrafficFlow, LIMITS.trafficFlows).default([]),
   scenario: Scenario,

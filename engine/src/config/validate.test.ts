@@ -265,6 +265,25 @@ describe('validateConfig', () => {
     expect(errorsOf(config)).toContain(expected);
   });
 
+  // Printed by `edgelab validate` and `run` as written: ESC [2J cleared the learner's terminal, CR rewrote its line.
+  it('refuses control characters in the names and labels a person reads, and keeps other Unicode', () => {
+    const config = {
+      name: 'Lab \u001b[2J',
+      ...base(),
+      traffic: [{ name: 'flow\r', to: 'edge', phases: [{ name: 'a\u202eb', rate: 5 }] }],
+    };
+    config.nodes[0] = Object.assign({ label: 'edge\nproxy' }, config.nodes[0]);
+    const message =
+      'expected text without control characters (escape sequences, line breaks, tabs, bidirectional overrides): it is shown in the page and printed in the terminal';
+    expect(errorsOf(config)).toEqual([
+      `name: ${message}`,
+      `nodes[0].label: ${message}`,
+      `traffic[0].name: ${message}`,
+      `traffic[0].phases[0].name: ${message}`,
+    ]);
+    expect(errorsOf({ ...base(), name: 'Café edge 🚦 — 東京' })).toEqual([]);
+  });
+
   it('suggests nothing when no name is close', () => {
     const config = base();
     Object.assign(config.nodes[1], { algorithm: 'magic', wibble: 1 });
@@ -290,6 +309,8 @@ describe('validateConfig', () => {
     ['broken YAML', 'version: 1\nnodes: [\n', 'line 3, column 1'],
     ['a duplicate key', 'version: 1\nversion: 1\nnodes: []\n', 'line 2'],
     ['a wrong version', 'version: 2\nnodes: [{id: s, kind: service}]\ntraffic: [{to: s, rate: 1}]\n', 'version: expected 1'],
+    // The parser's own stack overflow ("Maximum call stack size exceeded") is said as the limit it passes.
+    ['nesting ten thousand deep', `version: 1\nnodes: ${'['.repeat(10_000)}${']'.repeat(10_000)}\n`, 'nested too deep: at most 16 levels of nesting'],
   ])('rejects %s', (_what, text, expected) => {
     const result = validateText(text);
     expect(result.ok).toBe(false);

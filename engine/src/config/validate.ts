@@ -52,7 +52,7 @@ export function validateText(text: string): ConfigResult {
       ok: false,
       errors: doc.errors.map((e) => ({
         path: e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '(root)',
-        message: e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, ''),
+        message: parserMessage(e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')),
       })),
     };
   }
@@ -61,9 +61,14 @@ export function validateText(text: string): ConfigResult {
     input = doc.toJS();
   } catch (error) {
     // Too many aliases (yaml's own guard against alias bombs), or nesting deep enough to exhaust the stack.
-    return { ok: false, errors: [{ path: '(root)', message: (error as Error).message.split('\n')[0] }] };
+    return { ok: false, errors: [{ path: '(root)', message: parserMessage((error as Error).message.split('\n')[0]) }] };
   }
   return validateConfig(input);
+}
+
+/** The YAML parser's message, with the stack overflow of nesting thousands deep (`[[[[...`) said as the limit it passes. */
+function parserMessage(message: string): string {
+  return message === 'Maximum call stack size exceeded' ? `nested too deep: ${limitMessage(LIMITS.depth)}` : message;
 }
 
 /** Validate an already-parsed value (for example the body of `PUT /api/config`). */

@@ -37,6 +37,28 @@ const get = async (path: string) => {
 const completed = (node: string) =>
   running!.events.filter((e): e is EventOf<'request.completed'> => e.type === 'request.completed' && e.node === node);
 
+/** Upstreams `users` and `other`, and a gateway `api` with `fields` and the `routes` made with their URLs, beside `more` nodes. */
+async function gatewayWith(
+  routes: (users: string, other: string) => unknown[],
+  fields: Record<string, unknown> = {},
+  more: (users: string) => unknown[] = () => [],
+): Promise<{ users: RawUpstream; other: RawUpstream }> {
+  const users = await upstream('users');
+  const other = await upstream('other');
+  running = await startEngine({
+    version: 1,
+    nodes: [{ id: 'api', kind: 'gateway', ...fields, routes: routes(users.url, other.url) }, ...more(users.url)],
+  });
+  return { users, other };
+}
+
+/** Which upstream answered a request to `node` (never a 500), or the status when none did. */
+async function answeredBy(path: string, headers: Record<string, string> = {}, node = 'api'): Promise<string | number> {
+  const res = await request(`http://127.0.0.1:${running!.port(node)}${path}`, { headers });
+  expect(res.statusCode).not.toBe(500);
+  return res.statusCode === 200 ? (JSON.parse(await res.body.text()) as { name: string }).name : res.statusCode;
+}
+
 describe('gateway routing', () => {
   it('takes the most specific route, whatever the config order, and rewrites with captured parameters', async () => {
     const [all, users] = [await upstream('all'), await upstream('users')];
@@ -113,6 +135,66 @@ describe('gateway routing', () => {
     const res = await get('/x');
     expect(res.status).toBe(504);
     expect(res.headers['x-edgelab-error']).toBe('EDGE_UPSTREAM_TIMEOUT');
+  });
+
+  it('forwards a rewrite whose regex captured .. or nothing in normal form, never climbing above its template', async () => {
+    const users = await upstream('users');
+    running = await startEngine({
+      version: 1,
+      nodes: [{ id: 'api', kind: 'gateway', routes: [{ match: { path: '~^/v(?<v>[^/]*)/' }, to: users.url, rewrite: '/{v}/x', addPrefix: '/api' }] }],
+    });
+    expect(JSON.parse((await get('/v../y?q=1')).body)).toMatchObject({ url: '/api/x?q=1' });
+    expect(JSON.parse((await get('/v%2e%2e/y')).body)).toMatchObject({ url: '/api/x' });
+    expect(JSON.parse((await get('/v/y')).body)).toMatchObject({ url: '/api/x' });
+    expect(JSON.parse((await get('/v2/y')).body)).toMatchObject({ url: '/api/2/x' });
+  });
+
+  // A pattern with no nested quantifier, which the star-height rule lets through, still backtracks in
+  // polynomial time: before route regexes ran on the linear-time engine, these requests held the event
+  // loop (every node, the control API) for minutes (this test did not end in 200 s), 1024 characters for hours.
+  it('matches a regex of many .* on a long path or header without stalling the engine', async () => {
+    await gatewayWith((users, other) => [
+      { match: { path: '~^/x.*a.*a.*a.*c' }, to: users },
+      { match: { path: '/h/*', headers: { 'x-probe': { regex: '.*a.*a.*a.*c' } } }, to: users },
+      { match: { path: '/*' }, to: other },
+    ]);
+    const long = 'a'.repeat(400);
+    expect(await answeredBy(`/x${long}`)).toBe('other');
+    expect(await answeredBy(`/x${long}c`)).toBe('users');
+    expect(await answeredBy('/h/1', { 'x-probe': long })).toBe('other');
+  });
+});
+
+describe('gateway fields named like Object.prototype', () => {
+  // `constructor` and `__proto__` are valid field names; read as properties of Node's header object, a
+  // request without them found Object.prototype's, and failed with 500 (EDGE_INTERNAL) or matched.
+  it('reads a header a limit, a route, a credential or a transform names as absent when the request has none', async () => {
+    const { other } = await gatewayWith(
+      (users, otherUrl) => [
+        { match: { path: '/present/*', headers: { constructor: { present: true } } }, to: users },
+        { match: { path: '/regex/*', headers: { constructor: { regex: '^v' } } }, to: users },
+        { match: { path: '/*' }, to: otherUrl, transform: { request: { headers: { add: { constructor: 'x' } } } } },
+      ],
+      { rateLimit: { algorithm: 'token-bucket', rate: 100, key: 'header:__proto__' } },
+      (users) => [
+        {
+          id: 'keyed',
+          kind: 'gateway',
+          credentials: { apiKey: { header: 'constructor' } },
+          consumers: [{ name: 'app', apiKeys: ['k-1'] }],
+          routes: [{ match: { path: '/*' }, to: users }],
+        },
+      ],
+    );
+    expect(await answeredBy('/present/1')).toBe('other');
+    expect(await answeredBy('/present/1', { constructor: '1' })).toBe('users');
+    expect(await answeredBy('/regex/1')).toBe('other');
+    expect(await answeredBy('/regex/1', { constructor: 'v1' })).toBe('users');
+    expect(await answeredBy('/x')).toBe('other');
+    const sent = other.received.at(-1)!.headers;
+    expect(Object.hasOwn(sent, 'constructor') && sent.constructor).toBe('x');
+    expect(await answeredBy('/x', {}, 'keyed')).toBe(401);
+    expect(await answeredBy('/x', { constructor: 'k-1' }, 'keyed')).toBe('users');
   });
 });
 

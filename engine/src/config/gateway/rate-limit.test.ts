@@ -25,6 +25,7 @@ describe('rateLimit', () => {
     ['a fixed window (issue 10)', { algorithm: 'fixed-window', limit: 100, window: '1m', key: 'ip' }],
     ['nginx limit_req (issue 10)', { algorithm: 'leaky-bucket', rate: 10, burst: 5, nodelay: true, key: 'ip' }],
     ['leaky-bucket with delay', { algorithm: 'leaky-bucket', rate: 0.5, burst: 5, delay: 2 }],
+    ['a slow leaky bucket with a big burst and nodelay', { algorithm: 'leaky-bucket', rate: 0.001, burst: 3000, nodelay: true }],
     [
       'per second and per day',
       [
@@ -60,12 +61,16 @@ describe('rateLimit', () => {
       { algorithm: 'token-buckets', rate: 10 },
       `${ROUTE}.algorithm: expected one of "token-bucket", "leaky-bucket", "fixed-window", "sliding-window-log", "sliding-window-counter", "gcra", "concurrency"; did you mean "token-bucket"?`,
     ],
-    ['a rate of 0', { algorithm: 'token-bucket', rate: 0 }, `${ROUTE}.rate: must be above 0`],
-    ['a negative rate', { algorithm: 'gcra', rate: -1 }, `${ROUTE}.rate: must be above 0`],
+    ['a rate of 0', { algorithm: 'token-bucket', rate: 0 }, `${ROUTE}.rate: at least 0.001 requests a second (3.6 an hour; for fewer, a fixed-window limit with a window of 1h or 1d)`],
+    ['a negative rate', { algorithm: 'gcra', rate: -1 }, `${ROUTE}.rate: at least 0.001 requests a second (3.6 an hour; for fewer, a fixed-window limit with a window of 1h or 1d)`],
+    ['a rate too small for nginx', { algorithm: 'leaky-bucket', rate: 0.0001 }, `${ROUTE}.rate: at least 0.001 requests a second (3.6 an hour; for fewer, a fixed-window limit with a window of 1h or 1d)`],
+    // 1e-300 could not be applied (its window past a structured-field integer); 5e-324 let every request through.
+    ['a gcra rate too small to state its window', { algorithm: 'gcra', rate: 1e-300 }, `${ROUTE}.rate: at least 0.001 requests a second (3.6 an hour; for fewer, a fixed-window limit with a window of 1h or 1d)`],
+    ['a token-bucket rate that is almost 0', { algorithm: 'token-bucket', rate: 5e-324 }, `${ROUTE}.rate: at least 0.001 requests a second (3.6 an hour; for fewer, a fixed-window limit with a window of 1h or 1d)`],
     [
-      'a rate too small for nginx',
-      { algorithm: 'leaky-bucket', rate: 0.0001 },
-      `${ROUTE}.rate: at least 0.001 requests a second (nginx keeps rates in thousandths)`,
+      'a leaky bucket whose last excess request would wait past a timer',
+      { algorithm: 'leaky-bucket', rate: 0.001, burst: 3000, delay: 500 },
+      `${ROUTE}.burst: a full burst would make its last request wait 2500000s ((burst - delay) / rate), too long: at most 2147483647ms (24.8 days), the longest a timer can hold; lower burst, raise rate, or set nodelay`,
     ],
     ['a limit of 0', { algorithm: 'fixed-window', limit: 0, window: '1m' }, `${ROUTE}.limit: must be at least 1`],
     ['a burst below 0', { algorithm: 'leaky-bucket', rate: 10, burst: -1 }, `${ROUTE}.burst: must not be below 0`],

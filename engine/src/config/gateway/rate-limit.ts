@@ -13,7 +13,7 @@
  */
 import { z } from 'zod';
 import { LIMITER_IDS, SHARED_ALGORITHMS } from '../../gateway/limiters/limiter-ids.ts';
-import { Duration } from '../duration.ts';
+import { Duration, durationLimitError, formatDuration } from '../duration.ts';
 import { limitedArray, limitedString } from '../fields.ts';
 import { LIMITS, limitMessage } from '../limits.ts';
 import type { GatewayShape } from './shape.ts';
@@ -28,12 +28,18 @@ export const WINDOW_LOG_ENTRIES = LIMITS.windowLogEntries.max;
 
 const MAX_RATE = 1_000_000;
 const MAX_COUNT = 1_000_000_000;
+/**
+ * nginx keeps rates in thousandths; a slower rate made the window (quota / rate seconds) too long to
+ * state: a gcra at 1e-300 could not be applied (RateLimit-Policy's `w` past what a structured-field
+ * integer holds), and at 5e-324 its period was Infinity, so it let every request through.
+ */
+const MIN_RATE = 0.001;
 
 const Rate = z
   .number()
-  .positive('must be above 0')
+  .min(MIN_RATE, `at least ${MIN_RATE} requests a second (3.6 an hour; for fewer, a fixed-window limit with a window of 1h or 1d)`)
   .max(MAX_RATE, `at most ${MAX_RATE} requests a second`)
-  .meta({ description: 'requests a second (0.5 is 30 a minute)' });
+  .meta({ description: 'requests a second (0.5 is 30 a minute; at least 0.001)' });
 const Burst = z.number().int().min(0, 'must not be below 0').max(MAX_RATE, `at most ${MAX_RATE}`);
 const Limit = z.number().int().min(1, 'must be at least 1').max(MAX_COUNT, `at most ${MAX_COUNT}`);
 const Window = Duration.refine((ms) => ms > 0, { message: 'must be longer than 0' }).meta({
@@ -72,7 +78,7 @@ const TokenBucketLimit = z.strictObject({
 const LeakyBucketLimit = z
   .strictObject({
     algorithm: z.literal('leaky-bucket'),
-    rate: Rate.min(0.001, 'at least 0.001 requests a second (nginx keeps rates in thousandths)'),
+    rate: Rate,
     burst: Burst.optional().meta({ description: 'excess requests held beyond the rate (nginx burst, default 0)' }),
     nodelay: z.boolean().optional().meta({ description: 'excess requests go at once instead of waiting (nginx nodelay)' }),
     delay: Burst.optional().meta({ description: 'excess requests that go at once; the rest wait (nginx delay=N, default 0)' }),
@@ -84,6 +90,15 @@ const LeakyBucketLimit = z
         code: 'custom',
         path: ['delay'],
         message: 'delay and nodelay: give one (nodelay lets every excess request go at once)',
+      });
+    // The last excess request of a full burst waits (burst - delay) / rate seconds, on one timer.
+    const longestWaitMs = limit.nodelay ? 0 : (((limit.burst ?? 0) - (limit.delay ?? 0)) / limit.rate) * 1000;
+    const tooLong = durationLimitError(longestWaitMs);
+    if (tooLong)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['burst'],
+        message: `a full burst would make its last request wait ${formatDuration(Math.ceil(longestWaitMs))} ((burst - delay) / rate), ${tooLong}; lower burst, raise rate, or set nodelay`,
       });
   });
 

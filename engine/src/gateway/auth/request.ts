@@ -3,6 +3,7 @@
  * parsing, so a hostile credential costs a length check and nothing more.
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import { ownField } from '../../pipeline/headers.ts';
 
 /**
  * The longest API key or Authorization value read: 8 KB, nginx's default for one header line
@@ -24,6 +25,6 @@ export interface AuthRequest {
 
 /** A header's one value (Node joins repeats of most headers with ", "; an array is taken as its first). */
 export function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const value = headers[name];
+  const value = ownField(headers, name);
   return Array.isArray(value) ? value[0] : value;
 }

@@ -13,6 +13,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { LIMIT_KEY, LIMIT_KEY_FORMS } from '../../config/gateway/rate-limit.ts';
+import { ownField } from '../../pipeline/headers.ts';
 
 export interface KeyReader {
   /** The key string for a request; `consumer` is the authenticated consumer's name, if any. */
@@ -62,7 +63,7 @@ export function keyReader(spec: string): KeyReader {
         // The address is the fallback for a request without the header.
         readsClient: 'always',
         read(client, _consumer, headers) {
-          const raw = headers[name];
+          const raw = ownField(headers, name);
           const value = Array.isArray(raw) ? raw.join(', ') : raw;
           if (value === undefined || value === '') return FALLBACK + client;
           return value.length > MAX_KEY_LENGTH ? HASHED + createHash('sha256').update(value).digest('base64url') : value;

@@ -11,6 +11,7 @@ import { hostMatches, requestHost, type RequestHost } from './host-pattern.ts';
 import { isPathRefusal, normalizePath } from './normalize-path.ts';
 import { pathMatches, type PathPattern } from './path-pattern.ts';
 import { MAX_REGEX_INPUT } from './safe-regex.ts';
+import { ownField } from '../../pipeline/headers.ts';
 
 /** `routes` in priority order. */
 export function explainRouteMiss(
@@ -61,7 +62,7 @@ function failuresOf(route: CompiledRoute, request: MissedRequest): string[] {
   }
   if (!pathMatches(route.path, request.path)) failures.push(pathFailure(route.path, request.path));
   for (const condition of route.headers) {
-    const value = request.headers[condition.name];
+    const value = ownField(request.headers, condition.name);
     if (!valueMatches(condition, value)) failures.push(conditionFailure(condition, value, 'header'));
   }
   for (const condition of route.query) {

@@ -34,6 +34,11 @@ describe('rewritePath', () => {
     ['/*', { addPrefix: '/api' }, '/', '/api/'],
     ['/users/*', { stripPrefix: '/users', addPrefix: '/people' }, '/users/1', '/people/1'],
     ['/users/:id', { rewrite: '/u/{id}', addPrefix: '/v2' }, '/users/42', '/v2/u/42'],
+    // A regex group captures `..`, `.` or nothing where a :param cannot: the result is resolved, never sent as `/../x`.
+    ['~^/v(?<v>[^/]*)/', { rewrite: '/{v}/x' }, '/v../y', '/x'],
+    ['~^/v(?<v>[^/]*)/', { rewrite: '/{v}/x', addPrefix: '/api' }, '/v../y', '/api/x'],
+    ['~^/v(?<v>[^/]*)/', { rewrite: '/in/{v}/x' }, '/v./y', '/in/x'],
+    ['~^/v(?<v>[^/]*)/', { rewrite: '/{v}/x' }, '/v/y', '/x'],
   ])('%s with %j sends %s as %s', (pattern, spec, path, expected) => {
     expect(forward(pattern, spec, path)).toBe(expected);
   });

@@ -8,6 +8,7 @@
  *   `/1`, and `/users` is `/`), as before; a path that does not start with it goes on unchanged.
  * - `addPrefix` puts a literal in front (`/api` and `/1` make `/api/1`).
  */
+import { isPathRefusal, normalizePath } from './normalize-path.ts';
 
 export interface PathRewrite {
   /** Literal parts and parameter names, alternating: `/v2/people/{id}` is `['/v2/people/', 'id', '']`. */
@@ -72,6 +73,11 @@ export function rewritePath(
     const parts = rewrite.template;
     for (let i = 0; i < parts.length; i++) out += i % 2 === 0 ? parts[i] : (params?.[parts[i]] ?? '');
     if (rest >= 0 && rest < path.length) out = out.endsWith('/') ? out + path.slice(rest + 1) : out + path.slice(rest);
+    // A regex's named group may capture `..`, `.` or nothing (`~^/v(?<v>[^/]*)/` on `/v../x`), which
+    // spliced in made `/../x` or `//x`: what goes upstream is in normal form too, dot segments resolved
+    // (RFC 3986 section 5.2.4), so a capture cannot climb above the template (or addPrefix).
+    const normal = normalizePath(out);
+    if (!isPathRefusal(normal)) out = normal;
   } else if (rewrite.stripPrefix !== undefined && path.startsWith(rewrite.stripPrefix)) {
     const left = path.slice(rewrite.stripPrefix.length);
     out = left.startsWith('/') ? left : `/${left}`;

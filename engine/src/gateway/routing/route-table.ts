@@ -17,6 +17,7 @@ import { captureParams, literalPathMatches, restStart } from './path-pattern.ts'
 import { describeSpecificity, inPriorityOrder } from './priority.ts';
 import { rewritePath } from './rewrite.ts';
 import { execBounded } from './safe-regex.ts';
+import { ownField } from '../../pipeline/headers.ts';
 
 /** The route a request takes. */
 export interface RouteHit {
@@ -120,7 +121,7 @@ function anyHostMatches(hosts: readonly HostPattern[], host: RequestHost | undef
 function headersHold(route: CompiledRoute, headers: IncomingHttpHeaders, from: number, to: number): boolean {
   for (let i = from; i < to; i++) {
     const condition = route.headers[i];
-    if (!valueMatches(condition, headers[condition.name])) return false;
+    if (!valueMatches(condition, ownField(headers, condition.name))) return false;
   }
   return true;
 }

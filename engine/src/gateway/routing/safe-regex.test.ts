@@ -15,7 +15,7 @@ describe('regexProblem', () => {
     '^[(+*]+$',
     '\\d+\\.\\d+',
     'a{2,5}(bc){3}',
-    '(?<=/)x(?!y)',
+    '[0-9]{1,16}',
     '[]a*',
     '(a*){1}',
   ])('accepts %s', (source) => {
@@ -30,6 +30,9 @@ describe('regexProblem', () => {
     ['(?:a|b){2,}', /exponential time/],
     ['(.*a){12}', /exponential time/],
     ['(a+)*?', /exponential time/],
+    ['(?<=/)x', /linear time: lookarounds/],
+    ['x(?!y)', /linear time: lookarounds/],
+    ['[0-9]{1,17}', /counted repeats above 16/],
     ['(a)\\1', /backreferences/],
     ['(?<x>a)\\k<x>', /backreferences/],
     ['(', /^invalid regular expression: /],
@@ -43,6 +46,21 @@ describe('regexProblem', () => {
   it('refuses a source past its limit', () => {
     expect(regexProblem('a'.repeat(LIMITS.regexLength.max))).toBeUndefined();
     expect(regexProblem('a'.repeat(LIMITS.regexLength.max + 1))).toBe(limitMessage(LIMITS.regexLength));
+  });
+});
+
+describe('compileRegex', () => {
+  // Polynomial backtracking, which no star-height rule sees: on the backtracking engine this search of
+  // 400 characters took ~5 s (1024 characters: hours), and the event loop every node shares with it.
+  it('runs a pattern of many .* on the linear-time engine', () => {
+    const regex = compileRegex('.*a.*a.*a.*c');
+    expect(regex.flags).toContain('l');
+    expect(execBounded(regex, 'a'.repeat(MAX_REGEX_INPUT))).toBeNull();
+    expect(execBounded(regex, `${'a'.repeat(MAX_REGEX_INPUT - 1)}c`)).not.toBeNull();
+  });
+
+  it('keeps named groups', () => {
+    expect(execBounded(compileRegex('^/v(?<version>[0-9]+)/'), '/v12/items')?.groups).toEqual({ version: '12' });
   });
 });
 

@@ -9,6 +9,7 @@ import type { HeaderEditsConfig } from '../../config/gateway/transform.ts';
 import { headerValueProblem } from '../../traffic/request-rules.ts';
 import { shownValue } from './notes.ts';
 import { compileTemplate, renderTemplate, type Template, type TemplateScope } from './template.ts';
+import { ownField, setField } from '../../pipeline/headers.ts';
 
 /** A message's headers as the node holds them: Node's IncomingHttpHeaders, OutgoingHttpHeaders, undici's. */
 export type HeaderBag = Record<string, string | string[] | number | undefined>;
@@ -32,18 +33,18 @@ export function compileHeaderEdits(config: HeaderEditsConfig): HeaderEdits {
   return {
     apply(headers, scope, notes) {
       for (const name of removes) {
-        if (headers[name] === undefined) continue;
+        if (ownField(headers, name) === undefined) continue;
         delete headers[name];
         notes.push(`removed ${name}`);
       }
       for (const { name, template } of sets) {
         const value = valueOf(template, scope);
         if (value.ok) {
-          headers[name] = value.text;
+          setField(headers, name, value.text);
           notes.push(`set ${name}: ${shownValue(name, value.text)}`);
           continue;
         }
-        const sent = headers[name] !== undefined;
+        const sent = ownField(headers, name) !== undefined;
         if (sent) delete headers[name];
         notes.push(`did not set ${name}: ${value.why}${sent ? ' (removed the one sent)' : ''}`);
       }
@@ -53,9 +54,12 @@ export function compileHeaderEdits(config: HeaderEditsConfig): HeaderEdits {
           notes.push(`did not add ${name}: ${value.why}`);
           continue;
         }
-        const existing = headers[name];
-        headers[name] =
-          existing === undefined ? value.text : Array.isArray(existing) ? [...existing, value.text] : [String(existing), value.text];
+        const existing = ownField(headers, name);
+        setField(
+          headers,
+          name,
+          existing === undefined ? value.text : Array.isArray(existing) ? [...existing, value.text] : [String(existing), value.text],
+        );
         notes.push(`added ${name}: ${shownValue(name, value.text)}`);
       }
     },

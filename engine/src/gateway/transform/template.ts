@@ -14,6 +14,7 @@
  * string), so the caller can say why and decide what a missing value means.
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import { ownField } from '../../pipeline/headers.ts';
 
 /** What a template reads from one request. The node builds it once per request; nothing here copies it. */
 export interface RequestView {
@@ -114,7 +115,7 @@ function parseReference(name: string): Reference | { error: string } {
       text,
       absent: `the request has no header ${header}`,
       read: (s) => {
-        const value = s.view.headers[header];
+        const value = ownField(s.view.headers, header);
         return Array.isArray(value) ? value.join(', ') : value;
       },
     };

@@ -5,6 +5,7 @@
  * method part of a HEAD request reads GET.
  */
 import { headerText, type CacheRequest } from './types.ts';
+import { ownField } from '../../pipeline/headers.ts';
 
 export type CacheKeyOf = (request: CacheRequest) => string;
 
@@ -27,7 +28,7 @@ function partReader(part: string): PartReader {
       return readQuery;
     default: {
       const name = part.slice('header:'.length).toLowerCase();
-      return (request) => headerText(request.headers[name]) ?? '';
+      return (request) => headerText(ownField(request.headers, name)) ?? '';
     }
   }
 }

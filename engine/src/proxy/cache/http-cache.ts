@@ -17,7 +17,7 @@ import CachePolicy from 'http-cache-semantics';
 import { LRUCache } from 'lru-cache';
 import type { CacheConfig } from '../../config/proxy/cache.ts';
 import { DEFAULT_LOCK_TIMEOUT_MS, entrySizeLimit, lockTimeout } from '../../config/proxy/cache.ts';
-import { copyFields } from '../../pipeline/headers.ts';
+import { copyFields, ownField, setField } from '../../pipeline/headers.ts';
 import { compileCacheKey, targetUri, type CacheKeyOf } from './cache-key.ts';
 import { answerFromStore, gatewayTimeout, passOn, type CacheAnswer } from './answers.ts';
 import type { ForwardReason } from './cache-status.ts';
@@ -616,7 +616,10 @@ function withoutConditionals(headers: Headers): Headers {
 function withUnsharedFields(answer: CacheAnswer, stored: StoredResponse, response: OriginResponse): CacheAnswer {
   const unshared = unsharedFields(stored.directives);
   if (unshared === undefined) return answer;
-  for (const name of unshared) if (response.headers[name] !== undefined) answer.headers[name] = response.headers[name];
+  for (const name of unshared) {
+    const value = ownField(response.headers, name);
+    if (value !== undefined) setField(answer.headers, name, value);
+  }
   return answer;
 }
 

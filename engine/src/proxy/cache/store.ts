@@ -12,6 +12,7 @@ import type CachePolicy from 'http-cache-semantics';
 import type { Directives } from './directives.ts';
 import type { Lifetime } from './freshness.ts';
 import { headerText, type CacheRequest, type Headers } from './types.ts';
+import { ownField } from '../../pipeline/headers.ts';
 
 /** What an entry costs beyond its body and headers (the policy, the maps, the strings' overhead). */
 export const ENTRY_OVERHEAD_BYTES = 512;
@@ -167,7 +168,7 @@ export class ResponseStore {
 function slotOf(key: string, vary: readonly string[], request: CacheRequest): string {
   let slot = key + '\u0001';
   for (const name of vary) {
-    const value = headerText(request.headers[name]);
+    const value = headerText(ownField(request.headers, name));
     slot += value === undefined ? '\u0002' : '\u0003' + normaliseSelecting(value);
   }
   return slot;

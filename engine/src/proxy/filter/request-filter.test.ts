@@ -105,6 +105,17 @@ describe('paths and queries', () => {
   });
 });
 
+describe('header rules on a name Object.prototype has', () => {
+  // Node's header object has Object.prototype: read as a property, a missing `constructor` was present.
+  it('finds a header named constructor missing when the request has none', () => {
+    const required = filterOf({ headers: [{ name: 'constructor', require: true }] });
+    expect(required.check(get(), '127.0.0.1')).toMatchObject({ code: 'EDGE_FILTER_HEADER_REQUIRED' });
+    const sent = { method: 'GET', url: '/', headers: { host: 'lab', constructor: 'x' }, rawHeaders: ['Host', 'lab', 'Constructor', 'x'] };
+    expect(required.check(sent, '127.0.0.1')).toBeUndefined();
+    expect(filterOf({ headers: [{ name: 'Constructor', deny: true }] }).check(get(), '127.0.0.1')).toBeUndefined();
+  });
+});
+
 describe('header rules', () => {
   const filter = filterOf({
     headers: [

@@ -18,6 +18,7 @@ import { EDGE_ERRORS, type EdgeErrorCode } from '../../errors.ts';
 import { isPathRefusal, normalizePath } from '../../gateway/routing/normalize-path.ts';
 import { compileRegex, MAX_REGEX_INPUT } from '../../gateway/routing/safe-regex.ts';
 import { decodeQuery } from './decode-query.ts';
+import { ownField } from '../../pipeline/headers.ts';
 
 /** Why the filter refused a request; the runner answers `status` with `code` (and `headers`, Allow on a 405). */
 export interface FilterRefusal {
@@ -129,7 +130,7 @@ export function compileFilter(config: FilterConfig): RequestFilter {
       if (refusal !== undefined) return refusal;
     }
     for (let i = 0; i < headerRules.length; i++) {
-      const refusal = checkHeader(headerRules[i], req.headers[headerRules[i].name]);
+      const refusal = checkHeader(headerRules[i], ownField(req.headers, headerRules[i].name));
       if (refusal !== undefined) return refusal;
     }
     return undefined;
