@@ -109,13 +109,16 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
      * when something first reads the body instead (as nginx sends it), so a request refused from its head
      * alone (a credential, a rate limit, a Content-Length past bodyBytes) is refused before the client
      * sends a body that would be thrown away; Node then closes the connection, whose body never came.
+     * Every reader of the body (a pipe, `data` listeners, an async iterator) goes through `read`, also
+     * when the body came with the head already: the 100 goes out then too (RFC 9110 section 10.1.1 lets
+     * a server omit it; nginx sends it).
      */
     continue: (req: IncomingMessage, res: ServerResponse): void => {
       const body = req as BodyRead;
-      body._read = (size: number): void => {
-        delete (body as Partial<BodyRead>)._read;
+      body.read = (size?: number) => {
+        delete (body as Partial<BodyRead>).read;
         if (!res.headersSent) res.writeContinue();
-        body._read(size);
+        return body.read(size);
       };
       this.#onRequest(req, res);
     },
@@ -522,8 +525,8 @@ export function rawEdgeAnswer(code: EdgeErrorCode, message: string, extraHeaders
 }
 
 type ExchangeResponse = ServerResponse & { [EXCHANGE]?: Exchange };
-/** A request body's Readable hook, called whenever its reader wants more (the first call: the body is wanted). */
-type BodyRead = IncomingMessage & { _read(size: number): void };
+/** A request body's `read`, called by every reader whenever it wants more (the first call: the body is wanted). */
+type BodyRead = IncomingMessage & { read(size?: number): unknown };
 /** `headersSent` turns true at writeHead; Node's own `_headerSent` only once the status line was written to the socket. */
 type SentResponse = ServerResponse & { _headerSent: boolean };
 type TrackedSocket = Socket & {
