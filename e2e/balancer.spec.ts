@@ -35,6 +35,8 @@ async function openUsers(page: Page) {
   await page.getByTestId('node-users').focus();
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('inspector')).toBeVisible();
+  // The balancer's main job leads its inspector: the algorithm is seen without scrolling.
+  await expect(page.getByTestId('algorithm-select')).toBeInViewport();
 }
 
 /** The page's shares per target for `algorithm`, read at one moment, once it has counted at least `atLeast` picks. */

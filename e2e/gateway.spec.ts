@@ -51,6 +51,9 @@ test('only the abusive client is throttled; the page shows its 429s as the engin
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('gateway-stages')).toContainText('rate-limit');
   const limit = page.getByTestId('gateway-limit');
+  // The gateway's main job leads its inspector: its stages and its limit are seen without scrolling.
+  await expect(page.getByTestId('gateway-stages')).toBeInViewport();
+  await expect(limit.getByTestId('limit-algorithm')).toBeInViewport();
   await expect(limit).toHaveAttribute('data-algorithm', 'token-bucket');
   await expect(limit.getByTestId('limit-key')).toHaveText('ip 127.1.1.1', { timeout: 10_000 });
   await expect(limit.getByTestId('limit-chart').locator('[data-mark="refused"]').first()).toBeAttached();

@@ -1,8 +1,9 @@
 /**
- * One inspector view per node kind, below the generic part of the node inspector. A new algorithm or
- * kind adds its view here; each gets the node, its metrics and its latest decisions. A kind whose main
- * job has a view a learner comes for (a proxy's cache) leads with it, above the metrics, so it is seen
- * without scrolling.
+ * The inspector views of each node kind. A new algorithm or kind adds its view here; each gets the node,
+ * its metrics and its latest decisions. The view of a kind's main job, the one a learner comes for (a
+ * proxy's cache, a gateway's routes and limits, a balancer's picks), leads: it comes right under the
+ * node's facts, above capacity and metrics, so it is seen without scrolling. The rest of a kind's view
+ * comes after the metrics.
  */
 import type { Component } from 'svelte';
 import type { NodeKind, NodeMetrics, TopologyNode } from '../../lib/api-types.ts';
@@ -20,14 +21,15 @@ export interface KindInspectorProps {
   decisions: DecisionRecord[];
 }
 
-export const KIND_INSPECTORS: Record<NodeKind, Component<KindInspectorProps>> = {
+/** The views shown after the metrics. */
+export const KIND_INSPECTORS: Partial<Record<NodeKind, Component<KindInspectorProps>>> = {
   proxy: ProxyInspector,
-  gateway: GatewayInspector,
-  balancer: BalancerInspector,
   service: ServiceInspector,
 };
 
 /** The views shown first, right under a node's facts. */
 export const KIND_LEADS: Partial<Record<NodeKind, Component<KindInspectorProps>>> = {
   proxy: CachePanel,
+  gateway: GatewayInspector,
+  balancer: BalancerInspector,
 };
