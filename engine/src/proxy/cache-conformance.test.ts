@@ -394,11 +394,29 @@ describe('RFC 9111 conformance of the proxy cache', () => {
         String(body.length),
       ]);
     }
-    // Several ranges, a range past the end, or an If-Range that does not match: the whole response.
-    const whole: Array<Record<string, string>> = [{ range: 'bytes=0-1,3-4' }, { range: 'bytes=20-' }, { range: 'bytes=0-1', 'if-range': '"other"' }];
+    // Several ranges, a range that is not one (last before first), or an If-Range that does not match: the whole response.
+    const whole: Array<Record<string, string>> = [
+      { range: 'bytes=0-1,3-4' },
+      { range: 'bytes=4-2' },
+      { range: 'bytes=0-1', 'if-range': '"other"' },
+      { range: 'bytes=20-', 'if-range': '"other"' },
+    ];
     for (const headers of whole)
       expect((await send(path, headers)).status, JSON.stringify(headers)).toBe(200);
     expect((await send(path, { range: 'bytes=0-1', 'if-range': '"r"' })).status).toBe(206);
+    expect(reached(path)).toBe(1);
+  });
+
+  it('RFC 9110 15.5.17: a byte range the stored complete response cannot satisfy is answered 416 with Content-Range bytes */length', async () => {
+    const path = route(() => ({ headers: [['Cache-Control', 'max-age=3600'], ['ETag', '"u"']], body: '0123456789' }));
+    await send(path);
+    // Section 14.1.1: a first byte at or past the end, or a zero-length suffix, overlaps nothing.
+    for (const range of ['bytes=10-', 'bytes=20-30', 'bytes=-0', 'bytes=10-10']) {
+      const refused = await send(path, { range });
+      expect([refused.status, refused.headers['content-range'], refused.body], range).toEqual([416, 'bytes */10', '']);
+    }
+    // An If-Range that holds keeps the Range: still 416.
+    expect((await send(path, { range: 'bytes=10-', 'if-range': '"u"' })).status).toBe(416);
     expect(reached(path)).toBe(1);
   });
 
