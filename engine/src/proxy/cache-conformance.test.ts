@@ -193,6 +193,16 @@ describe('RFC 9111 conformance of the proxy cache', () => {
     expect(origin.received.filter((r) => r.url === path).map((r) => r.headers['if-none-match'])).toEqual([undefined, '"abcd"']);
   });
 
+  it('5.2.2.3: must-understand: no-store is set aside for a status whose caching rules the cache implements; another status is not stored', async () => {
+    const understood = 'max-age=3600, no-store, must-understand';
+    for (const status of [200, 404, 301]) expect(await reusedAfter(always([['Cache-Control', understood]], status)), String(status)).toBe(true);
+    // Section 3: with must-understand, a status the cache does not know is not stored, no-store or not.
+    for (const cc of [understood, 'max-age=3600, must-understand'])
+      expect(await reusedAfter(always([['Cache-Control', cc]], 599)), `599 ${cc}`).toBe(false);
+    // Only no-store gives way: private still keeps it out of a shared cache.
+    expect(await reusedAfter(always([['Cache-Control', 'max-age=3600, private, must-understand']]))).toBe(false);
+  });
+
   it('3.1, 5.2.2.4 and 5.2.2.7: fields named by Connection, qualified no-cache or private, and proxy authentication are not stored; the rest is reused', async () => {
     const listed = (lines: Array<[string, string]>) => always([...lines, ['Cache-Control', 'max-age=3600'], ['Date', dateIn(0)]]);
     const cases: Array<[Array<[string, string]>, string[], string[]]> = [
