@@ -234,7 +234,7 @@ describe('RFC 9111 conformance of the proxy cache', () => {
       expect(await twiceAuthorized(always([['Cache-Control', cc]])), cc).toBe(true);
   });
 
-  it('4.1: a response with Vary is reused only when the selecting fields match (normalised; absent matches absent; * never)', async () => {
+  it('4.1: a response with Vary is reused only when the selecting fields match (normalised, case-insensitive fields in any case; absent matches absent; * never)', async () => {
     const varied = (vary: string) => always([['Cache-Control', 'max-age=5000'], ['Vary', vary]]);
     const pair = async (path: string, first: Record<string, string | string[]>, second: Record<string, string | string[]>) => {
       await send(path, first);
@@ -249,6 +249,13 @@ describe('RFC 9111 conformance of the proxy cache', () => {
     expect(await pair(varied('Foo, Bar, Baz'), { foo: '1', bar: 'abc4', baz: '789' }, { foo: '1', bar: 'abc', baz: '789' })).toBe(false);
     expect(await pair(varied('Foo'), { foo: '1,2' }, { foo: ' 1, 2 ' })).toBe(true);
     expect(await pair(varied('Foo'), { foo: '1, 2' }, { foo: ['1', '2'] })).toBe(true);
+    // Language tags, content codings and charsets are case-insensitive (RFC 9110 8.5.1, 8.4.1, 8.3.2): any case matches.
+    expect(await pair(varied('Accept-Language'), { 'accept-language': 'en, de' }, { 'accept-language': 'eN, De' })).toBe(true);
+    expect(await pair(varied('Accept-Encoding'), { 'accept-encoding': 'gzip, br' }, { 'accept-encoding': 'GZIP, Br' })).toBe(true);
+    expect(await pair(varied('Accept-Charset'), { 'accept-charset': 'utf-8' }, { 'accept-charset': 'UTF-8' })).toBe(true);
+    // Any other field's case is kept: it may matter to the origin.
+    expect(await pair(varied('Foo'), { foo: 'a' }, { foo: 'A' })).toBe(false);
+    expect(await pair(varied('Accept-Language'), { 'accept-language': 'en' }, { 'accept-language': 'de' })).toBe(false);
     for (const star of ['*', '*, *', ', *', 'Foo, *']) expect(await pair(varied(star), { foo: '1' }, { foo: '1' }), star).toBe(false);
     // A second variant is stored beside the first, not over it.
     const path = varied('Foo');
