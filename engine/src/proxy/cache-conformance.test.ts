@@ -193,6 +193,16 @@ describe('RFC 9111 conformance of the proxy cache', () => {
     expect(origin.received.filter((r) => r.url === path).map((r) => r.headers['if-none-match'])).toEqual([undefined, '"abcd"']);
   });
 
+  it('5.2.2.3: must-understand: no-store is set aside for a status whose caching rules the cache implements; another status is not stored', async () => {
+    const understood = 'max-age=3600, no-store, must-understand';
+    for (const status of [200, 404, 301]) expect(await reusedAfter(always([['Cache-Control', understood]], status)), String(status)).toBe(true);
+    // Section 3: with must-understand, a status the cache does not know is not stored, no-store or not.
+    for (const cc of [understood, 'max-age=3600, must-understand'])
+      expect(await reusedAfter(always([['Cache-Control', cc]], 599)), `599 ${cc}`).toBe(false);
+    // Only no-store gives way: private still keeps it out of a shared cache.
+    expect(await reusedAfter(always([['Cache-Control', 'max-age=3600, private, must-understand']]))).toBe(false);
+  });
+
   it('3.1, 5.2.2.4 and 5.2.2.7: fields named by Connection, qualified no-cache or private, and proxy authentication are not stored; the rest is reused', async () => {
     const listed = (lines: Array<[string, string]>) => always([...lines, ['Cache-Control', 'max-age=3600'], ['Date', dateIn(0)]]);
     const cases: Array<[Array<[string, string]>, string[], string[]]> = [
@@ -224,7 +234,7 @@ describe('RFC 9111 conformance of the proxy cache', () => {
       expect(await twiceAuthorized(always([['Cache-Control', cc]])), cc).toBe(true);
   });
 
-  it('4.1: a response with Vary is reused only when the selecting fields match (normalised; absent matches absent; * never)', async () => {
+  it('4.1: a response with Vary is reused only when the selecting fields match (normalised, case-insensitive fields in any case; absent matches absent; * never)', async () => {
     const varied = (vary: string) => always([['Cache-Control', 'max-age=5000'], ['Vary', vary]]);
     const pair = async (path: string, first: Record<string, string | string[]>, second: Record<string, string | string[]>) => {
       await send(path, first);
@@ -239,6 +249,13 @@ describe('RFC 9111 conformance of the proxy cache', () => {
     expect(await pair(varied('Foo, Bar, Baz'), { foo: '1', bar: 'abc4', baz: '789' }, { foo: '1', bar: 'abc', baz: '789' })).toBe(false);
     expect(await pair(varied('Foo'), { foo: '1,2' }, { foo: ' 1, 2 ' })).toBe(true);
     expect(await pair(varied('Foo'), { foo: '1, 2' }, { foo: ['1', '2'] })).toBe(true);
+    // Language tags, content codings and charsets are case-insensitive (RFC 9110 8.5.1, 8.4.1, 8.3.2): any case matches.
+    expect(await pair(varied('Accept-Language'), { 'accept-language': 'en, de' }, { 'accept-language': 'eN, De' })).toBe(true);
+    expect(await pair(varied('Accept-Encoding'), { 'accept-encoding': 'gzip, br' }, { 'accept-encoding': 'GZIP, Br' })).toBe(true);
+    expect(await pair(varied('Accept-Charset'), { 'accept-charset': 'utf-8' }, { 'accept-charset': 'UTF-8' })).toBe(true);
+    // Any other field's case is kept: it may matter to the origin.
+    expect(await pair(varied('Foo'), { foo: 'a' }, { foo: 'A' })).toBe(false);
+    expect(await pair(varied('Accept-Language'), { 'accept-language': 'en' }, { 'accept-language': 'de' })).toBe(false);
     for (const star of ['*', '*, *', ', *', 'Foo, *']) expect(await pair(varied(star), { foo: '1' }, { foo: '1' }), star).toBe(false);
     // A second variant is stored beside the first, not over it.
     const path = varied('Foo');
@@ -394,11 +411,29 @@ describe('RFC 9111 conformance of the proxy cache', () => {
         String(body.length),
       ]);
     }
-    // Several ranges, a range past the end, or an If-Range that does not match: the whole response.
-    const whole: Array<Record<string, string>> = [{ range: 'bytes=0-1,3-4' }, { range: 'bytes=20-' }, { range: 'bytes=0-1', 'if-range': '"other"' }];
+    // Several ranges, a range that is not one (last before first), or an If-Range that does not match: the whole response.
+    const whole: Array<Record<string, string>> = [
+      { range: 'bytes=0-1,3-4' },
+      { range: 'bytes=4-2' },
+      { range: 'bytes=0-1', 'if-range': '"other"' },
+      { range: 'bytes=20-', 'if-range': '"other"' },
+    ];
     for (const headers of whole)
       expect((await send(path, headers)).status, JSON.stringify(headers)).toBe(200);
     expect((await send(path, { range: 'bytes=0-1', 'if-range': '"r"' })).status).toBe(206);
+    expect(reached(path)).toBe(1);
+  });
+
+  it('RFC 9110 15.5.17: a byte range the stored complete response cannot satisfy is answered 416 with Content-Range bytes */length', async () => {
+    const path = route(() => ({ headers: [['Cache-Control', 'max-age=3600'], ['ETag', '"u"']], body: '0123456789' }));
+    await send(path);
+    // Section 14.1.1: a first byte at or past the end, or a zero-length suffix, overlaps nothing.
+    for (const range of ['bytes=10-', 'bytes=20-30', 'bytes=-0', 'bytes=10-10']) {
+      const refused = await send(path, { range });
+      expect([refused.status, refused.headers['content-range'], refused.body], range).toEqual([416, 'bytes */10', '']);
+    }
+    // An If-Range that holds keeps the Range: still 416.
+    expect((await send(path, { range: 'bytes=10-', 'if-range': '"u"' })).status).toBe(416);
     expect(reached(path)).toBe(1);
   });
 

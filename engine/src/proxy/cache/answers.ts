@@ -1,6 +1,7 @@
 /**
  * The answers the cache gives: from a stored response (Age computed now; the client's 304 when its
- * own conditions match, or a 206 of the one byte range it asks for), or the origin's response passed
+ * own conditions match, a 206 of the one byte range it asks for, or a 416 when that range lies past the
+ * end), or the origin's response passed
  * on; each with X-Cache, Cache-Status and the outcome the decision event carries.
  */
 import { EDGE_ERRORS, ERROR_HEADER } from '../../errors.ts';
@@ -45,10 +46,16 @@ export function answerFromStore(
   const outcome = makeOutcome(
     word,
     statusParams,
-    clientHas ? `${why}; the client's copy is current: 304` : range ? `${why}; bytes ${range[0]}-${range[1]}: 206` : why,
+    clientHas ? `${why}; the client's copy is current: 304` : range ? rangeWhy(why, range, entry.body.length) : why,
     entry.key,
     Math.floor(age),
   );
+  if (range === 'unsatisfiable') {
+    // RFC 9110 section 15.5.17: the length the range missed, and none of the stored response's fields (no
+    // freshness or validators: the 416 describes no representation a later cache could store for the URL).
+    const headers = setStatusWords({ 'content-range': `bytes */${entry.body.length}`, 'content-length': '0' }, outcome);
+    return { status: 416, headers, body: Buffer.alloc(0), outcome };
+  }
   // One copy of the stored headers per answer (a HIT's hot path): the answer's own fields set on it.
   const headers = clientHas ? notModifiedHeaders(entry.headers) : copyFields(entry.headers);
   headers.age = String(Math.floor(age));
@@ -62,6 +69,11 @@ export function answerFromStore(
   headers['content-range'] = `bytes ${range[0]}-${range[1]}/${entry.body.length}`;
   headers['content-length'] = String(body.length);
   return { status: 206, headers, body, outcome };
+}
+
+/** The trace's words for a Range answered from the store. */
+function rangeWhy(why: string, range: readonly [number, number] | 'unsatisfiable', size: number): string {
+  return range === 'unsatisfiable' ? `${why}; the range lies past the end (${size} bytes): 416` : `${why}; bytes ${range[0]}-${range[1]}: 206`;
 }
 
 /**

@@ -1,7 +1,9 @@
 /**
  * Whether a shared cache may store a response (RFC 9111 section 3 and 3.5), and if not, why, in words
  * for the trace: GET only; a final status, but not 206 (ranges are not combined here) nor 304; no
- * no-store, no unqualified private; Authorization only with public, s-maxage or must-revalidate; Set-Cookie
+ * no-store (set aside by must-understand for a status whose caching rules are implemented here, section
+ * 5.2.2.3; with must-understand, another status is not stored), no unqualified private; Authorization
+ * only with public, s-maxage or must-revalidate; Set-Cookie
  * only when configured (or when a qualified no-cache / private keeps it out of the store); not Vary: *;
  * a body within the limit; and either explicit freshness (Expires, max-age, s-maxage, public) or a
  * heuristically cacheable status. Last, a response that is never fresh and has no validator is refused:
@@ -27,6 +29,15 @@ export interface StorageInput {
   readonly storeSetCookie: boolean;
   readonly maxEntrySize: number;
 }
+
+/**
+ * The final status codes RFC 9110 defines: their caching rules (section 15 and RFC 9111 section 3) are the
+ * ones this cache implements, which is what must-understand asks (RFC 9111 section 5.2.2.3).
+ */
+const UNDERSTOOD_STATUSES = new Set([
+  200, 201, 202, 203, 204, 205, 206, 300, 301, 302, 303, 304, 305, 307, 308, 400, 401, 402, 403, 404, 405, 406, 407, 408, 409,
+  410, 411, 412, 413, 414, 415, 416, 417, 421, 422, 426, 500, 501, 502, 503, 504, 505,
+]);
 
 const USELESS = 'never fresh, no validator and no stale-while-revalidate or stale-if-error';
 const AUTHORIZED = 'the request carries Authorization and the response allows no sharing (public, s-maxage or must-revalidate)';
@@ -60,7 +71,10 @@ export function whyNotStored(input: StorageInput): string | undefined {
   if (request.method !== 'GET') return `${request.method} responses are not stored (only GET)`;
   if (status < 200 || status === 206 || status === 304) return `a ${status} is not stored (only final, whole responses)`;
   if (requestDirectives.has('no-store')) return 'the request says no-store';
-  if (cc.has('no-store')) return 'the response says no-store';
+  const mustUnderstand = cc.has('must-understand');
+  if (mustUnderstand && !UNDERSTOOD_STATUSES.has(status))
+    return `must-understand, and status ${status} is not one whose caching rules this cache implements (RFC 9111 section 5.2.2.3)`;
+  if (cc.has('no-store') && !mustUnderstand) return 'the response says no-store';
   if (cc.get('private') === true) return 'the response is private';
   if (request.headers.authorization !== undefined && !(cc.has('public') || cc.has('s-maxage') || cc.has('must-revalidate')))
     return AUTHORIZED;

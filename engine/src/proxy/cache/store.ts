@@ -169,7 +169,7 @@ function slotOf(key: string, vary: readonly string[], request: CacheRequest): st
   let slot = key + '\u0001';
   for (const name of vary) {
     const value = headerText(ownField(request.headers, name));
-    slot += value === undefined ? '\u0002' : '\u0003' + normaliseSelecting(value);
+    slot += value === undefined ? '\u0002' : '\u0003' + normaliseSelecting(name, value);
   }
   return slot;
 }
@@ -177,9 +177,19 @@ function slotOf(key: string, vary: readonly string[], request: CacheRequest): st
 const WHITESPACE_RUN = /\s+/g;
 const AROUND_COMMA = /\s*,\s*/g;
 
-/** RFC 9111 section 4.1: selecting values may be normalised (whitespace, combined field lines) before comparing. */
-function normaliseSelecting(value: string): string {
-  return value.trim().replace(AROUND_COMMA, ',').replace(WHITESPACE_RUN, ' ');
+/**
+ * Selecting fields whose values are case-insensitive: language tags, content codings, charsets (RFC 9110
+ * sections 8.5.1, 8.4.1, 8.3.2), and their q parameters.
+ */
+const CASE_INSENSITIVE = new Set(['accept-language', 'accept-encoding', 'accept-charset']);
+
+/**
+ * RFC 9111 section 4.1: selecting values may be normalised (whitespace, combined field lines, the case of
+ * a field known to be case-insensitive) before comparing. `name` is lower-case.
+ */
+function normaliseSelecting(name: string, value: string): string {
+  const spaced = value.trim().replace(AROUND_COMMA, ',').replace(WHITESPACE_RUN, ' ');
+  return CASE_INSENSITIVE.has(name) ? spaced.toLowerCase() : spaced;
 }
 
 function sameNames(a: readonly string[], b: readonly string[]): boolean {
