@@ -8,9 +8,10 @@
  * has no socket of its own to write to or close).
  */
 import { createServer, Server as HttpServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import { constants as http2, type Http2ServerResponse } from 'node:http2';
 import type { Server, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { Server as TlsServer } from 'node:tls';
+import { Server as TlsServer, type TLSSocket } from 'node:tls';
 import type { EventBus } from '../bus.ts';
 import type { NodeConfigParsed, NodeKind } from '../config/schema.ts';
 import { EDGE_ERRORS, ERROR_HEADER, type EdgeErrorCode } from '../errors.ts';
@@ -56,8 +57,16 @@ const SENDER = Symbol('sender');
  * as RFC 9112 section 9.6 asks of a server that closes and as nginx does.
  */
 const CLOSING = Symbol('closing');
-/** The answer bytes a connection held unsent at the last check, and since when that count has not moved. */
+/** The answer bytes a connection (or an HTTP/2 stream) held unsent at the last check, and since when that count has not moved. */
 const UNSENT = Symbol('unsent');
+/** On a TLS listener's TCP connection: the TLS socket over it, which carries its HTTP/1.1 answers (set at the handshake's end). */
+const TLS_SOCKET = Symbol('tls socket');
+/**
+ * On an HTTP/2 answer: the bytes written to it so far. With its stream's unsent bytes, what tells a
+ * client that reads slowly (the count grows as its window reopens) from one that stopped; a stream keeps
+ * no count of its own. Kept by the listener's response class (proxy/tls/listener.ts).
+ */
+export const BYTES_HANDED = Symbol('bytes handed');
 
 export interface NodeContext {
   bus: EventBus;
@@ -95,6 +104,8 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
   sendTimeoutMs = SEND_TIMEOUT_MS;
   /** Looks for connections whose client stopped reading, from the first start until the connections of the last stop are gone. */
   #stallCheck: NodeJS.Timeout | undefined;
+  /** The HTTP/2 answers in flight: a stream has its own flow-control window, so the send timeout watches each apart from its connection. */
+  readonly #h2Answers = new Set<Http2Answer>();
   /** Whether the listener speaks TLS (a TLS proxy's): its requests say their protocol, and go upstream as `proto=https`. */
   #secure = false;
   /** The start in progress, so a retry while one runs (a certificate still being made) joins it. */
@@ -238,6 +249,8 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
       this.#sockets.add(socket);
       socket.once('close', () => this.#sockets.delete(socket));
     });
+    // The TCP connection is what a crash cuts; the TLS socket over it holds the answer's bytes first.
+    if (this.#secure) server.on('secureConnection', (socket: WrappingSocket) => socket._parent && (socket._parent[TLS_SOCKET] = socket));
     const wanted = this.port ?? this.config.listen;
     try {
       await new Promise<void>((resolve, reject) => {
@@ -284,26 +297,38 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
   }
 
   /**
-   * Cut every connection that has held unsent answer bytes (in Node's buffer and in libuv's queue) for
-   * the send timeout without any of them moving: neither their count changed nor did more bytes go
-   * down to the socket (a slow reader of a long answer drains and refills the buffer, and may show the
-   * same count at two checks). Its client reads nothing. The request in flight on it, if any, ends
-   * with EDGE_SEND_TIMEOUT (its status line, if it went out, is what the event reports).
+   * Cut every connection that has held unsent answer bytes (in Node's buffer, the TLS socket's over it,
+   * and libuv's queue) for the send timeout without any of them moving: neither their count changed nor
+   * did more bytes go down to the socket (a slow reader of a long answer drains and refills the buffer,
+   * and may show the same count at two checks). Its client reads nothing. The request in flight on it,
+   * if any, ends with EDGE_SEND_TIMEOUT (its status line, if it went out, is what the event reports).
+   * An HTTP/2 stream whose client keeps its flow-control window shut is reset alone (CANCEL), the same
+   * way: its connection may carry other streams that move.
    */
   #cutStalledClients(): void {
     const now = performance.now();
-    for (const socket of this.#sockets as Set<TrackedSocket>) {
-      const unsent = socket.writableLength + (socket._handle?.writeQueueSize ?? 0);
-      const dispatched = socket._bytesDispatched ?? 0;
-      const seen = socket[UNSENT];
-      if (unsent === 0) socket[UNSENT] = undefined;
-      else if (seen === undefined || seen.bytes !== unsent || seen.dispatched !== dispatched) socket[UNSENT] = { bytes: unsent, dispatched, since: now };
-      else if (now - seen.since >= this.sendTimeoutMs) {
-        const exchange = (socket._httpMessage as ExchangeResponse | null | undefined)?.[EXCHANGE];
-        if (exchange !== undefined && exchange.error === undefined) exchange.error = 'EDGE_SEND_TIMEOUT';
-        socket.destroy();
-      }
+    for (const res of this.#h2Answers) {
+      if (!this.#stalled(res, res.stream.bufferSize, res[BYTES_HANDED] ?? 0, now)) continue;
+      markSendTimeout(res);
+      res.stream.close(http2.NGHTTP2_CANCEL);
     }
+    for (const socket of this.#sockets as Set<TrackedSocket>) {
+      const carrier = socket[TLS_SOCKET] ?? socket;
+      const unsent = socket.writableLength + (socket._handle?.writeQueueSize ?? 0) + (carrier === socket ? 0 : carrier.writableLength);
+      if (!this.#stalled(socket, unsent, carrier._bytesDispatched ?? 0, now)) continue;
+      const res = carrier._httpMessage;
+      if (res) markSendTimeout(res);
+      socket.destroy();
+    }
+  }
+
+  /** Whether `unsent` bytes have sat there, with no more `dispatched`, for the send timeout (both as counted at this check). */
+  #stalled(holder: { [UNSENT]?: Unsent }, unsent: number, dispatched: number, now: number): boolean {
+    const seen = holder[UNSENT];
+    if (unsent === 0) holder[UNSENT] = undefined;
+    else if (seen === undefined || seen.bytes !== unsent || seen.dispatched !== dispatched) holder[UNSENT] = { bytes: unsent, dispatched, since: now };
+    else return now - seen.since >= this.sendTimeoutMs;
+    return false;
   }
 
   /**
@@ -344,6 +369,7 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
     const from = this.#sender(req.socket as TrackedSocket);
     const exchange = new Exchange(rid, req, res);
     (res as ExchangeResponse)[EXCHANGE] = exchange;
+    if (h2) this.#h2Answers.add(res as unknown as Http2Answer);
     const { bus, l4Links } = this.ctx;
     const received: Omit<EventOf<'request.received'>, 'seq' | 'ts'> = {
       type: 'request.received',
@@ -368,6 +394,7 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
     res.on('close', () => {
       // First, so the event can tell what the request gave back (a concurrency slot).
       exchange.responseClosed();
+      if (h2) this.#h2Answers.delete(res as unknown as Http2Answer);
       const finished = res.writableFinished;
       if (!finished && exchange.error === undefined) exchange.error = 'EDGE_CLIENT_ABORTED';
       const event: Omit<EventOf<'request.completed'>, 'seq' | 'ts'> = {
@@ -525,6 +552,14 @@ export function rawEdgeAnswer(code: EdgeErrorCode, message: string, extraHeaders
 }
 
 type ExchangeResponse = ServerResponse & { [EXCHANGE]?: Exchange };
+type Unsent = { bytes: number; dispatched: number; since: number };
+type Http2Answer = Http2ServerResponse & { [EXCHANGE]?: Exchange; [UNSENT]?: Unsent; [BYTES_HANDED]?: number };
+
+/** The request being answered ends with EDGE_SEND_TIMEOUT, unless it ended with an error already. */
+function markSendTimeout(res: ExchangeResponse | Http2Answer): void {
+  const exchange = res[EXCHANGE];
+  if (exchange !== undefined && exchange.error === undefined) exchange.error = 'EDGE_SEND_TIMEOUT';
+}
 /** A request body's `read`, called by every reader whenever it wants more (the first call: the body is wanted). */
 type BodyRead = IncomingMessage & { read(size?: number): unknown };
 /** `headersSent` turns true at writeHead; Node's own `_headerSent` only once the status line was written to the socket. */
@@ -533,11 +568,14 @@ type TrackedSocket = Socket & {
   [TRUSTED_HOP]?: boolean;
   [SENDER]?: string | null;
   [CLOSING]?: true;
-  [UNSENT]?: { bytes: number; dispatched: number; since: number };
+  [UNSENT]?: Unsent;
+  [TLS_SOCKET]?: TrackedSocket;
   /** Bytes handed down to the socket's handle so far (Node's own count, as `bytesWritten` reads it). */
   _bytesDispatched?: number;
-  _httpMessage?: ServerResponse | null;
+  _httpMessage?: ExchangeResponse | null;
   _handle?: { writeQueueSize?: number } | null;
 };
+/** A TLS socket a listener accepted, over its TCP connection (Node's own field). */
+type WrappingSocket = TLSSocket & { _parent?: TrackedSocket | null };
 
 /** The trusted peers a node's config names (a balancer's `trustedProxies`), as a test. */
