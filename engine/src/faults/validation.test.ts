@@ -81,7 +81,22 @@ describe('POST /api/faults refuses', () => {
     [
       'a zero bandwidth',
       { target: 'users-1', type: 'bandwidth', bytesPerSecond: 0 },
-      'bytesPerSecond: Too small: expected number to be >0',
+      'bytesPerSecond: at least 1 byte a second (allowed: 1 to 1000000000000)',
+    ],
+    [
+      'a bandwidth too small to send a byte in bounded time',
+      { target: 'users-1', type: 'bandwidth', bytesPerSecond: 1e-300 },
+      'bytesPerSecond: at least 1 byte a second (allowed: 1 to 1000000000000)',
+    ],
+    [
+      'a bandwidth below a byte a second',
+      { target: 'users-1', type: 'bandwidth', bytesPerSecond: 0.5 },
+      'bytesPerSecond: at least 1 byte a second (allowed: 1 to 1000000000000)',
+    ],
+    [
+      'a bandwidth past any link',
+      { target: 'users-1', type: 'bandwidth', bytesPerSecond: 1e300 },
+      'bytesPerSecond: at most 1000000000000 bytes a second (allowed: 1 to 1000000000000)',
     ],
     ['slow-close without a delay', { target: 'users-1', type: 'slow-close' }, 'delay: Invalid input: expected number, received undefined'],
     [
@@ -182,6 +197,11 @@ describe('a config scenario', () => {
       'a negative latency',
       [{ at: 0, target: 'users-1', type: 'latency', ms: -1 }],
       ['scenario[0].ms: Too small: expected number to be >=0'],
+    ],
+    [
+      'a bandwidth below a byte a second',
+      [{ at: 0, target: 'users-1', type: 'bandwidth', bytesPerSecond: 1e-300 }],
+      ['scenario[0].bytesPerSecond: at least 1 byte a second (allowed: 1 to 1000000000000)'],
     ],
     [
       'an edge that is not a link',
