@@ -20,6 +20,7 @@ import { Exchange, EXCHANGE } from '../pipeline/exchange.ts';
 import { isHttp2Request, REQUEST_ID_HEADER, requestIdOf } from '../pipeline/headers.ts';
 import { senderOf } from '../pipeline/engine-connections.ts';
 import type { FaultGate } from '../faults/gate.ts';
+import { dispatchedBytes, isStalled, SEND_TIMEOUT_MS, stallCheckEvery, unsentBytes, type Watched } from '../http/send-stall.ts';
 import { ALLOWED_METHODS, clientErrorCode, EdgeRules, LISTENER_HEADER_COUNT, type EdgeOutcome } from './edge-rules.ts';
 import type { L4Links } from './l4-links.ts';
 
@@ -38,14 +39,6 @@ export interface ListenerTimeouts {
 
 export const LISTENER_TIMEOUTS: ListenerTimeouts = { headersMs: 60_000, requestMs: 60_000, checkEveryMs: 30_000 };
 
-/**
- * How long a connection may hold answer bytes its client reads none of (nginx's `send_timeout`, 60 s):
- * then it is cut, so a client that stops reading cannot hold it, and the upstream connection behind
- * it, for ever. Node has no such timer (its `timeout` is off, and would cut a slow upstream's idle wait too).
- */
-export const SEND_TIMEOUT_MS = 60_000;
-
-
 const CLOSE = { connection: 'close' };
 const ALLOW = { allow: ALLOWED_METHODS };
 /** Whether a request's sender is an engine node or a trusted proxy, decided once per connection. */
@@ -57,8 +50,6 @@ const SENDER = Symbol('sender');
  * as RFC 9112 section 9.6 asks of a server that closes and as nginx does.
  */
 const CLOSING = Symbol('closing');
-/** The answer bytes a connection (or an HTTP/2 stream) held unsent at the last check, and since when that count has not moved. */
-const UNSENT = Symbol('unsent');
 /** On a TLS listener's TCP connection: the TLS socket over it, which carries its HTTP/1.1 answers (set at the handshake's end). */
 const TLS_SOCKET = Symbol('tls socket');
 /**
@@ -268,7 +259,7 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
     }
     this.#server = server;
     this.port = (server.address() as { port: number }).port;
-    this.#stallCheck ??= setInterval(() => this.#cutStalledClients(), Math.max(10, this.sendTimeoutMs / 4)).unref();
+    this.#stallCheck ??= setInterval(() => this.#cutStalledClients(), stallCheckEvery(this.sendTimeoutMs)).unref();
     this.#setState('up');
   }
 
@@ -297,38 +288,28 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
   }
 
   /**
-   * Cut every connection that has held unsent answer bytes (in Node's buffer, the TLS socket's over it,
-   * and libuv's queue) for the send timeout without any of them moving: neither their count changed nor
-   * did more bytes go down to the socket (a slow reader of a long answer drains and refills the buffer,
-   * and may show the same count at two checks). Its client reads nothing. The request in flight on it,
-   * if any, ends with EDGE_SEND_TIMEOUT (its status line, if it went out, is what the event reports).
-   * An HTTP/2 stream whose client keeps its flow-control window shut is reset alone (CANCEL), the same
-   * way: its connection may carry other streams that move.
+   * Cut every connection that has held unsent answer bytes (its own, and its TLS socket's) for the send
+   * timeout without any of them moving (http/send-stall.ts): its client reads nothing. The request in
+   * flight on it, if any, ends with EDGE_SEND_TIMEOUT (its status line, if it went out, is what the
+   * event reports). An HTTP/2 stream whose client keeps its flow-control window shut is reset alone
+   * (CANCEL), the same way: its connection may carry other streams that move.
    */
   #cutStalledClients(): void {
     const now = performance.now();
+    const timeout = this.sendTimeoutMs;
     for (const res of this.#h2Answers) {
-      if (!this.#stalled(res, res.stream.bufferSize, res[BYTES_HANDED] ?? 0, now)) continue;
+      if (!isStalled(res, res.stream.bufferSize, res[BYTES_HANDED] ?? 0, now, timeout)) continue;
       markSendTimeout(res);
       res.stream.close(http2.NGHTTP2_CANCEL);
     }
     for (const socket of this.#sockets as Set<TrackedSocket>) {
       const carrier = socket[TLS_SOCKET] ?? socket;
-      const unsent = socket.writableLength + (socket._handle?.writeQueueSize ?? 0) + (carrier === socket ? 0 : carrier.writableLength);
-      if (!this.#stalled(socket, unsent, carrier._bytesDispatched ?? 0, now)) continue;
+      const unsent = unsentBytes(socket) + (carrier === socket ? 0 : carrier.writableLength);
+      if (!isStalled(socket, unsent, dispatchedBytes(carrier), now, timeout)) continue;
       const res = carrier._httpMessage;
       if (res) markSendTimeout(res);
       socket.destroy();
     }
-  }
-
-  /** Whether `unsent` bytes have sat there, with no more `dispatched`, for the send timeout (both as counted at this check). */
-  #stalled(holder: { [UNSENT]?: Unsent }, unsent: number, dispatched: number, now: number): boolean {
-    const seen = holder[UNSENT];
-    if (unsent === 0) holder[UNSENT] = undefined;
-    else if (seen === undefined || seen.bytes !== unsent || seen.dispatched !== dispatched) holder[UNSENT] = { bytes: unsent, dispatched, since: now };
-    else return now - seen.since >= this.sendTimeoutMs;
-    return false;
   }
 
   /**
@@ -552,8 +533,7 @@ export function rawEdgeAnswer(code: EdgeErrorCode, message: string, extraHeaders
 }
 
 type ExchangeResponse = ServerResponse & { [EXCHANGE]?: Exchange };
-type Unsent = { bytes: number; dispatched: number; since: number };
-type Http2Answer = Http2ServerResponse & { [EXCHANGE]?: Exchange; [UNSENT]?: Unsent; [BYTES_HANDED]?: number };
+type Http2Answer = Http2ServerResponse & Watched & { [EXCHANGE]?: Exchange; [BYTES_HANDED]?: number };
 
 /** The request being answered ends with EDGE_SEND_TIMEOUT, unless it ended with an error already. */
 function markSendTimeout(res: ExchangeResponse | Http2Answer): void {
@@ -564,17 +544,14 @@ function markSendTimeout(res: ExchangeResponse | Http2Answer): void {
 type BodyRead = IncomingMessage & { read(size?: number): unknown };
 /** `headersSent` turns true at writeHead; Node's own `_headerSent` only once the status line was written to the socket. */
 type SentResponse = ServerResponse & { _headerSent: boolean };
-type TrackedSocket = Socket & {
-  [TRUSTED_HOP]?: boolean;
-  [SENDER]?: string | null;
-  [CLOSING]?: true;
-  [UNSENT]?: Unsent;
-  [TLS_SOCKET]?: TrackedSocket;
-  /** Bytes handed down to the socket's handle so far (Node's own count, as `bytesWritten` reads it). */
-  _bytesDispatched?: number;
-  _httpMessage?: ExchangeResponse | null;
-  _handle?: { writeQueueSize?: number } | null;
-};
+type TrackedSocket = Socket &
+  Watched & {
+    [TRUSTED_HOP]?: boolean;
+    [SENDER]?: string | null;
+    [CLOSING]?: true;
+    [TLS_SOCKET]?: TrackedSocket;
+    _httpMessage?: ExchangeResponse | null;
+  };
 /** A TLS socket a listener accepted, over its TCP connection (Node's own field). */
 type WrappingSocket = TLSSocket & { _parent?: TrackedSocket | null };
 

@@ -25,8 +25,7 @@ afterEach(async () => {
   events.length = 0;
 });
 
-const completed = (rid: string) =>
-  events.find((e): e is EventOf<'request.completed'> => e.type === 'request.completed' && e.rid === rid);
+const completed = (rid: string) => events.find((e): e is EventOf<'request.completed'> => e.type === 'request.completed' && e.rid === rid);
 
 /** An upstream that streams zeros for as long as its client reads; `cut` turns true when its answer is cut. */
 async function endlessUpstream(): Promise<RawUpstream & { cut: () => boolean }> {
