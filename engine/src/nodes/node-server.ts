@@ -23,6 +23,7 @@ import type { FaultGate } from '../faults/gate.ts';
 import { dispatchedBytes, isStalled, SEND_TIMEOUT_MS, stallCheckEvery, unsentBytes, type Watched } from '../http/send-stall.ts';
 import { ALLOWED_METHODS, clientErrorCode, EdgeRules, LISTENER_HEADER_COUNT, type EdgeOutcome } from './edge-rules.ts';
 import type { L4Links } from './l4-links.ts';
+import { requestLineOpen, watchRequestLine } from './request-line-watch.ts';
 
 export const LISTEN_HOST = '127.0.0.1';
 
@@ -239,9 +240,15 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
     server.on('connection', (socket: Socket) => {
       this.#sockets.add(socket);
       socket.once('close', () => this.#sockets.delete(socket));
+      watchRequestLine(socket);
     });
     // The TCP connection is what a crash cuts; the TLS socket over it holds the answer's bytes first.
-    if (this.#secure) server.on('secureConnection', (socket: WrappingSocket) => socket._parent && (socket._parent[TLS_SOCKET] = socket));
+    if (this.#secure) {
+      server.on('secureConnection', (socket: WrappingSocket) => {
+        if (socket._parent) socket._parent[TLS_SOCKET] = socket;
+        watchRequestLine(socket);
+      });
+    }
     const wanted = this.port ?? this.config.listen;
     try {
       await new Promise<void>((resolve, reject) => {
@@ -458,7 +465,7 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
       socket.destroy();
       return;
     }
-    const code = clientErrorCode(error);
+    const code = clientErrorCode(error, requestLineOpen(socket as Socket));
     const inFlight = (socket as TrackedSocket)._httpMessage;
     if (inFlight) {
       // Already answered (the edge rules refused it before its body failed to parse): let that answer out, then close.
