@@ -182,6 +182,17 @@ describe('faults on a node', () => {
     expect(slow.ms).toBeGreaterThanOrEqual(450);
   });
 
+  it('bandwidth at its slowest (1 byte a second): a short answer still arrives whole', async () => {
+    upstream = await rawUpstream((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': 2 });
+      res.end('ok');
+    });
+    running = await startEngine({ version: 1, nodes: [{ id: 'edge', kind: 'proxy', to: upstream.url }] });
+    await inject({ target: 'edge', type: 'bandwidth', bytesPerSecond: 1 });
+    const slow = await get('/tiny');
+    expect([slow.status, slow.body]).toEqual([200, 'ok']);
+  });
+
   it('slow-close: the last byte and the end are held for the delay', async () => {
     running = await startEngine(chain());
     await inject({ target: 's1', type: 'slow-close', delay: '300ms' });

@@ -44,6 +44,12 @@ const Target = z
   .meta({ description: 'a node id, or an edge "from->to" where to is one of from\'s upstreams' })
   .transform(normalTarget);
 const PositiveDuration = Duration.refine((ms) => ms > 0, { message: 'must be longer than 0' });
+/**
+ * A paced answer goes out a byte at a time at the slowest rate, so every byte leaves within a second and
+ * an answer ends in as many seconds as it has bytes. Slower, it went nowhere: at 1e-300 bytes a second
+ * the first byte was due in 1e300 seconds, and the answer hung for ever. The top is far above any link.
+ */
+const BANDWIDTH = { min: 1, max: 1e12 } as const;
 
 /** Each type's own fields, beside `target` and `type`. */
 const PARAMETERS = {
@@ -61,7 +67,11 @@ const PARAMETERS = {
     after: Duration.default(0).meta({ description: 'reset at once when the request arrives (0, the default), or this long after' }),
   },
   bandwidth: {
-    bytesPerSecond: z.number().positive().meta({ description: 'the most response bytes sent per second (required)' }),
+    bytesPerSecond: z
+      .number()
+      .min(BANDWIDTH.min, `at least ${BANDWIDTH.min} byte a second (allowed: ${BANDWIDTH.min} to ${BANDWIDTH.max})`)
+      .max(BANDWIDTH.max, `at most ${BANDWIDTH.max} bytes a second (allowed: ${BANDWIDTH.min} to ${BANDWIDTH.max})`)
+      .meta({ description: `the most response bytes sent per second, ${BANDWIDTH.min} to ${BANDWIDTH.max} (required)` }),
   },
   'slow-close': {
     delay: PositiveDuration.meta({ description: 'how long the last byte and the close are held (required)' }),

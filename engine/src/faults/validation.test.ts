@@ -28,6 +28,9 @@ beforeAll(async () => {
 });
 afterAll(() => running.stop());
 
+/** What a refused bandwidth's message says it may be. */
+const BANDWIDTHS = '(allowed: 1 to 1000000000000)';
+
 async function refusal(body: unknown): Promise<string[]> {
   try {
     await running.engine.injectFault(body);
@@ -78,11 +81,10 @@ describe('POST /api/faults refuses', () => {
     ['a rate below 0', { target: 'users-1', type: 'errors', rate: -0.1 }, 'rate: Too small: expected number to be >=0'],
     ['a status outside 500..599', { target: 'users-1', type: 'errors', status: 404 }, 'status: Too small: expected number to be >=500'],
     ['a bad duration', { target: 'users-1', type: 'reset', after: 'soon' }, 'after: expected a duration like 40ms, 1.5s or 2m, got "soon"'],
-    [
-      'a zero bandwidth',
-      { target: 'users-1', type: 'bandwidth', bytesPerSecond: 0 },
-      'bytesPerSecond: Too small: expected number to be >0',
-    ],
+    ['a zero bandwidth', { target: 'users-1', type: 'bandwidth', bytesPerSecond: 0 }, `bytesPerSecond: at least 1 byte a second ${BANDWIDTHS}`],
+    ['a bandwidth that sends no byte in bounded time', { target: 'users-1', type: 'bandwidth', bytesPerSecond: 1e-300 }, `bytesPerSecond: at least 1 byte a second ${BANDWIDTHS}`],
+    ['a bandwidth below a byte a second', { target: 'users-1', type: 'bandwidth', bytesPerSecond: 0.5 }, `bytesPerSecond: at least 1 byte a second ${BANDWIDTHS}`],
+    ['a bandwidth past any link', { target: 'users-1', type: 'bandwidth', bytesPerSecond: 1e300 }, `bytesPerSecond: at most 1000000000000 bytes a second ${BANDWIDTHS}`],
     ['slow-close without a delay', { target: 'users-1', type: 'slow-close' }, 'delay: Invalid input: expected number, received undefined'],
     [
       'a flap whose down part fills the period',
@@ -182,6 +184,11 @@ describe('a config scenario', () => {
       'a negative latency',
       [{ at: 0, target: 'users-1', type: 'latency', ms: -1 }],
       ['scenario[0].ms: Too small: expected number to be >=0'],
+    ],
+    [
+      'a bandwidth below a byte a second',
+      [{ at: 0, target: 'users-1', type: 'bandwidth', bytesPerSecond: 1e-300 }],
+      [`scenario[0].bytesPerSecond: at least 1 byte a second ${BANDWIDTHS}`],
     ],
     [
       'an edge that is not a link',

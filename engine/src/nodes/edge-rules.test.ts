@@ -242,6 +242,31 @@ describe('requests the edge refuses or answers itself', () => {
     await ok.arrayBuffer();
   });
 
+  // Each part is its own TCP write, 50 ms apart, so the parser meets the head in pieces: the answer must
+  // not depend on where the packets split (nginx: 414 for the request line, whatever its buffers saw).
+  it.each([
+    ['a request line in two writes', [`GET /${'a'.repeat(9_000)}`, `${'a'.repeat(9_000)} HTTP/1.1\r\nHost: lab\r\n\r\n`], ['414 URI Too Long']],
+    ['a request line in five writes', ['GE', `T /${'a'.repeat(9_000)}`, 'a'.repeat(9_000), 'a'.repeat(9_000), ' HTTP/1.1\r\n\r\n'], ['414 URI Too Long']],
+    [
+      'a request line in two writes, after a whole request on the connection',
+      ['GET /users/1 HTTP/1.1\r\nHost: lab\r\n\r\n', `GET /${'a'.repeat(9_000)}`, `${'a'.repeat(9_000)} HTTP/1.1\r\n\r\n`],
+      ['200 OK', '414 URI Too Long'],
+    ],
+    [
+      'a request line pipelined behind a whole request, then the rest of it',
+      [`GET /users/1 HTTP/1.1\r\nHost: lab\r\n\r\nGET /${'a'.repeat(9_000)}`, `${'a'.repeat(9_000)} HTTP/1.1\r\n\r\n`],
+      ['200 OK', '414 URI Too Long'],
+    ],
+    ['a header value in two writes', [`GET / HTTP/1.1\r\nHost: lab\r\nX-Big: ${'a'.repeat(9_000)}`, `${'a'.repeat(9_000)}\r\n\r\n`], ['431 Request Header Fields Too Large']],
+    ['a header in two writes, split right after the request line', ['GET / HTTP/1.1\r\n', `X-Big: ${'a'.repeat(9_000)}${'a'.repeat(9_000)}\r\n\r\n`], ['431 Request Header Fields Too Large']],
+  ])('a head past 16 KB, %s: answered the same as in one write', async (_name, parts, statuses) => {
+    const { raw } = await slowly(
+      chain.port('edge'),
+      parts.map((part, i) => [i * 50, part]),
+    );
+    expect(responses(raw).map(statusLine)).toEqual(statuses.map((status) => `HTTP/1.1 ${status}`));
+  });
+
   it('absolute-form: routed, hashed and forwarded by its path, with the Host of its authority', async () => {
     const res = await rawHttp(
       chain.port('edge'),
@@ -664,31 +689,6 @@ describe('a client too slow to send its request', () => {
     const completed = await waitFor(() => ofType(events, 'request.completed', 'slow-1')[0]);
     expect([completed.status, completed.error]).toEqual([408, 'EDGE_REQUEST_TIMEOUT']);
   });
-
-  it('a client that reads none of a long answer is cut after the send timeout (nginx send_timeout), and the upstream with it', async () => {
-    let upstreamCut = false;
-    upstream = await rawUpstream((_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/octet-stream' });
-      const chunk = Buffer.alloc(64 * 1024);
-      const pump = (): void => {
-        while (!res.destroyed && res.write(chunk));
-        if (!res.destroyed) res.once('drain', pump);
-      };
-      res.on('close', () => (upstreamCut = true));
-      pump();
-    });
-    const url = upstream.url;
-    const port = await start((ctx) => Object.assign(new ProxyNode(parsed({ id: 'p', kind: 'proxy', to: url }) as never, ctx), { sendTimeoutMs: 300 }));
-    const client = connect({ port, host: '127.0.0.1' });
-    client.on('error', () => {});
-    // Reads nothing: the answer fills the socket buffers on both sides and stops moving.
-    client.pause();
-    client.write('GET /endless HTTP/1.1\r\nHost: lab\r\nX-Request-Id: stalled-1\r\n\r\n');
-    const completed = await waitFor(() => ofType(events, 'request.completed', 'stalled-1')[0], 5_000, 'the request to end');
-    expect([completed.status, completed.error]).toEqual([200, 'EDGE_SEND_TIMEOUT']);
-    await waitFor(() => upstreamCut, 5_000, 'the upstream answer cut');
-    client.destroy();
-  });
 });
 
 describe('the rules, one by one', () => {
@@ -768,9 +768,11 @@ describe('the rules, one by one', () => {
     ['in the target, behind a whole request', `GET / HTTP/1.1\r\nHost: a\r\n\r\nPOST /${'a'.repeat(40)}`, 'EDGE_URI_TOO_LONG'],
     ['in a header value', `GET / HTTP/1.1\r\nX-A: ${'a'.repeat(40)}`, 'EDGE_HEADERS_TOO_LARGE'],
     ['in a header name', `GET / HTTP/1.1\r\n${'a'.repeat(40)}`, 'EDGE_HEADERS_TOO_LARGE'],
-    ['in a packet that starts inside the target', 'a'.repeat(40), 'EDGE_HEADERS_TOO_LARGE'],
-  ])('a head past the parser\'s size %s is %s', (_where, packet, code) => {
+    ['in a packet that starts inside a line, not known to be the request line', 'a'.repeat(40), 'EDGE_HEADERS_TOO_LARGE'],
+    ['in a packet that starts inside the request line', 'a'.repeat(40), 'EDGE_URI_TOO_LONG', true],
+    ['in a header that starts in the packet, after the request line', `a HTTP/1.1\r\nX-A: ${'a'.repeat(40)}`, 'EDGE_HEADERS_TOO_LARGE', true],
+  ])('a head past the parser\'s size %s is %s', (_where, packet, code, requestLineOpen = false) => {
     const error = Object.assign(new Error('Parse Error'), { code: 'HPE_HEADER_OVERFLOW', rawPacket: Buffer.from(`${packet} more`), bytesParsed: packet.length });
-    expect(clientErrorCode(error)).toBe(code);
+    expect(clientErrorCode(error, requestLineOpen)).toBe(code);
   });
 });

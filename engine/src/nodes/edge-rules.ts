@@ -277,16 +277,20 @@ export function viaNames(field: string | string[], id: string): boolean {
  * 9110 section 9.1), 414 for a request line past the parser's 16 KB (RFC 9112 section 3: a target
  * longer than the server parses MUST get 414, as nginx answers), 431 for headers too large, 505 for a well-formed version the node does not
  * speak (`HTTP/1.2`, `HTTP/3.0`, the HTTP/2 preface `PRI * HTTP/2.0`), else 400 (`HTTP/3` is no
- * HTTP-version at all, RFC 9112 section 2.3).
+ * HTTP-version at all, RFC 9112 section 2.3). `requestLineOpen`: the head had not ended its request
+ * line by the read before the one the error came with (request-line-watch.ts), so a line the last read
+ * holds no start of is still the request line.
  */
-export function clientErrorCode(error: NodeJS.ErrnoException & { rawPacket?: Buffer; bytesParsed?: number }): EdgeErrorCode {
+export function clientErrorCode(error: NodeJS.ErrnoException & { rawPacket?: Buffer; bytesParsed?: number }, requestLineOpen = false): EdgeErrorCode {
   switch (error.code) {
     case 'ERR_HTTP_REQUEST_TIMEOUT':
       return 'EDGE_REQUEST_TIMEOUT';
-    case 'HPE_HEADER_OVERFLOW':
-      return REQUEST_LINE_SO_FAR.test(stoppedLine(error.rawPacket, error.bytesParsed ?? 0).trimEnd())
-        ? 'EDGE_URI_TOO_LONG'
-        : 'EDGE_HEADERS_TOO_LARGE';
+    case 'HPE_HEADER_OVERFLOW': {
+      const at = error.bytesParsed ?? 0;
+      const inRequestLine =
+        REQUEST_LINE_SO_FAR.test(stoppedLine(error.rawPacket, at).trimEnd()) || (requestLineOpen && !lineStartsIn(error.rawPacket, at));
+      return inRequestLine ? 'EDGE_URI_TOO_LONG' : 'EDGE_HEADERS_TOO_LARGE';
+    }
     case 'HPE_PAUSED_H2_UPGRADE':
       return 'EDGE_VERSION_NOT_SUPPORTED';
     case 'HPE_INVALID_METHOD':
@@ -300,10 +304,7 @@ export function clientErrorCode(error: NodeJS.ErrnoException & { rawPacket?: Buf
   }
 }
 
-/**
- * A method and a target with no space after it: the parser stopped in the request line's target. (A
- * target that came in an earlier packet than its method is taken for a header field: 431.)
- */
+/** A method and a target with no space after it: the parser stopped in the request line's target. */
 const REQUEST_LINE_SO_FAR = /^[A-Z]+ \S+$/;
 
 /** A whole request line of HTTP/1.x whose method is a token (RFC 9110 section 5.6.2), whatever the method. */
@@ -316,6 +317,11 @@ function requestLine(packet: Buffer | undefined, at: number): string {
   const start = text.lastIndexOf('\n', at - 1) + 1;
   const end = text.indexOf('\r\n', start);
   return text.slice(start, end === -1 ? text.length : end);
+}
+
+/** Whether the line the parser stopped in (`at` in `packet`) starts in `packet`, rather than in an earlier read. */
+function lineStartsIn(packet: Buffer | undefined, at: number): boolean {
+  return packet !== undefined && at > 0 && packet.lastIndexOf(0x0a, at - 1) !== -1;
 }
 
 /** The line the parser stopped in, up to where it stopped (`at` in `packet`). */

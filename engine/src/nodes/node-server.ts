@@ -8,9 +8,10 @@
  * has no socket of its own to write to or close).
  */
 import { createServer, Server as HttpServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import { constants as http2, type Http2ServerResponse } from 'node:http2';
 import type { Server, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { Server as TlsServer } from 'node:tls';
+import { Server as TlsServer, type TLSSocket } from 'node:tls';
 import type { EventBus } from '../bus.ts';
 import type { NodeConfigParsed, NodeKind } from '../config/schema.ts';
 import { EDGE_ERRORS, ERROR_HEADER, type EdgeErrorCode } from '../errors.ts';
@@ -19,8 +20,10 @@ import { Exchange, EXCHANGE } from '../pipeline/exchange.ts';
 import { isHttp2Request, REQUEST_ID_HEADER, requestIdOf } from '../pipeline/headers.ts';
 import { senderOf } from '../pipeline/engine-connections.ts';
 import type { FaultGate } from '../faults/gate.ts';
+import { dispatchedBytes, isStalled, SEND_TIMEOUT_MS, stallCheckEvery, unsentBytes, type Watched } from '../http/send-stall.ts';
 import { ALLOWED_METHODS, clientErrorCode, EdgeRules, LISTENER_HEADER_COUNT, type EdgeOutcome } from './edge-rules.ts';
 import type { L4Links } from './l4-links.ts';
+import { requestLineOpen, watchRequestLine } from './request-line-watch.ts';
 
 export const LISTEN_HOST = '127.0.0.1';
 
@@ -37,14 +40,6 @@ export interface ListenerTimeouts {
 
 export const LISTENER_TIMEOUTS: ListenerTimeouts = { headersMs: 60_000, requestMs: 60_000, checkEveryMs: 30_000 };
 
-/**
- * How long a connection may hold answer bytes its client reads none of (nginx's `send_timeout`, 60 s):
- * then it is cut, so a client that stops reading cannot hold it, and the upstream connection behind
- * it, for ever. Node has no such timer (its `timeout` is off, and would cut a slow upstream's idle wait too).
- */
-export const SEND_TIMEOUT_MS = 60_000;
-
-
 const CLOSE = { connection: 'close' };
 const ALLOW = { allow: ALLOWED_METHODS };
 /** Whether a request's sender is an engine node or a trusted proxy, decided once per connection. */
@@ -56,8 +51,14 @@ const SENDER = Symbol('sender');
  * as RFC 9112 section 9.6 asks of a server that closes and as nginx does.
  */
 const CLOSING = Symbol('closing');
-/** The answer bytes a connection held unsent at the last check, and since when that count has not moved. */
-const UNSENT = Symbol('unsent');
+/** On a TLS listener's TCP connection: the TLS socket over it, which carries its HTTP/1.1 answers (set at the handshake's end). */
+const TLS_SOCKET = Symbol('tls socket');
+/**
+ * On an HTTP/2 answer: the bytes written to it so far. With its stream's unsent bytes, what tells a
+ * client that reads slowly (the count grows as its window reopens) from one that stopped; a stream keeps
+ * no count of its own. Kept by the listener's response class (proxy/tls/listener.ts).
+ */
+export const BYTES_HANDED = Symbol('bytes handed');
 
 export interface NodeContext {
   bus: EventBus;
@@ -95,6 +96,8 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
   sendTimeoutMs = SEND_TIMEOUT_MS;
   /** Looks for connections whose client stopped reading, from the first start until the connections of the last stop are gone. */
   #stallCheck: NodeJS.Timeout | undefined;
+  /** The HTTP/2 answers in flight: a stream has its own flow-control window, so the send timeout watches each apart from its connection. */
+  readonly #h2Answers = new Set<Http2Answer>();
   /** Whether the listener speaks TLS (a TLS proxy's): its requests say their protocol, and go upstream as `proto=https`. */
   #secure = false;
   /** The start in progress, so a retry while one runs (a certificate still being made) joins it. */
@@ -237,7 +240,15 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
     server.on('connection', (socket: Socket) => {
       this.#sockets.add(socket);
       socket.once('close', () => this.#sockets.delete(socket));
+      watchRequestLine(socket);
     });
+    // The TCP connection is what a crash cuts; the TLS socket over it holds the answer's bytes first.
+    if (this.#secure) {
+      server.on('secureConnection', (socket: WrappingSocket) => {
+        if (socket._parent) socket._parent[TLS_SOCKET] = socket;
+        watchRequestLine(socket);
+      });
+    }
     const wanted = this.port ?? this.config.listen;
     try {
       await new Promise<void>((resolve, reject) => {
@@ -255,7 +266,7 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
     }
     this.#server = server;
     this.port = (server.address() as { port: number }).port;
-    this.#stallCheck ??= setInterval(() => this.#cutStalledClients(), Math.max(10, this.sendTimeoutMs / 4)).unref();
+    this.#stallCheck ??= setInterval(() => this.#cutStalledClients(), stallCheckEvery(this.sendTimeoutMs)).unref();
     this.#setState('up');
   }
 
@@ -284,25 +295,27 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
   }
 
   /**
-   * Cut every connection that has held unsent answer bytes (in Node's buffer and in libuv's queue) for
-   * the send timeout without any of them moving: neither their count changed nor did more bytes go
-   * down to the socket (a slow reader of a long answer drains and refills the buffer, and may show the
-   * same count at two checks). Its client reads nothing. The request in flight on it, if any, ends
-   * with EDGE_SEND_TIMEOUT (its status line, if it went out, is what the event reports).
+   * Cut every connection that has held unsent answer bytes (its own, and its TLS socket's) for the send
+   * timeout without any of them moving (http/send-stall.ts): its client reads nothing. The request in
+   * flight on it, if any, ends with EDGE_SEND_TIMEOUT (its status line, if it went out, is what the
+   * event reports). An HTTP/2 stream whose client keeps its flow-control window shut is reset alone
+   * (CANCEL), the same way: its connection may carry other streams that move.
    */
   #cutStalledClients(): void {
     const now = performance.now();
+    const timeout = this.sendTimeoutMs;
+    for (const res of this.#h2Answers) {
+      if (!isStalled(res, res.stream.bufferSize, res[BYTES_HANDED] ?? 0, now, timeout)) continue;
+      markSendTimeout(res);
+      res.stream.close(http2.NGHTTP2_CANCEL);
+    }
     for (const socket of this.#sockets as Set<TrackedSocket>) {
-      const unsent = socket.writableLength + (socket._handle?.writeQueueSize ?? 0);
-      const dispatched = socket._bytesDispatched ?? 0;
-      const seen = socket[UNSENT];
-      if (unsent === 0) socket[UNSENT] = undefined;
-      else if (seen === undefined || seen.bytes !== unsent || seen.dispatched !== dispatched) socket[UNSENT] = { bytes: unsent, dispatched, since: now };
-      else if (now - seen.since >= this.sendTimeoutMs) {
-        const exchange = (socket._httpMessage as ExchangeResponse | null | undefined)?.[EXCHANGE];
-        if (exchange !== undefined && exchange.error === undefined) exchange.error = 'EDGE_SEND_TIMEOUT';
-        socket.destroy();
-      }
+      const carrier = socket[TLS_SOCKET] ?? socket;
+      const unsent = unsentBytes(socket) + (carrier === socket ? 0 : carrier.writableLength);
+      if (!isStalled(socket, unsent, dispatchedBytes(carrier), now, timeout)) continue;
+      const res = carrier._httpMessage;
+      if (res) markSendTimeout(res);
+      socket.destroy();
     }
   }
 
@@ -344,6 +357,7 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
     const from = this.#sender(req.socket as TrackedSocket);
     const exchange = new Exchange(rid, req, res);
     (res as ExchangeResponse)[EXCHANGE] = exchange;
+    if (h2) this.#h2Answers.add(res as unknown as Http2Answer);
     const { bus, l4Links } = this.ctx;
     const received: Omit<EventOf<'request.received'>, 'seq' | 'ts'> = {
       type: 'request.received',
@@ -368,6 +382,7 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
     res.on('close', () => {
       // First, so the event can tell what the request gave back (a concurrency slot).
       exchange.responseClosed();
+      if (h2) this.#h2Answers.delete(res as unknown as Http2Answer);
       const finished = res.writableFinished;
       if (!finished && exchange.error === undefined) exchange.error = 'EDGE_CLIENT_ABORTED';
       const event: Omit<EventOf<'request.completed'>, 'seq' | 'ts'> = {
@@ -450,7 +465,7 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
       socket.destroy();
       return;
     }
-    const code = clientErrorCode(error);
+    const code = clientErrorCode(error, requestLineOpen(socket as Socket));
     const inFlight = (socket as TrackedSocket)._httpMessage;
     if (inFlight) {
       // Already answered (the edge rules refused it before its body failed to parse): let that answer out, then close.
@@ -525,19 +540,26 @@ export function rawEdgeAnswer(code: EdgeErrorCode, message: string, extraHeaders
 }
 
 type ExchangeResponse = ServerResponse & { [EXCHANGE]?: Exchange };
+type Http2Answer = Http2ServerResponse & Watched & { [EXCHANGE]?: Exchange; [BYTES_HANDED]?: number };
+
+/** The request being answered ends with EDGE_SEND_TIMEOUT, unless it ended with an error already. */
+function markSendTimeout(res: ExchangeResponse | Http2Answer): void {
+  const exchange = res[EXCHANGE];
+  if (exchange !== undefined && exchange.error === undefined) exchange.error = 'EDGE_SEND_TIMEOUT';
+}
 /** A request body's `read`, called by every reader whenever it wants more (the first call: the body is wanted). */
 type BodyRead = IncomingMessage & { read(size?: number): unknown };
 /** `headersSent` turns true at writeHead; Node's own `_headerSent` only once the status line was written to the socket. */
 type SentResponse = ServerResponse & { _headerSent: boolean };
-type TrackedSocket = Socket & {
-  [TRUSTED_HOP]?: boolean;
-  [SENDER]?: string | null;
-  [CLOSING]?: true;
-  [UNSENT]?: { bytes: number; dispatched: number; since: number };
-  /** Bytes handed down to the socket's handle so far (Node's own count, as `bytesWritten` reads it). */
-  _bytesDispatched?: number;
-  _httpMessage?: ServerResponse | null;
-  _handle?: { writeQueueSize?: number } | null;
-};
+type TrackedSocket = Socket &
+  Watched & {
+    [TRUSTED_HOP]?: boolean;
+    [SENDER]?: string | null;
+    [CLOSING]?: true;
+    [TLS_SOCKET]?: TrackedSocket;
+    _httpMessage?: ExchangeResponse | null;
+  };
+/** A TLS socket a listener accepted, over its TCP connection (Node's own field). */
+type WrappingSocket = TLSSocket & { _parent?: TrackedSocket | null };
 
 /** The trusted peers a node's config names (a balancer's `trustedProxies`), as a test. */

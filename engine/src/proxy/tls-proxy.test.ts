@@ -349,6 +349,23 @@ describe('a proxy with tls: true', () => {
     expect(upstream.received).toEqual([]);
   });
 
+  it('answers a request line past 16 KB that came in two TLS records with 414, as in one', async () => {
+    const upstream = await echoUpstream();
+    const running = await tlsEngine(true, upstream);
+    const ca = await readFile(view(running, running.id).tls!.certFile, 'utf8');
+    const socket = connectTls({ port: running.port(running.id), host: '127.0.0.1', servername: 'localhost', ca, ALPNProtocols: ['http/1.1'] });
+    socket.on('error', () => {});
+    await once(socket, 'secureConnect');
+    let raw = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => (raw += chunk));
+    socket.write(`GET /${'a'.repeat(9_000)}`);
+    setTimeout(() => socket.write(`${'a'.repeat(9_000)} HTTP/1.1\r\nHost: lab\r\n\r\n`), 50);
+    await once(socket, 'close');
+    expect(raw.slice(0, raw.indexOf('\r\n'))).toBe('HTTP/1.1 414 URI Too Long');
+    expect(upstream.received).toEqual([]);
+  });
+
   it('reports a client that does not trust the certificate as a failed handshake', async () => {
     const upstream = await echoUpstream();
     const { events, port, id } = await tlsEngine(true, upstream);

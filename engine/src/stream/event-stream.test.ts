@@ -322,6 +322,26 @@ describe('event stream', () => {
     expect(sum(stalled.notices.map((notice) => notice.dropped))).toBeGreaterThan(0);
   });
 
+  it('cuts off a client that reads nothing for the send timeout (nginx send_timeout); a reading one stays, and it resumes from the ring', async () => {
+    const { bus, stream, connect } = await start({ sendTimeoutMs: 200 });
+    const stalled = await connect();
+    const reading = await connect();
+    await vi.waitFor(() => expect(stalled.comments).toContain('connected'));
+    stalled.pause();
+    // Aggregate events alone (never dropped), until the stalled socket is behind: its queue would only grow.
+    const padding = 'x'.repeat(10_000);
+    for (let chunk = 0; stream.stats().perClient.every((client) => !client.behind); chunk++) {
+      expect(chunk).toBeLessThan(2_000);
+      for (let i = 0; i < 10; i++) bus.emit({ type: 'config.applied', name: padding, nodes: 1, generation: chunk });
+      await delay(5);
+    }
+    await vi.waitFor(() => expect(stream.stats()).toMatchObject({ clients: 1, cutOff: 1 }), { timeout: 5_000 });
+    await vi.waitFor(() => expect(reading.lastId).toBe(id(bus.lastSeq)), { timeout: 15_000 });
+    expect(reading.ended).toBe(false);
+    const resumed = await connect({ 'last-event-id': stalled.lastId ?? id(0) });
+    await vi.waitFor(() => expect(resumed.lastId).toBe(id(bus.lastSeq)), { timeout: 15_000 });
+  });
+
   it('cuts off a client whose queue overflows with aggregate events alone; it resumes from the ring', async () => {
     const { bus, stream, connect } = await start({ maxQueuedPerClient: 10 });
     const client = await connect();

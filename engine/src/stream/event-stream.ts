@@ -11,6 +11,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EventBus } from '../bus.ts';
 import { isPerRequestEvent } from '../events.ts';
+import { SEND_TIMEOUT_MS, stallCheckEvery } from '../http/send-stall.ts';
 import { EventRing } from './event-ring.ts';
 import { formatEventId, parseEventId } from './event-id.ts';
 import { StreamClient, type ClientLimits } from './stream-client.ts';
@@ -35,6 +36,8 @@ export interface EventStreamOptions {
   maxBufferedBytes?: number;
   /** While a client is behind, 1 request in this many keeps its events (default 10). */
   sampleOneIn?: number;
+  /** How long a client's unsent bytes may sit still before it is cut off (default 60 000, nginx's send_timeout). */
+  sendTimeoutMs?: number;
 }
 
 export interface ClientStats {
@@ -53,7 +56,7 @@ export interface EventStreamStats {
   ringSampledOut: number;
   /** Per-request events dropped for slow clients since the stream started, all clients together. */
   dropped: number;
-  /** Clients disconnected because aggregate events alone overflowed their queue. */
+  /** Clients disconnected because aggregate events alone overflowed their queue, or because they read nothing for the send timeout. */
   cutOff: number;
   perClient: ClientStats[];
 }
@@ -95,6 +98,7 @@ export function createEventStream(bus: EventBus, options: EventStreamOptions = {
     maxQueued: options.maxQueuedPerClient ?? 5_000,
     maxBufferedBytes: options.maxBufferedBytes ?? 256 * 1024,
     sampleOneIn: options.sampleOneIn ?? 10,
+    sendTimeoutMs: options.sendTimeoutMs ?? SEND_TIMEOUT_MS,
   };
   const clients = new Set<StreamClient>();
   let nextClientId = 1;
@@ -120,6 +124,11 @@ export function createEventStream(bus: EventBus, options: EventStreamOptions = {
     for (const client of clients) client.heartbeat();
   }, options.heartbeatMs ?? 15_000);
   heartbeatTimer.unref();
+  const stallTimer = setInterval(() => {
+    const now = performance.now();
+    for (const client of clients) client.checkStall(now);
+  }, stallCheckEvery(limits.sendTimeoutMs));
+  stallTimer.unref();
 
   function scheduleFlush(): void {
     if (flushTimer || closed) return;
@@ -204,6 +213,7 @@ export function createEventStream(bus: EventBus, options: EventStreamOptions = {
     clearTimeout(flushTimer);
     clearTimeout(sealTimer);
     clearInterval(heartbeatTimer);
+    clearInterval(stallTimer);
     for (const client of clients) client.end();
   }
 

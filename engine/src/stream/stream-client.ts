@@ -9,10 +9,14 @@
  * - Queue full (`maxQueued`): every per-request event is dropped.
  * Aggregate events are always queued. If they alone fill the queue to twice `maxQueued`, the client
  * is cut off: the browser reconnects and resumes from the ring, and memory stays bounded.
+ * - Stalled (its socket's unsent bytes have not moved for `sendTimeoutMs`, nginx's send_timeout): cut
+ *   off too, so a client that reads nothing holds neither its socket's bytes nor a queue of aggregate
+ *   events (a metrics.tick of a large lab is tens of KB, two a second) for long.
  * Drops are counted and reported in a `stream.dropped` notice at the end of the next message.
  */
 import type { ServerResponse } from 'node:http';
 import type { EngineEvent } from '../events.ts';
+import { dispatchedBytes, isStalled, unsentBytes, type Watched } from '../http/send-stall.ts';
 import { formatEventId } from './event-id.ts';
 import { inRequestSample } from './request-sample.ts';
 import { formatMessage, HEARTBEAT, type StreamItem } from './wire.ts';
@@ -21,6 +25,7 @@ export interface ClientLimits {
   maxQueued: number;
   maxBufferedBytes: number;
   sampleOneIn: number;
+  sendTimeoutMs: number;
 }
 
 type RequestEvent = Extract<EngineEvent, { rid: string }>;
@@ -37,6 +42,8 @@ export class StreamClient {
   #dropped = 0;
   #cutOff = false;
   #wroteSinceHeartbeat = false;
+  /** Its socket's unsent bytes at the last stall check (http/send-stall.ts). */
+  readonly #sending: Watched = {};
 
   readonly #runId: string;
 
@@ -94,9 +101,7 @@ export class StreamClient {
         return;
       }
     } else if (this.#queue.length >= 2 * this.#limits.maxQueued) {
-      this.#cutOff = true;
-      this.#queue = [];
-      this.#res.destroy();
+      this.#cut();
       return;
     }
     this.#queue.push(event);
@@ -123,9 +128,22 @@ export class StreamClient {
     this.#wroteSinceHeartbeat = false;
   }
 
+  /** Called every quarter of the send timeout: cuts the client off if its socket has not moved for the whole timeout. */
+  checkStall(now: number): void {
+    const socket = this.#res.socket;
+    if (this.#cutOff || socket === null) return;
+    if (isStalled(this.#sending, unsentBytes(socket), dispatchedBytes(socket), now, this.#limits.sendTimeoutMs)) this.#cut();
+  }
+
   end(): void {
     this.flush();
     this.#res.end();
+  }
+
+  #cut(): void {
+    this.#cutOff = true;
+    this.#queue = [];
+    this.#res.destroy();
   }
 
   #write(chunk: string): void {

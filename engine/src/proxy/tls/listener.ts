@@ -18,7 +18,7 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { LISTENER_HEADER_COUNT } from '../../nodes/edge-rules.ts';
-import { rawEdgeAnswer } from '../../nodes/node-server.ts';
+import { BYTES_HANDED, rawEdgeAnswer } from '../../nodes/node-server.ts';
 
 const PLAIN_HTTP_ANSWER = rawEdgeAnswer('EDGE_BAD_REQUEST', 'a plain HTTP request was sent to the HTTPS port: use https://');
 
@@ -77,9 +77,17 @@ type TrackedListener = TlsListener & { [SESSIONS]?: Set<ServerHttp2Session> };
  * An HTTP/2 response that tells how it ended as a ServerResponse does, since the node reads it as one:
  * Node's compatibility response reports its stream's `writableFinished`, true even when the client
  * reset the stream before the answer was whole, and has no `destroyed`. Here an answer is finished
- * when it was ended and its stream was not reset, and destroyed with its stream.
+ * when it was ended and its stream was not reset, and destroyed with its stream. It also counts the
+ * bytes written to it (`end` writes through `write`), for the node's send timeout.
  */
-export class EdgeHttp2Response extends Http2ServerResponse {}
+export class EdgeHttp2Response<Request extends Http2ServerRequest = Http2ServerRequest> extends Http2ServerResponse<Request> {
+  [BYTES_HANDED] = 0;
+
+  override write(chunk: string | Uint8Array, ...rest: unknown[]): boolean {
+    this[BYTES_HANDED] += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
+    return (super.write as (chunk: string | Uint8Array, ...rest: unknown[]) => boolean)(chunk, ...rest);
+  }
+}
 // Accessors over the base class's (typed as plain properties there, so not declared in the class body).
 Object.defineProperties(EdgeHttp2Response.prototype, {
   writableFinished: {

@@ -50,7 +50,7 @@ export const FAULT_PARAMS: Record<FaultType, readonly FaultParam[]> = {
     { key: 'status', input: 'number', label: 'Status sent', initial: 503, min: 500, max: 599, step: 1 },
   ],
   reset: [{ key: 'after', input: 'number', label: 'Reset after', unit: 'ms', initial: 0, min: 0, step: 100, optional: true }],
-  bandwidth: [{ key: 'bytesPerSecond', input: 'number', label: 'Bandwidth', unit: 'bytes/s', initial: 500, min: 1, step: 100 }],
+  bandwidth: [{ key: 'bytesPerSecond', input: 'number', label: 'Bandwidth', unit: 'bytes/s', initial: 500, min: 1, max: 1e12, step: 100 }],
   'slow-close': [{ key: 'delay', input: 'number', label: 'Hold the close', unit: 'ms', initial: 500, min: 1, step: 100 }],
   flap: [
     { key: 'period', input: 'number', label: 'Period', unit: 'ms', initial: 4000, min: 1, step: 500 },
