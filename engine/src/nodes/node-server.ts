@@ -416,9 +416,23 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
     });
     if (outcome !== undefined) return this.#answerAtEdge(exchange, outcome, h2);
     if (this.#rules!.forwards) exchange.trustedHop = this.#isTrustedHop(req.socket as TrackedSocket);
-    if (gate === undefined) this.handle(exchange);
-    else gate.admit(exchange, from ?? undefined, this.#proceed);
+    const proceed = h2 ? this.#proceedAfterRead : this.#proceed;
+    if (gate === undefined) proceed(exchange);
+    else gate.admit(exchange, from ?? undefined, proceed);
   }
+
+  /**
+   * An HTTP/2 request's stages start once the read it came in is taken whole: a stream its client reset
+   * in that same read (a rapid reset, CVE-2023-44487) has ended as aborted by then and goes nowhere.
+   * Started at once, a thousand such streams opened a thousand upstream connections.
+   */
+  readonly #proceedAfterRead = (exchange: Exchange): void => {
+    setImmediate(this.#proceedUnlessGone, exchange);
+  };
+
+  readonly #proceedUnlessGone = (exchange: Exchange): void => {
+    if (!exchange.res.destroyed) this.handle(exchange);
+  };
 
   #answerHealth(res: ServerResponse): void {
     const health = this.healthReport();

@@ -38,6 +38,8 @@ export interface RawUpstream {
   url: string;
   /** Every request the upstream received, with its headers as sent. */
   received: Array<{ method: string; url: string; headers: IncomingMessage['headers']; rawHeaders: string[] }>;
+  /** How many TCP connections it accepted. */
+  readonly connections: number;
   close(): Promise<void>;
 }
 
@@ -48,12 +50,17 @@ export async function rawUpstream(handler: (req: IncomingMessage, res: ServerRes
     received.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, rawHeaders: req.rawHeaders });
     handler(req, res);
   });
+  let connections = 0;
+  server.on('connection', () => connections++);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as { port: number }).port;
   return {
     port,
     url: `http://127.0.0.1:${port}`,
     received,
+    get connections() {
+      return connections;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
