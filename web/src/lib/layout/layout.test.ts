@@ -148,6 +148,23 @@ describe('computeLayout within the stage’s room', () => {
     for (const box of first) expect(l.edges.find((e) => e.to === box.id)!.lead).toBeUndefined();
   });
 
+  it('keeps a chain too long for the room clear of itself, wider than the room (the stage scrolls sideways)', () => {
+    const chain: LayoutInput = {
+      entries: ['p0'],
+      nodes: [
+        ...Array.from({ length: 8 }, (_, i) => ({ id: `p${i}`, kind: 'proxy' as const, upstreams: [{ to: i < 7 ? `p${i + 1}` : 'svc' }] })),
+        { id: 'svc', kind: 'service', upstreams: [] },
+      ],
+    };
+    for (const room of Object.values(ROOMS)) {
+      const l = computeLayout(chain, { room });
+      expect(l.width).toBeGreaterThan(room.width);
+      expectReadable(l);
+      const xs = l.boxes.map((b) => b.x);
+      for (let i = 1; i < l.boxes.length; i++) expect(xs[i] - (xs[i - 1] + l.boxes[i - 1].w), `gap before ${l.boxes[i].id}`).toBeGreaterThanOrEqual(30);
+    }
+  });
+
   it('keeps thirty nodes within the width and far shorter than one box per row', () => {
     const l = computeLayout(thirtyNodes, { room: ROOMS['1440x900'] });
     expect(l.width).toBeLessThanOrEqual(ROOMS['1440x900'].width);

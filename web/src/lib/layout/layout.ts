@@ -194,7 +194,8 @@ function planLayers(counts: number[], room: { width: number; height: number }, n
     }
     return plan;
   });
-  const colGap = spacing === ROOMY ? ROOMY.colGap : Math.min(ROOMY.colGap, TIGHT.colGap + Math.floor(spare / Math.max(counts.length, 1)));
+  // No spare width (a chain longer than the room is wide) keeps the least gap: the stage scrolls sideways.
+  const colGap = spacing === ROOMY ? ROOMY.colGap : Math.min(ROOMY.colGap, TIGHT.colGap + Math.max(0, Math.floor(spare / Math.max(counts.length, 1))));
   const height = Math.max(0, ...counts.map((c, i) => layerHeight(c, layers[i], spacing.rowGap))) + 2 * spacing.pad;
   return { nodeW, spacing: { ...spacing, colGap }, layers, height };
 }
