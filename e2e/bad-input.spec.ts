@@ -1,7 +1,7 @@
 /**
  * Issue 12's bad input, in Chromium against the real engine, each case ending with the engine's config
  * exactly as before (GET /api/config) and the learner's work still there: a paste that is not YAML, and
- * prose that parses as YAML but is no config; a 10 MB paste and a 10 MB file (refused before parsing);
+ * prose that parses as YAML but is no config; YAML whose aliases expand without bound; a 10 MB paste and a 10 MB file (refused before parsing);
  * shared links tampered with (damaged, cut short, holding no config); a node id that collides on rename
  * (and a palette add next to it); a cycle made by dragging. Ends by putting e2e/sandbox.yaml back.
  */
@@ -42,6 +42,25 @@ test('a paste that is not YAML, or is YAML but no config, is refused with its re
   await expect(page.getByTestId('config-problems')).toContainText('expected a mapping with version, nodes and traffic');
   await expect(page.getByTestId('config-text')).toContainText('Please make me a load balancer');
   expect(await runningConfig(request)).toEqual(before);
+});
+
+test('YAML whose aliases would expand past any config (a billion laughs) is refused with its reason, and the editor is not left applying', async ({ page, request }) => {
+  await openEditor(page);
+  const before = await runningConfig(request);
+  const status = page.getByTestId('config-status');
+  const laughs = ['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcdef'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcde'[i]}`).join(', ')}]`)].join('\n');
+
+  await pasteConfigText(page, laughs);
+  await page.getByTestId('config-apply').click();
+  await expect(status).toContainText('Not applied');
+  await expect(page.getByTestId('config-problems')).toContainText(/alias/i);
+  expect(await runningConfig(request)).toEqual(before);
+
+  // Not stuck: the next text applies.
+  await pasteConfigText(page, SANDBOX_YAML.replace('Classic edge (e2e)', 'Classic edge (e2e, again)'));
+  await page.getByTestId('config-apply').click();
+  await expect(status).toContainText('Applied');
+  await expect(page.getByTestId('sandbox-name')).toContainText('again');
 });
 
 test('a 10 MB paste and a 10 MB file are refused before parsing; the editor keeps its text', async ({ page, request }) => {
