@@ -99,6 +99,17 @@ describe('computeLayout', () => {
     ]);
   });
 
+  it('labels an edge several routes share with the first route and how many more, not the last route alone', () => {
+    const l = computeLayout({
+      entries: ['api'],
+      nodes: [
+        { id: 'api', kind: 'gateway', upstreams: ['/a/*', '/b/*', '/c/*'].map((route) => ({ to: 'svc', route })) },
+        { id: 'svc', kind: 'service', upstreams: [] },
+      ],
+    });
+    expect(l.labels.map((label) => [label.key, label.text])).toEqual([['api->svc', '/a/* +2']]);
+  });
+
   it('is deterministic', () => {
     expect(computeLayout(classicEdge)).toEqual(layout);
     for (const { input, room } of CASES) expect(computeLayout(input, { room })).toEqual(computeLayout(input, { room }));
