@@ -5,7 +5,7 @@
  * the diagram starts above the fold, and no text spills out of a side panel. Ends by putting
  * e2e/sandbox.yaml back.
  */
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 import { restoreSandbox } from './helpers.ts';
 
 const id63 = (prefix: string) => `${prefix}-${'a'.repeat(63)}`.slice(0, 63);
@@ -52,14 +52,19 @@ function overlaps(page: Page) {
 
 test.afterEach(({ request }) => restoreSandbox(request));
 
-test('a chain eight proxies deep: no two boxes overlap; the stage scrolls sideways to the last one', async ({ page, request }) => {
-  const res = await request.put('/api/config', { data: CHAIN });
+/** The engine runs `config`; the page, at 1280x800, draws its boxes (and the clients box), none over another. */
+async function openDrawn(page: Page, request: APIRequestContext, config: { name: string; nodes: unknown[] }): Promise<void> {
+  const res = await request.put('/api/config', { data: config });
   expect(res.ok(), await res.text()).toBe(true);
   await page.setViewportSize({ width: 1280, height: 800 });
   await page.goto('/');
-  await expect(page.getByTestId('sandbox-name')).toContainText('Chain 8 deep');
-  await expect(page.locator('svg.topology .node')).toHaveCount(10);
+  await expect(page.getByTestId('sandbox-name')).toContainText(config.name);
+  await expect(page.locator('svg.topology .node')).toHaveCount(config.nodes.length + 1);
   expect(await overlaps(page)).toEqual([]);
+}
+
+test('a chain eight proxies deep: no two boxes overlap; the stage scrolls sideways to the last one', async ({ page, request }) => {
+  await openDrawn(page, request, CHAIN);
   const stage = page.getByTestId('stage');
   expect(await stage.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
   await page.getByTestId('node-svc').scrollIntoViewIfNeeded();
@@ -67,13 +72,7 @@ test('a chain eight proxies deep: no two boxes overlap; the stage scrolls sidewa
 });
 
 test('twenty targets with 63-character ids and 60-character labels: the diagram starts above the fold, no text spills out of a panel', async ({ page, request }) => {
-  const res = await request.put('/api/config', { data: LONG_IDS });
-  expect(res.ok(), await res.text()).toBe(true);
-  await page.setViewportSize({ width: 1280, height: 800 });
-  await page.goto('/');
-  await expect(page.getByTestId('sandbox-name')).toContainText('Twenty long targets');
-  await expect(page.locator('svg.topology .node')).toHaveCount(23);
-  expect(await overlaps(page)).toEqual([]);
+  await openDrawn(page, request, LONG_IDS);
 
   // Twenty stop buttons, each naming its whole service (to a screen reader and in its title) ...
   await expect(page.getByRole('button', { name: `Stop ${TARGETS[19]}` })).toHaveAttribute('title', new RegExp(TARGETS[19]));
