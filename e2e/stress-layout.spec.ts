@@ -1,8 +1,9 @@
 /**
  * Configs at the edges of the limits, as a learner pokes at them, at 1280x800: a chain eight proxies
  * deep (wider than the stage), and a balancer with twenty targets whose ids have the most characters an
- * id may have (63) under labels of the most a label may have (60). The diagram's boxes never overlap,
- * the diagram starts above the fold, and no text spills out of a side panel. Ends by putting
+ * id may have (63) under labels of the most a label may have (60), and twenty traffic flows (the most a
+ * config may have). The diagram's boxes never overlap, the diagram starts above the fold, and no text
+ * spills out of a side panel. Ends by putting
  * e2e/sandbox.yaml back.
  */
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
@@ -92,4 +93,21 @@ test('twenty targets with 63-character ids and 60-character labels: the diagram 
   );
   expect(spilling).toEqual([]);
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1280);
+});
+
+test('twenty traffic flows, one with an 80-character name: the header stays short, and the last flow’s rate is still set from it', async ({ page, request }) => {
+  const flows = Array.from({ length: 20 }, (_, i) => ({ name: i === 0 ? `flow-0-${'n'.repeat(80)}` : `flow-${i}`, to: 'edge', rate: 1, clients: 1, paths: ['/x'] }));
+  const config = { version: 1, name: 'Twenty flows', nodes: [{ id: 'edge', kind: 'proxy', to: 'svc' }, { id: 'svc', kind: 'service' }], traffic: flows };
+  await openDrawn(page, request, config);
+  await expect(page.getByTestId('traffic-rate-input')).toHaveCount(20);
+  const stage = (await page.getByTestId('stage').boundingBox())!;
+  expect(stage.y).toBeLessThan(400);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1280);
+  await expect(page.getByRole('spinbutton', { name: `${flows[0].name}'s requests per second` })).toBeVisible();
+
+  const last = page.getByRole('spinbutton', { name: "flow-19's requests per second" });
+  await last.fill('3');
+  await last.press('Enter');
+  await expect.poll(async () => ((await (await request.get('/api/traffic')).json()) as { flows: Array<{ name: string; rate: number }> }).flows.find((f) => f.name === 'flow-19')?.rate).toBe(3);
+  await expect(last).toBeInViewport();
 });
