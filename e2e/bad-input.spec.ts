@@ -1,9 +1,10 @@
 /**
  * Issue 12's bad input, in Chromium against the real engine, each case ending with the engine's config
  * exactly as before (GET /api/config) and the learner's work still there: a paste that is not YAML, and
- * prose that parses as YAML but is no config; a 10 MB paste and a 10 MB file (refused before parsing);
- * shared links tampered with (damaged, cut short, holding no config); a node id that collides on rename
- * (and a palette add next to it); a cycle made by dragging. Ends by putting e2e/sandbox.yaml back.
+ * prose that parses as YAML but is no config; YAML whose aliases expand without bound; a 10 MB paste and
+ * a 10 MB file, and a paste and a file nested 100,000 brackets deep (refused before parsing); shared
+ * links tampered with (damaged, cut short, holding no config); a node id that collides on rename (and a
+ * palette add next to it); a cycle made by dragging. Ends by putting e2e/sandbox.yaml back.
  */
 import { deflateRawSync } from 'node:zlib';
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
@@ -44,6 +45,25 @@ test('a paste that is not YAML, or is YAML but no config, is refused with its re
   expect(await runningConfig(request)).toEqual(before);
 });
 
+test('YAML whose aliases would expand past any config (a billion laughs) is refused with its reason, and the editor is not left applying', async ({ page, request }) => {
+  await openEditor(page);
+  const before = await runningConfig(request);
+  const status = page.getByTestId('config-status');
+  const laughs = ['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcdef'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcde'[i]}`).join(', ')}]`)].join('\n');
+
+  await pasteConfigText(page, laughs);
+  await page.getByTestId('config-apply').click();
+  await expect(status).toContainText('Not applied');
+  await expect(page.getByTestId('config-problems')).toContainText(/alias/i);
+  expect(await runningConfig(request)).toEqual(before);
+
+  // Not stuck: the next text applies.
+  await pasteConfigText(page, SANDBOX_YAML.replace('Classic edge (e2e)', 'Classic edge (e2e, again)'));
+  await page.getByTestId('config-apply').click();
+  await expect(status).toContainText('Applied');
+  await expect(page.getByTestId('sandbox-name')).toContainText('again');
+});
+
 test('a 10 MB paste and a 10 MB file are refused before parsing; the editor keeps its text', async ({ page, request }) => {
   await openEditor(page);
   const before = await runningConfig(request);
@@ -62,6 +82,25 @@ test('a 10 MB paste and a 10 MB file are refused before parsing; the editor keep
     buffer: Buffer.from(`${SANDBOX_YAML}\n# ${'x'.repeat(TEN_MB)}\n`),
   });
   await expect(status).toContainText('huge.yaml is 10.0 MiB, over the 512 KiB a config may be');
+  await expect(page.getByTestId('config-text')).toContainText('kind: gateway');
+  expect(await runningConfig(request)).toEqual(before);
+});
+
+test('a paste and a file nested 100,000 brackets deep are refused before parsing; the editor keeps its text', async ({ page, request }) => {
+  await openEditor(page);
+  const before = await runningConfig(request);
+  const status = page.getByTestId('config-status');
+  const deep = `nodes: ${'['.repeat(100_000)}${']'.repeat(100_000)}\n`;
+
+  await page.evaluate((text) => navigator.clipboard.writeText(text), deep);
+  await page.getByTestId('config-text').click();
+  await page.keyboard.press('ControlOrMeta+a');
+  await page.keyboard.press('ControlOrMeta+v');
+  await expect(status).toContainText('The text nests [ ] or { } more than 64 deep (a config nests at most 16 levels): refused before reading it, nothing changed');
+  await expect(page.getByTestId('config-text')).toContainText('kind: gateway');
+
+  await page.getByTestId('config-import').locator('xpath=following-sibling::input[@type="file"]').setInputFiles({ name: 'deep.yaml', mimeType: 'text/yaml', buffer: Buffer.from(deep) });
+  await expect(status).toContainText('nests [ ] or { } more than 64 deep');
   await expect(page.getByTestId('config-text')).toContainText('kind: gateway');
   expect(await runningConfig(request)).toEqual(before);
 });

@@ -2,7 +2,8 @@
  * The page reconnects by itself when the engine restarts. The shared engine on the webServer's port
  * must keep running for the other specs, so this spec starts an engine of its own (a child process on
  * E2E_RECONNECT_PORT, 8796 by default; e2e/sandbox.yaml puts every node on a free port, so it does not
- * clash with the shared one), serving the same web/dist build, and stops and restarts that one.
+ * clash with the shared one), serving the same web/dist build, and stops and restarts that one, and
+ * freezes and thaws it (SIGSTOP, SIGCONT).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
@@ -131,5 +132,34 @@ test("the page reconnects by itself when the engine restarts, and shows the new 
     expect(await badge(page, `node-${id}-errors`)).toBe(metrics[id].errors);
     expect(await badge(page, `node-${id}-inflight`)).toBe(0);
   }
+  expect(pageErrors).toEqual([]);
+});
+
+test('an engine that stops answering without closing its sockets (SIGSTOP) is said to be gone, and followed again when it answers', async ({ page, request }) => {
+  test.setTimeout(90_000);
+  const pageErrors: string[] = [];
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  const started = await request.post(`${ORIGIN}/api/traffic`, { data: { action: 'start', rate: 20 } });
+  expect(started.ok(), await started.text()).toBe(true);
+  await page.goto(`${ORIGIN}/`);
+  await expect(page.getByTestId('sandbox-name')).toContainText('Classic edge (e2e)');
+  await expect(page.getByTestId('connection-banner')).toBeHidden();
+  await expect.poll(() => badge(page, 'node-edge-requests'), { timeout: 20_000 }).toBeGreaterThan(0);
+  const before = await badge(page, 'node-edge-requests');
+
+  // Frozen: its sockets stay open and silent, so nothing closes the event stream.
+  engine!.child.kill('SIGSTOP');
+  try {
+    await expect(page.getByTestId('connection-banner')).toBeVisible({ timeout: 20_000 });
+    await expect(page.getByTestId('connection-banner')).toContainText(/reconnecting/i);
+  } finally {
+    engine!.child.kill('SIGCONT');
+  }
+
+  // Thawed: the page reconnects by itself and its counts follow the engine's again.
+  await expect(page.getByTestId('connection-banner')).toBeHidden({ timeout: 20_000 });
+  const after = (await engineMetrics(request)).edge.requests;
+  expect(after).toBeGreaterThan(before);
+  await expect.poll(() => badge(page, 'node-edge-requests'), { timeout: 10_000 }).toBeGreaterThanOrEqual(after);
   expect(pageErrors).toEqual([]);
 });

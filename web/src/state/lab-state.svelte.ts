@@ -12,11 +12,17 @@
  *
  * It opens the event stream and answers the stream's reloads with the actions' reads.
  */
-import { openEventStream, type EventStreamOptions } from '../lib/stream/event-stream.ts';
+import { healthProbe, openEventStream, type EventStreamOptions } from '../lib/stream/event-stream.ts';
 import { LabActions } from './lab-actions.svelte.ts';
 import { Selection } from './selection.svelte.ts';
 import { Timeline } from './timeline.svelte.ts';
 import { StreamIngest, wallNow } from './stream-ingest.svelte.ts';
+
+/**
+ * A stream silent for 5 s (an idle engine writes nothing but comment heartbeats) asks GET /api/health,
+ * which a live engine answers at once; 4 s without an answer is an engine that is not there.
+ */
+const ENGINE_LIVENESS = { quietMs: 5_000, probe: healthProbe('/api/health', 4_000) };
 
 export class LabState extends StreamIngest {
   readonly actions: LabActions;
@@ -52,7 +58,7 @@ export class LabState extends StreamIngest {
           if (status === 'open') this.#opened = true;
         },
       },
-      streamOptions,
+      { liveness: ENGINE_LIVENESS, ...streamOptions },
     );
   }
 

@@ -58,6 +58,15 @@ describe('cursorPlace', () => {
   });
 });
 
+describe('YAML whose aliases expand without bound (a billion laughs)', () => {
+  const laughs = ['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcdef'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcde'[i]}`).join(', ')}]`), 'g: '].join('\n');
+
+  it('places the cursor and the key under the pointer without a value for the config, rather than throwing', () => {
+    expect(cursorPlace(laughs, laughs.length)).toMatchObject({ kind: 'value', path: ['g'], doc: undefined });
+    expect(keyPathAt(laughs, 1)).toEqual({ path: ['a'], doc: undefined });
+  });
+});
+
 describe('what the schema offers', () => {
   it("a balancer's keys it lacks, not a service's, and not the ones it has", () => {
     const [text, offset] = at(CONFIG.replace('    algorithm: round-robin\n', '    algorithm: round-robin\n    |\n'));

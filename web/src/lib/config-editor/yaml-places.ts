@@ -8,7 +8,7 @@
  * works on half-written configs (an empty line under a node, `kind: ` with nothing after it), which a
  * parse of the text as it is cannot place.
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair } from 'yaml';
 import type { PathSegment } from './schema-at.ts';
 
 const MARKER = 'edgelabcursor';
@@ -44,8 +44,8 @@ export function cursorPlace(text: string, offset: number): CursorPlace | undefin
   const found = findMarker(document.contents as Node | null, []);
   if (found === undefined) return undefined;
   const withoutWord = parseDocument(text.slice(0, from) + tail, { uniqueKeys: false });
-  const doc = withoutWord.errors.length === 0 ? withoutWord.toJS() : document.toJS();
-  return { kind: found.kind, path: found.path, from, doc: stripMarker(doc) };
+  const doc = valueOf(withoutWord.errors.length === 0 ? withoutWord : document);
+  return { kind: found.kind, path: found.path, from, doc: doc === undefined ? undefined : stripMarker(doc) };
 }
 
 function findMarker(node: Node | null, path: PathSegment[]): { kind: 'key' | 'value'; path: PathSegment[] } | undefined {
@@ -81,7 +81,16 @@ export function keyPathAt(text: string, offset: number): { path: PathSegment[]; 
   const document = parseDocument(text, { uniqueKeys: false });
   if (document.errors.length > 0) return undefined;
   const path = findKey(document.contents as Node | null, offset, []);
-  return path === undefined ? undefined : { path, doc: document.toJS() };
+  return path === undefined ? undefined : { path, doc: valueOf(document) };
+}
+
+/** The document's value, or undefined where it has none: aliases that expand without bound (a "billion laughs") throw. */
+function valueOf(document: Document): unknown {
+  try {
+    return document.toJS();
+  } catch {
+    return undefined;
+  }
 }
 
 function findKey(node: Node | null, offset: number, path: PathSegment[]): PathSegment[] | undefined {

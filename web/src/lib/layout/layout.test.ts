@@ -99,6 +99,17 @@ describe('computeLayout', () => {
     ]);
   });
 
+  it('labels an edge several routes share with the first route and how many more, not the last route alone', () => {
+    const l = computeLayout({
+      entries: ['api'],
+      nodes: [
+        { id: 'api', kind: 'gateway', upstreams: ['/a/*', '/b/*', '/c/*'].map((route) => ({ to: 'svc', route })) },
+        { id: 'svc', kind: 'service', upstreams: [] },
+      ],
+    });
+    expect(l.labels.map((label) => [label.key, label.text])).toEqual([['api->svc', '/a/* +2']]);
+  });
+
   it('is deterministic', () => {
     expect(computeLayout(classicEdge)).toEqual(layout);
     for (const { input, room } of CASES) expect(computeLayout(input, { room })).toEqual(computeLayout(input, { room }));
@@ -146,6 +157,23 @@ describe('computeLayout within the stage’s room', () => {
       for (const b of first) expect(box.pipeY < b.y || box.pipeY > b.y + b.h, `${edge.key} crosses ${b.id}`).toBe(true);
     }
     for (const box of first) expect(l.edges.find((e) => e.to === box.id)!.lead).toBeUndefined();
+  });
+
+  it('keeps a chain too long for the room clear of itself, wider than the room (the stage scrolls sideways)', () => {
+    const chain: LayoutInput = {
+      entries: ['p0'],
+      nodes: [
+        ...Array.from({ length: 8 }, (_, i) => ({ id: `p${i}`, kind: 'proxy' as const, upstreams: [{ to: i < 7 ? `p${i + 1}` : 'svc' }] })),
+        { id: 'svc', kind: 'service', upstreams: [] },
+      ],
+    };
+    for (const room of Object.values(ROOMS)) {
+      const l = computeLayout(chain, { room });
+      expect(l.width).toBeGreaterThan(room.width);
+      expectReadable(l);
+      const xs = l.boxes.map((b) => b.x);
+      for (let i = 1; i < l.boxes.length; i++) expect(xs[i] - (xs[i - 1] + l.boxes[i - 1].w), `gap before ${l.boxes[i].id}`).toBeGreaterThanOrEqual(30);
+    }
   });
 
   it('keeps thirty nodes within the width and far shorter than one box per row', () => {

@@ -194,7 +194,8 @@ function planLayers(counts: number[], room: { width: number; height: number }, n
     }
     return plan;
   });
-  const colGap = spacing === ROOMY ? ROOMY.colGap : Math.min(ROOMY.colGap, TIGHT.colGap + Math.floor(spare / Math.max(counts.length, 1)));
+  // No spare width (a chain longer than the room is wide) keeps the least gap: the stage scrolls sideways.
+  const colGap = spacing === ROOMY ? ROOMY.colGap : Math.min(ROOMY.colGap, TIGHT.colGap + Math.max(0, Math.floor(spare / Math.max(counts.length, 1))));
   const height = Math.max(0, ...counts.map((c, i) => layerHeight(c, layers[i], spacing.rowGap))) + 2 * spacing.pad;
   return { nodeW, spacing: { ...spacing, colGap }, layers, height };
 }
@@ -276,13 +277,15 @@ export function computeLayout(input: LayoutInput, options: LayoutOptions = {}): 
       edges.push(b.inX === b.x ? { key: edgeKey(from, to), from, to, curve } : { key: edgeKey(from, to), from, to, curve, lead: b.x });
     }
   }
-  const texts = new Map<string, string>();
+  // An edge several routes share names the first one tried and how many more (the inspector lists them all).
+  const shared = new Map<string, string[]>();
   for (const node of input.nodes) {
     for (const u of node.upstreams) {
       const text = u.route ?? (u.weight !== undefined && u.weight !== 1 ? `×${u.weight}` : undefined);
-      if (text !== undefined) texts.set(edgeKey(node.id, u.to), text);
+      if (text !== undefined) shared.set(edgeKey(node.id, u.to), [...(shared.get(edgeKey(node.id, u.to)) ?? []), text]);
     }
   }
+  const texts = new Map([...shared].map(([key, [first, ...more]]) => [key, more.length === 0 ? first : `${first} +${more.length}`]));
   return {
     width: Math.max(...boxes.map((b) => b.x + b.w)) + spacing.pad,
     height: Math.max(...boxes.map((b) => b.y + b.h)) + spacing.pad,

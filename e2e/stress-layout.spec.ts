@@ -1,0 +1,113 @@
+/**
+ * Configs at the edges of the limits, as a learner pokes at them, at 1280x800: a chain eight proxies
+ * deep (wider than the stage), and a balancer with twenty targets whose ids have the most characters an
+ * id may have (63) under labels of the most a label may have (60), and twenty traffic flows (the most a
+ * config may have). The diagram's boxes never overlap, the diagram starts above the fold, and no text
+ * spills out of a side panel. Ends by putting
+ * e2e/sandbox.yaml back.
+ */
+import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import { restoreSandbox } from './helpers.ts';
+
+const id63 = (prefix: string) => `${prefix}-${'a'.repeat(63)}`.slice(0, 63);
+
+const CHAIN = {
+  version: 1,
+  name: 'Chain 8 deep',
+  nodes: [
+    ...Array.from({ length: 8 }, (_, i) => ({ id: `p${i}`, kind: 'proxy', to: i < 7 ? `p${i + 1}` : 'svc', label: `Proxy number ${i}` })),
+    { id: 'svc', kind: 'service' },
+  ],
+  traffic: [{ name: 't', to: 'p0', rate: 4, clients: 2, paths: ['/x'] }],
+};
+
+const TARGETS = Array.from({ length: 20 }, (_, i) => id63(`svc${i}`));
+const LONG_IDS = {
+  version: 1,
+  name: 'Twenty long targets',
+  nodes: [
+    { id: 'edge', kind: 'proxy', to: id63('lb'), label: 'E'.repeat(60) },
+    { id: id63('lb'), kind: 'balancer', algorithm: 'round-robin', targets: TARGETS, label: 'W'.repeat(60) },
+    ...TARGETS.map((id) => ({ id, kind: 'service', label: 'M'.repeat(60) })),
+  ],
+  traffic: [{ name: 't', to: id63('lb'), rate: 4, clients: 2, paths: ['/x'] }],
+};
+
+/** The boxes of the diagram that overlap on screen, as "a overlaps b". */
+function overlaps(page: Page) {
+  return page.evaluate(() => {
+    const boxes = [...document.querySelectorAll('svg.topology .node')].map((g) => {
+      const r = (g.querySelector('.frame') as SVGRectElement).getBoundingClientRect();
+      return { id: (g as SVGGElement).dataset.nodeId ?? 'client', r };
+    });
+    const found: string[] = [];
+    for (const [i, a] of boxes.entries()) {
+      for (const b of boxes.slice(i + 1)) {
+        const apart = a.r.right <= b.r.left || b.r.right <= a.r.left || a.r.bottom <= b.r.top || b.r.bottom <= a.r.top;
+        if (!apart) found.push(`${a.id} overlaps ${b.id}`);
+      }
+    }
+    return found;
+  });
+}
+
+test.afterEach(({ request }) => restoreSandbox(request));
+
+/** The engine runs `config`; the page, at 1280x800, draws its boxes (and the clients box), none over another. */
+async function openDrawn(page: Page, request: APIRequestContext, config: { name: string; nodes: unknown[] }): Promise<void> {
+  const res = await request.put('/api/config', { data: config });
+  expect(res.ok(), await res.text()).toBe(true);
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goto('/');
+  await expect(page.getByTestId('sandbox-name')).toContainText(config.name);
+  await expect(page.locator('svg.topology .node')).toHaveCount(config.nodes.length + 1);
+  expect(await overlaps(page)).toEqual([]);
+}
+
+test('a chain eight proxies deep: no two boxes overlap; the stage scrolls sideways to the last one', async ({ page, request }) => {
+  await openDrawn(page, request, CHAIN);
+  const stage = page.getByTestId('stage');
+  expect(await stage.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
+  await page.getByTestId('node-svc').scrollIntoViewIfNeeded();
+  await expect(page.getByTestId('node-svc')).toBeInViewport();
+});
+
+test('twenty targets with 63-character ids and 60-character labels: the diagram starts above the fold, no text spills out of a panel', async ({ page, request }) => {
+  await openDrawn(page, request, LONG_IDS);
+
+  // Twenty stop buttons, each naming its whole service (to a screen reader and in its title) ...
+  await expect(page.getByRole('button', { name: `Stop ${TARGETS[19]}` })).toHaveAttribute('title', new RegExp(TARGETS[19]));
+  // ... and the diagram still begins in the top half of the window.
+  const stage = (await page.getByTestId('stage').boundingBox())!;
+  expect(stage.y).toBeLessThan(400);
+
+  // The traffic panel names the 63-character entry, and every panel of the side column keeps it inside.
+  await expect(page.getByTestId('flow-t-failover-state')).toContainText(id63('lb').slice(0, 20));
+  const spilling = await page.evaluate(() =>
+    [...document.querySelectorAll('.side .panel')].flatMap((panel) => {
+      const edge = panel.getBoundingClientRect().right;
+      return [...panel.querySelectorAll('*')]
+        .filter((el) => el.getClientRects().length > 0 && el.getBoundingClientRect().right > edge + 0.5)
+        .map((el) => `${el.tagName.toLowerCase()} "${(el.textContent ?? '').slice(0, 30)}" in ${panel.getAttribute('aria-label') ?? panel.className}`);
+    }),
+  );
+  expect(spilling).toEqual([]);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1280);
+});
+
+test('twenty traffic flows, one with an 80-character name: the header stays short, and the last flow’s rate is still set from it', async ({ page, request }) => {
+  const flows = Array.from({ length: 20 }, (_, i) => ({ name: i === 0 ? `flow-0-${'n'.repeat(80)}` : `flow-${i}`, to: 'edge', rate: 1, clients: 1, paths: ['/x'] }));
+  const config = { version: 1, name: 'Twenty flows', nodes: [{ id: 'edge', kind: 'proxy', to: 'svc' }, { id: 'svc', kind: 'service' }], traffic: flows };
+  await openDrawn(page, request, config);
+  await expect(page.getByTestId('traffic-rate-input')).toHaveCount(20);
+  const stage = (await page.getByTestId('stage').boundingBox())!;
+  expect(stage.y).toBeLessThan(400);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1280);
+  await expect(page.getByRole('spinbutton', { name: `${flows[0].name}'s requests per second` })).toBeVisible();
+
+  const last = page.getByRole('spinbutton', { name: "flow-19's requests per second" });
+  await last.fill('3');
+  await last.press('Enter');
+  await expect.poll(async () => ((await (await request.get('/api/traffic')).json()) as { flows: Array<{ name: string; rate: number }> }).flows.find((f) => f.name === 'flow-19')?.rate).toBe(3);
+  await expect(last).toBeInViewport();
+});
