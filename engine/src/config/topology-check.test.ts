@@ -59,6 +59,29 @@ describe('checkTopology', () => {
     expect(warnings.map((w) => w.path)).toEqual(warned);
   });
 
+  // Each spelling is what a person may write for this host; the URL parser normalises the numeric ones,
+  // the rest are compared as written (upstream.ts THIS_HOST).
+  it.each([
+    'http://127.0.0.1:9300',
+    'http://127.1:9300',
+    'http://0x7f.0.0.1:9300',
+    'http://2130706433:9300',
+    'http://0177.0.0.1:9300',
+    'http://127.0.0.1.:9300',
+    'http://0:9300',
+    'http://[::ffff:127.0.0.1]:9300',
+    'http://[::ffff:0.0.0.0]:9300',
+    'http://[0:0:0:0:0:0:0:1]:9300',
+    'http://[::]:9300',
+    'http://LOCALHOST:9300',
+    'http://localhost.:9300',
+    'http://app.localhost:9300',
+  ])('refuses a node that sends to its own port as %s', (url) => {
+    const result = validateConfig({ version: 1, nodes: [{ id: 'edge', kind: 'proxy', listen: 9300, to: url }] });
+    expect(result.ok).toBe(false);
+    expect(result.ok ? [] : lines(result.errors)).toEqual([expect.stringMatching(/^nodes\[0\]: cycle: edge -> http:\/\/.*:9300 \(edge\)$/)]);
+  });
+
   it('offers the nearest id for the first of thousands of unknown long names only, so the check stays short', () => {
     const long = 'a'.repeat(58);
     const services = Array.from({ length: 20 }, (_, i) => ({ id: `${long}${String(i).padStart(3, '0')}`, kind: 'service' }));
