@@ -311,10 +311,46 @@ describe('validateConfig', () => {
     ['a wrong version', 'version: 2\nnodes: [{id: s, kind: service}]\ntraffic: [{to: s, rate: 1}]\n', 'version: expected 1'],
     // The parser's own stack overflow ("Maximum call stack size exceeded") is said as the limit it passes.
     ['nesting ten thousand deep', `version: 1\nnodes: ${'['.repeat(10_000)}${']'.repeat(10_000)}\n`, 'nested too deep: at most 16 levels of nesting'],
+    // Billion laughs: nine aliases of nine aliases of ..., refused before anything walks the expansion.
+    [
+      'an alias bomb',
+      `version: 1\na: &a [x, x, x, x, x, x, x, x, x]\n${['a', 'b', 'c', 'd', 'e', 'f'].map((from, i) => `${'bcdefg'[i]}: &${'bcdefg'[i]} [${Array(9).fill(`*${from}`).join(', ')}]`).join('\n')}\n`,
+      '(root): aliases (*name) expand to more than a config may hold (each use of an anchor counts once per alias inside it): at most 5000 values',
+    ],
+    ['a merge of merges that multiply', `version: 1\nnodes:\n  - &a {id: s, kind: service, latency: 1ms}\n${Array.from({ length: 5 }, (_, i) => `  - &m${i} {<<: [${Array(9).fill(i === 0 ? '*a' : `*m${i - 1}`).join(', ')}]}`).join('\n')}\n`, 'aliases (*name) expand to more than a config may hold'],
+    ['a merge of a list', 'version: 1\nx: &x [1]\nnodes:\n  - {<<: *x, id: s, kind: service}\n', '(root): a merge key (<<) takes a mapping, an alias of one (<<: *defaults) or a list of them'],
+    ['a merge of a number', 'version: 1\nnodes:\n  - {<<: 3, id: s, kind: service}\n', 'a merge key (<<) takes a mapping'],
   ])('rejects %s', (_what, text, expected) => {
     const result = validateText(text);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(formatErrors(result.errors)).toContain(expected);
+  });
+
+  it('expands YAML merge keys (<<: *defaults), the keys written beside them winning, and many uses of one anchor', () => {
+    const services = Array.from({ length: 198 }, (_, i) => `  - { <<: *svc, id: s${i + 2} }`).join('\n');
+    const text = `version: 1
+nodes:
+  - id: edge
+    kind: balancer
+    targets: [s1, s2]
+  - &svc
+    id: s1
+    kind: service
+    latency: 5ms
+    errorRate: 0.5
+  - <<: *svc
+    id: s2
+    errorRate: 0
+${services.split('\n').slice(1).join('\n')}
+traffic:
+  - { to: edge, rate: 1 }
+`;
+    const result = validateText(text);
+    expect(result.ok ? [] : formatErrors(result.errors)).toEqual([]);
+    const nodes = result.ok ? result.config.nodes : [];
+    expect(nodes).toHaveLength(200);
+    expect(nodes[2]).toEqual({ ...nodes[1], id: 's2', errorRate: 0 });
+    expect(nodes[199]).toEqual({ ...nodes[1], id: 's199' });
   });
 });
 

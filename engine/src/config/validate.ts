@@ -21,6 +21,7 @@ import { layoutHintWarnings } from './layout-hints.ts';
 import { tlsTopologyErrors } from './tls-topology.ts';
 import { checkTopology } from './topology-check.ts';
 import { isExternalUrl } from './upstream.ts';
+import { YAML_PARSE, yamlMessage, yamlValue } from './yaml-text.ts';
 
 export { errorPlace, isExternalUrl, upstreamsOf, type ConfigError };
 
@@ -44,31 +45,21 @@ export function formatErrors(errors: ConfigError[]): string {
   return errors.map((e) => `${errorPlace(e)}: ${e.message}`).join('\n');
 }
 
-/** Parse YAML (a superset of JSON) and validate it. */
+/** Parse YAML (a superset of JSON; anchors and merge keys expanded, yaml-text.ts) and validate it. */
 export function validateText(text: string): ConfigResult {
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  const doc = parseDocument(text, { ...YAML_PARSE, prettyErrors: true });
   if (doc.errors.length > 0) {
     return {
       ok: false,
       errors: doc.errors.map((e) => ({
         path: e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '(root)',
-        message: parserMessage(e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')),
+        message: yamlMessage(e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')),
       })),
     };
   }
-  let input: unknown;
-  try {
-    input = doc.toJS();
-  } catch (error) {
-    // Too many aliases (yaml's own guard against alias bombs), or nesting deep enough to exhaust the stack.
-    return { ok: false, errors: [{ path: '(root)', message: parserMessage((error as Error).message.split('\n')[0]) }] };
-  }
-  return validateConfig(input);
-}
-
-/** The YAML parser's message, with the stack overflow of nesting thousands deep (`[[[[...`) said as the limit it passes. */
-function parserMessage(message: string): string {
-  return message === 'Maximum call stack size exceeded' ? `nested too deep: ${limitMessage(LIMITS.depth)}` : message;
+  const expanded = yamlValue(doc);
+  if (expanded.error !== undefined) return { ok: false, errors: [{ path: '(root)', message: expanded.error }] };
+  return validateConfig(expanded.value);
 }
 
 /** Validate an already-parsed value (for example the body of `PUT /api/config`). */

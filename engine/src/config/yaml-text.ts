@@ -1,0 +1,34 @@
+/**
+ * How a config's YAML text becomes a value, the same in the engine (validateText) and in the page's
+ * editor. Anchors, aliases and YAML 1.1 merge keys (`<<: *defaults`, which real configs use) are
+ * expanded. An alias is expanded as a reference to its anchor's value, so expanding costs little; what
+ * an expansion bomb (billion laughs) would cost is walking the result, and the limit on values bounds
+ * that: the parser refuses aliases that would expand past it (uses × the aliases inside the anchor),
+ * and validateConfig counts every value as expanded.
+ */
+import type { Document } from 'yaml';
+import { LIMITS, limitMessage } from './limits.ts';
+
+/** The options of `parseDocument` for a config: a key twice in one mapping is an error; `<<` merges. */
+export const YAML_PARSE = { uniqueKeys: true, merge: true } as const;
+
+/** A parsed document's value, or why it has none (in words a person reads). */
+export function yamlValue(document: Document.Parsed): { value: unknown; error?: undefined } | { error: string } {
+  try {
+    return { value: document.toJS({ maxAliasCount: LIMITS.configValues.max }) };
+  } catch (error) {
+    // Too many aliases (yaml's own guard against alias bombs), a merge of what is not a mapping, or
+    // nesting deep enough to exhaust the stack.
+    return { error: yamlMessage((error as Error).message.split('\n')[0]) };
+  }
+}
+
+/** The YAML parser's message (its first line), with its guards' words said as what a config may hold. */
+export function yamlMessage(message: string): string {
+  if (message === 'Maximum call stack size exceeded') return `nested too deep: ${limitMessage(LIMITS.depth)}`;
+  if (message.startsWith('Excessive alias count')) {
+    return `aliases (*name) expand to more than a config may hold (each use of an anchor counts once per alias inside it): ${limitMessage(LIMITS.configValues)}`;
+  }
+  if (message === 'Merge sources must be maps or map aliases') return 'a merge key (<<) takes a mapping, an alias of one (<<: *defaults) or a list of them';
+  return message;
+}
