@@ -273,3 +273,88 @@ describe('/api/traffic', () => {
     expect(res.body.errors[0]).toEqual({ path: 'action', message: 'no traffic is running; start it first' });
   });
 });
+
+describe('/api/traffic when a config takes away the node a flow enters at', () => {
+  it('stops that flow with an event naming the node, the others run on, and resume does not bring it back', async () => {
+    const nodes = [
+      { id: 'edge', kind: 'proxy', to: 'svc' },
+      { id: 'svc', kind: 'service', latency: '1ms' },
+      { id: 'side', kind: 'service', latency: '1ms' },
+    ];
+    const traffic = [{ name: 'browse', to: 'edge', rate: 20, clients: 2 }];
+    running = await startEngine({ version: 1, nodes, traffic });
+    control = await startControlServer({ engine: running.engine, port: 0, webRoot: '/nonexistent' });
+    const url = control.url;
+    await post(url, { action: 'start' });
+    expect((await post(url, { action: 'add', name: 'direct', to: 'side', rate: 20, clients: 1 })).status).toBe(200);
+    expect((await post(url, { action: 'add', name: 'spare', to: 'edge', failover: ['side'], rate: 20, clients: 1 })).status).toBe(200);
+    // The builder deletes a node and what refers to it in the config; flows started through the API are not in it.
+    const put = await fetch(`${url}/api/config`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ version: 1, nodes: nodes.slice(0, 2), traffic }),
+    });
+    expect(put.status).toBe(200);
+    const stopped = running.events.filter((e): e is EventOf<'traffic.flow-stopped'> => e.type === 'traffic.flow-stopped');
+    expect(stopped.map(({ flow, node, reason, message }) => ({ flow, node, reason, message }))).toEqual([
+      { flow: 'direct', node: 'side', reason: 'entry-removed', message: 'flow "direct" stopped: it enters at "side", which the config applied removed' },
+      { flow: 'spare', node: 'side', reason: 'entry-removed', message: 'flow "spare" stopped: it fails over to "side", which the config applied removed' },
+    ]);
+    const state = (await (await fetch(`${url}/api/traffic`)).json()) as { running: boolean; flows: Array<{ name: string }>; live: Array<{ name: string }> };
+    expect(state.running).toBe(true);
+    expect(state.flows.map((f) => f.name)).toEqual(['browse']);
+    expect(state.live.map((f) => f.name)).toEqual(['browse']);
+    // The flow left still gets its answers.
+    const browse = running.engine.traffic.runners[0];
+    const before = browse.counters.completed;
+    await waitFor(() => (browse.counters.completed > before + 3 ? true : undefined));
+    expect(browse.counters.errorCodes).toEqual({});
+    await post(url, { action: 'stop' });
+    expect((await post(url, { action: 'resume' })).body.flows.map((f: { name: string }) => f.name)).toEqual(['browse']);
+    // A flow added after one was taken away gets addresses of its own (the next flow's), not the gap's.
+    expect((await post(url, { action: 'add', name: 'later', to: 'edge', rate: 20, clients: 1 })).status).toBe(200);
+    expect(running.engine.traffic.runners.map((r) => [r.name, r.index])).toEqual([
+      ['browse', 0],
+      ['later', 1],
+    ]);
+  });
+
+  it('stops the last flow too: traffic then stands still, and resume starts the config\'s flows', async () => {
+    const nodes = [
+      { id: 'edge', kind: 'proxy', to: 'svc' },
+      { id: 'svc', kind: 'service', latency: '1ms' },
+      { id: 'side', kind: 'service', latency: '1ms' },
+    ];
+    running = await startEngine({ version: 1, nodes, traffic: [{ name: 'browse', to: 'edge', rate: 5 }] });
+    control = await startControlServer({ engine: running.engine, port: 0, webRoot: '/nonexistent' });
+    expect((await post(control.url, { action: 'start', to: 'side', rate: 20 })).status).toBe(200);
+    const put = await fetch(`${control.url}/api/config`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ version: 1, nodes: nodes.slice(0, 2), traffic: [{ name: 'browse', to: 'edge', rate: 5 }] }),
+    });
+    expect(put.status).toBe(200);
+    expect(running.events.filter((e) => e.type === 'traffic.flow-stopped')).toMatchObject([{ flow: 'browse', node: 'side' }]);
+    expect(running.engine.trafficState()).toMatchObject({ running: false });
+    expect((await post(control.url, { action: 'resume' })).body).toMatchObject({ running: true, flows: [{ name: 'browse', to: 'edge', rate: 5 }] });
+  });
+  it("says so too when the config's own flow went with its node (the builder deletes both): the config's other flows restart", async () => {
+    const nodes = [
+      { id: 'edge', kind: 'proxy', to: 'svc' },
+      { id: 'svc', kind: 'service', latency: '1ms' },
+      { id: 'side', kind: 'service', latency: '1ms' },
+    ];
+    const browse = { name: 'browse', to: 'edge', rate: 5 };
+    running = await startEngine({ version: 1, nodes, traffic: [browse, { name: 'direct', to: 'side', rate: 5 }] });
+    control = await startControlServer({ engine: running.engine, port: 0, webRoot: '/nonexistent' });
+    await post(control.url, { action: 'start' });
+    const put = await fetch(`${control.url}/api/config`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ version: 1, nodes: nodes.slice(0, 2), traffic: [browse] }),
+    });
+    expect(put.status).toBe(200);
+    expect(running.events.filter((e) => e.type === 'traffic.flow-stopped')).toMatchObject([{ flow: 'direct', node: 'side' }]);
+    expect(running.engine.trafficState()).toMatchObject({ running: true, flows: [{ name: 'browse' }] });
+  });
+});
