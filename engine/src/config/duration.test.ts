@@ -2,6 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { Duration, formatDuration, Milliseconds, parseDuration } from './duration.ts';
 import { MAX_TIMER_MS } from './limits.ts';
+// Every parse whose errors reach a person goes through validate.ts, which says zod's unlabelled checks in the config's words.
+import './validate.ts';
 
 const TOO_LONG = 'too long: at most 2147483647ms (24.8 days), the longest a timer can hold';
 
@@ -29,7 +31,7 @@ describe('Duration', () => {
     [3_000_000_000, TOO_LONG],
     [`${'9'.repeat(400)}ms`, TOO_LONG],
     ['4 sec', 'expected a duration like 40ms, 1.5s or 2m, got "4 sec"'],
-    [-1, 'Too small: expected number to be >=0'],
+    [-1, 'must be at least 0, got -1'],
   ])('refuses %j: %s', (value, message) => {
     expect(Duration.safeParse(value).error?.issues.map((i) => i.message)).toEqual([message]);
   });

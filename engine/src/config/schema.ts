@@ -230,7 +230,7 @@ const RetriesSpec = z
       .meta({ description: 'tries in all, the first included (nginx proxy_next_upstream_tries; default 2)' }),
     on: z
       .array(z.enum(FAILURE_KINDS))
-      .min(1)
+      .min(1, `list at least one of ${FAILURE_KINDS.join(', ')} (or leave on out: all of them)`)
       .max(LIMITS.listItems.max, limitMessage(LIMITS.listItems))
       .default([...FAILURE_KINDS])
       .meta({ description: 'failures that are retried (default all: connect-error, reset, timeout, 5xx)' }),
@@ -627,7 +627,7 @@ export const TrafficRequest = z
       .default(1)
       .meta({ description: 'share of the mix, relative to the other entries (default 1)' }),
     method: TRAFFIC_METHOD.default('GET'),
-    path: PathTemplateSpec,
+    path: PathTemplateSpec.meta({ description: 'the path to request, starting with / ({1..50} and {key} expand as in paths)' }),
     headers: TrafficHeaders.optional(),
     body: z.string().max(1_000_000).optional().meta({ description: 'the request body, sent as is (set content-type in headers)' }),
   })

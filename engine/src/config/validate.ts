@@ -8,7 +8,7 @@
  * match, a service nothing sends to).
  */
 import { parseDocument } from 'yaml';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { checkScenario } from '../faults/targets.ts';
 import { findShadowedRoutes } from '../gateway/routing/shadowing.ts';
 import { trafficAuthErrors } from '../traffic/client-auth.ts';
@@ -16,7 +16,8 @@ import { LIMITS, limitMessage } from './limits.ts';
 import { withUnitsRequired } from './duration.ts';
 import { errorPlace, upstreamsOf, type ConfigError } from './edges.ts';
 import { EdgeConfig, NODE_KINDS, type EdgeConfigParsed } from './schema.ts';
-import { keysAt, nearestName, suggestionBudget, type SuggestionBudget } from './suggest.ts';
+import { descriptionAt, keysAt, nearestName, suggestionBudget, type SuggestionBudget } from './suggest.ts';
+import { issueWords } from './issue-words.ts';
 import { layoutHintWarnings } from './layout-hints.ts';
 import { tlsTopologyErrors } from './tls-topology.ts';
 import { checkTopology } from './topology-check.ts';
@@ -24,6 +25,10 @@ import { isExternalUrl } from './upstream.ts';
 import { YAML_PARSE, yamlMessage, yamlValue } from './yaml-text.ts';
 
 export { errorPlace, isExternalUrl, upstreamsOf, type ConfigError };
+
+// Every zod parse whose issues become ConfigErrors comes through here (zodErrors): a check the schema
+// left without a message is said in the config's words (issue-words.ts), not zod's generic ones.
+z.config({ customError: issueWords });
 
 /** Something a valid config does that cannot be meant; it still runs. Named like an error: `nodes[1].routes[2]`. */
 export type ConfigWarning = ConfigError;
@@ -176,7 +181,7 @@ function issueErrors(issues: readonly z.core.$ZodIssue[], hints: KeyHints | unde
       for (const key of issue.keys) out.push(withSuggestion({ path: formatPath([...issue.path, key]), message: 'unknown key' }, key, known, budget));
       continue;
     }
-    const error = { path: formatPath(issue.path), message: describe(issue) };
+    const error = { path: formatPath(issue.path), message: describe(issue, hints) };
     const written = hints ? writtenAt(hints.input, issue.path) : issue.input;
     out.push(typeof written === 'string' ? withSuggestion(error, written, optionsOf(issue), budget) : error);
   }
@@ -207,7 +212,13 @@ function deepest(issues: z.core.$ZodIssue[]): number {
   return Math.max(0, ...issues.map((i) => i.path.length));
 }
 
-function describe(issue: z.core.$ZodIssue): string {
+function describe(issue: z.core.$ZodIssue, hints: KeyHints | undefined): string {
+  // A missing field the schema said nothing of its own about: what it is, as its description says,
+  // rather than only its type.
+  if (issue.code === 'invalid_type' && hints !== undefined && writtenAt(hints.input, issue.path) === undefined && issue.message === issueWords({ ...issue, input: undefined })) {
+    const what = descriptionAt(hints.schema, issue.path, hints.input);
+    if (what !== undefined) return `required: ${what}`;
+  }
   if (issue.code === 'invalid_value' && issue.values.length === 1) return `expected ${JSON.stringify(issue.values[0])}`;
   if (issue.code === 'invalid_value') return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
   if (issue.code === 'invalid_union' && 'discriminator' in issue && issue.discriminator) {

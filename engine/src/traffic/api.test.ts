@@ -175,15 +175,15 @@ describe('/api/traffic', () => {
   });
 
   it.each([
-    [{ action: 'start', rate: -3 }, 'rate', /^Too small/],
+    [{ action: 'start', rate: -3 }, 'rate', /^must be at least 0, got -3$/],
     [{ action: 'start', shape: 'ramp', rate: 5 }, 'endRate', /^required for shape ramp/],
     [{ action: 'start', phases: [{ for: '1s', shape: 'spike', rate: 5, peakRate: 50 }] }, 'phases[0].peakFor', /^required for shape spike/],
     [{ action: 'start', requests: [{ path: 'no-slash' }] }, 'requests[0].path', /"\/"/],
-    [{ action: 'start', keys: { count: 10, distribution: 'zipf', s: -1 } }, 'keys.s', /^Too small/],
+    [{ action: 'start', keys: { count: 10, distribution: 'zipf', s: -1 } }, 'keys.s', /^must be more than 0, got -1$/],
     [{ action: 'start', apiKeys: { count: 5, header: 'bad header' } }, 'apiKeys.header', /^expected a header name/],
     [{ action: 'start', to: 'ghost' }, 'to', /^unknown node "ghost"/],
     [{ action: 'set' }, 'rate', /^give rate \(open loop\) or users \(closed loop\)/],
-    [{ action: 'set', rate: 0 }, 'rate', /^Too small/],
+    [{ action: 'set', rate: 0 }, 'rate', /^must be more than 0, got 0$/],
     [{ action: 'set', rate: 5, colour: 'red' }, 'colour', /^unknown key/],
     [{ action: 'dance' }, 'action', /^expected "start", "add", "set", "resume" or "stop"/],
   ])('%j is a 400 naming %s', async (body, path, message) => {

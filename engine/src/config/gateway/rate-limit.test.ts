@@ -125,7 +125,7 @@ describe('rateLimit', () => {
         { algorithm: 'gcra', rate: 1 },
         { algorithm: 'gcra', rate: 'fast' },
       ],
-      `${ROUTE}[1].rate: Invalid input: expected number, received string`,
+      `${ROUTE}[1].rate: expected a number, got "fast"`,
     ],
   ])('refuses %s', (_what, rateLimit, error) => {
     expect(errorsOf(config({ rateLimit }))).toEqual([error]);
