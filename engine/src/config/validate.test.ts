@@ -50,7 +50,7 @@ describe('validateConfig', () => {
     ['an unknown kind', (c) => Object.assign(c.nodes[3], { kind: 'wizard' }), 'nodes[3].kind: expected one of "proxy", "gateway", "balancer", "service"'],
     ['an unknown algorithm', (c) => Object.assign(c.nodes[1], { algorithm: 'magic' }), 'nodes[1].algorithm: expected one of "round-robin", "weighted-round-robin", "least-connections", "random", "p2c", "ip-hash", "consistent-hash", "maglev", "peak-ewma"'],
     ['a misspelt key', (c) => Object.assign(c.nodes[1], { tagrets: [] }), 'nodes[1].tagrets: unknown key; did you mean "targets"?'],
-    ['a bad duration', (c) => Object.assign(c.nodes[2], { latency: '4 sec' }), 'nodes[2].latency: expected a duration like 40ms, 1.5s or 2m, got "4 sec"'],
+    ['a bad duration', (c) => Object.assign(c.nodes[2], { latency: '4 sec' }), 'nodes[2].latency: expected a duration like 40ms, 1.5s, 2m or 1m30s, got "4 sec"'],
     ['a uniform latency whose min is above its max', (c) => Object.assign(c.nodes[3], { latency: { distribution: 'uniform', min: '36000ms', max: '5ms' } }), 'nodes[3].latency.max: must not be below min'],
     ['a zero weight', (c) => ((c.nodes[1] as { targets: unknown[] }).targets[1] = { to: 's2', weight: 0 }), 'nodes[1].targets[1].weight: must be at least 1, got 0'],
     ['an empty target list', (c) => Object.assign(c.nodes[1], { targets: [] }), 'nodes[1].targets: a balancer needs at least one target'],

@@ -77,7 +77,7 @@ describe('POST /api/faults refuses', () => {
     ['a rate above 1', { target: 'users-1', type: 'errors', rate: 1.5 }, 'rate: must be at most 1, got 1.5'],
     ['a rate below 0', { target: 'users-1', type: 'errors', rate: -0.1 }, 'rate: must be at least 0, got -0.1'],
     ['a status outside 500..599', { target: 'users-1', type: 'errors', status: 404 }, 'status: must be at least 500, got 404'],
-    ['a bad duration', { target: 'users-1', type: 'reset', after: 'soon' }, 'after: expected a duration like 40ms, 1.5s or 2m, got "soon"'],
+    ['a bad duration', { target: 'users-1', type: 'reset', after: 'soon' }, 'after: expected a duration like 40ms, 1.5s, 2m or 1m30s, got "soon"'],
     [
       'a zero bandwidth',
       { target: 'users-1', type: 'bandwidth', bytesPerSecond: 0 },
