@@ -156,6 +156,24 @@ traffic:
     expect(tooLong.code).toBe(2);
     expect(tooLong.stderr).toContain('--duration: too long: at most 2147483647ms (24.8 days)');
   });
+
+  // Number() took each of these for a port: "" and " " as 0 (any free port), "0x10" as 16, "1e3" as 1000.
+  it.each(['', ' ', '0x10', '1e3', '8787.0', '65536', 'abc'])('serve refuses --port %j, saying what a port is', async (port) => {
+    const ran = await edgelab(['serve', write('ok.yaml', sandbox()), '--port', port]);
+    expect(ran.code).toBe(2);
+    expect(ran.stderr).toContain(`--port: expected a port number from 0 (any free port) to 65535, got "${port}"`);
+  });
+
+  it('run refuses a report it could not write before running, not with a stack trace after', async () => {
+    const nowhere = join(dir, 'no-such-dir', 'report.json');
+    const missing = await edgelab(['run', write('ok.yaml', sandbox()), '--duration', '30s', '--report', nowhere]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(`--report: cannot write ${nowhere}: no directory ${join(dir, 'no-such-dir')}`);
+    expect(missing.stdout).toBe('');
+    const folder = await edgelab(['run', write('ok.yaml', sandbox()), '--duration', '30s', '--report', dir]);
+    expect(folder.code).toBe(2);
+    expect(folder.stderr).toContain(`--report: cannot write ${dir}: it is a directory`);
+  });
 });
 
 describe('edgelab run', () => {

@@ -11,7 +11,9 @@
  * config (every error printed, each with its node's id and, for a misspelt name, the nearest one) or a
  * run that could not start, 2 a usage error.
  */
-import { writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, stat, writeFile } from 'node:fs/promises';
+import { dirname, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { durationLimitError, parseDuration } from '../config/duration.ts';
@@ -128,8 +130,9 @@ async function serve(args: string[]): Promise<number> {
     'no-traffic': { type: 'boolean', default: false },
   });
   if (positionals.length > 1) throw new UsageError('serve takes at most one config file');
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: expected a port number, got "${values.port}"`);
+  // Digits only: Number() reads "" and " " as 0 (any free port), "0x10" as 16 and "1e3" as 1000.
+  const port = /^\d{1,5}$/.test(values.port) ? Number(values.port) : NaN;
+  if (!(port <= 65535)) throw new UsageError(`--port: expected a port number from 0 (any free port) to 65535, got "${values.port}"`);
   const file = positionals[0] ?? DEFAULT_CONFIG;
   const result = await loadConfigFile(file);
   if (!result.ok) {
@@ -174,6 +177,9 @@ async function run(args: string[]): Promise<number> {
   }
   const tooLong = givenMs === undefined ? undefined : durationLimitError(givenMs);
   if (tooLong) throw new UsageError(`--duration: ${tooLong}`);
+  // A report that cannot be written is said before the run, not after it (with a stack trace).
+  const reportProblem = values.report === undefined ? undefined : await unwritable(values.report);
+  if (reportProblem !== undefined) throw new UsageError(`--report: cannot write ${values.report}: ${reportProblem}`);
   const [file] = positionals;
   const result = await loadConfigFile(file);
   if (!result.ok) {
@@ -236,11 +242,30 @@ async function run(args: string[]): Promise<number> {
       failures: started.failures,
       faults,
     };
-    await writeFile(values.report, `${JSON.stringify(report, null, 2)}\n`);
-    console.log(`report: ${values.report}`);
+    try {
+      await writeFile(values.report, `${JSON.stringify(report, null, 2)}\n`);
+      console.log(`report: ${values.report}`);
+    } catch (error) {
+      console.error(`error: cannot write the report to ${values.report}: ${(error as Error).message}`);
+      await engine.stop();
+      return 1;
+    }
   }
   await engine.stop();
   return 0;
+}
+
+/** Why a report cannot be written at `file` (its folder is missing or not writable, it is a folder), or undefined. */
+async function unwritable(file: string): Promise<string | undefined> {
+  const found = await stat(file).catch(() => undefined);
+  if (found?.isDirectory()) return 'it is a directory';
+  try {
+    await access(found ? file : dirname(resolvePath(file)), constants.W_OK);
+    return undefined;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? `no directory ${dirname(resolvePath(file))}` : code === 'EACCES' ? 'permission denied' : (error as Error).message;
+  }
 }
 
 /** Where a TLS proxy's certificate is, its fingerprint, and how to try it. */
