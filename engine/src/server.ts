@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import sirv from 'sirv';
@@ -134,7 +135,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
       case '/api/config':
         if (reads(method)) return sendJson(res, 200, engine.input ?? null);
         if (method === 'PUT') {
-          const result = validateConfig(await writeBody(req, url));
+          const result = validateConfig(await writeBody(req, url), { controlPort: (server.address() as AddressInfo).port });
           if (!result.ok) return sendJson(res, 400, { error: 'invalid config; the running config is unchanged', errors: result.errors });
           const applied = await engine.apply(result.config, result.input);
           // Warnings (a route that can never match) do not stop a config: it runs, and the answer says what looks wrong.
@@ -150,7 +151,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
         // A dry run of PUT /api/config (the page's config editor checks as the learner types): the same
         // errors and warnings, nothing applied.
         if (method !== 'POST') return notAllowed(res, 'POST');
-        const result = validateConfig(await writeBody(req, url));
+        const result = validateConfig(await writeBody(req, url), { controlPort: (server.address() as AddressInfo).port });
         return sendJson(res, 200, result.ok ? { ok: true, errors: [], warnings: result.warnings } : { ok: false, errors: result.errors, warnings: [] });
       }
       case '/api/traffic': {

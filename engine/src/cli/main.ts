@@ -134,7 +134,7 @@ async function serve(args: string[]): Promise<number> {
   const port = /^\d{1,5}$/.test(values.port) ? Number(values.port) : NaN;
   if (!(port <= 65535)) throw new UsageError(`--port: expected a port number from 0 (any free port) to 65535, got "${values.port}"`);
   const file = positionals[0] ?? DEFAULT_CONFIG;
-  const result = await loadConfigFile(file);
+  const result = await loadConfigFile(file, port === 0 ? {} : { controlPort: port });
   if (!result.ok) {
     console.error(`${file}: invalid config\n${formatErrors(result.errors)}`);
     return 1;

@@ -162,3 +162,41 @@ describe('a config with a node nothing leads to, on a real engine', () => {
     expect(running.engine.metrics.snapshot().spare.requests).toBe(1);
   });
 });
+
+describe("a config that reaches the lab's own port, on a real control server", () => {
+  let running: RunningEngine | undefined;
+  let control: ControlServer | undefined;
+  afterEach(async () => {
+    await control?.close();
+    await running?.stop();
+    running = control = undefined;
+  });
+
+  it('is refused with the field that names the port: a node listening there, a node or a flow sending there', async () => {
+    running = await startEngine({ version: 1, nodes: [{ id: 'start', kind: 'service' }] });
+    control = await startControlServer({ engine: running.engine, port: 0, webRoot: '/nonexistent' });
+    const port = control.port;
+    const config = {
+      version: 1,
+      nodes: [
+        { id: 'edge', kind: 'proxy', to: `http://localhost.:${port}` },
+        { id: 'squatter', kind: 'service', listen: port },
+      ],
+      traffic: [{ to: `http://127.1:${port}`, rate: 1 }],
+    };
+    const api = `the lab's own page and control API, not a node: requests sent there would steer the lab, not reach a server`;
+    const expected = [
+      { path: 'nodes[0].to', message: `http://localhost.:${port} is ${api}` },
+      { path: 'nodes[1].listen', message: `port ${port} is the lab's own (its page and control API): give the node another port, or 0 for any free one` },
+      { path: 'traffic[0].to', message: `http://127.0.0.1:${port} is ${api}` },
+    ];
+    for (const [method, call] of [['PUT', '/api/config'], ['POST', '/api/config/validate']]) {
+      const res = await fetch(`${control.url}${call}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(config) });
+      const body = (await res.json()) as { errors: Array<{ path: string; message: string }> };
+      expect(body.errors.map(({ path, message }) => ({ path, message }))).toEqual(expected);
+    }
+    expect(running.engine.config?.nodes.map((n) => n.id)).toEqual(['start']);
+    // Without the lab's port (edgelab validate), the same config is only as good as its other fields.
+    expect(validateConfig(config).ok).toBe(true);
+  });
+});

@@ -30,8 +30,13 @@ interface Edge {
   shown: string;
 }
 
-/** `budget`: what the searches for the nearest id may spend, shared with the rest of the check. */
-export function checkTopology(input: object, budget: SuggestionBudget = suggestionBudget()): TopologyProblems {
+/**
+ * `budget`: what the searches for the nearest id may spend, shared with the rest of the check.
+ * `controlPort`: the port of the lab's own page and control API, when known (`serve`, `PUT /api/config`):
+ * no node may listen there, and no node or flow may send there (it is not a node, and a learner's
+ * traffic has no business with the API that steers the lab).
+ */
+export function checkTopology(input: object, budget: SuggestionBudget = suggestionBudget(), controlPort?: number): TopologyProblems {
   const written = input as { nodes?: unknown; traffic?: unknown };
   const nodes = (Array.isArray(written.nodes) ? written.nodes : []).map((node: unknown, i) => sketchNode(node, i));
   const errors: ConfigError[] = [];
@@ -43,7 +48,9 @@ export function checkTopology(input: object, budget: SuggestionBudget = suggesti
     const first = byId.get(node.id);
     if (first !== undefined) errors.push({ path: `nodes[${i}].id`, message: `duplicate id "${node.id}" (also nodes[${first}])` });
     else byId.set(node.id, i);
-    if (node.listen !== 0) {
+    if (node.listen !== 0 && node.listen === controlPort) {
+      errors.push({ path: `nodes[${i}].listen`, message: `port ${node.listen} is the lab's own (its page and control API): give the node another port, or 0 for any free one` });
+    } else if (node.listen !== 0) {
       const clash = byPort.get(node.listen);
       if (clash !== undefined) {
         errors.push({ path: `nodes[${i}].listen`, message: `port ${node.listen} is already used by nodes[${clash}] ("${nodes[clash].id}")` });
@@ -63,11 +70,16 @@ export function checkTopology(input: object, budget: SuggestionBudget = suggesti
     const index = port === undefined ? undefined : byPort.get(port);
     return index === undefined ? undefined : nodes[index].id;
   };
+  const toControlApi = (path: string, url: string): ConfigError => ({
+    path,
+    message: `${url} is the lab's own page and control API, not a node: requests sent there would steer the lab, not reach a server`,
+  });
   const edges = new Map<string, Edge[]>();
   nodes.forEach((node, i) => {
     const outs: Edge[] = [];
     for (const { to, path } of node.upstreams) {
-      if (isExternalUrl(to)) {
+      if (isExternalUrl(to) && controlPort !== undefined && localPortOf(to) === controlPort) errors.push(toControlApi(path, to));
+      else if (isExternalUrl(to)) {
         const local = listenerAt(to);
         if (local !== undefined) outs.push({ to: local, shown: `${to} (${local})` });
       } else if (!byId.has(to)) errors.push(unknownNode(path, to));
@@ -81,6 +93,7 @@ export function checkTopology(input: object, budget: SuggestionBudget = suggesti
   const checkEntry = (written: unknown, path: string) => {
     const to = upstreamAsKept(written);
     if (to === undefined) return;
+    if (isExternalUrl(to) && controlPort !== undefined && localPortOf(to) === controlPort) return void errors.push(toControlApi(path, to));
     const entry = isExternalUrl(to) ? listenerAt(to) : to;
     if (entry === undefined) return;
     if (byId.has(entry)) entries.add(entry);

@@ -51,7 +51,7 @@ export function formatErrors(errors: ConfigError[]): string {
 }
 
 /** Parse YAML (a superset of JSON; anchors and merge keys expanded, yaml-text.ts) and validate it. */
-export function validateText(text: string): ConfigResult {
+export function validateText(text: string, options: ValidateOptions = {}): ConfigResult {
   const doc = parseDocument(text, { ...YAML_PARSE, prettyErrors: true });
   if (doc.errors.length > 0) {
     return {
@@ -64,11 +64,16 @@ export function validateText(text: string): ConfigResult {
   }
   const expanded = yamlValue(doc);
   if (expanded.error !== undefined) return { ok: false, errors: [{ path: '(root)', message: expanded.error }] };
-  return validateConfig(expanded.value);
+  return validateConfig(expanded.value, options);
+}
+
+/** What validateConfig knows of where the config runs: the port of the lab's page and control API (checkTopology). */
+export interface ValidateOptions {
+  controlPort?: number;
 }
 
 /** Validate an already-parsed value (for example the body of `PUT /api/config`). */
-export function validateConfig(input: unknown): ConfigResult {
+export function validateConfig(input: unknown, options: ValidateOptions = {}): ConfigResult {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     return { ok: false, errors: [{ path: '(root)', message: 'expected a mapping with version, nodes and traffic' }] };
   }
@@ -77,7 +82,7 @@ export function validateConfig(input: unknown): ConfigResult {
   const parsed = withUnitsRequired(() => EdgeConfig.safeParse(input, { reportInput: true }));
   const budget = suggestionBudget();
   const formErrors = parsed.success ? crossErrors(parsed.data) : zodErrors(parsed.error, { schema: EdgeConfig, input, budget });
-  const topology = checkTopology(input, budget);
+  const topology = checkTopology(input, budget, options.controlPort);
   const errors = [...formErrors, ...topology.errors];
   if (errors.length > 0 || !parsed.success) return { ok: false, errors: inDocumentOrder(named(dedupe(errors), input), input) };
   const warnings = [...topology.warnings, ...configWarnings(parsed.data), ...layoutHintWarnings(parsed.data)];
