@@ -326,6 +326,25 @@ describe('validateConfig', () => {
     if (!result.ok) expect(formatErrors(result.errors)).toContain(expected);
   });
 
+  it('reads anchors kept under top-level x- keys, and leaves those keys out of the config', () => {
+    const result = validateText(`version: 1
+x-service: &service { kind: service, latency: 5ms }
+nodes:
+  - { <<: *service, id: s1 }
+  - { <<: *service, id: s2, latency: 1ms }
+traffic:
+  - { to: s1, rate: 1 }
+  - { to: s2, rate: 1 }
+`);
+    expect(result.ok ? [] : formatErrors(result.errors)).toEqual([]);
+    expect(result.ok && Object.keys(result.input as object)).toEqual(['version', 'nodes', 'traffic']);
+    expect(result.ok && result.config.nodes.map((n) => [n.id, n.kind])).toEqual([
+      ['s1', 'service'],
+      ['s2', 'service'],
+    ]);
+    expect(formatErrors((validateText('version: 1\ny-service: 1\nnodes: []\n') as { errors: never[] }).errors)).toBe('y-service: unknown key');
+  });
+
   it('expands YAML merge keys (<<: *defaults), the keys written beside them winning, and many uses of one anchor', () => {
     const services = Array.from({ length: 198 }, (_, i) => `  - { <<: *svc, id: s${i + 2} }`).join('\n');
     const text = `version: 1

@@ -12,10 +12,16 @@ import { LIMITS, limitMessage } from './limits.ts';
 /** The options of `parseDocument` for a config: a key twice in one mapping is an error; `<<` merges. */
 export const YAML_PARSE = { uniqueKeys: true, merge: true } as const;
 
-/** A parsed document's value, or why it has none (in words a person reads). */
+/**
+ * A parsed document's value, or why it has none (in words a person reads). Top-level keys starting with
+ * `x-` are a place for anchors (`x-service: &service { kind: service }`), as in Compose files: read for
+ * the aliases that use them, then left out of the config.
+ */
 export function yamlValue(document: Document.Parsed): { value: unknown; error?: undefined } | { error: string } {
   try {
-    return { value: document.toJS({ maxAliasCount: LIMITS.configValues.max }) };
+    const value: unknown = document.toJS({ maxAliasCount: LIMITS.configValues.max });
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return { value };
+    return { value: Object.fromEntries(Object.entries(value).filter(([key]) => !key.startsWith('x-'))) };
   } catch (error) {
     // Too many aliases (yaml's own guard against alias bombs), a merge of what is not a mapping, or
     // nesting deep enough to exhaust the stack.
