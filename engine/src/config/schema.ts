@@ -83,8 +83,15 @@ const Timeouts = z.strictObject({
   response: Duration.optional().meta({ description: 'time to the upstream response headers (default 10s)' }),
 });
 
+/** What is wrong with an id, and the id meant when it differs only by case or by spaces (`Users 1` is `users-1`). */
+function nodeIdProblem(written: unknown): string {
+  const meant = typeof written === 'string' ? written.trim().toLowerCase().replace(/[\s_]+/g, '-') : '';
+  const hint = NODE_ID.test(meant) ? `; did you mean "${meant}"?` : '';
+  return `expected lowercase letters, digits and dashes, starting with a letter, got ${JSON.stringify(written)}${hint}`;
+}
+
 const NodeBase = {
-  id: limitedString(LIMITS.idLength).regex(NODE_ID, 'expected lowercase letters, digits and dashes, starting with a letter'),
+  id: limitedString(LIMITS.idLength).regex(NODE_ID, { error: (issue) => nodeIdProblem(issue.input) }),
   listen: Port.default(0),
   label: shownText(z.string().max(60)).optional(),
 };
