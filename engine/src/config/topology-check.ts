@@ -70,15 +70,12 @@ export function checkTopology(input: object, budget: SuggestionBudget = suggesti
     const index = port === undefined ? undefined : byPort.get(port);
     return index === undefined ? undefined : nodes[index].id;
   };
-  const toControlApi = (path: string, url: string): ConfigError => ({
-    path,
-    message: `${url} is the lab's own page and control API, not a node: requests sent there would steer the lab, not reach a server`,
-  });
   const edges = new Map<string, Edge[]>();
   nodes.forEach((node, i) => {
     const outs: Edge[] = [];
     for (const { to, path } of node.upstreams) {
-      if (isExternalUrl(to) && controlPort !== undefined && localPortOf(to) === controlPort) errors.push(toControlApi(path, to));
+      const refused = controlApiProblem(to, controlPort);
+      if (refused !== undefined) errors.push({ path, message: refused });
       else if (isExternalUrl(to)) {
         const local = listenerAt(to);
         if (local !== undefined) outs.push({ to: local, shown: `${to} (${local})` });
@@ -93,7 +90,8 @@ export function checkTopology(input: object, budget: SuggestionBudget = suggesti
   const checkEntry = (written: unknown, path: string) => {
     const to = upstreamAsKept(written);
     if (to === undefined) return;
-    if (isExternalUrl(to) && controlPort !== undefined && localPortOf(to) === controlPort) return void errors.push(toControlApi(path, to));
+    const refused = controlApiProblem(to, controlPort);
+    if (refused !== undefined) return void errors.push({ path, message: refused });
     const entry = isExternalUrl(to) ? listenerAt(to) : to;
     if (entry === undefined) return;
     if (byId.has(entry)) entries.add(entry);
@@ -122,6 +120,15 @@ export function checkTopology(input: object, budget: SuggestionBudget = suggesti
     });
   });
   return { errors, warnings };
+}
+
+/**
+ * Why an upstream or a flow's entry (a node id, or a URL as the config keeps it) may not be what it is:
+ * a URL to the lab's own page and control API. Undefined when it may (or the port is not known).
+ */
+export function controlApiProblem(upstream: string, controlPort: number | undefined): string | undefined {
+  if (controlPort === undefined || !isExternalUrl(upstream) || localPortOf(upstream) !== controlPort) return undefined;
+  return `${upstream} is the lab's own page and control API, not a node: requests sent there would steer the lab, not reach a server`;
 }
 
 function sketchNode(written: unknown, index: number): SketchNode {

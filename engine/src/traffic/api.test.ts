@@ -266,6 +266,17 @@ describe('/api/traffic', () => {
     expect(res.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['headers.host', 'headers.x-a', 'method', 'paths[0]']);
   });
 
+  it("refuses a flow entering at the lab's own port (the control API), however the host is spelt", async () => {
+    const url = await setup();
+    const port = control!.port;
+    const refused = `http://127.0.0.1:${port} is the lab's own page and control API, not a node: requests sent there would steer the lab, not reach a server`;
+    expect(await post(url, { action: 'start', to: `http://0x7f.0.0.1:${port}`, rate: 1 })).toMatchObject({ status: 400, body: { errors: [{ path: 'to', message: refused }] } });
+    await post(url, { action: 'start' });
+    const added = await post(url, { action: 'add', name: 'sneaky', to: 'edge', failover: [`http://127.1:${port}`], rate: 1 });
+    expect(added).toMatchObject({ status: 400, body: { errors: [{ path: 'failover[0]', message: refused }] } });
+    expect(running!.engine.trafficState().flows.map((f) => f.to)).toEqual(['edge']);
+  });
+
   it('set while nothing runs is a 409', async () => {
     const url = await setup();
     const res = await post(url, { action: 'set', rate: 5 });
