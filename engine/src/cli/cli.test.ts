@@ -62,6 +62,8 @@ describe('edgelab validate', () => {
     const ran = await edgelab(['validate', write('ok.yaml', sandbox())]);
     expect(ran.code).toBe(0);
     expect(ran.stdout).toContain('valid ("CLI sandbox", 4 nodes, 1 traffic flow)');
+    const one = await edgelab(['validate', write('one.yaml', 'version: 1\nname: One\nnodes: [{ id: s, kind: service }]\ntraffic: [{ to: s, rate: 1 }]\n')]);
+    expect(one.stdout).toContain('valid ("One", 1 node, 1 traffic flow)');
   });
 
   it('warns about a route that can never match, and still exits 0', async () => {

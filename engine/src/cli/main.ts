@@ -79,7 +79,7 @@ async function validate(args: string[]): Promise<number> {
     return 1;
   }
   const { nodes, traffic, name } = result.config;
-  console.log(`${file}: valid ("${name}", ${nodes.length} nodes, ${traffic.length} traffic flow${traffic.length === 1 ? '' : 's'})`);
+  console.log(`${file}: valid ("${name}", ${nodes.length} node${nodes.length === 1 ? '' : 's'}, ${traffic.length} traffic flow${traffic.length === 1 ? '' : 's'})`);
   for (const warning of result.warnings) console.error(`warning: ${errorPlace(warning)}: ${warning.message}`);
   return 0;
 }

@@ -323,6 +323,13 @@ describe('validateConfig', () => {
     ['a merge of merges that multiply', `version: 1\nnodes:\n  - &a {id: s, kind: service, latency: 1ms}\n${Array.from({ length: 5 }, (_, i) => `  - &m${i} {<<: [${Array(9).fill(i === 0 ? '*a' : `*m${i - 1}`).join(', ')}]}`).join('\n')}\n`, 'aliases (*name) expand to more than a config may hold'],
     ['a merge of a list', 'version: 1\nx: &x [1]\nnodes:\n  - {<<: *x, id: s, kind: service}\n', '(root): a merge key (<<) takes a mapping, an alias of one (<<: *defaults) or a list of them'],
     ['a merge of a number', 'version: 1\nnodes:\n  - {<<: 3, id: s, kind: service}\n', 'a merge key (<<) takes a mapping'],
+    ['two documents', 'version: 1\nnodes: []\n---\nversion: 1\n', 'line 3, column 1: more than one YAML document (a second ---): a config is one document'],
+    // A byte array (!!binary) was read as a mapping of its bytes: a hundred errors about the latency's forms.
+    // The place is the tagged value's.
+    ['a !!binary value', 'version: 1\nnodes:\n  - { id: s, kind: service, latency: !!binary aGVsbG8= }\n', 'line 3, column 47: the tag !!binary is not taken: a config holds text, numbers, true or false, lists and mappings (remove the tag)'],
+    ['a !!set', 'version: 1\nnodes: !!set { a, b }\n', 'line 2, column 14: the tag !!set is not taken'],
+    // A tag the parser does not know was ignored, with only a warning nobody saw.
+    ['a custom tag', 'version: 1\nnodes:\n  - { id: s, kind: service, latency: !slow 5ms }\n', 'line 3, column 44: the tag !slow is not taken'],
   ])('rejects %s', (_what, text, expected) => {
     const result = validateText(text);
     expect(result.ok).toBe(false);

@@ -63,13 +63,19 @@ export function validateText(text: string, options: ValidateOptions = {}): Confi
     };
   }
   const expanded = yamlValue(doc);
-  if (expanded.error !== undefined) return { ok: false, errors: [{ path: '(root)', message: expanded.error }] };
+  if (expanded.error !== undefined) return { ok: false, errors: [{ path: expanded.at === undefined ? '(root)' : placeIn(text, expanded.at), message: expanded.error }] };
   return validateConfig(expanded.value, options);
 }
 
 /** What validateConfig knows of where the config runs: the port of the lab's page and control API (checkTopology). */
 export interface ValidateOptions {
   controlPort?: number;
+}
+
+/** `line 3, column 7` for an offset in `text`, as the YAML parser's own errors say a place. */
+function placeIn(text: string, offset: number): string {
+  const before = text.slice(0, offset).split('\n');
+  return `line ${before.length}, column ${before[before.length - 1].length + 1}`;
 }
 
 /** Validate an already-parsed value (for example the body of `PUT /api/config`). */
