@@ -48,6 +48,8 @@ describe('the words for checks a schema left unlabelled', () => {
     ['an empty list of paths', 'paths: []', 'traffic[0].paths: must not be empty'],
     ['no clients', 'clients: 0', 'traffic[0].clients: must be at least 1, got 0'],
     ['clients as text', 'clients: many', 'traffic[0].clients: expected a number, got "many"'],
+    ['yes for true', 'keepAlive: yes', 'traffic[0].keepAlive: expected true or false, got "yes" (YAML reads it as text: write true)'],
+    ['Off for false', 'http2: Off', 'traffic[0].http2: expected true or false, got "Off" (YAML reads it as text: write false)'],
     ['a long string where a number goes', `clients: ${'x'.repeat(100)}`, `traffic[0].clients: expected a number, got "${'x'.repeat(40)}"…`],
   ])('traffic: %s', (_what, field, expected) => {
     expect(errorsOf(`version: 1\nnodes: [{ id: svc, kind: service }]\ntraffic:\n  - { to: svc, rate: 1, ${field} }\n`)).toEqual([expected]);

@@ -31,6 +31,9 @@ const KINDS: Record<string, string> = {
   set: 'a list',
 };
 
+/** The YAML 1.1 spellings of true and false, with the one to write. */
+const YAML_11_BOOLEANS: Record<string, 'true' | 'false'> = { yes: 'true', y: 'true', on: 'true', no: 'false', n: 'false', off: 'false' };
+
 const UNITS: Record<string, [one: string, many: string]> = {
   string: ['character', 'characters'],
   array: ['item', 'items'],
@@ -62,7 +65,10 @@ export function issueWords(issue: RawIssue): string | undefined {
   switch (issue.code) {
     case 'invalid_type': {
       const kind = KINDS[issue.expected] ?? issue.expected;
-      return issue.input === undefined ? `required: ${kind}` : `expected ${kind}, got ${given(issue.input)}`;
+      if (issue.input === undefined) return `required: ${kind}`;
+      const yes = issue.expected === 'boolean' && typeof issue.input === 'string' ? YAML_11_BOOLEANS[issue.input.toLowerCase()] : undefined;
+      // YAML 1.1 read yes and on as true; YAML 1.2, which configs are read as, reads them as text.
+      return `expected ${kind}, got ${given(issue.input)}${yes === undefined ? '' : ` (YAML reads it as text: write ${yes})`}`;
     }
     case 'too_small':
     case 'too_big':
