@@ -166,6 +166,15 @@ traffic:
     expect(ran.stderr).toContain(`--port: expected a port number from 0 (any free port) to 65535, got "${port}"`);
   });
 
+  it('serve refuses an empty --host (Node would listen on every interface) and says why a host cannot be listened on', async () => {
+    const empty = await edgelab(['serve', write('ok.yaml', sandbox()), '--port', '0', '--host', '']);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain('--host: expected an address to listen on, such as 127.0.0.1 (the default)');
+    const absent = await edgelab(['serve', write('ok.yaml', sandbox()), '--port', '0', '--host', '192.0.2.1', '--no-traffic']);
+    expect(absent.code).toBe(1);
+    expect(absent.stderr).toContain('error: cannot listen on --host 192.0.2.1: no interface of this machine has that address');
+  });
+
   it('run refuses a report it could not write before running, not with a stack trace after', async () => {
     const nowhere = join(dir, 'no-such-dir', 'report.json');
     const missing = await edgelab(['run', write('ok.yaml', sandbox()), '--duration', '30s', '--report', nowhere]);

@@ -133,6 +133,8 @@ async function serve(args: string[]): Promise<number> {
   // Digits only: Number() reads "" and " " as 0 (any free port), "0x10" as 16 and "1e3" as 1000.
   const port = /^\d{1,5}$/.test(values.port) ? Number(values.port) : NaN;
   if (!(port <= 65535)) throw new UsageError(`--port: expected a port number from 0 (any free port) to 65535, got "${values.port}"`);
+  // Node reads an empty host as every interface: the control API, which has no password, open to the network.
+  if (values.host.trim() === '') throw new UsageError('--host: expected an address to listen on, such as 127.0.0.1 (the default)');
   const file = positionals[0] ?? DEFAULT_CONFIG;
   const result = await loadConfigFile(file, port === 0 ? {} : { controlPort: port });
   if (!result.ok) {
@@ -148,7 +150,12 @@ async function serve(args: string[]): Promise<number> {
   } catch (error) {
     await engine.stop();
     const code = (error as NodeJS.ErrnoException).code;
-    console.error(code === 'EADDRINUSE' ? `error: port ${port} is in use; is the lab already running? Try --port` : `error: ${(error as Error).message}`);
+    const why: Record<string, string> = {
+      EADDRINUSE: `port ${port} is in use; is the lab already running? Try --port`,
+      EADDRNOTAVAIL: `cannot listen on --host ${values.host}: no interface of this machine has that address`,
+      ENOTFOUND: `cannot listen on --host ${values.host}: no such host`,
+    };
+    console.error(`error: ${(code !== undefined && why[code]) || (error as Error).message}`);
     return 1;
   }
   console.log(`EdgeLab: ${control.url}  ("${result.config.name}" from ${file})`);
