@@ -117,7 +117,7 @@ describe('checkTopology', () => {
   });
 });
 
-describe('a config with a node nothing leads to, on a real engine', () => {
+describe('configs on a real engine and control server', () => {
   let running: RunningEngine | undefined;
   let control: ControlServer | undefined;
   afterEach(async () => {
@@ -126,7 +126,7 @@ describe('a config with a node nothing leads to, on a real engine', () => {
     running = control = undefined;
   });
 
-  it('applies with a warning and runs: traffic enters a balancer and a service directly, the spare answers its own callers', async () => {
+  it('applies a config with a node nothing leads to, with a warning, and runs it: traffic enters a balancer and a service directly, the spare answers its own callers', async () => {
     running = await startEngine({ version: 1, nodes: [{ id: 'start', kind: 'service' }], traffic: [{ to: 'start', rate: 1 }] });
     control = await startControlServer({ engine: running.engine, port: 0, webRoot: '/nonexistent' });
     const config = {
@@ -161,18 +161,8 @@ describe('a config with a node nothing leads to, on a real engine', () => {
     expect((await fetch(running.url('spare', '/x'))).status).toBe(200);
     expect(running.engine.metrics.snapshot().spare.requests).toBe(1);
   });
-});
 
-describe("a config that reaches the lab's own port, on a real control server", () => {
-  let running: RunningEngine | undefined;
-  let control: ControlServer | undefined;
-  afterEach(async () => {
-    await control?.close();
-    await running?.stop();
-    running = control = undefined;
-  });
-
-  it('is refused with the field that names the port: a node listening there, a node or a flow sending there', async () => {
+  it("refuses a config that reaches the lab's own port, naming the field: a node listening there, a node or a flow sending there", async () => {
     running = await startEngine({ version: 1, nodes: [{ id: 'start', kind: 'service' }] });
     control = await startControlServer({ engine: running.engine, port: 0, webRoot: '/nonexistent' });
     const port = control.port;
