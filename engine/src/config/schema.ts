@@ -388,6 +388,15 @@ export const BalancerNode = BalancerShape.superRefine((node, ctx) => {
       });
     }
   });
+  // A target is known by where it sends (its state, health and counts are one per target): twice would
+  // share them, the last weight winning for both.
+  const first = new Map<string, number>();
+  node.targets.forEach((target, i) => {
+    const to = typeof target === 'string' ? target : target.to;
+    const earlier = first.get(to);
+    if (earlier === undefined) return void first.set(to, i);
+    ctx.addIssue({ code: 'custom', path: ['targets', i], message: `"${to}" is already a target (targets[${earlier}]): give that one a weight instead` });
+  });
   if (node.targets.every((t) => typeof t !== 'string' && t.backup)) {
     ctx.addIssue({ code: 'custom', path: ['targets'], message: 'at least one target must not be a backup' });
   }
@@ -783,11 +792,25 @@ export const TrafficFlow = TrafficFlowFields.superRefine(checkTrafficFlow).meta(
 /** The flow fields one by one, for `POST /api/traffic` to check the fields it was given before it merges them. */
 export const TrafficFlowPartial = TrafficFlowFields.partial();
 
+/**
+ * Flows are named (by `name`, or `flow-N` by their place) wherever they are chosen: `POST /api/traffic`
+ * `flow` and `like`, the live stats, the page. Two of one name could not be told apart.
+ */
+function checkFlowNames(flows: Array<{ name?: string }>, ctx: z.RefinementCtx): void {
+  const first = new Map<string, number>();
+  flows.forEach((flow, i) => {
+    const name = flow.name ?? `flow-${i + 1}`;
+    const earlier = first.get(name);
+    if (earlier === undefined) return void first.set(name, i);
+    ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `a flow "${name}" is traffic[${earlier}]${flows[earlier].name === undefined ? ' (by its place)' : ''}: give each flow its own name` });
+  });
+}
+
 export const EdgeConfig = z.strictObject({
   version: z.literal(1),
   name: shownText(limitedString(LIMITS.nameLength).min(1)).default('Untitled sandbox'),
   nodes: limitedArray(NodeConfig, LIMITS.nodes),
-  traffic: limitedArray(TrafficFlow, LIMITS.trafficFlows).default([]),
+  traffic: limitedArray(TrafficFlow, LIMITS.trafficFlows).default([]).superRefine(checkFlowNames),
   scenario: Scenario,
   layout: LayoutHints.optional(),
 });
