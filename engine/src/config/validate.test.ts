@@ -59,7 +59,7 @@ describe('validateConfig', () => {
     ['an empty target list', (c) => Object.assign(c.nodes[1], { targets: [] }), 'nodes[1].targets: a balancer needs at least one target'],
     ['a target twice', (c) => Object.assign(c.nodes[1], { targets: ['s1', 's2', { to: 's1', weight: 2 }] }), 'nodes[1].targets[2]: "s1" is already a target (targets[0]): give that one a weight instead'],
     ['a URL target twice, spelt two ways', (c) => Object.assign(c.nodes[1], { targets: ['s1', 'http://127.0.0.1:9000', 'http://127.1:9000'] }), 'nodes[1].targets[2]: "http://127.0.0.1:9000" is already a target (targets[1]): give that one a weight instead'],
-    ['two flows of one name', (c) => c.traffic.push({ ...c.traffic[0], name: 'flow-1' }), 'traffic[1].name: a flow "flow-1" is traffic[0] (by its place): give each flow its own name'],
+    ['two flows of one name', (c) => (c.traffic as unknown[]).push({ ...c.traffic[0], name: 'flow-1' }), 'traffic[1].name: a flow "flow-1" is traffic[0] (by its place): give each flow its own name'],
     ['an error rate above 1', (c) => Object.assign(c.nodes[2], { errorRate: 1.5 }), 'nodes[2].errorRate: must be at most 1, got 1.5'],
     ['traffic to an unknown node', (c) => (c.traffic[0].to = 'ghost'), 'traffic[0].to: unknown node "ghost"'],
     ['a bad path template', (c) => (c.traffic[0].paths = ['/users/{9..1}']), 'traffic[0].paths[0]: path "/users/{9..1}": range {9..1} is empty'],
