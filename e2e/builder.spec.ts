@@ -101,3 +101,19 @@ test('undo takes back only the build edit: a setting changed since is kept, and 
   expect(config).toEqual(before);
   await expect(page.getByTestId('build-undo')).toBeEnabled();
 });
+
+test('deleting a box a running flow enters at stops that flow, and the log says why', async ({ page, request }) => {
+  await resetLab(request);
+  // A client calling users-3 directly, beside the config's own traffic (added through the API, not in the config).
+  const added = await request.post('/api/traffic', { data: { action: 'add', name: 'direct', to: 'users-3', rate: 5, clients: 1 } });
+  expect(added.ok()).toBe(true);
+  await page.goto('/');
+  await expect(page.getByTestId('sandbox-name')).toContainText('Classic edge (e2e)');
+  await page.getByTestId('build-toggle').click();
+  await page.getByTestId('node-users-3').focus();
+  await page.keyboard.press('Delete');
+  await expect(page.getByTestId('build-status')).toContainText('Done: deleted users-3');
+  await expect(page.getByTestId('event-log')).toContainText('flow "direct" stopped: it enters at "users-3", which the config applied removed');
+  const traffic = (await (await request.get('/api/traffic')).json()) as { running: boolean; flows: Array<{ name: string }> };
+  expect(traffic).toMatchObject({ running: true, flows: [{ name: 'browse' }] });
+});

@@ -92,3 +92,30 @@ test('a shared link opened in a fresh page gives the same sandbox', async ({ pag
     await fresh.close();
   }
 });
+
+test('the editor reads YAML anchors and merge keys as the engine does, and refuses an alias bomb saying why', async ({ page, request }) => {
+  await page.goto('/');
+  await page.getByTestId('open-config-editor').click();
+  await expect(page.getByTestId('config-text')).toContainText('kind: gateway');
+  const merged = SANDBOX_YAML.replace('name: Classic edge (e2e)', 'name: Merged\nx-service: &service { kind: service, latency: 15ms }').replace(
+    '  - { id: users-1, kind: service, latency: 40ms }',
+    '  - { <<: *service, id: users-1 }',
+  );
+  expect(merged).toContain('<<: *service');
+  await pasteConfigText(page, merged);
+  await page.keyboard.press('ControlOrMeta+s');
+  await expect(page.getByTestId('config-status')).toContainText('Applied');
+  const running = await runningConfig(request);
+  expect(running.name).toBe('Merged');
+  expect(running.nodes.find((n) => n.id === 'users-1')).toEqual({ kind: 'service', latency: '15ms', id: 'users-1' });
+  expect(Object.keys(running)).not.toContain('x-service');
+
+  const bomb = ['version: 1', 'a: &a [x, x, x, x, x, x, x, x, x]']
+    .concat(['b', 'c', 'd', 'e', 'f', 'g'].map((name, i) => `${name}: &${name} [${Array(9).fill(`*${'abcdef'[i]}`).join(', ')}]`))
+    .concat(['nodes: []'])
+    .join('\n');
+  await pasteConfigText(page, bomb);
+  await page.keyboard.press('ControlOrMeta+s');
+  await expect(page.getByTestId('config-status')).toContainText('Not applied: aliases (*name) expand to more than a config may hold');
+  expect((await runningConfig(request)).name).toBe('Merged');
+});

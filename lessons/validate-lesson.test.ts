@@ -68,7 +68,7 @@ describe('validateLesson', () => {
     {
       name: 'a guarded capacity the engine cannot read',
       lesson: withGoal({ type: 'config', node: 'app', capacity: { concurrency: 0 } }),
-      problem: 'tiny / serve: its goal: its capacity is not one the engine reads: Too small: expected number to be >=1',
+      problem: 'tiny / serve: its goal: its capacity is not one the engine reads: must be at least 1, got 0',
     },
     {
       name: 'a guarded scenario line on an unknown node',

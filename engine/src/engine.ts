@@ -232,11 +232,40 @@ export class Engine {
     // Faults follow the new nodes (ports, pools, gates); the scenario restarts from t = 0.
     await this.#faults.configApplied(config);
     this.bus.emit({ type: 'config.applied', name: config.name, nodes: config.nodes.length, generation });
-    if (this.traffic.running && !sameTraffic) {
+    const trafficRan = this.traffic.running;
+    // Flows started or added through the API, kept while the config's traffic stays, may enter at a node
+    // this config removed; so may the flows of the config before, which its own replace (said all the same).
+    this.#stopFlowsEnteringRemoved(wanted);
+    if (trafficRan && !sameTraffic) {
       if (config.traffic.length > 0) await this.traffic.start(config.traffic);
       else await this.traffic.stop();
     }
     return { failures };
+  }
+
+  /**
+   * A flow entering at a node the config no longer has (its `to` or a failover entry) would fail every
+   * request: it is taken away, as the API would refuse to start it now, a running one with a
+   * `traffic.flow-stopped` naming the node; the others run on. It is no longer among what `resume` brings back either.
+   */
+  #stopFlowsEnteringRemoved(nodes: ReadonlyMap<string, unknown>): void {
+    const removedEntry = (flow: TrafficConfig) => [flow.to, ...(flow.failover ?? [])].find((entry) => !isExternalUrl(entry) && !nodes.has(entry));
+    const running = new Set(this.traffic.runners.filter((r) => r.running));
+    for (const runner of this.traffic.dropWhere((r) => removedEntry(r.config) !== undefined)) {
+      if (!running.has(runner)) continue;
+      const node = removedEntry(runner.config)!;
+      const how = node === runner.config.to ? 'enters at' : 'fails over to';
+      this.bus.emit({
+        type: 'traffic.flow-stopped',
+        flow: runner.name,
+        node,
+        reason: 'entry-removed',
+        message: `flow "${runner.name}" stopped: it ${how} "${node}", which the config applied removed`,
+      });
+    }
+    const kept = this.#resumeFlows ?? this.traffic.flows;
+    const resumable = kept.filter((flow) => removedEntry(flow) === undefined);
+    if (resumable.length < kept.length) this.#resumeFlows = resumable.length > 0 ? resumable : this.#config?.traffic;
   }
 
   /**

@@ -3,7 +3,7 @@
  * the SSE stream subscribe to the bus instead of being sprinkled through stages.
  *
  * Per-request events (`request.*`) may be sampled for a slow SSE consumer; every other event
- * (`metrics.tick`, `metrics.reset`, `node.state`, `traffic.state`, `config.applied`, `fault.*`,
+ * (`metrics.tick`, `metrics.reset`, `node.state`, `traffic.*`, `config.applied`, `fault.*`,
  * `target.health`, `circuit.state`) never is.
  */
 import type { EdgeErrorCode } from './errors.ts';
@@ -550,6 +550,19 @@ export type EngineEventBody =
   | ({
       type: 'traffic.state';
     } & TrafficStateBody)
+  | {
+      /**
+       * A running flow was stopped because the config applied took away a node it enters at (its `to`
+       * or a `failover` entry): every request of it would have failed. The other flows run on.
+       */
+      type: 'traffic.flow-stopped';
+      flow: string;
+      /** The node id the flow entered at that the new config no longer has. */
+      node: string;
+      reason: 'entry-removed';
+      /** One sentence a learner can read. */
+      message: string;
+    }
   | {
       type: 'config.applied';
       name: string;

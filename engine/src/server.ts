@@ -5,12 +5,14 @@
  */
 import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import sirv from 'sirv';
 import { z } from 'zod';
 import { TrafficFlowPartial } from './config/schema.ts';
 import { LIMITS, limitMessage } from './config/limits.ts';
+import { controlApiProblem } from './config/topology-check.ts';
 import { sizeErrors, validateConfig, zodErrors } from './config/validate.ts';
 import type { Engine } from './engine.ts';
 import { InputError } from './errors.ts';
@@ -50,6 +52,8 @@ export async function startControlServer(options: ControlServerOptions): Promise
   // The build writes .br and .gz beside the page's files (vite.config.ts, precompress.ts); sirv serves them.
   const serveWeb = existsSync(webRoot) ? sirv(webRoot, { single: true, etag: true, gzip: true, brotli: true }) : undefined;
 
+  /** The port the page and this API answer on: no config or flow may send there (checkTopology). */
+  const controlPort = () => (server.address() as AddressInfo).port;
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       if (error instanceof InputError) return sendJson(res, error.status, { error: error.message, errors: error.errors });
@@ -134,7 +138,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
       case '/api/config':
         if (reads(method)) return sendJson(res, 200, engine.input ?? null);
         if (method === 'PUT') {
-          const result = validateConfig(await writeBody(req, url));
+          const result = validateConfig(await writeBody(req, url), { controlPort: controlPort() });
           if (!result.ok) return sendJson(res, 400, { error: 'invalid config; the running config is unchanged', errors: result.errors });
           const applied = await engine.apply(result.config, result.input);
           // Warnings (a route that can never match) do not stop a config: it runs, and the answer says what looks wrong.
@@ -150,7 +154,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
         // A dry run of PUT /api/config (the page's config editor checks as the learner types): the same
         // errors and warnings, nothing applied.
         if (method !== 'POST') return notAllowed(res, 'POST');
-        const result = validateConfig(await writeBody(req, url));
+        const result = validateConfig(await writeBody(req, url), { controlPort: controlPort() });
         return sendJson(res, 200, result.ok ? { ok: true, errors: [], warnings: result.warnings } : { ok: false, errors: result.errors, warnings: [] });
       }
       case '/api/traffic': {
@@ -163,12 +167,12 @@ export async function startControlServer(options: ControlServerOptions): Promise
           await engine.stopTraffic();
         } else if (action === 'start') {
           const { flow, ...flowFields } = fields;
-          await engine.startTraffic(parseFlowOverrides(flowFields), flowName(flow, 'flow', 'expected the name of a flow'));
+          await engine.startTraffic(parseFlowOverrides(flowFields, controlPort()), flowName(flow, 'flow', 'expected the name of a flow'));
         }
         else if (action === 'set') engine.setTraffic(parseTrafficChange(fields));
         else if (action === 'add') {
           const { like, ...flowFields } = fields;
-          engine.addTraffic(parseFlowOverrides(flowFields) ?? {}, flowName(like, 'like', 'expected the name of a running flow'));
+          engine.addTraffic(parseFlowOverrides(flowFields, controlPort()) ?? {}, flowName(like, 'like', 'expected the name of a running flow'));
         } else if (action === 'resume') {
           noFields(fields);
           await engine.resumeTraffic();
@@ -262,9 +266,16 @@ function isJsonType(type: string | undefined): boolean {
 }
 
 /** The fields of a traffic entry present in the body (held to the config's size limits by writeFields), each checked by the config schema; the engine checks the merged flow. */
-function parseFlowOverrides(flow: Record<string, unknown>): Record<string, unknown> | undefined {
+/** A flow's fields given through the API, checked as a config's are; its entries (`to`, `failover`) not the lab's own port. */
+function parseFlowOverrides(flow: Record<string, unknown>, controlPort: number): Record<string, unknown> | undefined {
   const parsed = TrafficFlowPartial.safeParse(flow);
   if (!parsed.success) throw InputError.of(zodErrors(parsed.error));
+  const entries: Array<[string, string | undefined]> = [['to', parsed.data.to], ...(parsed.data.failover ?? []).map((entry, i): [string, string] => [`failover[${i}]`, entry])];
+  const refused = entries.flatMap(([path, entry]) => {
+    const message = entry === undefined ? undefined : controlApiProblem(entry, controlPort);
+    return message === undefined ? [] : [{ path, message }];
+  });
+  if (refused.length > 0) throw InputError.of(refused);
   return Object.keys(flow).length > 0 ? flow : undefined;
 }
 

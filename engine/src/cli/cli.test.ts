@@ -62,6 +62,8 @@ describe('edgelab validate', () => {
     const ran = await edgelab(['validate', write('ok.yaml', sandbox())]);
     expect(ran.code).toBe(0);
     expect(ran.stdout).toContain('valid ("CLI sandbox", 4 nodes, 1 traffic flow)');
+    const one = await edgelab(['validate', write('one.yaml', 'version: 1\nname: One\nnodes: [{ id: s, kind: service }]\ntraffic: [{ to: s, rate: 1 }]\n')]);
+    expect(one.stdout).toContain('valid ("One", 1 node, 1 traffic flow)');
   });
 
   it('warns about a route that can never match, and still exits 0', async () => {
@@ -155,6 +157,33 @@ traffic:
     const tooLong = await edgelab(['run', write('ok.yaml', sandbox()), '--duration', '36000m']);
     expect(tooLong.code).toBe(2);
     expect(tooLong.stderr).toContain('--duration: too long: at most 2147483647ms (24.8 days)');
+  });
+
+  // Number() took each of these for a port: "" and " " as 0 (any free port), "0x10" as 16, "1e3" as 1000.
+  it.each(['', ' ', '0x10', '1e3', '8787.0', '65536', 'abc'])('serve refuses --port %j, saying what a port is', async (port) => {
+    const ran = await edgelab(['serve', write('ok.yaml', sandbox()), '--port', port]);
+    expect(ran.code).toBe(2);
+    expect(ran.stderr).toContain(`--port: expected a port number from 0 (any free port) to 65535, got "${port}"`);
+  });
+
+  it('serve refuses an empty --host (Node would listen on every interface) and says why a host cannot be listened on', async () => {
+    const empty = await edgelab(['serve', write('ok.yaml', sandbox()), '--port', '0', '--host', '']);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain('--host: expected an address to listen on, such as 127.0.0.1 (the default)');
+    const absent = await edgelab(['serve', write('ok.yaml', sandbox()), '--port', '0', '--host', '192.0.2.1', '--no-traffic']);
+    expect(absent.code).toBe(1);
+    expect(absent.stderr).toContain('error: cannot listen on --host 192.0.2.1: no interface of this machine has that address');
+  });
+
+  it('run refuses a report it could not write before running, not with a stack trace after', async () => {
+    const nowhere = join(dir, 'no-such-dir', 'report.json');
+    const missing = await edgelab(['run', write('ok.yaml', sandbox()), '--duration', '30s', '--report', nowhere]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(`--report: cannot write ${nowhere}: no directory ${join(dir, 'no-such-dir')}`);
+    expect(missing.stdout).toBe('');
+    const folder = await edgelab(['run', write('ok.yaml', sandbox()), '--duration', '30s', '--report', dir]);
+    expect(folder.code).toBe(2);
+    expect(folder.stderr).toContain(`--report: cannot write ${dir}: it is a directory`);
   });
 });
 

@@ -1,6 +1,6 @@
 /** Reads and validates a config file for the CLI, turning every failure into printable lines. */
 import { createReadStream } from 'node:fs';
-import { validateText, type ConfigResult } from '../config/validate.ts';
+import { validateText, type ConfigResult, type ValidateOptions } from '../config/validate.ts';
 import { readUpTo } from '../http/bounded-read.ts';
 import { MAX_BODY_BYTES } from '../http/read-body.ts';
 
@@ -11,7 +11,7 @@ import { MAX_BODY_BYTES } from '../http/read-body.ts';
  */
 export const MAX_CONFIG_FILE_BYTES = MAX_BODY_BYTES;
 
-export async function loadConfigFile(file: string): Promise<ConfigResult> {
+export async function loadConfigFile(file: string, options: ValidateOptions = {}): Promise<ConfigResult> {
   let text: string;
   const stream = createReadStream(file);
   try {
@@ -27,5 +27,5 @@ export async function loadConfigFile(file: string): Promise<ConfigResult> {
   } finally {
     stream.destroy();
   }
-  return validateText(text);
+  return validateText(text, options);
 }

@@ -11,7 +11,9 @@
  * config (every error printed, each with its node's id and, for a misspelt name, the nearest one) or a
  * run that could not start, 2 a usage error.
  */
-import { writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, stat, writeFile } from 'node:fs/promises';
+import { dirname, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { durationLimitError, parseDuration } from '../config/duration.ts';
@@ -77,7 +79,7 @@ async function validate(args: string[]): Promise<number> {
     return 1;
   }
   const { nodes, traffic, name } = result.config;
-  console.log(`${file}: valid ("${name}", ${nodes.length} nodes, ${traffic.length} traffic flow${traffic.length === 1 ? '' : 's'})`);
+  console.log(`${file}: valid ("${name}", ${nodes.length} node${nodes.length === 1 ? '' : 's'}, ${traffic.length} traffic flow${traffic.length === 1 ? '' : 's'})`);
   for (const warning of result.warnings) console.error(`warning: ${errorPlace(warning)}: ${warning.message}`);
   return 0;
 }
@@ -128,10 +130,13 @@ async function serve(args: string[]): Promise<number> {
     'no-traffic': { type: 'boolean', default: false },
   });
   if (positionals.length > 1) throw new UsageError('serve takes at most one config file');
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: expected a port number, got "${values.port}"`);
+  // Digits only: Number() reads "" and " " as 0 (any free port), "0x10" as 16 and "1e3" as 1000.
+  const port = /^\d{1,5}$/.test(values.port) ? Number(values.port) : NaN;
+  if (!(port <= 65535)) throw new UsageError(`--port: expected a port number from 0 (any free port) to 65535, got "${values.port}"`);
+  // Node reads an empty host as every interface: the control API, which has no password, open to the network.
+  if (values.host.trim() === '') throw new UsageError('--host: expected an address to listen on, such as 127.0.0.1 (the default)');
   const file = positionals[0] ?? DEFAULT_CONFIG;
-  const result = await loadConfigFile(file);
+  const result = await loadConfigFile(file, port === 0 ? {} : { controlPort: port });
   if (!result.ok) {
     console.error(`${file}: invalid config\n${formatErrors(result.errors)}`);
     return 1;
@@ -145,7 +150,12 @@ async function serve(args: string[]): Promise<number> {
   } catch (error) {
     await engine.stop();
     const code = (error as NodeJS.ErrnoException).code;
-    console.error(code === 'EADDRINUSE' ? `error: port ${port} is in use; is the lab already running? Try --port` : `error: ${(error as Error).message}`);
+    const why: Record<string, string> = {
+      EADDRINUSE: `port ${port} is in use; is the lab already running? Try --port`,
+      EADDRNOTAVAIL: `cannot listen on --host ${values.host}: no interface of this machine has that address`,
+      ENOTFOUND: `cannot listen on --host ${values.host}: no such host`,
+    };
+    console.error(`error: ${(code !== undefined && why[code]) || (error as Error).message}`);
     return 1;
   }
   console.log(`EdgeLab: ${control.url}  ("${result.config.name}" from ${file})`);
@@ -174,6 +184,9 @@ async function run(args: string[]): Promise<number> {
   }
   const tooLong = givenMs === undefined ? undefined : durationLimitError(givenMs);
   if (tooLong) throw new UsageError(`--duration: ${tooLong}`);
+  // A report that cannot be written is said before the run, not after it (with a stack trace).
+  const reportProblem = values.report === undefined ? undefined : await unwritable(values.report);
+  if (reportProblem !== undefined) throw new UsageError(`--report: cannot write ${values.report}: ${reportProblem}`);
   const [file] = positionals;
   const result = await loadConfigFile(file);
   if (!result.ok) {
@@ -236,11 +249,30 @@ async function run(args: string[]): Promise<number> {
       failures: started.failures,
       faults,
     };
-    await writeFile(values.report, `${JSON.stringify(report, null, 2)}\n`);
-    console.log(`report: ${values.report}`);
+    try {
+      await writeFile(values.report, `${JSON.stringify(report, null, 2)}\n`);
+      console.log(`report: ${values.report}`);
+    } catch (error) {
+      console.error(`error: cannot write the report to ${values.report}: ${(error as Error).message}`);
+      await engine.stop();
+      return 1;
+    }
   }
   await engine.stop();
   return 0;
+}
+
+/** Why a report cannot be written at `file` (its folder is missing or not writable, it is a folder), or undefined. */
+async function unwritable(file: string): Promise<string | undefined> {
+  const found = await stat(file).catch(() => undefined);
+  if (found?.isDirectory()) return 'it is a directory';
+  try {
+    await access(found ? file : dirname(resolvePath(file)), constants.W_OK);
+    return undefined;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? `no directory ${dirname(resolvePath(file))}` : code === 'EACCES' ? 'permission denied' : (error as Error).message;
+  }
 }
 
 /** Where a TLS proxy's certificate is, its fingerprint, and how to try it. */

@@ -30,13 +30,13 @@ describe('capacity on a proxy, gateway or balancer', () => {
 
   it.each<[string, unknown, string]>([
     ['no concurrency', { queue: 5 }, 'nodes[0].capacity.concurrency: required: how many requests are processed at once'],
-    ['a concurrency of 0', { concurrency: 0 }, 'nodes[0].capacity.concurrency: Too small: expected number to be >=1'],
-    ['a fractional concurrency', { concurrency: 1.5 }, 'nodes[0].capacity.concurrency: Invalid input: expected int, received number'],
-    ['a negative queue', { concurrency: 1, queue: -1 }, 'nodes[0].capacity.queue: Too small: expected number to be >=0'],
-    ['a queue beyond the limit', { concurrency: 1, queue: 100_001 }, 'nodes[0].capacity.queue: Too big: expected number to be <=100000'],
+    ['a concurrency of 0', { concurrency: 0 }, 'nodes[0].capacity.concurrency: must be at least 1, got 0'],
+    ['a fractional concurrency', { concurrency: 1.5 }, 'nodes[0].capacity.concurrency: expected a whole number, got 1.5'],
+    ['a negative queue', { concurrency: 1, queue: -1 }, 'nodes[0].capacity.queue: must be at least 0, got -1'],
+    ['a queue beyond the limit', { concurrency: 1, queue: 100_001 }, 'nodes[0].capacity.queue: must be at most 100000, got 100001'],
     ['a zero queue timeout', { concurrency: 1, queueTimeout: 0 }, 'nodes[0].capacity.queueTimeout: must be longer than 0'],
     ['a misspelt key', { concurrency: 1, queu: 3 }, 'nodes[0].capacity.queu: unknown key; did you mean "queue"?'],
-    ['not an object', 8, 'nodes[0].capacity: Invalid input: expected object, received number'],
+    ['not an object', 8, 'nodes[0].capacity: expected a mapping, got 8'],
   ])('refuses %s, naming the field', (_name, capacity, error) => {
     expect(errorsOf(withCapacity('gateway', capacity))).toEqual([error]);
   });

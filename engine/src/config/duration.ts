@@ -1,7 +1,7 @@
 /**
  * Durations in configs and fault bodies: a string with a unit (`40ms`, `1.5s`, `2m`, `1h`, `1d`: hours
- * and days for rate-limit windows). A config document must write the unit (`latency: 40` could mean
- * 40 ms or 40 s; only 0 needs none); the API bodies that forms fill in from fields labelled in ms
+ * and days for rate-limit windows), or several, larger first (`1m30s`, `1h 30m`; duration-text.ts). A
+ * config document must write the unit (`latency: 40` could mean 40 ms or 40 s; only 0 needs none); the API bodies that forms fill in from fields labelled in ms
  * (faults, traffic) also take a number of milliseconds. Every duration goes through one check, here: at
  * most MAX_TIMER_MS, the longest delay a Node.js timer holds (a longer one would fire after 1 ms, so
  * `latency: 36000m` would answer at once).
@@ -9,21 +9,9 @@
 import { z } from 'zod';
 import { MAX_TIMER_MS, TIMER_LIMIT_MESSAGE } from './limits.ts';
 
-const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/;
+import { parseDuration } from './duration-text.ts';
 
-export function parseDuration(value: string | number): number | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value : undefined;
-  const match = DURATION.exec(value.trim());
-  if (!match) return undefined;
-  return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
-}
-
-export function formatDuration(ms: number): string {
-  if (ms % 60_000 === 0 && ms > 0) return `${ms / 60_000}m`;
-  if (ms % 1000 === 0 && ms > 0) return `${ms / 1000}s`;
-  return `${ms}ms`;
-}
+export { formatDuration, parseDuration } from './duration-text.ts';
 
 /** Why `ms` cannot be a duration (too long for a timer), or undefined when it can. */
 export function durationLimitError(ms: number): string | undefined {
@@ -52,7 +40,7 @@ export function withUnitsRequired<T>(check: () => T): T {
 export const Duration = z
   .union([z.number().nonnegative().meta({ maximum: MAX_TIMER_MS }), z.string()])
   .meta({
-    description: `a string with a unit: 40ms, 1.5s, 2m, 1h, 1d (${TIMER_LIMIT_MESSAGE}); a bare number only 0 (API bodies also take milliseconds)`,
+    description: `a string with a unit: 40ms, 1.5s, 2m, 1h, 1d, or parts larger first: 1m30s (${TIMER_LIMIT_MESSAGE}); a bare number only 0 (API bodies also take milliseconds)`,
   })
   .transform((value, ctx) => {
     if (unitsRequired && typeof value === 'number' && value !== 0) {
@@ -61,7 +49,7 @@ export const Duration = z
     }
     const ms = parseDuration(value);
     if (ms === undefined) {
-      ctx.addIssue({ code: 'custom', message: `expected a duration like 40ms, 1.5s or 2m, got ${JSON.stringify(value)}` });
+      ctx.addIssue({ code: 'custom', message: `expected a duration like 40ms, 1.5s, 2m or 1m30s, got ${JSON.stringify(value)}` });
       return z.NEVER;
     }
     const tooLong = durationLimitError(ms);

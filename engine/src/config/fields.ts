@@ -33,8 +33,8 @@ export function shownText<T extends z.ZodString>(text: T): T {
 export const PathSpec = limitedString(LIMITS.pathLength).startsWith('/');
 
 /**
- * A byte count as a config writes it: a whole number, or a string with a unit (`512b`, `8kb`, `1.5mb`;
- * 1kb = 1024 bytes), from `min` to `max`, as bytes. `like` gives two examples for the messages ("2kb or
+ * A byte count as a config writes it: a whole number, or a string with a unit (`512b`, `8kb`, `1.5mb`,
+ * `1gb`, any case; 1kb = 1024 bytes), from `min` to `max`, as bytes. `like` gives two examples for the messages ("2kb or
  * 1.5mb"); `bound` says the largest allowed in words ("at most 64mb"), when there is one to say.
  */
 export function byteSize({
@@ -59,8 +59,16 @@ export function byteSize({
       .meta({ description })
       .transform((value, ctx) => {
         const bytes = parseByteSize(value);
-        if (bytes === undefined || bytes < min || bytes > max) {
-          ctx.addIssue({ code: 'custom', message: `expected a size like ${like}${limits}, got ${JSON.stringify(value)}` });
+        const problem =
+          bytes === undefined
+            ? `expected a size like ${like}${limits}`
+            : bytes < min
+              ? `must be at least ${min} ${min === 1 ? 'byte' : 'bytes'}`
+              : bytes > max
+                ? (bound ?? `must be at most ${max} bytes`)
+                : undefined;
+        if (problem !== undefined) {
+          ctx.addIssue({ code: 'custom', message: `${problem}, got ${JSON.stringify(value)}` });
           return z.NEVER;
         }
         return bytes;

@@ -83,8 +83,15 @@ const Timeouts = z.strictObject({
   response: Duration.optional().meta({ description: 'time to the upstream response headers (default 10s)' }),
 });
 
+/** What is wrong with an id, and the id meant when it differs only by case or by spaces (`Users 1` is `users-1`). */
+function nodeIdProblem(written: unknown): string {
+  const meant = typeof written === 'string' ? written.trim().toLowerCase().replace(/[\s_]+/g, '-') : '';
+  const hint = NODE_ID.test(meant) ? `; did you mean "${meant}"?` : '';
+  return `expected lowercase letters, digits and dashes, starting with a letter, got ${JSON.stringify(written)}${hint}`;
+}
+
 const NodeBase = {
-  id: limitedString(LIMITS.idLength).regex(NODE_ID, 'expected lowercase letters, digits and dashes, starting with a letter'),
+  id: limitedString(LIMITS.idLength).regex(NODE_ID, { error: (issue) => nodeIdProblem(issue.input) }),
   listen: Port.default(0),
   label: shownText(z.string().max(60)).optional(),
 };
@@ -230,7 +237,7 @@ const RetriesSpec = z
       .meta({ description: 'tries in all, the first included (nginx proxy_next_upstream_tries; default 2)' }),
     on: z
       .array(z.enum(FAILURE_KINDS))
-      .min(1)
+      .min(1, `list at least one of ${FAILURE_KINDS.join(', ')} (or leave on out: all of them)`)
       .max(LIMITS.listItems.max, limitMessage(LIMITS.listItems))
       .default([...FAILURE_KINDS])
       .meta({ description: 'failures that are retried (default all: connect-error, reset, timeout, 5xx)' }),
@@ -380,6 +387,15 @@ export const BalancerNode = BalancerShape.superRefine((node, ctx) => {
         message: `backup targets cannot be used with ${node.algorithm} (as in nginx): a key must keep its target`,
       });
     }
+  });
+  // A target is known by where it sends (its state, health and counts are one per target): twice would
+  // share them, the last weight winning for both.
+  const first = new Map<string, number>();
+  node.targets.forEach((target, i) => {
+    const to = typeof target === 'string' ? target : target.to;
+    const earlier = first.get(to);
+    if (earlier === undefined) return void first.set(to, i);
+    ctx.addIssue({ code: 'custom', path: ['targets', i], message: `"${to}" is already a target (targets[${earlier}]): give that one a weight instead` });
   });
   if (node.targets.every((t) => typeof t !== 'string' && t.backup)) {
     ctx.addIssue({ code: 'custom', path: ['targets'], message: 'at least one target must not be a backup' });
@@ -627,7 +643,7 @@ export const TrafficRequest = z
       .default(1)
       .meta({ description: 'share of the mix, relative to the other entries (default 1)' }),
     method: TRAFFIC_METHOD.default('GET'),
-    path: PathTemplateSpec,
+    path: PathTemplateSpec.meta({ description: 'the path to request, starting with / ({1..50} and {key} expand as in paths)' }),
     headers: TrafficHeaders.optional(),
     body: z.string().max(1_000_000).optional().meta({ description: 'the request body, sent as is (set content-type in headers)' }),
   })
@@ -776,11 +792,25 @@ export const TrafficFlow = TrafficFlowFields.superRefine(checkTrafficFlow).meta(
 /** The flow fields one by one, for `POST /api/traffic` to check the fields it was given before it merges them. */
 export const TrafficFlowPartial = TrafficFlowFields.partial();
 
+/**
+ * Flows are named (by `name`, or `flow-N` by their place) wherever they are chosen: `POST /api/traffic`
+ * `flow` and `like`, the live stats, the page. Two of one name could not be told apart.
+ */
+function checkFlowNames(flows: Array<{ name?: string }>, ctx: z.RefinementCtx): void {
+  const first = new Map<string, number>();
+  flows.forEach((flow, i) => {
+    const name = flow.name ?? `flow-${i + 1}`;
+    const earlier = first.get(name);
+    if (earlier === undefined) return void first.set(name, i);
+    ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `a flow "${name}" is traffic[${earlier}]${flows[earlier].name === undefined ? ' (by its place)' : ''}: give each flow its own name` });
+  });
+}
+
 export const EdgeConfig = z.strictObject({
   version: z.literal(1),
   name: shownText(limitedString(LIMITS.nameLength).min(1)).default('Untitled sandbox'),
   nodes: limitedArray(NodeConfig, LIMITS.nodes),
-  traffic: limitedArray(TrafficFlow, LIMITS.trafficFlows).default([]),
+  traffic: limitedArray(TrafficFlow, LIMITS.trafficFlows).default([]).superRefine(checkFlowNames),
   scenario: Scenario,
   layout: LayoutHints.optional(),
 });

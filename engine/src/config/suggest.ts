@@ -7,7 +7,7 @@
  * one check share a budget: a config of thousands of long misspelt names gets suggestions for the first
  * ones only (without it, 4000 unknown 60-letter targets among 170 ids took 27 s).
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 
 /** What the searches of one config check may still compute, in cells of the distance table. */
 export interface SuggestionBudget {
@@ -75,6 +75,33 @@ export function keysAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>, inpu
     value = value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[part] : undefined;
   }
   return [...new Set(at.flatMap((s) => objectsOf(s, value)).flatMap((s) => Object.keys(s._zod.def.shape ?? {})))];
+}
+
+/**
+ * What the field at `path` is, as its schema's description says (`.meta({ description })`, the words the
+ * JSON Schema shows): for a field that is missing, so the error says what to write. Undefined when the
+ * path leads to no described field (or to several, through a union's branches, that differ).
+ */
+export function descriptionAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>, input: unknown): string | undefined {
+  if (path.length === 0) return undefined;
+  let at: Schema[] = [schema as unknown as Schema];
+  let value = input;
+  for (const part of path.slice(0, -1)) {
+    at = at.flatMap((s) => objectsOf(s, value)).flatMap((s) => childOf(s, part));
+    value = value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[part] : undefined;
+  }
+  const fields = at.flatMap((s) => objectsOf(s, value)).flatMap((s) => childOf(s, path[path.length - 1]));
+  const described = new Set(fields.map(describedAs).filter((d): d is string => d !== undefined));
+  return described.size === 1 ? [...described][0] : undefined;
+}
+
+/** A schema's description, on it or on what it wraps (an optional field's meta may sit inside). */
+function describedAs(schema: Schema): string | undefined {
+  const own = z.globalRegistry.get(schema as unknown as z.ZodType)?.description;
+  if (own !== undefined) return own;
+  const def = schema._zod.def;
+  const inner = def.innerType ?? def.in;
+  return inner === undefined ? undefined : describedAs(inner);
 }
 
 /** The parts of a zod schema's definition this walk reads (zod 4 keeps them on `_zod.def`). */

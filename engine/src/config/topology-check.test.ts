@@ -59,6 +59,29 @@ describe('checkTopology', () => {
     expect(warnings.map((w) => w.path)).toEqual(warned);
   });
 
+  // Each spelling is what a person may write for this host; the URL parser normalises the numeric ones,
+  // the rest are compared as written (upstream.ts THIS_HOST).
+  it.each([
+    'http://127.0.0.1:9300',
+    'http://127.1:9300',
+    'http://0x7f.0.0.1:9300',
+    'http://2130706433:9300',
+    'http://0177.0.0.1:9300',
+    'http://127.0.0.1.:9300',
+    'http://0:9300',
+    'http://[::ffff:127.0.0.1]:9300',
+    'http://[::ffff:0.0.0.0]:9300',
+    'http://[0:0:0:0:0:0:0:1]:9300',
+    'http://[::]:9300',
+    'http://LOCALHOST:9300',
+    'http://localhost.:9300',
+    'http://app.localhost:9300',
+  ])('refuses a node that sends to its own port as %s', (url) => {
+    const result = validateConfig({ version: 1, nodes: [{ id: 'edge', kind: 'proxy', listen: 9300, to: url }] });
+    expect(result.ok).toBe(false);
+    expect(result.ok ? [] : lines(result.errors)).toEqual([expect.stringMatching(/^nodes\[0\]: cycle: edge -> http:\/\/.*:9300 \(edge\)$/)]);
+  });
+
   it('offers the nearest id for the first of thousands of unknown long names only, so the check stays short', () => {
     const long = 'a'.repeat(58);
     const services = Array.from({ length: 20 }, (_, i) => ({ id: `${long}${String(i).padStart(3, '0')}`, kind: 'service' }));
@@ -94,7 +117,7 @@ describe('checkTopology', () => {
   });
 });
 
-describe('a config with a node nothing leads to, on a real engine', () => {
+describe('configs on a real engine and control server', () => {
   let running: RunningEngine | undefined;
   let control: ControlServer | undefined;
   afterEach(async () => {
@@ -103,7 +126,7 @@ describe('a config with a node nothing leads to, on a real engine', () => {
     running = control = undefined;
   });
 
-  it('applies with a warning and runs: traffic enters a balancer and a service directly, the spare answers its own callers', async () => {
+  it('applies a config with a node nothing leads to, with a warning, and runs it: traffic enters a balancer and a service directly, the spare answers its own callers', async () => {
     running = await startEngine({ version: 1, nodes: [{ id: 'start', kind: 'service' }], traffic: [{ to: 'start', rate: 1 }] });
     control = await startControlServer({ engine: running.engine, port: 0, webRoot: '/nonexistent' });
     const config = {
@@ -137,5 +160,33 @@ describe('a config with a node nothing leads to, on a real engine', () => {
     });
     expect((await fetch(running.url('spare', '/x'))).status).toBe(200);
     expect(running.engine.metrics.snapshot().spare.requests).toBe(1);
+  });
+
+  it("refuses a config that reaches the lab's own port, naming the field: a node listening there, a node or a flow sending there", async () => {
+    running = await startEngine({ version: 1, nodes: [{ id: 'start', kind: 'service' }] });
+    control = await startControlServer({ engine: running.engine, port: 0, webRoot: '/nonexistent' });
+    const port = control.port;
+    const config = {
+      version: 1,
+      nodes: [
+        { id: 'edge', kind: 'proxy', to: `http://localhost.:${port}` },
+        { id: 'squatter', kind: 'service', listen: port },
+      ],
+      traffic: [{ to: `http://127.1:${port}`, rate: 1 }],
+    };
+    const api = `the lab's own page and control API, not a node: requests sent there would steer the lab, not reach a server`;
+    const expected = [
+      { path: 'nodes[0].to', message: `http://localhost.:${port} is ${api}` },
+      { path: 'nodes[1].listen', message: `port ${port} is the lab's own (its page and control API): give the node another port, or 0 for any free one` },
+      { path: 'traffic[0].to', message: `http://127.0.0.1:${port} is ${api}` },
+    ];
+    for (const [method, call] of [['PUT', '/api/config'], ['POST', '/api/config/validate']]) {
+      const res = await fetch(`${control.url}${call}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(config) });
+      const body = (await res.json()) as { errors: Array<{ path: string; message: string }> };
+      expect(body.errors.map(({ path, message }) => ({ path, message }))).toEqual(expected);
+    }
+    expect(running.engine.config?.nodes.map((n) => n.id)).toEqual(['start']);
+    // Without the lab's port (edgelab validate), the same config is only as good as its other fields.
+    expect(validateConfig(config).ok).toBe(true);
   });
 });

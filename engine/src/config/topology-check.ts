@@ -30,8 +30,13 @@ interface Edge {
   shown: string;
 }
 
-/** `budget`: what the searches for the nearest id may spend, shared with the rest of the check. */
-export function checkTopology(input: object, budget: SuggestionBudget = suggestionBudget()): TopologyProblems {
+/**
+ * `budget`: what the searches for the nearest id may spend, shared with the rest of the check.
+ * `controlPort`: the port of the lab's own page and control API, when known (`serve`, `PUT /api/config`):
+ * no node may listen there, and no node or flow may send there (it is not a node, and a learner's
+ * traffic has no business with the API that steers the lab).
+ */
+export function checkTopology(input: object, budget: SuggestionBudget = suggestionBudget(), controlPort?: number): TopologyProblems {
   const written = input as { nodes?: unknown; traffic?: unknown };
   const nodes = (Array.isArray(written.nodes) ? written.nodes : []).map((node: unknown, i) => sketchNode(node, i));
   const errors: ConfigError[] = [];
@@ -43,7 +48,9 @@ export function checkTopology(input: object, budget: SuggestionBudget = suggesti
     const first = byId.get(node.id);
     if (first !== undefined) errors.push({ path: `nodes[${i}].id`, message: `duplicate id "${node.id}" (also nodes[${first}])` });
     else byId.set(node.id, i);
-    if (node.listen !== 0) {
+    if (node.listen !== 0 && node.listen === controlPort) {
+      errors.push({ path: `nodes[${i}].listen`, message: `port ${node.listen} is the lab's own (its page and control API): give the node another port, or 0 for any free one` });
+    } else if (node.listen !== 0) {
       const clash = byPort.get(node.listen);
       if (clash !== undefined) {
         errors.push({ path: `nodes[${i}].listen`, message: `port ${node.listen} is already used by nodes[${clash}] ("${nodes[clash].id}")` });
@@ -67,7 +74,9 @@ export function checkTopology(input: object, budget: SuggestionBudget = suggesti
   nodes.forEach((node, i) => {
     const outs: Edge[] = [];
     for (const { to, path } of node.upstreams) {
-      if (isExternalUrl(to)) {
+      const refused = controlApiProblem(to, controlPort);
+      if (refused !== undefined) errors.push({ path, message: refused });
+      else if (isExternalUrl(to)) {
         const local = listenerAt(to);
         if (local !== undefined) outs.push({ to: local, shown: `${to} (${local})` });
       } else if (!byId.has(to)) errors.push(unknownNode(path, to));
@@ -81,6 +90,8 @@ export function checkTopology(input: object, budget: SuggestionBudget = suggesti
   const checkEntry = (written: unknown, path: string) => {
     const to = upstreamAsKept(written);
     if (to === undefined) return;
+    const refused = controlApiProblem(to, controlPort);
+    if (refused !== undefined) return void errors.push({ path, message: refused });
     const entry = isExternalUrl(to) ? listenerAt(to) : to;
     if (entry === undefined) return;
     if (byId.has(entry)) entries.add(entry);
@@ -109,6 +120,15 @@ export function checkTopology(input: object, budget: SuggestionBudget = suggesti
     });
   });
   return { errors, warnings };
+}
+
+/**
+ * Why an upstream or a flow's entry (a node id, or a URL as the config keeps it) may not be what it is:
+ * a URL to the lab's own page and control API. Undefined when it may (or the port is not known).
+ */
+export function controlApiProblem(upstream: string, controlPort: number | undefined): string | undefined {
+  if (controlPort === undefined || !isExternalUrl(upstream) || localPortOf(upstream) !== controlPort) return undefined;
+  return `${upstream} is the lab's own page and control API, not a node: requests sent there would steer the lab, not reach a server`;
 }
 
 function sketchNode(written: unknown, index: number): SketchNode {

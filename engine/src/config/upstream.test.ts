@@ -1,7 +1,8 @@
 /** URL upstreams are checked once, as the forwarder uses them, and kept as the origin its pool connects to. */
 import fc from 'fast-check';
-import { Pool } from 'undici';
+import { Pool, request } from 'undici';
 import { describe, expect, it } from 'vitest';
+import { rawUpstream } from '../testing/harness.ts';
 import { checkUpstreamUrl, localPortOf, Upstream } from './upstream.ts';
 
 describe('checkUpstreamUrl', () => {
@@ -101,7 +102,25 @@ describe('localPortOf', () => {
     ['https://localhost', 443],
     ['http://127.0.0.2:8080', undefined],
     ['http://example.com:8080', undefined],
+    ['http://localhostx:8080', undefined],
+    ['http://[::ffff:127.0.0.2]:8080', undefined],
   ])('%s reaches port %s on this host', (origin, port) => {
     expect(localPortOf(origin)).toBe(port);
   });
 });
+
+describe('localPortOf on a real socket', () => {
+  // Why these spellings count as this host: a client connects through them to a listener on 127.0.0.1.
+  it.each(['[::ffff:127.0.0.1]', '[::ffff:0.0.0.0]', '127.1', '0x7f.0.0.1', '2130706433', '0'])('http://%s:PORT reaches a node listening on 127.0.0.1', async (host) => {
+    const server = await rawUpstream((_req, res) => res.end('here'));
+    try {
+      const origin = checkUpstreamUrl(`http://${host}:${server.port}`).origin!;
+      expect(localPortOf(origin)).toBe(server.port);
+      const answer = await request(origin);
+      expect(await answer.body.text()).toBe('here');
+    } finally {
+      await server.close();
+    }
+  });
+});
+

@@ -81,15 +81,31 @@ export function isExternalUrl(upstream: string): boolean {
 }
 
 /**
- * Host names that reach the nodes' listeners on 127.0.0.1. `localhost` may resolve to ::1 first, but
- * Node.js then tries 127.0.0.1 as well; 0.0.0.0 connects to the local host on Linux and macOS.
+ * The hosts, as the WHATWG URL parser writes them, whose connections reach the nodes' listeners on
+ * 127.0.0.1. The parser has already turned `127.1`, `0x7f.0.0.1`, `2130706433`, `0177.0.0.1` and
+ * `127.0.0.1.` into `127.0.0.1`, `0` into `0.0.0.0`, and any IPv6 spelling into its compressed form.
+ * `[::ffff:7f00:1]` and `[::ffff:0:0]` are IPv4-mapped 127.0.0.1 and 0.0.0.0, which a dual-stack socket
+ * connects to over IPv4; 0.0.0.0 (and `[::]`) connect to the local host on Linux and macOS. `[::1]` and
+ * `[::]` do not reach a listener on 127.0.0.1, but name this host all the same: a config that says its
+ * own port there means itself.
  */
-const THIS_HOST = new Set(['127.0.0.1', 'localhost', '[::1]', '0.0.0.0']);
+const THIS_HOST = new Set(['127.0.0.1', '0.0.0.0', '[::1]', '[::]', '[::ffff:7f00:1]', '[::ffff:0:0]']);
+
+/**
+ * Whether a URL's host (as the parser writes it) is this host: a loopback address above, or `localhost`
+ * or a name under it (RFC 6761 section 6.3: they resolve to loopback), with or without the final dot of
+ * a fully qualified name (`localhost.` resolves as `localhost` wherever the resolver follows that RFC).
+ */
+function isThisHost(hostname: string): boolean {
+  if (THIS_HOST.has(hostname)) return true;
+  const name = hostname.endsWith('.') ? hostname.slice(0, -1) : hostname;
+  return name === 'localhost' || name.endsWith('.localhost');
+}
 
 /** The port a URL upstream (an origin) reaches on this host, or undefined when it goes elsewhere. */
 export function localPortOf(origin: string): number | undefined {
   if (!URL.canParse(origin)) return undefined;
   const url = new URL(origin);
-  if (!THIS_HOST.has(url.hostname)) return undefined;
+  if (!isThisHost(url.hostname)) return undefined;
   return url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port);
 }

@@ -8,7 +8,7 @@
  * match, a service nothing sends to).
  */
 import { parseDocument } from 'yaml';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { checkScenario } from '../faults/targets.ts';
 import { findShadowedRoutes } from '../gateway/routing/shadowing.ts';
 import { trafficAuthErrors } from '../traffic/client-auth.ts';
@@ -16,13 +16,19 @@ import { LIMITS, limitMessage } from './limits.ts';
 import { withUnitsRequired } from './duration.ts';
 import { errorPlace, upstreamsOf, type ConfigError } from './edges.ts';
 import { EdgeConfig, NODE_KINDS, type EdgeConfigParsed } from './schema.ts';
-import { keysAt, nearestName, suggestionBudget, type SuggestionBudget } from './suggest.ts';
+import { descriptionAt, keysAt, nearestName, suggestionBudget, type SuggestionBudget } from './suggest.ts';
+import { issueWords } from './issue-words.ts';
 import { layoutHintWarnings } from './layout-hints.ts';
 import { tlsTopologyErrors } from './tls-topology.ts';
 import { checkTopology } from './topology-check.ts';
 import { isExternalUrl } from './upstream.ts';
+import { YAML_PARSE, yamlMessage, yamlValue } from './yaml-text.ts';
 
 export { errorPlace, isExternalUrl, upstreamsOf, type ConfigError };
+
+// Every zod parse whose issues become ConfigErrors comes through here (zodErrors): a check the schema
+// left without a message is said in the config's words (issue-words.ts), not zod's generic ones.
+z.config({ customError: issueWords });
 
 /** Something a valid config does that cannot be meant; it still runs. Named like an error: `nodes[1].routes[2]`. */
 export type ConfigWarning = ConfigError;
@@ -44,35 +50,36 @@ export function formatErrors(errors: ConfigError[]): string {
   return errors.map((e) => `${errorPlace(e)}: ${e.message}`).join('\n');
 }
 
-/** Parse YAML (a superset of JSON) and validate it. */
-export function validateText(text: string): ConfigResult {
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+/** Parse YAML (a superset of JSON; anchors and merge keys expanded, yaml-text.ts) and validate it. */
+export function validateText(text: string, options: ValidateOptions = {}): ConfigResult {
+  const doc = parseDocument(text, { ...YAML_PARSE, prettyErrors: true });
   if (doc.errors.length > 0) {
     return {
       ok: false,
       errors: doc.errors.map((e) => ({
         path: e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '(root)',
-        message: parserMessage(e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')),
+        message: yamlMessage(e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')),
       })),
     };
   }
-  let input: unknown;
-  try {
-    input = doc.toJS();
-  } catch (error) {
-    // Too many aliases (yaml's own guard against alias bombs), or nesting deep enough to exhaust the stack.
-    return { ok: false, errors: [{ path: '(root)', message: parserMessage((error as Error).message.split('\n')[0]) }] };
-  }
-  return validateConfig(input);
+  const expanded = yamlValue(doc);
+  if (expanded.error !== undefined) return { ok: false, errors: [{ path: expanded.at === undefined ? '(root)' : placeIn(text, expanded.at), message: expanded.error }] };
+  return validateConfig(expanded.value, options);
 }
 
-/** The YAML parser's message, with the stack overflow of nesting thousands deep (`[[[[...`) said as the limit it passes. */
-function parserMessage(message: string): string {
-  return message === 'Maximum call stack size exceeded' ? `nested too deep: ${limitMessage(LIMITS.depth)}` : message;
+/** What validateConfig knows of where the config runs: the port of the lab's page and control API (checkTopology). */
+export interface ValidateOptions {
+  controlPort?: number;
+}
+
+/** `line 3, column 7` for an offset in `text`, as the YAML parser's own errors say a place. */
+function placeIn(text: string, offset: number): string {
+  const before = text.slice(0, offset).split('\n');
+  return `line ${before.length}, column ${before[before.length - 1].length + 1}`;
 }
 
 /** Validate an already-parsed value (for example the body of `PUT /api/config`). */
-export function validateConfig(input: unknown): ConfigResult {
+export function validateConfig(input: unknown, options: ValidateOptions = {}): ConfigResult {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     return { ok: false, errors: [{ path: '(root)', message: 'expected a mapping with version, nodes and traffic' }] };
   }
@@ -81,7 +88,7 @@ export function validateConfig(input: unknown): ConfigResult {
   const parsed = withUnitsRequired(() => EdgeConfig.safeParse(input, { reportInput: true }));
   const budget = suggestionBudget();
   const formErrors = parsed.success ? crossErrors(parsed.data) : zodErrors(parsed.error, { schema: EdgeConfig, input, budget });
-  const topology = checkTopology(input, budget);
+  const topology = checkTopology(input, budget, options.controlPort);
   const errors = [...formErrors, ...topology.errors];
   if (errors.length > 0 || !parsed.success) return { ok: false, errors: inDocumentOrder(named(dedupe(errors), input), input) };
   const warnings = [...topology.warnings, ...configWarnings(parsed.data), ...layoutHintWarnings(parsed.data)];
@@ -185,7 +192,7 @@ function issueErrors(issues: readonly z.core.$ZodIssue[], hints: KeyHints | unde
       for (const key of issue.keys) out.push(withSuggestion({ path: formatPath([...issue.path, key]), message: 'unknown key' }, key, known, budget));
       continue;
     }
-    const error = { path: formatPath(issue.path), message: describe(issue) };
+    const error = { path: formatPath(issue.path), message: describe(issue, hints) };
     const written = hints ? writtenAt(hints.input, issue.path) : issue.input;
     out.push(typeof written === 'string' ? withSuggestion(error, written, optionsOf(issue), budget) : error);
   }
@@ -216,7 +223,13 @@ function deepest(issues: z.core.$ZodIssue[]): number {
   return Math.max(0, ...issues.map((i) => i.path.length));
 }
 
-function describe(issue: z.core.$ZodIssue): string {
+function describe(issue: z.core.$ZodIssue, hints: KeyHints | undefined): string {
+  // A missing field the schema said nothing of its own about: what it is, as its description says,
+  // rather than only its type.
+  if (issue.code === 'invalid_type' && hints !== undefined && writtenAt(hints.input, issue.path) === undefined && issue.message === issueWords({ ...issue, input: undefined })) {
+    const what = descriptionAt(hints.schema, issue.path, hints.input);
+    if (what !== undefined) return `required: ${what}`;
+  }
   if (issue.code === 'invalid_value' && issue.values.length === 1) return `expected ${JSON.stringify(issue.values[0])}`;
   if (issue.code === 'invalid_value') return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
   if (issue.code === 'invalid_union' && 'discriminator' in issue && issue.discriminator) {

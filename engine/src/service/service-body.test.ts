@@ -13,7 +13,14 @@ describe('parseByteSize', () => {
     ['0.5kb', 512],
     [-1, undefined],
     [1.5, undefined],
-    ['2k', undefined],
+    // nginx's sizes (k, m, g) and the binary units mean the same here: 1kb is 1024 bytes.
+    ['2k', 2048],
+    ['64MB', 64 * 1024 * 1024],
+    ['64MiB', 64 * 1024 * 1024],
+    ['1g', 1024 ** 3],
+    ['1gb', 1024 ** 3],
+    ['2kbb', undefined],
+    ['2 k b', undefined],
     ['lots', undefined],
   ])('%j is %j bytes', (value, bytes) => {
     expect(parseByteSize(value)).toBe(bytes);

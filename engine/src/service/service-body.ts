@@ -9,15 +9,17 @@ import type { ServerResponse } from 'node:http';
 /** The largest `responseSize` a config may ask for: a sandbox body, not a download server. */
 export const MAX_RESPONSE_SIZE = 64 * 1024 * 1024;
 
-const UNIT_BYTES = { b: 1, kb: 1024, mb: 1024 * 1024 } as const;
-const SIZE = /^(\d+(?:\.\d+)?)\s*(b|kb|mb)$/i;
+const KB = 1024;
+/** 1kb = 1024 bytes, as nginx counts (its `k`, `m` and `g` are taken too, and the binary kib, mib, gib). */
+const UNIT_BYTES: Record<string, number> = { b: 1, k: KB, kb: KB, kib: KB, m: KB ** 2, mb: KB ** 2, mib: KB ** 2, g: KB ** 3, gb: KB ** 3, gib: KB ** 3 };
+const SIZE = /^(\d+(?:\.\d+)?)\s*(b|k|kb|kib|m|mb|mib|g|gb|gib)$/i;
 
-/** Bytes from a number or a string with a unit (`512b`, `2kb`, `1.5mb`; 1kb = 1024 bytes), rounded to a byte. */
+/** Bytes from a number or a string with a unit (`512b`, `2kb`, `1.5mb`, `1gb`, any case), rounded to a byte. */
 export function parseByteSize(value: number | string): number | undefined {
   if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 ? value : undefined;
   const match = SIZE.exec(value.trim());
   if (!match) return undefined;
-  return Math.round(Number(match[1]) * UNIT_BYTES[match[2].toLowerCase() as keyof typeof UNIT_BYTES]);
+  return Math.round(Number(match[1]) * UNIT_BYTES[match[2].toLowerCase()]);
 }
 
 /** A body laid out as `head`, then `fill` bytes of one character, then `tail`: `length` bytes in all. */

@@ -175,15 +175,15 @@ describe('/api/traffic', () => {
   });
 
   it.each([
-    [{ action: 'start', rate: -3 }, 'rate', /^Too small/],
+    [{ action: 'start', rate: -3 }, 'rate', /^must be at least 0, got -3$/],
     [{ action: 'start', shape: 'ramp', rate: 5 }, 'endRate', /^required for shape ramp/],
     [{ action: 'start', phases: [{ for: '1s', shape: 'spike', rate: 5, peakRate: 50 }] }, 'phases[0].peakFor', /^required for shape spike/],
     [{ action: 'start', requests: [{ path: 'no-slash' }] }, 'requests[0].path', /"\/"/],
-    [{ action: 'start', keys: { count: 10, distribution: 'zipf', s: -1 } }, 'keys.s', /^Too small/],
+    [{ action: 'start', keys: { count: 10, distribution: 'zipf', s: -1 } }, 'keys.s', /^must be more than 0, got -1$/],
     [{ action: 'start', apiKeys: { count: 5, header: 'bad header' } }, 'apiKeys.header', /^expected a header name/],
     [{ action: 'start', to: 'ghost' }, 'to', /^unknown node "ghost"/],
     [{ action: 'set' }, 'rate', /^give rate \(open loop\) or users \(closed loop\)/],
-    [{ action: 'set', rate: 0 }, 'rate', /^Too small/],
+    [{ action: 'set', rate: 0 }, 'rate', /^must be more than 0, got 0$/],
     [{ action: 'set', rate: 5, colour: 'red' }, 'colour', /^unknown key/],
     [{ action: 'dance' }, 'action', /^expected "start", "add", "set", "resume" or "stop"/],
   ])('%j is a 400 naming %s', async (body, path, message) => {
@@ -266,10 +266,106 @@ describe('/api/traffic', () => {
     expect(res.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['headers.host', 'headers.x-a', 'method', 'paths[0]']);
   });
 
+  it("refuses a flow entering at the lab's own port (the control API), however the host is spelt", async () => {
+    const url = await setup();
+    const port = control!.port;
+    const refused = `http://127.0.0.1:${port} is the lab's own page and control API, not a node: requests sent there would steer the lab, not reach a server`;
+    expect(await post(url, { action: 'start', to: `http://0x7f.0.0.1:${port}`, rate: 1 })).toMatchObject({ status: 400, body: { errors: [{ path: 'to', message: refused }] } });
+    await post(url, { action: 'start' });
+    const added = await post(url, { action: 'add', name: 'sneaky', to: 'edge', failover: [`http://127.1:${port}`], rate: 1 });
+    expect(added).toMatchObject({ status: 400, body: { errors: [{ path: 'failover[0]', message: refused }] } });
+    expect(running!.engine.trafficState().flows.map((f) => f.to)).toEqual(['edge']);
+  });
+
   it('set while nothing runs is a 409', async () => {
     const url = await setup();
     const res = await post(url, { action: 'set', rate: 5 });
     expect(res.status).toBe(409);
     expect(res.body.errors[0]).toEqual({ path: 'action', message: 'no traffic is running; start it first' });
+  });
+});
+
+describe('/api/traffic when a config takes away the node a flow enters at', () => {
+  it('stops that flow with an event naming the node, the others run on, and resume does not bring it back', async () => {
+    const nodes = [
+      { id: 'edge', kind: 'proxy', to: 'svc' },
+      { id: 'svc', kind: 'service', latency: '1ms' },
+      { id: 'side', kind: 'service', latency: '1ms' },
+    ];
+    const traffic = [{ name: 'browse', to: 'edge', rate: 20, clients: 2 }];
+    running = await startEngine({ version: 1, nodes, traffic });
+    control = await startControlServer({ engine: running.engine, port: 0, webRoot: '/nonexistent' });
+    const url = control.url;
+    await post(url, { action: 'start' });
+    expect((await post(url, { action: 'add', name: 'direct', to: 'side', rate: 20, clients: 1 })).status).toBe(200);
+    expect((await post(url, { action: 'add', name: 'spare', to: 'edge', failover: ['side'], rate: 20, clients: 1 })).status).toBe(200);
+    // The builder deletes a node and what refers to it in the config; flows started through the API are not in it.
+    const put = await fetch(`${url}/api/config`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ version: 1, nodes: nodes.slice(0, 2), traffic }),
+    });
+    expect(put.status).toBe(200);
+    const stopped = running.events.filter((e): e is EventOf<'traffic.flow-stopped'> => e.type === 'traffic.flow-stopped');
+    expect(stopped.map(({ flow, node, reason, message }) => ({ flow, node, reason, message }))).toEqual([
+      { flow: 'direct', node: 'side', reason: 'entry-removed', message: 'flow "direct" stopped: it enters at "side", which the config applied removed' },
+      { flow: 'spare', node: 'side', reason: 'entry-removed', message: 'flow "spare" stopped: it fails over to "side", which the config applied removed' },
+    ]);
+    const state = (await (await fetch(`${url}/api/traffic`)).json()) as { running: boolean; flows: Array<{ name: string }>; live: Array<{ name: string }> };
+    expect(state.running).toBe(true);
+    expect(state.flows.map((f) => f.name)).toEqual(['browse']);
+    expect(state.live.map((f) => f.name)).toEqual(['browse']);
+    // The flow left still gets its answers.
+    const browse = running.engine.traffic.runners[0];
+    const before = browse.counters.completed;
+    await waitFor(() => (browse.counters.completed > before + 3 ? true : undefined));
+    expect(browse.counters.errorCodes).toEqual({});
+    await post(url, { action: 'stop' });
+    expect((await post(url, { action: 'resume' })).body.flows.map((f: { name: string }) => f.name)).toEqual(['browse']);
+    // A flow added after one was taken away gets addresses of its own (the next flow's), not the gap's.
+    expect((await post(url, { action: 'add', name: 'later', to: 'edge', rate: 20, clients: 1 })).status).toBe(200);
+    expect(running.engine.traffic.runners.map((r) => [r.name, r.index])).toEqual([
+      ['browse', 0],
+      ['later', 1],
+    ]);
+  });
+
+  it('stops the last flow too: traffic then stands still, and resume starts the config\'s flows', async () => {
+    const nodes = [
+      { id: 'edge', kind: 'proxy', to: 'svc' },
+      { id: 'svc', kind: 'service', latency: '1ms' },
+      { id: 'side', kind: 'service', latency: '1ms' },
+    ];
+    running = await startEngine({ version: 1, nodes, traffic: [{ name: 'browse', to: 'edge', rate: 5 }] });
+    control = await startControlServer({ engine: running.engine, port: 0, webRoot: '/nonexistent' });
+    expect((await post(control.url, { action: 'start', to: 'side', rate: 20 })).status).toBe(200);
+    const put = await fetch(`${control.url}/api/config`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ version: 1, nodes: nodes.slice(0, 2), traffic: [{ name: 'browse', to: 'edge', rate: 5 }] }),
+    });
+    expect(put.status).toBe(200);
+    expect(running.events.filter((e) => e.type === 'traffic.flow-stopped')).toMatchObject([{ flow: 'browse', node: 'side' }]);
+    expect(running.engine.trafficState()).toMatchObject({ running: false });
+    expect((await post(control.url, { action: 'resume' })).body).toMatchObject({ running: true, flows: [{ name: 'browse', to: 'edge', rate: 5 }] });
+  });
+  it("says so too when the config's own flow went with its node (the builder deletes both): the config's other flows restart", async () => {
+    const nodes = [
+      { id: 'edge', kind: 'proxy', to: 'svc' },
+      { id: 'svc', kind: 'service', latency: '1ms' },
+      { id: 'side', kind: 'service', latency: '1ms' },
+    ];
+    const browse = { name: 'browse', to: 'edge', rate: 5 };
+    running = await startEngine({ version: 1, nodes, traffic: [browse, { name: 'direct', to: 'side', rate: 5 }] });
+    control = await startControlServer({ engine: running.engine, port: 0, webRoot: '/nonexistent' });
+    await post(control.url, { action: 'start' });
+    const put = await fetch(`${control.url}/api/config`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ version: 1, nodes: nodes.slice(0, 2), traffic: [browse] }),
+    });
+    expect(put.status).toBe(200);
+    expect(running.events.filter((e) => e.type === 'traffic.flow-stopped')).toMatchObject([{ flow: 'direct', node: 'side' }]);
+    expect(running.engine.trafficState()).toMatchObject({ running: true, flows: [{ name: 'browse' }] });
   });
 });

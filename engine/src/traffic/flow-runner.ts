@@ -82,6 +82,8 @@ interface OpenState {
 export class FlowRunner {
   readonly config: TrafficConfig;
   readonly name: string;
+  /** Its place among the flows, which its clients' addresses follow from (FlowRunnerOptions.index). */
+  readonly index: number;
   readonly counters = new Counters();
   readonly #options: FlowRunnerOptions;
   readonly #mix: RequestMix;
@@ -123,6 +125,7 @@ export class FlowRunner {
     this.#options = options;
     this.config = options.config;
     this.name = options.name;
+    this.index = options.index ?? 0;
     this.#mix = new RequestMix(options.config, options.rng);
     this.#maxOutstanding = options.config.maxOutstanding ?? DEFAULT_MAX_OUTSTANDING;
     this.#plans = phasePlans(options.config);

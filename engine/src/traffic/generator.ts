@@ -123,7 +123,8 @@ export class TrafficGenerator {
    */
   add(config: TrafficConfig): FlowRunner {
     if (!this.running) throw new InputError('action', 'no traffic is running; start it first', 409);
-    const index = this.#runners.length;
+    // After the next flow's place: a flow taken away (dropWhere) may have left a gap, and two flows must not share addresses.
+    const index = Math.max(-1, ...this.#runners.map((r) => r.index)) + 1;
     const name = config.name ?? `flow-${index + 1}`;
     if (this.#runners.some((r) => r.name === name)) throw new InputError('name', `a flow "${name}" already runs: give the new one another name`, 409);
     if (index >= LIMITS.trafficFlows.max) throw new InputError('action', limitMessage(LIMITS.trafficFlows));
@@ -151,6 +152,25 @@ export class TrafficGenerator {
       gateways: () => this.#options.gateways?.() ?? [],
       settled: this.#options.settled,
     });
+  }
+
+  /**
+   * Take away the flows `drops` picks while the others run on, as a start replaces flows: they stop
+   * sending and leave the list, their requests in flight finishing and counting in the totals. The
+   * flows taken away (none: nothing changes, nothing is said).
+   */
+  dropWhere(drops: (runner: FlowRunner) => boolean): FlowRunner[] {
+    const dropped = this.#runners.filter(drops);
+    if (dropped.length === 0) return [];
+    for (const runner of dropped) {
+      runner.retire();
+      this.#retired.add(runner);
+    }
+    this.#runners = this.#runners.filter((r) => !dropped.includes(r));
+    if (!this.running) this.#markStopped();
+    this.#syncTicker();
+    this.#options.onStateChange?.();
+    return dropped;
   }
 
   async stop(): Promise<void> {

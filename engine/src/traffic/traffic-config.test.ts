@@ -71,7 +71,7 @@ describe('traffic config', () => {
   });
 
   it.each([
-    [[{ to: 'svc', rate: 5, conditional: 1.5 }], 'traffic[0].conditional: Too big: expected number to be <=1'],
+    [[{ to: 'svc', rate: 5, conditional: 1.5 }], 'traffic[0].conditional: must be at most 1, got 1.5'],
     [[{ to: 'svc' }], 'traffic[0].rate: required: requests per second (or give phases, or shape: closed with users)'],
     [[{ to: 'svc', rate: 0 }], 'traffic[0].rate: this phase would send nothing; give a rate above 0'],
     [[{ to: 'svc', rate: 5, phases: [{ rate: 5 }] }], 'traffic[0].rate: give either phases or the flow-level rate and shape, not both'],
@@ -88,7 +88,7 @@ describe('traffic config', () => {
       [{ to: 'svc', shape: 'wave', rate: 5 }],
       'traffic[0].shape: expected one of "constant", "poisson", "ramp", "spike", "bursts", "closed"',
     ],
-    [[{ to: 'svc', phases: [{ for: '-1s', rate: 5 }] }], 'traffic[0].phases[0].for: expected a duration like 40ms, 1.5s or 2m, got "-1s"'],
+    [[{ to: 'svc', phases: [{ for: '-1s', rate: 5 }] }], 'traffic[0].phases[0].for: expected a duration like 40ms, 1.5s, 2m or 1m30s, got "-1s"'],
     [
       [{ to: 'svc', rate: 5, paths: ['/items/{key}'] }],
       'traffic[0].paths[0]: uses {key}, but the flow has no keys: { count, distribution }',
@@ -99,13 +99,13 @@ describe('traffic config', () => {
       'traffic[0].paths: give either requests (the mix) or paths and method, not both',
     ],
     [[{ to: 'svc', rate: 5, requests: [{ path: '/b', body: 'x' }] }], 'traffic[0].requests[0].body: a GET request has no body'],
-    [[{ to: 'svc', rate: 5, requests: [{ path: '/b', weight: 0 }] }], 'traffic[0].requests[0].weight: Too small: expected number to be >0'],
+    [[{ to: 'svc', rate: 5, requests: [{ path: '/b', weight: 0 }] }], 'traffic[0].requests[0].weight: must be more than 0, got 0'],
     [
       [{ to: 'svc', rate: 5, keys: { count: 5, distribution: 'pareto' }, paths: ['/{key}'] }],
       'traffic[0].keys.distribution: expected one of "uniform", "zipf"',
     ],
-    [[{ to: 'svc', rate: 5, apiKeys: { count: 0 } }], 'traffic[0].apiKeys.count: Too small: expected number to be >=1'],
-    [[{ to: 'svc', shape: 'closed', users: 2, think: -5 }], 'traffic[0].think: Too small: expected number to be >=0'],
+    [[{ to: 'svc', rate: 5, apiKeys: { count: 0 } }], 'traffic[0].apiKeys.count: must be at least 1, got 0'],
+    [[{ to: 'svc', shape: 'closed', users: 2, think: -5 }], 'traffic[0].think: must be at least 0, got -5'],
     // What the generator could not send, refused as in POST /api/traffic (api.test.ts has the whole table).
     [[{ to: 'svc', rate: 5, headers: { host: 'example.com' } }], 'traffic[0].headers.host: not allowed: the generator sets Host from the flow\'s "to"'],
     [[{ to: 'svc', rate: 5, headers: { 'x-a': 'b\r\nc' } }], 'traffic[0].headers.x-a: a header value cannot hold CR'],

@@ -39,6 +39,7 @@ import {
   droppedEntry,
   engineErrorEntry,
   faultEntry,
+  flowStoppedEntry,
   circuitEntry,
   healthEntry,
   LogBuffer,
@@ -477,6 +478,9 @@ export class StreamIngest {
         if (flowsKey(before) !== flowsKey(traffic)) this.#pendingLog.push(trafficEntry(event));
         return;
       }
+      case 'traffic.flow-stopped':
+        this.#pendingLog.push(flowStoppedEntry(event));
+        return;
       case 'config.applied':
         this.#pendingLog.push(configEntry(event));
         this.history.mark({ ts: event.ts, kind: 'config', label: `config applied: ${event.name}` });

@@ -25,7 +25,7 @@ const ApiKey = limitedString(LIMITS.headerLength).regex(/^[\x21-\x7e]+$/, 'expec
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 export const Consumer = z.strictObject({
-  name: ConsumerName,
+  name: ConsumerName.meta({ description: `the consumer's name, which routes and limits use (${NAME_MESSAGE.replace('expected ', '')})` }),
   apiKeys: limitedArray(ApiKey, LIMITS.listItems).min(1).optional().meta({
     description: 'keys that identify this consumer (sent where credentials.apiKey says); each key names one consumer',
   }),

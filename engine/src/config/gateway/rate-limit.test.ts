@@ -88,7 +88,7 @@ describe('rateLimit', () => {
     [
       'a window that is no duration',
       { algorithm: 'fixed-window', limit: 5, window: 'daily' },
-      `${ROUTE}.window: expected a duration like 40ms, 1.5s or 2m, got "daily"`,
+      `${ROUTE}.window: expected a duration like 40ms, 1.5s, 2m or 1m30s, got "daily"`,
     ],
     ['a window on a token bucket', { algorithm: 'token-bucket', rate: 10, window: '1m' }, `${ROUTE}.window: unknown key`],
     ['a rate on a window', { algorithm: 'fixed-window', limit: 5, window: '1s', rate: 3 }, `${ROUTE}.rate: unknown key`],
@@ -125,7 +125,7 @@ describe('rateLimit', () => {
         { algorithm: 'gcra', rate: 1 },
         { algorithm: 'gcra', rate: 'fast' },
       ],
-      `${ROUTE}[1].rate: Invalid input: expected number, received string`,
+      `${ROUTE}[1].rate: expected a number, got "fast"`,
     ],
   ])('refuses %s', (_what, rateLimit, error) => {
     expect(errorsOf(config({ rateLimit }))).toEqual([error]);

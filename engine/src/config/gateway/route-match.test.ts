@@ -183,7 +183,7 @@ describe('route config', () => {
     [
       'a timeout that is no duration',
       { match: {}, to: 's', timeout: 'soon' },
-      'nodes[0].routes[0].timeout: expected a duration like 40ms, 1.5s or 2m, got "soon"',
+      'nodes[0].routes[0].timeout: expected a duration like 40ms, 1.5s, 2m or 1m30s, got "soon"',
     ],
   ])('refuses %s', (_what, route, error) => {
     const errors = errorsOf([route]);

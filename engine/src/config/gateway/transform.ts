@@ -161,10 +161,9 @@ export const TransformSpec = z
 export const AGGREGATE_POLICIES = ['fail-whole', 'partial'] as const;
 
 const AggregateUpstream = z.strictObject({
-  name: limitedString(LIMITS.nameLength).regex(
-    /^[A-Za-z][A-Za-z0-9_-]*$/,
-    'expected letters, digits, _ and -, starting with a letter (its key in the merged answer)',
-  ),
+  name: limitedString(LIMITS.nameLength)
+    .regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'expected letters, digits, _ and -, starting with a letter (its key in the merged answer)')
+    .meta({ description: "the upstream answer's key in the merged answer (letters, digits, _ and -, starting with a letter)" }),
   to: Upstream,
   path: PathSpec.pipe(template(pathTextProblem)).meta({
     description:
@@ -177,7 +176,9 @@ const AggregateUpstream = z.strictObject({
 
 export const AggregateSpec = z
   .strictObject({
-    upstreams: limitedArray(AggregateUpstream, LIMITS.aggregateUpstreams).min(1, 'an aggregate needs at least one upstream'),
+    upstreams: limitedArray(AggregateUpstream, LIMITS.aggregateUpstreams)
+      .min(1, 'an aggregate needs at least one upstream')
+      .meta({ description: 'the calls made at once and merged into one answer: [{ name, to, path }]' }),
     policy: z.enum(AGGREGATE_POLICIES).default('fail-whole').meta({
       description:
         'fail-whole: any failed upstream makes the answer 502 EDGE_AGGREGATE_FAILED; partial: 200 with what arrived and the failures under _errors (502 when none arrived)',

@@ -58,8 +58,8 @@ describe('tls on a proxy', () => {
     ],
     ['an empty path', { cert: '', key: 'a.key' }, 'nodes[0].tls.cert: expected a file path'],
     ['a misspelt field', { certificate: 'a.pem' }, 'nodes[0].tls.certificate: unknown key'],
-    ['a redirect port out of range', { redirectHttp: 70000 }, 'nodes[0].tls.redirectHttp: Too big: expected number to be <=65535'],
-    ['a string', 'yes', 'nodes[0].tls: Invalid input: expected boolean, received string'],
+    ['a redirect port out of range', { redirectHttp: 70000 }, 'nodes[0].tls.redirectHttp: must be at most 65535, got 70000'],
+    ['a string', 'yes', 'nodes[0].tls: expected true or false, got "yes" (YAML reads it as text: write true)'],
   ])('refuses %s, naming the field', (_what, tls, error) => {
     expect(errorsOf(config(tls))).toContain(error);
   });
@@ -115,7 +115,7 @@ describe('tls across the topology', () => {
       'traffic[0].http2: HTTP/2 runs over TLS here: "edge" is not a TLS proxy or an https URL',
     ]);
     expect(errorsOf({ ...config(true), traffic: [{ to: 'edge', rate: 1, http2: 'yes' }] })).toEqual([
-      'traffic[0].http2: Invalid input: expected boolean, received string',
+      'traffic[0].http2: expected true or false, got "yes" (YAML reads it as text: write true)',
     ]);
   });
 });

@@ -6,6 +6,8 @@
  * (at least 1 s), and back; concurrency keeps the burst (or the window's limit) as its slots.
  */
 
+import { parseDuration } from '../../../../engine/src/config/duration-text.ts';
+
 export const LIMITER_CHOICES = [
   'token-bucket',
   'leaky-bucket',
@@ -78,12 +80,9 @@ export function withLimiter(config: unknown, nodeId: string, place: LimitPlace, 
   return copy;
 }
 
-/** A window as the config writes it (`1m`, `500ms`, or ms as a number), in ms. */
+/** A window as the config writes it (`1m`, `500ms`, `1m30s`, or ms as a number), in ms: read as the engine reads it. */
 function windowOf(value: unknown): number | undefined {
-  if (typeof value === 'number') return value;
-  const m = typeof value === 'string' ? /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(value.trim()) : null;
-  if (!m) return undefined;
-  return Number(m[1]) * { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'ms'];
+  return typeof value === 'number' || typeof value === 'string' ? parseDuration(value) : undefined;
 }
 
 function round(n: number): number {

@@ -17,6 +17,7 @@ import {
   spanOf,
   tlsCertificateEntry,
   tlsConnectionEntry,
+  flowStoppedEntry,
   trafficEntry,
 } from './log-lines.ts';
 
@@ -153,6 +154,16 @@ describe('log lines', () => {
     };
     expect(trafficEntry(event).text).toBe('traffic running: browse 4 req/s → edge');
     expect(trafficEntry({ ...event, running: false }).text).toBe('traffic paused');
+    const stopped: EventOf<'traffic.flow-stopped'> = {
+      type: 'traffic.flow-stopped',
+      seq: 2,
+      ts: 2,
+      flow: 'abuser',
+      node: 'api',
+      reason: 'entry-removed',
+      message: 'flow "abuser" stopped: it enters at "api", which the config applied removed',
+    };
+    expect(flowStoppedEntry(stopped)).toEqual({ kind: 'traffic', ts: 2, text: 'flow "abuser" stopped: it enters at "api", which the config applied removed' });
   });
 });
 

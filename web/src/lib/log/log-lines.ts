@@ -102,6 +102,11 @@ export function trafficEntry(event: EventOf<'traffic.state'>): LogEntry {
   return { kind: 'traffic', ts: event.ts, text: event.running ? `traffic running${flows ? `: ${flows}` : ''}` : 'traffic paused' };
 }
 
+/** A flow taken away because the config applied removed the node it enters at: said as the engine says it. */
+export function flowStoppedEntry(event: EventOf<'traffic.flow-stopped'>): LogEntry {
+  return { kind: 'traffic', ts: event.ts, text: event.message };
+}
+
 export function configEntry(event: EventOf<'config.applied'>): LogEntry {
   return { kind: 'config', ts: event.ts, text: `config applied: ${event.name} (${event.nodes} nodes)` };
 }

@@ -1,0 +1,65 @@
+/**
+ * How a config's YAML text becomes a value, the same in the engine (validateText) and in the page's
+ * editor. Anchors, aliases and YAML 1.1 merge keys (`<<: *defaults`, which real configs use) are
+ * expanded. An alias is expanded as a reference to its anchor's value, so expanding costs little; what
+ * an expansion bomb (billion laughs) would cost is walking the result, and the limit on values bounds
+ * that: the parser refuses aliases that would expand past it (uses × the aliases inside the anchor),
+ * and validateConfig counts every value as expanded.
+ */
+import { visit, type Document } from 'yaml';
+import { LIMITS, limitMessage } from './limits.ts';
+
+/** The options of `parseDocument` for a config: a key twice in one mapping is an error; `<<` merges. */
+export const YAML_PARSE = { uniqueKeys: true, merge: true } as const;
+
+/** YAML's own tags for the kinds of value JSON has: text, numbers, true and false, null, lists, mappings. */
+const PLAIN_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((tag) => `tag:yaml.org,2002:${tag}`));
+
+/**
+ * A parsed document's value, or why it has none (in words a person reads; `at`, the offset in the text
+ * of what is wrong, when one thing is). Top-level keys starting with `x-` are a place for anchors
+ * (`x-service: &service { kind: service }`), as in Compose files: read for the aliases that use them,
+ * then left out of the config.
+ */
+export function yamlValue(document: Document.Parsed): { value: unknown; error?: undefined } | { error: string; at?: number } {
+  try {
+    const tagged = otherTag(document);
+    if (tagged !== undefined) return tagged;
+    const value: unknown = document.toJS({ maxAliasCount: LIMITS.configValues.max });
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return { value };
+    return { value: Object.fromEntries(Object.entries(value).filter(([key]) => !key.startsWith('x-'))) };
+  } catch (error) {
+    // Too many aliases (yaml's own guard against alias bombs), a merge of what is not a mapping, or
+    // nesting deep enough to exhaust the stack.
+    return { error: yamlMessage((error as Error).message.split('\n')[0]) };
+  }
+}
+
+/**
+ * The first tag that is not one of YAML's plain ones: `!!binary`, `!!set`, `!!timestamp` make values a
+ * config has no field for (a byte array read as a mapping of 100 errors), and a `!custom` tag would be
+ * silently ignored.
+ */
+function otherTag(document: Document.Parsed): { error: string; at: number } | undefined {
+  let found: { error: string; at: number } | undefined;
+  visit(document, {
+    Node(_key, node) {
+      if (node.tag === undefined || PLAIN_TAGS.has(node.tag)) return undefined;
+      const tag = node.tag.replace('tag:yaml.org,2002:', '!!');
+      found = { error: `the tag ${tag} is not taken: a config holds text, numbers, true or false, lists and mappings (remove the tag)`, at: node.range?.[0] ?? 0 };
+      return visit.BREAK;
+    },
+  });
+  return found;
+}
+
+/** The YAML parser's message (its first line), with its guards' words said as what a config may hold. */
+export function yamlMessage(message: string): string {
+  if (message === 'Maximum call stack size exceeded') return `nested too deep: ${limitMessage(LIMITS.depth)}`;
+  if (message.startsWith('Excessive alias count')) {
+    return `aliases (*name) expand to more than a config may hold (each use of an anchor counts once per alias inside it): ${limitMessage(LIMITS.configValues)}`;
+  }
+  if (message.startsWith('Source contains multiple documents')) return 'more than one YAML document (a second ---): a config is one document';
+  if (message === 'Merge sources must be maps or map aliases') return 'a merge key (<<) takes a mapping, an alias of one (<<: *defaults) or a list of them';
+  return message;
+}
