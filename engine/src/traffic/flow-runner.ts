@@ -219,10 +219,14 @@ export class FlowRunner {
     this.#rateSample = { at: now, completed: this.counters.completed };
   }
 
-  /** The rate the schedule asks for now, req/s; null in a closed-loop phase or when not running. */
+  /**
+   * The rate the schedule asks for now, req/s, to a tenth (two significant digits under 10, so a flow of
+   * 0.04 req/s does not read 0); null in a closed-loop phase or when not running.
+   */
   targetRateNow(): number | null {
     if (!this.#running || !this.#open) return null;
-    return Math.round(rateAt(this.#open.curve, this.#options.now() - this.#open.origin) * 10) / 10;
+    const rate = rateAt(this.#open.curve, this.#options.now() - this.#open.origin);
+    return rate >= 10 || rate === 0 ? Math.round(rate * 10) / 10 : Number(rate.toPrecision(2));
   }
 
   stats(): FlowStats {

@@ -248,6 +248,13 @@ describe('TrafficGenerator against raw upstreams', () => {
     expect(changes()).toBeGreaterThanOrEqual(3);
   });
 
+  it('reports a rate under one a second as it is, not rounded to 0', async () => {
+    const target = await upstream((_req, res) => res.end('ok'));
+    ({ traffic } = generator());
+    await traffic.start([flow({ name: 'rare', to: target.url, rate: 0.04 }), flow({ name: 'odd', to: target.url, rate: 2.345 })]);
+    expect(traffic.stats().flows.map((f) => f.targetRate)).toEqual([0.04, 2.3]);
+  });
+
   it('changes a running open-loop rate without a restart', async () => {
     const target = await upstream((_req, res) => res.end('ok'));
     ({ traffic } = generator());
