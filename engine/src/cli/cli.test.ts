@@ -154,6 +154,11 @@ traffic:
     const usage = await edgelab(['frobnicate']);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('unknown command "frobnicate"');
+    // Help asked of a command is the usage, not an unknown option.
+    for (const asked of [['serve', '--help'], ['run', 'x.yaml', '-h'], ['--help']]) {
+      const help = await edgelab(asked);
+      expect([help.code, help.stderr, help.stdout]).toEqual([0, '', expect.stringContaining('edgelab serve [config]')]);
+    }
     const tooLong = await edgelab(['run', write('ok.yaml', sandbox()), '--duration', '36000m']);
     expect(tooLong.code).toBe(2);
     expect(tooLong.stderr).toContain('--duration: too long: at most 2147483647ms (24.8 days)');

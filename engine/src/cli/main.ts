@@ -40,6 +40,11 @@ class UsageError extends Error {}
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  // `edgelab serve --help` asks for the usage, as `edgelab --help` does (not an unknown option).
+  if (command !== undefined && rest.some((arg) => arg === '--help' || arg === '-h')) {
+    console.log(USAGE);
+    return 0;
+  }
   switch (command) {
     case 'serve':
       return serve(rest);
