@@ -18,18 +18,35 @@ export class ApiError extends Error {
   }
 }
 
-async function call<T>(method: string, url: string, body?: unknown): Promise<T> {
+/**
+ * How long a call waits for the engine's whole answer. An engine that stops answering without closing
+ * its sockets (a paused process) would otherwise leave the button that called it busy for ever. Longer
+ * than any apply takes (a replaced node lets its requests finish for up to 5 s).
+ */
+export const API_TIMEOUT_MS = 30_000;
+
+export async function call<T>(method: string, url: string, body?: unknown, timeoutMs = API_TIMEOUT_MS): Promise<T> {
+  const signal = AbortSignal.timeout(timeoutMs);
+  const failed = (cause: unknown) =>
+    new ApiError(
+      signal.aborted
+        ? `the engine did not answer ${method} ${url} within ${timeoutMs / 1000} s`
+        : `cannot reach the engine (${method} ${url}): ${(cause as Error).message}`,
+      0,
+    );
   let response: Response;
+  let text: string;
   try {
     response = await fetch(url, {
       method,
       headers: body === undefined ? undefined : { 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
+      signal,
     });
+    text = await response.text();
   } catch (cause) {
-    throw new ApiError(`cannot reach the engine (${method} ${url}): ${(cause as Error).message}`, 0);
+    throw failed(cause);
   }
-  const text = await response.text();
   const parsed: unknown = text === '' ? undefined : safeJson(text);
   if (!response.ok) {
     const errors = fieldErrorsOf(parsed);
