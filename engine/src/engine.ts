@@ -237,10 +237,31 @@ export class Engine {
     // this config removed; so may the flows of the config before, which its own replace (said all the same).
     this.#stopFlowsEnteringRemoved(wanted);
     if (trafficRan && !sameTraffic) {
+      this.#sayFlowsReplaced(config.traffic);
       if (config.traffic.length > 0) await this.traffic.start(config.traffic);
       else await this.traffic.stop();
     }
     return { failures };
+  }
+
+  /**
+   * The running flows a config's own traffic replaces without one of the same name (added through the
+   * API or the traffic panel) each get a `traffic.flow-stopped`, so a learner's abusive client does not
+   * vanish without a word; a flow the new traffic names again is restarted with its new settings.
+   */
+  #sayFlowsReplaced(traffic: readonly TrafficConfig[]): void {
+    const names = traffic.map((flow) => flow.name);
+    const instead = names.length > 0 ? `runs its own traffic (${names.join(', ')})` : 'has no traffic';
+    for (const runner of this.traffic.runners) {
+      if (!runner.running || names.includes(runner.name)) continue;
+      this.bus.emit({
+        type: 'traffic.flow-stopped',
+        flow: runner.name,
+        node: runner.config.to,
+        reason: 'traffic-replaced',
+        message: `flow "${runner.name}" stopped: the config applied ${instead}`,
+      });
+    }
   }
 
   /**

@@ -552,14 +552,16 @@ export type EngineEventBody =
     } & TrafficStateBody)
   | {
       /**
-       * A running flow was stopped because the config applied took away a node it enters at (its `to`
-       * or a `failover` entry): every request of it would have failed. The other flows run on.
+       * A running flow was stopped by a config applied: `entry-removed`, the config took away a node it
+       * enters at (its `to` or a `failover` entry), so every request of it would have failed, and the other
+       * flows run on; `traffic-replaced`, the config came with traffic of its own that has no flow of this
+       * name (a flow added through the API or the traffic panel), and its own flows run instead.
        */
       type: 'traffic.flow-stopped';
       flow: string;
-      /** The node id the flow entered at that the new config no longer has. */
+      /** entry-removed: the node the flow entered at that the new config no longer has; traffic-replaced: the node it entered at. */
       node: string;
-      reason: 'entry-removed';
+      reason: 'entry-removed' | 'traffic-replaced';
       /** One sentence a learner can read. */
       message: string;
     }

@@ -285,6 +285,36 @@ describe('/api/traffic', () => {
   });
 });
 
+describe('/api/traffic when a config brings traffic of its own', () => {
+  it('says which running flows it stopped: one added through the API, and one the new traffic no longer names', async () => {
+    const nodes = [
+      { id: 'edge', kind: 'proxy', to: 'svc' },
+      { id: 'svc', kind: 'service', latency: '1ms' },
+    ];
+    running = await startEngine({ version: 1, nodes, traffic: [{ name: 'browse', to: 'edge', rate: 5 }] });
+    control = await startControlServer({ engine: running.engine, port: 0, webRoot: '/nonexistent' });
+    await post(control.url, { action: 'start' });
+    expect((await post(control.url, { action: 'add', name: 'abuser', to: 'edge', rate: 20, clients: 1 })).status).toBe(200);
+    const apply = async (traffic: unknown[]) => {
+      const put = await fetch(`${control!.url}/api/config`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ version: 1, nodes, traffic }),
+      });
+      expect(put.status).toBe(200);
+      return running!.events.filter((e): e is EventOf<'traffic.flow-stopped'> => e.type === 'traffic.flow-stopped').map(({ flow, node, reason, message }) => ({ flow, node, reason, message }));
+    };
+    expect(await apply([{ name: 'shop', to: 'edge', rate: 5 }])).toEqual([
+      { flow: 'browse', node: 'edge', reason: 'traffic-replaced', message: 'flow "browse" stopped: the config applied runs its own traffic (shop)' },
+      { flow: 'abuser', node: 'edge', reason: 'traffic-replaced', message: 'flow "abuser" stopped: the config applied runs its own traffic (shop)' },
+    ]);
+    expect(running.engine.trafficState()).toMatchObject({ running: true, flows: [{ name: 'shop' }] });
+    const [, , shop] = await apply([]);
+    expect(shop).toEqual({ flow: 'shop', node: 'edge', reason: 'traffic-replaced', message: 'flow "shop" stopped: the config applied has no traffic' });
+    expect(running.engine.trafficState()).toMatchObject({ running: false });
+  });
+});
+
 describe('/api/traffic when a config takes away the node a flow enters at', () => {
   it('stops that flow with an event naming the node, the others run on, and resume does not bring it back', async () => {
     const nodes = [

@@ -102,7 +102,7 @@ export function trafficEntry(event: EventOf<'traffic.state'>): LogEntry {
   return { kind: 'traffic', ts: event.ts, text: event.running ? `traffic running${flows ? `: ${flows}` : ''}` : 'traffic paused' };
 }
 
-/** A flow taken away because the config applied removed the node it enters at: said as the engine says it. */
+/** A flow taken away by a config applied (it removed the node the flow enters at, or brought its own traffic): said as the engine says it. */
 export function flowStoppedEntry(event: EventOf<'traffic.flow-stopped'>): LogEntry {
   return { kind: 'traffic', ts: event.ts, text: event.message };
 }
