@@ -67,6 +67,9 @@ test('turning the cache on raises the hit ratio the page shows, HIT dots turn ba
   // The ratio the panel shows rises from nothing as /orders/ answers come from the store.
   const ratio = page.getByTestId('cache-hit-ratio');
   await expect.poll(async () => Number(await ratio.getAttribute('data-ratio')), { timeout: 20_000 }).toBeGreaterThan(0.1);
+  // On one line, its % beside it (side panels break long words anywhere; a number is not one of them).
+  const lineHeight = await ratio.evaluate((el) => parseFloat(getComputedStyle(el).lineHeight) || 40);
+  expect((await ratio.boundingBox())!.height).toBeLessThan(lineHeight * 1.5);
 
   // Requests answered from the cache: ringed dots whose path ends at the proxy. Sampled while traffic flows.
   const cached = new Map<string, SeenDot>();
