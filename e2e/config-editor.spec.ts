@@ -119,3 +119,26 @@ test('the editor reads YAML anchors and merge keys as the engine does, and refus
   await expect(page.getByTestId('config-status')).toContainText('Not applied: aliases (*name) expand to more than a config may hold');
   expect((await runningConfig(request)).name).toBe('Merged');
 });
+
+test('a Save does not undo a config applied meanwhile from another tab: refused saying so, and a second Save replaces it', async ({ page, request }) => {
+  await page.goto('/');
+  await page.getByTestId('open-config-editor').click();
+  await expect(page.getByTestId('config-text')).toContainText('kind: gateway');
+  // Another tab applies a config while this text is open.
+  const theirs = parse(SANDBOX_YAML.replace('name: Classic edge (e2e)', 'name: From another tab')) as unknown;
+  expect((await request.put('/api/config', { data: theirs })).ok()).toBe(true);
+
+  await pasteConfigText(page, SANDBOX_YAML.replace('name: Classic edge (e2e)', 'name: Mine'));
+  await page.getByTestId('config-apply').click();
+  await expect(page.getByTestId('config-status')).toContainText('another config was applied since this text was loaded');
+  expect((await runningConfig(request)).name).toBe('From another tab');
+
+  // The learner means it: Apply again replaces it, and Saves after that apply over the config this one made.
+  await page.getByTestId('config-apply').click();
+  await expect(page.getByTestId('config-status')).toContainText('Applied');
+  expect((await runningConfig(request)).name).toBe('Mine');
+  await pasteConfigText(page, SANDBOX_YAML.replace('name: Classic edge (e2e)', 'name: Mine, again'));
+  await page.getByTestId('config-apply').click();
+  await expect(page.getByTestId('config-status')).toContainText('Applied');
+  expect((await runningConfig(request)).name).toBe('Mine, again');
+});

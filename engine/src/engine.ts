@@ -3,6 +3,7 @@
  * them wired together, and owns the event bus, the metrics, the traffic generator and the faults.
  * A new config is applied in place: unchanged nodes keep their listeners and their requests in flight.
  */
+import { createHash } from 'node:crypto';
 import { TRAFFIC_LOAD_FIELDS, TrafficFlow, type EdgeConfigParsed, type GatewayConfig, type NodeConfigParsed, type TrafficConfig } from './config/schema.ts';
 import { isExternalUrl, upstreamsOf, zodErrors } from './config/validate.ts';
 import { EventBus } from './bus.ts';
@@ -78,6 +79,14 @@ export interface ApplyResult {
   failures: string[];
 }
 
+/** An apply whose precondition (the running config still the one its caller read) no longer held: nothing was applied. */
+export class ConfigChanged extends Error {
+  constructor() {
+    super('the running config changed since it was read; nothing was applied');
+    this.name = 'ConfigChanged';
+  }
+}
+
 export class Engine {
   readonly bus = new EventBus();
   readonly metrics: MetricsRegistry;
@@ -144,6 +153,15 @@ export class Engine {
   }
 
   /** The running config as the user wrote it. */
+  /**
+   * The running config's entity-tag (RFC 9110 section 8.8.3): a digest of the config as `input` holds it,
+   * so it changes whenever that does (a box dragged included); undefined before the first config.
+   */
+  configTag(): string | undefined {
+    if (this.#input === undefined) return undefined;
+    return `"${createHash('sha256').update(JSON.stringify(this.#input)).digest('base64url').slice(0, 22)}"`;
+  }
+
   get input(): unknown {
     return this.#input;
   }
@@ -174,8 +192,12 @@ export class Engine {
    * not find the node map changed by another meanwhile (two configs racing, each giving a node another
    * kind, had the first reconfigure the second's new node with a config of the wrong kind).
    */
-  apply(config: EdgeConfigParsed, input: unknown = config): Promise<ApplyResult> {
-    const applied = this.#applying.then(() => this.#apply(config, input));
+  apply(config: EdgeConfigParsed, input: unknown = config, precondition?: () => boolean): Promise<ApplyResult> {
+    const applied = this.#applying.then(() => {
+      // Checked in turn, so no apply queued before it can change what it holds for.
+      if (precondition !== undefined && !precondition()) throw new ConfigChanged();
+      return this.#apply(config, input);
+    });
     this.#applying = applied.catch(() => {});
     return applied;
   }

@@ -261,6 +261,34 @@ describe('control API', () => {
     expect((await fetch(running!.url('s1', '/hello'))).status).toBe(200);
   });
 
+  it('tags the config (ETag) and applies a PUT with If-Match only over the config the client read: 412 and nothing applied otherwise', async () => {
+    const url = await setup();
+    const read = await fetch(`${url}/api/config`);
+    const tag = read.headers.get('etag')!;
+    expect(tag).toMatch(/^"[\w-]+"$/);
+    // Another tab applies a config (a new name): the tag changes with it, and the PUT answer carries the new one.
+    const theirs = { ...sandbox(), name: 'Theirs' };
+    const put = await fetch(`${url}/api/config`, json('PUT', theirs));
+    const theirTag = put.headers.get('etag');
+    expect(theirTag).not.toBe(tag);
+    expect((await fetch(`${url}/api/config`)).headers.get('etag')).toBe(theirTag);
+    // A save over the config read before: refused, theirs runs on.
+    const mine = { ...sandbox(), name: 'Mine' };
+    const stale = await fetch(`${url}/api/config`, { ...json('PUT', mine), headers: { 'content-type': 'application/json', 'if-match': tag } });
+    expect(stale.status).toBe(412);
+    expect((await stale.json()).error).toContain('the running config changed since it was read; nothing was applied');
+    expect(stale.headers.get('etag')).toBe(theirTag);
+    expect(running!.engine.config?.name).toBe('Theirs');
+    // A weak tag never matches (strong comparison); the current tag, a list holding it, or * do.
+    const withTag = (ifMatch: string, body: unknown) => fetch(`${url}/api/config`, { ...json('PUT', body), headers: { 'content-type': 'application/json', 'if-match': ifMatch } });
+    expect((await withTag(`W/${theirTag}`, mine)).status).toBe(412);
+    const current = await withTag(`"nope", ${theirTag}`, mine);
+    expect(current.status).toBe(200);
+    expect(running!.engine.config?.name).toBe('Mine');
+    expect((await withTag('*', theirs)).status).toBe(200);
+    expect(running!.engine.config?.name).toBe('Theirs');
+  });
+
   it('refuses a config body over 1 MiB (PUT and validate alike) with 413 before reading it as JSON; the running config stays', async () => {
     const url = await setup();
     const huge = JSON.stringify({ ...sandbox(), name: 'x'.repeat(MAX_BODY_BYTES) });

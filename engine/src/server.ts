@@ -14,9 +14,10 @@ import { TrafficFlowPartial } from './config/schema.ts';
 import { LIMITS, limitMessage } from './config/limits.ts';
 import { controlApiProblem } from './config/topology-check.ts';
 import { sizeErrors, validateConfig, zodErrors } from './config/validate.ts';
-import type { Engine } from './engine.ts';
+import { ConfigChanged, type Engine } from './engine.ts';
 import { InputError } from './errors.ts';
 import { EncodingNegotiator } from './proxy/compression/accept-encoding.ts';
+import { ifMatchHolds } from './http/if-match.ts';
 import { readJson } from './http/read-body.ts';
 import { createEventStream } from './stream/event-stream.ts';
 import type { TrafficChange } from './traffic/generator.ts';
@@ -136,18 +137,32 @@ export async function startControlServer(options: ControlServerOptions): Promise
         return sendJson(res, 200, { ts: Date.now(), reset: Object.keys(nodes) });
       }
       case '/api/config':
-        if (reads(method)) return sendJson(res, 200, engine.input ?? null);
+        if (reads(method)) return sendJson(res, 200, engine.input ?? null, tagged(engine.configTag()));
         if (method === 'PUT') {
           const result = validateConfig(await writeBody(req, url), { controlPort: controlPort() });
           if (!result.ok) return sendJson(res, 400, { error: 'invalid config; the running config is unchanged', errors: result.errors });
-          const applied = await engine.apply(result.config, result.input);
+          // If-Match: applied only over the config the client read (the page's editor sends the tag it loaded
+          // with), so a Save does not silently undo a config another tab or a lesson applied meanwhile.
+          const ifMatch = req.headers['if-match'];
+          let applied;
+          try {
+            applied = await engine.apply(result.config, result.input, ifMatch === undefined ? undefined : () => ifMatchHolds(ifMatch, engine.configTag()));
+          } catch (error) {
+            if (!(error instanceof ConfigChanged)) throw error;
+            return sendJson(res, 412, { error: `${error.message} (If-Match: ${ifMatch}; the running config's tag is ${engine.configTag()})` }, tagged(engine.configTag()));
+          }
           // Warnings (a route that can never match) do not stop a config: it runs, and the answer says what looks wrong.
-          return sendJson(res, 200, {
-            applied: true,
-            name: result.config.name,
-            failures: applied.failures,
-            ...(result.warnings.length > 0 ? { warnings: result.warnings } : {}),
-          });
+          return sendJson(
+            res,
+            200,
+            {
+              applied: true,
+              name: result.config.name,
+              failures: applied.failures,
+              ...(result.warnings.length > 0 ? { warnings: result.warnings } : {}),
+            },
+            tagged(engine.configTag()),
+          );
         }
         return notAllowed(res, 'GET, HEAD, PUT');
       case '/api/config/validate': {
@@ -386,10 +401,15 @@ function pathSegment(raw: string, field: string): string {
   }
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+  res.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
   res.end(text);
+}
+
+/** The running config's entity-tag as a header, when there is a config. */
+function tagged(tag: string | undefined): Record<string, string> {
+  return tag === undefined ? {} : { etag: tag };
 }
 
 /** GET, or HEAD: the same answer without its body (RFC 9110 section 9.3.2; node's response drops the body of a HEAD). */

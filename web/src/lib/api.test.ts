@@ -22,7 +22,7 @@ async function listen(handler: Parameters<typeof createServer>[1]): Promise<stri
 
 it('gives up on an engine that never answers, and says it did not answer', async () => {
   const base = await listen(() => {});
-  const error = await call('GET', `${base}/api/topology`, undefined, 200).catch((e: unknown) => e);
+  const error = await call('GET', `${base}/api/topology`, undefined, { timeoutMs: 200 }).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(ApiError);
   expect((error as ApiError).message).toBe(`the engine did not answer GET ${base}/api/topology within 0.2 s`);
 });
@@ -32,11 +32,11 @@ it('gives up on an answer whose body never ends', async () => {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.write('{"nodes":');
   });
-  const error = await call('GET', `${base}/api/topology`, undefined, 200).catch((e: unknown) => e);
+  const error = await call('GET', `${base}/api/topology`, undefined, { timeoutMs: 200 }).catch((e: unknown) => e);
   expect((error as ApiError).message).toContain('did not answer');
 });
 
 it('reads an answer that comes in time', async () => {
   const base = await listen((_req, res) => res.end('{"ok":true}'));
-  expect(await call('GET', `${base}/api/x`, undefined, 2_000)).toEqual({ ok: true });
+  expect(await call('GET', `${base}/api/x`, undefined, { timeoutMs: 2_000 })).toEqual({ ok: true });
 });

@@ -25,7 +25,16 @@ export class ApiError extends Error {
  */
 export const API_TIMEOUT_MS = 30_000;
 
-export async function call<T>(method: string, url: string, body?: unknown, timeoutMs = API_TIMEOUT_MS): Promise<T> {
+interface CallOptions {
+  timeoutMs?: number;
+  /** Sent as If-Match: the PUT applies only over the representation with this entity-tag (412 otherwise). */
+  ifMatch?: string;
+  /** Told the answer's entity-tag (ETag), if it has one. */
+  onTag?: (tag: string | undefined) => void;
+}
+
+export async function call<T>(method: string, url: string, body?: unknown, options: CallOptions = {}): Promise<T> {
+  const { timeoutMs = API_TIMEOUT_MS, ifMatch, onTag } = options;
   const signal = AbortSignal.timeout(timeoutMs);
   const failed = (cause: unknown) =>
     new ApiError(
@@ -37,16 +46,15 @@ export async function call<T>(method: string, url: string, body?: unknown, timeo
   let response: Response;
   let text: string;
   try {
-    response = await fetch(url, {
-      method,
-      headers: body === undefined ? undefined : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal,
-    });
+    const headers: Record<string, string> = {};
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (ifMatch !== undefined) headers['if-match'] = ifMatch;
+    response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal });
     text = await response.text();
   } catch (cause) {
     throw failed(cause);
   }
+  onTag?.(response.headers.get('etag') ?? undefined);
   const parsed: unknown = text === '' ? undefined : safeJson(text);
   if (!response.ok) {
     const errors = fieldErrorsOf(parsed);
@@ -113,11 +121,30 @@ function configCheckOf(body: unknown): ConfigCheck {
   return { ok: ok === true, errors: fieldErrorsOf({ errors }), warnings: fieldErrorsOf({ errors: warnings }) };
 }
 
+/** The running config with its entity-tag: what a later `putConfig(config, tag)` applies over, or is refused (412). */
+export interface TaggedConfig {
+  config: unknown;
+  tag: string | undefined;
+}
+
 export const api = {
   topology: () => call<Topology>('GET', '/api/topology'),
   metrics: () => call<MetricsSnapshot>('GET', '/api/metrics'),
   config: () => call<unknown>('GET', '/api/config'),
-  putConfig: async (config: unknown) => configAppliedOf(await call<unknown>('PUT', '/api/config', config)),
+  taggedConfig: async (): Promise<TaggedConfig> => {
+    let tag: string | undefined;
+    const config = await call<unknown>('GET', '/api/config', undefined, { onTag: (t) => (tag = t) });
+    return { config, tag };
+  },
+  /**
+   * Applies a config; with `ifMatch` (a tag `taggedConfig` gave) only over that config: when another has
+   * been applied since, a 412 ApiError and nothing applied. The answer carries the new config's tag.
+   */
+  putConfig: async (config: unknown, ifMatch?: string) => {
+    let tag: string | undefined;
+    const applied = configAppliedOf(await call<unknown>('PUT', '/api/config', config, { ifMatch, onTag: (t) => (tag = t) }));
+    return { ...applied, tag };
+  },
   /** Checks a config as PUT would, without applying it. */
   checkConfig: async (config: unknown) => configCheckOf(await call<unknown>('POST', '/api/config/validate', config)),
   stopTraffic: () => call<TrafficState>('POST', '/api/traffic', { action: 'stop' }),

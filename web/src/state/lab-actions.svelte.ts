@@ -20,7 +20,13 @@ import { wallNow, type StreamIngest } from './stream-ingest.svelte.ts';
 export type PurgeOutcome = { ok: true; purged: number } | { ok: false; message: string };
 
 /** What became of a config change: applied (perhaps with nodes that could not start), or refused with the engine's errors. */
-export type ApplyOutcome = { ok: true; failures: string[] } | { ok: false; message: string; errors: ApiFieldError[] };
+/**
+ * What became of a config sent: applied (`tag`, the running config's entity-tag now), or refused with the
+ * engine's errors; `changed` when it was sent over a tag and another config had been applied since (412).
+ */
+export type ApplyOutcome =
+  | { ok: true; failures: string[]; tag?: string }
+  | { ok: false; message: string; errors: ApiFieldError[]; changed?: true };
 
 /** What became of an action a form sent (a fault, a traffic change): done, or refused with the engine's errors for the form to show. */
 export type ActionOutcome = { ok: true } | { ok: false; message: string; errors: ApiFieldError[] };
@@ -233,9 +239,12 @@ export class LabActions {
     });
   }
 
-  /** Applies a whole config (the config editor, an imported file, a shared link); refused, the running one stays. */
-  async applyConfig(config: unknown): Promise<ApplyOutcome> {
-    return this.#applyEdit(async () => config);
+  /**
+   * Applies a whole config (the config editor, an imported file, a shared link); refused, the running one
+   * stays. With `ifMatch`, only over the config that tag names (`changed` when another ran meanwhile).
+   */
+  async applyConfig(config: unknown, ifMatch?: string): Promise<ApplyOutcome> {
+    return this.#applyEdit(async () => config, ifMatch);
   }
 
   /**
@@ -293,19 +302,20 @@ export class LabActions {
   }
 
   /** Sends the config `edit` makes; the last apply's warnings go at once, and the answer's replace them. */
-  async #applyEdit(edit: () => Promise<unknown>): Promise<ApplyOutcome> {
+  async #applyEdit(edit: () => Promise<unknown>, ifMatch?: string): Promise<ApplyOutcome> {
     this.configWarnings = [];
     try {
-      const { failures, warnings } = await api.putConfig(await edit());
+      const { failures, warnings, tag } = await api.putConfig(await edit(), ifMatch);
       this.configWarnings = warnings;
       // A change of the layout hints alone is kept without a `config.applied` event: read the topology here.
       await this.refresh();
-      return { ok: true, failures };
+      return { ok: true, failures, tag };
     } catch (error) {
       return {
         ok: false,
         message: error instanceof Error ? error.message : String(error),
         errors: error instanceof ApiError ? error.errors : [],
+        ...(error instanceof ApiError && error.status === 412 ? { changed: true as const } : {}),
       };
     }
   }
