@@ -1,7 +1,9 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parseDocument } from 'yaml';
 import { configJsonSchema } from './json-schema.ts';
 import { errorPlace, formatErrors, validateConfig, validateText } from './validate.ts';
+import { YAML_PARSE, yamlValue } from './yaml-text.ts';
 
 const examples = new URL('../../../examples/', import.meta.url);
 
@@ -384,6 +386,16 @@ traffic:
     expect(nodes).toHaveLength(200);
     expect(nodes[2]).toEqual({ ...nodes[1], id: 's2', errorRate: 0 });
     expect(nodes[199]).toEqual({ ...nodes[1], id: 's199' });
+  });
+});
+
+describe('YAML aliases as the page and the engine read them', () => {
+  it('refuses an anchored list used thousands of times: few aliases for the parser, 49 million values written out', () => {
+    const text = `version: 1\nx-big: &big [${Array(10_000).fill(1).join(',')}]\nnodes: []\nextra: [${Array(4_900).fill('*big').join(',')}]\n`;
+    const read = yamlValue(parseDocument(text, YAML_PARSE));
+    expect(read.error).toMatch(/^the config holds more values than it may, its aliases \(\*name\) expanded: at most 5000 values/);
+    // One use of it is a config's business (its values counted by validateConfig as usual).
+    expect(yamlValue(parseDocument(`version: 1\nx-few: &few [1, 2]\nnodes: []\nextra: [*few, *few]\n`, YAML_PARSE)).error).toBeUndefined();
   });
 });
 

@@ -2,9 +2,9 @@
  * How a config's YAML text becomes a value, the same in the engine (validateText) and in the page's
  * editor. Anchors, aliases and YAML 1.1 merge keys (`<<: *defaults`, which real configs use) are
  * expanded. An alias is expanded as a reference to its anchor's value, so expanding costs little; what
- * an expansion bomb (billion laughs) would cost is walking the result, and the limit on values bounds
- * that: the parser refuses aliases that would expand past it (uses × the aliases inside the anchor),
- * and validateConfig counts every value as expanded.
+ * an expansion bomb (billion laughs) would cost is walking the result, or writing it out as JSON (the
+ * page sends what it checks), and the limit on values bounds that: the parser refuses too many alias
+ * uses (uses × the aliases inside the anchor), and the value is counted as expanded, stopping past it.
  */
 import { visit, type Document } from 'yaml';
 import { LIMITS, limitMessage } from './limits.ts';
@@ -26,6 +26,9 @@ export function yamlValue(document: Document.Parsed): { value: unknown; error?: 
     const tagged = otherTag(document);
     if (tagged !== undefined) return tagged;
     const value: unknown = document.toJS({ maxAliasCount: LIMITS.configValues.max });
+    // yaml counts aliases, not what they hold: 5,000 uses of an anchored list of 10,000 pass its guard, and
+    // written out as JSON (the page sends what it checks) that is 50 million values.
+    if (holdsMoreThan(value, LIMITS.configValues.max)) return { error: `the config holds more values than it may, its aliases (*name) expanded: ${limitMessage(LIMITS.configValues)}` };
     if (value === null || typeof value !== 'object' || Array.isArray(value)) return { value };
     return { value: Object.fromEntries(Object.entries(value).filter(([key]) => !key.startsWith('x-'))) };
   } catch (error) {
@@ -33,6 +36,21 @@ export function yamlValue(document: Document.Parsed): { value: unknown; error?: 
     // nesting deep enough to exhaust the stack.
     return { error: yamlMessage((error as Error).message.split('\n')[0]) };
   }
+}
+
+/**
+ * Whether `value`, walked as expanded (an alias's value once per use), holds more than `max` values;
+ * stops as soon as it does, so a bomb costs about `max` steps.
+ */
+function holdsMoreThan(value: unknown, max: number): boolean {
+  let count = 0;
+  const stack = [value];
+  while (stack.length > 0) {
+    const next = stack.pop();
+    if (++count > max) return true;
+    if (next !== null && typeof next === 'object') for (const item of Object.values(next)) stack.push(item);
+  }
+  return false;
 }
 
 /**
