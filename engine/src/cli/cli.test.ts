@@ -127,6 +127,29 @@ traffic:
     expect(ran.stderr.trim()).toBe('warning: nodes[4] (spare): no node and no traffic sends to "spare": it runs, and answers only clients that call it directly');
   });
 
+  it('checks the lab port as serve would: refused with --port, a warning without it', async () => {
+    const own = `version: 1
+name: Own port
+nodes:
+  - { id: edge, kind: proxy, listen: 8787, to: s1 }
+  - { id: side, kind: proxy, to: "http://127.0.0.1:8790" }
+  - { id: s1, kind: service }
+`;
+    const file = write('own-port.yaml', own);
+    const plain = await edgelab(['validate', file]);
+    expect(plain.code).toBe(0);
+    expect(plain.stderr.trim()).toBe(
+      "warning: nodes[0] (edge).listen: serve on its default port 8787 would refuse this: port 8787 is the lab's own (its page and control API): give the node another port, or 0 for any free one",
+    );
+    const onPort = await edgelab(['validate', file, '--port', '8790']);
+    expect(onPort.code).toBe(1);
+    expect(onPort.stderr).toContain("nodes[1] (side).to: http://127.0.0.1:8790 is the lab's own page and control API, not a node");
+    expect(onPort.stderr).not.toContain('nodes[0]');
+    expect((await edgelab(['validate', file, '--port', '0'])).code).toBe(0);
+    const bad = await edgelab(['validate', file, '--port', '1e3']);
+    expect([bad.code, bad.stderr]).toEqual([2, expect.stringContaining('--port: expected a port number from 0 (any free port) to 65535, got "1e3"')]);
+  });
+
   it('explains a refused limit: the limit, what it counts and why', async () => {
     const big = sandbox()
       .replace(

@@ -3,7 +3,7 @@
  *
  *   edgelab serve [config] [--port 8787] [--host 127.0.0.1] [--no-traffic]
  *   edgelab run <config> [--duration 10s] [--report report.json]   (default duration: the traffic's phases, else 10s)
- *   edgelab validate <config>
+ *   edgelab validate <config> [--port 8787]   (with --port: also the rules `serve --port` applies)
  *   edgelab token [config] --consumer NAME [--gateway ID] [--expires 1h] [--key private.pem] [...]   (prints a test JWT)
  *
  * Exit codes: 0 success (a run stopped with Ctrl-C still reports and exits 0; a valid config with
@@ -28,10 +28,12 @@ import { faultLines, progressLine, runFaults, summaryTable, type RunReport } fro
 
 const DEFAULT_CONFIG = fileURLToPath(new URL('../../../examples/classic-edge.yaml', import.meta.url));
 
+const DEFAULT_SERVE_PORT = 8787;
+
 const USAGE = `usage:
   edgelab serve [config] [--port 8787] [--host 127.0.0.1] [--no-traffic]
   edgelab run <config> [--duration 10s] [--report report.json]   (default duration: the traffic's phases, else 10s)
-  edgelab validate <config>
+  edgelab validate <config> [--port 8787]   (--port: check it as serve --port would; without, a warning)
   edgelab token [config] --consumer NAME [--gateway ID] [--expires 1h] [--not-before 0s]
                 [--key private.pem] [--alg RS256] [--kid ID] [--secret S] [--issuer I] [--audience A] [--claim sub]
                 prints a test JWT for the consumer (HS* with the gateway's secret; RS*, PS*, ES* with --key)`;
@@ -74,10 +76,11 @@ function parse<const T extends NonNullable<ParseArgsConfig['options']>>(args: st
 }
 
 async function validate(args: string[]): Promise<number> {
-  const { positionals } = parse(args, {});
+  const { positionals, values } = parse(args, { port: { type: 'string' } });
   if (positionals.length !== 1) throw new UsageError('validate takes one config file');
   const [file] = positionals;
-  const result = await loadConfigFile(file);
+  const port = values.port === undefined ? undefined : servePort(values.port);
+  const result = await loadConfigFile(file, port === undefined || port === 0 ? {} : { controlPort: port });
   if (!result.ok) {
     console.error(`${file}: invalid config (${result.errors.length} error${result.errors.length > 1 ? 's' : ''})`);
     console.error(formatErrors(result.errors));
@@ -86,7 +89,21 @@ async function validate(args: string[]): Promise<number> {
   const { nodes, traffic, name } = result.config;
   console.log(`${file}: valid ("${name}", ${nodes.length} node${nodes.length === 1 ? '' : 's'}, ${traffic.length} traffic flow${traffic.length === 1 ? '' : 's'})`);
   for (const warning of result.warnings) console.error(`warning: ${errorPlace(warning)}: ${warning.message}`);
+  // `run` needs no lab port; `serve` refuses a config that uses its port. Say so before `serve` does.
+  if (port === undefined) {
+    const served = await loadConfigFile(file, { controlPort: DEFAULT_SERVE_PORT });
+    if (!served.ok) {
+      for (const error of served.errors) console.error(`warning: ${errorPlace(error)}: serve on its default port ${DEFAULT_SERVE_PORT} would refuse this: ${error.message}`);
+    }
+  }
   return 0;
+}
+
+/** `--port` of serve and validate: digits only (Number() reads "" and " " as 0, "0x10" as 16, "1e3" as 1000). */
+function servePort(value: string): number {
+  const port = /^\d{1,5}$/.test(value) ? Number(value) : NaN;
+  if (!(port <= 65535)) throw new UsageError(`--port: expected a port number from 0 (any free port) to 65535, got "${value}"`);
+  return port;
 }
 
 async function token(args: string[]): Promise<number> {
@@ -130,14 +147,12 @@ async function token(args: string[]): Promise<number> {
 
 async function serve(args: string[]): Promise<number> {
   const { positionals, values } = parse(args, {
-    port: { type: 'string', default: '8787' },
+    port: { type: 'string', default: String(DEFAULT_SERVE_PORT) },
     host: { type: 'string', default: '127.0.0.1' },
     'no-traffic': { type: 'boolean', default: false },
   });
   if (positionals.length > 1) throw new UsageError('serve takes at most one config file');
-  // Digits only: Number() reads "" and " " as 0 (any free port), "0x10" as 16 and "1e3" as 1000.
-  const port = /^\d{1,5}$/.test(values.port) ? Number(values.port) : NaN;
-  if (!(port <= 65535)) throw new UsageError(`--port: expected a port number from 0 (any free port) to 65535, got "${values.port}"`);
+  const port = servePort(values.port);
   // Node reads an empty host as every interface: the control API, which has no password, open to the network.
   if (values.host.trim() === '') throw new UsageError('--host: expected an address to listen on, such as 127.0.0.1 (the default)');
   const file = positionals[0] ?? DEFAULT_CONFIG;
