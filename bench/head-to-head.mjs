@@ -32,6 +32,7 @@ export const PAIRS = [
   { id: 'idle-fault-layer-cost', subject: 'engine-chain-faults-idle', baseline: 'engine-chain' },
   { id: 'gateway-policies-cost', subject: 'engine-chain-policies', baseline: 'engine-chain' },
   { id: 'cache-hit-vs-pass-through', subject: 'engine-1hop-cache-hit', baseline: 'engine-1hop' },
+  { id: 'bare-answer-vs-bare-pass-through', subject: 'direct', baseline: 'undici-1hop' },
   { id: 'cache-miss-cost', subject: 'engine-1hop-cache-miss', baseline: 'engine-1hop' },
   { id: 'compression-cost', subject: 'engine-1hop-gzip', baseline: 'engine-1hop-json' },
 ];

@@ -82,6 +82,14 @@ export const TARGETS = [
     show: times,
   },
   {
+    id: 'bare-answer-vs-bare-pass-through',
+    target: "the HIT target's ceiling in Node: a bare node:http answer against a bare undici pass-through to the same kind of service (direct / undici-1hop); no target",
+    value: (m) => ratioOf(m['direct'], m['undici-1hop']),
+    met: null,
+    verdict: () => 'recorded',
+    show: times,
+  },
+  {
     id: 'cache-miss-cost',
     target: 'a cache that cannot help costs < 5% (engine-1hop / engine-1hop-cache-miss - 1)',
     value: (m) => (m['engine-1hop'] && m['engine-1hop-cache-miss'] ? m['engine-1hop'] / m['engine-1hop-cache-miss'] - 1 : null),
