@@ -24,7 +24,7 @@ import { ClientValidators } from './conditional.ts';
 import { EntryChoice } from './entries.ts';
 import { clientIdentity, RequestMix, type ClientIdentity, type DrawnRequest } from './mix.ts';
 import { phasePlans, withRate, type PhasePlan } from './phases.ts';
-import { ArrivalSchedule, rateAt, type RateCurve } from './schedule.ts';
+import { ArrivalSchedule, expectedCount, rateAt, type RateCurve } from './schedule.ts';
 import { Counters, perSecond, rateSince, type FlowStats, type PhaseStats } from './stats.ts';
 
 /** Unanswered requests of one flow beyond which an open-loop send is skipped (the flow's `maxOutstanding` overrides it). */
@@ -93,6 +93,8 @@ export class FlowRunner {
   readonly #phaseCounters: Counters[];
   readonly #phaseStart: Array<number | null>;
   readonly #phaseEnded: Array<number | null>;
+  /** Open loop: the sends each phase's schedules asked for before its current one (a rate change starts a new one). */
+  readonly #phaseAsked: number[];
 
   #running = false;
   #finished = false;
@@ -132,6 +134,7 @@ export class FlowRunner {
     this.#phaseCounters = this.#plans.map(() => new Counters());
     this.#phaseStart = this.#plans.map(() => null);
     this.#phaseEnded = this.#plans.map(() => null);
+    this.#phaseAsked = this.#plans.map(() => 0);
     this.#credentials = credentialsOf(options);
     const share = options.config.conditional ?? 0;
     this.#validators = share > 0 ? new ClientValidators(share, options.rng) : undefined;
@@ -197,6 +200,7 @@ export class FlowRunner {
     if (!this.#running || plan.loop !== 'open' || !this.#open) throw new Error(`flow "${this.name}" is not running an open-loop phase`);
     const now = this.#options.now();
     const next = withRate(plan, rate);
+    this.#phaseAsked[this.#phase] = this.#askedSoFar(this.#phase, now);
     this.#plans = this.#plans.map((p) => (p === plan ? next : p));
     this.#startSchedule(next.curve, next.arrivals, now);
     this.#arm();
@@ -225,8 +229,7 @@ export class FlowRunner {
    */
   targetRateNow(): number | null {
     if (!this.#running || !this.#open) return null;
-    const rate = rateAt(this.#open.curve, this.#options.now() - this.#open.origin);
-    return rate >= 10 || rate === 0 ? Math.round(rate * 10) / 10 : Number(rate.toPrecision(2));
+    return rateFigure(rateAt(this.#open.curve, this.#options.now() - this.#open.origin));
   }
 
   stats(): FlowStats {
@@ -267,7 +270,7 @@ export class FlowRunner {
       startMs: started === null ? null : Math.round(started - this.#startedAt),
       elapsedMs: Math.round(elapsed),
       ...counters.counts(),
-      targetRate: plan.loop === 'open' ? rateSince(counters.intended, elapsed, ended === null) : null,
+      targetRate: plan.loop === 'open' ? meanRate(this.#askedSoFar(index, ended ?? now), elapsed, plan.curve) : null,
       achievedRate: rateSince(counters.completed, elapsed, ended === null),
     };
   }
@@ -298,7 +301,20 @@ export class FlowRunner {
   }
 
   #endPhase(at: number): void {
-    if (this.#phase < this.#plans.length && this.#phaseEnded[this.#phase] === null) this.#phaseEnded[this.#phase] = at;
+    if (this.#phase < this.#plans.length && this.#phaseEnded[this.#phase] === null) {
+      this.#phaseAsked[this.#phase] = this.#askedSoFar(this.#phase, at);
+      this.#phaseEnded[this.#phase] = at;
+    }
+  }
+
+  /**
+   * How many sends phase `index`'s schedules asked for by `at`: the integral of the rate (a real number),
+   * not the sends made (even arrivals send at the start of a schedule, Poisson ones at random).
+   */
+  #askedSoFar(index: number, at: number): number {
+    const open = this.#open;
+    if (index !== this.#phase || this.#phaseEnded[index] !== null || open === undefined) return this.#phaseAsked[index]!;
+    return this.#phaseAsked[index]! + expectedCount(open.curve, Math.min(at, this.#phaseEnd) - open.origin);
   }
 
   #startSchedule(curve: RateCurve, arrivals: 'even' | 'poisson', origin: number): void {
@@ -559,4 +575,14 @@ function clientFailure(error: unknown): string {
     : code === 'EDGE_UPSTREAM_RESET'
       ? 'CLIENT_CONNECTION_RESET'
       : `CLIENT_${code}`;
+}
+
+/** A target rate as shown: to a tenth, with two significant digits under 10 (0.04 req/s does not read 0). */
+function rateFigure(rate: number): number {
+  return rate >= 10 || rate === 0 ? Math.round(rate * 10) / 10 : Number(rate.toPrecision(2));
+}
+
+/** The mean rate a phase's schedules asked for over its `elapsedMs` so far (its curve's rate at the start before any time has passed). */
+function meanRate(asked: number, elapsedMs: number, curve: RateCurve): number {
+  return rateFigure(elapsedMs > 0 ? (asked * 1000) / elapsedMs : rateAt(curve, 0));
 }

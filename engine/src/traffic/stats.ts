@@ -87,7 +87,7 @@ export interface PhaseStats extends CountsView {
   /** When it started, in ms from the flow's start; null while pending. */
   startMs: number | null;
   elapsedMs: number;
-  /** Open loop: the mean rate the schedule asked for over the phase so far (intended / elapsed); null for closed loop. */
+  /** Open loop: the mean rate the phase's schedule asked for so far (its rate curve's integral over elapsed, with any live rate change), as configured, not the sends made; null for closed loop. */
   targetRate: number | null;
   /** Completed requests sent in this phase, per second of the phase. */
   achievedRate: number;
