@@ -162,6 +162,22 @@ describe('rateLimit', () => {
     ).toEqual([
       `nodes[0].rateLimit[1].name: policy name "x" is already used by the gateway's rateLimit[0]; each limit on a request needs its own name`,
     ]);
+    // Policy names compare without case (the draft's editors' copy: "daily", "DAILY" name one policy).
+    expect(
+      errorsOf(
+        config(
+          {},
+          {
+            rateLimit: [
+              { algorithm: 'gcra', rate: 1, name: 'Daily' },
+              { algorithm: 'gcra', rate: 2, name: 'dAILY' },
+            ],
+          },
+        ),
+      ),
+    ).toEqual([
+      `nodes[0].rateLimit[1].name: policy name "dAILY" is already used by the gateway's rateLimit[0] ("Daily": names compare without case); each limit on a request needs its own name`,
+    ]);
     expect(
       policyNames(
         [{ algorithm: 'gcra', rate: 1, key: 'ip' }],

@@ -17,7 +17,7 @@ describe('RateLimit fields', () => {
       { name: 'per-second', quota: 20, windowSeconds: 2 },
       { name: 'say "hi"', quota: 5, windowSeconds: undefined },
     ];
-    expect(rateLimitPolicyField(policies)).toBe('"per-second";q=20;w=2, "say \\"hi\\"";q=5');
+    expect(rateLimitPolicyField(policies)).toBe('"per-second";q=20;w=2, "say \\"hi\\"";q=5;qu="concurrent-requests"');
     const decisions = [decision('token-bucket', true, 20, 7.9, 180.2, 0, 7.9), decision('concurrency', false, 5, 0, 0, 1000, 5)];
     expect(rateLimitFieldWriter(policies)(decisions)).toBe('"per-second";r=7;t=1, "say \\"hi\\"";r=0');
   });

@@ -1,10 +1,12 @@
 /**
- * The IETF RateLimit header fields (draft-ietf-httpapi-ratelimit-headers), written as RFC 9651
+ * The IETF RateLimit header fields (draft-ietf-httpapi-ratelimit-headers-11), written as RFC 9651
  * structured-field lists with the structured-headers library, one item per policy in force:
- *   RateLimit-Policy: "per-second";q=20;w=2, "per-day";q=10000;w=86400
- *   RateLimit: "per-second";r=0;t=1, "per-day";r=9876;t=51234
- * The name is a String; `q` the quota, `w` the window in seconds (none for a concurrency limit, which is
- * not over time); `r` the requests that remain, `t` the seconds until more quota. Seconds are rounded up,
+ *   RateLimit-Policy: "per-second";q=20;w=2, "per-day";q=10000;w=86400, "in-flight";q=5;qu="concurrent-requests"
+ *   RateLimit: "per-second";r=0;t=1, "per-day";r=9876;t=51234, "in-flight";r=4
+ * The name is a String; `q` the quota, `w` the window in seconds; a concurrency limit is not over time, so
+ * it has no `w` and says its unit (`qu`, default "requests") is "concurrent-requests" (section 3.1.2).
+ * `r` the requests that remain, `t` the seconds until more quota. No `pk`: the partition key would send
+ * the limit's key (a client's header value) back in every answer. Seconds are rounded up,
  * so a client that waits `t` (or Retry-After) finds the quota back: intermediaries must not loosen them.
  * Retry-After (RFC 9110 section 10.2.3) goes on a refusal, and wins over `t`.
  */
@@ -19,12 +21,16 @@ export interface Policy {
   readonly windowSeconds: number | undefined;
 }
 
+/** The quota unit of a limit on requests in flight (draft section 3.1.2; the default unit is "requests"). */
+const CONCURRENT_REQUESTS = 'concurrent-requests';
+
 /** `RateLimit-Policy`: fixed for a set of limits, so written once when they are compiled. */
 export function rateLimitPolicyField(policies: readonly Policy[]): string {
   return serializeList(
     policies.map((policy): Item => {
-      const params = new Map<string, number>([['q', policy.quota]]);
+      const params = new Map<string, number | string>([['q', policy.quota]]);
       if (policy.windowSeconds !== undefined) params.set('w', policy.windowSeconds);
+      else params.set('qu', CONCURRENT_REQUESTS);
       return [policy.name, params];
     }),
   );
