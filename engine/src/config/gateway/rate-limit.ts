@@ -231,7 +231,13 @@ export function checkGatewayLimits(gateway: GatewayShape, ctx: z.RefinementCtx):
         first < gatewayLimits.length
           ? `the gateway's ${formatPlace(place(gateway.rateLimit, ['rateLimit'], first))}`
           : formatPlace(place(route.rateLimit, ['routes', r, 'rateLimit'], first - gatewayLimits.length));
-      duplicateName(ctx, [...place(route.rateLimit, ['routes', r, 'rateLimit'], i - gatewayLimits.length), 'name'], names[i], names[first], earlier);
+      duplicateName(
+        ctx,
+        [...place(route.rateLimit, ['routes', r, 'rateLimit'], i - gatewayLimits.length), 'name'],
+        names[i],
+        names[first],
+        earlier,
+      );
     }
   });
 }

@@ -24,7 +24,11 @@ const JSON_ESCAPE = /\\+(["\\])/g;
 
 /** Why a credential was refused, as the challenge's `error`: RFC 6750 section 3.1. */
 export type RefusalKind = 'invalid' | 'forbidden' | 'bad-request';
-const BEARER_ERROR: Record<RefusalKind, string> = { invalid: 'invalid_token', forbidden: 'insufficient_scope', 'bad-request': 'invalid_request' };
+const BEARER_ERROR: Record<RefusalKind, string> = {
+  invalid: 'invalid_token',
+  forbidden: 'insufficient_scope',
+  'bad-request': 'invalid_request',
+};
 
 export class Challenges {
   /** Every scheme the gateway takes, without an error: for a request that carried no credential. */

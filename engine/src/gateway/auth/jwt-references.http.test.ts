@@ -149,7 +149,11 @@ describe('JWT on a real gateway, as the RFCs have it', () => {
   });
 
   it('answers another scheme as no credential: 401 with the bare challenge, no error code (RFC 6750 section 3.1)', async () => {
-    for (const authorization of ['Basic bW9iaWxlOnB3', `Token ${signed({ alg: 'HS256' }, valid())}`, `Bearer\t${signed({ alg: 'HS256' }, valid())}`]) {
+    for (const authorization of [
+      'Basic bW9iaWxlOnB3',
+      `Token ${signed({ alg: 'HS256' }, valid())}`,
+      `Bearer\t${signed({ alg: 'HS256' }, valid())}`,
+    ]) {
       const res = await send('hs', [`Authorization: ${authorization}`]);
       expect(res.status).toBe(401);
       expect(challenge(res.headers['www-authenticate'])).toEqual({ realm: 'edgelab' });
@@ -171,7 +175,9 @@ describe('JWT on a real gateway, as the RFCs have it', () => {
         error_description: 'the request carries 2 Authorization fields; one credential is read, so which is meant is ambiguous',
       });
     }
-    expect(upstream.received.filter((r) => r.url === '/x').every((r) => r.rawHeaders.filter((h) => /^authorization$/i.test(h)).length === 1)).toBe(true);
+    expect(
+      upstream.received.filter((r) => r.url === '/x').every((r) => r.rawHeaders.filter((h) => /^authorization$/i.test(h)).length === 1),
+    ).toBe(true);
   });
 
   it('refuses a huge token with 401 too-large before any parsing, and one past the header limit with 431', async () => {

@@ -68,7 +68,11 @@ export class JwtVerifier {
     if (authorization === undefined) return undefined;
     const fields = request.rawHeaders === undefined ? 1 : fieldLines(request.rawHeaders, 'authorization');
     if (fields > 1) {
-      return failed('jwt', 'ambiguous', `the request carries ${fields} Authorization fields; one credential is read, so which is meant is ambiguous`);
+      return failed(
+        'jwt',
+        'ambiguous',
+        `the request carries ${fields} Authorization fields; one credential is read, so which is meant is ambiguous`,
+      );
     }
     if (authorization.length > MAX_CREDENTIAL_LENGTH) {
       return failed('jwt', 'too-large', `Authorization of ${authorization.length} characters, over the ${MAX_CREDENTIAL_LENGTH} read`);
@@ -93,9 +97,15 @@ export class JwtVerifier {
     if (typeof alg !== 'string') return NO_ALG;
     if (alg.toLowerCase() === 'none') return UNSIGNED;
     if (!this.#allowed.has(alg)) return this.#notAllowed(alg);
-    const critical = Array.isArray(header.crit) ? header.crit.find((name) => typeof name === 'string' && !UNDERSTOOD_CRITICAL.has(name)) : undefined;
+    const critical = Array.isArray(header.crit)
+      ? header.crit.find((name) => typeof name === 'string' && !UNDERSTOOD_CRITICAL.has(name))
+      : undefined;
     if (critical !== undefined) {
-      return failed('jwt', 'unsupported-crit', `JWT marks header parameter ${quote(critical)} critical (crit), which this gateway does not understand`);
+      return failed(
+        'jwt',
+        'unsupported-crit',
+        `JWT marks header parameter ${quote(critical)} critical (crit), which this gateway does not understand`,
+      );
     }
     return this.#verify(token, digest, alg, kid);
   }

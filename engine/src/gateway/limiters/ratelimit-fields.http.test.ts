@@ -54,7 +54,13 @@ function readFields(res: RawResponse) {
     // Keys in both fields: only the ones the draft defines (and no pk that would expose the key).
     expect([...params.keys()].every((k) => ['q', 'w', 'qu'].includes(k))).toBe(true);
     expect([...current.keys()].every((k) => ['r', 't'].includes(k))).toBe(true);
-    byName.set(name as string, { q: q as number, w: w as number | undefined, qu: qu as string | undefined, r: r as number, t: t as number | undefined });
+    byName.set(name as string, {
+      q: q as number,
+      w: w as number | undefined,
+      qu: qu as string | undefined,
+      r: r as number,
+      t: t as number | undefined,
+    });
   });
   return byName;
 }
