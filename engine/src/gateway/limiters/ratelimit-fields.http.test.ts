@@ -1,10 +1,10 @@
 /**
  * The RateLimit fields a real gateway sends, read back with the structured-fields parser the way a client
- * of draft-ietf-httpapi-ratelimit-headers (-11) reads them: RateLimit-Policy a List of Strings with `q`
- * (Integer), `w` (Integer > 0, absent for a limit not over time), `qu` a String ("concurrent-requests" for
- * a concurrency limit); RateLimit one item per policy, same names in the same order, `r` (Integer,
- * 0..q) and `t` (Integer) where the policy is over time; on a refusal Retry-After, never before the end
- * of the refusing policy's effective window. The gateway's limits and the route's together, windows and
+ * of the current draft-ietf-httpapi-ratelimit-headers (-12) reads them: RateLimit-Policy a List of
+ * Strings with `q` (Integer), `w` (Integer > 0, absent for a limit not over time), `qu` a String
+ * ("concurrent-requests" for a concurrency limit); RateLimit one item per policy, same names in the same
+ * order, `a` (Integer, 0..q) and, where the policy is over time, `w` (Integer, the effective window); on
+ * a refusal Retry-After, never before the end of the refusing policy's effective window. The gateway's limits and the route's together, windows and
  * buckets, a name that needs escaping.
  */
 import { parseList, type Item } from 'structured-headers';
@@ -34,32 +34,32 @@ function readFields(res: RawResponse) {
   const policies = parseList(one(res.headers, 'ratelimit-policy')) as Item[];
   const limits = parseList(one(res.headers, 'ratelimit')) as Item[];
   expect(limits.map(([name]) => name)).toEqual(policies.map(([name]) => name));
-  const byName = new Map<string, { q: number; w?: number; qu?: string; r: number; t?: number }>();
+  const byName = new Map<string, { q: number; w?: number; qu?: string; a: number; effective?: number }>();
   policies.forEach(([name, params], i) => {
     expect(typeof name).toBe('string');
     const [, current] = limits[i];
     const q = params.get('q');
     const w = params.get('w');
     const qu = params.get('qu');
-    const r = current.get('r');
-    const t = current.get('t');
+    const a = current.get('a');
+    const effective = current.get('w');
     expect(Number.isInteger(q) && (q as number) >= 0).toBe(true);
     if (w !== undefined) expect(Number.isInteger(w) && (w as number) > 0).toBe(true);
     if (qu !== undefined) expect(typeof qu).toBe('string');
-    expect(Number.isInteger(r) && (r as number) >= 0 && (r as number) <= (q as number)).toBe(true);
-    if (t !== undefined) expect(Number.isInteger(t) && (t as number) >= 0).toBe(true);
-    // Over time: both w and t; a concurrency limit: neither, and its unit says so.
-    expect(w === undefined).toBe(t === undefined);
+    expect(Number.isInteger(a) && (a as number) >= 0 && (a as number) <= (q as number)).toBe(true);
+    if (effective !== undefined) expect(Number.isInteger(effective) && (effective as number) >= 0).toBe(true);
+    // Over time: a window in both fields; a concurrency limit: in neither, and its unit says so.
+    expect(w === undefined).toBe(effective === undefined);
     if (w === undefined) expect(qu).toBe('concurrent-requests');
     // Keys in both fields: only the ones the draft defines (and no pk that would expose the key).
     expect([...params.keys()].every((k) => ['q', 'w', 'qu'].includes(k))).toBe(true);
-    expect([...current.keys()].every((k) => ['r', 't'].includes(k))).toBe(true);
+    expect([...current.keys()].every((k) => ['a', 'w'].includes(k))).toBe(true);
     byName.set(name as string, {
       q: q as number,
       w: w as number | undefined,
       qu: qu as string | undefined,
-      r: r as number,
-      t: t as number | undefined,
+      a: a as number,
+      effective: effective as number | undefined,
     });
   });
   return byName;
@@ -100,19 +100,19 @@ describe('RateLimit fields on a real gateway', () => {
 
     const first = readFields(answers[0]);
     expect([...first.keys()]).toEqual(['per-day', 'in flight', 'say "hi" \\ bucket', 'route-1']);
-    expect(first.get('per-day')).toMatchObject({ q: 100, w: 86_400, r: 99 });
-    expect(first.get('in flight')).toMatchObject({ q: 5, qu: 'concurrent-requests', r: 4 });
-    expect(first.get('say "hi" \\ bucket')).toMatchObject({ q: 2, w: 2, r: 1 });
-    expect(first.get('route-1')).toMatchObject({ q: 10, w: 60, r: 9 });
-    expect(readFields(answers[1]).get('say "hi" \\ bucket')).toMatchObject({ r: 0 });
+    expect(first.get('per-day')).toMatchObject({ q: 100, w: 86_400, a: 99 });
+    expect(first.get('in flight')).toMatchObject({ q: 5, qu: 'concurrent-requests', a: 4 });
+    expect(first.get('say "hi" \\ bucket')).toMatchObject({ q: 2, w: 2, a: 1 });
+    expect(first.get('route-1')).toMatchObject({ q: 10, w: 60, a: 9 });
+    expect(readFields(answers[1]).get('say "hi" \\ bucket')).toMatchObject({ a: 0 });
 
     const refused = readFields(answers[2]);
     // The refusing bucket: nothing left, and Retry-After not before the end of its effective window.
     const bucket = refused.get('say "hi" \\ bucket')!;
-    expect(bucket.r).toBe(0);
-    expect(Number(one(answers[2].headers, 'retry-after'))).toBeGreaterThanOrEqual(bucket.t!);
+    expect(bucket.a).toBe(0);
+    expect(Number(one(answers[2].headers, 'retry-after'))).toBeGreaterThanOrEqual(bucket.effective!);
     // The limits that did not refuse were not spent by the refused request.
-    expect(refused.get('per-day')).toMatchObject({ r: 98 });
+    expect(refused.get('per-day')).toMatchObject({ a: 98 });
     expect(answers[0].headers['retry-after']).toBeUndefined();
   });
 });

@@ -1,14 +1,20 @@
 /**
- * The IETF RateLimit header fields (draft-ietf-httpapi-ratelimit-headers-11), written as RFC 9651
- * structured-field lists with the structured-headers library, one item per policy in force:
+ * The IETF RateLimit header fields as the current draft-ietf-httpapi-ratelimit-headers writes them
+ * (-12, November 2026; the editors' copy since August 2026), written as RFC 9651 structured-field lists
+ * with the structured-headers library, one item per policy in force:
  *   RateLimit-Policy: "per-second";q=20;w=2, "per-day";q=10000;w=86400, "in-flight";q=5;qu="concurrent-requests"
- *   RateLimit: "per-second";r=0;t=1, "per-day";r=9876;t=51234, "in-flight";r=4
- * The name is a String; `q` the quota, `w` the window in seconds; a concurrency limit is not over time, so
- * it has no `w` and says its unit (`qu`, default "requests") is "concurrent-requests" (section 3.1.2).
- * `r` the requests that remain, `t` the seconds until more quota. No `pk`: the partition key would send
- * the limit's key (a client's header value) back in every answer. Seconds are rounded up,
- * so a client that waits `t` (or Retry-After) finds the quota back: intermediaries must not loosen them.
- * Retry-After (RFC 9110 section 10.2.3) goes on a refusal, and wins over `t`.
+ *   RateLimit: "per-second";a=0;w=1, "per-day";a=9876;w=51234, "in-flight";a=4
+ * A policy is named by a String (the draft also allows a Token; names compare without case, so the
+ * config refuses two that differ only by case). RateLimit-Policy: `q` the quota, `w` the window in
+ * seconds; a concurrency limit is not over time, so it has no `w` and says its unit (`qu`, default
+ * "requests") is "concurrent-requests". RateLimit: `a` the quota available now, `w` the effective window,
+ * the seconds within which the client can use no more than `a` (until one more request's quota is back).
+ * Draft -11 named those two `r` and `t` (remaining, reset); a client of -11 ignores `a` and `w` as unknown
+ * parameters, as the draft tells it to. No `pk`: the partition key would send the limit's key (a client's
+ * header value) back in every answer; no `c`: every request costs 1. Seconds are rounded up,
+ * so a client that waits `w` (or Retry-After) finds the quota back: intermediaries must not loosen them.
+ * Retry-After (RFC 9110 section 10.2.3) goes on a refusal, never before the refusing policy's `w` ends,
+ * and wins over it.
  */
 import { serializeInteger, serializeItem, serializeKey, serializeList, type Item } from 'structured-headers';
 import type { Decision } from './limiter.ts';
@@ -44,8 +50,8 @@ export function rateLimitPolicyField(policies: readonly Policy[]): string {
  * cost (~2 µs a request through serializeList on the dev machine, most of it re-checking the names).
  */
 export function rateLimitFieldWriter(policies: readonly Policy[]): (decisions: readonly Decision[]) => string {
-  const remainingKey = `;${serializeKey('r')}=`;
-  const resetKey = `;${serializeKey('t')}=`;
+  const availableKey = `;${serializeKey('a')}=`;
+  const windowKey = `;${serializeKey('w')}=`;
   const parts = policies.map((policy) => ({
     name: serializeItem(policy.name),
     quota: policy.quota,
@@ -57,8 +63,8 @@ export function rateLimitFieldWriter(policies: readonly Policy[]): (decisions: r
       const part = parts[i];
       const decision = decisions[i];
       if (i > 0) field += ', ';
-      field += part.name + remainingKey + serializeInteger(Math.max(0, Math.min(part.quota, Math.floor(decision.remaining))));
-      if (part.overTime) field += resetKey + serializeInteger(wholeSeconds(decision.resetMs));
+      field += part.name + availableKey + serializeInteger(Math.max(0, Math.min(part.quota, Math.floor(decision.remaining))));
+      if (part.overTime) field += windowKey + serializeInteger(wholeSeconds(decision.resetMs));
     }
     return field;
   };
