@@ -115,4 +115,42 @@ describe('RateLimit fields on a real gateway', () => {
     expect(refused.get('per-day')).toMatchObject({ a: 98 });
     expect(answers[0].headers['retry-after']).toBeUndefined();
   });
+
+  it("keeps the upstream's own policies beside the gateway's, and writes none on a redirect", async () => {
+    upstream = await rawUpstream((req, res) => {
+      if (req.url === '/moved') {
+        res.writeHead(301, { location: '/x' });
+        res.end();
+        return;
+      }
+      if (req.url === '/broken') res.setHeader('ratelimit', 'not a list;;');
+      else {
+        res.setHeader('ratelimit-policy', ['"upstream-day";q=1000;w=86400', 'Route-0;q=1']);
+        res.setHeader('ratelimit', '"upstream-day";a=999;w=3600, Route-0;a=1');
+      }
+      res.end('ok');
+    });
+    running = await startEngine({
+      version: 1,
+      nodes: [
+        {
+          id: 'api',
+          kind: 'gateway',
+          routes: [{ match: { path: '/*' }, to: upstream.url, rateLimit: { algorithm: 'fixed-window', limit: 5, window: '1m' } }],
+        },
+      ],
+    });
+    const merged = await get('/x');
+    // One list: the gateway's items first; an upstream item naming the same policy (names compare without case) is the gateway's.
+    expect(one(merged.headers, 'ratelimit-policy')).toBe('"route-0";q=5;w=60, "upstream-day";q=1000;w=86400');
+    expect(one(merged.headers, 'ratelimit')).toMatch(/^"route-0";a=4;w=\d+, "upstream-day";a=999;w=3600$/);
+    // An upstream field that is not a structured list is dropped: a client ignores a malformed field whole, ours with it.
+    const broken = await get('/broken');
+    expect(one(broken.headers, 'ratelimit')).toMatch(/^"route-0";a=3;w=\d+$/);
+    // RateLimit fields on a redirect could stop a client from following it (the draft: servers SHOULD avoid it).
+    const moved = await get('/moved');
+    expect(moved.status).toBe(301);
+    expect(moved.headers['ratelimit']).toBeUndefined();
+    expect(moved.headers['ratelimit-policy']).toBeUndefined();
+  });
 });

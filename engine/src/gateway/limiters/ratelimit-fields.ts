@@ -16,7 +16,7 @@
  * Retry-After (RFC 9110 section 10.2.3) goes on a refusal, never before the refusing policy's `w` ends,
  * and wins over it.
  */
-import { serializeInteger, serializeItem, serializeKey, serializeList, type Item } from 'structured-headers';
+import { parseList, serializeInteger, serializeItem, serializeKey, serializeList, Token, type Item } from 'structured-headers';
 import type { Decision } from './limiter.ts';
 
 export interface Policy {
@@ -77,4 +77,34 @@ export function retryAfterField(retryAfterMs: number): string {
 
 function wholeSeconds(ms: number): number {
   return Math.max(0, Math.ceil(ms / 1000));
+}
+
+/**
+ * A RateLimit or RateLimit-Policy field that carries the gateway's items (`ours`) and, after them, those
+ * the upstream sent (`theirs`, one value or several field lines): the draft lets a list be split and
+ * joined, and an intermediary must not drop the origin's limits. An upstream item naming one of the
+ * gateway's policies (names compare without case, String or Token alike) is left out, as two items of one
+ * policy may not be sent; an upstream value that is not a structured list is left out whole, since a
+ * client ignores a malformed field and would lose the gateway's items with it.
+ */
+export function mergedField(ours: string, theirs: string | number | readonly string[] | undefined): string {
+  if (theirs === undefined) return ours;
+  let items;
+  try {
+    items = parseList(typeof theirs === 'object' ? theirs.join(', ') : String(theirs));
+  } catch {
+    return ours;
+  }
+  const taken = new Set(parseList(ours).map(([name]) => policyId(name)));
+  const kept = items.filter((item): item is Item => {
+    const id = policyId(item[0]);
+    return id !== undefined && !taken.has(id);
+  });
+  return kept.length === 0 ? ours : `${ours}, ${serializeList(kept)}`;
+}
+
+/** A policy's identifier as the draft compares it: a String's or Token's characters, without case. */
+function policyId(value: unknown): string | undefined {
+  if (typeof value === 'string') return value.toLowerCase();
+  return value instanceof Token ? value.toString().toLowerCase() : undefined;
 }
