@@ -6,9 +6,10 @@
  * and kept, so a request pays for the signature check only.
  */
 import { createPublicKey } from 'node:crypto';
-import { createLocalJWKSet, createRemoteJWKSet, importJWK, type JWK, type JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, customFetch, importJWK, type JWK, type JWTVerifyGetKey } from 'jose';
 import { JWKS_URL_DEFAULTS, type JwtConfig } from '../../config/gateway/auth.ts';
 import { isHmac, isJwtAlgorithm } from './algorithms.ts';
+import { MAX_KEY_SET_BYTES } from './keys.ts';
 
 /** Where a remote key set comes from, for the reasons of its failures. */
 export interface RemoteKeySet {
@@ -24,7 +25,11 @@ export function jwtKeyFunction(jwt: JwtConfig): { getKey: JWTVerifyGetKey; remot
   const keySet = jwt.jwks?.keySet
     ? createLocalJWKSet(jwt.jwks.keySet)
     : url !== undefined
-      ? createRemoteJWKSet(new URL(url), { timeoutDuration: timeoutMs, cacheMaxAge: jwt.jwks?.maxAge ?? JWKS_URL_DEFAULTS.maxAgeMs })
+      ? createRemoteJWKSet(new URL(url), {
+          timeoutDuration: timeoutMs,
+          cacheMaxAge: jwt.jwks?.maxAge ?? JWKS_URL_DEFAULTS.maxAgeMs,
+          [customFetch]: cappedFetch,
+        })
       : undefined;
   const imported = new Map<string, Promise<CryptoKey | Uint8Array>>();
   const once = (alg: string, load: () => Promise<CryptoKey | Uint8Array>) => {
@@ -42,4 +47,41 @@ export function jwtKeyFunction(jwt: JwtConfig): { getKey: JWTVerifyGetKey; remot
     return keySet!(header, token);
   };
   return { getKey, remote: url === undefined ? undefined : { url, timeoutMs } };
+}
+
+/** Thrown when a key set URL answers more than MAX_KEY_SET_BYTES (jwt-failures.ts names it). */
+export class KeySetTooLarge extends Error {
+  constructor() {
+    super(`answered more than ${MAX_KEY_SET_BYTES} bytes, the most a key set may hold`);
+    this.name = 'KeySetTooLarge';
+  }
+}
+
+/**
+ * fetch for jose's remote key set, whose body it reads only up to MAX_KEY_SET_BYTES (the cap on a key
+ * set file): jose reads the whole answer, so an endless or huge body would grow the heap until the
+ * timeout. Past the cap the connection is dropped and the fetch fails with KeySetTooLarge.
+ */
+async function cappedFetch(url: string, init: RequestInit): Promise<Response> {
+  const response = await fetch(url, init);
+  const declared = Number(response.headers.get('content-length') ?? 0);
+  if (declared > MAX_KEY_SET_BYTES || response.body === null) {
+    await response.body?.cancel();
+    if (declared > MAX_KEY_SET_BYTES) throw new KeySetTooLarge();
+    return response;
+  }
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_KEY_SET_BYTES) {
+      await reader.cancel();
+      throw new KeySetTooLarge();
+    }
+    chunks.push(value);
+  }
+  return new Response(Buffer.concat(chunks), { status: response.status, headers: response.headers });
 }
