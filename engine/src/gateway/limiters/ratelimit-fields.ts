@@ -1,16 +1,16 @@
 /**
- * The IETF RateLimit header fields as the current draft-ietf-httpapi-ratelimit-headers writes them
- * (-12, November 2026; the editors' copy since August 2026), written as RFC 9651 structured-field lists
- * with the structured-headers library, one item per policy in force:
+ * The IETF RateLimit header fields as the current draft-ietf-httpapi-ratelimit-headers writes them (the
+ * editors' copy since August 2026, which draft -12 of November 2026 publishes), written as RFC 9651
+ * structured-field lists with the structured-headers library, one item per policy in force:
  *   RateLimit-Policy: "per-second";q=20;w=2, "per-day";q=10000;w=86400, "in-flight";q=5;qu="concurrent-requests"
  *   RateLimit: "per-second";a=0;w=1, "per-day";a=9876;w=51234, "in-flight";a=4
- * A policy is named by a String (the draft also allows a Token; names compare without case, so the
- * config refuses two that differ only by case). RateLimit-Policy: `q` the quota, `w` the window in
+ * A policy is named by a String (a proposal in the WG would also allow a Token and compare names without
+ * case; the config already refuses two names that differ only by case). RateLimit-Policy: `q` the quota, `w` the window in
  * seconds; a concurrency limit is not over time, so it has no `w` and says its unit (`qu`, default
  * "requests") is "concurrent-requests". RateLimit: `a` the quota available now, `w` the effective window,
  * the seconds within which the client can use no more than `a` (until one more request's quota is back).
- * Draft -11 named those two `r` and `t` (remaining, reset); a client of -11 ignores `a` and `w` as unknown
- * parameters, as the draft tells it to. No `pk`: the partition key would send the limit's key (a client's
+ * Draft -11 named those two `r` and `t` (remaining, reset), renamed because buckets and GCRA neither
+ * count down nor reset. No `pk`: the partition key would send the limit's key (a client's
  * header value) back in every answer; no `c`: every request costs 1. Seconds are rounded up,
  * so a client that waits `w` (or Retry-After) finds the quota back: intermediaries must not loosen them.
  * Retry-After (RFC 9110 section 10.2.3) goes on a refusal, never before the refusing policy's `w` ends,
