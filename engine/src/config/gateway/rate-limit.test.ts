@@ -182,7 +182,7 @@ describe('rateLimit', () => {
     ).toEqual([
       `nodes[0].rateLimit[1].name: policy name "x" is already used by the gateway's rateLimit[0]; each limit on a request needs its own name`,
     ]);
-    // Policy names compare without case (the draft's editors' copy: "daily", "DAILY" name one policy).
+    // Policy names compare without case (as a proposal for the draft has it: "daily", "DAILY" name one policy).
     expect(
       errorsOf(
         config(
