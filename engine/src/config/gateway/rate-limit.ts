@@ -243,8 +243,8 @@ export function checkGatewayLimits(gateway: GatewayShape, ctx: z.RefinementCtx):
 }
 
 /**
- * The first name in `names` that identifies the same policy as `names[i]`: the draft's editors' copy
- * compares policy identifiers without case ("daily", "DAILY" and "daily" as a Token are one policy, and a
+ * The first name in `names` that identifies the same policy as `names[i]`: a proposal in the draft's
+ * editors' copy compares policy identifiers without case ("daily", "DAILY" and "daily" as a Token are one policy, and a
  * server must not send two items of one policy), so the check does too.
  */
 function firstSame(names: readonly string[], i: number): number {
