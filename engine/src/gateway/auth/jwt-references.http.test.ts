@@ -5,6 +5,7 @@
  * (The exact clock-skew edge is held on a fixed clock in jwt-verifier.test.ts; key sets in jwks.test.ts.)
  */
 import { createHmac, generateKeyPairSync } from 'node:crypto';
+import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawHttp, rawUpstream, startEngine, type RawResponse, type RawUpstream, type RunningEngine } from '../../testing/harness.ts';
 import { MAX_CREDENTIAL_LENGTH } from './request.ts';
@@ -101,6 +102,16 @@ describe('JWT on a real gateway, as the RFCs have it', () => {
     const confused = await withToken(signed({ alg: 'HS256' }, { sub: 'mobile' }, PUBLIC_PEM), 'rs');
     expect(confused.status).toBe(401);
     expect(lastReason('rs')).toMatch(/key confusion/);
+  });
+
+  it('never takes the key a token brings with it (jwk, jku, x5u in its header): only the configured key verifies', async () => {
+    const attacker = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const jwk = attacker.publicKey.export({ format: 'jwk' });
+    for (const extra of [{ jwk }, { jku: 'http://127.0.0.1:1/jwks.json' }, { x5u: 'http://127.0.0.1:1/cert.pem' }]) {
+      const token = await new SignJWT({ sub: 'mobile' }).setProtectedHeader({ alg: 'RS256', ...extra }).sign(attacker.privateKey);
+      expect((await withToken(token, 'rs')).status).toBe(401);
+      expect(lastReason('rs')).toMatch(/signature does not verify/);
+    }
   });
 
   it('refuses a crit header parameter it does not understand (RFC 7515 section 4.1.11), saying which', async () => {
