@@ -9,6 +9,7 @@ import { createPublicKey } from 'node:crypto';
 import { createLocalJWKSet, createRemoteJWKSet, customFetch, importJWK, type JWK, type JWTVerifyGetKey } from 'jose';
 import { JWKS_URL_DEFAULTS, type JwtConfig } from '../../config/gateway/auth.ts';
 import { isHmac, isJwtAlgorithm } from './algorithms.ts';
+import { readUpTo } from '../../http/bounded-read.ts';
 import { MAX_KEY_SET_BYTES } from './keys.ts';
 
 /** Where a remote key set comes from, for the reasons of its failures. */
@@ -63,25 +64,19 @@ export class KeySetTooLarge extends Error {
  * timeout. Past the cap the connection is dropped and the fetch fails with KeySetTooLarge.
  */
 async function cappedFetch(url: string, init: RequestInit): Promise<Response> {
-  const response = await fetch(url, init);
+  const drop = new AbortController();
+  const response = await fetch(url, { ...init, signal: init.signal ? AbortSignal.any([init.signal, drop.signal]) : drop.signal });
   const declared = Number(response.headers.get('content-length') ?? 0);
-  if (declared > MAX_KEY_SET_BYTES || response.body === null) {
-    await response.body?.cancel();
-    if (declared > MAX_KEY_SET_BYTES) throw new KeySetTooLarge();
-    return response;
+  const read =
+    declared > MAX_KEY_SET_BYTES || response.body === null
+      ? undefined
+      : await readUpTo(response.body as unknown as AsyncIterable<Uint8Array>, MAX_KEY_SET_BYTES);
+  if (read?.whole === undefined && response.body !== null) {
+    drop.abort();
+    throw new KeySetTooLarge();
   }
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_KEY_SET_BYTES) {
-      await reader.cancel();
-      throw new KeySetTooLarge();
-    }
-    chunks.push(value);
-  }
-  return new Response(Buffer.concat(chunks), { status: response.status, headers: response.headers });
+  return new Response(read?.whole === undefined ? null : new Uint8Array(read.whole), {
+    status: response.status,
+    headers: response.headers,
+  });
 }
