@@ -67,6 +67,7 @@ async function cappedFetch(url: string, init: RequestInit): Promise<Response> {
   const drop = new AbortController();
   const response = await fetch(url, { ...init, signal: init.signal ? AbortSignal.any([init.signal, drop.signal]) : drop.signal });
   const declared = Number(response.headers.get('content-length') ?? 0);
+  // Node's web streams are async iterables (the DOM types do not say so).
   const read =
     declared > MAX_KEY_SET_BYTES || response.body === null
       ? undefined
