@@ -54,7 +54,8 @@ describe('a key set from a file', () => {
     });
     expect(await outcome(auth, bearer(await sign(k1, null)))).toMatchObject({
       detail: 'unknown-kid',
-      reason: 'auth: JWT names no key id (kid), and several keys of the key set could be meant -> 401',
+      reason:
+        'auth: JWT names no key id (kid), and several keys of the key set could be meant (OpenID Connect Core 10.1: with several keys, a token names its kid) -> 401',
     });
     expect(await outcome(auth, bearer(await sign(k2, 'k1')))).toMatchObject({ detail: 'bad-signature' });
   });

@@ -31,7 +31,11 @@ export function jwtFailure(error: unknown, context: FailureContext): CredentialC
       : failed('jwt', 'unknown-kid', `JWT names key id ${quote(context.kid)}, which the key set does not hold`);
   }
   if (error instanceof errors.JWKSMultipleMatchingKeys) {
-    return failed('jwt', 'unknown-kid', 'JWT names no key id (kid), and several keys of the key set could be meant');
+    return failed(
+      'jwt',
+      'unknown-kid',
+      'JWT names no key id (kid), and several keys of the key set could be meant (OpenID Connect Core 10.1: with several keys, a token names its kid)',
+    );
   }
   if (context.remote && isKeySetFetchError(error)) return failed('jwt', 'no-key', fetchFailure(error, context.remote));
   if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid) {
