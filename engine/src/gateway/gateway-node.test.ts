@@ -141,7 +141,13 @@ describe('gateway routing', () => {
     const users = await upstream('users');
     running = await startEngine({
       version: 1,
-      nodes: [{ id: 'api', kind: 'gateway', routes: [{ match: { path: '~^/v(?<v>[^/]*)/' }, to: users.url, rewrite: '/{v}/x', addPrefix: '/api' }] }],
+      nodes: [
+        {
+          id: 'api',
+          kind: 'gateway',
+          routes: [{ match: { path: '~^/v(?<v>[^/]*)/' }, to: users.url, rewrite: '/{v}/x', addPrefix: '/api' }],
+        },
+      ],
     });
     expect(JSON.parse((await get('/v../y?q=1')).body)).toMatchObject({ url: '/api/x?q=1' });
     expect(JSON.parse((await get('/v%2e%2e/y')).body)).toMatchObject({ url: '/api/x' });
@@ -290,7 +296,10 @@ describe('gateway aggregation', () => {
     const body = JSON.parse(await partial.body.text());
     expect(partial.statusCode).toBe(200);
     expect(body.user).toEqual({ id: 7 });
-    expect(body._errors).toMatchObject({ orders: { error: 'EDGE_UPSTREAM_TIMEOUT' }, prefs: { error: 'EDGE_UPSTREAM_ERROR_STATUS', status: 500 } });
+    expect(body._errors).toMatchObject({
+      orders: { error: 'EDGE_UPSTREAM_TIMEOUT' },
+      prefs: { error: 'EDGE_UPSTREAM_ERROR_STATUS', status: 500 },
+    });
     expect(user.received[0].url).toBe('/users/7');
     const strict = await request(`http://127.0.0.1:${running.port('api')}/strict/7`);
     expect(strict.statusCode).toBe(502);
@@ -302,7 +311,9 @@ describe('gateway aggregation', () => {
       [502, 'EDGE_AGGREGATE_FAILED'],
     ]);
     expect(done[0].stages!.map((s) => s.stage)).toEqual(['route', 'aggregate']);
-    const forwards = running.events.filter((e): e is EventOf<'request.forwarded'> => e.type === 'request.forwarded' && e.rid === done[0].rid);
+    const forwards = running.events.filter(
+      (e): e is EventOf<'request.forwarded'> => e.type === 'request.forwarded' && e.rid === done[0].rid,
+    );
     expect(forwards.map((f) => f.to).sort()).toEqual([user.url, slow.url, broken.url].sort());
   });
 });
@@ -370,7 +381,11 @@ describe('gateway authentication', () => {
   it('verifies a JWT (asynchronously the first time) and refuses alg none', async () => {
     const users = await upstream('users');
     running = await startEngine({ version: 1, nodes: [gateway(users.url)] });
-    const token = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('ops').setExpirationTime('5m').sign(new TextEncoder().encode(SECRET));
+    const token = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('ops')
+      .setExpirationTime('5m')
+      .sign(new TextEncoder().encode(SECRET));
     expect((await call('/admin/x', { authorization: `Bearer ${token}` })).statusCode).toBe(200);
     const none = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from('{"sub":"ops"}').toString('base64url')}.`;
     expect((await call('/admin/x', { authorization: `Bearer ${none}` })).statusCode).toBe(401);
@@ -380,7 +395,11 @@ describe('gateway authentication', () => {
   it('sends a flow as its consumers: every request of the flow is admitted', async () => {
     const users = await upstream('users');
     running = await startEngine(
-      { version: 1, nodes: [gateway(users.url)], traffic: [{ to: 'api', rate: 50, clients: 2, paths: ['/items/1'], auth: { consumers: ['mobile'] } }] },
+      {
+        version: 1,
+        nodes: [gateway(users.url)],
+        traffic: [{ to: 'api', rate: 50, clients: 2, paths: ['/items/1'], auth: { consumers: ['mobile'] } }],
+      },
       { traffic: true },
     );
     await waitFor(() => (completed('api').length >= 10 ? true : undefined));
@@ -393,7 +412,13 @@ describe('gateway rate limits', () => {
     const users = await upstream('users');
     running = await startEngine({
       version: 1,
-      nodes: [{ id: 'api', kind: 'gateway', routes: [{ match: { path: '/*' }, to: users.url, rateLimit: { algorithm: 'token-bucket', rate: 1, burst: 3, key: 'ip' } }] }],
+      nodes: [
+        {
+          id: 'api',
+          kind: 'gateway',
+          routes: [{ match: { path: '/*' }, to: users.url, rateLimit: { algorithm: 'token-bucket', rate: 1, burst: 3, key: 'ip' } }],
+        },
+      ],
     });
     const from = async (address: string) => {
       const res = await rawHttp(running!.port('api'), 'GET /x HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n', address);
@@ -406,13 +431,16 @@ describe('gateway rate limits', () => {
     expect(refused.headers['x-edgelab-error']).toBe('EDGE_RATE_LIMITED');
     expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     expect(refused.headers['ratelimit-policy']).toMatch(/^"route-0";q=3;w=\d+/);
-    expect(refused.headers['ratelimit']).toMatch(/^"route-0";r=0;t=\d+/);
-    expect(abusive[0].headers['ratelimit']).toMatch(/^"route-0";r=2;/);
+    expect(refused.headers['ratelimit']).toMatch(/^"route-0";a=0;w=\d+/);
+    expect(abusive[0].headers['ratelimit']).toMatch(/^"route-0";a=2;/);
     // Another client has its own bucket.
     expect((await from('127.0.9.2')).status).toBe(200);
     expect(users.received).toHaveLength(4);
     const step = completed('api')[3].stages!.find((s) => s.stage === 'rate-limit')!;
-    expect(step).toMatchObject({ verdict: 'respond', limits: [{ limiter: 'token-bucket', key: 'ip 127.0.9.1', allowed: false, quota: 3, remaining: 0 }] });
+    expect(step).toMatchObject({
+      verdict: 'respond',
+      limits: [{ limiter: 'token-bucket', key: 'ip 127.0.9.1', allowed: false, quota: 3, remaining: 0 }],
+    });
     expect(step.reason).toMatch(/token-bucket: ip 127.0.9.1 has 0 of 3 tokens/);
     const view = running.engine.topology().find((n) => n.id === 'api')!.gateway!;
     expect(view.limits[0].inspection).toMatchObject({ allowed: 4, rejected: 2 });
@@ -423,14 +451,22 @@ describe('gateway rate limits', () => {
     const users = await upstream('users');
     running = await startEngine({
       version: 1,
-      nodes: [{ id: 'api', kind: 'gateway', routes: [{ match: { path: '/*' }, to: users.url, rateLimit: { algorithm: 'leaky-bucket', rate: 5, burst: 2, key: 'global' } }] }],
+      nodes: [
+        {
+          id: 'api',
+          kind: 'gateway',
+          routes: [{ match: { path: '/*' }, to: users.url, rateLimit: { algorithm: 'leaky-bucket', rate: 5, burst: 2, key: 'global' } }],
+        },
+      ],
     });
     const started = performance.now();
     const statuses = await Promise.all([0, 1, 2, 3].map(async () => (await get('/x')).status));
     expect(statuses.sort()).toEqual([200, 200, 200, 429]);
     // 5 r/s: the second waits 200 ms, the third 400 ms.
     expect(performance.now() - started).toBeGreaterThanOrEqual(380);
-    const waited = completed('api').flatMap((e) => e.stages ?? []).filter((s) => s.stage === 'rate-limit' && /waited/.test(s.reason ?? ''));
+    const waited = completed('api')
+      .flatMap((e) => e.stages ?? [])
+      .filter((s) => s.stage === 'rate-limit' && /waited/.test(s.reason ?? ''));
     expect(waited).toHaveLength(2);
   });
 
@@ -445,7 +481,13 @@ describe('gateway rate limits', () => {
     upstreams.push(users);
     running = await startEngine({
       version: 1,
-      nodes: [{ id: 'api', kind: 'gateway', routes: [{ match: { path: '/*' }, to: users.url, rateLimit: { algorithm: 'concurrency', limit: 2, key: 'global' } }] }],
+      nodes: [
+        {
+          id: 'api',
+          kind: 'gateway',
+          routes: [{ match: { path: '/*' }, to: users.url, rateLimit: { algorithm: 'concurrency', limit: 2, key: 'global' } }],
+        },
+      ],
     });
     // As each event was when emitted (the stream serialises it later): the count must be in it by then.
     const sent: Array<EventOf<'request.completed'>> = [];
@@ -472,7 +514,13 @@ describe('gateway rate limits', () => {
     const users = await upstream('users');
     const config = (rate: number) => ({
       version: 1,
-      nodes: [{ id: 'api', kind: 'gateway', routes: [{ match: { path: '/*' }, to: users.url, rateLimit: { algorithm: 'token-bucket', rate, key: 'ip' } }] }],
+      nodes: [
+        {
+          id: 'api',
+          kind: 'gateway',
+          routes: [{ match: { path: '/*' }, to: users.url, rateLimit: { algorithm: 'token-bucket', rate, key: 'ip' } }],
+        },
+      ],
     });
     running = await startEngine(config(5));
     await get('/x');
@@ -505,7 +553,8 @@ describe('gateway rate limits', () => {
         },
       ],
     });
-    const as = async (key: string) => (await request(`http://127.0.0.1:${running!.port('api')}/x`, { headers: { 'x-api-key': key } })).statusCode;
+    const as = async (key: string) =>
+      (await request(`http://127.0.0.1:${running!.port('api')}/x`, { headers: { 'x-api-key': key } })).statusCode;
     expect([await as('k-1'), await as('k-1'), await as('k-1'), await as('k-2')]).toEqual([200, 200, 429, 200]);
     expect(running.engine.metrics.snapshot().api.consumers?.mobile?.errorCodes).toEqual({ EDGE_RATE_LIMITED: 1 });
   });
@@ -532,6 +581,13 @@ describe('gateway rate limits', () => {
     expect([await from('127.0.9.1', '?api_key=k-1'), await from('127.0.9.2', '?x=1&api_key=k-1')]).toEqual([200, 429]);
     expect(await from('127.0.9.3', '?api_key=k-1&api_key=k-1')).toBe(401);
     const keys = completed('api').map((e) => e.stages!.find((s) => s.stage === 'rate-limit')?.limits?.[0].key);
-    expect(keys).toEqual(['ip 127.0.9.1 (no consumer)', 'ip 127.0.9.1 (no consumer)', 'ip 127.0.9.2 (no consumer)', 'consumer mobile', 'consumer mobile', undefined]);
+    expect(keys).toEqual([
+      'ip 127.0.9.1 (no consumer)',
+      'ip 127.0.9.1 (no consumer)',
+      'ip 127.0.9.2 (no consumer)',
+      'consumer mobile',
+      'consumer mobile',
+      undefined,
+    ]);
   });
 });

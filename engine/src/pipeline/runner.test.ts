@@ -189,7 +189,7 @@ describe('the runner', () => {
       {
         name: 'rate-limit',
         run: (exchange) => {
-          exchange.onResponse({ name: 'rate-limit', headers: (_e, _s, headers) => void (headers['ratelimit'] = '"default";r=0;t=1') });
+          exchange.onResponse({ name: 'rate-limit', headers: (_e, _s, headers) => void (headers['ratelimit'] = '"default";a=0;w=1') });
           return CONTINUE;
         },
       },
@@ -197,7 +197,7 @@ describe('the runner', () => {
     ]);
     const res = await request(`${url}/a`);
     expect(res.statusCode).toBe(502);
-    expect(res.headers['ratelimit']).toBe('"default";r=0;t=1');
+    expect(res.headers['ratelimit']).toBe('"default";a=0;w=1');
     await res.body.text();
   });
 

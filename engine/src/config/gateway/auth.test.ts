@@ -105,6 +105,15 @@ describe('gateway auth config', () => {
     expect(jwt({ algorithms: ['HS256', 'RS256'], secret: SECRET, publicKey: rsa.publicKey })).toEqual([]);
   });
 
+  it('refuses a public key given as the HMAC secret: anyone holding the public key could sign tokens', () => {
+    const confused = `nodes[0].credentials.jwt.secret: this is a PEM block (a key or a certificate), not a shared secret: a public key as the HMAC secret lets anyone who has it sign HS tokens (key confusion); an HS secret is random bytes known only to the issuer and the gateway`;
+    expect(jwt({ algorithms: ['HS256'], secret: rsa.publicKey })).toEqual([confused]);
+    expect(jwt({ algorithms: ['HS256', 'RS256'], secret: rsa.publicKey, publicKey: rsa.publicKey })).toEqual([confused]);
+    expect(jwt({ algorithms: ['HS256'], secret: `  ${ec.publicKey}` })).toEqual([confused]);
+    const certificate = '-----BEGIN CERTIFICATE-----\nMIIB' + 'A'.repeat(60) + '\n-----END CERTIFICATE-----\n';
+    expect(jwt({ algorithms: ['HS256'], secret: certificate })).toEqual([confused]);
+  });
+
   it('refuses a secret shorter than the hash (RFC 7518 section 3.2)', () => {
     expect(jwt({ algorithms: ['HS256'], secret: 'too-short-for-hs256' })).toEqual([
       'nodes[0].credentials.jwt.secret: HS256 needs a secret of at least 32 bytes (256 bits, RFC 7518 section 3.2); this one has 19',

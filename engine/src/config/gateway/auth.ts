@@ -45,6 +45,9 @@ const ApiKeyLocation = z
 const StringOrList = z.union([limitedString(LIMITS.pathLength), limitedArray(limitedString(LIMITS.pathLength), LIMITS.listItems).min(1)]);
 
 /** Defaults of a remote key set (gateway/auth/jwt-keys.ts reads them). */
+/** A PEM block (a public key, a certificate): what a key-confusion config pastes where an HMAC secret goes. */
+const PEM_BLOCK = /-----BEGIN [A-Z0-9 ]+-----/;
+
 export const JWKS_URL_DEFAULTS = { timeoutMs: 1_000, maxAgeMs: 600_000 } as const;
 
 const Jwks = z
@@ -235,7 +238,12 @@ function checkJwt(jwt: JwtConfig, issue: Issue): void {
       `none of ${jwt.algorithms.join(', ')} takes a secret: ${jwt.algorithms.join(', ')} verify with a public key (publicKey or jwks)`,
     );
   }
-  if (jwt.secret !== undefined) {
+  if (jwt.secret !== undefined && PEM_BLOCK.test(jwt.secret)) {
+    issue(
+      at('secret'),
+      'this is a PEM block (a key or a certificate), not a shared secret: a public key as the HMAC secret lets anyone who has it sign HS tokens (key confusion); an HS secret is random bytes known only to the issuer and the gateway',
+    );
+  } else if (jwt.secret !== undefined) {
     const bytes = Buffer.byteLength(jwt.secret);
     for (const algorithm of hmac) {
       const min = JWT_ALGORITHMS[algorithm as 'HS256'].minSecretBytes;

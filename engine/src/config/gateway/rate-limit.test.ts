@@ -61,12 +61,32 @@ describe('rateLimit', () => {
       { algorithm: 'token-buckets', rate: 10 },
       `${ROUTE}.algorithm: expected one of "token-bucket", "leaky-bucket", "fixed-window", "sliding-window-log", "sliding-window-counter", "gcra", "concurrency"; did you mean "token-bucket"?`,
     ],
-    ['a rate of 0', { algorithm: 'token-bucket', rate: 0 }, `${ROUTE}.rate: at least 0.001 requests a second (3.6 an hour; for fewer, a fixed-window limit with a window of 1h or 1d)`],
-    ['a negative rate', { algorithm: 'gcra', rate: -1 }, `${ROUTE}.rate: at least 0.001 requests a second (3.6 an hour; for fewer, a fixed-window limit with a window of 1h or 1d)`],
-    ['a rate too small for nginx', { algorithm: 'leaky-bucket', rate: 0.0001 }, `${ROUTE}.rate: at least 0.001 requests a second (3.6 an hour; for fewer, a fixed-window limit with a window of 1h or 1d)`],
+    [
+      'a rate of 0',
+      { algorithm: 'token-bucket', rate: 0 },
+      `${ROUTE}.rate: at least 0.001 requests a second (3.6 an hour; for fewer, a fixed-window limit with a window of 1h or 1d)`,
+    ],
+    [
+      'a negative rate',
+      { algorithm: 'gcra', rate: -1 },
+      `${ROUTE}.rate: at least 0.001 requests a second (3.6 an hour; for fewer, a fixed-window limit with a window of 1h or 1d)`,
+    ],
+    [
+      'a rate too small for nginx',
+      { algorithm: 'leaky-bucket', rate: 0.0001 },
+      `${ROUTE}.rate: at least 0.001 requests a second (3.6 an hour; for fewer, a fixed-window limit with a window of 1h or 1d)`,
+    ],
     // 1e-300 could not be applied (its window past a structured-field integer); 5e-324 let every request through.
-    ['a gcra rate too small to state its window', { algorithm: 'gcra', rate: 1e-300 }, `${ROUTE}.rate: at least 0.001 requests a second (3.6 an hour; for fewer, a fixed-window limit with a window of 1h or 1d)`],
-    ['a token-bucket rate that is almost 0', { algorithm: 'token-bucket', rate: 5e-324 }, `${ROUTE}.rate: at least 0.001 requests a second (3.6 an hour; for fewer, a fixed-window limit with a window of 1h or 1d)`],
+    [
+      'a gcra rate too small to state its window',
+      { algorithm: 'gcra', rate: 1e-300 },
+      `${ROUTE}.rate: at least 0.001 requests a second (3.6 an hour; for fewer, a fixed-window limit with a window of 1h or 1d)`,
+    ],
+    [
+      'a token-bucket rate that is almost 0',
+      { algorithm: 'token-bucket', rate: 5e-324 },
+      `${ROUTE}.rate: at least 0.001 requests a second (3.6 an hour; for fewer, a fixed-window limit with a window of 1h or 1d)`,
+    ],
     [
       'a leaky bucket whose last excess request would wait past a timer',
       { algorithm: 'leaky-bucket', rate: 0.001, burst: 3000, delay: 500 },
@@ -161,6 +181,22 @@ describe('rateLimit', () => {
       ),
     ).toEqual([
       `nodes[0].rateLimit[1].name: policy name "x" is already used by the gateway's rateLimit[0]; each limit on a request needs its own name`,
+    ]);
+    // Policy names compare without case (as a proposal for the draft has it: "daily", "DAILY" name one policy).
+    expect(
+      errorsOf(
+        config(
+          {},
+          {
+            rateLimit: [
+              { algorithm: 'gcra', rate: 1, name: 'Daily' },
+              { algorithm: 'gcra', rate: 2, name: 'dAILY' },
+            ],
+          },
+        ),
+      ),
+    ).toEqual([
+      `nodes[0].rateLimit[1].name: policy name "dAILY" is already used by the gateway's rateLimit[0] ("Daily": names compare without case); each limit on a request needs its own name`,
     ]);
     expect(
       policyNames(

@@ -212,27 +212,44 @@ export function checkGatewayLimits(gateway: GatewayShape, ctx: z.RefinementCtx):
   const gatewayNames = policyNames(gatewayLimits, []);
   const place = (field: unknown, prefix: Array<string | number>, index: number) => [...prefix, ...(Array.isArray(field) ? [index] : [])];
   gatewayNames.forEach((name, i) => {
-    const first = gatewayNames.indexOf(name);
+    const first = firstSame(gatewayNames, i);
     if (first !== i)
       duplicateName(
         ctx,
         [...place(gateway.rateLimit, ['rateLimit'], i), 'name'],
         name,
+        gatewayNames[first],
         `the gateway's ${formatPlace(place(gateway.rateLimit, ['rateLimit'], first))}`,
       );
   });
   gateway.routes.forEach((route, r) => {
     const names = policyNames(gatewayLimits, limitList(route.rateLimit as RateLimitConfig | undefined));
     for (let i = gatewayLimits.length; i < names.length; i++) {
-      const first = names.indexOf(names[i]);
+      const first = firstSame(names, i);
       if (first === i) continue;
       const earlier =
         first < gatewayLimits.length
           ? `the gateway's ${formatPlace(place(gateway.rateLimit, ['rateLimit'], first))}`
           : formatPlace(place(route.rateLimit, ['routes', r, 'rateLimit'], first - gatewayLimits.length));
-      duplicateName(ctx, [...place(route.rateLimit, ['routes', r, 'rateLimit'], i - gatewayLimits.length), 'name'], names[i], earlier);
+      duplicateName(
+        ctx,
+        [...place(route.rateLimit, ['routes', r, 'rateLimit'], i - gatewayLimits.length), 'name'],
+        names[i],
+        names[first],
+        earlier,
+      );
     }
   });
+}
+
+/**
+ * The first name in `names` that identifies the same policy as `names[i]`: a proposal in the draft's
+ * editors' copy compares policy identifiers without case ("daily", "DAILY" and "daily" as a Token are one policy, and a
+ * server must not send two items of one policy), so the check does too.
+ */
+function firstSame(names: readonly string[], i: number): number {
+  const name = names[i].toLowerCase();
+  return names.findIndex((other) => other.toLowerCase() === name);
 }
 
 /** With a shared store every limit is kept there, so each must be one the store runs. */
@@ -250,11 +267,12 @@ function checkShared(gateway: GatewayShape, ctx: z.RefinementCtx): void {
   gateway.routes.forEach((route, r) => check(route.rateLimit, ['routes', r, 'rateLimit']));
 }
 
-function duplicateName(ctx: z.RefinementCtx, path: Array<string | number>, name: string, earlier: string): void {
+function duplicateName(ctx: z.RefinementCtx, path: Array<string | number>, name: string, used: string, earlier: string): void {
+  const caseOnly = used === name ? '' : ` ("${used}": names compare without case)`;
   ctx.addIssue({
     code: 'custom',
     path,
-    message: `policy name "${name}" is already used by ${earlier}; each limit on a request needs its own name`,
+    message: `policy name "${name}" is already used by ${earlier}${caseOnly}; each limit on a request needs its own name`,
   });
 }
 

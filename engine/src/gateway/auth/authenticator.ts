@@ -91,13 +91,15 @@ class GatewayAuthenticator implements Authenticator {
 
   #decide(check: CredentialCheck, policy: RoutePolicy): AuthOutcome {
     if (!check.ok) {
+      // RFC 6750 section 3.1: a request that is otherwise malformed (two credentials) is 400 invalid_request.
+      const bad = check.failure === 'ambiguous';
       return {
         kind: 'refused',
-        status: 401,
-        code: 'EDGE_UNAUTHORIZED',
+        status: bad ? 400 : 401,
+        code: bad ? 'EDGE_BAD_REQUEST' : 'EDGE_UNAUTHORIZED',
         detail: check.failure,
-        reason: `auth: ${check.found} -> 401`,
-        wwwAuthenticate: this.#challenges.refused(check.credential, check.found),
+        reason: `auth: ${check.found} -> ${bad ? 400 : 401}`,
+        wwwAuthenticate: this.#challenges.refused(check.credential, check.found, bad ? 'bad-request' : 'invalid'),
       };
     }
     const { consumer } = check;
@@ -109,7 +111,7 @@ class GatewayAuthenticator implements Authenticator {
         code: 'EDGE_FORBIDDEN',
         detail: 'forbidden',
         reason: `auth: ${why} -> 403`,
-        wwwAuthenticate: this.#challenges.refused(check.credential, why, true),
+        wwwAuthenticate: this.#challenges.refused(check.credential, why, 'forbidden'),
         consumer,
       };
     }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, rawUpstream, type RawUpstream } from '../../testing/harness.ts';
+import { MAX_KEY_SET_BYTES } from './keys.ts';
 import { signToken } from './mint.ts';
 import { authenticatorFor, bearer, claims, gatewayErrors, JWT_CONSUMERS, outcome } from './testing.ts';
 
@@ -53,7 +54,8 @@ describe('a key set from a file', () => {
     });
     expect(await outcome(auth, bearer(await sign(k1, null)))).toMatchObject({
       detail: 'unknown-kid',
-      reason: 'auth: JWT names no key id (kid), and several keys of the key set could be meant -> 401',
+      reason:
+        'auth: JWT names no key id (kid), and several keys of the key set could be meant (OpenID Connect Core 10.1: with several keys, a token names its kid) -> 401',
     });
     expect(await outcome(auth, bearer(await sign(k2, 'k1')))).toMatchObject({ detail: 'bad-signature' });
   });
@@ -143,6 +145,27 @@ describe('a key set from a URL', () => {
       detail: 'no-key',
       reason: `auth: the key set at ${server.url}/junk answered something other than a JSON Web Key Set -> 401`,
     });
+  });
+
+  it('answers 401 no-key when the URL answers more than a key set may hold, and stops reading there', async () => {
+    let sent = 0;
+    server = await rawUpstream((_, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const chunk = Buffer.alloc(64 * 1024, 0x20);
+      // An endless body: only a reader that stops at the cap answers before the timeout.
+      const more = () => {
+        while (!res.destroyed && res.write(chunk)) sent += chunk.length;
+        if (!res.destroyed) res.once('drain', more);
+      };
+      res.write('{"keys":[');
+      more();
+    });
+    const url = `${server.url}/jwks.json`;
+    expect(await outcome(viaJwks({ url, timeout: '5s' }), bearer(await sign(k1)))).toMatchObject({
+      detail: 'no-key',
+      reason: `auth: the key set at ${url} answered more than ${MAX_KEY_SET_BYTES} bytes, the most a key set may hold -> 401`,
+    });
+    expect(sent).toBeLessThan(64 * MAX_KEY_SET_BYTES);
   });
 
   it('takes only http and https URLs, and timeouts only for a URL', () => {

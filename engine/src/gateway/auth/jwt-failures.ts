@@ -5,7 +5,7 @@
  */
 import { errors, type JWTPayload } from 'jose';
 import type { JwtConfig } from '../../config/gateway/auth.ts';
-import type { RemoteKeySet } from './jwt-keys.ts';
+import { KeySetTooLarge, type RemoteKeySet } from './jwt-keys.ts';
 import { failed, quote, type Consumer, type CredentialCheck } from './outcome.ts';
 
 export interface FailureContext {
@@ -31,7 +31,11 @@ export function jwtFailure(error: unknown, context: FailureContext): CredentialC
       : failed('jwt', 'unknown-kid', `JWT names key id ${quote(context.kid)}, which the key set does not hold`);
   }
   if (error instanceof errors.JWKSMultipleMatchingKeys) {
-    return failed('jwt', 'unknown-kid', 'JWT names no key id (kid), and several keys of the key set could be meant');
+    return failed(
+      'jwt',
+      'unknown-kid',
+      'JWT names no key id (kid), and several keys of the key set could be meant (OpenID Connect Core 10.1: with several keys, a token names its kid)',
+    );
   }
   if (context.remote && isKeySetFetchError(error)) return failed('jwt', 'no-key', fetchFailure(error, context.remote));
   if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid) {
@@ -80,6 +84,7 @@ function isKeySetFetchError(error: unknown): boolean {
     error instanceof errors.JWKSTimeout ||
     error instanceof errors.JWKSInvalid ||
     error instanceof TypeError ||
+    error instanceof KeySetTooLarge ||
     (error instanceof errors.JOSEError && error.code === errors.JOSEError.code)
   );
 }
@@ -88,6 +93,7 @@ function fetchFailure(error: unknown, remote: RemoteKeySet): string {
   const at = `the key set at ${remote.url}`;
   if (error instanceof errors.JWKSTimeout) return `${at} did not answer within ${remote.timeoutMs} ms`;
   if (error instanceof errors.JWKSInvalid) return `${at} answered something other than a JSON Web Key Set`;
+  if (error instanceof KeySetTooLarge) return `${at} ${error.message}`;
   if (error instanceof TypeError) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     return `${at} could not be fetched (${cause?.code ?? cause?.message ?? error.message})`;

@@ -20,7 +20,7 @@ import { isHmac, isJwtAlgorithm } from './algorithms.ts';
 import { jwtFailure } from './jwt-failures.ts';
 import { jwtKeyFunction, type RemoteKeySet } from './jwt-keys.ts';
 import { failed, quote, type Consumer, type CredentialCheck } from './outcome.ts';
-import { headerValue, MAX_CREDENTIAL_LENGTH, type AuthRequest } from './request.ts';
+import { fieldLines, headerValue, MAX_CREDENTIAL_LENGTH, type AuthRequest } from './request.ts';
 
 /** A compact JWS: base64url header, payload and signature (empty for an unsigned token, refused as alg-none). */
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
@@ -33,6 +33,12 @@ const NOT_JWS = failed('jwt', 'malformed', 'malformed JWT: expected three base64
 const BAD_HEADER = failed('jwt', 'malformed', 'malformed JWT: its header is not a base64url-encoded JSON object');
 const NO_ALG = failed('jwt', 'malformed', 'malformed JWT: its header names no alg');
 const UNSIGNED = failed('jwt', 'alg-none', 'unsigned JWT (alg none)');
+/**
+ * What a token may mark critical: only `b64` (RFC 7797), which jose reads and, false, refuses in a JWT.
+ * The header parameters of RFC 7515 itself are not extensions: a crit naming them is malformed, as is
+ * an empty crit, and jose says so.
+ */
+const UNDERSTOOD_CRITICAL = new Set(['b64', 'alg', 'jku', 'jwk', 'kid', 'x5u', 'x5c', 'x5t', 'x5t#S256', 'typ', 'cty', 'crit']);
 
 export class JwtVerifier {
   readonly #jwt: JwtConfig;
@@ -60,6 +66,14 @@ export class JwtVerifier {
   check(request: AuthRequest): CredentialCheck | Promise<CredentialCheck> | undefined {
     const authorization = headerValue(request.headers, 'authorization');
     if (authorization === undefined) return undefined;
+    const fields = request.rawHeaders === undefined ? 1 : fieldLines(request.rawHeaders, 'authorization');
+    if (fields > 1) {
+      return failed(
+        'jwt',
+        'ambiguous',
+        `the request carries ${fields} Authorization fields; one credential is read, so which is meant is ambiguous`,
+      );
+    }
     if (authorization.length > MAX_CREDENTIAL_LENGTH) {
       return failed('jwt', 'too-large', `Authorization of ${authorization.length} characters, over the ${MAX_CREDENTIAL_LENGTH} read`);
     }
@@ -72,7 +86,7 @@ export class JwtVerifier {
     const digest = hash('sha256', token, 'base64');
     const known = this.#verified.get(digest);
     if (known && (known.exp === undefined || this.#now() < known.exp * 1000 + this.#jwt.clockSkew)) return known.check;
-    let header: { alg?: unknown; kid?: unknown };
+    let header: { alg?: unknown; kid?: unknown; crit?: unknown };
     try {
       header = JSON.parse(Buffer.from(token.slice(0, token.indexOf('.')), 'base64url').toString('utf8'));
     } catch {
@@ -83,6 +97,16 @@ export class JwtVerifier {
     if (typeof alg !== 'string') return NO_ALG;
     if (alg.toLowerCase() === 'none') return UNSIGNED;
     if (!this.#allowed.has(alg)) return this.#notAllowed(alg);
+    const critical = Array.isArray(header.crit)
+      ? header.crit.find((name) => typeof name === 'string' && !UNDERSTOOD_CRITICAL.has(name))
+      : undefined;
+    if (critical !== undefined) {
+      return failed(
+        'jwt',
+        'unsupported-crit',
+        `JWT marks header parameter ${quote(critical)} critical (crit), which this gateway does not understand`,
+      );
+    }
     return this.#verify(token, digest, alg, kid);
   }
 

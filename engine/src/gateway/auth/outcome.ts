@@ -27,6 +27,10 @@ export const AUTH_FAILURES = [
   'malformed',
   /** Longer than MAX_CREDENTIAL_LENGTH: refused before it is parsed. */
   'too-large',
+  /** Two Authorization fields: one credential is read, so which is meant is ambiguous (400, RFC 6750 invalid_request). */
+  'ambiguous',
+  /** A header parameter marked critical (`crit`) that the gateway does not understand (RFC 7515 section 4.1.11). */
+  'unsupported-crit',
   'expired',
   'not-yet-valid',
   'bad-signature',
@@ -70,8 +74,8 @@ export interface AuthAnonymous {
 /** The stage answers `status` with `code` in the error header and `wwwAuthenticate`, when set, as WWW-Authenticate. */
 export interface AuthRefusal {
   readonly kind: 'refused';
-  readonly status: 401 | 403;
-  readonly code: Extract<keyof typeof EDGE_ERRORS, 'EDGE_UNAUTHORIZED' | 'EDGE_FORBIDDEN'>;
+  readonly status: 400 | 401 | 403;
+  readonly code: Extract<keyof typeof EDGE_ERRORS, 'EDGE_BAD_REQUEST' | 'EDGE_UNAUTHORIZED' | 'EDGE_FORBIDDEN'>;
   readonly detail: AuthFailure;
   /** `auth: JWT for consumer mobile expired 42 s ago -> 401` */
   readonly reason: string;

@@ -17,10 +17,25 @@ export interface AuthRequest {
   /** The request's headers as Node parsed them (lower-case names). */
   readonly headers: IncomingHttpHeaders;
   /**
+   * The header lines as received (name, value, ...): Node keeps only the first of two Authorization
+   * fields in `headers`, so the JWT check counts them here. Absent: not counted.
+   */
+  readonly rawHeaders?: readonly string[];
+  /**
    * The query, after the `?` (undefined when the target has none); needed only when the gateway takes
    * API keys in the query (`Authenticator.readsQuery`).
    */
   readonly query?: string | undefined;
+}
+
+/** How many field lines named `name` (lower case) `rawHeaders` holds. */
+export function fieldLines(rawHeaders: readonly string[], name: string): number {
+  let count = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const field = rawHeaders[i];
+    if (field.length === name.length && field.toLowerCase() === name) count++;
+  }
+  return count;
 }
 
 /** A header's one value (Node joins repeats of most headers with ", "; an array is taken as its first). */

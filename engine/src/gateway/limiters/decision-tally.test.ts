@@ -50,8 +50,22 @@ describe('DecisionTally', () => {
     for (const key of ['a', 'b', 'c']) tally.record(key, pass, 0);
     tally.record('a', refuse, 0);
     tally.resetCounts();
-    expect(tally.summary('token-bucket', 2)).toMatchObject({ keys: 0, maxKeys: 2, allowed: 0, rejected: 0, delayed: 0, evictedForced: 0, topByUse: [], topByRejections: [] });
+    expect(tally.summary('token-bucket', 2)).toMatchObject({
+      keys: 0,
+      maxKeys: 2,
+      allowed: 0,
+      rejected: 0,
+      delayed: 0,
+      evictedForced: 0,
+      topByUse: [],
+      topByRejections: [],
+    });
     tally.record('b', wait, 1);
-    expect(tally.summary('token-bucket', 2)).toMatchObject({ keys: 1, allowed: 1, delayed: 1, topByUse: [{ key: 'b', used: 1, rejected: 0 }] });
+    expect(tally.summary('token-bucket', 2)).toMatchObject({
+      keys: 1,
+      allowed: 1,
+      delayed: 1,
+      topByUse: [{ key: 'b', used: 1, rejected: 0 }],
+    });
   });
 });

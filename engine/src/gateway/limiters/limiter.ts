@@ -27,9 +27,9 @@ export interface Decision {
   readonly delayMs: number;
   /** The policy's quota (`q` of RateLimit-Policy): requests the limit lets through at once from rest. */
   readonly quota: number;
-  /** Requests that could still pass now, after this one (`r` of RateLimit): 0..quota. */
+  /** Requests that could still pass now, after this one (`a` of RateLimit, the available quota): 0..quota. */
   readonly remaining: number;
-  /** Until at least one more request's quota is back (`t` of RateLimit); 0 when nothing is used. */
+  /** Until at least one more request's quota is back (`w` of RateLimit, the effective window); 0 when nothing is used. */
   readonly resetMs: number;
   /** Until this request would pass (Retry-After); 0 when allowed. */
   readonly retryAfterMs: number;

@@ -166,7 +166,15 @@ describe('every time-based algorithm', () => {
         times.forEach((t, i) => {
           if (i === at) {
             reset.resetCounts();
-            expect(reset.inspect(2)).toMatchObject({ allowed: 0, rejected: 0, delayed: 0, evictedIdle: 0, evictedForced: 0, topByUse: [], topByRejections: [] });
+            expect(reset.inspect(2)).toMatchObject({
+              allowed: 0,
+              rejected: 0,
+              delayed: 0,
+              evictedIdle: 0,
+              evictedForced: 0,
+              topByUse: [],
+              topByRejections: [],
+            });
           }
           const key = keys[i % 2];
           const decision = reset.take(key, t);

@@ -1,14 +1,22 @@
 /**
- * The IETF RateLimit header fields (draft-ietf-httpapi-ratelimit-headers), written as RFC 9651
+ * The IETF RateLimit header fields as the current draft-ietf-httpapi-ratelimit-headers writes them (the
+ * editors' copy since August 2026, which draft -12 of November 2026 publishes), written as RFC 9651
  * structured-field lists with the structured-headers library, one item per policy in force:
- *   RateLimit-Policy: "per-second";q=20;w=2, "per-day";q=10000;w=86400
- *   RateLimit: "per-second";r=0;t=1, "per-day";r=9876;t=51234
- * The name is a String; `q` the quota, `w` the window in seconds (none for a concurrency limit, which is
- * not over time); `r` the requests that remain, `t` the seconds until more quota. Seconds are rounded up,
- * so a client that waits `t` (or Retry-After) finds the quota back: intermediaries must not loosen them.
- * Retry-After (RFC 9110 section 10.2.3) goes on a refusal, and wins over `t`.
+ *   RateLimit-Policy: "per-second";q=20;w=2, "per-day";q=10000;w=86400, "in-flight";q=5;qu="concurrent-requests"
+ *   RateLimit: "per-second";a=0;w=1, "per-day";a=9876;w=51234, "in-flight";a=4
+ * A policy is named by a String (a proposal in the WG would also allow a Token and compare names without
+ * case; the config already refuses two names that differ only by case). RateLimit-Policy: `q` the quota, `w` the window in
+ * seconds; a concurrency limit is not over time, so it has no `w` and says its unit (`qu`, default
+ * "requests") is "concurrent-requests". RateLimit: `a` the quota available now, `w` the effective window,
+ * the seconds within which the client can use no more than `a` (until one more request's quota is back).
+ * Draft -11 named those two `r` and `t` (remaining, reset), renamed because buckets and GCRA neither
+ * count down nor reset. No `pk`: the partition key would send the limit's key (a client's
+ * header value) back in every answer; no `c`: every request costs 1. Seconds are rounded up,
+ * so a client that waits `w` (or Retry-After) finds the quota back: intermediaries must not loosen them.
+ * Retry-After (RFC 9110 section 10.2.3) goes on a refusal, never before the refusing policy's `w` ends,
+ * and wins over it.
  */
-import { serializeInteger, serializeItem, serializeKey, serializeList, type Item } from 'structured-headers';
+import { parseList, serializeInteger, serializeItem, serializeKey, serializeList, Token, type Item } from 'structured-headers';
 import type { Decision } from './limiter.ts';
 
 export interface Policy {
@@ -19,12 +27,16 @@ export interface Policy {
   readonly windowSeconds: number | undefined;
 }
 
+/** The quota unit of a limit on requests in flight (draft section 3.1.2; the default unit is "requests"). */
+const CONCURRENT_REQUESTS = 'concurrent-requests';
+
 /** `RateLimit-Policy`: fixed for a set of limits, so written once when they are compiled. */
 export function rateLimitPolicyField(policies: readonly Policy[]): string {
   return serializeList(
     policies.map((policy): Item => {
-      const params = new Map<string, number>([['q', policy.quota]]);
+      const params = new Map<string, number | string>([['q', policy.quota]]);
       if (policy.windowSeconds !== undefined) params.set('w', policy.windowSeconds);
+      else params.set('qu', CONCURRENT_REQUESTS);
       return [policy.name, params];
     }),
   );
@@ -38,8 +50,8 @@ export function rateLimitPolicyField(policies: readonly Policy[]): string {
  * cost (~2 µs a request through serializeList on the dev machine, most of it re-checking the names).
  */
 export function rateLimitFieldWriter(policies: readonly Policy[]): (decisions: readonly Decision[]) => string {
-  const remainingKey = `;${serializeKey('r')}=`;
-  const resetKey = `;${serializeKey('t')}=`;
+  const availableKey = `;${serializeKey('a')}=`;
+  const windowKey = `;${serializeKey('w')}=`;
   const parts = policies.map((policy) => ({
     name: serializeItem(policy.name),
     quota: policy.quota,
@@ -51,8 +63,8 @@ export function rateLimitFieldWriter(policies: readonly Policy[]): (decisions: r
       const part = parts[i];
       const decision = decisions[i];
       if (i > 0) field += ', ';
-      field += part.name + remainingKey + serializeInteger(Math.max(0, Math.min(part.quota, Math.floor(decision.remaining))));
-      if (part.overTime) field += resetKey + serializeInteger(wholeSeconds(decision.resetMs));
+      field += part.name + availableKey + serializeInteger(Math.max(0, Math.min(part.quota, Math.floor(decision.remaining))));
+      if (part.overTime) field += windowKey + serializeInteger(wholeSeconds(decision.resetMs));
     }
     return field;
   };
@@ -65,4 +77,34 @@ export function retryAfterField(retryAfterMs: number): string {
 
 function wholeSeconds(ms: number): number {
   return Math.max(0, Math.ceil(ms / 1000));
+}
+
+/**
+ * A RateLimit or RateLimit-Policy field that carries the gateway's items (`ours`) and, after them, those
+ * the upstream sent (`theirs`, one value or several field lines): the draft lets a list be split and
+ * joined, and an intermediary must not drop the origin's limits. An upstream item naming one of the
+ * gateway's policies (names compare without case, String or Token alike) is left out, as two items of one
+ * policy may not be sent; an upstream value that is not a structured list is left out whole, since a
+ * client ignores a malformed field and would lose the gateway's items with it.
+ */
+export function mergedField(ours: string, theirs: string | number | readonly string[] | undefined): string {
+  if (theirs === undefined) return ours;
+  let items;
+  try {
+    items = parseList(typeof theirs === 'object' ? theirs.join(', ') : String(theirs));
+  } catch {
+    return ours;
+  }
+  const taken = new Set(parseList(ours).map(([name]) => policyId(name)));
+  const kept = items.filter((item): item is Item => {
+    const id = policyId(item[0]);
+    return id !== undefined && !taken.has(id);
+  });
+  return kept.length === 0 ? ours : `${ours}, ${serializeList(kept)}`;
+}
+
+/** A policy's identifier as the draft compares it: a String's or Token's characters, without case. */
+function policyId(value: unknown): string | undefined {
+  if (typeof value === 'string') return value.toLowerCase();
+  return value instanceof Token ? value.toString().toLowerCase() : undefined;
 }

@@ -148,8 +148,16 @@ describe.skipIf(missing)(missing ? `redis store: SKIPPED, did not run: ${missing
   it('each instance counts the decisions it carried out, for its inspector: the count itself stays shared', async () => {
     const [a, b] = [open(), open()];
     await Promise.all([a.ready(), b.ready()]);
-    const perMinute = { spec: { algorithm: 'fixed-window', limit: 5, window: 60_000, key: 'consumer' } as LimitSpec, name: 'per-minute', scope: storeScope(null) };
-    const perRoute = { spec: { algorithm: 'fixed-window', limit: 2, window: 60_000, key: 'consumer' } as LimitSpec, name: 'r', scope: storeScope(0) };
+    const perMinute = {
+      spec: { algorithm: 'fixed-window', limit: 5, window: 60_000, key: 'consumer' } as LimitSpec,
+      name: 'per-minute',
+      scope: storeScope(null),
+    };
+    const perRoute = {
+      spec: { algorithm: 'fixed-window', limit: 2, window: 60_000, key: 'consumer' } as LimitSpec,
+      name: 'r',
+      scope: storeScope(0),
+    };
     // The gateway's limit sits in both routes' sets of instance a: one tally for it all the same.
     const [route0, route1, onB] = [a.limitSet([perMinute, perRoute]), a.limitSet([perMinute]), b.limitSet([perMinute])];
     const verdicts: boolean[] = [];
@@ -180,7 +188,11 @@ describe.skipIf(missing)(missing ? `redis store: SKIPPED, did not run: ${missing
       ],
       topByRejections: [{ key: 'consumer mobile', used: 3, rejected: 1 }],
     });
-    expect(a.inspect('route-0', 'r', 3)).toMatchObject({ allowed: 2, rejected: 1, topByRejections: [{ key: 'consumer mobile', rejected: 1 }] });
+    expect(a.inspect('route-0', 'r', 3)).toMatchObject({
+      allowed: 2,
+      rejected: 1,
+      topByRejections: [{ key: 'consumer mobile', rejected: 1 }],
+    });
     expect(b.inspect('gateway', 'per-minute', 3)).toMatchObject({ allowed: 2, rejected: 0, keys: 1 });
     expect(b.inspect('route-0', 'r', 3)).toBeUndefined();
   });
@@ -204,7 +216,9 @@ describe.skipIf(missing)(missing ? `redis store: SKIPPED, did not run: ${missing
       await waitFor(() => running.events.find((e) => e.type === 'limiter.store' && e.state === 'up'), 5000, 'the store to connect');
       const statuses: number[] = [];
       for (let i = 0; i < 5; i++)
-        statuses.push((await rawHttp(running.port('api'), 'GET /x HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n', '127.0.9.7')).status);
+        statuses.push(
+          (await rawHttp(running.port('api'), 'GET /x HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n', '127.0.9.7')).status,
+        );
       expect(statuses).toEqual([200, 200, 200, 429, 429]);
       const [limit] = running.engine.topology().find((n) => n.id === 'api')!.gateway!.limits;
       expect(limit.inspection).toBeUndefined();

@@ -32,6 +32,11 @@ describe('normalizePath', () => {
     ['/a/.b/..c', '/a/.b/..c'],
     ['/a%20b', '/a%20b'],
     ['/users/%252e%252e/admin', '/users/%252e%252e/admin'],
+    // Path parameters are part of a segment (RFC 3986 section 3.3), as Envoy keeps them: matched and forwarded as sent.
+    ['/users/1;v=2', '/users/1;v=2'],
+    ['/users/1;v=2/../2', '/users/2'],
+    ['/users/...;x', '/users/...;x'],
+    ['/users/%3B/x', '/users/%3B/x'],
   ])('%s is %s', (path, normal) => {
     expect(normalizePath(path)).toBe(normal);
   });
@@ -61,6 +66,12 @@ describe('normalizePath', () => {
     ['/x/%C3', 'encoded bytes that are not UTF-8 (or an overlong form) at "%C3"'],
     ['/x/%C3%28', 'encoded bytes that are not UTF-8 (or an overlong form) at "%C3%28"'],
     ['/x/%80', 'encoded bytes that are not UTF-8 (or an overlong form) at "%80"'],
+    ['/users/..;/admin', 'a dot segment with parameters ("..;") in the path: Tomcat and Spring read it as ".."'],
+    ['/users/..;jsessionid=1/admin', 'a dot segment with parameters ("..;jsessionid=1") in the path: Tomcat and Spring read it as ".."'],
+    ['/users/%2e%2e;x/admin', 'a dot segment with parameters ("..;x") in the path: Tomcat and Spring read it as ".."'],
+    ['/users/.;/admin', 'a dot segment with parameters (".;") in the path: Tomcat and Spring read it as "."'],
+    ['/users/a#/../../admin', 'a fragment (#) in the request target: clients never send one (RFC 9112 section 3.2)'],
+    ['/users#', 'a fragment (#) in the request target: clients never send one (RFC 9112 section 3.2)'],
     ['users', 'the path does not start with /'],
     ['*', 'the path does not start with /'],
   ])('refuses %s: %s', (path, refused) => {
@@ -84,6 +95,9 @@ const piece = fc.constantFrom(
   '%3f',
   '%c3%a9',
   '%25',
+  ';',
+  '..;',
+  '#',
   '~',
   '-',
   '_',

@@ -9,6 +9,12 @@
  * gateway never routed on (`/users/..%2fadmin` is `/admin` to it); a raw backslash (a separator to
  * some servers, not to RFC 3986); broken percent-encoding (`%`, `%G1`); an encoded NUL; and encoded
  * bytes that are not strict UTF-8, overlong forms included (`%C0%AE` is a `.` to a lax decoder).
+ * Beyond Envoy: a fragment (`#`), which no client sends (RFC 9112 section 3.2; Envoy refuses it by
+ * default too, `http_reject_path_with_fragment`), since dot segments after it would resolve across it; and
+ * a dot segment with path parameters (`/users/..;/admin`): RFC 3986 makes `..;` a plain segment, kept
+ * as Envoy keeps it, but Tomcat and Spring drop the parameters and read `..`, so an upstream of theirs
+ * would climb out of the route that matched. Other parameters (`/users/1;v=2`) are matched and
+ * forwarded as sent.
  *
  * A path already in normal form (the usual case) is returned as the same string, with no allocation.
  */
@@ -22,6 +28,10 @@ const SLASH = 0x2f;
 const DOT = 0x2e;
 const PERCENT = 0x25;
 const BACKSLASH = 0x5c;
+const HASH = 0x23;
+const SEMICOLON = ';';
+/** Why a `#` is refused, here and in the query (route-table.ts). */
+export const FRAGMENT_REFUSAL = 'a fragment (#) in the request target: clients never send one (RFC 9112 section 3.2)';
 const HEX = '0123456789ABCDEF';
 
 /** The normal form of `path` (a request target's path, without its query), or why it is refused. */
@@ -36,11 +46,11 @@ export function isPathRefusal(value: string | PathRefusal): value is PathRefusal
   return typeof value !== 'string';
 }
 
-/** True when nothing in `path` can change: no `%`, no backslash, no `//`, no segment starting with a dot. */
+/** True when nothing in `path` can change or be refused: no `%`, backslash or `#`, no `//`, no segment starting with a dot. */
 function isNormal(path: string): boolean {
   for (let i = 0; i < path.length; i++) {
     const c = path.charCodeAt(i);
-    if (c === PERCENT || c === BACKSLASH) return false;
+    if (c === PERCENT || c === BACKSLASH || c === HASH) return false;
     if (c === SLASH) {
       const next = path.charCodeAt(i + 1);
       if (next === SLASH || next === DOT) return false;
@@ -56,6 +66,7 @@ function decodeUnreserved(path: string): string | PathRefusal {
   while (i < path.length) {
     const c = path.charCodeAt(i);
     if (c === BACKSLASH) return { refused: 'a backslash in the path' };
+    if (c === HASH) return { refused: FRAGMENT_REFUSAL };
     if (c !== PERCENT) {
       out += path[i];
       i++;
@@ -86,12 +97,17 @@ function decodeUnreserved(path: string): string | PathRefusal {
 }
 
 /** Merge empty segments and resolve `.` and `..` (never above the root); a trailing slash stays. */
-function resolveSegments(path: string): string {
+function resolveSegments(path: string): string | PathRefusal {
   const segments = path.split('/');
   const kept: string[] = [];
   let trailingSlash = false;
   for (let i = 1; i < segments.length; i++) {
     const segment = segments[i];
+    const dots = segment.charCodeAt(0) === DOT ? segment.indexOf(SEMICOLON) : -1;
+    if (dots !== -1 && (dots === 1 || (dots === 2 && segment.charCodeAt(1) === DOT))) {
+      const read = segment.slice(0, dots);
+      return { refused: `a dot segment with parameters ("${segment.slice(0, 40)}") in the path: Tomcat and Spring read it as "${read}"` };
+    }
     const last = i === segments.length - 1;
     if (segment === '..') kept.pop();
     else if (segment !== '' && segment !== '.') kept.push(segment);

@@ -12,7 +12,7 @@ import { compileRoute, type CompiledRoute, type RouteConfig } from './compile-ro
 import { clip, valueMatches } from './conditions.ts';
 import { explainRouteMiss } from './explain-miss.ts';
 import { hostMatches, requestHost, type HostPattern, type RequestHost } from './host-pattern.ts';
-import { normalizePath } from './normalize-path.ts';
+import { FRAGMENT_REFUSAL, normalizePath } from './normalize-path.ts';
 import { captureParams, literalPathMatches, restStart } from './path-pattern.ts';
 import { describeSpecificity, inPriorityOrder } from './priority.ts';
 import { rewritePath } from './rewrite.ts';
@@ -87,6 +87,9 @@ class CompiledRouteTable implements RouteTable {
     const sentPath = q === -1 ? target : target.slice(0, q);
     const path = normalizePath(sentPath);
     if (typeof path !== 'string') return { kind: 'refused', error: 'EDGE_BAD_REQUEST', reason: `${path.refused}: ${clip(sentPath)}` };
+    // The query goes upstream as sent: a # there would end the target for the upstream's parser.
+    if (q !== -1 && target.indexOf('#', q) !== -1)
+      return { kind: 'refused', error: 'EDGE_BAD_REQUEST', reason: `${FRAGMENT_REFUSAL}: ${clip(target)}` };
     let parsedHost: RequestHost | undefined | typeof NOT_YET = NOT_YET;
     let query: URLSearchParams | undefined;
     for (const route of this.routes) {

@@ -26,7 +26,10 @@ export function createAuthStage(config: GatewayConfig, policies: readonly RouteP
       const { req } = exchange;
       const target = req.url ?? '/';
       const q = readsQuery ? target.indexOf('?') : -1;
-      const outcome = authenticator.authenticate({ headers: req.headers, query: q === -1 ? undefined : target.slice(q + 1) }, policy);
+      const outcome = authenticator.authenticate(
+        { headers: req.headers, rawHeaders: req.rawHeaders, query: q === -1 ? undefined : target.slice(q + 1) },
+        policy,
+      );
       return outcome instanceof Promise ? outcome.then((o) => verdictOf(exchange, o)) : verdictOf(exchange, outcome);
     },
   };

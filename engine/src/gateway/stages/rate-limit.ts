@@ -17,13 +17,28 @@ import type { GatewayConfig } from '../../config/schema.ts';
 import type { Exchange, ResponseStep } from '../../pipeline/exchange.ts';
 import { clientOf } from '../../pipeline/real-ip.ts';
 import { SKIP, type Stage, type Verdict } from '../../pipeline/verdict.ts';
-import { compileLimit, inspectLimit, limitSet, type CompiledLimit, type LimitInspection, type LimitOutcome, type OutcomeViews } from '../limiters/limit-set.ts';
+import {
+  compileLimit,
+  inspectLimit,
+  limitSet,
+  type CompiledLimit,
+  type LimitInspection,
+  type LimitOutcome,
+  type OutcomeViews,
+} from '../limiters/limit-set.ts';
+import { mergedField } from '../limiters/ratelimit-fields.ts';
 import { RedisLimitStore, storeScope, type SharedLimitSet } from '../limiters/redis-store.ts';
 import type { GatewayRequest } from '../request.ts';
 
 /** A route's limits, decided in memory or in the shared store. */
 interface RouteLimits extends OutcomeViews {
-  decide(client: string, consumer: string | undefined, headers: GatewayExchange['req']['headers'], route: number, now: number): LimitOutcome | Promise<LimitOutcome>;
+  decide(
+    client: string,
+    consumer: string | undefined,
+    headers: GatewayExchange['req']['headers'],
+    route: number,
+    now: number,
+  ): LimitOutcome | Promise<LimitOutcome>;
   release?(outcome: LimitOutcome, views: readonly LimitDecisionView[]): void;
 }
 
@@ -88,7 +103,9 @@ export function createRateLimiting(config: GatewayConfig, node: string, bus: Eve
     if (gatewaySpecs.length === 0 && specs.length === 0) return undefined;
     const names = policyNames(gatewaySpecs, specs);
     if (store !== undefined) {
-      specs.forEach((spec, j) => views.push({ scope: `route ${route + 1}`, at: { route, index: j }, spec, name: names[gatewaySpecs.length + j] }));
+      specs.forEach((spec, j) =>
+        views.push({ scope: `route ${route + 1}`, at: { route, index: j }, spec, name: names[gatewaySpecs.length + j] }),
+      );
       const shared: SharedLimitSet = store.limitSet([
         ...gatewaySpecs.map((spec, i) => ({ spec, name: names[i], scope: storeScope(null) })),
         ...specs.map((spec, j) => ({ spec, name: names[gatewaySpecs.length + j], scope: storeScope(route) })),
@@ -96,17 +113,23 @@ export function createRateLimiting(config: GatewayConfig, node: string, bus: Eve
       return shared;
     }
     const own = specs.map((spec, j) => compileLimit(spec, names[gatewaySpecs.length + j]));
-    own.forEach((limit, j) => views.push({ scope: `route ${route + 1}`, at: { route, index: j }, spec: specs[j], name: limit.name, limit }));
+    own.forEach((limit, j) =>
+      views.push({ scope: `route ${route + 1}`, at: { route, index: j }, spec: specs[j], name: limit.name, limit }),
+    );
     const set = limitSet([...gatewayLimits, ...own]);
     const holdsSlots = set.limits.some((limit) => limit.limiter.id === 'concurrency');
     return holdsSlots ? set : { ...set, release: undefined };
   });
 
+  // The fields go beside the upstream's own (its Retry-After wins), and not on a redirect: the draft
+  // says servers SHOULD avoid them there, as a low quota could stop a client from following it.
   const fieldsStep: ResponseStep<GatewayRequest> = {
     name: 'rate-limit',
-    headers(exchange, _status, headers: OutgoingHttpHeaders) {
+    headers(exchange, status, headers: OutgoingHttpHeaders) {
       const fields = exchange.local!.limitFields;
-      if (fields !== undefined) for (const name in fields) headers[name] ??= fields[name];
+      if (fields === undefined || (status >= 300 && status < 400)) return;
+      for (const name in fields)
+        headers[name] = name === 'retry-after' ? (headers[name] ?? fields[name]) : mergedField(fields[name], headers[name]);
     },
   };
   // A route whose limits hold concurrency slots also gives them back as the response closes: one step
