@@ -431,8 +431,8 @@ describe('gateway rate limits', () => {
     expect(refused.headers['x-edgelab-error']).toBe('EDGE_RATE_LIMITED');
     expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     expect(refused.headers['ratelimit-policy']).toMatch(/^"route-0";q=3;w=\d+/);
-    expect(refused.headers['ratelimit']).toMatch(/^"route-0";a=0;w=\d+/);
-    expect(abusive[0].headers['ratelimit']).toMatch(/^"route-0";a=2;/);
+    expect(refused.headers['ratelimit']).toMatch(/^"route-0";r=0;t=(\d+);a=0;w=\1/);
+    expect(abusive[0].headers['ratelimit']).toMatch(/^"route-0";r=2;t=\d+;a=2;/);
     // Another client has its own bucket.
     expect((await from('127.0.9.2')).status).toBe(200);
     expect(users.received).toHaveLength(4);

@@ -41,13 +41,13 @@ describe('a set of limits', () => {
     ]);
     expect(set.policyField).toBe('"per-second";q=2;w=2, "per-day";q=3;w=86400');
     const first = mobile(set, 1000);
-    expect(set.fields(first)).toEqual({ 'ratelimit-policy': set.policyField, ratelimit: '"per-second";a=1;w=1, "per-day";a=2;w=86399' });
+    expect(set.fields(first)).toEqual({ 'ratelimit-policy': set.policyField, ratelimit: '"per-second";r=1;t=1;a=1;w=1, "per-day";r=2;t=86399;a=2;w=86399' });
     mobile(set, 1000);
     const refused = mobile(set, 1500);
     // Unspent by the refusal: the day still has 1 left; the second's bucket is empty for another 500 ms.
     expect(set.fields(refused)).toEqual({
       'ratelimit-policy': set.policyField,
-      ratelimit: '"per-second";a=0;w=1, "per-day";a=1;w=86399',
+      ratelimit: '"per-second";r=0;t=1;a=0;w=1, "per-day";r=1;t=86399;a=1;w=86399',
       'retry-after': '1',
     });
     expect(parseList(set.fields(refused).ratelimit)).toHaveLength(2);
@@ -125,6 +125,6 @@ describe('a set of limits', () => {
     // The window (2 a second) is spent now; the slot it would have taken stays free.
     expect(mobile(set, 0)).toMatchObject({ allowed: false, refusedBy: 1 });
     expect(set.limits[0].limiter.view('global', 0)).toMatchObject({ inUse: 0 });
-    expect(set.fields(held).ratelimit).toBe('"slots";a=0, "window";a=1;w=1');
+    expect(set.fields(held).ratelimit).toBe('"slots";r=0;a=0, "window";r=1;t=1;a=1;w=1');
   });
 });

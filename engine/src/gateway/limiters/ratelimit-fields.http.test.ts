@@ -43,6 +43,8 @@ function readFields(res: RawResponse) {
     const qu = params.get('qu');
     const a = current.get('a');
     const effective = current.get('w');
+    // Draft -11's names carry the same values (a client of either draft reads its own pair).
+    expect([current.get('r'), current.get('t')]).toEqual([a, effective]);
     expect(Number.isInteger(q) && (q as number) >= 0).toBe(true);
     if (w !== undefined) expect(Number.isInteger(w) && (w as number) > 0).toBe(true);
     if (qu !== undefined) expect(typeof qu).toBe('string');
@@ -53,7 +55,7 @@ function readFields(res: RawResponse) {
     if (w === undefined) expect(qu).toBe('concurrent-requests');
     // Keys in both fields: only the ones the draft defines (and no pk that would expose the key).
     expect([...params.keys()].every((k) => ['q', 'w', 'qu'].includes(k))).toBe(true);
-    expect([...current.keys()].every((k) => ['a', 'w'].includes(k))).toBe(true);
+    expect([...current.keys()].every((k) => ['r', 't', 'a', 'w'].includes(k))).toBe(true);
     byName.set(name as string, {
       q: q as number,
       w: w as number | undefined,
@@ -143,10 +145,10 @@ describe('RateLimit fields on a real gateway', () => {
     const merged = await get('/x');
     // One list: the gateway's items first; an upstream item naming the same policy (names compare without case) is the gateway's.
     expect(one(merged.headers, 'ratelimit-policy')).toBe('"route-0";q=5;w=60, "upstream-day";q=1000;w=86400');
-    expect(one(merged.headers, 'ratelimit')).toMatch(/^"route-0";a=4;w=\d+, "upstream-day";a=999;w=3600$/);
+    expect(one(merged.headers, 'ratelimit')).toMatch(/^"route-0";r=4;t=(\d+);a=4;w=\1, "upstream-day";a=999;w=3600$/);
     // An upstream field that is not a structured list is dropped: a client ignores a malformed field whole, ours with it.
     const broken = await get('/broken');
-    expect(one(broken.headers, 'ratelimit')).toMatch(/^"route-0";a=3;w=\d+$/);
+    expect(one(broken.headers, 'ratelimit')).toMatch(/^"route-0";r=3;t=(\d+);a=3;w=\1$/);
     // RateLimit fields on a redirect could stop a client from following it (the draft: servers SHOULD avoid it).
     const moved = await get('/moved');
     expect(moved.status).toBe(301);

@@ -19,7 +19,7 @@ describe('RateLimit fields', () => {
     ];
     expect(rateLimitPolicyField(policies)).toBe('"per-second";q=20;w=2, "say \\"hi\\"";q=5;qu="concurrent-requests"');
     const decisions = [decision('token-bucket', true, 20, 7.9, 180.2, 0, 7.9), decision('concurrency', false, 5, 0, 0, 1000, 5)];
-    expect(rateLimitFieldWriter(policies)(decisions)).toBe('"per-second";a=7;w=1, "say \\"hi\\"";a=0');
+    expect(rateLimitFieldWriter(policies)(decisions)).toBe('"per-second";r=7;t=1;a=7;w=1, "say \\"hi\\"";r=0;a=0');
   });
 
   it('writes exactly what serializeList writes for the same items', () => {
@@ -41,8 +41,9 @@ describe('RateLimit fields', () => {
           const decisions = items.map(({ quota, remaining, resetMs }) => decision('fixed-window', true, quota, remaining, resetMs, 0, 0));
           const expected = serializeList(
             items.map(({ name: n, quota, overTime, remaining, resetMs }): Item => {
-              const params = new Map([['a', Math.max(0, Math.min(quota, Math.floor(remaining)))]]);
-              if (overTime) params.set('w', Math.max(0, Math.ceil(resetMs / 1000)));
+              const available = Math.max(0, Math.min(quota, Math.floor(remaining)));
+              const seconds = Math.max(0, Math.ceil(resetMs / 1000));
+              const params = new Map(overTime ? [['r', available], ['t', seconds], ['a', available], ['w', seconds]] : [['r', available], ['a', available]]);
               return [n, params];
             }),
           );
@@ -100,10 +101,12 @@ describe('RateLimit fields', () => {
             const [policyName, policy] = policies[i];
             expect(name).toBe(policyName);
             const q = policy.get('q') as number;
-            const r = params.get('a') as number;
+            const r = params.get('r') as number;
             expect(Number.isInteger(r) && r >= 0 && r <= q).toBe(true);
             const w = policy.get('w');
-            const t = params.get('w');
+            const t = params.get('t');
+            // The -12 names carry the same values.
+            expect([params.get('a'), params.get('w')]).toEqual([r, t]);
             // Over time: both w and t; concurrency: neither.
             expect(w === undefined).toBe(t === undefined);
             if (t !== undefined) expect(Number.isInteger(t) && (t as number) >= 0).toBe(true);

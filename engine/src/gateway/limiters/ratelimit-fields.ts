@@ -1,20 +1,22 @@
 /**
- * The IETF RateLimit header fields as the current draft-ietf-httpapi-ratelimit-headers writes them (the
- * editors' copy since August 2026, which draft -12 of November 2026 publishes), written as RFC 9651
+ * The IETF RateLimit header fields (draft-ietf-httpapi-ratelimit-headers), written as RFC 9651
  * structured-field lists with the structured-headers library, one item per policy in force:
  *   RateLimit-Policy: "per-second";q=20;w=2, "per-day";q=10000;w=86400, "in-flight";q=5;qu="concurrent-requests"
- *   RateLimit: "per-second";a=0;w=1, "per-day";a=9876;w=51234, "in-flight";a=4
+ *   RateLimit: "per-second";r=0;t=1;a=0;w=1, "per-day";r=9876;t=51234;a=9876;w=51234, "in-flight";r=4;a=4
  * A policy is named by a String (a proposal in the WG would also allow a Token and compare names without
- * case; the config already refuses two names that differ only by case). RateLimit-Policy: `q` the quota, `w` the window in
- * seconds; a concurrency limit is not over time, so it has no `w` and says its unit (`qu`, default
- * "requests") is "concurrent-requests". RateLimit: `a` the quota available now, `w` the effective window,
- * the seconds within which the client can use no more than `a` (until one more request's quota is back).
- * Draft -11 named those two `r` and `t` (remaining, reset), renamed because buckets and GCRA neither
- * count down nor reset. No `pk`: the partition key would send the limit's key (a client's
- * header value) back in every answer; no `c`: every request costs 1. Seconds are rounded up,
- * so a client that waits `w` (or Retry-After) finds the quota back: intermediaries must not loosen them.
- * Retry-After (RFC 9110 section 10.2.3) goes on a refusal, never before the refusing policy's `w` ends,
- * and wins over it.
+ * case; the config already refuses two names that differ only by case). RateLimit-Policy: `q` the quota,
+ * `w` the window in seconds; a concurrency limit is not over time, so it has no `w` and says its unit
+ * (`qu`, default "requests") is "concurrent-requests".
+ *
+ * RateLimit carries each value under both drafts' names. Draft -11 (and the issue this gateway was built
+ * to) names them `r` (remaining) and `t` (reset); the editors' copy since August 2026, published as -12,
+ * renames them `a` (the quota available now) and `w` (the effective window: the seconds within which the
+ * client can use no more than `a`), because buckets and GCRA neither count down nor reset. Both drafts tell
+ * a client to ignore parameters it does not know, so a client of either reads its own pair and skips the
+ * other; the values are the same. No `pk`: the partition key would send the limit's key (a client's header
+ * value) back in every answer; no `c`: every request costs 1. Seconds are rounded up, so a client that
+ * waits `t` (`w`), or Retry-After, finds the quota back: intermediaries must not loosen them. Retry-After
+ * (RFC 9110 section 10.2.3) goes on a refusal, never before the refusing policy's window ends, and wins over it.
  */
 import { parseList, serializeInteger, serializeItem, serializeKey, serializeList, Token, type Item } from 'structured-headers';
 import type { Decision } from './limiter.ts';
@@ -43,13 +45,15 @@ export function rateLimitPolicyField(policies: readonly Policy[]): string {
 }
 
 /**
- * The writer of `RateLimit` for a set of policies: per request, each policy's remaining quota and seconds
- * until more (per decision, in order). What never changes (the names, the keys) is serialised once by
+ * The writer of `RateLimit` for a set of policies: per request, each policy's available quota and seconds
+ * until more (per decision, in order), under both drafts' names. What never changes (the names, the keys) is serialised once by
  * the library; per request only the integers are (serializeInteger), joined as serializeList joins
  * items: the same bytes as serializeList over the whole list (a test holds it to that) at a tenth of the
  * cost (~2 µs a request through serializeList on the dev machine, most of it re-checking the names).
  */
 export function rateLimitFieldWriter(policies: readonly Policy[]): (decisions: readonly Decision[]) => string {
+  const remainingKey = `;${serializeKey('r')}=`;
+  const resetKey = `;${serializeKey('t')}=`;
   const availableKey = `;${serializeKey('a')}=`;
   const windowKey = `;${serializeKey('w')}=`;
   const parts = policies.map((policy) => ({
@@ -63,8 +67,11 @@ export function rateLimitFieldWriter(policies: readonly Policy[]): (decisions: r
       const part = parts[i];
       const decision = decisions[i];
       if (i > 0) field += ', ';
-      field += part.name + availableKey + serializeInteger(Math.max(0, Math.min(part.quota, Math.floor(decision.remaining))));
-      if (part.overTime) field += windowKey + serializeInteger(wholeSeconds(decision.resetMs));
+      const available = serializeInteger(Math.max(0, Math.min(part.quota, Math.floor(decision.remaining))));
+      if (part.overTime) {
+        const seconds = serializeInteger(wholeSeconds(decision.resetMs));
+        field += part.name + remainingKey + available + resetKey + seconds + availableKey + available + windowKey + seconds;
+      } else field += part.name + remainingKey + available + availableKey + available;
     }
     return field;
   };
