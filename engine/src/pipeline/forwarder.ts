@@ -95,6 +95,8 @@ class UpstreamExchange<C> {
   /** A response step wants the body: the headers wait here while it is gathered, up to `#limit` bytes. */
   #held: { headers: OutgoingHttpHeaders; chunks: Buffer[]; size: number } | undefined;
   #limit = 0;
+  /** The answer streams to the client chunked, as it came, so the upstream's trailer fields can follow it (`passesTrailers`). */
+  #passTrailers = false;
   /** The exchange's hold (exchange.ts UpstreamHold) has been told how the response ended. */
   #holdEnded = false;
   /** The try's own time limit to the response headers, when it has one (TryTimeout). */
@@ -155,6 +157,9 @@ class UpstreamExchange<C> {
       return true;
     }
     const out = downstreamResponseHeadersFromRaw(rawHeaders, { nodeId: this.nodeId, requestId: exchange.rid }, statusCode);
+    this.#passTrailers = passesTrailers(exchange, statusCode, out);
+    // Node refuses a head that announces trailers it will not send (ERR_HTTP_TRAILER_INVALID): a 502 for a good answer.
+    if (!this.#passTrailers && out.trailer !== undefined) delete out.trailer;
     const hold = exchange.hold;
     if (hold !== undefined) {
       this.#limit = hold.begin(statusCode, out);
@@ -229,14 +234,26 @@ class UpstreamExchange<C> {
     return false;
   }
 
-  onComplete(): void {
+  /** The trailer section, as undici's raw `[name, value, ...]` list, when the upstream sent one. */
+  onComplete(trailers?: Buffer[] | string[] | null): void {
     if (this.#heldBack) return this.#settle({ status: this.#status, error: undefined });
     const held = this.#held;
     if (held !== undefined) {
       this.#held = undefined;
       this.#answerHeld(held.headers, Buffer.concat(held.chunks, held.size));
-    } else this.#endBody();
+    } else {
+      if (this.#passTrailers && trailers) this.#addTrailers(trailers);
+      this.#endBody();
+    }
     this.#settle({ status: this.#status, error: undefined });
+  }
+
+  /** The upstream's trailer fields go after the last chunk, as they came (RFC 9110 section 6.5). */
+  #addTrailers(raw: Buffer[] | string[]): void {
+    const fields: Array<[string, string]> = [];
+    const text = (item: Buffer | string) => (typeof item === 'string' ? item : item.toString('latin1'));
+    for (let i = 0; i + 1 < raw.length; i += 2) fields.push([text(raw[i]!), text(raw[i + 1]!)]);
+    if (fields.length > 0) this.exchange.res.addTrailers(fields);
   }
 
   /** The whole response was gathered: the hold's answer goes out in its place, or the body steps' result. */
@@ -315,6 +332,24 @@ class UpstreamExchange<C> {
   drained(): void {
     this.#resume?.();
   }
+}
+
+/**
+ * Whether the upstream's trailer fields can reach the client: only after a chunked body (RFC 9112 section
+ * 7.1.2), which Node sends an HTTP/1.1 client for an answer with a body and no Content-Length, streamed as
+ * it came (no hold, no response step gathering or coding it). Elsewhere they are dropped, and with them
+ * the Trailer field that announced them (nginx drops the fields and keeps the field that promises them).
+ */
+function passesTrailers(exchange: Exchange, status: number, headers: OutgoingHttpHeaders): boolean {
+  const { req } = exchange;
+  return (
+    req.httpVersionMajor === 1 &&
+    req.httpVersionMinor === 1 &&
+    headers['content-length'] === undefined &&
+    exchange.hold === undefined &&
+    exchange.responseSteps === undefined &&
+    mayHaveBody(req.method, status)
+  );
 }
 
 /** Whether an answer can carry a body (RFC 9110 section 6.4.1): not to HEAD, not 1xx, 204 or 304. */

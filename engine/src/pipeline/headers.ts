@@ -161,6 +161,8 @@ export function upstreamRequestHeaders(
 ): Record<string, string | string[]> {
   // This hop already answered `Expect: 100-continue` (Node sends the 100); the next hop gets the body.
   const headers = endToEndHeaders(incoming, 'expect');
+  // The body goes on without its trailer section (undici sends none): nothing is left for Trailer to announce.
+  if (headers.trailer !== undefined) delete headers.trailer;
   headers.via = appendVia(incoming.via, hop.httpVersion, hop.nodeId);
   headers['x-forwarded-for'] = appendForwardedFor(incoming['x-forwarded-for'], hop.peer);
   const proto = hop.secure === true ? 'https' : 'http';

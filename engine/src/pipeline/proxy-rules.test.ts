@@ -23,6 +23,30 @@ const oneProxy = (to: string, extra: Record<string, unknown> = {}) => ({
 const completed = (r: RunningEngine, node: string) =>
   r.events.filter((e): e is EventOf<'request.completed'> => e.type === 'request.completed' && e.node === node);
 
+/**
+ * An origin that answers every request with `answer`, raw bytes as written (what a Node server would
+ * not send), and closes; with `keepOpen`, it leaves the connection to the proxy to close.
+ */
+async function rawOrigin(answer: string, options: { keepOpen?: boolean } = {}) {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => {});
+    socket.once('data', () => (options.keepOpen ? socket.write(answer) : socket.end(answer)));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+    open: () => sockets.size,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
 describe('hop-by-hop headers', () => {
   it('removes Connection, the fields it names, and the fixed hop-by-hop fields from the request', async () => {
     upstream = await rawUpstream((_req, res) => res.end('ok'));
@@ -100,6 +124,69 @@ describe('hop-by-hop headers', () => {
       expect(res.raw.endsWith('\r\n\r\nok')).toBe(true);
     } finally {
       await new Promise((resolve) => origin.close(resolve));
+    }
+  });
+
+  describe('trailers (RFC 9110 section 6.5)', () => {
+    const chunkedWithTrailer = 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: X-Sum\r\n\r\n2\r\nok\r\n0\r\nX-Sum: 42\r\n\r\n';
+
+    it('passes trailer fields on to an HTTP/1.1 client, after a chunked body, with their Trailer announcement', async () => {
+      const origin = await rawOrigin(chunkedWithTrailer);
+      try {
+        running = await startEngine(oneProxy(origin.url));
+        const res = await rawHttp(running.port('edge'), 'GET / HTTP/1.1\r\nHost: lab\r\nTE: trailers\r\nConnection: close\r\n\r\n');
+        expect(res.status).toBe(200);
+        expect(res.headers.trailer).toBe('X-Sum');
+        expect(res.headers['transfer-encoding']).toBe('chunked');
+        expect(res.body).toMatch(/^2\r\nok\r\n0\r\nx-sum: 42\r\n\r\n$/i);
+      } finally {
+        await origin.close();
+      }
+    });
+
+    it.each([
+      ['a Content-Length body', 'HTTP/1.1 200 OK\r\nTrailer: X-Sum\r\nContent-Length: 2\r\n\r\nok', 'GET / HTTP/1.1', 'ok'],
+      ['an HTTP/1.0 client, which takes no chunked body', chunkedWithTrailer, 'GET / HTTP/1.0', 'ok'],
+      ['a HEAD', 'HTTP/1.1 200 OK\r\nTrailer: X-Sum\r\nContent-Length: 2\r\n\r\n', 'HEAD / HTTP/1.1', ''],
+    ])('drops a Trailer announcement that cannot hold on %s (Node refused the whole head: 502)', async (_case, answer, line, body) => {
+      const origin = await rawOrigin(answer);
+      try {
+        running = await startEngine(oneProxy(origin.url));
+        const res = await rawHttp(running.port('edge'), `${line}\r\nHost: lab\r\nConnection: close\r\n\r\n`);
+        expect(res.raw.slice(0, res.raw.indexOf('\r\n'))).toMatch(/^HTTP\/1\.1 200 OK$/);
+        expect(res.headers).not.toHaveProperty('trailer');
+        expect(res.body).toBe(body);
+        expect(completed(running, 'edge')[0]).toMatchObject({ status: 200 });
+      } finally {
+        await origin.close();
+      }
+    });
+
+    it('drops a request Trailer announcement: the body goes on without its trailer section', async () => {
+      upstream = await rawUpstream((req, res) => req.resume().on('end', () => res.end('ok')));
+      running = await startEngine(oneProxy(upstream.url));
+      const res = await rawHttp(
+        running.port('edge'),
+        'POST / HTTP/1.1\r\nHost: lab\r\nTrailer: X-Sum\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n2\r\nhi\r\n0\r\nX-Sum: 1\r\n\r\n',
+      );
+      expect(res.status).toBe(200);
+      expect(upstream.received[0].headers).not.toHaveProperty('trailer');
+    });
+  });
+
+  it.each([
+    ['a 100 Continue to a request that sent no Expect', 'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'],
+    ['a 101 to a request that asked for no upgrade', 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\nhello'],
+  ])('answers 502 EDGE_UPSTREAM_PROTOCOL to %s, and closes that upstream connection', async (_case, answer) => {
+    const origin = await rawOrigin(answer, { keepOpen: true });
+    try {
+      running = await startEngine(oneProxy(origin.url));
+      const res = await rawHttp(running.port('edge'), 'GET / HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n');
+      expect(res.status).toBe(502);
+      expect(res.headers['x-edgelab-error']).toBe('EDGE_UPSTREAM_PROTOCOL');
+      await waitFor(() => origin.open() === 0 || undefined, 5_000, 'the upstream connection to close');
+    } finally {
+      await origin.close();
     }
   });
 
