@@ -8,6 +8,7 @@
  * unchanged after that.
  */
 import { randomUUID } from 'node:crypto';
+import { isIP } from 'node:net';
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import type { Http2ServerRequest } from 'node:http2';
 
@@ -129,24 +130,57 @@ export function appendForwardedFor(existing: string | string[] | undefined, peer
 
 /**
  * One RFC 7239 `Forwarded` element for this hop, appended to the incoming list. `by` is this node's
- * address already as a node name (`forwardedNode`): it is the same on every request of a hop.
+ * address already as a node name (`forwardedNode`): it is the same on every request of a hop. An
+ * incoming field that is no list of elements (an unterminated quoted string, a pair without a value,
+ * a bare `[::1]`) is replaced, not appended to: a reader could not tell where its elements end, and an
+ * open quote would take this hop's element into it (RFC 7239 section 4 leaves such a field to the recipient).
  */
 function appendForwarded(existing: string | string[] | undefined, peer: string, by: string, host: string | undefined, proto: string): string {
   let element = `for=${forwardedNode(peer)};by=${by};proto=${proto}`;
   if (host && /^[A-Za-z0-9.:[\]-]+$/.test(host)) element += `;host=${host.includes(':') ? `"${host}"` : host}`;
   if (existing === undefined || existing === '') return element;
-  return `${Array.isArray(existing) ? existing.join(', ') : existing}, ${element}`;
+  const list = Array.isArray(existing) ? existing.join(', ') : existing;
+  return isForwardedList(list) ? `${list}, ${element}` : element;
 }
 
-/** An address as an RFC 7239 node name: IPv4 bare, an address with a port quoted, IPv6 quoted and bracketed. */
-export function forwardedNode(address: string): string {
-  if (address.includes(':') && !address.startsWith('"')) {
-    // An IPv6 address, or an address with a port: quoted, IPv6 bracketed (RFC 7239 section 6).
-    return address.startsWith('[') || !address.includes('.') || address.split(':').length > 2
-      ? `"[${address.replace(/^\[|\]$/g, '')}]"`
-      : `"${address}"`;
+const TOKEN = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
+/** `forwarded-pair = token "=" value`, value a token or a quoted-string (RFC 7239 section 4), at `lastIndex`. */
+const PAIR_AT = new RegExp(`${TOKEN}=(?:${TOKEN}|"(?:[\\t \\x21\\x23-\\x5b\\x5d-\\x7e\\x80-\\xff]|\\\\[\\t \\x21-\\x7e\\x80-\\xff])*")`, 'y');
+
+/**
+ * Whether `list` is `1#forwarded-element` (RFC 7239 section 4) with at least one pair: pairs split by
+ * `;`, elements by `,`; empty pairs and elements allowed, as the list rules allow them (RFC 9110 section
+ * 5.6.1), and spaces around the separators, which senders write though the grammar has none. One pass,
+ * so no field, however long, costs more than its length.
+ */
+function isForwardedList(list: string): boolean {
+  let pairs = 0;
+  let separated = true;
+  for (let i = 0; i < list.length; ) {
+    const c = list.charCodeAt(i);
+    if (c === 32 || c === 9) i++;
+    else if (c === 44 /* , */ || c === 59 /* ; */) {
+      separated = true;
+      i++;
+    } else {
+      PAIR_AT.lastIndex = i;
+      if (!separated || !PAIR_AT.test(list)) return false;
+      i = PAIR_AT.lastIndex;
+      separated = false;
+      pairs++;
+    }
   }
-  return address;
+  return pairs > 0;
+}
+
+/**
+ * An address as an RFC 7239 node name (section 6): IPv4 bare; IPv6 bracketed; quoted when it has a
+ * colon (IPv6, or a port: `"192.0.2.43:47011"`, `"[2001:db8:cafe::17]:4711"`); one already bracketed
+ * or quoted kept as it is.
+ */
+export function forwardedNode(address: string): string {
+  if (!address.includes(':') || address.startsWith('"')) return address;
+  return isIP(address) === 6 ? `"[${address}]"` : `"${address}"`;
 }
 
 /**

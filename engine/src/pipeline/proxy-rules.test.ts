@@ -252,6 +252,16 @@ describe('forwarding headers across the chain', () => {
     expect(received[0].peer).toBe('127.0.9.4');
   });
 
+  it('replaces a malformed Forwarded from the client, so that every hop after it adds a readable element', async () => {
+    upstream = await rawUpstream((_req, res) => res.end('{}'));
+    running = await startEngine(chain(upstream.url));
+    const res = await rawHttp(running.port('edge'), 'GET /users/7 HTTP/1.1\r\nHost: lab\r\nForwarded: for="unterminated\r\nConnection: close\r\n\r\n');
+    expect(res.status).toBe(200);
+    const elements = (upstream.received[0].headers.forwarded as string).split(', ');
+    expect(elements).toHaveLength(3);
+    for (const element of elements) expect(element).toMatch(/^for=127\.0\.0\.1;by="127\.0\.0\.1:\d+";proto=http;host=lab$/);
+  });
+
   it('propagates a well-formed incoming request id and replaces a hostile one', async () => {
     upstream = await rawUpstream((_req, res) => res.end('{}'));
     running = await startEngine(chain(upstream.url));
