@@ -27,6 +27,9 @@ export function upstreamErrorCode(error: unknown): EdgeErrorCode {
     case 'UND_ERR_RESPONSE_STATUS_CODE':
     // A response head past undici's limit (16 KiB): nginx's "upstream sent too big header", a 502.
     case 'UND_ERR_HEADERS_OVERFLOW':
+    // A response framed two ways, or with a Content-Length that is no single length (`2, 2`, two fields):
+    // RFC 9112 section 6.3 makes it an error (forwarder.ts takes a 204's or 304's length as it is).
+    case 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH':
       return 'EDGE_UPSTREAM_PROTOCOL';
     case 'UND_ERR_SOCKET':
       // undici cuts the connection on an answer it cannot take: a 100 Continue to a request that sent no

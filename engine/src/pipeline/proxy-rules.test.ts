@@ -177,6 +177,10 @@ describe('hop-by-hop headers', () => {
   it.each([
     ['a 100 Continue to a request that sent no Expect', 'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'],
     ['a 101 to a request that asked for no upgrade', 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\nhello'],
+    // RFC 9112 section 6.3: an invalid length is an unrecoverable error (nginx 1.22 passes the second value on).
+    ['two Content-Length fields that differ', 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nokk'],
+    ['a Content-Length list', 'HTTP/1.1 200 OK\r\nContent-Length: 2, 2\r\n\r\nok'],
+    ['Content-Length with Transfer-Encoding (section 6.1: "ought to be handled as an error")', 'HTTP/1.1 200 OK\r\nContent-Length: 100\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n'],
   ])('answers 502 EDGE_UPSTREAM_PROTOCOL to %s, and closes that upstream connection', async (_case, answer) => {
     const origin = await rawOrigin(answer, { keepOpen: true });
     try {
