@@ -28,7 +28,8 @@ const HOP_BY_HOP = new Set([
 const REQUEST_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
 
 /**
- * A copy of `headers` without hop-by-hop fields or the fields `Connection` names, nor `skip` (one more
+ * A copy of `headers` without hop-by-hop fields or the fields `Connection` names (but Host: it carries
+ * the target URI's authority, which every hop must send, RFC 9112 section 3.2), nor `skip` (one more
  * field to leave out, cheaper than `delete` afterwards, which turns the copy into a slow dictionary),
  * nor HTTP/2's pseudo-headers (`:method`, `:path`, `:authority`, `:scheme`: the next hop speaks
  * HTTP/1.1, where they are the request line and Host, RFC 9113 section 8.3).
@@ -38,7 +39,7 @@ export function endToEndHeaders(headers: IncomingHttpHeaders, skip?: string): Re
   const out: Record<string, string | string[]> = {};
   for (const name in headers) {
     const value = headers[name];
-    if (value === undefined || name === skip || HOP_BY_HOP.has(name) || (named !== undefined && named.has(name))) continue;
+    if (value === undefined || name === skip || HOP_BY_HOP.has(name) || (named !== undefined && named.has(name) && name !== 'host')) continue;
     if (name.charCodeAt(0) === 58 /* : */) continue;
     out[name] = value;
   }

@@ -66,6 +66,15 @@ describe('hop-by-hop headers', () => {
     expect(seen.host).toBe('lab');
   });
 
+  it('keeps Host when Connection names it: it carries the target URI\'s authority, which every hop must send (RFC 9112 section 3.2)', async () => {
+    upstream = await rawUpstream((_req, res) => res.end('ok'));
+    running = await startEngine(oneProxy(upstream.url));
+    const res = await rawHttp(running.port('edge'), 'GET /a HTTP/1.1\r\nHost: lab\r\nConnection: Host, X-Gone, close\r\nX-Gone: 1\r\n\r\n');
+    expect(res.status).toBe(200);
+    expect(upstream.received[0].headers).toMatchObject({ host: 'lab', 'x-forwarded-host': 'lab' });
+    expect(upstream.received[0].headers).not.toHaveProperty('x-gone');
+  });
+
   it('removes them from the response too, and streams a chunked body through', async () => {
     upstream = await rawUpstream((_req, res) => {
       res.writeHead(200, { connection: 'x-hop', 'x-hop': 'secret', 'keep-alive': 'timeout=1', 'proxy-connection': 'x', upgrade: 'foo', 'x-end': 'kept' });
