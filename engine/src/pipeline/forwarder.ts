@@ -185,12 +185,13 @@ class UpstreamExchange<C> {
   /**
    * A 103 Early Hints goes on to the client with its Link fields, as RFC 9110 section 15.2 asks of a
    * proxy (Node writes it: `writeEarlyHints`), unless the answer already started; the client may act on
-   * it before the final answer comes. Other 1xx answers end here: a 100 answered an Expect the client
+   * it before the final answer comes (not to an HTTP/1.0 client). Other 1xx answers end here: a 100 answered an Expect the client
    * never sent this hop (this node answered the client's own), and 102 is obsolete.
    */
   #interim(status: number, rawHeaders: Buffer[]): void {
-    const { res } = this.exchange;
-    if (status !== 103 || res.headersSent || res.destroyed) return;
+    const { req, res } = this.exchange;
+    // HTTP/1.0 defined no 1xx: its client must get none (RFC 9110 section 15.2).
+    if (status !== 103 || res.headersSent || res.destroyed || (req.httpVersionMajor === 1 && req.httpVersionMinor === 0)) return;
     const links: string[] = [];
     for (let i = 0; i < rawHeaders.length; i += 2) {
       if (rawHeaders[i]!.toString('latin1').toLowerCase() === 'link') links.push(rawHeaders[i + 1]!.toString('latin1'));

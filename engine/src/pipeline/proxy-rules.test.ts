@@ -92,17 +92,12 @@ describe('hop-by-hop headers', () => {
 
   it('reads a Connection field sent twice as one list, and passes repeated end-to-end fields, and fields named like an object\'s own, as they came', async () => {
     // Raw bytes: two Connection fields (RFC 9110 section 5.3 lets a list field repeat), two Set-Cookie, two X-Tag.
-    const origin = net.createServer((socket) =>
-      socket.once('data', () =>
-        socket.end(
-          'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\nConnection: X-Secret\r\nX-Secret: 1\r\n' +
-            'Set-Cookie: a=1\r\nSet-Cookie: b=2\r\nX-Tag: one\r\nX-Tag: two\r\nConstructor: c\r\nToString: t\r\n__proto__: p\r\n\r\nok',
-        ),
-      ),
+    const origin = await rawOrigin(
+      'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\nConnection: X-Secret\r\nX-Secret: 1\r\n' +
+        'Set-Cookie: a=1\r\nSet-Cookie: b=2\r\nX-Tag: one\r\nX-Tag: two\r\nConstructor: c\r\nToString: t\r\n__proto__: p\r\n\r\nok',
     );
-    await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
     try {
-      running = await startEngine(oneProxy(`http://127.0.0.1:${(origin.address() as net.AddressInfo).port}`));
+      running = await startEngine(oneProxy(origin.url));
       const res = await rawHttp(running.port('edge'), 'GET / HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n');
       expect(res.status).toBe(200);
       expect(res.body).toBe('ok');
@@ -115,24 +110,19 @@ describe('hop-by-hop headers', () => {
       expect(res.raw).toMatch(/tostring: t\r\n/i);
       expect(res.raw).toMatch(/__proto__: p\r\n/i);
     } finally {
-      await new Promise((resolve) => origin.close(resolve));
+      await origin.close();
     }
   });
 
   it('passes a 103 Early Hints on with its Link fields before the final answer (RFC 9110 section 15.2)', async () => {
-    const origin = net.createServer((socket) =>
-      socket.once('data', () =>
-        socket.end('HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload; as=style\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'),
-      ),
-    );
-    await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
+    const origin = await rawOrigin('HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload; as=style\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
     try {
-      running = await startEngine(oneProxy(`http://127.0.0.1:${(origin.address() as net.AddressInfo).port}`));
+      running = await startEngine(oneProxy(origin.url));
       const res = await rawHttp(running.port('edge'), 'GET / HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n');
       expect(res.raw).toMatch(/^HTTP\/1\.1 103 Early Hints\r\n[Ll]ink: <\/style\.css>; rel=preload; as=style\r\n\r\nHTTP\/1\.1 200 OK\r\n/);
       expect(res.raw.endsWith('\r\n\r\nok')).toBe(true);
     } finally {
-      await new Promise((resolve) => origin.close(resolve));
+      await origin.close();
     }
   });
 
@@ -198,6 +188,19 @@ describe('hop-by-hop headers', () => {
       expect(res.status).toBe(502);
       expect(res.headers['x-edgelab-error']).toBe('EDGE_UPSTREAM_PROTOCOL');
       await waitFor(() => origin.open() === 0 || undefined, 5_000, 'the upstream connection to close');
+    } finally {
+      await origin.close();
+    }
+  });
+
+  it('sends no 103 to an HTTP/1.0 client, which knows no 1xx (RFC 9110 section 15.2): the final answer alone', async () => {
+    const origin = await rawOrigin('HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+    try {
+      running = await startEngine(oneProxy(origin.url));
+      const res = await rawHttp(running.port('edge'), 'GET / HTTP/1.0\r\nHost: lab\r\n\r\n');
+      expect(res.raw).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+      expect(res.raw).not.toContain('103');
+      expect(res.body).toBe('ok');
     } finally {
       await origin.close();
     }
