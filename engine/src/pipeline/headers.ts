@@ -123,6 +123,12 @@ export function appendVia(existing: string | string[] | undefined, httpVersion: 
   return `${Array.isArray(existing) ? existing.join(', ') : existing}, ${hop}`;
 }
 
+/** Whether a TE field lists `trailers` (any case, RFC 9110 section 10.1.4). */
+function acceptsTrailers(te: string | string[]): boolean {
+  for (const member of (Array.isArray(te) ? te.join(',') : te).split(',')) if (member.split(';')[0]!.trim().toLowerCase() === 'trailers') return true;
+  return false;
+}
+
 /** `X-Forwarded-For` with the peer appended to the incoming list, as one field. */
 export function appendForwardedFor(existing: string | string[] | undefined, peer: string): string {
   if (existing === undefined || existing === '') return peer;
@@ -198,6 +204,9 @@ export function upstreamRequestHeaders(
   const headers = endToEndHeaders(incoming, 'expect');
   // The body goes on without its trailer section (undici sends none): nothing is left for Trailer to announce.
   if (headers.trailer !== undefined) delete headers.trailer;
+  // TE is this hop's, but a client's `trailers` speaks for every hop behind it too (RFC 9110 section 10.1.4),
+  // and the engine passes trailers on (forwarder.ts). undici writes its own Connection, so TE goes without `Connection: TE`.
+  if (incoming.te !== undefined && hop.httpVersion !== '1.0' && acceptsTrailers(incoming.te)) headers.te = 'trailers';
   headers.via = appendVia(incoming.via, hop.httpVersion, hop.nodeId);
   headers['x-forwarded-for'] = appendForwardedFor(incoming['x-forwarded-for'], hop.peer);
   const proto = hop.secure === true ? 'https' : 'http';

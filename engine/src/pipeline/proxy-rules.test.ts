@@ -54,7 +54,7 @@ describe('hop-by-hop headers', () => {
     const res = await rawHttp(
       running.port('edge'),
       'GET /a HTTP/1.1\r\nHost: lab\r\nConnection: close, X-Secret, x-other\r\nX-Secret: 1\r\nX-Other: 2\r\nKeep-Alive: timeout=9\r\n' +
-        'Proxy-Connection: keep-alive\r\nTE: trailers\r\nUpgrade: h2c\r\nX-Kept: yes\r\n\r\n',
+        'Proxy-Connection: keep-alive\r\nTE: gzip\r\nUpgrade: h2c\r\nX-Kept: yes\r\n\r\n',
     );
     expect(res.status).toBe(200);
     const seen = upstream.received[0].headers;
@@ -64,6 +64,20 @@ describe('hop-by-hop headers', () => {
     expect(seen['connection']).not.toMatch(/x-secret|x-other|close/i);
     expect(seen['x-kept']).toBe('yes');
     expect(seen.host).toBe('lab');
+  });
+
+  it.each([
+    ['HTTP/1.1', 'trailers', 'trailers'],
+    ['HTTP/1.1', 'gzip;q=0.5, Trailers', 'trailers'],
+    ['HTTP/1.1', 'gzip', undefined],
+    // An HTTP/1.0 client takes no chunked body, so no trailer section either.
+    ['HTTP/1.0', 'trailers', undefined],
+  ])('an %s client\'s TE: %s goes on as %s: TE is hop-by-hop, but the client\'s "trailers" holds for the whole chain (RFC 9110 section 10.1.4)', async (version, te, seen) => {
+    upstream = await rawUpstream((_req, res) => res.end('ok'));
+    running = await startEngine(oneProxy(upstream.url));
+    const res = await rawHttp(running.port('edge'), `GET /a ${version}\r\nHost: lab\r\nTE: ${te}\r\nConnection: TE, close\r\n\r\n`);
+    expect(res.status).toBe(200);
+    expect(upstream.received[0].headers.te).toBe(seen);
   });
 
   it('keeps Host when Connection names it: it carries the target URI\'s authority, which every hop must send (RFC 9112 section 3.2)', async () => {
