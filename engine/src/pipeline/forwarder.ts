@@ -7,10 +7,10 @@
  * downstream connection is cut, as nginx does, because the status line is already gone. A caller that
  * retries may take a failure back while nothing has reached the client yet (TryOwner.retries).
  */
-import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { STATUS_CODES, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import type { Dispatcher, Pool } from 'undici';
 import { EXCHANGE, type Exchange } from './exchange.ts';
-import { downstreamResponseHeadersFromRaw, hasHttp2Body, upstreamRequestHeaders } from './headers.ts';
+import { downstreamResponseHeadersFromRaw, endToEndFieldsFromRaw, hasHttp2Body, upstreamRequestHeaders } from './headers.ts';
 import { upstreamErrorCode } from './failures.ts';
 import type { EdgeErrorCode } from '../errors.ts';
 
@@ -142,10 +142,10 @@ class UpstreamExchange<C> {
   }
 
   /** The response head; false would pause the body (never wanted here). */
-  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
+  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void, statusText?: string): boolean {
     // An interim answer: the final one is still to come (RFC 9110 section 15.2).
     if (statusCode < 200) {
-      this.#interim(statusCode, rawHeaders);
+      this.#interim(statusCode, rawHeaders, statusText);
       return true;
     }
     this.#resume = resume;
@@ -183,20 +183,30 @@ class UpstreamExchange<C> {
   }
 
   /**
-   * A 103 Early Hints goes on to the client with its Link fields, as RFC 9110 section 15.2 asks of a
-   * proxy (Node writes it: `writeEarlyHints`), unless the answer already started; the client may act on
-   * it before the final answer comes (not to an HTTP/1.0 client). Other 1xx answers end here: a 100 answered an Expect the client
-   * never sent this hop (this node answered the client's own), and 102 is obsolete.
+   * An interim answer goes on to the client before the final one, as RFC 9110 section 15.2 asks of a
+   * proxy, unless the answer already started, and never to an HTTP/1.0 client (HTTP/1.0 has no 1xx). A
+   * 103 Early Hints with its Link fields (Node writes it, over HTTP/2 too: `writeEarlyHints`), so the
+   * client may act on it before the final answer comes; any other (102, an unknown 1xx) to an HTTP/1.1
+   * client with its end-to-end fields. A 100 never comes here: undici refuses one it did not ask for
+   * (failures.ts), and this node answered the client's own Expect.
    */
-  #interim(status: number, rawHeaders: Buffer[]): void {
+  #interim(status: number, rawHeaders: Buffer[], statusText: string | undefined): void {
     const { req, res } = this.exchange;
-    // HTTP/1.0 defined no 1xx: its client must get none (RFC 9110 section 15.2).
-    if (status !== 103 || res.headersSent || res.destroyed || (req.httpVersionMajor === 1 && req.httpVersionMinor === 0)) return;
-    const links: string[] = [];
-    for (let i = 0; i < rawHeaders.length; i += 2) {
-      if (rawHeaders[i]!.toString('latin1').toLowerCase() === 'link') links.push(rawHeaders[i + 1]!.toString('latin1'));
+    if (res.headersSent || res.destroyed || (req.httpVersionMajor === 1 && req.httpVersionMinor === 0)) return;
+    if (status === 103) {
+      const links: string[] = [];
+      for (let i = 0; i < rawHeaders.length; i += 2) {
+        if (rawHeaders[i]!.toString('latin1').toLowerCase() === 'link') links.push(rawHeaders[i + 1]!.toString('latin1'));
+      }
+      if (links.length > 0) res.writeEarlyHints({ link: links });
+      return;
     }
-    if (links.length > 0) res.writeEarlyHints({ link: links });
+    if (req.httpVersionMajor !== 1) return;
+    let head = `HTTP/1.1 ${status} ${statusText || STATUS_CODES[status] || ''}\r\n`;
+    const fields = endToEndFieldsFromRaw(rawHeaders, status);
+    for (const name in fields) for (const value of [fields[name]!].flat()) head += `${name}: ${value}\r\n`;
+    // How Node writes its own interim answers (writeContinue, writeProcessing): raw, ahead of the head.
+    (res as unknown as RawWriter)._writeRaw(`${head}\r\n`, 'latin1');
   }
 
   /** The head goes out; from here the body goes through the exchange's coder, when a response step codes it. */
@@ -356,6 +366,11 @@ function passesTrailers(exchange: Exchange, status: number, headers: OutgoingHtt
 /** Whether an answer can carry a body (RFC 9110 section 6.4.1): not to HEAD, not 1xx, 204 or 304. */
 function mayHaveBody(method: string | undefined, status: number): boolean {
   return method !== 'HEAD' && status >= 200 && status !== 204 && status !== 304;
+}
+
+/** Node's own writer of bytes ahead of an answer's head (OutgoingMessage#_writeRaw, what writeContinue uses). */
+interface RawWriter {
+  _writeRaw(data: string, encoding: BufferEncoding): boolean;
 }
 
 function onDrain(this: ServerResponse & { [EXCHANGE]?: Exchange }): void {

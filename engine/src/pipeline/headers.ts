@@ -228,6 +228,14 @@ export function upstreamRequestHeaders(
  * which showed as a chain hop's largest undici cost in profiles. Repeated fields become a list, as undici parses them.
  */
 export function downstreamResponseHeadersFromRaw(raw: readonly Buffer[], hop: { nodeId: string; requestId: string }, status: number): OutgoingHttpHeaders {
+  const headers = endToEndFieldsFromRaw(raw, status);
+  headers.via = appendVia(headers.via, '1.1', hop.nodeId);
+  if (headers[REQUEST_ID_HEADER] === undefined) headers[REQUEST_ID_HEADER] = hop.requestId;
+  return headers;
+}
+
+/** The end-to-end fields of a raw field list (an answer's, final or interim), names in lower case; a 204 loses its Content-Length. */
+export function endToEndFieldsFromRaw(raw: readonly Buffer[], status: number): Record<string, string | string[]> {
   const headers: Record<string, string | string[]> = {};
   let connection: string | string[] | undefined;
   for (let i = 0; i < raw.length; i += 2) {
@@ -249,8 +257,6 @@ export function downstreamResponseHeadersFromRaw(raw: readonly Buffer[], hop: { 
   }
   const named = connectionTokens(connection);
   if (named !== undefined && named !== KEEP_ALIVE_ONLY) for (const name of named) delete headers[name];
-  headers.via = appendVia(headers.via, '1.1', hop.nodeId);
-  if (headers[REQUEST_ID_HEADER] === undefined) headers[REQUEST_ID_HEADER] = hop.requestId;
   return headers;
 }
 

@@ -207,6 +207,22 @@ describe('hop-by-hop headers', () => {
     }
   });
 
+  it('passes other 1xx answers on too, without their hop-by-hop fields (RFC 9110 section 15.2: a proxy MUST forward them)', async () => {
+    const origin = await rawOrigin(
+      'HTTP/1.1 102 Processing\r\n\r\nHTTP/1.1 199 Misc\r\nX-Note: a\r\nConnection: X-Hop\r\nX-Hop: 1\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok',
+    );
+    try {
+      running = await startEngine(oneProxy(origin.url));
+      const res = await rawHttp(running.port('edge'), 'GET / HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n');
+      expect(res.raw).toMatch(/^HTTP\/1\.1 102 Processing\r\n\r\nHTTP\/1\.1 199 Misc\r\nx-note: a\r\n\r\nHTTP\/1\.1 200 OK\r\n/i);
+      expect(res.raw.endsWith('\r\n\r\nok')).toBe(true);
+      const old = await rawHttp(running.port('edge'), 'GET / HTTP/1.0\r\nHost: lab\r\n\r\n');
+      expect(old.raw).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    } finally {
+      await origin.close();
+    }
+  });
+
   it('sends no 103 to an HTTP/1.0 client, which knows no 1xx (RFC 9110 section 15.2): the final answer alone', async () => {
     const origin = await rawOrigin('HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
     try {
