@@ -31,6 +31,8 @@ describe('Forwarded (RFC 7239)', () => {
     ['[2001:db8:cafe::17]:4711', '"[2001:db8:cafe::17]:4711"'],
     ['[::1]:8080', '"[::1]:8080"'],
     ['unknown', 'unknown'],
+    // A peer whose socket is already gone has no address: RFC 7239 section 6.2's `unknown`, never an empty value.
+    ['', 'unknown'],
   ])('writes the node %s as %s (section 6: IPv6 bracketed, and quoted, as is anything with a colon)', (address, node) => {
     expect(forwardedNode(address)).toBe(node);
   });
@@ -51,5 +53,19 @@ describe('Forwarded (RFC 7239)', () => {
     ['only spaces', '  ', ours],
   ])('appends this hop to %s, or replaces a field that is no list of elements', (_case, incoming, expected) => {
     expect(upstreamRequestHeaders({ host: 'lab', forwarded: incoming } as never, hop).forwarded).toBe(expected);
+  });
+
+  it.each([
+    ['lab', 'host=lab'],
+    ['lab:8080', 'host="lab:8080"'],
+    ['[::1]:8080', 'host="[::1]:8080"'],
+    ['my_service', 'host=my_service'],
+    ["a!$&'()*+;=b", `host="a!$&'()*+;=b"`],
+  ])('writes the Host %s as %s (a token bare, any other valid Host quoted)', (host, param) => {
+    expect(upstreamRequestHeaders({ host } as never, hop).forwarded).toBe(`for="[::1]";by="127.0.0.1:8080";proto=http;${param}`);
+  });
+
+  it('leaves out a Host that no quoted-string can hold', () => {
+    expect(upstreamRequestHeaders({ host: 'a"b' } as never, hop).forwarded).toBe('for="[::1]";by="127.0.0.1:8080";proto=http');
   });
 });

@@ -144,13 +144,20 @@ export function appendForwardedFor(existing: string | string[] | undefined, peer
  */
 function appendForwarded(existing: string | string[] | undefined, peer: string, by: string, host: string | undefined, proto: string): string {
   let element = `for=${forwardedNode(peer)};by=${by};proto=${proto}`;
-  if (host && /^[A-Za-z0-9.:[\]-]+$/.test(host)) element += `;host=${host.includes(':') ? `"${host}"` : host}`;
+  if (host) {
+    // A token as it is; any other Host quoted (a port's colon, a sub-delim), unless no quoted-string can hold it.
+    if (FORWARDED_TOKEN.test(host)) element += `;host=${host}`;
+    else if (QUOTABLE.test(host)) element += `;host="${host}"`;
+  }
   if (existing === undefined || existing === '') return element;
   const list = Array.isArray(existing) ? existing.join(', ') : existing;
   return isForwardedList(list) ? `${list}, ${element}` : element;
 }
 
 const TOKEN = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
+const FORWARDED_TOKEN = new RegExp(`^${TOKEN}$`);
+/** What a quoted-string holds without escapes (RFC 9110 section 5.6.4 qdtext). */
+const QUOTABLE = /^[\t \x21\x23-\x5b\x5d-\x7e\x80-\xff]*$/;
 /** `forwarded-pair = token "=" value`, value a token or a quoted-string (RFC 7239 section 4), at `lastIndex`. */
 const PAIR_AT = new RegExp(`${TOKEN}=(?:${TOKEN}|"(?:[\\t \\x21\\x23-\\x5b\\x5d-\\x7e\\x80-\\xff]|\\\\[\\t \\x21-\\x7e\\x80-\\xff])*")`, 'y');
 
@@ -183,9 +190,10 @@ function isForwardedList(list: string): boolean {
 /**
  * An address as an RFC 7239 node name (section 6): IPv4 bare; IPv6 bracketed; quoted when it has a
  * colon (IPv6, or a port: `"192.0.2.43:47011"`, `"[2001:db8:cafe::17]:4711"`); one already bracketed
- * or quoted kept as it is.
+ * or quoted kept as it is; none (a peer whose socket is gone) `unknown`.
  */
 export function forwardedNode(address: string): string {
+  if (address === '') return 'unknown';
   if (!address.includes(':') || address.startsWith('"')) return address;
   return isIP(address) === 6 ? `"[${address}]"` : `"${address}"`;
 }
