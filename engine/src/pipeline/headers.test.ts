@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { copyFields, forwardedNode, upstreamRequestHeaders } from './headers.ts';
+import { copyFields, downstreamResponseHeaders, forwardedNode, upstreamRequestHeaders } from './headers.ts';
 
 describe('copyFields', () => {
   it('copies every own field, in order, into an object of its own', () => {
@@ -67,5 +67,12 @@ describe('Forwarded (RFC 7239)', () => {
 
   it('leaves out a Host that no quoted-string can hold', () => {
     expect(upstreamRequestHeaders({ host: 'a"b' } as never, hop).forwarded).toBe('for="[::1]";by="127.0.0.1:8080";proto=http');
+  });
+});
+
+describe('downstreamResponseHeaders (an answer read whole)', () => {
+  it('drops Trailer with the hop-by-hop fields: the answer goes out with its length, and Node refuses a head that promises trailers then', () => {
+    const head = downstreamResponseHeaders({ trailer: 'X-Sum', connection: 'x-hop', 'x-hop': '1', etag: '"a"' }, { nodeId: 'edge', requestId: 'r1' }, 200);
+    expect(head).toEqual({ etag: '"a"', via: '1.1 edge', 'x-request-id': 'r1' });
   });
 });

@@ -269,8 +269,9 @@ export function endToEndFieldsFromRaw(raw: readonly Buffer[], status: number): R
 }
 
 /**
- * Response headers for the previous hop: end-to-end fields, our Via, the request id. A 204 loses any
- * Content-Length an upstream sent with it (RFC 9110 section 8.6: a server must not send one).
+ * Response headers for the previous hop, of an answer read whole (a cache's background refresh): end-to-end
+ * fields but Trailer, our Via, the request id. A 204 loses any Content-Length an upstream sent with it
+ * (RFC 9110 section 8.6: a server must not send one).
  */
 export function downstreamResponseHeaders(
   upstream: IncomingHttpHeaders | Record<string, string | string[] | undefined>,
@@ -278,6 +279,8 @@ export function downstreamResponseHeaders(
   status: number,
 ): OutgoingHttpHeaders {
   const headers: OutgoingHttpHeaders = endToEndHeaders(upstream as IncomingHttpHeaders, status === 204 ? 'content-length' : undefined);
+  // The answer is read whole and sent with its length: no trailer section follows it (Node would refuse the head).
+  if (headers.trailer !== undefined) delete headers.trailer;
   headers.via = appendVia(upstream.via, '1.1', hop.nodeId);
   if (headers[REQUEST_ID_HEADER] === undefined) headers[REQUEST_ID_HEADER] = hop.requestId;
   return headers;
