@@ -1,6 +1,7 @@
 /**
  * Differential test of the forwarding path: the same raw requests through an EdgeLab proxy and through
- * real nginx (Debian's, started as the other differential tests start it), both in front of one raw
+ * real nginx (Debian's, started as the other differential tests start it), and some through HAProxy
+ * where it answers otherwise than nginx (1xx, trailers, two equal lengths), all in front of one raw
  * upstream that records the bytes it received and answers with bytes of its own (a lying 204, a 103,
  * trailers...). Where both follow RFC 9110/9112 they must agree; where nginx does not (it keeps the
  * fields Connection names, ignores Max-Forwards, passes a 204's Content-Length), or EdgeLab chose
@@ -9,11 +10,20 @@
  *
  * nginx runs as the usual reverse proxy: `proxy_http_version 1.1`, keep-alive upstream connections
  * (`Connection ""`), `Host $host`, `X-Forwarded-For $proxy_add_x_forwarded_for`, and the WebSocket
- * upgrade map of its documentation. Without nginx the suite is skipped with the reason in its title.
+ * upgrade map of its documentation; HAProxy in HTTP mode with one server. Without them the suite is
+ * skipped with the reason in its title.
  */
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nginx, startNginxWith, suiteTitle, type Balancer } from '../balancer/differential/references.ts';
+import {
+  haproxy,
+  nginx,
+  startHaproxy,
+  startNginxWith,
+  suiteTitle,
+  type Backend,
+  type Balancer,
+} from '../balancer/differential/references.ts';
 import { parseResponse, startEngine, type RawResponse, type RunningEngine } from '../testing/harness.ts';
 
 /** What the upstream answers, by path: raw bytes, as a Node server would not write them. */
@@ -26,6 +36,9 @@ const ANSWERS: Record<string, string> = {
   '/lying-304': 'HTTP/1.1 304 Not Modified\r\nETag: "a"\r\n\r\nhello',
   '/trailers': 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: X-Sum\r\n\r\n2\r\nok\r\n0\r\nX-Sum: 42\r\n\r\n',
   '/two-lengths': 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nokk',
+  '/equal-lengths': 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nok',
+  '/interim': 'HTTP/1.1 102 Processing\r\n\r\nHTTP/1.1 199 Misc\r\nX-Note: a\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok',
+  '/unasked-100': 'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok',
   '/via': 'HTTP/1.1 200 OK\r\nVia: 1.0 fred, 1.1 p.example.net (Apache/1.1)\r\nContent-Length: 2\r\n\r\nok',
   '/ws': 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n',
 };
@@ -130,18 +143,21 @@ function exchange(port: number, request: string, body?: string): Promise<{ raw: 
   });
 }
 
-type Proxy = 'edgelab' | 'nginx';
+type Proxy = 'edgelab' | 'nginx' | 'haproxy';
 
 interface Case {
   name: string;
   request: string;
   /** Sent after the 100 Continue. */
   body?: string;
-  /** Holds for both proxies. */
+  /** Holds for EdgeLab and nginx. */
   both?: (seen: Seen) => void;
-  /** Holds for one: where they differ, and why. */
+  /** Holds for one: where they differ, and why. A case runs through HAProxy when it says what HAProxy does. */
   edgelab?: (seen: Seen) => void;
   nginx?: (seen: Seen) => void;
+  haproxy?: (seen: Seen) => void;
+  /** nginx 1.22 takes no 1xx but 100 and 101: it waits on for a final answer it has already read. */
+  withoutNginx?: boolean;
 }
 
 const get = (target: string, fields = 'Host: lab\r\n', version = 'HTTP/1.1') =>
@@ -165,9 +181,13 @@ const CASES: Case[] = [
     edgelab: (seen) => {
       for (const name of ['x-a', 'x-b', 'x-c', 'proxy-connection']) expect(seen.upstream[0]!.headers, name).not.toHaveProperty(name);
     },
-    // nginx does not read Connection's options (RFC 9110 section 7.6.1 asks a proxy to remove them).
+    // nginx does not read Connection's options (RFC 9110 section 7.6.1 asks a proxy to remove them); nor does HAProxy, which keeps Keep-Alive too.
     nginx: (seen) =>
       expect(seen.upstream[0]!.headers).toMatchObject({ 'x-a': '1', 'x-b': '2', 'x-c': '3', 'proxy-connection': 'keep-alive' }),
+    haproxy: (seen) => {
+      expect(seen.upstream[0]!.headers).toMatchObject({ 'x-a': '1', 'x-c': '3', 'keep-alive': 'timeout=5' });
+      expect(seen.upstream[0]!.headers).not.toHaveProperty('te');
+    },
   },
   {
     name: 'response hop-by-hop fields',
@@ -211,6 +231,20 @@ const CASES: Case[] = [
     request: 'OPTIONS /a HTTP/1.1\r\nHost: lab\r\nMax-Forwards: 3\r\nConnection: close\r\n\r\n',
     edgelab: (seen) => expect(seen.upstream[0]!.headers['max-forwards']).toBe('2'),
     nginx: (seen) => expect(seen.upstream[0]!.headers['max-forwards']).toBe('3'),
+  },
+  {
+    name: 'TRACE with Max-Forwards: 0',
+    request: 'TRACE /a HTTP/1.1\r\nHost: lab\r\nMax-Forwards: 0\r\nCookie: s=1\r\nConnection: close\r\n\r\n',
+    // RFC 9110 section 9.3.8: the last recipient reflects the request (EdgeLab leaves the Cookie out).
+    edgelab: (seen) => {
+      expect(seen.first.headers['content-type']).toBe('message/http');
+      expect(seen.first.body).toMatch(/^TRACE \/a HTTP\/1\.1\r\n/);
+      expect(seen.first.body).not.toMatch(/cookie/i);
+      nothingUpstream(seen);
+    },
+    nginx: (seen) => expect(seen.first.status).toBe(405),
+    // HAProxy forwards it whatever Max-Forwards says.
+    haproxy: (seen) => expect(seen.upstream[0]!.headers['max-forwards']).toBe('0'),
   },
   {
     name: 'TRACE',
@@ -277,6 +311,20 @@ const CASES: Case[] = [
     edgelab: (seen) => expect(seen.first.body).toMatch(/\r\n0\r\nx-sum: 42\r\n\r\n$/i),
     // nginx announces the trailer and sends none.
     nginx: (seen) => expect(seen.first.body).toMatch(/\r\n0\r\n\r\n$/),
+    haproxy: (seen) => expect(seen.first.body).toMatch(/^2\r\nok\r\n0\r\nx-sum: 42\r\n\r\n$/i),
+  },
+  {
+    name: 'response trailers to an HTTP/1.0 client',
+    request: 'GET /trailers HTTP/1.0\r\nHost: lab\r\n\r\n',
+    both: (seen) => {
+      expect(seen.first.status).toBe(200);
+      expect(seen.first.body).toBe('ok');
+    },
+    // No chunked body for HTTP/1.0 (RFC 9112 section 6.1), so no trailer section: EdgeLab drops the announcement too.
+    edgelab: (seen) => expect(seen.first.headers).not.toHaveProperty('trailer'),
+    nginx: (seen) => expect(seen.first.headers.trailer).toBe('X-Sum'),
+    // HAProxy 2.6 sends the HTTP/1.0 client a chunked body.
+    haproxy: (seen) => expect(seen.first.headers['transfer-encoding']).toBe('chunked'),
   },
   {
     name: 'an absolute-form target',
@@ -376,20 +424,51 @@ const CASES: Case[] = [
       expect(seen.first.headers['x-edgelab-error']).toBe('EDGE_UPSTREAM_PROTOCOL');
     },
     nginx: (seen) => expect(seen.first).toMatchObject({ status: 200, body: 'okk' }),
+    haproxy: (seen) => expect(seen.first.status).toBe(502),
+  },
+  {
+    name: 'an answer with two equal Content-Length fields',
+    request: get('/equal-lengths'),
+    // RFC 9110 section 8.6 lets a recipient refuse it or take the one length: undici refuses it.
+    edgelab: (seen) => expect(seen.first.headers['x-edgelab-error']).toBe('EDGE_UPSTREAM_PROTOCOL'),
+    nginx: (seen) => expect(seen.first).toMatchObject({ status: 200, body: 'ok' }),
+    haproxy: (seen) => expect(seen.first).toMatchObject({ status: 200, body: 'ok' }),
+  },
+  {
+    name: 'interim answers: 102, then an unknown 199 with a field',
+    request: get('/interim'),
+    withoutNginx: true,
+    // RFC 9110 section 15.2: a proxy MUST forward 1xx answers.
+    edgelab: (seen) =>
+      expect(seen.raw).toMatch(/^HTTP\/1\.1 102 Processing\r\n\r\nHTTP\/1\.1 199 Misc\r\nx-note: a\r\n\r\nHTTP\/1\.1 200 OK\r\n/),
+    haproxy: (seen) => expect(seen.raw).toMatch(/HTTP\/1\.1 199 Misc\r\nx-note: a\r\n\r\nHTTP\/1\.1 200 OK\r\n/),
+  },
+  {
+    name: 'a 100 Continue the request did not ask for',
+    request: get('/unasked-100'),
+    withoutNginx: true,
+    // undici cuts a connection that answers 100 unasked (RFC 9110 section 15.2 asks a client to read past it): a 502.
+    edgelab: (seen) => expect(seen.first.headers['x-edgelab-error']).toBe('EDGE_UPSTREAM_PROTOCOL'),
+    haproxy: (seen) => expect(seen.raw).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 OK\r\n/),
   },
 ];
 
-describe.skipIf(!nginx.bin)(suiteTitle('the forwarding path against nginx', [['nginx', nginx]]), () => {
+const NEEDS: Array<[string, typeof nginx]> = [
+  ['nginx', nginx],
+  ['haproxy', haproxy],
+];
+
+describe.skipIf(!nginx.bin || !haproxy.bin)(suiteTitle('the forwarding path against nginx and HAProxy', NEEDS), () => {
   let upstream: Awaited<ReturnType<typeof recordingUpstream>>;
   let running: RunningEngine;
-  let reference: Balancer;
+  let references: Balancer[] = [];
   const ports = {} as Record<Proxy, number>;
 
   beforeAll(async () => {
     upstream = await recordingUpstream();
     const origin = `127.0.0.1:${upstream.port}`;
     running = await startEngine({ version: 1, nodes: [{ id: 'edge', kind: 'proxy', to: `http://${origin}` }] });
-    reference = await startNginxWith(
+    const reference = await startNginxWith(
       (port) => `  map $http_upgrade $connection_upgrade { default upgrade; '' ''; }
   server {
     listen 127.0.0.1:${port};
@@ -404,21 +483,27 @@ describe.skipIf(!nginx.bin)(suiteTitle('the forwarding path against nginx', [['n
     }
   }`,
     );
+    const balancer = await startHaproxy([{ backend: { name: 'upstream', address: origin } as Backend }], 'roundrobin');
+    references = [reference, balancer];
     ports.edgelab = running.port('edge');
     ports.nginx = reference.port;
+    ports.haproxy = balancer.port;
   });
   afterAll(async () => {
     await running?.stop();
-    await reference?.stop();
+    for (const reference of references) await reference.stop();
     await upstream?.close();
   });
 
   describe.each(CASES)('$name', (c) => {
-    it.each<Proxy>(['edgelab', 'nginx'])('through %s', async (proxy) => {
+    const through: Proxy[] = ['edgelab'];
+    if (!c.withoutNginx) through.push('nginx');
+    if (c.haproxy) through.push('haproxy');
+    it.each(through)('through %s', async (proxy) => {
       const before = upstream.received.length;
       const { raw, open } = await exchange(ports[proxy], c.request, c.body);
       const seen: Seen = { raw, first: parseResponse(raw), upstream: upstream.received.slice(before), open };
-      c.both?.(seen);
+      if (proxy !== 'haproxy') c.both?.(seen);
       c[proxy]?.(seen);
     });
   });
