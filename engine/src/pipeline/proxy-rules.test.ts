@@ -279,6 +279,20 @@ describe('forwarding headers across the chain', () => {
     expect(received[0].peer).toBe('127.0.9.4');
   });
 
+  it('passes trailers back through every hop, and the client\'s TE: trailers on to the upstream', async () => {
+    upstream = await rawUpstream((_req, res) => {
+      res.writeHead(200, { trailer: 'X-Sum' });
+      res.write('ok');
+      res.addTrailers({ 'x-sum': '42' });
+      res.end();
+    });
+    running = await startEngine(chain(upstream.url));
+    const res = await rawHttp(running.port('edge'), 'GET /users/7 HTTP/1.1\r\nHost: lab\r\nTE: trailers\r\nConnection: TE, close\r\n\r\n');
+    expect(res.headers.trailer).toBe('X-Sum');
+    expect(res.body).toMatch(/^2\r\nok\r\n0\r\nx-sum: 42\r\n\r\n$/i);
+    expect(upstream.received[0].headers.te).toBe('trailers');
+  });
+
   it('replaces a malformed Forwarded from the client, so that every hop after it adds a readable element', async () => {
     upstream = await rawUpstream((_req, res) => res.end('{}'));
     running = await startEngine(chain(upstream.url));
