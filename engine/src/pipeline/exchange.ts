@@ -215,8 +215,6 @@ export class Exchange<L = unknown> {
       return;
     }
     const { status, message } = EDGE_ERRORS[code];
-    // A head that failed to go out (Node refused one of its fields) left its reason phrase: `502 OK`.
-    res.statusMessage = '';
     const body = JSON.stringify({ error: code, message, requestId: this.rid });
     const headers: OutgoingHttpHeaders = {
       'content-type': 'application/json',
