@@ -27,6 +27,15 @@ export const EDGE_ERRORS = {
   EDGE_METHOD_NOT_ALLOWED: { status: 405, message: 'the node does not take this method' },
   /** A well-formed request line with a method Node's parser does not know (RFC 9110 section 9.1: 501, not 400). */
   EDGE_METHOD_NOT_IMPLEMENTED: { status: 501, message: 'the node does not implement this method' },
+  /**
+   * `Upgrade: websocket`: no node tunnels a WebSocket (nginx needs its upgrade map for it). Refused at
+   * the first node, rather than passed on without its Upgrade (a hop-by-hop field), where the upstream
+   * would answer a handshake that never reached it.
+   */
+  EDGE_UPGRADE_NOT_SUPPORTED: {
+    status: 501,
+    message: 'the engine does not tunnel WebSocket connections (Upgrade: websocket); send plain HTTP requests',
+  },
   /** A transfer coding other than chunked (RFC 9112 section 6.1): refused, never dropped while the body goes on. */
   EDGE_UNSUPPORTED_TRANSFER_CODING: { status: 501, message: 'the request uses a transfer coding the node does not implement' },
   /** A request line in a version other than HTTP/1.0 and HTTP/1.1. */

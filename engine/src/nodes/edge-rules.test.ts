@@ -202,6 +202,20 @@ describe('requests the edge refuses or answers itself', () => {
       true,
     ],
     [
+      'a WebSocket handshake (no node tunnels it)',
+      get('GET /users/1 HTTP/1.1', 'Host: lab\r\nUpgrade: WebSocket\r\nConnection: keep-alive, Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n'),
+      '501 Not Implemented',
+      'EDGE_UPGRADE_NOT_SUPPORTED',
+      true,
+    ],
+    [
+      'a WebSocket handshake among other upgrades',
+      get('GET /users/1 HTTP/1.1', 'Host: lab\r\nUpgrade: h2c, websocket/13\r\nConnection: Upgrade\r\n'),
+      '501 Not Implemented',
+      'EDGE_UPGRADE_NOT_SUPPORTED',
+      true,
+    ],
+    [
       'CONNECT',
       'CONNECT example.test:443 HTTP/1.1\r\nHost: example.test:443\r\n\r\n',
       '405 Method Not Allowed',

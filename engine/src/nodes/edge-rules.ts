@@ -2,7 +2,8 @@
  * The HTTP/1.1 rules every node applies to a request before its kind sees it, where Node's parser
  * (llhttp) lets the request through but RFC 9110/9112 or a careful proxy would not: no more header
  * fields than Node keeps, one valid Host
- * (RFC 9112 section 3.2), absolute-form targets turned into origin-form (section 3.2.2), `OPTIONS *`
+ * (RFC 9112 section 3.2), absolute-form targets turned into origin-form (section 3.2.2), a WebSocket upgrade
+ * (no node tunnels one), `OPTIONS *`
  * and `Max-Forwards` on OPTIONS and TRACE (RFC 9110 section 7.6.2), versions other than HTTP/1.x, transfer codings
  * other than chunked (RFC 9112 section 6.1), and forwarding loops seen in `Via` (RFC 9110 section 7.6.3).
  * An HTTP/2 request (a TLS proxy's) passes the same rules once its `:authority` is its Host.
@@ -73,6 +74,8 @@ export class EdgeRules {
       const outcome = toOriginForm(req, target);
       if (outcome !== undefined) return outcome;
     }
+    const upgrade = headers.upgrade;
+    if (upgrade !== undefined && asksForWebSocket(upgrade)) return 'EDGE_UPGRADE_NOT_SUPPORTED';
     const codings = headers['transfer-encoding'];
     if (codings !== undefined && (codings !== 'chunked' || req.httpVersionMinor === 0)) {
       const refusal = transferCodingRefusal(codings, req.httpVersionMinor);
@@ -248,6 +251,15 @@ export function transferCodingRefusal(value: string, httpVersionMinor: number): 
   const last = codings.length - 1;
   if (codings[last] !== 'chunked' || codings.indexOf('chunked') !== last || codings.includes('')) return 'EDGE_BAD_REQUEST';
   return last > 0 ? 'EDGE_UNSUPPORTED_TRANSFER_CODING' : undefined;
+}
+
+/**
+ * Whether an Upgrade field offers WebSocket (`websocket`, any case, with or without a version, among
+ * other protocols: RFC 9110 section 7.8). Other upgrades (`h2c` from `curl --http2`) are ignored, as
+ * the section lets a server do: the request goes on as HTTP/1.1 without its Upgrade.
+ */
+export function asksForWebSocket(upgrade: string): boolean {
+  return /(?:^|,)[ \t]*websocket(?:\/[^,]*)?[ \t]*(?:,|$)/i.test(upgrade);
 }
 
 /** Max-Forwards as a number, or undefined when it is not `1*DIGIT` (or too large to count down: then passed on as it came). */

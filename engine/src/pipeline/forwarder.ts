@@ -7,10 +7,10 @@
  * downstream connection is cut, as nginx does, because the status line is already gone. A caller that
  * retries may take a failure back while nothing has reached the client yet (TryOwner.retries).
  */
-import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { STATUS_CODES, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import type { Dispatcher, Pool } from 'undici';
 import { EXCHANGE, type Exchange } from './exchange.ts';
-import { downstreamResponseHeadersFromRaw, hasHttp2Body, upstreamRequestHeaders } from './headers.ts';
+import { downstreamResponseHeadersFromRaw, endToEndFieldsFromRaw, hasHttp2Body, upstreamRequestHeaders } from './headers.ts';
 import { upstreamErrorCode } from './failures.ts';
 import type { EdgeErrorCode } from '../errors.ts';
 
@@ -95,6 +95,8 @@ class UpstreamExchange<C> {
   /** A response step wants the body: the headers wait here while it is gathered, up to `#limit` bytes. */
   #held: { headers: OutgoingHttpHeaders; chunks: Buffer[]; size: number } | undefined;
   #limit = 0;
+  /** The answer streams to the client chunked, as it came, so the upstream's trailer fields can follow it (`passesTrailers`). */
+  #passTrailers = false;
   /** The exchange's hold (exchange.ts UpstreamHold) has been told how the response ended. */
   #holdEnded = false;
   /** The try's own time limit to the response headers, when it has one (TryTimeout). */
@@ -140,10 +142,10 @@ class UpstreamExchange<C> {
   }
 
   /** The response head; false would pause the body (never wanted here). */
-  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
+  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void, statusText?: string): boolean {
     // An interim answer: the final one is still to come (RFC 9110 section 15.2).
     if (statusCode < 200) {
-      this.#interim(statusCode, rawHeaders);
+      this.#interim(statusCode, rawHeaders, statusText);
       return true;
     }
     this.#resume = resume;
@@ -155,6 +157,9 @@ class UpstreamExchange<C> {
       return true;
     }
     const out = downstreamResponseHeadersFromRaw(rawHeaders, { nodeId: this.nodeId, requestId: exchange.rid }, statusCode);
+    this.#passTrailers = passesTrailers(exchange, statusCode, out);
+    // Node refuses a head that announces trailers it will not send (ERR_HTTP_TRAILER_INVALID): a 502 for a good answer.
+    if (!this.#passTrailers && out.trailer !== undefined) delete out.trailer;
     const hold = exchange.hold;
     if (hold !== undefined) {
       this.#limit = hold.begin(statusCode, out);
@@ -178,19 +183,30 @@ class UpstreamExchange<C> {
   }
 
   /**
-   * A 103 Early Hints goes on to the client with its Link fields, as RFC 9110 section 15.2 asks of a
-   * proxy (Node writes it: `writeEarlyHints`), unless the answer already started; the client may act on
-   * it before the final answer comes. Other 1xx answers end here: a 100 answered an Expect the client
-   * never sent this hop (this node answered the client's own), and 102 is obsolete.
+   * An interim answer goes on to the client before the final one, as RFC 9110 section 15.2 asks of a
+   * proxy, unless the answer already started, and never to an HTTP/1.0 client (HTTP/1.0 has no 1xx). A
+   * 103 Early Hints with its Link fields (Node writes it, over HTTP/2 too: `writeEarlyHints`), so the
+   * client may act on it before the final answer comes; any other (102, an unknown 1xx) to an HTTP/1.1
+   * client with its end-to-end fields. A 100 never comes here: undici refuses one it did not ask for
+   * (failures.ts), and this node answered the client's own Expect.
    */
-  #interim(status: number, rawHeaders: Buffer[]): void {
-    const { res } = this.exchange;
-    if (status !== 103 || res.headersSent || res.destroyed) return;
-    const links: string[] = [];
-    for (let i = 0; i < rawHeaders.length; i += 2) {
-      if (rawHeaders[i]!.toString('latin1').toLowerCase() === 'link') links.push(rawHeaders[i + 1]!.toString('latin1'));
+  #interim(status: number, rawHeaders: Buffer[], statusText: string | undefined): void {
+    const { req, res } = this.exchange;
+    if (res.headersSent || res.destroyed || (req.httpVersionMajor === 1 && req.httpVersionMinor === 0)) return;
+    if (status === 103) {
+      const links: string[] = [];
+      for (let i = 0; i < rawHeaders.length; i += 2) {
+        if (rawHeaders[i]!.toString('latin1').toLowerCase() === 'link') links.push(rawHeaders[i + 1]!.toString('latin1'));
+      }
+      if (links.length > 0) res.writeEarlyHints({ link: links });
+      return;
     }
-    if (links.length > 0) res.writeEarlyHints({ link: links });
+    if (req.httpVersionMajor !== 1) return;
+    let head = `HTTP/1.1 ${status} ${statusText || STATUS_CODES[status] || ''}\r\n`;
+    const fields = endToEndFieldsFromRaw(rawHeaders, status);
+    for (const name in fields) for (const value of [fields[name]!].flat()) head += `${name}: ${value}\r\n`;
+    // How Node writes its own interim answers (writeContinue, writeProcessing): raw, ahead of the head.
+    (res as unknown as RawWriter)._writeRaw(`${head}\r\n`, 'latin1');
   }
 
   /** The head goes out; from here the body goes through the exchange's coder, when a response step codes it. */
@@ -229,14 +245,26 @@ class UpstreamExchange<C> {
     return false;
   }
 
-  onComplete(): void {
+  /** The trailer section, as undici's raw `[name, value, ...]` list, when the upstream sent one. */
+  onComplete(trailers?: Buffer[] | string[] | null): void {
     if (this.#heldBack) return this.#settle({ status: this.#status, error: undefined });
     const held = this.#held;
     if (held !== undefined) {
       this.#held = undefined;
       this.#answerHeld(held.headers, Buffer.concat(held.chunks, held.size));
-    } else this.#endBody();
+    } else {
+      if (this.#passTrailers && trailers) this.#addTrailers(trailers);
+      this.#endBody();
+    }
     this.#settle({ status: this.#status, error: undefined });
+  }
+
+  /** The upstream's trailer fields go after the last chunk, as they came (RFC 9110 section 6.5). */
+  #addTrailers(raw: Buffer[] | string[]): void {
+    const fields: Array<[string, string]> = [];
+    const text = (item: Buffer | string) => (typeof item === 'string' ? item : item.toString('latin1'));
+    for (let i = 0; i + 1 < raw.length; i += 2) fields.push([text(raw[i]!), text(raw[i + 1]!)]);
+    if (fields.length > 0) this.exchange.res.addTrailers(fields);
   }
 
   /** The whole response was gathered: the hold's answer goes out in its place, or the body steps' result. */
@@ -317,9 +345,32 @@ class UpstreamExchange<C> {
   }
 }
 
+/**
+ * Whether the upstream's trailer fields can reach the client: only after a chunked body (RFC 9112 section
+ * 7.1.2), which Node sends an HTTP/1.1 client for an answer with a body and no Content-Length, streamed as
+ * it came (no hold, no response step gathering or coding it). Elsewhere they are dropped, and with them
+ * the Trailer field that announced them (nginx drops the fields and keeps the field that promises them).
+ */
+function passesTrailers(exchange: Exchange, status: number, headers: OutgoingHttpHeaders): boolean {
+  const { req } = exchange;
+  return (
+    req.httpVersionMajor === 1 &&
+    req.httpVersionMinor === 1 &&
+    headers['content-length'] === undefined &&
+    exchange.hold === undefined &&
+    exchange.responseSteps === undefined &&
+    mayHaveBody(req.method, status)
+  );
+}
+
 /** Whether an answer can carry a body (RFC 9110 section 6.4.1): not to HEAD, not 1xx, 204 or 304. */
 function mayHaveBody(method: string | undefined, status: number): boolean {
   return method !== 'HEAD' && status >= 200 && status !== 204 && status !== 304;
+}
+
+/** Node's own writer of bytes ahead of an answer's head (OutgoingMessage#_writeRaw, what writeContinue uses). */
+interface RawWriter {
+  _writeRaw(data: string, encoding: BufferEncoding): boolean;
 }
 
 function onDrain(this: ServerResponse & { [EXCHANGE]?: Exchange }): void {

@@ -8,6 +8,7 @@
  * unchanged after that.
  */
 import { randomUUID } from 'node:crypto';
+import { isIP } from 'node:net';
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import type { Http2ServerRequest } from 'node:http2';
 
@@ -27,7 +28,8 @@ const HOP_BY_HOP = new Set([
 const REQUEST_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
 
 /**
- * A copy of `headers` without hop-by-hop fields or the fields `Connection` names, nor `skip` (one more
+ * A copy of `headers` without hop-by-hop fields or the fields `Connection` names (but Host: it carries
+ * the target URI's authority, which every hop must send, RFC 9112 section 3.2), nor `skip` (one more
  * field to leave out, cheaper than `delete` afterwards, which turns the copy into a slow dictionary),
  * nor HTTP/2's pseudo-headers (`:method`, `:path`, `:authority`, `:scheme`: the next hop speaks
  * HTTP/1.1, where they are the request line and Host, RFC 9113 section 8.3).
@@ -37,7 +39,7 @@ export function endToEndHeaders(headers: IncomingHttpHeaders, skip?: string): Re
   const out: Record<string, string | string[]> = {};
   for (const name in headers) {
     const value = headers[name];
-    if (value === undefined || name === skip || HOP_BY_HOP.has(name) || (named !== undefined && named.has(name))) continue;
+    if (value === undefined || name === skip || HOP_BY_HOP.has(name) || (named !== undefined && named.has(name) && name !== 'host')) continue;
     if (name.charCodeAt(0) === 58 /* : */) continue;
     out[name] = value;
   }
@@ -121,6 +123,12 @@ export function appendVia(existing: string | string[] | undefined, httpVersion: 
   return `${Array.isArray(existing) ? existing.join(', ') : existing}, ${hop}`;
 }
 
+/** Whether a TE field lists `trailers` (any case, RFC 9110 section 10.1.4). */
+function acceptsTrailers(te: string | string[]): boolean {
+  for (const member of (Array.isArray(te) ? te.join(',') : te).split(',')) if (member.split(';')[0]!.trim().toLowerCase() === 'trailers') return true;
+  return false;
+}
+
 /** `X-Forwarded-For` with the peer appended to the incoming list, as one field. */
 export function appendForwardedFor(existing: string | string[] | undefined, peer: string): string {
   if (existing === undefined || existing === '') return peer;
@@ -129,24 +137,65 @@ export function appendForwardedFor(existing: string | string[] | undefined, peer
 
 /**
  * One RFC 7239 `Forwarded` element for this hop, appended to the incoming list. `by` is this node's
- * address already as a node name (`forwardedNode`): it is the same on every request of a hop.
+ * address already as a node name (`forwardedNode`): it is the same on every request of a hop. An
+ * incoming field that is no list of elements (an unterminated quoted string, a pair without a value,
+ * a bare `[::1]`) is replaced, not appended to: a reader could not tell where its elements end, and an
+ * open quote would take this hop's element into it (RFC 7239 section 4 leaves such a field to the recipient).
  */
 function appendForwarded(existing: string | string[] | undefined, peer: string, by: string, host: string | undefined, proto: string): string {
   let element = `for=${forwardedNode(peer)};by=${by};proto=${proto}`;
-  if (host && /^[A-Za-z0-9.:[\]-]+$/.test(host)) element += `;host=${host.includes(':') ? `"${host}"` : host}`;
+  if (host) {
+    // A token as it is; any other Host quoted (a port's colon, a sub-delim), unless no quoted-string can hold it.
+    if (FORWARDED_TOKEN.test(host)) element += `;host=${host}`;
+    else if (QUOTABLE.test(host)) element += `;host="${host}"`;
+  }
   if (existing === undefined || existing === '') return element;
-  return `${Array.isArray(existing) ? existing.join(', ') : existing}, ${element}`;
+  const list = Array.isArray(existing) ? existing.join(', ') : existing;
+  return isForwardedList(list) ? `${list}, ${element}` : element;
 }
 
-/** An address as an RFC 7239 node name: IPv4 bare, an address with a port quoted, IPv6 quoted and bracketed. */
-export function forwardedNode(address: string): string {
-  if (address.includes(':') && !address.startsWith('"')) {
-    // An IPv6 address, or an address with a port: quoted, IPv6 bracketed (RFC 7239 section 6).
-    return address.startsWith('[') || !address.includes('.') || address.split(':').length > 2
-      ? `"[${address.replace(/^\[|\]$/g, '')}]"`
-      : `"${address}"`;
+const TOKEN = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
+const FORWARDED_TOKEN = new RegExp(`^${TOKEN}$`);
+/** What a quoted-string holds without escapes (RFC 9110 section 5.6.4 qdtext). */
+const QUOTABLE = /^[\t \x21\x23-\x5b\x5d-\x7e\x80-\xff]*$/;
+/** `forwarded-pair = token "=" value`, value a token or a quoted-string (RFC 7239 section 4), at `lastIndex`. */
+const PAIR_AT = new RegExp(`${TOKEN}=(?:${TOKEN}|"(?:[\\t \\x21\\x23-\\x5b\\x5d-\\x7e\\x80-\\xff]|\\\\[\\t \\x21-\\x7e\\x80-\\xff])*")`, 'y');
+
+/**
+ * Whether `list` is `1#forwarded-element` (RFC 7239 section 4) with at least one pair: pairs split by
+ * `;`, elements by `,`; empty pairs and elements allowed, as the list rules allow them (RFC 9110 section
+ * 5.6.1), and spaces around the separators, which senders write though the grammar has none. One pass,
+ * so no field, however long, costs more than its length.
+ */
+function isForwardedList(list: string): boolean {
+  let pairs = 0;
+  let separated = true;
+  for (let i = 0; i < list.length; ) {
+    const c = list.charCodeAt(i);
+    if (c === 32 || c === 9) i++;
+    else if (c === 44 /* , */ || c === 59 /* ; */) {
+      separated = true;
+      i++;
+    } else {
+      PAIR_AT.lastIndex = i;
+      if (!separated || !PAIR_AT.test(list)) return false;
+      i = PAIR_AT.lastIndex;
+      separated = false;
+      pairs++;
+    }
   }
-  return address;
+  return pairs > 0;
+}
+
+/**
+ * An address as an RFC 7239 node name (section 6): IPv4 bare; IPv6 bracketed; quoted when it has a
+ * colon (IPv6, or a port: `"192.0.2.43:47011"`, `"[2001:db8:cafe::17]:4711"`); one already bracketed
+ * or quoted kept as it is; none (a peer whose socket is gone) `unknown`.
+ */
+export function forwardedNode(address: string): string {
+  if (address === '') return 'unknown';
+  if (!address.includes(':') || address.startsWith('"')) return address;
+  return isIP(address) === 6 ? `"[${address}]"` : `"${address}"`;
 }
 
 /**
@@ -161,6 +210,11 @@ export function upstreamRequestHeaders(
 ): Record<string, string | string[]> {
   // This hop already answered `Expect: 100-continue` (Node sends the 100); the next hop gets the body.
   const headers = endToEndHeaders(incoming, 'expect');
+  // The body goes on without its trailer section (undici sends none): nothing is left for Trailer to announce.
+  if (headers.trailer !== undefined) delete headers.trailer;
+  // TE is this hop's, but a client's `trailers` speaks for every hop behind it too (RFC 9110 section 10.1.4),
+  // and the engine passes trailers on (forwarder.ts). undici writes its own Connection, so TE goes without `Connection: TE`.
+  if (incoming.te !== undefined && hop.httpVersion !== '1.0' && acceptsTrailers(incoming.te)) headers.te = 'trailers';
   headers.via = appendVia(incoming.via, hop.httpVersion, hop.nodeId);
   headers['x-forwarded-for'] = appendForwardedFor(incoming['x-forwarded-for'], hop.peer);
   const proto = hop.secure === true ? 'https' : 'http';
@@ -182,6 +236,14 @@ export function upstreamRequestHeaders(
  * which showed as a chain hop's largest undici cost in profiles. Repeated fields become a list, as undici parses them.
  */
 export function downstreamResponseHeadersFromRaw(raw: readonly Buffer[], hop: { nodeId: string; requestId: string }, status: number): OutgoingHttpHeaders {
+  const headers = endToEndFieldsFromRaw(raw, status);
+  headers.via = appendVia(headers.via, '1.1', hop.nodeId);
+  if (headers[REQUEST_ID_HEADER] === undefined) headers[REQUEST_ID_HEADER] = hop.requestId;
+  return headers;
+}
+
+/** The end-to-end fields of a raw field list (an answer's, final or interim), names in lower case; a 204 loses its Content-Length. */
+export function endToEndFieldsFromRaw(raw: readonly Buffer[], status: number): Record<string, string | string[]> {
   const headers: Record<string, string | string[]> = {};
   let connection: string | string[] | undefined;
   for (let i = 0; i < raw.length; i += 2) {
@@ -203,14 +265,13 @@ export function downstreamResponseHeadersFromRaw(raw: readonly Buffer[], hop: { 
   }
   const named = connectionTokens(connection);
   if (named !== undefined && named !== KEEP_ALIVE_ONLY) for (const name of named) delete headers[name];
-  headers.via = appendVia(headers.via, '1.1', hop.nodeId);
-  if (headers[REQUEST_ID_HEADER] === undefined) headers[REQUEST_ID_HEADER] = hop.requestId;
   return headers;
 }
 
 /**
- * Response headers for the previous hop: end-to-end fields, our Via, the request id. A 204 loses any
- * Content-Length an upstream sent with it (RFC 9110 section 8.6: a server must not send one).
+ * Response headers for the previous hop, of an answer read whole (a cache's background refresh): end-to-end
+ * fields but Trailer, our Via, the request id. A 204 loses any Content-Length an upstream sent with it
+ * (RFC 9110 section 8.6: a server must not send one).
  */
 export function downstreamResponseHeaders(
   upstream: IncomingHttpHeaders | Record<string, string | string[] | undefined>,
@@ -218,6 +279,8 @@ export function downstreamResponseHeaders(
   status: number,
 ): OutgoingHttpHeaders {
   const headers: OutgoingHttpHeaders = endToEndHeaders(upstream as IncomingHttpHeaders, status === 204 ? 'content-length' : undefined);
+  // The answer is read whole and sent with its length: no trailer section follows it (Node would refuse the head).
+  if (headers.trailer !== undefined) delete headers.trailer;
   headers.via = appendVia(upstream.via, '1.1', hop.nodeId);
   if (headers[REQUEST_ID_HEADER] === undefined) headers[REQUEST_ID_HEADER] = hop.requestId;
   return headers;
