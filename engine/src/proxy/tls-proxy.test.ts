@@ -308,6 +308,17 @@ describe('a proxy with tls: true', () => {
       expect(running.events.filter((e) => e.type === 'request.received')).toHaveLength(128);
     });
 
+    it('more streams at once than it takes, from a client that acknowledged the limit: the session is closed (nghttp2 takes it as a connection error), and logged', async () => {
+      const upstream = await echoUpstream();
+      const running = await tlsEngine(true, upstream);
+      const opened = Array.from({ length: 200 }, (_, i) => frame(HEADERS, END_HEADERS, 2 * i + 1, POST));
+      const session = await rawSession(running.port(running.id), [frame(SETTINGS, 1 /* ACK */, 0), ...opened], 10_000);
+      expect(session.closed).toBe(true);
+      const logged = await waitFor(() => running.events.find((e): e is EventOf<'engine.error'> => e.type === 'engine.error' && e.node === running.id));
+      expect(logged.message).toBe('HTTP/2 session from 127.0.0.1 closed: Protocol error (ERR_HTTP2_ERROR)');
+      expect(running.events.filter((e) => e.type === 'request.received').length).toBeLessThanOrEqual(128);
+    });
+
     it.each([
       ['no :path', [0x82, 0x87], []],
       ['no :method', [0x87, 0x84], []],
@@ -476,7 +487,7 @@ describe('a proxy with tls: true', () => {
   it.each([
     ['TLSv1', 'TLSv1'],
     ['TLSv1.1', 'TLSv1.1'],
-  ] as const)('refuses a client that offers only %s (a protocol_version alert, as nginx with its default ssl_protocols), and reports it', async (_what, version) => {
+  ] as const)('refuses a client that offers only %s (a protocol_version alert; nginx\'s default ssl_protocols since 1.23.4 are TLSv1.2 and TLSv1.3), and reports it', async (_what, version) => {
     const upstream = await echoUpstream();
     const { events, port, id } = await tlsEngine(true, upstream);
     const refused = await new Promise<NodeJS.ErrnoException>((resolve) => {

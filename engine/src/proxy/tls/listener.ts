@@ -60,7 +60,7 @@ export interface Http2SessionFailure {
  * How many streams an HTTP/2 client may have open at once (SETTINGS_MAX_CONCURRENT_STREAMS), as nginx's
  * `http2_max_concurrent_streams` default: Node's own is 2^32 - 1, so one connection could have thousands
  * of requests in flight upstream. Past it, nghttp2 refuses a stream (REFUSED_STREAM) while the client has
- * not yet acknowledged the setting, and closes the session (GOAWAY, PROTOCOL_ERROR) once it has.
+ * not yet acknowledged the setting, and takes it as a connection error once it has: the session is closed.
  */
 export const H2_MAX_CONCURRENT_STREAMS = 128;
 
