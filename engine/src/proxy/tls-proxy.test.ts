@@ -501,6 +501,25 @@ describe('a proxy with tls: true', () => {
     expect(failed).toMatchObject({ node: id, outcome: 'failed', reason: 'ERR_SSL_UNSUPPORTED_PROTOCOL' });
   });
 
+  it('serves its one certificate whatever name SNI asks for (as nginx its default server): a verifying client refuses a name it does not cover', async () => {
+    const upstream = await echoUpstream();
+    const { engine, events, port, id } = await tlsEngine(true, upstream);
+    const ca = await readFile(view({ engine } as RunningEngine, id).tls!.certFile, 'utf8');
+    const handshake = (servername: string, verify: boolean) =>
+      new Promise<string>((resolve) => {
+        const socket = connectTls({ host: '127.0.0.1', port: port(id), servername, ca, rejectUnauthorized: verify }, () => {
+          resolve(`served ${(socket.getPeerCertificate() as { subjectaltname?: string }).subjectaltname}`);
+          socket.end();
+        });
+        socket.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+      });
+    expect(await handshake('elsewhere.example', true)).toBe('ERR_TLS_CERT_ALTNAME_INVALID');
+    expect(await handshake('elsewhere.example', false)).toMatch(/^served DNS:localhost/);
+    // The verifying client never sends its Finished: a failed handshake; the other, an established one.
+    await waitFor(() => events.filter((e) => e.type === 'tls.connection').length === 2);
+    expect(events.filter((e) => e.type === 'tls.connection').map((e) => (e as EventOf<'tls.connection'>).outcome).sort()).toEqual(['established', 'failed']);
+  });
+
   it('cuts a handshake that never finishes once the headers timeout passed (as nginx bounds it by client_header_timeout), and reports it', async () => {
     const upstream = await echoUpstream();
     const { events, port, id } = await tlsEngine(true, upstream, { filter: { timeouts: { headers: '300ms' } } });
