@@ -13,6 +13,7 @@ import {
   type Http2SecureServer,
   type Http2ServerRequest,
   type ServerHttp2Session,
+  type ServerHttp2Stream,
 } from 'node:http2';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
@@ -79,7 +80,8 @@ export interface TlsListenerOptions {
   /**
    * Node's limits for the HTTP/1.1 connections (the node's listener timeouts); http2 ignores its options for
    * these. The headers timeout also bounds the TLS handshake (nginx's client_header_timeout does), at
-   * the listener's making: Node's default leaves a client that never finishes it two minutes.
+   * the listener's making: Node's default leaves a client that never finishes it two minutes. The
+   * keep-alive time is also how long an HTTP/2 session with no stream open stays.
    */
   http1: { keepAliveTimeoutMs: number; headersTimeoutMs: number; requestTimeoutMs: number; checkEveryMs: number };
   /** A monotonic clock in ms (performance.now by default); injected so tests are exact. */
@@ -160,6 +162,17 @@ export function createTlsListener(options: TlsListenerOptions): TlsListener {
     server.on('session', (session: ServerHttp2Session) => {
       sessions.add(session);
       session.once('close', () => sessions.delete(session));
+      // A session with no stream open for the keep-alive time is closed (a last GOAWAY, NO_ERROR), as an
+      // idle HTTP/1.1 connection is: Node keeps one open for good, with it one whose client never ends a
+      // HEADERS block (a stream nghttp2 holds, which a graceful close() would wait on).
+      let open = 0;
+      session.on('stream', (stream: ServerHttp2Stream) => {
+        open++;
+        stream.once('close', () => open--);
+      });
+      session.setTimeout(http1.keepAliveTimeoutMs, () => {
+        if (open === 0) session.destroy();
+      });
       if (onSessionError === undefined) return;
       const peer = session.socket.remoteAddress ?? '';
       session.on('error', (error: NodeJS.ErrnoException) =>
