@@ -203,11 +203,11 @@ describe('createTlsListener', () => {
     expect(closed).toBe(true);
   });
 
-  describe('an h2 session with no stream open for the keep-alive time', () => {
-    const KEEP_ALIVE = { ...HTTP1, keepAliveTimeoutMs: 200 };
+  describe('an h2 session with no stream open for the idle time', () => {
+    const IDLE = { h2IdleTimeoutMs: 200 };
 
     it('is closed with a GOAWAY (NO_ERROR), as an idle HTTP/1.1 connection is', async () => {
-      const { port } = await listen({ http1: KEEP_ALIVE });
+      const { port } = await listen(IDLE);
       const session = h2Client(port);
       await h2Get(session, '/');
       const [code] = (await once(session, 'goaway')) as [number];
@@ -216,7 +216,7 @@ describe('createTlsListener', () => {
     });
 
     it('is closed when its client never finishes a HEADERS block (a slowloris over h2)', async () => {
-      const { port } = await listen({ http1: KEEP_ALIVE });
+      const { port } = await listen(IDLE);
       const socket = connectTls({ host: '127.0.0.1', port, ALPNProtocols: ['h2'], ca: certificate.cert, servername: 'localhost' });
       socket.on('error', () => {});
       started.push(async () => void socket.destroy());
@@ -228,9 +228,9 @@ describe('createTlsListener', () => {
       await once(socket, 'close');
     });
 
-    it('stays open while a stream is: an answer slower than the keep-alive time arrives', async () => {
+    it('stays open while a stream is: an answer slower than the idle time arrives', async () => {
       const { port } = await listen({
-        http1: KEEP_ALIVE,
+        ...IDLE,
         onRequest: (_req, res) => void setTimeout(() => res.end('late'), 600),
       });
       const session = h2Client(port);

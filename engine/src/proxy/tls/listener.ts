@@ -65,6 +65,14 @@ export interface Http2SessionFailure {
  */
 export const H2_MAX_CONCURRENT_STREAMS = 128;
 
+/**
+ * How long an HTTP/2 session with no stream open stays: nginx's keepalive_timeout (75 s), which it applies
+ * to an idle HTTP/2 connection too. Not the HTTP/1.1 side's 5 s: undici, the traffic generator's client,
+ * closes an idle HTTP/1.1 connection itself (at 4 s) but never an h2 session, so the server always closes
+ * it, and a request sent as it does fails (GOAWAY); at 75 s a flow rarely leaves that long a gap.
+ */
+export const H2_IDLE_TIMEOUT_MS = 75_000;
+
 export type TlsRequest = IncomingMessage | Http2ServerRequest;
 export type TlsResponse = ServerResponse | Http2ServerResponse;
 export type TlsListener = Http2SecureServer | HttpsServer;
@@ -80,10 +88,11 @@ export interface TlsListenerOptions {
   /**
    * Node's limits for the HTTP/1.1 connections (the node's listener timeouts); http2 ignores its options for
    * these. The headers timeout also bounds the TLS handshake (nginx's client_header_timeout does), at
-   * the listener's making: Node's default leaves a client that never finishes it two minutes. The
-   * keep-alive time is also how long an HTTP/2 session with no stream open stays.
+   * the listener's making: Node's default leaves a client that never finishes it two minutes.
    */
   http1: { keepAliveTimeoutMs: number; headersTimeoutMs: number; requestTimeoutMs: number; checkEveryMs: number };
+  /** How long an HTTP/2 session with no stream open stays (H2_IDLE_TIMEOUT_MS by default). */
+  h2IdleTimeoutMs?: number;
   /** A monotonic clock in ms (performance.now by default); injected so tests are exact. */
   now?: () => number;
 }
@@ -158,19 +167,19 @@ export function createTlsListener(options: TlsListenerOptions): TlsListener {
   });
   if (options.http2) {
     const sessions = (server[SESSIONS] = new Set<ServerHttp2Session>());
-    const { onSessionError } = options;
+    const { onSessionError, h2IdleTimeoutMs: idleMs = H2_IDLE_TIMEOUT_MS } = options;
     server.on('session', (session: ServerHttp2Session) => {
       sessions.add(session);
       session.once('close', () => sessions.delete(session));
-      // A session with no stream open for the keep-alive time is closed (a last GOAWAY, NO_ERROR), as an
-      // idle HTTP/1.1 connection is: Node keeps one open for good, with it one whose client never ends a
+      // A session with no stream open for the idle time is closed (a last GOAWAY, NO_ERROR), as an idle
+      // HTTP/1.1 connection is: Node keeps one open for good, with it one whose client never ends a
       // HEADERS block (a stream nghttp2 holds, which a graceful close() would wait on).
       let open = 0;
       session.on('stream', (stream: ServerHttp2Stream) => {
         open++;
         stream.once('close', () => open--);
       });
-      session.setTimeout(http1.keepAliveTimeoutMs, () => {
+      session.setTimeout(idleMs, () => {
         if (open === 0) session.destroy();
       });
       if (onSessionError === undefined) return;
