@@ -266,7 +266,9 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
     }
     this.#server = server;
     this.port = (server.address() as { port: number }).port;
-    this.#stallCheck ??= setInterval(() => this.#cutStalledClients(), stallCheckEvery(this.sendTimeoutMs)).unref();
+    // As often as the listener checks its request timeouts too, which the sweep applies to HTTP/2 requests.
+    const every = Math.min(stallCheckEvery(this.sendTimeoutMs), this.listenerTimeouts.checkEveryMs);
+    this.#stallCheck ??= setInterval(() => this.#cutStalledClients(), every).unref();
     this.#setState('up');
   }
 

@@ -453,6 +453,22 @@ describe('a proxy with tls: true', () => {
     expect([seen['x-many-199'], seen.te, seen.host]).toEqual(['v', undefined, `localhost:${running.port(running.id)}`]);
   });
 
+  it('answers an h2 request whose body stops coming with 408 within its filter timeouts, as over HTTP/1.1, and the session serves on', async () => {
+    const upstream = await echoUpstream();
+    const running = await tlsEngine(true, upstream, { filter: { timeouts: { headers: '200ms', body: '200ms' } } });
+    const session = h2Session(running.port(running.id), await readFile(view(running, running.id).tls!.certFile, 'utf8'));
+    const stalled = session.request({ ':method': 'POST', ':path': '/upload' });
+    stalled.on('error', () => {});
+    stalled.write('a first part, and no more');
+    const [headers] = (await once(stalled, 'response')) as [Record<string, unknown>];
+    expect([headers[':status'], headers['x-edgelab-error']]).toEqual([408, 'EDGE_REQUEST_TIMEOUT']);
+    // The stream ends with the answer (reset, NO_ERROR), though its client never ended its side.
+    stalled.resume();
+    await once(stalled, 'close');
+    expect(stalled.rstCode).toBe(0);
+    expect((await h2Send(session, { ':method': 'POST', ':path': '/whole' }, 'all')).headers[':status']).toBe(200);
+  });
+
   it('answers TRACE over h2 with the header fields alone: no pseudo-header lines, the authority as Host (RFC 9110 section 9.3.8)', async () => {
     const upstream = await echoUpstream();
     const { engine, port, id } = await tlsEngine(true, upstream);
