@@ -453,11 +453,17 @@ describe('a proxy with tls: true', () => {
     expect([seen['x-many-199'], seen.te, seen.host]).toEqual(['v', undefined, `localhost:${running.port(running.id)}`]);
   });
 
-  it('answers an h2 request whose body stops coming with 408 within its filter timeouts, as over HTTP/1.1, and the session serves on', async () => {
-    const upstream = await echoUpstream();
+  it('answers an h2 request whose body stops coming with 408 after its filter timeouts, as over HTTP/1.1; the upstream request is released, the session serves on', async () => {
+    let upstreamClosed = false;
+    const upstream = await rawUpstream((req, res) => {
+      req.resume();
+      req.on('end', () => res.end('whole'));
+      res.on('close', () => (upstreamClosed = true));
+    });
+    cleanups.push(() => upstream.close());
     const running = await tlsEngine(true, upstream, { filter: { timeouts: { headers: '200ms', body: '200ms' } } });
     const session = h2Session(running.port(running.id), await readFile(view(running, running.id).tls!.certFile, 'utf8'));
-    const stalled = session.request({ ':method': 'POST', ':path': '/upload' });
+    const stalled = session.request({ ':method': 'POST', ':path': '/upload', 'x-request-id': 'stalled-body' });
     stalled.on('error', () => {});
     stalled.write('a first part, and no more');
     const [headers] = (await once(stalled, 'response')) as [Record<string, unknown>];
@@ -466,6 +472,9 @@ describe('a proxy with tls: true', () => {
     stalled.resume();
     await once(stalled, 'close');
     expect(stalled.rstCode).toBe(0);
+    const completed = await waitFor(() => running.events.find((e): e is EventOf<'request.completed'> => e.type === 'request.completed' && e.rid === 'stalled-body'));
+    expect([completed.status, completed.error]).toEqual([408, 'EDGE_REQUEST_TIMEOUT']);
+    await waitFor(() => upstreamClosed, 5_000, 'the upstream request released');
     expect((await h2Send(session, { ':method': 'POST', ':path': '/whole' }, 'all')).headers[':status']).toBe(200);
   });
 
