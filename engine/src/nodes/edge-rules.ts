@@ -13,7 +13,7 @@
  * method, and whether Transfer-Encoding and Via are there at all. Everything else runs only when
  * one of those says it must.
  */
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { maxHeaderSize, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
 import { PARSER_HEADER_COUNT } from '../config/proxy/filter.ts';
 import type { EdgeErrorCode } from '../errors.ts';
@@ -58,6 +58,7 @@ export class EdgeRules {
       // HTTP/2.0 and HTTP/0.9 request lines get this far (llhttp refuses other versions itself); a
       // request that came over HTTP/2 itself is taken.
       if (req.httpVersionMajor !== 2 || !isHttp2Request(req)) return 'EDGE_VERSION_NOT_SUPPORTED';
+      if (headerListSize(req.rawHeaders) > maxHeaderSize) return 'EDGE_HEADERS_TOO_LARGE';
       const refusal = authorityAsHost(headers);
       if (refusal !== undefined) return refusal;
     }
@@ -136,6 +137,19 @@ export function reflectTrace(req: IncomingMessage): string {
 
 const SLASH = 47;
 const COLON = 58;
+
+/**
+ * The size of an HTTP/2 request's header list as an HTTP/1.1 head would carry it (`name: value` and CRLF
+ * per field), its pseudo-headers too. Node's HTTP/2 side takes up to 64 KB of fields (and resets the
+ * stream without a word past it), while its HTTP/1.1 parser answers a head past `maxHeaderSize` (16 KB)
+ * with 431: an h2 request is held to the same size, with the same answer, rather than carried to an
+ * HTTP/1.1 upstream that refuses it.
+ */
+function headerListSize(raw: string[]): number {
+  let size = 2 * raw.length;
+  for (const part of raw) size += part.length;
+  return size;
+}
 
 /**
  * An HTTP/2 request names its authority in `:authority` (RFC 9113 section 8.3.1); the hop behind

@@ -266,7 +266,9 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
     }
     this.#server = server;
     this.port = (server.address() as { port: number }).port;
-    this.#stallCheck ??= setInterval(() => this.#cutStalledClients(), stallCheckEvery(this.sendTimeoutMs)).unref();
+    // As often as the listener checks its request timeouts too, which the sweep applies to HTTP/2 requests.
+    const every = Math.min(stallCheckEvery(this.sendTimeoutMs), this.listenerTimeouts.checkEveryMs);
+    this.#stallCheck ??= setInterval(() => this.#cutStalledClients(), every).unref();
     this.#setState('up');
   }
 
@@ -304,7 +306,12 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
   #cutStalledClients(): void {
     const now = performance.now();
     const timeout = this.sendTimeoutMs;
+    const { requestMs } = this.listenerTimeouts;
     for (const res of this.#h2Answers) {
+      if (now - (res[EXCHANGE]?.startedAt ?? now) > requestMs && !sentWhole(res)) {
+        timeOutRequest(res);
+        continue;
+      }
       if (!isStalled(res, res.stream.bufferSize, res[BYTES_HANDED] ?? 0, now, timeout)) continue;
       markSendTimeout(res);
       res.stream.close(http2.NGHTTP2_CANCEL);
@@ -555,6 +562,26 @@ export function rawEdgeAnswer(code: EdgeErrorCode, message: string, extraHeaders
 
 type ExchangeResponse = ServerResponse & { [EXCHANGE]?: Exchange };
 type Http2Answer = Http2ServerResponse & Watched & { [EXCHANGE]?: Exchange; [BYTES_HANDED]?: number };
+
+/**
+ * Whether an HTTP/2 client has sent its whole request: its side of the stream is closed (END_STREAM came).
+ * Not the request's `complete`, which waits for its body to be read, and a GET's is never read.
+ */
+function sentWhole(res: Http2Answer): boolean {
+  return res.stream.destroyed || res.stream.state.remoteClose === 1;
+}
+
+/**
+ * An HTTP/2 request whose body has not all come within the request timeout: 408, as Node's
+ * `requestTimeout` answers one over HTTP/1.1, then its stream is reset (NO_ERROR: an answer that came
+ * before the whole request, RFC 9113 section 8.1), not its connection, which may carry other streams.
+ * An answer already started is cut. The send timeout's sweep looks for them: HTTP/2 has no parser timer.
+ */
+function timeOutRequest(res: Http2Answer): void {
+  res[EXCHANGE]?.fail('EDGE_REQUEST_TIMEOUT');
+  // Node sends what the answer has in its window before the RST_STREAM.
+  res.stream.close(http2.NGHTTP2_NO_ERROR);
+}
 
 /** The request being answered ends with EDGE_SEND_TIMEOUT, unless it ended with an error already. */
 function markSendTimeout(res: ExchangeResponse | Http2Answer): void {

@@ -92,13 +92,16 @@ describe('a client that stops reading is cut after the send timeout', () => {
     await waitFor(() => upstream.cut(), 5_000, 'the upstream answer cut');
   });
 
-  it('over HTTP/2, a stream whose window never reopens: reset alone, EDGE_SEND_TIMEOUT, upstream released; the session serves on', async () => {
+  it.each([
+    ['of 1024 bytes never reopens', 1024],
+    ['of zero never opens', 0],
+  ])('over HTTP/2, a stream whose window %s: reset alone, EDGE_SEND_TIMEOUT, upstream released; the session serves on', async (_what, initialWindowSize) => {
     const upstream = await endlessUpstream();
     const { port, ca } = await proxy(upstream, true);
-    const session = h2Session(port, ca, { initialWindowSize: 1024 });
+    const session = h2Session(port, ca, { initialWindowSize });
     const stalled = session.request({ ':path': '/endless', 'x-request-id': 'h2-stalled' });
     stalled.on('error', () => {});
-    // Never read: the client's window for this stream stays shut once its 1024 bytes arrived.
+    // Never read: the client's window for this stream stays shut once the bytes it allows arrived.
     stalled.pause();
     const [rstCode] = (await once(stalled, 'close').then(() => [stalled.rstCode])) as [number];
     const event = await waitFor(() => completed('h2-stalled'), 5_000, 'the request to end');

@@ -190,31 +190,49 @@ describe('a proxy with tls: true', () => {
       header.writeUInt32BE(stream, 5);
       return Buffer.concat([header, payload]);
     };
-    const [HEADERS, RST_STREAM, CONTINUATION, GOAWAY] = [1, 3, 9, 7];
+    const [DATA, HEADERS, RST_STREAM, SETTINGS, PING, GOAWAY, CONTINUATION] = [0, 1, 3, 4, 6, 7, 9];
+    /** RST_STREAM and GOAWAY error codes (RFC 9113 section 7). */
+    const [PROTOCOL_ERROR, REFUSED_STREAM, ENHANCE_YOUR_CALM] = [1, 7, 11];
+    type Seen = { types: number[]; answered: number[]; resets: Map<number, number>; goaway?: number };
     const [END_STREAM, END_HEADERS] = [1, 4];
     /** HPACK for GET https://lab/: :method GET, :scheme https, :path / (static table), then :authority lab as a literal. */
     const GET = Buffer.concat([Buffer.from([0x82, 0x87, 0x84, 0x01, 3]), Buffer.from('lab')]);
+    /** The same as POST, its body to follow. */
+    const POST = Buffer.concat([Buffer.from([0x83, 0x87, 0x84, 0x01, 3]), Buffer.from('lab')]);
+    /** An HPACK string literal (no Huffman), its length an integer with a 7-bit prefix (RFC 7541 sections 5.1, 5.2). */
+    const hpackString = (text: string) => {
+      const bytes = Buffer.from(text, 'latin1');
+      const length = [Math.min(bytes.length, 127)];
+      for (let rest = bytes.length - 127; rest >= 0; rest = rest >= 128 ? rest >> 7 : -1) length.push(rest >= 128 ? (rest & 127) | 128 : rest);
+      return Buffer.concat([Buffer.from(length), bytes]);
+    };
+    /** A header field as an HPACK literal: not indexed (0x00), or added to the dynamic table (0x40). */
+    const field = (name: string, value: string, indexed = false) => Buffer.concat([Buffer.from([indexed ? 0x40 : 0x00]), hpackString(name), hpackString(value)]);
     /**
      * Open an h2 connection, write `frames` after the preface, and list the frame types the proxy sent until
-     * it closed, `ms` passed, or a HEADERS frame came on stream `answered` (the session still open then).
+     * it closed, `ms` passed, or `enough` says so (the session still open then); with the streams a HEADERS
+     * frame came on, and the error code of each RST_STREAM (by stream) and of the GOAWAY.
      */
-    const rawSession = (port: number, frames: Buffer[], ms: number, answered?: number) =>
-      new Promise<{ types: number[]; closed: boolean }>((resolve) => {
+    const rawSession = (port: number, frames: Buffer[], ms: number, enough?: (seen: Seen) => boolean) =>
+      new Promise<Seen & { closed: boolean }>((resolve) => {
         const socket = connectTls({ host: '127.0.0.1', port, ALPNProtocols: ['h2'], rejectUnauthorized: false }, () => {
           socket.write(Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), frame(4, 0, 0), ...frames]));
         });
-        const types: number[] = [];
+        const seen: Seen = { types: [], answered: [], resets: new Map() };
         let pending = Buffer.alloc(0);
         socket.on('data', (chunk: Buffer) => {
           pending = Buffer.concat([pending, chunk]);
           while (pending.length >= 9 && pending.length >= 9 + pending.readUIntBE(0, 3)) {
-            types.push(pending[3]);
-            const done = pending[3] === HEADERS && (pending.readUInt32BE(5) & 0x7fffffff) === answered;
+            const [type, stream] = [pending[3], pending.readUInt32BE(5) & 0x7fffffff];
+            seen.types.push(type);
+            if (type === HEADERS) seen.answered.push(stream);
+            if (type === RST_STREAM) seen.resets.set(stream, pending.readUInt32BE(9));
+            if (type === GOAWAY) seen.goaway = pending.readUInt32BE(13);
             pending = pending.subarray(9 + pending.readUIntBE(0, 3));
-            if (done) {
+            if (enough?.(seen)) {
               clearTimeout(timer);
               socket.destroy();
-              resolve({ types, closed: false });
+              resolve({ ...seen, closed: false });
               return;
             }
           }
@@ -222,25 +240,13 @@ describe('a proxy with tls: true', () => {
         socket.on('error', () => {});
         const timer = setTimeout(() => {
           socket.destroy();
-          resolve({ types, closed: false });
+          resolve({ ...seen, closed: false });
         }, ms);
         socket.on('close', () => {
           clearTimeout(timer);
-          resolve({ types, closed: true });
+          resolve({ ...seen, closed: true });
         });
       });
-
-    it('a flood of CONTINUATION frames that never ends the headers: GOAWAY, nothing upstream, the next client served', async () => {
-      const upstream = await echoUpstream();
-      const running = await tlsEngine(true, upstream);
-      const port = running.port(running.id);
-      const flood = [frame(HEADERS, 0, 1, GET), ...Array.from({ length: 50_000 }, () => frame(CONTINUATION, 0, 1))];
-      const flooded = await rawSession(port, flood, 5_000);
-      expect(flooded).toMatchObject({ closed: true, types: expect.arrayContaining([GOAWAY]) });
-      const next = await rawSession(port, [frame(HEADERS, END_STREAM | END_HEADERS, 1, GET)], 1_000);
-      expect(next.types).toContain(HEADERS);
-      expect(upstream.received.map((r) => r.url)).toEqual(['/']);
-    });
 
     it('1000 streams opened and reset at once (rapid reset): none goes upstream, the session lives on and serves its next stream', async () => {
       const upstream = await echoUpstream();
@@ -250,12 +256,94 @@ describe('a proxy with tls: true', () => {
         frame(RST_STREAM, 0, 2 * i + 1, Buffer.from([0, 0, 0, 8])),
       ]).flat();
       // Until the last stream's answer comes (the session open then), however long a loaded machine takes.
-      const session = await rawSession(running.port(running.id), [...resets, frame(HEADERS, END_STREAM | END_HEADERS, 2_001, GET)], 15_000, 2_001);
+      const session = await rawSession(running.port(running.id), [...resets, frame(HEADERS, END_STREAM | END_HEADERS, 2_001, GET)], 15_000, (seen) =>
+        seen.answered.includes(2_001),
+      );
       expect(session.closed).toBe(false);
       expect(session.types).toContain(HEADERS);
       await waitFor(() => upstream.received.some((r) => r.url === '/'), 5_000, 'the last stream at the upstream');
       // The reset streams never began their forward: one connection upstream, the last stream's (there were a thousand).
       expect([upstream.connections, upstream.received.length]).toEqual([1, 1]);
+    });
+
+    it.each([
+      ['CONTINUATION frames that never end the headers (CVE-2024-27316)', () => [frame(HEADERS, 0, 1, GET), ...Array.from({ length: 50_000 }, () => frame(CONTINUATION, 0, 1))], /CONTINUATION/],
+      ['SETTINGS frames', () => Array.from({ length: 20_000 }, () => frame(SETTINGS, 0, 0)), /Flooding/],
+      ['PING frames', () => Array.from({ length: 20_000 }, () => frame(PING, 0, 0, Buffer.alloc(8))), /Flooding/],
+      ['empty DATA frames (CVE-2019-9518)', () => [frame(HEADERS, END_HEADERS, 1, POST), ...Array.from({ length: 20_000 }, () => frame(DATA, 0, 1))], /invalid HTTP\/2 frames/],
+    ])('a flood of %s: the session is closed, the event log says why and from whom, nothing goes upstream, the next client is served', async (_what, flood, why) => {
+      const upstream = await echoUpstream();
+      const running = await tlsEngine(true, upstream);
+      const port = running.port(running.id);
+      expect((await rawSession(port, flood(), 10_000)).closed).toBe(true);
+      const logged = await waitFor(() => running.events.find((e): e is EventOf<'engine.error'> => e.type === 'engine.error' && e.node === running.id));
+      expect(logged.message).toMatch(/^HTTP\/2 session from 127\.0\.0\.1 closed: /);
+      expect(logged.message).toMatch(why);
+      expect(upstream.received).toEqual([]);
+      const next = await rawSession(port, [frame(HEADERS, END_STREAM | END_HEADERS, 1, GET)], 10_000, (seen) => seen.answered.includes(1));
+      expect(next.answered).toEqual([1]);
+    });
+
+    it('an HPACK bomb (one 4 KB table entry referenced 5000 times): its stream is refused at 64 KB of fields, nothing goes upstream, the session serves on', async () => {
+      const upstream = await echoUpstream();
+      const running = await tlsEngine(true, upstream);
+      const bomb = Buffer.concat([GET, field('x-bomb', 'a'.repeat(4_000), true), Buffer.alloc(5_000, 0x80 | 62)]);
+      const session = await rawSession(running.port(running.id), [frame(HEADERS, END_STREAM | END_HEADERS, 1, bomb), frame(HEADERS, END_STREAM | END_HEADERS, 3, GET)], 10_000, (seen) =>
+        seen.answered.includes(3),
+      );
+      expect([session.resets.get(1), session.closed]).toEqual([ENHANCE_YOUR_CALM, false]);
+      await waitFor(() => upstream.received.length > 0);
+      expect(upstream.received.map((r) => Object.keys(r.headers).includes('x-bomb'))).toEqual([false]);
+    });
+
+    it('more streams at once than it takes (128, nginx\'s http2_max_concurrent_streams): those past it are refused (REFUSED_STREAM), and never reach the node', async () => {
+      const upstream = await echoUpstream();
+      const running = await tlsEngine(true, upstream);
+      // 200 requests whose bodies never come: every stream stays open.
+      const opened = Array.from({ length: 200 }, (_, i) => frame(HEADERS, END_HEADERS, 2 * i + 1, POST));
+      const session = await rawSession(running.port(running.id), opened, 10_000, (seen) => seen.resets.size >= 72);
+      const past = Array.from({ length: 72 }, (_, i) => 2 * (128 + i) + 1);
+      expect([...session.resets]).toEqual(past.map((stream) => [stream, REFUSED_STREAM]));
+      await waitFor(() => running.events.filter((e) => e.type === 'request.received').length >= 128);
+      expect(running.events.filter((e) => e.type === 'request.received')).toHaveLength(128);
+    });
+
+    it('more streams at once than it takes, from a client that acknowledged the limit: the session is closed (nghttp2 takes it as a connection error), and logged', async () => {
+      const upstream = await echoUpstream();
+      const running = await tlsEngine(true, upstream);
+      const opened = Array.from({ length: 200 }, (_, i) => frame(HEADERS, END_HEADERS, 2 * i + 1, POST));
+      const session = await rawSession(running.port(running.id), [frame(SETTINGS, 1 /* ACK */, 0), ...opened], 10_000);
+      expect(session.closed).toBe(true);
+      const logged = await waitFor(() => running.events.find((e): e is EventOf<'engine.error'> => e.type === 'engine.error' && e.node === running.id));
+      expect(logged.message).toBe('HTTP/2 session from 127.0.0.1 closed: Protocol error (ERR_HTTP2_ERROR)');
+      expect(running.events.filter((e) => e.type === 'request.received').length).toBeLessThanOrEqual(128);
+    });
+
+    it.each([
+      ['no :path', [0x82, 0x87], []],
+      ['no :method', [0x87, 0x84], []],
+      ['no :scheme', [0x82, 0x84], []],
+      ['a pseudo-header after a field', [0x82, 0x87], [field('x-a', '1'), Buffer.from([0x84])]],
+      ['an unknown pseudo-header', [0x82, 0x87, 0x84], [field(':tunnel', 'yes')]],
+      ['an uppercase field name', [0x82, 0x87, 0x84], [field('X-Upper', 'yes')]],
+      ['Connection', [0x82, 0x87, 0x84], [field('connection', 'keep-alive')]],
+      ['Transfer-Encoding', [0x82, 0x87, 0x84], [field('transfer-encoding', 'chunked')]],
+      ['Keep-Alive', [0x82, 0x87, 0x84], [field('keep-alive', 'timeout=5')]],
+      ['Upgrade', [0x82, 0x87, 0x84], [field('upgrade', 'websocket')]],
+      ['Proxy-Connection', [0x82, 0x87, 0x84], [field('proxy-connection', 'keep-alive')]],
+      ['TE other than trailers', [0x82, 0x87, 0x84], [field('te', 'gzip')]],
+      ['a :path without its leading slash', [0x82, 0x87], [field(':path', 'http://elsewhere/x')]],
+      ['an extended CONNECT (:protocol, a setting the proxy never offers)', [0x87, 0x84], [field(':method', 'CONNECT'), field(':protocol', 'websocket')]],
+    ])('a request with %s is malformed (RFC 9113 section 8.2, 8.3): its stream is reset (PROTOCOL_ERROR), nothing goes upstream, the session serves on', async (_what, indexed, fields) => {
+      const upstream = await echoUpstream();
+      const running = await tlsEngine(true, upstream);
+      const block = Buffer.concat([Buffer.from(indexed), ...fields, field(':authority', 'lab')]);
+      const session = await rawSession(running.port(running.id), [frame(HEADERS, END_STREAM | END_HEADERS, 1, block), frame(HEADERS, END_STREAM | END_HEADERS, 3, GET)], 10_000, (seen) =>
+        seen.answered.includes(3),
+      );
+      expect([session.resets.get(1), session.closed]).toEqual([PROTOCOL_ERROR, false]);
+      await waitFor(() => upstream.received.length > 0);
+      expect(upstream.received.map((r) => r.url)).toEqual(['/']);
     });
   });
 
@@ -348,6 +436,48 @@ describe('a proxy with tls: true', () => {
     expect(upstream.received.map((r) => r.url)).toEqual(['/b']);
   });
 
+  it('refuses an h2 header list past the 16 KB an HTTP/1.1 head may have with 431, before anything goes upstream; takes 200 small fields as HTTP/1.1 does', async () => {
+    const upstream = await echoUpstream();
+    const running = await tlsEngine(true, upstream);
+    const session = h2Session(running.port(running.id), await readFile(view(running, running.id).tls!.certFile, 'utf8'));
+    const large = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`x-field-${i}`, 'v'.repeat(1_000)]));
+    const refused = await h2Send(session, { ':path': '/large', 'x-request-id': 'large', ...large });
+    expect([refused.headers[':status'], refused.headers['x-edgelab-error']]).toEqual([431, 'EDGE_HEADERS_TOO_LARGE']);
+    const completed = await waitFor(() => running.events.find((e): e is EventOf<'request.completed'> => e.type === 'request.completed' && e.rid === 'large'));
+    expect([completed.status, completed.error]).toEqual([431, 'EDGE_HEADERS_TOO_LARGE']);
+    const many = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`x-many-${i}`, 'v']));
+    const taken = await h2Send(session, { ':path': '/many', te: 'trailers', ...many });
+    expect(taken.headers[':status']).toBe(200);
+    expect(upstream.received.map((r) => r.url)).toEqual(['/many']);
+    const seen = upstream.received[0].headers;
+    expect([seen['x-many-199'], seen.te, seen.host]).toEqual(['v', undefined, `localhost:${running.port(running.id)}`]);
+  });
+
+  it('answers an h2 request whose body stops coming with 408 after its filter timeouts, as over HTTP/1.1; the upstream request is released, the session serves on', async () => {
+    let upstreamClosed = false;
+    const upstream = await rawUpstream((req, res) => {
+      req.resume();
+      req.on('end', () => res.end('whole'));
+      res.on('close', () => (upstreamClosed = true));
+    });
+    cleanups.push(() => upstream.close());
+    const running = await tlsEngine(true, upstream, { filter: { timeouts: { headers: '200ms', body: '200ms' } } });
+    const session = h2Session(running.port(running.id), await readFile(view(running, running.id).tls!.certFile, 'utf8'));
+    const stalled = session.request({ ':method': 'POST', ':path': '/upload', 'x-request-id': 'stalled-body' });
+    stalled.on('error', () => {});
+    stalled.write('a first part, and no more');
+    const [headers] = (await once(stalled, 'response')) as [Record<string, unknown>];
+    expect([headers[':status'], headers['x-edgelab-error']]).toEqual([408, 'EDGE_REQUEST_TIMEOUT']);
+    // The stream ends with the answer (reset, NO_ERROR), though its client never ended its side.
+    stalled.resume();
+    await once(stalled, 'close');
+    expect(stalled.rstCode).toBe(0);
+    const completed = await waitFor(() => running.events.find((e): e is EventOf<'request.completed'> => e.type === 'request.completed' && e.rid === 'stalled-body'));
+    expect([completed.status, completed.error]).toEqual([408, 'EDGE_REQUEST_TIMEOUT']);
+    await waitFor(() => upstreamClosed, 5_000, 'the upstream request released');
+    expect((await h2Send(session, { ':method': 'POST', ':path': '/whole' }, 'all')).headers[':status']).toBe(200);
+  });
+
   it('answers TRACE over h2 with the header fields alone: no pseudo-header lines, the authority as Host (RFC 9110 section 9.3.8)', async () => {
     const upstream = await echoUpstream();
     const { engine, port, id } = await tlsEngine(true, upstream);
@@ -377,6 +507,55 @@ describe('a proxy with tls: true', () => {
     await once(socket, 'close');
     expect(raw.slice(0, raw.indexOf('\r\n'))).toBe('HTTP/1.1 414 URI Too Long');
     expect(upstream.received).toEqual([]);
+  });
+
+  it.each([
+    ['TLSv1', 'TLSv1'],
+    ['TLSv1.1', 'TLSv1.1'],
+  ] as const)('refuses a client that offers only %s (a protocol_version alert; nginx\'s default ssl_protocols since 1.23.4 are TLSv1.2 and TLSv1.3), and reports it', async (_what, version) => {
+    const upstream = await echoUpstream();
+    const { events, port, id } = await tlsEngine(true, upstream);
+    const refused = await new Promise<NodeJS.ErrnoException>((resolve) => {
+      const socket = connectTls({ host: '127.0.0.1', port: port(id), minVersion: version, maxVersion: version, ciphers: 'DEFAULT@SECLEVEL=0', rejectUnauthorized: false }, () =>
+        resolve(new Error('handshake done')),
+      );
+      socket.on('error', resolve);
+    });
+    expect(refused.code).toBe('ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION');
+    const failed = await waitFor(() => events.find((e): e is EventOf<'tls.connection'> => e.type === 'tls.connection'));
+    expect(failed).toMatchObject({ node: id, outcome: 'failed', reason: 'ERR_SSL_UNSUPPORTED_PROTOCOL' });
+  });
+
+  it('serves its one certificate whatever name SNI asks for (as nginx its default server): a verifying client refuses a name it does not cover', async () => {
+    const upstream = await echoUpstream();
+    const { engine, events, port, id } = await tlsEngine(true, upstream);
+    const ca = await readFile(view({ engine } as RunningEngine, id).tls!.certFile, 'utf8');
+    const handshake = (servername: string, verify: boolean) =>
+      new Promise<string>((resolve) => {
+        const socket = connectTls({ host: '127.0.0.1', port: port(id), servername, ca, rejectUnauthorized: verify }, () => {
+          resolve(`served ${(socket.getPeerCertificate() as { subjectaltname?: string }).subjectaltname}`);
+          socket.end();
+        });
+        socket.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+      });
+    expect(await handshake('elsewhere.example', true)).toBe('ERR_TLS_CERT_ALTNAME_INVALID');
+    expect(await handshake('elsewhere.example', false)).toMatch(/^served DNS:localhost/);
+    // The verifying client never sends its Finished: a failed handshake; the other, an established one.
+    await waitFor(() => events.filter((e) => e.type === 'tls.connection').length === 2);
+    expect(events.filter((e) => e.type === 'tls.connection').map((e) => (e as EventOf<'tls.connection'>).outcome).sort()).toEqual(['established', 'failed']);
+  });
+
+  it('cuts a handshake that never finishes once the headers timeout passed (as nginx bounds it by client_header_timeout), and reports it', async () => {
+    const upstream = await echoUpstream();
+    const { events, port, id } = await tlsEngine(true, upstream, { filter: { timeouts: { headers: '300ms' } } });
+    const socket = connect({ host: '127.0.0.1', port: port(id) });
+    socket.on('error', () => {});
+    cleanups.push(async () => void socket.destroy());
+    // The first bytes of a ClientHello record that says 512 bytes follow; none do.
+    socket.write(Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01]));
+    await once(socket, 'close');
+    const failed = await waitFor(() => events.find((e): e is EventOf<'tls.connection'> => e.type === 'tls.connection'));
+    expect(failed).toMatchObject({ node: id, outcome: 'failed', reason: 'ERR_TLS_HANDSHAKE_TIMEOUT' });
   });
 
   it('reports a client that does not trust the certificate as a failed handshake', async () => {

@@ -202,4 +202,39 @@ describe('createTlsListener', () => {
     await serverClosed;
     expect(closed).toBe(true);
   });
+
+  describe('an h2 session with no stream open for the idle time', () => {
+    const IDLE = { h2IdleTimeoutMs: 200 };
+
+    it('is closed with a GOAWAY (NO_ERROR), as an idle HTTP/1.1 connection is', async () => {
+      const { port } = await listen(IDLE);
+      const session = h2Client(port);
+      await h2Get(session, '/');
+      const [code] = (await once(session, 'goaway')) as [number];
+      expect(code).toBe(0);
+      await once(session, 'close');
+    });
+
+    it('is closed when its client never finishes a HEADERS block (a slowloris over h2)', async () => {
+      const { port } = await listen(IDLE);
+      const socket = connectTls({ host: '127.0.0.1', port, ALPNProtocols: ['h2'], ca: certificate.cert, servername: 'localhost' });
+      socket.on('error', () => {});
+      started.push(async () => void socket.destroy());
+      await once(socket, 'secureConnect');
+      // The preface, empty SETTINGS, and HEADERS for GET / on stream 1 without END_HEADERS; no CONTINUATION follows.
+      const headers = Buffer.from([0, 0, 3, 1, 0, 0, 0, 0, 1, 0x82, 0x87, 0x84]);
+      socket.write(Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0]), headers]));
+      socket.resume();
+      await once(socket, 'close');
+    });
+
+    it('stays open while a stream is: an answer slower than the idle time arrives', async () => {
+      const { port } = await listen({
+        ...IDLE,
+        onRequest: (_req, res) => void setTimeout(() => res.end('late'), 600),
+      });
+      const session = h2Client(port);
+      expect(await h2Get(session, '/slow')).toEqual({ status: 200, body: 'late' });
+    });
+  });
 });

@@ -13,6 +13,7 @@ import {
   type Http2SecureServer,
   type Http2ServerRequest,
   type ServerHttp2Session,
+  type ServerHttp2Stream,
 } from 'node:http2';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
@@ -47,6 +48,31 @@ export interface TlsHandshakeFailure {
   afterMs: number;
 }
 
+/** An HTTP/2 session Node closed for what its client sent (a flood, a protocol error): it sent a GOAWAY. */
+export interface Http2SessionFailure {
+  peer: string;
+  /** Node's message: `Too many CONTINUATION frames following a HEADER frame`, `Flooding was detected...`. */
+  message: string;
+  /** Node's code: `ERR_HTTP2_ERROR`, `ERR_HTTP2_TOO_MANY_INVALID_FRAMES`. */
+  code: string;
+}
+
+/**
+ * How many streams an HTTP/2 client may have open at once (SETTINGS_MAX_CONCURRENT_STREAMS), as nginx's
+ * `http2_max_concurrent_streams` default: Node's own is 2^32 - 1, so one connection could have thousands
+ * of requests in flight upstream. Past it, nghttp2 refuses a stream (REFUSED_STREAM) while the client has
+ * not yet acknowledged the setting, and takes it as a connection error once it has: the session is closed.
+ */
+export const H2_MAX_CONCURRENT_STREAMS = 128;
+
+/**
+ * How long an HTTP/2 session with no stream open stays: nginx's keepalive_timeout (75 s), which it applies
+ * to an idle HTTP/2 connection too. Not the HTTP/1.1 side's 5 s: undici, the traffic generator's client,
+ * closes an idle HTTP/1.1 connection itself (at 4 s) but never an h2 session, so the server always closes
+ * it, and a request sent as it does fails (GOAWAY); at 75 s a flow rarely leaves that long a gap.
+ */
+export const H2_IDLE_TIMEOUT_MS = 75_000;
+
 export type TlsRequest = IncomingMessage | Http2ServerRequest;
 export type TlsResponse = ServerResponse | Http2ServerResponse;
 export type TlsListener = Http2SecureServer | HttpsServer;
@@ -58,8 +84,15 @@ export interface TlsListenerOptions {
   onRequest(req: TlsRequest, res: TlsResponse): void;
   onConnection?(info: TlsConnectionInfo): void;
   onHandshakeFailed?(failure: TlsHandshakeFailure): void;
-  /** Node's limits for the HTTP/1.1 connections (the node's listener timeouts); http2 ignores its options for these. */
+  onSessionError?(failure: Http2SessionFailure): void;
+  /**
+   * Node's limits for the HTTP/1.1 connections (the node's listener timeouts); http2 ignores its options for
+   * these. The headers timeout also bounds the TLS handshake (nginx's client_header_timeout does), at
+   * the listener's making: Node's default leaves a client that never finishes it two minutes.
+   */
   http1: { keepAliveTimeoutMs: number; headersTimeoutMs: number; requestTimeoutMs: number; checkEveryMs: number };
+  /** How long an HTTP/2 session with no stream open stays (H2_IDLE_TIMEOUT_MS by default). */
+  h2IdleTimeoutMs?: number;
   /** A monotonic clock in ms (performance.now by default); injected so tests are exact. */
   now?: () => number;
 }
@@ -105,12 +138,24 @@ Object.defineProperties(EdgeHttp2Response.prototype, {
 export function createTlsListener(options: TlsListenerOptions): TlsListener {
   const { certificate, onRequest, http1 } = options;
   const now = options.now ?? (() => performance.now());
+  const handshakeTimeout = http1.headersTimeoutMs;
   const server: TrackedListener = options.http2
     ? createSecureServer(
-        { ...certificate, allowHTTP1: true, ALPNProtocols: ['h2', 'http/1.1'], Http2ServerResponse: EdgeHttp2Response },
+        {
+          ...certificate,
+          handshakeTimeout,
+          allowHTTP1: true,
+          ALPNProtocols: ['h2', 'http/1.1'],
+          Http2ServerResponse: EdgeHttp2Response,
+          settings: { maxConcurrentStreams: H2_MAX_CONCURRENT_STREAMS },
+          // As many fields as the HTTP/1.1 side keeps (Node's default is 128, reset without a word past it):
+          // the edge rules answer too many, or too large, with 431 on either protocol. Node's 64 KB bound
+          // on a header list stays (an HPACK bomb is reset at it).
+          maxHeaderListPairs: LISTENER_HEADER_COUNT,
+        },
         onRequest,
       )
-    : createHttpsServer({ ...certificate, ALPNProtocols: ['http/1.1'], requireHostHeader: false }, onRequest);
+    : createHttpsServer({ ...certificate, handshakeTimeout, ALPNProtocols: ['http/1.1'], requireHostHeader: false }, onRequest);
   // The HTTP/1.1 side of an http2 server takes none of these from its options: set on the server before it
   // listens, its parser and its connection checks (started on 'listening') read them.
   Object.assign(server, {
@@ -122,9 +167,26 @@ export function createTlsListener(options: TlsListenerOptions): TlsListener {
   });
   if (options.http2) {
     const sessions = (server[SESSIONS] = new Set<ServerHttp2Session>());
+    const { onSessionError, h2IdleTimeoutMs: idleMs = H2_IDLE_TIMEOUT_MS } = options;
     server.on('session', (session: ServerHttp2Session) => {
       sessions.add(session);
       session.once('close', () => sessions.delete(session));
+      // A session with no stream open for the idle time is closed (a last GOAWAY, NO_ERROR), as an idle
+      // HTTP/1.1 connection is: Node keeps one open for good, with it one whose client never ends a
+      // HEADERS block (a stream nghttp2 holds, which a graceful close() would wait on).
+      let open = 0;
+      session.on('stream', (stream: ServerHttp2Stream) => {
+        open++;
+        stream.once('close', () => open--);
+      });
+      session.setTimeout(idleMs, () => {
+        if (open === 0) session.destroy();
+      });
+      if (onSessionError === undefined) return;
+      const peer = session.socket.remoteAddress ?? '';
+      session.on('error', (error: NodeJS.ErrnoException) =>
+        onSessionError({ peer, message: error.message, code: error.code ?? 'ERR_HTTP2_ERROR' }),
+      );
     });
   }
   server.on('connection', (socket: AcceptedSocket) => {

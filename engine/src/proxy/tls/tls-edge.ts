@@ -75,6 +75,8 @@ export class TlsEdge {
       onConnection: (info) => bus.emit({ type: 'tls.connection', node: nodeId, outcome: 'established', ...info }),
       onHandshakeFailed: ({ peer, reason, afterMs }) =>
         bus.emit({ type: 'tls.connection', node: nodeId, peer, outcome: 'failed', handshakeMs: afterMs, reason }),
+      onSessionError: ({ peer, message, code }) =>
+        bus.emit({ type: 'engine.error', node: nodeId, message: `HTTP/2 session from ${peer} closed: ${message} (${code})` }),
       http1: { keepAliveTimeoutMs: KEEP_ALIVE_MS, headersTimeoutMs: timeouts.headersMs, requestTimeoutMs: timeouts.requestMs, checkEveryMs: timeouts.checkEveryMs },
     });
     server.on('clientError', envelope.clientError);
