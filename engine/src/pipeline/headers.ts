@@ -213,8 +213,9 @@ export function upstreamRequestHeaders(
   // The body goes on without its trailer section (undici sends none): nothing is left for Trailer to announce.
   if (headers.trailer !== undefined) delete headers.trailer;
   // TE is this hop's, but a client's `trailers` speaks for every hop behind it too (RFC 9110 section 10.1.4),
-  // and the engine passes trailers on (forwarder.ts). undici writes its own Connection, so TE goes without `Connection: TE`.
-  if (incoming.te !== undefined && hop.httpVersion !== '1.0' && acceptsTrailers(incoming.te)) headers.te = 'trailers';
+  // and the engine passes trailers on (forwarder.ts) to an HTTP/1.1 client only: an HTTP/1.0 one takes none,
+  // and an HTTP/2 one gets its answer without them. undici writes its own Connection, so TE goes without `Connection: TE`.
+  if (incoming.te !== undefined && hop.httpVersion === '1.1' && acceptsTrailers(incoming.te)) headers.te = 'trailers';
   headers.via = appendVia(incoming.via, hop.httpVersion, hop.nodeId);
   headers['x-forwarded-for'] = appendForwardedFor(incoming['x-forwarded-for'], hop.peer);
   const proto = hop.secure === true ? 'https' : 'http';
