@@ -95,6 +95,33 @@ test('twenty targets with 63-character ids and 60-character labels: the diagram 
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1280);
 });
 
+test('a balancer with twenty targets: its edges leave the port as one trunk, not a thick bar, and reach each box on a branch of its own', async ({ page, request }) => {
+  await openDrawn(page, request, LONG_IDS);
+  const lb = id63('lb');
+  const paths = await page.evaluate((from) => {
+    const edges = [...document.querySelectorAll<SVGPathElement>('svg.topology path.edge')].filter((p) => p.dataset.testid?.startsWith(`edge-${from}->`));
+    return edges.map((path) => {
+      const total = path.getTotalLength();
+      const points: Array<{ x: number; y: number }> = [];
+      for (let at = 0; at <= total; at += 1) {
+        const p = path.getPointAtLength(at);
+        points.push({ x: p.x, y: p.y });
+      }
+      return points;
+    });
+  }, lb);
+  expect(paths).toHaveLength(20);
+  const port = paths[0][0];
+  // Six pixels past the port, where twenty S-curves ran side by side as one thick bar: one line.
+  const crossing = paths.map((points) => points.find((p) => p.x >= port.x + 6)!.y);
+  expect(Math.max(...crossing) - Math.min(...crossing)).toBeLessThan(0.5);
+  // Each edge ends on a straight branch level with its box's pipe, at least 20 px from every other branch.
+  const ends = paths.map((points) => points.at(-1)!);
+  for (const points of paths) expect(Math.abs(points.at(-20)!.y - points.at(-1)!.y)).toBeLessThan(0.5);
+  const ys = ends.map((p) => p.y).sort((a, b) => a - b);
+  for (let i = 1; i < ys.length; i++) expect(ys[i] - ys[i - 1]).toBeGreaterThanOrEqual(20);
+});
+
 test('twenty traffic flows, one with an 80-character name: the header stays short, and the last flow’s rate is still set from it', async ({ page, request }) => {
   const flows = Array.from({ length: 20 }, (_, i) => ({ name: i === 0 ? `flow-0-${'n'.repeat(80)}` : `flow-${i}`, to: 'edge', rate: 1, clients: 1, paths: ['/x'] }));
   const config = { version: 1, name: 'Twenty flows', nodes: [{ id: 'edge', kind: 'proxy', to: 'svc' }, { id: 'svc', kind: 'service' }], traffic: flows };

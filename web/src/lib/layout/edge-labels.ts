@@ -4,7 +4,7 @@
  * no point clears every box (and its tabs) and every label placed before. Secondary text is dropped,
  * never shrunk nor drawn over a box: the route stays in the node's inspector.
  */
-import { curvePoint } from './geometry.ts';
+import { routePoint } from './geometry.ts';
 import type { EdgeLayout, NodeBox } from './layout.ts';
 
 /** A label's text centred on `x`, its baseline at `y`. */
@@ -43,7 +43,7 @@ export function placeEdgeLabels(edges: readonly EdgeLayout[], texts: ReadonlyMap
     const text = texts.get(edge.key);
     if (text === undefined) continue;
     for (const t of ALONG) {
-      curvePoint(edge.curve, t, at);
+      routePoint(edge.route, t, at);
       const label = { key: edge.key, text, x: at.x, y: at.y - 6 };
       const rect = labelRect(label);
       if (taken.every((r) => apart(r, rect))) {
