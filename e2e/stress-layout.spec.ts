@@ -136,7 +136,7 @@ test('an inspector’s upstream chips of 63-character ids stay one line high, en
     expect(box.x + box.width).toBeLessThanOrEqual(panel.x + panel.width);
   }
   // The weight after the id keeps its room; the id gives way, with an ellipsis.
-  await expect(chip.locator('.chip-more')).toHaveText(' ×1');
+  await expect(chip.locator('.chip-more')).toHaveText('×1');
   expect(await chip.locator('.chip-id').evaluate((el) => el.scrollWidth > el.clientWidth && getComputedStyle(el).textOverflow === 'ellipsis')).toBe(true);
 });
 
