@@ -187,6 +187,21 @@ describe('computeLayout within the stage’s room', () => {
     }
   });
 
+  it('labels a bus edge on its own branch, level with its box, never on the bus its siblings share', () => {
+    const targets = Array.from({ length: 6 }, (_, i) => `w${i}`);
+    const input: LayoutInput = {
+      entries: ['lb'],
+      nodes: [{ id: 'lb', kind: 'balancer', upstreams: targets.map((to, i) => ({ to, weight: i + 2 })) }, ...targets.map((id) => ({ id, kind: 'service' as const, upstreams: [] }))],
+    };
+    const l = computeLayout(input, { room: ROOMS['1440x900'] });
+    expect(l.labels.length).toBeGreaterThan(0);
+    for (const label of l.labels) {
+      const edge = l.edge.get(label.key)!;
+      expect(edge.route.length).toBeGreaterThan(1);
+      expect(label.y).toBeCloseTo(l.box.get(edge.to)!.pipeY - 6);
+    }
+  });
+
   it('keeps S-curves for a fan-out of fewer boxes than a bus needs (the default sandbox)', () => {
     const l = computeLayout(classicEdge, { room: ROOMS['1280x800'] });
     expect(l.edges.every((e) => e.route.length === 1)).toBe(true);
