@@ -187,6 +187,17 @@ describe('computeLayout within the stage’s room', () => {
     }
   });
 
+  it('runs the buses of two pools in one column apart, so their lines never merge', () => {
+    for (const room of Object.values(ROOMS)) {
+      const l = computeLayout(fifteenNodes, { room });
+      const busX = (from: string) => new Set(l.edges.filter((e) => e.from === from).flatMap((e) => e.route.filter((c) => c.x0 === c.x1 && c.y0 !== c.y1).map((c) => c.x0)));
+      const [users, orders] = [busX('users'), busX('orders')];
+      expect(users.size).toBe(1);
+      expect(orders.size).toBe(1);
+      expect(Math.abs([...users][0] - [...orders][0])).toBeGreaterThanOrEqual(6);
+    }
+  });
+
   it('labels a bus edge on its own branch, level with its box, never on the bus its siblings share', () => {
     const targets = Array.from({ length: 6 }, (_, i) => `w${i}`);
     const input: LayoutInput = {

@@ -114,15 +114,20 @@ export const BUS_FANOUT = 5;
 /** Where the bus runs: this share of the gap after the node's out port, within these bounds (px). */
 const BUS_AT = { share: 0.3, min: 12, max: 26 } as const;
 const BUS_RADIUS = 8;
+/** Between the buses of nodes in one column, so two buses whose spans overlap never run as one line. */
+const BUS_STAGGER = 7;
 
 /**
  * The edges out of node `a` into `targets`, each an S-curve, or a bus's branches for a wide fan-out
  * whose boxes all lie to its right (layout hints may place one behind it: then every edge curves).
+ * `buses` counts the buses already drawn from each column (by out-port x); this one runs beside them.
  */
-function routesFrom(a: NodeBox, targets: readonly NodeBox[]): Route[] {
+function routesFrom(a: NodeBox, targets: readonly NodeBox[], buses: Map<number, number>): Route[] {
   const gap = Math.min(...targets.map((b) => b.inX)) - a.outX;
   if (targets.length < BUS_FANOUT || gap < 2 * BUS_AT.min) return targets.map((b) => [horizontalCurve(a.outX, a.pipeY, b.inX, b.pipeY)]);
-  const busX = a.outX + Math.max(BUS_AT.min, Math.min(BUS_AT.max, gap * BUS_AT.share));
+  const before = buses.get(a.outX) ?? 0;
+  buses.set(a.outX, before + 1);
+  const busX = a.outX + Math.min(gap - BUS_RADIUS - 4, Math.max(BUS_AT.min, Math.min(BUS_AT.max, gap * BUS_AT.share)) + before * BUS_STAGGER);
   return targets.map((b) => busRoute(a.outX, a.pipeY, busX, b.inX, b.pipeY, BUS_RADIUS));
 }
 
@@ -291,9 +296,10 @@ export function computeLayout(input: LayoutInput, options: LayoutOptions = {}): 
 
   const box = new Map(boxes.map((b) => [b.id, b]));
   const edges: EdgeLayout[] = [];
+  const buses = new Map<number, number>();
   for (const [from, tos] of children) {
     const targets = tos.map((to) => box.get(to) as NodeBox);
-    const routes = routesFrom(box.get(from) as NodeBox, targets);
+    const routes = routesFrom(box.get(from) as NodeBox, targets, buses);
     for (const [i, b] of targets.entries()) {
       const edge = { key: edgeKey(from, b.id), from, to: b.id, route: routes[i] };
       edges.push(b.inX === b.x ? edge : { ...edge, lead: b.x });
