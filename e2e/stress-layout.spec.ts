@@ -120,6 +120,12 @@ test('a balancer with twenty targets: its edges leave the port as one trunk, not
   for (const points of paths) expect(Math.abs(points.at(-20)!.y - points.at(-1)!.y)).toBeLessThan(0.5);
   const ys = ends.map((p) => p.y).sort((a, b) => a - b);
   for (let i = 1; i < ys.length; i++) expect(ys[i] - ys[i - 1]).toBeGreaterThanOrEqual(20);
+
+  // A click on a branch opens that edge's menu, whichever edge was drawn last over the shared trunk.
+  const target = `edge-target-${lb}->${TARGETS[3]}`;
+  // (A straight branch has no height, which Playwright takes for hidden: the click goes where a pointer would, at its middle.)
+  await page.getByTestId(target).click({ force: true });
+  await expect(page.getByTestId('fault-menu')).toHaveAttribute('data-target', `${lb}->${TARGETS[3]}`);
 });
 
 test('an inspector’s upstream chips of 63-character ids stay one line high, ending in an ellipsis, the whole id in their title and name', async ({ page, request }) => {

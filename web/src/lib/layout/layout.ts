@@ -106,6 +106,15 @@ export function edgePath(edge: EdgeLayout): string {
 }
 
 /**
+ * The SVG path of the part of an edge that is its own: the whole of an S-curve, a bus edge's branch (and
+ * lead). What takes its clicks, its hover and its focus ring: on the trunk or bus every sibling shares, a
+ * click would land on whichever edge was drawn last.
+ */
+export function edgeOwnPath(edge: EdgeLayout): string {
+  return edgePath(edge.route.length > 1 ? { ...edge, route: edge.route.slice(-1) } : edge);
+}
+
+/**
  * A node whose edges go to this many boxes or more draws them as a bus (geometry.ts busRoute): as
  * S-curves from one port they would leave it side by side and merge into one thick bar. Fewer keep
  * their curves, which part at once.
