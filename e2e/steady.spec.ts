@@ -6,10 +6,9 @@
  */
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 import { parse } from 'yaml';
-import { readFileSync } from 'node:fs';
-import { engineMetrics, restoreSandbox } from './helpers.ts';
+import { engineMetrics, restoreSandbox, SANDBOX_YAML, twoConsumersGateway } from './helpers.ts';
 
-const SANDBOX = parse(readFileSync(new URL('./sandbox.yaml', import.meta.url), 'utf8')) as { name: string; nodes: Array<Record<string, unknown>> };
+const SANDBOX = parse(SANDBOX_YAML) as { name: string; nodes: Array<Record<string, unknown>> };
 
 const CACHING = { ...SANDBOX, nodes: SANDBOX.nodes.map((n) => (n.id === 'edge' ? { ...n, cache: {} } : n)) };
 
@@ -17,16 +16,7 @@ const THROTTLING = {
   version: 1,
   name: 'Throttle the abusive client (e2e)',
   nodes: [
-    {
-      id: 'api',
-      kind: 'gateway',
-      consumers: [
-        { name: 'mobile', apiKeys: ['k-mobile'] },
-        { name: 'scraper', apiKeys: ['k-scraper'] },
-      ],
-      credentials: { apiKey: { header: 'x-api-key' } },
-      routes: [{ match: { path: '/users/*' }, to: 'users', rateLimit: { algorithm: 'token-bucket', rate: 10, burst: 10, key: 'consumer' } }],
-    },
+    twoConsumersGateway('users', { rate: 10, burst: 10 }),
     { id: 'users', kind: 'service', latency: '20ms' },
   ],
   traffic: [
