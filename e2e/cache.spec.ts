@@ -69,7 +69,23 @@ test('turning the cache on raises the hit ratio the page shows, HIT dots turn ba
   await expect.poll(async () => Number(await ratio.getAttribute('data-ratio')), { timeout: 20_000 }).toBeGreaterThan(0.1);
   // On one line, its % beside it (side panels break long words anywhere; a number is not one of them).
   const lineHeight = await ratio.evaluate((el) => parseFloat(getComputedStyle(el).lineHeight) || 40);
-  expect((await ratio.boundingBox())!.height).toBeLessThan(lineHeight * 1.5);
+  for (const size of [{ width: 1280, height: 800 }, { width: 1440, height: 900 }]) {
+    await page.setViewportSize(size);
+    expect((await ratio.boundingBox())!.height, `at ${size.width}x${size.height}`).toBeLessThan(lineHeight * 1.5);
+    // The % sits on the number's line, beside it, not under it.
+    const [number, sign] = await ratio.evaluate((el) => {
+      const range = document.createRange();
+      const text = el.firstChild as Text;
+      range.setStart(text, 0);
+      range.setEnd(text, 1);
+      const first = range.getBoundingClientRect();
+      range.setStart(text, text.length - 1);
+      range.setEnd(text, text.length);
+      return [first.toJSON(), range.getBoundingClientRect().toJSON()] as DOMRect[];
+    });
+    expect(Math.abs(sign.top - number.top), `at ${size.width}x${size.height}`).toBeLessThan(2);
+    expect(sign.left).toBeGreaterThan(number.left);
+  }
 
   // Requests answered from the cache: ringed dots whose path ends at the proxy. Sampled while traffic flows.
   const cached = new Map<string, SeenDot>();

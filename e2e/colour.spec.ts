@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { parse } from 'yaml';
 import { NEUTRAL_COLOUR } from '../web/src/lib/colour/target-colours.ts';
-import { resetLab } from './helpers.ts';
+import { resetLab, twoConsumersGateway } from './helpers.ts';
 
 const sandboxConfig = parse(readFileSync(new URL('./sandbox.yaml', import.meta.url), 'utf8')) as unknown;
 
@@ -19,16 +19,7 @@ const CONSUMERS_SANDBOX = {
   version: 1,
   name: 'Two consumers (e2e)',
   nodes: [
-    {
-      id: 'api',
-      kind: 'gateway',
-      consumers: [
-        { name: 'mobile', apiKeys: ['k-mobile'] },
-        { name: 'scraper', apiKeys: ['k-scraper'] },
-      ],
-      credentials: { apiKey: { header: 'x-api-key' } },
-      routes: [{ match: { path: '/users/*' }, to: 'users', rateLimit: { algorithm: 'token-bucket', rate: 4, burst: 4, key: 'consumer' } }],
-    },
+    twoConsumersGateway('users', { rate: 4, burst: 4 }),
     { id: 'users', kind: 'balancer', algorithm: 'round-robin', targets: ['users-1', 'users-2'] },
     { id: 'users-1', kind: 'service', latency: '40ms' },
     { id: 'users-2', kind: 'service', latency: '40ms' },

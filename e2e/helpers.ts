@@ -96,6 +96,23 @@ export async function engineTraffic(request: APIRequestContext): Promise<EngineT
 export const SANDBOX_YAML = readFileSync(new URL('./sandbox.yaml', import.meta.url), 'utf8');
 
 /** The lab back as it started: the sandbox's config, no faults, its traffic flowing (each spec's afterEach). */
+/**
+ * A gateway `api` that knows two consumers by their API keys (`mobile`, `scraper`), with a token bucket
+ * per consumer on its one route, /users/* to `to`.
+ */
+export function twoConsumersGateway(to: string, bucket: { rate: number; burst: number }) {
+  return {
+    id: 'api',
+    kind: 'gateway',
+    consumers: [
+      { name: 'mobile', apiKeys: ['k-mobile'] },
+      { name: 'scraper', apiKeys: ['k-scraper'] },
+    ],
+    credentials: { apiKey: { header: 'x-api-key' } },
+    routes: [{ match: { path: '/users/*' }, to, rateLimit: { algorithm: 'token-bucket', ...bucket, key: 'consumer' } }],
+  };
+}
+
 export async function restoreSandbox(request: APIRequestContext): Promise<void> {
   const res = await request.put('/api/config', { data: parse(SANDBOX_YAML) });
   expect(res.ok(), await res.text()).toBe(true);

@@ -95,11 +95,67 @@ test('twenty targets with 63-character ids and 60-character labels: the diagram 
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1280);
 });
 
+test('a balancer with twenty targets: its edges leave the port as one trunk, not a thick bar, and reach each box on a branch of its own', async ({ page, request }) => {
+  await openDrawn(page, request, LONG_IDS);
+  const lb = id63('lb');
+  const paths = await page.evaluate((from) => {
+    const edges = [...document.querySelectorAll<SVGPathElement>('svg.topology path.edge')].filter((p) => p.dataset.testid?.startsWith(`edge-${from}->`));
+    return edges.map((path) => {
+      const total = path.getTotalLength();
+      const points: Array<{ x: number; y: number }> = [];
+      for (let at = 0; at <= total; at += 1) {
+        const p = path.getPointAtLength(at);
+        points.push({ x: p.x, y: p.y });
+      }
+      return points;
+    });
+  }, lb);
+  expect(paths).toHaveLength(20);
+  const port = paths[0][0];
+  // Six pixels past the port, where twenty S-curves ran side by side as one thick bar: one line.
+  const crossing = paths.map((points) => points.find((p) => p.x >= port.x + 6)!.y);
+  expect(Math.max(...crossing) - Math.min(...crossing)).toBeLessThan(0.5);
+  // Each edge ends on a straight branch level with its box's pipe, at least 20 px from every other branch.
+  const ends = paths.map((points) => points.at(-1)!);
+  for (const points of paths) expect(Math.abs(points.at(-20)!.y - points.at(-1)!.y)).toBeLessThan(0.5);
+  const ys = ends.map((p) => p.y).sort((a, b) => a - b);
+  for (let i = 1; i < ys.length; i++) expect(ys[i] - ys[i - 1]).toBeGreaterThanOrEqual(20);
+
+  // A click on a branch opens that edge's menu, whichever edge was drawn last over the shared trunk.
+  const target = `edge-target-${lb}->${TARGETS[3]}`;
+  // (A straight branch has no height, which Playwright takes for hidden: the click goes where a pointer would, at its middle.)
+  await page.getByTestId(target).click({ force: true });
+  await expect(page.getByTestId('fault-menu')).toHaveAttribute('data-target', `${lb}->${TARGETS[3]}`);
+});
+
+test('an inspector’s upstream chips of 63-character ids stay one line high, ending in an ellipsis, the whole id in their title and name', async ({ page, request }) => {
+  await openDrawn(page, request, LONG_IDS);
+  await page.getByTestId(`node-${id63('lb')}`).click();
+  const chip = page.getByTestId(`upstream-chip-${TARGETS[7]}`);
+  await expect(chip).toHaveAttribute('title', `${TARGETS[7]} ×1`);
+  await expect(page.getByRole('listitem', { name: `${TARGETS[7]} ×1` })).toBeVisible();
+  const chips = page.getByRole('list', { name: 'Upstreams' }).getByRole('listitem');
+  await expect(chips).toHaveCount(20);
+  const panel = (await page.getByTestId('inspector').boundingBox())!;
+  for (const box of await chips.evaluateAll((els) => els.map((el) => el.getBoundingClientRect().toJSON() as DOMRect))) {
+    expect(box.height).toBeLessThan(26);
+    expect(box.x + box.width).toBeLessThanOrEqual(panel.x + panel.width);
+  }
+  // The weight after the id keeps its room; the id gives way, with an ellipsis.
+  await expect(chip.locator('.chip-more')).toHaveText('×1');
+  expect(await chip.locator('.chip-id').evaluate((el) => el.scrollWidth > el.clientWidth && getComputedStyle(el).textOverflow === 'ellipsis')).toBe(true);
+});
+
 test('twenty traffic flows, one with an 80-character name: the header stays short, and the last flow’s rate is still set from it', async ({ page, request }) => {
   const flows = Array.from({ length: 20 }, (_, i) => ({ name: i === 0 ? `flow-0-${'n'.repeat(80)}` : `flow-${i}`, to: 'edge', rate: 1, clients: 1, paths: ['/x'] }));
   const config = { version: 1, name: 'Twenty flows', nodes: [{ id: 'edge', kind: 'proxy', to: 'svc' }, { id: 'svc', kind: 'service' }], traffic: flows };
   await openDrawn(page, request, config);
   await expect(page.getByTestId('traffic-rate-input')).toHaveCount(20);
+  // The rows line up as a table, whatever their names' lengths: every slider and every number starts at one x.
+  for (const control of ['traffic-rate', 'traffic-rate-input']) {
+    const xs = await page.getByTestId(control).evaluateAll((els) => els.map((el) => Math.round(el.getBoundingClientRect().x)));
+    expect(new Set(xs), control).toEqual(new Set([xs[0]]));
+  }
   const stage = (await page.getByTestId('stage').boundingBox())!;
   expect(stage.y).toBeLessThan(400);
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1280);

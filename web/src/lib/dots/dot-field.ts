@@ -6,13 +6,13 @@
  *
  * Budget: a fixed pool of `capacity` dots (requests beyond it get no dot and are counted in
  * `skipped`); per frame, `step` only does arithmetic on pooled objects. Each dot resolves its current
- * segment's curve once, when it enters it, not on every frame.
+ * segment's route once, when it enters it, not on every frame.
  *
  * Thinning: with `sampleEvery` above 1 only the requests of that sample get a dot (sampling.ts, by
  * request id, so the choice is the same however often it is asked); the selected request (`focus`)
  * always gets one, and the drawing dims every other dot while there is a focus.
  */
-import { curvePoint, type Curve, type Point } from '../layout/geometry.ts';
+import { routePoint, type Point, type Route } from '../layout/geometry.ts';
 import { edgeKey, type Layout, type NodeBox } from '../layout/layout.ts';
 import { classifyOutcome, type OutcomeClass } from '../outcome.ts';
 import type { Trace } from '../traces/trace-store.ts';
@@ -32,7 +32,7 @@ export interface Motion {
 export const MOTION: Motion = { travelMs: 220, crossMs: 110, turnMs: 160, fadeMs: 600, staleMs: 60_000 };
 
 const STILL = 0;
-const CURVE = 1;
+const ROUTE = 1;
 const LINE = 2;
 
 export class Dot {
@@ -45,7 +45,7 @@ export class Dot {
   /** The segment (index) whose path below is resolved, or -1. */
   resolved = -1;
   path = STILL;
-  curve: Curve | undefined;
+  route: Route | undefined;
   t0 = 0;
   t1 = 0;
   ax = 0;
@@ -200,8 +200,8 @@ export class DotField {
         continue;
       }
       const u = dot.duration <= 0 ? 1 : Math.min(1, Math.max(0, (now - dot.segStart) / dot.duration));
-      if (dot.path === CURVE && dot.curve !== undefined) {
-        curvePoint(dot.curve, dot.t0 + (dot.t1 - dot.t0) * u, this.#a);
+      if (dot.path === ROUTE && dot.route !== undefined) {
+        routePoint(dot.route, dot.t0 + (dot.t1 - dot.t0) * u, this.#a);
         dot.x = this.#a.x;
         dot.y = this.#a.y;
       } else {
@@ -234,7 +234,7 @@ export class DotField {
     dot.active = false;
     dot.visible = false;
     dot.waypoints = [];
-    dot.curve = undefined;
+    dot.route = undefined;
     this.#byRid.delete(dot.rid);
     this.#free.push(dot);
   }
@@ -276,7 +276,7 @@ export class DotField {
     dot.ax = this.#a.x;
     dot.ay = this.#a.y;
     dot.path = STILL;
-    dot.curve = undefined;
+    dot.route = undefined;
     if (b === undefined) return;
     placeOf(layout, b, dot.jitter, this.#b);
     dot.bx = this.#b.x;
@@ -285,8 +285,8 @@ export class DotField {
     if (b.toward !== undefined || a.toward !== undefined) {
       const turn = (b.toward !== undefined ? b : a) as Waypoint & { toward: string };
       const edge = layout.edge.get(edgeKey(turn.node, turn.toward));
-      dot.path = edge === undefined ? LINE : CURVE;
-      dot.curve = edge?.curve;
+      dot.path = edge === undefined ? LINE : ROUTE;
+      dot.route = edge?.route;
       [dot.t0, dot.t1] = b.toward !== undefined ? [0, 0.5] : [0.5, 0];
       return;
     }
@@ -296,8 +296,8 @@ export class DotField {
     }
     const forward = layout.edge.get(edgeKey(a.node, b.node));
     const backward = forward === undefined ? layout.edge.get(edgeKey(b.node, a.node)) : undefined;
-    dot.path = forward === undefined && backward === undefined ? LINE : CURVE;
-    dot.curve = (forward ?? backward)?.curve;
+    dot.path = forward === undefined && backward === undefined ? LINE : ROUTE;
+    dot.route = (forward ?? backward)?.route;
     [dot.t0, dot.t1] = forward !== undefined ? [0, 1] : [1, 0];
   }
 }
@@ -313,7 +313,7 @@ function placeOf(layout: Layout, waypoint: Waypoint, jitter: number, out: Point)
   if (waypoint.toward !== undefined) {
     const edge = layout.edge.get(edgeKey(waypoint.node, waypoint.toward));
     const target = layout.box.get(waypoint.toward);
-    if (edge !== undefined) return curvePoint(edge.curve, 0.5, out);
+    if (edge !== undefined) return routePoint(edge.route, 0.5, out);
     out.x = target === undefined ? box.outX + 30 : (box.outX + target.inX) / 2;
     out.y = target === undefined ? box.pipeY : (box.pipeY + target.pipeY) / 2;
     return out;

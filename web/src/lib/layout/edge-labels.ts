@@ -4,7 +4,7 @@
  * no point clears every box (and its tabs) and every label placed before. Secondary text is dropped,
  * never shrunk nor drawn over a box: the route stays in the node's inspector.
  */
-import { curvePoint } from './geometry.ts';
+import { routePoint, type Point } from './geometry.ts';
 import type { EdgeLayout, NodeBox } from './layout.ts';
 
 /** A label's text centred on `x`, its baseline at `y`. */
@@ -28,6 +28,15 @@ const ALONG = [0.64, 0.5, 0.78, 0.36];
 /** The tabs on a box's top and bottom edges reach this far out of it. */
 const TAB = 9;
 
+/**
+ * Fills `out` with the point a fraction t along the part of `edge` that is its own: the whole S-curve,
+ * or a bus edge's branch (its trunk and bus are every sibling's too, so a label there would name the wrong
+ * edge). Where an edge's label or fault badge goes.
+ */
+export function edgeOwnPoint(edge: EdgeLayout, t: number, out: Point): Point {
+  return routePoint(edge.route.length > 1 ? edge.route.slice(-1) : edge.route, t, out);
+}
+
 export function labelRect(label: EdgeLabel): Rect {
   const w = label.text.length * CHAR + 6;
   return { x: label.x - w / 2, y: label.y - 11, w, h: 15 };
@@ -43,7 +52,7 @@ export function placeEdgeLabels(edges: readonly EdgeLayout[], texts: ReadonlyMap
     const text = texts.get(edge.key);
     if (text === undefined) continue;
     for (const t of ALONG) {
-      curvePoint(edge.curve, t, at);
+      edgeOwnPoint(edge, t, at);
       const label = { key: edge.key, text, x: at.x, y: at.y - 6 };
       const rect = labelRect(label);
       if (taken.every((r) => apart(r, rect))) {

@@ -72,9 +72,9 @@ describe('computeLayout', () => {
       ['client->edge', 'edge->api', 'api->users', 'api->orders-1', 'users->users-1', 'users->users-2', 'users->users-3'].sort(),
     );
     const edge = layout.edge.get('edge->api')!;
-    expect(edge.curve.x0).toBe(layout.box.get('edge')!.outX);
-    expect(edge.curve.x1).toBe(layout.box.get('api')!.inX);
-    expect(edge.curve.y1).toBe(layout.box.get('api')!.pipeY);
+    expect(edge.route[0].x0).toBe(layout.box.get('edge')!.outX);
+    expect(edge.route.at(-1)!.x1).toBe(layout.box.get('api')!.inX);
+    expect(edge.route.at(-1)!.y1).toBe(layout.box.get('api')!.pipeY);
   });
 
   it('gives URL upstreams an external box', () => {
@@ -153,10 +153,69 @@ describe('computeLayout within the stage’s room', () => {
     expect(later.length).toBeGreaterThan(0);
     for (const box of later) {
       const edge = l.edges.find((e) => e.to === box.id)!;
-      expect(edge).toMatchObject({ lead: box.x, curve: { x1: services[0].x, y1: box.pipeY } });
+      expect(edge.lead).toBe(box.x);
+      expect(edge.route.at(-1)).toMatchObject({ x1: services[0].x, y1: box.pipeY });
       for (const b of first) expect(box.pipeY < b.y || box.pipeY > b.y + b.h, `${edge.key} crosses ${b.id}`).toBe(true);
     }
     for (const box of first) expect(l.edges.find((e) => e.to === box.id)!.lead).toBeUndefined();
+  });
+
+  it('draws a balancer’s twenty edges as a bus: one trunk, and a branch per target a row-pitch from the next, none merging', () => {
+    const targets = Array.from({ length: 20 }, (_, i) => `s${i}`);
+    const input: LayoutInput = {
+      entries: ['lb'],
+      nodes: [{ id: 'lb', kind: 'balancer', upstreams: targets.map((to) => ({ to })) }, ...targets.map((id) => ({ id, kind: 'service' as const, upstreams: [] }))],
+    };
+    for (const room of Object.values(ROOMS)) {
+      const l = computeLayout(input, { room });
+      const lb = l.box.get('lb')!;
+      const fan = targets.map((id) => l.edge.get(`lb->${id}`)!);
+      // Every edge leaves the port on the same trunk and reaches its target's pipe on a branch of its own, level with it.
+      for (const e of fan) {
+        expect(e.route[0]).toMatchObject({ x0: lb.outX, y0: lb.pipeY, y1: lb.pipeY });
+        const branch = e.route.at(-1)!;
+        expect(branch).toMatchObject({ y0: l.box.get(e.to)!.pipeY, y1: l.box.get(e.to)!.pipeY });
+      }
+      const branchYs = fan.map((e) => e.route.at(-1)!.y1).sort((a, b) => a - b);
+      for (let i = 1; i < branchYs.length; i++) expect(branchYs[i] - branchYs[i - 1]).toBeGreaterThanOrEqual(20);
+      // The bus is one vertical line between the port and the targets.
+      const busXs = new Set(fan.flatMap((e) => e.route.filter((c) => c.x0 === c.x1 && c.y0 !== c.y1).map((c) => c.x0)));
+      expect(busXs.size).toBe(1);
+      const [busX] = busXs;
+      expect(busX).toBeGreaterThan(lb.outX);
+      expect(busX).toBeLessThan(Math.min(...targets.map((id) => l.box.get(id)!.inX)));
+    }
+  });
+
+  it('runs the buses of two pools in one column apart, so their lines never merge', () => {
+    for (const room of Object.values(ROOMS)) {
+      const l = computeLayout(fifteenNodes, { room });
+      const busX = (from: string) => new Set(l.edges.filter((e) => e.from === from).flatMap((e) => e.route.filter((c) => c.x0 === c.x1 && c.y0 !== c.y1).map((c) => c.x0)));
+      const [users, orders] = [busX('users'), busX('orders')];
+      expect(users.size).toBe(1);
+      expect(orders.size).toBe(1);
+      expect(Math.abs([...users][0] - [...orders][0])).toBeGreaterThanOrEqual(6);
+    }
+  });
+
+  it('labels a bus edge on its own branch, level with its box, never on the bus its siblings share', () => {
+    const targets = Array.from({ length: 6 }, (_, i) => `w${i}`);
+    const input: LayoutInput = {
+      entries: ['lb'],
+      nodes: [{ id: 'lb', kind: 'balancer', upstreams: targets.map((to, i) => ({ to, weight: i + 2 })) }, ...targets.map((id) => ({ id, kind: 'service' as const, upstreams: [] }))],
+    };
+    const l = computeLayout(input, { room: ROOMS['1440x900'] });
+    expect(l.labels.length).toBeGreaterThan(0);
+    for (const label of l.labels) {
+      const edge = l.edge.get(label.key)!;
+      expect(edge.route.length).toBeGreaterThan(1);
+      expect(label.y).toBeCloseTo(l.box.get(edge.to)!.pipeY - 6);
+    }
+  });
+
+  it('keeps S-curves for a fan-out of fewer boxes than a bus needs (the default sandbox)', () => {
+    const l = computeLayout(classicEdge, { room: ROOMS['1280x800'] });
+    expect(l.edges.every((e) => e.route.length === 1)).toBe(true);
   });
 
   it('keeps a chain too long for the room clear of itself, wider than the room (the stage scrolls sideways)', () => {
@@ -193,7 +252,7 @@ describe('computeLayout with layout hints', () => {
     expect(l.box.get('api')).toMatchObject({ x: target.x, y: target.y, pinned: true, inX: target.x, outX: target.x + target.w });
     expect(l.box.get('api')!.pipeY - l.box.get('api')!.y).toBe(TALL.pipeOffset);
     expect(l.box.get('users-2')!.y).toBeGreaterThan(target.y);
-    expect(l.edge.get('edge->api')!.curve.x1).toBe(target.x);
+    expect(l.edge.get('edge->api')!.route.at(-1)!.x1).toBe(target.x);
     expectReadable(l);
   });
 

@@ -14,7 +14,7 @@
  */
 import { layersWidth, NARROW, ROOMY, SHORT, TALL, TIGHT, WIDE, type Spacing } from './box-sizes.ts';
 import { placeEdgeLabels, type EdgeLabel } from './edge-labels.ts';
-import { curvePath, horizontalCurve, type Curve } from './geometry.ts';
+import { busRoute, horizontalCurve, routePath, type Route } from './geometry.ts';
 import { placeAroundHints, type Position } from './hints.ts';
 import type { NodeKind } from '../api-types.ts';
 
@@ -75,7 +75,8 @@ export interface EdgeLayout {
   key: string;
   from: string;
   to: string;
-  curve: Curve;
+  /** An S-curve; one branch of a bus when its node fans out to BUS_FANOUT or more boxes. */
+  route: Route;
   /** Into a box past the first sub-column: the edge goes on straight, level with the pipe, to the box at this x. */
   lead?: number;
 }
@@ -101,7 +102,42 @@ export function edgeKey(from: string, to: string): string {
 
 /** The SVG path of an edge: its curve, and its lead into a box past the first sub-column. */
 export function edgePath(edge: EdgeLayout): string {
-  return edge.lead === undefined ? curvePath(edge.curve) : `${curvePath(edge.curve)} H${edge.lead}`;
+  return edge.lead === undefined ? routePath(edge.route) : `${routePath(edge.route)} H${edge.lead}`;
+}
+
+/**
+ * The SVG path of the part of an edge that is its own: the whole of an S-curve, a bus edge's branch (and
+ * lead). What takes its clicks, its hover and its focus ring: on the trunk or bus every sibling shares, a
+ * click would land on whichever edge was drawn last.
+ */
+export function edgeOwnPath(edge: EdgeLayout): string {
+  return edgePath(edge.route.length > 1 ? { ...edge, route: edge.route.slice(-1) } : edge);
+}
+
+/**
+ * A node whose edges go to this many boxes or more draws them as a bus (geometry.ts busRoute): as
+ * S-curves from one port they would leave it side by side and merge into one thick bar. Fewer keep
+ * their curves, which part at once.
+ */
+export const BUS_FANOUT = 5;
+/** Where the bus runs: this share of the gap after the node's out port, within these bounds (px). */
+const BUS_AT = { share: 0.3, min: 12, max: 26 } as const;
+const BUS_RADIUS = 8;
+/** Between the buses of nodes in one column, so two buses whose spans overlap never run as one line. */
+const BUS_STAGGER = 7;
+
+/**
+ * The edges out of node `a` into `targets`, each an S-curve, or a bus's branches for a wide fan-out
+ * whose boxes all lie to its right (layout hints may place one behind it: then every edge curves).
+ * `buses` counts the buses already drawn from each column (by out-port x); this one runs beside them.
+ */
+function routesFrom(a: NodeBox, targets: readonly NodeBox[], buses: Map<number, number>): Route[] {
+  const gap = Math.min(...targets.map((b) => b.inX)) - a.outX;
+  if (targets.length < BUS_FANOUT || gap < 2 * BUS_AT.min) return targets.map((b) => [horizontalCurve(a.outX, a.pipeY, b.inX, b.pipeY)]);
+  const before = buses.get(a.outX) ?? 0;
+  buses.set(a.outX, before + 1);
+  const busX = a.outX + Math.min(gap - BUS_RADIUS - 4, Math.max(BUS_AT.min, Math.min(BUS_AT.max, gap * BUS_AT.share)) + before * BUS_STAGGER);
+  return targets.map((b) => busRoute(a.outX, a.pipeY, busX, b.inX, b.pipeY, BUS_RADIUS));
 }
 
 interface Graph {
@@ -269,12 +305,13 @@ export function computeLayout(input: LayoutInput, options: LayoutOptions = {}): 
 
   const box = new Map(boxes.map((b) => [b.id, b]));
   const edges: EdgeLayout[] = [];
+  const buses = new Map<number, number>();
   for (const [from, tos] of children) {
-    const a = box.get(from) as NodeBox;
-    for (const to of tos) {
-      const b = box.get(to) as NodeBox;
-      const curve = horizontalCurve(a.outX, a.pipeY, b.inX, b.pipeY);
-      edges.push(b.inX === b.x ? { key: edgeKey(from, to), from, to, curve } : { key: edgeKey(from, to), from, to, curve, lead: b.x });
+    const targets = tos.map((to) => box.get(to) as NodeBox);
+    const routes = routesFrom(box.get(from) as NodeBox, targets, buses);
+    for (const [i, b] of targets.entries()) {
+      const edge = { key: edgeKey(from, b.id), from, to: b.id, route: routes[i] };
+      edges.push(b.inX === b.x ? edge : { ...edge, lead: b.x });
     }
   }
   // An edge several routes share names the first one tried and how many more (the inspector lists them all).
