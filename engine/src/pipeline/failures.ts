@@ -14,9 +14,6 @@ export function upstreamErrorCode(error: unknown): EdgeErrorCode {
     case 'UND_ERR_HEADERS_TIMEOUT':
     case 'UND_ERR_BODY_TIMEOUT':
       return 'EDGE_UPSTREAM_TIMEOUT';
-    // The client's own body went past a filter's limit on its way up (proxy/filter/body-limit.ts).
-    case 'EDGE_BODY_TOO_LARGE':
-      return 'EDGE_BODY_TOO_LARGE';
     case 'UND_ERR_ABORTED':
     case 'ABORT_ERR':
       return 'EDGE_CLIENT_ABORTED';

@@ -351,8 +351,6 @@ describe('a malformed body that arrives after forwarding began', () => {
     watchUpstream = undefined;
     expect(unfinished).toBe(true);
   });
-  // prettier-ignore
-  it.todo('the upstream sees nothing at all of a body that turns out malformed: needs the proxy to read the body before forwarding (nginx proxy_request_buffering on), up to filter.limits.bodyBytes');
 });
 
 describe("the proxy's filter stage (proxy/filter/request-filter.ts), before forward", () => {
@@ -404,15 +402,70 @@ describe("the proxy's filter stage (proxy/filter/request-filter.ts), before forw
     expect((await send(get('Host: lab\r\n'), { from: '127.0.0.67' })).status).toBe(200);
   });
 
-  it('answers 413 when a chunked body passes bodyBytes on its way up; the upstream never gets the whole body', async () => {
-    const fits = await send(chunked('5\r\nhello\r\n0\r\n\r\n'));
-    expect(fits.status).toBe(200);
-    await waitFor(() => completed.some((c) => c.body === 'hello'), 5_000, 'the small body at the upstream');
-    completed.length = 0;
-    const res = await send(chunked('8\r\n12345678\r\n8\r\n12345678\r\n0\r\n\r\n'));
-    expect([res.status, res.headers['x-edgelab-error']]).toEqual([413, 'EDGE_BODY_TOO_LARGE']);
-    await expectUpstreamSawNothingComplete();
+  describe('request buffering (nginx proxy_request_buffering on): with bodyBytes, the body is read whole before anything goes upstream', () => {
+    const completedAt = (code: string) => running.events.findLast((e) => e.type === 'request.completed' && e.error === code);
+
+    it('a chunked body within bodyBytes goes upstream whole, with its Content-Length, and the trace says it was read first', async () => {
+      const res = await send(chunked('3\r\nhel\r\n2\r\nlo\r\n0\r\n\r\n'));
+      expect(res.status).toBe(200);
+      await waitFor(() => completed[0], 5_000, 'the body at the upstream');
+      expect(completed).toEqual([{ url: '/users', body: 'hello' }]);
+      expect(upstream.received[0].headers['content-length']).toBe('5');
+      expect(upstream.received[0].headers['transfer-encoding']).toBeUndefined();
+      const event = running.events.findLast((e) => e.type === 'request.completed' && e.status === 200);
+      expect(event).toMatchObject({ stages: [{ stage: 'filter', verdict: 'continue', reason: expect.stringMatching(/^filter: read the whole body first \(5 bytes/) }, { stage: 'forward' }] });
+    });
+
+    it('a chunked body past bodyBytes: 413, counted, and the upstream sees nothing of it, not even its head', async () => {
+      const before = running.engine.metrics.snapshot().edge.errorCodes.EDGE_BODY_TOO_LARGE ?? 0;
+      const res = await send(chunked('8\r\n12345678\r\n8\r\n12345678\r\n0\r\n\r\n'));
+      expect([res.status, res.headers['x-edgelab-error']]).toEqual([413, 'EDGE_BODY_TOO_LARGE']);
+      await expectUpstreamSawNothing();
+      expect(completedAt('EDGE_BODY_TOO_LARGE')).toMatchObject({
+        stages: [{ stage: 'filter', verdict: 'respond', reason: 'filter: the body passed limits.bodyBytes 10 at 16 bytes (no Content-Length announced its size) -> 413' }],
+      });
+      expect(running.engine.metrics.snapshot().edge.errorCodes.EDGE_BODY_TOO_LARGE).toBe(before + 1);
+    });
+
+    it('the 413 goes out while the client is still sending; the rest is read and dropped, and the connection carries the next request', async () => {
+      const socket = connect({ port: running.port('edge'), host: '127.0.0.1' });
+      let data = '';
+      socket.setEncoding('latin1');
+      socket.on('data', (chunk: string) => (data += chunk));
+      const closed = new Promise((resolve) => socket.on('close', resolve));
+      socket.write('POST /big HTTP/1.1\r\nHost: lab\r\nTransfer-Encoding: chunked\r\n\r\n10\r\n0123456789abcdef\r\n');
+      await waitFor(() => data.includes('\r\n\r\n'), 5_000, 'the 413 before the body ended');
+      expect(data).toMatch(/^HTTP\/1\.1 413 /);
+      socket.write(`10\r\n${'x'.repeat(16)}\r\n0\r\n\r\nGET /after HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n`);
+      await closed;
+      expect(data.match(/HTTP\/1\.1 \d{3}/g)).toEqual(['HTTP/1.1 413', 'HTTP/1.1 200']);
+      expect(upstream.received.map((r) => `${r.method} ${r.url}`)).toEqual(['GET /after']);
+    });
+
+    it('a body that turns out malformed gets 400, and the upstream sees nothing at all of it', async () => {
+      const res = await send([chunked('2\r\nhi\r\n'), 'zz\r\nmore\r\n0\r\n\r\n'], {
+        between: () => waitFor(() => running.events.some((e) => e.type === 'request.received' && e.path === '/users'), 5_000, 'the head at the proxy'),
+      });
+      expect(res.status).toBe(400);
+      await expectUpstreamSawNothing();
+    });
+
+    it.each([
+      ['closes its side (FIN): 400, as nginx logs a client that closed while sending its body', 'end', 'EDGE_BAD_REQUEST'],
+      ['resets the connection (RST): EDGE_CLIENT_ABORTED', 'resetAndDestroy', 'EDGE_CLIENT_ABORTED'],
+    ] as const)('a client that leaves before its body ends, and %s; nothing upstream', async (_how, leave, code) => {
+      const path = `/gone-${leave}`;
+      const socket = connect({ port: running.port('edge'), host: '127.0.0.1' });
+      socket.on('error', () => {});
+      socket.write(`POST ${path} HTTP/1.1\r\nHost: lab\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n`);
+      const received = await waitFor(() => running.events.find((e) => e.type === 'request.received' && e.path === path), 5_000, 'the head at the proxy');
+      socket[leave]();
+      const ended = await waitFor(() => running.events.find((e) => e.type === 'request.completed' && e.rid === (received as { rid: string }).rid), 5_000, 'the request to end');
+      expect(ended).toMatchObject({ error: code });
+      await expectUpstreamSawNothing();
+    });
   });
+
   describe('Expect: 100-continue', () => {
     /**
      * The head alone on a new connection, its body only once 100 Continue came; everything the proxy

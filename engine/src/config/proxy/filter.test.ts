@@ -87,8 +87,9 @@ describe('filter', () => {
       { limits: { headerCount: 2001 } },
       `${F}.limits.headerCount: at most 2000: Node keeps no more header fields than that, so a filter never sees them`,
     ],
-    ['a body size without a known unit', { limits: { bodyBytes: '1tb' } }, `${F}.limits.bodyBytes: expected a size like 512b, 8kb or 1.5mb, got "1tb"`],
-    ['a negative body size', { limits: { bodyBytes: -1 } }, `${F}.limits.bodyBytes: expected a size like 512b, 8kb or 1.5mb, got -1`],
+    ['a body size without a known unit', { limits: { bodyBytes: '1tb' } }, `${F}.limits.bodyBytes: expected a size like 512b, 8kb or 1.5mb (at most 64mb, as a body is held in memory until it is whole), got "1tb"`],
+    ['a negative body size', { limits: { bodyBytes: -1 } }, `${F}.limits.bodyBytes: expected a size like 512b, 8kb or 1.5mb (at most 64mb, as a body is held in memory until it is whole), got -1`],
+    ['a body size past what the proxy holds in memory', { limits: { bodyBytes: '65mb' } }, `${F}.limits.bodyBytes: at most 64mb, as a body is held in memory until it is whole, got "65mb"`],
     ['a misspelt limit', { limits: { bodySize: 10 } }, `${F}.limits.bodySize: unknown key`],
     ['a header timeout of 0', { timeouts: { headers: 0 } }, `${F}.timeouts.headers: must be longer than 0`],
     [

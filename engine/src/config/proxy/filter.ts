@@ -88,6 +88,9 @@ const HeaderRule = z
 
 /** A byte count: a whole number, or a string with a unit (512b, 8kb, 1.5mb; 1kb = 1024 bytes), as a service's body sizes. */
 const Bytes = byteSize({ like: '512b, 8kb or 1.5mb' });
+/** The most a body may be: the proxy holds a body in memory until it is whole (proxy/filter/request-buffer.ts). */
+export const MAX_BUFFERED_BODY = 64 * 1024 * 1024;
+const BodyBytes = byteSize({ max: MAX_BUFFERED_BODY, like: '512b, 8kb or 1.5mb', bound: 'at most 64mb, as a body is held in memory until it is whole' });
 
 const FilterLimits = z.strictObject({
   urlLength: z
@@ -112,8 +115,9 @@ const FilterLimits = z.strictObject({
     .max(PARSER_HEADER_COUNT, `at most ${PARSER_HEADER_COUNT}: Node keeps no more header fields than that, so a filter never sees them`)
     .optional()
     .meta({ description: 'header fields in a request; more gets 431' }),
-  bodyBytes: Bytes.optional().meta({
-    description: 'bytes of a request body: a larger Content-Length gets 413 before the body is read; a chunked body is cut at the limit',
+  bodyBytes: BodyBytes.optional().meta({
+    description:
+      'bytes of a request body: a larger Content-Length gets 413 before the body is read; a body within it is read whole before it goes upstream (nginx proxy_request_buffering), so a chunked body past it gets 413 and the upstream sees nothing',
   }),
 });
 

@@ -225,17 +225,6 @@ describe('order', () => {
   });
 });
 
-describe('refusals', () => {
-  it('counts each refusal under its code, and nothing for what passes', () => {
-    const filter = filterOf({ deny: ['10.0.0.0/8'], methods: ['GET'] });
-    filter.check(get(), '10.0.0.1');
-    filter.check(get(), '10.0.0.2');
-    filter.check(request('POST', '/'), '127.0.0.1');
-    filter.check(get(), '127.0.0.1');
-    expect(filter.refusals()).toEqual({ EDGE_FILTER_ADDRESS_DENIED: 2, EDGE_FILTER_METHOD_NOT_ALLOWED: 1 });
-  });
-});
-
 describe('decodeQuery', () => {
   it.each([
     ['q=1', 'q=1'],

@@ -40,10 +40,10 @@ export interface FilteredRequest {
 export interface RequestFilter {
   /** The refusal for a request from `client` (an IP address, IPv4-mapped IPv6 included), or undefined to let it through. */
   check(req: FilteredRequest, client: string): FilterRefusal | undefined;
-  /** The most body bytes a request may send, or undefined for no limit (for a BodyLimit on a chunked body). */
+  /** The most body bytes a request may send, or undefined for no limit (a body whose size no header announces is counted as it is read: request-buffer.ts). */
   readonly bodyBytes: number | undefined;
-  /** Refusals so far by code, for the node's inspector and metrics (a chunked body cut by a BodyLimit is not counted here). */
-  refusals(): Partial<Record<EdgeErrorCode, number>>;
+  /** The refusal of a body that went past `bodyBytes` as it was read (`bytes` had come by then). */
+  bodyRefused(bytes: number): FilterRefusal;
 }
 
 interface AddressRule {
@@ -82,15 +82,11 @@ export function compileFilter(config: FilterConfig): RequestFilter {
   const { urlLength, headerBytes, headerCount, bodyBytes } = limits;
   const checksHead = headerBytes !== undefined || headerCount !== undefined;
 
-  const refused: Partial<Record<EdgeErrorCode, number>> = {};
-
-  function check(req: FilteredRequest, client: string): FilterRefusal | undefined {
-    const refusal = decide(req, client);
-    if (refusal !== undefined) refused[refusal.code] = (refused[refusal.code] ?? 0) + 1;
-    return refusal;
+  function bodyRefused(bytes: number): FilterRefusal {
+    return refuse('EDGE_BODY_TOO_LARGE', `the body passed limits.bodyBytes ${bodyBytes} at ${bytes} bytes (no Content-Length announced its size)`);
   }
 
-  function decide(req: FilteredRequest, client: string): FilterRefusal | undefined {
+  function check(req: FilteredRequest, client: string): FilterRefusal | undefined {
     const raw = req.rawHeaders;
     let lengths = 0;
     let codings = 0;
@@ -166,7 +162,7 @@ export function compileFilter(config: FilterConfig): RequestFilter {
     return undefined;
   }
 
-  return { check, bodyBytes, refusals: () => ({ ...refused }) };
+  return { check, bodyBytes, bodyRefused };
 }
 
 function checkHeader(rule: HeaderRule, field: string | string[] | undefined): FilterRefusal | undefined {
