@@ -516,4 +516,17 @@ describe("the proxy's filter stage (proxy/filter/request-filter.ts), before forw
     expect(performance.now() - started).toBeLessThan(900);
     await expectUpstreamSawNothing();
   });
+
+  it('answers 408 to a body that stops coming while the proxy reads it whole (bodyBytes, timeouts.body), nothing upstream', async () => {
+    await running.stop();
+    running = await startEngine({
+      version: 1,
+      nodes: [{ id: 'edge', kind: 'proxy', to: upstream.url, filter: { limits: { bodyBytes: '1kb' }, timeouts: { headers: '200ms', body: '200ms' } } }],
+    });
+    const res = await send([chunked('5\r\nhello\r\n'), '5\r\nworld\r\n0\r\n\r\n'], {
+      between: () => new Promise((r) => setTimeout(r, 1_000)),
+    });
+    expect([res.status, res.headers['x-edgelab-error']]).toEqual([408, 'EDGE_REQUEST_TIMEOUT']);
+    await expectUpstreamSawNothing();
+  });
 });
