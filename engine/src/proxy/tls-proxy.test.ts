@@ -558,6 +558,24 @@ describe('a proxy with tls: true', () => {
     expect(failed).toMatchObject({ node: id, outcome: 'failed', reason: 'ERR_TLS_HANDSHAKE_TIMEOUT' });
   });
 
+  it('bounds the next handshake by a headers timeout a config change set, without a restart', async () => {
+    const upstream = await echoUpstream();
+    const { engine, events, port, id } = await tlsEngine(true, upstream, { filter: { timeouts: { headers: '60s' } } });
+    const listening = port(id);
+    const result = validateConfig({ version: 1, nodes: [{ id, kind: 'proxy', to: upstream.url, tls: true, filter: { timeouts: { headers: '300ms' } } }] });
+    if (!result.ok) throw new Error(JSON.stringify(result.errors));
+    expect((await engine.apply(result.config)).failures).toEqual([]);
+    expect(port(id)).toBe(listening);
+    const socket = connect({ host: '127.0.0.1', port: listening });
+    socket.on('error', () => {});
+    cleanups.push(async () => void socket.destroy());
+    socket.write(Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01]));
+    // Under the 60 s the listener was made with, this would wait a minute: waitFor gives up after 5 s.
+    const failed = await waitFor(() => events.find((e): e is EventOf<'tls.connection'> => e.type === 'tls.connection'));
+    expect(failed).toMatchObject({ node: id, outcome: 'failed', reason: 'ERR_TLS_HANDSHAKE_TIMEOUT' });
+    expect(events.filter((e) => e.type === 'node.state' && e.node === id && e.state === 'stopped')).toEqual([]);
+  });
+
   it('reports a client that does not trust the certificate as a failed handshake', async () => {
     const upstream = await echoUpstream();
     const { events, port, id } = await tlsEngine(true, upstream);

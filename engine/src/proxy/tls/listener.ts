@@ -18,6 +18,7 @@ import {
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import { MAX_TIMER_MS } from '../../config/limits.ts';
 import { LISTENER_HEADER_COUNT } from '../../nodes/edge-rules.ts';
 import { BYTES_HANDED, rawEdgeAnswer } from '../../nodes/node-server.ts';
 
@@ -87,8 +88,10 @@ export interface TlsListenerOptions {
   onSessionError?(failure: Http2SessionFailure): void;
   /**
    * Node's limits for the HTTP/1.1 connections (the node's listener timeouts); http2 ignores its options for
-   * these. The headers timeout also bounds the TLS handshake (nginx's client_header_timeout does), at
-   * the listener's making: Node's default leaves a client that never finishes it two minutes.
+   * these. The headers timeout also bounds the TLS handshake (nginx's client_header_timeout does): the
+   * value the server holds when a connection is accepted, so a config change (NodeServer's
+   * applyListenerTimeouts sets it on the server) bounds the next handshake. Node's own `handshakeTimeout`
+   * is read once, when the server is made, and would leave a client that never finishes two minutes.
    */
   http1: { keepAliveTimeoutMs: number; headersTimeoutMs: number; requestTimeoutMs: number; checkEveryMs: number };
   /** How long an HTTP/2 session with no stream open stays (H2_IDLE_TIMEOUT_MS by default). */
@@ -97,9 +100,42 @@ export interface TlsListenerOptions {
   now?: () => number;
 }
 
-/** When the TCP connection under a TLS socket was accepted, and from whom (kept before a failed socket forgets it). */
+/**
+ * When the TCP connection under a TLS socket was accepted, and from whom (kept before a failed socket
+ * forgets it); the timer that cuts its handshake, and whether it did.
+ */
 const ACCEPTED = Symbol('accepted');
-type AcceptedSocket = Socket & { [ACCEPTED]?: { at: number; peer: string } };
+interface Accepted {
+  at: number;
+  peer: string;
+  handshakeTimer: NodeJS.Timeout | undefined;
+  timedOut: boolean;
+}
+type AcceptedSocket = Socket & { [ACCEPTED]?: Accepted };
+
+/**
+ * Node's own handshake timer, left to fire never (the longest a timer waits, about 24.8 days): the
+ * listener's timer, which reads the headers timeout at each accept, bounds the handshake instead.
+ */
+const NODE_HANDSHAKE_TIMEOUT_MS = MAX_TIMER_MS;
+
+/** A handshake not done within the headers timeout: its TCP connection is cut, and the failure says why. */
+function cutHandshake(socket: AcceptedSocket): void {
+  const accepted = socket[ACCEPTED];
+  if (accepted !== undefined) accepted.timedOut = true;
+  socket.destroy();
+}
+
+function clearHandshakeTimer(socket: AcceptedSocket | null | undefined): void {
+  const accepted = socket?.[ACCEPTED];
+  if (accepted?.handshakeTimer === undefined) return;
+  clearTimeout(accepted.handshakeTimer);
+  accepted.handshakeTimer = undefined;
+}
+
+function onAcceptedClose(this: AcceptedSocket): void {
+  clearHandshakeTimer(this);
+}
 /** The TCP socket a server-side TLSSocket wraps (Node's own field, set for every socket a tls.Server accepts). */
 type WrappingSocket = TLSSocket & { _parent?: AcceptedSocket | null };
 /** The HTTP/2 sessions open on a listener, for a graceful stop to close. */
@@ -138,7 +174,7 @@ Object.defineProperties(EdgeHttp2Response.prototype, {
 export function createTlsListener(options: TlsListenerOptions): TlsListener {
   const { certificate, onRequest, http1 } = options;
   const now = options.now ?? (() => performance.now());
-  const handshakeTimeout = http1.headersTimeoutMs;
+  const handshakeTimeout = NODE_HANDSHAKE_TIMEOUT_MS;
   const server: TrackedListener = options.http2
     ? createSecureServer(
         {
@@ -189,10 +225,14 @@ export function createTlsListener(options: TlsListenerOptions): TlsListener {
       );
     });
   }
+  const timeouts = server as unknown as { headersTimeout: number };
   server.on('connection', (socket: AcceptedSocket) => {
-    socket[ACCEPTED] = { at: now(), peer: socket.remoteAddress ?? '' };
+    const handshakeTimer = setTimeout(cutHandshake, timeouts.headersTimeout, socket).unref();
+    socket[ACCEPTED] = { at: now(), peer: socket.remoteAddress ?? '', handshakeTimer, timedOut: false };
+    socket.once('close', onAcceptedClose);
   });
   const { onConnection, onHandshakeFailed } = options;
+  server.on('secureConnection', (socket: WrappingSocket) => clearHandshakeTimer(socket._parent));
   if (onConnection) {
     server.on('secureConnection', (socket: WrappingSocket) => {
       const accepted = socket._parent?.[ACCEPTED];
@@ -214,9 +254,11 @@ export function createTlsListener(options: TlsListenerOptions): TlsListener {
     if (error.code === 'ERR_SSL_HTTP_REQUEST' && tcp?.writable) tcp.end(PLAIN_HTTP_ANSWER, () => socket.destroy());
     else socket.destroy();
     const accepted = socket._parent?.[ACCEPTED];
+    clearHandshakeTimer(socket._parent);
     onHandshakeFailed?.({
       peer: accepted?.peer ?? socket.remoteAddress ?? '',
-      reason: error.code ?? error.message,
+      // Cut by the listener's timer, the TLS socket reports only that its connection went ("socket hang up").
+      reason: accepted?.timedOut ? 'ERR_TLS_HANDSHAKE_TIMEOUT' : (error.code ?? error.message),
       afterMs: accepted ? now() - accepted.at : 0,
     });
   });
