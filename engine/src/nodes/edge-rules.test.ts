@@ -107,8 +107,9 @@ describe('requests the edge refuses or answers itself', () => {
   const post = (codings: string, extra = '') =>
     `POST /users/1 HTTP/1.1\r\nHost: lab\r\nTransfer-Encoding: ${codings}\r\n${extra}Connection: close\r\n\r\n0\r\n\r\n`;
 
-  // `counted`: answered through the response object, so request.received/completed are emitted with
-  // the status sent; otherwise Node's parser refused it and the answer is written on the raw socket.
+  // `counted`: request.received/completed are emitted with the status sent (answered through the response
+  // object, or CONNECT's socket, which Node hands over with its parsed head); otherwise Node's parser
+  // refused it, the answer is written on the raw socket and the event log has an engine.error.
   it.each([
     ['two Host fields', get('GET /users/1 HTTP/1.1', 'Host: lab\r\nHost: other\r\n'), '400 Bad Request', 'EDGE_INVALID_HOST', true],
     ['a Host with a space', get('GET /users/1 HTTP/1.1', 'Host: a b\r\n'), '400 Bad Request', 'EDGE_INVALID_HOST', true],
@@ -220,7 +221,7 @@ describe('requests the edge refuses or answers itself', () => {
       'CONNECT example.test:443 HTTP/1.1\r\nHost: example.test:443\r\n\r\n',
       '405 Method Not Allowed',
       'EDGE_METHOD_NOT_ALLOWED',
-      false,
+      true,
     ],
     [
       'headers too large',
@@ -254,6 +255,18 @@ describe('requests the edge refuses or answers itself', () => {
     const ok = await fetch(chain.url('edge', '/users/1'));
     expect(ok.status).toBe(200);
     await ok.arrayBuffer();
+  });
+
+  it('CONNECT is a request like any the edge refuses: its id in the answer and the events, the node that refused it, its count', async () => {
+    const before = chain.events.length;
+    const refused = () => chain.engine.metrics.snapshot().edge.errorCodes?.EDGE_METHOD_NOT_ALLOWED ?? 0;
+    const counted = refused();
+    const res = await rawHttp(chain.port('edge'), 'CONNECT example.test:443 HTTP/1.1\r\nHost: example.test:443\r\nX-Request-Id: tunnel-1\r\n\r\n');
+    expect([res.status, res.headers['x-request-id']]).toEqual([405, 'tunnel-1']);
+    const after = chain.events.slice(before);
+    expect(ofType(after, 'request.received')).toMatchObject([{ rid: 'tunnel-1', node: 'edge', from: 'client', method: 'CONNECT', path: 'example.test:443' }]);
+    expect(ofType(after, 'request.completed')).toMatchObject([{ rid: 'tunnel-1', node: 'edge', status: 405, error: 'EDGE_METHOD_NOT_ALLOWED' }]);
+    expect(refused()).toBe(counted + 1);
   });
 
   // Each part is its own TCP write, 50 ms apart, so the parser meets the head in pieces: the answer must

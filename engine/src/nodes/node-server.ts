@@ -127,7 +127,7 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
     },
     clientError: (error: NodeJS.ErrnoException, socket: Duplex): void => this.#onClientError(error, socket),
     /** An HTTP/1.1 CONNECT comes with its socket; an HTTP/2 one with a response, as a request does. */
-    connect: (_req: IncomingMessage, socket: Duplex | ServerResponse): void => this.#refuseConnect(socket),
+    connect: (req: IncomingMessage, socket: Duplex | ServerResponse): void => this.#refuseConnect(req, socket),
   };
 
   constructor(
@@ -357,34 +357,28 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
       }
       return;
     }
-    const rid = requestIdOf(req.headers);
     const h2 = req.httpVersionMajor === 2 && isHttp2Request(req);
     // Before the event: an absolute-form target is origin-form from here on, for the event and every stage.
     const outcome = this.#rules!.check(req) ?? refusal;
-    const from = this.#sender(req.socket as TrackedSocket);
+    const exchange = this.#enter(req, res, h2);
+    if (outcome !== undefined) return this.#answerAtEdge(exchange, outcome, h2);
+    if (this.#rules!.forwards) exchange.trustedHop = this.#isTrustedHop(req.socket as TrackedSocket);
+    const proceed = h2 ? this.#proceedAfterRead : this.#proceed;
+    if (gate === undefined) proceed(exchange);
+    else gate.admit(exchange, this.#sender(req.socket as TrackedSocket) ?? undefined, proceed);
+  }
+
+  /**
+   * A request enters the envelope: its exchange, its `request.received` event now and its
+   * `request.completed` event when its answer closes.
+   */
+  #enter(req: IncomingMessage, res: ServerResponse, h2: boolean): Exchange {
+    const rid = requestIdOf(req.headers);
     const exchange = new Exchange(rid, req, res);
     (res as ExchangeResponse)[EXCHANGE] = exchange;
     if (h2) this.#h2Answers.add(res as unknown as Http2Answer);
-    const { bus, l4Links } = this.ctx;
-    const received: Omit<EventOf<'request.received'>, 'seq' | 'ts'> = {
-      type: 'request.received',
-      rid,
-      node: this.id,
-      from: from ?? 'client',
-      method: req.method ?? 'GET',
-      path: req.url ?? '/',
-      peer: req.socket.remoteAddress ?? '',
-    };
-    if (this.#secure) {
-      received.protocol = h2 ? 'h2' : 'http/1.1';
-      received.tls = true;
-    }
-    const link = l4Links.size === 0 ? undefined : l4Links.find(req.socket);
-    if (link !== undefined) {
-      link.requests++;
-      received.via = { node: link.node, connection: link.connection };
-    }
-    bus.emit(received);
+    this.#announce(req, rid, h2);
+    const { bus } = this.ctx;
     // 'close' fires once per response; `on` spares the wrapper `once` would allocate per request.
     res.on('close', () => {
       // First, so the event can tell what the request gave back (a concurrency slot).
@@ -421,11 +415,31 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
       // session was told to go away at the stop, and closes when its last stream does.
       if (this.#server === undefined && !h2) (req.socket as Socket | null)?.end();
     });
-    if (outcome !== undefined) return this.#answerAtEdge(exchange, outcome, h2);
-    if (this.#rules!.forwards) exchange.trustedHop = this.#isTrustedHop(req.socket as TrackedSocket);
-    const proceed = h2 ? this.#proceedAfterRead : this.#proceed;
-    if (gate === undefined) proceed(exchange);
-    else gate.admit(exchange, from ?? undefined, proceed);
+    return exchange;
+  }
+
+  /** The `request.received` event of a request entering the envelope. */
+  #announce(req: IncomingMessage, rid: string, h2: boolean): void {
+    const { bus, l4Links } = this.ctx;
+    const received: Omit<EventOf<'request.received'>, 'seq' | 'ts'> = {
+      type: 'request.received',
+      rid,
+      node: this.id,
+      from: this.#sender(req.socket as TrackedSocket) ?? 'client',
+      method: req.method ?? 'GET',
+      path: req.url ?? '/',
+      peer: req.socket.remoteAddress ?? '',
+    };
+    if (this.#secure) {
+      received.protocol = h2 ? 'h2' : 'http/1.1';
+      received.tls = true;
+    }
+    const link = l4Links.size === 0 ? undefined : l4Links.find(req.socket);
+    if (link !== undefined) {
+      link.requests++;
+      received.via = { node: link.node, connection: link.connection };
+    }
+    bus.emit(received);
   }
 
   /**
@@ -536,15 +550,20 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
   /**
    * CONNECT asks for a tunnel, which no node opens: 405 with Allow, as nginx answers it, rather than
    * 501 (the method is understood, the nodes just never take it). Without this answer Node would
-   * drop the connection without a word. An HTTP/2 CONNECT is one stream: answered on it.
+   * drop the connection without a word. Its events are any edge refusal's, so the page draws its
+   * bounce and the metrics count it. An HTTP/2 CONNECT is one stream: answered on it, through the
+   * envelope. An HTTP/1.1 one comes with its bare socket (Node's parser has let go of it): answered
+   * raw, and the connection closes, as nginx closes it.
    */
-  #refuseConnect(socket: Duplex | ServerResponse): void {
+  #refuseConnect(req: IncomingMessage, socket: Duplex | ServerResponse): void {
     const code = 'EDGE_METHOD_NOT_ALLOWED';
+    if ('writeHead' in socket) return this.#answerAtEdge(this.#enter(req, socket, true), code, true);
+    const startedAt = performance.now();
+    const rid = requestIdOf(req.headers);
+    this.#announce(req, rid, false);
     const { message, status } = EDGE_ERRORS[code];
-    if (!('writeHead' in socket)) return this.#answerRaw(socket, code, message, `allow: ${ALLOWED_METHODS}\r\n`);
-    const body = JSON.stringify({ error: code, message });
-    socket.writeHead(status, { ...ALLOW, 'content-type': 'application/json', [ERROR_HEADER]: code, 'content-length': Buffer.byteLength(body) });
-    socket.end(body);
+    this.#answerRaw(socket, code, message, `allow: ${ALLOWED_METHODS}\r\n${REQUEST_ID_HEADER}: ${rid}\r\n`);
+    this.ctx.bus.emit({ type: 'request.completed', rid, node: this.id, status, durationMs: performance.now() - startedAt, error: code });
   }
 
   /** An edge error written straight to a socket that has no response object, then closed. */
