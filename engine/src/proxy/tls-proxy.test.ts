@@ -280,6 +280,8 @@ describe('a proxy with tls: true', () => {
       expect(session.closed).toBe(false);
       expect(session.types).toContain(HEADERS);
       await waitFor(() => upstream.received.some((r) => r.url === '/'), 5_000, 'the last stream at the upstream');
+      // Every reset stream reached the node (and ended there as aborted): none is reported as refused.
+      expect(running.events.filter((e) => e.type === 'engine.error')).toEqual([]);
       // The reset streams never began their forward: one connection upstream, the last stream's (there were a thousand).
       expect([upstream.connections, upstream.received.length]).toEqual([1, 1]);
     });
@@ -312,6 +314,7 @@ describe('a proxy with tls: true', () => {
       expect([session.resets.get(1), session.closed]).toEqual([ENHANCE_YOUR_CALM, false]);
       await waitFor(() => upstream.received.length > 0);
       expect(upstream.received.map((r) => Object.keys(r.headers).includes('x-bomb'))).toEqual([false]);
+      expect(running.events.filter((e) => e.type === 'engine.error')).toMatchObject([{ node: running.id, h2RefusedStreams: 1 }]);
     });
 
     it('more streams at once than it takes (128, nginx\'s http2_max_concurrent_streams): those past it are refused (REFUSED_STREAM), and never reach the node', async () => {
@@ -324,6 +327,29 @@ describe('a proxy with tls: true', () => {
       expect([...session.resets]).toEqual(past.map((stream) => [stream, REFUSED_STREAM]));
       await waitFor(() => running.events.filter((e) => e.type === 'request.received').length >= 128);
       expect(running.events.filter((e) => e.type === 'request.received')).toHaveLength(128);
+      // No stream came after the refused ones, so how many there were is unknown; that the session was full is said.
+      expect(running.events.filter((e) => e.type === 'engine.error' && e.node === running.id).map((e) => (e as EventOf<'engine.error'>).message)).toEqual([
+        "HTTP/2 client 127.0.0.1 has 128 streams open at once, the most a connection may (SETTINGS_MAX_CONCURRENT_STREAMS, nginx's http2_max_concurrent_streams): streams it opens past them are refused until one ends",
+      ]);
+    });
+
+    it('streams refused past the limit are logged and counted once the client opens one the node takes', async () => {
+      const upstream = await echoUpstream();
+      const running = await tlsEngine(true, upstream);
+      const opened = Array.from({ length: 200 }, (_, i) => frame(HEADERS, END_HEADERS, 2 * i + 1, POST));
+      // Stream 1 is cancelled, so the next stream (401) finds room: the 72 between were refused.
+      const frames = [...opened, frame(RST_STREAM, 0, 1, Buffer.from([0, 0, 0, 8])), frame(HEADERS, END_STREAM | END_HEADERS, 401, GET)];
+      const session = await rawSession(running.port(running.id), frames, 10_000, (seen) => seen.answered.includes(401));
+      expect(session.answered).toContain(401);
+      const refused = await waitFor(() =>
+        running.events.find((e): e is EventOf<'engine.error'> => e.type === 'engine.error' && e.h2RefusedStreams !== undefined),
+      );
+      expect(refused).toMatchObject({
+        node: running.id,
+        h2RefusedStreams: 72,
+        message: 'HTTP/2 client 127.0.0.1 opened 72 streams past the 128 it may have open at once: refused (REFUSED_STREAM, safe to retry) before the node saw them',
+      });
+      expect(running.engine.metrics.snapshot()[running.id].tls?.refusedStreams).toBe(72);
     });
 
     it('more streams at once than it takes, from a client that acknowledged the limit: the session is closed (nghttp2 takes it as a connection error), and logged', async () => {
@@ -332,7 +358,9 @@ describe('a proxy with tls: true', () => {
       const opened = Array.from({ length: 200 }, (_, i) => frame(HEADERS, END_HEADERS, 2 * i + 1, POST));
       const session = await rawSession(running.port(running.id), [frame(SETTINGS, 1 /* ACK */, 0), ...opened], 10_000);
       expect(session.closed).toBe(true);
-      const logged = await waitFor(() => running.events.find((e): e is EventOf<'engine.error'> => e.type === 'engine.error' && e.node === running.id));
+      const logged = await waitFor(() =>
+        running.events.find((e): e is EventOf<'engine.error'> => e.type === 'engine.error' && e.node === running.id && e.message.startsWith('HTTP/2 session')),
+      );
       expect(logged.message).toBe('HTTP/2 session from 127.0.0.1 closed: Protocol error (ERR_HTTP2_ERROR)');
       expect(running.events.filter((e) => e.type === 'request.received').length).toBeLessThanOrEqual(128);
     });
@@ -362,6 +390,11 @@ describe('a proxy with tls: true', () => {
       expect([session.resets.get(1), session.closed]).toEqual([PROTOCOL_ERROR, false]);
       await waitFor(() => upstream.received.length > 0);
       expect(upstream.received.map((r) => r.url)).toEqual(['/']);
+      // Node never hands the reset stream over: the log has it from the stream id that never came, and it is counted.
+      expect(running.events.filter((e) => e.type === 'engine.error' && e.node === running.id)).toMatchObject([
+        { message: 'HTTP/2 client 127.0.0.1: stream reset before the node saw them (a head HTTP/2 calls malformed, or past 64 KB of header fields)', h2RefusedStreams: 1 },
+      ]);
+      expect(running.engine.metrics.snapshot()[running.id].tls?.refusedStreams).toBe(1);
     });
   });
 

@@ -59,6 +59,20 @@ export interface Http2SessionFailure {
 }
 
 /**
+ * Streams of an HTTP/2 session that nghttp2 reset before the node saw them: Node hands none of these to
+ * JavaScript, so the listener finds them by the client stream ids that never came (a client's stream ids
+ * rise, odd, by 2: RFC 9113 section 5.1.1), told when the next stream comes; and says once when a session
+ * has as many streams open as it may, since those refused after it with none coming later are never found.
+ */
+export interface Http2StreamRefusal {
+  peer: string;
+  /** Streams refused that this report adds (0 for the notice that the session reached the limit). */
+  refused: number;
+  /** What happened, for a learner: `client 127.0.0.1 opened 72 streams past the 128 ...`. */
+  message: string;
+}
+
+/**
  * How many streams an HTTP/2 client may have open at once (SETTINGS_MAX_CONCURRENT_STREAMS), as nginx's
  * `http2_max_concurrent_streams` default: Node's own is 2^32 - 1, so one connection could have thousands
  * of requests in flight upstream. Past it, nghttp2 refuses a stream (REFUSED_STREAM) while the client has
@@ -86,6 +100,7 @@ export interface TlsListenerOptions {
   onConnection?(info: TlsConnectionInfo): void;
   onHandshakeFailed?(failure: TlsHandshakeFailure): void;
   onSessionError?(failure: Http2SessionFailure): void;
+  onStreamsRefused?(refusal: Http2StreamRefusal): void;
   /**
    * Node's limits for the HTTP/1.1 connections (the node's listener timeouts); http2 ignores its options for
    * these. The headers timeout also bounds the TLS handshake (nginx's client_header_timeout does): the
@@ -203,7 +218,7 @@ export function createTlsListener(options: TlsListenerOptions): TlsListener {
   });
   if (options.http2) {
     const sessions = (server[SESSIONS] = new Set<ServerHttp2Session>());
-    const { onSessionError, h2IdleTimeoutMs: idleMs = H2_IDLE_TIMEOUT_MS } = options;
+    const { onSessionError, onStreamsRefused, h2IdleTimeoutMs: idleMs = H2_IDLE_TIMEOUT_MS } = options;
     server.on('session', (session: ServerHttp2Session) => {
       sessions.add(session);
       session.once('close', () => sessions.delete(session));
@@ -211,7 +226,9 @@ export function createTlsListener(options: TlsListenerOptions): TlsListener {
       // HTTP/1.1 connection is: Node keeps one open for good, with it one whose client never ends a
       // HEADERS block (a stream nghttp2 holds, which a graceful close() would wait on).
       let open = 0;
+      const refusals = onStreamsRefused === undefined ? undefined : new StreamRefusals(session.socket.remoteAddress ?? '', onStreamsRefused);
       session.on('stream', (stream: ServerHttp2Stream) => {
+        if (refusals !== undefined && stream.id !== undefined) refusals.arrived(stream.id, open);
         open++;
         stream.once('close', () => open--);
       });
@@ -263,6 +280,45 @@ export function createTlsListener(options: TlsListenerOptions): TlsListener {
     });
   });
   return server;
+}
+
+/** The streams one session's client opened that never reached the node (Http2StreamRefusal). */
+class StreamRefusals {
+  /** The last client stream id that reached the node. */
+  #lastId = -1;
+  /** Whether the session was at its limit once the last stream came: the streams after it were refused for that, until one ended. */
+  #full = false;
+  #told = false;
+
+  constructor(
+    readonly peer: string,
+    readonly report: (refusal: Http2StreamRefusal) => void,
+  ) {}
+
+  /** A client stream reached the node, with `open` streams open before it. */
+  arrived(id: number, open: number): void {
+    const refused = (id - this.#lastId) / 2 - 1;
+    if (refused > 0) {
+      const streams = refused === 1 ? 'stream' : `${refused} streams`;
+      this.report({
+        peer: this.peer,
+        refused,
+        message: this.#full
+          ? `client ${this.peer} opened ${streams} past the ${H2_MAX_CONCURRENT_STREAMS} it may have open at once: refused (REFUSED_STREAM, safe to retry) before the node saw them`
+          : `client ${this.peer}: ${streams} reset before the node saw them (a head HTTP/2 calls malformed, or past 64 KB of header fields)`,
+      });
+    }
+    this.#lastId = id;
+    this.#full = open + 1 >= H2_MAX_CONCURRENT_STREAMS;
+    if (this.#full && !this.#told) {
+      this.#told = true;
+      this.report({
+        peer: this.peer,
+        refused: 0,
+        message: `client ${this.peer} has ${H2_MAX_CONCURRENT_STREAMS} streams open at once, the most a connection may (SETTINGS_MAX_CONCURRENT_STREAMS, nginx's http2_max_concurrent_streams): streams it opens past them are refused until one ends`,
+      });
+    }
+  }
 }
 
 /**

@@ -77,6 +77,8 @@ export class TlsEdge {
         bus.emit({ type: 'tls.connection', node: nodeId, peer, outcome: 'failed', handshakeMs: afterMs, reason }),
       onSessionError: ({ peer, message, code }) =>
         bus.emit({ type: 'engine.error', node: nodeId, message: `HTTP/2 session from ${peer} closed: ${message} (${code})` }),
+      onStreamsRefused: ({ message, refused }) =>
+        bus.emit({ type: 'engine.error', node: nodeId, message: `HTTP/2 ${message}`, ...(refused > 0 ? { h2RefusedStreams: refused } : {}) }),
       http1: { keepAliveTimeoutMs: KEEP_ALIVE_MS, headersTimeoutMs: timeouts.headersMs, requestTimeoutMs: timeouts.requestMs, checkEveryMs: timeouts.checkEveryMs },
     });
     server.on('clientError', envelope.clientError);
