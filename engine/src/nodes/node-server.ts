@@ -21,7 +21,7 @@ import { isHttp2Request, REQUEST_ID_HEADER, requestIdOf } from '../pipeline/head
 import { senderOf } from '../pipeline/engine-connections.ts';
 import type { FaultGate } from '../faults/gate.ts';
 import { dispatchedBytes, isStalled, SEND_TIMEOUT_MS, stallCheckEvery, unsentBytes, type Watched } from '../http/send-stall.ts';
-import { ALLOWED_METHODS, clientErrorCode, EdgeRules, LISTENER_HEADER_COUNT, type EdgeOutcome } from './edge-rules.ts';
+import { ALLOWED_METHODS, clientErrorCode, EdgeRules, LISTENER_HEADER_COUNT, refusedRequestLine, type EdgeOutcome } from './edge-rules.ts';
 import type { L4Links } from './l4-links.ts';
 import { requestLineOpen, watchRequestLine } from './request-line-watch.ts';
 
@@ -418,8 +418,8 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
     return exchange;
   }
 
-  /** The `request.received` event of a request entering the envelope. */
-  #announce(req: IncomingMessage, rid: string, h2: boolean): void {
+  /** The `request.received` event of a request entering the envelope (or refused before it could: its parts as read). */
+  #announce(req: Pick<IncomingMessage, 'socket' | 'method' | 'url'>, rid: string, h2: boolean): void {
     const { bus, l4Links } = this.ctx;
     const received: Omit<EventOf<'request.received'>, 'seq' | 'ts'> = {
       type: 'request.received',
@@ -531,12 +531,20 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
     this.#refuseMalformed(socket, code, error);
   }
 
-  /** The raw answer to a request the parser refused, and the event that says so. */
-  #refuseMalformed(socket: Duplex, code: EdgeErrorCode, error: NodeJS.ErrnoException): void {
+  /**
+   * The raw answer to a request the parser refused, with the events of any request the edge refuses
+   * (`request.received` with what its request line shows, `request.completed` with the code), so the page
+   * draws its bounce and the metrics count it, as nginx logs and counts its 400s; and an `engine.error`
+   * with the parser's own reason.
+   */
+  #refuseMalformed(socket: Duplex, code: EdgeErrorCode, error: NodeJS.ErrnoException & { rawPacket?: Buffer }): void {
     if (!socket.writable) return void socket.destroy();
     const { status } = EDGE_ERRORS[code];
-    this.#answerRaw(
+    const { method, target } = refusedRequestLine(error, (socket as Socket).bytesRead === error.rawPacket?.length);
+    this.#refuseRaw(
       socket,
+      { socket: socket as Socket, method, url: target },
+      requestIdOf({}),
       code,
       code === 'EDGE_BAD_REQUEST' ? `malformed HTTP request (${error.code ?? 'parse error'})` : EDGE_ERRORS[code].message,
     );
@@ -558,17 +566,26 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
   #refuseConnect(req: IncomingMessage, socket: Duplex | ServerResponse): void {
     const code = 'EDGE_METHOD_NOT_ALLOWED';
     if ('writeHead' in socket) return this.#answerAtEdge(this.#enter(req, socket, true), code, true);
-    const startedAt = performance.now();
-    const rid = requestIdOf(req.headers);
-    this.#announce(req, rid, false);
-    const { message, status } = EDGE_ERRORS[code];
-    this.#answerRaw(socket, code, message, `allow: ${ALLOWED_METHODS}\r\n${REQUEST_ID_HEADER}: ${rid}\r\n`);
-    this.ctx.bus.emit({ type: 'request.completed', rid, node: this.id, status, durationMs: performance.now() - startedAt, error: code });
+    this.#refuseRaw(socket, req, requestIdOf(req.headers), code, EDGE_ERRORS[code].message, `allow: ${ALLOWED_METHODS}\r\n`);
   }
 
-  /** An edge error written straight to a socket that has no response object, then closed. */
-  #answerRaw(socket: Duplex, code: EdgeErrorCode, message: string, extraHeaders = ''): void {
-    socket.end(rawEdgeAnswer(code, message, extraHeaders));
+  /**
+   * A request answered on its bare socket (it has no response object): the events of any request the
+   * edge refuses, around an answer that closes the connection.
+   */
+  #refuseRaw(
+    socket: Duplex,
+    req: Pick<IncomingMessage, 'socket' | 'method' | 'url'>,
+    rid: string,
+    code: EdgeErrorCode,
+    message: string,
+    extraHeaders = '',
+  ): void {
+    const startedAt = performance.now();
+    this.#announce(req, rid, false);
+    socket.end(rawEdgeAnswer(code, message, `${extraHeaders}${REQUEST_ID_HEADER}: ${rid}\r\n`));
+    const { status } = EDGE_ERRORS[code];
+    this.ctx.bus.emit({ type: 'request.completed', rid, node: this.id, status, durationMs: performance.now() - startedAt, error: code });
   }
 }
 
