@@ -2,6 +2,7 @@
  * The HTTP rules at the edge (edge-rules.ts, node-server.ts) on raw sockets against a real engine:
  * exact bytes in, the exact status line and headers out, and the events that say what was sent.
  */
+import { once } from 'node:events';
 import type { Socket } from 'node:net';
 import { connect } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -694,6 +695,26 @@ describe('a client too slow to send its request', () => {
     expect(ms).toBeGreaterThanOrEqual(290);
     expect(ofType(events, 'request.received')).toMatchObject([{ node: 's', method: '-', path: '-' }]);
     expect(ofType(events, 'request.completed')).toMatchObject([{ node: 's', status: 408, error: 'EDGE_REQUEST_TIMEOUT' }]);
+  });
+
+  // (A request the parser refused needs none of this: Node's server closes its connection itself.)
+  it('CONNECT answered raw: a client that keeps its side of the connection open is cut after the linger time', async () => {
+    const port = await start((ctx) => new ServiceNode(parsed({ id: 's', kind: 'service' }) as never, ctx));
+    node!.lingerMs = 200;
+    const socket = connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+    let raw = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => (raw += chunk));
+    socket.on('error', () => {});
+    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    socket.write('CONNECT example.test:443 HTTP/1.1\r\nHost: example.test:443\r\n\r\n');
+    await once(socket, 'end');
+    expect(raw.slice(0, raw.indexOf('\r\n'))).toBe('HTTP/1.1 405 Method Not Allowed');
+    // The client never ends its side, and keeps writing: once the node has let the connection go, a write
+    // meets a reset and the socket closes; while the node holds it, writes go on until the test's own timeout.
+    const writes = setInterval(() => socket.write('x'), 50);
+    await closed;
+    clearInterval(writes);
   });
 
   it('a connection that never sends a byte is closed without an answer, as nginx does', async () => {

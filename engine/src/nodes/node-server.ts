@@ -40,6 +40,14 @@ export interface ListenerTimeouts {
 
 export const LISTENER_TIMEOUTS: ListenerTimeouts = { headersMs: 60_000, requestMs: 60_000, checkEveryMs: 30_000 };
 
+/**
+ * After a raw answer that ends the connection, how long its client may keep its own side open before the
+ * connection is cut: nginx's lingering_timeout (5 s). Node's parser has let go of a CONNECT's socket, and
+ * no timeout of the server's watches it: without this, a client that never closed held it for good.
+ * (A socket whose request the parser refused is closed by Node's server itself, sooner.)
+ */
+export const LINGER_MS = 5_000;
+
 const CLOSE = { connection: 'close' };
 const ALLOW = { allow: ALLOWED_METHODS };
 /** Whether a request's sender is an engine node or a trusted proxy, decided once per connection. */
@@ -94,6 +102,8 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
   listenerTimeouts: ListenerTimeouts = LISTENER_TIMEOUTS;
   /** The send timeout of this node's connections (tests shorten it before a start). */
   sendTimeoutMs = SEND_TIMEOUT_MS;
+  /** How long a connection answered raw (and ended) may stay open on its client's side (tests shorten it). */
+  lingerMs = LINGER_MS;
   /** Looks for connections whose client stopped reading, from the first start until the connections of the last stop are gone. */
   #stallCheck: NodeJS.Timeout | undefined;
   /** The HTTP/2 answers in flight: a stream has its own flow-control window, so the send timeout watches each apart from its connection. */
@@ -584,6 +594,8 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
     const startedAt = performance.now();
     this.#announce(req, rid, false);
     socket.end(rawEdgeAnswer(code, message, `${extraHeaders}${REQUEST_ID_HEADER}: ${rid}\r\n`));
+    const linger = setTimeout(() => socket.destroy(), this.lingerMs).unref();
+    socket.once('close', () => clearTimeout(linger));
     const { status } = EDGE_ERRORS[code];
     this.ctx.bus.emit({ type: 'request.completed', rid, node: this.id, status, durationMs: performance.now() - startedAt, error: code });
   }
