@@ -679,7 +679,7 @@ describe('a proxy with tls: true', () => {
 
   it('answers plain HTTP on redirectHttp with 308 to the same path over https, at the TLS port', async () => {
     const upstream = await echoUpstream();
-    const { engine, port, id } = await tlsEngine({ redirectHttp: 0 }, upstream);
+    const { engine, events, port, id } = await tlsEngine({ redirectHttp: 0 }, upstream);
     const { redirectPort } = view({ engine } as RunningEngine, id).tls!;
     expect(redirectPort).toBeGreaterThan(0);
     const answer = await new Promise<{ status: number; location: string | undefined }>((resolve, reject) => {
@@ -692,6 +692,19 @@ describe('a proxy with tls: true', () => {
     });
     expect(answer).toEqual({ status: 308, location: `https://127.0.0.1:${port(id)}/orders?id=1` });
     expect(upstream.received).toEqual([]);
+    // The proxy's request, so the page draws it: where it was sent, and why.
+    const received = events.filter((e): e is EventOf<'request.received'> => e.type === 'request.received');
+    const completed = events.filter((e): e is EventOf<'request.completed'> => e.type === 'request.completed');
+    expect(received).toMatchObject([{ node: id, from: 'client', method: 'POST', path: '/orders?id=1' }]);
+    expect(completed).toMatchObject([
+      {
+        rid: received[0].rid,
+        node: id,
+        status: 308,
+        decision: { stage: 'proxy', reason: `plain HTTP on the redirect port ${redirectPort}: 308 to https://127.0.0.1:${port(id)}/orders?id=1` },
+      },
+    ]);
+    expect(engine.metrics.snapshot()[id].statusClasses['3xx']).toBe(1);
   });
 });
 
