@@ -169,24 +169,6 @@ describe('a proxy with tls: true', () => {
     expect(events.filter((e) => e.type === 'tls.connection').map((e) => (e as EventOf<'tls.connection'>).protocol)).toEqual(['h2']);
   });
 
-  it('refuses an h2 CONNECT on its stream with 405, counted and emitted as any edge refusal, and the session serves on', async () => {
-    const upstream = await echoUpstream();
-    const { engine, events, port, id } = await tlsEngine(true, upstream);
-    const session = h2Session(port(id), await readFile(view({ engine } as RunningEngine, id).tls!.certFile, 'utf8'));
-    const tunnel = await h2Send(session, { ':method': 'CONNECT', ':authority': 'example.test:443', 'x-request-id': 'h2-tunnel' });
-    expect([tunnel.headers[':status'], tunnel.headers['x-edgelab-error'], tunnel.headers.allow]).toEqual([
-      405,
-      'EDGE_METHOD_NOT_ALLOWED',
-      'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, TRACE',
-    ]);
-    const completed = await waitFor(() => events.find((e): e is EventOf<'request.completed'> => e.type === 'request.completed' && e.rid === 'h2-tunnel'));
-    expect(completed).toMatchObject({ node: id, status: 405, error: 'EDGE_METHOD_NOT_ALLOWED' });
-    expect(events.find((e) => e.type === 'request.received' && e.rid === 'h2-tunnel')).toMatchObject({ node: id, method: 'CONNECT', protocol: 'h2', tls: true });
-    expect(engine.metrics.snapshot()[id].errorCodes).toEqual({ EDGE_METHOD_NOT_ALLOWED: 1 });
-    expect((await h2Send(session, { ':path': '/after' })).headers[':status']).toBe(200);
-    expect(upstream.received.map((r) => r.url)).toEqual(['/after']);
-  });
-
   it('counts an h2 body without Content-Length against the filter bodyBytes: 413 at the frame past it', async () => {
     const upstream = await echoUpstream();
     const running = await tlsEngine(true, upstream, { filter: { limits: { bodyBytes: 64 } } });
@@ -705,6 +687,24 @@ describe('a proxy with tls: true', () => {
       },
     ]);
     expect(engine.metrics.snapshot()[id].statusClasses['3xx']).toBe(1);
+  });
+
+  it('refuses an h2 CONNECT on its stream with 405, counted and emitted as any edge refusal, and the session serves on', async () => {
+    const upstream = await echoUpstream();
+    const { engine, events, port, id } = await tlsEngine(true, upstream);
+    const session = h2Session(port(id), await readFile(view({ engine } as RunningEngine, id).tls!.certFile, 'utf8'));
+    const tunnel = await h2Send(session, { ':method': 'CONNECT', ':authority': 'example.test:443', 'x-request-id': 'h2-tunnel' });
+    expect([tunnel.headers[':status'], tunnel.headers['x-edgelab-error'], tunnel.headers.allow]).toEqual([
+      405,
+      'EDGE_METHOD_NOT_ALLOWED',
+      'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, TRACE',
+    ]);
+    const completed = await waitFor(() => events.find((e): e is EventOf<'request.completed'> => e.type === 'request.completed' && e.rid === 'h2-tunnel'));
+    expect(completed).toMatchObject({ node: id, status: 405, error: 'EDGE_METHOD_NOT_ALLOWED' });
+    expect(events.find((e) => e.type === 'request.received' && e.rid === 'h2-tunnel')).toMatchObject({ node: id, method: 'CONNECT', protocol: 'h2', tls: true });
+    expect(engine.metrics.snapshot()[id].errorCodes).toEqual({ EDGE_METHOD_NOT_ALLOWED: 1 });
+    expect((await h2Send(session, { ':path': '/after' })).headers[':status']).toBe(200);
+    expect(upstream.received.map((r) => r.url)).toEqual(['/after']);
   });
 });
 
