@@ -257,6 +257,11 @@ export interface TlsMetrics {
    * its traffic came encrypted. Counted when a request arrives (`requests` counts it when it completes).
    */
   requests: { h2: number; 'http/1.1': number };
+  /**
+   * HTTP/2 streams reset before the node saw them (past the concurrent stream limit, or a malformed head),
+   * as `engine.error` events report them; absent until the first.
+   */
+  refusedStreams?: number;
   /** Time to the end of a handshake, ms. */
   handshakeMs: LatencySummary;
 }
@@ -607,7 +612,13 @@ export type EngineEventBody =
       reason: string;
       detail: Record<string, number>;
     }
-  | { type: 'engine.error'; message: string; node?: string };
+  | {
+      type: 'engine.error';
+      message: string;
+      node?: string;
+      /** HTTP/2 streams a TLS proxy's listener reset before the node saw them (counted in its `tls.refusedStreams`). */
+      h2RefusedStreams?: number;
+    };
 
 export type EngineEventType = EngineEventBody['type'];
 export type EngineEvent = EngineEventBody & Stamp;

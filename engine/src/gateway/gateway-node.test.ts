@@ -579,7 +579,7 @@ describe('gateway rate limits', () => {
     expect([await from('127.0.9.1'), await from('127.0.9.1'), await from('127.0.9.2')]).toEqual([200, 429, 200]);
     // The consumer has its own count, wherever it calls from; a key given twice is refused before any count.
     expect([await from('127.0.9.1', '?api_key=k-1'), await from('127.0.9.2', '?x=1&api_key=k-1')]).toEqual([200, 429]);
-    expect(await from('127.0.9.3', '?api_key=k-1&api_key=k-1')).toBe(401);
+    expect(await from('127.0.9.3', '?api_key=k-1&api_key=k-1')).toBe(400);
     const keys = completed('api').map((e) => e.stages!.find((s) => s.stage === 'rate-limit')?.limits?.[0].key);
     expect(keys).toEqual([
       'ip 127.0.9.1 (no consumer)',

@@ -425,7 +425,7 @@ describe('MetricsRegistry.prometheus', () => {
     expect(body).toContain('edgelab_active_faults{node="lb \\"a\\"\\\\b"} 0');
   });
 
-  it("counts a TLS proxy's handshakes (by protocol, resumed, failed, with their times) and the requests that came over TLS; in /metrics too", async () => {
+  it("counts a TLS proxy's handshakes (by protocol, resumed, failed, with their times), the requests that came over TLS and its refused h2 streams; in /metrics too", async () => {
     const { bus, metrics } = setup();
     const established = { type: 'tls.connection', node: 'edge', peer: '127.0.0.1', outcome: 'established', tlsVersion: 'TLSv1.3', cipher: 'TLS_AES_128_GCM_SHA256' } as const;
     bus.emit({ ...established, protocol: 'h2', handshakeMs: 4, resumed: false });
@@ -436,6 +436,9 @@ describe('MetricsRegistry.prometheus', () => {
     for (const protocol of ['h2', 'h2', 'h2', 'http/1.1'] as const) bus.emit({ ...received, protocol, tls: true });
     bus.emit(received);
     bus.emit({ ...received, node: 'users-1' });
+    bus.emit({ type: 'engine.error', node: 'edge', message: 'HTTP/2 client 127.0.0.1 opened 3 streams past the 128 ...', h2RefusedStreams: 3 });
+    bus.emit({ type: 'engine.error', node: 'edge', message: 'HTTP/2 client 127.0.0.1: stream reset ...', h2RefusedStreams: 1 });
+    bus.emit({ type: 'engine.error', node: 'edge', message: 'HTTP/2 client 127.0.0.1 has 128 streams open at once ...' });
     expect(metrics.snapshot()['users-1'].tls).toBeUndefined();
     expect(metrics.snapshot().edge.tls).toEqual({
       handshakes: 3,
@@ -443,6 +446,7 @@ describe('MetricsRegistry.prometheus', () => {
       resumed: 1,
       protocols: { h2: 2, 'http/1.1': 1 },
       requests: { h2: 3, 'http/1.1': 1 },
+      refusedStreams: 4,
       handshakeMs: { p50: 4, p95: 6, p99: 6, max: 6, mean: 4 },
     });
     const { body } = await metrics.prometheus();
@@ -451,6 +455,7 @@ describe('MetricsRegistry.prometheus', () => {
     expect(body).toContain('edgelab_tls_handshakes_total{node="edge",outcome="failed",protocol="none"} 1');
     expect(body).toContain('edgelab_tls_requests_total{node="edge",protocol="h2"} 3');
     expect(body).toContain('edgelab_tls_requests_total{node="edge",protocol="http/1.1"} 1');
+    expect(body).toContain('edgelab_tls_refused_streams_total{node="edge"} 4');
     metrics.reset();
     expect(metrics.snapshot().edge.tls).toMatchObject({ handshakes: 0, failed: 0, protocols: { h2: 0, 'http/1.1': 0 }, requests: { h2: 0, 'http/1.1': 0 } });
   });

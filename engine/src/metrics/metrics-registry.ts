@@ -145,6 +145,9 @@ export class MetricsRegistry {
       if (event.to === undefined) counters?.connectionOpened();
       counters?.connectionClosed(event.error !== undefined);
     } else if (event.type === 'tls.connection') this.#nodes.get(event.node)?.tlsConnection(event);
+    else if (event.type === 'engine.error' && event.h2RefusedStreams !== undefined && event.node !== undefined) {
+      this.#nodes.get(event.node)?.h2StreamsRefused(event.h2RefusedStreams);
+    }
     else if (event.type === 'fault.started') {
       const target = parseTarget(event.fault.target);
       const node = target?.node ?? target?.edge.to;

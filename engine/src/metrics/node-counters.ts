@@ -141,6 +141,11 @@ export class NodeCounters {
     (this.tls ??= new TlsCounters()).observe(event);
   }
 
+  /** HTTP/2 streams the node's TLS listener reset before the node saw them. */
+  h2StreamsRefused(count: number): void {
+    (this.tls ??= new TlsCounters()).streamsRefused(count);
+  }
+
   snapshot(nowMs: number): NodeMetrics {
     const metrics: NodeMetrics = {
       kind: this.kind,

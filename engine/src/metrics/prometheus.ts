@@ -101,6 +101,18 @@ export class PrometheusExporter {
       },
     });
     new Counter({
+      name: 'edgelab_tls_refused_streams_total',
+      help: 'HTTP/2 streams a TLS proxy reset before the node saw them: past the streams a connection may have open at once, or a malformed head.',
+      labelNames: ['node'] as const,
+      registers,
+      collect() {
+        this.reset();
+        for (const [node, { tls }] of nodes()) {
+          if (tls !== undefined) this.inc({ node }, tls.refusedStreams);
+        }
+      },
+    });
+    new Counter({
       name: 'edgelab_balancer_keys_total',
       help: 'First picks of keys a balancer had seen before, by outcome: stayed on the last target, moved off one that could still take it, rehomed off one that could not.',
       labelNames: ['node', 'outcome'] as const,

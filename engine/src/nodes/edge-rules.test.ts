@@ -2,6 +2,7 @@
  * The HTTP rules at the edge (edge-rules.ts, node-server.ts) on raw sockets against a real engine:
  * exact bytes in, the exact status line and headers out, and the events that say what was sent.
  */
+import { once } from 'node:events';
 import type { Socket } from 'node:net';
 import { connect } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -107,136 +108,122 @@ describe('requests the edge refuses or answers itself', () => {
   const post = (codings: string, extra = '') =>
     `POST /users/1 HTTP/1.1\r\nHost: lab\r\nTransfer-Encoding: ${codings}\r\n${extra}Connection: close\r\n\r\n0\r\n\r\n`;
 
-  // `counted`: answered through the response object, so request.received/completed are emitted with
-  // the status sent; otherwise Node's parser refused it and the answer is written on the raw socket.
+  // Every one is counted: request.received/completed are emitted with the status sent, whether it was
+  // answered through the response object, on CONNECT's socket, or on the raw socket of a request Node's
+  // parser refused.
   it.each([
-    ['two Host fields', get('GET /users/1 HTTP/1.1', 'Host: lab\r\nHost: other\r\n'), '400 Bad Request', 'EDGE_INVALID_HOST', true],
-    ['a Host with a space', get('GET /users/1 HTTP/1.1', 'Host: a b\r\n'), '400 Bad Request', 'EDGE_INVALID_HOST', true],
-    ['a Host with userinfo', get('GET /users/1 HTTP/1.1', 'Host: user@lab\r\n'), '400 Bad Request', 'EDGE_INVALID_HOST', true],
-    ['a Host with a port past 65535', get('GET /users/1 HTTP/1.1', 'Host: lab:99999\r\n'), '400 Bad Request', 'EDGE_INVALID_HOST', true],
+    ['two Host fields', get('GET /users/1 HTTP/1.1', 'Host: lab\r\nHost: other\r\n'), '400 Bad Request', 'EDGE_INVALID_HOST'],
+    ['a Host with a space', get('GET /users/1 HTTP/1.1', 'Host: a b\r\n'), '400 Bad Request', 'EDGE_INVALID_HOST'],
+    ['a Host with userinfo', get('GET /users/1 HTTP/1.1', 'Host: user@lab\r\n'), '400 Bad Request', 'EDGE_INVALID_HOST'],
+    ['a Host with a port past 65535', get('GET /users/1 HTTP/1.1', 'Host: lab:99999\r\n'), '400 Bad Request', 'EDGE_INVALID_HOST'],
     [
       'a Host with a port that is not digits',
       get('GET /users/1 HTTP/1.1', 'Host: lab:8o\r\n'),
       '400 Bad Request',
       'EDGE_INVALID_HOST',
-      true,
     ],
-    ['an empty Host', get('GET /users/1 HTTP/1.1', 'Host: \r\n'), '400 Bad Request', 'EDGE_INVALID_HOST', true],
-    ['an unclosed IPv6 Host', get('GET /users/1 HTTP/1.1', 'Host: [::1\r\n'), '400 Bad Request', 'EDGE_INVALID_HOST', true],
-    ['HTTP/1.1 without Host', get('GET /users/1 HTTP/1.1', ''), '400 Bad Request', 'EDGE_INVALID_HOST', true],
+    ['an empty Host', get('GET /users/1 HTTP/1.1', 'Host: \r\n'), '400 Bad Request', 'EDGE_INVALID_HOST'],
+    ['an unclosed IPv6 Host', get('GET /users/1 HTTP/1.1', 'Host: [::1\r\n'), '400 Bad Request', 'EDGE_INVALID_HOST'],
+    ['HTTP/1.1 without Host', get('GET /users/1 HTTP/1.1', ''), '400 Bad Request', 'EDGE_INVALID_HOST'],
     [
       'an Expect other than 100-continue',
       get('POST /users/1 HTTP/1.1', 'Host: lab\r\nExpect: 200-ok\r\nContent-Length: 2\r\n'),
       '417 Expectation Failed',
       'EDGE_EXPECTATION_FAILED',
-      true,
     ],
     [
       'more than 2000 header fields',
       get('GET /users/1 HTTP/1.1', `Host: lab\r\n${'a:1\r\n'.repeat(2_000)}`),
       '431 Request Header Fields Too Large',
       'EDGE_HEADERS_TOO_LARGE',
-      true,
     ],
-    ['a request line past 16 KB', get(`GET /${'a'.repeat(17_000)} HTTP/1.1`), '414 URI Too Long', 'EDGE_URI_TOO_LONG', false],
+    ['a request line past 16 KB', get(`GET /${'a'.repeat(17_000)} HTTP/1.1`), '414 URI Too Long', 'EDGE_URI_TOO_LONG'],
     [
       'an absolute-form target with userinfo',
       get('GET http://user@example.test/users/1 HTTP/1.1'),
       '400 Bad Request',
       'EDGE_INVALID_HOST',
-      true,
     ],
     [
       'an absolute-form target of another scheme',
       get('GET ftp://example.test/users/1 HTTP/1.1'),
       '400 Bad Request',
       'EDGE_BAD_REQUEST',
-      true,
     ],
-    ['the asterisk form on GET', get('GET * HTTP/1.1'), '400 Bad Request', 'EDGE_BAD_REQUEST', true],
+    ['the asterisk form on GET', get('GET * HTTP/1.1'), '400 Bad Request', 'EDGE_BAD_REQUEST'],
     [
       'HTTP/2.0 (llhttp lets it through)',
       get('GET /users/1 HTTP/2.0'),
       '505 HTTP Version Not Supported',
       'EDGE_VERSION_NOT_SUPPORTED',
-      true,
     ],
     [
       'HTTP/0.9 (llhttp lets it through)',
       get('GET /users/1 HTTP/0.9'),
       '505 HTTP Version Not Supported',
       'EDGE_VERSION_NOT_SUPPORTED',
-      true,
     ],
-    ['an HTTP/0.9 simple request', 'GET /users/1\r\n\r\n', '505 HTTP Version Not Supported', 'EDGE_VERSION_NOT_SUPPORTED', true],
-    ['HTTP/1.2 (llhttp refuses it)', get('GET /users/1 HTTP/1.2'), '505 HTTP Version Not Supported', 'EDGE_VERSION_NOT_SUPPORTED', false],
-    ['HTTP/3.0', get('GET /users/1 HTTP/3.0'), '505 HTTP Version Not Supported', 'EDGE_VERSION_NOT_SUPPORTED', false],
-    ['HTTP/3, not an HTTP-version at all', get('GET /users/1 HTTP/3'), '400 Bad Request', 'EDGE_BAD_REQUEST', false],
+    ['an HTTP/0.9 simple request', 'GET /users/1\r\n\r\n', '505 HTTP Version Not Supported', 'EDGE_VERSION_NOT_SUPPORTED'],
+    ['HTTP/1.2 (llhttp refuses it)', get('GET /users/1 HTTP/1.2'), '505 HTTP Version Not Supported', 'EDGE_VERSION_NOT_SUPPORTED'],
+    ['HTTP/3.0', get('GET /users/1 HTTP/3.0'), '505 HTTP Version Not Supported', 'EDGE_VERSION_NOT_SUPPORTED'],
+    ['HTTP/3, not an HTTP-version at all', get('GET /users/1 HTTP/3'), '400 Bad Request', 'EDGE_BAD_REQUEST'],
     [
       'the HTTP/2 connection preface',
       'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n',
       '505 HTTP Version Not Supported',
       'EDGE_VERSION_NOT_SUPPORTED',
-      false,
     ],
-    ['gzip before chunked', post('gzip, chunked'), '501 Not Implemented', 'EDGE_UNSUPPORTED_TRANSFER_CODING', true],
+    ['gzip before chunked', post('gzip, chunked'), '501 Not Implemented', 'EDGE_UNSUPPORTED_TRANSFER_CODING'],
     // llhttp hands these over with their headers and fails only at the body: the rules have refused them by then.
-    ['gzip alone (no framing)', post('gzip'), '400 Bad Request', 'EDGE_BAD_REQUEST', true],
-    ['identity', post('identity'), '400 Bad Request', 'EDGE_BAD_REQUEST', true],
-    ['chunked before gzip', post('chunked, gzip'), '400 Bad Request', 'EDGE_BAD_REQUEST', false],
-    ['chunked twice', post('chunked\r\nTransfer-Encoding: chunked'), '400 Bad Request', 'EDGE_BAD_REQUEST', false],
-    ['Transfer-Encoding with Content-Length', post('chunked', 'Content-Length: 5\r\n'), '400 Bad Request', 'EDGE_BAD_REQUEST', false],
-    ['gzip, chunked with Content-Length', post('gzip, chunked', 'Content-Length: 5\r\n'), '400 Bad Request', 'EDGE_BAD_REQUEST', false],
+    ['gzip alone (no framing)', post('gzip'), '400 Bad Request', 'EDGE_BAD_REQUEST'],
+    ['identity', post('identity'), '400 Bad Request', 'EDGE_BAD_REQUEST'],
+    ['chunked before gzip', post('chunked, gzip'), '400 Bad Request', 'EDGE_BAD_REQUEST'],
+    ['chunked twice', post('chunked\r\nTransfer-Encoding: chunked'), '400 Bad Request', 'EDGE_BAD_REQUEST'],
+    ['Transfer-Encoding with Content-Length', post('chunked', 'Content-Length: 5\r\n'), '400 Bad Request', 'EDGE_BAD_REQUEST'],
+    ['gzip, chunked with Content-Length', post('gzip, chunked', 'Content-Length: 5\r\n'), '400 Bad Request', 'EDGE_BAD_REQUEST'],
     [
       'Transfer-Encoding in HTTP/1.0',
       'POST /users/1 HTTP/1.0\r\nHost: lab\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
       '400 Bad Request',
       'EDGE_BAD_REQUEST',
-      true,
     ],
     [
       'TRACE with content (RFC 9110 section 9.3.8)',
       'TRACE /users/1 HTTP/1.1\r\nHost: lab\r\nContent-Length: 2\r\n\r\nhi',
       '400 Bad Request',
       'EDGE_BAD_REQUEST',
-      true,
     ],
     [
       'a WebSocket handshake (no node tunnels it)',
       get('GET /users/1 HTTP/1.1', 'Host: lab\r\nUpgrade: WebSocket\r\nConnection: keep-alive, Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n'),
       '501 Not Implemented',
       'EDGE_UPGRADE_NOT_SUPPORTED',
-      true,
     ],
     [
       'a WebSocket handshake among other upgrades',
       get('GET /users/1 HTTP/1.1', 'Host: lab\r\nUpgrade: h2c, websocket/13\r\nConnection: Upgrade\r\n'),
       '501 Not Implemented',
       'EDGE_UPGRADE_NOT_SUPPORTED',
-      true,
     ],
     [
       'CONNECT',
       'CONNECT example.test:443 HTTP/1.1\r\nHost: example.test:443\r\n\r\n',
       '405 Method Not Allowed',
       'EDGE_METHOD_NOT_ALLOWED',
-      false,
     ],
     [
       'headers too large',
       get('GET /users/1 HTTP/1.1', `Host: lab\r\nX-Big: ${'x'.repeat(20_000)}\r\n`),
       '431 Request Header Fields Too Large',
       'EDGE_HEADERS_TOO_LARGE',
-      false,
     ],
     [
       'a header line without a colon',
       get('GET /users/1 HTTP/1.1', 'Host: lab\r\nBad Header\r\n'),
       '400 Bad Request',
       'EDGE_BAD_REQUEST',
-      false,
     ],
-  ])('%s: %s', async (_name, request, line, code, counted) => {
+  ])('%s: %s', async (_name, request, line, code) => {
     const before = chain.events.length;
     const res = await rawHttp(chain.port('edge'), request);
     expect(statusLine(res)).toBe(`HTTP/1.1 ${line}`);
@@ -246,14 +233,45 @@ describe('requests the edge refuses or answers itself', () => {
     if (code !== 'EDGE_METHOD_NOT_ALLOWED') expect(res.headers.connection).toBe('close');
     const after = chain.events.slice(before);
     // Nothing went past the edge.
-    expect(ofType(after, 'request.received').map((e) => e.node)).toEqual(counted ? ['edge'] : []);
+    expect(ofType(after, 'request.received').map((e) => e.node)).toEqual(['edge']);
     const completed = ofType(after, 'request.completed');
-    if (counted) expect(completed.map((e) => [e.node, e.status, e.error])).toEqual([['edge', res.status, code]]);
-    else expect(completed).toEqual([]);
+    expect(completed.map((e) => [e.node, e.status, e.error])).toEqual([['edge', res.status, code]]);
+    expect(res.headers['x-request-id']).toBe(completed[0].rid);
     // And the edge serves the next client.
     const ok = await fetch(chain.url('edge', '/users/1'));
     expect(ok.status).toBe(200);
     await ok.arrayBuffer();
+  });
+
+  it('CONNECT is a request like any the edge refuses: its id in the answer and the events, the node that refused it, its count', async () => {
+    const before = chain.events.length;
+    const refused = () => chain.engine.metrics.snapshot().edge.errorCodes?.EDGE_METHOD_NOT_ALLOWED ?? 0;
+    const counted = refused();
+    const res = await rawHttp(chain.port('edge'), 'CONNECT example.test:443 HTTP/1.1\r\nHost: example.test:443\r\nX-Request-Id: tunnel-1\r\n\r\n');
+    expect([res.status, res.headers['x-request-id']]).toEqual([405, 'tunnel-1']);
+    const after = chain.events.slice(before);
+    expect(ofType(after, 'request.received')).toMatchObject([{ rid: 'tunnel-1', node: 'edge', from: 'client', method: 'CONNECT', path: 'example.test:443' }]);
+    expect(ofType(after, 'request.completed')).toMatchObject([{ rid: 'tunnel-1', node: 'edge', status: 405, error: 'EDGE_METHOD_NOT_ALLOWED' }]);
+    expect(refused()).toBe(counted + 1);
+  });
+
+  it.each([
+    ['Transfer-Encoding with Content-Length', 'POST /users/1 HTTP/1.1\r\nHost: lab\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n0\r\n\r\n', 'POST', '/users/1'],
+    ['a header line without a colon', 'GET /users/2?x=1 HTTP/1.1\r\nHost: lab\r\nBad Header\r\n\r\n', 'GET', '/users/2?x=1'],
+    ['HTTP/3.0', 'GET /users/3 HTTP/3.0\r\nHost: lab\r\n\r\n', 'GET', '/users/3'],
+    ['a method that is no token', 'G@T /users/4 HTTP/1.1\r\nHost: lab\r\n\r\n', '-', '-'],
+    ['a request line past 16 KB', `GET /${'a'.repeat(17_000)} HTTP/1.1\r\nHost: lab\r\n\r\n`, 'GET', `/${'a'.repeat(199)}...`],
+    [
+      'a bad request pipelined behind a good one',
+      'GET /users/5 HTTP/1.1\r\nHost: lab\r\n\r\nDELETE /users/6 HTTP/1.1\r\nHost: lab\r\nBad Header\r\n\r\n',
+      'DELETE',
+      '/users/6',
+    ],
+  ])('a request the parser refuses (%s) shows in its events as its request line reads', async (_name, request, method, path) => {
+    const before = chain.events.length;
+    await rawHttp(chain.port('edge'), request);
+    const received = ofType(chain.events.slice(before), 'request.received').filter((e) => e.node === 'edge');
+    expect(received.at(-1)).toMatchObject({ from: 'client', method, path });
   });
 
   // Each part is its own TCP write, 50 ms apart, so the parser meets the head in pieces: the answer must
@@ -668,14 +686,35 @@ describe('a client too slow to send its request', () => {
     return result.config.nodes[0];
   };
 
-  it('headers that never end: 408 EDGE_REQUEST_TIMEOUT on the raw socket, connection closed', async () => {
+  it('headers that never end: 408 EDGE_REQUEST_TIMEOUT on the raw socket, connection closed, counted (its line unread: "-")', async () => {
     const port = await start((ctx) => new ServiceNode(parsed({ id: 's', kind: 'service' }) as never, ctx));
     const { raw, ms } = await slowly(port, [[0, 'GET /x HTTP/1.1\r\nHost: lab\r\n']]);
     const res = parseResponse(raw);
     expect(statusLine(res)).toBe('HTTP/1.1 408 Request Timeout');
     expect(res.headers).toMatchObject({ connection: 'close', 'x-edgelab-error': 'EDGE_REQUEST_TIMEOUT' });
     expect(ms).toBeGreaterThanOrEqual(290);
-    expect(ofType(events, 'request.completed')).toEqual([]);
+    expect(ofType(events, 'request.received')).toMatchObject([{ node: 's', method: '-', path: '-' }]);
+    expect(ofType(events, 'request.completed')).toMatchObject([{ node: 's', status: 408, error: 'EDGE_REQUEST_TIMEOUT' }]);
+  });
+
+  // (A request the parser refused needs none of this: Node's server closes its connection itself.)
+  it('CONNECT answered raw: a client that keeps its side of the connection open is cut after the linger time', async () => {
+    const port = await start((ctx) => new ServiceNode(parsed({ id: 's', kind: 'service' }) as never, ctx));
+    node!.lingerMs = 200;
+    const socket = connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+    let raw = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => (raw += chunk));
+    socket.on('error', () => {});
+    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    socket.write('CONNECT example.test:443 HTTP/1.1\r\nHost: example.test:443\r\n\r\n');
+    await once(socket, 'end');
+    expect(raw.slice(0, raw.indexOf('\r\n'))).toBe('HTTP/1.1 405 Method Not Allowed');
+    // The client never ends its side, and keeps writing: once the node has let the connection go, a write
+    // meets a reset and the socket closes; while the node holds it, writes go on until the test's own timeout.
+    const writes = setInterval(() => socket.write('x'), 50);
+    await closed;
+    clearInterval(writes);
   });
 
   it('a connection that never sends a byte is closed without an answer, as nginx does', async () => {

@@ -330,6 +330,33 @@ export function clientErrorCode(error: NodeJS.ErrnoException & { rawPacket?: Buf
   }
 }
 
+/** What a request the parser refused shows as in its events, where its request line cannot be read. */
+const UNREAD = { method: '-', target: '-' } as const;
+/** A method (a token) and the start of a target, at the start of a request line. */
+const LINE_START = /^([!#$%&'*+.^_`|~0-9A-Za-z-]{1,32}) ([^\s]+)/;
+/** The longest target an event carries of a refused request (a 414's is over 16 KB). */
+const SHOWN_TARGET = 200;
+
+/**
+ * The method and target a request the parser refused shows in its events, read from its request line as
+ * nginx logs the line of a request it answers 400; `-` where the line cannot be read (the head began in
+ * an earlier read, or the parser never got a packet, a timeout). `firstRead`: the packet is all the
+ * connection has sent, so a head at its start is the connection's first. A target over 200 characters is
+ * cut, with `...` after it.
+ */
+export function refusedRequestLine(error: { rawPacket?: Buffer; bytesParsed?: number }, firstRead: boolean): { method: string; target: string } {
+  const packet = error.rawPacket;
+  if (packet === undefined) return UNREAD;
+  const text = packet.toString('latin1', 0, Math.min(packet.length, (error.bytesParsed ?? 0) + 1 + SHOWN_TARGET + 40));
+  // The head begins after the last message that ended before the error (pipelined), or at the packet's start.
+  const ended = text.lastIndexOf('\r\n\r\n', error.bytesParsed ?? 0);
+  if (ended === -1 && !firstRead) return UNREAD;
+  const line = LINE_START.exec(text.slice(ended === -1 ? 0 : ended + 4));
+  if (line === null) return UNREAD;
+  const target = line[2].length > SHOWN_TARGET ? `${line[2].slice(0, SHOWN_TARGET)}...` : line[2];
+  return { method: line[1], target };
+}
+
 /** A method and a target with no space after it: the parser stopped in the request line's target. */
 const REQUEST_LINE_SO_FAR = /^[A-Z]+ \S+$/;
 

@@ -21,7 +21,7 @@ import { isHttp2Request, REQUEST_ID_HEADER, requestIdOf } from '../pipeline/head
 import { senderOf } from '../pipeline/engine-connections.ts';
 import type { FaultGate } from '../faults/gate.ts';
 import { dispatchedBytes, isStalled, SEND_TIMEOUT_MS, stallCheckEvery, unsentBytes, type Watched } from '../http/send-stall.ts';
-import { ALLOWED_METHODS, clientErrorCode, EdgeRules, LISTENER_HEADER_COUNT, type EdgeOutcome } from './edge-rules.ts';
+import { ALLOWED_METHODS, clientErrorCode, EdgeRules, LISTENER_HEADER_COUNT, refusedRequestLine, type EdgeOutcome } from './edge-rules.ts';
 import type { L4Links } from './l4-links.ts';
 import { requestLineOpen, watchRequestLine } from './request-line-watch.ts';
 
@@ -39,6 +39,14 @@ export interface ListenerTimeouts {
 }
 
 export const LISTENER_TIMEOUTS: ListenerTimeouts = { headersMs: 60_000, requestMs: 60_000, checkEveryMs: 30_000 };
+
+/**
+ * After a raw answer that ends the connection, how long its client may keep its own side open before the
+ * connection is cut: nginx's lingering_timeout (5 s). Node's parser has let go of a CONNECT's socket, and
+ * no timeout of the server's watches it: without this, a client that never closed held it for good.
+ * (A socket whose request the parser refused is closed by Node's server itself, sooner.)
+ */
+export const LINGER_MS = 5_000;
 
 const CLOSE = { connection: 'close' };
 const ALLOW = { allow: ALLOWED_METHODS };
@@ -94,6 +102,8 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
   listenerTimeouts: ListenerTimeouts = LISTENER_TIMEOUTS;
   /** The send timeout of this node's connections (tests shorten it before a start). */
   sendTimeoutMs = SEND_TIMEOUT_MS;
+  /** How long a connection answered raw (and ended) may stay open on its client's side (tests shorten it). */
+  lingerMs = LINGER_MS;
   /** Looks for connections whose client stopped reading, from the first start until the connections of the last stop are gone. */
   #stallCheck: NodeJS.Timeout | undefined;
   /** The HTTP/2 answers in flight: a stream has its own flow-control window, so the send timeout watches each apart from its connection. */
@@ -127,7 +137,7 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
     },
     clientError: (error: NodeJS.ErrnoException, socket: Duplex): void => this.#onClientError(error, socket),
     /** An HTTP/1.1 CONNECT comes with its socket; an HTTP/2 one with a response, as a request does. */
-    connect: (_req: IncomingMessage, socket: Duplex | ServerResponse): void => this.#refuseConnect(socket),
+    connect: (req: IncomingMessage, socket: Duplex | ServerResponse): void => this.#refuseConnect(req, socket),
   };
 
   constructor(
@@ -357,34 +367,28 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
       }
       return;
     }
-    const rid = requestIdOf(req.headers);
     const h2 = req.httpVersionMajor === 2 && isHttp2Request(req);
     // Before the event: an absolute-form target is origin-form from here on, for the event and every stage.
     const outcome = this.#rules!.check(req) ?? refusal;
-    const from = this.#sender(req.socket as TrackedSocket);
+    const exchange = this.#enter(req, res, h2);
+    if (outcome !== undefined) return this.#answerAtEdge(exchange, outcome, h2);
+    if (this.#rules!.forwards) exchange.trustedHop = this.#isTrustedHop(req.socket as TrackedSocket);
+    const proceed = h2 ? this.#proceedAfterRead : this.#proceed;
+    if (gate === undefined) proceed(exchange);
+    else gate.admit(exchange, this.#sender(req.socket as TrackedSocket) ?? undefined, proceed);
+  }
+
+  /**
+   * A request enters the envelope: its exchange, its `request.received` event now and its
+   * `request.completed` event when its answer closes.
+   */
+  #enter(req: IncomingMessage, res: ServerResponse, h2: boolean): Exchange {
+    const rid = requestIdOf(req.headers);
     const exchange = new Exchange(rid, req, res);
     (res as ExchangeResponse)[EXCHANGE] = exchange;
     if (h2) this.#h2Answers.add(res as unknown as Http2Answer);
-    const { bus, l4Links } = this.ctx;
-    const received: Omit<EventOf<'request.received'>, 'seq' | 'ts'> = {
-      type: 'request.received',
-      rid,
-      node: this.id,
-      from: from ?? 'client',
-      method: req.method ?? 'GET',
-      path: req.url ?? '/',
-      peer: req.socket.remoteAddress ?? '',
-    };
-    if (this.#secure) {
-      received.protocol = h2 ? 'h2' : 'http/1.1';
-      received.tls = true;
-    }
-    const link = l4Links.size === 0 ? undefined : l4Links.find(req.socket);
-    if (link !== undefined) {
-      link.requests++;
-      received.via = { node: link.node, connection: link.connection };
-    }
-    bus.emit(received);
+    this.#announce(req, rid, h2);
+    const { bus } = this.ctx;
     // 'close' fires once per response; `on` spares the wrapper `once` would allocate per request.
     res.on('close', () => {
       // First, so the event can tell what the request gave back (a concurrency slot).
@@ -421,11 +425,31 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
       // session was told to go away at the stop, and closes when its last stream does.
       if (this.#server === undefined && !h2) (req.socket as Socket | null)?.end();
     });
-    if (outcome !== undefined) return this.#answerAtEdge(exchange, outcome, h2);
-    if (this.#rules!.forwards) exchange.trustedHop = this.#isTrustedHop(req.socket as TrackedSocket);
-    const proceed = h2 ? this.#proceedAfterRead : this.#proceed;
-    if (gate === undefined) proceed(exchange);
-    else gate.admit(exchange, from ?? undefined, proceed);
+    return exchange;
+  }
+
+  /** The `request.received` event of a request entering the envelope (or refused before it could: its parts as read). */
+  #announce(req: Pick<IncomingMessage, 'socket' | 'method' | 'url'>, rid: string, h2: boolean): void {
+    const { bus, l4Links } = this.ctx;
+    const received: Omit<EventOf<'request.received'>, 'seq' | 'ts'> = {
+      type: 'request.received',
+      rid,
+      node: this.id,
+      from: this.#sender(req.socket as TrackedSocket) ?? 'client',
+      method: req.method ?? 'GET',
+      path: req.url ?? '/',
+      peer: req.socket.remoteAddress ?? '',
+    };
+    if (this.#secure) {
+      received.protocol = h2 ? 'h2' : 'http/1.1';
+      received.tls = true;
+    }
+    const link = l4Links.size === 0 ? undefined : l4Links.find(req.socket);
+    if (link !== undefined) {
+      link.requests++;
+      received.via = { node: link.node, connection: link.connection };
+    }
+    bus.emit(received);
   }
 
   /**
@@ -517,12 +541,20 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
     this.#refuseMalformed(socket, code, error);
   }
 
-  /** The raw answer to a request the parser refused, and the event that says so. */
-  #refuseMalformed(socket: Duplex, code: EdgeErrorCode, error: NodeJS.ErrnoException): void {
+  /**
+   * The raw answer to a request the parser refused, with the events of any request the edge refuses
+   * (`request.received` with what its request line shows, `request.completed` with the code), so the page
+   * draws its bounce and the metrics count it, as nginx logs and counts its 400s; and an `engine.error`
+   * with the parser's own reason.
+   */
+  #refuseMalformed(socket: Duplex, code: EdgeErrorCode, error: NodeJS.ErrnoException & { rawPacket?: Buffer }): void {
     if (!socket.writable) return void socket.destroy();
     const { status } = EDGE_ERRORS[code];
-    this.#answerRaw(
+    const { method, target } = refusedRequestLine(error, (socket as Socket).bytesRead === error.rawPacket?.length);
+    this.#refuseRaw(
       socket,
+      { socket: socket as Socket, method, url: target },
+      requestIdOf({}),
       code,
       code === 'EDGE_BAD_REQUEST' ? `malformed HTTP request (${error.code ?? 'parse error'})` : EDGE_ERRORS[code].message,
     );
@@ -536,20 +568,36 @@ export abstract class NodeServer<C extends NodeConfigParsed = NodeConfigParsed> 
   /**
    * CONNECT asks for a tunnel, which no node opens: 405 with Allow, as nginx answers it, rather than
    * 501 (the method is understood, the nodes just never take it). Without this answer Node would
-   * drop the connection without a word. An HTTP/2 CONNECT is one stream: answered on it.
+   * drop the connection without a word. Its events are any edge refusal's, so the page draws its
+   * bounce and the metrics count it. An HTTP/2 CONNECT is one stream: answered on it, through the
+   * envelope. An HTTP/1.1 one comes with its bare socket (Node's parser has let go of it): answered
+   * raw, and the connection closes, as nginx closes it.
    */
-  #refuseConnect(socket: Duplex | ServerResponse): void {
+  #refuseConnect(req: IncomingMessage, socket: Duplex | ServerResponse): void {
     const code = 'EDGE_METHOD_NOT_ALLOWED';
-    const { message, status } = EDGE_ERRORS[code];
-    if (!('writeHead' in socket)) return this.#answerRaw(socket, code, message, `allow: ${ALLOWED_METHODS}\r\n`);
-    const body = JSON.stringify({ error: code, message });
-    socket.writeHead(status, { ...ALLOW, 'content-type': 'application/json', [ERROR_HEADER]: code, 'content-length': Buffer.byteLength(body) });
-    socket.end(body);
+    if ('writeHead' in socket) return this.#answerAtEdge(this.#enter(req, socket, true), code, true);
+    this.#refuseRaw(socket, req, requestIdOf(req.headers), code, EDGE_ERRORS[code].message, `allow: ${ALLOWED_METHODS}\r\n`);
   }
 
-  /** An edge error written straight to a socket that has no response object, then closed. */
-  #answerRaw(socket: Duplex, code: EdgeErrorCode, message: string, extraHeaders = ''): void {
-    socket.end(rawEdgeAnswer(code, message, extraHeaders));
+  /**
+   * A request answered on its bare socket (it has no response object): the events of any request the
+   * edge refuses, around an answer that closes the connection.
+   */
+  #refuseRaw(
+    socket: Duplex,
+    req: Pick<IncomingMessage, 'socket' | 'method' | 'url'>,
+    rid: string,
+    code: EdgeErrorCode,
+    message: string,
+    extraHeaders = '',
+  ): void {
+    const startedAt = performance.now();
+    this.#announce(req, rid, false);
+    socket.end(rawEdgeAnswer(code, message, `${extraHeaders}${REQUEST_ID_HEADER}: ${rid}\r\n`));
+    const linger = setTimeout(() => socket.destroy(), this.lingerMs).unref();
+    socket.once('close', () => clearTimeout(linger));
+    const { status } = EDGE_ERRORS[code];
+    this.ctx.bus.emit({ type: 'request.completed', rid, node: this.id, status, durationMs: performance.now() - startedAt, error: code });
   }
 }
 

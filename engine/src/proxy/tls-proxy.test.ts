@@ -262,6 +262,8 @@ describe('a proxy with tls: true', () => {
       expect(session.closed).toBe(false);
       expect(session.types).toContain(HEADERS);
       await waitFor(() => upstream.received.some((r) => r.url === '/'), 5_000, 'the last stream at the upstream');
+      // Every reset stream reached the node (and ended there as aborted): none is reported as refused.
+      expect(running.events.filter((e) => e.type === 'engine.error')).toEqual([]);
       // The reset streams never began their forward: one connection upstream, the last stream's (there were a thousand).
       expect([upstream.connections, upstream.received.length]).toEqual([1, 1]);
     });
@@ -294,6 +296,7 @@ describe('a proxy with tls: true', () => {
       expect([session.resets.get(1), session.closed]).toEqual([ENHANCE_YOUR_CALM, false]);
       await waitFor(() => upstream.received.length > 0);
       expect(upstream.received.map((r) => Object.keys(r.headers).includes('x-bomb'))).toEqual([false]);
+      expect(running.events.filter((e) => e.type === 'engine.error')).toMatchObject([{ node: running.id, h2RefusedStreams: 1 }]);
     });
 
     it('more streams at once than it takes (128, nginx\'s http2_max_concurrent_streams): those past it are refused (REFUSED_STREAM), and never reach the node', async () => {
@@ -306,6 +309,29 @@ describe('a proxy with tls: true', () => {
       expect([...session.resets]).toEqual(past.map((stream) => [stream, REFUSED_STREAM]));
       await waitFor(() => running.events.filter((e) => e.type === 'request.received').length >= 128);
       expect(running.events.filter((e) => e.type === 'request.received')).toHaveLength(128);
+      // No stream came after the refused ones, so how many there were is unknown; that the session was full is said.
+      expect(running.events.filter((e) => e.type === 'engine.error' && e.node === running.id).map((e) => (e as EventOf<'engine.error'>).message)).toEqual([
+        "HTTP/2 client 127.0.0.1 has 128 streams open at once, the most a connection may (SETTINGS_MAX_CONCURRENT_STREAMS, nginx's http2_max_concurrent_streams): streams it opens past them are refused until one ends",
+      ]);
+    });
+
+    it('streams refused past the limit are logged and counted once the client opens one the node takes', async () => {
+      const upstream = await echoUpstream();
+      const running = await tlsEngine(true, upstream);
+      const opened = Array.from({ length: 200 }, (_, i) => frame(HEADERS, END_HEADERS, 2 * i + 1, POST));
+      // Stream 1 is cancelled, so the next stream (401) finds room: the 72 between were refused.
+      const frames = [...opened, frame(RST_STREAM, 0, 1, Buffer.from([0, 0, 0, 8])), frame(HEADERS, END_STREAM | END_HEADERS, 401, GET)];
+      const session = await rawSession(running.port(running.id), frames, 10_000, (seen) => seen.answered.includes(401));
+      expect(session.answered).toContain(401);
+      const refused = await waitFor(() =>
+        running.events.find((e): e is EventOf<'engine.error'> => e.type === 'engine.error' && e.h2RefusedStreams !== undefined),
+      );
+      expect(refused).toMatchObject({
+        node: running.id,
+        h2RefusedStreams: 72,
+        message: 'HTTP/2 client 127.0.0.1 opened 72 streams past the 128 it may have open at once: refused (REFUSED_STREAM, safe to retry) before the node saw them',
+      });
+      expect(running.engine.metrics.snapshot()[running.id].tls?.refusedStreams).toBe(72);
     });
 
     it('more streams at once than it takes, from a client that acknowledged the limit: the session is closed (nghttp2 takes it as a connection error), and logged', async () => {
@@ -314,7 +340,9 @@ describe('a proxy with tls: true', () => {
       const opened = Array.from({ length: 200 }, (_, i) => frame(HEADERS, END_HEADERS, 2 * i + 1, POST));
       const session = await rawSession(running.port(running.id), [frame(SETTINGS, 1 /* ACK */, 0), ...opened], 10_000);
       expect(session.closed).toBe(true);
-      const logged = await waitFor(() => running.events.find((e): e is EventOf<'engine.error'> => e.type === 'engine.error' && e.node === running.id));
+      const logged = await waitFor(() =>
+        running.events.find((e): e is EventOf<'engine.error'> => e.type === 'engine.error' && e.node === running.id && e.message.startsWith('HTTP/2 session')),
+      );
       expect(logged.message).toBe('HTTP/2 session from 127.0.0.1 closed: Protocol error (ERR_HTTP2_ERROR)');
       expect(running.events.filter((e) => e.type === 'request.received').length).toBeLessThanOrEqual(128);
     });
@@ -344,6 +372,11 @@ describe('a proxy with tls: true', () => {
       expect([session.resets.get(1), session.closed]).toEqual([PROTOCOL_ERROR, false]);
       await waitFor(() => upstream.received.length > 0);
       expect(upstream.received.map((r) => r.url)).toEqual(['/']);
+      // Node never hands the reset stream over: the log has it from the stream id that never came, and it is counted.
+      expect(running.events.filter((e) => e.type === 'engine.error' && e.node === running.id)).toMatchObject([
+        { message: 'HTTP/2 client 127.0.0.1: stream reset before the node saw them (a head HTTP/2 calls malformed, or past 64 KB of header fields)', h2RefusedStreams: 1 },
+      ]);
+      expect(running.engine.metrics.snapshot()[running.id].tls?.refusedStreams).toBe(1);
     });
   });
 
@@ -558,6 +591,24 @@ describe('a proxy with tls: true', () => {
     expect(failed).toMatchObject({ node: id, outcome: 'failed', reason: 'ERR_TLS_HANDSHAKE_TIMEOUT' });
   });
 
+  it('bounds the next handshake by a headers timeout a config change set, without a restart', async () => {
+    const upstream = await echoUpstream();
+    const { engine, events, port, id } = await tlsEngine(true, upstream, { filter: { timeouts: { headers: '60s' } } });
+    const listening = port(id);
+    const result = validateConfig({ version: 1, nodes: [{ id, kind: 'proxy', to: upstream.url, tls: true, filter: { timeouts: { headers: '300ms' } } }] });
+    if (!result.ok) throw new Error(JSON.stringify(result.errors));
+    expect((await engine.apply(result.config)).failures).toEqual([]);
+    expect(port(id)).toBe(listening);
+    const socket = connect({ host: '127.0.0.1', port: listening });
+    socket.on('error', () => {});
+    cleanups.push(async () => void socket.destroy());
+    socket.write(Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01]));
+    // Under the 60 s the listener was made with, this would wait a minute: waitFor gives up after 5 s.
+    const failed = await waitFor(() => events.find((e): e is EventOf<'tls.connection'> => e.type === 'tls.connection'));
+    expect(failed).toMatchObject({ node: id, outcome: 'failed', reason: 'ERR_TLS_HANDSHAKE_TIMEOUT' });
+    expect(events.filter((e) => e.type === 'node.state' && e.node === id && e.state === 'stopped')).toEqual([]);
+  });
+
   it('reports a client that does not trust the certificate as a failed handshake', async () => {
     const upstream = await echoUpstream();
     const { events, port, id } = await tlsEngine(true, upstream);
@@ -610,7 +661,7 @@ describe('a proxy with tls: true', () => {
 
   it('answers plain HTTP on redirectHttp with 308 to the same path over https, at the TLS port', async () => {
     const upstream = await echoUpstream();
-    const { engine, port, id } = await tlsEngine({ redirectHttp: 0 }, upstream);
+    const { engine, events, port, id } = await tlsEngine({ redirectHttp: 0 }, upstream);
     const { redirectPort } = view({ engine } as RunningEngine, id).tls!;
     expect(redirectPort).toBeGreaterThan(0);
     const answer = await new Promise<{ status: number; location: string | undefined }>((resolve, reject) => {
@@ -623,6 +674,37 @@ describe('a proxy with tls: true', () => {
     });
     expect(answer).toEqual({ status: 308, location: `https://127.0.0.1:${port(id)}/orders?id=1` });
     expect(upstream.received).toEqual([]);
+    // The proxy's request, so the page draws it: where it was sent, and why.
+    const received = events.filter((e): e is EventOf<'request.received'> => e.type === 'request.received');
+    const completed = events.filter((e): e is EventOf<'request.completed'> => e.type === 'request.completed');
+    expect(received).toMatchObject([{ node: id, from: 'client', method: 'POST', path: '/orders?id=1' }]);
+    expect(completed).toMatchObject([
+      {
+        rid: received[0].rid,
+        node: id,
+        status: 308,
+        decision: { stage: 'proxy', reason: `plain HTTP on the redirect port ${redirectPort}: 308 to https://127.0.0.1:${port(id)}/orders?id=1` },
+      },
+    ]);
+    expect(engine.metrics.snapshot()[id].statusClasses['3xx']).toBe(1);
+  });
+
+  it('refuses an h2 CONNECT on its stream with 405, counted and emitted as any edge refusal, and the session serves on', async () => {
+    const upstream = await echoUpstream();
+    const { engine, events, port, id } = await tlsEngine(true, upstream);
+    const session = h2Session(port(id), await readFile(view({ engine } as RunningEngine, id).tls!.certFile, 'utf8'));
+    const tunnel = await h2Send(session, { ':method': 'CONNECT', ':authority': 'example.test:443', 'x-request-id': 'h2-tunnel' });
+    expect([tunnel.headers[':status'], tunnel.headers['x-edgelab-error'], tunnel.headers.allow]).toEqual([
+      405,
+      'EDGE_METHOD_NOT_ALLOWED',
+      'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, TRACE',
+    ]);
+    const completed = await waitFor(() => events.find((e): e is EventOf<'request.completed'> => e.type === 'request.completed' && e.rid === 'h2-tunnel'));
+    expect(completed).toMatchObject({ node: id, status: 405, error: 'EDGE_METHOD_NOT_ALLOWED' });
+    expect(events.find((e) => e.type === 'request.received' && e.rid === 'h2-tunnel')).toMatchObject({ node: id, method: 'CONNECT', protocol: 'h2', tls: true });
+    expect(engine.metrics.snapshot()[id].errorCodes).toEqual({ EDGE_METHOD_NOT_ALLOWED: 1 });
+    expect((await h2Send(session, { ':path': '/after' })).headers[':status']).toBe(200);
+    expect(upstream.received.map((r) => r.url)).toEqual(['/after']);
   });
 });
 

@@ -12,7 +12,7 @@ import { hash } from 'node:crypto';
 import type { ConsumerConfig, CredentialsConfig } from '../../config/gateway/auth.ts';
 import { queryValues } from '../../http/query-values.ts';
 import { failed, type Consumer, type CredentialCheck } from './outcome.ts';
-import { headerValue, MAX_CREDENTIAL_LENGTH, type AuthRequest } from './request.ts';
+import { fieldLines, headerValue, MAX_CREDENTIAL_LENGTH, type AuthRequest } from './request.ts';
 
 type ApiKeyLocation = NonNullable<CredentialsConfig['apiKey']>;
 
@@ -20,16 +20,20 @@ const digest = (key: string) => hash('sha256', key, 'base64');
 
 const NONE: readonly string[] = [];
 const UNKNOWN = failed('api-key', 'unknown-key', 'unknown API key');
-const REPEATED = failed('api-key', 'malformed', 'the API key parameter is given more than once');
 
 export class ApiKeyTable {
   readonly #byDigest = new Map<string, CredentialCheck>();
   readonly #header: string | undefined;
   readonly #query: string | undefined;
+  /** The refusal of a key given more than once, built once: its reason names where the key goes. */
+  readonly #repeated: (times: number) => CredentialCheck;
 
   constructor(consumers: readonly ConsumerConfig[], identities: ReadonlyMap<string, Consumer>, at: ApiKeyLocation) {
     this.#header = at.header?.toLowerCase();
     this.#query = at.query;
+    const where = at.header !== undefined ? `${at.header} fields` : `${at.query} query parameters`;
+    this.#repeated = (times) =>
+      failed('api-key', 'ambiguous', `the request carries ${times} ${where}; one API key is read, so which is meant is ambiguous`);
     for (const { name, apiKeys } of consumers) {
       const passed: CredentialCheck = {
         ok: true,
@@ -46,13 +50,20 @@ export class ApiKeyTable {
     return this.#query !== undefined;
   }
 
-  /** The request's key checked, or undefined when it carries none (an empty value is none). */
+  /**
+   * The request's key checked, or undefined when it carries none (an empty value is none). A key given
+   * twice (two header fields, which Node joins into one value "k-1, k-2", or the parameter twice in the
+   * query) is neither copy: 400 `ambiguous`, as RFC 6750 section 3.1 answers a repeated parameter.
+   */
   check(request: AuthRequest): CredentialCheck | undefined {
     let key: string | undefined;
-    if (this.#header !== undefined) key = headerValue(request.headers, this.#header);
-    else {
+    if (this.#header !== undefined) {
+      key = headerValue(request.headers, this.#header);
+      const fields = key === undefined || request.rawHeaders === undefined ? 1 : fieldLines(request.rawHeaders, this.#header);
+      if (fields > 1) return this.#repeated(fields);
+    } else {
       const all = request.query === undefined ? NONE : queryValues(request.query, this.#query!);
-      if (all.length > 1) return REPEATED;
+      if (all.length > 1) return this.#repeated(all.length);
       key = all[0];
     }
     if (key === undefined || key === '') return undefined;

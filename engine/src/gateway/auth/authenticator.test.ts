@@ -24,7 +24,7 @@ describe('API keys', () => {
     expect(auth.readsQuery).toBe(true);
     expect(await outcome(auth, {}, 0, 'a=1&api_key=k-1')).toMatchObject({ kind: 'consumer', consumer: { name: 'mobile' } });
     expect(await outcome(auth, { 'x-api-key': 'k-1' }, 0, 'a=1')).toMatchObject({ kind: 'refused', detail: 'missing' });
-    expect(await outcome(auth, {}, 0, 'api_key=k-1&api_key=k-2')).toMatchObject({ kind: 'refused', status: 401, detail: 'malformed' });
+    expect(await outcome(auth, {}, 0, 'api_key=k-1&api_key=k-2')).toMatchObject({ kind: 'refused', status: 400, detail: 'ambiguous' });
     expect(authenticatorFor(keysInHeader).readsQuery).toBe(false);
   });
 

@@ -8,7 +8,8 @@
  *   carries two Authorization fields `error="invalid_request"` with its 400.
  * - API key: there is no registered scheme, so EdgeLab sends `ApiKey realm="edgelab", header="x-api-key"`
  *   (or `query="api_key"`), saying where the key goes, and on a refused key `error="invalid_key"` and
- *   an `error_description`, shaped like Bearer's. A 403 for an API key carries no challenge.
+ *   an `error_description`, shaped like Bearer's (`error="invalid_request"` with the 400 of a key given
+ *   twice). A 403 for an API key carries no challenge.
  *
  * A gateway that takes both lists both challenges in one field value, Bearer first.
  */
@@ -47,6 +48,7 @@ export class Challenges {
   refused(credential: CredentialKind, description: string, kind: RefusalKind = 'invalid'): string | undefined {
     const text = description.replace(JSON_ESCAPE, '$1').replace(NOT_DESCRIPTION, (char) => (char === '"' ? "'" : '?'));
     if (credential === 'jwt') return `${this.#bearer}, error="${BEARER_ERROR[kind]}", error_description="${text}"`;
-    return kind === 'forbidden' ? undefined : `${this.#apiKey}, error="invalid_key", error_description="${text}"`;
+    if (kind === 'forbidden') return undefined;
+    return `${this.#apiKey}, error="${kind === 'bad-request' ? 'invalid_request' : 'invalid_key'}", error_description="${text}"`;
   }
 }

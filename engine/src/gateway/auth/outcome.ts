@@ -27,7 +27,10 @@ export const AUTH_FAILURES = [
   'malformed',
   /** Longer than MAX_CREDENTIAL_LENGTH: refused before it is parsed. */
   'too-large',
-  /** Two Authorization fields: one credential is read, so which is meant is ambiguous (400, RFC 6750 invalid_request). */
+  /**
+   * A credential given more than once (two Authorization fields, two API key fields, the API key query
+   * parameter twice): one is read, so which is meant is ambiguous (400, RFC 6750 invalid_request).
+   */
   'ambiguous',
   /** A header parameter marked critical (`crit`) that the gateway does not understand (RFC 7515 section 4.1.11). */
   'unsupported-crit',

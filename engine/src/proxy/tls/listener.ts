@@ -18,6 +18,7 @@ import {
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import { MAX_TIMER_MS } from '../../config/limits.ts';
 import { LISTENER_HEADER_COUNT } from '../../nodes/edge-rules.ts';
 import { BYTES_HANDED, rawEdgeAnswer } from '../../nodes/node-server.ts';
 
@@ -58,6 +59,20 @@ export interface Http2SessionFailure {
 }
 
 /**
+ * Streams of an HTTP/2 session that nghttp2 reset before the node saw them: Node hands none of these to
+ * JavaScript, so the listener finds them by the client stream ids that never came (a client's stream ids
+ * rise, odd, by 2: RFC 9113 section 5.1.1), told when the next stream comes; and says once when a session
+ * has as many streams open as it may, since those refused after it with none coming later are never found.
+ */
+export interface Http2StreamRefusal {
+  peer: string;
+  /** Streams refused that this report adds (0 for the notice that the session reached the limit). */
+  refused: number;
+  /** What happened, for a learner: `client 127.0.0.1 opened 72 streams past the 128 ...`. */
+  message: string;
+}
+
+/**
  * How many streams an HTTP/2 client may have open at once (SETTINGS_MAX_CONCURRENT_STREAMS), as nginx's
  * `http2_max_concurrent_streams` default: Node's own is 2^32 - 1, so one connection could have thousands
  * of requests in flight upstream. Past it, nghttp2 refuses a stream (REFUSED_STREAM) while the client has
@@ -85,10 +100,13 @@ export interface TlsListenerOptions {
   onConnection?(info: TlsConnectionInfo): void;
   onHandshakeFailed?(failure: TlsHandshakeFailure): void;
   onSessionError?(failure: Http2SessionFailure): void;
+  onStreamsRefused?(refusal: Http2StreamRefusal): void;
   /**
    * Node's limits for the HTTP/1.1 connections (the node's listener timeouts); http2 ignores its options for
-   * these. The headers timeout also bounds the TLS handshake (nginx's client_header_timeout does), at
-   * the listener's making: Node's default leaves a client that never finishes it two minutes.
+   * these. The headers timeout also bounds the TLS handshake (nginx's client_header_timeout does): the
+   * value the server holds when a connection is accepted, so a config change (NodeServer's
+   * applyListenerTimeouts sets it on the server) bounds the next handshake. Node's own `handshakeTimeout`
+   * is read once, when the server is made, and would leave a client that never finishes two minutes.
    */
   http1: { keepAliveTimeoutMs: number; headersTimeoutMs: number; requestTimeoutMs: number; checkEveryMs: number };
   /** How long an HTTP/2 session with no stream open stays (H2_IDLE_TIMEOUT_MS by default). */
@@ -97,9 +115,42 @@ export interface TlsListenerOptions {
   now?: () => number;
 }
 
-/** When the TCP connection under a TLS socket was accepted, and from whom (kept before a failed socket forgets it). */
+/**
+ * When the TCP connection under a TLS socket was accepted, and from whom (kept before a failed socket
+ * forgets it); the timer that cuts its handshake, and whether it did.
+ */
 const ACCEPTED = Symbol('accepted');
-type AcceptedSocket = Socket & { [ACCEPTED]?: { at: number; peer: string } };
+interface Accepted {
+  at: number;
+  peer: string;
+  handshakeTimer: NodeJS.Timeout | undefined;
+  timedOut: boolean;
+}
+type AcceptedSocket = Socket & { [ACCEPTED]?: Accepted };
+
+/**
+ * Node's own handshake timer, left to fire never (the longest a timer waits, about 24.8 days): the
+ * listener's timer, which reads the headers timeout at each accept, bounds the handshake instead.
+ */
+const NODE_HANDSHAKE_TIMEOUT_MS = MAX_TIMER_MS;
+
+/** A handshake not done within the headers timeout: its TCP connection is cut, and the failure says why. */
+function cutHandshake(socket: AcceptedSocket): void {
+  const accepted = socket[ACCEPTED];
+  if (accepted !== undefined) accepted.timedOut = true;
+  socket.destroy();
+}
+
+function clearHandshakeTimer(socket: AcceptedSocket | null | undefined): void {
+  const accepted = socket?.[ACCEPTED];
+  if (accepted?.handshakeTimer === undefined) return;
+  clearTimeout(accepted.handshakeTimer);
+  accepted.handshakeTimer = undefined;
+}
+
+function onAcceptedClose(this: AcceptedSocket): void {
+  clearHandshakeTimer(this);
+}
 /** The TCP socket a server-side TLSSocket wraps (Node's own field, set for every socket a tls.Server accepts). */
 type WrappingSocket = TLSSocket & { _parent?: AcceptedSocket | null };
 /** The HTTP/2 sessions open on a listener, for a graceful stop to close. */
@@ -138,7 +189,7 @@ Object.defineProperties(EdgeHttp2Response.prototype, {
 export function createTlsListener(options: TlsListenerOptions): TlsListener {
   const { certificate, onRequest, http1 } = options;
   const now = options.now ?? (() => performance.now());
-  const handshakeTimeout = http1.headersTimeoutMs;
+  const handshakeTimeout = NODE_HANDSHAKE_TIMEOUT_MS;
   const server: TrackedListener = options.http2
     ? createSecureServer(
         {
@@ -167,7 +218,7 @@ export function createTlsListener(options: TlsListenerOptions): TlsListener {
   });
   if (options.http2) {
     const sessions = (server[SESSIONS] = new Set<ServerHttp2Session>());
-    const { onSessionError, h2IdleTimeoutMs: idleMs = H2_IDLE_TIMEOUT_MS } = options;
+    const { onSessionError, onStreamsRefused, h2IdleTimeoutMs: idleMs = H2_IDLE_TIMEOUT_MS } = options;
     server.on('session', (session: ServerHttp2Session) => {
       sessions.add(session);
       session.once('close', () => sessions.delete(session));
@@ -175,7 +226,9 @@ export function createTlsListener(options: TlsListenerOptions): TlsListener {
       // HTTP/1.1 connection is: Node keeps one open for good, with it one whose client never ends a
       // HEADERS block (a stream nghttp2 holds, which a graceful close() would wait on).
       let open = 0;
+      const refusals = onStreamsRefused === undefined ? undefined : new StreamRefusals(session.socket.remoteAddress ?? '', onStreamsRefused);
       session.on('stream', (stream: ServerHttp2Stream) => {
+        if (refusals !== undefined && stream.id !== undefined) refusals.arrived(stream.id, open);
         open++;
         stream.once('close', () => open--);
       });
@@ -189,10 +242,14 @@ export function createTlsListener(options: TlsListenerOptions): TlsListener {
       );
     });
   }
+  const timeouts = server as unknown as { headersTimeout: number };
   server.on('connection', (socket: AcceptedSocket) => {
-    socket[ACCEPTED] = { at: now(), peer: socket.remoteAddress ?? '' };
+    const handshakeTimer = setTimeout(cutHandshake, timeouts.headersTimeout, socket).unref();
+    socket[ACCEPTED] = { at: now(), peer: socket.remoteAddress ?? '', handshakeTimer, timedOut: false };
+    socket.once('close', onAcceptedClose);
   });
   const { onConnection, onHandshakeFailed } = options;
+  server.on('secureConnection', (socket: WrappingSocket) => clearHandshakeTimer(socket._parent));
   if (onConnection) {
     server.on('secureConnection', (socket: WrappingSocket) => {
       const accepted = socket._parent?.[ACCEPTED];
@@ -214,13 +271,54 @@ export function createTlsListener(options: TlsListenerOptions): TlsListener {
     if (error.code === 'ERR_SSL_HTTP_REQUEST' && tcp?.writable) tcp.end(PLAIN_HTTP_ANSWER, () => socket.destroy());
     else socket.destroy();
     const accepted = socket._parent?.[ACCEPTED];
+    clearHandshakeTimer(socket._parent);
     onHandshakeFailed?.({
       peer: accepted?.peer ?? socket.remoteAddress ?? '',
-      reason: error.code ?? error.message,
+      // Cut by the listener's timer, the TLS socket reports only that its connection went ("socket hang up").
+      reason: accepted?.timedOut ? 'ERR_TLS_HANDSHAKE_TIMEOUT' : (error.code ?? error.message),
       afterMs: accepted ? now() - accepted.at : 0,
     });
   });
   return server;
+}
+
+/** The streams one session's client opened that never reached the node (Http2StreamRefusal). */
+class StreamRefusals {
+  /** The last client stream id that reached the node. */
+  #lastId = -1;
+  /** Whether the session was at its limit once the last stream came: the streams after it were refused for that, until one ended. */
+  #full = false;
+  #told = false;
+
+  constructor(
+    readonly peer: string,
+    readonly report: (refusal: Http2StreamRefusal) => void,
+  ) {}
+
+  /** A client stream reached the node, with `open` streams open before it. */
+  arrived(id: number, open: number): void {
+    const refused = (id - this.#lastId) / 2 - 1;
+    if (refused > 0) {
+      const streams = refused === 1 ? 'stream' : `${refused} streams`;
+      this.report({
+        peer: this.peer,
+        refused,
+        message: this.#full
+          ? `client ${this.peer} opened ${streams} past the ${H2_MAX_CONCURRENT_STREAMS} it may have open at once: refused (REFUSED_STREAM, safe to retry) before the node saw them`
+          : `client ${this.peer}: ${streams} reset before the node saw them (a head HTTP/2 calls malformed, or past 64 KB of header fields)`,
+      });
+    }
+    this.#lastId = id;
+    this.#full = open + 1 >= H2_MAX_CONCURRENT_STREAMS;
+    if (this.#full && !this.#told) {
+      this.#told = true;
+      this.report({
+        peer: this.peer,
+        refused: 0,
+        message: `client ${this.peer} has ${H2_MAX_CONCURRENT_STREAMS} streams open at once, the most a connection may (SETTINGS_MAX_CONCURRENT_STREAMS, nginx's http2_max_concurrent_streams): streams it opens past them are refused until one ends`,
+      });
+    }
+  }
 }
 
 /**

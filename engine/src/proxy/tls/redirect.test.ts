@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { connect as connectTcp } from 'node:net';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHttpsRedirect, httpsLocation } from './redirect.ts';
+import { createHttpsRedirect, httpsLocation, type RedirectAnswer } from './redirect.ts';
 
 describe('httpsLocation', () => {
   it.each<[string | undefined, string, number, string]>([
@@ -29,8 +29,10 @@ describe('createHttpsRedirect', () => {
     stop = undefined;
   });
 
+  const answers: RedirectAnswer[] = [];
   async function start(httpsPort: number): Promise<number> {
-    const server = createHttpsRedirect(() => httpsPort);
+    answers.length = 0;
+    const server = createHttpsRedirect(() => httpsPort, (_req, answer) => answers.push(answer));
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     stop = async () => {
@@ -47,6 +49,7 @@ describe('createHttpsRedirect', () => {
     expect(response.statusCode).toBe(308);
     expect(response.headers.location).toBe('https://127.0.0.1:8443/users/1?page=2');
     expect(await response.body.text()).toBe('');
+    expect(answers).toMatchObject([{ rid: response.headers['x-request-id'], status: 308, location: 'https://127.0.0.1:8443/users/1?page=2' }]);
   });
 
   it('refuses a request whose Host cannot be redirected, with its code, and closes', async () => {
@@ -58,5 +61,7 @@ describe('createHttpsRedirect', () => {
     expect(reply).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
     expect(reply).toContain('x-edgelab-error: EDGE_INVALID_HOST\r\n');
     expect(reply).toContain('connection: close\r\n');
+    expect(answers).toMatchObject([{ status: 400, error: 'EDGE_INVALID_HOST' }]);
+    expect(reply).toContain(`x-request-id: ${answers[0].rid}\r\n`);
   });
 });

@@ -15,7 +15,7 @@ import { InputError } from '../../errors.ts';
 import type { TlsView } from '../../events.ts';
 import type { ServingCertificate } from './certificate.ts';
 import { createTlsListener, type TlsListener, type TlsListenerOptions } from './listener.ts';
-import { createHttpsRedirect } from './redirect.ts';
+import { createHttpsRedirect, type RedirectAnswer } from './redirect.ts';
 import { servingCertificate } from './serving.ts';
 
 /** The node's request envelope, as NodeServer hands it to a listener it did not make. */
@@ -77,6 +77,8 @@ export class TlsEdge {
         bus.emit({ type: 'tls.connection', node: nodeId, peer, outcome: 'failed', handshakeMs: afterMs, reason }),
       onSessionError: ({ peer, message, code }) =>
         bus.emit({ type: 'engine.error', node: nodeId, message: `HTTP/2 session from ${peer} closed: ${message} (${code})` }),
+      onStreamsRefused: ({ message, refused }) =>
+        bus.emit({ type: 'engine.error', node: nodeId, message: `HTTP/2 ${message}`, ...(refused > 0 ? { h2RefusedStreams: refused } : {}) }),
       http1: { keepAliveTimeoutMs: KEEP_ALIVE_MS, headersTimeoutMs: timeouts.headersMs, requestTimeoutMs: timeouts.requestMs, checkEveryMs: timeouts.checkEveryMs },
     });
     server.on('clientError', envelope.clientError);
@@ -103,6 +105,26 @@ export class TlsEdge {
     };
   }
 
+  /**
+   * A request the redirect listener answered, as the proxy's request: received and completed at once, with
+   * the redirect's 308 (a decision saying where to) or its refusal's code, so the page draws it.
+   */
+  readonly #redirected = (req: IncomingMessage, { rid, status, location, error, durationMs }: RedirectAnswer): void => {
+    const { bus, nodeId } = this.options;
+    const path = req.url ?? '/';
+    bus.emit({ type: 'request.received', rid, node: nodeId, from: 'client', method: req.method ?? 'GET', path, peer: req.socket.remoteAddress ?? '' });
+    bus.emit({
+      type: 'request.completed',
+      rid,
+      node: nodeId,
+      status,
+      durationMs,
+      ...(error !== undefined
+        ? { error }
+        : { decision: { stage: 'proxy' as const, reason: `plain HTTP on the redirect port ${this.#redirectPort}: 308 to ${location}` } }),
+    });
+  };
+
   /** Stop the redirect listener (with the node: a stopped node answers nothing, on either port). */
   async closeRedirect(): Promise<void> {
     const redirect = this.#redirect;
@@ -114,7 +136,7 @@ export class TlsEdge {
   }
 
   async #listenRedirect(port: number): Promise<void> {
-    const redirect = createHttpsRedirect(this.options.httpsPort);
+    const redirect = createHttpsRedirect(this.options.httpsPort, this.#redirected);
     try {
       await new Promise<void>((resolve, reject) => {
         redirect.once('error', reject);
