@@ -26,7 +26,11 @@ const TRACK_LESSONS: Array<{ lesson: Lesson; by: 'mouse' | 'keyboard'; lastTells
   { lesson: oneDoor, by: 'keyboard', lastTells: /^At the entry, api answered \d+ requests: 0 errors\.$/ },
   { lesson: cacheTheHotPath, by: 'mouse', lastTells: /^edge’s cache said .*\bHIT \d+ times?\b/ },
   { lesson: theSaturatedHop, by: 'mouse', lastTells: /^A config was applied at [\d:]+ \(“The saturated hop”\)\.$/ },
-  { lesson: buildToSlo, by: 'mouse', lastTells: /^At lb, requests were answered by app-1 \d+ times?, app-2 \d+ times?, app-3 \d+ times?\.$/ },
+  {
+    lesson: buildToSlo,
+    by: 'mouse',
+    lastTells: /^At lb, requests were answered by app-1 \d+ times?, app-2 \d+ times?, app-3 \d+ times?\.$/,
+  },
 ];
 
 /**
@@ -47,6 +51,12 @@ async function diagramInView(page: Page, request: APIRequestContext, testInfo: T
   // Whole, but for the sub-pixel rounding of the diagram's scale (a box at the edge reads 0.9999998).
   for (const id of running) await expect(page.getByTestId(`node-${id}`), id).toBeInViewport({ ratio: 0.99 });
   await testInfo.attach(name, { body: await page.screenshot(), contentType: 'image/png' });
+}
+
+/** The lesson's texts say a goal's comparison as a learner reads it ("at least 20", "≥ 20"), never ">=" or "<=". */
+async function expectLearnersWords(page: Page) {
+  const text = (await page.locator('.side').innerText()).replace(/\s+/g, ' ');
+  expect(text).not.toMatch(/[<>=]=/);
 }
 
 test.beforeEach(async ({ page }) => {
@@ -83,6 +93,7 @@ for (const { lesson, by, lastTells } of TRACK_LESSONS) {
       await expect(goal.getByTestId('lesson-why-not')).toBeVisible();
       await expect(page.getByTestId('lesson-what-happened')).toHaveCount(0);
       await diagramInView(page, request, testInfo, name);
+      await expectLearnersWords(page);
 
       // The measured value against the target shows before the goal is met: at once, or (a share of
       // nothing counted yet has no value) once the traffic is counted; a goal of several parts drops
@@ -90,7 +101,10 @@ for (const { lesson, by, lastTells } of TRACK_LESSONS) {
       const readoutSeen = goal
         .getByTestId('lesson-readout')
         .waitFor({ timeout: SOLVED_WITHIN_MS })
-        .then(() => true, () => false);
+        .then(
+          () => true,
+          () => false,
+        );
       await press(page, 'lesson-show-me', by);
       await expect(page.getByTestId('lesson-status')).toContainText('Goal met', { timeout: SOLVED_WITHIN_MS });
       expect(await readoutSeen, 'the goal readout showed before the goal was met').toBe(true);
@@ -98,10 +112,14 @@ for (const { lesson, by, lastTells } of TRACK_LESSONS) {
       await expect(page.getByTestId('lesson-what-happened-line').first()).toBeVisible();
       if (index === lesson.steps.length - 1) {
         const told = await page.getByTestId('lesson-what-happened-line').allTextContents();
-        expect(told.some((line) => lastTells.test(line)), told.join('\n')).toBe(true);
+        expect(
+          told.some((line) => lastTells.test(line)),
+          told.join('\n'),
+        ).toBe(true);
         expect(new Set(told).size, 'no line is told twice').toBe(told.length);
       }
       await diagramInView(page, request, testInfo, `${name}-met`);
+      await expectLearnersWords(page);
       await press(page, 'lesson-next', by);
     }
 
