@@ -72,7 +72,10 @@ test('a chain eight proxies deep: no two boxes overlap; the stage scrolls sidewa
   await expect(page.getByTestId('node-svc')).toBeInViewport();
 });
 
-test('twenty targets with 63-character ids and 60-character labels: the diagram starts above the fold, no text spills out of a panel', async ({ page, request }) => {
+test('twenty targets with 63-character ids and 60-character labels: the diagram starts above the fold, no text spills out of a panel', async ({
+  page,
+  request,
+}) => {
   await openDrawn(page, request, LONG_IDS);
 
   // Twenty stop buttons, each naming its whole service (to a screen reader and in its title) ...
@@ -88,18 +91,26 @@ test('twenty targets with 63-character ids and 60-character labels: the diagram 
       const edge = panel.getBoundingClientRect().right;
       return [...panel.querySelectorAll('*')]
         .filter((el) => el.getClientRects().length > 0 && el.getBoundingClientRect().right > edge + 0.5)
-        .map((el) => `${el.tagName.toLowerCase()} "${(el.textContent ?? '').slice(0, 30)}" in ${panel.getAttribute('aria-label') ?? panel.className}`);
+        .map(
+          (el) =>
+            `${el.tagName.toLowerCase()} "${(el.textContent ?? '').slice(0, 30)}" in ${panel.getAttribute('aria-label') ?? panel.className}`,
+        );
     }),
   );
   expect(spilling).toEqual([]);
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1280);
 });
 
-test('a balancer with twenty targets: its edges leave the port as one trunk, not a thick bar, and reach each box on a branch of its own', async ({ page, request }) => {
+test('a balancer with twenty targets: its edges leave the port as one trunk, not a thick bar, and reach each box on a branch of its own', async ({
+  page,
+  request,
+}) => {
   await openDrawn(page, request, LONG_IDS);
   const lb = id63('lb');
   const paths = await page.evaluate((from) => {
-    const edges = [...document.querySelectorAll<SVGPathElement>('svg.topology path.edge')].filter((p) => p.dataset.testid?.startsWith(`edge-${from}->`));
+    const edges = [...document.querySelectorAll<SVGPathElement>('svg.topology path.edge')].filter((p) =>
+      p.dataset.testid?.startsWith(`edge-${from}->`),
+    );
     return edges.map((path) => {
       const total = path.getTotalLength();
       const points: Array<{ x: number; y: number }> = [];
@@ -128,7 +139,10 @@ test('a balancer with twenty targets: its edges leave the port as one trunk, not
   await expect(page.getByTestId('fault-menu')).toHaveAttribute('data-target', `${lb}->${TARGETS[3]}`);
 });
 
-test('an inspector’s upstream chips of 63-character ids stay one line high, ending in an ellipsis, the whole id in their title and name', async ({ page, request }) => {
+test('an inspector’s upstream chips of 63-character ids stay one line high, ending in an ellipsis, the whole id in their title and name', async ({
+  page,
+  request,
+}) => {
   await openDrawn(page, request, LONG_IDS);
   await page.getByTestId(`node-${id63('lb')}`).click();
   const chip = page.getByTestId(`upstream-chip-${TARGETS[7]}`);
@@ -143,12 +157,56 @@ test('an inspector’s upstream chips of 63-character ids stay one line high, en
   }
   // The weight after the id keeps its room; the id gives way, with an ellipsis.
   await expect(chip.locator('.chip-more')).toHaveText('×1');
-  expect(await chip.locator('.chip-id').evaluate((el) => el.scrollWidth > el.clientWidth && getComputedStyle(el).textOverflow === 'ellipsis')).toBe(true);
+  expect(
+    await chip.locator('.chip-id').evaluate((el) => el.scrollWidth > el.clientWidth && getComputedStyle(el).textOverflow === 'ellipsis'),
+  ).toBe(true);
 });
 
-test('twenty traffic flows, one with an 80-character name: the header stays short, and the last flow’s rate is still set from it', async ({ page, request }) => {
-  const flows = Array.from({ length: 20 }, (_, i) => ({ name: i === 0 ? `flow-0-${'n'.repeat(80)}` : `flow-${i}`, to: 'edge', rate: 1, clients: 1, paths: ['/x'] }));
-  const config = { version: 1, name: 'Twenty flows', nodes: [{ id: 'edge', kind: 'proxy', to: 'svc' }, { id: 'svc', kind: 'service' }], traffic: flows };
+test('an inspector’s title of a 60-character label and a 63-character id stays one line, ending in an ellipsis, the whole of it in its title and the panel’s name', async ({
+  page,
+  request,
+}) => {
+  await openDrawn(page, request, LONG_IDS);
+  for (const [id, label] of [
+    [id63('lb'), 'W'.repeat(60)],
+    [TARGETS[19], 'M'.repeat(60)],
+  ]) {
+    await page.getByTestId(`node-${id}`).click();
+    const whole = `${label} (${id})`;
+    const inspector = page.getByTestId('inspector');
+    await expect(inspector).toHaveAccessibleName(whole);
+    const title = inspector.getByRole('heading', { level: 2 });
+    await expect(title).toHaveAttribute('title', whole);
+    const { height, lineHeight, cut } = await title.evaluate((el) => ({
+      height: el.getBoundingClientRect().height,
+      lineHeight: parseFloat(getComputedStyle(el).lineHeight) || parseFloat(getComputedStyle(el).fontSize) * 1.45,
+      cut: el.scrollWidth > el.clientWidth && getComputedStyle(el).textOverflow === 'ellipsis',
+    }));
+    expect(height).toBeLessThan(lineHeight * 1.5);
+    expect(cut).toBe(true);
+  }
+});
+
+test('twenty traffic flows, one with an 80-character name: the header stays short, and the last flow’s rate is still set from it', async ({
+  page,
+  request,
+}) => {
+  const flows = Array.from({ length: 20 }, (_, i) => ({
+    name: i === 0 ? `flow-0-${'n'.repeat(80)}` : `flow-${i}`,
+    to: 'edge',
+    rate: 1,
+    clients: 1,
+    paths: ['/x'],
+  }));
+  const config = {
+    version: 1,
+    name: 'Twenty flows',
+    nodes: [
+      { id: 'edge', kind: 'proxy', to: 'svc' },
+      { id: 'svc', kind: 'service' },
+    ],
+    traffic: flows,
+  };
   await openDrawn(page, request, config);
   await expect(page.getByTestId('traffic-rate-input')).toHaveCount(20);
   // The rows line up as a table, whatever their names' lengths: every slider and every number starts at one x.
@@ -164,6 +222,13 @@ test('twenty traffic flows, one with an 80-character name: the header stays shor
   const last = page.getByRole('spinbutton', { name: "flow-19's requests per second" });
   await last.fill('3');
   await last.press('Enter');
-  await expect.poll(async () => ((await (await request.get('/api/traffic')).json()) as { flows: Array<{ name: string; rate: number }> }).flows.find((f) => f.name === 'flow-19')?.rate).toBe(3);
+  await expect
+    .poll(
+      async () =>
+        ((await (await request.get('/api/traffic')).json()) as { flows: Array<{ name: string; rate: number }> }).flows.find(
+          (f) => f.name === 'flow-19',
+        )?.rate,
+    )
+    .toBe(3);
   await expect(last).toBeInViewport();
 });
