@@ -187,6 +187,52 @@ test('an inspector’s title of a 60-character label and a 63-character id stays
   }
 });
 
+test('a fault on each weighted branch of a balancer: no badge covers its edge’s weight, a box or another badge', async ({
+  page,
+  request,
+}) => {
+  const targets = Array.from({ length: 6 }, (_, i) => `w${i}`);
+  await openDrawn(page, request, {
+    version: 1,
+    name: 'Weighted six',
+    nodes: [
+      { id: 'edge', kind: 'proxy', to: 'lb' },
+      { id: 'lb', kind: 'balancer', algorithm: 'weighted-round-robin', targets: targets.map((to, i) => ({ to, weight: 1 + (i % 3) })) },
+      ...targets.map((id) => ({ id, kind: 'service' })),
+    ],
+    traffic: [{ name: 't', to: 'edge', rate: 4, clients: 2, paths: ['/x'] }],
+  });
+  const weighted = targets.filter((_, i) => i % 3 !== 0);
+  for (const to of weighted)
+    expect((await request.post('/api/faults', { data: { target: `lb->${to}`, type: 'latency', ms: 300 } })).ok()).toBe(true);
+  for (const to of weighted) await expect(page.getByTestId(`edge-lb->${to}-fault`)).toHaveCount(1);
+  const covered = await page.evaluate(() => {
+    const rect = (el: Element) => el.getBoundingClientRect();
+    const apart = (a: DOMRect, b: DOMRect) => a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top;
+    const badges = [...document.querySelectorAll('[data-testid$="-fault"].edge-fault')].map((el) => ({
+      name: el.getAttribute('data-testid')!,
+      r: rect(el.querySelector('rect')!),
+    }));
+    const others = [
+      ...[...document.querySelectorAll('[data-testid^="edge-label-"]')].map((el) => ({
+        name: `${el.getAttribute('data-testid')} (${el.textContent})`,
+        r: rect(el),
+      })),
+      ...[...document.querySelectorAll('svg.topology .node .frame')].map((el) => ({
+        name: (el.closest('.node') as SVGGElement).dataset.nodeId ?? 'clients',
+        r: rect(el),
+      })),
+      ...badges,
+    ];
+    return badges.flatMap((b) => others.filter((o) => o !== b && !apart(b.r, o.r)).map((o) => `${b.name} covers ${o.name}`));
+  });
+  expect(covered).toEqual([]);
+  // Each weight is still drawn, and each badge names its fault (in words, or its sign's title on a branch too short for them).
+  for (const [i, to] of targets.entries())
+    if (i % 3 !== 0) await expect(page.getByTestId(`edge-label-lb->${to}`)).toHaveText(`×${1 + (i % 3)}`);
+  for (const to of weighted) await expect(page.getByTestId(`edge-lb->${to}-fault`)).toContainText('+300 ms');
+});
+
 test('twenty traffic flows, one with an 80-character name: the header stays short, and the last flow’s rate is still set from it', async ({
   page,
   request,
