@@ -26,11 +26,7 @@ const TRACK_LESSONS: Array<{ lesson: Lesson; by: 'mouse' | 'keyboard'; lastTells
   { lesson: oneDoor, by: 'keyboard', lastTells: /^At the entry, api answered \d+ requests: 0 errors\.$/ },
   { lesson: cacheTheHotPath, by: 'mouse', lastTells: /^edge’s cache said .*\bHIT \d+ times?\b/ },
   { lesson: theSaturatedHop, by: 'mouse', lastTells: /^A config was applied at [\d:]+ \(“The saturated hop”\)\.$/ },
-  {
-    lesson: buildToSlo,
-    by: 'mouse',
-    lastTells: /^At lb, requests were answered by app-1 \d+ times?, app-2 \d+ times?, app-3 \d+ times?\.$/,
-  },
+  { lesson: buildToSlo, by: 'mouse', lastTells: /^At lb, requests were answered by app-1 \d+ times?, app-2 \d+ times?, app-3 \d+ times?\.$/ },
 ];
 
 /**
@@ -101,10 +97,7 @@ for (const { lesson, by, lastTells } of TRACK_LESSONS) {
       const readoutSeen = goal
         .getByTestId('lesson-readout')
         .waitFor({ timeout: SOLVED_WITHIN_MS })
-        .then(
-          () => true,
-          () => false,
-        );
+        .then(() => true, () => false);
       await press(page, 'lesson-show-me', by);
       await expect(page.getByTestId('lesson-status')).toContainText('Goal met', { timeout: SOLVED_WITHIN_MS });
       expect(await readoutSeen, 'the goal readout showed before the goal was met').toBe(true);
@@ -112,10 +105,7 @@ for (const { lesson, by, lastTells } of TRACK_LESSONS) {
       await expect(page.getByTestId('lesson-what-happened-line').first()).toBeVisible();
       if (index === lesson.steps.length - 1) {
         const told = await page.getByTestId('lesson-what-happened-line').allTextContents();
-        expect(
-          told.some((line) => lastTells.test(line)),
-          told.join('\n'),
-        ).toBe(true);
+        expect(told.some((line) => lastTells.test(line)), told.join('\n')).toBe(true);
         expect(new Set(told).size, 'no line is told twice').toBe(told.length);
       }
       await diagramInView(page, request, testInfo, `${name}-met`);

@@ -132,11 +132,8 @@ function check(goal: Goal, at: Reading): GoalReport {
   if ('hold' in goal) return checkHold(goal, at);
   if (goal.type === 'removed') return checkRemoved(goal, at);
   if (goal.type === 'config') return at.running === undefined ? configNotRead() : at.running.judge(goal);
-  const unknown = metricsOf(goal)
-    .map(metricProblem)
-    .find((p) => p !== undefined);
-  if (unknown)
-    return { met: false, progress: 0, detail: `this goal cannot be judged: ${unknown}`, whyNot: `This goal cannot be judged: ${unknown}.` };
+  const unknown = metricsOf(goal).map(metricProblem).find((p) => p !== undefined);
+  if (unknown) return { met: false, progress: 0, detail: `this goal cannot be judged: ${unknown}`, whyNot: `This goal cannot be judged: ${unknown}.` };
   if (goal.type === 'metric') return checkNode(goal, goal.node, at);
   if (goal.type === 'consumer') return checkConsumer(goal, at);
   if (goal.type === 'ratio') return goal.over ? checkWindowRatio(goal, goal.over, at) : checkRatio(goal, at);
@@ -218,8 +215,7 @@ function checkHold(goal: HoldGoal, at: Reading): GoalReport {
     since = history[i]!.ts;
   }
   const held = history[last]!.ts - since;
-  if (held >= need)
-    return { met: true, progress: 1, detail: `${now.detail}, held for ${goal.seconds} s`, readout: readout(held), ...holding(now) };
+  if (held >= need) return { met: true, progress: 1, detail: `${now.detail}, held for ${goal.seconds} s`, readout: readout(held), ...holding(now) };
   return {
     met: false,
     progress: Math.min(0.5 + (held / need) * 0.5, UNMET_CEILING),
@@ -250,44 +246,24 @@ function checkLatency(goal: LatencyGoal, at: Reading): GoalReport {
   if (requests < min) {
     const detail = `${goal.node} answered ${requests} requests in the last ${seconds} s, too few to judge its ${goal.stat} (${min} needed)`;
     // The few it answered have a latency to show; an empty window's 0 ms is no reading, and would look met.
-    const readout: Readout | undefined =
-      requests > 0 ? { measured: round(latency[goal.stat]), op: goal.op, target: goal.value, unit: 'ms' } : undefined;
-    return {
-      met: false,
-      progress: (requests / min) * 0.5,
-      detail,
-      whyNot: `${detail}: is traffic reaching it?`,
-      ...(readout && { readout }),
-    };
+    const readout: Readout | undefined = requests > 0 ? { measured: round(latency[goal.stat]), op: goal.op, target: goal.value, unit: 'ms' } : undefined;
+    return { met: false, progress: (requests / min) * 0.5, detail, whyNot: `${detail}: is traffic reaching it?`, ...(readout && { readout }) };
   }
-  const report = judge(
-    latency[goal.stat],
-    goal,
-    false,
-    '',
-    (shown) => `${goal.node}’s ${goal.stat} over the last ${seconds} s is ${shown} ms`,
-    'ms',
-  );
+  const report = judge(latency[goal.stat], goal, false, '', (shown) => `${goal.node}’s ${goal.stat} over the last ${seconds} s is ${shown} ms`, 'ms');
   return { ...report, progress: report.met ? 1 : 0.5 + report.progress * 0.49 };
 }
 
 /** Gone once a snapshot lists running nodes and not it (an empty one says nothing: the sandbox is not up). */
 function checkRemoved(goal: RemovedGoal, { metrics }: Reading): GoalReport {
   const running = Object.keys(metrics).length > 0;
-  if (running && metrics[goal.node] === undefined)
-    return { met: true, progress: 1, detail: `${goal.node} is gone from the running config` };
+  if (running && metrics[goal.node] === undefined) return { met: true, progress: 1, detail: `${goal.node} is gone from the running config` };
   if (!running) return noMetrics(goal.node);
   const detail = `${goal.node} is still in the running config`;
   return { met: false, progress: 0, detail, whyNot: `${detail}: remove it, and apply the config.` };
 }
 
 function noMetrics(node: string): GoalReport {
-  return {
-    met: false,
-    progress: 0,
-    detail: `${node} reports no metrics yet`,
-    whyNot: `${node} reports no metrics yet: is the sandbox running?`,
-  };
+  return { met: false, progress: 0, detail: `${node} reports no metrics yet`, whyNot: `${node} reports no metrics yet: is the sandbox running?` };
 }
 
 function checkEach(goal: EachGoal, at: Reading): GoalReport {
@@ -314,14 +290,7 @@ function checkNode(goal: Leaf, node: string, { metrics, baseline, from }: Readin
   const actual = sinceStep
     ? growth(readMetric(now, goal.metric), baseline[node] && readMetric(baseline[node], goal.metric))
     : readMetric(now, goal.metric);
-  return judge(
-    actual,
-    goal,
-    counter,
-    sinceStep ? SINCE[from] : '',
-    (shown) => sentence(node, goal.metric, shown),
-    goal.metric.startsWith('latency.') ? 'ms' : '',
-  );
+  return judge(actual, goal, counter, sinceStep ? SINCE[from] : '', (shown) => sentence(node, goal.metric, shown), goal.metric.startsWith('latency.') ? 'ms' : '');
 }
 
 /** A consumer's counters are all counters: read as growth since the step began unless `since: 'start'`. */
@@ -408,13 +377,7 @@ function judgeShare(goal: RatioGoal, part: number, whole: number, where: string)
   const target = `(goal: ${OP_WORDS[goal.op]} ${percent(goal.value)})`;
   if (whole < goal.atLeast) {
     const detail = `${goal.label}: ${format(whole)} of ${format(goal.atLeast)} ${goal.counted} counted${where}, to judge it ${target}`;
-    return {
-      met: false,
-      progress: (whole / goal.atLeast) * 0.5,
-      detail,
-      whyNot: `${detail}: more traffic is needed.`,
-      ...shareSoFar(goal, part, whole),
-    };
+    return { met: false, progress: (whole / goal.atLeast) * 0.5, detail, whyNot: `${detail}: more traffic is needed.`, ...shareSoFar(goal, part, whole) };
   }
   const share = part / whole;
   const met = compare(share, goal.op, goal.value);

@@ -61,8 +61,7 @@ function line(label: ReadoutLine['label'], readout: Readout, met: boolean): Read
  */
 export function readoutLines(report: GoalReport): ReadoutLine[] {
   const { met } = report;
-  if (report.holding !== undefined)
-    return [line('now', report.holding, met), ...(report.readout ? [line('held', report.readout, met)] : [])];
+  if (report.holding !== undefined) return [line('now', report.holding, met), ...(report.readout ? [line('held', report.readout, met)] : [])];
   if (report.readout === undefined) return [];
   return [line(report.readout.unit === 's' ? 'held' : 'now', report.readout, met)];
 }
