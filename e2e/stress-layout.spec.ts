@@ -54,7 +54,7 @@ function overlaps(page: Page) {
 test.afterEach(({ request }) => restoreSandbox(request));
 
 /** The engine runs `config`; the page, at 1280x800, draws its boxes (and the clients box), none over another. */
-async function openDrawn(page: Page, request: APIRequestContext, config: { name: string; nodes: unknown[] }): Promise<void> {
+async function openDrawn(page: Page, request: APIRequestContext, config: { name: string; nodes: unknown[]; [field: string]: unknown }): Promise<void> {
   const res = await request.put('/api/config', { data: config });
   expect(res.ok(), await res.text()).toBe(true);
   await page.setViewportSize({ width: 1280, height: 800 });
@@ -72,10 +72,7 @@ test('a chain eight proxies deep: no two boxes overlap; the stage scrolls sidewa
   await expect(page.getByTestId('node-svc')).toBeInViewport();
 });
 
-test('twenty targets with 63-character ids and 60-character labels: the diagram starts above the fold, no text spills out of a panel', async ({
-  page,
-  request,
-}) => {
+test('twenty targets with 63-character ids and 60-character labels: the diagram starts above the fold, no text spills out of a panel', async ({ page, request }) => {
   await openDrawn(page, request, LONG_IDS);
 
   // Twenty stop buttons, each naming its whole service (to a screen reader and in its title) ...
@@ -91,26 +88,32 @@ test('twenty targets with 63-character ids and 60-character labels: the diagram 
       const edge = panel.getBoundingClientRect().right;
       return [...panel.querySelectorAll('*')]
         .filter((el) => el.getClientRects().length > 0 && el.getBoundingClientRect().right > edge + 0.5)
-        .map(
-          (el) =>
-            `${el.tagName.toLowerCase()} "${(el.textContent ?? '').slice(0, 30)}" in ${panel.getAttribute('aria-label') ?? panel.className}`,
-        );
+        .map((el) => `${el.tagName.toLowerCase()} "${(el.textContent ?? '').slice(0, 30)}" in ${panel.getAttribute('aria-label') ?? panel.className}`);
     }),
   );
   expect(spilling).toEqual([]);
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1280);
 });
 
-test('a balancer with twenty targets: its edges leave the port as one trunk, not a thick bar, and reach each box on a branch of its own', async ({
-  page,
-  request,
-}) => {
+for (const [width, height] of [
+  [1280, 800],
+  [1440, 900],
+] as const) {
+  test(`a balancer with twenty targets at ${width}x${height}: the diagram fits its stage, no scrollbar, every box in it`, async ({ page, request }) => {
+    await openDrawn(page, request, LONG_IDS);
+    await page.setViewportSize({ width, height });
+    const stage = page.getByTestId('stage');
+    await expect.poll(() => stage.evaluate((el) => [el.scrollHeight - el.clientHeight, el.scrollWidth - el.clientWidth])).toEqual([0, 0]);
+    for (const id of [id63('lb'), ...TARGETS]) await expect(page.getByTestId(`node-${id}`), id).toBeInViewport({ ratio: 0.99 });
+    expect(await overlaps(page)).toEqual([]);
+  });
+}
+
+test('a balancer with twenty targets: its edges leave the port as one trunk, not a thick bar, and reach each box on a branch of its own', async ({ page, request }) => {
   await openDrawn(page, request, LONG_IDS);
   const lb = id63('lb');
   const paths = await page.evaluate((from) => {
-    const edges = [...document.querySelectorAll<SVGPathElement>('svg.topology path.edge')].filter((p) =>
-      p.dataset.testid?.startsWith(`edge-${from}->`),
-    );
+    const edges = [...document.querySelectorAll<SVGPathElement>('svg.topology path.edge')].filter((p) => p.dataset.testid?.startsWith(`edge-${from}->`));
     return edges.map((path) => {
       const total = path.getTotalLength();
       const points: Array<{ x: number; y: number }> = [];
@@ -139,10 +142,7 @@ test('a balancer with twenty targets: its edges leave the port as one trunk, not
   await expect(page.getByTestId('fault-menu')).toHaveAttribute('data-target', `${lb}->${TARGETS[3]}`);
 });
 
-test('an inspector’s upstream chips of 63-character ids stay one line high, ending in an ellipsis, the whole id in their title and name', async ({
-  page,
-  request,
-}) => {
+test('an inspector’s upstream chips of 63-character ids stay one line high, ending in an ellipsis, the whole id in their title and name', async ({ page, request }) => {
   await openDrawn(page, request, LONG_IDS);
   await page.getByTestId(`node-${id63('lb')}`).click();
   const chip = page.getByTestId(`upstream-chip-${TARGETS[7]}`);
@@ -157,15 +157,10 @@ test('an inspector’s upstream chips of 63-character ids stay one line high, en
   }
   // The weight after the id keeps its room; the id gives way, with an ellipsis.
   await expect(chip.locator('.chip-more')).toHaveText('×1');
-  expect(
-    await chip.locator('.chip-id').evaluate((el) => el.scrollWidth > el.clientWidth && getComputedStyle(el).textOverflow === 'ellipsis'),
-  ).toBe(true);
+  expect(await chip.locator('.chip-id').evaluate((el) => el.scrollWidth > el.clientWidth && getComputedStyle(el).textOverflow === 'ellipsis')).toBe(true);
 });
 
-test('an inspector’s title of a 60-character label and a 63-character id stays one line, ending in an ellipsis, the whole of it in its title and the panel’s name', async ({
-  page,
-  request,
-}) => {
+test('an inspector’s title of a 60-character label and a 63-character id stays one line, ending in an ellipsis, the whole of it in its title and the panel’s name', async ({ page, request }) => {
   await openDrawn(page, request, LONG_IDS);
   for (const [id, label] of [
     [id63('lb'), 'W'.repeat(60)],
@@ -187,10 +182,7 @@ test('an inspector’s title of a 60-character label and a 63-character id stays
   }
 });
 
-test('a fault on each weighted branch of a balancer: no badge covers its edge’s weight, a box or another badge', async ({
-  page,
-  request,
-}) => {
+test('a fault on each weighted branch of a balancer: no badge covers its edge’s weight, a box or another badge', async ({ page, request }) => {
   const targets = Array.from({ length: 6 }, (_, i) => `w${i}`);
   await openDrawn(page, request, {
     version: 1,
@@ -203,56 +195,28 @@ test('a fault on each weighted branch of a balancer: no badge covers its edge’
     traffic: [{ name: 't', to: 'edge', rate: 4, clients: 2, paths: ['/x'] }],
   });
   const weighted = targets.filter((_, i) => i % 3 !== 0);
-  for (const to of weighted)
-    expect((await request.post('/api/faults', { data: { target: `lb->${to}`, type: 'latency', ms: 300 } })).ok()).toBe(true);
+  for (const to of weighted) expect((await request.post('/api/faults', { data: { target: `lb->${to}`, type: 'latency', ms: 300 } })).ok()).toBe(true);
   for (const to of weighted) await expect(page.getByTestId(`edge-lb->${to}-fault`)).toHaveCount(1);
   const covered = await page.evaluate(() => {
     const rect = (el: Element) => el.getBoundingClientRect();
     const apart = (a: DOMRect, b: DOMRect) => a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top;
-    const badges = [...document.querySelectorAll('[data-testid$="-fault"].edge-fault')].map((el) => ({
-      name: el.getAttribute('data-testid')!,
-      r: rect(el.querySelector('rect')!),
-    }));
+    const badges = [...document.querySelectorAll('[data-testid$="-fault"].edge-fault')].map((el) => ({ name: el.getAttribute('data-testid')!, r: rect(el.querySelector('rect')!) }));
     const others = [
-      ...[...document.querySelectorAll('[data-testid^="edge-label-"]')].map((el) => ({
-        name: `${el.getAttribute('data-testid')} (${el.textContent})`,
-        r: rect(el),
-      })),
-      ...[...document.querySelectorAll('svg.topology .node .frame')].map((el) => ({
-        name: (el.closest('.node') as SVGGElement).dataset.nodeId ?? 'clients',
-        r: rect(el),
-      })),
+      ...[...document.querySelectorAll('[data-testid^="edge-label-"]')].map((el) => ({ name: `${el.getAttribute('data-testid')} (${el.textContent})`, r: rect(el) })),
+      ...[...document.querySelectorAll('svg.topology .node .frame')].map((el) => ({ name: (el.closest('.node') as SVGGElement).dataset.nodeId ?? 'clients', r: rect(el) })),
       ...badges,
     ];
     return badges.flatMap((b) => others.filter((o) => o !== b && !apart(b.r, o.r)).map((o) => `${b.name} covers ${o.name}`));
   });
   expect(covered).toEqual([]);
   // Each weight is still drawn, and each badge names its fault (in words, or its sign's title on a branch too short for them).
-  for (const [i, to] of targets.entries())
-    if (i % 3 !== 0) await expect(page.getByTestId(`edge-label-lb->${to}`)).toHaveText(`×${1 + (i % 3)}`);
+  for (const [i, to] of targets.entries()) if (i % 3 !== 0) await expect(page.getByTestId(`edge-label-lb->${to}`)).toHaveText(`×${1 + (i % 3)}`);
   for (const to of weighted) await expect(page.getByTestId(`edge-lb->${to}-fault`)).toContainText('+300 ms');
 });
 
-test('twenty traffic flows, one with an 80-character name: the header stays short, and the last flow’s rate is still set from it', async ({
-  page,
-  request,
-}) => {
-  const flows = Array.from({ length: 20 }, (_, i) => ({
-    name: i === 0 ? `flow-0-${'n'.repeat(80)}` : `flow-${i}`,
-    to: 'edge',
-    rate: 1,
-    clients: 1,
-    paths: ['/x'],
-  }));
-  const config = {
-    version: 1,
-    name: 'Twenty flows',
-    nodes: [
-      { id: 'edge', kind: 'proxy', to: 'svc' },
-      { id: 'svc', kind: 'service' },
-    ],
-    traffic: flows,
-  };
+test('twenty traffic flows, one with an 80-character name: the header stays short, and the last flow’s rate is still set from it', async ({ page, request }) => {
+  const flows = Array.from({ length: 20 }, (_, i) => ({ name: i === 0 ? `flow-0-${'n'.repeat(80)}` : `flow-${i}`, to: 'edge', rate: 1, clients: 1, paths: ['/x'] }));
+  const config = { version: 1, name: 'Twenty flows', nodes: [{ id: 'edge', kind: 'proxy', to: 'svc' }, { id: 'svc', kind: 'service' }], traffic: flows };
   await openDrawn(page, request, config);
   await expect(page.getByTestId('traffic-rate-input')).toHaveCount(20);
   // The rows line up as a table, whatever their names' lengths: every slider and every number starts at one x.
@@ -268,13 +232,6 @@ test('twenty traffic flows, one with an 80-character name: the header stays shor
   const last = page.getByRole('spinbutton', { name: "flow-19's requests per second" });
   await last.fill('3');
   await last.press('Enter');
-  await expect
-    .poll(
-      async () =>
-        ((await (await request.get('/api/traffic')).json()) as { flows: Array<{ name: string; rate: number }> }).flows.find(
-          (f) => f.name === 'flow-19',
-        )?.rate,
-    )
-    .toBe(3);
+  await expect.poll(async () => ((await (await request.get('/api/traffic')).json()) as { flows: Array<{ name: string; rate: number }> }).flows.find((f) => f.name === 'flow-19')?.rate).toBe(3);
   await expect(last).toBeInViewport();
 });
