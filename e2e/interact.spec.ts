@@ -6,7 +6,7 @@
  * page was still connecting included).
  */
 import { expect, test, type Page } from '@playwright/test';
-import { engineTraffic, resetLab } from './helpers.ts';
+import { engineTraffic, expectDiagramInView, resetLab } from './helpers.ts';
 
 interface DebugDot {
   rid: string;
@@ -34,48 +34,60 @@ test.afterAll(async ({ request }) => {
   await resetLab(request);
 });
 
-test('a selected request: its edges and boxes highlighted, the other dots dimmed, its trace beside the diagram; Esc clears it', async ({ page }) => {
-  const dots = page.getByTestId('dots');
-  await expect(dots).toHaveAttribute('data-dimmed', 'false');
-  await expect(page.locator('[data-on-path]')).toHaveCount(0);
+for (const [width, height] of [
+  [1280, 800],
+  [1440, 900],
+] as const) {
+  test(`a selected request at ${width}x${height}: its edges and boxes highlighted, the other dots dimmed, its trace beside the diagram, the diagram and the log in view without scrolling; Esc clears it`, async ({
+    page,
+  }) => {
+    await page.setViewportSize({ width, height });
+    const dots = page.getByTestId('dots');
+    await expect(dots).toHaveAttribute('data-dimmed', 'false');
+    await expect(page.locator('[data-on-path]')).toHaveCount(0);
 
-  // A request to a users service, from the log: its line says the way it went. The newest, once the
-  // page has seen a few: a request already under way when the page connected has no receipts to draw.
-  await expect.poll(() => page.getByTestId('log-line').count()).toBeGreaterThan(20);
-  const line = page.getByTestId('log-line').filter({ hasText: /via edge→api→users→users-\d/ }).first();
-  const [text, rid] = await line.evaluate((el) => [el.textContent ?? '', (el as HTMLElement).dataset.rid ?? '']);
-  const service = /users-\d/.exec(text)![0];
-  // The log moves on (newest first): click that request's line, wherever it is now.
-  await page.locator(`[data-testid="log-line"][data-rid="${rid}"]`).click();
+    // A request to a users service, from the log: its line says the way it went. The newest, once the
+    // page has seen a few: a request already under way when the page connected has no receipts to draw.
+    await expect.poll(() => page.getByTestId('log-line').count()).toBeGreaterThan(20);
+    const line = page
+      .getByTestId('log-line')
+      .filter({ hasText: /via edge→api→users→users-\d/ })
+      .first();
+    const [text, rid] = await line.evaluate((el) => [el.textContent ?? '', (el as HTMLElement).dataset.rid ?? '']);
+    const service = /users-\d/.exec(text)![0];
+    // The log moves on (newest first): that request's line, wherever it is now, is in the window with the
+    // whole diagram, and a click on it scrolls nothing.
+    const clicked = page.locator(`[data-testid="log-line"][data-rid="${rid}"]`);
+    await clicked.evaluate((el) => el.scrollIntoView({ block: 'nearest' }));
+    await expect(clicked).toBeInViewport({ ratio: 1 });
+    await expectDiagramInView(page);
+    await clicked.click();
 
-  await expect(dots).toHaveAttribute('data-dimmed', 'true');
-  await expect(dots).toHaveAttribute('data-focus', rid);
-  for (const key of ['client->edge', 'edge->api', 'api->users', `users->${service}`])
-    await expect(page.getByTestId(`edge-${key}`), `${key} of ${text}`).toHaveAttribute('data-on-path', 'true');
-  await expect(page.getByTestId('edge-api->orders-1')).toHaveAttribute('data-on-path', 'false');
-  for (const id of ['client', 'edge', 'api', 'users', service]) await expect(page.getByTestId(`node-${id}`)).toHaveAttribute('data-on-path', 'true');
-  await expect(page.getByTestId('node-orders-1')).toHaveAttribute('data-on-path', 'false');
+    await expect(dots).toHaveAttribute('data-dimmed', 'true');
+    await expect(dots).toHaveAttribute('data-focus', rid);
+    for (const key of ['client->edge', 'edge->api', 'api->users', `users->${service}`])
+      await expect(page.getByTestId(`edge-${key}`), `${key} of ${text}`).toHaveAttribute('data-on-path', 'true');
+    await expect(page.getByTestId('edge-api->orders-1')).toHaveAttribute('data-on-path', 'false');
+    for (const id of ['client', 'edge', 'api', 'users', service])
+      await expect(page.getByTestId(`node-${id}`)).toHaveAttribute('data-on-path', 'true');
+    await expect(page.getByTestId('node-orders-1')).toHaveAttribute('data-on-path', 'false');
 
-  // The trace is in the window where the log line was clicked (the page scrolled down to the log)...
-  const inWindow = async () => {
+    // The trace beside the diagram, its head and first hops in the window, and the diagram where it was:
+    // the learner follows the dots while reading why the request went where it went.
+    await expectDiagramInView(page);
     const trace = (await page.getByTestId('trace').boundingBox())!;
-    return trace.y >= 0 && trace.y + Math.min(trace.height, 300) <= 800;
-  };
-  expect(await page.evaluate(() => window.scrollY)).toBeGreaterThan(0);
-  expect(await inWindow()).toBe(true);
-  // ... and beside the diagram at the top of the page, its head and first hops without scrolling.
-  await page.evaluate(() => window.scrollTo(0, 0));
-  const trace = (await page.getByTestId('trace').boundingBox())!;
-  const stage = (await page.getByTestId('stage').boundingBox())!;
-  expect(trace.x).toBeGreaterThanOrEqual(stage.x + stage.width);
-  expect(trace.y).toBeLessThan(stage.y + stage.height / 2);
-  expect(await inWindow()).toBe(true);
+    const stage = (await page.getByTestId('stage').boundingBox())!;
+    expect(trace.x).toBeGreaterThanOrEqual(stage.x + stage.width);
+    expect(trace.y).toBeGreaterThanOrEqual(0);
+    expect(trace.y).toBeLessThan(stage.y + stage.height / 2);
+    expect(trace.y + Math.min(trace.height, 300)).toBeLessThanOrEqual(height);
 
-  await page.keyboard.press('Escape');
-  await expect(page.getByTestId('trace')).toHaveCount(0);
-  await expect(dots).toHaveAttribute('data-dimmed', 'false');
-  await expect(page.locator('[data-on-path]')).toHaveCount(0);
-});
+    await page.keyboard.press('Escape');
+    await expect(page.getByTestId('trace')).toHaveCount(0);
+    await expect(dots).toHaveAttribute('data-dimmed', 'false');
+    await expect(page.locator('[data-on-path]')).toHaveCount(0);
+  });
+}
 
 test('a click on a dot between the boxes selects its request', async ({ page }) => {
   const dots = page.getByTestId('dots');

@@ -49,6 +49,12 @@ async function diagramInView(page: Page, request: APIRequestContext, testInfo: T
   await testInfo.attach(name, { body: await page.screenshot(), contentType: 'image/png' });
 }
 
+/** The lesson's texts say a goal's comparison as a learner reads it ("at least 20", "≥ 20"), never ">=" or "<=". */
+async function expectLearnersWords(page: Page) {
+  const text = (await page.locator('.side').innerText()).replace(/\s+/g, ' ');
+  expect(text).not.toMatch(/[<>=]=/);
+}
+
 test.beforeEach(async ({ page }) => {
   await configsOnFreePorts(page);
   await page.setViewportSize({ width: 1280, height: 800 });
@@ -83,6 +89,7 @@ for (const { lesson, by, lastTells } of TRACK_LESSONS) {
       await expect(goal.getByTestId('lesson-why-not')).toBeVisible();
       await expect(page.getByTestId('lesson-what-happened')).toHaveCount(0);
       await diagramInView(page, request, testInfo, name);
+      await expectLearnersWords(page);
 
       // The measured value against the target shows before the goal is met: at once, or (a share of
       // nothing counted yet has no value) once the traffic is counted; a goal of several parts drops
@@ -102,6 +109,7 @@ for (const { lesson, by, lastTells } of TRACK_LESSONS) {
         expect(new Set(told).size, 'no line is told twice').toBe(told.length);
       }
       await diagramInView(page, request, testInfo, `${name}-met`);
+      await expectLearnersWords(page);
       await press(page, 'lesson-next', by);
     }
 

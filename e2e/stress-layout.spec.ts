@@ -54,7 +54,7 @@ function overlaps(page: Page) {
 test.afterEach(({ request }) => restoreSandbox(request));
 
 /** The engine runs `config`; the page, at 1280x800, draws its boxes (and the clients box), none over another. */
-async function openDrawn(page: Page, request: APIRequestContext, config: { name: string; nodes: unknown[] }): Promise<void> {
+async function openDrawn(page: Page, request: APIRequestContext, config: { name: string; nodes: unknown[]; [field: string]: unknown }): Promise<void> {
   const res = await request.put('/api/config', { data: config });
   expect(res.ok(), await res.text()).toBe(true);
   await page.setViewportSize({ width: 1280, height: 800 });
@@ -94,6 +94,20 @@ test('twenty targets with 63-character ids and 60-character labels: the diagram 
   expect(spilling).toEqual([]);
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1280);
 });
+
+for (const [width, height] of [
+  [1280, 800],
+  [1440, 900],
+] as const) {
+  test(`a balancer with twenty targets at ${width}x${height}: the diagram fits its stage, no scrollbar, every box in it`, async ({ page, request }) => {
+    await openDrawn(page, request, LONG_IDS);
+    await page.setViewportSize({ width, height });
+    const stage = page.getByTestId('stage');
+    await expect.poll(() => stage.evaluate((el) => [el.scrollHeight - el.clientHeight, el.scrollWidth - el.clientWidth])).toEqual([0, 0]);
+    for (const id of [id63('lb'), ...TARGETS]) await expect(page.getByTestId(`node-${id}`), id).toBeInViewport({ ratio: 0.99 });
+    expect(await overlaps(page)).toEqual([]);
+  });
+}
 
 test('a balancer with twenty targets: its edges leave the port as one trunk, not a thick bar, and reach each box on a branch of its own', async ({ page, request }) => {
   await openDrawn(page, request, LONG_IDS);
@@ -144,6 +158,60 @@ test('an inspector’s upstream chips of 63-character ids stay one line high, en
   // The weight after the id keeps its room; the id gives way, with an ellipsis.
   await expect(chip.locator('.chip-more')).toHaveText('×1');
   expect(await chip.locator('.chip-id').evaluate((el) => el.scrollWidth > el.clientWidth && getComputedStyle(el).textOverflow === 'ellipsis')).toBe(true);
+});
+
+test('an inspector’s title of a 60-character label and a 63-character id stays one line, ending in an ellipsis, the whole of it in its title and the panel’s name', async ({ page, request }) => {
+  await openDrawn(page, request, LONG_IDS);
+  for (const [id, label] of [
+    [id63('lb'), 'W'.repeat(60)],
+    [TARGETS[19], 'M'.repeat(60)],
+  ]) {
+    await page.getByTestId(`node-${id}`).click();
+    const whole = `${label} (${id})`;
+    const inspector = page.getByTestId('inspector');
+    await expect(inspector).toHaveAccessibleName(whole);
+    const title = inspector.getByRole('heading', { level: 2 });
+    await expect(title).toHaveAttribute('title', whole);
+    const { height, lineHeight, cut } = await title.evaluate((el) => ({
+      height: el.getBoundingClientRect().height,
+      lineHeight: parseFloat(getComputedStyle(el).lineHeight) || parseFloat(getComputedStyle(el).fontSize) * 1.45,
+      cut: el.scrollWidth > el.clientWidth && getComputedStyle(el).textOverflow === 'ellipsis',
+    }));
+    expect(height).toBeLessThan(lineHeight * 1.5);
+    expect(cut).toBe(true);
+  }
+});
+
+test('a fault on each weighted branch of a balancer: no badge covers its edge’s weight, a box or another badge', async ({ page, request }) => {
+  const targets = Array.from({ length: 6 }, (_, i) => `w${i}`);
+  await openDrawn(page, request, {
+    version: 1,
+    name: 'Weighted six',
+    nodes: [
+      { id: 'edge', kind: 'proxy', to: 'lb' },
+      { id: 'lb', kind: 'balancer', algorithm: 'weighted-round-robin', targets: targets.map((to, i) => ({ to, weight: 1 + (i % 3) })) },
+      ...targets.map((id) => ({ id, kind: 'service' })),
+    ],
+    traffic: [{ name: 't', to: 'edge', rate: 4, clients: 2, paths: ['/x'] }],
+  });
+  const weighted = targets.filter((_, i) => i % 3 !== 0);
+  for (const to of weighted) expect((await request.post('/api/faults', { data: { target: `lb->${to}`, type: 'latency', ms: 300 } })).ok()).toBe(true);
+  for (const to of weighted) await expect(page.getByTestId(`edge-lb->${to}-fault`)).toHaveCount(1);
+  const covered = await page.evaluate(() => {
+    const rect = (el: Element) => el.getBoundingClientRect();
+    const apart = (a: DOMRect, b: DOMRect) => a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top;
+    const badges = [...document.querySelectorAll('[data-testid$="-fault"].edge-fault')].map((el) => ({ name: el.getAttribute('data-testid')!, r: rect(el.querySelector('rect')!) }));
+    const others = [
+      ...[...document.querySelectorAll('[data-testid^="edge-label-"]')].map((el) => ({ name: `${el.getAttribute('data-testid')} (${el.textContent})`, r: rect(el) })),
+      ...[...document.querySelectorAll('svg.topology .node .frame')].map((el) => ({ name: (el.closest('.node') as SVGGElement).dataset.nodeId ?? 'clients', r: rect(el) })),
+      ...badges,
+    ];
+    return badges.flatMap((b) => others.filter((o) => o !== b && !apart(b.r, o.r)).map((o) => `${b.name} covers ${o.name}`));
+  });
+  expect(covered).toEqual([]);
+  // Each weight is still drawn, and each badge names its fault (in words, or its sign's title on a branch too short for them).
+  for (const [i, to] of targets.entries()) if (i % 3 !== 0) await expect(page.getByTestId(`edge-label-lb->${to}`)).toHaveText(`×${1 + (i % 3)}`);
+  for (const to of weighted) await expect(page.getByTestId(`edge-lb->${to}-fault`)).toContainText('+300 ms');
 });
 
 test('twenty traffic flows, one with an 80-character name: the header stays short, and the last flow’s rate is still set from it', async ({ page, request }) => {

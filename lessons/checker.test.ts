@@ -92,7 +92,7 @@ describe('readMetric of a balancer\'s returning keys', () => {
     const report = checkGoal(goal, { lb: nodeMetrics({ keys: { stayed: 50, moved: 19, rehomed: 3 } }) }, { lb: nodeMetrics({ keys: { stayed: 40, moved: 4, rehomed: 0 } }) });
     expect(report).toMatchObject({
       met: false,
-      detail: 'lb has moved 15 keys to another target while their last one was still in the pool since the step began (goal: <= 1)',
+      detail: 'lb has moved 15 keys to another target while their last one was still in the pool since the step began (goal: at most 1)',
     });
   });
 });
@@ -201,7 +201,7 @@ describe('checkGoal', () => {
       now: snapshot({ 'users-3': { latency: { p95: 125 } } }),
       met: false,
       progress: 0.8,
-      detail: 'users-3 p95 latency is 125 ms (goal: <= 100 ms)',
+      detail: 'users-3 p95 latency is 125 ms (goal: at most 100 ms)',
     },
     {
       name: 'rounds a fractional reading to one decimal',
@@ -210,7 +210,7 @@ describe('checkGoal', () => {
       now: snapshot({ 'users-1': { ratePerSecond: 4.56 } }),
       met: false,
       progress: 0.456,
-      detail: 'users-1 completes 4.6 requests per second (goal: >= 10)',
+      detail: 'users-1 completes 4.6 requests per second (goal: at least 10)',
     },
     {
       name: 'words a counter with another operator as a comparison',
@@ -219,7 +219,7 @@ describe('checkGoal', () => {
       now: snapshot({ users: { errors: 4 } }),
       met: true,
       progress: 1,
-      detail: 'users has returned 0 errors since the step began (goal: < 1)',
+      detail: 'users has returned 0 errors since the step began (goal: below 1)',
     },
     {
       name: 'never shows a full bar for an unmet strict comparison',
@@ -228,7 +228,7 @@ describe('checkGoal', () => {
       now: snapshot({ 'users-1': { inFlight: 2 } }),
       met: false,
       progress: 0.99,
-      detail: 'users-1 has 2 requests in flight (goal: > 2)',
+      detail: 'users-1 has 2 requests in flight (goal: above 2)',
     },
     {
       name: 'each: names the node furthest behind',
@@ -328,7 +328,7 @@ describe('checkGoal', () => {
       now: snapshot({ api: { consumers: { mobile: { statusClasses: { '4xx': 3 } } } } }),
       met: false,
       progress: 0,
-      detail: 'consumer mobile has had 1 4xx answers at api since the step began (goal: == 0)',
+      detail: 'consumer mobile has had 1 4xx answers at api since the step began (goal: exactly 0)',
     },
     {
       name: 'consumer: says so when the gateway reports nothing',
@@ -364,7 +364,7 @@ describe('checkGoal', () => {
     expect(report).toMatchObject({ met: false, progress: 0.5, detail: 'edge has received 10 of 20 requests over TLS as http/1.1 since the step began' });
     const handshakes: Goal = { type: 'metric', node: 'edge', metric: 'tls.handshakes', op: '<=', value: 3 };
     expect(checkGoal(handshakes, snapshot({ edge: { tls: { handshakes: 9 } } }), snapshot({ edge: { tls: { handshakes: 4 } } })).detail).toBe(
-      'edge has completed 5 TLS handshakes since the step began (goal: <= 3)',
+      'edge has completed 5 TLS handshakes since the step began (goal: at most 3)',
     );
   });
 
@@ -377,7 +377,7 @@ describe('checkGoal', () => {
     );
     expect(report.parts?.map((p) => [p.met, p.detail])).toEqual([
       [false, 'consumer abuser has got EDGE_RATE_LIMITED 2 of 5 times at api since the step began'],
-      [true, 'consumer mobile has had 0 4xx answers at api since the step began (goal: == 0)'],
+      [true, 'consumer mobile has had 0 4xx answers at api since the step began (goal: exactly 0)'],
     ]);
     expect(checkGoal(refused3, snapshot({ users: {} }), snapshot({ users: {} })).parts).toBeUndefined();
   });
@@ -414,7 +414,7 @@ describe('checkGoal: a ratio', () => {
       now: snapshot({ edge: { cache: { HIT: 540, MISS: 500 } } }),
       met: false,
       progress: 0.2,
-      detail: 'edge’s hit ratio: 40 of 100 lookups counted since the step began, to judge it (goal: >= 50%)',
+      detail: 'edge’s hit ratio: 40 of 100 lookups counted since the step began, to judge it (goal: at least 50%)',
     },
     {
       name: 'judges the share of the growth of the sums, not of the totals',
@@ -422,7 +422,7 @@ describe('checkGoal: a ratio', () => {
       now: snapshot({ edge: { cache: { HIT: 560, STALE: 10, MISS: 530 } } }),
       met: true,
       progress: 1,
-      detail: 'edge’s hit ratio is 70% of 100 lookups since the step began (goal: >= 50%)',
+      detail: 'edge’s hit ratio is 70% of 100 lookups since the step began (goal: at least 50%)',
     },
     {
       name: 'an unmet share fills the rest of the bar by its closeness',
@@ -430,7 +430,7 @@ describe('checkGoal: a ratio', () => {
       now: snapshot({ edge: { cache: { HIT: 525, MISS: 575 } } }),
       met: false,
       progress: 0.75,
-      detail: 'edge’s hit ratio is 25% of 100 lookups since the step began (goal: >= 50%)',
+      detail: 'edge’s hit ratio is 25% of 100 lookups since the step began (goal: at least 50%)',
     },
     {
       name: 'a ceiling: met at or under it',
@@ -438,7 +438,7 @@ describe('checkGoal: a ratio', () => {
       now: snapshot({ edge: { cache: { HIT: 530, MISS: 570 } } }),
       met: true,
       progress: 1,
-      detail: 'edge’s hit ratio is 30% of 100 lookups since the step began (goal: <= 30%)',
+      detail: 'edge’s hit ratio is 30% of 100 lookups since the step began (goal: at most 30%)',
     },
     {
       name: 'reads the totals with since: start',
@@ -446,7 +446,7 @@ describe('checkGoal: a ratio', () => {
       now: before,
       met: true,
       progress: 1,
-      detail: 'edge’s hit ratio is 50% of 1000 lookups (goal: >= 50%)',
+      detail: 'edge’s hit ratio is 50% of 1000 lookups (goal: at least 50%)',
     },
     {
       name: 'says so when a node reports nothing',
@@ -479,7 +479,7 @@ describe('checkGoal: a ratio', () => {
     expect(report).toEqual({
       met: true,
       progress: 1,
-      detail: 'the share of edge’s requests that reached catalog is 30% of 100 requests at edge since the step began (goal: <= 50%)',
+      detail: 'the share of edge’s requests that reached catalog is 30% of 100 requests at edge since the step began (goal: at most 50%)',
       readout: { measured: 30, op: '<=', target: 50, unit: '%' },
     });
   });
@@ -507,7 +507,7 @@ describe('checkGoal: latency over the recent window', () => {
   it('says how far above the ceiling it is', () => {
     expect(checkGoal(p99Under150, lb(100, 212), lb(0, 0))).toMatchObject({
       met: false,
-      detail: 'lb’s p99 over the last 5 s is 212 ms (goal: < 150 ms)',
+      detail: 'lb’s p99 over the last 5 s is 212 ms (goal: below 150 ms)',
       whyNot: 'lb’s p99 over the last 5 s is 212 ms: 62 ms above the ceiling of 150 ms.',
       readout: { measured: 212, op: '<', target: 150, unit: 'ms' },
     });
@@ -577,7 +577,7 @@ describe('checkGoal: a ratio over a sliding window', () => {
     expect(atLast(errorsUnder1, incident)).toMatchObject({ met: false, readout: { measured: 25, unit: '%' } });
     expect(atLast(errorsUnder1, incident).whyNot).toBe('lb’s error rate is 25% (the last 200 or just over): 24% above the ceiling of 1%.');
     const after = ticks(lb(0, 0), lb(100, 0), lb(200, 50), lb(300, 50), lb(400, 51));
-    expect(atLast(errorsUnder1, after)).toMatchObject({ met: true, detail: 'lb’s error rate is 0% of 200 requests at lb (the last 200 or just over) (goal: < 1%)' });
+    expect(atLast(errorsUnder1, after)).toMatchObject({ met: true, detail: 'lb’s error rate is 0% of 200 requests at lb (the last 200 or just over) (goal: below 1%)' });
   });
 
   it('over the last N requests: unmet until N are counted', () => {
@@ -617,7 +617,7 @@ describe('checkGoal: faults active now', () => {
 
   it('is a gauge read as it is now, 0 on a node without one', () => {
     const before = snapshot({ 'app-2': { activeFaults: 3 } });
-    expect(checkGoal(faultsOnApp2, snapshot({ 'app-2': { activeFaults: 1 } }), before)).toMatchObject({ met: true, detail: 'app-2’s faults active now: 1 (goal: >= 1)' });
+    expect(checkGoal(faultsOnApp2, snapshot({ 'app-2': { activeFaults: 1 } }), before)).toMatchObject({ met: true, detail: 'app-2’s faults active now: 1 (goal: at least 1)' });
     expect(checkGoal(faultsOnApp2, snapshot({ 'app-2': {} }), before)).toMatchObject({ met: false, whyNot: 'app-2’s faults active now: 0: 1 more to go.' });
   });
 });
@@ -660,7 +660,7 @@ describe('checkGoal: a guard (keep) beside the parts to achieve', () => {
 
   it('broken, is what the why-not says first, plainly, and the bar stays short of full', () => {
     const report = checkGoal(goal, at(20, 0), start);
-    expect(report).toMatchObject({ met: false, whyNot: 'Broken: app-1’s fault must stay (app-1’s faults active now: 0 (goal: >= 1)).' });
+    expect(report).toMatchObject({ met: false, whyNot: 'Broken: app-1’s fault must stay (app-1’s faults active now: 0 (goal: at least 1)).' });
     expect(report.progress).toBeLessThan(1);
     // The readout stays on the part to achieve, not on the guard.
     expect(report.readout).toEqual({ measured: 20, op: '>=', target: 20, unit: '' });

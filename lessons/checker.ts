@@ -374,7 +374,7 @@ function checkWindowRatio(goal: RatioGoal, over: RatioWindow, at: Reading): Goal
 
 /** `part` of `whole`, judged once `whole` holds `atLeast`; `where` says what was counted (" since the step began"). */
 function judgeShare(goal: RatioGoal, part: number, whole: number, where: string): GoalReport {
-  const target = `(goal: ${goal.op} ${percent(goal.value)})`;
+  const target = `(goal: ${OP_WORDS[goal.op]} ${percent(goal.value)})`;
   if (whole < goal.atLeast) {
     const detail = `${goal.label}: ${format(whole)} of ${format(goal.atLeast)} ${goal.counted} counted${where}, to judge it ${target}`;
     return { met: false, progress: (whole / goal.atLeast) * 0.5, detail, whyNot: `${detail}: more traffic is needed.`, ...shareSoFar(goal, part, whole) };
@@ -419,7 +419,7 @@ function judge(
 ): GoalReport {
   const met = compare(actual, goal.op, goal.value);
   const shown = counter && goal.op === '>=' ? `${format(actual)} of ${format(goal.value)}` : format(actual);
-  const target = counter && goal.op === '>=' ? '' : ` (goal: ${goal.op} ${format(goal.value)}${unit && ` ${unit}`})`;
+  const target = counter && goal.op === '>=' ? '' : ` (goal: ${OP_WORDS[goal.op]} ${format(goal.value)}${unit && ` ${unit}`})`;
   return {
     met,
     progress: met ? 1 : Math.min(closeness(actual, goal.op, goal.value), UNMET_CEILING),
@@ -498,6 +498,15 @@ export function readConsumerMetric(node: NodeMetrics, consumer: string, metric: 
   const record: Record<string, number> = metric.slice(0, dot) === 'statusClasses' ? counts.statusClasses : counts.errorCodes;
   return record[metric.slice(dot + 1)] ?? 0;
 }
+
+/** A comparison as a learner reads it ("at least 20", "at most 5%"): the page never shows `>=` or `<=`. */
+export const OP_WORDS: Readonly<Record<CompareOp, string>> = {
+  '>=': 'at least',
+  '>': 'above',
+  '<=': 'at most',
+  '<': 'below',
+  '==': 'exactly',
+};
 
 function compare(actual: number, op: CompareOp, value: number): boolean {
   switch (op) {

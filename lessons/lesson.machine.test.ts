@@ -232,7 +232,7 @@ describe('lessonMachine', () => {
     actor.send({ type: 'METRICS', nodes: consumers({ ok: 110, limited: 30 }, { ok: 12, limited: 4 }) });
     expect(actor.getSnapshot().context.report?.parts?.[2]).toMatchObject({
       met: false,
-      detail: 'consumer mobile has had 4 4xx answers at api since the last config change (goal: == 0)',
+      detail: 'consumer mobile has had 4 4xx answers at api since the last config change (goal: exactly 0)',
     });
 
     // The fix: a bucket per consumer. Only what happens from then on counts.

@@ -2,7 +2,8 @@
  * The sizes a node's box comes in, so that the diagram fits the stage at scale 1 (every font at its CSS
  * size on screen, never below 11 px) instead of being scaled down to fit. A box is `wide` or `narrow`
  * (what a column can spare: a narrow box keeps every number and drops secondary text) and `tall` or
- * `short` (a layer too tall for the stage gets short boxes: the name, the pipe and one line of counts).
+ * `short` (a layer too tall for the stage gets short boxes: the name, the pipe and one line of counts;
+ * one too tall for those, mini ones).
  * The gaps shrink to their minimum before the boxes narrow; width left over widens the gaps again.
  */
 export interface BoxSize {
@@ -16,6 +17,12 @@ export const WIDE = 184;
 export const NARROW = 132;
 export const TALL = { h: 112, pipeOffset: 48 } as const;
 export const SHORT = { h: 62, pipeOffset: 32 } as const;
+/**
+ * A mini box, for a layer too many for short boxes in the room (a balancer's twenty targets at 1280x800):
+ * narrower, so the layer wraps into more sub-columns, and lower (its name, the pipe, one line of counts,
+ * 11-12 px like the rest), with a smaller gap between boxes, which still clears their tabs (9 px).
+ */
+export const MINI = { w: 104, h: 48, pipeOffset: 27, rowGap: 18 } as const;
 
 export interface Spacing {
   pad: number;

@@ -44,6 +44,66 @@ export function labelRect(label: EdgeLabel): Rect {
 
 const apart = (a: Rect, b: Rect) => a.x + a.w <= b.x || b.x + b.w <= a.x || a.y + a.h <= b.y || b.y + b.h <= a.y;
 
+/** A faulted edge's badge, 18 px tall, `x`/`y` its top-left corner; a compact one is its warning sign alone. */
+export interface FaultBadge {
+  key: string;
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  compact: boolean;
+}
+
+const BADGE_H = 18;
+/** A badge of the warning sign alone, where the whole badge would cover a box or a label (its words are its title). */
+export const COMPACT_W = 18;
+/** Along the edge's own part, nearest its middle first (a label takes 0.64 first: the badge starts before it). */
+const BADGE_ALONG = [0.4, 0.25, 0.55, 0.15, 0.7, 0.85];
+/** Along the straight lead into a box past the first sub-column. */
+const LEAD_ALONG = [0.5, 0.3, 0.7];
+
+/**
+ * Where the fault badge of `edge` goes, `w` wide: on its own part (or its lead) clear of every box, every
+ * edge label and every badge in `placed`, so a badge never covers the weight or route it shares an edge
+ * with; on a branch too short for it, level with the branch and ending before its label (out over the
+ * bus), else below the line (a label sits above it), else above; where none is clear, the same places
+ * for a compact badge (the warning sign alone); at 0.4 along when still none is.
+ */
+export function placeFaultBadge(
+  edge: EdgeLayout,
+  w: number,
+  layout: { boxes: readonly NodeBox[]; labels: readonly EdgeLabel[] },
+  placed: readonly FaultBadge[],
+): FaultBadge {
+  const taken: Rect[] = [
+    ...layout.boxes.map((b) => ({ x: b.x, y: b.y - TAB, w: b.w, h: b.h + 2 * TAB })),
+    ...layout.labels.map(labelRect),
+    ...placed,
+  ];
+  const clear = (badge: FaultBadge) => taken.every((r) => apart(r, badge));
+  return (
+    badgeSpots(edge, w, layout.labels).find(clear) ??
+    badgeSpots(edge, COMPACT_W, layout.labels).find(clear) ??
+    badgeSpots(edge, w, layout.labels)[0]
+  );
+}
+
+/** The places a badge `w` wide may take on `edge`, in the order they are tried. */
+function badgeSpots(edge: EdgeLayout, w: number, labels: readonly EdgeLabel[]): FaultBadge[] {
+  const at = { x: 0, y: 0 };
+  const compact = w === COMPACT_W;
+  const centred = (p: Point, dy: number): FaultBadge => ({ key: edge.key, x: p.x - w / 2, y: p.y + dy, w, h: BADGE_H, compact });
+  const spots: FaultBadge[] = BADGE_ALONG.map((t) => centred(edgeOwnPoint(edge, t, at), -BADGE_H / 2));
+  const end = { ...edgeOwnPoint(edge, 1, at) };
+  if (edge.lead !== undefined)
+    spots.push(...LEAD_ALONG.map((t) => centred({ x: end.x + (edge.lead! - end.x) * t, y: end.y }, -BADGE_H / 2)));
+  // A branch shorter than the badge: level with it, ending just before its label (or its box), out over the bus.
+  const label = labels.find((l) => l.key === edge.key);
+  spots.push(centred({ x: (label === undefined ? end.x : labelRect(label).x) - 3 - w / 2, y: end.y }, -BADGE_H / 2));
+  for (const t of BADGE_ALONG) spots.push(centred(edgeOwnPoint(edge, t, at), 3), centred(edgeOwnPoint(edge, t, at), -BADGE_H - 3));
+  return spots;
+}
+
 export function placeEdgeLabels(edges: readonly EdgeLayout[], texts: ReadonlyMap<string, string>, boxes: readonly NodeBox[]): EdgeLabel[] {
   const taken: Rect[] = boxes.map((b) => ({ x: b.x, y: b.y - TAB, w: b.w, h: b.h + 2 * TAB }));
   const labels: EdgeLabel[] = [];

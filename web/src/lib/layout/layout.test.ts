@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { NARROW, ROOMY, SHORT, TALL, WIDE } from './box-sizes.ts';
+import { MINI, NARROW, ROOMY, SHORT, TALL, WIDE } from './box-sizes.ts';
 import { labelRect } from './edge-labels.ts';
 import { classicEdge, fifteenNodes, thirtyNodes } from './fixtures.ts';
 import { boxesClear } from './hints.ts';
 import { CLIENTS_ID, computeLayout, type Layout, type LayoutInput } from './layout.ts';
 
-/** The stage's room at 1280x800 and 1440x900, as Chromium measures it (the lab's stage column, at most 64% of the window's height). */
-const ROOMS = { '1280x800': { width: 831, height: 512 }, '1440x900': { width: 991, height: 576 } };
+/** The stage's room at 1280x800 and 1440x900, as Chromium measures it (the lab's stage column, at most 64% of the window's height, less its border). */
+const ROOMS = { '1280x800': { width: 831, height: 510 }, '1440x900': { width: 991, height: 574 } };
 const TOPOLOGIES: Record<string, LayoutInput> = { 'the default sandbox': classicEdge, 'fifteen nodes': fifteenNodes, 'thirty nodes': thirtyNodes };
 const CASES = Object.entries(TOPOLOGIES).flatMap(([name, input]) => Object.entries(ROOMS).map(([at, room]) => ({ name, at, input, room })));
 
@@ -143,6 +143,26 @@ describe('computeLayout within the stage’s room', () => {
     const ys = services.map((b) => b.y);
     expect([...ys].sort((a, b) => a - b)).toEqual(ys);
     expect(services.map((b) => b.id)).toEqual([...Array.from({ length: 6 }, (_, i) => `users-${i + 1}`), ...Array.from({ length: 5 }, (_, i) => `orders-${i + 1}`)]);
+  });
+
+  it.each(Object.entries(ROOMS))('gives a balancer’s twenty targets mini boxes in more sub-columns, so the diagram fits the room at %s (no scrollbar)', (_, room) => {
+    const targets = Array.from({ length: 20 }, (_, i) => `svc${i}`);
+    const input: LayoutInput = {
+      entries: ['edge'],
+      nodes: [
+        { id: 'edge', kind: 'proxy', upstreams: [{ to: 'lb' }] },
+        { id: 'lb', kind: 'balancer', upstreams: targets.map((to) => ({ to })) },
+        ...targets.map((id) => ({ id, kind: 'service' as const, upstreams: [] })),
+      ],
+    };
+    const l = computeLayout(input, { room });
+    const boxes = l.boxes.filter((b) => b.depth === 3);
+    expect(boxes.every((b) => b.mini && b.short && b.narrow && b.h === MINI.h && b.w === MINI.w)).toBe(true);
+    expect(l.height).toBeLessThanOrEqual(room.height);
+    expect(l.width).toBeLessThanOrEqual(room.width);
+    expectReadable(l);
+    // The other layers keep their boxes.
+    expect(l.box.get('lb')!.mini).toBe(false);
   });
 
   it('leads edges into a later sub-column level with its pipe, through the gaps of the sub-column before it', () => {

@@ -12,7 +12,7 @@
  * the gaps of the first). Boxes the config's layout hints place stay where they are put; the others
  * move down out of their way. Deterministic: same input, same layout.
  */
-import { layersWidth, NARROW, ROOMY, SHORT, TALL, TIGHT, WIDE, type Spacing } from './box-sizes.ts';
+import { layersWidth, MINI, NARROW, ROOMY, SHORT, TALL, TIGHT, WIDE, type Spacing } from './box-sizes.ts';
 import { placeEdgeLabels, type EdgeLabel } from './edge-labels.ts';
 import { busRoute, horizontalCurve, routePath, type Route } from './geometry.ts';
 import { placeAroundHints, type Position } from './hints.ts';
@@ -59,6 +59,8 @@ export interface NodeBox {
   /** A narrow box drops secondary text (the port, long units); a short one shows its name and one line of counts. */
   narrow: boolean;
   short: boolean;
+  /** Narrower and lower than short (box-sizes.ts MINI): its name, the pipe and its counts, in a layer of very many. */
+  mini: boolean;
   /** Placed by a layout hint. */
   pinned: boolean;
   /**
@@ -194,9 +196,10 @@ function buildGraph(input: LayoutInput): Graph {
   return { kinds, children, parents, order, layers };
 }
 
-/** How one node layer is drawn: its box height, and how many staggered sub-columns it wraps into. */
+/** How one node layer is drawn: its box height (mini boxes are narrower too), and how many staggered sub-columns it wraps into. */
 interface LayerPlan {
   short: boolean;
+  mini?: boolean;
   columns: number;
 }
 
@@ -208,9 +211,15 @@ interface Plan {
   height: number;
 }
 
+/** A layer's box height and the gap between two of its boxes, one above the other. */
+function rowOf(plan: LayerPlan, rowGap: number): { h: number; pipeOffset: number; gap: number } {
+  if (plan.mini) return { h: MINI.h, pipeOffset: MINI.pipeOffset, gap: Math.min(rowGap, MINI.rowGap) };
+  return { ...(plan.short ? SHORT : TALL), gap: rowGap };
+}
+
 function layerHeight(count: number, plan: LayerPlan, rowGap: number): number {
-  const size = plan.short ? SHORT : TALL;
-  return count === 0 ? 0 : ((count - 1) * (size.h + rowGap)) / plan.columns + size.h;
+  const row = rowOf(plan, rowGap);
+  return count === 0 ? 0 : ((count - 1) * (row.h + row.gap)) / plan.columns + row.h;
 }
 
 /**
@@ -223,12 +232,23 @@ function planLayers(counts: number[], room: { width: number; height: number }, n
   const layers = counts.map((count): LayerPlan => {
     const tall = { short: false, columns: 1 };
     if (layerHeight(count, tall, spacing.rowGap) <= budget) return tall;
-    const plan = { short: true, columns: 1 };
+    const plan: LayerPlan = { short: true, columns: 1 };
+    const spareBefore = spare;
     while (layerHeight(count, plan, spacing.rowGap) > budget && plan.columns < count && spare >= nodeW + spacing.subGap) {
       plan.columns++;
       spare -= nodeW + spacing.subGap;
     }
-    return plan;
+    if (layerHeight(count, plan, spacing.rowGap) <= budget || nodeW <= MINI.w) return plan;
+    // Still too tall: mini boxes, narrower, in as many sub-columns as the width left then holds.
+    const mini: LayerPlan = { short: true, mini: true, columns: 1 };
+    let miniSpare = spareBefore + nodeW - MINI.w;
+    while (layerHeight(count, mini, spacing.rowGap) > budget && mini.columns < count && miniSpare >= MINI.w + spacing.subGap) {
+      mini.columns++;
+      miniSpare -= MINI.w + spacing.subGap;
+    }
+    if (layerHeight(count, mini, spacing.rowGap) >= layerHeight(count, plan, spacing.rowGap)) return plan;
+    spare = miniSpare;
+    return mini;
   });
   // No spare width (a chain longer than the room is wide) keeps the least gap: the stage scrolls sideways.
   const colGap = spacing === ROOMY ? ROOMY.colGap : Math.min(ROOMY.colGap, TIGHT.colGap + Math.max(0, Math.floor(spare / Math.max(counts.length, 1))));
@@ -261,9 +281,9 @@ export function computeLayout(input: LayoutInput, options: LayoutOptions = {}): 
   let layerX = spacing.pad;
   for (const [d, layer] of layers.entries()) {
     const layerPlan = d === 0 ? { short: false, columns: 1 } : plan.layers[d - 1];
-    const size = layerPlan.short ? SHORT : TALL;
-    const w = d === 0 ? spacing.clientsW : nodeW;
-    const pitch = (size.h + spacing.rowGap) / layerPlan.columns;
+    const size = rowOf(layerPlan, spacing.rowGap);
+    const w = d === 0 ? spacing.clientsW : layerPlan.mini ? MINI.w : nodeW;
+    const pitch = (size.h + size.gap) / layerPlan.columns;
     const bary = new Map<string, number>();
     for (const id of layer) {
       const placed = (parents.get(id) ?? []).filter((p) => centreY.has(p)).map((p) => centreY.get(p) as number);
@@ -285,8 +305,9 @@ export function computeLayout(input: LayoutInput, options: LayoutOptions = {}): 
         y,
         w,
         h: size.h,
-        narrow: d > 0 && narrow,
+        narrow: d > 0 && (narrow || layerPlan.mini === true),
         short: layerPlan.short,
+        mini: layerPlan.mini === true,
         pinned: false,
         pipeY: y + size.pipeOffset,
         inX: layerX,

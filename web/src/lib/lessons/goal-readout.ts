@@ -5,7 +5,7 @@
  * achieves and the guards they must leave standing. Pure, so every goal type's readout is tested without
  * a page; the numbers are the checker's, never made here.
  */
-import type { GoalReport, Readout } from '../../../../lessons/checker.ts';
+import { OP_WORDS, type GoalReport, type Readout } from '../../../../lessons/checker.ts';
 
 export interface ReadoutLine {
   /** What the numbers are: `now` (the measured value) or `held` (a hold's time on end). */
@@ -34,13 +34,6 @@ export interface GuardLine {
 }
 
 const OP_SIGNS: Record<Readout['op'], string> = { '>=': '≥', '>': '>', '<=': '≤', '<': '<', '==': '=' };
-const OP_WORDS: Record<Readout['op'], string> = {
-  '>=': 'at least',
-  '>': 'above',
-  '<=': 'at most',
-  '<': 'below',
-  '==': 'exactly',
-};
 
 /** A reading in its unit: 212 ms, 25%, 3.5 s, 12. */
 export function withUnit(value: number, unit: Readout['unit']): string {
