@@ -6,7 +6,7 @@
  * problem sentence instead of throwing, so the config names it at its path.
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { JSONWebKeySet, JWK } from 'jose';
 import { keyMismatch, type JwtAlgorithm } from './algorithms.ts';
@@ -69,21 +69,26 @@ function jwkProblem(jwk: unknown, kids: Set<string>): string | undefined {
   return undefined;
 }
 
-/** A key set from a file, relative to the process's working directory or absolute. */
+/**
+ * A key set from a file, relative to the process's working directory or absolute. Only a regular file
+ * is read, and at most MAX_KEY_SET_BYTES of it: the config is checked synchronously, so /dev/zero (read
+ * until memory ran out) or a FIFO (a read that waits for a writer forever) would stall the whole lab.
+ */
 export function readKeySetFile(file: string): Checked<JSONWebKeySet> {
   const path = resolve(file);
   let text: string;
   try {
-    const size = statSync(path).size;
-    if (size > MAX_KEY_SET_BYTES)
-      return { ok: false, problem: `${path} holds ${size} bytes; a key set may hold at most ${MAX_KEY_SET_BYTES}` };
-    text = readFileSync(path, 'utf8');
+    const info = statSync(path);
+    if (info.isDirectory()) return { ok: false, problem: `cannot read ${path}: is a directory` };
+    if (!info.isFile()) return { ok: false, problem: `${path} is not a regular file (a device, a FIFO or a socket): a key set is a JSON file` };
+    if (info.size > MAX_KEY_SET_BYTES)
+      return { ok: false, problem: `${path} holds ${info.size} bytes; a key set may hold at most ${MAX_KEY_SET_BYTES}` };
+    const read = readAtMost(path, MAX_KEY_SET_BYTES);
+    if (read === undefined) return { ok: false, problem: `${path} holds more than ${MAX_KEY_SET_BYTES} bytes; a key set may hold at most that` };
+    text = read;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    return {
-      ok: false,
-      problem: `cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code}`,
-    };
+    return { ok: false, problem: `cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : code}` };
   }
   let json: unknown;
   try {
@@ -94,6 +99,23 @@ export function readKeySetFile(file: string): Checked<JSONWebKeySet> {
   }
   const checked = checkKeySet(json);
   return checked.ok ? checked : { ok: false, problem: `${path}: ${checked.problem}` };
+}
+
+/** The file's text when it holds at most `limit` bytes (it may have grown since it was looked at), else undefined. */
+function readAtMost(path: string, limit: number): string | undefined {
+  const fd = openSync(path, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(limit + 1);
+    let size = 0;
+    for (;;) {
+      const read = readSync(fd, buffer, size, buffer.length - size, null);
+      if (read === 0) return buffer.toString('utf8', 0, size);
+      size += read;
+      if (size > limit) return undefined;
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Whether some key of the set can verify `algorithm` (its type fits, and its `alg`, when given, is that one). */
