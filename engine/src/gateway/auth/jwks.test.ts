@@ -92,7 +92,8 @@ describe('a key set from a file', () => {
   it('refuses a device, a FIFO or a directory without reading it (the check is synchronous: /dev/zero was read until memory ran out)', () => {
     const fifo = join(dir, 'keys.fifo');
     execFileSync('mkfifo', [fifo]);
-    const errors = (file: string) => gatewayErrors({ consumers: JWT_CONSUMERS, credentials: { jwt: { algorithms: ['ES256'], jwks: { file } } } });
+    const errors = (file: string) =>
+      gatewayErrors({ consumers: JWT_CONSUMERS, credentials: { jwt: { algorithms: ['ES256'], jwks: { file } } } });
     const at = 'nodes[0].credentials.jwt.jwks.file';
     const notRegular = 'is not a regular file (a device, a FIFO or a socket): a key set is a JSON file';
     expect(errors('/dev/zero')).toEqual([`${at}: /dev/zero ${notRegular}`]);

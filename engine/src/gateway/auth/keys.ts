@@ -80,11 +80,13 @@ export function readKeySetFile(file: string): Checked<JSONWebKeySet> {
   try {
     const info = statSync(path);
     if (info.isDirectory()) return { ok: false, problem: `cannot read ${path}: is a directory` };
-    if (!info.isFile()) return { ok: false, problem: `${path} is not a regular file (a device, a FIFO or a socket): a key set is a JSON file` };
+    if (!info.isFile())
+      return { ok: false, problem: `${path} is not a regular file (a device, a FIFO or a socket): a key set is a JSON file` };
     if (info.size > MAX_KEY_SET_BYTES)
       return { ok: false, problem: `${path} holds ${info.size} bytes; a key set may hold at most ${MAX_KEY_SET_BYTES}` };
     const read = readAtMost(path, MAX_KEY_SET_BYTES);
-    if (read === undefined) return { ok: false, problem: `${path} holds more than ${MAX_KEY_SET_BYTES} bytes; a key set may hold at most that` };
+    if (read === undefined)
+      return { ok: false, problem: `${path} holds more than ${MAX_KEY_SET_BYTES} bytes; a key set may hold at most that` };
     text = read;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
