@@ -4,6 +4,7 @@
  * A new config is applied in place: unchanged nodes keep their listeners and their requests in flight.
  */
 import { createHash } from 'node:crypto';
+import { escapeUnshowable } from './config/fields.ts';
 import { TRAFFIC_LOAD_FIELDS, TrafficFlow, type EdgeConfigParsed, type GatewayConfig, type NodeConfigParsed, type TrafficConfig } from './config/schema.ts';
 import { isExternalUrl, upstreamsOf, zodErrors } from './config/validate.ts';
 import { EventBus } from './bus.ts';
@@ -247,7 +248,8 @@ export class Engine {
     await Promise.all(
       starting.map((node) =>
         node.start().catch((error: Error) => {
-          failures.push(error.message);
+          // The reason may quote the config (a certificate's file name), and the CLI prints it.
+          failures.push(escapeUnshowable(error.message));
         }),
       ),
     );
