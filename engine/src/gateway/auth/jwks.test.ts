@@ -95,7 +95,7 @@ describe('a key set from a file', () => {
     const errors = (file: string) =>
       gatewayErrors({ consumers: JWT_CONSUMERS, credentials: { jwt: { algorithms: ['ES256'], jwks: { file } } } });
     const at = 'nodes[0].credentials.jwt.jwks.file';
-    const notRegular = 'is not a regular file (a device, a FIFO or a socket): a key set is a JSON file';
+    const notRegular = 'is not a regular file (a device, a FIFO or a socket): a key set is a file';
     expect(errors('/dev/zero')).toEqual([`${at}: /dev/zero ${notRegular}`]);
     expect(errors(fifo)).toEqual([`${at}: ${fifo} ${notRegular}`]);
     expect(errors(dir)).toEqual([`${at}: cannot read ${dir}: is a directory`]);
