@@ -189,4 +189,29 @@ describe('configs on a real engine and control server', () => {
     // Without the lab's port (edgelab validate), the same config is only as good as its other fields.
     expect(validateConfig(config).ok).toBe(true);
   });
+
+  it("refuses a TLS proxy's plain HTTP redirect on a port already taken, as a port clash: the lab's own, another node's, another redirect's", async () => {
+    running = await startEngine({ version: 1, nodes: [{ id: 'start', kind: 'service' }] });
+    control = await startControlServer({ engine: running.engine, port: 0, webRoot: '/nonexistent' });
+    const port = control.port;
+    // Fixed ports below the ephemeral range, never listened on: the config is refused before any node starts.
+    const config = {
+      version: 1,
+      nodes: [
+        { id: 'edge', kind: 'proxy', to: 'users', tls: { redirectHttp: port } },
+        { id: 'edge-b', kind: 'proxy', to: 'users', listen: 21_443, tls: { redirectHttp: 21_080 } },
+        { id: 'edge-c', kind: 'proxy', to: 'users', tls: { redirectHttp: 21_080 } },
+        { id: 'users', kind: 'service', listen: 21_080 },
+      ],
+    };
+    const res = await fetch(`${control.url}/api/config`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(config) });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { errors: Array<{ path: string; message: string }> };
+    expect(lines(body.errors)).toEqual([
+      `nodes[0].tls.redirectHttp: port ${port} is the lab's own (its page and control API): give the redirect another port, or 0 for any free one`,
+      'nodes[2].tls.redirectHttp: port 21080 is already used by the plain HTTP redirect of nodes[1] ("edge-b")',
+      'nodes[3].listen: port 21080 is already used by the plain HTTP redirect of nodes[1] ("edge-b")',
+    ]);
+    expect(running.engine.config?.nodes.map((n) => n.id)).toEqual(['start']);
+  });
 });
