@@ -355,6 +355,10 @@ describe('validateConfig', () => {
     ['a !!set', 'version: 1\nnodes: !!set { a, b }\n', 'line 2, column 14: the tag !!set is not taken'],
     // A tag the parser does not know was ignored, with only a warning nobody saw.
     ['a custom tag', 'version: 1\nnodes:\n  - { id: s, kind: service, latency: !slow 5ms }\n', 'line 3, column 44: the tag !slow is not taken'],
+    // A plain tag on a value it does not fit was read as text, with a warning nobody saw: "expected a number, got \"1\"".
+    ['a !!float on a whole number', 'version: 1\nnodes:\n  - { id: s, kind: service, errorRate: !!float 1 }\n', 'line 3, column 40: the value does not fit !!float, so YAML reads it as text'],
+    ['a !!int on a fraction', 'version: 1\nnodes:\n  - { id: s, kind: service, listen: !!int 80.5 }\n', 'line 3, column 37: the value does not fit !!int'],
+    ['a !!bool on yes', 'version: 1\nnodes:\n  - { id: s, kind: service }\ntraffic:\n  - { to: s, rate: 1, conditional: !!bool yes }\n', 'line 5, column 36: the value does not fit !!bool'],
   ])('rejects %s', (_what, text, expected) => {
     const result = validateText(text);
     expect(result.ok).toBe(false);
