@@ -2,6 +2,7 @@
  * The gateway on real sockets: its route table decides (most specific first, normalised paths,
  * rewrites with captured parameters, a route's own timeout), and each request's stages are traced.
  */
+import { connect } from 'node:net';
 import { SignJWT } from 'jose';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -468,6 +469,34 @@ describe('gateway rate limits', () => {
       .flatMap((e) => e.stages ?? [])
       .filter((s) => s.stage === 'rate-limit' && /waited/.test(s.reason ?? ''));
     expect(waited).toHaveLength(2);
+  });
+
+  it('lets a request waiting its turn go at once when its client leaves, as nginx finalizes it (its timer held it for the whole wait)', async () => {
+    const users = await upstream('users');
+    running = await startEngine({
+      version: 1,
+      nodes: [
+        {
+          id: 'api',
+          kind: 'gateway',
+          // One request every 100 s: each excess request waits a multiple of that.
+          routes: [{ match: { path: '/*' }, to: users.url, rateLimit: { algorithm: 'leaky-bucket', rate: 0.01, burst: 40, key: 'global' } }],
+        },
+      ],
+    });
+    expect((await get('/first')).status).toBe(200);
+    const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+    const before = timers();
+    const clients = Array.from({ length: 30 }, () => connect({ port: running!.port('api'), host: '127.0.0.1' }));
+    for (const client of clients) client.write('GET /later HTTP/1.1\r\nHost: api\r\n\r\n');
+    // All 30 are in, each waiting its turn.
+    await waitFor(() => running!.engine.metrics.snapshot().api.inFlight === 30 || undefined);
+    for (const client of clients) client.destroy();
+    await waitFor(() => completed('api').length === 31 || undefined);
+    expect(completed('api').slice(1).map((e) => e.status)).toEqual(Array(30).fill(499));
+    // Other timers come and go (keep-alive, metrics): 30 waits of up to 50 minutes would all still be here.
+    expect(timers() - before).toBeLessThan(10);
+    expect(users.received.map((r) => r.url)).toEqual(['/first']);
   });
 
   it('gives a concurrency slot back as the response closes, and its request.completed says what is left in flight', async () => {
