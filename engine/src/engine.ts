@@ -4,7 +4,9 @@
  * A new config is applied in place: unchanged nodes keep their listeners and their requests in flight.
  */
 import { createHash } from 'node:crypto';
+import { escapeUnshowable } from './config/fields.ts';
 import { TRAFFIC_LOAD_FIELDS, TrafficFlow, type EdgeConfigParsed, type GatewayConfig, type NodeConfigParsed, type TrafficConfig } from './config/schema.ts';
+import { flowHttp2Problem, tlsProxyIds } from './config/tls-topology.ts';
 import { isExternalUrl, upstreamsOf, zodErrors } from './config/validate.ts';
 import { EventBus } from './bus.ts';
 import type { FaultInfo, NodeMetrics, NodeState, TlsView, TrafficFlowState, TrafficStateBody } from './events.ts';
@@ -247,7 +249,8 @@ export class Engine {
     await Promise.all(
       starting.map((node) =>
         node.start().catch((error: Error) => {
-          failures.push(error.message);
+          // The reason may quote the config (a certificate's file name), and the CLI prints it.
+          failures.push(escapeUnshowable(error.message));
         }),
       ),
     );
@@ -497,12 +500,17 @@ export class Engine {
     this.#resumeFlows = this.traffic.flows;
   }
 
-  /** A flow given through the API enters at running nodes (or URLs): its `to` and each failover entry; InputError names the field. */
+  /**
+   * A flow given through the API enters at running nodes (or URLs): its `to` and each failover entry; and
+   * speaks HTTP/2 only over TLS, as a config's flow must (tls-topology.ts). InputError names the field.
+   */
   #checkEntries(flow: TrafficConfig): void {
     const unknown = (entry: string) => !this.#nodes.has(entry) && !isExternalUrl(entry);
     if (unknown(flow.to)) throw new InputError('to', `unknown node "${flow.to}"`);
     const i = flow.failover?.findIndex(unknown) ?? -1;
     if (i >= 0) throw new InputError(`failover[${i}]`, `unknown node "${flow.failover![i]}"`);
+    const http2 = flowHttp2Problem(flow, tlsProxyIds(this.#config));
+    if (http2 !== undefined) throw new InputError('http2', http2);
   }
 
   /**

@@ -96,6 +96,23 @@ nodes:
     expect(ran.stderr).toContain('nodes[3] (s1).id: duplicate id "s1" (also nodes[2])');
   });
 
+  it('prints every error to a pipe that reads slower than it writes (process.exit dropped what was past 64 KB)', async () => {
+    const nodes = Array.from({ length: 200 }, (_, i) => ({
+      id: `s${i}`,
+      kind: 'service',
+      ...Object.fromEntries(Array.from({ length: 10 }, (_, k) => [`${'k'.repeat(90)}${k}`, 1])),
+    }));
+    const file = write('many-errors.json', JSON.stringify({ version: 1, nodes }));
+    // The reader starts a second late: by then the CLI has written its 220 KB of errors into a 64 KB pipe.
+    const lines = await new Promise<string>((resolve) => {
+      const shell = spawn('sh', ['-c', `"${process.execPath}" "${BIN}" validate "${file}" 2>&1 | (sleep 1; wc -l)`], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      shell.stdout.on('data', (c) => (out += c));
+      shell.on('close', () => resolve(out.trim()));
+    });
+    expect(lines).toBe('2001');
+  });
+
   it('exits 1 with format and reference errors together, each naming its node, with the nearest names', async () => {
     const mixed = `version: 1
 nodes:

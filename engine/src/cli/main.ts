@@ -306,14 +306,22 @@ async function drain(engine: Engine, maxMs: number): Promise<void> {
   while (engine.traffic.stats().outstanding > 0 && performance.now() < until) await new Promise((r) => setTimeout(r, 20));
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    if (error instanceof UsageError) {
-      console.error(`edgelab: ${error.message}\n${USAGE}`);
-      process.exit(2);
-    }
-    console.error(`edgelab: ${(error as Error).stack ?? error}`);
-    process.exit(1);
-  },
-);
+/**
+ * Exit once stdout and stderr have handed on what was written to them: process.exit drops what a pipe
+ * has not taken yet, so `edgelab validate bad.yaml 2>&1 | less` showed the first 64 KB of the errors.
+ */
+function exitAfterOutput(code: number): void {
+  let open = 2;
+  const flushed = () => --open === 0 && process.exit(code);
+  process.stdout.write('', flushed);
+  process.stderr.write('', flushed);
+}
+
+main(process.argv.slice(2)).then(exitAfterOutput, (error: unknown) => {
+  if (error instanceof UsageError) {
+    console.error(`edgelab: ${error.message}\n${USAGE}`);
+    return exitAfterOutput(2);
+  }
+  console.error(`edgelab: ${(error as Error).stack ?? error}`);
+  exitAfterOutput(1);
+});

@@ -136,7 +136,11 @@ describe('edgelab token', () => {
     ],
     [{ consumer: 'web', gateway: 'svc' }, '--gateway: "svc" is not a gateway with JWT credentials (those are: api)'],
     [{ consumer: 'web', gateway: 'nope' }, '--gateway: the config has no node "nope"'],
-    [{ consumer: 'web', key: 'missing.pem' }, '--key: no such file missing.pem'],
+    [{ consumer: 'web', key: 'missing.pem' }, '--key: cannot read missing.pem: no such file'],
+    [
+      { consumer: 'web', key: '/dev/zero' },
+      '--key: /dev/zero is not a regular file (a device, a FIFO or a socket): a private key is a file',
+    ],
   ])('refuses bad flags with a message naming the flag: %j', async (flags, message) => {
     const loaded = await loadConfigFile(hsConfig());
     if (!loaded.ok) throw new Error('config');

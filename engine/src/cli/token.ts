@@ -6,11 +6,11 @@
  * key that matches the private key, unless `--kid` says otherwise.
  */
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { JSONWebKeySet } from 'jose';
 import type { JwtConfig } from '../config/gateway/auth.ts';
 import type { EdgeConfigParsed, GatewayConfig } from '../config/schema.ts';
 import { isHmac, isJwtAlgorithm, JWT_ALGORITHM_IDS, JWT_ALGORITHMS, keyMismatch, type JwtAlgorithm } from '../gateway/auth/algorithms.ts';
+import { readSmallFile } from '../gateway/auth/keys.ts';
 import { signToken, tokenClaims } from '../gateway/auth/mint.ts';
 
 export interface TokenFlags {
@@ -125,13 +125,17 @@ function secretSigner(flags: TokenFlags, jwt: JwtConfig | undefined, gateway: st
   return { algorithm, key: new TextEncoder().encode(secret), kid: flags.kid };
 }
 
+/** A private key in PEM is a few KB; a file far larger is not one. */
+const MAX_KEY_FILE_BYTES = 1_048_576;
+
 function privateKeySigner(flags: TokenFlags, file: string, jwt: JwtConfig | undefined): Signer {
+  const pem = readSmallFile(file, MAX_KEY_FILE_BYTES, 'a private key');
+  if (!pem.ok) throw new FlagError(`--key: ${pem.problem}`);
   let key: KeyObject;
   try {
-    key = createPrivateKey(readFileSync(file, 'utf8'));
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new FlagError(`--key: ${code === 'ENOENT' ? `no such file ${file}` : `${file} is not a PEM private key`}`);
+    key = createPrivateKey(pem.value);
+  } catch {
+    throw new FlagError(`--key: ${file} is not a PEM private key`);
   }
   const allowed = (jwt?.algorithms ?? JWT_ALGORITHM_IDS).filter((a) => !isHmac(a));
   let algorithm: JwtAlgorithm | undefined;

@@ -22,6 +22,16 @@ export function limitedString(limit: Limit) {
  */
 const UNSHOWABLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 
+const UNSHOWABLE_EACH = new RegExp(UNSHOWABLE.source, 'g');
+
+/**
+ * `text` with each character shownText refuses written as an escape (`\u001b`): what an error echoes of
+ * a config (an unknown key, a file name, a regex) could otherwise clear the terminal that prints it.
+ */
+export function escapeUnshowable(text: string): string {
+  return text.replace(UNSHOWABLE_EACH, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** A string a person reads (a name, a label: in the page, in the terminal): no control characters. */
 export function shownText<T extends z.ZodString>(text: T): T {
   return text.refine((value) => !UNSHOWABLE.test(value), {

@@ -41,9 +41,12 @@ export const Port = z.number().int().min(0).max(65535).meta({ description: 'TCP 
 /** Re-exported from upstream.ts, where URL upstreams are checked and kept as their origins. */
 export { Upstream };
 
-/** One distribution: a fixed duration, uniform, normal or log-normal. A mix is made of these. */
-const SingleLatencySpec = [
-  Duration,
+/**
+ * The distributions of one latency: uniform, normal or log-normal. A mix is made of these. Told apart by
+ * `distribution` (a discriminated union), so a wrong field is named as one of the distribution written:
+ * `{ distribution: normal, mean: 10ms, stdev: 5ms }` was "distribution: expected uniform; min: required".
+ */
+const SingleDistributions = [
   z
     .strictObject({ distribution: z.literal('uniform'), min: Duration, max: Duration })
     .refine((uniform) => uniform.min <= uniform.max, { path: ['max'], message: 'must not be below min' }),
@@ -64,7 +67,7 @@ const LatencyMixSpec = z
         z.strictObject({
           weight: z.number().positive().meta({ description: 'relative share of requests drawn from this part (any positive number)' }),
           latency: z
-            .union(SingleLatencySpec)
+            .union([Duration, z.discriminatedUnion('distribution', [...SingleDistributions])])
             .meta({ description: 'a fixed duration or a uniform, normal or lognormal distribution (not a mix)' }),
         }),
       )
@@ -76,7 +79,10 @@ const LatencyMixSpec = z
       'long tail: { distribution: mix, of: [{ weight: 99, latency: 20ms }, { weight: 1, latency: { distribution: lognormal, median: 800ms, sigma: 0.5 } }] }',
   });
 
-export const LatencySpec = z.union([...SingleLatencySpec, LatencyMixSpec]);
+export const LatencySpec = z.union([
+  Duration,
+  z.discriminatedUnion('distribution', [...SingleDistributions, LatencyMixSpec]),
+]);
 
 const Timeouts = z.strictObject({
   connect: Duration.optional().meta({ description: 'time to open a connection to the upstream (default 1s)' }),

@@ -126,6 +126,20 @@ describe('configs on a real engine and control server', () => {
     running = control = undefined;
   });
 
+  /** A lab running one service, with its control server; resolves to the lab's port. */
+  async function startLab(): Promise<number> {
+    running = await startEngine({ version: 1, nodes: [{ id: 'start', kind: 'service' }] });
+    control = await startControlServer({ engine: running.engine, port: 0, webRoot: '/nonexistent' });
+    return control.port;
+  }
+
+  /** The errors the lab answers a write of `config` with (`PUT /api/config`, or `POST /api/config/validate`). */
+  async function refusal(config: object, method = 'PUT', call = '/api/config'): Promise<Array<{ path: string; message: string }>> {
+    const res = await fetch(`${control!.url}${call}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(config) });
+    const body = (await res.json()) as { errors: Array<{ path: string; message: string }> };
+    return body.errors.map(({ path, message }) => ({ path, message }));
+  }
+
   it('applies a config with a node nothing leads to, with a warning, and runs it: traffic enters a balancer and a service directly, the spare answers its own callers', async () => {
     running = await startEngine({ version: 1, nodes: [{ id: 'start', kind: 'service' }], traffic: [{ to: 'start', rate: 1 }] });
     control = await startControlServer({ engine: running.engine, port: 0, webRoot: '/nonexistent' });
@@ -163,9 +177,7 @@ describe('configs on a real engine and control server', () => {
   });
 
   it("refuses a config that reaches the lab's own port, naming the field: a node listening there, a node or a flow sending there", async () => {
-    running = await startEngine({ version: 1, nodes: [{ id: 'start', kind: 'service' }] });
-    control = await startControlServer({ engine: running.engine, port: 0, webRoot: '/nonexistent' });
-    const port = control.port;
+    const port = await startLab();
     const config = {
       version: 1,
       nodes: [
@@ -180,13 +192,30 @@ describe('configs on a real engine and control server', () => {
       { path: 'nodes[1].listen', message: `port ${port} is the lab's own (its page and control API): give the node another port, or 0 for any free one` },
       { path: 'traffic[0].to', message: `http://127.0.0.1:${port} is ${api}` },
     ];
-    for (const [method, call] of [['PUT', '/api/config'], ['POST', '/api/config/validate']]) {
-      const res = await fetch(`${control.url}${call}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(config) });
-      const body = (await res.json()) as { errors: Array<{ path: string; message: string }> };
-      expect(body.errors.map(({ path, message }) => ({ path, message }))).toEqual(expected);
-    }
-    expect(running.engine.config?.nodes.map((n) => n.id)).toEqual(['start']);
+    expect(await refusal(config)).toEqual(expected);
+    expect(await refusal(config, 'POST', '/api/config/validate')).toEqual(expected);
+    expect(running!.engine.config?.nodes.map((n) => n.id)).toEqual(['start']);
     // Without the lab's port (edgelab validate), the same config is only as good as its other fields.
     expect(validateConfig(config).ok).toBe(true);
+  });
+
+  it("refuses a TLS proxy's plain HTTP redirect on a port already taken, as a port clash: the lab's own, another node's, another redirect's", async () => {
+    const port = await startLab();
+    // Fixed ports below the ephemeral range, never listened on: the config is refused before any node starts.
+    const config = {
+      version: 1,
+      nodes: [
+        { id: 'edge', kind: 'proxy', to: 'users', tls: { redirectHttp: port } },
+        { id: 'edge-b', kind: 'proxy', to: 'users', listen: 21_443, tls: { redirectHttp: 21_080 } },
+        { id: 'edge-c', kind: 'proxy', to: 'users', tls: { redirectHttp: 21_080 } },
+        { id: 'users', kind: 'service', listen: 21_080 },
+      ],
+    };
+    expect(lines(await refusal(config))).toEqual([
+      `nodes[0].tls.redirectHttp: port ${port} is the lab's own (its page and control API): give the redirect another port, or 0 for any free one`,
+      'nodes[2].tls.redirectHttp: port 21080 is already used by the plain HTTP redirect of nodes[1] ("edge-b")',
+      'nodes[3].listen: port 21080 is already used by the plain HTTP redirect of nodes[1] ("edge-b")',
+    ]);
+    expect(running!.engine.config?.nodes.map((n) => n.id)).toEqual(['start']);
   });
 });

@@ -21,6 +21,8 @@ interface SketchNode {
   kind: unknown;
   /** A fixed port, or 0 (any free port, or none that could be read). */
   listen: number;
+  /** A TLS proxy's fixed `tls.redirectHttp` port, or 0. */
+  redirect: number;
   upstreams: Array<{ to: string; path: string }>;
 }
 
@@ -42,20 +44,30 @@ export function checkTopology(input: object, budget: SuggestionBudget = suggesti
   const errors: ConfigError[] = [];
   const byId = new Map<string, number>();
   const byPort = new Map<number, number>();
+  /** Who listens on each fixed port: a node, or a TLS proxy's plain HTTP redirect (its second listener). */
+  const portUsers = new Map<number, string>();
+  const claim = (port: number, path: string, what: 'node' | 'redirect', who: string): boolean => {
+    const user = portUsers.get(port);
+    if (port === controlPort) {
+      errors.push({ path, message: `port ${port} is the lab's own (its page and control API): give the ${what} another port, or 0 for any free one` });
+    } else if (user !== undefined) {
+      errors.push({ path, message: `port ${port} is already used by ${user}` });
+    } else {
+      portUsers.set(port, who);
+      return true;
+    }
+    return false;
+  };
 
   nodes.forEach((node, i) => {
     if (node.id === undefined) return;
     const first = byId.get(node.id);
     if (first !== undefined) errors.push({ path: `nodes[${i}].id`, message: `duplicate id "${node.id}" (also nodes[${first}])` });
     else byId.set(node.id, i);
-    if (node.listen !== 0 && node.listen === controlPort) {
-      errors.push({ path: `nodes[${i}].listen`, message: `port ${node.listen} is the lab's own (its page and control API): give the node another port, or 0 for any free one` });
-    } else if (node.listen !== 0) {
-      const clash = byPort.get(node.listen);
-      if (clash !== undefined) {
-        errors.push({ path: `nodes[${i}].listen`, message: `port ${node.listen} is already used by nodes[${clash}] ("${nodes[clash].id}")` });
-      } else byPort.set(node.listen, i);
-    }
+    if (node.listen !== 0 && claim(node.listen, `nodes[${i}].listen`, 'node', `nodes[${i}] ("${node.id}")`)) byPort.set(node.listen, i);
+    // A redirect on the proxy's own port is tls.ts's error.
+    if (node.redirect !== 0 && node.redirect !== node.listen)
+      claim(node.redirect, `nodes[${i}].tls.redirectHttp`, 'redirect', `the plain HTTP redirect of nodes[${i}] ("${node.id}")`);
   });
 
   const unknownNode = (path: string, to: string): ConfigError => {
@@ -132,18 +144,24 @@ export function controlApiProblem(upstream: string, controlPort: number | undefi
 }
 
 function sketchNode(written: unknown, index: number): SketchNode {
-  if (written === null || typeof written !== 'object') return { id: undefined, kind: undefined, listen: 0, upstreams: [] };
-  const node = written as { id?: unknown; kind?: unknown; listen?: unknown };
-  const listen = Number.isInteger(node.listen) && (node.listen as number) > 0 && (node.listen as number) <= 65535 ? (node.listen as number) : 0;
+  if (written === null || typeof written !== 'object') return { id: undefined, kind: undefined, listen: 0, redirect: 0, upstreams: [] };
+  const node = written as { id?: unknown; kind?: unknown; listen?: unknown; tls?: unknown };
+  const tls = node.kind === 'proxy' && node.tls !== null && typeof node.tls === 'object' ? (node.tls as { redirectHttp?: unknown }) : {};
   return {
     id: typeof node.id === 'string' ? node.id : undefined,
     kind: node.kind,
-    listen,
+    listen: fixedPort(node.listen),
+    redirect: fixedPort(tls.redirectHttp),
     upstreams: upstreamsOf(node, index).flatMap(({ to, path }) => {
       const kept = upstreamAsKept(to);
       return kept === undefined ? [] : [{ to: kept, path }];
     }),
   };
+}
+
+/** A port a config fixed (1 to 65535), or 0 (any free port, or none that could be read). */
+function fixedPort(written: unknown): number {
+  return Number.isInteger(written) && (written as number) > 0 && (written as number) <= 65535 ? (written as number) : 0;
 }
 
 /** An upstream as the parsed config keeps it (a node id, or a URL's origin); undefined when the schema refuses it. */

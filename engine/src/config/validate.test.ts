@@ -292,6 +292,26 @@ describe('validateConfig', () => {
     expect(errorsOf({ ...base(), name: 'Café edge 🚦 — 東京' })).toEqual([]);
   });
 
+  it('echoes no control character and no endless key in an error: what it quotes of the config is escaped, a long key cut', () => {
+    const clear = '\u001b[2J\u202e';
+    const escaped = '\\u001b[2J\\u202e';
+    const nodes: Array<Record<string, unknown>> = base().nodes;
+    nodes[0].filter = { denyPaths: [`[${clear}`] };
+    nodes.push({ id: `s3${clear}`, kind: 'service', latency: clear });
+    const config = { ...base(), nodes, [`x${clear}`]: 1, ['k'.repeat(900_000)]: 1 };
+    const result = validateConfig(config);
+    if (result.ok) throw new Error('accepted');
+    expect(formatErrors(result.errors)).toBe(
+      [
+        `x${escaped}: unknown key`,
+        `${'k'.repeat(100)}...: unknown key`,
+        `nodes[0] (edge).filter.denyPaths[0]: invalid regular expression: /[${escaped}/: Unterminated character class`,
+        `nodes[4] (s3${escaped}).id: expected lowercase letters, digits and dashes, starting with a letter, got "s3${escaped}"`,
+        `nodes[4] (s3${escaped}).latency: expected a duration like 40ms, 1.5s, 2m or 1m30s, got "${escaped}"`,
+      ].join('\n'),
+    );
+  });
+
   it('suggests nothing when no name is close', () => {
     const config = base();
     Object.assign(config.nodes[1], { algorithm: 'magic', wibble: 1 });
@@ -335,6 +355,10 @@ describe('validateConfig', () => {
     ['a !!set', 'version: 1\nnodes: !!set { a, b }\n', 'line 2, column 14: the tag !!set is not taken'],
     // A tag the parser does not know was ignored, with only a warning nobody saw.
     ['a custom tag', 'version: 1\nnodes:\n  - { id: s, kind: service, latency: !slow 5ms }\n', 'line 3, column 44: the tag !slow is not taken'],
+    // A plain tag on a value it does not fit was read as text, with a warning nobody saw: "expected a number, got \"1\"".
+    ['a !!float on a whole number', 'version: 1\nnodes:\n  - { id: s, kind: service, errorRate: !!float 1 }\n', 'line 3, column 40: the value does not fit !!float, so YAML reads it as text'],
+    ['a !!int on a fraction', 'version: 1\nnodes:\n  - { id: s, kind: service, listen: !!int 80.5 }\n', 'line 3, column 37: the value does not fit !!int'],
+    ['a !!bool on yes', 'version: 1\nnodes:\n  - { id: s, kind: service }\ntraffic:\n  - { to: s, rate: 1, conditional: !!bool yes }\n', 'line 5, column 36: the value does not fit !!bool'],
   ])('rejects %s', (_what, text, expected) => {
     const result = validateText(text);
     expect(result.ok).toBe(false);

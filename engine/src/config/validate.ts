@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { checkScenario } from '../faults/targets.ts';
 import { findShadowedRoutes } from '../gateway/routing/shadowing.ts';
 import { trafficAuthErrors } from '../traffic/client-auth.ts';
+import { escapeUnshowable } from './fields.ts';
 import { LIMITS, limitMessage } from './limits.ts';
 import { withUnitsRequired } from './duration.ts';
 import { errorPlace, upstreamsOf, type ConfigError } from './edges.ts';
@@ -37,13 +38,29 @@ export type ConfigResult =
   | { ok: true; config: EdgeConfigParsed; input: unknown; warnings: ConfigWarning[] }
   | { ok: false; errors: ConfigError[] };
 
+/** The most characters of a key a path shows: an unknown key may be as long as the config itself. */
+const SHOWN_KEY_LENGTH = 100;
+
 export function formatPath(path: ReadonlyArray<PropertyKey>): string {
   let out = '';
   for (const part of path) {
     if (typeof part === 'number') out += `[${part}]`;
-    else out += out ? `.${String(part)}` : String(part);
+    else out += out ? `.${shownKey(String(part))}` : shownKey(String(part));
   }
   return out || '(root)';
+}
+
+function shownKey(key: string): string {
+  return escapeUnshowable(key.length > SHOWN_KEY_LENGTH ? `${key.slice(0, SHOWN_KEY_LENGTH)}...` : key);
+}
+
+/** Errors as they are shown: what a message echoes of the config (a file name, a regex, a node's id) without control characters. */
+function shown(errors: ConfigError[]): ConfigError[] {
+  return errors.map((error) => ({
+    ...error,
+    message: escapeUnshowable(error.message),
+    ...(error.node === undefined ? {} : { node: shownKey(error.node) }),
+  }));
 }
 
 export function formatErrors(errors: ConfigError[]): string {
@@ -56,10 +73,12 @@ export function validateText(text: string, options: ValidateOptions = {}): Confi
   if (doc.errors.length > 0) {
     return {
       ok: false,
-      errors: doc.errors.map((e) => ({
-        path: e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '(root)',
-        message: yamlMessage(e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')),
-      })),
+      errors: shown(
+        doc.errors.map((e) => ({
+          path: e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '(root)',
+          message: yamlMessage(e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')),
+        })),
+      ),
     };
   }
   const expanded = yamlValue(doc);
@@ -90,7 +109,7 @@ export function validateConfig(input: unknown, options: ValidateOptions = {}): C
   const formErrors = parsed.success ? crossErrors(parsed.data) : zodErrors(parsed.error, { schema: EdgeConfig, input, budget });
   const topology = checkTopology(input, budget, options.controlPort);
   const errors = [...formErrors, ...topology.errors];
-  if (errors.length > 0 || !parsed.success) return { ok: false, errors: inDocumentOrder(named(dedupe(errors), input), input) };
+  if (errors.length > 0 || !parsed.success) return { ok: false, errors: shown(inDocumentOrder(named(dedupe(errors), input), input)) };
   const warnings = [...topology.warnings, ...configWarnings(parsed.data), ...layoutHintWarnings(parsed.data)];
   return { ok: true, config: parsed.data, input, warnings: inDocumentOrder(named(warnings, input), input) };
 }

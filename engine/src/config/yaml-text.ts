@@ -23,7 +23,7 @@ const PLAIN_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq']
  */
 export function yamlValue(document: Document.Parsed): { value: unknown; error?: undefined } | { error: string; at?: number } {
   try {
-    const tagged = otherTag(document);
+    const tagged = otherTag(document) ?? unfitTag(document);
     if (tagged !== undefined) return tagged;
     const value: unknown = document.toJS({ maxAliasCount: LIMITS.configValues.max });
     // yaml counts aliases, not what they hold: 5,000 uses of an anchored list of 10,000 pass its guard, and
@@ -69,6 +69,18 @@ function otherTag(document: Document.Parsed): { error: string; at: number } | un
     },
   });
   return found;
+}
+
+/**
+ * A plain tag on a value it does not fit (`!!float 5`, `!!int 5.5`, `!!bool yes`): the parser keeps the
+ * value as text and only warns, so the config's error said `expected a number, got "5"`.
+ */
+function unfitTag(document: Document.Parsed): { error: string; at: number } | undefined {
+  const warning = document.warnings.find((w) => w.code === 'TAG_RESOLVE_FAILED');
+  if (warning === undefined) return undefined;
+  const tag = /tag:yaml\.org,2002:(\w+)/.exec(warning.message)?.[1];
+  const name = tag === undefined ? 'its tag' : `!!${tag}`;
+  return { error: `the value does not fit ${name}, so YAML reads it as text: write the value without the tag (5, 2.5, true)`, at: warning.pos[0] };
 }
 
 /** The YAML parser's message (its first line), with its guards' words said as what a config may hold. */

@@ -2,6 +2,7 @@
  * The gateway on real sockets: its route table decides (most specific first, normalised paths,
  * rewrites with captured parameters, a route's own timeout), and each request's stages are traced.
  */
+import { connect } from 'node:net';
 import { SignJWT } from 'jose';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -408,18 +409,13 @@ describe('gateway authentication', () => {
 });
 
 describe('gateway rate limits', () => {
+  /** A gateway `api` whose one route sends every path to `users` under `rateLimit`. */
+  const limitedGateway = (users: RawUpstream, rateLimit: Record<string, unknown>): Promise<RunningEngine> =>
+    startEngine({ version: 1, nodes: [{ id: 'api', kind: 'gateway', routes: [{ match: { path: '/*' }, to: users.url, rateLimit }] }] });
+
   it('throttles the client over its limit with 429, Retry-After and RateLimit fields; other clients pass', async () => {
     const users = await upstream('users');
-    running = await startEngine({
-      version: 1,
-      nodes: [
-        {
-          id: 'api',
-          kind: 'gateway',
-          routes: [{ match: { path: '/*' }, to: users.url, rateLimit: { algorithm: 'token-bucket', rate: 1, burst: 3, key: 'ip' } }],
-        },
-      ],
-    });
+    running = await limitedGateway(users, { algorithm: 'token-bucket', rate: 1, burst: 3, key: 'ip' });
     const from = async (address: string) => {
       const res = await rawHttp(running!.port('api'), 'GET /x HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n', address);
       return res;
@@ -449,16 +445,7 @@ describe('gateway rate limits', () => {
 
   it('makes an excess request wait its turn under a leaky bucket without nodelay, as nginx does', async () => {
     const users = await upstream('users');
-    running = await startEngine({
-      version: 1,
-      nodes: [
-        {
-          id: 'api',
-          kind: 'gateway',
-          routes: [{ match: { path: '/*' }, to: users.url, rateLimit: { algorithm: 'leaky-bucket', rate: 5, burst: 2, key: 'global' } }],
-        },
-      ],
-    });
+    running = await limitedGateway(users, { algorithm: 'leaky-bucket', rate: 5, burst: 2, key: 'global' });
     const started = performance.now();
     const statuses = await Promise.all([0, 1, 2, 3].map(async () => (await get('/x')).status));
     expect(statuses.sort()).toEqual([200, 200, 200, 429]);
@@ -470,6 +457,25 @@ describe('gateway rate limits', () => {
     expect(waited).toHaveLength(2);
   });
 
+  it('lets a request waiting its turn go at once when its client leaves, as nginx finalizes it (its timer held it for the whole wait)', async () => {
+    const users = await upstream('users');
+    // One request every 100 s: each excess request waits a multiple of that.
+    running = await limitedGateway(users, { algorithm: 'leaky-bucket', rate: 0.01, burst: 40, key: 'global' });
+    expect((await get('/first')).status).toBe(200);
+    const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+    const before = timers();
+    const clients = Array.from({ length: 30 }, () => connect({ port: running!.port('api'), host: '127.0.0.1' }));
+    for (const client of clients) client.write('GET /later HTTP/1.1\r\nHost: api\r\n\r\n');
+    // All 30 are in, each waiting its turn.
+    await waitFor(() => running!.engine.metrics.snapshot().api.inFlight === 30 || undefined);
+    for (const client of clients) client.destroy();
+    await waitFor(() => completed('api').length === 31 || undefined);
+    expect(completed('api').slice(1).map((e) => e.status)).toEqual(Array(30).fill(499));
+    // Other timers come and go (keep-alive, metrics): 30 waits of up to 50 minutes would all still be here.
+    expect(timers() - before).toBeLessThan(10);
+    expect(users.received.map((r) => r.url)).toEqual(['/first']);
+  });
+
   it('gives a concurrency slot back as the response closes, and its request.completed says what is left in flight', async () => {
     // The upstream holds /slow until the test lets it go.
     let letGo: (() => void) | undefined;
@@ -479,16 +485,7 @@ describe('gateway rate limits', () => {
       else answer();
     });
     upstreams.push(users);
-    running = await startEngine({
-      version: 1,
-      nodes: [
-        {
-          id: 'api',
-          kind: 'gateway',
-          routes: [{ match: { path: '/*' }, to: users.url, rateLimit: { algorithm: 'concurrency', limit: 2, key: 'global' } }],
-        },
-      ],
-    });
+    running = await limitedGateway(users, { algorithm: 'concurrency', limit: 2, key: 'global' });
     // As each event was when emitted (the stream serialises it later): the count must be in it by then.
     const sent: Array<EventOf<'request.completed'>> = [];
     running.engine.bus.subscribe((e) => {

@@ -73,7 +73,7 @@ describe('service config', () => {
     [
       'a mix inside a mix',
       { latency: { distribution: 'mix', of: [{ weight: 1, latency: { distribution: 'mix', of: [] } }] } },
-      'nodes[1].latency.of[0].latency.of: unknown key',
+      'nodes[1].latency.of[0].latency.distribution: expected one of "uniform", "normal", "lognormal"',
     ],
     ['an error status below 500', { errorStatus: 404 }, 'nodes[1].errorStatus: must be at least 500, got 404'],
     ['an error status in a list above 599', { errorStatus: [500, 600] }, 'nodes[1].errorStatus[1]: must be at most 599, got 600'],
@@ -108,5 +108,18 @@ describe('service config', () => {
     ],
   ])('rejects %s with its path', (_what, service, expected) => {
     expect(errorsOf(service)).toContain(expected);
+  });
+
+  it('names a wrong latency field as one of the distribution written ("distribution: expected uniform; min: required" for a normal one)', () => {
+    expect(errorsOf({ latency: { distribution: 'normal', mean: '10ms', stdev: '5ms' } })).toEqual([
+      expect.stringMatching(/^nodes\[1\]\.latency\.stddev: required: a string with a unit/),
+      'nodes[1].latency.stdev: unknown key; did you mean "stddev"?',
+    ]);
+    expect(errorsOf({ latency: { distribution: 'lognormal', median: '10ms' } })).toEqual([
+      'nodes[1].latency.sigma: required: spread of the underlying normal; 0.5 is a moderate tail',
+    ]);
+    expect(errorsOf({ latency: { distribution: 'pareto', scale: '1ms' } })).toEqual([
+      'nodes[1].latency.distribution: expected one of "uniform", "normal", "lognormal", "mix"',
+    ]);
   });
 });

@@ -277,6 +277,16 @@ describe('/api/traffic', () => {
     expect(running!.engine.trafficState().flows.map((f) => f.to)).toEqual(['edge']);
   });
 
+  it('refuses HTTP/2 to an entry without TLS, as the config does (a start took it and spoke HTTP/1.1 instead)', async () => {
+    const url = await setup();
+    const refused = { path: 'http2', message: 'HTTP/2 runs over TLS here: "edge" is not a TLS proxy or an https URL' };
+    expect(await post(url, { action: 'start', http2: true })).toMatchObject({ status: 400, body: { errors: [refused] } });
+    expect(running!.engine.traffic.running).toBe(false);
+    await post(url, { action: 'start' });
+    expect(await post(url, { action: 'add', like: 'browse', name: 'h2', http2: true })).toMatchObject({ status: 400, body: { errors: [refused] } });
+    expect(running!.engine.trafficState().flows.map((f) => f.name)).toEqual(['browse']);
+  });
+
   it('set while nothing runs is a 409', async () => {
     const url = await setup();
     const res = await post(url, { action: 'set', rate: 5 });

@@ -218,6 +218,19 @@ describe('a route that aggregates', () => {
       ],
     ],
     [
+      'a path out of normal form (it went upstream as written, for the upstream to resolve)',
+      aggregate([
+        { name: 'a', to: 'users', path: '/users/{route.param.id}/../../admin' },
+        { name: 'b', to: 'orders', path: '/orders//{route.param.id}?q=..' },
+        { name: 'c', to: 'orders', path: '/orders/..%2Fadmin' },
+      ]),
+      [
+        `${R}.aggregate.upstreams[0].path: not in normal form (RFC 3986 section 6.2.2): no //, no . or .. segment, no encoded unreserved character`,
+        `${R}.aggregate.upstreams[1].path: not in normal form (RFC 3986 section 6.2.2): no //, no . or .. segment, no encoded unreserved character`,
+        `${R}.aggregate.upstreams[2].path: no request can have this path: an encoded slash (%2F) in the path`,
+      ],
+    ],
+    [
       'an unknown upstream, or the gateway itself',
       aggregate([
         { name: 'a', to: 'users', path: '/u' },

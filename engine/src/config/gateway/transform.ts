@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { parseBodyPath, pathsOverlap, type BodyPath } from '../../gateway/transform/body-path.ts';
 import { transformHeaderNameProblem } from '../../gateway/transform/header-rules.ts';
+import { isPathRefusal, normalizePath } from '../../gateway/routing/normalize-path.ts';
 import { parseTemplate } from '../../gateway/transform/template.ts';
 import { headerValueProblem, pathTextProblem } from '../../traffic/request-rules.ts';
 import { Duration } from '../duration.ts';
@@ -165,7 +166,7 @@ const AggregateUpstream = z.strictObject({
     .regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'expected letters, digits, _ and -, starting with a letter (its key in the merged answer)')
     .meta({ description: "the upstream answer's key in the merged answer (letters, digits, _ and -, starting with a letter)" }),
   to: Upstream,
-  path: PathSpec.pipe(template(pathTextProblem)).meta({
+  path: PathSpec.pipe(template(pathTextProblem).superRefine(callPathProblem)).meta({
     description:
       'the path and query to GET, a template: /users/{route.param.id}, /orders?user={route.param.id} (values are percent-encoded)',
   }),
@@ -173,6 +174,28 @@ const AggregateUpstream = z.strictObject({
     .optional()
     .meta({ description: "time for this upstream's whole answer, body included (default: the gateway's timeouts.response)" }),
 });
+
+/**
+ * An aggregate call's path is written in normal form, as a route's rewrite is: a literal `..` or `//`
+ * went upstream as written (`/users/{route.param.id}/../../admin`), for the upstream to resolve, while a
+ * `..` in a value is refused per request. A value stands in for each reference.
+ */
+function callPathProblem(text: string, ctx: z.RefinementCtx): void {
+  const parsed = parseTemplate(text);
+  // A template that does not parse, or text no path may hold, is the template check's error already.
+  if ('error' in parsed || parsed.parts.some((part) => typeof part === 'string' && pathTextProblem(part) !== undefined)) return;
+  const path = parsed.parts
+    .map((part) => (typeof part === 'string' ? part : 'p'))
+    .join('')
+    .split('?')[0];
+  const normal = normalizePath(path);
+  if (isPathRefusal(normal)) ctx.addIssue({ code: 'custom', message: `no request can have this path: ${normal.refused}` });
+  else if (normal !== path)
+    ctx.addIssue({
+      code: 'custom',
+      message: 'not in normal form (RFC 3986 section 6.2.2): no //, no . or .. segment, no encoded unreserved character',
+    });
+}
 
 export const AggregateSpec = z
   .strictObject({

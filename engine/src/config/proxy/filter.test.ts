@@ -59,6 +59,11 @@ describe('filter', () => {
     ['a lower-case method', { methods: ['get'] }, `${F}.methods[0]: expected an upper-case HTTP method`],
     ['CONNECT', { methods: ['CONNECT'] }, `${F}.methods[0]: CONNECT is refused by every node already (no tunnels)`],
     ['no methods at all', { methods: [] }, `${F}.methods: give at least one method, or leave methods out`],
+    [
+      'an empty allow list (it let every address pass, where allow says only these pass)',
+      { allow: [] },
+      `${F}.allow: give at least one address or CIDR block, or leave allow out (an empty list let every address pass)`,
+    ],
     ['a regex that does not compile', { denyPaths: ['^/(admin'] }, `${F}.denyPaths[0]: invalid regular expression: /^/(admin/: Unterminated group`],
     [
       'a regex that backtracks',

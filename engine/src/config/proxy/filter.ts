@@ -139,7 +139,10 @@ const list = <T extends z.ZodType>(item: T) => limitedArray(item, LIMITS.listIte
 
 export const FilterSchema = z
   .strictObject({
-    allow: list(Cidr).optional().meta({ description: 'addresses or CIDR blocks that may send; when given, every other address gets 403' }),
+    allow: list(Cidr)
+      .min(1, 'give at least one address or CIDR block, or leave allow out (an empty list let every address pass)')
+      .optional()
+      .meta({ description: 'addresses or CIDR blocks that may send; when given, every other address gets 403' }),
     deny: list(Cidr).optional().meta({ description: 'addresses or CIDR blocks refused with 403 (deny wins over allow)' }),
     methods: list(Method).min(1, 'give at least one method, or leave methods out').optional().meta({
       description: 'the methods taken; others get 405 with Allow',

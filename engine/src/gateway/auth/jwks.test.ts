@@ -2,6 +2,7 @@
  * JSON Web Key Sets: from a file read with the config, and from a real local HTTP server (cached,
  * and when it is down or never answers, a 401 with the reason, within the configured timeout).
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -86,6 +87,18 @@ describe('a key set from a file', () => {
     expect(gatewayErrors({ consumers: JWT_CONSUMERS, credentials: { jwt: { algorithms: ['ES256'], jwks: { file: missing } } } })).toEqual([
       `${at}: cannot read ${missing}: no such file`,
     ]);
+  });
+
+  it('refuses a device, a FIFO or a directory without reading it (the check is synchronous: /dev/zero was read until memory ran out)', () => {
+    const fifo = join(dir, 'keys.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const errors = (file: string) =>
+      gatewayErrors({ consumers: JWT_CONSUMERS, credentials: { jwt: { algorithms: ['ES256'], jwks: { file } } } });
+    const at = 'nodes[0].credentials.jwt.jwks.file';
+    const notRegular = 'is not a regular file (a device, a FIFO or a socket): a key set is a file';
+    expect(errors('/dev/zero')).toEqual([`${at}: /dev/zero ${notRegular}`]);
+    expect(errors(fifo)).toEqual([`${at}: ${fifo} ${notRegular}`]);
+    expect(errors(dir)).toEqual([`${at}: cannot read ${dir}: is a directory`]);
   });
 
   it('refuses a set with no key for an allowed algorithm', () => {

@@ -6,7 +6,7 @@
  * problem sentence instead of throwing, so the config names it at its path.
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { JSONWebKeySet, JWK } from 'jose';
 import { keyMismatch, type JwtAlgorithm } from './algorithms.ts';
@@ -72,28 +72,54 @@ function jwkProblem(jwk: unknown, kids: Set<string>): string | undefined {
 /** A key set from a file, relative to the process's working directory or absolute. */
 export function readKeySetFile(file: string): Checked<JSONWebKeySet> {
   const path = resolve(file);
-  let text: string;
-  try {
-    const size = statSync(path).size;
-    if (size > MAX_KEY_SET_BYTES)
-      return { ok: false, problem: `${path} holds ${size} bytes; a key set may hold at most ${MAX_KEY_SET_BYTES}` };
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    return {
-      ok: false,
-      problem: `cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code}`,
-    };
-  }
+  const read = readSmallFile(path, MAX_KEY_SET_BYTES, 'a key set');
+  if (!read.ok) return read;
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(read.value);
   } catch {
     // The text itself is never echoed: the file may hold anything.
     return { ok: false, problem: `${path} is not JSON` };
   }
   const checked = checkKeySet(json);
   return checked.ok ? checked : { ok: false, problem: `${path}: ${checked.problem}` };
+}
+
+/**
+ * The text of a file a config or a flag names (`what` it should be: "a key set"). Only a regular file
+ * is read, and at most `limit` bytes of it: the config is checked synchronously, so /dev/zero (read
+ * until memory ran out) or a FIFO (a read that waits for a writer forever) would stall the whole lab.
+ */
+export function readSmallFile(path: string, limit: number, what: string): Checked<string> {
+  try {
+    const info = statSync(path);
+    if (info.isDirectory()) return { ok: false, problem: `cannot read ${path}: is a directory` };
+    if (!info.isFile()) return { ok: false, problem: `${path} is not a regular file (a device, a FIFO or a socket): ${what} is a file` };
+    // The file may have grown since it was looked at.
+    const text = info.size > limit ? undefined : readAtMost(path, limit);
+    if (text === undefined) return { ok: false, problem: `${path} holds more than ${limit} bytes; ${what} may hold at most that` };
+    return { ok: true, value: text };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return { ok: false, problem: `cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : code}` };
+  }
+}
+
+/** The file's text when it holds at most `limit` bytes, else undefined. */
+function readAtMost(path: string, limit: number): string | undefined {
+  const fd = openSync(path, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(limit + 1);
+    let size = 0;
+    for (;;) {
+      const read = readSync(fd, buffer, size, buffer.length - size, null);
+      if (read === 0) return buffer.toString('utf8', 0, size);
+      size += read;
+      if (size > limit) return undefined;
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Whether some key of the set can verify `algorithm` (its type fits, and its `alg`, when given, is that one). */

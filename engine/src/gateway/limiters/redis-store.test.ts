@@ -229,6 +229,31 @@ describe.skipIf(missing)(missing ? `redis store: SKIPPED, did not run: ${missing
     }
   });
 
+  it('a limit given another algorithm under the same name starts from new, never reading the state the other left', async () => {
+    const store = open();
+    await store.ready();
+    const as = (spec: LimitSpec) => store.limitSet([{ spec, name: 'switched', scope: 'gateway' }]);
+    const window: LimitSpec = { algorithm: 'fixed-window', limit: 5, window: 60_000, key: 'global' };
+    for (let i = 0; i < 3; i++) await as(window).decide('127.0.0.1', undefined, HEADERS, 0, BASE + i);
+    // The learner switches the limiter in the inspector: the key of the fixed window held fields the
+    // sliding window reads as its own (its Lua failed on them, so every request was a store failure).
+    for (const spec of [
+      { algorithm: 'sliding-window-counter', limit: 5, window: 60_000, key: 'global' },
+      { algorithm: 'gcra', rate: 1, burst: 4, key: 'global' },
+      { algorithm: 'token-bucket', rate: 1, burst: 5, key: 'global' },
+      { algorithm: 'leaky-bucket', rate: 1, burst: 4, nodelay: true, key: 'global' },
+    ] as LimitSpec[]) {
+      const outcome = await as(spec).decide('127.0.0.1', undefined, HEADERS, 0, BASE + 10);
+      expect([spec.algorithm, outcome.storeError, outcome.allowed, outcome.decisions[0].remaining]).toEqual([
+        spec.algorithm,
+        undefined,
+        true,
+        4,
+      ]);
+    }
+    expect((await as(window).decide('127.0.0.1', undefined, HEADERS, 0, BASE + 20)).decisions[0].remaining).toBe(1);
+  });
+
   it('a key expires in Redis once its state is back to new', async () => {
     const store = open({ keyPrefix: 'ttl-test:' });
     await store.ready();
@@ -237,7 +262,7 @@ describe.skipIf(missing)(missing ? `redis store: SKIPPED, did not run: ${missing
     const client = new Redis({ port, host: '127.0.0.1' });
     try {
       // 5 tokens used at 10 a second: full again in 500 ms, kept TTL_GRACE_MS longer.
-      const ttl = await client.pttl('ttl-test:g:b:127.0.0.9');
+      const ttl = await client.pttl('ttl-test:g:b:token-bucket:127.0.0.9');
       expect(ttl).toBeGreaterThan(TTL_GRACE_MS);
       expect(ttl).toBeLessThanOrEqual(500 + TTL_GRACE_MS);
     } finally {

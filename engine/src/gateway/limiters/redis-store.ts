@@ -147,6 +147,9 @@ export class RedisLimitStore {
     });
     const prefixes = specs.map(({ name, scope }) => `${this.prefix}${scope}:${name}:`);
     const tallies = prefixes.map((prefix, i) => this.tallyOf(prefix, limits[i]));
+    // Each algorithm keeps its state in fields of its own: a limit switched to another under the same
+    // name must not read the fields the other left (sliding-window-counter's script failed on them).
+    const keyPrefixes = specs.map(({ spec }, i) => `${prefixes[i]}${spec.algorithm}:`);
     const count = limits.length;
     const run = (this.redis as unknown as { edgelabLimits: LimitsCommand }).edgelabLimits.bind(this.redis);
     const options = this.options;
@@ -166,7 +169,7 @@ export class RedisLimitStore {
         const keys = limits.map((limit) => limit.key.read(client, consumer, headers, routeIndex));
         let reply: string[];
         try {
-          reply = await run(count, ...keys.map((key, i) => prefixes[i] + key), now, count, ...args);
+          reply = await run(count, ...keys.map((key, i) => keyPrefixes[i] + key), now, count, ...args);
         } catch (error) {
           return failed(keys, error);
         }

@@ -181,9 +181,20 @@ export function createRateLimiting(config: GatewayConfig, node: string, bus: Eve
     }
     const reason = reasons.length === 1 ? reasons[0] : reasons.join('; ');
     if (outcome.delayMs <= 0) return { kind: 'continue', reason, limits: numbers };
-    // nginx's limit_req without nodelay: the request waits its turn, then goes on.
+    // nginx's limit_req without nodelay: the request waits its turn, then goes on. A client that leaves
+    // meanwhile ends the wait, as nginx finalizes its request (the runner drops it): the timer held the
+    // request for the whole wait, so a client sending and dropping requests piled them up in memory.
     return new Promise((resolve) => {
-      setTimeout(resolve, outcome.delayMs, { kind: 'continue', reason: `${reason}; waited ${outcome.delayMs} ms`, limits: numbers });
+      const waited: Verdict = { kind: 'continue', reason: `${reason}; waited ${outcome.delayMs} ms`, limits: numbers };
+      const left = () => {
+        clearTimeout(timer);
+        resolve(waited);
+      };
+      const timer = setTimeout(() => {
+        exchange.res.off('close', left);
+        resolve(waited);
+      }, outcome.delayMs);
+      exchange.res.once('close', left);
     });
   }
 

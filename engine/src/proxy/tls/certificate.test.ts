@@ -39,6 +39,7 @@ beforeAll(async () => {
     curve: 'P-256',
     passphrase: 'secret',
   });
+  const weak = await selfsigned.generate([{ name: 'commonName', value: 'localhost' }], { keySize: 512, algorithm: 'sha256' });
   const body = good.cert.split('\n').slice(1, -2).join('\n');
   await Promise.all([
     writeFile(file('good.pem'), good.cert),
@@ -49,6 +50,8 @@ beforeAll(async () => {
     writeFile(file('future.pem'), future.cert),
     writeFile(file('future.key'), future.private),
     writeFile(file('encrypted.key'), encrypted.private),
+    writeFile(file('weak.pem'), weak.cert),
+    writeFile(file('weak.key'), weak.private),
     writeFile(file('text.pem'), 'hello, not a certificate\n'),
     writeFile(file('broken.pem'), `-----BEGIN CERTIFICATE-----\n${body.slice(0, 40)}AAAA\n-----END CERTIFICATE-----\n`),
     writeFile(file('huge.pem'), Buffer.alloc(1_048_577, 65)),
@@ -108,6 +111,12 @@ describe('loadCertificate', () => {
       'good.pem',
       'other.key',
       'tls.key: DIR/other.key is not the key of the certificate in DIR/good.pem (its public key is another one)',
+    ],
+    [
+      'a key OpenSSL refuses to serve',
+      'weak.pem',
+      'weak.key',
+      "tls.cert: DIR/weak.pem cannot be served: its key is too small for OpenSSL's security level (ee key too small): use RSA of 2048 bits or more, or an EC key on P-256",
     ],
   ])('refuses %s, naming the field', async (_what, cert, key, message) => {
     const error = await load(cert, key).catch((e: unknown) => e);

@@ -8,6 +8,7 @@
  */
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
+import { createSecureContext } from 'node:tls';
 import { InputError } from '../../errors.ts';
 
 /** What the TLS listener serves and the lab shows about it. */
@@ -50,6 +51,7 @@ export async function loadCertificate(files: CertificateFiles, now: number): Pro
   if (!leaf.checkPrivateKey(key)) {
     throw new InputError('tls.key', `${files.key} is not the key of the certificate in ${files.cert} (its public key is another one)`);
   }
+  checkServable(certPem, keyPem, files.cert);
   return describe(leaf, { cert: certPem, key: keyPem, certFile: files.cert, selfSigned: false }, now);
 }
 
@@ -121,6 +123,24 @@ export function parseCertificate(pem: string, file: string, field: string): X509
     return new X509Certificate(pem);
   } catch (error) {
     throw new InputError(field, `${file} holds a CERTIFICATE block that does not parse: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * What OpenSSL itself refuses to serve, said before the node listens: a key below its security level
+ * (an RSA key of 512 bits, a 112-bit curve) failed the listener with only `ee key too small`, after a
+ * redirect port had already been opened.
+ */
+function checkServable(cert: string, key: string, file: string): void {
+  try {
+    createSecureContext({ cert, key });
+  } catch (error) {
+    const { reason, message } = error as Error & { reason?: string };
+    const why =
+      reason === 'ee key too small'
+        ? `its key is too small for OpenSSL's security level (${reason}): use RSA of 2048 bits or more, or an EC key on P-256`
+        : (reason ?? message);
+    throw new InputError('tls.cert', `${file} cannot be served: ${why}`);
   }
 }
 
