@@ -156,7 +156,7 @@ describe('checkGoal', () => {
       now: usersAnswered([30, 30, 30]),
       met: true,
       progress: 1,
-      detail: 'users-2 has answered 30 of 20 requests with 2xx',
+      detail: 'users-2 has answered 30 requests with 2xx (goal: at least 20)',
     },
     {
       name: 'counts a node missing from the baseline from zero',
@@ -174,7 +174,7 @@ describe('checkGoal', () => {
       now: usersAnswered([6, 0, 0]),
       met: true,
       progress: 1,
-      detail: 'users-1 has handled 6 of 5 requests since the step began',
+      detail: 'users-1 has handled 6 requests since the step began (goal: at least 5)',
     },
     {
       name: 'says so when a node reports nothing',
@@ -256,7 +256,7 @@ describe('checkGoal', () => {
       met: true,
       progress: 1,
       detail:
-        'users-1 has answered 20 of 20 requests with 2xx since the step began; users-2 has answered 21 of 20 requests with 2xx since the step began; users-3 has answered 22 of 20 requests with 2xx since the step began',
+        'users-1 has answered 20 of 20 requests with 2xx since the step began; users-2 has answered 21 requests with 2xx since the step began (goal: at least 20); users-3 has answered 22 requests with 2xx since the step began (goal: at least 20)',
     },
     {
       name: 'all: reports the first unmet goal, progress is the mean',
@@ -310,7 +310,7 @@ describe('checkGoal', () => {
       now: snapshot({ api: { consumers: { mobile: { statusClasses: { '2xx': 12 } } } } }),
       met: true,
       progress: 1,
-      detail: 'consumer mobile has had 12 of 10 2xx answers at api since the step began',
+      detail: 'consumer mobile has had 12 2xx answers at api since the step began (goal: at least 10)',
     },
     {
       name: 'consumer: reads the running total with since: start',
@@ -670,7 +670,7 @@ describe('checkGoal: a guard (keep) beside the parts to achieve', () => {
     expect(checkGoal(goal, at(25, 1), start)).toMatchObject({
       met: true,
       progress: 1,
-      detail: 'edge has answered 25 of 20 requests with 2xx since the step began',
+      detail: 'edge has answered 25 requests with 2xx since the step began (goal: at least 20)',
       readout: { measured: 25, op: '>=', target: 20, unit: '' },
     });
   });

@@ -418,8 +418,10 @@ function judge(
   unit: Readout['unit'] = '',
 ): GoalReport {
   const met = compare(actual, goal.op, goal.value);
-  const shown = counter && goal.op === '>=' ? `${format(actual)} of ${format(goal.value)}` : format(actual);
-  const target = counter && goal.op === '>=' ? '' : ` (goal: ${OP_WORDS[goal.op]} ${format(goal.value)}${unit && ` ${unit}`})`;
+  // A count on its way up reads as progress ("12 of 20"); past its goal, as the count and the goal ("30 ... (goal: at least 20)").
+  const counting = counter && goal.op === '>=' && actual <= goal.value;
+  const shown = counting ? `${format(actual)} of ${format(goal.value)}` : format(actual);
+  const target = counting ? '' : ` (goal: ${OP_WORDS[goal.op]} ${format(goal.value)}${unit && ` ${unit}`})`;
   return {
     met,
     progress: met ? 1 : Math.min(closeness(actual, goal.op, goal.value), UNMET_CEILING),
