@@ -24,10 +24,10 @@ async function engineNodes(request: APIRequestContext): Promise<MetricsByNode> {
   return (await res.json()).nodes;
 }
 
-/** The counts the step's goal sentence shows ("users-2 has answered 12 of 20 requests ...", "21 requests ... (goal: at least 20)" -> [12, 21]). */
+/** The counts the step's goal sentence shows ("users-2 has answered 12 of 20 requests ...", "21 requests ... (goal: at least 20)", "5 times" -> [12, 21, 5]). */
 async function shownCounts(page: Page): Promise<number[]> {
   const detail = (await page.getByTestId('lesson-detail').textContent()) ?? '';
-  return [...detail.matchAll(/(\d+)(?: of \d+)? requests/g)].map((m) => Number(m[1]));
+  return [...detail.matchAll(/(\d+)(?: of \d+)? (?:requests|times)\b/g)].map((m) => Number(m[1]));
 }
 
 /** The step is on screen, its goal unmet at 0 with the checker's own sentence for the baseline. */
